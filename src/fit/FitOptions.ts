@@ -1,0 +1,82 @@
+import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+
+/** Which solver maximizes the likelihood. */
+export type FitSolver = 'newton' | 'conjugate-gradient';
+
+/** Options of a patch fit. Resolve once with {@link resolveFitOptions}. */
+export interface FitOptions {
+  /** Patch width and height in px; odd, 3–15. */
+  box: number;
+  /** PSF standard deviation σ in px: the fixed value, or the start value when `fitSigma`. */
+  sigmaPx: number;
+  /** Fit σ as a fifth parameter. @default false */
+  fitSigma?: boolean;
+  /** Solver. `'newton'` (damped Newton–Raphson on the cached pass) is the fast default;
+   *  `'conjugate-gradient'` (fmin) is the cross-check. @default 'newton' */
+  solver?: FitSolver;
+  /** Iteration limit per fit. @default 50 */
+  maxIterations?: number;
+  /** Convergence: every step below this (px for x, y, σ; relative for N and b). @default 1e-4 */
+  tolerance?: number;
+  /** Largest step in x or y per iteration, px. @default 1 */
+  maxStepPx?: number;
+  /** Allowed range of σ when fitted, px. @default [0.3, box / 2] */
+  sigmaRangePx?: readonly [number, number];
+}
+
+/** {@link FitOptions} with every default filled in and checked. */
+export interface ResolvedFitOptions {
+  readonly box: number;
+  readonly sigmaPx: number;
+  readonly fitSigma: boolean;
+  readonly solver: FitSolver;
+  readonly maxIterations: number;
+  readonly tolerance: number;
+  readonly maxStepPx: number;
+  readonly sigmaMinPx: number;
+  readonly sigmaMaxPx: number;
+}
+
+/**
+ * Fill in defaults and validate; throws a `RangeError` naming the option for impossible values
+ * (this is user input, checked once at the entry point, never in the hot loop).
+ *
+ * @param options - the caller's options
+ * @returns resolved options
+ */
+export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
+  const { box, sigmaPx } = options;
+  if (!Number.isInteger(box) || box < 3 || box > 15 || box % 2 === 0) {
+    throw new InvalidOptionError(`fit option box must be an odd integer from 3 to 15 px, got ${box}`);
+  }
+  if (!(sigmaPx > 0) || !Number.isFinite(sigmaPx)) {
+    throw new InvalidOptionError(`fit option sigmaPx must be a positive number of pixels, got ${sigmaPx}`);
+  }
+  const maxIterations = options.maxIterations ?? 50;
+  if (!Number.isInteger(maxIterations) || maxIterations < 1) {
+    throw new InvalidOptionError(`fit option maxIterations must be a positive integer, got ${maxIterations}`);
+  }
+  const tolerance = options.tolerance ?? 1e-4;
+  if (!(tolerance > 0)) throw new InvalidOptionError(`fit option tolerance must be > 0, got ${tolerance}`);
+  const maxStepPx = options.maxStepPx ?? 1;
+  if (!(maxStepPx > 0)) throw new InvalidOptionError(`fit option maxStepPx must be > 0, got ${maxStepPx}`);
+  const [sigmaMinPx, sigmaMaxPx] = options.sigmaRangePx ?? [0.3, box / 2];
+  if (!(sigmaMinPx > 0) || !(sigmaMaxPx > sigmaMinPx)) {
+    throw new InvalidOptionError(`fit option sigmaRangePx must be [min, max] with 0 < min < max, got [${sigmaMinPx}, ${sigmaMaxPx}]`);
+  }
+  const solver = options.solver ?? 'newton';
+  if (solver !== 'newton' && solver !== 'conjugate-gradient') {
+    throw new InvalidOptionError(`fit option solver must be 'newton' or 'conjugate-gradient', got ${String(solver)}`);
+  }
+  return {
+    box,
+    sigmaPx,
+    fitSigma: options.fitSigma ?? false,
+    solver,
+    maxIterations,
+    tolerance,
+    maxStepPx,
+    sigmaMinPx,
+    sigmaMaxPx,
+  };
+}

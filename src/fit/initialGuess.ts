@@ -1,0 +1,117 @@
+import type { FitWorkspace } from './FitWorkspace.js';
+
+/** Smallest background used as a start value, photons/px (keeps n/μ finite on dark patches). */
+const MIN_BACKGROUND_GUESS = 0.1;
+
+/**
+ * Start values for a fit from the patch alone (design.md §3), written into
+ * `workspace.likelihood.theta`:
+ * - b: the median of the patch's border pixels (robust to a spot sitting on the border or in a corner);
+ * - x, y: the centroid of (n − b)₊ over the 3×3 window (inside the patch) of largest sum, so a
+ *   spot near a corner gets a start near it and a lone noise pixel does not pull it away;
+ * - N and b: linear least squares of n ≈ N·Ex·Ey + b with the PSF shape at (x, y), falling back
+ *   to the border median for b and the sum above it for N when that gives no positive pair;
+ * - σ: the configured PSF σ.
+ *
+ * @param workspace - fit workspace (its `border` scratch is used)
+ * @param data - photon counts
+ * @param offset - index of the patch's first pixel
+ * @returns false when the patch holds a non-finite value or no positive value (bad data)
+ */
+export function initialGuess(workspace: FitWorkspace, data: Float64Array, offset: number): boolean {
+  const box = workspace.options.box;
+  const border = workspace.border;
+  let sum = 0;
+  let peak = -Infinity;
+  let nBorder = 0;
+  for (let row = 0; row < box; row++) {
+    const onEdgeRow = row === 0 || row === box - 1;
+    for (let column = 0; column < box; column++) {
+      const v = data[offset + row * box + column];
+      if (!Number.isFinite(v)) return false;
+      sum += v;
+      if (v > peak) peak = v;
+      if (onEdgeRow || column === 0 || column === box - 1) border[nBorder++] = v;
+    }
+  }
+  if (!(peak > 0)) return false;
+
+  // Median of the border by insertion sort (≤ 56 values).
+  for (let a = 1; a < nBorder; a++) {
+    const v = border[a];
+    let b = a - 1;
+    while (b >= 0 && border[b] > v) {
+      border[b + 1] = border[b];
+      b--;
+    }
+    border[b + 1] = v;
+  }
+  const half = nBorder >> 1;
+  const median = nBorder % 2 === 1 ? border[half] : 0.5 * (border[half - 1] + border[half]);
+  const background = median > MIN_BACKGROUND_GUESS ? median : MIN_BACKGROUND_GUESS;
+
+  // The 3×3 window (inside the patch) with the largest sum: robust to a single bright noise
+  // pixel, which the raw maximum is not at low signal.
+  let row0 = 0;
+  let column0 = 0;
+  let best = -Infinity;
+  for (let r = 0; r + 3 <= box; r++) {
+    for (let c = 0; c + 3 <= box; c++) {
+      let s = 0;
+      for (let k = offset + r * box + c, rr = 0; rr < 3; rr++, k += box) s += data[k] + data[k + 1] + data[k + 2];
+      if (s > best) {
+        best = s;
+        row0 = r;
+        column0 = c;
+      }
+    }
+  }
+  let weight = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let row = row0; row < row0 + 3; row++) {
+    for (let column = column0; column < column0 + 3; column++) {
+      const w = data[offset + row * box + column] - background;
+      if (w > 0) {
+        weight += w;
+        sx += w * (column + 0.5);
+        sy += w * (row + 0.5);
+      }
+    }
+  }
+  const theta = workspace.likelihood.theta;
+  const x0 = weight > 0 ? sx / weight : column0 + 1.5;
+  const y0 = weight > 0 ? sy / weight : row0 + 1.5;
+  const sigma = workspace.options.sigmaPx;
+  theta[0] = x0;
+  theta[1] = y0;
+  theta[4] = sigma;
+  // N and b by linear least squares on the model shape at (x0, y0): n ≈ N·Ex·Ey + b.
+  // In a small box the border is not free of the spot, so the border median alone overestimates b.
+  const lik = workspace.likelihood;
+  lik.evaluateShape(); // reused by the first pass of the solver (same x, y, σ)
+  const ex = lik.xAxis.value;
+  const ey = lik.yAxis.value;
+  let sp = 0, spp = 0, snp = 0;
+  for (let row = 0, k = offset; row < box; row++) {
+    const e = ey[row];
+    for (let column = 0; column < box; column++, k++) {
+      const shape = ex[column] * e;
+      sp += shape;
+      spp += shape * shape;
+      snp += data[k] * shape;
+    }
+  }
+  const area = box * box;
+  const det = area * spp - sp * sp;
+  const photons = (area * snp - sp * sum) / det;
+  const backgroundLs = (sum - photons * sp) / area;
+  if (det > 0 && photons > 0 && backgroundLs > MIN_BACKGROUND_GUESS) {
+    theta[2] = photons;
+    theta[3] = backgroundLs;
+  } else {
+    theta[2] = Math.max(sum - area * background, peak - background, 1);
+    theta[3] = background;
+  }
+  return true;
+}

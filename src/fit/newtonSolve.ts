@@ -1,0 +1,164 @@
+import { choleskyFactor, choleskySolve } from './cholesky.js';
+import { FitStatus } from './FitStatus.js';
+import type { FitWorkspace } from './FitWorkspace.js';
+import { PassMode } from './PatchLikelihood.js';
+
+/** Floors that keep μ = N·Ex·Ey + b positive and n/μ² finite (photons, photons/px). */
+const MIN_PHOTONS = 1e-6;
+const MIN_BACKGROUND = 1e-6;
+/** A step may shrink N, b or σ by at most this fraction (they stay positive). */
+const MAX_SHRINK = 0.5;
+/** Largest relative σ change per iteration. */
+const MAX_SIGMA_STEP = 0.25;
+/** Halvings of a step that lowered ℓ before the fit gives up (guarded fits). */
+const MAX_BACKTRACKS = 12;
+/** σ is released once the fixed-σ steps fall below this (px / relative)… */
+const SIGMA_RELEASE = 1e-2;
+/** …or after this many iterations. */
+const SIGMA_RELEASE_ITERATIONS = 8;
+
+/**
+ * Solve (−H)·δ = ∇ℓ over the leading `active` parameters (H has stride `p`) by Cholesky,
+ * damping the diagonal Levenberg–Marquardt style, −H + λ·diag(|H|), with λ raised tenfold
+ * until the system is positive definite.
+ * @returns false when no λ makes it so (NaN curvature)
+ */
+function solveDamped(
+  hessian: Float64Array,
+  p: number,
+  active: number,
+  gradient: Float64Array,
+  a: Float64Array,
+  lower: Float64Array,
+  step: Float64Array,
+): boolean {
+  let lambda = 0;
+  for (;;) {
+    for (let r = 0; r < active; r++) {
+      for (let c = 0; c < active; c++) a[r * active + c] = -hessian[r * p + c];
+      if (lambda > 0) {
+        const diag = Math.abs(hessian[r * p + r]);
+        a[r * active + r] += lambda * (diag > 1e-12 ? diag : 1e-12);
+      }
+    }
+    if (choleskyFactor(a, active, lower)) break;
+    lambda = lambda === 0 ? 1e-3 : lambda * 10;
+    if (lambda > 1e12) return false;
+  }
+  choleskySolve(lower, active, gradient, step);
+  return true;
+}
+
+/**
+ * Damped Newton–Raphson maximization of the Poisson log-likelihood (Smith et al., Nat. Methods
+ * 7:373, 2010, with the full Hessian instead of its diagonal), starting from
+ * `workspace.likelihood.theta` and leaving θ̂ there.
+ *
+ * Each iteration is one cached pass (gradient + Hessian, no `log`) and one Cholesky solve of
+ * (−H)·δ = ∇ℓ. Where −H is not positive definite (far from the optimum, or negative counts
+ * from read noise) the system is damped Levenberg–Marquardt style, −H + λ·diag(|−H|), with λ
+ * raised until it is. Steps are scaled down as a whole (direction kept) so that |δx|, |δy| ≤
+ * maxStepPx, N and b shrink by at most half and σ changes by at most a quarter; σ stays in its range. Stops when every step is below the tolerance (converged), when
+ * x or y leaves the patch by more than 1 px, or at the iteration limit. Never throws.
+ *
+ * With σ free, x, y, N, b are first fitted with σ held (until their steps fall below 1e-2), and
+ * every step must not lower ℓ (it is halved back otherwise), because a free-σ Newton step from
+ * a rough start at low signal can shrink σ onto a noise pixel and let N collapse.
+ *
+ * Sets `workspace.status` and `workspace.iterations`.
+ *
+ * @param workspace - workspace with the start value in `likelihood.theta`
+ * @param data - photon counts
+ * @param offset - index of the patch's first pixel
+ */
+export function newtonSolve(workspace: FitWorkspace, data: Float64Array, offset: number): void {
+  const { box, maxIterations, tolerance, maxStepPx, sigmaMinPx, sigmaMaxPx } = workspace.options;
+  const lik = workspace.likelihood;
+  const p = lik.parameterCount;
+  const theta = lik.theta;
+  const gradient = lik.gradient;
+  const hessian = lik.hessian;
+  const a = workspace.matrix;
+  const lower = workspace.lower;
+  const step = workspace.step;
+  workspace.status = FitStatus.maxIterations;
+  // With σ free, the first iterations keep σ fixed (the leading 4×4 system) until x, y, N, b
+  // have settled.
+  let active = p === 5 ? 4 : p;
+  // With σ free, steps must also not lower ℓ (each pass then computes ℓ as well); a step that
+  // does is halved back towards the last accepted point. Fixed-σ fits do not need the guard.
+  const guarded = p === 5;
+  const accepted = workspace.accepted;
+  let llAccepted = Number.NEGATIVE_INFINITY;
+  let backtracks = 0;
+  let iteration = 0;
+  while (iteration < maxIterations) {
+    iteration++;
+    const ll = lik.evaluate(data, offset, guarded ? PassMode.hessian | PassMode.logLikelihood : PassMode.hessian);
+    if (guarded) {
+      if (!(ll >= llAccepted - 1e-12 * Math.abs(llAccepted))) {
+        if (++backtracks > MAX_BACKTRACKS) {
+          theta.set(accepted);
+          break;
+        }
+        for (let e = 0; e < 5; e++) theta[e] = 0.5 * (theta[e] + accepted[e]);
+        continue;
+      }
+      backtracks = 0;
+      llAccepted = ll;
+      accepted.set(theta);
+    }
+    if (!solveDamped(hessian, p, active, gradient, a, lower, step)) break; // NaN curvature: θ stays, status maxIterations
+
+    // Limit the step by scaling it as a whole (keeping its direction, an ascent direction):
+    // |δx|, |δy| ≤ maxStepPx; N and b shrink by at most half; σ changes by at most a quarter.
+    const n0 = theta[2];
+    const b0 = theta[3];
+    const s0 = theta[4];
+    let dx = step[0];
+    let dy = step[1];
+    let dn = step[2];
+    let db = step[3];
+    let ds = active === 5 ? step[4] : 0;
+    if (!(Number.isFinite(dx) && Number.isFinite(dy) && Number.isFinite(dn) && Number.isFinite(db) && Number.isFinite(ds))) break;
+    let f = 1;
+    const ax = Math.abs(dx);
+    const ay = Math.abs(dy);
+    const as = Math.abs(ds);
+    if (ax * f > maxStepPx) f = maxStepPx / ax;
+    if (ay * f > maxStepPx) f = maxStepPx / ay;
+    if (-dn * f > MAX_SHRINK * n0) f = (MAX_SHRINK * n0) / -dn;
+    if (-db * f > MAX_SHRINK * b0) f = (MAX_SHRINK * b0) / -db;
+    if (as * f > MAX_SIGMA_STEP * s0) f = (MAX_SIGMA_STEP * s0) / as;
+    if (f < 1) {
+      dx *= f;
+      dy *= f;
+      dn *= f;
+      db *= f;
+      ds *= f;
+    }
+    theta[0] += dx;
+    theta[1] += dy;
+    theta[2] = Math.max(n0 + dn, MIN_PHOTONS);
+    theta[3] = Math.max(b0 + db, MIN_BACKGROUND);
+    if (active === 5) theta[4] = Math.min(Math.max(s0 + ds, sigmaMinPx), sigmaMaxPx);
+    const sigmaConverged = Math.abs(theta[4] - s0) < tolerance;
+    if (theta[0] < -1 || theta[0] > box + 1 || theta[1] < -1 || theta[1] > box + 1) {
+      workspace.status = FitStatus.leftPatch;
+      break;
+    }
+    const change = Math.max(
+      Math.abs(dx),
+      Math.abs(dy),
+      Math.abs(theta[2] - n0) / n0,
+      Math.abs(theta[3] - b0) / (b0 > 1 ? b0 : 1),
+    );
+    if (active < p) {
+      if (change < SIGMA_RELEASE || iteration >= SIGMA_RELEASE_ITERATIONS) active = p;
+    } else if (sigmaConverged && change < tolerance) {
+      workspace.status = FitStatus.converged;
+      break;
+    }
+  }
+  workspace.iterations = iteration;
+}

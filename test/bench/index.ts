@@ -1,0 +1,71 @@
+/**
+ * `npm run bench` — runs the benchmarks with tinybench and prints a table;
+ * `npm run bench -- --json` prints the same results as JSON (one object per case);
+ * `npm run bench -- --quick` runs shorter (a smoke test, not for reporting);
+ * `npm run bench -- --filter TEXT` runs only the cases whose name contains TEXT.
+ * Ratios are computed within one run: this machine is shared and noisy.
+ */
+import { Bench } from 'tinybench';
+import type { CaseInfo } from './fitBench.js';
+import { addFitCases } from './fitBench.js';
+
+interface CaseResult {
+  name: string;
+  opsPerSecond: number;
+  rme: number;
+  samples: number;
+  fitsPerSecond?: number;
+  ratioToBaseline?: number;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const quick = args.includes('--quick');
+  const filterAt = args.indexOf('--filter');
+  const filter = filterAt >= 0 ? args[filterAt + 1] ?? '' : '';
+  const bench = new Bench({ time: quick ? 200 : 1500, warmupTime: quick ? 50 : 300 });
+  const info = new Map<string, CaseInfo>();
+  for (const [k, v] of addFitCases(bench, quick)) info.set(k, v);
+  if (filter) {
+    for (const task of [...bench.tasks]) if (!task.name.includes(filter)) bench.remove(task.name);
+  }
+  await bench.run();
+  const results: CaseResult[] = [];
+  for (const task of bench.tasks) {
+    const r = task.result;
+    if (r.state !== 'completed') {
+      results.push({ name: task.name, opsPerSecond: Number.NaN, rme: Number.NaN, samples: 0 });
+      continue;
+    }
+    const c = info.get(task.name);
+    const res: CaseResult = {
+      name: task.name,
+      opsPerSecond: r.throughput.mean,
+      rme: r.latency.rme,
+      samples: r.latency.samplesCount,
+    };
+    if (c) res.fitsPerSecond = r.throughput.mean * c.fitsPerOp;
+    results.push(res);
+  }
+  for (const res of results) {
+    const base = info.get(res.name)?.baseline;
+    const b = base ? results.find((x) => x.name === base) : undefined;
+    if (b?.fitsPerSecond && res.fitsPerSecond) res.ratioToBaseline = res.fitsPerSecond / b.fitsPerSecond;
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    return;
+  }
+  console.table(
+    results.map((r) => ({
+      case: r.name,
+      'ops/s': r.opsPerSecond.toFixed(1),
+      'fits/s': r.fitsPerSecond === undefined ? '' : Math.round(r.fitsPerSecond).toLocaleString('en-US'),
+      '± %': r.rme.toFixed(2),
+      'ratio to (a)': r.ratioToBaseline === undefined ? '' : `${r.ratioToBaseline.toFixed(1)}×`,
+    })),
+  );
+}
+
+await main();
