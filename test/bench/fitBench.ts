@@ -16,10 +16,14 @@ import { scipyStyleFit } from './baseline/scipyStyleFit.js';
 
 /** What a case's one operation does, for converting ops/s into fits/s. */
 export interface CaseInfo {
-  /** Fits per benchmark operation. */
+  /** Work items (fits, frames) per benchmark operation. */
   fitsPerOp: number;
+  /** Unit of the work rate. @default 'fits/s' */
+  unit?: string;
   /** Name of the case this one is compared with (ratio printed), if any. */
   baseline?: string;
+  /** For a baseline case: the case it is the baseline of (ratio printed there). */
+  baselineFor?: string;
 }
 
 /**

@@ -8,13 +8,16 @@
 import { Bench } from 'tinybench';
 import type { CaseInfo } from './fitBench.js';
 import { addFitCases } from './fitBench.js';
+import { addIoCases } from './ioBench.js';
 
 interface CaseResult {
   name: string;
   opsPerSecond: number;
   rme: number;
   samples: number;
-  fitsPerSecond?: number;
+  /** Work items per second (fits or frames, see `unit`). */
+  ratePerSecond?: number;
+  unit?: string;
   ratioToBaseline?: number;
 }
 
@@ -27,10 +30,15 @@ async function main(): Promise<void> {
   const bench = new Bench({ time: quick ? 200 : 1500, warmupTime: quick ? 50 : 300 });
   const info = new Map<string, CaseInfo>();
   for (const [k, v] of addFitCases(bench, quick)) info.set(k, v);
+  const cleanups = [addIoCases(bench, info, quick)];
   if (filter) {
     for (const task of [...bench.tasks]) if (!task.name.includes(filter)) bench.remove(task.name);
   }
-  await bench.run();
+  try {
+    await bench.run();
+  } finally {
+    for (const cleanup of cleanups) cleanup();
+  }
   const results: CaseResult[] = [];
   for (const task of bench.tasks) {
     const r = task.result;
@@ -45,13 +53,22 @@ async function main(): Promise<void> {
       rme: r.latency.rme,
       samples: r.latency.samplesCount,
     };
-    if (c) res.fitsPerSecond = r.throughput.mean * c.fitsPerOp;
+    if (c) {
+      res.ratePerSecond = r.throughput.mean * c.fitsPerOp;
+      res.unit = c.unit ?? 'fits/s';
+    }
     results.push(res);
+  }
+  for (const [name, c] of info) {
+    if (c.baselineFor) {
+      const target = info.get(c.baselineFor);
+      if (target) target.baseline = name;
+    }
   }
   for (const res of results) {
     const base = info.get(res.name)?.baseline;
     const b = base ? results.find((x) => x.name === base) : undefined;
-    if (b?.fitsPerSecond && res.fitsPerSecond) res.ratioToBaseline = res.fitsPerSecond / b.fitsPerSecond;
+    if (b?.ratePerSecond && res.ratePerSecond) res.ratioToBaseline = res.ratePerSecond / b.ratePerSecond;
   }
   if (json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
@@ -61,9 +78,9 @@ async function main(): Promise<void> {
     results.map((r) => ({
       case: r.name,
       'ops/s': r.opsPerSecond.toFixed(1),
-      'fits/s': r.fitsPerSecond === undefined ? '' : Math.round(r.fitsPerSecond).toLocaleString('en-US'),
+      rate: r.ratePerSecond === undefined ? '' : `${Math.round(r.ratePerSecond).toLocaleString('en-US')} ${r.unit}`,
       '± %': r.rme.toFixed(2),
-      'ratio to (a)': r.ratioToBaseline === undefined ? '' : `${r.ratioToBaseline.toFixed(1)}×`,
+      'ratio to baseline': r.ratioToBaseline === undefined ? '' : `${r.ratioToBaseline.toFixed(1)}×`,
     })),
   );
 }

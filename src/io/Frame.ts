@@ -1,0 +1,58 @@
+import ndarray from 'ndarray';
+import type { NdArray } from 'ndarray';
+
+/** Pixel sample types the reader delivers. */
+export type SampleType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
+
+/** The typed array that holds each sample type. */
+export type PixelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+/** One camera frame: its 0-based index in the stack and its pixels, row-major. */
+export interface Frame {
+  /** 0-based index of the frame in the stack (the CSV's frame number is index + 1). */
+  readonly index: number;
+  /** Width in px (columns). */
+  readonly width: number;
+  /** Height in px (rows). */
+  readonly height: number;
+  /** Pixels, row-major: pixel (row, column) is `data[row * width + column]`. */
+  readonly data: PixelArray;
+}
+
+/**
+ * An `ndarray` view of a frame's pixels, shape [height, width] (no copy).
+ * @param frame - the frame
+ */
+export function frameView(frame: Frame): NdArray<PixelArray> {
+  return ndarray(frame.data, [frame.height, frame.width]);
+}
+
+/** Bytes per sample of each sample type. */
+export const SAMPLE_BYTES: Readonly<Record<SampleType, number>> = {
+  uint8: 1,
+  int8: 1,
+  uint16: 2,
+  int16: 2,
+  uint32: 4,
+  int32: 4,
+  float32: 4,
+  float64: 8,
+};
+
+/**
+ * A typed array of `sampleType` over `buffer` (no copy).
+ * @param sampleType - the sample type
+ * @param buffer - bytes in machine order, length a multiple of the sample size
+ */
+export function pixelArray(sampleType: SampleType, buffer: ArrayBuffer): PixelArray {
+  switch (sampleType) {
+    case 'uint8': return new Uint8Array(buffer);
+    case 'int8': return new Int8Array(buffer);
+    case 'uint16': return new Uint16Array(buffer);
+    case 'int16': return new Int16Array(buffer);
+    case 'uint32': return new Uint32Array(buffer);
+    case 'int32': return new Int32Array(buffer);
+    case 'float32': return new Float32Array(buffer);
+    case 'float64': return new Float64Array(buffer);
+  }
+}

@@ -1,0 +1,300 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FileSource } from './FileSource.js';
+import type { Frame, SampleType } from './Frame.js';
+import { pixelArray } from './Frame.js';
+import type { FrameLayout } from './FrameLayout.js';
+import { frameLayout } from './FrameLayout.js';
+import { parseDescription } from './parseDescription.js';
+import type { DecoderCache } from './readFrameData.js';
+import { readFrameData } from './readFrameData.js';
+import type { TiffFormat } from './TiffDirectory.js';
+import { nextDirectoryOffset, readTiffFormat, Tag, TiffDirectory } from './TiffDirectory.js';
+import { TiffError } from './TiffError.js';
+
+/** What opening a stack learns, without reading pixel data. */
+export interface StackMetadata {
+  /** The file. */
+  readonly path: string;
+  /** Frames found so far (all of them when `complete`). */
+  readonly frameCount: number;
+  /** Whether the directory chain (or ImageJ's image count) ended cleanly: the count is final. */
+  readonly complete: boolean;
+  /** Frame width, px. */
+  readonly width: number;
+  /** Frame height, px. */
+  readonly height: number;
+  /** Pixel sample type. */
+  readonly sampleType: SampleType;
+  /** Byte order of the file. */
+  readonly byteOrder: 'little-endian' | 'big-endian';
+  /** BigTIFF (64-bit offsets) or classic TIFF. */
+  readonly bigTiff: boolean;
+  /** Pixel size in nm when the file says it (ImageJ unit + resolution, or OME PhysicalSizeX). */
+  readonly pixelSizeNm: number | undefined;
+  /** The convention of the first ImageDescription. */
+  readonly description: 'imagej' | 'ome' | 'none';
+  /** ImageJ's raw layout for data over 4 GB: one directory, `images=N`, frames back to back. */
+  readonly imagejRawLayout: boolean;
+  /** ImageJ hyperstack sizes when given (the reader delivers all planes in file order). */
+  readonly hyperstack: { channels?: number; slices?: number; frames?: number } | undefined;
+}
+
+/** Options of {@link TiffStack.frames}. */
+export interface FrameRangeOptions {
+  /** First frame, 0-based. @default 0 */
+  start?: number;
+  /** End frame, 0-based, exclusive. @default all frames */
+  end?: number;
+  /** Step between frames. @default 1 */
+  step?: number;
+  /** Keep reading as the file grows (live acquisition). @default false */
+  follow?: boolean;
+  /** Follow mode: how often to look for new frames, ms. @default 100 */
+  pollIntervalMs?: number;
+  /** Follow mode: end after this long without a new frame, ms. @default 10000 */
+  idleTimeoutMs?: number;
+  /** Stop reading when aborted (the iterator then ends). */
+  signal?: AbortSignal;
+}
+
+/** Frames between yields to the event loop during a fast read. */
+const YIELD_EVERY = 32;
+
+/**
+ * A TIFF stack opened for lazy, frame-by-frame reading: classic TIFF and BigTIFF, either byte
+ * order, strips or tiles, uncompressed / LZW / Deflate / PackBits, ImageJ stacks (including the
+ * >4 GB raw layout) and OME-TIFF. Memory stays flat in the number of frames: only the directory
+ * offsets (8 bytes a frame) are kept, and a frame's directory is parsed when the frame is read.
+ *
+ * Directories are walked iteratively (no recursion), so 10⁵-frame stacks open in a fraction of
+ * a second (geotiff's recursive walk overflows the stack near 7000 images).
+ */
+export class TiffStack {
+  /** What the file says about itself. */
+  get metadata(): StackMetadata {
+    return { ...this.fixed, frameCount: this.count, complete: this.complete };
+  }
+
+  private readonly source: FileSource;
+  private readonly format: TiffFormat;
+  private readonly decoders: DecoderCache = new Map();
+  private readonly fixed: Omit<StackMetadata, 'frameCount' | 'complete'>;
+  /** Directory offsets, one per frame (not used in the raw ImageJ layout). */
+  private offsets = new Float64Array(1024);
+  private count = 0;
+  private complete = false;
+  /** The raw ImageJ layout: the first frame's layout, frames back to back, and the image count. */
+  private readonly raw: { layout: FrameLayout; images: number } | undefined;
+  /** Layout of the last frame read, reused when the next frame's directory matches its shape. */
+  private firstLayout: FrameLayout;
+
+  private constructor(path: string) {
+    try {
+      this.source = new FileSource(path);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+      throw new TiffError(path, 'unreadable', reason);
+    }
+    try {
+      this.format = readTiffFormat(this.source);
+      if (this.format.firstDirectory === 0) throw new TiffError(path, 'no-frames', 'the file has no image directory');
+      const first = new TiffDirectory(this.source, this.format, this.format.firstDirectory);
+      this.firstLayout = frameLayout(first, path);
+      const description = parseDescription(first.text(Tag.ImageDescription));
+      const xResolution = first.numbers(Tag.XResolution)?.[0];
+      let pixelSizeNm = description.pixelSizeNm;
+      if (pixelSizeNm === undefined && description.nmPerUnit !== undefined && xResolution !== undefined && xResolution > 0) {
+        pixelSizeNm = description.nmPerUnit / xResolution;
+      }
+      const images = description.images ?? 0;
+      const rawLayout = description.kind === 'imagej' && images > 1 && first.next === 0;
+      if (rawLayout && !this.firstLayout.contiguous) {
+        throw new TiffError(path, 'unsupported', `ImageJ raw layout (images=${images}, one directory) with compressed or scattered strips`);
+      }
+      this.raw = rawLayout ? { layout: this.firstLayout, images } : undefined;
+      this.fixed = {
+        path,
+        width: this.firstLayout.width,
+        height: this.firstLayout.height,
+        sampleType: this.firstLayout.sampleType,
+        byteOrder: this.format.littleEndian ? 'little-endian' : 'big-endian',
+        bigTiff: this.format.bigTiff,
+        pixelSizeNm,
+        description: description.kind,
+        imagejRawLayout: rawLayout,
+        hyperstack:
+          description.channels || description.slices || description.frames
+            ? { channels: description.channels, slices: description.slices, frames: description.frames }
+            : undefined,
+      };
+      this.offsets[0] = this.format.firstDirectory;
+      this.count = 1;
+      this.refresh();
+    } catch (error) {
+      this.source.close();
+      if (error instanceof TiffError) throw error;
+      throw new TiffError(path, 'unreadable', (error as Error).message);
+    }
+  }
+
+  /**
+   * Open a stack and read its directory structure (no pixel data).
+   * @param path - the TIFF file
+   * @throws TiffError naming the file and the problem: `unreadable` (missing, a folder, no
+   *   permission), `not-tiff`, `truncated` header, `no-frames`, `unsupported` compression,
+   *   sample type or RGB pixels, `corrupt` directories
+   */
+  static open(path: string): TiffStack {
+    return new TiffStack(path);
+  }
+
+  /**
+   * Look for frames written since the last look (follow mode) or not yet walked: extend the
+   * directory chain, or, in the raw ImageJ layout, count the complete frames the file now holds.
+   * @param growing - the file may still grow: look past a chain that ended (its last "next"
+   *   pointer may have been written since) @default false
+   * @returns the number of frames known
+   */
+  refresh(growing = false): number {
+    this.source.invalidate();
+    const size = this.source.size();
+    if (this.raw) {
+      const { layout, images } = this.raw;
+      const fit = Math.floor((size - layout.offsets[0]) / layout.frameBytes);
+      this.count = Math.max(0, Math.min(images, fit));
+      this.complete = this.count === images;
+      return this.count;
+    }
+    if (this.complete && !growing) return this.count;
+    this.complete = false;
+    // Each directory takes at least 2 + 12 + 4 bytes: more directories than that means a loop.
+    const limit = Math.floor(size / 18) + 1;
+    let offset = this.offsets[this.count - 1];
+    for (;;) {
+      const next = nextDirectoryOffset(this.source, this.format, offset);
+      if (next < 0) break; // the last directory is not complete yet (or the file is cut off)
+      if (next === 0) {
+        this.complete = true;
+        break;
+      }
+      if (next >= size) break; // points past the end: not written yet, or truncated
+      if (this.count >= limit) throw new TiffError(this.source.path, 'corrupt', 'the directory chain loops');
+      if (this.count === this.offsets.length) {
+        const grown = new Float64Array(this.offsets.length * 2);
+        grown.set(this.offsets);
+        this.offsets = grown;
+      }
+      this.offsets[this.count++] = next;
+      offset = next;
+    }
+    return this.count;
+  }
+
+  /**
+   * Read frame `index` (0-based).
+   * @throws TiffError `out-of-range` for an index past the known frames, `truncated` when its
+   *   bytes are not all in the file
+   */
+  async readFrame(index: number): Promise<Frame> {
+    if (!(index >= 0 && index < this.count) || !Number.isInteger(index)) {
+      throw new TiffError(this.source.path, 'out-of-range', `frame index ${index}, the stack has ${this.count} frames (0-based)`);
+    }
+    const layout = this.layoutOf(index);
+    const buffer = await readFrameData(this.source, layout, this.format.littleEndian, this.decoders, index);
+    return { index, width: layout.width, height: layout.height, data: pixelArray(layout.sampleType, buffer) };
+  }
+
+  /**
+   * The frames start, start + step, … before end, as an async iterable. Without `follow`, it ends
+   * at the last frame, and a stack cut off mid-frame yields every complete frame and then throws
+   * `TiffError` `truncated`. With `follow`, it waits at the end for the next complete frame
+   * (polling), and ends after `idleTimeoutMs` without one, when `end` is reached, or when the
+   * signal aborts. Breaking out of the loop stops all reading.
+   *
+   * @param options - range and follow options
+   */
+  async *frames(options: FrameRangeOptions = {}): AsyncGenerator<Frame, void, undefined> {
+    const start = options.start ?? 0;
+    const step = options.step ?? 1;
+    const end = options.end ?? Number.POSITIVE_INFINITY;
+    const follow = options.follow ?? false;
+    const poll = options.pollIntervalMs ?? 100;
+    const idle = options.idleTimeoutMs ?? 10_000;
+    const signal = options.signal;
+    if (!(Number.isInteger(start) && start >= 0)) throw new RangeError(`start frame must be a whole number ≥ 0, got ${start}`);
+    if (!(Number.isInteger(step) && step >= 1)) throw new RangeError(`frame step must be a whole number ≥ 1, got ${step}`);
+    let sinceYield = 0;
+    for (let index = start; index < end; index += step) {
+      if (signal?.aborted) return;
+      if (index >= this.count || (follow && !this.frameIsComplete(index))) {
+        if (!follow) {
+          if (!this.complete) this.throwTruncated(index);
+          return;
+        }
+        const waitedFor = await this.waitForFrame(index, poll, idle, signal);
+        if (!waitedFor) return;
+      }
+      yield await this.readFrame(index);
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+
+  /** Close the file. */
+  close(): void {
+    this.source.close();
+  }
+
+  /** Number of read system calls so far (for tests of lazy reading). */
+  get readCount(): number {
+    return this.source.reads;
+  }
+
+  private layoutOf(index: number): FrameLayout {
+    if (this.raw) {
+      const base = this.raw.layout;
+      const offset = base.offsets[0] + index * base.frameBytes;
+      return { ...base, offsets: [offset], byteCounts: [base.frameBytes], end: offset + base.frameBytes };
+    }
+    if (index === 0) return this.firstLayout;
+    return frameLayout(new TiffDirectory(this.source, this.format, this.offsets[index]), this.source.path);
+  }
+
+  /** Whether all bytes of frame `index` are in the file now (follow mode). */
+  private frameIsComplete(index: number): boolean {
+    if (index >= this.count) return false;
+    if (this.raw) return true; // counted from the file size
+    try {
+      return this.layoutOf(index).end <= this.source.size();
+    } catch (error) {
+      if (error instanceof TiffError && error.problem === 'truncated') return false;
+      throw error;
+    }
+  }
+
+  private async waitForFrame(index: number, poll: number, idle: number, signal: AbortSignal | undefined): Promise<boolean> {
+    let waited = 0;
+    for (;;) {
+      this.refresh(true);
+      if (index < this.count && this.frameIsComplete(index)) return true;
+      if (waited >= idle || signal?.aborted) return false;
+      try {
+        await sleep(poll, undefined, signal ? { signal } : undefined);
+      } catch {
+        return false; // aborted while waiting
+      }
+      waited += poll;
+    }
+  }
+
+  private throwTruncated(index: number): never {
+    const size = this.source.size();
+    throw new TiffError(
+      this.source.path,
+      'truncated',
+      `the file ends (${size} bytes) before frame ${index + 1}; ${this.count} complete frame${this.count === 1 ? '' : 's'} read`,
+    );
+  }
+}

@@ -1,0 +1,50 @@
+import { Observable } from 'rxjs';
+import type { Frame } from './Frame.js';
+import type { FrameRangeOptions } from './TiffStack.js';
+import { TiffStack } from './TiffStack.js';
+
+/** Options of {@link framesFromTiff} and {@link readFrames}: the frame range and follow mode. */
+export type FrameSourceOptions = Omit<FrameRangeOptions, 'signal'>;
+
+/**
+ * The frames of a TIFF stack as an async iterable: opens the file, yields frames lazily (one
+ * read per frame for uncompressed stacks), closes the file when the loop ends or breaks.
+ *
+ * @param path - the TIFF file
+ * @param options - range (`start`, `end`, `step`) and follow mode (`follow`, `pollIntervalMs`,
+ *   `idleTimeoutMs`)
+ */
+export async function* readFrames(path: string, options: FrameRangeOptions = {}): AsyncGenerator<Frame, void, undefined> {
+  const stack = TiffStack.open(path);
+  try {
+    yield* stack.frames(options);
+  } finally {
+    stack.close();
+  }
+}
+
+/**
+ * The frames of a TIFF stack as an RxJS `Observable`. Each subscription opens the file and reads
+ * lazily; unsubscribing stops reading and closes the file; errors (a `TiffError` naming the file
+ * and the problem) reach the subscriber after every frame that could be read.
+ *
+ * @param path - the TIFF file
+ * @param options - range and follow options, as for {@link readFrames}
+ */
+export function framesFromTiff(path: string, options: FrameSourceOptions = {}): Observable<Frame> {
+  return new Observable<Frame>((subscriber) => {
+    const controller = new AbortController();
+    void (async () => {
+      try {
+        for await (const frame of readFrames(path, { ...options, signal: controller.signal })) {
+          if (subscriber.closed) break;
+          subscriber.next(frame);
+        }
+        subscriber.complete();
+      } catch (error) {
+        subscriber.error(error);
+      }
+    })();
+    return () => controller.abort();
+  });
+}
