@@ -28,10 +28,14 @@ export interface FitResults {
   readonly uncertaintySigma: Float64Array;
   /** ℓ(θ̂) = Σ n log μ − μ (constants dropped). */
   readonly logLikelihood: Float64Array;
+  /** Standard deviation of the fit residuals n − μ̂ over the patch, photons (CSV `bkgstd`). */
+  readonly residualStd: Float64Array;
   /** Iterations used (Newton: passes that moved θ; conjugate gradient: objective evaluations). */
   readonly iterations: Uint16Array;
   /** {@link FitStatus} code. */
   readonly status: Uint8Array;
+  /** 1 when the fit started from the given start value (warm start), 0 from the automatic guess. */
+  readonly warmStart: Uint8Array;
 }
 
 /**
@@ -55,8 +59,10 @@ export function createFitResults(count: number): FitResults {
     uncertaintyBackground: f64(),
     uncertaintySigma: f64(),
     logLikelihood: f64(),
+    residualStd: f64(),
     iterations: new Uint16Array(count),
     status: new Uint8Array(count),
+    warmStart: new Uint8Array(count),
   };
 }
 

@@ -32,6 +32,8 @@ export class FitWorkspace {
   iterations = 0;
   /** ℓ(θ̂) of the last fit (constants dropped, design.md §3). */
   logLikelihood = Number.NaN;
+  /** Standard deviation of the residuals n − μ(θ̂) of the last fit, photons (K − P degrees of freedom). */
+  residualStd = Number.NaN;
 
   /** @param options - resolved fit options */
   constructor(options: ResolvedFitOptions) {

@@ -46,6 +46,8 @@ export class PatchLikelihood {
   readonly hessian: Float64Array;
   /** Fisher information, row-major `parameterCount`², filled with `PassMode.fisher`. */
   readonly fisher: Float64Array;
+  /** Σ (n − μ)² of the last pass that computed ℓ (photons²). */
+  residualSumSquares = 0;
   /** Axis terms along x (columns). */
   readonly xAxis: GaussianAxis;
   /** Axis terms along y (rows). */
@@ -201,6 +203,7 @@ export class PatchLikelihood {
     const dey = this.yAxis.dCenter;
     const n2 = photons * photons;
     let ll = 0;
+    let rss = 0;
     let gx = 0, gy = 0, gn = 0, gb = 0;
     let fxx = 0, fxy = 0, fxn = 0, fxb = 0, fyy = 0, fyn = 0, fyb = 0, fnn = 0, fnb = 0, fbb = 0;
     let k = offset;
@@ -229,7 +232,10 @@ export class PatchLikelihood {
           r12 += rex * dexi;
           r22 += rdex * dexi;
         }
-        if (wantLl) ll += (n === 0 ? 0 : n * Math.log(mu)) - mu;
+        if (wantLl) {
+          ll += (n === 0 ? 0 : n * Math.log(mu)) - mu;
+          rss += (n - mu) * (n - mu);
+        }
       }
       const d = dey[j];
       const nd = photons * d;
@@ -258,6 +264,7 @@ export class PatchLikelihood {
     g[2] = gn;
     g[3] = gb;
     if (wantFisher) fillSymmetric4(this.fisher, fxx, fxy, fxn, fxb, fyy, fyn, fyb, fnn, fnb, fbb);
+    if (wantLl) this.residualSumSquares = rss;
     return wantLl ? ll : Number.NaN;
   }
 
@@ -276,6 +283,7 @@ export class PatchLikelihood {
     if (wantHessian) h.fill(0);
     if (wantFisher) f.fill(0);
     let ll = 0;
+    let rss = 0;
     let gx = 0, gy = 0, gn = 0, gb = 0, gs = 0;
     let k = offset;
     for (let j = 0; j < box; j++) {
@@ -348,9 +356,13 @@ export class PatchLikelihood {
           f[19] += r * dms;
           f[24] += r * dms * dms;
         }
-        if (wantLl) ll += (n === 0 ? 0 : n * Math.log(mu)) - mu;
+        if (wantLl) {
+          ll += (n === 0 ? 0 : n * Math.log(mu)) - mu;
+          rss += (n - mu) * (n - mu);
+        }
       }
     }
+    if (wantLl) this.residualSumSquares = rss;
     const g = this.gradient;
     g[0] = gx;
     g[1] = gy;

@@ -43,8 +43,8 @@ function applyStart(workspace: FitWorkspace, data: Float64Array, offset: number,
 
 /**
  * Fit one patch: start value (warm start `start[index]` when given and sane, else the automatic
- * guess), the configured solver, then one final pass for ℓ(θ̂) and the Fisher information,
- * whose inverse's diagonal is the CRLB. Results stay in the workspace (`likelihood.theta`,
+ * guess), the configured solver, then one final pass for ℓ(θ̂), the residuals and the Fisher
+ * information, whose inverse's diagonal is the CRLB. Results stay in the workspace (`likelihood.theta`,
  * `crlb`, `status`, `iterations`, `logLikelihood`). Never throws for numeric reasons.
  *
  * @param workspace - fit workspace
@@ -69,11 +69,14 @@ export function fitPatch(
     workspace.status = FitStatus.badData;
     workspace.iterations = 0;
     workspace.logLikelihood = Number.NaN;
+    workspace.residualStd = Number.NaN;
     return false;
   }
   if (workspace.options.solver === 'newton') newtonSolve(workspace, data, offset);
   else conjugateGradientSolve(workspace, data, offset);
   workspace.logLikelihood = lik.evaluate(data, offset, PassMode.fisher | PassMode.logLikelihood);
+  const box = workspace.options.box;
+  workspace.residualStd = Math.sqrt(lik.residualSumSquares / (box * box - lik.parameterCount));
   const ok = choleskyInverseDiagonal(lik.fisher, lik.parameterCount, workspace.crlb, workspace.inverseScratch);
   if (!ok && workspace.status === FitStatus.converged) workspace.status = FitStatus.singular;
   if (lik.parameterCount === 4) workspace.crlb[4] = Number.NaN;
@@ -101,6 +104,7 @@ export function storeFit(workspace: FitWorkspace, out: FitResults, index: number
   out.uncertaintyBackground[index] = Math.sqrt(crlb[3]);
   out.uncertaintySigma[index] = Math.sqrt(crlb[4]);
   out.logLikelihood[index] = workspace.logLikelihood;
+  out.residualStd[index] = workspace.residualStd;
   out.iterations[index] = workspace.iterations;
   out.status[index] = workspace.status;
 }

@@ -46,7 +46,7 @@ export function fitPatches(
   if (out.count < count) throw new RangeError(`fitPatches: outputs hold ${out.count} fits, ${count} needed`);
   const start = options.start;
   for (let p = 0; p < count; p++) {
-    fitPatch(workspace, data, p * area, start, p);
+    out.warmStart[p] = fitPatch(workspace, data, p * area, start, p) ? 1 : 0;
     storeFit(workspace, out, p);
   }
   return out;

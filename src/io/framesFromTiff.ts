@@ -32,17 +32,36 @@ export async function* readFrames(path: string, options: FrameRangeOptions = {})
  * @param options - range and follow options, as for {@link readFrames}
  */
 export function framesFromTiff(path: string, options: FrameSourceOptions = {}): Observable<Frame> {
+  return streamFrames(() => TiffStack.open(path), true, options);
+}
+
+/**
+ * The frames of an already opened stack as an `Observable` (the caller keeps the stack and
+ * closes it). Unsubscribing aborts the read, also while follow mode waits for a frame.
+ *
+ * @param stack - an open stack
+ * @param options - range and follow options
+ */
+export function framesFromStack(stack: TiffStack, options: FrameSourceOptions = {}): Observable<Frame> {
+  return streamFrames(() => stack, false, options);
+}
+
+function streamFrames(open: () => TiffStack, owned: boolean, options: FrameSourceOptions): Observable<Frame> {
   return new Observable<Frame>((subscriber) => {
     const controller = new AbortController();
     void (async () => {
+      let stack: TiffStack | undefined;
       try {
-        for await (const frame of readFrames(path, { ...options, signal: controller.signal })) {
+        stack = open();
+        for await (const frame of stack.frames({ ...options, signal: controller.signal })) {
           if (subscriber.closed) break;
           subscriber.next(frame);
         }
         subscriber.complete();
       } catch (error) {
         subscriber.error(error);
+      } finally {
+        if (owned) stack?.close();
       }
     })();
     return () => controller.abort();

@@ -1,0 +1,76 @@
+import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import type { PixelArray } from '../io/Frame.js';
+
+/** Camera parameters, ThunderSTORM's names and defaults where it has them. */
+export interface CameraOptions {
+  /** Pixel size in the sample, nm. */
+  pixelSizeNm: number;
+  /** Base level (offset) added by the camera, ADU ("base level [A/D counts]"). @default 100 */
+  baselineAdu?: number;
+  /** Photoelectrons per A/D count. @default 1 */
+  photonsPerAdu?: number;
+  /** EM gain (1 for sCMOS / no EM). @default 1 */
+  emGain?: number;
+  /** Quantum efficiency, 0 < qe ≤ 1. @default 1 */
+  qe?: number;
+}
+
+/** {@link CameraOptions} resolved and checked, plus the factor the conversion uses. */
+export interface CameraModel {
+  readonly pixelSizeNm: number;
+  readonly baselineAdu: number;
+  readonly photonsPerAdu: number;
+  readonly emGain: number;
+  readonly qe: number;
+  /** photons = (ADU − baseline) · photonsPerAduNet, photonsPerAduNet = photonsPerAdu / emGain / qe. */
+  readonly photonsPerAduNet: number;
+}
+
+/**
+ * Resolve camera options, rejecting impossible values with an error that names the option.
+ * @param options - the caller's options
+ */
+export function resolveCamera(options: CameraOptions): CameraModel {
+  const { pixelSizeNm } = options;
+  const baselineAdu = options.baselineAdu ?? 100;
+  const photonsPerAdu = options.photonsPerAdu ?? 1;
+  const emGain = options.emGain ?? 1;
+  const qe = options.qe ?? 1;
+  if (!(pixelSizeNm > 0 && Number.isFinite(pixelSizeNm))) throw new InvalidOptionError(`camera pixel size must be > 0 nm, got ${pixelSizeNm}`);
+  if (!Number.isFinite(baselineAdu)) throw new InvalidOptionError(`camera base level must be a number of ADU, got ${baselineAdu}`);
+  if (!(photonsPerAdu > 0 && Number.isFinite(photonsPerAdu))) throw new InvalidOptionError(`photoelectrons per A/D count must be > 0, got ${photonsPerAdu}`);
+  if (!(emGain > 0 && Number.isFinite(emGain))) throw new InvalidOptionError(`EM gain must be > 0 (1 without EM), got ${emGain}`);
+  if (!(qe > 0 && qe <= 1)) throw new InvalidOptionError(`quantum efficiency must be in (0, 1], got ${qe}`);
+  return { pixelSizeNm, baselineAdu, photonsPerAdu, emGain, qe, photonsPerAduNet: photonsPerAdu / emGain / qe };
+}
+
+/**
+ * Convert a frame from ADU to photons (design.md §2): photons = (ADU − baseline) ·
+ * photonsPerAdu / emGain / qe. Negative results (read noise below the base level) are kept.
+ *
+ * @param camera - resolved camera model
+ * @param adu - the frame's pixels, any sample type
+ * @param photons - output, same length (caller-owned, reused across frames)
+ */
+export function toPhotons(camera: CameraModel, adu: PixelArray, photons: Float64Array): void {
+  const baseline = camera.baselineAdu;
+  const factor = camera.photonsPerAduNet;
+  const n = adu.length;
+  for (let i = 0; i < n; i++) photons[i] = (adu[i] - baseline) * factor;
+}
+
+/**
+ * The most common user mistake is a base level above the camera's real offset: most pixels then
+ * come out negative. Returns a warning when more than half of the pixels of `adu` lie below the
+ * base level, else undefined.
+ *
+ * @param camera - resolved camera model
+ * @param adu - a frame's pixels (check the first frames)
+ */
+export function baselineWarning(camera: CameraModel, adu: PixelArray): string | undefined {
+  let below = 0;
+  for (let i = 0; i < adu.length; i++) if (adu[i] < camera.baselineAdu) below++;
+  if (below * 2 <= adu.length) return undefined;
+  const percent = Math.round((100 * below) / adu.length);
+  return `the base level (${camera.baselineAdu} ADU) is above ${percent} % of the pixels of the first frame: check --baseline (the camera offset)`;
+}

@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+import { evaluateLocalizations } from '../evaluate/evaluateLocalizations.js';
+import { readPointTable } from '../evaluate/PointTable.js';
+import { parseNumber } from './parseNumber.js';
+import { UsageError } from './UsageError.js';
+
+export const EVALUATE_HELP = `smlm-stream evaluate TRUTH.csv LOCS.csv [options]
+
+Matches localizations to the truth frame by frame (optimal one-to-one assignment within the
+tolerance, as the EPFL SMLM challenge) and reports Jaccard, recall, precision, lateral RMSE and
+the bias in x and y. Both files need "frame", "x [nm]" and "y [nm]" columns (ours and
+ThunderSTORM's CSV have them).
+
+Options:
+  --tolerance NM   matching distance (default 250)
+  --json           print the figures as JSON
+`;
+
+/**
+ * `smlm-stream evaluate`: compare localizations with the truth.
+ * @param argv - arguments after the subcommand
+ * @param out - stdout lines
+ */
+export function evaluateCommand(argv: string[], out: (line: string) => void): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { tolerance: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  if (positionals.length !== 2) throw new UsageError(`evaluate needs TRUTH.csv and LOCS.csv, got ${positionals.length} files`);
+  const tolerance = values.tolerance === undefined ? 250 : parseNumber(values.tolerance, '--tolerance', { min: 0 });
+  const truth = readPointTable(positionals[0]);
+  const found = readPointTable(positionals[1]);
+  const { evaluation: e } = evaluateLocalizations(truth, found, tolerance);
+  if (values.json) {
+    out(JSON.stringify({ truthFile: positionals[0], localizationFile: positionals[1], ...e }, null, 2));
+    return 0;
+  }
+  const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
+  const nm = (v: number) => `${v.toFixed(2)} nm`;
+  const rows: [string, string][] = [
+    ['truth', String(e.truth)],
+    ['localizations', String(e.found)],
+    ['matched (TP)', String(e.truePositives)],
+    ['false positives', String(e.falsePositives)],
+    ['false negatives', String(e.falseNegatives)],
+    ['Jaccard', pct(e.jaccard)],
+    ['recall', pct(e.recall)],
+    ['precision', pct(e.precision)],
+    ['lateral RMSE', nm(e.rmseLateralNm)],
+    ['RMSE x / y', `${nm(e.rmseXNm)} / ${nm(e.rmseYNm)}`],
+    ['bias x / y', `${nm(e.biasXNm)} / ${nm(e.biasYNm)}`],
+  ];
+  out(`smlm-stream evaluate: ${positionals[1]} against ${positionals[0]} (tolerance ${tolerance} nm)`);
+  for (const [k, v] of rows) out(`  ${k.padEnd(18)}${v}`);
+  return 0;
+}

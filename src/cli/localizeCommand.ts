@@ -1,0 +1,153 @@
+import { basename, dirname, extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { LocalizeStackSummary } from '../../pipelines/localizeStack.js';
+import { localizeStack } from '../../pipelines/localizeStack.js';
+import type { LocalizeOptions } from '../pipeline/LocalizeOptions.js';
+import { parseNumber } from './parseNumber.js';
+import { formatDuration, ProgressReporter } from './ProgressReporter.js';
+import { UsageError } from './UsageError.js';
+
+export const LOCALIZE_HELP = `smlm-stream localize STACK.tif [options]
+
+Finds and fits every spot of a TIFF stack; writes a ThunderSTORM-compatible CSV (positions in nm
+from the image's top-left corner, frames from 1) and a JSON sidecar describing the run.
+
+Output:
+  -o, --output FILE        CSV to write (default: STACK.csv next to the stack)
+      --all-fits           also write fits that did not converge (see the status column)
+Camera (ThunderSTORM's names):
+      --pixel-size NM      pixel size (default: from the file's metadata)
+      --baseline ADU       base level / offset (default 100)
+      --photons-per-adu E  photoelectrons per A/D count (default 1)
+      --em-gain G          EM gain, 1 without EM (default 1)
+      --qe Q               quantum efficiency (default 1)
+PSF, detection and fit:
+      --psf-sigma NM       PSF standard deviation (default 130)
+      --box PX             fitting window, odd (default 2*ceil(2*sigma/pixel)+1, at least 5)
+      --threshold K        detection threshold, K*std(Wave.F1) (default 1.15)
+      --fit-sigma          fit the PSF sigma too
+      --no-warm-start      start every fit from its own pixels
+Frames:
+      --frames A:B         frames A to B, 1-based, inclusive (A: or :B open-ended)
+      --follow             keep reading while the file grows (live acquisition)
+      --idle-timeout S     with --follow: stop after S seconds without a new frame (default 10)
+      --quiet              no progress and no summary
+`;
+
+/** Parse "A:B" (1-based, inclusive) into a 0-based start and exclusive end. */
+function parseFrameRange(text: string): { start: number; end?: number } {
+  const m = /^(\d*):(\d*)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--frames needs A:B (1-based, inclusive; A: or :B allowed), got '${text}'`);
+  const a = m[1] ? Number(m[1]) : 1;
+  const b = m[2] ? Number(m[2]) : undefined;
+  if (a < 1) throw new UsageError(`--frames starts at frame 1, got ${a}`);
+  if (b !== undefined && b < a) throw new UsageError(`--frames ${text}: the last frame is before the first`);
+  return { start: a - 1, end: b };
+}
+
+/**
+ * `smlm-stream localize`: run the standard pipeline with progress on stderr and a summary on
+ * stdout.
+ * @param argv - arguments after the subcommand
+ * @param out - stdout lines
+ * @returns exit code (0 on success)
+ */
+export async function localizeCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      'all-fits': { type: 'boolean', default: false },
+      'pixel-size': { type: 'string' },
+      baseline: { type: 'string' },
+      'photons-per-adu': { type: 'string' },
+      'em-gain': { type: 'string' },
+      qe: { type: 'string' },
+      'psf-sigma': { type: 'string' },
+      box: { type: 'string' },
+      threshold: { type: 'string' },
+      'fit-sigma': { type: 'boolean', default: false },
+      'no-warm-start': { type: 'boolean', default: false },
+      frames: { type: 'string' },
+      follow: { type: 'boolean', default: false },
+      'idle-timeout': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError(`localize needs one stack, got ${positionals.length} (see smlm-stream localize --help)`);
+  const input = positionals[0];
+  const output = values.output ?? join(dirname(input), `${basename(input, extname(input))}.csv`);
+  const optional = (text: string | undefined, name: string, limits = {}) => (text === undefined ? undefined : parseNumber(text, name, limits));
+  const options: LocalizeOptions = {
+    camera: {
+      pixelSizeNm: optional(values['pixel-size'], '--pixel-size'),
+      baselineAdu: optional(values.baseline, '--baseline'),
+      photonsPerAdu: optional(values['photons-per-adu'], '--photons-per-adu'),
+      emGain: optional(values['em-gain'], '--em-gain'),
+      qe: optional(values.qe, '--qe'),
+    },
+    psfSigmaNm: optional(values['psf-sigma'], '--psf-sigma'),
+    box: optional(values.box, '--box', { integer: true }),
+    detect: { threshold: optional(values.threshold, '--threshold') },
+    fitSigma: values['fit-sigma'],
+    warmStart: !values['no-warm-start'],
+  };
+  const range = values.frames ? parseFrameRange(values.frames) : { start: 0 };
+  const idle = optional(values['idle-timeout'], '--idle-timeout', { min: 0 }) ?? 10;
+  const quiet = values.quiet ?? false;
+  const progress = new ProgressReporter(process.stderr);
+  let summary: LocalizeStackSummary;
+  try {
+    summary = await localizeStack({
+      input,
+      output,
+      options,
+      frames: { ...range, follow: values.follow, idleTimeoutMs: idle * 1000 },
+      includeAllFits: values['all-fits'],
+      onProgress: quiet ? undefined : (p) => progress.update(p),
+      onWarning: (message) => {
+        progress.done();
+        process.stderr.write(`smlm-stream: warning: ${message}\n`);
+      },
+    });
+  } catch (error) {
+    progress.done();
+    const partial = (error as { summary?: LocalizeStackSummary }).summary;
+    if (!partial) throw error;
+    process.stderr.write(`smlm-stream: ${(error as Error).message}\n`);
+    process.stderr.write(`smlm-stream: kept ${partial.localizations} localizations of the ${partial.frames} completed frames in ${partial.output} (see ${partial.sidecar})\n`);
+    return 1;
+  }
+  progress.done();
+  if (!quiet) for (const line of summaryLines(summary)) out(line);
+  return 0;
+}
+
+/** The end-of-run summary a person reads (Gpufit's example summary is the model). */
+export function summaryLines(s: LocalizeStackSummary): string[] {
+  const st = s.stats;
+  const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
+  const histogram = st.iterationHistogram;
+  let median = 0;
+  for (let acc = 0, i = 0; i < histogram.length; i++) {
+    acc += histogram[i];
+    if (acc * 2 >= st.converged) {
+      median = i;
+      break;
+    }
+  }
+  const warmMean = st.convergedWarm ? (st.iterationsWarm / st.convergedWarm).toFixed(1) : 'n/a';
+  const coldMean = st.convergedCold ? (st.iterationsCold / st.convergedCold).toFixed(1) : 'n/a';
+  const share = (msValue: number) => pct(msValue / 1000, s.seconds);
+  return [
+    `smlm-stream localize: ${s.input} → ${s.output}`,
+    `  frames              ${s.frames.toLocaleString('en-US')}`,
+    `  localizations       ${s.localizations.toLocaleString('en-US')} written (${st.candidates.toLocaleString('en-US')} candidates; converged ${pct(st.converged, st.fits)} of fits)`,
+    `  median iterations   ${st.converged ? median : 'n/a'} (mean ${warmMean} warm-started, ${coldMean} cold)`,
+    `  warm starts         ${pct(st.warmStarts, st.fits)} of fits started from the previous frame`,
+    `  throughput          ${Math.round(s.frames / s.seconds).toLocaleString('en-US')} frames/s, ${Math.round(s.localizations / s.seconds).toLocaleString('en-US')} localizations/s`,
+    `  wall time           ${s.seconds < 60 ? `${s.seconds.toFixed(2)} s` : formatDuration(s.seconds)} (read ${share(s.readSeconds * 1000)}, camera ${share(st.ms.camera)}, detect ${share(st.ms.detect)}, fit ${share(st.ms.fit)}, write ${share(s.writeSeconds * 1000)})`,
+    `  output              ${s.output} (run record: ${s.sidecar})`,
+  ];
+}

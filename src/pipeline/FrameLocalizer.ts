@@ -1,0 +1,264 @@
+import { toPhotons } from '../camera/CameraModel.js';
+import { Candidates } from '../detect/Candidates.js';
+import { SpotDetector } from '../detect/SpotDetector.js';
+import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import { createFitResults } from '../fit/FitResults.js';
+import type { FitResults } from '../fit/FitResults.js';
+import { FitStatus } from '../fit/FitStatus.js';
+import { fitPatches } from '../fit/fitPatches.js';
+import { FitWorkspace } from '../fit/FitWorkspace.js';
+import type { Frame } from '../io/Frame.js';
+import { extractPatches } from '../patches/extractPatches.js';
+import type { LocalizationBatch } from '../table/LocalizationBatch.js';
+import { createLocalizationBatch } from '../table/LocalizationBatch.js';
+import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
+
+/** Counters and stage timings of a run (what the summary and the sidecar report). */
+export interface LocalizeStats {
+  frames: number;
+  candidates: number;
+  /** Fits that converged. */
+  converged: number;
+  /** All fits (every status). */
+  fits: number;
+  /** Fits started from the previous frame's localization. */
+  warmStarts: number;
+  /** Iterations of warm-started and of cold-started converged fits. */
+  iterationsWarm: number;
+  iterationsCold: number;
+  convergedWarm: number;
+  convergedCold: number;
+  /** Histogram of iterations of converged fits (index = iterations, last bin = more). */
+  iterationHistogram: number[];
+  /** Milliseconds spent per stage. */
+  ms: { camera: number; detect: number; fit: number };
+}
+
+/** A localization of the previous frame, in image px (for warm starts). */
+interface Previous {
+  count: number;
+  x: Float64Array;
+  y: Float64Array;
+  photons: Float64Array;
+  background: Float64Array;
+  sigma: Float64Array;
+}
+
+/** Warm start radius, px: a candidate this close to a previous localization starts from it. */
+const WARM_RADIUS_PX = 1;
+
+/**
+ * Localizes frame after frame: camera model → detection → patches → fit (warm-started from the
+ * previous frame) → a {@link LocalizationBatch} in nm. Holds the scratch of one run (frame
+ * buffers, detector, fit workspace) and the previous frame's localizations; one per
+ * subscription. Knows nothing of RxJS or files.
+ */
+export class FrameLocalizer {
+  readonly options: ResolvedLocalizeOptions;
+  readonly stats: LocalizeStats = {
+    frames: 0,
+    candidates: 0,
+    converged: 0,
+    fits: 0,
+    warmStarts: 0,
+    iterationsWarm: 0,
+    iterationsCold: 0,
+    convergedWarm: 0,
+    convergedCold: 0,
+    iterationHistogram: new Array<number>(21).fill(0),
+    ms: { camera: 0, detect: 0, fit: 0 },
+  };
+  private readonly workspace: FitWorkspace;
+  private readonly candidates = new Candidates();
+  private detector: SpotDetector | undefined;
+  private photons = new Float64Array(0);
+  private patches = new Float64Array(0);
+  private originColumn = new Int32Array(0);
+  private originRow = new Int32Array(0);
+  private start = { x: new Float64Array(0), y: new Float64Array(0), photons: new Float64Array(0), background: new Float64Array(0), sigma: new Float64Array(0) };
+  private results: FitResults = createFitResults(0);
+  private previous: Previous = emptyPrevious(0);
+  private current: Previous = emptyPrevious(0);
+  private previousFrame = -2;
+
+  /** @param options - resolved pipeline options */
+  constructor(options: ResolvedLocalizeOptions) {
+    this.options = options;
+    this.workspace = new FitWorkspace(options.fit);
+  }
+
+  /**
+   * Localize one frame.
+   * @param frame - the frame (ADU)
+   * @returns the frame's localizations (every fit, with its status), positions in nm
+   */
+  process(frame: Frame): LocalizationBatch {
+    const { width, height } = frame;
+    const { box, camera } = this.options;
+    if (width < box || height < box) {
+      throw new InvalidOptionError(`frames of ${width}×${height} px are smaller than the ${box}×${box} px fitting window`);
+    }
+    if (!this.detector || this.detector.width !== width || this.detector.height !== height) {
+      this.detector = new SpotDetector(width, height, this.options.detect);
+      this.photons = new Float64Array(width * height);
+    }
+    const t0 = performance.now();
+    toPhotons(camera, frame.data, this.photons);
+    const t1 = performance.now();
+    const candidates = this.candidates;
+    this.detector.detect(this.photons, candidates);
+    const t2 = performance.now();
+    const n = candidates.count;
+    this.ensureCapacity(n);
+    extractPatches(this.photons, width, height, candidates, box, this.patches, this.originColumn, this.originRow);
+    if (this.options.warmStart && frame.index === this.previousFrame + 1) this.findWarmStarts(n);
+    else this.start.x.fill(Number.NaN, 0, n);
+    const r = fitPatches(this.patches, this.workspace, { start: this.start, out: this.results, count: n });
+    const t3 = performance.now();
+    const batch = this.toBatch(frame.index + 1, r, n);
+    const s = this.stats;
+    s.frames++;
+    s.candidates += n;
+    s.fits += n;
+    s.ms.camera += t1 - t0;
+    s.ms.detect += t2 - t1;
+    s.ms.fit += t3 - t2;
+    this.previousFrame = frame.index;
+    return batch;
+  }
+
+  private ensureCapacity(n: number): void {
+    const area = this.options.box ** 2;
+    if (this.patches.length >= n * area) return;
+    const capacity = Math.max(64, 2 * n);
+    this.patches = new Float64Array(capacity * area);
+    this.originColumn = new Int32Array(capacity);
+    this.originRow = new Int32Array(capacity);
+    const f = () => new Float64Array(capacity);
+    this.start = { x: f(), y: f(), photons: f(), background: f(), sigma: f() };
+    this.results = createFitResults(capacity);
+    this.current = emptyPrevious(capacity);
+    const previous = emptyPrevious(capacity);
+    for (const key of ['x', 'y', 'photons', 'background', 'sigma'] as const) previous[key].set(this.previous[key].subarray(0, this.previous.count));
+    previous.count = this.previous.count;
+    this.previous = previous;
+  }
+
+  /**
+   * For each candidate, the previous frame's localization within 1 px of its pixel centre, in
+   * its patch's coordinates (the previous localizations are sorted by x; a window scan finds
+   * the neighbours). Candidates without one get NaN (the automatic guess).
+   */
+  private findWarmStarts(n: number): void {
+    const prev = this.previous;
+    const start = this.start;
+    for (let p = 0; p < n; p++) {
+      const cx = this.candidates.column[p] + 0.5;
+      const cy = this.candidates.row[p] + 0.5;
+      let best = -1;
+      let bestD2 = WARM_RADIUS_PX * WARM_RADIUS_PX;
+      // Lower bound of x ≥ cx − radius by bisection, then scan while x ≤ cx + radius.
+      let lo = 0;
+      let hi = prev.count;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (prev.x[mid] < cx - WARM_RADIUS_PX) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let q = lo; q < prev.count && prev.x[q] <= cx + WARM_RADIUS_PX; q++) {
+        const dx = prev.x[q] - cx;
+        const dy = prev.y[q] - cy;
+        const d2 = dx * dx + dy * dy;
+        if (d2 <= bestD2) {
+          bestD2 = d2;
+          best = q;
+        }
+      }
+      if (best < 0) {
+        start.x[p] = Number.NaN;
+        continue;
+      }
+      start.x[p] = prev.x[best] - this.originColumn[p];
+      start.y[p] = prev.y[best] - this.originRow[p];
+      start.photons[p] = prev.photons[best];
+      start.background[p] = prev.background[best];
+      start.sigma[p] = prev.sigma[best];
+    }
+  }
+
+  /** Convert fits to the table's units (the one place px become nm) and remember converged ones. */
+  private toBatch(frameNumber: number, r: FitResults, n: number): LocalizationBatch {
+    const batch = createLocalizationBatch(frameNumber, n);
+    const pixel = this.options.camera.pixelSizeNm;
+    const current = this.current;
+    const s = this.stats;
+    current.count = 0;
+    for (let p = 0; p < n; p++) {
+      const xPx = this.originColumn[p] + r.x[p];
+      const yPx = this.originRow[p] + r.y[p];
+      batch.x[p] = xPx * pixel;
+      batch.y[p] = yPx * pixel;
+      batch.sigma[p] = r.sigma[p] * pixel;
+      batch.intensity[p] = r.photons[p];
+      batch.offset[p] = r.background[p];
+      batch.bkgstd[p] = r.residualStd[p];
+      batch.uncertaintyX[p] = r.uncertaintyX[p] * pixel;
+      batch.uncertaintyY[p] = r.uncertaintyY[p] * pixel;
+      batch.uncertainty[p] = Math.sqrt(0.5 * (r.uncertaintyX[p] ** 2 + r.uncertaintyY[p] ** 2)) * pixel;
+      batch.logLikelihood[p] = r.logLikelihood[p];
+      batch.iterations[p] = r.iterations[p];
+      batch.status[p] = r.status[p];
+      const warm = r.warmStart[p];
+      batch.warmStart[p] = warm;
+      s.warmStarts += warm;
+      if (r.status[p] !== FitStatus.converged) continue;
+      s.converged++;
+      const it = r.iterations[p];
+      s.iterationHistogram[Math.min(it, s.iterationHistogram.length - 1)]++;
+      if (warm) {
+        s.convergedWarm++;
+        s.iterationsWarm += it;
+      } else {
+        s.convergedCold++;
+        s.iterationsCold += it;
+      }
+      const k = current.count++;
+      current.x[k] = xPx;
+      current.y[k] = yPx;
+      current.photons[k] = r.photons[p];
+      current.background[k] = r.background[p];
+      current.sigma[k] = r.sigma[p];
+    }
+    sortByX(current);
+    const swap = this.previous;
+    this.previous = current;
+    this.current = swap;
+    return batch;
+  }
+}
+
+function emptyPrevious(capacity: number): Previous {
+  const f = () => new Float64Array(capacity);
+  return { count: 0, x: f(), y: f(), photons: f(), background: f(), sigma: f() };
+}
+
+/** Insertion sort of the localizations by x (a frame holds tens to hundreds). */
+function sortByX(p: Previous): void {
+  for (let i = 1; i < p.count; i++) {
+    const x = p.x[i], y = p.y[i], n = p.photons[i], b = p.background[i], s = p.sigma[i];
+    let j = i - 1;
+    while (j >= 0 && p.x[j] > x) {
+      p.x[j + 1] = p.x[j];
+      p.y[j + 1] = p.y[j];
+      p.photons[j + 1] = p.photons[j];
+      p.background[j + 1] = p.background[j];
+      p.sigma[j + 1] = p.sigma[j];
+      j--;
+    }
+    p.x[j + 1] = x;
+    p.y[j + 1] = y;
+    p.photons[j + 1] = n;
+    p.background[j + 1] = b;
+    p.sigma[j + 1] = s;
+  }
+}
