@@ -2,25 +2,25 @@
  * The standard localization pipeline — what `smlm-stream localize` runs, and a template for
  * composing your own from the stages in src/:
  *
- *     TIFF stack ─▶ frames ─▶ localizeFrames (camera → detect → patches → fit) ─▶ CSV rows
+ *     TIFF stack ─▶ frames ─▶ localizeStream (camera → detect → patches → fit, on N workers) ─▶ CSV rows
  *
- * It opens the stack (metadata: frame count, pixel size), resolves the options once, streams
- * the frames through one FrameLocalizer, writes each frame's rows as soon as the frame is done,
- * and records the run in a JSON sidecar next to the CSV. On an error the rows of every completed
- * frame are kept, the sidecar says the run is incomplete, and the error is rethrown.
+ * It opens the stack (metadata: frame count, pixel size), resolves the options once, pulls the
+ * frames through `localizeStream` (which bounds the frames in flight and returns batches in frame
+ * order), writes each frame's rows as soon as the frame is done, and records the run in a JSON
+ * sidecar next to the CSV. On an error the rows of every completed frame are kept, the sidecar
+ * says the run is incomplete, and the error is rethrown.
  */
-import { lastValueFrom, tap } from 'rxjs';
 import { baselineWarning } from '../src/camera/CameraModel.js';
 import { LocalizationCsvWriter } from '../src/export/LocalizationCsvWriter.js';
 import { sidecarPath, writeSidecar } from '../src/export/writeSidecar.js';
+import type { Frame } from '../src/io/Frame.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
-import { framesFromStack } from '../src/io/framesFromTiff.js';
 import { TiffStack } from '../src/io/TiffStack.js';
-import { FrameLocalizer } from '../src/pipeline/FrameLocalizer.js';
-import type { LocalizeStats } from '../src/pipeline/FrameLocalizer.js';
 import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
-import { localizeFrames } from '../src/pipeline/localizeFrames.js';
+import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
+import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
+import { defaultWorkers, localizeStream } from '../src/pipeline/localizeStream.js';
 import { softwareVersion } from '../src/softwareVersion.js';
 
 /** Progress of a run, reported after every frame. */
@@ -49,6 +49,8 @@ export interface LocalizeStackRun {
   frames?: FrameSourceOptions;
   /** Write every fit, not only converged ones. @default false */
   includeAllFits?: boolean;
+  /** Worker threads (1 = all on this thread). @default available cores; 1 in follow mode */
+  workers?: number;
   /** Called after every frame. */
   onProgress?: (progress: Progress) => void;
   /** Called with warnings (e.g. a base level above most pixels). */
@@ -66,6 +68,8 @@ export interface LocalizeStackSummary {
   /** Rows written. */
   localizations: number;
   stats: LocalizeStats;
+  /** Worker threads used. */
+  workers: number;
   /** Wall time, s, and the time of reading and writing (the stages are in `stats.ms`). */
   seconds: number;
   readSeconds: number;
@@ -90,7 +94,10 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     stack.close();
     throw error;
   }
-  const localizer = new FrameLocalizer(options);
+  const stats = createLocalizeStats();
+  // Live runs default to one thread: frames arrive at the camera's pace, and a chunk would wait
+  // for 64 of them before a worker saw it.
+  const workers = run.workers ?? (run.frames?.follow ? 1 : defaultWorkers());
   const csv = new LocalizationCsvWriter(run.output, { includeAllFits: run.includeAllFits });
   const start = run.frames?.start ?? 0;
   const step = run.frames?.step ?? 1;
@@ -99,26 +106,19 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   let writeMs = 0;
   let frames = 0;
   let error: Error | undefined;
+  const readMs = { value: 0 };
   try {
-    await lastValueFrom(
-      framesFromStack(stack, run.frames).pipe(
-        tap((frame) => {
-          if (frames === 0) {
-            const warning = baselineWarning(options.camera, frame.data);
-            if (warning) run.onWarning?.(`${run.input}: ${warning}`);
-          }
-        }),
-        localizeFrames(localizer),
-        tap((batch) => {
-          const w0 = performance.now();
-          csv.write(batch);
-          writeMs += performance.now() - w0;
-          frames++;
-          run.onProgress?.({ frames, total, frame: batch.frame, localizations: csv.rows, seconds: (performance.now() - t0) / 1000 });
-        }),
-      ),
-      { defaultValue: undefined },
-    );
+    const batches = localizeStream(timedFrames(stack.frames(run.frames), readMs, (frame) => {
+      const warning = baselineWarning(options.camera, frame.data);
+      if (warning) run.onWarning?.(`${run.input}: ${warning}`);
+    }), options, { workers, stats });
+    for await (const batch of batches) {
+      const w0 = performance.now();
+      csv.write(batch);
+      writeMs += performance.now() - w0;
+      frames++;
+      run.onProgress?.({ frames, total, frame: batch.frame, localizations: csv.rows, seconds: (performance.now() - t0) / 1000 });
+    }
   } catch (e) {
     error = e instanceof Error ? e : new Error(String(e));
   } finally {
@@ -126,7 +126,6 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     stack.close();
   }
   const seconds = (performance.now() - t0) / 1000;
-  const ms = localizer.stats.ms;
   const summary: LocalizeStackSummary = {
     input: run.input,
     output: run.output,
@@ -134,33 +133,35 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     complete: error === undefined,
     frames,
     localizations: csv.rows,
-    stats: localizer.stats,
+    stats,
+    workers,
     seconds,
     writeSeconds: writeMs / 1000,
-    readSeconds: Math.max(0, seconds - (ms.camera + ms.detect + ms.fit + writeMs) / 1000),
+    readSeconds: readMs.value / 1000,
   };
   writeSidecar(summary.sidecar, {
     software: { name: 'smlm-stream', version: softwareVersion() },
     input: metadata,
     output: run.output,
-    parameters: { ...options, frames: run.frames ?? {}, includeAllFits: run.includeAllFits ?? false },
+    parameters: { ...options, frames: run.frames ?? {}, includeAllFits: run.includeAllFits ?? false, workers },
     complete: summary.complete,
     error: error?.message,
     counts: {
       frames,
-      candidates: localizer.stats.candidates,
-      fits: localizer.stats.fits,
-      converged: localizer.stats.converged,
+      candidates: stats.candidates,
+      fits: stats.fits,
+      converged: stats.converged,
       localizationsWritten: csv.rows,
-      warmStarts: localizer.stats.warmStarts,
-      iterationHistogram: localizer.stats.iterationHistogram,
+      warmStarts: stats.warmStarts,
+      iterationHistogram: stats.iterationHistogram,
     },
     timing: {
       wallSeconds: seconds,
+      // Stage times are summed over workers (CPU seconds); read and write run on this thread.
       readSeconds: summary.readSeconds,
-      cameraSeconds: ms.camera / 1000,
-      detectSeconds: ms.detect / 1000,
-      fitSeconds: ms.fit / 1000,
+      cameraSeconds: stats.ms.camera / 1000,
+      detectSeconds: stats.ms.detect / 1000,
+      fitSeconds: stats.ms.fit / 1000,
       writeSeconds: summary.writeSeconds,
     },
     finished: new Date().toISOString(),
@@ -170,4 +171,25 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     throw Object.assign(error, { summary });
   }
   return summary;
+}
+
+/** Pass frames through, timing the reads and calling `first` on the first frame. */
+async function* timedFrames(frames: AsyncIterable<Frame>, readMs: { value: number }, first: (frame: Frame) => void): AsyncGenerator<Frame> {
+  const iterator = frames[Symbol.asyncIterator]();
+  let seen = false;
+  try {
+    for (;;) {
+      const t = performance.now();
+      const next = await iterator.next();
+      readMs.value += performance.now() - t;
+      if (next.done) return;
+      if (!seen) {
+        seen = true;
+        first(next.value);
+      }
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
 }

@@ -27,6 +27,9 @@ PSF, detection and fit:
       --threshold K        detection threshold, K*std(Wave.F1) (default 1.15)
       --fit-sigma          fit the PSF sigma too
       --no-warm-start      start every fit from its own pixels
+Speed:
+      --workers N          worker threads (default: all cores; 1 = everything on one thread;
+                           with --follow the default is 1)
 Frames:
       --frames A:B         frames A to B, 1-based, inclusive (A: or :B open-ended)
       --follow             keep reading while the file grows (live acquisition)
@@ -73,6 +76,7 @@ export async function localizeCommand(argv: string[], out: (line: string) => voi
       follow: { type: 'boolean', default: false },
       'idle-timeout': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      workers: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError(`localize needs one stack, got ${positionals.length} (see smlm-stream localize --help)`);
@@ -105,6 +109,7 @@ export async function localizeCommand(argv: string[], out: (line: string) => voi
       options,
       frames: { ...range, follow: values.follow, idleTimeoutMs: idle * 1000 },
       includeAllFits: values['all-fits'],
+      workers: optional(values.workers, '--workers', { integer: true, min: 1 }),
       onProgress: quiet ? undefined : (p) => progress.update(p),
       onWarning: (message) => {
         progress.done();
@@ -139,7 +144,7 @@ export function summaryLines(s: LocalizeStackSummary): string[] {
   }
   const warmMean = st.convergedWarm ? (st.iterationsWarm / st.convergedWarm).toFixed(1) : 'n/a';
   const coldMean = st.convergedCold ? (st.iterationsCold / st.convergedCold).toFixed(1) : 'n/a';
-  const share = (msValue: number) => pct(msValue / 1000, s.seconds);
+  const sec = (v: number) => `${v.toFixed(2)} s`;
   return [
     `smlm-stream localize: ${s.input} → ${s.output}`,
     `  frames              ${s.frames.toLocaleString('en-US')}`,
@@ -147,7 +152,8 @@ export function summaryLines(s: LocalizeStackSummary): string[] {
     `  median iterations   ${st.converged ? median : 'n/a'} (mean ${warmMean} warm-started, ${coldMean} cold)`,
     `  warm starts         ${pct(st.warmStarts, st.fits)} of fits started from the previous frame`,
     `  throughput          ${Math.round(s.frames / s.seconds).toLocaleString('en-US')} frames/s, ${Math.round(s.localizations / s.seconds).toLocaleString('en-US')} localizations/s`,
-    `  wall time           ${s.seconds < 60 ? `${s.seconds.toFixed(2)} s` : formatDuration(s.seconds)} (read ${share(s.readSeconds * 1000)}, camera ${share(st.ms.camera)}, detect ${share(st.ms.detect)}, fit ${share(st.ms.fit)}, write ${share(s.writeSeconds * 1000)})`,
+    `  wall time           ${s.seconds < 60 ? sec(s.seconds) : formatDuration(s.seconds)} (reading ${sec(s.readSeconds)}, writing ${sec(s.writeSeconds)})`,
+    `  CPU time by stage   camera ${sec(st.ms.camera / 1000)}, detect ${sec(st.ms.detect / 1000)}, fit ${sec(st.ms.fit / 1000)} on ${s.workers} ${s.workers === 1 ? 'thread' : 'workers'}`,
     `  output              ${s.output} (run record: ${s.sidecar})`,
   ];
 }

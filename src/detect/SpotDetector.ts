@@ -97,9 +97,8 @@ export class SpotDetector {
   detect(photons: Float64Array, out: Candidates): void {
     const { width, height } = this;
     this.filter.apply(photons);
-    const f1 = this.filter.f1;
     const f2 = this.filter.f2;
-    this.noise = this.robustStd(f1);
+    this.noise = this.robustStd();
     const base = this.options.threshold * this.noise;
     const found = this.found;
     found.count = 0;
@@ -165,15 +164,51 @@ export class SpotDetector {
   }
 
   /** 1.4826 · median |F1 − median F1| over a regular grid of pixels. */
-  private robustStd(f1: Float64Array): number {
+  private robustStd(): number {
     const s = this.samples;
+    const filter = this.filter;
+    const n = this.width * this.height;
     let m = 0;
-    for (let p = 0; p < f1.length; p += this.sampleStride) s[m++] = f1[p];
-    const sample = s.subarray(0, m);
-    sample.sort();
-    const median = sample[m >> 1];
-    for (let i = 0; i < m; i++) sample[i] = Math.abs(sample[i] - median);
-    sample.sort();
-    return MAD_TO_STD * sample[m >> 1];
+    for (let p = 0; p < n; p += this.sampleStride) s[m++] = filter.f1At(p);
+    const median = selectKth(s, m, m >> 1);
+    for (let i = 0; i < m; i++) s[i] = Math.abs(s[i] - median);
+    return MAD_TO_STD * selectKth(s, m, m >> 1);
   }
+}
+
+/**
+ * The k-th smallest of a[0…n−1] (Hoare's quickselect with median-of-three pivots; reorders a).
+ * @param a - values (reordered in place)
+ * @param n - how many values
+ * @param k - rank, 0-based
+ */
+export function selectKth(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // Median of three as the pivot.
+    let x = a[lo], y = a[mid], z = a[hi];
+    if (x > y) [x, y] = [y, x];
+    if (y > z) [y, z] = [z, y];
+    if (x > y) [x, y] = [y, x];
+    const pivot = y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }

@@ -7,7 +7,8 @@
  * with k1 the cubic B-spline β₃(x/2)/2 sampled at x = −3…3, i.e. [1, 8, 23, 32, 23, 8, 1]/96,
  * applied along rows then columns, and k2 the same taps with one-pixel holes (x = −6, −4, …, 6).
  * F2 is a band-pass image in which spots stand out; F1 is nearly all pixel noise and sets the
- * threshold. The image is extended by half-sample symmetric mirroring at its borders.
+ * threshold (it is only needed on the pixels sampled for the noise estimate, so it is not
+ * stored). The image is extended by half-sample symmetric mirroring at its borders.
  *
  * Scratch for one frame size is allocated once; `apply` allocates nothing.
  */
@@ -18,12 +19,12 @@ export class WaveletFilter {
   readonly width: number;
   /** Frame height, px. */
   readonly height: number;
-  /** First wavelet level F1 = I − V1. */
-  readonly f1: Float64Array;
+  /** Smoothed image V1 = I * k1 (F1 = I − V1 is formed where it is needed, see {@link f1At}). */
+  readonly v1: Float64Array;
   /** Second wavelet level F2 = V1 − V2 (the detection image). */
   readonly f2: Float64Array;
-  private readonly v1: Float64Array;
   private readonly scratch: Float64Array;
+  private image: Float64Array = new Float64Array(0);
 
   /**
    * @param width - frame width, px
@@ -33,25 +34,30 @@ export class WaveletFilter {
     this.width = width;
     this.height = height;
     const n = width * height;
-    this.f1 = new Float64Array(n);
     this.f2 = new Float64Array(n);
     this.v1 = new Float64Array(n);
     this.scratch = new Float64Array(n);
   }
 
   /**
-   * Filter one frame of photons into `f1` and `f2`.
-   * @param image - photons, row-major, width·height
+   * Filter one frame of photons into `v1` and `f2`.
+   * @param image - photons, row-major, width·height (kept for {@link f1At})
    */
   apply(image: Float64Array): void {
-    const { width, height, v1, scratch, f1, f2 } = this;
+    const { width, height, v1, scratch, f2 } = this;
+    this.image = image;
     convolveRows(image, scratch, width, height, 1);
     convolveColumns(scratch, v1, width, height, 1);
-    const n = width * height;
-    for (let i = 0; i < n; i++) f1[i] = image[i] - v1[i];
     convolveRows(v1, scratch, width, height, 2);
     convolveColumns(scratch, f2, width, height, 2);
+    // F2 = V1 − V1 * k2.
+    const n = width * height;
     for (let i = 0; i < n; i++) f2[i] = v1[i] - f2[i];
+  }
+
+  /** The first wavelet level F1 = I − V1 at pixel index p. */
+  f1At(p: number): number {
+    return this.image[p] - this.v1[p];
   }
 }
 
@@ -67,56 +73,89 @@ function mirror(i: number, n: number): number {
   return i < 0 ? 0 : i >= n ? n - 1 : i;
 }
 
-/** out = in * k along rows, taps spaced `hole` px apart. */
-function convolveRows(input: Float64Array, out: Float64Array, width: number, height: number, hole: number): void {
-  const h1 = hole;
-  const h2 = 2 * hole;
-  const h3 = 3 * hole;
-  const inner0 = Math.min(h3, width);
-  const inner1 = Math.max(inner0, width - h3);
-  for (let r = 0; r < height; r++) {
-    const base = r * width;
-    for (let c = 0; c < inner0; c++) out[base + c] = tapAt(input, base, c, width, hole);
-    for (let c = inner0; c < inner1; c++) {
-      const p = base + c;
-      out[p] =
-        K3 * input[p] +
-        K2 * (input[p - h1] + input[p + h1]) +
-        K1 * (input[p - h2] + input[p + h2]) +
-        K0 * (input[p - h3] + input[p + h3]);
-    }
-    for (let c = inner1; c < width; c++) out[base + c] = tapAt(input, base, c, width, hole);
-  }
-}
-
-/** One output of a row convolution near the borders, with mirroring. */
-function tapAt(input: Float64Array, base: number, c: number, width: number, hole: number): number {
+/**
+ * One output of the line convolution with every tap mirrored (near the ends of a line):
+ * Σ_t k1[t] · in[base + mirror(i + t·hole)·stride].
+ */
+function mirroredTap(input: Float64Array, base: number, stride: number, n: number, i: number, hole: number): number {
   return (
-    K3 * input[base + c] +
-    K2 * (input[base + mirror(c - hole, width)] + input[base + mirror(c + hole, width)]) +
-    K1 * (input[base + mirror(c - 2 * hole, width)] + input[base + mirror(c + 2 * hole, width)]) +
-    K0 * (input[base + mirror(c - 3 * hole, width)] + input[base + mirror(c + 3 * hole, width)])
+    K3 * input[base + i * stride] +
+    K2 * (input[base + mirror(i - hole, n) * stride] + input[base + mirror(i + hole, n) * stride]) +
+    K1 * (input[base + mirror(i - 2 * hole, n) * stride] + input[base + mirror(i + 2 * hole, n) * stride]) +
+    K0 * (input[base + mirror(i - 3 * hole, n) * stride] + input[base + mirror(i + 3 * hole, n) * stride])
   );
 }
 
-/** out = in * k along columns, taps spaced `hole` px apart. */
-function convolveColumns(input: Float64Array, out: Float64Array, width: number, height: number, hole: number): void {
-  const h3 = 3 * hole;
+/**
+ * out = in * k1 along rows, taps `hole` px apart. The interior runs a sliding window of seven
+ * values held in locals (one load per output instead of seven), one window per residue class
+ * modulo `hole`; within 3·hole px of the ends the taps are mirrored one by one.
+ */
+function convolveRows(input: Float64Array, out: Float64Array, width: number, height: number, hole: number): void {
+  const reach = 3 * hole;
+  const end = width - reach;
   for (let r = 0; r < height; r++) {
-    const interior = r >= h3 && r < height - h3;
-    const up1 = (interior ? r - hole : mirror(r - hole, height)) * width;
-    const dn1 = (interior ? r + hole : mirror(r + hole, height)) * width;
-    const up2 = (interior ? r - 2 * hole : mirror(r - 2 * hole, height)) * width;
-    const dn2 = (interior ? r + 2 * hole : mirror(r + 2 * hole, height)) * width;
-    const up3 = (interior ? r - 3 * hole : mirror(r - 3 * hole, height)) * width;
-    const dn3 = (interior ? r + 3 * hole : mirror(r + 3 * hole, height)) * width;
     const base = r * width;
-    for (let c = 0; c < width; c++) {
-      out[base + c] =
-        K3 * input[base + c] +
-        K2 * (input[up1 + c] + input[dn1 + c]) +
-        K1 * (input[up2 + c] + input[dn2 + c]) +
-        K0 * (input[up3 + c] + input[dn3 + c]);
+    if (end <= reach) {
+      for (let c = 0; c < width; c++) out[base + c] = mirroredTap(input, base, 1, width, c, hole);
+      continue;
+    }
+    for (let c = 0; c < reach; c++) out[base + c] = mirroredTap(input, base, 1, width, c, hole);
+    for (let c = end; c < width; c++) out[base + c] = mirroredTap(input, base, 1, width, c, hole);
+    for (let q = 0; q < hole; q++) {
+      let p = base + reach + q;
+      let a0 = input[p - 3 * hole];
+      let a1 = input[p - 2 * hole];
+      let a2 = input[p - hole];
+      let a3 = input[p];
+      let a4 = input[p + hole];
+      let a5 = input[p + 2 * hole];
+      const last = base + end;
+      for (; p < last; p += hole) {
+        const a6 = input[p + reach];
+        out[p] = K3 * a3 + K2 * (a2 + a4) + K1 * (a1 + a5) + K0 * (a0 + a6);
+        a0 = a1;
+        a1 = a2;
+        a2 = a3;
+        a3 = a4;
+        a4 = a5;
+        a5 = a6;
+      }
+    }
+  }
+}
+
+/** out = in * k1 along columns, taps `hole` px apart (sliding windows down each column). */
+function convolveColumns(input: Float64Array, out: Float64Array, width: number, height: number, hole: number): void {
+  const reach = 3 * hole;
+  const end = height - reach;
+  const step = hole * width;
+  for (let c = 0; c < width; c++) {
+    if (end <= reach) {
+      for (let r = 0; r < height; r++) out[r * width + c] = mirroredTap(input, c, width, height, r, hole);
+      continue;
+    }
+    for (let r = 0; r < reach; r++) out[r * width + c] = mirroredTap(input, c, width, height, r, hole);
+    for (let r = end; r < height; r++) out[r * width + c] = mirroredTap(input, c, width, height, r, hole);
+    for (let q = 0; q < hole; q++) {
+      let p = (reach + q) * width + c;
+      let a0 = input[p - 3 * step];
+      let a1 = input[p - 2 * step];
+      let a2 = input[p - step];
+      let a3 = input[p];
+      let a4 = input[p + step];
+      let a5 = input[p + 2 * step];
+      const last = end * width + c;
+      for (; p < last; p += step) {
+        const a6 = input[p + 3 * step];
+        out[p] = K3 * a3 + K2 * (a2 + a4) + K1 * (a1 + a5) + K0 * (a0 + a6);
+        a0 = a1;
+        a1 = a2;
+        a2 = a3;
+        a3 = a4;
+        a4 = a5;
+        a5 = a6;
+      }
     }
   }
 }

@@ -2,12 +2,18 @@
  * A typed door to the `fmin` package (0.0.4), kept in this one module.
  *
  * The published package is awkward: its `main` is a UMD bundle inside a `"type": "module"`
- * package, so named ESM imports come back empty and the bundle instead registers itself on
- * `globalThis.fmin` when it is imported for its side effect. Its Nelder–Mead throws on any
- * shrink step (an undeclared loop variable), so it is not exposed here; only the conjugate
- * gradient (Polak–Ribière with a Wolfe line search) is used.
+ * package, so named ESM imports come back empty and the bundle registers itself on
+ * `globalThis.fmin` when imported for its side effect — in the main thread; inside a worker
+ * thread running through tsx's loader it registers nowhere at all. So this adapter loads the
+ * bundle the way UMD supports everywhere: it reads the package's own file and evaluates it as
+ * a CommonJS module (`vm.compileFunction` with `exports` and `module`), which takes the UMD's
+ * CommonJS branch. Its Nelder–Mead throws on any shrink step (an undeclared loop variable), so
+ * it is not exposed here; only the conjugate gradient (Polak–Ribière with a Wolfe line search)
+ * is used.
  */
-import 'fmin';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { compileFunction } from 'node:vm';
 
 /**
  * An objective for fmin's gradient methods: returns f(x) and writes ∇f(x) into `gradient`
@@ -31,9 +37,12 @@ interface FminBundle {
 }
 
 function loadBundle(): FminBundle {
-  const bundle = (globalThis as { fmin?: Partial<FminBundle> }).fmin;
-  if (!bundle || typeof bundle.conjugateGradient !== 'function') {
-    throw new Error('the fmin package did not register globalThis.fmin.conjugateGradient (expected fmin 0.0.4)');
+  const path = createRequire(import.meta.url).resolve('fmin');
+  const module = { exports: {} as Partial<FminBundle> };
+  compileFunction(readFileSync(path, 'utf8'), ['exports', 'module'], { filename: path })(module.exports, module);
+  const bundle = module.exports;
+  if (typeof bundle.conjugateGradient !== 'function') {
+    throw new Error(`${path}: the fmin bundle exported no conjugateGradient (expected fmin 0.0.4)`);
   }
   return bundle as FminBundle;
 }

@@ -12,27 +12,8 @@ import { extractPatches } from '../patches/extractPatches.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { createLocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
-
-/** Counters and stage timings of a run (what the summary and the sidecar report). */
-export interface LocalizeStats {
-  frames: number;
-  candidates: number;
-  /** Fits that converged. */
-  converged: number;
-  /** All fits (every status). */
-  fits: number;
-  /** Fits started from the previous frame's localization. */
-  warmStarts: number;
-  /** Iterations of warm-started and of cold-started converged fits. */
-  iterationsWarm: number;
-  iterationsCold: number;
-  convergedWarm: number;
-  convergedCold: number;
-  /** Histogram of iterations of converged fits (index = iterations, last bin = more). */
-  iterationHistogram: number[];
-  /** Milliseconds spent per stage. */
-  ms: { camera: number; detect: number; fit: number };
-}
+import type { LocalizeStats } from './LocalizeStats.js';
+import { createLocalizeStats } from './LocalizeStats.js';
 
 /** A localization of the previous frame, in image px (for warm starts). */
 interface Previous {
@@ -49,25 +30,14 @@ const WARM_RADIUS_PX = 1;
 
 /**
  * Localizes frame after frame: camera model → detection → patches → fit (warm-started from the
- * previous frame) → a {@link LocalizationBatch} in nm. Holds the scratch of one run (frame
+ * previous frame within a chunk of `chunkFrames` frames) → a {@link LocalizationBatch} in nm. Holds the scratch of one run (frame
  * buffers, detector, fit workspace) and the previous frame's localizations; one per
  * subscription. Knows nothing of RxJS or files.
  */
 export class FrameLocalizer {
   readonly options: ResolvedLocalizeOptions;
-  readonly stats: LocalizeStats = {
-    frames: 0,
-    candidates: 0,
-    converged: 0,
-    fits: 0,
-    warmStarts: 0,
-    iterationsWarm: 0,
-    iterationsCold: 0,
-    convergedWarm: 0,
-    convergedCold: 0,
-    iterationHistogram: new Array<number>(21).fill(0),
-    ms: { camera: 0, detect: 0, fit: 0 },
-  };
+  /** Counters and stage timings since the start (or the last {@link takeStats}). */
+  stats: LocalizeStats = createLocalizeStats();
   private readonly workspace: FitWorkspace;
   private readonly candidates = new Candidates();
   private detector: SpotDetector | undefined;
@@ -85,6 +55,13 @@ export class FrameLocalizer {
   constructor(options: ResolvedLocalizeOptions) {
     this.options = options;
     this.workspace = new FitWorkspace(options.fit);
+  }
+
+  /** The counters so far, and start new ones (workers report per chunk). */
+  takeStats(): LocalizeStats {
+    const stats = this.stats;
+    this.stats = createLocalizeStats();
+    return stats;
   }
 
   /**
@@ -111,7 +88,8 @@ export class FrameLocalizer {
     const n = candidates.count;
     this.ensureCapacity(n);
     extractPatches(this.photons, width, height, candidates, box, this.patches, this.originColumn, this.originRow);
-    if (this.options.warmStart && frame.index === this.previousFrame + 1) this.findWarmStarts(n);
+    const { warmStart, chunkFrames } = this.options;
+    if (warmStart && frame.index === this.previousFrame + 1 && frame.index % chunkFrames !== 0) this.findWarmStarts(n);
     else this.start.x.fill(Number.NaN, 0, n);
     const r = fitPatches(this.patches, this.workspace, { start: this.start, out: this.results, count: n });
     const t3 = performance.now();

@@ -26,6 +26,12 @@ export interface LocalizeOptions {
   maxIterations?: number;
   /** Start a fit from the previous frame's localization within 1 px. @default true */
   warmStart?: boolean;
+  /**
+   * Frames are processed in chunks of this many (frame index / chunk), one chunk per worker at a
+   * time; warm starts do not cross a chunk boundary, with any number of workers, so the output
+   * does not depend on the worker count. @default 64
+   */
+  chunkFrames?: number;
 }
 
 /** Every pipeline option resolved and checked (what the sidecar records). */
@@ -37,6 +43,7 @@ export interface ResolvedLocalizeOptions {
   readonly detect: ResolvedDetectOptions;
   readonly fit: ResolvedFitOptions;
   readonly warmStart: boolean;
+  readonly chunkFrames: number;
 }
 
 /**
@@ -65,5 +72,12 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadataPixelSi
     detect: resolveDetectOptions(options.detect),
     fit,
     warmStart: options.warmStart ?? true,
+    chunkFrames: chunkFrames(options.chunkFrames),
   };
+}
+
+function chunkFrames(value: number | undefined): number {
+  const chunk = value ?? 64;
+  if (!(Number.isInteger(chunk) && chunk >= 1)) throw new InvalidOptionError(`chunkFrames must be a whole number ≥ 1, got ${chunk}`);
+  return chunk;
 }

@@ -1,7 +1,6 @@
-import type { Observable } from 'rxjs';
-import { defer, from, isObservable } from 'rxjs';
+import { Observable } from 'rxjs';
+import { defer, isObservable } from 'rxjs';
 import type { Frame } from '../io/Frame.js';
-import { framesFromTiff } from '../io/framesFromTiff.js';
 import type { FrameSourceOptions } from '../io/framesFromTiff.js';
 import { TiffStack } from '../io/TiffStack.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
@@ -9,22 +8,29 @@ import { FrameLocalizer } from './FrameLocalizer.js';
 import type { LocalizeOptions } from './LocalizeOptions.js';
 import { resolveLocalizeOptions } from './LocalizeOptions.js';
 import { localizeFrames } from './localizeFrames.js';
+import { localizeStream } from './localizeStream.js';
 
 /** Where frames come from: a TIFF path, or frames already as an Observable or async iterable. */
 export type FrameSource = string | Observable<Frame> | AsyncIterable<Frame>;
 
-/** {@link LocalizeOptions} plus, for a path, the frame range and follow mode. */
+/** {@link LocalizeOptions} plus, for a path, the frame range and follow mode, and threads. */
 export interface LocalizeStreamOptions extends LocalizeOptions {
   /** Frame range and follow mode when `source` is a path. */
   frames?: FrameSourceOptions;
+  /** Worker threads for path and async-iterable sources (1 = this thread). @default 1 */
+  workers?: number;
 }
 
 /**
  * Localize a stack as a stream: an `Observable` of per-frame {@link LocalizationBatch}es
- * (positions in nm, photons, CRLB uncertainties, fit status). Each subscription reads the source
- * afresh; unsubscribing stops reading the file; errors (bad file, bad options) reach the
- * subscriber. For a path, the pixel size defaults to the file's metadata; other sources need
- * `camera.pixelSizeNm`.
+ * (positions in nm, photons, CRLB uncertainties, fit status), in frame order. Each subscription
+ * reads the source afresh; unsubscribing stops reading the file; errors (bad file, bad options)
+ * reach the subscriber. For a path, the pixel size defaults to the file's metadata; other
+ * sources need `camera.pixelSizeNm`.
+ *
+ * Path and async-iterable sources are pulled through {@link localizeStream}: the frames read
+ * ahead are bounded, and `workers > 1` spreads the work over threads. An Observable source is
+ * pushed: it is localized on this thread as frames arrive.
  *
  * @example
  * ```ts
@@ -35,18 +41,35 @@ export interface LocalizeStreamOptions extends LocalizeOptions {
  * @param options - pipeline options
  */
 export function localize(source: FrameSource, options: LocalizeStreamOptions = {}): Observable<LocalizationBatch> {
-  return defer(() => {
-    let frames: Observable<Frame>;
-    let pixelSizeNm: number | undefined;
-    if (typeof source === 'string') {
-      const stack = TiffStack.open(source);
-      pixelSizeNm = stack.metadata.pixelSizeNm;
-      stack.close();
-      frames = framesFromTiff(source, options.frames);
-    } else {
-      frames = isObservable(source) ? source : from(source);
-    }
-    const localizer = new FrameLocalizer(resolveLocalizeOptions(options, pixelSizeNm));
-    return frames.pipe(localizeFrames(localizer));
+  if (isObservable(source)) {
+    return defer(() => source.pipe(localizeFrames(new FrameLocalizer(resolveLocalizeOptions(options)))));
+  }
+  return new Observable<LocalizationBatch>((subscriber) => {
+    const controller = new AbortController();
+    void (async () => {
+      let stack: TiffStack | undefined;
+      try {
+        let frames: AsyncIterable<Frame>;
+        let pixelSizeNm: number | undefined;
+        if (typeof source === 'string') {
+          stack = TiffStack.open(source);
+          pixelSizeNm = stack.metadata.pixelSizeNm;
+          frames = stack.frames({ ...options.frames, signal: controller.signal });
+        } else {
+          frames = source;
+        }
+        const resolved = resolveLocalizeOptions(options, pixelSizeNm);
+        for await (const batch of localizeStream(frames, resolved, { workers: options.workers ?? 1 })) {
+          if (subscriber.closed) break;
+          subscriber.next(batch);
+        }
+        subscriber.complete();
+      } catch (error) {
+        subscriber.error(error);
+      } finally {
+        stack?.close();
+      }
+    })();
+    return () => controller.abort();
   });
 }

@@ -1,0 +1,60 @@
+/** Counters and stage timings of a run (what the summary and the sidecar report). */
+export interface LocalizeStats {
+  frames: number;
+  candidates: number;
+  /** Fits that converged. */
+  converged: number;
+  /** All fits (every status). */
+  fits: number;
+  /** Fits started from the previous frame's localization. */
+  warmStarts: number;
+  /** Iterations of warm-started and of cold-started converged fits. */
+  iterationsWarm: number;
+  iterationsCold: number;
+  convergedWarm: number;
+  convergedCold: number;
+  /** Histogram of iterations of converged fits (index = iterations, last bin = more). */
+  iterationHistogram: number[];
+  /** Milliseconds spent per stage. */
+  ms: { camera: number; detect: number; fit: number };
+}
+
+
+/** Zeroed counters. */
+export function createLocalizeStats(): LocalizeStats {
+  return {
+    frames: 0,
+    candidates: 0,
+    converged: 0,
+    fits: 0,
+    warmStarts: 0,
+    iterationsWarm: 0,
+    iterationsCold: 0,
+    convergedWarm: 0,
+    convergedCold: 0,
+    iterationHistogram: new Array<number>(21).fill(0),
+    ms: { camera: 0, detect: 0, fit: 0 },
+  };
+}
+
+/**
+ * Add the counters of `from` to `into` (stage times add up across workers: they are CPU time,
+ * not wall time).
+ */
+export function addLocalizeStats(into: LocalizeStats, from: LocalizeStats): void {
+  into.frames += from.frames;
+  into.candidates += from.candidates;
+  into.converged += from.converged;
+  into.fits += from.fits;
+  into.warmStarts += from.warmStarts;
+  into.iterationsWarm += from.iterationsWarm;
+  into.iterationsCold += from.iterationsCold;
+  into.convergedWarm += from.convergedWarm;
+  into.convergedCold += from.convergedCold;
+  from.iterationHistogram.forEach((v, i) => {
+    into.iterationHistogram[i] += v;
+  });
+  into.ms.camera += from.ms.camera;
+  into.ms.detect += from.ms.detect;
+  into.ms.fit += from.ms.fit;
+}

@@ -1,0 +1,100 @@
+import { Worker } from 'node:worker_threads';
+import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import type { Frame } from '../io/Frame.js';
+import type { LocalizationBatch } from '../table/LocalizationBatch.js';
+import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
+import type { LocalizeStats } from './LocalizeStats.js';
+import type { WorkerRequest } from './localizeWorker.js';
+
+/** A chunk's results from a worker. */
+export interface ChunkResult {
+  batches: LocalizationBatch[];
+  stats: LocalizeStats;
+}
+
+interface Pending {
+  resolve: (result: ChunkResult) => void;
+  reject: (error: Error) => void;
+  worker: number;
+}
+
+/**
+ * A pool of worker threads, each running a FrameLocalizer. Chunks of consecutive frames go to the
+ * least busy worker with their pixel buffers transferred (not copied); results come back with
+ * their arrays transferred. The caller keeps the order and bounds the frames in flight (see
+ * {@link localizeStream}).
+ */
+export class LocalizerPool {
+  /** Number of workers. */
+  readonly size: number;
+  private readonly workers: Worker[] = [];
+  private readonly busy: number[];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  /**
+   * Start `size` workers for `options`.
+   * @param options - resolved pipeline options (sent to every worker)
+   * @param size - number of workers, ≥ 1
+   */
+  constructor(options: ResolvedLocalizeOptions, size: number) {
+    if (!(Number.isInteger(size) && size >= 1)) throw new InvalidOptionError(`workers must be a whole number ≥ 1, got ${size}`);
+    this.size = size;
+    this.busy = new Array<number>(size).fill(0);
+    // The worker loads TypeScript through tsx, registered before the worker module is imported.
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const entry = new URL('./localizeWorker.ts', import.meta.url).href;
+    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+    for (let w = 0; w < size; w++) {
+      const worker = new Worker(boot, { eval: true });
+      worker.on('message', (message: { type: string; id: number; batches?: LocalizationBatch[]; stats?: LocalizeStats; message?: string }) => {
+        const p = this.pending.get(message.id);
+        if (!p) return;
+        this.pending.delete(message.id);
+        this.busy[p.worker]--;
+        if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats });
+        else p.reject(new Error(message.message));
+      });
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`localizer worker stopped with exit code ${code}`));
+      });
+      const init: WorkerRequest = { type: 'init', options };
+      worker.postMessage(init);
+      this.workers.push(worker);
+    }
+  }
+
+  /**
+   * Localize a chunk of consecutive frames on the least busy worker. The frames' pixel buffers
+   * are transferred: the caller must not use them afterwards.
+   * @param frames - consecutive frames of one chunk
+   */
+  submit(frames: Frame[]): Promise<ChunkResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    let w = 0;
+    for (let k = 1; k < this.size; k++) if (this.busy[k] < this.busy[w]) w = k;
+    const id = this.nextId++;
+    this.busy[w]++;
+    const request: WorkerRequest = { type: 'chunk', id, frames };
+    const transfer = frames.map((f) => f.data.buffer as ArrayBuffer);
+    return new Promise<ChunkResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, worker: w });
+      this.workers[w].postMessage(request, transfer);
+    });
+  }
+
+  /** Stop the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(error);
+    }
+  }
+}
