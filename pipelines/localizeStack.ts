@@ -16,6 +16,10 @@ import { sidecarPath, writeSidecar } from '../src/export/writeSidecar.js';
 import type { Frame } from '../src/io/Frame.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import { TiffStack } from '../src/io/TiffStack.js';
+import { addBatch } from '../src/render/accumulateImage.js';
+import { encodePng } from '../src/render/encodePng.js';
+import { SuperResolutionImage } from '../src/render/SuperResolutionImage.js';
+import { writeFileAtomically } from '../src/export/writeFileAtomically.js';
 import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
@@ -51,6 +55,8 @@ export interface LocalizeStackRun {
   includeAllFits?: boolean;
   /** Worker threads (1 = all on this thread). @default available cores; 1 in follow mode */
   workers?: number;
+  /** A live preview: a super-resolution PNG rewritten every `everyFrames` frames and at the end. */
+  preview?: { path: string; everyFrames?: number; pixelNm?: number };
   /** Called after every frame. */
   onProgress?: (progress: Progress) => void;
   /** Called with warnings (e.g. a base level above most pixels). */
@@ -106,6 +112,14 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   let writeMs = 0;
   let frames = 0;
   let error: Error | undefined;
+  const p = options.camera.pixelSizeNm;
+  const preview = run.preview
+    ? new SuperResolutionImage({ pixelNm: run.preview.pixelNm ?? 20, mode: 'histogram', range: { x0: 0, x1: metadata.width * p, y0: 0, y1: metadata.height * p } })
+    : undefined;
+  const previewEvery = run.preview?.everyFrames ?? 200;
+  const writePreview = () => {
+    if (preview && run.preview) writeFileAtomically(run.preview.path, encodePng(preview.counts, preview.width, preview.height));
+  };
   const readMs = { value: 0 };
   try {
     const batches = localizeStream(timedFrames(stack.frames(run.frames), readMs, (frame) => {
@@ -117,6 +131,10 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
       csv.write(batch);
       writeMs += performance.now() - w0;
       frames++;
+      if (preview) {
+        addBatch(preview, batch);
+        if (frames % previewEvery === 0) writePreview();
+      }
       run.onProgress?.({ frames, total, frame: batch.frame, localizations: csv.rows, seconds: (performance.now() - t0) / 1000 });
     }
   } catch (e) {
@@ -124,6 +142,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   } finally {
     csv.close();
     stack.close();
+    writePreview();
   }
   const seconds = (performance.now() - t0) / 1000;
   const summary: LocalizeStackSummary = {

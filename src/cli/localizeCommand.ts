@@ -27,6 +27,9 @@ PSF, detection and fit:
       --threshold K        detection threshold, K*std(Wave.F1) (default 1.15)
       --fit-sigma          fit the PSF sigma too
       --no-warm-start      start every fit from its own pixels
+Preview:
+      --preview PNG        rewrite a super-resolution preview every --preview-every frames
+      --preview-every N    frames between preview refreshes (default 200)
 Speed:
       --workers N          worker threads (default: all cores; 1 = everything on one thread;
                            with --follow the default is 1)
@@ -77,6 +80,8 @@ export async function localizeCommand(argv: string[], out: (line: string) => voi
       'idle-timeout': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       workers: { type: 'string' },
+      preview: { type: 'string' },
+      'preview-every': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError(`localize needs one stack, got ${positionals.length} (see smlm-stream localize --help)`);
@@ -110,6 +115,7 @@ export async function localizeCommand(argv: string[], out: (line: string) => voi
       frames: { ...range, follow: values.follow, idleTimeoutMs: idle * 1000 },
       includeAllFits: values['all-fits'],
       workers: optional(values.workers, '--workers', { integer: true, min: 1 }),
+      preview: values.preview ? { path: values.preview, everyFrames: optional(values['preview-every'], '--preview-every', { integer: true, min: 1 }) } : undefined,
       onProgress: quiet ? undefined : (p) => progress.update(p),
       onWarning: (message) => {
         progress.done();

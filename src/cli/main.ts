@@ -2,6 +2,8 @@ import { softwareVersion } from '../softwareVersion.js';
 import { InputFileError } from '../errors/InputFileError.js';
 import { TiffError } from '../io/TiffError.js';
 import { EVALUATE_HELP, evaluateCommand } from './evaluateCommand.js';
+import { EXPORT_HELP, exportCommand } from './exportCommand.js';
+import { RENDER_HELP, renderCommand } from './renderCommand.js';
 import { FIT_DEMO_HELP, fitDemo } from './fitDemo.js';
 import { LOCALIZE_HELP, localizeCommand } from './localizeCommand.js';
 import { SIMULATE_HELP, simulateCommand } from './simulateCommand.js';
@@ -18,6 +20,8 @@ Commands:
   localize    find and fit every spot of a TIFF stack; write CSV + JSON sidecar
   simulate    write a simulated blinking stack and its ground truth
   evaluate    compare localizations with the ground truth (Jaccard, RMSE, bias)
+  render      draw a super-resolution image (PNG) from a localization CSV
+  export      write a localization CSV in Picasso's HDF5 format
   fit-demo    simulate patches, fit them, compare with the truth and the CRLB
 
 Run 'smlm-stream <command> --help' for a command's options.
@@ -51,6 +55,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'evaluate':
         if (wantsHelp) break;
         return evaluateCommand(rest, out);
+      case 'render':
+        if (wantsHelp) break;
+        return renderCommand(rest, out);
+      case 'export':
+        if (wantsHelp) break;
+        return await exportCommand(rest, out);
       case 'fit-demo':
         if (wantsHelp) break;
         fitDemo(rest, out);
@@ -81,6 +91,8 @@ const COMMAND_HELP: Record<string, string> = {
   localize: LOCALIZE_HELP,
   simulate: SIMULATE_HELP,
   evaluate: EVALUATE_HELP,
+  render: RENDER_HELP,
+  export: EXPORT_HELP,
   'fit-demo': FIT_DEMO_HELP,
 };
 

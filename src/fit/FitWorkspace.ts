@@ -32,6 +32,11 @@ export class FitWorkspace {
   iterations = 0;
   /** ℓ(θ̂) of the last fit (constants dropped, design.md §3). */
   logLikelihood = Number.NaN;
+  /**
+   * Set by the solver when its last pass already computed the Fisher information, ℓ and the
+   * residuals (at the point one sub-tolerance step before θ̂), so no final pass is needed.
+   */
+  informationReady = false;
   /** Standard deviation of the residuals n − μ(θ̂) of the last fit, photons (K − P degrees of freedom). */
   residualStd = Number.NaN;
 

@@ -44,7 +44,8 @@ function applyStart(workspace: FitWorkspace, data: Float64Array, offset: number,
 /**
  * Fit one patch: start value (warm start `start[index]` when given and sane, else the automatic
  * guess), the configured solver, then one final pass for ℓ(θ̂), the residuals and the Fisher
- * information, whose inverse's diagonal is the CRLB. Results stay in the workspace (`likelihood.theta`,
+ * information, whose inverse's diagonal is the CRLB — unless the solver's converging pass already
+ * computed them (Newton near convergence does; the point is then within the tolerance of θ̂). Results stay in the workspace (`likelihood.theta`,
  * `crlb`, `status`, `iterations`, `logLikelihood`). Never throws for numeric reasons.
  *
  * @param workspace - fit workspace
@@ -72,9 +73,10 @@ export function fitPatch(
     workspace.residualStd = Number.NaN;
     return false;
   }
+  workspace.informationReady = false;
   if (workspace.options.solver === 'newton') newtonSolve(workspace, data, offset);
   else conjugateGradientSolve(workspace, data, offset);
-  workspace.logLikelihood = lik.evaluate(data, offset, PassMode.fisher | PassMode.logLikelihood);
+  if (!workspace.informationReady) workspace.logLikelihood = lik.evaluate(data, offset, PassMode.fisher | PassMode.logLikelihood);
   const box = workspace.options.box;
   workspace.residualStd = Math.sqrt(lik.residualSumSquares / (box * box - lik.parameterCount));
   const ok = choleskyInverseDiagonal(lik.fisher, lik.parameterCount, workspace.crlb, workspace.inverseScratch);

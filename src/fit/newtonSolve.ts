@@ -10,6 +10,8 @@ const MIN_BACKGROUND = 1e-6;
 const MAX_SHRINK = 0.5;
 /** Largest relative σ change per iteration. */
 const MAX_SIGMA_STEP = 0.25;
+/** The pass after a step smaller than this (px / relative) also computes the Fisher information and ℓ. */
+const ANTICIPATE_END = 1e-2;
 /** Halvings of a step that lowered ℓ before the fit gives up (guarded fits). */
 const MAX_BACKTRACKS = 12;
 /** σ is released once the fixed-σ steps fall below this (px / relative)… */
@@ -58,14 +60,16 @@ function solveDamped(
  * (−H)·δ = ∇ℓ. Where −H is not positive definite (far from the optimum, or negative counts
  * from read noise) the system is damped Levenberg–Marquardt style, −H + λ·diag(|−H|), with λ
  * raised until it is. Steps are scaled down as a whole (direction kept) so that |δx|, |δy| ≤
- * maxStepPx, N and b shrink by at most half and σ changes by at most a quarter; σ stays in its range. Stops when every step is below the tolerance (converged), when
- * x or y leaves the patch by more than 1 px, or at the iteration limit. Never throws.
+ * maxStepPx, N and b shrink by at most half and σ changes by at most a quarter; σ stays in its
+ * range. Stops when every step is below the tolerance (converged), when x or y leaves the patch
+ * by more than 1 px, or at the iteration limit. Never throws.
  *
  * With σ free, x, y, N, b are first fitted with σ held (until their steps fall below 1e-2), and
  * every step must not lower ℓ (it is halved back otherwise), because a free-σ Newton step from
  * a rough start at low signal can shrink σ onto a noise pixel and let N collapse.
  *
- * Sets `workspace.status` and `workspace.iterations`.
+ * Sets `workspace.status` and `workspace.iterations`; when the converging pass also computed the
+ * Fisher information and ℓ, sets `workspace.informationReady` and `workspace.logLikelihood`.
  *
  * @param workspace - workspace with the start value in `likelihood.theta`
  * @param data - photon counts
@@ -92,9 +96,18 @@ export function newtonSolve(workspace: FitWorkspace, data: Float64Array, offset:
   let llAccepted = Number.NEGATIVE_INFINITY;
   let backtracks = 0;
   let iteration = 0;
+  let lastChange = Number.POSITIVE_INFINITY;
+  workspace.informationReady = false;
   while (iteration < maxIterations) {
     iteration++;
-    const ll = lik.evaluate(data, offset, guarded ? PassMode.hessian | PassMode.logLikelihood : PassMode.hessian);
+    // Near convergence (Newton: the next step ≈ the square of the last), this pass also
+    // computes the Fisher information and ℓ; if its step then meets the tolerance, the fit
+    // needs no separate final pass (see `informationReady`).
+    const anticipate = active === p && lastChange < ANTICIPATE_END;
+    let mode = PassMode.hessian;
+    if (guarded) mode |= PassMode.logLikelihood;
+    if (anticipate) mode |= PassMode.fisher | PassMode.logLikelihood;
+    const ll = lik.evaluate(data, offset, mode);
     if (guarded) {
       if (!(ll >= llAccepted - 1e-12 * Math.abs(llAccepted))) {
         if (++backtracks > MAX_BACKTRACKS) {
@@ -153,10 +166,21 @@ export function newtonSolve(workspace: FitWorkspace, data: Float64Array, offset:
       Math.abs(theta[2] - n0) / n0,
       Math.abs(theta[3] - b0) / (b0 > 1 ? b0 : 1),
     );
+    lastChange = Math.max(change, Math.abs(theta[4] - s0));
     if (active < p) {
       if (change < SIGMA_RELEASE || iteration >= SIGMA_RELEASE_ITERATIONS) active = p;
+      lastChange = Number.POSITIVE_INFINITY;
     } else if (sigmaConverged && change < tolerance) {
       workspace.status = FitStatus.converged;
+      if (anticipate) {
+        // ℓ at θ̂ = θ + δ from the pass at θ: for the local quadratic model the Newton step gains
+        // ½ ∇ℓ·δ (exact to third order in δ, |δ| < tolerance). The Fisher information and the
+        // residuals are those at θ, a step below the tolerance away.
+        let gain = gradient[0] * dx + gradient[1] * dy + gradient[2] * dn + gradient[3] * db;
+        if (p === 5) gain += gradient[4] * ds;
+        workspace.logLikelihood = ll + 0.5 * gain;
+        workspace.informationReady = true;
+      }
       break;
     }
   }

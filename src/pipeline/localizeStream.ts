@@ -12,7 +12,7 @@ import { addLocalizeStats, createLocalizeStats } from './LocalizeStats.js';
 export interface StreamOptions {
   /** Worker threads; 1 keeps everything on the calling thread. @default available cores */
   workers?: number;
-  /** Most frames read but not yet handed to the consumer. @default 4 · chunkFrames · workers */
+  /** Most frames read but not yet handed to the consumer. @default 2 · chunkFrames · workers */
   maxFramesInFlight?: number;
   /** Counters of the run, added to as frames complete. */
   stats?: LocalizeStats;
@@ -56,7 +56,7 @@ export async function* localizeStream(
     return;
   }
   const chunk = options.chunkFrames;
-  const limit = stream.maxFramesInFlight ?? 4 * chunk * workers;
+  const limit = stream.maxFramesInFlight ?? 2 * chunk * workers;
   const pool = new LocalizerPool(options, workers);
   const queue: { frames: number; result: Promise<ChunkResult> }[] = [];
   let inFlight = 0;

@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../export/writeFileAtomically.js';
+import { parseArgs } from 'node:util';
+import { readPointTable } from '../evaluate/PointTable.js';
+import { sidecarPath } from '../export/writeSidecar.js';
+import type { Colormap } from '../render/encodePng.js';
+import { encodePng } from '../render/encodePng.js';
+import type { RenderMode } from '../render/SuperResolutionImage.js';
+import { SuperResolutionImage } from '../render/SuperResolutionImage.js';
+import { parseNumber } from './parseNumber.js';
+import { UsageError } from './UsageError.js';
+
+export const RENDER_HELP = `smlm-stream render LOCS.csv -o image.png [options]
+
+Renders a super-resolution image from a localization CSV (ours or ThunderSTORM's: "x [nm]",
+"y [nm]", and "uncertainty [nm]" for the gaussian mode).
+
+Options:
+  -o, --output FILE      PNG to write (default: LOCS.png)
+  --pixel NM             output pixel size (default 10)
+  --mode M               histogram (default) or gaussian (each localization a Gaussian of its
+                         own uncertainty, at least --min-sigma)
+  --min-sigma NM         smallest Gaussian sigma (default: the output pixel size)
+  --range X0:X1,Y0:Y1    region in nm (default: the camera image from LOCS.json when present,
+                         else 0 to the largest coordinate)
+  --colormap C           hot (default) or grey
+  --bit-depth B          8 (default, colour map) or 16 (grey)
+  --percentile P         pixel value shown at full scale: this percentile of non-zero pixels (99.5)
+`;
+
+/** Parse "X0:X1,Y0:Y1" (nm). */
+function parseRange(text: string): { x0: number; x1: number; y0: number; y1: number } {
+  const m = /^\s*(-?[\d.]+):(-?[\d.]+),(-?[\d.]+):(-?[\d.]+)\s*$/.exec(text);
+  if (!m) throw new UsageError(`--range needs X0:X1,Y0:Y1 in nm, got '${text}'`);
+  const [x0, x1, y0, y1] = m.slice(1).map(Number);
+  return { x0, x1, y0, y1 };
+}
+
+/** The camera field of view from a run's sidecar, nm, when it is there. */
+export function fieldOfViewFromSidecar(csvPath: string): { x0: number; x1: number; y0: number; y1: number } | undefined {
+  const path = sidecarPath(csvPath);
+  if (!existsSync(path)) return undefined;
+  const s = JSON.parse(readFileSync(path, 'utf8')) as { input?: { width?: number; height?: number }; parameters?: { camera?: { pixelSizeNm?: number } } };
+  const p = s.parameters?.camera?.pixelSizeNm;
+  const w = s.input?.width;
+  const h = s.input?.height;
+  return p && w && h ? { x0: 0, x1: w * p, y0: 0, y1: h * p } : undefined;
+}
+
+/**
+ * `smlm-stream render`.
+ * @param argv - arguments after the subcommand
+ * @param out - stdout lines
+ */
+export function renderCommand(argv: string[], out: (line: string) => void): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      pixel: { type: 'string' },
+      mode: { type: 'string' },
+      'min-sigma': { type: 'string' },
+      range: { type: 'string' },
+      colormap: { type: 'string' },
+      'bit-depth': { type: 'string' },
+      percentile: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError(`render needs one localization CSV, got ${positionals.length}`);
+  const input = positionals[0];
+  const output = values.output ?? input.replace(/\.[^./\\]*$/, '') + '.png';
+  const table = readPointTable(input);
+  let range = values.range ? parseRange(values.range) : fieldOfViewFromSidecar(input);
+  if (!range) {
+    let xm = 0;
+    let ym = 0;
+    for (let i = 0; i < table.x.length; i++) {
+      xm = Math.max(xm, table.x[i]);
+      ym = Math.max(ym, table.y[i]);
+    }
+    range = { x0: 0, x1: Math.max(xm, 1), y0: 0, y1: Math.max(ym, 1) };
+  }
+  const pixelNm = values.pixel === undefined ? 10 : parseNumber(values.pixel, '--pixel', { min: 1e-3 });
+  const mode = (values.mode ?? 'histogram') as RenderMode;
+  if (mode !== 'histogram' && mode !== 'gaussian') throw new UsageError(`--mode must be histogram or gaussian, got '${values.mode}'`);
+  const image = new SuperResolutionImage({
+    pixelNm,
+    mode,
+    range,
+    minSigmaNm: values['min-sigma'] === undefined ? undefined : parseNumber(values['min-sigma'], '--min-sigma', { min: 0 }),
+  });
+  const uncertainty = table.columns.get('uncertainty [nm]');
+  if (mode === 'gaussian' && !uncertainty) throw new UsageError(`${input}: the gaussian mode needs an "uncertainty [nm]" column`);
+  image.add(table.x, table.y, uncertainty);
+  const bitDepth = values['bit-depth'] === undefined ? 8 : parseNumber(values['bit-depth'], '--bit-depth', { integer: true });
+  if (bitDepth !== 8 && bitDepth !== 16) throw new UsageError(`--bit-depth must be 8 or 16, got ${bitDepth}`);
+  const png = encodePng(image.counts, image.width, image.height, {
+    colormap: (values.colormap ?? 'hot') as Colormap,
+    bitDepth,
+    percentile: values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile'),
+  });
+  writeFileAtomically(output, png);
+  out(`smlm-stream render: ${image.drawn} of ${table.x.length} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode})`);
+  return 0;
+}

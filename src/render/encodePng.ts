@@ -1,0 +1,70 @@
+import { encode } from 'fast-png';
+import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+
+/** Colour maps: 'hot' (black → red → yellow → white), 'grey'. */
+export type Colormap = 'hot' | 'grey';
+
+/** Options of {@link encodePng}. */
+export interface PngOptions {
+  /** Colour map for 8-bit output. @default 'hot' */
+  colormap?: Colormap;
+  /** 8-bit (colour map) or 16-bit grey. @default 8 */
+  bitDepth?: 8 | 16;
+  /** The value shown at full scale is this percentile of the non-zero pixels. @default 99.5 */
+  percentile?: number;
+}
+
+/** The 'hot' colour map at t ∈ [0, 1]: red rises first, then green, then blue (each over a third). */
+function hot(t: number, rgb: Uint8Array, at: number): void {
+  const r = Math.min(1, 3 * t);
+  const g = Math.min(1, Math.max(0, 3 * t - 1));
+  const b = Math.min(1, Math.max(0, 3 * t - 2));
+  rgb[at] = Math.round(255 * r);
+  rgb[at + 1] = Math.round(255 * g);
+  rgb[at + 2] = Math.round(255 * b);
+}
+
+/**
+ * The display maximum: a percentile of the non-zero pixels (a few bright pixels would otherwise
+ * make the image dark).
+ */
+export function percentileOfNonZero(values: Float64Array, percentile: number): number {
+  const nonZero = values.filter((v) => v > 0);
+  if (nonZero.length === 0) return 1;
+  nonZero.sort();
+  const k = Math.min(nonZero.length - 1, Math.max(0, Math.ceil((percentile / 100) * nonZero.length) - 1));
+  return nonZero[k];
+}
+
+/**
+ * Encode an image of non-negative values as PNG (with fast-png): contrast from a percentile, then
+ * a colour map (8-bit RGB) or 16-bit grey.
+ * @param values - row-major values
+ * @param width - px
+ * @param height - px
+ * @param options - colour map, bit depth, percentile
+ * @returns the PNG file's bytes
+ */
+export function encodePng(values: Float64Array, width: number, height: number, options: PngOptions = {}): Uint8Array {
+  const bitDepth = options.bitDepth ?? 8;
+  const colormap = options.colormap ?? 'hot';
+  const percentile = options.percentile ?? 99.5;
+  if (bitDepth !== 8 && bitDepth !== 16) throw new InvalidOptionError(`PNG bit depth must be 8 or 16, got ${String(bitDepth)}`);
+  if (colormap !== 'hot' && colormap !== 'grey') throw new InvalidOptionError(`colour map must be hot or grey, got ${String(colormap)}`);
+  if (!(percentile > 0 && percentile <= 100)) throw new InvalidOptionError(`contrast percentile must be in (0, 100], got ${percentile}`);
+  const top = percentileOfNonZero(values, percentile);
+  const n = width * height;
+  if (bitDepth === 16) {
+    const data = new Uint16Array(n);
+    for (let i = 0; i < n; i++) data[i] = Math.round(65535 * Math.min(1, values[i] / top));
+    return encode({ width, height, data, depth: 16, channels: 1 });
+  }
+  if (colormap === 'grey') {
+    const data = new Uint8Array(n);
+    for (let i = 0; i < n; i++) data[i] = Math.round(255 * Math.min(1, values[i] / top));
+    return encode({ width, height, data, depth: 8, channels: 1 });
+  }
+  const data = new Uint8Array(3 * n);
+  for (let i = 0; i < n; i++) hot(Math.min(1, values[i] / top), data, 3 * i);
+  return encode({ width, height, data, depth: 8, channels: 3 });
+}
