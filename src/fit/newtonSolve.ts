@@ -34,6 +34,7 @@ function solveDamped(
   lower: Float64Array,
   step: Float64Array,
 ): boolean {
+  if (p === 4 && solveUndamped4(hessian, gradient, step)) return true;
   let lambda = 0;
   for (;;) {
     for (let r = 0; r < active; r++) {
@@ -48,6 +49,44 @@ function solveDamped(
     if (lambda > 1e12) return false;
   }
   choleskySolve(lower, active, gradient, step);
+  return true;
+}
+
+/**
+ * (−H)·δ = ∇ℓ for 4 parameters by an unrolled Cholesky factorization (the common case: −H
+ * positive definite near the optimum), the hot path of every fixed-σ iteration.
+ * @returns false when −H is not positive definite (the caller damps it)
+ */
+function solveUndamped4(h: Float64Array, g: Float64Array, step: Float64Array): boolean {
+  const a00 = -h[0];
+  if (!(a00 > 0)) return false;
+  const l00 = Math.sqrt(a00);
+  const l10 = -h[4] / l00;
+  const l20 = -h[8] / l00;
+  const l30 = -h[12] / l00;
+  const d1 = -h[5] - l10 * l10;
+  if (!(d1 > 0)) return false;
+  const l11 = Math.sqrt(d1);
+  const l21 = (-h[9] - l20 * l10) / l11;
+  const l31 = (-h[13] - l30 * l10) / l11;
+  const d2 = -h[10] - l20 * l20 - l21 * l21;
+  if (!(d2 > 0)) return false;
+  const l22 = Math.sqrt(d2);
+  const l32 = (-h[14] - l30 * l20 - l31 * l21) / l22;
+  const d3 = -h[15] - l30 * l30 - l31 * l31 - l32 * l32;
+  if (!(d3 > 0)) return false;
+  const l33 = Math.sqrt(d3);
+  const z0 = g[0] / l00;
+  const z1 = (g[1] - l10 * z0) / l11;
+  const z2 = (g[2] - l20 * z0 - l21 * z1) / l22;
+  const z3 = (g[3] - l30 * z0 - l31 * z1 - l32 * z2) / l33;
+  const x3 = z3 / l33;
+  const x2 = (z2 - l32 * x3) / l22;
+  const x1 = (z1 - l21 * x2 - l31 * x3) / l11;
+  step[0] = (z0 - l10 * x1 - l20 * x2 - l30 * x3) / l00;
+  step[1] = x1;
+  step[2] = x2;
+  step[3] = x3;
   return true;
 }
 
