@@ -10,8 +10,9 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
  *
  * and its derivatives with respect to the centre c and the width σ. All transcendental work
  * is done at the box+1 pixel boundaries: one erfc per boundary and three `exp` per axis (the
- * boundary Gaussians follow by recurrence), shared by every pixel of the patch (the cached core). Differences of erfc tails, taken on the side of the
- * centre each boundary lies on, keep the relative accuracy of E_i far from the spot.
+ * boundary Gaussians follow by recurrence), shared by every pixel of the patch (the cached
+ * core). Differences of erfc tails, taken on the side of the centre each boundary lies on, keep
+ * the relative accuracy of E_i far from the spot.
  *
  * Scratch is allocated once per axis; `evaluate` allocates nothing.
  */

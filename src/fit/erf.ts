@@ -58,7 +58,7 @@ const Q4 = 0.00233520497626869185;
 
 const INV_SQRT_PI = 0.56418958354775628695;
 /** Below this |x| the small-argument form of erf is used. */
-export const ERF_SMALL_LIMIT = 0.46875;
+const ERF_SMALL_LIMIT = 0.46875;
 /** erfc(x) underflows to 0 for x at or above this value (IEEE double). */
 const ERFC_UNDERFLOW = 26.543;
 

@@ -247,11 +247,6 @@ export class TiffStack {
     this.source.close();
   }
 
-  /** Number of read system calls so far (for tests of lazy reading). */
-  get readCount(): number {
-    return this.source.reads;
-  }
-
   private layoutOf(index: number): FrameLayout {
     if (this.raw) {
       const base = this.raw.layout;

@@ -1,4 +1,5 @@
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { observeAsync } from './observeAsync.js';
 import type { Frame } from './Frame.js';
 import type { FrameRangeOptions } from './TiffStack.js';
 import { TiffStack } from './TiffStack.js';
@@ -47,23 +48,12 @@ export function framesFromStack(stack: TiffStack, options: FrameSourceOptions = 
 }
 
 function streamFrames(open: () => TiffStack, owned: boolean, options: FrameSourceOptions): Observable<Frame> {
-  return new Observable<Frame>((subscriber) => {
-    const controller = new AbortController();
-    void (async () => {
-      let stack: TiffStack | undefined;
-      try {
-        stack = open();
-        for await (const frame of stack.frames({ ...options, signal: controller.signal })) {
-          if (subscriber.closed) break;
-          subscriber.next(frame);
-        }
-        subscriber.complete();
-      } catch (error) {
-        subscriber.error(error);
-      } finally {
-        if (owned) stack?.close();
-      }
-    })();
-    return () => controller.abort();
+  return observeAsync(async function* (signal) {
+    const stack = open();
+    try {
+      yield* stack.frames({ ...options, signal });
+    } finally {
+      if (owned) stack.close();
+    }
   });
 }

@@ -1,5 +1,6 @@
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { defer, isObservable } from 'rxjs';
+import { observeAsync } from '../io/observeAsync.js';
 import type { Frame } from '../io/Frame.js';
 import type { FrameSourceOptions } from '../io/framesFromTiff.js';
 import { TiffStack } from '../io/TiffStack.js';
@@ -44,32 +45,21 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
   if (isObservable(source)) {
     return defer(() => source.pipe(localizeFrames(new FrameLocalizer(resolveLocalizeOptions(options)))));
   }
-  return new Observable<LocalizationBatch>((subscriber) => {
-    const controller = new AbortController();
-    void (async () => {
-      let stack: TiffStack | undefined;
-      try {
-        let frames: AsyncIterable<Frame>;
-        let pixelSizeNm: number | undefined;
-        if (typeof source === 'string') {
-          stack = TiffStack.open(source);
-          pixelSizeNm = stack.metadata.pixelSizeNm;
-          frames = stack.frames({ ...options.frames, signal: controller.signal });
-        } else {
-          frames = source;
-        }
-        const resolved = resolveLocalizeOptions(options, pixelSizeNm);
-        for await (const batch of localizeStream(frames, resolved, { workers: options.workers ?? 1 })) {
-          if (subscriber.closed) break;
-          subscriber.next(batch);
-        }
-        subscriber.complete();
-      } catch (error) {
-        subscriber.error(error);
-      } finally {
-        stack?.close();
+  return observeAsync(async function* (signal) {
+    let stack: TiffStack | undefined;
+    try {
+      let frames: AsyncIterable<Frame>;
+      let pixelSizeNm: number | undefined;
+      if (typeof source === 'string') {
+        stack = TiffStack.open(source);
+        pixelSizeNm = stack.metadata.pixelSizeNm;
+        frames = stack.frames({ ...options.frames, signal });
+      } else {
+        frames = source;
       }
-    })();
-    return () => controller.abort();
+      yield* localizeStream(frames, resolveLocalizeOptions(options, pixelSizeNm), { workers: options.workers ?? 1 });
+    } finally {
+      stack?.close();
+    }
   });
 }
