@@ -9,7 +9,7 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
  *     E_i = ½ [erf((i+1−c)/(√2σ)) − erf((i−c)/(√2σ))]
  *
  * and its derivatives with respect to the centre c and the width σ. All transcendental work
- * is done at the box+1 pixel boundaries: one erfc per boundary and three `exp` per axis (the
+ * is done at the box+1 pixel boundaries: one erfc per boundary and two `exp` per axis (the
  * boundary Gaussians follow by recurrence), shared by every pixel of the patch (the cached
  * core). Differences of erfc tails, taken on the side of the centre each boundary lies on, keep
  * the relative accuracy of E_i far from the spot.
@@ -73,7 +73,7 @@ export class GaussianAxis {
     }
     // g_m = exp(−u_m²/2σ²) by recurrence outwards from the boundary nearest the centre:
     // g_{m±1} = g_m · exp(−(1 ± 2u_m)/2σ²), and that ratio changes by exp(−1/σ²) per step.
-    // Three exp calls per axis instead of box + 1.
+    // Two exp calls per axis instead of box + 1 (the backward ratio is q over the forward one).
     const q = this.ratioStep;
     let m0 = Math.round(center);
     if (m0 < 0) m0 = 0;
@@ -82,14 +82,17 @@ export class GaussianAxis {
     const g0 = Math.exp(-u0 * u0 * inv2s2);
     gauss[m0] = g0;
     let g = g0;
-    let ratio = Math.exp(-(2 * u0 + 1) * inv2s2);
+    const forward = Math.exp(-(2 * u0 + 1) * inv2s2);
+    let ratio = forward;
     for (let m = m0 + 1; m <= box; m++) {
       g *= ratio;
       gauss[m] = g;
       ratio *= q;
     }
     g = g0;
-    ratio = Math.exp((2 * u0 - 1) * inv2s2);
+    // exp((2u₀ − 1)/2σ²) = q / forward; for a centre far outside the patch forward under- or
+    // overflows, and the quotient is then 0 or ∞ with g₀ = 0, which is right (nothing to add).
+    ratio = forward > 0 && forward < Infinity ? q / forward : Math.exp((2 * u0 - 1) * inv2s2);
     for (let m = m0 - 1; m >= 0; m--) {
       g *= ratio;
       gauss[m] = g;
