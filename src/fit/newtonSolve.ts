@@ -95,8 +95,8 @@ function solveUndamped4(h: Float64Array, g: Float64Array, step: Float64Array): b
  * 7:373, 2010, with the full Hessian instead of its diagonal), starting from
  * `workspace.likelihood.theta` and leaving θ̂ there.
  *
- * Each iteration is one cached pass (gradient + Hessian, no `log`) and one Cholesky solve of
- * (−H)·δ = ∇ℓ. Where −H is not positive definite (far from the optimum, or negative counts
+ * Each iteration is one cached pass (gradient + Hessian; no `log` until the last steps, see
+ * `informationReady`) and one Cholesky solve of (−H)·δ = ∇ℓ. Where −H is not positive definite (far from the optimum, or negative counts
  * from read noise) the system is damped Levenberg–Marquardt style, −H + λ·diag(|−H|), with λ
  * raised until it is. Steps are scaled down as a whole (direction kept) so that |δx|, |δy| ≤
  * maxStepPx, N and b shrink by at most half and σ changes by at most a quarter; σ stays in its
