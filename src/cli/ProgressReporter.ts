@@ -45,7 +45,8 @@ export class ProgressReporter {
     const rate = p.seconds > 0 ? p.frames / p.seconds : 0;
     const count = p.total === undefined ? `frame ${p.frame}` : `frame ${p.frame} (${p.frames}/${p.total})`;
     let eta = '';
-    if (p.total !== undefined && rate > 0) eta = `  ETA ${formatDuration((p.total - p.frames) / rate)}`;
+    // No ETA in the first second: the rate is not known yet (workers are still starting).
+    if (p.total !== undefined && rate > 0 && p.seconds >= 1) eta = `  ETA ${formatDuration((p.total - p.frames) / rate)}`;
     let graphic = '';
     if (bar && p.total) {
       const width = 24;
