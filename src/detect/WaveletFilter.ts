@@ -1,3 +1,5 @@
+import { WasmWaveletKernel } from './WasmWaveletKernel.js';
+
 /**
  * The first two levels of the undecimated B-spline wavelet transform (à trous), as
  * ThunderSTORM's default spot filter ("B-spline wavelet, order 3, scale 2"):
@@ -10,6 +12,10 @@
  * threshold (it is only needed on the pixels sampled for the noise estimate, so it is not
  * stored). The image is extended by half-sample symmetric mirroring at its borders.
  *
+ * The passes run in WebAssembly SIMD ({@link WasmWaveletKernel}) where it is available (Node 20
+ * has it) and the frame is at least 18 px a side; the JavaScript loops below are the reference
+ * and the fallback (`engine: 'js'`).
+ *
  * Scratch for one frame size is allocated once; `apply` allocates nothing.
  */
 export class WaveletFilter {
@@ -19,33 +25,43 @@ export class WaveletFilter {
   readonly width: number;
   /** Frame height, px. */
   readonly height: number;
-  /** Smoothed image V1 = I * k1 (F1 = I − V1 is formed where it is needed, see {@link f1At}). */
-  readonly v1: Float64Array;
   /** Second wavelet level F2 = V1 − V2 (the detection image). */
   readonly f2: Float64Array;
+  /** Which implementation runs the passes. */
+  readonly engine: 'wasm' | 'js';
+  /** JavaScript path: smoothed image V1 = I * k1. */
+  private readonly v1: Float64Array;
   private readonly scratch: Float64Array;
+  private readonly kernel: WasmWaveletKernel | undefined;
   private image: Float64Array = new Float64Array(0);
 
   /**
    * @param width - frame width, px
    * @param height - frame height, px
+   * @param engine - 'js' forces the JavaScript loops @default WebAssembly when available
    */
-  constructor(width: number, height: number) {
+  constructor(width: number, height: number, engine: 'wasm' | 'js' = 'wasm') {
     this.width = width;
     this.height = height;
     const n = width * height;
-    this.f2 = new Float64Array(n);
-    this.v1 = new Float64Array(n);
-    this.scratch = new Float64Array(n);
+    this.kernel = engine === 'wasm' ? WasmWaveletKernel.create(width, height) : undefined;
+    this.engine = this.kernel ? 'wasm' : 'js';
+    this.f2 = this.kernel ? this.kernel.f2 : new Float64Array(n);
+    this.v1 = this.kernel ? new Float64Array(0) : new Float64Array(n);
+    this.scratch = this.kernel ? new Float64Array(0) : new Float64Array(n);
   }
 
   /**
-   * Filter one frame of photons into `v1` and `f2`.
+   * Filter one frame of photons into `f2` (and V1 for {@link f1At}).
    * @param image - photons, row-major, width·height (kept for {@link f1At})
    */
   apply(image: Float64Array): void {
-    const { width, height, v1, scratch, f2 } = this;
     this.image = image;
+    if (this.kernel) {
+      this.kernel.apply(image);
+      return;
+    }
+    const { width, height, v1, scratch, f2 } = this;
     convolveRows(image, scratch, width, height, 1);
     convolveColumns(scratch, v1, width, height, 1);
     convolveRows(v1, scratch, width, height, 2);
@@ -57,7 +73,7 @@ export class WaveletFilter {
 
   /** The first wavelet level F1 = I − V1 at pixel index p. */
   f1At(p: number): number {
-    return this.image[p] - this.v1[p];
+    return this.image[p] - (this.kernel ? this.kernel.v1At(p) : this.v1[p]);
   }
 }
 
