@@ -166,10 +166,7 @@ export class SpotDetector {
   /** 1.4826 · median |F1 − median F1| over a regular grid of pixels. */
   private robustStd(): number {
     const s = this.samples;
-    const filter = this.filter;
-    const n = this.width * this.height;
-    let m = 0;
-    for (let p = 0; p < n; p += this.sampleStride) s[m++] = filter.f1At(p);
+    const m = this.filter.sampleF1(s, this.sampleStride);
     const median = selectKth(s, m, m >> 1);
     for (let i = 0; i < m; i++) s[i] = Math.abs(s[i] - median);
     return MAD_TO_STD * selectKth(s, m, m >> 1);

@@ -117,6 +117,28 @@ export class WasmWaveletKernel {
     e.subtract(offsets.v1, offsets.v2, offsets.f2, stride, width, height, PAD);
   }
 
+  /**
+   * F1 = I − V1 at pixel indices 0, step, 2·step, … into `out` (rows and columns followed
+   * incrementally: no division per sample).
+   * @returns the number of samples written
+   */
+  sampleF1(image: Float64Array, out: Float64Array, step: number): number {
+    const { width, stride, v1 } = this;
+    const n = width * this.height;
+    let r = 0;
+    let c = 0;
+    let m = 0;
+    for (let p = 0; p < n; p += step) {
+      out[m++] = image[p] - v1[(r + PAD) * stride + c + PAD];
+      c += step;
+      while (c >= width) {
+        c -= width;
+        r++;
+      }
+    }
+    return m;
+  }
+
   /** V1 at pixel index p of the frame. */
   v1At(p: number): number {
     const r = Math.floor(p / this.width);

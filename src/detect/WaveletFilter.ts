@@ -71,6 +71,18 @@ export class WaveletFilter {
     for (let i = 0; i < n; i++) f2[i] = v1[i] - f2[i];
   }
 
+  /**
+   * F1 at pixel indices 0, step, 2·step, … of the last frame, into `out`.
+   * @returns the number of samples written
+   */
+  sampleF1(out: Float64Array, step: number): number {
+    if (this.kernel) return this.kernel.sampleF1(this.image, out, step);
+    const n = this.width * this.height;
+    let m = 0;
+    for (let p = 0; p < n; p += step) out[m++] = this.image[p] - this.v1[p];
+    return m;
+  }
+
   /** The first wavelet level F1 = I − V1 at pixel index p. */
   f1At(p: number): number {
     return this.image[p] - (this.kernel ? this.kernel.v1At(p) : this.v1[p]);
