@@ -53,7 +53,8 @@ export interface LocalizeStackRun {
   frames?: FrameSourceOptions;
   /** Write every fit, not only converged ones. @default false */
   includeAllFits?: boolean;
-  /** Worker threads (1 = all on this thread). @default available cores; 1 in follow mode */
+  /** Worker threads (1 = all on this thread). @default available cores, at most one per two
+   *  chunks of frames (short stacks run on one thread); 1 in follow mode */
   workers?: number;
   /** A live preview: a super-resolution PNG rewritten every `everyFrames` frames and at the end. */
   preview?: { path: string; everyFrames?: number; pixelNm?: number };
@@ -101,14 +102,15 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     throw error;
   }
   const stats = createLocalizeStats();
-  // Live runs default to one thread: frames arrive at the camera's pace, and a chunk would wait
-  // for 64 of them before a worker saw it.
-  const workers = run.workers ?? (run.frames?.follow ? 1 : defaultWorkers());
-  const csv = new LocalizationCsvWriter(run.output, { includeAllFits: run.includeAllFits });
   const start = run.frames?.start ?? 0;
   const step = run.frames?.step ?? 1;
   const end = Math.min(run.frames?.end ?? Infinity, metadata.frameCount);
   const total = run.frames?.follow ? undefined : Math.max(0, Math.ceil((end - start) / step));
+  // Default workers: live runs use one thread (frames arrive at the camera's pace, and a chunk
+  // would wait for 64 of them before a worker saw it); short stacks too — a worker takes ~0.5 s
+  // to start, so each gets at least two chunks of frames; otherwise every core.
+  const workers = run.workers ?? (total === undefined ? 1 : Math.min(defaultWorkers(), Math.max(1, Math.floor(total / (2 * options.chunkFrames)))));
+  const csv = new LocalizationCsvWriter(run.output, { includeAllFits: run.includeAllFits });
   let writeMs = 0;
   let frames = 0;
   let error: Error | undefined;

@@ -31,8 +31,8 @@ Preview:
       --preview PNG        rewrite a super-resolution preview every --preview-every frames
       --preview-every N    frames between preview refreshes (default 200)
 Speed:
-      --workers N          worker threads (default: all cores; 1 = everything on one thread;
-                           with --follow the default is 1)
+      --workers N          worker threads (default: all cores, one per 128 frames at most,
+                           so short stacks run on one thread; 1 with --follow)
 Frames:
       --frames A:B         frames A to B, 1-based, inclusive (A: or :B open-ended)
       --follow             keep reading while the file grows (live acquisition)
