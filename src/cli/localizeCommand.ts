@@ -136,7 +136,7 @@ export async function localizeCommand(argv: string[], out: (line: string) => voi
 }
 
 /** The end-of-run summary a person reads (Gpufit's example summary is the model). */
-export function summaryLines(s: LocalizeStackSummary): string[] {
+function summaryLines(s: LocalizeStackSummary): string[] {
   const st = s.stats;
   const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
   const histogram = st.iterationHistogram;

@@ -37,7 +37,7 @@ function parseRange(text: string): { x0: number; x1: number; y0: number; y1: num
 }
 
 /** The camera field of view from a run's sidecar, nm, when it is there. */
-export function fieldOfViewFromSidecar(csvPath: string): { x0: number; x1: number; y0: number; y1: number } | undefined {
+function fieldOfViewFromSidecar(csvPath: string): { x0: number; x1: number; y0: number; y1: number } | undefined {
   const path = sidecarPath(csvPath);
   if (!existsSync(path)) return undefined;
   const s = JSON.parse(readFileSync(path, 'utf8')) as { input?: { width?: number; height?: number }; parameters?: { camera?: { pixelSizeNm?: number } } };

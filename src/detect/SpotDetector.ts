@@ -179,7 +179,7 @@ export class SpotDetector {
  * @param n - how many values
  * @param k - rank, 0-based
  */
-export function selectKth(a: Float64Array, n: number, k: number): number {
+function selectKth(a: Float64Array, n: number, k: number): number {
   let lo = 0;
   let hi = n - 1;
   while (hi > lo) {

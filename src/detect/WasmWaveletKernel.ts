@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { mirror } from './mirror.js';
 
 /** Mirrored margin of the padded image: the reach of the two levels, 3 + 6 px. */
 const PAD = 9;
@@ -30,13 +31,6 @@ function kernelModule(): object | null {
     }
   }
   return compiled;
-}
-
-/** Half-sample symmetric index, as the JavaScript filter mirrors. */
-function mirror(i: number, n: number): number {
-  if (i < 0) i = -i - 1;
-  if (i >= n) i = 2 * n - i - 1;
-  return i < 0 ? 0 : i >= n ? n - 1 : i;
 }
 
 /**

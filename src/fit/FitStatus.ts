@@ -17,6 +17,3 @@ export const FitStatus = {
 
 /** One of the values of {@link FitStatus}. */
 export type FitStatusCode = (typeof FitStatus)[keyof typeof FitStatus];
-
-/** Name of each status code, indexed by the code (for summaries and CSV). */
-export const FIT_STATUS_NAMES: readonly string[] = ['converged', 'max-iterations', 'left-patch', 'bad-data', 'singular'];

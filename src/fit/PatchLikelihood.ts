@@ -1,8 +1,5 @@
 import { GaussianAxis } from './GaussianAxis.js';
 
-/** Index of each parameter in θ and in the gradient / curvature arrays. */
-export const Param = { x: 0, y: 1, photons: 2, background: 3, sigma: 4 } as const;
-
 /** What one {@link PatchLikelihood.evaluate} pass computes besides the gradient (bit flags). */
 export const PassMode = {
   /** Gradient only. */
@@ -24,9 +21,9 @@ export const PassMode = {
  *     ∂²ℓ/∂θ_a∂θ_b = Σ_k [ (n_k/μ_k − 1) ∂²μ_k/∂θ_a∂θ_b − n_k/μ_k² ∂μ_k/∂θ_a ∂μ_k/∂θ_b ]
  *     I_ab = Σ_k ∂μ_k/∂θ_a ∂μ_k/∂θ_b / μ_k
  *
- * θ = (x, y, N, b) with σ fixed, or (x, y, N, b, σ); x, y in px of the patch (pixel column i
- * covers [i, i+1)), N in photons, b in photons/px, σ in px. One pass does all the
- * transcendental work at the 2·(box+1) pixel boundaries (GaussianAxis) and then a single loop
+ * θ = (x, y, N, b) with σ fixed, or (x, y, N, b, σ) — in that order in `theta`, `gradient` and
+ * the matrices; x, y in px of the patch (pixel column i covers [i, i+1)), N in photons, b in
+ * photons/px, σ in px. One pass does all the transcendental work at the 2·(box+1) pixel boundaries (GaussianAxis) and then a single loop
  * over the pixels accumulates ℓ, the gradient and the curvature together.
  *
  * Workspace: create once per worker and reuse; `evaluate` allocates nothing.

@@ -33,27 +33,5 @@ export async function* readFrames(path: string, options: FrameRangeOptions = {})
  * @param options - range and follow options, as for {@link readFrames}
  */
 export function framesFromTiff(path: string, options: FrameSourceOptions = {}): Observable<Frame> {
-  return streamFrames(() => TiffStack.open(path), true, options);
-}
-
-/**
- * The frames of an already opened stack as an `Observable` (the caller keeps the stack and
- * closes it). Unsubscribing aborts the read, also while follow mode waits for a frame.
- *
- * @param stack - an open stack
- * @param options - range and follow options
- */
-export function framesFromStack(stack: TiffStack, options: FrameSourceOptions = {}): Observable<Frame> {
-  return streamFrames(() => stack, false, options);
-}
-
-function streamFrames(open: () => TiffStack, owned: boolean, options: FrameSourceOptions): Observable<Frame> {
-  return observeAsync(async function* (signal) {
-    const stack = open();
-    try {
-      yield* stack.frames({ ...options, signal });
-    } finally {
-      if (owned) stack.close();
-    }
-  });
+  return observeAsync((signal) => readFrames(path, { ...options, signal }));
 }

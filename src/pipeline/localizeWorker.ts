@@ -13,7 +13,7 @@ import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 export type WorkerRequest = { type: 'init'; options: ResolvedLocalizeOptions } | { type: 'chunk'; id: number; frames: Frame[] };
 
 /** Transferable buffers of a batch. */
-export function batchBuffers(batch: LocalizationBatch): ArrayBuffer[] {
+function batchBuffers(batch: LocalizationBatch): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
   for (const value of Object.values(batch)) if (ArrayBuffer.isView(value)) out.push(value.buffer as ArrayBuffer);
   return out;

@@ -67,19 +67,23 @@ export class SuperResolutionImage {
    * @param count - how many of the arrays' elements to draw @default x.length
    */
   add(x: ArrayLike<number>, y: ArrayLike<number>, uncertainty?: ArrayLike<number>, count = x.length): void {
-    const { width, height, pixelNm, counts } = this;
-    for (let i = 0; i < count; i++) {
-      const u = (x[i] - this.x0) / pixelNm; // image px, pixel c covers [c, c+1)
-      const v = (y[i] - this.y0) / pixelNm;
-      if (!(u >= 0 && u < width && v >= 0 && v < height)) continue;
-      if (this.mode === 'histogram') {
-        counts[Math.floor(v) * width + Math.floor(u)] += 1;
-      } else {
-        const sigmaNm = Math.max(uncertainty?.[i] ?? 0, this.minSigmaNm);
-        this.drawGaussian(u, v, sigmaNm / pixelNm);
-      }
-      this.drawn++;
-    }
+    for (let i = 0; i < count; i++) this.addOne(x[i], y[i], uncertainty?.[i] ?? 0);
+  }
+
+  /**
+   * Draw one localization (ignored outside the range).
+   * @param x - x, nm
+   * @param y - y, nm
+   * @param uncertainty - lateral uncertainty, nm (gaussian mode)
+   */
+  addOne(x: number, y: number, uncertainty: number): void {
+    const { width, height, pixelNm } = this;
+    const u = (x - this.x0) / pixelNm; // image px, pixel c covers [c, c+1)
+    const v = (y - this.y0) / pixelNm;
+    if (!(u >= 0 && u < width && v >= 0 && v < height)) return;
+    if (this.mode === 'histogram') this.counts[Math.floor(v) * width + Math.floor(u)] += 1;
+    else this.drawGaussian(u, v, Math.max(uncertainty, this.minSigmaNm) / pixelNm);
+    this.drawn++;
   }
 
   /** Add a pixel-integrated Gaussian of total weight 1 at (u, v) px. */

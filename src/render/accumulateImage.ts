@@ -25,16 +25,7 @@ export function accumulateImage(options: RenderOptions): OperatorFunction<Locali
 
 /** Draw the converged fits of a batch into an image. */
 export function addBatch(image: SuperResolutionImage, batch: LocalizationBatch): void {
-  let k = 0;
-  const x = new Float64Array(batch.count);
-  const y = new Float64Array(batch.count);
-  const u = new Float64Array(batch.count);
   for (let i = 0; i < batch.count; i++) {
-    if (batch.status[i] !== FitStatus.converged) continue;
-    x[k] = batch.x[i];
-    y[k] = batch.y[i];
-    u[k] = batch.uncertainty[i];
-    k++;
+    if (batch.status[i] === FitStatus.converged) image.addOne(batch.x[i], batch.y[i], batch.uncertainty[i]);
   }
-  image.add(x, y, u, k);
 }

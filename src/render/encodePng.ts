@@ -28,7 +28,7 @@ function hot(t: number, rgb: Uint8Array, at: number): void {
  * The display maximum: a percentile of the non-zero pixels (a few bright pixels would otherwise
  * make the image dark).
  */
-export function percentileOfNonZero(values: Float64Array, percentile: number): number {
+function percentileOfNonZero(values: Float64Array, percentile: number): number {
   const nonZero = values.filter((v) => v > 0);
   if (nonZero.length === 0) return 1;
   nonZero.sort();
