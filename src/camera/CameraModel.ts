@@ -26,6 +26,12 @@ export interface CameraModel {
   readonly photonsPerAduNet: number;
 }
 
+/** What converts ADU to photons: photons = (ADU − baselineAdu) · photonsPerAduNet. */
+export type PhotonConversion = Pick<CameraModel, 'baselineAdu' | 'photonsPerAduNet'>;
+
+/** The conversion of pixels that already are photons. */
+export const PHOTONS: PhotonConversion = { baselineAdu: 0, photonsPerAduNet: 1 };
+
 /**
  * Resolve camera options, rejecting impossible values with an error that names the option.
  * @param options - the caller's options
@@ -48,11 +54,11 @@ export function resolveCamera(options: CameraOptions): CameraModel {
  * Convert a frame from ADU to photons (design.md §2): photons = (ADU − baseline) ·
  * photonsPerAdu / emGain / qe. Negative results (read noise below the base level) are kept.
  *
- * @param camera - resolved camera model
+ * @param camera - resolved camera model (or just its conversion)
  * @param adu - the frame's pixels, any sample type
  * @param photons - output, same length (caller-owned, reused across frames)
  */
-export function toPhotons(camera: CameraModel, adu: PixelArray, photons: Float64Array): void {
+export function toPhotons(camera: PhotonConversion, adu: PixelArray, photons: Float64Array): void {
   const baseline = camera.baselineAdu;
   const factor = camera.photonsPerAduNet;
   const n = adu.length;

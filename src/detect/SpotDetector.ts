@@ -1,6 +1,9 @@
+import type { PhotonConversion } from '../camera/CameraModel.js';
+import { PHOTONS } from '../camera/CameraModel.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { Candidates } from './Candidates.js';
 import { foldedKernelSums, WaveletFilter } from './WaveletFilter.js';
+import type { PixelArray } from '../io/Frame.js';
 
 /** Options of the spot detector. */
 export interface DetectOptions {
@@ -91,13 +94,31 @@ export class SpotDetector {
 
   /**
    * Detect candidates in one frame.
-   * @param photons - the frame in photons, row-major
+   * @param pixels - the frame, row-major: photons, or ADU when `camera` is given
+   * @param out - candidates (cleared first)
+   * @param camera - converts ADU to photons (design.md §2) @default none (pixels are photons)
+   */
+  detect(pixels: PixelArray, out: Candidates, camera: PhotonConversion = PHOTONS): void {
+    this.load(pixels, camera);
+    this.detectLoaded(out);
+  }
+
+  /**
+   * Convert a frame to photons for {@link detectLoaded} (the camera stage of the pipeline).
+   * @param pixels - the frame, row-major: photons, or ADU when `camera` is given
+   * @param camera - converts ADU to photons @default none (pixels are photons)
+   */
+  load(pixels: PixelArray, camera: PhotonConversion = PHOTONS): void {
+    this.filter.load(pixels, camera);
+  }
+
+  /**
+   * Detect candidates in the frame given to {@link load}.
    * @param out - candidates (cleared first)
    */
-  detect(photons: Float64Array, out: Candidates): void {
-    const { width, height } = this;
-    this.filter.apply(photons);
-    const f2 = this.filter.f2;
+  detectLoaded(out: Candidates): void {
+    const { width, height, filter } = this;
+    filter.filter();
     this.noise = this.robustStd();
     const base = this.options.threshold * this.noise;
     const found = this.found;
@@ -105,33 +126,35 @@ export class SpotDetector {
     const cs = this.columnSums;
     const rs = this.rowSums;
     const interior2 = this.interiorGain2;
-    for (let row = 0; row < height; row++) {
-      const up = row > 0 ? -width : 0;
-      const down = row < height - 1 ? width : 0;
-      const rowAA = rs.aa[row], rowAB = rs.ab[row], rowBB = rs.bb[row];
-      for (let column = 0; column < width; column++) {
-        const p = row * width + column;
-        const v = f2[p];
-        if (v <= base) continue; // the border threshold is never below the interior one
-        const left = column > 0 ? -1 : 0;
-        const right = column < width - 1 ? 1 : 0;
-        // Strict maximum over earlier neighbours, ≥ over later ones: plateaus give one candidate.
-        if (
-          !(v > f2[p + up + left] || up + left === 0) ||
-          !(v > f2[p + up] || up === 0) ||
-          !(v > f2[p + up + right] || up + right === 0) ||
-          !(v > f2[p + left] || left === 0) ||
-          !(v >= f2[p + right]) ||
-          !(v >= f2[p + down + left]) ||
-          !(v >= f2[p + down]) ||
-          !(v >= f2[p + down + right])
-        ) {
-          continue;
-        }
-        const gain2 = cs.aa[column] * rowAA - 2 * cs.ab[column] * rowAB + cs.bb[column] * rowBB;
-        const threshold = gain2 > interior2 ? base * Math.sqrt(gain2 / interior2) : base;
-        if (v > threshold) found.push(row, column, v);
+    // Only pixels above the interior threshold can be candidates (the border one is never lower).
+    const count = filter.above(base);
+    const { f2, f2Stride: stride, f2Origin: origin, list } = filter;
+    for (let k = 0; k < count; k++) {
+      const p = list[k];
+      const row = (p / width) | 0;
+      const column = p - row * width;
+      const q = origin + row * stride + column;
+      const v = f2[q];
+      const up = row > 0 ? -stride : 0;
+      const down = row < height - 1 ? stride : 0;
+      const left = column > 0 ? -1 : 0;
+      const right = column < width - 1 ? 1 : 0;
+      // Strict maximum over earlier neighbours, ≥ over later ones: plateaus give one candidate.
+      if (
+        !(v > f2[q + up + left] || up + left === 0) ||
+        !(v > f2[q + up] || up === 0) ||
+        !(v > f2[q + up + right] || up + right === 0) ||
+        !(v > f2[q + left] || left === 0) ||
+        !(v >= f2[q + right]) ||
+        !(v >= f2[q + down + left]) ||
+        !(v >= f2[q + down]) ||
+        !(v >= f2[q + down + right])
+      ) {
+        continue;
       }
+      const gain2 = cs.aa[column] * rs.aa[row] - 2 * cs.ab[column] * rs.ab[row] + cs.bb[column] * rs.bb[row];
+      const threshold = gain2 > interior2 ? base * Math.sqrt(gain2 / interior2) : base;
+      if (v > threshold) found.push(row, column, v);
     }
     this.suppressClose(found, out);
   }

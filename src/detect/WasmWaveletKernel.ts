@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { mirror } from './mirror.js';
+import type { PixelArray } from '../io/Frame.js';
 
 /** Mirrored margin of the padded image: the reach of the two levels, 3 + 6 px. */
 const PAD = 9;
-/** Spare f64 values after each buffer: the kernels write whole pairs of columns. */
-const SLACK = 32;
+/** Spare f32 values after each buffer: the kernels write and read whole groups of four. */
+const SLACK = 64;
 
 /** The part of the WebAssembly JS API used here (TypeScript's ES libs do not declare it). */
 interface WasmApi {
@@ -15,8 +15,10 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  convolve(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, tap: number): void;
-  subtract(v1: number, v2: number, f2: number, stride: number, width: number, height: number, pad: number): void;
+  convertU16(src: number, dst: number, stride: number, width: number, height: number, pad: number, baseline: number, factor: number): void;
+  mirror(buf: number, stride: number, width: number, height: number, pad: number): void;
+  convolve(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, tap: number, minus: number): void;
+  above(buf: number, stride: number, width: number, height: number, pad: number, threshold: number, list: number): number;
 }
 
 let compiled: object | null | undefined;
@@ -34,23 +36,34 @@ function kernelModule(): object | null {
 }
 
 /**
- * The wavelet filter's four separable passes in WebAssembly SIMD (waveletKernel.wat). The image
- * is copied once into a buffer with 9 px of mirrored margin; since k1 is symmetric, every level
- * computed on that buffer is itself the mirrored extension of the level, so the interior loops
- * reproduce the per-pass mirroring of the JavaScript filter exactly (up to rounding) with no
- * border logic. One instance (its own memory) per frame size and thread.
+ * The detection work over a whole frame in WebAssembly SIMD on f32 (waveletKernel.wat): the
+ * camera conversion (uint16 frames in the kernel, other sample types by one JavaScript loop),
+ * the wavelet filter's four separable passes, and the scan for pixels of F2 above a threshold.
+ *
+ * The frame is converted once into a buffer with 9 px of mirrored margin; since k1 is
+ * symmetric, every level computed on that buffer is itself the mirrored extension of the
+ * level, so the interior loops reproduce the per-pass mirroring of the JavaScript filter with
+ * no border logic. f32 holds a pixel to 6·10⁻⁸ of its value — far below the Poisson noise the
+ * threshold is set against; the fit reads the frame's pixels itself, in f64, never these.
+ * One instance (its own memory) per frame size and thread.
  */
 export class WasmWaveletKernel {
   readonly width: number;
   readonly height: number;
-  /** F2 = V1 − V2, row-major width × height, a view into the module's memory. */
-  readonly f2: Float64Array;
+  /** Row stride of the padded buffers, values. */
+  readonly stride: number;
+  /** Index of pixel (0, 0) in the padded buffers. */
+  readonly origin: number;
+  /** F2 = V1 − V2 in the padded layout: pixel (r, c) at `f2[origin + r·stride + c]`. */
+  readonly f2: Float32Array;
+  /** The pixel indices r·width + c found by the last {@link above}. */
+  readonly list: Int32Array;
   private readonly exports: KernelExports;
-  private readonly stride: number;
   private readonly paddedHeight: number;
-  private readonly padded: Float64Array;
-  private readonly v1: Float64Array;
-  private readonly offsets: { padded: number; scratch: number; v1: number; v2: number; f2: number };
+  private readonly raw: Uint16Array;
+  private readonly image: Float32Array;
+  private readonly v1: Float32Array;
+  private readonly offsets: { raw: number; image: number; scratch: number; v1: number; f2: number; list: number };
 
   /**
    * @returns a kernel for frames of this size, or undefined where WebAssembly SIMD is unavailable
@@ -68,47 +81,71 @@ export class WasmWaveletKernel {
     this.height = height;
     this.stride = width + 2 * PAD;
     this.paddedHeight = height + 2 * PAD;
-    const paddedBytes = (this.stride * this.paddedHeight + SLACK) * 8;
-    const imageBytes = (width * height + SLACK) * 8;
-    const offsets = {
-      padded: SLACK * 8,
-      scratch: SLACK * 8 + paddedBytes,
-      v1: SLACK * 8 + 2 * paddedBytes,
-      v2: SLACK * 8 + 3 * paddedBytes,
-      f2: SLACK * 8 + 4 * paddedBytes,
-    };
+    this.origin = PAD * this.stride + PAD;
+    const n = width * height;
+    // Every buffer starts on a 64-byte boundary, with slack before and after.
+    const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
+    const paddedBytes = align((this.stride * this.paddedHeight + SLACK) * 4);
+    const raw = SLACK * 4;
+    const image = align(raw + (n + SLACK) * 2 + SLACK * 4);
+    const offsets = { raw, image, scratch: image + paddedBytes, v1: image + 2 * paddedBytes, f2: image + 3 * paddedBytes, list: image + 4 * paddedBytes };
     this.offsets = offsets;
     const instance = new wasm.Instance(module, {});
     this.exports = instance.exports as unknown as KernelExports;
-    const needed = offsets.f2 + imageBytes;
+    const needed = offsets.list + (n + SLACK) * 4;
     const memory = this.exports.memory;
     if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
     const buffer = memory.buffer;
-    this.padded = new Float64Array(buffer, offsets.padded, this.stride * this.paddedHeight);
-    this.v1 = new Float64Array(buffer, offsets.v1, this.stride * this.paddedHeight);
-    this.f2 = new Float64Array(buffer, offsets.f2, width * height);
+    const padded = this.stride * this.paddedHeight;
+    this.raw = new Uint16Array(buffer, offsets.raw, n);
+    this.image = new Float32Array(buffer, offsets.image, padded);
+    this.v1 = new Float32Array(buffer, offsets.v1, padded);
+    this.f2 = new Float32Array(buffer, offsets.f2, padded);
+    this.list = new Int32Array(buffer, offsets.list, n);
   }
 
-  /** Filter one frame of photons into `f2` (and V1, read through {@link v1At}). */
-  apply(image: Float64Array): void {
-    const { width, height, stride, paddedHeight, padded, offsets } = this;
-    for (let pr = 0; pr < paddedHeight; pr++) {
-      const source = mirror(pr - PAD, height) * width;
-      const row = pr * stride;
-      padded.set(image.subarray(source, source + width), row + PAD);
-      for (let k = 1; k <= PAD; k++) {
-        padded[row + PAD - k] = image[source + mirror(-k, width)];
-        padded[row + PAD + width - 1 + k] = image[source + mirror(width - 1 + k, width)];
+  /**
+   * Convert a frame to photons, (pixel − baseline) · factor, into the padded image.
+   * @param pixels - the frame, row-major, width·height
+   * @param baseline - subtracted from every pixel (ADU; 0 for photons)
+   * @param factor - photons per unit after the subtraction (1 for photons)
+   */
+  load(pixels: PixelArray, baseline: number, factor: number): void {
+    const { width, height, stride, offsets } = this;
+    const e = this.exports;
+    if (pixels instanceof Uint16Array) {
+      this.raw.set(pixels);
+      e.convertU16(offsets.raw, offsets.image, stride, width, height, PAD, baseline, factor);
+    } else {
+      const image = this.image;
+      for (let r = 0; r < height; r++) {
+        const source = r * width;
+        const target = (r + PAD) * stride + PAD;
+        for (let c = 0; c < width; c++) image[target + c] = (pixels[source + c] - baseline) * factor;
       }
     }
+    e.mirror(offsets.image, stride, width, height, PAD);
+  }
+
+  /** Filter the loaded frame into `f2` (and V1). */
+  filter(): void {
+    const { stride, paddedHeight, offsets } = this;
     const e = this.exports;
-    const rowTap = 8;
-    const columnTap = 8 * stride;
-    e.convolve(offsets.padded, offsets.scratch, stride, 0, paddedHeight, 3, stride - 3, rowTap);
-    e.convolve(offsets.scratch, offsets.v1, stride, 3, paddedHeight - 3, 3, stride - 3, columnTap);
-    e.convolve(offsets.v1, offsets.scratch, stride, 3, paddedHeight - 3, PAD, stride - PAD, 2 * rowTap);
-    e.convolve(offsets.scratch, offsets.v2, stride, PAD, paddedHeight - PAD, PAD, stride - PAD, 2 * columnTap);
-    e.subtract(offsets.v1, offsets.v2, offsets.f2, stride, width, height, PAD);
+    const rowTap = 4;
+    const columnTap = 4 * stride;
+    e.convolve(offsets.image, offsets.scratch, stride, 0, paddedHeight, 3, stride - 3, rowTap, 0);
+    e.convolve(offsets.scratch, offsets.v1, stride, 3, paddedHeight - 3, 3, stride - 3, columnTap, 0);
+    e.convolve(offsets.v1, offsets.scratch, stride, 3, paddedHeight - 3, PAD, stride - PAD, 2 * rowTap, 0);
+    e.convolve(offsets.scratch, offsets.f2, stride, PAD, paddedHeight - PAD, PAD, stride - PAD, 2 * columnTap, offsets.v1);
+  }
+
+  /**
+   * Find the pixels whose F2 exceeds `threshold`; their indices r·width + c, in row-major
+   * order, are `list[0…count−1]`.
+   * @returns count
+   */
+  above(threshold: number): number {
+    return this.exports.above(this.offsets.f2, this.stride, this.width, this.height, PAD, threshold, this.offsets.list);
   }
 
   /**
@@ -116,14 +153,15 @@ export class WasmWaveletKernel {
    * incrementally: no division per sample).
    * @returns the number of samples written
    */
-  sampleF1(image: Float64Array, out: Float64Array, step: number): number {
-    const { width, stride, v1 } = this;
+  sampleF1(out: Float64Array, step: number): number {
+    const { width, stride, image, v1 } = this;
     const n = width * this.height;
     let r = 0;
     let c = 0;
     let m = 0;
     for (let p = 0; p < n; p += step) {
-      out[m++] = image[p] - v1[(r + PAD) * stride + c + PAD];
+      const q = (r + PAD) * stride + c + PAD;
+      out[m++] = image[q] - v1[q];
       c += step;
       while (c >= width) {
         c -= width;
@@ -133,9 +171,10 @@ export class WasmWaveletKernel {
     return m;
   }
 
-  /** V1 at pixel index p of the frame. */
-  v1At(p: number): number {
+  /** F1 = I − V1 at pixel index p of the frame. */
+  f1At(p: number): number {
     const r = Math.floor(p / this.width);
-    return this.v1[(r + PAD) * this.stride + (p - r * this.width) + PAD];
+    const q = (r + PAD) * this.stride + (p - r * this.width) + PAD;
+    return this.image[q] - this.v1[q];
   }
 }

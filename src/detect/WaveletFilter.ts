@@ -1,3 +1,6 @@
+import type { PhotonConversion } from '../camera/CameraModel.js';
+import { PHOTONS, toPhotons } from '../camera/CameraModel.js';
+import type { PixelArray } from '../io/Frame.js';
 import { mirror } from './mirror.js';
 import { WasmWaveletKernel } from './WasmWaveletKernel.js';
 
@@ -13,9 +16,9 @@ import { WasmWaveletKernel } from './WasmWaveletKernel.js';
  * threshold (it is only needed on the pixels sampled for the noise estimate, so it is not
  * stored). The image is extended by half-sample symmetric mirroring at its borders.
  *
- * The passes run in WebAssembly SIMD ({@link WasmWaveletKernel}) where it is available (Node 20
- * has it) and the frame is at least 18 px a side; the JavaScript loops below are the reference
- * and the fallback (`engine: 'js'`).
+ * The camera conversion and the passes run in WebAssembly SIMD on f32 ({@link WasmWaveletKernel})
+ * where it is available (Node 20 has it) and the frame is at least 18 px a side; the JavaScript
+ * loops below, in f64, are the reference and the fallback (`engine: 'js'`).
  *
  * Scratch for one frame size is allocated once; `apply` allocates nothing.
  */
@@ -26,15 +29,25 @@ export class WaveletFilter {
   readonly width: number;
   /** Frame height, px. */
   readonly height: number;
-  /** Second wavelet level F2 = V1 − V2 (the detection image). */
-  readonly f2: Float64Array;
+  /**
+   * Second wavelet level F2 = V1 − V2 (the detection image) of the last frame: pixel (r, c) at
+   * `f2[f2Origin + r·f2Stride + c]` (f32 with margins from WebAssembly, f64 without from JavaScript).
+   */
+  readonly f2: Float32Array | Float64Array;
+  /** Row stride of {@link f2}, values. */
+  readonly f2Stride: number;
+  /** Index of pixel (0, 0) in {@link f2}. */
+  readonly f2Origin: number;
+  /** The pixel indices r·width + c found by the last {@link above}. */
+  readonly list: Int32Array;
   /** Which implementation runs the passes. */
   readonly engine: 'wasm' | 'js';
-  /** JavaScript path: smoothed image V1 = I * k1. */
+  private readonly kernel: WasmWaveletKernel | undefined;
+  /** JavaScript path: the frame in photons, V1 = I * k1, and scratch. */
+  private readonly image: Float64Array;
   private readonly v1: Float64Array;
   private readonly scratch: Float64Array;
-  private readonly kernel: WasmWaveletKernel | undefined;
-  private image: Float64Array = new Float64Array(0);
+  private readonly f2js: Float64Array;
 
   /**
    * @param width - frame width, px
@@ -44,33 +57,74 @@ export class WaveletFilter {
   constructor(width: number, height: number, engine: 'wasm' | 'js' = 'wasm') {
     this.width = width;
     this.height = height;
-    const n = width * height;
-    this.kernel = engine === 'wasm' ? WasmWaveletKernel.create(width, height) : undefined;
-    this.engine = this.kernel ? 'wasm' : 'js';
-    this.f2 = this.kernel ? this.kernel.f2 : new Float64Array(n);
-    this.v1 = this.kernel ? new Float64Array(0) : new Float64Array(n);
-    this.scratch = this.kernel ? new Float64Array(0) : new Float64Array(n);
+    const kernel = engine === 'wasm' ? WasmWaveletKernel.create(width, height) : undefined;
+    this.kernel = kernel;
+    this.engine = kernel ? 'wasm' : 'js';
+    const n = kernel ? 0 : width * height;
+    this.image = new Float64Array(n);
+    this.v1 = new Float64Array(n);
+    this.scratch = new Float64Array(n);
+    this.f2js = new Float64Array(n);
+    this.f2 = kernel ? kernel.f2 : this.f2js;
+    this.f2Stride = kernel ? kernel.stride : width;
+    this.f2Origin = kernel ? kernel.origin : 0;
+    this.list = kernel ? kernel.list : new Int32Array(n);
   }
 
   /**
-   * Filter one frame of photons into `f2` (and V1 for {@link f1At}).
-   * @param image - photons, row-major, width·height (kept for {@link f1At})
+   * Convert one frame to photons (design.md §2) and filter it into `f2` (and V1 for
+   * {@link f1At}): {@link load} then {@link filter}.
+   * @param pixels - the frame, row-major, width·height
+   * @param camera - the ADU → photons conversion @default none (pixels already in photons)
    */
-  apply(image: Float64Array): void {
-    this.image = image;
+  apply(pixels: PixelArray, camera: PhotonConversion = PHOTONS): void {
+    this.load(pixels, camera);
+    this.filter();
+  }
+
+  /**
+   * Convert one frame to photons, (pixel − baselineAdu) · photonsPerAduNet, into the filter's input.
+   * @param pixels - the frame, row-major, width·height
+   * @param camera - the ADU → photons conversion @default none (pixels already in photons)
+   */
+  load(pixels: PixelArray, camera: PhotonConversion = PHOTONS): void {
+    if (this.kernel) this.kernel.load(pixels, camera.baselineAdu, camera.photonsPerAduNet);
+    else toPhotons(camera, pixels, this.image);
+  }
+
+  /** Filter the loaded frame into `f2` (and V1). */
+  filter(): void {
     if (this.kernel) {
-      this.kernel.apply(image);
+      this.kernel.filter();
       return;
     }
-    const { width, height, v1, scratch, f2 } = this;
+    const { width, height, image, v1, scratch, f2js: f2 } = this;
     // Rows: `height` lines of `width` samples, stride 1; columns: `width` lines, stride `width`.
     convolveLines(image, scratch, height, width, width, 1, 1);
     convolveLines(scratch, v1, width, 1, height, width, 1);
     convolveLines(v1, scratch, height, width, width, 1, 2);
     convolveLines(scratch, f2, width, 1, height, width, 2);
     // F2 = V1 − V1 * k2.
-    const n = width * height;
-    for (let i = 0; i < n; i++) f2[i] = v1[i] - f2[i];
+    for (let i = 0; i < f2.length; i++) f2[i] = v1[i] - f2[i];
+  }
+
+  /**
+   * The pixels whose F2 exceeds `threshold`: their indices r·width + c, in row-major order,
+   * are `list[0…count−1]`.
+   * @returns count
+   */
+  above(threshold: number): number {
+    if (this.kernel) return this.kernel.above(threshold);
+    const { f2, list } = this;
+    let count = 0;
+    for (let p = 0; p < f2.length; p++) if (f2[p] > threshold) list[count++] = p;
+    return count;
+  }
+
+  /** F2 at pixel index p = r·width + c of the last frame. */
+  f2At(p: number): number {
+    const r = Math.floor(p / this.width);
+    return this.f2[this.f2Origin + r * this.f2Stride + (p - r * this.width)];
   }
 
   /**
@@ -78,7 +132,7 @@ export class WaveletFilter {
    * @returns the number of samples written
    */
   sampleF1(out: Float64Array, step: number): number {
-    if (this.kernel) return this.kernel.sampleF1(this.image, out, step);
+    if (this.kernel) return this.kernel.sampleF1(out, step);
     const n = this.width * this.height;
     let m = 0;
     for (let p = 0; p < n; p += step) out[m++] = this.image[p] - this.v1[p];
@@ -87,7 +141,7 @@ export class WaveletFilter {
 
   /** The first wavelet level F1 = I − V1 at pixel index p. */
   f1At(p: number): number {
-    return this.image[p] - (this.kernel ? this.kernel.v1At(p) : this.v1[p]);
+    return this.kernel ? this.kernel.f1At(p) : this.image[p] - this.v1[p];
   }
 }
 

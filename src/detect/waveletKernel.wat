@@ -1,56 +1,135 @@
-;; The separable convolution of the B-spline wavelet filter (see WaveletFilter.ts), in WebAssembly
-;; with 128-bit SIMD: two f64 outputs per instruction. Source of waveletKernel.wasm; rebuild with
+;; The detection kernel: camera conversion, the separable convolutions of the B-spline wavelet
+;; filter (see WaveletFilter.ts) and the threshold scan, in WebAssembly with 128-bit SIMD on
+;; f32 (four values per instruction). Source of waveletKernel.wasm; rebuild with
 ;; `npm run build:wasm` (a test checks that the committed binary is this text compiled).
 ;;
-;; All buffers are f64, row-major, with the same row stride; the caller pads the image with
-;; mirrored margins, so these loops never look outside the buffers and need no border logic.
+;; Image buffers are f32, row-major, all with the same row stride, and hold the image with
+;; `pad` px of mirrored margin on every side, so the filter loops never look outside the
+;; buffers and need no border logic. Loops work on four columns at a time and may write up to
+;; three values past a row's last column (into margins the caller never reads) or past the end
+;; of a buffer (the caller leaves slack after each).
 (module
   (memory (export "memory") 1)
 
-  ;; out[r][c] = Σ_t k1[t] · in at (r, c) + t·tap, for rows [r0, r1) and columns [c0, c1) in steps
-  ;; of two columns. `tap` is the distance between taps in bytes: 8·hole along rows, or
-  ;; 8·hole·stride along columns. k1 = [1, 8, 23, 32, 23, 8, 1] / 96.
+  ;; dst[(r + pad)·stride + pad + c] = (src[r·width + c] − baseline) · factor for the
+  ;; width × height uint16 frame at src (row-major, no padding): ADU to photons.
+  (func (export "convertU16")
+    (param $src i32) (param $dst i32) (param $stride i32) (param $width i32) (param $height i32)
+    (param $pad i32) (param $baseline f32) (param $factor f32)
+    (local $r i32) (local $p i32) (local $q i32) (local $end i32) (local $base v128) (local $scale v128)
+    (local.set $base (f32x4.splat (local.get $baseline)))
+    (local.set $scale (f32x4.splat (local.get $factor)))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $height)))
+        (local.set $p (i32.add (local.get $src) (i32.shl (i32.mul (local.get $r) (local.get $width)) (i32.const 1))))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $width) (i32.const 1))))
+        (local.set $q (i32.add (local.get $dst) (i32.shl
+          (i32.add (i32.mul (i32.add (local.get $r) (local.get $pad)) (local.get $stride)) (local.get $pad))
+          (i32.const 2))))
+        (block $colsDone
+          (loop $cols
+            (br_if $colsDone (i32.ge_s (local.get $p) (local.get $end)))
+            (v128.store align=4 (local.get $q)
+              (f32x4.mul (local.get $scale)
+                (f32x4.sub (f32x4.convert_i32x4_u (v128.load16x4_u align=2 (local.get $p))) (local.get $base))))
+            (local.set $p (i32.add (local.get $p) (i32.const 8)))
+            (local.set $q (i32.add (local.get $q) (i32.const 16)))
+            (br $cols)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows)))
+  )
+
+  ;; Fill the margins of the padded image at buf by half-sample symmetric mirroring (−1 → 0,
+  ;; width → width − 1); needs pad ≤ width and pad ≤ height.
+  (func (export "mirror")
+    (param $buf i32) (param $stride i32) (param $width i32) (param $height i32) (param $pad i32)
+    (local $r i32) (local $k i32) (local $row i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 2)))
+    ;; Left and right margins of the image rows.
+    (local.set $r (local.get $pad))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_s (local.get $r) (i32.add (local.get $pad) (local.get $height))))
+        (local.set $row (i32.add (local.get $buf) (i32.mul (local.get $r) (local.get $rowBytes))))
+        (local.set $k (i32.const 1))
+        (block $done
+          (loop $cols
+            (br_if $done (i32.gt_s (local.get $k) (local.get $pad)))
+            ;; column pad − k ← pad + k − 1; column pad + width − 1 + k ← pad + width − k
+            (f32.store (i32.add (local.get $row) (i32.shl (i32.sub (local.get $pad) (local.get $k)) (i32.const 2)))
+              (f32.load (i32.add (local.get $row) (i32.shl (i32.sub (i32.add (local.get $pad) (local.get $k)) (i32.const 1)) (i32.const 2)))))
+            (f32.store (i32.add (local.get $row) (i32.shl (i32.add (i32.sub (i32.add (local.get $pad) (local.get $width)) (i32.const 1)) (local.get $k)) (i32.const 2)))
+              (f32.load (i32.add (local.get $row) (i32.shl (i32.sub (i32.add (local.get $pad) (local.get $width)) (local.get $k)) (i32.const 2)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $cols)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows)))
+    ;; Whole margin rows: row pad − k ← pad + k − 1; row pad + height − 1 + k ← pad + height − k.
+    (local.set $k (i32.const 1))
+    (block $done
+      (loop $margins
+        (br_if $done (i32.gt_s (local.get $k) (local.get $pad)))
+        (memory.copy
+          (i32.add (local.get $buf) (i32.mul (i32.sub (local.get $pad) (local.get $k)) (local.get $rowBytes)))
+          (i32.add (local.get $buf) (i32.mul (i32.sub (i32.add (local.get $pad) (local.get $k)) (i32.const 1)) (local.get $rowBytes)))
+          (local.get $rowBytes))
+        (memory.copy
+          (i32.add (local.get $buf) (i32.mul (i32.add (i32.sub (i32.add (local.get $pad) (local.get $height)) (i32.const 1)) (local.get $k)) (local.get $rowBytes)))
+          (i32.add (local.get $buf) (i32.mul (i32.sub (i32.add (local.get $pad) (local.get $height)) (local.get $k)) (local.get $rowBytes)))
+          (local.get $rowBytes))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $margins)))
+  )
+
+  ;; out[r][c] = Σ_t k1[t] · in at (r, c) + t·tap, for rows [r0, r1) and columns [c0, c1) in
+  ;; steps of four columns; where `minus` ≠ 0, out[r][c] = minus[r][c] − that sum instead (the
+  ;; last pass: F2 = V1 − V2). `tap` is the distance between taps in bytes: 4·hole along rows,
+  ;; or 4·hole·stride along columns. k1 = [1, 8, 23, 32, 23, 8, 1] / 96.
   (func (export "convolve")
     (param $in i32) (param $out i32) (param $stride i32)
-    (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32) (param $tap i32)
-    (local $r i32) (local $p i32) (local $q i32) (local $end i32) (local $rowBytes i32)
-    (local $t2 i32) (local $t3 i32)
+    (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32) (param $tap i32) (param $minus i32)
+    (local $r i32) (local $p i32) (local $q i32) (local $end i32) (local $offset i32)
+    (local $t2 i32) (local $t3 i32) (local $sum v128)
     (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128)
-    (local.set $k0 (f64x2.splat (f64.div (f64.const 1) (f64.const 96))))
-    (local.set $k1 (f64x2.splat (f64.div (f64.const 8) (f64.const 96))))
-    (local.set $k2 (f64x2.splat (f64.div (f64.const 23) (f64.const 96))))
-    (local.set $k3 (f64x2.splat (f64.div (f64.const 32) (f64.const 96))))
-    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 3)))
+    (local.set $k0 (f32x4.splat (f32.div (f32.const 1) (f32.const 96))))
+    (local.set $k1 (f32x4.splat (f32.div (f32.const 8) (f32.const 96))))
+    (local.set $k2 (f32x4.splat (f32.div (f32.const 23) (f32.const 96))))
+    (local.set $k3 (f32x4.splat (f32.div (f32.const 32) (f32.const 96))))
     (local.set $t2 (i32.shl (local.get $tap) (i32.const 1)))
     (local.set $t3 (i32.add (local.get $t2) (local.get $tap)))
     (local.set $r (local.get $r0))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $r1)))
-        ;; p: input address of (r, c0); q: output address; end: input address of (r, c1)
-        (local.set $p (i32.add (local.get $in)
-          (i32.shl (i32.add (i32.mul (local.get $r) (local.get $stride)) (local.get $c0)) (i32.const 3))))
-        (local.set $q (i32.add (local.get $out)
-          (i32.shl (i32.add (i32.mul (local.get $r) (local.get $stride)) (local.get $c0)) (i32.const 3))))
-        (local.set $end (i32.add (local.get $in)
-          (i32.shl (i32.add (i32.mul (local.get $r) (local.get $stride)) (local.get $c1)) (i32.const 3))))
+        ;; offset: byte offset of (r, c0) in every buffer; p, q: input and output addresses;
+        ;; end: input address of (r, c1)
+        (local.set $offset (i32.shl (i32.add (i32.mul (local.get $r) (local.get $stride)) (local.get $c0)) (i32.const 2)))
+        (local.set $p (i32.add (local.get $in) (local.get $offset)))
+        (local.set $q (i32.add (local.get $out) (local.get $offset)))
+        (local.set $end (i32.add (local.get $p) (i32.shl (i32.sub (local.get $c1) (local.get $c0)) (i32.const 2))))
         (block $colsDone
           (loop $cols
             (br_if $colsDone (i32.ge_s (local.get $p) (local.get $end)))
-            (v128.store align=8 (local.get $q)
-              (f64x2.add
-                (f64x2.add
-                  (f64x2.mul (local.get $k3) (v128.load align=8 (local.get $p)))
-                  (f64x2.mul (local.get $k2)
-                    (f64x2.add (v128.load align=8 (i32.sub (local.get $p) (local.get $tap)))
-                               (v128.load align=8 (i32.add (local.get $p) (local.get $tap))))))
-                (f64x2.add
-                  (f64x2.mul (local.get $k1)
-                    (f64x2.add (v128.load align=8 (i32.sub (local.get $p) (local.get $t2)))
-                               (v128.load align=8 (i32.add (local.get $p) (local.get $t2)))))
-                  (f64x2.mul (local.get $k0)
-                    (f64x2.add (v128.load align=8 (i32.sub (local.get $p) (local.get $t3)))
-                               (v128.load align=8 (i32.add (local.get $p) (local.get $t3))))))))
+            (local.set $sum
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.mul (local.get $k3) (v128.load align=4 (local.get $p)))
+                  (f32x4.mul (local.get $k2)
+                    (f32x4.add (v128.load align=4 (i32.sub (local.get $p) (local.get $tap)))
+                               (v128.load align=4 (i32.add (local.get $p) (local.get $tap))))))
+                (f32x4.add
+                  (f32x4.mul (local.get $k1)
+                    (f32x4.add (v128.load align=4 (i32.sub (local.get $p) (local.get $t2)))
+                               (v128.load align=4 (i32.add (local.get $p) (local.get $t2)))))
+                  (f32x4.mul (local.get $k0)
+                    (f32x4.add (v128.load align=4 (i32.sub (local.get $p) (local.get $t3)))
+                               (v128.load align=4 (i32.add (local.get $p) (local.get $t3))))))))
+            (if (local.get $minus)
+              (then (local.set $sum (f32x4.sub
+                (v128.load align=4 (i32.add (local.get $minus) (i32.sub (local.get $q) (local.get $out))))
+                (local.get $sum)))))
+            (v128.store align=4 (local.get $q) (local.get $sum))
             (local.set $p (i32.add (local.get $p) (i32.const 16)))
             (local.set $q (i32.add (local.get $q) (i32.const 16)))
             (br $cols)))
@@ -58,32 +137,43 @@
         (br $rows)))
   )
 
-  ;; f2[r][c] = v1 − v2 at padded (r + pad, c + pad), for the width × height image (f2 unpadded,
-  ;; row stride = width; v1, v2 row stride = `stride`). Two columns at a time; width must be even
-  ;; or f2 must have room for one more value at the end of each row (the caller's buffer has).
-  (func (export "subtract")
-    (param $v1 i32) (param $v2 i32) (param $f2 i32) (param $stride i32)
-    (param $width i32) (param $height i32) (param $pad i32)
-    (local $r i32) (local $c i32) (local $src i32) (local $dst i32)
+  ;; The pixels of the width × height image in the padded buffer at buf whose value exceeds
+  ;; threshold: their indices r·width + c, in row-major order, written as i32 to list.
+  ;; Returns how many. Four columns are compared at once; only groups with a hit are looked at
+  ;; one by one.
+  (func (export "above")
+    (param $buf i32) (param $stride i32) (param $width i32) (param $height i32) (param $pad i32)
+    (param $threshold f32) (param $list i32) (result i32)
+    (local $r i32) (local $c i32) (local $j i32) (local $row i32) (local $n i32) (local $t v128)
+    (local.set $t (f32x4.splat (local.get $threshold)))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $height)))
-        (local.set $src (i32.shl
+        (local.set $row (i32.add (local.get $buf) (i32.shl
           (i32.add (i32.mul (i32.add (local.get $r) (local.get $pad)) (local.get $stride)) (local.get $pad))
-          (i32.const 3)))
-        (local.set $dst (i32.add (local.get $f2) (i32.shl (i32.mul (local.get $r) (local.get $width)) (i32.const 3))))
+          (i32.const 2))))
         (local.set $c (i32.const 0))
         (block $colsDone
           (loop $cols
             (br_if $colsDone (i32.ge_s (local.get $c) (local.get $width)))
-            (v128.store align=8 (local.get $dst)
-              (f64x2.sub (v128.load align=8 (i32.add (local.get $v1) (local.get $src)))
-                         (v128.load align=8 (i32.add (local.get $v2) (local.get $src)))))
-            (local.set $src (i32.add (local.get $src) (i32.const 16)))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-            (local.set $c (i32.add (local.get $c) (i32.const 2)))
+            (if (v128.any_true (f32x4.gt (v128.load align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $t)))
+              (then
+                (local.set $j (local.get $c))
+                (block $groupDone
+                  (loop $group
+                    (br_if $groupDone (i32.ge_s (local.get $j) (i32.add (local.get $c) (i32.const 4))))
+                    (br_if $groupDone (i32.ge_s (local.get $j) (local.get $width)))
+                    (if (f32.gt (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))) (local.get $threshold))
+                      (then
+                        (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2)))
+                          (i32.add (i32.mul (local.get $r) (local.get $width)) (local.get $j)))
+                        (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $group)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
             (br $cols)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows)))
+    (local.get $n)
   )
 )

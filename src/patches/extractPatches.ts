@@ -1,4 +1,7 @@
 import type { Candidates } from '../detect/Candidates.js';
+import type { PhotonConversion } from '../camera/CameraModel.js';
+import { PHOTONS } from '../camera/CameraModel.js';
+import type { PixelArray } from '../io/Frame.js';
 
 /**
  * The patch width for a PSF: 2⌈2σ⌉ + 1 px, at least 5 (5×5 for σ ≈ 1 px, 7×7 for σ = 1.3 px).
@@ -14,7 +17,7 @@ export function defaultBox(sigmaPx: number): number {
  * are shifted inwards, never dropped: the spot is then off-centre in its patch, which the fit
  * handles.
  *
- * @param image - the frame in photons, row-major
+ * @param image - the frame, row-major: photons, or ADU when `camera` is given
  * @param width - frame width, px (≥ box)
  * @param height - frame height, px (≥ box)
  * @param candidates - spot candidates
@@ -22,9 +25,11 @@ export function defaultBox(sigmaPx: number): number {
  * @param patches - output, at least candidates.count · box² long
  * @param originColumn - output: first column of each window
  * @param originRow - output: first row of each window
+ * @param camera - converts ADU to photons, (ADU − baselineAdu) · photonsPerAduNet (design.md §2),
+ *   in f64, pixel by pixel @default none (the image is in photons)
  */
 export function extractPatches(
-  image: Float64Array,
+  image: PixelArray,
   width: number,
   height: number,
   candidates: Candidates,
@@ -32,7 +37,10 @@ export function extractPatches(
   patches: Float64Array,
   originColumn: Int32Array,
   originRow: Int32Array,
+  camera: PhotonConversion = PHOTONS,
 ): void {
+  const baseline = camera.baselineAdu;
+  const factor = camera.photonsPerAduNet;
   const half = box >> 1;
   const maxColumn = width - box;
   const maxRow = height - box;
@@ -46,7 +54,7 @@ export function extractPatches(
     let k = p * box * box;
     for (let r = 0; r < box; r++) {
       const base = (r0 + r) * width + c0;
-      for (let c = 0; c < box; c++) patches[k++] = image[base + c];
+      for (let c = 0; c < box; c++) patches[k++] = (image[base + c] - baseline) * factor;
     }
   }
 }

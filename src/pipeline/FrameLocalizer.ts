@@ -1,4 +1,3 @@
-import { toPhotons } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
 import { SpotDetector } from '../detect/SpotDetector.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
@@ -41,7 +40,6 @@ export class FrameLocalizer {
   private readonly workspace: FitWorkspace;
   private readonly candidates = new Candidates();
   private detector: SpotDetector | undefined;
-  private photons = new Float64Array(0);
   private patches = new Float64Array(0);
   private originColumn = new Int32Array(0);
   private originRow = new Int32Array(0);
@@ -77,17 +75,18 @@ export class FrameLocalizer {
     }
     if (!this.detector || this.detector.width !== width || this.detector.height !== height) {
       this.detector = new SpotDetector(width, height, this.options.detect);
-      this.photons = new Float64Array(width * height);
     }
+    // The frame is converted to photons once for detection (f32, in the kernel); each patch
+    // converts its own pixels from the frame in f64 for the fit.
     const t0 = performance.now();
-    toPhotons(camera, frame.data, this.photons);
+    this.detector.load(frame.data, camera);
     const t1 = performance.now();
     const candidates = this.candidates;
-    this.detector.detect(this.photons, candidates);
+    this.detector.detectLoaded(candidates);
     const t2 = performance.now();
     const n = candidates.count;
     this.ensureCapacity(n);
-    extractPatches(this.photons, width, height, candidates, box, this.patches, this.originColumn, this.originRow);
+    extractPatches(frame.data, width, height, candidates, box, this.patches, this.originColumn, this.originRow, camera);
     const { warmStart, chunkFrames } = this.options;
     if (warmStart && frame.index === this.previousFrame + 1 && frame.index % chunkFrames !== 0) this.findWarmStarts(n);
     else this.start.x.fill(Number.NaN, 0, n);

@@ -12,7 +12,7 @@ export const WASM_PATH = new URL('../../src/detect/waveletKernel.wasm', import.m
 /** The .wat compiled to WebAssembly bytes (SIMD enabled). */
 export async function compileKernel(): Promise<Uint8Array> {
   const wabt = await wabtInit();
-  const module = wabt.parseWat('waveletKernel.wat', readFileSync(WAT_PATH, 'utf8'), { simd: true });
+  const module = wabt.parseWat('waveletKernel.wat', readFileSync(WAT_PATH, 'utf8'), { simd: true, bulk_memory: true });
   try {
     module.validate();
     return module.toBinary({}).buffer;
