@@ -2,6 +2,7 @@ import type { PhotonConversion } from '../camera/CameraModel.js';
 import { PHOTONS } from '../camera/CameraModel.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { Candidates } from './Candidates.js';
+import { MadEstimator } from './MadEstimator.js';
 import { foldedKernelSums, WaveletFilter } from './WaveletFilter.js';
 import type { PixelArray } from '../io/Frame.js';
 
@@ -34,8 +35,6 @@ export function resolveDetectOptions(options: DetectOptions = {}): ResolvedDetec
 
 /** Pixels sampled for the noise estimate (a regular grid). */
 const NOISE_SAMPLES = 8192;
-/** MAD → standard deviation for Gaussian noise. */
-const MAD_TO_STD = 1.482602218505602;
 
 /**
  * Finds spot candidates in a frame of photons: wavelet filter (ThunderSTORM's B-spline à trous,
@@ -62,6 +61,7 @@ export class SpotDetector {
   private readonly interiorGain2: number;
   private readonly samples: Float64Array;
   private readonly sampleStride: number;
+  private readonly mad: MadEstimator;
   private readonly found = new Candidates();
   private order = new Int32Array(256);
   /** std(F1) of the last frame, photons. */
@@ -90,6 +90,7 @@ export class SpotDetector {
     const n = width * height;
     this.sampleStride = Math.max(1, Math.floor(n / NOISE_SAMPLES));
     this.samples = new Float64Array(Math.ceil(n / this.sampleStride));
+    this.mad = new MadEstimator(this.samples.length);
   }
 
   /**
@@ -117,7 +118,7 @@ export class SpotDetector {
    * @param out - candidates (cleared first)
    */
   detectLoaded(out: Candidates): void {
-    const { width, height, filter } = this;
+    const { width, filter } = this;
     filter.filter();
     this.noise = this.robustStd();
     const base = this.options.threshold * this.noise;
@@ -126,32 +127,14 @@ export class SpotDetector {
     const cs = this.columnSums;
     const rs = this.rowSums;
     const interior2 = this.interiorGain2;
-    // Only pixels above the interior threshold can be candidates (the border one is never lower).
-    const count = filter.above(base);
+    // Local maxima above the interior threshold; near the border the threshold is higher.
+    const count = filter.maxima(base);
     const { f2, f2Stride: stride, f2Origin: origin, list } = filter;
     for (let k = 0; k < count; k++) {
       const p = list[k];
       const row = (p / width) | 0;
       const column = p - row * width;
-      const q = origin + row * stride + column;
-      const v = f2[q];
-      const up = row > 0 ? -stride : 0;
-      const down = row < height - 1 ? stride : 0;
-      const left = column > 0 ? -1 : 0;
-      const right = column < width - 1 ? 1 : 0;
-      // Strict maximum over earlier neighbours, ≥ over later ones: plateaus give one candidate.
-      if (
-        !(v > f2[q + up + left] || up + left === 0) ||
-        !(v > f2[q + up] || up === 0) ||
-        !(v > f2[q + up + right] || up + right === 0) ||
-        !(v > f2[q + left] || left === 0) ||
-        !(v >= f2[q + right]) ||
-        !(v >= f2[q + down + left]) ||
-        !(v >= f2[q + down]) ||
-        !(v >= f2[q + down + right])
-      ) {
-        continue;
-      }
+      const v = f2[origin + row * stride + column];
       const gain2 = cs.aa[column] * rs.aa[row] - 2 * cs.ab[column] * rs.ab[row] + cs.bb[column] * rs.bb[row];
       const threshold = gain2 > interior2 ? base * Math.sqrt(gain2 / interior2) : base;
       if (v > threshold) found.push(row, column, v);
@@ -188,47 +171,7 @@ export class SpotDetector {
 
   /** 1.4826 · median |F1 − median F1| over a regular grid of pixels. */
   private robustStd(): number {
-    const s = this.samples;
-    const m = this.filter.sampleF1(s, this.sampleStride);
-    const median = selectKth(s, m, m >> 1);
-    for (let i = 0; i < m; i++) s[i] = Math.abs(s[i] - median);
-    return MAD_TO_STD * selectKth(s, m, m >> 1);
+    const m = this.filter.sampleF1(this.samples, this.sampleStride);
+    return this.mad.std(this.samples, m);
   }
-}
-
-/**
- * The k-th smallest of a[0…n−1] (Hoare's quickselect with median-of-three pivots; reorders a).
- * @param a - values (reordered in place)
- * @param n - how many values
- * @param k - rank, 0-based
- */
-function selectKth(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >> 1;
-    // Median of three as the pivot.
-    let x = a[lo], y = a[mid], z = a[hi];
-    if (x > y) [x, y] = [y, x];
-    if (y > z) [y, z] = [z, y];
-    if (x > y) [x, y] = [y, x];
-    const pivot = y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
 }

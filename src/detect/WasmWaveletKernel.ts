@@ -18,7 +18,7 @@ interface KernelExports {
   convertU16(src: number, dst: number, stride: number, width: number, height: number, pad: number, baseline: number, factor: number): void;
   mirror(buf: number, stride: number, width: number, height: number, pad: number): void;
   convolve(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, tap: number, minus: number): void;
-  above(buf: number, stride: number, width: number, height: number, pad: number, threshold: number, list: number): number;
+  maxima(buf: number, stride: number, width: number, height: number, pad: number, threshold: number, list: number): number;
 }
 
 let compiled: object | null | undefined;
@@ -38,7 +38,8 @@ function kernelModule(): object | null {
 /**
  * The detection work over a whole frame in WebAssembly SIMD on f32 (waveletKernel.wat): the
  * camera conversion (uint16 frames in the kernel, other sample types by one JavaScript loop),
- * the wavelet filter's four separable passes, and the scan for pixels of F2 above a threshold.
+ * the wavelet filter's four separable passes, and the search for local maxima of F2 above a
+ * threshold.
  *
  * The frame is converted once into a buffer with 9 px of mirrored margin; since k1 is
  * symmetric, every level computed on that buffer is itself the mirrored extension of the
@@ -56,7 +57,7 @@ export class WasmWaveletKernel {
   readonly origin: number;
   /** F2 = V1 − V2 in the padded layout: pixel (r, c) at `f2[origin + r·stride + c]`. */
   readonly f2: Float32Array;
-  /** The pixel indices r·width + c found by the last {@link above}. */
+  /** The pixel indices r·width + c found by the last {@link maxima}. */
   readonly list: Int32Array;
   private readonly exports: KernelExports;
   private readonly paddedHeight: number;
@@ -140,12 +141,19 @@ export class WasmWaveletKernel {
   }
 
   /**
-   * Find the pixels whose F2 exceeds `threshold`; their indices r·width + c, in row-major
-   * order, are `list[0…count−1]`.
+   * Find the local maxima of F2 above `threshold` (greater than the earlier four 8-neighbours,
+   * not less than the later four; pixels outside the image are no neighbours): their indices
+   * r·width + c, in row-major order, are `list[0…count−1]`.
    * @returns count
    */
-  above(threshold: number): number {
-    return this.exports.above(this.offsets.f2, this.stride, this.width, this.height, PAD, threshold, this.offsets.list);
+  maxima(threshold: number): number {
+    const { width, height, stride, origin, f2 } = this;
+    // The ring of margin pixels around the image: −∞, so it never beats a pixel.
+    const top = origin - stride - 1;
+    const bottom = origin + height * stride - 1;
+    for (let c = 0; c < width + 2; c++) f2[top + c] = f2[bottom + c] = Number.NEGATIVE_INFINITY;
+    for (let r = 0; r < height; r++) f2[origin + r * stride - 1] = f2[origin + r * stride + width] = Number.NEGATIVE_INFINITY;
+    return this.exports.maxima(this.offsets.f2, stride, width, height, PAD, threshold, this.offsets.list);
   }
 
   /**

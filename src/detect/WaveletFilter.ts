@@ -38,7 +38,7 @@ export class WaveletFilter {
   readonly f2Stride: number;
   /** Index of pixel (0, 0) in {@link f2}. */
   readonly f2Origin: number;
-  /** The pixel indices r·width + c found by the last {@link above}. */
+  /** The pixel indices r·width + c found by the last {@link maxima}. */
   readonly list: Int32Array;
   /** Which implementation runs the passes. */
   readonly engine: 'wasm' | 'js';
@@ -109,15 +109,40 @@ export class WaveletFilter {
   }
 
   /**
-   * The pixels whose F2 exceeds `threshold`: their indices r·width + c, in row-major order,
-   * are `list[0…count−1]`.
+   * The local maxima of F2 above `threshold`: pixels greater than their four earlier
+   * 8-neighbours (row above, left) and not less than the four later ones, so a plateau gives one
+   * maximum; pixels outside the image are no neighbours. Their indices r·width + c, in row-major
+   * order, are `list[0…count−1]`.
    * @returns count
    */
-  above(threshold: number): number {
-    if (this.kernel) return this.kernel.above(threshold);
-    const { f2, list } = this;
+  maxima(threshold: number): number {
+    if (this.kernel) return this.kernel.maxima(threshold);
+    const { width, height, f2js: f2, list } = this;
     let count = 0;
-    for (let p = 0; p < f2.length; p++) if (f2[p] > threshold) list[count++] = p;
+    for (let row = 0; row < height; row++) {
+      const up = row > 0 ? -width : 0;
+      const down = row < height - 1 ? width : 0;
+      for (let column = 0; column < width; column++) {
+        const p = row * width + column;
+        const v = f2[p];
+        if (!(v > threshold)) continue;
+        const left = column > 0 ? -1 : 0;
+        const right = column < width - 1 ? 1 : 0;
+        // An offset of 0 marks a neighbour outside the image (not compared).
+        if (
+          (v > f2[p + up + left] || up === 0 || left === 0) &&
+          (v > f2[p + up] || up === 0) &&
+          (v > f2[p + up + right] || up === 0 || right === 0) &&
+          (v > f2[p + left] || left === 0) &&
+          (v >= f2[p + right] || right === 0) &&
+          (v >= f2[p + down + left] || down === 0 || left === 0) &&
+          (v >= f2[p + down] || down === 0) &&
+          (v >= f2[p + down + right] || down === 0 || right === 0)
+        ) {
+          list[count++] = p;
+        }
+      }
+    }
     return count;
   }
 

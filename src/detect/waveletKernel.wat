@@ -1,5 +1,5 @@
 ;; The detection kernel: camera conversion, the separable convolutions of the B-spline wavelet
-;; filter (see WaveletFilter.ts) and the threshold scan, in WebAssembly with 128-bit SIMD on
+;; filter (see WaveletFilter.ts) and the search for local maxima, in WebAssembly with 128-bit SIMD on
 ;; f32 (four values per instruction). Source of waveletKernel.wasm; rebuild with
 ;; `npm run build:wasm` (a test checks that the committed binary is this text compiled).
 ;;
@@ -137,15 +137,19 @@
         (br $rows)))
   )
 
-  ;; The pixels of the width × height image in the padded buffer at buf whose value exceeds
-  ;; threshold: their indices r·width + c, in row-major order, written as i32 to list.
-  ;; Returns how many. Four columns are compared at once; only groups with a hit are looked at
-  ;; one by one.
-  (func (export "above")
+;; The local maxima of the width × height image in the padded buffer at buf that exceed
+  ;; threshold: pixels greater than their four earlier 8-neighbours and not less than the four
+  ;; later ones (a plateau gives one maximum). Their indices r·width + c, in row-major order, are
+  ;; written as i32 to list; returns how many. The caller sets the ring of margin pixels around
+  ;; the image to −∞, so border pixels have no neighbours there. Four columns are tested at once,
+  ;; the neighbour comparisons only for groups with a value above the threshold.
+  (func (export "maxima")
     (param $buf i32) (param $stride i32) (param $width i32) (param $height i32) (param $pad i32)
     (param $threshold f32) (param $list i32) (result i32)
-    (local $r i32) (local $c i32) (local $j i32) (local $row i32) (local $n i32) (local $t v128)
+    (local $r i32) (local $c i32) (local $j i32) (local $p i32) (local $row i32) (local $n i32)
+    (local $rowBytes i32) (local $bits i32) (local $t v128) (local $v v128) (local $m v128)
     (local.set $t (f32x4.splat (local.get $threshold)))
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 2)))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $height)))
@@ -156,18 +160,37 @@
         (block $colsDone
           (loop $cols
             (br_if $colsDone (i32.ge_s (local.get $c) (local.get $width)))
-            (if (v128.any_true (f32x4.gt (v128.load align=4 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2)))) (local.get $t)))
+            (local.set $p (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))
+            (local.set $v (v128.load align=4 (local.get $p)))
+            (local.set $m (f32x4.gt (local.get $v) (local.get $t)))
+            (if (v128.any_true (local.get $m))
               (then
+                (local.set $m (v128.and (local.get $m) (v128.and
+                  (v128.and
+                    (f32x4.gt (local.get $v) (v128.load align=4 (i32.sub (i32.sub (local.get $p) (local.get $rowBytes)) (i32.const 4))))
+                    (f32x4.gt (local.get $v) (v128.load align=4 (i32.sub (local.get $p) (local.get $rowBytes)))))
+                  (v128.and
+                    (f32x4.gt (local.get $v) (v128.load align=4 (i32.add (i32.sub (local.get $p) (local.get $rowBytes)) (i32.const 4))))
+                    (f32x4.gt (local.get $v) (v128.load align=4 (i32.sub (local.get $p) (i32.const 4))))))))
+                (local.set $m (v128.and (local.get $m) (v128.and
+                  (v128.and
+                    (f32x4.ge (local.get $v) (v128.load align=4 (i32.add (local.get $p) (i32.const 4))))
+                    (f32x4.ge (local.get $v) (v128.load align=4 (i32.sub (i32.add (local.get $p) (local.get $rowBytes)) (i32.const 4)))))
+                  (v128.and
+                    (f32x4.ge (local.get $v) (v128.load align=4 (i32.add (local.get $p) (local.get $rowBytes))))
+                    (f32x4.ge (local.get $v) (v128.load align=4 (i32.add (i32.add (local.get $p) (local.get $rowBytes)) (i32.const 4))))))))
+                (local.set $bits (i32x4.bitmask (local.get $m)))
                 (local.set $j (local.get $c))
                 (block $groupDone
                   (loop $group
-                    (br_if $groupDone (i32.ge_s (local.get $j) (i32.add (local.get $c) (i32.const 4))))
+                    (br_if $groupDone (i32.eqz (local.get $bits)))
                     (br_if $groupDone (i32.ge_s (local.get $j) (local.get $width)))
-                    (if (f32.gt (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))) (local.get $threshold))
+                    (if (i32.and (local.get $bits) (i32.const 1))
                       (then
                         (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2)))
                           (i32.add (i32.mul (local.get $r) (local.get $width)) (local.get $j)))
                         (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+                    (local.set $bits (i32.shr_u (local.get $bits) (i32.const 1)))
                     (local.set $j (i32.add (local.get $j) (i32.const 1)))
                     (br $group)))))
             (local.set $c (i32.add (local.get $c) (i32.const 4)))

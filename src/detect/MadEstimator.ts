@@ -1,0 +1,128 @@
+/** MAD → standard deviation for Gaussian noise: 1 / Φ⁻¹(3/4). */
+const MAD_TO_STD = 1.482602218505602;
+/** Values in the pilot sample that sets the windows. */
+const PILOT = 256;
+/**
+ * Half-width of each window in units of the pilot's MAD: the pilot's median and MAD of 256
+ * Gaussian values scatter by ≈ 0.12 and ≈ 0.07 MAD (standard errors), so ±0.4 MAD misses the
+ * full sample's median in ~0.1 % of frames (those fall back to a full selection).
+ */
+const WINDOW_MADS = 0.4;
+
+/**
+ * A robust standard deviation, 1.4826 · median |v − median v| (the median absolute deviation,
+ * MAD), of a few thousand values, computed exactly but without partitioning all the values
+ * twice. A pilot sample of 256 values predicts each median; one pass counts the values below a
+ * window around the prediction and copies those inside it (a fifth to a third), and the median
+ * is selected among those with its rank shifted by the count below (measured on 8192 values:
+ * ~0.1 ms instead of ~0.2 ms for two full quickselects). Where the median falls
+ * outside the window, or the pilot's MAD is 0 or not finite, a full selection runs instead, so
+ * the result always equals a full selection's. Scratch is allocated once; `std` allocates
+ * nothing.
+ */
+export class MadEstimator {
+  private readonly pilot = new Float64Array(PILOT);
+  private window: Float64Array;
+
+  /** @param capacity - the most values {@link std} will be given */
+  constructor(capacity: number) {
+    this.window = new Float64Array(capacity);
+  }
+
+  /**
+   * 1.4826 · MAD of values[0…n−1] (for Gaussian noise, its standard deviation).
+   * @param values - the values (reordered)
+   * @param n - how many (≥ 1, ≤ the capacity)
+   */
+  std(values: Float64Array, n: number): number {
+    if (this.window.length < n) this.window = new Float64Array(n);
+    const half = n >> 1;
+    // Pilot: every (n / 256)-th value, its median and MAD.
+    const pilot = this.pilot;
+    const step = Math.max(1, Math.floor(n / PILOT));
+    let m = 0;
+    for (let i = 0; i < n && m < PILOT; i += step) pilot[m++] = values[i];
+    const pilotMedian = selectKth(pilot, m, m >> 1);
+    for (let i = 0; i < m; i++) pilot[i] = Math.abs(pilot[i] - pilotMedian);
+    const pilotMad = selectKth(pilot, m, m >> 1);
+    const reach = WINDOW_MADS * pilotMad;
+    if (!(reach > 0 && Number.isFinite(reach))) {
+      const median = selectKth(values, n, half);
+      for (let i = 0; i < n; i++) values[i] = Math.abs(values[i] - median);
+      return MAD_TO_STD * selectKth(values, n, half);
+    }
+    const median = this.windowSelect(values, n, half, pilotMedian - reach, pilotMedian + reach, Number.NaN);
+    return MAD_TO_STD * this.windowSelect(values, n, half, pilotMad - reach, pilotMad + reach, median);
+  }
+
+  /**
+   * The k-th smallest of a[0…n−1] — or, where `center` is a number, of |a[i] − center| — selected
+   * among the values in [low, high] if it is there, else among all of them.
+   */
+  private windowSelect(a: Float64Array, n: number, k: number, low: number, high: number, center: number): number {
+    const window = this.window;
+    const fold = !Number.isNaN(center);
+    let below = 0;
+    let count = 0;
+    // Branch-free: which side of the window a noise value falls is a coin toss no predictor
+    // learns (this halves the time of the pass). The store is undone by not counting it.
+    if (fold) {
+      for (let i = 0; i < n; i++) {
+        const v = Math.abs(a[i] - center);
+        window[count] = v;
+        count += bit(v >= low) & bit(v <= high);
+        below += bit(v < low);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = a[i];
+        window[count] = v;
+        count += bit(v >= low) & bit(v <= high);
+        below += bit(v < low);
+      }
+    }
+    const rank = k - below;
+    if (rank >= 0 && rank < count) return selectKth(window, count, rank);
+    // Outside the window (or NaN values, counted in neither): select among all values.
+    if (fold) for (let i = 0; i < n; i++) a[i] = Math.abs(a[i] - center);
+    return selectKth(a, n, k);
+  }
+}
+
+/** 1 for true, 0 for false, without a branch (V8 turns the comparison into a flag move). */
+function bit(condition: boolean): number {
+  return (condition as unknown as number) | 0;
+}
+
+/**
+ * The k-th smallest of a[0…n−1] (Hoare's quickselect with median-of-three pivots; reorders a).
+ * @param a - values (reordered in place)
+ * @param n - how many values
+ * @param k - rank, 0-based
+ */
+export function selectKth(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    const x = a[lo], y = a[mid], z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
