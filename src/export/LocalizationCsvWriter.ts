@@ -1,7 +1,11 @@
 import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
+import { AsciiBuffer } from './AsciiBuffer.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { CSV_HEADER, LOCALIZATION_COLUMNS } from '../table/columns.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
+
+const COLUMNS = LOCALIZATION_COLUMNS.length;
+const DECIMALS = LOCALIZATION_COLUMNS.map((c) => c.decimals);
 
 /** Options of {@link LocalizationCsvWriter}. */
 export interface CsvWriterOptions {
@@ -12,7 +16,7 @@ export interface CsvWriterOptions {
 /**
  * Writes localization batches as ThunderSTORM-compatible CSV while frames complete: the header
  * of design.md §2 verbatim, then our extra columns; values unquoted, `.` decimals, `\n` line
- * ends, ids from 1. Rows go to `PATH.partial`, renamed to `PATH` by {@link close}, also after
+ * ends, ids from 1; digits are written straight into a reused byte buffer ({@link AsciiBuffer}). Rows go to `PATH.partial`, renamed to `PATH` by {@link close}, also after
  * an error, so the rows of every completed frame are kept.
  */
 export class LocalizationCsvWriter {
@@ -25,6 +29,9 @@ export class LocalizationCsvWriter {
   private readonly fd: number;
   private readonly includeAllFits: boolean;
   private closed = false;
+  /** The text of one write, and each column's values in the batch being written. */
+  private readonly buffer = new AsciiBuffer();
+  private readonly values: (ArrayLike<number> | undefined)[] = new Array(COLUMNS).fill(undefined);
 
   /**
    * @param path - the CSV to write (replaced when the run ends)
@@ -43,20 +50,26 @@ export class LocalizationCsvWriter {
    * @returns the number of rows written
    */
   write(batch: LocalizationBatch): number {
-    let text = '';
+    const out = this.buffer;
+    out.length = 0;
+    const values = this.values;
+    for (let c = 0; c < COLUMNS; c++) {
+      const key = LOCALIZATION_COLUMNS[c].key;
+      values[c] = key === 'id' || key === 'frame' ? undefined : (batch[key] as ArrayLike<number>);
+    }
     let written = 0;
     for (let i = 0; i < batch.count; i++) {
       if (!this.includeAllFits && batch.status[i] !== FitStatus.converged) continue;
-      const id = this.rows + written + 1;
-      let line = '';
-      for (const column of LOCALIZATION_COLUMNS) {
-        const value = column.key === 'id' ? id : column.key === 'frame' ? batch.frame : (batch[column.key] as ArrayLike<number>)[i];
-        line += (line ? ',' : '') + (column.decimals === 0 ? String(value) : format(value, column.decimals));
+      for (let c = 0; c < COLUMNS; c++) {
+        if (c > 0) out.byte(44); // ','
+        const column = values[c];
+        const value = column ? column[i] : LOCALIZATION_COLUMNS[c].key === 'id' ? this.rows + written + 1 : batch.frame;
+        out.fixed(value, DECIMALS[c]);
       }
-      text += `${line}\n`;
+      out.byte(10); // '\n'
       written++;
     }
-    if (text) writeSync(this.fd, text);
+    if (out.length > 0) writeSync(this.fd, out.bytes, 0, out.length);
     this.rows += written;
     return written;
   }
@@ -73,6 +86,3 @@ export class LocalizationCsvWriter {
   }
 }
 
-function format(value: number, decimals: number): string {
-  return Number.isFinite(value) ? value.toFixed(decimals) : 'NaN';
-}
