@@ -15,6 +15,7 @@ import { LocalizationCsvWriter } from '../src/export/LocalizationCsvWriter.js';
 import { sidecarPath, writeSidecar } from '../src/export/writeSidecar.js';
 import type { Frame } from '../src/io/Frame.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
+import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import { TiffStack } from '../src/io/TiffStack.js';
 import { addBatch } from '../src/render/accumulateImage.js';
 import { encodePng } from '../src/render/encodePng.js';
@@ -124,10 +125,12 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   };
   const readMs = { value: 0 };
   try {
-    const batches = localizeStream(timedFrames(stack.frames(run.frames), readMs, (frame) => {
+    // Frames are read into recycled buffers, given back once localized.
+    const buffers = new FrameBufferPool();
+    const batches = localizeStream(timedFrames(stack.frames({ ...run.frames, buffers }), readMs, (frame) => {
       const warning = baselineWarning(options.camera, frame.data);
       if (warning) run.onWarning?.(`${run.input}: ${warning}`);
-    }), options, { workers, stats });
+    }), options, { workers, stats, recycle: (buffer) => buffers.give(buffer) });
     for await (const batch of batches) {
       const w0 = performance.now();
       csv.write(batch);

@@ -7,6 +7,7 @@ import { frameLayout } from './FrameLayout.js';
 import { parseDescription } from './parseDescription.js';
 import type { DecoderCache } from './readFrameData.js';
 import { readFrameData } from './readFrameData.js';
+import type { FrameBufferPool } from './FrameBufferPool.js';
 import type { TiffFormat } from './TiffDirectory.js';
 import { nextDirectoryOffset, readTiffFormat, Tag, TiffDirectory } from './TiffDirectory.js';
 import { TiffError } from './TiffError.js';
@@ -55,6 +56,11 @@ export interface FrameRangeOptions {
   idleTimeoutMs?: number;
   /** Stop reading when aborted (the iterator then ends). */
   signal?: AbortSignal;
+  /**
+   * Read frames into buffers taken from this pool (the consumer gives each frame's buffer back
+   * when done with it). @default a new buffer per frame
+   */
+  buffers?: FrameBufferPool;
 }
 
 /** Frames between yields to the event loop during a fast read. */
@@ -192,15 +198,16 @@ export class TiffStack {
 
   /**
    * Read frame `index` (0-based).
+   * @param buffers - take the frame's buffer from this pool @default a new buffer
    * @throws TiffError `out-of-range` for an index past the known frames, `truncated` when its
    *   bytes are not all in the file
    */
-  async readFrame(index: number): Promise<Frame> {
+  async readFrame(index: number, buffers?: FrameBufferPool): Promise<Frame> {
     if (!(index >= 0 && index < this.count) || !Number.isInteger(index)) {
       throw new TiffError(this.source.path, 'out-of-range', `frame index ${index}, the stack has ${this.count} frames (0-based)`);
     }
     const layout = this.layoutOf(index);
-    const buffer = await readFrameData(this.source, layout, this.format.littleEndian, this.decoders, index);
+    const buffer = await readFrameData(this.source, layout, this.format.littleEndian, this.decoders, index, buffers?.take(layout.frameBytes));
     return { index, width: layout.width, height: layout.height, data: pixelArray(layout.sampleType, buffer) };
   }
 
@@ -234,7 +241,7 @@ export class TiffStack {
         const waitedFor = await this.waitForFrame(index, poll, idle, signal);
         if (!waitedFor) return;
       }
-      yield await this.readFrame(index);
+      yield await this.readFrame(index, options.buffers);
       if (++sinceYield >= YIELD_EVERY) {
         sinceYield = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));

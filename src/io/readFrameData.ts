@@ -55,7 +55,7 @@ function undoHorizontalPredictor(bytes: Uint8Array, layout: FrameLayout, rows: n
 }
 
 /**
- * Read and decode one frame into a new buffer of `layout.frameBytes` bytes in machine (little-
+ * Read and decode one frame into a buffer of `layout.frameBytes` bytes in machine (little-
  * endian) order. Uncompressed strips stored back to back are one positional read; other strips
  * and tiles are read block by block, decompressed by geotiff's decoders, byte-swapped when the
  * file is big-endian, un-predicted, and copied into place.
@@ -65,6 +65,8 @@ function undoHorizontalPredictor(bytes: Uint8Array, layout: FrameLayout, rows: n
  * @param littleEndian - the file's byte order
  * @param decoders - decoder cache of the stack
  * @param frameIndex - for error messages
+ * @param into - a buffer of `layout.frameBytes` bytes to read into (recycled, contents
+ *   overwritten) @default a new buffer
  * @throws TiffError `truncated` when the frame's bytes are not all in the file
  */
 export async function readFrameData(
@@ -73,8 +75,9 @@ export async function readFrameData(
   littleEndian: boolean,
   decoders: DecoderCache,
   frameIndex: number,
+  into?: ArrayBuffer,
 ): Promise<ArrayBuffer> {
-  const out = new Uint8Array(layout.frameBytes);
+  const out = into && into.byteLength === layout.frameBytes ? new Uint8Array(into) : new Uint8Array(layout.frameBytes);
   const truncated = (got: number, wanted: number, at: number) =>
     new TiffError(source.path, 'truncated', `frame ${frameIndex + 1} needs ${wanted} bytes at byte ${at}, the file has ${got} there`);
   const swap = !littleEndian && layout.bytesPerSample > 1;

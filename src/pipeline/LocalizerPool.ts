@@ -10,6 +10,8 @@ import type { WorkerRequest } from './localizeWorker.js';
 export interface ChunkResult {
   batches: LocalizationBatch[];
   stats: LocalizeStats;
+  /** The chunk's pixel buffers, transferred back (for reuse by the reader). */
+  buffers: ArrayBuffer[];
 }
 
 interface Pending {
@@ -21,7 +23,7 @@ interface Pending {
 /**
  * A pool of worker threads, each running a FrameLocalizer. Chunks of consecutive frames go to the
  * least busy worker with their pixel buffers transferred (not copied); results come back with
- * their arrays transferred. The caller keeps the order and bounds the frames in flight (see
+ * their arrays transferred, and so do the pixel buffers. The caller keeps the order and bounds the frames in flight (see
  * {@link localizeStream}).
  */
 export class LocalizerPool {
@@ -48,12 +50,12 @@ export class LocalizerPool {
     const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
     for (let w = 0; w < size; w++) {
       const worker = new Worker(boot, { eval: true });
-      worker.on('message', (message: { type: string; id: number; batches?: LocalizationBatch[]; stats?: LocalizeStats; message?: string }) => {
+      worker.on('message', (message: { type: string; id: number; batches?: LocalizationBatch[]; stats?: LocalizeStats; buffers?: ArrayBuffer[]; message?: string }) => {
         const p = this.pending.get(message.id);
         if (!p) return;
         this.pending.delete(message.id);
         this.busy[p.worker]--;
-        if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats });
+        if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [] });
         else p.reject(new Error(message.message));
       });
       worker.on('error', (error) => this.fail(error));

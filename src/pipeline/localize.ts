@@ -3,6 +3,7 @@ import { defer, isObservable } from 'rxjs';
 import { observeAsync } from '../io/observeAsync.js';
 import type { Frame } from '../io/Frame.js';
 import type { FrameSourceOptions } from '../io/framesFromTiff.js';
+import { FrameBufferPool } from '../io/FrameBufferPool.js';
 import { TiffStack } from '../io/TiffStack.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { FrameLocalizer } from './FrameLocalizer.js';
@@ -50,14 +51,19 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
     try {
       let frames: AsyncIterable<Frame>;
       let pixelSizeNm: number | undefined;
+      // Frames read here go into recycled buffers; the caller's own frames are left alone.
+      let buffers: FrameBufferPool | undefined;
       if (typeof source === 'string') {
         stack = TiffStack.open(source);
         pixelSizeNm = stack.metadata.pixelSizeNm;
-        frames = stack.frames({ ...options.frames, signal });
+        buffers = new FrameBufferPool();
+        frames = stack.frames({ ...options.frames, signal, buffers });
       } else {
         frames = source;
       }
-      yield* localizeStream(frames, resolveLocalizeOptions(options, pixelSizeNm), { workers: options.workers ?? 1 });
+      const pool = buffers;
+      const recycle = pool ? (buffer: ArrayBuffer) => pool.give(buffer) : undefined;
+      yield* localizeStream(frames, resolveLocalizeOptions(options, pixelSizeNm), { workers: options.workers ?? 1, recycle });
     } finally {
       stack?.close();
     }

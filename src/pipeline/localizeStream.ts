@@ -16,6 +16,11 @@ export interface StreamOptions {
   maxFramesInFlight?: number;
   /** Counters of the run, added to as frames complete. */
   stats?: LocalizeStats;
+  /**
+   * Called with each frame's pixel buffer once the frame is localized (e.g. a
+   * `FrameBufferPool`'s `give`, so the reader reuses it). @default buffers are left to the GC
+   */
+  recycle?: (buffer: ArrayBuffer) => void;
 }
 
 /** The default worker count: the cores available to this process. */
@@ -51,6 +56,7 @@ export async function* localizeStream(
     for await (const frame of frames) {
       const batch = localizer.process(frame);
       addLocalizeStats(stats, localizer.takeStats());
+      stream.recycle?.(frame.data.buffer as ArrayBuffer);
       yield batch;
     }
     return;
@@ -69,6 +75,10 @@ export async function* localizeStream(
     inFlight += current.length;
     current = [];
   };
+  const finish = (done: ChunkResult) => {
+    addLocalizeStats(stats, done.stats);
+    if (stream.recycle) for (const buffer of done.buffers) stream.recycle(buffer);
+  };
   let readError: unknown;
   try {
     try {
@@ -80,7 +90,7 @@ export async function* localizeStream(
           const head = queue.shift() as (typeof queue)[number];
           const done = await head.result;
           inFlight -= head.frames;
-          addLocalizeStats(stats, done.stats);
+          finish(done);
           yield* done.batches;
         }
       }
@@ -92,7 +102,7 @@ export async function* localizeStream(
     while (queue.length > 0) {
       const head = queue.shift() as (typeof queue)[number];
       const done = await head.result;
-      addLocalizeStats(stats, done.stats);
+      finish(done);
       yield* done.batches;
     }
     if (readError !== undefined) throw readError;

@@ -1,7 +1,7 @@
 /**
  * Worker-thread side of {@link LocalizerPool}: one FrameLocalizer per worker; each message is a
  * chunk of consecutive frames (pixel buffers transferred in), answered with their batches (arrays
- * transferred out) and the chunk's counters.
+ * transferred out), the chunk's counters, and the pixel buffers (transferred back for reuse).
  */
 import { parentPort } from 'node:worker_threads';
 import type { Frame } from '../io/Frame.js';
@@ -31,7 +31,9 @@ if (port) {
       if (!localizer) throw new Error('localizer worker: chunk before init');
       const batches = message.frames.map((frame) => (localizer as FrameLocalizer).process(frame));
       const stats = localizer.takeStats();
-      port.postMessage({ type: 'done', id: message.id, batches, stats }, batches.flatMap(batchBuffers));
+      // The frames' pixel buffers go back too, for the reader to reuse.
+      const buffers = message.frames.map((frame) => frame.data.buffer as ArrayBuffer);
+      port.postMessage({ type: 'done', id: message.id, batches, stats, buffers }, [...batches.flatMap(batchBuffers), ...buffers]);
     } catch (error) {
       port.postMessage({ type: 'error', id: message.id, message: (error as Error).message, name: (error as Error).name });
     }

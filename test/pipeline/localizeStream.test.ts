@@ -74,3 +74,31 @@ test('a read error delivers every frame read before it, then the error', async (
     assert.equal(got.length, 20, `${workers} worker(s)`);
   }
 });
+
+test('every frame buffer comes back for reuse, from the thread and from the workers; reuse changes no result', async () => {
+  for (const workers of [1, 2]) {
+    const given: number[] = [];
+    const fresh: LocalizationBatch[] = [];
+    for await (const b of localizeStream(framesOf(), options, { workers })) fresh.push(b);
+    const reused: LocalizationBatch[] = [];
+    // Frames read into the returned buffers (as FrameBufferPool does), overwriting them.
+    const pool: ArrayBuffer[] = [];
+    const recycledFrames = (async function* () {
+      for (const f of simulated) {
+        const buffer = pool.pop() ?? new ArrayBuffer(SIM.width * SIM.height * 2);
+        const data = new Uint16Array(buffer);
+        data.set(f.adu);
+        yield { index: f.index, width: SIM.width, height: SIM.height, data };
+      }
+    })();
+    const recycle = (buffer: ArrayBuffer) => {
+      given.push(buffer.byteLength);
+      pool.push(buffer);
+    };
+    for await (const b of localizeStream(recycledFrames, options, { workers, recycle })) reused.push(b);
+    assert.equal(given.length, SIM.frames, `${workers} worker(s): every buffer given back once`);
+    assert.ok(given.every((bytes) => bytes === SIM.width * SIM.height * 2), 'given back whole (not detached)');
+    assert.ok(pool.length < SIM.frames, `${pool.length} buffers served ${SIM.frames} frames`);
+    assert.deepEqual(rows(reused), rows(fresh), `${workers} worker(s)`);
+  }
+});
