@@ -22,6 +22,12 @@ export interface FitOptions {
   maxStepPx?: number;
   /** Allowed range of σ when fitted, px. @default [0.3, box / 2] */
   sigmaRangePx?: readonly [number, number];
+  /**
+   * Where batches of fixed-σ Newton fits run: `'wasm'` (the WebAssembly port, same results to
+   * rounding, faster) or `'js'` (the JavaScript reference). Free σ and the conjugate-gradient
+   * solver always run in JavaScript. @default 'wasm'
+   */
+  engine?: 'wasm' | 'js';
 }
 
 /** {@link FitOptions} with every default filled in and checked. */
@@ -35,6 +41,7 @@ export interface ResolvedFitOptions {
   readonly maxStepPx: number;
   readonly sigmaMinPx: number;
   readonly sigmaMaxPx: number;
+  readonly engine: 'wasm' | 'js';
 }
 
 /**
@@ -68,6 +75,8 @@ export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
   if (solver !== 'newton' && solver !== 'conjugate-gradient') {
     throw new InvalidOptionError(`fit option solver must be 'newton' or 'conjugate-gradient', got ${String(solver)}`);
   }
+  const engine = options.engine ?? 'wasm';
+  if (engine !== 'wasm' && engine !== 'js') throw new InvalidOptionError(`fit option engine must be 'wasm' or 'js', got ${String(engine)}`);
   return {
     box,
     sigmaPx,
@@ -78,5 +87,6 @@ export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
     maxStepPx,
     sigmaMinPx,
     sigmaMaxPx,
+    engine,
   };
 }

@@ -2,6 +2,7 @@ import type { ResolvedFitOptions } from './FitOptions.js';
 import { PatchLikelihood } from './PatchLikelihood.js';
 import type { FitStatusCode } from './FitStatus.js';
 import { FitStatus } from './FitStatus.js';
+import { WasmFitKernel } from './WasmFitKernel.js';
 
 /**
  * Everything one fitting thread needs, allocated once: the cached likelihood, the solver's
@@ -39,11 +40,14 @@ export class FitWorkspace {
   informationReady = false;
   /** Standard deviation of the residuals n − μ(θ̂) of the last fit, photons (K − P degrees of freedom). */
   residualStd = Number.NaN;
+  /** The WebAssembly batch fit, where the options allow it (fixed σ, Newton, engine 'wasm'). */
+  readonly kernel: WasmFitKernel | undefined;
 
   /** @param options - resolved fit options */
   constructor(options: ResolvedFitOptions) {
     this.options = options;
     this.likelihood = new PatchLikelihood(options.box, options.fitSigma);
     this.border = new Float64Array(4 * (options.box - 1));
+    this.kernel = options.engine === 'wasm' ? WasmFitKernel.create(options) : undefined;
   }
 }

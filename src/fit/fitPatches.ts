@@ -5,6 +5,7 @@ import type { FitResults, FitStartValues } from './FitResults.js';
 import { createFitResults } from './FitResults.js';
 import { fitPatch, storeFit } from './fitPatch.js';
 import { FitWorkspace } from './FitWorkspace.js';
+import type { WasmFitKernel } from './WasmFitKernel.js';
 
 /** Optional inputs and outputs of {@link fitPatches}. */
 export interface FitPatchesOptions {
@@ -23,7 +24,8 @@ export interface FitPatchesOptions {
  * layout is copied once).
  *
  * Pass a {@link FitWorkspace} to reuse its scratch across calls (the streaming pipeline does);
- * pass options to get a fresh one.
+ * pass options to get a fresh one. Fixed-σ Newton fits run in WebAssembly ({@link WasmFitKernel})
+ * unless the options say `engine: 'js'`; the results agree to rounding.
  *
  * @param patches - photon counts
  * @param fit - a workspace, or fit options (box, sigmaPx, …) to make one
@@ -45,6 +47,10 @@ export function fitPatches(
   const out = options.out ?? createFitResults(count);
   if (out.count < count) throw new RangeError(`fitPatches: outputs hold ${out.count} fits, ${count} needed`);
   const start = options.start;
+  if (workspace.kernel) {
+    workspace.kernel.fit(data, count, start, out);
+    return out;
+  }
   for (let p = 0; p < count; p++) {
     out.warmStart[p] = fitPatch(workspace, data, p * area, start, p) ? 1 : 0;
     storeFit(workspace, out, p);

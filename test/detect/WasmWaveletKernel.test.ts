@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { PixelArray } from '../../src/io/Frame.js';
 import { WaveletFilter } from '../../src/detect/WaveletFilter.js';
 import { Random } from '../../src/simulate/Random.js';
-import { compileKernel, WASM_PATH } from './buildWasm.js';
+import { compileKernel, WASM_PATH } from '../build/buildWasm.js';
 
 test('the committed waveletKernel.wasm is waveletKernel.wat compiled', async () => {
   assert.deepEqual(new Uint8Array(readFileSync(WASM_PATH)), await compileKernel());

@@ -1,0 +1,506 @@
+// The fixed-σ Newton fit of fitPatches in WebAssembly: an AssemblyScript port of the JavaScript
+// reference (erf.ts: erfcGivenExp; GaussianAxis.evaluate without σ; PatchLikelihood's 4-parameter
+// pass; newtonSolve for 4 parameters; initialGuess; fitPatch's start, final pass and CRLB), the
+// same arithmetic in the same order, so the two agree to rounding (exp and log differ by an ulp;
+// a test pins iterations, statuses and values). Compiled into ../fitKernel.wasm by
+// `npm run build:wasm` (AssemblyScript, -O3, stub runtime; a test checks the committed binary is
+// this source compiled). Loaded by WasmFitKernel.ts, which documents the memory layout.
+//
+// Not part of the TypeScript program (own tsconfig: AssemblyScript's types f64, i32, unchecked…).
+const A0: f64 = 3.1611237438705656;
+const A1: f64 = 113.864154151050156;
+const A2: f64 = 377.485237685302021;
+const A3: f64 = 3209.37758913846947;
+const A4: f64 = 0.185777706184603153;
+const B0: f64 = 23.6012909523441209;
+const B1: f64 = 244.024637934444173;
+const B2: f64 = 1282.61652607737228;
+const B3: f64 = 2844.23683343917062;
+const C0: f64 = 0.564188496988670089;
+const C1: f64 = 8.88314979438837594;
+const C2: f64 = 66.1191906371416295;
+const C3: f64 = 298.635138197400131;
+const C4: f64 = 881.95222124176909;
+const C5: f64 = 1712.04761263407058;
+const C6: f64 = 2051.07837782607147;
+const C7: f64 = 1230.33935479799725;
+const C8: f64 = 2.15311535474403846e-8;
+const D0: f64 = 15.7449261107098347;
+const D1: f64 = 117.693950891312499;
+const D2: f64 = 537.181101862009858;
+const D3: f64 = 1621.38957456669019;
+const D4: f64 = 3290.79923573345963;
+const D5: f64 = 4362.61909014324716;
+const D6: f64 = 3439.36767414372164;
+const D7: f64 = 1230.33935480374942;
+const P0: f64 = 0.305326634961232344;
+const P1: f64 = 0.360344899949804439;
+const P2: f64 = 0.125781726111229246;
+const P3: f64 = 0.0160837851487422766;
+const P4: f64 = 6.58749161529837803e-4;
+const P5: f64 = 0.0163153871373020978;
+const Q0: f64 = 2.56852019228982242;
+const Q1: f64 = 1.87295284992346047;
+const Q2: f64 = 0.527905102951428412;
+const Q3: f64 = 0.0605183413124413191;
+const Q4: f64 = 0.00233520497626869185;
+const INV_SQRT_PI: f64 = 0.56418958354775628695;
+const INV_SQRT_2PI: f64 = 0.3989422804014327;
+const ERF_SMALL_LIMIT: f64 = 0.46875;
+
+// @ts-ignore
+@inline function erfcGivenExp(y: f64, e: f64): f64 {
+  if (y <= ERF_SMALL_LIMIT) {
+    const y2 = y * y;
+    const num = (((A4 * y2 + A0) * y2 + A1) * y2 + A2) * y2 + A3;
+    const den = (((y2 + B0) * y2 + B1) * y2 + B2) * y2 + B3;
+    return 1 - (y * num) / den;
+  }
+  if (y <= 4) {
+    const y2 = y * y;
+    const y4 = y2 * y2;
+    const num = C7 + C6 * y + y2 * (C5 + C4 * y) + y4 * (C3 + C2 * y + y2 * (C1 + C0 * y)) + y4 * y4 * C8;
+    const den = D7 + D6 * y + y2 * (D5 + D4 * y) + y4 * (D3 + D2 * y + y2 * (D1 + D0 * y)) + y4 * y4;
+    return e * (num / den);
+  }
+  const s = 1 / (y * y);
+  let num = P5 * s;
+  let den = s;
+  num = (num + P0) * s; den = (den + Q0) * s;
+  num = (num + P1) * s; den = (den + Q1) * s;
+  num = (num + P2) * s; den = (den + Q2) * s;
+  num = (num + P3) * s; den = (den + Q3) * s;
+  const r = (s * (num + P4)) / (den + Q4);
+  return e * ((INV_SQRT_PI - r) / y);
+}
+
+// Configuration (configure()).
+let BOX: i32 = 5;
+let SIGMA: f64 = 1;
+let MAX_IT: i32 = 50;
+let TOL: f64 = 1e-4;
+let MAX_STEP: f64 = 1;
+let RATIO_STEP: f64 = 0;
+
+// Axis terms (GaussianAxis): E, ∂E/∂c, ∂²E/∂c² along x and y; boundary scratch.
+const EX = new StaticArray<f64>(16);
+const DEX = new StaticArray<f64>(16);
+const D2EX = new StaticArray<f64>(16);
+const EY = new StaticArray<f64>(16);
+const DEY = new StaticArray<f64>(16);
+const D2EY = new StaticArray<f64>(16);
+const GAUSS = new StaticArray<f64>(17);
+const TAIL = new StaticArray<f64>(17);
+const BORDER = new StaticArray<f64>(64);
+
+/** Set the fit: box (odd, 3–15), σ (px), iteration limit, step tolerance, largest x/y step (px). */
+export function configure(box: i32, sigma: f64, maxIterations: i32, tolerance: f64, maxStepPx: f64): void {
+  BOX = box; SIGMA = sigma; MAX_IT = maxIterations; TOL = tolerance; MAX_STEP = maxStepPx;
+  const invSigma = 1 / sigma;
+  RATIO_STEP = Math.exp(-2 * (0.5 * invSigma * invSigma));
+  AX = NaN; AY = NaN;
+}
+
+function axis(center: f64, value: StaticArray<f64>, dCenter: StaticArray<f64>, d2Center: StaticArray<f64>): void {
+  const box = BOX;
+  const invSigma = 1 / SIGMA;
+  const scale = invSigma * Math.SQRT1_2;
+  const inv2s2 = 0.5 * invSigma * invSigma;
+  const q = RATIO_STEP;
+  let m0 = <i32>Math.round(center);
+  if (m0 < 0) m0 = 0; else if (m0 > box) m0 = box;
+  const u0 = <f64>m0 - center;
+  const g0 = Math.exp(-u0 * u0 * inv2s2);
+  unchecked(GAUSS[m0] = g0);
+  let g = g0;
+  const forward = Math.exp(-(2 * u0 + 1) * inv2s2);
+  let ratio = forward;
+  for (let m = m0 + 1; m <= box; m++) { g *= ratio; unchecked(GAUSS[m] = g); ratio *= q; }
+  g = g0;
+  ratio = forward > 0 && forward < Infinity ? q / forward : Math.exp((2 * u0 - 1) * inv2s2);
+  for (let m = m0 - 1; m >= 0; m--) { g *= ratio; unchecked(GAUSS[m] = g); ratio *= q; }
+  for (let m = 0; m <= box; m++) {
+    const t = (<f64>m - center) * scale;
+    unchecked(TAIL[m] = 0.5 * erfcGivenExp(t < 0 ? -t : t, unchecked(GAUSS[m])));
+  }
+  const k1 = INV_SQRT_2PI * invSigma;
+  const k3 = k1 * invSigma * invSigma;
+  for (let i = 0; i < box; i++) {
+    const ga = unchecked(GAUSS[i]);
+    const gb = unchecked(GAUSS[i + 1]);
+    const ua = <f64>i - center;
+    const ub = ua + 1;
+    let v: f64;
+    if (ua >= 0) v = unchecked(TAIL[i]) - unchecked(TAIL[i + 1]);
+    else if (ub <= 0) v = unchecked(TAIL[i + 1]) - unchecked(TAIL[i]);
+    else v = 1 - unchecked(TAIL[i]) - unchecked(TAIL[i + 1]);
+    unchecked(value[i] = v);
+    unchecked(dCenter[i] = (ga - gb) * k1);
+    unchecked(d2Center[i] = (ga * ua - gb * ub) * k3);
+  }
+}
+
+// θ = (x, y, N, b), the x and y of the axis terms, gradient, Hessian, Fisher information, Σ(n − μ)².
+let TX: f64 = 0, TY: f64 = 0, TN: f64 = 0, TB: f64 = 0;
+let AX: f64 = NaN, AY: f64 = NaN;
+const G = new StaticArray<f64>(4);
+const H = new StaticArray<f64>(16);
+const F = new StaticArray<f64>(16);
+let RSS: f64 = 0;
+
+function shape(): void {
+  if (TX != AX) { axis(TX, EX, DEX, D2EX); AX = TX; }
+  if (TY != AY) { axis(TY, EY, DEY, D2EY); AY = TY; }
+}
+
+function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11: f64, a12: f64, a13: f64, a22: f64, a23: f64, a33: f64): void {
+  unchecked(m[0] = a00); unchecked(m[1] = a01); unchecked(m[2] = a02); unchecked(m[3] = a03);
+  unchecked(m[4] = a01); unchecked(m[5] = a11); unchecked(m[6] = a12); unchecked(m[7] = a13);
+  unchecked(m[8] = a02); unchecked(m[9] = a12); unchecked(m[10] = a22); unchecked(m[11] = a23);
+  unchecked(m[12] = a03); unchecked(m[13] = a13); unchecked(m[14] = a23); unchecked(m[15] = a33);
+}
+
+// @ts-ignore
+@inline function pass(data: usize, wantHessian: bool, wantInfo: bool): f64 {
+  shape();
+  const box = BOX;
+  const photons = TN, background = TB;
+  const n2 = photons * photons;
+  let ll: f64 = 0, rss: f64 = 0;
+  let gx: f64 = 0, gy: f64 = 0, gn: f64 = 0, gb: f64 = 0;
+  let hxx: f64 = 0, hxy: f64 = 0, hxn: f64 = 0, hxb: f64 = 0, hyy: f64 = 0, hyn: f64 = 0, hyb: f64 = 0, hnn: f64 = 0, hnb: f64 = 0, hbb: f64 = 0;
+  let fxx: f64 = 0, fxy: f64 = 0, fxn: f64 = 0, fxb: f64 = 0, fyy: f64 = 0, fyn: f64 = 0, fyb: f64 = 0, fnn: f64 = 0, fnb: f64 = 0, fbb: f64 = 0;
+  let k = data;
+  for (let j = 0; j < box; j++) {
+    const e = unchecked(EY[j]);
+    const ne = photons * e;
+    let w0: f64 = 0, w1: f64 = 0, w2: f64 = 0, w3: f64 = 0;
+    let v0: f64 = 0, v1: f64 = 0, v2: f64 = 0, v11: f64 = 0, v12: f64 = 0, v22: f64 = 0;
+    let r0: f64 = 0, r1: f64 = 0, r2: f64 = 0, r11: f64 = 0, r12: f64 = 0, r22: f64 = 0;
+    for (let i = 0; i < box; i++, k += 8) {
+      const exi = unchecked(EX[i]);
+      const dexi = unchecked(DEX[i]);
+      const mu = ne * exi + background;
+      const n = load<f64>(k);
+      const r = 1 / mu;
+      const nr = n * r;
+      const w = nr - 1;
+      w0 += w; w1 += w * exi; w2 += w * dexi;
+      if (wantHessian) {
+        const v = nr * r;
+        const vex = v * exi;
+        const vdex = v * dexi;
+        w3 += w * unchecked(D2EX[i]);
+        v0 += v; v1 += vex; v2 += vdex; v11 += vex * exi; v12 += vex * dexi; v22 += vdex * dexi;
+      }
+      if (wantInfo) {
+        const rex = r * exi;
+        const rdex = r * dexi;
+        r0 += r; r1 += rex; r2 += rdex; r11 += rex * exi; r12 += rex * dexi; r22 += rdex * dexi;
+        ll += (n == 0 ? 0 : n * Math.log(mu)) - mu;
+        rss += (n - mu) * (n - mu);
+      }
+    }
+    const d = unchecked(DEY[j]);
+    const nd = photons * d;
+    const ee = e * e;
+    const ed = e * d;
+    gx += ne * w2; gy += nd * w1; gn += e * w1; gb += w0;
+    if (wantHessian) {
+      hxx += ne * w3 - n2 * ee * v22;
+      hxy += nd * w2 - n2 * ed * v12;
+      hxn += e * w2 - photons * ee * v12;
+      hxb -= ne * v2;
+      hyy += photons * unchecked(D2EY[j]) * w1 - n2 * d * d * v11;
+      hyn += d * w1 - photons * ed * v11;
+      hyb -= nd * v1;
+      hnn -= ee * v11;
+      hnb -= e * v1;
+      hbb -= v0;
+    }
+    if (wantInfo) {
+      fxx += n2 * ee * r22; fxy += n2 * ed * r12; fxn += photons * ee * r12; fxb += ne * r2;
+      fyy += n2 * d * d * r11; fyn += photons * ed * r11; fyb += nd * r1;
+      fnn += ee * r11; fnb += e * r1; fbb += r0;
+    }
+  }
+  unchecked(G[0] = gx); unchecked(G[1] = gy); unchecked(G[2] = gn); unchecked(G[3] = gb);
+  if (wantHessian) fill4(H, hxx, hxy, hxn, hxb, hyy, hyn, hyb, hnn, hnb, hbb);
+  if (wantInfo) { fill4(F, fxx, fxy, fxn, fxb, fyy, fyn, fyb, fnn, fnb, fbb); RSS = rss; }
+  return ll;
+}
+
+function passNewton(data: usize): void { pass(data, true, false); }
+function passFull(data: usize): f64 { return pass(data, true, true); }
+function passInfo(data: usize): f64 { return pass(data, false, true); }
+
+let S0: f64 = 0, S1: f64 = 0, S2: f64 = 0, S3: f64 = 0;
+const MA = new StaticArray<f64>(16);
+const ML = new StaticArray<f64>(16);
+
+function solveUndamped(): bool {
+  const a00 = -unchecked(H[0]);
+  if (!(a00 > 0)) return false;
+  const l00 = Math.sqrt(a00);
+  const l10 = -unchecked(H[4]) / l00;
+  const l20 = -unchecked(H[8]) / l00;
+  const l30 = -unchecked(H[12]) / l00;
+  const d1 = -unchecked(H[5]) - l10 * l10;
+  if (!(d1 > 0)) return false;
+  const l11 = Math.sqrt(d1);
+  const l21 = (-unchecked(H[9]) - l20 * l10) / l11;
+  const l31 = (-unchecked(H[13]) - l30 * l10) / l11;
+  const d2 = -unchecked(H[10]) - l20 * l20 - l21 * l21;
+  if (!(d2 > 0)) return false;
+  const l22 = Math.sqrt(d2);
+  const l32 = (-unchecked(H[14]) - l30 * l20 - l31 * l21) / l22;
+  const d3 = -unchecked(H[15]) - l30 * l30 - l31 * l31 - l32 * l32;
+  if (!(d3 > 0)) return false;
+  const l33 = Math.sqrt(d3);
+  const z0 = unchecked(G[0]) / l00;
+  const z1 = (unchecked(G[1]) - l10 * z0) / l11;
+  const z2 = (unchecked(G[2]) - l20 * z0 - l21 * z1) / l22;
+  const z3 = (unchecked(G[3]) - l30 * z0 - l31 * z1 - l32 * z2) / l33;
+  const x3 = z3 / l33;
+  const x2 = (z2 - l32 * x3) / l22;
+  const x1 = (z1 - l21 * x2 - l31 * x3) / l11;
+  S0 = (z0 - l10 * x1 - l20 * x2 - l30 * x3) / l00;
+  S1 = x1; S2 = x2; S3 = x3;
+  return true;
+}
+
+function cholesky(a: StaticArray<f64>, lower: StaticArray<f64>): bool {
+  for (let r = 0; r < 4; r++) {
+    for (let c = 0; c <= r; c++) {
+      let s = unchecked(a[r * 4 + c]);
+      for (let k = 0; k < c; k++) s -= unchecked(lower[r * 4 + k]) * unchecked(lower[c * 4 + k]);
+      if (r == c) {
+        if (!(s > 0) || !isFinite<f64>(s)) return false;
+        unchecked(lower[r * 4 + r] = Math.sqrt(s));
+      } else {
+        unchecked(lower[r * 4 + c] = s / unchecked(lower[c * 4 + c]));
+      }
+    }
+  }
+  return true;
+}
+
+const XS = new StaticArray<f64>(4);
+function solveDamped(): bool {
+  if (solveUndamped()) return true;
+  let lambda: f64 = 0;
+  for (;;) {
+    for (let r = 0; r < 4; r++) {
+      for (let c = 0; c < 4; c++) unchecked(MA[r * 4 + c] = -unchecked(H[r * 4 + c]));
+      if (lambda > 0) {
+        const diag = Math.abs(unchecked(H[r * 4 + r]));
+        unchecked(MA[r * 4 + r] += lambda * (diag > 1e-12 ? diag : 1e-12));
+      }
+    }
+    if (cholesky(MA, ML)) break;
+    lambda = lambda == 0 ? 1e-3 : lambda * 10;
+    if (lambda > 1e12) return false;
+  }
+  for (let r = 0; r < 4; r++) {
+    let s = unchecked(G[r]);
+    for (let k = 0; k < r; k++) s -= unchecked(ML[r * 4 + k]) * unchecked(XS[k]);
+    unchecked(XS[r] = s / unchecked(ML[r * 4 + r]));
+  }
+  for (let r = 3; r >= 0; r--) {
+    let s = unchecked(XS[r]);
+    for (let k = r + 1; k < 4; k++) s -= unchecked(ML[k * 4 + r]) * unchecked(XS[k]);
+    unchecked(XS[r] = s / unchecked(ML[r * 4 + r]));
+  }
+  S0 = unchecked(XS[0]); S1 = unchecked(XS[1]); S2 = unchecked(XS[2]); S3 = unchecked(XS[3]);
+  return true;
+}
+
+const CR = new StaticArray<f64>(4);
+const Z = new StaticArray<f64>(4);
+function inverseDiagonal(): bool {
+  if (!cholesky(F, ML)) { for (let i = 0; i < 4; i++) unchecked(CR[i] = NaN); return false; }
+  for (let i = 0; i < 4; i++) {
+    let sum: f64 = 0;
+    for (let r = i; r < 4; r++) {
+      let s: f64 = r == i ? 1 : 0;
+      for (let k = i; k < r; k++) s -= unchecked(ML[r * 4 + k]) * unchecked(Z[k]);
+      const v = s / unchecked(ML[r * 4 + r]);
+      unchecked(Z[r] = v);
+      sum += v * v;
+    }
+    unchecked(CR[i] = sum);
+  }
+  return true;
+}
+
+/** initialGuess.ts: start values in TX…TB; false for bad data (non-finite or no positive value). */
+function initialGuess(data: usize): bool {
+  const box = BOX;
+  let sum: f64 = 0, peak: f64 = -Infinity;
+  let nb = 0;
+  for (let row = 0; row < box; row++) {
+    const edge = row == 0 || row == box - 1;
+    for (let col = 0; col < box; col++) {
+      const v = load<f64>(data + (<usize>(row * box + col) << 3));
+      if (!isFinite<f64>(v)) return false;
+      sum += v;
+      if (v > peak) peak = v;
+      if (edge || col == 0 || col == box - 1) { unchecked(BORDER[nb] = v); nb++; }
+    }
+  }
+  if (!(peak > 0)) return false;
+  for (let a = 1; a < nb; a++) {
+    const v = unchecked(BORDER[a]);
+    let b = a - 1;
+    while (b >= 0 && unchecked(BORDER[b]) > v) { unchecked(BORDER[b + 1] = unchecked(BORDER[b])); b--; }
+    unchecked(BORDER[b + 1] = v);
+  }
+  const half = nb >> 1;
+  const median = nb % 2 == 1 ? unchecked(BORDER[half]) : 0.5 * (unchecked(BORDER[half - 1]) + unchecked(BORDER[half]));
+  const background = median > 0.1 ? median : 0.1;
+  let row0 = 0, col0 = 0;
+  let best: f64 = -Infinity;
+  for (let r = 0; r + 3 <= box; r++) {
+    for (let c = 0; c + 3 <= box; c++) {
+      let s: f64 = 0;
+      for (let rr = 0; rr < 3; rr++) {
+        const k = data + (<usize>((r + rr) * box + c) << 3);
+        s += load<f64>(k) + load<f64>(k + 8) + load<f64>(k + 16);
+      }
+      if (s > best) { best = s; row0 = r; col0 = c; }
+    }
+  }
+  let weight: f64 = 0, sx: f64 = 0, sy: f64 = 0;
+  for (let row = row0; row < row0 + 3; row++) {
+    for (let col = col0; col < col0 + 3; col++) {
+      const w = load<f64>(data + (<usize>(row * box + col) << 3)) - background;
+      if (w > 0) { weight += w; sx += w * (<f64>col + 0.5); sy += w * (<f64>row + 0.5); }
+    }
+  }
+  TX = weight > 0 ? sx / weight : <f64>col0 + 1.5;
+  TY = weight > 0 ? sy / weight : <f64>row0 + 1.5;
+  shape();
+  let sp: f64 = 0, spp: f64 = 0, snp: f64 = 0;
+  let k = data;
+  for (let row = 0; row < box; row++) {
+    const e = unchecked(EY[row]);
+    for (let col = 0; col < box; col++, k += 8) {
+      const s = unchecked(EX[col]) * e;
+      sp += s; spp += s * s; snp += load<f64>(k) * s;
+    }
+  }
+  const area = <f64>(box * box);
+  const det = area * spp - sp * sp;
+  const photons = (area * snp - sp * sum) / det;
+  const bls = (sum - photons * sp) / area;
+  if (det > 0 && photons > 0 && bls > 0.1) { TN = photons; TB = bls; }
+  else { TN = Math.max(Math.max(sum - area * background, peak - background), 1); TB = background; }
+  return true;
+}
+
+let STATUS: i32 = 0;
+let ITER: i32 = 0;
+let LL: f64 = 0;
+let READY: bool = false;
+
+function newton(data: usize): void {
+  const box = <f64>BOX;
+  STATUS = 1;
+  let iteration = 0;
+  let lastChange = Infinity;
+  READY = false;
+  while (iteration < MAX_IT) {
+    iteration++;
+    const anticipate = lastChange < 1e-2;
+    let ll: f64 = NaN;
+    if (anticipate) ll = passFull(data); else passNewton(data);
+    if (!solveDamped()) break;
+    const n0 = TN, b0 = TB;
+    let dx = S0, dy = S1, dn = S2, db = S3;
+    if (!(isFinite<f64>(dx) && isFinite<f64>(dy) && isFinite<f64>(dn) && isFinite<f64>(db))) break;
+    let f: f64 = 1;
+    const ax = Math.abs(dx), ay = Math.abs(dy);
+    if (ax * f > MAX_STEP) f = MAX_STEP / ax;
+    if (ay * f > MAX_STEP) f = MAX_STEP / ay;
+    if (-dn * f > 0.5 * n0) f = (0.5 * n0) / -dn;
+    if (-db * f > 0.5 * b0) f = (0.5 * b0) / -db;
+    if (f < 1) { dx *= f; dy *= f; dn *= f; db *= f; }
+    TX += dx; TY += dy;
+    TN = Math.max(n0 + dn, 1e-6);
+    TB = Math.max(b0 + db, 1e-6);
+    if (TX < -1 || TX > box + 1 || TY < -1 || TY > box + 1) { STATUS = 2; break; }
+    const change = Math.max(Math.max(Math.abs(dx), Math.abs(dy)), Math.max(Math.abs(TN - n0) / n0, Math.abs(TB - b0) / (b0 > 1 ? b0 : 1)));
+    lastChange = change;
+    if (change < TOL) {
+      STATUS = 0;
+      if (anticipate) {
+        const gain = unchecked(G[0]) * dx + unchecked(G[1]) * dy + unchecked(G[2]) * dn + unchecked(G[3]) * db;
+        LL = ll + 0.5 * gain;
+        READY = true;
+      }
+      break;
+    }
+  }
+  ITER = iteration;
+}
+
+/**
+ * Fit `count` patches at `data` (f64, box² each, row-major, photons). `starts` (0: none) holds
+ * the warm starts as four f64 columns x, y, N, b of `stride` values each (NaN x: none); `out`
+ * receives 15 f64 columns of `stride` values: x, y, N, b, σ, √CRLB of x, y, N, b, σ (NaN),
+ * ℓ, residual std, iterations, status, warm start (1/0).
+ */
+export function fitBatch(data: usize, count: i32, starts: usize, out: usize, stride: i32): void {
+  const area = BOX * BOX;
+  const col = <usize>stride << 3;
+  for (let p = 0; p < count; p++) {
+    const patch = data + (<usize>(p * area) << 3);
+    const o = out + (<usize>p << 3);
+    let started: i32 = -1;
+    let warm: f64 = 0;
+    if (starts != 0) {
+      const s = starts + (<usize>p << 3);
+      const x = load<f64>(s), y = load<f64>(s + col), n = load<f64>(s + 2 * col), b = load<f64>(s + 3 * col);
+      const bx = <f64>BOX;
+      if (x > -0.5 && x < bx + 0.5 && y > -0.5 && y < bx + 0.5 && n > 0 && b > 0 && isFinite<f64>(n) && isFinite<f64>(b)) {
+        let peak: f64 = -Infinity;
+        started = 1;
+        for (let k = 0; k < area; k++) {
+          const v = load<f64>(patch + (<usize>k << 3));
+          if (!isFinite<f64>(v)) { started = -1; break; }
+          if (v > peak) peak = v;
+        }
+        if (started == 1 && !(peak > 0)) started = -1;
+        if (started == 1) { TX = x; TY = y; TN = n; TB = b; warm = 1; }
+      } else {
+        started = initialGuess(patch) ? 0 : -1;
+      }
+    } else {
+      started = initialGuess(patch) ? 0 : -1;
+    }
+    if (started < 0) {
+      for (let c = 0; c < 12; c++) store<f64>(o + <usize>c * col, NaN);
+      store<f64>(o + 12 * col, 0);
+      store<f64>(o + 13 * col, 3);
+      store<f64>(o + 14 * col, 0);
+      continue;
+    }
+    newton(patch);
+    if (!READY) LL = passInfo(patch);
+    const rstd = Math.sqrt(RSS / <f64>(area - 4));
+    const ok = inverseDiagonal();
+    if (!ok && STATUS == 0) STATUS = 4;
+    store<f64>(o, TX); store<f64>(o + col, TY); store<f64>(o + 2 * col, TN); store<f64>(o + 3 * col, TB);
+    store<f64>(o + 4 * col, SIGMA);
+    store<f64>(o + 5 * col, Math.sqrt(unchecked(CR[0]))); store<f64>(o + 6 * col, Math.sqrt(unchecked(CR[1])));
+    store<f64>(o + 7 * col, Math.sqrt(unchecked(CR[2]))); store<f64>(o + 8 * col, Math.sqrt(unchecked(CR[3])));
+    store<f64>(o + 9 * col, NaN);
+    store<f64>(o + 10 * col, LL); store<f64>(o + 11 * col, rstd);
+    store<f64>(o + 12 * col, <f64>ITER); store<f64>(o + 13 * col, <f64>STATUS); store<f64>(o + 14 * col, warm);
+  }
+}
+
+/** Reserve `bytes` of memory (bump allocation, 16-byte aligned); returns the address. */
+export function reserve(bytes: usize): usize {
+  return heap.alloc(bytes);
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { resolveFitOptions } from '../../src/fit/FitOptions.js';
+import type { FitResults } from '../../src/fit/FitResults.js';
+import { createFitResults } from '../../src/fit/FitResults.js';
+import { fitPatches } from '../../src/fit/fitPatches.js';
+import { FitWorkspace } from '../../src/fit/FitWorkspace.js';
+import { Random } from '../../src/simulate/Random.js';
+import { simulatePatches } from '../../src/simulate/simulatePatches.js';
+import { compileFitKernel, FIT_WASM_PATH } from '../build/buildWasm.js';
+
+test('the committed fitKernel.wasm is assembly/fitKernel.ts compiled', async () => {
+  assert.deepEqual(new Uint8Array(readFileSync(FIT_WASM_PATH)), await compileFitKernel());
+});
+
+test('the WebAssembly fit runs where it applies: fixed σ with Newton, unless engine js', () => {
+  assert.ok(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1 })).kernel, 'Node 20 runs WebAssembly');
+  assert.equal(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1, engine: 'js' })).kernel, undefined);
+  assert.equal(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1, fitSigma: true })).kernel, undefined);
+  assert.equal(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1, solver: 'conjugate-gradient' })).kernel, undefined);
+});
+
+/** Relative difference, 0 when both are NaN. */
+function rel(a: number, b: number): number {
+  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
+  return Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+}
+
+test('WebAssembly and JavaScript fits agree: same iterations, statuses and warm starts, values to rounding', () => {
+  for (const [box, sigmaPx] of [[5, 1.0], [7, 1.3]] as const) {
+    const count = 2000;
+    const area = box * box;
+    const sim = simulatePatches({ count, box, sigmaPx, photons: 600, background: 15, seed: 70 + box });
+    const data = Float64Array.from(sim.data);
+    // Bad and awkward patches: all zero, constant, read-noise negatives, one NaN, a corner spot.
+    data.fill(0, 0, area);
+    data.fill(12, area, 2 * area);
+    const rng = new Random(box);
+    for (let k = 2 * area; k < 3 * area; k++) data[k] = rng.normal() * 3 - 1;
+    data[3 * area + 7] = Number.NaN;
+    data.fill(2, 4 * area, 5 * area);
+    data[4 * area] = 500;
+    // Warm starts for every third patch (from the truth, some outside the patch), none elsewhere.
+    const start = { x: new Float64Array(count).fill(Number.NaN), y: new Float64Array(count), photons: new Float64Array(count), background: new Float64Array(count) };
+    for (let p = 0; p < count; p += 3) {
+      start.x[p] = p % 9 === 0 ? -3 : sim.x[p] + 0.1;
+      start.y[p] = sim.y[p] - 0.1;
+      start.photons[p] = 500;
+      start.background[p] = 10;
+    }
+    const run = (engine: 'wasm' | 'js'): FitResults => {
+      const out = createFitResults(count);
+      const workspace = new FitWorkspace(resolveFitOptions({ box, sigmaPx, engine }));
+      return fitPatches(data, workspace, { start, out });
+    };
+    const w = run('wasm');
+    const j = run('js');
+    assert.deepEqual(w.status, j.status, `box ${box}: statuses`);
+    assert.deepEqual(w.iterations, j.iterations, `box ${box}: iterations`);
+    assert.deepEqual(w.warmStart, j.warmStart, `box ${box}: warm starts`);
+    assert.ok([0, 2, 3].every((s) => j.status.includes(s)), 'converged, left-patch and bad-data fits are all compared');
+    let worst = { position: 0, other: 0 };
+    for (let p = 0; p < count; p++) {
+      worst.position = Math.max(worst.position, Math.abs(w.x[p] - j.x[p]) || 0, Math.abs(w.y[p] - j.y[p]) || 0);
+      assert.equal(Number.isNaN(w.x[p]), Number.isNaN(j.x[p]), `patch ${p}: NaN x in one engine only`);
+      for (const key of ['photons', 'background', 'sigma', 'uncertaintyX', 'uncertaintyY', 'uncertaintyPhotons', 'uncertaintyBackground', 'logLikelihood', 'residualStd'] as const) {
+        worst.other = Math.max(worst.other, rel(w[key][p], j[key][p]));
+      }
+      assert.ok(Number.isNaN(w.uncertaintySigma[p]) && Number.isNaN(j.uncertaintySigma[p]), 'no σ uncertainty with σ fixed');
+    }
+    // Only exp and log differ (by an ulp each): the fits end ~1e-15 apart (allow 1e-12 px and
+    // 1e-10 relative, where ℓ's sum of ~50 terms of ±10⁴ loses a few digits).
+    assert.ok(worst.position < 1e-12, `box ${box}: positions differ by ${worst.position} px`);
+    assert.ok(worst.other < 1e-10, `box ${box}: other outputs differ by ${worst.other} (relative)`);
+    worst = { position: 0, other: 0 };
+  }
+});
