@@ -59,7 +59,6 @@ export class SpotDetector {
   private readonly columnSums: { aa: Float64Array; ab: Float64Array; bb: Float64Array };
   private readonly rowSums: { aa: Float64Array; ab: Float64Array; bb: Float64Array };
   private readonly interiorGain2: number;
-  private readonly samples: Float64Array;
   private readonly sampleStride: number;
   private readonly mad: MadEstimator;
   private readonly found = new Candidates();
@@ -76,7 +75,11 @@ export class SpotDetector {
     this.options = options;
     this.width = width;
     this.height = height;
-    this.filter = new WaveletFilter(width, height);
+    const n = width * height;
+    this.sampleStride = Math.max(1, Math.floor(n / NOISE_SAMPLES));
+    const sampleCount = Math.ceil(n / this.sampleStride);
+    this.filter = new WaveletFilter(width, height, 'wasm', sampleCount);
+    this.mad = new MadEstimator(sampleCount);
     this.columnSums = foldedKernelSums(width);
     this.rowSums = foldedKernelSums(height);
     const mid = (s: { aa: Float64Array; ab: Float64Array; bb: Float64Array }, n: number) => {
@@ -87,10 +90,6 @@ export class SpotDetector {
     const c = mid(this.columnSums, width);
     const r = mid(this.rowSums, height);
     this.interiorGain2 = c.aa * r.aa - 2 * c.ab * r.ab + c.bb * r.bb;
-    const n = width * height;
-    this.sampleStride = Math.max(1, Math.floor(n / NOISE_SAMPLES));
-    this.samples = new Float64Array(Math.ceil(n / this.sampleStride));
-    this.mad = new MadEstimator(this.samples.length);
   }
 
   /**
@@ -171,7 +170,8 @@ export class SpotDetector {
 
   /** 1.4826 · median |F1 − median F1| over a regular grid of pixels. */
   private robustStd(): number {
-    const m = this.filter.sampleF1(this.samples, this.sampleStride);
-    return this.mad.std(this.samples, m);
+    const filter = this.filter;
+    const m = filter.sampleF1(this.sampleStride);
+    return this.mad.std(filter.samples, m, filter.windowPass);
   }
 }

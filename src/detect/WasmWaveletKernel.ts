@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { PixelArray } from '../io/Frame.js';
+import type { WindowPass } from './MadEstimator.js';
 
 /** Mirrored margin of the padded image: the reach of the two levels, 3 + 6 px. */
 const PAD = 9;
@@ -19,6 +20,9 @@ interface KernelExports {
   mirror(buf: number, stride: number, width: number, height: number, pad: number): void;
   convolve(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, tap: number, minus: number): void;
   maxima(buf: number, stride: number, width: number, height: number, pad: number, threshold: number, list: number): number;
+  sampleF1(image: number, v1: number, stride: number, width: number, height: number, pad: number, step: number, out: number): number;
+  collect(values: number, n: number, low: number, high: number, center: number, fold: number, out: number): number;
+  below: { value: number };
 }
 
 let compiled: object | null | undefined;
@@ -48,7 +52,7 @@ function kernelModule(): object | null {
  * threshold is set against; the fit reads the frame's pixels itself, in f64, never these.
  * One instance (its own memory) per frame size and thread.
  */
-export class WasmWaveletKernel {
+export class WasmWaveletKernel implements WindowPass {
   readonly width: number;
   readonly height: number;
   /** Row stride of the padded buffers, values. */
@@ -59,25 +63,29 @@ export class WasmWaveletKernel {
   readonly f2: Float32Array;
   /** The pixel indices r·width + c found by the last {@link maxima}. */
   readonly list: Int32Array;
+  /** F1 samples of the last {@link sampleF1}. */
+  readonly samples: Float64Array;
+  /** Where {@link collect} copies values (the {@link WindowPass} of the noise estimate). */
+  readonly window: Float64Array;
   private readonly exports: KernelExports;
   private readonly paddedHeight: number;
   private readonly raw: Uint16Array;
   private readonly image: Float32Array;
   private readonly v1: Float32Array;
-  private readonly offsets: { raw: number; image: number; scratch: number; v1: number; f2: number; list: number };
+  private readonly offsets: { raw: number; image: number; scratch: number; v1: number; f2: number; list: number; samples: number; window: number };
 
   /**
    * @returns a kernel for frames of this size, or undefined where WebAssembly SIMD is unavailable
    *   or the frame is too small for the padded layout (the caller then uses JavaScript)
    */
-  static create(width: number, height: number): WasmWaveletKernel | undefined {
+  static create(width: number, height: number, sampleCapacity: number): WasmWaveletKernel | undefined {
     if (width < 2 * PAD || height < 2 * PAD) return undefined;
     const module = kernelModule();
     if (!module) return undefined;
-    return new WasmWaveletKernel(module, width, height);
+    return new WasmWaveletKernel(module, width, height, sampleCapacity);
   }
 
-  private constructor(module: object, width: number, height: number) {
+  private constructor(module: object, width: number, height: number, sampleCapacity: number) {
     this.width = width;
     this.height = height;
     this.stride = width + 2 * PAD;
@@ -89,11 +97,14 @@ export class WasmWaveletKernel {
     const paddedBytes = align((this.stride * this.paddedHeight + SLACK) * 4);
     const raw = SLACK * 4;
     const image = align(raw + (n + SLACK) * 2 + SLACK * 4);
-    const offsets = { raw, image, scratch: image + paddedBytes, v1: image + 2 * paddedBytes, f2: image + 3 * paddedBytes, list: image + 4 * paddedBytes };
+    const list = image + 4 * paddedBytes;
+    const samples = align(list + (n + SLACK) * 4);
+    const window = align(samples + sampleCapacity * 8);
+    const offsets = { raw, image, scratch: image + paddedBytes, v1: image + 2 * paddedBytes, f2: image + 3 * paddedBytes, list, samples, window };
     this.offsets = offsets;
     const instance = new wasm.Instance(module, {});
     this.exports = instance.exports as unknown as KernelExports;
-    const needed = offsets.list + (n + SLACK) * 4;
+    const needed = window + sampleCapacity * 8;
     const memory = this.exports.memory;
     if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
     const buffer = memory.buffer;
@@ -103,6 +114,8 @@ export class WasmWaveletKernel {
     this.v1 = new Float32Array(buffer, offsets.v1, padded);
     this.f2 = new Float32Array(buffer, offsets.f2, padded);
     this.list = new Int32Array(buffer, offsets.list, n);
+    this.samples = new Float64Array(buffer, offsets.samples, sampleCapacity);
+    this.window = new Float64Array(buffer, offsets.window, sampleCapacity);
   }
 
   /**
@@ -157,26 +170,24 @@ export class WasmWaveletKernel {
   }
 
   /**
-   * F1 = I − V1 at pixel indices 0, step, 2·step, … into `out` (rows and columns followed
-   * incrementally: no division per sample).
+   * F1 = I − V1 at pixel indices 0, step, 2·step, … into {@link samples} (at most its capacity
+   * must be needed).
    * @returns the number of samples written
    */
-  sampleF1(out: Float64Array, step: number): number {
-    const { width, stride, image, v1 } = this;
-    const n = width * this.height;
-    let r = 0;
-    let c = 0;
-    let m = 0;
-    for (let p = 0; p < n; p += step) {
-      const q = (r + PAD) * stride + c + PAD;
-      out[m++] = image[q] - v1[q];
-      c += step;
-      while (c >= width) {
-        c -= width;
-        r++;
-      }
-    }
-    return m;
+  sampleF1(step: number): number {
+    const { stride, width, height, offsets } = this;
+    return this.exports.sampleF1(offsets.image, offsets.v1, stride, width, height, PAD, step, offsets.samples);
+  }
+
+  /** {@link WindowPass.collect} over {@link samples}, in the kernel (branch-free). */
+  collect(n: number, low: number, high: number, center: number): number {
+    const fold = Number.isNaN(center) ? 0 : 1;
+    return this.exports.collect(this.offsets.samples, n, low, high, fold ? center : 0, fold, this.offsets.window);
+  }
+
+  /** The values below the window in the last {@link collect}. */
+  get below(): number {
+    return this.exports.below.value;
   }
 
   /** F1 = I − V1 at pixel index p of the frame. */

@@ -2,6 +2,7 @@ import type { PhotonConversion } from '../camera/CameraModel.js';
 import { PHOTONS, toPhotons } from '../camera/CameraModel.js';
 import type { PixelArray } from '../io/Frame.js';
 import { mirror } from './mirror.js';
+import type { WindowPass } from './MadEstimator.js';
 import { WasmWaveletKernel } from './WasmWaveletKernel.js';
 
 /**
@@ -40,6 +41,10 @@ export class WaveletFilter {
   readonly f2Origin: number;
   /** The pixel indices r·width + c found by the last {@link maxima}. */
   readonly list: Int32Array;
+  /** F1 samples of the last {@link sampleF1}. */
+  readonly samples: Float64Array;
+  /** The kernel's window pass over {@link samples} for the noise estimate (WebAssembly only). */
+  readonly windowPass: WindowPass | undefined;
   /** Which implementation runs the passes. */
   readonly engine: 'wasm' | 'js';
   private readonly kernel: WasmWaveletKernel | undefined;
@@ -53,11 +58,12 @@ export class WaveletFilter {
    * @param width - frame width, px
    * @param height - frame height, px
    * @param engine - 'js' forces the JavaScript loops @default WebAssembly when available
+   * @param sampleCapacity - the most F1 samples {@link sampleF1} will take @default 8192
    */
-  constructor(width: number, height: number, engine: 'wasm' | 'js' = 'wasm') {
+  constructor(width: number, height: number, engine: 'wasm' | 'js' = 'wasm', sampleCapacity = 8192) {
     this.width = width;
     this.height = height;
-    const kernel = engine === 'wasm' ? WasmWaveletKernel.create(width, height) : undefined;
+    const kernel = engine === 'wasm' ? WasmWaveletKernel.create(width, height, sampleCapacity) : undefined;
     this.kernel = kernel;
     this.engine = kernel ? 'wasm' : 'js';
     const n = kernel ? 0 : width * height;
@@ -69,6 +75,8 @@ export class WaveletFilter {
     this.f2Stride = kernel ? kernel.stride : width;
     this.f2Origin = kernel ? kernel.origin : 0;
     this.list = kernel ? kernel.list : new Int32Array(n);
+    this.samples = kernel ? kernel.samples : new Float64Array(sampleCapacity);
+    this.windowPass = kernel;
   }
 
   /**
@@ -153,12 +161,14 @@ export class WaveletFilter {
   }
 
   /**
-   * F1 at pixel indices 0, step, 2·step, … of the last frame, into `out`.
+   * F1 at pixel indices 0, step, 2·step, … of the last frame, into {@link samples} (the
+   * capacity given to the constructor must suffice: ⌈width·height / step⌉).
    * @returns the number of samples written
    */
-  sampleF1(out: Float64Array, step: number): number {
-    if (this.kernel) return this.kernel.sampleF1(out, step);
+  sampleF1(step: number): number {
+    if (this.kernel) return this.kernel.sampleF1(step);
     const n = this.width * this.height;
+    const out = this.samples;
     let m = 0;
     for (let p = 0; p < n; p += step) out[m++] = this.image[p] - this.v1[p];
     return m;

@@ -199,4 +199,62 @@
         (br $rows)))
     (local.get $n)
   )
+
+  ;; F1 = I − V1 at pixel indices 0, step, 2·step, … of the width × height image (padded
+  ;; buffers image and v1, f32), promoted to f64 and subtracted there, into out (f64). Returns
+  ;; how many. Rows and columns are followed incrementally (no division per sample).
+  (func (export "sampleF1")
+    (param $image i32) (param $v1 i32) (param $stride i32) (param $width i32) (param $height i32)
+    (param $pad i32) (param $step i32) (param $out i32) (result i32)
+    (local $p i32) (local $n i32) (local $r i32) (local $c i32) (local $m i32) (local $q i32)
+    (local.set $n (i32.mul (local.get $width) (local.get $height)))
+    (block $done
+      (loop $samples
+        (br_if $done (i32.ge_s (local.get $p) (local.get $n)))
+        (local.set $q (i32.shl
+          (i32.add (i32.mul (i32.add (local.get $r) (local.get $pad)) (local.get $stride)) (i32.add (local.get $c) (local.get $pad)))
+          (i32.const 2)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $m) (i32.const 3)))
+          (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $image) (local.get $q))))
+                   (f64.promote_f32 (f32.load (i32.add (local.get $v1) (local.get $q))))))
+        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+        (local.set $p (i32.add (local.get $p) (local.get $step)))
+        (local.set $c (i32.add (local.get $c) (local.get $step)))
+        (block $wrapped
+          (loop $wrap
+            (br_if $wrapped (i32.lt_s (local.get $c) (local.get $width)))
+            (local.set $c (i32.sub (local.get $c) (local.get $width)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $wrap)))
+        (br $samples)))
+    (local.get $m)
+  )
+
+  ;; The values below a window, set by "collect".
+  (global $below (export "below") (mut i32) (i32.const 0))
+
+  ;; One pass of MadEstimator's window selection over n f64 values (or, where fold ≠ 0, their
+  ;; distances |v − center|): copies those in [low, high] to out and returns how many; the count
+  ;; of those below low goes to the global `below`. Branch-free: which side of the window a noise
+  ;; value falls is a coin toss no branch predictor learns. NaN values are counted in neither.
+  (func (export "collect")
+    (param $values i32) (param $n i32) (param $low f64) (param $high f64) (param $center f64)
+    (param $fold i32) (param $out i32) (result i32)
+    (local $i i32) (local $count i32) (local $below i32) (local $v f64) (local $end i32)
+    (local.set $end (i32.add (local.get $values) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $i (local.get $values))
+    (block $done
+      (loop $values
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (f64.load (local.get $i)))
+        (if (local.get $fold) (then (local.set $v (f64.abs (f64.sub (local.get $v) (local.get $center))))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 3))) (local.get $v))
+        (local.set $count (i32.add (local.get $count)
+          (i32.and (f64.ge (local.get $v) (local.get $low)) (f64.le (local.get $v) (local.get $high)))))
+        (local.set $below (i32.add (local.get $below) (f64.lt (local.get $v) (local.get $low))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $values)))
+    (global.set $below (local.get $below))
+    (local.get $count)
+  )
 )

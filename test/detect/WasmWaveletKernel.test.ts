@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { PixelArray } from '../../src/io/Frame.js';
+import { MadEstimator } from '../../src/detect/MadEstimator.js';
 import { WaveletFilter } from '../../src/detect/WaveletFilter.js';
 import { Random } from '../../src/simulate/Random.js';
 import { compileKernel, WASM_PATH } from '../build/buildWasm.js';
@@ -72,4 +73,22 @@ test('uint16 frames are converted to photons in the kernel, other types in JavaS
     const d32 = compare(width, height, Float32Array.from(adu), 100, 0.5);
     assert.ok(d32.f2 <= F32_TOLERANCE * d32.scale && d32.f1 <= F32_TOLERANCE * d32.scale, `float32 ${width}×${height}: ${d32.f2}, ${d32.f1}`);
   }
+});
+
+test("the kernel's F1 samples and window passes give the noise estimate of the JavaScript passes, exactly", () => {
+  const width = 256;
+  const rng = new Random(9);
+  const image = Float64Array.from({ length: width * width }, () => rng.poisson(20) + (rng.uniform() < 0.002 ? 2000 : 0));
+  const filter = new WaveletFilter(width, width, 'wasm', 8192);
+  assert.ok(filter.windowPass, 'the kernel supplies the window pass');
+  filter.apply(image);
+  const m = filter.sampleF1(8);
+  assert.equal(m, 8192);
+  // The same samples as F1 read pixel by pixel.
+  for (let i = 0; i < m; i += 97) assert.equal(filter.samples[i], filter.f1At(8 * i), `sample ${i}`);
+  const copy = Float64Array.from(filter.samples.subarray(0, m));
+  const viaKernel = new MadEstimator(m).std(filter.samples, m, filter.windowPass);
+  const viaJs = new MadEstimator(m).std(copy, m);
+  assert.equal(viaKernel, viaJs);
+  assert.ok(viaKernel > 1 && viaKernel < 10, `${viaKernel}: the F1 noise of 20 photons/px is a few photons`);
 });
