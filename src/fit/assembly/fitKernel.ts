@@ -333,6 +333,17 @@ function inverseDiagonal(): bool {
   return true;
 }
 
+/** initialGuess.ts: logParabolaVertex. */
+function logParabolaVertex(a: f64, b: f64, c: f64): f64 {
+  if (!(a > 0 && b > 0 && c > 0)) return NaN;
+  const la = Math.log(a);
+  const lc = Math.log(c);
+  const curvature = la - 2 * Math.log(b) + lc;
+  if (!(curvature < 0)) return NaN;
+  const v = (0.5 * (la - lc)) / curvature;
+  return v > -1 && v < 1 ? v : NaN;
+}
+
 /** initialGuess.ts: start values in TX…TB; false for bad data (non-finite or no positive value). */
 function initialGuess(data: usize): bool {
   const box = BOX;
@@ -371,14 +382,19 @@ function initialGuess(data: usize): bool {
     }
   }
   let weight: f64 = 0, sx: f64 = 0, sy: f64 = 0;
-  for (let row = row0; row < row0 + 3; row++) {
-    for (let col = col0; col < col0 + 3; col++) {
-      const w = load<f64>(data + (<usize>(row * box + col) << 3)) - background;
-      if (w > 0) { weight += w; sx += w * (<f64>col + 0.5); sy += w * (<f64>row + 0.5); }
+  let c0: f64 = 0, c1: f64 = 0, c2: f64 = 0, r0: f64 = 0, r1: f64 = 0, r2: f64 = 0;
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) {
+      const w = load<f64>(data + (<usize>((row0 + r) * box + col0 + c) << 3)) - background;
+      if (c == 0) c0 += w; else if (c == 1) c1 += w; else c2 += w;
+      if (r == 0) r0 += w; else if (r == 1) r1 += w; else r2 += w;
+      if (w > 0) { weight += w; sx += w * (<f64>(col0 + c) + 0.5); sy += w * (<f64>(row0 + r) + 0.5); }
     }
   }
-  TX = weight > 0 ? sx / weight : <f64>col0 + 1.5;
-  TY = weight > 0 ? sy / weight : <f64>row0 + 1.5;
+  const vx = logParabolaVertex(c0, c1, c2);
+  const vy = logParabolaVertex(r0, r1, r2);
+  TX = !isNaN<f64>(vx) ? <f64>col0 + 1.5 + vx : weight > 0 ? sx / weight : <f64>col0 + 1.5;
+  TY = !isNaN<f64>(vy) ? <f64>row0 + 1.5 + vy : weight > 0 ? sy / weight : <f64>row0 + 1.5;
   shape();
   let sp: f64 = 0, spp: f64 = 0, snp: f64 = 0;
   let k = data;
