@@ -33,7 +33,7 @@ export async function compileKernel(): Promise<Uint8Array> {
   }
 }
 
-/** The fit kernel's AssemblyScript compiled to WebAssembly bytes (-O3, stub runtime, no asserts). */
+/** The fit kernel's AssemblyScript compiled to WebAssembly bytes (-O3, stub runtime, no asserts, SIMD). */
 export async function compileFitKernel(): Promise<Uint8Array> {
   // Imported by a computed name: asc's declarations bring AssemblyScript's globals (its
   // `console`, …) into the program, which would clash with Node's.
@@ -41,7 +41,7 @@ export async function compileFitKernel(): Promise<Uint8Array> {
   const asc = ((await import(ascModule)) as { default: AscApi }).default;
   const result = await asc.compileString(
     { 'fitKernel.ts': readFileSync(FIT_SOURCE_PATH, 'utf8') },
-    { optimizeLevel: 3, shrinkLevel: 0, runtime: 'stub', noAssert: true },
+    { optimizeLevel: 3, shrinkLevel: 0, runtime: 'stub', noAssert: true, enable: ['simd'] },
   );
   if (result.error || !result.binary) throw new Error(`fitKernel.ts does not compile: ${result.error?.message ?? ''}\n${result.stderr.toString()}`);
   return result.binary;

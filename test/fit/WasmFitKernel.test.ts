@@ -69,10 +69,12 @@ test('WebAssembly and JavaScript fits agree: same iterations, statuses and warm 
       }
       assert.ok(Number.isNaN(w.uncertaintySigma[p]) && Number.isNaN(j.uncertaintySigma[p]), 'no σ uncertainty with σ fixed');
     }
-    // Only exp and log differ (by an ulp each): the fits end ~1e-15 apart (allow 1e-12 px and
-    // 1e-10 relative, where ℓ's sum of ~50 terms of ±10⁴ loses a few digits).
-    assert.ok(worst.position < 1e-12, `box ${box}: positions differ by ${worst.position} px`);
-    assert.ok(worst.other < 1e-10, `box ${box}: other outputs differ by ${worst.other} (relative)`);
+    // The kernel sums two rows at a time (one per SIMD lane) and its exp and log are not V8's:
+    // the same arithmetic rounded in another order. The fits then end within rounding of each
+    // other, amplified by the last steps (observed: ≤ 6e-11 px, ≤ 6e-11 relative); allow 1e-9
+    // px and 1e-8 relative — 10⁻⁸ of the CRLB.
+    assert.ok(worst.position < 1e-9, `box ${box}: positions differ by ${worst.position} px`);
+    assert.ok(worst.other < 1e-8, `box ${box}: other outputs differ by ${worst.other} (relative)`);
     worst = { position: 0, other: 0 };
   }
 });

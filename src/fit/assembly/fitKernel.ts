@@ -1,9 +1,9 @@
 // The fixed-σ Newton fit of fitPatches in WebAssembly: an AssemblyScript port of the JavaScript
 // reference (erf.ts: erfcGivenExp; GaussianAxis.evaluate without σ; PatchLikelihood's 4-parameter
-// pass; newtonSolve for 4 parameters; initialGuess; fitPatch's start, final pass and CRLB), the
-// same arithmetic in the same order, so the two agree to rounding (exp and log differ by an ulp;
-// a test pins iterations, statuses and values). Compiled into ../fitKernel.wasm by
-// `npm run build:wasm` (AssemblyScript, -O3, stub runtime; a test checks the committed binary is
+// pass, here over two rows at a time in f64x2 lanes; newtonSolve for 4 parameters; initialGuess;
+// fitPatch's start, final pass and CRLB), the same arithmetic, so the two agree to rounding (sums
+// in another order, exp and log differ by an ulp; a test pins iterations, statuses and values). Compiled into ../fitKernel.wasm by
+// `npm run build:wasm` (AssemblyScript, -O3, stub runtime, SIMD; a test checks the committed binary is
 // this source compiled). Loaded by WasmFitKernel.ts, which documents the memory layout.
 //
 // Not part of the TypeScript program (own tsconfig: AssemblyScript's types f64, i32, unchecked…).
@@ -160,74 +160,127 @@ function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11:
   unchecked(m[12] = a03); unchecked(m[13] = a13); unchecked(m[14] = a23); unchecked(m[15] = a33);
 }
 
+// The pass over two rows at once, one per f64x2 lane (rows j and j + 1; with an odd box the
+// last row pairs with itself, its second lane weighted 0): each lane accumulates its row's
+// column sums exactly as the scalar pass does, and the row-factored totals accumulate per lane,
+// added across lanes once at the end.
 // @ts-ignore
 @inline function pass(data: usize, wantHessian: bool, wantInfo: bool): f64 {
   shape();
   const box = BOX;
   const photons = TN, background = TB;
   const n2 = photons * photons;
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1);
+  const bgv = f64x2.splat(background);
+  const pv = f64x2.splat(photons);
+  const n2v = f64x2.splat(n2);
   let ll: f64 = 0, rss: f64 = 0;
-  let gx: f64 = 0, gy: f64 = 0, gn: f64 = 0, gb: f64 = 0;
-  let hxx: f64 = 0, hxy: f64 = 0, hxn: f64 = 0, hxb: f64 = 0, hyy: f64 = 0, hyn: f64 = 0, hyb: f64 = 0, hnn: f64 = 0, hnb: f64 = 0, hbb: f64 = 0;
-  let fxx: f64 = 0, fxy: f64 = 0, fxn: f64 = 0, fxb: f64 = 0, fyy: f64 = 0, fyn: f64 = 0, fyb: f64 = 0, fnn: f64 = 0, fnb: f64 = 0, fbb: f64 = 0;
-  let k = data;
-  for (let j = 0; j < box; j++) {
-    const e = unchecked(EY[j]);
-    const ne = photons * e;
-    let w0: f64 = 0, w1: f64 = 0, w2: f64 = 0, w3: f64 = 0;
-    let v0: f64 = 0, v1: f64 = 0, v2: f64 = 0, v11: f64 = 0, v12: f64 = 0, v22: f64 = 0;
-    let r0: f64 = 0, r1: f64 = 0, r2: f64 = 0, r11: f64 = 0, r12: f64 = 0, r22: f64 = 0;
+  let gx = zero, gy = zero, gn = zero, gb = zero;
+  let hxx = zero, hxy = zero, hxn = zero, hxb = zero, hyy = zero, hyn = zero, hyb = zero, hnn = zero, hnb = zero, hbb = zero;
+  let fxx = zero, fxy = zero, fxn = zero, fxb = zero, fyy = zero, fyn = zero, fyb = zero, fnn = zero, fnb = zero, fbb = zero;
+  const rowBytes = <usize>box << 3;
+  for (let j = 0; j < box; j += 2) {
+    const pair = j + 1 < box;
+    const j2 = pair ? j + 1 : j;
+    const m1: f64 = pair ? 1 : 0;
+    // Row factors per lane (0 in an unpaired second lane), and the weight of the factorless sums.
+    const e = f64x2.replace_lane(f64x2.splat(unchecked(EY[j])), 1, m1 * unchecked(EY[j2]));
+    const mask = f64x2.replace_lane(one, 1, m1);
+    const ne = f64x2.mul(pv, e);
+    let w0 = zero, w1 = zero, w2 = zero, w3 = zero;
+    let v0 = zero, v1 = zero, v2 = zero, v11 = zero, v12 = zero, v22 = zero;
+    let r0 = zero, r1 = zero, r2 = zero, r11 = zero, r12 = zero, r22 = zero;
+    let k = data + <usize>j * rowBytes;
+    const k2 = data + <usize>j2 * rowBytes - k;
     for (let i = 0; i < box; i++, k += 8) {
-      const exi = unchecked(EX[i]);
-      const dexi = unchecked(DEX[i]);
-      const mu = ne * exi + background;
-      const n = load<f64>(k);
-      const r = 1 / mu;
-      const nr = n * r;
-      const w = nr - 1;
-      w0 += w; w1 += w * exi; w2 += w * dexi;
+      const exi = f64x2.splat(unchecked(EX[i]));
+      const dexi = f64x2.splat(unchecked(DEX[i]));
+      const mu = f64x2.add(f64x2.mul(ne, exi), bgv);
+      const n = f64x2.replace_lane(f64x2.splat(load<f64>(k)), 1, load<f64>(k + k2));
+      const r = f64x2.div(one, mu);
+      const nr = f64x2.mul(n, r);
+      const w = f64x2.sub(nr, one);
+      w0 = f64x2.add(w0, w);
+      w1 = f64x2.add(w1, f64x2.mul(w, exi));
+      w2 = f64x2.add(w2, f64x2.mul(w, dexi));
       if (wantHessian) {
-        const v = nr * r;
-        const vex = v * exi;
-        const vdex = v * dexi;
-        w3 += w * unchecked(D2EX[i]);
-        v0 += v; v1 += vex; v2 += vdex; v11 += vex * exi; v12 += vex * dexi; v22 += vdex * dexi;
+        const v = f64x2.mul(nr, r);
+        const vex = f64x2.mul(v, exi);
+        const vdex = f64x2.mul(v, dexi);
+        w3 = f64x2.add(w3, f64x2.mul(w, f64x2.splat(unchecked(D2EX[i]))));
+        v0 = f64x2.add(v0, v);
+        v1 = f64x2.add(v1, vex);
+        v2 = f64x2.add(v2, vdex);
+        v11 = f64x2.add(v11, f64x2.mul(vex, exi));
+        v12 = f64x2.add(v12, f64x2.mul(vex, dexi));
+        v22 = f64x2.add(v22, f64x2.mul(vdex, dexi));
       }
       if (wantInfo) {
-        const rex = r * exi;
-        const rdex = r * dexi;
-        r0 += r; r1 += rex; r2 += rdex; r11 += rex * exi; r12 += rex * dexi; r22 += rdex * dexi;
-        ll += (n == 0 ? 0 : n * Math.log(mu)) - mu;
-        rss += (n - mu) * (n - mu);
+        const rex = f64x2.mul(r, exi);
+        const rdex = f64x2.mul(r, dexi);
+        r0 = f64x2.add(r0, r);
+        r1 = f64x2.add(r1, rex);
+        r2 = f64x2.add(r2, rdex);
+        r11 = f64x2.add(r11, f64x2.mul(rex, exi));
+        r12 = f64x2.add(r12, f64x2.mul(rex, dexi));
+        r22 = f64x2.add(r22, f64x2.mul(rdex, dexi));
+        const mu0 = f64x2.extract_lane(mu, 0);
+        const n0 = f64x2.extract_lane(n, 0);
+        ll += (n0 == 0 ? 0 : n0 * Math.log(mu0)) - mu0;
+        rss += (n0 - mu0) * (n0 - mu0);
+        if (pair) {
+          const mu1 = f64x2.extract_lane(mu, 1);
+          const n1 = f64x2.extract_lane(n, 1);
+          ll += (n1 == 0 ? 0 : n1 * Math.log(mu1)) - mu1;
+          rss += (n1 - mu1) * (n1 - mu1);
+        }
       }
     }
-    const d = unchecked(DEY[j]);
-    const nd = photons * d;
-    const ee = e * e;
-    const ed = e * d;
-    gx += ne * w2; gy += nd * w1; gn += e * w1; gb += w0;
+    // ∂μ/∂x = N·Ex'·Ey, ∂μ/∂y = N·Ex·Ey', ∂μ/∂N = Ex·Ey, ∂μ/∂b = 1.
+    const d = f64x2.replace_lane(f64x2.splat(unchecked(DEY[j])), 1, m1 * unchecked(DEY[j2]));
+    const nd = f64x2.mul(pv, d);
+    const ee = f64x2.mul(e, e);
+    const ed = f64x2.mul(e, d);
+    gx = f64x2.add(gx, f64x2.mul(ne, w2));
+    gy = f64x2.add(gy, f64x2.mul(nd, w1));
+    gn = f64x2.add(gn, f64x2.mul(e, w1));
+    gb = f64x2.add(gb, f64x2.mul(mask, w0));
     if (wantHessian) {
-      hxx += ne * w3 - n2 * ee * v22;
-      hxy += nd * w2 - n2 * ed * v12;
-      hxn += e * w2 - photons * ee * v12;
-      hxb -= ne * v2;
-      hyy += photons * unchecked(D2EY[j]) * w1 - n2 * d * d * v11;
-      hyn += d * w1 - photons * ed * v11;
-      hyb -= nd * v1;
-      hnn -= ee * v11;
-      hnb -= e * v1;
-      hbb -= v0;
+      const d2 = f64x2.replace_lane(f64x2.splat(unchecked(D2EY[j])), 1, m1 * unchecked(D2EY[j2]));
+      hxx = f64x2.add(hxx, f64x2.sub(f64x2.mul(ne, w3), f64x2.mul(f64x2.mul(n2v, ee), v22)));
+      hxy = f64x2.add(hxy, f64x2.sub(f64x2.mul(nd, w2), f64x2.mul(f64x2.mul(n2v, ed), v12)));
+      hxn = f64x2.add(hxn, f64x2.sub(f64x2.mul(e, w2), f64x2.mul(f64x2.mul(pv, ee), v12)));
+      hxb = f64x2.sub(hxb, f64x2.mul(ne, v2));
+      hyy = f64x2.add(hyy, f64x2.sub(f64x2.mul(f64x2.mul(pv, d2), w1), f64x2.mul(f64x2.mul(n2v, f64x2.mul(d, d)), v11)));
+      hyn = f64x2.add(hyn, f64x2.sub(f64x2.mul(d, w1), f64x2.mul(f64x2.mul(pv, ed), v11)));
+      hyb = f64x2.sub(hyb, f64x2.mul(nd, v1));
+      hnn = f64x2.sub(hnn, f64x2.mul(ee, v11));
+      hnb = f64x2.sub(hnb, f64x2.mul(e, v1));
+      hbb = f64x2.sub(hbb, f64x2.mul(mask, v0));
     }
     if (wantInfo) {
-      fxx += n2 * ee * r22; fxy += n2 * ed * r12; fxn += photons * ee * r12; fxb += ne * r2;
-      fyy += n2 * d * d * r11; fyn += photons * ed * r11; fyb += nd * r1;
-      fnn += ee * r11; fnb += e * r1; fbb += r0;
+      fxx = f64x2.add(fxx, f64x2.mul(f64x2.mul(n2v, ee), r22));
+      fxy = f64x2.add(fxy, f64x2.mul(f64x2.mul(n2v, ed), r12));
+      fxn = f64x2.add(fxn, f64x2.mul(f64x2.mul(pv, ee), r12));
+      fxb = f64x2.add(fxb, f64x2.mul(ne, r2));
+      fyy = f64x2.add(fyy, f64x2.mul(f64x2.mul(n2v, f64x2.mul(d, d)), r11));
+      fyn = f64x2.add(fyn, f64x2.mul(f64x2.mul(pv, ed), r11));
+      fyb = f64x2.add(fyb, f64x2.mul(nd, r1));
+      fnn = f64x2.add(fnn, f64x2.mul(ee, r11));
+      fnb = f64x2.add(fnb, f64x2.mul(e, r1));
+      fbb = f64x2.add(fbb, f64x2.mul(mask, r0));
     }
   }
-  unchecked(G[0] = gx); unchecked(G[1] = gy); unchecked(G[2] = gn); unchecked(G[3] = gb);
-  if (wantHessian) fill4(H, hxx, hxy, hxn, hxb, hyy, hyn, hyb, hnn, hnb, hbb);
-  if (wantInfo) { fill4(F, fxx, fxy, fxn, fxb, fyy, fyn, fyb, fnn, fnb, fbb); RSS = rss; }
+  unchecked(G[0] = lanes(gx)); unchecked(G[1] = lanes(gy)); unchecked(G[2] = lanes(gn)); unchecked(G[3] = lanes(gb));
+  if (wantHessian) fill4(H, lanes(hxx), lanes(hxy), lanes(hxn), lanes(hxb), lanes(hyy), lanes(hyn), lanes(hyb), lanes(hnn), lanes(hnb), lanes(hbb));
+  if (wantInfo) { fill4(F, lanes(fxx), lanes(fxy), lanes(fxn), lanes(fxb), lanes(fyy), lanes(fyn), lanes(fyb), lanes(fnn), lanes(fnb), lanes(fbb)); RSS = rss; }
   return ll;
+}
+
+// @ts-ignore
+@inline function lanes(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
 function passNewton(data: usize): void { pass(data, true, false); }
