@@ -1,10 +1,10 @@
 import type { PhotonConversion } from '../camera/CameraModel.js';
 import { PHOTONS } from '../camera/CameraModel.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import type { PixelArray } from '../io/Frame.js';
 import { Candidates } from './Candidates.js';
 import { MadEstimator } from './MadEstimator.js';
 import { foldedKernelSums, WaveletFilter } from './WaveletFilter.js';
-import type { PixelArray } from '../io/Frame.js';
 
 /** Options of the spot detector. */
 export interface DetectOptions {
@@ -37,12 +37,12 @@ export function resolveDetectOptions(options: DetectOptions = {}): ResolvedDetec
 const NOISE_SAMPLES = 8192;
 
 /**
- * Finds spot candidates in a frame of photons: wavelet filter (ThunderSTORM's B-spline à trous,
- * {@link WaveletFilter}), a threshold that adapts to each frame's noise, 8-neighbour local
- * maxima of F2, and a minimum distance between candidates.
+ * Finds spot candidates in a frame (converted from ADU to photons by the filter's kernel): wavelet
+ * filter (ThunderSTORM's B-spline à trous, {@link WaveletFilter}), a threshold that adapts to
+ * each frame's noise, 8-neighbour local maxima of F2, and a minimum distance between candidates.
  *
- * The noise is std(F1) estimated robustly (median absolute deviation of F1 on a grid of pixels,
- * so spots do not inflate it). The threshold is K · std(F1) in the interior; within 9 px of the
+ * The noise is std(F1) estimated robustly (median absolute deviation of F1 on a grid of 8192
+ * pixels, {@link MadEstimator}, so spots do not inflate it). The threshold is K · std(F1) in the interior; within 9 px of the
  * border, where the mirrored filter adds the same pixels twice, F2's noise is larger, and the
  * threshold is raised by exactly that ratio — computed from the folded kernels — so the border
  * gets no excess false positives.
@@ -53,7 +53,7 @@ export class SpotDetector {
   readonly options: ResolvedDetectOptions;
   readonly width: number;
   readonly height: number;
-  /** The filter (its `f1`, `f2` hold the last frame's levels). */
+  /** The filter (its `f2` and `f1At` give the last frame's levels). */
   readonly filter: WaveletFilter;
   /** Noise gain of F2 relative to the interior, per column (x) and row (y) factors. */
   private readonly columnSums: { aa: Float64Array; ab: Float64Array; bb: Float64Array };
