@@ -23,9 +23,9 @@ export interface FitOptions {
   /** Allowed range of σ when fitted, px. @default [0.3, box / 2] */
   sigmaRangePx?: readonly [number, number];
   /**
-   * Where batches of fixed-σ Newton fits run: `'wasm'` (the WebAssembly port, same results to
-   * rounding, faster) or `'js'` (the JavaScript reference). Free σ and the conjugate-gradient
-   * solver always run in JavaScript. @default 'wasm'
+   * Where batches of Newton fits run: `'wasm'` (the WebAssembly port, same results to
+   * rounding, faster) or `'js'` (the JavaScript reference). The conjugate-gradient solver always
+   * runs in JavaScript. @default 'wasm'
    */
   engine?: 'wasm' | 'js';
 }

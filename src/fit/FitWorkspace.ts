@@ -40,7 +40,7 @@ export class FitWorkspace {
   informationReady = false;
   /** Standard deviation of the residuals n − μ(θ̂) of the last fit, photons (K − P degrees of freedom). */
   residualStd = Number.NaN;
-  /** The WebAssembly batch fit, where the options allow it (fixed σ, Newton, engine 'wasm'). */
+  /** The WebAssembly batch fit, where the options allow it (Newton, engine 'wasm'). */
   readonly kernel: WasmFitKernel | undefined;
 
   /** @param options - resolved fit options */

@@ -11,13 +11,15 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer };
-  configure(box: number, sigma: number, maxIterations: number, tolerance: number, maxStepPx: number): void;
+  configure(box: number, sigma: number, maxIterations: number, tolerance: number, maxStepPx: number, fitSigma: number, sigmaMin: number, sigmaMax: number): void;
   reserve(bytes: number): number;
   fitBatch(data: number, count: number, starts: number, out: number, stride: number): void;
 }
 
 /** Output columns written by the kernel, in order. */
 const COLUMNS = 15;
+/** Warm-start columns: x, y, N, b, σ. */
+const START_COLUMNS = 5;
 
 let compiled: object | null | undefined;
 
@@ -34,15 +36,15 @@ function kernelModule(): object | null {
 }
 
 /**
- * The fixed-σ Newton fit of a batch of patches in WebAssembly (fitKernel.wasm, compiled from
- * the AssemblyScript port assembly/fitKernel.ts): the same start values, solver, final pass and
- * CRLB as {@link fitPatch} with {@link newtonSolve}, the same arithmetic, the pixel loop over two
- * rows at a time in f64x2 SIMD lanes; ~1.5–2× faster. Results agree with the JavaScript path to
+ * The Newton fit of a batch of patches in WebAssembly (fitKernel.wasm, compiled from the
+ * AssemblyScript port assembly/fitKernel.ts), σ fixed or free: the same start values, solver,
+ * final pass and CRLB as {@link fitPatch} with {@link newtonSolve}, the same arithmetic (with σ
+ * fixed the pixel loop runs over two rows at a time in f64x2 SIMD lanes); ~1.5–2.5× faster. Results agree with the JavaScript path to
  * rounding (sums in another order, its `exp` and `log` are not V8's; tested: same iterations and
  * statuses, positions within 1e-9 px).
  *
- * Memory: patches are copied into the module's memory (box² f64 each), warm starts into four
- * columns x, y, N, b, and the kernel writes 15 f64 columns (x, y, N, b, σ, the five √CRLB, ℓ,
+ * Memory: patches are copied into the module's memory (box² f64 each), warm starts into five
+ * columns x, y, N, b, σ, and the kernel writes 15 f64 columns (x, y, N, b, σ, the five √CRLB, ℓ,
  * residual std, iterations, status, warm start), copied out into the caller's FitResults. The
  * regions grow by doubling. One instance (its own memory) per FitWorkspace.
  */
@@ -54,11 +56,11 @@ export class WasmFitKernel {
   private views: { data: Float64Array; starts: Float64Array; out: Float64Array } | undefined;
 
   /**
-   * @returns a kernel for these options, or undefined where it does not apply (σ fitted, the
+   * @returns a kernel for these options, or undefined where it does not apply (the
    *   conjugate-gradient solver) or WebAssembly is unavailable
    */
   static create(options: ResolvedFitOptions): WasmFitKernel | undefined {
-    if (options.fitSigma || options.solver !== 'newton') return undefined;
+    if (options.solver !== 'newton') return undefined;
     const module = kernelModule();
     return module ? new WasmFitKernel(module, options) : undefined;
   }
@@ -66,7 +68,8 @@ export class WasmFitKernel {
   private constructor(module: object, options: ResolvedFitOptions) {
     const instance = new wasm.Instance(module, { env: { abort: () => { throw new Error('fitKernel.wasm aborted'); } } });
     this.exports = instance.exports as unknown as KernelExports;
-    this.exports.configure(options.box, options.sigmaPx, options.maxIterations, options.tolerance, options.maxStepPx);
+    const o = options;
+    this.exports.configure(o.box, o.sigmaPx, o.maxIterations, o.tolerance, o.maxStepPx, o.fitSigma ? 1 : 0, o.sigmaMinPx, o.sigmaMaxPx);
     this.area = options.box * options.box;
   }
 
@@ -86,6 +89,8 @@ export class WasmFitKernel {
       v.starts.set(start.y.subarray(0, count), stride);
       v.starts.set(start.photons.subarray(0, count), 2 * stride);
       v.starts.set(start.background.subarray(0, count), 3 * stride);
+      if (start.sigma) v.starts.set(start.sigma.subarray(0, count), 4 * stride);
+      else v.starts.fill(Number.NaN, 4 * stride, 4 * stride + count);
     }
     this.exports.fitBatch(this.pointers.data, count, start ? this.pointers.starts : 0, this.pointers.out, stride);
     const o = v.out;
@@ -113,7 +118,7 @@ export class WasmFitKernel {
     if (count > this.capacity) {
       this.capacity = Math.max(count, 2 * this.capacity, 256);
       const n = this.capacity;
-      this.pointers = { data: e.reserve(n * this.area * 8), starts: e.reserve(n * 4 * 8), out: e.reserve(n * COLUMNS * 8) };
+      this.pointers = { data: e.reserve(n * this.area * 8), starts: e.reserve(n * START_COLUMNS * 8), out: e.reserve(n * COLUMNS * 8) };
       this.views = undefined;
     }
     // Memory growth replaces the buffer: views are made again then.
@@ -122,7 +127,7 @@ export class WasmFitKernel {
       const n = this.capacity;
       this.views = {
         data: new Float64Array(buffer, this.pointers.data, n * this.area),
-        starts: new Float64Array(buffer, this.pointers.starts, n * 4),
+        starts: new Float64Array(buffer, this.pointers.starts, n * START_COLUMNS),
         out: new Float64Array(buffer, this.pointers.out, n * COLUMNS),
       };
     }

@@ -24,8 +24,8 @@ export interface FitPatchesOptions {
  * layout is copied once).
  *
  * Pass a {@link FitWorkspace} to reuse its scratch across calls (the streaming pipeline does);
- * pass options to get a fresh one. Fixed-σ Newton fits run in WebAssembly ({@link WasmFitKernel})
- * unless the options say `engine: 'js'`; the results agree to rounding.
+ * pass options to get a fresh one. Newton fits run in WebAssembly ({@link WasmFitKernel}) unless
+ * the options say `engine: 'js'`; the results agree to rounding.
  *
  * @param patches - photon counts
  * @param fit - a workspace, or fit options (box, sigmaPx, …) to make one

@@ -14,10 +14,10 @@ test('the committed fitKernel.wasm is assembly/fitKernel.ts compiled', async () 
   assert.deepEqual(new Uint8Array(readFileSync(FIT_WASM_PATH)), await compileFitKernel());
 });
 
-test('the WebAssembly fit runs where it applies: fixed σ with Newton, unless engine js', () => {
+test('the WebAssembly fit runs where it applies: the Newton solver, σ fixed or free, unless engine js', () => {
   assert.ok(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1 })).kernel, 'Node 20 runs WebAssembly');
+  assert.ok(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1, fitSigma: true })).kernel);
   assert.equal(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1, engine: 'js' })).kernel, undefined);
-  assert.equal(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1, fitSigma: true })).kernel, undefined);
   assert.equal(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1, solver: 'conjugate-gradient' })).kernel, undefined);
 });
 
@@ -28,7 +28,7 @@ function rel(a: number, b: number): number {
 }
 
 test('WebAssembly and JavaScript fits agree: same iterations, statuses and warm starts, values to rounding', () => {
-  for (const [box, sigmaPx] of [[5, 1.0], [7, 1.3]] as const) {
+  for (const [box, sigmaPx, fitSigma] of [[5, 1.0, false], [7, 1.3, false], [5, 1.0, true], [7, 1.3, true]] as const) {
     const count = 2000;
     const area = box * box;
     const sim = simulatePatches({ count, box, sigmaPx, photons: 600, background: 15, seed: 70 + box });
@@ -42,39 +42,48 @@ test('WebAssembly and JavaScript fits agree: same iterations, statuses and warm 
     data.fill(2, 4 * area, 5 * area);
     data[4 * area] = 500;
     // Warm starts for every third patch (from the truth, some outside the patch), none elsewhere.
-    const start = { x: new Float64Array(count).fill(Number.NaN), y: new Float64Array(count), photons: new Float64Array(count), background: new Float64Array(count) };
+    const start = { x: new Float64Array(count).fill(Number.NaN), y: new Float64Array(count), photons: new Float64Array(count), background: new Float64Array(count), sigma: new Float64Array(count) };
     for (let p = 0; p < count; p += 3) {
       start.x[p] = p % 9 === 0 ? -3 : sim.x[p] + 0.1;
       start.y[p] = sim.y[p] - 0.1;
       start.photons[p] = 500;
       start.background[p] = 10;
+      start.sigma[p] = p % 2 === 0 ? sigmaPx * 1.1 : 100; // in range, or out of it (ignored)
     }
     const run = (engine: 'wasm' | 'js'): FitResults => {
       const out = createFitResults(count);
-      const workspace = new FitWorkspace(resolveFitOptions({ box, sigmaPx, engine }));
+      const workspace = new FitWorkspace(resolveFitOptions({ box, sigmaPx, fitSigma, engine }));
       return fitPatches(data, workspace, { start, out });
     };
     const w = run('wasm');
     const j = run('js');
-    assert.deepEqual(w.status, j.status, `box ${box}: statuses`);
-    assert.deepEqual(w.iterations, j.iterations, `box ${box}: iterations`);
-    assert.deepEqual(w.warmStart, j.warmStart, `box ${box}: warm starts`);
-    assert.ok([0, 2, 3].every((s) => j.status.includes(s)), 'converged, left-patch and bad-data fits are all compared');
-    let worst = { position: 0, other: 0 };
+    const tag = `box ${box}, σ ${fitSigma ? 'free' : 'fixed'}`;
+    assert.deepEqual(w.status, j.status, `${tag}: statuses`);
+    assert.deepEqual(w.iterations, j.iterations, `${tag}: iterations`);
+    assert.deepEqual(w.warmStart, j.warmStart, `${tag}: warm starts`);
+    const statuses = fitSigma ? [0, 3] : [0, 2, 3];
+    assert.ok(statuses.every((s) => j.status.includes(s)), `${tag}: converged, bad-data (and left-patch) fits are all compared`);
+    const worst = { position: 0, convergedPosition: 0, other: 0 };
     for (let p = 0; p < count; p++) {
       worst.position = Math.max(worst.position, Math.abs(w.x[p] - j.x[p]) || 0, Math.abs(w.y[p] - j.y[p]) || 0);
       assert.equal(Number.isNaN(w.x[p]), Number.isNaN(j.x[p]), `patch ${p}: NaN x in one engine only`);
-      for (const key of ['photons', 'background', 'sigma', 'uncertaintyX', 'uncertaintyY', 'uncertaintyPhotons', 'uncertaintyBackground', 'logLikelihood', 'residualStd'] as const) {
+      if (fitSigma) assert.ok(Number.isNaN(j.uncertaintySigma[p]) || j.status[p] !== 0 || j.uncertaintySigma[p] > 0, 'σ has an uncertainty when fitted');
+      // Fits stopped at the iteration limit on degenerate patches (N → 0 on a flat patch, a
+      // corner spot with σ free) have near-singular Fisher information whose inverse amplifies
+      // any rounding: their uncertainties (~10⁵ px) are not compared, only converged fits'.
+      if (j.status[p] !== 0) continue;
+      worst.convergedPosition = Math.max(worst.convergedPosition, Math.abs(w.x[p] - j.x[p]), Math.abs(w.y[p] - j.y[p]));
+      for (const key of ['photons', 'background', 'sigma', 'uncertaintyX', 'uncertaintyY', 'uncertaintyPhotons', 'uncertaintyBackground', 'uncertaintySigma', 'logLikelihood', 'residualStd'] as const) {
         worst.other = Math.max(worst.other, rel(w[key][p], j[key][p]));
       }
-      assert.ok(Number.isNaN(w.uncertaintySigma[p]) && Number.isNaN(j.uncertaintySigma[p]), 'no σ uncertainty with σ fixed');
+      if (!fitSigma) assert.ok(Number.isNaN(w.uncertaintySigma[p]) && Number.isNaN(j.uncertaintySigma[p]), 'no σ uncertainty with σ fixed');
     }
     // The kernel sums two rows at a time (one per SIMD lane) and its exp and log are not V8's:
-    // the same arithmetic rounded in another order. The fits then end within rounding of each
-    // other, amplified by the last steps (observed: ≤ 6e-11 px, ≤ 6e-11 relative); allow 1e-9
-    // px and 1e-8 relative — 10⁻⁸ of the CRLB.
-    assert.ok(worst.position < 1e-9, `box ${box}: positions differ by ${worst.position} px`);
-    assert.ok(worst.other < 1e-8, `box ${box}: other outputs differ by ${worst.other} (relative)`);
-    worst = { position: 0, other: 0 };
+    // the same arithmetic rounded in another order. Converged fits end within rounding of each
+    // other (observed ≤ 6e-11 px, ≤ 5e-15 relative: allow 1e-9 px and 1e-12); fits stopped at the
+    // iteration limit on degenerate patches drift further apart (observed ≤ 7e-10 px: allow 1e-8).
+    assert.ok(worst.convergedPosition < 1e-9, `${tag}: converged positions differ by ${worst.convergedPosition} px`);
+    assert.ok(worst.position < 1e-8, `${tag}: positions differ by ${worst.position} px`);
+    assert.ok(worst.other < 1e-12, `${tag}: other outputs of converged fits differ by ${worst.other} (relative)`);
   }
 });

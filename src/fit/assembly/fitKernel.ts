@@ -1,8 +1,9 @@
-// The fixed-σ Newton fit of fitPatches in WebAssembly: an AssemblyScript port of the JavaScript
-// reference (erf.ts: erfcGivenExp; GaussianAxis.evaluate without σ; PatchLikelihood's 4-parameter
-// pass, here over two rows at a time in f64x2 lanes; newtonSolve for 4 parameters; initialGuess;
-// fitPatch's start, final pass and CRLB), the same arithmetic, so the two agree to rounding (sums
-// in another order, exp and log differ by an ulp; a test pins iterations, statuses and values). Compiled into ../fitKernel.wasm by
+// The Newton fit of fitPatches in WebAssembly: an AssemblyScript port of the JavaScript reference
+// (erf.ts: erfcGivenExp; GaussianAxis.evaluate; PatchLikelihood's 4-parameter pass, here over
+// two rows at a time in f64x2 lanes, and its σ-free pass; newtonSolve for 4 and 5 parameters;
+// initialGuess; fitPatch's start, final pass and CRLB), the same arithmetic, so the two agree to
+// rounding (sums in another order, exp and log differ by an ulp; a test pins iterations,
+// statuses and values). Compiled into ../fitKernel.wasm by
 // `npm run build:wasm` (AssemblyScript, -O3, stub runtime, SIMD; a test checks the committed binary is
 // this source compiled). Loaded by WasmFitKernel.ts, which documents the memory layout.
 //
@@ -81,31 +82,55 @@ let MAX_IT: i32 = 50;
 let TOL: f64 = 1e-4;
 let MAX_STEP: f64 = 1;
 let RATIO_STEP: f64 = 0;
+let FIT_SIGMA: bool = false;
+let SIGMA_MIN: f64 = 0.3;
+let SIGMA_MAX: f64 = 2.5;
+// σ of the current estimate (TS) and the σ RATIO_STEP was computed for.
+let TS: f64 = 1;
+let RATIO_SIGMA: f64 = NaN;
 
-// Axis terms (GaussianAxis): E, ∂E/∂c, ∂²E/∂c² along x and y; boundary scratch.
+// Axis terms (GaussianAxis): E, ∂E/∂c, ∂²E/∂c² along x and y, and with σ free ∂E/∂σ, ∂²E/∂σ²,
+// ∂²E/∂c∂σ; boundary scratch.
 const EX = new StaticArray<f64>(16);
 const DEX = new StaticArray<f64>(16);
 const D2EX = new StaticArray<f64>(16);
 const EY = new StaticArray<f64>(16);
 const DEY = new StaticArray<f64>(16);
 const D2EY = new StaticArray<f64>(16);
+const SEX = new StaticArray<f64>(16);
+const S2EX = new StaticArray<f64>(16);
+const CSEX = new StaticArray<f64>(16);
+const SEY = new StaticArray<f64>(16);
+const S2EY = new StaticArray<f64>(16);
+const CSEY = new StaticArray<f64>(16);
 const GAUSS = new StaticArray<f64>(17);
 const TAIL = new StaticArray<f64>(17);
 const BORDER = new StaticArray<f64>(64);
 
-/** Set the fit: box (odd, 3–15), σ (px), iteration limit, step tolerance, largest x/y step (px). */
-export function configure(box: i32, sigma: f64, maxIterations: i32, tolerance: f64, maxStepPx: f64): void {
+/**
+ * Set the fit: box (odd, 3–15), σ (px; the start value when fitted), iteration limit, step
+ * tolerance, largest x/y step (px), whether σ is a fifth parameter, and its range (px).
+ */
+export function configure(box: i32, sigma: f64, maxIterations: i32, tolerance: f64, maxStepPx: f64, fitSigma: bool, sigmaMin: f64, sigmaMax: f64): void {
   BOX = box; SIGMA = sigma; MAX_IT = maxIterations; TOL = tolerance; MAX_STEP = maxStepPx;
-  const invSigma = 1 / sigma;
-  RATIO_STEP = Math.exp(-2 * (0.5 * invSigma * invSigma));
-  AX = NaN; AY = NaN;
+  FIT_SIGMA = fitSigma; SIGMA_MIN = sigmaMin; SIGMA_MAX = sigmaMax;
+  TS = sigma; RATIO_SIGMA = NaN;
+  AX = NaN; AY = NaN; AS = NaN;
 }
 
-function axis(center: f64, value: StaticArray<f64>, dCenter: StaticArray<f64>, d2Center: StaticArray<f64>): void {
+function axis(
+  center: f64, value: StaticArray<f64>, dCenter: StaticArray<f64>, d2Center: StaticArray<f64>,
+  dSigma: StaticArray<f64>, d2Sigma: StaticArray<f64>, dCenterSigma: StaticArray<f64>,
+): void {
   const box = BOX;
-  const invSigma = 1 / SIGMA;
+  const sigma = TS;
+  const invSigma = 1 / sigma;
   const scale = invSigma * Math.SQRT1_2;
   const inv2s2 = 0.5 * invSigma * invSigma;
+  if (sigma != RATIO_SIGMA) {
+    RATIO_SIGMA = sigma;
+    RATIO_STEP = Math.exp(-2 * inv2s2);
+  }
   const q = RATIO_STEP;
   let m0 = <i32>Math.round(center);
   if (m0 < 0) m0 = 0; else if (m0 > box) m0 = box;
@@ -138,19 +163,36 @@ function axis(center: f64, value: StaticArray<f64>, dCenter: StaticArray<f64>, d
     unchecked(dCenter[i] = (ga - gb) * k1);
     unchecked(d2Center[i] = (ga * ua - gb * ub) * k3);
   }
+  if (!FIT_SIGMA) return;
+  const inv2 = invSigma * invSigma;
+  const k2 = INV_SQRT_2PI * inv2;
+  for (let i = 0; i < box; i++) {
+    const ga = unchecked(GAUSS[i]);
+    const gb = unchecked(GAUSS[i + 1]);
+    const ua = <f64>i - center;
+    const ub = ua + 1;
+    const ha = ua * ga;
+    const hb = ub * gb;
+    const ra = ua * ua * inv2;
+    const rb = ub * ub * inv2;
+    unchecked(dSigma[i] = -k2 * (hb - ha));
+    unchecked(d2Sigma[i] = -k2 * invSigma * (hb * (rb - 2) - ha * (ra - 2)));
+    unchecked(dCenterSigma[i] = k2 * (ga * (ra - 1) - gb * (rb - 1)));
+  }
 }
 
 // θ = (x, y, N, b), the x and y of the axis terms, gradient, Hessian, Fisher information, Σ(n − μ)².
 let TX: f64 = 0, TY: f64 = 0, TN: f64 = 0, TB: f64 = 0;
-let AX: f64 = NaN, AY: f64 = NaN;
+let AX: f64 = NaN, AY: f64 = NaN, AS: f64 = NaN;
 const G = new StaticArray<f64>(4);
 const H = new StaticArray<f64>(16);
 const F = new StaticArray<f64>(16);
 let RSS: f64 = 0;
 
 function shape(): void {
-  if (TX != AX) { axis(TX, EX, DEX, D2EX); AX = TX; }
-  if (TY != AY) { axis(TY, EY, DEY, D2EY); AY = TY; }
+  if (TS != AS) { AS = TS; AX = NaN; AY = NaN; }
+  if (TX != AX) { axis(TX, EX, DEX, D2EX, SEX, S2EX, CSEX); AX = TX; }
+  if (TY != AY) { axis(TY, EY, DEY, D2EY, SEY, S2EY, CSEY); AY = TY; }
 }
 
 function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11: f64, a12: f64, a13: f64, a22: f64, a23: f64, a33: f64): void {
@@ -288,8 +330,6 @@ function passFull(data: usize): f64 { return pass(data, true, true); }
 function passInfo(data: usize): f64 { return pass(data, false, true); }
 
 let S0: f64 = 0, S1: f64 = 0, S2: f64 = 0, S3: f64 = 0;
-const MA = new StaticArray<f64>(16);
-const ML = new StaticArray<f64>(16);
 
 function solveUndamped(): bool {
   const a00 = -unchecked(H[0]);
@@ -322,69 +362,17 @@ function solveUndamped(): bool {
   return true;
 }
 
-function cholesky(a: StaticArray<f64>, lower: StaticArray<f64>): bool {
-  for (let r = 0; r < 4; r++) {
-    for (let c = 0; c <= r; c++) {
-      let s = unchecked(a[r * 4 + c]);
-      for (let k = 0; k < c; k++) s -= unchecked(lower[r * 4 + k]) * unchecked(lower[c * 4 + k]);
-      if (r == c) {
-        if (!(s > 0) || !isFinite<f64>(s)) return false;
-        unchecked(lower[r * 4 + r] = Math.sqrt(s));
-      } else {
-        unchecked(lower[r * 4 + c] = s / unchecked(lower[c * 4 + c]));
-      }
-    }
-  }
-  return true;
-}
 
-const XS = new StaticArray<f64>(4);
+const XS = new StaticArray<f64>(5);
+/** newtonSolve's solveDamped for 4 parameters: the unrolled Cholesky, else the damped system. */
 function solveDamped(): bool {
   if (solveUndamped()) return true;
-  let lambda: f64 = 0;
-  for (;;) {
-    for (let r = 0; r < 4; r++) {
-      for (let c = 0; c < 4; c++) unchecked(MA[r * 4 + c] = -unchecked(H[r * 4 + c]));
-      if (lambda > 0) {
-        const diag = Math.abs(unchecked(H[r * 4 + r]));
-        unchecked(MA[r * 4 + r] += lambda * (diag > 1e-12 ? diag : 1e-12));
-      }
-    }
-    if (cholesky(MA, ML)) break;
-    lambda = lambda == 0 ? 1e-3 : lambda * 10;
-    if (lambda > 1e12) return false;
-  }
-  for (let r = 0; r < 4; r++) {
-    let s = unchecked(G[r]);
-    for (let k = 0; k < r; k++) s -= unchecked(ML[r * 4 + k]) * unchecked(XS[k]);
-    unchecked(XS[r] = s / unchecked(ML[r * 4 + r]));
-  }
-  for (let r = 3; r >= 0; r--) {
-    let s = unchecked(XS[r]);
-    for (let k = r + 1; k < 4; k++) s -= unchecked(ML[k * 4 + r]) * unchecked(XS[k]);
-    unchecked(XS[r] = s / unchecked(ML[r * 4 + r]));
-  }
+  if (!solveDampedN(H, 4, G, 4, XS)) return false;
   S0 = unchecked(XS[0]); S1 = unchecked(XS[1]); S2 = unchecked(XS[2]); S3 = unchecked(XS[3]);
   return true;
 }
 
-const CR = new StaticArray<f64>(4);
-const Z = new StaticArray<f64>(4);
-function inverseDiagonal(): bool {
-  if (!cholesky(F, ML)) { for (let i = 0; i < 4; i++) unchecked(CR[i] = NaN); return false; }
-  for (let i = 0; i < 4; i++) {
-    let sum: f64 = 0;
-    for (let r = i; r < 4; r++) {
-      let s: f64 = r == i ? 1 : 0;
-      for (let k = i; k < r; k++) s -= unchecked(ML[r * 4 + k]) * unchecked(Z[k]);
-      const v = s / unchecked(ML[r * 4 + r]);
-      unchecked(Z[r] = v);
-      sum += v * v;
-    }
-    unchecked(CR[i] = sum);
-  }
-  return true;
-}
+const CR = new StaticArray<f64>(5);
 
 /** initialGuess.ts: logParabolaVertex. */
 function logParabolaVertex(a: f64, b: f64, c: f64): f64 {
@@ -448,6 +436,7 @@ function initialGuess(data: usize): bool {
   const vy = logParabolaVertex(r0, r1, r2);
   TX = !isNaN<f64>(vx) ? <f64>col0 + 1.5 + vx : weight > 0 ? sx / weight : <f64>col0 + 1.5;
   TY = !isNaN<f64>(vy) ? <f64>row0 + 1.5 + vy : weight > 0 ? sy / weight : <f64>row0 + 1.5;
+  TS = SIGMA;
   shape();
   let sp: f64 = 0, spp: f64 = 0, snp: f64 = 0;
   let k = data;
@@ -513,11 +502,238 @@ function newton(data: usize): void {
   ITER = iteration;
 }
 
+// ---- σ free: θ = (x, y, N, b, σ) — PatchLikelihood.passFreeSigma and the 5-parameter branch
+// of newtonSolve (σ held until x, y, N, b settle; steps that lower ℓ are halved back).
+
+const G5 = new StaticArray<f64>(5);
+const H5 = new StaticArray<f64>(25);
+const F5 = new StaticArray<f64>(25);
+
+/** passFreeSigma: gradient, and the Hessian, Fisher information and ℓ as asked (ℓ returned). */
+function passFree(data: usize, wantHessian: bool, wantFisher: bool, wantLl: bool): f64 {
+  shape();
+  const box = BOX;
+  const photons = TN, background = TB;
+  let ll: f64 = 0, rss: f64 = 0;
+  let gx: f64 = 0, gy: f64 = 0, gn: f64 = 0, gb: f64 = 0, gs: f64 = 0;
+  let h0: f64 = 0, h1: f64 = 0, h2: f64 = 0, h3: f64 = 0, h4: f64 = 0, h6: f64 = 0, h7: f64 = 0, h8: f64 = 0, h9: f64 = 0;
+  let h12: f64 = 0, h13: f64 = 0, h14: f64 = 0, h18: f64 = 0, h19: f64 = 0, h24: f64 = 0;
+  let f0: f64 = 0, f1: f64 = 0, f2: f64 = 0, f3: f64 = 0, f4: f64 = 0, f6: f64 = 0, f7: f64 = 0, f8: f64 = 0, f9: f64 = 0;
+  let f12: f64 = 0, f13: f64 = 0, f14: f64 = 0, f18: f64 = 0, f19: f64 = 0, f24: f64 = 0;
+  let k = data;
+  for (let j = 0; j < box; j++) {
+    const eyj = unchecked(EY[j]);
+    const deyj = unchecked(DEY[j]);
+    const d2eyj = unchecked(D2EY[j]);
+    const seyj = unchecked(SEY[j]);
+    const s2eyj = unchecked(S2EY[j]);
+    const cseyj = unchecked(CSEY[j]);
+    for (let i = 0; i < box; i++, k += 8) {
+      const exi = unchecked(EX[i]);
+      const dexi = unchecked(DEX[i]);
+      const sexi = unchecked(SEX[i]);
+      const dmn = exi * eyj;
+      const dmx = photons * dexi * eyj;
+      const dmy = photons * exi * deyj;
+      const dmsUnit = sexi * eyj + exi * seyj;
+      const dms = photons * dmsUnit;
+      const mu = photons * dmn + background;
+      const n = load<f64>(k);
+      const r = 1 / mu;
+      const nr = n * r;
+      const w = nr - 1;
+      gx += w * dmx; gy += w * dmy; gn += w * dmn; gb += w; gs += w * dms;
+      if (wantHessian) {
+        const v = nr * r;
+        const mxx = photons * unchecked(D2EX[i]) * eyj;
+        const mxy = photons * dexi * deyj;
+        const mxn = dexi * eyj;
+        const mxs = photons * (unchecked(CSEX[i]) * eyj + dexi * seyj);
+        const myy = photons * exi * d2eyj;
+        const myn = exi * deyj;
+        const mys = photons * (sexi * deyj + exi * cseyj);
+        const mss = photons * (unchecked(S2EX[i]) * eyj + 2 * sexi * seyj + exi * s2eyj);
+        h0 += w * mxx - v * dmx * dmx;
+        h1 += w * mxy - v * dmx * dmy;
+        h2 += w * mxn - v * dmx * dmn;
+        h3 -= v * dmx;
+        h4 += w * mxs - v * dmx * dms;
+        h6 += w * myy - v * dmy * dmy;
+        h7 += w * myn - v * dmy * dmn;
+        h8 -= v * dmy;
+        h9 += w * mys - v * dmy * dms;
+        h12 -= v * dmn * dmn;
+        h13 -= v * dmn;
+        h14 += w * dmsUnit - v * dmn * dms;
+        h18 -= v;
+        h19 -= v * dms;
+        h24 += w * mss - v * dms * dms;
+      }
+      if (wantFisher) {
+        f0 += r * dmx * dmx; f1 += r * dmx * dmy; f2 += r * dmx * dmn; f3 += r * dmx; f4 += r * dmx * dms;
+        f6 += r * dmy * dmy; f7 += r * dmy * dmn; f8 += r * dmy; f9 += r * dmy * dms;
+        f12 += r * dmn * dmn; f13 += r * dmn; f14 += r * dmn * dms;
+        f18 += r; f19 += r * dms; f24 += r * dms * dms;
+      }
+      if (wantLl) {
+        ll += (n == 0 ? 0 : n * Math.log(mu)) - mu;
+        rss += (n - mu) * (n - mu);
+      }
+    }
+  }
+  if (wantLl) RSS = rss;
+  unchecked(G5[0] = gx); unchecked(G5[1] = gy); unchecked(G5[2] = gn); unchecked(G5[3] = gb); unchecked(G5[4] = gs);
+  if (wantHessian) fill5(H5, h0, h1, h2, h3, h4, h6, h7, h8, h9, h12, h13, h14, h18, h19, h24);
+  if (wantFisher) fill5(F5, f0, f1, f2, f3, f4, f6, f7, f8, f9, f12, f13, f14, f18, f19, f24);
+  return wantLl ? ll : NaN;
+}
+
+/** A symmetric 5×5 matrix from its upper triangle (row-major indices 0–4, 6–9, 12–14, 18–19, 24). */
+function fill5(m: StaticArray<f64>, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, a6: f64, a7: f64, a8: f64, a9: f64, a12: f64, a13: f64, a14: f64, a18: f64, a19: f64, a24: f64): void {
+  unchecked(m[0] = a0); unchecked(m[1] = a1); unchecked(m[2] = a2); unchecked(m[3] = a3); unchecked(m[4] = a4);
+  unchecked(m[5] = a1); unchecked(m[6] = a6); unchecked(m[7] = a7); unchecked(m[8] = a8); unchecked(m[9] = a9);
+  unchecked(m[10] = a2); unchecked(m[11] = a7); unchecked(m[12] = a12); unchecked(m[13] = a13); unchecked(m[14] = a14);
+  unchecked(m[15] = a3); unchecked(m[16] = a8); unchecked(m[17] = a13); unchecked(m[18] = a18); unchecked(m[19] = a19);
+  unchecked(m[20] = a4); unchecked(m[21] = a9); unchecked(m[22] = a14); unchecked(m[23] = a19); unchecked(m[24] = a24);
+}
+
+const MA5 = new StaticArray<f64>(25);
+const ML5 = new StaticArray<f64>(25);
+const STEP5 = new StaticArray<f64>(5);
+const CR5 = new StaticArray<f64>(5);
+const Z5 = new StaticArray<f64>(5);
+
+/** cholesky.ts choleskyFactor for an n×n matrix (row-major, stride n). */
+function choleskyN(a: StaticArray<f64>, n: i32, lower: StaticArray<f64>): bool {
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c <= r; c++) {
+      let s = unchecked(a[r * n + c]);
+      for (let k = 0; k < c; k++) s -= unchecked(lower[r * n + k]) * unchecked(lower[c * n + k]);
+      if (r == c) {
+        if (!(s > 0) || !isFinite<f64>(s)) return false;
+        unchecked(lower[r * n + r] = Math.sqrt(s));
+      } else {
+        unchecked(lower[r * n + c] = s / unchecked(lower[c * n + c]));
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * newtonSolve's solveDamped: (−H + λ·diag|H|)·δ = ∇ℓ over the leading `active` parameters of H
+ * (row stride `stride`) by Cholesky, λ raised tenfold until positive definite, into `step`.
+ */
+function solveDampedN(h: StaticArray<f64>, stride: i32, g: StaticArray<f64>, active: i32, step: StaticArray<f64>): bool {
+  let lambda: f64 = 0;
+  for (;;) {
+    for (let r = 0; r < active; r++) {
+      for (let c = 0; c < active; c++) unchecked(MA5[r * active + c] = -unchecked(h[r * stride + c]));
+      if (lambda > 0) {
+        const diag = Math.abs(unchecked(h[r * stride + r]));
+        unchecked(MA5[r * active + r] += lambda * (diag > 1e-12 ? diag : 1e-12));
+      }
+    }
+    if (choleskyN(MA5, active, ML5)) break;
+    lambda = lambda == 0 ? 1e-3 : lambda * 10;
+    if (lambda > 1e12) return false;
+  }
+  for (let r = 0; r < active; r++) {
+    let s = unchecked(g[r]);
+    for (let k = 0; k < r; k++) s -= unchecked(ML5[r * active + k]) * unchecked(step[k]);
+    unchecked(step[r] = s / unchecked(ML5[r * active + r]));
+  }
+  for (let r = active - 1; r >= 0; r--) {
+    let s = unchecked(step[r]);
+    for (let k = r + 1; k < active; k++) s -= unchecked(ML5[k * active + r]) * unchecked(step[k]);
+    unchecked(step[r] = s / unchecked(ML5[r * active + r]));
+  }
+  return true;
+}
+
+/** choleskyInverseDiagonal: the diagonal of A⁻¹ (n×n) into `out`; false and NaN when singular. */
+function inverseDiagonal(a: StaticArray<f64>, n: i32, out: StaticArray<f64>): bool {
+  if (!choleskyN(a, n, ML5)) { for (let i = 0; i < n; i++) unchecked(out[i] = NaN); return false; }
+  for (let i = 0; i < n; i++) {
+    let sum: f64 = 0;
+    for (let r = i; r < n; r++) {
+      let s: f64 = r == i ? 1 : 0;
+      for (let k = i; k < r; k++) s -= unchecked(ML5[r * n + k]) * unchecked(Z5[k]);
+      const v = s / unchecked(ML5[r * n + r]);
+      unchecked(Z5[r] = v);
+      sum += v * v;
+    }
+    unchecked(out[i] = sum);
+  }
+  return true;
+}
+
+/** newtonSolve with σ free (p = 5, guarded). */
+function newton5(data: usize): void {
+  const box = <f64>BOX;
+  STATUS = 1;
+  let active = 4;
+  let llAccepted: f64 = -Infinity;
+  let backtracks = 0;
+  let iteration = 0;
+  let lastChange: f64 = Infinity;
+  let ax0: f64 = 0, ay0: f64 = 0, an0: f64 = 0, ab0: f64 = 0, as0: f64 = 0;
+  READY = false;
+  while (iteration < MAX_IT) {
+    iteration++;
+    const anticipate = active == 5 && lastChange < 1e-2;
+    const ll = passFree(data, true, anticipate, true);
+    if (!(ll >= llAccepted - 1e-12 * Math.abs(llAccepted))) {
+      if (++backtracks > 12) { TX = ax0; TY = ay0; TN = an0; TB = ab0; TS = as0; break; }
+      TX = 0.5 * (TX + ax0); TY = 0.5 * (TY + ay0); TN = 0.5 * (TN + an0); TB = 0.5 * (TB + ab0); TS = 0.5 * (TS + as0);
+      continue;
+    }
+    backtracks = 0;
+    llAccepted = ll;
+    ax0 = TX; ay0 = TY; an0 = TN; ab0 = TB; as0 = TS;
+    if (!solveDampedN(H5, 5, G5, active, STEP5)) break;
+    const n0 = TN, b0 = TB, s0 = TS;
+    let dx = unchecked(STEP5[0]), dy = unchecked(STEP5[1]), dn = unchecked(STEP5[2]), db = unchecked(STEP5[3]);
+    let ds: f64 = active == 5 ? unchecked(STEP5[4]) : 0;
+    if (!(isFinite<f64>(dx) && isFinite<f64>(dy) && isFinite<f64>(dn) && isFinite<f64>(db) && isFinite<f64>(ds))) break;
+    let f: f64 = 1;
+    const adx = Math.abs(dx), ady = Math.abs(dy), ads = Math.abs(ds);
+    if (adx * f > MAX_STEP) f = MAX_STEP / adx;
+    if (ady * f > MAX_STEP) f = MAX_STEP / ady;
+    if (-dn * f > 0.5 * n0) f = (0.5 * n0) / -dn;
+    if (-db * f > 0.5 * b0) f = (0.5 * b0) / -db;
+    if (ads * f > 0.25 * s0) f = (0.25 * s0) / ads;
+    if (f < 1) { dx *= f; dy *= f; dn *= f; db *= f; ds *= f; }
+    TX += dx; TY += dy;
+    TN = Math.max(n0 + dn, 1e-6);
+    TB = Math.max(b0 + db, 1e-6);
+    if (active == 5) TS = Math.min(Math.max(s0 + ds, SIGMA_MIN), SIGMA_MAX);
+    const sigmaConverged = Math.abs(TS - s0) < TOL;
+    if (TX < -1 || TX > box + 1 || TY < -1 || TY > box + 1) { STATUS = 2; break; }
+    const change = Math.max(Math.max(Math.abs(dx), Math.abs(dy)), Math.max(Math.abs(TN - n0) / n0, Math.abs(TB - b0) / (b0 > 1 ? b0 : 1)));
+    lastChange = Math.max(change, Math.abs(TS - s0));
+    if (active < 5) {
+      if (change < 1e-2 || iteration >= 8) active = 5;
+      lastChange = Infinity;
+    } else if (sigmaConverged && change < TOL) {
+      STATUS = 0;
+      if (anticipate) {
+        const gain = unchecked(G5[0]) * dx + unchecked(G5[1]) * dy + unchecked(G5[2]) * dn + unchecked(G5[3]) * db + unchecked(G5[4]) * ds;
+        LL = ll + 0.5 * gain;
+        READY = true;
+      }
+      break;
+    }
+  }
+  ITER = iteration;
+}
+
 /**
  * Fit `count` patches at `data` (f64, box² each, row-major, photons). `starts` (0: none) holds
- * the warm starts as four f64 columns x, y, N, b of `stride` values each (NaN x: none); `out`
- * receives 15 f64 columns of `stride` values: x, y, N, b, σ, √CRLB of x, y, N, b, σ (NaN),
- * ℓ, residual std, iterations, status, warm start (1/0).
+ * the warm starts as five f64 columns x, y, N, b, σ of `stride` values each (NaN x: none; σ is
+ * used when fitted and in range); `out` receives 15 f64 columns of `stride` values: x, y, N, b,
+ * σ, √CRLB of x, y, N, b, σ (NaN with σ fixed), ℓ, residual std, iterations, status, warm
+ * start (1/0).
  */
 export function fitBatch(data: usize, count: i32, starts: usize, out: usize, stride: i32): void {
   const area = BOX * BOX;
@@ -529,7 +745,7 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
     let warm: f64 = 0;
     if (starts != 0) {
       const s = starts + (<usize>p << 3);
-      const x = load<f64>(s), y = load<f64>(s + col), n = load<f64>(s + 2 * col), b = load<f64>(s + 3 * col);
+      const x = load<f64>(s), y = load<f64>(s + col), n = load<f64>(s + 2 * col), b = load<f64>(s + 3 * col), sg = load<f64>(s + 4 * col);
       const bx = <f64>BOX;
       if (x > -0.5 && x < bx + 0.5 && y > -0.5 && y < bx + 0.5 && n > 0 && b > 0 && isFinite<f64>(n) && isFinite<f64>(b)) {
         let peak: f64 = -Infinity;
@@ -540,7 +756,10 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
           if (v > peak) peak = v;
         }
         if (started == 1 && !(peak > 0)) started = -1;
-        if (started == 1) { TX = x; TY = y; TN = n; TB = b; warm = 1; }
+        if (started == 1) {
+          TX = x; TY = y; TN = n; TB = b; warm = 1;
+          TS = FIT_SIGMA && sg >= SIGMA_MIN && sg <= SIGMA_MAX ? sg : SIGMA;
+        }
       } else {
         started = initialGuess(patch) ? 0 : -1;
       }
@@ -554,16 +773,23 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
       store<f64>(o + 14 * col, 0);
       continue;
     }
-    newton(patch);
-    if (!READY) LL = passInfo(patch);
-    const rstd = Math.sqrt(RSS / <f64>(area - 4));
-    const ok = inverseDiagonal();
+    let ok: bool;
+    if (FIT_SIGMA) {
+      newton5(patch);
+      if (!READY) LL = passFree(patch, false, true, true);
+      ok = inverseDiagonal(F5, 5, CR5);
+      for (let c = 0; c < 5; c++) store<f64>(o + <usize>(5 + c) * col, Math.sqrt(unchecked(CR5[c])));
+    } else {
+      newton(patch);
+      if (!READY) LL = passInfo(patch);
+      ok = inverseDiagonal(F, 4, CR);
+      for (let c = 0; c < 4; c++) store<f64>(o + <usize>(5 + c) * col, Math.sqrt(unchecked(CR[c])));
+      store<f64>(o + 9 * col, NaN);
+    }
+    const rstd = Math.sqrt(RSS / <f64>(area - (FIT_SIGMA ? 5 : 4)));
     if (!ok && STATUS == 0) STATUS = 4;
     store<f64>(o, TX); store<f64>(o + col, TY); store<f64>(o + 2 * col, TN); store<f64>(o + 3 * col, TB);
-    store<f64>(o + 4 * col, SIGMA);
-    store<f64>(o + 5 * col, Math.sqrt(unchecked(CR[0]))); store<f64>(o + 6 * col, Math.sqrt(unchecked(CR[1])));
-    store<f64>(o + 7 * col, Math.sqrt(unchecked(CR[2]))); store<f64>(o + 8 * col, Math.sqrt(unchecked(CR[3])));
-    store<f64>(o + 9 * col, NaN);
+    store<f64>(o + 4 * col, TS);
     store<f64>(o + 10 * col, LL); store<f64>(o + 11 * col, rstd);
     store<f64>(o + 12 * col, <f64>ITER); store<f64>(o + 13 * col, <f64>STATUS); store<f64>(o + 14 * col, warm);
   }
