@@ -31,7 +31,7 @@ Preview:
       --preview PNG        rewrite a super-resolution preview every --preview-every frames
       --preview-every N    frames between preview refreshes (default 200)
 Speed:
-      --workers N          worker threads (default: all cores, one per 128 frames at most,
+      --workers N          worker threads (default: all cores, one per 512 frames at most,
                            so short stacks run on one thread; 1 with --follow)
 Frames:
       --frames A:B         frames A to B, 1-based, inclusive (A: or :B open-ended)

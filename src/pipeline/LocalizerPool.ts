@@ -5,6 +5,7 @@ import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import type { WorkerRequest } from './localizeWorker.js';
+import { workerScript } from './workerScript.js';
 
 /** A chunk's results from a worker. */
 export interface ChunkResult {
@@ -33,6 +34,8 @@ export class LocalizerPool {
   private readonly busy: number[];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  /** Resolves once every worker has been created. */
+  private readonly started: Promise<void>;
   private failure: Error | undefined;
 
   /**
@@ -44,28 +47,40 @@ export class LocalizerPool {
     if (!(Number.isInteger(size) && size >= 1)) throw new InvalidOptionError(`workers must be a whole number ≥ 1, got ${size}`);
     this.size = size;
     this.busy = new Array<number>(size).fill(0);
-    // The worker loads TypeScript through tsx, registered before the worker module is imported.
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const entry = new URL('./localizeWorker.ts', import.meta.url).href;
-    const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    for (let w = 0; w < size; w++) {
-      const worker = new Worker(boot, { eval: true });
-      worker.on('message', (message: { type: string; id: number; batches?: LocalizationBatch[]; stats?: LocalizeStats; buffers?: ArrayBuffer[]; message?: string }) => {
-        const p = this.pending.get(message.id);
-        if (!p) return;
-        this.pending.delete(message.id);
-        this.busy[p.worker]--;
-        if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [] });
-        else p.reject(new Error(message.message));
-      });
-      worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.fail(new Error(`localizer worker stopped with exit code ${code}`));
-      });
-      const init: WorkerRequest = { type: 'init', options };
-      worker.postMessage(init);
-      this.workers.push(worker);
+    // Workers start from the bundled worker module (no TypeScript loader) when esbuild could
+    // make it, else through tsx, registered before the worker module is imported.
+    this.started = workerScript().then((script) => {
+      for (let w = 0; w < size; w++) this.workers.push(this.startWorker(script, options));
+    });
+    this.started.catch((error: unknown) => this.fail(error as Error));
+  }
+
+  private startWorker(script: URL | undefined, options: ResolvedLocalizeOptions): Worker {
+    let worker: Worker;
+    if (script) {
+      // Not the parent's --import tsx: the bundle is plain JavaScript.
+      worker = new Worker(script, { execArgv: [] });
+    } else {
+      const tsx = import.meta.resolve('tsx/esm/api');
+      const entry = new URL('./localizeWorker.ts', import.meta.url).href;
+      const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+      worker = new Worker(boot, { eval: true });
     }
+    worker.on('message', (message: { type: string; id: number; batches?: LocalizationBatch[]; stats?: LocalizeStats; buffers?: ArrayBuffer[]; message?: string }) => {
+      const p = this.pending.get(message.id);
+      if (!p) return;
+      this.pending.delete(message.id);
+      this.busy[p.worker]--;
+      if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [] });
+      else p.reject(new Error(message.message));
+    });
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => {
+      if (code !== 0) this.fail(new Error(`localizer worker stopped with exit code ${code}`));
+    });
+    const init: WorkerRequest = { type: 'init', options };
+    worker.postMessage(init);
+    return worker;
   }
 
   /**
@@ -83,12 +98,13 @@ export class LocalizerPool {
     const transfer = frames.map((f) => f.data.buffer as ArrayBuffer);
     return new Promise<ChunkResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: w });
-      this.workers[w].postMessage(request, transfer);
+      this.started.then(() => this.workers[w].postMessage(request, transfer), () => undefined);
     });
   }
 
   /** Stop the workers. */
   async close(): Promise<void> {
+    await this.started.catch(() => undefined);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
