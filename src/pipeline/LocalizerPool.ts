@@ -47,25 +47,16 @@ export class LocalizerPool {
     if (!(Number.isInteger(size) && size >= 1)) throw new InvalidOptionError(`workers must be a whole number ≥ 1, got ${size}`);
     this.size = size;
     this.busy = new Array<number>(size).fill(0);
-    // Workers start from the bundled worker module (no TypeScript loader) when esbuild could
-    // make it, else through tsx, registered before the worker module is imported.
+    // Workers start from the bundled worker module (plain JavaScript, no TypeScript loader).
     this.started = workerScript().then((script) => {
       for (let w = 0; w < size; w++) this.workers.push(this.startWorker(script, options));
     });
     this.started.catch((error: unknown) => this.fail(error as Error));
   }
 
-  private startWorker(script: URL | undefined, options: ResolvedLocalizeOptions): Worker {
-    let worker: Worker;
-    if (script) {
-      // Not the parent's --import tsx: the bundle is plain JavaScript.
-      worker = new Worker(script, { execArgv: [] });
-    } else {
-      const tsx = import.meta.resolve('tsx/esm/api');
-      const entry = new URL('./localizeWorker.ts', import.meta.url).href;
-      const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-      worker = new Worker(boot, { eval: true });
-    }
+  private startWorker(script: URL, options: ResolvedLocalizeOptions): Worker {
+    // Not the parent's --import tsx: the bundle is plain JavaScript.
+    const worker = new Worker(script, { execArgv: [] });
     worker.on('message', (message: { type: string; id: number; batches?: LocalizationBatch[]; stats?: LocalizeStats; buffers?: ArrayBuffer[]; message?: string }) => {
       const p = this.pending.get(message.id);
       if (!p) return;

@@ -6,7 +6,7 @@ interface Esbuild {
   build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string }[] }>;
 }
 
-let script: Promise<URL | undefined> | undefined;
+let script: Promise<URL> | undefined;
 
 /**
  * The localizer worker (localizeWorker.ts and what it imports) bundled by esbuild into one
@@ -16,11 +16,12 @@ let script: Promise<URL | undefined> | undefined;
  * of the source file it stands in, so the kernels' .wasm files and fmin are found where they
  * are. esbuild (tsx's own compiler, a dependency) bundles these 28 files in ~50 ms.
  *
- * @returns the module's URL, or undefined where esbuild is unavailable or fails (the pool then
- *   starts its workers through tsx)
+ * esbuild is what tsx runs on, so wherever this package runs, it can bundle.
+ *
+ * @returns the module's URL (rejects when a source file does not compile)
  */
-export function workerScript(): Promise<URL | undefined> {
-  script ??= bundle().catch(() => undefined);
+export function workerScript(): Promise<URL> {
+  script ??= bundle();
   return script;
 }
 
