@@ -3,9 +3,10 @@
 // two rows at a time in f64x2 lanes, and its σ-free pass; newtonSolve for 4 and 5 parameters;
 // initialGuess; fitPatch's start, final pass and CRLB), the same arithmetic, so the two agree to
 // rounding (sums in another order, exp and log differ by an ulp; a test pins iterations,
-// statuses and values). Compiled into ../fitKernel.wasm by
-// `npm run build:wasm` (AssemblyScript, -O3, stub runtime, SIMD; a test checks the committed binary is
-// this source compiled). Loaded by WasmFitKernel.ts, which documents the memory layout.
+// statuses and values). Compiled into ../fitKernel.wasm by `npm run build:wasm` (AssemblyScript,
+// -O3, stub runtime, SIMD; a test checks the committed binary is this source compiled). Loaded
+// by WasmFitKernel.ts, which documents the memory layout. The state of one fit (θ in TX…TS, the
+// axis terms, gradient and matrices) lives in module globals: one instance per FitWorkspace.
 //
 // Not part of the TypeScript program (own tsconfig: AssemblyScript's types f64, i32, unchecked…).
 const A0: f64 = 3.1611237438705656;
@@ -118,6 +119,11 @@ export function configure(box: i32, sigma: f64, maxIterations: i32, tolerance: f
   AX = NaN; AY = NaN; AS = NaN;
 }
 
+/**
+ * GaussianAxis.evaluate: E_i, ∂E_i/∂c, ∂²E_i/∂c² (and with σ free the σ derivatives) for a
+ * Gaussian of width TS centred at `center`: one erfc per pixel boundary (from exp(−t²) found by
+ * the recurrence), two exp per axis.
+ */
 function axis(
   center: f64, value: StaticArray<f64>, dCenter: StaticArray<f64>, d2Center: StaticArray<f64>,
   dSigma: StaticArray<f64>, d2Sigma: StaticArray<f64>, dCenterSigma: StaticArray<f64>,
