@@ -22,10 +22,10 @@ interface Pending {
 }
 
 /**
- * A pool of worker threads, each running a FrameLocalizer. Chunks of consecutive frames go to the
- * least busy worker with their pixel buffers transferred (not copied); results come back with
- * their arrays transferred, and so do the pixel buffers. The caller keeps the order and bounds the frames in flight (see
- * {@link localizeStream}).
+ * A pool of worker threads, each running a FrameLocalizer (started from {@link workerScript}).
+ * Chunks of consecutive frames go to the least busy worker with their pixel buffers transferred
+ * (not copied); results come back with their arrays transferred, and so do the pixel buffers.
+ * The caller keeps the order and bounds the frames in flight (see {@link localizeStream}).
  */
 export class LocalizerPool {
   /** Number of workers. */

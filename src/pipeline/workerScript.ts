@@ -14,7 +14,7 @@ let script: Promise<URL> | undefined;
  * started from it needs no TypeScript loader: it is up in ~0.1 s instead of 0.3–0.5 s through
  * tsx, and has no module-hooks thread of its own. Each `import.meta.url` is replaced by the URL
  * of the source file it stands in, so the kernels' .wasm files and fmin are found where they
- * are. esbuild (tsx's own compiler, a dependency) bundles these 28 files in ~50 ms.
+ * are. esbuild (tsx's own compiler, a dependency) bundles the ~30 files in ~50 ms.
  *
  * esbuild is what tsx runs on, so wherever this package runs, it can bundle.
  *
