@@ -32,7 +32,7 @@ export interface WindowPass {
  * A robust standard deviation, 1.4826 · median |v − median v| (the median absolute deviation,
  * MAD), of a few thousand values, computed exactly but without partitioning all the values
  * twice. A pilot sample of 256 values predicts each median; one pass counts the values below a
- * window around the prediction and copies those inside it (a fifth to a third), and the median
+ * window around the prediction and copies those inside it (an eighth to a fifth), and the median
  * is selected among those with its rank shifted by the count below (measured on 8192 values:
  * ~0.1 ms instead of ~0.2 ms for two full quickselects). Where the median falls
  * outside the window, or the pilot's MAD is 0 or not finite, a full selection runs instead, so
