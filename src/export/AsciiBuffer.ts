@@ -61,63 +61,37 @@ export class AsciiBuffer {
       return;
     }
     this.reserve(24);
-    const bytes = this.bytes;
-    if (value < 0) bytes[this.length++] = 45; // '-', as toFixed writes it for every value < 0
-    if (scaled < INT32) {
-      this.fixedInt32(scaled | 0, scale, decimals);
-      return;
+    if (value < 0) this.bytes[this.length++] = 45; // '-', as toFixed writes it for every value < 0
+    const whole = Math.floor(scaled / scale);
+    if (whole < INT32) {
+      this.digits(whole | 0, 1);
+    } else {
+      // Beyond int32: the high digits, then the low nine zero-padded.
+      const high = Math.floor(whole / 1e9);
+      this.digits(high, 1);
+      this.digits(whole - high * 1e9, 9);
     }
-    let whole = Math.floor(scaled / scale);
-    let fraction = scaled - whole * scale;
-    // Integer digits, most significant first: count them, then fill from the end.
-    let digits = 1;
-    for (let t = whole; t >= 10; t = Math.floor(t / 10)) digits++;
-    let at = this.length + digits;
-    this.length = at;
-    do {
-      const q = Math.floor(whole / 10);
-      bytes[--at] = 48 + (whole - q * 10);
-      whole = q;
-    } while (whole > 0);
     if (decimals === 0) return;
-    bytes[this.length++] = 46; // '.'
-    at = this.length + decimals;
-    this.length = at;
-    for (let k = 0; k < decimals; k++) {
-      const q = Math.floor(fraction / 10);
-      bytes[--at] = 48 + (fraction - q * 10);
-      fraction = q;
-    }
+    this.bytes[this.length++] = 46; // '.'
+    this.digits(scaled - whole * scale, decimals);
   }
 
   /**
-   * The digits of scaled / scale with `decimals` digits after the point, for 0 ≤ scaled < 2³¹:
-   * the same digits as {@link fixed}'s general path, in int32 arithmetic (V8 turns the
-   * divisions by 10 into multiplications) — most values of the table take this path. The
-   * truncated double quotient is the exact integer part: below 2³¹/scale its rounding error is
-   * far under the 1/scale that separates it from the next integer.
+   * Append the decimal digits of an integer 0 ≤ n < 2³¹, zero-padded to at least `width`
+   * digits, in int32 arithmetic (V8 turns the divisions by 10 into multiplications). The caller
+   * has reserved the room.
    */
-  private fixedInt32(scaled: number, scale: number, decimals: number): void {
+  private digits(n: number, width: number): void {
     const bytes = this.bytes;
-    let whole = (scaled / scale) | 0;
-    let fraction = scaled - whole * scale;
-    let digits = 1;
-    for (let t = whole; t >= 10; t = (t / 10) | 0) digits++;
-    let at = this.length + digits;
+    let count = 1;
+    for (let t = n; t >= 10; t = (t / 10) | 0) count++;
+    if (count < width) count = width;
+    let at = this.length + count;
     this.length = at;
-    do {
-      const q = (whole / 10) | 0;
-      bytes[--at] = 48 + (whole - q * 10);
-      whole = q;
-    } while (whole > 0);
-    if (decimals === 0) return;
-    bytes[this.length++] = 46; // '.'
-    at = this.length + decimals;
-    this.length = at;
-    for (let k = 0; k < decimals; k++) {
-      const q = (fraction / 10) | 0;
-      bytes[--at] = 48 + (fraction - q * 10);
-      fraction = q;
+    for (let k = 0; k < count; k++) {
+      const q = (n / 10) | 0;
+      bytes[--at] = 48 + (n - q * 10);
+      n = q;
     }
   }
 
