@@ -1,18 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { PixelArray } from '../io/Frame.js';
+import { instantiate, wasmModule } from '../wasm/wasmModule.js';
 import type { WindowPass } from './MadEstimator.js';
 
 /** Mirrored margin of the padded image: the reach of the two levels, 3 + 6 px. */
 const PAD = 9;
 /** Spare f32 values after each buffer: the kernels write and read whole groups of four. */
 const SLACK = 64;
-
-/** The part of the WebAssembly JS API used here (TypeScript's ES libs do not declare it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -23,20 +16,6 @@ interface KernelExports {
   sampleF1(image: number, v1: number, stride: number, width: number, height: number, pad: number, step: number, out: number): number;
   collect(values: number, n: number, low: number, high: number, center: number, fold: number, out: number): number;
   below: { value: number };
-}
-
-let compiled: object | null | undefined;
-
-/** The compiled kernel module, or null where WebAssembly SIMD is not available. */
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new wasm.Module(readFileSync(new URL('./waveletKernel.wasm', import.meta.url)));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
 }
 
 /**
@@ -80,7 +59,7 @@ export class WasmWaveletKernel implements WindowPass {
    */
   static create(width: number, height: number, sampleCapacity: number): WasmWaveletKernel | undefined {
     if (width < 2 * PAD || height < 2 * PAD) return undefined;
-    const module = kernelModule();
+    const module = wasmModule(new URL('./waveletKernel.wasm', import.meta.url));
     if (!module) return undefined;
     return new WasmWaveletKernel(module, width, height, sampleCapacity);
   }
@@ -102,8 +81,7 @@ export class WasmWaveletKernel implements WindowPass {
     const window = align(samples + sampleCapacity * 8);
     const offsets = { raw, image, scratch: image + paddedBytes, v1: image + 2 * paddedBytes, f2: image + 3 * paddedBytes, list, samples, window };
     this.offsets = offsets;
-    const instance = new wasm.Instance(module, {});
-    this.exports = instance.exports as unknown as KernelExports;
+    this.exports = instantiate<KernelExports>(module);
     const needed = window + sampleCapacity * 8;
     const memory = this.exports.memory;
     if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));

@@ -1,13 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { instantiate, wasmModule } from '../wasm/wasmModule.js';
 import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults, FitStartValues } from './FitResults.js';
-
-/** The part of the WebAssembly JS API used here (TypeScript's ES libs do not declare it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer };
@@ -20,20 +13,6 @@ interface KernelExports {
 const COLUMNS = 15;
 /** Warm-start columns: x, y, N, b, σ. */
 const START_COLUMNS = 5;
-
-let compiled: object | null | undefined;
-
-/** The compiled module, or null where WebAssembly is not available. */
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new wasm.Module(readFileSync(new URL('./fitKernel.wasm', import.meta.url)));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
 
 /**
  * The Newton fit of a batch of patches in WebAssembly (fitKernel.wasm, compiled from the
@@ -61,13 +40,12 @@ export class WasmFitKernel {
    */
   static create(options: ResolvedFitOptions): WasmFitKernel | undefined {
     if (options.solver !== 'newton') return undefined;
-    const module = kernelModule();
+    const module = wasmModule(new URL('./fitKernel.wasm', import.meta.url));
     return module ? new WasmFitKernel(module, options) : undefined;
   }
 
   private constructor(module: object, options: ResolvedFitOptions) {
-    const instance = new wasm.Instance(module, { env: { abort: () => { throw new Error('fitKernel.wasm aborted'); } } });
-    this.exports = instance.exports as unknown as KernelExports;
+    this.exports = instantiate<KernelExports>(module, { env: { abort: () => { throw new Error('fitKernel.wasm aborted'); } } });
     const o = options;
     this.exports.configure(o.box, o.sigmaPx, o.maxIterations, o.tolerance, o.maxStepPx, o.fitSigma ? 1 : 0, o.sigmaMinPx, o.sigmaMaxPx);
     this.area = options.box * options.box;
