@@ -335,8 +335,10 @@ function passNewton(data: usize): void { pass(data, true, false); }
 function passFull(data: usize): f64 { return pass(data, true, true); }
 function passInfo(data: usize): f64 { return pass(data, false, true); }
 
-let S0: f64 = 0, S1: f64 = 0, S2: f64 = 0, S3: f64 = 0;
+/** The Newton step δθ (x, y, N, b, σ). */
+const STEP = new StaticArray<f64>(5);
 
+/** newtonSolve's solveUndamped4: (−H)·δ = ∇ℓ for 4 parameters by an unrolled Cholesky. */
 function solveUndamped(): bool {
   const a00 = -unchecked(H[0]);
   if (!(a00 > 0)) return false;
@@ -363,21 +365,12 @@ function solveUndamped(): bool {
   const x3 = z3 / l33;
   const x2 = (z2 - l32 * x3) / l22;
   const x1 = (z1 - l21 * x2 - l31 * x3) / l11;
-  S0 = (z0 - l10 * x1 - l20 * x2 - l30 * x3) / l00;
-  S1 = x1; S2 = x2; S3 = x3;
+  unchecked(STEP[0] = (z0 - l10 * x1 - l20 * x2 - l30 * x3) / l00);
+  unchecked(STEP[1] = x1); unchecked(STEP[2] = x2); unchecked(STEP[3] = x3);
   return true;
 }
 
-
-const XS = new StaticArray<f64>(5);
-/** newtonSolve's solveDamped for 4 parameters: the unrolled Cholesky, else the damped system. */
-function solveDamped(): bool {
-  if (solveUndamped()) return true;
-  if (!solveDampedN(H, 4, G, 4, XS)) return false;
-  S0 = unchecked(XS[0]); S1 = unchecked(XS[1]); S2 = unchecked(XS[2]); S3 = unchecked(XS[3]);
-  return true;
-}
-
+/** The CRLB variances of the last fit (x, y, N, b, σ). */
 const CR = new StaticArray<f64>(5);
 
 /** initialGuess.ts: logParabolaVertex. */
@@ -467,49 +460,9 @@ let ITER: i32 = 0;
 let LL: f64 = 0;
 let READY: bool = false;
 
-function newton(data: usize): void {
-  const box = <f64>BOX;
-  STATUS = 1;
-  let iteration = 0;
-  let lastChange = Infinity;
-  READY = false;
-  while (iteration < MAX_IT) {
-    iteration++;
-    const anticipate = lastChange < 1e-2;
-    let ll: f64 = NaN;
-    if (anticipate) ll = passFull(data); else passNewton(data);
-    if (!solveDamped()) break;
-    const n0 = TN, b0 = TB;
-    let dx = S0, dy = S1, dn = S2, db = S3;
-    if (!(isFinite<f64>(dx) && isFinite<f64>(dy) && isFinite<f64>(dn) && isFinite<f64>(db))) break;
-    let f: f64 = 1;
-    const ax = Math.abs(dx), ay = Math.abs(dy);
-    if (ax * f > MAX_STEP) f = MAX_STEP / ax;
-    if (ay * f > MAX_STEP) f = MAX_STEP / ay;
-    if (-dn * f > 0.5 * n0) f = (0.5 * n0) / -dn;
-    if (-db * f > 0.5 * b0) f = (0.5 * b0) / -db;
-    if (f < 1) { dx *= f; dy *= f; dn *= f; db *= f; }
-    TX += dx; TY += dy;
-    TN = Math.max(n0 + dn, 1e-6);
-    TB = Math.max(b0 + db, 1e-6);
-    if (TX < -1 || TX > box + 1 || TY < -1 || TY > box + 1) { STATUS = 2; break; }
-    const change = Math.max(Math.max(Math.abs(dx), Math.abs(dy)), Math.max(Math.abs(TN - n0) / n0, Math.abs(TB - b0) / (b0 > 1 ? b0 : 1)));
-    lastChange = change;
-    if (change < TOL) {
-      STATUS = 0;
-      if (anticipate) {
-        const gain = unchecked(G[0]) * dx + unchecked(G[1]) * dy + unchecked(G[2]) * dn + unchecked(G[3]) * db;
-        LL = ll + 0.5 * gain;
-        READY = true;
-      }
-      break;
-    }
-  }
-  ITER = iteration;
-}
 
-// ---- σ free: θ = (x, y, N, b, σ) — PatchLikelihood.passFreeSigma and the 5-parameter branch
-// of newtonSolve (σ held until x, y, N, b settle; steps that lower ℓ are halved back).
+// ---- σ free: θ = (x, y, N, b, σ) — PatchLikelihood.passFreeSigma, and newtonSolve for 4 or 5
+// parameters (σ held until x, y, N, b settle; steps that lower ℓ are halved back).
 
 const G5 = new StaticArray<f64>(5);
 const H5 = new StaticArray<f64>(25);
@@ -605,8 +558,6 @@ function fill5(m: StaticArray<f64>, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64,
 
 const MA5 = new StaticArray<f64>(25);
 const ML5 = new StaticArray<f64>(25);
-const STEP5 = new StaticArray<f64>(5);
-const CR5 = new StaticArray<f64>(5);
 const Z5 = new StaticArray<f64>(5);
 
 /** cholesky.ts choleskyFactor for an n×n matrix (row-major, stride n). */
@@ -674,9 +625,16 @@ function inverseDiagonal(a: StaticArray<f64>, n: i32, out: StaticArray<f64>): bo
   return true;
 }
 
-/** newtonSolve with σ free (p = 5, guarded). */
-function newton5(data: usize): void {
+/**
+ * newtonSolve, for 4 parameters or, with σ free, 5: the step from the pass's gradient and
+ * Hessian, scaled as a whole to the step limits; with σ free, σ is held until x, y, N, b settle
+ * and a step that lowers ℓ is halved back. The converging pass also gives the Fisher information
+ * and ℓ (READY).
+ */
+function newton(data: usize): void {
   const box = <f64>BOX;
+  const p = FIT_SIGMA ? 5 : 4;
+  const g = FIT_SIGMA ? G5 : G;
   STATUS = 1;
   let active = 4;
   let llAccepted: f64 = -Infinity;
@@ -687,20 +645,28 @@ function newton5(data: usize): void {
   READY = false;
   while (iteration < MAX_IT) {
     iteration++;
-    const anticipate = active == 5 && lastChange < 1e-2;
-    const ll = passFree(data, true, anticipate, true);
-    if (!(ll >= llAccepted - 1e-12 * Math.abs(llAccepted))) {
-      if (++backtracks > 12) { TX = ax0; TY = ay0; TN = an0; TB = ab0; TS = as0; break; }
-      TX = 0.5 * (TX + ax0); TY = 0.5 * (TY + ay0); TN = 0.5 * (TN + an0); TB = 0.5 * (TB + ab0); TS = 0.5 * (TS + as0);
-      continue;
+    const anticipate = active == p && lastChange < 1e-2;
+    let ll: f64 = NaN;
+    if (FIT_SIGMA) {
+      ll = passFree(data, true, anticipate, true);
+      if (!(ll >= llAccepted - 1e-12 * Math.abs(llAccepted))) {
+        if (++backtracks > 12) { TX = ax0; TY = ay0; TN = an0; TB = ab0; TS = as0; break; }
+        TX = 0.5 * (TX + ax0); TY = 0.5 * (TY + ay0); TN = 0.5 * (TN + an0); TB = 0.5 * (TB + ab0); TS = 0.5 * (TS + as0);
+        continue;
+      }
+      backtracks = 0;
+      llAccepted = ll;
+      ax0 = TX; ay0 = TY; an0 = TN; ab0 = TB; as0 = TS;
+    } else if (anticipate) {
+      ll = passFull(data);
+    } else {
+      passNewton(data);
     }
-    backtracks = 0;
-    llAccepted = ll;
-    ax0 = TX; ay0 = TY; an0 = TN; ab0 = TB; as0 = TS;
-    if (!solveDampedN(H5, 5, G5, active, STEP5)) break;
+    const solved = FIT_SIGMA ? solveDampedN(H5, 5, G5, active, STEP) : solveUndamped() || solveDampedN(H, 4, G, 4, STEP);
+    if (!solved) break;
     const n0 = TN, b0 = TB, s0 = TS;
-    let dx = unchecked(STEP5[0]), dy = unchecked(STEP5[1]), dn = unchecked(STEP5[2]), db = unchecked(STEP5[3]);
-    let ds: f64 = active == 5 ? unchecked(STEP5[4]) : 0;
+    let dx = unchecked(STEP[0]), dy = unchecked(STEP[1]), dn = unchecked(STEP[2]), db = unchecked(STEP[3]);
+    let ds: f64 = active == 5 ? unchecked(STEP[4]) : 0;
     if (!(isFinite<f64>(dx) && isFinite<f64>(dy) && isFinite<f64>(dn) && isFinite<f64>(db) && isFinite<f64>(ds))) break;
     let f: f64 = 1;
     const adx = Math.abs(dx), ady = Math.abs(dy), ads = Math.abs(ds);
@@ -718,13 +684,14 @@ function newton5(data: usize): void {
     if (TX < -1 || TX > box + 1 || TY < -1 || TY > box + 1) { STATUS = 2; break; }
     const change = Math.max(Math.max(Math.abs(dx), Math.abs(dy)), Math.max(Math.abs(TN - n0) / n0, Math.abs(TB - b0) / (b0 > 1 ? b0 : 1)));
     lastChange = Math.max(change, Math.abs(TS - s0));
-    if (active < 5) {
-      if (change < 1e-2 || iteration >= 8) active = 5;
+    if (active < p) {
+      if (change < 1e-2 || iteration >= 8) active = p;
       lastChange = Infinity;
     } else if (sigmaConverged && change < TOL) {
       STATUS = 0;
       if (anticipate) {
-        const gain = unchecked(G5[0]) * dx + unchecked(G5[1]) * dy + unchecked(G5[2]) * dn + unchecked(G5[3]) * db + unchecked(G5[4]) * ds;
+        let gain = unchecked(g[0]) * dx + unchecked(g[1]) * dy + unchecked(g[2]) * dn + unchecked(g[3]) * db;
+        if (p == 5) gain += unchecked(g[4]) * ds;
         LL = ll + 0.5 * gain;
         READY = true;
       }
@@ -779,20 +746,12 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
       store<f64>(o + 14 * col, 0);
       continue;
     }
-    let ok: bool;
-    if (FIT_SIGMA) {
-      newton5(patch);
-      if (!READY) LL = passFree(patch, false, true, true);
-      ok = inverseDiagonal(F5, 5, CR5);
-      for (let c = 0; c < 5; c++) store<f64>(o + <usize>(5 + c) * col, Math.sqrt(unchecked(CR5[c])));
-    } else {
-      newton(patch);
-      if (!READY) LL = passInfo(patch);
-      ok = inverseDiagonal(F, 4, CR);
-      for (let c = 0; c < 4; c++) store<f64>(o + <usize>(5 + c) * col, Math.sqrt(unchecked(CR[c])));
-      store<f64>(o + 9 * col, NaN);
-    }
-    const rstd = Math.sqrt(RSS / <f64>(area - (FIT_SIGMA ? 5 : 4)));
+    newton(patch);
+    if (!READY) LL = FIT_SIGMA ? passFree(patch, false, true, true) : passInfo(patch);
+    const parameters = FIT_SIGMA ? 5 : 4;
+    const ok = inverseDiagonal(FIT_SIGMA ? F5 : F, parameters, CR);
+    for (let c = 0; c < 5; c++) store<f64>(o + <usize>(5 + c) * col, c < parameters ? Math.sqrt(unchecked(CR[c])) : NaN);
+    const rstd = Math.sqrt(RSS / <f64>(area - parameters));
     if (!ok && STATUS == 0) STATUS = 4;
     store<f64>(o, TX); store<f64>(o + col, TY); store<f64>(o + 2 * col, TN); store<f64>(o + 3 * col, TB);
     store<f64>(o + 4 * col, TS);
