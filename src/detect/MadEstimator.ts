@@ -41,11 +41,11 @@ export interface WindowPass {
  */
 export class MadEstimator {
   private readonly pilot = new Float64Array(PILOT);
-  private window: Float64Array;
+  private readonly arrayPass: ArrayWindowPass;
 
   /** @param capacity - the most values {@link std} will be given */
   constructor(capacity: number) {
-    this.window = new Float64Array(capacity);
+    this.arrayPass = new ArrayWindowPass(capacity);
   }
 
   /**
@@ -55,7 +55,6 @@ export class MadEstimator {
    * @param pass - runs the window passes over these same values @default the JavaScript loop
    */
   std(values: Float64Array, n: number, pass?: WindowPass): number {
-    if (this.window.length < n) this.window = new Float64Array(n);
     const half = n >> 1;
     // Pilot: every (n / 256)-th value, its median and MAD.
     const pilot = this.pilot;
@@ -71,48 +70,61 @@ export class MadEstimator {
       for (let i = 0; i < n; i++) values[i] = Math.abs(values[i] - median);
       return MAD_TO_STD * selectKth(values, n, half);
     }
-    const median = this.windowSelect(values, n, half, pilotMedian - reach, pilotMedian + reach, Number.NaN, pass);
-    return MAD_TO_STD * this.windowSelect(values, n, half, pilotMad - reach, pilotMad + reach, median, pass);
+    let windows = pass;
+    if (!windows) {
+      this.arrayPass.ensure(n);
+      this.arrayPass.values = values;
+      windows = this.arrayPass;
+    }
+    const median = this.windowSelect(values, n, half, pilotMedian - reach, pilotMedian + reach, Number.NaN, windows);
+    return MAD_TO_STD * this.windowSelect(values, n, half, pilotMad - reach, pilotMad + reach, median, windows);
   }
 
   /**
    * The k-th smallest of a[0…n−1] — or, where `center` is a number, of |a[i] − center| — selected
    * among the values in [low, high] if it is there, else among all of them.
    */
-  private windowSelect(a: Float64Array, n: number, k: number, low: number, high: number, center: number, pass: WindowPass | undefined): number {
+  private windowSelect(a: Float64Array, n: number, k: number, low: number, high: number, center: number, pass: WindowPass): number {
+    const count = pass.collect(n, low, high, center);
+    const rank = k - pass.below;
+    if (rank >= 0 && rank < count) return selectKth(pass.window, count, rank);
+    // Outside the window (or NaN values, counted in neither): select among all values.
+    if (!Number.isNaN(center)) for (let i = 0; i < n; i++) a[i] = Math.abs(a[i] - center);
+    return selectKth(a, n, k);
+  }
+
+}
+
+/** The window pass in JavaScript, over the values given to {@link MadEstimator.std}. */
+class ArrayWindowPass implements WindowPass {
+  values: Float64Array = new Float64Array(0);
+  window: Float64Array;
+  below = 0;
+
+  constructor(capacity: number) {
+    this.window = new Float64Array(capacity);
+  }
+
+  /** Room for n values in the window. */
+  ensure(n: number): void {
+    if (this.window.length < n) this.window = new Float64Array(n);
+  }
+
+  collect(n: number, low: number, high: number, center: number): number {
+    const { values, window } = this;
     const fold = !Number.isNaN(center);
-    if (pass) {
-      const count = pass.collect(n, low, high, center);
-      const rank = k - pass.below;
-      if (rank >= 0 && rank < count) return selectKth(pass.window, count, rank);
-      if (fold) for (let i = 0; i < n; i++) a[i] = Math.abs(a[i] - center);
-      return selectKth(a, n, k);
-    }
-    const window = this.window;
     let below = 0;
     let count = 0;
     // Branch-free: which side of the window a noise value falls is a coin toss no predictor
     // learns (this halves the time of the pass). The store is undone by not counting it.
-    if (fold) {
-      for (let i = 0; i < n; i++) {
-        const v = Math.abs(a[i] - center);
-        window[count] = v;
-        count += bit(v >= low) & bit(v <= high);
-        below += bit(v < low);
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const v = a[i];
-        window[count] = v;
-        count += bit(v >= low) & bit(v <= high);
-        below += bit(v < low);
-      }
+    for (let i = 0; i < n; i++) {
+      const v = fold ? Math.abs(values[i] - center) : values[i];
+      window[count] = v;
+      count += bit(v >= low) & bit(v <= high);
+      below += bit(v < low);
     }
-    const rank = k - below;
-    if (rank >= 0 && rank < count) return selectKth(window, count, rank);
-    // Outside the window (or NaN values, counted in neither): select among all values.
-    if (fold) for (let i = 0; i < n; i++) a[i] = Math.abs(a[i] - center);
-    return selectKth(a, n, k);
+    this.below = below;
+    return count;
   }
 }
 
