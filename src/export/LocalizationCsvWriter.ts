@@ -1,8 +1,11 @@
-import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
-import { AsciiBuffer } from './AsciiBuffer.js';
+import { renameSync } from 'node:fs';
+import { FileWriteError } from '../errors/FileWriteError.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { CSV_HEADER, LOCALIZATION_COLUMNS } from '../table/columns.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
+import { AsciiBuffer } from './AsciiBuffer.js';
+import type { FileSink } from './FileSink.js';
+import { openFileSink } from './FileSink.js';
 
 const COLUMNS = LOCALIZATION_COLUMNS.length;
 const DECIMALS = LOCALIZATION_COLUMNS.map((c) => c.decimals);
@@ -11,22 +14,39 @@ const DECIMALS = LOCALIZATION_COLUMNS.map((c) => c.decimals);
 export interface CsvWriterOptions {
   /** Write every fit, not only converged ones (the status column tells them apart). @default false */
   includeAllFits?: boolean;
+  /** Where the bytes go. @default the file `PATH.partial` ({@link openFileSink}) */
+  sink?: FileSink;
+}
+
+/**
+ * The temporary name a CSV is written under until its run ends.
+ * @param path - the CSV's final path
+ */
+export function partialPath(path: string): string {
+  return `${path}.partial`;
 }
 
 /**
  * Writes localization batches as ThunderSTORM-compatible CSV while frames complete: the header
- * of design.md §2 verbatim, then our extra columns; values unquoted, `.` decimals, `\n` line
- * ends, ids from 1; digits are written straight into a reused byte buffer ({@link AsciiBuffer}). Rows go to `PATH.partial`, renamed to `PATH` by {@link close}, also after
- * an error, so the rows of every completed frame are kept.
+ * of docs/design.md §2 verbatim, then our extra columns; values unquoted, `.` decimals, `\n`
+ * line ends, ids from 1; digits are written straight into a reused byte buffer
+ * ({@link AsciiBuffer}).
+ *
+ * Rows go to `PATH.partial`, one frame per write. A write that fails (disk full, I/O error)
+ * throws a {@link FileWriteError} naming the file, and the file is first cut back to the last
+ * whole frame, so it never ends mid-row. {@link commit} flushes it and gives it its final name;
+ * {@link abandon} closes it and leaves it under the temporary name.
  */
 export class LocalizationCsvWriter {
   /** The final path. */
   readonly path: string;
   /** The temporary path rows are written to until the run ends. */
   readonly partialPath: string;
-  /** Rows written so far. */
+  /** Rows written so far (whole frames). */
   rows = 0;
-  private readonly fd: number;
+  /** Bytes of whole frames written so far. */
+  private bytes = 0;
+  private readonly sink: FileSink;
   private readonly includeAllFits: boolean;
   private closed = false;
   /** The text of one write, and each column's values in the batch being written. */
@@ -34,20 +54,27 @@ export class LocalizationCsvWriter {
   private readonly values: (ArrayLike<number> | undefined)[] = new Array(COLUMNS).fill(undefined);
 
   /**
-   * @param path - the CSV to write (replaced when the run ends)
-   * @param options - which fits to write
+   * @param path - the CSV to write (replaced when {@link commit} is called)
+   * @param options - which fits to write, where the bytes go
+   * @throws FileWriteError when the temporary file cannot be created or the header written
    */
   constructor(path: string, options: CsvWriterOptions = {}) {
     this.path = path;
-    this.partialPath = `${path}.partial`;
+    this.partialPath = partialPath(path);
     this.includeAllFits = options.includeAllFits ?? false;
-    this.fd = openSync(this.partialPath, 'w');
-    writeSync(this.fd, `${CSV_HEADER}\n`);
+    try {
+      this.sink = options.sink ?? openFileSink(this.partialPath);
+    } catch (error) {
+      throw new FileWriteError(this.partialPath, error);
+    }
+    this.buffer.text(`${CSV_HEADER}\n`);
+    this.flush();
   }
 
   /**
    * Append the rows of one frame (converged fits only unless `includeAllFits`).
    * @returns the number of rows written
+   * @throws FileWriteError when the write fails (the file then ends with the previous frame)
    */
   write(batch: LocalizationBatch): number {
     const out = this.buffer;
@@ -69,20 +96,58 @@ export class LocalizationCsvWriter {
       out.byte(10); // '\n'
       written++;
     }
-    if (out.length > 0) writeSync(this.fd, out.bytes, 0, out.length);
+    this.flush();
     this.rows += written;
     return written;
   }
 
   /**
-   * Close and move the rows to the final path — also after an error, so that the rows of every
-   * completed frame are kept (the sidecar says whether the run completed).
+   * Flush the rows to the device, close, and move them to the final path (replacing any file
+   * there). Call once the run's record is safe: the rows then stand under their final name.
+   * @throws FileWriteError when the flush or the rename fails (the rows stay in `PATH.partial`)
    */
-  close(): void {
+  commit(): void {
+    if (this.closed) return;
+    try {
+      this.sink.sync();
+      this.close();
+      renameSync(this.partialPath, this.path);
+    } catch (error) {
+      this.close();
+      throw new FileWriteError(this.path, error);
+    }
+  }
+
+  /** Close, leaving the rows (whole frames) in `PATH.partial`. Never throws. */
+  abandon(): void {
+    this.close();
+  }
+
+  /** Write the buffer as one unit at the end of the whole frames; on failure cut back to them. */
+  private flush(): void {
+    const out = this.buffer;
+    let done = 0;
+    try {
+      while (done < out.length) done += this.sink.write(out.bytes, done, out.length - done, this.bytes + done);
+    } catch (error) {
+      try {
+        this.sink.truncate(this.bytes);
+      } catch {
+        // The cut failed too (the device is gone): the first error is the one to report.
+      }
+      throw new FileWriteError(this.partialPath, error);
+    }
+    this.bytes += out.length;
+    out.length = 0;
+  }
+
+  private close(): void {
     if (this.closed) return;
     this.closed = true;
-    closeSync(this.fd);
-    renameSync(this.partialPath, this.path);
+    try {
+      this.sink.close();
+    } catch {
+      // Closing after a failed write can fail again; the write's error is what matters.
+    }
   }
 }
-

@@ -1,12 +1,14 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomically } from './writeFileAtomically.js';
 
 /**
- * Write a JSON sidecar (pretty-printed) describing a run.
+ * Write a JSON sidecar (pretty-printed) describing a run, atomically: a reader sees the old
+ * record or the new one, never half of one.
  * @param path - the sidecar path (e.g. `locs.json` next to `locs.csv`)
  * @param content - software version, input, resolved parameters, counts, timing
+ * @throws FileWriteError naming the file and the cause
  */
 export function writeSidecar(path: string, content: Record<string, unknown>): void {
-  writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`);
+  writeFileAtomically(path, `${JSON.stringify(content, null, 2)}\n`);
 }
 
 /**

@@ -3,11 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { FileWriteError } from '../../src/errors/FileWriteError.js';
+import type { FileSink } from '../../src/export/FileSink.js';
 import { LocalizationCsvWriter } from '../../src/export/LocalizationCsvWriter.js';
 import { sidecarPath } from '../../src/export/writeSidecar.js';
 import { createLocalizationBatch } from '../../src/table/LocalizationBatch.js';
 
-test('rows stream to PATH.partial, converged only, ids from 1; close renames', () => {
+test('rows stream to PATH.partial, converged only, ids from 1; commit renames', () => {
   const dir = mkdtempSync(join(tmpdir(), 'smlm-csv-'));
   try {
     const path = join(dir, 'locs.csv');
@@ -22,7 +24,7 @@ test('rows stream to PATH.partial, converged only, ids from 1; close renames', (
     b.x[0] = 12.345;
     assert.equal(writer.write(b), 1);
     assert.ok(existsSync(`${path}.partial`) && !existsSync(path), 'written under the temporary name');
-    writer.close();
+    writer.commit();
     assert.ok(existsSync(path) && !existsSync(`${path}.partial`));
     const lines = readFileSync(path, 'utf8').split('\n');
     assert.equal(lines[0].split(',').slice(0, 9).join(','), '"id","frame","x [nm]","y [nm]","sigma [nm]","intensity [photon]","offset [photon]","bkgstd [photon]","uncertainty [nm]"');
@@ -33,7 +35,7 @@ test('rows stream to PATH.partial, converged only, ids from 1; close renames', (
     assert.equal(lines.length, 5);
     const all = new LocalizationCsvWriter(join(dir, 'all.csv'), { includeAllFits: true });
     assert.equal(all.write(a), 3);
-    all.close();
+    all.commit();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -42,4 +44,65 @@ test('rows stream to PATH.partial, converged only, ids from 1; close renames', (
 test('sidecar path: the output name with .json', () => {
   assert.equal(sidecarPath('run/locs.csv'), 'run/locs.json');
   assert.equal(sidecarPath('a.b/locs'), 'a.b/locs.json');
+});
+
+/** A sink holding bytes in memory that fails with ENOSPC once `capacity` bytes would be exceeded. */
+function fullDisk(capacity: number): FileSink & { bytes: Uint8Array; length: number } {
+  const sink = {
+    bytes: new Uint8Array(capacity),
+    length: 0,
+    write(bytes: Uint8Array, offset: number, length: number, position: number): number {
+      // A short write up to the capacity, then ENOSPC, as a full file system answers.
+      const room = capacity - position;
+      if (room <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+      const n = Math.min(room, length);
+      sink.bytes.set(bytes.subarray(offset, offset + n), position);
+      sink.length = Math.max(sink.length, position + n);
+      return n;
+    },
+    truncate(length: number) {
+      sink.length = length;
+    },
+    sync() {},
+    close() {},
+  };
+  return sink;
+}
+
+test('a write error (disk full) names the file and the cause, and the file is cut back to whole frames', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'smlm-csv-'));
+  try {
+    const path = join(dir, 'locs.csv');
+    // Room for the header and about one and a half frames of 3 rows.
+    const sink = fullDisk(600);
+    const writer = new LocalizationCsvWriter(path, { sink });
+    const batch = (frame: number) => {
+      const b = createLocalizationBatch(frame, 3);
+      b.x.set([1000.5, 2000.25, 3000.125]);
+      return b;
+    };
+    writer.write(batch(1));
+    const whole = sink.length;
+    let caught: unknown;
+    for (let frame = 2; frame < 10 && caught === undefined; frame++) {
+      try {
+        writer.write(batch(frame));
+      } catch (error) {
+        caught = error;
+      }
+    }
+    assert.ok(caught instanceof FileWriteError, String(caught));
+    assert.equal(caught.code, 'ENOSPC');
+    assert.equal(caught.message, `could not write ${path}.partial: no space left on the device (ENOSPC)`);
+    const text = new TextDecoder().decode(sink.bytes.subarray(0, sink.length));
+    assert.ok(text.endsWith('\n'), `ends with a whole row: ${JSON.stringify(text.slice(-40))}`);
+    assert.ok(sink.length >= whole, 'whole frames are kept');
+    const rows = text.trim().split('\n').slice(1);
+    assert.equal(rows.length % 3, 0, `whole frames of 3 rows: ${rows.length} rows`);
+    assert.equal(writer.rows, rows.length);
+    writer.abandon();
+    assert.ok(!existsSync(path), 'nothing under the final name');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
