@@ -91,6 +91,8 @@ export class FileSource {
   }
 
   private pread(target: Uint8Array, offset: number, length: number, position: number): number {
+    // A position no file can have (a corrupt 64-bit offset) reads nothing, like one past the end.
+    if (!(Number.isSafeInteger(position) && position >= 0)) return 0;
     let done = 0;
     while (done < length) {
       this.reads++;

@@ -1,10 +1,13 @@
 import type { SampleType } from './Frame.js';
 import { SAMPLE_BYTES } from './Frame.js';
-import { Tag, TiffDirectory } from './TiffDirectory.js';
+import { Tag, tagName, TiffDirectory } from './TiffDirectory.js';
 import { TiffError } from './TiffError.js';
 
 /** Compression schemes read (TIFF codes): none, LZW, Deflate (two codes), PackBits. */
 const SUPPORTED_COMPRESSION = new Set([1, 5, 8, 32946, 32773]);
+
+/** The most bytes one decoded frame may take (2 GiB: 16384 × 16384 px of 64-bit floats fit in 2 GiB). */
+export const MAX_FRAME_BYTES = 2 ** 31;
 
 /** How one frame's pixels are stored: shape, sample type, and the blocks (strips or tiles). */
 export interface FrameLayout {
@@ -50,7 +53,10 @@ function sampleTypeOf(bits: number, format: number): SampleType | undefined {
 export function frameLayout(directory: TiffDirectory, path: string): FrameLayout {
   const width = directory.number(Tag.ImageWidth, 0);
   const height = directory.number(Tag.ImageLength, 0);
-  if (!(width > 0 && height > 0)) throw new TiffError(path, 'corrupt', `image of ${width}×${height} px in the directory at byte ${directory.offset}`);
+  const at = `in the directory at byte ${directory.offset}`;
+  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) {
+    throw new TiffError(path, 'corrupt', `${tagName(Tag.ImageWidth)} × ${tagName(Tag.ImageLength)} give an image of ${width}×${height} px ${at}`);
+  }
   const samples = directory.number(Tag.SamplesPerPixel, 1);
   const photometric = directory.number(Tag.PhotometricInterpretation, 1);
   if (samples !== 1 || photometric === 2) {
@@ -78,9 +84,18 @@ export function frameLayout(directory: TiffDirectory, path: string): FrameLayout
   const byteCounts = directory.numbers(tiled ? Tag.TileByteCounts : Tag.StripByteCounts);
   const bytesPerSample = SAMPLE_BYTES[sampleType];
   const frameBytes = width * height * bytesPerSample;
-  if (!offsets || !(blockWidth > 0 && blockHeight > 0)) throw new TiffError(path, 'corrupt', `no strip or tile offsets in the directory at byte ${directory.offset}`);
+  if (frameBytes > MAX_FRAME_BYTES) {
+    throw new TiffError(path, 'corrupt', `${tagName(Tag.ImageWidth)} × ${tagName(Tag.ImageLength)} give ${width}×${height} px of ${sampleType} ${at}: ${frameBytes} bytes a frame, more than the ${MAX_FRAME_BYTES} bytes a frame may take`);
+  }
+  if (!offsets || !(Number.isInteger(blockWidth) && blockWidth > 0 && Number.isInteger(blockHeight) && blockHeight > 0)) {
+    throw new TiffError(path, 'corrupt', `no strip or tile offsets, or blocks of ${blockWidth}×${blockHeight} px, ${at}`);
+  }
+  if (blockWidth * blockHeight * bytesPerSample > MAX_FRAME_BYTES) {
+    throw new TiffError(path, 'corrupt', `tiles of ${blockWidth}×${blockHeight} px ${at} would take more than the ${MAX_FRAME_BYTES} bytes a frame may take`);
+  }
   const blocks = tiled ? Math.ceil(width / blockWidth) * Math.ceil(height / blockHeight) : Math.ceil(height / blockHeight);
-  if (offsets.length < blocks) throw new TiffError(path, 'corrupt', `${offsets.length} ${tiled ? 'tiles' : 'strips'} listed, ${blocks} needed`);
+  if (offsets.length < blocks) throw new TiffError(path, 'corrupt', `${offsets.length} ${tiled ? 'tiles' : 'strips'} listed ${at}, ${blocks} needed`);
+  if (byteCounts && byteCounts.length < blocks) throw new TiffError(path, 'corrupt', `${byteCounts.length} byte counts listed ${at}, ${blocks} needed`);
   // Uncompressed strips without byte counts (some writers omit them): the rows they hold.
   const counts = byteCounts ?? offsets.map((_, s) => Math.min(blockHeight, height - s * blockHeight) * width * bytesPerSample);
   let end = 0;

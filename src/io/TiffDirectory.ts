@@ -26,6 +26,12 @@ export const Tag = {
   SampleFormat: 339,
 } as const;
 
+/** The name of a tag (for messages), or its number. */
+export function tagName(tag: number): string {
+  for (const [name, value] of Object.entries(Tag)) if (value === tag) return `${name} (${tag})`;
+  return `tag ${tag}`;
+}
+
 /** Bytes per value of each TIFF field type (0 = unknown type). */
 const TYPE_SIZE = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4, 0, 0, 8, 8, 8];
 
@@ -148,10 +154,11 @@ export class TiffDirectory {
     const entry = this.entries.get(tag);
     if (!entry) return undefined;
     const size = TYPE_SIZE[entry.type] ?? 0;
-    if (size === 0) throw new TiffError(this.source.path, 'corrupt', `tag ${tag} has unknown field type ${entry.type}`);
+    if (size === 0) throw new TiffError(this.source.path, 'corrupt', `${tagName(tag)} has unknown field type ${entry.type}`);
+    this.checkExtent(tag, entry, size);
     const bytes = this.source.view(entry.position, size * entry.count);
     if (bytes.length < size * entry.count) {
-      throw new TiffError(this.source.path, 'truncated', `values of tag ${tag} at byte ${entry.position} are past the end of the file`);
+      throw new TiffError(this.source.path, 'truncated', `values of ${tagName(tag)} at byte ${entry.position} are past the end of the file`);
     }
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     const le = this.format.littleEndian;
@@ -171,7 +178,7 @@ export class TiffDirectory {
         case 12: out[i] = dv.getFloat64(p, le); break;
         case 16: case 18: out[i] = Number(dv.getBigUint64(p, le)); break;
         case 17: out[i] = Number(dv.getBigInt64(p, le)); break;
-        default: throw new TiffError(this.source.path, 'corrupt', `tag ${tag} has unknown field type ${entry.type}`);
+        default: throw new TiffError(this.source.path, 'corrupt', `${tagName(tag)} has unknown field type ${entry.type}`);
       }
     }
     return out;
@@ -186,9 +193,21 @@ export class TiffDirectory {
   text(tag: number): string | undefined {
     const entry = this.entries.get(tag);
     if (!entry) return undefined;
+    this.checkExtent(tag, entry, 1);
     const bytes = this.source.view(entry.position, entry.count);
     let end = bytes.length;
     while (end > 0 && bytes[end - 1] === 0) end--;
     return Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('utf8');
+  }
+
+  /**
+   * Refuse, before anything is allocated for them, values that cannot be in the file: a count
+   * or position that a corrupt entry made absurd would otherwise ask for gigabytes.
+   */
+  private checkExtent(tag: number, entry: Entry, size: number): void {
+    const fileSize = this.source.size();
+    if (entry.position + size * entry.count > fileSize) {
+      throw new TiffError(this.source.path, 'corrupt', `${tagName(tag)} in the directory at byte ${this.offset} lists ${entry.count} values at byte ${entry.position}, beyond the end of the file (${fileSize} bytes)`);
+    }
   }
 }

@@ -1,12 +1,23 @@
 import { getDecoder } from 'geotiff';
 import type { FileSource } from './FileSource.js';
 import type { FrameLayout } from './FrameLayout.js';
+import { decodeLzw } from './decodeLzw.js';
 import { TiffError } from './TiffError.js';
 
 /** A geotiff block decoder: compressed bytes in, decompressed bytes out. */
 interface BlockDecoder {
   decode(buffer: ArrayBuffer): Promise<ArrayBuffer> | ArrayBuffer;
 }
+
+/**
+ * The largest ratio of decoded to stored bytes believed (Deflate reaches 1032:1, TIFF's LZW
+ * about 2730:1 at best): a frame that claims more is corrupt, and is refused before its
+ * buffer is allocated.
+ */
+const MAX_COMPRESSION_RATIO = 4096;
+
+/** TIFF's code for LZW compression. */
+const LZW = 5;
 
 /** Decoders by compression and block shape, made once per stack. */
 export type DecoderCache = Map<string, Promise<BlockDecoder>>;
@@ -77,9 +88,22 @@ export async function readFrameData(
   frameIndex: number,
   into?: ArrayBuffer,
 ): Promise<ArrayBuffer> {
-  const out = into && into.byteLength === layout.frameBytes ? new Uint8Array(into) : new Uint8Array(layout.frameBytes);
   const truncated = (got: number, wanted: number, at: number) =>
     new TiffError(source.path, 'truncated', `frame ${frameIndex + 1} needs ${wanted} bytes at byte ${at}, the file has ${got} there`);
+  // Nothing is allocated for bytes the file cannot hold.
+  const size = source.size();
+  for (let b = 0; b < layout.offsets.length; b++) {
+    const at = layout.offsets[b];
+    const count = layout.byteCounts[b];
+    if (!(at >= 0 && count >= 0) || at + count > size) throw truncated(Math.max(0, size - at), count, at);
+  }
+  const stored = layout.byteCounts.reduce((sum, count) => sum + count, 0);
+  const limit = layout.compression === 1 ? size : MAX_COMPRESSION_RATIO * stored;
+  if (layout.frameBytes > limit) {
+    const why = layout.compression === 1 ? `the file has ${size} bytes` : `its blocks hold ${stored} bytes, more than ${MAX_COMPRESSION_RATIO}:1 compression`;
+    throw new TiffError(source.path, 'corrupt', `frame ${frameIndex + 1} of ${layout.width}×${layout.height} px needs ${layout.frameBytes} bytes, but ${why}`);
+  }
+  const out = into && into.byteLength === layout.frameBytes ? new Uint8Array(into) : new Uint8Array(layout.frameBytes);
   const swap = !littleEndian && layout.bytesPerSample > 1;
   if (layout.compression === 1 && !layout.tiled) {
     if (layout.contiguous) {
@@ -98,30 +122,43 @@ export async function readFrameData(
     if (layout.predictor === 2) undoHorizontalPredictor(out, layout, layout.height);
     return out.buffer;
   }
-  const decoder = layout.compression === 1 ? undefined : await decoderFor(decoders, layout);
   const bps = layout.bytesPerSample;
   const blockRowBytes = layout.blockWidth * bps;
   const blockBytes = blockRowBytes * layout.blockHeight;
+  // LZW by the bounded decoder of this project (see decodeLzw), the rest by geotiff's.
+  const largest = Math.max(...layout.byteCounts);
+  if (layout.compression !== 1 && blockBytes > MAX_COMPRESSION_RATIO * largest) {
+    throw new TiffError(source.path, 'corrupt', `frame ${frameIndex + 1}: blocks of ${blockBytes} bytes stored in at most ${largest} bytes, more than ${MAX_COMPRESSION_RATIO}:1 compression`);
+  }
+  const lzw = layout.compression === LZW ? new Uint8Array(blockBytes) : undefined;
+  const decoder = layout.compression === 1 || lzw ? undefined : await decoderFor(decoders, layout);
   const across = layout.tiled ? Math.ceil(layout.width / layout.blockWidth) : 1;
   for (let b = 0; b < layout.offsets.length; b++) {
-    const stored = new Uint8Array(layout.byteCounts[b]);
-    const got = source.readInto(layout.offsets[b], stored);
-    if (got < stored.length) throw truncated(got, stored.length, layout.offsets[b]);
+    const storedBlock = new Uint8Array(layout.byteCounts[b]);
+    const got = source.readInto(layout.offsets[b], storedBlock);
+    if (got < storedBlock.length) throw truncated(got, storedBlock.length, layout.offsets[b]);
     let block: Uint8Array;
-    if (decoder) {
+    if (lzw) {
       try {
-        block = new Uint8Array(await decoder.decode(stored.buffer));
+        block = lzw.subarray(0, decodeLzw(storedBlock, lzw));
       } catch (error) {
-        throw new TiffError(source.path, 'corrupt', `frame ${frameIndex + 1}: block ${b} does not decompress (${(error as Error).message})`);
+        throw new TiffError(source.path, 'corrupt', `frame ${frameIndex + 1}: block ${b} does not decompress (${reason(error)})`);
+      }
+    } else if (decoder) {
+      try {
+        block = new Uint8Array(await decoder.decode(storedBlock.buffer));
+      } catch (error) {
+        throw new TiffError(source.path, 'corrupt', `frame ${frameIndex + 1}: block ${b} does not decompress (${reason(error)})`);
       }
     } else {
-      block = stored;
+      block = storedBlock;
     }
     const row0 = Math.floor(b / across) * layout.blockHeight;
     const column0 = (b % across) * layout.blockWidth;
     const rows = Math.min(layout.blockHeight, layout.height - row0, Math.floor(block.length / blockRowBytes));
     if (rows < Math.min(layout.blockHeight, layout.height - row0)) {
-      throw new TiffError(source.path, 'corrupt', `frame ${frameIndex + 1}: block ${b} decodes to ${block.length} bytes, ${Math.min(blockBytes, (layout.height - row0) * blockRowBytes)} expected`);
+      const expected = Math.min(blockBytes, (layout.height - row0) * blockRowBytes);
+      throw new TiffError(source.path, 'corrupt', `frame ${frameIndex + 1}: block ${b} decodes to ${block.length} bytes, ${expected} expected`);
     }
     // Own, aligned copy of the block's rows for swapping and un-predicting in place.
     const mine = new Uint8Array(rows * blockRowBytes);
@@ -135,4 +172,11 @@ export async function readFrameData(
     }
   }
   return out.buffer;
+}
+
+
+/** What a decoder's error says (pako throws bare strings). */
+function reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  return text || 'the compressed data is invalid';
 }
