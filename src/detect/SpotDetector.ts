@@ -28,8 +28,8 @@ export interface ResolvedDetectOptions {
 export function resolveDetectOptions(options: DetectOptions = {}): ResolvedDetectOptions {
   const threshold = options.threshold ?? 1.15;
   const minDistancePx = options.minDistancePx ?? 2;
-  if (!(threshold > 0 && Number.isFinite(threshold))) throw new InvalidOptionError(`detection threshold must be > 0 (a multiple of std(Wave.F1)), got ${threshold}`);
-  if (!(minDistancePx >= 0 && Number.isFinite(minDistancePx))) throw new InvalidOptionError(`minimum candidate distance must be ≥ 0 px, got ${minDistancePx}`);
+  if (!(threshold > 0 && Number.isFinite(threshold))) throw new InvalidOptionError(`detection threshold must be > 0 (a multiple of std(Wave.F1)), got ${threshold}`, 'detect.threshold');
+  if (!(minDistancePx >= 0 && Number.isFinite(minDistancePx))) throw new InvalidOptionError(`minimum candidate distance must be ≥ 0 px, got ${minDistancePx}`, 'detect.minDistancePx');
   return { threshold, minDistancePx };
 }
 

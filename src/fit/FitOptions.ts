@@ -1,5 +1,8 @@
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 
+/** Smallest and largest patch width, px (odd values in between). */
+export const BOX_RANGE_PX = [3, 15] as const;
+
 /** Which solver maximizes the likelihood. */
 export type FitSolver = 'newton' | 'conjugate-gradient';
 
@@ -53,30 +56,31 @@ export interface ResolvedFitOptions {
  */
 export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
   const { box, sigmaPx } = options;
-  if (!Number.isInteger(box) || box < 3 || box > 15 || box % 2 === 0) {
-    throw new InvalidOptionError(`fit option box must be an odd integer from 3 to 15 px, got ${box}`);
+  const [minBox, maxBox] = BOX_RANGE_PX;
+  if (!Number.isInteger(box) || box < minBox || box > maxBox || box % 2 === 0) {
+    throw new InvalidOptionError(`the fitting window (box) must be an odd whole number from ${minBox} to ${maxBox} px, got ${box}`, 'box');
   }
   if (!(sigmaPx > 0) || !Number.isFinite(sigmaPx)) {
-    throw new InvalidOptionError(`fit option sigmaPx must be a positive number of pixels, got ${sigmaPx}`);
+    throw new InvalidOptionError(`fit option sigmaPx must be a positive number of pixels, got ${sigmaPx}`, 'sigmaPx');
   }
   const maxIterations = options.maxIterations ?? 50;
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
-    throw new InvalidOptionError(`fit option maxIterations must be a positive integer, got ${maxIterations}`);
+    throw new InvalidOptionError(`fit option maxIterations must be a positive integer, got ${maxIterations}`, 'maxIterations');
   }
   const tolerance = options.tolerance ?? 1e-4;
-  if (!(tolerance > 0)) throw new InvalidOptionError(`fit option tolerance must be > 0, got ${tolerance}`);
+  if (!(tolerance > 0)) throw new InvalidOptionError(`fit option tolerance must be > 0, got ${tolerance}`, 'tolerance');
   const maxStepPx = options.maxStepPx ?? 1;
-  if (!(maxStepPx > 0)) throw new InvalidOptionError(`fit option maxStepPx must be > 0, got ${maxStepPx}`);
+  if (!(maxStepPx > 0)) throw new InvalidOptionError(`fit option maxStepPx must be > 0, got ${maxStepPx}`, 'maxStepPx');
   const [sigmaMinPx, sigmaMaxPx] = options.sigmaRangePx ?? [0.3, box / 2];
   if (!(sigmaMinPx > 0) || !(sigmaMaxPx > sigmaMinPx)) {
-    throw new InvalidOptionError(`fit option sigmaRangePx must be [min, max] with 0 < min < max, got [${sigmaMinPx}, ${sigmaMaxPx}]`);
+    throw new InvalidOptionError(`fit option sigmaRangePx must be [min, max] with 0 < min < max, got [${sigmaMinPx}, ${sigmaMaxPx}]`, 'sigmaRangePx');
   }
   const solver = options.solver ?? 'newton';
   if (solver !== 'newton' && solver !== 'conjugate-gradient') {
-    throw new InvalidOptionError(`fit option solver must be 'newton' or 'conjugate-gradient', got ${String(solver)}`);
+    throw new InvalidOptionError(`fit option solver must be 'newton' or 'conjugate-gradient', got ${String(solver)}`, 'solver');
   }
   const engine = options.engine ?? 'wasm';
-  if (engine !== 'wasm' && engine !== 'js') throw new InvalidOptionError(`fit option engine must be 'wasm' or 'js', got ${String(engine)}`);
+  if (engine !== 'wasm' && engine !== 'js') throw new InvalidOptionError(`fit option engine must be 'wasm' or 'js', got ${String(engine)}`, 'engine');
   return {
     box,
     sigmaPx,

@@ -32,6 +32,8 @@ export interface StackMetadata {
   readonly bigTiff: boolean;
   /** Pixel size in nm when the file says it (ImageJ unit + resolution, or OME PhysicalSizeX). */
   readonly pixelSizeNm: number | undefined;
+  /** Where {@link pixelSizeNm} comes from, in words (for messages), when the file gives it. */
+  readonly pixelSizeSource: string | undefined;
   /** The convention of the first ImageDescription. */
   readonly description: 'imagej' | 'ome' | 'none';
   /** ImageJ's raw layout for data over 4 GB: one directory, `images=N`, frames back to back. */
@@ -109,8 +111,10 @@ export class TiffStack {
       const description = parseDescription(first.text(Tag.ImageDescription));
       const xResolution = first.numbers(Tag.XResolution)?.[0];
       let pixelSizeNm = description.pixelSizeNm;
+      let pixelSizeSource = pixelSizeNm === undefined ? undefined : 'the OME-XML PhysicalSizeX';
       if (pixelSizeNm === undefined && description.nmPerUnit !== undefined && xResolution !== undefined && xResolution > 0) {
         pixelSizeNm = description.nmPerUnit / xResolution;
+        pixelSizeSource = `the XResolution tag (${xResolution} px per ${description.unit ?? 'unit'})`;
       }
       const images = description.images ?? 0;
       const rawLayout = description.kind === 'imagej' && images > 1 && first.next === 0;
@@ -126,6 +130,7 @@ export class TiffStack {
         byteOrder: this.format.littleEndian ? 'little-endian' : 'big-endian',
         bigTiff: this.format.bigTiff,
         pixelSizeNm,
+        pixelSizeSource,
         description: description.kind,
         imagejRawLayout: rawLayout,
         hyperstack:

@@ -10,6 +10,8 @@ export interface StackDescription {
   frames?: number;
   /** ImageJ `unit=` of the resolution tags, converted: nm per unit (undefined if unknown). */
   nmPerUnit?: number;
+  /** ImageJ `unit=` as written. */
+  unit?: string;
   /** Pixel size along x in nm stated directly (OME `PhysicalSizeX` with its unit). */
   pixelSizeNm?: number;
 }
@@ -59,6 +61,7 @@ export function parseDescription(text: string | undefined): StackDescription {
       slices: int('slices'),
       frames: int('frames'),
       nmPerUnit: unit === undefined ? undefined : UNIT_NM[unit],
+      unit,
     };
   }
   if (/<OME[\s>]/.test(text)) {

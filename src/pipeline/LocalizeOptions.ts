@@ -4,7 +4,7 @@ import type { DetectOptions, ResolvedDetectOptions } from '../detect/SpotDetecto
 import { resolveDetectOptions } from '../detect/SpotDetector.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { ResolvedFitOptions } from '../fit/FitOptions.js';
-import { resolveFitOptions } from '../fit/FitOptions.js';
+import { BOX_RANGE_PX, resolveFitOptions } from '../fit/FitOptions.js';
 import { defaultBox } from '../patches/extractPatches.js';
 
 /** Options of the localization pipeline. Resolve once with {@link resolveLocalizeOptions}. */
@@ -46,22 +46,47 @@ export interface ResolvedLocalizeOptions {
   readonly chunkFrames: number;
 }
 
+/** Pixel sizes outside this range (nm) are refused as implausible for a light microscope. */
+export const PLAUSIBLE_PIXEL_SIZE_NM = [1, 10_000] as const;
+
+/** What a stack's metadata says of its pixel size (see `StackMetadata`). */
+export interface MetadataPixelSize {
+  /** Pixel size, nm, when the file gives it. */
+  readonly pixelSizeNm: number | undefined;
+  /** Where the value comes from, in words (e.g. "the XResolution tag (…)"). */
+  readonly pixelSizeSource?: string | undefined;
+}
+
 /**
  * Resolve pipeline options, filling defaults; the pixel size comes from the options or else
- * from the stack's metadata.
+ * from the stack's metadata. Values are checked for plausibility, and an error names where a
+ * bad value came from: the option (its path in `option`) or the file's metadata.
  * @param options - the caller's options
- * @param metadataPixelSizeNm - pixel size the stack's metadata gives, if any
+ * @param metadata - what the stack's metadata says of the pixel size, if anything
  * @throws InvalidOptionError naming the option for impossible values or a missing pixel size
  */
-export function resolveLocalizeOptions(options: LocalizeOptions, metadataPixelSizeNm?: number): ResolvedLocalizeOptions {
-  const pixelSizeNm = options.camera?.pixelSizeNm ?? metadataPixelSizeNm;
+export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: MetadataPixelSize): ResolvedLocalizeOptions {
+  const [minPixel, maxPixel] = PLAUSIBLE_PIXEL_SIZE_NM;
+  const given = options.camera?.pixelSizeNm;
+  const pixelSizeNm = given ?? metadata?.pixelSizeNm;
   if (pixelSizeNm === undefined) {
     throw new InvalidOptionError('the pixel size is not in the file\'s metadata: give it (--pixel-size NM, or camera.pixelSizeNm)');
   }
+  if (!(pixelSizeNm >= minPixel && pixelSizeNm <= maxPixel)) {
+    if (given !== undefined) throw new InvalidOptionError(`the pixel size must be ${minPixel}–${maxPixel} nm, got ${given}`, 'camera.pixelSizeNm');
+    const source = metadata?.pixelSizeSource ?? 'the file\'s metadata';
+    throw new InvalidOptionError(`the pixel size from ${source} is ${pixelSizeNm} nm, outside the plausible ${minPixel}–${maxPixel} nm: give it (--pixel-size NM, or camera.pixelSizeNm)`);
+  }
   const camera = resolveCamera({ ...options.camera, pixelSizeNm });
   const psfSigmaNm = options.psfSigmaNm ?? 130;
-  if (!(psfSigmaNm > 0 && Number.isFinite(psfSigmaNm))) throw new InvalidOptionError(`PSF sigma must be > 0 nm, got ${psfSigmaNm}`);
+  if (!(psfSigmaNm > 0 && Number.isFinite(psfSigmaNm))) throw new InvalidOptionError(`the PSF sigma must be > 0 nm, got ${psfSigmaNm}`, 'psfSigmaNm');
   const psfSigmaPx = psfSigmaNm / pixelSizeNm;
+  if (options.box === undefined && defaultBox(psfSigmaPx) > MAX_BOX) {
+    throw new InvalidOptionError(
+      `the PSF sigma of ${psfSigmaNm} nm is ${round(psfSigmaPx)} px at ${pixelSizeNm} nm pixels; fits take σ up to ${MAX_SIGMA_PX} px (windows up to ${MAX_BOX} px): check the PSF sigma and the pixel size`,
+      'psfSigmaNm',
+    );
+  }
   const box = options.box ?? defaultBox(psfSigmaPx);
   const fit = resolveFitOptions({ box, sigmaPx: psfSigmaPx, fitSigma: options.fitSigma ?? false, maxIterations: options.maxIterations });
   return {
@@ -76,8 +101,30 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadataPixelSi
   };
 }
 
+/** The largest fitting window, px, and the largest σ whose default window fits in it. */
+const MAX_BOX = BOX_RANGE_PX[1];
+const MAX_SIGMA_PX = (MAX_BOX - 1) / 4;
+
+function round(value: number): string {
+  return value >= 0.01 ? String(Math.round(value * 100) / 100) : value.toPrecision(2);
+}
+
+/**
+ * Check that frames of this size hold the fitting window (before the first frame is read, and
+ * for every frame of a source whose size is not known in advance).
+ * @param width - frame width, px
+ * @param height - frame height, px
+ * @param box - the fitting window, px
+ * @throws InvalidOptionError when a frame is smaller than the window
+ */
+export function checkFrameSize(width: number, height: number, box: number): void {
+  if (width < box || height < box) {
+    throw new InvalidOptionError(`frames of ${width}×${height} px are smaller than the ${box}×${box} px fitting window: give a smaller --box, or check the pixel size and PSF sigma`, 'box');
+  }
+}
+
 function chunkFrames(value: number | undefined): number {
   const chunk = value ?? 64;
-  if (!(Number.isInteger(chunk) && chunk >= 1)) throw new InvalidOptionError(`chunkFrames must be a whole number ≥ 1, got ${chunk}`);
+  if (!(Number.isInteger(chunk) && chunk >= 1)) throw new InvalidOptionError(`chunkFrames must be a whole number ≥ 1, got ${chunk}`, 'chunkFrames');
   return chunk;
 }

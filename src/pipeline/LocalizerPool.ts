@@ -44,7 +44,7 @@ export class LocalizerPool {
    * @param size - number of workers, ≥ 1
    */
   constructor(options: ResolvedLocalizeOptions, size: number) {
-    if (!(Number.isInteger(size) && size >= 1)) throw new InvalidOptionError(`workers must be a whole number ≥ 1, got ${size}`);
+    if (!(Number.isInteger(size) && size >= 1)) throw new InvalidOptionError(`workers must be a whole number ≥ 1, got ${size}`, 'workers');
     this.size = size;
     this.busy = new Array<number>(size).fill(0);
     // Workers start from the bundled worker module (plain JavaScript, no TypeScript loader).

@@ -50,12 +50,12 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
     let stack: TiffStack | undefined;
     try {
       let frames: AsyncIterable<Frame>;
-      let pixelSizeNm: number | undefined;
+      let metadata: TiffStack['metadata'] | undefined;
       // Frames read here go into recycled buffers; the caller's own frames are left alone.
       let buffers: FrameBufferPool | undefined;
       if (typeof source === 'string') {
         stack = TiffStack.open(source);
-        pixelSizeNm = stack.metadata.pixelSizeNm;
+        metadata = stack.metadata;
         buffers = new FrameBufferPool();
         frames = stack.frames({ ...options.frames, signal, buffers });
       } else {
@@ -63,7 +63,7 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
       }
       const pool = buffers;
       const recycle = pool ? (buffer: ArrayBuffer) => pool.give(buffer) : undefined;
-      yield* localizeStream(frames, resolveLocalizeOptions(options, pixelSizeNm), { workers: options.workers ?? 1, recycle });
+      yield* localizeStream(frames, resolveLocalizeOptions(options, metadata), { workers: options.workers ?? 1, recycle });
     } finally {
       stack?.close();
     }

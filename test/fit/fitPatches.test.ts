@@ -194,7 +194,7 @@ describe('batch API', () => {
     assert.equal(r, out);
     assert.ok(Number.isFinite(out.x[3]) && out.x[4] === 0);
     assert.throws(() => fitPatches(sim.data, { box: 5, sigmaPx: 1 }, { count: 5 }), /5 patches asked for/);
-    assert.throws(() => fitPatches(sim.data, { box: 4, sigmaPx: 1 }), /odd integer/);
+    assert.throws(() => fitPatches(sim.data, { box: 4, sigmaPx: 1 }), /odd whole number/);
     assert.throws(() => fitPatches(sim.data, { box: 5, sigmaPx: -1 }), /sigmaPx/);
   });
 });
