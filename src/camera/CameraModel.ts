@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
-import type { PixelArray } from '../io/Frame.js';
+import type { PixelArray, SampleType } from '../io/Frame.js';
 
 /** Camera parameters, ThunderSTORM's names and defaults where it has them. */
 export interface CameraOptions {
@@ -13,6 +13,12 @@ export interface CameraOptions {
   emGain?: number;
   /** Quantum efficiency, 0 < qe ≤ 1. @default 1 */
   qe?: number;
+  /**
+   * Pixels at or above this value are saturated (the fit of a spot that touches one gets the
+   * status `saturated`). @default the largest value of the stack's integer sample type (65535
+   * for uint16); none for float stacks
+   */
+  saturationAdu?: number;
 }
 
 /** {@link CameraOptions} resolved and checked, plus the factor the conversion uses. */
@@ -22,6 +28,8 @@ export interface CameraModel {
   readonly photonsPerAdu: number;
   readonly emGain: number;
   readonly qe: number;
+  /** Saturation level, ADU; undefined: the largest value of the frame's integer sample type. */
+  readonly saturationAdu: number | undefined;
   /** photons = (ADU − baseline) · photonsPerAduNet, photonsPerAduNet = photonsPerAdu / emGain / qe. */
   readonly photonsPerAduNet: number;
 }
@@ -42,12 +50,16 @@ export function resolveCamera(options: CameraOptions): CameraModel {
   const photonsPerAdu = options.photonsPerAdu ?? 1;
   const emGain = options.emGain ?? 1;
   const qe = options.qe ?? 1;
-  if (!(pixelSizeNm > 0 && Number.isFinite(pixelSizeNm))) throw new InvalidOptionError(`camera pixel size must be > 0 nm, got ${pixelSizeNm}`);
-  if (!Number.isFinite(baselineAdu)) throw new InvalidOptionError(`camera base level must be a number of ADU, got ${baselineAdu}`);
-  if (!(photonsPerAdu > 0 && Number.isFinite(photonsPerAdu))) throw new InvalidOptionError(`photoelectrons per A/D count must be > 0, got ${photonsPerAdu}`);
-  if (!(emGain > 0 && Number.isFinite(emGain))) throw new InvalidOptionError(`EM gain must be > 0 (1 without EM), got ${emGain}`);
-  if (!(qe > 0 && qe <= 1)) throw new InvalidOptionError(`quantum efficiency must be in (0, 1], got ${qe}`);
-  return { pixelSizeNm, baselineAdu, photonsPerAdu, emGain, qe, photonsPerAduNet: photonsPerAdu / emGain / qe };
+  const { saturationAdu } = options;
+  if (!(pixelSizeNm > 0 && Number.isFinite(pixelSizeNm))) throw new InvalidOptionError(`camera pixel size must be > 0 nm, got ${pixelSizeNm}`, 'camera.pixelSizeNm');
+  if (!Number.isFinite(baselineAdu)) throw new InvalidOptionError(`camera base level must be a number of ADU, got ${baselineAdu}`, 'camera.baselineAdu');
+  if (!(photonsPerAdu > 0 && Number.isFinite(photonsPerAdu))) throw new InvalidOptionError(`photoelectrons per A/D count must be > 0, got ${photonsPerAdu}`, 'camera.photonsPerAdu');
+  if (!(emGain > 0 && Number.isFinite(emGain))) throw new InvalidOptionError(`EM gain must be > 0 (1 without EM), got ${emGain}`, 'camera.emGain');
+  if (!(qe > 0 && qe <= 1)) throw new InvalidOptionError(`quantum efficiency must be in (0, 1], got ${qe}`, 'camera.qe');
+  if (saturationAdu !== undefined && !(saturationAdu > baselineAdu && Number.isFinite(saturationAdu))) {
+    throw new InvalidOptionError(`the saturation level must be a number of ADU above the base level (${baselineAdu} ADU), got ${saturationAdu}`, 'camera.saturationAdu');
+  }
+  return { pixelSizeNm, baselineAdu, photonsPerAdu, emGain, qe, saturationAdu, photonsPerAduNet: photonsPerAdu / emGain / qe };
 }
 
 /**
@@ -79,4 +91,26 @@ export function baselineWarning(camera: CameraModel, adu: PixelArray): string | 
   if (below * 2 <= adu.length) return undefined;
   const percent = Math.round((100 * below) / adu.length);
   return `the base level (${camera.baselineAdu} ADU) is above ${percent} % of the pixels of the first frame: check --baseline (the camera offset)`;
+}
+
+/** The largest value of each integer sample type: where such a camera saturates. */
+const TYPE_MAXIMUM: Readonly<Record<SampleType, number>> = {
+  uint8: 255,
+  int8: 127,
+  uint16: 65535,
+  int16: 32767,
+  uint32: 4294967295,
+  int32: 2147483647,
+  float32: Number.POSITIVE_INFINITY,
+  float64: Number.POSITIVE_INFINITY,
+};
+
+/**
+ * The level at which pixels count as saturated: the camera's `saturationAdu` when given, else
+ * the largest value of the integer sample type (float stacks: +∞, none).
+ * @param camera - resolved camera model
+ * @param sampleType - the stack's sample type
+ */
+export function saturationLevel(camera: CameraModel, sampleType: SampleType): number {
+  return camera.saturationAdu ?? TYPE_MAXIMUM[sampleType];
 }

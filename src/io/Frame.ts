@@ -56,3 +56,18 @@ export function pixelArray(sampleType: SampleType, buffer: ArrayBuffer): PixelAr
     case 'float64': return new Float64Array(buffer);
   }
 }
+
+/**
+ * The sample type of a frame's pixel array.
+ * @param data - the pixels
+ */
+export function sampleTypeOf(data: PixelArray): SampleType {
+  if (data instanceof Uint8Array) return 'uint8';
+  if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Uint16Array) return 'uint16';
+  if (data instanceof Int16Array) return 'int16';
+  if (data instanceof Uint32Array) return 'uint32';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Float32Array) return 'float32';
+  return 'float64';
+}

@@ -27,6 +27,9 @@ export function defaultBox(sigmaPx: number): number {
  * @param originRow - output: first row of each window
  * @param camera - converts ADU to photons, (ADU − baselineAdu) · photonsPerAduNet (design.md §2),
  *   in f64, pixel by pixel @default none (the image is in photons)
+ * @param saturation - pixels at or above this value (in the image's units) are saturated
+ *   @default +∞ (none)
+ * @param saturated - output: 1 for each patch holding a saturated pixel, else 0 @default not written
  */
 export function extractPatches(
   image: PixelArray,
@@ -38,6 +41,8 @@ export function extractPatches(
   originColumn: Int32Array,
   originRow: Int32Array,
   camera: PhotonConversion = PHOTONS,
+  saturation = Number.POSITIVE_INFINITY,
+  saturated?: Uint8Array,
 ): void {
   const baseline = camera.baselineAdu;
   const factor = camera.photonsPerAduNet;
@@ -52,9 +57,15 @@ export function extractPatches(
     originColumn[p] = c0;
     originRow[p] = r0;
     let k = p * box * box;
+    let clipped = 0;
     for (let r = 0; r < box; r++) {
       const base = (r0 + r) * width + c0;
-      for (let c = 0; c < box; c++) patches[k++] = (image[base + c] - baseline) * factor;
+      for (let c = 0; c < box; c++) {
+        const v = image[base + c];
+        if (v >= saturation) clipped = 1;
+        patches[k++] = (v - baseline) * factor;
+      }
     }
+    if (saturated) saturated[p] = clipped;
   }
 }

@@ -1,16 +1,18 @@
+import { saturationLevel } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
 import { SpotDetector } from '../detect/SpotDetector.js';
-import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { createFitResults } from '../fit/FitResults.js';
 import type { FitResults } from '../fit/FitResults.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { fitPatches } from '../fit/fitPatches.js';
 import { FitWorkspace } from '../fit/FitWorkspace.js';
 import type { Frame } from '../io/Frame.js';
+import { sampleTypeOf } from '../io/Frame.js';
 import { extractPatches } from '../patches/extractPatches.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { createLocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
+import { checkFrameSize } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import { createLocalizeStats } from './LocalizeStats.js';
 
@@ -43,6 +45,7 @@ export class FrameLocalizer {
   private patches = new Float64Array(0);
   private originColumn = new Int32Array(0);
   private originRow = new Int32Array(0);
+  private saturated = new Uint8Array(0);
   private start = { x: new Float64Array(0), y: new Float64Array(0), photons: new Float64Array(0), background: new Float64Array(0), sigma: new Float64Array(0) };
   private results: FitResults = createFitResults(0);
   private previous: Previous = emptyPrevious(0);
@@ -70,9 +73,7 @@ export class FrameLocalizer {
   process(frame: Frame): LocalizationBatch {
     const { width, height } = frame;
     const { box, camera } = this.options;
-    if (width < box || height < box) {
-      throw new InvalidOptionError(`frames of ${width}×${height} px are smaller than the ${box}×${box} px fitting window`);
-    }
+    checkFrameSize(width, height, box);
     if (!this.detector || this.detector.width !== width || this.detector.height !== height) {
       this.detector = new SpotDetector(width, height, this.options.detect);
     }
@@ -86,14 +87,21 @@ export class FrameLocalizer {
     const t2 = performance.now();
     const n = candidates.count;
     this.ensureCapacity(n);
-    extractPatches(frame.data, width, height, candidates, box, this.patches, this.originColumn, this.originRow, camera);
+    extractPatches(frame.data, width, height, candidates, box, this.patches, this.originColumn, this.originRow, camera, saturationLevel(camera, sampleTypeOf(frame.data)), this.saturated);
     const { warmStart, chunkFrames } = this.options;
     if (warmStart && frame.index === this.previousFrame + 1 && frame.index % chunkFrames !== 0) this.findWarmStarts(n);
     else this.start.x.fill(Number.NaN, 0, n);
     const r = fitPatches(this.patches, this.workspace, { start: this.start, out: this.results, count: n });
+    // A fit over clipped pixels is wrong whatever the solver says.
+    for (let p = 0; p < n; p++) if (this.saturated[p]) r.status[p] = FitStatus.saturated;
     const t3 = performance.now();
     const batch = this.toBatch(frame.index + 1, r, n);
     const s = this.stats;
+    if (frame.data instanceof Float32Array || frame.data instanceof Float64Array) {
+      const bad = countNonFinite(frame.data);
+      s.nonFinitePixels += bad;
+      if (bad > 0) s.framesWithNonFinite++;
+    }
     s.frames++;
     s.candidates += n;
     s.fits += n;
@@ -111,6 +119,7 @@ export class FrameLocalizer {
     this.patches = new Float64Array(capacity * area);
     this.originColumn = new Int32Array(capacity);
     this.originRow = new Int32Array(capacity);
+    this.saturated = new Uint8Array(capacity);
     const f = () => new Float64Array(capacity);
     this.start = { x: f(), y: f(), photons: f(), background: f(), sigma: f() };
     this.results = createFitResults(capacity);
@@ -188,6 +197,7 @@ export class FrameLocalizer {
       const warm = r.warmStart[p];
       batch.warmStart[p] = warm;
       s.warmStarts += warm;
+      if (r.status[p] === FitStatus.saturated) s.saturated++;
       if (r.status[p] !== FitStatus.converged) continue;
       s.converged++;
       const it = r.iterations[p];
@@ -212,6 +222,13 @@ export class FrameLocalizer {
     this.current = swap;
     return batch;
   }
+}
+
+/** The number of NaN and infinite values (float frames). */
+function countNonFinite(data: Float32Array | Float64Array): number {
+  let bad = 0;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) bad++;
+  return bad;
 }
 
 function emptyPrevious(capacity: number): Previous {

@@ -4,6 +4,11 @@ export interface LocalizeStats {
   candidates: number;
   /** Fits that converged. */
   converged: number;
+  /** Fits of patches holding a saturated pixel (status `saturated`). */
+  saturated: number;
+  /** Pixels that were NaN or infinite (float stacks), and the frames that held any. */
+  nonFinitePixels: number;
+  framesWithNonFinite: number;
   /** All fits (every status). */
   fits: number;
   /** Fits started from the previous frame's localization. */
@@ -26,6 +31,9 @@ export function createLocalizeStats(): LocalizeStats {
     frames: 0,
     candidates: 0,
     converged: 0,
+    saturated: 0,
+    nonFinitePixels: 0,
+    framesWithNonFinite: 0,
     fits: 0,
     warmStarts: 0,
     iterationsWarm: 0,
@@ -45,6 +53,9 @@ export function addLocalizeStats(into: LocalizeStats, from: LocalizeStats): void
   into.frames += from.frames;
   into.candidates += from.candidates;
   into.converged += from.converged;
+  into.saturated += from.saturated;
+  into.nonFinitePixels += from.nonFinitePixels;
+  into.framesWithNonFinite += from.framesWithNonFinite;
   into.fits += from.fits;
   into.warmStarts += from.warmStarts;
   into.iterationsWarm += from.iterationsWarm;

@@ -1,3 +1,4 @@
+import { FIT_STATUS_WORDS } from '../fit/FitStatus.js';
 import type { LocalizationBatch } from './LocalizationBatch.js';
 
 /** One column of the localization table: declared once, used by the CSV writer, sidecar and docs. */
@@ -31,7 +32,7 @@ export const LOCALIZATION_COLUMNS: readonly Column[] = [
   { key: 'uncertaintyY', header: 'uncertainty_y [nm]', unit: 'nm', decimals: 2, description: '√CRLB of y' },
   { key: 'logLikelihood', header: 'loglikelihood', unit: '', decimals: 3, description: 'Poisson log-likelihood at the fit, Σ n log μ − μ' },
   { key: 'iterations', header: 'iterations', unit: '', decimals: 0, description: 'solver iterations' },
-  { key: 'status', header: 'status', unit: '', decimals: 0, description: 'fit status: 0 converged, 1 max iterations, 2 left patch, 3 bad data, 4 singular' },
+  { key: 'status', header: 'status', unit: '', decimals: 0, description: `fit status: ${Object.entries(FIT_STATUS_WORDS).map(([code, words]) => `${code} ${words}`).join(', ')}` },
 ];
 
 /** The CSV header line: every header quoted, comma-separated (ThunderSTORM's style). */
