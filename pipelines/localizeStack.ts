@@ -4,29 +4,43 @@
  *
  *     TIFF stack ─▶ frames ─▶ localizeStream (camera → detect → patches → fit, on N workers) ─▶ CSV rows
  *
- * It opens the stack (metadata: frame count, pixel size), resolves the options once, pulls the
- * frames through `localizeStream` (which bounds the frames in flight and returns batches in frame
- * order), writes each frame's rows as soon as the frame is done, and records the run in a JSON
- * sidecar next to the CSV. On an error the rows of every completed frame are kept, the sidecar
- * says the run is incomplete, and the error is rethrown.
+ * It checks that no output would overwrite an input or another output, opens the stack
+ * (metadata: frame count, pixel size), resolves the options once, pulls the frames through
+ * `localizeStream` (which bounds the frames in flight and returns batches in frame order),
+ * writes each frame's rows as soon as the frame is done, and records the run in a JSON sidecar
+ * next to the CSV.
+ *
+ * Nothing is lost or misdescribed when a run ends early:
+ * - an error reading the stack, or an abort (Ctrl-C in the CLI): the rows of every completed
+ *   frame are kept under the CSV's name, the sidecar says the run is incomplete and why;
+ * - a write error (disk full): the rows of whole frames stay in `NAME.csv.partial`, never under
+ *   the final name, and the sidecar (if it can still be written) says where they are;
+ * - a run killed outright: the earlier run's sidecar, marked superseded at the start, says a
+ *   later run began and where its partial rows are.
  */
-import { baselineWarning } from '../src/camera/CameraModel.js';
-import { LocalizationCsvWriter } from '../src/export/LocalizationCsvWriter.js';
+import { baselineWarning, saturationLevel } from '../src/camera/CameraModel.js';
+import { FileWriteError } from '../src/errors/FileWriteError.js';
+import { checkOutputPaths } from '../src/export/checkOutputPaths.js';
+import type { NamedPath } from '../src/export/checkOutputPaths.js';
+import { LocalizationCsvWriter, partialPath } from '../src/export/LocalizationCsvWriter.js';
+import { supersedeSidecar } from '../src/export/supersedeSidecar.js';
+import { temporaryPath, writeFileAtomically } from '../src/export/writeFileAtomically.js';
 import { sidecarPath, writeSidecar } from '../src/export/writeSidecar.js';
+import { FitStatus } from '../src/fit/FitStatus.js';
 import type { Frame } from '../src/io/Frame.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import { TiffStack } from '../src/io/TiffStack.js';
+import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import { checkFrameSize, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
+import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
+import { chooseWorkers, localizeStream } from '../src/pipeline/localizeStream.js';
 import { addBatch } from '../src/render/accumulateImage.js';
 import { encodePng } from '../src/render/encodePng.js';
 import { SuperResolutionImage } from '../src/render/SuperResolutionImage.js';
-import { writeFileAtomically } from '../src/export/writeFileAtomically.js';
-import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
-import { resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
-import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
-import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
-import { defaultWorkers, localizeStream } from '../src/pipeline/localizeStream.js';
 import { softwareVersion } from '../src/softwareVersion.js';
+import { LogHistogram } from '../src/table/LogHistogram.js';
 
 /** Progress of a run, reported after every frame. */
 export interface Progress {
@@ -54,28 +68,48 @@ export interface LocalizeStackRun {
   frames?: FrameSourceOptions;
   /** Write every fit, not only converged ones. @default false */
   includeAllFits?: boolean;
-  /** Worker threads (1 = all on this thread). @default available cores, at most one per two
-   *  chunks of frames (short stacks run on one thread); 1 in follow mode */
+  /** Worker threads (1 = all on this thread), at most the cores and the chunks of the run.
+   *  @default see {@link chooseWorkers}: available cores, at most one per 512 frames; 1 in follow mode */
   workers?: number;
   /** A live preview: a super-resolution PNG rewritten every `everyFrames` frames and at the end. */
   preview?: { path: string; everyFrames?: number; pixelNm?: number };
+  /**
+   * Stop early when this signal aborts: reading stops, the frames in flight are finished, their
+   * rows kept, and the sidecar records the abort's reason (`String(signal.reason)`).
+   */
+  signal?: AbortSignal;
   /** Called after every frame. */
   onProgress?: (progress: Progress) => void;
-  /** Called with warnings (e.g. a base level above most pixels). */
+  /** Called with warnings (a base level above most pixels, saturated pixels, fewer workers). */
   onWarning?: (message: string) => void;
+}
+
+/** Medians of the localizations written: what a microscopist checks first. */
+export interface RunMedians {
+  /** Lateral uncertainty, nm. */
+  uncertaintyNm: number;
+  /** Photons N of a localization. */
+  photons: number;
+  /** Background, photons per pixel. */
+  backgroundPhotons: number;
 }
 
 /** The outcome of a run (also what the sidecar records). */
 export interface LocalizeStackSummary {
   input: string;
+  /** Where the rows are: the CSV's final path, or `NAME.csv.partial` after a write error. */
   output: string;
   sidecar: string;
   /** Whether every requested frame was processed. */
   complete: boolean;
+  /** Why the run stopped early when it was aborted (the signal's reason). */
+  stopReason?: string;
   frames: number;
   /** Rows written. */
   localizations: number;
   stats: LocalizeStats;
+  /** Medians of the rows written (NaN when none). */
+  medians: RunMedians;
   /** Worker threads used. */
   workers: number;
   /** Wall time, s, and the time of reading and writing (the stages are in `stats.ms`). */
@@ -89,32 +123,46 @@ export interface LocalizeStackSummary {
 /**
  * Localize a TIFF stack into a CSV (ThunderSTORM columns first) with a JSON sidecar.
  * @param run - input, output, options, callbacks
- * @returns the summary; rejects with the run's error after the sidecar is written
+ * @returns the summary (`complete: false` and `stopReason` after an abort)
+ * @throws OutputPathError before anything is read when an output would overwrite an input or
+ *   another output; InvalidOptionError for impossible options; TiffError for an unreadable
+ *   stack. An error mid-run is thrown after the sidecar is written, with the summary attached
+ *   (`error.summary`).
  */
 export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStackSummary> {
   const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const sidecar = sidecarPath(run.output);
+  const partial = partialPath(run.output);
+  checkOutputPaths([{ path: run.input, role: 'the input stack' }], outputsOf(run, sidecar, partial));
   const stack = TiffStack.open(run.input);
   const metadata = stack.metadata;
+  const warn = (message: string) => run.onWarning?.(message);
+  const start = run.frames?.start ?? 0;
+  const end = Math.min(run.frames?.end ?? Infinity, metadata.frameCount);
+  const total = run.frames?.follow ? undefined : Math.max(0, Math.ceil((end - start) / (run.frames?.step ?? 1)));
   let options;
+  let workers;
   try {
-    options = resolveLocalizeOptions(run.options ?? {}, metadata.pixelSizeNm);
+    options = resolveLocalizeOptions(run.options ?? {}, metadata);
+    checkFrameSize(metadata.width, metadata.height, options.box);
+    const choice = chooseWorkers(run.workers, total, options.chunkFrames);
+    if (choice.warning) warn(choice.warning);
+    workers = choice.workers;
+    supersedeSidecar(sidecar, { startedAt, partial });
+  } catch (error) {
+    stack.close();
+    throw error;
+  }
+  let csv: LocalizationCsvWriter;
+  try {
+    csv = new LocalizationCsvWriter(run.output, { includeAllFits: run.includeAllFits });
   } catch (error) {
     stack.close();
     throw error;
   }
   const stats = createLocalizeStats();
-  const start = run.frames?.start ?? 0;
-  const step = run.frames?.step ?? 1;
-  const end = Math.min(run.frames?.end ?? Infinity, metadata.frameCount);
-  const total = run.frames?.follow ? undefined : Math.max(0, Math.ceil((end - start) / step));
-  // Default workers: live runs use one thread (frames arrive at the camera's pace, and a chunk
-  // would wait for 64 of them before a worker saw it); short stacks too — workers start in
-  // ~0.15 s and warm up their compiled code separately, so two workers beat one thread only
-  // from ~1000 frames (measured, 256×256: 512 frames 0.82–0.94 s vs 0.65–0.82 s on one thread;
-  // 2048 frames 1.68–1.85 s vs 2.25–2.41 s): at most one worker per 512 frames; otherwise
-  // every core.
-  const workers = run.workers ?? (total === undefined ? 1 : Math.min(defaultWorkers(), Math.max(1, Math.floor(total / (8 * options.chunkFrames)))));
-  const csv = new LocalizationCsvWriter(run.output, { includeAllFits: run.includeAllFits });
+  const medians = { uncertainty: new LogHistogram(), photons: new LogHistogram(), background: new LogHistogram() };
   let writeMs = 0;
   let frames = 0;
   let error: Error | undefined;
@@ -127,63 +175,154 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     if (preview && run.preview) writeFileAtomically(run.preview.path, encodePng(preview.counts, preview.width, preview.height));
   };
   const readMs = { value: 0 };
+  const warned = { saturated: false, nonFinite: false };
   try {
     // Frames are read into recycled buffers, given back once localized.
     const buffers = new FrameBufferPool();
-    const batches = localizeStream(timedFrames(stack.frames({ ...run.frames, buffers }), readMs, (frame) => {
-      const warning = baselineWarning(options.camera, frame.data);
-      if (warning) run.onWarning?.(`${run.input}: ${warning}`);
+    const camera = options.camera;
+    const batches = localizeStream(timedFrames(stack.frames({ ...run.frames, buffers, signal: run.signal }), readMs, (frame) => {
+      const warning = baselineWarning(camera, frame.data);
+      if (warning) warn(`${run.input}: ${warning}`);
     }), options, { workers, stats, recycle: (buffer) => buffers.give(buffer) });
     for await (const batch of batches) {
       const w0 = performance.now();
       csv.write(batch);
       writeMs += performance.now() - w0;
       frames++;
+      for (let i = 0; i < batch.count; i++) {
+        if (batch.status[i] !== FitStatus.converged) continue;
+        medians.uncertainty.add(batch.uncertainty[i]);
+        medians.photons.add(batch.intensity[i]);
+        medians.background.add(batch.offset[i]);
+      }
+      if (stats.saturated > 0 && !warned.saturated) {
+        warned.saturated = true;
+        warn(`${run.input}: spots with saturated pixels (at or above ${saturationLevel(camera, metadata.sampleType)} ADU) from frame ${batch.frame} on: their fits are left out of the CSV (status ${FitStatus.saturated}; --all-fits keeps them); lower the exposure or the EM gain, or set --saturation`);
+      }
+      if (stats.nonFinitePixels > 0 && !warned.nonFinite) {
+        warned.nonFinite = true;
+        warn(`${run.input}: NaN or infinite pixels from frame ${batch.frame} on: spots touching them are not fitted (status ${FitStatus.badData}); the summary counts them`);
+      }
       if (preview) {
         addBatch(preview, batch);
         if (frames % previewEvery === 0) writePreview();
       }
       run.onProgress?.({ frames, total, frame: batch.frame, localizations: csv.rows, seconds: (performance.now() - t0) / 1000 });
     }
+    writePreview();
   } catch (e) {
     error = e instanceof Error ? e : new Error(String(e));
   } finally {
-    csv.close();
     stack.close();
-    writePreview();
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const aborted = run.signal?.aborted === true && error === undefined && (total === undefined || frames < total);
   const summary: LocalizeStackSummary = {
     input: run.input,
     output: run.output,
-    sidecar: sidecarPath(run.output),
-    complete: error === undefined,
+    sidecar,
+    complete: error === undefined && !aborted,
+    stopReason: aborted ? abortReason(run.signal as AbortSignal) : undefined,
     frames,
     localizations: csv.rows,
     stats,
+    medians: { uncertaintyNm: medians.uncertainty.quantile(0.5), photons: medians.photons.quantile(0.5), backgroundPhotons: medians.background.quantile(0.5) },
     workers,
-    seconds,
+    seconds: (performance.now() - t0) / 1000,
     writeSeconds: writeMs / 1000,
     readSeconds: readMs.value / 1000,
   };
-  writeSidecar(summary.sidecar, {
+  const record = (output: string) => sidecarRecord(summary, metadata, options, run, workers, output, startedAt, error);
+  // The record first, then the rows under their final name; after a write error the rows stay
+  // in the partial file (cut back to whole frames), and the record, if it can still be
+  // written, says so.
+  let committed = false;
+  if (!(error instanceof FileWriteError)) {
+    try {
+      writeSidecar(sidecar, record(run.output));
+      csv.commit();
+      committed = true;
+    } catch (e) {
+      error ??= e as Error;
+    }
+  }
+  if (!committed) {
+    csv.abandon();
+    summary.output = partial;
+    summary.complete = false;
+    try {
+      writeSidecar(sidecar, record(partial));
+    } catch {
+      // The first error is the one reported; the earlier record (marked superseded) remains.
+    }
+  }
+  if (error) {
+    summary.error = error;
+    throw Object.assign(error, { summary });
+  }
+  return summary;
+}
+
+/** Every file the run writes, temporary ones included. */
+function outputsOf(run: LocalizeStackRun, sidecar: string, partial: string): NamedPath[] {
+  const outputs: NamedPath[] = [
+    { path: run.output, role: 'the CSV' },
+    { path: partial, role: "the CSV's temporary file" },
+    { path: sidecar, role: 'the sidecar (the CSV name with .json)' },
+    { path: temporaryPath(sidecar), role: "the sidecar's temporary file" },
+  ];
+  if (run.preview) {
+    outputs.push({ path: run.preview.path, role: 'the preview' }, { path: temporaryPath(run.preview.path), role: "the preview's temporary file" });
+  }
+  return outputs;
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
+/** The JSON sidecar of a run. */
+function sidecarRecord(
+  summary: LocalizeStackSummary,
+  metadata: TiffStack['metadata'],
+  options: ReturnType<typeof resolveLocalizeOptions>,
+  run: LocalizeStackRun,
+  workers: number,
+  output: string,
+  startedAt: string,
+  error: Error | undefined,
+): Record<string, unknown> {
+  const { stats } = summary;
+  return {
     software: { name: 'smlm-stream', version: softwareVersion() },
     input: metadata,
-    output: run.output,
-    parameters: { ...options, frames: run.frames ?? {}, includeAllFits: run.includeAllFits ?? false, workers },
-    complete: summary.complete,
+    output,
+    parameters: {
+      ...options,
+      camera: { ...options.camera, saturationAdu: saturationLevel(options.camera, metadata.sampleType) },
+      frames: run.frames ?? {},
+      includeAllFits: run.includeAllFits ?? false,
+      workers,
+    },
+    complete: error === undefined && summary.complete && output === run.output,
+    stopReason: summary.stopReason,
     error: error?.message,
     counts: {
-      frames,
+      frames: summary.frames,
       candidates: stats.candidates,
       fits: stats.fits,
       converged: stats.converged,
-      localizationsWritten: csv.rows,
+      saturated: stats.saturated,
+      otherFailures: stats.fits - stats.converged - stats.saturated,
+      nonFinitePixels: stats.nonFinitePixels,
+      framesWithNonFinitePixels: stats.framesWithNonFinite,
+      localizationsWritten: summary.localizations,
       warmStarts: stats.warmStarts,
       iterationHistogram: stats.iterationHistogram,
     },
+    medians: summary.medians,
     timing: {
-      wallSeconds: seconds,
+      wallSeconds: summary.seconds,
       // Stage times are summed over workers (CPU seconds); read and write run on this thread.
       readSeconds: summary.readSeconds,
       cameraSeconds: stats.ms.camera / 1000,
@@ -191,13 +330,9 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
       fitSeconds: stats.ms.fit / 1000,
       writeSeconds: summary.writeSeconds,
     },
+    started: startedAt,
     finished: new Date().toISOString(),
-  });
-  if (error) {
-    summary.error = error;
-    throw Object.assign(error, { summary });
-  }
-  return summary;
+  };
 }
 
 /** Pass frames through, timing the reads and calling `first` on the first frame. */
