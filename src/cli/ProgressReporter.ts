@@ -1,59 +1,93 @@
 import type { Progress } from '../../pipelines/localizeStack.js';
 
+/** Options of {@link ProgressReporter}. */
+export interface ProgressOptions {
+  /** Seconds between plain lines when the stream is not a terminal. @default 10 */
+  intervalSeconds?: number;
+  /** What the count after the rate is of. @default 'localizations' */
+  unit?: string;
+  /** Seconds of recent progress the rate (and so the ETA) is measured over. @default 10 */
+  rateWindowSeconds?: number;
+}
+
+/** Widest progress bar, characters; narrower terminals get a shorter one, or none. */
+const BAR_WIDTH = 24;
+const MIN_BAR_WIDTH = 8;
+
 /**
- * Shows a run's progress on stderr: a bar redrawn in place (at most 10 times a second) when
- * stderr is a terminal; a plain line every `intervalSeconds` when it is not (log files, CI).
+ * Shows a run's progress on stderr: a bar redrawn in place (at most 10 times a second) and
+ * fitted to the terminal's width when stderr is a terminal; a plain line every
+ * `intervalSeconds` when it is not (log files, CI). The rate and the ETA come from the last
+ * `rateWindowSeconds` of progress, not from the start, so they follow a run that speeds up or
+ * slows down (the page cache filling, another job starting).
  */
 export class ProgressReporter {
   private lastDraw = 0;
   private drawn = false;
-  private readonly tty: boolean;
-  private readonly write: (text: string) => void;
+  private readonly stream: NodeJS.WriteStream;
   private readonly intervalSeconds: number;
+  private readonly unit: string;
+  private readonly window: number;
+  /** Recent (seconds, frames) samples, oldest first, at least 0.25 s apart. */
+  private readonly samples: { seconds: number; frames: number }[] = [];
 
   /**
    * @param stream - where to write (process.stderr)
-   * @param intervalSeconds - seconds between plain lines when not a terminal @default 10
+   * @param options - interval, unit, rate window
    */
-  constructor(stream: NodeJS.WriteStream, intervalSeconds = 10) {
-    this.tty = stream.isTTY === true;
-    this.write = (text) => stream.write(text);
-    this.intervalSeconds = intervalSeconds;
+  constructor(stream: NodeJS.WriteStream, options: ProgressOptions = {}) {
+    this.stream = stream;
+    this.intervalSeconds = options.intervalSeconds ?? 10;
+    this.unit = options.unit ?? 'localizations';
+    this.window = options.rateWindowSeconds ?? 10;
   }
 
   /** Report progress (cheap to call after every frame). */
   update(p: Progress): void {
     const now = p.seconds;
-    if (this.tty) {
+    const last = this.samples[this.samples.length - 1];
+    if (!last || now - last.seconds >= 0.25) this.samples.push({ seconds: now, frames: p.frames });
+    while (this.samples.length > 2 && now - this.samples[1].seconds >= this.window) this.samples.shift();
+    if (this.stream.isTTY === true) {
       if (now - this.lastDraw < 0.1 && p.frames !== p.total) return;
       this.lastDraw = now;
       this.drawn = true;
-      this.write(`\r${this.line(p, true)}\x1b[K`);
+      this.stream.write(`\r${this.line(p, this.stream.columns)}\x1b[K`);
     } else if (now - this.lastDraw >= this.intervalSeconds) {
       this.lastDraw = now;
-      this.write(`${this.line(p, false)}\n`);
+      this.stream.write(`${this.line(p, undefined)}\n`);
     }
   }
 
   /** End the bar's line (call before printing anything else). */
   done(): void {
-    if (this.tty && this.drawn) this.write('\n');
+    if (this.stream.isTTY === true && this.drawn) this.stream.write('\n');
     this.drawn = false;
   }
 
-  private line(p: Progress, bar: boolean): string {
-    const rate = p.seconds > 0 ? p.frames / p.seconds : 0;
+  /** Frames per second over the recent window (from the start until a window has passed). */
+  private rate(p: Progress): number {
+    const first = this.samples[0];
+    if (first && p.seconds - first.seconds >= 0.5) return (p.frames - first.frames) / (p.seconds - first.seconds);
+    return p.seconds > 0 ? p.frames / p.seconds : 0;
+  }
+
+  /** The progress line; with `columns` (a terminal), a bar and at most `columns − 1` characters. */
+  private line(p: Progress, columns: number | undefined): string {
+    const rate = this.rate(p);
     const count = p.total === undefined ? `frame ${p.frame}` : `frame ${p.frame} (${p.frames}/${p.total})`;
     let eta = '';
     // No ETA in the first second: the rate is not known yet (workers are still starting).
     if (p.total !== undefined && rate > 0 && p.seconds >= 1) eta = `  ETA ${formatDuration((p.total - p.frames) / rate)}`;
-    let graphic = '';
-    if (bar && p.total) {
-      const width = 24;
+    const text = `${count}  ${Math.round(rate)} frames/s  ${p.localizations.toLocaleString('en-US')} ${this.unit}${eta}`;
+    if (columns === undefined) return text;
+    const room = columns - 1;
+    const width = Math.min(BAR_WIDTH, room - text.length - 3);
+    if (p.total && width >= MIN_BAR_WIDTH) {
       const filled = Math.round((width * p.frames) / p.total);
-      graphic = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] `;
+      return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`;
     }
-    return `${graphic}${count}  ${Math.round(rate)} frames/s  ${p.localizations.toLocaleString('en-US')} localizations${eta}`;
+    return text.length > room ? text.slice(0, Math.max(0, room)) : text;
   }
 }
 

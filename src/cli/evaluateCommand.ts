@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { evaluateLocalizations } from '../evaluate/evaluateLocalizations.js';
 import { readPointTable } from '../evaluate/PointTable.js';
+import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
 import { UsageError } from './UsageError.js';
 
-export const EVALUATE_HELP = `smlm-stream evaluate TRUTH.csv LOCS.csv [options]
+export const help = `smlm-stream evaluate TRUTH.csv LOCS.csv [options]
 
 Matches localizations to the truth frame by frame (optimal one-to-one assignment within the
 tolerance, as the EPFL SMLM challenge) and reports Jaccard, recall, precision, lateral RMSE and
@@ -21,12 +21,8 @@ Options:
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
  */
-export function evaluateCommand(argv: string[], out: (line: string) => void): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { tolerance: { type: 'string' }, json: { type: 'boolean', default: false } },
-  });
+export function run(argv: string[], out: (line: string) => void): number {
+  const { values, positionals } = parseCommandArgs(argv, { tolerance: { type: 'string' }, json: { type: 'boolean', default: false } });
   if (positionals.length !== 2) throw new UsageError(`evaluate needs TRUTH.csv and LOCS.csv, got ${positionals.length} files`);
   const tolerance = values.tolerance === undefined ? 250 : parseNumber(values.tolerance, '--tolerance', { min: 0 });
   const truth = readPointTable(positionals[0]);
@@ -36,8 +32,9 @@ export function evaluateCommand(argv: string[], out: (line: string) => void): nu
     out(JSON.stringify({ truthFile: positionals[0], localizationFile: positionals[1], ...e }, null, 2));
     return 0;
   }
-  const pct = (v: number) => `${(100 * v).toFixed(2)} %`;
-  const nm = (v: number) => `${v.toFixed(2)} nm`;
+  // A ratio or mean over nothing (no localizations, no truth, no match) is shown as n/a.
+  const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(2)} %` : 'n/a');
+  const nm = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} nm` : 'n/a');
   const rows: [string, string][] = [
     ['truth', String(e.truth)],
     ['localizations', String(e.found)],

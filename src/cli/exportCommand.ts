@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { readPointTable } from '../evaluate/PointTable.js';
-import { writePicasso } from '../export/writePicasso.js';
+import { picassoYamlPath, writePicasso } from '../export/writePicasso.js';
 import { sidecarPath } from '../export/writeSidecar.js';
+import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
 import { UsageError } from './UsageError.js';
 
-export const EXPORT_HELP = `smlm-stream export LOCS.csv --format picasso [-o LOCS.hdf5] [options]
+export const help = `smlm-stream export LOCS.csv --format picasso [-o LOCS.hdf5] [options]
 
 Writes our localization CSV in another tool's format. picasso: Picasso's HDF5 localization table
 (/locs) and its YAML metadata, which Picasso: Render opens. The field of view, frame count and
@@ -23,24 +24,24 @@ Options:
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
  */
-export async function exportCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+export async function run(argv: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
       format: { type: 'string' },
       output: { type: 'string', short: 'o' },
       width: { type: 'string' },
       height: { type: 'string' },
       frames: { type: 'string' },
       'pixel-size': { type: 'string' },
-    },
   });
   if (positionals.length !== 1) throw new UsageError(`export needs one localization CSV, got ${positionals.length}`);
   if (values.format !== 'picasso') throw new UsageError(`export needs --format picasso (the only format so far), got '${values.format ?? ''}'`);
   const input = positionals[0];
   const output = values.output ?? input.replace(/\.[^./\\]*$/, '') + '.hdf5';
   const sidecar = sidecarPath(input);
+  checkOutputPaths(
+    [{ path: input, role: 'the localization CSV' }, { path: sidecar, role: "the CSV's sidecar" }],
+    [{ path: output, role: 'the Picasso HDF5 file' }, { path: picassoYamlPath(output), role: 'the Picasso YAML file' }],
+  );
   const run = existsSync(sidecar)
     ? (JSON.parse(readFileSync(sidecar, 'utf8')) as { input?: { path?: string; width?: number; height?: number; frameCount?: number }; parameters?: { camera?: { pixelSizeNm?: number }; box?: number } })
     : {};
@@ -58,6 +59,6 @@ export async function exportCommand(argv: string[], out: (line: string) => void)
     movie: run.input?.path,
     box: run.parameters?.box,
   });
-  out(`smlm-stream export: ${table.x.length} localizations → ${output} (+ ${output.replace(/\.[^./\\]*$/, '')}.yaml), Picasso format`);
+  out(`smlm-stream export: ${table.x.length} localizations → ${output} (+ ${picassoYamlPath(output)}), Picasso format`);
   return 0;
 }

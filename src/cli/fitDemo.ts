@@ -1,10 +1,11 @@
-import { parseArgs } from 'node:util';
 import { FitStatus } from '../fit/FitStatus.js';
 import { fitPatches } from '../fit/fitPatches.js';
 import { simulatePatches } from '../simulate/simulatePatches.js';
+import { UsageError } from './UsageError.js';
+import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
 
-export const FIT_DEMO_HELP = `smlm-stream fit-demo [options]
+export const help = `smlm-stream fit-demo [options]
 
 Simulates patches with one spot each (pixel-integrated Gaussian, Poisson noise), fits them with
 the default solver and prints what came back against the truth and the CRLB.
@@ -25,10 +26,8 @@ Options:
  * @param argv - arguments after the subcommand
  * @param print - where lines go
  */
-export function fitDemo(argv: string[], print: (line: string) => void): void {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+export function run(argv: string[], print: (line: string) => void): number {
+  const { values, positionals } = parseCommandArgs(argv, {
       count: { type: 'string', default: '20000' },
       box: { type: 'string', default: '7' },
       sigma: { type: 'string', default: '1.3' },
@@ -36,9 +35,8 @@ export function fitDemo(argv: string[], print: (line: string) => void): void {
       background: { type: 'string', default: '20' },
       'free-sigma': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
-    },
-    strict: true,
   });
+  if (positionals.length > 0) throw new UsageError(`fit-demo takes no file, got '${positionals[0]}'`);
   const count = parseNumber(values.count, '--count', { integer: true, min: 1 });
   const box = parseNumber(values.box, '--box', { integer: true, min: 3 });
   const sigmaPx = parseNumber(values.sigma, '--sigma', { min: 0.1 });
@@ -78,4 +76,5 @@ export function fitDemo(argv: string[], print: (line: string) => void): void {
   print(`  √CRLB x (mean)       ${fmt(Math.sqrt(crlb / converged))} px  → std/√CRLB = ${fmt(std / Math.sqrt(crlb / converged), 3)}`);
   print(`  median iterations    ${iterations[iterations.length >> 1] ?? 'n/a'}`);
   print(`  throughput           ${Math.round(count / seconds).toLocaleString('en-US')} fits/s (one thread, includes JIT warm-up)`);
+  return 0;
 }

@@ -1,109 +1,73 @@
 import { softwareVersion } from '../softwareVersion.js';
-import { InputFileError } from '../errors/InputFileError.js';
-import { TiffError } from '../io/TiffError.js';
-import { EVALUATE_HELP, evaluateCommand } from './evaluateCommand.js';
-import { EXPORT_HELP, exportCommand } from './exportCommand.js';
-import { RENDER_HELP, renderCommand } from './renderCommand.js';
-import { FIT_DEMO_HELP, fitDemo } from './fitDemo.js';
-import { LOCALIZE_HELP, localizeCommand } from './localizeCommand.js';
-import { SIMULATE_HELP, simulateCommand } from './simulateCommand.js';
-import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import { describeError, EXIT } from './describeError.js';
 import { UsageError } from './UsageError.js';
+
+/** What a command module exports. */
+export interface CommandModule {
+  /** The command's --help text. */
+  readonly help: string;
+  /** Run it; returns the exit code. */
+  run(argv: string[], out: (line: string) => void): number | Promise<number>;
+  /** The command's flag for each library option path (to name the flag in option errors). */
+  readonly optionFlags?: Readonly<Record<string, string>>;
+}
+
+/** The commands, loaded when used (so `--version` and `--help` load none of them). */
+const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<CommandModule> }>> = {
+  localize: { summary: 'find and fit every spot of a TIFF stack; write CSV + JSON sidecar', load: () => import('./localizeCommand.js') },
+  simulate: { summary: 'write a simulated blinking stack and its ground truth', load: () => import('./simulateCommand.js') },
+  evaluate: { summary: 'compare localizations with the ground truth (Jaccard, RMSE, bias)', load: () => import('./evaluateCommand.js') },
+  render: { summary: 'draw a super-resolution image (PNG) from a localization CSV', load: () => import('./renderCommand.js') },
+  export: { summary: "write a localization CSV in Picasso's HDF5 format", load: () => import('./exportCommand.js') },
+  'fit-demo': { summary: 'simulate patches, fit them, compare with the truth and the CRLB', load: () => import('./fitDemo.js') },
+};
 
 const HELP = `smlm-stream — single-molecule localization: TIFF frames to localizations, streamed.
 
 Usage:
   smlm-stream <command> [options]
-  smlm-stream --help | --version
+  smlm-stream help <command> | --help | --version
 
 Commands:
-  localize    find and fit every spot of a TIFF stack; write CSV + JSON sidecar
-  simulate    write a simulated blinking stack and its ground truth
-  evaluate    compare localizations with the ground truth (Jaccard, RMSE, bias)
-  render      draw a super-resolution image (PNG) from a localization CSV
-  export      write a localization CSV in Picasso's HDF5 format
-  fit-demo    simulate patches, fit them, compare with the truth and the CRLB
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`).join('\n')}
 
 Run 'smlm-stream <command> --help' for a command's options.
 `;
 
 /**
- * Run the command line. User errors print one line on stderr (no stack) and give exit code 2.
+ * Run the command line. Every error ends in one line on stderr, never a stack trace
+ * (`SMLM_STREAM_DEBUG=1` adds it): user errors exit with 2, failures during a run (a write
+ * error, a stack cut off) with 1.
  * @param argv - the arguments after `smlm-stream`
  * @returns the process exit code
  */
 export async function main(argv: string[]): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const [command, ...rest] = argv;
+  let module: CommandModule | undefined;
   try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === undefined || command === '--help' || command === '-h' || (command === 'help' && rest.length === 0)) {
       process.stdout.write(HELP);
-      return command === undefined ? 2 : 0;
+      return command === undefined ? EXIT.usage : EXIT.ok;
     }
     if (command === '--version' || command === '-v') {
       out(softwareVersion());
-      return 0;
+      return EXIT.ok;
     }
-    const wantsHelp = rest.includes('--help') || rest.includes('-h');
-    switch (command) {
-      case 'localize':
-        if (wantsHelp) break;
-        return await localizeCommand(rest, out);
-      case 'simulate':
-        if (wantsHelp) break;
-        return simulateCommand(rest, out);
-      case 'evaluate':
-        if (wantsHelp) break;
-        return evaluateCommand(rest, out);
-      case 'render':
-        if (wantsHelp) break;
-        return renderCommand(rest, out);
-      case 'export':
-        if (wantsHelp) break;
-        return await exportCommand(rest, out);
-      case 'fit-demo':
-        if (wantsHelp) break;
-        fitDemo(rest, out);
-        return 0;
-      default:
-        throw new UsageError(`unknown command '${command}' (see smlm-stream --help)`);
+    const name = command === 'help' ? rest[0] : command;
+    const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!entry) throw new UsageError(`unknown command '${name}' (see smlm-stream --help)`);
+    module = await entry.load();
+    if (command === 'help' || rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(module.help);
+      return EXIT.ok;
     }
-    process.stdout.write(COMMAND_HELP[command]);
-    return 0;
+    return await module.run(rest, out);
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      error instanceof InvalidOptionError ||
-      error instanceof TiffError ||
-      error instanceof InputFileError ||
-      isParseArgsError(error) ||
-      isFileSystemError(error)
-    ) {
-      // One line: parseArgs adds hints on further lines.
-      process.stderr.write(`smlm-stream: ${(error as Error).message.split('\n')[0]}\n`);
-      return 2;
-    }
-    throw error;
+    const { message, code } = describeError(error, module?.optionFlags);
+    process.stderr.write(`smlm-stream: ${message}\n`);
+    if (code !== EXIT.usage && process.env.SMLM_STREAM_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    return code;
   }
 }
 
-const COMMAND_HELP: Record<string, string> = {
-  localize: LOCALIZE_HELP,
-  simulate: SIMULATE_HELP,
-  evaluate: EVALUATE_HELP,
-  render: RENDER_HELP,
-  export: EXPORT_HELP,
-  'fit-demo': FIT_DEMO_HELP,
-};
-
-/** A system error on a file the user named (ENOENT, EACCES, EISDIR…): its message names the path. */
-function isFileSystemError(error: unknown): boolean {
-  const e = error as { code?: string; syscall?: string; path?: string } | null;
-  return typeof e?.code === 'string' && typeof e.syscall === 'string' && typeof e.path === 'string';
-}
-
-/** node:util parseArgs reports unknown or malformed options with these codes. */
-function isParseArgsError(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
-}

@@ -1,16 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomically } from '../export/writeFileAtomically.js';
-import { parseArgs } from 'node:util';
+import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
 import { readPointTable } from '../evaluate/PointTable.js';
 import { sidecarPath } from '../export/writeSidecar.js';
 import type { Colormap } from '../render/encodePng.js';
 import { encodePng } from '../render/encodePng.js';
 import type { RenderMode } from '../render/SuperResolutionImage.js';
 import { SuperResolutionImage } from '../render/SuperResolutionImage.js';
+import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
 import { UsageError } from './UsageError.js';
 
-export const RENDER_HELP = `smlm-stream render LOCS.csv -o image.png [options]
+export const help = `smlm-stream render LOCS.csv -o image.png [options]
 
 Renders a super-resolution image from a localization CSV (ours or ThunderSTORM's: "x [nm]",
 "y [nm]", and "uncertainty [nm]" for the gaussian mode).
@@ -52,11 +53,8 @@ function fieldOfViewFromSidecar(csvPath: string): { x0: number; x1: number; y0: 
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
  */
-export function renderCommand(argv: string[], out: (line: string) => void): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+export function run(argv: string[], out: (line: string) => void): number {
+  const { values, positionals } = parseCommandArgs(argv, {
       output: { type: 'string', short: 'o' },
       pixel: { type: 'string' },
       mode: { type: 'string' },
@@ -65,11 +63,14 @@ export function renderCommand(argv: string[], out: (line: string) => void): numb
       colormap: { type: 'string' },
       'bit-depth': { type: 'string' },
       percentile: { type: 'string' },
-    },
   });
   if (positionals.length !== 1) throw new UsageError(`render needs one localization CSV, got ${positionals.length}`);
   const input = positionals[0];
   const output = values.output ?? input.replace(/\.[^./\\]*$/, '') + '.png';
+  checkOutputPaths(
+    [{ path: input, role: 'the localization CSV' }, { path: sidecarPath(input), role: "the CSV's sidecar" }],
+    [{ path: output, role: 'the image' }, { path: temporaryPath(output), role: "the image's temporary file" }],
+  );
   const table = readPointTable(input);
   let range = values.range ? parseRange(values.range) : fieldOfViewFromSidecar(input);
   if (!range) {

@@ -1,18 +1,27 @@
 import { basename, dirname, extname, join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import { SAMPLE_BYTES } from '../io/Frame.js';
+import { resolveSimulateStackOptions } from '../simulate/simulateStack.js';
 import { writeSimulation } from '../simulate/writeSimulation.js';
+import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
+import { ProgressReporter } from './ProgressReporter.js';
 import { UsageError } from './UsageError.js';
 
-export const SIMULATE_HELP = `smlm-stream simulate OUT.tif [options]
+/** The largest frame side simulated, px (sCMOS sensors are 2048–4096 px). */
+const MAX_SIDE_PX = 8192;
+/** Classic TIFF's 32-bit offsets end at 4 GiB. */
+const CLASSIC_TIFF_BYTES = 2 ** 32;
+
+export const help = `smlm-stream simulate OUT.tif [options]
 
 Writes a simulated blinking SMLM stack (pixel-integrated Gaussian spots, Poisson noise, camera
 offset, gain and read noise) and its ground truth OUT.truth.csv (frame, x [nm], y [nm], photons,
 background).
 
 Options:
-  --width PX            frame width (default 64)
-  --height PX           frame height (default 64)
+  --width PX            frame width (default 64, at most ${MAX_SIDE_PX})
+  --height PX           frame height (default 64, at most ${MAX_SIDE_PX})
   --frames N            frames (default 100)
   --pixel-size NM       pixel size (default 100)
   --psf-sigma NM        PSF sigma (default 130)
@@ -26,19 +35,17 @@ Options:
   --read-noise ADU      read noise standard deviation (default 1.5)
   --seed S              random seed (default 1)
   --float32             write float32 pixels (default uint16)
-  --bigtiff             write BigTIFF
+  --bigtiff             write BigTIFF (needed beyond 4 GB)
+  --quiet               no progress
 `;
 
 /**
- * `smlm-stream simulate`: write a stack and its truth.
+ * `smlm-stream simulate`: write a stack and its truth, with progress on stderr.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
  */
-export function simulateCommand(argv: string[], out: (line: string) => void): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+export function run(argv: string[], out: (line: string) => void): number {
+  const { values, positionals } = parseCommandArgs(argv, {
       width: { type: 'string' },
       height: { type: 'string' },
       frames: { type: 'string' },
@@ -55,7 +62,7 @@ export function simulateCommand(argv: string[], out: (line: string) => void): nu
       seed: { type: 'string' },
       float32: { type: 'boolean', default: false },
       bigtiff: { type: 'boolean', default: false },
-    },
+      quiet: { type: 'boolean', default: false },
   });
   if (positionals.length !== 1) throw new UsageError(`simulate needs one output file, got ${positionals.length} (see smlm-stream simulate --help)`);
   const path = positionals[0];
@@ -65,7 +72,7 @@ export function simulateCommand(argv: string[], out: (line: string) => void): nu
     return typeof text === 'string' ? parseNumber(text, `--${name}`, limits) : undefined;
   };
   const t0 = performance.now();
-  const result = writeSimulation(path, truthPath, {
+  const options = {
     width: n('width', { integer: true, min: 1 }),
     height: n('height', { integer: true, min: 1 }),
     frames: n('frames', { integer: true, min: 1 }),
@@ -80,9 +87,32 @@ export function simulateCommand(argv: string[], out: (line: string) => void): nu
     photonsPerAdu: n('photons-per-adu'),
     readNoiseAdu: n('read-noise'),
     seed: n('seed', { integer: true }),
-    sampleType: values.float32 ? 'float32' : 'uint16',
+    sampleType: values.float32 ? ('float32' as const) : ('uint16' as const),
     bigTiff: values.bigtiff,
+  };
+  const o = resolveSimulateStackOptions(options);
+  if (o.width > MAX_SIDE_PX || o.height > MAX_SIDE_PX) throw new UsageError(`--width and --height are at most ${MAX_SIDE_PX} px, got ${o.width}×${o.height}`);
+  const bytes = o.width * o.height * SAMPLE_BYTES[options.sampleType] * o.frames;
+  if (bytes >= CLASSIC_TIFF_BYTES && !options.bigTiff) throw new UsageError(`${o.frames} frames of ${o.width}×${o.height} px take ${gigabytes(bytes)}, beyond classic TIFF's 4 GB: add --bigtiff`);
+  checkOutputPaths([], [{ path, role: 'the stack' }, { path: truthPath, role: 'the ground truth' }]);
+  const progress = new ProgressReporter(process.stderr, { unit: 'emitters' });
+  if (!values.quiet) process.stderr.write(`smlm-stream simulate: ${o.frames} frames of ${o.width}×${o.height} px (${gigabytes(bytes)}) → ${path}\n`);
+  let emitters = 0;
+  const result = writeSimulation(path, truthPath, {
+    ...options,
+    onFrame: values.quiet
+      ? undefined
+      : (frame, count) => {
+          emitters += count;
+          progress.update({ frames: frame + 1, total: o.frames, frame: frame + 1, localizations: emitters, seconds: (performance.now() - t0) / 1000 });
+        },
   });
+  progress.done();
   out(`smlm-stream simulate: ${result.frames} frames → ${path}, ${result.emitters} emitter-frames → ${truthPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
   return 0;
+}
+
+/** A size in GB or MB, for messages. */
+function gigabytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.max(0.1, bytes / 1e6).toFixed(1)} MB`;
 }

@@ -23,7 +23,9 @@ const Y_NAMES = ['y [nm]', 'y_nm', 'y'];
  * @throws an error naming the file and the missing column or the bad line
  */
 export function readPointTable(path: string): PointTable {
-  const text = readFileSync(path, 'utf8');
+  const bytes = readFileSync(path);
+  refuseBinary(path, bytes);
+  const text = bytes.toString('utf8');
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
   const find = (names: string[]) => header.findIndex((h) => names.includes(h));
@@ -31,7 +33,7 @@ export function readPointTable(path: string): PointTable {
   const xi = find(X_NAMES);
   const yi = find(Y_NAMES);
   if (fi < 0 || xi < 0 || yi < 0) {
-    throw new InputFileError(`${path}: needs columns "frame", "x [nm]" and "y [nm]"; its header is: ${lines[0] ?? '(empty file)'}`);
+    throw new InputFileError(`${path}: needs columns "frame", "x [nm]" and "y [nm]"; its header is: ${printable(lines[0] ?? '') || '(empty file)'}`);
   }
   const rows = lines.slice(1).filter((l) => l.trim() !== '');
   const n = rows.length;
@@ -40,7 +42,7 @@ export function readPointTable(path: string): PointTable {
     const cells = line.split(',');
     for (let c = 0; c < header.length; c++) raw[c][r] = Number(cells[c]);
     if (!Number.isFinite(raw[fi][r]) || !Number.isFinite(raw[xi][r]) || !Number.isFinite(raw[yi][r])) {
-      throw new InputFileError(`${path}: line ${r + 2} has no number for frame, x or y: ${line}`);
+      throw new InputFileError(`${path}: line ${r + 2} has no number for frame, x or y: ${printable(line)}`);
     }
   });
   const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => raw[fi][a] - raw[fi][b]);
@@ -50,4 +52,22 @@ export function readPointTable(path: string): PointTable {
     if (c !== fi && c !== xi && c !== yi) columns.set(h, pick(raw[c]));
   });
   return { frame: Int32Array.from(order, (i) => raw[fi][i]), x: pick(raw[xi]), y: pick(raw[yi]), columns };
+}
+
+/**
+ * Refuse a file that is not text (a TIFF stack given where a CSV belongs, say) before any of
+ * it reaches a message or the terminal.
+ */
+function refuseBinary(path: string, bytes: Uint8Array): void {
+  const head = bytes.subarray(0, 4096);
+  const tiff = (head[0] === 0x49 && head[1] === 0x49 && head[2] === 42) || (head[0] === 0x4d && head[1] === 0x4d && head[3] === 42);
+  if (tiff) throw new InputFileError(`${path}: is a TIFF image, not a localization CSV (localize it first: smlm-stream localize ${path})`);
+  if (head.includes(0)) throw new InputFileError(`${path}: is binary data, not a localization CSV`);
+}
+
+/** A line shown in a message: control characters replaced, at most 200 characters. */
+function printable(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = line.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }

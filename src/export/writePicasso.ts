@@ -82,8 +82,15 @@ export async function writePicasso(path: string, table: PointTable, info: Picass
   } finally {
     file.close();
   }
-  const yamlPath = path.replace(/\.[^./\\]*$/, '') + '.yaml';
-  writeFileSync(yamlPath, [movieInfo, localizeInfo].map(toYamlDocument).join('---\n'));
+  writeFileSync(picassoYamlPath(path), [movieInfo, localizeInfo].map(toYamlDocument).join('---\n'));
+}
+
+/**
+ * The YAML metadata file Picasso expects next to a localization HDF5: the same name, `.yaml`.
+ * @param hdf5Path - e.g. `locs.hdf5`
+ */
+export function picassoYamlPath(hdf5Path: string): string {
+  return hdf5Path.replace(/\.[^./\\]*$/, '') + '.yaml';
 }
 
 /** One flat YAML document (numbers bare, strings double-quoted JSON-style, which YAML reads). */

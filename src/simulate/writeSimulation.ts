@@ -9,6 +9,8 @@ export interface WriteSimulationOptions extends SimulateStackOptions {
   sampleType?: 'uint16' | 'float32';
   /** Write BigTIFF. @default false */
   bigTiff?: boolean;
+  /** Called after each frame is written, with its 0-based index and its number of emitters. */
+  onFrame?: (index: number, emitters: number) => void;
 }
 
 /**
@@ -35,6 +37,7 @@ export function writeSimulation(path: string, truthPath: string, options: WriteS
       emitters += frame.truth.x.length;
       const lines = truthCsvLines(frame.truth);
       if (lines) writeSync(truth, lines);
+      options.onFrame?.(frame.index, frame.truth.x.length);
     }
   } finally {
     writer.close();

@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import { formatDuration, ProgressReporter } from '../../src/cli/ProgressReporter.js';
 
 /** A stand-in for process.stderr that records what is written. */
-function stream(isTTY: boolean) {
+function stream(isTTY: boolean, columns = 80) {
   const written: string[] = [];
-  return { written, stream: { isTTY, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream };
+  return { written, stream: { isTTY, columns, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream };
 }
 
 test('durations read as m:ss or h:mm:ss', () => {
@@ -16,14 +16,41 @@ test('durations read as m:ss or h:mm:ss', () => {
 
 test('not a terminal: a plain line every interval; a terminal: a bar redrawn in place with an ETA', () => {
   const plain = stream(false);
-  const reporter = new ProgressReporter(plain.stream, 10);
+  const reporter = new ProgressReporter(plain.stream, { intervalSeconds: 10 });
   for (let s = 0; s <= 25; s++) reporter.update({ frames: s * 10, total: 1000, frame: s * 10, localizations: s * 400, seconds: s });
   assert.equal(plain.written.length, 2, 'at 10 and 20 s');
   assert.match(plain.written[1], /^frame 200 \(200\/1000\)  10 frames\/s  8,000 localizations  ETA 1:20\n$/);
-  const tty = stream(true);
+  const tty = stream(true, 120);
   const bar = new ProgressReporter(tty.stream);
   bar.update({ frames: 500, total: 1000, frame: 500, localizations: 1, seconds: 2 });
   bar.done();
   assert.match(tty.written[0], /^\r\[#{12}\.{12}\] frame 500 \(500\/1000\)  250 frames\/s  1 localizations  ETA 0:02/);
   assert.equal(tty.written[1], '\n');
+});
+
+test('the bar fits the terminal: shorter on a narrow one, none on a very narrow one, never wider', () => {
+  for (const columns of [100, 70, 50, 30]) {
+    const tty = stream(true, columns);
+    const bar = new ProgressReporter(tty.stream);
+    bar.update({ frames: 5000, total: 10000, frame: 5000, localizations: 123456, seconds: 3 });
+    const visible = tty.written[0].replace('\r', '').replace('\x1b[K', '');
+    assert.ok(visible.length <= columns - 1, `${columns} columns: ${visible.length} characters: ${visible}`);
+    // The text is 73 characters: a bar of 8 or more fits from 85 columns.
+    assert.equal(visible.startsWith('['), columns >= 85, `${columns} columns: ${visible}`);
+  }
+});
+
+test('the rate and the ETA follow the recent progress, not the average since the start', () => {
+  const plain = stream(false);
+  const reporter = new ProgressReporter(plain.stream, { intervalSeconds: 1, rateWindowSeconds: 10 });
+  // 100 frames/s for 60 s, then 10 frames/s for 30 s.
+  let frames = 0;
+  for (let s = 0; s <= 90; s++) {
+    reporter.update({ frames, total: 100000, frame: frames, localizations: 0, seconds: s });
+    frames += s < 60 ? 100 : 10;
+  }
+  const last = plain.written[plain.written.length - 1];
+  assert.match(last, / 10 frames\/s /, last);
+  // 100000 − 6300 frames at 10 frames/s: 2:36:10 (the average since the start, 70 frames/s, would say 22 min).
+  assert.match(last, /ETA 2:36:1\d/, last);
 });

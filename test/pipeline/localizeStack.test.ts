@@ -69,13 +69,20 @@ describe('localizeStack and the CLI', () => {
   test('CLI: bad input and bad options give one line and exit code 2', () => {
     const cases: [string[], RegExp][] = [
       [['localize', join(dir, 'missing.tif')], /missing\.tif: unreadable: no such file/],
-      [['localize', join(dir, 'cli.truth.csv')], /not-tiff/],
+      [['localize', join(dir, 'cli.truth.csv'), '-o', join(dir, 'other.csv')], /not-tiff/],
       [['localize', join(dir, 'cli.tif'), '--em-gain', '0'], /EM gain must be > 0/],
-      [['localize', join(dir, 'cli.tif'), '--pixel-size=-5'], /pixel size must be > 0/],
-      [['localize', join(dir, 'cli.tif'), '--pixel-size', '-5'], /--pixel-size.* argument is ambiguous/],
+      [['localize', join(dir, 'cli.tif'), '--pixel-size=-5'], /--pixel-size: the pixel size must be 1–10000 nm, got -5/],
+      [['localize', join(dir, 'cli.tif'), '--pixel-size', '-5'], /--pixel-size: the pixel size must be 1–10000 nm, got -5/],
+      [['localize', join(dir, 'cli.tif'), '--photons-per-adu', '-1'], /--photons-per-adu: photoelectrons per A\/D count must be > 0, got -1/],
+      [['localize', join(dir, 'cli.tif'), '--pixel-size', '1e-9'], /--pixel-size: the pixel size must be 1–10000 nm, got 1e-9/],
+      [['localize', join(dir, 'cli.tif'), '--psf-sigma', '10000'], /--psf-sigma: the PSF sigma of 10000 nm is 100 px at 100 nm pixels/],
       [['localize', join(dir, 'cli.tif'), '--frames', '5:2'], /before the first/],
+      [['localize', join(dir, 'cli.tif'), '--box', '41'], /frames of 48×40 px are smaller than the 41×41 px fitting window|--box: the fitting window \(box\) must be an odd whole number from 3 to 15 px, got 41/],
+      [['localize', join(dir, 'cli.tif'), '--bogus'], /Unknown option '--bogus'/],
+      [['localize', join(dir, 'cli.tif'), '--pixel-size'], /--pixel-size <value>' argument missing/],
       [['localize'], /needs one stack/],
-      [['evaluate', join(dir, 'cli.tif'), join(dir, 'cli.csv')], /needs columns "frame"/],
+      [['evaluate', join(dir, 'cli.tif'), join(dir, 'cli.csv')], /cli\.tif: is a TIFF image, not a localization CSV/],
+      [['evaluate', join(dir, 'cli.json'), join(dir, 'cli.csv')], /cli\.json: needs columns "frame", "x \[nm\]" and "y \[nm\]"/],
     ];
     for (const [args, message] of cases) {
       const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
