@@ -2,6 +2,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { SAMPLE_BYTES } from '../io/Frame.js';
 import { resolveSimulateStackOptions } from '../simulate/simulateStack.js';
+import type { StructureKind } from '../simulate/Structure.js';
 import { writeSimulation } from '../simulate/writeSimulation.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
@@ -30,6 +31,9 @@ Options:
   --background B        background, photons/px (default 20)
   --on-frames F         mean frames an emitter stays on (default 3)
   --min-separation NM   smallest distance between emitters on together (default 0)
+  --structure S         what the molecules label: random (default), filaments or rings
+  --structure-count N   filaments or rings in the field (default: 4 filaments, a ring per 2 µm²)
+  --ring-radius NM      radius of the rings (default 150)
   --baseline ADU        camera offset (default 100)
   --photons-per-adu E   photoelectrons per A/D count (default 1)
   --read-noise ADU      read noise standard deviation (default 1.5)
@@ -56,6 +60,9 @@ export function run(argv: string[], out: (line: string) => void): number {
       background: { type: 'string' },
       'on-frames': { type: 'string' },
       'min-separation': { type: 'string' },
+      structure: { type: 'string' },
+      'structure-count': { type: 'string' },
+      'ring-radius': { type: 'string' },
       baseline: { type: 'string' },
       'photons-per-adu': { type: 'string' },
       'read-noise': { type: 'string' },
@@ -83,6 +90,9 @@ export function run(argv: string[], out: (line: string) => void): number {
     background: n('background'),
     meanOnFrames: n('on-frames'),
     minSeparationNm: n('min-separation'),
+    structure: values.structure as StructureKind | undefined,
+    structureCount: n('structure-count', { integer: true, min: 0 }),
+    ringRadiusNm: n('ring-radius'),
     baselineAdu: n('baseline'),
     photonsPerAdu: n('photons-per-adu'),
     readNoiseAdu: n('read-noise'),

@@ -2,6 +2,8 @@ import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
 import { Random } from './Random.js';
 import { renderSpot } from './renderSpot.js';
+import type { StructureKind } from './Structure.js';
+import { Structure } from './Structure.js';
 
 /** Options of {@link simulateStack}. */
 export interface SimulateStackOptions {
@@ -36,6 +38,12 @@ export interface SimulateStackOptions {
    * positions). Isolated spots, for measuring precision without overlaps. @default 0
    */
   minSeparationNm?: number;
+  /** What the molecules label: anywhere ('random'), filaments, or rings. @default 'random' */
+  structure?: StructureKind;
+  /** Filaments or rings in the field (0: the structure's default, see {@link Structure}). @default 0 */
+  structureCount?: number;
+  /** Radius of the rings, nm. @default 150 */
+  ringRadiusNm?: number;
   /** Random seed. @default 1 */
   seed?: number;
 }
@@ -77,6 +85,9 @@ export function resolveSimulateStackOptions(options: SimulateStackOptions = {}):
     readNoiseAdu: 1.5,
     marginNm: 0,
     minSeparationNm: 0,
+    structure: 'random',
+    structureCount: 0,
+    ringRadiusNm: 150,
     seed: 1,
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
   };
@@ -86,13 +97,16 @@ export function resolveSimulateStackOptions(options: SimulateStackOptions = {}):
   for (const key of nonNegative) if (!(o[key] >= 0 && Number.isFinite(o[key]))) throw new InvalidOptionError(`simulation option ${key} must be ≥ 0, got ${o[key]}`);
   for (const key of ['width', 'height', 'frames'] as const) if (!Number.isInteger(o[key])) throw new InvalidOptionError(`simulation option ${key} must be a whole number, got ${o[key]}`);
   if (o.meanOnFrames < 1) throw new InvalidOptionError(`simulation option meanOnFrames must be ≥ 1, got ${o.meanOnFrames}`);
+  if (!['random', 'filaments', 'rings'].includes(o.structure)) throw new InvalidOptionError(`simulation option structure must be random, filaments or rings, got ${String(o.structure)}`, 'structure');
+  if (!(Number.isInteger(o.structureCount) && o.structureCount >= 0)) throw new InvalidOptionError(`simulation option structureCount must be a whole number ≥ 0, got ${o.structureCount}`, 'structureCount');
+  if (!(o.ringRadiusNm > 0)) throw new InvalidOptionError(`simulation option ringRadiusNm must be > 0, got ${o.ringRadiusNm}`, 'ringRadiusNm');
   return o;
 }
 
 /**
  * Simulate a blinking SMLM acquisition frame by frame, from the same pixel-integrated Gaussian
- * model the fit uses: emitters switch on at random positions (uniform over the image inside the
- * margin), stay on for a geometric number of frames (mean `meanOnFrames`), and bleach; on
+ * model the fit uses: emitters switch on at random positions of the labelled structure (uniform
+ * over the image inside the margin, or along filaments, or on rings: {@link Structure}), stay on for a geometric number of frames (mean `meanOnFrames`), and bleach; on
  * average `density` emitters per µm² are on in a frame. Each frame is background plus spots,
  * Poisson noise, then the camera: ADU = baseline + photons / photonsPerAdu + Gaussian read
  * noise, rounded and clamped to 16 bits.
@@ -113,13 +127,13 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
   const survive = 1 - 1 / o.meanOnFrames;
   const activations = meanOn / o.meanOnFrames;
   const margin = Math.min(o.marginNm, 0.5 * width * pixelSizeNm, 0.5 * height * pixelSizeNm);
-  const place = (size: number) => margin + rng.uniform() * (size * pixelSizeNm - 2 * margin);
+  const region = { x0: margin, y0: margin, width: width * pixelSizeNm - 2 * margin, height: height * pixelSizeNm - 2 * margin };
+  const structure = Structure.create(o.structure, region, rng, { count: o.structureCount || undefined, ringRadiusNm: o.ringRadiusNm });
   const separation2 = o.minSeparationNm ** 2;
   /** Switch an emitter on at a random free position (a few tries; skipped if the field is full). */
   const switchOn = (xs: number[], ys: number[]) => {
     for (let attempt = 0; attempt < 100; attempt++) {
-      const x = place(width);
-      const y = place(height);
+      const [x, y] = structure.sample(rng);
       let free = true;
       for (let k = 0; k < xs.length && free; k++) free = (xs[k] - x) ** 2 + (ys[k] - y) ** 2 >= separation2;
       if (free) {

@@ -45,8 +45,8 @@ describe('localizeStack and the CLI', () => {
     assert.match(r.stdout, /median iterations/);
     const lines = readFileSync(out, 'utf8').split('\n');
     assert.ok(lines[0].startsWith(`${HEADER},`), lines[0]);
-    const design = join(import.meta.dirname, '../../../shared/design.md');
-    if (existsSync(design)) assert.ok(readFileSync(design, 'utf8').includes(`\`${HEADER}\``), 'the header is the one design.md states');
+    const design = join(import.meta.dirname, '../../docs/design.md');
+    assert.ok(readFileSync(design, 'utf8').includes(`\`${HEADER}\``), 'the header is the one docs/design.md states');
     const rows = lines.slice(1).filter(Boolean).map((l) => l.split(',').map(Number));
     assert.ok(rows.length > 50, `${rows.length} rows`);
     assert.equal(rows[0][0], 1, 'ids from 1');
