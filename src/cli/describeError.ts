@@ -1,6 +1,7 @@
 import { FileWriteError } from '../errors/FileWriteError.js';
 import { InputFileError } from '../errors/InputFileError.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import { KernelLoadError } from '../errors/KernelLoadError.js';
 import { OutputPathError } from '../errors/OutputPathError.js';
 import { TiffError } from '../io/TiffError.js';
 import { UsageError } from './UsageError.js';
@@ -29,7 +30,7 @@ export function describeError(error: unknown, flags: Readonly<Record<string, str
   ) {
     return { message: text, code: EXIT.usage };
   }
-  if (error instanceof FileWriteError) return { message: text, code: EXIT.failed };
+  if (error instanceof FileWriteError || error instanceof KernelLoadError) return { message: text, code: EXIT.failed };
   return { message: `internal error: ${text} (please report it; SMLM_STREAM_DEBUG=1 prints where it happened)`, code: EXIT.failed };
 }
 

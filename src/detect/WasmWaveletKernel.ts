@@ -1,14 +1,11 @@
 import type { PixelArray } from '../io/Frame.js';
 import { instantiate, wasmModule } from '../wasm/wasmModule.js';
+import { ALIGN, PAD, SLACK } from './detectConstants.js';
 import type { WindowPass } from './MadEstimator.js';
-
-/** Mirrored margin of the padded image: the reach of the two levels, 3 + 6 px. */
-const PAD = 9;
-/** Spare f32 values after each buffer: the kernels write and read whole groups of four. */
-const SLACK = 64;
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  base(): number;
   convertU16(src: number, dst: number, stride: number, width: number, height: number, pad: number, baseline: number, factor: number): void;
   mirror(buf: number, stride: number, width: number, height: number, pad: number): void;
   convolve(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, tap: number, minus: number): void;
@@ -19,7 +16,9 @@ interface KernelExports {
 }
 
 /**
- * The detection work over a whole frame in WebAssembly SIMD on f32 (waveletKernel.wat): the
+ * The detection work over a whole frame in WebAssembly SIMD on f32 (waveletKernel.wasm, compiled
+ * from the AssemblyScript in assembly/waveletKernel.ts; the contracts of its buffers — the
+ * mirrored margin, the slack after each buffer — are the constants of detectConstants.ts): the
  * camera conversion (uint16 frames in the kernel, other sample types by one JavaScript loop),
  * the wavelet filter's four separable passes, and the search for local maxima of F2 above a
  * threshold.
@@ -54,14 +53,14 @@ export class WasmWaveletKernel implements WindowPass {
   private readonly offsets: { raw: number; image: number; scratch: number; v1: number; f2: number; list: number; samples: number; window: number };
 
   /**
-   * @returns a kernel for frames of this size, or undefined where WebAssembly SIMD is unavailable
-   *   or the frame is too small for the padded layout (the caller then uses JavaScript)
+   * @returns a kernel for frames of this size, or undefined where the frame is too small for the
+   *   padded layout (under 2·PAD px a side: the caller then runs the JavaScript filter, and
+   *   records that it did)
+   * @throws KernelLoadError naming waveletKernel.wasm when it cannot be loaded
    */
   static create(width: number, height: number, sampleCapacity: number): WasmWaveletKernel | undefined {
     if (width < 2 * PAD || height < 2 * PAD) return undefined;
-    const module = wasmModule(new URL('./waveletKernel.wasm', import.meta.url));
-    if (!module) return undefined;
-    return new WasmWaveletKernel(module, width, height, sampleCapacity);
+    return new WasmWaveletKernel(wasmModule(new URL('./waveletKernel.wasm', import.meta.url)), width, height, sampleCapacity);
   }
 
   private constructor(module: object, width: number, height: number, sampleCapacity: number) {
@@ -71,17 +70,18 @@ export class WasmWaveletKernel implements WindowPass {
     this.paddedHeight = height + 2 * PAD;
     this.origin = PAD * this.stride + PAD;
     const n = width * height;
-    // Every buffer starts on a 64-byte boundary, with slack before and after.
-    const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
+    this.exports = instantiate<KernelExports>(module);
+    // Every buffer starts on an aligned boundary after the module's own data, with slack before
+    // and after.
+    const align = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
     const paddedBytes = align((this.stride * this.paddedHeight + SLACK) * 4);
-    const raw = SLACK * 4;
+    const raw = this.exports.base() + SLACK * 4;
     const image = align(raw + (n + SLACK) * 2 + SLACK * 4);
     const list = image + 4 * paddedBytes;
     const samples = align(list + (n + SLACK) * 4);
     const window = align(samples + sampleCapacity * 8);
     const offsets = { raw, image, scratch: image + paddedBytes, v1: image + 2 * paddedBytes, f2: image + 3 * paddedBytes, list, samples, window };
     this.offsets = offsets;
-    this.exports = instantiate<KernelExports>(module);
     const needed = window + sampleCapacity * 8;
     const memory = this.exports.memory;
     if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));

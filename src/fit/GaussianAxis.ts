@@ -1,6 +1,5 @@
 import { erfcGivenExp } from './erf.js';
-
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+import { INV_SQRT_2PI } from './fitConstants.js';
 
 /**
  * The separable factor of the pixel-integrated Gaussian along one axis of a box-wide patch

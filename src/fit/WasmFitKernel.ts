@@ -1,4 +1,5 @@
 import { instantiate, wasmModule } from '../wasm/wasmModule.js';
+import { OUTPUT_COLUMNS as COLUMNS, START_COLUMNS } from './fitConstants.js';
 import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults, FitStartValues } from './FitResults.js';
 
@@ -9,10 +10,6 @@ interface KernelExports {
   fitBatch(data: number, count: number, starts: number, out: number, stride: number): void;
 }
 
-/** Output columns written by the kernel, in order. */
-const COLUMNS = 15;
-/** Warm-start columns: x, y, N, b, σ. */
-const START_COLUMNS = 5;
 
 /**
  * The Newton fit of a batch of patches in WebAssembly (fitKernel.wasm, compiled from the
@@ -36,12 +33,12 @@ export class WasmFitKernel {
 
   /**
    * @returns a kernel for these options, or undefined where it does not apply (the
-   *   conjugate-gradient solver) or WebAssembly is unavailable
+   *   conjugate-gradient solver runs in JavaScript)
+   * @throws KernelLoadError naming fitKernel.wasm when it cannot be loaded
    */
   static create(options: ResolvedFitOptions): WasmFitKernel | undefined {
     if (options.solver !== 'newton') return undefined;
-    const module = wasmModule(new URL('./fitKernel.wasm', import.meta.url));
-    return module ? new WasmFitKernel(module, options) : undefined;
+    return new WasmFitKernel(wasmModule(new URL('./fitKernel.wasm', import.meta.url)), options);
   }
 
   private constructor(module: object, options: ResolvedFitOptions) {

@@ -1,5 +1,6 @@
 import { choleskyInverseDiagonal } from './cholesky.js';
 import { conjugateGradientSolve } from './conjugateGradientSolve.js';
+import { WARM_START_MARGIN_PX } from './fitConstants.js';
 import type { FitResults, FitStartValues } from './FitResults.js';
 import { FitStatus } from './FitStatus.js';
 import type { FitWorkspace } from './FitWorkspace.js';
@@ -18,7 +19,7 @@ function applyStart(workspace: FitWorkspace, data: Float64Array, offset: number,
   const n = start.photons[index];
   const b = start.background[index];
   const box = workspace.options.box;
-  const inside = x > -0.5 && x < box + 0.5 && y > -0.5 && y < box + 0.5;
+  const inside = x > -WARM_START_MARGIN_PX && x < box + WARM_START_MARGIN_PX && y > -WARM_START_MARGIN_PX && y < box + WARM_START_MARGIN_PX;
   if (!(inside && n > 0 && b > 0 && Number.isFinite(n) && Number.isFinite(b))) {
     return initialGuess(workspace, data, offset) ? 0 : -1;
   }

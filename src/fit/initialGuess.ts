@@ -1,7 +1,5 @@
+import { MIN_BACKGROUND_GUESS } from './fitConstants.js';
 import type { FitWorkspace } from './FitWorkspace.js';
-
-/** Smallest background used as a start value, photons/px (keeps n/μ finite on dark patches). */
-const MIN_BACKGROUND_GUESS = 0.1;
 
 /**
  * Start values for a fit from the patch alone (design.md §3), written into

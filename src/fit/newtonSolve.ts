@@ -3,21 +3,22 @@ import { FitStatus } from './FitStatus.js';
 import type { FitWorkspace } from './FitWorkspace.js';
 import { PassMode } from './PatchLikelihood.js';
 
-/** Floors that keep μ = N·Ex·Ey + b positive and n/μ² finite (photons, photons/px). */
-const MIN_PHOTONS = 1e-6;
-const MIN_BACKGROUND = 1e-6;
-/** A step may shrink N, b or σ by at most this fraction (they stay positive). */
-const MAX_SHRINK = 0.5;
-/** Largest relative σ change per iteration. */
-const MAX_SIGMA_STEP = 0.25;
-/** The pass after a step smaller than this (px / relative) also computes the Fisher information and ℓ. */
-const ANTICIPATE_END = 1e-2;
-/** Halvings of a step that lowered ℓ before the fit gives up (guarded fits). */
-const MAX_BACKTRACKS = 12;
-/** σ is released once the fixed-σ steps fall below this (px / relative)… */
-const SIGMA_RELEASE = 1e-2;
-/** …or after this many iterations. */
-const SIGMA_RELEASE_ITERATIONS = 8;
+import {
+  ANTICIPATE_END,
+  DAMPING_DIAGONAL_FLOOR,
+  DAMPING_GROWTH,
+  DAMPING_LIMIT,
+  DAMPING_START,
+  LEAVE_PATCH_PX,
+  LL_GUARD,
+  MAX_BACKTRACKS,
+  MAX_SHRINK,
+  MAX_SIGMA_STEP,
+  MIN_BACKGROUND,
+  MIN_PHOTONS,
+  SIGMA_RELEASE,
+  SIGMA_RELEASE_ITERATIONS,
+} from './fitConstants.js';
 
 /**
  * Solve (−H)·δ = ∇ℓ over the leading `active` parameters (H has stride `p`) by Cholesky,
@@ -41,12 +42,12 @@ function solveDamped(
       for (let c = 0; c < active; c++) a[r * active + c] = -hessian[r * p + c];
       if (lambda > 0) {
         const diag = Math.abs(hessian[r * p + r]);
-        a[r * active + r] += lambda * (diag > 1e-12 ? diag : 1e-12);
+        a[r * active + r] += lambda * (diag > DAMPING_DIAGONAL_FLOOR ? diag : DAMPING_DIAGONAL_FLOOR);
       }
     }
     if (choleskyFactor(a, active, lower)) break;
-    lambda = lambda === 0 ? 1e-3 : lambda * 10;
-    if (lambda > 1e12) return false;
+    lambda = lambda === 0 ? DAMPING_START : lambda * DAMPING_GROWTH;
+    if (lambda > DAMPING_LIMIT) return false;
   }
   choleskySolve(lower, active, gradient, step);
   return true;
@@ -148,7 +149,7 @@ export function newtonSolve(workspace: FitWorkspace, data: Float64Array, offset:
     if (anticipate) mode |= PassMode.fisher | PassMode.logLikelihood;
     const ll = lik.evaluate(data, offset, mode);
     if (guarded) {
-      if (!(ll >= llAccepted - 1e-12 * Math.abs(llAccepted))) {
+      if (!(ll >= llAccepted - LL_GUARD * Math.abs(llAccepted))) {
         if (++backtracks > MAX_BACKTRACKS) {
           theta.set(accepted);
           break;
@@ -195,7 +196,7 @@ export function newtonSolve(workspace: FitWorkspace, data: Float64Array, offset:
     theta[3] = Math.max(b0 + db, MIN_BACKGROUND);
     if (active === 5) theta[4] = Math.min(Math.max(s0 + ds, sigmaMinPx), sigmaMaxPx);
     const sigmaConverged = Math.abs(theta[4] - s0) < tolerance;
-    if (theta[0] < -1 || theta[0] > box + 1 || theta[1] < -1 || theta[1] > box + 1) {
+    if (theta[0] < -LEAVE_PATCH_PX || theta[0] > box + LEAVE_PATCH_PX || theta[1] < -LEAVE_PATCH_PX || theta[1] > box + LEAVE_PATCH_PX) {
       workspace.status = FitStatus.leftPatch;
       break;
     }

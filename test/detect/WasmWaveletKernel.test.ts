@@ -7,7 +7,7 @@ import { WaveletFilter } from '../../src/detect/WaveletFilter.js';
 import { Random } from '../../src/simulate/Random.js';
 import { compileKernel, WASM_PATH } from '../build/buildWasm.js';
 
-test('the committed waveletKernel.wasm is waveletKernel.wat compiled', async () => {
+test('the committed waveletKernel.wasm is assembly/waveletKernel.ts compiled', async () => {
   assert.deepEqual(new Uint8Array(readFileSync(WASM_PATH)), await compileKernel());
 });
 

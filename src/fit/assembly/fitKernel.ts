@@ -1,7 +1,8 @@
 // The Newton fit of fitPatches in WebAssembly: an AssemblyScript port of the JavaScript reference
 // (erf.ts: erfcGivenExp; GaussianAxis.evaluate; PatchLikelihood's 4-parameter pass, here over
 // two rows at a time in f64x2 lanes, and its σ-free pass; newtonSolve for 4 and 5 parameters;
-// initialGuess; fitPatch's start, final pass and CRLB), the same arithmetic, so the two agree to
+// initialGuess; fitPatch's start, final pass and CRLB), the same arithmetic and the same
+// constants (../fitConstants.ts, which both sides import), so the two agree to
 // rounding (sums in another order, exp and log differ by an ulp; a test pins iterations,
 // statuses and values). Compiled into ../fitKernel.wasm by `npm run build:wasm` (AssemblyScript,
 // -O3, stub runtime, SIMD; a test checks the committed binary is this source compiled). Loaded
@@ -9,46 +10,14 @@
 // axis terms, gradient and matrices) lives in module globals: one instance per FitWorkspace.
 //
 // Not part of the TypeScript program (own tsconfig: AssemblyScript's types f64, i32, unchecked…).
-const A0: f64 = 3.1611237438705656;
-const A1: f64 = 113.864154151050156;
-const A2: f64 = 377.485237685302021;
-const A3: f64 = 3209.37758913846947;
-const A4: f64 = 0.185777706184603153;
-const B0: f64 = 23.6012909523441209;
-const B1: f64 = 244.024637934444173;
-const B2: f64 = 1282.61652607737228;
-const B3: f64 = 2844.23683343917062;
-const C0: f64 = 0.564188496988670089;
-const C1: f64 = 8.88314979438837594;
-const C2: f64 = 66.1191906371416295;
-const C3: f64 = 298.635138197400131;
-const C4: f64 = 881.95222124176909;
-const C5: f64 = 1712.04761263407058;
-const C6: f64 = 2051.07837782607147;
-const C7: f64 = 1230.33935479799725;
-const C8: f64 = 2.15311535474403846e-8;
-const D0: f64 = 15.7449261107098347;
-const D1: f64 = 117.693950891312499;
-const D2: f64 = 537.181101862009858;
-const D3: f64 = 1621.38957456669019;
-const D4: f64 = 3290.79923573345963;
-const D5: f64 = 4362.61909014324716;
-const D6: f64 = 3439.36767414372164;
-const D7: f64 = 1230.33935480374942;
-const P0: f64 = 0.305326634961232344;
-const P1: f64 = 0.360344899949804439;
-const P2: f64 = 0.125781726111229246;
-const P3: f64 = 0.0160837851487422766;
-const P4: f64 = 6.58749161529837803e-4;
-const P5: f64 = 0.0163153871373020978;
-const Q0: f64 = 2.56852019228982242;
-const Q1: f64 = 1.87295284992346047;
-const Q2: f64 = 0.527905102951428412;
-const Q3: f64 = 0.0605183413124413191;
-const Q4: f64 = 0.00233520497626869185;
-const INV_SQRT_PI: f64 = 0.56418958354775628695;
-const INV_SQRT_2PI: f64 = 0.3989422804014327;
-const ERF_SMALL_LIMIT: f64 = 0.46875;
+import {
+  A0, A1, A2, A3, A4, B0, B1, B2, B3, C0, C1, C2, C3, C4, C5, C6, C7, C8, D0, D1, D2, D3, D4, D5, D6, D7,
+  ERF_SMALL_LIMIT, INV_SQRT_PI, INV_SQRT_2PI, P0, P1, P2, P3, P4, P5, Q0, Q1, Q2, Q3, Q4,
+  ANTICIPATE_END, DAMPING_DIAGONAL_FLOOR, DAMPING_GROWTH, DAMPING_LIMIT, DAMPING_START, LEAVE_PATCH_PX, LL_GUARD,
+  MAX_BACKTRACKS, MAX_SHRINK, MAX_SIGMA_STEP, MIN_BACKGROUND, MIN_BACKGROUND_GUESS, MIN_PHOTONS, SIGMA_RELEASE,
+  SIGMA_RELEASE_ITERATIONS, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_LEFT_PATCH, STATUS_MAX_ITERATIONS,
+  STATUS_SINGULAR, WARM_START_MARGIN_PX,
+} from '../fitConstants';
 
 // @ts-ignore
 @inline function erfcGivenExp(y: f64, e: f64): f64 {
@@ -408,7 +377,7 @@ function initialGuess(data: usize): bool {
   }
   const half = nb >> 1;
   const median = nb % 2 == 1 ? unchecked(BORDER[half]) : 0.5 * (unchecked(BORDER[half - 1]) + unchecked(BORDER[half]));
-  const background = median > 0.1 ? median : 0.1;
+  const background = median > MIN_BACKGROUND_GUESS ? median : MIN_BACKGROUND_GUESS;
   let row0 = 0, col0 = 0;
   let best: f64 = -Infinity;
   for (let r = 0; r + 3 <= box; r++) {
@@ -450,7 +419,7 @@ function initialGuess(data: usize): bool {
   const det = area * spp - sp * sp;
   const photons = (area * snp - sp * sum) / det;
   const bls = (sum - photons * sp) / area;
-  if (det > 0 && photons > 0 && bls > 0.1) { TN = photons; TB = bls; }
+  if (det > 0 && photons > 0 && bls > MIN_BACKGROUND_GUESS) { TN = photons; TB = bls; }
   else { TN = Math.max(Math.max(sum - area * background, peak - background), 1); TB = background; }
   return true;
 }
@@ -588,12 +557,12 @@ function solveDampedN(h: StaticArray<f64>, stride: i32, g: StaticArray<f64>, act
       for (let c = 0; c < active; c++) unchecked(MA5[r * active + c] = -unchecked(h[r * stride + c]));
       if (lambda > 0) {
         const diag = Math.abs(unchecked(h[r * stride + r]));
-        unchecked(MA5[r * active + r] += lambda * (diag > 1e-12 ? diag : 1e-12));
+        unchecked(MA5[r * active + r] += lambda * (diag > DAMPING_DIAGONAL_FLOOR ? diag : DAMPING_DIAGONAL_FLOOR));
       }
     }
     if (choleskyN(MA5, active, ML5)) break;
-    lambda = lambda == 0 ? 1e-3 : lambda * 10;
-    if (lambda > 1e12) return false;
+    lambda = lambda == 0 ? DAMPING_START : lambda * DAMPING_GROWTH;
+    if (lambda > DAMPING_LIMIT) return false;
   }
   for (let r = 0; r < active; r++) {
     let s = unchecked(g[r]);
@@ -635,7 +604,7 @@ function newton(data: usize): void {
   const box = <f64>BOX;
   const p = FIT_SIGMA ? 5 : 4;
   const g = FIT_SIGMA ? G5 : G;
-  STATUS = 1;
+  STATUS = STATUS_MAX_ITERATIONS;
   let active = 4;
   let llAccepted: f64 = -Infinity;
   let backtracks = 0;
@@ -645,12 +614,12 @@ function newton(data: usize): void {
   READY = false;
   while (iteration < MAX_IT) {
     iteration++;
-    const anticipate = active == p && lastChange < 1e-2;
+    const anticipate = active == p && lastChange < ANTICIPATE_END;
     let ll: f64 = NaN;
     if (FIT_SIGMA) {
       ll = passFree(data, true, anticipate, true);
-      if (!(ll >= llAccepted - 1e-12 * Math.abs(llAccepted))) {
-        if (++backtracks > 12) { TX = ax0; TY = ay0; TN = an0; TB = ab0; TS = as0; break; }
+      if (!(ll >= llAccepted - LL_GUARD * Math.abs(llAccepted))) {
+        if (++backtracks > MAX_BACKTRACKS) { TX = ax0; TY = ay0; TN = an0; TB = ab0; TS = as0; break; }
         TX = 0.5 * (TX + ax0); TY = 0.5 * (TY + ay0); TN = 0.5 * (TN + an0); TB = 0.5 * (TB + ab0); TS = 0.5 * (TS + as0);
         continue;
       }
@@ -672,23 +641,23 @@ function newton(data: usize): void {
     const adx = Math.abs(dx), ady = Math.abs(dy), ads = Math.abs(ds);
     if (adx * f > MAX_STEP) f = MAX_STEP / adx;
     if (ady * f > MAX_STEP) f = MAX_STEP / ady;
-    if (-dn * f > 0.5 * n0) f = (0.5 * n0) / -dn;
-    if (-db * f > 0.5 * b0) f = (0.5 * b0) / -db;
-    if (ads * f > 0.25 * s0) f = (0.25 * s0) / ads;
+    if (-dn * f > MAX_SHRINK * n0) f = (MAX_SHRINK * n0) / -dn;
+    if (-db * f > MAX_SHRINK * b0) f = (MAX_SHRINK * b0) / -db;
+    if (ads * f > MAX_SIGMA_STEP * s0) f = (MAX_SIGMA_STEP * s0) / ads;
     if (f < 1) { dx *= f; dy *= f; dn *= f; db *= f; ds *= f; }
     TX += dx; TY += dy;
-    TN = Math.max(n0 + dn, 1e-6);
-    TB = Math.max(b0 + db, 1e-6);
+    TN = Math.max(n0 + dn, MIN_PHOTONS);
+    TB = Math.max(b0 + db, MIN_BACKGROUND);
     if (active == 5) TS = Math.min(Math.max(s0 + ds, SIGMA_MIN), SIGMA_MAX);
     const sigmaConverged = Math.abs(TS - s0) < TOL;
-    if (TX < -1 || TX > box + 1 || TY < -1 || TY > box + 1) { STATUS = 2; break; }
+    if (TX < -LEAVE_PATCH_PX || TX > box + LEAVE_PATCH_PX || TY < -LEAVE_PATCH_PX || TY > box + LEAVE_PATCH_PX) { STATUS = STATUS_LEFT_PATCH; break; }
     const change = Math.max(Math.max(Math.abs(dx), Math.abs(dy)), Math.max(Math.abs(TN - n0) / n0, Math.abs(TB - b0) / (b0 > 1 ? b0 : 1)));
     lastChange = Math.max(change, Math.abs(TS - s0));
     if (active < p) {
-      if (change < 1e-2 || iteration >= 8) active = p;
+      if (change < SIGMA_RELEASE || iteration >= SIGMA_RELEASE_ITERATIONS) active = p;
       lastChange = Infinity;
     } else if (sigmaConverged && change < TOL) {
-      STATUS = 0;
+      STATUS = STATUS_CONVERGED;
       if (anticipate) {
         let gain = unchecked(g[0]) * dx + unchecked(g[1]) * dy + unchecked(g[2]) * dn + unchecked(g[3]) * db;
         if (p == 5) gain += unchecked(g[4]) * ds;
@@ -720,7 +689,7 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
       const s = starts + (<usize>p << 3);
       const x = load<f64>(s), y = load<f64>(s + col), n = load<f64>(s + 2 * col), b = load<f64>(s + 3 * col), sg = load<f64>(s + 4 * col);
       const bx = <f64>BOX;
-      if (x > -0.5 && x < bx + 0.5 && y > -0.5 && y < bx + 0.5 && n > 0 && b > 0 && isFinite<f64>(n) && isFinite<f64>(b)) {
+      if (x > -WARM_START_MARGIN_PX && x < bx + WARM_START_MARGIN_PX && y > -WARM_START_MARGIN_PX && y < bx + WARM_START_MARGIN_PX && n > 0 && b > 0 && isFinite<f64>(n) && isFinite<f64>(b)) {
         let peak: f64 = -Infinity;
         started = 1;
         for (let k = 0; k < area; k++) {
@@ -742,7 +711,7 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
     if (started < 0) {
       for (let c = 0; c < 12; c++) store<f64>(o + <usize>c * col, NaN);
       store<f64>(o + 12 * col, 0);
-      store<f64>(o + 13 * col, 3);
+      store<f64>(o + 13 * col, STATUS_BAD_DATA);
       store<f64>(o + 14 * col, 0);
       continue;
     }
@@ -752,7 +721,7 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
     const ok = inverseDiagonal(FIT_SIGMA ? F5 : F, parameters, CR);
     for (let c = 0; c < 5; c++) store<f64>(o + <usize>(5 + c) * col, c < parameters ? Math.sqrt(unchecked(CR[c])) : NaN);
     const rstd = Math.sqrt(RSS / <f64>(area - parameters));
-    if (!ok && STATUS == 0) STATUS = 4;
+    if (!ok && STATUS == STATUS_CONVERGED) STATUS = STATUS_SINGULAR;
     store<f64>(o, TX); store<f64>(o + col, TY); store<f64>(o + 2 * col, TN); store<f64>(o + 3 * col, TB);
     store<f64>(o + 4 * col, TS);
     store<f64>(o + 10 * col, LL); store<f64>(o + 11 * col, rstd);

@@ -1,0 +1,113 @@
+/**
+ * Facts shared by the fit kernel (assembly/fitKernel.ts, AssemblyScript) and the JavaScript fit
+ * (erf.ts, GaussianAxis.ts, newtonSolve.ts, initialGuess.ts, FitStatus.ts, WasmFitKernel.ts):
+ * plain numeric constants, so that both compilers read this one file. A number the two sides
+ * must agree on lives here and nowhere else.
+ *
+ * AssemblyScript types a literal without a decimal point as an integer (i32), and divides two
+ * integers as integers: fractions are written with float literals, counts and codes without.
+ */
+
+// ---- Fit status codes (FitStatus.ts names them; the kernel writes them)
+
+/** The step fell below the tolerance. */
+export const STATUS_CONVERGED = 0;
+/** The iteration limit was reached. */
+export const STATUS_MAX_ITERATIONS = 1;
+/** The position left the patch by more than {@link LEAVE_PATCH_PX}. */
+export const STATUS_LEFT_PATCH = 2;
+/** The patch holds NaN or infinite values, or no positive value. */
+export const STATUS_BAD_DATA = 3;
+/** The Fisher information at θ̂ is singular. */
+export const STATUS_SINGULAR = 4;
+/** The patch holds a saturated pixel (set by the pipeline, never by the kernel). */
+export const STATUS_SATURATED = 5;
+
+// ---- The kernel's batch layout (WasmFitKernel.ts)
+
+/** Warm-start columns: x, y, N, b, σ. */
+export const START_COLUMNS = 5;
+/** Output columns: x, y, N, b, σ, √CRLB of the five, ℓ, residual std, iterations, status, warm start. */
+export const OUTPUT_COLUMNS = 15;
+
+// ---- Newton's method (newtonSolve.ts)
+
+/** Floors that keep μ = N·Ex·Ey + b positive and n/μ² finite (photons, photons/px). */
+export const MIN_PHOTONS = 1e-6;
+export const MIN_BACKGROUND = 1e-6;
+/** A step may shrink N, b by at most this fraction (they stay positive). */
+export const MAX_SHRINK = 0.5;
+/** Largest relative σ change per iteration. */
+export const MAX_SIGMA_STEP = 0.25;
+/** A fit whose x or y leaves the patch by more than this, px, stops with STATUS_LEFT_PATCH. */
+export const LEAVE_PATCH_PX = 1.0;
+/** The pass after a step smaller than this (px / relative) also computes the Fisher information and ℓ. */
+export const ANTICIPATE_END = 1e-2;
+/** Halvings of a step that lowered ℓ before a guarded (free-σ) fit gives up. */
+export const MAX_BACKTRACKS = 12;
+/** A guarded step is accepted unless ℓ falls by more than this, relatively (rounding). */
+export const LL_GUARD = 1e-12;
+/** σ is released once the fixed-σ steps fall below this (px / relative)… */
+export const SIGMA_RELEASE = 1e-2;
+/** …or after this many iterations. */
+export const SIGMA_RELEASE_ITERATIONS = 8;
+/** Levenberg–Marquardt damping of a Newton system that is not positive definite: first λ, factor, give-up. */
+export const DAMPING_START = 1e-3;
+export const DAMPING_GROWTH = 10.0;
+export const DAMPING_LIMIT = 1e12;
+/** Smallest |H_ii| a damping term is scaled by. */
+export const DAMPING_DIAGONAL_FLOOR = 1e-12;
+
+// ---- Start values (initialGuess.ts)
+
+/** Smallest background used as a start value, photons/px (keeps n/μ finite on dark patches). */
+export const MIN_BACKGROUND_GUESS = 0.1;
+/** A warm start is taken only inside the patch widened by this, px. */
+export const WARM_START_MARGIN_PX = 0.5;
+
+// ---- W. J. Cody's rational approximations of erf / erfc (erf.ts; Math. Comp. 23, 1969)
+
+/** erf(x) = x · R₁(x²) for |x| ≤ ERF_SMALL_LIMIT. */
+export const ERF_SMALL_LIMIT = 0.46875;
+export const A0 = 3.1611237438705656;
+export const A1 = 113.864154151050156;
+export const A2 = 377.485237685302021;
+export const A3 = 3209.37758913846947;
+export const A4 = 0.185777706184603153;
+export const B0 = 23.6012909523441209;
+export const B1 = 244.024637934444173;
+export const B2 = 1282.61652607737228;
+export const B3 = 2844.23683343917062;
+/** erfc(y) = exp(−y²) · R₂(y) for ERF_SMALL_LIMIT < y ≤ 4. */
+export const C0 = 0.564188496988670089;
+export const C1 = 8.88314979438837594;
+export const C2 = 66.1191906371416295;
+export const C3 = 298.635138197400131;
+export const C4 = 881.95222124176909;
+export const C5 = 1712.04761263407058;
+export const C6 = 2051.07837782607147;
+export const C7 = 1230.33935479799725;
+export const C8 = 2.15311535474403846e-8;
+export const D0 = 15.7449261107098347;
+export const D1 = 117.693950891312499;
+export const D2 = 537.181101862009858;
+export const D3 = 1621.38957456669019;
+export const D4 = 3290.79923573345963;
+export const D5 = 4362.61909014324716;
+export const D6 = 3439.36767414372164;
+export const D7 = 1230.33935480374942;
+/** erfc(y) = exp(−y²)/y · (1/√π − y⁻² R₃(y⁻²)) for y > 4. */
+export const P0 = 0.305326634961232344;
+export const P1 = 0.360344899949804439;
+export const P2 = 0.125781726111229246;
+export const P3 = 0.0160837851487422766;
+export const P4 = 6.58749161529837803e-4;
+export const P5 = 0.0163153871373020978;
+export const Q0 = 2.56852019228982242;
+export const Q1 = 1.87295284992346047;
+export const Q2 = 0.527905102951428412;
+export const Q3 = 0.0605183413124413191;
+export const Q4 = 0.00233520497626869185;
+/** 1/√π and 1/√(2π). */
+export const INV_SQRT_PI = 0.56418958354775628695;
+export const INV_SQRT_2PI = 0.3989422804014327;
