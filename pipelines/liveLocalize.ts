@@ -4,6 +4,7 @@
  * for the next complete frame and stops after `idleSeconds` without one — so each frame's
  * localizations reach the CSV (and `onProgress`) seconds after the frame is acquired.
  */
+import { FOLLOW_DEFAULTS } from '../src/io/TiffStack.js';
 import type { LocalizeStackRun, LocalizeStackSummary } from './localizeStack.js';
 import { localizeStack } from './localizeStack.js';
 
@@ -22,6 +23,6 @@ export interface LiveLocalizeRun extends Omit<LocalizeStackRun, 'frames'> {
  * @param run - input, output, options, timing of the follow mode
  */
 export function liveLocalize(run: LiveLocalizeRun): Promise<LocalizeStackSummary> {
-  const { idleSeconds = 10, pollIntervalMs = 100, start = 0, ...rest } = run;
+  const { idleSeconds = FOLLOW_DEFAULTS.idleTimeoutMs / 1000, pollIntervalMs = FOLLOW_DEFAULTS.pollIntervalMs, start = 0, ...rest } = run;
   return localizeStack({ ...rest, frames: { start, follow: true, idleTimeoutMs: idleSeconds * 1000, pollIntervalMs } });
 }

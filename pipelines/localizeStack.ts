@@ -42,6 +42,14 @@ import { SuperResolutionImage } from '../src/render/SuperResolutionImage.js';
 import { softwareVersion } from '../src/softwareVersion.js';
 import { LogHistogram } from '../src/table/LogHistogram.js';
 
+/** Defaults of the live preview, stated once. */
+export const PREVIEW_DEFAULTS = {
+  /** Frames between refreshes. */
+  everyFrames: 200,
+  /** Pixel of the preview image, nm. */
+  pixelNm: 20,
+} as const;
+
 /** Progress of a run, reported after every frame. */
 export interface Progress {
   /** Frames done. */
@@ -145,7 +153,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   let workers;
   try {
     options = resolveLocalizeOptions(run.options ?? {}, metadata);
-    checkFrameSize(metadata.width, metadata.height, options.box);
+    checkFrameSize(metadata.width, metadata.height, options.fit.box);
     const choice = chooseWorkers(run.workers, total, options.chunkFrames);
     if (choice.warning) warn(choice.warning);
     workers = choice.workers;
@@ -168,9 +176,9 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   let error: Error | undefined;
   const p = options.camera.pixelSizeNm;
   const preview = run.preview
-    ? new SuperResolutionImage({ pixelNm: run.preview.pixelNm ?? 20, mode: 'histogram', range: { x0: 0, x1: metadata.width * p, y0: 0, y1: metadata.height * p } })
+    ? new SuperResolutionImage({ pixelNm: run.preview.pixelNm ?? PREVIEW_DEFAULTS.pixelNm, mode: 'histogram', range: { x0: 0, x1: metadata.width * p, y0: 0, y1: metadata.height * p } })
     : undefined;
-  const previewEvery = run.preview?.everyFrames ?? 200;
+  const previewEvery = run.preview?.everyFrames ?? PREVIEW_DEFAULTS.everyFrames;
   const writePreview = () => {
     if (preview && run.preview) writeFileAtomically(run.preview.path, encodePng(preview.counts, preview.width, preview.height));
   };
@@ -297,6 +305,7 @@ function sidecarRecord(
     software: { name: 'smlm-stream', version: softwareVersion() },
     input: metadata,
     output,
+    engines: stats.engines,
     parameters: {
       ...options,
       camera: { ...options.camera, saturationAdu: saturationLevel(options.camera, metadata.sampleType) },

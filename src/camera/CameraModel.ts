@@ -1,6 +1,14 @@
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { PixelArray, SampleType } from '../io/Frame.js';
 
+/** Every default of the camera options, stated once (ThunderSTORM's where it has them). */
+export const CAMERA_DEFAULTS = {
+  baselineAdu: 100,
+  photonsPerAdu: 1,
+  emGain: 1,
+  qe: 1,
+} as const;
+
 /** Camera parameters, ThunderSTORM's names and defaults where it has them. */
 export interface CameraOptions {
   /** Pixel size in the sample, nm. */
@@ -46,10 +54,10 @@ export const PHOTONS: PhotonConversion = { baselineAdu: 0, photonsPerAduNet: 1 }
  */
 export function resolveCamera(options: CameraOptions): CameraModel {
   const { pixelSizeNm } = options;
-  const baselineAdu = options.baselineAdu ?? 100;
-  const photonsPerAdu = options.photonsPerAdu ?? 1;
-  const emGain = options.emGain ?? 1;
-  const qe = options.qe ?? 1;
+  const baselineAdu = options.baselineAdu ?? CAMERA_DEFAULTS.baselineAdu;
+  const photonsPerAdu = options.photonsPerAdu ?? CAMERA_DEFAULTS.photonsPerAdu;
+  const emGain = options.emGain ?? CAMERA_DEFAULTS.emGain;
+  const qe = options.qe ?? CAMERA_DEFAULTS.qe;
   const { saturationAdu } = options;
   if (!(pixelSizeNm > 0 && Number.isFinite(pixelSizeNm))) throw new InvalidOptionError(`camera pixel size must be > 0 nm, got ${pixelSizeNm}`, 'camera.pixelSizeNm');
   if (!Number.isFinite(baselineAdu)) throw new InvalidOptionError(`camera base level must be a number of ADU, got ${baselineAdu}`, 'camera.baselineAdu');

@@ -43,7 +43,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     [{ path: output, role: 'the Picasso HDF5 file' }, { path: picassoYamlPath(output), role: 'the Picasso YAML file' }],
   );
   const run = existsSync(sidecar)
-    ? (JSON.parse(readFileSync(sidecar, 'utf8')) as { input?: { path?: string; width?: number; height?: number; frameCount?: number }; parameters?: { camera?: { pixelSizeNm?: number }; box?: number } })
+    ? (JSON.parse(readFileSync(sidecar, 'utf8')) as { input?: { path?: string; width?: number; height?: number; frameCount?: number }; parameters?: { camera?: { pixelSizeNm?: number }; fit?: { box?: number } } })
     : {};
   const pick = (option: string | undefined, name: string, fallback: number | undefined) => {
     if (option !== undefined) return parseNumber(option, name, { min: 0 });
@@ -57,7 +57,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     frames: pick(values.frames, '--frames', run.input?.frameCount),
     pixelSizeNm: pick(values['pixel-size'], '--pixel-size', run.parameters?.camera?.pixelSizeNm),
     movie: run.input?.path,
-    box: run.parameters?.box,
+    box: run.parameters?.fit?.box,
   });
   out(`smlm-stream export: ${table.x.length} localizations → ${output} (+ ${picassoYamlPath(output)}), Picasso format`);
   return 0;

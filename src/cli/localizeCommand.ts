@@ -2,11 +2,68 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { LocalizeStackSummary } from '../../pipelines/localizeStack.js';
 import { localizeStack } from '../../pipelines/localizeStack.js';
 import type { LocalizeOptions } from '../pipeline/LocalizeOptions.js';
+import { PREVIEW_DEFAULTS } from '../../pipelines/localizeStack.js';
+import { CAMERA_DEFAULTS } from '../camera/CameraModel.js';
+import type { DetectEngine } from '../detect/DetectOptions.js';
+import { DETECT_DEFAULTS } from '../detect/DetectOptions.js';
+import type { FitEngine, FitSolver } from '../fit/FitOptions.js';
+import { FIT_DEFAULTS } from '../fit/FitOptions.js';
+import { FOLLOW_DEFAULTS } from '../io/TiffStack.js';
+import { LOCALIZE_DEFAULTS } from '../pipeline/LocalizeOptions.js';
+import { CHUNKS_PER_WORKER } from '../pipeline/localizeStream.js';
 import { describeError } from './describeError.js';
-import { parseCommandArgs } from './parseCommandArgs.js';
+import { FlagTable } from './FlagTable.js';
 import { parseNumber } from './parseNumber.js';
 import { formatDuration, ProgressReporter } from './ProgressReporter.js';
 import { UsageError } from './UsageError.js';
+
+/** The localize command's flags, with the library's defaults. */
+export const LOCALIZE_FLAGS = new FlagTable([
+  ['Output', [
+    { name: 'output', short: 'o', value: 'FILE', help: 'CSV to write; the sidecar is FILE with .json', default: 'STACK.csv next to the stack' },
+    { name: 'all-fits', help: 'also write fits that did not converge (see the status column)' },
+  ]],
+  ['Camera (ThunderSTORM\'s names)', [
+    { name: 'pixel-size', value: 'NM', help: 'pixel size in the sample, nm', default: "from the file's metadata", option: 'camera.pixelSizeNm' },
+    { name: 'baseline', value: 'ADU', help: 'base level (offset), ADU', default: String(CAMERA_DEFAULTS.baselineAdu), option: 'camera.baselineAdu' },
+    { name: 'photons-per-adu', value: 'E', help: 'photoelectrons per A/D count', default: String(CAMERA_DEFAULTS.photonsPerAdu), option: 'camera.photonsPerAdu' },
+    { name: 'em-gain', value: 'G', help: 'EM gain, 1 without EM', default: String(CAMERA_DEFAULTS.emGain), option: 'camera.emGain' },
+    { name: 'qe', value: 'Q', help: 'quantum efficiency', default: String(CAMERA_DEFAULTS.qe), option: 'camera.qe' },
+    { name: 'saturation', value: 'ADU', help: 'pixels at or above this are saturated; spots on them get status 5', default: "the sample type's largest value, 65535 for 16 bits", option: 'camera.saturationAdu' },
+  ]],
+  ['PSF and detection', [
+    { name: 'psf-sigma', value: 'NM', help: 'PSF standard deviation, nm', default: String(LOCALIZE_DEFAULTS.psfSigmaNm), option: 'psfSigmaNm' },
+    { name: 'threshold', value: 'K', help: 'detection threshold, K × std(Wave.F1)', default: String(DETECT_DEFAULTS.threshold), option: 'detect.threshold' },
+    { name: 'min-distance', value: 'PX', help: 'the weaker of two candidates closer than this is dropped, px', default: String(DETECT_DEFAULTS.minDistancePx), option: 'detect.minDistancePx' },
+    { name: 'noise-samples', value: 'N', help: "pixels sampled for each frame's noise estimate", default: String(DETECT_DEFAULTS.noiseSamples), option: 'detect.noiseSamples' },
+    { name: 'detect-engine', value: 'E', help: 'wasm (f32 SIMD kernel) or js (f64 reference)', default: DETECT_DEFAULTS.engine, option: 'detect.engine' },
+  ]],
+  ['Fit', [
+    { name: 'box', value: 'PX', help: 'fitting window, odd, px', default: '2⌈2σ⌉+1 px for σ in px, at least 5', option: 'fit.box' },
+    { name: 'fit-sigma', help: 'fit the PSF sigma too', option: 'fit.fitSigma' },
+    { name: 'sigma-range', value: 'MIN:MAX', help: 'allowed sigma when fitted, px', default: `${FIT_DEFAULTS.sigmaMinPx}:box/2`, option: 'fit.sigmaRangePx' },
+    { name: 'solver', value: 'S', help: 'newton, or conjugate-gradient (fmin, the cross-check)', default: FIT_DEFAULTS.solver, option: 'fit.solver' },
+    { name: 'max-iterations', value: 'N', help: 'iteration limit per fit', default: String(FIT_DEFAULTS.maxIterations), option: 'fit.maxIterations' },
+    { name: 'tolerance', value: 'T', help: 'converged when every step is below T (px for x, y, sigma; relative for N, b)', default: String(FIT_DEFAULTS.tolerance), option: 'fit.tolerance' },
+    { name: 'max-step', value: 'PX', help: 'largest step in x or y per iteration, px', default: String(FIT_DEFAULTS.maxStepPx), option: 'fit.maxStepPx' },
+    { name: 'fit-engine', value: 'E', help: 'wasm (WebAssembly kernel) or js (JavaScript reference)', default: FIT_DEFAULTS.engine, option: 'fit.engine' },
+    { name: 'no-warm-start', help: 'start every fit from its own pixels, not from the previous frame', option: 'warmStart' },
+  ]],
+  ['Preview', [
+    { name: 'preview', value: 'PNG', help: 'rewrite a super-resolution preview as the run goes' },
+    { name: 'preview-every', value: 'N', help: 'frames between preview refreshes', default: String(PREVIEW_DEFAULTS.everyFrames) },
+  ]],
+  ['Frames', [
+    { name: 'frames', value: 'A:B', help: 'frames A to B, 1-based, inclusive (A: or :B open-ended)', default: 'all' },
+    { name: 'follow', help: 'keep reading while the file grows (live acquisition)' },
+    { name: 'idle-timeout', value: 'S', help: 'with --follow: stop after S seconds without a new frame', default: String(FOLLOW_DEFAULTS.idleTimeoutMs / 1000) },
+  ]],
+  ['Running', [
+    { name: 'workers', value: 'N', help: 'worker threads, at most the cores', default: `all cores, at most one per ${CHUNKS_PER_WORKER} chunks, so short stacks run on one thread; 1 with --follow`, option: 'workers' },
+    { name: 'chunk-frames', value: 'N', help: 'frames per chunk (warm starts restart at each chunk)', default: String(LOCALIZE_DEFAULTS.chunkFrames), option: 'chunkFrames' },
+    { name: 'quiet', help: 'no progress and no summary' },
+  ]],
+]);
 
 export const help = `smlm-stream localize STACK.tif [options]
 
@@ -14,53 +71,20 @@ Finds and fits every spot of a TIFF stack; writes a ThunderSTORM-compatible CSV 
 from the image's top-left corner, frames from 1) and a JSON sidecar describing the run. No
 output may be the stack or another output; Ctrl-C keeps the rows of every finished frame.
 
-Output:
-  -o, --output FILE        CSV to write (default: STACK.csv next to the stack); the sidecar is
-                           FILE with .json
-      --all-fits           also write fits that did not converge (see the status column)
-Camera (ThunderSTORM's names):
-      --pixel-size NM      pixel size (default: from the file's metadata)
-      --baseline ADU       base level / offset (default 100)
-      --photons-per-adu E  photoelectrons per A/D count (default 1)
-      --em-gain G          EM gain, 1 without EM (default 1)
-      --qe Q               quantum efficiency (default 1)
-      --saturation ADU     pixels at or above this are saturated; spots on them get status 5
-                           (default: the sample type's largest value, 65535 for 16 bits)
-PSF, detection and fit:
-      --psf-sigma NM       PSF standard deviation (default 130)
-      --box PX             fitting window, odd (default 2*ceil(2*sigma/pixel)+1, at least 5)
-      --threshold K        detection threshold, K*std(Wave.F1) (default 1.15)
-      --fit-sigma          fit the PSF sigma too
-      --no-warm-start      start every fit from its own pixels
-Preview:
-      --preview PNG        rewrite a super-resolution preview every --preview-every frames
-      --preview-every N    frames between preview refreshes (default 200)
-Frames:
-      --frames A:B         frames A to B, 1-based, inclusive (A: or :B open-ended)
-      --follow             keep reading while the file grows (live acquisition)
-      --idle-timeout S     with --follow: stop after S seconds without a new frame (default 10)
-Running:
-      --workers N          worker threads (default: all cores, one per 512 frames at most,
-                           so short stacks run on one thread; 1 with --follow); at most the cores
-      --quiet              no progress and no summary
-`;
+${LOCALIZE_FLAGS.help()}`;
 
 /** The flag of each library option, for error messages. */
-export const optionFlags: Readonly<Record<string, string>> = {
-  'camera.pixelSizeNm': '--pixel-size',
-  'camera.baselineAdu': '--baseline',
-  'camera.photonsPerAdu': '--photons-per-adu',
-  'camera.emGain': '--em-gain',
-  'camera.qe': '--qe',
-  'camera.saturationAdu': '--saturation',
-  psfSigmaNm: '--psf-sigma',
-  box: '--box',
-  'detect.threshold': '--threshold',
-  workers: '--workers',
-};
+export const optionFlags = LOCALIZE_FLAGS.optionFlags;
 
 /** Exit codes after a signal: 128 + the signal's number, as shells report them. */
 const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+/** Parse "MIN:MAX" (two numbers). */
+function parseRange(value: string, flag: string): [number, number] {
+  const m = /^\s*([^:]+):([^:]+)\s*$/.exec(value);
+  if (!m) throw new UsageError(`${flag} needs MIN:MAX, got '${value}'`);
+  return [parseNumber(m[1], flag), parseNumber(m[2], flag)];
+}
 
 /** Parse "A:B" (1-based, inclusive) into a 0-based start and exclusive end. */
 function parseFrameRange(text: string): { start: number; end?: number } {
@@ -83,50 +107,44 @@ function parseFrameRange(text: string): { start: number; end?: number } {
  * @returns exit code (0 on success)
  */
 export async function run(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    output: { type: 'string', short: 'o' },
-    'all-fits': { type: 'boolean', default: false },
-    'pixel-size': { type: 'string' },
-    baseline: { type: 'string' },
-    'photons-per-adu': { type: 'string' },
-    'em-gain': { type: 'string' },
-    qe: { type: 'string' },
-    saturation: { type: 'string' },
-    'psf-sigma': { type: 'string' },
-    box: { type: 'string' },
-    threshold: { type: 'string' },
-    'fit-sigma': { type: 'boolean', default: false },
-    'no-warm-start': { type: 'boolean', default: false },
-    frames: { type: 'string' },
-    follow: { type: 'boolean', default: false },
-    'idle-timeout': { type: 'string' },
-    quiet: { type: 'boolean', default: false },
-    workers: { type: 'string' },
-    preview: { type: 'string' },
-    'preview-every': { type: 'string' },
-  });
+  const { values, positionals } = LOCALIZE_FLAGS.parse(argv);
   if (positionals.length !== 1) throw new UsageError(`localize needs one stack, got ${positionals.length} (see smlm-stream localize --help)`);
   const input = positionals[0];
-  const output = values.output ?? join(dirname(input), `${basename(input, extname(input))}.csv`);
-  const optional = (text: string | undefined, name: string, limits = {}) => (text === undefined ? undefined : parseNumber(text, name, limits));
+  const output = (values.output as string | undefined) ?? join(dirname(input), `${basename(input, extname(input))}.csv`);
+  const text = (name: string) => values[name] as string | undefined;
+  const optional = (name: string, limits = {}) => (text(name) === undefined ? undefined : parseNumber(text(name), `--${name}`, limits));
   const options: LocalizeOptions = {
     camera: {
-      pixelSizeNm: optional(values['pixel-size'], '--pixel-size'),
-      baselineAdu: optional(values.baseline, '--baseline'),
-      photonsPerAdu: optional(values['photons-per-adu'], '--photons-per-adu'),
-      emGain: optional(values['em-gain'], '--em-gain'),
-      qe: optional(values.qe, '--qe'),
-      saturationAdu: optional(values.saturation, '--saturation'),
+      pixelSizeNm: optional('pixel-size'),
+      baselineAdu: optional('baseline'),
+      photonsPerAdu: optional('photons-per-adu'),
+      emGain: optional('em-gain'),
+      qe: optional('qe'),
+      saturationAdu: optional('saturation'),
     },
-    psfSigmaNm: optional(values['psf-sigma'], '--psf-sigma'),
-    box: optional(values.box, '--box', { integer: true }),
-    detect: { threshold: optional(values.threshold, '--threshold') },
-    fitSigma: values['fit-sigma'],
-    warmStart: !values['no-warm-start'],
+    psfSigmaNm: optional('psf-sigma'),
+    detect: {
+      threshold: optional('threshold'),
+      minDistancePx: optional('min-distance'),
+      noiseSamples: optional('noise-samples', { integer: true }),
+      engine: text('detect-engine') as DetectEngine | undefined,
+    },
+    fit: {
+      box: optional('box', { integer: true }),
+      fitSigma: values['fit-sigma'] === true,
+      sigmaRangePx: text('sigma-range') === undefined ? undefined : parseRange(text('sigma-range') as string, '--sigma-range'),
+      solver: text('solver') as FitSolver | undefined,
+      maxIterations: optional('max-iterations', { integer: true }),
+      tolerance: optional('tolerance'),
+      maxStepPx: optional('max-step'),
+      engine: text('fit-engine') as FitEngine | undefined,
+    },
+    warmStart: values['no-warm-start'] !== true,
+    chunkFrames: optional('chunk-frames', { integer: true }),
   };
-  const range = values.frames ? parseFrameRange(values.frames) : { start: 0 };
-  const idle = optional(values['idle-timeout'], '--idle-timeout', { min: 0 }) ?? 10;
-  const quiet = values.quiet ?? false;
+  const range = text('frames') !== undefined ? parseFrameRange(text('frames') as string) : { start: 0 };
+  const idle = optional('idle-timeout', { min: 0 }) ?? FOLLOW_DEFAULTS.idleTimeoutMs / 1000;
+  const quiet = values.quiet === true;
   const progress = new ProgressReporter(process.stderr);
   const stop = new AbortController();
   let exitCode = 0;
@@ -149,10 +167,10 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       input,
       output,
       options,
-      frames: { ...range, follow: values.follow, idleTimeoutMs: idle * 1000 },
-      includeAllFits: values['all-fits'],
-      workers: optional(values.workers, '--workers', { integer: true, min: 1 }),
-      preview: values.preview !== undefined ? { path: values.preview, everyFrames: optional(values['preview-every'], '--preview-every', { integer: true, min: 1 }) } : undefined,
+      frames: { ...range, follow: values.follow === true, idleTimeoutMs: idle * 1000 },
+      includeAllFits: values['all-fits'] === true,
+      workers: optional('workers', { integer: true, min: 1 }),
+      preview: text('preview') !== undefined ? { path: text('preview') as string, everyFrames: optional('preview-every', { integer: true, min: 1 }) } : undefined,
       signal: stop.signal,
       onProgress: quiet ? undefined : (p) => progress.update(p),
       onWarning: (message) => {
@@ -219,6 +237,7 @@ function summaryLines(s: LocalizeStackSummary): string[] {
     `  throughput          ${count(Math.round(s.frames / s.seconds))} frames/s, ${count(Math.round(s.localizations / s.seconds))} localizations/s`,
     `  wall time           ${s.seconds < 60 ? sec(s.seconds) : formatDuration(s.seconds)} (reading ${sec(s.readSeconds)}, writing ${sec(s.writeSeconds)})`,
     `  CPU time by stage   camera ${sec(st.ms.camera / 1000)}, detect ${sec(st.ms.detect / 1000)}, fit ${sec(st.ms.fit / 1000)} on ${s.workers} ${s.workers === 1 ? 'thread' : 'workers'}`,
+    `  engines             detection ${st.engines.detect || 'n/a'}, fit ${st.engines.fit || 'n/a'}`,
     `  output              ${s.output} (run record: ${s.sidecar})`,
   );
   return lines;

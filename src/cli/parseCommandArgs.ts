@@ -4,6 +4,9 @@ import { parseArgs } from 'node:util';
 /** The option table of a command, as node:util's parseArgs takes it. */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;
 
+/** What {@link parseCommandArgs} returns: the values by option, and the positionals. */
+export type ParsedArgs<T extends OptionTable> = ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>;
+
 /** A negative number as a value: -1, -0.5, -.5, -1e-3. */
 const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
 
@@ -15,7 +18,7 @@ const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
  * @param argv - the arguments after the command's name
  * @param options - the command's options
  */
-export function parseCommandArgs<T extends OptionTable>(argv: readonly string[], options: T) {
+export function parseCommandArgs<T extends OptionTable>(argv: readonly string[], options: T): ParsedArgs<T> {
   const takesValue = new Set<string>();
   for (const [name, option] of Object.entries(options)) {
     if (option.type !== 'string') continue;

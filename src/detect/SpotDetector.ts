@@ -1,48 +1,18 @@
 import type { PhotonConversion } from '../camera/CameraModel.js';
 import { PHOTONS } from '../camera/CameraModel.js';
-import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { PixelArray } from '../io/Frame.js';
 import { Candidates } from './Candidates.js';
+import type { ResolvedDetectOptions } from './DetectOptions.js';
 import { MadEstimator } from './MadEstimator.js';
 import { foldedKernelSums, WaveletFilter } from './WaveletFilter.js';
-
-/** Options of the spot detector. */
-export interface DetectOptions {
-  /**
-   * Threshold multiplier K: a candidate's F2 must exceed K · std(F1) (ThunderSTORM's
-   * `K*std(Wave.F1)`), raised near the image border by the filter's higher noise gain there.
-   * @default 1.15
-   */
-  threshold?: number;
-  /** Minimum distance between candidates, px; the weaker of two closer ones is dropped. @default 2 */
-  minDistancePx?: number;
-}
-
-/** Every detector option resolved. */
-export interface ResolvedDetectOptions {
-  readonly threshold: number;
-  readonly minDistancePx: number;
-}
-
-/** Resolve and check detector options. */
-export function resolveDetectOptions(options: DetectOptions = {}): ResolvedDetectOptions {
-  const threshold = options.threshold ?? 1.15;
-  const minDistancePx = options.minDistancePx ?? 2;
-  if (!(threshold > 0 && Number.isFinite(threshold))) throw new InvalidOptionError(`detection threshold must be > 0 (a multiple of std(Wave.F1)), got ${threshold}`, 'detect.threshold');
-  if (!(minDistancePx >= 0 && Number.isFinite(minDistancePx))) throw new InvalidOptionError(`minimum candidate distance must be ≥ 0 px, got ${minDistancePx}`, 'detect.minDistancePx');
-  return { threshold, minDistancePx };
-}
-
-/** Pixels sampled for the noise estimate (a regular grid). */
-const NOISE_SAMPLES = 8192;
 
 /**
  * Finds spot candidates in a frame (converted from ADU to photons by the filter's kernel): wavelet
  * filter (ThunderSTORM's B-spline à trous, {@link WaveletFilter}), a threshold that adapts to
  * each frame's noise, 8-neighbour local maxima of F2, and a minimum distance between candidates.
  *
- * The noise is std(F1) estimated robustly (median absolute deviation of F1 on a grid of 8192
- * pixels, {@link MadEstimator}, so spots do not inflate it). The threshold is K · std(F1) in the interior; within 9 px of the
+ * The noise is std(F1) estimated robustly (median absolute deviation of F1 on a grid of
+ * `noiseSamples` pixels, {@link MadEstimator}, so spots do not inflate it). The threshold is K · std(F1) in the interior; within 9 px of the
  * border, where the mirrored filter adds the same pixels twice, F2's noise is larger, and the
  * threshold is raised by exactly that ratio — computed from the folded kernels — so the border
  * gets no excess false positives.
@@ -76,9 +46,9 @@ export class SpotDetector {
     this.width = width;
     this.height = height;
     const n = width * height;
-    this.sampleStride = Math.max(1, Math.floor(n / NOISE_SAMPLES));
+    this.sampleStride = Math.max(1, Math.floor(n / options.noiseSamples));
     const sampleCount = Math.ceil(n / this.sampleStride);
-    this.filter = new WaveletFilter(width, height, 'wasm', sampleCount);
+    this.filter = new WaveletFilter(width, height, options.engine, sampleCount);
     this.mad = new MadEstimator(sampleCount);
     this.columnSums = foldedKernelSums(width);
     this.rowSums = foldedKernelSums(height);

@@ -1,6 +1,9 @@
 import type { PhotonConversion } from '../camera/CameraModel.js';
 import { PHOTONS, toPhotons } from '../camera/CameraModel.js';
 import type { PixelArray } from '../io/Frame.js';
+import { K1_CENTRE, K1_FAR, K1_NEAR, K1_OUTER } from './detectConstants.js';
+import type { DetectEngine } from './DetectOptions.js';
+import { DETECT_DEFAULTS } from './DetectOptions.js';
 import { mirror } from './mirror.js';
 import type { WindowPass } from './MadEstimator.js';
 import { WasmWaveletKernel } from './WasmWaveletKernel.js';
@@ -25,7 +28,7 @@ import { WasmWaveletKernel } from './WasmWaveletKernel.js';
  */
 export class WaveletFilter {
   /** Taps of k1 (offsets −3…3). */
-  static readonly TAPS: readonly number[] = [1 / 96, 8 / 96, 23 / 96, 32 / 96, 23 / 96, 8 / 96, 1 / 96];
+  static readonly TAPS: readonly number[] = [K1_OUTER, K1_FAR, K1_NEAR, K1_CENTRE, K1_NEAR, K1_FAR, K1_OUTER];
   /** Frame width, px. */
   readonly width: number;
   /** Frame height, px. */
@@ -46,7 +49,7 @@ export class WaveletFilter {
   /** The kernel's window pass over {@link samples} for the noise estimate (WebAssembly only). */
   readonly windowPass: WindowPass | undefined;
   /** Which implementation runs the passes. */
-  readonly engine: 'wasm' | 'js';
+  readonly engine: DetectEngine;
   private readonly kernel: WasmWaveletKernel | undefined;
   /** JavaScript path: the frame in photons, V1 = I * k1, and scratch. */
   private readonly image: Float64Array;
@@ -58,9 +61,10 @@ export class WaveletFilter {
    * @param width - frame width, px
    * @param height - frame height, px
    * @param engine - 'js' forces the JavaScript loops @default WebAssembly when available
-   * @param sampleCapacity - the most F1 samples {@link sampleF1} will take @default 8192
+   * @param sampleCapacity - the most F1 samples {@link sampleF1} will take @default the
+   *   detector's default noise samples
    */
-  constructor(width: number, height: number, engine: 'wasm' | 'js' = 'wasm', sampleCapacity = 8192) {
+  constructor(width: number, height: number, engine: DetectEngine = DETECT_DEFAULTS.engine, sampleCapacity: number = DETECT_DEFAULTS.noiseSamples) {
     this.width = width;
     this.height = height;
     const kernel = engine === 'wasm' ? WasmWaveletKernel.create(width, height, sampleCapacity) : undefined;

@@ -6,6 +6,21 @@ export const BOX_RANGE_PX = [3, 15] as const;
 /** Which solver maximizes the likelihood. */
 export type FitSolver = 'newton' | 'conjugate-gradient';
 
+/** Where fits run: the WebAssembly kernel, or the JavaScript reference. */
+export type FitEngine = 'wasm' | 'js';
+
+/** Every default of the fit options, stated once (the CLI's help and the README read them here). */
+export const FIT_DEFAULTS = {
+  fitSigma: false,
+  solver: 'newton' as FitSolver,
+  maxIterations: 50,
+  tolerance: 1e-4,
+  maxStepPx: 1,
+  /** Smallest σ when fitted, px; the largest is half the box. */
+  sigmaMinPx: 0.3,
+  engine: 'wasm' as FitEngine,
+} as const;
+
 /** Options of a patch fit. Resolve once with {@link resolveFitOptions}. */
 export interface FitOptions {
   /** Patch width and height in px; odd, 3–15. */
@@ -30,7 +45,7 @@ export interface FitOptions {
    * rounding, faster) or `'js'` (the JavaScript reference). The conjugate-gradient solver always
    * runs in JavaScript. @default 'wasm'
    */
-  engine?: 'wasm' | 'js';
+  engine?: FitEngine;
 }
 
 /** {@link FitOptions} with every default filled in and checked. */
@@ -44,7 +59,7 @@ export interface ResolvedFitOptions {
   readonly maxStepPx: number;
   readonly sigmaMinPx: number;
   readonly sigmaMaxPx: number;
-  readonly engine: 'wasm' | 'js';
+  readonly engine: FitEngine;
 }
 
 /**
@@ -63,28 +78,28 @@ export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
   if (!(sigmaPx > 0) || !Number.isFinite(sigmaPx)) {
     throw new InvalidOptionError(`fit option sigmaPx must be a positive number of pixels, got ${sigmaPx}`, 'sigmaPx');
   }
-  const maxIterations = options.maxIterations ?? 50;
+  const maxIterations = options.maxIterations ?? FIT_DEFAULTS.maxIterations;
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
     throw new InvalidOptionError(`fit option maxIterations must be a positive integer, got ${maxIterations}`, 'maxIterations');
   }
-  const tolerance = options.tolerance ?? 1e-4;
+  const tolerance = options.tolerance ?? FIT_DEFAULTS.tolerance;
   if (!(tolerance > 0)) throw new InvalidOptionError(`fit option tolerance must be > 0, got ${tolerance}`, 'tolerance');
-  const maxStepPx = options.maxStepPx ?? 1;
+  const maxStepPx = options.maxStepPx ?? FIT_DEFAULTS.maxStepPx;
   if (!(maxStepPx > 0)) throw new InvalidOptionError(`fit option maxStepPx must be > 0, got ${maxStepPx}`, 'maxStepPx');
-  const [sigmaMinPx, sigmaMaxPx] = options.sigmaRangePx ?? [0.3, box / 2];
+  const [sigmaMinPx, sigmaMaxPx] = options.sigmaRangePx ?? [FIT_DEFAULTS.sigmaMinPx, box / 2];
   if (!(sigmaMinPx > 0) || !(sigmaMaxPx > sigmaMinPx)) {
     throw new InvalidOptionError(`fit option sigmaRangePx must be [min, max] with 0 < min < max, got [${sigmaMinPx}, ${sigmaMaxPx}]`, 'sigmaRangePx');
   }
-  const solver = options.solver ?? 'newton';
+  const solver = options.solver ?? FIT_DEFAULTS.solver;
   if (solver !== 'newton' && solver !== 'conjugate-gradient') {
     throw new InvalidOptionError(`fit option solver must be 'newton' or 'conjugate-gradient', got ${String(solver)}`, 'solver');
   }
-  const engine = options.engine ?? 'wasm';
+  const engine = options.engine ?? FIT_DEFAULTS.engine;
   if (engine !== 'wasm' && engine !== 'js') throw new InvalidOptionError(`fit option engine must be 'wasm' or 'js', got ${String(engine)}`, 'engine');
   return {
     box,
     sigmaPx,
-    fitSigma: options.fitSigma ?? false,
+    fitSigma: options.fitSigma ?? FIT_DEFAULTS.fitSigma,
     solver,
     maxIterations,
     tolerance,

@@ -42,6 +42,14 @@ export interface StackMetadata {
   readonly hyperstack: { channels?: number; slices?: number; frames?: number } | undefined;
 }
 
+/** Defaults of follow mode (live acquisition), stated once. */
+export const FOLLOW_DEFAULTS = {
+  /** How often to look for new frames, ms. */
+  pollIntervalMs: 100,
+  /** End after this long without a new frame, ms. */
+  idleTimeoutMs: 10_000,
+} as const;
+
 /** Options of {@link TiffStack.frames}. */
 export interface FrameRangeOptions {
   /** First frame, 0-based. @default 0 */
@@ -230,8 +238,8 @@ export class TiffStack {
     const step = options.step ?? 1;
     const end = options.end ?? Number.POSITIVE_INFINITY;
     const follow = options.follow ?? false;
-    const poll = options.pollIntervalMs ?? 100;
-    const idle = options.idleTimeoutMs ?? 10_000;
+    const poll = options.pollIntervalMs ?? FOLLOW_DEFAULTS.pollIntervalMs;
+    const idle = options.idleTimeoutMs ?? FOLLOW_DEFAULTS.idleTimeoutMs;
     const signal = options.signal;
     if (!(Number.isInteger(start) && start >= 0)) throw new RangeError(`start frame must be a whole number ≥ 0, got ${start}`);
     if (!(Number.isInteger(step) && step >= 1)) throw new RangeError(`frame step must be a whole number ≥ 1, got ${step}`);

@@ -72,7 +72,8 @@ export class FrameLocalizer {
    */
   process(frame: Frame): LocalizationBatch {
     const { width, height } = frame;
-    const { box, camera } = this.options;
+    const { camera } = this.options;
+    const { box } = this.options.fit;
     checkFrameSize(width, height, box);
     if (!this.detector || this.detector.width !== width || this.detector.height !== height) {
       this.detector = new SpotDetector(width, height, this.options.detect);
@@ -97,6 +98,8 @@ export class FrameLocalizer {
     const t3 = performance.now();
     const batch = this.toBatch(frame.index + 1, r, n);
     const s = this.stats;
+    s.engines.fit = this.workspace.kernel ? 'wasm' : 'js';
+    s.engines.detect = this.detector.filter.engine;
     if (frame.data instanceof Float32Array || frame.data instanceof Float64Array) {
       const bad = countNonFinite(frame.data);
       s.nonFinitePixels += bad;
@@ -113,7 +116,7 @@ export class FrameLocalizer {
   }
 
   private ensureCapacity(n: number): void {
-    const area = this.options.box ** 2;
+    const area = this.options.fit.box ** 2;
     if (this.patches.length >= n * area) return;
     const capacity = Math.max(64, 2 * n);
     this.patches = new Float64Array(capacity * area);

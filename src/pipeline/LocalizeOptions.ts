@@ -1,29 +1,42 @@
 import type { CameraModel, CameraOptions } from '../camera/CameraModel.js';
 import { resolveCamera } from '../camera/CameraModel.js';
-import type { DetectOptions, ResolvedDetectOptions } from '../detect/SpotDetector.js';
-import { resolveDetectOptions } from '../detect/SpotDetector.js';
+import type { DetectOptions, ResolvedDetectOptions } from '../detect/DetectOptions.js';
+import { resolveDetectOptions } from '../detect/DetectOptions.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
-import type { ResolvedFitOptions } from '../fit/FitOptions.js';
+import type { FitOptions, ResolvedFitOptions } from '../fit/FitOptions.js';
 import { BOX_RANGE_PX, resolveFitOptions } from '../fit/FitOptions.js';
 import { defaultBox } from '../patches/extractPatches.js';
 
-/** Options of the localization pipeline. Resolve once with {@link resolveLocalizeOptions}. */
+/** Every default of the pipeline's own options, stated once (the CLI's help and the README read them here). */
+export const LOCALIZE_DEFAULTS = {
+  psfSigmaNm: 130,
+  warmStart: true,
+  chunkFrames: 64,
+} as const;
+
+/**
+ * The fit options of a pipeline: those of {@link FitOptions} but σ, which comes from
+ * `psfSigmaNm` and the pixel size; `box` defaults to 2⌈2σ⌉ + 1 px, at least 5 (σ in px).
+ */
+export type LocalizeFitOptions = Partial<Omit<FitOptions, 'sigmaPx'>>;
+
+/**
+ * Options of the localization pipeline, each declared once: the camera's, the detector's and
+ * the fit's are those modules' own options, embedded. Resolve once with
+ * {@link resolveLocalizeOptions}.
+ */
 export interface LocalizeOptions {
   /**
-   * Camera: pixel size (nm), base level (ADU), photoelectrons per ADU, EM gain, QE. The pixel
-   * size may be left out when the stack's metadata gives it.
+   * Camera: pixel size (nm), base level (ADU), photoelectrons per ADU, EM gain, QE, saturation.
+   * The pixel size may be left out when the stack's metadata gives it.
    */
   camera?: Partial<CameraOptions>;
   /** PSF standard deviation, nm. @default 130 */
   psfSigmaNm?: number;
-  /** Patch width, px (odd). @default 2⌈2σ⌉ + 1, at least 5 (σ in px) */
-  box?: number;
-  /** Detector: threshold multiplier and minimum candidate distance. */
+  /** Detector: threshold multiplier, minimum candidate distance, noise samples, engine. */
   detect?: DetectOptions;
-  /** Fit σ as a fifth parameter. @default false */
-  fitSigma?: boolean;
-  /** Solver iteration limit. @default 50 */
-  maxIterations?: number;
+  /** Fit: box, σ fitted or not, solver, iteration limit, tolerance, step limit, σ range, engine. */
+  fit?: LocalizeFitOptions;
   /** Start a fit from the previous frame's localization within 1 px. @default true */
   warmStart?: boolean;
   /**
@@ -39,8 +52,8 @@ export interface ResolvedLocalizeOptions {
   readonly camera: CameraModel;
   readonly psfSigmaNm: number;
   readonly psfSigmaPx: number;
-  readonly box: number;
   readonly detect: ResolvedDetectOptions;
+  /** The fit's options; `fit.box` is the patch width. */
   readonly fit: ResolvedFitOptions;
   readonly warmStart: boolean;
   readonly chunkFrames: number;
@@ -67,36 +80,35 @@ export interface MetadataPixelSize {
  */
 export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: MetadataPixelSize): ResolvedLocalizeOptions {
   const [minPixel, maxPixel] = PLAUSIBLE_PIXEL_SIZE_NM;
-  const given = options.camera?.pixelSizeNm;
-  const pixelSizeNm = given ?? metadata?.pixelSizeNm;
+  const givenPixel = options.camera?.pixelSizeNm;
+  const pixelSizeNm = givenPixel ?? metadata?.pixelSizeNm;
   if (pixelSizeNm === undefined) {
     throw new InvalidOptionError('the pixel size is not in the file\'s metadata: give it (--pixel-size NM, or camera.pixelSizeNm)');
   }
   if (!(pixelSizeNm >= minPixel && pixelSizeNm <= maxPixel)) {
-    if (given !== undefined) throw new InvalidOptionError(`the pixel size must be ${minPixel}–${maxPixel} nm, got ${given}`, 'camera.pixelSizeNm');
+    if (givenPixel !== undefined) throw new InvalidOptionError(`the pixel size must be ${minPixel}–${maxPixel} nm, got ${givenPixel}`, 'camera.pixelSizeNm');
     const source = metadata?.pixelSizeSource ?? 'the file\'s metadata';
     throw new InvalidOptionError(`the pixel size from ${source} is ${pixelSizeNm} nm, outside the plausible ${minPixel}–${maxPixel} nm: give it (--pixel-size NM, or camera.pixelSizeNm)`);
   }
   const camera = resolveCamera({ ...options.camera, pixelSizeNm });
-  const psfSigmaNm = options.psfSigmaNm ?? 130;
+  const psfSigmaNm = options.psfSigmaNm ?? LOCALIZE_DEFAULTS.psfSigmaNm;
   if (!(psfSigmaNm > 0 && Number.isFinite(psfSigmaNm))) throw new InvalidOptionError(`the PSF sigma must be > 0 nm, got ${psfSigmaNm}`, 'psfSigmaNm');
   const psfSigmaPx = psfSigmaNm / pixelSizeNm;
-  if (options.box === undefined && defaultBox(psfSigmaPx) > MAX_BOX) {
+  const given = options.fit ?? {};
+  if (given.box === undefined && defaultBox(psfSigmaPx) > MAX_BOX) {
     throw new InvalidOptionError(
       `the PSF sigma of ${psfSigmaNm} nm is ${round(psfSigmaPx)} px at ${pixelSizeNm} nm pixels; fits take σ up to ${MAX_SIGMA_PX} px (windows up to ${MAX_BOX} px): check the PSF sigma and the pixel size`,
       'psfSigmaNm',
     );
   }
-  const box = options.box ?? defaultBox(psfSigmaPx);
-  const fit = resolveFitOptions({ box, sigmaPx: psfSigmaPx, fitSigma: options.fitSigma ?? false, maxIterations: options.maxIterations });
+  const fit = withOptionPrefix('fit.', () => resolveFitOptions({ ...given, box: given.box ?? defaultBox(psfSigmaPx), sigmaPx: psfSigmaPx }));
   return {
     camera,
     psfSigmaNm,
     psfSigmaPx,
-    box,
     detect: resolveDetectOptions(options.detect),
     fit,
-    warmStart: options.warmStart ?? true,
+    warmStart: options.warmStart ?? LOCALIZE_DEFAULTS.warmStart,
     chunkFrames: chunkFrames(options.chunkFrames),
   };
 }
@@ -119,12 +131,22 @@ function round(value: number): string {
  */
 export function checkFrameSize(width: number, height: number, box: number): void {
   if (width < box || height < box) {
-    throw new InvalidOptionError(`frames of ${width}×${height} px are smaller than the ${box}×${box} px fitting window: give a smaller --box, or check the pixel size and PSF sigma`, 'box');
+    throw new InvalidOptionError(`frames of ${width}×${height} px are smaller than the ${box}×${box} px fitting window: give a smaller box, or check the pixel size and PSF sigma`, 'fit.box');
+  }
+}
+
+/** Run `resolve`, giving an option error the path of the options it resolves inside ours. */
+function withOptionPrefix<T>(prefix: string, resolve: () => T): T {
+  try {
+    return resolve();
+  } catch (error) {
+    if (error instanceof InvalidOptionError && error.option !== undefined) throw new InvalidOptionError(error.message, `${prefix}${error.option}`);
+    throw error;
   }
 }
 
 function chunkFrames(value: number | undefined): number {
-  const chunk = value ?? 64;
+  const chunk = value ?? LOCALIZE_DEFAULTS.chunkFrames;
   if (!(Number.isInteger(chunk) && chunk >= 1)) throw new InvalidOptionError(`chunkFrames must be a whole number ≥ 1, got ${chunk}`, 'chunkFrames');
   return chunk;
 }

@@ -22,6 +22,8 @@ export interface LocalizeStats {
   iterationHistogram: number[];
   /** Milliseconds spent per stage. */
   ms: { camera: number; detect: number; fit: number };
+  /** The engines that ran ('wasm' or 'js'; '' before the first frame). */
+  engines: { fit: string; detect: string };
 }
 
 
@@ -42,6 +44,7 @@ export function createLocalizeStats(): LocalizeStats {
     convergedCold: 0,
     iterationHistogram: new Array<number>(21).fill(0),
     ms: { camera: 0, detect: 0, fit: 0 },
+    engines: { fit: '', detect: '' },
   };
 }
 
@@ -68,4 +71,13 @@ export function addLocalizeStats(into: LocalizeStats, from: LocalizeStats): void
   into.ms.camera += from.ms.camera;
   into.ms.detect += from.ms.detect;
   into.ms.fit += from.ms.fit;
+  into.engines.fit = mergeEngine(into.engines.fit, from.engines.fit);
+  into.engines.detect = mergeEngine(into.engines.detect, from.engines.detect);
+}
+
+/** 'wasm' and 'wasm' → 'wasm'; 'wasm' and 'js' (frames of two sizes) → 'wasm+js'. */
+function mergeEngine(a: string, b: string): string {
+  if (a === '' || a === b) return b || a;
+  if (b === '') return a;
+  return [...new Set([...a.split('+'), ...b.split('+')])].sort().reverse().join('+');
 }

@@ -10,7 +10,7 @@ import { FrameLocalizer } from './FrameLocalizer.js';
 import type { LocalizeOptions } from './LocalizeOptions.js';
 import { resolveLocalizeOptions } from './LocalizeOptions.js';
 import { localizeFrames } from './localizeFrames.js';
-import { localizeStream } from './localizeStream.js';
+import { chooseWorkers, localizeStream } from './localizeStream.js';
 
 /** Where frames come from: a TIFF path, or frames already as an Observable or async iterable. */
 export type FrameSource = string | Observable<Frame> | AsyncIterable<Frame>;
@@ -19,7 +19,11 @@ export type FrameSource = string | Observable<Frame> | AsyncIterable<Frame>;
 export interface LocalizeStreamOptions extends LocalizeOptions {
   /** Frame range and follow mode when `source` is a path. */
   frames?: FrameSourceOptions;
-  /** Worker threads for path and async-iterable sources (1 = this thread). @default 1 */
+  /**
+   * Worker threads for path and async-iterable sources (1 = this thread), at most the cores.
+   * @default for a path, all cores and at most one per 8 chunks of its frames (1 in follow
+   *   mode), as the CLI; 1 for other sources (see `chooseWorkers`)
+   */
   workers?: number;
 }
 
@@ -63,7 +67,11 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
       }
       const pool = buffers;
       const recycle = pool ? (buffer: ArrayBuffer) => pool.give(buffer) : undefined;
-      yield* localizeStream(frames, resolveLocalizeOptions(options, metadata), { workers: options.workers ?? 1, recycle });
+      const resolved = resolveLocalizeOptions(options, metadata);
+      const range = options.frames ?? {};
+      const known = metadata && !range.follow ? Math.ceil((Math.min(range.end ?? Infinity, metadata.frameCount) - (range.start ?? 0)) / (range.step ?? 1)) : undefined;
+      const { workers } = chooseWorkers(options.workers, known, resolved.chunkFrames);
+      yield* localizeStream(frames, resolved, { workers, recycle });
     } finally {
       stack?.close();
     }

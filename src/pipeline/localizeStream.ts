@@ -11,7 +11,8 @@ import { addLocalizeStats, createLocalizeStats } from './LocalizeStats.js';
 
 /** Options of {@link localizeStream}. */
 export interface StreamOptions {
-  /** Worker threads; 1 keeps everything on the calling thread. @default available cores */
+  /** Worker threads; 1 keeps everything on the calling thread (at most the cores, see
+   *  {@link chooseWorkers}). @default 1: the caller knows the run's length, this stream does not */
   workers?: number;
   /** Most frames read but not yet handed to the consumer. @default 2 · chunkFrames · workers */
   maxFramesInFlight?: number;
@@ -28,6 +29,9 @@ export interface StreamOptions {
 export function defaultWorkers(): number {
   return availableParallelism();
 }
+
+/** By default, a run gets at most one worker per this many chunks of frames (see {@link chooseWorkers}). */
+export const CHUNKS_PER_WORKER = 8;
 
 /** A worker count chosen for a run, and why it differs from the one asked for. */
 export interface WorkerChoice {
@@ -54,7 +58,7 @@ export interface WorkerChoice {
 export function chooseWorkers(asked: number | undefined, frames: number | undefined, chunkFrames: number): WorkerChoice {
   const cores = defaultWorkers();
   if (asked === undefined) {
-    return { workers: frames === undefined ? 1 : Math.min(cores, Math.max(1, Math.floor(frames / (8 * chunkFrames)))) };
+    return { workers: frames === undefined ? 1 : Math.min(cores, Math.max(1, Math.floor(frames / (CHUNKS_PER_WORKER * chunkFrames)))) };
   }
   if (!(Number.isInteger(asked) && asked >= 1)) throw new InvalidOptionError(`workers must be a whole number ≥ 1, got ${asked}`, 'workers');
   const chunks = frames === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.ceil(frames / chunkFrames));
@@ -85,7 +89,8 @@ export async function* localizeStream(
   options: ResolvedLocalizeOptions,
   stream: StreamOptions = {},
 ): AsyncGenerator<LocalizationBatch, void, undefined> {
-  const workers = stream.workers ?? defaultWorkers();
+  const choice = chooseWorkers(stream.workers, undefined, options.chunkFrames);
+  const workers = choice.workers;
   const stats = stream.stats ?? createLocalizeStats();
   if (workers <= 1) {
     const localizer = new FrameLocalizer(options);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Candidates } from '../../src/detect/Candidates.js';
-import { resolveDetectOptions, SpotDetector } from '../../src/detect/SpotDetector.js';
+import { resolveDetectOptions } from '../../src/detect/DetectOptions.js';
+import { SpotDetector } from '../../src/detect/SpotDetector.js';
 import { foldedKernelSums, WaveletFilter } from '../../src/detect/WaveletFilter.js';
 import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
 import { Random } from '../../src/simulate/Random.js';

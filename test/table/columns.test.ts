@@ -13,3 +13,9 @@ test('the README column table is the column list', () => {
     assert.ok(readme.includes(`| \`${c.header}\` | ${c.unit || '—'} | ${c.description} |`), `README row for ${c.header}`);
   }
 });
+
+test("the README's generated tables are in step with the code (npm run docs rewrites them)", async () => {
+  const { generatedTables, readmeSection } = await import('../build/readmeTables.js');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  for (const [name, table] of Object.entries(generatedTables())) assert.equal(readmeSection(readme, name), table, `README section ${name}: run npm run docs`);
+});

@@ -1,0 +1,53 @@
+import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+
+/** Where the detection filter runs: the WebAssembly kernel, or the JavaScript reference. */
+export type DetectEngine = 'wasm' | 'js';
+
+/** Every default of the detector options, stated once (the CLI's help and the README read them here). */
+export const DETECT_DEFAULTS = {
+  threshold: 1.15,
+  minDistancePx: 2,
+  noiseSamples: 8192,
+  engine: 'wasm' as DetectEngine,
+} as const;
+
+/** Options of the spot detector. */
+export interface DetectOptions {
+  /**
+   * Threshold multiplier K: a candidate's F2 must exceed K · std(F1) (ThunderSTORM's
+   * `K*std(Wave.F1)`), raised near the image border by the filter's higher noise gain there.
+   * @default 1.15
+   */
+  threshold?: number;
+  /** Minimum distance between candidates, px; the weaker of two closer ones is dropped. @default 2 */
+  minDistancePx?: number;
+  /** Pixels sampled (a regular grid) for the robust noise estimate of each frame. @default 8192 */
+  noiseSamples?: number;
+  /**
+   * Where the filter runs: `'wasm'` (the f32 SIMD kernel) or `'js'` (the f64 reference). Frames
+   * under 18 px a side always run in JavaScript (the kernel's mirrored margin needs 9 px); the
+   * run's record says which ran. @default 'wasm'
+   */
+  engine?: DetectEngine;
+}
+
+/** Every detector option resolved. */
+export interface ResolvedDetectOptions {
+  readonly threshold: number;
+  readonly minDistancePx: number;
+  readonly noiseSamples: number;
+  readonly engine: DetectEngine;
+}
+
+/** Resolve and check detector options. */
+export function resolveDetectOptions(options: DetectOptions = {}): ResolvedDetectOptions {
+  const threshold = options.threshold ?? DETECT_DEFAULTS.threshold;
+  const minDistancePx = options.minDistancePx ?? DETECT_DEFAULTS.minDistancePx;
+  const noiseSamples = options.noiseSamples ?? DETECT_DEFAULTS.noiseSamples;
+  const engine = options.engine ?? DETECT_DEFAULTS.engine;
+  if (!(threshold > 0 && Number.isFinite(threshold))) throw new InvalidOptionError(`detection threshold must be > 0 (a multiple of std(Wave.F1)), got ${threshold}`, 'detect.threshold');
+  if (!(minDistancePx >= 0 && Number.isFinite(minDistancePx))) throw new InvalidOptionError(`minimum candidate distance must be ≥ 0 px, got ${minDistancePx}`, 'detect.minDistancePx');
+  if (!(Number.isInteger(noiseSamples) && noiseSamples >= 64)) throw new InvalidOptionError(`noise samples must be a whole number ≥ 64, got ${noiseSamples}`, 'detect.noiseSamples');
+  if (engine !== 'wasm' && engine !== 'js') throw new InvalidOptionError(`detection engine must be 'wasm' or 'js', got ${String(engine)}`, 'detect.engine');
+  return { threshold, minDistancePx, noiseSamples, engine };
+}
