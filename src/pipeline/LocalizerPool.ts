@@ -5,7 +5,6 @@ import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import type { WorkerRequest } from './localizeWorker.js';
-import { workerScript } from './workerScript.js';
 
 /** A chunk's results from a worker. */
 export interface ChunkResult {
@@ -22,7 +21,7 @@ interface Pending {
 }
 
 /**
- * A pool of worker threads, each running a FrameLocalizer (started from {@link workerScript}).
+ * A pool of worker threads, each running a FrameLocalizer (localizeWorker.ts, compiled).
  * Chunks of consecutive frames go to the least busy worker with their pixel buffers transferred
  * (not copied); results come back with their arrays transferred, and so do the pixel buffers.
  * The caller keeps the order and bounds the frames in flight (see {@link localizeStream}).
@@ -34,8 +33,6 @@ export class LocalizerPool {
   private readonly busy: number[];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
-  /** Resolves once every worker has been created. */
-  private readonly started: Promise<void>;
   private failure: Error | undefined;
 
   /**
@@ -47,16 +44,24 @@ export class LocalizerPool {
     if (!(Number.isInteger(size) && size >= 1)) throw new InvalidOptionError(`workers must be a whole number ≥ 1, got ${size}`, 'workers');
     this.size = size;
     this.busy = new Array<number>(size).fill(0);
-    // Workers start from the bundled worker module (plain JavaScript, no TypeScript loader).
-    this.started = workerScript().then((script) => {
-      for (let w = 0; w < size; w++) this.workers.push(this.startWorker(script, options));
-    });
-    this.started.catch((error: unknown) => this.fail(error as Error));
+    for (let w = 0; w < size; w++) this.workers.push(this.startWorker(options));
   }
 
-  private startWorker(script: URL, options: ResolvedLocalizeOptions): Worker {
-    // Not the parent's --import tsx: the bundle is plain JavaScript.
-    const worker = new Worker(script, { execArgv: [] });
+  private startWorker(options: ResolvedLocalizeOptions): Worker {
+    // The compiled package starts workers from the compiled worker module, plain JavaScript
+    // (0.1 s for two). Run from the TypeScript sources (tests, development), a worker loads them
+    // through tsx like its parent (~0.5 s).
+    const fromSources = import.meta.url.endsWith('.ts');
+    let worker: Worker;
+    if (fromSources) {
+      // A worker's --import hooks come too late for its entry module: register tsx first, then
+      // import the module.
+      const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+      const entry = JSON.stringify(new URL('./localizeWorker.ts', import.meta.url).href);
+      worker = new Worker(`import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); })`, { eval: true });
+    } else {
+      worker = new Worker(new URL('./localizeWorker.js', import.meta.url));
+    }
     worker.on('message', (message: { type: string; id: number; batches?: LocalizationBatch[]; stats?: LocalizeStats; buffers?: ArrayBuffer[]; message?: string }) => {
       const p = this.pending.get(message.id);
       if (!p) return;
@@ -89,13 +94,12 @@ export class LocalizerPool {
     const transfer = frames.map((f) => f.data.buffer as ArrayBuffer);
     return new Promise<ChunkResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: w });
-      this.started.then(() => this.workers[w].postMessage(request, transfer), () => undefined);
+      this.workers[w].postMessage(request, transfer);
     });
   }
 
   /** Stop the workers. */
   async close(): Promise<void> {
-    await this.started.catch(() => undefined);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { CLI } from './cliArgs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const cli = join(import.meta.dirname, '../../src/cli/smlm-stream.js');
-const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+const run = (args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8' });
 const sample = join(import.meta.dirname, '../../samples/filaments.tif');
 
 test("'help localize' prints the command's help, --quiet under Running", () => {

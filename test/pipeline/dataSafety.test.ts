@@ -19,16 +19,16 @@ import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
 import { Random } from '../../src/simulate/Random.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
+import { CLI } from '../cli/cliArgs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-safety-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const cli = join(import.meta.dirname, '../../src/cli/smlm-stream.js');
 const SIM = { width: 48, height: 40, frames: 30, density: 0.3, minSeparationNm: 800, seed: 41 } as const;
 const stack = join(dir, 'in.tif');
 writeSimulation(stack, join(dir, 'in.truth.csv'), SIM);
 
 const digest = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+const run = (args: string[]) => spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8' });
 
 describe('no output may overwrite an input or another output', () => {
   test('CLI: every clobbering choice exits 2 before a frame is read, in one line, and the input is unchanged', () => {
@@ -81,7 +81,7 @@ describe('runs that end early keep whole frames and say why', () => {
     const frames = [...simulateStack({ ...SIM, frames: 100, seed: 7 })];
     writeTiff(path, frames.map((f) => f.adu), { width: SIM.width, height: SIM.height, pixelSizeNm: 100 });
     const output = join(dir, `${name}.csv`);
-    const child = spawn(process.execPath, [cli, 'localize', path, '-o', output, '--follow', '--idle-timeout', '60', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, 'localize', path, '-o', output, '--follow', '--idle-timeout', '60', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();

@@ -14,10 +14,10 @@ import { TiffWriter } from '../../src/io/TiffWriter.js';
 import { localize } from '../../src/pipeline/localize.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
+import { CLI } from '../cli/cliArgs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-pipeline-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const cli = join(import.meta.dirname, '../../src/cli/smlm-stream.js');
 const HEADER = '"id","frame","x [nm]","y [nm]","sigma [nm]","intensity [photon]","offset [photon]","bkgstd [photon]","uncertainty [nm]"';
 const SIM = { width: 48, height: 40, frames: 30, density: 0.3, minSeparationNm: 800, seed: 31 } as const;
 
@@ -39,7 +39,7 @@ describe('localizeStack and the CLI', () => {
     const stack = join(dir, 'cli.tif');
     writeSimulation(stack, join(dir, 'cli.truth.csv'), SIM);
     const out = join(dir, 'cli.csv');
-    const r = spawnSync(process.execPath, [cli, 'localize', stack, '-o', out], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', out], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /localizations\s+[\d,]+ written/);
     assert.match(r.stdout, /median iterations/);
@@ -62,7 +62,7 @@ describe('localizeStack and the CLI', () => {
     assert.equal(sidecar.counts.localizationsWritten, rows.length);
     assert.equal(sidecar.parameters.camera.pixelSizeNm, 100);
     assert.equal(sidecar.software.name, 'smlm-stream');
-    const evaluation = JSON.parse(execFileSync(process.execPath, [cli, 'evaluate', join(dir, 'cli.truth.csv'), out, '--json'], { encoding: 'utf8' }));
+    const evaluation = JSON.parse(execFileSync(process.execPath, [...CLI, 'evaluate', join(dir, 'cli.truth.csv'), out, '--json'], { encoding: 'utf8' }));
     assert.ok(evaluation.jaccard > 0.95, JSON.stringify(evaluation));
   });
 
@@ -85,7 +85,7 @@ describe('localizeStack and the CLI', () => {
       [['evaluate', join(dir, 'cli.json'), join(dir, 'cli.csv')], /cli\.json: needs columns "frame", "x \[nm\]" and "y \[nm\]"/],
     ];
     for (const [args, message] of cases) {
-      const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8' });
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, message);
       assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
@@ -98,7 +98,7 @@ describe('localizeStack and the CLI', () => {
     writeSimulation(stack, join(dir, 'cut.truth.csv'), SIM);
     truncateSync(stack, Math.floor(statSync(stack).size * 0.6));
     const out = join(dir, 'cut.csv');
-    const r = spawnSync(process.execPath, [cli, 'localize', stack, '-o', out, '--quiet'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', out, '--quiet'], { encoding: 'utf8' });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /truncated/);
     assert.match(r.stderr, /kept \d+ localizations of the 1[78] completed frames/);
@@ -112,7 +112,7 @@ describe('localizeStack and the CLI', () => {
 
   test('a base level above most pixels gives a warning', () => {
     const stack = join(dir, 'cli.tif');
-    const r = spawnSync(process.execPath, [cli, 'localize', stack, '-o', join(dir, 'warn.csv'), '--baseline', '500', '--quiet'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'warn.csv'), '--baseline', '500', '--quiet'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /warning: .*base level \(500 ADU\) is above 100 % of the pixels/);
   });

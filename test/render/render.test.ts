@@ -12,10 +12,10 @@ import { accumulateImage } from '../../src/render/accumulateImage.js';
 import { encodePng } from '../../src/render/encodePng.js';
 import { SuperResolutionImage } from '../../src/render/SuperResolutionImage.js';
 import { createLocalizationBatch } from '../../src/table/LocalizationBatch.js';
+import { CLI } from '../cli/cliArgs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-render-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const cli = join(import.meta.dirname, '../../src/cli/smlm-stream.js');
 
 function centroid(image: SuperResolutionImage): [number, number, number] {
   let s = 0, sx = 0, sy = 0;
@@ -88,21 +88,21 @@ describe('super-resolution rendering', () => {
 describe('CLI render, preview and Picasso export', () => {
   test('render writes the PNG; localize --preview refreshes one; export writes Picasso HDF5 + YAML', async () => {
     const stack = join(dir, 'r.tif');
-    let r = spawnSync(process.execPath, [cli, 'simulate', stack, '--width', '40', '--height', '32', '--frames', '20', '--density', '0.5', '--min-separation', '700'], { encoding: 'utf8' });
+    let r = spawnSync(process.execPath, [...CLI, 'simulate', stack, '--width', '40', '--height', '32', '--frames', '20', '--density', '0.5', '--min-separation', '700'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const csv = join(dir, 'r.csv');
     const preview = join(dir, 'preview.png');
-    r = spawnSync(process.execPath, [cli, 'localize', stack, '-o', csv, '--preview', preview, '--preview-every', '5', '--quiet'], { encoding: 'utf8' });
+    r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', csv, '--preview', preview, '--preview-every', '5', '--quiet'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const p = decode(readFileSync(preview));
     assert.deepEqual([p.width, p.height], [200, 160], 'the camera field of view at 20 nm');
     const png = join(dir, 'r.png');
-    r = spawnSync(process.execPath, [cli, 'render', csv, '-o', png, '--pixel', '10', '--mode', 'gaussian', '--bit-depth', '16'], { encoding: 'utf8' });
+    r = spawnSync(process.execPath, [...CLI, 'render', csv, '-o', png, '--pixel', '10', '--mode', 'gaussian', '--bit-depth', '16'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const rendered = decode(readFileSync(png));
     assert.deepEqual([rendered.width, rendered.height, rendered.depth, rendered.channels], [400, 320, 16, 1], 'field of view from the sidecar');
     const h5 = join(dir, 'r.hdf5');
-    r = spawnSync(process.execPath, [cli, 'export', csv, '--format', 'picasso', '-o', h5], { encoding: 'utf8' });
+    r = spawnSync(process.execPath, [...CLI, 'export', csv, '--format', 'picasso', '-o', h5], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const h5wasm = (await import('h5wasm/node')).default;
     await h5wasm.ready;
@@ -128,7 +128,7 @@ describe('CLI render, preview and Picasso export', () => {
   test('export without a sidecar needs the field of view', async () => {
     const csv = join(dir, 'bare.csv');
     writeFileSync(csv, readFileSync(join(dir, 'r.csv')));
-    const r = spawnSync(process.execPath, [cli, 'export', csv, '--format', 'picasso'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...CLI, 'export', csv, '--format', 'picasso'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /pass --width/);
     await writePicasso(join(dir, 'bare.hdf5'), readPointTable(csv), { width: 40, height: 32, frames: 20, pixelSizeNm: 100 });

@@ -1,0 +1,111 @@
+/**
+ * smlm-stream's public API: `import { localize, fitPatches, … } from 'smlm-stream'`.
+ *
+ * The pipeline stages, in the order frames meet them: reading stacks (io), the camera model,
+ * detection, patches, the fit, the localization table, exports and images; then the stream
+ * layer (pipeline) and the ready pipelines (pipelines/). Simulation and evaluation against a
+ * ground truth are public too, for tests of your own.
+ */
+
+// Reading stacks
+export { TiffStack, FOLLOW_DEFAULTS } from './io/TiffStack.js';
+export type { StackMetadata, FrameRangeOptions } from './io/TiffStack.js';
+export { framesFromTiff, readFrames } from './io/framesFromTiff.js';
+export type { FrameSourceOptions } from './io/framesFromTiff.js';
+export { TiffError } from './io/TiffError.js';
+export type { TiffProblem } from './io/TiffError.js';
+export { TiffWriter, writeTiff } from './io/TiffWriter.js';
+export type { TiffWriterOptions } from './io/TiffWriter.js';
+export { FrameBufferPool } from './io/FrameBufferPool.js';
+export { frameView, pixelArray, sampleTypeOf, SAMPLE_BYTES } from './io/Frame.js';
+export type { Frame, PixelArray, SampleType } from './io/Frame.js';
+
+// Camera
+export { CAMERA_DEFAULTS, resolveCamera, toPhotons, saturationLevel, baselineWarning, PHOTONS } from './camera/CameraModel.js';
+export type { CameraModel, CameraOptions, PhotonConversion } from './camera/CameraModel.js';
+
+// Detection
+export { SpotDetector } from './detect/SpotDetector.js';
+export { Candidates } from './detect/Candidates.js';
+export { DETECT_DEFAULTS, resolveDetectOptions } from './detect/DetectOptions.js';
+export type { DetectEngine, DetectOptions, ResolvedDetectOptions } from './detect/DetectOptions.js';
+export { WaveletFilter } from './detect/WaveletFilter.js';
+
+// Patches and the fit
+export { extractPatches, defaultBox } from './patches/extractPatches.js';
+export { fitPatches } from './fit/fitPatches.js';
+export type { FitPatchesOptions } from './fit/fitPatches.js';
+export { FitStatus, FIT_STATUS_WORDS } from './fit/FitStatus.js';
+export type { FitStatusCode } from './fit/FitStatus.js';
+export { FIT_DEFAULTS, BOX_RANGE_PX, resolveFitOptions } from './fit/FitOptions.js';
+export type { FitEngine, FitOptions, FitSolver, ResolvedFitOptions } from './fit/FitOptions.js';
+export { createFitResults } from './fit/FitResults.js';
+export type { FitResults, FitStartValues } from './fit/FitResults.js';
+export { FitWorkspace } from './fit/FitWorkspace.js';
+export { PatchLikelihood, PassMode } from './fit/PatchLikelihood.js';
+export { GaussianAxis } from './fit/GaussianAxis.js';
+export { erf, erfc } from './fit/erf.js';
+
+// The localization table
+export { LOCALIZATION_COLUMNS, CSV_HEADER } from './table/columns.js';
+export type { Column } from './table/columns.js';
+export { createLocalizationBatch } from './table/LocalizationBatch.js';
+export type { LocalizationBatch } from './table/LocalizationBatch.js';
+
+// Outputs
+export { LocalizationCsvWriter, partialPath } from './export/LocalizationCsvWriter.js';
+export type { CsvWriterOptions } from './export/LocalizationCsvWriter.js';
+export type { FileSink } from './export/FileSink.js';
+export { writeSidecar, sidecarPath } from './export/writeSidecar.js';
+export { writePicasso, picassoYamlPath } from './export/writePicasso.js';
+export type { PicassoInfo } from './export/writePicasso.js';
+export { checkOutputPaths } from './export/checkOutputPaths.js';
+export type { NamedPath } from './export/checkOutputPaths.js';
+
+// Images
+export { SuperResolutionImage } from './render/SuperResolutionImage.js';
+export type { RenderMode, RenderOptions } from './render/SuperResolutionImage.js';
+export { encodePng } from './render/encodePng.js';
+export type { Colormap, PngOptions } from './render/encodePng.js';
+export { accumulateImage, addBatch } from './render/accumulateImage.js';
+
+// The stream layer
+export { localize } from './pipeline/localize.js';
+export type { FrameSource, LocalizeStreamOptions } from './pipeline/localize.js';
+export { localizeStream, chooseWorkers, defaultWorkers, CHUNKS_PER_WORKER } from './pipeline/localizeStream.js';
+export type { StreamOptions, WorkerChoice } from './pipeline/localizeStream.js';
+export { LOCALIZE_DEFAULTS, resolveLocalizeOptions, checkFrameSize, PLAUSIBLE_PIXEL_SIZE_NM } from './pipeline/LocalizeOptions.js';
+export type { LocalizeFitOptions, LocalizeOptions, MetadataPixelSize, ResolvedLocalizeOptions } from './pipeline/LocalizeOptions.js';
+export { FrameLocalizer } from './pipeline/FrameLocalizer.js';
+export { localizeFrames } from './pipeline/localizeFrames.js';
+export { createLocalizeStats, addLocalizeStats } from './pipeline/LocalizeStats.js';
+export type { LocalizeStats } from './pipeline/LocalizeStats.js';
+
+// Ready pipelines
+export { localizeStack, PREVIEW_DEFAULTS } from '../pipelines/localizeStack.js';
+export type { LocalizeStackRun, LocalizeStackSummary, Progress, RunMedians } from '../pipelines/localizeStack.js';
+export { liveLocalize } from '../pipelines/liveLocalize.js';
+export type { LiveLocalizeRun } from '../pipelines/liveLocalize.js';
+
+// Simulation and evaluation against a ground truth
+export { simulateStack, resolveSimulateStackOptions, TRUTH_CSV_HEADER } from './simulate/simulateStack.js';
+export type { SimulateStackOptions, SimulatedFrame, TruthRows } from './simulate/simulateStack.js';
+export { writeSimulation } from './simulate/writeSimulation.js';
+export type { WriteSimulationOptions } from './simulate/writeSimulation.js';
+export { Structure } from './simulate/Structure.js';
+export type { StructureKind, StructureOptions } from './simulate/Structure.js';
+export { Random } from './simulate/Random.js';
+export { evaluateLocalizations } from './evaluate/evaluateLocalizations.js';
+export type { Evaluation, MatchedPairs } from './evaluate/evaluateLocalizations.js';
+export { readPointTable } from './evaluate/PointTable.js';
+export type { PointTable } from './evaluate/PointTable.js';
+
+// Errors
+export { InvalidOptionError } from './errors/InvalidOptionError.js';
+export { InputFileError } from './errors/InputFileError.js';
+export { OutputPathError } from './errors/OutputPathError.js';
+export { FileWriteError } from './errors/FileWriteError.js';
+export { KernelLoadError } from './errors/KernelLoadError.js';
+
+// The version
+export { softwareVersion } from './softwareVersion.js';
