@@ -97,7 +97,9 @@ export type { StructureKind, StructureOptions } from './simulate/Structure.js';
 export { Random } from './simulate/Random.js';
 export { evaluateLocalizations } from './evaluate/evaluateLocalizations.js';
 export type { Evaluation, MatchedPairs } from './evaluate/evaluateLocalizations.js';
-export { readPointTable } from './evaluate/PointTable.js';
+export { readPointTable, pointTableChunks } from './evaluate/PointTable.js';
+export { CsvTableReader } from './table/CsvTableReader.js';
+export type { CsvChunk } from './table/CsvTableReader.js';
 export type { PointTable } from './evaluate/PointTable.js';
 
 // Errors

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
-import { readPointTable } from '../evaluate/PointTable.js';
+import { pointTableChunks } from '../evaluate/PointTable.js';
 import { picassoYamlPath, writePicasso } from '../export/writePicasso.js';
 import { sidecarPath } from '../export/writeSidecar.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
@@ -50,8 +50,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     if (fallback === undefined) throw new UsageError(`${input}: no sidecar (${sidecar}) gives it; pass ${name}`);
     return fallback;
   };
-  const table = readPointTable(input);
-  await writePicasso(output, table, {
+  const written = await writePicasso(output, pointTableChunks(input), {
     width: pick(values.width, '--width', run.input?.width),
     height: pick(values.height, '--height', run.input?.height),
     frames: pick(values.frames, '--frames', run.input?.frameCount),
@@ -59,6 +58,6 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     movie: run.input?.path,
     box: run.parameters?.fit?.box,
   });
-  out(`smlm-stream export: ${table.x.length} localizations → ${output} (+ ${picassoYamlPath(output)}), Picasso format`);
+  out(`smlm-stream export: ${written} localizations → ${output} (+ ${picassoYamlPath(output)}), Picasso format`);
   return 0;
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { InputFileError } from '../errors/InputFileError.js';
+import { CsvTableReader, printable } from '../table/CsvTableReader.js';
 
-/** A table of points (localizations or truth), sorted by frame: frame numbers and positions in nm. */
+/** A table of points (localizations or truth): frame numbers and positions in nm, and the rest. */
 export interface PointTable {
   /** Frame number of each row (as in the file, 1-based for ours and ThunderSTORM's). */
   frame: Int32Array;
@@ -17,57 +17,72 @@ const X_NAMES = ['x [nm]', 'x_nm', 'x'];
 const Y_NAMES = ['y [nm]', 'y_nm', 'y'];
 
 /**
- * Read a localization or truth CSV (ours, ThunderSTORM's, or any with `frame`, `x [nm]`,
- * `y [nm]` columns; quoted or bare headers), sorted by frame.
+ * The rows of a localization or truth CSV (ours, ThunderSTORM's, or any with `frame`,
+ * `x [nm]`, `y [nm]` columns; quoted or bare headers) in blocks of `rows`, in file order, read
+ * in fixed memory (for exports of tables of any length).
  * @param path - the CSV file
- * @throws an error naming the file and the missing column or the bad line
+ * @param rows - rows per block @default 65536
+ * @throws InputFileError naming the file and the missing column or the bad line
  */
-export function readPointTable(path: string): PointTable {
-  const bytes = readFileSync(path);
-  refuseBinary(path, bytes);
-  const text = bytes.toString('utf8');
-  const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? '').split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
-  const find = (names: string[]) => header.findIndex((h) => names.includes(h));
-  const fi = find(['frame']);
-  const xi = find(X_NAMES);
-  const yi = find(Y_NAMES);
+export function* pointTableChunks(path: string, rows = 65536): Generator<PointTable, void, undefined> {
+  const reader = new CsvTableReader(path);
+  const fi = reader.find('frame');
+  const xi = reader.find(...X_NAMES);
+  const yi = reader.find(...Y_NAMES);
   if (fi < 0 || xi < 0 || yi < 0) {
-    throw new InputFileError(`${path}: needs columns "frame", "x [nm]" and "y [nm]"; its header is: ${printable(lines[0] ?? '') || '(empty file)'}`);
+    reader.close();
+    throw new InputFileError(`${path}: needs columns "frame", "x [nm]" and "y [nm]"; its header is: ${printable(reader.header.join(','))}`);
   }
-  const rows = lines.slice(1).filter((l) => l.trim() !== '');
-  const n = rows.length;
-  const raw = header.map(() => new Float64Array(n));
-  rows.forEach((line, r) => {
-    const cells = line.split(',');
-    for (let c = 0; c < header.length; c++) raw[c][r] = Number(cells[c]);
-    if (!Number.isFinite(raw[fi][r]) || !Number.isFinite(raw[xi][r]) || !Number.isFinite(raw[yi][r])) {
-      throw new InputFileError(`${path}: line ${r + 2} has no number for frame, x or y: ${printable(line)}`);
+  for (const chunk of reader.chunks(rows)) {
+    const [f, x, y] = [chunk.columns[fi], chunk.columns[xi], chunk.columns[yi]];
+    for (let r = 0; r < chunk.rows; r++) {
+      if (!Number.isFinite(f[r]) || !Number.isFinite(x[r]) || !Number.isFinite(y[r])) {
+        throw new InputFileError(`${path}: line ${chunk.firstLine + r} has no number for frame, x or y`);
+      }
     }
-  });
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => raw[fi][a] - raw[fi][b]);
-  const pick = (column: Float64Array) => Float64Array.from(order, (i) => column[i]);
-  const columns = new Map<string, Float64Array>();
-  header.forEach((h, c) => {
-    if (c !== fi && c !== xi && c !== yi) columns.set(h, pick(raw[c]));
-  });
-  return { frame: Int32Array.from(order, (i) => raw[fi][i]), x: pick(raw[xi]), y: pick(raw[yi]), columns };
+    const columns = new Map<string, Float64Array>();
+    reader.header.forEach((h, c) => {
+      if (c !== fi && c !== xi && c !== yi) columns.set(h, chunk.columns[c]);
+    });
+    yield { frame: Int32Array.from(f), x, y, columns };
+  }
 }
 
 /**
- * Refuse a file that is not text (a TIFF stack given where a CSV belongs, say) before any of
- * it reaches a message or the terminal.
+ * Read a whole localization or truth CSV (see {@link pointTableChunks}), sorted by frame.
+ * @param path - the CSV file
+ * @throws InputFileError naming the file and the missing column or the bad line
  */
-function refuseBinary(path: string, bytes: Uint8Array): void {
-  const head = bytes.subarray(0, 4096);
-  const tiff = (head[0] === 0x49 && head[1] === 0x49 && head[2] === 42) || (head[0] === 0x4d && head[1] === 0x4d && head[3] === 42);
-  if (tiff) throw new InputFileError(`${path}: is a TIFF image, not a localization CSV (localize it first: smlm-stream localize ${path})`);
-  if (head.includes(0)) throw new InputFileError(`${path}: is binary data, not a localization CSV`);
+export function readPointTable(path: string): PointTable {
+  const chunks = [...pointTableChunks(path)];
+  const n = chunks.reduce((sum, c) => sum + c.frame.length, 0);
+  const concat = <T extends Float64Array | Int32Array>(parts: T[], make: (n: number) => T): T => {
+    const out = make(n);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const frame = concat(chunks.map((c) => c.frame), (m) => new Int32Array(m));
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => frame[a] - frame[b]);
+  const sorted = (column: Float64Array) => Float64Array.from(order, (i) => column[i]);
+  const columns = new Map<string, Float64Array>();
+  for (const name of chunks[0]?.columns.keys() ?? headerOthers(path)) {
+    columns.set(name, sorted(concat(chunks.map((c) => c.columns.get(name) as Float64Array), (m) => new Float64Array(m))));
+  }
+  return {
+    frame: Int32Array.from(order, (i) => frame[i]),
+    x: sorted(concat(chunks.map((c) => c.x), (m) => new Float64Array(m))),
+    y: sorted(concat(chunks.map((c) => c.y), (m) => new Float64Array(m))),
+    columns,
+  };
 }
 
-/** A line shown in a message: control characters replaced, at most 200 characters. */
-function printable(line: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = line.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
+/** The other columns' names of a CSV with no rows. */
+function headerOthers(path: string): string[] {
+  const reader = new CsvTableReader(path);
+  reader.close();
+  return reader.header.filter((h) => h !== 'frame' && !X_NAMES.includes(h) && !Y_NAMES.includes(h));
 }

@@ -18,71 +18,93 @@ export interface PicassoInfo {
   box?: number;
 }
 
-/**
- * Write localizations as Picasso's localization HDF5 (`/locs`, a compound table with Picasso's
- * dtypes: `frame` uint32 from 0; `x`, `y`, `sx`, `sy`, `lpx`, `lpy` float32 in camera pixels —
- * Picasso puts pixel centres on integers, so x = x_nm / P − ½; `photons`, `bg` float32;
- * `log_likelihood` float32, `iterations` int32) with its metadata as a YAML sidecar and embedded
- * as JSON (`/metadata`), so Picasso: Render opens it. HDF5 is written with h5wasm.
- *
- * @param path - the .hdf5 file (the YAML goes next to it)
- * @param table - localizations with the CSV's columns (`sigma [nm]`, `intensity [photon]`, …)
- * @param info - field of view, frames, pixel size
- */
-export async function writePicasso(path: string, table: PointTable, info: PicassoInfo): Promise<void> {
+/** Picasso's columns of one block of localizations (its dtypes, camera pixels, frames from 0). */
+function picassoColumns(table: PointTable, pixelSizeNm: number): Map<string, Uint32Array | Float32Array | Int32Array> {
   const n = table.frame.length;
   const column = (header: string) => {
     const c = table.columns.get(header);
     if (!c) throw new InputFileError(`Picasso export needs a "${header}" column`);
     return c;
   };
-  const p = info.pixelSizeNm;
+  const p = pixelSizeNm;
   const sigma = column('sigma [nm]');
-  const photons = column('intensity [photon]');
-  const bg = column('offset [photon]');
   const ux = column('uncertainty_x [nm]');
   const uy = column('uncertainty_y [nm]');
   const ll = table.columns.get('loglikelihood');
   const iterations = table.columns.get('iterations');
-  const locs = new Map<string, Uint32Array | Float32Array | Int32Array>([
+  return new Map<string, Uint32Array | Float32Array | Int32Array>([
     ['frame', Uint32Array.from(table.frame, (f) => f - 1)],
     ['x', Float32Array.from(table.x, (v) => v / p - 0.5)],
     ['y', Float32Array.from(table.y, (v) => v / p - 0.5)],
-    ['photons', Float32Array.from(photons)],
+    ['photons', Float32Array.from(column('intensity [photon]'))],
     ['sx', Float32Array.from(sigma, (v) => v / p)],
     ['sy', Float32Array.from(sigma, (v) => v / p)],
-    ['bg', Float32Array.from(bg)],
+    ['bg', Float32Array.from(column('offset [photon]'))],
     ['lpx', Float32Array.from(ux, (v) => v / p)],
     ['lpy', Float32Array.from(uy, (v) => v / p)],
     ['log_likelihood', ll ? Float32Array.from(ll) : new Float32Array(n).fill(Number.NaN)],
     ['iterations', iterations ? Int32Array.from(iterations) : new Int32Array(n)],
   ]);
-  const movieInfo = {
-    'Byte Order': '<',
-    'Data Type': 'uint16',
-    File: info.movie ?? '',
-    Frames: info.frames,
-    Height: info.height,
-    Width: info.width,
-    Pixelsize: p,
-  };
-  const localizeInfo = {
-    Generated_by: `smlm-stream ${softwareVersion()}`,
-    'Box Size': info.box ?? 0,
-    'Fit method': 'MLE, integrated Gaussian (smlm-stream)',
-    Pixelsize: p,
-    Localizations: n,
-  };
+}
+
+/** Rows per HDF5 chunk of the /locs table (and per block written). */
+const CHUNK_ROWS = 65536;
+
+/**
+ * Write localizations as Picasso's localization HDF5 (`/locs`, a compound table with Picasso's
+ * dtypes: `frame` uint32 from 0; `x`, `y`, `sx`, `sy`, `lpx`, `lpy` float32 in camera pixels —
+ * Picasso puts pixel centres on integers, so x = x_nm / P − ½; `photons`, `bg` float32;
+ * `log_likelihood` float32, `iterations` int32) with its metadata as a YAML sidecar and embedded
+ * as JSON (`/metadata`), so Picasso: Render opens it. HDF5 is written with h5wasm, block by
+ * block into a resizable table, so a table of any length is exported in fixed memory.
+ *
+ * @param path - the .hdf5 file (the YAML goes next to it)
+ * @param blocks - localizations with the CSV's columns (`sigma [nm]`, `intensity [photon]`, …):
+ *   one table, or blocks of one (e.g. `pointTableChunks(csv)`), written in order
+ * @param info - field of view, frames, pixel size
+ * @returns the number of localizations written
+ */
+export async function writePicasso(path: string, blocks: PointTable | Iterable<PointTable>, info: PicassoInfo): Promise<number> {
+  const p = info.pixelSizeNm;
   const h5wasm = (await import('h5wasm/node')).default;
   await h5wasm.ready;
   const file = new h5wasm.File(path, 'w');
+  let n = 0;
   try {
-    file.create_dataset({ name: 'locs', data: locs });
-    file.create_dataset({ name: 'metadata', data: JSON.stringify([movieInfo, localizeInfo]) });
+    let locs: ReturnType<InstanceType<typeof h5wasm.File>['create_dataset']> | undefined;
+    for (const block of isTable(blocks) ? [blocks] : blocks) {
+      const rows = block.frame.length;
+      const data = picassoColumns(block, p);
+      if (!locs) {
+        locs = file.create_dataset({ name: 'locs', data, maxshape: [null], chunks: [CHUNK_ROWS] });
+      } else if (rows > 0) {
+        locs.resize([n + rows]);
+        locs.write_slice([[n, n + rows]], data);
+      }
+      n += rows;
+    }
+    if (!locs) file.create_dataset({ name: 'locs', data: picassoColumns({ frame: new Int32Array(0), x: new Float64Array(0), y: new Float64Array(0), columns: new Map(EMPTY_COLUMNS) }, p), maxshape: [null], chunks: [CHUNK_ROWS] });
+    file.create_dataset({ name: 'metadata', data: JSON.stringify(picassoMetadata(info, n)) });
   } finally {
     file.close();
   }
-  writeFileSync(picassoYamlPath(path), [movieInfo, localizeInfo].map(toYamlDocument).join('---\n'));
+  writeFileSync(picassoYamlPath(path), picassoMetadata(info, n).map(toYamlDocument).join('---\n'));
+  return n;
+}
+
+/** The columns Picasso's table needs, empty (an export of no localizations). */
+const EMPTY_COLUMNS: [string, Float64Array][] = ['sigma [nm]', 'intensity [photon]', 'offset [photon]', 'uncertainty_x [nm]', 'uncertainty_y [nm]'].map((h) => [h, new Float64Array(0)]);
+
+function isTable(value: PointTable | Iterable<PointTable>): value is PointTable {
+  return (value as PointTable).frame instanceof Int32Array;
+}
+
+/** Picasso's two metadata documents: the movie's, and the localization's. */
+function picassoMetadata(info: PicassoInfo, localizations: number): Record<string, string | number>[] {
+  return [
+    { 'Byte Order': '<', 'Data Type': 'uint16', File: info.movie ?? '', Frames: info.frames, Height: info.height, Width: info.width, Pixelsize: info.pixelSizeNm },
+    { Generated_by: `smlm-stream ${softwareVersion()}`, 'Box Size': info.box ?? 0, 'Fit method': 'MLE, integrated Gaussian (smlm-stream)', Pixelsize: info.pixelSizeNm, Localizations: localizations },
+  ];
 }
 
 /**

@@ -4,12 +4,12 @@
  * `$TMPDIR/smlm-stream-bench/` and reused, in a fresh process per run, and prints frames/s,
  * localizations/s, the peak RSS of that process and the time by stage, for each stack length
  * and worker count. To write 10⁴ frames quickly the stack repeats 128 distinct simulated frames.
+ * The runs use the compiled package (e2eChild.mjs imports dist/): run `npm run build` first.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localizeStack } from '../../pipelines/localizeStack.js';
 import { TiffWriter } from '../../src/io/TiffWriter.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 
@@ -31,12 +31,7 @@ function stackPath(frames: number): string {
   return path;
 }
 
-if (process.argv[2] === '--child') {
-  const [path, workers, output] = process.argv.slice(3);
-  const s = await localizeStack({ input: path, output, workers: Number(workers) });
-  const peakMb = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(JSON.stringify({ frames: s.frames, localizations: s.localizations, seconds: s.seconds, read: s.readSeconds, write: s.writeSeconds, ms: s.stats.ms, peakMb }));
-} else {
+{
   const arg = (name: string, fallback: string) => {
     const i = process.argv.indexOf(name);
     return (i >= 0 ? process.argv[i + 1] : undefined) ?? fallback;
@@ -49,7 +44,8 @@ if (process.argv[2] === '--child') {
     const path = stackPath(frames);
     for (const workers of workerCounts) {
       const output = join(tmpdir(), `smlm-stream-bench-e2e-${process.pid}.csv`);
-      const out = execFileSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', path, String(workers), output], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const child = new URL('./e2eChild.mjs', import.meta.url).pathname;
+      const out = execFileSync(process.execPath, [child, path, String(workers), output], { encoding: 'utf8', maxBuffer: 1 << 20 });
       rmSync(output, { force: true });
       rmSync(output.replace(/\.csv$/, '.json'), { force: true });
       const r = JSON.parse(out) as { frames: number; localizations: number; seconds: number; read: number; write: number; ms: { camera: number; detect: number; fit: number }; peakMb: number };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { decode } from 'fast-png';
 import { lastValueFrom, from, toArray } from 'rxjs';
-import { readPointTable } from '../../src/evaluate/PointTable.js';
+import { pointTableChunks, readPointTable } from '../../src/evaluate/PointTable.js';
 import { writePicasso } from '../../src/export/writePicasso.js';
 import { accumulateImage } from '../../src/render/accumulateImage.js';
 import { encodePng } from '../../src/render/encodePng.js';
@@ -133,5 +133,25 @@ describe('CLI render, preview and Picasso export', () => {
     assert.match(r.stderr, /pass --width/);
     await writePicasso(join(dir, 'bare.hdf5'), readPointTable(csv), { width: 40, height: 32, frames: 20, pixelSizeNm: 100 });
     assert.ok(readFileSync(join(dir, 'bare.yaml'), 'utf8').includes('Width: 40'), 'given explicitly, it writes');
+  });
+
+  test('export streams: blocks of 7 rows give the same /locs table as the whole table at once', async () => {
+    const csv = join(dir, 'r.csv');
+    const info = { width: 40, height: 32, frames: 20, pixelSizeNm: 100 };
+    const whole = await writePicasso(join(dir, 'whole.hdf5'), readPointTable(csv), info);
+    const streamed = await writePicasso(join(dir, 'blocks.hdf5'), pointTableChunks(csv, 7), info);
+    assert.equal(streamed, whole);
+    assert.ok(whole > 14, `${whole} rows: more than two blocks`);
+    const h5wasm = (await import('h5wasm/node')).default;
+    await h5wasm.ready;
+    const read = (name: string) => {
+      const file = new h5wasm.File(join(dir, name), 'r');
+      try {
+        return (file.get('locs') as unknown as { value: number[][] }).value;
+      } finally {
+        file.close();
+      }
+    };
+    assert.deepEqual(read('blocks.hdf5'), read('whole.hdf5'));
   });
 });

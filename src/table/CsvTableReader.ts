@@ -1,0 +1,142 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { InputFileError } from '../errors/InputFileError.js';
+
+/** A block of rows of a numeric CSV: one Float64Array per column, in the header's order. */
+export interface CsvChunk {
+  /** Rows in this block. */
+  readonly rows: number;
+  /** 1-based line number of the block's first row in the file (the header is line 1). */
+  readonly firstLine: number;
+  /** The columns (NaN where a cell is empty or not a number). */
+  readonly columns: readonly Float64Array[];
+}
+
+/** Bytes read per system call. */
+const BLOCK_BYTES = 1 << 20;
+
+/**
+ * Reads a numeric CSV (ours, ThunderSTORM's, a truth table) block by block, in fixed memory:
+ * the header once, then {@link chunks} of rows as columns. Quoted or bare headers, `\n` or
+ * `\r\n` line ends, blank lines skipped. A file that is not text (a TIFF given where a CSV
+ * belongs) is refused before any of it reaches a message.
+ */
+export class CsvTableReader {
+  /** The file. */
+  readonly path: string;
+  /** Column names, quotes removed. */
+  readonly header: readonly string[];
+  private fd: number;
+  private readonly block = Buffer.alloc(BLOCK_BYTES);
+  /** Bytes read but not yet split into lines (a line cut by the block's end). */
+  private carry = '';
+  private position = 0;
+  private line = 1;
+  private ended = false;
+
+  /**
+   * Open the file and read its header.
+   * @param path - the CSV
+   * @throws InputFileError when the file is binary or has no header line
+   */
+  constructor(path: string) {
+    this.path = path;
+    this.fd = openSync(path, 'r');
+    try {
+      const first = this.readBlock();
+      refuseBinary(path, first);
+      this.carry = first.toString('utf8');
+      const end = this.carry.indexOf('\n');
+      const headerLine = (end < 0 ? this.carry : this.carry.slice(0, end)).replace(/\r$/, '');
+      this.carry = end < 0 ? '' : this.carry.slice(end + 1);
+      this.header = headerLine.split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
+      if (headerLine.trim() === '') throw new InputFileError(`${path}: is empty, a CSV needs a header line`);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  /** The index of the first column named one of `names`, or -1. */
+  find(...names: string[]): number {
+    return this.header.findIndex((h) => names.includes(h));
+  }
+
+  /**
+   * The rows, `rows` at a time (the last block may hold fewer), as columns of numbers.
+   * @param rows - rows per block @default 65536
+   */
+  *chunks(rows = 65536): Generator<CsvChunk, void, undefined> {
+    const width = this.header.length;
+    let pending: string[] = [];
+    try {
+      for (;;) {
+        while (pending.length < rows && !this.ended) {
+          const bytes = this.readBlock();
+          if (bytes.length === 0) {
+            this.ended = true;
+            if (this.carry !== '') pending = pending.concat(this.carry.split('\n'));
+            this.carry = '';
+            break;
+          }
+          const text = this.carry + bytes.toString('utf8');
+          const cut = text.lastIndexOf('\n');
+          this.carry = text.slice(cut + 1);
+          if (cut >= 0) pending = pending.concat(text.slice(0, cut).split('\n'));
+        }
+        if (pending.length === 0) return;
+        const block = pending.length <= rows ? pending : pending.slice(0, rows);
+        pending = pending.length <= rows ? [] : pending.slice(rows);
+        const columns = Array.from({ length: width }, () => new Float64Array(block.length));
+        const firstLine = this.line + 1;
+        let n = 0;
+        for (const raw of block) {
+          this.line++;
+          const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+          if (text.trim() === '') continue;
+          const cells = text.split(',');
+          for (let c = 0; c < width; c++) columns[c][n] = cells[c] === undefined || cells[c] === '' ? Number.NaN : Number(cells[c]);
+          n++;
+        }
+        // Blank lines were skipped: the block holds n rows.
+        if (n > 0) yield { rows: n, firstLine, columns: n === block.length ? columns : columns.map((c) => c.subarray(0, n)) };
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Close the file (also done when the reader is exhausted). */
+  close(): void {
+    if (this.fd >= 0) {
+      closeSync(this.fd);
+      this.fd = -1;
+    }
+  }
+
+  private readBlock(): Buffer {
+    const n = readSync(this.fd, this.block, 0, BLOCK_BYTES, this.position);
+    this.position += n;
+    return this.block.subarray(0, n);
+  }
+}
+
+/**
+ * Refuse a file that is not text (a TIFF stack given where a CSV belongs, say) before any of it
+ * reaches a message or the terminal.
+ */
+function refuseBinary(path: string, bytes: Uint8Array): void {
+  const head = bytes.subarray(0, 4096);
+  const tiff = (head[0] === 0x49 && head[1] === 0x49 && head[2] === 42) || (head[0] === 0x4d && head[1] === 0x4d && head[3] === 42);
+  if (tiff) throw new InputFileError(`${path}: is a TIFF image, not a localization CSV (localize it first: smlm-stream localize ${path})`);
+  if (head.includes(0)) throw new InputFileError(`${path}: is binary data, not a localization CSV`);
+}
+
+/**
+ * A line shown in a message: control characters replaced, at most 200 characters.
+ * @param line - text from a file
+ */
+export function printable(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = line.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
+}
