@@ -3,7 +3,7 @@ import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { SAMPLE_BYTES } from '../io/Frame.js';
 import { resolveSimulateStackOptions } from '../simulate/simulateStack.js';
 import type { StructureKind } from '../simulate/Structure.js';
-import { writeSimulation } from '../simulate/writeSimulation.js';
+import { mapPaths, writeSimulation } from '../simulate/writeSimulation.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
 import { ProgressReporter } from './ProgressReporter.js';
@@ -37,6 +37,11 @@ Options:
   --baseline ADU        camera offset (default 100)
   --photons-per-adu E   photoelectrons per A/D count (default 1)
   --read-noise ADU      read noise standard deviation (default 1.5)
+  --em-gain G           EM gain: an EM register (excess-noise factor 2) before the read noise
+                        (default 1: none)
+  --sensor S            uniform (default) or scmos: every pixel its own offset, gain and read
+                        noise, 3 % hot pixels; writes OUT.offset.tif, OUT.variance.tif and
+                        OUT.gain.tif (ADU, ADU², ADU per e⁻) next to the stack
   --seed S              random seed (default 1)
   --float32             write float32 pixels (default uint16)
   --bigtiff             write BigTIFF (needed beyond 4 GB)
@@ -66,6 +71,8 @@ export function run(argv: string[], out: (line: string) => void): number {
       baseline: { type: 'string' },
       'photons-per-adu': { type: 'string' },
       'read-noise': { type: 'string' },
+      'em-gain': { type: 'string' },
+      sensor: { type: 'string' },
       seed: { type: 'string' },
       float32: { type: 'boolean', default: false },
       bigtiff: { type: 'boolean', default: false },
@@ -96,6 +103,8 @@ export function run(argv: string[], out: (line: string) => void): number {
     baselineAdu: n('baseline'),
     photonsPerAdu: n('photons-per-adu'),
     readNoiseAdu: n('read-noise'),
+    emGain: n('em-gain'),
+    sensor: values.sensor as 'uniform' | 'scmos' | undefined,
     seed: n('seed', { integer: true }),
     sampleType: values.float32 ? ('float32' as const) : ('uint16' as const),
     bigTiff: values.bigtiff,
@@ -104,7 +113,12 @@ export function run(argv: string[], out: (line: string) => void): number {
   if (o.width > MAX_SIDE_PX || o.height > MAX_SIDE_PX) throw new UsageError(`--width and --height are at most ${MAX_SIDE_PX} px, got ${o.width}×${o.height}`);
   const bytes = o.width * o.height * SAMPLE_BYTES[options.sampleType] * o.frames;
   if (bytes >= CLASSIC_TIFF_BYTES && !options.bigTiff) throw new UsageError(`${o.frames} frames of ${o.width}×${o.height} px take ${gigabytes(bytes)}, beyond classic TIFF's 4 GB: add --bigtiff`);
-  checkOutputPaths([], [{ path, role: 'the stack' }, { path: truthPath, role: 'the ground truth' }]);
+  const maps = mapPaths(path);
+  checkOutputPaths([], [
+    { path, role: 'the stack' },
+    { path: truthPath, role: 'the ground truth' },
+    ...(o.sensor === 'scmos' ? [{ path: maps.offset, role: 'the offset map' }, { path: maps.variance, role: 'the variance map' }, { path: maps.gain, role: 'the gain map' }] : []),
+  ]);
   const progress = new ProgressReporter(process.stderr, { unit: 'emitters' });
   if (!values.quiet) process.stderr.write(`smlm-stream simulate: ${o.frames} frames of ${o.width}×${o.height} px (${gigabytes(bytes)}) → ${path}\n`);
   let emitters = 0;
@@ -119,6 +133,7 @@ export function run(argv: string[], out: (line: string) => void): number {
   });
   progress.done();
   out(`smlm-stream simulate: ${result.frames} frames → ${path}, ${result.emitters} emitter-frames → ${truthPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
+  if (result.maps) out(`  sensor maps: ${result.maps.offset}, ${result.maps.variance}, ${result.maps.gain}`);
   return 0;
 }
 

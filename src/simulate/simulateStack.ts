@@ -29,8 +29,19 @@ export interface SimulateStackOptions {
   baselineAdu?: number;
   /** Photoelectrons per ADU. @default 1 */
   photonsPerAdu?: number;
-  /** Gaussian read noise, ADU (standard deviation). @default 1.5 */
+  /** Gaussian read noise, ADU (standard deviation; with `sensor: 'scmos'`, the map's instead). @default 1.5 */
   readNoiseAdu?: number;
+  /**
+   * EM gain: each pixel's electrons pass an EM register, whose output for n electrons is
+   * gamma-distributed with mean n·gain and variance n·gain² (excess-noise factor F² = 2), before
+   * the read noise and the A/D conversion. 1: no EM register. @default 1
+   */
+  emGain?: number;
+  /**
+   * The sensor: 'uniform' (one offset, gain and read noise for every pixel), or 'scmos' (every
+   * pixel its own: see {@link sensorMaps}, with 3 % hot pixels). @default 'uniform'
+   */
+  sensor?: 'uniform' | 'scmos';
   /** Emitter positions are drawn this far inside the image edges, nm (0 = anywhere). @default 0 */
   marginNm?: number;
   /**
@@ -83,6 +94,8 @@ export function resolveSimulateStackOptions(options: SimulateStackOptions = {}):
     baselineAdu: 100,
     photonsPerAdu: 1,
     readNoiseAdu: 1.5,
+    emGain: 1,
+    sensor: 'uniform',
     marginNm: 0,
     minSeparationNm: 0,
     structure: 'random',
@@ -99,6 +112,8 @@ export function resolveSimulateStackOptions(options: SimulateStackOptions = {}):
   if (o.meanOnFrames < 1) throw new InvalidOptionError(`simulation option meanOnFrames must be ≥ 1, got ${o.meanOnFrames}`);
   if (!['random', 'filaments', 'rings'].includes(o.structure)) throw new InvalidOptionError(`simulation option structure must be random, filaments or rings, got ${String(o.structure)}`, 'structure');
   if (!(Number.isInteger(o.structureCount) && o.structureCount >= 0)) throw new InvalidOptionError(`simulation option structureCount must be a whole number ≥ 0, got ${o.structureCount}`, 'structureCount');
+  if (!(o.emGain >= 1 && Number.isFinite(o.emGain))) throw new InvalidOptionError(`simulation option emGain must be ≥ 1, got ${o.emGain}`, 'emGain');
+  if (o.sensor !== 'uniform' && o.sensor !== 'scmos') throw new InvalidOptionError(`simulation option sensor must be uniform or scmos, got ${String(o.sensor)}`, 'sensor');
   if (!(o.ringRadiusNm > 0)) throw new InvalidOptionError(`simulation option ringRadiusNm must be > 0, got ${o.ringRadiusNm}`, 'ringRadiusNm');
   return o;
 }
@@ -148,6 +163,7 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
   const start = rng.poisson(meanOn);
   for (let k = 0; k < start; k++) switchOn(xs, ys);
   const image = new Float64Array(width * height);
+  const maps = o.sensor === 'scmos' ? sensorMaps(o) : undefined;
   for (let f = 0; f < o.frames; f++) {
     image.fill(o.background);
     for (let k = 0; k < xs.length; k++) {
@@ -159,7 +175,11 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
     }
     const adu = new Float64Array(width * height);
     for (let i = 0; i < adu.length; i++) {
-      const v = o.baselineAdu + rng.poisson(image[i]) / o.photonsPerAdu + o.readNoiseAdu * rng.normal();
+      let electrons = rng.poisson(image[i]);
+      if (o.emGain > 1 && electrons > 0) electrons = o.emGain * rng.gamma(electrons);
+      const v = maps
+        ? maps.offsetAdu[i] + maps.gainAduPerElectron[i] * electrons + Math.sqrt(maps.varianceAdu2[i]) * rng.normal()
+        : o.baselineAdu + electrons / o.photonsPerAdu + o.readNoiseAdu * rng.normal();
       adu[i] = Math.min(65535, Math.max(0, Math.round(v)));
     }
     const truth: TruthRows = {
@@ -184,6 +204,61 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
     xs = nextX;
     ys = nextY;
   }
+}
+
+/** A simulated sensor's calibration maps, row-major, width·height values each. */
+export interface SensorMaps {
+  readonly width: number;
+  readonly height: number;
+  /** Offset of each pixel, ADU. */
+  readonly offsetAdu: Float32Array;
+  /** Read-noise variance of each pixel, ADU². */
+  readonly varianceAdu2: Float32Array;
+  /** Gain of each pixel, ADU per electron. */
+  readonly gainAduPerElectron: Float32Array;
+}
+
+/** The sCMOS sensors simulated: the spread of offsets and gains, the read noise, the hot pixels. */
+export const SCMOS_SENSOR = {
+  /** Standard deviation of the pixels' offsets around the base level, ADU. */
+  offsetSpreadAdu: 3,
+  /** Relative standard deviation of the pixels' gains. */
+  gainSpread: 0.05,
+  /** Read noise of an ordinary pixel: log-normal around this median, e⁻ rms… */
+  readNoiseElectrons: 1.6,
+  /** …with this spread of its logarithm. */
+  readNoiseLogSpread: 0.25,
+  /** Fraction of hot pixels, and their read noise (uniform in the range, e⁻ rms). */
+  hotFraction: 0.03,
+  hotReadNoiseElectrons: [10, 40] as const,
+} as const;
+
+/**
+ * The calibration maps of the sCMOS sensor a simulation with `sensor: 'scmos'` uses, made from
+ * its seed (a generator of their own, so the same seed gives the same sensor): offsets around
+ * the base level, gains around 1/photonsPerAdu, log-normal read noise, and hot pixels
+ * ({@link SCMOS_SENSOR}). These are what `simulate` writes next to the stack as
+ * `NAME.offset.tif`, `NAME.variance.tif`, `NAME.gain.tif`.
+ * @param options - resolved simulation options
+ */
+export function sensorMaps(options: ResolvedSimulateStackOptions): SensorMaps {
+  const { width, height } = options;
+  const n = width * height;
+  const rng = new Random((options.seed ^ 0x5ca7) >>> 0);
+  const s = SCMOS_SENSOR;
+  const offsetAdu = new Float32Array(n);
+  const varianceAdu2 = new Float32Array(n);
+  const gainAduPerElectron = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    offsetAdu[i] = options.baselineAdu + s.offsetSpreadAdu * rng.normal();
+    const gain = (1 / options.photonsPerAdu) * Math.max(0.5, 1 + s.gainSpread * rng.normal());
+    gainAduPerElectron[i] = gain;
+    const [low, high] = s.hotReadNoiseElectrons;
+    const hot = rng.uniform() < s.hotFraction;
+    const noise = hot ? low + (high - low) * rng.uniform() : s.readNoiseElectrons * Math.exp(s.readNoiseLogSpread * rng.normal());
+    varianceAdu2[i] = (noise * gain) ** 2;
+  }
+  return { width, height, offsetAdu, varianceAdu2, gainAduPerElectron };
 }
 
 /** The truth CSV header written next to simulated stacks. */

@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { TiffWriter } from '../io/TiffWriter.js';
+import { TiffWriter, writeTiff } from '../io/TiffWriter.js';
 import type { SimulateStackOptions } from './simulateStack.js';
-import { resolveSimulateStackOptions, simulateStack, TRUTH_CSV_HEADER, truthCsvLines } from './simulateStack.js';
+import { resolveSimulateStackOptions, sensorMaps, simulateStack, TRUTH_CSV_HEADER, truthCsvLines } from './simulateStack.js';
 
 /** Where and how to write a simulation. */
 export interface WriteSimulationOptions extends SimulateStackOptions {
@@ -14,12 +14,32 @@ export interface WriteSimulationOptions extends SimulateStackOptions {
 }
 
 /**
- * Simulate a stack ({@link simulateStack}) and stream it to `path` (ImageJ TIFF with the pixel
- * size) and its truth to `truthPath` (CSV: frame, x [nm], y [nm], photons, background).
- * @returns the number of frames and of true emitter-frames written
+ * The calibration maps written next to a simulated sCMOS stack: `NAME.offset.tif` (ADU),
+ * `NAME.variance.tif` (ADU²), `NAME.gain.tif` (ADU per e⁻).
+ * @param path - the stack
  */
-export function writeSimulation(path: string, truthPath: string, options: WriteSimulationOptions = {}): { frames: number; emitters: number } {
+export function mapPaths(path: string): { offset: string; variance: string; gain: string } {
+  const stem = path.replace(/\.tiff?$/i, '');
+  return { offset: `${stem}.offset.tif`, variance: `${stem}.variance.tif`, gain: `${stem}.gain.tif` };
+}
+
+/**
+ * Simulate a stack ({@link simulateStack}) and stream it to `path` (ImageJ TIFF with the pixel
+ * size) and its truth to `truthPath` (CSV: frame, x [nm], y [nm], photons, background); with an
+ * sCMOS sensor, its calibration maps too (float32 TIFFs, {@link mapPaths}).
+ * @returns the number of frames and of true emitter-frames written, and the maps' paths
+ */
+export function writeSimulation(path: string, truthPath: string, options: WriteSimulationOptions = {}): { frames: number; emitters: number; maps?: ReturnType<typeof mapPaths> } {
   const o = resolveSimulateStackOptions(options);
+  let maps: ReturnType<typeof mapPaths> | undefined;
+  if (o.sensor === 'scmos') {
+    maps = mapPaths(path);
+    const sensor = sensorMaps(o);
+    const write = (file: string, values: Float32Array) => writeTiff(file, [values], { width: o.width, height: o.height, sampleType: 'float32', pixelSizeNm: o.pixelSizeNm });
+    write(maps.offset, sensor.offsetAdu);
+    write(maps.variance, sensor.varianceAdu2);
+    write(maps.gain, sensor.gainAduPerElectron);
+  }
   const writer = new TiffWriter(path, {
     width: o.width,
     height: o.height,
@@ -43,5 +63,5 @@ export function writeSimulation(path: string, truthPath: string, options: WriteS
     writer.close();
     closeSync(truth);
   }
-  return { frames: o.frames, emitters };
+  return { frames: o.frames, emitters, maps };
 }

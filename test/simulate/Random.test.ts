@@ -66,3 +66,22 @@ test('Poisson probabilities match the pmf at λ = 12 (χ² over 0…30, 200 000 
   // 30 degrees of freedom: P(χ² > 59.7) = 0.001.
   assert.ok(chi2 < 59.7, `χ² = ${chi2}`);
 });
+
+test('gamma mean and variance at shapes 0.5, 3 and 200 (200 000 draws, tolerances ≥ 5 standard errors)', () => {
+  const rng = new Random(21);
+  for (const k of [0.5, 3, 200]) {
+    const n = 200_000;
+    let s = 0;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const v = rng.gamma(k);
+      s += v;
+      ss += v * v;
+    }
+    const mean = s / n;
+    const variance = ss / n - mean * mean;
+    // Standard error of the mean √(k/n); of the variance ≈ √((μ4 − σ⁴)/n) = σ² √((2 + 6/k)/n).
+    assert.ok(Math.abs(mean - k) < 5 * Math.sqrt(k / n), `shape ${k}: mean ${mean}`);
+    assert.ok(Math.abs(variance - k) < 5 * k * Math.sqrt((2 + 6 / k) / n), `shape ${k}: variance ${variance}`);
+  }
+});
