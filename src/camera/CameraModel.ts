@@ -7,7 +7,30 @@ export const CAMERA_DEFAULTS = {
   photonsPerAdu: 1,
   emGain: 1,
   qe: 1,
+  readNoiseElectrons: 0,
 } as const;
+
+/**
+ * Per-pixel calibration of a sensor (sCMOS), as storm-analysis, SMAP and PYME take it: 2-D
+ * images of the sensor, row-major. Each map given replaces its scalar: the offset map the base
+ * level, the gain map the photoelectrons per ADU (gain = 1 / photonsPerAdu), the variance map
+ * the read noise. A stack cropped from the sensor starts at map pixel (originX, originY).
+ */
+export interface CameraMaps {
+  /** The maps' width and height, px. */
+  readonly width: number;
+  readonly height: number;
+  /** Offset of each pixel, ADU. */
+  readonly offsetAdu?: Float32Array;
+  /** Read-noise variance of each pixel, ADU². */
+  readonly varianceAdu2?: Float32Array;
+  /** Gain of each pixel, ADU per photoelectron. */
+  readonly gainAduPerElectron?: Float32Array;
+  /** Map column of the stack's column 0. @default 0 */
+  readonly originX?: number;
+  /** Map row of the stack's row 0. @default 0 */
+  readonly originY?: number;
+}
 
 /** Camera parameters, ThunderSTORM's names and defaults where it has them. */
 export interface CameraOptions {
@@ -27,6 +50,13 @@ export interface CameraOptions {
    * for uint16); none for float stacks
    */
   saturationAdu?: number;
+  /**
+   * Read noise at the readout, e⁻ rms (before the EM register's gain is divided out: an EMCCD's
+   * 30 e⁻ at gain 100 is 0.3 e⁻ referred to the input). Replaced by a variance map. @default 0
+   */
+  readNoiseElectrons?: number;
+  /** Per-pixel offset, gain and variance maps (sCMOS). @default none: the scalars above */
+  maps?: CameraMaps;
 }
 
 /** {@link CameraOptions} resolved and checked, plus the factor the conversion uses. */
@@ -40,10 +70,23 @@ export interface CameraModel {
   readonly saturationAdu: number | undefined;
   /** photons = (ADU − baseline) · photonsPerAduNet, photonsPerAduNet = photonsPerAdu / emGain / qe. */
   readonly photonsPerAduNet: number;
+  readonly readNoiseElectrons: number;
+  /** The EM register's excess-noise factor F²: 2 with EM gain (> 1), 1 without. */
+  readonly excessNoise: number;
+  /** The maps, checked (gain > 0, variance ≥ 0, finite), when given. */
+  readonly maps: CameraMaps | undefined;
 }
 
-/** What converts ADU to photons: photons = (ADU − baselineAdu) · photonsPerAduNet. */
-export type PhotonConversion = Pick<CameraModel, 'baselineAdu' | 'photonsPerAduNet'>;
+/**
+ * What converts ADU to photons: photons = (ADU − baselineAdu) · photonsPerAduNet, or per pixel
+ * (ADU − offsetMap[k]) · factorMap[k] where the camera has maps (frame-sized, row-major).
+ */
+export interface PhotonConversion {
+  readonly baselineAdu: number;
+  readonly photonsPerAduNet: number;
+  readonly offsetMap?: Float32Array;
+  readonly factorMap?: Float32Array;
+}
 
 /** The conversion of pixels that already are photons. */
 export const PHOTONS: PhotonConversion = { baselineAdu: 0, photonsPerAduNet: 1 };
@@ -58,7 +101,8 @@ export function resolveCamera(options: CameraOptions): CameraModel {
   const photonsPerAdu = options.photonsPerAdu ?? CAMERA_DEFAULTS.photonsPerAdu;
   const emGain = options.emGain ?? CAMERA_DEFAULTS.emGain;
   const qe = options.qe ?? CAMERA_DEFAULTS.qe;
-  const { saturationAdu } = options;
+  const { saturationAdu, maps } = options;
+  const readNoiseElectrons = options.readNoiseElectrons ?? CAMERA_DEFAULTS.readNoiseElectrons;
   if (!(pixelSizeNm > 0 && Number.isFinite(pixelSizeNm))) throw new InvalidOptionError(`camera pixel size must be > 0 nm, got ${pixelSizeNm}`, 'camera.pixelSizeNm');
   if (!Number.isFinite(baselineAdu)) throw new InvalidOptionError(`camera base level must be a number of ADU, got ${baselineAdu}`, 'camera.baselineAdu');
   if (!(photonsPerAdu > 0 && Number.isFinite(photonsPerAdu))) throw new InvalidOptionError(`photoelectrons per A/D count must be > 0, got ${photonsPerAdu}`, 'camera.photonsPerAdu');
@@ -67,21 +111,126 @@ export function resolveCamera(options: CameraOptions): CameraModel {
   if (saturationAdu !== undefined && !(saturationAdu > baselineAdu && Number.isFinite(saturationAdu))) {
     throw new InvalidOptionError(`the saturation level must be a number of ADU above the base level (${baselineAdu} ADU), got ${saturationAdu}`, 'camera.saturationAdu');
   }
-  return { pixelSizeNm, baselineAdu, photonsPerAdu, emGain, qe, saturationAdu, photonsPerAduNet: photonsPerAdu / emGain / qe };
+  if (!(readNoiseElectrons >= 0 && Number.isFinite(readNoiseElectrons))) throw new InvalidOptionError(`read noise must be ≥ 0 e⁻ rms, got ${readNoiseElectrons}`, 'camera.readNoiseElectrons');
+  if (maps) checkMaps(maps, options);
+  return {
+    pixelSizeNm,
+    baselineAdu,
+    photonsPerAdu,
+    emGain,
+    qe,
+    saturationAdu,
+    photonsPerAduNet: photonsPerAdu / emGain / qe,
+    readNoiseElectrons,
+    excessNoise: emGain > 1 ? 2 : 1,
+    maps,
+  };
+}
+
+/** Reject maps of the wrong size or with impossible values, and maps given with their scalar. */
+function checkMaps(maps: CameraMaps, options: CameraOptions): void {
+  const { width, height } = maps;
+  const n = width * height;
+  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) throw new InvalidOptionError(`camera maps must be images, got ${width}×${height} px`, 'camera.maps');
+  const named: [Float32Array | undefined, string, string, string | undefined][] = [
+    [maps.offsetAdu, 'offset map', 'camera.maps.offsetAdu', options.baselineAdu === undefined ? undefined : 'camera.baselineAdu'],
+    [maps.varianceAdu2, 'variance map', 'camera.maps.varianceAdu2', options.readNoiseElectrons === undefined ? undefined : 'camera.readNoiseElectrons'],
+    [maps.gainAduPerElectron, 'gain map', 'camera.maps.gainAduPerElectron', options.photonsPerAdu === undefined ? undefined : 'camera.photonsPerAdu'],
+  ];
+  for (const [values, name, option, scalar] of named) {
+    if (!values) continue;
+    if (scalar) throw new InvalidOptionError(`the ${name} replaces ${scalar}: give one of them`, option);
+    if (values.length !== n) throw new InvalidOptionError(`the ${name} has ${values.length} values, a ${width}×${height} map needs ${n}`, option);
+  }
+  const first = (values: Float32Array | undefined, bad: (v: number) => boolean) => {
+    if (!values) return -1;
+    for (let i = 0; i < values.length; i++) if (bad(values[i])) return i;
+    return -1;
+  };
+  const at = (i: number) => `pixel (x ${i % width}, y ${Math.floor(i / width)})`;
+  let i = first(maps.offsetAdu, (v) => !Number.isFinite(v));
+  if (i >= 0) throw new InvalidOptionError(`the offset map is not a number at ${at(i)}`, 'camera.maps.offsetAdu');
+  i = first(maps.gainAduPerElectron, (v) => !(v > 0 && Number.isFinite(v)));
+  if (i >= 0) throw new InvalidOptionError(`the gain map must be > 0 ADU per e⁻ everywhere, got ${maps.gainAduPerElectron?.[i]} at ${at(i)}`, 'camera.maps.gainAduPerElectron');
+  i = first(maps.varianceAdu2, (v) => !(v >= 0 && Number.isFinite(v)));
+  if (i >= 0) throw new InvalidOptionError(`the variance map must be ≥ 0 ADU² everywhere, got ${maps.varianceAdu2?.[i]} at ${at(i)}`, 'camera.maps.varianceAdu2');
+  const { originX = 0, originY = 0 } = maps;
+  if (!(Number.isInteger(originX) && originX >= 0 && Number.isInteger(originY) && originY >= 0)) throw new InvalidOptionError(`the map origin must be whole pixels ≥ 0, got ${originX},${originY}`, 'camera.maps.origin');
 }
 
 /**
- * Convert a frame from ADU to photons (design.md §2): photons = (ADU − baseline) ·
- * photonsPerAdu / emGain / qe. Negative results (read noise below the base level) are kept.
+ * The camera for frames of one size: the ADU → photons conversion (per pixel with maps) and the
+ * noise model of the likelihood and the bound (docs/design.md §6). A pixel's photons x have
+ * variance `noiseScale · (μ + shift)`: noiseScale = F²/QE (F² = 2 with an EM register), and the
+ * shift s = σ²/(F²·QE) from the read noise σ referred to the input (σ at the readout / EM gain),
+ * per pixel with a variance map. The fit maximizes the shifted-Poisson likelihood of x + s with
+ * mean μ + s (Huang et al., Nat. Methods 10:653, 2013), exact in its first two moments.
+ */
+export interface FrameCamera extends PhotonConversion {
+  readonly width: number;
+  readonly height: number;
+  /** F²/QE: a pixel's variance over (μ + shift). */
+  readonly noiseScale: number;
+  /** The shift of every pixel, photons (without a variance map). */
+  readonly shiftPhotons: number;
+  /** The shift of each pixel, photons (with a variance map), row-major. */
+  readonly shiftMap?: Float32Array;
+}
+
+/**
+ * The camera for frames of `width` × `height` px (cut from the maps at their origin).
+ * @param camera - resolved camera model
+ * @param width - frame width, px
+ * @param height - frame height, px
+ * @throws InvalidOptionError when the maps do not cover the frames
+ */
+export function frameCamera(camera: CameraModel, width: number, height: number): FrameCamera {
+  const { qe, emGain, excessNoise } = camera;
+  const noiseScale = excessNoise / qe;
+  const inputNoise = camera.readNoiseElectrons / emGain;
+  const base = { width, height, baselineAdu: camera.baselineAdu, photonsPerAduNet: camera.photonsPerAduNet, noiseScale, shiftPhotons: (inputNoise * inputNoise) / (excessNoise * qe) };
+  const maps = camera.maps;
+  if (!maps) return base;
+  const { originX = 0, originY = 0 } = maps;
+  if (originX + width > maps.width || originY + height > maps.height) {
+    throw new InvalidOptionError(`the camera maps (${maps.width}×${maps.height} px) do not cover ${width}×${height} px frames from map pixel (${originX}, ${originY}): check the maps and --map-origin`, 'camera.maps');
+  }
+  const n = width * height;
+  const offsetMap = new Float32Array(n);
+  const factorMap = new Float32Array(n);
+  const shiftMap = new Float32Array(n);
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      const k = r * width + c;
+      const m = (r + originY) * maps.width + c + originX;
+      const gain = maps.gainAduPerElectron ? maps.gainAduPerElectron[m] : 1 / camera.photonsPerAdu;
+      offsetMap[k] = maps.offsetAdu ? maps.offsetAdu[m] : camera.baselineAdu;
+      factorMap[k] = 1 / (gain * emGain * qe);
+      const sigma = (maps.varianceAdu2 ? Math.sqrt(maps.varianceAdu2[m]) / gain : camera.readNoiseElectrons) / emGain;
+      shiftMap[k] = (sigma * sigma) / (excessNoise * qe);
+    }
+  }
+  return { ...base, offsetMap, factorMap, shiftMap };
+}
+
+/**
+ * Convert a frame from ADU to photons (docs/design.md §2): photons = (ADU − baseline) ·
+ * photonsPerAdu / emGain / qe, or per pixel with the camera's maps ({@link frameCamera}).
+ * Negative results (read noise below the base level) are kept.
  *
  * @param camera - resolved camera model (or just its conversion)
  * @param adu - the frame's pixels, any sample type
  * @param photons - output, same length (caller-owned, reused across frames)
  */
-export function toPhotons(camera: PhotonConversion, adu: PixelArray, photons: Float64Array): void {
+export function toPhotons(camera: PhotonConversion, adu: PixelArray, photons: Float64Array | Float32Array): void {
+  const n = adu.length;
+  const { offsetMap, factorMap } = camera;
+  if (offsetMap && factorMap) {
+    for (let i = 0; i < n; i++) photons[i] = (adu[i] - offsetMap[i]) * factorMap[i];
+    return;
+  }
   const baseline = camera.baselineAdu;
   const factor = camera.photonsPerAduNet;
-  const n = adu.length;
   for (let i = 0; i < n; i++) photons[i] = (adu[i] - baseline) * factor;
 }
 
@@ -121,4 +270,42 @@ const TYPE_MAXIMUM: Readonly<Record<SampleType, number>> = {
  */
 export function saturationLevel(camera: CameraModel, sampleType: SampleType): number {
   return camera.saturationAdu ?? TYPE_MAXIMUM[sampleType];
+}
+
+/**
+ * A check of the camera settings against the data: a frame's noise (the median absolute
+ * difference of horizontal neighbours, robust to spots) against the noise the settings predict
+ * for its background (the median pixel): √(noiseScale · (b + s)). Returns a warning when they
+ * differ by more than a factor 1.25 (a wrong gain, a forgotten EM gain), else undefined.
+ * @param camera - the camera for the frame's size
+ * @param adu - the first frame's pixels
+ */
+export function noiseWarning(camera: FrameCamera, adu: PixelArray): string | undefined {
+  const n = adu.length;
+  if (n < 64) return undefined;
+  const photons = new Float64Array(n);
+  toPhotons(camera, adu, photons);
+  const median = (values: Float64Array | Float32Array) => Float64Array.from(values).sort()[values.length >> 1];
+  // Background pixels only (within 3 robust standard deviations of the median), so spots do
+  // not count as noise; then the mean square difference of horizontal neighbours, 2σ² for
+  // independent pixels (a mean, not a median: integer ADU make the median of |a − b| jump).
+  const centre = median(photons);
+  const spread = median(photons.map((v) => Math.abs(v - centre))) / 0.6745;
+  const inside = (v: number) => Math.abs(v - centre) < 3 * spread;
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < n - 1; i++) {
+    if (!inside(photons[i]) || !inside(photons[i + 1])) continue;
+    sum += (photons[i + 1] - photons[i]) ** 2;
+    count++;
+  }
+  if (count < 32) return undefined;
+  const measured = Math.sqrt(sum / count / 2);
+  const background = Math.max(0, median(photons));
+  const shift = camera.shiftMap ? median(camera.shiftMap) : camera.shiftPhotons;
+  const expected = Math.sqrt(camera.noiseScale * (background + shift));
+  if (!(expected > 0 && measured > 0)) return undefined;
+  const ratio = measured / expected;
+  if (ratio <= 1.25 && ratio >= 0.8) return undefined;
+  return `the first frame's noise is ${ratio.toFixed(2)}× what the camera settings predict for its background (${background.toFixed(1)} photons/px): check the gain (--photons-per-adu or --gain-map), --em-gain and --read-noise`;
 }

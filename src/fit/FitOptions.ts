@@ -19,6 +19,7 @@ export const FIT_DEFAULTS = {
   /** Smallest σ when fitted, px; the largest is half the box. */
   sigmaMinPx: 0.3,
   engine: 'wasm' as FitEngine,
+  noiseScale: 1,
 } as const;
 
 /** Options of a patch fit. Resolve once with {@link resolveFitOptions}. */
@@ -46,6 +47,12 @@ export interface FitOptions {
    * runs in JavaScript. @default 'wasm'
    */
   engine?: FitEngine;
+  /**
+   * A pixel's variance over (μ + shift): F²/QE, the camera's excess noise (2 with an EM
+   * register). The CRLB is the inverse Fisher information of that noise (docs/design.md §6);
+   * the estimate does not depend on it. @default 1 (Poisson)
+   */
+  noiseScale?: number;
 }
 
 /** {@link FitOptions} with every default filled in and checked. */
@@ -60,6 +67,7 @@ export interface ResolvedFitOptions {
   readonly sigmaMinPx: number;
   readonly sigmaMaxPx: number;
   readonly engine: FitEngine;
+  readonly noiseScale: number;
 }
 
 /**
@@ -95,6 +103,8 @@ export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
     throw new InvalidOptionError(`fit option solver must be 'newton' or 'conjugate-gradient', got ${String(solver)}`, 'solver');
   }
   const engine = options.engine ?? FIT_DEFAULTS.engine;
+  const noiseScale = options.noiseScale ?? FIT_DEFAULTS.noiseScale;
+  if (!(noiseScale > 0 && Number.isFinite(noiseScale))) throw new InvalidOptionError(`fit option noiseScale must be > 0, got ${noiseScale}`, 'noiseScale');
   if (engine !== 'wasm' && engine !== 'js') throw new InvalidOptionError(`fit option engine must be 'wasm' or 'js', got ${String(engine)}`, 'engine');
   return {
     box,
@@ -107,5 +117,6 @@ export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
     sigmaMinPx,
     sigmaMaxPx,
     engine,
+    noiseScale,
   };
 }

@@ -45,6 +45,12 @@ export class PatchLikelihood {
   readonly fisher: Float64Array;
   /** Σ (n − μ)² of the last pass that computed ℓ (photons²). */
   residualSumSquares = 0;
+  /**
+   * The camera's shift s of each pixel (photons), laid out as the data, or undefined for a
+   * Poisson camera: the passes then use the shifted-Poisson likelihood of n + s with mean μ + s
+   * (docs/design.md §6). Set by the caller before a fit.
+   */
+  shift: Float64Array | undefined = undefined;
   /** Axis terms along x (columns). */
   readonly xAxis: GaussianAxis;
   /** Axis terms along y (rows). */
@@ -129,6 +135,7 @@ export class PatchLikelihood {
     const dey = this.yAxis.dCenter;
     const d2ey = this.yAxis.d2Center;
     const n2 = photons * photons;
+    const shift = this.shift;
     let gx = 0, gy = 0, gn = 0, gb = 0;
     let hxx = 0, hxy = 0, hxn = 0, hxb = 0, hyy = 0, hyn = 0, hyb = 0, hnn = 0, hnb = 0, hbb = 0;
     let k = offset;
@@ -140,8 +147,9 @@ export class PatchLikelihood {
       for (let i = 0; i < box; i++, k++) {
         const exi = ex[i];
         const dexi = dex[i];
-        const r = 1 / (ne * exi + background);
-        const nr = data[k] * r;
+        const sk = shift ? shift[k] : 0;
+        const r = 1 / (ne * exi + background + sk);
+        const nr = (data[k] + sk) * r;
         const w = nr - 1;
         const v = nr * r;
         const vex = v * exi;
@@ -199,6 +207,7 @@ export class PatchLikelihood {
     const ey = this.yAxis.value;
     const dey = this.yAxis.dCenter;
     const n2 = photons * photons;
+    const shift = this.shift;
     let ll = 0;
     let rss = 0;
     let gx = 0, gy = 0, gn = 0, gb = 0;
@@ -212,8 +221,9 @@ export class PatchLikelihood {
       for (let i = 0; i < box; i++, k++) {
         const exi = ex[i];
         const dexi = dex[i];
-        const mu = ne * exi + background;
-        const n = data[k];
+        const sk = shift ? shift[k] : 0;
+        const mu = ne * exi + background + sk;
+        const n = data[k] + sk;
         const r = 1 / mu;
         const w = n * r - 1;
         w0 += w;
@@ -279,6 +289,7 @@ export class PatchLikelihood {
     const f = this.fisher;
     if (wantHessian) h.fill(0);
     if (wantFisher) f.fill(0);
+    const shift = this.shift;
     let ll = 0;
     let rss = 0;
     let gx = 0, gy = 0, gn = 0, gb = 0, gs = 0;
@@ -299,8 +310,9 @@ export class PatchLikelihood {
         const dmy = photons * exi * deyj;
         const dmsUnit = sexi * eyj + exi * seyj; // ∂(Ex·Ey)/∂σ
         const dms = photons * dmsUnit;
-        const mu = photons * dmn + background;
-        const n = data[k];
+        const sk = shift ? shift[k] : 0;
+        const mu = photons * dmn + background + sk;
+        const n = data[k] + sk;
         const r = 1 / mu;
         const nr = n * r;
         const w = nr - 1;

@@ -5,9 +5,9 @@ import type { FitResults, FitStartValues } from './FitResults.js';
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer };
-  configure(box: number, sigma: number, maxIterations: number, tolerance: number, maxStepPx: number, fitSigma: number, sigmaMin: number, sigmaMax: number): void;
+  configure(box: number, sigma: number, maxIterations: number, tolerance: number, maxStepPx: number, fitSigma: number, sigmaMin: number, sigmaMax: number, noiseScale: number): void;
   reserve(bytes: number): number;
-  fitBatch(data: number, count: number, starts: number, out: number, stride: number): void;
+  fitBatch(data: number, count: number, starts: number, out: number, stride: number, shift: number): void;
 }
 
 
@@ -28,8 +28,8 @@ export class WasmFitKernel {
   private readonly exports: KernelExports;
   private readonly area: number;
   private capacity = 0;
-  private pointers = { data: 0, starts: 0, out: 0 };
-  private views: { data: Float64Array; starts: Float64Array; out: Float64Array } | undefined;
+  private pointers = { data: 0, starts: 0, out: 0, shift: 0 };
+  private views: { data: Float64Array; starts: Float64Array; out: Float64Array; shift: Float64Array } | undefined;
 
   /**
    * @returns a kernel for these options, or undefined where it does not apply (the
@@ -44,7 +44,7 @@ export class WasmFitKernel {
   private constructor(module: object, options: ResolvedFitOptions) {
     this.exports = instantiate<KernelExports>(module, { env: { abort: () => { throw new Error('fitKernel.wasm aborted'); } } });
     const o = options;
-    this.exports.configure(o.box, o.sigmaPx, o.maxIterations, o.tolerance, o.maxStepPx, o.fitSigma ? 1 : 0, o.sigmaMinPx, o.sigmaMaxPx);
+    this.exports.configure(o.box, o.sigmaPx, o.maxIterations, o.tolerance, o.maxStepPx, o.fitSigma ? 1 : 0, o.sigmaMinPx, o.sigmaMaxPx, o.noiseScale);
     this.area = options.box * options.box;
   }
 
@@ -54,11 +54,13 @@ export class WasmFitKernel {
    * @param count - number of patches
    * @param start - warm starts (NaN x: none) @default none
    * @param out - outputs
+   * @param shift - the camera's shift of each pixel, laid out as `data` @default none (Poisson)
    */
-  fit(data: Float64Array, count: number, start: FitStartValues | undefined, out: FitResults): void {
+  fit(data: Float64Array, count: number, start: FitStartValues | undefined, out: FitResults, shift?: Float64Array): void {
     const v = this.ensure(count);
     const stride = this.capacity;
     v.data.set(data.subarray(0, count * this.area));
+    if (shift) v.shift.set(shift.subarray(0, count * this.area));
     if (start) {
       v.starts.set(start.x.subarray(0, count), 0);
       v.starts.set(start.y.subarray(0, count), stride);
@@ -67,7 +69,7 @@ export class WasmFitKernel {
       if (start.sigma) v.starts.set(start.sigma.subarray(0, count), 4 * stride);
       else v.starts.fill(Number.NaN, 4 * stride, 4 * stride + count);
     }
-    this.exports.fitBatch(this.pointers.data, count, start ? this.pointers.starts : 0, this.pointers.out, stride);
+    this.exports.fitBatch(this.pointers.data, count, start ? this.pointers.starts : 0, this.pointers.out, stride, shift ? this.pointers.shift : 0);
     const o = v.out;
     const column = (c: number) => o.subarray(c * stride, c * stride + count);
     out.x.set(column(0));
@@ -88,12 +90,12 @@ export class WasmFitKernel {
   }
 
   /** Views of regions for at least `count` patches (reserved anew, doubled, when too small). */
-  private ensure(count: number): { data: Float64Array; starts: Float64Array; out: Float64Array } {
+  private ensure(count: number): { data: Float64Array; starts: Float64Array; out: Float64Array; shift: Float64Array } {
     const e = this.exports;
     if (count > this.capacity) {
       this.capacity = Math.max(count, 2 * this.capacity, 256);
       const n = this.capacity;
-      this.pointers = { data: e.reserve(n * this.area * 8), starts: e.reserve(n * START_COLUMNS * 8), out: e.reserve(n * COLUMNS * 8) };
+      this.pointers = { data: e.reserve(n * this.area * 8), starts: e.reserve(n * START_COLUMNS * 8), out: e.reserve(n * COLUMNS * 8), shift: e.reserve(n * this.area * 8) };
       this.views = undefined;
     }
     // Memory growth replaces the buffer: views are made again then.
@@ -104,6 +106,7 @@ export class WasmFitKernel {
         data: new Float64Array(buffer, this.pointers.data, n * this.area),
         starts: new Float64Array(buffer, this.pointers.starts, n * START_COLUMNS),
         out: new Float64Array(buffer, this.pointers.out, n * COLUMNS),
+        shift: new Float64Array(buffer, this.pointers.shift, n * this.area),
       };
     }
     return this.views;

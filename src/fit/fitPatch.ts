@@ -81,6 +81,9 @@ export function fitPatch(
   const box = workspace.options.box;
   workspace.residualStd = Math.sqrt(lik.residualSumSquares / (box * box - lik.parameterCount));
   const ok = choleskyInverseDiagonal(lik.fisher, lik.parameterCount, workspace.crlb, workspace.inverseScratch);
+  // The Fisher information of a camera whose pixels' variance is noiseScale·(μ + s).
+  const scale = workspace.options.noiseScale;
+  for (let a = 0; a < lik.parameterCount; a++) workspace.crlb[a] *= scale;
   if (!ok && workspace.status === FitStatus.converged) workspace.status = FitStatus.singular;
   if (lik.parameterCount === 4) workspace.crlb[4] = Number.NaN;
   return started === 1;

@@ -15,6 +15,12 @@ export interface FitPatchesOptions {
   out?: FitResults;
   /** Number of patches to fit. @default all patches in the input */
   count?: number;
+  /**
+   * The camera's shift s of each pixel (photons; read noise σ²/(F²·QE), docs/design.md §6), laid
+   * out as the patches: the fit then maximizes the shifted-Poisson likelihood of n + s with mean
+   * μ + s. @default none (Poisson)
+   */
+  shift?: Float64Array;
 }
 
 /**
@@ -47,10 +53,12 @@ export function fitPatches(
   const out = options.out ?? createFitResults(count);
   if (out.count < count) throw new RangeError(`fitPatches: outputs hold ${out.count} fits, ${count} needed`);
   const start = options.start;
+  if (options.shift && options.shift.length < count * area) throw new RangeError(`fitPatches: ${options.shift.length} shifts for ${count} patches of ${box}×${box}`);
   if (workspace.kernel) {
-    workspace.kernel.fit(data, count, start, out);
+    workspace.kernel.fit(data, count, start, out, options.shift);
     return out;
   }
+  workspace.likelihood.shift = options.shift;
   for (let p = 0; p < count; p++) {
     out.warmStart[p] = fitPatch(workspace, data, p * area, start, p) ? 1 : 0;
     storeFit(workspace, out, p);

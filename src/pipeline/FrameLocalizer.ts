@@ -1,4 +1,5 @@
-import { saturationLevel } from '../camera/CameraModel.js';
+import type { FrameCamera } from '../camera/CameraModel.js';
+import { frameCamera, saturationLevel } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
 import { SpotDetector } from '../detect/SpotDetector.js';
 import { createFitResults } from '../fit/FitResults.js';
@@ -42,7 +43,11 @@ export class FrameLocalizer {
   private readonly workspace: FitWorkspace;
   private readonly candidates = new Candidates();
   private detector: SpotDetector | undefined;
+  /** The camera for the current frame size (maps cut to it), and whether it has shifts. */
+  private camera: FrameCamera | undefined;
+  private shifted = false;
   private patches = new Float64Array(0);
+  private shift = new Float64Array(0);
   private originColumn = new Int32Array(0);
   private originRow = new Int32Array(0);
   private saturated = new Uint8Array(0);
@@ -72,12 +77,14 @@ export class FrameLocalizer {
    */
   process(frame: Frame): LocalizationBatch {
     const { width, height } = frame;
-    const { camera } = this.options;
     const { box } = this.options.fit;
     checkFrameSize(width, height, box);
-    if (!this.detector || this.detector.width !== width || this.detector.height !== height) {
-      this.detector = new SpotDetector(width, height, this.options.detect);
+    if (!this.detector || !this.camera || this.detector.width !== width || this.detector.height !== height) {
+      this.camera = frameCamera(this.options.camera, width, height);
+      this.shifted = this.camera.shiftMap !== undefined || this.camera.shiftPhotons > 0;
+      this.detector = new SpotDetector(width, height, this.options.detect, this.camera);
     }
+    const camera = this.camera;
     // The frame is converted to photons once for detection (f32, in the kernel); each patch
     // converts its own pixels from the frame in f64 for the fit.
     const t0 = performance.now();
@@ -88,11 +95,13 @@ export class FrameLocalizer {
     const t2 = performance.now();
     const n = candidates.count;
     this.ensureCapacity(n);
-    extractPatches(frame.data, width, height, candidates, box, this.patches, this.originColumn, this.originRow, camera, saturationLevel(camera, sampleTypeOf(frame.data)), this.saturated);
+    const shift = this.shifted ? this.shift : undefined;
+    const outputs = { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift };
+    extractPatches(frame.data, width, height, candidates, box, outputs, camera, saturationLevel(this.options.camera, sampleTypeOf(frame.data)));
     const { warmStart, chunkFrames } = this.options;
     if (warmStart && frame.index === this.previousFrame + 1 && frame.index % chunkFrames !== 0) this.findWarmStarts(n);
     else this.start.x.fill(Number.NaN, 0, n);
-    const r = fitPatches(this.patches, this.workspace, { start: this.start, out: this.results, count: n });
+    const r = fitPatches(this.patches, this.workspace, { start: this.start, out: this.results, count: n, shift });
     // A fit over clipped pixels is wrong whatever the solver says.
     for (let p = 0; p < n; p++) if (this.saturated[p]) r.status[p] = FitStatus.saturated;
     const t3 = performance.now();
@@ -120,6 +129,7 @@ export class FrameLocalizer {
     if (this.patches.length >= n * area) return;
     const capacity = Math.max(64, 2 * n);
     this.patches = new Float64Array(capacity * area);
+    this.shift = new Float64Array(this.shifted ? capacity * area : 0);
     this.originColumn = new Int32Array(capacity);
     this.originRow = new Int32Array(capacity);
     this.saturated = new Uint8Array(capacity);

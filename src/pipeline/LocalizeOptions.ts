@@ -16,9 +16,10 @@ export const LOCALIZE_DEFAULTS = {
 
 /**
  * The fit options of a pipeline: those of {@link FitOptions} but σ, which comes from
- * `psfSigmaNm` and the pixel size; `box` defaults to 2⌈2σ⌉ + 1 px, at least 5 (σ in px).
+ * `psfSigmaNm` and the pixel size, and the noise scale, which comes from the camera; `box`
+ * defaults to 2⌈2σ⌉ + 1 px, at least 5 (σ in px).
  */
-export type LocalizeFitOptions = Partial<Omit<FitOptions, 'sigmaPx'>>;
+export type LocalizeFitOptions = Partial<Omit<FitOptions, 'sigmaPx' | 'noiseScale'>>;
 
 /**
  * Options of the localization pipeline, each declared once: the camera's, the detector's and
@@ -101,7 +102,7 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
       'psfSigmaNm',
     );
   }
-  const fit = withOptionPrefix('fit.', () => resolveFitOptions({ ...given, box: given.box ?? defaultBox(psfSigmaPx), sigmaPx: psfSigmaPx }));
+  const fit = withOptionPrefix('fit.', () => resolveFitOptions({ ...given, box: given.box ?? defaultBox(psfSigmaPx), sigmaPx: psfSigmaPx, noiseScale: camera.excessNoise / camera.qe }));
   return {
     camera,
     psfSigmaNm,

@@ -22,7 +22,7 @@ test('windows are centred on candidates and shifted inwards at the border, never
   const patches = new Float64Array(3 * 25);
   const oc = new Int32Array(3);
   const or = new Int32Array(3);
-  extractPatches(image, width, height, c, box, patches, oc, or);
+  extractPatches(image, width, height, c, box, { patches, originColumn: oc, originRow: or });
   assert.deepEqual([Array.from(or), Array.from(oc)], [[2, 0, 3], [3, 0, 5]]);
   for (let p = 0; p < 3; p++) {
     for (let r = 0; r < box; r++) for (let k = 0; k < box; k++) assert.equal(patches[p * 25 + r * box + k], (or[p] + r) * width + oc[p] + k);

@@ -79,11 +79,12 @@ const BORDER = new StaticArray<f64>(64);
 
 /**
  * Set the fit: box (odd, 3–15), σ (px; the start value when fitted), iteration limit, step
- * tolerance, largest x/y step (px), whether σ is a fifth parameter, and its range (px).
+ * tolerance, largest x/y step (px), whether σ is a fifth parameter, its range (px), and the
+ * camera's noise scale (the CRLB's factor, F²/QE).
  */
-export function configure(box: i32, sigma: f64, maxIterations: i32, tolerance: f64, maxStepPx: f64, fitSigma: bool, sigmaMin: f64, sigmaMax: f64): void {
+export function configure(box: i32, sigma: f64, maxIterations: i32, tolerance: f64, maxStepPx: f64, fitSigma: bool, sigmaMin: f64, sigmaMax: f64, noiseScale: f64): void {
   BOX = box; SIGMA = sigma; MAX_IT = maxIterations; TOL = tolerance; MAX_STEP = maxStepPx;
-  FIT_SIGMA = fitSigma; SIGMA_MIN = sigmaMin; SIGMA_MAX = sigmaMax;
+  FIT_SIGMA = fitSigma; SIGMA_MIN = sigmaMin; SIGMA_MAX = sigmaMax; NOISE_SCALE = noiseScale;
   TS = sigma; RATIO_SIGMA = NaN;
   AX = NaN; AY = NaN; AS = NaN;
 }
@@ -156,6 +157,13 @@ function axis(
   }
 }
 
+// The camera's shifts: whether the batch has them, and where a pixel's shift is relative to its
+// datum (fitBatch).
+let SHIFTED: bool = false;
+let SHIFT_DELTA: usize = 0;
+// The CRLB's factor: a pixel's variance is NOISE_SCALE · (μ + s) (F²/QE, 2 with an EM register).
+let NOISE_SCALE: f64 = 1;
+
 // θ = (x, y, N, b), the x and y of the axis terms, gradient, Hessian, Fisher information, Σ(n − μ)².
 let TX: f64 = 0, TY: f64 = 0, TN: f64 = 0, TB: f64 = 0;
 let AX: f64 = NaN, AY: f64 = NaN, AS: f64 = NaN;
@@ -181,8 +189,10 @@ function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11:
 // last row pairs with itself, its second lane weighted 0): each lane accumulates its row's
 // column sums exactly as the scalar pass does, and the row-factored totals accumulate per lane,
 // added across lanes once at the end.
+// With `shifted`, every pixel's data and model get the camera's shift s_k (the shifted-Poisson
+// likelihood of n + s with mean μ + s, docs/design.md §6), read at data + SHIFT_DELTA.
 // @ts-ignore
-@inline function pass(data: usize, wantHessian: bool, wantInfo: bool): f64 {
+@inline function pass(data: usize, wantHessian: bool, wantInfo: bool, shifted: bool): f64 {
   shape();
   const box = BOX;
   const photons = TN, background = TB;
@@ -213,8 +223,13 @@ function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11:
     for (let i = 0; i < box; i++, k += 8) {
       const exi = f64x2.splat(unchecked(EX[i]));
       const dexi = f64x2.splat(unchecked(DEX[i]));
-      const mu = f64x2.add(f64x2.mul(ne, exi), bgv);
-      const n = f64x2.replace_lane(f64x2.splat(load<f64>(k)), 1, load<f64>(k + k2));
+      let mu = f64x2.add(f64x2.mul(ne, exi), bgv);
+      let n = f64x2.replace_lane(f64x2.splat(load<f64>(k)), 1, load<f64>(k + k2));
+      if (shifted) {
+        const sk = f64x2.replace_lane(f64x2.splat(load<f64>(k + SHIFT_DELTA)), 1, load<f64>(k + k2 + SHIFT_DELTA));
+        mu = f64x2.add(mu, sk);
+        n = f64x2.add(n, sk);
+      }
       const r = f64x2.div(one, mu);
       const nr = f64x2.mul(n, r);
       const w = f64x2.sub(nr, one);
@@ -300,9 +315,10 @@ function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11:
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
-function passNewton(data: usize): void { pass(data, true, false); }
-function passFull(data: usize): f64 { return pass(data, true, true); }
-function passInfo(data: usize): f64 { return pass(data, false, true); }
+// The three passes, each compiled twice: for a Poisson camera and with the camera's shift.
+function passNewton(data: usize): void { if (SHIFTED) pass(data, true, false, true); else pass(data, true, false, false); }
+function passFull(data: usize): f64 { return SHIFTED ? pass(data, true, true, true) : pass(data, true, true, false); }
+function passInfo(data: usize): f64 { return SHIFTED ? pass(data, false, true, true) : pass(data, false, true, false); }
 
 /** The Newton step δθ (x, y, N, b, σ). */
 const STEP = new StaticArray<f64>(5);
@@ -465,8 +481,9 @@ function passFree(data: usize, wantHessian: bool, wantFisher: bool, wantLl: bool
       const dmy = photons * exi * deyj;
       const dmsUnit = sexi * eyj + exi * seyj;
       const dms = photons * dmsUnit;
-      const mu = photons * dmn + background;
-      const n = load<f64>(k);
+      const sk: f64 = SHIFTED ? load<f64>(k + SHIFT_DELTA) : 0;
+      const mu = photons * dmn + background + sk;
+      const n = load<f64>(k) + sk;
       const r = 1 / mu;
       const nr = n * r;
       const w = nr - 1;
@@ -675,10 +692,12 @@ function newton(data: usize): void {
  * the warm starts as five f64 columns x, y, N, b, σ of `stride` values each (NaN x: none; σ is
  * used when fitted and in range); `out` receives 15 f64 columns of `stride` values: x, y, N, b,
  * σ, √CRLB of x, y, N, b, σ (NaN with σ fixed), ℓ, residual std, iterations, status, warm
- * start (1/0).
+ * start (1/0). `shift` (0: none) holds the camera's shift of each pixel, laid out as `data`.
  */
-export function fitBatch(data: usize, count: i32, starts: usize, out: usize, stride: i32): void {
+export function fitBatch(data: usize, count: i32, starts: usize, out: usize, stride: i32, shift: usize): void {
   const area = BOX * BOX;
+  SHIFTED = shift != 0;
+  SHIFT_DELTA = shift - data;
   const col = <usize>stride << 3;
   for (let p = 0; p < count; p++) {
     const patch = data + (<usize>(p * area) << 3);
@@ -719,7 +738,7 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
     if (!READY) LL = FIT_SIGMA ? passFree(patch, false, true, true) : passInfo(patch);
     const parameters = FIT_SIGMA ? 5 : 4;
     const ok = inverseDiagonal(FIT_SIGMA ? F5 : F, parameters, CR);
-    for (let c = 0; c < 5; c++) store<f64>(o + <usize>(5 + c) * col, c < parameters ? Math.sqrt(unchecked(CR[c])) : NaN);
+    for (let c = 0; c < 5; c++) store<f64>(o + <usize>(5 + c) * col, c < parameters ? Math.sqrt(NOISE_SCALE * unchecked(CR[c])) : NaN);
     const rstd = Math.sqrt(RSS / <f64>(area - parameters));
     if (!ok && STATUS == STATUS_CONVERGED) STATUS = STATUS_SINGULAR;
     store<f64>(o, TX); store<f64>(o + col, TY); store<f64>(o + 2 * col, TN); store<f64>(o + 3 * col, TB);
