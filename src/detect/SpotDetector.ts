@@ -1,10 +1,12 @@
-import type { PhotonConversion } from '../camera/CameraModel.js';
+import type { FrameCamera, PhotonConversion } from '../camera/CameraModel.js';
 import { PHOTONS } from '../camera/CameraModel.js';
 import type { PixelArray } from '../io/Frame.js';
 import { Candidates } from './Candidates.js';
 import type { ResolvedDetectOptions } from './DetectOptions.js';
 import { MadEstimator } from './MadEstimator.js';
-import { foldedKernelSums, WaveletFilter } from './WaveletFilter.js';
+import type { FoldedWeights } from './FilterKernel.js';
+import { foldedWeights } from './FilterKernel.js';
+import { WaveletFilter } from './WaveletFilter.js';
 
 /**
  * Finds spot candidates in a frame (converted from ADU to photons by the filter's kernel): wavelet
@@ -25,10 +27,17 @@ export class SpotDetector {
   readonly height: number;
   /** The filter (its `f2` and `f1At` give the last frame's levels). */
   readonly filter: WaveletFilter;
-  /** Noise gain of F2 relative to the interior, per column (x) and row (y) factors. */
-  private readonly columnSums: { aa: Float64Array; ab: Float64Array; bb: Float64Array };
-  private readonly rowSums: { aa: Float64Array; ab: Float64Array; bb: Float64Array };
+  /** The filter's folded weights along columns (x) and rows (y): F2's noise gain per pixel. */
+  private readonly columnSums: FoldedWeights;
+  private readonly rowSums: FoldedWeights;
   private readonly interiorGain2: number;
+  /** F1's noise gain in the interior (its variance over a pixel's). */
+  private readonly f1Gain2: number;
+  /**
+   * The variance F2 gets at each pixel from read noise above the sensor's median (hot pixels of
+   * an sCMOS camera), photons², or undefined when the read noise is uniform.
+   */
+  private readonly excess: Float64Array | undefined;
   private readonly sampleStride: number;
   private readonly mad: MadEstimator;
   private readonly found = new Candidates();
@@ -40,26 +49,30 @@ export class SpotDetector {
    * @param width - frame width, px
    * @param height - frame height, px
    * @param options - detector options (resolved)
+   * @param camera - the camera for these frames (its maps and read noise set the per-pixel
+   *   threshold) @default a Poisson camera, the frames in photons
    */
-  constructor(width: number, height: number, options: ResolvedDetectOptions) {
+  constructor(width: number, height: number, options: ResolvedDetectOptions, camera?: FrameCamera) {
     this.options = options;
     this.width = width;
     this.height = height;
     const n = width * height;
     this.sampleStride = Math.max(1, Math.floor(n / options.noiseSamples));
     const sampleCount = Math.ceil(n / this.sampleStride);
-    this.filter = new WaveletFilter(width, height, options.engine, sampleCount);
+    this.filter = new WaveletFilter(width, height, options.engine, sampleCount, options.filter);
     this.mad = new MadEstimator(sampleCount);
-    this.columnSums = foldedKernelSums(width);
-    this.rowSums = foldedKernelSums(height);
-    const mid = (s: { aa: Float64Array; ab: Float64Array; bb: Float64Array }, n: number) => {
-      const p = n >> 1;
-      return { aa: s.aa[p], ab: s.ab[p], bb: s.bb[p] };
-    };
-    // Interior gain²: both axes far from the border (for small images, the centre).
-    const c = mid(this.columnSums, width);
-    const r = mid(this.rowSums, height);
-    this.interiorGain2 = c.aa * r.aa - 2 * c.ab * r.ab + c.bb * r.bb;
+    this.columnSums = foldedWeights(this.filter.kernel, width);
+    this.rowSums = foldedWeights(this.filter.kernel, height);
+    // Interior gains: both axes far from the border (for small images, the centre). F1 = I − V1
+    // has weights δ − a⊗a, so Σ w² = 1 − 2·a₀ₓa₀ᵧ + Σa²ₓ·Σa²ᵧ with a₀ the centre weight.
+    const cx = width >> 1;
+    const cy = height >> 1;
+    const c = this.columnSums;
+    const r = this.rowSums;
+    this.interiorGain2 = c.aa[cx] * r.aa[cy] - 2 * c.ab[cx] * r.ab[cy] + c.bb[cx] * r.bb[cy];
+    const centre = (w: FoldedWeights, p: number) => w.a[p * (2 * w.pad + 1) + w.pad];
+    this.f1Gain2 = 1 - 2 * centre(c, cx) * centre(r, cy) + c.aa[cx] * r.aa[cy];
+    this.excess = camera?.shiftMap ? excessVariance(camera.shiftMap, camera.noiseScale, c, r) : undefined;
   }
 
   /**
@@ -90,12 +103,19 @@ export class SpotDetector {
     const { width, filter } = this;
     filter.filter();
     this.noise = this.robustStd();
-    const base = this.options.threshold * this.noise;
+    const k = this.options.threshold;
+    const base = k * this.noise;
     const found = this.found;
     found.count = 0;
     const cs = this.columnSums;
     const rs = this.rowSums;
     const interior2 = this.interiorGain2;
+    const excess = this.excess;
+    // K·std(F1) in the interior; at a pixel whose F2 is noisier — near the border, where the
+    // padding adds pixels twice, or near a hot pixel — raised by that ratio: with F2's variance
+    // G2·v0 + E (v0 = std(F1)²/G1 a typical pixel's, E the hot pixels' excess),
+    // threshold² = base²·G2/G2int + K²·E·G1/G2int.
+    const excessWeight = (k * k * this.f1Gain2) / interior2;
     // Local maxima above the interior threshold; near the border the threshold is higher.
     const count = filter.maxima(base);
     const { f2, f2Stride: stride, f2Origin: origin, list } = filter;
@@ -105,8 +125,8 @@ export class SpotDetector {
       const column = p - row * width;
       const v = f2[origin + row * stride + column];
       const gain2 = cs.aa[column] * rs.aa[row] - 2 * cs.ab[column] * rs.ab[row] + cs.bb[column] * rs.bb[row];
-      const threshold = gain2 > interior2 ? base * Math.sqrt(gain2 / interior2) : base;
-      if (v > threshold) found.push(row, column, v);
+      const raised = (gain2 > interior2 ? (base * base * gain2) / interior2 : base * base) + (excess ? excessWeight * excess[p] : 0);
+      if (v * v > raised) found.push(row, column, v);
     }
     this.suppressClose(found, out);
   }
@@ -138,10 +158,68 @@ export class SpotDetector {
     }
   }
 
+  /** The excess variance of F2 at each pixel (see the constructor), or undefined. */
+  get excessVariance(): Float64Array | undefined {
+    return this.excess;
+  }
+
   /** 1.4826 · median |F1 − median F1| over a regular grid of pixels. */
   private robustStd(): number {
     const filter = this.filter;
     const m = filter.sampleF1(this.sampleStride);
     return this.mad.std(filter.samples, m, filter.windowPass);
   }
+}
+
+/**
+ * The variance F2 gets at each pixel from read noise above the sensor's median: with e_q =
+ * noiseScale · max(0, s_q − median s) each pixel's excess (s the camera's shift, photons), E_p =
+ * Σ_q w_pq² e_q for F2's weights w = a⊗a − b⊗b, by three separable sums over the squared folded
+ * weights: w² = a²⊗a² − 2·ab⊗ab + b²⊗b².
+ */
+function excessVariance(shift: Float32Array, noiseScale: number, columns: FoldedWeights, rows: FoldedWeights): Float64Array {
+  const width = columns.aa.length;
+  const height = rows.aa.length;
+  const sorted = Float32Array.from(shift).sort();
+  const median = sorted[sorted.length >> 1];
+  const e = new Float64Array(width * height);
+  let any = false;
+  for (let i = 0; i < e.length; i++) {
+    e[i] = noiseScale * Math.max(0, shift[i] - median);
+    if (e[i] > 0) any = true;
+  }
+  const out = new Float64Array(width * height);
+  if (!any) return out;
+  const tmp = new Float64Array(width * height);
+  const terms: [(w: FoldedWeights, j: number) => number, number][] = [
+    [(w, j) => w.a[j] * w.a[j], 1],
+    [(w, j) => w.a[j] * w.b[j], -2],
+    [(w, j) => w.b[j] * w.b[j], 1],
+  ];
+  for (const [weight, factor] of terms) {
+    const span = 2 * columns.pad + 1;
+    for (let r = 0; r < height; r++) {
+      for (let c = 0; c < width; c++) {
+        let sum = 0;
+        for (let j = 0; j < span; j++) {
+          const q = c - columns.pad + j;
+          if (q >= 0 && q < width) sum += weight(columns, c * span + j) * e[r * width + q];
+        }
+        tmp[r * width + c] = sum;
+      }
+    }
+    const rowSpan = 2 * rows.pad + 1;
+    for (let r = 0; r < height; r++) {
+      for (let c = 0; c < width; c++) {
+        let sum = 0;
+        for (let j = 0; j < rowSpan; j++) {
+          const q = r - rows.pad + j;
+          if (q >= 0 && q < height) sum += weight(rows, r * rowSpan + j) * tmp[q * width + c];
+        }
+        out[r * width + c] += factor * sum;
+      }
+    }
+  }
+  for (let i = 0; i < out.length; i++) if (out[i] < 0) out[i] = 0;
+  return out;
 }

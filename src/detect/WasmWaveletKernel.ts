@@ -1,14 +1,19 @@
 import type { PixelArray } from '../io/Frame.js';
 import { instantiate, wasmModule } from '../wasm/wasmModule.js';
-import { ALIGN, PAD, SLACK } from './detectConstants.js';
+import type { PhotonConversion } from '../camera/CameraModel.js';
+import { ALIGN, DUPLICATE_PAD, SLACK } from './detectConstants.js';
+import type { FilterKernel } from './FilterKernel.js';
 import type { WindowPass } from './MadEstimator.js';
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   base(): number;
   convertU16(src: number, dst: number, stride: number, width: number, height: number, pad: number, baseline: number, factor: number): void;
+  convertU16Map(src: number, dst: number, stride: number, width: number, height: number, pad: number, offset: number, factor: number): void;
   mirror(buf: number, stride: number, width: number, height: number, pad: number): void;
-  convolve(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, tap: number, minus: number): void;
+  padDuplicate(buf: number, stride: number, width: number, height: number, pad: number, duplicate: number): void;
+  convolve7(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, tap: number, minus: number): void;
+  convolve5(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, tap: number, minus: number): void;
   maxima(buf: number, stride: number, width: number, height: number, pad: number, threshold: number, list: number): number;
   sampleF1(image: number, v1: number, stride: number, width: number, height: number, pad: number, step: number, out: number): number;
   collect(values: number, n: number, low: number, high: number, center: number, fold: number, out: number): number;
@@ -33,6 +38,10 @@ interface KernelExports {
 export class WasmWaveletKernel implements WindowPass {
   readonly width: number;
   readonly height: number;
+  /** The filter (its taps and its padding). */
+  readonly kernel: FilterKernel;
+  /** Margin of the padded buffers, px. */
+  readonly pad: number;
   /** Row stride of the padded buffers, values. */
   readonly stride: number;
   /** Index of pixel (0, 0) in the padded buffers. */
@@ -50,7 +59,9 @@ export class WasmWaveletKernel implements WindowPass {
   private readonly raw: Uint16Array;
   private readonly image: Float32Array;
   private readonly v1: Float32Array;
-  private readonly offsets: { raw: number; image: number; scratch: number; v1: number; f2: number; list: number; samples: number; window: number };
+  private readonly offsets: { raw: number; image: number; scratch: number; v1: number; f2: number; list: number; samples: number; window: number; offsetMap: number; factorMap: number };
+  /** The camera's per-pixel maps, once copied into the kernel's memory. */
+  private maps: { offset: Float32Array; factor: Float32Array } | undefined;
 
   /**
    * @returns a kernel for frames of this size, or undefined where the frame is too small for the
@@ -58,17 +69,20 @@ export class WasmWaveletKernel implements WindowPass {
    *   records that it did)
    * @throws KernelLoadError naming waveletKernel.wasm when it cannot be loaded
    */
-  static create(width: number, height: number, sampleCapacity: number): WasmWaveletKernel | undefined {
-    if (width < 2 * PAD || height < 2 * PAD) return undefined;
-    return new WasmWaveletKernel(wasmModule(new URL('./waveletKernel.wasm', import.meta.url)), width, height, sampleCapacity);
+  static create(kernel: FilterKernel, width: number, height: number, sampleCapacity: number): WasmWaveletKernel | undefined {
+    if (width < 2 * kernel.pad || height < 2 * kernel.pad) return undefined;
+    return new WasmWaveletKernel(wasmModule(new URL('./waveletKernel.wasm', import.meta.url)), kernel, width, height, sampleCapacity);
   }
 
-  private constructor(module: object, width: number, height: number, sampleCapacity: number) {
+  private constructor(module: object, kernel: FilterKernel, width: number, height: number, sampleCapacity: number) {
+    const pad = kernel.pad;
+    this.kernel = kernel;
+    this.pad = pad;
     this.width = width;
     this.height = height;
-    this.stride = width + 2 * PAD;
-    this.paddedHeight = height + 2 * PAD;
-    this.origin = PAD * this.stride + PAD;
+    this.stride = width + 2 * pad;
+    this.paddedHeight = height + 2 * pad;
+    this.origin = pad * this.stride + pad;
     const n = width * height;
     this.exports = instantiate<KernelExports>(module);
     // Every buffer starts on an aligned boundary after the module's own data, with slack before
@@ -80,9 +94,11 @@ export class WasmWaveletKernel implements WindowPass {
     const list = image + 4 * paddedBytes;
     const samples = align(list + (n + SLACK) * 4);
     const window = align(samples + sampleCapacity * 8);
-    const offsets = { raw, image, scratch: image + paddedBytes, v1: image + 2 * paddedBytes, f2: image + 3 * paddedBytes, list, samples, window };
+    const offsetMap = align(window + sampleCapacity * 8);
+    const factorMap = align(offsetMap + (n + SLACK) * 4);
+    const offsets = { raw, image, scratch: image + paddedBytes, v1: image + 2 * paddedBytes, f2: image + 3 * paddedBytes, list, samples, window, offsetMap, factorMap };
     this.offsets = offsets;
-    const needed = window + sampleCapacity * 8;
+    const needed = factorMap + (n + SLACK) * 4;
     const memory = this.exports.memory;
     if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
     const buffer = memory.buffer;
@@ -97,38 +113,61 @@ export class WasmWaveletKernel implements WindowPass {
   }
 
   /**
-   * Convert a frame to photons, (pixel − baseline) · factor, into the padded image.
+   * Convert a frame to photons into the padded image, and pad it as the filter does: (pixel −
+   * baseline) · factor, or per pixel (pixel − offsetMap) · factorMap with the camera's maps.
    * @param pixels - the frame, row-major, width·height
-   * @param baseline - subtracted from every pixel (ADU; 0 for photons)
-   * @param factor - photons per unit after the subtraction (1 for photons)
+   * @param camera - the conversion (baseline 0, factor 1 for frames already in photons)
    */
-  load(pixels: PixelArray, baseline: number, factor: number): void {
-    const { width, height, stride, offsets } = this;
+  load(pixels: PixelArray, camera: PhotonConversion): void {
+    const { width, height, stride, offsets, pad } = this;
     const e = this.exports;
+    const maps = camera.offsetMap && camera.factorMap ? this.useMaps(camera.offsetMap, camera.factorMap) : undefined;
     if (pixels instanceof Uint16Array) {
       this.raw.set(pixels);
-      e.convertU16(offsets.raw, offsets.image, stride, width, height, PAD, baseline, factor);
+      if (maps) e.convertU16Map(offsets.raw, offsets.image, stride, width, height, pad, offsets.offsetMap, offsets.factorMap);
+      else e.convertU16(offsets.raw, offsets.image, stride, width, height, pad, camera.baselineAdu, camera.photonsPerAduNet);
     } else {
       const image = this.image;
+      const baseline = camera.baselineAdu;
+      const factor = camera.photonsPerAduNet;
       for (let r = 0; r < height; r++) {
         const source = r * width;
-        const target = (r + PAD) * stride + PAD;
-        for (let c = 0; c < width; c++) image[target + c] = (pixels[source + c] - baseline) * factor;
+        const target = (r + pad) * stride + pad;
+        if (maps) for (let c = 0; c < width; c++) image[target + c] = (pixels[source + c] - maps.offset[source + c]) * maps.factor[source + c];
+        else for (let c = 0; c < width; c++) image[target + c] = (pixels[source + c] - baseline) * factor;
       }
     }
-    e.mirror(offsets.image, stride, width, height, PAD);
+    if (this.kernel.padding === 'duplicate') e.padDuplicate(offsets.image, stride, width, height, pad, DUPLICATE_PAD);
+    else e.mirror(offsets.image, stride, width, height, pad);
   }
 
-  /** Filter the loaded frame into `f2` (and V1). */
+  /** The camera's maps in the kernel's memory (copied the first time they are seen). */
+  private useMaps(offset: Float32Array, factor: Float32Array): { offset: Float32Array; factor: Float32Array } {
+    if (this.maps?.offset !== offset || this.maps.factor !== factor) {
+      const buffer = this.exports.memory.buffer;
+      const n = this.width * this.height;
+      new Float32Array(buffer, this.offsets.offsetMap, n).set(offset);
+      new Float32Array(buffer, this.offsets.factorMap, n).set(factor);
+      this.maps = { offset, factor };
+    }
+    return this.maps;
+  }
+
+  /**
+   * Filter the loaded frame into `f2` (and V1): V1's row and column passes over the margin that
+   * V2 reads, then V2's (taps two apart) over the image, the last pass writing F2 = V1 − V2.
+   */
   filter(): void {
-    const { stride, paddedHeight, offsets } = this;
+    const { stride, paddedHeight: ph, offsets, pad } = this;
     const e = this.exports;
+    const convolve = this.kernel.taps.length === 5 ? e.convolve5 : e.convolve7;
+    const reach = this.kernel.reach;
     const rowTap = 4;
     const columnTap = 4 * stride;
-    e.convolve(offsets.image, offsets.scratch, stride, 0, paddedHeight, 3, stride - 3, rowTap, 0);
-    e.convolve(offsets.scratch, offsets.v1, stride, 3, paddedHeight - 3, 3, stride - 3, columnTap, 0);
-    e.convolve(offsets.v1, offsets.scratch, stride, 3, paddedHeight - 3, PAD, stride - PAD, 2 * rowTap, 0);
-    e.convolve(offsets.scratch, offsets.f2, stride, PAD, paddedHeight - PAD, PAD, stride - PAD, 2 * columnTap, offsets.v1);
+    convolve(offsets.image, offsets.scratch, stride, 0, ph, reach, stride - reach, rowTap, 0);
+    convolve(offsets.scratch, offsets.v1, stride, reach, ph - reach, reach, stride - reach, columnTap, 0);
+    convolve(offsets.v1, offsets.scratch, stride, reach, ph - reach, pad, stride - pad, 2 * rowTap, 0);
+    convolve(offsets.scratch, offsets.f2, stride, pad, ph - pad, pad, stride - pad, 2 * columnTap, offsets.v1);
   }
 
   /**
@@ -144,7 +183,7 @@ export class WasmWaveletKernel implements WindowPass {
     const bottom = origin + height * stride - 1;
     for (let c = 0; c < width + 2; c++) f2[top + c] = f2[bottom + c] = Number.NEGATIVE_INFINITY;
     for (let r = 0; r < height; r++) f2[origin + r * stride - 1] = f2[origin + r * stride + width] = Number.NEGATIVE_INFINITY;
-    return this.exports.maxima(this.offsets.f2, stride, width, height, PAD, threshold, this.offsets.list);
+    return this.exports.maxima(this.offsets.f2, stride, width, height, this.pad, threshold, this.offsets.list);
   }
 
   /**
@@ -153,8 +192,8 @@ export class WasmWaveletKernel implements WindowPass {
    * @returns the number of samples written
    */
   sampleF1(step: number): number {
-    const { stride, width, height, offsets } = this;
-    return this.exports.sampleF1(offsets.image, offsets.v1, stride, width, height, PAD, step, offsets.samples);
+    const { stride, width, height, offsets, pad } = this;
+    return this.exports.sampleF1(offsets.image, offsets.v1, stride, width, height, pad, step, offsets.samples);
   }
 
   /** {@link WindowPass.collect} over {@link samples}, in the kernel (branch-free). */
@@ -171,7 +210,7 @@ export class WasmWaveletKernel implements WindowPass {
   /** F1 = I − V1 at pixel index p of the frame. */
   f1At(p: number): number {
     const r = Math.floor(p / this.width);
-    const q = (r + PAD) * this.stride + (p - r * this.width) + PAD;
+    const q = (r + this.pad) * this.stride + (p - r * this.width) + this.pad;
     return this.image[q] - this.v1[q];
   }
 }

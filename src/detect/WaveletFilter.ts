@@ -1,41 +1,43 @@
 import type { PhotonConversion } from '../camera/CameraModel.js';
 import { PHOTONS, toPhotons } from '../camera/CameraModel.js';
 import type { PixelArray } from '../io/Frame.js';
-import { K1_CENTRE, K1_FAR, K1_NEAR, K1_OUTER } from './detectConstants.js';
+import { DUPLICATE_PAD } from './detectConstants.js';
 import type { DetectEngine } from './DetectOptions.js';
 import { DETECT_DEFAULTS } from './DetectOptions.js';
-import { mirror } from './mirror.js';
+import type { FilterKernel, FilterKind } from './FilterKernel.js';
+import { FILTER_KERNELS } from './FilterKernel.js';
 import type { WindowPass } from './MadEstimator.js';
+import { mirror } from './mirror.js';
 import { WasmWaveletKernel } from './WasmWaveletKernel.js';
 
 /**
- * The first two levels of the undecimated B-spline wavelet transform (à trous), as
- * ThunderSTORM's default spot filter ("B-spline wavelet, order 3, scale 2"):
+ * The first two levels of the undecimated B-spline wavelet transform (à trous), ThunderSTORM's
+ * spot filter:
  *
  *     V1 = I * k1,   V2 = V1 * k2,   F1 = I − V1,   F2 = V1 − V2
  *
- * with k1 the cubic B-spline β₃(x/2)/2 sampled at x = −3…3, i.e. [1, 8, 23, 32, 23, 8, 1]/96,
- * applied along rows then columns, and k2 the same taps with one-pixel holes (x = −6, −4, …, 6).
- * F2 is a band-pass image in which spots stand out; F1 is nearly all pixel noise and sets the
- * threshold (it is only needed on the pixels sampled for the noise estimate, so it is not
- * stored). The image is extended by half-sample symmetric mirroring at its borders.
+ * with k1 applied along rows then columns and k2 the same taps with one-pixel holes, the image
+ * extended at its borders as the {@link FilterKind} says (ThunderSTORM's 5 taps with duplicated
+ * then zero padding, or 7 taps with mirroring: {@link FILTER_KERNELS}). F2 is a band-pass image
+ * in which spots stand out; F1 is nearly all pixel noise and sets the threshold (it is only
+ * needed on the pixels sampled for the noise estimate, so it is not stored).
  *
  * The camera conversion and the passes run in WebAssembly SIMD on f32 ({@link WasmWaveletKernel})
- * where it is available (Node 20 has it) and the frame is at least 18 px a side; the JavaScript
- * loops below, in f64, are the reference and the fallback (`engine: 'js'`).
+ * where the frame is at least twice the filter's margin a side; the JavaScript passes below, in
+ * f64 over the same padded layout, are the reference (`engine: 'js'`).
  *
  * Scratch for one frame size is allocated once; `apply` allocates nothing.
  */
 export class WaveletFilter {
-  /** Taps of k1 (offsets −3…3). */
-  static readonly TAPS: readonly number[] = [K1_OUTER, K1_FAR, K1_NEAR, K1_CENTRE, K1_NEAR, K1_FAR, K1_OUTER];
   /** Frame width, px. */
   readonly width: number;
   /** Frame height, px. */
   readonly height: number;
+  /** The filter's taps and padding. */
+  readonly kernel: FilterKernel;
   /**
    * Second wavelet level F2 = V1 − V2 (the detection image) of the last frame: pixel (r, c) at
-   * `f2[f2Origin + r·f2Stride + c]` (f32 with margins from WebAssembly, f64 without from JavaScript).
+   * `f2[f2Origin + r·f2Stride + c]` (f32 from WebAssembly, f64 from JavaScript, both padded).
    */
   readonly f2: Float32Array | Float64Array;
   /** Row stride of {@link f2}, values. */
@@ -50,41 +52,51 @@ export class WaveletFilter {
   readonly windowPass: WindowPass | undefined;
   /** Which implementation runs the passes. */
   readonly engine: DetectEngine;
-  private readonly kernel: WasmWaveletKernel | undefined;
-  /** JavaScript path: the frame in photons, V1 = I * k1, and scratch. */
+  private readonly wasm: WasmWaveletKernel | undefined;
+  /** JavaScript path: padded buffers (image in photons, V1, scratch, F2), the image's row, and the frame in photons. */
   private readonly image: Float64Array;
   private readonly v1: Float64Array;
   private readonly scratch: Float64Array;
   private readonly f2js: Float64Array;
+  private readonly stride: number;
+  private readonly origin: number;
+  private readonly photons: Float64Array;
 
   /**
    * @param width - frame width, px
    * @param height - frame height, px
-   * @param engine - 'js' forces the JavaScript loops @default WebAssembly when available
+   * @param engine - 'js' runs the JavaScript reference @default WebAssembly where the frame is
+   *   large enough
    * @param sampleCapacity - the most F1 samples {@link sampleF1} will take @default the
    *   detector's default noise samples
+   * @param filter - the filter @default the detector's default
    */
-  constructor(width: number, height: number, engine: DetectEngine = DETECT_DEFAULTS.engine, sampleCapacity: number = DETECT_DEFAULTS.noiseSamples) {
+  constructor(width: number, height: number, engine: DetectEngine = DETECT_DEFAULTS.engine, sampleCapacity: number = DETECT_DEFAULTS.noiseSamples, filter: FilterKind = DETECT_DEFAULTS.filter) {
     this.width = width;
     this.height = height;
-    const kernel = engine === 'wasm' ? WasmWaveletKernel.create(width, height, sampleCapacity) : undefined;
-    this.kernel = kernel;
-    this.engine = kernel ? 'wasm' : 'js';
-    const n = kernel ? 0 : width * height;
-    this.image = new Float64Array(n);
-    this.v1 = new Float64Array(n);
-    this.scratch = new Float64Array(n);
-    this.f2js = new Float64Array(n);
-    this.f2 = kernel ? kernel.f2 : this.f2js;
-    this.f2Stride = kernel ? kernel.stride : width;
-    this.f2Origin = kernel ? kernel.origin : 0;
-    this.list = kernel ? kernel.list : new Int32Array(n);
-    this.samples = kernel ? kernel.samples : new Float64Array(sampleCapacity);
-    this.windowPass = kernel;
+    this.kernel = FILTER_KERNELS[filter];
+    const wasm = engine === 'wasm' ? WasmWaveletKernel.create(this.kernel, width, height, sampleCapacity) : undefined;
+    this.wasm = wasm;
+    this.engine = wasm ? 'wasm' : 'js';
+    const pad = this.kernel.pad;
+    this.stride = width + 2 * pad;
+    this.origin = pad * this.stride + pad;
+    const padded = wasm ? 0 : this.stride * (height + 2 * pad);
+    this.image = new Float64Array(padded);
+    this.v1 = new Float64Array(padded);
+    this.scratch = new Float64Array(padded);
+    this.f2js = new Float64Array(padded);
+    this.photons = new Float64Array(wasm ? 0 : width * height);
+    this.f2 = wasm ? wasm.f2 : this.f2js;
+    this.f2Stride = wasm ? wasm.stride : this.stride;
+    this.f2Origin = wasm ? wasm.origin : this.origin;
+    this.list = wasm ? wasm.list : new Int32Array(width * height);
+    this.samples = wasm ? wasm.samples : new Float64Array(sampleCapacity);
+    this.windowPass = wasm;
   }
 
   /**
-   * Convert one frame to photons (design.md §2) and filter it into `f2` (and V1 for
+   * Convert one frame to photons (docs/design.md §2) and filter it into `f2` (and V1 for
    * {@link f1At}): {@link load} then {@link filter}.
    * @param pixels - the frame, row-major, width·height
    * @param camera - the ADU → photons conversion @default none (pixels already in photons)
@@ -95,29 +107,39 @@ export class WaveletFilter {
   }
 
   /**
-   * Convert one frame to photons, (pixel − baselineAdu) · photonsPerAduNet, into the filter's input.
+   * Convert one frame to photons, (pixel − baselineAdu) · photonsPerAduNet or per pixel with the
+   * camera's maps, into the filter's padded input.
    * @param pixels - the frame, row-major, width·height
    * @param camera - the ADU → photons conversion @default none (pixels already in photons)
    */
   load(pixels: PixelArray, camera: PhotonConversion = PHOTONS): void {
-    if (this.kernel) this.kernel.load(pixels, camera.baselineAdu, camera.photonsPerAduNet);
-    else toPhotons(camera, pixels, this.image);
+    if (this.wasm) {
+      this.wasm.load(pixels, camera);
+      return;
+    }
+    const { width, height, stride, origin, image, photons } = this;
+    toPhotons(camera, pixels, photons);
+    for (let r = 0; r < height; r++) image.set(photons.subarray(r * width, (r + 1) * width), origin + r * stride);
+    padImage(this.kernel, image, stride, width, height);
   }
 
   /** Filter the loaded frame into `f2` (and V1). */
   filter(): void {
-    if (this.kernel) {
-      this.kernel.filter();
+    if (this.wasm) {
+      this.wasm.filter();
       return;
     }
-    const { width, height, image, v1, scratch, f2js: f2 } = this;
-    // Rows: `height` lines of `width` samples, stride 1; columns: `width` lines, stride `width`.
-    convolveLines(image, scratch, height, width, width, 1, 1);
-    convolveLines(scratch, v1, width, 1, height, width, 1);
-    convolveLines(v1, scratch, height, width, width, 1, 2);
-    convolveLines(scratch, f2, width, 1, height, width, 2);
-    // F2 = V1 − V1 * k2.
-    for (let i = 0; i < f2.length; i++) f2[i] = v1[i] - f2[i];
+    const { stride, image, v1, scratch, f2js: f2 } = this;
+    const { pad, reach, taps } = this.kernel;
+    const rows = this.height + 2 * pad;
+    // The same passes and ranges as the kernel: V1 over the margin V2 reads, then V2.
+    convolveRange(taps, image, scratch, stride, 0, rows, reach, stride - reach, 1);
+    convolveRange(taps, scratch, v1, stride, reach, rows - reach, reach, stride - reach, stride);
+    convolveRange(taps, v1, scratch, stride, reach, rows - reach, pad, stride - pad, 2);
+    convolveRange(taps, scratch, f2, stride, pad, rows - pad, pad, stride - pad, 2 * stride);
+    for (let r = pad; r < rows - pad; r++) {
+      for (let p = r * stride + pad; p < (r + 1) * stride - pad; p++) f2[p] = v1[p] - f2[p];
+    }
   }
 
   /**
@@ -128,14 +150,14 @@ export class WaveletFilter {
    * @returns count
    */
   maxima(threshold: number): number {
-    if (this.kernel) return this.kernel.maxima(threshold);
-    const { width, height, f2js: f2, list } = this;
+    if (this.wasm) return this.wasm.maxima(threshold);
+    const { width, height, f2js: f2, list, stride, origin } = this;
     let count = 0;
     for (let row = 0; row < height; row++) {
-      const up = row > 0 ? -width : 0;
-      const down = row < height - 1 ? width : 0;
+      const up = row > 0 ? -stride : 0;
+      const down = row < height - 1 ? stride : 0;
       for (let column = 0; column < width; column++) {
-        const p = row * width + column;
+        const p = origin + row * stride + column;
         const v = f2[p];
         if (!(v > threshold)) continue;
         const left = column > 0 ? -1 : 0;
@@ -151,7 +173,7 @@ export class WaveletFilter {
           (v >= f2[p + down] || down === 0) &&
           (v >= f2[p + down + right] || down === 0 || right === 0)
         ) {
-          list[count++] = p;
+          list[count++] = row * width + column;
         }
       }
     }
@@ -170,112 +192,60 @@ export class WaveletFilter {
    * @returns the number of samples written
    */
   sampleF1(step: number): number {
-    if (this.kernel) return this.kernel.sampleF1(step);
+    if (this.wasm) return this.wasm.sampleF1(step);
     const n = this.width * this.height;
     const out = this.samples;
     let m = 0;
-    for (let p = 0; p < n; p += step) out[m++] = this.image[p] - this.v1[p];
+    for (let p = 0; p < n; p += step) out[m++] = this.f1At(p);
     return m;
   }
 
   /** The first wavelet level F1 = I − V1 at pixel index p. */
   f1At(p: number): number {
-    return this.kernel ? this.kernel.f1At(p) : this.image[p] - this.v1[p];
+    if (this.wasm) return this.wasm.f1At(p);
+    const r = Math.floor(p / this.width);
+    const q = this.origin + r * this.stride + (p - r * this.width);
+    return this.image[q] - this.v1[q];
   }
 }
 
-const K0 = 1 / 96;
-const K1 = 8 / 96;
-const K2 = 23 / 96;
-const K3 = 32 / 96;
-
 /**
- * One output of the line convolution with every tap mirrored (near the ends of a line):
- * Σ_t k1[t] · in[base + mirror(i + t·hole)·stride].
+ * Fill the margins of a padded image as the filter pads: mirrored, or duplicated edge values for
+ * 4 px and zeros beyond (thunderstorm), corners included.
  */
-function mirroredTap(input: Float64Array, base: number, stride: number, n: number, i: number, hole: number): number {
-  return (
-    K3 * input[base + i * stride] +
-    K2 * (input[base + mirror(i - hole, n) * stride] + input[base + mirror(i + hole, n) * stride]) +
-    K1 * (input[base + mirror(i - 2 * hole, n) * stride] + input[base + mirror(i + 2 * hole, n) * stride]) +
-    K0 * (input[base + mirror(i - 3 * hole, n) * stride] + input[base + mirror(i + 3 * hole, n) * stride])
-  );
-}
-
-/**
- * out = in * k1 along `lines` lines of `n` samples — line l starts at l·lineStride, its samples
- * are `stride` apart (rows: stride 1; columns: stride = width) — with taps `hole` samples apart.
- * The interior runs a sliding window of seven values held in locals (one load per output), one
- * window per residue class modulo `hole`; within 3·hole samples of the ends the taps are
- * mirrored one by one. (The reference and fallback path: the WebAssembly kernel does the work
- * where it can.)
- */
-function convolveLines(input: Float64Array, out: Float64Array, lines: number, lineStride: number, n: number, stride: number, hole: number): void {
-  const reach = 3 * hole;
-  const end = n - reach;
-  const step = hole * stride;
-  for (let l = 0; l < lines; l++) {
-    const base = l * lineStride;
-    if (end <= reach) {
-      for (let i = 0; i < n; i++) out[base + i * stride] = mirroredTap(input, base, stride, n, i, hole);
-      continue;
+function padImage(kernel: FilterKernel, image: Float64Array, stride: number, width: number, height: number): void {
+  const pad = kernel.pad;
+  const source = (k: number, n: number): number => (kernel.padding === 'duplicate' ? (k >= -DUPLICATE_PAD && k < n + DUPLICATE_PAD ? Math.min(Math.max(k, 0), n - 1) : -1) : mirror(k, n));
+  for (let r = pad; r < pad + height; r++) {
+    const row = r * stride + pad;
+    for (let k = 1; k <= pad; k++) {
+      const left = source(-k, width);
+      const right = source(width - 1 + k, width);
+      image[row - k] = left < 0 ? 0 : image[row + left];
+      image[row + width - 1 + k] = right < 0 ? 0 : image[row + right];
     }
-    for (let i = 0; i < reach; i++) out[base + i * stride] = mirroredTap(input, base, stride, n, i, hole);
-    for (let i = end; i < n; i++) out[base + i * stride] = mirroredTap(input, base, stride, n, i, hole);
-    const last = base + end * stride;
-    for (let q = 0; q < hole; q++) {
-      let p = base + (reach + q) * stride;
-      let a0 = input[p - 3 * step];
-      let a1 = input[p - 2 * step];
-      let a2 = input[p - step];
-      let a3 = input[p];
-      let a4 = input[p + step];
-      let a5 = input[p + 2 * step];
-      for (; p < last; p += step) {
-        const a6 = input[p + 3 * step];
-        out[p] = K3 * a3 + K2 * (a2 + a4) + K1 * (a1 + a5) + K0 * (a0 + a6);
-        a0 = a1;
-        a1 = a2;
-        a2 = a3;
-        a3 = a4;
-        a4 = a5;
-        a5 = a6;
-      }
+  }
+  for (let k = 1; k <= pad; k++) {
+    const top = source(-k, height);
+    const bottom = source(height - 1 + k, height);
+    for (let c = 0; c < stride; c++) {
+      image[(pad - k) * stride + c] = top < 0 ? 0 : image[(pad + top) * stride + c];
+      image[(pad + height - 1 + k) * stride + c] = bottom < 0 ? 0 : image[(pad + bottom) * stride + c];
     }
   }
 }
 
 /**
- * The per-axis "folded" kernels of the filter at each position along an axis of length n: at
- * position p the taps that fall outside the image are mirrored back onto pixels inside it and
- * add there. Returns, for each p, Σ a², Σ a·b and Σ b² of the folded smoothing kernels
- * a = k1 and b = k1 * k2 (the 1-D factors of V1 and V2), from which the noise gain of F2 at a
- * pixel follows (see {@link borderNoiseGain}).
+ * out = in * k1 over rows [r0, r1) and columns [c0, c1) of padded buffers (row stride `stride`),
+ * the taps `step` values apart (1 along rows, stride along columns, twice that for k2).
  */
-export function foldedKernelSums(n: number): { aa: Float64Array; ab: Float64Array; bb: Float64Array } {
-  const k1 = WaveletFilter.TAPS;
-  // b = k1 * (k1 with holes): 19 taps, offsets −9…9.
-  const b = new Float64Array(19);
-  for (let i = 0; i < 7; i++) for (let j = 0; j < 7; j++) b[i - 3 + 2 * (j - 3) + 9] += k1[i] * k1[j];
-  const aa = new Float64Array(n);
-  const ab = new Float64Array(n);
-  const bb = new Float64Array(n);
-  const fa = new Float64Array(n);
-  const fb = new Float64Array(n);
-  for (let p = 0; p < n; p++) {
-    fa.fill(0);
-    fb.fill(0);
-    for (let t = -3; t <= 3; t++) fa[mirror(p + t, n)] += k1[t + 3];
-    for (let t = -9; t <= 9; t++) fb[mirror(p + t, n)] += b[t + 9];
-    let saa = 0, sab = 0, sbb = 0;
-    for (let q = Math.max(0, p - 9); q <= Math.min(n - 1, p + 9); q++) {
-      saa += fa[q] * fa[q];
-      sab += fa[q] * fb[q];
-      sbb += fb[q] * fb[q];
+function convolveRange(taps: readonly number[], input: Float64Array, out: Float64Array, stride: number, r0: number, r1: number, c0: number, c1: number, step: number): void {
+  const reach = (taps.length - 1) / 2;
+  for (let r = r0; r < r1; r++) {
+    for (let p = r * stride + c0; p < r * stride + c1; p++) {
+      let sum = taps[reach] * input[p];
+      for (let t = 1; t <= reach; t++) sum += taps[reach + t] * (input[p - t * step] + input[p + t * step]);
+      out[p] = sum;
     }
-    aa[p] = saa;
-    ab[p] = sab;
-    bb[p] = sbb;
   }
-  return { aa, ab, bb };
 }

@@ -7,8 +7,14 @@
  * integers is 0 there: fractions are written with float literals (`1.0 / 96.0`).
  */
 
-/** Mirrored margin of the padded image, px: the reach of the filter's two levels, 3 + 6. */
-export const PAD = 9;
+/** Margin of the padded image for the 7-tap filter, px: the reach of its two levels, 3 + 6. */
+export const PAD7 = 9;
+
+/** Margin of the padded image for ThunderSTORM's 5-tap filter, px: 2 + 4. */
+export const PAD5 = 6;
+
+/** ThunderSTORM pads the image by this many px of duplicated edge values, then with zeros. */
+export const DUPLICATE_PAD = 4;
 
 /**
  * Spare f32 values kept after every buffer: the kernel's loops read and write whole groups of
@@ -19,7 +25,12 @@ export const SLACK = 64;
 /** Buffers start on this boundary, bytes. */
 export const ALIGN = 64;
 
-/** Taps of k1, the cubic B-spline β₃(x/2)/2 at x = −3…3: [1, 8, 23, 32, 23, 8, 1] / 96 (centre last). */
+/** ThunderSTORM's k1, the B-spline of order 3 at scale 2 in 5 samples: [1, 4, 6, 4, 1] / 16. */
+export const K5_OUTER = 1.0 / 16.0;
+export const K5_NEAR = 4.0 / 16.0;
+export const K5_CENTRE = 6.0 / 16.0;
+
+/** Taps of the 7-tap k1, the cubic B-spline β₃(x/2)/2 at x = −3…3: [1, 8, 23, 32, 23, 8, 1] / 96 (centre last). */
 export const K1_OUTER = 1.0 / 96.0;
 export const K1_FAR = 8.0 / 96.0;
 export const K1_NEAR = 23.0 / 96.0;

@@ -61,7 +61,10 @@ test('the WebAssembly filter (f32) equals the JavaScript one (f64) on photons, o
     assert.ok(d.f1 <= F32_TOLERANCE * d.scale, `F1 of ${width}×${height}: ${d.f1}`);
   }
   assert.ok(borderMaxima >= 5, `${borderMaxima} maxima on the border rows and columns`);
-  assert.equal(new WaveletFilter(17, 40).engine, 'js', 'frames under 18 px a side use JavaScript');
+  // The kernel's padded layout needs frames of at least twice the filter's margin a side.
+  assert.equal(new WaveletFilter(17, 40, 'wasm', 8192, 'bspline7').engine, 'js', '7 taps: frames under 18 px a side use JavaScript');
+  assert.equal(new WaveletFilter(17, 40, 'wasm', 8192, 'bspline5').engine, 'wasm', '5 taps: from 12 px');
+  assert.equal(new WaveletFilter(11, 40, 'wasm', 8192, 'bspline5').engine, 'js', '5 taps: frames under 12 px a side use JavaScript');
 });
 
 test('uint16 frames are converted to photons in the kernel, other types in JavaScript: same result', () => {

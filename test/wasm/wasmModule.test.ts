@@ -21,7 +21,7 @@ test('a missing or invalid kernel is an error naming the file, never a silent fa
   assert.throws(() => wasmModule(pathToFileURL(invalid)), (e: unknown) => e instanceof KernelLoadError && /invalid\.wasm: cannot load the WebAssembly kernel \(.*\); reinstall smlm-stream, or choose the JavaScript engine/.test(e.message));
 });
 
-test('the run records the engines that ran: WebAssembly by default, JavaScript when asked or for frames under 18 px', () => {
+test("the run records the engines that ran: WebAssembly by default, JavaScript when asked or for frames under twice the filter's margin", () => {
   const engines = (width: number, fit: 'wasm' | 'js', detect: 'wasm' | 'js') => {
     const localizer = new FrameLocalizer(resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, fit: { engine: fit }, detect: { engine: detect } }));
     const [frame] = simulateStack({ width, height: width, frames: 1, density: 0.5, seed: 3 });
@@ -30,5 +30,5 @@ test('the run records the engines that ran: WebAssembly by default, JavaScript w
   };
   assert.deepEqual(engines(40, 'wasm', 'wasm'), { fit: 'wasm', detect: 'wasm' });
   assert.deepEqual(engines(40, 'js', 'js'), { fit: 'js', detect: 'js' });
-  assert.deepEqual(engines(16, 'wasm', 'wasm'), { fit: 'wasm', detect: 'js' }, 'the kernel needs 9 px of mirrored margin');
+  assert.deepEqual(engines(10, 'wasm', 'wasm'), { fit: 'wasm', detect: 'js' }, 'the 5-tap kernel needs 6 px of margin on each side');
 });

@@ -12,7 +12,7 @@
 // (the caller leaves SLACK values after each).
 //
 // Not part of the TypeScript program (own tsconfig: AssemblyScript's types f32, v128, usize…).
-import { ALIGN, K1_CENTRE, K1_FAR, K1_NEAR, K1_OUTER } from '../detectConstants';
+import { ALIGN, K1_CENTRE, K1_FAR, K1_NEAR, K1_OUTER, K5_CENTRE, K5_NEAR, K5_OUTER } from '../detectConstants';
 
 /** Where the caller may put its buffers: the first aligned byte after the module's own data. */
 export function base(): usize {
@@ -32,6 +32,52 @@ export function convertU16(src: usize, dst: usize, stride: i32, width: i32, heig
     let q = dst + (<usize>((r + pad) * stride + pad) << 2);
     for (; p < end; p += 8, q += 16) {
       v128.store(q, f32x4.mul(s, f32x4.sub(f32x4.convert_i32x4_u(v128.load16x4_u(p)), b)));
+    }
+  }
+}
+
+/**
+ * dst[(r + pad)·stride + pad + c] = (src[r·width + c] − offset[r·width + c]) · factor[r·width + c]
+ * for the uint16 frame at src: ADU to photons with per-pixel maps (f32, row-major, frame-sized).
+ */
+export function convertU16Map(src: usize, dst: usize, stride: i32, width: i32, height: i32, pad: i32, offset: usize, factor: usize): void {
+  for (let r = 0; r < height; r++) {
+    const row = <usize>(r * width);
+    let p = src + (row << 1);
+    const end = p + (<usize>width << 1);
+    let o = offset + (row << 2);
+    let f = factor + (row << 2);
+    let q = dst + (<usize>((r + pad) * stride + pad) << 2);
+    for (; p < end; p += 8, o += 16, f += 16, q += 16) {
+      v128.store(q, f32x4.mul(v128.load(f), f32x4.sub(f32x4.convert_i32x4_u(v128.load16x4_u(p)), v128.load(o))));
+    }
+  }
+}
+
+/**
+ * Fill the margins of the padded image at buf as ThunderSTORM pads: `duplicate` px of the edge
+ * value, zeros beyond (to `pad`), corners included; needs duplicate ≤ pad.
+ */
+export function padDuplicate(buf: usize, stride: i32, width: i32, height: i32, pad: i32, duplicate: i32): void {
+  const rowBytes = <usize>stride << 2;
+  for (let r = pad; r < pad + height; r++) {
+    const row = buf + <usize>r * rowBytes;
+    const first = load<f32>(row + (<usize>pad << 2));
+    const last = load<f32>(row + (<usize>(pad + width - 1) << 2));
+    for (let k = 1; k <= pad; k++) {
+      store<f32>(row + (<usize>(pad - k) << 2), k <= duplicate ? first : 0);
+      store<f32>(row + (<usize>(pad + width - 1 + k) << 2), k <= duplicate ? last : 0);
+    }
+  }
+  for (let k = 1; k <= pad; k++) {
+    const top = buf + <usize>(pad - k) * rowBytes;
+    const bottom = buf + <usize>(pad + height - 1 + k) * rowBytes;
+    if (k <= duplicate) {
+      memory.copy(top, buf + <usize>pad * rowBytes, rowBytes);
+      memory.copy(bottom, buf + <usize>(pad + height - 1) * rowBytes, rowBytes);
+    } else {
+      memory.fill(top, 0, rowBytes);
+      memory.fill(bottom, 0, rowBytes);
     }
   }
 }
@@ -58,12 +104,12 @@ export function mirror(buf: usize, stride: i32, width: i32, height: i32, pad: i3
 }
 
 /**
- * out[r][c] = Σ_t k1[t] · in at (r, c) + t·tap, for rows [r0, r1) and columns [c0, c1) in steps
- * of four columns; where `minus` ≠ 0, out[r][c] = minus[r][c] − that sum instead (the last pass:
- * F2 = V1 − V2). `tap` is the distance between taps in bytes: 4·hole along rows, or
- * 4·hole·stride along columns.
+ * out[r][c] = Σ_t k1[t] · in at (r, c) + t·tap with the 7-tap k1, for rows [r0, r1) and columns
+ * [c0, c1) in steps of four columns; where `minus` ≠ 0, out[r][c] = minus[r][c] − that sum
+ * instead (the last pass: F2 = V1 − V2). `tap` is the distance between taps in bytes: 4·hole
+ * along rows, or 4·hole·stride along columns.
  */
-export function convolve(input: usize, out: usize, stride: i32, r0: i32, r1: i32, c0: i32, c1: i32, tap: usize, minus: usize): void {
+export function convolve7(input: usize, out: usize, stride: i32, r0: i32, r1: i32, c0: i32, c1: i32, tap: usize, minus: usize): void {
   const k0 = f32x4.splat(<f32>K1_OUTER);
   const k1 = f32x4.splat(<f32>K1_FAR);
   const k2 = f32x4.splat(<f32>K1_NEAR);
@@ -79,6 +125,28 @@ export function convolve(input: usize, out: usize, stride: i32, r0: i32, r1: i32
       let sum = f32x4.add(
         f32x4.add(f32x4.mul(k3, v128.load(p)), f32x4.mul(k2, f32x4.add(v128.load(p - tap), v128.load(p + tap)))),
         f32x4.add(f32x4.mul(k1, f32x4.add(v128.load(p - t2), v128.load(p + t2))), f32x4.mul(k0, f32x4.add(v128.load(p - t3), v128.load(p + t3)))),
+      );
+      if (minus) sum = f32x4.sub(v128.load(minus + (q - out)), sum);
+      v128.store(q, sum);
+    }
+  }
+}
+
+/** {@link convolve7} with ThunderSTORM's 5-tap k1 = [1, 4, 6, 4, 1] / 16. */
+export function convolve5(input: usize, out: usize, stride: i32, r0: i32, r1: i32, c0: i32, c1: i32, tap: usize, minus: usize): void {
+  const k0 = f32x4.splat(<f32>K5_OUTER);
+  const k1 = f32x4.splat(<f32>K5_NEAR);
+  const k2 = f32x4.splat(<f32>K5_CENTRE);
+  const t2 = tap << 1;
+  for (let r = r0; r < r1; r++) {
+    const offset = <usize>(r * stride + c0) << 2;
+    let p = input + offset;
+    let q = out + offset;
+    const end = p + (<usize>(c1 - c0) << 2);
+    for (; p < end; p += 16, q += 16) {
+      let sum = f32x4.add(
+        f32x4.mul(k2, v128.load(p)),
+        f32x4.add(f32x4.mul(k1, f32x4.add(v128.load(p - tap), v128.load(p + tap))), f32x4.mul(k0, f32x4.add(v128.load(p - t2), v128.load(p + t2)))),
       );
       if (minus) sum = f32x4.sub(v128.load(minus + (q - out)), sum);
       v128.store(q, sum);
