@@ -18,7 +18,7 @@
  * - a run killed outright: the earlier run's sidecar, marked superseded at the start, says a
  *   later run began and where its partial rows are.
  */
-import { baselineWarning, saturationLevel } from '../src/camera/CameraModel.js';
+import { baselineWarning, frameCamera, noiseWarning, saturationLevel } from '../src/camera/CameraModel.js';
 import { FileWriteError } from '../src/errors/FileWriteError.js';
 import { checkOutputPaths } from '../src/export/checkOutputPaths.js';
 import type { NamedPath } from '../src/export/checkOutputPaths.js';
@@ -27,6 +27,7 @@ import { supersedeSidecar } from '../src/export/supersedeSidecar.js';
 import { temporaryPath, writeFileAtomically } from '../src/export/writeFileAtomically.js';
 import { sidecarPath, writeSidecar } from '../src/export/writeSidecar.js';
 import { FitStatus } from '../src/fit/FitStatus.js';
+import type { CameraMaps } from '../src/camera/CameraModel.js';
 import type { Frame } from '../src/io/Frame.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
@@ -154,6 +155,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   try {
     options = resolveLocalizeOptions(run.options ?? {}, metadata);
     checkFrameSize(metadata.width, metadata.height, options.fit.box);
+    frameCamera(options.camera, metadata.width, metadata.height); // the maps cover the frames
     const choice = chooseWorkers(run.workers, total, options.chunkFrames);
     if (choice.warning) warn(choice.warning);
     workers = choice.workers;
@@ -189,8 +191,10 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     const buffers = new FrameBufferPool();
     const camera = options.camera;
     const batches = localizeStream(timedFrames(stack.frames({ ...run.frames, buffers, signal: run.signal }), readMs, (frame) => {
-      const warning = baselineWarning(camera, frame.data);
+      const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
       if (warning) warn(`${run.input}: ${warning}`);
+      const noise = noiseWarning(frameCamera(camera, frame.width, frame.height), frame.data);
+      if (noise) warn(`${run.input}: ${noise}`);
     }), options, { workers, stats, recycle: (buffer) => buffers.give(buffer) });
     for await (const batch of batches) {
       const w0 = performance.now();
@@ -308,7 +312,7 @@ function sidecarRecord(
     engines: stats.engines,
     parameters: {
       ...options,
-      camera: { ...options.camera, saturationAdu: saturationLevel(options.camera, metadata.sampleType) },
+      camera: { ...options.camera, saturationAdu: saturationLevel(options.camera, metadata.sampleType), maps: mapsRecord(options.camera.maps) },
       frames: run.frames ?? {},
       includeAllFits: run.includeAllFits ?? false,
       workers,
@@ -341,6 +345,20 @@ function sidecarRecord(
     },
     started: startedAt,
     finished: new Date().toISOString(),
+  };
+}
+
+/** What the sidecar says of the camera's maps: their size, origin and files, not their pixels. */
+function mapsRecord(maps: CameraMaps | undefined): Record<string, unknown> | undefined {
+  if (!maps) return undefined;
+  const sources = (maps as { sources?: unknown }).sources;
+  return {
+    width: maps.width,
+    height: maps.height,
+    originX: maps.originX ?? 0,
+    originY: maps.originY ?? 0,
+    given: { offset: maps.offsetAdu !== undefined, variance: maps.varianceAdu2 !== undefined, gain: maps.gainAduPerElectron !== undefined },
+    ...(sources ? { files: sources } : {}),
   };
 }
 

@@ -21,8 +21,10 @@ export { frameView, pixelArray, sampleTypeOf, SAMPLE_BYTES } from './io/Frame.js
 export type { Frame, PixelArray, SampleType } from './io/Frame.js';
 
 // Camera
-export { CAMERA_DEFAULTS, resolveCamera, toPhotons, saturationLevel, baselineWarning, PHOTONS } from './camera/CameraModel.js';
-export type { CameraModel, CameraOptions, PhotonConversion } from './camera/CameraModel.js';
+export { CAMERA_DEFAULTS, resolveCamera, toPhotons, saturationLevel, baselineWarning, noiseWarning, frameCamera, PHOTONS } from './camera/CameraModel.js';
+export type { CameraMaps, CameraModel, CameraOptions, FrameCamera, PhotonConversion } from './camera/CameraModel.js';
+export { readCameraMaps } from './camera/readCameraMaps.js';
+export type { CameraMapFiles } from './camera/readCameraMaps.js';
 
 // Detection
 export { SpotDetector } from './detect/SpotDetector.js';
@@ -30,6 +32,8 @@ export { Candidates } from './detect/Candidates.js';
 export { DETECT_DEFAULTS, resolveDetectOptions } from './detect/DetectOptions.js';
 export type { DetectEngine, DetectOptions, ResolvedDetectOptions } from './detect/DetectOptions.js';
 export { WaveletFilter } from './detect/WaveletFilter.js';
+export { FILTER_KERNELS, foldedWeights } from './detect/FilterKernel.js';
+export type { FilterKernel, FilterKind, FoldedWeights } from './detect/FilterKernel.js';
 
 // Patches and the fit
 export { extractPatches, defaultBox } from './patches/extractPatches.js';
@@ -89,8 +93,9 @@ export type { LiveLocalizeRun } from '../pipelines/liveLocalize.js';
 
 // Simulation and evaluation against a ground truth
 export { simulateStack, resolveSimulateStackOptions, TRUTH_CSV_HEADER } from './simulate/simulateStack.js';
-export type { SimulateStackOptions, SimulatedFrame, TruthRows } from './simulate/simulateStack.js';
-export { writeSimulation } from './simulate/writeSimulation.js';
+export { sensorMaps, SCMOS_SENSOR } from './simulate/simulateStack.js';
+export type { SimulateStackOptions, SimulatedFrame, TruthRows, SensorMaps } from './simulate/simulateStack.js';
+export { writeSimulation, mapPaths } from './simulate/writeSimulation.js';
 export type { WriteSimulationOptions } from './simulate/writeSimulation.js';
 export { Structure } from './simulate/Structure.js';
 export type { StructureKind, StructureOptions } from './simulate/Structure.js';

@@ -3,7 +3,10 @@ import type { LocalizeStackSummary } from '../../pipelines/localizeStack.js';
 import { localizeStack } from '../../pipelines/localizeStack.js';
 import type { LocalizeOptions } from '../pipeline/LocalizeOptions.js';
 import { PREVIEW_DEFAULTS } from '../../pipelines/localizeStack.js';
+import type { CameraMaps } from '../camera/CameraModel.js';
 import { CAMERA_DEFAULTS } from '../camera/CameraModel.js';
+import { readCameraMaps } from '../camera/readCameraMaps.js';
+import type { FilterKind } from '../detect/FilterKernel.js';
 import type { DetectEngine } from '../detect/DetectOptions.js';
 import { DETECT_DEFAULTS } from '../detect/DetectOptions.js';
 import type { FitEngine, FitSolver } from '../fit/FitOptions.js';
@@ -30,9 +33,15 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'em-gain', value: 'G', help: 'EM gain, 1 without EM', default: String(CAMERA_DEFAULTS.emGain), option: 'camera.emGain' },
     { name: 'qe', value: 'Q', help: 'quantum efficiency', default: String(CAMERA_DEFAULTS.qe), option: 'camera.qe' },
     { name: 'saturation', value: 'ADU', help: 'pixels at or above this are saturated; spots on them get status 5', default: "the sample type's largest value, 65535 for 16 bits", option: 'camera.saturationAdu' },
+    { name: 'read-noise', value: 'E', help: 'read noise at the readout, e⁻ rms (an EMCCD\'s before its EM gain is divided out)', default: String(CAMERA_DEFAULTS.readNoiseElectrons), option: 'camera.readNoiseElectrons' },
+    { name: 'offset-map', value: 'FILE', help: 'per-pixel offset, ADU: a 2-D TIFF of the sensor (replaces --baseline)', option: 'camera.maps.offsetAdu' },
+    { name: 'variance-map', value: 'FILE', help: 'per-pixel read-noise variance, ADU² (replaces --read-noise)', option: 'camera.maps.varianceAdu2' },
+    { name: 'gain-map', value: 'FILE', help: 'per-pixel gain, ADU per e⁻ (replaces --photons-per-adu, its inverse)', option: 'camera.maps.gainAduPerElectron' },
+    { name: 'map-origin', value: 'X,Y', help: 'map pixel of the stack\'s top-left pixel, for stacks cropped from the sensor', default: '0,0', option: 'camera.maps.origin' },
   ]],
   ['PSF and detection', [
     { name: 'psf-sigma', value: 'NM', help: 'PSF standard deviation, nm', default: String(LOCALIZE_DEFAULTS.psfSigmaNm), option: 'psfSigmaNm' },
+    { name: 'filter', value: 'F', help: "spot filter: thunderstorm (ThunderSTORM's wavelet filter, 5 taps) or bspline7 (7 taps, mirrored borders)", default: DETECT_DEFAULTS.filter, option: 'detect.filter' },
     { name: 'threshold', value: 'K', help: 'detection threshold, K × std(Wave.F1)', default: String(DETECT_DEFAULTS.threshold), option: 'detect.threshold' },
     { name: 'min-distance', value: 'PX', help: 'the weaker of two candidates closer than this is dropped, px', default: String(DETECT_DEFAULTS.minDistancePx), option: 'detect.minDistancePx' },
     { name: 'noise-samples', value: 'N', help: "pixels sampled for each frame's noise estimate", default: String(DETECT_DEFAULTS.noiseSamples), option: 'detect.noiseSamples' },
@@ -79,6 +88,21 @@ export const optionFlags = LOCALIZE_FLAGS.optionFlags;
 /** Exit codes after a signal: 128 + the signal's number, as shells report them. */
 const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
+/** The camera's maps from their files, when any is given. */
+async function cameraMaps(offset: string | undefined, variance: string | undefined, gain: string | undefined, origin: string | undefined): Promise<CameraMaps | undefined> {
+  if (offset === undefined && variance === undefined && gain === undefined) {
+    if (origin !== undefined) throw new UsageError('--map-origin needs a map (--offset-map, --variance-map or --gain-map)');
+    return undefined;
+  }
+  let xy: [number, number] | undefined;
+  if (origin !== undefined) {
+    const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(origin);
+    if (!m) throw new UsageError(`--map-origin needs X,Y in whole pixels, got '${origin}'`);
+    xy = [Number(m[1]), Number(m[2])];
+  }
+  return readCameraMaps({ offset, variance, gain, origin: xy });
+}
+
 /** Parse "MIN:MAX" (two numbers). */
 function parseRange(value: string, flag: string): [number, number] {
   const m = /^\s*([^:]+):([^:]+)\s*$/.exec(value);
@@ -121,9 +145,12 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       emGain: optional('em-gain'),
       qe: optional('qe'),
       saturationAdu: optional('saturation'),
+      readNoiseElectrons: optional('read-noise', { min: 0 }),
+      maps: await cameraMaps(text('offset-map'), text('variance-map'), text('gain-map'), text('map-origin')),
     },
     psfSigmaNm: optional('psf-sigma'),
     detect: {
+      filter: text('filter') as FilterKind | undefined,
       threshold: optional('threshold'),
       minDistancePx: optional('min-distance'),
       noiseSamples: optional('noise-samples', { integer: true }),
