@@ -31,7 +31,8 @@ import type { CameraMaps } from '../src/camera/CameraModel.js';
 import type { Frame } from '../src/io/Frame.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
-import { TiffStack } from '../src/io/TiffStack.js';
+import { openStack } from '../src/io/openStack.js';
+import type { StackMetadata } from '../src/io/TiffStack.js';
 import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { checkFrameSize, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
@@ -67,8 +68,11 @@ export interface Progress {
 
 /** What to run. */
 export interface LocalizeStackRun {
-  /** The TIFF stack. */
-  input: string;
+  /**
+   * The stack: a TIFF file (a Micro-Manager series is followed from any of its files), a folder
+   * of TIFFs, or a list of files, as one stack (see `openStack`).
+   */
+  input: string | readonly string[];
   /** The CSV to write (its sidecar goes next to it, `.json`). */
   output: string;
   /** Pipeline options (pixel size from the file when not given). */
@@ -91,6 +95,8 @@ export interface LocalizeStackRun {
   onProgress?: (progress: Progress) => void;
   /** Called with warnings (a base level above most pixels, saturated pixels, fewer workers). */
   onWarning?: (message: string) => void;
+  /** Called with what a person should know about how the input was read (the series a file belongs to). */
+  onNotice?: (message: string) => void;
 }
 
 /** Medians of the localizations written: what a microscopist checks first. */
@@ -105,6 +111,7 @@ export interface RunMedians {
 
 /** The outcome of a run (also what the sidecar records). */
 export interface LocalizeStackSummary {
+  /** The stack: its (first) file's path. */
   input: string;
   /** Where the rows are: the CSV's final path, or `NAME.csv.partial` after a write error. */
   output: string;
@@ -143,9 +150,17 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   const startedAt = new Date().toISOString();
   const sidecar = sidecarPath(run.output);
   const partial = partialPath(run.output);
-  checkOutputPaths([{ path: run.input, role: 'the input stack' }], outputsOf(run, sidecar, partial));
-  const stack = TiffStack.open(run.input);
+  const { stack, notice } = openStack(run.input);
   const metadata = stack.metadata;
+  const input = metadata.path;
+  try {
+    const inputs = (metadata.series?.files ?? [input]).map((path) => ({ path, role: 'the input stack' }));
+    checkOutputPaths(inputs, outputsOf(run, sidecar, partial));
+  } catch (error) {
+    stack.close();
+    throw error;
+  }
+  if (notice) run.onNotice?.(notice);
   const warn = (message: string) => run.onWarning?.(message);
   const start = run.frames?.start ?? 0;
   const end = Math.min(run.frames?.end ?? Infinity, metadata.frameCount);
@@ -192,9 +207,9 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     const camera = options.camera;
     const batches = localizeStream(timedFrames(stack.frames({ ...run.frames, buffers, signal: run.signal }), readMs, (frame) => {
       const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
-      if (warning) warn(`${run.input}: ${warning}`);
+      if (warning) warn(`${input}: ${warning}`);
       const noise = noiseWarning(frameCamera(camera, frame.width, frame.height), frame.data);
-      if (noise) warn(`${run.input}: ${noise}`);
+      if (noise) warn(`${input}: ${noise}`);
     }), options, { workers, stats, recycle: (buffer) => buffers.give(buffer) });
     for await (const batch of batches) {
       const w0 = performance.now();
@@ -209,11 +224,11 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
       }
       if (stats.saturated > 0 && !warned.saturated) {
         warned.saturated = true;
-        warn(`${run.input}: spots with saturated pixels (at or above ${saturationLevel(camera, metadata.sampleType)} ADU) from frame ${batch.frame} on: their fits are left out of the CSV (status ${FitStatus.saturated}; --all-fits keeps them); lower the exposure or the EM gain, or set --saturation`);
+        warn(`${input}: spots with saturated pixels (at or above ${saturationLevel(camera, metadata.sampleType)} ADU) from frame ${batch.frame} on: their fits are left out of the CSV (status ${FitStatus.saturated}; --all-fits keeps them); lower the exposure or the EM gain, or set --saturation`);
       }
       if (stats.nonFinitePixels > 0 && !warned.nonFinite) {
         warned.nonFinite = true;
-        warn(`${run.input}: NaN or infinite pixels from frame ${batch.frame} on: spots touching them are not fitted (status ${FitStatus.badData}); the summary counts them`);
+        warn(`${input}: NaN or infinite pixels from frame ${batch.frame} on: spots touching them are not fitted (status ${FitStatus.badData}); the summary counts them`);
       }
       if (preview) {
         addBatch(preview, batch);
@@ -229,7 +244,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   }
   const aborted = run.signal?.aborted === true && error === undefined && (total === undefined || frames < total);
   const summary: LocalizeStackSummary = {
-    input: run.input,
+    input,
     output: run.output,
     sidecar,
     complete: error === undefined && !aborted,
@@ -296,7 +311,7 @@ function abortReason(signal: AbortSignal): string {
 /** The JSON sidecar of a run. */
 function sidecarRecord(
   summary: LocalizeStackSummary,
-  metadata: TiffStack['metadata'],
+  metadata: StackMetadata,
   options: ReturnType<typeof resolveLocalizeOptions>,
   run: LocalizeStackRun,
   workers: number,

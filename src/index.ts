@@ -9,7 +9,13 @@
 
 // Reading stacks
 export { TiffStack, FOLLOW_DEFAULTS } from './io/TiffStack.js';
-export type { StackMetadata, FrameRangeOptions } from './io/TiffStack.js';
+export type { FrameStack, StackMetadata, FrameRangeOptions } from './io/TiffStack.js';
+export { openStack } from './io/openStack.js';
+export type { OpenedStack } from './io/openStack.js';
+export { StackSeries, tiffFiles } from './io/StackSeries.js';
+export type { SeriesKind } from './io/StackSeries.js';
+export { parseOme } from './io/parseOme.js';
+export type { OmeDescription, OmePlane } from './io/parseOme.js';
 export { framesFromTiff, readFrames } from './io/framesFromTiff.js';
 export type { FrameSourceOptions } from './io/framesFromTiff.js';
 export { TiffError } from './io/TiffError.js';

@@ -23,7 +23,7 @@ import { UsageError } from './UsageError.js';
 /** The localize command's flags, with the library's defaults. */
 export const LOCALIZE_FLAGS = new FlagTable([
   ['Output', [
-    { name: 'output', short: 'o', value: 'FILE', help: 'CSV to write; the sidecar is FILE with .json', default: 'STACK.csv next to the stack' },
+    { name: 'output', short: 'o', value: 'FILE', help: 'CSV to write; the sidecar is FILE with .json', default: 'STACK.csv next to the stack (its first file)' },
     { name: 'all-fits', help: 'also write fits that did not converge (see the status column)' },
   ]],
   ['Camera (ThunderSTORM\'s names)', [
@@ -74,11 +74,13 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ]],
 ]);
 
-export const help = `smlm-stream localize STACK.tif [options]
+export const help = `smlm-stream localize STACK [options]
 
 Finds and fits every spot of a TIFF stack; writes a ThunderSTORM-compatible CSV (positions in nm
-from the image's top-left corner, frames from 1) and a JSON sidecar describing the run. No
-output may be the stack or another output; Ctrl-C keeps the rows of every finished frame.
+from the image's top-left corner, frames from 1) and a JSON sidecar describing the run. STACK is
+a TIFF file (any file of a Micro-Manager series reads the whole series), a folder of TIFFs (one
+stack, in natural order), or several files (one stack, in the order given). No output may be an
+input or another output; Ctrl-C keeps the rows of every finished frame.
 
 ${LOCALIZE_FLAGS.help()}`;
 
@@ -132,9 +134,11 @@ function parseFrameRange(text: string): { start: number; end?: number } {
  */
 export async function run(argv: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = LOCALIZE_FLAGS.parse(argv);
-  if (positionals.length !== 1) throw new UsageError(`localize needs one stack, got ${positionals.length} (see smlm-stream localize --help)`);
-  const input = positionals[0];
-  const output = (values.output as string | undefined) ?? join(dirname(input), `${basename(input, extname(input))}.csv`);
+  if (positionals.length === 0) throw new UsageError('localize needs a stack: a TIFF file, a folder of TIFFs, or several files (see smlm-stream localize --help)');
+  const input = positionals.length === 1 ? positionals[0] : positionals;
+  const first = positionals[0].replace(/[/\\]+$/, '');
+  // STACK.csv next to the stack (a folder's is next to the folder); for a list, the first file's.
+  const output = (values.output as string | undefined) ?? join(dirname(first), `${basename(first, extname(first)).replace(/\.ome$/i, '')}.csv`);
   const text = (name: string) => values[name] as string | undefined;
   const optional = (name: string, limits = {}) => (text(name) === undefined ? undefined : parseNumber(text(name), `--${name}`, limits));
   const options: LocalizeOptions = {
@@ -203,6 +207,9 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       onWarning: (message) => {
         progress.done();
         process.stderr.write(`smlm-stream: warning: ${message}\n`);
+      },
+      onNotice: (message) => {
+        if (!quiet) process.stderr.write(`smlm-stream: ${message}\n`);
       },
     });
   } catch (error) {

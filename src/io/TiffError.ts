@@ -6,7 +6,8 @@ export type TiffProblem =
   | 'no-frames'
   | 'unsupported'
   | 'corrupt'
-  | 'out-of-range';
+  | 'out-of-range'
+  | 'series';
 
 /**
  * An error reading a TIFF stack: names the file and the problem ("stack.tif: truncated: frame

@@ -5,6 +5,8 @@ import { pixelArray } from './Frame.js';
 import type { FrameLayout } from './FrameLayout.js';
 import { frameLayout } from './FrameLayout.js';
 import { parseDescription } from './parseDescription.js';
+import type { OmeDescription } from './parseOme.js';
+import { parseOme } from './parseOme.js';
 import type { DecoderCache } from './readFrameData.js';
 import { readFrameData } from './readFrameData.js';
 import type { FrameBufferPool } from './FrameBufferPool.js';
@@ -40,6 +42,8 @@ export interface StackMetadata {
   readonly imagejRawLayout: boolean;
   /** ImageJ hyperstack sizes when given (the reader delivers all planes in file order). */
   readonly hyperstack: { channels?: number; slices?: number; frames?: number } | undefined;
+  /** The files of a stack stored in several (in frame order), with how they were found. */
+  readonly series?: { readonly kind: 'ome' | 'micromanager' | 'folder' | 'list'; readonly files: readonly string[] };
 }
 
 /** Defaults of follow mode (live acquisition), stated once. */
@@ -71,6 +75,23 @@ export interface FrameRangeOptions {
    * when done with it). @default a new buffer per frame
    */
   buffers?: FrameBufferPool;
+  /**
+   * Follow mode: stop waiting for the next frame when this returns true (a series whose next
+   * file has appeared: this file is complete). @default never
+   */
+  moveOn?: () => boolean;
+}
+
+/** A stack of frames: one TIFF file ({@link TiffStack}) or a series of files (StackSeries). */
+export interface FrameStack {
+  /** What the stack says about itself. */
+  readonly metadata: StackMetadata;
+  /** The frames of a range, lazily, as {@link TiffStack.frames}. */
+  frames(options?: FrameRangeOptions): AsyncGenerator<Frame, void, undefined>;
+  /** Frame `index` (0-based, across files). */
+  readFrame(index: number, buffers?: FrameBufferPool): Promise<Frame>;
+  /** Close every file. */
+  close(): void;
 }
 
 /** Frames between yields to the event loop during a fast read. */
@@ -85,7 +106,7 @@ const YIELD_EVERY = 32;
  * Directories are walked iteratively (no recursion), so 10⁵-frame stacks open in a fraction of
  * a second (geotiff's recursive walk overflows the stack near 7000 images).
  */
-export class TiffStack {
+export class TiffStack implements FrameStack {
   /** What the file says about itself. */
   get metadata(): StackMetadata {
     return { ...this.fixed, frameCount: this.count, complete: this.complete };
@@ -103,6 +124,8 @@ export class TiffStack {
   private readonly raw: { layout: FrameLayout; images: number } | undefined;
   /** Layout of the last frame read, reused when the next frame's directory matches its shape. */
   private firstLayout: FrameLayout;
+  /** The first directory's OME-XML, parsed, when it has one (where a series' planes are). */
+  readonly ome: OmeDescription | undefined;
 
   private constructor(path: string) {
     try {
@@ -116,7 +139,9 @@ export class TiffStack {
       if (this.format.firstDirectory === 0) throw new TiffError(path, 'no-frames', 'the file has no image directory');
       const first = new TiffDirectory(this.source, this.format, this.format.firstDirectory);
       this.firstLayout = frameLayout(first, path);
-      const description = parseDescription(first.text(Tag.ImageDescription));
+      const text = first.text(Tag.ImageDescription);
+      const description = parseDescription(text);
+      this.ome = description.kind === 'ome' && text !== undefined ? parseOme(text) : undefined;
       const xResolution = first.numbers(Tag.XResolution)?.[0];
       let pixelSizeNm = description.pixelSizeNm;
       let pixelSizeSource = pixelSizeNm === undefined ? undefined : 'the OME-XML PhysicalSizeX';
@@ -251,7 +276,7 @@ export class TiffStack {
           if (!this.complete) this.throwTruncated(index);
           return;
         }
-        const waitedFor = await this.waitForFrame(index, poll, idle, signal);
+        const waitedFor = await this.waitForFrame(index, poll, idle, signal, options.moveOn);
         if (!waitedFor) return;
       }
       yield await this.readFrame(index, options.buffers);
@@ -289,12 +314,12 @@ export class TiffStack {
     }
   }
 
-  private async waitForFrame(index: number, poll: number, idle: number, signal: AbortSignal | undefined): Promise<boolean> {
+  private async waitForFrame(index: number, poll: number, idle: number, signal: AbortSignal | undefined, moveOn: (() => boolean) | undefined): Promise<boolean> {
     let waited = 0;
     for (;;) {
       this.refresh(true);
       if (index < this.count && this.frameIsComplete(index)) return true;
-      if (waited >= idle || signal?.aborted) return false;
+      if (waited >= idle || signal?.aborted || moveOn?.()) return false;
       try {
         await sleep(poll, undefined, signal ? { signal } : undefined);
       } catch {

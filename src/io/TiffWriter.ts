@@ -17,6 +17,8 @@ export interface TiffWriterOptions {
   frameCount?: number;
   /** Write an ImageJ description (`ImageJ=…`). @default true */
   imagej?: boolean;
+  /** The first frame's ImageDescription, written as given (OME-XML, say) instead of ImageJ's. */
+  description?: string;
 }
 
 const TYPE = { SHORT: 3, LONG: 4, RATIONAL: 5, ASCII: 2, LONG8: 16 } as const;
@@ -34,7 +36,7 @@ export class TiffWriter {
   }
 
   private readonly fd: number;
-  private readonly options: Required<Omit<TiffWriterOptions, 'pixelSizeNm' | 'frameCount'>> & Pick<TiffWriterOptions, 'pixelSizeNm' | 'frameCount'>;
+  private readonly options: Required<Omit<TiffWriterOptions, 'pixelSizeNm' | 'frameCount' | 'description'>> & Pick<TiffWriterOptions, 'pixelSizeNm' | 'frameCount' | 'description'>;
   private position: number;
   /** Where the "next directory" pointer to patch lives (the header's first pointer at first). */
   private linkAt: number;
@@ -119,7 +121,7 @@ export class TiffWriter {
 
   /** Build a directory at `at` for a frame whose strip is at `dataAt`. */
   private directory(at: number, dataAt: number, dataBytes: number, first: boolean): { bytes: Buffer; nextAt: number } {
-    const { width, height, sampleType, bigTiff, pixelSizeNm, frameCount, imagej } = this.options;
+    const { width, height, sampleType, bigTiff, pixelSizeNm, frameCount, imagej, description } = this.options;
     const entries: { tag: number; type: number; values: number[] | string }[] = [];
     const add = (tag: number, type: number, values: number[] | string) => entries.push({ tag, type, values });
     add(256, TYPE.LONG, [width]);
@@ -127,7 +129,9 @@ export class TiffWriter {
     add(258, TYPE.SHORT, [sampleType === 'uint16' ? 16 : 32]);
     add(259, TYPE.SHORT, [1]);
     add(262, TYPE.SHORT, [1]);
-    if (first && imagej) {
+    if (first && description !== undefined) {
+      add(270, TYPE.ASCII, `${description}\0`);
+    } else if (first && imagej) {
       let text = 'ImageJ=1.54f\n';
       if (frameCount !== undefined && frameCount > 1) text += `images=${frameCount}\nslices=${frameCount}\n`;
       if (pixelSizeNm !== undefined) text += 'unit=micron\n';
@@ -153,8 +157,9 @@ export class TiffWriter {
     const pointerSize = bigTiff ? 8 : 4;
     const inline = bigTiff ? 8 : 4;
     const tableBytes = countSize + entries.length * entrySize + pointerSize;
+    // Text as UTF-8 (OME-XML has µ): its byte length is its count.
     const size = (e: (typeof entries)[number]) =>
-      typeof e.values === 'string' ? e.values.length : e.values.length * (e.type === TYPE.SHORT ? 2 : e.type === TYPE.LONG ? 4 : e.type === TYPE.RATIONAL ? 4 : 8);
+      typeof e.values === 'string' ? Buffer.byteLength(e.values, 'utf8') : e.values.length * (e.type === TYPE.SHORT ? 2 : e.type === TYPE.LONG ? 4 : e.type === TYPE.RATIONAL ? 4 : 8);
     let extra = 0;
     for (const e of entries) if (size(e) > inline) extra += size(e) + (size(e) % 2);
     const bytes = Buffer.alloc(tableBytes + extra);
@@ -163,7 +168,7 @@ export class TiffWriter {
     let outOfLine = tableBytes;
     entries.forEach((e, k) => {
       const p = countSize + k * entrySize;
-      const count = typeof e.values === 'string' ? e.values.length : e.type === TYPE.RATIONAL ? e.values.length / 2 : e.values.length;
+      const count = typeof e.values === 'string' ? Buffer.byteLength(e.values, 'utf8') : e.type === TYPE.RATIONAL ? e.values.length / 2 : e.values.length;
       bytes.writeUInt16LE(e.tag, p);
       bytes.writeUInt16LE(e.type, p + 2);
       if (bigTiff) bytes.writeBigUInt64LE(BigInt(count), p + 4);
@@ -176,7 +181,7 @@ export class TiffWriter {
         target = outOfLine;
         outOfLine += size(e) + (size(e) % 2);
       }
-      if (typeof e.values === 'string') bytes.write(e.values, target, 'latin1');
+      if (typeof e.values === 'string') bytes.write(e.values, target, 'utf8');
       else {
         e.values.forEach((v, i) => {
           if (e.type === TYPE.SHORT) bytes.writeUInt16LE(v, target + 2 * i);

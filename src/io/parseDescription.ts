@@ -1,3 +1,5 @@
+import { parseOme } from './parseOme.js';
+
 /** What a stack's ImageDescription says about it (ImageJ or OME-XML). */
 export interface StackDescription {
   /** Which convention the description follows. */
@@ -64,15 +66,6 @@ export function parseDescription(text: string | undefined): StackDescription {
       unit,
     };
   }
-  if (/<OME[\s>]/.test(text)) {
-    const size = /PhysicalSizeX="([^"]+)"/.exec(text);
-    const unit = /PhysicalSizeXUnit="([^"]+)"/.exec(text);
-    const value = size ? Number(size[1]) : Number.NaN;
-    const factor = UNIT_NM[(unit?.[1] ?? 'µm').toLowerCase()];
-    return {
-      kind: 'ome',
-      pixelSizeNm: Number.isFinite(value) && value > 0 && factor !== undefined ? value * factor : undefined,
-    };
-  }
+  if (/<OME[\s>]/.test(text)) return { kind: 'ome', pixelSizeNm: parseOme(text)?.pixelSizeNm };
   return { kind: 'none' };
 }

@@ -4,7 +4,8 @@ import { observeAsync } from '../io/observeAsync.js';
 import type { Frame } from '../io/Frame.js';
 import type { FrameSourceOptions } from '../io/framesFromTiff.js';
 import { FrameBufferPool } from '../io/FrameBufferPool.js';
-import { TiffStack } from '../io/TiffStack.js';
+import { openStack } from '../io/openStack.js';
+import type { FrameStack, StackMetadata } from '../io/TiffStack.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { FrameLocalizer } from './FrameLocalizer.js';
 import type { LocalizeOptions } from './LocalizeOptions.js';
@@ -12,8 +13,11 @@ import { resolveLocalizeOptions } from './LocalizeOptions.js';
 import { localizeFrames } from './localizeFrames.js';
 import { chooseWorkers, localizeStream } from './localizeStream.js';
 
-/** Where frames come from: a TIFF path, or frames already as an Observable or async iterable. */
-export type FrameSource = string | Observable<Frame> | AsyncIterable<Frame>;
+/**
+ * Where frames come from: a TIFF path (a file, a folder of TIFFs, a file of a Micro-Manager
+ * series), a list of files as one stack, or frames already as an Observable or async iterable.
+ */
+export type FrameSource = string | readonly string[] | Observable<Frame> | AsyncIterable<Frame>;
 
 /** {@link LocalizeOptions} plus, for a path, the frame range and follow mode, and threads. */
 export interface LocalizeStreamOptions extends LocalizeOptions {
@@ -51,19 +55,19 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
     return defer(() => source.pipe(localizeFrames(new FrameLocalizer(resolveLocalizeOptions(options)))));
   }
   return observeAsync(async function* (signal) {
-    let stack: TiffStack | undefined;
+    let stack: FrameStack | undefined;
     try {
       let frames: AsyncIterable<Frame>;
-      let metadata: TiffStack['metadata'] | undefined;
+      let metadata: StackMetadata | undefined;
       // Frames read here go into recycled buffers; the caller's own frames are left alone.
       let buffers: FrameBufferPool | undefined;
-      if (typeof source === 'string') {
-        stack = TiffStack.open(source);
+      if (typeof source === 'string' || Array.isArray(source)) {
+        stack = openStack(source as string | readonly string[]).stack;
         metadata = stack.metadata;
         buffers = new FrameBufferPool();
         frames = stack.frames({ ...options.frames, signal, buffers });
       } else {
-        frames = source;
+        frames = source as AsyncIterable<Frame>;
       }
       const pool = buffers;
       const recycle = pool ? (buffer: ArrayBuffer) => pool.give(buffer) : undefined;

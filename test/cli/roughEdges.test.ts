@@ -14,7 +14,7 @@ const sample = join(import.meta.dirname, '../../samples/filaments.tif');
 test("'help localize' prints the command's help, --quiet under Running", () => {
   const r = run(['help', 'localize']);
   assert.equal(r.status, 0);
-  assert.match(r.stdout, /^smlm-stream localize STACK\.tif/);
+  assert.match(r.stdout, /^smlm-stream localize STACK \[options\]/);
   assert.match(r.stdout, /Running:\n(.*\n)*\s+--quiet/);
   assert.doesNotMatch(r.stdout.split('Running:')[0], /--quiet/);
 });

@@ -80,7 +80,7 @@ describe('localizeStack and the CLI', () => {
       [['localize', join(dir, 'cli.tif'), '--box', '41'], /frames of 48×40 px are smaller than the 41×41 px fitting window|--box: the fitting window \(box\) must be an odd whole number from 3 to 15 px, got 41/],
       [['localize', join(dir, 'cli.tif'), '--bogus'], /Unknown option '--bogus'/],
       [['localize', join(dir, 'cli.tif'), '--pixel-size'], /--pixel-size <value>' argument missing/],
-      [['localize'], /needs one stack/],
+      [['localize'], /localize needs a stack: a TIFF file, a folder of TIFFs, or several files/],
       [['evaluate', join(dir, 'cli.tif'), join(dir, 'cli.csv')], /cli\.tif: is a TIFF image, not a localization CSV/],
       [['evaluate', join(dir, 'cli.json'), join(dir, 'cli.csv')], /cli\.json: needs columns "frame", "x \[nm\]" and "y \[nm\]"/],
     ];
