@@ -1,5 +1,6 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import { driftPath } from '../post/driftPath.js';
 import { SAMPLE_BYTES } from '../io/Frame.js';
 import { resolveSimulateStackOptions } from '../simulate/simulateStack.js';
 import type { StructureKind } from '../simulate/Structure.js';
@@ -42,6 +43,10 @@ Options:
   --sensor S            uniform (default) or scmos: every pixel its own offset, gain and read
                         noise, 3 % hot pixels; writes OUT.offset.tif, OUT.variance.tif and
                         OUT.gain.tif (ADU, ADU², ADU per e⁻) next to the stack
+  --drift X,Y           stage drift from the first frame to the last, nm (default none); the
+                        truth stays in the sample, its trajectory in OUT.truth.drift.csv
+  --wobble NM           with --drift: a wobble of this amplitude on top of the line (default 0)
+  --wobble-period N     its period, frames (default 1000)
   --seed S              random seed (default 1)
   --float32             write float32 pixels (default uint16)
   --bigtiff             write BigTIFF (needed beyond 4 GB)
@@ -74,6 +79,9 @@ export function run(argv: string[], out: (line: string) => void): number {
       'em-gain': { type: 'string' },
       sensor: { type: 'string' },
       seed: { type: 'string' },
+      drift: { type: 'string' },
+      wobble: { type: 'string' },
+      'wobble-period': { type: 'string' },
       float32: { type: 'boolean', default: false },
       bigtiff: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -106,6 +114,7 @@ export function run(argv: string[], out: (line: string) => void): number {
     emGain: n('em-gain'),
     sensor: values.sensor as 'uniform' | 'scmos' | undefined,
     seed: n('seed', { integer: true }),
+    drift: values.drift === undefined ? undefined : { ...parsePair(values.drift as string, '--drift'), wobbleNm: n('wobble', { min: 0 }), wobblePeriodFrames: n('wobble-period', { min: 1 }) },
     sampleType: values.float32 ? ('float32' as const) : ('uint16' as const),
     bigTiff: values.bigtiff,
   };
@@ -117,6 +126,7 @@ export function run(argv: string[], out: (line: string) => void): number {
   checkOutputPaths([], [
     { path, role: 'the stack' },
     { path: truthPath, role: 'the ground truth' },
+    ...(o.drift ? [{ path: driftPath(truthPath), role: 'the true drift' }] : []),
     ...(o.sensor === 'scmos' ? [{ path: maps.offset, role: 'the offset map' }, { path: maps.variance, role: 'the variance map' }, { path: maps.gain, role: 'the gain map' }] : []),
   ]);
   const progress = new ProgressReporter(process.stderr, { unit: 'emitters' });
@@ -133,8 +143,16 @@ export function run(argv: string[], out: (line: string) => void): number {
   });
   progress.done();
   out(`smlm-stream simulate: ${result.frames} frames → ${path}, ${result.emitters} emitter-frames → ${truthPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
+  if (result.drift) out(`  true drift: ${result.drift}`);
   if (result.maps) out(`  sensor maps: ${result.maps.offset}, ${result.maps.variance}, ${result.maps.gain}`);
   return 0;
+}
+
+/** "X,Y" in nm. */
+function parsePair(text: string, flag: string): { xNm: number; yNm: number } {
+  const m = /^\s*([^,]+),([^,]+)\s*$/.exec(text);
+  if (!m) throw new UsageError(`${flag} needs X,Y in nm, got '${text}'`);
+  return { xNm: parseNumber(m[1], flag), yNm: parseNumber(m[2], flag) };
 }
 
 /** A size in GB or MB, for messages. */

@@ -55,11 +55,18 @@ export interface SimulateStackOptions {
   structureCount?: number;
   /** Radius of the rings, nm. @default 150 */
   ringRadiusNm?: number;
+  /**
+   * Stage drift: the sample moves by (xNm, yNm) from the first frame to the last in a straight
+   * line, plus a wobble of `wobbleNm` (sinusoids of period `wobblePeriodFrames` in x, 1.37 times
+   * that in y, zero at frame 1). The truth keeps the positions in the sample; the camera sees them
+   * shifted by the drift, and {@link driftAt} gives it. @default none
+   */
+  drift?: { xNm: number; yNm: number; wobbleNm?: number; wobblePeriodFrames?: number };
   /** Random seed. @default 1 */
   seed?: number;
 }
 
-/** The true emitters of one frame (positions in nm from the top-left image corner). */
+/** The true emitters of one frame (positions in nm from the top-left image corner, in the sample). */
 export interface TruthRows {
   /** Frame number, 1-based. */
   frame: number;
@@ -67,6 +74,11 @@ export interface TruthRows {
   y: number[];
   photons: number[];
   background: number[];
+  /** Each emitter's number (1-based): one number per blink, a run of frames it is on. */
+  emitter: number[];
+  /** The stage drift of this frame, nm (what the camera adds to the positions). */
+  driftX: number;
+  driftY: number;
 }
 
 /** One simulated frame: ADU values (integers, clamped to 0…65535) and its truth. */
@@ -77,7 +89,7 @@ export interface SimulatedFrame {
 }
 
 /** The resolved options (recorded with samples). */
-export type ResolvedSimulateStackOptions = Required<SimulateStackOptions>;
+export type ResolvedSimulateStackOptions = Required<Omit<SimulateStackOptions, 'drift'>> & Pick<SimulateStackOptions, 'drift'>;
 
 /** Fill defaults and check the simulation options. */
 export function resolveSimulateStackOptions(options: SimulateStackOptions = {}): ResolvedSimulateStackOptions {
@@ -103,7 +115,7 @@ export function resolveSimulateStackOptions(options: SimulateStackOptions = {}):
     ringRadiusNm: 150,
     seed: 1,
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-  };
+  } as ResolvedSimulateStackOptions;
   const positive = ['width', 'height', 'frames', 'pixelSizeNm', 'psfSigmaNm', 'photonsPerAdu', 'meanOnFrames'] as const;
   for (const key of positive) if (!(o[key] > 0 && Number.isFinite(o[key]))) throw new InvalidOptionError(`simulation option ${key} must be > 0, got ${o[key]}`);
   const nonNegative = ['density', 'photons', 'background', 'readNoiseAdu', 'marginNm', 'minSeparationNm'] as const;
@@ -114,6 +126,9 @@ export function resolveSimulateStackOptions(options: SimulateStackOptions = {}):
   if (!(Number.isInteger(o.structureCount) && o.structureCount >= 0)) throw new InvalidOptionError(`simulation option structureCount must be a whole number ≥ 0, got ${o.structureCount}`, 'structureCount');
   if (!(o.emGain >= 1 && Number.isFinite(o.emGain))) throw new InvalidOptionError(`simulation option emGain must be ≥ 1, got ${o.emGain}`, 'emGain');
   if (o.sensor !== 'uniform' && o.sensor !== 'scmos') throw new InvalidOptionError(`simulation option sensor must be uniform or scmos, got ${String(o.sensor)}`, 'sensor');
+  if (o.drift && !(Number.isFinite(o.drift.xNm) && Number.isFinite(o.drift.yNm) && (o.drift.wobbleNm ?? 0) >= 0 && (o.drift.wobblePeriodFrames ?? 1) > 0)) {
+    throw new InvalidOptionError(`simulation option drift needs finite xNm, yNm, wobbleNm ≥ 0 and wobblePeriodFrames > 0, got ${JSON.stringify(o.drift)}`, 'drift');
+  }
   if (!(o.ringRadiusNm > 0)) throw new InvalidOptionError(`simulation option ringRadiusNm must be > 0, got ${o.ringRadiusNm}`, 'ringRadiusNm');
   return o;
 }
@@ -154,21 +169,25 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
       if (free) {
         xs.push(x);
         ys.push(y);
-        return;
+        return true;
       }
     }
+    return false;
   };
   let xs: number[] = [];
   let ys: number[] = [];
+  let ids: number[] = [];
+  let emitters = 0;
   const start = rng.poisson(meanOn);
-  for (let k = 0; k < start; k++) switchOn(xs, ys);
+  for (let k = 0; k < start; k++) if (switchOn(xs, ys)) ids.push(++emitters);
   const image = new Float64Array(width * height);
   const maps = o.sensor === 'scmos' ? sensorMaps(o) : undefined;
   for (let f = 0; f < o.frames; f++) {
     image.fill(o.background);
+    const [driftX, driftY] = driftAt(o, f);
     for (let k = 0; k < xs.length; k++) {
-      const xPx = xs[k] / pixelSizeNm;
-      const yPx = ys[k] / pixelSizeNm;
+      const xPx = (xs[k] + driftX) / pixelSizeNm;
+      const yPx = (ys[k] + driftY) / pixelSizeNm;
       const c0 = Math.min(Math.max(Math.round(xPx) - (xAxis.box >> 1), 0), width - xAxis.box);
       const r0 = Math.min(Math.max(Math.round(yPx) - (yAxis.box >> 1), 0), height - yAxis.box);
       renderSpot(image, width, c0, r0, xAxis, yAxis, xPx - c0, yPx - r0, o.photons, sigmaPx);
@@ -188,22 +207,43 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
       y: ys.slice(),
       photons: xs.map(() => o.photons),
       background: xs.map(() => o.background),
+      emitter: ids.slice(),
+      driftX,
+      driftY,
     };
     yield { index: f, adu, truth };
     // Bleach some, switch new ones on.
     const nextX: number[] = [];
     const nextY: number[] = [];
+    const nextIds: number[] = [];
     for (let k = 0; k < xs.length; k++) {
       if (rng.uniform() < survive) {
         nextX.push(xs[k]);
         nextY.push(ys[k]);
+        nextIds.push(ids[k]);
       }
     }
     const born = rng.poisson(activations);
-    for (let k = 0; k < born; k++) switchOn(nextX, nextY);
+    for (let k = 0; k < born; k++) if (switchOn(nextX, nextY)) nextIds.push(++emitters);
     xs = nextX;
     ys = nextY;
+    ids = nextIds;
   }
+}
+
+/**
+ * The stage drift of a simulation at frame index `f` (0-based), nm: a straight line from 0 at
+ * the first frame to (xNm, yNm) at the last, plus the wobble.
+ * @param options - resolved simulation options
+ * @param f - frame index, 0-based
+ */
+export function driftAt(options: ResolvedSimulateStackOptions, f: number): [number, number] {
+  const d = options.drift;
+  if (!d) return [0, 0];
+  const t = options.frames > 1 ? f / (options.frames - 1) : 0;
+  const wobble = d.wobbleNm ?? 0;
+  const period = d.wobblePeriodFrames ?? 1000;
+  return [d.xNm * t + wobble * Math.sin((2 * Math.PI * f) / period), d.yNm * t + wobble * Math.sin((2 * Math.PI * f) / (1.37 * period))];
 }
 
 /** A simulated sensor's calibration maps, row-major, width·height values each. */
@@ -262,13 +302,13 @@ export function sensorMaps(options: ResolvedSimulateStackOptions): SensorMaps {
 }
 
 /** The truth CSV header written next to simulated stacks. */
-export const TRUTH_CSV_HEADER = '"frame","x [nm]","y [nm]","photons","background"';
+export const TRUTH_CSV_HEADER = '"frame","x [nm]","y [nm]","photons","background","emitter"';
 
 /** Truth rows of one frame as CSV lines (no header). */
 export function truthCsvLines(truth: TruthRows): string {
   let out = '';
   for (let k = 0; k < truth.x.length; k++) {
-    out += `${truth.frame},${truth.x[k].toFixed(3)},${truth.y[k].toFixed(3)},${truth.photons[k]},${truth.background[k]}\n`;
+    out += `${truth.frame},${truth.x[k].toFixed(3)},${truth.y[k].toFixed(3)},${truth.photons[k]},${truth.background[k]},${truth.emitter[k]}\n`;
   }
   return out;
 }

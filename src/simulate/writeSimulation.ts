@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { TiffWriter, writeTiff } from '../io/TiffWriter.js';
+import { DRIFT_CSV_HEADER, driftPath } from '../post/driftPath.js';
 import type { SimulateStackOptions } from './simulateStack.js';
 import { resolveSimulateStackOptions, sensorMaps, simulateStack, TRUTH_CSV_HEADER, truthCsvLines } from './simulateStack.js';
 
@@ -25,11 +26,12 @@ export function mapPaths(path: string): { offset: string; variance: string; gain
 
 /**
  * Simulate a stack ({@link simulateStack}) and stream it to `path` (ImageJ TIFF with the pixel
- * size) and its truth to `truthPath` (CSV: frame, x [nm], y [nm], photons, background); with an
- * sCMOS sensor, its calibration maps too (float32 TIFFs, {@link mapPaths}).
+ * size) and its truth to `truthPath` (CSV: frame, x [nm], y [nm], photons, background,
+ * emitter); with an sCMOS sensor, its calibration maps too (float32 TIFFs, {@link mapPaths});
+ * with drift, the true trajectory (`NAME.truth.drift.csv`).
  * @returns the number of frames and of true emitter-frames written, and the maps' paths
  */
-export function writeSimulation(path: string, truthPath: string, options: WriteSimulationOptions = {}): { frames: number; emitters: number; maps?: ReturnType<typeof mapPaths> } {
+export function writeSimulation(path: string, truthPath: string, options: WriteSimulationOptions = {}): { frames: number; emitters: number; maps?: ReturnType<typeof mapPaths>; drift?: string } {
   const o = resolveSimulateStackOptions(options);
   let maps: ReturnType<typeof mapPaths> | undefined;
   if (o.sensor === 'scmos') {
@@ -49,19 +51,23 @@ export function writeSimulation(path: string, truthPath: string, options: WriteS
     frameCount: o.frames,
   });
   const truth = openSync(truthPath, 'w');
+  const drift = o.drift ? openSync(driftPath(truthPath), 'w') : undefined;
   let emitters = 0;
   try {
     writeSync(truth, `${TRUTH_CSV_HEADER}\n`);
+    if (drift !== undefined) writeSync(drift, `${DRIFT_CSV_HEADER}\n`);
     for (const frame of simulateStack(o)) {
       writer.append(frame.adu);
       emitters += frame.truth.x.length;
       const lines = truthCsvLines(frame.truth);
       if (lines) writeSync(truth, lines);
+      if (drift !== undefined) writeSync(drift, `${frame.truth.frame},${frame.truth.driftX.toFixed(3)},${frame.truth.driftY.toFixed(3)}\n`);
       options.onFrame?.(frame.index, frame.truth.x.length);
     }
   } finally {
     writer.close();
     closeSync(truth);
+    if (drift !== undefined) closeSync(drift);
   }
-  return { frames: o.frames, emitters, maps };
+  return { frames: o.frames, emitters, maps, drift: o.drift ? driftPath(truthPath) : undefined };
 }

@@ -85,7 +85,7 @@ describe('acceptance on simulated stacks (σ = 130 nm, 100 nm pixels, fixed seed
       }
       const adu = new Uint16Array(W * W);
       for (let i = 0; i < adu.length; i++) adu[i] = Math.round(100 + rng.poisson(image[i]) + 1.5 * rng.normal());
-      truth.push({ frame: f + 1, x: spots.map((s) => s[0] * P), y: spots.map((s) => s[1] * P), photons: [], background: [] });
+      truth.push({ frame: f + 1, x: spots.map((s) => s[0] * P), y: spots.map((s) => s[1] * P), photons: [], background: [], emitter: [], driftX: 0, driftY: 0 });
       batches.push(localizer.process({ index: f, width: W, height: W, data: adu }));
     }
     const T = pointTableFromTruth(truth);
