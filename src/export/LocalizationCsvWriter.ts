@@ -1,11 +1,10 @@
-import { renameSync } from 'node:fs';
-import { FileWriteError } from '../errors/FileWriteError.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { CSV_HEADER, LOCALIZATION_COLUMNS } from '../table/columns.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
-import { AsciiBuffer } from './AsciiBuffer.js';
+import { CsvFile } from './CsvFile.js';
 import type { FileSink } from './FileSink.js';
-import { openFileSink } from './FileSink.js';
+
+export { partialPath } from './CsvFile.js';
 
 const COLUMNS = LOCALIZATION_COLUMNS.length;
 const DECIMALS = LOCALIZATION_COLUMNS.map((c) => c.decimals);
@@ -19,23 +18,14 @@ export interface CsvWriterOptions {
 }
 
 /**
- * The temporary name a CSV is written under until its run ends.
- * @param path - the CSV's final path
- */
-export function partialPath(path: string): string {
-  return `${path}.partial`;
-}
-
-/**
  * Writes localization batches as ThunderSTORM-compatible CSV while frames complete: the header
  * of docs/design.md §2 verbatim, then our extra columns; values unquoted, `.` decimals, `\n`
- * line ends, ids from 1; digits are written straight into a reused byte buffer
- * ({@link AsciiBuffer}).
+ * line ends, ids from 1; digits are written straight into a reused byte buffer.
  *
- * Rows go to `PATH.partial`, one frame per write. A write that fails (disk full, I/O error)
- * throws a {@link FileWriteError} naming the file, and the file is first cut back to the last
- * whole frame, so it never ends mid-row. {@link commit} flushes it and gives it its final name;
- * {@link abandon} closes it and leaves it under the temporary name.
+ * Rows go to `PATH.partial`, one frame per write ({@link CsvFile}): a write that fails (disk
+ * full, I/O error) throws a FileWriteError naming the file, and the file is first cut back to
+ * the last whole frame, so it never ends mid-row. {@link commit} flushes it and gives it its
+ * final name; {@link abandon} closes it and leaves it under the temporary name.
  */
 export class LocalizationCsvWriter {
   /** The final path. */
@@ -44,13 +34,9 @@ export class LocalizationCsvWriter {
   readonly partialPath: string;
   /** Rows written so far (whole frames). */
   rows = 0;
-  /** Bytes of whole frames written so far. */
-  private bytes = 0;
-  private readonly sink: FileSink;
+  private readonly file: CsvFile;
   private readonly includeAllFits: boolean;
-  private closed = false;
-  /** The text of one write, and each column's values in the batch being written. */
-  private readonly buffer = new AsciiBuffer();
+  /** Each column's values in the batch being written. */
   private readonly values: (ArrayLike<number> | undefined)[] = new Array(COLUMNS).fill(undefined);
 
   /**
@@ -60,15 +46,9 @@ export class LocalizationCsvWriter {
    */
   constructor(path: string, options: CsvWriterOptions = {}) {
     this.path = path;
-    this.partialPath = partialPath(path);
     this.includeAllFits = options.includeAllFits ?? false;
-    try {
-      this.sink = options.sink ?? openFileSink(this.partialPath);
-    } catch (error) {
-      throw new FileWriteError(this.partialPath, error);
-    }
-    this.buffer.text(`${CSV_HEADER}\n`);
-    this.flush();
+    this.file = new CsvFile(path, CSV_HEADER, options.sink);
+    this.partialPath = this.file.partialPath;
   }
 
   /**
@@ -77,7 +57,7 @@ export class LocalizationCsvWriter {
    * @throws FileWriteError when the write fails (the file then ends with the previous frame)
    */
   write(batch: LocalizationBatch): number {
-    const out = this.buffer;
+    const out = this.file.buffer;
     out.length = 0;
     const values = this.values;
     for (let c = 0; c < COLUMNS; c++) {
@@ -96,7 +76,7 @@ export class LocalizationCsvWriter {
       out.byte(10); // '\n'
       written++;
     }
-    this.flush();
+    this.file.flush();
     this.rows += written;
     return written;
   }
@@ -107,47 +87,11 @@ export class LocalizationCsvWriter {
    * @throws FileWriteError when the flush or the rename fails (the rows stay in `PATH.partial`)
    */
   commit(): void {
-    if (this.closed) return;
-    try {
-      this.sink.sync();
-      this.close();
-      renameSync(this.partialPath, this.path);
-    } catch (error) {
-      this.close();
-      throw new FileWriteError(this.path, error);
-    }
+    this.file.commit();
   }
 
   /** Close, leaving the rows (whole frames) in `PATH.partial`. Never throws. */
   abandon(): void {
-    this.close();
-  }
-
-  /** Write the buffer as one unit at the end of the whole frames; on failure cut back to them. */
-  private flush(): void {
-    const out = this.buffer;
-    let done = 0;
-    try {
-      while (done < out.length) done += this.sink.write(out.bytes, done, out.length - done, this.bytes + done);
-    } catch (error) {
-      try {
-        this.sink.truncate(this.bytes);
-      } catch {
-        // The cut failed too (the device is gone): the first error is the one to report.
-      }
-      throw new FileWriteError(this.partialPath, error);
-    }
-    this.bytes += out.length;
-    out.length = 0;
-  }
-
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    try {
-      this.sink.close();
-    } catch {
-      // Closing after a failed write can fail again; the write's error is what matters.
-    }
+    this.file.abandon();
   }
 }

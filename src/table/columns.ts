@@ -37,3 +37,6 @@ export const LOCALIZATION_COLUMNS: readonly Column[] = [
 
 /** The CSV header line: every header quoted, comma-separated (ThunderSTORM's style). */
 export const CSV_HEADER = LOCALIZATION_COLUMNS.map((c) => `"${c.header}"`).join(',');
+
+/** The column a merged table gains: how many detections (frames) each molecule has (ThunderSTORM's name). */
+export const DETECTIONS_HEADER = 'detections';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileWriteError } from '../../src/errors/FileWriteError.js';
-import type { FileSink } from '../../src/export/FileSink.js';
+import { fullDisk } from './fullDisk.js';
 import { LocalizationCsvWriter } from '../../src/export/LocalizationCsvWriter.js';
 import { sidecarPath } from '../../src/export/writeSidecar.js';
 import { createLocalizationBatch } from '../../src/table/LocalizationBatch.js';
@@ -45,29 +45,6 @@ test('sidecar path: the output name with .json', () => {
   assert.equal(sidecarPath('run/locs.csv'), 'run/locs.json');
   assert.equal(sidecarPath('a.b/locs'), 'a.b/locs.json');
 });
-
-/** A sink holding bytes in memory that fails with ENOSPC once `capacity` bytes would be exceeded. */
-function fullDisk(capacity: number): FileSink & { bytes: Uint8Array; length: number } {
-  const sink = {
-    bytes: new Uint8Array(capacity),
-    length: 0,
-    write(bytes: Uint8Array, offset: number, length: number, position: number): number {
-      // A short write up to the capacity, then ENOSPC, as a full file system answers.
-      const room = capacity - position;
-      if (room <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
-      const n = Math.min(room, length);
-      sink.bytes.set(bytes.subarray(offset, offset + n), position);
-      sink.length = Math.max(sink.length, position + n);
-      return n;
-    },
-    truncate(length: number) {
-      sink.length = length;
-    },
-    sync() {},
-    close() {},
-  };
-  return sink;
-}
 
 test('a write error (disk full) names the file and the cause, and the file is cut back to whole frames', () => {
   const dir = mkdtempSync(join(tmpdir(), 'smlm-csv-'));
