@@ -26,7 +26,12 @@ import { LocalizationCsvWriter, partialPath } from '../src/export/LocalizationCs
 import { supersedeSidecar } from '../src/export/supersedeSidecar.js';
 import { temporaryPath, writeFileAtomically } from '../src/export/writeFileAtomically.js';
 import { sidecarPath, writeSidecar } from '../src/export/writeSidecar.js';
+import { writeStepSidecar } from '../src/export/writeStepSidecar.js';
 import { FitStatus } from '../src/fit/FitStatus.js';
+import { TableCsvWriter } from '../src/export/TableCsvWriter.js';
+import { BatchMerger } from '../src/post/BatchMerger.js';
+import { MERGE_DEFAULTS } from '../src/post/BlinkMerger.js';
+import type { MergeOptions } from '../src/post/BlinkMerger.js';
 import type { CameraMaps } from '../src/camera/CameraModel.js';
 import type { Frame } from '../src/io/Frame.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
@@ -84,6 +89,12 @@ export interface LocalizeStackRun {
   /** Worker threads (1 = all on this thread), at most the cores and the chunks of the run.
    *  @default see {@link chooseWorkers}: available cores, at most one per 512 frames; 1 in follow mode */
   workers?: number;
+  /**
+   * Merge blinks as the run goes ({@link BatchMerger}, ThunderSTORM's rules) into a second CSV,
+   * `path` (default NAME.merged.csv next to the CSV); the CSV of every localization is written
+   * as always.
+   */
+  merge?: MergeOptions & { path?: string };
   /** A live preview: a super-resolution PNG rewritten every `everyFrames` frames and at the end. */
   preview?: { path: string; everyFrames?: number; pixelNm?: number };
   /**
@@ -123,6 +134,8 @@ export interface LocalizeStackSummary {
   frames: number;
   /** Rows written. */
   localizations: number;
+  /** With `merge`: the merged CSV (or its `.partial` after a write error) and its rows. */
+  merged?: { output: string; molecules: number };
   stats: LocalizeStats;
   /** Medians of the rows written (NaN when none). */
   medians: RunMedians;
@@ -186,6 +199,19 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     stack.close();
     throw error;
   }
+  const mergedPath = run.merge ? mergedCsvPath(run) : undefined;
+  let merger: BatchMerger | undefined;
+  let mergedCsv: TableCsvWriter | undefined;
+  try {
+    if (run.merge && mergedPath) {
+      merger = new BatchMerger({ ...run.merge, includeAllFits: run.includeAllFits });
+      mergedCsv = new TableCsvWriter(mergedPath, merger.header);
+    }
+  } catch (error) {
+    csv.abandon();
+    stack.close();
+    throw error;
+  }
   const stats = createLocalizeStats();
   const medians = { uncertainty: new LogHistogram(), photons: new LogHistogram(), background: new LogHistogram() };
   let writeMs = 0;
@@ -214,6 +240,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     for await (const batch of batches) {
       const w0 = performance.now();
       csv.write(batch);
+      if (merger && mergedCsv) mergedCsv.write(merger.push(batch));
       writeMs += performance.now() - w0;
       frames++;
       for (let i = 0; i < batch.count; i++) {
@@ -242,6 +269,14 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   } finally {
     stack.close();
   }
+  // The molecules still open are closed: the merged rows cover the same frames as the CSV's.
+  if (merger && mergedCsv && !(error instanceof FileWriteError)) {
+    try {
+      mergedCsv.write(merger.finish());
+    } catch (e) {
+      error = e as Error;
+    }
+  }
   const aborted = run.signal?.aborted === true && error === undefined && (total === undefined || frames < total);
   const summary: LocalizeStackSummary = {
     input,
@@ -251,6 +286,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     stopReason: aborted ? abortReason(run.signal as AbortSignal) : undefined,
     frames,
     localizations: csv.rows,
+    merged: mergedCsv ? { output: mergedCsv.path, molecules: mergedCsv.rows } : undefined,
     stats,
     medians: { uncertaintyNm: medians.uncertainty.quantile(0.5), photons: medians.photons.quantile(0.5), backgroundPhotons: medians.background.quantile(0.5) },
     workers,
@@ -267,6 +303,19 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     try {
       writeSidecar(sidecar, record(run.output));
       csv.commit();
+      if (mergedCsv && run.merge) {
+        mergedCsv.commit();
+        // The merged CSV's own record, as `smlm-stream merge` writes one, the run's under `previous`.
+        writeStepSidecar({
+          step: 'merge',
+          input: run.output,
+          output: mergedCsv.path,
+          parameters: { ...MERGE_DEFAULTS, ...run.merge, maxFrames: Number.isFinite(run.merge.maxFrames ?? Infinity) ? run.merge.maxFrames : 'unlimited', path: undefined },
+          counts: { rowsIn: csv.rows, rowsOut: mergedCsv.rows },
+          started: startedAt,
+          seconds: summary.seconds,
+        });
+      }
       committed = true;
     } catch (e) {
       error ??= e as Error;
@@ -274,6 +323,8 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   }
   if (!committed) {
     csv.abandon();
+    mergedCsv?.abandon();
+    if (summary.merged && mergedCsv) summary.merged.output = mergedCsv.partialPath;
     summary.output = partial;
     summary.complete = false;
     try {
@@ -297,10 +348,24 @@ function outputsOf(run: LocalizeStackRun, sidecar: string, partial: string): Nam
     { path: sidecar, role: 'the sidecar (the CSV name with .json)' },
     { path: temporaryPath(sidecar), role: "the sidecar's temporary file" },
   ];
+  if (run.merge) {
+    const merged = mergedCsvPath(run);
+    outputs.push(
+      { path: merged, role: 'the merged CSV' },
+      { path: partialPath(merged), role: "the merged CSV's temporary file" },
+      { path: sidecarPath(merged), role: "the merged CSV's sidecar" },
+      { path: temporaryPath(sidecarPath(merged)), role: "the merged CSV's sidecar's temporary file" },
+    );
+  }
   if (run.preview) {
     outputs.push({ path: run.preview.path, role: 'the preview' }, { path: temporaryPath(run.preview.path), role: "the preview's temporary file" });
   }
   return outputs;
+}
+
+/** Where the merged CSV goes: `merge.path`, or NAME.merged.csv next to NAME.csv. */
+function mergedCsvPath(run: LocalizeStackRun): string {
+  return run.merge?.path ?? `${run.output.replace(/\.csv$/i, '')}.merged.csv`;
 }
 
 function abortReason(signal: AbortSignal): string {
@@ -331,6 +396,7 @@ function sidecarRecord(
       frames: run.frames ?? {},
       includeAllFits: run.includeAllFits ?? false,
       workers,
+      merge: run.merge ? { ...MERGE_DEFAULTS, ...run.merge, maxFrames: Number.isFinite(run.merge.maxFrames ?? Infinity) ? run.merge.maxFrames : 'unlimited', path: summary.merged?.output } : undefined,
     },
     complete: error === undefined && summary.complete && output === run.output,
     stopReason: summary.stopReason,
@@ -345,6 +411,7 @@ function sidecarRecord(
       nonFinitePixels: stats.nonFinitePixels,
       framesWithNonFinitePixels: stats.framesWithNonFinite,
       localizationsWritten: summary.localizations,
+      mergedMolecules: summary.merged?.molecules,
       warmStarts: stats.warmStarts,
       iterationHistogram: stats.iterationHistogram,
     },

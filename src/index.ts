@@ -72,6 +72,33 @@ export type { PicassoInfo } from './export/writePicasso.js';
 export { checkOutputPaths } from './export/checkOutputPaths.js';
 export type { NamedPath } from './export/checkOutputPaths.js';
 
+// After localization: tables, drift, merging, filtering
+export { readTable, readLocalizationTable, writeLocalizationTable, selectRows, columnName, findColumn, positions } from './table/LocalizationTable.js';
+export type { LocalizationTable } from './table/LocalizationTable.js';
+export { tableFromBatches } from './table/tableFromBatches.js';
+export { DETECTIONS_HEADER } from './table/columns.js';
+export { TableCsvWriter } from './export/TableCsvWriter.js';
+export { CsvFile } from './export/CsvFile.js';
+export { writeStepSidecar, readPreviousRecord } from './export/writeStepSidecar.js';
+export type { StepRecord } from './export/writeStepSidecar.js';
+export { estimateDriftAim, CausalAim, AIM_DEFAULTS, MIN_SEGMENT_LOCALIZATIONS } from './post/estimateDriftAim.js';
+export type { AimOptions, SegmentPoints } from './post/estimateDriftAim.js';
+export { interpolateDrift } from './post/DriftTrajectory.js';
+export type { DriftSegment, DriftTrajectory } from './post/DriftTrajectory.js';
+export { correctDrift } from './post/correctDrift.js';
+export { LiveDriftCorrector } from './post/LiveDriftCorrector.js';
+export { driftPath, DRIFT_HEADERS, DRIFT_CSV_HEADER } from './post/driftPath.js';
+export { readDriftTrajectory } from './post/readDriftTrajectory.js';
+export { plotDrift } from './post/plotDrift.js';
+export { BlinkMerger, MERGE_DEFAULTS } from './post/BlinkMerger.js';
+export type { MergeOptions } from './post/BlinkMerger.js';
+export { BatchMerger } from './post/BatchMerger.js';
+export { mergeBlinks } from './post/mergeBlinks.js';
+export { mergeDistanceWarning } from './post/mergeDistanceWarning.js';
+export { compileFilter, FilterExpressionError } from './post/compileFilter.js';
+export { filterTable } from './post/filterTable.js';
+export type { RowTest } from './post/filterTable.js';
+
 // Images
 export { SuperResolutionImage } from './render/SuperResolutionImage.js';
 export type { RenderMode, RenderOptions } from './render/SuperResolutionImage.js';
@@ -89,12 +116,19 @@ export type { LocalizeFitOptions, LocalizeOptions, MetadataPixelSize, ResolvedLo
 export { FrameLocalizer } from './pipeline/FrameLocalizer.js';
 export { localizeFrames } from './pipeline/localizeFrames.js';
 export { createLocalizeStats, addLocalizeStats } from './pipeline/LocalizeStats.js';
+export { mergeBlinksOperator } from './pipeline/mergeBlinksOperator.js';
+export { correctDriftOperator } from './pipeline/correctDriftOperator.js';
+export { filterOperator } from './pipeline/filterOperator.js';
+export { operatorOf } from './pipeline/operatorOf.js';
+export type { StreamStep } from './pipeline/operatorOf.js';
 export type { LocalizeStats } from './pipeline/LocalizeStats.js';
 
 // Ready pipelines
 export { localizeStack, PREVIEW_DEFAULTS } from '../pipelines/localizeStack.js';
 export type { LocalizeStackRun, LocalizeStackSummary, Progress, RunMedians } from '../pipelines/localizeStack.js';
 export { liveLocalize } from '../pipelines/liveLocalize.js';
+export { localizeMergeDrift } from '../pipelines/localizeMergeDrift.js';
+export type { LocalizeMergeDriftRun, LocalizeMergeDriftSummary } from '../pipelines/localizeMergeDrift.js';
 export type { LiveLocalizeRun } from '../pipelines/liveLocalize.js';
 
 // Simulation and evaluation against a ground truth
@@ -109,6 +143,7 @@ export { Random } from './simulate/Random.js';
 export { evaluateLocalizations } from './evaluate/evaluateLocalizations.js';
 export type { Evaluation, MatchedPairs } from './evaluate/evaluateLocalizations.js';
 export { readPointTable, pointTableChunks } from './evaluate/PointTable.js';
+export { pointTableOf } from './evaluate/pointTableOf.js';
 export { CsvTableReader } from './table/CsvTableReader.js';
 export type { CsvChunk } from './table/CsvTableReader.js';
 export type { PointTable } from './evaluate/PointTable.js';

@@ -3,6 +3,7 @@ import { InputFileError } from '../errors/InputFileError.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { KernelLoadError } from '../errors/KernelLoadError.js';
 import { OutputPathError } from '../errors/OutputPathError.js';
+import { FilterExpressionError } from '../post/compileFilter.js';
 import { TiffError } from '../io/TiffError.js';
 import { UsageError } from './UsageError.js';
 
@@ -10,15 +11,17 @@ import { UsageError } from './UsageError.js';
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /**
- * The one line a user reads for an error, and the exit code.
+ * The one line a user reads for an error, and the exit code; for a filter expression, a picture
+ * of the place (printed under the line).
  * @param error - what was thrown
  * @param flags - the command's flag for each option path
  */
-export function describeError(error: unknown, flags: Readonly<Record<string, string>> = {}): { message: string; code: number } {
+export function describeError(error: unknown, flags: Readonly<Record<string, string>> = {}): { message: string; code: number; picture?: string } {
   const text = firstLine(error instanceof Error ? error.message : String(error));
   if (error instanceof InvalidOptionError) {
     const flag = error.option === undefined ? undefined : flags[error.option];
-    return { message: flag ? `${flag}: ${text}` : text, code: EXIT.usage };
+    const picture = error instanceof FilterExpressionError ? error.picture : undefined;
+    return { message: flag ? `${flag}: ${text}` : text, code: EXIT.usage, picture };
   }
   if (
     error instanceof UsageError ||

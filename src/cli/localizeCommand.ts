@@ -16,6 +16,7 @@ import { LOCALIZE_DEFAULTS } from '../pipeline/LocalizeOptions.js';
 import { CHUNKS_PER_WORKER } from '../pipeline/localizeStream.js';
 import { describeError } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
+import { MERGE_OPTION_FLAGS, mergeOptionsFrom } from './mergeFlags.js';
 import { parseNumber } from './parseNumber.js';
 import { formatDuration, ProgressReporter } from './ProgressReporter.js';
 import { UsageError } from './UsageError.js';
@@ -25,7 +26,9 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ['Output', [
     { name: 'output', short: 'o', value: 'FILE', help: 'CSV to write; the sidecar is FILE with .json', default: 'STACK.csv next to the stack (its first file)' },
     { name: 'all-fits', help: 'also write fits that did not converge (see the status column)' },
+    { name: 'merge', help: 'also write FILE with .merged.csv: the blinks of each molecule merged into one row as the run goes (as smlm-stream merge)' },
   ]],
+  ['Merging, with --merge (ThunderSTORM\'s rules and defaults)', MERGE_OPTION_FLAGS],
   ['Camera (ThunderSTORM\'s names)', [
     { name: 'pixel-size', value: 'NM', help: 'pixel size in the sample, nm', default: "from the file's metadata", option: 'camera.pixelSizeNm' },
     { name: 'baseline', value: 'ADU', help: 'base level (offset), ADU', default: String(CAMERA_DEFAULTS.baselineAdu), option: 'camera.baselineAdu' },
@@ -200,6 +203,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       options,
       frames: { ...range, follow: values.follow === true, idleTimeoutMs: idle * 1000 },
       includeAllFits: values['all-fits'] === true,
+      merge: values.merge === true ? mergeOptionsFrom(values) : undefined,
       workers: optional('workers', { integer: true, min: 1 }),
       preview: text('preview') !== undefined ? { path: text('preview') as string, everyFrames: optional('preview-every', { integer: true, min: 1 }) } : undefined,
       signal: stop.signal,
@@ -264,6 +268,7 @@ function summaryLines(s: LocalizeStackSummary): string[] {
     `  precision (median)  ${digits(m.uncertaintyNm, 1)} nm uncertainty, ${digits(m.photons, 0)} photons, background ${digits(m.backgroundPhotons, 1)} photons/px`,
     `  not converged       ${st.fits === st.converged ? 'none' : `${count(st.saturated)} saturated, ${count(st.fits - st.converged - st.saturated)} other fits (left out of the CSV unless --all-fits)`}`,
   ];
+  if (s.merged) lines.push(`  merged              ${count(s.merged.molecules)} molecules → ${s.merged.output}`);
   if (st.nonFinitePixels > 0) lines.push(`  non-finite pixels   ${count(st.nonFinitePixels)} NaN or infinite in ${count(st.framesWithNonFinite)} frames`);
   lines.push(
     `  median iterations   ${st.converged ? median : 'n/a'} (mean ${warmMean} warm-started, ${coldMean} cold)`,

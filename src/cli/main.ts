@@ -18,6 +18,9 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   simulate: { summary: 'write a simulated blinking stack and its ground truth', load: () => import('./simulateCommand.js') },
   evaluate: { summary: 'compare localizations with the ground truth (Jaccard, RMSE, bias)', load: () => import('./evaluateCommand.js') },
   render: { summary: 'draw a super-resolution image (PNG) from a localization CSV', load: () => import('./renderCommand.js') },
+  drift: { summary: 'estimate the drift of a localization CSV (AIM) and correct it', load: () => import('./driftCommand.js') },
+  merge: { summary: 'merge the blinks of each molecule in consecutive frames into one row', load: () => import('./mergeCommand.js') },
+  filter: { summary: 'keep the rows of a localization CSV where an expression is true', load: () => import('./filterCommand.js') },
   export: { summary: "write a localization CSV in Picasso's HDF5 format", load: () => import('./exportCommand.js') },
   'fit-demo': { summary: 'simulate patches, fit them, compare with the truth and the CRLB', load: () => import('./fitDemo.js') },
 };
@@ -64,8 +67,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await module.run(rest, out);
   } catch (error) {
-    const { message, code } = describeError(error, module?.optionFlags);
-    process.stderr.write(`smlm-stream: ${message}\n`);
+    const { message, code, picture } = describeError(error, module?.optionFlags);
+    process.stderr.write(`smlm-stream: ${message}\n${picture ? `${picture}\n` : ''}`);
     if (code !== EXIT.usage && process.env.SMLM_STREAM_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
     return code;
   }

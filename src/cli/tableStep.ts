@@ -1,0 +1,76 @@
+import type { NamedPath } from '../export/checkOutputPaths.js';
+import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import { partialPath } from '../export/CsvFile.js';
+import { temporaryPath } from '../export/writeFileAtomically.js';
+import { sidecarPath } from '../export/writeSidecar.js';
+import { writeStepSidecar } from '../export/writeStepSidecar.js';
+import type { LocalizationTable } from '../table/LocalizationTable.js';
+import { readLocalizationTable, writeLocalizationTable } from '../table/LocalizationTable.js';
+import type { FlagTable } from './FlagTable.js';
+import { UsageError } from './UsageError.js';
+
+/** What a post-processing step made of its input. */
+export interface StepResult {
+  /** The output table. */
+  table: LocalizationTable;
+  /** The step's parameters as the sidecar records them. */
+  parameters: Record<string, unknown>;
+  /** Its findings (precision, counts), for the sidecar. */
+  results?: Record<string, unknown>;
+  /** Other files it wrote or will write, after the table (written by `writeMore`). */
+  writeMore?: () => Promise<void> | void;
+}
+
+/** One post-processing command: its name, the output's default suffix, other outputs, the work. */
+export interface TableStep {
+  readonly name: string;
+  /** `locs.csv` → `locs.SUFFIX.csv` by default. */
+  readonly suffix: string;
+  readonly flags: FlagTable;
+  /** Files the step writes besides the table and its sidecar (checked before anything is read). */
+  extraOutputs?(output: string, values: Record<string, string | boolean | undefined>): NamedPath[];
+  /** The work. */
+  apply(table: LocalizationTable, input: string, output: string, values: Record<string, string | boolean | undefined>, out: (line: string) => void): Promise<StepResult> | StepResult;
+}
+
+/**
+ * Run a post-processing command on one localization CSV (ours or ThunderSTORM's): check that
+ * no output is an input or another output, read the table, apply the step, write the table (as
+ * `.partial`, renamed when whole), its other files, and a sidecar recording the step's
+ * parameters, its findings, and the input's own record (so a chain of steps is traceable).
+ * @returns the exit code
+ */
+export async function runTableStep(step: TableStep, argv: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = step.flags.parse(argv);
+  if (positionals.length !== 1) throw new UsageError(`${step.name} needs one localization CSV, got ${positionals.length}`);
+  const input = positionals[0];
+  const output = typeof values.output === 'string' ? values.output : `${input.replace(/\.csv$/i, '')}.${step.suffix}.csv`;
+  const sidecar = sidecarPath(output);
+  checkOutputPaths(
+    [{ path: input, role: 'the localization CSV' }, { path: sidecarPath(input), role: "the CSV's sidecar" }],
+    [
+      { path: output, role: 'the CSV' },
+      { path: partialPath(output), role: "the CSV's temporary file" },
+      { path: sidecar, role: 'the sidecar (the CSV name with .json)' },
+      { path: temporaryPath(sidecar), role: "the sidecar's temporary file" },
+      ...(step.extraOutputs?.(output, values) ?? []),
+    ],
+  );
+  const started = new Date().toISOString();
+  const t0 = performance.now();
+  const table = readLocalizationTable(input);
+  const result = await step.apply(table, input, output, values, out);
+  writeLocalizationTable(output, result.table);
+  await result.writeMore?.();
+  writeStepSidecar({
+    step: step.name,
+    input,
+    output,
+    parameters: result.parameters,
+    counts: { rowsIn: table.rows, rowsOut: result.table.rows },
+    results: result.results,
+    started,
+    seconds: (performance.now() - t0) / 1000,
+  });
+  return 0;
+}
