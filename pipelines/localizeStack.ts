@@ -414,6 +414,9 @@ function sidecarRecord(
       mergedMolecules: summary.merged?.molecules,
       warmStarts: stats.warmStarts,
       iterationHistogram: stats.iterationHistogram,
+      multiEmitterTried: stats.multiEmitterTried,
+      // Fits by the emitters of their model: index 1 single fits, index K windows of K.
+      fitsByEmitters: stats.emitterFits,
     },
     medians: summary.medians,
     timing: {

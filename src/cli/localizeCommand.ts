@@ -11,6 +11,7 @@ import type { DetectEngine } from '../detect/DetectOptions.js';
 import { DETECT_DEFAULTS } from '../detect/DetectOptions.js';
 import type { FitEngine, FitSolver } from '../fit/FitOptions.js';
 import { FIT_DEFAULTS } from '../fit/FitOptions.js';
+import { MULTI_EMITTER_DEFAULTS } from '../fit/EmitterSelector.js';
 import { FOLLOW_DEFAULTS } from '../io/TiffStack.js';
 import { LOCALIZE_DEFAULTS } from '../pipeline/LocalizeOptions.js';
 import { CHUNKS_PER_WORKER } from '../pipeline/localizeStream.js';
@@ -61,6 +62,12 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'fit-engine', value: 'E', help: 'wasm (WebAssembly kernel) or js (JavaScript reference)', default: FIT_DEFAULTS.engine, option: 'fit.engine' },
     { name: 'no-warm-start', help: 'start every fit from its own pixels, not from the previous frame', option: 'warmStart' },
   ]],
+  ['Crowded spots (multi-emitter fitting, ThunderSTORM\'s defaults)', [
+    { name: 'multi-emitter', value: 'on|off', help: 'fit a candidate whose single fit fails a χ² goodness-of-fit test with more emitters, kept by a likelihood-ratio test', default: MULTI_EMITTER_DEFAULTS.enabled ? 'on' : 'off', option: 'multiEmitter.enabled' },
+    { name: 'max-emitters', value: 'N', help: 'most emitters in one window', default: String(MULTI_EMITTER_DEFAULTS.maxEmitters), option: 'multiEmitter.maxEmitters' },
+    { name: 'p-value', value: 'P', help: 'one more emitter is kept when the likelihood-ratio test gives a p-value below P', default: String(MULTI_EMITTER_DEFAULTS.pValue), option: 'multiEmitter.pValue' },
+    { name: 'ambiguity', value: 'P', help: 'a single fit is tried with more emitters when its goodness-of-fit p-value is below P', default: String(MULTI_EMITTER_DEFAULTS.ambiguityPValue), option: 'multiEmitter.ambiguityPValue' },
+  ]],
   ['Preview', [
     { name: 'preview', value: 'PNG', help: 'rewrite a super-resolution preview as the run goes' },
     { name: 'preview-every', value: 'N', help: 'frames between preview refreshes', default: String(PREVIEW_DEFAULTS.everyFrames) },
@@ -106,6 +113,13 @@ async function cameraMaps(offset: string | undefined, variance: string | undefin
     xy = [Number(m[1]), Number(m[2])];
   }
   return readCameraMaps({ offset, variance, gain, origin: xy });
+}
+
+/** Parse "on" or "off". */
+function onOff(value: string, flag: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new UsageError(`${flag} must be on or off, got '${value}'`);
 }
 
 /** Parse "MIN:MAX" (two numbers). */
@@ -172,6 +186,12 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       tolerance: optional('tolerance'),
       maxStepPx: optional('max-step'),
       engine: text('fit-engine') as FitEngine | undefined,
+    },
+    multiEmitter: {
+      enabled: text('multi-emitter') === undefined ? undefined : onOff(text('multi-emitter') as string, '--multi-emitter'),
+      maxEmitters: optional('max-emitters', { integer: true }),
+      pValue: optional('p-value'),
+      ambiguityPValue: optional('ambiguity'),
     },
     warmStart: values['no-warm-start'] !== true,
     chunkFrames: optional('chunk-frames', { integer: true }),
@@ -268,6 +288,8 @@ function summaryLines(s: LocalizeStackSummary): string[] {
     `  precision (median)  ${digits(m.uncertaintyNm, 1)} nm uncertainty, ${digits(m.photons, 0)} photons, background ${digits(m.backgroundPhotons, 1)} photons/px`,
     `  not converged       ${st.fits === st.converged ? 'none' : `${count(st.saturated)} saturated, ${count(st.fits - st.converged - st.saturated)} other fits (left out of the CSV unless --all-fits)`}`,
   ];
+  const crowded = st.emitterFits.reduce((n, v, k) => n + (k >= 2 ? v : 0), 0);
+  lines.push(`  crowded spots       ${count(st.multiEmitterTried)} windows tried with more emitters, ${count(crowded)} held 2 or more`);
   if (s.merged) lines.push(`  merged              ${count(s.merged.molecules)} molecules → ${s.merged.output}`);
   if (st.nonFinitePixels > 0) lines.push(`  non-finite pixels   ${count(st.nonFinitePixels)} NaN or infinite in ${count(st.framesWithNonFinite)} frames`);
   lines.push(

@@ -30,6 +30,12 @@ export interface FitResults {
   readonly logLikelihood: Float64Array;
   /** Standard deviation of the fit residuals n − μ̂ over the patch, photons (CSV `bkgstd`). */
   readonly residualStd: Float64Array;
+  /**
+   * Pearson's χ² of the fit, Σ (n − μ̂)² / μ̂ over the patch (with the camera's shift in n and μ):
+   * about χ²(box² − parameters) for a patch the model describes, larger when it holds more
+   * than one spot. Divide by the noise scale F²/QE for an EMCCD.
+   */
+  readonly chiSquare: Float64Array;
   /** Iterations used (Newton: passes that moved θ; conjugate gradient: objective evaluations). */
   readonly iterations: Uint16Array;
   /** {@link FitStatus} code. */
@@ -60,6 +66,7 @@ export function createFitResults(count: number): FitResults {
     uncertaintySigma: f64(),
     logLikelihood: f64(),
     residualStd: f64(),
+    chiSquare: f64(),
     iterations: new Uint16Array(count),
     status: new Uint8Array(count),
     warmStart: new Uint8Array(count),

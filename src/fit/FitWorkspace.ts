@@ -40,6 +40,8 @@ export class FitWorkspace {
   informationReady = false;
   /** Standard deviation of the residuals n − μ(θ̂) of the last fit, photons (K − P degrees of freedom). */
   residualStd = Number.NaN;
+  /** Pearson's χ² of the last fit. */
+  chiSquare = Number.NaN;
   /** The WebAssembly batch fit, where the options allow it (Newton, engine 'wasm'). */
   readonly kernel: WasmFitKernel | undefined;
 

@@ -45,6 +45,8 @@ export class PatchLikelihood {
   readonly fisher: Float64Array;
   /** Σ (n − μ)² of the last pass that computed ℓ (photons²). */
   residualSumSquares = 0;
+  /** Pearson's χ² of the last pass with ℓ, Σ (n − μ)² / μ (shifts included in n and μ). */
+  chiSquare = 0;
   /**
    * The camera's shift s of each pixel (photons), laid out as the data, or undefined for a
    * Poisson camera: the passes then use the shifted-Poisson likelihood of n + s with mean μ + s
@@ -210,6 +212,7 @@ export class PatchLikelihood {
     const shift = this.shift;
     let ll = 0;
     let rss = 0;
+    let chi2 = 0;
     let gx = 0, gy = 0, gn = 0, gb = 0;
     let fxx = 0, fxy = 0, fxn = 0, fxb = 0, fyy = 0, fyn = 0, fyb = 0, fnn = 0, fnb = 0, fbb = 0;
     let k = offset;
@@ -242,6 +245,7 @@ export class PatchLikelihood {
         if (wantLl) {
           ll += (n === 0 ? 0 : n * Math.log(mu)) - mu;
           rss += (n - mu) * (n - mu);
+          chi2 += ((n - mu) * (n - mu)) / mu;
         }
       }
       const d = dey[j];
@@ -271,7 +275,10 @@ export class PatchLikelihood {
     g[2] = gn;
     g[3] = gb;
     if (wantFisher) fillSymmetric4(this.fisher, fxx, fxy, fxn, fxb, fyy, fyn, fyb, fnn, fnb, fbb);
-    if (wantLl) this.residualSumSquares = rss;
+    if (wantLl) {
+      this.residualSumSquares = rss;
+      this.chiSquare = chi2;
+    }
     return wantLl ? ll : Number.NaN;
   }
 
@@ -292,6 +299,7 @@ export class PatchLikelihood {
     const shift = this.shift;
     let ll = 0;
     let rss = 0;
+    let chi2 = 0;
     let gx = 0, gy = 0, gn = 0, gb = 0, gs = 0;
     let k = offset;
     for (let j = 0; j < box; j++) {
@@ -368,10 +376,14 @@ export class PatchLikelihood {
         if (wantLl) {
           ll += (n === 0 ? 0 : n * Math.log(mu)) - mu;
           rss += (n - mu) * (n - mu);
+          chi2 += ((n - mu) * (n - mu)) / mu;
         }
       }
     }
-    if (wantLl) this.residualSumSquares = rss;
+    if (wantLl) {
+      this.residualSumSquares = rss;
+      this.chiSquare = chi2;
+    }
     const g = this.gradient;
     g[0] = gx;
     g[1] = gy;

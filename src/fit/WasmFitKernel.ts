@@ -87,6 +87,7 @@ export class WasmFitKernel {
     out.iterations.set(column(12));
     out.status.set(column(13));
     out.warmStart.set(column(14));
+    out.chiSquare.set(column(15));
   }
 
   /** Views of regions for at least `count` patches (reserved anew, doubled, when too small). */

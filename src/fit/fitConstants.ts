@@ -27,8 +27,8 @@ export const STATUS_SATURATED = 5;
 
 /** Warm-start columns: x, y, N, b, σ. */
 export const START_COLUMNS = 5;
-/** Output columns: x, y, N, b, σ, √CRLB of the five, ℓ, residual std, iterations, status, warm start. */
-export const OUTPUT_COLUMNS = 15;
+/** Output columns: x, y, N, b, σ, √CRLB of the five, ℓ, residual std, iterations, status, warm start, Pearson's χ². */
+export const OUTPUT_COLUMNS = 16;
 
 // ---- Newton's method (newtonSolve.ts)
 

@@ -72,6 +72,7 @@ export function fitPatch(
     workspace.iterations = 0;
     workspace.logLikelihood = Number.NaN;
     workspace.residualStd = Number.NaN;
+    workspace.chiSquare = Number.NaN;
     return false;
   }
   workspace.informationReady = false;
@@ -80,6 +81,7 @@ export function fitPatch(
   if (!workspace.informationReady) workspace.logLikelihood = lik.evaluate(data, offset, PassMode.fisher | PassMode.logLikelihood);
   const box = workspace.options.box;
   workspace.residualStd = Math.sqrt(lik.residualSumSquares / (box * box - lik.parameterCount));
+  workspace.chiSquare = lik.chiSquare;
   const ok = choleskyInverseDiagonal(lik.fisher, lik.parameterCount, workspace.crlb, workspace.inverseScratch);
   // The Fisher information of a camera whose pixels' variance is noiseScale·(μ + s).
   const scale = workspace.options.noiseScale;
@@ -111,6 +113,7 @@ export function storeFit(workspace: FitWorkspace, out: FitResults, index: number
   out.uncertaintySigma[index] = Math.sqrt(crlb[4]);
   out.logLikelihood[index] = workspace.logLikelihood;
   out.residualStd[index] = workspace.residualStd;
+  out.chiSquare[index] = workspace.chiSquare;
   out.iterations[index] = workspace.iterations;
   out.status[index] = workspace.status;
 }

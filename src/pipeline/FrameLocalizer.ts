@@ -14,6 +14,8 @@ import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { createLocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import { checkFrameSize } from './LocalizeOptions.js';
+import { CrowdingResolver } from './CrowdingResolver.js';
+import type { ResolvedFits } from './CrowdingResolver.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import { createLocalizeStats } from './LocalizeStats.js';
 
@@ -41,6 +43,7 @@ export class FrameLocalizer {
   /** Counters and stage timings since the start (or the last {@link takeStats}). */
   stats: LocalizeStats = createLocalizeStats();
   private readonly workspace: FitWorkspace;
+  private readonly crowding: CrowdingResolver;
   private readonly candidates = new Candidates();
   private detector: SpotDetector | undefined;
   /** The camera for the current frame size (maps cut to it), and whether it has shifts. */
@@ -61,6 +64,7 @@ export class FrameLocalizer {
   constructor(options: ResolvedLocalizeOptions) {
     this.options = options;
     this.workspace = new FitWorkspace(options.fit);
+    this.crowding = new CrowdingResolver(options);
   }
 
   /** The counters so far, and start new ones (workers report per chunk). */
@@ -101,11 +105,18 @@ export class FrameLocalizer {
     const { warmStart, chunkFrames } = this.options;
     if (warmStart && frame.index === this.previousFrame + 1 && frame.index % chunkFrames !== 0) this.findWarmStarts(n);
     else this.start.x.fill(Number.NaN, 0, n);
-    const r = fitPatches(this.patches, this.workspace, { start: this.start, out: this.results, count: n, shift });
+    const single = fitPatches(this.patches, this.workspace, { start: this.start, out: this.results, count: n, shift });
     // A fit over clipped pixels is wrong whatever the solver says.
-    for (let p = 0; p < n; p++) if (this.saturated[p]) r.status[p] = FitStatus.saturated;
+    for (let p = 0; p < n; p++) if (this.saturated[p]) single.status[p] = FitStatus.saturated;
+    const saturation = saturationLevel(this.options.camera, sampleTypeOf(frame.data));
+    const fits = this.crowding.resolve(
+      { data: frame.data, width, height, camera, saturation },
+      candidates,
+      { fits: single, patches: this.patches, shift, originColumn: this.originColumn, originRow: this.originRow },
+      this.stats,
+    );
     const t3 = performance.now();
-    const batch = this.toBatch(frame.index + 1, r, n);
+    const batch = this.toBatch(frame.index + 1, fits);
     const s = this.stats;
     s.engines.fit = this.workspace.kernel ? 'wasm' : 'js';
     s.engines.detect = this.detector.filter.engine;
@@ -116,7 +127,7 @@ export class FrameLocalizer {
     }
     s.frames++;
     s.candidates += n;
-    s.fits += n;
+    s.fits += fits.count;
     s.ms.camera += t1 - t0;
     s.ms.detect += t2 - t1;
     s.ms.fit += t3 - t2;
@@ -186,15 +197,18 @@ export class FrameLocalizer {
   }
 
   /** Convert fits to the table's units (the one place px become nm) and remember converged ones. */
-  private toBatch(frameNumber: number, r: FitResults, n: number): LocalizationBatch {
+  private toBatch(frameNumber: number, fits: ResolvedFits): LocalizationBatch {
+    const { rows: r, count: n, originColumn, originRow, emitters } = fits;
     const batch = createLocalizationBatch(frameNumber, n);
     const pixel = this.options.camera.pixelSizeNm;
+    // Crowded windows can give more rows than candidates.
+    if (this.current.x.length < n) this.current = emptyPrevious(2 * n);
     const current = this.current;
     const s = this.stats;
     current.count = 0;
     for (let p = 0; p < n; p++) {
-      const xPx = this.originColumn[p] + r.x[p];
-      const yPx = this.originRow[p] + r.y[p];
+      const xPx = originColumn[p] + r.x[p];
+      const yPx = originRow[p] + r.y[p];
       batch.x[p] = xPx * pixel;
       batch.y[p] = yPx * pixel;
       batch.sigma[p] = r.sigma[p] * pixel;
@@ -207,6 +221,7 @@ export class FrameLocalizer {
       batch.logLikelihood[p] = r.logLikelihood[p];
       batch.iterations[p] = r.iterations[p];
       batch.status[p] = r.status[p];
+      batch.emitters[p] = emitters[p];
       const warm = r.warmStart[p];
       batch.warmStart[p] = warm;
       s.warmStarts += warm;

@@ -5,6 +5,8 @@ import { resolveDetectOptions } from '../detect/DetectOptions.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { FitOptions, ResolvedFitOptions } from '../fit/FitOptions.js';
 import { BOX_RANGE_PX, resolveFitOptions } from '../fit/FitOptions.js';
+import type { MultiEmitterOptions, ResolvedMultiEmitterOptions } from '../fit/EmitterSelector.js';
+import { resolveMultiEmitterOptions } from '../fit/EmitterSelector.js';
 import { defaultBox } from '../patches/extractPatches.js';
 
 /** Every default of the pipeline's own options, stated once (the CLI's help and the README read them here). */
@@ -38,6 +40,12 @@ export interface LocalizeOptions {
   detect?: DetectOptions;
   /** Fit: box, σ fitted or not, solver, iteration limit, tolerance, step limit, σ range, engine. */
   fit?: LocalizeFitOptions;
+  /**
+   * Multi-emitter fitting of crowded candidates (a single fit that fails a goodness-of-fit
+   * test is refitted with up to `maxEmitters` emitters, kept by a likelihood-ratio test).
+   * @default on, ThunderSTORM's 5 emitters and p = 1e-6 (see {@link MultiEmitterOptions})
+   */
+  multiEmitter?: MultiEmitterOptions;
   /** Start a fit from the previous frame's localization within 1 px. @default true */
   warmStart?: boolean;
   /**
@@ -56,6 +64,7 @@ export interface ResolvedLocalizeOptions {
   readonly detect: ResolvedDetectOptions;
   /** The fit's options; `fit.box` is the patch width. */
   readonly fit: ResolvedFitOptions;
+  readonly multiEmitter: ResolvedMultiEmitterOptions;
   readonly warmStart: boolean;
   readonly chunkFrames: number;
 }
@@ -109,6 +118,7 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
     psfSigmaPx,
     detect: resolveDetectOptions(options.detect),
     fit,
+    multiEmitter: resolveMultiEmitterOptions(options.multiEmitter),
     warmStart: options.warmStart ?? LOCALIZE_DEFAULTS.warmStart,
     chunkFrames: chunkFrames(options.chunkFrames),
   };

@@ -20,6 +20,10 @@ export interface LocalizeStats {
   convergedCold: number;
   /** Histogram of iterations of converged fits (index = iterations, last bin = more). */
   iterationHistogram: number[];
+  /** Candidates whose single fit was ambiguous, tried with more emitters. */
+  multiEmitterTried: number;
+  /** Fits by the number of emitters of their model (index = emitters; index 1: single fits). */
+  emitterFits: number[];
   /** Milliseconds spent per stage. */
   ms: { camera: number; detect: number; fit: number };
   /** The engines that ran ('wasm' or 'js'; '' before the first frame). */
@@ -43,6 +47,8 @@ export function createLocalizeStats(): LocalizeStats {
     convergedWarm: 0,
     convergedCold: 0,
     iterationHistogram: new Array<number>(21).fill(0),
+    multiEmitterTried: 0,
+    emitterFits: new Array<number>(11).fill(0),
     ms: { camera: 0, detect: 0, fit: 0 },
     engines: { fit: '', detect: '' },
   };
@@ -67,6 +73,10 @@ export function addLocalizeStats(into: LocalizeStats, from: LocalizeStats): void
   into.convergedCold += from.convergedCold;
   from.iterationHistogram.forEach((v, i) => {
     into.iterationHistogram[i] += v;
+  });
+  into.multiEmitterTried += from.multiEmitterTried;
+  from.emitterFits.forEach((v, i) => {
+    into.emitterFits[i] += v;
   });
   into.ms.camera += from.ms.camera;
   into.ms.detect += from.ms.detect;

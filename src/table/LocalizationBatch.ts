@@ -34,6 +34,8 @@ export interface LocalizationBatch {
   readonly status: Uint8Array;
   /** 1 when the fit started from the previous frame's localization (warm start). */
   readonly warmStart: Uint8Array;
+  /** Emitters of the fit's model: 1 for a single fit, K for one of a multi-emitter fit's K. */
+  readonly emitters: Uint8Array;
 }
 
 /**
@@ -59,5 +61,6 @@ export function createLocalizationBatch(frame: number, count: number): Localizat
     iterations: new Uint16Array(count),
     status: new Uint8Array(count),
     warmStart: new Uint8Array(count),
+    emitters: new Uint8Array(count),
   };
 }

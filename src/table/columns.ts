@@ -33,6 +33,7 @@ export const LOCALIZATION_COLUMNS: readonly Column[] = [
   { key: 'logLikelihood', header: 'loglikelihood', unit: '', decimals: 3, description: 'Poisson log-likelihood at the fit, Σ n log μ − μ' },
   { key: 'iterations', header: 'iterations', unit: '', decimals: 0, description: 'solver iterations' },
   { key: 'status', header: 'status', unit: '', decimals: 0, description: `fit status: ${Object.entries(FIT_STATUS_WORDS).map(([code, words]) => `${code} ${words}`).join(', ')}` },
+  { key: 'emitters', header: 'emitters', unit: '', decimals: 0, description: 'emitters in the fit: 1, or K for one of K fitted jointly in a crowded window' },
 ];
 
 /** The CSV header line: every header quoted, comma-separated (ThunderSTORM's style). */

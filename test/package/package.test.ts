@@ -59,7 +59,7 @@ console.log(JSON.stringify({ frames, rows, columns: LOCALIZATION_COLUMNS.length,
     const out = JSON.parse(execFileSync(process.execPath, [join(consumer, 'use.mjs'), sample], { cwd: consumer, encoding: 'utf8' }));
     assert.equal(out.frames, 300);
     assert.ok(out.rows > 300, `${out.rows} localizations in 20 frames`);
-    assert.equal(out.columns, 14);
+    assert.equal(out.columns, 15);
     assert.equal(out.version, pkg.version);
     assert.ok(out.status >= 0 && out.status <= 5);
   });

@@ -217,7 +217,9 @@ describe('the machine and the camera', () => {
     assert.equal(summary.localizations, 6, 'only the good spot of each frame is written');
     assert.equal(warnings.filter((w) => /saturated pixels \(at or above 65535 ADU\)/.test(w)).length, 1, warnings.join('\n'));
     const all = await localizeStack({ input: path, output: join(dir, 'saturated-all.csv'), includeAllFits: true });
-    const status = readFileSync(join(dir, 'saturated-all.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',').at(-1)));
+    const lines = readFileSync(join(dir, 'saturated-all.csv'), 'utf8').trim().split('\n');
+    const statusColumn = lines[0].split(',').indexOf('"status"');
+    const status = lines.slice(1).map((l) => Number(l.split(',')[statusColumn]));
     assert.equal(status.filter((s) => s === FitStatus.saturated).length, 12);
     assert.equal(all.localizations, 18);
     const sidecar = JSON.parse(readFileSync(join(dir, 'saturated.json'), 'utf8'));

@@ -171,6 +171,8 @@ const G = new StaticArray<f64>(4);
 const H = new StaticArray<f64>(16);
 const F = new StaticArray<f64>(16);
 let RSS: f64 = 0;
+/** Pearson's χ² of the last pass with ℓ, Σ (n − μ)² / μ (shifts included in n and μ). */
+let CHI2: f64 = 0;
 
 function shape(): void {
   if (TS != AS) { AS = TS; AX = NaN; AY = NaN; }
@@ -202,7 +204,7 @@ function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11:
   const bgv = f64x2.splat(background);
   const pv = f64x2.splat(photons);
   const n2v = f64x2.splat(n2);
-  let ll: f64 = 0, rss: f64 = 0;
+  let ll: f64 = 0, rss: f64 = 0, chi2: f64 = 0;
   let gx = zero, gy = zero, gn = zero, gb = zero;
   let hxx = zero, hxy = zero, hxn = zero, hxb = zero, hyy = zero, hyn = zero, hyb = zero, hnn = zero, hnb = zero, hbb = zero;
   let fxx = zero, fxy = zero, fxn = zero, fxb = zero, fyy = zero, fyn = zero, fyb = zero, fnn = zero, fnb = zero, fbb = zero;
@@ -261,11 +263,13 @@ function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11:
         const n0 = f64x2.extract_lane(n, 0);
         ll += (n0 == 0 ? 0 : n0 * Math.log(mu0)) - mu0;
         rss += (n0 - mu0) * (n0 - mu0);
+        chi2 += (n0 - mu0) * (n0 - mu0) * f64x2.extract_lane(r, 0);
         if (pair) {
           const mu1 = f64x2.extract_lane(mu, 1);
           const n1 = f64x2.extract_lane(n, 1);
           ll += (n1 == 0 ? 0 : n1 * Math.log(mu1)) - mu1;
           rss += (n1 - mu1) * (n1 - mu1);
+          chi2 += (n1 - mu1) * (n1 - mu1) * f64x2.extract_lane(r, 1);
         }
       }
     }
@@ -306,7 +310,7 @@ function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11:
   }
   unchecked(G[0] = lanes(gx)); unchecked(G[1] = lanes(gy)); unchecked(G[2] = lanes(gn)); unchecked(G[3] = lanes(gb));
   if (wantHessian) fill4(H, lanes(hxx), lanes(hxy), lanes(hxn), lanes(hxb), lanes(hyy), lanes(hyn), lanes(hyb), lanes(hnn), lanes(hnb), lanes(hbb));
-  if (wantInfo) { fill4(F, lanes(fxx), lanes(fxy), lanes(fxn), lanes(fxb), lanes(fyy), lanes(fyn), lanes(fyb), lanes(fnn), lanes(fnb), lanes(fbb)); RSS = rss; }
+  if (wantInfo) { fill4(F, lanes(fxx), lanes(fxy), lanes(fxn), lanes(fxb), lanes(fyy), lanes(fyn), lanes(fyb), lanes(fnn), lanes(fnb), lanes(fbb)); RSS = rss; CHI2 = chi2; }
   return ll;
 }
 
@@ -458,7 +462,7 @@ function passFree(data: usize, wantHessian: bool, wantFisher: bool, wantLl: bool
   shape();
   const box = BOX;
   const photons = TN, background = TB;
-  let ll: f64 = 0, rss: f64 = 0;
+  let ll: f64 = 0, rss: f64 = 0, chi2: f64 = 0;
   let gx: f64 = 0, gy: f64 = 0, gn: f64 = 0, gb: f64 = 0, gs: f64 = 0;
   let h0: f64 = 0, h1: f64 = 0, h2: f64 = 0, h3: f64 = 0, h4: f64 = 0, h6: f64 = 0, h7: f64 = 0, h8: f64 = 0, h9: f64 = 0;
   let h12: f64 = 0, h13: f64 = 0, h14: f64 = 0, h18: f64 = 0, h19: f64 = 0, h24: f64 = 0;
@@ -523,10 +527,14 @@ function passFree(data: usize, wantHessian: bool, wantFisher: bool, wantLl: bool
       if (wantLl) {
         ll += (n == 0 ? 0 : n * Math.log(mu)) - mu;
         rss += (n - mu) * (n - mu);
+        chi2 += (n - mu) * (n - mu) * r;
       }
     }
   }
-  if (wantLl) RSS = rss;
+  if (wantLl) {
+    RSS = rss;
+    CHI2 = chi2;
+  }
   unchecked(G5[0] = gx); unchecked(G5[1] = gy); unchecked(G5[2] = gn); unchecked(G5[3] = gb); unchecked(G5[4] = gs);
   if (wantHessian) fill5(H5, h0, h1, h2, h3, h4, h6, h7, h8, h9, h12, h13, h14, h18, h19, h24);
   if (wantFisher) fill5(F5, f0, f1, f2, f3, f4, f6, f7, f8, f9, f12, f13, f14, f18, f19, f24);
@@ -690,9 +698,9 @@ function newton(data: usize): void {
 /**
  * Fit `count` patches at `data` (f64, box² each, row-major, photons). `starts` (0: none) holds
  * the warm starts as five f64 columns x, y, N, b, σ of `stride` values each (NaN x: none; σ is
- * used when fitted and in range); `out` receives 15 f64 columns of `stride` values: x, y, N, b,
- * σ, √CRLB of x, y, N, b, σ (NaN with σ fixed), ℓ, residual std, iterations, status, warm
- * start (1/0). `shift` (0: none) holds the camera's shift of each pixel, laid out as `data`.
+ * used when fitted and in range); `out` receives OUTPUT_COLUMNS f64 columns of `stride` values:
+ * x, y, N, b, σ, √CRLB of x, y, N, b, σ (NaN with σ fixed), ℓ, residual std, iterations,
+ * status, warm start (1/0), Pearson's χ². `shift` (0: none) holds the camera's shift of each pixel, laid out as `data`.
  */
 export function fitBatch(data: usize, count: i32, starts: usize, out: usize, stride: i32, shift: usize): void {
   const area = BOX * BOX;
@@ -732,6 +740,7 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
       store<f64>(o + 12 * col, 0);
       store<f64>(o + 13 * col, STATUS_BAD_DATA);
       store<f64>(o + 14 * col, 0);
+      store<f64>(o + 15 * col, NaN);
       continue;
     }
     newton(patch);
@@ -745,6 +754,7 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
     store<f64>(o + 4 * col, TS);
     store<f64>(o + 10 * col, LL); store<f64>(o + 11 * col, rstd);
     store<f64>(o + 12 * col, <f64>ITER); store<f64>(o + 13 * col, <f64>STATUS); store<f64>(o + 14 * col, warm);
+    store<f64>(o + 15 * col, CHI2);
   }
 }
 

@@ -1,0 +1,154 @@
+import jstat from 'jstat';
+import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import { STATUS_CONVERGED, STATUS_SINGULAR } from './fitConstants.js';
+import { MultiEmitterFit } from './MultiEmitterFit.js';
+
+/** Options of multi-emitter fitting. */
+export interface MultiEmitterOptions {
+  /** Fit crowded candidates with several emitters. @default true */
+  enabled?: boolean;
+  /** Most emitters in one window. @default 5 (ThunderSTORM's) */
+  maxEmitters?: number;
+  /** A model of one more emitter is kept when the likelihood-ratio test's p-value is below this. @default 1e-6 (ThunderSTORM's) */
+  pValue?: number;
+  /**
+   * A single fit is tested for more emitters when its deviance is this unlikely for one emitter
+   * (χ² goodness of fit, p-value below this). @default 1e-3
+   */
+  ambiguityPValue?: number;
+}
+
+/** The defaults of {@link MultiEmitterOptions}, stated once. */
+export const MULTI_EMITTER_DEFAULTS = { enabled: true, maxEmitters: 5, pValue: 1e-6, ambiguityPValue: 1e-3 } as const;
+
+/** Resolved {@link MultiEmitterOptions}. */
+export type ResolvedMultiEmitterOptions = { readonly [K in keyof MultiEmitterOptions]-?: NonNullable<MultiEmitterOptions[K]> };
+
+/**
+ * Defaults filled in and checked.
+ * @throws InvalidOptionError naming the option
+ */
+export function resolveMultiEmitterOptions(options: MultiEmitterOptions = {}): ResolvedMultiEmitterOptions {
+  const o = { ...MULTI_EMITTER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedMultiEmitterOptions;
+  if (!(Number.isInteger(o.maxEmitters) && o.maxEmitters >= 1 && o.maxEmitters <= 10)) throw new InvalidOptionError(`multi-emitter fitting's maxEmitters must be a whole number from 1 to 10, got ${o.maxEmitters}`, 'multiEmitter.maxEmitters');
+  for (const key of ['pValue', 'ambiguityPValue'] as const) {
+    if (!(o[key] > 0 && o[key] < 1)) throw new InvalidOptionError(`multi-emitter fitting's ${key} must be between 0 and 1, got ${o[key]}`, `multiEmitter.${key}`);
+  }
+  return o;
+}
+
+/**
+ * A next emitter is tried only where the residual over 3×3 pixels exceeds its Poisson noise
+ * √Σμ this many times: the likelihood-ratio test at p = 1e-6 (about 5σ) would refuse weaker
+ * excesses anyway, and trying them costs a fit each.
+ */
+const MIN_RESIDUAL_SIGNIFICANCE = 3;
+/** A model's trial fit stops at this position step, px (ℓ is then within rounding of its maximum)… */
+const TRIAL_TOLERANCE_PX = 1e-2;
+/** …gets this share of the iteration limit… */
+const TRIAL_ITERATIONS = 0.4;
+/** …and at least this many. */
+const MIN_TRIAL_ITERATIONS = 10;
+
+/** The χ² value a statistic must exceed for a p-value below `p` with `dof` degrees of freedom. */
+export function chiSquareThreshold(p: number, dof: number): number {
+  return jstat.jStat.chisquare.inv(1 - p, dof);
+}
+
+/**
+ * How many emitters a window holds, by ThunderSTORM's multi-emitter analysis (after Huang et
+ * al., Biomed. Opt. Express 2:1377, 2011): fit one emitter; add the next at the maximum of the
+ * smoothed residual and refit all jointly from the data; keep the larger model while the
+ * likelihood-ratio statistic 2(ℓ_K − ℓ_{K−1}) exceeds the χ²(3) quantile of 1 − p (3 more
+ * parameters: x, y, N), the fit converged, and every emitter is bright (N > 0) and inside the
+ * window. The background is shared. Afterwards {@link MultiEmitterFit.theta} holds the chosen
+ * model's θ̂ and {@link emitters} its K.
+ */
+export class EmitterSelector {
+  readonly fit: MultiEmitterFit;
+  /** K of the chosen model after {@link select}. */
+  emitters = 0;
+  /** Status of the chosen model's fit. */
+  status = 0;
+  /** The standard deviation of the chosen model's residual, photons. */
+  residualStd = Number.NaN;
+  private readonly threshold: number;
+  private readonly best: Float64Array;
+
+  /**
+   * @param box - window width, px
+   * @param options - resolved multi-emitter options
+   */
+  constructor(box: number, private readonly options: ResolvedMultiEmitterOptions) {
+    this.fit = new MultiEmitterFit(box, options.maxEmitters);
+    this.threshold = chiSquareThreshold(options.pValue, 3);
+    this.best = new Float64Array(this.fit.theta.length);
+  }
+
+  /**
+   * Choose K for one window and fit it.
+   * @param data - photons of the window at `data[at…]`
+   * @param at - its first pixel
+   * @param start - one emitter's start (window px, photons) and the background
+   * @param sigma - PSF σ, px
+   * @param solver - iteration limit, position tolerance (px), the camera's shifts
+   * @returns the chosen K (0 when even one emitter does not fit)
+   */
+  select(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number }, sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
+    const { fit, best } = this;
+    const box = fit.box;
+    const theta = fit.theta;
+    // Models are compared after fits to a looser tolerance and a share of the iterations (as
+    // ThunderSTORM's model selection); the chosen one is then fitted to the full tolerance.
+    const trial = { ...solver, tolerance: Math.max(solver.tolerance, TRIAL_TOLERANCE_PX), maxIterations: Math.max(MIN_TRIAL_ITERATIONS, Math.ceil(solver.maxIterations * TRIAL_ITERATIONS)) };
+    theta[0] = start.x;
+    theta[1] = start.y;
+    theta[2] = Math.max(start.photons, 1);
+    theta[3] = Math.max(start.background, 1e-3);
+    this.emitters = 0;
+    this.status = fit.fit(data, at, 1, sigma, trial);
+    if (this.status !== STATUS_CONVERGED) return 0;
+    let k = 1;
+    let ll = fit.logLikelihood;
+    best.set(theta.subarray(0, 4));
+    for (let next = 2; next <= this.options.maxEmitters; next++) {
+      // The new emitter at the residual's peak, with the excess photons there (a 3×3 sum holds
+      // about half of a σ ≈ 1.3 px spot); the others from the last model.
+      const peak = fit.residualPeak(data, at);
+      if (!(peak.significance > MIN_RESIDUAL_SIGNIFICANCE)) break;
+      theta.set(best.subarray(0, 3 * k));
+      theta[3 * k] = peak.column + 0.5;
+      theta[3 * k + 1] = peak.row + 0.5;
+      theta[3 * k + 2] = 2 * peak.excess;
+      theta[3 * k + 3] = best[3 * k];
+      const status = fit.fit(data, at, next, sigma, trial);
+      if (status !== STATUS_CONVERGED || !(2 * (fit.logLikelihood - ll) > this.threshold) || !this.plausible(next, box)) break;
+      k = next;
+      ll = fit.logLikelihood;
+      best.set(theta.subarray(0, 3 * k + 1));
+      // The residual of the model kept, for the next emitter's start.
+      fit.refresh(data, at, k, sigma, solver.shift);
+    }
+    theta.set(best.subarray(0, 3 * k + 1));
+    this.status = fit.fit(data, at, k, sigma, solver);
+    if (this.status !== STATUS_CONVERGED) return 0;
+    if (!fit.bound(k, data, at, solver.shift)) {
+      this.status = STATUS_SINGULAR;
+      return 0;
+    }
+    this.residualStd = fit.residualStd(data, at);
+    this.emitters = k;
+    return k;
+  }
+
+  /** Every emitter of a fit inside the window and brighter than nothing. */
+  private plausible(k: number, box: number): boolean {
+    const theta = this.fit.theta;
+    for (let e = 0; e < k; e++) {
+      const x = theta[3 * e];
+      const y = theta[3 * e + 1];
+      if (!(x >= 0 && x <= box && y >= 0 && y <= box && theta[3 * e + 2] > 1)) return false;
+    }
+    return true;
+  }
+}

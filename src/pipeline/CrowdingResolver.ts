@@ -1,0 +1,263 @@
+import type { FrameCamera } from '../camera/CameraModel.js';
+import { Candidates } from '../detect/Candidates.js';
+import { chiSquareThreshold, EmitterSelector } from '../fit/EmitterSelector.js';
+import type { FitResults } from '../fit/FitResults.js';
+import { createFitResults } from '../fit/FitResults.js';
+import { FitStatus } from '../fit/FitStatus.js';
+import type { PixelArray } from '../io/Frame.js';
+import { extractPatches } from '../patches/extractPatches.js';
+import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
+import type { LocalizeStats } from './LocalizeStats.js';
+
+/** Pixels added on each side of the fitting box for a multi-emitter window (9×9 for a 5×5 box). */
+export const MULTI_EMITTER_MARGIN_PX = 2;
+
+/** The fits of one frame after crowding is resolved: one row per localization, with its window's origin. */
+export interface ResolvedFits {
+  readonly rows: FitResults;
+  /** Emitters of each row's model (1: a single fit). */
+  readonly emitters: Uint8Array;
+  readonly originColumn: Int32Array;
+  readonly originRow: Int32Array;
+  readonly count: number;
+}
+
+/**
+ * Finds the candidates whose single fit hides more molecules, and fits those again with several
+ * emitters ({@link EmitterSelector}) in a window a little wider than the fitting box.
+ *
+ * Which candidates: a single fit is ambiguous when its Pearson χ², Σ (n − μ̂)²/μ̂ (the fit
+ * computes it in its last pass), divided by the camera's noise scale (F²/QE), is improbable for
+ * one emitter: above the χ² quantile of 1 − `ambiguityPValue` for box² − 4 (or − 5 with σ free)
+ * degrees of freedom; fits that did not
+ * converge (iteration limit, left the patch) are tried as well. Isolated spots pass the test
+ * (about one in a thousand is tried, and keeps its single fit unless a second emitter is
+ * proven), so they pay nothing else.
+ *
+ * What is kept: when the window holds more than one emitter, each emitter is reported by the
+ * candidate nearest to it (so two candidates whose windows see the same two molecules report
+ * one each, and a pair that made one candidate is reported twice), and only emitters at least
+ * σ/2 inside the window (ThunderSTORM's rule against partly seen neighbours). A window of one
+ * emitter keeps the single fit as it was.
+ */
+export class CrowdingResolver {
+  private readonly selector: EmitterSelector | undefined;
+  private readonly window: number;
+  private readonly ambiguity: number;
+  private readonly subset = new Candidates();
+  private readonly map: number[] = [];
+  private patches = new Float64Array(0);
+  private shift = new Float64Array(0);
+  private winColumn = new Int32Array(0);
+  private winRow = new Int32Array(0);
+  /** The frame's rows, in candidate order. */
+  private readonly out = new RowBuffer();
+  /** Rows of the crowded windows, before they are put in candidate order. */
+  private readonly staged = new RowBuffer();
+  /** Staged rows of candidate p: [first[p], last[p]); −1 when its single fit stands. */
+  private first = new Int32Array(0);
+  private last = new Int32Array(0);
+  private ones = new Uint8Array(0);
+
+  /** @param options - the run's resolved options */
+  constructor(private readonly options: ResolvedLocalizeOptions) {
+    const { box, fitSigma } = options.fit;
+    this.window = box + 2 * MULTI_EMITTER_MARGIN_PX;
+    this.ambiguity = chiSquareThreshold(options.multiEmitter.ambiguityPValue, box * box - (fitSigma ? 5 : 4));
+    this.selector = options.multiEmitter.enabled && options.multiEmitter.maxEmitters > 1 ? new EmitterSelector(this.window, options.multiEmitter) : undefined;
+  }
+
+  /**
+   * Resolve one frame's fits.
+   * @param frame - the frame (ADU), its size, the camera for it and the saturation level
+   * @param candidates - the frame's candidates
+   * @param single - their single fits, on `patches` (photons) with `shift`, windows at the origins
+   * @param stats - counters to add to (fits per number of emitters)
+   */
+  resolve(
+    frame: { data: PixelArray; width: number; height: number; camera: FrameCamera; saturation: number },
+    candidates: Candidates,
+    single: { fits: FitResults; patches: Float64Array; shift: Float64Array | undefined; originColumn: Int32Array; originRow: Int32Array },
+    stats: LocalizeStats,
+  ): ResolvedFits {
+    const n = candidates.count;
+    const { sigmaPx, noiseScale, maxIterations, tolerance } = this.options.fit;
+    const r = single.fits;
+    const W = this.window;
+    // Which candidates are tried with more emitters.
+    this.subset.count = 0;
+    this.map.length = 0;
+    const selector = this.selector;
+    if (selector && frame.width >= W && frame.height >= W) {
+      for (let p = 0; p < n; p++) {
+        const status = r.status[p];
+        const tried = status === FitStatus.converged ? r.chiSquare[p] / noiseScale > this.ambiguity : status === FitStatus.maxIterations || status === FitStatus.leftPatch;
+        if (tried) {
+          this.subset.push(candidates.row[p], candidates.column[p], candidates.strength[p]);
+          this.map.push(p);
+        }
+      }
+    }
+    const m = this.subset.count;
+    stats.multiEmitterTried += m;
+    stats.emitterFits[1] += n - m;
+    this.ensure(n, m);
+    if (m > 0) {
+      extractPatches(frame.data, frame.width, frame.height, this.subset, W, { patches: this.patches, originColumn: this.winColumn, originRow: this.winRow, shift: single.shift ? this.shift : undefined }, frame.camera);
+    }
+    // The windows' emitters go to the staging rows first; a frame without a crowded window
+    // returns the single fits as they are.
+    const staged = this.staged;
+    staged.count = 0;
+    this.first.fill(-1, 0, n);
+    let replaced = false;
+    for (let q = 0; q < m && selector; q++) {
+      const p = this.map[q];
+      const wc = this.winColumn[q];
+      const wr = this.winRow[q];
+      const start =
+        r.status[p] === FitStatus.converged
+          ? { x: r.x[p] + single.originColumn[p] - wc, y: r.y[p] + single.originRow[p] - wr, photons: r.photons[p], background: r.background[p] }
+          : { x: candidates.column[p] + 0.5 - wc, y: candidates.row[p] + 0.5 - wr, photons: UNCONVERGED_START_PHOTONS, background: Math.max(1e-3, r.background[p] || 1) };
+      const k = selector.select(this.patches, q * W * W, start, sigmaPx, { maxIterations, tolerance, shift: single.shift ? this.shift.subarray(q * W * W) : undefined });
+      stats.emitterFits[Math.max(1, k)]++;
+      if (k < 2) continue;
+      replaced = true;
+      this.first[p] = staged.count;
+      this.keepEmitters(selector, p, k, wc, wr, candidates, r.warmStart[p], frame.width, frame.height);
+      this.last[p] = staged.count;
+    }
+    if (!replaced) {
+      if (this.ones.length < n) this.ones = new Uint8Array(2 * n).fill(1);
+      return { rows: r, emitters: this.ones, originColumn: single.originColumn, originRow: single.originRow, count: n };
+    }
+    // Rows: each candidate's single fit, or the emitters of its window that are its own.
+    const out = this.out;
+    out.count = 0;
+    for (let p = 0; p < n; p++) {
+      if (this.first[p] < 0) out.append(r, p, single.originColumn[p], single.originRow[p], 1);
+      else for (let e = this.first[p]; e < this.last[p]; e++) out.append(staged.rows, e, staged.column[e], staged.row[e], staged.emitters[e]);
+    }
+    return { rows: out.rows, emitters: out.emitters, originColumn: out.column, originRow: out.row, count: out.count };
+  }
+
+  /** The emitters of candidate p's window that are its own, into the staging rows. */
+  private keepEmitters(selector: EmitterSelector, p: number, k: number, wc: number, wr: number, candidates: Candidates, warm: number, width: number, height: number): void {
+    const { theta, crlb } = selector.fit;
+    const { sigmaPx, noiseScale } = this.options.fit;
+    const W = this.window;
+    // Emitters within σ/2 of a window edge inside the image are left to the window beyond it;
+    // at the image's own edges there is no such window.
+    const margin = sigmaPx / 2;
+    const left = wc > 0 ? margin : -Infinity;
+    const top = wr > 0 ? margin : -Infinity;
+    const right = wc + W < width ? W - margin : Infinity;
+    const bottom = wr + W < height ? W - margin : Infinity;
+    const scale = Math.sqrt(noiseScale);
+    const staged = this.staged;
+    for (let e = 0; e < k; e++) {
+      const x = theta[3 * e];
+      const y = theta[3 * e + 1];
+      if (x < left || x > right || y < top || y > bottom) continue;
+      if (nearestCandidate(candidates, wc + x, wr + y) !== p) continue;
+      const i = staged.add();
+      const rows = staged.rows;
+      rows.x[i] = x;
+      rows.y[i] = y;
+      rows.photons[i] = theta[3 * e + 2];
+      rows.background[i] = theta[3 * k];
+      rows.sigma[i] = sigmaPx;
+      rows.uncertaintyX[i] = crlb[3 * e] * scale;
+      rows.uncertaintyY[i] = crlb[3 * e + 1] * scale;
+      rows.uncertaintyPhotons[i] = crlb[3 * e + 2] * scale;
+      rows.uncertaintyBackground[i] = crlb[3 * k] * scale;
+      rows.uncertaintySigma[i] = Number.NaN;
+      rows.logLikelihood[i] = selector.fit.logLikelihood;
+      rows.residualStd[i] = selector.residualStd;
+      rows.chiSquare[i] = Number.NaN;
+      rows.iterations[i] = selector.fit.iterations;
+      rows.status[i] = FitStatus.converged;
+      rows.warmStart[i] = warm;
+      staged.column[i] = wc;
+      staged.row[i] = wr;
+      staged.emitters[i] = k;
+    }
+  }
+
+  /** Room for n candidates and m windows. */
+  private ensure(n: number, m: number): void {
+    if (this.first.length < n) {
+      this.first = new Int32Array(2 * n);
+      this.last = new Int32Array(2 * n);
+    }
+    const area = this.window * this.window;
+    if (this.winColumn.length < m) {
+      const capacity = Math.max(16, 2 * m);
+      this.patches = new Float64Array(capacity * area);
+      this.shift = new Float64Array(capacity * area);
+      this.winColumn = new Int32Array(capacity);
+      this.winRow = new Int32Array(capacity);
+    }
+  }
+}
+
+/** A window's start when its single fit did not converge: photons (the first fit finds them). */
+const UNCONVERGED_START_PHOTONS = 1000;
+
+/** The fields of a fit row (all but the count). */
+const FIT_FIELDS = (Object.keys(createFitResults(0)) as (keyof FitResults)[]).filter((k) => k !== 'count');
+
+/** Growable fit rows with their window origins and emitter counts (scratch, reused frame to frame). */
+class RowBuffer {
+  rows: FitResults = createFitResults(0);
+  column = new Int32Array(0);
+  row = new Int32Array(0);
+  emitters = new Uint8Array(0);
+  count = 0;
+
+  /** A new row at the end (grown when full). @returns its index */
+  add(): number {
+    if (this.count === this.rows.count) this.grow(this.count + 1);
+    return this.count++;
+  }
+
+  /** Row `from` of `source`, with its window's origin and emitters, as a new row. */
+  append(source: FitResults, from: number, c0: number, r0: number, emitters: number): void {
+    const at = this.add();
+    for (const key of FIT_FIELDS) (this.rows[key] as Float64Array)[at] = (source[key] as Float64Array)[from];
+    this.column[at] = c0;
+    this.row[at] = r0;
+    this.emitters[at] = emitters;
+  }
+
+  private grow(n: number): void {
+    const capacity = Math.max(64, 2 * n);
+    const next = createFitResults(capacity);
+    for (const key of FIT_FIELDS) (next[key] as Float64Array).set((this.rows[key] as Float64Array).subarray(0, this.count));
+    this.rows = next;
+    const grown = <T extends Int32Array | Uint8Array>(a: T, make: (k: number) => T): T => {
+      const b = make(capacity);
+      b.set(a.subarray(0, this.count));
+      return b;
+    };
+    this.column = grown(this.column, (k) => new Int32Array(k));
+    this.row = grown(this.row, (k) => new Int32Array(k));
+    this.emitters = grown(this.emitters, (k) => new Uint8Array(k));
+  }
+}
+
+/** The candidate whose pixel centre is nearest to (x, y), frame px (the first of equals). */
+function nearestCandidate(candidates: Candidates, x: number, y: number): number {
+  let best = -1;
+  let bestD2 = Number.POSITIVE_INFINITY;
+  for (let c = 0; c < candidates.count; c++) {
+    const dx = candidates.column[c] + 0.5 - x;
+    const dy = candidates.row[c] + 0.5 - y;
+    const d2 = dx * dx + dy * dy;
+    if (d2 < bestD2) {
+      bestD2 = d2;
+      best = c;
+    }
+  }
+  return best;
+}

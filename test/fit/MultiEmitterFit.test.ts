@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { chiSquareThreshold, EmitterSelector, resolveMultiEmitterOptions } from '../../src/fit/EmitterSelector.js';
+import { FitStatus } from '../../src/fit/FitStatus.js';
+import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
+import { MultiEmitterFit } from '../../src/fit/MultiEmitterFit.js';
+import { Random } from '../../src/simulate/Random.js';
+
+const W = 9;
+const SIGMA = 1.3;
+
+/** Expected photons of a W×W window: background b plus spots (x, y, N) in window px. */
+function window(spots: readonly (readonly [number, number, number])[], b: number): Float64Array {
+  const ax = new GaussianAxis(W);
+  const ay = new GaussianAxis(W);
+  const mu = new Float64Array(W * W).fill(b);
+  for (const [x, y, n] of spots) {
+    ax.evaluate(x, SIGMA, false);
+    ay.evaluate(y, SIGMA, false);
+    for (let r = 0; r < W; r++) for (let c = 0; c < W; c++) mu[r * W + c] += n * ax.value[c] * ay.value[r];
+  }
+  return mu;
+}
+
+const SOLVER = { maxIterations: 50, tolerance: 1e-6 };
+
+describe('the joint fit of several emitters', () => {
+  test('noiseless data: two and three emitters found exactly from starts 0.5 px off', () => {
+    const fit = new MultiEmitterFit(W, 5);
+    const spots = [[3.2, 4.1, 2000], [5.7, 4.6, 1500], [4.4, 6.8, 1000]] as const;
+    for (const k of [2, 3]) {
+      const data = window(spots.slice(0, k), 20);
+      const start = spots.slice(0, k).flatMap(([x, y, n]) => [x + 0.5, y - 0.4, n * 0.7]);
+      fit.theta.set([...start, 15]);
+      assert.equal(fit.fit(data, 0, k, SIGMA, SOLVER), FitStatus.converged);
+      for (let e = 0; e < k; e++) {
+        assert.ok(Math.abs(fit.theta[3 * e] - spots[e][0]) < 1e-6 && Math.abs(fit.theta[3 * e + 1] - spots[e][1]) < 1e-6, `emitter ${e}: ${fit.theta.subarray(3 * e, 3 * e + 3)}`);
+        assert.ok(Math.abs(fit.theta[3 * e + 2] / spots[e][2] - 1) < 1e-6);
+      }
+      assert.ok(Math.abs(fit.theta[3 * k] - 20) < 1e-6);
+    }
+  });
+
+  test('Poisson data: two emitters 250 nm apart are fitted without bias at the joint CRLB (2000 windows, seed 3)', () => {
+    // 2000 windows: the RMSE/CRLB ratio's standard error is ≈ 1/√(2·2000) ≈ 1.6 %, the bias's
+    // ≈ CRLB/√2000 ≈ 0.002 px; the bounds hold several standard errors.
+    const rng = new Random(3);
+    const fit = new MultiEmitterFit(W, 5);
+    let se = 0;
+    let crlb = 0;
+    let bias = 0;
+    let n = 0;
+    for (let t = 0; t < 2000; t++) {
+      const x0 = 3.2 + 0.5 * rng.uniform();
+      const y0 = 3.8 + 0.5 * rng.uniform();
+      const spots = [[x0, y0, 2000], [x0 + 2.5, y0 + 0.3, 2000]] as const;
+      const data = window(spots, 20).map((m) => rng.poisson(m));
+      fit.theta.set([x0 + 0.3, y0 - 0.2, 1500, x0 + 2.2, y0 + 0.6, 2500, 20]);
+      if (fit.fit(data, 0, 2, SIGMA, SOLVER) !== FitStatus.converged) continue;
+      assert.ok(fit.bound(2, data, 0));
+      for (let e = 0; e < 2; e++) {
+        const dx = fit.theta[3 * e] - spots[e][0];
+        se += dx * dx;
+        bias += dx;
+        crlb += fit.crlb[3 * e] ** 2;
+        n++;
+      }
+    }
+    assert.ok(n > 3900, `${n / 2} of 2000 windows converged`);
+    const ratio = Math.sqrt(se / crlb);
+    assert.ok(ratio > 0.94 && ratio < 1.06, `RMSE/CRLB ${ratio}`);
+    assert.ok(Math.abs(bias / n) < 0.01, `bias ${bias / n} px`);
+    // The joint bound is wider than one emitter alone would have.
+    const alone = new MultiEmitterFit(W, 1);
+    alone.theta.set([4, 4, 2000, 20]);
+    const single = window([[4, 4, 2000]], 20);
+    alone.fit(single, 0, 1, SIGMA, SOLVER);
+    alone.bound(1, single, 0);
+    assert.ok(Math.sqrt(crlb / n) > 1.05 * alone.crlb[0], `joint ${Math.sqrt(crlb / n)} px vs alone ${alone.crlb[0]} px`);
+  });
+
+  test('never throws: NaN data is bad data, an emitter started far outside leaves the window', () => {
+    const fit = new MultiEmitterFit(W, 2);
+    const data = window([[4, 4, 2000]], 20);
+    data[7] = Number.NaN;
+    fit.theta.set([4, 4, 2000, 20]);
+    assert.equal(fit.fit(data, 0, 1, SIGMA, SOLVER), FitStatus.badData);
+    // An emitter started far outside, on data of one spot, leaves: a status, not an exception.
+    const one = window([[4, 4, 2000]], 20);
+    fit.theta.set([4, 4, 2000, 14, -6, 500, 20]);
+    assert.equal(fit.fit(one, 0, 2, SIGMA, SOLVER), FitStatus.leftPatch);
+    // A flat window: whatever the status, finite numbers.
+    const flat = new Float64Array(W * W).fill(20);
+    fit.theta.set([4, 4, 2000, 20]);
+    const status = fit.fit(flat, 0, 1, SIGMA, SOLVER);
+    assert.ok(Object.values(FitStatus).includes(status as never));
+    assert.ok(Number.isFinite(fit.logLikelihood) && fit.theta.subarray(0, 4).every(Number.isFinite));
+  });
+});
+
+describe('choosing the number of emitters (likelihood-ratio test, p = 1e-6)', () => {
+  const options = resolveMultiEmitterOptions();
+  test('the χ² thresholds: 30.66 for 3 degrees of freedom at p = 1e-6', () => {
+    assert.ok(Math.abs(chiSquareThreshold(1e-6, 3) - 30.6648) < 1e-3);
+    assert.ok(Math.abs(chiSquareThreshold(1e-3, 21) - 46.797) < 1e-2);
+  });
+
+  test('one emitter stays one (1000 windows, no false second), two 250 nm apart become two (≥ 99 %)', () => {
+    const rng = new Random(4);
+    const selector = new EmitterSelector(W, options);
+    let split = 0;
+    let found = 0;
+    for (let t = 0; t < 1000; t++) {
+      const x = 4 + rng.uniform();
+      const y = 4 + rng.uniform();
+      const one = window([[x, y, 2000]], 20).map((m) => rng.poisson(m));
+      if (selector.select(one, 0, { x, y, photons: 2000, background: 20 }, SIGMA, SOLVER) > 1) split++;
+      const two = window([[x - 1.25, y, 2000], [x + 1.25, y, 2000]], 20).map((m) => rng.poisson(m));
+      if (selector.select(two, 0, { x, y, photons: 4000, background: 20 }, SIGMA, SOLVER) === 2) found++;
+    }
+    assert.equal(split, 0, `${split} of 1000 single emitters split`);
+    assert.ok(found >= 990, `${found} of 1000 pairs found`);
+  });
+});
