@@ -73,7 +73,7 @@ test('WebAssembly and JavaScript fits agree: same iterations, statuses and warm 
       // any rounding: their uncertainties (~10⁵ px) are not compared, only converged fits'.
       if (j.status[p] !== 0) continue;
       worst.convergedPosition = Math.max(worst.convergedPosition, Math.abs(w.x[p] - j.x[p]), Math.abs(w.y[p] - j.y[p]));
-      for (const key of ['photons', 'background', 'sigma', 'uncertaintyX', 'uncertaintyY', 'uncertaintyPhotons', 'uncertaintyBackground', 'uncertaintySigma', 'logLikelihood', 'residualStd'] as const) {
+      for (const key of ['photons', 'background', 'sigma', 'uncertaintyX', 'uncertaintyY', 'uncertaintyPhotons', 'uncertaintyBackground', 'uncertaintySigma', 'logLikelihood', 'residualStd', 'chiSquare'] as const) {
         worst.other = Math.max(worst.other, rel(w[key][p], j[key][p]));
       }
       if (!fitSigma) assert.ok(Number.isNaN(w.uncertaintySigma[p]) && Number.isNaN(j.uncertaintySigma[p]), 'no σ uncertainty with σ fixed');

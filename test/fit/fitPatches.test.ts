@@ -198,3 +198,20 @@ describe('batch API', () => {
     assert.throws(() => fitPatches(sim.data, { box: 5, sigmaPx: -1 }), /sigmaPx/);
   });
 });
+
+test("Pearson's χ² of a fit that describes its patch follows χ²(box² − 4): mean 21 for 5×5, both engines", () => {
+  // 4000 patches: the mean of χ²(21) has a standard error of √(2·21/4000) ≈ 0.10.
+  const sim = simulatePatches({ count: 4000, box: 5, sigmaPx: 1.3, photons: 2000, background: 20, seed: 77, jitterPx: 0.5 });
+  for (const engine of ['wasm', 'js'] as const) {
+    const r = fitPatches(sim.data, { box: 5, sigmaPx: 1.3, engine });
+    let sum = 0;
+    let n = 0;
+    for (let p = 0; p < 4000; p++) {
+      if (r.status[p] !== FitStatus.converged) continue;
+      sum += r.chiSquare[p];
+      n++;
+    }
+    assert.ok(n > 3990);
+    assert.ok(Math.abs(sum / n - 21) < 0.6, `${engine}: mean χ² ${sum / n}`);
+  }
+});
