@@ -1,6 +1,19 @@
 import jstat from 'jstat';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
-import { STATUS_CONVERGED, STATUS_SINGULAR } from './fitConstants.js';
+import {
+  MAX_EMITTERS,
+  MIN_EMITTER_PHOTONS,
+  MIN_RESIDUAL_SIGNIFICANCE,
+  MIN_START_BACKGROUND,
+  MIN_START_PHOTONS,
+  MIN_TRIAL_ITERATIONS,
+  NEW_EMITTER_PHOTONS_FACTOR,
+  STATUS_CONVERGED,
+  STATUS_SINGULAR,
+  TRIAL_ITERATION_SHARE,
+  TRIAL_TOLERANCE_PX,
+} from './fitConstants.js';
+import type { EmitterSelection } from './EmitterSelection.js';
 import { MultiEmitterFit } from './MultiEmitterFit.js';
 
 /** Options of multi-emitter fitting. */
@@ -30,25 +43,12 @@ export type ResolvedMultiEmitterOptions = { readonly [K in keyof MultiEmitterOpt
  */
 export function resolveMultiEmitterOptions(options: MultiEmitterOptions = {}): ResolvedMultiEmitterOptions {
   const o = { ...MULTI_EMITTER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedMultiEmitterOptions;
-  if (!(Number.isInteger(o.maxEmitters) && o.maxEmitters >= 1 && o.maxEmitters <= 10)) throw new InvalidOptionError(`multi-emitter fitting's maxEmitters must be a whole number from 1 to 10, got ${o.maxEmitters}`, 'multiEmitter.maxEmitters');
+  if (!(Number.isInteger(o.maxEmitters) && o.maxEmitters >= 1 && o.maxEmitters <= MAX_EMITTERS)) throw new InvalidOptionError(`multi-emitter fitting's maxEmitters must be a whole number from 1 to ${MAX_EMITTERS}, got ${o.maxEmitters}`, 'multiEmitter.maxEmitters');
   for (const key of ['pValue', 'ambiguityPValue'] as const) {
     if (!(o[key] > 0 && o[key] < 1)) throw new InvalidOptionError(`multi-emitter fitting's ${key} must be between 0 and 1, got ${o[key]}`, `multiEmitter.${key}`);
   }
   return o;
 }
-
-/**
- * A next emitter is tried only where the residual over 3×3 pixels exceeds its Poisson noise
- * √Σμ this many times: the likelihood-ratio test at p = 1e-6 (about 5σ) would refuse weaker
- * excesses anyway, and trying them costs a fit each.
- */
-const MIN_RESIDUAL_SIGNIFICANCE = 3;
-/** A model's trial fit stops at this position step, px (ℓ is then within rounding of its maximum)… */
-const TRIAL_TOLERANCE_PX = 1e-2;
-/** …gets this share of the iteration limit… */
-const TRIAL_ITERATIONS = 0.4;
-/** …and at least this many. */
-const MIN_TRIAL_ITERATIONS = 10;
 
 /** The χ² value a statistic must exceed for a p-value below `p` with `dof` degrees of freedom. */
 export function chiSquareThreshold(p: number, dof: number): number {
@@ -64,7 +64,7 @@ export function chiSquareThreshold(p: number, dof: number): number {
  * window. The background is shared. Afterwards {@link MultiEmitterFit.theta} holds the chosen
  * model's θ̂ and {@link emitters} its K.
  */
-export class EmitterSelector {
+export class EmitterSelector implements EmitterSelection {
   readonly fit: MultiEmitterFit;
   /** K of the chosen model after {@link select}. */
   emitters = 0;
@@ -74,6 +74,19 @@ export class EmitterSelector {
   residualStd = Number.NaN;
   private readonly threshold: number;
   private readonly best: Float64Array;
+
+  get theta(): Float64Array {
+    return this.fit.theta;
+  }
+  get crlb(): Float64Array {
+    return this.fit.crlb;
+  }
+  get logLikelihood(): number {
+    return this.fit.logLikelihood;
+  }
+  get iterations(): number {
+    return this.fit.iterations;
+  }
 
   /**
    * @param box - window width, px
@@ -100,11 +113,11 @@ export class EmitterSelector {
     const theta = fit.theta;
     // Models are compared after fits to a looser tolerance and a share of the iterations (as
     // ThunderSTORM's model selection); the chosen one is then fitted to the full tolerance.
-    const trial = { ...solver, tolerance: Math.max(solver.tolerance, TRIAL_TOLERANCE_PX), maxIterations: Math.max(MIN_TRIAL_ITERATIONS, Math.ceil(solver.maxIterations * TRIAL_ITERATIONS)) };
+    const trial = { ...solver, tolerance: Math.max(solver.tolerance, TRIAL_TOLERANCE_PX), maxIterations: Math.max(MIN_TRIAL_ITERATIONS, Math.ceil(solver.maxIterations * TRIAL_ITERATION_SHARE)) };
     theta[0] = start.x;
     theta[1] = start.y;
-    theta[2] = Math.max(start.photons, 1);
-    theta[3] = Math.max(start.background, 1e-3);
+    theta[2] = Math.max(start.photons, MIN_START_PHOTONS);
+    theta[3] = Math.max(start.background, MIN_START_BACKGROUND);
     this.emitters = 0;
     this.status = fit.fit(data, at, 1, sigma, trial);
     if (this.status !== STATUS_CONVERGED) return 0;
@@ -119,7 +132,7 @@ export class EmitterSelector {
       theta.set(best.subarray(0, 3 * k));
       theta[3 * k] = peak.column + 0.5;
       theta[3 * k + 1] = peak.row + 0.5;
-      theta[3 * k + 2] = 2 * peak.excess;
+      theta[3 * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * peak.excess;
       theta[3 * k + 3] = best[3 * k];
       const status = fit.fit(data, at, next, sigma, trial);
       if (status !== STATUS_CONVERGED || !(2 * (fit.logLikelihood - ll) > this.threshold) || !this.plausible(next, box)) break;
@@ -147,7 +160,7 @@ export class EmitterSelector {
     for (let e = 0; e < k; e++) {
       const x = theta[3 * e];
       const y = theta[3 * e + 1];
-      if (!(x >= 0 && x <= box && y >= 0 && y <= box && theta[3 * e + 2] > 1)) return false;
+      if (!(x >= 0 && x <= box && y >= 0 && y <= box && theta[3 * e + 2] > MIN_EMITTER_PHOTONS)) return false;
     }
     return true;
   }

@@ -1,12 +1,15 @@
 import { choleskyFactor, choleskyInverseDiagonal, choleskySolve } from './cholesky.js';
 import {
+  DAMPING_FLOOR,
   DAMPING_GROWTH,
   DAMPING_LIMIT,
   DAMPING_START,
   LEAVE_PATCH_PX,
+  LL_GUARD,
   MAX_SHRINK,
   MIN_BACKGROUND,
   MIN_PHOTONS,
+  MIN_RESIDUAL_VARIANCE,
   STATUS_BAD_DATA,
   STATUS_CONVERGED,
   STATUS_LEFT_PATCH,
@@ -185,10 +188,10 @@ export class MultiEmitterFit {
           trial[a] = v;
         }
         const next = this.evaluate(trial, emitters, sigma, data, at, shift);
-        if (next >= ll - 1e-12 * Math.abs(ll)) {
+        if (next >= ll - LL_GUARD * Math.abs(ll)) {
           theta.set(trial.subarray(0, p));
           ll = next;
-          lambda = Math.max(lambda / DAMPING_GROWTH, 1e-9);
+          lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
           accepted = true;
           break;
         }
@@ -289,6 +292,6 @@ export class MultiEmitterFit {
         }
       }
     }
-    return { column, row, excess: best, significance: best / Math.sqrt(Math.max(bestVariance, 1e-9)) };
+    return { column, row, excess: best, significance: best / Math.sqrt(Math.max(bestVariance, MIN_RESIDUAL_VARIANCE)) };
   }
 }

@@ -111,3 +111,33 @@ export const Q4 = 0.00233520497626869185;
 /** 1/√π and 1/√(2π). */
 export const INV_SQRT_PI = 0.56418958354775628695;
 export const INV_SQRT_2PI = 0.3989422804014327;
+
+// ---- Multi-emitter fitting (MultiEmitterFit.ts, EmitterSelector.ts; the kernel's multiSelect)
+
+/** Most emitters one window's model may hold (the kernel's scratch is sized for it). */
+export const MAX_EMITTERS = 10;
+/** Widest window either fit takes, px: the largest box (15) plus the multi-emitter margins. */
+export const MAX_WINDOW = 24;
+/** The damping λ of the joint fit falls by DAMPING_GROWTH after each accepted step, down to this. */
+export const DAMPING_FLOOR = 1e-9;
+/**
+ * A next emitter is tried only where the residual over 3×3 pixels exceeds its Poisson noise
+ * √Σμ this many times: the likelihood-ratio test at p = 1e-6 (about 5σ) would refuse weaker
+ * excesses anyway, and trying them costs a fit each.
+ */
+export const MIN_RESIDUAL_SIGNIFICANCE = 3.0;
+/** A model's trial fit stops at this position step, px (ℓ is then within rounding of its maximum)… */
+export const TRIAL_TOLERANCE_PX = 1e-2;
+/** …gets this share of the iteration limit… */
+export const TRIAL_ITERATION_SHARE = 0.4;
+/** …and at least this many. */
+export const MIN_TRIAL_ITERATIONS = 10;
+/** A new emitter starts with this multiple of the residual's 3×3 excess (a 3×3 sum holds about half of a σ ≈ 1.3 px spot). */
+export const NEW_EMITTER_PHOTONS_FACTOR = 2.0;
+/** Every emitter of a model kept holds more photons than this. */
+export const MIN_EMITTER_PHOTONS = 1.0;
+/** The first emitter's start: photons and background at least these. */
+export const MIN_START_PHOTONS = 1.0;
+export const MIN_START_BACKGROUND = 1e-3;
+/** Floor of the residual's Poisson variance Σμ over 3×3 pixels (photons²), against division by 0. */
+export const MIN_RESIDUAL_VARIANCE = 1e-9;

@@ -1,10 +1,12 @@
 import type { FrameCamera } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
+import type { EmitterSelection } from '../fit/EmitterSelection.js';
 import { chiSquareThreshold, EmitterSelector } from '../fit/EmitterSelector.js';
 import type { FitResults } from '../fit/FitResults.js';
 import { createFitResults } from '../fit/FitResults.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import type { PixelArray } from '../io/Frame.js';
+import { WasmEmitterSelector } from '../fit/WasmEmitterSelector.js';
 import { extractPatches } from '../patches/extractPatches.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
@@ -24,7 +26,7 @@ export interface ResolvedFits {
 
 /**
  * Finds the candidates whose single fit hides more molecules, and fits those again with several
- * emitters ({@link EmitterSelector}) in a window a little wider than the fitting box.
+ * emitters ({@link EmitterSelector}, or its port in the fit kernel with the WebAssembly engine) in a window a little wider than the fitting box.
  *
  * Which candidates: a single fit is ambiguous when its Pearson χ², Σ (n − μ̂)²/μ̂ (the fit
  * computes it in its last pass), divided by the camera's noise scale (F²/QE), is improbable for
@@ -41,7 +43,7 @@ export interface ResolvedFits {
  * emitter keeps the single fit as it was.
  */
 export class CrowdingResolver {
-  private readonly selector: EmitterSelector | undefined;
+  private readonly selector: EmitterSelection | undefined;
   private readonly window: number;
   private readonly ambiguity: number;
   private readonly subset = new Candidates();
@@ -64,7 +66,9 @@ export class CrowdingResolver {
     const { box, fitSigma } = options.fit;
     this.window = box + 2 * MULTI_EMITTER_MARGIN_PX;
     this.ambiguity = chiSquareThreshold(options.multiEmitter.ambiguityPValue, box * box - (fitSigma ? 5 : 4));
-    this.selector = options.multiEmitter.enabled && options.multiEmitter.maxEmitters > 1 ? new EmitterSelector(this.window, options.multiEmitter) : undefined;
+    const me = options.multiEmitter;
+    // The kernel's selection with the WebAssembly engine, the JavaScript reference otherwise.
+    this.selector = !me.enabled || me.maxEmitters < 2 ? undefined : options.fit.engine === 'wasm' ? new WasmEmitterSelector(this.window, me) : new EmitterSelector(this.window, me);
   }
 
   /**
@@ -119,7 +123,7 @@ export class CrowdingResolver {
         r.status[p] === FitStatus.converged
           ? { x: r.x[p] + single.originColumn[p] - wc, y: r.y[p] + single.originRow[p] - wr, photons: r.photons[p], background: r.background[p] }
           : { x: candidates.column[p] + 0.5 - wc, y: candidates.row[p] + 0.5 - wr, photons: UNCONVERGED_START_PHOTONS, background: Math.max(1e-3, r.background[p] || 1) };
-      const k = selector.select(this.patches, q * W * W, start, sigmaPx, { maxIterations, tolerance, shift: single.shift ? this.shift.subarray(q * W * W) : undefined });
+      const k = selector.select(this.patches, q * W * W, start, sigmaPx, { maxIterations, tolerance, shift: single.shift ? this.shift : undefined });
       stats.emitterFits[Math.max(1, k)]++;
       if (k < 2) continue;
       replaced = true;
@@ -142,8 +146,8 @@ export class CrowdingResolver {
   }
 
   /** The emitters of candidate p's window that are its own, into the staging rows. */
-  private keepEmitters(selector: EmitterSelector, p: number, k: number, wc: number, wr: number, candidates: Candidates, warm: number, width: number, height: number): void {
-    const { theta, crlb } = selector.fit;
+  private keepEmitters(selector: EmitterSelection, p: number, k: number, wc: number, wr: number, candidates: Candidates, warm: number, width: number, height: number): void {
+    const { theta, crlb } = selector;
     const { sigmaPx, noiseScale } = this.options.fit;
     const W = this.window;
     // Emitters within σ/2 of a window edge inside the image are left to the window beyond it;
@@ -172,10 +176,10 @@ export class CrowdingResolver {
       rows.uncertaintyPhotons[i] = crlb[3 * e + 2] * scale;
       rows.uncertaintyBackground[i] = crlb[3 * k] * scale;
       rows.uncertaintySigma[i] = Number.NaN;
-      rows.logLikelihood[i] = selector.fit.logLikelihood;
+      rows.logLikelihood[i] = selector.logLikelihood;
       rows.residualStd[i] = selector.residualStd;
       rows.chiSquare[i] = Number.NaN;
-      rows.iterations[i] = selector.fit.iterations;
+      rows.iterations[i] = selector.iterations;
       rows.status[i] = FitStatus.converged;
       rows.warmStart[i] = warm;
       staged.column[i] = wc;

@@ -9,6 +9,7 @@ import { Bench } from 'tinybench';
 import type { CaseInfo } from './fitBench.js';
 import { addFitCases } from './fitBench.js';
 import { addIoCases } from './ioBench.js';
+import { addMultiEmitterCases } from './multiEmitterBench.js';
 
 interface CaseResult {
   name: string;
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   const bench = new Bench({ time: quick ? 200 : 1500, warmupTime: quick ? 50 : 300 });
   const info = new Map<string, CaseInfo>();
   for (const [k, v] of addFitCases(bench, quick)) info.set(k, v);
+  for (const [k, v] of addMultiEmitterCases(bench, quick)) info.set(k, v);
   const cleanups = [addIoCases(bench, info, quick)];
   if (filter) {
     for (const task of [...bench.tasks]) if (!task.name.includes(filter)) bench.remove(task.name);

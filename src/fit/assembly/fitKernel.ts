@@ -17,6 +17,9 @@ import {
   MAX_BACKTRACKS, MAX_SHRINK, MAX_SIGMA_STEP, MIN_BACKGROUND, MIN_BACKGROUND_GUESS, MIN_PHOTONS, SIGMA_RELEASE,
   SIGMA_RELEASE_ITERATIONS, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_LEFT_PATCH, STATUS_MAX_ITERATIONS,
   STATUS_SINGULAR, WARM_START_MARGIN_PX,
+  DAMPING_FLOOR, MAX_EMITTERS, MAX_WINDOW, MIN_EMITTER_PHOTONS, MIN_RESIDUAL_SIGNIFICANCE, MIN_RESIDUAL_VARIANCE,
+  MIN_START_BACKGROUND, MIN_START_PHOTONS, MIN_TRIAL_ITERATIONS, NEW_EMITTER_PHOTONS_FACTOR, TRIAL_ITERATION_SHARE,
+  TRIAL_TOLERANCE_PX,
 } from '../fitConstants';
 
 // @ts-ignore
@@ -73,8 +76,8 @@ const CSEX = new StaticArray<f64>(16);
 const SEY = new StaticArray<f64>(16);
 const S2EY = new StaticArray<f64>(16);
 const CSEY = new StaticArray<f64>(16);
-const GAUSS = new StaticArray<f64>(17);
-const TAIL = new StaticArray<f64>(17);
+const GAUSS = new StaticArray<f64>(MAX_WINDOW + 1);
+const TAIL = new StaticArray<f64>(MAX_WINDOW + 1);
 const BORDER = new StaticArray<f64>(64);
 
 /**
@@ -90,16 +93,14 @@ export function configure(box: i32, sigma: f64, maxIterations: i32, tolerance: f
 }
 
 /**
- * GaussianAxis.evaluate: E_i, ∂E_i/∂c, ∂²E_i/∂c² (and with σ free the σ derivatives) for a
- * Gaussian of width TS centred at `center`: one erfc per pixel boundary (from exp(−t²) found by
- * the recurrence), two exp per axis.
+ * GaussianAxis.evaluate: E_i, ∂E_i/∂c, ∂²E_i/∂c² (and with `withSigma` the σ derivatives) of
+ * `box` pixels for a Gaussian of width `sigma` centred at `center`, written at the addresses
+ * given: one erfc per pixel boundary (from exp(−t²) found by the recurrence), two exp per axis.
  */
-function axis(
-  center: f64, value: StaticArray<f64>, dCenter: StaticArray<f64>, d2Center: StaticArray<f64>,
-  dSigma: StaticArray<f64>, d2Sigma: StaticArray<f64>, dCenterSigma: StaticArray<f64>,
+function axisAt(
+  center: f64, box: i32, sigma: f64, withSigma: bool, value: usize, dCenter: usize, d2Center: usize,
+  dSigma: usize, d2Sigma: usize, dCenterSigma: usize,
 ): void {
-  const box = BOX;
-  const sigma = TS;
   const invSigma = 1 / sigma;
   const scale = invSigma * Math.SQRT1_2;
   const inv2s2 = 0.5 * invSigma * invSigma;
@@ -135,11 +136,12 @@ function axis(
     if (ua >= 0) v = unchecked(TAIL[i]) - unchecked(TAIL[i + 1]);
     else if (ub <= 0) v = unchecked(TAIL[i + 1]) - unchecked(TAIL[i]);
     else v = 1 - unchecked(TAIL[i]) - unchecked(TAIL[i + 1]);
-    unchecked(value[i] = v);
-    unchecked(dCenter[i] = (ga - gb) * k1);
-    unchecked(d2Center[i] = (ga * ua - gb * ub) * k3);
+    const o = <usize>i << 3;
+    store<f64>(value + o, v);
+    store<f64>(dCenter + o, (ga - gb) * k1);
+    store<f64>(d2Center + o, (ga * ua - gb * ub) * k3);
   }
-  if (!FIT_SIGMA) return;
+  if (!withSigma) return;
   const inv2 = invSigma * invSigma;
   const k2 = INV_SQRT_2PI * inv2;
   for (let i = 0; i < box; i++) {
@@ -151,10 +153,20 @@ function axis(
     const hb = ub * gb;
     const ra = ua * ua * inv2;
     const rb = ub * ub * inv2;
-    unchecked(dSigma[i] = -k2 * (hb - ha));
-    unchecked(d2Sigma[i] = -k2 * invSigma * (hb * (rb - 2) - ha * (ra - 2)));
-    unchecked(dCenterSigma[i] = k2 * (ga * (ra - 1) - gb * (rb - 1)));
+    const o = <usize>i << 3;
+    store<f64>(dSigma + o, -k2 * (hb - ha));
+    store<f64>(d2Sigma + o, -k2 * invSigma * (hb * (rb - 2) - ha * (ra - 2)));
+    store<f64>(dCenterSigma + o, k2 * (ga * (ra - 1) - gb * (rb - 1)));
   }
+}
+
+/** The single fit's axis terms, for the patch's box and the current σ. */
+// @ts-ignore
+@inline function axis(
+  center: f64, value: StaticArray<f64>, dCenter: StaticArray<f64>, d2Center: StaticArray<f64>,
+  dSigma: StaticArray<f64>, d2Sigma: StaticArray<f64>, dCenterSigma: StaticArray<f64>,
+): void {
+  axisAt(center, BOX, TS, FIT_SIGMA, changetype<usize>(value), changetype<usize>(dCenter), changetype<usize>(d2Center), changetype<usize>(dSigma), changetype<usize>(d2Sigma), changetype<usize>(dCenterSigma));
 }
 
 // The camera's shifts: whether the batch has them, and where a pixel's shift is relative to its
@@ -589,29 +601,39 @@ function solveDampedN(h: StaticArray<f64>, stride: i32, g: StaticArray<f64>, act
     lambda = lambda == 0 ? DAMPING_START : lambda * DAMPING_GROWTH;
     if (lambda > DAMPING_LIMIT) return false;
   }
-  for (let r = 0; r < active; r++) {
-    let s = unchecked(g[r]);
-    for (let k = 0; k < r; k++) s -= unchecked(ML5[r * active + k]) * unchecked(step[k]);
-    unchecked(step[r] = s / unchecked(ML5[r * active + r]));
-  }
-  for (let r = active - 1; r >= 0; r--) {
-    let s = unchecked(step[r]);
-    for (let k = r + 1; k < active; k++) s -= unchecked(ML5[k * active + r]) * unchecked(step[k]);
-    unchecked(step[r] = s / unchecked(ML5[r * active + r]));
-  }
+  choleskySolveN(ML5, active, g, step);
   return true;
+}
+
+/** cholesky.ts choleskySolve: A·x = b with A = L·Lᵀ factored by choleskyN. */
+function choleskySolveN(lower: StaticArray<f64>, n: i32, b: StaticArray<f64>, x: StaticArray<f64>): void {
+  for (let r = 0; r < n; r++) {
+    let s = unchecked(b[r]);
+    for (let k = 0; k < r; k++) s -= unchecked(lower[r * n + k]) * unchecked(x[k]);
+    unchecked(x[r] = s / unchecked(lower[r * n + r]));
+  }
+  for (let r = n - 1; r >= 0; r--) {
+    let s = unchecked(x[r]);
+    for (let k = r + 1; k < n; k++) s -= unchecked(lower[k * n + r]) * unchecked(x[k]);
+    unchecked(x[r] = s / unchecked(lower[r * n + r]));
+  }
 }
 
 /** choleskyInverseDiagonal: the diagonal of A⁻¹ (n×n) into `out`; false and NaN when singular. */
 function inverseDiagonal(a: StaticArray<f64>, n: i32, out: StaticArray<f64>): bool {
-  if (!choleskyN(a, n, ML5)) { for (let i = 0; i < n; i++) unchecked(out[i] = NaN); return false; }
+  return inverseDiagonalWith(a, n, out, ML5, Z5);
+}
+
+/** choleskyInverseDiagonal with the scratch given: L (n²) and a column (n). */
+function inverseDiagonalWith(a: StaticArray<f64>, n: i32, out: StaticArray<f64>, lower: StaticArray<f64>, z: StaticArray<f64>): bool {
+  if (!choleskyN(a, n, lower)) { for (let i = 0; i < n; i++) unchecked(out[i] = NaN); return false; }
   for (let i = 0; i < n; i++) {
     let sum: f64 = 0;
     for (let r = i; r < n; r++) {
       let s: f64 = r == i ? 1 : 0;
-      for (let k = i; k < r; k++) s -= unchecked(ML5[r * n + k]) * unchecked(Z5[k]);
-      const v = s / unchecked(ML5[r * n + r]);
-      unchecked(Z5[r] = v);
+      for (let k = i; k < r; k++) s -= unchecked(lower[r * n + k]) * unchecked(z[k]);
+      const v = s / unchecked(lower[r * n + r]);
+      unchecked(z[r] = v);
       sum += v * v;
     }
     unchecked(out[i] = sum);
@@ -756,6 +778,300 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
     store<f64>(o + 12 * col, <f64>ITER); store<f64>(o + 13 * col, <f64>STATUS); store<f64>(o + 14 * col, warm);
     store<f64>(o + 15 * col, CHI2);
   }
+}
+
+// ---- Several emitters of one fixed σ on one background in a window of MW px: MultiEmitterFit
+// (evaluate, derivatives, fit, bound, refresh, residualStd, residualPeak) and
+// EmitterSelector.select, the same arithmetic in the same order. θ = (x₁, y₁, N₁, …, x_K, y_K,
+// N_K, b) in MTH; each emitter's axis terms at e·MAX_WINDOW in MXV/MXD (x) and MYV/MYD (y).
+
+const MP = 3 * MAX_EMITTERS + 1;
+let MW: i32 = 9;
+let MK: i32 = 5;
+let MLLR: f64 = Infinity;
+let MSIG: f64 = 1;
+/** Where a pixel's shift is relative to its datum (0: no shifts). */
+let MSHIFTED: bool = false;
+let MSHIFT_DELTA: usize = 0;
+const MXV = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
+const MXD = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
+const MYV = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
+const MYD = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
+const MD2 = new StaticArray<f64>(MAX_WINDOW);
+const MMU = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
+const MTH = new StaticArray<f64>(MP);
+const MTRIAL = new StaticArray<f64>(MP);
+const MBEST = new StaticArray<f64>(MP);
+const MSTEP = new StaticArray<f64>(MP);
+const MGRAD = new StaticArray<f64>(MP);
+const MDER = new StaticArray<f64>(MP);
+const MFI = new StaticArray<f64>(MP * MP);
+const MSYS = new StaticArray<f64>(MP * MP);
+const MLOW = new StaticArray<f64>(MP * MP);
+const MCR = new StaticArray<f64>(MP);
+const MZ = new StaticArray<f64>(MP);
+/** The chosen model: ℓ, iterations, residual std, status, K (multiSelect). */
+const MOUT = new StaticArray<f64>(5);
+let MLL: f64 = NaN;
+let MITER: i32 = 0;
+let PEAK_COLUMN: i32 = 0;
+let PEAK_ROW: i32 = 0;
+let PEAK_EXCESS: f64 = 0;
+let PEAK_SIGNIFICANCE: f64 = 0;
+
+/**
+ * Set the multi-emitter selection: window width (px, ≤ MAX_WINDOW), most emitters (≤
+ * MAX_EMITTERS), and the likelihood-ratio statistic a larger model must exceed.
+ */
+export function multiConfigure(window: i32, maxEmitters: i32, llrThreshold: f64): void {
+  MW = window; MK = maxEmitters; MLLR = llrThreshold;
+}
+
+/** Addresses of θ̂, the √CRLB (MP each) and MOUT, for the JavaScript side to read. */
+export function multiTheta(): usize { return changetype<usize>(MTH); }
+export function multiCrlb(): usize { return changetype<usize>(MCR); }
+export function multiOut(): usize { return changetype<usize>(MOUT); }
+
+/** MultiEmitterFit.evaluate: μ of every pixel for θ into MMU; ℓ, or −∞ where μ + s ≤ 0. */
+function multiEvaluate(theta: StaticArray<f64>, k: i32, data: usize): f64 {
+  const w = MW;
+  for (let e = 0; e < k; e++) {
+    const o = <usize>(e * MAX_WINDOW) << 3;
+    axisAt(unchecked(theta[3 * e]), w, MSIG, false, changetype<usize>(MXV) + o, changetype<usize>(MXD) + o, changetype<usize>(MD2), 0, 0, 0);
+    axisAt(unchecked(theta[3 * e + 1]), w, MSIG, false, changetype<usize>(MYV) + o, changetype<usize>(MYD) + o, changetype<usize>(MD2), 0, 0, 0);
+  }
+  const b = unchecked(theta[3 * k]);
+  let ll: f64 = 0;
+  for (let r = 0; r < w; r++) {
+    for (let c = 0; c < w; c++) {
+      const i = r * w + c;
+      let m = b;
+      for (let e = 0; e < k; e++) m += unchecked(theta[3 * e + 2]) * unchecked(MXV[e * MAX_WINDOW + c]) * unchecked(MYV[e * MAX_WINDOW + r]);
+      unchecked(MMU[i] = m);
+      const at = data + (<usize>i << 3);
+      const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
+      const ms = m + s;
+      if (!(ms > 0)) return -Infinity;
+      const ns = load<f64>(at) + s;
+      ll += (ns > 0 ? ns * Math.log(ms) : 0) - ms;
+    }
+  }
+  return ll;
+}
+
+/** MultiEmitterFit.derivatives: ∇ℓ into MGRAD and the Fisher information into MFI at the θ last evaluated. */
+function multiDerivatives(theta: StaticArray<f64>, k: i32, data: usize): void {
+  const w = MW;
+  const p = 3 * k + 1;
+  for (let a = 0; a < p; a++) unchecked(MGRAD[a] = 0);
+  for (let a = 0; a < p * p; a++) unchecked(MFI[a] = 0);
+  for (let r = 0; r < w; r++) {
+    for (let c = 0; c < w; c++) {
+      const i = r * w + c;
+      for (let e = 0; e < k; e++) {
+        const n = unchecked(theta[3 * e + 2]);
+        const xv = unchecked(MXV[e * MAX_WINDOW + c]);
+        const yv = unchecked(MYV[e * MAX_WINDOW + r]);
+        unchecked(MDER[3 * e] = n * unchecked(MXD[e * MAX_WINDOW + c]) * yv);
+        unchecked(MDER[3 * e + 1] = n * xv * unchecked(MYD[e * MAX_WINDOW + r]));
+        unchecked(MDER[3 * e + 2] = xv * yv);
+      }
+      unchecked(MDER[p - 1] = 1);
+      const at = data + (<usize>i << 3);
+      const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
+      const inv = 1 / (unchecked(MMU[i]) + s);
+      const wt = (load<f64>(at) + s) * inv - 1;
+      for (let a = 0; a < p; a++) {
+        const d = unchecked(MDER[a]);
+        unchecked(MGRAD[a] += wt * d);
+        const da = d * inv;
+        const row = a * p;
+        for (let e = 0; e <= a; e++) unchecked(MFI[row + e] += da * unchecked(MDER[e]));
+      }
+    }
+  }
+  for (let a = 0; a < p; a++) for (let e = 0; e < a; e++) unchecked(MFI[e * p + a] = unchecked(MFI[a * p + e]));
+}
+
+/** MultiEmitterFit.fit: K emitters from the start in MTH; θ̂ in MTH, ℓ in MLL, iterations in MITER. */
+function multiFit(data: usize, k: i32, maxIterations: i32, tolerance: f64): i32 {
+  const p = 3 * k + 1;
+  const w = MW;
+  const wf = <f64>w;
+  MITER = 0;
+  for (let i = 0; i < w * w; i++) if (!isFinite<f64>(load<f64>(data + (<usize>i << 3)))) return STATUS_BAD_DATA;
+  let ll = multiEvaluate(MTH, k, data);
+  if (!isFinite<f64>(ll)) return STATUS_BAD_DATA;
+  let lambda = DAMPING_START;
+  let status = STATUS_MAX_ITERATIONS;
+  for (let it = 0; it < maxIterations; it++) {
+    MITER = it + 1;
+    multiDerivatives(MTH, k, data);
+    let accepted = false;
+    let moved: f64 = 0;
+    while (lambda <= DAMPING_LIMIT) {
+      for (let a = 0; a < p * p; a++) unchecked(MSYS[a] = unchecked(MFI[a]));
+      for (let a = 0; a < p; a++) unchecked(MSYS[a * p + a] *= 1 + lambda);
+      if (!choleskyN(MSYS, p, MLOW)) { lambda *= DAMPING_GROWTH; continue; }
+      choleskySolveN(MLOW, p, MGRAD, MSTEP);
+      moved = 0;
+      for (let a = 0; a < p; a++) {
+        const t = unchecked(MTH[a]);
+        let v = t + unchecked(MSTEP[a]);
+        if (a == p - 1 || a % 3 == 2) {
+          // N and b shrink by at most half a step (they stay positive).
+          const floor = a == p - 1 ? MIN_BACKGROUND : MIN_PHOTONS;
+          v = Math.max(v, Math.max(floor, t * (1 - MAX_SHRINK)));
+        } else {
+          moved = Math.max(moved, Math.abs(v - t));
+        }
+        unchecked(MTRIAL[a] = v);
+      }
+      const next = multiEvaluate(MTRIAL, k, data);
+      if (next >= ll - LL_GUARD * Math.abs(ll)) {
+        for (let a = 0; a < p; a++) unchecked(MTH[a] = unchecked(MTRIAL[a]));
+        ll = next;
+        lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
+        accepted = true;
+        break;
+      }
+      lambda *= DAMPING_GROWTH;
+    }
+    if (!accepted) {
+      // No damping raises ℓ: θ is a maximum to rounding.
+      multiEvaluate(MTH, k, data);
+      status = STATUS_CONVERGED;
+      break;
+    }
+    for (let e = 0; e < k; e++) {
+      const x = unchecked(MTH[3 * e]);
+      const y = unchecked(MTH[3 * e + 1]);
+      if (x < -LEAVE_PATCH_PX || y < -LEAVE_PATCH_PX || x > wf + LEAVE_PATCH_PX || y > wf + LEAVE_PATCH_PX) {
+        MLL = ll;
+        return STATUS_LEFT_PATCH;
+      }
+    }
+    if (moved < tolerance) { status = STATUS_CONVERGED; break; }
+  }
+  MLL = ll;
+  return status;
+}
+
+/** MultiEmitterFit.residualStd: the standard deviation of n − μ for the model last evaluated. */
+function multiResidualStd(data: usize): f64 {
+  const n = MW * MW;
+  let s: f64 = 0, s2: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = load<f64>(data + (<usize>i << 3)) - unchecked(MMU[i]);
+    s += d;
+    s2 += d * d;
+  }
+  const mean = s / <f64>n;
+  return Math.sqrt(Math.max(0, s2 / <f64>n - mean * mean));
+}
+
+/** MultiEmitterFit.residualPeak: the 3×3 residual's maximum, into PEAK_*. */
+function multiResidualPeak(data: usize): void {
+  const w = MW;
+  let best: f64 = -Infinity;
+  let bestVariance: f64 = 1;
+  let column = w >> 1;
+  let row = w >> 1;
+  for (let r = 0; r < w; r++) {
+    for (let c = 0; c < w; c++) {
+      let s: f64 = 0, variance: f64 = 0;
+      for (let dr = -1; dr <= 1; dr++) {
+        const rr = r + dr;
+        if (rr < 0 || rr >= w) continue;
+        for (let dc = -1; dc <= 1; dc++) {
+          const cc = c + dc;
+          if (cc < 0 || cc >= w) continue;
+          const i = rr * w + cc;
+          s += load<f64>(data + (<usize>i << 3)) - unchecked(MMU[i]);
+          variance += unchecked(MMU[i]);
+        }
+      }
+      if (s > best) { best = s; bestVariance = variance; column = c; row = r; }
+    }
+  }
+  PEAK_COLUMN = column; PEAK_ROW = row; PEAK_EXCESS = best;
+  PEAK_SIGNIFICANCE = best / Math.sqrt(Math.max(bestVariance, MIN_RESIDUAL_VARIANCE));
+}
+
+/** EmitterSelector.plausible: every emitter inside the window and brighter than MIN_EMITTER_PHOTONS. */
+function multiPlausible(k: i32): bool {
+  const wf = <f64>MW;
+  for (let e = 0; e < k; e++) {
+    const x = unchecked(MTH[3 * e]);
+    const y = unchecked(MTH[3 * e + 1]);
+    if (!(x >= 0 && x <= wf && y >= 0 && y <= wf && unchecked(MTH[3 * e + 2]) > MIN_EMITTER_PHOTONS)) return false;
+  }
+  return true;
+}
+
+/**
+ * EmitterSelector.select for the window at `data` (MW² f64 photons, row-major; `shift` 0 or the
+ * camera's shift of each pixel, laid out as `data`), from one emitter at (x, y) window px with
+ * `photons` on `background`; σ px, iteration limit and position tolerance (px) of the final fit.
+ * θ̂ in multiTheta(), √CRLB in multiCrlb(), ℓ, iterations, residual std, status, K in multiOut().
+ * @returns K (0 when even one emitter does not fit)
+ */
+export function multiSelect(data: usize, shift: usize, x: f64, y: f64, photons: f64, background: f64, sigma: f64, maxIterations: i32, tolerance: f64): i32 {
+  MSIG = sigma;
+  MSHIFTED = shift != 0;
+  MSHIFT_DELTA = shift - data;
+  unchecked(MOUT[4] = 0);
+  const k = multiChoose(data, x, y, photons, background, maxIterations, tolerance);
+  unchecked(MOUT[0] = MLL);
+  unchecked(MOUT[1] = <f64>MITER);
+  unchecked(MOUT[4] = <f64>k);
+  return k;
+}
+
+function multiChoose(data: usize, x: f64, y: f64, photons: f64, background: f64, maxIterations: i32, tolerance: f64): i32 {
+  // Models are compared after fits to a looser tolerance and a share of the iterations; the
+  // chosen one is then fitted to the full tolerance.
+  const trialTolerance = Math.max(tolerance, TRIAL_TOLERANCE_PX);
+  const trialIterations = max<i32>(MIN_TRIAL_ITERATIONS, <i32>Math.ceil(<f64>maxIterations * TRIAL_ITERATION_SHARE));
+  unchecked(MTH[0] = x);
+  unchecked(MTH[1] = y);
+  unchecked(MTH[2] = Math.max(photons, MIN_START_PHOTONS));
+  unchecked(MTH[3] = Math.max(background, MIN_START_BACKGROUND));
+  let status = multiFit(data, 1, trialIterations, trialTolerance);
+  unchecked(MOUT[3] = <f64>status);
+  if (status != STATUS_CONVERGED) return 0;
+  let k = 1;
+  let ll = MLL;
+  for (let a = 0; a < 4; a++) unchecked(MBEST[a] = unchecked(MTH[a]));
+  for (let next = 2; next <= MK; next++) {
+    multiResidualPeak(data);
+    if (!(PEAK_SIGNIFICANCE > MIN_RESIDUAL_SIGNIFICANCE)) break;
+    for (let a = 0; a < 3 * k; a++) unchecked(MTH[a] = unchecked(MBEST[a]));
+    unchecked(MTH[3 * k] = <f64>PEAK_COLUMN + 0.5);
+    unchecked(MTH[3 * k + 1] = <f64>PEAK_ROW + 0.5);
+    unchecked(MTH[3 * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * PEAK_EXCESS);
+    unchecked(MTH[3 * k + 3] = unchecked(MBEST[3 * k]));
+    const s = multiFit(data, next, trialIterations, trialTolerance);
+    if (s != STATUS_CONVERGED || !(2 * (MLL - ll) > MLLR) || !multiPlausible(next)) break;
+    k = next;
+    ll = MLL;
+    for (let a = 0; a < 3 * k + 1; a++) unchecked(MBEST[a] = unchecked(MTH[a]));
+    // The residual of the model kept, for the next emitter's start.
+    multiEvaluate(MTH, k, data);
+  }
+  for (let a = 0; a < 3 * k + 1; a++) unchecked(MTH[a] = unchecked(MBEST[a]));
+  status = multiFit(data, k, maxIterations, tolerance);
+  unchecked(MOUT[3] = <f64>status);
+  if (status != STATUS_CONVERGED) return 0;
+  const p = 3 * k + 1;
+  multiDerivatives(MTH, k, data);
+  if (!inverseDiagonalWith(MFI, p, MCR, MLOW, MZ)) {
+    unchecked(MOUT[3] = <f64>STATUS_SINGULAR);
+    return 0;
+  }
+  for (let a = 0; a < p; a++) unchecked(MCR[a] = Math.sqrt(unchecked(MCR[a])));
+  unchecked(MOUT[2] = multiResidualStd(data));
+  return k;
 }
 
 /** Reserve `bytes` of memory (bump allocation, 16-byte aligned); returns the address. */
