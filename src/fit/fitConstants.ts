@@ -126,8 +126,13 @@ export const DAMPING_FLOOR = 1e-9;
  * excesses anyway, and trying them costs a fit each.
  */
 export const MIN_RESIDUAL_SIGNIFICANCE = 3.0;
-/** A model's trial fit stops at this position step, px (ℓ is then within rounding of its maximum)… */
-export const TRIAL_TOLERANCE_PX = 1e-2;
+/**
+ * A model's trial fit stops at this position step, px: the error left in ℓ is then about
+ * ½(δ/CRLB)² with δ well below the last step, small against the test's threshold (30.7 for
+ * 2Δℓ). Measured against 1e-2 px on the e2e stack: slightly more pairs kept (543 vs 535 of 614
+ * windows), fewer one-emitter trials at the iteration limit (1 vs 9), 8.3 vs 10.4 iterations a window…
+ */
+export const TRIAL_TOLERANCE_PX = 5e-2;
 /** …gets this share of the iteration limit… */
 export const TRIAL_ITERATION_SHARE = 0.4;
 /** …and at least this many. */

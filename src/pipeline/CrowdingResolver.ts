@@ -47,7 +47,11 @@ export class CrowdingResolver {
   private readonly window: number;
   private readonly ambiguity: number;
   private readonly subset = new Candidates();
+  /** Tried candidates, in order. */
+  private readonly flagged: number[] = [];
+  /** Each window's first candidate and its partner (−1: none). */
   private readonly map: number[] = [];
+  private readonly partner: number[] = [];
   private patches = new Float64Array(0);
   private shift = new Float64Array(0);
   private winColumn = new Int32Array(0);
@@ -56,9 +60,13 @@ export class CrowdingResolver {
   private readonly out = new RowBuffer();
   /** Rows of the crowded windows, before they are put in candidate order. */
   private readonly staged = new RowBuffer();
-  /** Staged rows of candidate p: [first[p], last[p]); −1 when its single fit stands. */
+  /** Per candidate: whether a window replaced its single fit, whether it has a window yet; where its staged rows start (n + 1), scratch. */
+  private replaced = new Uint8Array(0);
+  private grouped = new Uint8Array(0);
   private first = new Int32Array(0);
   private last = new Int32Array(0);
+  /** Staged rows in candidate order. */
+  private order = new Int32Array(0);
   private ones = new Uint8Array(0);
 
   /** @param options - the run's resolved options */
@@ -89,64 +97,120 @@ export class CrowdingResolver {
     const r = single.fits;
     const W = this.window;
     // Which candidates are tried with more emitters.
-    this.subset.count = 0;
-    this.map.length = 0;
+    const flagged = this.flagged;
+    flagged.length = 0;
     const selector = this.selector;
     if (selector && frame.width >= W && frame.height >= W) {
       for (let p = 0; p < n; p++) {
         const status = r.status[p];
         const tried = status === FitStatus.converged ? r.chiSquare[p] / noiseScale > this.ambiguity : status === FitStatus.maxIterations || status === FitStatus.leftPatch;
-        if (tried) {
-          this.subset.push(candidates.row[p], candidates.column[p], candidates.strength[p]);
-          this.map.push(p);
-        }
+        if (tried) flagged.push(p);
       }
     }
-    const m = this.subset.count;
+    const m = flagged.length;
     stats.multiEmitterTried += m;
     stats.emitterFits[1] += n - m;
     this.ensure(n, m);
-    if (m > 0) {
+    // Two tried candidates close enough for both boxes to lie inside one window share it, centred
+    // between them (a pair of molecules that made two candidates is fitted once, each emitter
+    // at least 2 px inside the window); the others get a window each.
+    this.subset.count = 0;
+    this.map.length = 0;
+    this.partner.length = 0;
+    const grouped = this.grouped;
+    for (const p of flagged) grouped[p] = 0;
+    const reach = 2 * MULTI_EMITTER_MARGIN_PX;
+    for (let a = 0; a < m; a++) {
+      const p = flagged[a];
+      if (grouped[p]) continue;
+      grouped[p] = 1;
+      let partner = -1;
+      let best = Number.POSITIVE_INFINITY;
+      for (let b = a + 1; b < m; b++) {
+        const c = flagged[b];
+        if (grouped[c]) continue;
+        const dc = candidates.column[c] - candidates.column[p];
+        const dr = candidates.row[c] - candidates.row[p];
+        if (Math.abs(dc) > reach || Math.abs(dr) > reach) continue;
+        const d2 = dc * dc + dr * dr;
+        if (d2 < best) [best, partner] = [d2, c];
+      }
+      if (partner >= 0) {
+        grouped[partner] = 1;
+        this.subset.push(Math.floor((candidates.row[p] + candidates.row[partner]) / 2), Math.floor((candidates.column[p] + candidates.column[partner]) / 2), candidates.strength[p]);
+      } else {
+        this.subset.push(candidates.row[p], candidates.column[p], candidates.strength[p]);
+      }
+      this.map.push(p);
+      this.partner.push(partner);
+    }
+    const windows = this.subset.count;
+    if (windows > 0) {
       extractPatches(frame.data, frame.width, frame.height, this.subset, W, { patches: this.patches, originColumn: this.winColumn, originRow: this.winRow, shift: single.shift ? this.shift : undefined }, frame.camera);
     }
-    // The windows' emitters go to the staging rows first; a frame without a crowded window
-    // returns the single fits as they are.
+    // The windows' emitters go to the staging rows first, each with the candidate that reports
+    // it; a frame without a crowded window returns the single fits as they are.
     const staged = this.staged;
     staged.count = 0;
-    this.first.fill(-1, 0, n);
-    let replaced = false;
-    for (let q = 0; q < m && selector; q++) {
+    const replaced = this.replaced;
+    replaced.fill(0, 0, n);
+    let any = false;
+    for (let q = 0; q < windows && selector; q++) {
       const p = this.map[q];
+      const partner = this.partner[q];
       const wc = this.winColumn[q];
       const wr = this.winRow[q];
+      // The start: the single fit of the window's first candidate (or of its partner).
+      const from = r.status[p] !== FitStatus.converged && partner >= 0 && r.status[partner] === FitStatus.converged ? partner : p;
       const start =
-        r.status[p] === FitStatus.converged
-          ? { x: r.x[p] + single.originColumn[p] - wc, y: r.y[p] + single.originRow[p] - wr, photons: r.photons[p], background: r.background[p] }
+        r.status[from] === FitStatus.converged
+          ? { x: r.x[from] + single.originColumn[from] - wc, y: r.y[from] + single.originRow[from] - wr, photons: r.photons[from], background: r.background[from] }
           : { x: candidates.column[p] + 0.5 - wc, y: candidates.row[p] + 0.5 - wr, photons: UNCONVERGED_START_PHOTONS, background: Math.max(1e-3, r.background[p] || 1) };
       const k = selector.select(this.patches, q * W * W, start, sigmaPx, { maxIterations, tolerance, shift: single.shift ? this.shift : undefined });
       stats.emitterFits[Math.max(1, k)]++;
       if (k < 2) continue;
-      replaced = true;
-      this.first[p] = staged.count;
-      this.keepEmitters(selector, p, k, wc, wr, candidates, r.warmStart[p], frame.width, frame.height);
-      this.last[p] = staged.count;
+      any = true;
+      replaced[p] = 1;
+      if (partner >= 0) replaced[partner] = 1;
+      this.keepEmitters(selector, p, partner, k, wc, wr, candidates, r.warmStart, frame.width, frame.height);
     }
-    if (!replaced) {
+    if (!any) {
       if (this.ones.length < n) this.ones = new Uint8Array(2 * n).fill(1);
       return { rows: r, emitters: this.ones, originColumn: single.originColumn, originRow: single.originRow, count: n };
     }
+    // The staged rows in candidate order (a counting sort by owner, stable).
+    const first = this.first;
+    first.fill(0, 0, n + 1);
+    for (let e = 0; e < staged.count; e++) first[staged.owner[e] + 1]++;
+    for (let p = 0; p < n; p++) first[p + 1] += first[p];
+    if (this.order.length < staged.count) this.order = new Int32Array(2 * staged.count);
+    const order = this.order;
+    const next = this.last;
+    next.set(first.subarray(0, n));
+    for (let e = 0; e < staged.count; e++) order[next[staged.owner[e]]++] = e;
     // Rows: each candidate's single fit, or the emitters of its window that are its own.
     const out = this.out;
     out.count = 0;
-    for (let p = 0; p < n; p++) {
-      if (this.first[p] < 0) out.append(r, p, single.originColumn[p], single.originRow[p], 1);
-      else for (let e = this.first[p]; e < this.last[p]; e++) out.append(staged.rows, e, staged.column[e], staged.row[e], staged.emitters[e]);
+    for (let p = 0; p < n; ) {
+      if (!replaced[p]) {
+        // A run of single fits is copied whole.
+        let end = p + 1;
+        while (end < n && !replaced[end]) end++;
+        out.appendRange(r, p, end, single.originColumn, single.originRow);
+        p = end;
+        continue;
+      }
+      for (let i = first[p]; i < first[p + 1]; i++) {
+        const e = order[i];
+        out.append(staged.rows, e, staged.column[e], staged.row[e], staged.emitters[e]);
+      }
+      p++;
     }
     return { rows: out.rows, emitters: out.emitters, originColumn: out.column, originRow: out.row, count: out.count };
   }
 
-  /** The emitters of candidate p's window that are its own, into the staging rows. */
-  private keepEmitters(selector: EmitterSelection, p: number, k: number, wc: number, wr: number, candidates: Candidates, warm: number, width: number, height: number): void {
+  /** The emitters of the window of candidate p (and its partner, −1: none) that are theirs, into the staging rows. */
+  private keepEmitters(selector: EmitterSelection, p: number, partner: number, k: number, wc: number, wr: number, candidates: Candidates, warm: ArrayLike<number>, width: number, height: number): void {
     const { theta, crlb } = selector;
     const { sigmaPx, noiseScale } = this.options.fit;
     const W = this.window;
@@ -163,7 +227,8 @@ export class CrowdingResolver {
       const x = theta[3 * e];
       const y = theta[3 * e + 1];
       if (x < left || x > right || y < top || y > bottom) continue;
-      if (nearestCandidate(candidates, wc + x, wr + y) !== p) continue;
+      const owner = nearestCandidate(candidates, wc + x, wr + y);
+      if (owner !== p && owner !== partner) continue;
       const i = staged.add();
       const rows = staged.rows;
       rows.x[i] = x;
@@ -181,18 +246,21 @@ export class CrowdingResolver {
       rows.chiSquare[i] = Number.NaN;
       rows.iterations[i] = selector.iterations;
       rows.status[i] = FitStatus.converged;
-      rows.warmStart[i] = warm;
+      rows.warmStart[i] = warm[owner];
       staged.column[i] = wc;
       staged.row[i] = wr;
       staged.emitters[i] = k;
+      staged.owner[i] = owner;
     }
   }
 
   /** Room for n candidates and m windows. */
   private ensure(n: number, m: number): void {
-    if (this.first.length < n) {
-      this.first = new Int32Array(2 * n);
-      this.last = new Int32Array(2 * n);
+    if (this.first.length < n + 1) {
+      this.first = new Int32Array(2 * n + 1);
+      this.last = new Int32Array(2 * n + 1);
+      this.replaced = new Uint8Array(2 * n);
+      this.grouped = new Uint8Array(2 * n);
     }
     const area = this.window * this.window;
     if (this.winColumn.length < m) {
@@ -217,6 +285,8 @@ class RowBuffer {
   column = new Int32Array(0);
   row = new Int32Array(0);
   emitters = new Uint8Array(0);
+  /** The candidate reporting each row (staging only). */
+  owner = new Int32Array(0);
   count = 0;
 
   /** A new row at the end (grown when full). @returns its index */
@@ -234,6 +304,18 @@ class RowBuffer {
     this.emitters[at] = emitters;
   }
 
+  /** Rows [from, to) of `source`, single fits with their windows' origins, as new rows. */
+  appendRange(source: FitResults, from: number, to: number, c0: Int32Array, r0: Int32Array): void {
+    const at = this.count;
+    const n = to - from;
+    if (at + n > this.rows.count) this.grow(at + n);
+    for (const key of FIT_FIELDS) (this.rows[key] as Float64Array).set((source[key] as Float64Array).subarray(from, to), at);
+    this.column.set(c0.subarray(from, to), at);
+    this.row.set(r0.subarray(from, to), at);
+    this.emitters.fill(1, at, at + n);
+    this.count += n;
+  }
+
   private grow(n: number): void {
     const capacity = Math.max(64, 2 * n);
     const next = createFitResults(capacity);
@@ -247,6 +329,7 @@ class RowBuffer {
     this.column = grown(this.column, (k) => new Int32Array(k));
     this.row = grown(this.row, (k) => new Int32Array(k));
     this.emitters = grown(this.emitters, (k) => new Uint8Array(k));
+    this.owner = grown(this.owner, (k) => new Int32Array(k));
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * End-to-end benchmark (issue 5): `npm run bench:e2e [-- --frames N1,N2 --workers 1,2]`.
+ * End-to-end benchmark (issue 5): `npm run bench:e2e [-- --frames N1,N2 --workers 1,2 --multi-emitter on,off]`.
  * Localizes a simulated 256×256 uint16 stack with ~40 spots per frame, written once into
  * `$TMPDIR/smlm-stream-bench/` and reused, in a fresh process per run, and prints frames/s,
  * localizations/s, the peak RSS of that process and the time by stage, for each stack length
@@ -39,19 +39,21 @@ function stackPath(frames: number): string {
   const lengths = arg('--frames', '10000,20000').split(',').map(Number);
   const all = availableParallelism();
   const workerCounts = arg('--workers', `1,${all}`).split(',').map(Number);
+  const multi = arg('--multi-emitter', 'on').split(',');
   const rows = [];
   for (const frames of lengths) {
     const path = stackPath(frames);
-    for (const workers of workerCounts) {
+    for (const workers of workerCounts) for (const multiEmitter of multi) {
       const output = join(tmpdir(), `smlm-stream-bench-e2e-${process.pid}.csv`);
       const child = new URL('./e2eChild.mjs', import.meta.url).pathname;
-      const out = execFileSync(process.execPath, [child, path, String(workers), output], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const out = execFileSync(process.execPath, [child, path, String(workers), output, multiEmitter], { encoding: 'utf8', maxBuffer: 1 << 20 });
       rmSync(output, { force: true });
       rmSync(output.replace(/\.csv$/, '.json'), { force: true });
       const r = JSON.parse(out) as { frames: number; localizations: number; seconds: number; read: number; write: number; ms: { camera: number; detect: number; fit: number }; peakMb: number };
       rows.push({
         frames: r.frames,
         workers,
+        'multi-emitter': multiEmitter,
         'frames/s': Math.round(r.frames / r.seconds),
         'localizations/s': Math.round(r.localizations / r.seconds),
         'wall s': r.seconds.toFixed(1),

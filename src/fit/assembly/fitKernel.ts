@@ -804,8 +804,8 @@ const MTRIAL = new StaticArray<f64>(MP);
 const MBEST = new StaticArray<f64>(MP);
 const MSTEP = new StaticArray<f64>(MP);
 const MGRAD = new StaticArray<f64>(MP);
-const MDER = new StaticArray<f64>(MP);
-const MFI = new StaticArray<f64>(MP * MP);
+const MDER = new StaticArray<f64>(MP + 1);
+const MFI = new StaticArray<f64>(MP * MP + 2);
 const MSYS = new StaticArray<f64>(MP * MP);
 const MLOW = new StaticArray<f64>(MP * MP);
 const MCR = new StaticArray<f64>(MP);
@@ -864,7 +864,7 @@ function multiDerivatives(theta: StaticArray<f64>, k: i32, data: usize): void {
   const w = MW;
   const p = 3 * k + 1;
   for (let a = 0; a < p; a++) unchecked(MGRAD[a] = 0);
-  for (let a = 0; a < p * p; a++) unchecked(MFI[a] = 0);
+  for (let a = 0; a < p * p + 2; a++) unchecked(MFI[a] = 0);
   for (let r = 0; r < w; r++) {
     for (let c = 0; c < w; c++) {
       const i = r * w + c;
@@ -881,12 +881,18 @@ function multiDerivatives(theta: StaticArray<f64>, k: i32, data: usize): void {
       const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
       const inv = 1 / (unchecked(MMU[i]) + s);
       const wt = (load<f64>(at) + s) * inv - 1;
+      // The lower triangle two entries at a time (f64x2); the second lane of a row's last pair
+      // lands in the upper triangle (overwritten below) or, for the last row, in MFI's slack.
+      const der = changetype<usize>(MDER);
       for (let a = 0; a < p; a++) {
         const d = unchecked(MDER[a]);
         unchecked(MGRAD[a] += wt * d);
-        const da = d * inv;
-        const row = a * p;
-        for (let e = 0; e <= a; e++) unchecked(MFI[row + e] += da * unchecked(MDER[e]));
+        const da = f64x2.splat(d * inv);
+        const row = changetype<usize>(MFI) + (<usize>(a * p) << 3);
+        for (let e = 0; e <= a; e += 2) {
+          const o = <usize>e << 3;
+          v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(da, v128.load(der + o))));
+        }
       }
     }
   }
