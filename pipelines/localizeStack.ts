@@ -19,7 +19,10 @@
  *   later run began and where its partial rows are.
  */
 import { baselineWarning, frameCamera, noiseWarning, saturationLevel } from '../src/camera/CameraModel.js';
+import { resolve as resolvePath } from 'node:path';
+import { parseQueueUrl } from '../src/cluster/parseQueueUrl.js';
 import { FileWriteError } from '../src/errors/FileWriteError.js';
+import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
 import { checkOutputPaths } from '../src/export/checkOutputPaths.js';
 import type { NamedPath } from '../src/export/checkOutputPaths.js';
 import { LocalizationCsvWriter, partialPath } from '../src/export/LocalizationCsvWriter.js';
@@ -69,6 +72,8 @@ export interface Progress {
   localizations: number;
   /** Seconds since the start. */
   seconds: number;
+  /** With a queue: the workers that have returned chunks so far. */
+  workers?: number;
 }
 
 /** What to run. */
@@ -102,6 +107,13 @@ export interface LocalizeStackRun {
    * rows kept, and the sidecar records the abort's reason (`String(signal.reason)`).
    */
   signal?: AbortSignal;
+  /**
+   * Localize on the machines running `smlm-stream worker` against this queue,
+   * `redis://[:PASSWORD@]HOST:PORT` (see localizeOnQueue): the stack's paths must be the same
+   * on every machine (shared storage). The CSV is the one a run on this machine writes; the
+   * sidecar adds the queue (without its password) and the workers. Not with follow mode.
+   */
+  queue?: string;
   /** Called after every frame. */
   onProgress?: (progress: Progress) => void;
   /** Called with warnings (a base level above most pixels, saturated pixels, fewer workers). */
@@ -139,8 +151,10 @@ export interface LocalizeStackSummary {
   stats: LocalizeStats;
   /** Medians of the rows written (NaN when none). */
   medians: RunMedians;
-  /** Worker threads used. */
+  /** Worker threads used (with a queue: the queue workers that returned chunks). */
   workers: number;
+  /** With a queue: its address (without a password) and the workers that returned chunks. */
+  cluster?: { queue: string; workers: string[] };
   /** Wall time, s, and the time of reading and writing (the stages are in `stats.ms`). */
   seconds: number;
   readSeconds: number;
@@ -163,6 +177,8 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   const startedAt = new Date().toISOString();
   const sidecar = sidecarPath(run.output);
   const partial = partialPath(run.output);
+  const address = run.queue === undefined ? undefined : parseQueueUrl(run.queue);
+  if (address && run.frames?.follow) throw new InvalidOptionError('follow mode runs on this machine: it cannot be combined with a queue', 'queue');
   const { stack, notice } = openStack(run.input);
   const metadata = stack.metadata;
   const input = metadata.path;
@@ -180,6 +196,8 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   const total = run.frames?.follow ? undefined : Math.max(0, Math.ceil((end - start) / (run.frames?.step ?? 1)));
   let options;
   let workers;
+  let queueModule: typeof import('../src/cluster/localizeOnQueue.js') | undefined;
+  let queueClient: import('ioredis').Redis | undefined;
   try {
     options = resolveLocalizeOptions(run.options ?? {}, metadata);
     checkFrameSize(metadata.width, metadata.height, options.fit.box);
@@ -187,8 +205,15 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     const choice = chooseWorkers(run.workers, total, options.chunkFrames);
     if (choice.warning) warn(choice.warning);
     workers = choice.workers;
+    // A queue that cannot be reached is an error before anything is written. Its client (BullMQ,
+    // ioredis) is loaded only when a run uses one.
+    if (address) {
+      queueModule = await import('../src/cluster/localizeOnQueue.js');
+      queueClient = await queueModule.connectQueue(address);
+    }
     supersedeSidecar(sidecar, { startedAt, partial });
   } catch (error) {
+    queueClient?.disconnect();
     stack.close();
     throw error;
   }
@@ -196,6 +221,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   try {
     csv = new LocalizationCsvWriter(run.output, { includeAllFits: run.includeAllFits });
   } catch (error) {
+    queueClient?.disconnect();
     stack.close();
     throw error;
   }
@@ -208,6 +234,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
       mergedCsv = new TableCsvWriter(mergedPath, merger.header);
     }
   } catch (error) {
+    queueClient?.disconnect();
     csv.abandon();
     stack.close();
     throw error;
@@ -226,17 +253,33 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     if (preview && run.preview) writeFileAtomically(run.preview.path, encodePng(preview.counts, preview.width, preview.height));
   };
   const readMs = { value: 0 };
+  const queueWorkers = new Set<string>();
   const warned = { saturated: false, nonFinite: false };
   try {
     // Frames are read into recycled buffers, given back once localized.
     const buffers = new FrameBufferPool();
     const camera = options.camera;
-    const batches = localizeStream(timedFrames(stack.frames({ ...run.frames, buffers, signal: run.signal }), readMs, (frame) => {
-      const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
-      if (warning) warn(`${input}: ${warning}`);
-      const noise = noiseWarning(frameCamera(camera, frame.width, frame.height), frame.data);
-      if (noise) warn(`${input}: ${noise}`);
-    }), options, { workers, stats, recycle: (buffer) => buffers.give(buffer) });
+    const batches = address && queueModule && queueClient
+      ? queueModule.localizeOnQueue({
+          address,
+          client: queueClient,
+          input: typeof run.input === 'string' ? resolvePath(run.input) : run.input.map((f) => resolvePath(f)),
+          output: resolvePath(run.output),
+          start,
+          end,
+          step: run.frames?.step ?? 1,
+          options: run.options ?? {},
+          resolved: options,
+          stats,
+          workers: queueWorkers,
+          signal: run.signal,
+        })
+      : localizeStream(timedFrames(stack.frames({ ...run.frames, buffers, signal: run.signal }), readMs, (frame) => {
+          const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
+          if (warning) warn(`${input}: ${warning}`);
+          const noise = noiseWarning(frameCamera(camera, frame.width, frame.height), frame.data);
+          if (noise) warn(`${input}: ${noise}`);
+        }), options, { workers, stats, recycle: (buffer) => buffers.give(buffer) });
     for await (const batch of batches) {
       const w0 = performance.now();
       csv.write(batch);
@@ -261,7 +304,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
         addBatch(preview, batch);
         if (frames % previewEvery === 0) writePreview();
       }
-      run.onProgress?.({ frames, total, frame: batch.frame, localizations: csv.rows, seconds: (performance.now() - t0) / 1000 });
+      run.onProgress?.({ frames, total, frame: batch.frame, localizations: csv.rows, seconds: (performance.now() - t0) / 1000, workers: address ? queueWorkers.size : undefined });
     }
     writePreview();
   } catch (e) {
@@ -289,7 +332,8 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     merged: mergedCsv ? { output: mergedCsv.path, molecules: mergedCsv.rows } : undefined,
     stats,
     medians: { uncertaintyNm: medians.uncertainty.quantile(0.5), photons: medians.photons.quantile(0.5), backgroundPhotons: medians.background.quantile(0.5) },
-    workers,
+    workers: address ? queueWorkers.size : workers,
+    cluster: address ? { queue: address.display, workers: [...queueWorkers].sort() } : undefined,
     seconds: (performance.now() - t0) / 1000,
     writeSeconds: writeMs / 1000,
     readSeconds: readMs.value / 1000,
@@ -390,6 +434,7 @@ function sidecarRecord(
     input: metadata,
     output,
     engines: stats.engines,
+    cluster: summary.cluster,
     parameters: {
       ...options,
       camera: { ...options.camera, saturationAdu: saturationLevel(options.camera, metadata.sampleType), maps: mapsRecord(options.camera.maps) },

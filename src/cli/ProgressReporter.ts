@@ -79,7 +79,8 @@ export class ProgressReporter {
     let eta = '';
     // No ETA in the first second: the rate is not known yet (workers are still starting).
     if (p.total !== undefined && rate > 0 && p.seconds >= 1) eta = `  ETA ${formatDuration((p.total - p.frames) / rate)}`;
-    const text = `${count}  ${Math.round(rate)} frames/s  ${p.localizations.toLocaleString('en-US')} ${this.unit}${eta}`;
+    const workers = p.workers === undefined ? '' : `  ${p.workers} worker${p.workers === 1 ? '' : 's'} seen`;
+    const text = `${count}  ${Math.round(rate)} frames/s  ${p.localizations.toLocaleString('en-US')} ${this.unit}${workers}${eta}`;
     if (columns === undefined) return text;
     const room = columns - 1;
     const width = Math.min(BAR_WIDTH, room - text.length - 3);

@@ -3,6 +3,7 @@ import { InputFileError } from '../errors/InputFileError.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { KernelLoadError } from '../errors/KernelLoadError.js';
 import { OutputPathError } from '../errors/OutputPathError.js';
+import { QueueError } from '../errors/QueueError.js';
 import { FilterExpressionError } from '../post/compileFilter.js';
 import { TiffError } from '../io/TiffError.js';
 import { UsageError } from './UsageError.js';
@@ -33,6 +34,7 @@ export function describeError(error: unknown, flags: Readonly<Record<string, str
   ) {
     return { message: text, code: EXIT.usage };
   }
+  if (error instanceof QueueError) return { message: text, code: error.unreachable ? EXIT.usage : EXIT.failed };
   if (error instanceof FileWriteError || error instanceof KernelLoadError) return { message: text, code: EXIT.failed };
   return { message: `internal error: ${text} (please report it; SMLM_STREAM_DEBUG=1 prints where it happened)`, code: EXIT.failed };
 }

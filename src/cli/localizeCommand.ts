@@ -80,6 +80,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ['Running', [
     { name: 'workers', value: 'N', help: 'worker threads, at most the cores', default: `all cores, at most one per ${CHUNKS_PER_WORKER} chunks, so short stacks run on one thread; 1 with --follow`, option: 'workers' },
     { name: 'chunk-frames', value: 'N', help: 'frames per chunk (warm starts restart at each chunk)', default: String(LOCALIZE_DEFAULTS.chunkFrames), option: 'chunkFrames' },
+    { name: 'queue', value: 'URL', help: 'localize on the machines running `smlm-stream worker` against this Redis, redis://[:PASSWORD@]HOST:PORT (the stack on storage they share)', default: 'this machine', option: 'queue' },
     { name: 'quiet', help: 'no progress and no summary' },
   ]],
 ]);
@@ -225,6 +226,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       includeAllFits: values['all-fits'] === true,
       merge: values.merge === true ? mergeOptionsFrom(values) : undefined,
       workers: optional('workers', { integer: true, min: 1 }),
+      queue: text('queue'),
       preview: text('preview') !== undefined ? { path: text('preview') as string, everyFrames: optional('preview-every', { integer: true, min: 1 }) } : undefined,
       signal: stop.signal,
       onProgress: quiet ? undefined : (p) => progress.update(p),
@@ -297,7 +299,7 @@ function summaryLines(s: LocalizeStackSummary): string[] {
     `  warm starts         ${pct(st.warmStarts, st.fits)} of fits started from the previous frame`,
     `  throughput          ${count(Math.round(s.frames / s.seconds))} frames/s, ${count(Math.round(s.localizations / s.seconds))} localizations/s`,
     `  wall time           ${s.seconds < 60 ? sec(s.seconds) : formatDuration(s.seconds)} (reading ${sec(s.readSeconds)}, writing ${sec(s.writeSeconds)})`,
-    `  CPU time by stage   camera ${sec(st.ms.camera / 1000)}, detect ${sec(st.ms.detect / 1000)}, fit ${sec(st.ms.fit / 1000)} on ${s.workers} ${s.workers === 1 ? 'thread' : 'workers'}`,
+    `  CPU time by stage   camera ${sec(st.ms.camera / 1000)}, detect ${sec(st.ms.detect / 1000)}, fit ${sec(st.ms.fit / 1000)} on ${s.workers} ${s.cluster ? `queue worker${s.workers === 1 ? '' : 's'} (${s.cluster.queue}: ${s.cluster.workers.join(', ')})` : s.workers === 1 ? 'thread' : 'workers'}`,
     `  engines             detection ${st.engines.detect || 'n/a'}, fit ${st.engines.fit || 'n/a'}`,
     `  output              ${s.output} (run record: ${s.sidecar})`,
   );

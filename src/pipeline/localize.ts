@@ -4,6 +4,10 @@ import { observeAsync } from '../io/observeAsync.js';
 import type { Frame } from '../io/Frame.js';
 import type { FrameSourceOptions } from '../io/framesFromTiff.js';
 import { FrameBufferPool } from '../io/FrameBufferPool.js';
+import { randomUUID } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
+import { parseQueueUrl } from '../cluster/parseQueueUrl.js';
+import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { openStack } from '../io/openStack.js';
 import type { FrameStack, StackMetadata } from '../io/TiffStack.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
@@ -12,6 +16,7 @@ import type { LocalizeOptions } from './LocalizeOptions.js';
 import { resolveLocalizeOptions } from './LocalizeOptions.js';
 import { localizeFrames } from './localizeFrames.js';
 import { chooseWorkers, localizeStream } from './localizeStream.js';
+import { createLocalizeStats } from './LocalizeStats.js';
 
 /**
  * Where frames come from: a TIFF path (a file, a folder of TIFFs, a file of a Micro-Manager
@@ -29,6 +34,12 @@ export interface LocalizeStreamOptions extends LocalizeOptions {
    *   mode), as the CLI; 1 for other sources (see `chooseWorkers`)
    */
   workers?: number;
+  /**
+   * For a path: localize on the machines running `smlm-stream worker` against this Redis,
+   * `redis://[:PASSWORD@]HOST:PORT` (the stack on storage they share; see `localizeOnQueue`).
+   * The batches are the ones this machine would give. Not with follow mode.
+   */
+  queue?: string;
 }
 
 /**
@@ -74,6 +85,30 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
       const resolved = resolveLocalizeOptions(options, metadata);
       const range = options.frames ?? {};
       const known = metadata && !range.follow ? Math.ceil((Math.min(range.end ?? Infinity, metadata.frameCount) - (range.start ?? 0)) / (range.step ?? 1)) : undefined;
+      if (options.queue !== undefined && stack && metadata && known !== undefined) {
+        const { frames: range0, workers: _w, queue, ...plain } = options;
+        const address = parseQueueUrl(queue);
+        // Loaded only when used (BullMQ, ioredis).
+        const q = await import('../cluster/localizeOnQueue.js');
+        const start = range0?.start ?? 0;
+        yield* q.localizeOnQueue({
+          address,
+          client: await q.connectQueue(address),
+          input: typeof source === 'string' ? resolvePath(source) : (source as readonly string[]).map((f) => resolvePath(f)),
+          // No file is written: a key of its own, so that no other submission is superseded.
+          output: `stream:${randomUUID()}`,
+          start,
+          end: Math.min(range0?.end ?? Infinity, metadata.frameCount),
+          step: range0?.step ?? 1,
+          options: plain,
+          resolved,
+          stats: createLocalizeStats(),
+          workers: new Set(),
+          signal,
+        });
+        return;
+      }
+      if (options.queue !== undefined) throw new InvalidOptionError('a queue takes a stack given by its path, not in follow mode', 'queue');
       const { workers } = chooseWorkers(options.workers, known, resolved.chunkFrames);
       yield* localizeStream(frames, resolved, { workers, recycle });
     } finally {

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import type { LocalizeOptions, ResolvedLocalizeOptions } from '../pipeline/LocalizeOptions.js';
+
+/**
+ * A chunk job on the queue: which frames of which stack to localize, with what options. It is
+ * data, never code: plain JSON, checked by {@link checkChunkJob} before a worker uses it, the
+ * options resolved by the worker itself (the same checks as the user's own) and compared with
+ * the submitter's by digest. It carries no pixels: a worker reads the frames from storage it
+ * shares with the submitter.
+ */
+export interface ChunkJob {
+  /** The job format ({@link JOB_FORMAT}). */
+  readonly format: number;
+  /** The submission this job belongs to (a random UUID). */
+  readonly run: string;
+  /** The stack, as absolute paths (a file, a folder, or a list of files as one stack). */
+  readonly input: string | readonly string[];
+  /** Frames `start`, `start + step`, … before `end`, 0-based. */
+  readonly start: number;
+  readonly end: number;
+  readonly step: number;
+  /** The options as the user gave them (JSON). */
+  readonly options: LocalizeOptions;
+  /** SHA-256 of the submitter's resolved options: the worker's must be the same. */
+  readonly digest: string;
+  /** The submitter's software version. */
+  readonly software: string;
+}
+
+/**
+ * What a worker returns for a job: small JSON (BullMQ also copies it into its event stream); the
+ * batches themselves lie binary under their own key.
+ */
+export interface ChunkResultMessage {
+  /** The worker: host:pid. */
+  readonly worker: string;
+  /** Set when the job's submission was gone (cancelled or superseded) and nothing was done. */
+  readonly skipped?: boolean;
+  /** The chunk's counters (LocalizeStats, JSON). */
+  readonly stats?: unknown;
+  /** The Redis key holding the chunk's batches, binary (encodeBatches); read and deleted by the submitter. */
+  readonly result?: string;
+}
+
+/** The version of {@link ChunkJob}'s layout. */
+export const JOB_FORMAT = 1;
+/** The BullMQ queue every worker takes chunk jobs from. */
+export const QUEUE_NAME = 'smlm-stream';
+/** Frames' chunks (of `chunkFrames`) per job: 16 × 64 = 1 024 frames, ~0.5–1 s of work. */
+export const CHUNKS_PER_JOB = 16;
+/** Jobs a submission keeps queued or running at once (results are fetched and removed in order). */
+export const JOBS_IN_FLIGHT = 32;
+/**
+ * BullMQ's lock on a running job, ms: a worker renews it every half of this; a worker killed
+ * mid-job loses it, and the next stalled-job check ({@link STALLED_INTERVAL_MS}) puts the job
+ * back in the queue for another worker: seconds, not BullMQ's default half minute.
+ */
+export const LOCK_DURATION_MS = 4000;
+export const STALLED_INTERVAL_MS = 2000;
+/** A job may be put back this many times after its worker died before it fails. */
+export const MAX_STALLED = 5;
+/** A submission marks itself alive in Redis for this long, renewed every third of it. */
+export const RUN_TTL_MS = 15000;
+
+/** How long a chunk's result waits for its submitter, ms. */
+export const RESULT_TTL_MS = 3_600_000;
+
+/** The Redis key of a job's result. */
+export function resultKey(jobId: string): string {
+  return `${QUEUE_NAME}:result:${jobId}`;
+}
+
+/** The Redis key that says a submission is alive (workers skip the jobs of one that is gone). */
+export function runKey(run: string): string {
+  return `${QUEUE_NAME}:run:${run}`;
+}
+
+/** The Redis key holding the submission that writes an output (so a new one supersedes it). */
+export function outputKey(output: string): string {
+  return `${QUEUE_NAME}:output:${createHash('sha256').update(output).digest('hex')}`;
+}
+
+/** The digest of resolved options that a worker's must equal. */
+export function optionsDigest(options: ResolvedLocalizeOptions): string {
+  return createHash('sha256').update(JSON.stringify(options)).digest('hex');
+}
+
+/**
+ * Check that `data` is a {@link ChunkJob}, field by field (a job is data from the network).
+ * @throws Error naming the first field that is wrong
+ */
+export function checkChunkJob(data: unknown): ChunkJob {
+  const bad = (what: string): never => {
+    throw new Error(`not a chunk job of this version: ${what}`);
+  };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return bad('not an object');
+  const d = data as Record<string, unknown>;
+  if (d.format !== JOB_FORMAT) bad(`format ${String(d.format)}, expected ${JOB_FORMAT}`);
+  if (typeof d.run !== 'string' || !/^[0-9a-f-]{36}$/.test(d.run)) bad('run');
+  const input = d.input;
+  const isPath = (p: unknown) => typeof p === 'string' && p.startsWith('/') && !p.includes('\0');
+  if (!(isPath(input) || (Array.isArray(input) && input.length > 0 && input.every(isPath)))) bad('input (absolute paths)');
+  for (const key of ['start', 'end', 'step'] as const) if (!(Number.isInteger(d[key]) && (d[key] as number) >= (key === 'step' ? 1 : 0))) bad(key);
+  if ((d.end as number) <= (d.start as number)) bad('an empty frame range');
+  if (typeof d.options !== 'object' || d.options === null || Array.isArray(d.options)) bad('options');
+  if (typeof d.digest !== 'string' || !/^[0-9a-f]{64}$/.test(d.digest)) bad('digest');
+  if (typeof d.software !== 'string') bad('software');
+  return d as unknown as ChunkJob;
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QueueError } from '../errors/QueueError.js';
+import type { LocalizeOptions, ResolvedLocalizeOptions } from '../pipeline/LocalizeOptions.js';
+import type { LocalizeStats } from '../pipeline/LocalizeStats.js';
+import { addLocalizeStats } from '../pipeline/LocalizeStats.js';
+import { softwareVersion } from '../softwareVersion.js';
+import type { LocalizationBatch } from '../table/LocalizationBatch.js';
+import { decodeBatches } from './batchCodec.js';
+import type { ChunkJob, ChunkResultMessage } from './ChunkJob.js';
+import { CHUNKS_PER_JOB, JOB_FORMAT, JOBS_IN_FLIGHT, optionsDigest, outputKey, QUEUE_NAME, resultKey, RUN_TTL_MS, runKey } from './ChunkJob.js';
+import type { QueueAddress } from './parseQueueUrl.js';
+
+/** One submission: the stack, its frames, the options, and where its counters go. */
+export interface QueueSubmission {
+  readonly address: QueueAddress;
+  /** A client connected to it ({@link connectQueue}); the submission disconnects it when done. */
+  readonly client: Redis;
+  /** The stack as absolute paths, as workers will open it. */
+  readonly input: string | readonly string[];
+  /** The output's absolute path (a new submission for it supersedes an earlier one). */
+  readonly output: string;
+  /** Frames start, start + step, … before end (0-based; end at most the stack's frames). */
+  readonly start: number;
+  readonly end: number;
+  readonly step: number;
+  /** The options as the user gave them, and as resolved here (workers must agree). */
+  readonly options: LocalizeOptions;
+  readonly resolved: ResolvedLocalizeOptions;
+  /** Counters, added to as chunks arrive. */
+  readonly stats: LocalizeStats;
+  /** The workers that returned chunks (host:pid), added to as they do. */
+  readonly workers: Set<string>;
+  /** Stop early: no further jobs are queued, the queued ones are withdrawn. */
+  readonly signal?: AbortSignal;
+}
+
+export { connectQueue } from './connectQueue.js';
+
+/**
+ * Localize a stack on the machines that run `smlm-stream worker` against the same queue: its
+ * frames are split into jobs of {@link CHUNKS_PER_JOB} chunks ({@link ChunkJob}: paths, a frame
+ * range, options — no pixels), at most {@link JOBS_IN_FLIGHT} queued or running at once, and the
+ * batches come back (binary, under a key of their own) in frame order as the jobs finish — the same batches as on one machine,
+ * because warm starts restart at every chunk. Each result is removed from Redis once read.
+ *
+ * The submission marks itself alive in Redis (a key renewed while it runs): workers skip the
+ * jobs of a submission that is gone (killed, or superseded by a new one for the same output,
+ * which also deletes the older one's key), so the next run starts clean; submissions with other
+ * outputs share the queue without meeting (jobs and results are keyed by the submission's id).
+ * @throws QueueError when Redis cannot be reached, when a worker fails a job (its message), or
+ *   when another submission for the same output took over
+ */
+export async function* localizeOnQueue(run: QueueSubmission): AsyncGenerator<LocalizationBatch, void, undefined> {
+  const client = run.client;
+  const id = randomUUID();
+  const connection = { ...run.address.connection, maxRetriesPerRequest: null };
+  let queue: Queue | undefined;
+  let events: QueueEvents | undefined;
+  const heartbeat = setInterval(() => void client.set(runKey(id), '1', 'PX', RUN_TTL_MS).catch(() => undefined), RUN_TTL_MS / 3);
+  heartbeat.unref();
+  const jobs: { job: Promise<Job>; start: number; end: number }[] = [];
+  try {
+    await client.set(runKey(id), '1', 'PX', RUN_TTL_MS);
+    const previous = await client.set(outputKey(run.output), id, 'GET');
+    if (previous) await client.del(runKey(previous));
+    queue = new Queue(QUEUE_NAME, { connection });
+    events = new QueueEvents(QUEUE_NAME, { connection });
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    const digest = optionsDigest(run.resolved);
+    const software = softwareVersion();
+    const ranges = jobRanges(run.start, run.end, run.step, run.resolved.chunkFrames * CHUNKS_PER_JOB);
+    let next = 0;
+    const q = queue;
+    const enqueue = () => {
+      while (next < ranges.length && jobs.length < JOBS_IN_FLIGHT && !run.signal?.aborted) {
+        const [start, end] = ranges[next++];
+        const data: ChunkJob = { format: JOB_FORMAT, run: id, input: run.input, start, end, step: run.step, options: run.options, digest, software };
+        const job = q.add('chunk', data, { jobId: `${id}-${start}`, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } });
+        job.catch(() => undefined);
+        jobs.push({ job, start, end });
+      }
+    };
+    enqueue();
+    while (jobs.length > 0 && !run.signal?.aborted) {
+      const head = jobs[0];
+      const job = await head.job;
+      let result: ChunkResultMessage;
+      try {
+        result = (await job.waitUntilFinished(events)) as ChunkResultMessage;
+      } catch (error) {
+        throw new QueueError(`a worker failed on frames ${head.start + 1}–${head.end}: ${(error as Error).message}`);
+      }
+      jobs.shift();
+      if (result.skipped) throw new QueueError(`another submission for ${run.output} took over this one`);
+      const bytes = result.result?.startsWith(resultKey('')) ? await client.getBuffer(result.result) : null;
+      if (!bytes) throw new QueueError(`the result of frames ${head.start + 1}–${head.end} is missing from the queue`);
+      await Promise.all([client.del(result.result as string), job.remove().catch(() => undefined)]);
+      run.workers.add(result.worker);
+      addLocalizeStats(run.stats, result.stats as LocalizeStats);
+      enqueue();
+      yield* decodeBatches(bytes);
+    }
+  } finally {
+    clearInterval(heartbeat);
+    // Workers skip what is left of a submission that is gone; withdraw what has not started.
+    await client.del(runKey(id)).catch(() => undefined);
+    await Promise.all(jobs.map(async ({ job }) => (await job.catch(() => undefined))?.remove().catch(() => undefined)));
+    if ((await client.get(outputKey(run.output)).catch(() => null)) === id) await client.del(outputKey(run.output)).catch(() => undefined);
+    await Promise.all([queue?.close(), events?.close()]);
+    client.disconnect();
+  }
+}
+
+/**
+ * Frame ranges [start, end) of the jobs: cut at the multiples of `framesPerJob` (whole chunks,
+ * so warm starts restart where they do on one machine), each starting on a frame of the run.
+ */
+export function jobRanges(start: number, end: number, step: number, framesPerJob: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let lo = Math.floor(start / framesPerJob) * framesPerJob; lo < end; lo += framesPerJob) {
+    const from = Math.max(start, lo);
+    const first = start + Math.ceil((from - start) / step) * step;
+    const to = Math.min(end, lo + framesPerJob);
+    if (first < to) ranges.push([first, to]);
+  }
+  return ranges;
+}

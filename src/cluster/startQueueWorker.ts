@@ -1,0 +1,136 @@
+import { hostname } from 'node:os';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import { Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { Frame } from '../io/Frame.js';
+import { openStack } from '../io/openStack.js';
+import { FrameLocalizer } from '../pipeline/FrameLocalizer.js';
+import { resolveLocalizeOptions } from '../pipeline/LocalizeOptions.js';
+import type { ResolvedLocalizeOptions } from '../pipeline/LocalizeOptions.js';
+import { LocalizerPool } from '../pipeline/LocalizerPool.js';
+import type { LocalizeStats } from '../pipeline/LocalizeStats.js';
+import { addLocalizeStats, createLocalizeStats } from '../pipeline/LocalizeStats.js';
+import type { LocalizationBatch } from '../table/LocalizationBatch.js';
+import { encodeBatches } from './batchCodec.js';
+import type { ChunkJob, ChunkResultMessage } from './ChunkJob.js';
+import { checkChunkJob, LOCK_DURATION_MS, MAX_STALLED, optionsDigest, QUEUE_NAME, RESULT_TTL_MS, resultKey, runKey, STALLED_INTERVAL_MS } from './ChunkJob.js';
+import { connectQueue } from './connectQueue.js';
+import type { QueueAddress } from './parseQueueUrl.js';
+
+/** Options of {@link startQueueWorker}. */
+export interface QueueWorkerOptions {
+  /** Jobs at once; above 1, their frames are fitted on that many worker threads. @default 1 */
+  concurrency?: number;
+  /** Called with a line for each job done or failed. */
+  onLog?: (line: string) => void;
+}
+
+/** A running queue worker. */
+export interface QueueWorker {
+  /** host:pid, as results and the submitter's sidecar name it. */
+  readonly id: string;
+  /** Finish the jobs in hand, then stop taking jobs and disconnect. */
+  close(): Promise<void>;
+}
+
+/**
+ * Take chunk jobs from the queue at `address` until closed: for each, check the job
+ * ({@link checkChunkJob}), skip it if its submission is gone, open its stack (from storage
+ * shared with the submitter; the last one stays open), resolve its options with the stack's
+ * metadata and compare their digest with the submitter's, localize its frames (a chunk of
+ * `chunkFrames` at a time, warm starts restarting at each chunk as on one machine), and return
+ * the batches encoded ({@link encodeBatches}, binary, under their own key) with the chunk's
+ * counters. A job that cannot be
+ * done fails with the reason, which the submitter reports. The event loop is given a turn
+ * between chunks, so BullMQ renews the job's lock while it runs.
+ * @param address - the queue (see parseQueueUrl)
+ * @throws QueueError when Redis cannot be reached
+ */
+export async function startQueueWorker(address: QueueAddress, options: QueueWorkerOptions = {}): Promise<QueueWorker> {
+  const concurrency = options.concurrency ?? 1;
+  const client = await connectQueue(address);
+  const id = `${hostname()}:${process.pid}`;
+  let opened: { key: string; stack: ReturnType<typeof openStack>['stack'] } | undefined;
+  let resolved: { key: string; options: ResolvedLocalizeOptions; pool?: LocalizerPool } | undefined;
+  const stackFor = (job: ChunkJob) => {
+    const key = JSON.stringify(job.input);
+    if (opened?.key !== key) {
+      opened?.stack.close();
+      opened = undefined;
+      opened = { key, stack: openStack(job.input).stack };
+    }
+    return opened.stack;
+  };
+  const optionsFor = (job: ChunkJob, stack: ReturnType<typeof openStack>['stack']) => {
+    const key = `${job.digest}:${JSON.stringify(job.input)}`;
+    if (resolved?.key !== key) {
+      const r = resolveLocalizeOptions(job.options, stack.metadata);
+      if (optionsDigest(r) !== job.digest) throw new Error(`the options resolve differently here than on the submitting machine (smlm-stream ${job.software} there): install the same version on every machine`);
+      void resolved?.pool?.close();
+      resolved = { key, options: r, pool: concurrency > 1 ? new LocalizerPool(r, concurrency) : undefined };
+    }
+    return resolved;
+  };
+  const processJob = async (job: Job): Promise<ChunkResultMessage> => {
+    const data = checkChunkJob(job.data);
+    if (!(await client.exists(runKey(data.run)))) return { worker: id, skipped: true };
+    const stack = stackFor(data);
+    const { options, pool } = optionsFor(data, stack);
+    const stats = createLocalizeStats();
+    const batches: LocalizationBatch[] = [];
+    const chunk = options.chunkFrames;
+    let frames: Frame[] = [];
+    const pending: Promise<{ batches: LocalizationBatch[]; stats: LocalizeStats }>[] = [];
+    const localizer = pool ? undefined : new FrameLocalizer(options);
+    const flush = async () => {
+      if (frames.length === 0) return;
+      if (pool) pending.push(pool.submit(frames));
+      else {
+        for (const f of frames) batches.push((localizer as FrameLocalizer).process(f));
+        await yieldToEvents();
+      }
+      frames = [];
+    };
+    for await (const frame of stack.frames({ start: data.start, end: data.end, step: data.step })) {
+      if (frames.length > 0 && Math.floor(frame.index / chunk) !== Math.floor(frames[0].index / chunk)) await flush();
+      frames.push(frame);
+    }
+    await flush();
+    for (const done of await Promise.all(pending)) {
+      batches.push(...done.batches);
+      addLocalizeStats(stats, done.stats);
+    }
+    if (localizer) addLocalizeStats(stats, localizer.takeStats());
+    const expected = Math.ceil((Math.min(data.end, stack.metadata.frameCount) - data.start) / data.step);
+    if (batches.length !== expected) throw new Error(`${stack.metadata.path}: read ${batches.length} of the ${expected} frames ${data.start + 1}–${data.end}`);
+    const key = resultKey(String(job.id));
+    await client.set(key, encodeBatches(batches), 'PX', RESULT_TTL_MS);
+    return { worker: id, stats, result: key };
+  };
+  const worker = new Worker(QUEUE_NAME, processJob, {
+    connection: { ...address.connection, maxRetriesPerRequest: null },
+    concurrency,
+    lockDuration: LOCK_DURATION_MS,
+    stalledInterval: STALLED_INTERVAL_MS,
+    maxStalledCount: MAX_STALLED,
+    autorun: true,
+  });
+  worker.on('completed', (job: Job, result: ChunkResultMessage) => {
+    const seconds = job.finishedOn && job.processedOn ? ` in ${((job.finishedOn - job.processedOn) / 1000).toFixed(2)} s` : '';
+    options.onLog?.(`${result.skipped ? 'skipped' : 'done'} frames ${job.data.start + 1}–${job.data.end}${seconds} (run ${String(job.data.run).slice(0, 8)})`);
+  });
+  worker.on('failed', (job: Job | undefined, error: Error) => options.onLog?.(`failed${job ? ` frames ${job.data?.start + 1}–${job.data?.end}` : ''}: ${error.message}`));
+  // Connection trouble is reported by the client; BullMQ reconnects by itself.
+  worker.on('error', (error: Error) => options.onLog?.(`queue: ${error.message}`));
+  await worker.waitUntilReady();
+  return {
+    id,
+    close: async () => {
+      await worker.close();
+      await resolved?.pool?.close();
+      opened?.stack.close();
+      client.disconnect();
+    },
+  };
+}
+

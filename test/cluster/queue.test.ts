@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Queue } from 'bullmq';
+import { lastValueFrom, toArray } from 'rxjs';
+import { localizeStack } from '../../pipelines/localizeStack.js';
+import { decodeBatches, encodeBatches } from '../../src/cluster/batchCodec.js';
+import { checkChunkJob, QUEUE_NAME } from '../../src/cluster/ChunkJob.js';
+import { jobRanges } from '../../src/cluster/localizeOnQueue.js';
+import { parseQueueUrl } from '../../src/cluster/parseQueueUrl.js';
+import { FrameLocalizer } from '../../src/pipeline/FrameLocalizer.js';
+import { localize } from '../../src/pipeline/localize.js';
+import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
+import { simulateStack } from '../../src/simulate/simulateStack.js';
+import { writeSimulation } from '../../src/simulate/writeSimulation.js';
+import { CLI } from '../cli/cliArgs.js';
+import { redisMissing, startRedis } from './redisServer.js';
+
+const PASSWORD = 'pa55-w0rd-secret';
+const dir = mkdtempSync(join(tmpdir(), 'smlm-queue-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the queue, without Redis', () => {
+  test('a queue URL keeps its password out of what is shown', () => {
+    const a = parseQueueUrl(`redis://:${PASSWORD}@10.0.0.7:6380/2`);
+    assert.deepEqual(a.connection, { host: '10.0.0.7', port: 6380, db: 2, password: PASSWORD });
+    assert.equal(a.display, 'redis://10.0.0.7:6380/2');
+    assert.equal(parseQueueUrl('redis://cache').connection.port, 6379);
+    assert.throws(() => parseQueueUrl(`http://:${PASSWORD}@host`), (e: Error) => !e.message.includes(PASSWORD) && /redis:\/\//.test(e.message));
+    assert.throws(() => parseQueueUrl(`not a url ${PASSWORD}`), (e: Error) => !e.message.includes(PASSWORD));
+  });
+
+  test('batches survive the binary encoding bit for bit', () => {
+    const localizer = new FrameLocalizer(resolveLocalizeOptions({ camera: { pixelSizeNm: 100 } }));
+    const batches = [...simulateStack({ width: 64, height: 64, frames: 12, density: 1, seed: 3 })].map((f) => localizer.process({ index: f.index, width: 64, height: 64, data: Uint16Array.from(f.adu) }));
+    assert.ok(batches.some((b) => b.count > 0));
+    const back = decodeBatches(encodeBatches(batches));
+    assert.equal(back.length, batches.length);
+    back.forEach((b, i) => assert.deepEqual(b, batches[i]));
+    assert.throws(() => decodeBatches(Buffer.from('{"rows": []}')), /not a chunk result/);
+  });
+
+  test('jobs are whole chunks; a job is checked field by field before use', () => {
+    assert.deepEqual(jobRanges(0, 2500, 1, 1024), [[0, 1024], [1024, 2048], [2048, 2500]]);
+    assert.deepEqual(jobRanges(1000, 1100, 5, 1024), [[1000, 1024], [1025, 1100]]);
+    const job = { format: 1, run: '0b6f8f4e-2f9c-4a51-9d0e-3f0b7c1d2e3f', input: '/data/a.tif', start: 0, end: 64, step: 1, options: {}, digest: 'a'.repeat(64), software: '0.1.0' };
+    assert.equal(checkChunkJob(job), job);
+    for (const [key, value] of [['input', 'relative.tif'], ['input', { toString: 'x' }], ['end', 0], ['step', 0], ['options', 'rm -rf /'], ['format', 2], ['run', '../../etc']] as const) {
+      assert.throws(() => checkChunkJob({ ...job, [key]: value }), new RegExp(key === 'end' ? 'empty frame range' : key), `${key}: ${JSON.stringify(value)}`);
+    }
+  });
+});
+
+const missing = redisMissing();
+
+describe('localizing on a queue (a private redis-server)', { skip: missing }, () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  const workers: ChildProcess[] = [];
+  const stack = join(dir, 'stack.tif');
+  const single = join(dir, 'single.csv');
+  before(async () => {
+    redis = await startRedis(PASSWORD);
+    // 64×64 px, 2 600 frames: three jobs of 1 024 frames (16 chunks of 64).
+    writeSimulation(stack, join(dir, 'stack.truth.csv'), { width: 64, height: 64, frames: 2600, density: 0.15, seed: 21 });
+    await localizeStack({ input: stack, output: single, workers: 1 });
+  });
+  after(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await redis?.stop();
+  });
+
+  /** A worker process (its password in the environment, not on its command line) and its log. */
+  const startWorker = () => {
+    const child = spawn(process.execPath, [...CLI, 'worker'], { env: { ...process.env, SMLM_STREAM_QUEUE: redis.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    workers.push(child);
+    let log = '';
+    const waiters: { re: RegExp; resolve: () => void }[] = [];
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      for (const w of [...waiters]) if (w.re.test(log)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    return {
+      child,
+      log: () => log,
+      waitFor: (re: RegExp) => new Promise<void>((resolve) => (re.test(log) ? resolve() : waiters.push({ re, resolve }))),
+      stop: () => new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+    };
+  };
+
+  test('two workers write the CSV of one machine, byte for byte; the sidecar names them, never the password', async () => {
+    const a = startWorker();
+    const b = startWorker();
+    await Promise.all([a.waitFor(/taking jobs/), b.waitFor(/taking jobs/)]);
+    const output = join(dir, 'two.csv');
+    const summary = await localizeStack({ input: stack, output, queue: redis.url });
+    assert.equal(readFileSync(output, 'utf8'), readFileSync(single, 'utf8'));
+    const sidecar = readFileSync(join(dir, 'two.json'), 'utf8');
+    assert.ok(!sidecar.includes(PASSWORD), 'the password is not in the sidecar');
+    const record = JSON.parse(sidecar);
+    assert.equal(record.cluster.queue, `redis://127.0.0.1:${redis.port}`);
+    assert.ok(record.cluster.workers.length >= 1 && record.cluster.workers.length <= 2, JSON.stringify(record.cluster));
+    assert.deepEqual(record.counts, JSON.parse(readFileSync(join(dir, 'single.json'), 'utf8')).counts);
+    assert.equal(summary.frames, 2600);
+    for (const w of [a, b]) assert.ok(!w.log().includes(PASSWORD));
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  test('a worker killed mid-run (SIGKILL): its job is taken by another, nothing lost or doubled', async () => {
+    const a = startWorker();
+    await a.waitFor(/taking jobs/);
+    const output = join(dir, 'killed.csv');
+    const run = localizeStack({ input: stack, output, queue: redis.url });
+    await a.waitFor(/done frames 1–1024/);
+    a.child.kill('SIGKILL');
+    const b = startWorker();
+    const summary = await run;
+    assert.equal(summary.complete, true);
+    assert.equal(readFileSync(output, 'utf8'), readFileSync(single, 'utf8'));
+    // A was killed as it took frames 1025–2048 (it had just finished the first job): the stalled
+    // job went back to the queue, and B did it.
+    assert.match(b.log(), /done frames 1025–2048/);
+    await b.stop();
+  });
+
+  test('two submissions at once on one queue keep their results apart', async () => {
+    const other = join(dir, 'other.tif');
+    writeSimulation(other, join(dir, 'other.truth.csv'), { width: 64, height: 64, frames: 1500, density: 0.2, seed: 22 });
+    await localizeStack({ input: other, output: join(dir, 'other-single.csv'), workers: 1 });
+    const a = startWorker();
+    const b = startWorker();
+    await Promise.all([a.waitFor(/taking jobs/), b.waitFor(/taking jobs/)]);
+    await Promise.all([
+      localizeStack({ input: stack, output: join(dir, 'first.csv'), queue: redis.url }),
+      localizeStack({ input: other, output: join(dir, 'second.csv'), queue: redis.url }),
+    ]);
+    assert.equal(readFileSync(join(dir, 'first.csv'), 'utf8'), readFileSync(single, 'utf8'));
+    assert.equal(readFileSync(join(dir, 'second.csv'), 'utf8'), readFileSync(join(dir, 'other-single.csv'), 'utf8'));
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  test('a submitter killed: the next submission with the same output starts clean', async () => {
+    // No worker yet: the first submission's jobs wait in the queue when it is killed.
+    const output = join(dir, 'restarted.csv');
+    const first = spawn(process.execPath, [...CLI, 'localize', stack, '-o', output, '--queue', redis.url, '--quiet'], { stdio: 'ignore' });
+    const queue = new Queue(QUEUE_NAME, { connection: { ...parseQueueUrl(redis.url).connection, maxRetriesPerRequest: null } });
+    while ((await queue.getWaitingCount()) === 0) await new Promise((r) => setTimeout(r, 50));
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const w = startWorker();
+    await localizeStack({ input: stack, output, queue: redis.url });
+    assert.equal(readFileSync(output, 'utf8'), readFileSync(single, 'utf8'));
+    // The killed submission's jobs were skipped, not done.
+    await w.waitFor(/skipped/);
+    assert.equal(await queue.getWaitingCount(), 0);
+    await queue.close();
+    await w.stop();
+  });
+
+  test('localize(path, { queue }) in code emits the batches of this machine', async () => {
+    const w = startWorker();
+    await w.waitFor(/taking jobs/);
+    const here = await lastValueFrom(localize(stack, { frames: { start: 100, end: 1400 } }).pipe(toArray()));
+    const there = await lastValueFrom(localize(stack, { frames: { start: 100, end: 1400 }, queue: redis.url }).pipe(toArray()));
+    assert.equal(there.length, 1300);
+    assert.deepEqual(there, here);
+    await w.stop();
+  });
+
+  test('a worker that cannot open the stack fails the job with its message, and the submitter reports it', async () => {
+    const moved = join(dir, 'moving.tif');
+    writeSimulation(moved, join(dir, 'moving.truth.csv'), { width: 64, height: 64, frames: 200, seed: 23 });
+    const output = join(dir, 'failed.csv');
+    const queue = new Queue(QUEUE_NAME, { connection: { ...parseQueueUrl(redis.url).connection, maxRetriesPerRequest: null } });
+    const run = localizeStack({ input: moved, output, queue: redis.url });
+    run.catch(() => undefined);
+    // Queued while no worker runs; then the file is gone from the worker's view.
+    while ((await queue.getWaitingCount()) === 0) await new Promise((r) => setTimeout(r, 50));
+    renameSync(moved, `${moved}.away`);
+    const w = startWorker();
+    await assert.rejects(run, (e: Error) => /a worker failed on frames 1–200: .*moving\.tif/.test(e.message) && !e.message.includes(PASSWORD));
+    await queue.close();
+    await w.stop();
+  });
+
+  test('Redis unreachable: one line naming the address (no password), exit 2, nothing written', () => {
+    const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'unreachable.csv'), '--queue', `redis://:${PASSWORD}@127.0.0.1:1`], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /cannot reach the queue at redis:\/\/127\.0\.0\.1:1: ECONNREFUSED/);
+    assert.ok(!r.stderr.includes(PASSWORD));
+    assert.throws(() => readFileSync(join(dir, 'unreachable.json')));
+    const w = spawnSync(process.execPath, [...CLI, 'worker', '--queue', `redis://:wrong@127.0.0.1:${redis.port}`], { encoding: 'utf8' });
+    assert.equal(w.status, 2, w.stderr);
+    assert.match(w.stderr, /WRONGPASS/);
+  });
+});
