@@ -859,8 +859,124 @@ function multiEvaluate(theta: StaticArray<f64>, k: i32, data: usize): f64 {
   return ll;
 }
 
+/** multiDerivatives for K = 1 (p = 4), every sum in a local: the same products, added in the same order. */
+function multiDerivatives1(theta: StaticArray<f64>, data: usize): void {
+  const w = MW;
+  const n0 = unchecked(theta[2]);
+  let g0: f64 = 0; let g1: f64 = 0; let g2: f64 = 0; let g3: f64 = 0;
+  let f0_0: f64 = 0; let f1_0: f64 = 0; let f1_1: f64 = 0; let f2_0: f64 = 0; let f2_1: f64 = 0; let f2_2: f64 = 0; let f3_0: f64 = 0; let f3_1: f64 = 0;
+  let f3_2: f64 = 0; let f3_3: f64 = 0;
+  for (let r = 0; r < w; r++) {
+    const yv0 = unchecked(MYV[0 * MAX_WINDOW + r]);
+    const yd0 = unchecked(MYD[0 * MAX_WINDOW + r]);
+    for (let c = 0; c < w; c++) {
+      const i = r * w + c;
+      const xv0 = unchecked(MXV[0 * MAX_WINDOW + c]);
+      const d0 = n0 * unchecked(MXD[0 * MAX_WINDOW + c]) * yv0;
+      const d1 = n0 * xv0 * yd0;
+      const d2 = xv0 * yv0;
+      const d3: f64 = 1;
+      const at = data + (<usize>i << 3);
+      const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
+      const inv = 1 / (unchecked(MMU[i]) + s);
+      const wt = (load<f64>(at) + s) * inv - 1;
+      g0 += wt * d0;
+      const a0 = d0 * inv;
+      f0_0 += a0 * d0;
+      g1 += wt * d1;
+      const a1 = d1 * inv;
+      f1_0 += a1 * d0; f1_1 += a1 * d1;
+      g2 += wt * d2;
+      const a2 = d2 * inv;
+      f2_0 += a2 * d0; f2_1 += a2 * d1; f2_2 += a2 * d2;
+      g3 += wt * d3;
+      const a3 = d3 * inv;
+      f3_0 += a3 * d0; f3_1 += a3 * d1; f3_2 += a3 * d2; f3_3 += a3 * d3;
+    }
+  }
+  unchecked(MGRAD[0] = g0);
+  unchecked(MGRAD[1] = g1);
+  unchecked(MGRAD[2] = g2);
+  unchecked(MGRAD[3] = g3);
+  unchecked(MFI[0] = f0_0);
+  unchecked(MFI[4] = f1_0); unchecked(MFI[1] = f1_0); unchecked(MFI[5] = f1_1);
+  unchecked(MFI[8] = f2_0); unchecked(MFI[2] = f2_0); unchecked(MFI[9] = f2_1); unchecked(MFI[6] = f2_1); unchecked(MFI[10] = f2_2);
+  unchecked(MFI[12] = f3_0); unchecked(MFI[3] = f3_0); unchecked(MFI[13] = f3_1); unchecked(MFI[7] = f3_1); unchecked(MFI[14] = f3_2); unchecked(MFI[11] = f3_2); unchecked(MFI[15] = f3_3);
+}
+
+/** multiDerivatives for K = 2 (p = 7), every sum in a local: the same products, added in the same order. */
+function multiDerivatives2(theta: StaticArray<f64>, data: usize): void {
+  const w = MW;
+  const n0 = unchecked(theta[2]);
+  const n1 = unchecked(theta[5]);
+  let g0: f64 = 0; let g1: f64 = 0; let g2: f64 = 0; let g3: f64 = 0; let g4: f64 = 0; let g5: f64 = 0; let g6: f64 = 0;
+  let f0_0: f64 = 0; let f1_0: f64 = 0; let f1_1: f64 = 0; let f2_0: f64 = 0; let f2_1: f64 = 0; let f2_2: f64 = 0; let f3_0: f64 = 0; let f3_1: f64 = 0;
+  let f3_2: f64 = 0; let f3_3: f64 = 0; let f4_0: f64 = 0; let f4_1: f64 = 0; let f4_2: f64 = 0; let f4_3: f64 = 0; let f4_4: f64 = 0; let f5_0: f64 = 0;
+  let f5_1: f64 = 0; let f5_2: f64 = 0; let f5_3: f64 = 0; let f5_4: f64 = 0; let f5_5: f64 = 0; let f6_0: f64 = 0; let f6_1: f64 = 0; let f6_2: f64 = 0;
+  let f6_3: f64 = 0; let f6_4: f64 = 0; let f6_5: f64 = 0; let f6_6: f64 = 0;
+  for (let r = 0; r < w; r++) {
+    const yv0 = unchecked(MYV[0 * MAX_WINDOW + r]);
+    const yd0 = unchecked(MYD[0 * MAX_WINDOW + r]);
+    const yv1 = unchecked(MYV[1 * MAX_WINDOW + r]);
+    const yd1 = unchecked(MYD[1 * MAX_WINDOW + r]);
+    for (let c = 0; c < w; c++) {
+      const i = r * w + c;
+      const xv0 = unchecked(MXV[0 * MAX_WINDOW + c]);
+      const d0 = n0 * unchecked(MXD[0 * MAX_WINDOW + c]) * yv0;
+      const d1 = n0 * xv0 * yd0;
+      const d2 = xv0 * yv0;
+      const xv1 = unchecked(MXV[1 * MAX_WINDOW + c]);
+      const d3 = n1 * unchecked(MXD[1 * MAX_WINDOW + c]) * yv1;
+      const d4 = n1 * xv1 * yd1;
+      const d5 = xv1 * yv1;
+      const d6: f64 = 1;
+      const at = data + (<usize>i << 3);
+      const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
+      const inv = 1 / (unchecked(MMU[i]) + s);
+      const wt = (load<f64>(at) + s) * inv - 1;
+      g0 += wt * d0;
+      const a0 = d0 * inv;
+      f0_0 += a0 * d0;
+      g1 += wt * d1;
+      const a1 = d1 * inv;
+      f1_0 += a1 * d0; f1_1 += a1 * d1;
+      g2 += wt * d2;
+      const a2 = d2 * inv;
+      f2_0 += a2 * d0; f2_1 += a2 * d1; f2_2 += a2 * d2;
+      g3 += wt * d3;
+      const a3 = d3 * inv;
+      f3_0 += a3 * d0; f3_1 += a3 * d1; f3_2 += a3 * d2; f3_3 += a3 * d3;
+      g4 += wt * d4;
+      const a4 = d4 * inv;
+      f4_0 += a4 * d0; f4_1 += a4 * d1; f4_2 += a4 * d2; f4_3 += a4 * d3; f4_4 += a4 * d4;
+      g5 += wt * d5;
+      const a5 = d5 * inv;
+      f5_0 += a5 * d0; f5_1 += a5 * d1; f5_2 += a5 * d2; f5_3 += a5 * d3; f5_4 += a5 * d4; f5_5 += a5 * d5;
+      g6 += wt * d6;
+      const a6 = d6 * inv;
+      f6_0 += a6 * d0; f6_1 += a6 * d1; f6_2 += a6 * d2; f6_3 += a6 * d3; f6_4 += a6 * d4; f6_5 += a6 * d5; f6_6 += a6 * d6;
+    }
+  }
+  unchecked(MGRAD[0] = g0);
+  unchecked(MGRAD[1] = g1);
+  unchecked(MGRAD[2] = g2);
+  unchecked(MGRAD[3] = g3);
+  unchecked(MGRAD[4] = g4);
+  unchecked(MGRAD[5] = g5);
+  unchecked(MGRAD[6] = g6);
+  unchecked(MFI[0] = f0_0);
+  unchecked(MFI[7] = f1_0); unchecked(MFI[1] = f1_0); unchecked(MFI[8] = f1_1);
+  unchecked(MFI[14] = f2_0); unchecked(MFI[2] = f2_0); unchecked(MFI[15] = f2_1); unchecked(MFI[9] = f2_1); unchecked(MFI[16] = f2_2);
+  unchecked(MFI[21] = f3_0); unchecked(MFI[3] = f3_0); unchecked(MFI[22] = f3_1); unchecked(MFI[10] = f3_1); unchecked(MFI[23] = f3_2); unchecked(MFI[17] = f3_2); unchecked(MFI[24] = f3_3);
+  unchecked(MFI[28] = f4_0); unchecked(MFI[4] = f4_0); unchecked(MFI[29] = f4_1); unchecked(MFI[11] = f4_1); unchecked(MFI[30] = f4_2); unchecked(MFI[18] = f4_2); unchecked(MFI[31] = f4_3); unchecked(MFI[25] = f4_3); unchecked(MFI[32] = f4_4);
+  unchecked(MFI[35] = f5_0); unchecked(MFI[5] = f5_0); unchecked(MFI[36] = f5_1); unchecked(MFI[12] = f5_1); unchecked(MFI[37] = f5_2); unchecked(MFI[19] = f5_2); unchecked(MFI[38] = f5_3); unchecked(MFI[26] = f5_3); unchecked(MFI[39] = f5_4); unchecked(MFI[33] = f5_4); unchecked(MFI[40] = f5_5);
+  unchecked(MFI[42] = f6_0); unchecked(MFI[6] = f6_0); unchecked(MFI[43] = f6_1); unchecked(MFI[13] = f6_1); unchecked(MFI[44] = f6_2); unchecked(MFI[20] = f6_2); unchecked(MFI[45] = f6_3); unchecked(MFI[27] = f6_3); unchecked(MFI[46] = f6_4); unchecked(MFI[34] = f6_4); unchecked(MFI[47] = f6_5); unchecked(MFI[41] = f6_5); unchecked(MFI[48] = f6_6);
+}
+
 /** MultiEmitterFit.derivatives: ∇ℓ into MGRAD and the Fisher information into MFI at the θ last evaluated. */
 function multiDerivatives(theta: StaticArray<f64>, k: i32, data: usize): void {
+  if (k == 1) { multiDerivatives1(theta, data); return; }
+  if (k == 2) { multiDerivatives2(theta, data); return; }
   const w = MW;
   const p = 3 * k + 1;
   for (let a = 0; a < p; a++) unchecked(MGRAD[a] = 0);
