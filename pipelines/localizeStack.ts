@@ -338,7 +338,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     writeSeconds: writeMs / 1000,
     readSeconds: readMs.value / 1000,
   };
-  const record = (output: string) => sidecarRecord(summary, metadata, options, run, workers, output, startedAt, error);
+  const record = (output: string) => sidecarRecord(summary, metadata, options, run, summary.workers, output, startedAt, error);
   // The record first, then the rows under their final name; after a write error the rows stay
   // in the partial file (cut back to whole frames), and the record, if it can still be
   // written, says so.

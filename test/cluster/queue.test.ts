@@ -74,8 +74,8 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
   });
 
   /** A worker process (its password in the environment, not on its command line) and its log. */
-  const startWorker = () => {
-    const child = spawn(process.execPath, [...CLI, 'worker'], { env: { ...process.env, SMLM_STREAM_QUEUE: redis.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const startWorker = (...flags: string[]) => {
+    const child = spawn(process.execPath, [...CLI, 'worker', ...flags], { env: { ...process.env, SMLM_STREAM_QUEUE: redis.url }, stdio: ['ignore', 'pipe', 'pipe'] });
     workers.push(child);
     let log = '';
     const waiters: { re: RegExp; resolve: () => void }[] = [];
@@ -97,9 +97,9 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     };
   };
 
-  test('two workers write the CSV of one machine, byte for byte; the sidecar names them, never the password', async () => {
+  test('two workers (one fitting on two threads) write the CSV of one machine, byte for byte; the sidecar names them, never the password', async () => {
     const a = startWorker();
-    const b = startWorker();
+    const b = startWorker('--concurrency', '2');
     await Promise.all([a.waitFor(/taking jobs/), b.waitFor(/taking jobs/)]);
     const output = join(dir, 'two.csv');
     const summary = await localizeStack({ input: stack, output, queue: redis.url });
@@ -109,6 +109,7 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     const record = JSON.parse(sidecar);
     assert.equal(record.cluster.queue, `redis://127.0.0.1:${redis.port}`);
     assert.ok(record.cluster.workers.length >= 1 && record.cluster.workers.length <= 2, JSON.stringify(record.cluster));
+    assert.equal(record.parameters.workers, record.cluster.workers.length);
     assert.deepEqual(record.counts, JSON.parse(readFileSync(join(dir, 'single.json'), 'utf8')).counts);
     assert.equal(summary.frames, 2600);
     for (const w of [a, b]) assert.ok(!w.log().includes(PASSWORD));
