@@ -17,12 +17,22 @@ import { LOCALIZE_DEFAULTS } from '../pipeline/LocalizeOptions.js';
 import { CHUNKS_PER_WORKER } from '../pipeline/localizeStream.js';
 import { describeError } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
+import type { Flag } from './FlagTable.js';
 import { MERGE_OPTION_FLAGS, mergeOptionsFrom } from './mergeFlags.js';
 import { parseNumber } from './parseNumber.js';
 import { formatDuration, ProgressReporter } from './ProgressReporter.js';
 import { UsageError } from './UsageError.js';
 
 /** The localize command's flags, with the library's defaults. */
+/** The camera's conversion of ADU to photons: every command that reads a stack takes these. */
+export const CAMERA_CONVERSION_FLAGS: readonly Flag[] = [
+  { name: 'pixel-size', value: 'NM', help: 'pixel size in the sample, nm', default: "from the file's metadata", option: 'camera.pixelSizeNm' },
+  { name: 'baseline', value: 'ADU', help: 'base level (offset), ADU', default: String(CAMERA_DEFAULTS.baselineAdu), option: 'camera.baselineAdu' },
+  { name: 'photons-per-adu', value: 'E', help: 'photoelectrons per A/D count', default: String(CAMERA_DEFAULTS.photonsPerAdu), option: 'camera.photonsPerAdu' },
+  { name: 'em-gain', value: 'G', help: 'EM gain, 1 without EM', default: String(CAMERA_DEFAULTS.emGain), option: 'camera.emGain' },
+  { name: 'qe', value: 'Q', help: 'quantum efficiency', default: String(CAMERA_DEFAULTS.qe), option: 'camera.qe' },
+];
+
 export const LOCALIZE_FLAGS = new FlagTable([
   ['Output', [
     { name: 'output', short: 'o', value: 'FILE', help: 'CSV to write; the sidecar is FILE with .json', default: 'STACK.csv next to the stack (its first file)' },
@@ -31,11 +41,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ]],
   ['Merging, with --merge (ThunderSTORM\'s rules and defaults)', MERGE_OPTION_FLAGS],
   ['Camera (ThunderSTORM\'s names)', [
-    { name: 'pixel-size', value: 'NM', help: 'pixel size in the sample, nm', default: "from the file's metadata", option: 'camera.pixelSizeNm' },
-    { name: 'baseline', value: 'ADU', help: 'base level (offset), ADU', default: String(CAMERA_DEFAULTS.baselineAdu), option: 'camera.baselineAdu' },
-    { name: 'photons-per-adu', value: 'E', help: 'photoelectrons per A/D count', default: String(CAMERA_DEFAULTS.photonsPerAdu), option: 'camera.photonsPerAdu' },
-    { name: 'em-gain', value: 'G', help: 'EM gain, 1 without EM', default: String(CAMERA_DEFAULTS.emGain), option: 'camera.emGain' },
-    { name: 'qe', value: 'Q', help: 'quantum efficiency', default: String(CAMERA_DEFAULTS.qe), option: 'camera.qe' },
+    ...CAMERA_CONVERSION_FLAGS,
     { name: 'saturation', value: 'ADU', help: 'pixels at or above this are saturated; spots on them get status 5', default: "the sample type's largest value, 65535 for 16 bits", option: 'camera.saturationAdu' },
     { name: 'read-noise', value: 'E', help: 'read noise at the readout, e⁻ rms (an EMCCD\'s before its EM gain is divided out)', default: String(CAMERA_DEFAULTS.readNoiseElectrons), option: 'camera.readNoiseElectrons' },
     { name: 'offset-map', value: 'FILE', help: 'per-pixel offset, ADU: a 2-D TIFF of the sensor (replaces --baseline)', option: 'camera.maps.offsetAdu' },

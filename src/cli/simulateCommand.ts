@@ -5,6 +5,7 @@ import { SAMPLE_BYTES } from '../io/Frame.js';
 import { resolveSimulateStackOptions } from '../simulate/simulateStack.js';
 import type { StructureKind } from '../simulate/Structure.js';
 import { mapPaths, writeSimulation } from '../simulate/writeSimulation.js';
+import { writeBeadStack } from '../simulate/writeBeadStack.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
 import { ProgressReporter } from './ProgressReporter.js';
@@ -51,6 +52,15 @@ Options:
   --float32             write float32 pixels (default uint16)
   --bigtiff             write BigTIFF (needed beyond 4 GB)
   --quiet               no progress
+
+A bead z-stack for calibrate-3d instead (an astigmatic PSF, σx and σy from the defocus model
+of Huang et al. 2008: foci at −200 and +200 nm, σ0 130 nm, depth 400 nm):
+  --beads               3×3 fixed beads (--photons default 20000, --background 50), frame k
+                        at z = z-start + k·z-step; the truth (bead, x, y) in OUT.truth.csv
+  --z-start NM          z of the first frame (default −800)
+  --z-step NM           z step (default 20; --frames default 81)
+  --bad-bead K:KIND     bead K (1–9) is bad: K:height (250 nm above the others) or K:stuck
+                        (does not defocus)
 `;
 
 /**
@@ -85,6 +95,10 @@ export function run(argv: string[], out: (line: string) => void): number {
       float32: { type: 'boolean', default: false },
       bigtiff: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      beads: { type: 'boolean', default: false },
+      'z-start': { type: 'string' },
+      'z-step': { type: 'string' },
+      'bad-bead': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError(`simulate needs one output file, got ${positionals.length} (see smlm-stream simulate --help)`);
   const path = positionals[0];
@@ -94,6 +108,32 @@ export function run(argv: string[], out: (line: string) => void): number {
     return typeof text === 'string' ? parseNumber(text, `--${name}`, limits) : undefined;
   };
   const t0 = performance.now();
+  if (values.beads) {
+    checkOutputPaths([], [{ path, role: 'the bead stack' }, { path: truthPath, role: 'the ground truth' }]);
+    let bad: Record<number, { zOffsetNm?: number; fixedSigmaNm?: number }> | undefined;
+    if (values['bad-bead'] !== undefined) {
+      const m = /^(\d+):(height|stuck)$/.exec(values['bad-bead'] as string);
+      if (!m || Number(m[1]) < 1 || Number(m[1]) > 9) throw new UsageError(`--bad-bead needs K:height or K:stuck with K from 1 to 9, got '${String(values['bad-bead'])}'`);
+      bad = { [Number(m[1]) - 1]: m[2] === 'height' ? { zOffsetNm: 250 } : { fixedSigmaNm: 200 } };
+    }
+    const r = writeBeadStack(path, truthPath, {
+      width: n('width', { integer: true, min: 32 }),
+      height: n('height', { integer: true, min: 32 }),
+      frames: n('frames', { integer: true, min: 5 }),
+      pixelSizeNm: n('pixel-size'),
+      zStartNm: n('z-start'),
+      zStepNm: n('z-step'),
+      photons: n('photons'),
+      background: n('background'),
+      baselineAdu: n('baseline'),
+      photonsPerAdu: n('photons-per-adu'),
+      readNoiseAdu: n('read-noise'),
+      seed: n('seed', { integer: true }),
+      bad,
+    });
+    out(`smlm-stream simulate: ${r.frames} frames of ${r.beads} beads → ${path}, their positions → ${truthPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
+    return 0;
+  }
   const options = {
     width: n('width', { integer: true, min: 1 }),
     height: n('height', { integer: true, min: 1 }),

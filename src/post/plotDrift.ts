@@ -1,3 +1,4 @@
+import { renderVegaPng } from '../render/renderVegaPng.js';
 import type { DriftTrajectory } from './DriftTrajectory.js';
 
 /** Size of the drift plot's data area, CSS px (the PNG is drawn at twice this). */
@@ -83,7 +84,6 @@ function specification(values: readonly { frame: number; drift: number; axis: st
  * @returns the PNG's bytes
  */
 export async function plotDrift(drift: DriftTrajectory, options: { title?: string; truth?: { x: ArrayLike<number>; y: ArrayLike<number> } } = {}): Promise<Uint8Array> {
-  const [vega, { Resvg }] = await Promise.all([import('vega'), import('@resvg/resvg-js')]);
   const frames = drift.x.length;
   const step = Math.max(1, Math.ceil(frames / MAX_POINTS));
   const values: { frame: number; drift: number; axis: string; kind: string }[] = [];
@@ -102,8 +102,5 @@ export async function plotDrift(drift: DriftTrajectory, options: { title?: strin
   }
   const precision = `precision ${drift.precisionNm.x.toFixed(1)} nm (x), ${drift.precisionNm.y.toFixed(1)} nm (y)`;
   const title = options.title ?? `drift (${drift.method.toUpperCase()}, ${drift.segments.length} segments, ${precision})`;
-  const view = new vega.View(vega.parse(specification(values, title)), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
+  return renderVegaPng(specification(values, title));
 }
