@@ -1,4 +1,4 @@
-import { STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_LEFT_PATCH, STATUS_MAX_ITERATIONS, STATUS_SATURATED, STATUS_SINGULAR } from './fitConstants.js';
+import { STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_LEFT_PATCH, STATUS_MAX_ITERATIONS, STATUS_SATURATED, STATUS_SINGULAR, STATUS_Z_RANGE } from './fitConstants.js';
 
 /**
  * Outcome of one patch fit, stored per fit as a small integer (Gpufit's named fit states).
@@ -21,6 +21,8 @@ export const FitStatus = {
    * there are clipped, so N̂ and the CRLB are wrong whatever the solver did.
    */
   saturated: STATUS_SATURATED,
+  /** A 3-D fit's z ended at the edge of the calibrated range (the spot lies beyond it). */
+  zOutOfRange: STATUS_Z_RANGE,
 } as const;
 
 /** One of the values of {@link FitStatus}. */
@@ -34,4 +36,5 @@ export const FIT_STATUS_WORDS: Readonly<Record<FitStatusCode, string>> = {
   [FitStatus.badData]: 'bad data',
   [FitStatus.singular]: 'singular',
   [FitStatus.saturated]: 'saturated',
+  [FitStatus.zOutOfRange]: 'z out of range',
 };

@@ -22,6 +22,8 @@ export const STATUS_BAD_DATA = 3;
 export const STATUS_SINGULAR = 4;
 /** The patch holds a saturated pixel (set by the pipeline, never by the kernel). */
 export const STATUS_SATURATED = 5;
+/** A 3-D fit's z ended at the edge of the calibrated range: the spot is deeper or higher than the calibration covers. */
+export const STATUS_Z_RANGE = 6;
 
 // ---- The kernel's batch layout (WasmFitKernel.ts)
 

@@ -1,0 +1,245 @@
+import { choleskyFactor, choleskyInverseDiagonal, choleskySolve } from '../fit/cholesky.js';
+import {
+  DAMPING_FLOOR,
+  DAMPING_GROWTH,
+  DAMPING_LIMIT,
+  DAMPING_START,
+  LEAVE_PATCH_PX,
+  LL_GUARD,
+  MAX_SHRINK,
+  MIN_BACKGROUND,
+  MIN_PHOTONS,
+  STATUS_BAD_DATA,
+  STATUS_CONVERGED,
+  STATUS_LEFT_PATCH,
+  STATUS_MAX_ITERATIONS,
+  STATUS_SINGULAR,
+  STATUS_Z_RANGE,
+} from '../fit/fitConstants.js';
+import { GaussianAxis } from '../fit/GaussianAxis.js';
+import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
+import { defocusSlope } from './DefocusCurve.js';
+
+/** Parameters of the 3-D fit: x, y (px in the patch), N (photons), b (photons/px), z (nm). */
+const P = 5;
+/** A fit within this of a calibrated range's edge, nm, is said to have left it. */
+const Z_EDGE_NM = 1;
+/** The z starts, as fractions of the half range about its centre (the likelihood is not convex in z). */
+const Z_STARTS = [-0.5, 0, 0.5] as const;
+/** Largest z step per iteration, nm. */
+const MAX_Z_STEP_NM = 100;
+
+/**
+ * The 3-D fit of one astigmatic spot (docs/design.md §8): Poisson maximum likelihood of
+ *
+ *     μ_i = N · Ex(x; σx(z)) · Ey(y; σy(z)) + b,
+ *
+ * θ = (x, y, N, b, z), σx(z), σy(z) from the calibration's defocus curves, the pixel-integrated
+ * axis terms and their σ-derivatives from {@link GaussianAxis} (∂μ/∂z = N·(∂Ex/∂σx·σx′·Ey +
+ * Ex·∂Ey/∂σy·σy′)). Fisher scoring with Levenberg–Marquardt damping, z kept inside the
+ * calibrated range, from three z starts (the likelihood is not convex in z), the best ℓ kept;
+ * with the camera's shift s the shifted Poisson of n + s with mean μ + s. The CRLB of every
+ * parameter from the 5-parameter Fisher information. Allocates nothing per fit; never throws:
+ * the status says what happened (STATUS_Z_RANGE when z ends at an edge of the range).
+ */
+export class AstigmaticFit {
+  readonly box: number;
+  /** θ̂ after {@link fit}: x, y (px in the patch), N, b, z (nm). */
+  readonly theta = new Float64Array(P);
+  /** √CRLB of each parameter (x, y in px, z in nm), before any noise scale. */
+  readonly crlb = new Float64Array(P);
+  /** σx, σy at θ̂, nm. */
+  sigmaXNm = Number.NaN;
+  sigmaYNm = Number.NaN;
+  logLikelihood = Number.NaN;
+  iterations = 0;
+  private readonly ax: GaussianAxis;
+  private readonly ay: GaussianAxis;
+  private readonly mu: Float64Array;
+  private readonly fisher = new Float64Array(P * P);
+  private readonly system = new Float64Array(P * P);
+  private readonly lower = new Float64Array(P * P);
+  private readonly gradient = new Float64Array(P);
+  private readonly step = new Float64Array(P);
+  private readonly trial = new Float64Array(P);
+  private readonly best = new Float64Array(P);
+  private readonly d = new Float64Array(P);
+  private readonly scratch = new Float64Array(P * P + P);
+  private readonly slope = new Float64Array(2);
+  /** σ′ of the axes at the θ last evaluated, px per nm. */
+  private slopeX = 0;
+  private slopeY = 0;
+  private readonly pixel: number;
+
+  /**
+   * @param box - patch width, px
+   * @param calibration - the defocus curves and their range
+   */
+  constructor(box: number, private readonly calibration: AstigmaticCalibration) {
+    this.box = box;
+    this.ax = new GaussianAxis(box);
+    this.ay = new GaussianAxis(box);
+    this.mu = new Float64Array(box * box);
+    this.pixel = calibration.pixelSizeNm;
+  }
+
+  /** μ for θ into `mu` (axes and σ slopes at θ); ℓ, or −∞ where μ + s ≤ 0 or σ is undefined. */
+  private evaluate(theta: Float64Array, data: Float64Array, at: number, shift: Float64Array | undefined): number {
+    const { box, mu, ax, ay, slope, pixel, calibration: c } = this;
+    defocusSlope(c.x, theta[4], slope);
+    const sx = slope[0] / pixel;
+    this.slopeX = slope[1] / pixel;
+    defocusSlope(c.y, theta[4], slope);
+    const sy = slope[0] / pixel;
+    this.slopeY = slope[1] / pixel;
+    if (!(sx > 0 && sy > 0)) return Number.NEGATIVE_INFINITY;
+    this.sigmaXNm = sx * pixel;
+    this.sigmaYNm = sy * pixel;
+    ax.evaluate(theta[0], sx, true);
+    ay.evaluate(theta[1], sy, true);
+    const n = theta[2];
+    const b = theta[3];
+    let ll = 0;
+    for (let r = 0; r < box; r++) {
+      for (let col = 0; col < box; col++) {
+        const i = r * box + col;
+        const m = n * ax.value[col] * ay.value[r] + b;
+        mu[i] = m;
+        const s = shift ? shift[at + i] : 0;
+        const ms = m + s;
+        if (!(ms > 0)) return Number.NEGATIVE_INFINITY;
+        const ns = data[at + i] + s;
+        ll += (ns > 0 ? ns * Math.log(ms) : 0) - ms;
+      }
+    }
+    return ll;
+  }
+
+  /** ∇ℓ and the Fisher information at the θ last evaluated. */
+  private derivatives(theta: Float64Array, data: Float64Array, at: number, shift: Float64Array | undefined): void {
+    const { box, mu, ax, ay, gradient, fisher, d } = this;
+    gradient.fill(0);
+    fisher.fill(0);
+    const n = theta[2];
+    for (let r = 0; r < box; r++) {
+      for (let col = 0; col < box; col++) {
+        const i = r * box + col;
+        const ex = ax.value[col];
+        const ey = ay.value[r];
+        d[0] = n * ax.dCenter[col] * ey;
+        d[1] = n * ex * ay.dCenter[r];
+        d[2] = ex * ey;
+        d[3] = 1;
+        d[4] = n * (ax.dSigma[col] * this.slopeX * ey + ex * ay.dSigma[r] * this.slopeY);
+        const s = shift ? shift[at + i] : 0;
+        const inv = 1 / (mu[i] + s);
+        const w = (data[at + i] + s) * inv - 1;
+        for (let a = 0; a < P; a++) {
+          gradient[a] += w * d[a];
+          const da = d[a] * inv;
+          for (let e = 0; e <= a; e++) fisher[a * P + e] += da * d[e];
+        }
+      }
+    }
+    for (let a = 0; a < P; a++) for (let e = 0; e < a; e++) fisher[e * P + a] = fisher[a * P + e];
+  }
+
+  /** One fit from the start in `theta`; the status. */
+  private fitFrom(data: Float64Array, at: number, options: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
+    const { theta, trial, step, system, lower, gradient, fisher, box } = this;
+    const [lo, hi] = this.calibration.zRangeNm;
+    const shift = options.shift;
+    let ll = this.evaluate(theta, data, at, shift);
+    if (!Number.isFinite(ll)) return STATUS_BAD_DATA;
+    let lambda = DAMPING_START;
+    let status = STATUS_MAX_ITERATIONS;
+    this.iterations = 0;
+    for (let it = 0; it < options.maxIterations; it++) {
+      this.iterations = it + 1;
+      this.derivatives(theta, data, at, shift);
+      let accepted = false;
+      let moved = 0;
+      while (lambda <= DAMPING_LIMIT) {
+        system.set(fisher);
+        for (let a = 0; a < P; a++) system[a * P + a] *= 1 + lambda;
+        if (!choleskyFactor(system, P, lower)) {
+          lambda *= DAMPING_GROWTH;
+          continue;
+        }
+        choleskySolve(lower, P, gradient, step);
+        trial[0] = theta[0] + step[0];
+        trial[1] = theta[1] + step[1];
+        trial[2] = Math.max(theta[2] + step[2], Math.max(MIN_PHOTONS, theta[2] * (1 - MAX_SHRINK)));
+        trial[3] = Math.max(theta[3] + step[3], Math.max(MIN_BACKGROUND, theta[3] * (1 - MAX_SHRINK)));
+        trial[4] = Math.min(hi, Math.max(lo, theta[4] + Math.max(-MAX_Z_STEP_NM, Math.min(MAX_Z_STEP_NM, step[4]))));
+        // Converged on the lateral step (px) and the z step in units of a pixel.
+        moved = Math.max(Math.abs(trial[0] - theta[0]), Math.abs(trial[1] - theta[1]), Math.abs(trial[4] - theta[4]) / this.pixel);
+        const next = this.evaluate(trial, data, at, shift);
+        if (next >= ll - LL_GUARD * Math.abs(ll)) {
+          theta.set(trial);
+          ll = next;
+          lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
+          accepted = true;
+          break;
+        }
+        lambda *= DAMPING_GROWTH;
+      }
+      if (!accepted) {
+        this.evaluate(theta, data, at, shift);
+        status = STATUS_CONVERGED;
+        break;
+      }
+      if (theta[0] < -LEAVE_PATCH_PX || theta[1] < -LEAVE_PATCH_PX || theta[0] > box + LEAVE_PATCH_PX || theta[1] > box + LEAVE_PATCH_PX) {
+        status = STATUS_LEFT_PATCH;
+        break;
+      }
+      if (moved < options.tolerance) {
+        status = STATUS_CONVERGED;
+        break;
+      }
+    }
+    this.logLikelihood = ll;
+    return status;
+  }
+
+  /**
+   * Fit the spot from a lateral start (x, y px in the patch, N, b) and three z starts; keep the
+   * converged fit of largest ℓ, with its CRLB.
+   * @param data - photons; the patch at `data[at … at + box² − 1]`, row-major
+   * @param start - x, y (px), N (photons), b (photons/px)
+   * @param options - iteration limit, tolerance (px; z in pixel units), the camera's shifts
+   * @returns a status code (fitConstants.ts)
+   */
+  fit(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number }, options: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
+    const { theta, best } = this;
+    for (let i = 0; i < this.box * this.box; i++) if (!Number.isFinite(data[at + i])) return STATUS_BAD_DATA;
+    const [lo, hi] = this.calibration.zRangeNm;
+    let bestLl = Number.NEGATIVE_INFINITY;
+    let bestStatus = STATUS_BAD_DATA;
+    let iterations = 0;
+    for (const f of Z_STARTS) {
+      theta[0] = start.x;
+      theta[1] = start.y;
+      theta[2] = Math.max(start.photons, 1);
+      theta[3] = Math.max(start.background, 1e-3);
+      theta[4] = (lo + hi) / 2 + (f * (hi - lo)) / 2;
+      const status = this.fitFrom(data, at, options);
+      iterations += this.iterations;
+      const better = status === STATUS_CONVERGED ? bestStatus !== STATUS_CONVERGED || this.logLikelihood > bestLl : bestStatus !== STATUS_CONVERGED && this.logLikelihood > bestLl;
+      if (better) {
+        best.set(theta);
+        bestLl = this.logLikelihood;
+        bestStatus = status;
+      }
+    }
+    theta.set(best);
+    this.iterations = iterations;
+    this.logLikelihood = this.evaluate(theta, data, at, options.shift);
+    if (bestStatus !== STATUS_CONVERGED) return bestStatus;
+    this.derivatives(theta, data, at, options.shift);
+    if (!choleskyInverseDiagonal(this.fisher, P, this.crlb, this.scratch)) return STATUS_SINGULAR;
+    for (let a = 0; a < P; a++) this.crlb[a] = Math.sqrt(this.crlb[a]);
+    if (theta[4] <= lo + Z_EDGE_NM || theta[4] >= hi - Z_EDGE_NM) return STATUS_Z_RANGE;
+    return STATUS_CONVERGED;
+  }
+}
