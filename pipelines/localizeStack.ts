@@ -207,6 +207,8 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     workers = choice.workers;
     // A queue that cannot be reached is an error before anything is written. Its client (BullMQ,
     // ioredis) is loaded only when a run uses one.
+    if (address && options.astigmatism) throw new InvalidOptionError('3-D runs run on this machine: the queue carries 2-D batches so far', 'queue');
+    if (run.merge && options.astigmatism) throw new InvalidOptionError('merging 3-D localizations is not built yet: localize, then merge without z', 'merge');
     if (address) {
       queueModule = await import('../src/cluster/localizeOnQueue.js');
       queueClient = await queueModule.connectQueue(address);
@@ -219,7 +221,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   }
   let csv: LocalizationCsvWriter;
   try {
-    csv = new LocalizationCsvWriter(run.output, { includeAllFits: run.includeAllFits });
+    csv = new LocalizationCsvWriter(run.output, { includeAllFits: run.includeAllFits, astigmatic: options.astigmatism !== undefined });
   } catch (error) {
     queueClient?.disconnect();
     stack.close();

@@ -1,3 +1,4 @@
+import { readCalibration } from '../astig/AstigmaticCalibration.js';
 import { basename, dirname, extname, join } from 'node:path';
 import type { LocalizeStackSummary } from '../../pipelines/localizeStack.js';
 import { localizeStack } from '../../pipelines/localizeStack.js';
@@ -67,6 +68,9 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'max-step', value: 'PX', help: 'largest step in x or y per iteration, px', default: String(FIT_DEFAULTS.maxStepPx), option: 'fit.maxStepPx' },
     { name: 'fit-engine', value: 'E', help: 'wasm (WebAssembly kernel) or js (JavaScript reference)', default: FIT_DEFAULTS.engine, option: 'fit.engine' },
     { name: 'no-warm-start', help: 'start every fit from its own pixels, not from the previous frame', option: 'warmStart' },
+  ]],
+  ['3-D (astigmatism)', [
+    { name: 'calibration', value: 'FILE', help: 'fit x, y and z through this calibration of calibrate-3d (adds z, uncertainty_z, sigma1, sigma2; multi-emitter fitting off)', default: '2-D', option: 'astigmatism' },
   ]],
   ['Crowded spots (multi-emitter fitting, ThunderSTORM\'s defaults)', [
     { name: 'multi-emitter', value: 'on|off', help: 'fit a candidate whose single fit fails a χ² goodness-of-fit test with more emitters, kept by a likelihood-ratio test', default: MULTI_EMITTER_DEFAULTS.enabled ? 'on' : 'off', option: 'multiEmitter.enabled' },
@@ -200,6 +204,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       pValue: optional('p-value'),
       ambiguityPValue: optional('ambiguity'),
     },
+    astigmatism: text('calibration') === undefined ? undefined : readCalibration(text('calibration') as string),
     warmStart: values['no-warm-start'] !== true,
     chunkFrames: optional('chunk-frames', { integer: true }),
   };

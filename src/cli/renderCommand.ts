@@ -4,7 +4,7 @@ import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomicall
 import { readPointTable } from '../evaluate/PointTable.js';
 import { sidecarPath } from '../export/writeSidecar.js';
 import type { Colormap } from '../render/encodePng.js';
-import { encodePng } from '../render/encodePng.js';
+import { encodeDepthPng, encodePng } from '../render/encodePng.js';
 import type { RenderMode } from '../render/SuperResolutionImage.js';
 import { SuperResolutionImage } from '../render/SuperResolutionImage.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
@@ -25,6 +25,9 @@ Options:
   --range X0:X1,Y0:Y1    region in nm (default: the camera image from LOCS.json when present,
                          else 0 to the largest coordinate)
   --colormap C           hot (default) or grey
+  --color z              3-D tables: colour by depth (blue low, red high), brightness by density
+  --z-range LO:HI        with --color z: the depths at the two ends, nm (default: the 1st and
+                         99th percentiles of z)
   --bit-depth B          8 (default, colour map) or 16 (grey)
   --percentile P         pixel value shown at full scale: this percentile of non-zero pixels (99.5)
 `;
@@ -61,6 +64,8 @@ export function run(argv: string[], out: (line: string) => void): number {
       'min-sigma': { type: 'string' },
       range: { type: 'string' },
       colormap: { type: 'string' },
+      color: { type: 'string' },
+      'z-range': { type: 'string' },
       'bit-depth': { type: 'string' },
       percentile: { type: 'string' },
   });
@@ -93,7 +98,26 @@ export function run(argv: string[], out: (line: string) => void): number {
   });
   const uncertainty = table.columns.get('uncertainty [nm]');
   if (mode === 'gaussian' && !uncertainty) throw new UsageError(`${input}: the gaussian mode needs an "uncertainty [nm]" column`);
-  image.add(table.x, table.y, uncertainty);
+  const byDepth = values.color === 'z';
+  if (values.color !== undefined && !byDepth) throw new UsageError(`--color must be z, got '${values.color}'`);
+  const z = table.columns.get('z [nm]');
+  if (byDepth && !z) throw new UsageError(`${input}: --color z needs a "z [nm]" column (a 3-D run: localize --calibration)`);
+  image.add(table.x, table.y, uncertainty, table.x.length, byDepth ? z : undefined);
+  if (byDepth && z) {
+    let zRange: [number, number];
+    if (values['z-range'] !== undefined) {
+      const m = /^\s*(-?[\d.]+):(-?[\d.]+)\s*$/.exec(values['z-range']);
+      if (!m) throw new UsageError(`--z-range needs LO:HI in nm, got '${values['z-range']}'`);
+      zRange = [Number(m[1]), Number(m[2])];
+    } else {
+      const sorted = Float64Array.from(z).filter(Number.isFinite).sort();
+      zRange = sorted.length ? [sorted[Math.floor(0.01 * (sorted.length - 1))], sorted[Math.ceil(0.99 * (sorted.length - 1))]] : [0, 1];
+      if (!(zRange[1] > zRange[0])) zRange = [zRange[0] - 1, zRange[0] + 1];
+    }
+    writeFileAtomically(output, encodeDepthPng(image.counts, image.weighted, image.width, image.height, zRange, values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile')));
+    out(`smlm-stream render: ${image.drawn} of ${table.x.length} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode}, coloured by z from ${zRange[0].toFixed(0)} nm (blue) to ${zRange[1].toFixed(0)} nm (red))`);
+    return 0;
+  }
   const bitDepth = values['bit-depth'] === undefined ? 8 : parseNumber(values['bit-depth'], '--bit-depth', { integer: true });
   if (bitDepth !== 8 && bitDepth !== 16) throw new UsageError(`--bit-depth must be 8 or 16, got ${bitDepth}`);
   const png = encodePng(image.counts, image.width, image.height, {

@@ -6,6 +6,7 @@ import { resolveSimulateStackOptions } from '../simulate/simulateStack.js';
 import type { StructureKind } from '../simulate/Structure.js';
 import { mapPaths, writeSimulation } from '../simulate/writeSimulation.js';
 import { writeBeadStack } from '../simulate/writeBeadStack.js';
+import { DEFAULT_ASTIGMATISM } from '../simulate/simulateBeadStack.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
 import { ProgressReporter } from './ProgressReporter.js';
@@ -48,6 +49,8 @@ Options:
                         truth stays in the sample, its trajectory in OUT.truth.drift.csv
   --wobble NM           with --drift: a wobble of this amplitude on top of the line (default 0)
   --wobble-period N     its period, frames (default 1000)
+  --astigmatism NM      3-D: an astigmatic PSF (the bead stacks' curves, below), each emitter at
+                        a depth drawn from −NM…NM; the truth gains "z [nm]"
   --seed S              random seed (default 1)
   --float32             write float32 pixels (default uint16)
   --bigtiff             write BigTIFF (needed beyond 4 GB)
@@ -96,6 +99,7 @@ export function run(argv: string[], out: (line: string) => void): number {
       bigtiff: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       beads: { type: 'boolean', default: false },
+      astigmatism: { type: 'string' },
       'z-start': { type: 'string' },
       'z-step': { type: 'string' },
       'bad-bead': { type: 'string' },
@@ -134,6 +138,7 @@ export function run(argv: string[], out: (line: string) => void): number {
     out(`smlm-stream simulate: ${r.frames} frames of ${r.beads} beads → ${path}, their positions → ${truthPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
     return 0;
   }
+  const zMax = n('astigmatism', { min: 0 });
   const options = {
     width: n('width', { integer: true, min: 1 }),
     height: n('height', { integer: true, min: 1 }),
@@ -155,6 +160,7 @@ export function run(argv: string[], out: (line: string) => void): number {
     sensor: values.sensor as 'uniform' | 'scmos' | undefined,
     seed: n('seed', { integer: true }),
     drift: values.drift === undefined ? undefined : { ...parsePair(values.drift as string, '--drift'), wobbleNm: n('wobble', { min: 0 }), wobblePeriodFrames: n('wobble-period', { min: 1 }) },
+    astigmatism: zMax === undefined ? undefined : { ...DEFAULT_ASTIGMATISM, zRangeNm: [-zMax, zMax] as const },
     sampleType: values.float32 ? ('float32' as const) : ('uint16' as const),
     bigTiff: values.bigtiff,
   };

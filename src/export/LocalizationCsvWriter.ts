@@ -1,13 +1,12 @@
 import { FitStatus } from '../fit/FitStatus.js';
-import { CSV_HEADER, LOCALIZATION_COLUMNS } from '../table/columns.js';
+import type { Column } from '../table/columns.js';
+import { csvHeader, tableColumns } from '../table/columns.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { CsvFile } from './CsvFile.js';
 import type { FileSink } from './FileSink.js';
 
 export { partialPath } from './CsvFile.js';
 
-const COLUMNS = LOCALIZATION_COLUMNS.length;
-const DECIMALS = LOCALIZATION_COLUMNS.map((c) => c.decimals);
 
 /** Options of {@link LocalizationCsvWriter}. */
 export interface CsvWriterOptions {
@@ -15,6 +14,8 @@ export interface CsvWriterOptions {
   includeAllFits?: boolean;
   /** Where the bytes go. @default the file `PATH.partial` ({@link openFileSink}) */
   sink?: FileSink;
+  /** A 3-D run: the z columns too (z, uncertainty_z, sigma1, sigma2). @default false */
+  astigmatic?: boolean;
 }
 
 /**
@@ -36,8 +37,10 @@ export class LocalizationCsvWriter {
   rows = 0;
   private readonly file: CsvFile;
   private readonly includeAllFits: boolean;
+  private readonly columns: readonly Column[];
+  private readonly decimals: number[];
   /** Each column's values in the batch being written. */
-  private readonly values: (ArrayLike<number> | undefined)[] = new Array(COLUMNS).fill(undefined);
+  private readonly values: (ArrayLike<number> | undefined)[];
 
   /**
    * @param path - the CSV to write (replaced when {@link commit} is called)
@@ -47,7 +50,10 @@ export class LocalizationCsvWriter {
   constructor(path: string, options: CsvWriterOptions = {}) {
     this.path = path;
     this.includeAllFits = options.includeAllFits ?? false;
-    this.file = new CsvFile(path, CSV_HEADER, options.sink);
+    this.columns = tableColumns(options.astigmatic ?? false);
+    this.decimals = this.columns.map((c) => c.decimals);
+    this.values = new Array(this.columns.length).fill(undefined);
+    this.file = new CsvFile(path, csvHeader(this.columns), options.sink);
     this.partialPath = this.file.partialPath;
   }
 
@@ -59,19 +65,22 @@ export class LocalizationCsvWriter {
   write(batch: LocalizationBatch): number {
     const out = this.file.buffer;
     out.length = 0;
-    const values = this.values;
-    for (let c = 0; c < COLUMNS; c++) {
-      const key = LOCALIZATION_COLUMNS[c].key;
-      values[c] = key === 'id' || key === 'frame' ? undefined : (batch[key] as ArrayLike<number>);
+    const { values, columns, decimals } = this;
+    const n = columns.length;
+    for (let c = 0; c < n; c++) {
+      const key = columns[c].key;
+      values[c] = key === 'id' || key === 'frame' ? undefined : (batch[key] as ArrayLike<number> | undefined);
     }
     let written = 0;
     for (let i = 0; i < batch.count; i++) {
       if (!this.includeAllFits && batch.status[i] !== FitStatus.converged) continue;
-      for (let c = 0; c < COLUMNS; c++) {
+      for (let c = 0; c < n; c++) {
         if (c > 0) out.byte(44); // ','
         const column = values[c];
-        const value = column ? column[i] : LOCALIZATION_COLUMNS[c].key === 'id' ? this.rows + written + 1 : batch.frame;
-        out.fixed(value, DECIMALS[c]);
+        // A 3-D column a batch lacks (no fit of it) reads NaN.
+        const key = columns[c].key;
+        const value = column ? column[i] : key === 'id' ? this.rows + written + 1 : key === 'frame' ? batch.frame : Number.NaN;
+        out.fixed(value, decimals[c]);
       }
       out.byte(10); // '\n'
       written++;

@@ -32,16 +32,23 @@ function picassoColumns(table: PointTable, pixelSizeNm: number): Map<string, Uin
   const uy = column('uncertainty_y [nm]');
   const ll = table.columns.get('loglikelihood');
   const iterations = table.columns.get('iterations');
+  // 3-D tables: Picasso's z and lpz in nm, and the two widths.
+  const z = table.columns.get('z [nm]');
+  const lpz = table.columns.get('uncertainty_z [nm]');
+  const sigma1 = table.columns.get('sigma1 [nm]') ?? sigma;
+  const sigma2 = table.columns.get('sigma2 [nm]') ?? sigma;
   return new Map<string, Uint32Array | Float32Array | Int32Array>([
     ['frame', Uint32Array.from(table.frame, (f) => f - 1)],
     ['x', Float32Array.from(table.x, (v) => v / p - 0.5)],
     ['y', Float32Array.from(table.y, (v) => v / p - 0.5)],
+    ...(z ? ([['z', Float32Array.from(z)]] as const) : []),
     ['photons', Float32Array.from(column('intensity [photon]'))],
-    ['sx', Float32Array.from(sigma, (v) => v / p)],
-    ['sy', Float32Array.from(sigma, (v) => v / p)],
+    ['sx', Float32Array.from(sigma1, (v) => v / p)],
+    ['sy', Float32Array.from(sigma2, (v) => v / p)],
     ['bg', Float32Array.from(column('offset [photon]'))],
     ['lpx', Float32Array.from(ux, (v) => v / p)],
     ['lpy', Float32Array.from(uy, (v) => v / p)],
+    ...(z && lpz ? ([['lpz', Float32Array.from(lpz)]] as const) : []),
     ['log_likelihood', ll ? Float32Array.from(ll) : new Float32Array(n).fill(Number.NaN)],
     ['iterations', iterations ? Int32Array.from(iterations) : new Int32Array(n)],
   ]);
@@ -54,7 +61,8 @@ const CHUNK_ROWS = 65536;
  * Write localizations as Picasso's localization HDF5 (`/locs`, a compound table with Picasso's
  * dtypes: `frame` uint32 from 0; `x`, `y`, `sx`, `sy`, `lpx`, `lpy` float32 in camera pixels —
  * Picasso puts pixel centres on integers, so x = x_nm / P − ½; `photons`, `bg` float32;
- * `log_likelihood` float32, `iterations` int32) with its metadata as a YAML sidecar and embedded
+ * `log_likelihood` float32, `iterations` int32; a 3-D table adds `z` and `lpz` in nm, and `sx`,
+ * `sy` are its sigma1, sigma2) with its metadata as a YAML sidecar and embedded
  * as JSON (`/metadata`), so Picasso: Render opens it. HDF5 is written with h5wasm, block by
  * block into a resizable table, so a table of any length is exported in fixed memory.
  *

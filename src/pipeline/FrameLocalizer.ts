@@ -1,3 +1,4 @@
+import { AstigmaticFit } from '../astig/AstigmaticFit.js';
 import type { FrameCamera } from '../camera/CameraModel.js';
 import { frameCamera, saturationLevel } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
@@ -44,6 +45,9 @@ export class FrameLocalizer {
   stats: LocalizeStats = createLocalizeStats();
   private readonly workspace: FitWorkspace;
   private readonly crowding: CrowdingResolver;
+  /** The 3-D fit, in a run with an astigmatic calibration. */
+  private readonly astigmatic: AstigmaticFit | undefined;
+  private depth: Depths = emptyDepths(0);
   private readonly candidates = new Candidates();
   private detector: SpotDetector | undefined;
   /** The camera for the current frame size (maps cut to it), and whether it has shifts. */
@@ -65,6 +69,7 @@ export class FrameLocalizer {
     this.options = options;
     this.workspace = new FitWorkspace(options.fit);
     this.crowding = new CrowdingResolver(options);
+    this.astigmatic = options.astigmatism ? new AstigmaticFit(options.fit.box, options.astigmatism) : undefined;
   }
 
   /** The counters so far, and start new ones (workers report per chunk). */
@@ -106,6 +111,8 @@ export class FrameLocalizer {
     if (warmStart && frame.index === this.previousFrame + 1 && frame.index % chunkFrames !== 0) this.findWarmStarts(n);
     else this.start.x.fill(Number.NaN, 0, n);
     const single = fitPatches(this.patches, this.workspace, { start: this.start, out: this.results, count: n, shift });
+    // 3-D: every patch fitted again for z, from its 2-D fit (or the patch's centre).
+    if (this.astigmatic) this.fitDepths(single, n, shift);
     // A fit over clipped pixels is wrong whatever the solver says.
     for (let p = 0; p < n; p++) if (this.saturated[p]) single.status[p] = FitStatus.saturated;
     const saturation = saturationLevel(this.options.camera, sampleTypeOf(frame.data));
@@ -133,6 +140,41 @@ export class FrameLocalizer {
     s.ms.fit += t3 - t2;
     this.previousFrame = frame.index;
     return batch;
+  }
+
+  /** The 3-D fit of every patch into `single` (x, y, N, b, σ = √(σxσy), uncertainties, status) and the depth columns. */
+  private fitDepths(single: FitResults, n: number, shift: Float64Array | undefined): void {
+    const fit = this.astigmatic as AstigmaticFit;
+    const { box, maxIterations, tolerance, noiseScale } = this.options.fit;
+    const area = box * box;
+    const scale = Math.sqrt(noiseScale);
+    if (this.depth.z.length < n) this.depth = emptyDepths(2 * n);
+    const d = this.depth;
+    const pixel = this.options.camera.pixelSizeNm;
+    for (let p = 0; p < n; p++) {
+      const converged = single.status[p] === FitStatus.converged;
+      const start = converged ? { x: single.x[p], y: single.y[p], photons: single.photons[p], background: single.background[p] } : { x: box / 2, y: box / 2, photons: 1000, background: Math.max(1e-3, single.background[p] || 1) };
+      const status = this.saturated[p] ? FitStatus.saturated : fit.fit(this.patches, p * area, start, { maxIterations, tolerance, shift });
+      const t = fit.theta;
+      single.status[p] = status;
+      single.x[p] = t[0];
+      single.y[p] = t[1];
+      single.photons[p] = t[2];
+      single.background[p] = t[3];
+      single.sigma[p] = Math.sqrt(fit.sigmaXNm * fit.sigmaYNm) / pixel;
+      single.uncertaintyX[p] = fit.crlb[0] * scale;
+      single.uncertaintyY[p] = fit.crlb[1] * scale;
+      single.uncertaintyPhotons[p] = fit.crlb[2] * scale;
+      single.uncertaintyBackground[p] = fit.crlb[3] * scale;
+      single.logLikelihood[p] = fit.logLikelihood;
+      single.residualStd[p] = fit.residualStd(this.patches, p * area);
+      single.iterations[p] = fit.iterations;
+      single.chiSquare[p] = Number.NaN;
+      d.z[p] = t[4];
+      d.uncertaintyZ[p] = fit.crlb[4] * scale;
+      d.sigma1[p] = fit.sigmaXNm;
+      d.sigma2[p] = fit.sigmaYNm;
+    }
   }
 
   private ensureCapacity(n: number): void {
@@ -199,7 +241,11 @@ export class FrameLocalizer {
   /** Convert fits to the table's units (the one place px become nm) and remember converged ones. */
   private toBatch(frameNumber: number, fits: ResolvedFits): LocalizationBatch {
     const { rows: r, count: n, originColumn, originRow, emitters } = fits;
-    const batch = createLocalizationBatch(frameNumber, n);
+    // 3-D: the rows are the candidates' own (multi-emitter fitting is off), so the depths line up.
+    const depth = this.astigmatic ? this.depth : undefined;
+    const batch: LocalizationBatch = depth
+      ? { ...createLocalizationBatch(frameNumber, n), z: new Float64Array(n), uncertaintyZ: new Float64Array(n), sigma1: new Float64Array(n), sigma2: new Float64Array(n) }
+      : createLocalizationBatch(frameNumber, n);
     const pixel = this.options.camera.pixelSizeNm;
     // Crowded windows can give more rows than candidates.
     if (this.current.x.length < n) this.current = emptyPrevious(2 * n);
@@ -222,6 +268,12 @@ export class FrameLocalizer {
       batch.iterations[p] = r.iterations[p];
       batch.status[p] = r.status[p];
       batch.emitters[p] = emitters[p];
+      if (depth) {
+        (batch.z as Float64Array)[p] = depth.z[p];
+        (batch.uncertaintyZ as Float64Array)[p] = depth.uncertaintyZ[p];
+        (batch.sigma1 as Float64Array)[p] = depth.sigma1[p];
+        (batch.sigma2 as Float64Array)[p] = depth.sigma2[p];
+      }
       const warm = r.warmStart[p];
       batch.warmStart[p] = warm;
       s.warmStarts += warm;
@@ -250,6 +302,18 @@ export class FrameLocalizer {
     this.current = swap;
     return batch;
   }
+}
+
+/** Scratch for the depth columns of a 3-D run. */
+interface Depths {
+  z: Float64Array;
+  uncertaintyZ: Float64Array;
+  sigma1: Float64Array;
+  sigma2: Float64Array;
+}
+
+function emptyDepths(n: number): Depths {
+  return { z: new Float64Array(n), uncertaintyZ: new Float64Array(n), sigma1: new Float64Array(n), sigma2: new Float64Array(n) };
 }
 
 /** The number of NaN and infinite values (float frames). */

@@ -1,3 +1,5 @@
+import type { AstigmaticCalibration } from '../astig/AstigmaticCalibration.js';
+import { defocusSigma } from '../astig/DefocusCurve.js';
 import type { CameraModel, CameraOptions } from '../camera/CameraModel.js';
 import { resolveCamera } from '../camera/CameraModel.js';
 import type { DetectOptions, ResolvedDetectOptions } from '../detect/DetectOptions.js';
@@ -46,6 +48,14 @@ export interface LocalizeOptions {
    * @default on, ThunderSTORM's 5 emitters and p = 1e-6 (see {@link MultiEmitterOptions})
    */
   multiEmitter?: MultiEmitterOptions;
+  /**
+   * 3-D: the astigmatic calibration (`calibrate-3d`'s CALIB.json, read with readCalibration):
+   * every spot is fitted for (x, y, N, b, z) through its defocus curves, and the table gains
+   * z, uncertainty_z, sigma1, sigma2. Multi-emitter fitting is 2-D and stays off. The default
+   * box grows to hold the widest spot of the calibrated range (2⌈1.5·σ_max⌉ + 1 px).
+   * @default none (2-D)
+   */
+  astigmatism?: AstigmaticCalibration;
   /** Start a fit from the previous frame's localization within 1 px. @default true */
   warmStart?: boolean;
   /**
@@ -65,6 +75,8 @@ export interface ResolvedLocalizeOptions {
   /** The fit's options; `fit.box` is the patch width. */
   readonly fit: ResolvedFitOptions;
   readonly multiEmitter: ResolvedMultiEmitterOptions;
+  /** The astigmatic calibration of a 3-D run; undefined in 2-D. */
+  readonly astigmatism: AstigmaticCalibration | undefined;
   readonly warmStart: boolean;
   readonly chunkFrames: number;
 }
@@ -105,23 +117,40 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
   if (!(psfSigmaNm > 0 && Number.isFinite(psfSigmaNm))) throw new InvalidOptionError(`the PSF sigma must be > 0 nm, got ${psfSigmaNm}`, 'psfSigmaNm');
   const psfSigmaPx = psfSigmaNm / pixelSizeNm;
   const given = options.fit ?? {};
-  if (given.box === undefined && defaultBox(psfSigmaPx) > MAX_BOX) {
+  const astigmatism = options.astigmatism;
+  if (astigmatism) {
+    if (!(Math.abs(astigmatism.pixelSizeNm / pixelSizeNm - 1) < 0.01)) throw new InvalidOptionError(`the calibration was made with ${astigmatism.pixelSizeNm} nm pixels, the stack has ${pixelSizeNm} nm: calibrate with the same camera and magnification`, 'astigmatism');
+    if (options.multiEmitter?.enabled === true) throw new InvalidOptionError('multi-emitter fitting is 2-D: it cannot be combined with an astigmatic calibration', 'multiEmitter.enabled');
+  }
+  const box3d = astigmatism && given.box === undefined ? Math.min(MAX_BOX, astigmaticBox(astigmatism, pixelSizeNm)) : undefined;
+  if (given.box === undefined && box3d === undefined && defaultBox(psfSigmaPx) > MAX_BOX) {
     throw new InvalidOptionError(
       `the PSF sigma of ${psfSigmaNm} nm is ${round(psfSigmaPx)} px at ${pixelSizeNm} nm pixels; fits take σ up to ${MAX_SIGMA_PX} px (windows up to ${MAX_BOX} px): check the PSF sigma and the pixel size`,
       'psfSigmaNm',
     );
   }
-  const fit = withOptionPrefix('fit.', () => resolveFitOptions({ ...given, box: given.box ?? defaultBox(psfSigmaPx), sigmaPx: psfSigmaPx, noiseScale: camera.excessNoise / camera.qe }));
+  const fit = withOptionPrefix('fit.', () => resolveFitOptions({ ...given, box: given.box ?? box3d ?? defaultBox(psfSigmaPx), sigmaPx: psfSigmaPx, noiseScale: camera.excessNoise / camera.qe }));
   return {
     camera,
     psfSigmaNm,
     psfSigmaPx,
     detect: resolveDetectOptions(options.detect),
     fit,
-    multiEmitter: resolveMultiEmitterOptions(options.multiEmitter),
+    multiEmitter: resolveMultiEmitterOptions(astigmatism ? { ...options.multiEmitter, enabled: false } : options.multiEmitter),
+    astigmatism,
     warmStart: options.warmStart ?? LOCALIZE_DEFAULTS.warmStart,
     chunkFrames: chunkFrames(options.chunkFrames),
   };
+}
+
+/** A 3-D run's default box: 2⌈1.5·σ_max⌉ + 1 px, σ_max the widest σ of either axis over the calibrated range. */
+function astigmaticBox(c: AstigmaticCalibration, pixelSizeNm: number): number {
+  let widest = 0;
+  for (let i = 0; i <= 100; i++) {
+    const z = c.zRangeNm[0] + ((c.zRangeNm[1] - c.zRangeNm[0]) * i) / 100;
+    widest = Math.max(widest, defocusSigma(c.x, z) || 0, defocusSigma(c.y, z) || 0);
+  }
+  return 2 * Math.ceil((1.5 * widest) / pixelSizeNm) + 1;
 }
 
 /** The largest fitting window, px, and the largest σ whose default window fits in it. */

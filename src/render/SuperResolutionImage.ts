@@ -36,6 +36,8 @@ export class SuperResolutionImage {
   readonly minSigmaNm: number;
   /** Accumulated counts, row-major. */
   readonly counts: Float64Array;
+  /** Σ count · value per pixel for the values given to {@link add} (e.g. z, nm), for a mean per pixel: counts-weighted. */
+  readonly weighted: Float64Array;
   /** Localizations drawn. */
   drawn = 0;
   private axes = new Map<number, { x: GaussianAxis; y: GaussianAxis }>();
@@ -57,6 +59,7 @@ export class SuperResolutionImage {
       throw new InvalidOptionError(`a ${this.width}×${this.height} px image is too large (at most ${MAX_SIDE} px a side): raise the render pixel size or narrow the range`);
     }
     this.counts = new Float64Array(this.width * this.height);
+    this.weighted = new Float64Array(this.width * this.height);
   }
 
   /**
@@ -65,9 +68,10 @@ export class SuperResolutionImage {
    * @param y - y, nm
    * @param uncertainty - lateral uncertainty, nm (gaussian mode; ignored for histograms)
    * @param count - how many of the arrays' elements to draw @default x.length
+   * @param values - a value per localization (e.g. z, nm) accumulated into {@link weighted} @default none
    */
-  add(x: ArrayLike<number>, y: ArrayLike<number>, uncertainty?: ArrayLike<number>, count = x.length): void {
-    for (let i = 0; i < count; i++) this.addOne(x[i], y[i], uncertainty?.[i] ?? 0);
+  add(x: ArrayLike<number>, y: ArrayLike<number>, uncertainty?: ArrayLike<number>, count = x.length, values?: ArrayLike<number>): void {
+    for (let i = 0; i < count; i++) this.addOne(x[i], y[i], uncertainty?.[i] ?? 0, values ? values[i] : 0);
   }
 
   /**
@@ -75,20 +79,24 @@ export class SuperResolutionImage {
    * @param x - x, nm
    * @param y - y, nm
    * @param uncertainty - lateral uncertainty, nm (gaussian mode)
+   * @param value - its value for {@link weighted} @default 0
    */
-  addOne(x: number, y: number, uncertainty: number): void {
+  addOne(x: number, y: number, uncertainty: number, value = 0): void {
     const { width, height, pixelNm } = this;
     const u = (x - this.x0) / pixelNm; // image px, pixel c covers [c, c+1)
     const v = (y - this.y0) / pixelNm;
-    if (!(u >= 0 && u < width && v >= 0 && v < height)) return;
-    if (this.mode === 'histogram') this.counts[Math.floor(v) * width + Math.floor(u)] += 1;
-    else this.drawGaussian(u, v, Math.max(uncertainty, this.minSigmaNm) / pixelNm);
+    if (!(u >= 0 && u < width && v >= 0 && v < height) || !Number.isFinite(value)) return;
+    if (this.mode === 'histogram') {
+      const i = Math.floor(v) * width + Math.floor(u);
+      this.counts[i] += 1;
+      this.weighted[i] += value;
+    } else this.drawGaussian(u, v, Math.max(uncertainty, this.minSigmaNm) / pixelNm, value);
     this.drawn++;
   }
 
-  /** Add a pixel-integrated Gaussian of total weight 1 at (u, v) px. */
-  private drawGaussian(u: number, v: number, sigmaPx: number): void {
-    const { width, height, counts } = this;
+  /** Add a pixel-integrated Gaussian of total weight 1 at (u, v) px (and `value` times it to the weighted sums). */
+  private drawGaussian(u: number, v: number, sigmaPx: number, value: number): void {
+    const { width, height, counts, weighted } = this;
     const half = Math.ceil(4 * sigmaPx);
     const box = 2 * half + 1;
     let pair = this.axes.get(box);
@@ -113,7 +121,11 @@ export class SuperResolutionImage {
       const wy = ey[j] * scale;
       for (let i = 0; i < box; i++) {
         const c = c0 + i;
-        if (c >= 0 && c < width) counts[r * width + c] += wy * ex[i];
+        if (c >= 0 && c < width) {
+          const w = wy * ex[i];
+          counts[r * width + c] += w;
+          weighted[r * width + c] += w * value;
+        }
       }
     }
   }

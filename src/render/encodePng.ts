@@ -68,3 +68,35 @@ export function encodePng(values: Float64Array, width: number, height: number, o
   for (let i = 0; i < n; i++) hot(Math.min(1, values[i] / top), data, 3 * i);
   return encode({ width, height, data, depth: 8, channels: 3 });
 }
+
+/**
+ * Encode a depth-coloured image as 8-bit RGB PNG: each pixel's hue is its mean value
+ * (`weighted`/`counts`, e.g. z in nm) from blue at `range[0]` through green to red at
+ * `range[1]`, its brightness the density (`counts`, contrast from a percentile as in
+ * {@link encodePng}).
+ * @param counts - row-major densities
+ * @param weighted - row-major Σ density · value
+ * @param range - the values shown at the two ends of the hue scale
+ * @param percentile - the density shown at full brightness @default 99.5
+ */
+export function encodeDepthPng(counts: Float64Array, weighted: Float64Array, width: number, height: number, range: readonly [number, number], percentile = 99.5): Uint8Array {
+  if (!(range[1] > range[0])) throw new InvalidOptionError(`the depth range must run from low to high, got ${range[0]}:${range[1]}`);
+  if (!(percentile > 0 && percentile <= 100)) throw new InvalidOptionError(`contrast percentile must be in (0, 100], got ${percentile}`);
+  const top = percentileOfNonZero(counts, percentile);
+  const n = width * height;
+  const data = new Uint8Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const c = counts[i];
+    if (!(c > 0)) continue;
+    const t = Math.min(1, Math.max(0, (weighted[i] / c - range[0]) / (range[1] - range[0])));
+    const v = Math.min(1, c / top);
+    // Hue 240° (blue) → 0° (red) at full saturation, value v.
+    const h = (1 - t) * 4;
+    const k = (m: number) => (m + h) % 6;
+    const f = (m: number) => v * (1 - Math.max(0, Math.min(k(m), 4 - k(m), 1)));
+    data[3 * i] = Math.round(255 * f(5));
+    data[3 * i + 1] = Math.round(255 * f(3));
+    data[3 * i + 2] = Math.round(255 * f(1));
+  }
+  return encode({ width, height, data, depth: 8, channels: 3 });
+}

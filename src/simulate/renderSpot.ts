@@ -13,7 +13,8 @@ import type { GaussianAxis } from '../fit/GaussianAxis.js';
  * @param x - spot centre along columns, px relative to `column0`
  * @param y - spot centre along rows, px relative to `row0`
  * @param photons - N, photons
- * @param sigma - σ, px
+ * @param sigma - σ, px (along x when `sigmaY` is given)
+ * @param sigmaY - σ along y, px (an astigmatic spot) @default sigma
  */
 export function renderSpot(
   image: Float64Array,
@@ -26,9 +27,10 @@ export function renderSpot(
   y: number,
   photons: number,
   sigma: number,
+  sigmaY: number = sigma,
 ): void {
   xAxis.evaluate(x, sigma, false);
-  yAxis.evaluate(y, sigma, false);
+  yAxis.evaluate(y, sigmaY, false);
   const ex = xAxis.value;
   const ey = yAxis.value;
   for (let j = 0; j < yAxis.box; j++) {

@@ -2,6 +2,7 @@ import type { DefocusCurve } from '../astig/DefocusCurve.js';
 import { defocusSigma } from '../astig/DefocusCurve.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
 import { Random } from './Random.js';
+import { renderSpot } from './renderSpot.js';
 
 /** A z-stack of fixed beads seen through an astigmatic PSF. */
 export interface BeadStackOptions {
@@ -93,9 +94,7 @@ export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
       const cy = bead.yNm / pixel;
       const c0 = Math.max(0, Math.min(width - 2 * half, Math.round(cx) - half));
       const r0 = Math.max(0, Math.min(height - 2 * half, Math.round(cy) - half));
-      ax.evaluate(cx - c0, sx, false);
-      ay.evaluate(cy - r0, sy, false);
-      for (let r = 0; r < 2 * half; r++) for (let c = 0; c < 2 * half; c++) image[(r0 + r) * width + c0 + c] += photons * ax.value[c] * ay.value[r];
+      renderSpot(image, width, c0, r0, ax, ay, cx - c0, cy - r0, photons, sx, sy);
     });
     const adu = new Float64Array(width * height);
     for (let i = 0; i < adu.length; i++) adu[i] = Math.min(65535, Math.max(0, Math.round(baseline + rng.poisson(image[i]) / perAdu + read * rng.normal())));

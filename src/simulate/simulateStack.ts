@@ -1,3 +1,5 @@
+import type { DefocusCurve } from '../astig/DefocusCurve.js';
+import { defocusSigma } from '../astig/DefocusCurve.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
 import { Random } from './Random.js';
@@ -62,6 +64,12 @@ export interface SimulateStackOptions {
    * shifted by the drift, and {@link driftAt} gives it. @default none
    */
   drift?: { xNm: number; yNm: number; wobbleNm?: number; wobblePeriodFrames?: number };
+  /**
+   * 3-D: an astigmatic PSF. Each emitter gets a depth drawn uniformly from `zRangeNm` (kept
+   * while it blinks) and is drawn with σx(z), σy(z) from the curves (docs/design.md §8) instead
+   * of `psfSigmaNm`; the truth has z. @default none (2-D)
+   */
+  astigmatism?: { x: DefocusCurve; y: DefocusCurve; zRangeNm: readonly [number, number] };
   /** Random seed. @default 1 */
   seed?: number;
 }
@@ -76,6 +84,8 @@ export interface TruthRows {
   background: number[];
   /** Each emitter's number (1-based): one number per blink, a run of frames it is on. */
   emitter: number[];
+  /** 3-D simulations: each emitter's depth, nm. */
+  z?: number[];
   /** The stage drift of this frame, nm (what the camera adds to the positions). */
   driftX: number;
   driftY: number;
@@ -89,7 +99,7 @@ export interface SimulatedFrame {
 }
 
 /** The resolved options (recorded with samples). */
-export type ResolvedSimulateStackOptions = Required<Omit<SimulateStackOptions, 'drift'>> & Pick<SimulateStackOptions, 'drift'>;
+export type ResolvedSimulateStackOptions = Required<Omit<SimulateStackOptions, 'drift' | 'astigmatism'>> & Pick<SimulateStackOptions, 'drift' | 'astigmatism'>;
 
 /** Fill defaults and check the simulation options. */
 export function resolveSimulateStackOptions(options: SimulateStackOptions = {}): ResolvedSimulateStackOptions {
@@ -149,7 +159,11 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
   const rng = new Random(o.seed);
   const { width, height, pixelSizeNm } = o;
   const sigmaPx = o.psfSigmaNm / pixelSizeNm;
-  const window = 2 * Math.ceil(4 * sigmaPx) + 1;
+  const astig = o.astigmatism;
+  // The widest σ drawn: the PSF's, or the widest of the depths simulated.
+  let widestPx = sigmaPx;
+  if (astig) for (const z of [astig.zRangeNm[0], 0, astig.zRangeNm[1]]) widestPx = Math.max(widestPx, defocusSigma(astig.x, z) / pixelSizeNm, defocusSigma(astig.y, z) / pixelSizeNm);
+  const window = 2 * Math.ceil(4 * widestPx) + 1;
   const xAxis = new GaussianAxis(Math.min(window, width));
   const yAxis = new GaussianAxis(Math.min(window, height));
   const areaUm2 = (width * height * pixelSizeNm * pixelSizeNm) / 1e6;
@@ -176,10 +190,16 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
   };
   let xs: number[] = [];
   let ys: number[] = [];
+  let zs: number[] = [];
   let ids: number[] = [];
+  const depth = () => (astig ? astig.zRangeNm[0] + (astig.zRangeNm[1] - astig.zRangeNm[0]) * rng.uniform() : 0);
   let emitters = 0;
   const start = rng.poisson(meanOn);
-  for (let k = 0; k < start; k++) if (switchOn(xs, ys)) ids.push(++emitters);
+  for (let k = 0; k < start; k++) {
+    if (!switchOn(xs, ys)) continue;
+    ids.push(++emitters);
+    zs.push(depth());
+  }
   const image = new Float64Array(width * height);
   const maps = o.sensor === 'scmos' ? sensorMaps(o) : undefined;
   for (let f = 0; f < o.frames; f++) {
@@ -190,7 +210,8 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
       const yPx = (ys[k] + driftY) / pixelSizeNm;
       const c0 = Math.min(Math.max(Math.round(xPx) - (xAxis.box >> 1), 0), width - xAxis.box);
       const r0 = Math.min(Math.max(Math.round(yPx) - (yAxis.box >> 1), 0), height - yAxis.box);
-      renderSpot(image, width, c0, r0, xAxis, yAxis, xPx - c0, yPx - r0, o.photons, sigmaPx);
+      if (astig) renderSpot(image, width, c0, r0, xAxis, yAxis, xPx - c0, yPx - r0, o.photons, defocusSigma(astig.x, zs[k]) / pixelSizeNm, defocusSigma(astig.y, zs[k]) / pixelSizeNm);
+      else renderSpot(image, width, c0, r0, xAxis, yAxis, xPx - c0, yPx - r0, o.photons, sigmaPx);
     }
     const adu = new Float64Array(width * height);
     for (let i = 0; i < adu.length; i++) {
@@ -208,6 +229,7 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
       photons: xs.map(() => o.photons),
       background: xs.map(() => o.background),
       emitter: ids.slice(),
+      ...(astig ? { z: zs.slice() } : {}),
       driftX,
       driftY,
     };
@@ -216,17 +238,24 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
     const nextX: number[] = [];
     const nextY: number[] = [];
     const nextIds: number[] = [];
+    const nextZ: number[] = [];
     for (let k = 0; k < xs.length; k++) {
       if (rng.uniform() < survive) {
         nextX.push(xs[k]);
         nextY.push(ys[k]);
         nextIds.push(ids[k]);
+        nextZ.push(zs[k]);
       }
     }
     const born = rng.poisson(activations);
-    for (let k = 0; k < born; k++) if (switchOn(nextX, nextY)) nextIds.push(++emitters);
+    for (let k = 0; k < born; k++) {
+      if (!switchOn(nextX, nextY)) continue;
+      nextIds.push(++emitters);
+      nextZ.push(depth());
+    }
     xs = nextX;
     ys = nextY;
+    zs = nextZ;
     ids = nextIds;
   }
 }
@@ -304,11 +333,14 @@ export function sensorMaps(options: ResolvedSimulateStackOptions): SensorMaps {
 /** The truth CSV header written next to simulated stacks. */
 export const TRUTH_CSV_HEADER = '"frame","x [nm]","y [nm]","photons","background","emitter"';
 
-/** Truth rows of one frame as CSV lines (no header). */
+/** The truth CSV header of 3-D simulations: the same, and each emitter's depth. */
+export const TRUTH_CSV_HEADER_3D = `${TRUTH_CSV_HEADER},"z [nm]"`;
+
+/** Truth rows of one frame as CSV lines (no header); with depths, a z column. */
 export function truthCsvLines(truth: TruthRows): string {
   let out = '';
   for (let k = 0; k < truth.x.length; k++) {
-    out += `${truth.frame},${truth.x[k].toFixed(3)},${truth.y[k].toFixed(3)},${truth.photons[k]},${truth.background[k]},${truth.emitter[k]}\n`;
+    out += `${truth.frame},${truth.x[k].toFixed(3)},${truth.y[k].toFixed(3)},${truth.photons[k]},${truth.background[k]},${truth.emitter[k]}${truth.z ? `,${truth.z[k].toFixed(2)}` : ''}\n`;
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { TiffWriter, writeTiff } from '../io/TiffWriter.js';
 import { DRIFT_CSV_HEADER, driftPath } from '../post/driftPath.js';
 import type { SimulateStackOptions } from './simulateStack.js';
-import { resolveSimulateStackOptions, sensorMaps, simulateStack, TRUTH_CSV_HEADER, truthCsvLines } from './simulateStack.js';
+import { resolveSimulateStackOptions, sensorMaps, simulateStack, TRUTH_CSV_HEADER, TRUTH_CSV_HEADER_3D, truthCsvLines } from './simulateStack.js';
 
 /** Where and how to write a simulation. */
 export interface WriteSimulationOptions extends SimulateStackOptions {
@@ -54,7 +54,7 @@ export function writeSimulation(path: string, truthPath: string, options: WriteS
   const drift = o.drift ? openSync(driftPath(truthPath), 'w') : undefined;
   let emitters = 0;
   try {
-    writeSync(truth, `${TRUTH_CSV_HEADER}\n`);
+    writeSync(truth, `${o.astigmatism ? TRUTH_CSV_HEADER_3D : TRUTH_CSV_HEADER}\n`);
     if (drift !== undefined) writeSync(drift, `${DRIFT_CSV_HEADER}\n`);
     for (const frame of simulateStack(o)) {
       writer.append(frame.adu);

@@ -36,6 +36,11 @@ export interface LocalizationBatch {
   readonly warmStart: Uint8Array;
   /** Emitters of the fit's model: 1 for a single fit, K for one of a multi-emitter fit's K. */
   readonly emitters: Uint8Array;
+  /** 3-D runs only: depth z (nm), √CRLB of z (nm), σ along x and along y at z (nm). */
+  readonly z?: Float64Array;
+  readonly uncertaintyZ?: Float64Array;
+  readonly sigma1?: Float64Array;
+  readonly sigma2?: Float64Array;
 }
 
 /**

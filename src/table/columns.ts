@@ -36,8 +36,26 @@ export const LOCALIZATION_COLUMNS: readonly Column[] = [
   { key: 'emitters', header: 'emitters', unit: '', decimals: 0, description: 'emitters in the fit: 1, or K for one of K fitted jointly in a crowded window' },
 ];
 
-/** The CSV header line: every header quoted, comma-separated (ThunderSTORM's style). */
-export const CSV_HEADER = LOCALIZATION_COLUMNS.map((c) => `"${c.header}"`).join(',');
+/** The columns a 3-D (astigmatic) run adds at the end, with ThunderSTORM's names (docs/design.md §8). */
+export const ASTIGMATIC_COLUMNS: readonly Column[] = [
+  { key: 'z', header: 'z [nm]', unit: 'nm', decimals: 2, description: '3-D runs: depth, 0 where the calibration puts it (midway between the foci)' },
+  { key: 'uncertaintyZ', header: 'uncertainty_z [nm]', unit: 'nm', decimals: 2, description: '3-D runs: √CRLB of z' },
+  { key: 'sigma1', header: 'sigma1 [nm]', unit: 'nm', decimals: 2, description: '3-D runs: PSF σ along x at z (sigma is √(sigma1·sigma2))' },
+  { key: 'sigma2', header: 'sigma2 [nm]', unit: 'nm', decimals: 2, description: '3-D runs: PSF σ along y at z' },
+];
+
+/** The columns of a table: the 2-D ones, then the 3-D ones when `astigmatic`. */
+export function tableColumns(astigmatic: boolean): readonly Column[] {
+  return astigmatic ? [...LOCALIZATION_COLUMNS, ...ASTIGMATIC_COLUMNS] : LOCALIZATION_COLUMNS;
+}
+
+/** A CSV header line: every header quoted, comma-separated (ThunderSTORM's style). */
+export function csvHeader(columns: readonly Column[]): string {
+  return columns.map((c) => `"${c.header}"`).join(',');
+}
+
+/** The CSV header line of a 2-D run. */
+export const CSV_HEADER = csvHeader(LOCALIZATION_COLUMNS);
 
 /** The column a merged table gains: how many detections (frames) each molecule has (ThunderSTORM's name). */
 export const DETECTIONS_HEADER = 'detections';

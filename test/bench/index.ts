@@ -10,6 +10,7 @@ import type { CaseInfo } from './fitBench.js';
 import { addFitCases } from './fitBench.js';
 import { addIoCases } from './ioBench.js';
 import { addMultiEmitterCases } from './multiEmitterBench.js';
+import { addAstigmaticCases } from './astigBench.js';
 
 interface CaseResult {
   name: string;
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const info = new Map<string, CaseInfo>();
   for (const [k, v] of addFitCases(bench, quick)) info.set(k, v);
   for (const [k, v] of addMultiEmitterCases(bench, quick)) info.set(k, v);
+  for (const [k, v] of addAstigmaticCases(bench, quick)) info.set(k, v);
   const cleanups = [addIoCases(bench, info, quick)];
   if (filter) {
     for (const task of [...bench.tasks]) if (!task.name.includes(filter)) bench.remove(task.name);

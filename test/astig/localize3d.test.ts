@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { decode } from 'fast-png';
+import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
+import type { AstigmaticCalibration } from '../../src/astig/AstigmaticCalibration.js';
+import { FrameLocalizer } from '../../src/pipeline/FrameLocalizer.js';
+import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
+import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
+import { simulateStack } from '../../src/simulate/simulateStack.js';
+import { CLI } from '../cli/cliArgs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'smlm-3d-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The simulator's own curves as a calibration over ±600 nm. */
+const CALIBRATION: AstigmaticCalibration = { format: CALIBRATION_FORMAT, ...DEFAULT_ASTIGMATISM, zOrigin: 'midway between the foci', zRangeNm: [-600, 600], pixelSizeNm: 100, residualsNm: { x: 0, y: 0 }, beads: [], zStartNm: -600, zStepNm: 10 };
+
+describe('3-D localization through a calibration', () => {
+  test('a blinking astigmatic stack: z at the CRLB (within 15 %), |bias| < 10 nm, < 1 % outliers, x at the bound', () => {
+    // 96×96 px, 100 frames, isolated emitters (1.5 µm apart) at z uniform in ±400 nm, N = 2000,
+    // b = 20: ~1 400 localizations, so RMSE/CRLB has a standard error of ≈ 2 % and the bias ≈ 0.6 nm.
+    const sim = { width: 96, height: 96, frames: 100, density: 0.15, minSeparationNm: 1500, photons: 2000, background: 20, seed: 5, astigmatism: { ...DEFAULT_ASTIGMATISM, zRangeNm: [-400, 400] as const } };
+    const localizer = new FrameLocalizer(resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, astigmatism: CALIBRATION }));
+    let n = 0;
+    let se = 0;
+    let cr = 0;
+    let bias = 0;
+    let outliers = 0;
+    let truth = 0;
+    let lateral = 0;
+    let lateralCr = 0;
+    for (const f of simulateStack(sim)) {
+      const b = localizer.process({ index: f.index, width: 96, height: 96, data: Uint16Array.from(f.adu) });
+      truth += f.truth.x.length;
+      assert.ok(b.z && b.uncertaintyZ && b.sigma1 && b.sigma2, 'a 3-D batch has its depth columns');
+      for (let i = 0; i < b.count; i++) {
+        if (b.status[i] !== 0) continue;
+        let best = -1;
+        let bestD = 100;
+        for (let k = 0; k < f.truth.x.length; k++) {
+          const d = Math.hypot(b.x[i] - f.truth.x[k], b.y[i] - f.truth.y[k]);
+          if (d < bestD) [bestD, best] = [d, k];
+        }
+        if (best < 0) continue;
+        const dz = b.z[i] - (f.truth.z as number[])[best];
+        if (Math.abs(dz) > 250) {
+          outliers++;
+          continue;
+        }
+        n++;
+        se += dz * dz;
+        cr += b.uncertaintyZ[i] ** 2;
+        bias += dz;
+        lateral += (b.x[i] - f.truth.x[best]) ** 2;
+        lateralCr += b.uncertaintyX[i] ** 2;
+      }
+    }
+    assert.ok(n >= 0.97 * truth, `${n} of ${truth} found`);
+    assert.ok(outliers < 0.01 * n, `${outliers} outliers`);
+    const ratio = Math.sqrt(se / cr);
+    assert.ok(ratio > 0.85 && ratio < 1.15, `z RMSE/CRLB ${ratio}`);
+    assert.ok(Math.abs(bias / n) < 10, `z bias ${bias / n} nm`);
+    const x = Math.sqrt(lateral / lateralCr);
+    assert.ok(x > 0.9 && x < 1.1, `x RMSE/CRLB ${x}`);
+  });
+
+  test('the CLI: simulate --astigmatism, localize --calibration writes the z columns, Picasso gets z and lpz; the queue and --merge refuse 3-D', async () => {
+    const stack = join(dir, 'astig.tif');
+    const made = spawnSync(process.execPath, [...CLI, 'simulate', stack, '--astigmatism', '400', '--frames', '20', '--density', '0.3', '--quiet'], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    assert.match(readFileSync(join(dir, 'astig.truth.csv'), 'utf8').split('\n')[0], /"z \[nm\]"$/);
+    const calibration = join(dir, 'calib.json');
+    writeFileSync(calibration, JSON.stringify(CALIBRATION));
+    const out = join(dir, 'astig.csv');
+    const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', out, '--calibration', calibration, '--quiet'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const [header, first] = readFileSync(out, 'utf8').split('\n');
+    assert.ok(header.endsWith('"emitters","z [nm]","uncertainty_z [nm]","sigma1 [nm]","sigma2 [nm]"'), header);
+    const z = Number(first.split(',')[15]);
+    assert.ok(z >= -600 && z <= 600, first);
+    // Picasso gets z and lpz (nm) and the two widths as sx, sy (px).
+    const h5 = join(dir, 'astig.hdf5');
+    const exported = spawnSync(process.execPath, [...CLI, 'export', out, '--format', 'picasso', '-o', h5], { encoding: 'utf8' });
+    assert.equal(exported.status, 0, exported.stderr);
+    const h5wasm = (await import('h5wasm/node')).default;
+    await h5wasm.ready;
+    const file = new h5wasm.File(h5, 'r');
+    try {
+      const locs = file.get('locs') as unknown as { dtype: [string, string][]; value: number[][] };
+      const names = locs.dtype.map(([name]) => name);
+      assert.deepEqual(names, ['frame', 'x', 'y', 'z', 'photons', 'sx', 'sy', 'bg', 'lpx', 'lpy', 'lpz', 'log_likelihood', 'iterations']);
+      const cells = first.split(',').map(Number);
+      assert.ok(Math.abs(locs.value[0][3] - cells[15]) < 0.01, 'z in nm');
+      assert.ok(Math.abs(locs.value[0][10] - cells[16]) < 0.01, 'lpz in nm');
+      assert.ok(Math.abs(locs.value[0][5] - cells[17] / 100) < 1e-4, 'sx = sigma1 in px');
+    } finally {
+      file.close();
+    }
+    for (const extra of [['--queue', 'redis://127.0.0.1:1'], ['--merge']]) {
+      const refused = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'refused.csv'), '--calibration', calibration, ...extra], { encoding: 'utf8' });
+      assert.equal(refused.status, 2, refused.stderr);
+      assert.match(refused.stderr, /3-D/);
+    }
+    const wrongPixel = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'wrong.csv'), '--calibration', calibration, '--pixel-size', '160'], { encoding: 'utf8' });
+    assert.equal(wrongPixel.status, 2);
+    assert.match(wrongPixel.stderr, /--calibration: the calibration was made with 100 nm pixels/);
+  });
+
+  test('render --color z: hue from the depth (blue low, red high), brightness from the density', () => {
+    const csv = join(dir, 'depths.csv');
+    writeFileSync(csv, '"frame","x [nm]","y [nm]","z [nm]","uncertainty [nm]"\n1,150,150,-300,10\n1,450,150,300,10\n1,450,160,300,10\n');
+    const png = join(dir, 'depths.png');
+    const r = spawnSync(process.execPath, [...CLI, 'render', csv, '-o', png, '--pixel', '100', '--range', '0:600,0:300', '--color', 'z', '--z-range', '-300:300'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const image = decode(readFileSync(png));
+    assert.deepEqual([image.width, image.height, image.channels], [6, 3, 3]);
+    const at = (c: number, row: number) => [...image.data.subarray(3 * (row * 6 + c), 3 * (row * 6 + c) + 3)];
+    const [r1, g1, b1] = at(1, 1);
+    const [r4, g4, b4] = at(4, 1);
+    assert.ok(b1 > 100 && r1 < 10 && g1 < 10, `z = −300 nm is blue: ${[r1, g1, b1]}`);
+    assert.ok(r4 === 255 && g4 < 10 && b4 < 10, `z = +300 nm is red at full density: ${[r4, g4, b4]}`);
+    assert.ok(b1 < 255, 'the single localization is dimmer than the pixel of two');
+    assert.deepEqual(at(0, 0), [0, 0, 0]);
+    const flat = spawnSync(process.execPath, [...CLI, 'render', join(dir, 'astig.csv'), '-o', join(dir, 'flat.png'), '--color', 'depth'], { encoding: 'utf8' });
+    assert.equal(flat.status, 2);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * 3-D benchmarks (issue 14): fits/s of the 5-parameter astigmatic fit (x, y, N, b, z; three z
+ * starts) against the 2-D fit (x, y, N, b; σ fixed at the in-focus width) on the same 11×11
+ * patches: spots at z uniform in ±400 nm, N = 2000, b = 20, the simulator’s curves (the 3-D fit from
+ * the patch centre, as it starts when the 2-D fit fails).
+ */
+import type { Bench } from 'tinybench';
+import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
+import { AstigmaticFit } from '../../src/astig/AstigmaticFit.js';
+import { defocusSigma } from '../../src/astig/DefocusCurve.js';
+import { resolveFitOptions } from '../../src/fit/FitOptions.js';
+import { createFitResults } from '../../src/fit/FitResults.js';
+import { fitPatches } from '../../src/fit/fitPatches.js';
+import { FitWorkspace } from '../../src/fit/FitWorkspace.js';
+import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
+import { Random } from '../../src/simulate/Random.js';
+import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
+import type { CaseInfo } from './fitBench.js';
+
+const BOX = 11;
+
+/**
+ * Register the 3-D cases on `bench`.
+ * @param quick - fewer patches per operation
+ * @returns per-case information keyed by task name
+ */
+export function addAstigmaticCases(bench: Bench, quick: boolean): Map<string, CaseInfo> {
+  const count = quick ? 50 : 500;
+  const rng = new Random(2026);
+  const ax = new GaussianAxis(BOX);
+  const ay = new GaussianAxis(BOX);
+  const data = new Float64Array(count * BOX * BOX);
+  for (let p = 0; p < count; p++) {
+    const z = -400 + 800 * rng.uniform();
+    ax.evaluate(BOX / 2 + rng.uniform() - 0.5, defocusSigma(DEFAULT_ASTIGMATISM.x, z) / 100, false);
+    ay.evaluate(BOX / 2 + rng.uniform() - 0.5, defocusSigma(DEFAULT_ASTIGMATISM.y, z) / 100, false);
+    for (let r = 0; r < BOX; r++) for (let c = 0; c < BOX; c++) data[p * BOX * BOX + r * BOX + c] = rng.poisson(2000 * ax.value[c] * ay.value[r] + 20);
+  }
+  const calibration = { format: CALIBRATION_FORMAT, ...DEFAULT_ASTIGMATISM, zOrigin: '', zRangeNm: [-600, 600] as [number, number], pixelSizeNm: 100, residualsNm: { x: 0, y: 0 }, beads: [], zStartNm: -600, zStepNm: 10 };
+  const info = new Map<string, CaseInfo>();
+  const options = resolveFitOptions({ box: BOX, sigmaPx: defocusSigma(DEFAULT_ASTIGMATISM.x, 0) / 100 });
+  const out = createFitResults(count);
+  const twoD = 'fit 11x11 astigmatic spots: 2-D, σ fixed (WebAssembly)';
+  const wasm = new FitWorkspace(options);
+  info.set(twoD, { fitsPerOp: count });
+  bench.add(twoD, () => {
+    fitPatches(data, wasm, { out, count });
+  });
+  const js = new FitWorkspace({ ...options, engine: 'js' });
+  const twoDJs = 'fit 11x11 astigmatic spots: 2-D, σ fixed (JavaScript)';
+  info.set(twoDJs, { fitsPerOp: count, baseline: twoD });
+  bench.add(twoDJs, () => {
+    fitPatches(data, js, { out, count });
+  });
+  const fit = new AstigmaticFit(BOX, calibration);
+  const threeD = 'fit 11x11 astigmatic spots: 3-D, x y N b z, best of 3 z starts (JavaScript)';
+  info.set(threeD, { fitsPerOp: count, baseline: twoD });
+  const solver = { maxIterations: 50, tolerance: 1e-4 };
+  bench.add(threeD, () => {
+    for (let p = 0; p < count; p++) fit.fit(data, p * BOX * BOX, { x: BOX / 2, y: BOX / 2, photons: 2000, background: 20 }, solver);
+  });
+  return info;
+}
