@@ -15,19 +15,21 @@ import {
   STATUS_MAX_ITERATIONS,
   STATUS_SINGULAR,
   STATUS_Z_RANGE,
+  MAX_Z_STEP_NM,
+  Z_EDGE_NM,
+  Z_START_HIGH,
+  Z_START_LOW,
+  Z_START_MID,
 } from '../fit/fitConstants.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
 import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
+import type { AstigmaticFitter } from './AstigmaticFitter.js';
 import { defocusSlope } from './DefocusCurve.js';
 
 /** Parameters of the 3-D fit: x, y (px in the patch), N (photons), b (photons/px), z (nm). */
 const P = 5;
-/** A fit within this of a calibrated range's edge, nm, is said to have left it. */
-const Z_EDGE_NM = 1;
-/** The z starts, as fractions of the half range about its centre (the likelihood is not convex in z). */
-const Z_STARTS = [-0.5, 0, 0.5] as const;
-/** Largest z step per iteration, nm. */
-const MAX_Z_STEP_NM = 100;
+/** The z starts (fitConstants.ts), as fractions of the half range about its centre. */
+const Z_STARTS = [Z_START_LOW, Z_START_MID, Z_START_HIGH] as const;
 
 /**
  * The 3-D fit of one astigmatic spot (docs/design.md §8): Poisson maximum likelihood of
@@ -44,7 +46,7 @@ const MAX_Z_STEP_NM = 100;
  * parameter from the 5-parameter Fisher information. Allocates nothing per fit; never throws:
  * the status says what happened (STATUS_Z_RANGE when z ends at an edge of the range).
  */
-export class AstigmaticFit {
+export class AstigmaticFit implements AstigmaticFitter {
   readonly box: number;
   /** θ̂ after {@link fit}: x, y (px in the patch), N, b, z (nm). */
   readonly theta = new Float64Array(P);
@@ -240,6 +242,7 @@ export class AstigmaticFit {
    */
   fit(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number }, options: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
     const { theta, best } = this;
+    this.crlb.fill(Number.NaN);
     for (let i = 0; i < this.box * this.box; i++) if (!Number.isFinite(data[at + i])) return STATUS_BAD_DATA;
     const [lo, hi] = this.calibration.zRangeNm;
     let bestLl = Number.NEGATIVE_INFINITY;

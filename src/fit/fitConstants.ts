@@ -148,3 +148,14 @@ export const MIN_START_PHOTONS = 1.0;
 export const MIN_START_BACKGROUND = 1e-3;
 /** Floor of the residual's Poisson variance Σμ over 3×3 pixels (photons²), against division by 0. */
 export const MIN_RESIDUAL_VARIANCE = 1e-9;
+
+// ---- 3-D astigmatic fit (astig/AstigmaticFit.ts; the kernel's zFit)
+
+/** A 3-D fit within this of the calibrated range's edge, nm, has left it (STATUS_Z_RANGE). */
+export const Z_EDGE_NM = 1.0;
+/** Largest z step per iteration, nm. */
+export const MAX_Z_STEP_NM = 100.0;
+/** The z starts, as fractions of the half range about its centre (the likelihood is not convex in z). */
+export const Z_START_LOW = -0.5;
+export const Z_START_MID = 0.0;
+export const Z_START_HIGH = 0.5;

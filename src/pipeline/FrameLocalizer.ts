@@ -1,4 +1,6 @@
 import { AstigmaticFit } from '../astig/AstigmaticFit.js';
+import type { AstigmaticFitter } from '../astig/AstigmaticFitter.js';
+import { WasmAstigmaticFit } from '../astig/WasmAstigmaticFit.js';
 import type { FrameCamera } from '../camera/CameraModel.js';
 import { frameCamera, saturationLevel } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
@@ -46,7 +48,7 @@ export class FrameLocalizer {
   private readonly workspace: FitWorkspace;
   private readonly crowding: CrowdingResolver;
   /** The 3-D fit, in a run with an astigmatic calibration. */
-  private readonly astigmatic: AstigmaticFit | undefined;
+  private readonly astigmatic: AstigmaticFitter | undefined;
   private depth: Depths = emptyDepths(0);
   private readonly candidates = new Candidates();
   private detector: SpotDetector | undefined;
@@ -69,7 +71,9 @@ export class FrameLocalizer {
     this.options = options;
     this.workspace = new FitWorkspace(options.fit);
     this.crowding = new CrowdingResolver(options);
-    this.astigmatic = options.astigmatism ? new AstigmaticFit(options.fit.box, options.astigmatism) : undefined;
+    // The kernel's 3-D fit with the WebAssembly engine, the JavaScript reference otherwise.
+    const a = options.astigmatism;
+    this.astigmatic = a ? (options.fit.engine === 'wasm' ? new WasmAstigmaticFit(options.fit.box, a) : new AstigmaticFit(options.fit.box, a)) : undefined;
   }
 
   /** The counters so far, and start new ones (workers report per chunk). */
@@ -144,7 +148,7 @@ export class FrameLocalizer {
 
   /** The 3-D fit of every patch into `single` (x, y, N, b, σ = √(σxσy), uncertainties, status) and the depth columns. */
   private fitDepths(single: FitResults, n: number, shift: Float64Array | undefined): void {
-    const fit = this.astigmatic as AstigmaticFit;
+    const fit = this.astigmatic as AstigmaticFitter;
     const { box, maxIterations, tolerance, noiseScale } = this.options.fit;
     const area = box * box;
     const scale = Math.sqrt(noiseScale);

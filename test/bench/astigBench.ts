@@ -7,6 +7,8 @@
 import type { Bench } from 'tinybench';
 import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
 import { AstigmaticFit } from '../../src/astig/AstigmaticFit.js';
+import type { AstigmaticFitter } from '../../src/astig/AstigmaticFitter.js';
+import { WasmAstigmaticFit } from '../../src/astig/WasmAstigmaticFit.js';
 import { defocusSigma } from '../../src/astig/DefocusCurve.js';
 import { resolveFitOptions } from '../../src/fit/FitOptions.js';
 import { createFitResults } from '../../src/fit/FitResults.js';
@@ -52,12 +54,15 @@ export function addAstigmaticCases(bench: Bench, quick: boolean): Map<string, Ca
   bench.add(twoDJs, () => {
     fitPatches(data, js, { out, count });
   });
-  const fit = new AstigmaticFit(BOX, calibration);
-  const threeD = 'fit 11x11 astigmatic spots: 3-D, x y N b z, best of 3 z starts (JavaScript)';
-  info.set(threeD, { fitsPerOp: count, baseline: twoD });
   const solver = { maxIterations: 50, tolerance: 1e-4 };
-  bench.add(threeD, () => {
-    for (let p = 0; p < count; p++) fit.fit(data, p * BOX * BOX, { x: BOX / 2, y: BOX / 2, photons: 2000, background: 20 }, solver);
-  });
+  const add3d = (engine: string, fit: AstigmaticFitter) => {
+    const name = `fit 11x11 astigmatic spots: 3-D, x y N b z, best of 3 z starts (${engine})`;
+    info.set(name, { fitsPerOp: count, baseline: twoD });
+    bench.add(name, () => {
+      for (let p = 0; p < count; p++) fit.fit(data, p * BOX * BOX, { x: BOX / 2, y: BOX / 2, photons: 2000, background: 20 }, solver);
+    });
+  };
+  add3d('WebAssembly', new WasmAstigmaticFit(BOX, calibration));
+  add3d('JavaScript', new AstigmaticFit(BOX, calibration));
   return info;
 }

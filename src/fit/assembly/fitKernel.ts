@@ -19,7 +19,7 @@ import {
   STATUS_SINGULAR, WARM_START_MARGIN_PX,
   DAMPING_FLOOR, MAX_EMITTERS, MAX_WINDOW, MIN_EMITTER_PHOTONS, MIN_RESIDUAL_SIGNIFICANCE, MIN_RESIDUAL_VARIANCE,
   MIN_START_BACKGROUND, MIN_START_PHOTONS, MIN_TRIAL_ITERATIONS, NEW_EMITTER_PHOTONS_FACTOR, TRIAL_ITERATION_SHARE,
-  TRIAL_TOLERANCE_PX,
+  TRIAL_TOLERANCE_PX, MAX_Z_STEP_NM, STATUS_Z_RANGE, Z_EDGE_NM, Z_START_HIGH, Z_START_LOW, Z_START_MID,
 } from '../fitConstants';
 
 // @ts-ignore
@@ -1194,6 +1194,260 @@ function multiChoose(data: usize, x: f64, y: f64, photons: f64, background: f64,
   for (let a = 0; a < p; a++) unchecked(MCR[a] = Math.sqrt(unchecked(MCR[a])));
   unchecked(MOUT[2] = multiResidualStd(data));
   return k;
+}
+
+// ---- 3-D: one astigmatic spot, θ = (x, y, N, b, z) — AstigmaticFit (evaluate, derivatives,
+// fitFrom, fit, residualStd) and DefocusCurve.defocusSlope, the same arithmetic in the same order.
+
+const Z_START_FRACTIONS = StaticArray.fromArray<f64>([Z_START_LOW, Z_START_MID, Z_START_HIGH]);
+let ZBOX: i32 = 11;
+let ZPIXEL: f64 = 100;
+let ZLO: f64 = -600;
+let ZHI: f64 = 600;
+// The two curves: σ0, c, d, A, B of x, then of y (nm).
+const ZCURVE = new StaticArray<f64>(10);
+const ZXV = new StaticArray<f64>(MAX_WINDOW);
+const ZXD = new StaticArray<f64>(MAX_WINDOW);
+const ZXS = new StaticArray<f64>(MAX_WINDOW);
+const ZYV = new StaticArray<f64>(MAX_WINDOW);
+const ZYD = new StaticArray<f64>(MAX_WINDOW);
+const ZYS = new StaticArray<f64>(MAX_WINDOW);
+const ZSCRATCH = new StaticArray<f64>(MAX_WINDOW);
+const ZMU = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
+const ZTH = new StaticArray<f64>(5);
+const ZTRIAL = new StaticArray<f64>(5);
+const ZBEST = new StaticArray<f64>(5);
+const ZSTEP = new StaticArray<f64>(5);
+const ZGRAD = new StaticArray<f64>(5);
+const ZDER = new StaticArray<f64>(5);
+const ZFI = new StaticArray<f64>(25);
+const ZSYS = new StaticArray<f64>(25);
+const ZLOW = new StaticArray<f64>(25);
+const ZCR = new StaticArray<f64>(5);
+const ZZ = new StaticArray<f64>(5);
+const ZORDER = new StaticArray<f64>(3);
+const ZRANK = new StaticArray<i32>(3);
+/** After zFit: θ̂ (5), √CRLB (5), ℓ, iterations, σx (nm), σy (nm), residual std. */
+const ZOUT = new StaticArray<f64>(15);
+let ZSLOPE_X: f64 = 0;
+let ZSLOPE_Y: f64 = 0;
+let ZSX_NM: f64 = NaN;
+let ZSY_NM: f64 = NaN;
+let ZLL: f64 = NaN;
+let ZITER: i32 = 0;
+let ZSHIFTED: bool = false;
+let ZSHIFT_DELTA: usize = 0;
+
+/** Set the 3-D fit: patch width (px), pixel size (nm), the calibrated range (nm), the x and y curves (σ0, c, d, A, B each, nm). */
+export function zConfigure(box: i32, pixelNm: f64, zLo: f64, zHi: f64, sx0: f64, cx: f64, dx: f64, ax: f64, bx: f64, sy0: f64, cy: f64, dy: f64, ay: f64, by: f64): void {
+  ZBOX = box; ZPIXEL = pixelNm; ZLO = zLo; ZHI = zHi;
+  unchecked(ZCURVE[0] = sx0); unchecked(ZCURVE[1] = cx); unchecked(ZCURVE[2] = dx); unchecked(ZCURVE[3] = ax); unchecked(ZCURVE[4] = bx);
+  unchecked(ZCURVE[5] = sy0); unchecked(ZCURVE[6] = cy); unchecked(ZCURVE[7] = dy); unchecked(ZCURVE[8] = ay); unchecked(ZCURVE[9] = by);
+}
+
+/** The address of ZOUT. */
+export function zOut(): usize { return changetype<usize>(ZOUT); }
+
+// defocusSlope of curve `at` (0: x, 5: y): σ (nm) into ZSIGMA, dσ/dz into ZSLOPE; NaN where undefined.
+let ZSIGMA: f64 = 0;
+let ZSLOPE: f64 = 0;
+function zSlope(at: i32, z: f64): void {
+  const s0 = unchecked(ZCURVE[at]), c = unchecked(ZCURVE[at + 1]), d = unchecked(ZCURVE[at + 2]), a = unchecked(ZCURVE[at + 3]), b = unchecked(ZCURVE[at + 4]);
+  const u = (z - c) / d;
+  const q = 1 + u * u + a * u * u * u + b * u * u * u * u;
+  if (!(q > 0)) { ZSIGMA = NaN; ZSLOPE = NaN; return; }
+  const root = Math.sqrt(q);
+  const dq = 2 * u + 3 * a * u * u + 4 * b * u * u * u;
+  ZSIGMA = s0 * root;
+  ZSLOPE = (s0 * dq) / (2 * root * d);
+}
+
+function zEvaluate(theta: StaticArray<f64>, data: usize): f64 {
+  const box = ZBOX;
+  const pixel = ZPIXEL;
+  zSlope(0, unchecked(theta[4]));
+  const sx = ZSIGMA / pixel;
+  ZSLOPE_X = ZSLOPE / pixel;
+  zSlope(5, unchecked(theta[4]));
+  const sy = ZSIGMA / pixel;
+  ZSLOPE_Y = ZSLOPE / pixel;
+  if (!(sx > 0 && sy > 0)) return -Infinity;
+  ZSX_NM = sx * pixel;
+  ZSY_NM = sy * pixel;
+  const scratch = changetype<usize>(ZSCRATCH);
+  axisAt(unchecked(theta[0]), box, sx, true, changetype<usize>(ZXV), changetype<usize>(ZXD), scratch, changetype<usize>(ZXS), scratch, scratch);
+  axisAt(unchecked(theta[1]), box, sy, true, changetype<usize>(ZYV), changetype<usize>(ZYD), scratch, changetype<usize>(ZYS), scratch, scratch);
+  const n = unchecked(theta[2]);
+  const b = unchecked(theta[3]);
+  let ll: f64 = 0;
+  for (let r = 0; r < box; r++) {
+    for (let col = 0; col < box; col++) {
+      const i = r * box + col;
+      const m = n * unchecked(ZXV[col]) * unchecked(ZYV[r]) + b;
+      unchecked(ZMU[i] = m);
+      const at = data + (<usize>i << 3);
+      const s: f64 = ZSHIFTED ? load<f64>(at + ZSHIFT_DELTA) : 0;
+      const ms = m + s;
+      if (!(ms > 0)) return -Infinity;
+      const ns = load<f64>(at) + s;
+      ll += (ns > 0 ? ns * Math.log(ms) : 0) - ms;
+    }
+  }
+  return ll;
+}
+
+function zDerivatives(theta: StaticArray<f64>, data: usize): void {
+  const box = ZBOX;
+  for (let a = 0; a < 5; a++) unchecked(ZGRAD[a] = 0);
+  for (let a = 0; a < 25; a++) unchecked(ZFI[a] = 0);
+  const n = unchecked(theta[2]);
+  for (let r = 0; r < box; r++) {
+    for (let col = 0; col < box; col++) {
+      const i = r * box + col;
+      const ex = unchecked(ZXV[col]);
+      const ey = unchecked(ZYV[r]);
+      unchecked(ZDER[0] = n * unchecked(ZXD[col]) * ey);
+      unchecked(ZDER[1] = n * ex * unchecked(ZYD[r]));
+      unchecked(ZDER[2] = ex * ey);
+      unchecked(ZDER[3] = 1);
+      unchecked(ZDER[4] = n * (unchecked(ZXS[col]) * ZSLOPE_X * ey + ex * unchecked(ZYS[r]) * ZSLOPE_Y));
+      const at = data + (<usize>i << 3);
+      const s: f64 = ZSHIFTED ? load<f64>(at + ZSHIFT_DELTA) : 0;
+      const inv = 1 / (unchecked(ZMU[i]) + s);
+      const w = (load<f64>(at) + s) * inv - 1;
+      for (let a = 0; a < 5; a++) {
+        const d = unchecked(ZDER[a]);
+        unchecked(ZGRAD[a] += w * d);
+        const da = d * inv;
+        for (let e = 0; e <= a; e++) unchecked(ZFI[a * 5 + e] += da * unchecked(ZDER[e]));
+      }
+    }
+  }
+  for (let a = 0; a < 5; a++) for (let e = 0; e < a; e++) unchecked(ZFI[e * 5 + a] = unchecked(ZFI[a * 5 + e]));
+}
+
+function zFitFrom(data: usize, maxIterations: i32, tolerance: f64): i32 {
+  const box = <f64>ZBOX;
+  let ll = zEvaluate(ZTH, data);
+  if (!isFinite<f64>(ll)) return STATUS_BAD_DATA;
+  let lambda = DAMPING_START;
+  let status = STATUS_MAX_ITERATIONS;
+  ZITER = 0;
+  for (let it = 0; it < maxIterations; it++) {
+    ZITER = it + 1;
+    zDerivatives(ZTH, data);
+    let accepted = false;
+    let moved: f64 = 0;
+    while (lambda <= DAMPING_LIMIT) {
+      for (let a = 0; a < 25; a++) unchecked(ZSYS[a] = unchecked(ZFI[a]));
+      for (let a = 0; a < 5; a++) unchecked(ZSYS[a * 5 + a] *= 1 + lambda);
+      if (!choleskyN(ZSYS, 5, ZLOW)) { lambda *= DAMPING_GROWTH; continue; }
+      choleskySolveN(ZLOW, 5, ZGRAD, ZSTEP);
+      unchecked(ZTRIAL[0] = unchecked(ZTH[0]) + unchecked(ZSTEP[0]));
+      unchecked(ZTRIAL[1] = unchecked(ZTH[1]) + unchecked(ZSTEP[1]));
+      unchecked(ZTRIAL[2] = Math.max(unchecked(ZTH[2]) + unchecked(ZSTEP[2]), Math.max(MIN_PHOTONS, unchecked(ZTH[2]) * (1 - MAX_SHRINK))));
+      unchecked(ZTRIAL[3] = Math.max(unchecked(ZTH[3]) + unchecked(ZSTEP[3]), Math.max(MIN_BACKGROUND, unchecked(ZTH[3]) * (1 - MAX_SHRINK))));
+      unchecked(ZTRIAL[4] = Math.min(ZHI, Math.max(ZLO, unchecked(ZTH[4]) + Math.max(-MAX_Z_STEP_NM, Math.min(MAX_Z_STEP_NM, unchecked(ZSTEP[4]))))));
+      moved = Math.max(Math.max(Math.abs(unchecked(ZTRIAL[0]) - unchecked(ZTH[0])), Math.abs(unchecked(ZTRIAL[1]) - unchecked(ZTH[1]))), Math.abs(unchecked(ZTRIAL[4]) - unchecked(ZTH[4])) / ZPIXEL);
+      const next = zEvaluate(ZTRIAL, data);
+      if (next >= ll - LL_GUARD * Math.abs(ll)) {
+        for (let a = 0; a < 5; a++) unchecked(ZTH[a] = unchecked(ZTRIAL[a]));
+        ll = next;
+        lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
+        accepted = true;
+        break;
+      }
+      lambda *= DAMPING_GROWTH;
+    }
+    if (!accepted) {
+      zEvaluate(ZTH, data);
+      status = STATUS_CONVERGED;
+      break;
+    }
+    const x = unchecked(ZTH[0]), y = unchecked(ZTH[1]);
+    if (x < -LEAVE_PATCH_PX || y < -LEAVE_PATCH_PX || x > box + LEAVE_PATCH_PX || y > box + LEAVE_PATCH_PX) { status = STATUS_LEFT_PATCH; break; }
+    if (moved < tolerance) { status = STATUS_CONVERGED; break; }
+  }
+  ZLL = ll;
+  return status;
+}
+
+function zPlace(x: f64, y: f64, n: f64, b: f64, s: i32): void {
+  unchecked(ZTH[0] = x);
+  unchecked(ZTH[1] = y);
+  unchecked(ZTH[2] = Math.max(n, 1));
+  unchecked(ZTH[3] = Math.max(b, 1e-3));
+  unchecked(ZTH[4] = (ZLO + ZHI) / 2 + (unchecked(Z_START_FRACTIONS[s]) * (ZHI - ZLO)) / 2);
+}
+
+/**
+ * AstigmaticFit.fit for the patch at `data` (ZBOX² f64 photons; `shift` 0 or the camera's
+ * shift of each pixel, laid out as `data`) from (x, y) px, N, b: the z starts ranked by ℓ, the
+ * fit from the best (the next when it does not converge), the CRLB; results in zOut().
+ * @returns the status
+ */
+export function zFit(data: usize, shift: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32, tolerance: f64): i32 {
+  ZSHIFTED = shift != 0;
+  ZSHIFT_DELTA = shift - data;
+  const status = zChoose(data, x, y, n, b, maxIterations, tolerance);
+  for (let a = 0; a < 5; a++) { unchecked(ZOUT[a] = unchecked(ZTH[a])); unchecked(ZOUT[5 + a] = unchecked(ZCR[a])); }
+  unchecked(ZOUT[10] = ZLL);
+  unchecked(ZOUT[11] = <f64>ZITER);
+  unchecked(ZOUT[12] = ZSX_NM);
+  unchecked(ZOUT[13] = ZSY_NM);
+  let s: f64 = 0, s2: f64 = 0;
+  const area = ZBOX * ZBOX;
+  for (let i = 0; i < area; i++) {
+    const d = load<f64>(data + (<usize>i << 3)) - unchecked(ZMU[i]);
+    s += d;
+    s2 += d * d;
+  }
+  const mean = s / <f64>area;
+  unchecked(ZOUT[14] = Math.sqrt(Math.max(0, s2 / <f64>area - mean * mean)));
+  return status;
+}
+
+function zChoose(data: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32, tolerance: f64): i32 {
+  for (let a = 0; a < 5; a++) unchecked(ZCR[a] = NaN);
+  const area = ZBOX * ZBOX;
+  for (let i = 0; i < area; i++) if (!isFinite<f64>(load<f64>(data + (<usize>i << 3)))) return STATUS_BAD_DATA;
+  for (let s = 0; s < 3; s++) {
+    zPlace(x, y, n, b, s);
+    unchecked(ZORDER[s] = zEvaluate(ZTH, data));
+    unchecked(ZRANK[s] = s);
+  }
+  // A stable sort by ℓ, largest first.
+  for (let i = 1; i < 3; i++) {
+    const v = unchecked(ZRANK[i]);
+    let j = i - 1;
+    while (j >= 0 && unchecked(ZORDER[unchecked(ZRANK[j])]) < unchecked(ZORDER[v])) { unchecked(ZRANK[j + 1] = unchecked(ZRANK[j])); j--; }
+    unchecked(ZRANK[j + 1] = v);
+  }
+  let bestLl: f64 = -Infinity;
+  let bestStatus = STATUS_BAD_DATA;
+  let iterations = 0;
+  for (let k = 0; k < 3; k++) {
+    zPlace(x, y, n, b, unchecked(ZRANK[k]));
+    const status = zFitFrom(data, maxIterations, tolerance);
+    iterations += ZITER;
+    const better = status == STATUS_CONVERGED ? bestStatus != STATUS_CONVERGED || ZLL > bestLl : bestStatus != STATUS_CONVERGED && ZLL > bestLl;
+    if (better) {
+      for (let a = 0; a < 5; a++) unchecked(ZBEST[a] = unchecked(ZTH[a]));
+      bestLl = ZLL;
+      bestStatus = status;
+    }
+    if (bestStatus == STATUS_CONVERGED) break;
+  }
+  for (let a = 0; a < 5; a++) unchecked(ZTH[a] = unchecked(ZBEST[a]));
+  ZITER = iterations;
+  ZLL = zEvaluate(ZTH, data);
+  if (bestStatus != STATUS_CONVERGED) return bestStatus;
+  zDerivatives(ZTH, data);
+  if (!inverseDiagonalWith(ZFI, 5, ZCR, ZLOW, ZZ)) return STATUS_SINGULAR;
+  for (let a = 0; a < 5; a++) unchecked(ZCR[a] = Math.sqrt(unchecked(ZCR[a])));
+  const z = unchecked(ZTH[4]);
+  if (z <= ZLO + Z_EDGE_NM || z >= ZHI - Z_EDGE_NM) return STATUS_Z_RANGE;
+  return STATUS_CONVERGED;
 }
 
 /** Reserve `bytes` of memory (bump allocation, 16-byte aligned); returns the address. */

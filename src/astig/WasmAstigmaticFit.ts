@@ -1,0 +1,69 @@
+import { MAX_WINDOW } from '../fit/fitConstants.js';
+import { instantiate, wasmModule } from '../wasm/wasmModule.js';
+import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
+import type { AstigmaticFitter } from './AstigmaticFitter.js';
+
+interface ZExports {
+  memory: { buffer: ArrayBuffer };
+  reserve(bytes: number): number;
+  zConfigure(box: number, pixelNm: number, zLo: number, zHi: number, sx0: number, cx: number, dx: number, ax: number, bx: number, sy0: number, cy: number, dy: number, ay: number, by: number): void;
+  zFit(data: number, shift: number, x: number, y: number, photons: number, background: number, maxIterations: number, tolerance: number): number;
+  zOut(): number;
+}
+
+/**
+ * The 3-D fit of {@link AstigmaticFit} in the fit kernel (assembly/fitKernel.ts, `zFit`): the
+ * same evaluation, solver, starts and constants, the same arithmetic in the same order, so the
+ * two agree to rounding (tested: the same statuses and iterations, θ̂ within 1e-6). The patch
+ * is copied into the module's memory (its own instance of fitKernel.wasm); the results are read
+ * from it.
+ */
+export class WasmAstigmaticFit implements AstigmaticFitter {
+  readonly theta = new Float64Array(5);
+  readonly crlb = new Float64Array(5);
+  sigmaXNm = Number.NaN;
+  sigmaYNm = Number.NaN;
+  logLikelihood = Number.NaN;
+  iterations = 0;
+  private residual = Number.NaN;
+  private readonly exports: ZExports;
+  private readonly area: number;
+  private readonly pointers: { data: number; shift: number; out: number };
+
+  /**
+   * @param box - patch width, px (at most {@link MAX_WINDOW})
+   * @param calibration - the defocus curves and their range
+   * @throws KernelLoadError naming fitKernel.wasm when it cannot be loaded
+   */
+  constructor(readonly box: number, calibration: AstigmaticCalibration) {
+    if (!(box <= MAX_WINDOW)) throw new RangeError(`a 3-D patch of ${box} px is wider than the kernel's ${MAX_WINDOW}`);
+    this.exports = instantiate<ZExports>(wasmModule(new URL('../fit/fitKernel.wasm', import.meta.url)), { env: { abort: () => { throw new Error('fitKernel.wasm aborted'); } } });
+    const { x, y } = calibration;
+    this.exports.zConfigure(box, calibration.pixelSizeNm, calibration.zRangeNm[0], calibration.zRangeNm[1], x.sigma0Nm, x.centerNm, x.depthNm, x.a, x.b, y.sigma0Nm, y.centerNm, y.depthNm, y.a, y.b);
+    this.area = box * box;
+    const e = this.exports;
+    this.pointers = { data: e.reserve(this.area * 8), shift: e.reserve(this.area * 8), out: e.zOut() };
+  }
+
+  fit(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number }, options: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
+    const buffer = this.exports.memory.buffer;
+    const p = this.pointers;
+    new Float64Array(buffer, p.data, this.area).set(data.subarray(at, at + this.area));
+    if (options.shift) new Float64Array(buffer, p.shift, this.area).set(options.shift.subarray(at, at + this.area));
+    const status = this.exports.zFit(p.data, options.shift ? p.shift : 0, start.x, start.y, start.photons, start.background, options.maxIterations, options.tolerance);
+    const out = new Float64Array(this.exports.memory.buffer, p.out, 15);
+    this.theta.set(out.subarray(0, 5));
+    this.crlb.set(out.subarray(5, 10));
+    this.logLikelihood = out[10];
+    this.iterations = out[11];
+    this.sigmaXNm = out[12];
+    this.sigmaYNm = out[13];
+    this.residual = out[14];
+    return status;
+  }
+
+  /** The residual's standard deviation of the last fit (computed by the kernel; the arguments name the same patch). */
+  residualStd(_data: Float64Array, _at: number): number {
+    return this.residual;
+  }
+}
