@@ -208,7 +208,6 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     // A queue that cannot be reached is an error before anything is written. Its client (BullMQ,
     // ioredis) is loaded only when a run uses one.
     if (address && options.astigmatism) throw new InvalidOptionError('3-D runs run on this machine: the queue carries 2-D batches so far', 'queue');
-    if (run.merge && options.astigmatism) throw new InvalidOptionError('merging 3-D localizations is not built yet: localize, then merge without z', 'merge');
     if (address) {
       queueModule = await import('../src/cluster/localizeOnQueue.js');
       queueClient = await queueModule.connectQueue(address);
@@ -232,7 +231,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   let mergedCsv: TableCsvWriter | undefined;
   try {
     if (run.merge && mergedPath) {
-      merger = new BatchMerger({ ...run.merge, includeAllFits: run.includeAllFits });
+      merger = new BatchMerger({ ...run.merge, includeAllFits: run.includeAllFits, astigmatic: options.astigmatism !== undefined });
       mergedCsv = new TableCsvWriter(mergedPath, merger.header);
     }
   } catch (error) {

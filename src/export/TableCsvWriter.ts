@@ -1,12 +1,12 @@
 import { DRIFT_DECIMALS, DRIFT_HEADERS } from '../post/driftPath.js';
-import { DETECTIONS_HEADER, LOCALIZATION_COLUMNS } from '../table/columns.js';
+import { ASTIGMATIC_COLUMNS, DETECTIONS_HEADER, LOCALIZATION_COLUMNS } from '../table/columns.js';
 import type { LocalizationTable } from '../table/LocalizationTable.js';
 import { CsvFile } from './CsvFile.js';
 import type { FileSink } from './FileSink.js';
 
 /** Decimals written for the columns this project knows; others are written exactly. */
 const DECIMALS = new Map<string, number>([
-  ...LOCALIZATION_COLUMNS.map((c) => [c.header, c.decimals] as const),
+  ...[...LOCALIZATION_COLUMNS, ...ASTIGMATIC_COLUMNS].map((c) => [c.header, c.decimals] as const),
   [DETECTIONS_HEADER, 0],
   [DRIFT_HEADERS[1], DRIFT_DECIMALS],
   [DRIFT_HEADERS[2], DRIFT_DECIMALS],

@@ -1,7 +1,7 @@
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import type { LocalizationTable } from '../table/LocalizationTable.js';
 import { tableFromBatches } from '../table/tableFromBatches.js';
-import { LOCALIZATION_COLUMNS } from '../table/columns.js';
+import { tableColumns } from '../table/columns.js';
 import type { MergeOptions } from './BlinkMerger.js';
 import { BlinkMerger } from './BlinkMerger.js';
 
@@ -14,13 +14,16 @@ import { BlinkMerger } from './BlinkMerger.js';
 export class BatchMerger {
   private readonly merger: BlinkMerger;
   private readonly includeAllFits: boolean;
+  private readonly astigmatic: boolean;
   private rows = 0;
 
   /**
-   * @param options - merge options; `includeAllFits` as the run's CSV @default ThunderSTORM's; false
+   * @param options - merge options; `includeAllFits` as the run's CSV; `astigmatic` for a 3-D
+   *   run (z weighted by 1/uncertainty_z², its uncertainty recomputed) @default ThunderSTORM's; false; false
    */
-  constructor(options: MergeOptions & { includeAllFits?: boolean } = {}) {
-    this.merger = new BlinkMerger(LOCALIZATION_COLUMNS.map((c) => c.header), options);
+  constructor(options: MergeOptions & { includeAllFits?: boolean; astigmatic?: boolean } = {}) {
+    this.astigmatic = options.astigmatic ?? false;
+    this.merger = new BlinkMerger(tableColumns(this.astigmatic).map((c) => c.header), options);
     this.includeAllFits = options.includeAllFits ?? false;
   }
 
@@ -39,7 +42,7 @@ export class BatchMerger {
    * @returns the molecules that became final
    */
   push(batch: LocalizationBatch): LocalizationTable {
-    const table = tableFromBatches([batch], { includeAllFits: this.includeAllFits, firstId: this.rows + 1 });
+    const table = tableFromBatches([batch], { includeAllFits: this.includeAllFits, firstId: this.rows + 1, astigmatic: this.astigmatic });
     this.merger.addFrame(batch.frame, table.columns, Int32Array.from({ length: table.rows }, (_, i) => i), this.rows);
     this.rows += table.rows;
     return this.merger.drain();

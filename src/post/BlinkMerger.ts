@@ -21,10 +21,11 @@ export const MERGE_DEFAULTS = { maxDistanceNm: 20, maxOffFrames: 1, maxFrames: I
  * How a merged row's value of a column comes from its detections (ThunderSTORM's rules, with
  * Picasso's inverse-variance weighting of the position):
  * first: the first detection's (ThunderSTORM: columns it has no rule for); min; sum; mean;
- * weighted-x / weighted-y: the mean weighted by 1/σ² of that axis; nan-if-merged (chi2);
- * uncertainty-x / -y: 1/√Σ(1/σ²); uncertainty: √((σx² + σy²)/2) of those.
+ * weighted-x / -y / -z: the mean weighted by 1/σ² of that axis (z: by 1/uncertainty_z², equal
+ * weights without one); nan-if-merged (chi2); uncertainty-x / -y / -z: 1/√Σ(1/σ²);
+ * uncertainty: √((σx² + σy²)/2) of those.
  */
-type Rule = 'first' | 'min' | 'sum' | 'mean' | 'weighted-x' | 'weighted-y' | 'nan-if-merged' | 'uncertainty-x' | 'uncertainty-y' | 'uncertainty';
+type Rule = 'first' | 'min' | 'sum' | 'mean' | 'weighted-x' | 'weighted-y' | 'weighted-z' | 'nan-if-merged' | 'uncertainty-x' | 'uncertainty-y' | 'uncertainty-z' | 'uncertainty';
 
 /** The rule of each column name (without unit); every other column keeps its first detection's value. */
 const RULES: Readonly<Record<string, Rule>> = {
@@ -32,7 +33,8 @@ const RULES: Readonly<Record<string, Rule>> = {
   frame: 'min',
   x: 'weighted-x',
   y: 'weighted-y',
-  z: 'mean',
+  z: 'weighted-z',
+  uncertainty_z: 'uncertainty-z',
   sigma: 'mean',
   sigma1: 'mean',
   sigma2: 'mean',
@@ -59,6 +61,7 @@ class MoleculePool {
   count = new Float64Array(0);
   weightX = new Float64Array(0);
   weightY = new Float64Array(0);
+  weightZ = new Float64Array(0);
   lastFrame = new Float64Array(0);
   lastX = new Float64Array(0);
   lastY = new Float64Array(0);
@@ -96,6 +99,7 @@ class MoleculePool {
     this.count = grown(this.count);
     this.weightX = grown(this.weightX);
     this.weightY = grown(this.weightY);
+    this.weightZ = grown(this.weightZ);
     this.lastFrame = grown(this.lastFrame);
     this.lastX = grown(this.lastX);
     this.lastY = grown(this.lastY);
@@ -136,6 +140,8 @@ export class BlinkMerger {
   private readonly yColumn: number;
   private readonly uxColumn: number;
   private readonly uyColumn: number;
+  /** The uncertainty_z column (−1: none; z is then averaged with equal weights). */
+  private readonly uzColumn: number;
   private readonly statusColumn: number;
   private readonly detectionsColumn: number;
   private readonly hasDetections: boolean;
@@ -169,6 +175,7 @@ export class BlinkMerger {
     const uy = find('uncertainty_y');
     const u = find('uncertainty', 'uncertainty_xy');
     [this.uxColumn, this.uyColumn] = ux >= 0 && uy >= 0 ? [ux, uy] : [u, u];
+    this.uzColumn = find('uncertainty_z');
     this.statusColumn = find('status');
     this.detectionsColumn = find(DETECTIONS_HEADER);
     this.hasDetections = this.detectionsColumn >= 0;
@@ -296,42 +303,46 @@ export class BlinkMerger {
   }
 
   /** The weights of a row's x and y: 1/σ², or 1 without uncertainty. */
-  private weights(columns: readonly ArrayLike<number>[], row: number): [number, number] {
-    if (this.uxColumn < 0) return [1, 1];
+  private weights(columns: readonly ArrayLike<number>[], row: number): [number, number, number] {
+    const uz = this.uzColumn < 0 ? Number.NaN : columns[this.uzColumn][row];
+    const wz = uz > 0 && Number.isFinite(uz) ? 1 / (uz * uz) : 1;
+    if (this.uxColumn < 0) return [1, 1, wz];
     const ux = columns[this.uxColumn][row];
     const uy = columns[this.uyColumn][row];
-    return ux > 0 && uy > 0 && Number.isFinite(ux) && Number.isFinite(uy) ? [1 / (ux * ux), 1 / (uy * uy)] : [1, 1];
+    return ux > 0 && uy > 0 && Number.isFinite(ux) && Number.isFinite(uy) ? [1 / (ux * ux), 1 / (uy * uy), wz] : [1, 1, wz];
   }
 
   /** A molecule of one detection. */
   private start(columns: readonly ArrayLike<number>[], row: number, frame: number, rowBase: number): number {
     const { pool } = this;
     const slot = pool.take();
-    const [wx, wy] = this.weights(columns, row);
+    const [wx, wy, wz] = this.weights(columns, row);
     pool.count[slot] = 0;
     pool.weightX[slot] = 0;
     pool.weightY[slot] = 0;
+    pool.weightZ[slot] = 0;
     pool.firstRow[slot] = rowBase + row;
     for (let c = 0; c < this.rules.length; c++) {
       const v = c < columns.length ? columns[c][row] : 1;
       pool.first[c][slot] = v;
       pool.values[c][slot] = this.rules[c] === 'min' ? Infinity : this.rules[c] === 'first' ? v : 0;
     }
-    this.accumulate(slot, columns, row, frame, wx, wy);
+    this.accumulate(slot, columns, row, frame, wx, wy, wz);
     return slot;
   }
 
   /** Add a detection to a molecule. */
   private extend(slot: number, columns: readonly ArrayLike<number>[], row: number, frame: number): void {
-    const [wx, wy] = this.weights(columns, row);
-    this.accumulate(slot, columns, row, frame, wx, wy);
+    const [wx, wy, wz] = this.weights(columns, row);
+    this.accumulate(slot, columns, row, frame, wx, wy, wz);
   }
 
-  private accumulate(slot: number, columns: readonly ArrayLike<number>[], row: number, frame: number, wx: number, wy: number): void {
+  private accumulate(slot: number, columns: readonly ArrayLike<number>[], row: number, frame: number, wx: number, wy: number, wz: number): void {
     const { pool, rules } = this;
     pool.count[slot]++;
     pool.weightX[slot] += wx;
     pool.weightY[slot] += wy;
+    pool.weightZ[slot] += wz;
     pool.lastFrame[slot] = frame;
     pool.lastX[slot] = columns[this.xColumn][row];
     pool.lastY[slot] = columns[this.yColumn][row];
@@ -352,6 +363,9 @@ export class BlinkMerger {
           break;
         case 'weighted-y':
           values[slot] += wy * v;
+          break;
+        case 'weighted-z':
+          values[slot] += wz * v;
           break;
         default:
           break; // first, and the recomputed uncertainties
@@ -378,6 +392,10 @@ export class BlinkMerger {
         return 1 / Math.sqrt(pool.weightX[slot]);
       case 'uncertainty-y':
         return 1 / Math.sqrt(pool.weightY[slot]);
+      case 'weighted-z':
+        return v / pool.weightZ[slot];
+      case 'uncertainty-z':
+        return 1 / Math.sqrt(pool.weightZ[slot]);
       case 'uncertainty':
         return Math.sqrt((1 / pool.weightX[slot] + 1 / pool.weightY[slot]) / 2);
       default:

@@ -11,6 +11,8 @@ import { FrameLocalizer } from '../../src/pipeline/FrameLocalizer.js';
 import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
+import { writeSimulation } from '../../src/simulate/writeSimulation.js';
+import { localizeStack } from '../../pipelines/localizeStack.js';
 import { CLI } from '../cli/cliArgs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-3d-'));
@@ -68,7 +70,7 @@ describe('3-D localization through a calibration', () => {
     assert.ok(x > 0.9 && x < 1.1, `x RMSE/CRLB ${x}`);
   });
 
-  test('the CLI: simulate --astigmatism, localize --calibration writes the z columns, Picasso gets z and lpz; the queue and --merge refuse 3-D', async () => {
+  test('the CLI: simulate --astigmatism, localize --calibration writes the z columns, Picasso gets z and lpz, --merge carries z; the queue refuses 3-D', async () => {
     const stack = join(dir, 'astig.tif');
     const made = spawnSync(process.execPath, [...CLI, 'simulate', stack, '--astigmatism', '400', '--frames', '20', '--density', '0.3', '--quiet'], { encoding: 'utf8' });
     assert.equal(made.status, 0, made.stderr);
@@ -100,11 +102,19 @@ describe('3-D localization through a calibration', () => {
     } finally {
       file.close();
     }
-    for (const extra of [['--queue', 'redis://127.0.0.1:1'], ['--merge']]) {
-      const refused = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'refused.csv'), '--calibration', calibration, ...extra], { encoding: 'utf8' });
-      assert.equal(refused.status, 2, refused.stderr);
-      assert.match(refused.stderr, /3-D/);
-    }
+    const refused = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'refused.csv'), '--calibration', calibration, '--queue', 'redis://127.0.0.1:1'], { encoding: 'utf8' });
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /3-D/);
+    // Merging carries z: weighted by 1/uncertainty_z², its uncertainty recomputed.
+    const merged = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'merged.csv'), '--calibration', calibration, '--merge', '--quiet'], { encoding: 'utf8' });
+    assert.equal(merged.status, 0, merged.stderr);
+    const [mh, ...mrows] = readFileSync(join(dir, 'merged.merged.csv'), 'utf8').trim().split('\n');
+    const names = mh.split(',').map((h) => h.replace(/"/g, ''));
+    const [zi, uzi, di] = ['z [nm]', 'uncertainty_z [nm]', 'detections'].map((h) => names.indexOf(h));
+    assert.ok(zi > 0 && uzi > 0 && di > 0, mh);
+    const several = mrows.map((r) => r.split(',').map(Number)).filter((r) => r[di] > 1);
+    assert.ok(several.length > 0, 'some molecules merged several detections');
+    for (const r of several) assert.ok(Number.isFinite(r[zi]) && r[uzi] > 0, `z ${r[zi]}, uncertainty_z ${r[uzi]}`);
     const wrongPixel = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'wrong.csv'), '--calibration', calibration, '--pixel-size', '160'], { encoding: 'utf8' });
     assert.equal(wrongPixel.status, 2);
     assert.match(wrongPixel.stderr, /--calibration: the calibration was made with 100 nm pixels/);
@@ -127,5 +137,16 @@ describe('3-D localization through a calibration', () => {
     assert.deepEqual(at(0, 0), [0, 0, 0]);
     const flat = spawnSync(process.execPath, [...CLI, 'render', join(dir, 'astig.csv'), '-o', join(dir, 'flat.png'), '--color', 'depth'], { encoding: 'utf8' });
     assert.equal(flat.status, 2);
+  });
+
+  test('3-D output does not depend on the worker count', async () => {
+    const stack = join(dir, 'workers.tif');
+    writeSimulation(stack, join(dir, 'workers.truth.csv'), { width: 64, height: 64, frames: 200, density: 0.3, seed: 6, astigmatism: { ...DEFAULT_ASTIGMATISM, zRangeNm: [-400, 400] } });
+    await localizeStack({ input: stack, output: join(dir, 'w1.csv'), workers: 1, options: { astigmatism: CALIBRATION } });
+    const two = await localizeStack({ input: stack, output: join(dir, 'w2.csv'), workers: 2, options: { astigmatism: CALIBRATION } });
+    assert.equal(two.workers, 2);
+    const one = readFileSync(join(dir, 'w1.csv'), 'utf8');
+    assert.ok(one.split('\n').length > 500, 'localizations written');
+    assert.equal(readFileSync(join(dir, 'w2.csv'), 'utf8'), one);
   });
 });
