@@ -207,7 +207,6 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     workers = choice.workers;
     // A queue that cannot be reached is an error before anything is written. Its client (BullMQ,
     // ioredis) is loaded only when a run uses one.
-    if (address && options.astigmatism) throw new InvalidOptionError('3-D runs run on this machine: the queue carries 2-D batches so far', 'queue');
     if (address) {
       queueModule = await import('../src/cluster/localizeOnQueue.js');
       queueClient = await queueModule.connectQueue(address);

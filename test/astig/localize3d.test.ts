@@ -70,7 +70,7 @@ describe('3-D localization through a calibration', () => {
     assert.ok(x > 0.9 && x < 1.1, `x RMSE/CRLB ${x}`);
   });
 
-  test('the CLI: simulate --astigmatism, localize --calibration writes the z columns, Picasso gets z and lpz, --merge carries z; the queue refuses 3-D', async () => {
+  test('the CLI: simulate --astigmatism, localize --calibration writes the z columns, Picasso gets z and lpz, --merge carries z', async () => {
     const stack = join(dir, 'astig.tif');
     const made = spawnSync(process.execPath, [...CLI, 'simulate', stack, '--astigmatism', '400', '--frames', '20', '--density', '0.3', '--quiet'], { encoding: 'utf8' });
     assert.equal(made.status, 0, made.stderr);
@@ -102,9 +102,6 @@ describe('3-D localization through a calibration', () => {
     } finally {
       file.close();
     }
-    const refused = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'refused.csv'), '--calibration', calibration, '--queue', 'redis://127.0.0.1:1'], { encoding: 'utf8' });
-    assert.equal(refused.status, 2, refused.stderr);
-    assert.match(refused.stderr, /3-D/);
     // Merging carries z: weighted by 1/uncertainty_z², its uncertainty recomputed.
     const merged = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'merged.csv'), '--calibration', calibration, '--merge', '--quiet'], { encoding: 'utf8' });
     assert.equal(merged.status, 0, merged.stderr);

@@ -17,6 +17,8 @@ import { localize } from '../../src/pipeline/localize.js';
 import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
+import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
+import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
 import { CLI } from '../cli/cliArgs.js';
 import { redisMissing, startRedis } from './redisServer.js';
 
@@ -41,6 +43,9 @@ describe('the queue, without Redis', () => {
     const back = decodeBatches(encodeBatches(batches));
     assert.equal(back.length, batches.length);
     back.forEach((b, i) => assert.deepEqual(b, batches[i]));
+    // 3-D batches keep their depth columns.
+    const deep = batches.map((b) => ({ ...b, z: b.x.map((v) => v / 7 - 300), uncertaintyZ: b.x.map(() => 21.5), sigma1: b.sigma.slice(), sigma2: b.sigma.map((v) => v * 1.5) }));
+    decodeBatches(encodeBatches(deep)).forEach((b, i) => assert.deepEqual(b, deep[i]));
     assert.throws(() => decodeBatches(Buffer.from('{"rows": []}')), /not a chunk result/);
   });
 
@@ -174,6 +179,20 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     const there = await lastValueFrom(localize(stack, { frames: { start: 100, end: 1400 }, queue: redis.url }).pipe(toArray()));
     assert.equal(there.length, 1300);
     assert.deepEqual(there, here);
+    await w.stop();
+  });
+
+  test('a 3-D run on the queue writes the CSV of one machine', async () => {
+    const deep = join(dir, 'deep.tif');
+    writeSimulation(deep, join(dir, 'deep.truth.csv'), { width: 64, height: 64, frames: 300, density: 0.2, seed: 24, astigmatism: { ...DEFAULT_ASTIGMATISM, zRangeNm: [-400, 400] } });
+    const options = { astigmatism: { format: CALIBRATION_FORMAT, ...DEFAULT_ASTIGMATISM, zOrigin: 'midway between the foci', zRangeNm: [-600, 600] as [number, number], pixelSizeNm: 100, residualsNm: { x: 0, y: 0 }, beads: [], zStartNm: -600, zStepNm: 10 } };
+    await localizeStack({ input: deep, output: join(dir, 'deep-single.csv'), workers: 1, options });
+    const w = startWorker();
+    await w.waitFor(/taking jobs/);
+    await localizeStack({ input: deep, output: join(dir, 'deep-queue.csv'), queue: redis.url, options });
+    const local = readFileSync(join(dir, 'deep-single.csv'), 'utf8');
+    assert.ok(local.startsWith('"id"') && local.split('\n')[0].includes('"z [nm]"'));
+    assert.equal(readFileSync(join(dir, 'deep-queue.csv'), 'utf8'), local);
     await w.stop();
   });
 
