@@ -60,6 +60,14 @@ describe('the queue, without Redis', () => {
   });
 });
 
+test('a queue run with sCMOS maps is refused before anything is contacted or written', async () => {
+  const stack = join(dir, 'maps.tif');
+  writeSimulation(stack, join(dir, 'maps.truth.csv'), { width: 32, height: 32, frames: 4, seed: 2 });
+  const maps = { width: 32, height: 32, offsetAdu: new Float32Array(32 * 32).fill(100) };
+  await assert.rejects(localizeStack({ input: stack, output: join(dir, 'maps.csv'), queue: 'redis://127.0.0.1:1', options: { camera: { maps } } }), /camera maps do not travel over the queue/);
+  assert.throws(() => readFileSync(join(dir, 'maps.json')));
+});
+
 const missing = redisMissing();
 
 describe('localizing on a queue (a private redis-server)', { skip: missing }, () => {
