@@ -139,7 +139,7 @@ export function calibrateAstigmatism(frames: readonly Float64Array[], width: num
       x,
       y,
       zOrigin: 'midway between the x and y foci',
-      zRangeNm: usableRange(x, y, zNm[0], zNm[n - 1]),
+      zRangeNm: usableRange(x, y, Math.min(zNm[0], zNm[n - 1]), Math.max(zNm[0], zNm[n - 1])),
       pixelSizeNm: p,
       residualsNm: { x: residual('x'), y: residual('y') },
       beads: records,

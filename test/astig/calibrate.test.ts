@@ -61,6 +61,14 @@ describe('astigmatic calibration from a bead z-stack', () => {
     });
   }
 
+  test('a stack taken top-down (negative z step) and fainter beads calibrate as well', () => {
+    const s = simulateBeadStack({ frames: 41, zStartNm: 800, zStepNm: -40, photons: 8000, seed: 5 });
+    const c = calibrateAstigmatism(s.frames.map((f) => f.map((v) => v - 100)), s.width, s.height, { zStartNm: 800, zStepNm: -40, pixelSizeNm: 100 }).calibration;
+    assert.ok(c.beads.every((b) => b.kept));
+    assert.ok(worst(c.x, DEFAULT_ASTIGMATISM.x) < 2.5 && worst(c.y, DEFAULT_ASTIGMATISM.y) < 2.5);
+    assert.ok(c.zRangeNm[0] < -600 && c.zRangeNm[1] > 600, JSON.stringify(c.zRangeNm));
+  });
+
   test('the CLI writes a calibration that reads back; a stack without beads is one clear line', () => {
     const stack = join(dir, 'beads.tif');
     const made = spawnSync(process.execPath, [...CLI, 'simulate', stack, '--beads', '--frames', '41', '--z-step', '40', '--bad-bead', '5:stuck'], { encoding: 'utf8' });
