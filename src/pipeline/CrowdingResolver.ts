@@ -36,6 +36,10 @@ export interface ResolvedFits {
  * (about one in a thousand is tried, and keeps its single fit unless a second emitter is
  * proven), so they pay nothing else.
  *
+ * Windows: box + 2·MULTI_EMITTER_MARGIN_PX wide, centred on the candidate; two tried candidates
+ * whose boxes both fit in one window share it, centred between them (fitted once, each reports
+ * its own emitters).
+ *
  * What is kept: when the window holds more than one emitter, each emitter is reported by the
  * candidate nearest to it (so two candidates whose windows see the same two molecules report
  * one each, and a pair that made one candidate is reported twice), and only emitters at least
@@ -133,7 +137,10 @@ export class CrowdingResolver {
         const dr = candidates.row[c] - candidates.row[p];
         if (Math.abs(dc) > reach || Math.abs(dr) > reach) continue;
         const d2 = dc * dc + dr * dr;
-        if (d2 < best) [best, partner] = [d2, c];
+        if (d2 < best) {
+          best = d2;
+          partner = c;
+        }
       }
       if (partner >= 0) {
         grouped[partner] = 1;
