@@ -207,8 +207,6 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     workers = choice.workers;
     // A queue that cannot be reached is an error before anything is written. Its client (BullMQ,
     // ioredis) is loaded only when a run uses one.
-    // The maps are pixels the job would have to carry; workers do not read them yet.
-    if (address && options.camera.maps) throw new InvalidOptionError('sCMOS camera maps do not travel over the queue yet: run this stack on one machine (--workers)', 'queue');
     if (address) {
       queueModule = await import('../src/cluster/localizeOnQueue.js');
       queueClient = await queueModule.connectQueue(address);

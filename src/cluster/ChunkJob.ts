@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CameraMapFiles } from '../camera/readCameraMaps.js';
 import type { LocalizeOptions, ResolvedLocalizeOptions } from '../pipeline/LocalizeOptions.js';
 
 /**
@@ -21,6 +22,8 @@ export interface ChunkJob {
   readonly step: number;
   /** The options as the user gave them (JSON). */
   readonly options: LocalizeOptions;
+  /** The camera's map files (absolute paths) when the run has sCMOS maps: the worker reads them. */
+  readonly mapFiles?: CameraMapFiles;
   /** SHA-256 of the submitter's resolved options: the worker's must be the same. */
   readonly digest: string;
   /** The submitter's software version. */
@@ -80,9 +83,18 @@ export function outputKey(output: string): string {
   return `${QUEUE_NAME}:output:${createHash('sha256').update(output).digest('hex')}`;
 }
 
-/** The digest of resolved options that a worker's must equal. */
+/**
+ * The digest of resolved options that a worker's must equal: their JSON, with every typed array
+ * (a camera map) replaced by the SHA-256 of its bytes and the maps' file names left out (the
+ * same maps, wherever they were read from).
+ */
 export function optionsDigest(options: ResolvedLocalizeOptions): string {
-  return createHash('sha256').update(JSON.stringify(options)).digest('hex');
+  const json = JSON.stringify(options, (key, value: unknown) => {
+    if (key === 'sources') return undefined;
+    if (ArrayBuffer.isView(value)) return `sha256:${createHash('sha256').update(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)).digest('hex')}`;
+    return value;
+  });
+  return createHash('sha256').update(json).digest('hex');
 }
 
 /**
@@ -104,6 +116,14 @@ export function checkChunkJob(data: unknown): ChunkJob {
   if ((d.end as number) <= (d.start as number)) bad('an empty frame range');
   if (typeof d.options !== 'object' || d.options === null || Array.isArray(d.options)) bad('options');
   if (typeof d.digest !== 'string' || !/^[0-9a-f]{64}$/.test(d.digest)) bad('digest');
+  if (d.mapFiles !== undefined) {
+    const m = d.mapFiles as Record<string, unknown>;
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) bad('mapFiles');
+    for (const key of Object.keys(m)) if (!['offset', 'variance', 'gain', 'origin'].includes(key)) bad(`mapFiles.${key}`);
+    for (const key of ['offset', 'variance', 'gain'] as const) if (m[key] !== undefined && !isPath(m[key])) bad(`mapFiles.${key} (an absolute path)`);
+    const o = m.origin;
+    if (o !== undefined && !(Array.isArray(o) && o.length === 2 && o.every((v) => Number.isInteger(v) && v >= 0))) bad('mapFiles.origin');
+  }
   if (typeof d.software !== 'string') bad('software');
   return d as unknown as ChunkJob;
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
+import type { CameraMapFiles } from '../camera/readCameraMaps.js';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -71,13 +73,18 @@ export async function* localizeOnQueue(run: QueueSubmission): AsyncGenerator<Loc
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const digest = optionsDigest(run.resolved);
     const software = softwareVersion();
+    // sCMOS maps travel as their files' absolute paths; each worker reads them.
+    const maps = run.resolved.camera.maps as ({ sources?: CameraMapFiles } | undefined);
+    if (maps && !maps.sources) throw new QueueError('camera maps given as arrays do not travel over the queue: read them from files (readCameraMaps), so that workers can read the same files');
+    const mapFiles = maps?.sources ? absoluteMapFiles(maps.sources) : undefined;
+    const options: LocalizeOptions = mapFiles ? { ...run.options, camera: { ...run.options.camera, maps: undefined } } : run.options;
     const ranges = jobRanges(run.start, run.end, run.step, run.resolved.chunkFrames * CHUNKS_PER_JOB);
     let next = 0;
     const q = queue;
     const enqueue = () => {
       while (next < ranges.length && jobs.length < JOBS_IN_FLIGHT && !run.signal?.aborted) {
         const [start, end] = ranges[next++];
-        const data: ChunkJob = { format: JOB_FORMAT, run: id, input: run.input, start, end, step: run.step, options: run.options, digest, software };
+        const data: ChunkJob = { format: JOB_FORMAT, run: id, input: run.input, start, end, step: run.step, options, ...(mapFiles ? { mapFiles } : {}), digest, software };
         const job = q.add('chunk', data, { jobId: `${id}-${start}`, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } });
         job.catch(() => undefined);
         jobs.push({ job, start, end });
@@ -112,6 +119,12 @@ export async function* localizeOnQueue(run: QueueSubmission): AsyncGenerator<Loc
     await Promise.all([queue?.close(), events?.close()]);
     client.disconnect();
   }
+}
+
+/** Map files with absolute paths (workers resolve nothing against their own directories). */
+function absoluteMapFiles(files: CameraMapFiles): CameraMapFiles {
+  const abs = (p: string | undefined) => (p === undefined ? undefined : resolvePath(p));
+  return { ...files, offset: abs(files.offset), variance: abs(files.variance), gain: abs(files.gain) };
 }
 
 /**

@@ -3,6 +3,7 @@ import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Frame } from '../io/Frame.js';
+import { readCameraMaps } from '../camera/readCameraMaps.js';
 import { openStack } from '../io/openStack.js';
 import { FrameLocalizer } from '../pipeline/FrameLocalizer.js';
 import { resolveLocalizeOptions } from '../pipeline/LocalizeOptions.js';
@@ -61,10 +62,12 @@ export async function startQueueWorker(address: QueueAddress, options: QueueWork
     }
     return opened.stack;
   };
-  const optionsFor = (job: ChunkJob, stack: ReturnType<typeof openStack>['stack']) => {
-    const key = `${job.digest}:${JSON.stringify(job.input)}`;
+  const optionsFor = async (job: ChunkJob, stack: ReturnType<typeof openStack>['stack']) => {
+    const key = `${job.digest}:${JSON.stringify(job.input)}:${JSON.stringify(job.mapFiles ?? null)}`;
     if (resolved?.key !== key) {
-      const r = resolveLocalizeOptions(job.options, stack.metadata);
+      // sCMOS maps: read from the files the job names (storage shared with the submitter).
+      const maps = job.mapFiles ? await readCameraMaps(job.mapFiles) : undefined;
+      const r = resolveLocalizeOptions(maps ? { ...job.options, camera: { ...job.options.camera, maps } } : job.options, stack.metadata);
       if (optionsDigest(r) !== job.digest) throw new Error(`the options resolve differently here than on the submitting machine (smlm-stream ${job.software} there): install the same version on every machine`);
       void resolved?.pool?.close();
       resolved = { key, options: r, pool: concurrency > 1 ? new LocalizerPool(r, concurrency) : undefined };
@@ -75,7 +78,7 @@ export async function startQueueWorker(address: QueueAddress, options: QueueWork
     const data = checkChunkJob(job.data);
     if (!(await client.exists(runKey(data.run)))) return { worker: id, skipped: true };
     const stack = stackFor(data);
-    const { options, pool } = optionsFor(data, stack);
+    const { options, pool } = await optionsFor(data, stack);
     const stats = createLocalizeStats();
     const batches: LocalizationBatch[] = [];
     const chunk = options.chunkFrames;

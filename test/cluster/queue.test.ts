@@ -18,6 +18,7 @@ import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
+import { readCameraMaps } from '../../src/camera/readCameraMaps.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
 import { CLI } from '../cli/cliArgs.js';
 import { redisMissing, startRedis } from './redisServer.js';
@@ -54,18 +55,11 @@ describe('the queue, without Redis', () => {
     assert.deepEqual(jobRanges(1000, 1100, 5, 1024), [[1000, 1024], [1025, 1100]]);
     const job = { format: 1, run: '0b6f8f4e-2f9c-4a51-9d0e-3f0b7c1d2e3f', input: '/data/a.tif', start: 0, end: 64, step: 1, options: {}, digest: 'a'.repeat(64), software: '0.1.0' };
     assert.equal(checkChunkJob(job), job);
-    for (const [key, value] of [['input', 'relative.tif'], ['input', { toString: 'x' }], ['end', 0], ['step', 0], ['options', 'rm -rf /'], ['format', 2], ['run', '../../etc']] as const) {
+    assert.equal(checkChunkJob({ ...job, mapFiles: { offset: '/data/offset.tif', origin: [0, 16] } }).mapFiles?.offset, '/data/offset.tif');
+    for (const [key, value] of [['input', 'relative.tif'], ['input', { toString: 'x' }], ['end', 0], ['step', 0], ['options', 'rm -rf /'], ['format', 2], ['run', '../../etc'], ['mapFiles', { offset: 'offset.tif' }], ['mapFiles', { script: '/bin/sh' }]] as const) {
       assert.throws(() => checkChunkJob({ ...job, [key]: value }), new RegExp(key === 'end' ? 'empty frame range' : key), `${key}: ${JSON.stringify(value)}`);
     }
   });
-});
-
-test('a queue run with sCMOS maps is refused before anything is contacted or written', async () => {
-  const stack = join(dir, 'maps.tif');
-  writeSimulation(stack, join(dir, 'maps.truth.csv'), { width: 32, height: 32, frames: 4, seed: 2 });
-  const maps = { width: 32, height: 32, offsetAdu: new Float32Array(32 * 32).fill(100) };
-  await assert.rejects(localizeStack({ input: stack, output: join(dir, 'maps.csv'), queue: 'redis://127.0.0.1:1', options: { camera: { maps } } }), /camera maps do not travel over the queue/);
-  assert.throws(() => readFileSync(join(dir, 'maps.json')));
 });
 
 const missing = redisMissing();
@@ -201,6 +195,21 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     const local = readFileSync(join(dir, 'deep-single.csv'), 'utf8');
     assert.ok(local.startsWith('"id"') && local.split('\n')[0].includes('"z [nm]"'));
     assert.equal(readFileSync(join(dir, 'deep-queue.csv'), 'utf8'), local);
+    await w.stop();
+  });
+
+  test('an sCMOS run: workers read the same map files, and write the CSV of one machine; maps given only as arrays are refused', async () => {
+    const sc = join(dir, 'scmos.tif');
+    const made = writeSimulation(sc, join(dir, 'scmos.truth.csv'), { width: 64, height: 64, frames: 200, density: 0.3, sensor: 'scmos', seed: 25 });
+    const files = { offset: made.maps?.offset, variance: made.maps?.variance, gain: made.maps?.gain };
+    const maps = await readCameraMaps(files);
+    await localizeStack({ input: sc, output: join(dir, 'scmos-single.csv'), workers: 1, options: { camera: { maps } } });
+    const w = startWorker();
+    await w.waitFor(/taking jobs/);
+    await localizeStack({ input: sc, output: join(dir, 'scmos-queue.csv'), queue: redis.url, options: { camera: { maps } } });
+    assert.equal(readFileSync(join(dir, 'scmos-queue.csv'), 'utf8'), readFileSync(join(dir, 'scmos-single.csv'), 'utf8'));
+    const bare = { width: maps.width, height: maps.height, offsetAdu: maps.offsetAdu, varianceAdu2: maps.varianceAdu2, gainAduPerElectron: maps.gainAduPerElectron };
+    await assert.rejects(localizeStack({ input: sc, output: join(dir, 'scmos-bare.csv'), queue: redis.url, options: { camera: { maps: bare } } }), /camera maps given as arrays do not travel/);
     await w.stop();
   });
 
