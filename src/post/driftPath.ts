@@ -7,7 +7,7 @@ export function driftPath(csvPath: string): string {
   return csvPath.replace(/(\.csv)?$/i, '.drift.csv');
 }
 
-/** The headers of a drift trajectory (docs/design.md §8): the drift of every frame relative to frame 1, nm. */
+/** The headers of a drift trajectory (docs/design.md §7): the drift of every frame relative to frame 1, nm. */
 export const DRIFT_HEADERS = ['frame', 'drift x [nm]', 'drift y [nm]'] as const;
 
 /** Decimals of the drift columns (0.01 nm, below any drift precision reached). */
