@@ -27,6 +27,9 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   'fit-demo': { summary: 'simulate patches, fit them, compare with the truth and the CRLB', load: () => import('./fitDemo.js') },
 };
 
+/** The command names' column in --help: the longest name and two spaces. */
+const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
+
 const HELP = `smlm-stream — single-molecule localization: TIFF frames to localizations, streamed.
 
 Usage:
@@ -34,7 +37,7 @@ Usage:
   smlm-stream help <command> | --help | --version
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`).join('\n')}
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(NAME_WIDTH)}${c.summary}`).join('\n')}
 
 Run 'smlm-stream <command> --help' for a command's options.
 `;
