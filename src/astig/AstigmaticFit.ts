@@ -1,26 +1,22 @@
-import { choleskyFactor, choleskyInverseDiagonal, choleskySolve } from '../fit/cholesky.js';
+import { choleskyInverseDiagonal } from '../fit/cholesky.js';
+import type { ScoringModel } from '../fit/FisherScoring.js';
+import { FisherScoring } from '../fit/FisherScoring.js';
 import {
-  DAMPING_FLOOR,
-  DAMPING_GROWTH,
-  DAMPING_LIMIT,
-  DAMPING_START,
   LEAVE_PATCH_PX,
-  LL_GUARD,
   MAX_SHRINK,
+  MAX_Z_STEP_NM,
   MIN_BACKGROUND,
   MIN_PHOTONS,
   STATUS_BAD_DATA,
   STATUS_CONVERGED,
-  STATUS_LEFT_PATCH,
-  STATUS_MAX_ITERATIONS,
   STATUS_SINGULAR,
   STATUS_Z_RANGE,
-  MAX_Z_STEP_NM,
   Z_EDGE_NM,
   Z_START_HIGH,
   Z_START_LOW,
   Z_START_MID,
 } from '../fit/fitConstants.js';
+import { residualSpread } from '../fit/residualSpread.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
 import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
@@ -60,13 +56,11 @@ export class AstigmaticFit implements AstigmaticFitter {
   private readonly ax: GaussianAxis;
   private readonly ay: GaussianAxis;
   private readonly mu: Float64Array;
-  private readonly fisher = new Float64Array(P * P);
-  private readonly system = new Float64Array(P * P);
-  private readonly lower = new Float64Array(P * P);
-  private readonly gradient = new Float64Array(P);
-  private readonly step = new Float64Array(P);
-  private readonly trial = new Float64Array(P);
+  private readonly scoring = new FisherScoring(P);
   private readonly best = new Float64Array(P);
+  /** The patch being fitted (set by {@link fit} for the model's callbacks). */
+  private readonly job: { data: Float64Array; at: number; shift: Float64Array | undefined } = { data: new Float64Array(0), at: 0, shift: undefined };
+  private readonly model: ScoringModel;
   private readonly d = new Float64Array(P);
   private readonly scratch = new Float64Array(P * P + P);
   private readonly slope = new Float64Array(2);
@@ -85,6 +79,22 @@ export class AstigmaticFit implements AstigmaticFitter {
     this.ay = new GaussianAxis(box);
     this.mu = new Float64Array(box * box);
     this.pixel = calibration.pixelSizeNm;
+    const job = this.job;
+    const [lo, hi] = calibration.zRangeNm;
+    this.model = {
+      evaluate: (theta) => this.evaluate(theta, job.data, job.at, job.shift),
+      derivatives: (theta) => this.derivatives(theta, job.data, job.at, job.shift),
+      propose: (theta, step, trial) => {
+        trial[0] = theta[0] + step[0];
+        trial[1] = theta[1] + step[1];
+        trial[2] = Math.max(theta[2] + step[2], Math.max(MIN_PHOTONS, theta[2] * (1 - MAX_SHRINK)));
+        trial[3] = Math.max(theta[3] + step[3], Math.max(MIN_BACKGROUND, theta[3] * (1 - MAX_SHRINK)));
+        trial[4] = Math.min(hi, Math.max(lo, theta[4] + Math.max(-MAX_Z_STEP_NM, Math.min(MAX_Z_STEP_NM, step[4]))));
+        // Converged on the lateral step (px) and the z step in units of a pixel.
+        return Math.max(Math.abs(trial[0] - theta[0]), Math.abs(trial[1] - theta[1]), Math.abs(trial[4] - theta[4]) / this.pixel);
+      },
+      leftWindow: (theta) => theta[0] < -LEAVE_PATCH_PX || theta[1] < -LEAVE_PATCH_PX || theta[0] > box + LEAVE_PATCH_PX || theta[1] > box + LEAVE_PATCH_PX,
+    };
   }
 
   /** μ for θ into `mu` (axes and σ slopes at θ); ℓ, or −∞ where μ + s ≤ 0 or σ is undefined. */
@@ -121,7 +131,8 @@ export class AstigmaticFit implements AstigmaticFitter {
 
   /** ∇ℓ and the Fisher information at the θ last evaluated. */
   private derivatives(theta: Float64Array, data: Float64Array, at: number, shift: Float64Array | undefined): void {
-    const { box, mu, ax, ay, gradient, fisher, d } = this;
+    const { box, mu, ax, ay, d } = this;
+    const { gradient, fisher } = this.scoring;
     gradient.fill(0);
     fisher.fill(0);
     const n = theta[2];
@@ -148,65 +159,9 @@ export class AstigmaticFit implements AstigmaticFitter {
     for (let a = 0; a < P; a++) for (let e = 0; e < a; e++) fisher[e * P + a] = fisher[a * P + e];
   }
 
-  /** One fit from the start in `theta`; the status. */
-  private fitFrom(data: Float64Array, at: number, options: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
-    const { theta, trial, step, system, lower, gradient, fisher, box } = this;
-    const [lo, hi] = this.calibration.zRangeNm;
-    const shift = options.shift;
-    let ll = this.evaluate(theta, data, at, shift);
-    if (!Number.isFinite(ll)) return STATUS_BAD_DATA;
-    let lambda = DAMPING_START;
-    let status = STATUS_MAX_ITERATIONS;
-    this.iterations = 0;
-    for (let it = 0; it < options.maxIterations; it++) {
-      this.iterations = it + 1;
-      this.derivatives(theta, data, at, shift);
-      let accepted = false;
-      let moved = 0;
-      while (lambda <= DAMPING_LIMIT) {
-        system.set(fisher);
-        for (let a = 0; a < P; a++) system[a * P + a] *= 1 + lambda;
-        if (!choleskyFactor(system, P, lower)) {
-          lambda *= DAMPING_GROWTH;
-          continue;
-        }
-        choleskySolve(lower, P, gradient, step);
-        trial[0] = theta[0] + step[0];
-        trial[1] = theta[1] + step[1];
-        trial[2] = Math.max(theta[2] + step[2], Math.max(MIN_PHOTONS, theta[2] * (1 - MAX_SHRINK)));
-        trial[3] = Math.max(theta[3] + step[3], Math.max(MIN_BACKGROUND, theta[3] * (1 - MAX_SHRINK)));
-        trial[4] = Math.min(hi, Math.max(lo, theta[4] + Math.max(-MAX_Z_STEP_NM, Math.min(MAX_Z_STEP_NM, step[4]))));
-        // Converged on the lateral step (px) and the z step in units of a pixel.
-        moved = Math.max(Math.abs(trial[0] - theta[0]), Math.abs(trial[1] - theta[1]), Math.abs(trial[4] - theta[4]) / this.pixel);
-        const next = this.evaluate(trial, data, at, shift);
-        if (next >= ll - LL_GUARD * Math.abs(ll)) {
-          theta.set(trial);
-          ll = next;
-          lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
-          accepted = true;
-          break;
-        }
-        lambda *= DAMPING_GROWTH;
-      }
-      if (!accepted) {
-        this.evaluate(theta, data, at, shift);
-        status = STATUS_CONVERGED;
-        break;
-      }
-      if (theta[0] < -LEAVE_PATCH_PX || theta[1] < -LEAVE_PATCH_PX || theta[0] > box + LEAVE_PATCH_PX || theta[1] > box + LEAVE_PATCH_PX) {
-        status = STATUS_LEFT_PATCH;
-        break;
-      }
-      if (moved < options.tolerance) {
-        status = STATUS_CONVERGED;
-        break;
-      }
-    }
-    this.logLikelihood = ll;
-    return status;
-  }
-
+  /** The z starts' ℓ, and their numbers ranked by it (largest first). */
   private readonly startOrder = new Float64Array(Z_STARTS.length);
+  private readonly ranked = new Int32Array(Z_STARTS.length);
 
   /** θ = the lateral start with z at start number `s`. */
   private placeStart(start: { x: number; y: number; photons: number; background: number }, s: number): void {
@@ -221,15 +176,7 @@ export class AstigmaticFit implements AstigmaticFitter {
 
   /** The standard deviation of n − μ over the patch at θ̂, photons. */
   residualStd(data: Float64Array, at: number): number {
-    const { mu } = this;
-    let s = 0;
-    let s2 = 0;
-    for (let i = 0; i < mu.length; i++) {
-      const d = data[at + i] - mu[i];
-      s += d;
-      s2 += d * d;
-    }
-    return Math.sqrt(Math.max(0, s2 / mu.length - (s / mu.length) ** 2));
+    return residualSpread(data, at, this.mu);
   }
 
   /**
@@ -255,11 +202,25 @@ export class AstigmaticFit implements AstigmaticFitter {
       this.placeStart(start, s);
       order[s] = this.evaluate(theta, data, at, options.shift);
     }
-    const ranked = [0, 1, 2].sort((a, b) => order[b] - order[a]);
+    // A stable insertion sort, largest ℓ first (−∞ ties keep their order).
+    const ranked = this.ranked;
+    for (let i = 0; i < ranked.length; i++) {
+      let j = i - 1;
+      while (j >= 0 && order[ranked[j]] < order[i]) {
+        ranked[j + 1] = ranked[j];
+        j--;
+      }
+      ranked[j + 1] = i;
+    }
+    const job = this.job;
+    job.data = data;
+    job.at = at;
+    job.shift = options.shift;
     for (const s of ranked) {
       this.placeStart(start, s);
-      const status = this.fitFrom(data, at, options);
-      iterations += this.iterations;
+      const status = this.scoring.run(this.model, theta, P, options.maxIterations, options.tolerance);
+      this.logLikelihood = this.scoring.logLikelihood;
+      iterations += this.scoring.iterations;
       const better = status === STATUS_CONVERGED ? bestStatus !== STATUS_CONVERGED || this.logLikelihood > bestLl : bestStatus !== STATUS_CONVERGED && this.logLikelihood > bestLl;
       if (better) {
         best.set(theta);
@@ -273,7 +234,7 @@ export class AstigmaticFit implements AstigmaticFitter {
     this.logLikelihood = this.evaluate(theta, data, at, options.shift);
     if (bestStatus !== STATUS_CONVERGED) return bestStatus;
     this.derivatives(theta, data, at, options.shift);
-    if (!choleskyInverseDiagonal(this.fisher, P, this.crlb, this.scratch)) return STATUS_SINGULAR;
+    if (!choleskyInverseDiagonal(this.scoring.fisher, P, this.crlb, this.scratch)) return STATUS_SINGULAR;
     for (let a = 0; a < P; a++) this.crlb[a] = Math.sqrt(this.crlb[a]);
     if (theta[4] <= lo + Z_EDGE_NM || theta[4] >= hi - Z_EDGE_NM) return STATUS_Z_RANGE;
     return STATUS_CONVERGED;

@@ -29,6 +29,7 @@ export class WasmAstigmaticFit implements AstigmaticFitter {
   private readonly exports: ZExports;
   private readonly area: number;
   private readonly pointers: { data: number; shift: number; out: number };
+  private views: { data: Float64Array; shift: Float64Array; out: Float64Array } | undefined;
 
   /**
    * @param box - patch width, px (at most {@link MAX_WINDOW})
@@ -46,12 +47,12 @@ export class WasmAstigmaticFit implements AstigmaticFitter {
   }
 
   fit(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number }, options: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
-    const buffer = this.exports.memory.buffer;
+    const v = this.memory();
     const p = this.pointers;
-    new Float64Array(buffer, p.data, this.area).set(data.subarray(at, at + this.area));
-    if (options.shift) new Float64Array(buffer, p.shift, this.area).set(options.shift.subarray(at, at + this.area));
+    v.data.set(data.subarray(at, at + this.area));
+    if (options.shift) v.shift.set(options.shift.subarray(at, at + this.area));
     const status = this.exports.zFit(p.data, options.shift ? p.shift : 0, start.x, start.y, start.photons, start.background, options.maxIterations, options.tolerance);
-    const out = new Float64Array(this.exports.memory.buffer, p.out, 15);
+    const out = v.out;
     this.theta.set(out.subarray(0, 5));
     this.crlb.set(out.subarray(5, 10));
     this.logLikelihood = out[10];
@@ -60,6 +61,16 @@ export class WasmAstigmaticFit implements AstigmaticFitter {
     this.sigmaYNm = out[13];
     this.residual = out[14];
     return status;
+  }
+
+  /** Views of the module's memory (made again if it has grown). */
+  private memory(): { data: Float64Array; shift: Float64Array; out: Float64Array } {
+    const buffer = this.exports.memory.buffer;
+    if (!this.views || this.views.data.buffer !== buffer) {
+      const p = this.pointers;
+      this.views = { data: new Float64Array(buffer, p.data, this.area), shift: new Float64Array(buffer, p.shift, this.area), out: new Float64Array(buffer, p.out, 15) };
+    }
+    return this.views;
   }
 
   /** The residual's standard deviation of the last fit (computed by the kernel; the arguments name the same patch). */

@@ -1,20 +1,8 @@
-import { choleskyFactor, choleskyInverseDiagonal, choleskySolve } from './cholesky.js';
-import {
-  DAMPING_FLOOR,
-  DAMPING_GROWTH,
-  DAMPING_LIMIT,
-  DAMPING_START,
-  LEAVE_PATCH_PX,
-  LL_GUARD,
-  MAX_SHRINK,
-  MIN_BACKGROUND,
-  MIN_PHOTONS,
-  MIN_RESIDUAL_VARIANCE,
-  STATUS_BAD_DATA,
-  STATUS_CONVERGED,
-  STATUS_LEFT_PATCH,
-  STATUS_MAX_ITERATIONS,
-} from './fitConstants.js';
+import { choleskyInverseDiagonal } from './cholesky.js';
+import type { ScoringModel } from './FisherScoring.js';
+import { FisherScoring } from './FisherScoring.js';
+import { LEAVE_PATCH_PX, MAX_SHRINK, MIN_BACKGROUND, MIN_PHOTONS, MIN_RESIDUAL_VARIANCE, STATUS_BAD_DATA } from './fitConstants.js';
+import { residualSpread } from './residualSpread.js';
 import { GaussianAxis } from './GaussianAxis.js';
 
 /**
@@ -49,14 +37,12 @@ export class MultiEmitterFit {
   private readonly xAxes: GaussianAxis[];
   private readonly yAxes: GaussianAxis[];
   private readonly mu: Float64Array;
-  private readonly fisher: Float64Array;
-  private readonly system: Float64Array;
-  private readonly lower: Float64Array;
-  private readonly gradient: Float64Array;
-  private readonly step: Float64Array;
-  private readonly trial: Float64Array;
+  private readonly scoring: FisherScoring;
   private readonly derivative: Float64Array;
   private readonly scratch: Float64Array;
+  /** The window being fitted (set by {@link fit} for the model's callbacks). */
+  private readonly job: { data: Float64Array; at: number; emitters: number; sigma: number; shift: Float64Array | undefined } = { data: new Float64Array(0), at: 0, emitters: 1, sigma: 1, shift: undefined };
+  private readonly model: ScoringModel;
 
   /**
    * @param box - window width, px
@@ -71,13 +57,33 @@ export class MultiEmitterFit {
     this.xAxes = Array.from({ length: maxEmitters }, () => new GaussianAxis(box));
     this.yAxes = Array.from({ length: maxEmitters }, () => new GaussianAxis(box));
     this.mu = new Float64Array(box * box);
-    this.fisher = new Float64Array(p * p);
-    this.system = new Float64Array(p * p);
-    this.lower = new Float64Array(p * p);
-    this.gradient = new Float64Array(p);
-    this.step = new Float64Array(p);
-    this.trial = new Float64Array(p);
+    this.scoring = new FisherScoring(p);
     this.derivative = new Float64Array(p);
+    const job = this.job;
+    this.model = {
+      evaluate: (theta) => this.evaluate(theta, job.emitters, job.sigma, job.data, job.at, job.shift),
+      derivatives: (theta) => this.derivatives(theta, job.emitters, job.data, job.at, job.shift),
+      propose: (theta, step, trial) => {
+        // N and b shrink by at most half a step (they stay positive); x, y move freely.
+        const q = 3 * job.emitters + 1;
+        let moved = 0;
+        for (let a = 0; a < q; a++) {
+          let v = theta[a] + step[a];
+          if (a === q - 1 || a % 3 === 2) v = Math.max(v, Math.max(a === q - 1 ? MIN_BACKGROUND : MIN_PHOTONS, theta[a] * (1 - MAX_SHRINK)));
+          else moved = Math.max(moved, Math.abs(v - theta[a]));
+          trial[a] = v;
+        }
+        return moved;
+      },
+      leftWindow: (theta) => {
+        for (let k = 0; k < job.emitters; k++) {
+          const x = theta[3 * k];
+          const y = theta[3 * k + 1];
+          if (x < -LEAVE_PATCH_PX || y < -LEAVE_PATCH_PX || x > box + LEAVE_PATCH_PX || y > box + LEAVE_PATCH_PX) return true;
+        }
+        return false;
+      },
+    };
     this.scratch = new Float64Array(p * p + p);
   }
 
@@ -113,7 +119,8 @@ export class MultiEmitterFit {
    * Gradient of ℓ and the Fisher information at the θ last evaluated (axes and μ current).
    */
   private derivatives(theta: Float64Array, emitters: number, data: Float64Array, at: number, shift: Float64Array | undefined): void {
-    const { box, mu, xAxes, yAxes, gradient, fisher, derivative: d } = this;
+    const { box, mu, xAxes, yAxes, derivative: d } = this;
+    const { gradient, fisher } = this.scoring;
     const p = 3 * emitters + 1;
     gradient.fill(0, 0, p);
     fisher.fill(0, 0, p * p);
@@ -152,71 +159,18 @@ export class MultiEmitterFit {
    * @returns a status code (fitConstants.ts); θ̂, ℓ and the iterations in the fields ({@link bound} gives the CRLB)
    */
   fit(data: Float64Array, at: number, emitters: number, sigma: number, options: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
-    const { theta, trial, step, system, lower, gradient, fisher, box } = this;
-    const p = 3 * emitters + 1;
-    const shift = options.shift;
+    const { box } = this;
     this.iterations = 0;
     for (let i = 0; i < box * box; i++) if (!Number.isFinite(data[at + i])) return STATUS_BAD_DATA;
-    let ll = this.evaluate(theta, emitters, sigma, data, at, shift);
-    if (!Number.isFinite(ll)) return STATUS_BAD_DATA;
-    let lambda = DAMPING_START;
-    let status = STATUS_MAX_ITERATIONS;
-    for (let it = 0; it < options.maxIterations; it++) {
-      this.iterations = it + 1;
-      this.derivatives(theta, emitters, data, at, shift);
-      let accepted = false;
-      let moved = 0;
-      while (lambda <= DAMPING_LIMIT) {
-        for (let a = 0; a < p * p; a++) system[a] = fisher[a];
-        for (let a = 0; a < p; a++) system[a * p + a] *= 1 + lambda;
-        if (!choleskyFactor(system, p, lower)) {
-          lambda *= DAMPING_GROWTH;
-          continue;
-        }
-        choleskySolve(lower, p, gradient, step);
-        moved = 0;
-        for (let a = 0; a < p; a++) {
-          let v = theta[a] + step[a];
-          const isPhotons = a === p - 1 || a % 3 === 2;
-          if (isPhotons) {
-            // N and b shrink by at most half a step (they stay positive).
-            const floor = a === p - 1 ? MIN_BACKGROUND : MIN_PHOTONS;
-            v = Math.max(v, Math.max(floor, theta[a] * (1 - MAX_SHRINK)));
-          } else {
-            moved = Math.max(moved, Math.abs(v - theta[a]));
-          }
-          trial[a] = v;
-        }
-        const next = this.evaluate(trial, emitters, sigma, data, at, shift);
-        if (next >= ll - LL_GUARD * Math.abs(ll)) {
-          theta.set(trial.subarray(0, p));
-          ll = next;
-          lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
-          accepted = true;
-          break;
-        }
-        lambda *= DAMPING_GROWTH;
-      }
-      if (!accepted) {
-        // No damping raises ℓ: θ is a maximum to rounding.
-        this.evaluate(theta, emitters, sigma, data, at, shift);
-        status = STATUS_CONVERGED;
-        break;
-      }
-      for (let k = 0; k < emitters; k++) {
-        const x = theta[3 * k];
-        const y = theta[3 * k + 1];
-        if (x < -LEAVE_PATCH_PX || y < -LEAVE_PATCH_PX || x > box + LEAVE_PATCH_PX || y > box + LEAVE_PATCH_PX) {
-          this.logLikelihood = ll;
-          return STATUS_LEFT_PATCH;
-        }
-      }
-      if (moved < options.tolerance) {
-        status = STATUS_CONVERGED;
-        break;
-      }
-    }
-    this.logLikelihood = ll;
+    const job = this.job;
+    job.data = data;
+    job.at = at;
+    job.emitters = emitters;
+    job.sigma = sigma;
+    job.shift = options.shift;
+    const status = this.scoring.run(this.model, this.theta, 3 * emitters + 1, options.maxIterations, options.tolerance);
+    this.iterations = this.scoring.iterations;
+    this.logLikelihood = this.scoring.logLikelihood;
     return status;
   }
 
@@ -228,7 +182,7 @@ export class MultiEmitterFit {
   bound(emitters: number, data: Float64Array, at: number, shift?: Float64Array): boolean {
     const p = 3 * emitters + 1;
     this.derivatives(this.theta, emitters, data, at, shift);
-    if (!choleskyInverseDiagonal(this.fisher, p, this.crlb, this.scratch)) return false;
+    if (!choleskyInverseDiagonal(this.scoring.fisher, p, this.crlb, this.scratch)) return false;
     for (let a = 0; a < p; a++) this.crlb[a] = Math.sqrt(this.crlb[a]);
     return true;
   }
@@ -244,16 +198,7 @@ export class MultiEmitterFit {
 
   /** The standard deviation of n − μ over the window for the model last evaluated, photons. */
   residualStd(data: Float64Array, at: number): number {
-    const { mu } = this;
-    const n = mu.length;
-    let s = 0;
-    let s2 = 0;
-    for (let i = 0; i < n; i++) {
-      const d = data[at + i] - mu[i];
-      s += d;
-      s2 += d * d;
-    }
-    return Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2));
+    return residualSpread(data, at, this.mu);
   }
 
   /**

@@ -64,6 +64,8 @@ export const DAMPING_DIAGONAL_FLOOR = 1e-12;
 
 /** Smallest background used as a start value, photons/px (keeps n/μ finite on dark patches). */
 export const MIN_BACKGROUND_GUESS = 0.1;
+/** Photons a multi-emitter window or a 3-D fit starts from when the spot's single fit did not converge (the first fit finds them). */
+export const UNCONVERGED_START_PHOTONS = 1000;
 /** A warm start is taken only inside the patch widened by this, px. */
 export const WARM_START_MARGIN_PX = 0.5;
 

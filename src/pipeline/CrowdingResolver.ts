@@ -4,6 +4,7 @@ import type { EmitterSelection } from '../fit/EmitterSelection.js';
 import { chiSquareThreshold, EmitterSelector } from '../fit/EmitterSelector.js';
 import type { FitResults } from '../fit/FitResults.js';
 import { createFitResults } from '../fit/FitResults.js';
+import { UNCONVERGED_START_PHOTONS } from '../fit/fitConstants.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import type { PixelArray } from '../io/Frame.js';
 import { WasmEmitterSelector } from '../fit/WasmEmitterSelector.js';
@@ -51,6 +52,8 @@ export class CrowdingResolver {
   private readonly window: number;
   private readonly ambiguity: number;
   private readonly subset = new Candidates();
+  /** A window's start (scratch). */
+  private readonly start = { x: 0, y: 0, photons: 0, background: 0 };
   /** Tried candidates, in order. */
   private readonly flagged: number[] = [];
   /** Each window's first candidate and its partner (−1: none). */
@@ -64,11 +67,14 @@ export class CrowdingResolver {
   private readonly out = new RowBuffer();
   /** Rows of the crowded windows, before they are put in candidate order. */
   private readonly staged = new RowBuffer();
-  /** Per candidate: whether a window replaced its single fit, whether it has a window yet; where its staged rows start (n + 1), scratch. */
+  /**
+   * Per candidate: whether a window replaced its single fit, whether it has a window yet, where
+   * its staged rows start (n + 1 entries), and the counting sort's cursor.
+   */
   private replaced = new Uint8Array(0);
   private grouped = new Uint8Array(0);
   private first = new Int32Array(0);
-  private last = new Int32Array(0);
+  private cursor = new Int32Array(0);
   /** Staged rows in candidate order. */
   private order = new Int32Array(0);
   private ones = new Uint8Array(0);
@@ -162,6 +168,7 @@ export class CrowdingResolver {
     const replaced = this.replaced;
     replaced.fill(0, 0, n);
     let any = false;
+    const solver = { maxIterations, tolerance, shift: single.shift ? this.shift : undefined };
     for (let q = 0; q < windows && selector; q++) {
       const p = this.map[q];
       const partner = this.partner[q];
@@ -169,11 +176,19 @@ export class CrowdingResolver {
       const wr = this.winRow[q];
       // The start: the single fit of the window's first candidate (or of its partner).
       const from = r.status[p] !== FitStatus.converged && partner >= 0 && r.status[partner] === FitStatus.converged ? partner : p;
-      const start =
-        r.status[from] === FitStatus.converged
-          ? { x: r.x[from] + single.originColumn[from] - wc, y: r.y[from] + single.originRow[from] - wr, photons: r.photons[from], background: r.background[from] }
-          : { x: candidates.column[p] + 0.5 - wc, y: candidates.row[p] + 0.5 - wr, photons: UNCONVERGED_START_PHOTONS, background: Math.max(1e-3, r.background[p] || 1) };
-      const k = selector.select(this.patches, q * W * W, start, sigmaPx, { maxIterations, tolerance, shift: single.shift ? this.shift : undefined });
+      const start = this.start;
+      if (r.status[from] === FitStatus.converged) {
+        start.x = r.x[from] + single.originColumn[from] - wc;
+        start.y = r.y[from] + single.originRow[from] - wr;
+        start.photons = r.photons[from];
+        start.background = r.background[from];
+      } else {
+        start.x = candidates.column[p] + 0.5 - wc;
+        start.y = candidates.row[p] + 0.5 - wr;
+        start.photons = UNCONVERGED_START_PHOTONS;
+        start.background = Math.max(1e-3, r.background[p] || 1);
+      }
+      const k = selector.select(this.patches, q * W * W, start, sigmaPx, solver);
       stats.emitterFits[Math.max(1, k)]++;
       if (k < 2) continue;
       any = true;
@@ -192,7 +207,7 @@ export class CrowdingResolver {
     for (let p = 0; p < n; p++) first[p + 1] += first[p];
     if (this.order.length < staged.count) this.order = new Int32Array(2 * staged.count);
     const order = this.order;
-    const next = this.last;
+    const next = this.cursor;
     next.set(first.subarray(0, n));
     for (let e = 0; e < staged.count; e++) order[next[staged.owner[e]]++] = e;
     // Rows: each candidate's single fit, or the emitters of its window that are its own.
@@ -265,7 +280,7 @@ export class CrowdingResolver {
   private ensure(n: number, m: number): void {
     if (this.first.length < n + 1) {
       this.first = new Int32Array(2 * n + 1);
-      this.last = new Int32Array(2 * n + 1);
+      this.cursor = new Int32Array(2 * n + 1);
       this.replaced = new Uint8Array(2 * n);
       this.grouped = new Uint8Array(2 * n);
     }
@@ -280,8 +295,6 @@ export class CrowdingResolver {
   }
 }
 
-/** A window's start when its single fit did not converge: photons (the first fit finds them). */
-const UNCONVERGED_START_PHOTONS = 1000;
 
 /** The fields of a fit row (all but the count). */
 const FIT_FIELDS = (Object.keys(createFitResults(0)) as (keyof FitResults)[]).filter((k) => k !== 'count');

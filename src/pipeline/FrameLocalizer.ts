@@ -17,6 +17,7 @@ import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { createLocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import { checkFrameSize } from './LocalizeOptions.js';
+import { UNCONVERGED_START_PHOTONS } from '../fit/fitConstants.js';
 import { CrowdingResolver } from './CrowdingResolver.js';
 import type { ResolvedFits } from './CrowdingResolver.js';
 import type { LocalizeStats } from './LocalizeStats.js';
@@ -50,6 +51,7 @@ export class FrameLocalizer {
   /** The 3-D fit, in a run with an astigmatic calibration. */
   private readonly astigmatic: AstigmaticFitter | undefined;
   private depth: Depths = emptyDepths(0);
+  private readonly depthStart = { x: 0, y: 0, photons: 0, background: 0 };
   private readonly candidates = new Candidates();
   private detector: SpotDetector | undefined;
   /** The camera for the current frame size (maps cut to it), and whether it has shifts. */
@@ -155,10 +157,16 @@ export class FrameLocalizer {
     if (this.depth.z.length < n) this.depth = emptyDepths(2 * n);
     const d = this.depth;
     const pixel = this.options.camera.pixelSizeNm;
+    const solver = { maxIterations, tolerance, shift };
+    const start = this.depthStart;
     for (let p = 0; p < n; p++) {
+      // From the 2-D fit, or the patch's centre when that failed.
       const converged = single.status[p] === FitStatus.converged;
-      const start = converged ? { x: single.x[p], y: single.y[p], photons: single.photons[p], background: single.background[p] } : { x: box / 2, y: box / 2, photons: 1000, background: Math.max(1e-3, single.background[p] || 1) };
-      const status = this.saturated[p] ? FitStatus.saturated : fit.fit(this.patches, p * area, start, { maxIterations, tolerance, shift });
+      start.x = converged ? single.x[p] : box / 2;
+      start.y = converged ? single.y[p] : box / 2;
+      start.photons = converged ? single.photons[p] : UNCONVERGED_START_PHOTONS;
+      start.background = converged ? single.background[p] : Math.max(1e-3, single.background[p] || 1);
+      const status = this.saturated[p] ? FitStatus.saturated : fit.fit(this.patches, p * area, start, solver);
       const t = fit.theta;
       single.status[p] = status;
       single.x[p] = t[0];

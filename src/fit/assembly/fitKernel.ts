@@ -1023,6 +1023,7 @@ function multiFit(data: usize, k: i32, maxIterations: i32, tolerance: f64): i32 
   MITER = 0;
   for (let i = 0; i < w * w; i++) if (!isFinite<f64>(load<f64>(data + (<usize>i << 3)))) return STATUS_BAD_DATA;
   let ll = multiEvaluate(MTH, k, data);
+  MLL = ll;
   if (!isFinite<f64>(ll)) return STATUS_BAD_DATA;
   let lambda = DAMPING_START;
   let status = STATUS_MAX_ITERATIONS;
@@ -1079,12 +1080,11 @@ function multiFit(data: usize, k: i32, maxIterations: i32, tolerance: f64): i32 
   return status;
 }
 
-/** MultiEmitterFit.residualStd: the standard deviation of n − μ for the model last evaluated. */
-function multiResidualStd(data: usize): f64 {
-  const n = MW * MW;
+/** residualSpread.ts: the standard deviation of n − μ over `n` pixels (the multi-emitter and 3-D fits' residual std). */
+function residualSpread(data: usize, mu: StaticArray<f64>, n: i32): f64 {
   let s: f64 = 0, s2: f64 = 0;
   for (let i = 0; i < n; i++) {
-    const d = load<f64>(data + (<usize>i << 3)) - unchecked(MMU[i]);
+    const d = load<f64>(data + (<usize>i << 3)) - unchecked(mu[i]);
     s += d;
     s2 += d * d;
   }
@@ -1192,7 +1192,7 @@ function multiChoose(data: usize, x: f64, y: f64, photons: f64, background: f64,
     return 0;
   }
   for (let a = 0; a < p; a++) unchecked(MCR[a] = Math.sqrt(unchecked(MCR[a])));
-  unchecked(MOUT[2] = multiResidualStd(data));
+  unchecked(MOUT[2] = residualSpread(data, MMU, MW * MW));
   return k;
 }
 
@@ -1328,11 +1328,12 @@ function zDerivatives(theta: StaticArray<f64>, data: usize): void {
 
 function zFitFrom(data: usize, maxIterations: i32, tolerance: f64): i32 {
   const box = <f64>ZBOX;
+  ZITER = 0;
   let ll = zEvaluate(ZTH, data);
+  ZLL = ll;
   if (!isFinite<f64>(ll)) return STATUS_BAD_DATA;
   let lambda = DAMPING_START;
   let status = STATUS_MAX_ITERATIONS;
-  ZITER = 0;
   for (let it = 0; it < maxIterations; it++) {
     ZITER = it + 1;
     zDerivatives(ZTH, data);
@@ -1395,15 +1396,7 @@ export function zFit(data: usize, shift: usize, x: f64, y: f64, n: f64, b: f64, 
   unchecked(ZOUT[11] = <f64>ZITER);
   unchecked(ZOUT[12] = ZSX_NM);
   unchecked(ZOUT[13] = ZSY_NM);
-  let s: f64 = 0, s2: f64 = 0;
-  const area = ZBOX * ZBOX;
-  for (let i = 0; i < area; i++) {
-    const d = load<f64>(data + (<usize>i << 3)) - unchecked(ZMU[i]);
-    s += d;
-    s2 += d * d;
-  }
-  const mean = s / <f64>area;
-  unchecked(ZOUT[14] = Math.sqrt(Math.max(0, s2 / <f64>area - mean * mean)));
+  unchecked(ZOUT[14] = residualSpread(data, ZMU, ZBOX * ZBOX));
   return status;
 }
 

@@ -1,0 +1,113 @@
+import { choleskyFactor, choleskySolve } from './cholesky.js';
+import {
+  DAMPING_FLOOR,
+  DAMPING_GROWTH,
+  DAMPING_LIMIT,
+  DAMPING_START,
+  LL_GUARD,
+  STATUS_BAD_DATA,
+  STATUS_CONVERGED,
+  STATUS_LEFT_PATCH,
+  STATUS_MAX_ITERATIONS,
+} from './fitConstants.js';
+
+/** A likelihood to maximize with {@link FisherScoring}: the model's own evaluation, derivatives and limits. */
+export interface ScoringModel {
+  /** ℓ(θ), the model's state now that of θ; −∞ (or NaN) where θ is impossible. */
+  evaluate(theta: Float64Array): number;
+  /** ∇ℓ into `gradient` and the Fisher information (p × p, row-major) into `fisher`, at the θ last evaluated. */
+  derivatives(theta: Float64Array, gradient: Float64Array, fisher: Float64Array): void;
+  /** `trial` = θ + δ kept within the parameters' limits; returns the largest position change (px). */
+  propose(theta: Float64Array, step: Float64Array, trial: Float64Array): number;
+  /** Whether θ has left the window (the fit stops with STATUS_LEFT_PATCH). */
+  leftWindow(theta: Float64Array): boolean;
+}
+
+/**
+ * Fisher scoring with Levenberg–Marquardt damping, the solver of the joint multi-emitter fit
+ * and the 3-D fit (docs/design.md §8, §9): each iteration solves (I + λ·diag I)·δ = ∇ℓ by
+ * Cholesky; a step that lowers ℓ (beyond rounding, LL_GUARD) is retried with λ ×
+ * DAMPING_GROWTH, an accepted one divides λ by it (down to DAMPING_FLOOR); no damping that
+ * raises ℓ means θ is a maximum to rounding. Holds the scratch for up to `maxParameters`
+ * parameters; running allocates nothing. The kernel's multiFit and zFitFrom are its ports.
+ */
+export class FisherScoring {
+  readonly gradient: Float64Array;
+  readonly fisher: Float64Array;
+  /** ℓ at the end of the last {@link run}. */
+  logLikelihood = Number.NaN;
+  /** Iterations of the last {@link run}. */
+  iterations = 0;
+  private readonly system: Float64Array;
+  private readonly lower: Float64Array;
+  private readonly step: Float64Array;
+  private readonly trial: Float64Array;
+
+  /** @param maxParameters - the most parameters a model has */
+  constructor(maxParameters: number) {
+    const p = maxParameters;
+    this.gradient = new Float64Array(p);
+    this.fisher = new Float64Array(p * p);
+    this.system = new Float64Array(p * p);
+    this.lower = new Float64Array(p * p);
+    this.step = new Float64Array(p);
+    this.trial = new Float64Array(p);
+  }
+
+  /**
+   * Maximize ℓ from θ (modified in place) over its first `p` parameters.
+   * @param maxIterations - iteration limit
+   * @param tolerance - converged when an accepted step moves no position by this much, px
+   * @returns a status code; ℓ and the iterations in the fields
+   */
+  run(model: ScoringModel, theta: Float64Array, p: number, maxIterations: number, tolerance: number): number {
+    const { gradient, fisher, system, lower, step, trial } = this;
+    this.iterations = 0;
+    let ll = model.evaluate(theta);
+    this.logLikelihood = ll;
+    if (!Number.isFinite(ll)) return STATUS_BAD_DATA;
+    let lambda = DAMPING_START;
+    let status = STATUS_MAX_ITERATIONS;
+    for (let it = 0; it < maxIterations; it++) {
+      this.iterations = it + 1;
+      model.derivatives(theta, gradient, fisher);
+      let accepted = false;
+      let moved = 0;
+      while (lambda <= DAMPING_LIMIT) {
+        for (let a = 0; a < p * p; a++) system[a] = fisher[a];
+        for (let a = 0; a < p; a++) system[a * p + a] *= 1 + lambda;
+        if (!choleskyFactor(system, p, lower)) {
+          lambda *= DAMPING_GROWTH;
+          continue;
+        }
+        choleskySolve(lower, p, gradient, step);
+        moved = model.propose(theta, step, trial);
+        const next = model.evaluate(trial);
+        if (next >= ll - LL_GUARD * Math.abs(ll)) {
+          theta.set(trial.subarray(0, p));
+          ll = next;
+          lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
+          accepted = true;
+          break;
+        }
+        lambda *= DAMPING_GROWTH;
+      }
+      if (!accepted) {
+        // No damping raises ℓ: θ is a maximum to rounding.
+        model.evaluate(theta);
+        status = STATUS_CONVERGED;
+        break;
+      }
+      if (model.leftWindow(theta)) {
+        status = STATUS_LEFT_PATCH;
+        break;
+      }
+      if (moved < tolerance) {
+        status = STATUS_CONVERGED;
+        break;
+      }
+    }
+    this.logLikelihood = ll;
+    return status;
+  }
+}
