@@ -12,8 +12,8 @@ interface KernelExports {
   convertU16Map(src: number, dst: number, stride: number, width: number, height: number, pad: number, offset: number, factor: number): void;
   mirror(buf: number, stride: number, width: number, height: number, pad: number): void;
   padDuplicate(buf: number, stride: number, width: number, height: number, pad: number, duplicate: number): void;
-  convolve7(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, tap: number, minus: number): void;
-  convolve5(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, tap: number, minus: number): void;
+  rows(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, taps: number, hole: number): void;
+  columns(input: number, out: number, stride: number, r0: number, r1: number, c0: number, c1: number, taps: number, hole: number, minus: number): void;
   maxima(buf: number, stride: number, width: number, height: number, pad: number, threshold: number, list: number): number;
   sampleF1(image: number, v1: number, stride: number, width: number, height: number, pad: number, step: number, out: number): number;
   collect(values: number, n: number, low: number, high: number, center: number, fold: number, out: number): number;
@@ -160,14 +160,12 @@ export class WasmWaveletKernel implements WindowPass {
   filter(): void {
     const { stride, paddedHeight: ph, offsets, pad } = this;
     const e = this.exports;
-    const convolve = this.kernel.taps.length === 5 ? e.convolve5 : e.convolve7;
+    const taps = this.kernel.taps.length;
     const reach = this.kernel.reach;
-    const rowTap = 4;
-    const columnTap = 4 * stride;
-    convolve(offsets.image, offsets.scratch, stride, 0, ph, reach, stride - reach, rowTap, 0);
-    convolve(offsets.scratch, offsets.v1, stride, reach, ph - reach, reach, stride - reach, columnTap, 0);
-    convolve(offsets.v1, offsets.scratch, stride, reach, ph - reach, pad, stride - pad, 2 * rowTap, 0);
-    convolve(offsets.scratch, offsets.f2, stride, pad, ph - pad, pad, stride - pad, 2 * columnTap, offsets.v1);
+    e.rows(offsets.image, offsets.scratch, stride, 0, ph, reach, stride - reach, taps, 1);
+    e.columns(offsets.scratch, offsets.v1, stride, reach, ph - reach, reach, stride - reach, taps, 1, 0);
+    e.rows(offsets.v1, offsets.scratch, stride, reach, ph - reach, pad, stride - pad, taps, 2);
+    e.columns(offsets.scratch, offsets.f2, stride, pad, ph - pad, pad, stride - pad, taps, 2, offsets.v1);
   }
 
   /**

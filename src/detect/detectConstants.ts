@@ -18,7 +18,7 @@ export const DUPLICATE_PAD = 4;
 
 /**
  * Spare f32 values kept after every buffer: the kernel's loops read and write whole groups of
- * four values and may run up to three past a row's last column or a buffer's end.
+ * four to sixteen values and may run up to fifteen past a row's last column or a buffer's end.
  */
 export const SLACK = 64;
 
@@ -35,3 +35,12 @@ export const K1_OUTER = 1.0 / 96.0;
 export const K1_FAR = 8.0 / 96.0;
 export const K1_NEAR = 23.0 / 96.0;
 export const K1_CENTRE = 32.0 / 96.0;
+
+/**
+ * The same kernels factored, as the detection kernel's column passes apply them: the 5-tap k1 is
+ * (1 + z)⁴ · K5_SCALE, the 7-tap one (1 + z)⁴ · (1 + K7_MIDDLE·z + z²) · K7_SCALE
+ * ([1, 8, 23, 32, 23, 8, 1] = [1, 4, 6, 4, 1] * [1, 4, 1]; FilterKernel.test.ts checks both).
+ */
+export const K5_SCALE = 1.0 / 16.0;
+export const K7_MIDDLE = 4.0;
+export const K7_SCALE = 1.0 / 96.0;

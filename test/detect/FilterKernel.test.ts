@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FilterKind } from '../../src/detect/FilterKernel.js';
+import { FILTER_KERNELS } from '../../src/detect/FilterKernel.js';
+import { K5_SCALE, K7_MIDDLE, K7_SCALE } from '../../src/detect/detectConstants.js';
 import { WaveletFilter } from '../../src/detect/WaveletFilter.js';
 import { mirror } from '../../src/detect/mirror.js';
 import { Random } from '../../src/simulate/Random.js';
@@ -64,4 +66,21 @@ test('the separable passes (JavaScript and WebAssembly) give the direct 2-D conv
       }
     }
   }
+});
+
+test("the factored kernels of the WebAssembly column passes are the filters' taps", () => {
+  // Polynomial products of the factors (1 + z)⁴ and (1 + m·z + z²), scaled.
+  const times = (a: number[], b: number[]) => {
+    const out = new Array<number>(a.length + b.length - 1).fill(0);
+    for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) out[i + j] += a[i] * b[j];
+    return out;
+  };
+  const binomial4 = [1, 4, 6, 4, 1];
+  const seven = times(binomial4, [1, K7_MIDDLE, 1]).map((v) => v * K7_SCALE);
+  const five = binomial4.map((v) => v * K5_SCALE);
+  // 1/16 is a power of two (exact); n · (1/96) and n / 96 differ by at most one rounding.
+  const close = (a: number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= 2 ** -52 * b[i]);
+  assert.ok(close(seven, FILTER_KERNELS.bspline7.taps), `7 taps: ${seven.join(', ')}`);
+  assert.deepEqual(five, [...FILTER_KERNELS.bspline5.taps]);
+  assert.deepEqual(five, [...FILTER_KERNELS.thunderstorm.taps]);
 });

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { PixelArray } from '../../src/io/Frame.js';
+import type { FilterKind } from '../../src/detect/FilterKernel.js';
+import { FILTER_KINDS } from '../../src/detect/FilterKernel.js';
 import { MadEstimator } from '../../src/detect/MadEstimator.js';
 import { WaveletFilter } from '../../src/detect/WaveletFilter.js';
 import { Random } from '../../src/simulate/Random.js';
@@ -15,9 +17,9 @@ test('the committed waveletKernel.wasm is assembly/waveletKernel.ts compiled', a
  * The WebAssembly engine (f32) against the JavaScript reference (f64) on one frame; returns the
  * largest |difference| of F2, of F1, and max |photons|.
  */
-function compare(width: number, height: number, pixels: PixelArray, baseline: number, factor: number): { f2: number; f1: number; scale: number; borderMaxima: number } {
-  const wasm = new WaveletFilter(width, height);
-  const js = new WaveletFilter(width, height, 'js');
+function compare(width: number, height: number, pixels: PixelArray, baseline: number, factor: number, filter: FilterKind = 'bspline7'): { f2: number; f1: number; scale: number; borderMaxima: number } {
+  const wasm = new WaveletFilter(width, height, 'wasm', 8192, filter);
+  const js = new WaveletFilter(width, height, 'js', 8192, filter);
   assert.equal(wasm.engine, 'wasm', 'Node 20 runs WebAssembly SIMD');
   assert.equal(js.engine, 'js');
   const camera = { baselineAdu: baseline, photonsPerAduNet: factor };
@@ -46,21 +48,24 @@ function compare(width: number, height: number, pixels: PixelArray, baseline: nu
 
 // f32 keeps 24 significant bits: each value is rounded to within 2⁻²⁴ ≈ 6e-8 of itself, and the
 // kernel weights sum to 1, so each pass adds about one such rounding of values up to
-// max |photons|; four passes and the subtractions stay within 2e-7 · max |photons| (observed
-// ≤ 3.5e-8).
+// max |photons|; four passes (the column passes as a cascade of up to six additions, each
+// rounded) and the subtractions stay within 2e-7 · max |photons| (observed ≤ 3.3e-8).
 const F32_TOLERANCE = 2e-7;
 
-test('the WebAssembly filter (f32) equals the JavaScript one (f64) on photons, odd and even sizes', () => {
-  let borderMaxima = 0;
-  for (const [width, height] of [[256, 256], [37, 29], [18, 40], [64, 19]]) {
-    const rng = new Random(width * 1000 + height);
-    const image = Float64Array.from({ length: width * height }, () => rng.poisson(20) + (rng.uniform() < 0.01 ? 800 : 0) - 3);
-    const d = compare(width, height, image, 0, 1);
-    borderMaxima += d.borderMaxima;
-    assert.ok(d.f2 <= F32_TOLERANCE * d.scale, `F2 of ${width}×${height}: ${d.f2} (max ${d.scale})`);
-    assert.ok(d.f1 <= F32_TOLERANCE * d.scale, `F1 of ${width}×${height}: ${d.f1}`);
+test('the WebAssembly filter (f32) equals the JavaScript one (f64) on photons, odd and even sizes, every filter', () => {
+  for (const filter of FILTER_KINDS) {
+    let borderMaxima = 0;
+    for (const [width, height] of [[256, 256], [37, 29], [18, 40], [64, 19], [13, 12]]) {
+      if (filter === 'bspline7' && width < 18) continue;
+      const rng = new Random(width * 1000 + height);
+      const image = Float64Array.from({ length: width * height }, () => rng.poisson(20) + (rng.uniform() < 0.01 ? 800 : 0) - 3);
+      const d = compare(width, height, image, 0, 1, filter);
+      borderMaxima += d.borderMaxima;
+      assert.ok(d.f2 <= F32_TOLERANCE * d.scale, `${filter}: F2 of ${width}×${height}: ${d.f2} (max ${d.scale})`);
+      assert.ok(d.f1 <= F32_TOLERANCE * d.scale, `${filter}: F1 of ${width}×${height}: ${d.f1}`);
+    }
+    assert.ok(borderMaxima >= 5, `${filter}: ${borderMaxima} maxima on the border rows and columns`);
   }
-  assert.ok(borderMaxima >= 5, `${borderMaxima} maxima on the border rows and columns`);
   // The kernel's padded layout needs frames of at least twice the filter's margin a side.
   assert.equal(new WaveletFilter(17, 40, 'wasm', 8192, 'bspline7').engine, 'js', '7 taps: frames under 18 px a side use JavaScript');
   assert.equal(new WaveletFilter(17, 40, 'wasm', 8192, 'bspline5').engine, 'wasm', '5 taps: from 12 px');
@@ -94,4 +99,16 @@ test("the kernel's F1 samples and window passes give the noise estimate of the J
   const viaJs = new MadEstimator(m).std(copy, m);
   assert.equal(viaKernel, viaJs);
   assert.ok(viaKernel > 1 && viaKernel < 10, `${viaKernel}: the F1 noise of 20 photons/px is a few photons`);
+});
+
+test('F1 is sampled at every step-th pixel of the frame, rows wrapping, also for steps that do not divide the width or exceed it', () => {
+  for (const [width, height, step] of [[37, 29, 7], [40, 20, 8], [20, 19, 23], [64, 21, 1]]) {
+    const rng = new Random(step * 100 + width);
+    const image = Float64Array.from({ length: width * height }, () => rng.poisson(20));
+    const filter = new WaveletFilter(width, height, 'wasm', width * height);
+    filter.apply(image);
+    const m = filter.sampleF1(step);
+    assert.equal(m, Math.ceil((width * height) / step), `${width}×${height} step ${step}: count`);
+    for (let i = 0; i < m; i++) assert.equal(filter.samples[i], filter.f1At(step * i), `${width}×${height} step ${step}: sample ${i}`);
+  }
 });
