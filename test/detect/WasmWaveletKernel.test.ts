@@ -99,6 +99,10 @@ test("the kernel's F1 samples and window passes give the noise estimate of the J
   const viaJs = new MadEstimator(m).std(copy, m);
   assert.equal(viaKernel, viaJs);
   assert.ok(viaKernel > 1 && viaKernel < 10, `${viaKernel}: the F1 noise of 20 photons/px is a few photons`);
+  // An odd count: the kernel's pass takes two values per vector and the last one alone.
+  filter.sampleF1(8);
+  const odd = Float64Array.from(filter.samples.subarray(0, m - 1));
+  assert.equal(new MadEstimator(m).std(filter.samples, m - 1, filter.windowPass), new MadEstimator(m).std(odd, m - 1));
 });
 
 test('F1 is sampled at every step-th pixel of the frame, rows wrapping, also for steps that do not divide the width or exceed it', () => {

@@ -352,15 +352,32 @@ export let below: i32 = 0;
  */
 export function collect(values: usize, n: i32, low: f64, high: f64, center: f64, fold: i32, out: usize): i32 {
   let count = 0;
-  let under = 0;
-  const end = values + (<usize>n << 3);
-  for (let i = values; i < end; i += 8) {
+  const lo = f64x2.splat(low);
+  const hi = f64x2.splat(high);
+  const c = f64x2.splat(center);
+  // Two values per vector: the comparisons, and the count below as a lane sum (true lanes are
+  // −1), in SIMD; each value stored at the window's end and the end advanced by its bit.
+  let under = i64x2.splat(0);
+  const pairs = values + (<usize>(n >> 1) << 4);
+  let i = values;
+  for (; i < pairs; i += 16) {
+    let v = v128.load(i);
+    if (fold) v = f64x2.abs(f64x2.sub(v, c));
+    const bits = i64x2.bitmask(v128.and(f64x2.ge(v, lo), f64x2.le(v, hi)));
+    under = i64x2.add(under, f64x2.lt(v, lo));
+    store<f64>(out + (<usize>count << 3), f64x2.extract_lane(v, 0));
+    count += bits & 1;
+    store<f64>(out + (<usize>count << 3), f64x2.extract_lane(v, 1));
+    count += bits >> 1;
+  }
+  let under1 = -<i32>(i64x2.extract_lane(under, 0) + i64x2.extract_lane(under, 1));
+  if (n & 1) {
     let v = load<f64>(i);
     if (fold) v = Math.abs(v - center);
     store<f64>(out + (<usize>count << 3), v);
     count += <i32>(v >= low) & <i32>(v <= high);
-    under += <i32>(v < low);
+    under1 += <i32>(v < low);
   }
-  below = under;
+  below = under1;
   return count;
 }
