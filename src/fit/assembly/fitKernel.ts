@@ -22,30 +22,77 @@ import {
   TRIAL_TOLERANCE_PX, MAX_Z_STEP_NM, STATUS_Z_RANGE, Z_EDGE_NM, Z_START_HIGH, Z_START_LOW, Z_START_MID,
 } from '../fitConstants';
 
+// erf.ts's erfcGivenExp (erfc(y) given e = exp(−y²), y ≥ 0) of two values at once, each lane by
+// the same formula and operations as the scalar one (so the same result): the formulas of the
+// ranges present are computed for both lanes and each lane takes its own.
 // @ts-ignore
-@inline function erfcGivenExp(y: f64, e: f64): f64 {
-  if (y <= ERF_SMALL_LIMIT) {
-    const y2 = y * y;
-    const num = (((A4 * y2 + A0) * y2 + A1) * y2 + A2) * y2 + A3;
-    const den = (((y2 + B0) * y2 + B1) * y2 + B2) * y2 + B3;
-    return 1 - (y * num) / den;
+@inline function erfcPair(y: v128, e: v128): v128 {
+  const small = f64x2.le(y, f64x2.splat(ERF_SMALL_LIMIT));
+  const middle = f64x2.le(y, f64x2.splat(4));
+  const y2 = f64x2.mul(y, y);
+  let out = f64x2.splat(0);
+  if (v128.any_true(small)) {
+    const num = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.splat(A4), y2), f64x2.splat(A0)), y2), f64x2.splat(A1)), y2), f64x2.splat(A2)), y2), f64x2.splat(A3));
+    const den = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(y2, f64x2.splat(B0)), y2), f64x2.splat(B1)), y2), f64x2.splat(B2)), y2), f64x2.splat(B3));
+    out = f64x2.sub(f64x2.splat(1), f64x2.div(f64x2.mul(y, num), den));
+    if (i64x2.all_true(small)) return out;
   }
-  if (y <= 4) {
-    const y2 = y * y;
-    const y4 = y2 * y2;
-    const num = C7 + C6 * y + y2 * (C5 + C4 * y) + y4 * (C3 + C2 * y + y2 * (C1 + C0 * y)) + y4 * y4 * C8;
-    const den = D7 + D6 * y + y2 * (D5 + D4 * y) + y4 * (D3 + D2 * y + y2 * (D1 + D0 * y)) + y4 * y4;
-    return e * (num / den);
+  if (v128.any_true(v128.andnot(middle, small))) {
+    const y4 = f64x2.mul(y2, y2);
+    const num = f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.splat(C7), f64x2.mul(f64x2.splat(C6), y)), f64x2.mul(y2, f64x2.add(f64x2.splat(C5), f64x2.mul(f64x2.splat(C4), y)))),
+      f64x2.mul(y4, f64x2.add(f64x2.add(f64x2.splat(C3), f64x2.mul(f64x2.splat(C2), y)), f64x2.mul(y2, f64x2.add(f64x2.splat(C1), f64x2.mul(f64x2.splat(C0), y)))))), f64x2.mul(f64x2.mul(y4, y4), f64x2.splat(C8)));
+    const den = f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.splat(D7), f64x2.mul(f64x2.splat(D6), y)), f64x2.mul(y2, f64x2.add(f64x2.splat(D5), f64x2.mul(f64x2.splat(D4), y)))),
+      f64x2.mul(y4, f64x2.add(f64x2.add(f64x2.splat(D3), f64x2.mul(f64x2.splat(D2), y)), f64x2.mul(y2, f64x2.add(f64x2.splat(D1), f64x2.mul(f64x2.splat(D0), y)))))), f64x2.mul(y4, y4));
+    out = v128.bitselect(out, f64x2.mul(e, f64x2.div(num, den)), small);
   }
-  const s = 1 / (y * y);
-  let num = P5 * s;
-  let den = s;
-  num = (num + P0) * s; den = (den + Q0) * s;
-  num = (num + P1) * s; den = (den + Q1) * s;
-  num = (num + P2) * s; den = (den + Q2) * s;
-  num = (num + P3) * s; den = (den + Q3) * s;
-  const r = (s * (num + P4)) / (den + Q4);
-  return e * ((INV_SQRT_PI - r) / y);
+  if (!i64x2.all_true(middle)) {
+    const s = f64x2.div(f64x2.splat(1), y2);
+    let num = f64x2.mul(f64x2.splat(P5), s);
+    let den = s;
+    num = f64x2.mul(f64x2.add(num, f64x2.splat(P0)), s); den = f64x2.mul(f64x2.add(den, f64x2.splat(Q0)), s);
+    num = f64x2.mul(f64x2.add(num, f64x2.splat(P1)), s); den = f64x2.mul(f64x2.add(den, f64x2.splat(Q1)), s);
+    num = f64x2.mul(f64x2.add(num, f64x2.splat(P2)), s); den = f64x2.mul(f64x2.add(den, f64x2.splat(Q2)), s);
+    num = f64x2.mul(f64x2.add(num, f64x2.splat(P3)), s); den = f64x2.mul(f64x2.add(den, f64x2.splat(Q3)), s);
+    const r = f64x2.div(f64x2.mul(s, f64x2.add(num, f64x2.splat(P4))), f64x2.add(den, f64x2.splat(Q4)));
+    out = v128.bitselect(out, f64x2.mul(e, f64x2.div(f64x2.sub(f64x2.splat(INV_SQRT_PI), r), y)), middle);
+  }
+  return out;
+}
+
+// The natural logarithm of two positive, finite, normal f64 at once (μ of two pixels): fdlibm's
+// e_log.c algorithm (x = 2^k·(1 + f) with 1 + f in [√2/2, √2), s = f/(2 + f), ln(1 + f) =
+// f − f²/2 + s·(f²/2 + R(s²)) with its minimax R of degree 14), < 1 ulp like V8's Math.log and
+// AssemblyScript's; branch-free, as SIMD needs (μ > 0 always: b ≥ MIN_BACKGROUND).
+const LOG_C1: f64 = 6.666666666666735130e-01;
+const LOG_C2: f64 = 3.999999999940941908e-01;
+const LOG_C3: f64 = 2.857142874366239149e-01;
+const LOG_C4: f64 = 2.222219843214978396e-01;
+const LOG_C5: f64 = 1.818357216161805012e-01;
+const LOG_C6: f64 = 1.531383769920937332e-01;
+const LOG_C7: f64 = 1.479819860511658591e-01;
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+
+// @ts-ignore
+@inline function logPair(x: v128): v128 {
+  // The high word moved so that the mantissa's binade starts at √2/2: k = its exponent.
+  const ix = i64x2.add(x, i64x2.splat(0x00095f6200000000));
+  const k = i64x2.sub(i64x2.shr_s(ix, 52), i64x2.splat(0x3ff));
+  const m = i64x2.add(v128.and(ix, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3fe6a09e00000000));
+  // k to f64 exactly: its bits added to those of 1.5·2⁵², minus 1.5·2⁵².
+  const magic = f64x2.splat(6755399441055744.0);
+  const dk = f64x2.sub(i64x2.add(k, magic), magic);
+  const f = f64x2.sub(m, f64x2.splat(1));
+  const hfsq = f64x2.mul(f64x2.splat(0.5), f64x2.mul(f, f));
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2), f));
+  const z = f64x2.mul(s, s);
+  const w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(w, f64x2.add(f64x2.splat(LOG_C2), f64x2.mul(w, f64x2.add(f64x2.splat(LOG_C4), f64x2.mul(w, f64x2.splat(LOG_C6))))));
+  const t2 = f64x2.mul(z, f64x2.add(f64x2.splat(LOG_C1), f64x2.mul(w, f64x2.add(f64x2.splat(LOG_C3), f64x2.mul(w, f64x2.add(f64x2.splat(LOG_C5), f64x2.mul(w, f64x2.splat(LOG_C7))))))));
+  const r = f64x2.add(t2, t1);
+  // s·(hfsq + R) + k·ln2_lo − hfsq + f + k·ln2_hi, in that order.
+  const low = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, r)), f64x2.mul(dk, f64x2.splat(LN2_LO)));
+  return f64x2.add(f64x2.add(f64x2.sub(low, hfsq), f), f64x2.mul(dk, f64x2.splat(LN2_HI)));
 }
 
 // Configuration (configure()).
@@ -95,7 +142,8 @@ export function configure(box: i32, sigma: f64, maxIterations: i32, tolerance: f
 /**
  * GaussianAxis.evaluate: E_i, ∂E_i/∂c, ∂²E_i/∂c² (and with `withSigma` the σ derivatives) of
  * `box` pixels for a Gaussian of width `sigma` centred at `center`, written at the addresses
- * given: one erfc per pixel boundary (from exp(−t²) found by the recurrence), two exp per axis.
+ * given: one erfc per pixel boundary (from exp(−t²) found by the recurrence; the boundaries
+ * two at a time in f64x2), two exp per axis.
  */
 function axisAt(
   center: f64, box: i32, sigma: f64, withSigma: bool, value: usize, dCenter: usize, d2Center: usize,
@@ -121,9 +169,14 @@ function axisAt(
   g = g0;
   ratio = forward > 0 && forward < Infinity ? q / forward : Math.exp((2 * u0 - 1) * inv2s2);
   for (let m = m0 - 1; m >= 0; m--) { g *= ratio; unchecked(GAUSS[m] = g); ratio *= q; }
-  for (let m = 0; m <= box; m++) {
-    const t = (<f64>m - center) * scale;
-    unchecked(TAIL[m] = 0.5 * erfcGivenExp(t < 0 ? -t : t, unchecked(GAUSS[m])));
+  // The box + 1 boundaries two at a time (box is odd, so their count is even).
+  const half = f64x2.splat(0.5);
+  const sc = f64x2.splat(scale);
+  const cv = f64x2.splat(center);
+  for (let m = 0; m <= box; m += 2) {
+    const t = f64x2.mul(f64x2.sub(f64x2.replace_lane(f64x2.splat(<f64>m), 1, <f64>(m + 1)), cv), sc);
+    const tail = f64x2.mul(half, erfcPair(f64x2.abs(t), v128.load(changetype<usize>(GAUSS) + (<usize>m << 3))));
+    v128.store(changetype<usize>(TAIL) + (<usize>m << 3), tail);
   }
   const k1 = INV_SQRT_2PI * invSigma;
   const k3 = k1 * invSigma * invSigma;
@@ -216,7 +269,7 @@ function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11:
   const bgv = f64x2.splat(background);
   const pv = f64x2.splat(photons);
   const n2v = f64x2.splat(n2);
-  let ll: f64 = 0, rss: f64 = 0, chi2: f64 = 0;
+  let llv = zero, rssv = zero, chiv = zero;
   let gx = zero, gy = zero, gn = zero, gb = zero;
   let hxx = zero, hxy = zero, hxn = zero, hxb = zero, hyy = zero, hyn = zero, hyb = zero, hnn = zero, hnb = zero, hbb = zero;
   let fxx = zero, fxy = zero, fxn = zero, fxb = zero, fyy = zero, fyn = zero, fyb = zero, fnn = zero, fnb = zero, fbb = zero;
@@ -271,18 +324,13 @@ function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11:
         r11 = f64x2.add(r11, f64x2.mul(rex, exi));
         r12 = f64x2.add(r12, f64x2.mul(rex, dexi));
         r22 = f64x2.add(r22, f64x2.mul(rdex, dexi));
-        const mu0 = f64x2.extract_lane(mu, 0);
-        const n0 = f64x2.extract_lane(n, 0);
-        ll += (n0 == 0 ? 0 : n0 * Math.log(mu0)) - mu0;
-        rss += (n0 - mu0) * (n0 - mu0);
-        chi2 += (n0 - mu0) * (n0 - mu0) * f64x2.extract_lane(r, 0);
-        if (pair) {
-          const mu1 = f64x2.extract_lane(mu, 1);
-          const n1 = f64x2.extract_lane(n, 1);
-          ll += (n1 == 0 ? 0 : n1 * Math.log(mu1)) - mu1;
-          rss += (n1 - mu1) * (n1 - mu1);
-          chi2 += (n1 - mu1) * (n1 - mu1) * f64x2.extract_lane(r, 1);
-        }
+        // n·ln μ − μ (0·ln μ = 0), (n − μ)², (n − μ)²/μ per lane; the unpaired lane weighted 0.
+        const nl = v128.bitselect(f64x2.splat(0), f64x2.mul(n, logPair(mu)), f64x2.eq(n, zero));
+        const dn = f64x2.sub(n, mu);
+        const dn2 = f64x2.mul(dn, dn);
+        llv = f64x2.add(llv, f64x2.mul(mask, f64x2.sub(nl, mu)));
+        rssv = f64x2.add(rssv, f64x2.mul(mask, dn2));
+        chiv = f64x2.add(chiv, f64x2.mul(mask, f64x2.mul(dn2, r)));
       }
     }
     // ∂μ/∂x = N·Ex'·Ey, ∂μ/∂y = N·Ex·Ey', ∂μ/∂N = Ex·Ey, ∂μ/∂b = 1.
@@ -322,8 +370,8 @@ function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11:
   }
   unchecked(G[0] = lanes(gx)); unchecked(G[1] = lanes(gy)); unchecked(G[2] = lanes(gn)); unchecked(G[3] = lanes(gb));
   if (wantHessian) fill4(H, lanes(hxx), lanes(hxy), lanes(hxn), lanes(hxb), lanes(hyy), lanes(hyn), lanes(hyb), lanes(hnn), lanes(hnb), lanes(hbb));
-  if (wantInfo) { fill4(F, lanes(fxx), lanes(fxy), lanes(fxn), lanes(fxb), lanes(fyy), lanes(fyn), lanes(fyb), lanes(fnn), lanes(fnb), lanes(fbb)); RSS = rss; CHI2 = chi2; }
-  return ll;
+  if (wantInfo) { fill4(F, lanes(fxx), lanes(fxy), lanes(fxn), lanes(fxb), lanes(fyy), lanes(fyn), lanes(fyb), lanes(fnn), lanes(fnb), lanes(fbb)); RSS = lanes(rssv); CHI2 = lanes(chiv); }
+  return lanes(llv);
 }
 
 // @ts-ignore
@@ -641,6 +689,11 @@ function inverseDiagonalWith(a: StaticArray<f64>, n: i32, out: StaticArray<f64>,
   return true;
 }
 
+// The Newton iteration's state between passes: the parameters being stepped (4, or 5 once σ is
+// released) and the largest relative change of the last step.
+let ACTIVE: i32 = 4;
+let LAST_CHANGE: f64 = Infinity;
+
 /**
  * newtonSolve, for 4 parameters or, with σ free, 5: the step from the pass's gradient and
  * Hessian, scaled as a whole to the step limits; with σ free, σ is held until x, y, N, b settle
@@ -648,20 +701,18 @@ function inverseDiagonalWith(a: StaticArray<f64>, n: i32, out: StaticArray<f64>,
  * and ℓ (READY).
  */
 function newton(data: usize): void {
-  const box = <f64>BOX;
   const p = FIT_SIGMA ? 5 : 4;
-  const g = FIT_SIGMA ? G5 : G;
   STATUS = STATUS_MAX_ITERATIONS;
-  let active = 4;
+  ACTIVE = 4;
+  LAST_CHANGE = Infinity;
   let llAccepted: f64 = -Infinity;
   let backtracks = 0;
   let iteration = 0;
-  let lastChange: f64 = Infinity;
   let ax0: f64 = 0, ay0: f64 = 0, an0: f64 = 0, ab0: f64 = 0, as0: f64 = 0;
   READY = false;
   while (iteration < MAX_IT) {
     iteration++;
-    const anticipate = active == p && lastChange < ANTICIPATE_END;
+    const anticipate = ACTIVE == p && LAST_CHANGE < ANTICIPATE_END;
     let ll: f64 = NaN;
     if (FIT_SIGMA) {
       ll = passFree(data, true, anticipate, true);
@@ -678,43 +729,113 @@ function newton(data: usize): void {
     } else {
       passNewton(data);
     }
-    const solved = FIT_SIGMA ? solveDampedN(H5, 5, G5, active, STEP) : solveUndamped() || solveDampedN(H, 4, G, 4, STEP);
-    if (!solved) break;
-    const n0 = TN, b0 = TB, s0 = TS;
-    let dx = unchecked(STEP[0]), dy = unchecked(STEP[1]), dn = unchecked(STEP[2]), db = unchecked(STEP[3]);
-    let ds: f64 = active == 5 ? unchecked(STEP[4]) : 0;
-    if (!(isFinite<f64>(dx) && isFinite<f64>(dy) && isFinite<f64>(dn) && isFinite<f64>(db) && isFinite<f64>(ds))) break;
-    let f: f64 = 1;
-    const adx = Math.abs(dx), ady = Math.abs(dy), ads = Math.abs(ds);
-    if (adx * f > MAX_STEP) f = MAX_STEP / adx;
-    if (ady * f > MAX_STEP) f = MAX_STEP / ady;
-    if (-dn * f > MAX_SHRINK * n0) f = (MAX_SHRINK * n0) / -dn;
-    if (-db * f > MAX_SHRINK * b0) f = (MAX_SHRINK * b0) / -db;
-    if (ads * f > MAX_SIGMA_STEP * s0) f = (MAX_SIGMA_STEP * s0) / ads;
-    if (f < 1) { dx *= f; dy *= f; dn *= f; db *= f; ds *= f; }
-    TX += dx; TY += dy;
-    TN = Math.max(n0 + dn, MIN_PHOTONS);
-    TB = Math.max(b0 + db, MIN_BACKGROUND);
-    if (active == 5) TS = Math.min(Math.max(s0 + ds, SIGMA_MIN), SIGMA_MAX);
-    const sigmaConverged = Math.abs(TS - s0) < TOL;
-    if (TX < -LEAVE_PATCH_PX || TX > box + LEAVE_PATCH_PX || TY < -LEAVE_PATCH_PX || TY > box + LEAVE_PATCH_PX) { STATUS = STATUS_LEFT_PATCH; break; }
-    const change = Math.max(Math.max(Math.abs(dx), Math.abs(dy)), Math.max(Math.abs(TN - n0) / n0, Math.abs(TB - b0) / (b0 > 1 ? b0 : 1)));
-    lastChange = Math.max(change, Math.abs(TS - s0));
-    if (active < p) {
-      if (change < SIGMA_RELEASE || iteration >= SIGMA_RELEASE_ITERATIONS) active = p;
-      lastChange = Infinity;
-    } else if (sigmaConverged && change < TOL) {
-      STATUS = STATUS_CONVERGED;
-      if (anticipate) {
-        let gain = unchecked(g[0]) * dx + unchecked(g[1]) * dy + unchecked(g[2]) * dn + unchecked(g[3]) * db;
-        if (p == 5) gain += unchecked(g[4]) * ds;
-        LL = ll + 0.5 * gain;
-        READY = true;
-      }
-      break;
-    }
+    if (advance(anticipate, ll, iteration)) break;
   }
   ITER = iteration;
+}
+
+/**
+ * One Newton step from the last pass (G, H or G5, H5) at θ = (TX, TY, TN, TB, TS): solve, scale
+ * to the step limits, update θ, test for leaving the patch and for convergence (STATUS; with
+ * `anticipate`, LL from the pass's ℓ and READY). Returns true when the iteration stops.
+ */
+function advance(anticipate: bool, ll: f64, iteration: i32): bool {
+  const box = <f64>BOX;
+  const p = FIT_SIGMA ? 5 : 4;
+  const g = FIT_SIGMA ? G5 : G;
+  const active = ACTIVE;
+  const solved = FIT_SIGMA ? solveDampedN(H5, 5, G5, active, STEP) : solveUndamped() || solveDampedN(H, 4, G, 4, STEP);
+  if (!solved) return true;
+  const n0 = TN, b0 = TB, s0 = TS;
+  let dx = unchecked(STEP[0]), dy = unchecked(STEP[1]), dn = unchecked(STEP[2]), db = unchecked(STEP[3]);
+  let ds: f64 = active == 5 ? unchecked(STEP[4]) : 0;
+  if (!(isFinite<f64>(dx) && isFinite<f64>(dy) && isFinite<f64>(dn) && isFinite<f64>(db) && isFinite<f64>(ds))) return true;
+  let f: f64 = 1;
+  const adx = Math.abs(dx), ady = Math.abs(dy), ads = Math.abs(ds);
+  if (adx * f > MAX_STEP) f = MAX_STEP / adx;
+  if (ady * f > MAX_STEP) f = MAX_STEP / ady;
+  if (-dn * f > MAX_SHRINK * n0) f = (MAX_SHRINK * n0) / -dn;
+  if (-db * f > MAX_SHRINK * b0) f = (MAX_SHRINK * b0) / -db;
+  if (ads * f > MAX_SIGMA_STEP * s0) f = (MAX_SIGMA_STEP * s0) / ads;
+  if (f < 1) { dx *= f; dy *= f; dn *= f; db *= f; ds *= f; }
+  TX += dx; TY += dy;
+  TN = Math.max(n0 + dn, MIN_PHOTONS);
+  TB = Math.max(b0 + db, MIN_BACKGROUND);
+  if (active == 5) TS = Math.min(Math.max(s0 + ds, SIGMA_MIN), SIGMA_MAX);
+  const sigmaConverged = Math.abs(TS - s0) < TOL;
+  if (TX < -LEAVE_PATCH_PX || TX > box + LEAVE_PATCH_PX || TY < -LEAVE_PATCH_PX || TY > box + LEAVE_PATCH_PX) { STATUS = STATUS_LEFT_PATCH; return true; }
+  const change = Math.max(Math.max(Math.abs(dx), Math.abs(dy)), Math.max(Math.abs(TN - n0) / n0, Math.abs(TB - b0) / (b0 > 1 ? b0 : 1)));
+  LAST_CHANGE = Math.max(change, Math.abs(TS - s0));
+  if (active < p) {
+    if (change < SIGMA_RELEASE || iteration >= SIGMA_RELEASE_ITERATIONS) ACTIVE = p;
+    LAST_CHANGE = Infinity;
+  } else if (sigmaConverged && change < TOL) {
+    STATUS = STATUS_CONVERGED;
+    if (anticipate) {
+      let gain = unchecked(g[0]) * dx + unchecked(g[1]) * dy + unchecked(g[2]) * dn + unchecked(g[3]) * db;
+      if (p == 5) gain += unchecked(g[4]) * ds;
+      LL = ll + 0.5 * gain;
+      READY = true;
+    }
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The start of patch number p at `patch`: its warm start where one is given and usable (in
+ * TX…TS; returns 1), else initialGuess's (returns 0), or −1 for bad data (non-finite values or
+ * none positive).
+ */
+function startFit(patch: usize, p: i32, starts: usize, col: usize): i32 {
+  if (starts != 0) {
+    const s = starts + (<usize>p << 3);
+    const x = load<f64>(s), y = load<f64>(s + col), n = load<f64>(s + 2 * col), b = load<f64>(s + 3 * col), sg = load<f64>(s + 4 * col);
+    const bx = <f64>BOX;
+    if (x > -WARM_START_MARGIN_PX && x < bx + WARM_START_MARGIN_PX && y > -WARM_START_MARGIN_PX && y < bx + WARM_START_MARGIN_PX && n > 0 && b > 0 && isFinite<f64>(n) && isFinite<f64>(b)) {
+      const area = BOX * BOX;
+      let peak: f64 = -Infinity;
+      for (let k = 0; k < area; k++) {
+        const v = load<f64>(patch + (<usize>k << 3));
+        if (!isFinite<f64>(v)) return -1;
+        if (v > peak) peak = v;
+      }
+      if (!(peak > 0)) return -1;
+      TX = x; TY = y; TN = n; TB = b;
+      TS = FIT_SIGMA && sg >= SIGMA_MIN && sg <= SIGMA_MAX ? sg : SIGMA;
+      return 1;
+    }
+  }
+  return initialGuess(patch) ? 0 : -1;
+}
+
+/** A bad-data patch's outputs at o (columns `col` bytes apart). */
+function writeBadData(o: usize, col: usize): void {
+  for (let c = 0; c < 12; c++) store<f64>(o + <usize>c * col, NaN);
+  store<f64>(o + 12 * col, 0);
+  store<f64>(o + 13 * col, STATUS_BAD_DATA);
+  store<f64>(o + 14 * col, 0);
+  store<f64>(o + 15 * col, NaN);
+}
+
+/**
+ * The outputs of the fit that ended at θ = (TX…TS) with STATUS, ITER (and, when READY, LL, F,
+ * RSS and CHI2 of its last pass; otherwise the final pass runs here): θ, √CRLB, ℓ, residual
+ * std, iterations, status, warm start, χ², at o.
+ */
+function finishFit(patch: usize, o: usize, col: usize, warm: f64): void {
+  const area = BOX * BOX;
+  if (!READY) LL = FIT_SIGMA ? passFree(patch, false, true, true) : passInfo(patch);
+  const parameters = FIT_SIGMA ? 5 : 4;
+  const ok = inverseDiagonal(FIT_SIGMA ? F5 : F, parameters, CR);
+  for (let c = 0; c < 5; c++) store<f64>(o + <usize>(5 + c) * col, c < parameters ? Math.sqrt(NOISE_SCALE * unchecked(CR[c])) : NaN);
+  const rstd = Math.sqrt(RSS / <f64>(area - parameters));
+  if (!ok && STATUS == STATUS_CONVERGED) STATUS = STATUS_SINGULAR;
+  store<f64>(o, TX); store<f64>(o + col, TY); store<f64>(o + 2 * col, TN); store<f64>(o + 3 * col, TB);
+  store<f64>(o + 4 * col, TS);
+  store<f64>(o + 10 * col, LL); store<f64>(o + 11 * col, rstd);
+  store<f64>(o + 12 * col, <f64>ITER); store<f64>(o + 13 * col, <f64>STATUS); store<f64>(o + 14 * col, warm);
+  store<f64>(o + 15 * col, CHI2);
 }
 
 /**
@@ -722,7 +843,8 @@ function newton(data: usize): void {
  * the warm starts as five f64 columns x, y, N, b, σ of `stride` values each (NaN x: none; σ is
  * used when fitted and in range); `out` receives OUTPUT_COLUMNS f64 columns of `stride` values:
  * x, y, N, b, σ, √CRLB of x, y, N, b, σ (NaN with σ fixed), ℓ, residual std, iterations,
- * status, warm start (1/0), Pearson's χ². `shift` (0: none) holds the camera's shift of each pixel, laid out as `data`.
+ * status, warm start (1/0), Pearson's χ². `shift` (0: none) holds the camera's shift of each
+ * pixel, laid out as `data`.
  */
 export function fitBatch(data: usize, count: i32, starts: usize, out: usize, stride: i32, shift: usize): void {
   const area = BOX * BOX;
@@ -732,51 +854,13 @@ export function fitBatch(data: usize, count: i32, starts: usize, out: usize, str
   for (let p = 0; p < count; p++) {
     const patch = data + (<usize>(p * area) << 3);
     const o = out + (<usize>p << 3);
-    let started: i32 = -1;
-    let warm: f64 = 0;
-    if (starts != 0) {
-      const s = starts + (<usize>p << 3);
-      const x = load<f64>(s), y = load<f64>(s + col), n = load<f64>(s + 2 * col), b = load<f64>(s + 3 * col), sg = load<f64>(s + 4 * col);
-      const bx = <f64>BOX;
-      if (x > -WARM_START_MARGIN_PX && x < bx + WARM_START_MARGIN_PX && y > -WARM_START_MARGIN_PX && y < bx + WARM_START_MARGIN_PX && n > 0 && b > 0 && isFinite<f64>(n) && isFinite<f64>(b)) {
-        let peak: f64 = -Infinity;
-        started = 1;
-        for (let k = 0; k < area; k++) {
-          const v = load<f64>(patch + (<usize>k << 3));
-          if (!isFinite<f64>(v)) { started = -1; break; }
-          if (v > peak) peak = v;
-        }
-        if (started == 1 && !(peak > 0)) started = -1;
-        if (started == 1) {
-          TX = x; TY = y; TN = n; TB = b; warm = 1;
-          TS = FIT_SIGMA && sg >= SIGMA_MIN && sg <= SIGMA_MAX ? sg : SIGMA;
-        }
-      } else {
-        started = initialGuess(patch) ? 0 : -1;
-      }
-    } else {
-      started = initialGuess(patch) ? 0 : -1;
-    }
+    const started = startFit(patch, p, starts, col);
     if (started < 0) {
-      for (let c = 0; c < 12; c++) store<f64>(o + <usize>c * col, NaN);
-      store<f64>(o + 12 * col, 0);
-      store<f64>(o + 13 * col, STATUS_BAD_DATA);
-      store<f64>(o + 14 * col, 0);
-      store<f64>(o + 15 * col, NaN);
+      writeBadData(o, col);
       continue;
     }
     newton(patch);
-    if (!READY) LL = FIT_SIGMA ? passFree(patch, false, true, true) : passInfo(patch);
-    const parameters = FIT_SIGMA ? 5 : 4;
-    const ok = inverseDiagonal(FIT_SIGMA ? F5 : F, parameters, CR);
-    for (let c = 0; c < 5; c++) store<f64>(o + <usize>(5 + c) * col, c < parameters ? Math.sqrt(NOISE_SCALE * unchecked(CR[c])) : NaN);
-    const rstd = Math.sqrt(RSS / <f64>(area - parameters));
-    if (!ok && STATUS == STATUS_CONVERGED) STATUS = STATUS_SINGULAR;
-    store<f64>(o, TX); store<f64>(o + col, TY); store<f64>(o + 2 * col, TN); store<f64>(o + 3 * col, TB);
-    store<f64>(o + 4 * col, TS);
-    store<f64>(o + 10 * col, LL); store<f64>(o + 11 * col, rstd);
-    store<f64>(o + 12 * col, <f64>ITER); store<f64>(o + 13 * col, <f64>STATUS); store<f64>(o + 14 * col, warm);
-    store<f64>(o + 15 * col, CHI2);
+    finishFit(patch, o, col, started == 1 ? 1 : 0);
   }
 }
 
