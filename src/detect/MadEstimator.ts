@@ -26,6 +26,11 @@ export interface WindowPass {
    * @returns how many were copied
    */
   collect(n: number, low: number, high: number, center: number): number;
+  /**
+   * The rank-th smallest (0-based) of `window[0…count−1]`, exactly (as {@link selectKth} would
+   * find it; the window may be reordered). Where absent, {@link selectKth} runs.
+   */
+  select?(count: number, rank: number): number;
 }
 
 /**
@@ -87,7 +92,7 @@ export class MadEstimator {
   private windowSelect(a: Float64Array, n: number, k: number, low: number, high: number, center: number, pass: WindowPass): number {
     const count = pass.collect(n, low, high, center);
     const rank = k - pass.below;
-    if (rank >= 0 && rank < count) return selectKth(pass.window, count, rank);
+    if (rank >= 0 && rank < count) return pass.select ? pass.select(count, rank) : selectKth(pass.window, count, rank);
     // Outside the window (or NaN values, counted in neither): select among all values.
     if (!Number.isNaN(center)) for (let i = 0; i < n; i++) a[i] = Math.abs(a[i] - center);
     return selectKth(a, n, k);

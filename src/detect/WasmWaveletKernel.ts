@@ -17,6 +17,7 @@ interface KernelExports {
   maxima(buf: number, stride: number, width: number, height: number, pad: number, threshold: number, list: number): number;
   sampleF1(image: number, v1: number, stride: number, width: number, height: number, pad: number, step: number, out: number): number;
   collect(values: number, n: number, low: number, high: number, center: number, fold: number, out: number): number;
+  kth(values: number, n: number, rank: number, scratch: number): number;
   below: { value: number };
 }
 
@@ -59,7 +60,7 @@ export class WasmWaveletKernel implements WindowPass {
   private readonly raw: Uint16Array;
   private readonly image: Float32Array;
   private readonly v1: Float32Array;
-  private readonly offsets: { raw: number; image: number; scratch: number; v1: number; f2: number; list: number; samples: number; window: number; offsetMap: number; factorMap: number };
+  private readonly offsets: { raw: number; image: number; scratch: number; v1: number; f2: number; list: number; samples: number; window: number; offsetMap: number; factorMap: number; select: number };
   /** The camera's per-pixel maps, once copied into the kernel's memory. */
   private maps: { offset: Float32Array; factor: Float32Array } | undefined;
 
@@ -96,9 +97,11 @@ export class WasmWaveletKernel implements WindowPass {
     const window = align(samples + sampleCapacity * 8);
     const offsetMap = align(window + sampleCapacity * 8);
     const factorMap = align(offsetMap + (n + SLACK) * 4);
-    const offsets = { raw, image, scratch: image + paddedBytes, v1: image + 2 * paddedBytes, f2: image + 3 * paddedBytes, list, samples, window, offsetMap, factorMap };
+    // kth's scratch: two halves of up to the window's values each.
+    const select = align(factorMap + (n + SLACK) * 4);
+    const offsets = { raw, image, scratch: image + paddedBytes, v1: image + 2 * paddedBytes, f2: image + 3 * paddedBytes, list, samples, window, offsetMap, factorMap, select };
     this.offsets = offsets;
-    const needed = factorMap + (n + SLACK) * 4;
+    const needed = select + (2 * sampleCapacity + SLACK) * 8;
     const memory = this.exports.memory;
     if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
     const buffer = memory.buffer;
@@ -198,6 +201,14 @@ export class WasmWaveletKernel implements WindowPass {
   collect(n: number, low: number, high: number, center: number): number {
     const fold = Number.isNaN(center) ? 0 : 1;
     return this.exports.collect(this.offsets.samples, n, low, high, fold ? center : 0, fold, this.offsets.window);
+  }
+
+  /**
+   * {@link WindowPass.select}: the rank-th smallest of `window[0…count−1]`, in the kernel (a
+   * histogram selection, branch-free but for the last few values).
+   */
+  select(count: number, rank: number): number {
+    return this.exports.kth(this.offsets.window, count, rank, this.offsets.select);
   }
 
   /** The values below the window in the last {@link collect}. */

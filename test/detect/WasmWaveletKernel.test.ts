@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { PixelArray } from '../../src/io/Frame.js';
 import type { FilterKind } from '../../src/detect/FilterKernel.js';
 import { FILTER_KINDS } from '../../src/detect/FilterKernel.js';
-import { MadEstimator } from '../../src/detect/MadEstimator.js';
+import { MadEstimator, selectKth } from '../../src/detect/MadEstimator.js';
 import { WaveletFilter } from '../../src/detect/WaveletFilter.js';
 import { Random } from '../../src/simulate/Random.js';
 import { compileKernel, WASM_PATH } from '../build/buildWasm.js';
@@ -114,5 +114,31 @@ test('F1 is sampled at every step-th pixel of the frame, rows wrapping, also for
     const m = filter.sampleF1(step);
     assert.equal(m, Math.ceil((width * height) / step), `${width}×${height} step ${step}: count`);
     for (let i = 0; i < m; i++) assert.equal(filter.samples[i], filter.f1At(step * i), `${width}×${height} step ${step}: sample ${i}`);
+  }
+});
+
+test("the kernel's histogram selection finds selectKth's value for every rank tried, ties and narrow ranges included", () => {
+  const filter = new WaveletFilter(256, 256, 'wasm', 8192);
+  const pass = filter.windowPass;
+  assert.ok(pass?.select, 'the kernel supplies the selection');
+  const select = pass.select.bind(pass);
+  const rng = new Random(31);
+  const kinds: [string, () => number][] = [
+    ['normal', () => rng.normal() * 4],
+    ['ties (half-photon steps)', () => Math.round(rng.normal() * 8) / 2],
+    ['two values', () => (rng.uniform() < 0.3 ? 1 : 2)],
+    ['all equal', () => 7.25],
+    ['wide range', () => (rng.uniform() - 0.5) * 1e300],
+    ['one outlier', () => (rng.uniform() < 0.001 ? 1e12 : rng.normal())],
+  ];
+  for (const [kind, draw] of kinds) {
+    for (const n of [1, 2, 23, 24, 25, 100, 1345, 8192]) {
+      const values = Float64Array.from({ length: n }, draw);
+      for (const rank of new Set([0, n - 1, n >> 1, Math.floor(rng.uniform() * n)])) {
+        pass.window.set(values);
+        const got = select(n, rank);
+        assert.equal(got, selectKth(Float64Array.from(values), n, rank), `${kind}, n ${n}, rank ${rank}`);
+      }
+    }
   }
 });
