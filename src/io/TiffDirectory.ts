@@ -205,7 +205,7 @@ export class TiffDirectory {
    * or position that a corrupt entry made absurd would otherwise ask for gigabytes.
    */
   private checkExtent(tag: number, entry: Entry, size: number): void {
-    const fileSize = this.source.size();
+    const fileSize = this.source.size(entry.position + size * entry.count);
     if (entry.position + size * entry.count > fileSize) {
       throw new TiffError(this.source.path, 'corrupt', `${tagName(tag)} in the directory at byte ${this.offset} lists ${entry.count} values at byte ${entry.position}, beyond the end of the file (${fileSize} bytes)`);
     }

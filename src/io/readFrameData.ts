@@ -91,7 +91,9 @@ export async function readFrameData(
   const truncated = (got: number, wanted: number, at: number) =>
     new TiffError(source.path, 'truncated', `frame ${frameIndex + 1} needs ${wanted} bytes at byte ${at}, the file has ${got} there`);
   // Nothing is allocated for bytes the file cannot hold.
-  const size = source.size();
+  let needed = layout.compression === 1 ? layout.frameBytes : 0;
+  for (let b = 0; b < layout.offsets.length; b++) needed = Math.max(needed, layout.offsets[b] + layout.byteCounts[b]);
+  const size = source.size(needed);
   for (let b = 0; b < layout.offsets.length; b++) {
     const at = layout.offsets[b];
     const count = layout.byteCounts[b];
