@@ -126,6 +126,8 @@ const CSEY = new StaticArray<f64>(16);
 const GAUSS = new StaticArray<f64>(MAX_WINDOW + 1);
 const TAIL = new StaticArray<f64>(MAX_WINDOW + 1);
 const BORDER = new StaticArray<f64>(64);
+/** initialGuess's sums of three neighbouring pixels, per row. */
+const TRIPLES = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
 
 /**
  * Set the fit: box (odd, 3–15), σ (px; the start value when fitted), iteration limit, step
@@ -449,36 +451,56 @@ function initialGuess(data: usize): bool {
     }
   }
   if (!(peak > 0)) return false;
+  // The border sorted by merging each value into the sorted ones before it, branch-free:
+  // sorted[k] = max(sorted[k − 1], min(sorted[k], v)), with f64x2.pmin/pmax (one instruction
+  // each, no test of equal values as f64.min/max need) — the insertion sort's comparisons on
+  // noise mispredicted ~30 times a fit. The same sorted values, so the same median.
   for (let a = 1; a < nb; a++) {
-    const v = unchecked(BORDER[a]);
-    let b = a - 1;
-    while (b >= 0 && unchecked(BORDER[b]) > v) { unchecked(BORDER[b + 1] = unchecked(BORDER[b])); b--; }
-    unchecked(BORDER[b + 1] = v);
+    const v = f64x2.splat(unchecked(BORDER[a]));
+    let above = f64x2.splat(Infinity);
+    for (let k = a; k > 0; k--) {
+      const below = f64x2.splat(unchecked(BORDER[k - 1]));
+      unchecked(BORDER[k] = f64x2.extract_lane(f64x2.pmax(below, f64x2.pmin(above, v)), 0));
+      above = below;
+    }
+    unchecked(BORDER[0] = f64x2.extract_lane(f64x2.pmin(above, v), 0));
   }
   const half = nb >> 1;
   const median = nb % 2 == 1 ? unchecked(BORDER[half]) : 0.5 * (unchecked(BORDER[half - 1]) + unchecked(BORDER[half]));
   const background = median > MIN_BACKGROUND_GUESS ? median : MIN_BACKGROUND_GUESS;
+  // Each row's sums of three neighbouring pixels, once (the windows' sums add three of them,
+  // in the same order as summing each window's rows).
+  const span = box - 2;
+  for (let r = 0; r < box; r++) {
+    const k = data + (<usize>(r * box) << 3);
+    for (let c = 0; c < span; c++) {
+      const q = k + (<usize>c << 3);
+      unchecked(TRIPLES[r * span + c] = load<f64>(q) + load<f64>(q + 8) + load<f64>(q + 16));
+    }
+  }
   let row0 = 0, col0 = 0;
   let best: f64 = -Infinity;
   for (let r = 0; r + 3 <= box; r++) {
-    for (let c = 0; c + 3 <= box; c++) {
-      let s: f64 = 0;
-      for (let rr = 0; rr < 3; rr++) {
-        const k = data + (<usize>((r + rr) * box + c) << 3);
-        s += load<f64>(k) + load<f64>(k + 8) + load<f64>(k + 16);
-      }
+    for (let c = 0; c < span; c++) {
+      const t = r * span + c;
+      const s: f64 = 0 + unchecked(TRIPLES[t]) + unchecked(TRIPLES[t + span]) + unchecked(TRIPLES[t + 2 * span]);
       if (s > best) { best = s; row0 = r; col0 = c; }
     }
   }
   let weight: f64 = 0, sx: f64 = 0, sy: f64 = 0;
   let c0: f64 = 0, c1: f64 = 0, c2: f64 = 0, r0: f64 = 0, r1: f64 = 0, r2: f64 = 0;
   for (let r = 0; r < 3; r++) {
-    for (let c = 0; c < 3; c++) {
-      const w = load<f64>(data + (<usize>((row0 + r) * box + col0 + c) << 3)) - background;
-      if (c == 0) c0 += w; else if (c == 1) c1 += w; else c2 += w;
-      if (r == 0) r0 += w; else if (r == 1) r1 += w; else r2 += w;
-      if (w > 0) { weight += w; sx += w * (<f64>(col0 + c) + 0.5); sy += w * (<f64>(row0 + r) + 0.5); }
-    }
+    const k = data + (<usize>((row0 + r) * box + col0) << 3);
+    const w0 = load<f64>(k) - background, w1 = load<f64>(k + 8) - background, w2 = load<f64>(k + 16) - background;
+    c0 += w0; c1 += w1; c2 += w2;
+    const rs = w0 + w1 + w2;
+    if (r == 0) r0 = 0 + rs; else if (r == 1) r1 = 0 + rs; else r2 = 0 + rs;
+    // The centroid of (n − b)₊: a pixel not above b adds nothing (selected, not branched on).
+    const y = <f64>(row0 + r) + 0.5;
+    const p0 = select<f64>(w0, 0, w0 > 0), p1 = select<f64>(w1, 0, w1 > 0), p2 = select<f64>(w2, 0, w2 > 0);
+    weight += p0; sx += p0 * (<f64>col0 + 0.5); sy += p0 * y;
+    weight += p1; sx += p1 * (<f64>(col0 + 1) + 0.5); sy += p1 * y;
+    weight += p2; sx += p2 * (<f64>(col0 + 2) + 0.5); sy += p2 * y;
   }
   const vx = logParabolaVertex(c0, c1, c2);
   const vy = logParabolaVertex(r0, r1, r2);
