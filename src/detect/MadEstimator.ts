@@ -65,10 +65,16 @@ export class MadEstimator {
     const pilot = this.pilot;
     const step = Math.max(1, Math.floor(n / PILOT));
     let m = 0;
-    for (let i = 0; i < n && m < PILOT; i += step) pilot[m++] = values[i];
-    const pilotMedian = selectKth(pilot, m, m >> 1);
+    let finite = true;
+    for (let i = 0; i < n && m < PILOT; i += step) {
+      const v = values[i];
+      finite &&= Number.isFinite(v);
+      pilot[m++] = v;
+    }
+    const pilotPass = finite ? pass : undefined;
+    const pilotMedian = this.pilotKth(m, m >> 1, pilotPass);
     for (let i = 0; i < m; i++) pilot[i] = Math.abs(pilot[i] - pilotMedian);
-    const pilotMad = selectKth(pilot, m, m >> 1);
+    const pilotMad = this.pilotKth(m, m >> 1, pilotPass);
     const reach = WINDOW_MADS * pilotMad;
     if (!(reach > 0 && Number.isFinite(reach))) {
       const median = selectKth(values, n, half);
@@ -83,6 +89,19 @@ export class MadEstimator {
     }
     const median = this.windowSelect(values, n, half, pilotMedian - reach, pilotMedian + reach, Number.NaN, windows);
     return MAD_TO_STD * this.windowSelect(values, n, half, pilotMad - reach, pilotMad + reach, median, windows);
+  }
+
+  /**
+   * The k-th smallest of the pilot's m values: by the pass's selection where it has one (its
+   * window is free until the first collect; the pilot's values are then finite), else
+   * quickselect.
+   */
+  private pilotKth(m: number, k: number, pass: WindowPass | undefined): number {
+    if (!pass?.select) return selectKth(this.pilot, m, k);
+    // The whole pilot where the window holds it (no view made per call; values past m unused).
+    if (pass.window.length >= PILOT) pass.window.set(this.pilot);
+    else pass.window.set(this.pilot.subarray(0, m));
+    return pass.select(m, k);
   }
 
   /**

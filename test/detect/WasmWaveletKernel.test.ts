@@ -142,3 +142,14 @@ test("the kernel's histogram selection finds selectKth's value for every rank tr
     }
   }
 });
+
+test('the noise estimate through the kernel equals the JavaScript one when the samples are fewer than the pilot takes (256)', () => {
+  const rng = new Random(12);
+  const image = Float64Array.from({ length: 64 * 64 }, () => rng.poisson(15));
+  const filter = new WaveletFilter(64, 64, 'wasm', 100);
+  filter.apply(image);
+  const m = filter.sampleF1(41);
+  assert.equal(m, 100);
+  const copy = Float64Array.from(filter.samples.subarray(0, m));
+  assert.equal(new MadEstimator(m).std(filter.samples, m, filter.windowPass), new MadEstimator(m).std(copy, m));
+});
