@@ -112,9 +112,18 @@ export class MadEstimator {
     const count = pass.collect(n, low, high, center);
     const rank = k - pass.below;
     if (rank >= 0 && rank < count) return pass.select ? pass.select(count, rank) : selectKth(pass.window, count, rank);
-    // Outside the window (or NaN values, counted in neither): select among all values.
-    if (!Number.isNaN(center)) for (let i = 0; i < n; i++) a[i] = Math.abs(a[i] - center);
-    return selectKth(a, n, k);
+    // Outside the window (or NaN values, counted in neither): select among all values — by the
+    // pass's selection when they are all finite (the window holds n values).
+    const fold = !Number.isNaN(center);
+    let finite = true;
+    for (let i = 0; i < n; i++) {
+      const v = fold ? Math.abs(a[i] - center) : a[i];
+      a[i] = v;
+      finite &&= Number.isFinite(v);
+    }
+    if (!(finite && pass.select && pass.window.length >= n)) return selectKth(a, n, k);
+    pass.window.set(a.subarray(0, n));
+    return pass.select(n, k);
   }
 
 }

@@ -153,3 +153,16 @@ test('the noise estimate through the kernel equals the JavaScript one when the s
   const copy = Float64Array.from(filter.samples.subarray(0, m));
   assert.equal(new MadEstimator(m).std(filter.samples, m, filter.windowPass), new MadEstimator(m).std(copy, m));
 });
+
+test('where the pilot mispredicts the median, the full selection through the kernel gives the JavaScript estimate', () => {
+  const filter = new WaveletFilter(256, 256, 'wasm', 8192);
+  const rng = new Random(77);
+  const n = 8192;
+  // The pilot takes every 32nd value: make those far from the rest, so both windows miss.
+  const values = Float64Array.from({ length: n }, (_, i) => (i % 32 === 0 ? 100 + rng.normal() : rng.normal() * 3));
+  filter.samples.set(values);
+  const viaKernel = new MadEstimator(n).std(filter.samples, n, filter.windowPass);
+  const viaJs = new MadEstimator(n).std(Float64Array.from(values), n);
+  assert.equal(viaKernel, viaJs);
+  assert.ok(viaKernel > 2 && viaKernel < 4, `${viaKernel}: the spread of the bulk (3), not of the pilot`);
+});
