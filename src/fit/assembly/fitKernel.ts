@@ -455,15 +455,20 @@ function initialGuess(data: usize): bool {
   // sorted[k] = max(sorted[k − 1], min(sorted[k], v)), with f64x2.pmin/pmax (one instruction
   // each, no test of equal values as f64.min/max need) — the insertion sort's comparisons on
   // noise mispredicted ~30 times a fit. The same sorted values, so the same median.
+  // Two positions per step: (k − 1, k) ← max((k − 2, k − 1), min((k − 1, k), v)) from the top
+  // down, the slot above the sorted ones set to +∞ first; position 0 (and 1 when a is odd) last.
+  const border = changetype<usize>(BORDER);
   for (let a = 1; a < nb; a++) {
-    const v = f64x2.splat(unchecked(BORDER[a]));
-    let above = f64x2.splat(Infinity);
-    for (let k = a; k > 0; k--) {
-      const below = f64x2.splat(unchecked(BORDER[k - 1]));
-      unchecked(BORDER[k] = f64x2.extract_lane(f64x2.pmax(below, f64x2.pmin(above, v)), 0));
-      above = below;
+    const x = unchecked(BORDER[a]);
+    const v = f64x2.splat(x);
+    unchecked(BORDER[a] = Infinity);
+    let k = a;
+    for (; k >= 2; k -= 2) {
+      const p = border + (<usize>(k - 1) << 3);
+      v128.store(p, f64x2.pmax(v128.load(p - 8), f64x2.pmin(v128.load(p), v)));
     }
-    unchecked(BORDER[0] = f64x2.extract_lane(f64x2.pmin(above, v), 0));
+    if (k == 1) unchecked(BORDER[1] = f64x2.extract_lane(f64x2.pmax(f64x2.splat(unchecked(BORDER[0])), f64x2.pmin(f64x2.splat(unchecked(BORDER[1])), v)), 0));
+    unchecked(BORDER[0] = f64x2.extract_lane(f64x2.pmin(f64x2.splat(unchecked(BORDER[0])), v), 0));
   }
   const half = nb >> 1;
   const median = nb % 2 == 1 ? unchecked(BORDER[half]) : 0.5 * (unchecked(BORDER[half - 1]) + unchecked(BORDER[half]));
