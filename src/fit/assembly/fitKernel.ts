@@ -171,14 +171,20 @@ function axisAt(
   g = g0;
   ratio = forward > 0 && forward < Infinity ? q / forward : Math.exp((2 * u0 - 1) * inv2s2);
   for (let m = m0 - 1; m >= 0; m--) { g *= ratio; unchecked(GAUSS[m] = g); ratio *= q; }
-  // The box + 1 boundaries two at a time (box is odd, so their count is even).
+  // The box + 1 boundaries two at a time (an even count for the odd boxes of every caller; an
+  // odd count's last boundary is paired with itself).
   const half = f64x2.splat(0.5);
   const sc = f64x2.splat(scale);
   const cv = f64x2.splat(center);
-  for (let m = 0; m <= box; m += 2) {
+  let m = 0;
+  for (; m < box; m += 2) {
     const t = f64x2.mul(f64x2.sub(f64x2.replace_lane(f64x2.splat(<f64>m), 1, <f64>(m + 1)), cv), sc);
     const tail = f64x2.mul(half, erfcPair(f64x2.abs(t), v128.load(changetype<usize>(GAUSS) + (<usize>m << 3))));
     v128.store(changetype<usize>(TAIL) + (<usize>m << 3), tail);
+  }
+  if (m == box) {
+    const t = f64x2.splat((<f64>m - center) * scale);
+    unchecked(TAIL[m] = f64x2.extract_lane(f64x2.mul(half, erfcPair(f64x2.abs(t), f64x2.splat(unchecked(GAUSS[m])))), 0));
   }
   const k1 = INV_SQRT_2PI * invSigma;
   const k3 = k1 * invSigma * invSigma;
