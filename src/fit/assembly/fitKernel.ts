@@ -95,6 +95,38 @@ const LN2_LO: f64 = 1.90821492927058770002e-10;
   return f64x2.add(f64x2.add(f64x2.sub(low, hfsq), f), f64x2.mul(dk, f64x2.splat(LN2_HI)));
 }
 
+/**
+ * Σ (n + s)·ln(μ + s) − (μ + s) over n pixels, μ at mu and the counts n at data (f64 each;
+ * with `shifted`, each pixel's shift s at data + delta), a term 0·ln μ where n + s ≤ 0: the
+ * Poisson log-likelihood of the multi-emitter and 3-D fits, summed in pixel order, the
+ * logarithms two at a time (logPair; μ + s > 0 checked by the caller, and ≥ MIN_BACKGROUND).
+ */
+function logLikelihoodSum(mu: usize, data: usize, n: i32, shifted: bool, delta: usize): f64 {
+  let ll: f64 = 0;
+  const zero = f64x2.splat(0);
+  const pairs = <usize>(n >> 1) << 4;
+  for (let o: usize = 0; o < pairs; o += 16) {
+    let m = v128.load(mu + o);
+    let c = v128.load(data + o);
+    if (shifted) {
+      const s = v128.load(data + o + delta);
+      m = f64x2.add(m, s);
+      c = f64x2.add(c, s);
+    }
+    const t = f64x2.sub(v128.bitselect(f64x2.mul(c, logPair(m)), zero, f64x2.gt(c, zero)), m);
+    ll += f64x2.extract_lane(t, 0);
+    ll += f64x2.extract_lane(t, 1);
+  }
+  if (n & 1) {
+    const o = pairs;
+    const s: f64 = shifted ? load<f64>(data + o + delta) : 0;
+    const m = load<f64>(mu + o) + s;
+    const c = load<f64>(data + o) + s;
+    ll += f64x2.extract_lane(f64x2.sub(v128.bitselect(f64x2.mul(f64x2.splat(c), logPair(f64x2.splat(m))), zero, f64x2.gt(f64x2.splat(c), zero)), f64x2.splat(m)), 0);
+  }
+  return ll;
+}
+
 // Configuration (configure()).
 let BOX: i32 = 5;
 let SIGMA: f64 = 1;
@@ -958,22 +990,17 @@ function multiEvaluate(theta: StaticArray<f64>, k: i32, data: usize): f64 {
     axisAt(unchecked(theta[3 * e + 1]), w, MSIG, false, changetype<usize>(MYV) + o, changetype<usize>(MYD) + o, changetype<usize>(MD2), 0, 0, 0);
   }
   const b = unchecked(theta[3 * k]);
-  let ll: f64 = 0;
   for (let r = 0; r < w; r++) {
     for (let c = 0; c < w; c++) {
       const i = r * w + c;
       let m = b;
       for (let e = 0; e < k; e++) m += unchecked(theta[3 * e + 2]) * unchecked(MXV[e * MAX_WINDOW + c]) * unchecked(MYV[e * MAX_WINDOW + r]);
       unchecked(MMU[i] = m);
-      const at = data + (<usize>i << 3);
-      const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
-      const ms = m + s;
-      if (!(ms > 0)) return -Infinity;
-      const ns = load<f64>(at) + s;
-      ll += (ns > 0 ? ns * Math.log(ms) : 0) - ms;
+      const s: f64 = MSHIFTED ? load<f64>(data + (<usize>i << 3) + MSHIFT_DELTA) : 0;
+      if (!(m + s > 0)) return -Infinity;
     }
   }
-  return ll;
+  return logLikelihoodSum(changetype<usize>(MMU), data, w * w, MSHIFTED, MSHIFT_DELTA);
 }
 
 /** multiDerivatives for K = 1 (p = 4), every sum in a local: the same products, added in the same order. */
@@ -1396,21 +1423,16 @@ function zEvaluate(theta: StaticArray<f64>, data: usize): f64 {
   axisAt(unchecked(theta[1]), box, sy, true, changetype<usize>(ZYV), changetype<usize>(ZYD), scratch, changetype<usize>(ZYS), scratch, scratch);
   const n = unchecked(theta[2]);
   const b = unchecked(theta[3]);
-  let ll: f64 = 0;
   for (let r = 0; r < box; r++) {
     for (let col = 0; col < box; col++) {
       const i = r * box + col;
       const m = n * unchecked(ZXV[col]) * unchecked(ZYV[r]) + b;
       unchecked(ZMU[i] = m);
-      const at = data + (<usize>i << 3);
-      const s: f64 = ZSHIFTED ? load<f64>(at + ZSHIFT_DELTA) : 0;
-      const ms = m + s;
-      if (!(ms > 0)) return -Infinity;
-      const ns = load<f64>(at) + s;
-      ll += (ns > 0 ? ns * Math.log(ms) : 0) - ms;
+      const s: f64 = ZSHIFTED ? load<f64>(data + (<usize>i << 3) + ZSHIFT_DELTA) : 0;
+      if (!(m + s > 0)) return -Infinity;
     }
   }
-  return ll;
+  return logLikelihoodSum(changetype<usize>(ZMU), data, box * box, ZSHIFTED, ZSHIFT_DELTA);
 }
 
 function zDerivatives(theta: StaticArray<f64>, data: usize): void {
