@@ -131,10 +131,8 @@ export class AstigmaticFit implements AstigmaticFitter {
 
   /** ∇ℓ and the Fisher information at the θ last evaluated. */
   private derivatives(theta: Float64Array, data: Float64Array, at: number, shift: Float64Array | undefined): void {
-    const { box, mu, ax, ay, d } = this;
-    const { gradient, fisher } = this.scoring;
-    gradient.fill(0);
-    fisher.fill(0);
+    const { box, mu, ax, ay, d, scoring } = this;
+    scoring.clear(P);
     const n = theta[2];
     for (let r = 0; r < box; r++) {
       for (let col = 0; col < box; col++) {
@@ -147,16 +145,10 @@ export class AstigmaticFit implements AstigmaticFitter {
         d[3] = 1;
         d[4] = n * (ax.dSigma[col] * this.slopeX * ey + ex * ay.dSigma[r] * this.slopeY);
         const s = shift ? shift[at + i] : 0;
-        const inv = 1 / (mu[i] + s);
-        const w = (data[at + i] + s) * inv - 1;
-        for (let a = 0; a < P; a++) {
-          gradient[a] += w * d[a];
-          const da = d[a] * inv;
-          for (let e = 0; e <= a; e++) fisher[a * P + e] += da * d[e];
-        }
+        scoring.addPixel(d, P, data[at + i] + s, mu[i] + s);
       }
     }
-    for (let a = 0; a < P; a++) for (let e = 0; e < a; e++) fisher[e * P + a] = fisher[a * P + e];
+    scoring.mirror(P);
   }
 
   /** The z starts' ℓ, and their numbers ranked by it (largest first). */

@@ -54,6 +54,37 @@ export class FisherScoring {
     this.trial = new Float64Array(p);
   }
 
+  /** Zero ∇ℓ and the Fisher information of a `p`-parameter model, before {@link addPixel}. */
+  clear(p: number): void {
+    this.gradient.fill(0, 0, p);
+    this.fisher.fill(0, 0, p * p);
+  }
+
+  /**
+   * Add one pixel's Poisson terms to ∇ℓ, (n/μ − 1)·∂μ/∂θ, and to the lower triangle of the
+   * Fisher information, ∂μ/∂θ_a·∂μ/∂θ_b / μ (design.md §3; with the camera's shift s, n and μ
+   * are n + s and μ + s, §6). {@link mirror} completes the matrix.
+   * @param d - ∂μ/∂θ at the pixel, `p` values
+   * @param n - the pixel's count (plus its shift), photons
+   * @param mu - the model's mean there (plus the shift), photons, > 0
+   */
+  addPixel(d: Float64Array, p: number, n: number, mu: number): void {
+    const { gradient, fisher } = this;
+    const inv = 1 / mu;
+    const w = n * inv - 1;
+    for (let a = 0; a < p; a++) {
+      gradient[a] += w * d[a];
+      const da = d[a] * inv;
+      for (let e = 0; e <= a; e++) fisher[a * p + e] += da * d[e];
+    }
+  }
+
+  /** Copy the Fisher information's lower triangle (from {@link addPixel}) into its upper one. */
+  mirror(p: number): void {
+    const fisher = this.fisher;
+    for (let a = 0; a < p; a++) for (let e = 0; e < a; e++) fisher[e * p + a] = fisher[a * p + e];
+  }
+
   /**
    * Maximize ℓ from θ (modified in place) over its first `p` parameters.
    * @param maxIterations - iteration limit

@@ -119,11 +119,9 @@ export class MultiEmitterFit {
    * Gradient of ℓ and the Fisher information at the θ last evaluated (axes and μ current).
    */
   private derivatives(theta: Float64Array, emitters: number, data: Float64Array, at: number, shift: Float64Array | undefined): void {
-    const { box, mu, xAxes, yAxes, derivative: d } = this;
-    const { gradient, fisher } = this.scoring;
+    const { box, mu, xAxes, yAxes, derivative: d, scoring } = this;
     const p = 3 * emitters + 1;
-    gradient.fill(0, 0, p);
-    fisher.fill(0, 0, p * p);
+    scoring.clear(p);
     for (let r = 0; r < box; r++) {
       for (let c = 0; c < box; c++) {
         const i = r * box + c;
@@ -137,16 +135,10 @@ export class MultiEmitterFit {
         }
         d[p - 1] = 1;
         const s = shift ? shift[at + i] : 0;
-        const inv = 1 / (mu[i] + s);
-        const w = (data[at + i] + s) * inv - 1;
-        for (let a = 0; a < p; a++) {
-          gradient[a] += w * d[a];
-          const da = d[a] * inv;
-          for (let e = 0; e <= a; e++) fisher[a * p + e] += da * d[e];
-        }
+        scoring.addPixel(d, p, data[at + i] + s, mu[i] + s);
       }
     }
-    for (let a = 0; a < p; a++) for (let e = 0; e < a; e++) fisher[e * p + a] = fisher[a * p + e];
+    scoring.mirror(p);
   }
 
   /**
