@@ -143,6 +143,8 @@ test("the kernel's histogram selection finds selectKth's value for every rank tr
   }
 });
 
+// The pilot's values are copied into the kernel's window, which is then shorter than the pilot
+// array: the copy must take only what the window holds (a whole-pilot copy throws here).
 test('the noise estimate through the kernel equals the JavaScript one when the samples are fewer than the pilot takes (256)', () => {
   const rng = new Random(12);
   const image = Float64Array.from({ length: 64 * 64 }, () => rng.poisson(15));
