@@ -18,6 +18,7 @@ import {
 } from '../fit/fitConstants.js';
 import { residualSpread } from '../fit/residualSpread.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
+import { poissonLogLikelihood } from '../fit/poissonLogLikelihood.js';
 import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
 import { defocusSlope } from './DefocusCurve.js';
@@ -113,20 +114,14 @@ export class AstigmaticFit implements AstigmaticFitter {
     ay.evaluate(theta[1], sy, true);
     const n = theta[2];
     const b = theta[3];
-    let ll = 0;
     for (let r = 0; r < box; r++) {
       for (let col = 0; col < box; col++) {
         const i = r * box + col;
         const m = n * ax.value[col] * ay.value[r] + b;
         mu[i] = m;
-        const s = shift ? shift[at + i] : 0;
-        const ms = m + s;
-        if (!(ms > 0)) return Number.NEGATIVE_INFINITY;
-        const ns = data[at + i] + s;
-        ll += (ns > 0 ? ns * Math.log(ms) : 0) - ms;
       }
     }
-    return ll;
+    return poissonLogLikelihood(mu, data, at, box * box, shift);
   }
 
   /** ∇ℓ and the Fisher information at the θ last evaluated. */

@@ -4,6 +4,7 @@ import { FisherScoring } from './FisherScoring.js';
 import { LEAVE_PATCH_PX, MAX_SHRINK, MIN_BACKGROUND, MIN_PHOTONS, MIN_RESIDUAL_VARIANCE, STATUS_BAD_DATA } from './fitConstants.js';
 import { residualSpread } from './residualSpread.js';
 import { GaussianAxis } from './GaussianAxis.js';
+import { poissonLogLikelihood } from './poissonLogLikelihood.js';
 
 /**
  * The joint Poisson maximum-likelihood fit of K emitters of one fixed σ on one background in a
@@ -98,21 +99,15 @@ export class MultiEmitterFit {
       yAxes[k].evaluate(theta[3 * k + 1], sigma, false);
     }
     const b = theta[3 * emitters];
-    let ll = 0;
     for (let r = 0; r < box; r++) {
       for (let c = 0; c < box; c++) {
         const i = r * box + c;
         let m = b;
         for (let k = 0; k < emitters; k++) m += theta[3 * k + 2] * xAxes[k].value[c] * yAxes[k].value[r];
         mu[i] = m;
-        const s = shift ? shift[at + i] : 0;
-        const ms = m + s;
-        if (!(ms > 0)) return Number.NEGATIVE_INFINITY;
-        const ns = data[at + i] + s;
-        ll += (ns > 0 ? ns * Math.log(ms) : 0) - ms;
       }
     }
-    return ll;
+    return poissonLogLikelihood(mu, data, at, box * box, shift);
   }
 
   /**

@@ -96,10 +96,11 @@ const LN2_LO: f64 = 1.90821492927058770002e-10;
 }
 
 /**
- * Σ (n + s)·ln(μ + s) − (μ + s) over n pixels, μ at mu and the counts n at data (f64 each;
- * with `shifted`, each pixel's shift s at data + delta), a term 0·ln μ where n + s ≤ 0: the
- * Poisson log-likelihood of the multi-emitter and 3-D fits, summed in pixel order, the
- * logarithms two at a time (logPair; μ + s > 0 checked by the caller, and ≥ MIN_BACKGROUND).
+ * ../poissonLogLikelihood.ts: Σ (n + s)·ln(μ + s) − (μ + s) over n pixels, μ at mu and the
+ * counts n at data (f64 each; with `shifted`, each pixel's shift s at data + delta), a term
+ * 0·ln μ where n + s ≤ 0: the Poisson log-likelihood of the multi-emitter and 3-D fits, summed
+ * in pixel order, the logarithms two at a time (logPair; μ + s > 0 checked by the caller, and
+ * ≥ MIN_BACKGROUND).
  */
 function logLikelihoodSum(mu: usize, data: usize, n: i32, shifted: bool, delta: usize): f64 {
   let ll: f64 = 0;
