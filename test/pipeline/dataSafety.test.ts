@@ -90,13 +90,18 @@ describe('runs that end early keep whole frames and say why', () => {
     return { child, output, exit, stderr: () => stderr };
   }
 
+  /** Wait until `test` holds, polling every 50 ms for at most a minute. */
+  async function waitUntil(what: string, test: () => boolean): Promise<void> {
+    for (let t = 0; t < 1200; t++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (test()) return;
+    }
+    throw new Error(`timed out waiting until ${what}`);
+  }
+
   /** Wait until the run's CSV (partial) holds rows of frame 100, i.e. the run waits for frame 101. */
   async function waitForFrames(output: string): Promise<void> {
-    for (let t = 0; t < 300; t++) {
-      await new Promise((r) => setTimeout(r, 50));
-      if (existsSync(`${output}.partial`) && /\n\d+,100,/.test(readFileSync(`${output}.partial`, 'utf8'))) return;
-    }
-    throw new Error('the run did not reach frame 100');
+    await waitUntil('the run reached frame 100', () => existsSync(`${output}.partial`) && /\n\d+,100,/.test(readFileSync(`${output}.partial`, 'utf8')));
   }
 
   for (const [signal, code, workers] of [['SIGINT', 130, '1'], ['SIGTERM', 143, '2']] as const) {
@@ -107,7 +112,14 @@ describe('runs that end early keep whole frames and say why', () => {
       await localizeStack({ input: join(dir, `${name}-old.tif`), output: join(dir, `${name}.csv`) });
       const live = startLive(name, ['--workers', workers]);
       if (workers === '1') await waitForFrames(live.output);
-      else await new Promise((r) => setTimeout(r, 2500)); // 64 frames done, 36 held for the next chunk
+      else {
+        // Two workers write a chunk's rows only when it is whole, so frame 100 never shows in the
+        // partial: wait until the run has started (the partial exists, so the signal handlers are
+        // in place; a fixed wait alone signalled a slow start before them), then let it read the
+        // 100 frames: 64 are done and 36 held for the next chunk.
+        await waitUntil('the run started', () => existsSync(`${live.output}.partial`));
+        await new Promise((r) => setTimeout(r, 2500));
+      }
       live.child.kill(signal);
       assert.equal(await live.exit, code, live.stderr());
       assert.match(live.stderr(), new RegExp(`${signal}: finishing the frames in flight`));
