@@ -120,6 +120,8 @@ export class TiffStack implements FrameStack {
   private offsets = new Float64Array(1024);
   private count = 0;
   private complete = false;
+  /** The largest size the file was seen to have, bytes (a file being written never shrinks). */
+  private largestSize = 0;
   /** The raw ImageJ layout: the first frame's layout, frames back to back, and the image count. */
   private readonly raw: { layout: FrameLayout; images: number } | undefined;
   /** Layout of the last frame read, reused when the next frame's directory matches its shape. */
@@ -202,6 +204,10 @@ export class TiffStack implements FrameStack {
   refresh(growing = false): number {
     this.source.invalidate();
     const size = this.source.size();
+    if (size < this.largestSize) {
+      throw new TiffError(this.source.path, 'truncated', `the file shrank from ${this.largestSize} to ${size} bytes while it was being read`);
+    }
+    this.largestSize = size;
     if (this.raw) {
       const { layout, images } = this.raw;
       const fit = Math.floor((size - layout.offsets[0]) / layout.frameBytes);
@@ -254,7 +260,10 @@ export class TiffStack implements FrameStack {
    * at the last frame, and a stack cut off mid-frame yields every complete frame and then throws
    * `TiffError` `truncated`. With `follow`, it waits at the end for the next complete frame
    * (polling), and ends after `idleTimeoutMs` without one, when `end` is reached, or when the
-   * signal aborts. Breaking out of the loop stops all reading.
+   * signal aborts. Breaking out of the loop stops all reading. A followed file that is still
+   * incomplete when the wait ends (its last directory points past its end, or a frame's bytes
+   * are cut off), or that shrinks while it is read, throws `truncated` as a read without follow
+   * does, after every complete frame.
    *
    * @param options - range and follow options
    */
@@ -277,7 +286,16 @@ export class TiffStack implements FrameStack {
           return;
         }
         const waitedFor = await this.waitForFrame(index, poll, idle, signal, options.moveOn);
-        if (!waitedFor) return;
+        if (!waitedFor) {
+          if (signal?.aborted) return;
+          // The writer stopped (or the next file of a series appeared): what is still missing
+          // now is missing for good, and reported as a read without follow reports it.
+          if (!this.frameIsComplete(index)) {
+            if (index < this.count) await this.readFrame(index); // throws: its bytes are cut off
+            if (!this.complete) this.throwTruncated(index);
+            return;
+          }
+        }
       }
       yield await this.readFrame(index, options.buffers);
       if (++sinceYield >= YIELD_EVERY) {
@@ -305,9 +323,14 @@ export class TiffStack implements FrameStack {
   /** Whether all bytes of frame `index` are in the file now (follow mode). */
   private frameIsComplete(index: number): boolean {
     if (index >= this.count) return false;
+    const size = this.source.size();
+    // A file that shrank (the wait's refresh reports it once a frame is missing): the read-ahead
+    // window may still hold bytes that are gone.
+    if (size < this.largestSize) this.source.invalidate();
     if (this.raw) return true; // counted from the file size
+    if (this.offsets[index] >= size) return false;
     try {
-      return this.layoutOf(index).end <= this.source.size();
+      return this.layoutOf(index).end <= size;
     } catch (error) {
       if (error instanceof TiffError && error.problem === 'truncated') return false;
       throw error;
@@ -319,7 +342,9 @@ export class TiffStack implements FrameStack {
     for (;;) {
       this.refresh(true);
       if (index < this.count && this.frameIsComplete(index)) return true;
-      if (waited >= idle || signal?.aborted || moveOn?.()) return false;
+      // The next file of a series ends the wait only once this file's chain has ended: a writer
+      // may open the next file before it writes this one's last "next" pointer.
+      if (waited >= idle || signal?.aborted || (this.complete && moveOn?.())) return false;
       try {
         await sleep(poll, undefined, signal ? { signal } : undefined);
       } catch {

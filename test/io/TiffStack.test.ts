@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -13,7 +13,7 @@ import { TiffError } from '../../src/io/TiffError.js';
 import { TiffStack } from '../../src/io/TiffStack.js';
 import { TiffWriter, writeTiff } from '../../src/io/TiffWriter.js';
 import type { BuildOptions, TestSampleType } from './buildTiff.js';
-import { buildTiff } from './buildTiff.js';
+import { buildTiff, withDanglingLastPointer } from './buildTiff.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-io-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -355,5 +355,82 @@ describe('follow mode (live acquisition)', () => {
     closeSync(fd);
     await reading;
     assertFramesEqual(got, [a, b], width, height);
+  });
+
+  /** Every frame follow mode yields before it ends, and how it ends (undefined: cleanly). */
+  async function follow(path: string, idleTimeoutMs: number, onFrame?: (frame: Frame) => void): Promise<{ got: Frame[]; error: unknown }> {
+    const got: Frame[] = [];
+    try {
+      for await (const frame of readFrames(path, { follow: true, pollIntervalMs: 5, idleTimeoutMs })) {
+        got.push(frame);
+        onFrame?.(frame);
+      }
+      return { got, error: undefined };
+    } catch (error) {
+      return { got, error };
+    }
+  }
+
+  test('a last "next" pointer past the end that is never written before the idle time: truncated, as without follow', async () => {
+    const frames = testFrames(3, 8, 6, 'uint16');
+    const path = file(withDanglingLastPointer(buildTiff(frames, { width: 8, height: 6, sampleType: 'uint16' })));
+    let plain: unknown;
+    const plainFrames: Frame[] = [];
+    try {
+      for await (const frame of readFrames(path)) plainFrames.push(frame);
+    } catch (error) {
+      plain = error;
+    }
+    assert.ok(plain instanceof TiffError && plain.problem === 'truncated', String(plain));
+    assertFramesEqual(plainFrames, frames, 8, 6);
+    const followed = await follow(path, 60);
+    assert.ok(followed.error instanceof TiffError, String(followed.error));
+    assert.equal(followed.error.message, plain.message, 'the same message as a read without follow');
+    assertFramesEqual(followed.got, frames, 8, 6);
+  });
+
+  test('a pointer past the end that the writer fills in before the idle time is not an error', async () => {
+    const frames = testFrames(3, 8, 6, 'uint16');
+    const whole = Buffer.from(buildTiff(frames, { width: 8, height: 6, sampleType: 'uint16' }));
+    // The builder puts every frame's pixels first, then the directories: the file up to the
+    // third directory ends where the second directory's "next" pointer points.
+    const second = whole.readUInt32LE(whole.readUInt32LE(4) + 2 + 12 * whole.readUInt16LE(whole.readUInt32LE(4)));
+    const third = whole.readUInt32LE(second + 2 + 12 * whole.readUInt16LE(second));
+    const path = file(whole.subarray(0, third));
+    assert.equal(statSync(path).size, third, 'the pointer runs past the end');
+    const followed = await follow(path, 300, (frame) => {
+      if (frame.index === 1) appendFileSync(path, whole.subarray(third));
+    });
+    assert.equal(followed.error, undefined, String(followed.error));
+    assertFramesEqual(followed.got, frames, 8, 6);
+  });
+
+  test('a file cut shorter while it is read: the complete frames, then truncated (the file shrank), without waiting for the idle time', async () => {
+    const frames = testFrames(10, 16, 8, 'uint16');
+    const path = file();
+    writeTiff(path, frames, { width: 16, height: 8 });
+    const frameSpan = (statSync(path).size - 8) / 10;
+    const sizeBefore = statSync(path).size;
+    // After frame 3 (index 2) is read, the file is cut into frame 6's pixels.
+    const cut = Math.floor(8 + 5 * frameSpan + 40);
+    const followed = await follow(path, 60_000, (frame) => {
+      if (frame.index === 2) truncateSync(path, cut);
+    });
+    assert.ok(followed.error instanceof TiffError && followed.error.problem === 'truncated', String(followed.error));
+    assert.match(followed.error.message, new RegExp(`shrank from ${sizeBefore} to ${cut} bytes`));
+    assert.ok(followed.error.message.includes(path), 'names the file');
+    assertFramesEqual(followed.got, frames.slice(0, 5), 16, 8);
+  });
+
+  test('a file cut below the bytes already read, while follow waits for the next frame: truncated', async () => {
+    const frames = testFrames(4, 16, 8, 'uint16');
+    const path = file();
+    writeTiff(path, frames, { width: 16, height: 8 });
+    const followed = await follow(path, 60_000, (frame) => {
+      if (frame.index === 3) setTimeout(() => truncateSync(path, 600), 30);
+    });
+    assert.ok(followed.error instanceof TiffError && followed.error.problem === 'truncated', String(followed.error));
+    assert.match(followed.error.message, /shrank from \d+ to 600 bytes while it was being read/);
+    assertFramesEqual(followed.got, frames, 16, 8);
   });
 });

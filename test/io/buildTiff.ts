@@ -275,3 +275,18 @@ export function buildTiff(frames: number[][], options: BuildOptions): Uint8Array
   }
   return out;
 }
+
+/**
+ * A copy of a classic little-endian TIFF whose last directory's "next" pointer runs `past` bytes
+ * past the end of the file (a writer that linked a directory it never wrote, or a cut file).
+ */
+export function withDanglingLastPointer(bytes: Uint8Array, past = 4096): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  const dv = new DataView(out.buffer);
+  let pointerAt = 4;
+  for (let next = dv.getUint32(4, true); next !== 0; next = dv.getUint32(pointerAt, true)) {
+    pointerAt = next + 2 + 12 * dv.getUint16(next, true);
+  }
+  dv.setUint32(pointerAt, out.length + past, true);
+  return out;
+}

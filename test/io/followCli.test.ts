@@ -1,0 +1,81 @@
+/**
+ * `localize --follow` on a file that stays cut off or is cut while it is read: reported as
+ * `localize` without --follow reports a truncated file (the same line, exit 1, a sidecar that
+ * says complete: false and why), never as a complete run.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { writeSimulation } from '../../src/simulate/writeSimulation.js';
+import { CLI } from '../cli/cliArgs.js';
+import { withDanglingLastPointer } from './buildTiff.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'smlm-follow-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const SIM = { width: 48, height: 40, frames: 12, density: 0.3, minSeparationNm: 800, seed: 23 } as const;
+
+const digest = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const run = (args: string[]) => spawnSync(process.execPath, [...CLI, 'localize', ...args, '--quiet'], { encoding: 'utf8' });
+/** The line that names the error (the CLI prints it, then what it kept). */
+const errorLine = (stderr: string) => stderr.split('\n').find((line) => /truncated/.test(line));
+
+describe('localize --follow on a truncated file', () => {
+  test('a last "next" pointer past the end that never arrives before --idle-timeout: the same line, exit and sidecar as without --follow', () => {
+    const whole = join(dir, 'whole.tif');
+    writeSimulation(whole, join(dir, 'whole.truth.csv'), SIM);
+    const stack = join(dir, 'dangling.tif');
+    writeFileSync(stack, withDanglingLastPointer(readFileSync(whole)));
+    const before = digest(stack);
+    const plain = run([stack, '-o', join(dir, 'plain.csv')]);
+    const followed = run([stack, '-o', join(dir, 'followed.csv'), '--follow', '--idle-timeout', '0.2']);
+    assert.equal(plain.status, 1, plain.stderr);
+    assert.equal(followed.status, plain.status, followed.stderr);
+    const line = errorLine(plain.stderr);
+    assert.ok(line !== undefined && line.includes(stack), plain.stderr);
+    assert.equal(errorLine(followed.stderr), line, 'the same message');
+    assert.match(followed.stderr, /kept \d+ localizations of the 12 completed frames/);
+    const plainRecord = JSON.parse(readFileSync(join(dir, 'plain.json'), 'utf8'));
+    const followedRecord = JSON.parse(readFileSync(join(dir, 'followed.json'), 'utf8'));
+    assert.equal(followedRecord.complete, false);
+    assert.equal(followedRecord.error, plainRecord.error);
+    assert.equal(followedRecord.counts.frames, 12);
+    assert.equal(readFileSync(join(dir, 'followed.csv'), 'utf8'), readFileSync(join(dir, 'plain.csv'), 'utf8'), 'the same rows kept');
+    assert.equal(digest(stack), before, 'the stack is unchanged');
+  });
+
+  test('a file cut shorter while --follow waits for more frames: exit 1 at once, truncated (the file shrank), sidecar complete: false', async () => {
+    const stack = join(dir, 'live.tif');
+    writeSimulation(stack, join(dir, 'live.truth.csv'), SIM);
+    const output = join(dir, 'live.csv');
+    // An idle timeout far longer than the test: the run must end because the file shrank.
+    const child = spawn(process.execPath, [...CLI, 'localize', stack, '-o', output, '--follow', '--idle-timeout', '600', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Wait until the rows of frame 12 are in the partial CSV: the run then waits for frame 13.
+    let reached = false;
+    for (let t = 0; t < 600 && !reached; t++) {
+      await new Promise((r) => setTimeout(r, 50));
+      reached = existsSync(`${output}.partial`) && /\n\d+,12,/.test(readFileSync(`${output}.partial`, 'utf8'));
+    }
+    if (!reached) child.kill('SIGKILL');
+    assert.ok(reached, `the run did not reach frame 12: ${stderr}`);
+    const size = statSync(stack).size;
+    const cut = Math.floor(size * 0.6);
+    truncateSync(stack, cut);
+    assert.equal(await exit, 1, stderr);
+    assert.match(stderr, new RegExp(`${stack.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: truncated: the file shrank from ${size} to ${cut} bytes while it was being read`));
+    assert.match(stderr, /kept \d+ localizations of the 12 completed frames/);
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+    const record = JSON.parse(readFileSync(join(dir, 'live.json'), 'utf8'));
+    assert.equal(record.complete, false);
+    assert.match(record.error, /truncated: the file shrank/);
+    assert.ok(!existsSync(`${output}.partial`), 'the rows kept under the final name');
+  });
+});
