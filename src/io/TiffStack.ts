@@ -244,7 +244,7 @@ export class TiffStack implements FrameStack {
    * Read frame `index` (0-based).
    * @param buffers - take the frame's buffer from this pool @default a new buffer
    * @throws TiffError `out-of-range` for an index past the known frames, `truncated` when its
-   *   bytes are not all in the file
+   *   bytes are not all in the file, `mixed-frames` when its size or sample type is not frame 1's
    */
   async readFrame(index: number, buffers?: FrameBufferPool): Promise<Frame> {
     if (!(index >= 0 && index < this.count) || !Number.isInteger(index)) {
@@ -317,7 +317,16 @@ export class TiffStack implements FrameStack {
       return { ...base, offsets: [offset], byteCounts: [base.frameBytes], end: offset + base.frameBytes };
     }
     if (index === 0) return this.firstLayout;
-    return frameLayout(new TiffDirectory(this.source, this.format, this.offsets[index]), this.source.path);
+    const layout = frameLayout(new TiffDirectory(this.source, this.format, this.offsets[index]), this.source.path);
+    const first = this.firstLayout;
+    if (layout.width !== first.width || layout.height !== first.height || layout.sampleType !== first.sampleType) {
+      throw new TiffError(
+        this.source.path,
+        'mixed-frames',
+        `its frame ${index + 1} is ${layout.width}×${layout.height} px ${layout.sampleType}, where its frame 1 is ${first.width}×${first.height} px ${first.sampleType}: every frame of a stack must have one size and sample type`,
+      );
+    }
+    return layout;
   }
 
   /** Whether all bytes of frame `index` are in the file now (follow mode). */

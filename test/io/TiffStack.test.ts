@@ -13,7 +13,7 @@ import { TiffError } from '../../src/io/TiffError.js';
 import { TiffStack } from '../../src/io/TiffStack.js';
 import { TiffWriter, writeTiff } from '../../src/io/TiffWriter.js';
 import type { BuildOptions, TestSampleType } from './buildTiff.js';
-import { buildTiff, withDanglingLastPointer } from './buildTiff.js';
+import { buildTiff, withDanglingLastPointer, withEntry } from './buildTiff.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-io-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -258,6 +258,31 @@ describe('bad input: a TiffError naming the file and the problem', () => {
     assert.ok(error instanceof TiffError && error.problem === 'truncated', String(error));
     assertFramesEqual(got, frames.slice(0, 2), 8, 8);
   });
+});
+
+describe('every frame of a file has frame 1\'s size and sample type', () => {
+  for (const [what, tag, value, shape] of [
+    ['width', 256, 8, '8×8 px uint16'],
+    ['height', 257, 4, '16×4 px uint16'],
+    ['sample type', 258, 8, '16×8 px uint8'],
+  ] as const) {
+    test(`a frame of another ${what}: the frames before it, then an error naming the file and the frame`, async () => {
+      const frames = testFrames(4, 16, 8, 'uint16');
+      const path = file(withEntry(buildTiff(frames, { width: 16, height: 8, sampleType: 'uint16' }), 2, tag, value));
+      const got: Frame[] = [];
+      await assert.rejects(async () => {
+        for await (const frame of readFrames(path)) got.push(frame);
+      }, (error: unknown) => {
+        assert.ok(error instanceof TiffError && error.problem === 'mixed-frames', String(error));
+        assert.equal(error.message, `${path}: mixed-frames: its frame 3 is ${shape}, where its frame 1 is 16×8 px uint16: every frame of a stack must have one size and sample type`);
+        return true;
+      });
+      assertFramesEqual(got, frames.slice(0, 2), 16, 8);
+      const stack = TiffStack.open(path);
+      await assert.rejects(stack.readFrame(2), /mixed-frames: its frame 3/, 'random access too');
+      stack.close();
+    });
+  }
 });
 
 describe('frame source', () => {

@@ -1,7 +1,8 @@
 /**
- * `localize --follow` on a file that stays cut off or is cut while it is read: reported as
- * `localize` without --follow reports a truncated file (the same line, exit 1, a sidecar that
- * says complete: false and why), never as a complete run.
+ * Stacks `localize` must not read as if they were whole or plain: `--follow` on a file that stays
+ * cut off or is cut while it is read (reported as `localize` without --follow reports a truncated
+ * file: the same line, exit 1, a sidecar that says complete: false and why), and a file whose
+ * frames change size.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import { CLI } from '../cli/cliArgs.js';
-import { withDanglingLastPointer } from './buildTiff.js';
+import { withDanglingLastPointer, withEntry } from './buildTiff.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-follow-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,5 +78,27 @@ describe('localize --follow on a truncated file', () => {
     assert.equal(record.complete, false);
     assert.match(record.error, /truncated: the file shrank/);
     assert.ok(!existsSync(`${output}.partial`), 'the rows kept under the final name');
+  });
+});
+
+describe('localize on a file whose frames change size', () => {
+  test('frame 5 narrower than frame 1: one line naming the file and the frame, exit 1, the rows of frames 1-4 kept, sidecar complete: false', () => {
+    const whole = join(dir, 'even.tif');
+    writeSimulation(whole, join(dir, 'even.truth.csv'), SIM);
+    const stack = join(dir, 'mixed.tif');
+    writeFileSync(stack, withEntry(readFileSync(whole), 4, 256, SIM.width - 16));
+    const before = digest(stack);
+    const r = run([stack, '-o', join(dir, 'mixed.csv')]);
+    assert.equal(r.status, 1, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines[0], `smlm-stream: ${stack}: mixed-frames: its frame 5 is 32×40 px uint16, where its frame 1 is 48×40 px uint16: every frame of a stack must have one size and sample type`);
+    assert.match(lines[1], /kept \d+ localizations of the 4 completed frames/);
+    assert.equal(lines.length, 2, r.stderr);
+    const record = JSON.parse(readFileSync(join(dir, 'mixed.json'), 'utf8'));
+    assert.equal(record.complete, false);
+    assert.match(record.error, /mixed-frames: its frame 5/);
+    const framesKept = readFileSync(join(dir, 'mixed.csv'), 'utf8').trim().split('\n').slice(1).map((row) => Number(row.split(',')[1]));
+    assert.ok(framesKept.length > 0 && Math.max(...framesKept) <= 4, 'only rows of frames 1-4');
+    assert.equal(digest(stack), before, 'the stack is unchanged');
   });
 });
