@@ -4,6 +4,7 @@ import type { Frame, SampleType } from './Frame.js';
 import { pixelArray } from './Frame.js';
 import type { FrameLayout } from './FrameLayout.js';
 import { frameLayout } from './FrameLayout.js';
+import type { StackDescription } from './parseDescription.js';
 import { parseDescription } from './parseDescription.js';
 import type { OmeDescription } from './parseOme.js';
 import { parseOme } from './parseOme.js';
@@ -40,8 +41,14 @@ export interface StackMetadata {
   readonly description: 'imagej' | 'ome' | 'none';
   /** ImageJ's raw layout for data over 4 GB: one directory, `images=N`, frames back to back. */
   readonly imagejRawLayout: boolean;
-  /** ImageJ hyperstack sizes when given (the reader delivers all planes in file order). */
-  readonly hyperstack: { channels?: number; slices?: number; frames?: number } | undefined;
+  /**
+   * Channels, z-slices and time points when the file says (an ImageJ hyperstack, or OME-XML
+   * with more than one of any), and the order of its planes, fastest first ('CZT' for ImageJ's
+   * and OME's XYCZT). The stack itself delivers every plane in file order; see `selectChannel`.
+   */
+  readonly hyperstack: { channels?: number; slices?: number; frames?: number; order: string } | undefined;
+  /** The channel read (1-based) when one of several was chosen (see `selectChannel`). */
+  readonly channel?: number;
   /** The files of a stack stored in several (in frame order), with how they were found. */
   readonly series?: { readonly kind: 'ome' | 'micromanager' | 'folder' | 'list'; readonly files: readonly string[] };
 }
@@ -168,10 +175,7 @@ export class TiffStack implements FrameStack {
         pixelSizeSource,
         description: description.kind,
         imagejRawLayout: rawLayout,
-        hyperstack:
-          description.channels || description.slices || description.frames
-            ? { channels: description.channels, slices: description.slices, frames: description.frames }
-            : undefined,
+        hyperstack: hyperstackOf(description.kind === 'imagej' ? description : undefined, this.ome),
       };
       this.offsets[0] = this.format.firstDirectory;
       this.count = 1;
@@ -371,4 +375,15 @@ export class TiffStack implements FrameStack {
       `the file ends (${size} bytes) before frame ${index + 1}; ${this.count} complete frame${this.count === 1 ? '' : 's'} read`,
     );
   }
+}
+
+/** The hyperstack sizes an ImageJ description or OME-XML gives, when any is given (OME: above 1). */
+function hyperstackOf(imagej: StackDescription | undefined, ome: OmeDescription | undefined): StackMetadata['hyperstack'] {
+  if (imagej && (imagej.channels || imagej.slices || imagej.frames)) {
+    return { channels: imagej.channels, slices: imagej.slices, frames: imagej.frames, order: 'CZT' };
+  }
+  if (ome && (ome.sizes.C > 1 || ome.sizes.Z > 1 || ome.sizes.T > 1)) {
+    return { channels: ome.sizes.C, slices: ome.sizes.Z, frames: ome.sizes.T, order: ome.order };
+  }
+  return undefined;
 }

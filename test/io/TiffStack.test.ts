@@ -129,16 +129,20 @@ describe('hand-built layouts, pixel-exact', () => {
 });
 
 describe('ImageJ and OME conventions', () => {
-  test('ImageJ hyperstack: sizes from the description, every plane in file order', async () => {
+  test('ImageJ hyperstack: sizes from the description; the stack itself gives every plane in file order', async () => {
     const frames = testFrames(6, 8, 5, 'uint16');
     const description = 'ImageJ=1.54f\nimages=6\nchannels=2\nframes=3\nhyperstack=true\nunit=nm\nloop=false';
     const path = file(buildTiff(frames, { width: 8, height: 5, sampleType: 'uint16', description, extraTags: [[282, 5, [1, 160]], [283, 5, [1, 160]]] }));
     const stack = TiffStack.open(path);
-    assert.deepEqual(stack.metadata.hyperstack, { channels: 2, slices: undefined, frames: 3 });
+    assert.deepEqual(stack.metadata.hyperstack, { channels: 2, slices: undefined, frames: 3, order: 'CZT' });
     assert.equal(stack.metadata.pixelSizeNm, 160);
     assert.equal(stack.metadata.imagejRawLayout, false);
+    const planes: Frame[] = [];
+    for await (const frame of stack.frames()) planes.push(frame);
     stack.close();
-    assertFramesEqual(await readAll(path), frames, 8, 5);
+    assertFramesEqual(planes, frames, 8, 5);
+    // readFrames gives frames of one channel (test/io/selectChannel.test.ts).
+    await assert.rejects(readAll(path), /2 channels, their frames interleaved/);
   });
 
   test('ImageJ raw layout: one directory, images=N, frames back to back', async () => {

@@ -1,8 +1,8 @@
 /**
  * Stacks `localize` must not read as if they were whole or plain: `--follow` on a file that stays
  * cut off or is cut while it is read (reported as `localize` without --follow reports a truncated
- * file: the same line, exit 1, a sidecar that says complete: false and why), and a file whose
- * frames change size.
+ * file: the same line, exit 1, a sidecar that says complete: false and why), a file whose frames
+ * change size, and a hyperstack of two channels (one channel chosen with --channel).
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,6 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { writeTiff } from '../../src/io/TiffWriter.js';
+import { simulateStack } from '../../src/simulate/simulateStack.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import { CLI } from '../cli/cliArgs.js';
 import { withDanglingLastPointer, withEntry } from './buildTiff.js';
@@ -100,5 +102,50 @@ describe('localize on a file whose frames change size', () => {
     const framesKept = readFileSync(join(dir, 'mixed.csv'), 'utf8').trim().split('\n').slice(1).map((row) => Number(row.split(',')[1]));
     assert.ok(framesKept.length > 0 && Math.max(...framesKept) <= 4, 'only rows of frames 1-4');
     assert.equal(digest(stack), before, 'the stack is unchanged');
+  });
+});
+
+describe('localize on a 2-channel ImageJ hyperstack', () => {
+  const SMALL = { ...SIM, frames: 6 };
+  const red = [...simulateStack({ ...SMALL, seed: 5 })].map((f) => f.adu);
+  const green = [...simulateStack({ ...SMALL, seed: 6 })].map((f) => f.adu);
+  const options = { width: SIM.width, height: SIM.height, pixelSizeNm: 100 };
+  const hyper = join(dir, 'two.tif');
+  // ImageJ's plane order: channel 1 and 2 of time point 1, then of time point 2, …
+  writeTiff(hyper, red.flatMap((frame, t) => [frame, green[t]]), { ...options, description: 'ImageJ=1.54f\nimages=12\nchannels=2\nframes=6\nhyperstack=true\nunit=micron\nloop=false' });
+
+  test('without --channel: one line naming the file and its 2 channels, exit 2, nothing written', () => {
+    const before = digest(hyper);
+    const r = run([hyper, '-o', join(dir, 'two-none.csv')]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim(), `smlm-stream: --channel: ${hyper}: an ImageJ hyperstack with 2 channels, their frames interleaved: choose one channel (1 to 2)`);
+    assert.ok(!existsSync(join(dir, 'two-none.csv')) && !existsSync(join(dir, 'two-none.csv.partial')));
+    const three = run([hyper, '-o', join(dir, 'two-three.csv'), '--channel', '3']);
+    assert.equal(three.status, 2, three.stderr);
+    assert.equal(three.stderr.trim(), `smlm-stream: --channel: ${hyper} has channels 1 to 2, not channel 3`);
+    assert.equal(digest(hyper), before, 'the stack is unchanged');
+  });
+
+  test('--channel 2: the CSV of channel 2 saved alone, frames numbered as time points; the sidecar records the channel', () => {
+    const alone = join(dir, 'green.tif');
+    writeTiff(alone, green, options);
+    const expected = run([alone, '-o', join(dir, 'green.csv')]);
+    assert.equal(expected.status, 0, expected.stderr);
+    const r = run([hyper, '-o', join(dir, 'two-green.csv'), '--channel', '2']);
+    assert.equal(r.status, 0, r.stderr);
+    const csv = readFileSync(join(dir, 'two-green.csv'), 'utf8');
+    assert.ok(csv.trim().split('\n').length > 6, 'rows written');
+    assert.equal(csv, readFileSync(join(dir, 'green.csv'), 'utf8'));
+    const record = JSON.parse(readFileSync(join(dir, 'two-green.json'), 'utf8'));
+    assert.equal(record.input.channel, 2);
+    assert.equal(record.input.frameCount, 6);
+    assert.equal(record.parameters.frames.channel, 2);
+    assert.equal(record.complete, true);
+  });
+
+  test('--channel with --queue is refused before anything is read (the queue reads whole stacks)', () => {
+    const r = run([hyper, '-o', join(dir, 'two-queue.csv'), '--channel', '1', '--queue', 'redis://127.0.0.1:1']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^smlm-stream: --queue: one channel of a hyperstack is localized on this machine: a queue reads whole stacks\n$/);
   });
 });
