@@ -116,21 +116,24 @@ const YIELD_EVERY = 32;
 export class TiffStack implements FrameStack {
   /** What the file says about itself. */
   get metadata(): StackMetadata {
-    return { ...this.fixed, frameCount: this.count, complete: this.complete };
+    return { ...this.fixed, frameCount: this.count, complete: this.complete, imagejRawLayout: this.raw !== undefined };
   }
 
   private readonly source: FileSource;
   private readonly format: TiffFormat;
   private readonly decoders: DecoderCache = new Map();
-  private readonly fixed: Omit<StackMetadata, 'frameCount' | 'complete'>;
+  private readonly fixed: Omit<StackMetadata, 'frameCount' | 'complete' | 'imagejRawLayout'>;
   /** Directory offsets, one per frame (not used in the raw ImageJ layout). */
   private offsets = new Float64Array(1024);
   private count = 0;
   private complete = false;
   /** The largest size the file was seen to have, bytes (a file being written never shrinks). */
   private largestSize = 0;
-  /** The raw ImageJ layout: the first frame's layout, frames back to back, and the image count. */
-  private readonly raw: { layout: FrameLayout; images: number } | undefined;
+  /**
+   * The raw ImageJ layout: the first frame's layout, frames back to back, the image count, and
+   * how many frames fit before the directory when it follows the pixels (else infinity).
+   */
+  private raw: { layout: FrameLayout; images: number; fit: number } | undefined;
   /** Layout of the last frame read, reused when the next frame's directory matches its shape. */
   private firstLayout: FrameLayout;
   /** The first directory's OME-XML, parsed, when it has one (where a series' planes are). */
@@ -159,11 +162,17 @@ export class TiffStack implements FrameStack {
         pixelSizeSource = `the XResolution tag (${xResolution} px per ${description.unit ?? 'unit'})`;
       }
       const images = description.images ?? 0;
-      const rawLayout = description.kind === 'imagej' && images > 1 && first.next === 0;
+      // ImageJ's raw layout: one directory, images=N, frames back to back from the first frame's
+      // pixels. The directory is not among them: one right after the first frame's pixels is a
+      // file written frame by frame (each directory after its pixels) whose second frame is not
+      // linked yet; frames cannot run into the directory, wherever it lies.
+      const rawStart = this.firstLayout.offsets[0];
+      const framesBeforeDirectory = this.format.firstDirectory >= rawStart ? Math.floor((this.format.firstDirectory - rawStart) / this.firstLayout.frameBytes) : Number.POSITIVE_INFINITY;
+      const rawLayout = description.kind === 'imagej' && images > 1 && first.next === 0 && framesBeforeDirectory !== 1;
       if (rawLayout && !this.firstLayout.contiguous) {
         throw new TiffError(path, 'unsupported', `ImageJ raw layout (images=${images}, one directory) with compressed or scattered strips`);
       }
-      this.raw = rawLayout ? { layout: this.firstLayout, images } : undefined;
+      this.raw = rawLayout ? { layout: this.firstLayout, images, fit: framesBeforeDirectory } : undefined;
       this.fixed = {
         path,
         width: this.firstLayout.width,
@@ -174,7 +183,6 @@ export class TiffStack implements FrameStack {
         pixelSizeNm,
         pixelSizeSource,
         description: description.kind,
-        imagejRawLayout: rawLayout,
         hyperstack: hyperstackOf(description.kind === 'imagej' ? description : undefined, this.ome),
       };
       this.offsets[0] = this.format.firstDirectory;
@@ -212,9 +220,16 @@ export class TiffStack implements FrameStack {
       throw new TiffError(this.source.path, 'truncated', `the file shrank from ${this.largestSize} to ${size} bytes while it was being read`);
     }
     this.largestSize = size;
+    // Follow mode: a second directory linked to the only one is a file written frame by frame
+    // (its description's image count written ahead), not ImageJ's raw layout.
+    if (this.raw && growing && nextDirectoryOffset(this.source, this.format, this.offsets[0]) > 0) {
+      this.raw = undefined;
+      this.count = 1;
+      this.complete = false;
+    }
     if (this.raw) {
       const { layout, images } = this.raw;
-      const fit = Math.floor((size - layout.offsets[0]) / layout.frameBytes);
+      const fit = Math.min(this.raw.fit, Math.floor((size - layout.offsets[0]) / layout.frameBytes));
       this.count = Math.max(0, Math.min(images, fit));
       this.complete = this.count === images;
       return this.count;

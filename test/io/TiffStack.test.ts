@@ -386,6 +386,93 @@ describe('follow mode (live acquisition)', () => {
     assertFramesEqual(got, [a, b], width, height);
   });
 
+  test('a file written frame by frame whose ImageJ description gives the image count ahead (images=N) is not read as ImageJ\'s raw layout', async () => {
+    const frames = testFrames(5, 4, 3, 'uint16');
+    const path = file();
+    // The project's writer states images=5 in the first directory; opened after one frame, the
+    // file has one directory, as ImageJ's raw layout has, but its directory lies after the
+    // first frame's pixels, where a raw layout's second frame would be.
+    const writer = new TiffWriter(path, { width: 4, height: 3, frameCount: 5 });
+    writer.append(frames[0]);
+    const stack = TiffStack.open(path);
+    assert.equal(stack.metadata.imagejRawLayout, false);
+    assert.equal(stack.metadata.frameCount, 1);
+    stack.close();
+    const got: Frame[] = [];
+    let written = 1;
+    for await (const frame of readFrames(path, { follow: true, pollIntervalMs: 5, idleTimeoutMs: 200 })) {
+      got.push(frame);
+      if (written < frames.length) writer.append(frames[written++]);
+    }
+    writer.close();
+    assertFramesEqual(got, frames, 4, 3);
+  });
+
+  test('one directory before its pixels and images=N: read as the raw layout until a writer links a second directory, then as a chain', async () => {
+    const frames = testFrames(3, 4, 3, 'uint16');
+    const frameBytes = 4 * 3 * 2;
+    // Header | (unused) | description | directory 0, then frame 0's pixels at the end: the
+    // directory comes before the pixels, as ImageJ writes its raw layout.
+    const one = Buffer.from(buildTiff([frames[0]], { width: 4, height: 3, sampleType: 'uint16', description: 'ImageJ=1.54f\nimages=3\nslices=3\nloop=false' }));
+    const ifd0 = one.readUInt32LE(4);
+    const entries = one.readUInt16LE(ifd0);
+    const ifdLength = 2 + 12 * entries + 4;
+    const stripAt = (ifd: Buffer) => {
+      for (let e = 0; e < entries; e++) if (ifd.readUInt16LE(2 + 12 * e) === 273) return 2 + 12 * e + 8;
+      throw new Error('no StripOffsets');
+    };
+    const template = Buffer.from(one.subarray(ifd0, ifd0 + ifdLength));
+    one.writeUInt32LE(one.length, ifd0 + stripAt(template));
+    const pixels = (f: number) => Buffer.from(Uint16Array.from(frames[f]).buffer);
+    const path = file(Buffer.concat([one, pixels(0)]));
+    const stack = TiffStack.open(path);
+    assert.equal(stack.metadata.imagejRawLayout, true, 'one directory, images=3: the raw layout, 1 frame so far');
+    assert.equal(stack.metadata.frameCount, 1);
+    stack.close();
+    let linkAt = ifd0 + ifdLength - 4;
+    // A writer that appends each frame's pixels, then its directory, then links it.
+    const append = (f: number) => {
+      const fd = openSync(path, 'r+');
+      const end = statSync(path).size;
+      writeSync(fd, pixels(f), 0, frameBytes, end);
+      const ifd = Buffer.from(template);
+      ifd.writeUInt32LE(end, stripAt(ifd));
+      ifd.writeUInt32LE(0, ifdLength - 4);
+      writeSync(fd, ifd, 0, ifdLength, end + frameBytes);
+      const link = Buffer.alloc(4);
+      link.writeUInt32LE(end + frameBytes);
+      writeSync(fd, link, 0, 4, linkAt);
+      linkAt = end + frameBytes + ifdLength - 4;
+      closeSync(fd);
+    };
+    const got: Frame[] = [];
+    for await (const frame of readFrames(path, { follow: true, pollIntervalMs: 5, idleTimeoutMs: 200 })) {
+      got.push(frame);
+      if (frame.index < 2) append(frame.index + 1);
+    }
+    assertFramesEqual(got, frames, 4, 3);
+  });
+
+  test('ImageJ\'s raw layout cut off: follow ends with the truncated error a read without follow gives', async () => {
+    const frames = testFrames(7, 9, 4, 'uint16');
+    const description = 'ImageJ=1.54f\nimages=7\nslices=7\nloop=false';
+    const bytes = buildTiff(frames, { width: 9, height: 4, sampleType: 'uint16', description, singleDirectory: true });
+    // The builder puts the directory after the pixels: a file that says images=9 and holds 7
+    // frames before its directory (frames 8 and 9 are not in it: the directory is no frame).
+    const path = file(Buffer.from(Buffer.from(bytes).toString('latin1').replace('images=7', 'images=9'), 'latin1'));
+    let plain: unknown;
+    try {
+      for await (const _ of readFrames(path)) void _;
+    } catch (error) {
+      plain = error;
+    }
+    assert.ok(plain instanceof TiffError && plain.problem === 'truncated', String(plain));
+    const followed = await follow(path, 60);
+    assert.ok(followed.error instanceof TiffError, String(followed.error));
+    assert.equal(followed.error.message, plain.message);
+    assert.equal(followed.got.length, 7);
+  });
+
   /** Every frame follow mode yields before it ends, and how it ends (undefined: cleanly). */
   async function follow(path: string, idleTimeoutMs: number, onFrame?: (frame: Frame) => void): Promise<{ got: Frame[]; error: unknown }> {
     const got: Frame[] = [];
