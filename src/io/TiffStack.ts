@@ -308,9 +308,9 @@ export class TiffStack implements FrameStack {
         if (!waitedFor) {
           if (signal?.aborted) return;
           // The writer stopped (or the next file of a series appeared): what is still missing
-          // now is missing for good, and reported as a read without follow reports it.
-          if (!this.frameIsComplete(index)) {
-            if (index < this.count) await this.readFrame(index); // throws: its bytes are cut off
+          // now is missing for good, and reported as a read without follow reports it (a frame
+          // listed but cut off: its read below throws).
+          if (index >= this.count) {
             if (!this.complete) this.throwTruncated(index);
             return;
           }
