@@ -153,7 +153,8 @@ export class StackSeries implements FrameStack {
   /**
    * The frames start, start + step, … before end, across the files, as {@link TiffStack.frames}:
    * a file cut off mid-frame, or one missing, ends the frames with a TiffError after every
-   * complete frame before it. In follow mode the last file is followed until the next one
+   * complete frame before it; a frame of another size inside a file is named with its number in
+   * the file and in the series. In follow mode the last file is followed until the next one
    * appears, and then that one.
    */
   async *frames(options: FrameRangeOptions = {}): AsyncGenerator<Frame, void, undefined> {

@@ -210,8 +210,11 @@ export class TiffStack implements FrameStack {
    * Look for frames written since the last look (follow mode) or not yet walked: extend the
    * directory chain, or, in the raw ImageJ layout, count the complete frames the file now holds.
    * @param growing - the file may still grow: look past a chain that ended (its last "next"
-   *   pointer may have been written since) @default false
+   *   pointer may have been written since), and take a second directory linked to the only one
+   *   as a chain written frame by frame, not ImageJ's raw layout @default false
    * @returns the number of frames known
+   * @throws TiffError `truncated` when the file is smaller than it was seen to be (cut while it
+   *   is read), `corrupt` for a directory chain that loops
    */
   refresh(growing = false): number {
     this.source.invalidate();
