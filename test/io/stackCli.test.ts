@@ -55,7 +55,7 @@ describe('localize --follow on a truncated file', () => {
     writeSimulation(stack, join(dir, 'live.truth.csv'), SIM);
     const output = join(dir, 'live.csv');
     // An idle timeout far longer than the test: the run must end because the file shrank.
-    const child = spawn(process.execPath, [...CLI, 'localize', stack, '-o', output, '--follow', '--idle-timeout', '600', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, 'localize', stack, '-o', output, '--follow', '--idle-timeout', '120', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
