@@ -15,6 +15,8 @@ import { openStack } from '../../src/io/openStack.js';
 import { selectChannel } from '../../src/io/selectChannel.js';
 import { TiffError } from '../../src/io/TiffError.js';
 import { TiffWriter } from '../../src/io/TiffWriter.js';
+import { localize } from '../../src/pipeline/localize.js';
+import { lastValueFrom, toArray } from 'rxjs';
 import { buildTiff } from './buildTiff.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-channel-'));
@@ -116,5 +118,15 @@ describe('one channel of a hyperstack', () => {
     }
     writer.close();
     assert.deepEqual(got, [[0, 1], [1, 3], [2, 5], [3, 7]]);
+  });
+
+  test('localize() on a path: refused without a channel; with one, a batch per time point, numbered from 1', async () => {
+    const path = join(dir, `big${fileNumber++}.tif`);
+    const flat = (p: number) => Array.from({ length: 16 * 16 }, () => 100 + p);
+    writeFileSync(path, buildTiff([0, 1, 2, 3, 4, 5].map(flat), { width: 16, height: 16, sampleType: 'uint16', description: imagej('images=6\nchannels=2\nframes=3') }));
+    const options = { camera: { pixelSizeNm: 100 } };
+    await assert.rejects(lastValueFrom(localize(path, options)), (e: unknown) => e instanceof InvalidOptionError && e.option === 'frames.channel');
+    const batches = await lastValueFrom(localize(path, { ...options, frames: { channel: 2 } }).pipe(toArray()));
+    assert.deepEqual(batches.map((b) => b.frame), [1, 2, 3]);
   });
 });
