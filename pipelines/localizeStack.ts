@@ -40,6 +40,7 @@ import type { Frame } from '../src/io/Frame.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import { openStack } from '../src/io/openStack.js';
+import { selectChannel } from '../src/io/selectChannel.js';
 import type { StackMetadata } from '../src/io/TiffStack.js';
 import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { checkFrameSize, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
@@ -179,8 +180,14 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   const partial = partialPath(run.output);
   const address = run.queue === undefined ? undefined : parseQueueUrl(run.queue);
   if (address && run.frames?.follow) throw new InvalidOptionError('follow mode runs on this machine: it cannot be combined with a queue', 'queue');
-  const { stack, notice } = openStack(run.input);
+  const opened = openStack(run.input);
+  const notice = opened.notice;
+  const stack = selectChannel(opened.stack, run.frames?.channel);
   const metadata = stack.metadata;
+  if (address && metadata.channel !== undefined) {
+    stack.close();
+    throw new InvalidOptionError('one channel of a hyperstack is localized on this machine: a queue reads whole stacks', 'queue');
+  }
   const input = metadata.path;
   try {
     const inputs = (metadata.series?.files ?? [input]).map((path) => ({ path, role: 'the input stack' }));

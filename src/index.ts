@@ -11,6 +11,7 @@
 export { TiffStack, FOLLOW_DEFAULTS } from './io/TiffStack.js';
 export type { FrameStack, StackMetadata, FrameRangeOptions } from './io/TiffStack.js';
 export { openStack } from './io/openStack.js';
+export { selectChannel } from './io/selectChannel.js';
 export type { OpenedStack } from './io/openStack.js';
 export { StackSeries, tiffFiles } from './io/StackSeries.js';
 export type { SeriesKind } from './io/StackSeries.js';

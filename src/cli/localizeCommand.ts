@@ -83,6 +83,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'preview-every', value: 'N', help: 'frames between preview refreshes', default: String(PREVIEW_DEFAULTS.everyFrames) },
   ]],
   ['Frames', [
+    { name: 'channel', value: 'N', help: 'of a stack with several channels (an ImageJ hyperstack, an OME-TIFF): localize channel N, 1-based; its frames are numbered as time points', default: 'the only channel (several need one)', option: 'frames.channel' },
     { name: 'frames', value: 'A:B', help: 'frames A to B, 1-based, inclusive (A: or :B open-ended)', default: 'all' },
     { name: 'follow', help: 'keep reading while the file grows (live acquisition)' },
     { name: 'idle-timeout', value: 'S', help: 'with --follow: stop after S seconds without a new frame', default: String(FOLLOW_DEFAULTS.idleTimeoutMs / 1000) },
@@ -233,7 +234,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       input,
       output,
       options,
-      frames: { ...range, follow: values.follow === true, idleTimeoutMs: idle * 1000 },
+      frames: { ...range, channel: optional('channel', { integer: true, min: 1 }), follow: values.follow === true, idleTimeoutMs: idle * 1000 },
       includeAllFits: values['all-fits'] === true,
       merge: values.merge === true ? mergeOptionsFrom(values) : undefined,
       workers: optional('workers', { integer: true, min: 1 }),

@@ -62,7 +62,8 @@ export class StackSeries implements FrameStack {
    * @param files - the files, in frame order
    * @param kind - how they were found
    * @param nextFile - in follow mode, the file after the known ones if it exists
-   * @throws TiffError naming the first file of another frame size or sample type
+   * @throws TiffError `mixed-frames` naming the first file of another frame size or sample type
+   *   and the series frame it starts at
    */
   static ofFiles(files: readonly string[], kind: SeriesKind, nextFile?: () => string | undefined): StackSeries {
     const segments: Segment[] = [];
@@ -73,7 +74,7 @@ export class StackSeries implements FrameStack {
       try {
         const m = stack.metadata;
         first ??= m;
-        checkLike(file, m, first);
+        checkLike(file, m, first, start);
         segments.push({ file, firstIfd: 0, count: m.frameCount, start });
         start += m.frameCount;
       } finally {
@@ -116,8 +117,9 @@ export class StackSeries implements FrameStack {
         throw error;
       }
       try {
-        checkLike(file, stack.metadata, metadata);
-        const expected = segments.find((s) => s.file === file)?.uuid;
+        const segment = segments.find((s) => s.file === file);
+        checkLike(file, stack.metadata, metadata, segment?.start ?? 0);
+        const expected = segment?.uuid;
         const actual = stack.ome?.uuid;
         if (expected !== undefined && actual !== undefined && expected !== actual) {
           throw new TiffError(file, 'series', `its UUID ${actual} is not the one ${basename(path)} lists for it (${expected}): a file of another acquisition`);
@@ -151,7 +153,8 @@ export class StackSeries implements FrameStack {
   /**
    * The frames start, start + step, … before end, across the files, as {@link TiffStack.frames}:
    * a file cut off mid-frame, or one missing, ends the frames with a TiffError after every
-   * complete frame before it. In follow mode the last file is followed until the next one
+   * complete frame before it; a frame of another size inside a file is named with its number in
+   * the file and in the series. In follow mode the last file is followed until the next one
    * appears, and then that one.
    */
   async *frames(options: FrameRangeOptions = {}): AsyncGenerator<Frame, void, undefined> {
@@ -173,10 +176,18 @@ export class StackSeries implements FrameStack {
       if (!following && index >= seg.start + seg.count) continue;
       const localEnd = following ? seg.firstIfd + (end - seg.start) : seg.firstIfd + Math.min(seg.count, end - seg.start);
       const stack = this.stack(seg);
-      for await (const frame of stack.frames({ ...options, start: seg.firstIfd + (index - seg.start), end: localEnd, follow: following, moveOn: following ? () => this.peekNext() !== undefined : undefined })) {
-        const at = seg.start + frame.index - seg.firstIfd;
-        index = at + step;
-        yield { ...frame, index: at };
+      try {
+        for await (const frame of stack.frames({ ...options, start: seg.firstIfd + (index - seg.start), end: localEnd, follow: following, moveOn: following ? () => this.peekNext() !== undefined : undefined })) {
+          const at = seg.start + frame.index - seg.firstIfd;
+          index = at + step;
+          yield { ...frame, index: at };
+        }
+      } catch (error) {
+        // A frame of another size inside a file: say which frame of the series it is too.
+        if (error instanceof TiffError && error.problem === 'mixed-frames') {
+          throw new TiffError(error.path, error.problem, error.detail.replace(/^its frame (\d+)/, `its frame $1 (frame ${index + 1} of the series)`));
+        }
+        throw error;
       }
       if (following) seg.count = stack.metadata.frameCount - seg.firstIfd;
       if (options.signal?.aborted) return;
@@ -220,7 +231,7 @@ export class StackSeries implements FrameStack {
       }
       throw error;
     }
-    checkLike(seg.file, stack.metadata, this.first);
+    checkLike(seg.file, stack.metadata, this.first, seg.start);
     if (this.open.size >= OPEN_FILES) {
       const [oldest] = this.open.keys();
       this.open.get(oldest)?.close();
@@ -262,9 +273,16 @@ export function tiffFiles(folder: string): string[] {
     .map((name) => join(folder, name));
 }
 
-/** A file of a series must have the first file's frame size and sample type. */
-function checkLike(file: string, m: StackMetadata, first: StackMetadata): void {
+/**
+ * A file of a series must have the first file's frame size and sample type.
+ * @param start - the series index (0-based) of the file's first frame in the series
+ */
+function checkLike(file: string, m: StackMetadata, first: StackMetadata, start: number): void {
   if (m.width !== first.width || m.height !== first.height || m.sampleType !== first.sampleType) {
-    throw new TiffError(file, 'series', `${m.width}×${m.height} px ${m.sampleType} frames, where the series has ${first.width}×${first.height} px ${first.sampleType} (${basename(first.path)})`);
+    throw new TiffError(
+      file,
+      'mixed-frames',
+      `frame ${start + 1} of the series (this file's first) is ${m.width}×${m.height} px ${m.sampleType}, where frame 1 (${basename(first.path)}) is ${first.width}×${first.height} px ${first.sampleType}: every frame of a stack must have one size and sample type`,
+    );
   }
 }

@@ -7,7 +7,8 @@ export type TiffProblem =
   | 'unsupported'
   | 'corrupt'
   | 'out-of-range'
-  | 'series';
+  | 'series'
+  | 'mixed-frames';
 
 /**
  * An error reading a TIFF stack: names the file and the problem ("stack.tif: truncated: frame
@@ -19,6 +20,8 @@ export class TiffError extends Error {
   readonly path: string;
   /** The kind of problem. */
   readonly problem: TiffProblem;
+  /** What exactly, in words (the message without the file and the problem). */
+  readonly detail: string;
 
   /**
    * @param path - the file
@@ -29,5 +32,6 @@ export class TiffError extends Error {
     super(`${path}: ${problem}: ${detail}`);
     this.path = path;
     this.problem = problem;
+    this.detail = detail;
   }
 }

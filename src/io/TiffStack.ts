@@ -4,6 +4,7 @@ import type { Frame, SampleType } from './Frame.js';
 import { pixelArray } from './Frame.js';
 import type { FrameLayout } from './FrameLayout.js';
 import { frameLayout } from './FrameLayout.js';
+import type { StackDescription } from './parseDescription.js';
 import { parseDescription } from './parseDescription.js';
 import type { OmeDescription } from './parseOme.js';
 import { parseOme } from './parseOme.js';
@@ -40,8 +41,14 @@ export interface StackMetadata {
   readonly description: 'imagej' | 'ome' | 'none';
   /** ImageJ's raw layout for data over 4 GB: one directory, `images=N`, frames back to back. */
   readonly imagejRawLayout: boolean;
-  /** ImageJ hyperstack sizes when given (the reader delivers all planes in file order). */
-  readonly hyperstack: { channels?: number; slices?: number; frames?: number } | undefined;
+  /**
+   * Channels, z-slices and time points when the file says (an ImageJ hyperstack, or OME-XML
+   * with more than one of any), and the order of its planes, fastest first ('CZT' for ImageJ's
+   * and OME's XYCZT). The stack itself delivers every plane in file order; see `selectChannel`.
+   */
+  readonly hyperstack: { channels?: number; slices?: number; frames?: number; order: string } | undefined;
+  /** The channel read (1-based) when one of several was chosen (see `selectChannel`). */
+  readonly channel?: number;
   /** The files of a stack stored in several (in frame order), with how they were found. */
   readonly series?: { readonly kind: 'ome' | 'micromanager' | 'folder' | 'list'; readonly files: readonly string[] };
 }
@@ -109,19 +116,24 @@ const YIELD_EVERY = 32;
 export class TiffStack implements FrameStack {
   /** What the file says about itself. */
   get metadata(): StackMetadata {
-    return { ...this.fixed, frameCount: this.count, complete: this.complete };
+    return { ...this.fixed, frameCount: this.count, complete: this.complete, imagejRawLayout: this.raw !== undefined };
   }
 
   private readonly source: FileSource;
   private readonly format: TiffFormat;
   private readonly decoders: DecoderCache = new Map();
-  private readonly fixed: Omit<StackMetadata, 'frameCount' | 'complete'>;
+  private readonly fixed: Omit<StackMetadata, 'frameCount' | 'complete' | 'imagejRawLayout'>;
   /** Directory offsets, one per frame (not used in the raw ImageJ layout). */
   private offsets = new Float64Array(1024);
   private count = 0;
   private complete = false;
-  /** The raw ImageJ layout: the first frame's layout, frames back to back, and the image count. */
-  private readonly raw: { layout: FrameLayout; images: number } | undefined;
+  /** The largest size the file was seen to have, bytes (a file being written never shrinks). */
+  private largestSize = 0;
+  /**
+   * The raw ImageJ layout: the first frame's layout, frames back to back, the image count, and
+   * how many frames fit before the directory when it follows the pixels (else infinity).
+   */
+  private raw: { layout: FrameLayout; images: number; fit: number } | undefined;
   /** Layout of the last frame read, reused when the next frame's directory matches its shape. */
   private firstLayout: FrameLayout;
   /** The first directory's OME-XML, parsed, when it has one (where a series' planes are). */
@@ -150,11 +162,17 @@ export class TiffStack implements FrameStack {
         pixelSizeSource = `the XResolution tag (${xResolution} px per ${description.unit ?? 'unit'})`;
       }
       const images = description.images ?? 0;
-      const rawLayout = description.kind === 'imagej' && images > 1 && first.next === 0;
+      // ImageJ's raw layout: one directory, images=N, frames back to back from the first frame's
+      // pixels. The directory is not among them: one right after the first frame's pixels is a
+      // file written frame by frame (each directory after its pixels) whose second frame is not
+      // linked yet; frames cannot run into the directory, wherever it lies.
+      const rawStart = this.firstLayout.offsets[0];
+      const framesBeforeDirectory = this.format.firstDirectory >= rawStart ? Math.floor((this.format.firstDirectory - rawStart) / this.firstLayout.frameBytes) : Number.POSITIVE_INFINITY;
+      const rawLayout = description.kind === 'imagej' && images > 1 && first.next === 0 && framesBeforeDirectory !== 1;
       if (rawLayout && !this.firstLayout.contiguous) {
         throw new TiffError(path, 'unsupported', `ImageJ raw layout (images=${images}, one directory) with compressed or scattered strips`);
       }
-      this.raw = rawLayout ? { layout: this.firstLayout, images } : undefined;
+      this.raw = rawLayout ? { layout: this.firstLayout, images, fit: framesBeforeDirectory } : undefined;
       this.fixed = {
         path,
         width: this.firstLayout.width,
@@ -165,11 +183,7 @@ export class TiffStack implements FrameStack {
         pixelSizeNm,
         pixelSizeSource,
         description: description.kind,
-        imagejRawLayout: rawLayout,
-        hyperstack:
-          description.channels || description.slices || description.frames
-            ? { channels: description.channels, slices: description.slices, frames: description.frames }
-            : undefined,
+        hyperstack: hyperstackOf(description.kind === 'imagej' ? description : undefined, this.ome),
       };
       this.offsets[0] = this.format.firstDirectory;
       this.count = 1;
@@ -196,15 +210,29 @@ export class TiffStack implements FrameStack {
    * Look for frames written since the last look (follow mode) or not yet walked: extend the
    * directory chain, or, in the raw ImageJ layout, count the complete frames the file now holds.
    * @param growing - the file may still grow: look past a chain that ended (its last "next"
-   *   pointer may have been written since) @default false
+   *   pointer may have been written since), and take a second directory linked to the only one
+   *   as a chain written frame by frame, not ImageJ's raw layout @default false
    * @returns the number of frames known
+   * @throws TiffError `truncated` when the file is smaller than it was seen to be (cut while it
+   *   is read), `corrupt` for a directory chain that loops
    */
   refresh(growing = false): number {
     this.source.invalidate();
     const size = this.source.size();
+    if (size < this.largestSize) {
+      throw new TiffError(this.source.path, 'truncated', `the file shrank from ${this.largestSize} to ${size} bytes while it was being read`);
+    }
+    this.largestSize = size;
+    // Follow mode: a second directory linked to the only one is a file written frame by frame
+    // (its description's image count written ahead), not ImageJ's raw layout.
+    if (this.raw && growing && nextDirectoryOffset(this.source, this.format, this.offsets[0]) > 0) {
+      this.raw = undefined;
+      this.count = 1;
+      this.complete = false;
+    }
     if (this.raw) {
       const { layout, images } = this.raw;
-      const fit = Math.floor((size - layout.offsets[0]) / layout.frameBytes);
+      const fit = Math.min(this.raw.fit, Math.floor((size - layout.offsets[0]) / layout.frameBytes));
       this.count = Math.max(0, Math.min(images, fit));
       this.complete = this.count === images;
       return this.count;
@@ -238,7 +266,7 @@ export class TiffStack implements FrameStack {
    * Read frame `index` (0-based).
    * @param buffers - take the frame's buffer from this pool @default a new buffer
    * @throws TiffError `out-of-range` for an index past the known frames, `truncated` when its
-   *   bytes are not all in the file
+   *   bytes are not all in the file, `mixed-frames` when its size or sample type is not frame 1's
    */
   async readFrame(index: number, buffers?: FrameBufferPool): Promise<Frame> {
     if (!(index >= 0 && index < this.count) || !Number.isInteger(index)) {
@@ -254,7 +282,10 @@ export class TiffStack implements FrameStack {
    * at the last frame, and a stack cut off mid-frame yields every complete frame and then throws
    * `TiffError` `truncated`. With `follow`, it waits at the end for the next complete frame
    * (polling), and ends after `idleTimeoutMs` without one, when `end` is reached, or when the
-   * signal aborts. Breaking out of the loop stops all reading.
+   * signal aborts. Breaking out of the loop stops all reading. A followed file that is still
+   * incomplete when the wait ends (its last directory points past its end, or a frame's bytes
+   * are cut off), or that shrinks while it is read, throws `truncated` as a read without follow
+   * does, after every complete frame.
    *
    * @param options - range and follow options
    */
@@ -277,7 +308,16 @@ export class TiffStack implements FrameStack {
           return;
         }
         const waitedFor = await this.waitForFrame(index, poll, idle, signal, options.moveOn);
-        if (!waitedFor) return;
+        if (!waitedFor) {
+          if (signal?.aborted) return;
+          // The writer stopped (or the next file of a series appeared): what is still missing
+          // now is missing for good, and reported as a read without follow reports it (a frame
+          // listed but cut off: its read below throws).
+          if (index >= this.count) {
+            if (!this.complete) this.throwTruncated(index);
+            return;
+          }
+        }
       }
       yield await this.readFrame(index, options.buffers);
       if (++sinceYield >= YIELD_EVERY) {
@@ -299,15 +339,29 @@ export class TiffStack implements FrameStack {
       return { ...base, offsets: [offset], byteCounts: [base.frameBytes], end: offset + base.frameBytes };
     }
     if (index === 0) return this.firstLayout;
-    return frameLayout(new TiffDirectory(this.source, this.format, this.offsets[index]), this.source.path);
+    const layout = frameLayout(new TiffDirectory(this.source, this.format, this.offsets[index]), this.source.path);
+    const first = this.firstLayout;
+    if (layout.width !== first.width || layout.height !== first.height || layout.sampleType !== first.sampleType) {
+      throw new TiffError(
+        this.source.path,
+        'mixed-frames',
+        `its frame ${index + 1} is ${layout.width}×${layout.height} px ${layout.sampleType}, where its frame 1 is ${first.width}×${first.height} px ${first.sampleType}: every frame of a stack must have one size and sample type`,
+      );
+    }
+    return layout;
   }
 
   /** Whether all bytes of frame `index` are in the file now (follow mode). */
   private frameIsComplete(index: number): boolean {
     if (index >= this.count) return false;
+    const size = this.source.size();
+    // A file that shrank (the wait's refresh reports it once a frame is missing): the read-ahead
+    // window may still hold bytes that are gone.
+    if (size < this.largestSize) this.source.invalidate();
     if (this.raw) return true; // counted from the file size
+    if (this.offsets[index] >= size) return false;
     try {
-      return this.layoutOf(index).end <= this.source.size();
+      return this.layoutOf(index).end <= size;
     } catch (error) {
       if (error instanceof TiffError && error.problem === 'truncated') return false;
       throw error;
@@ -319,7 +373,9 @@ export class TiffStack implements FrameStack {
     for (;;) {
       this.refresh(true);
       if (index < this.count && this.frameIsComplete(index)) return true;
-      if (waited >= idle || signal?.aborted || moveOn?.()) return false;
+      // The next file of a series ends the wait only once this file's chain has ended: a writer
+      // may open the next file before it writes this one's last "next" pointer.
+      if (waited >= idle || signal?.aborted || (this.complete && moveOn?.())) return false;
       try {
         await sleep(poll, undefined, signal ? { signal } : undefined);
       } catch {
@@ -337,4 +393,15 @@ export class TiffStack implements FrameStack {
       `the file ends (${size} bytes) before frame ${index + 1}; ${this.count} complete frame${this.count === 1 ? '' : 's'} read`,
     );
   }
+}
+
+/** The hyperstack sizes an ImageJ description or OME-XML gives, when any is given (OME: above 1). */
+function hyperstackOf(imagej: StackDescription | undefined, ome: OmeDescription | undefined): StackMetadata['hyperstack'] {
+  if (imagej && (imagej.channels || imagej.slices || imagej.frames)) {
+    return { channels: imagej.channels, slices: imagej.slices, frames: imagej.frames, order: 'CZT' };
+  }
+  if (ome && (ome.sizes.C > 1 || ome.sizes.Z > 1 || ome.sizes.T > 1)) {
+    return { channels: ome.sizes.C, slices: ome.sizes.Z, frames: ome.sizes.T, order: ome.order };
+  }
+  return undefined;
 }

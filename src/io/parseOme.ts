@@ -24,6 +24,10 @@ export interface OmeDescription {
   readonly planes: readonly OmePlane[];
   /** SizeC · SizeZ · SizeT of the first image. */
   readonly planeCount: number;
+  /** SizeC, SizeZ and SizeT of the first image (1 each when it lists no pixels). */
+  readonly sizes: { readonly C: number; readonly Z: number; readonly T: number };
+  /** How planes are ordered, fastest first (DimensionOrder without XY: 'CZT' for XYCZT). */
+  readonly order: string;
 }
 
 const NM_PER_UNIT: Readonly<Record<string, number>> = { nm: 1, 'µm': 1000, 'μm': 1000, um: 1000, mm: 1e6, cm: 1e7, m: 1e9, 'Å': 0.1 };
@@ -63,11 +67,12 @@ export function parseOme(xml: string): OmeDescription | undefined {
   const binaryOnly = bo && typeof bo.MetadataFile === 'string' ? { metadataFile: bo.MetadataFile, uuid: typeof bo.UUID === 'string' ? bo.UUID : undefined } : undefined;
   const image = (ome.Image as Record<string, unknown>[] | undefined)?.[0];
   const pixels = image?.Pixels as Record<string, unknown> | undefined;
-  if (!pixels) return { uuid, binaryOnly, pixelSizeNm: undefined, planes: [], planeCount: 0 };
+  if (!pixels) return { uuid, binaryOnly, pixelSizeNm: undefined, planes: [], planeCount: 0, sizes: { C: 1, Z: 1, T: 1 }, order: 'CZT' };
   const size = { C: count(pixels.SizeC, 1) || 1, Z: count(pixels.SizeZ, 1) || 1, T: count(pixels.SizeT, 1) || 1 };
   const planeCount = size.C * size.Z * size.T;
   // The order after XY, fastest first (XYCZT: C varies fastest).
-  const order = (typeof pixels.DimensionOrder === 'string' ? pixels.DimensionOrder : 'XYCZT').slice(2).split('') as ('C' | 'Z' | 'T')[];
+  const dimensionOrder = typeof pixels.DimensionOrder === 'string' && /^XY(CZT|CTZ|ZCT|ZTC|TCZ|TZC)$/.test(pixels.DimensionOrder) ? pixels.DimensionOrder : 'XYCZT';
+  const order = dimensionOrder.slice(2).split('') as ('C' | 'Z' | 'T')[];
   const planeIndex = (c: number, z: number, t: number) => {
     const at = { C: c, Z: z, T: t };
     let index = 0;
@@ -89,5 +94,5 @@ export function parseOme(xml: string): OmeDescription | undefined {
     for (let p = 0; p < planesHere && first + p < planeCount; p++) planes.push({ index: first + p, file, uuid: fileUuid, ifd: ifd + p });
   }
   planes.sort((a, b) => a.index - b.index);
-  return { uuid, binaryOnly, pixelSizeNm, planes, planeCount };
+  return { uuid, binaryOnly, pixelSizeNm, planes, planeCount, sizes: size, order: order.join('') };
 }

@@ -9,6 +9,7 @@ import { resolve as resolvePath } from 'node:path';
 import { parseQueueUrl } from '../cluster/parseQueueUrl.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { openStack } from '../io/openStack.js';
+import { selectChannel } from '../io/selectChannel.js';
 import type { FrameStack, StackMetadata } from '../io/TiffStack.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { FrameLocalizer } from './FrameLocalizer.js';
@@ -73,7 +74,7 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
       // Frames read here go into recycled buffers; the caller's own frames are left alone.
       let buffers: FrameBufferPool | undefined;
       if (typeof source === 'string' || Array.isArray(source)) {
-        stack = openStack(source as string | readonly string[]).stack;
+        stack = selectChannel(openStack(source as string | readonly string[]).stack, options.frames?.channel);
         metadata = stack.metadata;
         buffers = new FrameBufferPool();
         frames = stack.frames({ ...options.frames, signal, buffers });
@@ -85,6 +86,7 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
       const resolved = resolveLocalizeOptions(options, metadata);
       const range = options.frames ?? {};
       const known = metadata && !range.follow ? Math.ceil((Math.min(range.end ?? Infinity, metadata.frameCount) - (range.start ?? 0)) / (range.step ?? 1)) : undefined;
+      if (options.queue !== undefined && metadata?.channel !== undefined) throw new InvalidOptionError('one channel of a hyperstack is localized on this machine: a queue reads whole stacks', 'queue');
       if (options.queue !== undefined && stack && metadata && known !== undefined) {
         const { frames: range0, workers: _w, queue, ...plain } = options;
         const address = parseQueueUrl(queue);

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -16,6 +16,7 @@ import { TiffError } from '../../src/io/TiffError.js';
 import { TiffWriter, writeTiff } from '../../src/io/TiffWriter.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 import { CLI } from '../cli/cliArgs.js';
+import { withEntry } from './buildTiff.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-series-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,6 +24,8 @@ const SIM = { width: 48, height: 40, frames: 30, density: 0.4, minSeparationNm: 
 const frames = [...simulateStack(SIM)].map((f) => f.adu);
 const options = { width: SIM.width, height: SIM.height, pixelSizeNm: 100 };
 const single = join(dir, 'single.tif');
+/** A path as a literal part of a regular expression. */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 writeTiff(single, frames, options);
 
 /** Micro-Manager's OME-XML: the first file lists each plane (one TiffData a plane), the others point back. */
@@ -115,8 +118,40 @@ describe('a stack over many files', () => {
     writeTiff(join(odd, 'a1.tif'), frames.slice(0, 2), options);
     writeTiff(join(odd, 'a2.tif'), [new Float64Array(32 * 32)], { width: 32, height: 32 });
     writeTiff(join(odd, 'a3.tif'), [new Float64Array(16 * 16)], { width: 16, height: 16 });
-    assert.throws(() => openStack(odd), /a2\.tif: series: 32×32 px uint16 frames, where the series has 48×40 px uint16 \(a1\.tif\)/);
+    assert.throws(() => openStack(odd), /a2\.tif: mixed-frames: frame 3 of the series \(this file's first\) is 32×32 px uint16, where frame 1 \(a1\.tif\) is 48×40 px uint16/);
     assert.throws(() => openStack(join(dir, 'broken', 'nothing-here')), /unreadable/);
+  });
+
+  test('a frame of another size inside a later file of a list: the frames before it, then an error naming that file and its frame', async () => {
+    const a = join(dir, 'mix-a.tif');
+    const b = join(dir, 'mix-b.tif');
+    writeTiff(a, frames.slice(0, 3), options);
+    // b's frame 2 is 8 px narrower (its ImageWidth changed; its pixels stay where they were).
+    writeTiff(b, frames.slice(3, 6), options);
+    writeFileSync(b, withEntry(readFileSync(b), 1, 256, SIM.width - 8));
+    const { stack } = openStack([a, b]);
+    const got: number[] = [];
+    await assert.rejects(async () => {
+      for await (const frame of stack.frames()) got.push(frame.index);
+    }, new RegExp(`${escape(b)}: mixed-frames: its frame 2 \\(frame 5 of the series\\) is 40×40 px uint16, where its frame 1 is 48×40 px uint16`));
+    stack.close();
+    assert.deepEqual(got, [0, 1, 2, 3], 'every frame before it');
+  });
+
+  test('follow mode: a file of another size appearing in a followed folder is an error naming it and the series frame it starts at', async () => {
+    const folder = join(dir, 'follow-odd');
+    mkdirSync(folder);
+    writeTiff(join(folder, 'f1.tif'), frames.slice(0, 2), options);
+    const { stack } = openStack(folder);
+    const got: number[] = [];
+    await assert.rejects(async () => {
+      for await (const frame of stack.frames({ follow: true, pollIntervalMs: 5, idleTimeoutMs: 60_000 })) {
+        got.push(frame.index);
+        if (frame.index === 1) writeTiff(join(folder, 'f2.tif'), [new Float64Array(32 * 32)], { width: 32, height: 32 });
+      }
+    }, /f2\.tif: mixed-frames: frame 3 of the series \(this file's first\) is 32×32 px uint16, where frame 1 \(f1\.tif\) is 48×40 px uint16/);
+    stack.close();
+    assert.deepEqual(got, [0, 1]);
   });
 
   test('live: when Micro-Manager rolls over to the next file, reading continues into it', async () => {

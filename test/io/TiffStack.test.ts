@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -13,7 +13,7 @@ import { TiffError } from '../../src/io/TiffError.js';
 import { TiffStack } from '../../src/io/TiffStack.js';
 import { TiffWriter, writeTiff } from '../../src/io/TiffWriter.js';
 import type { BuildOptions, TestSampleType } from './buildTiff.js';
-import { buildTiff } from './buildTiff.js';
+import { buildTiff, withDanglingLastPointer, withEntry } from './buildTiff.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-io-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -129,16 +129,20 @@ describe('hand-built layouts, pixel-exact', () => {
 });
 
 describe('ImageJ and OME conventions', () => {
-  test('ImageJ hyperstack: sizes from the description, every plane in file order', async () => {
+  test('ImageJ hyperstack: sizes from the description; the stack itself gives every plane in file order', async () => {
     const frames = testFrames(6, 8, 5, 'uint16');
     const description = 'ImageJ=1.54f\nimages=6\nchannels=2\nframes=3\nhyperstack=true\nunit=nm\nloop=false';
     const path = file(buildTiff(frames, { width: 8, height: 5, sampleType: 'uint16', description, extraTags: [[282, 5, [1, 160]], [283, 5, [1, 160]]] }));
     const stack = TiffStack.open(path);
-    assert.deepEqual(stack.metadata.hyperstack, { channels: 2, slices: undefined, frames: 3 });
+    assert.deepEqual(stack.metadata.hyperstack, { channels: 2, slices: undefined, frames: 3, order: 'CZT' });
     assert.equal(stack.metadata.pixelSizeNm, 160);
     assert.equal(stack.metadata.imagejRawLayout, false);
+    const planes: Frame[] = [];
+    for await (const frame of stack.frames()) planes.push(frame);
     stack.close();
-    assertFramesEqual(await readAll(path), frames, 8, 5);
+    assertFramesEqual(planes, frames, 8, 5);
+    // readFrames gives frames of one channel (test/io/selectChannel.test.ts).
+    await assert.rejects(readAll(path), /2 channels, their frames interleaved/);
   });
 
   test('ImageJ raw layout: one directory, images=N, frames back to back', async () => {
@@ -260,6 +264,31 @@ describe('bad input: a TiffError naming the file and the problem', () => {
   });
 });
 
+describe('every frame of a file has frame 1\'s size and sample type', () => {
+  for (const [what, tag, value, shape] of [
+    ['width', 256, 8, '8×8 px uint16'],
+    ['height', 257, 4, '16×4 px uint16'],
+    ['sample type', 258, 8, '16×8 px uint8'],
+  ] as const) {
+    test(`a frame of another ${what}: the frames before it, then an error naming the file and the frame`, async () => {
+      const frames = testFrames(4, 16, 8, 'uint16');
+      const path = file(withEntry(buildTiff(frames, { width: 16, height: 8, sampleType: 'uint16' }), 2, tag, value));
+      const got: Frame[] = [];
+      await assert.rejects(async () => {
+        for await (const frame of readFrames(path)) got.push(frame);
+      }, (error: unknown) => {
+        assert.ok(error instanceof TiffError && error.problem === 'mixed-frames', String(error));
+        assert.equal(error.message, `${path}: mixed-frames: its frame 3 is ${shape}, where its frame 1 is 16×8 px uint16: every frame of a stack must have one size and sample type`);
+        return true;
+      });
+      assertFramesEqual(got, frames.slice(0, 2), 16, 8);
+      const stack = TiffStack.open(path);
+      await assert.rejects(stack.readFrame(2), /mixed-frames: its frame 3/, 'random access too');
+      stack.close();
+    });
+  }
+});
+
 describe('frame source', () => {
   test('random access, ranges with step, and an ndarray view', async () => {
     const frames = testFrames(10, 5, 4, 'uint16');
@@ -355,5 +384,169 @@ describe('follow mode (live acquisition)', () => {
     closeSync(fd);
     await reading;
     assertFramesEqual(got, [a, b], width, height);
+  });
+
+  test('a file written frame by frame whose ImageJ description gives the image count ahead (images=N) is not read as ImageJ\'s raw layout', async () => {
+    const frames = testFrames(5, 4, 3, 'uint16');
+    const path = file();
+    // The project's writer states images=5 in the first directory; opened after one frame, the
+    // file has one directory, as ImageJ's raw layout has, but its directory lies after the
+    // first frame's pixels, where a raw layout's second frame would be.
+    const writer = new TiffWriter(path, { width: 4, height: 3, frameCount: 5 });
+    writer.append(frames[0]);
+    const stack = TiffStack.open(path);
+    assert.equal(stack.metadata.imagejRawLayout, false);
+    assert.equal(stack.metadata.frameCount, 1);
+    stack.close();
+    const got: Frame[] = [];
+    let written = 1;
+    for await (const frame of readFrames(path, { follow: true, pollIntervalMs: 5, idleTimeoutMs: 200 })) {
+      got.push(frame);
+      if (written < frames.length) writer.append(frames[written++]);
+    }
+    writer.close();
+    assertFramesEqual(got, frames, 4, 3);
+  });
+
+  test('one directory before its pixels and images=N: read as the raw layout until a writer links a second directory, then as a chain', async () => {
+    const frames = testFrames(3, 4, 3, 'uint16');
+    const frameBytes = 4 * 3 * 2;
+    // Header | (unused) | description | directory 0, then frame 0's pixels at the end: the
+    // directory comes before the pixels, as ImageJ writes its raw layout.
+    const one = Buffer.from(buildTiff([frames[0]], { width: 4, height: 3, sampleType: 'uint16', description: 'ImageJ=1.54f\nimages=3\nslices=3\nloop=false' }));
+    const ifd0 = one.readUInt32LE(4);
+    const entries = one.readUInt16LE(ifd0);
+    const ifdLength = 2 + 12 * entries + 4;
+    const stripAt = (ifd: Buffer) => {
+      for (let e = 0; e < entries; e++) if (ifd.readUInt16LE(2 + 12 * e) === 273) return 2 + 12 * e + 8;
+      throw new Error('no StripOffsets');
+    };
+    const template = Buffer.from(one.subarray(ifd0, ifd0 + ifdLength));
+    one.writeUInt32LE(one.length, ifd0 + stripAt(template));
+    const pixels = (f: number) => Buffer.from(Uint16Array.from(frames[f]).buffer);
+    const path = file(Buffer.concat([one, pixels(0)]));
+    const stack = TiffStack.open(path);
+    assert.equal(stack.metadata.imagejRawLayout, true, 'one directory, images=3: the raw layout, 1 frame so far');
+    assert.equal(stack.metadata.frameCount, 1);
+    stack.close();
+    let linkAt = ifd0 + ifdLength - 4;
+    // A writer that appends each frame's pixels, then its directory, then links it.
+    const append = (f: number) => {
+      const fd = openSync(path, 'r+');
+      const end = statSync(path).size;
+      writeSync(fd, pixels(f), 0, frameBytes, end);
+      const ifd = Buffer.from(template);
+      ifd.writeUInt32LE(end, stripAt(ifd));
+      ifd.writeUInt32LE(0, ifdLength - 4);
+      writeSync(fd, ifd, 0, ifdLength, end + frameBytes);
+      const link = Buffer.alloc(4);
+      link.writeUInt32LE(end + frameBytes);
+      writeSync(fd, link, 0, 4, linkAt);
+      linkAt = end + frameBytes + ifdLength - 4;
+      closeSync(fd);
+    };
+    const got: Frame[] = [];
+    for await (const frame of readFrames(path, { follow: true, pollIntervalMs: 5, idleTimeoutMs: 200 })) {
+      got.push(frame);
+      if (frame.index < 2) append(frame.index + 1);
+    }
+    assertFramesEqual(got, frames, 4, 3);
+  });
+
+  test('ImageJ\'s raw layout cut off: follow ends with the truncated error a read without follow gives', async () => {
+    const frames = testFrames(7, 9, 4, 'uint16');
+    const description = 'ImageJ=1.54f\nimages=7\nslices=7\nloop=false';
+    const bytes = buildTiff(frames, { width: 9, height: 4, sampleType: 'uint16', description, singleDirectory: true });
+    // The builder puts the directory after the pixels: a file that says images=9 and holds 7
+    // frames before its directory (frames 8 and 9 are not in it: the directory is no frame).
+    const path = file(Buffer.from(Buffer.from(bytes).toString('latin1').replace('images=7', 'images=9'), 'latin1'));
+    let plain: unknown;
+    try {
+      for await (const _ of readFrames(path)) void _;
+    } catch (error) {
+      plain = error;
+    }
+    assert.ok(plain instanceof TiffError && plain.problem === 'truncated', String(plain));
+    const followed = await follow(path, 60);
+    assert.ok(followed.error instanceof TiffError, String(followed.error));
+    assert.equal(followed.error.message, plain.message);
+    assert.equal(followed.got.length, 7);
+  });
+
+  /** Every frame follow mode yields before it ends, and how it ends (undefined: cleanly). */
+  async function follow(path: string, idleTimeoutMs: number, onFrame?: (frame: Frame) => void): Promise<{ got: Frame[]; error: unknown }> {
+    const got: Frame[] = [];
+    try {
+      for await (const frame of readFrames(path, { follow: true, pollIntervalMs: 5, idleTimeoutMs })) {
+        got.push(frame);
+        onFrame?.(frame);
+      }
+      return { got, error: undefined };
+    } catch (error) {
+      return { got, error };
+    }
+  }
+
+  test('a last "next" pointer past the end that is never written before the idle time: truncated, as without follow', async () => {
+    const frames = testFrames(3, 8, 6, 'uint16');
+    const path = file(withDanglingLastPointer(buildTiff(frames, { width: 8, height: 6, sampleType: 'uint16' })));
+    let plain: unknown;
+    const plainFrames: Frame[] = [];
+    try {
+      for await (const frame of readFrames(path)) plainFrames.push(frame);
+    } catch (error) {
+      plain = error;
+    }
+    assert.ok(plain instanceof TiffError && plain.problem === 'truncated', String(plain));
+    assertFramesEqual(plainFrames, frames, 8, 6);
+    const followed = await follow(path, 60);
+    assert.ok(followed.error instanceof TiffError, String(followed.error));
+    assert.equal(followed.error.message, plain.message, 'the same message as a read without follow');
+    assertFramesEqual(followed.got, frames, 8, 6);
+  });
+
+  test('a pointer past the end that the writer fills in before the idle time is not an error', async () => {
+    const frames = testFrames(3, 8, 6, 'uint16');
+    const whole = Buffer.from(buildTiff(frames, { width: 8, height: 6, sampleType: 'uint16' }));
+    // The builder puts every frame's pixels first, then the directories: the file up to the
+    // third directory ends where the second directory's "next" pointer points.
+    const second = whole.readUInt32LE(whole.readUInt32LE(4) + 2 + 12 * whole.readUInt16LE(whole.readUInt32LE(4)));
+    const third = whole.readUInt32LE(second + 2 + 12 * whole.readUInt16LE(second));
+    const path = file(whole.subarray(0, third));
+    assert.equal(statSync(path).size, third, 'the pointer runs past the end');
+    const followed = await follow(path, 300, (frame) => {
+      if (frame.index === 1) appendFileSync(path, whole.subarray(third));
+    });
+    assert.equal(followed.error, undefined, String(followed.error));
+    assertFramesEqual(followed.got, frames, 8, 6);
+  });
+
+  test('a file cut shorter while it is read: the complete frames, then truncated (the file shrank), without waiting for the idle time', async () => {
+    const frames = testFrames(10, 16, 8, 'uint16');
+    const path = file();
+    writeTiff(path, frames, { width: 16, height: 8 });
+    const frameSpan = (statSync(path).size - 8) / 10;
+    const sizeBefore = statSync(path).size;
+    // After frame 3 (index 2) is read, the file is cut into frame 6's pixels.
+    const cut = Math.floor(8 + 5 * frameSpan + 40);
+    const followed = await follow(path, 60_000, (frame) => {
+      if (frame.index === 2) truncateSync(path, cut);
+    });
+    assert.ok(followed.error instanceof TiffError && followed.error.problem === 'truncated', String(followed.error));
+    assert.match(followed.error.message, new RegExp(`shrank from ${sizeBefore} to ${cut} bytes`));
+    assert.ok(followed.error.message.includes(path), 'names the file');
+    assertFramesEqual(followed.got, frames.slice(0, 5), 16, 8);
+  });
+
+  test('a file cut below the bytes already read, while follow waits for the next frame: truncated', async () => {
+    const frames = testFrames(4, 16, 8, 'uint16');
+    const path = file();
+    writeTiff(path, frames, { width: 16, height: 8 });
+    const followed = await follow(path, 60_000, (frame) => {
+      if (frame.index === 3) setTimeout(() => truncateSync(path, 600), 30);
+    });
+    assert.ok(followed.error instanceof TiffError && followed.error.problem === 'truncated', String(followed.error));
+    assert.match(followed.error.message, /shrank from \d+ to 600 bytes while it was being read/);
+    assertFramesEqual(followed.got, frames, 16, 8);
   });
 });

@@ -275,3 +275,37 @@ export function buildTiff(frames: number[][], options: BuildOptions): Uint8Array
   }
   return out;
 }
+
+/**
+ * A copy of a classic little-endian TIFF whose last directory's "next" pointer runs `past` bytes
+ * past the end of the file (a writer that linked a directory it never wrote, or a cut file).
+ */
+export function withDanglingLastPointer(bytes: Uint8Array, past = 4096): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  const dv = new DataView(out.buffer);
+  let pointerAt = 4;
+  for (let next = dv.getUint32(4, true); next !== 0; next = dv.getUint32(pointerAt, true)) {
+    pointerAt = next + 2 + 12 * dv.getUint16(next, true);
+  }
+  dv.setUint32(pointerAt, out.length + past, true);
+  return out;
+}
+
+/**
+ * A copy of a classic little-endian TIFF with one inline value of directory `directory` (0-based)
+ * changed: e.g. ImageWidth (256) of the third frame, to make a frame of another size.
+ */
+export function withEntry(bytes: Uint8Array, directory: number, tag: number, value: number): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  const dv = new DataView(out.buffer);
+  let at = dv.getUint32(4, true);
+  for (let d = 0; d < directory; d++) at = dv.getUint32(at + 2 + 12 * dv.getUint16(at, true), true);
+  for (let e = 0; e < dv.getUint16(at, true); e++) {
+    const p = at + 2 + 12 * e;
+    if (dv.getUint16(p, true) !== tag) continue;
+    if (dv.getUint16(p + 2, true) === 3) dv.setUint16(p + 8, value, true);
+    else dv.setUint32(p + 8, value, true);
+    return out;
+  }
+  throw new Error(`tag ${tag} not in directory ${directory}`);
+}
