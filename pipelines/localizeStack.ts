@@ -85,6 +85,13 @@ export interface LocalizeStackRun {
   input: string | readonly string[];
   /** The CSV to write (its sidecar goes next to it, `.json`). */
   output: string;
+  /**
+   * The other files the caller read for this run (the calibration of `options.astigmatism`,
+   * the camera maps of `options.camera.maps`), with what each is: no output may replace them
+   * (see checkOutputPaths). The stack's own files are added here.
+   * @default []
+   */
+  inputs?: readonly NamedPath[];
   /** Pipeline options (pixel size from the file when not given). */
   options?: LocalizeOptions;
   /** Frame range (0-based start, exclusive end, step) and follow mode. */
@@ -183,7 +190,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   const metadata = stack.metadata;
   const input = metadata.path;
   try {
-    const inputs = (metadata.series?.files ?? [input]).map((path) => ({ path, role: 'the input stack' }));
+    const inputs = [...(metadata.series?.files ?? [input]).map((path) => ({ path, role: 'the input stack' })), ...(run.inputs ?? [])];
     checkOutputPaths(inputs, outputsOf(run, sidecar, partial));
   } catch (error) {
     stack.close();
@@ -389,7 +396,7 @@ function outputsOf(run: LocalizeStackRun, sidecar: string, partial: string): Nam
   const outputs: NamedPath[] = [
     { path: run.output, role: 'the CSV' },
     { path: partial, role: "the CSV's temporary file" },
-    { path: sidecar, role: 'the sidecar (the CSV name with .json)' },
+    { path: sidecar, role: 'the sidecar (the CSV name with .json)', record: 'run record' },
     { path: temporaryPath(sidecar), role: "the sidecar's temporary file" },
   ];
   if (run.merge) {
@@ -397,7 +404,7 @@ function outputsOf(run: LocalizeStackRun, sidecar: string, partial: string): Nam
     outputs.push(
       { path: merged, role: 'the merged CSV' },
       { path: partialPath(merged), role: "the merged CSV's temporary file" },
-      { path: sidecarPath(merged), role: "the merged CSV's sidecar" },
+      { path: sidecarPath(merged), role: "the merged CSV's sidecar", record: 'run record' },
       { path: temporaryPath(sidecarPath(merged)), role: "the merged CSV's sidecar's temporary file" },
     );
   }
