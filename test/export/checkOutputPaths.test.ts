@@ -47,6 +47,8 @@ for (const [name, value] of [['off', 100], ['var', 2], ['gain', 1]] as const) {
   writeTiff(at(`${name}.tif`), [new Float32Array(SIM.width * SIM.height).fill(value)], { width: SIM.width, height: SIM.height, sampleType: 'float32' });
 }
 writeFileSync(at('dl.csv'), '"frame","x [nm]","y [nm]","uncertainty [nm]"\n1,100,100,10\n2,110,100,10\n');
+writeFileSync(at('dl.truth.csv'), '"frame","x [nm]","y [nm]"\n1,5,5\n');
+writeFileSync(at('m.gain.tif'), 'a gain map of another camera');
 writeFileSync(at('truth.drift.csv'), '"frame","x [nm]","y [nm]"\n1,0,0\n2,1,1\n');
 // Someone's own JSON files where our records would go.
 writeFileSync(at('settings.json'), '{"laser": 640}\n');
@@ -64,7 +66,7 @@ symlinkSync('/dev/null', at('null.csv'));
 // one, /dev/null is safe to name (its folder cannot be written).
 const device = spawnSync('mknod', [at('null-device'), 'c', '1', '3']).status === 0 ? at('null-device') : process.getuid?.() === 0 ? at('null.csv') : '/dev/null';
 
-const PROTECTED = ['astig.tif', 'calib.json', 'off.tif', 'var.tif', 'gain.tif', 'dl.csv', 'truth.drift.csv', 'settings.json', 'q.merged.json', 'mine.calibration.json'];
+const PROTECTED = ['astig.tif', 'calib.json', 'off.tif', 'var.tif', 'gain.tif', 'dl.csv', 'dl.truth.csv', 'm.gain.tif', 'truth.drift.csv', 'settings.json', 'q.merged.json', 'mine.calibration.json'];
 const FIFOS = ['pipe', 'pipe2.json', 't.csv.partial', 'r.png.tmp'];
 
 describe('the rule, through the command line', () => {
@@ -100,6 +102,11 @@ describe('the rule, through the command line', () => {
       ['calibrate-3d -o a device', ['calibrate-3d', stack, '--z-start', '-800', '--z-step', '20', '-o', device], /null(-device|\.csv)?: is a (device|symbolic link)/],
       ['calibrate-3d --plot a pipe', ['calibrate-3d', stack, '--z-start', '-800', '--z-step', '20', '-o', at('cal.json'), '--plot', at('pipe')], /pipe: is a named pipe/],
       ['simulate into a pipe', ['simulate', at('pipe')], /pipe: is a named pipe/],
+      // 6. simulate replaces nothing that exists unless told to
+      ['simulate over a recording', ['simulate', stack, '--frames', '2', '--quiet'], /astig\.tif: exists: refusing to replace it with the stack \(add --overwrite/],
+      ['simulate over a table where its truth goes', ['simulate', at('dl.tif'), '--frames', '2', '--quiet'], /dl\.truth\.csv: exists: refusing to replace it with the ground truth/],
+      ['simulate --beads over a recording', ['simulate', stack, '--beads', '--frames', '5', '--quiet'], /astig\.tif: exists: refusing to replace it with the bead stack/],
+      ['simulate --sensor scmos over a map', ['simulate', at('m.tif'), '--sensor', 'scmos', '--frames', '2', '--quiet'], /m\.gain\.tif: exists: refusing to replace it with the gain map/],
       // 5. no JSON record replaces a file that is not one of its kind
       ['filter next to settings.json', ['filter', at('dl.csv'), '--where', 'x > 0', '-o', at('settings.csv')], /settings\.json: exists and is not an smlm-stream run record: refusing to replace it/],
       ['merge next to settings.json', ['merge', at('dl.csv'), '-o', at('settings.csv')], /settings\.json: exists and is not an smlm-stream run record/],
@@ -120,6 +127,22 @@ describe('the rule, through the command line', () => {
     assert.ok(lstatSync(device).isCharacterDevice() || lstatSync(device).isSymbolicLink(), 'the device is still a device');
     assert.ok(lstatSync(at('null.csv')).isSymbolicLink(), 'the link to /dev/null is still a link');
     assert.deepEqual(readdirSync(dir).filter((name) => !name.startsWith('batch-')).sort(), listing.filter((name) => !name.startsWith('batch-')), 'no file was written by a refused run');
+  });
+});
+
+describe('simulate --overwrite', () => {
+  test('a second simulate of the same name is refused; --overwrite replaces the stack and its truth', () => {
+    const args = ['simulate', at('again.tif'), '--width', '32', '--height', '32', '--frames', '3', '--density', '1', '--quiet'];
+    const [first] = runBatch(dir, [args]);
+    assert.equal(first.status, 0, first.stderr);
+    const before = [digest(at('again.tif')), digest(at('again.truth.csv'))];
+    const [second, third] = runBatch(dir, [[...args, '--seed', '2'], [...args, '--seed', '2', '--overwrite']]);
+    assert.equal(second.status, 2, second.stderr);
+    assert.match(second.stderr, /again\.tif: exists: refusing to replace it/);
+    assert.equal(third.status, 0, third.stderr);
+    const after = [digest(at('again.tif')), digest(at('again.truth.csv'))];
+    assert.ok(after[0] !== before[0] && after[1] !== before[1], 'the seed-2 simulation replaced the seed-1 one');
+    assert.ok(!existsSync(at('again.tif.tmp')) && !existsSync(at('again.truth.csv.tmp')));
   });
 });
 
