@@ -190,7 +190,9 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   const metadata = stack.metadata;
   const input = metadata.path;
   try {
-    const inputs = [...(metadata.series?.files ?? [input]).map((path) => ({ path, role: 'the input stack' })), ...(run.inputs ?? [])];
+    const named = typeof run.input === 'string' ? [run.input] : run.input;
+    const inputs = [...new Set([...named, ...(metadata.series?.files ?? [input])])].map((path) => ({ path, role: 'the input stack' }));
+    inputs.push(...(run.inputs ?? []));
     checkOutputPaths(inputs, outputsOf(run, sidecar, partial));
   } catch (error) {
     stack.close();

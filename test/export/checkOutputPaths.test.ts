@@ -30,6 +30,7 @@ const digest = (path: string) => createHash('sha256').update(readFileSync(path))
 // The inputs: a small stack, a 3-D calibration, sCMOS maps, a table, a true drift.
 const SIM = { width: 32, height: 32, frames: 4, density: 0.3, seed: 5 } as const;
 writeSimulation(at('astig.tif'), at('astig.truth.csv'), SIM);
+writeSimulation(at('astig2.tif'), at('astig2.truth.csv'), { ...SIM, seed: 6 });
 const CALIBRATION = {
   format: CALIBRATION_FORMAT,
   x: { sigma0Nm: 130, centerNm: -200, depthNm: 400, a: 0, b: 0 },
@@ -66,7 +67,7 @@ symlinkSync('/dev/null', at('null.csv'));
 // one, /dev/null is safe to name (its folder cannot be written).
 const device = spawnSync('mknod', [at('null-device'), 'c', '1', '3']).status === 0 ? at('null-device') : process.getuid?.() === 0 ? at('null.csv') : '/dev/null';
 
-const PROTECTED = ['astig.tif', 'calib.json', 'off.tif', 'var.tif', 'gain.tif', 'dl.csv', 'dl.truth.csv', 'm.gain.tif', 'truth.drift.csv', 'settings.json', 'q.merged.json', 'mine.calibration.json'];
+const PROTECTED = ['astig.tif', 'astig2.tif', 'calib.json', 'off.tif', 'var.tif', 'gain.tif', 'dl.csv', 'dl.truth.csv', 'm.gain.tif', 'truth.drift.csv', 'settings.json', 'q.merged.json', 'mine.calibration.json'];
 const FIFOS = ['pipe', 'pipe2.json', 't.csv.partial', 'r.png.tmp'];
 
 describe('the rule, through the command line', () => {
@@ -79,6 +80,7 @@ describe('the rule, through the command line', () => {
       ['--preview over the calibration', ['localize', stack, '--calibration', at('calib.json'), '-o', at('a.csv'), '--preview', at('calib.json')], /calib\.json: refusing to write the preview over the 3-D calibration/],
       ['-o over the calibration', ['localize', stack, '--calibration', at('calib.json'), '-o', at('calib.json')], /calib\.json: refusing to write the CSV over the 3-D calibration/],
       ["the CSV's sidecar over the calibration", ['localize', stack, '--calibration', at('calib.json'), '-o', at('calib.csv')], /calib\.json: refusing to write the sidecar .* over the 3-D calibration/],
+      ['-o over the second file of a list', ['localize', stack, at('astig2.tif'), '-o', at('astig2.tif')], /astig2\.tif: refusing to write the CSV over the input stack/],
       // 2. the sCMOS maps are inputs
       ['-o over the offset map', ['localize', stack, '--offset-map', at('off.tif'), '-o', at('off.tif')], /off\.tif: refusing to write the CSV over the offset map/],
       ['--preview over the gain map', ['localize', stack, '--gain-map', at('gain.tif'), '-o', at('b.csv'), '--preview', at('gain.tif')], /gain\.tif: refusing to write the preview over the gain map/],
