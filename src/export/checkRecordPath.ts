@@ -5,8 +5,9 @@ import { notRegular } from './notRegular.js';
 
 /**
  * The largest file read to decide whether it is one of our records, bytes: our records are
- * kilobytes (the sample run's sidecar and the bead sample's calibration are a few kB each),
- * so a larger file at a record's name is someone else's and is refused unread.
+ * kilobytes (the sidecar of `localize samples/filaments.tif` is 2.8 kB; a calibration holds two
+ * curves and a few numbers per bead), so a larger file at a record's name is someone else's and
+ * is refused unread.
  */
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
