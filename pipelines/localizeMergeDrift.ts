@@ -12,6 +12,7 @@
  * one more precise) than from their detections.
  */
 import { checkOutputPaths } from '../src/export/checkOutputPaths.js';
+import { RUN_RECORD } from '../src/export/checkRecordPath.js';
 import { partialPath } from '../src/export/CsvFile.js';
 import { temporaryPath, writeFileAtomically } from '../src/export/writeFileAtomically.js';
 import { sidecarPath } from '../src/export/writeSidecar.js';
@@ -62,7 +63,7 @@ export async function localizeMergeDrift(run: LocalizeMergeDriftRun): Promise<Lo
     { path: mergedPath, role: 'the merged CSV' },
     { path: corrected, role: 'the corrected CSV' },
     { path: partialPath(corrected), role: "the corrected CSV's temporary file" },
-    { path: sidecarPath(corrected), role: "the corrected CSV's sidecar", record: 'run record' },
+    { path: sidecarPath(corrected), role: "the corrected CSV's sidecar", record: RUN_RECORD },
     { path: temporaryPath(sidecarPath(corrected)), role: "the corrected CSV's sidecar's temporary file" },
     { path: driftPath(corrected), role: 'the drift trajectory' },
     { path: partialPath(driftPath(corrected)), role: "the drift trajectory's temporary file" },

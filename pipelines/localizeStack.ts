@@ -25,6 +25,7 @@ import { FileWriteError } from '../src/errors/FileWriteError.js';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
 import { checkOutputPaths } from '../src/export/checkOutputPaths.js';
 import type { NamedPath } from '../src/export/checkOutputPaths.js';
+import { RUN_RECORD } from '../src/export/checkRecordPath.js';
 import { LocalizationCsvWriter, partialPath } from '../src/export/LocalizationCsvWriter.js';
 import { supersedeSidecar } from '../src/export/supersedeSidecar.js';
 import { temporaryPath, writeFileAtomically } from '../src/export/writeFileAtomically.js';
@@ -398,7 +399,7 @@ function outputsOf(run: LocalizeStackRun, sidecar: string, partial: string): Nam
   const outputs: NamedPath[] = [
     { path: run.output, role: 'the CSV' },
     { path: partial, role: "the CSV's temporary file" },
-    { path: sidecar, role: 'the sidecar (the CSV name with .json)', record: 'run record' },
+    { path: sidecar, role: 'the sidecar (the CSV name with .json)', record: RUN_RECORD },
     { path: temporaryPath(sidecar), role: "the sidecar's temporary file" },
   ];
   if (run.merge) {
@@ -406,7 +407,7 @@ function outputsOf(run: LocalizeStackRun, sidecar: string, partial: string): Nam
     outputs.push(
       { path: merged, role: 'the merged CSV' },
       { path: partialPath(merged), role: "the merged CSV's temporary file" },
-      { path: sidecarPath(merged), role: "the merged CSV's sidecar", record: 'run record' },
+      { path: sidecarPath(merged), role: "the merged CSV's sidecar", record: RUN_RECORD },
       { path: temporaryPath(sidecarPath(merged)), role: "the merged CSV's sidecar's temporary file" },
     );
   }

@@ -1,4 +1,5 @@
 import { calibrateAstigmatism } from '../astig/calibrateAstigmatism.js';
+import { CALIBRATION_RECORD } from '../astig/AstigmaticCalibration.js';
 import { plotCalibration } from '../astig/plotCalibration.js';
 import { frameCamera, resolveCamera, toPhotons } from '../camera/CameraModel.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
@@ -62,7 +63,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     checkOutputPaths(
       (metadata.series?.files ?? [metadata.path]).map((path) => ({ path, role: 'the bead stack' })),
       [
-        { path: output, role: 'the calibration', record: 'calibration' },
+        { path: output, role: 'the calibration', record: CALIBRATION_RECORD },
         { path: temporaryPath(output), role: "the calibration's temporary file" },
         ...(plot ? [{ path: plot, role: 'the plot' }, { path: temporaryPath(plot), role: "the plot's temporary file" }] : []),
       ],

@@ -1,5 +1,6 @@
 import type { NamedPath } from '../export/checkOutputPaths.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import { RUN_RECORD } from '../export/checkRecordPath.js';
 import { partialPath } from '../export/CsvFile.js';
 import { temporaryPath } from '../export/writeFileAtomically.js';
 import { sidecarPath } from '../export/writeSidecar.js';
@@ -55,7 +56,7 @@ export async function runTableStep(step: TableStep, argv: string[], out: (line: 
     [
       { path: output, role: 'the CSV' },
       { path: partialPath(output), role: "the CSV's temporary file" },
-      { path: sidecar, role: 'the sidecar (the CSV name with .json)', record: 'run record' },
+      { path: sidecar, role: 'the sidecar (the CSV name with .json)', record: RUN_RECORD },
       { path: temporaryPath(sidecar), role: "the sidecar's temporary file" },
       ...(step.extraOutputs?.(output, values) ?? []),
     ],

@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { CALIBRATION_FORMAT } from '../astig/AstigmaticCalibration.js';
 import { OutputPathError } from '../errors/OutputPathError.js';
 import { notRegular } from './notRegular.js';
 
@@ -12,23 +11,20 @@ import { notRegular } from './notRegular.js';
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
 /**
- * The kinds of JSON record smlm-stream writes: a run's or a step's record (a sidecar: its
- * `software.name` is "smlm-stream"), and a calibration of `calibrate-3d` (its `format`). One
- * replaces only one of its own kind: a sidecar never takes the place of a calibration.
+ * A kind of JSON record smlm-stream writes, and how to recognise one: a record replaces only
+ * one of its own kind, so a sidecar never takes the place of a calibration.
  */
-export type RecordKind = 'run record' | 'calibration';
-
-/** Whether a JSON value is a record of this kind. */
-function isOurRecord(value: unknown, kind: RecordKind): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const record = value as { software?: { name?: unknown }; format?: unknown };
-  return kind === 'calibration' ? record.format === CALIBRATION_FORMAT : record.software?.name === 'smlm-stream';
+export interface RecordKind {
+  /** What a record of this kind is, for a refusal: "an smlm-stream run record". */
+  readonly words: string;
+  /** Whether a parsed JSON file is a record of this kind. */
+  readonly matches: (value: unknown) => boolean;
 }
 
-/** What a refused file is not, in words. */
-const KIND_WORDS: Readonly<Record<RecordKind, string>> = {
-  'run record': 'an smlm-stream run record',
-  calibration: 'a calibration of smlm-stream calibrate-3d',
+/** A run's or a step's record (a sidecar): its `software.name` is "smlm-stream". */
+export const RUN_RECORD: RecordKind = {
+  words: 'an smlm-stream run record',
+  matches: (value) => typeof value === 'object' && value !== null && (value as { software?: { name?: unknown } }).software?.name === 'smlm-stream',
 };
 
 /**
@@ -40,10 +36,10 @@ const KIND_WORDS: Readonly<Record<RecordKind, string>> = {
  * output marked `record`).
  *
  * @param path - where the record goes
- * @param kind - what it is @default 'run record'
+ * @param kind - what it is @default RUN_RECORD (a sidecar)
  * @throws OutputPathError naming the file when it exists and is not a record of that kind
  */
-export function checkRecordPath(path: string, kind: RecordKind = 'run record'): void {
+export function checkRecordPath(path: string, kind: RecordKind = RUN_RECORD): void {
   let stats;
   try {
     stats = statSync(path);
@@ -58,7 +54,7 @@ export function checkRecordPath(path: string, kind: RecordKind = 'run record'): 
     fd = openSync(path, 'r');
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return; // none yet
-    throw new OutputPathError(path, `exists and cannot be read to tell whether it is ${KIND_WORDS[kind]} (${(error as { code?: string }).code ?? 'error'}): refusing to replace it`);
+    throw new OutputPathError(path, `exists and cannot be read to tell whether it is ${kind.words} (${(error as { code?: string }).code ?? 'error'}): refusing to replace it`);
   }
   let ours = false;
   try {
@@ -72,7 +68,7 @@ export function checkRecordPath(path: string, kind: RecordKind = 'run record'): 
         read += n;
       }
       try {
-        ours = isOurRecord(JSON.parse(bytes.subarray(0, read).toString('utf8')), kind);
+        ours = kind.matches(JSON.parse(bytes.subarray(0, read).toString('utf8')));
       } catch {
         ours = false;
       }
@@ -80,5 +76,5 @@ export function checkRecordPath(path: string, kind: RecordKind = 'run record'): 
   } finally {
     closeSync(fd);
   }
-  if (!ours) throw new OutputPathError(path, `exists and is not ${KIND_WORDS[kind]}: refusing to replace it (move it, or choose another output name)`);
+  if (!ours) throw new OutputPathError(path, `exists and is not ${kind.words}: refusing to replace it (move it, or choose another output name)`);
 }

@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { localizeMergeDrift } from '../../pipelines/localizeMergeDrift.js';
 import { localizeStack } from '../../pipelines/localizeStack.js';
-import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
+import { CALIBRATION_FORMAT, CALIBRATION_RECORD } from '../../src/astig/AstigmaticCalibration.js';
 import { OutputPathError } from '../../src/errors/OutputPathError.js';
 import { checkOutputPaths } from '../../src/export/checkOutputPaths.js';
+import { RUN_RECORD } from '../../src/export/checkRecordPath.js';
 import { writeFileAtomically } from '../../src/export/writeFileAtomically.js';
 import { writeTiff } from '../../src/io/TiffWriter.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
@@ -161,13 +162,13 @@ describe('the rule, in the library', () => {
   });
 
   test('a record replaces only a record of its kind: a calibration another calibration, never a sidecar', () => {
-    const record = { path: at('calib.json'), role: 'the calibration', record: 'calibration' } as const;
+    const record = { path: at('calib.json'), role: 'the calibration', record: CALIBRATION_RECORD };
     checkOutputPaths([], [record]);
-    assert.throws(() => checkOutputPaths([], [{ ...record, record: 'run record' }]), /calib\.json: exists and is not an smlm-stream run record/);
+    assert.throws(() => checkOutputPaths([], [{ ...record, record: RUN_RECORD }]), /calib\.json: exists and is not an smlm-stream run record/);
     writeFileSync(at('run.json'), '{"software": {"name": "smlm-stream", "version": "0"}}\n');
-    checkOutputPaths([], [{ path: at('run.json'), role: 'the sidecar', record: 'run record' }]);
-    assert.throws(() => checkOutputPaths([], [{ path: at('run.json'), role: 'the calibration', record: 'calibration' }]), /run\.json: exists and is not a calibration of smlm-stream calibrate-3d/);
-    assert.throws(() => checkOutputPaths([], [{ path: at('pipe2.json'), role: 'the sidecar', record: 'run record' }]), OutputPathError);
+    checkOutputPaths([], [{ path: at('run.json'), role: 'the sidecar', record: RUN_RECORD }]);
+    assert.throws(() => checkOutputPaths([], [{ path: at('run.json'), role: 'the calibration', record: CALIBRATION_RECORD }]), /run\.json: exists and is not a calibration of smlm-stream calibrate-3d/);
+    assert.throws(() => checkOutputPaths([], [{ path: at('pipe2.json'), role: 'the sidecar', record: RUN_RECORD }]), OutputPathError);
   });
 
   test("localizeStack and localizeMergeDrift: the caller's other inputs (calibration, maps) are protected", async () => {
