@@ -115,6 +115,7 @@ describe('the rule, through the command line', () => {
       ['merge next to settings.json', ['merge', at('dl.csv'), '-o', at('settings.csv')], /settings\.json: exists and is not an smlm-stream run record/],
       ['drift next to settings.json', ['drift', at('dl.csv'), '-o', at('settings.csv')], /settings\.json: exists and is not an smlm-stream run record/],
       ['localize --merge next to q.merged.json', ['localize', stack, '-o', at('q.csv'), '--merge'], /q\.merged\.json: exists and is not an smlm-stream run record/],
+      ['a sidecar where a calibration is (not used by the run)', ['localize', stack, '-o', at('calib.csv')], /calib\.json: exists and is not an smlm-stream run record/],
       ['calibrate-3d over its own JSON', ['calibrate-3d', stack, '--z-start', '-800', '--z-step', '20', '-o', at('mine.calibration.json')], /mine\.calibration\.json: exists and is not a calibration of smlm-stream calibrate-3d/],
     ];
     const results = runBatch(dir, cases.map(([, args]) => args));
