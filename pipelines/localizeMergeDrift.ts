@@ -12,7 +12,9 @@
  * one more precise) than from their detections.
  */
 import { checkOutputPaths } from '../src/export/checkOutputPaths.js';
-import { writeFileAtomically } from '../src/export/writeFileAtomically.js';
+import { RUN_RECORD } from '../src/export/checkRecordPath.js';
+import { partialPath } from '../src/export/CsvFile.js';
+import { temporaryPath, writeFileAtomically } from '../src/export/writeFileAtomically.js';
 import { sidecarPath } from '../src/export/writeSidecar.js';
 import { writeStepSidecar } from '../src/export/writeStepSidecar.js';
 import type { MergeOptions } from '../src/post/BlinkMerger.js';
@@ -55,13 +57,18 @@ export async function localizeMergeDrift(run: LocalizeMergeDriftRun): Promise<Lo
   const corrected = mergedPath.replace(/\.csv$/i, '.corrected.csv');
   const png = run.image?.path ?? run.output.replace(/\.csv$/i, '') + '.png';
   // The steps' own outputs, checked before anything runs (localizeStack checks its own).
-  const inputs = (typeof run.input === 'string' ? [run.input] : run.input).map((path) => ({ path, role: 'the input stack' }));
+  const inputs = [...(typeof run.input === 'string' ? [run.input] : run.input).map((path) => ({ path, role: 'the input stack' })), ...(run.inputs ?? [])];
   checkOutputPaths(inputs, [
     { path: run.output, role: 'the CSV' },
+    { path: mergedPath, role: 'the merged CSV' },
     { path: corrected, role: 'the corrected CSV' },
-    { path: sidecarPath(corrected), role: "the corrected CSV's sidecar" },
+    { path: partialPath(corrected), role: "the corrected CSV's temporary file" },
+    { path: sidecarPath(corrected), role: "the corrected CSV's sidecar", record: RUN_RECORD },
+    { path: temporaryPath(sidecarPath(corrected)), role: "the corrected CSV's sidecar's temporary file" },
     { path: driftPath(corrected), role: 'the drift trajectory' },
+    { path: partialPath(driftPath(corrected)), role: "the drift trajectory's temporary file" },
     { path: png, role: 'the image' },
+    { path: temporaryPath(png), role: "the image's temporary file" },
   ]);
   const localize = await localizeStack({ ...run, merge: { ...run.merge, path: mergedPath } });
   const merged = mergedPath;

@@ -25,6 +25,7 @@ import { FileWriteError } from '../src/errors/FileWriteError.js';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
 import { checkOutputPaths } from '../src/export/checkOutputPaths.js';
 import type { NamedPath } from '../src/export/checkOutputPaths.js';
+import { RUN_RECORD } from '../src/export/checkRecordPath.js';
 import { LocalizationCsvWriter, partialPath } from '../src/export/LocalizationCsvWriter.js';
 import { supersedeSidecar } from '../src/export/supersedeSidecar.js';
 import { temporaryPath, writeFileAtomically } from '../src/export/writeFileAtomically.js';
@@ -86,6 +87,13 @@ export interface LocalizeStackRun {
   input: string | readonly string[];
   /** The CSV to write (its sidecar goes next to it, `.json`). */
   output: string;
+  /**
+   * The other files the caller read for this run (the calibration of `options.astigmatism`,
+   * the camera maps of `options.camera.maps`), with what each is: no output may replace them
+   * (see checkOutputPaths). The stack's own files are added here.
+   * @default []
+   */
+  inputs?: readonly NamedPath[];
   /** Pipeline options (pixel size from the file when not given). */
   options?: LocalizeOptions;
   /** Frame range (0-based start, exclusive end, step) and follow mode. */
@@ -190,7 +198,9 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   }
   const input = metadata.path;
   try {
-    const inputs = (metadata.series?.files ?? [input]).map((path) => ({ path, role: 'the input stack' }));
+    const named = typeof run.input === 'string' ? [run.input] : run.input;
+    const inputs = [...new Set([...named, ...(metadata.series?.files ?? [input])])].map((path) => ({ path, role: 'the input stack' }));
+    inputs.push(...(run.inputs ?? []));
     checkOutputPaths(inputs, outputsOf(run, sidecar, partial));
   } catch (error) {
     stack.close();
@@ -396,7 +406,7 @@ function outputsOf(run: LocalizeStackRun, sidecar: string, partial: string): Nam
   const outputs: NamedPath[] = [
     { path: run.output, role: 'the CSV' },
     { path: partial, role: "the CSV's temporary file" },
-    { path: sidecar, role: 'the sidecar (the CSV name with .json)' },
+    { path: sidecar, role: 'the sidecar (the CSV name with .json)', record: RUN_RECORD },
     { path: temporaryPath(sidecar), role: "the sidecar's temporary file" },
   ];
   if (run.merge) {
@@ -404,7 +414,7 @@ function outputsOf(run: LocalizeStackRun, sidecar: string, partial: string): Nam
     outputs.push(
       { path: merged, role: 'the merged CSV' },
       { path: partialPath(merged), role: "the merged CSV's temporary file" },
-      { path: sidecarPath(merged), role: "the merged CSV's sidecar" },
+      { path: sidecarPath(merged), role: "the merged CSV's sidecar", record: RUN_RECORD },
       { path: temporaryPath(sidecarPath(merged)), role: "the merged CSV's sidecar's temporary file" },
     );
   }

@@ -72,6 +72,8 @@ export { writePicasso, picassoYamlPath } from './export/writePicasso.js';
 export type { PicassoInfo } from './export/writePicasso.js';
 export { checkOutputPaths } from './export/checkOutputPaths.js';
 export type { NamedPath } from './export/checkOutputPaths.js';
+export { checkRecordPath, RUN_RECORD } from './export/checkRecordPath.js';
+export type { RecordKind } from './export/checkRecordPath.js';
 
 // After localization: tables, drift, merging, filtering
 export { readTable, readLocalizationTable, writeLocalizationTable, selectRows, columnName, findColumn, positions } from './table/LocalizationTable.js';

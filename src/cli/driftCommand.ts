@@ -43,6 +43,9 @@ const DRIFT: TableStep = {
   name: 'drift',
   suffix: 'corrected',
   flags: DRIFT_FLAGS,
+  extraInputs(values) {
+    return typeof values['true-drift'] === 'string' ? [{ path: values['true-drift'], role: 'the true drift (--true-drift)' }] : [];
+  },
   extraOutputs(output, values) {
     const plot = typeof values.plot === 'string' ? values.plot : undefined;
     return [

@@ -5,6 +5,7 @@ import { localizeStack } from '../../pipelines/localizeStack.js';
 import type { LocalizeOptions } from '../pipeline/LocalizeOptions.js';
 import { PREVIEW_DEFAULTS } from '../../pipelines/localizeStack.js';
 import type { CameraMaps } from '../camera/CameraModel.js';
+import type { NamedPath } from '../export/checkOutputPaths.js';
 import { CAMERA_DEFAULTS } from '../camera/CameraModel.js';
 import { readCameraMaps } from '../camera/readCameraMaps.js';
 import type { FilterKind } from '../detect/FilterKernel.js';
@@ -127,6 +128,15 @@ async function cameraMaps(offset: string | undefined, variance: string | undefin
   return readCameraMaps({ offset, variance, gain, origin: xy });
 }
 
+/** The files besides the stack that a run reads (no output may replace them). */
+function otherInputs(text: (name: string) => string | undefined): NamedPath[] {
+  const files: [string, string][] = [['calibration', 'the 3-D calibration'], ['offset-map', 'the offset map'], ['variance-map', 'the variance map'], ['gain-map', 'the gain map']];
+  return files.flatMap(([flag, role]) => {
+    const path = text(flag);
+    return path === undefined ? [] : [{ path, role }];
+  });
+}
+
 /** Parse "on" or "off". */
 function onOff(value: string, flag: string): boolean {
   if (value === 'on') return true;
@@ -233,6 +243,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     summary = await localizeStack({
       input,
       output,
+      inputs: otherInputs(text),
       options,
       frames: { ...range, channel: optional('channel', { integer: true, min: 1 }), follow: values.follow === true, idleTimeoutMs: idle * 1000 },
       includeAllFits: values['all-fits'] === true,

@@ -1,5 +1,10 @@
+import { lstatSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import { OutputPathError } from '../errors/OutputPathError.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import type { NamedPath } from '../export/checkOutputPaths.js';
+import { temporaryPath } from '../export/writeFileAtomically.js';
 import { driftPath } from '../post/driftPath.js';
 import { SAMPLE_BYTES } from '../io/Frame.js';
 import { resolveSimulateStackOptions } from '../simulate/simulateStack.js';
@@ -55,6 +60,8 @@ Options:
   --float32             write float32 pixels (default uint16)
   --bigtiff             write BigTIFF (needed beyond 4 GB)
   --quiet               no progress
+  --overwrite           replace the stack, its truth and maps if they exist (without it, an
+                        existing file is refused: it may be a recording)
 
 A bead z-stack for calibrate-3d instead (an astigmatic PSF, σx and σy from the defocus model
 of Huang et al. 2008: foci at −200 and +200 nm, σ0 130 nm, depth 400 nm):
@@ -98,6 +105,7 @@ export function run(argv: string[], out: (line: string) => void): number {
       float32: { type: 'boolean', default: false },
       bigtiff: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      overwrite: { type: 'boolean', default: false },
       beads: { type: 'boolean', default: false },
       astigmatism: { type: 'string' },
       'z-start': { type: 'string' },
@@ -113,7 +121,7 @@ export function run(argv: string[], out: (line: string) => void): number {
   };
   const t0 = performance.now();
   if (values.beads) {
-    checkOutputPaths([], [{ path, role: 'the bead stack' }, { path: truthPath, role: 'the ground truth' }]);
+    checkSimulationOutputs([{ path, role: 'the bead stack' }, { path: truthPath, role: 'the ground truth' }], values.overwrite);
     let bad: Record<number, { zOffsetNm?: number; fixedSigmaNm?: number }> | undefined;
     if (values['bad-bead'] !== undefined) {
       const m = /^(\d+):(height|stuck)$/.exec(values['bad-bead'] as string);
@@ -169,12 +177,12 @@ export function run(argv: string[], out: (line: string) => void): number {
   const bytes = o.width * o.height * SAMPLE_BYTES[options.sampleType] * o.frames;
   if (bytes >= CLASSIC_TIFF_BYTES && !options.bigTiff) throw new UsageError(`${o.frames} frames of ${o.width}×${o.height} px take ${gigabytes(bytes)}, beyond classic TIFF's 4 GB: add --bigtiff`);
   const maps = mapPaths(path);
-  checkOutputPaths([], [
+  checkSimulationOutputs([
     { path, role: 'the stack' },
     { path: truthPath, role: 'the ground truth' },
     ...(o.drift ? [{ path: driftPath(truthPath), role: 'the true drift' }] : []),
     ...(o.sensor === 'scmos' ? [{ path: maps.offset, role: 'the offset map' }, { path: maps.variance, role: 'the variance map' }, { path: maps.gain, role: 'the gain map' }] : []),
-  ]);
+  ], values.overwrite);
   const progress = new ProgressReporter(process.stderr, { unit: 'emitters' });
   if (!values.quiet) process.stderr.write(`smlm-stream simulate: ${o.frames} frames of ${o.width}×${o.height} px (${gigabytes(bytes)}) → ${path}\n`);
   let emitters = 0;
@@ -192,6 +200,29 @@ export function run(argv: string[], out: (line: string) => void): number {
   if (result.drift) out(`  true drift: ${result.drift}`);
   if (result.maps) out(`  sensor maps: ${result.maps.offset}, ${result.maps.variance}, ${result.maps.gain}`);
   return 0;
+}
+
+/**
+ * Check simulate's outputs (and the temporary names they are written under) before anything is
+ * written, as every command does, and refuse to replace an existing file unless `--overwrite`
+ * says so: simulate reads nothing, so a name that exists is most likely a recording of the
+ * user's (a mistyped `simulate data/cells.tif`), and a stack cannot tell whether it was simulated.
+ */
+function checkSimulationOutputs(outputs: readonly NamedPath[], overwrite: boolean): void {
+  checkOutputPaths([], outputs.flatMap((o) => [o, { path: temporaryPath(o.path), role: `${o.role}'s temporary file` }]));
+  if (overwrite) return;
+  for (const o of outputs) {
+    if (lstatOrNothing(o.path)) throw new OutputPathError(o.path, `exists: refusing to replace it with ${o.role} (add --overwrite to replace it, or choose another name)`);
+  }
+}
+
+/** A file's lstat, undefined when there is none. */
+function lstatOrNothing(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** "X,Y" in nm. */

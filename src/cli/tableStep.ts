@@ -1,5 +1,6 @@
 import type { NamedPath } from '../export/checkOutputPaths.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import { RUN_RECORD } from '../export/checkRecordPath.js';
 import { partialPath } from '../export/CsvFile.js';
 import { temporaryPath } from '../export/writeFileAtomically.js';
 import { sidecarPath } from '../export/writeSidecar.js';
@@ -27,6 +28,8 @@ export interface TableStep {
   /** `locs.csv` → `locs.SUFFIX.csv` by default. */
   readonly suffix: string;
   readonly flags: FlagTable;
+  /** Files the step reads besides the table and its sidecar (a truth file): no output may be one. */
+  extraInputs?(values: Record<string, string | boolean | undefined>): NamedPath[];
   /** Files the step writes besides the table and its sidecar (checked before anything is read). */
   extraOutputs?(output: string, values: Record<string, string | boolean | undefined>): NamedPath[];
   /** The work. */
@@ -35,9 +38,11 @@ export interface TableStep {
 
 /**
  * Run a post-processing command on one localization CSV (ours or ThunderSTORM's): check that
- * no output is an input or another output, read the table, apply the step, write the table (as
- * `.partial`, renamed when whole), its other files, and a sidecar recording the step's
- * parameters, its findings, and the input's own record (so a chain of steps is traceable).
+ * no output is an input (the table, its sidecar, the step's `extraInputs`) or another output,
+ * nor replaces anything but a regular file, nor (the sidecar) someone's own JSON file; read the
+ * table, apply the step, write the table (as `.partial`, renamed when whole), its other files,
+ * and a sidecar recording the step's parameters, its findings, and the input's own record (so a
+ * chain of steps is traceable).
  * @returns the exit code
  */
 export async function runTableStep(step: TableStep, argv: string[], out: (line: string) => void): Promise<number> {
@@ -47,11 +52,11 @@ export async function runTableStep(step: TableStep, argv: string[], out: (line: 
   const output = typeof values.output === 'string' ? values.output : `${input.replace(/\.csv$/i, '')}.${step.suffix}.csv`;
   const sidecar = sidecarPath(output);
   checkOutputPaths(
-    [{ path: input, role: 'the localization CSV' }, { path: sidecarPath(input), role: "the CSV's sidecar" }],
+    [{ path: input, role: 'the localization CSV' }, { path: sidecarPath(input), role: "the CSV's sidecar" }, ...(step.extraInputs?.(values) ?? [])],
     [
       { path: output, role: 'the CSV' },
       { path: partialPath(output), role: "the CSV's temporary file" },
-      { path: sidecar, role: 'the sidecar (the CSV name with .json)' },
+      { path: sidecar, role: 'the sidecar (the CSV name with .json)', record: RUN_RECORD },
       { path: temporaryPath(sidecar), role: "the sidecar's temporary file" },
       ...(step.extraOutputs?.(output, values) ?? []),
     ],

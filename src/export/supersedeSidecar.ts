@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { OutputPathError } from '../errors/OutputPathError.js';
+import { checkRecordPath } from './checkRecordPath.js';
 import { writeSidecar } from './writeSidecar.js';
 
 /** What a later run that has not finished says in the record of an earlier one. */
@@ -15,31 +15,22 @@ export interface Supersession {
  * describing the earlier CSV (which stays until the new run replaces it), and says that a later
  * run started and where its rows go. If the later run is killed (kill -9), the next run and a
  * reader see what happened. A file at `path` that is not an smlm-stream run record is not
- * touched: the run is refused instead, so a user's own file is never replaced.
+ * touched: the run is refused instead ({@link checkRecordPath}), so a user's own file is never replaced.
  *
  * @param path - the sidecar path
  * @param later - the run that starts
  * @throws OutputPathError when `path` holds something else than an smlm-stream sidecar
  */
 export function supersedeSidecar(path: string, later: Supersession): void {
+  checkRecordPath(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     return; // none yet
   }
-  let record: unknown;
-  try {
-    record = JSON.parse(text);
-  } catch {
-    record = undefined;
-  }
-  const software = (record as { software?: { name?: unknown } } | undefined)?.software;
-  if (typeof record !== 'object' || record === null || software?.name !== 'smlm-stream') {
-    throw new OutputPathError(path, 'exists and is not an smlm-stream run record: refusing to replace it (move it, or choose another output name)');
-  }
   writeSidecar(path, {
-    ...(record as Record<string, unknown>),
+    ...(JSON.parse(text) as Record<string, unknown>),
     superseded: {
       note: 'a later run with the same output started; until it ends, this record still describes the CSV next to it',
       startedAt: later.startedAt,
