@@ -17,6 +17,17 @@ export interface AstigmaticCalibration {
   readonly pixelSizeNm: number;
   /** RMS of the kept beads' widths about the curves, nm. */
   readonly residualsNm: { readonly x: number; readonly y: number };
+  /** |c_x − c_y|: how far apart the two foci are, nm. (Absent in files of earlier versions.) */
+  readonly fociSeparationNm?: number;
+  /**
+   * The z precision of one bead frame midway between the foci, nm, from the beads' width scatter
+   * about the curves and the curves' slopes there: calibrate-3d refuses foci closer than this.
+   */
+  readonly midpointZPrecisionNm?: number;
+  /** How well the curves place the beads in z (absent in files of earlier versions: taken as exact). */
+  readonly zError?: CalibrationDepthError;
+  /** What calibrate-3d warned about (localize repeats them). */
+  readonly warnings?: readonly string[];
   /** Every bead found: where, whether kept, and its own RMS about the curves (nm). */
   readonly beads: readonly BeadRecord[];
   /** The bead stack's z of its first frame and its step, nm. */
@@ -36,6 +47,36 @@ export interface BeadRecord {
   readonly kept: boolean;
   /** Why it was left out, when it was. */
   readonly reason?: string;
+}
+
+/**
+ * The calibration's own z error: every kept bead fitted in 3-D (as localize fits) through curves
+ * fitted without it, ẑ against the stage z, over the usable range.
+ */
+export interface CalibrationDepthError {
+  /** How the curves were chosen for each bead: 'leave one bead out', or a single bead's own. */
+  readonly method: string;
+  /** Bead frames measured, and those whose 3-D fit did not converge (not counted). */
+  readonly frames: number;
+  readonly failedFits: number;
+  /** RMS of ẑ − z_stage, nm. */
+  readonly rmsNm: number;
+  /** RMS of the fits' √CRLB of z: the part of it the beads' photon noise explains, nm. */
+  readonly noiseRmsNm: number;
+  /**
+   * √max(0, rms² − noise²): what the curves get wrong whatever the photons, nm. localize adds it
+   * in quadrature to every uncertainty_z ({@link zModelErrorNm}).
+   */
+  readonly modelErrorNm: number;
+}
+
+/**
+ * The model error a calibration's z carries whatever the photons, nm: 0 for files without it.
+ * A 3-D fit's uncertainty_z is √(CRLB_z + this²).
+ */
+export function zModelErrorNm(calibration: AstigmaticCalibration): number {
+  const m = calibration.zError?.modelErrorNm;
+  return typeof m === 'number' && Number.isFinite(m) && m > 0 ? m : 0;
 }
 
 /** The format string of a calibration file. */
@@ -62,5 +103,8 @@ export function readCalibration(path: string): AstigmaticCalibration {
   const r = c.zRangeNm;
   if (!Array.isArray(r) || r.length !== 2 || !(r[0] < r[1])) throw new InputFileError(`${path}: zRangeNm must be [low, high] nm`);
   if (!(Number(c.pixelSizeNm) > 0)) throw new InputFileError(`${path}: pixelSizeNm is missing`);
+  const m = c.zError?.modelErrorNm;
+  if (m !== undefined && m !== null && !(typeof m === 'number' && m >= 0 && Number.isFinite(m))) throw new InputFileError(`${path}: the z model error must be a distance in nm ≥ 0, got ${String(m)}`);
+  if (c.warnings !== undefined && !(Array.isArray(c.warnings) && c.warnings.every((w) => typeof w === 'string'))) throw new InputFileError(`${path}: its warnings must be a list of sentences`);
   return c as AstigmaticCalibration;
 }

@@ -17,10 +17,10 @@ const dir = mkdtempSync(join(tmpdir(), 'smlm-calib-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** 41 frames from −800 to +800 nm, 9 beads of 20 000 photons on 50/px (the simulator's defaults). */
-function calibrate(options: BeadStackOptions = {}) {
+async function calibrate(options: BeadStackOptions = {}) {
   const s = simulateBeadStack({ frames: 41, zStartNm: -800, zStepNm: 40, ...options });
   const photons = s.frames.map((f) => f.map((v) => v - 100));
-  return { ...calibrateAstigmatism(photons, s.width, s.height, { zStartNm: -800, zStepNm: 40, pixelSizeNm: 100 }), truth: s.beads };
+  return { ...(await calibrateAstigmatism(() => photons, s.width, s.height, { zStartNm: -800, zStepNm: 40, pixelSizeNm: 100 })), truth: s.beads };
 }
 
 /** Largest difference between a fitted and the true curve over z = −600…600 nm (the true foci are ±200 nm, so z = 0 is where it was). */
@@ -34,7 +34,7 @@ describe('astigmatic calibration from a bead z-stack', () => {
   test('9 beads: the curves within 2.5 nm of the truth over ±600 nm, z = 0 midway between the foci, a plot', async () => {
     // Each width is measured to ~2.5 nm (the fits' RMS); 369 widths per axis pin the curves:
     // over seeds 3, 4 and 11–14, with and without a bad bead, the worst deviation was 1.2 nm.
-    const r = calibrate({ seed: 3 });
+    const r = await calibrate({ seed: 3 });
     const c = r.calibration;
     assert.equal(c.beads.length, 9);
     assert.ok(c.beads.every((b) => b.kept), JSON.stringify(c.beads));
@@ -48,8 +48,8 @@ describe('astigmatic calibration from a bead z-stack', () => {
   });
 
   for (const [kind, bad] of [['a bead 250 nm above the others', { zOffsetNm: 250 }], ['a stuck bead that does not defocus', { fixedSigmaNm: 180 }]] as const) {
-    test(`${kind} is left out, and the curves stay right`, () => {
-      const r = calibrate({ seed: 4, bad: { 4: bad } });
+    test(`${kind} is left out, and the curves stay right`, async () => {
+      const r = await calibrate({ seed: 4, bad: { 4: bad } });
       const c = r.calibration;
       // The bad bead found again by its position (beads are listed in the order found).
       const bad4 = c.beads.findIndex((b) => Math.hypot(b.xNm - r.truth[4].xNm, b.yNm - r.truth[4].yNm) < 50);
@@ -61,9 +61,10 @@ describe('astigmatic calibration from a bead z-stack', () => {
     });
   }
 
-  test('a stack taken top-down (negative z step) and fainter beads calibrate as well', () => {
+  test('a stack taken top-down (negative z step) and fainter beads calibrate as well', async () => {
     const s = simulateBeadStack({ frames: 41, zStartNm: 800, zStepNm: -40, photons: 8000, seed: 5 });
-    const c = calibrateAstigmatism(s.frames.map((f) => f.map((v) => v - 100)), s.width, s.height, { zStartNm: 800, zStepNm: -40, pixelSizeNm: 100 }).calibration;
+    const photons = s.frames.map((f) => f.map((v) => v - 100));
+    const c = (await calibrateAstigmatism(() => photons, s.width, s.height, { zStartNm: 800, zStepNm: -40, pixelSizeNm: 100 })).calibration;
     assert.ok(c.beads.every((b) => b.kept));
     assert.ok(worst(c.x, DEFAULT_ASTIGMATISM.x) < 2.5 && worst(c.y, DEFAULT_ASTIGMATISM.y) < 2.5);
     assert.ok(c.zRangeNm[0] < -600 && c.zRangeNm[1] > 600, JSON.stringify(c.zRangeNm));
