@@ -1,5 +1,5 @@
 import type { CalibrationDepthError } from '../astig/AstigmaticCalibration.js';
-import { calibrateAstigmatism } from '../astig/calibrateAstigmatism.js';
+import { calibrateAstigmatism, MAX_Z_ERROR_OVER_NOISE } from '../astig/calibrateAstigmatism.js';
 import { plotCalibration } from '../astig/plotCalibration.js';
 import { frameCamera, resolveCamera, toPhotons } from '../camera/CameraModel.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
@@ -14,7 +14,7 @@ import { UsageError } from './UsageError.js';
 
 export const CALIBRATE_3D_FLAGS = new FlagTable([
   ['Output', [
-    { name: 'output', short: 'o', value: 'FILE', help: 'calibration to write (JSON): the two curves, the usable z range, the residuals, every bead', default: 'BEADS.calibration.json' },
+    { name: 'output', short: 'o', value: 'FILE', help: 'calibration to write (JSON): the two curves, the usable z range, the residuals, the z error, every bead', default: 'BEADS.calibration.json' },
     { name: 'plot', value: 'PNG', help: 'draw σx(z), σy(z) and every bead\'s widths' },
   ]],
   ['The z-stack', [
@@ -31,8 +31,13 @@ Calibrates an astigmatic PSF from a z-stack of fixed beads (frame k at z = z-sta
 finds the beads, fits σx and σy of each bead in each frame (an elliptical pixel-integrated
 Gaussian), and fits one defocus curve per axis, σ(z) = σ0·√(1 + u² + A·u³ + B·u⁴), u = (z − c)/d
 (Huang et al., Science 319:810, 2008), leaving out beads that disagree with the others (their
-RMS about the curves above 3 × the median). z = 0 is put midway between the two foci. The
-summary lists every bead; --plot shows them against the curves.
+RMS about the curves above 3 × the median). z = 0 is put midway between the two foci. Beads
+whose two foci are closer than the z precision can separate (no cylindrical lens) are refused.
+Each kept bead is then fitted in 3-D, as localize fits, through curves fitted without it: its z
+against the stage's is the calibration's z error, stored with the part photon noise explains and
+the rest, the model error, which localize adds to every uncertainty_z; a warning when the error is
+above ${MAX_Z_ERROR_OVER_NOISE} × the noise (the PSF is not the astigmatic Gaussian). The summary
+lists every bead; --plot shows them against the curves.
 
 ${CALIBRATE_3D_FLAGS.help()}`;
 
