@@ -79,6 +79,16 @@ export function zModelErrorNm(calibration: AstigmaticCalibration): number {
   return typeof m === 'number' && Number.isFinite(m) && m > 0 ? m : 0;
 }
 
+/**
+ * The foci must be at least this many z precisions apart (the precision of one bead frame midway
+ * between them, {@link AstigmaticCalibration.midpointZPrecisionNm}). At one precision, a spot at
+ * one focus is placed past the midpoint, nearer the other focus, in 31 % of its fits (a normal
+ * error beyond half a standard deviation on one side); closer foci cannot be told apart by the
+ * widths, and the "calibration" is the noise of two identical curves (beads without astigmatism:
+ * the foci 1–3 nm apart, the precision midway 1.2–8 µm).
+ */
+export const MIN_FOCI_SEPARATION_PRECISIONS = 1;
+
 /** The format string of a calibration file. */
 export const CALIBRATION_FORMAT = 'smlm-stream astigmatic calibration 1';
 
@@ -103,6 +113,11 @@ export function readCalibration(path: string): AstigmaticCalibration {
   const r = c.zRangeNm;
   if (!Array.isArray(r) || r.length !== 2 || !(r[0] < r[1])) throw new InputFileError(`${path}: zRangeNm must be [low, high] nm`);
   if (!(Number(c.pixelSizeNm) > 0)) throw new InputFileError(`${path}: pixelSizeNm is missing`);
+  const separation = Math.abs((c.x as DefocusCurve).centerNm - (c.y as DefocusCurve).centerNm);
+  const precision = c.midpointZPrecisionNm;
+  if (typeof precision === 'number' && !(separation >= MIN_FOCI_SEPARATION_PRECISIONS * precision)) {
+    throw new InputFileError(`${path}: its x and y foci are ${separation.toFixed(0)} nm apart, closer than the z precision can separate (${precision.toFixed(0)} nm): a calibration of beads without astigmatism`);
+  }
   const m = c.zError?.modelErrorNm;
   if (m !== undefined && m !== null && !(typeof m === 'number' && m >= 0 && Number.isFinite(m))) throw new InputFileError(`${path}: the z model error must be a distance in nm ≥ 0, got ${String(m)}`);
   if (c.warnings !== undefined && !(Array.isArray(c.warnings) && c.warnings.every((w) => typeof w === 'string'))) throw new InputFileError(`${path}: its warnings must be a list of sentences`);

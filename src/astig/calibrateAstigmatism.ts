@@ -4,7 +4,7 @@ import { FIT_DEFAULTS } from '../fit/FitOptions.js';
 import { STATUS_CONVERGED, STATUS_Z_RANGE } from '../fit/fitConstants.js';
 import { AstigmaticFit } from './AstigmaticFit.js';
 import type { AstigmaticCalibration, BeadRecord, CalibrationDepthError } from './AstigmaticCalibration.js';
-import { CALIBRATION_FORMAT } from './AstigmaticCalibration.js';
+import { CALIBRATION_FORMAT, MIN_FOCI_SEPARATION_PRECISIONS } from './AstigmaticCalibration.js';
 import type { DefocusCurve } from './DefocusCurve.js';
 import { curveOf, defocusJacobian, defocusSigma, defocusSlope } from './DefocusCurve.js';
 import { fitEllipticalSpot } from './fitEllipticalSpot.js';
@@ -51,24 +51,24 @@ const MIN_REJECT_RMS_NM = 5;
 const REJECT_ROUNDS = 3;
 
 /**
- * The foci must be at least this many z precisions apart (the precision at the midpoint, from
- * the beads' own width scatter about the curves: see {@link midpointZPrecision}). At one
- * precision, a spot at one focus is placed past the midpoint, nearer the other focus, in 31 % of
- * its fits (a normal error beyond half a standard deviation on one side); closer foci cannot be
- * told apart by the widths, and the "calibration" is the noise of two identical curves (beads
- * without astigmatism: the foci 0–3 nm apart, the precision there 10³–10⁴ nm).
- */
-export const MIN_FOCI_SEPARATION_PRECISIONS = 1;
-
-/**
  * The curves fit the beads when the beads' own z error (each bead fitted in 3-D through curves
  * fitted without it, against the stage z) is at most this many times what their photon noise
  * explains (the RMS of the fits' √CRLB of z). Measured on Gaussian beads (the model's own
- * shape): the ratio is 1.0–1.3 (seeds 3–8, 41 and 81 frames; the left-out bead's curves are fitted
- * from 8 beads, their own error adds to the noise); 2 is a model error of √3 ≈ 1.7× the noise,
- * more than those curves' uncertainty explains. Non-Gaussian beads (a defocus ring) give 4–12.
+ * shape): 0.96–1.08 (seeds 3–8 with 41 frames, 3–4 with 81, foci 100–400 nm apart; the left-out
+ * bead's curves come from 8 beads, their own error adds a little); 2 is a model error of
+ * √3 ≈ 1.7× the noise, far more than those curves' uncertainty explains. Beads with a defocus
+ * ring (20 % of the photons above focus) give 11–12.
  */
 export const MAX_Z_ERROR_OVER_NOISE = 2;
+
+/**
+ * The z error is measured on each bead through curves fitted without its group: the kept beads
+ * dealt into at most this many groups (one bead each up to this many beads: leave one bead out).
+ * Each group costs one refit of the curves to all the others' widths, which for a field of
+ * hundreds of beads over hundreds of frames takes seconds; a tenth of the beads left out moves
+ * the curves little more than one bead does.
+ */
+const Z_ERROR_GROUPS = 10;
 
 /**
  * Calibrate an astigmatic PSF from a z-stack of fixed beads (Huang et al., Science 319:810, 2008),
@@ -430,7 +430,8 @@ interface DepthErrorInput {
 
 /**
  * Step 7: the kept beads fitted in 3-D, frame by frame, through curves fitted without them
- * (leave one bead out; with one bead, its own curves), and ẑ compared with the stage z over the
+ * (leave one bead out, or one group in {@link Z_ERROR_GROUPS} for more beads; with one bead, its
+ * own curves), and ẑ compared with the stage z over the
  * usable range. Every frame whose fit converged (or ended at the range's edge: an error too)
  * counts; the noise part is the RMS of the fits' √CRLB of z.
  */
@@ -441,14 +442,19 @@ function measureDepthError(input: DepthErrorInput): CalibrationDepthError {
   const data = new Float64Array(area);
   const start = { x: 0, y: 0, photons: 0, background: 0 };
   const solver = { maxIterations: FIT_DEFAULTS.maxIterations, tolerance: FIT_DEFAULTS.tolerance };
-  const keptCount = kept.filter(Boolean).length;
+  // Kept beads dealt into groups in turn; each group's curves are fitted without it.
+  const keptIndices = kept.flatMap((k, i) => (k ? [i] : []));
+  const groups = Math.min(Z_ERROR_GROUPS, keptIndices.length);
+  const groupOf = new Int32Array(beads.length).fill(-1);
+  keptIndices.forEach((b, j) => (groupOf[b] = j % groups));
+  const groupCurves = Array.from({ length: groups }, (_, g) => (groups > 1 ? fitCurves(beads, kept.map((k, i) => k && groupOf[i] !== g), zRaw) : input.curves));
   let squares = 0;
   let noise = 0;
   let frames = 0;
   let failed = 0;
   beads.forEach((bead, b) => {
     if (!kept[b]) return;
-    const curves = keptCount > 1 ? fitCurves(beads, kept.map((k, i) => k && i !== b), zRaw) : input.curves;
+    const curves = groupCurves[groupOf[b]];
     const mid = (curves.x.centerNm + curves.y.centerNm) / 2;
     const shifted = (c: DefocusCurve) => ({ ...c, centerNm: c.centerNm - mid });
     const range = usableRange(shifted(curves.x), shifted(curves.y), rangeNm[0] - mid, rangeNm[1] - mid);
@@ -488,7 +494,7 @@ function measureDepthError(input: DepthErrorInput): CalibrationDepthError {
   const rmsNm = Math.sqrt(squares / frames);
   const noiseRmsNm = Math.sqrt(noise / frames);
   return {
-    method: keptCount > 1 ? 'leave one bead out' : 'the one bead through its own curves',
+    method: groups === 1 ? 'the one bead through its own curves' : groups === keptIndices.length ? 'leave one bead out' : `each bead through curves fitted without its group (${groups} groups)`,
     frames,
     failedFits: failed,
     rmsNm: frames ? rmsNm : Number.NaN,

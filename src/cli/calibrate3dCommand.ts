@@ -100,14 +100,13 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       throw error;
     }
     const c = result.calibration;
-    const frames = result.zNm;
     writeFileAtomically(output, `${JSON.stringify(c, null, 2)}\n`);
     if (plot) writeFileAtomically(plot, await plotCalibration(result));
     for (const w of c.warnings ?? []) process.stderr.write(`smlm-stream: warning: ${input}: ${w}\n`);
     const kept = c.beads.filter((b) => b.kept).length;
     const curve = (k: typeof c.x) => `σ0 ${k.sigma0Nm.toFixed(1)} nm, focus ${k.centerNm.toFixed(0)} nm, depth ${k.depthNm.toFixed(0)} nm, A ${k.a.toFixed(3)}, B ${k.b.toFixed(3)}`;
     out(`smlm-stream calibrate-3d: ${input} → ${output}${plot ? ` (plot ${plot})` : ''}`);
-    out(`  beads               ${kept} of ${c.beads.length} kept; ${frames.length} frames, z ${zStartNm} nm + k·${zStepNm} nm`);
+    out(`  beads               ${kept} of ${c.beads.length} kept; ${result.zNm.length} frames, z ${zStartNm} nm + k·${zStepNm} nm`);
     out(`  σx(z)               ${curve(c.x)}`);
     out(`  σy(z)               ${curve(c.y)}`);
     out(`  z = 0               ${c.zOrigin}: the stack's z = ${(Math.round(zStartNm - c.zStartNm) || 0).toFixed(0)} nm`);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readCalibration } from '../../src/astig/AstigmaticCalibration.js';
+import { CALIBRATION_FORMAT, readCalibration } from '../../src/astig/AstigmaticCalibration.js';
 import type { AstigmaticCalibration } from '../../src/astig/AstigmaticCalibration.js';
 import { calibrateAstigmatism, MAX_Z_ERROR_OVER_NOISE } from '../../src/astig/calibrateAstigmatism.js';
 import { defocusSigma } from '../../src/astig/DefocusCurve.js';
@@ -135,6 +135,17 @@ describe('astigmatic calibration from a bead z-stack', () => {
     assert.ok((c.midpointZPrecisionNm ?? Infinity) < 50, String(c.midpointZPrecisionNm));
   });
 
+  test('a calibration file whose foci are closer than its z precision (no astigmatism) is refused when read', () => {
+    const file = join(dir, 'one-focus.json');
+    const curve = DEFAULT_ASTIGMATISM.x;
+    const calibration = { format: CALIBRATION_FORMAT, x: { ...curve, centerNm: -1 }, y: { ...curve, centerNm: 1 }, zOrigin: 'midway between the x and y foci', zRangeNm: [-3, 2], pixelSizeNm: 100, residualsNm: { x: 2, y: 2 }, fociSeparationNm: 2, midpointZPrecisionNm: 2956, beads: [], zStartNm: -800, zStepNm: 40 };
+    writeFileSync(file, JSON.stringify(calibration));
+    assert.throws(() => readCalibration(file), { name: 'InputFileError', message: `${file}: its x and y foci are 2 nm apart, closer than the z precision can separate (2956 nm): a calibration of beads without astigmatism` });
+    // The same curves 400 nm apart read.
+    writeFileSync(file, JSON.stringify({ ...calibration, x: { ...curve, centerNm: -200 }, y: { ...curve, centerNm: 200 }, zRangeNm: [-600, 600], midpointZPrecisionNm: 10 }));
+    assert.equal(readCalibration(file).midpointZPrecisionNm, 10);
+  });
+
   for (const [psf, ring] of [['Gaussian beads (the fit\'s model)', undefined], ['beads with a defocus ring (not the model)', RING]] as const) {
     test(`${psf}: the calibration's z error is the true one, and localize's uncertainty_z covers it`, async () => {
       const r = await calibrate({ seed: 3, ring });
@@ -166,6 +177,14 @@ describe('astigmatic calibration from a bead z-stack', () => {
       }
     });
   }
+
+  test('16 beads: each measured through curves fitted without its group of ten (the refits stay ten)', async () => {
+    const c = (await calibrate({ seed: 6, grid: 4 })).calibration;
+    assert.equal(c.beads.filter((b) => b.kept).length, 16);
+    assert.equal(c.zError?.method, 'each bead through curves fitted without its group (10 groups)');
+    // 16 beads × 39 frames in range, all fitted; Gaussian beads: the error is the noise.
+    assert.ok(c.zError && c.zError.frames > 600 && c.zError.rmsNm <= MAX_Z_ERROR_OVER_NOISE * c.zError.noiseRmsNm, JSON.stringify(c.zError));
+  });
 
   test('frames stream: the stack is read twice, a frame buffer reused for every frame gives the same calibration', async () => {
     const s = simulateBeadStack({ frames: 41, zStartNm: -800, zStepNm: 40, seed: 4 });
