@@ -20,8 +20,9 @@ export interface AstigmaticCalibration {
   /** |c_x − c_y|: how far apart the two foci are, nm. (Absent in files of earlier versions.) */
   readonly fociSeparationNm?: number;
   /**
-   * The z precision of one bead frame midway between the foci, nm, from the beads' width scatter
-   * about the curves and the curves' slopes there: calibrate-3d refuses foci closer than this.
+   * The z precision of one bead frame midway between the foci, nm: the beads' width scatter
+   * within a frame over the curves' slopes there. Foci closer than this (× {@link
+   * MIN_FOCI_SEPARATION_PRECISIONS}) are refused, by calibrate-3d and when read.
    */
   readonly midpointZPrecisionNm?: number;
   /** How well the curves place the beads in z (absent in files of earlier versions: taken as exact). */
@@ -51,10 +52,10 @@ export interface BeadRecord {
 
 /**
  * The calibration's own z error: every kept bead fitted in 3-D (as localize fits) through curves
- * fitted without it, ẑ against the stage z, over the usable range.
+ * fitted without it (or without its group), ẑ against the stage z, over the usable range.
  */
 export interface CalibrationDepthError {
-  /** How the curves were chosen for each bead: 'leave one bead out', or a single bead's own. */
+  /** How the curves were chosen for each bead: 'leave one bead out', without its group (beyond 10 beads), or a single bead's own. */
   readonly method: string;
   /** Bead frames measured, and those whose 3-D fit did not converge (not counted). */
   readonly frames: number;

@@ -114,7 +114,6 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     out(`  residuals           RMS ${c.residualsNm.x.toFixed(1)} nm (x), ${c.residualsNm.y.toFixed(1)} nm (y) over the kept beads`);
     out(`  foci                ${(c.fociSeparationNm ?? 0).toFixed(0)} nm apart; z precision midway ${(c.midpointZPrecisionNm ?? 0).toFixed(1)} nm (from the widths' scatter)`);
     out(`  z error             ${depthErrorLine(c.zError)}`);
-    for (const w of c.warnings ?? []) out(`  warning             ${w}`);
     c.beads.forEach((b, i) => out(`  bead ${String(i + 1).padEnd(3)}            (${b.xNm.toFixed(0)}, ${b.yNm.toFixed(0)}) nm, ${b.frames} frames, RMS ${b.rmsNm.toFixed(1)} nm${b.kept ? '' : ` — left out: ${b.reason}`}`));
     out(`  time                ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return 0;

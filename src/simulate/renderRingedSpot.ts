@@ -23,6 +23,7 @@ const SAMPLES = 5;
  * @param sigmaX - core width along x, px
  * @param sigmaY - core width along y, px
  * @param ringFraction - f, the photons' share in the ring (0–1)
+ * @param scratch - caller-owned, at least 2·size² values (nothing is allocated per spot)
  * @param ringRadius - R, in core widths @default 2.5
  * @param ringWidth - w, in core widths @default 0.4
  */
@@ -38,11 +39,11 @@ export function renderRingedSpot(
   sigmaX: number,
   sigmaY: number,
   ringFraction: number,
+  scratch: Float64Array,
   ringRadius = 2.5,
   ringWidth = 0.4,
 ): void {
-  const core = new Float64Array(size * size);
-  const ring = new Float64Array(size * size);
+  const area = size * size;
   let coreSum = 0;
   let ringSum = 0;
   for (let j = 0; j < size; j++) {
@@ -58,8 +59,8 @@ export function renderRingedSpot(
           r += Math.exp(-0.5 * ((rho - ringRadius) / ringWidth) ** 2);
         }
       }
-      core[j * size + i] = c;
-      ring[j * size + i] = r;
+      scratch[j * size + i] = c;
+      scratch[area + j * size + i] = r;
       coreSum += c;
       ringSum += r;
     }
@@ -68,6 +69,6 @@ export function renderRingedSpot(
   const b = ringSum > 0 ? (photons * ringFraction) / ringSum : 0;
   for (let j = 0; j < size; j++) {
     const base = (row0 + j) * width + column0;
-    for (let i = 0; i < size; i++) image[base + i] += a * core[j * size + i] + b * ring[j * size + i];
+    for (let i = 0; i < size; i++) image[base + i] += a * scratch[j * size + i] + b * scratch[area + j * size + i];
   }
 }

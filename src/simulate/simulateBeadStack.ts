@@ -87,6 +87,7 @@ export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
   const half = 12;
   const ax = new GaussianAxis(2 * half);
   const ay = new GaussianAxis(2 * half);
+  const ringScratch = new Float64Array(2 * (2 * half) ** 2);
   const out: Float64Array[] = [];
   const zs: number[] = [];
   for (let k = 0; k < frames; k++) {
@@ -103,7 +104,7 @@ export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
       const c0 = Math.max(0, Math.min(width - 2 * half, Math.round(cx) - half));
       const r0 = Math.max(0, Math.min(height - 2 * half, Math.round(cy) - half));
       const ringed = options.ring ? ringShare(options.ring, zb) : 0;
-      if (ringed > 0) renderRingedSpot(image, width, c0, r0, 2 * half, cx - c0, cy - r0, photons, sx, sy, ringed);
+      if (ringed > 0) renderRingedSpot(image, width, c0, r0, 2 * half, cx - c0, cy - r0, photons, sx, sy, ringed, ringScratch);
       else renderSpot(image, width, c0, r0, ax, ay, cx - c0, cy - r0, photons, sx, sy);
     });
     const adu = new Float64Array(width * height);
