@@ -8,6 +8,8 @@ import { CALIBRATION_FORMAT, MIN_FOCI_SEPARATION_PRECISIONS } from './Astigmatic
 import type { DefocusCurve } from './DefocusCurve.js';
 import { curveOf, defocusJacobian, defocusSigma, defocusSlope } from './DefocusCurve.js';
 import { fitEllipticalSpot } from './fitEllipticalSpot.js';
+import type { BeadWindows } from './readBeadWindows.js';
+import { beadWindowsOf } from './readBeadWindows.js';
 
 /** Options of {@link calibrateAstigmatism}. */
 export interface CalibrationOptions {
@@ -20,14 +22,6 @@ export interface CalibrationOptions {
   /** A bead is left out when its RMS about the curves exceeds this many times the beads' median. @default 3 */
   rejectFactor?: number;
 }
-
-/**
- * The bead stack, read by {@link calibrateAstigmatism} twice (once for the mean image that finds
- * the beads, once to cut out their windows): each call starts a new pass over the frames, in
- * photons per pixel above the camera's offset, row-major. A frame's array may be reused for the
- * next one (only windows are copied out of it).
- */
-export type BeadFrameReader = () => AsyncIterable<ArrayLike<number>> | Iterable<ArrayLike<number>>;
 
 /** One bead's widths, frame by frame (NaN where its fit failed), nm. */
 export interface BeadWidths {
@@ -74,9 +68,9 @@ const Z_ERROR_GROUPS = 10;
  * Calibrate an astigmatic PSF from a z-stack of fixed beads (Huang et al., Science 319:810, 2008),
  * in named steps:
  * 1. find the beads on the stack's mean image (local maxima well above the background, a
- *    window apart, away from the border) — the first pass over the frames;
- * 2. cut a `box` × `box` window around each bead from every frame (float32) — the second pass;
- *    nothing else of a frame is kept, so memory is the mean image plus the windows;
+ *    window apart, away from the border) and
+ * 2. cut a `box` × `box` window around each bead from every frame (float32): nothing else of a
+ *    frame is kept ({@link readBeadWindows} reads a stack so, in two passes);
  * 3. fit σx and σy of each bead in each frame ({@link fitEllipticalSpot});
  * 4. fit one defocus curve per axis to all beads' widths by least squares
  *    (ml-levenberg-marquardt, analytic Jacobian); leave out beads whose RMS about the curves
@@ -91,24 +85,25 @@ const Z_ERROR_GROUPS = 10;
  *    against the stage z over the usable range; the RMS error, the part photon noise explains
  *    (√CRLB), and the rest, the model error that `localize` adds to uncertainty_z; a warning
  *    when the error is above {@link MAX_Z_ERROR_OVER_NOISE} × the noise.
- * @param readFrames - a new pass over the stack per call (photons per pixel, row-major)
+ * @param frames - the stack in photons per pixel (above the camera's offset), row-major; or its
+ *   beads' windows, read as a stream by {@link readBeadWindows} (their box is then the window)
  * @param width - frame width, px
  * @param height - frame height, px
  * @param options - the stack's z, pixel size, window, rejection factor
  * @throws InputFileError when a frame has another size, no bead is found, fewer than 5 frames
  *   fit, or the foci are too close to tell apart
  */
-export async function calibrateAstigmatism(readFrames: BeadFrameReader, width: number, height: number, options: CalibrationOptions): Promise<CalibrationResult> {
-  const box = options.boxPx ?? 15;
+export function calibrateAstigmatism(frames: readonly ArrayLike<number>[] | BeadWindows, width: number, height: number, options: CalibrationOptions): CalibrationResult {
+  const cut = Array.isArray(frames) ? beadWindowsOf(frames, width, height, options.boxPx ?? 15) : (frames as BeadWindows);
+  const box = cut.box;
   const half = box >> 1;
   const area = box * box;
   const p = options.pixelSizeNm;
-  const mean = await meanImage(readFrames, width, height);
-  const n = mean.frames;
+  const n = cut.frames;
   if (n < 5) throw new InputFileError(`a bead z-stack needs at least 5 frames, got ${n}`);
-  const positions = findBeads(mean.image, width, height, box);
+  const positions = cut.positions;
   if (positions.length === 0) throw new InputFileError('no beads found on the stack (bright spots a window apart, away from the border)');
-  const windows = await cutWindows(readFrames, width, height, n, box, positions);
+  const windows = cut.windows;
   const window = new Float64Array(area);
   const starts: BeadStarts[] = [];
   const beads: BeadWidths[] = positions.map(([column, row], b) => {
@@ -224,70 +219,9 @@ interface BeadStarts {
   readonly background: Float64Array;
 }
 
-/** The first pass: the mean image and the number of frames. */
-async function meanImage(readFrames: BeadFrameReader, width: number, height: number): Promise<{ image: Float64Array; frames: number }> {
-  const size = width * height;
-  const image = new Float64Array(size);
-  let frames = 0;
-  for await (const frame of readFrames()) {
-    checkFrame(frame, size, frames);
-    for (let i = 0; i < size; i++) image[i] += frame[i];
-    frames++;
-  }
-  for (let i = 0; i < size; i++) image[i] /= frames;
-  return { image, frames };
-}
-
-/** The second pass: every bead's window in every frame, [bead][frame][row][column], photons (float32). */
-async function cutWindows(readFrames: BeadFrameReader, width: number, height: number, n: number, box: number, positions: readonly [number, number][]): Promise<Float32Array> {
-  const half = box >> 1;
-  const area = box * box;
-  const windows = new Float32Array(positions.length * n * area);
-  let k = 0;
-  for await (const frame of readFrames()) {
-    checkFrame(frame, width * height, k);
-    if (k >= n) break;
-    positions.forEach(([column, row], b) => {
-      const at = (b * n + k) * area;
-      for (let r = 0; r < box; r++) {
-        const from = (row - half + r) * width + column - half;
-        for (let c = 0; c < box; c++) windows[at + r * box + c] = frame[from + c];
-      }
-    });
-    k++;
-  }
-  if (k !== n) throw new InputFileError(`the stack gave ${n} frames, then ${k} when read again: has the file changed?`);
-  return windows;
-}
-
-function checkFrame(frame: ArrayLike<number>, size: number, index: number): void {
-  if (frame.length !== size) throw new InputFileError(`frame ${index + 1} holds ${frame.length} pixels where the first holds ${size}: a bead z-stack has one frame size`);
-}
-
 /** Frames of a bead with a fitted width. */
 function fittedFrames(b: BeadWidths): number {
   return b.sigmaXNm.reduce((m, v) => m + (Number.isFinite(v) ? 1 : 0), 0);
-}
-
-/** Local maxima of the mean image, far above its background, a window apart and inside the border. */
-function findBeads(mean: Float64Array, width: number, height: number, box: number): [number, number][] {
-  const sorted = Float64Array.from(mean).sort();
-  const median = sorted[sorted.length >> 1];
-  const mad = Float64Array.from(mean, (v) => Math.abs(v - median)).sort()[mean.length >> 1] * 1.4826;
-  const threshold = median + Math.max(20 * mad, 1);
-  const half = box >> 1;
-  const peaks: [number, number, number][] = [];
-  for (let r = half; r < height - half; r++) {
-    for (let c = half; c < width - half; c++) {
-      const v = mean[r * width + c];
-      if (!(v > threshold)) continue;
-      let top = true;
-      for (let dr = -2; dr <= 2 && top; dr++) for (let dc = -2; dc <= 2; dc++) if ((dr || dc) && mean[(r + dr) * width + c + dc] > v) { top = false; break; }
-      if (top) peaks.push([c, r, v]);
-    }
-  }
-  // Beads whose windows overlap are both left out (their widths would mix).
-  return peaks.filter(([c, r], i) => peaks.every(([c2, r2], j) => i === j || Math.abs(c - c2) >= box || Math.abs(r - r2) >= box)).map(([c, r]) => [c, r]);
 }
 
 /** Both axes' curves fitted to the kept beads' widths. */

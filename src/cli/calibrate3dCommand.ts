@@ -1,6 +1,7 @@
 import type { CalibrationDepthError } from '../astig/AstigmaticCalibration.js';
 import { calibrateAstigmatism, MAX_Z_ERROR_OVER_NOISE } from '../astig/calibrateAstigmatism.js';
 import { plotCalibration } from '../astig/plotCalibration.js';
+import { readBeadWindows } from '../astig/readBeadWindows.js';
 import { frameCamera, resolveCamera, toPhotons } from '../camera/CameraModel.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { writeFileAtomically } from '../export/writeFileAtomically.js';
@@ -93,7 +94,8 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     const t0 = performance.now();
     let result;
     try {
-      result = await calibrateAstigmatism(readFrames, metadata.width, metadata.height, { zStartNm, zStepNm, pixelSizeNm: camera.pixelSizeNm, boxPx: box });
+      const windows = await readBeadWindows(readFrames, metadata.width, metadata.height, box);
+      result = calibrateAstigmatism(windows, metadata.width, metadata.height, { zStartNm, zStepNm, pixelSizeNm: camera.pixelSizeNm, boxPx: box });
     } catch (error) {
       // What is wrong with the beads, named with their file.
       if (error instanceof InputFileError && !error.message.startsWith(`${input}: `)) throw new InputFileError(`${input}: ${error.message}`);

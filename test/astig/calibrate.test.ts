@@ -10,6 +10,7 @@ import { calibrateAstigmatism, MAX_Z_ERROR_OVER_NOISE } from '../../src/astig/ca
 import { defocusSigma } from '../../src/astig/DefocusCurve.js';
 import type { DefocusCurve } from '../../src/astig/DefocusCurve.js';
 import { plotCalibration } from '../../src/astig/plotCalibration.js';
+import { readBeadWindows } from '../../src/astig/readBeadWindows.js';
 import { FrameLocalizer } from '../../src/pipeline/FrameLocalizer.js';
 import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { DEFAULT_ASTIGMATISM, simulateBeadStack } from '../../src/simulate/simulateBeadStack.js';
@@ -21,10 +22,10 @@ const dir = mkdtempSync(join(tmpdir(), 'smlm-calib-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** 41 frames from −800 to +800 nm, 9 beads of 20 000 photons on 50/px (the simulator's defaults). */
-async function calibrate(options: BeadStackOptions = {}) {
+function calibrate(options: BeadStackOptions = {}) {
   const s = simulateBeadStack({ frames: 41, zStartNm: -800, zStepNm: 40, ...options });
   const photons = s.frames.map((f) => f.map((v) => v - 100));
-  return { ...(await calibrateAstigmatism(() => photons, s.width, s.height, { zStartNm: -800, zStepNm: 40, pixelSizeNm: 100 })), truth: s.beads };
+  return { ...calibrateAstigmatism(photons, s.width, s.height, { zStartNm: -800, zStepNm: 40, pixelSizeNm: 100 }), truth: s.beads };
 }
 
 /** Beads without astigmatism: both axes defocus as the simulator's x axis does (one focus, at −200 nm). */
@@ -77,7 +78,7 @@ describe('astigmatic calibration from a bead z-stack', () => {
   test('9 beads: the curves within 2.5 nm of the truth over ±600 nm, z = 0 midway between the foci, a plot', async () => {
     // Each width is measured to ~2.5 nm (the fits' RMS); 369 widths per axis pin the curves:
     // over seeds 3, 4 and 11–14, with and without a bad bead, the worst deviation was 1.2 nm.
-    const r = await calibrate({ seed: 3 });
+    const r = calibrate({ seed: 3 });
     const c = r.calibration;
     assert.equal(c.beads.length, 9);
     assert.ok(c.beads.every((b) => b.kept), JSON.stringify(c.beads));
@@ -95,8 +96,8 @@ describe('astigmatic calibration from a bead z-stack', () => {
   });
 
   for (const [kind, bad] of [['a bead 250 nm above the others', { zOffsetNm: 250 }], ['a stuck bead that does not defocus', { fixedSigmaNm: 180 }]] as const) {
-    test(`${kind} is left out, and the curves stay right`, async () => {
-      const r = await calibrate({ seed: 4, bad: { 4: bad } });
+    test(`${kind} is left out, and the curves stay right`, () => {
+      const r = calibrate({ seed: 4, bad: { 4: bad } });
       const c = r.calibration;
       // The bad bead found again by its position (beads are listed in the order found).
       const bad4 = c.beads.findIndex((b) => Math.hypot(b.xNm - r.truth[4].xNm, b.yNm - r.truth[4].yNm) < 50);
@@ -108,19 +109,19 @@ describe('astigmatic calibration from a bead z-stack', () => {
     });
   }
 
-  test('a stack taken top-down (negative z step) and fainter beads calibrate as well', async () => {
+  test('a stack taken top-down (negative z step) and fainter beads calibrate as well', () => {
     const s = simulateBeadStack({ frames: 41, zStartNm: 800, zStepNm: -40, photons: 8000, seed: 5 });
     const photons = s.frames.map((f) => f.map((v) => v - 100));
-    const c = (await calibrateAstigmatism(() => photons, s.width, s.height, { zStartNm: 800, zStepNm: -40, pixelSizeNm: 100 })).calibration;
+    const c = calibrateAstigmatism(photons, s.width, s.height, { zStartNm: 800, zStepNm: -40, pixelSizeNm: 100 }).calibration;
     assert.ok(c.beads.every((b) => b.kept));
     assert.ok(worst(c.x, DEFAULT_ASTIGMATISM.x) < 2.5 && worst(c.y, DEFAULT_ASTIGMATISM.y) < 2.5);
     assert.ok(c.zRangeNm[0] < -600 && c.zRangeNm[1] > 600, JSON.stringify(c.zRangeNm));
   });
 
-  test('beads without astigmatism, or too little of it, are refused; 200 nm between the foci is enough', async () => {
+  test('beads without astigmatism, or too little of it, are refused; 200 nm between the foci is enough', () => {
     // No astigmatism: the foci come out 1–3 nm apart and the widths cannot tell z from −z; the
     // precision midway (the beads' width scatter over the curves' slopes there) is ~10³ nm.
-    await assert.rejects(calibrate({ seed: 3, curves: NO_ASTIGMATISM }), (error: Error) => {
+    assert.throws(() => calibrate({ seed: 3, curves: NO_ASTIGMATISM }), (error: Error) => {
       const m = /^the x and y foci are (\d+) nm apart, closer than the z precision can separate \((\d+) nm\): the beads show no astigmatism — is the cylindrical lens in\?$/.exec(error.message);
       assert.ok(m, error.message);
       assert.ok(Number(m[1]) < 10 && Number(m[2]) > 500, error.message);
@@ -128,9 +129,9 @@ describe('astigmatic calibration from a bead z-stack', () => {
     });
     // Foci 40 nm apart: the precision midway, ~95 nm, cannot separate them either.
     const weak = (c: number) => ({ x: { ...DEFAULT_ASTIGMATISM.x, centerNm: -c }, y: { ...DEFAULT_ASTIGMATISM.y, centerNm: c } });
-    await assert.rejects(calibrate({ seed: 3, curves: weak(20) }), /the x and y foci are \d+ nm apart, closer than the z precision/);
+    assert.throws(() => calibrate({ seed: 3, curves: weak(20) }), /the x and y foci are \d+ nm apart, closer than the z precision/);
     // 200 nm apart: precision ~20 nm midway; the calibration is made and records both numbers.
-    const c = (await calibrate({ seed: 3, curves: weak(100) })).calibration;
+    const c = (calibrate({ seed: 3, curves: weak(100) })).calibration;
     assert.ok(Math.abs((c.fociSeparationNm ?? 0) - 200) < 10, String(c.fociSeparationNm));
     assert.ok((c.midpointZPrecisionNm ?? Infinity) < 50, String(c.midpointZPrecisionNm));
   });
@@ -147,8 +148,8 @@ describe('astigmatic calibration from a bead z-stack', () => {
   });
 
   for (const [psf, ring] of [['Gaussian beads (the fit\'s model)', undefined], ['beads with a defocus ring (not the model)', RING]] as const) {
-    test(`${psf}: the calibration's z error is the true one, and localize's uncertainty_z covers it`, async () => {
-      const r = await calibrate({ seed: 3, ring });
+    test(`${psf}: the calibration's z error is the true one, and localize's uncertainty_z covers it`, () => {
+      const r = calibrate({ seed: 3, ring });
       const c = r.calibration;
       const e = c.zError;
       assert.ok(e && e.frames > 300 && e.failedFits === 0, JSON.stringify(e));
@@ -178,8 +179,8 @@ describe('astigmatic calibration from a bead z-stack', () => {
     });
   }
 
-  test('16 beads: each measured through curves fitted without its group of ten (the refits stay ten)', async () => {
-    const c = (await calibrate({ seed: 6, grid: 4 })).calibration;
+  test('16 beads: each measured through curves fitted without its group of ten (the refits stay ten)', () => {
+    const c = (calibrate({ seed: 6, grid: 4 })).calibration;
     assert.equal(c.beads.filter((b) => b.kept).length, 16);
     assert.equal(c.zError?.method, 'each bead through curves fitted without its group (10 groups)');
     // 16 beads × 39 frames in range, all fitted; Gaussian beads: the error is the noise.
@@ -190,7 +191,7 @@ describe('astigmatic calibration from a bead z-stack', () => {
     const s = simulateBeadStack({ frames: 41, zStartNm: -800, zStepNm: 40, seed: 4 });
     const photons = s.frames.map((f) => f.map((v) => v - 100));
     const options = { zStartNm: -800, zStepNm: 40, pixelSizeNm: 100 };
-    const whole = await calibrateAstigmatism(() => photons, s.width, s.height, options);
+    const whole = calibrateAstigmatism(photons, s.width, s.height, options);
     // One buffer, overwritten frame after frame: a calibration that kept a reference to any
     // frame would see the last one in its place.
     const buffer = new Float64Array(s.width * s.height);
@@ -202,7 +203,7 @@ describe('astigmatic calibration from a bead z-stack', () => {
         yield buffer;
       }
     };
-    const streamed = await calibrateAstigmatism(reader, s.width, s.height, options);
+    const streamed = calibrateAstigmatism(await readBeadWindows(reader, s.width, s.height, 15), s.width, s.height, options);
     assert.equal(passes, 2);
     assert.deepEqual(streamed.calibration, whole.calibration);
   });
