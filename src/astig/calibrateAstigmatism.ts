@@ -17,7 +17,7 @@ export interface CalibrationOptions {
   zStartNm: number;
   zStepNm: number;
   pixelSizeNm: number;
-  /** Window of each bead's fit, px (odd). @default 15 */
+  /** Window of each bead's fit, px (odd; with windows already cut, theirs). @default 15 */
   boxPx?: number;
   /** A bead is left out when its RMS about the curves exceeds this many times the beads' median. @default 3 */
   rejectFactor?: number;
