@@ -221,6 +221,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     frameCamera(options.camera, metadata.width, metadata.height); // the maps cover the frames
     const choice = chooseWorkers(run.workers, total, options.chunkFrames);
     if (choice.warning) warn(choice.warning);
+    for (const w of options.astigmatism?.warnings ?? []) warn(`the 3-D calibration says: ${w}`);
     workers = choice.workers;
     // A queue that cannot be reached is an error before anything is written. Its client (BullMQ,
     // ioredis) is loaded only when a run uses one.

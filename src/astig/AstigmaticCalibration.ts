@@ -18,6 +18,18 @@ export interface AstigmaticCalibration {
   readonly pixelSizeNm: number;
   /** RMS of the kept beads' widths about the curves, nm. */
   readonly residualsNm: { readonly x: number; readonly y: number };
+  /** |c_x − c_y|: how far apart the two foci are, nm. (Absent in files of earlier versions.) */
+  readonly fociSeparationNm?: number;
+  /**
+   * The z precision of one bead frame midway between the foci, nm: the beads' width scatter
+   * within a frame over the curves' slopes there. Foci closer than this (× {@link
+   * MIN_FOCI_SEPARATION_PRECISIONS}) are refused, by calibrate-3d and when read.
+   */
+  readonly midpointZPrecisionNm?: number;
+  /** How well the curves place the beads in z (absent in files of earlier versions: taken as exact). */
+  readonly zError?: CalibrationDepthError;
+  /** What calibrate-3d warned about (localize repeats them). */
+  readonly warnings?: readonly string[];
   /** Every bead found: where, whether kept, and its own RMS about the curves (nm). */
   readonly beads: readonly BeadRecord[];
   /** The bead stack's z of its first frame and its step, nm. */
@@ -38,6 +50,46 @@ export interface BeadRecord {
   /** Why it was left out, when it was. */
   readonly reason?: string;
 }
+
+/**
+ * The calibration's own z error: every kept bead fitted in 3-D (as localize fits) through curves
+ * fitted without it (or without its group), ẑ against the stage z, over the usable range.
+ */
+export interface CalibrationDepthError {
+  /** How the curves were chosen for each bead: 'leave one bead out', without its group (beyond 10 beads), or a single bead's own. */
+  readonly method: string;
+  /** Bead frames measured, and those whose 3-D fit did not converge (not counted). */
+  readonly frames: number;
+  readonly failedFits: number;
+  /** RMS of ẑ − z_stage, nm. */
+  readonly rmsNm: number;
+  /** RMS of the fits' √CRLB of z: the part of it the beads' photon noise explains, nm. */
+  readonly noiseRmsNm: number;
+  /**
+   * √max(0, rms² − noise²): what the curves get wrong whatever the photons, nm. localize adds it
+   * in quadrature to every uncertainty_z ({@link zModelErrorNm}).
+   */
+  readonly modelErrorNm: number;
+}
+
+/**
+ * The model error a calibration's z carries whatever the photons, nm: 0 for files without it.
+ * A 3-D fit's uncertainty_z is √(CRLB_z + this²).
+ */
+export function zModelErrorNm(calibration: AstigmaticCalibration): number {
+  const m = calibration.zError?.modelErrorNm;
+  return typeof m === 'number' && Number.isFinite(m) && m > 0 ? m : 0;
+}
+
+/**
+ * The foci must be at least this many z precisions apart (the precision of one bead frame midway
+ * between them, {@link AstigmaticCalibration.midpointZPrecisionNm}). At one precision, a spot at
+ * one focus is placed past the midpoint, nearer the other focus, in 31 % of its fits (a normal
+ * error beyond half a standard deviation on one side); closer foci cannot be told apart by the
+ * widths, and the "calibration" is the noise of two identical curves (beads without astigmatism:
+ * the foci 1–3 nm apart, the precision midway 1.2–8 µm).
+ */
+export const MIN_FOCI_SEPARATION_PRECISIONS = 1;
 
 /** The format string of a calibration file. */
 export const CALIBRATION_FORMAT = 'smlm-stream astigmatic calibration 1';
@@ -69,5 +121,13 @@ export function readCalibration(path: string): AstigmaticCalibration {
   const r = c.zRangeNm;
   if (!Array.isArray(r) || r.length !== 2 || !(r[0] < r[1])) throw new InputFileError(`${path}: zRangeNm must be [low, high] nm`);
   if (!(Number(c.pixelSizeNm) > 0)) throw new InputFileError(`${path}: pixelSizeNm is missing`);
+  const separation = Math.abs((c.x as DefocusCurve).centerNm - (c.y as DefocusCurve).centerNm);
+  const precision = c.midpointZPrecisionNm;
+  if (typeof precision === 'number' && !(separation >= MIN_FOCI_SEPARATION_PRECISIONS * precision)) {
+    throw new InputFileError(`${path}: its x and y foci are ${separation.toFixed(0)} nm apart, closer than the z precision can separate (${precision.toFixed(0)} nm): a calibration of beads without astigmatism`);
+  }
+  const m = c.zError?.modelErrorNm;
+  if (m !== undefined && m !== null && !(typeof m === 'number' && m >= 0 && Number.isFinite(m))) throw new InputFileError(`${path}: the z model error must be a distance in nm ≥ 0, got ${String(m)}`);
+  if (c.warnings !== undefined && !(Array.isArray(c.warnings) && c.warnings.every((w) => typeof w === 'string'))) throw new InputFileError(`${path}: its warnings must be a list of sentences`);
   return c as AstigmaticCalibration;
 }

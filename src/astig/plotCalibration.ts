@@ -24,7 +24,8 @@ export function plotCalibration(result: CalibrationResult): Promise<Uint8Array> 
     lines.push({ z, sigma: defocusSigma(c.x, z), axis: 'σx' }, { z, sigma: defocusSigma(c.y, z), axis: 'σy' });
   }
   const kept = c.beads.filter((b) => b.kept).length;
-  const title = `astigmatic calibration: ${kept} of ${c.beads.length} beads, RMS ${c.residualsNm.x.toFixed(1)} nm (x), ${c.residualsNm.y.toFixed(1)} nm (y)`;
+  const zError = c.zError && c.zError.frames > 0 ? `, z error ${c.zError.rmsNm.toFixed(1)} nm` : '';
+  const title = `astigmatic calibration: ${kept} of ${c.beads.length} beads, RMS ${c.residualsNm.x.toFixed(1)} nm (x), ${c.residualsNm.y.toFixed(1)} nm (y)${zError}`;
   return renderVegaPng({
     $schema: 'https://vega.github.io/schema/vega/v6.json',
     width: 640,

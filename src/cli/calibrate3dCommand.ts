@@ -1,9 +1,13 @@
-import { calibrateAstigmatism } from '../astig/calibrateAstigmatism.js';
+import type { CalibrationDepthError } from '../astig/AstigmaticCalibration.js';
 import { CALIBRATION_RECORD } from '../astig/AstigmaticCalibration.js';
+import { calibrateAstigmatism, MAX_Z_ERROR_OVER_NOISE } from '../astig/calibrateAstigmatism.js';
 import { plotCalibration } from '../astig/plotCalibration.js';
+import { readBeadWindows } from '../astig/readBeadWindows.js';
 import { frameCamera, resolveCamera, toPhotons } from '../camera/CameraModel.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
+import { InputFileError } from '../errors/InputFileError.js';
+import { FrameBufferPool } from '../io/FrameBufferPool.js';
 import { openStack } from '../io/openStack.js';
 import { FlagTable } from './FlagTable.js';
 import { CAMERA_CONVERSION_FLAGS } from './localizeCommand.js';
@@ -12,7 +16,7 @@ import { UsageError } from './UsageError.js';
 
 export const CALIBRATE_3D_FLAGS = new FlagTable([
   ['Output', [
-    { name: 'output', short: 'o', value: 'FILE', help: 'calibration to write (JSON): the two curves, the usable z range, the residuals, every bead', default: 'BEADS.calibration.json' },
+    { name: 'output', short: 'o', value: 'FILE', help: 'calibration to write (JSON): the two curves, the usable z range, the residuals, the z error, every bead', default: 'BEADS.calibration.json' },
     { name: 'plot', value: 'PNG', help: 'draw σx(z), σy(z) and every bead\'s widths' },
   ]],
   ['The z-stack', [
@@ -29,8 +33,13 @@ Calibrates an astigmatic PSF from a z-stack of fixed beads (frame k at z = z-sta
 finds the beads, fits σx and σy of each bead in each frame (an elliptical pixel-integrated
 Gaussian), and fits one defocus curve per axis, σ(z) = σ0·√(1 + u² + A·u³ + B·u⁴), u = (z − c)/d
 (Huang et al., Science 319:810, 2008), leaving out beads that disagree with the others (their
-RMS about the curves above 3 × the median). z = 0 is put midway between the two foci. The
-summary lists every bead; --plot shows them against the curves.
+RMS about the curves above 3 × the median). z = 0 is put midway between the two foci. Beads
+whose two foci are closer than the z precision can separate (no cylindrical lens) are refused.
+Each kept bead is then fitted in 3-D, as localize fits, through curves fitted without it: its z
+against the stage's is the calibration's z error, stored with the part photon noise explains and
+the rest, the model error, which localize adds to every uncertainty_z; a warning when the error is
+above ${MAX_Z_ERROR_OVER_NOISE} × the noise (the PSF is not the astigmatic Gaussian). The summary
+lists every bead; --plot shows them against the curves.
 
 ${CALIBRATE_3D_FLAGS.help()}`;
 
@@ -73,30 +82,56 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     if (pixelSizeNm === undefined) throw new UsageError(`${input}: the file gives no pixel size; pass --pixel-size NM`);
     const camera = resolveCamera({ pixelSizeNm, baselineAdu: optional('baseline'), photonsPerAdu: optional('photons-per-adu'), emGain: optional('em-gain'), qe: optional('qe') });
     const perFrame = frameCamera(camera, metadata.width, metadata.height);
-    const frames: Float64Array[] = [];
-    for await (const frame of stack.frames()) {
-      const photons = new Float64Array(frame.width * frame.height);
-      toPhotons(perFrame, frame.data, photons);
-      frames.push(photons);
-    }
+    // Frames stream through one photon buffer: the calibration keeps only the mean image and
+    // each bead's window (it reads the stack twice).
+    const photons = new Float32Array(metadata.width * metadata.height);
+    const pool = new FrameBufferPool(2);
+    const readFrames = async function* () {
+      for await (const frame of stack.frames({ buffers: pool })) {
+        if (frame.width !== metadata.width || frame.height !== metadata.height) {
+          throw new InputFileError(`${input}: frame ${frame.index + 1} is ${frame.width}×${frame.height} px where the first is ${metadata.width}×${metadata.height} px: a bead z-stack has one frame size`);
+        }
+        toPhotons(perFrame, frame.data, photons);
+        pool.give(frame.data.buffer as ArrayBuffer);
+        yield photons;
+      }
+    };
     const t0 = performance.now();
-    const result = calibrateAstigmatism(frames, metadata.width, metadata.height, { zStartNm, zStepNm, pixelSizeNm: camera.pixelSizeNm, boxPx: box });
+    let result;
+    try {
+      const windows = await readBeadWindows(readFrames, metadata.width, metadata.height, box);
+      result = calibrateAstigmatism(windows, metadata.width, metadata.height, { zStartNm, zStepNm, pixelSizeNm: camera.pixelSizeNm, boxPx: box });
+    } catch (error) {
+      // What is wrong with the beads, named with their file.
+      if (error instanceof InputFileError && !error.message.startsWith(`${input}: `)) throw new InputFileError(`${input}: ${error.message}`);
+      throw error;
+    }
     const c = result.calibration;
     writeFileAtomically(output, `${JSON.stringify(c, null, 2)}\n`);
     if (plot) writeFileAtomically(plot, await plotCalibration(result));
+    for (const w of c.warnings ?? []) process.stderr.write(`smlm-stream: warning: ${input}: ${w}\n`);
     const kept = c.beads.filter((b) => b.kept).length;
     const curve = (k: typeof c.x) => `σ0 ${k.sigma0Nm.toFixed(1)} nm, focus ${k.centerNm.toFixed(0)} nm, depth ${k.depthNm.toFixed(0)} nm, A ${k.a.toFixed(3)}, B ${k.b.toFixed(3)}`;
     out(`smlm-stream calibrate-3d: ${input} → ${output}${plot ? ` (plot ${plot})` : ''}`);
-    out(`  beads               ${kept} of ${c.beads.length} kept; ${frames.length} frames, z ${zStartNm} nm + k·${zStepNm} nm`);
+    out(`  beads               ${kept} of ${c.beads.length} kept; ${result.zNm.length} frames, z ${zStartNm} nm + k·${zStepNm} nm`);
     out(`  σx(z)               ${curve(c.x)}`);
     out(`  σy(z)               ${curve(c.y)}`);
     out(`  z = 0               ${c.zOrigin}: the stack's z = ${(Math.round(zStartNm - c.zStartNm) || 0).toFixed(0)} nm`);
     out(`  usable z range      ${c.zRangeNm[0].toFixed(0)} to ${c.zRangeNm[1].toFixed(0)} nm`);
     out(`  residuals           RMS ${c.residualsNm.x.toFixed(1)} nm (x), ${c.residualsNm.y.toFixed(1)} nm (y) over the kept beads`);
+    out(`  foci                ${(c.fociSeparationNm ?? 0).toFixed(0)} nm apart; z precision midway ${(c.midpointZPrecisionNm ?? 0).toFixed(1)} nm (from the widths' scatter)`);
+    out(`  z error             ${depthErrorLine(c.zError)}`);
     c.beads.forEach((b, i) => out(`  bead ${String(i + 1).padEnd(3)}            (${b.xNm.toFixed(0)}, ${b.yNm.toFixed(0)}) nm, ${b.frames} frames, RMS ${b.rmsNm.toFixed(1)} nm${b.kept ? '' : ` — left out: ${b.reason}`}`));
     out(`  time                ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return 0;
   } finally {
     stack.close();
   }
+}
+
+/** The summary's line on the calibration's own z error. */
+function depthErrorLine(e: CalibrationDepthError | undefined): string {
+  if (!e || e.frames === 0) return 'not measured (no bead frame fitted in 3-D through the curves)';
+  const failed = e.failedFits ? `, ${e.failedFits} fits did not converge` : '';
+  return `${e.rmsNm.toFixed(1)} nm RMS against the stage z (${e.method}, ${e.frames} bead frames${failed}); photon noise ${e.noiseRmsNm.toFixed(1)} nm, model error ${e.modelErrorNm.toFixed(1)} nm (added to localize's uncertainty_z)`;
 }

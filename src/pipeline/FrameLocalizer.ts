@@ -1,3 +1,4 @@
+import { zModelErrorNm } from '../astig/AstigmaticCalibration.js';
 import { AstigmaticFit } from '../astig/AstigmaticFit.js';
 import type { AstigmaticFitter } from '../astig/AstigmaticFitter.js';
 import { WasmAstigmaticFit } from '../astig/WasmAstigmaticFit.js';
@@ -50,6 +51,8 @@ export class FrameLocalizer {
   private readonly crowding: CrowdingResolver;
   /** The 3-D fit, in a run with an astigmatic calibration. */
   private readonly astigmatic: AstigmaticFitter | undefined;
+  /** The calibration's z model error, nm: added in quadrature to every uncertainty_z. */
+  private readonly zModelErrorNm: number;
   private depth: Depths = emptyDepths(0);
   private readonly depthStart = { x: 0, y: 0, photons: 0, background: 0 };
   private readonly candidates = new Candidates();
@@ -76,6 +79,7 @@ export class FrameLocalizer {
     // The kernel's 3-D fit with the WebAssembly engine, the JavaScript reference otherwise.
     const a = options.astigmatism;
     this.astigmatic = a ? (options.fit.engine === 'wasm' ? new WasmAstigmaticFit(options.fit.box, a) : new AstigmaticFit(options.fit.box, a)) : undefined;
+    this.zModelErrorNm = a ? zModelErrorNm(a) : 0;
   }
 
   /** The counters so far, and start new ones (workers report per chunk). */
@@ -183,7 +187,9 @@ export class FrameLocalizer {
       single.iterations[p] = fit.iterations;
       single.chiSquare[p] = Number.NaN;
       d.z[p] = t[4];
-      d.uncertaintyZ[p] = fit.crlb[4] * scale;
+      // √(CRLB + the calibration's model error²): photon noise and what the curves get wrong.
+      const crlbZ = fit.crlb[4] * scale;
+      d.uncertaintyZ[p] = Math.sqrt(crlbZ * crlbZ + this.zModelErrorNm * this.zModelErrorNm);
       d.sigma1[p] = fit.sigmaXNm;
       d.sigma2[p] = fit.sigmaYNm;
     }

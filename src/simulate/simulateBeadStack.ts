@@ -2,6 +2,7 @@ import type { DefocusCurve } from '../astig/DefocusCurve.js';
 import { defocusSigma } from '../astig/DefocusCurve.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
 import { Random } from './Random.js';
+import { renderRingedSpot } from './renderRingedSpot.js';
 import { renderSpot } from './renderSpot.js';
 
 /** A z-stack of fixed beads seen through an astigmatic PSF. */
@@ -22,6 +23,13 @@ export interface BeadStackOptions {
   /** Photons per bead and frame, background photons per pixel. @default 20 000, 50 */
   photons?: number;
   background?: number;
+  /**
+   * A PSF that is not the astigmatic Gaussian (the fit's model): above `fromNm` a growing share
+   * of each bead's photons, `fraction` from `fullNm` on, lies in a defocus ring around the core
+   * ({@link renderRingedSpot}: radius 2.5 core widths), as spherical aberration makes one side
+   * of focus. @default none (the Gaussian, exactly as the fit models it)
+   */
+  ring?: { fraction: number; fromNm: number; fullNm: number };
   /** Bad beads: index → what is wrong (a bead stuck at another height, or one that does not defocus). */
   bad?: Readonly<Record<number, { zOffsetNm?: number; fixedSigmaNm?: number }>>;
   /** Camera: baseline (ADU), photons per ADU, read noise (ADU rms). @default 100, 1, 1.5 */
@@ -52,8 +60,8 @@ export interface BeadStack {
 
 /**
  * Simulate a bead z-stack from the defocus model, with exact pixel integration of the
- * elliptical Gaussian (the fit's own model), Poisson noise and the camera's offset, gain and
- * read noise.
+ * elliptical Gaussian (the fit's own model), or with a defocus ring (`ring`), Poisson noise and
+ * the camera's offset, gain and read noise.
  */
 export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
   const width = options.width ?? 96;
@@ -79,6 +87,7 @@ export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
   const half = 12;
   const ax = new GaussianAxis(2 * half);
   const ay = new GaussianAxis(2 * half);
+  const ringScratch = new Float64Array(2 * (2 * half) ** 2);
   const out: Float64Array[] = [];
   const zs: number[] = [];
   for (let k = 0; k < frames; k++) {
@@ -94,11 +103,19 @@ export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
       const cy = bead.yNm / pixel;
       const c0 = Math.max(0, Math.min(width - 2 * half, Math.round(cx) - half));
       const r0 = Math.max(0, Math.min(height - 2 * half, Math.round(cy) - half));
-      renderSpot(image, width, c0, r0, ax, ay, cx - c0, cy - r0, photons, sx, sy);
+      const ringed = options.ring ? ringShare(options.ring, zb) : 0;
+      if (ringed > 0) renderRingedSpot(image, width, c0, r0, 2 * half, cx - c0, cy - r0, photons, sx, sy, ringed, ringScratch);
+      else renderSpot(image, width, c0, r0, ax, ay, cx - c0, cy - r0, photons, sx, sy);
     });
     const adu = new Float64Array(width * height);
     for (let i = 0; i < adu.length; i++) adu[i] = Math.min(65535, Math.max(0, Math.round(baseline + rng.poisson(image[i]) / perAdu + read * rng.normal())));
     out.push(adu);
   }
   return { width, height, frames: out, beads, zNm: zs };
+}
+
+/** The share of a bead's photons in its defocus ring at depth z: 0 below `fromNm`, rising linearly to `fraction` at `fullNm`. */
+function ringShare(ring: { fraction: number; fromNm: number; fullNm: number }, zNm: number): number {
+  const t = (zNm - ring.fromNm) / (ring.fullNm - ring.fromNm);
+  return ring.fraction * Math.min(1, Math.max(0, t));
 }

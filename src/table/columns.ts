@@ -39,7 +39,7 @@ export const LOCALIZATION_COLUMNS: readonly Column[] = [
 /** The columns a 3-D (astigmatic) run adds at the end, with ThunderSTORM's names (docs/design.md §8). */
 export const ASTIGMATIC_COLUMNS: readonly Column[] = [
   { key: 'z', header: 'z [nm]', unit: 'nm', decimals: 2, description: '3-D runs: depth, 0 where the calibration puts it (midway between the foci)' },
-  { key: 'uncertaintyZ', header: 'uncertainty_z [nm]', unit: 'nm', decimals: 2, description: '3-D runs: √CRLB of z' },
+  { key: 'uncertaintyZ', header: 'uncertainty_z [nm]', unit: 'nm', decimals: 2, description: '3-D runs: √(CRLB of z + the z model error of the calibration squared)' },
   { key: 'sigma1', header: 'sigma1 [nm]', unit: 'nm', decimals: 2, description: '3-D runs: PSF σ along x at z (sigma is √(sigma1·sigma2))' },
   { key: 'sigma2', header: 'sigma2 [nm]', unit: 'nm', decimals: 2, description: '3-D runs: PSF σ along y at z' },
 ];
