@@ -12,7 +12,7 @@
  * one more precise) than from their detections.
  */
 import { checkOutputPaths } from '../src/export/checkOutputPaths.js';
-import { writeFileAtomically } from '../src/export/writeFileAtomically.js';
+import { temporaryPath, writeFileAtomically } from '../src/export/writeFileAtomically.js';
 import { sidecarPath } from '../src/export/writeSidecar.js';
 import { writeStepSidecar } from '../src/export/writeStepSidecar.js';
 import type { MergeOptions } from '../src/post/BlinkMerger.js';
@@ -62,6 +62,7 @@ export async function localizeMergeDrift(run: LocalizeMergeDriftRun): Promise<Lo
     { path: sidecarPath(corrected), role: "the corrected CSV's sidecar" },
     { path: driftPath(corrected), role: 'the drift trajectory' },
     { path: png, role: 'the image' },
+    { path: temporaryPath(png), role: "the image's temporary file" },
   ]);
   const localize = await localizeStack({ ...run, merge: { ...run.merge, path: mergedPath } });
   const merged = mergedPath;

@@ -2,7 +2,7 @@ import { calibrateAstigmatism } from '../astig/calibrateAstigmatism.js';
 import { plotCalibration } from '../astig/plotCalibration.js';
 import { frameCamera, resolveCamera, toPhotons } from '../camera/CameraModel.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
-import { writeFileAtomically } from '../export/writeFileAtomically.js';
+import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
 import { openStack } from '../io/openStack.js';
 import { FlagTable } from './FlagTable.js';
 import { CAMERA_CONVERSION_FLAGS } from './localizeCommand.js';
@@ -61,7 +61,11 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     const metadata = stack.metadata;
     checkOutputPaths(
       (metadata.series?.files ?? [metadata.path]).map((path) => ({ path, role: 'the bead stack' })),
-      [{ path: output, role: 'the calibration' }, ...(plot ? [{ path: plot, role: 'the plot' }] : [])],
+      [
+        { path: output, role: 'the calibration' },
+        { path: temporaryPath(output), role: "the calibration's temporary file" },
+        ...(plot ? [{ path: plot, role: 'the plot' }, { path: temporaryPath(plot), role: "the plot's temporary file" }] : []),
+      ],
     );
     const optional = (name: string) => (text(name) === undefined ? undefined : parseNumber(text(name), `--${name}`));
     const pixelSizeNm = optional('pixel-size') ?? metadata.pixelSizeNm;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { pointTableChunks } from '../evaluate/PointTable.js';
 import { picassoYamlPath, writePicasso } from '../export/writePicasso.js';
+import { temporaryPath } from '../export/writeFileAtomically.js';
 import { sidecarPath } from '../export/writeSidecar.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
@@ -40,7 +41,12 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const sidecar = sidecarPath(input);
   checkOutputPaths(
     [{ path: input, role: 'the localization CSV' }, { path: sidecar, role: "the CSV's sidecar" }],
-    [{ path: output, role: 'the Picasso HDF5 file' }, { path: picassoYamlPath(output), role: 'the Picasso YAML file' }],
+    [
+      { path: output, role: 'the Picasso HDF5 file' },
+      { path: temporaryPath(output), role: "the Picasso HDF5 file's temporary file" },
+      { path: picassoYamlPath(output), role: 'the Picasso YAML file' },
+      { path: temporaryPath(picassoYamlPath(output)), role: "the Picasso YAML file's temporary file" },
+    ],
   );
   const run = existsSync(sidecar)
     ? (JSON.parse(readFileSync(sidecar, 'utf8')) as { input?: { path?: string; width?: number; height?: number; frameCount?: number }; parameters?: { camera?: { pixelSizeNm?: number }; fit?: { box?: number } } })

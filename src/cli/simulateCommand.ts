@@ -1,5 +1,7 @@
 import { basename, dirname, extname, join } from 'node:path';
+import type { NamedPath } from '../export/checkOutputPaths.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import { temporaryPath } from '../export/writeFileAtomically.js';
 import { driftPath } from '../post/driftPath.js';
 import { SAMPLE_BYTES } from '../io/Frame.js';
 import { resolveSimulateStackOptions } from '../simulate/simulateStack.js';
@@ -113,7 +115,7 @@ export function run(argv: string[], out: (line: string) => void): number {
   };
   const t0 = performance.now();
   if (values.beads) {
-    checkOutputPaths([], [{ path, role: 'the bead stack' }, { path: truthPath, role: 'the ground truth' }]);
+    checkOutputPaths([], withTemporaries([{ path, role: 'the bead stack' }, { path: truthPath, role: 'the ground truth' }]));
     let bad: Record<number, { zOffsetNm?: number; fixedSigmaNm?: number }> | undefined;
     if (values['bad-bead'] !== undefined) {
       const m = /^(\d+):(height|stuck)$/.exec(values['bad-bead'] as string);
@@ -169,12 +171,12 @@ export function run(argv: string[], out: (line: string) => void): number {
   const bytes = o.width * o.height * SAMPLE_BYTES[options.sampleType] * o.frames;
   if (bytes >= CLASSIC_TIFF_BYTES && !options.bigTiff) throw new UsageError(`${o.frames} frames of ${o.width}×${o.height} px take ${gigabytes(bytes)}, beyond classic TIFF's 4 GB: add --bigtiff`);
   const maps = mapPaths(path);
-  checkOutputPaths([], [
+  checkOutputPaths([], withTemporaries([
     { path, role: 'the stack' },
     { path: truthPath, role: 'the ground truth' },
     ...(o.drift ? [{ path: driftPath(truthPath), role: 'the true drift' }] : []),
     ...(o.sensor === 'scmos' ? [{ path: maps.offset, role: 'the offset map' }, { path: maps.variance, role: 'the variance map' }, { path: maps.gain, role: 'the gain map' }] : []),
-  ]);
+  ]));
   const progress = new ProgressReporter(process.stderr, { unit: 'emitters' });
   if (!values.quiet) process.stderr.write(`smlm-stream simulate: ${o.frames} frames of ${o.width}×${o.height} px (${gigabytes(bytes)}) → ${path}\n`);
   let emitters = 0;
@@ -192,6 +194,11 @@ export function run(argv: string[], out: (line: string) => void): number {
   if (result.drift) out(`  true drift: ${result.drift}`);
   if (result.maps) out(`  sensor maps: ${result.maps.offset}, ${result.maps.variance}, ${result.maps.gain}`);
   return 0;
+}
+
+/** Each output and the temporary name it is written under until whole. */
+function withTemporaries(outputs: NamedPath[]): NamedPath[] {
+  return outputs.flatMap((o) => [o, { path: temporaryPath(o.path), role: `${o.role}'s temporary file` }]);
 }
 
 /** "X,Y" in nm. */
