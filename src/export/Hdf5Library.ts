@@ -23,7 +23,8 @@ export class Hdf5Library {
       module.activate_throwing_error_handler();
       const library = new Hdf5Library(h5wasm);
       // Emscripten's file system turns Node's errors into error numbers that HDF5 only prints:
-      // keep the first one of a write (with its code, ENOSPC…) to name the cause.
+      // keep the last one (with its code, ENOSPC…) to name the cause. Not the first: creating a
+      // file, HDF5 first tries to open it as it is, and that ENOENT is expected.
       const fs = module.FS as unknown as Record<string, (...args: unknown[]) => unknown>;
       for (const name of FILE_CALLS) {
         const call = fs[name];
@@ -31,7 +32,7 @@ export class Hdf5Library {
           try {
             return call.apply(this, args);
           } catch (error) {
-            library.fileSystemError ??= error;
+            library.fileSystemError = error;
             throw error;
           }
         };
@@ -43,7 +44,7 @@ export class Hdf5Library {
 
   /** h5wasm's API (File, Dataset…). */
   readonly h5wasm: H5wasm;
-  /** The first file-system error since the current {@link writing} began. */
+  /** The last file-system error since the current {@link writing} began. */
   private fileSystemError: unknown;
 
   private constructor(h5wasm: H5wasm) {
