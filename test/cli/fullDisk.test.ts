@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -93,6 +93,14 @@ describe('export --format picasso on a full disk', () => {
     // A read-only folder (no tmpfs here) refuses the HDF5 file already.
     await exportFails(out, folder.full ? join(folder.path, 'x.yaml') : out, folder);
     assert.deepEqual(listing(folder), []);
+  });
+
+  test("a table without the columns Picasso needs: the reader's error as it is, no file and no temporary file left", async () => {
+    const folder = mkdtempSync(join(dir, 'export-bad-'));
+    const bare = join(dir, 'bare.csv');
+    writeFileSync(bare, '"frame","x [nm]","y [nm]"\n1,100,200\n');
+    await assert.rejects(writePicasso(join(folder, 'x.hdf5'), pointTableChunks(bare), info), /Picasso export needs a "sigma \[nm\]" column/);
+    assert.deepEqual(readdirSync(folder), []);
   });
 });
 
