@@ -167,3 +167,21 @@ describe('images, plots and the calibration on a full disk', () => {
     assert.deepEqual(listing(folder), []);
   });
 });
+
+describe('the temporary names are outputs too', () => {
+  test("an input named as an output's temporary file is refused before anything is written, and is unchanged (sha256)", () => {
+    const cases: [string, string, string[], RegExp][] = [
+      [csv, 't.hdf5.tmp', ['export', '{input}', '--format', 'picasso', '-o', join(dir, 't.hdf5')], /t\.hdf5\.tmp: refusing to write the Picasso HDF5 file's temporary file over the localization CSV/],
+      [beads, 'cal.json.tmp', ['calibrate-3d', '{input}', '--z-start', '-800', '--z-step', '40', '-o', join(dir, 'cal.json')], /cal\.json\.tmp: refusing to write the calibration's temporary file over the bead stack/],
+    ];
+    for (const [source, name, args, message] of cases) {
+      const input = join(dir, name);
+      copyFileSync(source, input);
+      const before = digest(input);
+      const r = run(args.map((a) => (a === '{input}' ? input : a)));
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(digest(input), before);
+    }
+  });
+});
