@@ -66,7 +66,7 @@ export type { LocalizationBatch } from './table/LocalizationBatch.js';
 // Outputs
 export { LocalizationCsvWriter, partialPath } from './export/LocalizationCsvWriter.js';
 export type { CsvWriterOptions } from './export/LocalizationCsvWriter.js';
-export type { FileSink } from './export/FileSink.js';
+export type { FileSink } from './io/FileSink.js';
 export { writeSidecar, sidecarPath } from './export/writeSidecar.js';
 export { writePicasso, picassoYamlPath } from './export/writePicasso.js';
 export type { PicassoInfo } from './export/writePicasso.js';

@@ -1,8 +1,8 @@
 import { renameSync } from 'node:fs';
 import { FileWriteError } from '../errors/FileWriteError.js';
 import { AsciiBuffer } from './AsciiBuffer.js';
-import type { FileSink } from './FileSink.js';
-import { openFileSink } from './FileSink.js';
+import type { FileSink } from '../io/FileSink.js';
+import { openFileSink } from '../io/FileSink.js';
 
 /**
  * The temporary name a CSV is written under until its run ends.

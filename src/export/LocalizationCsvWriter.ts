@@ -3,7 +3,7 @@ import type { Column } from '../table/columns.js';
 import { csvHeader, tableColumns } from '../table/columns.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { CsvFile } from './CsvFile.js';
-import type { FileSink } from './FileSink.js';
+import type { FileSink } from '../io/FileSink.js';
 
 export { partialPath } from './CsvFile.js';
 

@@ -2,7 +2,7 @@ import { DRIFT_DECIMALS, DRIFT_HEADERS } from '../post/driftPath.js';
 import { ASTIGMATIC_COLUMNS, DETECTIONS_HEADER, LOCALIZATION_COLUMNS } from '../table/columns.js';
 import type { LocalizationTable } from '../table/LocalizationTable.js';
 import { CsvFile } from './CsvFile.js';
-import type { FileSink } from './FileSink.js';
+import type { FileSink } from '../io/FileSink.js';
 
 /** Decimals written for the columns this project knows; others are written exactly. */
 const DECIMALS = new Map<string, number>([

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import type { PointTable } from '../evaluate/PointTable.js';
 import { InputFileError } from '../errors/InputFileError.js';
+import { AtomicFile } from '../io/AtomicFile.js';
 import { softwareVersion } from '../softwareVersion.js';
+import { Hdf5Library } from './Hdf5Library.js';
 
 /** What Picasso's metadata needs besides the localizations. */
 export interface PicassoInfo {
@@ -64,40 +65,69 @@ const CHUNK_ROWS = 65536;
  * `log_likelihood` float32, `iterations` int32; a 3-D table adds `z` and `lpz` in nm, and `sx`,
  * `sy` are its sigma1, sigma2) with its metadata as a YAML sidecar and embedded
  * as JSON (`/metadata`), so Picasso: Render opens it. HDF5 is written with h5wasm, block by
- * block into a resizable table, so a table of any length is exported in fixed memory.
+ * block into a resizable table, so a table of any length is exported in fixed memory. Both
+ * files appear when whole ({@link AtomicFile}); a failed write (a full disk) leaves neither,
+ * and is one error naming the file and the cause, HDF5's own diagnostics silenced.
  *
  * @param path - the .hdf5 file (the YAML goes next to it)
  * @param blocks - localizations with the CSV's columns (`sigma [nm]`, `intensity [photon]`, …):
  *   one table, or blocks of one (e.g. `pointTableChunks(csv)`), written in order
  * @param info - field of view, frames, pixel size
  * @returns the number of localizations written
+ * @throws FileWriteError naming the file a write failed on
  */
 export async function writePicasso(path: string, blocks: PointTable | Iterable<PointTable>, info: PicassoInfo): Promise<number> {
   const p = info.pixelSizeNm;
-  const h5wasm = (await import('h5wasm/node')).default;
-  await h5wasm.ready;
-  const file = new h5wasm.File(path, 'w');
+  const hdf5 = await Hdf5Library.load();
+  // Both files under temporary names, renamed together once whole: a failure leaves neither.
+  const files = [AtomicFile.reserve(path)];
   let n = 0;
   try {
-    let locs: ReturnType<InstanceType<typeof h5wasm.File>['create_dataset']> | undefined;
-    for (const block of isTable(blocks) ? [blocks] : blocks) {
-      const rows = block.frame.length;
-      const data = picassoColumns(block, p);
-      if (!locs) {
-        locs = file.create_dataset({ name: 'locs', data, maxshape: [null], chunks: [CHUNK_ROWS] });
-      } else if (rows > 0) {
-        locs.resize([n + rows]);
-        locs.write_slice([[n, n + rows]], data);
+    const file = hdf5.writing(path, () => new hdf5.h5wasm.File(files[0].temporaryPath, 'w'));
+    let closed = false;
+    try {
+      let locs: ReturnType<typeof file.create_dataset> | undefined;
+      for (const block of isTable(blocks) ? [blocks] : blocks) {
+        const rows = block.frame.length;
+        const data = picassoColumns(block, p);
+        hdf5.writing(path, () => {
+          if (!locs) {
+            locs = file.create_dataset({ name: 'locs', data, maxshape: [null], chunks: [CHUNK_ROWS] });
+          } else if (rows > 0) {
+            locs.resize([n + rows]);
+            locs.write_slice([[n, n + rows]], data);
+          }
+        });
+        n += rows;
       }
-      n += rows;
+      const empty = locs ? undefined : picassoColumns({ frame: new Int32Array(0), x: new Float64Array(0), y: new Float64Array(0), columns: new Map(EMPTY_COLUMNS) }, p);
+      hdf5.writing(path, () => {
+        if (empty) file.create_dataset({ name: 'locs', data: empty, maxshape: [null], chunks: [CHUNK_ROWS] });
+        file.create_dataset({ name: 'metadata', data: JSON.stringify(picassoMetadata(info, n)) });
+        closed = true;
+        file.close();
+      });
+    } finally {
+      if (!closed) closeQuietly(file);
     }
-    if (!locs) file.create_dataset({ name: 'locs', data: picassoColumns({ frame: new Int32Array(0), x: new Float64Array(0), y: new Float64Array(0), columns: new Map(EMPTY_COLUMNS) }, p), maxshape: [null], chunks: [CHUNK_ROWS] });
-    file.create_dataset({ name: 'metadata', data: JSON.stringify(picassoMetadata(info, n)) });
-  } finally {
-    file.close();
+    const yaml = new AtomicFile(picassoYamlPath(path));
+    files.push(yaml);
+    yaml.append(picassoMetadata(info, n).map(toYamlDocument).join('---\n'));
+    AtomicFile.commitAll(files);
+  } catch (error) {
+    AtomicFile.abandonAll(files);
+    throw error;
   }
-  writeFileSync(picassoYamlPath(path), picassoMetadata(info, n).map(toYamlDocument).join('---\n'));
   return n;
+}
+
+/** Close an HDF5 file after a failure (whose error is the one to report). */
+function closeQuietly(file: { close(): unknown }): void {
+  try {
+    file.close();
+  } catch {
+    // The file is abandoned; a second error closing it says nothing new.
+  }
 }
 
 /** The columns Picasso's table needs, empty (an export of no localizations). */

@@ -1,5 +1,7 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import { AtomicFile } from './AtomicFile.js';
+import type { FileSink } from './FileSink.js';
+import { openFileSink } from './FileSink.js';
 
 /** Options of {@link TiffWriter}. */
 export interface TiffWriterOptions {
@@ -23,11 +25,16 @@ export interface TiffWriterOptions {
 
 const TYPE = { SHORT: 3, LONG: 4, RATIONAL: 5, ASCII: 2, LONG8: 16 } as const;
 
+/** Where a {@link TiffWriter} writes: positional writes (an {@link AtomicFile}, a {@link FileSink}). */
+export type TiffOutput = Pick<FileSink, 'write'>;
+
 /**
  * A streaming multi-page TIFF writer (uncompressed, little-endian, one strip per frame), for
  * samples, simulations and tests. Each frame is written as pixel data followed by its
  * directory, and only then linked from the previous directory: a reader following the growing
- * file never sees a partly written frame.
+ * file never sees a partly written frame. Given a path, it writes that file in place (a live
+ * acquisition, read while it grows); given an {@link AtomicFile}, the file appears under its
+ * name only when the owner commits it ({@link writeTiff} does).
  */
 export class TiffWriter {
   /** Frames written so far. */
@@ -35,7 +42,9 @@ export class TiffWriter {
     return this.frames;
   }
 
-  private readonly fd: number;
+  private readonly output: TiffOutput;
+  /** The sink this writer opened itself (a path given) and closes. */
+  private readonly owned: FileSink | undefined;
   private readonly options: Required<Omit<TiffWriterOptions, 'pixelSizeNm' | 'frameCount' | 'description'>> & Pick<TiffWriterOptions, 'pixelSizeNm' | 'frameCount' | 'description'>;
   private position: number;
   /** Where the "next directory" pointer to patch lives (the header's first pointer at first). */
@@ -44,17 +53,19 @@ export class TiffWriter {
   private closed = false;
 
   /**
-   * Create (or overwrite) `path`.
-   * @param path - output file
+   * Create (or replace) `output`.
+   * @param output - a file, written in place; or where to write (left open by {@link close}:
+   *   its owner commits or closes it)
    * @param options - frame shape and format
    */
-  constructor(path: string, options: TiffWriterOptions) {
+  constructor(output: string | TiffOutput, options: TiffWriterOptions) {
     const { width, height } = options;
     if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) {
       throw new InvalidOptionError(`TIFF frame size must be positive whole pixels, got ${width}×${height}`);
     }
     this.options = { sampleType: 'uint16', bigTiff: false, imagej: true, ...options };
-    this.fd = openSync(path, 'w');
+    this.owned = typeof output === 'string' ? openFileSink(output) : undefined;
+    this.output = this.owned ?? (output as TiffOutput);
     const header = Buffer.alloc(this.options.bigTiff ? 16 : 8);
     header.write('II', 0, 'latin1');
     if (this.options.bigTiff) {
@@ -65,7 +76,7 @@ export class TiffWriter {
       header.writeUInt16LE(42, 2);
       this.linkAt = 4;
     }
-    writeSync(this.fd, header, 0, header.length, 0);
+    this.write(header, 0);
     this.position = header.length;
   }
 
@@ -107,16 +118,16 @@ export class TiffWriter {
     if (!bigTiff && this.position > 0xffffffff) throw new RangeError('TiffWriter: over 4 GB; write BigTIFF (bigTiff: true)');
   }
 
-  /** Close the file (the last directory's next pointer is already 0). */
+  /** End writing (the last directory's next pointer is already 0); close the file when this writer opened it. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    closeSync(this.fd);
+    this.owned?.close();
   }
 
   private write(bytes: Uint8Array, position: number): void {
     let done = 0;
-    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, position + done);
+    while (done < bytes.length) done += this.output.write(bytes, done, bytes.length - done, position + done);
   }
 
   /** Build a directory at `at` for a frame whose strip is at `dataAt`. */
@@ -195,16 +206,21 @@ export class TiffWriter {
 }
 
 /**
- * Write whole frames to a new TIFF in one call.
- * @param path - output file
+ * Write whole frames to a new TIFF in one call. A path is written as an {@link AtomicFile}: it
+ * appears only when whole, and a failed write leaves any earlier file of that name as it was.
+ * @param output - the file; or an {@link AtomicFile} that its owner commits with others
  * @param frames - frames, each width·height values row-major
  * @param options - frame shape and format (frameCount defaults to frames.length)
+ * @throws FileWriteError naming the file when a write fails
  */
-export function writeTiff(path: string, frames: readonly ArrayLike<number>[], options: TiffWriterOptions): void {
-  const writer = new TiffWriter(path, { frameCount: frames.length, ...options });
+export function writeTiff(output: string | TiffOutput, frames: readonly ArrayLike<number>[], options: TiffWriterOptions): void {
+  const file = typeof output === 'string' ? new AtomicFile(output) : undefined;
   try {
+    const writer = new TiffWriter(file ?? (output as TiffOutput), { frameCount: frames.length, ...options });
     for (const frame of frames) writer.append(frame);
-  } finally {
     writer.close();
+    file?.commit();
+  } catch (error) {
+    throw file ? file.fail(error) : error;
   }
 }

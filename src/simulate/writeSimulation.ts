@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { AtomicFile } from '../io/AtomicFile.js';
 import { TiffWriter, writeTiff } from '../io/TiffWriter.js';
 import { DRIFT_CSV_HEADER, driftPath } from '../post/driftPath.js';
 import type { SimulateStackOptions } from './simulateStack.js';
@@ -28,46 +28,57 @@ export function mapPaths(path: string): { offset: string; variance: string; gain
  * Simulate a stack ({@link simulateStack}) and stream it to `path` (ImageJ TIFF with the pixel
  * size) and its truth to `truthPath` (CSV: frame, x [nm], y [nm], photons, background,
  * emitter); with an sCMOS sensor, its calibration maps too (float32 TIFFs, {@link mapPaths});
- * with drift, the true trajectory (`NAME.truth.drift.csv`).
+ * with drift, the true trajectory (`NAME.truth.drift.csv`). The files appear together when the
+ * last frame is written (each as an {@link AtomicFile}, `NAME.tmp` until then).
  * @returns the number of frames and of true emitter-frames written, and the maps' paths
+ * @throws FileWriteError naming the file a write failed on (none of the files is then left)
  */
 export function writeSimulation(path: string, truthPath: string, options: WriteSimulationOptions = {}): { frames: number; emitters: number; maps?: ReturnType<typeof mapPaths>; drift?: string } {
   const o = resolveSimulateStackOptions(options);
+  // Every file under a temporary name, all renamed once the last frame is written: a failure
+  // (a full disk) leaves none of them, and no earlier file of those names replaced.
+  const files: AtomicFile[] = [];
+  const create = (file: string) => {
+    const created = new AtomicFile(file);
+    files.push(created);
+    return created;
+  };
   let maps: ReturnType<typeof mapPaths> | undefined;
-  if (o.sensor === 'scmos') {
-    maps = mapPaths(path);
-    const sensor = sensorMaps(o);
-    const write = (file: string, values: Float32Array) => writeTiff(file, [values], { width: o.width, height: o.height, sampleType: 'float32', pixelSizeNm: o.pixelSizeNm });
-    write(maps.offset, sensor.offsetAdu);
-    write(maps.variance, sensor.varianceAdu2);
-    write(maps.gain, sensor.gainAduPerElectron);
-  }
-  const writer = new TiffWriter(path, {
-    width: o.width,
-    height: o.height,
-    sampleType: options.sampleType ?? 'uint16',
-    bigTiff: options.bigTiff ?? false,
-    pixelSizeNm: o.pixelSizeNm,
-    frameCount: o.frames,
-  });
-  const truth = openSync(truthPath, 'w');
-  const drift = o.drift ? openSync(driftPath(truthPath), 'w') : undefined;
   let emitters = 0;
   try {
-    writeSync(truth, `${o.astigmatism ? TRUTH_CSV_HEADER_3D : TRUTH_CSV_HEADER}\n`);
-    if (drift !== undefined) writeSync(drift, `${DRIFT_CSV_HEADER}\n`);
+    if (o.sensor === 'scmos') {
+      maps = mapPaths(path);
+      const sensor = sensorMaps(o);
+      const write = (file: string, values: Float32Array) => writeTiff(create(file), [values], { width: o.width, height: o.height, sampleType: 'float32', pixelSizeNm: o.pixelSizeNm });
+      write(maps.offset, sensor.offsetAdu);
+      write(maps.variance, sensor.varianceAdu2);
+      write(maps.gain, sensor.gainAduPerElectron);
+    }
+    const writer = new TiffWriter(create(path), {
+      width: o.width,
+      height: o.height,
+      sampleType: options.sampleType ?? 'uint16',
+      bigTiff: options.bigTiff ?? false,
+      pixelSizeNm: o.pixelSizeNm,
+      frameCount: o.frames,
+    });
+    const truth = create(truthPath);
+    const drift = o.drift ? create(driftPath(truthPath)) : undefined;
+    truth.append(`${o.astigmatism ? TRUTH_CSV_HEADER_3D : TRUTH_CSV_HEADER}\n`);
+    drift?.append(`${DRIFT_CSV_HEADER}\n`);
     for (const frame of simulateStack(o)) {
       writer.append(frame.adu);
       emitters += frame.truth.x.length;
       const lines = truthCsvLines(frame.truth);
-      if (lines) writeSync(truth, lines);
-      if (drift !== undefined) writeSync(drift, `${frame.truth.frame},${frame.truth.driftX.toFixed(3)},${frame.truth.driftY.toFixed(3)}\n`);
+      if (lines) truth.append(lines);
+      drift?.append(`${frame.truth.frame},${frame.truth.driftX.toFixed(3)},${frame.truth.driftY.toFixed(3)}\n`);
       options.onFrame?.(frame.index, frame.truth.x.length);
     }
-  } finally {
     writer.close();
-    closeSync(truth);
-    if (drift !== undefined) closeSync(drift);
+    AtomicFile.commitAll(files);
+  } catch (error) {
+    AtomicFile.abandonAll(files);
+    throw error;
   }
   return { frames: o.frames, emitters, maps, drift: o.drift ? driftPath(truthPath) : undefined };
 }

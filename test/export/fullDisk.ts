@@ -1,4 +1,4 @@
-import type { FileSink } from '../../src/export/FileSink.js';
+import type { FileSink } from '../../src/io/FileSink.js';
 
 /** A sink holding bytes in memory that fails with ENOSPC once `capacity` bytes would be exceeded. */
 export function fullDisk(capacity: number): FileSink & { bytes: Uint8Array; length: number } {
