@@ -20,6 +20,8 @@ import { describeError } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import type { Flag } from './FlagTable.js';
 import { MERGE_OPTION_FLAGS, mergeOptionsFrom } from './mergeFlags.js';
+import { printable } from '../errors/printable.js';
+import { formatPercent } from './formatPercent.js';
 import { parseNumber } from './parseNumber.js';
 import { formatDuration, ProgressReporter } from './ProgressReporter.js';
 import { UsageError } from './UsageError.js';
@@ -83,7 +85,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'preview-every', value: 'N', help: 'frames between preview refreshes', default: String(PREVIEW_DEFAULTS.everyFrames) },
   ]],
   ['Frames', [
-    { name: 'frames', value: 'A:B', help: 'frames A to B, 1-based, inclusive (A: or :B open-ended)', default: 'all' },
+    { name: 'frames', value: 'A:B', help: 'frames A to B, 1-based, inclusive (A: or :B open-ended)', default: 'all', option: 'frames' },
     { name: 'follow', help: 'keep reading while the file grows (live acquisition)' },
     { name: 'idle-timeout', value: 'S', help: 'with --follow: stop after S seconds without a new frame', default: String(FOLLOW_DEFAULTS.idleTimeoutMs / 1000) },
   ]],
@@ -107,6 +109,11 @@ ${LOCALIZE_FLAGS.help()}`;
 
 /** The flag of each library option, for error messages. */
 export const optionFlags = LOCALIZE_FLAGS.optionFlags;
+
+/** One line on stderr, through printable (a file name's escape sequences never reach the terminal). */
+function say(line: string): void {
+  process.stderr.write(`smlm-stream: ${printable(line, Infinity)}\n`);
+}
 
 /** Exit codes after a signal: 128 + the signal's number, as shells report them. */
 const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
@@ -217,12 +224,12 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) {
       progress.done();
-      process.stderr.write(`smlm-stream: ${signal} again: quitting now; the rows so far are in ${output}.partial\n`);
+      say(`${signal} again: quitting now; the rows so far are in ${output}.partial`);
       process.exit(SIGNAL_EXIT[signal] ?? 1);
     }
     exitCode = SIGNAL_EXIT[signal] ?? 1;
     progress.done();
-    process.stderr.write(`smlm-stream: ${signal}: finishing the frames in flight (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)\n`);
+    say(`${signal}: finishing the frames in flight (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
     stop.abort(new Error(`interrupted by ${signal}`));
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -243,10 +250,10 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       onProgress: quiet ? undefined : (p) => progress.update(p),
       onWarning: (message) => {
         progress.done();
-        process.stderr.write(`smlm-stream: warning: ${message}\n`);
+        say(`warning: ${message}`);
       },
       onNotice: (message) => {
-        if (!quiet) process.stderr.write(`smlm-stream: ${message}\n`);
+        if (!quiet) say(`${message}`);
       },
     });
   } catch (error) {
@@ -254,15 +261,18 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     const partial = (error as { summary?: LocalizeStackSummary }).summary;
     if (!partial) throw error;
     // The error in one line (the CLI's boundary words it), then what was kept.
-    process.stderr.write(`smlm-stream: ${describeError(error, optionFlags).message}\n`);
-    process.stderr.write(`smlm-stream: ${keptLine(partial)}\n`);
+    say(describeError(error, optionFlags, argv).message);
+    say(`${keptLine(partial)}`);
     return 1;
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
   progress.done();
+  if (summary.frames > 0 && summary.stats.candidates === 0) {
+    say(`warning: no spot passed the detection threshold in ${summary.frames} frame${summary.frames === 1 ? '' : 's'}: check --threshold (${options.detect?.threshold ?? DETECT_DEFAULTS.threshold} × the noise) and the camera settings`);
+  }
   if (summary.stopReason !== undefined) {
-    process.stderr.write(`smlm-stream: ${summary.stopReason}: ${keptLine(summary)}\n`);
+    say(`${summary.stopReason}: ${keptLine(summary)}`);
     if (!quiet) for (const line of summaryLines(summary)) out(line);
     return exitCode || 1;
   }
@@ -278,7 +288,7 @@ function keptLine(s: LocalizeStackSummary): string {
 /** The end-of-run summary a person reads (Gpufit's example summary is the model). */
 function summaryLines(s: LocalizeStackSummary): string[] {
   const st = s.stats;
-  const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
+  const pct = (a: number, b: number) => formatPercent(a, b);
   const count = (v: number) => v.toLocaleString('en-US');
   const histogram = st.iterationHistogram;
   let median = 0;

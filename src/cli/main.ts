@@ -1,3 +1,4 @@
+import { printable } from '../errors/printable.js';
 import { softwareVersion } from '../softwareVersion.js';
 import { describeError, EXIT } from './describeError.js';
 import { UsageError } from './UsageError.js';
@@ -50,7 +51,8 @@ Run 'smlm-stream <command> --help' for a command's options.
  * @returns the process exit code
  */
 export async function main(argv: string[]): Promise<number> {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  // Every line through printable: a file name's escape sequences never reach the terminal.
+  const out = (text: string) => process.stdout.write(`${text.split('\n').map((line) => printable(line, Infinity)).join('\n')}\n`);
   const [command, ...rest] = argv;
   let module: CommandModule | undefined;
   try {
@@ -72,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await module.run(rest, out);
   } catch (error) {
-    const { message, code, picture } = describeError(error, module?.optionFlags);
+    const { message, code, picture } = describeError(error, module?.optionFlags, rest);
     process.stderr.write(`smlm-stream: ${message}\n${picture ? `${picture}\n` : ''}`);
     if (code !== EXIT.usage && process.env.SMLM_STREAM_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
     return code;

@@ -66,6 +66,30 @@ of Huang et al. 2008: foci at −200 and +200 nm, σ0 130 nm, depth 400 nm):
                         (does not defocus)
 `;
 
+/** The flag of each simulation option, for error messages. */
+export const optionFlags: Readonly<Record<string, string>> = {
+  width: '--width',
+  height: '--height',
+  frames: '--frames',
+  pixelSizeNm: '--pixel-size',
+  psfSigmaNm: '--psf-sigma',
+  density: '--density',
+  photons: '--photons',
+  background: '--background',
+  meanOnFrames: '--on-frames',
+  minSeparationNm: '--min-separation',
+  structure: '--structure',
+  structureCount: '--structure-count',
+  ringRadiusNm: '--ring-radius',
+  baselineAdu: '--baseline',
+  photonsPerAdu: '--photons-per-adu',
+  readNoiseAdu: '--read-noise',
+  emGain: '--em-gain',
+  sensor: '--sensor',
+  drift: '--drift',
+  seed: '--seed',
+};
+
 /**
  * `smlm-stream simulate`: write a stack and its truth, with progress on stderr.
  * @param argv - arguments after the subcommand

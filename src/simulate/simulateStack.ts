@@ -127,11 +127,11 @@ export function resolveSimulateStackOptions(options: SimulateStackOptions = {}):
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
   } as ResolvedSimulateStackOptions;
   const positive = ['width', 'height', 'frames', 'pixelSizeNm', 'psfSigmaNm', 'photonsPerAdu', 'meanOnFrames'] as const;
-  for (const key of positive) if (!(o[key] > 0 && Number.isFinite(o[key]))) throw new InvalidOptionError(`simulation option ${key} must be > 0, got ${o[key]}`);
+  for (const key of positive) if (!(o[key] > 0 && Number.isFinite(o[key]))) throw new InvalidOptionError(`simulation option ${key} must be > 0, got ${o[key]}`, key);
   const nonNegative = ['density', 'photons', 'background', 'readNoiseAdu', 'marginNm', 'minSeparationNm'] as const;
-  for (const key of nonNegative) if (!(o[key] >= 0 && Number.isFinite(o[key]))) throw new InvalidOptionError(`simulation option ${key} must be ≥ 0, got ${o[key]}`);
-  for (const key of ['width', 'height', 'frames'] as const) if (!Number.isInteger(o[key])) throw new InvalidOptionError(`simulation option ${key} must be a whole number, got ${o[key]}`);
-  if (o.meanOnFrames < 1) throw new InvalidOptionError(`simulation option meanOnFrames must be ≥ 1, got ${o.meanOnFrames}`);
+  for (const key of nonNegative) if (!(o[key] >= 0 && Number.isFinite(o[key]))) throw new InvalidOptionError(`simulation option ${key} must be ≥ 0, got ${o[key]}`, key);
+  for (const key of ['width', 'height', 'frames'] as const) if (!Number.isInteger(o[key])) throw new InvalidOptionError(`simulation option ${key} must be a whole number, got ${o[key]}`, key);
+  if (o.meanOnFrames < 1) throw new InvalidOptionError(`simulation option meanOnFrames must be ≥ 1, got ${o.meanOnFrames}`, 'meanOnFrames');
   if (!['random', 'filaments', 'rings'].includes(o.structure)) throw new InvalidOptionError(`simulation option structure must be random, filaments or rings, got ${String(o.structure)}`, 'structure');
   if (!(Number.isInteger(o.structureCount) && o.structureCount >= 0)) throw new InvalidOptionError(`simulation option structureCount must be a whole number ≥ 0, got ${o.structureCount}`, 'structureCount');
   if (!(o.emGain >= 1 && Number.isFinite(o.emGain))) throw new InvalidOptionError(`simulation option emGain must be ≥ 1, got ${o.emGain}`, 'emGain');
