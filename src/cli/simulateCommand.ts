@@ -10,6 +10,7 @@ import { DEFAULT_ASTIGMATISM } from '../simulate/simulateBeadStack.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
 import { ProgressReporter } from './ProgressReporter.js';
+import { printable } from '../errors/printable.js';
 import { UsageError } from './UsageError.js';
 
 /** The largest frame side simulated, px (sCMOS sensors are 2048–4096 px). */
@@ -200,16 +201,20 @@ export function run(argv: string[], out: (line: string) => void): number {
     ...(o.sensor === 'scmos' ? [{ path: maps.offset, role: 'the offset map' }, { path: maps.variance, role: 'the variance map' }, { path: maps.gain, role: 'the gain map' }] : []),
   ]);
   const progress = new ProgressReporter(process.stderr, { unit: 'emitters' });
-  if (!values.quiet) process.stderr.write(`smlm-stream simulate: ${o.frames} frames of ${o.width}×${o.height} px (${gigabytes(bytes)}) → ${path}\n`);
+  // Announced as work to do ("writing … to"); "→ FILE" is printed once the files are written.
+  if (!values.quiet) process.stderr.write(`smlm-stream simulate: writing ${o.frames} frames of ${o.width}×${o.height} px (${gigabytes(bytes)}) to ${printable(path, Infinity)}\n`);
   let emitters = 0;
+  const seconds = () => (performance.now() - t0) / 1000;
   const result = writeSimulation(path, truthPath, {
     ...options,
     onFrame: values.quiet
       ? undefined
       : (frame, count) => {
           emitters += count;
-          progress.update({ frames: frame + 1, total: o.frames, frame: frame + 1, localizations: emitters, seconds: (performance.now() - t0) / 1000 });
+          progress.update({ frames: frame + 1, total: o.frames, frame: frame + 1, localizations: emitters, seconds: seconds() });
         },
+    // A dense frame takes a while: its emitters count up as they are placed and drawn.
+    onEmitters: values.quiet ? undefined : (frame, count) => progress.update({ frames: frame, total: o.frames, frame: frame + 1, localizations: emitters + count, seconds: seconds() }),
   });
   progress.done();
   out(`smlm-stream simulate: ${result.frames} frames → ${path}, ${result.emitters} emitter-frames → ${truthPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
