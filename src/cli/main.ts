@@ -48,11 +48,12 @@ Run 'smlm-stream <command> --help' for a command's options.
  * (`SMLM_STREAM_DEBUG=1` adds it): user errors exit with 2, failures during a run (a write
  * error, a stack cut off) with 1.
  * @param argv - the arguments after `smlm-stream`
+ * @param write - where the commands' output lines go @default process.stdout
  * @returns the process exit code
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
   // Every line through printable: a file name's escape sequences never reach the terminal.
-  const out = (text: string) => process.stdout.write(`${text.split('\n').map((line) => printable(line, Infinity)).join('\n')}\n`);
+  const out = (text: string) => write(`${text.split('\n').map((line) => printable(line, Infinity)).join('\n')}\n`);
   const [command, ...rest] = argv;
   let module: CommandModule | undefined;
   try {
