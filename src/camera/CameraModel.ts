@@ -225,7 +225,8 @@ export function frameCamera(camera: CameraModel, width: number, height: number):
   if (!maps) return base;
   const { originX = 0, originY = 0 } = maps;
   if (originX + width > maps.width || originY + height > maps.height) {
-    throw new InvalidOptionError(`the camera maps (${maps.width}×${maps.height} px) do not cover ${width}×${height} px frames from map pixel (${originX}, ${originY}): check the maps and --map-origin`, 'camera.maps');
+    const files = maps.sources ? Object.values(maps.sources).filter((f) => typeof f === 'string') : [];
+    throw new InvalidOptionError(`the camera maps (${maps.width}×${maps.height} px${files.length ? `: ${files.join(', ')}` : ''}) do not cover ${width}×${height} px frames from map pixel (${originX}, ${originY}): check the maps and --map-origin`, 'camera.maps');
   }
   const n = width * height;
   const offsetMap = new Float32Array(n);

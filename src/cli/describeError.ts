@@ -32,13 +32,19 @@ const FILE_ERRORS: Readonly<Record<string, string>> = {
  * @param error - what was thrown
  * @param flags - the command's flag for each option path
  * @param argv - the command's arguments, to name the flag that gave a file (`--calibration`)
+ * @param valueFlags - the command's flags that take a value (a file after a switch is not its value)
  */
-export function describeError(error: unknown, flags: Readonly<Record<string, string>> = {}, argv: readonly string[] = []): { message: string; code: number; picture?: string } {
-  const { message, code, picture } = describe(error, flags, argv);
+export function describeError(
+  error: unknown,
+  flags: Readonly<Record<string, string>> = {},
+  argv: readonly string[] = [],
+  valueFlags: ReadonlySet<string> = new Set(),
+): { message: string; code: number; picture?: string } {
+  const { message, code, picture } = describe(error, flags, (path) => flagNote(path, argv, valueFlags));
   return { message: printable(message, Infinity), code, picture };
 }
 
-function describe(error: unknown, flags: Readonly<Record<string, string>>, argv: readonly string[]): { message: string; code: number; picture?: string } {
+function describe(error: unknown, flags: Readonly<Record<string, string>>, note: (path: string) => string): { message: string; code: number; picture?: string } {
   const text = firstLine(error instanceof Error ? error.message : String(error));
   if (error instanceof InvalidOptionError) {
     const picture = error instanceof FilterExpressionError ? error.picture : undefined;
@@ -47,9 +53,9 @@ function describe(error: unknown, flags: Readonly<Record<string, string>>, argv:
   if (isFileSystemError(error)) {
     const e = error as { code: string; path: string };
     const words = FILE_ERRORS[e.code];
-    return { message: words ? `${e.path}: ${words}${flagNote(e.path, argv)}` : text, code: EXIT.usage };
+    return { message: words ? `${e.path}: ${words}${note(e.path)}` : text, code: EXIT.usage };
   }
-  if (error instanceof TiffError) return { message: `${text}${flagNote(error.path, argv)}`, code: EXIT.usage };
+  if (error instanceof TiffError) return { message: `${text}${note(error.path)}`, code: EXIT.usage };
   if (
     error instanceof UsageError ||
     error instanceof InputFileError ||
@@ -89,11 +95,11 @@ function inFlagWords(text: string, option: string | undefined, flags: Readonly<R
   return `${flag}: ${message}`;
 }
 
-/** " (--calibration)" when `path` is the value of a flag in `argv`; else "". */
-function flagNote(path: string, argv: readonly string[]): string {
+/** " (--calibration)" when `path` is the value of a flag in `argv` (`--flag PATH` or `--flag=PATH`); else "". */
+function flagNote(path: string, argv: readonly string[], valueFlags: ReadonlySet<string>): string {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === path && i > 0 && /^--?[a-z]/i.test(argv[i - 1]) && !argv[i - 1].includes('=')) return ` (${argv[i - 1]})`;
+    if (arg === path && i > 0 && valueFlags.has(argv[i - 1])) return ` (${argv[i - 1]})`;
     const eq = arg.indexOf('=');
     if (arg.startsWith('--') && eq > 0 && arg.slice(eq + 1) === path) return ` (${arg.slice(0, eq)})`;
   }

@@ -110,6 +110,9 @@ ${LOCALIZE_FLAGS.help()}`;
 /** The flag of each library option, for error messages. */
 export const optionFlags = LOCALIZE_FLAGS.optionFlags;
 
+/** The flags that take a value (to name the flag that gave a missing file). */
+export const valueFlags = LOCALIZE_FLAGS.valueFlags;
+
 /** One line on stderr, through printable (a file name's escape sequences never reach the terminal). */
 function say(line: string): void {
   process.stderr.write(`smlm-stream: ${printable(line, Infinity)}\n`);
@@ -261,7 +264,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     const partial = (error as { summary?: LocalizeStackSummary }).summary;
     if (!partial) throw error;
     // The error in one line (the CLI's boundary words it), then what was kept.
-    say(describeError(error, optionFlags, argv).message);
+    say(describeError(error, optionFlags, argv, valueFlags).message);
     say(`${keptLine(partial)}`);
     return 1;
   } finally {

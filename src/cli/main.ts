@@ -11,6 +11,8 @@ export interface CommandModule {
   run(argv: string[], out: (line: string) => void): number | Promise<number>;
   /** The command's flag for each library option path (to name the flag in option errors). */
   readonly optionFlags?: Readonly<Record<string, string>>;
+  /** The command's flags that take a value (to name the flag that gave a missing file). */
+  readonly valueFlags?: ReadonlySet<string>;
 }
 
 /** The commands, loaded when used (so `--version` and `--help` load none of them). */
@@ -75,7 +77,7 @@ export async function main(argv: string[], write: (text: string) => void = (text
     }
     return await module.run(rest, out);
   } catch (error) {
-    const { message, code, picture } = describeError(error, module?.optionFlags, rest);
+    const { message, code, picture } = describeError(error, module?.optionFlags, rest, module?.valueFlags);
     process.stderr.write(`smlm-stream: ${message}\n${picture ? `${picture}\n` : ''}`);
     if (code !== EXIT.usage && process.env.SMLM_STREAM_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
     return code;
