@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { FileWriteError } from '../errors/FileWriteError.js';
 import { InputFileError } from '../errors/InputFileError.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
@@ -40,7 +41,8 @@ export function describeError(
   argv: readonly string[] = [],
   valueFlags: ReadonlySet<string> = new Set(),
 ): { message: string; code: number; picture?: string } {
-  const { message, code, picture } = describe(error, flags, (path) => flagNote(path, argv, valueFlags));
+  const named = withFolderPath(error, argv);
+  const { message, code, picture } = describe(named, flags, (path) => flagNote(path, argv, valueFlags));
   return { message: printable(message, Infinity), code, picture };
 }
 
@@ -55,6 +57,7 @@ function describe(error: unknown, flags: Readonly<Record<string, string>>, note:
     const words = FILE_ERRORS[e.code];
     return { message: words ? `${e.path}: ${words}${note(e.path)}` : text, code: EXIT.usage };
   }
+  if ((error as { code?: unknown } | null)?.code === 'EISDIR') return { message: 'a folder was given where a file is read (EISDIR)', code: EXIT.usage };
   if (error instanceof TiffError) return { message: `${text}${note(error.path)}`, code: EXIT.usage };
   if (
     error instanceof UsageError ||
@@ -93,6 +96,23 @@ function inFlagWords(text: string, option: string | undefined, flags: Readonly<R
   const bare = new RegExp(`\\b${escapeRegExp(name)}\\b`);
   if (/[A-Z]/.test(name) && bare.test(message)) return message.replace(bare, flag);
   return `${flag}: ${message}`;
+}
+
+/**
+ * A folder read as a file fails with EISDIR on the read, which names no path: the folder among
+ * the arguments is the one (when there is exactly one), so the message can name it.
+ */
+function withFolderPath(error: unknown, argv: readonly string[]): unknown {
+  const e = error as { code?: unknown; path?: unknown; syscall?: unknown } | null;
+  if (e?.code !== 'EISDIR' || typeof e.path === 'string') return error;
+  const folders = argv.filter((arg) => {
+    try {
+      return statSync(arg).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+  return folders.length === 1 ? Object.assign(error as object, { path: folders[0], syscall: e.syscall ?? 'read' }) : error;
 }
 
 /** " (--calibration)" when `path` is the value of a flag in `argv` (`--flag PATH` or `--flag=PATH`); else "". */

@@ -114,6 +114,9 @@ describe('a missing input file is one line: FILE: no such file (--flag)', () => 
     assert.equal(await refused(['localize', stack, `--calibration=${missing}.json`]), `smlm-stream: ${missing}.json: no such file (--calibration)`);
     assert.equal(await refused(['localize', stack, '--offset-map', `${missing}.tif`]), `smlm-stream: ${missing}.tif: unreadable: no such file (--offset-map)`);
     assert.equal(await refused(['evaluate', `${missing}.csv`, join(dir, 'stack.truth.csv')]), `smlm-stream: ${missing}.csv: no such file`);
+    // A folder where a file is read.
+    assert.equal(await refused(['localize', stack, '--calibration', dir]), `smlm-stream: ${dir}: is a folder, not a file (--calibration)`);
+    assert.equal(await refused(['evaluate', dir, join(dir, 'stack.truth.csv')]), `smlm-stream: ${dir}: is a folder, not a file`);
     // A file after a switch is a positional, not the switch's value.
     assert.equal(await refused(['localize', '--quiet', `${missing}.tif`]), `smlm-stream: ${missing}.tif: unreadable: no such file`);
     assert.equal(await refused(['filter', `${missing}.csv`, '--where', 'x > 0']), `smlm-stream: ${missing}.csv: no such file`);
