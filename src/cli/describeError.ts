@@ -43,7 +43,7 @@ export function describeError(
 ): { message: string; code: number; picture?: string } {
   const named = withFolderPath(error, argv);
   const { message, code, picture } = describe(named, flags, (path) => flagNote(path, argv, valueFlags));
-  return { message: printable(message, Infinity), code, picture };
+  return { message: printable(message, Infinity), code, picture: picture?.split('\n').map((line) => printable(line, Infinity)).join('\n') };
 }
 
 function describe(error: unknown, flags: Readonly<Record<string, string>>, note: (path: string) => string): { message: string; code: number; picture?: string } {

@@ -142,6 +142,11 @@ describe('file names reach the terminal through one sanitizer', () => {
     assert.match(ok.stdout, /red\?\[31m\?name\.csv/);
     assert.doesNotMatch(ok.stderr, CONTROL);
     assert.doesNotMatch(ok.stdout, CONTROL);
+    // The picture under a filter expression's error, too.
+    const expression = await cli(['filter', `${evil}.csv`, '--where', 'x > \u001b[31m']);
+    assert.equal(expression.status, 2);
+    assert.match(expression.stderr, /x > \?\[31m\n/);
+    assert.doesNotMatch(expression.stderr, CONTROL);
   });
 });
 
