@@ -161,6 +161,10 @@ describe('values that cannot work are refused', () => {
     assert.match(await refused(['localize', stack, '--threshold', '1e9']), /^smlm-stream: --threshold: the detection threshold must be > 0 and at most 100000 .*got 1000000000$/);
     assert.match(await refused(['localize', stack, '--psf-sigma', '1']), /^smlm-stream: --psf-sigma: the PSF sigma of 1 nm is 0\.01 px at 100 nm pixels; a fit needs 0\.3–10 px \(30–1000 nm\)/);
     assert.match(await refused(['localize', stack, '--psf-sigma', '2000']), /the PSF sigma of 2000 nm is 20 px at 100 nm pixels; a fit needs 0\.3–10 px/);
+    // A threshold below the limit that no spot of this stack passes: the run says so.
+    const high = await cli(['localize', stack, '--threshold', '50000', '-o', join(dir, 'high.csv'), '--quiet']);
+    assert.equal(high.status, 0, high.stderr);
+    assert.equal(high.stderr, 'smlm-stream: warning: no spot passed the detection threshold in 20 frames: check --threshold (50000 × the noise) and the camera settings\n');
   });
 
   test('an offset map above what the stack can hold names the map file', async () => {
