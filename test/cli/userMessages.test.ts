@@ -94,6 +94,10 @@ describe('messages name the file, in the CLI words', () => {
     assert.equal(await refused(['localize', stack, '--tolerance', '0']), 'smlm-stream: --tolerance must be > 0, got 0');
     assert.equal(await refused(['simulate', join(dir, 'x.tif'), '--psf-sigma', '0']), 'smlm-stream: --psf-sigma must be > 0, got 0');
     assert.equal(await refused(['simulate', join(dir, 'x.tif'), '--on-frames', '0.5']), 'smlm-stream: --on-frames must be ≥ 1, got 0.5');
+    assert.equal(
+      await refused(['simulate', join(dir, 'x.tif'), '--density', '10000']),
+      'smlm-stream: --density of 10000 per µm² puts 409600 emitters in a 64×64 px frame, more than its 4096 pixels: at most 100 per µm² at 100 nm pixels',
+    );
     // Called as a library, the message keeps the option's name.
     assert.throws(() => resolveFitOptions({ box: 7, sigmaPx: 1.3, maxIterations: 0 }), /fit option maxIterations must be a positive integer, got 0/);
   });
