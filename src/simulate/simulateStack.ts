@@ -106,6 +106,9 @@ export interface SimulatedFrame {
 /** The resolved options (recorded with samples). */
 export type ResolvedSimulateStackOptions = Required<Omit<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters'>> & Pick<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters'>;
 
+/** An empty grid cell. */
+const NO_EMITTERS: readonly number[] = [];
+
 /** Emitters placed or drawn between two calls of `onEmitters`. */
 export const PROGRESS_EMITTERS = 65536;
 
@@ -238,7 +241,7 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
     const cy = Math.floor(y / separation);
     for (let i = cx - 1; i <= cx + 1; i++) {
       for (let j = cy - 1; j <= cy + 1; j++) {
-        for (const k of grid.get(cellKey(i, j)) ?? []) if ((xs[k] - x) ** 2 + (ys[k] - y) ** 2 < separation2) return false;
+        for (const k of grid.get(cellKey(i, j)) ?? NO_EMITTERS) if ((xs[k] - x) ** 2 + (ys[k] - y) ** 2 < separation2) return false;
       }
     }
     return true;
