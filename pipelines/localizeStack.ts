@@ -18,7 +18,7 @@
  * - a run killed outright: the earlier run's sidecar, marked superseded at the start, says a
  *   later run began and where its partial rows are.
  */
-import { baselineWarning, frameCamera, noiseWarning, saturationLevel } from '../src/camera/CameraModel.js';
+import { baselineWarning, checkOffsetReachable, frameCamera, noiseWarning, saturationLevel } from '../src/camera/CameraModel.js';
 import { resolve as resolvePath } from 'node:path';
 import { parseQueueUrl } from '../src/cluster/parseQueueUrl.js';
 import { FileWriteError } from '../src/errors/FileWriteError.js';
@@ -217,7 +217,9 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   let queueClient: import('ioredis').Redis | undefined;
   try {
     options = resolveLocalizeOptions(run.options ?? {}, metadata);
-    checkFrameSize(metadata.width, metadata.height, options.fit.box);
+    checkFrameRange(run.frames, metadata);
+    checkOffsetReachable(options.camera, metadata.sampleType);
+    checkFrameSize(metadata.width, metadata.height, options.fit.box, input);
     frameCamera(options.camera, metadata.width, metadata.height); // the maps cover the frames
     const choice = chooseWorkers(run.workers, total, options.chunkFrames);
     if (choice.warning) warn(choice.warning);
@@ -402,6 +404,39 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   return summary;
 }
 
+/**
+ * Refuse a frame range outside the stack (`--frames 30:40` on 20 frames): nothing would be
+ * localized, or fewer frames than asked. In follow mode the stack grows, so any range is taken.
+ */
+function checkFrameRange(frames: FrameSourceOptions | undefined, metadata: StackMetadata): void {
+  if (!frames || frames.follow) return;
+  const first = (frames.start ?? 0) + 1;
+  const last = frames.end;
+  const count = metadata.frameCount;
+  if (first > count || (last !== undefined && Number.isFinite(last) && last > count)) {
+    const asked = last === undefined || !Number.isFinite(last) ? `from frame ${first}` : `frames ${first} to ${last}`;
+    throw new InvalidOptionError(`${asked} asked for, but ${metadata.path} has ${count} frame${count === 1 ? '' : 's'}`, 'frames');
+  }
+}
+
+/**
+ * The frame range as the sidecar records it: 1-based and inclusive, as `--frames A:B` takes it
+ * (`first`, `last`; `last` absent for "to the end"), with the step and follow mode when set.
+ * (Sidecars before this recorded the library's `{start, end}`: 0-based start, exclusive end.)
+ */
+function framesRecord(frames: FrameSourceOptions | undefined): Record<string, unknown> {
+  if (!frames) return { first: 1 };
+  const { start, end, step, follow, idleTimeoutMs, pollIntervalMs } = frames;
+  return {
+    first: (start ?? 0) + 1,
+    last: end !== undefined && Number.isFinite(end) ? end : undefined,
+    step: step !== undefined && step !== 1 ? step : undefined,
+    follow: follow || undefined,
+    idleTimeoutMs: follow ? idleTimeoutMs : undefined,
+    pollIntervalMs: follow ? pollIntervalMs : undefined,
+  };
+}
+
 /** Every file the run writes, temporary ones included. */
 function outputsOf(run: LocalizeStackRun, sidecar: string, partial: string): NamedPath[] {
   const outputs: NamedPath[] = [
@@ -456,7 +491,7 @@ function sidecarRecord(
     parameters: {
       ...options,
       camera: { ...options.camera, saturationAdu: saturationLevel(options.camera, metadata.sampleType), maps: mapsRecord(options.camera.maps) },
-      frames: run.frames ?? {},
+      frames: framesRecord(run.frames),
       includeAllFits: run.includeAllFits ?? false,
       workers,
       merge: run.merge ? { ...MERGE_DEFAULTS, ...run.merge, maxFrames: Number.isFinite(run.merge.maxFrames ?? Infinity) ? run.merge.maxFrames : 'unlimited', path: summary.merged?.output } : undefined,

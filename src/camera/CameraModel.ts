@@ -30,6 +30,8 @@ export interface CameraMaps {
   readonly originX?: number;
   /** Map row of the stack's row 0. @default 0 */
   readonly originY?: number;
+  /** The files the maps were read from (named in messages and the run's record). */
+  readonly sources?: { readonly offset?: string; readonly variance?: string; readonly gain?: string };
 }
 
 /** Camera parameters, ThunderSTORM's names and defaults where it has them. */
@@ -132,15 +134,15 @@ function checkMaps(maps: CameraMaps, options: CameraOptions): void {
   const { width, height } = maps;
   const n = width * height;
   if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) throw new InvalidOptionError(`camera maps must be images, got ${width}×${height} px`, 'camera.maps');
-  const named: [Float32Array | undefined, string, string, string | undefined][] = [
-    [maps.offsetAdu, 'offset map', 'camera.maps.offsetAdu', options.baselineAdu === undefined ? undefined : 'camera.baselineAdu'],
-    [maps.varianceAdu2, 'variance map', 'camera.maps.varianceAdu2', options.readNoiseElectrons === undefined ? undefined : 'camera.readNoiseElectrons'],
-    [maps.gainAduPerElectron, 'gain map', 'camera.maps.gainAduPerElectron', options.photonsPerAdu === undefined ? undefined : 'camera.photonsPerAdu'],
+  const named: [Float32Array | undefined, 'offset' | 'variance' | 'gain', string, string | undefined][] = [
+    [maps.offsetAdu, 'offset', 'camera.maps.offsetAdu', options.baselineAdu === undefined ? undefined : 'camera.baselineAdu'],
+    [maps.varianceAdu2, 'variance', 'camera.maps.varianceAdu2', options.readNoiseElectrons === undefined ? undefined : 'camera.readNoiseElectrons'],
+    [maps.gainAduPerElectron, 'gain', 'camera.maps.gainAduPerElectron', options.photonsPerAdu === undefined ? undefined : 'camera.photonsPerAdu'],
   ];
-  for (const [values, name, option, scalar] of named) {
+  for (const [values, kind, option, scalar] of named) {
     if (!values) continue;
-    if (scalar) throw new InvalidOptionError(`the ${name} replaces ${scalar}: give one of them`, option);
-    if (values.length !== n) throw new InvalidOptionError(`the ${name} has ${values.length} values, a ${width}×${height} map needs ${n}`, option);
+    if (scalar) throw new InvalidOptionError(`${mapName(maps, kind)} replaces ${scalar}: give one of them`, option);
+    if (values.length !== n) throw new InvalidOptionError(`${mapName(maps, kind)} has ${values.length} values, a ${width}×${height} map needs ${n}`, option);
   }
   const first = (values: Float32Array | undefined, bad: (v: number) => boolean) => {
     if (!values) return -1;
@@ -149,13 +151,43 @@ function checkMaps(maps: CameraMaps, options: CameraOptions): void {
   };
   const at = (i: number) => `pixel (x ${i % width}, y ${Math.floor(i / width)})`;
   let i = first(maps.offsetAdu, (v) => !Number.isFinite(v));
-  if (i >= 0) throw new InvalidOptionError(`the offset map is not a number at ${at(i)}`, 'camera.maps.offsetAdu');
+  if (i >= 0) throw new InvalidOptionError(`${mapName(maps, 'offset')} is not a number at ${at(i)}`, 'camera.maps.offsetAdu');
   i = first(maps.gainAduPerElectron, (v) => !(v > 0 && Number.isFinite(v)));
-  if (i >= 0) throw new InvalidOptionError(`the gain map must be > 0 ADU per e⁻ everywhere, got ${maps.gainAduPerElectron?.[i]} at ${at(i)}`, 'camera.maps.gainAduPerElectron');
+  if (i >= 0) throw new InvalidOptionError(`${mapName(maps, 'gain')} must be > 0 ADU per e⁻ everywhere, got ${maps.gainAduPerElectron?.[i]} at ${at(i)}`, 'camera.maps.gainAduPerElectron');
   i = first(maps.varianceAdu2, (v) => !(v >= 0 && Number.isFinite(v)));
-  if (i >= 0) throw new InvalidOptionError(`the variance map must be ≥ 0 ADU² everywhere, got ${maps.varianceAdu2?.[i]} at ${at(i)}`, 'camera.maps.varianceAdu2');
+  if (i >= 0) throw new InvalidOptionError(`${mapName(maps, 'variance')} must be ≥ 0 ADU² everywhere, got ${maps.varianceAdu2?.[i]} at ${at(i)}`, 'camera.maps.varianceAdu2');
   const { originX = 0, originY = 0 } = maps;
   if (!(Number.isInteger(originX) && originX >= 0 && Number.isInteger(originY) && originY >= 0)) throw new InvalidOptionError(`the map origin must be whole pixels ≥ 0, got ${originX},${originY}`, 'camera.maps.origin');
+}
+
+/** "FILE: the offset map" when the map's file is known, else "the offset map". */
+function mapName(maps: CameraMaps, kind: 'offset' | 'variance' | 'gain'): string {
+  const file = maps.sources?.[kind];
+  return file === undefined ? `the ${kind} map` : `${file}: the ${kind} map`;
+}
+
+/**
+ * Refuse a camera offset the stack's pixels cannot reach: a base level or an offset map value
+ * above the largest value of the stack's sample type (65535 for 16 bits) leaves every pixel
+ * below the offset, so no photon would be counted (an offset map of 10⁹ ADU, a base level in
+ * the wrong unit). Float stacks have no such limit.
+ * @param camera - resolved camera model
+ * @param sampleType - the stack's sample type
+ * @throws InvalidOptionError naming the map's file and pixel, or the base level
+ */
+export function checkOffsetReachable(camera: CameraModel, sampleType: SampleType): void {
+  const top = TYPE_MAXIMUM[sampleType];
+  const offset = camera.maps?.offsetAdu;
+  if (camera.maps && offset) {
+    for (let i = 0; i < offset.length; i++) {
+      if (offset[i] > top) {
+        const { width } = camera.maps;
+        throw new InvalidOptionError(`${mapName(camera.maps, 'offset')} has ${offset[i]} ADU at pixel (x ${i % width}, y ${Math.floor(i / width)}), above the largest ${sampleType} value the stack can hold (${top})`, 'camera.maps.offsetAdu');
+      }
+    }
+  } else if (camera.baselineAdu > top) {
+    throw new InvalidOptionError(`the base level of ${camera.baselineAdu} ADU is above the largest ${sampleType} value the stack can hold (${top})`, 'camera.baselineAdu');
+  }
 }
 
 /**
@@ -193,7 +225,8 @@ export function frameCamera(camera: CameraModel, width: number, height: number):
   if (!maps) return base;
   const { originX = 0, originY = 0 } = maps;
   if (originX + width > maps.width || originY + height > maps.height) {
-    throw new InvalidOptionError(`the camera maps (${maps.width}×${maps.height} px) do not cover ${width}×${height} px frames from map pixel (${originX}, ${originY}): check the maps and --map-origin`, 'camera.maps');
+    const files = maps.sources ? Object.values(maps.sources).filter((f) => typeof f === 'string') : [];
+    throw new InvalidOptionError(`the camera maps (${maps.width}×${maps.height} px${files.length ? `: ${files.join(', ')}` : ''}) do not cover ${width}×${height} px frames from map pixel (${originX}, ${originY}): check the maps and --map-origin`, 'camera.maps');
   }
   const n = width * height;
   const offsetMap = new Float32Array(n);

@@ -57,6 +57,17 @@ export class FlagTable {
     return map;
   }
 
+  /** The flags that take a value (`--calibration`, `-o`): a file after one of them is its value. */
+  get valueFlags(): ReadonlySet<string> {
+    const names = new Set<string>();
+    for (const f of this.flags) {
+      if (!f.value) continue;
+      names.add(`--${f.name}`);
+      if (f.short) names.add(`-${f.short}`);
+    }
+    return names;
+  }
+
   /** The options part of --help: a heading per section, the flags' text wrapped at 96 columns. */
   help(): string {
     const lines: string[] = [];

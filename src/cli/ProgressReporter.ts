@@ -12,7 +12,8 @@ export interface ProgressOptions {
 
 /** Widest progress bar, characters; narrower terminals get a shorter one, or none. */
 const BAR_WIDTH = 24;
-const MIN_BAR_WIDTH = 8;
+/** Narrowest bar shown: 5 characters still show the run in fifths. */
+const MIN_BAR_WIDTH = 5;
 
 /**
  * Shows a run's progress on stderr: a bar redrawn in place (at most 10 times a second) and
@@ -72,22 +73,39 @@ export class ProgressReporter {
     return p.seconds > 0 ? p.frames / p.seconds : 0;
   }
 
-  /** The progress line; with `columns` (a terminal), a bar and at most `columns − 1` characters. */
+  /**
+   * The progress line; with `columns` (a terminal), a bar and at most `columns − 1` characters.
+   * On a narrow terminal the parts that matter least go first (the workers, "frame N", the
+   * count, the rate), so that a bar of at least {@link MIN_BAR_WIDTH} and the whole ETA stay.
+   */
   private line(p: Progress, columns: number | undefined): string {
     const rate = this.rate(p);
-    const count = p.total === undefined ? `frame ${p.frame}` : `frame ${p.frame} (${p.frames}/${p.total})`;
-    let eta = '';
+    const frame = p.total === undefined ? `frame ${p.frame}` : `frame ${p.frame} (${p.frames}/${p.total})`;
+    const done = p.total === undefined ? `frame ${p.frame}` : `${p.frames}/${p.total}`;
     // No ETA in the first second: the rate is not known yet (workers are still starting).
-    if (p.total !== undefined && rate > 0 && p.seconds >= 1) eta = `  ETA ${formatDuration((p.total - p.frames) / rate)}`;
-    const workers = p.workers === undefined ? '' : `  ${p.workers} worker${p.workers === 1 ? '' : 's'} seen`;
-    const text = `${count}  ${Math.round(rate)} frames/s  ${p.localizations.toLocaleString('en-US')} ${this.unit}${workers}${eta}`;
-    if (columns === undefined) return text;
+    const eta = p.total !== undefined && rate > 0 && p.seconds >= 1 ? `ETA ${formatDuration((p.total - p.frames) / rate)}` : '';
+    const speed = `${Math.round(rate)} frames/s`;
+    const count = `${p.localizations.toLocaleString('en-US')} ${this.unit}`;
+    const workers = p.workers === undefined ? '' : `${p.workers} worker${p.workers === 1 ? '' : 's'} seen`;
+    const variants = [
+      [frame, speed, count, workers, eta],
+      [frame, speed, count, eta],
+      [done, speed, count, eta],
+      [done, speed, eta],
+      [done, eta],
+      [eta || done],
+    ].map((parts) => parts.filter((part) => part !== '').join('  '));
+    if (columns === undefined) return variants[0];
     const room = columns - 1;
-    const width = Math.min(BAR_WIDTH, room - text.length - 3);
-    if (p.total && width >= MIN_BAR_WIDTH) {
-      const filled = Math.round((width * p.frames) / p.total);
-      return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`;
+    if (p.total) {
+      for (const text of variants) {
+        const width = Math.min(BAR_WIDTH, room - text.length - 3);
+        if (width < MIN_BAR_WIDTH) continue;
+        const filled = Math.round((width * p.frames) / p.total);
+        return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`;
+      }
     }
+    const text = variants.find((v) => v.length <= room) ?? variants[variants.length - 1];
     return text.length > room ? text.slice(0, Math.max(0, room)) : text;
   }
 }

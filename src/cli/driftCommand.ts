@@ -39,6 +39,9 @@ ${DRIFT_FLAGS.help()}`;
 
 export const optionFlags = DRIFT_FLAGS.optionFlags;
 
+/** The flags that take a value (to name the flag that gave a missing file). */
+export const valueFlags = DRIFT_FLAGS.valueFlags;
+
 const DRIFT: TableStep = {
   name: 'drift',
   suffix: 'corrected',

@@ -1,6 +1,7 @@
 import { evaluateLocalizations } from '../evaluate/evaluateLocalizations.js';
 import { readPointTable } from '../evaluate/PointTable.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
+import { formatPercent } from './formatPercent.js';
 import { parseNumber } from './parseNumber.js';
 import { UsageError } from './UsageError.js';
 
@@ -33,7 +34,7 @@ export function run(argv: string[], out: (line: string) => void): number {
     return 0;
   }
   // A ratio or mean over nothing (no localizations, no truth, no match) is shown as n/a.
-  const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(2)} %` : 'n/a');
+  const pct = (v: number) => formatPercent(v, 1, 2);
   const nm = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} nm` : 'n/a');
   const rows: [string, string][] = [
     ['truth', String(e.truth)],

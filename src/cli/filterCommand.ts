@@ -1,6 +1,7 @@
 import { filterTable } from '../post/filterTable.js';
 import { columnName } from '../table/LocalizationTable.js';
 import { FlagTable } from './FlagTable.js';
+import { formatPercent } from './formatPercent.js';
 import { runTableStep } from './tableStep.js';
 import type { TableStep } from './tableStep.js';
 import { UsageError } from './UsageError.js';
@@ -26,14 +27,14 @@ const FILTER: TableStep = {
   name: 'filter',
   suffix: 'filtered',
   flags: FILTER_FLAGS,
-  apply(table, input, output, values, out) {
+  apply(table, input, output, values) {
     const where = values.where;
     if (typeof where !== 'string' || where.trim() === '') {
       throw new UsageError(`filter needs --where EXPR, e.g. --where "uncertainty < 20"; the columns of ${input} are ${table.header.map(columnName).join(', ')}`);
     }
     const kept = filterTable(table, where);
-    out(`smlm-stream filter: kept ${kept.rows} of ${table.rows} localizations (${((100 * kept.rows) / Math.max(1, table.rows)).toFixed(1)} %) where ${where} → ${output}`);
-    return { table: kept, parameters: { where } };
+    const report = [`smlm-stream filter: kept ${kept.rows} of ${table.rows} localizations (${formatPercent(kept.rows, table.rows)}) where ${where} → ${output}`];
+    return { table: kept, parameters: { where }, report };
   },
 };
 

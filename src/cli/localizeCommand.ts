@@ -21,6 +21,8 @@ import { describeError } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import type { Flag } from './FlagTable.js';
 import { MERGE_OPTION_FLAGS, mergeOptionsFrom } from './mergeFlags.js';
+import { printable } from '../errors/printable.js';
+import { formatPercent } from './formatPercent.js';
 import { parseNumber } from './parseNumber.js';
 import { formatDuration, ProgressReporter } from './ProgressReporter.js';
 import { UsageError } from './UsageError.js';
@@ -85,7 +87,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ]],
   ['Frames', [
     { name: 'channel', value: 'N', help: 'of a stack with several channels (an ImageJ hyperstack, an OME-TIFF): localize channel N, 1-based; its frames are numbered as time points', default: 'the only channel (several need one)', option: 'frames.channel' },
-    { name: 'frames', value: 'A:B', help: 'frames A to B, 1-based, inclusive (A: or :B open-ended)', default: 'all' },
+    { name: 'frames', value: 'A:B', help: 'frames A to B, 1-based, inclusive (A: or :B open-ended)', default: 'all', option: 'frames' },
     { name: 'follow', help: 'keep reading while the file grows (live acquisition)' },
     { name: 'idle-timeout', value: 'S', help: 'with --follow: stop after S seconds without a new frame', default: String(FOLLOW_DEFAULTS.idleTimeoutMs / 1000) },
   ]],
@@ -109,6 +111,14 @@ ${LOCALIZE_FLAGS.help()}`;
 
 /** The flag of each library option, for error messages. */
 export const optionFlags = LOCALIZE_FLAGS.optionFlags;
+
+/** The flags that take a value (to name the flag that gave a missing file). */
+export const valueFlags = LOCALIZE_FLAGS.valueFlags;
+
+/** One line on stderr, through printable (a file name's escape sequences never reach the terminal). */
+function say(line: string): void {
+  process.stderr.write(`smlm-stream: ${printable(line, Infinity)}\n`);
+}
 
 /** Exit codes after a signal: 128 + the signal's number, as shells report them. */
 const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
@@ -228,12 +238,12 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) {
       progress.done();
-      process.stderr.write(`smlm-stream: ${signal} again: quitting now; the rows so far are in ${output}.partial\n`);
+      say(`${signal} again: quitting now; the rows so far are in ${output}.partial`);
       process.exit(SIGNAL_EXIT[signal] ?? 1);
     }
     exitCode = SIGNAL_EXIT[signal] ?? 1;
     progress.done();
-    process.stderr.write(`smlm-stream: ${signal}: finishing the frames in flight (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)\n`);
+    say(`${signal}: finishing the frames in flight (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
     stop.abort(new Error(`interrupted by ${signal}`));
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -255,10 +265,10 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       onProgress: quiet ? undefined : (p) => progress.update(p),
       onWarning: (message) => {
         progress.done();
-        process.stderr.write(`smlm-stream: warning: ${message}\n`);
+        say(`warning: ${message}`);
       },
       onNotice: (message) => {
-        if (!quiet) process.stderr.write(`smlm-stream: ${message}\n`);
+        if (!quiet) say(`${message}`);
       },
     });
   } catch (error) {
@@ -266,15 +276,18 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     const partial = (error as { summary?: LocalizeStackSummary }).summary;
     if (!partial) throw error;
     // The error in one line (the CLI's boundary words it), then what was kept.
-    process.stderr.write(`smlm-stream: ${describeError(error, optionFlags).message}\n`);
-    process.stderr.write(`smlm-stream: ${keptLine(partial)}\n`);
+    say(describeError(error, optionFlags, argv, valueFlags).message);
+    say(`${keptLine(partial)}`);
     return 1;
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
   progress.done();
+  if (summary.frames > 0 && summary.stats.candidates === 0) {
+    say(`warning: no spot passed the detection threshold in ${summary.frames} frame${summary.frames === 1 ? '' : 's'}: check --threshold (${options.detect?.threshold ?? DETECT_DEFAULTS.threshold} × the noise) and the camera settings`);
+  }
   if (summary.stopReason !== undefined) {
-    process.stderr.write(`smlm-stream: ${summary.stopReason}: ${keptLine(summary)}\n`);
+    say(`${summary.stopReason}: ${keptLine(summary)}`);
     if (!quiet) for (const line of summaryLines(summary)) out(line);
     return exitCode || 1;
   }
@@ -290,7 +303,7 @@ function keptLine(s: LocalizeStackSummary): string {
 /** The end-of-run summary a person reads (Gpufit's example summary is the model). */
 function summaryLines(s: LocalizeStackSummary): string[] {
   const st = s.stats;
-  const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a');
+  const pct = (a: number, b: number) => formatPercent(a, b);
   const count = (v: number) => v.toLocaleString('en-US');
   const histogram = st.iterationHistogram;
   let median = 0;

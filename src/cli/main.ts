@@ -1,3 +1,4 @@
+import { printable } from '../errors/printable.js';
 import { softwareVersion } from '../softwareVersion.js';
 import { describeError, EXIT } from './describeError.js';
 import { UsageError } from './UsageError.js';
@@ -10,6 +11,8 @@ export interface CommandModule {
   run(argv: string[], out: (line: string) => void): number | Promise<number>;
   /** The command's flag for each library option path (to name the flag in option errors). */
   readonly optionFlags?: Readonly<Record<string, string>>;
+  /** The command's flags that take a value (to name the flag that gave a missing file). */
+  readonly valueFlags?: ReadonlySet<string>;
 }
 
 /** The commands, loaded when used (so `--version` and `--help` load none of them). */
@@ -47,10 +50,12 @@ Run 'smlm-stream <command> --help' for a command's options.
  * (`SMLM_STREAM_DEBUG=1` adds it): user errors exit with 2, failures during a run (a write
  * error, a stack cut off) with 1.
  * @param argv - the arguments after `smlm-stream`
+ * @param write - where the commands' output lines go @default process.stdout
  * @returns the process exit code
  */
-export async function main(argv: string[]): Promise<number> {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+export async function main(argv: string[], write: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
+  // Every line through printable: a file name's escape sequences never reach the terminal.
+  const out = (text: string) => write(`${text.split('\n').map((line) => printable(line, Infinity)).join('\n')}\n`);
   const [command, ...rest] = argv;
   let module: CommandModule | undefined;
   try {
@@ -72,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await module.run(rest, out);
   } catch (error) {
-    const { message, code, picture } = describeError(error, module?.optionFlags);
+    const { message, code, picture } = describeError(error, module?.optionFlags, rest, module?.valueFlags);
     process.stderr.write(`smlm-stream: ${message}\n${picture ? `${picture}\n` : ''}`);
     if (code !== EXIT.usage && process.env.SMLM_STREAM_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
     return code;

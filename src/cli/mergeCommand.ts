@@ -29,22 +29,22 @@ const MERGE: TableStep = {
   name: 'merge',
   suffix: 'merged',
   flags: MERGE_FLAGS,
-  apply(table, input, output, values, out) {
+  apply(table, input, output, values) {
     const options = mergeOptionsFrom(values);
     const t0 = performance.now();
     const merged = mergeBlinks(table, options, input);
     const seconds = (performance.now() - t0) / 1000;
     const detections = merged.columns[findColumn(merged, DETECTIONS_HEADER)];
     const multi = detections.reduce((n, d) => n + (d > 1 ? 1 : 0), 0);
-    out(`smlm-stream merge: ${table.rows} localizations → ${merged.rows} molecules (${multi} of more than one detection; ${(table.rows / Math.max(1, merged.rows)).toFixed(2)} detections each on average) in ${seconds.toFixed(2)} s → ${output}`);
+    const report = [`smlm-stream merge: ${table.rows} localizations → ${merged.rows} molecules (${multi} of more than one detection; ${(table.rows / Math.max(1, merged.rows)).toFixed(2)} detections each on average) in ${seconds.toFixed(2)} s → ${output}`];
     const u = findColumn(table, 'uncertainty_x');
     const column = u >= 0 ? table.columns[u] : table.columns[findColumn(table, 'uncertainty')] ?? undefined;
     if (column) {
       const sorted = Float64Array.from(column.filter((v) => Number.isFinite(v) && v > 0)).sort();
       const warning = mergeDistanceWarning(sorted[sorted.length >> 1], options.maxDistanceNm);
-      if (warning) out(`  warning: ${warning}`);
+      if (warning) report.push(`  warning: ${warning}`);
     }
-    return { table: merged, parameters: { ...options, maxFrames: Number.isFinite(options.maxFrames) ? options.maxFrames : 'unlimited' }, results: { molecules: merged.rows, moleculesOfSeveralDetections: multi } };
+    return { table: merged, parameters: { ...options, maxFrames: Number.isFinite(options.maxFrames) ? options.maxFrames : 'unlimited' }, results: { molecules: merged.rows, moleculesOfSeveralDetections: multi }, report };
   },
 };
 

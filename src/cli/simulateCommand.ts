@@ -15,6 +15,7 @@ import { DEFAULT_ASTIGMATISM } from '../simulate/simulateBeadStack.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
 import { ProgressReporter } from './ProgressReporter.js';
+import { printable } from '../errors/printable.js';
 import { UsageError } from './UsageError.js';
 
 /** The largest frame side simulated, px (sCMOS sensors are 2048–4096 px). */
@@ -72,6 +73,30 @@ of Huang et al. 2008: foci at −200 and +200 nm, σ0 130 nm, depth 400 nm):
   --bad-bead K:KIND     bead K (1–9) is bad: K:height (250 nm above the others) or K:stuck
                         (does not defocus)
 `;
+
+/** The flag of each simulation option, for error messages. */
+export const optionFlags: Readonly<Record<string, string>> = {
+  width: '--width',
+  height: '--height',
+  frames: '--frames',
+  pixelSizeNm: '--pixel-size',
+  psfSigmaNm: '--psf-sigma',
+  density: '--density',
+  photons: '--photons',
+  background: '--background',
+  meanOnFrames: '--on-frames',
+  minSeparationNm: '--min-separation',
+  structure: '--structure',
+  structureCount: '--structure-count',
+  ringRadiusNm: '--ring-radius',
+  baselineAdu: '--baseline',
+  photonsPerAdu: '--photons-per-adu',
+  readNoiseAdu: '--read-noise',
+  emGain: '--em-gain',
+  sensor: '--sensor',
+  drift: '--drift',
+  seed: '--seed',
+};
 
 /**
  * `smlm-stream simulate`: write a stack and its truth, with progress on stderr.
@@ -184,16 +209,20 @@ export function run(argv: string[], out: (line: string) => void): number {
     ...(o.sensor === 'scmos' ? [{ path: maps.offset, role: 'the offset map' }, { path: maps.variance, role: 'the variance map' }, { path: maps.gain, role: 'the gain map' }] : []),
   ], values.overwrite);
   const progress = new ProgressReporter(process.stderr, { unit: 'emitters' });
-  if (!values.quiet) process.stderr.write(`smlm-stream simulate: ${o.frames} frames of ${o.width}×${o.height} px (${gigabytes(bytes)}) → ${path}\n`);
+  // Announced as work to do ("writing … to"); "→ FILE" is printed once the files are written.
+  if (!values.quiet) process.stderr.write(`smlm-stream simulate: writing ${o.frames} frames of ${o.width}×${o.height} px (${gigabytes(bytes)}) to ${printable(path, Infinity)}\n`);
   let emitters = 0;
+  const seconds = () => (performance.now() - t0) / 1000;
   const result = writeSimulation(path, truthPath, {
     ...options,
     onFrame: values.quiet
       ? undefined
       : (frame, count) => {
           emitters += count;
-          progress.update({ frames: frame + 1, total: o.frames, frame: frame + 1, localizations: emitters, seconds: (performance.now() - t0) / 1000 });
+          progress.update({ frames: frame + 1, total: o.frames, frame: frame + 1, localizations: emitters, seconds: seconds() });
         },
+    // A dense frame takes a while: its emitters count up as they are placed and drawn.
+    onEmitters: values.quiet ? undefined : (frame, count) => progress.update({ frames: frame, total: o.frames, frame: frame + 1, localizations: emitters + count, seconds: seconds() }),
   });
   progress.done();
   out(`smlm-stream simulate: ${result.frames} frames → ${path}, ${result.emitters} emitter-frames → ${truthPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);

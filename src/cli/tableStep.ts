@@ -20,6 +20,8 @@ export interface StepResult {
   results?: Record<string, unknown>;
   /** Other files it wrote or will write, after the table (written by `writeMore`). */
   writeMore?: () => Promise<void> | void;
+  /** Lines for stdout that name the output ("→ FILE"): printed once everything is written. */
+  report?: readonly string[];
 }
 
 /** One post-processing command: its name, the output's default suffix, other outputs, the work. */
@@ -77,5 +79,6 @@ export async function runTableStep(step: TableStep, argv: string[], out: (line: 
     started,
     seconds: (performance.now() - t0) / 1000,
   });
+  for (const line of result.report ?? []) out(line);
   return 0;
 }

@@ -43,9 +43,9 @@ export type ResolvedMultiEmitterOptions = { readonly [K in keyof MultiEmitterOpt
  */
 export function resolveMultiEmitterOptions(options: MultiEmitterOptions = {}): ResolvedMultiEmitterOptions {
   const o = { ...MULTI_EMITTER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedMultiEmitterOptions;
-  if (!(Number.isInteger(o.maxEmitters) && o.maxEmitters >= 1 && o.maxEmitters <= MAX_EMITTERS)) throw new InvalidOptionError(`multi-emitter fitting's maxEmitters must be a whole number from 1 to ${MAX_EMITTERS}, got ${o.maxEmitters}`, 'multiEmitter.maxEmitters');
+  if (!(Number.isInteger(o.maxEmitters) && o.maxEmitters >= 1 && o.maxEmitters <= MAX_EMITTERS)) throw new InvalidOptionError(`multi-emitter option maxEmitters must be a whole number from 1 to ${MAX_EMITTERS}, got ${o.maxEmitters}`, 'multiEmitter.maxEmitters');
   for (const key of ['pValue', 'ambiguityPValue'] as const) {
-    if (!(o[key] > 0 && o[key] < 1)) throw new InvalidOptionError(`multi-emitter fitting's ${key} must be between 0 and 1, got ${o[key]}`, `multiEmitter.${key}`);
+    if (!(o[key] > 0 && o[key] < 1)) throw new InvalidOptionError(`multi-emitter option ${key} must be between 0 and 1, got ${o[key]}`, `multiEmitter.${key}`);
   }
   return o;
 }

@@ -90,7 +90,18 @@ export interface MetadataPixelSize {
   readonly pixelSizeNm: number | undefined;
   /** Where the value comes from, in words (e.g. "the XResolution tag (…)"). */
   readonly pixelSizeSource?: string | undefined;
+  /** The stack's (first) file, named in messages about its pixel size. */
+  readonly path?: string;
 }
+
+/**
+ * The PSF sigma a fit can estimate positions with, px. Below 0.3 px most of a spot's
+ * photons fall in one pixel (a Gaussian of σ = 0.3 px centred on a pixel puts 82 % of them in
+ * it, erf(0.5/(0.3·√2))²), so its position inside the pixel is not measurable and the
+ * pixel size or the sigma is wrong (usually nm given for px, or the pixel size for the sigma).
+ * Above 10 px a spot is wider than any fitting window (at most 15 px) holds.
+ */
+export const PSF_SIGMA_RANGE_PX = [0.3, 10] as const;
 
 /**
  * Resolve pipeline options, filling defaults; the pixel size comes from the options or else
@@ -104,18 +115,26 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
   const [minPixel, maxPixel] = PLAUSIBLE_PIXEL_SIZE_NM;
   const givenPixel = options.camera?.pixelSizeNm;
   const pixelSizeNm = givenPixel ?? metadata?.pixelSizeNm;
+  const file = metadata?.path === undefined ? '' : `${metadata.path}: `;
   if (pixelSizeNm === undefined) {
-    throw new InvalidOptionError('the pixel size is not in the file\'s metadata: give it (--pixel-size NM, or camera.pixelSizeNm)');
+    throw new InvalidOptionError(`${file}the pixel size is not in the file's metadata: give it with camera.pixelSizeNm`, 'camera.pixelSizeNm');
   }
   if (!(pixelSizeNm >= minPixel && pixelSizeNm <= maxPixel)) {
     if (givenPixel !== undefined) throw new InvalidOptionError(`the pixel size must be ${minPixel}–${maxPixel} nm, got ${givenPixel}`, 'camera.pixelSizeNm');
     const source = metadata?.pixelSizeSource ?? 'the file\'s metadata';
-    throw new InvalidOptionError(`the pixel size from ${source} is ${pixelSizeNm} nm, outside the plausible ${minPixel}–${maxPixel} nm: give it (--pixel-size NM, or camera.pixelSizeNm)`);
+    throw new InvalidOptionError(`${file}the pixel size from ${source} is ${pixelSizeNm} nm, outside the plausible ${minPixel}–${maxPixel} nm: give it with camera.pixelSizeNm`, 'camera.pixelSizeNm');
   }
   const camera = resolveCamera({ ...options.camera, pixelSizeNm });
   const psfSigmaNm = options.psfSigmaNm ?? LOCALIZE_DEFAULTS.psfSigmaNm;
   if (!(psfSigmaNm > 0 && Number.isFinite(psfSigmaNm))) throw new InvalidOptionError(`the PSF sigma must be > 0 nm, got ${psfSigmaNm}`, 'psfSigmaNm');
   const psfSigmaPx = psfSigmaNm / pixelSizeNm;
+  const [minSigmaPx, maxSigmaPx] = PSF_SIGMA_RANGE_PX;
+  if (!(psfSigmaPx >= minSigmaPx && psfSigmaPx <= maxSigmaPx)) {
+    throw new InvalidOptionError(
+      `the PSF sigma of ${psfSigmaNm} nm is ${round(psfSigmaPx)} px at ${pixelSizeNm} nm pixels; a fit needs ${minSigmaPx}–${maxSigmaPx} px (${round(minSigmaPx * pixelSizeNm)}–${round(maxSigmaPx * pixelSizeNm)} nm): check the PSF sigma and the pixel size`,
+      'psfSigmaNm',
+    );
+  }
   const given = options.fit ?? {};
   const astigmatism = options.astigmatism;
   if (astigmatism) {
@@ -163,16 +182,21 @@ function round(value: number): string {
 
 /**
  * Check that frames of this size hold the fitting window (before the first frame is read, and
- * for every frame of a source whose size is not known in advance).
+ * for every frame of a source whose size is not known in advance). Frames smaller than the
+ * smallest window are the file's fault (a corrupt width or height), never the box's.
  * @param width - frame width, px
  * @param height - frame height, px
  * @param box - the fitting window, px
+ * @param path - the stack's file, named in the message
  * @throws InvalidOptionError when a frame is smaller than the window
  */
-export function checkFrameSize(width: number, height: number, box: number): void {
-  if (width < box || height < box) {
-    throw new InvalidOptionError(`frames of ${width}×${height} px are smaller than the ${box}×${box} px fitting window: give a smaller box, or check the pixel size and PSF sigma`, 'fit.box');
+export function checkFrameSize(width: number, height: number, box: number, path?: string): void {
+  if (width >= box && height >= box) return;
+  const smallest = BOX_RANGE_PX[0];
+  if (width < smallest || height < smallest) {
+    throw new InvalidOptionError(`${path ?? 'the stack'}: frames of ${width}×${height} px are smaller than the smallest fitting window (${smallest}×${smallest} px): its width or height is wrong, or it holds no images to localize`);
   }
+  throw new InvalidOptionError(`frames of ${width}×${height} px${path === undefined ? '' : ` (${path})`} are smaller than the ${box}×${box} px fitting window: give a smaller box, or check the pixel size and PSF sigma`, 'fit.box');
 }
 
 /** Run `resolve`, giving an option error the path of the options it resolves inside ours. */

@@ -131,12 +131,5 @@ function refuseBinary(path: string, bytes: Uint8Array): void {
   if (head.includes(0)) throw new InputFileError(`${path}: is binary data, not a localization CSV`);
 }
 
-/**
- * A line shown in a message: control characters replaced, at most 200 characters.
- * @param line - text from a file
- */
-export function printable(line: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = line.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
-}
+/** A line shown in a message (one home: src/errors/printable.ts). */
+export { printable } from '../errors/printable.js';

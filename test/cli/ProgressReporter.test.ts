@@ -28,16 +28,25 @@ test('not a terminal: a plain line every interval; a terminal: a bar redrawn in 
   assert.equal(tty.written[1], '\n');
 });
 
-test('the bar fits the terminal: shorter on a narrow one, none on a very narrow one, never wider', () => {
-  for (const columns of [100, 70, 50, 30]) {
+test('the bar fits the terminal: the ETA stays whole and a short bar stays, the other parts go first', () => {
+  // 5000 of 10000 frames in 3 s: the full text "frame 5000 (5000/10000)  1667 frames/s  123,456 localizations  ETA 0:03" is 73 characters.
+  for (const columns of [100, 80, 70, 60, 50, 40, 30, 20]) {
     const tty = stream(true, columns);
     const bar = new ProgressReporter(tty.stream);
     bar.update({ frames: 5000, total: 10000, frame: 5000, localizations: 123456, seconds: 3 });
     const visible = tty.written[0].replace('\r', '').replace('\x1b[K', '');
     assert.ok(visible.length <= columns - 1, `${columns} columns: ${visible.length} characters: ${visible}`);
-    // The text is 73 characters: a bar of 8 or more fits from 85 columns.
-    assert.equal(visible.startsWith('['), columns >= 85, `${columns} columns: ${visible}`);
+    assert.match(visible, /ETA 0:03$/, `${columns} columns: ${visible}`);
+    assert.match(visible, /^\[#{3,12}\.{2,12}\] /, `${columns} columns: a bar of 5 or more: ${visible}`);
+    if (columns >= 100) assert.match(visible, /frame 5000 \(5000\/10000\)  1667 frames\/s  123,456 localizations  ETA 0:03$/);
   }
+  // A long run at 60 columns: the hours of the ETA are kept, and the bar.
+  const tty = stream(true, 60);
+  const bar = new ProgressReporter(tty.stream);
+  bar.update({ frames: 12345, total: 1000000, frame: 12345, localizations: 9876543, seconds: 100 });
+  const visible = tty.written[0].replace('\r', '').replace('\x1b[K', '');
+  assert.ok(visible.length <= 59, visible);
+  assert.match(visible, /^\[[#.]{5,24}\] 12345\/1000000 .*ETA 2:13:20$/, visible);
 });
 
 test('the rate and the ETA follow the recent progress, not the average since the start', () => {

@@ -113,8 +113,8 @@ describe('camera maps in the CLI', () => {
     const sidecar = JSON.parse(readFileSync(join(dir, 'cam.json'), 'utf8'));
     assert.deepEqual(sidecar.parameters.camera.maps.files.gain, join(dir, 'cam.gain.tif'), 'the sidecar names the map files');
     const cases: [string[], RegExp][] = [
-      [[...maps, '--baseline', '100'], /--offset-map: the offset map replaces camera\.baselineAdu: give one of them/],
-      [[...maps, '--map-origin', '40,0'], /the camera maps \(64×48 px\) do not cover 64×48 px frames from map pixel \(40, 0\)/],
+      [[...maps, '--baseline', '100'], /--offset-map: .*cam\.offset\.tif: the offset map replaces --baseline: give one of them/],
+      [[...maps, '--map-origin', '40,0'], /the camera maps \(64×48 px: .*cam\.offset\.tif, .*cam\.variance\.tif, .*cam\.gain\.tif\) do not cover 64×48 px frames from map pixel \(40, 0\)/],
       [['--gain-map', stack], /cam\.tif: a camera map is one 2-D image, this file has 40 frames/],
       [['--map-origin', '1,2'], /--map-origin needs a map/],
     ];
