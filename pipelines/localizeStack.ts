@@ -114,7 +114,7 @@ export interface LocalizeStackRun {
    * sidecar adds the queue (without its password) and the workers. Not with follow mode.
    */
   queue?: string;
-  /** Called after every frame. */
+  /** Called after every frame (with a queue: after every job's frames). */
   onProgress?: (progress: Progress) => void;
   /** Called with warnings (a base level above most pixels, saturated pixels, fewer workers). */
   onWarning?: (message: string) => void;
@@ -255,6 +255,8 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   const readMs = { value: 0 };
   const queueWorkers = new Set<string>();
   const warned = { saturated: false, nonFinite: false };
+  let lastFrame = 0;
+  const report = () => run.onProgress?.({ frames, total, frame: lastFrame, localizations: csv.rows, seconds: (performance.now() - t0) / 1000, workers: address ? queueWorkers.size : undefined });
   try {
     // Frames are read into recycled buffers, given back once localized.
     const buffers = new FrameBufferPool();
@@ -273,6 +275,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
           stats,
           workers: queueWorkers,
           signal: run.signal,
+          onJobWritten: report,
         })
       : localizeStream(timedFrames(stack.frames({ ...run.frames, buffers, signal: run.signal }), readMs, (frame) => {
           const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
@@ -304,7 +307,10 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
         addBatch(preview, batch);
         if (frames % previewEvery === 0) writePreview();
       }
-      run.onProgress?.({ frames, total, frame: batch.frame, localizations: csv.rows, seconds: (performance.now() - t0) / 1000, workers: address ? queueWorkers.size : undefined });
+      lastFrame = batch.frame;
+      // On a queue, frames arrive a job (1 024 frames) at a time, after seconds of nothing:
+      // progress is told once per job, so that the rate is measured between jobs, not within one.
+      if (!address) report();
     }
     writePreview();
   } catch (e) {
