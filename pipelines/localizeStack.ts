@@ -60,7 +60,7 @@ export const PREVIEW_DEFAULTS = {
   pixelNm: 20,
 } as const;
 
-/** Progress of a run, reported after every frame. */
+/** Progress of a run, reported after every frame (on a queue, after every job: its frames arrive at once). */
 export interface Progress {
   /** Frames done. */
   frames: number;

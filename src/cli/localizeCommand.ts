@@ -224,7 +224,9 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     }
     exitCode = SIGNAL_EXIT[signal] ?? 1;
     progress.done();
-    process.stderr.write(`smlm-stream: ${signal}: finishing the frames in flight (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)\n`);
+    // On a queue the jobs running on the workers are not waited for: they are dropped.
+    const what = queue === undefined ? 'finishing the frames in flight' : 'stopping; the rows of the jobs received are kept';
+    process.stderr.write(`smlm-stream: ${signal}: ${what} (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)\n`);
     stop.abort(new Error(`interrupted by ${signal}`));
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
