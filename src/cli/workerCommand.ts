@@ -44,10 +44,22 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const concurrency = worker.concurrency;
   if (concurrency < asked) process.stderr.write(`smlm-stream: warning: --concurrency ${asked} asked for, but this machine has ${concurrency} core${concurrency === 1 ? '' : 's'}: taking ${concurrency} job${concurrency === 1 ? '' : 's'} at a time\n`);
   out(`smlm-stream worker ${worker.id}: taking jobs from ${address.display} (${concurrency} at a time); Ctrl-C stops after the jobs in hand`);
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const waiting: [NodeJS.Signals, () => void][] = [];
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s));
+    for (const s of signals) {
+      const onSignal = () => resolve(s);
+      waiting.push([s, onSignal]);
+      process.once(s, onSignal);
+    }
   });
-  out(`smlm-stream worker: ${signal}: finishing the jobs in hand`);
+  const code = signal === 'SIGINT' ? 130 : 143;
+  // A second signal (either) quits at once, whatever the jobs in hand or Redis are doing.
+  for (const [s, onSignal] of waiting) {
+    process.off(s, onSignal);
+    process.once(s, () => process.exit(code));
+  }
+  out(`smlm-stream worker: ${signal}: finishing the jobs in hand (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
   await worker.close();
-  return signal === 'SIGINT' ? 130 : 143;
+  return code;
 }

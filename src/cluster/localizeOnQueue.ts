@@ -89,20 +89,29 @@ export async function* localizeOnQueue(run: QueueSubmission): AsyncGenerator<Loc
     run.signal?.addEventListener('abort', () => resolve(STOPPED), { once: true });
   });
   const until = <T>(promise: Promise<T>): Promise<T | typeof STOPPED> => Promise.race([promise, lost, stopped]);
+  /** A Redis command's answer: its failure (a connection that broke under it) is the queue lost, in one line. */
+  const command = async <T>(promise: Promise<T>): Promise<T | typeof STOPPED> => {
+    try {
+      return await until(promise);
+    } catch (error) {
+      if (error instanceof QueueError) throw error;
+      throw new QueueError(`lost the queue at ${run.address.display}: ${(error as { code?: string }).code ?? 'no answer'}`);
+    }
+  };
   const heartbeat = setInterval(() => void client.set(runKey(id), '1', 'PX', RUN_TTL_MS).catch(() => undefined), RUN_TTL_MS / 3);
   heartbeat.unref();
   const jobs: { job: Promise<Job>; start: number; end: number }[] = [];
   try {
-    if ((await until(client.set(runKey(id), '1', 'PX', RUN_TTL_MS))) === STOPPED) return;
-    const previous = await until(client.set(outputKey(run.output), id, 'GET'));
+    if ((await command(client.set(runKey(id), '1', 'PX', RUN_TTL_MS))) === STOPPED) return;
+    const previous = await command(client.set(outputKey(run.output), id, 'GET'));
     if (previous === STOPPED) return;
-    if (previous) await until(client.del(runKey(previous)));
+    if (previous) await command(client.del(runKey(previous)));
     queue = new Queue(QUEUE_NAME, { connection });
     events = new QueueEvents(QUEUE_NAME, { connection });
     // Connection trouble is the watch's to report, once: BullMQ's own would print at every retry.
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
-    if ((await until(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]))) === STOPPED) return;
+    if ((await command(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]))) === STOPPED) return;
     const digest = optionsDigest(run.resolved);
     const software = softwareVersion();
     // sCMOS maps travel as their files' absolute paths; each worker reads them.
@@ -131,7 +140,7 @@ export async function* localizeOnQueue(run: QueueSubmission): AsyncGenerator<Loc
     enqueue();
     while (jobs.length > 0) {
       const head = jobs[0];
-      const job = await until(head.job);
+      const job = await command(head.job);
       if (job === STOPPED) return;
       let result: ChunkResultMessage | typeof STOPPED;
       try {
@@ -143,10 +152,10 @@ export async function* localizeOnQueue(run: QueueSubmission): AsyncGenerator<Loc
       if (result === STOPPED) return;
       jobs.shift();
       if (result.skipped) throw new QueueError(`another submission for ${run.output} took over this one`);
-      const bytes = result.result?.startsWith(resultKey('')) ? await until(client.getBuffer(result.result)) : null;
+      const bytes = result.result?.startsWith(resultKey('')) ? await command(client.getBuffer(result.result)) : null;
       if (bytes === STOPPED) return;
       if (!bytes) throw new QueueError(`the result of frames ${head.start + 1}–${head.end} is missing from the queue`);
-      await until(Promise.all([client.del(result.result as string, failuresKey(String(job.id))), job.remove().catch(() => undefined)]));
+      await command(Promise.all([client.del(result.result as string, failuresKey(String(job.id))), job.remove().catch(() => undefined)]));
       run.workers.add(result.worker);
       addLocalizeStats(run.stats, result.stats as LocalizeStats);
       enqueue();
