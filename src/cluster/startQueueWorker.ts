@@ -52,10 +52,13 @@ export interface QueueWorker {
  * metadata and compare their digest with the submitter's, localize its frames (a chunk of
  * `chunkFrames` at a time, warm starts restarting at each chunk as on one machine), and return
  * the batches encoded ({@link encodeBatches}, binary, under their own key) with the chunk's
- * counters. A job that cannot be
- * done fails with the reason, which the submitter reports. The event loop is given a turn
- * between chunks, so BullMQ renews the job's lock while it runs.
+ * counters. A job that cannot be done fails with the reason, recorded under this worker's
+ * host:pid for the submitter; it goes back to the queue, and this worker leaves it to any other
+ * live worker (each marks itself alive in Redis) that has not failed it. The event loop is given
+ * a turn between chunks, so BullMQ renews the job's lock while it runs. Redis lost for
+ * {@link QUEUE_GRACE_MS}: one line, and again one when it answers (BullMQ reconnects by itself).
  * @param address - the queue (see parseQueueUrl)
+ * @param options - concurrency (at most the cores), log lines
  * @throws QueueError when Redis cannot be reached
  */
 export async function startQueueWorker(address: QueueAddress, options: QueueWorkerOptions = {}): Promise<QueueWorker> {

@@ -17,7 +17,7 @@ export interface ConnectionWatch {
 }
 
 /**
- * Watch a connected Redis client: when its connection closes, or a probe (PING every half of
+ * Watch a connected Redis client: when its connection closes, or a probe (PING every quarter of
  * `graceMs`) has no answer, and it is not back within `graceMs`, call `lost` once; when it answers
  * again, call `back`. ioredis keeps reconnecting meanwhile (its own retry strategy); the watch only
  * decides when a person should hear of it, so that a Redis that restarts in a second goes unnoticed
@@ -29,8 +29,8 @@ export interface ConnectionWatch {
 export function watchConnection(client: Redis, graceMs: number, handlers: ConnectionWatchHandlers): ConnectionWatch {
   let why = 'no answer';
   let downSince: number | undefined;
+  let probeSent: number | undefined;
   let lost = false;
-  let probing = false;
   const down = () => {
     downSince ??= Date.now();
   };
@@ -44,31 +44,31 @@ export function watchConnection(client: Redis, graceMs: number, handlers: Connec
   const onError = (error: { code?: string; message?: string }) => {
     why = error.code && error.code !== 'ERR' ? error.code : (error.message ?? 'error').split('\n')[0].slice(0, 80);
   };
-  const check = () => {
-    if (!lost && downSince !== undefined && Date.now() - downSince >= graceMs) {
-      lost = true;
-      handlers.lost(why);
-    }
+  // Down since the connection closed, or since a probe went unanswered (a machine gone without
+  // closing its sockets).
+  const overdue = () => {
+    const since = Math.min(downSince ?? Infinity, probeSent ?? Infinity);
+    return !lost && Date.now() - since >= graceMs;
   };
   const timer = setInterval(() => {
-    check();
-    if (probing) return;
-    probing = true;
-    const sent = Date.now();
-    // A probe that hangs (a machine gone without closing its sockets) counts as down from when it was sent.
-    const slow = setTimeout(() => {
-      if (downSince === undefined) downSince = sent;
-    }, graceMs / 2);
-    slow.unref();
+    // Decided after the event loop has read the sockets (setImmediate runs after I/O), so that an
+    // answer held up by a busy loop is not taken for silence.
+    if (overdue()) {
+      setImmediate(() => {
+        if (!overdue()) return;
+        lost = true;
+        handlers.lost(why);
+      });
+    }
+    if (probeSent !== undefined) return;
+    probeSent = Date.now();
     client.ping().then(
       () => {
-        clearTimeout(slow);
-        probing = false;
+        probeSent = undefined;
         up();
       },
       () => {
-        clearTimeout(slow);
-        probing = false;
+        probeSent = undefined;
         down();
       },
     );
