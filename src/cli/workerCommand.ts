@@ -59,7 +59,8 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     process.off(s, onSignal);
     process.once(s, () => process.exit(code));
   }
-  out(`smlm-stream worker: ${signal}: finishing the jobs in hand (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
+  const what = worker.isLost() ? 'stopping now (the queue is lost: its jobs in hand go to another worker once it is back)' : 'finishing the jobs in hand';
+  out(`smlm-stream worker: ${signal}: ${what} (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
   await worker.close();
   return code;
 }

@@ -38,6 +38,8 @@ export interface QueueWorker {
   readonly id: string;
   /** Jobs at once: the one asked for, at most the machine's cores. */
   readonly concurrency: number;
+  /** Whether Redis is lost now (no answer for {@link QUEUE_GRACE_MS}). */
+  isLost(): boolean;
   /**
    * Finish the jobs in hand, then stop taking jobs and disconnect; with Redis lost, stop at once
    * (the jobs in hand go back to the queue for another worker when it returns).
@@ -194,6 +196,7 @@ export async function startQueueWorker(address: QueueAddress, options: QueueWork
   return {
     id,
     concurrency,
+    isLost: () => watch.isLost(),
     close: async () => {
       clearInterval(heartbeat);
       // With Redis gone, BullMQ's orderly close would wait for answers that never come.
