@@ -62,7 +62,7 @@ export const PREVIEW_DEFAULTS = {
   pixelNm: 20,
 } as const;
 
-/** Progress of a run, reported after every frame. */
+/** Progress of a run, reported after every frame (on a queue, after every job: its frames arrive at once). */
 export interface Progress {
   /** Frames done. */
   frames: number;
@@ -123,7 +123,7 @@ export interface LocalizeStackRun {
    * sidecar adds the queue (without its password) and the workers. Not with follow mode.
    */
   queue?: string;
-  /** Called after every frame. */
+  /** Called after every frame (with a queue: after every job's frames). */
   onProgress?: (progress: Progress) => void;
   /** Called with warnings (a base level above most pixels, saturated pixels, fewer workers). */
   onWarning?: (message: string) => void;
@@ -275,6 +275,8 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   const readMs = { value: 0 };
   const queueWorkers = new Set<string>();
   const warned = { saturated: false, nonFinite: false };
+  let lastFrame = 0;
+  const report = () => run.onProgress?.({ frames, total, frame: lastFrame, localizations: csv.rows, seconds: (performance.now() - t0) / 1000, workers: address ? queueWorkers.size : undefined });
   try {
     // Frames are read into recycled buffers, given back once localized.
     const buffers = new FrameBufferPool();
@@ -293,6 +295,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
           stats,
           workers: queueWorkers,
           signal: run.signal,
+          onJobWritten: report,
         })
       : localizeStream(timedFrames(stack.frames({ ...run.frames, buffers, signal: run.signal }), readMs, (frame) => {
           const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
@@ -324,7 +327,10 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
         addBatch(preview, batch);
         if (frames % previewEvery === 0) writePreview();
       }
-      run.onProgress?.({ frames, total, frame: batch.frame, localizations: csv.rows, seconds: (performance.now() - t0) / 1000, workers: address ? queueWorkers.size : undefined });
+      lastFrame = batch.frame;
+      // On a queue, frames arrive a job (1 024 frames) at a time, after seconds of nothing:
+      // progress is told once per job, so that the rate is measured between jobs, not within one.
+      if (!address) report();
     }
     writePreview();
   } catch (e) {

@@ -25,6 +25,7 @@ import { printable } from '../errors/printable.js';
 import { formatPercent } from './formatPercent.js';
 import { parseNumber } from './parseNumber.js';
 import { formatDuration, ProgressReporter } from './ProgressReporter.js';
+import { QUEUE_ENV, QUEUE_FROM_ENV, queueUrlFrom } from './queueUrlFrom.js';
 import { UsageError } from './UsageError.js';
 
 /** The localize command's flags, with the library's defaults. */
@@ -94,7 +95,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ['Running', [
     { name: 'workers', value: 'N', help: 'worker threads, at most the cores', default: `all cores, at most one per ${CHUNKS_PER_WORKER} chunks, so short stacks run on one thread; 1 with --follow`, option: 'workers' },
     { name: 'chunk-frames', value: 'N', help: 'frames per chunk (warm starts restart at each chunk)', default: String(LOCALIZE_DEFAULTS.chunkFrames), option: 'chunkFrames' },
-    { name: 'queue', value: 'URL', help: 'localize on the machines running `smlm-stream worker` against this Redis, redis://[:PASSWORD@]HOST:PORT (the stack on storage they share)', default: 'this machine', option: 'queue' },
+    { name: 'queue', value: 'URL', help: `localize on the machines running \`smlm-stream worker\` against this Redis, redis://[:PASSWORD@]HOST:PORT, or ${QUEUE_FROM_ENV} for the URL in ${QUEUE_ENV} (out of sight of ps); the stack on storage they share`, default: 'this machine', option: 'queue' },
     { name: 'quiet', help: 'no progress and no summary' },
   ]],
 ]);
@@ -232,6 +233,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const range = text('frames') !== undefined ? parseFrameRange(text('frames') as string) : { start: 0 };
   const idle = optional('idle-timeout', { min: 0 }) ?? FOLLOW_DEFAULTS.idleTimeoutMs / 1000;
   const quiet = values.quiet === true;
+  const queue = queueUrlFrom(text('queue'), process.env, (message) => process.stderr.write(`smlm-stream: warning: ${message}\n`));
   const progress = new ProgressReporter(process.stderr);
   const stop = new AbortController();
   let exitCode = 0;
@@ -243,7 +245,9 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     }
     exitCode = SIGNAL_EXIT[signal] ?? 1;
     progress.done();
-    say(`${signal}: finishing the frames in flight (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
+    // On a queue the jobs running on the workers are not waited for: they are dropped.
+    const what = queue === undefined ? 'finishing the frames in flight' : 'stopping; the rows of the jobs received are kept';
+    say(`${signal}: ${what} (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
     stop.abort(new Error(`interrupted by ${signal}`));
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -259,7 +263,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       includeAllFits: values['all-fits'] === true,
       merge: values.merge === true ? mergeOptionsFrom(values) : undefined,
       workers: optional('workers', { integer: true, min: 1 }),
-      queue: text('queue'),
+      queue,
       preview: text('preview') !== undefined ? { path: text('preview') as string, everyFrames: optional('preview-every', { integer: true, min: 1 }) } : undefined,
       signal: stop.signal,
       onProgress: quiet ? undefined : (p) => progress.update(p),

@@ -67,10 +67,39 @@ export const RUN_TTL_MS = 15000;
 
 /** How long a chunk's result waits for its submitter, ms. */
 export const RESULT_TTL_MS = 3_600_000;
+/**
+ * How long Redis may be unreachable before it counts as lost, ms: a submitter then stops (the
+ * rows of the jobs it has kept, the sidecar incomplete), a worker says so once and keeps trying.
+ * A Redis restarted within this goes unnoticed.
+ */
+export const QUEUE_GRACE_MS = 5000;
+/**
+ * Tries of a job before the run fails: a job a worker fails goes back to the queue for another
+ * worker (a worker that failed it leaves it to any other live worker that has not).
+ */
+export const JOB_ATTEMPTS = 3;
+/** Wait before a failed job is offered again, ms. */
+export const RETRY_DELAY_MS = 500;
+/** How long a worker that failed a job puts it aside when it takes it again while another worker could try it, ms. */
+export const DEFER_MS = 300;
+/** A worker marks itself alive in Redis for this long, renewed every third of it. */
+export const WORKER_TTL_MS = 6000;
+/** The Redis set of the workers that have marked themselves alive (each also has {@link workerKey}). */
+export const WORKERS_KEY = `${QUEUE_NAME}:workers`;
 
 /** The Redis key of a job's result. */
 export function resultKey(jobId: string): string {
   return `${QUEUE_NAME}:result:${jobId}`;
+}
+
+/** The Redis hash of the workers (host:pid) that failed a job, each with its error. */
+export function failuresKey(jobId: string): string {
+  return `${QUEUE_NAME}:failures:${jobId}`;
+}
+
+/** The Redis key that says a worker is alive (it expires when the worker is gone). */
+export function workerKey(worker: string): string {
+  return `${QUEUE_NAME}:worker:${worker}`;
 }
 
 /** The Redis key that says a submission is alive (workers skip the jobs of one that is gone). */

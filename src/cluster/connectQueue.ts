@@ -4,6 +4,19 @@ import type { QueueAddress } from './parseQueueUrl.js';
 
 /** How long the first connection may take, ms. */
 const CONNECT_TIMEOUT_MS = 3000;
+/**
+ * How long a disconnected client waits for its socket to close before destroying it, ms
+ * (ioredis's 2 s kept a submitter alive that long after Redis was lost).
+ */
+const DISCONNECT_TIMEOUT_MS = 100;
+
+/**
+ * The connection options of BullMQ's own clients (queue, events, worker) for `address`: commands
+ * wait through reconnections (BullMQ's requirement), and a disconnect is prompt.
+ */
+export function bullConnection(address: QueueAddress): QueueAddress['connection'] & { maxRetriesPerRequest: null; disconnectTimeout: number } {
+  return { ...address.connection, maxRetriesPerRequest: null, disconnectTimeout: DISCONNECT_TIMEOUT_MS };
+}
 
 /**
  * A Redis client for the queue's own keys, connected and answering: the first contact fails
@@ -11,7 +24,7 @@ const CONNECT_TIMEOUT_MS = 3000;
  * @throws QueueError (unreachable) naming the address without its password
  */
 export async function connectQueue(address: QueueAddress): Promise<Redis> {
-  const client = new Redis({ ...address.connection, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const client = new Redis({ ...address.connection, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, disconnectTimeout: DISCONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
   // The socket's own error (ECONNREFUSED, WRONGPASS…) says more than connect()'s rejection.
   let first: unknown;
   const onError = (error: unknown) => {

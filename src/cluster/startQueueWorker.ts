@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
-import { Worker } from 'bullmq';
+import { DelayedError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Frame } from '../io/Frame.js';
 import { readCameraMaps } from '../camera/readCameraMaps.js';
@@ -14,15 +14,21 @@ import { addLocalizeStats, createLocalizeStats } from '../pipeline/LocalizeStats
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { encodeBatches } from './batchCodec.js';
 import type { ChunkJob, ChunkResultMessage } from './ChunkJob.js';
-import { checkChunkJob, LOCK_DURATION_MS, MAX_STALLED, optionsDigest, QUEUE_NAME, RESULT_TTL_MS, resultKey, runKey, STALLED_INTERVAL_MS } from './ChunkJob.js';
-import { connectQueue } from './connectQueue.js';
+import { checkChunkJob, DEFER_MS, failuresKey, LOCK_DURATION_MS, MAX_STALLED, optionsDigest, QUEUE_GRACE_MS, QUEUE_NAME, RESULT_TTL_MS, resultKey, runKey, STALLED_INTERVAL_MS, WORKER_TTL_MS, workerKey, WORKERS_KEY } from './ChunkJob.js';
+import { bullConnection, connectQueue } from './connectQueue.js';
+import { defaultWorkers } from '../pipeline/localizeStream.js';
+import { watchConnection } from './watchConnection.js';
 import type { QueueAddress } from './parseQueueUrl.js';
 
 /** Options of {@link startQueueWorker}. */
 export interface QueueWorkerOptions {
-  /** Jobs at once; above 1, their frames are fitted on that many worker threads. @default 1 */
+  /**
+   * Jobs at once; above 1, their frames are fitted on that many worker threads. At most the
+   * machine's cores (as `localize --workers`): more is cut to that ({@link QueueWorker.concurrency}).
+   * @default 1
+   */
   concurrency?: number;
-  /** Called with a line for each job done or failed. */
+  /** Called with a line for each job done or failed, and when Redis is lost and back. */
   onLog?: (line: string) => void;
 }
 
@@ -30,7 +36,14 @@ export interface QueueWorkerOptions {
 export interface QueueWorker {
   /** host:pid, as results and the submitter's sidecar name it. */
   readonly id: string;
-  /** Finish the jobs in hand, then stop taking jobs and disconnect. */
+  /** Jobs at once: the one asked for, at most the machine's cores. */
+  readonly concurrency: number;
+  /** Whether Redis is lost now (no answer for {@link QUEUE_GRACE_MS}). */
+  isLost(): boolean;
+  /**
+   * Finish the jobs in hand, then stop taking jobs and disconnect; with Redis lost, stop at once
+   * (the jobs in hand go back to the queue for another worker when it returns).
+   */
   close(): Promise<void>;
 }
 
@@ -41,16 +54,37 @@ export interface QueueWorker {
  * metadata and compare their digest with the submitter's, localize its frames (a chunk of
  * `chunkFrames` at a time, warm starts restarting at each chunk as on one machine), and return
  * the batches encoded ({@link encodeBatches}, binary, under their own key) with the chunk's
- * counters. A job that cannot be
- * done fails with the reason, which the submitter reports. The event loop is given a turn
- * between chunks, so BullMQ renews the job's lock while it runs.
+ * counters. A job that cannot be done fails with the reason, recorded under this worker's
+ * host:pid for the submitter; it goes back to the queue, and this worker leaves it to any other
+ * live worker (each marks itself alive in Redis) that has not failed it. The event loop is given
+ * a turn between chunks, so BullMQ renews the job's lock while it runs. Redis lost for
+ * {@link QUEUE_GRACE_MS}: one line, and again one when it answers (BullMQ reconnects by itself).
  * @param address - the queue (see parseQueueUrl)
+ * @param options - concurrency (at most the cores), log lines
  * @throws QueueError when Redis cannot be reached
  */
 export async function startQueueWorker(address: QueueAddress, options: QueueWorkerOptions = {}): Promise<QueueWorker> {
-  const concurrency = options.concurrency ?? 1;
+  const concurrency = Math.min(options.concurrency ?? 1, defaultWorkers());
   const client = await connectQueue(address);
   const id = `${hostname()}:${process.pid}`;
+  const log = (line: string) => options.onLog?.(line);
+  const watch = watchConnection(client, QUEUE_GRACE_MS, {
+    lost: (why) => log(`lost the queue at ${address.display} (${why}); trying again until it answers (Ctrl-C stops)`),
+    back: () => log(`the queue at ${address.display} answers again; taking jobs`),
+  });
+  // Alive for other workers to see: a worker that failed a job leaves it to one of them.
+  const alive = () => client.multi().set(workerKey(id), '1', 'PX', WORKER_TTL_MS).sadd(WORKERS_KEY, id).exec().catch(() => undefined);
+  await alive();
+  const heartbeat = setInterval(() => void alive(), WORKER_TTL_MS / 3);
+  heartbeat.unref();
+  /** Whether a live worker other than this one has not failed the job yet. */
+  const anotherCanTry = async (failedBy: Record<string, string>): Promise<boolean> => {
+    const others = (await client.smembers(WORKERS_KEY)).filter((w) => w !== id && failedBy[w] === undefined);
+    if (others.length === 0) return false;
+    const live = await client.exists(...others.map(workerKey));
+    if (live === 0) await client.srem(WORKERS_KEY, ...others);
+    return live > 0;
+  };
   let opened: { key: string; stack: ReturnType<typeof openStack>['stack'] } | undefined;
   let resolved: { key: string; options: ResolvedLocalizeOptions; pool?: LocalizerPool } | undefined;
   const stackFor = (job: ChunkJob) => {
@@ -110,8 +144,30 @@ export async function startQueueWorker(address: QueueAddress, options: QueueWork
     await client.set(key, encodeBatches(batches), 'PX', RESULT_TTL_MS);
     return { worker: id, stats, result: key };
   };
-  const worker = new Worker(QUEUE_NAME, processJob, {
-    connection: { ...address.connection, maxRetriesPerRequest: null },
+  /**
+   * A job this worker failed before goes back to the queue, its try not counted, while another
+   * live worker could take it: a worker that cannot read a stack does not use up a job's tries
+   * that a healthy one would succeed at. Failures are recorded per worker for the submitter.
+   */
+  const processOrDefer = async (job: Job, token?: string): Promise<ChunkResultMessage> => {
+    const key = failuresKey(String(job.id));
+    if (job.attemptsMade > 0) {
+      const failedBy = await client.hgetall(key);
+      if (failedBy[id] !== undefined && (await anotherCanTry(failedBy))) {
+        await job.moveToDelayed(Date.now() + DEFER_MS, token);
+        throw new DelayedError();
+      }
+    }
+    try {
+      return await processJob(job);
+    } catch (error) {
+      const message = (error as Error).message.split('\n')[0];
+      await client.multi().hset(key, id, message).pexpire(key, RESULT_TTL_MS).exec().catch(() => undefined);
+      throw error;
+    }
+  };
+  const worker = new Worker(QUEUE_NAME, processOrDefer, {
+    connection: bullConnection(address),
     concurrency,
     lockDuration: LOCK_DURATION_MS,
     stalledInterval: STALLED_INTERVAL_MS,
@@ -122,14 +178,31 @@ export async function startQueueWorker(address: QueueAddress, options: QueueWork
     const seconds = job.finishedOn && job.processedOn ? ` in ${((job.finishedOn - job.processedOn) / 1000).toFixed(2)} s` : '';
     options.onLog?.(`${result.skipped ? 'skipped' : 'done'} frames ${job.data.start + 1}–${job.data.end}${seconds} (run ${String(job.data.run).slice(0, 8)})`);
   });
-  worker.on('failed', (job: Job | undefined, error: Error) => options.onLog?.(`failed${job ? ` frames ${job.data?.start + 1}–${job.data?.end}` : ''}: ${error.message}`));
-  // Connection trouble is reported by the client; BullMQ reconnects by itself.
-  worker.on('error', (error: Error) => options.onLog?.(`queue: ${error.message}`));
+  worker.on('failed', (job: Job | undefined, error: Error) => {
+    if (error instanceof DelayedError || error.name === 'DelayedError') return;
+    const left = job && job.attemptsMade < (job.opts.attempts ?? 1) ? '; it goes back to the queue' : '';
+    log(`failed${job ? ` frames ${job.data?.start + 1}–${job.data?.end}` : ''}: ${error.message.split('\n')[0]}${left}`);
+  });
+  // Connection trouble is the watch's to report, once (BullMQ reports each reconnection
+  // attempt); anything else once per distinct message.
+  let lastError = '';
+  worker.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== undefined || watch.isLost() || /connect|Connection is closed|MaxRetriesPerRequest/i.test(error.message)) return;
+    const line = error.message.split('\n')[0];
+    if (line !== lastError) log(`queue: ${line}`);
+    lastError = line;
+  });
   await worker.waitUntilReady();
   return {
     id,
+    concurrency,
+    isLost: () => watch.isLost(),
     close: async () => {
-      await worker.close();
+      clearInterval(heartbeat);
+      // With Redis gone, BullMQ's orderly close would wait for answers that never come.
+      await worker.close(watch.isLost());
+      watch.stop();
+      if (!watch.isLost()) await client.multi().del(workerKey(id)).srem(WORKERS_KEY, id).exec().catch(() => undefined);
       await resolved?.pool?.close();
       opened?.stack.close();
       client.disconnect();

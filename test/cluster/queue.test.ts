@@ -2,14 +2,17 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import type { Progress } from '../../pipelines/localizeStack.js';
+import { ProgressReporter } from '../../src/cli/ProgressReporter.js';
 import { Queue } from 'bullmq';
 import { lastValueFrom, toArray } from 'rxjs';
 import { localizeStack } from '../../pipelines/localizeStack.js';
 import { decodeBatches, encodeBatches } from '../../src/cluster/batchCodec.js';
-import { checkChunkJob, QUEUE_NAME } from '../../src/cluster/ChunkJob.js';
+import { checkChunkJob, JOB_ATTEMPTS, QUEUE_NAME } from '../../src/cluster/ChunkJob.js';
 import { jobRanges } from '../../src/cluster/localizeOnQueue.js';
 import { parseQueueUrl } from '../../src/cluster/parseQueueUrl.js';
 import { FrameLocalizer } from '../../src/pipeline/FrameLocalizer.js';
@@ -60,6 +63,21 @@ describe('the queue, without Redis', () => {
       assert.throws(() => checkChunkJob({ ...job, [key]: value }), new RegExp(key === 'end' ? 'empty frame range' : key), `${key}: ${JSON.stringify(value)}`);
     }
   });
+
+  test("the queue's progress, told once per job, gives an ETA from the rate between jobs", () => {
+    const written: string[] = [];
+    const stream = { isTTY: false, write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream;
+    const update = (reporter: ProgressReporter, frames: number, seconds: number) => reporter.update({ frames, total: 4096, frame: frames, localizations: 0, seconds });
+    // Told per frame, a job's 1 024 frames arriving at once after 11 s of workers starting gave
+    // 1 frame in 11 s for the first frame of the burst: an ETA of hours (the issue's "8:04:39").
+    update(new ProgressReporter(stream, { intervalSeconds: 0 }), 1, 11);
+    assert.match(written[0], /ETA \d+:\d\d:\d\d\n$/);
+    // Told per job (as localizeStack now does on a queue): 1 024 frames in 11 s, then 1 024 a second.
+    written.length = 0;
+    const reporter = new ProgressReporter(stream, { intervalSeconds: 0 });
+    for (const [frames, seconds] of [[1024, 11], [2048, 12], [3072, 13]]) update(reporter, frames, seconds);
+    assert.deepEqual(written.map((line) => /ETA (\S+)/.exec(line)?.[1]), ['0:33', '0:02', '0:01']);
+  });
 });
 
 const missing = redisMissing();
@@ -81,8 +99,10 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
   });
 
   /** A worker process (its password in the environment, not on its command line) and its log. */
-  const startWorker = (...flags: string[]) => {
-    const child = spawn(process.execPath, [...CLI, 'worker', ...flags], { env: { ...process.env, SMLM_STREAM_QUEUE: redis.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const startWorker = (...flags: string[]) => startWorkerOn(redis.url, flags);
+  /** The same on another Redis, with more of the environment and node's own arguments (a preload). */
+  const startWorkerOn = (url: string, flags: string[], env: Record<string, string> = {}, nodeArgs: string[] = []) => {
+    const child = spawn(process.execPath, [...CLI.slice(0, -1), ...nodeArgs, ...CLI.slice(-1), 'worker', ...flags], { env: { ...process.env, SMLM_STREAM_QUEUE: url, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     workers.push(child);
     let log = '';
     const waiters: { re: RegExp; resolve: () => void }[] = [];
@@ -94,6 +114,7 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     child.stderr?.on('data', onData);
     return {
       child,
+      id: `${hostname()}:${child.pid}`,
       log: () => log,
       waitFor: (re: RegExp) => new Promise<void>((resolve) => (re.test(log) ? resolve() : waiters.push({ re, resolve }))),
       stop: () => new Promise<void>((resolve) => {
@@ -109,8 +130,12 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     const b = startWorker('--concurrency', '2');
     await Promise.all([a.waitFor(/taking jobs/), b.waitFor(/taking jobs/)]);
     const output = join(dir, 'two.csv');
-    const summary = await localizeStack({ input: stack, output, queue: redis.url });
+    const progress: Progress[] = [];
+    const summary = await localizeStack({ input: stack, output, queue: redis.url, onProgress: (p) => progress.push(p) });
     assert.equal(readFileSync(output, 'utf8'), readFileSync(single, 'utf8'));
+    // Progress comes once per job (1 024 frames), as the jobs arrive: see the ETA test.
+    assert.deepEqual(progress.map((p) => p.frames), [1024, 2048, 2600]);
+    assert.deepEqual(progress.map((p) => p.frame), [1024, 2048, 2600]);
     const sidecar = readFileSync(join(dir, 'two.json'), 'utf8');
     assert.ok(!sidecar.includes(PASSWORD), 'the password is not in the sidecar');
     const record = JSON.parse(sidecar);
@@ -224,17 +249,146 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     while ((await queue.getWaitingCount()) === 0) await new Promise((r) => setTimeout(r, 50));
     renameSync(moved, `${moved}.away`);
     const w = startWorker();
-    await assert.rejects(run, (e: Error) => /a worker failed on frames 1–200: .*moving\.tif/.test(e.message) && !e.message.includes(PASSWORD));
+    // Every try failed on the one worker there is: the message names it (host:pid) and its error.
+    await assert.rejects(run, (e: Error) => {
+      assert.match(e.message, new RegExp(`^frames 1–200 failed on every worker that tried them \\(${JOB_ATTEMPTS} tries\\): worker ${w.id}: .*moving\\.tif`));
+      assert.ok(!e.message.includes(PASSWORD));
+      return true;
+    });
+    assert.equal(w.log().match(/failed frames 1–200/g)?.length, JOB_ATTEMPTS, w.log());
     await queue.close();
     await w.stop();
   });
 
-  test('Redis unreachable: one line naming the address (no password), exit 2, nothing written', () => {
-    const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'unreachable.csv'), '--queue', `redis://:${PASSWORD}@127.0.0.1:1`], { encoding: 'utf8' });
+
+  /** A `localize --queue env` process (the URL in SMLM_STREAM_QUEUE) and its stderr. */
+  const submit = (url: string, output: string) => {
+    const child = spawn(process.execPath, [...CLI, 'localize', stack, '-o', output, '--queue', 'env', '--quiet'], { env: { ...process.env, SMLM_STREAM_QUEUE: url }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, stderr: () => stderr, exit };
+  };
+  /** The single-machine CSV's header and rows of frames 1…`last`. */
+  const singleUpTo = (last: number) => {
+    const lines = readFileSync(single, 'utf8').split('\n');
+    const column = lines[0].split(',').indexOf('"frame"');
+    return `${lines.filter((line, i) => i === 0 || (line !== '' && Number(line.split(',')[column]) <= last)).join('\n')}\n`;
+  };
+  const waitingJobs = async (url: string) => {
+    const queue = new Queue(QUEUE_NAME, { connection: { ...parseQueueUrl(url).connection, maxRetriesPerRequest: null } });
+    try {
+      return await queue.getWaitingCount();
+    } finally {
+      await queue.close();
+    }
+  };
+
+  test('Redis killed mid-run: the submitter stops with one line, the rows of the jobs done kept in order, the sidecar incomplete; the worker says it once and stops on SIGTERM', async () => {
+    const own = await startRedis(PASSWORD);
+    const w = startWorkerOn(own.url, []);
+    await w.waitFor(/taking jobs/);
+    const output = join(dir, 'redis-killed.csv');
+    const s = submit(own.url, output);
+    await w.waitFor(/done frames 1–1024/);
+    // The worker frozen: no job after the first is done. The submitter has taken the first
+    // job's rows once the job is gone from the queue; then Redis dies.
+    w.child.kill('SIGSTOP');
+    const queue = new Queue(QUEUE_NAME, { connection: { ...parseQueueUrl(own.url).connection, maxRetriesPerRequest: null } });
+    while ((await queue.getJobs(['completed', 'active', 'waiting'])).some((job) => job?.data.start === 0)) await sleep(50);
+    await queue.close();
+    await own.kill();
+    assert.equal(await s.exit, 1, s.stderr());
+    const lines = s.stderr().trim().split('\n');
+    assert.equal(lines.length, 2, s.stderr());
+    assert.equal(lines[0], `smlm-stream: lost the queue at redis://127.0.0.1:${own.port}: no answer for 5 s (ECONNREFUSED)`);
+    assert.match(lines[1], /^smlm-stream: kept \d+ localizations of the 1024 completed frames in .*redis-killed\.csv \(see .*redis-killed\.json\)$/);
+    assert.equal(readFileSync(output, 'utf8'), singleUpTo(1024));
+    assert.throws(() => readFileSync(`${output}.partial`), /ENOENT/);
+    const record = JSON.parse(readFileSync(join(dir, 'redis-killed.json'), 'utf8'));
+    assert.equal(record.complete, false);
+    assert.equal(record.counts.frames, 1024);
+    assert.match(record.error, /lost the queue/);
+    // The worker, woken: one line for the lost queue (no stack trace, no line per retry); it
+    // says so when Redis is back, and a SIGTERM ends it while Redis is gone.
+    w.child.kill('SIGCONT');
+    await w.waitFor(/lost the queue/);
+    const again = await startRedis(PASSWORD, own.port);
+    await w.waitFor(/answers again/);
+    await again.kill();
+    await w.waitFor(/answers again(.|\n)*lost the queue/);
+    await w.stop();
+    assert.match(w.log(), /SIGTERM: stopping now \(the queue is lost/);
+    assert.equal(w.log().match(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); trying again until it answers/g)?.length, 2, w.log());
+    assert.equal(w.log().match(new RegExp(`the queue at redis://127\\.0\\.0\\.1:${own.port} answers again; taking jobs`, 'g'))?.length, 1, w.log());
+    assert.ok(!/\n\s+at /.test(w.log()), w.log());
+  });
+
+  test('Ctrl-C or SIGTERM with Redis up and no worker: the submitter stops at once, withdraws its jobs, and the sidecar says why', async () => {
+    const runs = (['SIGINT', 'SIGTERM'] as const).map((signal) => ({ signal, output: join(dir, `stopped-${signal}.csv`) }));
+    const started = runs.map((r) => ({ ...r, s: submit(redis.url, r.output) }));
+    // Both queued their 3 jobs, and nothing takes them.
+    while ((await waitingJobs(redis.url)) < 6) await sleep(50);
+    for (const { s, signal } of started) s.child.kill(signal);
+    for (const { s, signal, output } of started) {
+      assert.equal(await s.exit, signal === 'SIGINT' ? 130 : 143, s.stderr());
+      assert.match(s.stderr(), new RegExp(`interrupted by ${signal}: kept 0 localizations of the 0 completed frames`));
+      const record = JSON.parse(readFileSync(output.replace(/\.csv$/, '.json'), 'utf8'));
+      assert.equal(record.complete, false);
+      assert.equal(record.stopReason, `interrupted by ${signal}`);
+    }
+    assert.equal(await waitingJobs(redis.url), 0);
+  });
+
+  test('a worker that cannot read the stack next to a healthy one: its jobs go to the healthy one, the run completes', async () => {
+    const broken = startWorkerOn(redis.url, [], { SMLM_TEST_UNREADABLE: stack }, ['--import', join(import.meta.dirname, 'unreadableStack.ts')]);
+    const healthy = startWorker();
+    await Promise.all([broken.waitFor(/taking jobs/), healthy.waitFor(/taking jobs/)]);
+    // The healthy worker frozen (alive for the others: its mark in Redis lasts seconds), so that
+    // the broken one takes the first job and fails it.
+    healthy.child.kill('SIGSTOP');
+    const output = join(dir, 'one-broken.csv');
+    const run = localizeStack({ input: stack, output, queue: redis.url });
+    await broken.waitFor(/failed frames 1–1024: .*EACCES.*; it goes back to the queue/);
+    healthy.child.kill('SIGCONT');
+    const summary = await run;
+    assert.equal(summary.complete, true);
+    assert.equal(readFileSync(output, 'utf8'), readFileSync(single, 'utf8'));
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'one-broken.json'), 'utf8')).cluster.workers, [healthy.id]);
+    // The broken worker failed each job it took once, then left it to the healthy one.
+    for (const frames of ['1–1024', '1025–2048', '2049–2600']) assert.ok((broken.log().match(new RegExp(`failed frames ${frames}:`, 'g'))?.length ?? 0) <= 1, broken.log());
+    assert.ok(!/done frames/.test(broken.log()), broken.log());
+    assert.match(healthy.log(), /done frames 1–1024/);
+    await Promise.all([broken.stop(), healthy.stop()]);
+  });
+
+  test('--concurrency above the cores is cut to the cores, with a warning', async () => {
+    const w = startWorker('--concurrency', '200');
+    await w.waitFor(/taking jobs/);
+    const cores = availableParallelism();
+    assert.match(w.log(), new RegExp(`smlm-stream: warning: --concurrency 200 asked for, but this machine has ${cores} cores?: taking ${cores} jobs? at a time`));
+    assert.match(w.log(), new RegExp(`taking jobs from redis://127\\.0\\.0\\.1:\\d+ \\(${cores} at a time\\)`));
+    await w.stop();
+  });
+
+  test('Redis unreachable: one line naming the address (no password), exit 2, nothing written; a password on the command line is warned of', () => {
+    // The README's form: the URL in SMLM_STREAM_QUEUE, out of sight of ps.
+    const env = { ...process.env, SMLM_STREAM_QUEUE: `redis://:${PASSWORD}@127.0.0.1:1` };
+    const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'unreachable.csv'), '--queue', 'env'], { encoding: 'utf8', env });
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /cannot reach the queue at redis:\/\/127\.0\.0\.1:1: ECONNREFUSED/);
     assert.ok(!r.stderr.includes(PASSWORD));
+    assert.throws(() => readFileSync(join(dir, 'unreachable.json')));
+    // On the command line: the same, after a warning that says where the password belongs.
+    const inline = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'unreachable.csv'), '--queue', `redis://:${PASSWORD}@127.0.0.1:1`], { encoding: 'utf8' });
+    assert.equal(inline.status, 2, inline.stderr);
+    assert.match(inline.stderr, /^smlm-stream: warning: the queue's password is on the command line, .*SMLM_STREAM_QUEUE and give --queue env\n.*cannot reach the queue/);
+    assert.ok(!inline.stderr.includes(PASSWORD));
+    // --queue env without the variable: a usage error; without --queue: a run on this machine.
+    const unset = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'unreachable.csv'), '--queue', 'env'], { encoding: 'utf8', env: { ...process.env, SMLM_STREAM_QUEUE: '' } });
+    assert.equal(unset.status, 2, unset.stderr);
+    assert.match(unset.stderr, /--queue env takes the queue's URL from SMLM_STREAM_QUEUE, which is not set/);
     assert.throws(() => readFileSync(join(dir, 'unreachable.json')));
     const w = spawnSync(process.execPath, [...CLI, 'worker', '--queue', `redis://:wrong@127.0.0.1:${redis.port}`], { encoding: 'utf8' });
     assert.equal(w.status, 2, w.stderr);

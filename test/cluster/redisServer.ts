@@ -23,9 +23,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A private redis-server on a free loopback port (no persistence), with a password. */
-export async function startRedis(password: string): Promise<{ port: number; url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
+/** A private redis-server on a free loopback port, or `onPort` (a restart), without persistence, with a password; stopped, or killed mid-run. */
+export async function startRedis(password: string, onPort?: number): Promise<{ port: number; url: string; stop: () => Promise<void>; kill: () => Promise<void> }> {
+  const port = onPort ?? (await freePort());
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let text = '';
@@ -43,9 +43,15 @@ export async function startRedis(password: string): Promise<{ port: number; url:
     port,
     url: `redis://:${password}@127.0.0.1:${port}`,
     stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
+    }),
+    /** Killed outright (SIGKILL), as a crash or an OOM kill would. */
+    kill: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
     }),
   };
 }
