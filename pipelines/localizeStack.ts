@@ -427,13 +427,15 @@ function checkFrameRange(frames: FrameSourceOptions | undefined, metadata: Stack
 
 /**
  * The frame range as the sidecar records it: 1-based and inclusive, as `--frames A:B` takes it
- * (`first`, `last`; `last` absent for "to the end"), with the step and follow mode when set.
- * (Sidecars before this recorded the library's `{start, end}`: 0-based start, exclusive end.)
+ * (`first`, `last`; `last` absent for "to the end"), with the channel, the step and follow mode
+ * when set. (Sidecars before this recorded the library's `{start, end}`: 0-based start,
+ * exclusive end.)
  */
 function framesRecord(frames: FrameSourceOptions | undefined): Record<string, unknown> {
   if (!frames) return { first: 1 };
-  const { start, end, step, follow, idleTimeoutMs, pollIntervalMs } = frames;
+  const { channel, start, end, step, follow, idleTimeoutMs, pollIntervalMs } = frames;
   return {
+    channel,
     first: (start ?? 0) + 1,
     last: end !== undefined && Number.isFinite(end) ? end : undefined,
     step: step !== undefined && step !== 1 ? step : undefined,

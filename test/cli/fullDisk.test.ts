@@ -119,7 +119,7 @@ describe('simulate on a full disk', () => {
     assert.deepEqual(listing(folder), []);
   });
 
-  test('an earlier stack and truth of the same names are left unchanged (sha256)', () => {
+  test('with --overwrite, an earlier stack and truth of the same names are left unchanged (sha256)', () => {
     const folder = full('simulate-earlier', {
       prepare: (path) => {
         copyFileSync(stack, join(path, 's.tif'));
@@ -128,7 +128,7 @@ describe('simulate on a full disk', () => {
     });
     const out = join(folder.path, 's.tif');
     const before = [digest(out), digest(join(folder.path, 's.truth.csv'))];
-    failsWithOneLine(run(['simulate', out, '--frames', '20', '--quiet']), out, folder);
+    failsWithOneLine(run(['simulate', out, '--frames', '20', '--quiet', '--overwrite']), out, folder);
     assert.deepEqual([digest(out), digest(join(folder.path, 's.truth.csv'))], before);
     assert.deepEqual(listing(folder), ['s.tif', 's.truth.csv']);
   });
