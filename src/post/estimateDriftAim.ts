@@ -47,12 +47,13 @@ const REBUILD_EVERY = 4;
 const PRECISION_SEGMENTS = 32;
 
 /**
- * A reference grid has at most MAX_GRID_CELLS cells (64 MB of offsets), or MAX_CELLS_PER_POINT
- * per point when that is more: its memory is bounded whatever the points' extent (a field of
- * 160 µm at the 40 nm cells of round 2 fits; points spread wider get wider cells, and
- * (w/c + 1)(h/c + 1) ≤ cells for c ≥ (w + h)/√cells).
+ * A reference grid has at most MAX_GRID_CELLS cells (4 MB of offsets), or MAX_CELLS_PER_POINT
+ * per point when that is more: its memory and the time to build it are bounded by the points,
+ * whatever their extent (a 40 µm field at the 40 nm cells of round 2 fits in the first). A
+ * wider field with few points gets wider cells (more pairs looked at, the same pairs kept):
+ * (w/c + 1)(h/c + 1) ≤ cells for c ≥ (w + h)/√cells.
  */
-const MAX_GRID_CELLS = 1 << 24;
+const MAX_GRID_CELLS = 1 << 20;
 const MAX_CELLS_PER_POINT = 16;
 
 /** [a, b): the whole numbers from a to b − 1, clipped to [0, n). */

@@ -78,6 +78,7 @@ describe('non-finite and absurd values in tables', () => {
     assert.equal(b.status, 0, b.stderr);
     assert.equal(digest(join(dir, 'b.drift.csv')), digest(join(dir, 'a.drift.csv')));
     assert.equal(digest(join(dir, 'b.csv')), digest(join(dir, 'a.csv')));
+    assert.ok(readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8').includes(`--where "${USABLE_ROWS_FILTER}"`), 'the README gives the same filter');
   });
 
   test('drift: one NaN plus one Infinity ends at once; x or frame of 1e12 is a one-line refusal, not an internal error', () => {
