@@ -389,6 +389,14 @@ function splitSegments(frame: ArrayLike<number>, segmentFrames: number): { membe
     frames = Math.max(frames, f);
   }
   const count = Math.max(1, Math.ceil(frames / segmentFrames));
+  // More segments than localizations (a stray frame far past the others): refused before a list
+  // is made per segment, so the lists are bounded by the rows, not by the frame numbers.
+  if (count > frame.length + 1) {
+    throw new InvalidOptionError(
+      `${frame.length} localizations over ${frames} frames make ${count} drift segments of ${segmentFrames} frames; AIM needs at least ${MIN_SEGMENT_LOCALIZATIONS} per segment: use longer segments`,
+      'segmentFrames',
+    );
+  }
   const members: number[][] = Array.from({ length: count }, () => []);
   for (let i = 0; i < frame.length; i++) members[Math.floor((frame[i] - 1) / segmentFrames)].push(i);
   const bounds = members.map((_, k) => [k * segmentFrames + 1, Math.min(frames, (k + 1) * segmentFrames)] as [number, number]);

@@ -20,6 +20,8 @@ export interface RenderOptions {
 
 /** Largest image side, px (a guard against a typo making a 10⁶ × 10⁶ image). */
 const MAX_SIDE = 16384;
+/** Most pixels in all: 2²⁵ (a 5792² image; its two float64 planes take 512 MB). */
+const MAX_PIXELS = 1 << 25;
 
 /**
  * Widest Gaussian drawn, σ in output pixels: its ±4σ window is at most 1025 px a side, ~10⁶
@@ -72,8 +74,8 @@ export class SuperResolutionImage {
     this.y0 = y0;
     this.width = Math.ceil((x1 - x0) / this.pixelNm);
     this.height = Math.ceil((y1 - y0) / this.pixelNm);
-    if (this.width > MAX_SIDE || this.height > MAX_SIDE) {
-      throw new InvalidOptionError(`a ${this.width}×${this.height} px image is too large (at most ${MAX_SIDE} px a side): raise the render pixel size or narrow the range`);
+    if (this.width > MAX_SIDE || this.height > MAX_SIDE || this.width * this.height > MAX_PIXELS) {
+      throw new InvalidOptionError(`a ${this.width}×${this.height} px image is too large (at most ${MAX_SIDE} px a side and ${MAX_PIXELS} px in all): raise the render pixel size or narrow the range`);
     }
     this.counts = new Float64Array(this.width * this.height);
     this.weighted = new Float64Array(this.width * this.height);

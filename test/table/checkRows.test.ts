@@ -77,6 +77,10 @@ describe('sizes derived from data are bounded', () => {
     }
   });
 
+  test('render: an image of more than 2²⁵ pixels is refused before it is allocated', () => {
+    assert.throws(() => new SuperResolutionImage({ pixelNm: 10, range: { x0: 0, x1: 100000, y0: 0, y1: 100000 } }), /a 10000×10000 px image is too large \(at most 16384 px a side and 33554432 px in all\)/);
+  });
+
   test('render: absurd or missing uncertainties and too-wide Gaussians are left out and counted', () => {
     const image = new SuperResolutionImage({ pixelNm: 1, mode: 'gaussian', range: { x0: 0, x1: 100, y0: 0, y1: 100 } });
     image.add([50, 50, 50, 50, 50], [50, 50, 50, 50, 50], [10, 1e8, Number.NaN, -1, 200]);
@@ -103,5 +107,7 @@ describe('sizes derived from data are bounded', () => {
     // No drift: the estimate is within a few times the precision of 3 nm scatter over 1000 points a segment.
     for (const d of [...drift.x, ...drift.y]) assert.ok(Math.abs(d) < 1, `drift ${d} nm`);
     assert.throws(() => estimateDriftAim([1, 2, 3], [0, 1e12, 0], [0, 0, 0]), /row 2 of the table: x is 1000000000000/);
+    // A frame far past the others with one-frame segments: refused before 10⁸ segment lists are made.
+    assert.throws(() => estimateDriftAim([...frame, 1e8], [...x, 0], [...y, 0], { segmentFrames: 1 }), /2001 localizations over 100000000 frames make 100000000 drift segments of 1 frames/);
   });
 });
