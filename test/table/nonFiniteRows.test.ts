@@ -71,6 +71,7 @@ describe('non-finite and absurd values in tables', () => {
     const f = run(['filter', dirtyCsv, '--where', USABLE_ROWS_FILTER, '-o', filtered]);
     assert.equal(f.status, 0, f.stderr);
     assert.match(f.stdout, /kept 3000 of 3006/);
+    assert.match(f.stdout, new RegExp(`note: 6 rows have no usable frame, x or y \\(the first at line ${FIRST_BAD_LINE}: x is NaN \\(not a number\\)\\); 0 kept`));
     // …and drift on them gives the clean table's trajectory and corrected rows, byte for byte.
     const a = run(['drift', cleanCsv, '-o', join(dir, 'a.csv')]);
     const b = run(['drift', filtered, '-o', join(dir, 'b.csv')]);
