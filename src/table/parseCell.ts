@@ -20,7 +20,8 @@ const SPECIAL_VALUES: ReadonlyMap<string, number> = new Map([
  */
 export function parseCell(cell: string): number | undefined {
   const value = Number(cell);
-  // Number('') and Number('  ') are 0: an empty cell is a missing value.
-  if (value === value && (value !== 0 || cell.trim() !== '')) return value;
+  // Number('') and Number('  ') are 0: an empty cell is a missing value (a cell starting with a
+  // printing character is not empty, without trimming every "0" of a status column).
+  if (value === value && (value !== 0 || (cell.length > 0 && cell.charCodeAt(0) > 32) || cell.trim() !== '')) return value;
   return SPECIAL_VALUES.get(cell.trim().toLowerCase());
 }
