@@ -61,6 +61,7 @@ function renderWarnings(input: string, skipped: RowFaultTally, image: SuperResol
   const warnings: string[] = [];
   const read = skippedRowsWarning(input, skipped);
   if (read) warnings.push(read);
+  if (image.badValue > 0) warnings.push(`${rows(image.badValue)} not drawn: z missing or infinite`);
   if (image.badUncertainty > 0) warnings.push(`${rows(image.badUncertainty)} not drawn: uncertainty missing, negative or above ${MAX_UNCERTAINTY_NM} nm`);
   if (image.tooWide > 0) warnings.push(`${rows(image.tooWide)} not drawn: uncertainty above ${MAX_GAUSSIAN_SIGMA_PX} output pixels (${MAX_GAUSSIAN_SIGMA_PX * image.pixelNm} nm); raise --pixel to draw them`);
   return warnings;

@@ -50,6 +50,8 @@ export class SuperResolutionImage {
   readonly weighted: Float64Array;
   /** Localizations drawn. */
   drawn = 0;
+  /** Localizations in the range left out for a value (e.g. z) that is missing or infinite. */
+  badValue = 0;
   /** Gaussian mode: localizations left out for an uncertainty that is missing, negative or above MAX_UNCERTAINTY_NM. */
   badUncertainty = 0;
   /** Gaussian mode: localizations left out for a σ above MAX_GAUSSIAN_SIGMA_PX output pixels. */
@@ -105,7 +107,11 @@ export class SuperResolutionImage {
     const { width, height, pixelNm } = this;
     const u = (x - this.x0) / pixelNm; // image px, pixel c covers [c, c+1)
     const v = (y - this.y0) / pixelNm;
-    if (!(u >= 0 && u < width && v >= 0 && v < height) || !Number.isFinite(value)) return;
+    if (!(u >= 0 && u < width && v >= 0 && v < height)) return;
+    if (!Number.isFinite(value)) {
+      this.badValue++;
+      return;
+    }
     if (this.mode === 'histogram') {
       const i = Math.floor(v) * width + Math.floor(u);
       this.counts[i] += 1;

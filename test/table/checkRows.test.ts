@@ -85,6 +85,9 @@ describe('sizes derived from data are bounded', () => {
     const image = new SuperResolutionImage({ pixelNm: 1, mode: 'gaussian', range: { x0: 0, x1: 100, y0: 0, y1: 100 } });
     image.add([50, 50, 50, 50, 50], [50, 50, 50, 50, 50], [10, 1e8, Number.NaN, -1, 200]);
     assert.deepEqual([image.drawn, image.badUncertainty, image.tooWide], [1, 3, 1]);
+    const depth = new SuperResolutionImage({ pixelNm: 10, range: { x0: 0, x1: 100, y0: 0, y1: 100 } });
+    depth.add([50, 50, 50], [50, 50, 50], undefined, 3, [100, Number.NaN, -Infinity]);
+    assert.deepEqual([depth.drawn, depth.badValue], [1, 2]);
     assert.throws(() => new SuperResolutionImage({ pixelNm: 10, mode: 'gaussian', range: { x0: 0, x1: 100, y0: 0, y1: 100 }, minSigmaNm: 1e6 }), /smallest Gaussian σ must be 0 to 128 output pixels \(1280 nm\)/);
   });
 
