@@ -28,9 +28,10 @@ const Y_NAMES = ['y [nm]', 'y_nm', 'y'];
  * @param path - the CSV file
  * @param rows - rows per block @default 65536
  * @param skipped - where to note the rows left out @default none: such a row is refused
+ * @param uncertainties - uncertainty columns (headers) checked as well, where present @default none
  * @throws InputFileError naming the file and the missing column or the bad line
  */
-export function* pointTableChunks(path: string, rows = 65536, skipped?: RowFaultTally): Generator<PointTable, void, undefined> {
+export function* pointTableChunks(path: string, rows = 65536, skipped?: RowFaultTally, uncertainties: readonly string[] = []): Generator<PointTable, void, undefined> {
   const reader = new CsvTableReader(path);
   const fi = reader.find('frame');
   const xi = reader.find(...X_NAMES);
@@ -39,23 +40,29 @@ export function* pointTableChunks(path: string, rows = 65536, skipped?: RowFault
     reader.close();
     throw new InputFileError(`${path}: needs columns "frame", "x [nm]" and "y [nm]"; its header is: ${printable(reader.header.join(','))}`);
   }
+  const checked = uncertainties.map((h) => reader.find(h)).filter((c) => c >= 0);
   let rowBase = 0;
   for (const chunk of reader.chunks(rows)) {
     let columns = chunk.columns;
     let kept = 0;
     const [f, x, y] = [columns[fi], columns[xi], columns[yi]];
     for (let r = 0; r < chunk.rows; r++) {
-      const fault = rowFault(f[r], x[r], y[r]);
+      let fault = rowFault(f[r], x[r], y[r]);
+      let u = 0;
+      for (let k = 0; k < checked.length && fault === ROW_FAULT.none; k++) {
+        u = columns[checked[k]][r];
+        fault = rowFault(f[r], x[r], y[r], u);
+      }
       if (fault === ROW_FAULT.none) {
         // Usable rows move up over the ones left out (in place: the chunk is this generator's).
         if (kept !== r) for (const c of columns) c[kept] = c[r];
         kept++;
         continue;
       }
-      const value = faultValue(fault, f[r], x[r], y[r]);
+      const value = faultValue(fault, f[r], x[r], y[r], u);
       if (!skipped) {
         reader.close();
-        throw new InputFileError(`${path}: line ${lineOfRow(path, rowBase + r)}: ${describeFault(fault, value)}; every row needs a frame, x and y`);
+        throw new InputFileError(`${path}: line ${lineOfRow(path, rowBase + r)}: ${describeFault(fault, value)}; every row needs a frame, x and y${checked.length > 0 ? ' and an uncertainty' : ''}`);
       }
       skipped.note(rowBase + r, fault, value);
     }

@@ -139,7 +139,7 @@ describe('non-finite and absurd values in tables', () => {
     assert.match(w.stdout, /3000 of 3000 localizations/);
   });
 
-  test('evaluate and export refuse a row of x = 1e12 naming the line', () => {
+  test('evaluate and export refuse a row of x = 1e12 naming the line; export a NaN uncertainty too', () => {
     const csv = join(dir, 'far.csv');
     writeFileSync(csv, `${[HEADER, ...clean.slice(0, 5), BAD_ROWS[2], ...clean.slice(5, 10)].join('\n')}\n`);
     const e = run(['evaluate', cleanCsv, csv]);
@@ -148,6 +148,14 @@ describe('non-finite and absurd values in tables', () => {
     const x = run(['export', csv, '--format', 'picasso', '-o', join(dir, 'far.hdf5'), '--width', '64', '--height', '64', '--frames', '300', '--pixel-size', '100']);
     assert.equal(x.status, 2, x.stderr);
     assert.match(x.stderr, /far\.csv: line 7: x is 1000000000000/);
+    // Picasso's lpx and lpy come from the uncertainties: a NaN one is refused as well.
+    const header = `${HEADER},"uncertainty_x [nm]","uncertainty_y [nm]"`;
+    const withXY = (row: string, ux: string) => `${row},${ux},9.0`;
+    const nan = join(dir, 'nanu.csv');
+    writeFileSync(nan, `${[header, ...clean.slice(0, 3).map((r) => withXY(r, '9.0')), withXY(clean[3], 'nan')].join('\n')}\n`);
+    const u = run(['export', nan, '--format', 'picasso', '-o', join(dir, 'nanu.hdf5'), '--width', '64', '--height', '64', '--frames', '300', '--pixel-size', '100']);
+    assert.equal(u.status, 2, u.stderr);
+    assert.match(u.stderr, /nanu\.csv: line 5: uncertainty is NaN \(not a number\); every row needs a frame, x and y and an uncertainty/);
   });
 
   test('ragged rows and text cells are refused with the file and line; NaN cells are values a filter can test', () => {
