@@ -4,6 +4,7 @@ import { driftPath, DRIFT_HEADERS } from '../post/driftPath.js';
 import { AIM_DEFAULTS, estimateDriftAim } from '../post/estimateDriftAim.js';
 import { readDriftTrajectory } from '../post/readDriftTrajectory.js';
 import { positions, writeLocalizationTable } from '../table/LocalizationTable.js';
+import { refuseFaultyRows } from '../table/refuseFaultyRows.js';
 import { partialPath } from '../export/CsvFile.js';
 import { FlagTable } from './FlagTable.js';
 import { parseNumber } from './parseNumber.js';
@@ -68,6 +69,7 @@ const DRIFT: TableStep = {
     };
     const truth = typeof values['true-drift'] === 'string' ? readDriftTrajectory(values['true-drift']) : undefined;
     const { frame, x, y } = positions(table, input);
+    refuseFaultyRows(input, 'drift', frame, x, y);
     const t0 = performance.now();
     const drift = estimateDriftAim(frame, x, y, options);
     const seconds = (performance.now() - t0) / 1000;

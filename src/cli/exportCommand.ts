@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { pointTableChunks } from '../evaluate/PointTable.js';
-import { picassoYamlPath, writePicasso } from '../export/writePicasso.js';
+import { PICASSO_UNCERTAINTY_COLUMNS, picassoYamlPath, writePicasso } from '../export/writePicasso.js';
 import { temporaryPath } from '../export/writeFileAtomically.js';
 import { sidecarPath } from '../export/writeSidecar.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
@@ -56,7 +56,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     if (fallback === undefined) throw new UsageError(`${input}: no sidecar (${sidecar}) gives it; pass ${name}`);
     return fallback;
   };
-  const written = await writePicasso(output, pointTableChunks(input), {
+  const written = await writePicasso(output, pointTableChunks(input, undefined, undefined, PICASSO_UNCERTAINTY_COLUMNS), {
     width: pick(values.width, '--width', run.input?.width),
     height: pick(values.height, '--height', run.input?.height),
     frames: pick(values.frames, '--frames', run.input?.frameCount),

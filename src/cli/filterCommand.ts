@@ -1,5 +1,8 @@
 import { filterTable } from '../post/filterTable.js';
-import { columnName } from '../table/LocalizationTable.js';
+import { describeFault, findFaultyRows } from '../table/checkRows.js';
+import { lineOfRow } from '../table/lineOfRow.js';
+import type { LocalizationTable } from '../table/LocalizationTable.js';
+import { columnName, positions } from '../table/LocalizationTable.js';
 import { FlagTable } from './FlagTable.js';
 import { formatPercent } from './formatPercent.js';
 import { runTableStep } from './tableStep.js';
@@ -23,6 +26,12 @@ ${FILTER_FLAGS.help()}`;
 
 export const optionFlags = FILTER_FLAGS.optionFlags;
 
+/** A table's frame, x and y columns, in {@link findFaultyRows}'s order. */
+function frameXY(table: LocalizationTable, input: string): [Float64Array, Float64Array, Float64Array] {
+  const { frame, x, y } = positions(table, input);
+  return [frame, x, y];
+}
+
 const FILTER: TableStep = {
   name: 'filter',
   suffix: 'filtered',
@@ -34,6 +43,12 @@ const FILTER: TableStep = {
     }
     const kept = filterTable(table, where);
     const report = [`smlm-stream filter: kept ${kept.rows} of ${table.rows} localizations (${formatPercent(kept.rows, table.rows)}) where ${where} → ${output}`];
+    // Rows drift and merge would refuse: said, not refused (filter is how they are left out).
+    const faulty = findFaultyRows(...frameXY(table, input));
+    if (faulty) {
+      const still = findFaultyRows(...frameXY(kept, input))?.count ?? 0;
+      report.push(`  note: ${faulty.count} ${faulty.count === 1 ? 'row has' : 'rows have'} no usable frame, x or y (the first at line ${lineOfRow(input, faulty.row)}: ${describeFault(faulty.fault, faulty.value)}); ${still} kept`);
+    }
     return { table: kept, parameters: { where }, report };
   },
 };

@@ -1,7 +1,8 @@
 import { mergeBlinks } from '../post/mergeBlinks.js';
 import { mergeDistanceWarning } from '../post/mergeDistanceWarning.js';
 import { DETECTIONS_HEADER } from '../table/columns.js';
-import { findColumn } from '../table/LocalizationTable.js';
+import { findColumn, positions } from '../table/LocalizationTable.js';
+import { refuseFaultyRows } from '../table/refuseFaultyRows.js';
 import { FlagTable } from './FlagTable.js';
 import { MERGE_OPTION_FLAGS, mergeOptionsFrom } from './mergeFlags.js';
 import { runTableStep } from './tableStep.js';
@@ -31,6 +32,8 @@ const MERGE: TableStep = {
   flags: MERGE_FLAGS,
   apply(table, input, output, values) {
     const options = mergeOptionsFrom(values);
+    const { frame, x, y } = positions(table, input);
+    refuseFaultyRows(input, 'merge', frame, x, y);
     const t0 = performance.now();
     const merged = mergeBlinks(table, options, input);
     const seconds = (performance.now() - t0) / 1000;

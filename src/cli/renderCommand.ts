@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
-import { readPointTable } from '../evaluate/PointTable.js';
+import { readPointTable, skippedRowsWarning } from '../evaluate/PointTable.js';
 import { sidecarPath } from '../export/writeSidecar.js';
 import type { Colormap } from '../render/encodePng.js';
 import { encodeDepthPng, encodePng } from '../render/encodePng.js';
 import type { RenderMode } from '../render/SuperResolutionImage.js';
-import { SuperResolutionImage } from '../render/SuperResolutionImage.js';
+import { MAX_GAUSSIAN_SIGMA_PX, SuperResolutionImage } from '../render/SuperResolutionImage.js';
+import { MAX_UNCERTAINTY_NM, RowFaultTally } from '../table/checkRows.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
 import { UsageError } from './UsageError.js';
@@ -52,6 +53,21 @@ function fieldOfViewFromSidecar(csvPath: string): { x0: number; x1: number; y0: 
 }
 
 /**
+ * The rows a render left out, one sentence each: unusable frame, x or y (at reading), and in
+ * gaussian mode an unusable uncertainty or a σ too wide to draw.
+ */
+function renderWarnings(input: string, skipped: RowFaultTally, image: SuperResolutionImage): string[] {
+  const rows = (n: number) => (n === 1 ? '1 localization' : `${n} localizations`);
+  const warnings: string[] = [];
+  const read = skippedRowsWarning(input, skipped);
+  if (read) warnings.push(read);
+  if (image.badValue > 0) warnings.push(`${rows(image.badValue)} not drawn: z missing or infinite`);
+  if (image.badUncertainty > 0) warnings.push(`${rows(image.badUncertainty)} not drawn: uncertainty missing, negative or above ${MAX_UNCERTAINTY_NM} nm`);
+  if (image.tooWide > 0) warnings.push(`${rows(image.tooWide)} not drawn: uncertainty above ${MAX_GAUSSIAN_SIGMA_PX} output pixels (${MAX_GAUSSIAN_SIGMA_PX * image.pixelNm} nm); raise --pixel to draw them`);
+  return warnings;
+}
+
+/**
  * `smlm-stream render`.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
@@ -76,7 +92,8 @@ export function run(argv: string[], out: (line: string) => void): number {
     [{ path: input, role: 'the localization CSV' }, { path: sidecarPath(input), role: "the CSV's sidecar" }],
     [{ path: output, role: 'the image' }, { path: temporaryPath(output), role: "the image's temporary file" }],
   );
-  const table = readPointTable(input);
+  const skipped = new RowFaultTally();
+  const table = readPointTable(input, skipped);
   let range = values.range ? parseRange(values.range) : fieldOfViewFromSidecar(input);
   if (!range) {
     let xm = 0;
@@ -94,7 +111,7 @@ export function run(argv: string[], out: (line: string) => void): number {
     pixelNm,
     mode,
     range,
-    minSigmaNm: values['min-sigma'] === undefined ? undefined : parseNumber(values['min-sigma'], '--min-sigma', { min: 0 }),
+    minSigmaNm: values['min-sigma'] === undefined ? undefined : parseNumber(values['min-sigma'], '--min-sigma', { min: 0, max: MAX_GAUSSIAN_SIGMA_PX * pixelNm }),
   });
   const uncertainty = table.columns.get('uncertainty [nm]');
   if (mode === 'gaussian' && !uncertainty) throw new UsageError(`${input}: the gaussian mode needs an "uncertainty [nm]" column`);
@@ -103,6 +120,7 @@ export function run(argv: string[], out: (line: string) => void): number {
   const z = table.columns.get('z [nm]');
   if (byDepth && !z) throw new UsageError(`${input}: --color z needs a "z [nm]" column (a 3-D run: localize --calibration)`);
   image.add(table.x, table.y, uncertainty, table.x.length, byDepth ? z : undefined);
+  for (const warning of renderWarnings(input, skipped, image)) out(`  warning: ${warning}`);
   if (byDepth && z) {
     let zRange: [number, number];
     if (values['z-range'] !== undefined) {

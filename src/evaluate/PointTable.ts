@@ -1,5 +1,8 @@
 import { InputFileError } from '../errors/InputFileError.js';
+import type { FaultyRows, RowFaultTally } from '../table/checkRows.js';
+import { describeFault, faultValue, ROW_FAULT, rowFault } from '../table/checkRows.js';
 import { CsvTableReader, printable } from '../table/CsvTableReader.js';
+import { lineOfRow } from '../table/lineOfRow.js';
 
 /** A table of points (localizations or truth): frame numbers and positions in nm, and the rest. */
 export interface PointTable {
@@ -19,12 +22,16 @@ const Y_NAMES = ['y [nm]', 'y_nm', 'y'];
 /**
  * The rows of a localization or truth CSV (ours, ThunderSTORM's, or any with `frame`,
  * `x [nm]`, `y [nm]` columns; quoted or bare headers) in blocks of `rows`, in file order, read
- * in fixed memory (for exports of tables of any length).
+ * in fixed memory (for exports of tables of any length). A row whose frame, x or y is missing,
+ * infinite or absurd ({@link rowFault}) is refused with its line, or, when `skipped` is given,
+ * left out and noted there (for a warning).
  * @param path - the CSV file
  * @param rows - rows per block @default 65536
+ * @param skipped - where to note the rows left out @default none: such a row is refused
+ * @param uncertainties - uncertainty columns (headers) checked as well, where present @default none
  * @throws InputFileError naming the file and the missing column or the bad line
  */
-export function* pointTableChunks(path: string, rows = 65536): Generator<PointTable, void, undefined> {
+export function* pointTableChunks(path: string, rows = 65536, skipped?: RowFaultTally, uncertainties: readonly string[] = []): Generator<PointTable, void, undefined> {
   const reader = new CsvTableReader(path);
   const fi = reader.find('frame');
   const xi = reader.find(...X_NAMES);
@@ -33,28 +40,61 @@ export function* pointTableChunks(path: string, rows = 65536): Generator<PointTa
     reader.close();
     throw new InputFileError(`${path}: needs columns "frame", "x [nm]" and "y [nm]"; its header is: ${printable(reader.header.join(','))}`);
   }
+  const checked = uncertainties.map((h) => reader.find(h)).filter((c) => c >= 0);
+  let rowBase = 0;
   for (const chunk of reader.chunks(rows)) {
-    const [f, x, y] = [chunk.columns[fi], chunk.columns[xi], chunk.columns[yi]];
+    let columns = chunk.columns;
+    let kept = 0;
+    const [f, x, y] = [columns[fi], columns[xi], columns[yi]];
     for (let r = 0; r < chunk.rows; r++) {
-      if (!Number.isFinite(f[r]) || !Number.isFinite(x[r]) || !Number.isFinite(y[r])) {
-        throw new InputFileError(`${path}: line ${chunk.firstLine + r} has no number for frame, x or y`);
+      let fault = rowFault(f[r], x[r], y[r]);
+      let u = 0;
+      for (let k = 0; k < checked.length && fault === ROW_FAULT.none; k++) {
+        u = columns[checked[k]][r];
+        fault = rowFault(f[r], x[r], y[r], u);
       }
+      if (fault === ROW_FAULT.none) {
+        // Usable rows move up over the ones left out (in place: the chunk is this generator's).
+        if (kept !== r) for (const c of columns) c[kept] = c[r];
+        kept++;
+        continue;
+      }
+      const value = faultValue(fault, f[r], x[r], y[r], u);
+      if (!skipped) {
+        reader.close();
+        throw new InputFileError(`${path}: line ${lineOfRow(path, rowBase + r)}: ${describeFault(fault, value)}; every row needs a frame, x and y${checked.length > 0 ? ' and an uncertainty' : ''}`);
+      }
+      skipped.note(rowBase + r, fault, value);
     }
-    const columns = new Map<string, Float64Array>();
+    rowBase += chunk.rows;
+    if (kept < chunk.rows) columns = columns.map((c) => c.subarray(0, kept));
+    const others = new Map<string, Float64Array>();
     reader.header.forEach((h, c) => {
-      if (c !== fi && c !== xi && c !== yi) columns.set(h, chunk.columns[c]);
+      if (c !== fi && c !== xi && c !== yi) others.set(h, columns[c]);
     });
-    yield { frame: Int32Array.from(f), x, y, columns };
+    yield { frame: Int32Array.from(columns[fi]), x: columns[xi], y: columns[yi], columns: others };
   }
+}
+
+/**
+ * A sentence on the rows a reader left out (for a warning), or undefined when none was.
+ * @param path - the CSV
+ * @param skipped - the rows noted by {@link pointTableChunks}
+ */
+export function skippedRowsWarning(path: string, skipped: FaultyRows): string | undefined {
+  if (skipped.count === 0) return undefined;
+  const rows = skipped.count === 1 ? '1 row' : `${skipped.count} rows`;
+  return `${rows} of ${path} left out: no usable frame, x or y (the first at line ${lineOfRow(path, skipped.row)}: ${describeFault(skipped.fault, skipped.value)})`;
 }
 
 /**
  * Read a whole localization or truth CSV (see {@link pointTableChunks}), sorted by frame.
  * @param path - the CSV file
+ * @param skipped - where to note the rows left out (unusable frame, x or y) @default none: such a row is refused
  * @throws InputFileError naming the file and the missing column or the bad line
  */
-export function readPointTable(path: string): PointTable {
-  const chunks = [...pointTableChunks(path)];
+export function readPointTable(path: string, skipped?: RowFaultTally): PointTable {
+  const chunks = [...pointTableChunks(path, undefined, skipped)];
   const n = chunks.reduce((sum, c) => sum + c.frame.length, 0);
   const concat = <T extends Float64Array | Int32Array>(parts: T[], make: (n: number) => T): T => {
     const out = make(n);

@@ -19,6 +19,9 @@ export interface PicassoInfo {
   box?: number;
 }
 
+/** The uncertainty columns Picasso's lpx, lpy and lpz come from (checked like the positions when read). */
+export const PICASSO_UNCERTAINTY_COLUMNS: readonly string[] = ['uncertainty_x [nm]', 'uncertainty_y [nm]', 'uncertainty_z [nm]'];
+
 /** Picasso's columns of one block of localizations (its dtypes, camera pixels, frames from 0). */
 function picassoColumns(table: PointTable, pixelSizeNm: number): Map<string, Uint32Array | Float32Array | Int32Array> {
   const n = table.frame.length;
@@ -29,13 +32,13 @@ function picassoColumns(table: PointTable, pixelSizeNm: number): Map<string, Uin
   };
   const p = pixelSizeNm;
   const sigma = column('sigma [nm]');
-  const ux = column('uncertainty_x [nm]');
-  const uy = column('uncertainty_y [nm]');
+  const ux = column(PICASSO_UNCERTAINTY_COLUMNS[0]);
+  const uy = column(PICASSO_UNCERTAINTY_COLUMNS[1]);
   const ll = table.columns.get('loglikelihood');
   const iterations = table.columns.get('iterations');
   // 3-D tables: Picasso's z and lpz in nm, and the two widths.
   const z = table.columns.get('z [nm]');
-  const lpz = table.columns.get('uncertainty_z [nm]');
+  const lpz = table.columns.get(PICASSO_UNCERTAINTY_COLUMNS[2]);
   const sigma1 = table.columns.get('sigma1 [nm]') ?? sigma;
   const sigma2 = table.columns.get('sigma2 [nm]') ?? sigma;
   return new Map<string, Uint32Array | Float32Array | Int32Array>([

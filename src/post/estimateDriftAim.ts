@@ -1,5 +1,7 @@
+import { InputFileError } from '../errors/InputFileError.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { Random } from '../simulate/Random.js';
+import { describeFault, findFaultyRows } from '../table/checkRows.js';
 import type { DriftSegment, DriftTrajectory } from './DriftTrajectory.js';
 import { interpolateDrift } from './DriftTrajectory.js';
 
@@ -22,6 +24,9 @@ export const MIN_SEGMENT_LOCALIZATIONS = 20;
 /** Bin of the displacement histogram, nm (the search's resolution before mean-shift refinement). */
 const BIN_NM = 2;
 
+/** Largest search radius + intersect distance, nm: the displacement histogram stays ≤ 1001² bins (8 MB). */
+const MAX_REACH_NM = 1000;
+
 /** How far the mean shift may move before its pairs are gathered again, nm. */
 const MEAN_SHIFT_MARGIN_NM = 4;
 /** The mean shift stops when a step moves less than this, nm (well below any drift precision reached). */
@@ -40,6 +45,16 @@ const ROUND2_HALF_WINDOW = 10;
 const REBUILD_EVERY = 4;
 /** The precision is estimated on at most this many segments, evenly spaced (its cost, two more searches each, stays bounded). */
 const PRECISION_SEGMENTS = 32;
+
+/**
+ * A reference grid has at most MAX_GRID_CELLS cells (4 MB of offsets), or MAX_CELLS_PER_POINT
+ * per point when that is more: its memory and the time to build it are bounded by the points,
+ * whatever their extent (a 40 µm field at the 40 nm cells of round 2 fits in the first). A
+ * wider field with few points gets wider cells (more pairs looked at, the same pairs kept):
+ * (w/c + 1)(h/c + 1) ≤ cells for c ≥ (w + h)/√cells.
+ */
+const MAX_GRID_CELLS = 1 << 20;
+const MAX_CELLS_PER_POINT = 16;
 
 /** [a, b): the whole numbers from a to b − 1, clipped to [0, n). */
 function range(a: number, b: number, n = Infinity): number[] {
@@ -81,6 +96,11 @@ class ReferenceGrid {
       y1 = Math.max(y1, ys[i]);
     }
     if (n === 0) x0 = y0 = x1 = y1 = 0;
+    // Cells of at least `cell`, and a bounded number of them: points spread far apart widen the
+    // cells instead of making a grid of the whole extent (the neighbours within `cell` are still
+    // in the 3×3 cells around each point).
+    const most = Math.max(MAX_GRID_CELLS, MAX_CELLS_PER_POINT * n);
+    cell = Math.max(cell, (x1 - x0 + (y1 - y0)) / Math.sqrt(most));
     this.cell = cell;
     this.x0 = x0;
     this.y0 = y0;
@@ -328,6 +348,9 @@ export class CausalAim {
     this.intersect = options.intersectNm ?? AIM_DEFAULTS.intersectNm;
     this.search = options.searchNm ?? AIM_DEFAULTS.searchNm;
     if (!(this.intersect > 0 && this.search > 0)) throw new InvalidOptionError(`AIM's intersect distance and search radius must be > 0 nm, got ${this.intersect} and ${this.search}`, 'intersectNm');
+    if (this.search + this.intersect > MAX_REACH_NM) {
+      throw new InvalidOptionError(`AIM's search radius plus intersect distance must be at most ${MAX_REACH_NM} nm (a drift this fast needs shorter segments), got ${this.search} + ${this.intersect} nm`, this.search >= this.intersect ? 'searchNm' : 'intersectNm');
+    }
   }
 
   /**
@@ -366,6 +389,14 @@ function splitSegments(frame: ArrayLike<number>, segmentFrames: number): { membe
     frames = Math.max(frames, f);
   }
   const count = Math.max(1, Math.ceil(frames / segmentFrames));
+  // More segments than localizations (a stray frame far past the others): refused before a list
+  // is made per segment, so the lists are bounded by the rows, not by the frame numbers.
+  if (count > frame.length + 1) {
+    throw new InvalidOptionError(
+      `${frame.length} localizations over ${frames} frames make ${count} drift segments of ${segmentFrames} frames; AIM needs at least ${MIN_SEGMENT_LOCALIZATIONS} per segment: use longer segments`,
+      'segmentFrames',
+    );
+  }
   const members: number[][] = Array.from({ length: count }, () => []);
   for (let i = 0; i < frame.length; i++) members[Math.floor((frame[i] - 1) / segmentFrames)].push(i);
   const bounds = members.map((_, k) => [k * segmentFrames + 1, Math.min(frames, (k + 1) * segmentFrames)] as [number, number]);
@@ -405,12 +436,15 @@ function splitSegments(frame: ArrayLike<number>, segmentFrames: number): { membe
  * @param y - y, nm
  * @param options - segment length, intersect distance, search radius
  * @throws InvalidOptionError when a segment holds too few localizations (naming it)
+ * @throws InputFileError when a row's frame, x or y is missing, infinite or absurd ({@link findFaultyRows})
  */
 export function estimateDriftAim(frame: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<number>, options: AimOptions = {}): DriftTrajectory {
   const segmentFrames = options.segmentFrames ?? AIM_DEFAULTS.segmentFrames;
   if (!(Number.isInteger(segmentFrames) && segmentFrames >= 1)) throw new InvalidOptionError(`AIM segments must be a whole number of frames ≥ 1, got ${segmentFrames}`, 'segmentFrames');
   const intersect = options.intersectNm ?? AIM_DEFAULTS.intersectNm;
   const round1 = new CausalAim(options);
+  const faulty = findFaultyRows(frame, x, y);
+  if (faulty) throw new InputFileError(`row ${faulty.row + 1} of the table: ${describeFault(faulty.fault, faulty.value)}; drift needs a frame, x and y in every row`);
   const { members, bounds, frames } = splitSegments(frame, segmentFrames);
   for (const m of members) round1.add({ xs: Float64Array.from(m, (i) => x[i]), ys: Float64Array.from(m, (i) => y[i]) });
   const { segments, shifts } = round1;

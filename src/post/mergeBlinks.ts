@@ -1,3 +1,5 @@
+import { InputFileError } from '../errors/InputFileError.js';
+import { describeFault, findFaultyRows } from '../table/checkRows.js';
 import type { LocalizationTable } from '../table/LocalizationTable.js';
 import { positions } from '../table/LocalizationTable.js';
 import type { MergeOptions } from './BlinkMerger.js';
@@ -11,9 +13,12 @@ import { BlinkMerger } from './BlinkMerger.js';
  * @param options - distance, off frames, frames per molecule; ThunderSTORM's defaults
  * @param path - the table's file, named in errors @default 'the table'
  * @returns the merged table: the input's columns, plus `detections` when it had none
+ * @throws InputFileError when a row's frame, x or y is missing, infinite or absurd ({@link findFaultyRows})
  */
 export function mergeBlinks(table: LocalizationTable, options: MergeOptions = {}, path = 'the table'): LocalizationTable {
-  const { frame } = positions(table, path);
+  const { frame, x, y } = positions(table, path);
+  const faulty = findFaultyRows(frame, x, y);
+  if (faulty) throw new InputFileError(`${path}: row ${faulty.row + 1}: ${describeFault(faulty.fault, faulty.value)}; merging needs a frame, x and y in every row`);
   const merger = new BlinkMerger(table.header, options);
   const order = Int32Array.from({ length: table.rows }, (_, i) => i).sort((a, b) => frame[a] - frame[b] || a - b);
   const parts: ReturnType<BlinkMerger['drain']>[] = [];

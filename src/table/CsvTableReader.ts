@@ -1,5 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { InputFileError } from '../errors/InputFileError.js';
+import { printable } from '../errors/printable.js';
+import { parseCell } from './parseCell.js';
 
 /** A block of rows of a numeric CSV: one Float64Array per column, in the header's order. */
 export interface CsvChunk {
@@ -7,7 +9,7 @@ export interface CsvChunk {
   readonly rows: number;
   /** 1-based line number of the block's first row in the file (the header is line 1). */
   readonly firstLine: number;
-  /** The columns (NaN where a cell is empty or not a number). */
+  /** The columns (NaN where a cell is empty or says nan/NA; a line of another width or a cell of text is refused). */
   readonly columns: readonly Float64Array[];
 }
 
@@ -17,7 +19,9 @@ const BLOCK_BYTES = 1 << 20;
 /**
  * Reads a numeric CSV (ours, ThunderSTORM's, a truth table) block by block, in fixed memory:
  * the header once, then {@link chunks} of rows as columns. Quoted or bare headers, `\n` or
- * `\r\n` line ends, blank lines skipped. A file that is not text (a TIFF given where a CSV
+ * `\r\n` line ends, blank lines skipped; a line with more or fewer values than the header, or a
+ * cell that is text rather than a number (missing values written as empty, nan, NA or inf are
+ * numbers: NaN, ±Infinity), is refused with its line. A file that is not text (a TIFF given where a CSV
  * belongs) is refused before any of it reaches a message.
  */
 export class CsvTableReader {
@@ -64,6 +68,7 @@ export class CsvTableReader {
   /**
    * The rows, `rows` at a time (the last block may hold fewer), as columns of numbers.
    * @param rows - rows per block @default 65536
+   * @throws InputFileError naming the line of a row of another width or a cell that is not a number
    */
   *chunks(rows = 65536): Generator<CsvChunk, void, undefined> {
     const width = this.header.length;
@@ -94,7 +99,14 @@ export class CsvTableReader {
           const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
           if (text.trim() === '') continue;
           const cells = text.split(',');
-          for (let c = 0; c < width; c++) columns[c][n] = cells[c] === undefined || cells[c] === '' ? Number.NaN : Number(cells[c]);
+          if (cells.length !== width) {
+            throw new InputFileError(`${this.path}: line ${this.line} has ${cells.length} ${cells.length === 1 ? 'value' : 'values'} but the header names ${width} columns`);
+          }
+          for (let c = 0; c < width; c++) {
+            const value = parseCell(cells[c]);
+            if (value === undefined) throw new InputFileError(`${this.path}: line ${this.line}, column "${printable(this.header[c])}": '${printable(cells[c])}' is not a number`);
+            columns[c][n] = value;
+          }
           n++;
         }
         // Blank lines were skipped: the block holds n rows.
