@@ -1,3 +1,4 @@
+import { compileFilter } from '../post/compileFilter.js';
 import { filterTable } from '../post/filterTable.js';
 import { columnName } from '../table/LocalizationTable.js';
 import { FlagTable } from './FlagTable.js';
@@ -31,9 +32,22 @@ const FILTER: TableStep = {
     if (typeof where !== 'string' || where.trim() === '') {
       throw new UsageError(`filter needs --where EXPR, e.g. --where "uncertainty < 20"; the columns of ${input} are ${table.header.map(columnName).join(', ')}`);
     }
-    const kept = filterTable(table, where);
-    out(`smlm-stream filter: kept ${kept.rows} of ${table.rows} localizations (${((100 * kept.rows) / Math.max(1, table.rows)).toFixed(1)} %) where ${where} → ${output}`);
-    return { table: kept, parameters: { where } };
+    const test = compileFilter(where, table.header);
+    let kept = 0;
+    // One block at a time: the rows kept of each are written before the next is read.
+    function* blocks() {
+      for (const block of table.blocks()) {
+        const selected = filterTable(block, test);
+        kept += selected.rows;
+        yield selected;
+      }
+    }
+    return {
+      header: table.header,
+      blocks: blocks(),
+      parameters: { where },
+      writeMore: () => out(`smlm-stream filter: kept ${kept} of ${table.rows} localizations (${((100 * kept) / Math.max(1, table.rows)).toFixed(1)} %) where ${where} → ${output}`),
+    };
   },
 };
 
@@ -41,7 +55,8 @@ const FILTER: TableStep = {
  * `smlm-stream filter`.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
+ * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (65536)
  */
-export function run(argv: string[], out: (line: string) => void): Promise<number> {
-  return runTableStep(FILTER, argv, out);
+export function run(argv: string[], out: (line: string) => void, blockRows?: number): Promise<number> {
+  return runTableStep(FILTER, argv, out, blockRows);
 }
