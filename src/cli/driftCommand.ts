@@ -61,10 +61,10 @@ const DRIFT: TableStep = {
       searchNm: number('search', AIM_DEFAULTS.searchNm),
     };
     const truth = typeof values['true-drift'] === 'string' ? readDriftTrajectory(values['true-drift']) : undefined;
-    // Pass 1 holds the frame, x and y columns only (Float64: positions and frames as written);
+    // Pass 1 holds the frame (Int32 while whole), x and y (Float64, as written) columns only;
     // pass 2 corrects the rows block by block while they are written.
     const c = positionColumns(table, input);
-    const [frame, x, y] = table.readColumns([c.frame, c.x, c.y]);
+    const [frame, x, y] = table.readColumns([c.frame, c.x, c.y], [c.frame]);
     const t0 = performance.now();
     const drift = estimateDriftAim(frame, x, y, options);
     const seconds = (performance.now() - t0) / 1000;
@@ -119,7 +119,7 @@ const DRIFT: TableStep = {
  * `smlm-stream drift`.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
- * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (65536)
+ * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (8192)
  */
 export function run(argv: string[], out: (line: string) => void, blockRows?: number): Promise<number> {
   return runTableStep(DRIFT, argv, out, blockRows);

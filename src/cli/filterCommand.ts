@@ -55,7 +55,7 @@ const FILTER: TableStep = {
  * `smlm-stream filter`.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
- * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (65536)
+ * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (8192)
  */
 export function run(argv: string[], out: (line: string) => void, blockRows?: number): Promise<number> {
   return runTableStep(FILTER, argv, out, blockRows);

@@ -99,7 +99,7 @@ function firstPass(table: TableSource, path: string): { inFrameOrder: boolean; m
  * `smlm-stream merge`.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
- * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (65536)
+ * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (8192)
  */
 export function run(argv: string[], out: (line: string) => void, blockRows?: number): Promise<number> {
   return runTableStep(MERGE, argv, out, blockRows);

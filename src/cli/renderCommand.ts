@@ -58,7 +58,7 @@ function fieldOfViewFromSidecar(csvPath: string): { x0: number; x1: number; y0: 
  * memory is the image's and a block's whatever the rows.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
- * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (65536)
+ * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (8192)
  */
 export function run(argv: string[], out: (line: string) => void, blockRows = TABLE_BLOCK_ROWS): number {
   const { values, positionals } = parseCommandArgs(argv, {

@@ -49,7 +49,7 @@ export interface TableStep {
  * while the step makes it, block by block (as `.partial`, renamed when whole; a failure other
  * than the write's removes it), its other files, and a sidecar recording the step's parameters,
  * its findings, and the input's own record (so a chain of steps is traceable).
- * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (65536)
+ * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (8192)
  * @returns the exit code
  */
 export async function runTableStep(step: TableStep, argv: string[], out: (line: string) => void, blockRows = TABLE_BLOCK_ROWS): Promise<number> {

@@ -89,7 +89,9 @@ export class SuperResolutionImage {
     if (this.mode === 'histogram') {
       const i = Math.floor(v) * width + Math.floor(u);
       this.counts[i] += 1;
-      this.weighted[i] += value;
+      // Adding 0 changes nothing: skipped, so an image without values never touches (and never
+      // brings into memory) the weighted sums' pages.
+      if (value !== 0) this.weighted[i] += value;
     } else this.drawGaussian(u, v, Math.max(uncertainty, this.minSigmaNm) / pixelNm, value);
     this.drawn++;
   }
@@ -124,7 +126,7 @@ export class SuperResolutionImage {
         if (c >= 0 && c < width) {
           const w = wy * ex[i];
           counts[r * width + c] += w;
-          weighted[r * width + c] += w * value;
+          if (value !== 0) weighted[r * width + c] += w * value;
         }
       }
     }

@@ -25,7 +25,7 @@ export class TableSource {
   /**
    * Open the file and read its header.
    * @param path - the CSV
-   * @param blockRows - rows per block @default TABLE_BLOCK_ROWS (65536)
+   * @param blockRows - rows per block @default TABLE_BLOCK_ROWS (8192)
    * @throws InputFileError naming the file when it is binary or has no header
    */
   constructor(readonly path: string, readonly blockRows = TABLE_BLOCK_ROWS) {
@@ -51,18 +51,29 @@ export class TableSource {
 
   /**
    * Some columns whole, as numbers (one pass, each column allocated once at the file's row
-   * capacity and cut to the rows read).
+   * capacity and cut to the rows read). A column named in `wholeNumbers` (a frame column) is
+   * kept as an Int32Array while every value is a whole number of int32's range (half the
+   * memory), else as a Float64Array: its values are the file's either way.
    * @param indices - the columns, by index in {@link header}
+   * @param wholeNumbers - those of `indices` to try as Int32Array @default none
    * @returns the columns, in the order of `indices`
    * @throws InputFileError when the file grows while it is read
    */
-  readColumns(indices: readonly number[]): Float64Array[] {
+  readColumns(indices: readonly number[], wholeNumbers: readonly number[] = []): (Float64Array | Int32Array)[] {
     const capacity = CsvTableReader.rowCapacity(this.path);
-    const out = indices.map(() => new Float64Array(capacity));
+    const out: (Float64Array | Int32Array)[] = indices.map((c) => (wholeNumbers.includes(c) ? new Int32Array(capacity) : new Float64Array(capacity)));
     let at = 0;
     for (const block of this.blocks()) {
       if (at + block.rows > capacity) throw new InputFileError(`${this.path}: changed while it was read (it grew); run the command again once it is complete`);
-      indices.forEach((c, k) => out[k].set(block.columns[c], at));
+      indices.forEach((c, k) => {
+        const column = block.columns[c];
+        let o = out[k];
+        if (o instanceof Int32Array && !column.every((v) => (v | 0) === v)) {
+          // A value an Int32Array would change (a fraction, NaN, beyond ±2³¹): numbers from here on.
+          out[k] = o = Float64Array.from(o);
+        }
+        o.set(column, at);
+      });
       at += block.rows;
     }
     return out.map((c) => c.subarray(0, at));
