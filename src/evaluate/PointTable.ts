@@ -1,5 +1,5 @@
 import { InputFileError } from '../errors/InputFileError.js';
-import { CsvTableReader, printable } from '../table/CsvTableReader.js';
+import { CsvTableReader, printable, TABLE_BLOCK_ROWS } from '../table/CsvTableReader.js';
 
 /** A table of points (localizations or truth): frame numbers and positions in nm, and the rest. */
 export interface PointTable {
@@ -65,7 +65,7 @@ export function readPointTable(path: string, options: { positionsOnly?: boolean 
   const others = new Map<string, Float64Array>();
   let n = 0;
   let inOrder = true;
-  for (const chunk of pointTableChunks(path)) {
+  for (const chunk of pointTableChunks(path, TABLE_BLOCK_ROWS)) {
     const rows = chunk.frame.length;
     if (n + rows > capacity) throw new InputFileError(`${path}: changed while it was read (it grew); run the command again once it is complete`);
     if (rows > 0 && n > 0 && chunk.frame[0] < frame[n - 1]) inOrder = false;
