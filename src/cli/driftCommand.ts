@@ -3,7 +3,8 @@ import { correctDrift } from '../post/correctDrift.js';
 import { driftPath, DRIFT_HEADERS } from '../post/driftPath.js';
 import { AIM_DEFAULTS, estimateDriftAim } from '../post/estimateDriftAim.js';
 import { readDriftTrajectory } from '../post/readDriftTrajectory.js';
-import { positions, writeLocalizationTable } from '../table/LocalizationTable.js';
+import { findFaultyRows } from '../table/checkRows.js';
+import { positionColumns, writeLocalizationTable } from '../table/LocalizationTable.js';
 import { refuseFaultyRows } from '../table/refuseFaultyRows.js';
 import { partialPath } from '../export/CsvFile.js';
 import { FlagTable } from './FlagTable.js';
@@ -68,8 +69,11 @@ const DRIFT: TableStep = {
       searchNm: number('search', AIM_DEFAULTS.searchNm),
     };
     const truth = typeof values['true-drift'] === 'string' ? readDriftTrajectory(values['true-drift']) : undefined;
-    const { frame, x, y } = positions(table, input);
-    refuseFaultyRows(input, 'drift', frame, x, y);
+    // Pass 1 holds the frame (Int32 while whole), x and y (Float64, as written) columns only;
+    // pass 2 corrects the rows block by block while they are written.
+    const c = positionColumns(table, input);
+    const [frame, x, y] = table.readColumns([c.frame, c.x, c.y], [c.frame]);
+    refuseFaultyRows(input, 'drift', findFaultyRows(frame, x, y));
     const t0 = performance.now();
     const drift = estimateDriftAim(frame, x, y, options);
     const seconds = (performance.now() - t0) / 1000;
@@ -99,10 +103,14 @@ const DRIFT: TableStep = {
     }
     const plot = typeof values.plot === 'string' ? values.plot : undefined;
     const frames = Float64Array.from(drift.x, (_, f) => f + 1);
+    function* blocks() {
+      for (const block of table.blocks()) yield correctDrift(block, drift, input);
+    }
     return {
-      table: correctDrift(table, drift, input),
+      header: table.header,
+      blocks: blocks(),
       parameters: { method, ...options },
-      results: { precisionNm: p, segments: drift.segments, trajectory: driftPath(output), trueDriftRmsErrorNm: truthError && { x: truthError.x, y: truthError.y } },
+      results: () => ({ precisionNm: p, segments: drift.segments, trajectory: driftPath(output), trueDriftRmsErrorNm: truthError && { x: truthError.x, y: truthError.y } }),
       async writeMore() {
         writeLocalizationTable(driftPath(output), { header: DRIFT_HEADERS, columns: [frames, drift.x, drift.y], rows: frames.length });
         out(`  → ${output}, ${driftPath(output)}`);
@@ -120,7 +128,8 @@ const DRIFT: TableStep = {
  * `smlm-stream drift`.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
+ * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (8192)
  */
-export function run(argv: string[], out: (line: string) => void): Promise<number> {
-  return runTableStep(DRIFT, argv, out);
+export function run(argv: string[], out: (line: string) => void, blockRows?: number): Promise<number> {
+  return runTableStep(DRIFT, argv, out, blockRows);
 }

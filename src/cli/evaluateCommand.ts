@@ -26,8 +26,9 @@ export function run(argv: string[], out: (line: string) => void): number {
   const { values, positionals } = parseCommandArgs(argv, { tolerance: { type: 'string' }, json: { type: 'boolean', default: false } });
   if (positionals.length !== 2) throw new UsageError(`evaluate needs TRUTH.csv and LOCS.csv, got ${positionals.length} files`);
   const tolerance = values.tolerance === undefined ? 250 : parseNumber(values.tolerance, '--tolerance', { min: 0 });
-  const truth = readPointTable(positionals[0]);
-  const found = readPointTable(positionals[1]);
+  // Matching needs frame, x and y only.
+  const truth = readPointTable(positionals[0], { positionsOnly: true });
+  const found = readPointTable(positionals[1], { positionsOnly: true });
   const { evaluation: e } = evaluateLocalizations(truth, found, tolerance);
   if (values.json) {
     out(JSON.stringify({ truthFile: positionals[0], localizationFile: positionals[1], ...e }, null, 2));

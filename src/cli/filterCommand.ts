@@ -1,8 +1,8 @@
+import { compileFilter } from '../post/compileFilter.js';
 import { filterTable } from '../post/filterTable.js';
-import { describeFault, findFaultyRows } from '../table/checkRows.js';
+import { describeFault, findFaultyRows, RowFaultTally } from '../table/checkRows.js';
 import { lineOfRow } from '../table/lineOfRow.js';
-import type { LocalizationTable } from '../table/LocalizationTable.js';
-import { columnName, positions } from '../table/LocalizationTable.js';
+import { columnName, positionColumns } from '../table/LocalizationTable.js';
 import { FlagTable } from './FlagTable.js';
 import { formatPercent } from './formatPercent.js';
 import { runTableStep } from './tableStep.js';
@@ -26,12 +26,6 @@ ${FILTER_FLAGS.help()}`;
 
 export const optionFlags = FILTER_FLAGS.optionFlags;
 
-/** A table's frame, x and y columns, in {@link findFaultyRows}'s order. */
-function frameXY(table: LocalizationTable, input: string): [Float64Array, Float64Array, Float64Array] {
-  const { frame, x, y } = positions(table, input);
-  return [frame, x, y];
-}
-
 const FILTER: TableStep = {
   name: 'filter',
   suffix: 'filtered',
@@ -41,15 +35,37 @@ const FILTER: TableStep = {
     if (typeof where !== 'string' || where.trim() === '') {
       throw new UsageError(`filter needs --where EXPR, e.g. --where "uncertainty < 20"; the columns of ${input} are ${table.header.map(columnName).join(', ')}`);
     }
-    const kept = filterTable(table, where);
-    const report = [`smlm-stream filter: kept ${kept.rows} of ${table.rows} localizations (${formatPercent(kept.rows, table.rows)}) where ${where} → ${output}`];
+    const test = compileFilter(where, table.header);
+    const c = positionColumns(table, input);
+    let kept = 0;
     // Rows drift and merge would refuse: said, not refused (filter is how they are left out).
-    const faulty = findFaultyRows(...frameXY(table, input));
-    if (faulty) {
-      const still = findFaultyRows(...frameXY(kept, input))?.count ?? 0;
-      report.push(`  note: ${faulty.count} ${faulty.count === 1 ? 'row has' : 'rows have'} no usable frame, x or y (the first at line ${lineOfRow(input, faulty.row)}: ${describeFault(faulty.fault, faulty.value)}); ${still} kept`);
+    const faulty = new RowFaultTally();
+    let stillFaulty = 0;
+    // One block at a time: the rows kept of each are written before the next is read.
+    function* blocks() {
+      for (const block of table.blocks()) {
+        const selected = filterTable(block, test);
+        kept += selected.rows;
+        const found = findFaultyRows(block.columns[c.frame], block.columns[c.x], block.columns[c.y]);
+        if (found) {
+          faulty.add(found, block.firstRow);
+          stillFaulty += findFaultyRows(selected.columns[c.frame], selected.columns[c.x], selected.columns[c.y])?.count ?? 0;
+        }
+        yield selected;
+      }
     }
-    return { table: kept, parameters: { where }, report };
+    return {
+      header: table.header,
+      blocks: blocks(),
+      parameters: { where },
+      report() {
+        const report = [`smlm-stream filter: kept ${kept} of ${table.rows} localizations (${formatPercent(kept, table.rows)}) where ${where} → ${output}`];
+        if (faulty.count > 0) {
+          report.push(`  note: ${faulty.count} ${faulty.count === 1 ? 'row has' : 'rows have'} no usable frame, x or y (the first at line ${lineOfRow(input, faulty.row)}: ${describeFault(faulty.fault, faulty.value)}); ${stillFaulty} kept`);
+        }
+        return report;
+      },
+    };
   },
 };
 
@@ -57,7 +73,8 @@ const FILTER: TableStep = {
  * `smlm-stream filter`.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
+ * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (8192)
  */
-export function run(argv: string[], out: (line: string) => void): Promise<number> {
-  return runTableStep(FILTER, argv, out);
+export function run(argv: string[], out: (line: string) => void, blockRows?: number): Promise<number> {
+  return runTableStep(FILTER, argv, out, blockRows);
 }

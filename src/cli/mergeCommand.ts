@@ -1,8 +1,15 @@
+import { BlinkMerger } from '../post/BlinkMerger.js';
+import { mergeBlinkBlocks } from '../post/mergeBlinkBlocks.js';
 import { mergeBlinks } from '../post/mergeBlinks.js';
 import { mergeDistanceWarning } from '../post/mergeDistanceWarning.js';
 import { DETECTIONS_HEADER } from '../table/columns.js';
-import { findColumn, positions } from '../table/LocalizationTable.js';
+import type { FaultyRows } from '../table/checkRows.js';
+import { findFaultyRows, RowFaultTally } from '../table/checkRows.js';
+import { CsvTableReader } from '../table/CsvTableReader.js';
+import type { LocalizationTable } from '../table/LocalizationTable.js';
+import { findColumn, positionColumns, readTable } from '../table/LocalizationTable.js';
 import { refuseFaultyRows } from '../table/refuseFaultyRows.js';
+import type { TableSource } from '../table/TableSource.js';
 import { FlagTable } from './FlagTable.js';
 import { MERGE_OPTION_FLAGS, mergeOptionsFrom } from './mergeFlags.js';
 import { runTableStep } from './tableStep.js';
@@ -32,30 +39,77 @@ const MERGE: TableStep = {
   flags: MERGE_FLAGS,
   apply(table, input, output, values) {
     const options = mergeOptionsFrom(values);
-    const { frame, x, y } = positions(table, input);
-    refuseFaultyRows(input, 'merge', frame, x, y);
+    const header = new BlinkMerger(table.header, options).header;
+    const { inFrameOrder, medianUncertainty, faulty } = firstPass(table, input);
+    refuseFaultyRows(input, 'merge', faulty);
+    const d = findColumn({ header }, DETECTIONS_HEADER);
+    let rows = 0;
+    let multi = 0;
+    // A table in frame order (ours, ThunderSTORM's) is merged while it is read again; another is
+    // merged whole, in memory.
+    const merged: Iterable<LocalizationTable> = inFrameOrder ? mergeBlinkBlocks(table.header, table.blocks(), options, input) : [mergeBlinks(readTable(input), options, input)];
     const t0 = performance.now();
-    const merged = mergeBlinks(table, options, input);
-    const seconds = (performance.now() - t0) / 1000;
-    const detections = merged.columns[findColumn(merged, DETECTIONS_HEADER)];
-    const multi = detections.reduce((n, d) => n + (d > 1 ? 1 : 0), 0);
-    const report = [`smlm-stream merge: ${table.rows} localizations → ${merged.rows} molecules (${multi} of more than one detection; ${(table.rows / Math.max(1, merged.rows)).toFixed(2)} detections each on average) in ${seconds.toFixed(2)} s → ${output}`];
-    const u = findColumn(table, 'uncertainty_x');
-    const column = u >= 0 ? table.columns[u] : table.columns[findColumn(table, 'uncertainty')] ?? undefined;
-    if (column) {
-      const sorted = Float64Array.from(column.filter((v) => Number.isFinite(v) && v > 0)).sort();
-      const warning = mergeDistanceWarning(sorted[sorted.length >> 1], options.maxDistanceNm);
-      if (warning) report.push(`  warning: ${warning}`);
+    let seconds = 0;
+    function* blocks() {
+      for (const block of merged) {
+        rows += block.rows;
+        for (let r = 0; r < block.rows; r++) if (block.columns[d][r] > 1) multi++;
+        yield block;
+      }
+      seconds = (performance.now() - t0) / 1000;
     }
-    return { table: merged, parameters: { ...options, maxFrames: Number.isFinite(options.maxFrames) ? options.maxFrames : 'unlimited' }, results: { molecules: merged.rows, moleculesOfSeveralDetections: multi }, report };
+    return {
+      header,
+      blocks: blocks(),
+      parameters: { ...options, maxFrames: Number.isFinite(options.maxFrames) ? options.maxFrames : 'unlimited' },
+      results: () => ({ molecules: rows, moleculesOfSeveralDetections: multi }),
+      report() {
+        const report = [`smlm-stream merge: ${table.rows} localizations → ${rows} molecules (${multi} of more than one detection; ${(table.rows / Math.max(1, rows)).toFixed(2)} detections each on average) in ${seconds.toFixed(2)} s → ${output}`];
+        const warning = medianUncertainty === undefined ? undefined : mergeDistanceWarning(medianUncertainty, options.maxDistanceNm);
+        if (warning) report.push(`  warning: ${warning}`);
+        return report;
+      },
+    };
   },
 };
+
+/**
+ * The first pass over a table to merge: whether its frames never decrease (merging can then
+ * stream), the median of its positive uncertainties (uncertainty_x, else uncertainty), nm,
+ * for {@link mergeDistanceWarning} (only that column is kept), and its rows without a usable
+ * frame, x or y (counted block by block, the first by its row in the table).
+ */
+function firstPass(table: TableSource, path: string): { inFrameOrder: boolean; medianUncertainty: number | undefined; faulty: FaultyRows } {
+  const { frame: f, x, y } = positionColumns(table, path);
+  const faulty = new RowFaultTally();
+  const ux = findColumn(table, 'uncertainty_x');
+  const u = ux >= 0 ? ux : findColumn(table, 'uncertainty');
+  const kept = new Float64Array(u >= 0 ? CsvTableReader.rowCapacity(path) : 0);
+  let n = 0;
+  let inFrameOrder = true;
+  let last = -Infinity;
+  for (const block of table.blocks()) {
+    const frame = block.columns[f];
+    faulty.add(findFaultyRows(frame, block.columns[x], block.columns[y]), block.firstRow);
+    for (let r = 0; r < block.rows; r++) {
+      if (!(frame[r] >= last)) inFrameOrder = false;
+      last = frame[r];
+    }
+    if (u < 0) continue;
+    const column = block.columns[u];
+    for (let r = 0; r < block.rows && n < kept.length; r++) if (Number.isFinite(column[r]) && column[r] > 0) kept[n++] = column[r];
+  }
+  if (u < 0) return { inFrameOrder, medianUncertainty: undefined, faulty };
+  const sorted = kept.subarray(0, n).sort();
+  return { inFrameOrder, medianUncertainty: sorted[sorted.length >> 1], faulty };
+}
 
 /**
  * `smlm-stream merge`.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
+ * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (8192)
  */
-export function run(argv: string[], out: (line: string) => void): Promise<number> {
-  return runTableStep(MERGE, argv, out);
+export function run(argv: string[], out: (line: string) => void, blockRows?: number): Promise<number> {
+  return runTableStep(MERGE, argv, out, blockRows);
 }

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
-import { readPointTable, skippedRowsWarning } from '../evaluate/PointTable.js';
+import { pointTableChunks, skippedRowsWarning } from '../evaluate/PointTable.js';
+import { CsvTableReader, TABLE_BLOCK_ROWS } from '../table/CsvTableReader.js';
 import { sidecarPath } from '../export/writeSidecar.js';
 import type { Colormap } from '../render/encodePng.js';
 import { encodeDepthPng, encodePng } from '../render/encodePng.js';
@@ -53,6 +54,7 @@ function fieldOfViewFromSidecar(csvPath: string): { x0: number; x1: number; y0: 
 }
 
 /**
+/**
  * The rows a render left out, one sentence each: unusable frame, x or y (at reading), and in
  * gaussian mode an unusable uncertainty or a σ too wide to draw.
  */
@@ -68,11 +70,15 @@ function renderWarnings(input: string, skipped: RowFaultTally, image: SuperResol
 }
 
 /**
- * `smlm-stream render`.
+ * `smlm-stream render`: the table is read block by block (twice when the range comes from the
+ * largest coordinate; z whole only for --color z without --z-range, for its percentiles), so
+ * memory is the image's and a block's whatever the rows. Rows without a usable frame, x or y
+ * are left out, counted and warned about.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
+ * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (8192)
  */
-export function run(argv: string[], out: (line: string) => void): number {
+export function run(argv: string[], out: (line: string) => void, blockRows = TABLE_BLOCK_ROWS): number {
   const { values, positionals } = parseCommandArgs(argv, {
       output: { type: 'string', short: 'o' },
       pixel: { type: 'string' },
@@ -92,15 +98,19 @@ export function run(argv: string[], out: (line: string) => void): number {
     [{ path: input, role: 'the localization CSV' }, { path: sidecarPath(input), role: "the CSV's sidecar" }],
     [{ path: output, role: 'the image' }, { path: temporaryPath(output), role: "the image's temporary file" }],
   );
-  const skipped = new RowFaultTally();
-  const table = readPointTable(input, skipped);
+  const probe = new CsvTableReader(input);
+  probe.close();
+  const { header } = probe;
   let range = values.range ? parseRange(values.range) : fieldOfViewFromSidecar(input);
   if (!range) {
     let xm = 0;
     let ym = 0;
-    for (let i = 0; i < table.x.length; i++) {
-      xm = Math.max(xm, table.x[i]);
-      ym = Math.max(ym, table.y[i]);
+    // Rows left out here are counted by the drawing pass.
+    for (const table of pointTableChunks(input, blockRows, new RowFaultTally())) {
+      for (let i = 0; i < table.x.length; i++) {
+        xm = Math.max(xm, table.x[i]);
+        ym = Math.max(ym, table.y[i]);
+      }
     }
     range = { x0: 0, x1: Math.max(xm, 1), y0: 0, y1: Math.max(ym, 1) };
   }
@@ -113,27 +123,39 @@ export function run(argv: string[], out: (line: string) => void): number {
     range,
     minSigmaNm: values['min-sigma'] === undefined ? undefined : parseNumber(values['min-sigma'], '--min-sigma', { min: 0, max: MAX_GAUSSIAN_SIGMA_PX * pixelNm }),
   });
-  const uncertainty = table.columns.get('uncertainty [nm]');
-  if (mode === 'gaussian' && !uncertainty) throw new UsageError(`${input}: the gaussian mode needs an "uncertainty [nm]" column`);
+  const hasUncertainty = header.includes('uncertainty [nm]');
+  if (mode === 'gaussian' && !hasUncertainty) throw new UsageError(`${input}: the gaussian mode needs an "uncertainty [nm]" column`);
   const byDepth = values.color === 'z';
   if (values.color !== undefined && !byDepth) throw new UsageError(`--color must be z, got '${values.color}'`);
-  const z = table.columns.get('z [nm]');
-  if (byDepth && !z) throw new UsageError(`${input}: --color z needs a "z [nm]" column (a 3-D run: localize --calibration)`);
-  image.add(table.x, table.y, uncertainty, table.x.length, byDepth ? z : undefined);
-  for (const warning of renderWarnings(input, skipped, image)) out(`  warning: ${warning}`);
-  if (byDepth && z) {
-    let zRange: [number, number];
-    if (values['z-range'] !== undefined) {
-      const m = /^\s*(-?[\d.]+):(-?[\d.]+)\s*$/.exec(values['z-range']);
-      if (!m) throw new UsageError(`--z-range needs LO:HI in nm, got '${values['z-range']}'`);
-      zRange = [Number(m[1]), Number(m[2])];
-    } else {
-      const sorted = Float64Array.from(z).filter(Number.isFinite).sort();
+  if (byDepth && !header.includes('z [nm]')) throw new UsageError(`${input}: --color z needs a "z [nm]" column (a 3-D run: localize --calibration)`);
+  let zRange: [number, number] | undefined;
+  if (byDepth && values['z-range'] !== undefined) {
+    const m = /^\s*(-?[\d.]+):(-?[\d.]+)\s*$/.exec(values['z-range']);
+    if (!m) throw new UsageError(`--z-range needs LO:HI in nm, got '${values['z-range']}'`);
+    zRange = [Number(m[1]), Number(m[2])];
+  }
+  // The finite depths, kept for their percentiles when no --z-range gives the ends.
+  const depths = byDepth && !zRange ? new Float64Array(CsvTableReader.rowCapacity(input)) : undefined;
+  let finiteDepths = 0;
+  let rows = 0;
+  const skipped = new RowFaultTally();
+  for (const table of pointTableChunks(input, blockRows, skipped)) {
+    const z = byDepth ? table.columns.get('z [nm]') : undefined;
+    image.add(table.x, table.y, table.columns.get('uncertainty [nm]'), table.x.length, z);
+    rows += table.x.length;
+    if (depths && z) for (let i = 0; i < z.length && finiteDepths < depths.length; i++) if (Number.isFinite(z[i])) depths[finiteDepths++] = z[i];
+  }
+  // Said after the line naming the image (as filter's and merge's notes), once it is written.
+  const warnings = renderWarnings(input, skipped, image);
+  if (byDepth) {
+    if (!zRange) {
+      const sorted = (depths ?? new Float64Array(0)).subarray(0, finiteDepths).sort();
       zRange = sorted.length ? [sorted[Math.floor(0.01 * (sorted.length - 1))], sorted[Math.ceil(0.99 * (sorted.length - 1))]] : [0, 1];
       if (!(zRange[1] > zRange[0])) zRange = [zRange[0] - 1, zRange[0] + 1];
     }
     writeFileAtomically(output, encodeDepthPng(image.counts, image.weighted, image.width, image.height, zRange, values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile')));
-    out(`smlm-stream render: ${image.drawn} of ${table.x.length} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode}, coloured by z from ${zRange[0].toFixed(0)} nm (blue) to ${zRange[1].toFixed(0)} nm (red))`);
+    out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode}, coloured by z from ${zRange[0].toFixed(0)} nm (blue) to ${zRange[1].toFixed(0)} nm (red))`);
+    for (const warning of warnings) out(`  warning: ${warning}`);
     return 0;
   }
   const bitDepth = values['bit-depth'] === undefined ? 8 : parseNumber(values['bit-depth'], '--bit-depth', { integer: true });
@@ -144,6 +166,7 @@ export function run(argv: string[], out: (line: string) => void): number {
     percentile: values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile'),
   });
   writeFileAtomically(output, png);
-  out(`smlm-stream render: ${image.drawn} of ${table.x.length} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode})`);
+  out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode})`);
+  for (const warning of warnings) out(`  warning: ${warning}`);
   return 0;
 }

@@ -1,7 +1,7 @@
 import { InputFileError } from '../errors/InputFileError.js';
 import type { FaultyRows, RowFaultTally } from '../table/checkRows.js';
 import { describeFault, faultValue, ROW_FAULT, rowFault } from '../table/checkRows.js';
-import { CsvTableReader, printable } from '../table/CsvTableReader.js';
+import { CsvTableReader, printable, TABLE_BLOCK_ROWS } from '../table/CsvTableReader.js';
 import { lineOfRow } from '../table/lineOfRow.js';
 
 /** A table of points (localizations or truth): frame numbers and positions in nm, and the rest. */
@@ -77,6 +77,7 @@ export function* pointTableChunks(path: string, rows = 65536, skipped?: RowFault
 }
 
 /**
+/**
  * A sentence on the rows a reader left out (for a warning), or undefined when none was.
  * @param path - the CSV
  * @param skipped - the rows noted by {@link pointTableChunks}
@@ -88,36 +89,47 @@ export function skippedRowsWarning(path: string, skipped: FaultyRows): string | 
 }
 
 /**
- * Read a whole localization or truth CSV (see {@link pointTableChunks}), sorted by frame.
+ * Read a whole localization or truth CSV (see {@link pointTableChunks}), sorted by frame (rows
+ * of one frame in file order). Each kept column is allocated once at the file's row capacity;
+ * a table already in frame order is not copied again.
  * @param path - the CSV file
- * @param skipped - where to note the rows left out (unusable frame, x or y) @default none: such a row is refused
+ * @param options - `positionsOnly`: keep frame, x and y only (an empty `columns`), as matching
+ *   needs; `skipped`: where to note the rows left out (unusable frame, x or y), else such a row
+ *   is refused @default { positionsOnly: false }
  * @throws InputFileError naming the file and the missing column or the bad line
  */
-export function readPointTable(path: string, skipped?: RowFaultTally): PointTable {
-  const chunks = [...pointTableChunks(path, undefined, skipped)];
-  const n = chunks.reduce((sum, c) => sum + c.frame.length, 0);
-  const concat = <T extends Float64Array | Int32Array>(parts: T[], make: (n: number) => T): T => {
-    const out = make(n);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
+export function readPointTable(path: string, options: { positionsOnly?: boolean; skipped?: RowFaultTally } = {}): PointTable {
+  const capacity = CsvTableReader.rowCapacity(path);
+  const frame = new Int32Array(capacity);
+  const x = new Float64Array(capacity);
+  const y = new Float64Array(capacity);
+  const others = new Map<string, Float64Array>();
+  let n = 0;
+  let inOrder = true;
+  for (const chunk of pointTableChunks(path, TABLE_BLOCK_ROWS, options.skipped)) {
+    const rows = chunk.frame.length;
+    if (n + rows > capacity) throw new InputFileError(`${path}: changed while it was read (it grew); run the command again once it is complete`);
+    if (rows > 0 && n > 0 && chunk.frame[0] < frame[n - 1]) inOrder = false;
+    for (let r = 1; r < rows && inOrder; r++) if (chunk.frame[r] < chunk.frame[r - 1]) inOrder = false;
+    frame.set(chunk.frame, n);
+    x.set(chunk.x, n);
+    y.set(chunk.y, n);
+    if (!options.positionsOnly) {
+      for (const [name, column] of chunk.columns) {
+        let whole = others.get(name);
+        if (!whole) others.set(name, (whole = new Float64Array(capacity)));
+        whole.set(column, n);
+      }
     }
-    return out;
-  };
-  const frame = concat(chunks.map((c) => c.frame), (m) => new Int32Array(m));
+    n += rows;
+  }
+  const columns = new Map<string, Float64Array>();
+  if (!options.positionsOnly) for (const name of others.size ? others.keys() : headerOthers(path)) columns.set(name, others.get(name)?.subarray(0, n) ?? new Float64Array(0));
+  if (inOrder) return { frame: frame.subarray(0, n), x: x.subarray(0, n), y: y.subarray(0, n), columns };
   const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => frame[a] - frame[b]);
   const sorted = (column: Float64Array) => Float64Array.from(order, (i) => column[i]);
-  const columns = new Map<string, Float64Array>();
-  for (const name of chunks[0]?.columns.keys() ?? headerOthers(path)) {
-    columns.set(name, sorted(concat(chunks.map((c) => c.columns.get(name) as Float64Array), (m) => new Float64Array(m))));
-  }
-  return {
-    frame: Int32Array.from(order, (i) => frame[i]),
-    x: sorted(concat(chunks.map((c) => c.x), (m) => new Float64Array(m))),
-    y: sorted(concat(chunks.map((c) => c.y), (m) => new Float64Array(m))),
-    columns,
-  };
+  for (const [name, column] of columns) columns.set(name, sorted(column));
+  return { frame: Int32Array.from(order, (i) => frame[i]), x: sorted(x), y: sorted(y), columns };
 }
 
 /** The other columns' names of a CSV with no rows. */

@@ -271,6 +271,17 @@ export class BlinkMerger {
     this.open = [];
   }
 
+  /**
+   * The smallest input row (with `rowBase`) of a molecule's first detection among the molecules
+   * open now, Infinity when none is: every merged row still to come starts at or after it, or
+   * at a row not yet added.
+   */
+  get firstOpenRow(): number {
+    let first = Infinity;
+    for (const slot of this.open) first = Math.min(first, this.pool.firstRow[slot]);
+    return first;
+  }
+
   /** Molecules open now (what the merger holds in memory). */
   get openMolecules(): number {
     return this.open.length;

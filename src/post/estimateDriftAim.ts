@@ -381,7 +381,7 @@ export class CausalAim {
  * one before it), or an error naming the first segment with too few.
  * @returns the members (row indices) and the first and last frame of each segment
  */
-function splitSegments(frame: ArrayLike<number>, segmentFrames: number): { members: number[][]; bounds: [number, number][]; frames: number } {
+function splitSegments(frame: ArrayLike<number>, segmentFrames: number): { members: Int32Array[]; bounds: [number, number][]; frames: number } {
   let frames = 0;
   for (let i = 0; i < frame.length; i++) {
     const f = frame[i];
@@ -389,20 +389,27 @@ function splitSegments(frame: ArrayLike<number>, segmentFrames: number): { membe
     frames = Math.max(frames, f);
   }
   const count = Math.max(1, Math.ceil(frames / segmentFrames));
-  // More segments than localizations (a stray frame far past the others): refused before a list
-  // is made per segment, so the lists are bounded by the rows, not by the frame numbers.
+  // More segments than localizations (a stray frame far past the others): refused before the
+  // segments are indexed, so their index is bounded by the rows, not by the frame numbers.
   if (count > frame.length + 1) {
     throw new InvalidOptionError(
       `${frame.length} localizations over ${frames} frames make ${count} drift segments of ${segmentFrames} frames; AIM needs at least ${MIN_SEGMENT_LOCALIZATIONS} per segment: use longer segments`,
       'segmentFrames',
     );
   }
-  const members: number[][] = Array.from({ length: count }, () => []);
-  for (let i = 0; i < frame.length; i++) members[Math.floor((frame[i] - 1) / segmentFrames)].push(i);
+  // The rows of every segment in one array, segment after segment, rows in order (a counting
+  // sort): segment k's are [start[k], start[k + 1]).
+  const start = new Int32Array(count + 1);
+  for (let i = 0; i < frame.length; i++) start[Math.floor((frame[i] - 1) / segmentFrames) + 1]++;
+  for (let k = 0; k < count; k++) start[k + 1] += start[k];
+  const rows = new Int32Array(frame.length);
+  const fill = start.slice(0, count);
+  for (let i = 0; i < frame.length; i++) rows[fill[Math.floor((frame[i] - 1) / segmentFrames)]++] = i;
+  const members = Array.from({ length: count }, (_, k) => rows.subarray(start[k], start[k + 1]));
   const bounds = members.map((_, k) => [k * segmentFrames + 1, Math.min(frames, (k + 1) * segmentFrames)] as [number, number]);
   if (count > 1 && members[count - 1].length < MIN_SEGMENT_LOCALIZATIONS) {
-    const last = members.pop() ?? [];
-    members[count - 2].push(...last);
+    members.pop();
+    members[count - 2] = rows.subarray(start[count - 2], start[count]);
     bounds[count - 2][1] = bounds[count - 1][1];
     bounds.pop();
   }
@@ -414,6 +421,18 @@ function splitSegments(frame: ArrayLike<number>, segmentFrames: number): { membe
     );
   }
   return { members, bounds, frames };
+}
+
+/**
+ * A segment's points: views of `x` and `y` when its rows are consecutive (a table in frame
+ * order, read as columns: no copy), else copies.
+ * @param rows - the segment's row indices, increasing
+ */
+function segmentPoints(rows: Int32Array, x: ArrayLike<number>, y: ArrayLike<number>): SegmentPoints {
+  const a = rows[0] ?? 0;
+  const b = a + rows.length;
+  if (x instanceof Float64Array && y instanceof Float64Array && (rows.length === 0 || rows[rows.length - 1] === b - 1)) return { xs: x.subarray(a, b), ys: y.subarray(a, b) };
+  return { xs: Float64Array.from(rows, (i) => x[i]), ys: Float64Array.from(rows, (i) => y[i]) };
 }
 
 /**
@@ -446,7 +465,7 @@ export function estimateDriftAim(frame: ArrayLike<number>, x: ArrayLike<number>,
   const faulty = findFaultyRows(frame, x, y);
   if (faulty) throw new InputFileError(`row ${faulty.row + 1} of the table: ${describeFault(faulty.fault, faulty.value)}; drift needs a frame, x and y in every row`);
   const { members, bounds, frames } = splitSegments(frame, segmentFrames);
-  for (const m of members) round1.add({ xs: Float64Array.from(m, (i) => x[i]), ys: Float64Array.from(m, (i) => y[i]) });
+  for (const m of members) round1.add(segmentPoints(m, x, y));
   const { segments, shifts } = round1;
   // Round 2 and the halves, block by block against the segments near the block in time.
   const scratch = new ShiftScratch();

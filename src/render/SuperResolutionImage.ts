@@ -115,7 +115,9 @@ export class SuperResolutionImage {
     if (this.mode === 'histogram') {
       const i = Math.floor(v) * width + Math.floor(u);
       this.counts[i] += 1;
-      this.weighted[i] += value;
+      // Adding 0 changes nothing: skipped, so an image without values never touches (and never
+      // brings into memory) the weighted sums' pages.
+      if (value !== 0) this.weighted[i] += value;
     } else {
       if (!(uncertainty >= 0 && uncertainty <= MAX_UNCERTAINTY_NM)) {
         this.badUncertainty++;
@@ -157,7 +159,8 @@ export class SuperResolutionImage {
       for (let c = cFirst; c < cEnd; c++) {
         const w = wy * ex[c - cFirst];
         counts[row + c] += w;
-        weighted[row + c] += w * value;
+        // Adding 0 changes nothing (the weighted sums' pages stay untouched without values).
+        if (value !== 0) weighted[row + c] += w * value;
       }
     }
   }

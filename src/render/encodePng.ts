@@ -29,7 +29,12 @@ function hot(t: number, rgb: Uint8Array, at: number): void {
  * make the image dark).
  */
 function percentileOfNonZero(values: Float64Array, percentile: number): number {
-  const nonZero = values.filter((v) => v > 0);
+  // Counted, then copied into one array (TypedArray.filter gathers its values in a temporary
+  // list first: render --mode gaussian of 4 M rows into 2563×2562 px peaked at 343 MB, 218 MB this way).
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] > 0) count++;
+  const nonZero = new Float64Array(count);
+  for (let i = 0, k = 0; i < values.length; i++) if (values[i] > 0) nonZero[k++] = values[i];
   if (nonZero.length === 0) return 1;
   nonZero.sort();
   const k = Math.min(nonZero.length - 1, Math.max(0, Math.ceil((percentile / 100) * nonZero.length) - 1));

@@ -17,6 +17,14 @@ export interface CsvChunk {
 const BLOCK_BYTES = 1 << 20;
 
 /**
+ * Rows per block a table is read in by the table commands (8192 rows of 15 columns: 1 MB of
+ * numbers). Smaller blocks hold fewer line strings while a block is parsed, which the garbage
+ * collector would otherwise promote: `filter` on 1 M rows peaked at 227 MB RSS with 65 536-row
+ * blocks, 158 MB with 16 384, 147 MB with 8192, 128 MB with 2048, at the same speed.
+ */
+export const TABLE_BLOCK_ROWS = 8192;
+
+/**
  * Reads a numeric CSV (ours, ThunderSTORM's, a truth table) block by block, in fixed memory:
  * the header once, then {@link chunks} of rows as columns. Quoted or bare headers, `\n` or
  * `\r\n` line ends, blank lines skipped; a line with more or fewer values than the header, or a
@@ -115,6 +123,28 @@ export class CsvTableReader {
     } finally {
       this.close();
     }
+  }
+
+  /**
+   * How many rows the file can hold at most: its line ends after the header's, plus one for a
+   * last line without one (blank lines counted too), read in fixed memory without parsing. Lets a
+   * caller that keeps a few columns allocate them once.
+   * @param path - the CSV
+   */
+  static rowCapacity(path: string): number {
+    const fd = openSync(path, 'r');
+    const block = Buffer.alloc(BLOCK_BYTES);
+    let lines = 0;
+    let position = 0;
+    try {
+      for (let n = readSync(fd, block, 0, BLOCK_BYTES, 0); n > 0; n = readSync(fd, block, 0, BLOCK_BYTES, position)) {
+        position += n;
+        for (let at = block.indexOf(10); at >= 0 && at < n; at = block.indexOf(10, at + 1)) lines++;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return lines;
   }
 
   /** Close the file (also done when the reader is exhausted). */

@@ -34,13 +34,24 @@ export function findColumn(table: Pick<LocalizationTable, 'header'>, ...names: s
   return table.header.findIndex((h) => names.includes(columnName(h)));
 }
 
-/** The frame, x and y columns of a table (nm), or an error naming the file. */
-export function positions(table: LocalizationTable, path: string): { frame: Float64Array; x: Float64Array; y: Float64Array } {
-  const f = findColumn(table, 'frame');
+/**
+ * The indices of a table's frame, x and y columns (nm), or an error naming the file.
+ * @param table - the table (or its header)
+ * @param path - the table's file, named in the error
+ * @throws InputFileError when one of them is missing
+ */
+export function positionColumns(table: Pick<LocalizationTable, 'header'>, path: string): { frame: number; x: number; y: number } {
+  const frame = findColumn(table, 'frame');
   const x = findColumn(table, 'x', 'x_nm');
   const y = findColumn(table, 'y', 'y_nm');
-  if (f < 0 || x < 0 || y < 0) throw new InputFileError(`${path}: needs columns "frame", "x [nm]" and "y [nm]"; its header is: ${printable(table.header.join(','))}`);
-  return { frame: table.columns[f], x: table.columns[x], y: table.columns[y] };
+  if (frame < 0 || x < 0 || y < 0) throw new InputFileError(`${path}: needs columns "frame", "x [nm]" and "y [nm]"; its header is: ${printable(table.header.join(','))}`);
+  return { frame, x, y };
+}
+
+/** The frame, x and y columns of a table (nm), or an error naming the file. */
+export function positions(table: LocalizationTable, path: string): { frame: Float64Array; x: Float64Array; y: Float64Array } {
+  const c = positionColumns(table, path);
+  return { frame: table.columns[c.frame], x: table.columns[c.x], y: table.columns[c.y] };
 }
 
 /**

@@ -92,6 +92,22 @@ export class RowFaultTally implements FaultyRows {
       this.value = value;
     }
   }
+
+  /**
+   * Add the faulty rows of one block of a table read block by block ({@link findFaultyRows} of
+   * the block's columns): their count, and their first row when none was noted before.
+   * @param found - the block's faulty rows (rows counted from the block's start), or undefined
+   * @param firstRow - the block's first row's 0-based index among the table's rows
+   */
+  add(found: FaultyRows | undefined, firstRow: number): void {
+    if (!found) return;
+    if (this.count === 0) {
+      this.row = firstRow + found.row;
+      this.fault = found.fault;
+      this.value = found.value;
+    }
+    this.count += found.count;
+  }
 }
 
 /**

@@ -212,9 +212,10 @@ describe('"→ FILE" once the file is written', () => {
       suffix: 'failing',
       flags: FILTER_FLAGS,
       apply: (table) => ({
-        table,
+        header: table.header,
+        blocks: table.blocks(),
         parameters: {},
-        report: ['smlm-stream filter: → somewhere'],
+        report: () => ['smlm-stream filter: → somewhere'],
         writeMore: () => {
           throw new FileWriteError(join(dir, 'plot.png'), Object.assign(new Error('disk full'), { code: 'ENOSPC' }));
         },
