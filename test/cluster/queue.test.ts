@@ -249,17 +249,23 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     while ((await queue.getWaitingCount()) === 0) await new Promise((r) => setTimeout(r, 50));
     renameSync(moved, `${moved}.away`);
     const w = startWorker();
-    // Every try failed on the one worker there is: the message names it (host:pid) and its error.
-    await assert.rejects(run, (e: Error) => {
-      assert.match(e.message, new RegExp(`^frames 1–200 failed on every worker that tried them \\(${JOB_ATTEMPTS} tries\\): worker ${w.id}: .*moving\\.tif`));
-      assert.ok(!e.message.includes(PASSWORD));
-      return true;
-    });
-    assert.equal(w.log().match(/failed frames 1–200/g)?.length, JOB_ATTEMPTS, w.log());
-    await queue.close();
-    await w.stop();
+    try {
+      // Every try failed on the one worker there is: the message names it (host:pid) and its error.
+      await assert.rejects(run, (e: Error) => {
+        assert.match(e.message, new RegExp(`^frames 1–200 failed on every worker that tried them \\(${JOB_ATTEMPTS} tries\\): worker ${w.id}: .*moving\\.tif`));
+        assert.ok(!e.message.includes(PASSWORD));
+        return true;
+      });
+      // The submitter can hear of the last failure before the worker has printed it: wait for the
+      // line (at most 30 s; then the count below says what was printed).
+      await Promise.race([w.waitFor(new RegExp(`(failed frames 1–200[\\s\\S]*){${JOB_ATTEMPTS}}`)), new Promise((r) => setTimeout(r, 30_000).unref())]);
+      assert.equal(w.log().match(/failed frames 1–200/g)?.length, JOB_ATTEMPTS, w.log());
+    } finally {
+      // Also when an assertion fails: a worker left running would take the next tests' jobs.
+      await queue.close();
+      await w.stop();
+    }
   });
-
 
   /** A `localize --queue env` process (the URL in SMLM_STREAM_QUEUE) and its stderr. */
   const submit = (url: string, output: string) => {
