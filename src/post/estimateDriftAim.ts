@@ -66,65 +66,98 @@ function range(a: number, b: number, n = Infinity): number[] {
 /**
  * The reference's points in a grid of square cells, stored cell by cell in flat arrays (a
  * counting sort), with the segment each came from: the neighbours of a point within the cell
- * size are among the points of the 3×3 cells around it.
+ * size are among the points of the 3×3 cells around it. One grid is built again and again
+ * ({@link ReferenceGrid.build}) in the same arrays, grown only when a reference needs more: a
+ * run makes hundreds of references, and a new set of arrays for each (tens of MB on a large
+ * table) would be garbage the collector frees late.
  */
 class ReferenceGrid {
-  readonly xs: Float64Array;
-  readonly ys: Float64Array;
-  readonly segment: Int32Array;
+  xs = new Float64Array(0);
+  ys = new Float64Array(0);
+  segment = new Int32Array(0);
   /** Points of cell c are [start[c], start[c + 1]). */
-  readonly start: Int32Array;
-  readonly cell: number;
-  readonly x0: number;
-  readonly y0: number;
-  readonly columns: number;
-  readonly rows: number;
+  start = new Int32Array(1);
+  /** The next free place of each cell while the points are placed. */
+  private fill = new Int32Array(0);
+  cell = 0;
+  x0 = 0;
+  y0 = 0;
+  columns = 1;
+  rows = 1;
+
+  /** Room for `points` points (the largest reference to come, when the caller knows it). */
+  reserve(points: number): void {
+    if (points <= this.xs.length) return;
+    this.xs = new Float64Array(points);
+    this.ys = new Float64Array(points);
+    this.segment = new Int32Array(points);
+  }
 
   /**
-   * @param xs - the points' x, nm
-   * @param ys - the points' y, nm
-   * @param segment - each point's segment
-   * @param cell - cell size, nm (≥ the query radius)
+   * Make this the grid of segments `ks`, each corrected by its shift.
+   * @param segments - every segment's points, nm
+   * @param ks - the segments to take
+   * @param shift - every segment's shift so far, nm
+   * @param reach - cell size, nm (≥ the query radius)
    */
-  constructor(xs: Float64Array, ys: Float64Array, segment: Int32Array, cell: number) {
-    const n = xs.length;
+  build(segments: readonly SegmentPoints[], ks: readonly number[], shift: readonly (readonly [number, number])[], reach: number): void {
+    let n = 0;
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    for (let i = 0; i < n; i++) {
-      x0 = Math.min(x0, xs[i]);
-      y0 = Math.min(y0, ys[i]);
-      x1 = Math.max(x1, xs[i]);
-      y1 = Math.max(y1, ys[i]);
+    for (const k of ks) {
+      const { xs, ys } = segments[k];
+      const [sx, sy] = shift[k];
+      n += xs.length;
+      for (let i = 0; i < xs.length; i++) {
+        x0 = Math.min(x0, xs[i] - sx);
+        y0 = Math.min(y0, ys[i] - sy);
+        x1 = Math.max(x1, xs[i] - sx);
+        y1 = Math.max(y1, ys[i] - sy);
+      }
     }
     if (n === 0) x0 = y0 = x1 = y1 = 0;
-    // Cells of at least `cell`, and a bounded number of them: points spread far apart widen the
-    // cells instead of making a grid of the whole extent (the neighbours within `cell` are still
+    // Cells of at least `reach`, and a bounded number of them: points spread far apart widen the
+    // cells instead of making a grid of the whole extent (the neighbours within `reach` are still
     // in the 3×3 cells around each point).
     const most = Math.max(MAX_GRID_CELLS, MAX_CELLS_PER_POINT * n);
-    cell = Math.max(cell, (x1 - x0 + (y1 - y0)) / Math.sqrt(most));
+    const cell = Math.max(reach, (x1 - x0 + (y1 - y0)) / Math.sqrt(most));
+    const columns = Math.floor((x1 - x0) / cell) + 1;
+    const rows = Math.floor((y1 - y0) / cell) + 1;
+    const cells = columns * rows;
     this.cell = cell;
     this.x0 = x0;
     this.y0 = y0;
-    this.columns = Math.floor((x1 - x0) / cell) + 1;
-    this.rows = Math.floor((y1 - y0) / cell) + 1;
-    const cells = this.columns * this.rows;
-    const of = new Int32Array(n);
-    const start = new Int32Array(cells + 1);
-    for (let i = 0; i < n; i++) {
-      of[i] = Math.floor((ys[i] - y0) / cell) * this.columns + Math.floor((xs[i] - x0) / cell);
-      start[of[i] + 1]++;
+    this.columns = columns;
+    this.rows = rows;
+    // Points grown by a quarter past the need when the caller did not reserve them (a live run's
+    // first references grow segment by segment); cells grown to the need.
+    if (n > this.xs.length) this.reserve(Math.max(n, Math.ceil(1.25 * this.xs.length)));
+    if (cells + 1 > this.start.length) {
+      this.start = new Int32Array(cells + 1);
+      this.fill = new Int32Array(cells);
+    }
+    const { start, fill } = this;
+    start.fill(0, 0, cells + 1);
+    const cellOf = (x: number, y: number) => Math.floor((y - y0) / cell) * columns + Math.floor((x - x0) / cell);
+    for (const k of ks) {
+      const { xs, ys } = segments[k];
+      const [sx, sy] = shift[k];
+      for (let i = 0; i < xs.length; i++) start[cellOf(xs[i] - sx, ys[i] - sy) + 1]++;
     }
     for (let c = 0; c < cells; c++) start[c + 1] += start[c];
-    const fill = start.slice(0, cells);
-    this.xs = new Float64Array(n);
-    this.ys = new Float64Array(n);
-    this.segment = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const at = fill[of[i]]++;
-      this.xs[at] = xs[i];
-      this.ys[at] = ys[i];
-      this.segment[at] = segment[i];
+    fill.set(start.subarray(0, cells));
+    const { xs: gx, ys: gy, segment: gs } = this;
+    for (const k of ks) {
+      const { xs, ys } = segments[k];
+      const [sx, sy] = shift[k];
+      for (let i = 0; i < xs.length; i++) {
+        const x = xs[i] - sx;
+        const y = ys[i] - sy;
+        const at = fill[cellOf(x, y)]++;
+        gx[at] = x;
+        gy[at] = y;
+        gs[at] = k;
+      }
     }
-    this.start = start;
   }
 }
 
@@ -291,28 +324,8 @@ function bestShift(xs: Float64Array, ys: Float64Array, grid: ReferenceGrid, skip
   return [predicted[0] + mx, predicted[1] + my];
 }
 
-/**
- * A reference of segments corrected by their shifts, in a grid for queries within `reach`.
- * @param segments - every segment's points, nm
- * @param ks - the segments to take
- * @param shift - every segment's shift so far, nm
- */
-function referenceOf(segments: readonly SegmentPoints[], ks: readonly number[], shift: readonly (readonly [number, number])[], reach: number): ReferenceGrid {
-  const total = ks.reduce((sum, k) => sum + segments[k].xs.length, 0);
-  const rx = new Float64Array(total);
-  const ry = new Float64Array(total);
-  const rs = new Int32Array(total);
-  let at = 0;
-  for (const k of ks) {
-    const { xs, ys } = segments[k];
-    for (let i = 0; i < xs.length; i++, at++) {
-      rx[at] = xs[i] - shift[k][0];
-      ry[at] = ys[i] - shift[k][1];
-      rs[at] = k;
-    }
-  }
-  return new ReferenceGrid(rx, ry, rs, reach);
-}
+/** The reference grid and the search scratch of a {@link CausalAim}. */
+let workOf: (aim: CausalAim) => { grid: ReferenceGrid; scratch: ShiftScratch };
 
 /** A segment let go of. */
 const EMPTY_SEGMENT: SegmentPoints = { xs: new Float64Array(0), ys: new Float64Array(0) };
@@ -336,8 +349,13 @@ export class CausalAim {
   private readonly intersect: number;
   private readonly search: number;
   private readonly scratch = new ShiftScratch();
-  private grid: ReferenceGrid | undefined;
+  private readonly grid = new ReferenceGrid();
   private built = 0;
+
+  static {
+    // Round 2 of estimateDriftAim reuses round 1's grid and scratch (their arrays are grown once).
+    workOf = (aim) => ({ grid: aim.grid, scratch: aim.scratch });
+  }
 
   /**
    * @param options - intersect distance and search radius (the segment length is the caller's)
@@ -365,8 +383,8 @@ export class CausalAim {
       return [0, 0];
     }
     // The first segments: a reference of all before, remade each time; then every REBUILD_EVERY.
-    if (this.grid === undefined || k <= REBUILD_EVERY || k - this.built >= REBUILD_EVERY) {
-      this.grid = referenceOf(this.segments, range(k - ROUND1_WINDOW, k), this.shifts, this.search + this.intersect);
+    if (k <= REBUILD_EVERY || k - this.built >= REBUILD_EVERY) {
+      this.grid.build(this.segments, range(k - ROUND1_WINDOW, k), this.shifts, this.search + this.intersect);
       this.built = k;
     }
     const d = bestShift(segment.xs, segment.ys, this.grid, -1, this.shifts[k - 1], this.search, this.intersect, this.scratch);
@@ -465,10 +483,28 @@ export function estimateDriftAim(frame: ArrayLike<number>, x: ArrayLike<number>,
   const faulty = findFaultyRows(frame, x, y);
   if (faulty) throw new InputFileError(`row ${faulty.row + 1} of the table: ${describeFault(faulty.fault, faulty.value)}; drift needs a frame, x and y in every row`);
   const { members, bounds, frames } = splitSegments(frame, segmentFrames);
+  // One grid for every reference of both rounds, sized once for the largest: a round-2
+  // reference (every round-1 one, ROUND1_WINDOW segments before k, lies within the round-2 one
+  // of k's block); and the halves' arrays for the largest segment.
+  const count = members.length;
+  const before = new Float64Array(count + 1);
+  for (let k = 0; k < count; k++) before[k + 1] = before[k] + members[k].length;
+  const blockRange = (b: number) => [Math.max(0, b - ROUND2_HALF_WINDOW), Math.min(count, b + REBUILD_EVERY + ROUND2_HALF_WINDOW)];
+  let largest = 0;
+  for (let b = 0; b < count; b += REBUILD_EVERY) {
+    const [from, to] = blockRange(b);
+    largest = Math.max(largest, before[to] - before[from]);
+  }
+  const { grid, scratch } = workOf(round1);
+  grid.reserve(largest);
   for (const m of members) round1.add(segmentPoints(m, x, y));
   const { segments, shifts } = round1;
   // Round 2 and the halves, block by block against the segments near the block in time.
-  const scratch = new ShiftScratch();
+  const longest = members.reduce((most, m) => Math.max(most, m.length), 0);
+  const ax = new Float64Array(longest);
+  const ay = new Float64Array(longest);
+  const bx = new Float64Array(longest);
+  const by = new Float64Array(longest);
   const rng = new Random(7);
   const final: [number, number][] = [];
   let ex = 0;
@@ -476,19 +512,28 @@ export function estimateDriftAim(frame: ArrayLike<number>, x: ArrayLike<number>,
   let halves = 0;
   const precisionEvery = Math.ceil(segments.length / PRECISION_SEGMENTS);
   for (let b = 0; b < segments.length; b += REBUILD_EVERY) {
-    const grid = referenceOf(segments, range(b - ROUND2_HALF_WINDOW, b + REBUILD_EVERY + ROUND2_HALF_WINDOW, segments.length), shifts, 2 * intersect);
+    const [from, to] = blockRange(b);
+    grid.build(segments, range(from, to), shifts, 2 * intersect);
     for (let k = b; k < Math.min(segments.length, b + REBUILD_EVERY); k++) {
       const { xs, ys } = segments[k];
       const d = bestShift(xs, ys, grid, k, shifts[k], intersect, intersect, scratch);
       final.push(d);
       if (k % precisionEvery !== 0) continue;
       halves++;
-      const half = xs.map(() => (rng.uniform() < 0.5 ? 1 : 0));
-      const pick = (h: number) => [xs.filter((_, i) => half[i] === h), ys.filter((_, i) => half[i] === h)] as const;
-      const [ax, ay] = pick(0);
-      const [bx, by] = pick(1);
-      const da = bestShift(ax, ay, grid, k, d, intersect, intersect, scratch);
-      const db = bestShift(bx, by, grid, k, d, intersect, intersect, scratch);
+      // Each point to half a or b at random, in order.
+      let na = 0;
+      let nb = 0;
+      for (let i = 0; i < xs.length; i++) {
+        if (rng.uniform() < 0.5) {
+          bx[nb] = xs[i];
+          by[nb++] = ys[i];
+        } else {
+          ax[na] = xs[i];
+          ay[na++] = ys[i];
+        }
+      }
+      const da = bestShift(ax.subarray(0, na), ay.subarray(0, na), grid, k, d, intersect, intersect, scratch);
+      const db = bestShift(bx.subarray(0, nb), by.subarray(0, nb), grid, k, d, intersect, intersect, scratch);
       ex += (da[0] - db[0]) ** 2;
       ey += (da[1] - db[1]) ** 2;
     }
