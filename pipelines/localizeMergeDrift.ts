@@ -19,13 +19,14 @@ import { sidecarPath } from '../src/export/writeSidecar.js';
 import { writeStepSidecar } from '../src/export/writeStepSidecar.js';
 import type { MergeOptions } from '../src/post/BlinkMerger.js';
 import { correctDrift } from '../src/post/correctDrift.js';
-import { driftPath, DRIFT_HEADERS } from '../src/post/driftPath.js';
+import { driftPath, DRIFT_HEADERS } from '../src/table/driftPath.js';
 import type { DriftTrajectory } from '../src/post/DriftTrajectory.js';
 import type { AimOptions } from '../src/post/estimateDriftAim.js';
 import { AIM_DEFAULTS, estimateDriftAim } from '../src/post/estimateDriftAim.js';
 import { encodePng } from '../src/render/encodePng.js';
 import { SuperResolutionImage } from '../src/render/SuperResolutionImage.js';
-import { positions, readLocalizationTable, writeLocalizationTable } from '../src/table/LocalizationTable.js';
+import { writeLocalizationTable } from '../src/export/writeLocalizationTable.js';
+import { positions, readLocalizationTable } from '../src/table/LocalizationTable.js';
 import type { LocalizeStackRun, LocalizeStackSummary } from './localizeStack.js';
 import { localizeStack } from './localizeStack.js';
 

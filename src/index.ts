@@ -72,11 +72,12 @@ export { writePicasso, picassoYamlPath } from './export/writePicasso.js';
 export type { PicassoInfo } from './export/writePicasso.js';
 export { checkOutputPaths } from './export/checkOutputPaths.js';
 export type { NamedPath } from './export/checkOutputPaths.js';
-export { checkRecordPath, RUN_RECORD } from './export/checkRecordPath.js';
+export { CALIBRATION_RECORD, checkRecordPath, RUN_RECORD } from './export/checkRecordPath.js';
 export type { RecordKind } from './export/checkRecordPath.js';
 
 // After localization: tables, drift, merging, filtering
-export { readTable, readLocalizationTable, writeLocalizationTable, selectRows, columnName, findColumn, positions } from './table/LocalizationTable.js';
+export { readTable, readLocalizationTable, selectRows, columnName, findColumn, positions } from './table/LocalizationTable.js';
+export { writeLocalizationTable } from './export/writeLocalizationTable.js';
 export type { LocalizationTable } from './table/LocalizationTable.js';
 export { tableFromBatches } from './table/tableFromBatches.js';
 export { DETECTIONS_HEADER } from './table/columns.js';
@@ -90,7 +91,7 @@ export { interpolateDrift } from './post/DriftTrajectory.js';
 export type { DriftSegment, DriftTrajectory } from './post/DriftTrajectory.js';
 export { correctDrift } from './post/correctDrift.js';
 export { LiveDriftCorrector } from './post/LiveDriftCorrector.js';
-export { driftPath, DRIFT_HEADERS, DRIFT_CSV_HEADER } from './post/driftPath.js';
+export { driftPath, DRIFT_HEADERS, DRIFT_CSV_HEADER } from './table/driftPath.js';
 export { readDriftTrajectory } from './post/readDriftTrajectory.js';
 export { plotDrift } from './post/plotDrift.js';
 export { BlinkMerger, MERGE_DEFAULTS } from './post/BlinkMerger.js';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { InputFileError } from '../errors/InputFileError.js';
-import type { RecordKind } from '../export/checkRecordPath.js';
 import type { DefocusCurve } from './DefocusCurve.js';
 
 /** What `calibrate-3d` writes (CALIB.json) and `--calibration` reads. */
@@ -93,12 +92,6 @@ export const MIN_FOCI_SEPARATION_PRECISIONS = 1;
 
 /** The format string of a calibration file. */
 export const CALIBRATION_FORMAT = 'smlm-stream astigmatic calibration 1';
-
-/** A calibration as a kind of record: `calibrate-3d` replaces only a file that is one. */
-export const CALIBRATION_RECORD: RecordKind = {
-  words: 'a calibration of smlm-stream calibrate-3d',
-  matches: (value) => typeof value === 'object' && value !== null && (value as { format?: unknown }).format === CALIBRATION_FORMAT,
-};
 
 /**
  * Read and check a calibration file.

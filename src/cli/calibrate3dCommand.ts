@@ -1,10 +1,10 @@
 import type { CalibrationDepthError } from '../astig/AstigmaticCalibration.js';
-import { CALIBRATION_RECORD } from '../astig/AstigmaticCalibration.js';
 import { calibrateAstigmatism, MAX_Z_ERROR_OVER_NOISE } from '../astig/calibrateAstigmatism.js';
 import { plotCalibration } from '../astig/plotCalibration.js';
 import { readBeadWindows } from '../astig/readBeadWindows.js';
 import { frameCamera, resolveCamera, toPhotons } from '../camera/CameraModel.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import { CALIBRATION_RECORD } from '../export/checkRecordPath.js';
 import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
 import { InputFileError } from '../errors/InputFileError.js';
 import { FrameBufferPool } from '../io/FrameBufferPool.js';

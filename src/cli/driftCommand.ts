@@ -1,10 +1,11 @@
 import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
 import { correctDrift } from '../post/correctDrift.js';
-import { driftPath, DRIFT_HEADERS } from '../post/driftPath.js';
+import { driftPath, DRIFT_HEADERS } from '../table/driftPath.js';
 import { AIM_DEFAULTS, estimateDriftAim } from '../post/estimateDriftAim.js';
 import { readDriftTrajectory } from '../post/readDriftTrajectory.js';
 import { findFaultyRows } from '../table/checkRows.js';
-import { positionColumns, writeLocalizationTable } from '../table/LocalizationTable.js';
+import { writeLocalizationTable } from '../export/writeLocalizationTable.js';
+import { positionColumns } from '../table/LocalizationTable.js';
 import { refuseFaultyRows } from '../table/refuseFaultyRows.js';
 import { partialPath } from '../export/CsvFile.js';
 import { FlagTable } from './FlagTable.js';

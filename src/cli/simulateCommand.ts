@@ -5,7 +5,7 @@ import { OutputPathError } from '../errors/OutputPathError.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import type { NamedPath } from '../export/checkOutputPaths.js';
 import { temporaryPath } from '../export/writeFileAtomically.js';
-import { driftPath } from '../post/driftPath.js';
+import { driftPath } from '../table/driftPath.js';
 import { SAMPLE_BYTES } from '../io/Frame.js';
 import { resolveSimulateStackOptions } from '../simulate/simulateStack.js';
 import type { StructureKind } from '../simulate/Structure.js';

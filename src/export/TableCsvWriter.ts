@@ -1,4 +1,4 @@
-import { DRIFT_DECIMALS, DRIFT_HEADERS } from '../post/driftPath.js';
+import { DRIFT_DECIMALS, DRIFT_HEADERS } from '../table/driftPath.js';
 import { ASTIGMATIC_COLUMNS, DETECTIONS_HEADER, LOCALIZATION_COLUMNS } from '../table/columns.js';
 import type { LocalizationTable } from '../table/LocalizationTable.js';
 import { CsvFile } from './CsvFile.js';

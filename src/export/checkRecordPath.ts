@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { CALIBRATION_FORMAT } from '../astig/AstigmaticCalibration.js';
 import { OutputPathError } from '../errors/OutputPathError.js';
 import { notRegular } from './notRegular.js';
 
@@ -25,6 +26,12 @@ export interface RecordKind {
 export const RUN_RECORD: RecordKind = {
   words: 'an smlm-stream run record',
   matches: (value) => typeof value === 'object' && value !== null && (value as { software?: { name?: unknown } }).software?.name === 'smlm-stream',
+};
+
+/** A calibration of `calibrate-3d` (its `format` names it), which only another calibration replaces. */
+export const CALIBRATION_RECORD: RecordKind = {
+  words: 'a calibration of smlm-stream calibrate-3d',
+  matches: (value) => typeof value === 'object' && value !== null && (value as { format?: unknown }).format === CALIBRATION_FORMAT,
 };
 
 /**

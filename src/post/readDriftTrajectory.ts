@@ -1,6 +1,6 @@
 import { InputFileError } from '../errors/InputFileError.js';
 import { findColumn, readTable } from '../table/LocalizationTable.js';
-import { DRIFT_CSV_HEADER } from './driftPath.js';
+import { DRIFT_CSV_HEADER } from '../table/driftPath.js';
 
 /**
  * Read a drift trajectory CSV (ours, `NAME.drift.csv`, or a simulation's true drift): the drift

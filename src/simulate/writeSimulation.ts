@@ -1,6 +1,6 @@
 import { AtomicFile } from '../io/AtomicFile.js';
 import { TiffWriter, writeTiff } from '../io/TiffWriter.js';
-import { DRIFT_CSV_HEADER, driftPath } from '../post/driftPath.js';
+import { DRIFT_CSV_HEADER, driftPath } from '../table/driftPath.js';
 import type { SimulateStackOptions } from './simulateStack.js';
 import { resolveSimulateStackOptions, sensorMaps, simulateStack, TRUTH_CSV_HEADER, TRUTH_CSV_HEADER_3D, truthCsvLines } from './simulateStack.js';
 

@@ -1,5 +1,4 @@
 import { InputFileError } from '../errors/InputFileError.js';
-import { TableCsvWriter } from '../export/TableCsvWriter.js';
 import { CsvTableReader, printable } from './CsvTableReader.js';
 
 /**
@@ -89,24 +88,6 @@ export function readLocalizationTable(path: string): LocalizationTable {
   const table = readTable(path);
   positions(table, path);
   return table;
-}
-
-/**
- * Write a table as CSV ({@link TableCsvWriter}): as `PATH.partial`, renamed when complete, so a
- * failed write never leaves a cut file under the name.
- * @param path - the CSV
- * @param table - the table
- * @throws FileWriteError naming the file and the cause
- */
-export function writeLocalizationTable(path: string, table: LocalizationTable): void {
-  const writer = new TableCsvWriter(path, table.header);
-  try {
-    writer.write(table);
-    writer.commit();
-  } catch (error) {
-    writer.abandon();
-    throw error;
-  }
 }
 
 /**

@@ -15,7 +15,8 @@ import { mergeBlinks } from '../../src/post/mergeBlinks.js';
 import { Random } from '../../src/simulate/Random.js';
 import { ASTIGMATIC_COLUMNS, LOCALIZATION_COLUMNS } from '../../src/table/columns.js';
 import type { LocalizationTable } from '../../src/table/LocalizationTable.js';
-import { positions, readTable, selectRows, writeLocalizationTable } from '../../src/table/LocalizationTable.js';
+import { writeLocalizationTable } from '../../src/export/writeLocalizationTable.js';
+import { positions, readTable, selectRows } from '../../src/table/LocalizationTable.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-table-streaming-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

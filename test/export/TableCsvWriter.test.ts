@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileWriteError } from '../../src/errors/FileWriteError.js';
 import { TableCsvWriter } from '../../src/export/TableCsvWriter.js';
-import { readTable, writeLocalizationTable } from '../../src/table/LocalizationTable.js';
+import { writeLocalizationTable } from '../../src/export/writeLocalizationTable.js';
+import { readTable } from '../../src/table/LocalizationTable.js';
 import { fullDisk } from './fullDisk.js';
 
 test('tables as CSV: our columns with their decimals, others exactly, read back as written', () => {
