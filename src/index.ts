@@ -145,6 +145,7 @@ export { Structure } from './simulate/Structure.js';
 export type { StructureKind, StructureOptions } from './simulate/Structure.js';
 export { Random } from './simulate/Random.js';
 export { evaluateLocalizations } from './evaluate/evaluateLocalizations.js';
+export { evaluateFiles } from './evaluate/evaluateFiles.js';
 export type { Evaluation, MatchedPairs } from './evaluate/evaluateLocalizations.js';
 export { readPointTable, pointTableChunks } from './evaluate/PointTable.js';
 export { pointTableOf } from './evaluate/pointTableOf.js';

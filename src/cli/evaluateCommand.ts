@@ -1,5 +1,4 @@
-import { evaluateLocalizations } from '../evaluate/evaluateLocalizations.js';
-import { readPointTable } from '../evaluate/PointTable.js';
+import { evaluateFiles } from '../evaluate/evaluateFiles.js';
 import { parseCommandArgs } from './parseCommandArgs.js';
 import { formatPercent } from './formatPercent.js';
 import { parseNumber } from './parseNumber.js';
@@ -26,10 +25,7 @@ export function run(argv: string[], out: (line: string) => void): number {
   const { values, positionals } = parseCommandArgs(argv, { tolerance: { type: 'string' }, json: { type: 'boolean', default: false } });
   if (positionals.length !== 2) throw new UsageError(`evaluate needs TRUTH.csv and LOCS.csv, got ${positionals.length} files`);
   const tolerance = values.tolerance === undefined ? 250 : parseNumber(values.tolerance, '--tolerance', { min: 0 });
-  // Matching needs frame, x and y only.
-  const truth = readPointTable(positionals[0], { positionsOnly: true });
-  const found = readPointTable(positionals[1], { positionsOnly: true });
-  const { evaluation: e } = evaluateLocalizations(truth, found, tolerance);
+  const e = evaluateFiles(positionals[0], positionals[1], tolerance);
   if (values.json) {
     out(JSON.stringify({ truthFile: positionals[0], localizationFile: positionals[1], ...e }, null, 2));
     return 0;

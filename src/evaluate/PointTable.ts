@@ -126,10 +126,17 @@ export function readPointTable(path: string, options: { positionsOnly?: boolean;
   const columns = new Map<string, Float64Array>();
   if (!options.positionsOnly) for (const name of others.size ? others.keys() : headerOthers(path)) columns.set(name, others.get(name)?.subarray(0, n) ?? new Float64Array(0));
   if (inOrder) return { frame: frame.subarray(0, n), x: x.subarray(0, n), y: y.subarray(0, n), columns };
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => frame[a] - frame[b]);
-  const sorted = (column: Float64Array) => Float64Array.from(order, (i) => column[i]);
-  for (const [name, column] of columns) columns.set(name, sorted(column));
-  return { frame: Int32Array.from(order, (i) => frame[i]), x: sorted(x), y: sorted(y), columns };
+  // Typed arrays filled by index: `from` with a mapping function holds every value as a boxed
+  // number first (hundreds of MB for millions of rows).
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => frame[a] - frame[b]);
+  const sorted = <T extends Float64Array | Int32Array>(column: T, out: T): T => {
+    for (let i = 0; i < n; i++) out[i] = column[order[i]];
+    return out;
+  };
+  for (const [name, column] of columns) columns.set(name, sorted(column, new Float64Array(n)));
+  return { frame: sorted(frame, new Int32Array(n)), x: sorted(x, new Float64Array(n)), y: sorted(y, new Float64Array(n)), columns };
 }
 
 /** The other columns' names of a CSV with no rows. */

@@ -1,4 +1,4 @@
-import { matchPoints } from './matchPoints.js';
+import { MatchTally } from './MatchTally.js';
 import type { PointTable } from './PointTable.js';
 
 /** Detection and precision figures of localizations against the truth. */
@@ -26,10 +26,10 @@ export interface Evaluation {
   biasYNm: number;
 }
 
-/** The matched pairs behind an {@link Evaluation} (row indices into each table). */
+/** The matched pairs behind an {@link Evaluation} (row indices into each table, frame by frame). */
 export interface MatchedPairs {
-  truth: number[];
-  found: number[];
+  truth: Int32Array;
+  found: Int32Array;
 }
 
 /**
@@ -43,7 +43,11 @@ export interface MatchedPairs {
  * @returns the figures and the matched pairs
  */
 export function evaluateLocalizations(truth: PointTable, found: PointTable, toleranceNm = 250): { evaluation: Evaluation; pairs: MatchedPairs } {
-  const pairs: MatchedPairs = { truth: [], found: [] };
+  // A point is matched at most once: the pairs fit in the smaller table's length.
+  const most = Math.min(truth.frame.length, found.frame.length);
+  const pairTruth = new Int32Array(most);
+  const pairFound = new Int32Array(most);
+  const tally = new MatchTally(toleranceNm);
   let t0 = 0;
   let f0 = 0;
   while (t0 < truth.frame.length || f0 < found.frame.length) {
@@ -53,42 +57,16 @@ export function evaluateLocalizations(truth: PointTable, found: PointTable, tole
     let f1 = f0;
     while (f1 < found.frame.length && found.frame[f1] === frame) f1++;
     if (t1 > t0 && f1 > f0) {
-      const m = matchPoints(truth.x.subarray(t0, t1), truth.y.subarray(t0, t1), found.x.subarray(f0, f1), found.y.subarray(f0, f1), toleranceNm);
+      const tp = tally.truePositives;
+      const m = tally.addFrame(truth.x.subarray(t0, t1), truth.y.subarray(t0, t1), found.x.subarray(f0, f1), found.y.subarray(f0, f1));
       for (let k = 0; k < m.truth.length; k++) {
-        pairs.truth.push(t0 + m.truth[k]);
-        pairs.found.push(f0 + m.found[k]);
+        pairTruth[tp + k] = t0 + m.truth[k];
+        pairFound[tp + k] = f0 + m.found[k];
       }
     }
     t0 = t1;
     f0 = f1;
   }
-  const tp = pairs.truth.length;
-  let sx = 0, sy = 0, sxx = 0, syy = 0;
-  for (let k = 0; k < tp; k++) {
-    const dx = found.x[pairs.found[k]] - truth.x[pairs.truth[k]];
-    const dy = found.y[pairs.found[k]] - truth.y[pairs.truth[k]];
-    sx += dx;
-    sy += dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  const nTruth = truth.frame.length;
-  const nFound = found.frame.length;
-  const evaluation: Evaluation = {
-    toleranceNm,
-    truth: nTruth,
-    found: nFound,
-    truePositives: tp,
-    falsePositives: nFound - tp,
-    falseNegatives: nTruth - tp,
-    jaccard: tp / (nTruth + nFound - tp),
-    recall: tp / nTruth,
-    precision: nFound > 0 ? tp / nFound : Number.NaN,
-    rmseLateralNm: Math.sqrt((sxx + syy) / tp),
-    rmseXNm: Math.sqrt(sxx / tp),
-    rmseYNm: Math.sqrt(syy / tp),
-    biasXNm: sx / tp,
-    biasYNm: sy / tp,
-  };
-  return { evaluation, pairs };
+  const tp = tally.truePositives;
+  return { evaluation: tally.evaluation(truth.frame.length, found.frame.length), pairs: { truth: pairTruth.subarray(0, tp), found: pairFound.subarray(0, tp) } };
 }
