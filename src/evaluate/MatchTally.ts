@@ -1,4 +1,4 @@
-import type { Evaluation } from './evaluateLocalizations.js';
+import type { Evaluation } from './Evaluation.js';
 import type { Matches } from './matchPoints.js';
 import { matchPoints } from './matchPoints.js';
 

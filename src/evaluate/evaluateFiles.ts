@@ -1,5 +1,5 @@
 import { TABLE_BLOCK_ROWS } from '../table/CsvTableReader.js';
-import type { Evaluation } from './evaluateLocalizations.js';
+import type { Evaluation } from './Evaluation.js';
 import { evaluateLocalizations } from './evaluateLocalizations.js';
 import { MatchTally } from './MatchTally.js';
 import { pointTableChunks, readPointTable } from './PointTable.js';
