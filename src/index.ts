@@ -111,8 +111,8 @@ export type { Colormap, PngOptions } from './render/encodePng.js';
 export { accumulateImage, addBatch } from './render/accumulateImage.js';
 
 // The stream layer
-export { localize } from './pipeline/localize.js';
-export type { FrameSource, LocalizeStreamOptions } from './pipeline/localize.js';
+export { localize } from '../pipelines/localize.js';
+export type { FrameSource, LocalizeStreamOptions } from '../pipelines/localize.js';
 export { localizeStream, chooseWorkers, defaultWorkers, CHUNKS_PER_WORKER } from './pipeline/localizeStream.js';
 export type { StreamOptions, WorkerChoice } from './pipeline/localizeStream.js';
 export { LOCALIZE_DEFAULTS, resolveLocalizeOptions, checkFrameSize, PLAUSIBLE_PIXEL_SIZE_NM } from './pipeline/LocalizeOptions.js';

@@ -48,12 +48,8 @@ const FOLDER_RANK: Readonly<Record<string, number>> = {
 /** Folders of arithmetic: no file system, no streams (they run in workers and, later, a browser). */
 const MATH_FOLDERS = ['fit', 'detect', 'camera', 'patches', 'astig', 'table', 'render', 'post', 'evaluate', 'simulate'];
 
-/** Imports against the order that exist today, and what removes each (issue 24). */
-const KNOWN_UPWARD: readonly string[] = [
-  // The queue choice moves out of src/pipeline/ (one engine factory above it).
-  'src/pipeline/localize.ts -> src/cluster/parseQueueUrl.ts',
-  'src/pipeline/localize.ts -> src/cluster/localizeOnQueue.ts',
-];
+/** Imports against the order that exist today, each with what removes it: none left. */
+const KNOWN_UPWARD: readonly string[] = [];
 
 /** `node:*` or `rxjs` in a math folder today, and what removes each (issue 24). */
 const KNOWN_PLATFORM_IN_MATH: readonly string[] = [

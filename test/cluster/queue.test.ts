@@ -16,7 +16,7 @@ import { checkChunkJob, JOB_ATTEMPTS, QUEUE_NAME } from '../../src/cluster/Chunk
 import { jobRanges } from '../../src/cluster/localizeOnQueue.js';
 import { parseQueueUrl } from '../../src/cluster/parseQueueUrl.js';
 import { FrameLocalizer } from '../../src/pipeline/FrameLocalizer.js';
-import { localize } from '../../src/pipeline/localize.js';
+import { localize } from '../../pipelines/localize.js';
 import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';

@@ -15,7 +15,7 @@ import { openStack } from '../../src/io/openStack.js';
 import { selectChannel } from '../../src/io/selectChannel.js';
 import { TiffError } from '../../src/io/TiffError.js';
 import { TiffWriter } from '../../src/io/TiffWriter.js';
-import { localize } from '../../src/pipeline/localize.js';
+import { localize } from '../../pipelines/localize.js';
 import { lastValueFrom, toArray } from 'rxjs';
 import { buildTiff } from './buildTiff.js';
 

@@ -11,7 +11,7 @@ import { FileSource } from '../../src/io/FileSource.js';
 import { readFrames } from '../../src/io/framesFromTiff.js';
 import { TiffError } from '../../src/io/TiffError.js';
 import { TiffWriter } from '../../src/io/TiffWriter.js';
-import { localize } from '../../src/pipeline/localize.js';
+import { localize } from '../../pipelines/localize.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import { CLI } from '../cli/cliArgs.js';

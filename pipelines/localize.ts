@@ -1,23 +1,23 @@
 import type { Observable } from 'rxjs';
 import { defer, isObservable } from 'rxjs';
-import { observeAsync } from '../io/observeAsync.js';
-import type { Frame } from '../io/Frame.js';
-import type { FrameSourceOptions } from '../io/framesFromTiff.js';
-import { FrameBufferPool } from '../io/FrameBufferPool.js';
+import { observeAsync } from '../src/io/observeAsync.js';
+import type { Frame } from '../src/io/Frame.js';
+import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
+import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import { randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
-import { parseQueueUrl } from '../cluster/parseQueueUrl.js';
-import { InvalidOptionError } from '../errors/InvalidOptionError.js';
-import { openStack } from '../io/openStack.js';
-import { selectChannel } from '../io/selectChannel.js';
-import type { FrameStack, StackMetadata } from '../io/TiffStack.js';
-import type { LocalizationBatch } from '../table/LocalizationBatch.js';
-import { FrameLocalizer } from './FrameLocalizer.js';
-import type { LocalizeOptions } from './LocalizeOptions.js';
-import { resolveLocalizeOptions } from './LocalizeOptions.js';
-import { localizeFrames } from './localizeFrames.js';
-import { chooseWorkers, localizeStream } from './localizeStream.js';
-import { createLocalizeStats } from './LocalizeStats.js';
+import { parseQueueUrl } from '../src/cluster/parseQueueUrl.js';
+import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
+import { openStack } from '../src/io/openStack.js';
+import { selectChannel } from '../src/io/selectChannel.js';
+import type { FrameStack, StackMetadata } from '../src/io/TiffStack.js';
+import type { LocalizationBatch } from '../src/table/LocalizationBatch.js';
+import { FrameLocalizer } from '../src/pipeline/FrameLocalizer.js';
+import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import { resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import { localizeFrames } from '../src/pipeline/localizeFrames.js';
+import { chooseWorkers, localizeStream } from '../src/pipeline/localizeStream.js';
+import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
 
 /**
  * Where frames come from: a TIFF path (a file, a folder of TIFFs, a file of a Micro-Manager
@@ -91,7 +91,7 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
         const { frames: range0, workers: _w, queue, ...plain } = options;
         const address = parseQueueUrl(queue);
         // Loaded only when used (BullMQ, ioredis).
-        const q = await import('../cluster/localizeOnQueue.js');
+        const q = await import('../src/cluster/localizeOnQueue.js');
         const start = range0?.start ?? 0;
         yield* q.localizeOnQueue({
           address,
