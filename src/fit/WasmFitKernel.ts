@@ -36,9 +36,10 @@ interface KernelExports {
 
 /**
  * The Newton fit of a batch of patches in WebAssembly (fitKernel.wasm, compiled from the
- * AssemblyScript port in assembly/, its 2-D model assembly/fitPatch.ts), σ fixed or free: the same start values, solver,
- * final pass and CRLB as {@link fitPatch} with {@link newtonSolve}, the same arithmetic (with σ
- * fixed the pixel loop runs over two rows at a time in f64x2 SIMD lanes); ~1.5–2.5× faster. Results agree with the JavaScript path to
+ * AssemblyScript port in assembly/; this model's entry is assembly/fitPatch.ts), σ fixed or
+ * free: the same start values, solver, final pass and CRLB as {@link fitPatch} with
+ * {@link newtonSolve}, the same arithmetic (with σ fixed the pixel loop runs over two rows at a
+ * time in f64x2 SIMD lanes); ~1.5–2.5× faster. Results agree with the JavaScript path to
  * rounding (sums in another order, its `exp` and `log` are not V8's; tested: same iterations and
  * statuses, positions within 1e-9 px).
  *
