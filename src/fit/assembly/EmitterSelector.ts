@@ -9,11 +9,10 @@ import {
   TRIAL_ITERATION_SHARE, TRIAL_TOLERANCE_PX,
 } from '../fitConstants';
 import {
-  MCR, MITER, MLL, MTH, PEAK_COLUMN, PEAK_EXCESS, PEAK_ROW, PEAK_SIGNIFICANCE, multiBound, multiFit, multiPrepare,
+  MCR, MITER, MLL, MTH, MW, PEAK_COLUMN, PEAK_EXCESS, PEAK_ROW, PEAK_SIGNIFICANCE, multiBound, multiFit, multiPrepare,
   multiRefresh, multiResidualPeak, multiResidualStd, multiWindow,
 } from './MultiEmitterFit';
 
-let MW: i32 = 9;
 let MK: i32 = 5;
 let MLLR: f64 = Infinity;
 /** θ of the largest model kept so far. */
@@ -26,8 +25,8 @@ const MOUT = new StaticArray<f64>(MULTI_OUTPUT_COLUMNS);
  * MAX_EMITTERS), and the likelihood-ratio statistic a larger model must exceed.
  */
 export function multiConfigure(window: i32, maxEmitters: i32, llrThreshold: f64): void {
-  MW = window; MK = maxEmitters; MLLR = llrThreshold;
   multiWindow(window);
+  MK = maxEmitters; MLLR = llrThreshold;
 }
 
 /** Addresses of θ̂, the √CRLB (MAX_MULTI_PARAMETERS each) and MOUT, for the JavaScript side to read. */

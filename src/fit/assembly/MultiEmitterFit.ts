@@ -14,7 +14,8 @@ import { logLikelihoodSum } from './poissonLogLikelihood';
 import { residualSpread } from './residualSpread';
 
 const MP = MAX_MULTI_PARAMETERS;
-let MW: i32 = 9;
+/** The window's width, px (multiWindow). */
+export let MW: i32 = 9;
 let MSIG: f64 = 1;
 /** Where a pixel's shift is relative to its datum (0: no shifts). */
 let MSHIFTED: bool = false;
