@@ -1,4 +1,15 @@
-import { MAX_WINDOW } from '../fit/fitConstants.js';
+import {
+  MAX_WINDOW,
+  Z_OUT_CRLB,
+  Z_OUT_ITERATIONS,
+  Z_OUT_LOG_LIKELIHOOD,
+  Z_OUT_RESIDUAL_STD,
+  Z_OUT_SIGMA_X_NM,
+  Z_OUT_SIGMA_Y_NM,
+  Z_OUT_THETA,
+  Z_OUTPUT_COLUMNS,
+  Z_PARAMETERS,
+} from '../fit/fitConstants.js';
 import { instantiate, wasmModule } from '../wasm/wasmModule.js';
 import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
@@ -12,15 +23,15 @@ interface ZExports {
 }
 
 /**
- * The 3-D fit of {@link AstigmaticFit} in the fit kernel (assembly/fitKernel.ts, `zFit`): the
+ * The 3-D fit of {@link AstigmaticFit} in the fit kernel (fit/assembly/AstigmaticFit.ts, `zFit`): the
  * same evaluation, solver, starts and constants, the same arithmetic in the same order, so the
  * two agree to rounding (tested: the same statuses and iterations, θ̂ within 1e-6). The patch
  * is copied into the module's memory (its own instance of fitKernel.wasm); the results are read
  * from it.
  */
 export class WasmAstigmaticFit implements AstigmaticFitter {
-  readonly theta = new Float64Array(5);
-  readonly crlb = new Float64Array(5);
+  readonly theta = new Float64Array(Z_PARAMETERS);
+  readonly crlb = new Float64Array(Z_PARAMETERS);
   sigmaXNm = Number.NaN;
   sigmaYNm = Number.NaN;
   logLikelihood = Number.NaN;
@@ -53,13 +64,13 @@ export class WasmAstigmaticFit implements AstigmaticFitter {
     if (options.shift) v.shift.set(options.shift.subarray(at, at + this.area));
     const status = this.exports.zFit(p.data, options.shift ? p.shift : 0, start.x, start.y, start.photons, start.background, options.maxIterations, options.tolerance);
     const out = v.out;
-    this.theta.set(out.subarray(0, 5));
-    this.crlb.set(out.subarray(5, 10));
-    this.logLikelihood = out[10];
-    this.iterations = out[11];
-    this.sigmaXNm = out[12];
-    this.sigmaYNm = out[13];
-    this.residual = out[14];
+    this.theta.set(out.subarray(Z_OUT_THETA, Z_OUT_THETA + Z_PARAMETERS));
+    this.crlb.set(out.subarray(Z_OUT_CRLB, Z_OUT_CRLB + Z_PARAMETERS));
+    this.logLikelihood = out[Z_OUT_LOG_LIKELIHOOD];
+    this.iterations = out[Z_OUT_ITERATIONS];
+    this.sigmaXNm = out[Z_OUT_SIGMA_X_NM];
+    this.sigmaYNm = out[Z_OUT_SIGMA_Y_NM];
+    this.residual = out[Z_OUT_RESIDUAL_STD];
     return status;
   }
 
@@ -68,7 +79,7 @@ export class WasmAstigmaticFit implements AstigmaticFitter {
     const buffer = this.exports.memory.buffer;
     if (!this.views || this.views.data.buffer !== buffer) {
       const p = this.pointers;
-      this.views = { data: new Float64Array(buffer, p.data, this.area), shift: new Float64Array(buffer, p.shift, this.area), out: new Float64Array(buffer, p.out, 15) };
+      this.views = { data: new Float64Array(buffer, p.data, this.area), shift: new Float64Array(buffer, p.shift, this.area), out: new Float64Array(buffer, p.out, Z_OUTPUT_COLUMNS) };
     }
     return this.views;
   }

@@ -2,7 +2,15 @@ import { instantiate, wasmModule } from '../wasm/wasmModule.js';
 import type { EmitterSelection } from './EmitterSelection.js';
 import { chiSquareThreshold } from './EmitterSelector.js';
 import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
-import { MAX_EMITTERS, MAX_WINDOW } from './fitConstants.js';
+import {
+  MAX_MULTI_PARAMETERS,
+  MAX_WINDOW,
+  MULTI_OUT_ITERATIONS,
+  MULTI_OUT_LOG_LIKELIHOOD,
+  MULTI_OUT_RESIDUAL_STD,
+  MULTI_OUT_STATUS,
+  MULTI_OUTPUT_COLUMNS,
+} from './fitConstants.js';
 
 interface MultiExports {
   memory: { buffer: ArrayBuffer };
@@ -14,12 +22,9 @@ interface MultiExports {
   multiOut(): number;
 }
 
-/** Parameters of the largest model the kernel holds: x, y, N per emitter and b. */
-const PARAMETERS = 3 * MAX_EMITTERS + 1;
-
 /**
  * The multi-emitter model selection of {@link EmitterSelector} in the fit kernel
- * (assembly/fitKernel.ts, `multiSelect`): the same fits, tests and constants, the same
+ * (assembly/EmitterSelector.ts, `multiSelect`): the same fits, tests and constants, the same
  * arithmetic in the same order, so the two agree to rounding (the kernel's `exp` and `log` are
  * not V8's; tested: the same K, θ̂ within 1e-6 px). The window is copied into the module's
  * memory (one instance of fitKernel.wasm per selector), and θ̂, the √CRLB and the scalars are
@@ -52,16 +57,16 @@ export class WasmEmitterSelector implements EmitterSelection {
     return this.memory().crlb;
   }
   get logLikelihood(): number {
-    return this.memory().out[0];
+    return this.memory().out[MULTI_OUT_LOG_LIKELIHOOD];
   }
   get iterations(): number {
-    return this.memory().out[1];
+    return this.memory().out[MULTI_OUT_ITERATIONS];
   }
   get residualStd(): number {
-    return this.memory().out[2];
+    return this.memory().out[MULTI_OUT_RESIDUAL_STD];
   }
   get status(): number {
-    return this.memory().out[3];
+    return this.memory().out[MULTI_OUT_STATUS];
   }
 
   select(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number }, sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
@@ -80,9 +85,9 @@ export class WasmEmitterSelector implements EmitterSelection {
       this.views = {
         data: new Float64Array(buffer, p.data, this.area),
         shift: new Float64Array(buffer, p.shift, this.area),
-        theta: new Float64Array(buffer, p.theta, PARAMETERS),
-        crlb: new Float64Array(buffer, p.crlb, PARAMETERS),
-        out: new Float64Array(buffer, p.out, 5),
+        theta: new Float64Array(buffer, p.theta, MAX_MULTI_PARAMETERS),
+        crlb: new Float64Array(buffer, p.crlb, MAX_MULTI_PARAMETERS),
+        out: new Float64Array(buffer, p.out, MULTI_OUTPUT_COLUMNS),
       };
     }
     return this.views;

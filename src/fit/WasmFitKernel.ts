@@ -1,5 +1,29 @@
 import { instantiate, wasmModule } from '../wasm/wasmModule.js';
-import { OUTPUT_COLUMNS as COLUMNS, START_COLUMNS } from './fitConstants.js';
+import {
+  FIT_OUT_BACKGROUND,
+  FIT_OUT_CHI_SQUARE,
+  FIT_OUT_CRLB_BACKGROUND,
+  FIT_OUT_CRLB_PHOTONS,
+  FIT_OUT_CRLB_SIGMA,
+  FIT_OUT_CRLB_X,
+  FIT_OUT_CRLB_Y,
+  FIT_OUT_ITERATIONS,
+  FIT_OUT_LOG_LIKELIHOOD,
+  FIT_OUT_PHOTONS,
+  FIT_OUT_RESIDUAL_STD,
+  FIT_OUT_SIGMA,
+  FIT_OUT_STATUS,
+  FIT_OUT_WARM_START,
+  FIT_OUT_X,
+  FIT_OUT_Y,
+  FIT_START_BACKGROUND,
+  FIT_START_PHOTONS,
+  FIT_START_SIGMA,
+  FIT_START_X,
+  FIT_START_Y,
+  OUTPUT_COLUMNS as COLUMNS,
+  START_COLUMNS,
+} from './fitConstants.js';
 import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults, FitStartValues } from './FitResults.js';
 
@@ -10,19 +34,21 @@ interface KernelExports {
   fitBatch(data: number, count: number, starts: number, out: number, stride: number, shift: number): void;
 }
 
-
 /**
  * The Newton fit of a batch of patches in WebAssembly (fitKernel.wasm, compiled from the
- * AssemblyScript port assembly/fitKernel.ts), σ fixed or free: the same start values, solver,
- * final pass and CRLB as {@link fitPatch} with {@link newtonSolve}, the same arithmetic (with σ
- * fixed the pixel loop runs over two rows at a time in f64x2 SIMD lanes); ~1.5–2.5× faster. Results agree with the JavaScript path to
+ * AssemblyScript port in assembly/; this model's entry is assembly/fitPatch.ts), σ fixed or
+ * free: the same start values, solver, final pass and CRLB as {@link fitPatch} with
+ * {@link newtonSolve}, the same arithmetic (with σ fixed the pixel loop runs over two rows at a
+ * time in f64x2 SIMD lanes); ~1.5–2.5× faster. Results agree with the JavaScript path to
  * rounding (sums in another order, its `exp` and `log` are not V8's; tested: same iterations and
  * statuses, positions within 1e-9 px).
  *
- * Memory: patches are copied into the module's memory (box² f64 each), warm starts into five
- * columns x, y, N, b, σ, and the kernel writes 15 f64 columns (x, y, N, b, σ, the five √CRLB, ℓ,
- * residual std, iterations, status, warm start), copied out into the caller's FitResults. The
- * regions grow by doubling. One instance (its own memory) per FitWorkspace.
+ * Memory: patches are copied into the module's memory (box² f64 each), warm starts into the
+ * START_COLUMNS columns FIT_START_* (x, y, N, b, σ), and the kernel writes the OUTPUT_COLUMNS (16)
+ * f64 columns FIT_OUT_* (x, y, N, b, σ, the five √CRLB, ℓ, residual std, iterations, status,
+ * warm start, Pearson's χ²; fitConstants.ts), copied out into the caller's FitResults. Each column
+ * holds `capacity` values. The regions grow by doubling. One instance (its own memory) per
+ * FitWorkspace.
  */
 export class WasmFitKernel {
   private readonly exports: KernelExports;
@@ -62,32 +88,32 @@ export class WasmFitKernel {
     v.data.set(data.subarray(0, count * this.area));
     if (shift) v.shift.set(shift.subarray(0, count * this.area));
     if (start) {
-      v.starts.set(start.x.subarray(0, count), 0);
-      v.starts.set(start.y.subarray(0, count), stride);
-      v.starts.set(start.photons.subarray(0, count), 2 * stride);
-      v.starts.set(start.background.subarray(0, count), 3 * stride);
-      if (start.sigma) v.starts.set(start.sigma.subarray(0, count), 4 * stride);
-      else v.starts.fill(Number.NaN, 4 * stride, 4 * stride + count);
+      v.starts.set(start.x.subarray(0, count), FIT_START_X * stride);
+      v.starts.set(start.y.subarray(0, count), FIT_START_Y * stride);
+      v.starts.set(start.photons.subarray(0, count), FIT_START_PHOTONS * stride);
+      v.starts.set(start.background.subarray(0, count), FIT_START_BACKGROUND * stride);
+      if (start.sigma) v.starts.set(start.sigma.subarray(0, count), FIT_START_SIGMA * stride);
+      else v.starts.fill(Number.NaN, FIT_START_SIGMA * stride, FIT_START_SIGMA * stride + count);
     }
     this.exports.fitBatch(this.pointers.data, count, start ? this.pointers.starts : 0, this.pointers.out, stride, shift ? this.pointers.shift : 0);
     const o = v.out;
     const column = (c: number) => o.subarray(c * stride, c * stride + count);
-    out.x.set(column(0));
-    out.y.set(column(1));
-    out.photons.set(column(2));
-    out.background.set(column(3));
-    out.sigma.set(column(4));
-    out.uncertaintyX.set(column(5));
-    out.uncertaintyY.set(column(6));
-    out.uncertaintyPhotons.set(column(7));
-    out.uncertaintyBackground.set(column(8));
-    out.uncertaintySigma.set(column(9));
-    out.logLikelihood.set(column(10));
-    out.residualStd.set(column(11));
-    out.iterations.set(column(12));
-    out.status.set(column(13));
-    out.warmStart.set(column(14));
-    out.chiSquare.set(column(15));
+    out.x.set(column(FIT_OUT_X));
+    out.y.set(column(FIT_OUT_Y));
+    out.photons.set(column(FIT_OUT_PHOTONS));
+    out.background.set(column(FIT_OUT_BACKGROUND));
+    out.sigma.set(column(FIT_OUT_SIGMA));
+    out.uncertaintyX.set(column(FIT_OUT_CRLB_X));
+    out.uncertaintyY.set(column(FIT_OUT_CRLB_Y));
+    out.uncertaintyPhotons.set(column(FIT_OUT_CRLB_PHOTONS));
+    out.uncertaintyBackground.set(column(FIT_OUT_CRLB_BACKGROUND));
+    out.uncertaintySigma.set(column(FIT_OUT_CRLB_SIGMA));
+    out.logLikelihood.set(column(FIT_OUT_LOG_LIKELIHOOD));
+    out.residualStd.set(column(FIT_OUT_RESIDUAL_STD));
+    out.iterations.set(column(FIT_OUT_ITERATIONS));
+    out.status.set(column(FIT_OUT_STATUS));
+    out.warmStart.set(column(FIT_OUT_WARM_START));
+    out.chiSquare.set(column(FIT_OUT_CHI_SQUARE));
   }
 
   /** Views of regions for at least `count` patches (reserved anew, doubled, when too small). */

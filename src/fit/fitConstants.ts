@@ -1,6 +1,6 @@
 /**
- * Facts shared by the fit kernel (assembly/fitKernel.ts, AssemblyScript) and the JavaScript fit
- * (erf.ts, GaussianAxis.ts, newtonSolve.ts, initialGuess.ts, FitStatus.ts, WasmFitKernel.ts):
+ * Facts shared by the fit kernel (assembly/*.ts, AssemblyScript) and the JavaScript fit (erf.ts,
+ * GaussianAxis.ts, newtonSolve.ts, initialGuess.ts, FitStatus.ts, the Wasm*.ts wrappers):
  * plain numeric constants, so that both compilers read this one file. A number the two sides
  * must agree on lives here and nowhere else.
  *
@@ -25,11 +25,36 @@ export const STATUS_SATURATED = 5;
 /** A 3-D fit's z ended at the edge of the calibrated range: the spot is deeper or higher than the calibration covers. */
 export const STATUS_Z_RANGE = 6;
 
-// ---- The kernel's batch layout (WasmFitKernel.ts)
+// ---- The kernel's batch layout (WasmFitKernel.ts; the kernel's fitBatch, assembly/fitPatch.ts)
 
-/** Warm-start columns: x, y, N, b, σ. */
+/** Warm-start columns (`stride` values each): x, y (px), N (photons), b (photons/px), σ (px; NaN: none). */
+export const FIT_START_X = 0;
+export const FIT_START_Y = 1;
+export const FIT_START_PHOTONS = 2;
+export const FIT_START_BACKGROUND = 3;
+export const FIT_START_SIGMA = 4;
+/** How many warm-start columns. */
 export const START_COLUMNS = 5;
-/** Output columns: x, y, N, b, σ, √CRLB of the five, ℓ, residual std, iterations, status, warm start, Pearson's χ². */
+/** Output columns (`stride` values each): θ̂ = x, y (px), N (photons), b (photons/px), σ (px)… */
+export const FIT_OUT_X = 0;
+export const FIT_OUT_Y = 1;
+export const FIT_OUT_PHOTONS = 2;
+export const FIT_OUT_BACKGROUND = 3;
+export const FIT_OUT_SIGMA = 4;
+/** …√CRLB of x, y, N, b, σ (NaN for σ when it is fixed)… */
+export const FIT_OUT_CRLB_X = 5;
+export const FIT_OUT_CRLB_Y = 6;
+export const FIT_OUT_CRLB_PHOTONS = 7;
+export const FIT_OUT_CRLB_BACKGROUND = 8;
+export const FIT_OUT_CRLB_SIGMA = 9;
+/** …ℓ, residual std (photons), iterations, status, warm start (1/0), Pearson's χ². */
+export const FIT_OUT_LOG_LIKELIHOOD = 10;
+export const FIT_OUT_RESIDUAL_STD = 11;
+export const FIT_OUT_ITERATIONS = 12;
+export const FIT_OUT_STATUS = 13;
+export const FIT_OUT_WARM_START = 14;
+export const FIT_OUT_CHI_SQUARE = 15;
+/** How many output columns. */
 export const OUTPUT_COLUMNS = 16;
 
 // ---- Newton's method (newtonSolve.ts)
@@ -120,6 +145,16 @@ export const INV_SQRT_2PI = 0.3989422804014327;
 
 /** Most emitters one window's model may hold (the kernel's scratch is sized for it). */
 export const MAX_EMITTERS = 10;
+/** Parameters of the largest multi-emitter model: x, y, N per emitter and one b (the kernel's θ̂ and √CRLB hold this many). */
+export const MAX_MULTI_PARAMETERS = 3 * MAX_EMITTERS + 1;
+/** The kernel's multiOut() after multiSelect: ℓ, iterations, residual std (photons), status, K. */
+export const MULTI_OUT_LOG_LIKELIHOOD = 0;
+export const MULTI_OUT_ITERATIONS = 1;
+export const MULTI_OUT_RESIDUAL_STD = 2;
+export const MULTI_OUT_STATUS = 3;
+export const MULTI_OUT_EMITTERS = 4;
+/** How many values multiOut() holds. */
+export const MULTI_OUTPUT_COLUMNS = 5;
 /** Widest window either fit takes, px: the largest box (15) plus the multi-emitter margins. */
 export const MAX_WINDOW = 24;
 /** The damping λ of the joint fit falls by DAMPING_GROWTH after each accepted step, down to this. */
@@ -161,3 +196,16 @@ export const MAX_Z_STEP_NM = 100.0;
 export const Z_START_LOW = -0.5;
 export const Z_START_MID = 0.0;
 export const Z_START_HIGH = 0.5;
+/** Parameters of the 3-D fit: θ = (x, y, N, b, z). */
+export const Z_PARAMETERS = 5;
+/** The kernel's zOut() after zFit: θ̂ (Z_PARAMETERS values from Z_OUT_THETA: x, y px, N, b, z nm), their √CRLB… */
+export const Z_OUT_THETA = 0;
+export const Z_OUT_CRLB = 5;
+/** …ℓ, iterations, σx and σy at ẑ (nm), residual std (photons). */
+export const Z_OUT_LOG_LIKELIHOOD = 10;
+export const Z_OUT_ITERATIONS = 11;
+export const Z_OUT_SIGMA_X_NM = 12;
+export const Z_OUT_SIGMA_Y_NM = 13;
+export const Z_OUT_RESIDUAL_STD = 14;
+/** How many values zOut() holds. */
+export const Z_OUTPUT_COLUMNS = 15;

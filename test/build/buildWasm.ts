@@ -1,7 +1,8 @@
 /**
  * Compile the WebAssembly kernels (`npm run build:wasm`), both from AssemblyScript with asc:
  * - src/detect/assembly/waveletKernel.ts → src/detect/waveletKernel.wasm;
- * - src/fit/assembly/fitKernel.ts → src/fit/fitKernel.wasm.
+ * - src/fit/assembly/fitKernel.ts → src/fit/fitKernel.wasm (the entry file: asc compiles it with
+ *   the files it imports, src/fit/assembly/*.ts).
  * Each kernel imports its plain-TypeScript constants module (src/detect/detectConstants.ts,
  * src/fit/fitConstants.ts), which the JavaScript side imports too. The compile functions are
  * also used by the tests that check each committed binary is its source compiled.

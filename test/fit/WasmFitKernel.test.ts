@@ -6,6 +6,7 @@ import type { FitResults } from '../../src/fit/FitResults.js';
 import { createFitResults } from '../../src/fit/FitResults.js';
 import { fitPatches } from '../../src/fit/fitPatches.js';
 import { FitWorkspace } from '../../src/fit/FitWorkspace.js';
+import * as fitConstants from '../../src/fit/fitConstants.js';
 import { Random } from '../../src/simulate/Random.js';
 import { simulatePatches } from '../../src/simulate/simulatePatches.js';
 import { compileFitKernel, FIT_WASM_PATH } from '../build/buildWasm.js';
@@ -19,6 +20,31 @@ test('the WebAssembly fit runs where it applies: the Newton solver, σ fixed or 
   assert.ok(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1, fitSigma: true })).kernel);
   assert.equal(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1, engine: 'js' })).kernel, undefined);
   assert.equal(new FitWorkspace(resolveFitOptions({ box: 5, sigmaPx: 1, solver: 'conjugate-gradient' })).kernel, undefined);
+});
+
+/** The values of the constants whose names start with `prefix`, sorted. */
+function offsets(prefix: string): number[] {
+  return Object.entries(fitConstants)
+    .filter(([name]) => name.startsWith(prefix))
+    .map(([, value]) => value)
+    .sort((a, b) => a - b);
+}
+
+/** 0, 1, …, n − 1. */
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+test("the kernel's output layouts are named once each: every column has one name, and the counts cover them", () => {
+  const c = fitConstants;
+  assert.deepEqual(offsets('FIT_START_'), range(c.START_COLUMNS));
+  assert.deepEqual(offsets('FIT_OUT_'), range(c.OUTPUT_COLUMNS));
+  assert.deepEqual(offsets('MULTI_OUT_'), range(c.MULTI_OUTPUT_COLUMNS));
+  assert.equal(c.MAX_MULTI_PARAMETERS, 3 * c.MAX_EMITTERS + 1);
+  // θ̂ and its √CRLB are blocks of Z_PARAMETERS values; the scalars follow them.
+  const blocks = [c.Z_OUT_THETA, c.Z_OUT_CRLB].flatMap((start) => range(c.Z_PARAMETERS).map((i) => start + i));
+  const scalars = offsets('Z_OUT_').filter((v) => v !== c.Z_OUT_THETA && v !== c.Z_OUT_CRLB);
+  assert.deepEqual([...blocks, ...scalars].sort((a, b) => a - b), range(c.Z_OUTPUT_COLUMNS));
 });
 
 /** Relative difference, 0 when both are NaN. */

@@ -1,0 +1,247 @@
+// ../../astig/AstigmaticFit.ts in the fit kernel: one astigmatic spot, θ = (x, y, N, b, z), its
+// σx and σy from the two defocus curves (DefocusCurve.defocusSlope): evaluate, derivatives, the
+// z starts ranked by ℓ, the fit from the best (FisherScoring.ts's loop on AstigmaticModel), the
+// CRLB and the residual, the same arithmetic in the same order as the JavaScript.
+import {
+  LEAVE_PATCH_PX, MAX_SHRINK, MAX_WINDOW, MAX_Z_STEP_NM, MIN_BACKGROUND, MIN_PHOTONS, MIN_START_BACKGROUND,
+  MIN_START_PHOTONS, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_OUT_CRLB,
+  Z_OUT_ITERATIONS, Z_OUT_LOG_LIKELIHOOD, Z_OUT_RESIDUAL_STD, Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA,
+  Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
+} from '../fitConstants';
+import { choleskyInverseDiagonal } from './cholesky';
+import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
+import { axisAt } from './GaussianAxis';
+import { logLikelihoodSum } from './poissonLogLikelihood';
+import { residualSpread } from './residualSpread';
+
+const Z_START_FRACTIONS = StaticArray.fromArray<f64>([Z_START_LOW, Z_START_MID, Z_START_HIGH]);
+let ZBOX: i32 = 11;
+let ZPIXEL: f64 = 100;
+let ZLO: f64 = -600;
+let ZHI: f64 = 600;
+// The two curves: σ0, c, d, A, B of x, then of y (nm).
+const ZCURVE = new StaticArray<f64>(10);
+const ZXV = new StaticArray<f64>(MAX_WINDOW);
+const ZXD = new StaticArray<f64>(MAX_WINDOW);
+const ZXS = new StaticArray<f64>(MAX_WINDOW);
+const ZYV = new StaticArray<f64>(MAX_WINDOW);
+const ZYD = new StaticArray<f64>(MAX_WINDOW);
+const ZYS = new StaticArray<f64>(MAX_WINDOW);
+const ZSCRATCH = new StaticArray<f64>(MAX_WINDOW);
+const ZMU = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
+const ZTH = new StaticArray<f64>(Z_PARAMETERS);
+const ZTRIAL = new StaticArray<f64>(Z_PARAMETERS);
+const ZBEST = new StaticArray<f64>(Z_PARAMETERS);
+const ZDER = new StaticArray<f64>(Z_PARAMETERS);
+// The CRLB: its variances, then √, and the scratch of the inversion.
+const ZLOW = new StaticArray<f64>(Z_PARAMETERS * Z_PARAMETERS);
+const ZCR = new StaticArray<f64>(Z_PARAMETERS);
+const ZZ = new StaticArray<f64>(Z_PARAMETERS);
+const ZORDER = new StaticArray<f64>(3);
+const ZRANK = new StaticArray<i32>(3);
+/** After zFit: θ̂, √CRLB, ℓ, iterations, σx (nm), σy (nm), residual std (Z_OUT_*). */
+const ZOUT = new StaticArray<f64>(Z_OUTPUT_COLUMNS);
+let ZSLOPE_X: f64 = 0;
+let ZSLOPE_Y: f64 = 0;
+let ZSX_NM: f64 = NaN;
+let ZSY_NM: f64 = NaN;
+let ZLL: f64 = NaN;
+let ZITER: i32 = 0;
+let ZSHIFTED: bool = false;
+let ZSHIFT_DELTA: usize = 0;
+
+/** Set the 3-D fit: patch width (px), pixel size (nm), the calibrated range (nm), the x and y curves (σ0, c, d, A, B each, nm). */
+export function zConfigure(box: i32, pixelNm: f64, zLo: f64, zHi: f64, sx0: f64, cx: f64, dx: f64, ax: f64, bx: f64, sy0: f64, cy: f64, dy: f64, ay: f64, by: f64): void {
+  ZBOX = box; ZPIXEL = pixelNm; ZLO = zLo; ZHI = zHi;
+  unchecked(ZCURVE[0] = sx0); unchecked(ZCURVE[1] = cx); unchecked(ZCURVE[2] = dx); unchecked(ZCURVE[3] = ax); unchecked(ZCURVE[4] = bx);
+  unchecked(ZCURVE[5] = sy0); unchecked(ZCURVE[6] = cy); unchecked(ZCURVE[7] = dy); unchecked(ZCURVE[8] = ay); unchecked(ZCURVE[9] = by);
+}
+
+/** The address of ZOUT. */
+export function zOut(): usize { return changetype<usize>(ZOUT); }
+
+// defocusSlope of curve `at` (0: x, 5: y): σ (nm) into ZSIGMA, dσ/dz into ZSLOPE; NaN where undefined.
+let ZSIGMA: f64 = 0;
+let ZSLOPE: f64 = 0;
+function zSlope(at: i32, z: f64): void {
+  const s0 = unchecked(ZCURVE[at]), c = unchecked(ZCURVE[at + 1]), d = unchecked(ZCURVE[at + 2]), a = unchecked(ZCURVE[at + 3]), b = unchecked(ZCURVE[at + 4]);
+  const u = (z - c) / d;
+  const q = 1 + u * u + a * u * u * u + b * u * u * u * u;
+  if (!(q > 0)) { ZSIGMA = NaN; ZSLOPE = NaN; return; }
+  const root = Math.sqrt(q);
+  const dq = 2 * u + 3 * a * u * u + 4 * b * u * u * u;
+  ZSIGMA = s0 * root;
+  ZSLOPE = (s0 * dq) / (2 * root * d);
+}
+
+function zEvaluate(theta: StaticArray<f64>, data: usize): f64 {
+  const box = ZBOX;
+  const pixel = ZPIXEL;
+  zSlope(0, unchecked(theta[4]));
+  const sx = ZSIGMA / pixel;
+  ZSLOPE_X = ZSLOPE / pixel;
+  zSlope(5, unchecked(theta[4]));
+  const sy = ZSIGMA / pixel;
+  ZSLOPE_Y = ZSLOPE / pixel;
+  if (!(sx > 0 && sy > 0)) return -Infinity;
+  ZSX_NM = sx * pixel;
+  ZSY_NM = sy * pixel;
+  const scratch = changetype<usize>(ZSCRATCH);
+  axisAt(unchecked(theta[0]), box, sx, true, changetype<usize>(ZXV), changetype<usize>(ZXD), scratch, changetype<usize>(ZXS), scratch, scratch);
+  axisAt(unchecked(theta[1]), box, sy, true, changetype<usize>(ZYV), changetype<usize>(ZYD), scratch, changetype<usize>(ZYS), scratch, scratch);
+  const n = unchecked(theta[2]);
+  const b = unchecked(theta[3]);
+  for (let r = 0; r < box; r++) {
+    for (let col = 0; col < box; col++) {
+      const i = r * box + col;
+      const m = n * unchecked(ZXV[col]) * unchecked(ZYV[r]) + b;
+      unchecked(ZMU[i] = m);
+      const s: f64 = ZSHIFTED ? load<f64>(data + (<usize>i << 3) + ZSHIFT_DELTA) : 0;
+      if (!(m + s > 0)) return -Infinity;
+    }
+  }
+  return logLikelihoodSum(changetype<usize>(ZMU), data, box * box, ZSHIFTED, ZSHIFT_DELTA);
+}
+
+/** AstigmaticFit.evaluate: μ of every pixel for θ into ZMU, σx and σy (nm) and their slopes; ℓ, or −∞ where impossible. */
+
+/** AstigmaticFit.derivatives: ∇ℓ into `gradient` and the Fisher information (5 × 5) into `fisher` at the θ last evaluated. */
+function zDerivatives(theta: StaticArray<f64>, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
+  const box = ZBOX;
+  for (let a = 0; a < 5; a++) unchecked(gradient[a] = 0);
+  for (let a = 0; a < 25; a++) unchecked(fisher[a] = 0);
+  const n = unchecked(theta[2]);
+  for (let r = 0; r < box; r++) {
+    for (let col = 0; col < box; col++) {
+      const i = r * box + col;
+      const ex = unchecked(ZXV[col]);
+      const ey = unchecked(ZYV[r]);
+      unchecked(ZDER[0] = n * unchecked(ZXD[col]) * ey);
+      unchecked(ZDER[1] = n * ex * unchecked(ZYD[r]));
+      unchecked(ZDER[2] = ex * ey);
+      unchecked(ZDER[3] = 1);
+      unchecked(ZDER[4] = n * (unchecked(ZXS[col]) * ZSLOPE_X * ey + ex * unchecked(ZYS[r]) * ZSLOPE_Y));
+      const at = data + (<usize>i << 3);
+      const s: f64 = ZSHIFTED ? load<f64>(at + ZSHIFT_DELTA) : 0;
+      const inv = 1 / (unchecked(ZMU[i]) + s);
+      const w = (load<f64>(at) + s) * inv - 1;
+      for (let a = 0; a < 5; a++) {
+        const d = unchecked(ZDER[a]);
+        unchecked(gradient[a] += w * d);
+        const da = d * inv;
+        for (let e = 0; e <= a; e++) unchecked(fisher[a * 5 + e] += da * unchecked(ZDER[e]));
+      }
+    }
+  }
+  for (let a = 0; a < 5; a++) for (let e = 0; e < a; e++) unchecked(fisher[e * 5 + a] = unchecked(fisher[a * 5 + e]));
+}
+
+/** The 3-D model of FisherScoring.ts: the patch at `data`. */
+class AstigmaticModel {
+  data: usize = 0;
+
+  evaluate(theta: StaticArray<f64>): f64 {
+    return zEvaluate(theta, this.data);
+  }
+
+  derivatives(theta: StaticArray<f64>, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
+    zDerivatives(theta, this.data, gradient, fisher);
+  }
+
+  /** θ + δ with N and b shrinking by at most MAX_SHRINK, z moving by at most MAX_Z_STEP_NM within the range; the largest position change (px, z in pixels). */
+  propose(theta: StaticArray<f64>, step: StaticArray<f64>, trial: StaticArray<f64>): f64 {
+    unchecked(trial[0] = unchecked(theta[0]) + unchecked(step[0]));
+    unchecked(trial[1] = unchecked(theta[1]) + unchecked(step[1]));
+    unchecked(trial[2] = Math.max(unchecked(theta[2]) + unchecked(step[2]), Math.max(MIN_PHOTONS, unchecked(theta[2]) * (1 - MAX_SHRINK))));
+    unchecked(trial[3] = Math.max(unchecked(theta[3]) + unchecked(step[3]), Math.max(MIN_BACKGROUND, unchecked(theta[3]) * (1 - MAX_SHRINK))));
+    unchecked(trial[4] = Math.min(ZHI, Math.max(ZLO, unchecked(theta[4]) + Math.max(-MAX_Z_STEP_NM, Math.min(MAX_Z_STEP_NM, unchecked(step[4]))))));
+    return Math.max(Math.max(Math.abs(unchecked(trial[0]) - unchecked(theta[0])), Math.abs(unchecked(trial[1]) - unchecked(theta[1]))), Math.abs(unchecked(trial[4]) - unchecked(theta[4])) / ZPIXEL);
+  }
+
+  leftWindow(theta: StaticArray<f64>): bool {
+    const box = <f64>ZBOX;
+    const x = unchecked(theta[0]), y = unchecked(theta[1]);
+    return x < -LEAVE_PATCH_PX || y < -LEAVE_PATCH_PX || x > box + LEAVE_PATCH_PX || y > box + LEAVE_PATCH_PX;
+  }
+}
+
+const MODEL = new AstigmaticModel();
+
+/** AstigmaticFit.fitFrom: θ from ZTH; θ̂ in ZTH, ℓ in ZLL, iterations in ZITER. */
+function zFitFrom(data: usize, maxIterations: i32, tolerance: f64): i32 {
+  MODEL.data = data;
+  const status = fisherScoring<AstigmaticModel>(MODEL, ZTH, ZTRIAL, Z_PARAMETERS, maxIterations, tolerance);
+  ZITER = SCORING_ITERATIONS;
+  ZLL = SCORING_LL;
+  return status;
+}
+
+function zPlace(x: f64, y: f64, n: f64, b: f64, s: i32): void {
+  unchecked(ZTH[0] = x);
+  unchecked(ZTH[1] = y);
+  unchecked(ZTH[2] = Math.max(n, MIN_START_PHOTONS));
+  unchecked(ZTH[3] = Math.max(b, MIN_START_BACKGROUND));
+  unchecked(ZTH[4] = (ZLO + ZHI) / 2 + (unchecked(Z_START_FRACTIONS[s]) * (ZHI - ZLO)) / 2);
+}
+
+/**
+ * AstigmaticFit.fit for the patch at `data` (ZBOX² f64 photons; `shift` 0 or the camera's
+ * shift of each pixel, laid out as `data`) from (x, y) px, N, b: the z starts ranked by ℓ, the
+ * fit from the best (the next when it does not converge), the CRLB; results in zOut().
+ * @returns the status
+ */
+export function zFit(data: usize, shift: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32, tolerance: f64): i32 {
+  ZSHIFTED = shift != 0;
+  ZSHIFT_DELTA = shift - data;
+  const status = zChoose(data, x, y, n, b, maxIterations, tolerance);
+  for (let a = 0; a < Z_PARAMETERS; a++) { unchecked(ZOUT[Z_OUT_THETA + a] = unchecked(ZTH[a])); unchecked(ZOUT[Z_OUT_CRLB + a] = unchecked(ZCR[a])); }
+  unchecked(ZOUT[Z_OUT_LOG_LIKELIHOOD] = ZLL);
+  unchecked(ZOUT[Z_OUT_ITERATIONS] = <f64>ZITER);
+  unchecked(ZOUT[Z_OUT_SIGMA_X_NM] = ZSX_NM);
+  unchecked(ZOUT[Z_OUT_SIGMA_Y_NM] = ZSY_NM);
+  unchecked(ZOUT[Z_OUT_RESIDUAL_STD] = residualSpread(data, ZMU, ZBOX * ZBOX));
+  return status;
+}
+
+function zChoose(data: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32, tolerance: f64): i32 {
+  for (let a = 0; a < 5; a++) unchecked(ZCR[a] = NaN);
+  const area = ZBOX * ZBOX;
+  for (let i = 0; i < area; i++) if (!isFinite<f64>(load<f64>(data + (<usize>i << 3)))) return STATUS_BAD_DATA;
+  for (let s = 0; s < 3; s++) {
+    zPlace(x, y, n, b, s);
+    unchecked(ZORDER[s] = zEvaluate(ZTH, data));
+    unchecked(ZRANK[s] = s);
+  }
+  // A stable sort by ℓ, largest first.
+  for (let i = 1; i < 3; i++) {
+    const v = unchecked(ZRANK[i]);
+    let j = i - 1;
+    while (j >= 0 && unchecked(ZORDER[unchecked(ZRANK[j])]) < unchecked(ZORDER[v])) { unchecked(ZRANK[j + 1] = unchecked(ZRANK[j])); j--; }
+    unchecked(ZRANK[j + 1] = v);
+  }
+  let bestLl: f64 = -Infinity;
+  let bestStatus = STATUS_BAD_DATA;
+  let iterations = 0;
+  for (let k = 0; k < 3; k++) {
+    zPlace(x, y, n, b, unchecked(ZRANK[k]));
+    const status = zFitFrom(data, maxIterations, tolerance);
+    iterations += ZITER;
+    const better = status == STATUS_CONVERGED ? bestStatus != STATUS_CONVERGED || ZLL > bestLl : bestStatus != STATUS_CONVERGED && ZLL > bestLl;
+    if (better) {
+      for (let a = 0; a < 5; a++) unchecked(ZBEST[a] = unchecked(ZTH[a]));
+      bestLl = ZLL;
+      bestStatus = status;
+    }
+    if (bestStatus == STATUS_CONVERGED) break;
+  }
+  for (let a = 0; a < 5; a++) unchecked(ZTH[a] = unchecked(ZBEST[a]));
+  ZITER = iterations;
+  ZLL = zEvaluate(ZTH, data);
+  if (bestStatus != STATUS_CONVERGED) return bestStatus;
+  zDerivatives(ZTH, data, SCORING_GRADIENT, SCORING_FISHER);
+  if (!choleskyInverseDiagonal(SCORING_FISHER, 5, ZCR, ZLOW, ZZ)) return STATUS_SINGULAR;
+  for (let a = 0; a < 5; a++) unchecked(ZCR[a] = Math.sqrt(unchecked(ZCR[a])));
+  const z = unchecked(ZTH[4]);
+  if (z <= ZLO + Z_EDGE_NM || z >= ZHI - Z_EDGE_NM) return STATUS_Z_RANGE;
+  return STATUS_CONVERGED;
+}

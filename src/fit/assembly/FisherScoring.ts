@@ -1,0 +1,78 @@
+// ../FisherScoring.ts in the fit kernel: the one damped Fisher-scoring loop that serves the
+// multi-emitter fit (MultiEmitterFit.ts) and the 3-D fit (AstigmaticFit.ts), the same arithmetic
+// in the same order as the JavaScript run() (docs/design.md §8, §9).
+//
+// A model is a class with the four methods of the JavaScript ScoringModel:
+//   evaluate(theta): f64                    ℓ(θ), the model's state now that of θ; −∞ where θ is impossible
+//   derivatives(theta, gradient, fisher)    ∇ℓ and the Fisher information (p × p, row-major) at the θ last evaluated
+//   propose(theta, step, trial): f64        trial = θ + δ within the parameters' limits; the largest position change (px)
+//   leftWindow(theta): bool                 whether θ has left the window
+// fisherScoring<Model> is compiled once per model class (a generic), so its calls are direct.
+import {
+  DAMPING_FLOOR, DAMPING_GROWTH, DAMPING_LIMIT, DAMPING_START, LL_GUARD, MAX_MULTI_PARAMETERS,
+  STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_LEFT_PATCH, STATUS_MAX_ITERATIONS,
+} from '../fitConstants';
+import { choleskyFactor, choleskySolve } from './cholesky';
+
+/** The most parameters a model has (the largest multi-emitter model; the 3-D model has 5). */
+const P = MAX_MULTI_PARAMETERS;
+/** ∇ℓ, filled by the model's derivatives. */
+export const SCORING_GRADIENT = new StaticArray<f64>(P);
+/** The Fisher information, filled by the model's derivatives; two values of slack for a SIMD write past the last row. */
+export const SCORING_FISHER = new StaticArray<f64>(P * P + 2);
+const SYSTEM = new StaticArray<f64>(P * P);
+const LOWER = new StaticArray<f64>(P * P);
+const STEP = new StaticArray<f64>(P);
+/** ℓ at the end of the last fisherScoring run. */
+export let SCORING_LL: f64 = NaN;
+/** Iterations of the last fisherScoring run. */
+export let SCORING_ITERATIONS: i32 = 0;
+
+/**
+ * Maximize ℓ from θ (modified in place) over its first `p` parameters: each iteration solves
+ * (I + λ·diag I)·δ = ∇ℓ by Cholesky; a step that lowers ℓ (beyond rounding, LL_GUARD) is
+ * retried with λ × DAMPING_GROWTH, an accepted one divides λ by it (down to DAMPING_FLOOR); no
+ * damping that raises ℓ means θ is a maximum to rounding. `trial` holds p values of scratch.
+ * Converged when an accepted step moves no position by `tolerance` px.
+ * @returns a status code; ℓ in SCORING_LL, iterations in SCORING_ITERATIONS
+ */
+export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, trial: StaticArray<f64>, p: i32, maxIterations: i32, tolerance: f64): i32 {
+  SCORING_ITERATIONS = 0;
+  let ll = model.evaluate(theta);
+  SCORING_LL = ll;
+  if (!isFinite<f64>(ll)) return STATUS_BAD_DATA;
+  let lambda = DAMPING_START;
+  let status = STATUS_MAX_ITERATIONS;
+  for (let it = 0; it < maxIterations; it++) {
+    SCORING_ITERATIONS = it + 1;
+    model.derivatives(theta, SCORING_GRADIENT, SCORING_FISHER);
+    let accepted = false;
+    let moved: f64 = 0;
+    while (lambda <= DAMPING_LIMIT) {
+      for (let a = 0; a < p * p; a++) unchecked(SYSTEM[a] = unchecked(SCORING_FISHER[a]));
+      for (let a = 0; a < p; a++) unchecked(SYSTEM[a * p + a] *= 1 + lambda);
+      if (!choleskyFactor(SYSTEM, p, LOWER)) { lambda *= DAMPING_GROWTH; continue; }
+      choleskySolve(LOWER, p, SCORING_GRADIENT, STEP);
+      moved = model.propose(theta, STEP, trial);
+      const next = model.evaluate(trial);
+      if (next >= ll - LL_GUARD * Math.abs(ll)) {
+        for (let a = 0; a < p; a++) unchecked(theta[a] = unchecked(trial[a]));
+        ll = next;
+        lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
+        accepted = true;
+        break;
+      }
+      lambda *= DAMPING_GROWTH;
+    }
+    if (!accepted) {
+      // No damping raises ℓ: θ is a maximum to rounding.
+      model.evaluate(theta);
+      status = STATUS_CONVERGED;
+      break;
+    }
+    if (model.leftWindow(theta)) { status = STATUS_LEFT_PATCH; break; }
+    if (moved < tolerance) { status = STATUS_CONVERGED; break; }
+  }
+  SCORING_LL = ll;
+  return status;
+}

@@ -1,0 +1,341 @@
+// ../MultiEmitterFit.ts in the fit kernel: K emitters of one fixed σ on one background in a
+// window of MW px, the same arithmetic in the same order as the JavaScript (evaluate,
+// derivatives, fit, bound, residualStd, residualPeak). θ = (x₁, y₁, N₁, …, x_K, y_K, N_K, b) in
+// MTH; each emitter's axis terms at e·MAX_WINDOW in MXV/MXD (x) and MYV/MYD (y). The fit is
+// FisherScoring.ts's loop on MultiEmitterModel.
+import {
+  LEAVE_PATCH_PX, MAX_EMITTERS, MAX_MULTI_PARAMETERS, MAX_SHRINK, MAX_WINDOW, MIN_BACKGROUND, MIN_PHOTONS,
+  MIN_RESIDUAL_VARIANCE, STATUS_BAD_DATA,
+} from '../fitConstants';
+import { choleskyInverseDiagonal } from './cholesky';
+import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
+import { axisAt } from './GaussianAxis';
+import { logLikelihoodSum } from './poissonLogLikelihood';
+import { residualSpread } from './residualSpread';
+
+const MP = MAX_MULTI_PARAMETERS;
+/** The window's width, px (multiWindow). */
+export let MW: i32 = 9;
+let MSIG: f64 = 1;
+/** Where a pixel's shift is relative to its datum (0: no shifts). */
+let MSHIFTED: bool = false;
+let MSHIFT_DELTA: usize = 0;
+const MXV = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
+const MXD = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
+const MYV = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
+const MYD = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
+const MD2 = new StaticArray<f64>(MAX_WINDOW);
+const MMU = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
+/** θ: the start of a fit, θ̂ after it. */
+export const MTH = new StaticArray<f64>(MP);
+const MTRIAL = new StaticArray<f64>(MP);
+const MDER = new StaticArray<f64>(MP + 1);
+/** √CRLB of θ̂ after multiBound. */
+export const MCR = new StaticArray<f64>(MP);
+const MLOW = new StaticArray<f64>(MP * MP);
+const MZ = new StaticArray<f64>(MP);
+/** ℓ and iterations of the last multiFit. */
+export let MLL: f64 = NaN;
+export let MITER: i32 = 0;
+/** The residual's 3×3 maximum after multiResidualPeak: column, row, excess (photons), significance. */
+export let PEAK_COLUMN: i32 = 0;
+export let PEAK_ROW: i32 = 0;
+export let PEAK_EXCESS: f64 = 0;
+export let PEAK_SIGNIFICANCE: f64 = 0;
+
+/** The window width, px (≤ MAX_WINDOW). */
+export function multiWindow(window: i32): void {
+  MW = window;
+}
+
+/** The emitters' σ (px) and the window's shifts (`shift` 0: none, else laid out as `data`). */
+export function multiPrepare(data: usize, shift: usize, sigma: f64): void {
+  MSIG = sigma;
+  MSHIFTED = shift != 0;
+  MSHIFT_DELTA = shift - data;
+}
+
+/** MultiEmitterFit.evaluate: μ of every pixel for θ into MMU; ℓ, or −∞ where μ + s ≤ 0. */
+function multiEvaluate(theta: StaticArray<f64>, k: i32, data: usize): f64 {
+  const w = MW;
+  for (let e = 0; e < k; e++) {
+    const o = <usize>(e * MAX_WINDOW) << 3;
+    axisAt(unchecked(theta[3 * e]), w, MSIG, false, changetype<usize>(MXV) + o, changetype<usize>(MXD) + o, changetype<usize>(MD2), 0, 0, 0);
+    axisAt(unchecked(theta[3 * e + 1]), w, MSIG, false, changetype<usize>(MYV) + o, changetype<usize>(MYD) + o, changetype<usize>(MD2), 0, 0, 0);
+  }
+  const b = unchecked(theta[3 * k]);
+  for (let r = 0; r < w; r++) {
+    for (let c = 0; c < w; c++) {
+      const i = r * w + c;
+      let m = b;
+      for (let e = 0; e < k; e++) m += unchecked(theta[3 * e + 2]) * unchecked(MXV[e * MAX_WINDOW + c]) * unchecked(MYV[e * MAX_WINDOW + r]);
+      unchecked(MMU[i] = m);
+      const s: f64 = MSHIFTED ? load<f64>(data + (<usize>i << 3) + MSHIFT_DELTA) : 0;
+      if (!(m + s > 0)) return -Infinity;
+    }
+  }
+  return logLikelihoodSum(changetype<usize>(MMU), data, w * w, MSHIFTED, MSHIFT_DELTA);
+}
+
+/** multiDerivatives for K = 1 (p = 4), every sum in a local: the same products, added in the same order. */
+function multiDerivatives1(theta: StaticArray<f64>, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
+  const w = MW;
+  const n0 = unchecked(theta[2]);
+  let g0: f64 = 0; let g1: f64 = 0; let g2: f64 = 0; let g3: f64 = 0;
+  let f0_0: f64 = 0; let f1_0: f64 = 0; let f1_1: f64 = 0; let f2_0: f64 = 0; let f2_1: f64 = 0; let f2_2: f64 = 0; let f3_0: f64 = 0; let f3_1: f64 = 0;
+  let f3_2: f64 = 0; let f3_3: f64 = 0;
+  for (let r = 0; r < w; r++) {
+    const yv0 = unchecked(MYV[0 * MAX_WINDOW + r]);
+    const yd0 = unchecked(MYD[0 * MAX_WINDOW + r]);
+    for (let c = 0; c < w; c++) {
+      const i = r * w + c;
+      const xv0 = unchecked(MXV[0 * MAX_WINDOW + c]);
+      const d0 = n0 * unchecked(MXD[0 * MAX_WINDOW + c]) * yv0;
+      const d1 = n0 * xv0 * yd0;
+      const d2 = xv0 * yv0;
+      const d3: f64 = 1;
+      const at = data + (<usize>i << 3);
+      const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
+      const inv = 1 / (unchecked(MMU[i]) + s);
+      const wt = (load<f64>(at) + s) * inv - 1;
+      g0 += wt * d0;
+      const a0 = d0 * inv;
+      f0_0 += a0 * d0;
+      g1 += wt * d1;
+      const a1 = d1 * inv;
+      f1_0 += a1 * d0; f1_1 += a1 * d1;
+      g2 += wt * d2;
+      const a2 = d2 * inv;
+      f2_0 += a2 * d0; f2_1 += a2 * d1; f2_2 += a2 * d2;
+      g3 += wt * d3;
+      const a3 = d3 * inv;
+      f3_0 += a3 * d0; f3_1 += a3 * d1; f3_2 += a3 * d2; f3_3 += a3 * d3;
+    }
+  }
+  unchecked(gradient[0] = g0);
+  unchecked(gradient[1] = g1);
+  unchecked(gradient[2] = g2);
+  unchecked(gradient[3] = g3);
+  unchecked(fisher[0] = f0_0);
+  unchecked(fisher[4] = f1_0); unchecked(fisher[1] = f1_0); unchecked(fisher[5] = f1_1);
+  unchecked(fisher[8] = f2_0); unchecked(fisher[2] = f2_0); unchecked(fisher[9] = f2_1); unchecked(fisher[6] = f2_1); unchecked(fisher[10] = f2_2);
+  unchecked(fisher[12] = f3_0); unchecked(fisher[3] = f3_0); unchecked(fisher[13] = f3_1); unchecked(fisher[7] = f3_1); unchecked(fisher[14] = f3_2); unchecked(fisher[11] = f3_2); unchecked(fisher[15] = f3_3);
+}
+
+/** multiDerivatives for K = 2 (p = 7), every sum in a local: the same products, added in the same order. */
+function multiDerivatives2(theta: StaticArray<f64>, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
+  const w = MW;
+  const n0 = unchecked(theta[2]);
+  const n1 = unchecked(theta[5]);
+  let g0: f64 = 0; let g1: f64 = 0; let g2: f64 = 0; let g3: f64 = 0; let g4: f64 = 0; let g5: f64 = 0; let g6: f64 = 0;
+  let f0_0: f64 = 0; let f1_0: f64 = 0; let f1_1: f64 = 0; let f2_0: f64 = 0; let f2_1: f64 = 0; let f2_2: f64 = 0; let f3_0: f64 = 0; let f3_1: f64 = 0;
+  let f3_2: f64 = 0; let f3_3: f64 = 0; let f4_0: f64 = 0; let f4_1: f64 = 0; let f4_2: f64 = 0; let f4_3: f64 = 0; let f4_4: f64 = 0; let f5_0: f64 = 0;
+  let f5_1: f64 = 0; let f5_2: f64 = 0; let f5_3: f64 = 0; let f5_4: f64 = 0; let f5_5: f64 = 0; let f6_0: f64 = 0; let f6_1: f64 = 0; let f6_2: f64 = 0;
+  let f6_3: f64 = 0; let f6_4: f64 = 0; let f6_5: f64 = 0; let f6_6: f64 = 0;
+  for (let r = 0; r < w; r++) {
+    const yv0 = unchecked(MYV[0 * MAX_WINDOW + r]);
+    const yd0 = unchecked(MYD[0 * MAX_WINDOW + r]);
+    const yv1 = unchecked(MYV[1 * MAX_WINDOW + r]);
+    const yd1 = unchecked(MYD[1 * MAX_WINDOW + r]);
+    for (let c = 0; c < w; c++) {
+      const i = r * w + c;
+      const xv0 = unchecked(MXV[0 * MAX_WINDOW + c]);
+      const d0 = n0 * unchecked(MXD[0 * MAX_WINDOW + c]) * yv0;
+      const d1 = n0 * xv0 * yd0;
+      const d2 = xv0 * yv0;
+      const xv1 = unchecked(MXV[1 * MAX_WINDOW + c]);
+      const d3 = n1 * unchecked(MXD[1 * MAX_WINDOW + c]) * yv1;
+      const d4 = n1 * xv1 * yd1;
+      const d5 = xv1 * yv1;
+      const d6: f64 = 1;
+      const at = data + (<usize>i << 3);
+      const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
+      const inv = 1 / (unchecked(MMU[i]) + s);
+      const wt = (load<f64>(at) + s) * inv - 1;
+      g0 += wt * d0;
+      const a0 = d0 * inv;
+      f0_0 += a0 * d0;
+      g1 += wt * d1;
+      const a1 = d1 * inv;
+      f1_0 += a1 * d0; f1_1 += a1 * d1;
+      g2 += wt * d2;
+      const a2 = d2 * inv;
+      f2_0 += a2 * d0; f2_1 += a2 * d1; f2_2 += a2 * d2;
+      g3 += wt * d3;
+      const a3 = d3 * inv;
+      f3_0 += a3 * d0; f3_1 += a3 * d1; f3_2 += a3 * d2; f3_3 += a3 * d3;
+      g4 += wt * d4;
+      const a4 = d4 * inv;
+      f4_0 += a4 * d0; f4_1 += a4 * d1; f4_2 += a4 * d2; f4_3 += a4 * d3; f4_4 += a4 * d4;
+      g5 += wt * d5;
+      const a5 = d5 * inv;
+      f5_0 += a5 * d0; f5_1 += a5 * d1; f5_2 += a5 * d2; f5_3 += a5 * d3; f5_4 += a5 * d4; f5_5 += a5 * d5;
+      g6 += wt * d6;
+      const a6 = d6 * inv;
+      f6_0 += a6 * d0; f6_1 += a6 * d1; f6_2 += a6 * d2; f6_3 += a6 * d3; f6_4 += a6 * d4; f6_5 += a6 * d5; f6_6 += a6 * d6;
+    }
+  }
+  unchecked(gradient[0] = g0);
+  unchecked(gradient[1] = g1);
+  unchecked(gradient[2] = g2);
+  unchecked(gradient[3] = g3);
+  unchecked(gradient[4] = g4);
+  unchecked(gradient[5] = g5);
+  unchecked(gradient[6] = g6);
+  unchecked(fisher[0] = f0_0);
+  unchecked(fisher[7] = f1_0); unchecked(fisher[1] = f1_0); unchecked(fisher[8] = f1_1);
+  unchecked(fisher[14] = f2_0); unchecked(fisher[2] = f2_0); unchecked(fisher[15] = f2_1); unchecked(fisher[9] = f2_1); unchecked(fisher[16] = f2_2);
+  unchecked(fisher[21] = f3_0); unchecked(fisher[3] = f3_0); unchecked(fisher[22] = f3_1); unchecked(fisher[10] = f3_1); unchecked(fisher[23] = f3_2); unchecked(fisher[17] = f3_2); unchecked(fisher[24] = f3_3);
+  unchecked(fisher[28] = f4_0); unchecked(fisher[4] = f4_0); unchecked(fisher[29] = f4_1); unchecked(fisher[11] = f4_1); unchecked(fisher[30] = f4_2); unchecked(fisher[18] = f4_2); unchecked(fisher[31] = f4_3); unchecked(fisher[25] = f4_3); unchecked(fisher[32] = f4_4);
+  unchecked(fisher[35] = f5_0); unchecked(fisher[5] = f5_0); unchecked(fisher[36] = f5_1); unchecked(fisher[12] = f5_1); unchecked(fisher[37] = f5_2); unchecked(fisher[19] = f5_2); unchecked(fisher[38] = f5_3); unchecked(fisher[26] = f5_3); unchecked(fisher[39] = f5_4); unchecked(fisher[33] = f5_4); unchecked(fisher[40] = f5_5);
+  unchecked(fisher[42] = f6_0); unchecked(fisher[6] = f6_0); unchecked(fisher[43] = f6_1); unchecked(fisher[13] = f6_1); unchecked(fisher[44] = f6_2); unchecked(fisher[20] = f6_2); unchecked(fisher[45] = f6_3); unchecked(fisher[27] = f6_3); unchecked(fisher[46] = f6_4); unchecked(fisher[34] = f6_4); unchecked(fisher[47] = f6_5); unchecked(fisher[41] = f6_5); unchecked(fisher[48] = f6_6);
+}
+
+/**
+ * MultiEmitterFit.derivatives: ∇ℓ into `gradient` and the Fisher information into `fisher`
+ * (p·p + 2 values: a SIMD write may pass the last row by one) at the θ last evaluated.
+ */
+function multiDerivatives(theta: StaticArray<f64>, k: i32, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
+  if (k == 1) { multiDerivatives1(theta, data, gradient, fisher); return; }
+  if (k == 2) { multiDerivatives2(theta, data, gradient, fisher); return; }
+  const w = MW;
+  const p = 3 * k + 1;
+  for (let a = 0; a < p; a++) unchecked(gradient[a] = 0);
+  for (let a = 0; a < p * p + 2; a++) unchecked(fisher[a] = 0);
+  for (let r = 0; r < w; r++) {
+    for (let c = 0; c < w; c++) {
+      const i = r * w + c;
+      for (let e = 0; e < k; e++) {
+        const n = unchecked(theta[3 * e + 2]);
+        const xv = unchecked(MXV[e * MAX_WINDOW + c]);
+        const yv = unchecked(MYV[e * MAX_WINDOW + r]);
+        unchecked(MDER[3 * e] = n * unchecked(MXD[e * MAX_WINDOW + c]) * yv);
+        unchecked(MDER[3 * e + 1] = n * xv * unchecked(MYD[e * MAX_WINDOW + r]));
+        unchecked(MDER[3 * e + 2] = xv * yv);
+      }
+      unchecked(MDER[p - 1] = 1);
+      const at = data + (<usize>i << 3);
+      const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
+      const inv = 1 / (unchecked(MMU[i]) + s);
+      const wt = (load<f64>(at) + s) * inv - 1;
+      // The lower triangle two entries at a time (f64x2); the second lane of a row's last pair
+      // lands in the upper triangle (overwritten below) or, for the last row, in fisher's slack.
+      const der = changetype<usize>(MDER);
+      for (let a = 0; a < p; a++) {
+        const d = unchecked(MDER[a]);
+        unchecked(gradient[a] += wt * d);
+        const da = f64x2.splat(d * inv);
+        const row = changetype<usize>(fisher) + (<usize>(a * p) << 3);
+        for (let e = 0; e <= a; e += 2) {
+          const o = <usize>e << 3;
+          v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(da, v128.load(der + o))));
+        }
+      }
+    }
+  }
+  for (let a = 0; a < p; a++) for (let e = 0; e < a; e++) unchecked(fisher[e * p + a] = unchecked(fisher[a * p + e]));
+}
+
+/** The multi-emitter model of FisherScoring.ts: K emitters of the window at `data`. */
+class MultiEmitterModel {
+  k: i32 = 1;
+  data: usize = 0;
+
+  evaluate(theta: StaticArray<f64>): f64 {
+    return multiEvaluate(theta, this.k, this.data);
+  }
+
+  derivatives(theta: StaticArray<f64>, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
+    multiDerivatives(theta, this.k, this.data, gradient, fisher);
+  }
+
+  /** θ + δ with N and b shrinking by at most MAX_SHRINK of themselves (they stay positive); the largest position change. */
+  propose(theta: StaticArray<f64>, step: StaticArray<f64>, trial: StaticArray<f64>): f64 {
+    const p = 3 * this.k + 1;
+    let moved: f64 = 0;
+    for (let a = 0; a < p; a++) {
+      const t = unchecked(theta[a]);
+      let v = t + unchecked(step[a]);
+      if (a == p - 1 || a % 3 == 2) {
+        const floor = a == p - 1 ? MIN_BACKGROUND : MIN_PHOTONS;
+        v = Math.max(v, Math.max(floor, t * (1 - MAX_SHRINK)));
+      } else {
+        moved = Math.max(moved, Math.abs(v - t));
+      }
+      unchecked(trial[a] = v);
+    }
+    return moved;
+  }
+
+  leftWindow(theta: StaticArray<f64>): bool {
+    const wf = <f64>MW;
+    for (let e = 0; e < this.k; e++) {
+      const x = unchecked(theta[3 * e]);
+      const y = unchecked(theta[3 * e + 1]);
+      if (x < -LEAVE_PATCH_PX || y < -LEAVE_PATCH_PX || x > wf + LEAVE_PATCH_PX || y > wf + LEAVE_PATCH_PX) return true;
+    }
+    return false;
+  }
+}
+
+const MODEL = new MultiEmitterModel();
+
+/** MultiEmitterFit.fit: K emitters from the start in MTH; θ̂ in MTH, ℓ in MLL, iterations in MITER. */
+export function multiFit(data: usize, k: i32, maxIterations: i32, tolerance: f64): i32 {
+  const w = MW;
+  MITER = 0;
+  for (let i = 0; i < w * w; i++) if (!isFinite<f64>(load<f64>(data + (<usize>i << 3)))) return STATUS_BAD_DATA;
+  MODEL.k = k;
+  MODEL.data = data;
+  const status = fisherScoring<MultiEmitterModel>(MODEL, MTH, MTRIAL, 3 * k + 1, maxIterations, tolerance);
+  MITER = SCORING_ITERATIONS;
+  MLL = SCORING_LL;
+  return status;
+}
+
+/** MultiEmitterFit.evaluate at θ = MTH: the model's μ (for the residual) is then that of MTH. */
+export function multiRefresh(data: usize, k: i32): void {
+  multiEvaluate(MTH, k, data);
+}
+
+/** MultiEmitterFit.bound: the √CRLB of θ̂ = MTH (K emitters) into MCR; false when the Fisher information is singular. */
+export function multiBound(data: usize, k: i32): bool {
+  const p = 3 * k + 1;
+  multiDerivatives(MTH, k, data, SCORING_GRADIENT, SCORING_FISHER);
+  if (!choleskyInverseDiagonal(SCORING_FISHER, p, MCR, MLOW, MZ)) return false;
+  for (let a = 0; a < p; a++) unchecked(MCR[a] = Math.sqrt(unchecked(MCR[a])));
+  return true;
+}
+
+/** MultiEmitterFit.residualStd: the standard deviation of n − μ over the window (μ of the θ last evaluated). */
+export function multiResidualStd(data: usize): f64 {
+  return residualSpread(data, MMU, MW * MW);
+}
+
+/** MultiEmitterFit.residualPeak: the 3×3 residual's maximum, into PEAK_*. */
+export function multiResidualPeak(data: usize): void {
+  const w = MW;
+  let best: f64 = -Infinity;
+  let bestVariance: f64 = 1;
+  let column = w >> 1;
+  let row = w >> 1;
+  for (let r = 0; r < w; r++) {
+    for (let c = 0; c < w; c++) {
+      let s: f64 = 0, variance: f64 = 0;
+      for (let dr = -1; dr <= 1; dr++) {
+        const rr = r + dr;
+        if (rr < 0 || rr >= w) continue;
+        for (let dc = -1; dc <= 1; dc++) {
+          const cc = c + dc;
+          if (cc < 0 || cc >= w) continue;
+          const i = rr * w + cc;
+          s += load<f64>(data + (<usize>i << 3)) - unchecked(MMU[i]);
+          variance += unchecked(MMU[i]);
+        }
+      }
+      if (s > best) { best = s; bestVariance = variance; column = c; row = r; }
+    }
+  }
+  PEAK_COLUMN = column; PEAK_ROW = row; PEAK_EXCESS = best;
+  PEAK_SIGNIFICANCE = best / Math.sqrt(Math.max(bestVariance, MIN_RESIDUAL_VARIANCE));
+}
