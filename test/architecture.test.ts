@@ -61,9 +61,7 @@ const KNOWN_PLATFORM_IN_MATH: readonly string[] = [
 ];
 
 /** `process` outside src/cli/ today, and what removes each (issue 24). */
-const KNOWN_PROCESS: readonly string[] = [
-  'src/cluster/startQueueWorker.ts', // the worker's host:pid comes from its caller
-];
+const KNOWN_PROCESS: readonly string[] = [];
 
 /** Every .ts file under a folder, as paths relative to the repository. */
 function sources(folder: string): string[] {
