@@ -57,7 +57,6 @@ const KNOWN_PLATFORM_IN_MATH: readonly string[] = [
   'src/fit/fmin.ts node:', // the fmin package loaded through createRequire
   'src/table/CsvTableReader.ts node:', // the CSV reader moves to io/
   'src/table/lineOfRow.ts node:', // reads the file to name a row's line: moves with the reader
-  'src/render/accumulateImage.ts rxjs', // the operator moves to src/pipeline/
 ];
 
 /** `process` outside src/cli/ today, and what removes each (issue 24). */
