@@ -53,7 +53,6 @@ const KNOWN_UPWARD: readonly string[] = [];
 
 /** `node:*` or `rxjs` in a math folder today, and what removes each (issue 24). */
 const KNOWN_PLATFORM_IN_MATH: readonly string[] = [
-  'src/fit/fmin.ts node:', // the fmin package loaded through createRequire
   'src/table/CsvTableReader.ts node:', // the CSV reader moves to io/
   'src/table/lineOfRow.ts node:', // reads the file to name a row's line: moves with the reader
 ];
