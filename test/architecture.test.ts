@@ -52,10 +52,7 @@ const MATH_FOLDERS = ['fit', 'detect', 'camera', 'patches', 'astig', 'table', 'r
 const KNOWN_UPWARD: readonly string[] = [];
 
 /** `node:*` or `rxjs` in a math folder today, and what removes each (issue 24). */
-const KNOWN_PLATFORM_IN_MATH: readonly string[] = [
-  'src/table/CsvTableReader.ts node:', // the CSV reader moves to io/
-  'src/table/lineOfRow.ts node:', // reads the file to name a row's line: moves with the reader
-];
+const KNOWN_PLATFORM_IN_MATH: readonly string[] = [];
 
 /** `process` outside src/cli/ today, and what removes each (issue 24). */
 const KNOWN_PROCESS: readonly string[] = [];
