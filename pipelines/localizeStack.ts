@@ -48,7 +48,7 @@ import { checkFrameSize, resolveLocalizeOptions } from '../src/pipeline/Localize
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { chooseWorkers, localizeStream } from '../src/pipeline/localizeStream.js';
-import { addBatch } from '../src/render/accumulateImage.js';
+import { addBatch } from '../src/render/addBatch.js';
 import { encodePng } from '../src/render/encodePng.js';
 import { SuperResolutionImage } from '../src/render/SuperResolutionImage.js';
 import { softwareVersion } from '../src/softwareVersion.js';

@@ -108,7 +108,8 @@ export { SuperResolutionImage } from './render/SuperResolutionImage.js';
 export type { RenderMode, RenderOptions } from './render/SuperResolutionImage.js';
 export { encodePng } from './render/encodePng.js';
 export type { Colormap, PngOptions } from './render/encodePng.js';
-export { accumulateImage, addBatch } from './render/accumulateImage.js';
+export { addBatch } from './render/addBatch.js';
+export { accumulateImage } from './pipeline/accumulateImage.js';
 
 // The stream layer
 export { localize } from '../pipelines/localize.js';

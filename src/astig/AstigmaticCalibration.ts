@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { InputFileError } from '../errors/InputFileError.js';
 import type { DefocusCurve } from './DefocusCurve.js';
 
@@ -94,15 +93,19 @@ export const MIN_FOCI_SEPARATION_PRECISIONS = 1;
 export const CALIBRATION_FORMAT = 'smlm-stream astigmatic calibration 1';
 
 /**
- * Read and check a calibration file.
+ * Check the text of a calibration file (the file is read by `readCalibration` in
+ * src/export/readCalibration.ts): its format, both curves, the z range, the pixel size, the
+ * foci's separation against the z precision, the z model error and the warnings.
+ * @param text - the file's content (JSON)
+ * @param path - the file, named in every refusal
+ * @returns the calibration, as written by calibrate-3d
  * @throws InputFileError naming the file and what is wrong
  */
-export function readCalibration(path: string): AstigmaticCalibration {
+export function parseCalibration(text: string, path: string): AstigmaticCalibration {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = JSON.parse(text);
   } catch (error) {
-    if ((error as { code?: string }).code) throw error;
     throw new InputFileError(`${path}: not a JSON file (${(error as Error).message})`);
   }
   const c = data as Partial<AstigmaticCalibration>;

@@ -1,4 +1,4 @@
-import { readCalibration } from '../astig/AstigmaticCalibration.js';
+import { readCalibration } from '../export/readCalibration.js';
 import { basename, dirname, extname, join } from 'node:path';
 import type { LocalizeStackSummary } from '../../pipelines/localizeStack.js';
 import { localizeStack } from '../../pipelines/localizeStack.js';

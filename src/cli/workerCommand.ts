@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { parseQueueUrl } from '../cluster/parseQueueUrl.js';
 import { startQueueWorker } from '../cluster/startQueueWorker.js';
 import { FlagTable } from './FlagTable.js';
@@ -40,7 +41,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   if (!url) throw new UsageError(`worker needs the queue: ${QUEUE_ENV}=redis://HOST:PORT, or --queue redis://HOST:PORT`);
   const address = parseQueueUrl(url);
   const asked = parseNumber(values.concurrency as string | undefined ?? '1', '--concurrency', { integer: true, min: 1 });
-  const worker = await startQueueWorker(address, { concurrency: asked, onLog: (line) => out(`smlm-stream worker: ${line}`) });
+  const worker = await startQueueWorker(address, { id: `${hostname()}:${process.pid}`, concurrency: asked, onLog: (line) => out(`smlm-stream worker: ${line}`) });
   const concurrency = worker.concurrency;
   if (concurrency < asked) process.stderr.write(`smlm-stream: warning: --concurrency ${asked} asked for, but this machine has ${concurrency} core${concurrency === 1 ? '' : 's'}: taking ${concurrency} job${concurrency === 1 ? '' : 's'} at a time\n`);
   out(`smlm-stream worker ${worker.id}: taking jobs from ${address.display} (${concurrency} at a time); Ctrl-C stops after the jobs in hand`);

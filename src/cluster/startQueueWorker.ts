@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { DelayedError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
@@ -22,6 +21,11 @@ import type { QueueAddress } from './parseQueueUrl.js';
 
 /** Options of {@link startQueueWorker}. */
 export interface QueueWorkerOptions {
+  /**
+   * This worker's name, `host:pid`, under which it marks itself alive and records the jobs it
+   * fails (the caller knows its process: src/cli/workerCommand.ts).
+   */
+  id: string;
   /**
    * Jobs at once; above 1, their frames are fitted on that many worker threads. At most the
    * machine's cores (as `localize --workers`): more is cut to that ({@link QueueWorker.concurrency}).
@@ -60,13 +64,13 @@ export interface QueueWorker {
  * a turn between chunks, so BullMQ renews the job's lock while it runs. Redis lost for
  * {@link QUEUE_GRACE_MS}: one line, and again one when it answers (BullMQ reconnects by itself).
  * @param address - the queue (see parseQueueUrl)
- * @param options - concurrency (at most the cores), log lines
+ * @param options - the worker's host:pid, concurrency (at most the cores), log lines
  * @throws QueueError when Redis cannot be reached
  */
-export async function startQueueWorker(address: QueueAddress, options: QueueWorkerOptions = {}): Promise<QueueWorker> {
+export async function startQueueWorker(address: QueueAddress, options: QueueWorkerOptions): Promise<QueueWorker> {
   const concurrency = Math.min(options.concurrency ?? 1, defaultWorkers());
   const client = await connectQueue(address);
-  const id = `${hostname()}:${process.pid}`;
+  const id = options.id;
   const log = (line: string) => options.onLog?.(line);
   const watch = watchConnection(client, QUEUE_GRACE_MS, {
     lost: (why) => log(`lost the queue at ${address.display} (${why}); trying again until it answers (Ctrl-C stops)`),

@@ -2,18 +2,12 @@
  * A typed door to the `fmin` package (0.0.4), kept in this one module.
  *
  * The published package is awkward: its `main` is a UMD bundle inside a `"type": "module"`
- * package, so named ESM imports come back empty and the bundle registers itself on
- * `globalThis.fmin` when imported for its side effect — in the main thread; inside a worker
- * thread running through tsx's loader it registers nowhere at all. So this adapter loads the
- * bundle the way UMD supports everywhere: it reads the package's own file and evaluates it as
- * a CommonJS module (`vm.compileFunction` with `exports` and `module`), which takes the UMD's
- * CommonJS branch. Its Nelder–Mead throws on any shrink step (an undeclared loop variable), so
- * it is not exposed here; only the conjugate gradient (Polak–Ribière with a Wolfe line search)
- * is used.
+ * package, so an `import` of it finds no exports (see {@link umdBundle}, src/wasm/, which loads
+ * it through the bundle's CommonJS branch in every thread). Its Nelder–Mead throws on any
+ * shrink step (an undeclared loop variable), so it is not exposed here; only the conjugate
+ * gradient (Polak–Ribière with a Wolfe line search) is used.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { compileFunction } from 'node:vm';
+import { umdBundle } from '../wasm/umdBundle.js';
 
 /**
  * An objective for fmin's gradient methods: returns f(x) and writes ∇f(x) into `gradient`
@@ -37,12 +31,9 @@ interface FminBundle {
 }
 
 function loadBundle(): FminBundle {
-  const path = createRequire(import.meta.url).resolve('fmin');
-  const module = { exports: {} as Partial<FminBundle> };
-  compileFunction(readFileSync(path, 'utf8'), ['exports', 'module'], { filename: path })(module.exports, module);
-  const bundle = module.exports;
+  const bundle = umdBundle<FminBundle>('fmin');
   if (typeof bundle.conjugateGradient !== 'function') {
-    throw new Error(`${path}: the fmin bundle exported no conjugateGradient (expected fmin 0.0.4)`);
+    throw new Error('the fmin bundle exported no conjugateGradient (expected fmin 0.0.4)');
   }
   return bundle as FminBundle;
 }

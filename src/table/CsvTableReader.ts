@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { InputFileError } from '../errors/InputFileError.js';
 import { printable } from '../errors/printable.js';
+import { FileSource } from '../io/FileSource.js';
 import { parseCell } from './parseCell.js';
 
 /** A block of rows of a numeric CSV: one Float64Array per column, in the header's order. */
@@ -17,6 +17,12 @@ export interface CsvChunk {
 const BLOCK_BYTES = 1 << 20;
 
 /**
+ * Bytes to text, as UTF-8 (invalid bytes become U+FFFD). A byte-order mark is kept, as a
+ * character of the first header (the file reads as it is written).
+ */
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
  * Rows per block a table is read in by the table commands (8192 rows of 15 columns: 1 MB of
  * numbers). Smaller blocks hold fewer line strings while a block is parsed, which the garbage
  * collector would otherwise promote: `filter` on 1 M rows peaked at 227 MB RSS with 65 536-row
@@ -30,15 +36,16 @@ export const TABLE_BLOCK_ROWS = 8192;
  * `\r\n` line ends, blank lines skipped; a line with more or fewer values than the header, or a
  * cell that is text rather than a number (missing values written as empty, nan, NA or inf are
  * numbers: NaN, ±Infinity), is refused with its line. A file that is not text (a TIFF given where a CSV
- * belongs) is refused before any of it reaches a message.
+ * belongs) is refused before any of it reaches a message. The file is read through
+ * {@link FileSource} (src/io/), in blocks of 1 MiB; the parsing is here.
  */
 export class CsvTableReader {
   /** The file. */
   readonly path: string;
   /** Column names, quotes removed. */
   readonly header: readonly string[];
-  private fd: number;
-  private readonly block = Buffer.alloc(BLOCK_BYTES);
+  private readonly source: FileSource;
+  private readonly block = new Uint8Array(BLOCK_BYTES);
   /** Bytes read but not yet split into lines (a line cut by the block's end). */
   private carry = '';
   private position = 0;
@@ -52,11 +59,11 @@ export class CsvTableReader {
    */
   constructor(path: string) {
     this.path = path;
-    this.fd = openSync(path, 'r');
+    this.source = new FileSource(path, 0); // no read-ahead window: every read is a whole block
     try {
       const first = this.readBlock();
       refuseBinary(path, first);
-      this.carry = first.toString('utf8');
+      this.carry = UTF8.decode(first);
       const end = this.carry.indexOf('\n');
       const headerLine = (end < 0 ? this.carry : this.carry.slice(0, end)).replace(/\r$/, '');
       this.carry = end < 0 ? '' : this.carry.slice(end + 1);
@@ -91,7 +98,7 @@ export class CsvTableReader {
             this.carry = '';
             break;
           }
-          const text = this.carry + bytes.toString('utf8');
+          const text = this.carry + UTF8.decode(bytes);
           const cut = text.lastIndexOf('\n');
           this.carry = text.slice(cut + 1);
           if (cut >= 0) pending = pending.concat(text.slice(0, cut).split('\n'));
@@ -132,31 +139,28 @@ export class CsvTableReader {
    * @param path - the CSV
    */
   static rowCapacity(path: string): number {
-    const fd = openSync(path, 'r');
-    const block = Buffer.alloc(BLOCK_BYTES);
+    const source = new FileSource(path, 0);
+    const block = new Uint8Array(BLOCK_BYTES);
     let lines = 0;
     let position = 0;
     try {
-      for (let n = readSync(fd, block, 0, BLOCK_BYTES, 0); n > 0; n = readSync(fd, block, 0, BLOCK_BYTES, position)) {
+      for (let n = source.readInto(0, block); n > 0; n = source.readInto(position, block)) {
         position += n;
         for (let at = block.indexOf(10); at >= 0 && at < n; at = block.indexOf(10, at + 1)) lines++;
       }
     } finally {
-      closeSync(fd);
+      source.close();
     }
     return lines;
   }
 
   /** Close the file (also done when the reader is exhausted). */
   close(): void {
-    if (this.fd >= 0) {
-      closeSync(this.fd);
-      this.fd = -1;
-    }
+    this.source.close();
   }
 
-  private readBlock(): Buffer {
-    const n = readSync(this.fd, this.block, 0, BLOCK_BYTES, this.position);
+  private readBlock(): Uint8Array {
+    const n = this.source.readInto(this.position, this.block);
     this.position += n;
     return this.block.subarray(0, n);
   }

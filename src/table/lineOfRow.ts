@@ -1,17 +1,18 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { FileSource } from '../io/FileSource.js';
 
 /**
  * The line of a CSV that holds data row `row` (0-based, as {@link CsvTableReader} counts rows:
  * the header is line 1, blank lines are not rows). Reads the file again up to that line, so it
- * is for messages (a refused or skipped row), never for a loop.
+ * is for messages (a refused or skipped row), never for a loop. The file is read through
+ * {@link FileSource} (src/io/), 64 KiB at a time.
  * @param path - the CSV
  * @param row - the row's 0-based index among the table's rows
  * @returns the 1-based line number, or row + 2 when the file has changed and holds fewer rows
  */
 export function lineOfRow(path: string, row: number): number {
-  const fd = openSync(path, 'r');
+  const source = new FileSource(path, 0); // no read-ahead window: every read is a whole block
   try {
-    const block = Buffer.alloc(1 << 16);
+    const block = new Uint8Array(1 << 16);
     let line = 1;
     let rows = 0; // data rows before this line
     let blank = true;
@@ -26,7 +27,7 @@ export function lineOfRow(path: string, row: number): number {
       return false;
     };
     for (;;) {
-      const n = readSync(fd, block, 0, block.length, position);
+      const n = source.readInto(position, block);
       if (n === 0) break;
       position += n;
       for (let i = 0; i < n; i++) {
@@ -40,6 +41,6 @@ export function lineOfRow(path: string, row: number): number {
     const at = line;
     return end() ? at : row + 2;
   } finally {
-    closeSync(fd);
+    source.close();
   }
 }

@@ -4,13 +4,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CALIBRATION_FORMAT, readCalibration } from '../../src/astig/AstigmaticCalibration.js';
+import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
 import type { AstigmaticCalibration } from '../../src/astig/AstigmaticCalibration.js';
 import { calibrateAstigmatism, MAX_Z_ERROR_OVER_NOISE } from '../../src/astig/calibrateAstigmatism.js';
 import { defocusSigma } from '../../src/astig/DefocusCurve.js';
 import type { DefocusCurve } from '../../src/astig/DefocusCurve.js';
 import { plotCalibration } from '../../src/astig/plotCalibration.js';
 import { readBeadWindows } from '../../src/astig/readBeadWindows.js';
+import { readCalibration } from '../../src/export/readCalibration.js';
 import { FrameLocalizer } from '../../src/pipeline/FrameLocalizer.js';
 import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { DEFAULT_ASTIGMATISM, simulateBeadStack } from '../../src/simulate/simulateBeadStack.js';

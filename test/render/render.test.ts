@@ -8,7 +8,7 @@ import { decode } from 'fast-png';
 import { lastValueFrom, from, toArray } from 'rxjs';
 import { pointTableChunks, readPointTable } from '../../src/evaluate/PointTable.js';
 import { writePicasso } from '../../src/export/writePicasso.js';
-import { accumulateImage } from '../../src/render/accumulateImage.js';
+import { accumulateImage } from '../../src/pipeline/accumulateImage.js';
 import { encodePng } from '../../src/render/encodePng.js';
 import { SuperResolutionImage } from '../../src/render/SuperResolutionImage.js';
 import { createLocalizationBatch } from '../../src/table/LocalizationBatch.js';
