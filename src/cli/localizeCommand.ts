@@ -13,6 +13,8 @@ import type { DetectEngine } from '../detect/DetectOptions.js';
 import { DETECT_DEFAULTS } from '../detect/DetectOptions.js';
 import type { FitEngine, FitSolver } from '../fit/FitOptions.js';
 import { FIT_DEFAULTS } from '../fit/FitOptions.js';
+import { FitStatus } from '../fit/FitStatus.js';
+import { MIN_DEFAULT_BOX_PX } from '../patches/extractPatches.js';
 import { MULTI_EMITTER_DEFAULTS } from '../fit/EmitterSelector.js';
 import { FOLLOW_DEFAULTS } from '../io/TiffStack.js';
 import { LOCALIZE_DEFAULTS } from '../pipeline/LocalizeOptions.js';
@@ -47,7 +49,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ['Merging, with --merge (ThunderSTORM\'s rules and defaults)', MERGE_OPTION_FLAGS],
   ['Camera (ThunderSTORM\'s names)', [
     ...CAMERA_CONVERSION_FLAGS,
-    { name: 'saturation', value: 'ADU', help: 'pixels at or above this are saturated; spots on them get status 5', default: "the sample type's largest value, 65535 for 16 bits", option: 'camera.saturationAdu' },
+    { name: 'saturation', value: 'ADU', help: `pixels at or above this are saturated; spots on them get status ${FitStatus.saturated}`, default: "the sample type's largest value, 65535 for 16 bits", option: 'camera.saturationAdu' },
     { name: 'read-noise', value: 'E', help: 'read noise at the readout, e⁻ rms (an EMCCD\'s before its EM gain is divided out)', default: String(CAMERA_DEFAULTS.readNoiseElectrons), option: 'camera.readNoiseElectrons' },
     { name: 'offset-map', value: 'FILE', help: 'per-pixel offset, ADU: a 2-D TIFF of the sensor (replaces --baseline)', option: 'camera.maps.offsetAdu' },
     { name: 'variance-map', value: 'FILE', help: 'per-pixel read-noise variance, ADU² (replaces --read-noise)', option: 'camera.maps.varianceAdu2' },
@@ -63,7 +65,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'detect-engine', value: 'E', help: 'wasm (f32 SIMD kernel) or js (f64 reference)', default: DETECT_DEFAULTS.engine, option: 'detect.engine' },
   ]],
   ['Fit', [
-    { name: 'box', value: 'PX', help: 'fitting window, odd, px', default: '2⌈2σ⌉+1 px for σ in px, at least 5', option: 'fit.box' },
+    { name: 'box', value: 'PX', help: 'fitting window, odd, px', default: `2⌈2σ⌉+1 px for σ in px, at least ${MIN_DEFAULT_BOX_PX}`, option: 'fit.box' },
     { name: 'fit-sigma', help: 'fit the PSF sigma too', option: 'fit.fitSigma' },
     { name: 'sigma-range', value: 'MIN:MAX', help: 'allowed sigma when fitted, px', default: `${FIT_DEFAULTS.sigmaMinPx}:box/2`, option: 'fit.sigmaRangePx' },
     { name: 'solver', value: 'S', help: 'newton, or conjugate-gradient (fmin, the cross-check)', default: FIT_DEFAULTS.solver, option: 'fit.solver' },
