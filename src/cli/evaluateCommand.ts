@@ -6,6 +6,7 @@ import { formatPercent } from './formatPercent.js';
 import { parseNumber } from './parseNumber.js';
 import { UsageError } from './UsageError.js';
 
+/** The evaluate command's flags, each default from the library's defaults. */
 export const EVALUATE_FLAGS = new FlagTable([
   ['Options', [
     { name: 'tolerance', value: 'NM', help: 'matching distance', default: String(EVALUATE_DEFAULTS.toleranceNm) },

@@ -9,6 +9,7 @@ import { FlagTable } from './FlagTable.js';
 import { parseNumber } from './parseNumber.js';
 import { UsageError } from './UsageError.js';
 
+/** The export command's flags, each default from the library's defaults. */
 export const EXPORT_FLAGS = new FlagTable([
   ['Output', [
     { name: 'format', value: 'F', help: 'picasso (the only format so far)' },

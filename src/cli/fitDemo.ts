@@ -6,6 +6,7 @@ import { FlagTable } from './FlagTable.js';
 import { UsageError } from './UsageError.js';
 import { parseNumber } from './parseNumber.js';
 
+/** The fit-demo command's flags, each default from the library's defaults. */
 export const FIT_DEMO_FLAGS = new FlagTable([
   ['Options', [
     { name: 'count', value: 'N', help: 'patches', default: String(PATCH_DEMO_DEFAULTS.count) },

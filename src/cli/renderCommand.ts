@@ -16,6 +16,7 @@ import { UsageError } from './UsageError.js';
 
 const [LOW_DEPTH_PERCENTILE, HIGH_DEPTH_PERCENTILE] = RENDER_DEFAULTS.depthPercentiles;
 
+/** The render command's flags, each default from the library's defaults. */
 export const RENDER_FLAGS = new FlagTable([
   ['Output', [
     { name: 'output', short: 'o', value: 'FILE', help: 'PNG to write', default: 'LOCS.png' },

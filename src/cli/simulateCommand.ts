@@ -32,6 +32,7 @@ const B = BEAD_STACK_DEFAULTS;
 const AX = DEFAULT_ASTIGMATISM.x;
 const AY = DEFAULT_ASTIGMATISM.y;
 
+/** The simulate command's flags, each default from the library's defaults. */
 export const SIMULATE_FLAGS = new FlagTable([
   ['Field and emitters', [
     { name: 'width', value: 'PX', help: `frame width, at most ${MAX_SIDE_PX}`, default: String(S.width), option: 'width' },
