@@ -56,3 +56,11 @@ test('the defaults in help are the defaults of the code that uses them', async (
     assert.ok(command.help.replace(/\s+/g, ' ').includes(`--${flag} ${f?.value} ${f?.help} (default: ${value})`), `${name} --help shows --${flag}'s default`);
   }
 });
+
+test("the README's generated tables are optional: only those it has markers for are made", async () => {
+  const { generatedTables } = await import('../build/readmeTables.js');
+  assert.deepEqual(generatedTables('# a README without generated tables\n'), {});
+  const marked = generatedTables('<!-- localize-options: generated -->\nold\n<!-- /localize-options -->\n');
+  assert.deepEqual(Object.keys(marked), ['localize-options']);
+  assert.match(marked['localize-options'], /^\| flag \| what \| default \|/);
+});
