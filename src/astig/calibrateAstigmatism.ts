@@ -11,15 +11,21 @@ import { fitEllipticalSpot } from './fitEllipticalSpot.js';
 import type { BeadWindows } from './readBeadWindows.js';
 import { beadWindowsOf } from './readBeadWindows.js';
 
+/**
+ * The defaults of {@link calibrateAstigmatism}: the window of each bead's fit, px (odd), and the
+ * factor over the beads' median RMS about the curves above which a bead is left out.
+ */
+export const CALIBRATION_DEFAULTS = { boxPx: 15, rejectFactor: 3 } as const;
+
 /** Options of {@link calibrateAstigmatism}. */
 export interface CalibrationOptions {
   /** Frame k (0-based) is imaged at z = zStartNm + k·zStepNm. */
   zStartNm: number;
   zStepNm: number;
   pixelSizeNm: number;
-  /** Window of each bead's fit, px (odd; with windows already cut, theirs). @default 15 */
+  /** Window of each bead's fit, px (odd; with windows already cut, theirs). @default {@link CALIBRATION_DEFAULTS} (15) */
   boxPx?: number;
-  /** A bead is left out when its RMS about the curves exceeds this many times the beads' median. @default 3 */
+  /** A bead is left out when its RMS about the curves exceeds this many times the beads' median. @default {@link CALIBRATION_DEFAULTS} (3) */
   rejectFactor?: number;
 }
 
@@ -94,7 +100,7 @@ const Z_ERROR_GROUPS = 10;
  *   fit, or the foci are too close to tell apart
  */
 export function calibrateAstigmatism(frames: readonly ArrayLike<number>[] | BeadWindows, width: number, height: number, options: CalibrationOptions): CalibrationResult {
-  const cut = Array.isArray(frames) ? beadWindowsOf(frames, width, height, options.boxPx ?? 15) : (frames as BeadWindows);
+  const cut = Array.isArray(frames) ? beadWindowsOf(frames, width, height, options.boxPx ?? CALIBRATION_DEFAULTS.boxPx) : (frames as BeadWindows);
   const box = cut.box;
   const half = box >> 1;
   const area = box * box;
@@ -136,7 +142,7 @@ export function calibrateAstigmatism(frames: readonly ArrayLike<number>[] | Bead
   const zRaw = Float64Array.from({ length: n }, (_, k) => options.zStartNm + k * options.zStepNm);
   const kept = beads.map(() => true);
   const reasons: (string | undefined)[] = beads.map(() => undefined);
-  const factor = options.rejectFactor ?? 3;
+  const factor = options.rejectFactor ?? CALIBRATION_DEFAULTS.rejectFactor;
   let curves = fitCurves(beads, kept, zRaw);
   let rms = beads.map((b) => beadRms(b, curves, zRaw));
   for (let round = 0; round < REJECT_ROUNDS; round++) {

@@ -2,6 +2,9 @@ import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { TiffStack } from '../io/TiffStack.js';
 import type { CameraMaps } from './CameraModel.js';
 
+/** The defaults of {@link readCameraMaps}: the maps start at the stack's top-left pixel (map column, row). */
+export const CAMERA_MAP_DEFAULTS: { readonly origin: readonly [number, number] } = { origin: [0, 0] };
+
 /** The calibration map files of a camera, and where a cropped stack starts on the sensor. */
 export interface CameraMapFiles {
   /** Offset map, ADU. */
@@ -10,7 +13,7 @@ export interface CameraMapFiles {
   variance?: string;
   /** Gain map, ADU per e⁻. */
   gain?: string;
-  /** Map column and row of the stack's pixel (0, 0). @default [0, 0] */
+  /** Map column and row of the stack's pixel (0, 0). @default {@link CAMERA_MAP_DEFAULTS} ([0, 0]) */
   origin?: readonly [number, number];
 }
 
@@ -44,7 +47,7 @@ export async function readCameraMaps(files: CameraMapFiles): Promise<CameraMaps 
   for (const m of given) {
     if (m.width !== first.width || m.height !== first.height) throw new InvalidOptionError(`${m.path}: the camera maps differ in size (${m.width}×${m.height} px here, ${first.width}×${first.height} px in ${first.path})`, 'camera.maps');
   }
-  const [originX, originY] = files.origin ?? [0, 0];
+  const [originX, originY] = files.origin ?? CAMERA_MAP_DEFAULTS.origin;
   return {
     width: first.width,
     height: first.height,

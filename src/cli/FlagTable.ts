@@ -44,10 +44,20 @@ export class FlagTable {
     return table;
   }
 
-  /** Parse a command's arguments (strict; negative numbers after a space allowed). */
+  /**
+   * Parse a command's arguments (strict; negative numbers after a space allowed).
+   * @returns the values by flag name, the positionals, `text(name)`: a flag's value, or
+   *   undefined when it is not given (or is a switch), and `on(name)`: whether a switch is given
+   */
   parse(argv: readonly string[]) {
-    const { values, positionals } = parseCommandArgs(argv, this.options);
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
+    const { values: parsed, positionals } = parseCommandArgs(argv, this.options);
+    const values = parsed as Record<string, string | boolean | undefined>;
+    const text = (name: string): string | undefined => {
+      const value = values[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    const on = (name: string): boolean => values[name] === true;
+    return { values, positionals, text, on };
   }
 
   /** The flag that sets each library option. */

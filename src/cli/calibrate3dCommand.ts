@@ -1,5 +1,5 @@
 import type { CalibrationDepthError } from '../astig/AstigmaticCalibration.js';
-import { calibrateAstigmatism, MAX_Z_ERROR_OVER_NOISE } from '../astig/calibrateAstigmatism.js';
+import { CALIBRATION_DEFAULTS, calibrateAstigmatism, MAX_Z_ERROR_OVER_NOISE } from '../astig/calibrateAstigmatism.js';
 import { plotCalibration } from '../astig/plotCalibration.js';
 import { readBeadWindows } from '../astig/readBeadWindows.js';
 import { frameCamera, resolveCamera, toPhotons } from '../camera/CameraModel.js';
@@ -9,6 +9,7 @@ import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomicall
 import { InputFileError } from '../errors/InputFileError.js';
 import { FrameBufferPool } from '../io/FrameBufferPool.js';
 import { openStack } from '../io/openStack.js';
+import { EXIT } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import { CAMERA_CONVERSION_FLAGS } from './localizeCommand.js';
 import { parseNumber } from './parseNumber.js';
@@ -22,10 +23,13 @@ export const CALIBRATE_3D_FLAGS = new FlagTable([
   ['The z-stack', [
     { name: 'z-start', value: 'NM', help: 'z of the first frame, nm' },
     { name: 'z-step', value: 'NM', help: 'z step from frame to frame, nm' },
-    { name: 'box', value: 'PX', help: 'window of each bead\'s fit, px (odd)', default: '15' },
+    { name: 'box', value: 'PX', help: 'window of each bead\'s fit, px (odd)', default: String(CALIBRATION_DEFAULTS.boxPx) },
   ]],
   ['Camera (ThunderSTORM\'s names)', CAMERA_CONVERSION_FLAGS],
 ]);
+
+/** The command's flags, for the command line's table of commands (and docs/cli.md). */
+export const flags = CALIBRATE_3D_FLAGS;
 
 export const help = `smlm-stream calibrate-3d BEADS.tif --z-start NM --z-step NM [-o CALIB.json] [--plot calib.png]
 
@@ -33,7 +37,7 @@ Calibrates an astigmatic PSF from a z-stack of fixed beads (frame k at z = z-sta
 finds the beads, fits σx and σy of each bead in each frame (an elliptical pixel-integrated
 Gaussian), and fits one defocus curve per axis, σ(z) = σ0·√(1 + u² + A·u³ + B·u⁴), u = (z − c)/d
 (Huang et al., Science 319:810, 2008), leaving out beads that disagree with the others (their
-RMS about the curves above 3 × the median). z = 0 is put midway between the two foci. Beads
+RMS about the curves above ${CALIBRATION_DEFAULTS.rejectFactor} × the median). z = 0 is put midway between the two foci. Beads
 whose two foci are closer than the z precision can separate (no cylindrical lens) are refused.
 Each kept bead is then fitted in 3-D, as localize fits, through curves fitted without it: its z
 against the stage's is the calibration's z error, stored with the part photon noise explains and
@@ -62,7 +66,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const zStartNm = required('z-start');
   const zStepNm = required('z-step');
   if (zStepNm === 0) throw new UsageError('--z-step must not be 0');
-  const box = parseNumber(text('box') ?? '15', '--box', { integer: true, min: 7 });
+  const box = parseNumber(text('box') ?? String(CALIBRATION_DEFAULTS.boxPx), '--box', { integer: true, min: 7 });
   if (box % 2 === 0) throw new UsageError(`--box must be odd, got ${box}`);
   const output = text('output') ?? `${input.replace(/\.ome\.tiff?$|\.tiff?$/i, '')}.calibration.json`;
   const plot = text('plot');
@@ -123,7 +127,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     out(`  z error             ${depthErrorLine(c.zError)}`);
     c.beads.forEach((b, i) => out(`  bead ${String(i + 1).padEnd(3)}            (${b.xNm.toFixed(0)}, ${b.yNm.toFixed(0)}) nm, ${b.frames} frames, RMS ${b.rmsNm.toFixed(1)} nm${b.kept ? '' : ` — left out: ${b.reason}`}`));
     out(`  time                ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    return 0;
+    return EXIT.ok;
   } finally {
     stack.close();
   }

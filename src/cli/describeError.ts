@@ -13,6 +13,18 @@ import { UsageError } from './UsageError.js';
 /** Exit codes: user errors (a bad option, an unreadable input, an output refused) and run failures. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+/**
+ * The exit code after a signal stopped a run: 128 + the signal's number, as shells report them
+ * (SIGHUP 129, SIGINT 130, SIGTERM 143); {@link EXIT}.failed for any other.
+ * @param signal - the signal's name
+ */
+export function signalExit(signal: string): number {
+  return SIGNAL_EXIT[signal] ?? EXIT.failed;
+}
+
+/** 128 + the number of each signal a command stops on. */
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
 /** What a system error on a file the user named means, in words (the message names the file). */
 const FILE_ERRORS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file',

@@ -2,6 +2,7 @@ import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomicall
 import { correctDrift } from '../post/correctDrift.js';
 import { driftPath, DRIFT_HEADERS } from '../table/driftPath.js';
 import { AIM_DEFAULTS, estimateDriftAim } from '../post/estimateDriftAim.js';
+import { DRIFT_DEFAULTS } from '../post/DriftTrajectory.js';
 import { readDriftTrajectory } from '../post/readDriftTrajectory.js';
 import { findFaultyRows } from '../table/checkRows.js';
 import { writeLocalizationTable } from '../export/writeLocalizationTable.js';
@@ -24,12 +25,15 @@ export const DRIFT_FLAGS = new FlagTable([
     { name: 'true-drift', value: 'FILE', help: "a known drift (a simulation's NAME.truth.drift.csv): drawn dashed, and the estimate's RMS error reported" },
   ]],
   ['Estimate (AIM: Ma et al., Sci. Adv. 2024; defaults as Picasso and webSMLM)', [
-    { name: 'method', value: 'M', help: 'aim (adaptive intersection maximization)', default: 'aim' },
+    { name: 'method', value: 'M', help: 'aim (adaptive intersection maximization)', default: DRIFT_DEFAULTS.method },
     { name: 'segment-frames', value: 'N', help: 'frames per segment: each segment gets one drift estimate', default: String(AIM_DEFAULTS.segmentFrames), option: 'segmentFrames' },
     { name: 'intersect', value: 'NM', help: 'two localizations closer than this intersect', default: String(AIM_DEFAULTS.intersectNm), option: 'intersectNm' },
     { name: 'search', value: 'NM', help: "a segment's drift is searched this far from the previous segment's", default: String(AIM_DEFAULTS.searchNm), option: 'searchNm' },
   ]],
 ]);
+
+/** The command's flags, for the command line's table of commands (and docs/cli.md). */
+export const flags = DRIFT_FLAGS;
 
 export const help = `smlm-stream drift LOCS.csv [-o OUT.csv] [options]
 
@@ -61,7 +65,7 @@ const DRIFT: TableStep = {
     ];
   },
   apply(table, input, output, values, out) {
-    const method = values.method ?? 'aim';
+    const method = values.method ?? DRIFT_DEFAULTS.method;
     if (method !== 'aim') throw new UsageError(`--method must be aim, got '${String(method)}'`);
     const number = (flag: string, fallback: number, integer = false) => (typeof values[flag] === 'string' ? parseNumber(values[flag], `--${flag}`, { min: integer ? 1 : 1e-3, integer }) : fallback);
     const options = {

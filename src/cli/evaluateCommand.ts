@@ -1,8 +1,21 @@
 import { evaluateFiles } from '../evaluate/evaluateFiles.js';
-import { parseCommandArgs } from './parseCommandArgs.js';
+import { EVALUATE_DEFAULTS } from '../evaluate/evaluateLocalizations.js';
+import { EXIT } from './describeError.js';
+import { FlagTable } from './FlagTable.js';
 import { formatPercent } from './formatPercent.js';
 import { parseNumber } from './parseNumber.js';
 import { UsageError } from './UsageError.js';
+
+/** The evaluate command's flags, each default from the library's defaults. */
+export const EVALUATE_FLAGS = new FlagTable([
+  ['Options', [
+    { name: 'tolerance', value: 'NM', help: 'matching distance', default: String(EVALUATE_DEFAULTS.toleranceNm) },
+    { name: 'json', help: 'print the figures as JSON' },
+  ]],
+]);
+
+/** The command's flags, for the command line's table of commands (and docs/cli.md). */
+export const flags = EVALUATE_FLAGS;
 
 export const help = `smlm-stream evaluate TRUTH.csv LOCS.csv [options]
 
@@ -11,10 +24,7 @@ tolerance, as the EPFL SMLM challenge) and reports Jaccard, recall, precision, l
 the bias in x and y. Both files need "frame", "x [nm]" and "y [nm]" columns (ours and
 ThunderSTORM's CSV have them).
 
-Options:
-  --tolerance NM   matching distance (default 250)
-  --json           print the figures as JSON
-`;
+${EVALUATE_FLAGS.help()}`;
 
 /**
  * `smlm-stream evaluate`: compare localizations with the truth.
@@ -22,13 +32,13 @@ Options:
  * @param out - stdout lines
  */
 export function run(argv: string[], out: (line: string) => void): number {
-  const { values, positionals } = parseCommandArgs(argv, { tolerance: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const { values, positionals, text } = EVALUATE_FLAGS.parse(argv);
   if (positionals.length !== 2) throw new UsageError(`evaluate needs TRUTH.csv and LOCS.csv, got ${positionals.length} files`);
-  const tolerance = values.tolerance === undefined ? 250 : parseNumber(values.tolerance, '--tolerance', { min: 0 });
+  const tolerance = text('tolerance') === undefined ? EVALUATE_DEFAULTS.toleranceNm : parseNumber(text('tolerance'), '--tolerance', { min: 0 });
   const e = evaluateFiles(positionals[0], positionals[1], tolerance);
   if (values.json) {
     out(JSON.stringify({ truthFile: positionals[0], localizationFile: positionals[1], ...e }, null, 2));
-    return 0;
+    return EXIT.ok;
   }
   // A ratio or mean over nothing (no localizations, no truth, no match) is shown as n/a.
   const pct = (v: number) => formatPercent(v, 1, 2);
@@ -48,5 +58,5 @@ export function run(argv: string[], out: (line: string) => void): number {
   ];
   out(`smlm-stream evaluate: ${positionals[1]} against ${positionals[0]} (tolerance ${tolerance} nm)`);
   for (const [k, v] of rows) out(`  ${k.padEnd(18)}${v}`);
-  return 0;
+  return EXIT.ok;
 }

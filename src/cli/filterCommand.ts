@@ -14,6 +14,9 @@ export const FILTER_FLAGS = new FlagTable([
   ['Filter', [{ name: 'where', value: 'EXPR', help: 'keep the rows where EXPR is true, e.g. "uncertainty < 20 && intensity > 500"', option: 'where' }]],
 ]);
 
+/** The command's flags, for the command line's table of commands (and docs/cli.md). */
+export const flags = FILTER_FLAGS;
+
 export const help = `smlm-stream filter LOCS.csv --where EXPR [-o OUT.csv]
 
 Keeps the rows of a localization table (ours or ThunderSTORM's) for which an expression is true.

@@ -1,24 +1,33 @@
 import { FitStatus } from '../fit/FitStatus.js';
 import { fitPatches } from '../fit/fitPatches.js';
-import { simulatePatches } from '../simulate/simulatePatches.js';
+import { PATCH_DEMO_DEFAULTS, simulatePatches } from '../simulate/simulatePatches.js';
+import { EXIT } from './describeError.js';
+import { FlagTable } from './FlagTable.js';
 import { UsageError } from './UsageError.js';
-import { parseCommandArgs } from './parseCommandArgs.js';
 import { parseNumber } from './parseNumber.js';
+
+/** The fit-demo command's flags, each default from the library's defaults. */
+export const FIT_DEMO_FLAGS = new FlagTable([
+  ['Options', [
+    { name: 'count', value: 'N', help: 'patches', default: String(PATCH_DEMO_DEFAULTS.count) },
+    { name: 'box', value: 'PX', help: 'patch width, odd', default: String(PATCH_DEMO_DEFAULTS.box) },
+    { name: 'sigma', value: 'PX', help: 'PSF sigma in pixels', default: String(PATCH_DEMO_DEFAULTS.sigmaPx) },
+    { name: 'photons', value: 'N', help: 'photons per spot', default: String(PATCH_DEMO_DEFAULTS.photons) },
+    { name: 'background', value: 'B', help: 'background, photons/px', default: String(PATCH_DEMO_DEFAULTS.background) },
+    { name: 'free-sigma', help: 'fit sigma as a fifth parameter' },
+    { name: 'seed', value: 'S', help: 'random seed', default: String(PATCH_DEMO_DEFAULTS.seed) },
+  ]],
+]);
+
+/** The command's flags, for the command line's table of commands (and docs/cli.md). */
+export const flags = FIT_DEMO_FLAGS;
 
 export const help = `smlm-stream fit-demo [options]
 
 Simulates patches with one spot each (pixel-integrated Gaussian, Poisson noise), fits them with
 the default solver and prints what came back against the truth and the CRLB.
 
-Options:
-  --count N          patches (default 20000)
-  --box PX           patch width, odd (default 7)
-  --sigma PX         PSF sigma in pixels (default 1.3)
-  --photons N        photons per spot (default 2000)
-  --background B     background, photons/px (default 20)
-  --free-sigma       fit sigma as a fifth parameter
-  --seed S           random seed (default 1)
-`;
+${FIT_DEMO_FLAGS.help()}`;
 
 /**
  * `smlm-stream fit-demo`: simulate, fit, print a summary a person can read (converged %,
@@ -27,23 +36,17 @@ Options:
  * @param print - where lines go
  */
 export function run(argv: string[], print: (line: string) => void): number {
-  const { values, positionals } = parseCommandArgs(argv, {
-      count: { type: 'string', default: '20000' },
-      box: { type: 'string', default: '7' },
-      sigma: { type: 'string', default: '1.3' },
-      photons: { type: 'string', default: '2000' },
-      background: { type: 'string', default: '20' },
-      'free-sigma': { type: 'boolean', default: false },
-      seed: { type: 'string', default: '1' },
-  });
+  const { values, positionals, text } = FIT_DEMO_FLAGS.parse(argv);
   if (positionals.length > 0) throw new UsageError(`fit-demo takes no file, got '${positionals[0]}'`);
-  const count = parseNumber(values.count, '--count', { integer: true, min: 1 });
-  const box = parseNumber(values.box, '--box', { integer: true, min: 3 });
-  const sigmaPx = parseNumber(values.sigma, '--sigma', { min: 0.1 });
-  const photons = parseNumber(values.photons, '--photons', { min: 1 });
-  const background = parseNumber(values.background, '--background', { min: 0 });
-  const seed = parseNumber(values.seed, '--seed', { integer: true });
-  const fitSigma = values['free-sigma'] ?? false;
+  // A flag not given takes its default, checked as if it had been typed.
+  const number = (name: string, fallback: number, limits: { integer?: boolean; min: number }) => parseNumber(text(name) ?? String(fallback), `--${name}`, limits);
+  const count = number('count', PATCH_DEMO_DEFAULTS.count, { integer: true, min: 1 });
+  const box = number('box', PATCH_DEMO_DEFAULTS.box, { integer: true, min: 3 });
+  const sigmaPx = number('sigma', PATCH_DEMO_DEFAULTS.sigmaPx, { min: 0.1 });
+  const photons = number('photons', PATCH_DEMO_DEFAULTS.photons, { min: 1 });
+  const background = number('background', PATCH_DEMO_DEFAULTS.background, { min: 0 });
+  const seed = parseNumber(text('seed') ?? String(PATCH_DEMO_DEFAULTS.seed), '--seed', { integer: true });
+  const fitSigma = values['free-sigma'] === true;
 
   const sim = simulatePatches({ count, box, sigmaPx, photons, background, seed });
   const t0 = performance.now();
@@ -76,5 +79,5 @@ export function run(argv: string[], print: (line: string) => void): number {
   print(`  √CRLB x (mean)       ${fmt(Math.sqrt(crlb / converged))} px  → std/√CRLB = ${fmt(std / Math.sqrt(crlb / converged), 3)}`);
   print(`  median iterations    ${iterations[iterations.length >> 1] ?? 'n/a'}`);
   print(`  throughput           ${Math.round(count / seconds).toLocaleString('en-US')} fits/s (one thread, includes JIT warm-up)`);
-  return 0;
+  return EXIT.ok;
 }

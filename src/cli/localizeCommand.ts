@@ -7,17 +7,19 @@ import { PREVIEW_DEFAULTS } from '../../pipelines/localizeStack.js';
 import type { CameraMaps } from '../camera/CameraModel.js';
 import type { NamedPath } from '../export/checkOutputPaths.js';
 import { CAMERA_DEFAULTS } from '../camera/CameraModel.js';
-import { readCameraMaps } from '../camera/readCameraMaps.js';
+import { CAMERA_MAP_DEFAULTS, readCameraMaps } from '../camera/readCameraMaps.js';
 import type { FilterKind } from '../detect/FilterKernel.js';
 import type { DetectEngine } from '../detect/DetectOptions.js';
 import { DETECT_DEFAULTS } from '../detect/DetectOptions.js';
 import type { FitEngine, FitSolver } from '../fit/FitOptions.js';
 import { FIT_DEFAULTS } from '../fit/FitOptions.js';
+import { FitStatus } from '../fit/FitStatus.js';
+import { MIN_DEFAULT_BOX_PX } from '../patches/extractPatches.js';
 import { MULTI_EMITTER_DEFAULTS } from '../fit/EmitterSelector.js';
 import { FOLLOW_DEFAULTS } from '../io/TiffStack.js';
 import { LOCALIZE_DEFAULTS } from '../pipeline/LocalizeOptions.js';
 import { CHUNKS_PER_WORKER } from '../pipeline/localizeStream.js';
-import { describeError } from './describeError.js';
+import { describeError, EXIT, signalExit } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import type { Flag } from './FlagTable.js';
 import { MERGE_OPTION_FLAGS, mergeOptionsFrom } from './mergeFlags.js';
@@ -47,12 +49,12 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ['Merging, with --merge (ThunderSTORM\'s rules and defaults)', MERGE_OPTION_FLAGS],
   ['Camera (ThunderSTORM\'s names)', [
     ...CAMERA_CONVERSION_FLAGS,
-    { name: 'saturation', value: 'ADU', help: 'pixels at or above this are saturated; spots on them get status 5', default: "the sample type's largest value, 65535 for 16 bits", option: 'camera.saturationAdu' },
+    { name: 'saturation', value: 'ADU', help: `pixels at or above this are saturated; spots on them get status ${FitStatus.saturated}`, default: "the sample type's largest value, 65535 for 16 bits", option: 'camera.saturationAdu' },
     { name: 'read-noise', value: 'E', help: 'read noise at the readout, e⁻ rms (an EMCCD\'s before its EM gain is divided out)', default: String(CAMERA_DEFAULTS.readNoiseElectrons), option: 'camera.readNoiseElectrons' },
     { name: 'offset-map', value: 'FILE', help: 'per-pixel offset, ADU: a 2-D TIFF of the sensor (replaces --baseline)', option: 'camera.maps.offsetAdu' },
     { name: 'variance-map', value: 'FILE', help: 'per-pixel read-noise variance, ADU² (replaces --read-noise)', option: 'camera.maps.varianceAdu2' },
     { name: 'gain-map', value: 'FILE', help: 'per-pixel gain, ADU per e⁻ (replaces --photons-per-adu, its inverse)', option: 'camera.maps.gainAduPerElectron' },
-    { name: 'map-origin', value: 'X,Y', help: 'map pixel of the stack\'s top-left pixel, for stacks cropped from the sensor', default: '0,0', option: 'camera.maps.origin' },
+    { name: 'map-origin', value: 'X,Y', help: 'map pixel of the stack\'s top-left pixel, for stacks cropped from the sensor', default: CAMERA_MAP_DEFAULTS.origin.join(','), option: 'camera.maps.origin' },
   ]],
   ['PSF and detection', [
     { name: 'psf-sigma', value: 'NM', help: 'PSF standard deviation, nm', default: String(LOCALIZE_DEFAULTS.psfSigmaNm), option: 'psfSigmaNm' },
@@ -63,7 +65,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'detect-engine', value: 'E', help: 'wasm (f32 SIMD kernel) or js (f64 reference)', default: DETECT_DEFAULTS.engine, option: 'detect.engine' },
   ]],
   ['Fit', [
-    { name: 'box', value: 'PX', help: 'fitting window, odd, px', default: '2⌈2σ⌉+1 px for σ in px, at least 5', option: 'fit.box' },
+    { name: 'box', value: 'PX', help: 'fitting window, odd, px', default: `2⌈2σ⌉+1 px for σ in px, at least ${MIN_DEFAULT_BOX_PX}`, option: 'fit.box' },
     { name: 'fit-sigma', help: 'fit the PSF sigma too', option: 'fit.fitSigma' },
     { name: 'sigma-range', value: 'MIN:MAX', help: 'allowed sigma when fitted, px', default: `${FIT_DEFAULTS.sigmaMinPx}:box/2`, option: 'fit.sigmaRangePx' },
     { name: 'solver', value: 'S', help: 'newton, or conjugate-gradient (fmin, the cross-check)', default: FIT_DEFAULTS.solver, option: 'fit.solver' },
@@ -100,6 +102,9 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ]],
 ]);
 
+/** The command's flags, for the command line's table of commands (and docs/cli.md). */
+export const flags = LOCALIZE_FLAGS;
+
 export const help = `smlm-stream localize STACK [options]
 
 Finds and fits every spot of a TIFF stack; writes a ThunderSTORM-compatible CSV (positions in nm
@@ -121,8 +126,6 @@ function say(line: string): void {
   process.stderr.write(`smlm-stream: ${printable(line, Infinity)}\n`);
 }
 
-/** Exit codes after a signal: 128 + the signal's number, as shells report them. */
-const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 /** The camera's maps from their files, when any is given. */
 async function cameraMaps(offset: string | undefined, variance: string | undefined, gain: string | undefined, origin: string | undefined): Promise<CameraMaps | undefined> {
@@ -236,14 +239,14 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const queue = queueUrlFrom(text('queue'), process.env, (message) => process.stderr.write(`smlm-stream: warning: ${message}\n`));
   const progress = new ProgressReporter(process.stderr);
   const stop = new AbortController();
-  let exitCode = 0;
+  let exitCode: number = EXIT.ok;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) {
       progress.done();
       say(`${signal} again: quitting now; the rows so far are in ${output}.partial`);
-      process.exit(SIGNAL_EXIT[signal] ?? 1);
+      process.exit(signalExit(signal));
     }
-    exitCode = SIGNAL_EXIT[signal] ?? 1;
+    exitCode = signalExit(signal);
     progress.done();
     // On a queue the jobs running on the workers are not waited for: they are dropped.
     const what = queue === undefined ? 'finishing the frames in flight' : 'stopping; the rows of the jobs received are kept';
@@ -282,7 +285,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     // The error in one line (the CLI's boundary words it), then what was kept.
     say(describeError(error, optionFlags, argv, valueFlags).message);
     say(`${keptLine(partial)}`);
-    return 1;
+    return EXIT.failed;
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
@@ -293,10 +296,10 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   if (summary.stopReason !== undefined) {
     say(`${summary.stopReason}: ${keptLine(summary)}`);
     if (!quiet) for (const line of summaryLines(summary)) out(line);
-    return exitCode || 1;
+    return exitCode === EXIT.ok ? EXIT.failed : exitCode;
   }
   if (!quiet) for (const line of summaryLines(summary)) out(line);
-  return 0;
+  return EXIT.ok;
 }
 
 /** What a run that ended early kept, and where. */

@@ -20,6 +20,9 @@ export const MERGE_FLAGS = new FlagTable([
   ['Merging (ThunderSTORM\'s rules and defaults)', MERGE_OPTION_FLAGS],
 ]);
 
+/** The command's flags, for the command line's table of commands (and docs/cli.md). */
+export const flags = MERGE_FLAGS;
+
 export const help = `smlm-stream merge LOCS.csv [-o OUT.csv] [options]
 
 Merges the detections of one molecule in consecutive frames (gaps of at most --max-off-frames)

@@ -7,7 +7,7 @@ import { parseNumber } from './parseNumber.js';
 export const MERGE_OPTION_FLAGS: readonly Flag[] = [
   { name: 'max-distance', value: 'NM', help: 'a localization joins a molecule whose last detection is this close', default: String(MERGE_DEFAULTS.maxDistanceNm), option: 'maxDistanceNm' },
   { name: 'max-off-frames', value: 'N', help: 'frames a molecule may be off between detections', default: String(MERGE_DEFAULTS.maxOffFrames), option: 'maxOffFrames' },
-  { name: 'max-frames', value: 'N', help: 'most detections of one molecule', default: 'unlimited', option: 'maxFrames' },
+  { name: 'max-frames', value: 'N', help: 'most detections of one molecule', default: Number.isFinite(MERGE_DEFAULTS.maxFrames) ? String(MERGE_DEFAULTS.maxFrames) : 'unlimited', option: 'maxFrames' },
 ];
 
 /**

@@ -5,34 +5,46 @@ import { pointTableChunks, skippedRowsWarning } from '../evaluate/PointTable.js'
 import { CsvTableReader, TABLE_BLOCK_ROWS } from '../table/CsvTableReader.js';
 import { sidecarPath } from '../export/writeSidecar.js';
 import type { Colormap } from '../render/encodePng.js';
-import { encodeDepthPng, encodePng } from '../render/encodePng.js';
+import { encodeDepthPng, encodePng, PNG_DEFAULTS } from '../render/encodePng.js';
 import type { RenderMode } from '../render/SuperResolutionImage.js';
-import { MAX_GAUSSIAN_SIGMA_PX, SuperResolutionImage } from '../render/SuperResolutionImage.js';
+import { MAX_GAUSSIAN_SIGMA_PX, RENDER_DEFAULTS, SuperResolutionImage } from '../render/SuperResolutionImage.js';
 import { MAX_UNCERTAINTY_NM, RowFaultTally } from '../table/checkRows.js';
-import { parseCommandArgs } from './parseCommandArgs.js';
+import { EXIT } from './describeError.js';
+import { FlagTable } from './FlagTable.js';
 import { parseNumber } from './parseNumber.js';
 import { UsageError } from './UsageError.js';
+
+const [LOW_DEPTH_PERCENTILE, HIGH_DEPTH_PERCENTILE] = RENDER_DEFAULTS.depthPercentiles;
+
+/** The render command's flags, each default from the library's defaults. */
+export const RENDER_FLAGS = new FlagTable([
+  ['Output', [
+    { name: 'output', short: 'o', value: 'FILE', help: 'PNG to write', default: 'LOCS.png' },
+    { name: 'pixel', value: 'NM', help: 'output pixel size', default: String(RENDER_DEFAULTS.pixelNm) },
+    { name: 'range', value: 'X0:X1,Y0:Y1', help: 'region in nm', default: 'the camera image from LOCS.json when present, else 0 to the largest coordinate' },
+  ]],
+  ['Drawing', [
+    { name: 'mode', value: 'M', help: 'histogram or gaussian (each localization a Gaussian of its own uncertainty, at least --min-sigma)', default: RENDER_DEFAULTS.mode },
+    { name: 'min-sigma', value: 'NM', help: 'smallest Gaussian sigma', default: 'the output pixel size' },
+  ]],
+  ['Colour and contrast', [
+    { name: 'colormap', value: 'C', help: 'hot or grey', default: PNG_DEFAULTS.colormap },
+    { name: 'color', value: 'z', help: '3-D tables: colour by depth (blue low, red high), brightness by density' },
+    { name: 'z-range', value: 'LO:HI', help: 'with --color z: the depths at the two ends, nm', default: `the percentiles ${LOW_DEPTH_PERCENTILE} and ${HIGH_DEPTH_PERCENTILE} of z` },
+    { name: 'bit-depth', value: 'B', help: '8 (colour map) or 16 (grey)', default: String(PNG_DEFAULTS.bitDepth) },
+    { name: 'percentile', value: 'P', help: 'pixel value shown at full scale: this percentile of non-zero pixels', default: String(PNG_DEFAULTS.percentile) },
+  ]],
+]);
+
+/** The command's flags, for the command line's table of commands (and docs/cli.md). */
+export const flags = RENDER_FLAGS;
 
 export const help = `smlm-stream render LOCS.csv -o image.png [options]
 
 Renders a super-resolution image from a localization CSV (ours or ThunderSTORM's: "x [nm]",
 "y [nm]", and "uncertainty [nm]" for the gaussian mode).
 
-Options:
-  -o, --output FILE      PNG to write (default: LOCS.png)
-  --pixel NM             output pixel size (default 10)
-  --mode M               histogram (default) or gaussian (each localization a Gaussian of its
-                         own uncertainty, at least --min-sigma)
-  --min-sigma NM         smallest Gaussian sigma (default: the output pixel size)
-  --range X0:X1,Y0:Y1    region in nm (default: the camera image from LOCS.json when present,
-                         else 0 to the largest coordinate)
-  --colormap C           hot (default) or grey
-  --color z              3-D tables: colour by depth (blue low, red high), brightness by density
-  --z-range LO:HI        with --color z: the depths at the two ends, nm (default: the 1st and
-                         99th percentiles of z)
-  --bit-depth B          8 (default, colour map) or 16 (grey)
-  --percentile P         pixel value shown at full scale: this percentile of non-zero pixels (99.5)
-`;
+${RENDER_FLAGS.help()}`;
 
 /** Parse "X0:X1,Y0:Y1" (nm). */
 function parseRange(text: string): { x0: number; x1: number; y0: number; y1: number } {
@@ -79,18 +91,19 @@ function renderWarnings(input: string, skipped: RowFaultTally, image: SuperResol
  * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (8192)
  */
 export function run(argv: string[], out: (line: string) => void, blockRows = TABLE_BLOCK_ROWS): number {
-  const { values, positionals } = parseCommandArgs(argv, {
-      output: { type: 'string', short: 'o' },
-      pixel: { type: 'string' },
-      mode: { type: 'string' },
-      'min-sigma': { type: 'string' },
-      range: { type: 'string' },
-      colormap: { type: 'string' },
-      color: { type: 'string' },
-      'z-range': { type: 'string' },
-      'bit-depth': { type: 'string' },
-      percentile: { type: 'string' },
-  });
+  const { positionals, text } = RENDER_FLAGS.parse(argv);
+  const values = {
+    output: text('output'),
+    pixel: text('pixel'),
+    mode: text('mode'),
+    'min-sigma': text('min-sigma'),
+    range: text('range'),
+    colormap: text('colormap'),
+    color: text('color'),
+    'z-range': text('z-range'),
+    'bit-depth': text('bit-depth'),
+    percentile: text('percentile'),
+  };
   if (positionals.length !== 1) throw new UsageError(`render needs one localization CSV, got ${positionals.length}`);
   const input = positionals[0];
   const output = values.output ?? input.replace(/\.[^./\\]*$/, '') + '.png';
@@ -114,8 +127,8 @@ export function run(argv: string[], out: (line: string) => void, blockRows = TAB
     }
     range = { x0: 0, x1: Math.max(xm, 1), y0: 0, y1: Math.max(ym, 1) };
   }
-  const pixelNm = values.pixel === undefined ? 10 : parseNumber(values.pixel, '--pixel', { min: 1e-3 });
-  const mode = (values.mode ?? 'histogram') as RenderMode;
+  const pixelNm = values.pixel === undefined ? RENDER_DEFAULTS.pixelNm : parseNumber(values.pixel, '--pixel', { min: 1e-3 });
+  const mode = (values.mode ?? RENDER_DEFAULTS.mode) as RenderMode;
   if (mode !== 'histogram' && mode !== 'gaussian') throw new UsageError(`--mode must be histogram or gaussian, got '${values.mode}'`);
   const image = new SuperResolutionImage({
     pixelNm,
@@ -150,23 +163,23 @@ export function run(argv: string[], out: (line: string) => void, blockRows = TAB
   if (byDepth) {
     if (!zRange) {
       const sorted = (depths ?? new Float64Array(0)).subarray(0, finiteDepths).sort();
-      zRange = sorted.length ? [sorted[Math.floor(0.01 * (sorted.length - 1))], sorted[Math.ceil(0.99 * (sorted.length - 1))]] : [0, 1];
+      zRange = sorted.length ? [sorted[Math.floor((LOW_DEPTH_PERCENTILE / 100) * (sorted.length - 1))], sorted[Math.ceil((HIGH_DEPTH_PERCENTILE / 100) * (sorted.length - 1))]] : [0, 1];
       if (!(zRange[1] > zRange[0])) zRange = [zRange[0] - 1, zRange[0] + 1];
     }
     writeFileAtomically(output, encodeDepthPng(image.counts, image.weighted, image.width, image.height, zRange, values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile')));
     out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode}, coloured by z from ${zRange[0].toFixed(0)} nm (blue) to ${zRange[1].toFixed(0)} nm (red))`);
     for (const warning of warnings) out(`  warning: ${warning}`);
-    return 0;
+    return EXIT.ok;
   }
-  const bitDepth = values['bit-depth'] === undefined ? 8 : parseNumber(values['bit-depth'], '--bit-depth', { integer: true });
+  const bitDepth = values['bit-depth'] === undefined ? PNG_DEFAULTS.bitDepth : parseNumber(values['bit-depth'], '--bit-depth', { integer: true });
   if (bitDepth !== 8 && bitDepth !== 16) throw new UsageError(`--bit-depth must be 8 or 16, got ${bitDepth}`);
   const png = encodePng(image.counts, image.width, image.height, {
-    colormap: (values.colormap ?? 'hot') as Colormap,
+    colormap: (values.colormap ?? PNG_DEFAULTS.colormap) as Colormap,
     bitDepth,
     percentile: values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile'),
   });
   writeFileAtomically(output, png);
   out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode})`);
   for (const warning of warnings) out(`  warning: ${warning}`);
-  return 0;
+  return EXIT.ok;
 }

@@ -12,6 +12,7 @@ import { TABLE_BLOCK_ROWS } from '../table/CsvTableReader.js';
 import type { LocalizationTable } from '../table/LocalizationTable.js';
 import { positionColumns } from '../table/LocalizationTable.js';
 import { TableSource } from '../table/TableSource.js';
+import { EXIT } from './describeError.js';
 import type { FlagTable } from './FlagTable.js';
 import { UsageError } from './UsageError.js';
 
@@ -106,5 +107,5 @@ export async function runTableStep(step: TableStep, argv: string[], out: (line: 
     seconds: (performance.now() - t0) / 1000,
   });
   for (const line of result.report?.() ?? []) out(line);
-  return 0;
+  return EXIT.ok;
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { parseQueueUrl } from '../cluster/parseQueueUrl.js';
-import { startQueueWorker } from '../cluster/startQueueWorker.js';
+import { QUEUE_WORKER_DEFAULTS, startQueueWorker } from '../cluster/startQueueWorker.js';
+import { signalExit } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import { parseNumber } from './parseNumber.js';
 import { QUEUE_ENV, QUEUE_FROM_ENV, queueUrlFrom } from './queueUrlFrom.js';
@@ -9,9 +10,12 @@ import { UsageError } from './UsageError.js';
 export const WORKER_FLAGS = new FlagTable([
   ['Queue', [
     { name: 'queue', value: 'URL', help: `the Redis the submitting machines use, redis://[:PASSWORD@]HOST:PORT, or ${QUEUE_FROM_ENV} for the URL in ${QUEUE_ENV}`, default: QUEUE_ENV, option: 'queue' },
-    { name: 'concurrency', value: 'N', help: 'jobs at once, at most the cores; above 1 their frames are fitted on N worker threads', default: '1' },
+    { name: 'concurrency', value: 'N', help: 'jobs at once, at most the cores; above 1 their frames are fitted on N worker threads', default: String(QUEUE_WORKER_DEFAULTS.concurrency) },
   ]],
 ]);
+
+/** The command's flags, for the command line's table of commands (and docs/cli.md). */
+export const flags = WORKER_FLAGS;
 
 export const help = `${QUEUE_ENV}=redis://[:PASSWORD@]HOST:PORT smlm-stream worker [--concurrency N]
 
@@ -34,13 +38,13 @@ export const optionFlags = WORKER_FLAGS.optionFlags;
  * @param out - stdout lines (one per job)
  */
 export async function run(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = WORKER_FLAGS.parse(argv);
+  const { positionals, text } = WORKER_FLAGS.parse(argv);
   if (positionals.length > 0) throw new UsageError(`worker takes no file arguments, got '${positionals[0]}'`);
-  const flag = values.queue as string | undefined;
+  const flag = text('queue');
   const url = flag === undefined ? process.env[QUEUE_ENV] : queueUrlFrom(flag, process.env, (message) => process.stderr.write(`smlm-stream: warning: ${message}\n`));
   if (!url) throw new UsageError(`worker needs the queue: ${QUEUE_ENV}=redis://HOST:PORT, or --queue redis://HOST:PORT`);
   const address = parseQueueUrl(url);
-  const asked = parseNumber(values.concurrency as string | undefined ?? '1', '--concurrency', { integer: true, min: 1 });
+  const asked = parseNumber(text('concurrency') ?? String(QUEUE_WORKER_DEFAULTS.concurrency), '--concurrency', { integer: true, min: 1 });
   const worker = await startQueueWorker(address, { id: `${hostname()}:${process.pid}`, concurrency: asked, onLog: (line) => out(`smlm-stream worker: ${line}`) });
   const concurrency = worker.concurrency;
   if (concurrency < asked) process.stderr.write(`smlm-stream: warning: --concurrency ${asked} asked for, but this machine has ${concurrency} core${concurrency === 1 ? '' : 's'}: taking ${concurrency} job${concurrency === 1 ? '' : 's'} at a time\n`);
@@ -54,7 +58,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       process.once(s, onSignal);
     }
   });
-  const code = signal === 'SIGINT' ? 130 : 143;
+  const code = signalExit(signal);
   // A second signal (either) quits at once, whatever the jobs in hand or Redis are doing.
   for (const [s, onSignal] of waiting) {
     process.off(s, onSignal);

@@ -19,6 +19,9 @@ import { defaultWorkers } from '../pipeline/localizeStream.js';
 import { watchConnection } from './watchConnection.js';
 import type { QueueAddress } from './parseQueueUrl.js';
 
+/** The defaults of {@link startQueueWorker}: one job at a time. */
+export const QUEUE_WORKER_DEFAULTS = { concurrency: 1 } as const;
+
 /** Options of {@link startQueueWorker}. */
 export interface QueueWorkerOptions {
   /**
@@ -29,7 +32,7 @@ export interface QueueWorkerOptions {
   /**
    * Jobs at once; above 1, their frames are fitted on that many worker threads. At most the
    * machine's cores (as `localize --workers`): more is cut to that ({@link QueueWorker.concurrency}).
-   * @default 1
+   * @default {@link QUEUE_WORKER_DEFAULTS} (1)
    */
   concurrency?: number;
   /** Called with a line for each job done or failed, and when Redis is lost and back. */
@@ -68,7 +71,7 @@ export interface QueueWorker {
  * @throws QueueError when Redis cannot be reached
  */
 export async function startQueueWorker(address: QueueAddress, options: QueueWorkerOptions): Promise<QueueWorker> {
-  const concurrency = Math.min(options.concurrency ?? 1, defaultWorkers());
+  const concurrency = Math.min(options.concurrency ?? QUEUE_WORKER_DEFAULTS.concurrency, defaultWorkers());
   const client = await connectQueue(address);
   const id = options.id;
   const log = (line: string) => options.onLog?.(line);

@@ -1,6 +1,6 @@
 import { TABLE_BLOCK_ROWS } from '../table/CsvTableReader.js';
 import type { Evaluation } from './Evaluation.js';
-import { evaluateLocalizations } from './evaluateLocalizations.js';
+import { EVALUATE_DEFAULTS, evaluateLocalizations } from './evaluateLocalizations.js';
 import { MatchTally } from './MatchTally.js';
 import { pointTableChunks, readPointTable } from './PointTable.js';
 
@@ -15,10 +15,10 @@ const FRAME_POINTS = 1024;
  * localization table out of frame order is read again whole and sorted.
  * @param truthPath - the truth CSV
  * @param foundPath - the localization CSV
- * @param toleranceNm - matching distance, nm @default 250
+ * @param toleranceNm - matching distance, nm @default {@link EVALUATE_DEFAULTS} (250)
  * @throws InputFileError naming the file and the missing column or the bad line
  */
-export function evaluateFiles(truthPath: string, foundPath: string, toleranceNm = 250): Evaluation {
+export function evaluateFiles(truthPath: string, foundPath: string, toleranceNm: number = EVALUATE_DEFAULTS.toleranceNm): Evaluation {
   const truth = readPointTable(truthPath, { positionsOnly: true });
   const rows = truth.frame.length;
   const tally = new MatchTally(toleranceNm);

@@ -4,6 +4,9 @@ import type { PointTable } from './PointTable.js';
 
 export type { Evaluation } from './Evaluation.js';
 
+/** The defaults of an evaluation: the matching distance, nm (the EPFL SMLM challenge's). */
+export const EVALUATE_DEFAULTS = { toleranceNm: 250 } as const;
+
 /** The matched pairs behind an {@link Evaluation} (row indices into each table, frame by frame). */
 export interface MatchedPairs {
   truth: Int32Array;
@@ -12,15 +15,15 @@ export interface MatchedPairs {
 
 /**
  * Match localizations to the truth frame by frame (optimal assignment within `toleranceNm`,
- * default 250 nm as in the EPFL SMLM challenge) and compute Jaccard, recall, precision, RMSE
+ * by default {@link EVALUATE_DEFAULTS}) and compute Jaccard, recall, precision, RMSE
  * and bias.
  *
  * @param truth - true positions
  * @param found - localizations
- * @param toleranceNm - matching distance @default 250
+ * @param toleranceNm - matching distance, nm @default {@link EVALUATE_DEFAULTS} (250)
  * @returns the figures and the matched pairs
  */
-export function evaluateLocalizations(truth: PointTable, found: PointTable, toleranceNm = 250): { evaluation: Evaluation; pairs: MatchedPairs } {
+export function evaluateLocalizations(truth: PointTable, found: PointTable, toleranceNm: number = EVALUATE_DEFAULTS.toleranceNm): { evaluation: Evaluation; pairs: MatchedPairs } {
   // A point is matched at most once: the pairs fit in the smaller table's length.
   const most = Math.min(truth.frame.length, found.frame.length);
   const pairTruth = new Int32Array(most);

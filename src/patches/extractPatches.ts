@@ -3,12 +3,16 @@ import type { FrameCamera, PhotonConversion } from '../camera/CameraModel.js';
 import { PHOTONS } from '../camera/CameraModel.js';
 import type { PixelArray } from '../io/Frame.js';
 
+/** The narrowest patch {@link defaultBox} gives, px. */
+export const MIN_DEFAULT_BOX_PX = 5;
+
 /**
- * The patch width for a PSF: 2⌈2σ⌉ + 1 px, at least 5 (5×5 for σ ≈ 1 px, 7×7 for σ = 1.3 px).
+ * The patch width for a PSF: 2⌈2σ⌉ + 1 px, at least {@link MIN_DEFAULT_BOX_PX} (5×5 for σ ≈ 1 px,
+ * 7×7 for σ = 1.3 px).
  * @param sigmaPx - PSF σ, px
  */
 export function defaultBox(sigmaPx: number): number {
-  return Math.max(5, 2 * Math.ceil(2 * sigmaPx) + 1);
+  return Math.max(MIN_DEFAULT_BOX_PX, 2 * Math.ceil(2 * sigmaPx) + 1);
 }
 
 /** Where {@link extractPatches} writes, caller-owned and reused. */

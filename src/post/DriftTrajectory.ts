@@ -10,6 +10,9 @@ export interface DriftSegment {
   readonly localizations: number;
 }
 
+/** How a drift is estimated when nothing says otherwise: AIM (adaptive intersection maximization). */
+export const DRIFT_DEFAULTS = { method: 'aim' } as const;
+
 /**
  * The estimated drift of every frame, relative to frame 1 (what is subtracted from the
  * positions), with the segments it was interpolated from and its estimated precision.

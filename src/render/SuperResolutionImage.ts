@@ -5,6 +5,12 @@ import { MAX_UNCERTAINTY_NM } from '../table/checkRows.js';
 /** How localizations are drawn. */
 export type RenderMode = 'histogram' | 'gaussian';
 
+/**
+ * The defaults of a super-resolution image: output pixel size (nm), drawing mode, and, for an
+ * image coloured by depth without a given range, the percentiles of z at the two ends of the hue.
+ */
+export const RENDER_DEFAULTS = { pixelNm: 10, mode: 'histogram', depthPercentiles: [1, 99] } as const;
+
 /** Options of a super-resolution image. */
 export interface RenderOptions {
   /** Output pixel size, nm. @default 10 */
@@ -62,8 +68,8 @@ export class SuperResolutionImage {
 
   /** @param options - pixel size, mode, range */
   constructor(options: RenderOptions) {
-    this.pixelNm = options.pixelNm ?? 10;
-    this.mode = options.mode ?? 'histogram';
+    this.pixelNm = options.pixelNm ?? RENDER_DEFAULTS.pixelNm;
+    this.mode = options.mode ?? RENDER_DEFAULTS.mode;
     this.minSigmaNm = options.minSigmaNm ?? this.pixelNm;
     const { x0, x1, y0, y1 } = options.range;
     if (!(this.pixelNm > 0)) throw new InvalidOptionError(`render pixel size must be > 0 nm, got ${this.pixelNm}`);

@@ -4,6 +4,9 @@ import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 /** Colour maps: 'hot' (black → red → yellow → white), 'grey'. */
 export type Colormap = 'hot' | 'grey';
 
+/** The defaults of {@link encodePng} and {@link encodeDepthPng}: colour map, bit depth, contrast percentile. */
+export const PNG_DEFAULTS = { colormap: 'hot', bitDepth: 8, percentile: 99.5 } as const;
+
 /** Options of {@link encodePng}. */
 export interface PngOptions {
   /** Colour map for 8-bit output. @default 'hot' */
@@ -51,9 +54,9 @@ function percentileOfNonZero(values: Float64Array, percentile: number): number {
  * @returns the PNG file's bytes
  */
 export function encodePng(values: Float64Array, width: number, height: number, options: PngOptions = {}): Uint8Array {
-  const bitDepth = options.bitDepth ?? 8;
-  const colormap = options.colormap ?? 'hot';
-  const percentile = options.percentile ?? 99.5;
+  const bitDepth = options.bitDepth ?? PNG_DEFAULTS.bitDepth;
+  const colormap = options.colormap ?? PNG_DEFAULTS.colormap;
+  const percentile = options.percentile ?? PNG_DEFAULTS.percentile;
   if (bitDepth !== 8 && bitDepth !== 16) throw new InvalidOptionError(`PNG bit depth must be 8 or 16, got ${String(bitDepth)}`);
   if (colormap !== 'hot' && colormap !== 'grey') throw new InvalidOptionError(`colour map must be hot or grey, got ${String(colormap)}`);
   if (!(percentile > 0 && percentile <= 100)) throw new InvalidOptionError(`contrast percentile must be in (0, 100], got ${percentile}`);
@@ -82,9 +85,9 @@ export function encodePng(values: Float64Array, width: number, height: number, o
  * @param counts - row-major densities
  * @param weighted - row-major Σ density · value
  * @param range - the values shown at the two ends of the hue scale
- * @param percentile - the density shown at full brightness @default 99.5
+ * @param percentile - the density shown at full brightness @default {@link PNG_DEFAULTS} (99.5)
  */
-export function encodeDepthPng(counts: Float64Array, weighted: Float64Array, width: number, height: number, range: readonly [number, number], percentile = 99.5): Uint8Array {
+export function encodeDepthPng(counts: Float64Array, weighted: Float64Array, width: number, height: number, range: readonly [number, number], percentile: number = PNG_DEFAULTS.percentile): Uint8Array {
   if (!(range[1] > range[0])) throw new InvalidOptionError(`the depth range must run from low to high, got ${range[0]}:${range[1]}`);
   if (!(percentile > 0 && percentile <= 100)) throw new InvalidOptionError(`contrast percentile must be in (0, 100], got ${percentile}`);
   const top = percentileOfNonZero(counts, percentile);

@@ -3,6 +3,12 @@ import type { Random } from './Random.js';
 /** What the simulated molecules label: anywhere, filaments (microtubule-like) or rings. */
 export type StructureKind = 'random' | 'filaments' | 'rings';
 
+/**
+ * The defaults of {@link Structure.create}: 4 filaments, or a ring per `areaPerRingUm2` of the
+ * field (at least one), rings of `ringRadiusNm`, filaments of persistence length `persistenceNm`.
+ */
+export const STRUCTURE_DEFAULTS = { filaments: 4, areaPerRingUm2: 2, ringRadiusNm: 150, persistenceNm: 5000 } as const;
+
 /** Options of {@link Structure.create}. */
 export interface StructureOptions {
   /** Filaments or rings in the field. @default 4 filaments; one ring per 2 µm² */
@@ -52,8 +58,8 @@ export class Structure {
    */
   static create(kind: StructureKind, region: { x0: number; y0: number; width: number; height: number }, rng: Random, options: StructureOptions = {}): Structure {
     const s = new Structure(kind, region.x0, region.y0, region.width, region.height);
-    if (kind === 'filaments') s.makeFilaments(options.count ?? 4, options.persistenceNm ?? 5000, rng);
-    if (kind === 'rings') s.makeRings(options.count ?? Math.max(1, Math.round((region.width * region.height) / 2e6)), options.ringRadiusNm ?? 150, rng);
+    if (kind === 'filaments') s.makeFilaments(options.count ?? STRUCTURE_DEFAULTS.filaments, options.persistenceNm ?? STRUCTURE_DEFAULTS.persistenceNm, rng);
+    if (kind === 'rings') s.makeRings(options.count ?? Math.max(1, Math.round((region.width * region.height) / (STRUCTURE_DEFAULTS.areaPerRingUm2 * 1e6))), options.ringRadiusNm ?? STRUCTURE_DEFAULTS.ringRadiusNm, rng);
     return s;
   }
 

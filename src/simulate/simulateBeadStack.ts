@@ -5,6 +5,32 @@ import { Random } from './Random.js';
 import { renderRingedSpot } from './renderRingedSpot.js';
 import { renderSpot } from './renderSpot.js';
 
+/**
+ * The defaults of {@link simulateBeadStack}: frame size (px), pixel size (nm), beads a side,
+ * frames and their z (nm), photons per bead and frame, background (photons/px), camera, seed.
+ */
+export const BEAD_STACK_DEFAULTS = {
+  width: 96,
+  height: 96,
+  pixelSizeNm: 100,
+  grid: 3,
+  frames: 81,
+  zStartNm: -800,
+  zStepNm: 20,
+  photons: 20000,
+  background: 50,
+  baselineAdu: 100,
+  photonsPerAdu: 1,
+  readNoiseAdu: 1.5,
+  seed: 1,
+} as const;
+
+/**
+ * What is wrong with a bad bead, by kind: one stuck `heightNm` above the others (its truth
+ * records the offset), or one that does not defocus (a constant σ of `stuckSigmaNm`).
+ */
+export const BAD_BEADS = { heightNm: 250, stuckSigmaNm: 200 } as const;
+
 /** A z-stack of fixed beads seen through an astigmatic PSF. */
 export interface BeadStackOptions {
   /** Frame size, px. @default 96 */
@@ -64,20 +90,21 @@ export interface BeadStack {
  * the camera's offset, gain and read noise.
  */
 export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
-  const width = options.width ?? 96;
-  const height = options.height ?? 96;
-  const pixel = options.pixelSizeNm ?? 100;
-  const grid = options.grid ?? 3;
-  const frames = options.frames ?? 81;
-  const z0 = options.zStartNm ?? -800;
-  const dz = options.zStepNm ?? 20;
+  const d = BEAD_STACK_DEFAULTS;
+  const width = options.width ?? d.width;
+  const height = options.height ?? d.height;
+  const pixel = options.pixelSizeNm ?? d.pixelSizeNm;
+  const grid = options.grid ?? d.grid;
+  const frames = options.frames ?? d.frames;
+  const z0 = options.zStartNm ?? d.zStartNm;
+  const dz = options.zStepNm ?? d.zStepNm;
   const curves = options.curves ?? DEFAULT_ASTIGMATISM;
-  const photons = options.photons ?? 20000;
-  const background = options.background ?? 50;
-  const baseline = options.baselineAdu ?? 100;
-  const perAdu = options.photonsPerAdu ?? 1;
-  const read = options.readNoiseAdu ?? 1.5;
-  const rng = new Random(options.seed ?? 1);
+  const photons = options.photons ?? d.photons;
+  const background = options.background ?? d.background;
+  const baseline = options.baselineAdu ?? d.baselineAdu;
+  const perAdu = options.photonsPerAdu ?? d.photonsPerAdu;
+  const read = options.readNoiseAdu ?? d.readNoiseAdu;
+  const rng = new Random(options.seed ?? d.seed);
   const beads: { xNm: number; yNm: number }[] = [];
   for (let gy = 0; gy < grid; gy++) {
     for (let gx = 0; gx < grid; gx++) {

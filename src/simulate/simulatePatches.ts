@@ -2,6 +2,12 @@ import { GaussianAxis } from '../fit/GaussianAxis.js';
 import { Random } from './Random.js';
 import { renderSpot } from './renderSpot.js';
 
+/**
+ * A demonstration's patches (`smlm-stream fit-demo`): how many, their width (px, odd), the PSF σ
+ * (px), photons per spot, background (photons/px) and the seed.
+ */
+export const PATCH_DEMO_DEFAULTS = { count: 20000, box: 7, sigmaPx: 1.3, photons: 2000, background: 20, seed: 1 } as const;
+
 /** Options of {@link simulatePatches}. */
 export interface SimulatePatchesOptions {
   /** Number of patches. */

@@ -5,7 +5,7 @@ import { GaussianAxis } from '../fit/GaussianAxis.js';
 import { Random } from './Random.js';
 import { renderSpot } from './renderSpot.js';
 import type { StructureKind } from './Structure.js';
-import { Structure } from './Structure.js';
+import { Structure, STRUCTURE_DEFAULTS } from './Structure.js';
 
 /** Options of {@link simulateStack}. */
 export interface SimulateStackOptions {
@@ -144,29 +144,40 @@ function round3(value: number): string {
   return String(Number(value.toPrecision(3)));
 }
 
+/**
+ * The defaults of {@link simulateStack} (see {@link SimulateStackOptions} for each one's meaning
+ * and unit): a 64 × 64 px field of 100 nm pixels, 100 frames, sparse blinking emitters.
+ */
+export const SIMULATE_DEFAULTS = {
+  width: 64,
+  height: 64,
+  frames: 100,
+  pixelSizeNm: 100,
+  psfSigmaNm: 130,
+  density: 0.2,
+  photons: 2000,
+  background: 20,
+  meanOnFrames: 3,
+  baselineAdu: 100,
+  photonsPerAdu: 1,
+  readNoiseAdu: 1.5,
+  emGain: 1,
+  sensor: 'uniform',
+  marginNm: 0,
+  minSeparationNm: 0,
+  structure: 'random',
+  structureCount: 0,
+  ringRadiusNm: STRUCTURE_DEFAULTS.ringRadiusNm,
+  seed: 1,
+} as const;
+
+/** The defaults of a simulated drift's wobble: its amplitude (nm) and period (frames). */
+export const DRIFT_WOBBLE_DEFAULTS = { wobbleNm: 0, wobblePeriodFrames: 1000 } as const;
+
 /** Fill defaults and check the simulation options. */
 export function resolveSimulateStackOptions(options: SimulateStackOptions = {}): ResolvedSimulateStackOptions {
   const o: ResolvedSimulateStackOptions = {
-    width: 64,
-    height: 64,
-    frames: 100,
-    pixelSizeNm: 100,
-    psfSigmaNm: 130,
-    density: 0.2,
-    photons: 2000,
-    background: 20,
-    meanOnFrames: 3,
-    baselineAdu: 100,
-    photonsPerAdu: 1,
-    readNoiseAdu: 1.5,
-    emGain: 1,
-    sensor: 'uniform',
-    marginNm: 0,
-    minSeparationNm: 0,
-    structure: 'random',
-    structureCount: 0,
-    ringRadiusNm: 150,
-    seed: 1,
+    ...SIMULATE_DEFAULTS,
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
   } as ResolvedSimulateStackOptions;
   const positive = ['width', 'height', 'frames', 'pixelSizeNm', 'psfSigmaNm', 'photonsPerAdu', 'meanOnFrames'] as const;
@@ -348,8 +359,8 @@ export function driftAt(options: ResolvedSimulateStackOptions, f: number): [numb
   const d = options.drift;
   if (!d) return [0, 0];
   const t = options.frames > 1 ? f / (options.frames - 1) : 0;
-  const wobble = d.wobbleNm ?? 0;
-  const period = d.wobblePeriodFrames ?? 1000;
+  const wobble = d.wobbleNm ?? DRIFT_WOBBLE_DEFAULTS.wobbleNm;
+  const period = d.wobblePeriodFrames ?? DRIFT_WOBBLE_DEFAULTS.wobblePeriodFrames;
   return [d.xNm * t + wobble * Math.sin((2 * Math.PI * f) / period), d.yNm * t + wobble * Math.sin((2 * Math.PI * f) / (1.37 * period))];
 }
 

@@ -1,7 +1,7 @@
 import { AtomicFile } from '../io/AtomicFile.js';
 import { writeTiff } from '../io/TiffWriter.js';
 import type { BeadStackOptions } from './simulateBeadStack.js';
-import { simulateBeadStack } from './simulateBeadStack.js';
+import { BEAD_STACK_DEFAULTS, simulateBeadStack } from './simulateBeadStack.js';
 
 /**
  * Write a simulated bead z-stack ({@link simulateBeadStack}) as a uint16 TIFF, and its truth:
@@ -17,7 +17,7 @@ export function writeBeadStack(path: string, truthPath: string, options: BeadSta
   const files: AtomicFile[] = [];
   try {
     files.push(new AtomicFile(path));
-    writeTiff(files[0], stack.frames.map((f) => Uint16Array.from(f)), { width: stack.width, height: stack.height, sampleType: 'uint16', pixelSizeNm: options.pixelSizeNm ?? 100 });
+    writeTiff(files[0], stack.frames.map((f) => Uint16Array.from(f)), { width: stack.width, height: stack.height, sampleType: 'uint16', pixelSizeNm: options.pixelSizeNm ?? BEAD_STACK_DEFAULTS.pixelSizeNm });
     files.push(new AtomicFile(truthPath));
     files[1].append(`"bead","x [nm]","y [nm]","z offset [nm]"\n${rows.join('\n')}\n`);
     AtomicFile.commitAll(files);

@@ -1,16 +1,28 @@
 /**
- * The README's generated tables (`npm run docs` rewrites them; a test checks they are in step):
- * the localize options, from the CLI's flag table. Each lives between
- * `<!-- NAME: … -->` and `<!-- /NAME -->`.
+ * The generated documentation (`npm run docs` rewrites it; tests check it is in step):
+ * docs/cli.md, every command's flag table ({@link cliDocs}), always; and the README's tables
+ * from the CLI's flag tables, each between `<!-- NAME: … -->` and `<!-- /NAME -->`, where the
+ * README has that marker pair (a README without one has no such table, and that is no error).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { LOCALIZE_FLAGS } from '../../src/cli/localizeCommand.js';
+import { CLI_DOCS_PATH, cliDocs } from './cliDocs.js';
 
 export const README_PATH = new URL('../../README.md', import.meta.url);
 
-/** The generated tables by marker name. */
-export function generatedTables(): Record<string, string> {
-  return { 'localize-options': LOCALIZE_FLAGS.markdown() };
+/** Every table the README may hold, by marker name. */
+const README_TABLES: Readonly<Record<string, () => string>> = {
+  'localize-options': () => LOCALIZE_FLAGS.markdown(),
+};
+
+/**
+ * The generated tables by marker name: those the README has markers for.
+ * @param readme - the README's text @default README.md as it is on disk
+ */
+export function generatedTables(readme: string = readFileSync(README_PATH, 'utf8')): Record<string, string> {
+  const tables: Record<string, string> = {};
+  for (const [name, table] of Object.entries(README_TABLES)) if (readmeSection(readme, name) !== undefined) tables[name] = table();
+  return tables;
 }
 
 /** The text between a marker pair of the README, or undefined. */
@@ -22,12 +34,11 @@ export function readmeSection(readme: string, name: string): string | undefined 
 }
 
 if (process.argv[1] && new URL(`file://${process.argv[1]}`).href === import.meta.url) {
+  writeFileSync(CLI_DOCS_PATH, await cliDocs());
+  console.log('docs/cli.md written');
   let readme = readFileSync(README_PATH, 'utf8');
-  for (const [name, table] of Object.entries(generatedTables())) {
-    const old = readmeSection(readme, name);
-    if (old === undefined) throw new Error(`README.md has no <!-- ${name}: … --> section`);
-    readme = readme.replace(old, table);
-  }
+  const tables = generatedTables(readme);
+  for (const [name, table] of Object.entries(tables)) readme = readme.replace(readmeSection(readme, name) as string, table);
   writeFileSync(README_PATH, readme);
-  console.log('README tables rewritten');
+  console.log(`README tables rewritten: ${Object.keys(tables).join(', ') || 'none (no markers)'}`);
 }
