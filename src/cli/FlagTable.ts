@@ -111,7 +111,11 @@ export class FlagTable {
     const rows = ['| flag | what | default |', '|---|---|---|'];
     for (const [heading, flags] of this.sections) {
       rows.push(`| **${heading}** | | |`);
-      for (const f of flags) rows.push(`| \`${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` ${f.value}` : ''}\` | ${f.help} | ${f.default ?? '—'} |`);
+      for (const f of flags) {
+        const cells = [`\`${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` ${f.value}` : ''}\``, f.help, f.default ?? '—'];
+        // A `|` inside a cell (`--multi-emitter on|off`) would end the cell in a Markdown table.
+        rows.push(`| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`);
+      }
     }
     return `${rows.join('\n')}\n`;
   }
