@@ -77,7 +77,7 @@ export class AstigmaticModel implements PsfModel {
   }
 
   /** μ into `mu` (axes and σ slopes at θ); false where σx or σy is undefined at z. */
-  evaluate(theta: Float64Array, mu: Float64Array, withBackground: boolean): boolean {
+  evaluate(theta: Float64Array, mu: Float64Array, accumulate: boolean): boolean {
     const { box, ax, ay, slope, pixel, curves: c } = this;
     defocusSlope(c.x, theta[4], slope);
     const sx = slope[0] / pixel;
@@ -93,28 +93,28 @@ export class AstigmaticModel implements PsfModel {
     const n = theta[2];
     const ex = ax.value;
     const ey = ay.value;
-    if (withBackground) {
+    if (accumulate) {
+      for (let r = 0; r < box; r++) for (let col = 0; col < box; col++) mu[r * box + col] += n * ex[col] * ey[r];
+    } else {
       const b = theta[3];
       for (let r = 0; r < box; r++) for (let col = 0; col < box; col++) mu[r * box + col] = n * ex[col] * ey[r] + b;
-    } else {
-      for (let r = 0; r < box; r++) for (let col = 0; col < box; col++) mu[r * box + col] = n * ex[col] * ey[r];
     }
     return true;
   }
 
   /** ∂μ/∂(x, y, N, b, z) of one pixel at the θ last evaluated. */
-  derivatives(theta: Float64Array, pixel: number, d: Float64Array): void {
+  derivatives(theta: Float64Array, pixel: number, d: Float64Array, at: number, withoutBackground: boolean): void {
     const { box, ax, ay } = this;
     const col = pixel % box;
     const r = (pixel - col) / box;
     const n = theta[2];
     const ex = ax.value[col];
     const ey = ay.value[r];
-    d[0] = n * ax.dCenter[col] * ey;
-    d[1] = n * ex * ay.dCenter[r];
-    d[2] = ex * ey;
-    d[3] = 1;
-    d[4] = n * (ax.dSigma[col] * this.slopeX * ey + ex * ay.dSigma[r] * this.slopeY);
+    d[at] = n * ax.dCenter[col] * ey;
+    d[at + 1] = n * ex * ay.dCenter[r];
+    d[at + 2] = ex * ey;
+    if (!withoutBackground) d[at + 3] = 1;
+    d[withoutBackground ? at + 3 : at + 4] = n * (ax.dSigma[col] * this.slopeX * ey + ex * ay.dSigma[r] * this.slopeY);
   }
 
   /** N, b shrink by at most MAX_SHRINK above their floors; z moves ≤ MAX_Z_STEP_NM inside the range. */

@@ -76,8 +76,8 @@ export class GaussianModel implements PsfModel {
     this.border = new Float64Array(4 * (box - 1));
   }
 
-  /** μ = N·Ex·Ey (+ b) into `mu`; false where σ ≤ 0. */
-  evaluate(theta: Float64Array, mu: Float64Array, withBackground: boolean): boolean {
+  /** μ = N·Ex·Ey + b into `mu` (or N·Ex·Ey added to it); false where σ ≤ 0. */
+  evaluate(theta: Float64Array, mu: Float64Array, accumulate: boolean): boolean {
     const { box, xAxis, yAxis, fitSigma } = this;
     const sigma = fitSigma ? theta[4] : this.sigmaPx;
     if (!(sigma > 0)) return false;
@@ -86,28 +86,28 @@ export class GaussianModel implements PsfModel {
     const n = theta[2];
     const ex = xAxis.value;
     const ey = yAxis.value;
-    if (withBackground) {
+    if (accumulate) {
+      for (let r = 0; r < box; r++) for (let c = 0; c < box; c++) mu[r * box + c] += n * ex[c] * ey[r];
+    } else {
       const b = theta[3];
       for (let r = 0; r < box; r++) for (let c = 0; c < box; c++) mu[r * box + c] = n * ex[c] * ey[r] + b;
-    } else {
-      for (let r = 0; r < box; r++) for (let c = 0; c < box; c++) mu[r * box + c] = n * ex[c] * ey[r];
     }
     return true;
   }
 
   /** ∂μ/∂(x, y, N, b[, σ]) of one pixel at the θ last evaluated. */
-  derivatives(theta: Float64Array, pixel: number, d: Float64Array): void {
+  derivatives(theta: Float64Array, pixel: number, d: Float64Array, at: number, withoutBackground: boolean): void {
     const { box, xAxis, yAxis } = this;
     const c = pixel % box;
     const r = (pixel - c) / box;
     const n = theta[2];
     const ex = xAxis.value[c];
     const ey = yAxis.value[r];
-    d[0] = n * xAxis.dCenter[c] * ey;
-    d[1] = n * ex * yAxis.dCenter[r];
-    d[2] = ex * ey;
-    d[3] = 1;
-    if (this.fitSigma) d[4] = n * (xAxis.dSigma[c] * ey + ex * yAxis.dSigma[r]);
+    d[at] = n * xAxis.dCenter[c] * ey;
+    d[at + 1] = n * ex * yAxis.dCenter[r];
+    d[at + 2] = ex * ey;
+    if (!withoutBackground) d[at + 3] = 1;
+    if (this.fitSigma) d[withoutBackground ? at + 3 : at + 4] = n * (xAxis.dSigma[c] * ey + ex * yAxis.dSigma[r]);
   }
 
   /**

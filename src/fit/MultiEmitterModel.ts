@@ -10,8 +10,9 @@ import type { PsfModel, PsfParameter } from './PsfModel.js';
  * then b, (p − 1)·K + 1 values for a p-parameter model; ∂μ/∂θ_e is the copy's own, ∂μ/∂b = 1.
  * For the 2-D Gaussian that is (x₁, y₁, N₁, …, x_K, y_K, N_K, b); for the astigmatic model
  * (x₁, y₁, N₁, z₁, …, b). K ({@link emitters}) may change between fits, up to the copies made.
- * Each copy keeps its own window terms; θ is handed to a copy through its own small buffer
- * (made once), so evaluating allocates nothing.
+ * Each copy keeps its own window terms and adds its signal to μ; θ is handed to a copy through
+ * its own small buffer (made once), so evaluating allocates nothing. A multi-emitter model
+ * nests (its own background left out when it is one emitter of a larger sum).
  */
 export class MultiEmitterModel implements PsfModel {
   readonly name: string;
@@ -29,8 +30,6 @@ export class MultiEmitterModel implements PsfModel {
   private readonly localTheta: Float64Array;
   private readonly localStep: Float64Array;
   private readonly localTrial: Float64Array;
-  private readonly localD: Float64Array;
-  private readonly signals: readonly Float64Array[];
 
   /**
    * @param make - makes one copy of the model (each copy holds its own scratch)
@@ -55,8 +54,6 @@ export class MultiEmitterModel implements PsfModel {
     this.localTheta = new Float64Array(p);
     this.localStep = new Float64Array(p);
     this.localTrial = new Float64Array(p);
-    this.localD = new Float64Array(p);
-    this.signals = copies.map(() => new Float64Array(this.box * this.box));
   }
 
   /** K, the emitters of the model now (1 … maxEmitters). */
@@ -94,31 +91,22 @@ export class MultiEmitterModel implements PsfModel {
     for (let j = bi + 1; j <= q; j++) theta[e * q + j - 1] = from[j];
   }
 
-  /** μ = b + Σ_e signal_e, summed pixel by pixel in emitter order; false where a copy's θ is impossible. */
-  evaluate(theta: Float64Array, mu: Float64Array, withBackground: boolean): boolean {
-    const { copies, local, signals, count } = this;
+  /** μ = b + Σ_e signal_e, each copy adding its signal in emitter order; false where a copy's θ is impossible. */
+  evaluate(theta: Float64Array, mu: Float64Array, accumulate: boolean): boolean {
+    const { copies, local, count } = this;
+    if (!accumulate) mu.fill(theta[this.perEmitter * count], 0, this.box * this.box);
     for (let e = 0; e < count; e++) {
       this.split(theta, e, local[e]);
-      if (!copies[e].evaluate(local[e], signals[e], false)) return false;
-    }
-    const b = withBackground ? theta[this.perEmitter * count] : 0;
-    const size = this.box * this.box;
-    for (let i = 0; i < size; i++) {
-      let m = b;
-      for (let e = 0; e < count; e++) m += signals[e][i];
-      mu[i] = m;
+      if (!copies[e].evaluate(local[e], mu, true)) return false;
     }
     return true;
   }
 
-  /** Each copy's ∂μ/∂θ_e at the pixel, then ∂μ/∂b = 1. */
-  derivatives(_theta: Float64Array, pixel: number, d: Float64Array): void {
-    const { copies, local, localD, count } = this;
-    for (let e = 0; e < count; e++) {
-      copies[e].derivatives(local[e], pixel, localD);
-      this.merge(localD, e, d);
-    }
-    d[this.perEmitter * count] = 1;
+  /** Each copy's ∂μ/∂θ_e at the pixel in its place, then ∂μ/∂b = 1 (unless left out). */
+  derivatives(_theta: Float64Array, pixel: number, d: Float64Array, at: number, withoutBackground: boolean): void {
+    const { copies, local, count, perEmitter } = this;
+    for (let e = 0; e < count; e++) copies[e].derivatives(local[e], pixel, d, at + e * perEmitter, true);
+    if (!withoutBackground) d[at + perEmitter * count] = 1;
   }
 
   /** Each copy's own limits on its step (b's from the first copy; every copy limits it alike). */

@@ -51,7 +51,7 @@ export class PoissonEstimator implements ScoringModel {
   /** μ at θ into {@link mu}; ℓ(θ), or −∞ where θ is impossible or some μ + s ≤ 0. */
   evaluate(theta: Float64Array): number {
     const box = this.model.box;
-    if (!this.model.evaluate(theta, this.mu, true)) return Number.NEGATIVE_INFINITY;
+    if (!this.model.evaluate(theta, this.mu, false)) return Number.NEGATIVE_INFINITY;
     return poissonLogLikelihood(this.mu, this.data, this.at, box * box, this.shift);
   }
 
@@ -63,7 +63,7 @@ export class PoissonEstimator implements ScoringModel {
     gradient.fill(0, 0, p);
     fisher.fill(0, 0, p * p);
     for (let i = 0; i < count; i++) {
-      model.derivatives(theta, i, d);
+      model.derivatives(theta, i, d, 0, false);
       const s = shift ? shift[at + i] : 0;
       // One pixel's terms: (n/μ − 1)·∂μ/∂θ into ∇ℓ, ∂μ/∂θ_a·∂μ/∂θ_b/μ into I's lower triangle.
       const inv = 1 / (mu[i] + s);

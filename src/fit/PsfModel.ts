@@ -43,20 +43,21 @@ export interface PsfModel {
 
   /**
    * μ of every pixel at θ into `mu[0 … box² − 1]` (row-major, photons), and the model's terms
-   * at θ kept for {@link derivatives}. With `withBackground` false the background is left out
-   * (μ − b: one emitter's signal, for a sum of emitters).
+   * at θ kept for {@link derivatives}. With `accumulate` the background is left out and the
+   * signal μ − b is added to `mu` (one emitter of a sum: `mu` holds b and the emitters before).
    * @param theta - the model's parameters, `parameters.length` values
-   * @param mu - receives box² means
-   * @param withBackground - add b to every pixel @default true
+   * @param mu - receives (or accumulates) box² means
+   * @param accumulate - add the signal to `mu` instead of writing signal + b
    * @returns false where θ is impossible (the model undefined there: a fit rejects it)
    */
-  evaluate(theta: Float64Array, mu: Float64Array, withBackground: boolean): boolean;
+  evaluate(theta: Float64Array, mu: Float64Array, accumulate: boolean): boolean;
 
   /**
-   * ∂μ/∂θ of pixel `pixel` (row · box + column) at the θ last {@link evaluate}d, all p of them
-   * (∂μ/∂b = 1), into `d[0 … p − 1]`.
+   * ∂μ/∂θ of pixel `pixel` (row · box + column) at the θ last {@link evaluate}d, into `d` from
+   * index `at`: all p of them in θ's order (∂μ/∂b = 1), or with `withoutBackground` the p − 1
+   * others (b left out, the later ones one place earlier: one emitter of a sum).
    */
-  derivatives(theta: Float64Array, pixel: number, d: Float64Array): void;
+  derivatives(theta: Float64Array, pixel: number, d: Float64Array, at: number, withoutBackground: boolean): void;
 
   /**
    * `trial` = θ + δ kept inside the parameters' ranges and the model's step limits.

@@ -62,19 +62,26 @@ function checkDerivatives(model: PsfModel, theta: Float64Array): void {
   const minus = new Float64Array(k);
   const d = new Float64Array(p);
   const analytic = Array.from({ length: p }, () => new Float64Array(k));
-  assert.ok(model.evaluate(theta, mu, true));
+  assert.ok(model.evaluate(theta, mu, false));
+  const without = new Float64Array(p);
+  const bi = model.backgroundIndex;
   for (let i = 0; i < k; i++) {
-    model.derivatives(theta, i, d);
+    model.derivatives(theta, i, d, 0, false);
     for (let a = 0; a < p; a++) analytic[a][i] = d[a];
+    // Without the background (one emitter of a sum): the others, shifted past b's place, at an offset.
+    without.fill(Number.NaN);
+    model.derivatives(theta, i, without, 1, true);
+    assert.equal(d[bi], 1);
+    for (let a = 0; a < p - 1; a++) assert.equal(without[1 + a], d[a < bi ? a : a + 1]);
   }
   for (let a = 0; a < p; a++) {
     const { name, unit } = model.parameters[a];
     const h = STEP[unit] ?? 1e-5;
     const t = Float64Array.from(theta);
     t[a] = theta[a] + h;
-    assert.ok(model.evaluate(t, plus, true));
+    assert.ok(model.evaluate(t, plus, false));
     t[a] = theta[a] - h;
-    assert.ok(model.evaluate(t, minus, true));
+    assert.ok(model.evaluate(t, minus, false));
     let scale = 0;
     for (let i = 0; i < k; i++) scale = Math.max(scale, Math.abs(analytic[a][i]));
     for (let i = 0; i < k; i++) {
@@ -107,10 +114,10 @@ describe('the PSF models of the registry', () => {
       const model = PSF_MODELS[name].create(c.box, c.settings);
       const mu = new Float64Array(c.box * c.box);
       const theta = Float64Array.from(c.theta);
-      assert.ok(model.evaluate(theta, mu, true));
+      assert.ok(model.evaluate(theta, mu, false));
       const [sx, sy] = c.widths(c.theta);
       const signal = new Float64Array(c.box * c.box);
-      assert.ok(model.evaluate(theta, signal, false));
+      assert.ok(model.evaluate(theta, signal, true));
       let total = 0;
       for (let r = 0; r < c.box; r++) {
         for (let col = 0; col < c.box; col++) {
@@ -148,9 +155,9 @@ describe('the PSF models of the registry', () => {
     const mu = new Float64Array(121);
     const s1 = new Float64Array(121);
     const s2 = new Float64Array(121);
-    assert.ok(a.evaluate(ta, mu, true));
-    assert.ok(single.evaluate(Float64Array.from([4.2, 5.1, 2500, 12, -150]), s1, false));
-    assert.ok(single.evaluate(Float64Array.from([6.3, 5.6, 2000, 12, 220]), s2, false));
+    assert.ok(a.evaluate(ta, mu, false));
+    assert.ok(single.evaluate(Float64Array.from([4.2, 5.1, 2500, 12, -150]), s1, true));
+    assert.ok(single.evaluate(Float64Array.from([6.3, 5.6, 2000, 12, 220]), s2, true));
     for (let i = 0; i < 121; i++) assert.equal(mu[i], 12 + s1[i] + s2[i]);
     assert.throws(() => (a.emitters = 3), RangeError);
   });
@@ -229,7 +236,7 @@ describe('the one estimator, solver and bound', () => {
       const truth = Float64Array.from(c.theta);
       truth[0] = c.box / 2 + 0.2;
       truth[1] = c.box / 2 - 0.15;
-      model.evaluate(truth, mu, true);
+      model.evaluate(truth, mu, false);
       const theta = new Float64Array(c.theta.length);
       assert.ok(model.start(mu, 0, theta), name);
       // The centroid above the border median on a noiseless, centred spot: off by the window's asymmetry only.
@@ -259,7 +266,7 @@ describe('multi-emitter fitting of a model other than the 2-D Gaussian', () => {
   test('noiseless: two overlapping 3-D spots recovered exactly (1e-5 px, 1e-3 nm)', () => {
     const { model, estimator, scoring } = fitter();
     const mu = new Float64Array(BOX * BOX);
-    model.evaluate(Float64Array.from(TRUTH), mu, true);
+    model.evaluate(Float64Array.from(TRUTH), mu, false);
     estimator.bind(mu, 0, undefined);
     const theta = start();
     assert.equal(scoring.run(estimator, theta, 9, 100, 1e-8), STATUS_CONVERGED);
@@ -278,7 +285,7 @@ describe('multi-emitter fitting of a model other than the 2-D Gaussian', () => {
     const rng = new Random(21);
     const { model, estimator, scoring } = fitter();
     const mu = new Float64Array(BOX * BOX);
-    model.evaluate(Float64Array.from(TRUTH), mu, true);
+    model.evaluate(Float64Array.from(TRUTH), mu, false);
     const crlb = new Float64Array(9);
     const sums = { x: { se: 0, cr: 0, bias: 0 }, z: { se: 0, cr: 0, bias: 0 } };
     let n = 0;
