@@ -1,4 +1,4 @@
-import { AstigmaticModel } from '../fit/AstigmaticModel.js';
+import { AstigmaticModel } from '../fit/models/AstigmaticModel.js';
 import { FisherScoring } from '../fit/FisherScoring.js';
 import { STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_START_HIGH, Z_START_LOW, Z_START_MID } from '../fit/fitConstants.js';
 import { PoissonEstimator } from '../fit/PoissonEstimator.js';

@@ -1,7 +1,7 @@
 import { FisherScoring } from './FisherScoring.js';
 import { MIN_RESIDUAL_VARIANCE, STATUS_BAD_DATA } from './fitConstants.js';
-import { GaussianModel } from './GaussianModel.js';
-import { MultiEmitterModel } from './MultiEmitterModel.js';
+import { GaussianModel } from './models/GaussianModel.js';
+import { MultiEmitterModel } from './models/MultiEmitterModel.js';
 import { PoissonEstimator } from './PoissonEstimator.js';
 
 /**

@@ -28,8 +28,9 @@ export interface PsfParameter {
  * allocates nothing; a model holds the scratch of one window evaluation (made once in its
  * constructor), so {@link derivatives} reads the terms of the θ last {@link evaluate}d.
  *
- * The registry (psfModels.ts) lists every model with its parameters; adding one is the model's
- * file, one registry entry, its constants (fitConstants.ts) and its tests (test/fit/PsfModel.test.ts).
+ * The registry (models/psfModels.ts) lists every model with its parameters; adding one is the
+ * model's file in models/, one registry entry, its constants (fitConstants.ts) and its case in
+ * test/fit/PsfModel.test.ts.
  */
 export interface PsfModel {
   /** The registry's name of the model. */

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AstigmaticModel } from '../../src/fit/AstigmaticModel.js';
-import type { AstigmatismCurves } from '../../src/fit/AstigmaticModel.js';
+import { AstigmaticModel } from '../../src/fit/models/AstigmaticModel.js';
+import type { AstigmatismCurves } from '../../src/fit/models/AstigmaticModel.js';
 import { cramerRaoBound } from '../../src/fit/cramerRaoBound.js';
-import { defocusSigma } from '../../src/fit/DefocusCurve.js';
+import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
 import { FisherScoring } from '../../src/fit/FisherScoring.js';
 import { STATUS_CONVERGED } from '../../src/fit/fitConstants.js';
-import { GaussianModel } from '../../src/fit/GaussianModel.js';
-import { MultiEmitterModel } from '../../src/fit/MultiEmitterModel.js';
+import { GaussianModel } from '../../src/fit/models/GaussianModel.js';
+import { MultiEmitterModel } from '../../src/fit/models/MultiEmitterModel.js';
 import { PassMode, PatchLikelihood } from '../../src/fit/PatchLikelihood.js';
 import { PoissonEstimator } from '../../src/fit/PoissonEstimator.js';
 import type { PsfModel } from '../../src/fit/PsfModel.js';
-import { PSF_MODELS } from '../../src/fit/psfModels.js';
+import { PSF_MODELS } from '../../src/fit/models/psfModels.js';
 import { Random } from '../../src/simulate/Random.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
 

@@ -1,4 +1,4 @@
-import type { PsfModel, PsfParameter } from './PsfModel.js';
+import type { PsfModel, PsfParameter } from '../PsfModel.js';
 
 /**
  * K copies of any {@link PsfModel} on one shared background, itself a {@link PsfModel}

@@ -1,4 +1,4 @@
-import { LEAVE_PATCH_PX } from './fitConstants.js';
+import { LEAVE_PATCH_PX } from '../fitConstants.js';
 
 /**
  * Whether a position (x, y px in a `box`-wide window, θ[0], θ[1]) lies more than LEAVE_PATCH_PX

@@ -1,4 +1,4 @@
-import { MAX_SHRINK, MIN_BACKGROUND, MIN_PHOTONS } from './fitConstants.js';
+import { MAX_SHRINK, MIN_BACKGROUND, MIN_PHOTONS } from '../fitConstants.js';
 
 /**
  * The step limits every {@link PsfModel} shares for its first four parameters θ = (x, y, N, b):

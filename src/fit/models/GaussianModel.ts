@@ -1,9 +1,9 @@
-import { FIT_DEFAULTS } from './FitOptions.js';
-import { GaussianAxis } from './GaussianAxis.js';
-import { LEAVE_PATCH_PX, MAX_SIGMA_STEP, MIN_BACKGROUND, MIN_PHOTONS } from './fitConstants.js';
+import { FIT_DEFAULTS } from '../FitOptions.js';
+import { GaussianAxis } from '../GaussianAxis.js';
+import { LEAVE_PATCH_PX, MAX_SIGMA_STEP, MIN_BACKGROUND, MIN_PHOTONS } from '../fitConstants.js';
 import { outsideWindow } from './outsideWindow.js';
 import { proposeLateral } from './proposeLateral.js';
-import type { PsfModel, PsfParameter } from './PsfModel.js';
+import type { PsfModel, PsfParameter } from '../PsfModel.js';
 import { windowStart } from './windowStart.js';
 
 /** θ of the fixed-σ model: x, y, N, b. */

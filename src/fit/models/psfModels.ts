@@ -11,9 +11,9 @@ import {
   Z_START_HIGH,
   Z_START_LOW,
   Z_START_MID,
-} from './fitConstants.js';
+} from '../fitConstants.js';
 import { GaussianModel } from './GaussianModel.js';
-import type { PsfModel, PsfParameter } from './PsfModel.js';
+import type { PsfModel, PsfParameter } from '../PsfModel.js';
 
 /** What a model is made from besides the window width. */
 export interface PsfModelSettings {

@@ -1,10 +1,10 @@
 import type { DefocusCurve } from './DefocusCurve.js';
 import { defocusSlope } from './DefocusCurve.js';
-import { GaussianAxis } from './GaussianAxis.js';
-import { LEAVE_PATCH_PX, MAX_Z_STEP_NM, MIN_BACKGROUND, MIN_PHOTONS } from './fitConstants.js';
+import { GaussianAxis } from '../GaussianAxis.js';
+import { LEAVE_PATCH_PX, MAX_Z_STEP_NM, MIN_BACKGROUND, MIN_PHOTONS } from '../fitConstants.js';
 import { outsideWindow } from './outsideWindow.js';
 import { proposeLateral } from './proposeLateral.js';
-import type { PsfModel, PsfParameter } from './PsfModel.js';
+import type { PsfModel, PsfParameter } from '../PsfModel.js';
 import { windowStart } from './windowStart.js';
 
 /** What the astigmatic model needs of a calibration (an AstigmaticCalibration is one). */

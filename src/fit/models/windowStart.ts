@@ -1,4 +1,4 @@
-import { MIN_BACKGROUND_GUESS } from './fitConstants.js';
+import { MIN_BACKGROUND_GUESS } from '../fitConstants.js';
 
 /**
  * The start every {@link PsfModel} takes from a window alone (a model adds its own further
