@@ -248,6 +248,32 @@ describe('the one estimator, solver and bound', () => {
   });
 });
 
+describe('every registered model fitted by the one estimator and solver', () => {
+  for (const [name, c] of Object.entries(CASES)) {
+    test(`${name}: a noiseless spot recovered from the model's own start (1e-5 px, 1e-6 relative)`, () => {
+      const model = PSF_MODELS[name].create(c.box, c.settings);
+      const p = c.theta.length;
+      const mu = new Float64Array(c.box * c.box);
+      assert.ok(model.evaluate(Float64Array.from(c.theta), mu, false));
+      const estimator = new PoissonEstimator(model);
+      const scoring = new FisherScoring(p);
+      estimator.bind(mu, 0, undefined);
+      const theta = new Float64Array(p);
+      assert.ok(model.start(mu, 0, theta));
+      assert.equal(scoring.run(estimator, theta, p, 100, 1e-9), STATUS_CONVERGED, `${name}: ${theta}`);
+      // Noiseless data: the maximum is the truth; the solver stops within its tolerance of it.
+      for (let a = 0; a < p; a++) {
+        const unit = model.parameters[a].unit;
+        const err = unit === 'px' || unit === 'nm' ? Math.abs(theta[a] - c.theta[a]) : Math.abs(theta[a] / c.theta[a] - 1);
+        assert.ok(err < (unit === 'nm' ? 1e-3 : unit === 'px' ? 1e-5 : 1e-6), `${name} ${model.parameters[a].name}: ${theta[a]} vs ${c.theta[a]}`);
+      }
+      const crlb = new Float64Array(p);
+      assert.ok(estimator.bound(theta, crlb, scoring.gradient, scoring.fisher));
+      assert.ok(crlb.every((v) => v > 0 && Number.isFinite(v)));
+    });
+  }
+});
+
 describe('multi-emitter fitting of a model other than the 2-D Gaussian', () => {
   const BOX = 11;
   /** Two astigmatic spots 250 nm apart laterally, at different depths, on b = 15 photons/px. */

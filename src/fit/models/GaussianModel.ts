@@ -14,11 +14,10 @@ const FIXED_SIGMA: readonly PsfParameter[] = [
   { name: 'b', unit: 'photons/px', min: MIN_BACKGROUND, max: Number.POSITIVE_INFINITY, start: 'median of the border pixels' },
 ];
 
-/** θ of the free-σ model: x, y, N, b, σ. */
-const FREE_SIGMA: readonly PsfParameter[] = [
-  ...FIXED_SIGMA,
-  { name: 'σ', unit: 'px', min: FIT_DEFAULTS.sigmaMinPx, max: Number.POSITIVE_INFINITY, start: 'the configured PSF σ' },
-];
+/** θ of the free-σ model for σ in [min, max] px: x, y, N, b, σ. */
+function freeSigma(min: number, max: number): readonly PsfParameter[] {
+  return [...FIXED_SIGMA, { name: 'σ', unit: 'px', min, max, start: 'the configured PSF σ' }];
+}
 
 /**
  * The pixel-integrated isotropic 2-D Gaussian as a {@link PsfModel} (docs/design.md §3):
@@ -42,7 +41,7 @@ export class GaussianModel implements PsfModel {
   static readonly FREE_SIGMA_NAME = 'gaussian-2d-free-sigma';
   /** θ's parameters of each variant. */
   static readonly FIXED_SIGMA_PARAMETERS = FIXED_SIGMA;
-  static readonly FREE_SIGMA_PARAMETERS = FREE_SIGMA;
+  static readonly FREE_SIGMA_PARAMETERS = freeSigma(FIT_DEFAULTS.sigmaMinPx, Number.POSITIVE_INFINITY);
 
   readonly name: string;
   readonly box: number;
@@ -52,7 +51,8 @@ export class GaussianModel implements PsfModel {
   readonly fitSigma: boolean;
   /** The fixed σ, px (the start value with σ free); may change between fits. */
   sigmaPx: number;
-  /** The largest σ a free-σ fit keeps, px. */
+  /** The range a free-σ fit keeps σ in, px. */
+  readonly sigmaMinPx: number;
   readonly sigmaMaxPx: number;
   /** Axis terms along x (columns) and y (rows) at the θ last evaluated. */
   readonly xAxis: GaussianAxis;
@@ -63,14 +63,15 @@ export class GaussianModel implements PsfModel {
    * @param box - window width, px
    * @param sigmaPx - the PSF σ, px (fixed, or the start with σ free)
    * @param fitSigma - σ is the fifth parameter @default false
+   * @param sigmaRangePx - the range of a free σ, px @default [FIT_DEFAULTS.sigmaMinPx, box / 2] (as FitOptions)
    */
-  constructor(box: number, sigmaPx: number, fitSigma = false) {
+  constructor(box: number, sigmaPx: number, fitSigma = false, sigmaRangePx: readonly [number, number] = [FIT_DEFAULTS.sigmaMinPx, box / 2]) {
     this.box = box;
     this.sigmaPx = sigmaPx;
     this.fitSigma = fitSigma;
-    this.sigmaMaxPx = box / 2;
+    [this.sigmaMinPx, this.sigmaMaxPx] = sigmaRangePx;
     this.name = fitSigma ? GaussianModel.FREE_SIGMA_NAME : GaussianModel.FIXED_SIGMA_NAME;
-    this.parameters = fitSigma ? FREE_SIGMA : FIXED_SIGMA;
+    this.parameters = fitSigma ? freeSigma(this.sigmaMinPx, this.sigmaMaxPx) : FIXED_SIGMA;
     this.xAxis = new GaussianAxis(box);
     this.yAxis = new GaussianAxis(box);
     this.border = new Float64Array(4 * (box - 1));
@@ -112,13 +113,13 @@ export class GaussianModel implements PsfModel {
 
   /**
    * x, y move freely; N and b shrink by at most MAX_SHRINK and stay above their floors; σ
-   * changes by at most MAX_SIGMA_STEP of itself and stays in [σmin, box/2].
+   * changes by at most MAX_SIGMA_STEP of itself and stays in its range.
    */
   propose(theta: Float64Array, step: Float64Array, trial: Float64Array): number {
     const lateral = proposeLateral(theta, step, trial);
     if (this.fitSigma) {
       const limit = MAX_SIGMA_STEP * theta[4];
-      trial[4] = Math.min(Math.max(theta[4] + Math.max(-limit, Math.min(limit, step[4])), FIT_DEFAULTS.sigmaMinPx), this.sigmaMaxPx);
+      trial[4] = Math.min(Math.max(theta[4] + Math.max(-limit, Math.min(limit, step[4])), this.sigmaMinPx), this.sigmaMaxPx);
     }
     return lateral;
   }
