@@ -23,7 +23,10 @@ export interface EllipticalFit {
  * Fit μ = N·Ex(x; σx)·Ey(y; σy) + b, the pixel-integrated elliptical Gaussian, to a square
  * window of photons by weighted least squares (weights 1/max(n, 1), Pearson's, close to the
  * Poisson maximum likelihood for bright beads) with ml-levenberg-marquardt and the analytic
- * Jacobian of the axis terms. For calibration beads: not a hot loop.
+ * Jacobian of the axis terms. For calibration beads: not a hot loop. The one fit outside the
+ * PsfModel contract's solver (FisherScoring.ts): the calibration files it makes are defined by
+ * this least-squares fit, and moving it would change every calibration (and the 3-D
+ * localizations made with it).
  * @param data - photons, row-major, `box` × `box`
  * @param box - window width, px
  * @param start - σ to start from, px

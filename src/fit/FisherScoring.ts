@@ -24,8 +24,11 @@ export interface ScoringModel {
 }
 
 /**
- * Fisher scoring with Levenberg–Marquardt damping, the solver of the joint multi-emitter fit
- * and the 3-D fit (docs/design.md §8, §9): each iteration solves (I + λ·diag I)·δ = ∇ℓ by
+ * Fisher scoring with Levenberg–Marquardt damping, the one solver of every {@link PsfModel}'s
+ * fit through {@link PoissonEstimator} (the multi-emitter and the 3-D fits; the single 2-D fit
+ * keeps its measured fast path, newtonSolve.ts) (docs/design.md §8, §9). The loop's steps:
+ * compute the model (ℓ) → coefficients (∇ℓ, I) → solve → update (propose) → check convergence.
+ * Each iteration solves (I + λ·diag I)·δ = ∇ℓ by
  * Cholesky; a step that lowers ℓ (beyond rounding, LL_GUARD) is retried with λ ×
  * DAMPING_GROWTH, an accepted one divides λ by it (down to DAMPING_FLOOR); no damping that
  * raises ℓ means θ is a maximum to rounding. Holds the scratch for up to `maxParameters`
@@ -52,37 +55,6 @@ export class FisherScoring {
     this.lower = new Float64Array(p * p);
     this.step = new Float64Array(p);
     this.trial = new Float64Array(p);
-  }
-
-  /** Zero ∇ℓ and the Fisher information of a `p`-parameter model, before {@link addPixel}. */
-  clear(p: number): void {
-    this.gradient.fill(0, 0, p);
-    this.fisher.fill(0, 0, p * p);
-  }
-
-  /**
-   * Add one pixel's Poisson terms to ∇ℓ, (n/μ − 1)·∂μ/∂θ, and to the lower triangle of the
-   * Fisher information, ∂μ/∂θ_a·∂μ/∂θ_b / μ (design.md §3; with the camera's shift s, n and μ
-   * are n + s and μ + s, §6). {@link mirror} completes the matrix.
-   * @param d - ∂μ/∂θ at the pixel, `p` values
-   * @param n - the pixel's count (plus its shift), photons
-   * @param mu - the model's mean there (plus the shift), photons, > 0
-   */
-  addPixel(d: Float64Array, p: number, n: number, mu: number): void {
-    const { gradient, fisher } = this;
-    const inv = 1 / mu;
-    const w = n * inv - 1;
-    for (let a = 0; a < p; a++) {
-      gradient[a] += w * d[a];
-      const da = d[a] * inv;
-      for (let e = 0; e <= a; e++) fisher[a * p + e] += da * d[e];
-    }
-  }
-
-  /** Copy the Fisher information's lower triangle (from {@link addPixel}) into its upper one. */
-  mirror(p: number): void {
-    const fisher = this.fisher;
-    for (let a = 0; a < p; a++) for (let e = 0; e < a; e++) fisher[e * p + a] = fisher[a * p + e];
   }
 
   /**

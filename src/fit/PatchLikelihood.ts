@@ -26,6 +26,11 @@ export const PassMode = {
  * photons/px, σ in px. One pass does all the transcendental work at the 2·(box+1) pixel boundaries (GaussianAxis) and then a single loop
  * over the pixels accumulates ℓ, the gradient and the curvature together.
  *
+ * The fast path of the {@link GaussianModel} (the PsfModel contract's 2-D Gaussian): the same
+ * μ, ∇ℓ and Fisher information as that model under {@link PoissonEstimator} (tested to rounding
+ * in test/fit/PsfModel.test.ts), with row-factored sums and the Hessian for newtonSolve.ts, kept
+ * for the single 2-D fit because it is measured faster there.
+ *
  * Workspace: create once per worker and reuse; `evaluate` allocates nothing.
  */
 export class PatchLikelihood {

@@ -1,5 +1,5 @@
-import { choleskyInverseDiagonal } from './cholesky.js';
 import { conjugateGradientSolve } from './conjugateGradientSolve.js';
+import { cramerRaoBound } from './cramerRaoBound.js';
 import { WARM_START_MARGIN_PX } from './fitConstants.js';
 import type { FitResults, FitStartValues } from './FitResults.js';
 import { FitStatus } from './FitStatus.js';
@@ -82,10 +82,8 @@ export function fitPatch(
   const box = workspace.options.box;
   workspace.residualStd = Math.sqrt(lik.residualSumSquares / (box * box - lik.parameterCount));
   workspace.chiSquare = lik.chiSquare;
-  const ok = choleskyInverseDiagonal(lik.fisher, lik.parameterCount, workspace.crlb, workspace.inverseScratch);
   // The Fisher information of a camera whose pixels' variance is noiseScale·(μ + s).
-  const scale = workspace.options.noiseScale;
-  for (let a = 0; a < lik.parameterCount; a++) workspace.crlb[a] *= scale;
+  const ok = cramerRaoBound(lik.fisher, lik.parameterCount, workspace.options.noiseScale, workspace.crlb, workspace.inverseScratch);
   if (!ok && workspace.status === FitStatus.converged) workspace.status = FitStatus.singular;
   if (lik.parameterCount === 4) workspace.crlb[4] = Number.NaN;
   return started === 1;

@@ -108,6 +108,10 @@ function solveUndamped4(h: Float64Array, g: Float64Array, step: Float64Array): b
  * every step must not lower ℓ (it is halved back otherwise), because a free-σ Newton step from
  * a rough start at low signal can shrink σ onto a noise pixel and let N collapse.
  *
+ * The single 2-D fit's fast path: every other model's fit runs FisherScoring.ts through
+ * PoissonEstimator.ts; this one keeps the full Hessian, step scaling and the anticipated final
+ * pass because they are measured faster for the 4- and 5-parameter Gaussian.
+ *
  * Sets `workspace.status` and `workspace.iterations`; when the converging pass also computed the
  * Fisher information and ℓ, sets `workspace.informationReady` and `workspace.logLikelihood`.
  *

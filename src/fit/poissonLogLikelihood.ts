@@ -2,8 +2,8 @@
  * The Poisson log-likelihood of a window's counts under the model means already computed:
  * ℓ = Σ_i (n_i + s_i)·ln(μ_i + s_i) − (μ_i + s_i), a term 0·ln μ where n + s ≤ 0 (design.md §3;
  * s the camera's shift of each pixel, §6, 0 for a Poisson camera), summed in pixel order. The
- * constant −ln((n + s)!) is left out. Used by the multi-emitter and 3-D fits; the kernel's
- * logLikelihoodSum is its port.
+ * constant −ln((n + s)!) is left out. Used by PoissonEstimator (every PsfModel's fit); the
+ * kernel's logLikelihoodSum is its port.
  * @param mu - the model's mean of each pixel, photons (`count` values from 0)
  * @param data - counts, photons; the window's pixel i at data[at + i]
  * @param at - index of the window's first pixel in `data` (and in `shift`)

@@ -1,0 +1,82 @@
+import type { AstigmatismCurves } from './AstigmaticModel.js';
+import { AstigmaticModel } from './AstigmaticModel.js';
+import {
+  LEAVE_PATCH_PX,
+  MAX_SHRINK,
+  MAX_SIGMA_STEP,
+  MAX_Z_STEP_NM,
+  MIN_BACKGROUND,
+  MIN_PHOTONS,
+  Z_EDGE_NM,
+  Z_START_HIGH,
+  Z_START_LOW,
+  Z_START_MID,
+} from '../fitConstants.js';
+import { GaussianModel } from './GaussianModel.js';
+import type { PsfModel, PsfParameter } from '../PsfModel.js';
+
+/** What a model is made from besides the window width. */
+export interface PsfModelSettings {
+  /** The PSF σ, px (the 2-D models: fixed, or the start with σ free). */
+  readonly sigmaPx?: number;
+  /** The defocus curves (the 3-D model). */
+  readonly curves?: AstigmatismCurves;
+}
+
+/** One registered PSF model. */
+export interface PsfModelEntry {
+  /** The model's name (its class's `name`). */
+  readonly name: string;
+  /** What it models, in one line, with the design note's section. */
+  readonly description: string;
+  /** θ's parameters in order (the 3-D model's z range is its calibration's: unbounded here). */
+  readonly parameters: readonly PsfParameter[];
+  /** The named constants (fitConstants.ts) its steps, floors and starts use. */
+  readonly constants: Readonly<Record<string, number>>;
+  /**
+   * A model of the window width `box` (px).
+   * @throws RangeError where a setting the model needs is missing
+   */
+  readonly create: (box: number, settings: PsfModelSettings) => PsfModel;
+}
+
+/** Step limits and floors every model shares (its x, y, N, b). */
+const SHARED = { MIN_PHOTONS, MIN_BACKGROUND, MAX_SHRINK, LEAVE_PATCH_PX } as const;
+
+/** The setting `key` or a RangeError naming the model. */
+function need<K extends keyof PsfModelSettings>(settings: PsfModelSettings, key: K, model: string): NonNullable<PsfModelSettings[K]> {
+  const v = settings[key];
+  if (v === undefined) throw new RangeError(`PSF model ${model} needs ${key}`);
+  return v as NonNullable<PsfModelSettings[K]>;
+}
+
+/**
+ * Every PSF model of the JavaScript side, by name. Each serves the one estimator
+ * (PoissonEstimator.ts), the one solver (FisherScoring.ts), the one CRLB (cramerRaoBound.ts)
+ * and the multi-emitter sum (MultiEmitterModel.ts). Adding a model: its file implementing
+ * {@link PsfModel}, one entry here, its constants in fitConstants.ts, and its case in
+ * test/fit/PsfModel.test.ts (which fails for a registered model without one).
+ */
+export const PSF_MODELS: Readonly<Record<string, PsfModelEntry>> = {
+  [GaussianModel.FIXED_SIGMA_NAME]: {
+    name: GaussianModel.FIXED_SIGMA_NAME,
+    description: 'pixel-integrated isotropic 2-D Gaussian of fixed σ (design.md §3)',
+    parameters: GaussianModel.FIXED_SIGMA_PARAMETERS,
+    constants: SHARED,
+    create: (box, s) => new GaussianModel(box, need(s, 'sigmaPx', GaussianModel.FIXED_SIGMA_NAME), false),
+  },
+  [GaussianModel.FREE_SIGMA_NAME]: {
+    name: GaussianModel.FREE_SIGMA_NAME,
+    description: 'pixel-integrated isotropic 2-D Gaussian with σ fitted (design.md §3)',
+    parameters: GaussianModel.FREE_SIGMA_PARAMETERS,
+    constants: { ...SHARED, MAX_SIGMA_STEP },
+    create: (box, s) => new GaussianModel(box, need(s, 'sigmaPx', GaussianModel.FREE_SIGMA_NAME), true),
+  },
+  [AstigmaticModel.NAME]: {
+    name: AstigmaticModel.NAME,
+    description: 'astigmatic 3-D Gaussian, σx(z), σy(z) from defocus curves (design.md §8)',
+    parameters: AstigmaticModel.parametersOf([Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]),
+    constants: { ...SHARED, MAX_Z_STEP_NM, Z_EDGE_NM, Z_START_LOW, Z_START_MID, Z_START_HIGH },
+    create: (box, s) => new AstigmaticModel(box, need(s, 'curves', AstigmaticModel.NAME)),
+  },
+};
