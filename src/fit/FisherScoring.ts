@@ -32,7 +32,8 @@ export interface ScoringModel {
  * Cholesky; a step that lowers ℓ (beyond rounding, LL_GUARD) is retried with λ ×
  * DAMPING_GROWTH, an accepted one divides λ by it (down to DAMPING_FLOOR); no damping that
  * raises ℓ means θ is a maximum to rounding. Holds the scratch for up to `maxParameters`
- * parameters; running allocates nothing. The kernel's multiFit and zFitFrom are its ports.
+ * parameters; running allocates nothing. Its kernel port is `fisherScoring`
+ * (src/fit/assembly/FisherScoring.ts), shared by the kernel's multi-emitter and 3-D fits.
  */
 export class FisherScoring {
   readonly gradient: Float64Array;
