@@ -31,7 +31,6 @@ import { TableCsvWriter } from '../src/export/TableCsvWriter.js';
 import { temporaryPath, writeFileAtomically } from '../src/export/writeFileAtomically.js';
 import { sidecarPath, writeSidecar } from '../src/export/writeSidecar.js';
 import { writeStepSidecar } from '../src/export/writeStepSidecar.js';
-import { FitStatus } from '../src/fit/FitStatus.js';
 import type { Frame } from '../src/io/Frame.js';
 import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
@@ -45,12 +44,12 @@ import { addBatch } from '../src/render/accumulateImage.js';
 import { encodePng } from '../src/render/encodePng.js';
 import { SuperResolutionImage } from '../src/render/SuperResolutionImage.js';
 import type { LocalizationBatch } from '../src/table/LocalizationBatch.js';
-import { LogHistogram } from '../src/table/LogHistogram.js';
 import { chooseRunner } from './chooseRunner.js';
 import type { Runner } from './chooseRunner.js';
 import { PREVIEW_DEFAULTS } from './LocalizeStackRun.js';
 import type { LocalizeStackRun, LocalizeStackSummary, RunMedians } from './LocalizeStackRun.js';
 import { openRun } from './openRun.js';
+import { RunTally } from './RunTally.js';
 import type { OpenedRun } from './openRun.js';
 import { mergeParameters, runRecord } from './runRecord.js';
 
@@ -83,11 +82,10 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     runner = await chooseRunner(opened, options, run.workers, run.onWarning);
     supersedeSidecar(files.sidecar, { startedAt, partial: files.partial });
     writers = openWriters(run, options, files);
-    const stats = createLocalizeStats();
-    const streamed = await streamRun(run, opened, options, runner, writers, stats, t0);
-    opened.close();
+    const streamed = await streamRun(run, opened, options, runner, writers, t0);
+    opened.close(); // read no more: closed before the rows are committed
     const error = finishMerge(writers, streamed.error);
-    const summary = summarize(run, opened, runner, writers, streamed, stats, files, t0);
+    const summary = summarize(run, opened, runner, writers, streamed, files, t0);
     return recordRun(run, opened, options, writers, summary, startedAt, error);
   } finally {
     runner?.close();
@@ -175,6 +173,8 @@ function openWriters(run: LocalizeStackRun, options: ResolvedLocalizeOptions, fi
 /** What streaming a run gave: frames done, the medians, the read and write times, and the error that stopped it. */
 interface Streamed {
   readonly frames: number;
+  /** The run's counters. */
+  readonly stats: LocalizeStats;
   readonly medians: RunMedians;
   readonly readSeconds: number;
   readonly writeSeconds: number;
@@ -195,24 +195,22 @@ async function streamRun(
   options: ResolvedLocalizeOptions,
   runner: Runner,
   writers: RunWriters,
-  stats: LocalizeStats,
   t0: number,
 ): Promise<Streamed> {
+  const stats = createLocalizeStats();
   const { input, metadata, range } = opened;
-  const { csv, merger, mergedCsv } = writers;
   const camera = options.camera;
   const warn = (message: string) => run.onWarning?.(message);
-  const medians = { uncertainty: new LogHistogram(), photons: new LogHistogram(), background: new LogHistogram() };
+  const tally = new RunTally(input, saturationLevel(camera, metadata.sampleType), warn);
   const preview = openPreview(run, metadata, camera.pixelSizeNm);
   const readMs = { value: 0 };
   const queueWorkers = new Set<string>();
-  const warned = { saturated: false, nonFinite: false };
   let writeMs = 0;
   let frames = 0;
   let lastFrame = 0;
   let error: Error | undefined;
   const onQueue = runner.address !== undefined;
-  const report = () => run.onProgress?.({ frames, total: range.total, frame: lastFrame, localizations: csv.rows, seconds: (performance.now() - t0) / 1000, workers: onQueue ? queueWorkers.size : undefined });
+  const report = () => run.onProgress?.({ frames, total: range.total, frame: lastFrame, localizations: writers.csv.rows, seconds: (performance.now() - t0) / 1000, workers: onQueue ? queueWorkers.size : undefined });
   // Frames are read into recycled buffers, given back once localized.
   const buffers = new FrameBufferPool();
   const firstFrame = (frame: Frame) => {
@@ -234,24 +232,10 @@ async function streamRun(
     });
     for await (const batch of batches) {
       const w0 = performance.now();
-      csv.write(batch);
-      if (merger && mergedCsv) mergedCsv.write(merger.push(batch));
+      writeBatch(writers, batch);
       writeMs += performance.now() - w0;
       frames++;
-      for (let i = 0; i < batch.count; i++) {
-        if (batch.status[i] !== FitStatus.converged) continue;
-        medians.uncertainty.add(batch.uncertainty[i]);
-        medians.photons.add(batch.intensity[i]);
-        medians.background.add(batch.offset[i]);
-      }
-      if (stats.saturated > 0 && !warned.saturated) {
-        warned.saturated = true;
-        warn(`${input}: spots with saturated pixels (at or above ${saturationLevel(camera, metadata.sampleType)} ADU) from frame ${batch.frame} on: their fits are left out of the CSV (status ${FitStatus.saturated}; --all-fits keeps them); lower the exposure or the EM gain, or set --saturation`);
-      }
-      if (stats.nonFinitePixels > 0 && !warned.nonFinite) {
-        warned.nonFinite = true;
-        warn(`${input}: NaN or infinite pixels from frame ${batch.frame} on: spots touching them are not fitted (status ${FitStatus.badData}); the summary counts them`);
-      }
+      tally.add(batch, stats);
       preview?.add(batch, frames);
       lastFrame = batch.frame;
       // On a queue, frames arrive a job (1 024 frames) at a time, after seconds of nothing:
@@ -264,12 +248,19 @@ async function streamRun(
   }
   return {
     frames,
-    medians: { uncertaintyNm: medians.uncertainty.quantile(0.5), photons: medians.photons.quantile(0.5), backgroundPhotons: medians.background.quantile(0.5) },
+    stats,
+    medians: tally.medians(),
     readSeconds: readMs.value / 1000,
     writeSeconds: writeMs / 1000,
     queueWorkers,
     error,
   };
+}
+
+/** One frame's rows into the CSV and, with `merge`, its molecules into the merged CSV. */
+function writeBatch(writers: RunWriters, batch: LocalizationBatch): void {
+  writers.csv.write(batch);
+  if (writers.merger && writers.mergedCsv) writers.mergedCsv.write(writers.merger.push(batch));
 }
 
 /** The live preview of a run: a super-resolution PNG, rewritten every `everyFrames` frames and at the end. */
@@ -302,8 +293,8 @@ function finishMerge(writers: RunWriters, error: Error | undefined): Error | und
 }
 
 /** The outcome of a run before it is written down: complete, or why not. */
-function summarize(run: LocalizeStackRun, opened: OpenedRun, runner: Runner, writers: RunWriters, streamed: Streamed, stats: LocalizeStats, files: RunFiles, t0: number): LocalizeStackSummary {
-  const { error, frames } = streamed;
+function summarize(run: LocalizeStackRun, opened: OpenedRun, runner: Runner, writers: RunWriters, streamed: Streamed, files: RunFiles, t0: number): LocalizeStackSummary {
+  const { error, frames, stats } = streamed;
   const { total } = opened.range;
   const { csv, mergedCsv } = writers;
   const address = runner.address;
