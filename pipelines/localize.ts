@@ -85,7 +85,7 @@ async function* localizePath(path: string | readonly string[], options: Localize
     // Frames read here go into recycled buffers.
     const buffers = new FrameBufferPool();
     yield* runner.batches({
-      frames: () => opened.stack.frames({ ...range, signal, buffers }),
+      frames: () => opened.read(buffers, signal),
       stats: createLocalizeStats(),
       recycle: (buffer) => buffers.give(buffer),
       // No file is written: a key of its own, so that no other submission is superseded.

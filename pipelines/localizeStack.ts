@@ -221,7 +221,7 @@ async function streamRun(
   };
   try {
     const batches = runner.batches({
-      frames: () => timedFrames(opened.stack.frames({ ...run.frames, buffers, signal: run.signal }), readMs, firstFrame),
+      frames: () => timedFrames(opened.read(buffers, run.signal), readMs, firstFrame),
       stats,
       recycle: (buffer) => buffers.give(buffer),
       output: resolvePath(run.output),

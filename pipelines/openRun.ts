@@ -2,6 +2,8 @@ import { resolve as resolvePath } from 'node:path';
 import { parseQueueUrl } from '../src/cluster/parseQueueUrl.js';
 import type { QueueAddress } from '../src/cluster/parseQueueUrl.js';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
+import type { Frame } from '../src/io/Frame.js';
+import type { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import { openStack } from '../src/io/openStack.js';
 import { selectChannel } from '../src/io/selectChannel.js';
@@ -33,6 +35,11 @@ export interface OpenedRun {
   readonly range: RunRange;
   /** The queue to localize on (`frames.follow` and a channel are refused with one). */
   readonly address: QueueAddress | undefined;
+  /**
+   * Read the run's frames (its range, step and follow mode) into `buffers` (recycled: give each
+   * frame's buffer back once done with it), until the stack or the range ends or `signal` aborts.
+   */
+  read(buffers: FrameBufferPool, signal: AbortSignal | undefined): AsyncIterable<Frame>;
   /** Close the stack's files (again is harmless). */
   close(): void;
 }
@@ -78,6 +85,7 @@ export function openRun(input: string | readonly string[], frames: FrameSourceOp
     notice: opened.notice,
     range: { start, end, step, total: frames?.follow ? undefined : Math.max(0, Math.ceil((end - start) / step)) },
     address,
+    read: (buffers, signal) => stack.frames({ ...frames, buffers, signal }),
     close: () => stack.close(),
   };
 }
