@@ -40,6 +40,7 @@ import { checkFrameSize, resolveLocalizeOptions } from '../src/pipeline/Localize
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { BatchMerger } from '../src/post/BatchMerger.js';
+import type { MergeOptions } from '../src/post/BlinkMerger.js';
 import { addBatch } from '../src/render/accumulateImage.js';
 import { encodePng } from '../src/render/encodePng.js';
 import { SuperResolutionImage } from '../src/render/SuperResolutionImage.js';
@@ -71,22 +72,22 @@ export type { LocalizeStackRun, LocalizeStackSummary, Progress, RunMedians } fro
 export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStackSummary> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  const files = runFiles(run);
+  const plan = planRun(run);
   const opened = openRun(run.input, run.frames, run.queue);
   let runner: Runner | undefined;
   let writers: RunWriters | undefined;
   try {
-    checkOutputs(run, opened, files);
+    checkOutputs(run, opened, plan);
     if (opened.notice) run.onNotice?.(opened.notice);
     const options = resolveRunOptions(run, opened);
     runner = await chooseRunner(opened, options, run.workers, run.onWarning);
-    supersedeSidecar(files.sidecar, { startedAt, partial: files.partial });
-    writers = openWriters(run, options, files);
-    const streamed = await streamRun(run, opened, options, runner, writers, t0);
+    supersedeSidecar(plan.sidecar, { startedAt, partial: plan.partial });
+    writers = openWriters(run, options, plan);
+    const streamed = await streamRun(run, plan, opened, options, runner, writers, t0);
     opened.close(); // read no more: closed before the rows are committed
     const error = finishMerge(writers, streamed.error);
-    const summary = summarize(run, opened, runner, writers, streamed, files, t0);
-    return recordRun(run, opened, options, writers, summary, startedAt, error);
+    const summary = summarize(run, plan, opened, runner, writers, streamed, t0);
+    return recordRun(run, plan, opened, options, writers, summary, startedAt, error);
   } finally {
     runner?.close();
     writers?.close();
@@ -94,23 +95,37 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   }
 }
 
-/** The files a run writes besides the CSV: its sidecar, its temporary file, the merged CSV. */
-interface RunFiles {
+/**
+ * The run's own choices, resolved once before anything is read: the files it writes besides
+ * the CSV, the merge with the merged CSV's path, the preview with its defaults.
+ */
+interface RunPlan {
+  /** The sidecar (the CSV name with .json) and the CSV's temporary file. */
   readonly sidecar: string;
   readonly partial: string;
-  /** With `merge`: the merged CSV. */
-  readonly merged: string | undefined;
+  /** With `merge`: its options as given, and the merged CSV (`merge.path`, or NAME.merged.csv next to NAME.csv). */
+  readonly merge: { readonly options: MergeOptions & { path?: string }; readonly path: string } | undefined;
+  /** With `preview`: the PNG, frames between refreshes, its pixel (nm). */
+  readonly preview: { readonly path: string; readonly everyFrames: number; readonly pixelNm: number } | undefined;
+  readonly includeAllFits: boolean;
 }
 
-function runFiles(run: LocalizeStackRun): RunFiles {
-  return { sidecar: sidecarPath(run.output), partial: partialPath(run.output), merged: run.merge ? mergedCsvPath(run) : undefined };
+function planRun(run: LocalizeStackRun): RunPlan {
+  const { merge, preview } = run;
+  return {
+    sidecar: sidecarPath(run.output),
+    partial: partialPath(run.output),
+    merge: merge ? { options: merge, path: merge.path ?? `${run.output.replace(/\.csv$/i, '')}.merged.csv` } : undefined,
+    preview: preview ? { path: preview.path, everyFrames: preview.everyFrames ?? PREVIEW_DEFAULTS.everyFrames, pixelNm: preview.pixelNm ?? PREVIEW_DEFAULTS.pixelNm } : undefined,
+    includeAllFits: run.includeAllFits ?? false,
+  };
 }
 
 /** Refuse outputs that would replace an input (the stack's files, the caller's) or each other. */
-function checkOutputs(run: LocalizeStackRun, opened: OpenedRun, files: RunFiles): void {
+function checkOutputs(run: LocalizeStackRun, opened: OpenedRun, plan: RunPlan): void {
   const inputs: NamedPath[] = opened.files.map((path) => ({ path, role: 'the input stack' }));
   inputs.push(...(run.inputs ?? []));
-  checkOutputPaths(inputs, outputsOf(run, files));
+  checkOutputPaths(inputs, outputsOf(run.output, plan));
 }
 
 /**
@@ -141,15 +156,16 @@ interface RunWriters {
 }
 
 /** Open the CSV (rows go to its `.partial` until the run is recorded) and, with `merge`, the merged one. */
-function openWriters(run: LocalizeStackRun, options: ResolvedLocalizeOptions, files: RunFiles): RunWriters {
+function openWriters(run: LocalizeStackRun, options: ResolvedLocalizeOptions, plan: RunPlan): RunWriters {
   const astigmatic = options.astigmatism !== undefined;
-  const csv = new LocalizationCsvWriter(run.output, { includeAllFits: run.includeAllFits, astigmatic });
+  const { includeAllFits, merge } = plan;
+  const csv = new LocalizationCsvWriter(run.output, { includeAllFits, astigmatic });
   let merger: BatchMerger | undefined;
   let mergedCsv: TableCsvWriter | undefined;
   try {
-    if (run.merge && files.merged) {
-      merger = new BatchMerger({ ...run.merge, includeAllFits: run.includeAllFits, astigmatic });
-      mergedCsv = new TableCsvWriter(files.merged, merger.header);
+    if (merge) {
+      merger = new BatchMerger({ ...merge.options, includeAllFits, astigmatic });
+      mergedCsv = new TableCsvWriter(merge.path, merger.header);
     }
   } catch (error) {
     csv.abandon();
@@ -191,6 +207,7 @@ interface Streamed {
  */
 async function streamRun(
   run: LocalizeStackRun,
+  plan: RunPlan,
   opened: OpenedRun,
   options: ResolvedLocalizeOptions,
   runner: Runner,
@@ -202,7 +219,7 @@ async function streamRun(
   const camera = options.camera;
   const warn = (message: string) => run.onWarning?.(message);
   const tally = new RunTally(input, saturationLevel(camera, metadata.sampleType), warn);
-  const preview = openPreview(run, metadata, camera.pixelSizeNm);
+  const preview = plan.preview && openPreview(plan.preview, metadata, camera.pixelSizeNm);
   const readMs = { value: 0 };
   const queueWorkers = new Set<string>();
   let writeMs = 0;
@@ -264,17 +281,14 @@ function writeBatch(writers: RunWriters, batch: LocalizationBatch): void {
 }
 
 /** The live preview of a run: a super-resolution PNG, rewritten every `everyFrames` frames and at the end. */
-function openPreview(run: LocalizeStackRun, metadata: StackMetadata, pixelSizeNm: number): { add(batch: LocalizationBatch, frames: number): void; write(): void } | undefined {
-  const asked = run.preview;
-  if (!asked) return undefined;
+function openPreview(asked: NonNullable<RunPlan['preview']>, metadata: StackMetadata, pixelSizeNm: number): { add(batch: LocalizationBatch, frames: number): void; write(): void } {
   const p = pixelSizeNm;
-  const image = new SuperResolutionImage({ pixelNm: asked.pixelNm ?? PREVIEW_DEFAULTS.pixelNm, mode: 'histogram', range: { x0: 0, x1: metadata.width * p, y0: 0, y1: metadata.height * p } });
-  const every = asked.everyFrames ?? PREVIEW_DEFAULTS.everyFrames;
+  const image = new SuperResolutionImage({ pixelNm: asked.pixelNm, mode: 'histogram', range: { x0: 0, x1: metadata.width * p, y0: 0, y1: metadata.height * p } });
   const write = () => writeFileAtomically(asked.path, encodePng(image.counts, image.width, image.height));
   return {
     add(batch, frames) {
       addBatch(image, batch);
-      if (frames % every === 0) write();
+      if (frames % asked.everyFrames === 0) write();
     },
     write,
   };
@@ -293,7 +307,7 @@ function finishMerge(writers: RunWriters, error: Error | undefined): Error | und
 }
 
 /** The outcome of a run before it is written down: complete, or why not. */
-function summarize(run: LocalizeStackRun, opened: OpenedRun, runner: Runner, writers: RunWriters, streamed: Streamed, files: RunFiles, t0: number): LocalizeStackSummary {
+function summarize(run: LocalizeStackRun, plan: RunPlan, opened: OpenedRun, runner: Runner, writers: RunWriters, streamed: Streamed, t0: number): LocalizeStackSummary {
   const { error, frames, stats } = streamed;
   const { total } = opened.range;
   const { csv, mergedCsv } = writers;
@@ -302,7 +316,7 @@ function summarize(run: LocalizeStackRun, opened: OpenedRun, runner: Runner, wri
   return {
     input: opened.input,
     output: run.output,
-    sidecar: files.sidecar,
+    sidecar: plan.sidecar,
     complete: error === undefined && !aborted,
     stopReason: aborted ? abortReason(run.signal as AbortSignal) : undefined,
     frames,
@@ -327,6 +341,7 @@ function summarize(run: LocalizeStackRun, opened: OpenedRun, runner: Runner, wri
  */
 function recordRun(
   run: LocalizeStackRun,
+  plan: RunPlan,
   opened: OpenedRun,
   options: ResolvedLocalizeOptions,
   writers: RunWriters,
@@ -341,14 +356,14 @@ function recordRun(
     try {
       writeSidecar(summary.sidecar, record(run.output));
       csv.commit();
-      if (mergedCsv && run.merge) {
+      if (mergedCsv && plan.merge) {
         mergedCsv.commit();
         // The merged CSV's own record, as `smlm-stream merge` writes one, the run's under `previous`.
         writeStepSidecar({
           step: 'merge',
           input: run.output,
           output: mergedCsv.path,
-          parameters: mergeParameters(run.merge, undefined),
+          parameters: mergeParameters(plan.merge.options, undefined),
           counts: { rowsIn: csv.rows, rowsOut: mergedCsv.rows },
           started: startedAt,
           seconds: summary.seconds,
@@ -362,7 +377,7 @@ function recordRun(
   if (!writers.committed) {
     writers.close();
     if (summary.merged && mergedCsv) summary.merged.output = mergedCsv.partialPath;
-    summary.output = partialPath(run.output);
+    summary.output = plan.partial;
     summary.complete = false;
     try {
       writeSidecar(summary.sidecar, record(summary.output));
@@ -393,32 +408,26 @@ function checkFrameRange(frames: FrameSourceOptions | undefined, metadata: Stack
 }
 
 /** Every file the run writes, temporary ones included. */
-function outputsOf(run: LocalizeStackRun, files: RunFiles): NamedPath[] {
-  const { sidecar, partial } = files;
+function outputsOf(output: string, plan: RunPlan): NamedPath[] {
+  const { sidecar, partial, merge, preview } = plan;
   const outputs: NamedPath[] = [
-    { path: run.output, role: 'the CSV' },
+    { path: output, role: 'the CSV' },
     { path: partial, role: "the CSV's temporary file" },
     { path: sidecar, role: 'the sidecar (the CSV name with .json)', record: RUN_RECORD },
     { path: temporaryPath(sidecar), role: "the sidecar's temporary file" },
   ];
-  const merged = files.merged;
-  if (merged) {
+  if (merge) {
     outputs.push(
-      { path: merged, role: 'the merged CSV' },
-      { path: partialPath(merged), role: "the merged CSV's temporary file" },
-      { path: sidecarPath(merged), role: "the merged CSV's sidecar", record: RUN_RECORD },
-      { path: temporaryPath(sidecarPath(merged)), role: "the merged CSV's sidecar's temporary file" },
+      { path: merge.path, role: 'the merged CSV' },
+      { path: partialPath(merge.path), role: "the merged CSV's temporary file" },
+      { path: sidecarPath(merge.path), role: "the merged CSV's sidecar", record: RUN_RECORD },
+      { path: temporaryPath(sidecarPath(merge.path)), role: "the merged CSV's sidecar's temporary file" },
     );
   }
-  if (run.preview) {
-    outputs.push({ path: run.preview.path, role: 'the preview' }, { path: temporaryPath(run.preview.path), role: "the preview's temporary file" });
+  if (preview) {
+    outputs.push({ path: preview.path, role: 'the preview' }, { path: temporaryPath(preview.path), role: "the preview's temporary file" });
   }
   return outputs;
-}
-
-/** Where the merged CSV goes: `merge.path`, or NAME.merged.csv next to NAME.csv. */
-function mergedCsvPath(run: LocalizeStackRun): string {
-  return run.merge?.path ?? `${run.output.replace(/\.csv$/i, '')}.merged.csv`;
 }
 
 /** An abort's reason in words: an Error's message, or the reason as a string. */
