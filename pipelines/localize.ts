@@ -5,12 +5,7 @@ import type { Frame } from '../src/io/Frame.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import { randomUUID } from 'node:crypto';
-import { resolve as resolvePath } from 'node:path';
-import { parseQueueUrl } from '../src/cluster/parseQueueUrl.js';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
-import { openStack } from '../src/io/openStack.js';
-import { selectChannel } from '../src/io/selectChannel.js';
-import type { FrameStack, StackMetadata } from '../src/io/TiffStack.js';
 import type { LocalizationBatch } from '../src/table/LocalizationBatch.js';
 import { FrameLocalizer } from '../src/pipeline/FrameLocalizer.js';
 import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
@@ -18,6 +13,9 @@ import { resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { localizeFrames } from '../src/pipeline/localizeFrames.js';
 import { chooseWorkers, localizeStream } from '../src/pipeline/localizeStream.js';
 import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
+import { chooseRunner } from './chooseRunner.js';
+import type { Runner } from './chooseRunner.js';
+import { openRun } from './openRun.js';
 
 /**
  * Where frames come from: a TIFF path (a file, a folder of TIFFs, a file of a Micro-Manager
@@ -66,55 +64,46 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
   if (isObservable(source)) {
     return defer(() => source.pipe(localizeFrames(new FrameLocalizer(resolveLocalizeOptions(options)))));
   }
-  return observeAsync(async function* (signal) {
-    let stack: FrameStack | undefined;
-    try {
-      let frames: AsyncIterable<Frame>;
-      let metadata: StackMetadata | undefined;
-      // Frames read here go into recycled buffers; the caller's own frames are left alone.
-      let buffers: FrameBufferPool | undefined;
-      if (typeof source === 'string' || Array.isArray(source)) {
-        stack = selectChannel(openStack(source as string | readonly string[]).stack, options.frames?.channel);
-        metadata = stack.metadata;
-        buffers = new FrameBufferPool();
-        frames = stack.frames({ ...options.frames, signal, buffers });
-      } else {
-        frames = source as AsyncIterable<Frame>;
-      }
-      const pool = buffers;
-      const recycle = pool ? (buffer: ArrayBuffer) => pool.give(buffer) : undefined;
-      const resolved = resolveLocalizeOptions(options, metadata);
-      const range = options.frames ?? {};
-      const known = metadata && !range.follow ? Math.ceil((Math.min(range.end ?? Infinity, metadata.frameCount) - (range.start ?? 0)) / (range.step ?? 1)) : undefined;
-      if (options.queue !== undefined && metadata?.channel !== undefined) throw new InvalidOptionError('one channel of a hyperstack is localized on this machine: a queue reads whole stacks', 'queue');
-      if (options.queue !== undefined && stack && metadata && known !== undefined) {
-        const { frames: range0, workers: _w, queue, ...plain } = options;
-        const address = parseQueueUrl(queue);
-        // Loaded only when used (BullMQ, ioredis).
-        const q = await import('../src/cluster/localizeOnQueue.js');
-        const start = range0?.start ?? 0;
-        yield* q.localizeOnQueue({
-          address,
-          client: await q.connectQueue(address),
-          input: typeof source === 'string' ? resolvePath(source) : (source as readonly string[]).map((f) => resolvePath(f)),
-          // No file is written: a key of its own, so that no other submission is superseded.
-          output: `stream:${randomUUID()}`,
-          start,
-          end: Math.min(range0?.end ?? Infinity, metadata.frameCount),
-          step: range0?.step ?? 1,
-          options: plain,
-          resolved,
-          stats: createLocalizeStats(),
-          workers: new Set(),
-          signal,
-        });
-        return;
-      }
-      if (options.queue !== undefined) throw new InvalidOptionError('a queue takes a stack given by its path, not in follow mode', 'queue');
-      const { workers } = chooseWorkers(options.workers, known, resolved.chunkFrames);
-      yield* localizeStream(frames, resolved, { workers, recycle });
-    } finally {
-      stack?.close();
-    }
-  });
+  if (typeof source === 'string' || Array.isArray(source)) {
+    const path = source as string | readonly string[];
+    return observeAsync((signal) => localizePath(path, options, signal));
+  }
+  return observeAsync(() => localizeFrameIterable(source as AsyncIterable<Frame>, options));
+}
+
+/**
+ * The batches of a stack given by its path, in the run's steps: open it ({@link openRun}),
+ * resolve the options against its metadata, choose where it runs (the workers, a queue), stream.
+ */
+async function* localizePath(path: string | readonly string[], options: LocalizeStreamOptions, signal: AbortSignal): AsyncGenerator<LocalizationBatch> {
+  const { frames: range, workers, queue, ...plain } = options;
+  const opened = openRun(path, range, queue);
+  let runner: Runner | undefined;
+  try {
+    const resolved = resolveLocalizeOptions(plain, opened.metadata);
+    runner = await chooseRunner(opened, resolved, workers);
+    // Frames read here go into recycled buffers.
+    const buffers = new FrameBufferPool();
+    yield* runner.batches({
+      frames: () => opened.read(buffers, signal),
+      stats: createLocalizeStats(),
+      recycle: (buffer) => buffers.give(buffer),
+      // No file is written: a key of its own, so that no other submission is superseded.
+      output: `stream:${randomUUID()}`,
+      options: plain,
+      queueWorkers: new Set(),
+      signal,
+    });
+  } finally {
+    runner?.close();
+    opened.close();
+  }
+}
+
+/** The batches of frames the caller reads (its buffers are left alone), on this machine. */
+async function* localizeFrameIterable(frames: AsyncIterable<Frame>, options: LocalizeStreamOptions): AsyncGenerator<LocalizationBatch> {
+  const resolved = resolveLocalizeOptions(options);
+  if (options.queue !== undefined) throw new InvalidOptionError('a queue takes a stack given by its path, not in follow mode', 'queue');
+  const { workers } = chooseWorkers(options.workers, undefined, resolved.chunkFrames);
+  yield* localizeStream(frames, resolved, { workers });
 }

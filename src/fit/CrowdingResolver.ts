@@ -1,19 +1,43 @@
-import type { FrameCamera } from '../camera/CameraModel.js';
-import { Candidates } from '../detect/Candidates.js';
-import type { EmitterSelection } from '../fit/EmitterSelection.js';
-import { chiSquareThreshold, EmitterSelector } from '../fit/EmitterSelector.js';
-import type { FitResults } from '../fit/FitResults.js';
-import { createFitResults } from '../fit/FitResults.js';
-import { UNCONVERGED_START_PHOTONS } from '../fit/fitConstants.js';
-import { FitStatus } from '../fit/FitStatus.js';
-import type { PixelArray } from '../io/Frame.js';
-import { WasmEmitterSelector } from '../fit/WasmEmitterSelector.js';
-import { extractPatches } from '../patches/extractPatches.js';
-import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
-import type { LocalizeStats } from './LocalizeStats.js';
+import type { EmitterSelection } from './EmitterSelection.js';
+import { chiSquareThreshold } from './EmitterSelector.js';
+import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
+import type { ResolvedFitOptions } from './FitOptions.js';
+import type { FitResults } from './FitResults.js';
+import { createFitResults } from './FitResults.js';
+import { UNCONVERGED_START_PHOTONS } from './fitConstants.js';
+import { FitStatus } from './FitStatus.js';
 
 /** Pixels added on each side of the fitting box for a multi-emitter window (9×9 for a 5×5 box). */
 export const MULTI_EMITTER_MARGIN_PX = 2;
+
+/** The width of a multi-emitter window for a fitting box of `box` px: box + 2·{@link MULTI_EMITTER_MARGIN_PX}. */
+export function crowdedWindow(box: number): number {
+  return box + 2 * MULTI_EMITTER_MARGIN_PX;
+}
+
+/** A frame's candidates, as the resolver reads them: the pixel row and column of each. */
+export interface CandidatePixels {
+  readonly count: number;
+  readonly row: Int32Array;
+  readonly column: Int32Array;
+}
+
+/** The windows to cut: their centres (pixel row and column) and where their pixels go. */
+export interface CrowdedWindows {
+  readonly count: number;
+  readonly row: readonly number[];
+  readonly column: readonly number[];
+  /** Window width, px. */
+  readonly width: number;
+  /** Photons of window q at `patches[q·width² …]`, its origin, and the camera's shift (when the frame has one) laid out as the patches. */
+  readonly out: { patches: Float64Array; originColumn: Int32Array; originRow: Int32Array; shift: Float64Array | undefined };
+}
+
+/** The counters a resolver adds to: candidates tried with more emitters, and fits by the emitters of their model. */
+export interface CrowdingCounts {
+  multiEmitterTried: number;
+  emitterFits: number[];
+}
 
 /** The fits of one frame after crowding is resolved: one row per localization, with its window's origin. */
 export interface ResolvedFits {
@@ -27,7 +51,9 @@ export interface ResolvedFits {
 
 /**
  * Finds the candidates whose single fit hides more molecules, and fits those again with several
- * emitters ({@link EmitterSelector}, or its port in the fit kernel with the WebAssembly engine) in a window a little wider than the fitting box.
+ * emitters (an {@link EmitterSelection}: the JavaScript reference or its port in the fit kernel, as the engine
+ * factory chose) in a window a little wider than the fitting box. The frame's pixels stay with
+ * the caller: it cuts the windows asked for (photons, as the single fits' patches).
  *
  * Which candidates: a single fit is ambiguous when its Pearson χ², Σ (n − μ̂)²/μ̂ (the fit
  * computes it in its last pass), divided by the camera's noise scale (F²/QE), is improbable for
@@ -48,10 +74,11 @@ export interface ResolvedFits {
  * emitter keeps the single fit as it was.
  */
 export class CrowdingResolver {
-  private readonly selector: EmitterSelection | undefined;
   private readonly window: number;
   private readonly ambiguity: number;
-  private readonly subset = new Candidates();
+  /** The windows' centres (pixel row and column), in window order. */
+  private readonly windowRow: number[] = [];
+  private readonly windowColumn: number[] = [];
   /** A window's start (scratch). */
   private readonly start = { x: 0, y: 0, photons: 0, background: 0 };
   /** Tried candidates, in order. */
@@ -79,31 +106,37 @@ export class CrowdingResolver {
   private order = new Int32Array(0);
   private ones = new Uint8Array(0);
 
-  /** @param options - the run's resolved options */
-  constructor(private readonly options: ResolvedLocalizeOptions) {
-    const { box, fitSigma } = options.fit;
-    this.window = box + 2 * MULTI_EMITTER_MARGIN_PX;
-    this.ambiguity = chiSquareThreshold(options.multiEmitter.ambiguityPValue, box * box - (fitSigma ? 5 : 4));
-    const me = options.multiEmitter;
-    // The kernel's selection with the WebAssembly engine, the JavaScript reference otherwise.
-    this.selector = !me.enabled || me.maxEmitters < 2 ? undefined : options.fit.engine === 'wasm' ? new WasmEmitterSelector(this.window, me) : new EmitterSelector(this.window, me);
+  /**
+   * @param fit - the run's resolved fit options (box, σ, noise scale, solver limits)
+   * @param multiEmitter - the resolved multi-emitter options (the ambiguity test's p-value)
+   * @param selector - the model selection for windows of {@link crowdedWindow} px; undefined:
+   *   multi-emitter fitting is off, every single fit is kept
+   */
+  constructor(
+    private readonly fit: ResolvedFitOptions,
+    multiEmitter: ResolvedMultiEmitterOptions,
+    private readonly selector: EmitterSelection | undefined,
+  ) {
+    const { box, fitSigma } = fit;
+    this.window = crowdedWindow(box);
+    this.ambiguity = chiSquareThreshold(multiEmitter.ambiguityPValue, box * box - (fitSigma ? 5 : 4));
   }
 
   /**
    * Resolve one frame's fits.
-   * @param frame - the frame (ADU), its size, the camera for it and the saturation level
+   * @param frame - the frame's size, px, and the caller's cutter of windows from its pixels
    * @param candidates - the frame's candidates
    * @param single - their single fits, on `patches` (photons) with `shift`, windows at the origins
    * @param stats - counters to add to (fits per number of emitters)
    */
   resolve(
-    frame: { data: PixelArray; width: number; height: number; camera: FrameCamera; saturation: number },
-    candidates: Candidates,
+    frame: { width: number; height: number; cut: (windows: CrowdedWindows) => void },
+    candidates: CandidatePixels,
     single: { fits: FitResults; patches: Float64Array; shift: Float64Array | undefined; originColumn: Int32Array; originRow: Int32Array },
-    stats: LocalizeStats,
+    stats: CrowdingCounts,
   ): ResolvedFits {
     const n = candidates.count;
-    const { sigmaPx, noiseScale, maxIterations, tolerance } = this.options.fit;
+    const { sigmaPx, noiseScale, maxIterations, tolerance } = this.fit;
     const r = single.fits;
     const W = this.window;
     // Which candidates are tried with more emitters.
@@ -124,7 +157,10 @@ export class CrowdingResolver {
     // Two tried candidates close enough for both boxes to lie inside one window share it, centred
     // between them (a pair of molecules that made two candidates is fitted once, each emitter
     // at least 2 px inside the window); the others get a window each.
-    this.subset.count = 0;
+    const windowRow = this.windowRow;
+    const windowColumn = this.windowColumn;
+    windowRow.length = 0;
+    windowColumn.length = 0;
     this.map.length = 0;
     this.partner.length = 0;
     const grouped = this.grouped;
@@ -150,16 +186,18 @@ export class CrowdingResolver {
       }
       if (partner >= 0) {
         grouped[partner] = 1;
-        this.subset.push(Math.floor((candidates.row[p] + candidates.row[partner]) / 2), Math.floor((candidates.column[p] + candidates.column[partner]) / 2), candidates.strength[p]);
+        windowRow.push(Math.floor((candidates.row[p] + candidates.row[partner]) / 2));
+        windowColumn.push(Math.floor((candidates.column[p] + candidates.column[partner]) / 2));
       } else {
-        this.subset.push(candidates.row[p], candidates.column[p], candidates.strength[p]);
+        windowRow.push(candidates.row[p]);
+        windowColumn.push(candidates.column[p]);
       }
       this.map.push(p);
       this.partner.push(partner);
     }
-    const windows = this.subset.count;
+    const windows = windowRow.length;
     if (windows > 0) {
-      extractPatches(frame.data, frame.width, frame.height, this.subset, W, { patches: this.patches, originColumn: this.winColumn, originRow: this.winRow, shift: single.shift ? this.shift : undefined }, frame.camera);
+      frame.cut({ count: windows, row: windowRow, column: windowColumn, width: W, out: { patches: this.patches, originColumn: this.winColumn, originRow: this.winRow, shift: single.shift ? this.shift : undefined } });
     }
     // The windows' emitters go to the staging rows first, each with the candidate that reports
     // it; a frame without a crowded window returns the single fits as they are.
@@ -232,9 +270,9 @@ export class CrowdingResolver {
   }
 
   /** The emitters of the window of candidate p (and its partner, −1: none) that are theirs, into the staging rows. */
-  private keepEmitters(selector: EmitterSelection, p: number, partner: number, k: number, wc: number, wr: number, candidates: Candidates, warm: ArrayLike<number>, width: number, height: number): void {
+  private keepEmitters(selector: EmitterSelection, p: number, partner: number, k: number, wc: number, wr: number, candidates: CandidatePixels, warm: ArrayLike<number>, width: number, height: number): void {
     const { theta, crlb } = selector;
-    const { sigmaPx, noiseScale } = this.options.fit;
+    const { sigmaPx, noiseScale } = this.fit;
     const W = this.window;
     // Emitters within σ/2 of a window edge inside the image are left to the window beyond it;
     // at the image's own edges there is no such window.
@@ -354,7 +392,7 @@ class RowBuffer {
 }
 
 /** The candidate whose pixel centre is nearest to (x, y), frame px (the first of equals). */
-function nearestCandidate(candidates: Candidates, x: number, y: number): number {
+function nearestCandidate(candidates: CandidatePixels, x: number, y: number): number {
   let best = -1;
   let bestD2 = Number.POSITIVE_INFINITY;
   for (let c = 0; c < candidates.count; c++) {

@@ -1,0 +1,120 @@
+import type { CameraMaps } from '../src/camera/CameraModel.js';
+import { saturationLevel } from '../src/camera/CameraModel.js';
+import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
+import type { StackMetadata } from '../src/io/TiffStack.js';
+import type { ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import { MERGE_DEFAULTS } from '../src/post/BlinkMerger.js';
+import type { MergeOptions } from '../src/post/BlinkMerger.js';
+import { softwareVersion } from '../src/softwareVersion.js';
+import type { LocalizeStackRun, LocalizeStackSummary } from './LocalizeStackRun.js';
+
+/**
+ * The JSON sidecar of a run: the software, the input's metadata, where the rows are, the
+ * engines, the resolved parameters, whether the run is complete, the counts, the medians and
+ * the timing.
+ * @param summary - the run's outcome
+ * @param metadata - the stack's metadata
+ * @param options - the run's resolved options
+ * @param run - what was asked for (frame range, merge, all fits)
+ * @param output - where the rows are (the CSV, or its `.partial` after a write error)
+ * @param startedAt - the run's start, ISO 8601
+ * @param error - the error that ended the run early, if any
+ */
+export function runRecord(
+  summary: LocalizeStackSummary,
+  metadata: StackMetadata,
+  options: ResolvedLocalizeOptions,
+  run: LocalizeStackRun,
+  output: string,
+  startedAt: string,
+  error: Error | undefined,
+): Record<string, unknown> {
+  const { stats } = summary;
+  return {
+    software: { name: 'smlm-stream', version: softwareVersion() },
+    input: metadata,
+    output,
+    engines: stats.engines,
+    cluster: summary.cluster,
+    parameters: {
+      ...options,
+      camera: { ...options.camera, saturationAdu: saturationLevel(options.camera, metadata.sampleType), maps: mapsRecord(options.camera.maps) },
+      frames: framesRecord(run.frames),
+      includeAllFits: run.includeAllFits ?? false,
+      workers: summary.workers,
+      merge: run.merge ? mergeParameters(run.merge, summary.merged?.output) : undefined,
+    },
+    complete: error === undefined && summary.complete && output === run.output,
+    stopReason: summary.stopReason,
+    error: error?.message,
+    counts: {
+      frames: summary.frames,
+      candidates: stats.candidates,
+      fits: stats.fits,
+      converged: stats.converged,
+      saturated: stats.saturated,
+      otherFailures: stats.fits - stats.converged - stats.saturated,
+      nonFinitePixels: stats.nonFinitePixels,
+      framesWithNonFinitePixels: stats.framesWithNonFinite,
+      localizationsWritten: summary.localizations,
+      mergedMolecules: summary.merged?.molecules,
+      warmStarts: stats.warmStarts,
+      iterationHistogram: stats.iterationHistogram,
+      multiEmitterTried: stats.multiEmitterTried,
+      // Fits by the emitters of their model: index 1 single fits, index K windows of K.
+      fitsByEmitters: stats.emitterFits,
+    },
+    medians: summary.medians,
+    timing: {
+      wallSeconds: summary.seconds,
+      // Stage times are summed over workers (CPU seconds); read and write run on this thread.
+      readSeconds: summary.readSeconds,
+      cameraSeconds: stats.ms.camera / 1000,
+      detectSeconds: stats.ms.detect / 1000,
+      fitSeconds: stats.ms.fit / 1000,
+      writeSeconds: summary.writeSeconds,
+    },
+    started: startedAt,
+    finished: new Date().toISOString(),
+  };
+}
+
+/** The merge's parameters as records state them: every default filled, an unlimited gap in words. */
+export function mergeParameters(merge: MergeOptions & { path?: string }, path: string | undefined): Record<string, unknown> {
+  return { ...MERGE_DEFAULTS, ...merge, maxFrames: Number.isFinite(merge.maxFrames ?? Infinity) ? merge.maxFrames : 'unlimited', path };
+}
+
+/**
+ * The frame range as the sidecar records it: 1-based and inclusive, as `--frames A:B` takes it
+ * (`first`, `last`; `last` absent for "to the end"), with the channel, the step and follow mode
+ * when set. (Sidecars before this recorded the library's `{start, end}`: 0-based start,
+ * exclusive end.)
+ */
+function framesRecord(frames: FrameSourceOptions | undefined): Record<string, unknown> {
+  if (!frames) return { first: 1 };
+  const { channel, start, end, step, follow, idleTimeoutMs, pollIntervalMs } = frames;
+  return {
+    channel,
+    first: (start ?? 0) + 1,
+    last: end !== undefined && Number.isFinite(end) ? end : undefined,
+    step: step !== undefined && step !== 1 ? step : undefined,
+    follow: follow || undefined,
+    idleTimeoutMs: follow ? idleTimeoutMs : undefined,
+    pollIntervalMs: follow ? pollIntervalMs : undefined,
+  };
+}
+
+/** What the sidecar says of the camera's maps: their size, origin and files, not their pixels. */
+function mapsRecord(maps: CameraMaps | undefined): Record<string, unknown> | undefined {
+  if (!maps) return undefined;
+  const sources = (maps as { sources?: unknown }).sources;
+  return {
+    width: maps.width,
+    height: maps.height,
+    originX: maps.originX ?? 0,
+    originY: maps.originY ?? 0,
+    given: { offset: maps.offsetAdu !== undefined, variance: maps.varianceAdu2 !== undefined, gain: maps.gainAduPerElectron !== undefined },
+    ...(sources ? { files: sources } : {}),
+  };
+}
+

@@ -1,0 +1,98 @@
+import type { FitResults } from '../fit/FitResults.js';
+import type { ResolvedFitOptions } from '../fit/FitOptions.js';
+import { UNCONVERGED_START_PHOTONS } from '../fit/fitConstants.js';
+import { FitStatus } from '../fit/FitStatus.js';
+import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
+import { zModelErrorNm } from './AstigmaticCalibration.js';
+import type { AstigmaticFitter } from './AstigmaticFitter.js';
+
+/**
+ * The 3-D fit of a frame's patches: each patch fitted again for (x, y, N, b, z) through the
+ * calibration's defocus curves, from its 2-D fit (or the patch's centre when that failed). The
+ * 2-D results are overwritten with the 3-D ones (σ = √(σxσy)); the depth columns (z, its
+ * uncertainty, σx and σy in nm) are kept here, row p for patch p. Scratch grows with the
+ * patches and is reused frame to frame.
+ */
+export class PatchDepths {
+  /** z of each patch, nm. */
+  z = new Float64Array(0);
+  /** √(CRLB_z · noise scale + the calibration's z model error²), nm. */
+  uncertaintyZ = new Float64Array(0);
+  /** σx and σy at the fit, nm. */
+  sigma1 = new Float64Array(0);
+  sigma2 = new Float64Array(0);
+  /** The calibration's z model error, nm: added in quadrature to every uncertainty_z. */
+  private readonly zModelErrorNm: number;
+  private readonly start = { x: 0, y: 0, photons: 0, background: 0 };
+
+  /**
+   * @param fitter - the 3-D fit (the engine factory's)
+   * @param options - the resolved fit options (box, iteration limit, tolerance, noise scale)
+   * @param calibration - the astigmatic calibration (its z model error)
+   * @param pixelSizeNm - the camera's pixel size, nm
+   */
+  constructor(
+    private readonly fitter: AstigmaticFitter,
+    private readonly options: ResolvedFitOptions,
+    calibration: AstigmaticCalibration,
+    private readonly pixelSizeNm: number,
+  ) {
+    this.zModelErrorNm = zModelErrorNm(calibration);
+  }
+
+  /**
+   * Fit every patch for z, into `single` (x, y, N, b, σ, uncertainties, status) and the depth columns.
+   * @param patches - photons; patch p at `patches[p·box² …]`, row-major
+   * @param saturated - per patch, nonzero when it holds a clipped pixel (not fitted: status saturated)
+   * @param single - the 2-D fits, overwritten
+   * @param n - patches
+   * @param shift - the camera's shift of each pixel, laid out as the patches, if any
+   */
+  fit(patches: Float64Array, saturated: Uint8Array, single: FitResults, n: number, shift: Float64Array | undefined): void {
+    const fit = this.fitter;
+    const { box, maxIterations, tolerance, noiseScale } = this.options;
+    const area = box * box;
+    const scale = Math.sqrt(noiseScale);
+    if (this.z.length < n) this.grow(2 * n);
+    const pixel = this.pixelSizeNm;
+    const solver = { maxIterations, tolerance, shift };
+    const start = this.start;
+    for (let p = 0; p < n; p++) {
+      // From the 2-D fit, or the patch's centre when that failed.
+      const converged = single.status[p] === FitStatus.converged;
+      start.x = converged ? single.x[p] : box / 2;
+      start.y = converged ? single.y[p] : box / 2;
+      start.photons = converged ? single.photons[p] : UNCONVERGED_START_PHOTONS;
+      start.background = converged ? single.background[p] : Math.max(1e-3, single.background[p] || 1);
+      const status = saturated[p] ? FitStatus.saturated : fit.fit(patches, p * area, start, solver);
+      const t = fit.theta;
+      single.status[p] = status;
+      single.x[p] = t[0];
+      single.y[p] = t[1];
+      single.photons[p] = t[2];
+      single.background[p] = t[3];
+      single.sigma[p] = Math.sqrt(fit.sigmaXNm * fit.sigmaYNm) / pixel;
+      single.uncertaintyX[p] = fit.crlb[0] * scale;
+      single.uncertaintyY[p] = fit.crlb[1] * scale;
+      single.uncertaintyPhotons[p] = fit.crlb[2] * scale;
+      single.uncertaintyBackground[p] = fit.crlb[3] * scale;
+      single.logLikelihood[p] = fit.logLikelihood;
+      single.residualStd[p] = fit.residualStd(patches, p * area);
+      single.iterations[p] = fit.iterations;
+      single.chiSquare[p] = Number.NaN;
+      this.z[p] = t[4];
+      // √(CRLB + the calibration's model error²): photon noise and what the curves get wrong.
+      const crlbZ = fit.crlb[4] * scale;
+      this.uncertaintyZ[p] = Math.sqrt(crlbZ * crlbZ + this.zModelErrorNm * this.zModelErrorNm);
+      this.sigma1[p] = fit.sigmaXNm;
+      this.sigma2[p] = fit.sigmaYNm;
+    }
+  }
+
+  private grow(n: number): void {
+    this.z = new Float64Array(n);
+    this.uncertaintyZ = new Float64Array(n);
+    this.sigma1 = new Float64Array(n);
+    this.sigma2 = new Float64Array(n);
+  }
+}

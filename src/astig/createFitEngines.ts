@@ -1,0 +1,42 @@
+import { crowdedWindow } from '../fit/CrowdingResolver.js';
+import type { EmitterSelection } from '../fit/EmitterSelection.js';
+import { EmitterSelector } from '../fit/EmitterSelector.js';
+import type { ResolvedMultiEmitterOptions } from '../fit/EmitterSelector.js';
+import type { ResolvedFitOptions } from '../fit/FitOptions.js';
+import { FitWorkspace } from '../fit/FitWorkspace.js';
+import { WasmEmitterSelector } from '../fit/WasmEmitterSelector.js';
+import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
+import { AstigmaticFit } from './AstigmaticFit.js';
+import type { AstigmaticFitter } from './AstigmaticFitter.js';
+import { WasmAstigmaticFit } from './WasmAstigmaticFit.js';
+
+/** The fits of one run, each from the engine its options name ('wasm': the fit kernel, 'js': the JavaScript reference). */
+export interface FitEngines {
+  /** The single-emitter fit of every patch (its kernel, `workspace.kernel`, where the engine and solver allow it). */
+  readonly workspace: FitWorkspace;
+  /** The multi-emitter model selection of crowded windows; undefined when multi-emitter fitting is off. */
+  readonly selector: EmitterSelection | undefined;
+  /** The 3-D fit of a run with an astigmatic calibration; undefined in 2-D. */
+  readonly astigmatic: AstigmaticFitter | undefined;
+}
+
+/**
+ * The one place a run's fit engines are made: `fit.engine` chooses, for every model at once,
+ * the fit kernel (WebAssembly) or the JavaScript reference; both give the same fits to rounding.
+ * Lives in astig/, the lowest folder that sees both the 2-D and the 3-D fits.
+ *
+ * @param fit - the resolved fit options (box, engine, solver)
+ * @param multiEmitter - the resolved multi-emitter options (off, or at most 1 emitter: no selector)
+ * @param astigmatism - the 3-D calibration, if the run has one
+ */
+export function createFitEngines(fit: ResolvedFitOptions, multiEmitter: ResolvedMultiEmitterOptions, astigmatism: AstigmaticCalibration | undefined): FitEngines {
+  const wasm = fit.engine === 'wasm';
+  const window = crowdedWindow(fit.box);
+  const crowded = multiEmitter.enabled && multiEmitter.maxEmitters >= 2;
+  return {
+    // The workspace holds the kernel's batch fit when fit.engine is 'wasm' and the solver is Newton.
+    workspace: new FitWorkspace(fit),
+    selector: !crowded ? undefined : wasm ? new WasmEmitterSelector(window, multiEmitter) : new EmitterSelector(window, multiEmitter),
+    astigmatic: !astigmatism ? undefined : wasm ? new WasmAstigmaticFit(fit.box, astigmatism) : new AstigmaticFit(fit.box, astigmatism),
+  };
+}
