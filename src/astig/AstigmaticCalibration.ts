@@ -1,5 +1,5 @@
 import { InputFileError } from '../errors/InputFileError.js';
-import type { DefocusCurve } from './DefocusCurve.js';
+import type { DefocusCurve } from '../fit/models/DefocusCurve.js';
 
 /** What `calibrate-3d` writes (CALIB.json) and `--calibration` reads. */
 export interface AstigmaticCalibration {

@@ -1,6 +1,6 @@
 import { AstigmaticModel } from '../fit/models/AstigmaticModel.js';
 import { FisherScoring } from '../fit/FisherScoring.js';
-import { STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_START_HIGH, Z_START_LOW, Z_START_MID } from '../fit/fitConstants.js';
+import { MIN_START_BACKGROUND, MIN_START_PHOTONS, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_START_HIGH, Z_START_LOW, Z_START_MID } from '../fit/fitConstants.js';
 import { PoissonEstimator } from '../fit/PoissonEstimator.js';
 import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
@@ -65,8 +65,8 @@ export class AstigmaticFit implements AstigmaticFitter {
     const theta = this.theta;
     theta[0] = start.x;
     theta[1] = start.y;
-    theta[2] = Math.max(start.photons, 1);
-    theta[3] = Math.max(start.background, 1e-3);
+    theta[2] = Math.max(start.photons, MIN_START_PHOTONS);
+    theta[3] = Math.max(start.background, MIN_START_BACKGROUND);
     theta[4] = (lo + hi) / 2 + (Z_STARTS[s] * (hi - lo)) / 2;
   }
 

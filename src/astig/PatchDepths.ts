@@ -1,6 +1,6 @@
 import type { FitResults } from '../fit/FitResults.js';
 import type { ResolvedFitOptions } from '../fit/FitOptions.js';
-import { UNCONVERGED_START_PHOTONS } from '../fit/fitConstants.js';
+import { MIN_START_BACKGROUND, UNCONVERGED_START_PHOTONS } from '../fit/fitConstants.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
 import { zModelErrorNm } from './AstigmaticCalibration.js';
@@ -63,7 +63,7 @@ export class PatchDepths {
       start.x = converged ? single.x[p] : box / 2;
       start.y = converged ? single.y[p] : box / 2;
       start.photons = converged ? single.photons[p] : UNCONVERGED_START_PHOTONS;
-      start.background = converged ? single.background[p] : Math.max(1e-3, single.background[p] || 1);
+      start.background = converged ? single.background[p] : Math.max(MIN_START_BACKGROUND, single.background[p] || 1);
       const status = saturated[p] ? FitStatus.saturated : fit.fit(patches, p * area, start, solver);
       const t = fit.theta;
       single.status[p] = status;

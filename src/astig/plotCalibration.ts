@@ -1,6 +1,6 @@
 import { renderVegaPng } from '../render/renderVegaPng.js';
 import type { CalibrationResult } from './calibrateAstigmatism.js';
-import { defocusSigma } from './DefocusCurve.js';
+import { defocusSigma } from '../fit/models/DefocusCurve.js';
 
 /**
  * A PNG of a calibration: σx(z) and σy(z) as lines over the usable range, every bead's fitted

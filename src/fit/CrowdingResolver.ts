@@ -4,7 +4,7 @@ import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
 import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults } from './FitResults.js';
 import { createFitResults } from './FitResults.js';
-import { UNCONVERGED_START_PHOTONS } from './fitConstants.js';
+import { MIN_START_BACKGROUND, UNCONVERGED_START_PHOTONS } from './fitConstants.js';
 import { FitStatus } from './FitStatus.js';
 
 /** Pixels added on each side of the fitting box for a multi-emitter window (9×9 for a 5×5 box). */
@@ -224,7 +224,7 @@ export class CrowdingResolver {
         start.x = candidates.column[p] + 0.5 - wc;
         start.y = candidates.row[p] + 0.5 - wr;
         start.photons = UNCONVERGED_START_PHOTONS;
-        start.background = Math.max(1e-3, r.background[p] || 1);
+        start.background = Math.max(MIN_START_BACKGROUND, r.background[p] || 1);
       }
       const k = selector.select(this.patches, q * W * W, start, sigmaPx, solver);
       stats.emitterFits[Math.max(1, k)]++;

@@ -1,5 +1,5 @@
 import type { AstigmaticCalibration } from '../astig/AstigmaticCalibration.js';
-import { defocusSigma } from '../astig/DefocusCurve.js';
+import { defocusSigma } from '../fit/models/DefocusCurve.js';
 import type { CameraModel, CameraOptions } from '../camera/CameraModel.js';
 import { resolveCamera } from '../camera/CameraModel.js';
 import type { DetectOptions, ResolvedDetectOptions } from '../detect/DetectOptions.js';

@@ -1,5 +1,5 @@
-import type { DefocusCurve } from '../astig/DefocusCurve.js';
-import { defocusSigma } from '../astig/DefocusCurve.js';
+import type { DefocusCurve } from '../fit/models/DefocusCurve.js';
+import { defocusSigma } from '../fit/models/DefocusCurve.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
 import { Random } from './Random.js';

@@ -4,7 +4,7 @@ import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
 import type { AstigmaticCalibration } from '../../src/astig/AstigmaticCalibration.js';
 import { AstigmaticFit } from '../../src/astig/AstigmaticFit.js';
 import { WasmAstigmaticFit } from '../../src/astig/WasmAstigmaticFit.js';
-import { defocusSigma } from '../../src/astig/DefocusCurve.js';
+import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
 import { FitStatus } from '../../src/fit/FitStatus.js';
 import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
 import { Random } from '../../src/simulate/Random.js';

@@ -9,7 +9,7 @@ import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
 import { AstigmaticFit } from '../../src/astig/AstigmaticFit.js';
 import type { AstigmaticFitter } from '../../src/astig/AstigmaticFitter.js';
 import { WasmAstigmaticFit } from '../../src/astig/WasmAstigmaticFit.js';
-import { defocusSigma } from '../../src/astig/DefocusCurve.js';
+import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
 import { resolveFitOptions } from '../../src/fit/FitOptions.js';
 import { createFitResults } from '../../src/fit/FitResults.js';
 import { fitPatches } from '../../src/fit/fitPatches.js';
