@@ -4,7 +4,7 @@ import { MIN_START_BACKGROUND, UNCONVERGED_START_PHOTONS } from '../fit/fitConst
 import { FitStatus } from '../fit/FitStatus.js';
 import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
 import { zModelErrorNm } from './AstigmaticCalibration.js';
-import type { AstigmaticFitter } from './AstigmaticFitter.js';
+import type { AstigmaticFitter } from '../fit/AstigmaticFitter.js';
 
 /**
  * The 3-D fit of a frame's patches: each patch fitted again for (x, y, N, b, z) through the

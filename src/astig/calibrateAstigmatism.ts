@@ -2,7 +2,7 @@ import { levenbergMarquardt } from 'ml-levenberg-marquardt';
 import { InputFileError } from '../errors/InputFileError.js';
 import { FIT_DEFAULTS } from '../fit/FitOptions.js';
 import { STATUS_CONVERGED, STATUS_Z_RANGE } from '../fit/fitConstants.js';
-import { AstigmaticFit } from './AstigmaticFit.js';
+import { AstigmaticFit } from '../fit/AstigmaticFit.js';
 import type { AstigmaticCalibration, BeadRecord, CalibrationDepthError } from './AstigmaticCalibration.js';
 import { CALIBRATION_FORMAT, MIN_FOCI_SEPARATION_PRECISIONS } from './AstigmaticCalibration.js';
 import type { DefocusCurve } from '../fit/models/DefocusCurve.js';

@@ -186,7 +186,7 @@ export const MIN_START_BACKGROUND = 1e-3;
 /** Floor of the residual's Poisson variance Σμ over 3×3 pixels (photons²), against division by 0. */
 export const MIN_RESIDUAL_VARIANCE = 1e-9;
 
-// ---- 3-D astigmatic fit (astig/AstigmaticFit.ts; the kernel's zFit)
+// ---- 3-D astigmatic fit (fit/AstigmaticFit.ts; the kernel's zFit)
 
 /** A 3-D fit within this of the calibrated range's edge, nm, has left it (STATUS_Z_RANGE). */
 export const Z_EDGE_NM = 1.0;

@@ -1,4 +1,4 @@
-import { createFitEngines } from '../astig/createFitEngines.js';
+import { createFitEngines } from '../fit/createFitEngines.js';
 import { PatchDepths } from '../astig/PatchDepths.js';
 import type { FrameCamera } from '../camera/CameraModel.js';
 import { frameCamera, saturationLevel } from '../camera/CameraModel.js';

@@ -6,9 +6,9 @@
  */
 import type { Bench } from 'tinybench';
 import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
-import { AstigmaticFit } from '../../src/astig/AstigmaticFit.js';
-import type { AstigmaticFitter } from '../../src/astig/AstigmaticFitter.js';
-import { WasmAstigmaticFit } from '../../src/astig/WasmAstigmaticFit.js';
+import { AstigmaticFit } from '../../src/fit/AstigmaticFit.js';
+import type { AstigmaticFitter } from '../../src/fit/AstigmaticFitter.js';
+import { WasmAstigmaticFit } from '../../src/fit/WasmAstigmaticFit.js';
 import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
 import { resolveFitOptions } from '../../src/fit/FitOptions.js';
 import { createFitResults } from '../../src/fit/FitResults.js';

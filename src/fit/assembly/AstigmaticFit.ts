@@ -1,4 +1,4 @@
-// ../../astig/AstigmaticFit.ts in the fit kernel: one astigmatic spot, θ = (x, y, N, b, z), its
+// ../AstigmaticFit.ts in the fit kernel: one astigmatic spot, θ = (x, y, N, b, z), its
 // σx and σy from the two defocus curves (DefocusCurve.defocusSlope): evaluate, derivatives, the
 // z starts ranked by ℓ, the fit from the best (FisherScoring.ts's loop on AstigmaticModel), the
 // CRLB and the residual, the same arithmetic in the same order as the JavaScript.

@@ -15,7 +15,7 @@
 // for the output layouts) as the JavaScript, so the two agree to rounding (sums in another order,
 // exp and log differ by an ulp; tests pin iterations, statuses and values). Loaded by
 // ../WasmFitKernel.ts (which documents the memory layout), ../WasmEmitterSelector.ts and
-// ../../astig/WasmAstigmaticFit.ts, each its own instance: the state of a fit lives in module
+// ../WasmAstigmaticFit.ts, each its own instance: the state of a fit lives in module
 // globals.
 //
 // Not part of the TypeScript program (own tsconfig: AssemblyScript's types f64, i32, unchecked…).

@@ -1,11 +1,11 @@
-import { crowdedWindow } from '../fit/CrowdingResolver.js';
-import type { EmitterSelection } from '../fit/EmitterSelection.js';
-import { EmitterSelector } from '../fit/EmitterSelector.js';
-import type { ResolvedMultiEmitterOptions } from '../fit/EmitterSelector.js';
-import type { ResolvedFitOptions } from '../fit/FitOptions.js';
-import { FitWorkspace } from '../fit/FitWorkspace.js';
-import { WasmEmitterSelector } from '../fit/WasmEmitterSelector.js';
-import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
+import { crowdedWindow } from './CrowdingResolver.js';
+import type { EmitterSelection } from './EmitterSelection.js';
+import { EmitterSelector } from './EmitterSelector.js';
+import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
+import type { ResolvedFitOptions } from './FitOptions.js';
+import { FitWorkspace } from './FitWorkspace.js';
+import { WasmEmitterSelector } from './WasmEmitterSelector.js';
+import type { AstigmatismCurves } from './models/AstigmaticModel.js';
 import { AstigmaticFit } from './AstigmaticFit.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
 import { WasmAstigmaticFit } from './WasmAstigmaticFit.js';
@@ -23,13 +23,13 @@ export interface FitEngines {
 /**
  * The one place a run's fit engines are made: `fit.engine` chooses, for every model at once,
  * the fit kernel (WebAssembly) or the JavaScript reference; both give the same fits to rounding.
- * Lives in astig/, the lowest folder that sees both the 2-D and the 3-D fits.
+ * (The single 2-D fit's kernel is held by its FitWorkspace, made here: it follows the same `fit.engine`.)
  *
  * @param fit - the resolved fit options (box, engine, solver)
  * @param multiEmitter - the resolved multi-emitter options (off, or at most 1 emitter: no selector)
  * @param astigmatism - the 3-D calibration, if the run has one
  */
-export function createFitEngines(fit: ResolvedFitOptions, multiEmitter: ResolvedMultiEmitterOptions, astigmatism: AstigmaticCalibration | undefined): FitEngines {
+export function createFitEngines(fit: ResolvedFitOptions, multiEmitter: ResolvedMultiEmitterOptions, astigmatism: AstigmatismCurves | undefined): FitEngines {
   const wasm = fit.engine === 'wasm';
   const window = crowdedWindow(fit.box);
   const crowded = multiEmitter.enabled && multiEmitter.maxEmitters >= 2;

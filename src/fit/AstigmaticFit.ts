@@ -1,8 +1,8 @@
-import { AstigmaticModel } from '../fit/models/AstigmaticModel.js';
-import { FisherScoring } from '../fit/FisherScoring.js';
-import { MIN_START_BACKGROUND, MIN_START_PHOTONS, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_START_HIGH, Z_START_LOW, Z_START_MID } from '../fit/fitConstants.js';
-import { PoissonEstimator } from '../fit/PoissonEstimator.js';
-import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
+import { AstigmaticModel } from './models/AstigmaticModel.js';
+import { FisherScoring } from './FisherScoring.js';
+import { MIN_START_BACKGROUND, MIN_START_PHOTONS, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_START_HIGH, Z_START_LOW, Z_START_MID } from './fitConstants.js';
+import { PoissonEstimator } from './PoissonEstimator.js';
+import type { AstigmatismCurves } from './models/AstigmaticModel.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
 
 /** Parameters of the 3-D fit: x, y (px in the patch), N (photons), b (photons/px), z (nm). */
@@ -49,7 +49,7 @@ export class AstigmaticFit implements AstigmaticFitter {
    * @param box - patch width, px
    * @param calibration - the defocus curves and their range
    */
-  constructor(box: number, private readonly calibration: AstigmaticCalibration) {
+  constructor(box: number, private readonly calibration: AstigmatismCurves) {
     this.box = box;
     this.model = new AstigmaticModel(box, calibration);
     this.estimator = new PoissonEstimator(this.model);
