@@ -1,4 +1,4 @@
-import { MIN_BACKGROUND_GUESS } from './fitConstants.js';
+import { MIN_BACKGROUND_GUESS, MIN_START_PHOTONS } from './fitConstants.js';
 import type { FitWorkspace } from './FitWorkspace.js';
 
 /**
@@ -125,7 +125,7 @@ export function initialGuess(workspace: FitWorkspace, data: Float64Array, offset
     theta[2] = photons;
     theta[3] = backgroundLs;
   } else {
-    theta[2] = Math.max(sum - area * background, peak - background, 1);
+    theta[2] = Math.max(sum - area * background, peak - background, MIN_START_PHOTONS);
     theta[3] = background;
   }
   return true;

@@ -1,11 +1,12 @@
-import { MIN_BACKGROUND_GUESS } from '../fitConstants.js';
+import { MIN_BACKGROUND_GUESS, MIN_START_PHOTONS } from '../fitConstants.js';
 
 /**
  * The start every {@link PsfModel} takes from a window alone (a model adds its own further
  * parameters): b = the median of the window's border pixels (at least MIN_BACKGROUND_GUESS),
  * x, y = the centroid of the counts above b (px in the window, pixel i centred at i + ½; the
- * window's centre when nothing is above b), N = the sum above b (at least 1 photon). Written as
- * θ = (x, y, N, b) into `theta[0 … 3]`. Allocates nothing: `border` is the caller's scratch.
+ * window's centre when nothing is above b), N = the sum above b (at least MIN_START_PHOTONS).
+ * Written as θ = (x, y, N, b) into `theta[0 … 3]`. Allocates nothing: `border` is the caller's
+ * scratch.
  * The single 2-D fit's own, finer guess is initialGuess.ts (the fast path).
  * @param data - photons; the window at `data[at … at + box² − 1]`, row-major
  * @param at - index of its first pixel
@@ -52,7 +53,7 @@ export function windowStart(data: Float64Array, at: number, box: number, border:
   if (!(sum > 0)) return false;
   theta[0] = sx / sum;
   theta[1] = sy / sum;
-  theta[2] = Math.max(sum, 1);
+  theta[2] = Math.max(sum, MIN_START_PHOTONS);
   theta[3] = b;
   return true;
 }
