@@ -1,3 +1,4 @@
+import { borderMedian } from '../borderMedian.js';
 import { MIN_BACKGROUND_GUESS, MIN_START_PHOTONS } from '../fitConstants.js';
 
 /**
@@ -24,18 +25,7 @@ export function windowStart(data: Float64Array, at: number, box: number, border:
       if (r === 0 || r === box - 1 || c === 0 || c === box - 1) border[count++] = v;
     }
   }
-  // The median by insertion sort (≤ 56 values for the widest box).
-  for (let a = 1; a < count; a++) {
-    const v = border[a];
-    let e = a - 1;
-    while (e >= 0 && border[e] > v) {
-      border[e + 1] = border[e];
-      e--;
-    }
-    border[e + 1] = v;
-  }
-  const half = count >> 1;
-  const median = count % 2 === 1 ? border[half] : 0.5 * (border[half - 1] + border[half]);
+  const median = borderMedian(border, count);
   const b = Math.max(median, MIN_BACKGROUND_GUESS);
   let sum = 0;
   let sx = 0;
