@@ -5,7 +5,9 @@ import type { AstigmatismCurves } from '../../src/fit/models/AstigmaticModel.js'
 import { cramerRaoBound } from '../../src/fit/cramerRaoBound.js';
 import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
 import { FisherScoring } from '../../src/fit/FisherScoring.js';
+import * as fitConstants from '../../src/fit/fitConstants.js';
 import { STATUS_CONVERGED } from '../../src/fit/fitConstants.js';
+import { defaultSigmaRangePx, FIT_DEFAULTS } from '../../src/fit/FitOptions.js';
 import { GaussianModel } from '../../src/fit/models/GaussianModel.js';
 import { MultiEmitterModel } from '../../src/fit/models/MultiEmitterModel.js';
 import { PassMode, PatchLikelihood } from '../../src/fit/PatchLikelihood.js';
@@ -104,9 +106,30 @@ describe('the PSF models of the registry', () => {
       assert.deepEqual(model.parameters.map((q) => [q.name, q.unit]), entry.parameters.map((q) => [q.name, q.unit]));
       assert.equal(model.parameters.length, c.theta.length);
       assert.equal(model.parameters[model.backgroundIndex].name, 'b');
+      // Each named constant is the one of fitConstants.ts, by name and value.
       assert.ok(Object.keys(entry.constants).length > 0);
+      for (const [key, value] of Object.entries(entry.constants)) assert.equal(value, (fitConstants as Record<string, unknown>)[key], `${name}: ${key}`);
+      // The registry's bounds hold for every window: equal to the instance's, or ±∞ where the
+      // instance's depends on the box or the calibration.
+      model.parameters.forEach((q, i) => {
+        const listed = entry.parameters[i];
+        if (Number.isFinite(listed.min)) assert.equal(q.min, listed.min, `${name}: ${q.name} min`);
+        else assert.ok(q.min >= listed.min);
+        if (Number.isFinite(listed.max)) assert.equal(q.max, listed.max, `${name}: ${q.name} max`);
+        else assert.ok(q.max <= listed.max);
+      });
       assert.throws(() => entry.create(c.box, {}), RangeError);
     }
+  });
+
+  test('the free σ is kept in defaultSigmaRangePx(box), as the registry describes', () => {
+    const name = GaussianModel.FREE_SIGMA_NAME;
+    for (const box of [5, 7, 11]) {
+      const sigma = PSF_MODELS[name].create(box, { sigmaPx: 1.3 }).parameters[4];
+      assert.deepEqual([sigma.min, sigma.max], [...defaultSigmaRangePx(box)]);
+      assert.deepEqual([sigma.min, sigma.max], [FIT_DEFAULTS.sigmaMinPx, box / 2]);
+    }
+    assert.match(PSF_MODELS[name].description, new RegExp(`\\[${FIT_DEFAULTS.sigmaMinPx}, box/2\\]`));
   });
 
   for (const [name, c] of Object.entries(CASES)) {
