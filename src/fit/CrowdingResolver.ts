@@ -4,16 +4,13 @@ import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
 import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults } from './FitResults.js';
 import { createFitResults } from './FitResults.js';
+import { crowdedWindow, MULTI_EMITTER_MARGIN_PX } from './crowdedWindow.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
 
-/** Pixels added on each side of the fitting box for a multi-emitter window (9×9 for a 5×5 box). */
-export const MULTI_EMITTER_MARGIN_PX = 2;
-
-/** The width of a multi-emitter window for a fitting box of `box` px: box + 2·{@link MULTI_EMITTER_MARGIN_PX}. */
-export function crowdedWindow(box: number): number {
-  return box + 2 * MULTI_EMITTER_MARGIN_PX;
-}
+// Re-exported for src/astig/createFitEngines.ts, which imports it from here (that file is
+// being changed elsewhere); new code imports ./crowdedWindow.js.
+export { crowdedWindow } from './crowdedWindow.js';
 
 /** A frame's candidates, as the resolver reads them: the pixel row and column of each. */
 export interface CandidatePixels {
