@@ -55,9 +55,6 @@ import type { OpenedRun } from './openRun.js';
 import { mergeParameters } from './mergeParameters.js';
 import { runRecord } from './runRecord.js';
 
-export { PREVIEW_DEFAULTS } from './LocalizeStackRun.js';
-export type { LocalizeStackRun, LocalizeStackSummary, Progress, RunMedians } from './LocalizeStackRun.js';
-
 /**
  * Localize a TIFF stack into a CSV (ThunderSTORM columns first) with a JSON sidecar, in named
  * steps: open the stack → check the outputs → resolve the options → choose where it runs (the
