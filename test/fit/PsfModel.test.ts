@@ -262,8 +262,15 @@ describe('the one estimator, solver and bound', () => {
       model.evaluate(truth, mu, false);
       const theta = new Float64Array(c.theta.length);
       assert.ok(model.start(mu, 0, theta), name);
-      // The centroid above the border median on a noiseless, centred spot: off by the window's asymmetry only.
+      // The centroid above the border median on a noiseless spot 0.2 px off the window's centre:
+      // off by the window's asymmetric cut of the tails only (measured ≤ 0.004 px for these
+      // cases). The bound is the start's role, not its precision: 0.3 px is well inside the
+      // basin the fits converge from (the noiseless recovery below starts here and reaches
+      // 1e-5 px), and a start that missed the spot — a corner, a border pixel — is ≥ 1.5 px off.
       assert.ok(Math.abs(theta[0] - truth[0]) < 0.3 && Math.abs(theta[1] - truth[1]) < 0.3, `${name}: start ${theta}`);
+      // N = the sum above the border median: it misses the tail outside the window and what the
+      // median, raised above b by the tail on the border, cuts off (measured 0.83–0.99 N here).
+      // Half of N is the bound: an N start of the right order, not one of a background pixel.
       assert.ok(theta[2] > 0.5 * c.theta[2] && theta[3] > 0, `${name}: start ${theta}`);
       mu[3] = Number.NaN;
       assert.equal(model.start(mu, 0, theta), false);
@@ -326,7 +333,7 @@ describe('multi-emitter fitting of a model other than the 2-D Gaussian', () => {
 
   test('Poisson data: x, y, z of both spots unbiased at the joint CRLB (400 windows, seed 21)', () => {
     // 400 windows, 2 emitters: the RMSE/CRLB ratio's standard error ≈ 1/√(2·800) ≈ 2.5 % per
-    // coordinate kind, the bias's ≈ CRLB/√800 ≈ 3.5 % of the CRLB; bounds of ±15 % and 0.2 CRLB
+    // coordinate kind (x, y and z each), the bias's ≈ CRLB/√800 ≈ 3.5 % of the CRLB; bounds of ±15 % and 0.2 CRLB
     // hold several standard errors (z's CRLB here ≈ 30–45 nm, x's ≈ 0.1 px). Tolerance 1e-3 px
     // (z: 0.1 nm), far below the CRLB: measured, 377 of 400 converge; the rest end at the
     // iteration limit in a limit cycle of the solver along the N₁–N₂–z ridge, within 0.001 px
@@ -336,7 +343,7 @@ describe('multi-emitter fitting of a model other than the 2-D Gaussian', () => {
     const mu = new Float64Array(BOX * BOX);
     model.evaluate(Float64Array.from(TRUTH), mu, false);
     const crlb = new Float64Array(9);
-    const sums = { x: { se: 0, cr: 0, bias: 0 }, z: { se: 0, cr: 0, bias: 0 } };
+    const sums = { x: { se: 0, cr: 0, bias: 0 }, y: { se: 0, cr: 0, bias: 0 }, z: { se: 0, cr: 0, bias: 0 } };
     let n = 0;
     for (let w = 0; w < 400; w++) {
       const data = mu.map((m) => rng.poisson(m));
@@ -347,10 +354,14 @@ describe('multi-emitter fitting of a model other than the 2-D Gaussian', () => {
       n++;
       for (const e of [0, 1]) {
         const dx = theta[4 * e] - TRUTH[4 * e];
+        const dy = theta[4 * e + 1] - TRUTH[4 * e + 1];
         const dz = theta[4 * e + 3] - TRUTH[4 * e + 3];
         sums.x.se += dx * dx;
         sums.x.cr += crlb[4 * e] ** 2;
         sums.x.bias += dx / crlb[4 * e];
+        sums.y.se += dy * dy;
+        sums.y.cr += crlb[4 * e + 1] ** 2;
+        sums.y.bias += dy / crlb[4 * e + 1];
         sums.z.se += dz * dz;
         sums.z.cr += crlb[4 * e + 3] ** 2;
         sums.z.bias += dz / crlb[4 * e + 3];
