@@ -5,7 +5,7 @@
  * localizations reach the CSV (and `onProgress`) seconds after the frame is acquired.
  */
 import { FOLLOW_DEFAULTS } from '../src/io/TiffStack.js';
-import type { LocalizeStackRun, LocalizeStackSummary } from './localizeStack.js';
+import type { LocalizeStackRun, LocalizeStackSummary } from './LocalizeStackRun.js';
 import { localizeStack } from './localizeStack.js';
 
 /** A live run: as {@link LocalizeStackRun}, plus how long to wait for new frames. */

@@ -27,7 +27,7 @@ import { encodePng } from '../src/render/encodePng.js';
 import { SuperResolutionImage } from '../src/render/SuperResolutionImage.js';
 import { writeLocalizationTable } from '../src/export/writeLocalizationTable.js';
 import { positions, readLocalizationTable } from '../src/table/LocalizationTable.js';
-import type { LocalizeStackRun, LocalizeStackSummary } from './localizeStack.js';
+import type { LocalizeStackRun, LocalizeStackSummary } from './LocalizeStackRun.js';
 import { localizeStack } from './localizeStack.js';
 
 /** What to run: a localization run, with merging and drift options, and the image's pixel. */

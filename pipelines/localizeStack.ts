@@ -52,10 +52,8 @@ import type { LocalizeStackRun, LocalizeStackSummary, RunMedians } from './Local
 import { openRun } from './openRun.js';
 import { RunTally } from './RunTally.js';
 import type { OpenedRun } from './openRun.js';
-import { mergeParameters, runRecord } from './runRecord.js';
-
-export { PREVIEW_DEFAULTS } from './LocalizeStackRun.js';
-export type { LocalizeStackRun, LocalizeStackSummary, Progress, RunMedians } from './LocalizeStackRun.js';
+import { mergeParameters } from './mergeParameters.js';
+import { runRecord } from './runRecord.js';
 
 /**
  * Localize a TIFF stack into a CSV (ThunderSTORM columns first) with a JSON sidecar, in named

@@ -3,10 +3,9 @@ import { saturationLevel } from '../src/camera/CameraModel.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import type { StackMetadata } from '../src/io/TiffStack.js';
 import type { ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
-import { MERGE_DEFAULTS } from '../src/post/BlinkMerger.js';
-import type { MergeOptions } from '../src/post/BlinkMerger.js';
 import { softwareVersion } from '../src/softwareVersion.js';
 import type { LocalizeStackRun, LocalizeStackSummary } from './LocalizeStackRun.js';
+import { mergeParameters } from './mergeParameters.js';
 
 /**
  * The JSON sidecar of a run: the software, the input's metadata, where the rows are, the
@@ -77,11 +76,6 @@ export function runRecord(
     started: startedAt,
     finished: new Date().toISOString(),
   };
-}
-
-/** The merge's parameters as records state them: every default filled, an unlimited gap in words. */
-export function mergeParameters(merge: MergeOptions & { path?: string }, path: string | undefined): Record<string, unknown> {
-  return { ...MERGE_DEFAULTS, ...merge, maxFrames: Number.isFinite(merge.maxFrames ?? Infinity) ? merge.maxFrames : 'unlimited', path };
 }
 
 /**

@@ -129,8 +129,9 @@ export type { StreamStep } from './pipeline/operatorOf.js';
 export type { LocalizeStats } from './pipeline/LocalizeStats.js';
 
 // Ready pipelines
-export { localizeStack, PREVIEW_DEFAULTS } from '../pipelines/localizeStack.js';
-export type { LocalizeStackRun, LocalizeStackSummary, Progress, RunMedians } from '../pipelines/localizeStack.js';
+export { localizeStack } from '../pipelines/localizeStack.js';
+export { PREVIEW_DEFAULTS } from '../pipelines/LocalizeStackRun.js';
+export type { LocalizeStackRun, LocalizeStackSummary, Progress, RunMedians } from '../pipelines/LocalizeStackRun.js';
 export { liveLocalize } from '../pipelines/liveLocalize.js';
 export { localizeMergeDrift } from '../pipelines/localizeMergeDrift.js';
 export type { LocalizeMergeDriftRun, LocalizeMergeDriftSummary } from '../pipelines/localizeMergeDrift.js';

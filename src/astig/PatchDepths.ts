@@ -1,7 +1,7 @@
 import type { FitResults } from '../fit/FitResults.js';
 import type { ResolvedFitOptions } from '../fit/FitOptions.js';
-import { MIN_START_BACKGROUND, UNCONVERGED_START_PHOTONS } from '../fit/fitConstants.js';
 import { FitStatus } from '../fit/FitStatus.js';
+import { unconvergedStart } from '../fit/unconvergedStart.js';
 import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
 import { zModelErrorNm } from './AstigmaticCalibration.js';
 import type { AstigmaticFitter } from '../fit/AstigmaticFitter.js';
@@ -60,10 +60,12 @@ export class PatchDepths {
     for (let p = 0; p < n; p++) {
       // From the 2-D fit, or the patch's centre when that failed.
       const converged = single.status[p] === FitStatus.converged;
-      start.x = converged ? single.x[p] : box / 2;
-      start.y = converged ? single.y[p] : box / 2;
-      start.photons = converged ? single.photons[p] : UNCONVERGED_START_PHOTONS;
-      start.background = converged ? single.background[p] : Math.max(MIN_START_BACKGROUND, single.background[p] || 1);
+      if (converged) {
+        start.x = single.x[p];
+        start.y = single.y[p];
+        start.photons = single.photons[p];
+        start.background = single.background[p];
+      } else unconvergedStart(start, box / 2, box / 2, single.background[p]);
       const status = saturated[p] ? FitStatus.saturated : fit.fit(patches, p * area, start, solver);
       const t = fit.theta;
       single.status[p] = status;

@@ -1,4 +1,4 @@
-import type { Progress } from '../../pipelines/localizeStack.js';
+import type { Progress } from '../../pipelines/LocalizeStackRun.js';
 
 /** Options of {@link ProgressReporter}. */
 export interface ProgressOptions {

@@ -33,7 +33,7 @@ export const flags = CALIBRATE_3D_FLAGS;
 
 export const help = `smlm-stream calibrate-3d BEADS.tif --z-start NM --z-step NM [-o CALIB.json] [--plot calib.png]
 
-Calibrates an astigmatic PSF from a z-stack of fixed beads (frame k at z = z-start + (k − 1)·z-step):
+Calibrates an astigmatic PSF from a z-stack of fixed beads (frame k, counted from 1 as the CSVs count frames, at z = z-start + (k − 1)·z-step):
 finds the beads, fits σx and σy of each bead in each frame (an elliptical pixel-integrated
 Gaussian), and fits one defocus curve per axis, σ(z) = σ0·√(1 + u² + A·u³ + B·u⁴), u = (z − c)/d
 (Huang et al., Science 319:810, 2008), leaving out beads that disagree with the others (their

@@ -1,9 +1,9 @@
 import { readCalibration } from '../export/readCalibration.js';
 import { basename, dirname, extname, join } from 'node:path';
-import type { LocalizeStackSummary } from '../../pipelines/localizeStack.js';
+import type { LocalizeStackSummary } from '../../pipelines/LocalizeStackRun.js';
 import { localizeStack } from '../../pipelines/localizeStack.js';
 import type { LocalizeOptions } from '../pipeline/LocalizeOptions.js';
-import { PREVIEW_DEFAULTS } from '../../pipelines/localizeStack.js';
+import { PREVIEW_DEFAULTS } from '../../pipelines/LocalizeStackRun.js';
 import type { CameraMaps } from '../camera/CameraModel.js';
 import type { NamedPath } from '../export/checkOutputPaths.js';
 import { CAMERA_DEFAULTS } from '../camera/CameraModel.js';

@@ -88,7 +88,7 @@ function renderWarnings(input: string, skipped: RowFaultTally, image: SuperResol
  * are left out, counted and warned about.
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
- * @param blockRows - rows per block read @default TABLE_BLOCK_ROWS (8192)
+ * @param blockRows - rows per block read @default {@link TABLE_BLOCK_ROWS}
  */
 export function run(argv: string[], out: (line: string) => void, blockRows = TABLE_BLOCK_ROWS): number {
   const { positionals, text } = RENDER_FLAGS.parse(argv);

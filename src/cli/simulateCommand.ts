@@ -74,7 +74,7 @@ export const SIMULATE_FLAGS = new FlagTable([
     { name: 'overwrite', help: 'replace the stack, its truth and maps if they exist (without it, an existing file is refused: it may be a recording)' },
   ]],
   ['A bead z-stack for calibrate-3d instead', [
-    { name: 'beads', help: `${BEAD_GRID}×${BEAD_GRID} fixed beads in a ${B.width}×${B.height} px field through an astigmatic PSF (σx and σy from the defocus model of Huang et al. 2008: foci at ${AX.centerNm} and ${AY.centerNm} nm, σ0 ${AX.sigma0Nm} nm, depth ${AX.depthNm} nm; --photons default ${B.photons}, --background ${B.background}, --frames ${B.frames}), frame k at z = z-start + k·z-step; the truth (bead, x, y) in OUT.truth.csv` },
+    { name: 'beads', help: `${BEAD_GRID}×${BEAD_GRID} fixed beads in a ${B.width}×${B.height} px field through an astigmatic PSF (σx and σy from the defocus model of Huang et al. 2008: foci at ${AX.centerNm} and ${AY.centerNm} nm, σ0 ${AX.sigma0Nm} nm, depth ${AX.depthNm} nm; --photons default ${B.photons}, --background ${B.background}, --frames ${B.frames}), frame k (counted from 1, as the CSVs count frames) at z = z-start + (k − 1)·z-step; the truth (bead, x, y) in OUT.truth.csv` },
     { name: 'z-start', value: 'NM', help: 'z of the first frame', default: String(B.zStartNm) },
     { name: 'z-step', value: 'NM', help: 'z step', default: String(B.zStepNm) },
     { name: 'bad-bead', value: 'K:KIND', help: `bead K (1–${BEADS}) is bad: K:height (${BAD_BEADS.heightNm} nm above the others) or K:stuck (does not defocus)` },

@@ -15,7 +15,7 @@ const FRAME_POINTS = 1024;
  * localization table out of frame order is read again whole and sorted.
  * @param truthPath - the truth CSV
  * @param foundPath - the localization CSV
- * @param toleranceNm - matching distance, nm @default {@link EVALUATE_DEFAULTS} (250)
+ * @param toleranceNm - matching distance, nm @default {@link EVALUATE_DEFAULTS}
  * @throws InputFileError naming the file and the missing column or the bad line
  */
 export function evaluateFiles(truthPath: string, foundPath: string, toleranceNm: number = EVALUATE_DEFAULTS.toleranceNm): Evaluation {

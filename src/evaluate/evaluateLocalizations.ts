@@ -20,7 +20,7 @@ export interface MatchedPairs {
  *
  * @param truth - true positions
  * @param found - localizations
- * @param toleranceNm - matching distance, nm @default {@link EVALUATE_DEFAULTS} (250)
+ * @param toleranceNm - matching distance, nm @default {@link EVALUATE_DEFAULTS}
  * @returns the figures and the matched pairs
  */
 export function evaluateLocalizations(truth: PointTable, found: PointTable, toleranceNm: number = EVALUATE_DEFAULTS.toleranceNm): { evaluation: Evaluation; pairs: MatchedPairs } {

@@ -4,16 +4,13 @@ import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
 import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults } from './FitResults.js';
 import { createFitResults } from './FitResults.js';
-import { MIN_START_BACKGROUND, UNCONVERGED_START_PHOTONS } from './fitConstants.js';
+import { crowdedWindow, MULTI_EMITTER_MARGIN_PX } from './crowdedWindow.js';
 import { FitStatus } from './FitStatus.js';
+import { unconvergedStart } from './unconvergedStart.js';
 
-/** Pixels added on each side of the fitting box for a multi-emitter window (9×9 for a 5×5 box). */
-export const MULTI_EMITTER_MARGIN_PX = 2;
-
-/** The width of a multi-emitter window for a fitting box of `box` px: box + 2·{@link MULTI_EMITTER_MARGIN_PX}. */
-export function crowdedWindow(box: number): number {
-  return box + 2 * MULTI_EMITTER_MARGIN_PX;
-}
+// Re-exported for src/astig/createFitEngines.ts, which imports it from here (that file is
+// being changed elsewhere); new code imports ./crowdedWindow.js.
+export { crowdedWindow } from './crowdedWindow.js';
 
 /** A frame's candidates, as the resolver reads them: the pixel row and column of each. */
 export interface CandidatePixels {
@@ -221,10 +218,7 @@ export class CrowdingResolver {
         start.photons = r.photons[from];
         start.background = r.background[from];
       } else {
-        start.x = candidates.column[p] + 0.5 - wc;
-        start.y = candidates.row[p] + 0.5 - wr;
-        start.photons = UNCONVERGED_START_PHOTONS;
-        start.background = Math.max(MIN_START_BACKGROUND, r.background[p] || 1);
+        unconvergedStart(start, candidates.column[p] + 0.5 - wc, candidates.row[p] + 0.5 - wr, r.background[p]);
       }
       const k = selector.select(this.patches, q * W * W, start, sigmaPx, solver);
       stats.emitterFits[Math.max(1, k)]++;

@@ -16,11 +16,21 @@ export const FIT_DEFAULTS = {
   maxIterations: 50,
   tolerance: 1e-4,
   maxStepPx: 1,
-  /** Smallest σ when fitted, px; the largest is half the box. */
+  /** Smallest σ when fitted, px; the largest is half the box ({@link defaultSigmaRangePx}). */
   sigmaMinPx: 0.3,
   engine: 'wasm' as FitEngine,
   noiseScale: 1,
 } as const;
+
+/**
+ * The range a fitted σ is kept in by default for a box of `box` px: from
+ * FIT_DEFAULTS.sigmaMinPx to half the box, px (a wider spot is not a spot of this box).
+ * @param box - fitting box (or window) width, px
+ * @returns [min, max] σ, px
+ */
+export function defaultSigmaRangePx(box: number): readonly [number, number] {
+  return [FIT_DEFAULTS.sigmaMinPx, box / 2];
+}
 
 /** Options of a patch fit. Resolve once with {@link resolveFitOptions}. */
 export interface FitOptions {
@@ -39,7 +49,7 @@ export interface FitOptions {
   tolerance?: number;
   /** Largest step in x or y per iteration, px. @default 1 */
   maxStepPx?: number;
-  /** Allowed range of σ when fitted, px. @default [0.3, box / 2] */
+  /** Allowed range of σ when fitted, px. @default {@link defaultSigmaRangePx}(box) */
   sigmaRangePx?: readonly [number, number];
   /**
    * Where batches of Newton fits run: `'wasm'` (the WebAssembly port, same results to
@@ -94,7 +104,7 @@ export function resolveFitOptions(options: FitOptions): ResolvedFitOptions {
   if (!(tolerance > 0)) throw new InvalidOptionError(`fit option tolerance must be > 0, got ${tolerance}`, 'tolerance');
   const maxStepPx = options.maxStepPx ?? FIT_DEFAULTS.maxStepPx;
   if (!(maxStepPx > 0)) throw new InvalidOptionError(`fit option maxStepPx must be > 0, got ${maxStepPx}`, 'maxStepPx');
-  const [sigmaMinPx, sigmaMaxPx] = options.sigmaRangePx ?? [FIT_DEFAULTS.sigmaMinPx, box / 2];
+  const [sigmaMinPx, sigmaMaxPx] = options.sigmaRangePx ?? defaultSigmaRangePx(box);
   if (!(sigmaMinPx > 0) || !(sigmaMaxPx > sigmaMinPx)) {
     throw new InvalidOptionError(`fit option sigmaRangePx must be [min, max] with 0 < min < max, got [${sigmaMinPx}, ${sigmaMaxPx}]`, 'sigmaRangePx');
   }

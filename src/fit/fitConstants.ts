@@ -91,6 +91,8 @@ export const DAMPING_DIAGONAL_FLOOR = 1e-12;
 export const MIN_BACKGROUND_GUESS = 0.1;
 /** Photons a multi-emitter window or a 3-D fit starts from when the spot's single fit did not converge (the first fit finds them). */
 export const UNCONVERGED_START_PHOTONS = 1000;
+/** Background such a start takes, photons/px, where the failed fit left none (0 or NaN). */
+export const UNCONVERGED_START_BACKGROUND = 1;
 /** A warm start is taken only inside the patch widened by this, px. */
 export const WARM_START_MARGIN_PX = 0.5;
 

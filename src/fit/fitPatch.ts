@@ -1,7 +1,7 @@
 import { conjugateGradientSolve } from './conjugateGradientSolve.js';
 import { cramerRaoBound } from './cramerRaoBound.js';
 import { WARM_START_MARGIN_PX } from './fitConstants.js';
-import type { FitResults, FitStartValues } from './FitResults.js';
+import type { FitStartValues } from './FitResults.js';
 import { FitStatus } from './FitStatus.js';
 import type { FitWorkspace } from './FitWorkspace.js';
 import { initialGuess } from './initialGuess.js';
@@ -89,29 +89,6 @@ export function fitPatch(
   return started === 1;
 }
 
-/**
- * Copy the workspace's last fit into element `index` of struct-of-arrays outputs.
- *
- * @param workspace - workspace after {@link fitPatch}
- * @param out - outputs
- * @param index - element to write
- */
-export function storeFit(workspace: FitWorkspace, out: FitResults, index: number): void {
-  const theta = workspace.likelihood.theta;
-  const crlb = workspace.crlb;
-  out.x[index] = theta[0];
-  out.y[index] = theta[1];
-  out.photons[index] = theta[2];
-  out.background[index] = theta[3];
-  out.sigma[index] = theta[4];
-  out.uncertaintyX[index] = Math.sqrt(crlb[0]);
-  out.uncertaintyY[index] = Math.sqrt(crlb[1]);
-  out.uncertaintyPhotons[index] = Math.sqrt(crlb[2]);
-  out.uncertaintyBackground[index] = Math.sqrt(crlb[3]);
-  out.uncertaintySigma[index] = Math.sqrt(crlb[4]);
-  out.logLikelihood[index] = workspace.logLikelihood;
-  out.residualStd[index] = workspace.residualStd;
-  out.chiSquare[index] = workspace.chiSquare;
-  out.iterations[index] = workspace.iterations;
-  out.status[index] = workspace.status;
-}
+// Re-exported for src/fit/fitPatches.ts, which imports it from here (that file is being
+// changed elsewhere); new code imports ./storeFit.js.
+export { storeFit } from './storeFit.js';

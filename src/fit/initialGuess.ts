@@ -1,4 +1,5 @@
-import { MIN_BACKGROUND_GUESS } from './fitConstants.js';
+import { borderMedian } from './borderMedian.js';
+import { MIN_BACKGROUND_GUESS, MIN_START_PHOTONS } from './fitConstants.js';
 import type { FitWorkspace } from './FitWorkspace.js';
 
 /**
@@ -36,18 +37,7 @@ export function initialGuess(workspace: FitWorkspace, data: Float64Array, offset
   }
   if (!(peak > 0)) return false;
 
-  // Median of the border by insertion sort (≤ 56 values).
-  for (let a = 1; a < nBorder; a++) {
-    const v = border[a];
-    let b = a - 1;
-    while (b >= 0 && border[b] > v) {
-      border[b + 1] = border[b];
-      b--;
-    }
-    border[b + 1] = v;
-  }
-  const half = nBorder >> 1;
-  const median = nBorder % 2 === 1 ? border[half] : 0.5 * (border[half - 1] + border[half]);
+  const median = borderMedian(border, nBorder);
   const background = median > MIN_BACKGROUND_GUESS ? median : MIN_BACKGROUND_GUESS;
 
   // The 3×3 window (inside the patch) with the largest sum: robust to a single bright noise
@@ -125,7 +115,7 @@ export function initialGuess(workspace: FitWorkspace, data: Float64Array, offset
     theta[2] = photons;
     theta[3] = backgroundLs;
   } else {
-    theta[2] = Math.max(sum - area * background, peak - background, 1);
+    theta[2] = Math.max(sum - area * background, peak - background, MIN_START_PHOTONS);
     theta[3] = background;
   }
   return true;

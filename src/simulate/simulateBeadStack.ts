@@ -31,22 +31,22 @@ export const BEAD_STACK_DEFAULTS = {
  */
 export const BAD_BEADS = { heightNm: 250, stuckSigmaNm: 200 } as const;
 
-/** A z-stack of fixed beads seen through an astigmatic PSF. */
+/** A z-stack of fixed beads seen through an astigmatic PSF. Defaults: {@link BEAD_STACK_DEFAULTS}. */
 export interface BeadStackOptions {
-  /** Frame size, px. @default 96 */
+  /** Frame size, px. @default {@link BEAD_STACK_DEFAULTS} */
   width?: number;
   height?: number;
-  /** Pixel size, nm. @default 100 */
+  /** Pixel size, nm. @default {@link BEAD_STACK_DEFAULTS} */
   pixelSizeNm?: number;
-  /** Beads on a grid of this many a side, with a random sub-pixel offset. @default 3 (9 beads) */
+  /** Beads on a grid of this many a side, with a random sub-pixel offset. @default {@link BEAD_STACK_DEFAULTS} */
   grid?: number;
-  /** Frame k (0-based) is imaged at z = zStartNm + k·zStepNm. @default −800, 20, 81 frames */
+  /** Frame k (0-based) is imaged at z = zStartNm + k·zStepNm. @default {@link BEAD_STACK_DEFAULTS} */
   zStartNm?: number;
   zStepNm?: number;
   frames?: number;
   /** σx(z), σy(z). @default {@link DEFAULT_ASTIGMATISM} */
   curves?: { x: DefocusCurve; y: DefocusCurve };
-  /** Photons per bead and frame, background photons per pixel. @default 20 000, 50 */
+  /** Photons per bead and frame, background photons per pixel. @default {@link BEAD_STACK_DEFAULTS} */
   photons?: number;
   background?: number;
   /**
@@ -58,11 +58,11 @@ export interface BeadStackOptions {
   ring?: { fraction: number; fromNm: number; fullNm: number };
   /** Bad beads: index → what is wrong (a bead stuck at another height, or one that does not defocus). */
   bad?: Readonly<Record<number, { zOffsetNm?: number; fixedSigmaNm?: number }>>;
-  /** Camera: baseline (ADU), photons per ADU, read noise (ADU rms). @default 100, 1, 1.5 */
+  /** Camera: baseline (ADU), photons per ADU, read noise (ADU rms). @default {@link BEAD_STACK_DEFAULTS} */
   baselineAdu?: number;
   photonsPerAdu?: number;
   readNoiseAdu?: number;
-  /** @default 1 */
+  /** Random seed. @default {@link BEAD_STACK_DEFAULTS} */
   seed?: number;
 }
 

@@ -1,19 +1,20 @@
 /**
  * `npm run test:unit`: the fast subset of the tests for the inner loop, run from the sources
- * (no build), in one process. Which files (the rule, so that a new test file falls on the right
- * side by itself):
+ * (no build), in one process. Which files (a rule on what a file does, not on its folder, so
+ * that a new test file falls on the right side by itself):
  *
- * 1. test/architecture.test.ts and every `*.test.ts` under a folder of test/ except those of
- *    whole runs: {@link RUN_FOLDERS} (commands, the queue on Redis, localizing stacks with worker
- *    pools, the packed package, benchmarks);
+ * 1. every `*.test.ts` of test/,
  * 2. less any that starts a process: a file importing `node:child_process`, itself or through a
  *    helper of test/ it imports (test/cli/cliArgs.ts serves only to spawn the CLI; Redis is
  *    spawned too);
- * 3. less the files in {@link SLOW}.
+ * 3. less any that needs a build or Redis, the same way: a file importing the package by its
+ *    name or a path under dist/ (the build), or bullmq or ioredis (a Redis server);
+ * 4. less the files in {@link SLOW}.
  *
  * How: the files are imported one after another into this process, and node:test queues their
- * tests on one root. tsx then compiles the sources once: the 35 files took 30 s of CPU as one
- * `node --test` process each, 11 s here. `npm test` keeps one process per file and runs all.
+ * tests on one root. tsx then compiles the sources once (the 35 files of an earlier rule took 30 s
+ * of CPU as one `node --test` process each, 11 s here; the 44 of this rule run in 18 s of wall
+ * time). `npm test` keeps one process per file and runs all.
  *
  * `node --import tsx test/build/unitTests.ts --list` prints the files instead (one per line).
  */
@@ -21,8 +22,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** Folders of test/ whose tests run whole commands, runs or the package. */
-const RUN_FOLDERS = ['cli', 'cluster', 'pipeline', 'package', 'bench', 'build'];
+/** Imports that mark a file as not a unit test: a process, the build, or a Redis server. */
+const NOT_UNIT = [
+  /from\s*['"](node:)?child_process['"]/, // starts a process
+  /from\s*['"](smlm-stream(\/[^'"]*)?|[^'"]*\/dist\/[^'"]*)['"]/, // needs the build
+  /from\s*['"](bullmq|ioredis)['"]/, // needs Redis
+];
 
 /**
  * Files over about 10 s alone (measured one process per file on the 2-core machine under load),
@@ -33,31 +38,34 @@ const SLOW = [
   'test/detect/WasmWaveletKernel.test.ts', // 64 s: the wavelet kernel against the JavaScript filter
   'test/post/drift.test.ts', // 21 s: drift estimated on simulated tables
   'test/post/BlinkMerger.test.ts', // 11 s: blink merging on simulated tables
+  'test/pipeline/acceptance.test.ts', // 32 s: the acceptance criteria on simulated stacks
+  'test/pipeline/crowded.test.ts', // 27 s: crowded stacks, one and two workers
+  'test/pipeline/localizeStream.test.ts', // 15 s: the stream on simulated stacks
 ];
 
 /**
- * Whether a file, or a test/ helper it imports (relative imports, followed), imports
- * node:child_process. (An import written in a string, such as the made-up files of
+ * Whether a file, or a test/ helper it imports (relative imports, followed), has an import of
+ * {@link NOT_UNIT}. (An import written in a string, such as the made-up files of
  * test/architecture.test.ts, may name a file that does not exist: it is passed over.)
  */
-function startsProcess(file: string, seen = new Set<string>()): boolean {
+function notUnit(file: string, seen = new Set<string>()): boolean {
   if (seen.has(file) || !file.startsWith('test/') || !existsSync(file)) return false;
   seen.add(file);
   const text = readFileSync(file, 'utf8');
-  if (/from\s*['"](node:)?child_process['"]/.test(text)) return true;
+  if (NOT_UNIT.some((pattern) => pattern.test(text))) return true;
   return [...text.matchAll(/from\s*['"](\.{1,2}\/[^'"]+)['"]/g)]
     .map((m) => normalize(join(dirname(file), m[1])).replace(/\.js$/, '.ts'))
-    .some((helper) => startsProcess(helper, seen));
+    .some((helper) => notUnit(helper, seen));
 }
 
 /** The files of `npm run test:unit`, sorted, as paths from the repository root (the working directory). */
 function unitTestFiles(): string[] {
   const candidates = readdirSync('test', { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.test.ts') && (!f.includes('/') || !RUN_FOLDERS.includes(f.split('/')[0])))
+    .filter((f) => f.endsWith('.test.ts'))
     .map((f) => join('test', f));
   const stale = SLOW.filter((f) => !candidates.includes(f));
   if (stale.length > 0) throw new Error(`test/build/unitTests.ts: SLOW names files that are not candidates: ${stale.join(', ')}`);
-  return candidates.filter((f) => !SLOW.includes(f) && !startsProcess(f)).sort();
+  return candidates.filter((f) => !SLOW.includes(f) && !notUnit(f)).sort();
 }
 
 const files = unitTestFiles();

@@ -6,7 +6,7 @@ import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import type { Progress } from '../../pipelines/localizeStack.js';
+import type { Progress } from '../../pipelines/LocalizeStackRun.js';
 import { ProgressReporter } from '../../src/cli/ProgressReporter.js';
 import { Queue } from 'bullmq';
 import { lastValueFrom, toArray } from 'rxjs';

@@ -40,7 +40,6 @@ test("the kernel's output layouts are named once each: every column has one name
   assert.deepEqual(offsets('FIT_START_'), range(c.START_COLUMNS));
   assert.deepEqual(offsets('FIT_OUT_'), range(c.OUTPUT_COLUMNS));
   assert.deepEqual(offsets('MULTI_OUT_'), range(c.MULTI_OUTPUT_COLUMNS));
-  assert.equal(c.MAX_MULTI_PARAMETERS, 3 * c.MAX_EMITTERS + 1);
   // θ̂ and its √CRLB are blocks of Z_PARAMETERS values; the scalars follow them.
   const blocks = [c.Z_OUT_THETA, c.Z_OUT_CRLB].flatMap((start) => range(c.Z_PARAMETERS).map((i) => start + i));
   const scalars = offsets('Z_OUT_').filter((v) => v !== c.Z_OUT_THETA && v !== c.Z_OUT_CRLB);

@@ -119,9 +119,9 @@ export class AstigmaticModel implements PsfModel {
 
   /** N, b shrink by at most MAX_SHRINK above their floors; z moves ≤ MAX_Z_STEP_NM inside the range. */
   propose(theta: Float64Array, step: Float64Array, trial: Float64Array): number {
-    const [lo, hi] = this.curves.zRangeNm;
+    const range = this.curves.zRangeNm;
     const lateral = proposeLateral(theta, step, trial);
-    trial[4] = Math.min(hi, Math.max(lo, theta[4] + Math.max(-MAX_Z_STEP_NM, Math.min(MAX_Z_STEP_NM, step[4]))));
+    trial[4] = Math.min(range[1], Math.max(range[0], theta[4] + Math.max(-MAX_Z_STEP_NM, Math.min(MAX_Z_STEP_NM, step[4]))));
     // Converged on the lateral step (px) and the z step in units of a pixel.
     return Math.max(lateral, Math.abs(trial[4] - theta[4]) / this.pixel);
   }
@@ -134,8 +134,8 @@ export class AstigmaticModel implements PsfModel {
   /** {@link windowStart}, z at the middle of the calibrated range. */
   start(data: Float64Array, at: number, theta: Float64Array): boolean {
     if (!windowStart(data, at, this.box, this.border, theta)) return false;
-    const [lo, hi] = this.curves.zRangeNm;
-    theta[4] = (lo + hi) / 2;
+    const range = this.curves.zRangeNm;
+    theta[4] = (range[0] + range[1]) / 2;
     return true;
   }
 }

@@ -15,11 +15,6 @@ export interface DefocusCurve {
   readonly b: number;
 }
 
-/** The parameters of a {@link DefocusCurve} in a fixed order: σ0, c, d, A, B. */
-export function curveParameters(curve: DefocusCurve): [number, number, number, number, number] {
-  return [curve.sigma0Nm, curve.centerNm, curve.depthNm, curve.a, curve.b];
-}
-
 /** The {@link DefocusCurve} of parameters σ0, c, d, A, B. */
 export function curveOf(p: ArrayLike<number>): DefocusCurve {
   return { sigma0Nm: p[0], centerNm: p[1], depthNm: p[2], a: p[3], b: p[4] };

@@ -1,4 +1,4 @@
-import { FIT_DEFAULTS } from '../FitOptions.js';
+import { defaultSigmaRangePx, FIT_DEFAULTS } from '../FitOptions.js';
 import { GaussianAxis } from '../GaussianAxis.js';
 import { LEAVE_PATCH_PX, MAX_SIGMA_STEP, MIN_BACKGROUND, MIN_PHOTONS } from '../fitConstants.js';
 import { outsideWindow } from './outsideWindow.js';
@@ -39,7 +39,10 @@ export class GaussianModel implements PsfModel {
   /** Registry names of the fixed- and free-σ variants. */
   static readonly FIXED_SIGMA_NAME = 'gaussian-2d';
   static readonly FREE_SIGMA_NAME = 'gaussian-2d-free-sigma';
-  /** θ's parameters of each variant. */
+  /**
+   * θ's parameters of each variant, independent of the box: the free σ's max, half the box
+   * ({@link defaultSigmaRangePx}), is +∞ here; an instance's {@link parameters} hold its own.
+   */
   static readonly FIXED_SIGMA_PARAMETERS = FIXED_SIGMA;
   static readonly FREE_SIGMA_PARAMETERS = freeSigma(FIT_DEFAULTS.sigmaMinPx, Number.POSITIVE_INFINITY);
 
@@ -63,9 +66,9 @@ export class GaussianModel implements PsfModel {
    * @param box - window width, px
    * @param sigmaPx - the PSF σ, px (fixed, or the start with σ free)
    * @param fitSigma - σ is the fifth parameter @default false
-   * @param sigmaRangePx - the range of a free σ, px @default [FIT_DEFAULTS.sigmaMinPx, box / 2] (as FitOptions)
+   * @param sigmaRangePx - the range of a free σ, px @default {@link defaultSigmaRangePx}(box) (as FitOptions)
    */
-  constructor(box: number, sigmaPx: number, fitSigma = false, sigmaRangePx: readonly [number, number] = [FIT_DEFAULTS.sigmaMinPx, box / 2]) {
+  constructor(box: number, sigmaPx: number, fitSigma = false, sigmaRangePx: readonly [number, number] = defaultSigmaRangePx(box)) {
     this.box = box;
     this.sigmaPx = sigmaPx;
     this.fitSigma = fitSigma;

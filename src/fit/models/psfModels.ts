@@ -12,6 +12,7 @@ import {
   Z_START_LOW,
   Z_START_MID,
 } from '../fitConstants.js';
+import { FIT_DEFAULTS } from '../FitOptions.js';
 import { GaussianModel } from './GaussianModel.js';
 import type { PsfModel, PsfParameter } from '../PsfModel.js';
 
@@ -29,7 +30,12 @@ export interface PsfModelEntry {
   readonly name: string;
   /** What it models, in one line, with the design note's section. */
   readonly description: string;
-  /** θ's parameters in order (the 3-D model's z range is its calibration's: unbounded here). */
+  /**
+   * θ's parameters in order, with the bounds that hold for every window and calibration; a
+   * bound that depends on them is +∞ (or −∞) here and stated in {@link description}: the free
+   * σ's max is half the box (defaultSigmaRangePx of FitOptions.ts), the 3-D model's z range is
+   * its calibration's. A created model's `parameters` hold its own bounds.
+   */
   readonly parameters: readonly PsfParameter[];
   /** The named constants (fitConstants.ts) its steps, floors and starts use. */
   readonly constants: Readonly<Record<string, number>>;
@@ -67,14 +73,14 @@ export const PSF_MODELS: Readonly<Record<string, PsfModelEntry>> = {
   },
   [GaussianModel.FREE_SIGMA_NAME]: {
     name: GaussianModel.FREE_SIGMA_NAME,
-    description: 'pixel-integrated isotropic 2-D Gaussian with σ fitted (design.md §3)',
+    description: `pixel-integrated isotropic 2-D Gaussian with σ fitted in [${FIT_DEFAULTS.sigmaMinPx}, box/2] px (design.md §3)`,
     parameters: GaussianModel.FREE_SIGMA_PARAMETERS,
     constants: { ...SHARED, MAX_SIGMA_STEP },
     create: (box, s) => new GaussianModel(box, need(s, 'sigmaPx', GaussianModel.FREE_SIGMA_NAME), true),
   },
   [AstigmaticModel.NAME]: {
     name: AstigmaticModel.NAME,
-    description: 'astigmatic 3-D Gaussian, σx(z), σy(z) from defocus curves (design.md §8)',
+    description: 'astigmatic 3-D Gaussian, σx(z), σy(z) from defocus curves, z in their range (design.md §8)',
     parameters: AstigmaticModel.parametersOf([Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]),
     constants: { ...SHARED, MAX_Z_STEP_NM, Z_EDGE_NM, Z_START_LOW, Z_START_MID, Z_START_HIGH },
     create: (box, s) => new AstigmaticModel(box, need(s, 'curves', AstigmaticModel.NAME)),

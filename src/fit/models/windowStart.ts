@@ -1,11 +1,13 @@
-import { MIN_BACKGROUND_GUESS } from '../fitConstants.js';
+import { borderMedian } from '../borderMedian.js';
+import { MIN_BACKGROUND_GUESS, MIN_START_PHOTONS } from '../fitConstants.js';
 
 /**
  * The start every {@link PsfModel} takes from a window alone (a model adds its own further
  * parameters): b = the median of the window's border pixels (at least MIN_BACKGROUND_GUESS),
  * x, y = the centroid of the counts above b (px in the window, pixel i centred at i + ½; the
- * window's centre when nothing is above b), N = the sum above b (at least 1 photon). Written as
- * θ = (x, y, N, b) into `theta[0 … 3]`. Allocates nothing: `border` is the caller's scratch.
+ * window's centre when nothing is above b), N = the sum above b (at least MIN_START_PHOTONS).
+ * Written as θ = (x, y, N, b) into `theta[0 … 3]`. Allocates nothing: `border` is the caller's
+ * scratch.
  * The single 2-D fit's own, finer guess is initialGuess.ts (the fast path).
  * @param data - photons; the window at `data[at … at + box² − 1]`, row-major
  * @param at - index of its first pixel
@@ -23,18 +25,7 @@ export function windowStart(data: Float64Array, at: number, box: number, border:
       if (r === 0 || r === box - 1 || c === 0 || c === box - 1) border[count++] = v;
     }
   }
-  // The median by insertion sort (≤ 56 values for the widest box).
-  for (let a = 1; a < count; a++) {
-    const v = border[a];
-    let e = a - 1;
-    while (e >= 0 && border[e] > v) {
-      border[e + 1] = border[e];
-      e--;
-    }
-    border[e + 1] = v;
-  }
-  const half = count >> 1;
-  const median = count % 2 === 1 ? border[half] : 0.5 * (border[half - 1] + border[half]);
+  const median = borderMedian(border, count);
   const b = Math.max(median, MIN_BACKGROUND_GUESS);
   let sum = 0;
   let sx = 0;
@@ -52,7 +43,7 @@ export function windowStart(data: Float64Array, at: number, box: number, border:
   if (!(sum > 0)) return false;
   theta[0] = sx / sum;
   theta[1] = sy / sum;
-  theta[2] = Math.max(sum, 1);
+  theta[2] = Math.max(sum, MIN_START_PHOTONS);
   theta[3] = b;
   return true;
 }

@@ -1,0 +1,12 @@
+/** Pixels added on each side of the fitting box for a multi-emitter window (9×9 for a 5×5 box). */
+export const MULTI_EMITTER_MARGIN_PX = 2;
+
+/**
+ * The width of a multi-emitter window for a fitting box of `box` px:
+ * box + 2·{@link MULTI_EMITTER_MARGIN_PX}.
+ * @param box - fitting box width, px
+ * @returns the window's width, px
+ */
+export function crowdedWindow(box: number): number {
+  return box + 2 * MULTI_EMITTER_MARGIN_PX;
+}
