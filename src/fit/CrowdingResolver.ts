@@ -8,10 +8,6 @@ import { crowdedWindow, MULTI_EMITTER_MARGIN_PX } from './crowdedWindow.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
 
-// Re-exported for src/astig/createFitEngines.ts, which imports it from here (that file is
-// being changed elsewhere); new code imports ./crowdedWindow.js.
-export { crowdedWindow } from './crowdedWindow.js';
-
 /** A frame's candidates, as the resolver reads them: the pixel row and column of each. */
 export interface CandidatePixels {
   readonly count: number;

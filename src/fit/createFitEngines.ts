@@ -1,4 +1,4 @@
-import { crowdedWindow } from './CrowdingResolver.js';
+import { crowdedWindow } from './crowdedWindow.js';
 import type { EmitterSelection } from './EmitterSelection.js';
 import { EmitterSelector } from './EmitterSelector.js';
 import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';

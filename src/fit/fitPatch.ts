@@ -88,7 +88,3 @@ export function fitPatch(
   if (lik.parameterCount === 4) workspace.crlb[4] = Number.NaN;
   return started === 1;
 }
-
-// Re-exported for src/fit/fitPatches.ts, which imports it from here (that file is being
-// changed elsewhere); new code imports ./storeFit.js.
-export { storeFit } from './storeFit.js';

@@ -3,7 +3,8 @@ import type { FitOptions } from './FitOptions.js';
 import { resolveFitOptions } from './FitOptions.js';
 import type { FitResults, FitStartValues } from './FitResults.js';
 import { createFitResults } from './FitResults.js';
-import { fitPatch, storeFit } from './fitPatch.js';
+import { fitPatch } from './fitPatch.js';
+import { storeFit } from './storeFit.js';
 import { FitWorkspace } from './FitWorkspace.js';
 import type { WasmFitKernel } from './WasmFitKernel.js';
 
