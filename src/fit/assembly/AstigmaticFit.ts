@@ -3,13 +3,14 @@
 // z starts ranked by ℓ, the fit from the best (FisherScoring.ts's loop on AstigmaticModel), the
 // CRLB and the residual, the same arithmetic in the same order as the JavaScript.
 import {
-  MAX_SHRINK, MAX_WINDOW, MIN_BACKGROUND, MIN_START_BACKGROUND,
+  MAX_WINDOW, MIN_START_BACKGROUND,
   MIN_START_PHOTONS, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_OUT_CRLB,
   Z_OUT_ITERATIONS, Z_OUT_LOG_LIKELIHOOD, Z_OUT_RESIDUAL_STD, Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA,
   Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
 } from '../fitConstants';
 import { choleskyInverseDiagonal } from './cholesky';
-import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, outsideWindow, proposeDepth, proposePhotons, zCurves, zSigmas } from './AstigmaticModel';
+import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
+import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { axisAt } from './GaussianAxis';
 import { logLikelihoodSum } from './poissonLogLikelihood';
@@ -131,7 +132,7 @@ class AstigmaticModel {
     unchecked(trial[0] = unchecked(theta[0]) + unchecked(step[0]));
     unchecked(trial[1] = unchecked(theta[1]) + unchecked(step[1]));
     unchecked(trial[2] = proposePhotons(unchecked(theta[2]), unchecked(step[2])));
-    unchecked(trial[3] = Math.max(unchecked(theta[3]) + unchecked(step[3]), Math.max(MIN_BACKGROUND, unchecked(theta[3]) * (1 - MAX_SHRINK))));
+    unchecked(trial[3] = proposeBackground(unchecked(theta[3]), unchecked(step[3])));
     unchecked(trial[4] = proposeDepth(unchecked(theta[4]), unchecked(step[4])));
     return Math.max(Math.max(Math.abs(unchecked(trial[0]) - unchecked(theta[0])), Math.abs(unchecked(trial[1]) - unchecked(theta[1]))), Math.abs(unchecked(trial[4]) - unchecked(theta[4])) / ZPIXEL);
   }

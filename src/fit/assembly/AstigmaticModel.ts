@@ -3,8 +3,9 @@
 // (zSigmas, DefocusCurve.defocusSlope), and AstigmaticEmitter, one emitter of it as a copy of a
 // multi-emitter model (MultiEmitterModel.ts). The single 3-D fit (AstigmaticFit.ts) reads the
 // same curves through zSigmas.
-import { LEAVE_PATCH_PX, MAX_EMITTERS, MAX_SHRINK, MAX_WINDOW, MAX_Z_STEP_NM, MIN_PHOTONS, MULTI_Z_PER_EMITTER } from '../fitConstants';
+import { MAX_EMITTERS, MAX_WINDOW, MAX_Z_STEP_NM, MULTI_Z_PER_EMITTER } from '../fitConstants';
 import { axisAt } from './GaussianAxis';
+import { outsideWindow, proposePhotons } from './proposeLateral';
 
 /** Pixel size, nm, and the calibrated range of z, nm. */
 export let ZPIXEL: f64 = 100;
@@ -52,23 +53,10 @@ export function zSigmas(z: f64): bool {
   return SIGMA_X > 0 && SIGMA_Y > 0;
 }
 
-/** N, a shrinking step limited to MAX_SHRINK of itself, never below MIN_PHOTONS (proposeLateral's rule). */
-// @ts-ignore
-@inline export function proposePhotons(n: f64, step: f64): f64 {
-  return Math.max(n + step, Math.max(MIN_PHOTONS, n * (1 - MAX_SHRINK)));
-}
-
 /** z + δ with δ limited to ±MAX_Z_STEP_NM, kept inside the calibrated range (AstigmaticModel.propose). */
 // @ts-ignore
 @inline export function proposeDepth(z: f64, step: f64): f64 {
   return Math.min(ZHI, Math.max(ZLO, z + Math.max(-MAX_Z_STEP_NM, Math.min(MAX_Z_STEP_NM, step))));
-}
-
-/** Whether (x, y) lies more than LEAVE_PATCH_PX outside a `window`-wide window (outsideWindow.ts). */
-// @ts-ignore
-@inline export function outsideWindow(x: f64, y: f64, window: i32): bool {
-  const w = <f64>window;
-  return x < -LEAVE_PATCH_PX || y < -LEAVE_PATCH_PX || x > w + LEAVE_PATCH_PX || y > w + LEAVE_PATCH_PX;
 }
 
 /**

@@ -38,6 +38,7 @@ export function multiZOut(): usize { return changetype<usize>(MZOUT); }
 export function multiZFit(data: usize, shift: usize, k: i32, maxIterations: i32, tolerance: f64): i32 {
   MODEL.k = k;
   MODEL.bind(data, shift);
+  MODEL.logLikelihood = NaN;
   let status = MODEL.fit(MZTH, maxIterations, tolerance);
   status = MODEL.bound(MZTH, status, MZCR);
   const p = MODEL.parameters();

@@ -9,12 +9,13 @@
 // order; one pixel's ∂μ/∂θ at a time into ∇ℓ and the Fisher information's lower triangle).
 // The per-emitter model E (AstigmaticModel.ts's AstigmaticEmitter documents its five members)
 // is a class, so MultiEmitterModel<E> and fisherScoring<MultiEmitterModel<E>> are compiled once
-// per emitter model and call it directly. The 2-D Gaussian's multi-emitter fit
-// (MultiEmitterFit.ts) is not an instance: see there.
-import { MAX_FIT_PARAMETERS, MAX_SHRINK, MAX_WINDOW, MIN_BACKGROUND, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR } from '../fitConstants';
+// per emitter model and call it directly. Instances: the 2-D Gaussian's (MultiEmitterFit.ts,
+// GaussianEmitter; the multi-emitter selection) and the 3-D one (MultiAstigmaticFit.ts).
+import { MAX_FIT_PARAMETERS, MAX_WINDOW, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR } from '../fitConstants';
 import { choleskyInverseDiagonal } from './cholesky';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { logLikelihoodSum } from './poissonLogLikelihood';
+import { proposeBackground } from './proposeLateral';
 import { residualSpread } from './residualSpread';
 
 const P = MAX_FIT_PARAMETERS;
@@ -35,7 +36,8 @@ export class MultiEmitterModel<E> {
   iterations: i32 = 0;
   /** μ of every pixel at the θ last evaluated (photons, without the shift). */
   readonly mu: StaticArray<f64> = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
-  private readonly d: StaticArray<f64> = new StaticArray<f64>(P);
+  /** One pixel's ∂μ/∂θ; one value of slack for the SIMD read past the last. */
+  private readonly d: StaticArray<f64> = new StaticArray<f64>(P + 1);
   private readonly trial: StaticArray<f64> = new StaticArray<f64>(P);
   private readonly lower: StaticArray<f64> = new StaticArray<f64>(P * P);
   private readonly z: StaticArray<f64> = new StaticArray<f64>(P);
@@ -71,14 +73,25 @@ export class MultiEmitterModel<E> {
     return logLikelihoodSum(changetype<usize>(mu), data, area, this.shifted, this.shiftDelta);
   }
 
-  /** PoissonEstimator.derivatives: ∇ℓ and the Fisher information (p × p, row-major) at the θ last evaluated. */
+  /**
+   * PoissonEstimator.derivatives: ∇ℓ and the Fisher information (p × p, row-major; `fisher`
+   * holds p·p + 2 values: a SIMD write may pass the last row by one) at the θ last evaluated.
+   * A per-emitter model may have a whole-window pass `windowDerivatives(k, θ, data, window, mu,
+   * shifted, shiftDelta, gradient, fisher): bool` for the K it specialises (true: done; the
+   * same products added in the same order, so the same values): it is used where it exists.
+   */
   derivatives(theta: StaticArray<f64>, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
     const w = this.window, k = this.k, q = this.emitter.parameters;
+    // @ts-ignore: isDefined is AssemblyScript's compile-time test
+    if (isDefined(this.emitter.windowDerivatives)) {
+      if (this.emitter.windowDerivatives(k, theta, this.data, w, this.mu, this.shifted, this.shiftDelta, gradient, fisher)) return;
+    }
     const p = q * k + 1;
     const d = this.d, mu = this.mu, data = this.data;
     for (let a = 0; a < p; a++) unchecked(gradient[a] = 0);
-    for (let a = 0; a < p * p; a++) unchecked(fisher[a] = 0);
+    for (let a = 0; a < p * p + 2; a++) unchecked(fisher[a] = 0);
     unchecked(d[p - 1] = 1);
+    const der = changetype<usize>(d);
     for (let r = 0; r < w; r++) {
       for (let col = 0; col < w; col++) {
         const i = r * w + col;
@@ -87,11 +100,18 @@ export class MultiEmitterModel<E> {
         const s: f64 = this.shifted ? load<f64>(at + this.shiftDelta) : 0;
         const inv = 1 / (unchecked(mu[i]) + s);
         const wt = (load<f64>(at) + s) * inv - 1;
+        // The lower triangle two entries at a time (f64x2): each lane is the scalar
+        // fisher[a·p + e] += (∂μ_a·inv)·∂μ_e; the second lane of a row's last pair lands in the
+        // upper triangle (overwritten below) or, for the last row, in fisher's slack.
         for (let a = 0; a < p; a++) {
           const da = unchecked(d[a]);
           unchecked(gradient[a] += wt * da);
-          const di = da * inv;
-          for (let e = 0; e <= a; e++) unchecked(fisher[a * p + e] += di * unchecked(d[e]));
+          const di = f64x2.splat(da * inv);
+          const row = changetype<usize>(fisher) + (<usize>(a * p) << 3);
+          for (let e = 0; e <= a; e += 2) {
+            const o = <usize>e << 3;
+            v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(di, v128.load(der + o))));
+          }
         }
       }
     }
@@ -104,7 +124,7 @@ export class MultiEmitterModel<E> {
     let moved: f64 = 0;
     for (let e = 0; e < k; e++) moved = Math.max(moved, this.emitter.propose(theta, step, trial, e * q));
     const b = unchecked(theta[q * k]);
-    unchecked(trial[q * k] = Math.max(b + unchecked(step[q * k]), Math.max(MIN_BACKGROUND, b * (1 - MAX_SHRINK))));
+    unchecked(trial[q * k] = proposeBackground(b, unchecked(step[q * k])));
     return moved;
   }
 
@@ -117,12 +137,12 @@ export class MultiEmitterModel<E> {
 
   /**
    * FisherScoring.run from θ (modified in place; K emitters, the window bound): the solver's
-   * status (STATUS_BAD_DATA without iterating where the window holds a non-finite value); ℓ and
-   * iterations in the fields, mu and the emitters' terms those of θ̂.
+   * status; ℓ and iterations in the fields, mu and the emitters' terms those of θ̂. A window
+   * holding a non-finite value is STATUS_BAD_DATA without iterating, ℓ left as it was (as the
+   * JavaScript MultiEmitterFit.fit).
    */
   fit(theta: StaticArray<f64>, maxIterations: i32, tolerance: f64): i32 {
     this.iterations = 0;
-    this.logLikelihood = NaN;
     const area = this.window * this.window;
     for (let i = 0; i < area; i++) if (!isFinite<f64>(load<f64>(this.data + (<usize>i << 3)))) return STATUS_BAD_DATA;
     const status = fisherScoring<MultiEmitterModel<E>>(this, theta, this.trial, this.parameters(), maxIterations, tolerance);

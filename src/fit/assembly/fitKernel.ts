@@ -8,8 +8,9 @@
 //                   residualSpread.ts, FisherScoring.ts (the damped Fisher-scoring loop)
 //   2-D model       fitPatch.ts (fitBatch) on FitWorkspace.ts (its state), initialGuess.ts,
 //                   PatchLikelihood.ts and newtonSolve.ts: the specialised Newton path
-//   multi-emitter   MultiEmitterFit.ts (K 2-D Gaussians + one background) and EmitterSelector.ts (multiSelect);
-//                   MultiEmitterModel.ts (K copies of any per-emitter model + one background)
+//   multi-emitter   MultiEmitterModel.ts (K copies of a per-emitter model + one background, run by
+//                   FisherScoring.ts); MultiEmitterFit.ts (its 2-D Gaussian instance) and
+//                   EmitterSelector.ts (multiSelect); proposeLateral.ts (the shared step limits)
 //   3-D             AstigmaticModel.ts (the curves, one emitter), AstigmaticFit.ts (zFit),
 //                   MultiAstigmaticFit.ts (multiZFit: MultiEmitterModel of AstigmaticEmitter)
 //
