@@ -9,7 +9,7 @@ import {
   Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
 } from '../fitConstants';
 import { choleskyInverseDiagonal } from './cholesky';
-import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
+import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, pixelDerivatives, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
 import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { axisAt } from './GaussianAxis';
@@ -56,6 +56,7 @@ export function zConfigure(box: i32, pixelNm: f64, zLo: f64, zHi: f64, sx0: f64,
 /** The address of ZOUT. */
 export function zOut(): usize { return changetype<usize>(ZOUT); }
 
+/** AstigmaticFit.evaluate: μ of every pixel for θ into ZMU, σx and σy (nm) and their slopes; ℓ, or −∞ where impossible. */
 function zEvaluate(theta: StaticArray<f64>, data: usize): f64 {
   const box = ZBOX;
   const pixel = ZPIXEL;
@@ -82,8 +83,6 @@ function zEvaluate(theta: StaticArray<f64>, data: usize): f64 {
   return logLikelihoodSum(changetype<usize>(ZMU), data, box * box, ZSHIFTED, ZSHIFT_DELTA);
 }
 
-/** AstigmaticFit.evaluate: μ of every pixel for θ into ZMU, σx and σy (nm) and their slopes; ℓ, or −∞ where impossible. */
-
 /** AstigmaticFit.derivatives: ∇ℓ into `gradient` and the Fisher information (5 × 5) into `fisher` at the θ last evaluated. */
 function zDerivatives(theta: StaticArray<f64>, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
   const box = ZBOX;
@@ -93,13 +92,8 @@ function zDerivatives(theta: StaticArray<f64>, data: usize, gradient: StaticArra
   for (let r = 0; r < box; r++) {
     for (let col = 0; col < box; col++) {
       const i = r * box + col;
-      const ex = unchecked(ZXV[col]);
-      const ey = unchecked(ZYV[r]);
-      unchecked(ZDER[0] = n * unchecked(ZXD[col]) * ey);
-      unchecked(ZDER[1] = n * ex * unchecked(ZYD[r]));
-      unchecked(ZDER[2] = ex * ey);
+      pixelDerivatives(n, unchecked(ZXV[col]), unchecked(ZXD[col]), unchecked(ZXS[col]), unchecked(ZYV[r]), unchecked(ZYD[r]), unchecked(ZYS[r]), ZSLOPE_X, ZSLOPE_Y, ZDER, 0, 4);
       unchecked(ZDER[3] = 1);
-      unchecked(ZDER[4] = n * (unchecked(ZXS[col]) * ZSLOPE_X * ey + ex * unchecked(ZYS[r]) * ZSLOPE_Y));
       const at = data + (<usize>i << 3);
       const s: f64 = ZSHIFTED ? load<f64>(at + ZSHIFT_DELTA) : 0;
       const inv = 1 / (unchecked(ZMU[i]) + s);

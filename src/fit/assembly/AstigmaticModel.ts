@@ -53,6 +53,19 @@ export function zSigmas(z: f64): bool {
   return SIGMA_X > 0 && SIGMA_Y > 0;
 }
 
+/**
+ * AstigmaticModel.derivatives of one pixel: ∂μ/∂(x, y, N) into d[at…at+2] and ∂μ/∂z into
+ * d[zAt], from the pixel's axis terms (Ex, ∂Ex/∂x, ∂Ex/∂σx of its column; the same of y of its
+ * row) and the slopes σx′, σy′ (px per nm): ∂μ/∂z = N·(∂Ex/∂σx·σx′·Ey + Ex·∂Ey/∂σy·σy′).
+ */
+// @ts-ignore
+@inline export function pixelDerivatives(n: f64, ex: f64, dex: f64, sex: f64, ey: f64, dey: f64, sey: f64, slopeX: f64, slopeY: f64, d: StaticArray<f64>, at: i32, zAt: i32): void {
+  unchecked(d[at] = n * dex * ey);
+  unchecked(d[at + 1] = n * ex * dey);
+  unchecked(d[at + 2] = ex * ey);
+  unchecked(d[zAt] = n * (sex * slopeX * ey + ex * sey * slopeY));
+}
+
 /** z + δ with δ limited to ±MAX_Z_STEP_NM, kept inside the calibrated range (AstigmaticModel.propose). */
 // @ts-ignore
 @inline export function proposeDepth(z: f64, step: f64): f64 {
@@ -112,14 +125,8 @@ export class AstigmaticEmitter {
 
   /** AstigmaticModel.derivatives without the background: ∂μ/∂(x, y, N, z) of pixel (row, column). */
   derivatives(e: i32, theta: StaticArray<f64>, at: i32, row: i32, column: i32, d: StaticArray<f64>, dAt: i32): void {
-    const n = unchecked(theta[at + 2]);
     const c = e * MAX_WINDOW + column, r = e * MAX_WINDOW + row;
-    const ex = unchecked(this.xv[c]);
-    const ey = unchecked(this.yv[r]);
-    unchecked(d[dAt] = n * unchecked(this.xd[c]) * ey);
-    unchecked(d[dAt + 1] = n * ex * unchecked(this.yd[r]));
-    unchecked(d[dAt + 2] = ex * ey);
-    unchecked(d[dAt + 3] = n * (unchecked(this.xs[c]) * unchecked(this.slopeX[e]) * ey + ex * unchecked(this.ys[r]) * unchecked(this.slopeY[e])));
+    pixelDerivatives(unchecked(theta[at + 2]), unchecked(this.xv[c]), unchecked(this.xd[c]), unchecked(this.xs[c]), unchecked(this.yv[r]), unchecked(this.yd[r]), unchecked(this.ys[r]), unchecked(this.slopeX[e]), unchecked(this.slopeY[e]), d, dAt, dAt + 3);
   }
 
   /** AstigmaticModel.propose for θ_e: x, y free, N shrinking by at most MAX_SHRINK, z by ≤ MAX_Z_STEP_NM in range; max(|Δx|, |Δy|, |Δz| in pixels). */
