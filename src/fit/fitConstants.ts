@@ -211,3 +211,31 @@ export const Z_OUT_SIGMA_Y_NM = 13;
 export const Z_OUT_RESIDUAL_STD = 14;
 /** How many values zOut() holds. */
 export const Z_OUTPUT_COLUMNS = 15;
+
+// ---- 3-D multi-emitter fitting (models/MultiEmitterModel.ts over models/AstigmaticModel.ts; the kernel's multiZFit)
+
+/** Parameters of one emitter of a 3-D multi-emitter model: x, y (px), N (photons), z (nm); the background is shared. */
+export const MULTI_Z_PER_EMITTER = Z_PARAMETERS - 1;
+/** Parameters of the largest 3-D multi-emitter model: MULTI_Z_PER_EMITTER per emitter and one b. */
+export const MULTI_Z_MAX_PARAMETERS = MULTI_Z_PER_EMITTER * MAX_EMITTERS + 1;
+/**
+ * The most parameters any kernel model has (the largest 3-D multi-emitter model): the size of
+ * the solver's scratch (FisherScoring.ts).
+ */
+export const MAX_FIT_PARAMETERS = MULTI_Z_MAX_PARAMETERS;
+/**
+ * The kernel's multiZOut() after multiZFit: θ̂ (MULTI_Z_MAX_PARAMETERS values from
+ * MULTI_Z_OUT_THETA, in the multi-emitter order x₁, y₁, N₁, z₁, …, b; the first
+ * MULTI_Z_PER_EMITTER·K + 1 hold the fit's), their √CRLB (NaN unless converged)…
+ */
+export const MULTI_Z_OUT_THETA = 0;
+export const MULTI_Z_OUT_CRLB = MULTI_Z_OUT_THETA + MULTI_Z_MAX_PARAMETERS;
+/** …σx and σy of each emitter at θ̂ (MAX_EMITTERS values each, nm)… */
+export const MULTI_Z_OUT_SIGMA_X_NM = MULTI_Z_OUT_CRLB + MULTI_Z_MAX_PARAMETERS;
+export const MULTI_Z_OUT_SIGMA_Y_NM = MULTI_Z_OUT_SIGMA_X_NM + MAX_EMITTERS;
+/** …ℓ, iterations, residual std (photons). */
+export const MULTI_Z_OUT_LOG_LIKELIHOOD = MULTI_Z_OUT_SIGMA_Y_NM + MAX_EMITTERS;
+export const MULTI_Z_OUT_ITERATIONS = MULTI_Z_OUT_LOG_LIKELIHOOD + 1;
+export const MULTI_Z_OUT_RESIDUAL_STD = MULTI_Z_OUT_ITERATIONS + 1;
+/** How many values multiZOut() holds. */
+export const MULTI_Z_OUTPUT_COLUMNS = MULTI_Z_OUT_RESIDUAL_STD + 1;

@@ -1,14 +1,16 @@
 // ../AstigmaticFit.ts in the fit kernel: one astigmatic spot, θ = (x, y, N, b, z), its
-// σx and σy from the two defocus curves (DefocusCurve.defocusSlope): evaluate, derivatives, the
+// σx and σy from the two defocus curves (AstigmaticModel.ts's zSigmas): evaluate, derivatives, the
 // z starts ranked by ℓ, the fit from the best (FisherScoring.ts's loop on AstigmaticModel), the
 // CRLB and the residual, the same arithmetic in the same order as the JavaScript.
 import {
-  LEAVE_PATCH_PX, MAX_SHRINK, MAX_WINDOW, MAX_Z_STEP_NM, MIN_BACKGROUND, MIN_PHOTONS, MIN_START_BACKGROUND,
+  MAX_WINDOW, MIN_START_BACKGROUND,
   MIN_START_PHOTONS, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_OUT_CRLB,
   Z_OUT_ITERATIONS, Z_OUT_LOG_LIKELIHOOD, Z_OUT_RESIDUAL_STD, Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA,
   Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
 } from '../fitConstants';
 import { choleskyInverseDiagonal } from './cholesky';
+import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, pixelDerivatives, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
+import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { axisAt } from './GaussianAxis';
 import { logLikelihoodSum } from './poissonLogLikelihood';
@@ -16,11 +18,6 @@ import { residualSpread } from './residualSpread';
 
 const Z_START_FRACTIONS = StaticArray.fromArray<f64>([Z_START_LOW, Z_START_MID, Z_START_HIGH]);
 let ZBOX: i32 = 11;
-let ZPIXEL: f64 = 100;
-let ZLO: f64 = -600;
-let ZHI: f64 = 600;
-// The two curves: σ0, c, d, A, B of x, then of y (nm).
-const ZCURVE = new StaticArray<f64>(10);
 const ZXV = new StaticArray<f64>(MAX_WINDOW);
 const ZXD = new StaticArray<f64>(MAX_WINDOW);
 const ZXS = new StaticArray<f64>(MAX_WINDOW);
@@ -52,38 +49,21 @@ let ZSHIFT_DELTA: usize = 0;
 
 /** Set the 3-D fit: patch width (px), pixel size (nm), the calibrated range (nm), the x and y curves (σ0, c, d, A, B each, nm). */
 export function zConfigure(box: i32, pixelNm: f64, zLo: f64, zHi: f64, sx0: f64, cx: f64, dx: f64, ax: f64, bx: f64, sy0: f64, cy: f64, dy: f64, ay: f64, by: f64): void {
-  ZBOX = box; ZPIXEL = pixelNm; ZLO = zLo; ZHI = zHi;
-  unchecked(ZCURVE[0] = sx0); unchecked(ZCURVE[1] = cx); unchecked(ZCURVE[2] = dx); unchecked(ZCURVE[3] = ax); unchecked(ZCURVE[4] = bx);
-  unchecked(ZCURVE[5] = sy0); unchecked(ZCURVE[6] = cy); unchecked(ZCURVE[7] = dy); unchecked(ZCURVE[8] = ay); unchecked(ZCURVE[9] = by);
+  ZBOX = box;
+  zCurves(pixelNm, zLo, zHi, sx0, cx, dx, ax, bx, sy0, cy, dy, ay, by);
 }
 
 /** The address of ZOUT. */
 export function zOut(): usize { return changetype<usize>(ZOUT); }
 
-// defocusSlope of curve `at` (0: x, 5: y): σ (nm) into ZSIGMA, dσ/dz into ZSLOPE; NaN where undefined.
-let ZSIGMA: f64 = 0;
-let ZSLOPE: f64 = 0;
-function zSlope(at: i32, z: f64): void {
-  const s0 = unchecked(ZCURVE[at]), c = unchecked(ZCURVE[at + 1]), d = unchecked(ZCURVE[at + 2]), a = unchecked(ZCURVE[at + 3]), b = unchecked(ZCURVE[at + 4]);
-  const u = (z - c) / d;
-  const q = 1 + u * u + a * u * u * u + b * u * u * u * u;
-  if (!(q > 0)) { ZSIGMA = NaN; ZSLOPE = NaN; return; }
-  const root = Math.sqrt(q);
-  const dq = 2 * u + 3 * a * u * u + 4 * b * u * u * u;
-  ZSIGMA = s0 * root;
-  ZSLOPE = (s0 * dq) / (2 * root * d);
-}
-
+/** AstigmaticFit.evaluate: μ of every pixel for θ into ZMU, σx and σy (nm) and their slopes; ℓ, or −∞ where impossible. */
 function zEvaluate(theta: StaticArray<f64>, data: usize): f64 {
   const box = ZBOX;
   const pixel = ZPIXEL;
-  zSlope(0, unchecked(theta[4]));
-  const sx = ZSIGMA / pixel;
-  ZSLOPE_X = ZSLOPE / pixel;
-  zSlope(5, unchecked(theta[4]));
-  const sy = ZSIGMA / pixel;
-  ZSLOPE_Y = ZSLOPE / pixel;
-  if (!(sx > 0 && sy > 0)) return -Infinity;
+  if (!zSigmas(unchecked(theta[4]))) return -Infinity;
+  const sx = SIGMA_X, sy = SIGMA_Y;
+  ZSLOPE_X = SLOPE_X;
+  ZSLOPE_Y = SLOPE_Y;
   ZSX_NM = sx * pixel;
   ZSY_NM = sy * pixel;
   const scratch = changetype<usize>(ZSCRATCH);
@@ -103,8 +83,6 @@ function zEvaluate(theta: StaticArray<f64>, data: usize): f64 {
   return logLikelihoodSum(changetype<usize>(ZMU), data, box * box, ZSHIFTED, ZSHIFT_DELTA);
 }
 
-/** AstigmaticFit.evaluate: μ of every pixel for θ into ZMU, σx and σy (nm) and their slopes; ℓ, or −∞ where impossible. */
-
 /** AstigmaticFit.derivatives: ∇ℓ into `gradient` and the Fisher information (5 × 5) into `fisher` at the θ last evaluated. */
 function zDerivatives(theta: StaticArray<f64>, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
   const box = ZBOX;
@@ -114,13 +92,8 @@ function zDerivatives(theta: StaticArray<f64>, data: usize, gradient: StaticArra
   for (let r = 0; r < box; r++) {
     for (let col = 0; col < box; col++) {
       const i = r * box + col;
-      const ex = unchecked(ZXV[col]);
-      const ey = unchecked(ZYV[r]);
-      unchecked(ZDER[0] = n * unchecked(ZXD[col]) * ey);
-      unchecked(ZDER[1] = n * ex * unchecked(ZYD[r]));
-      unchecked(ZDER[2] = ex * ey);
+      pixelDerivatives(n, unchecked(ZXV[col]), unchecked(ZXD[col]), unchecked(ZXS[col]), unchecked(ZYV[r]), unchecked(ZYD[r]), unchecked(ZYS[r]), ZSLOPE_X, ZSLOPE_Y, ZDER, 0, 4);
       unchecked(ZDER[3] = 1);
-      unchecked(ZDER[4] = n * (unchecked(ZXS[col]) * ZSLOPE_X * ey + ex * unchecked(ZYS[r]) * ZSLOPE_Y));
       const at = data + (<usize>i << 3);
       const s: f64 = ZSHIFTED ? load<f64>(at + ZSHIFT_DELTA) : 0;
       const inv = 1 / (unchecked(ZMU[i]) + s);
@@ -152,16 +125,14 @@ class AstigmaticModel {
   propose(theta: StaticArray<f64>, step: StaticArray<f64>, trial: StaticArray<f64>): f64 {
     unchecked(trial[0] = unchecked(theta[0]) + unchecked(step[0]));
     unchecked(trial[1] = unchecked(theta[1]) + unchecked(step[1]));
-    unchecked(trial[2] = Math.max(unchecked(theta[2]) + unchecked(step[2]), Math.max(MIN_PHOTONS, unchecked(theta[2]) * (1 - MAX_SHRINK))));
-    unchecked(trial[3] = Math.max(unchecked(theta[3]) + unchecked(step[3]), Math.max(MIN_BACKGROUND, unchecked(theta[3]) * (1 - MAX_SHRINK))));
-    unchecked(trial[4] = Math.min(ZHI, Math.max(ZLO, unchecked(theta[4]) + Math.max(-MAX_Z_STEP_NM, Math.min(MAX_Z_STEP_NM, unchecked(step[4]))))));
+    unchecked(trial[2] = proposePhotons(unchecked(theta[2]), unchecked(step[2])));
+    unchecked(trial[3] = proposeBackground(unchecked(theta[3]), unchecked(step[3])));
+    unchecked(trial[4] = proposeDepth(unchecked(theta[4]), unchecked(step[4])));
     return Math.max(Math.max(Math.abs(unchecked(trial[0]) - unchecked(theta[0])), Math.abs(unchecked(trial[1]) - unchecked(theta[1]))), Math.abs(unchecked(trial[4]) - unchecked(theta[4])) / ZPIXEL);
   }
 
   leftWindow(theta: StaticArray<f64>): bool {
-    const box = <f64>ZBOX;
-    const x = unchecked(theta[0]), y = unchecked(theta[1]);
-    return x < -LEAVE_PATCH_PX || y < -LEAVE_PATCH_PX || x > box + LEAVE_PATCH_PX || y > box + LEAVE_PATCH_PX;
+    return outsideWindow(unchecked(theta[0]), unchecked(theta[1]), ZBOX);
   }
 }
 

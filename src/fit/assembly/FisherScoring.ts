@@ -1,5 +1,5 @@
 // ../FisherScoring.ts in the fit kernel: the one damped Fisher-scoring loop that serves the
-// multi-emitter fit (MultiEmitterFit.ts) and the 3-D fit (AstigmaticFit.ts), the same arithmetic
+// multi-emitter fits (MultiEmitterFit.ts, MultiEmitterModel.ts) and the 3-D fit (AstigmaticFit.ts), the same arithmetic
 // in the same order as the JavaScript run() (docs/design.md §8, §9).
 //
 // A model is a class with the four methods of the JavaScript ScoringModel:
@@ -9,13 +9,13 @@
 //   leftWindow(theta): bool                 whether θ has left the window
 // fisherScoring<Model> is compiled once per model class (a generic), so its calls are direct.
 import {
-  DAMPING_FLOOR, DAMPING_GROWTH, DAMPING_LIMIT, DAMPING_START, LL_GUARD, MAX_MULTI_PARAMETERS,
+  DAMPING_FLOOR, DAMPING_GROWTH, DAMPING_LIMIT, DAMPING_START, LL_GUARD, MAX_FIT_PARAMETERS,
   STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_LEFT_PATCH, STATUS_MAX_ITERATIONS,
 } from '../fitConstants';
 import { choleskyFactor, choleskySolve } from './cholesky';
 
-/** The most parameters a model has (the largest multi-emitter model; the 3-D model has 5). */
-const P = MAX_MULTI_PARAMETERS;
+/** The most parameters a model has (the largest 3-D multi-emitter model; the 3-D model has 5). */
+const P = MAX_FIT_PARAMETERS;
 /** ∇ℓ, filled by the model's derivatives. */
 export const SCORING_GRADIENT = new StaticArray<f64>(P);
 /** The Fisher information, filled by the model's derivatives; two values of slack for a SIMD write past the last row. */

@@ -1,39 +1,29 @@
 // ../MultiEmitterFit.ts in the fit kernel: K emitters of one fixed σ on one background in a
 // window of MW px, the same arithmetic in the same order as the JavaScript (evaluate,
 // derivatives, fit, bound, residualStd, residualPeak). θ = (x₁, y₁, N₁, …, x_K, y_K, N_K, b) in
-// MTH; each emitter's axis terms at e·MAX_WINDOW in MXV/MXD (x) and MYV/MYD (y). The fit is
-// FisherScoring.ts's loop on MultiEmitterModel.
+// MTH. An instance of MultiEmitterModel.ts (K copies of GaussianEmitter, one background) run by
+// FisherScoring.ts's loop; GaussianEmitter keeps its measured whole-window passes for K = 1
+// and 2 (every sum in a local), the generic pass serves K ≥ 3.
 import {
-  LEAVE_PATCH_PX, MAX_EMITTERS, MAX_MULTI_PARAMETERS, MAX_SHRINK, MAX_WINDOW, MIN_BACKGROUND, MIN_PHOTONS,
-  MIN_RESIDUAL_VARIANCE, STATUS_BAD_DATA,
+  MAX_EMITTERS, MAX_MULTI_PARAMETERS, MAX_WINDOW, MIN_RESIDUAL_VARIANCE, STATUS_CONVERGED,
 } from '../fitConstants';
-import { choleskyInverseDiagonal } from './cholesky';
-import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { axisAt } from './GaussianAxis';
-import { logLikelihoodSum } from './poissonLogLikelihood';
-import { residualSpread } from './residualSpread';
+import { MultiEmitterModel } from './MultiEmitterModel';
+import { outsideWindow, proposePhotons } from './proposeLateral';
 
 const MP = MAX_MULTI_PARAMETERS;
 /** The window's width, px (multiWindow). */
 export let MW: i32 = 9;
-let MSIG: f64 = 1;
-/** Where a pixel's shift is relative to its datum (0: no shifts). */
-let MSHIFTED: bool = false;
-let MSHIFT_DELTA: usize = 0;
+// Each emitter's axis terms at e·MAX_WINDOW: x in MXV/MXD, y in MYV/MYD.
 const MXV = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
 const MXD = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
 const MYV = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
 const MYD = new StaticArray<f64>(MAX_EMITTERS * MAX_WINDOW);
 const MD2 = new StaticArray<f64>(MAX_WINDOW);
-const MMU = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
 /** θ: the start of a fit, θ̂ after it. */
 export const MTH = new StaticArray<f64>(MP);
-const MTRIAL = new StaticArray<f64>(MP);
-const MDER = new StaticArray<f64>(MP + 1);
 /** √CRLB of θ̂ after multiBound. */
 export const MCR = new StaticArray<f64>(MP);
-const MLOW = new StaticArray<f64>(MP * MP);
-const MZ = new StaticArray<f64>(MP);
 /** ℓ and iterations of the last multiFit. */
 export let MLL: f64 = NaN;
 export let MITER: i32 = 0;
@@ -43,43 +33,8 @@ export let PEAK_ROW: i32 = 0;
 export let PEAK_EXCESS: f64 = 0;
 export let PEAK_SIGNIFICANCE: f64 = 0;
 
-/** The window width, px (≤ MAX_WINDOW). */
-export function multiWindow(window: i32): void {
-  MW = window;
-}
-
-/** The emitters' σ (px) and the window's shifts (`shift` 0: none, else laid out as `data`). */
-export function multiPrepare(data: usize, shift: usize, sigma: f64): void {
-  MSIG = sigma;
-  MSHIFTED = shift != 0;
-  MSHIFT_DELTA = shift - data;
-}
-
-/** MultiEmitterFit.evaluate: μ of every pixel for θ into MMU; ℓ, or −∞ where μ + s ≤ 0. */
-function multiEvaluate(theta: StaticArray<f64>, k: i32, data: usize): f64 {
-  const w = MW;
-  for (let e = 0; e < k; e++) {
-    const o = <usize>(e * MAX_WINDOW) << 3;
-    axisAt(unchecked(theta[3 * e]), w, MSIG, false, changetype<usize>(MXV) + o, changetype<usize>(MXD) + o, changetype<usize>(MD2), 0, 0, 0);
-    axisAt(unchecked(theta[3 * e + 1]), w, MSIG, false, changetype<usize>(MYV) + o, changetype<usize>(MYD) + o, changetype<usize>(MD2), 0, 0, 0);
-  }
-  const b = unchecked(theta[3 * k]);
-  for (let r = 0; r < w; r++) {
-    for (let c = 0; c < w; c++) {
-      const i = r * w + c;
-      let m = b;
-      for (let e = 0; e < k; e++) m += unchecked(theta[3 * e + 2]) * unchecked(MXV[e * MAX_WINDOW + c]) * unchecked(MYV[e * MAX_WINDOW + r]);
-      unchecked(MMU[i] = m);
-      const s: f64 = MSHIFTED ? load<f64>(data + (<usize>i << 3) + MSHIFT_DELTA) : 0;
-      if (!(m + s > 0)) return -Infinity;
-    }
-  }
-  return logLikelihoodSum(changetype<usize>(MMU), data, w * w, MSHIFTED, MSHIFT_DELTA);
-}
-
-/** multiDerivatives for K = 1 (p = 4), every sum in a local: the same products, added in the same order. */
-function multiDerivatives1(theta: StaticArray<f64>, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
-  const w = MW;
+/** The derivatives for K = 1 (p = 4), every sum in a local: the same products, added in the same order as the generic pass. */
+function multiDerivatives1(theta: StaticArray<f64>, data: usize, w: i32, mu: StaticArray<f64>, shifted: bool, delta: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
   const n0 = unchecked(theta[2]);
   let g0: f64 = 0; let g1: f64 = 0; let g2: f64 = 0; let g3: f64 = 0;
   let f0_0: f64 = 0; let f1_0: f64 = 0; let f1_1: f64 = 0; let f2_0: f64 = 0; let f2_1: f64 = 0; let f2_2: f64 = 0; let f3_0: f64 = 0; let f3_1: f64 = 0;
@@ -95,8 +50,8 @@ function multiDerivatives1(theta: StaticArray<f64>, data: usize, gradient: Stati
       const d2 = xv0 * yv0;
       const d3: f64 = 1;
       const at = data + (<usize>i << 3);
-      const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
-      const inv = 1 / (unchecked(MMU[i]) + s);
+      const s: f64 = shifted ? load<f64>(at + delta) : 0;
+      const inv = 1 / (unchecked(mu[i]) + s);
       const wt = (load<f64>(at) + s) * inv - 1;
       g0 += wt * d0;
       const a0 = d0 * inv;
@@ -122,9 +77,8 @@ function multiDerivatives1(theta: StaticArray<f64>, data: usize, gradient: Stati
   unchecked(fisher[12] = f3_0); unchecked(fisher[3] = f3_0); unchecked(fisher[13] = f3_1); unchecked(fisher[7] = f3_1); unchecked(fisher[14] = f3_2); unchecked(fisher[11] = f3_2); unchecked(fisher[15] = f3_3);
 }
 
-/** multiDerivatives for K = 2 (p = 7), every sum in a local: the same products, added in the same order. */
-function multiDerivatives2(theta: StaticArray<f64>, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
-  const w = MW;
+/** The derivatives for K = 2 (p = 7), every sum in a local: the same products, added in the same order as the generic pass. */
+function multiDerivatives2(theta: StaticArray<f64>, data: usize, w: i32, mu: StaticArray<f64>, shifted: bool, delta: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
   const n0 = unchecked(theta[2]);
   const n1 = unchecked(theta[5]);
   let g0: f64 = 0; let g1: f64 = 0; let g2: f64 = 0; let g3: f64 = 0; let g4: f64 = 0; let g5: f64 = 0; let g6: f64 = 0;
@@ -149,8 +103,8 @@ function multiDerivatives2(theta: StaticArray<f64>, data: usize, gradient: Stati
       const d5 = xv1 * yv1;
       const d6: f64 = 1;
       const at = data + (<usize>i << 3);
-      const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
-      const inv = 1 / (unchecked(MMU[i]) + s);
+      const s: f64 = shifted ? load<f64>(at + delta) : 0;
+      const inv = 1 / (unchecked(mu[i]) + s);
       const wt = (load<f64>(at) + s) * inv - 1;
       g0 += wt * d0;
       const a0 = d0 * inv;
@@ -192,129 +146,106 @@ function multiDerivatives2(theta: StaticArray<f64>, data: usize, gradient: Stati
 }
 
 /**
- * MultiEmitterFit.derivatives: ∇ℓ into `gradient` and the Fisher information into `fisher`
- * (p·p + 2 values: a SIMD write may pass the last row by one) at the θ last evaluated.
+ * One 2-D Gaussian of fixed σ (px) as a copy of MultiEmitterModel.ts (AstigmaticModel.ts's
+ * AstigmaticEmitter documents the members): θ_e = (x, y, N), μ += N·Ex(x; σ)·Ey(y; σ).
  */
-function multiDerivatives(theta: StaticArray<f64>, k: i32, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
-  if (k == 1) { multiDerivatives1(theta, data, gradient, fisher); return; }
-  if (k == 2) { multiDerivatives2(theta, data, gradient, fisher); return; }
-  const w = MW;
-  const p = 3 * k + 1;
-  for (let a = 0; a < p; a++) unchecked(gradient[a] = 0);
-  for (let a = 0; a < p * p + 2; a++) unchecked(fisher[a] = 0);
-  for (let r = 0; r < w; r++) {
-    for (let c = 0; c < w; c++) {
-      const i = r * w + c;
-      for (let e = 0; e < k; e++) {
-        const n = unchecked(theta[3 * e + 2]);
-        const xv = unchecked(MXV[e * MAX_WINDOW + c]);
-        const yv = unchecked(MYV[e * MAX_WINDOW + r]);
-        unchecked(MDER[3 * e] = n * unchecked(MXD[e * MAX_WINDOW + c]) * yv);
-        unchecked(MDER[3 * e + 1] = n * xv * unchecked(MYD[e * MAX_WINDOW + r]));
-        unchecked(MDER[3 * e + 2] = xv * yv);
-      }
-      unchecked(MDER[p - 1] = 1);
-      const at = data + (<usize>i << 3);
-      const s: f64 = MSHIFTED ? load<f64>(at + MSHIFT_DELTA) : 0;
-      const inv = 1 / (unchecked(MMU[i]) + s);
-      const wt = (load<f64>(at) + s) * inv - 1;
-      // The lower triangle two entries at a time (f64x2); the second lane of a row's last pair
-      // lands in the upper triangle (overwritten below) or, for the last row, in fisher's slack.
-      const der = changetype<usize>(MDER);
-      for (let a = 0; a < p; a++) {
-        const d = unchecked(MDER[a]);
-        unchecked(gradient[a] += wt * d);
-        const da = f64x2.splat(d * inv);
-        const row = changetype<usize>(fisher) + (<usize>(a * p) << 3);
-        for (let e = 0; e <= a; e += 2) {
-          const o = <usize>e << 3;
-          v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(da, v128.load(der + o))));
-        }
-      }
+class GaussianEmitter {
+  readonly parameters: i32 = 3;
+  sigma: f64 = 1;
+
+  addSignal(e: i32, theta: StaticArray<f64>, at: i32, mu: StaticArray<f64>, window: i32): bool {
+    const o = <usize>(e * MAX_WINDOW) << 3;
+    const xv = changetype<usize>(MXV) + o, yv = changetype<usize>(MYV) + o;
+    axisAt(unchecked(theta[at]), window, this.sigma, false, xv, changetype<usize>(MXD) + o, changetype<usize>(MD2), 0, 0, 0);
+    axisAt(unchecked(theta[at + 1]), window, this.sigma, false, yv, changetype<usize>(MYD) + o, changetype<usize>(MD2), 0, 0, 0);
+    const n = unchecked(theta[at + 2]);
+    for (let r = 0; r < window; r++) {
+      const ey = load<f64>(yv + (<usize>r << 3));
+      for (let c = 0; c < window; c++) unchecked(mu[r * window + c] += n * load<f64>(xv + (<usize>c << 3)) * ey);
     }
-  }
-  for (let a = 0; a < p; a++) for (let e = 0; e < a; e++) unchecked(fisher[e * p + a] = unchecked(fisher[a * p + e]));
-}
-
-/** The multi-emitter model of FisherScoring.ts: K emitters of the window at `data`. */
-class MultiEmitterModel {
-  k: i32 = 1;
-  data: usize = 0;
-
-  evaluate(theta: StaticArray<f64>): f64 {
-    return multiEvaluate(theta, this.k, this.data);
+    return true;
   }
 
-  derivatives(theta: StaticArray<f64>, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
-    multiDerivatives(theta, this.k, this.data, gradient, fisher);
+  derivatives(e: i32, theta: StaticArray<f64>, at: i32, row: i32, column: i32, d: StaticArray<f64>, dAt: i32): void {
+    const n = unchecked(theta[at + 2]);
+    const xv = unchecked(MXV[e * MAX_WINDOW + column]);
+    const yv = unchecked(MYV[e * MAX_WINDOW + row]);
+    unchecked(d[dAt] = n * unchecked(MXD[e * MAX_WINDOW + column]) * yv);
+    unchecked(d[dAt + 1] = n * xv * unchecked(MYD[e * MAX_WINDOW + row]));
+    unchecked(d[dAt + 2] = xv * yv);
   }
 
-  /** θ + δ with N and b shrinking by at most MAX_SHRINK of themselves (they stay positive); the largest position change. */
-  propose(theta: StaticArray<f64>, step: StaticArray<f64>, trial: StaticArray<f64>): f64 {
-    const p = 3 * this.k + 1;
-    let moved: f64 = 0;
-    for (let a = 0; a < p; a++) {
-      const t = unchecked(theta[a]);
-      let v = t + unchecked(step[a]);
-      if (a == p - 1 || a % 3 == 2) {
-        const floor = a == p - 1 ? MIN_BACKGROUND : MIN_PHOTONS;
-        v = Math.max(v, Math.max(floor, t * (1 - MAX_SHRINK)));
-      } else {
-        moved = Math.max(moved, Math.abs(v - t));
-      }
-      unchecked(trial[a] = v);
-    }
-    return moved;
-  }
-
-  leftWindow(theta: StaticArray<f64>): bool {
-    const wf = <f64>MW;
-    for (let e = 0; e < this.k; e++) {
-      const x = unchecked(theta[3 * e]);
-      const y = unchecked(theta[3 * e + 1]);
-      if (x < -LEAVE_PATCH_PX || y < -LEAVE_PATCH_PX || x > wf + LEAVE_PATCH_PX || y > wf + LEAVE_PATCH_PX) return true;
-    }
+  /** The measured passes for K = 1 and 2; false for the generic pass. */
+  windowDerivatives(k: i32, theta: StaticArray<f64>, data: usize, window: i32, mu: StaticArray<f64>, shifted: bool, delta: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): bool {
+    if (k == 1) { multiDerivatives1(theta, data, window, mu, shifted, delta, gradient, fisher); return true; }
+    if (k == 2) { multiDerivatives2(theta, data, window, mu, shifted, delta, gradient, fisher); return true; }
     return false;
   }
+
+  /** x, y free, N shrinking by at most MAX_SHRINK of itself (it stays positive); max(|Δx|, |Δy|). */
+  propose(theta: StaticArray<f64>, step: StaticArray<f64>, trial: StaticArray<f64>, at: i32): f64 {
+    const x = unchecked(theta[at]), y = unchecked(theta[at + 1]);
+    const tx = x + unchecked(step[at]);
+    const ty = y + unchecked(step[at + 1]);
+    unchecked(trial[at] = tx);
+    unchecked(trial[at + 1] = ty);
+    unchecked(trial[at + 2] = proposePhotons(unchecked(theta[at + 2]), unchecked(step[at + 2])));
+    return Math.max(Math.abs(tx - x), Math.abs(ty - y));
+  }
+
+  leftWindow(theta: StaticArray<f64>, at: i32, window: i32): bool {
+    return outsideWindow(unchecked(theta[at]), unchecked(theta[at + 1]), window);
+  }
 }
 
-const MODEL = new MultiEmitterModel();
+const MODEL = new MultiEmitterModel<GaussianEmitter>(new GaussianEmitter());
 
-/** MultiEmitterFit.fit: K emitters from the start in MTH; θ̂ in MTH, ℓ in MLL, iterations in MITER. */
+/** The window width, px (≤ MAX_WINDOW). */
+export function multiWindow(window: i32): void {
+  MW = window;
+  MODEL.window = window;
+}
+
+/** The emitters' σ (px) and the window's shifts (`shift` 0: none, else laid out as `data`). */
+export function multiPrepare(data: usize, shift: usize, sigma: f64): void {
+  MODEL.emitter.sigma = sigma;
+  MODEL.bind(data, shift);
+}
+
+/** MultiEmitterFit.fit: K emitters from the start in MTH; θ̂ in MTH, ℓ in MLL (unchanged on bad data), iterations in MITER. */
 export function multiFit(data: usize, k: i32, maxIterations: i32, tolerance: f64): i32 {
-  const w = MW;
-  MITER = 0;
-  for (let i = 0; i < w * w; i++) if (!isFinite<f64>(load<f64>(data + (<usize>i << 3)))) return STATUS_BAD_DATA;
   MODEL.k = k;
   MODEL.data = data;
-  const status = fisherScoring<MultiEmitterModel>(MODEL, MTH, MTRIAL, 3 * k + 1, maxIterations, tolerance);
-  MITER = SCORING_ITERATIONS;
-  MLL = SCORING_LL;
+  const status = MODEL.fit(MTH, maxIterations, tolerance);
+  MITER = MODEL.iterations;
+  MLL = MODEL.logLikelihood;
   return status;
 }
 
 /** MultiEmitterFit.evaluate at θ = MTH: the model's μ (for the residual) is then that of MTH. */
 export function multiRefresh(data: usize, k: i32): void {
-  multiEvaluate(MTH, k, data);
+  MODEL.k = k;
+  MODEL.data = data;
+  MODEL.evaluate(MTH);
 }
 
 /** MultiEmitterFit.bound: the √CRLB of θ̂ = MTH (K emitters) into MCR; false when the Fisher information is singular. */
 export function multiBound(data: usize, k: i32): bool {
-  const p = 3 * k + 1;
-  multiDerivatives(MTH, k, data, SCORING_GRADIENT, SCORING_FISHER);
-  if (!choleskyInverseDiagonal(SCORING_FISHER, p, MCR, MLOW, MZ)) return false;
-  for (let a = 0; a < p; a++) unchecked(MCR[a] = Math.sqrt(unchecked(MCR[a])));
-  return true;
+  MODEL.k = k;
+  MODEL.data = data;
+  return MODEL.bound(MTH, STATUS_CONVERGED, MCR) == STATUS_CONVERGED;
 }
 
 /** MultiEmitterFit.residualStd: the standard deviation of n − μ over the window (μ of the θ last evaluated). */
 export function multiResidualStd(data: usize): f64 {
-  return residualSpread(data, MMU, MW * MW);
+  MODEL.data = data;
+  return MODEL.residualStd();
 }
 
 /** MultiEmitterFit.residualPeak: the 3×3 residual's maximum, into PEAK_*. */
 export function multiResidualPeak(data: usize): void {
   const w = MW;
+  const mu = MODEL.mu;
   let best: f64 = -Infinity;
   let bestVariance: f64 = 1;
   let column = w >> 1;
@@ -329,8 +260,8 @@ export function multiResidualPeak(data: usize): void {
           const cc = c + dc;
           if (cc < 0 || cc >= w) continue;
           const i = rr * w + cc;
-          s += load<f64>(data + (<usize>i << 3)) - unchecked(MMU[i]);
-          variance += unchecked(MMU[i]);
+          s += load<f64>(data + (<usize>i << 3)) - unchecked(mu[i]);
+          variance += unchecked(mu[i]);
         }
       }
       if (s > best) { best = s; bestVariance = variance; column = c; row = r; }

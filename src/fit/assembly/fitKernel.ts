@@ -8,21 +8,25 @@
 //                   residualSpread.ts, FisherScoring.ts (the damped Fisher-scoring loop)
 //   2-D model       fitPatch.ts (fitBatch) on FitWorkspace.ts (its state), initialGuess.ts,
 //                   PatchLikelihood.ts and newtonSolve.ts: the specialised Newton path
-//   multi-emitter   MultiEmitterFit.ts (K emitters + one background) and EmitterSelector.ts (multiSelect)
-//   3-D             AstigmaticFit.ts (zFit)
+//   multi-emitter   MultiEmitterModel.ts (K copies of a per-emitter model + one background, run by
+//                   FisherScoring.ts); MultiEmitterFit.ts (its 2-D Gaussian instance) and
+//                   EmitterSelector.ts (multiSelect); proposeLateral.ts (the shared step limits)
+//   3-D             AstigmaticModel.ts (the curves, one emitter), AstigmaticFit.ts (zFit),
+//                   MultiAstigmaticFit.ts (multiZFit: MultiEmitterModel of AstigmaticEmitter)
 //
 // The same arithmetic and the same constants (../fitConstants.ts, which both sides import, also
 // for the output layouts) as the JavaScript, so the two agree to rounding (sums in another order,
 // exp and log differ by an ulp; tests pin iterations, statuses and values). Loaded by
-// ../WasmFitKernel.ts (which documents the memory layout), ../WasmEmitterSelector.ts and
-// ../WasmAstigmaticFit.ts, each its own instance: the state of a fit lives in module
-// globals.
+// ../WasmFitKernel.ts (which documents the memory layout), ../WasmEmitterSelector.ts,
+// ../WasmAstigmaticFit.ts and ../WasmMultiAstigmaticFit.ts, each its own instance: the state of
+// a fit lives in module globals.
 //
 // Not part of the TypeScript program (own tsconfig: AssemblyScript's types f64, i32, unchecked…).
 export { configure } from './FitWorkspace';
 export { fitBatch } from './fitPatch';
 export { multiConfigure, multiCrlb, multiOut, multiSelect, multiTheta } from './EmitterSelector';
 export { zConfigure, zFit, zOut } from './AstigmaticFit';
+export { multiZConfigure, multiZFit, multiZOut, multiZTheta } from './MultiAstigmaticFit';
 
 /** Reserve `bytes` of memory (bump allocation, 16-byte aligned); returns the address. */
 export function reserve(bytes: usize): usize {

@@ -1,0 +1,173 @@
+// ../models/MultiEmitterModel.ts with ../PoissonEstimator.ts in the fit kernel: K copies of a
+// per-emitter model on one shared background, a model of FisherScoring.ts (evaluate,
+// derivatives, propose, leftWindow), with its fit, CRLB and residual:
+//
+//     μ_k = b + Σ_e signal_e(θ_e)_k,     θ = (θ₁, …, θ_K, b)
+//
+// the same arithmetic in the same order as the JavaScript MultiEmitterModel fitted through
+// PoissonEstimator by FisherScoring (μ starts at b, each emitter adds its signal in emitter
+// order; one pixel's ∂μ/∂θ at a time into ∇ℓ and the Fisher information's lower triangle).
+// The per-emitter model E (AstigmaticModel.ts's AstigmaticEmitter documents its five members)
+// is a class, so MultiEmitterModel<E> and fisherScoring<MultiEmitterModel<E>> are compiled once
+// per emitter model and call it directly. Instances: the 2-D Gaussian's (MultiEmitterFit.ts,
+// GaussianEmitter; the multi-emitter selection) and the 3-D one (MultiAstigmaticFit.ts).
+import { MAX_FIT_PARAMETERS, MAX_WINDOW, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR } from '../fitConstants';
+import { choleskyInverseDiagonal } from './cholesky';
+import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
+import { logLikelihoodSum } from './poissonLogLikelihood';
+import { proposeBackground } from './proposeLateral';
+import { residualSpread } from './residualSpread';
+
+const P = MAX_FIT_PARAMETERS;
+
+/** K copies of the per-emitter model E and one background over a window of `window` px, the window's data at `data`. */
+export class MultiEmitterModel<E> {
+  /** Emitters now, K. */
+  k: i32 = 1;
+  /** Window width, px (≤ MAX_WINDOW). */
+  window: i32 = 11;
+  /** The window's photons (window² f64, row-major). */
+  data: usize = 0;
+  /** Whether each pixel has a camera shift, and where it is relative to its datum. */
+  shifted: bool = false;
+  shiftDelta: usize = 0;
+  /** ℓ and iterations of the last fit. */
+  logLikelihood: f64 = NaN;
+  iterations: i32 = 0;
+  /** μ of every pixel at the θ last evaluated (photons, without the shift). */
+  readonly mu: StaticArray<f64> = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
+  /** One pixel's ∂μ/∂θ; one value of slack for the SIMD read past the last. */
+  private readonly d: StaticArray<f64> = new StaticArray<f64>(P + 1);
+  private readonly trial: StaticArray<f64> = new StaticArray<f64>(P);
+  private readonly lower: StaticArray<f64> = new StaticArray<f64>(P * P);
+  private readonly z: StaticArray<f64> = new StaticArray<f64>(P);
+
+  constructor(readonly emitter: E) {}
+
+  /** Parameters of θ for K emitters: K·(E's parameters) + 1. */
+  parameters(): i32 {
+    return this.emitter.parameters * this.k + 1;
+  }
+
+  /** The window the next calls fit: its photons and (`shift` 0: none) the camera's shift of each pixel, laid out as `data`. */
+  bind(data: usize, shift: usize): void {
+    this.data = data;
+    this.shifted = shift != 0;
+    this.shiftDelta = shift - data;
+  }
+
+  /** μ = b + Σ_e signal_e into mu; ℓ, or −∞ where an emitter's θ is impossible or some μ + s ≤ 0. */
+  evaluate(theta: StaticArray<f64>): f64 {
+    const w = this.window, k = this.k, q = this.emitter.parameters;
+    const area = w * w;
+    const mu = this.mu;
+    const b = unchecked(theta[q * k]);
+    for (let i = 0; i < area; i++) unchecked(mu[i] = b);
+    for (let e = 0; e < k; e++) if (!this.emitter.addSignal(e, theta, e * q, mu, w)) return -Infinity;
+    const data = this.data;
+    if (this.shifted) {
+      for (let i = 0; i < area; i++) if (!(unchecked(mu[i]) + load<f64>(data + (<usize>i << 3) + this.shiftDelta) > 0)) return -Infinity;
+    } else {
+      for (let i = 0; i < area; i++) if (!(unchecked(mu[i]) > 0)) return -Infinity;
+    }
+    return logLikelihoodSum(changetype<usize>(mu), data, area, this.shifted, this.shiftDelta);
+  }
+
+  /**
+   * PoissonEstimator.derivatives: ∇ℓ and the Fisher information (p × p, row-major; `fisher`
+   * holds p·p + 2 values: a SIMD write may pass the last row by one) at the θ last evaluated.
+   * A per-emitter model may have a whole-window pass `windowDerivatives(k, θ, data, window, mu,
+   * shifted, shiftDelta, gradient, fisher): bool` for the K it specialises (true: done; the
+   * same products added in the same order, so the same values): it is used where it exists.
+   */
+  derivatives(theta: StaticArray<f64>, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
+    const w = this.window, k = this.k, q = this.emitter.parameters;
+    // @ts-ignore: isDefined is AssemblyScript's compile-time test
+    if (isDefined(this.emitter.windowDerivatives)) {
+      if (this.emitter.windowDerivatives(k, theta, this.data, w, this.mu, this.shifted, this.shiftDelta, gradient, fisher)) return;
+    }
+    const p = q * k + 1;
+    const d = this.d, mu = this.mu, data = this.data;
+    for (let a = 0; a < p; a++) unchecked(gradient[a] = 0);
+    for (let a = 0; a < p * p + 2; a++) unchecked(fisher[a] = 0);
+    unchecked(d[p - 1] = 1);
+    const der = changetype<usize>(d);
+    for (let r = 0; r < w; r++) {
+      for (let col = 0; col < w; col++) {
+        const i = r * w + col;
+        for (let e = 0; e < k; e++) this.emitter.derivatives(e, theta, e * q, r, col, d, e * q);
+        const at = data + (<usize>i << 3);
+        const s: f64 = this.shifted ? load<f64>(at + this.shiftDelta) : 0;
+        const inv = 1 / (unchecked(mu[i]) + s);
+        const wt = (load<f64>(at) + s) * inv - 1;
+        // The lower triangle two entries at a time (f64x2): each lane is the scalar
+        // fisher[a·p + e] += (∂μ_a·inv)·∂μ_e; the second lane of a row's last pair lands in the
+        // upper triangle (overwritten below) or, for the last row, in fisher's slack.
+        for (let a = 0; a < p; a++) {
+          const da = unchecked(d[a]);
+          unchecked(gradient[a] += wt * da);
+          const di = f64x2.splat(da * inv);
+          const row = changetype<usize>(fisher) + (<usize>(a * p) << 3);
+          for (let e = 0; e <= a; e += 2) {
+            const o = <usize>e << 3;
+            v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(di, v128.load(der + o))));
+          }
+        }
+      }
+    }
+    for (let a = 0; a < p; a++) for (let e = 0; e < a; e++) unchecked(fisher[e * p + a] = unchecked(fisher[a * p + e]));
+  }
+
+  /** Each emitter's own step limits; b shrinking by at most MAX_SHRINK, above MIN_BACKGROUND; the largest position change. */
+  propose(theta: StaticArray<f64>, step: StaticArray<f64>, trial: StaticArray<f64>): f64 {
+    const k = this.k, q = this.emitter.parameters;
+    let moved: f64 = 0;
+    for (let e = 0; e < k; e++) moved = Math.max(moved, this.emitter.propose(theta, step, trial, e * q));
+    const b = unchecked(theta[q * k]);
+    unchecked(trial[q * k] = proposeBackground(b, unchecked(step[q * k])));
+    return moved;
+  }
+
+  /** Any emitter out of the window. */
+  leftWindow(theta: StaticArray<f64>): bool {
+    const q = this.emitter.parameters;
+    for (let e = 0; e < this.k; e++) if (this.emitter.leftWindow(theta, e * q, this.window)) return true;
+    return false;
+  }
+
+  /**
+   * FisherScoring.run from θ (modified in place; K emitters, the window bound): the solver's
+   * status; ℓ and iterations in the fields, mu and the emitters' terms those of θ̂. A window
+   * holding a non-finite value is STATUS_BAD_DATA without iterating, ℓ left as it was (as the
+   * JavaScript MultiEmitterFit.fit).
+   */
+  fit(theta: StaticArray<f64>, maxIterations: i32, tolerance: f64): i32 {
+    this.iterations = 0;
+    const area = this.window * this.window;
+    for (let i = 0; i < area; i++) if (!isFinite<f64>(load<f64>(this.data + (<usize>i << 3)))) return STATUS_BAD_DATA;
+    const status = fisherScoring<MultiEmitterModel<E>>(this, theta, this.trial, this.parameters(), maxIterations, tolerance);
+    this.iterations = SCORING_ITERATIONS;
+    this.logLikelihood = SCORING_LL;
+    return status;
+  }
+
+  /**
+   * PoissonEstimator.bound after a converged fit: √CRLB of θ̂ (the θ last evaluated) into `out`
+   * (before any noise scale), NaN where not converged; STATUS_SINGULAR where the Fisher
+   * information is singular, else `status`.
+   */
+  bound(theta: StaticArray<f64>, status: i32, out: StaticArray<f64>): i32 {
+    const p = this.parameters();
+    for (let a = 0; a < p; a++) unchecked(out[a] = NaN);
+    if (status != STATUS_CONVERGED) return status;
+    this.derivatives(theta, SCORING_GRADIENT, SCORING_FISHER);
+    if (!choleskyInverseDiagonal(SCORING_FISHER, p, out, this.lower, this.z)) return STATUS_SINGULAR;
+    for (let a = 0; a < p; a++) unchecked(out[a] = Math.sqrt(unchecked(out[a])));
+    return status;
+  }
+
+  /** PoissonEstimator.residualStd: the standard deviation of n − μ over the window, photons. */
+  residualStd(): f64 {
+    return residualSpread(this.data, this.mu, this.window * this.window);
+  }
+}
