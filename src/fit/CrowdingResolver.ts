@@ -4,7 +4,8 @@ import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
 import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults } from './FitResults.js';
 import { createFitResults } from './FitResults.js';
-import { crowdedWindow, MULTI_EMITTER_MARGIN_PX } from './crowdedWindow.js';
+import { crowdedWindow } from './crowdedWindow.js';
+import { MULTI_EMITTER_MARGIN_PX } from './fitConstants.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
 

@@ -1,7 +1,8 @@
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import { MAX_BOX_PX, MIN_BOX_PX } from './fitConstants.js';
 
 /** Smallest and largest patch width, px (odd values in between). */
-export const BOX_RANGE_PX = [3, 15] as const;
+export const BOX_RANGE_PX = [MIN_BOX_PX, MAX_BOX_PX] as const;
 
 /** Which solver maximizes the likelihood. */
 export type FitSolver = 'newton' | 'conjugate-gradient';

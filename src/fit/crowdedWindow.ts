@@ -1,5 +1,4 @@
-/** Pixels added on each side of the fitting box for a multi-emitter window (9×9 for a 5×5 box). */
-export const MULTI_EMITTER_MARGIN_PX = 2;
+import { MULTI_EMITTER_MARGIN_PX } from './fitConstants.js';
 
 /**
  * The width of a multi-emitter window for a fitting box of `box` px:

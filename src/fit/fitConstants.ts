@@ -157,7 +157,15 @@ export const MULTI_OUT_STATUS = 3;
 export const MULTI_OUT_EMITTERS = 4;
 /** How many values multiOut() holds. */
 export const MULTI_OUTPUT_COLUMNS = 5;
-/** Widest window either fit takes, px: the largest box (15) plus the multi-emitter margins. */
+/** Narrowest and widest fitting box, px (odd widths between; FitOptions' BOX_RANGE_PX). */
+export const MIN_BOX_PX = 3;
+export const MAX_BOX_PX = 15;
+/** Pixels added on each side of the fitting box for a multi-emitter window (9×9 for a 5×5 box). */
+export const MULTI_EMITTER_MARGIN_PX = 2;
+/**
+ * Widest window any fit of the kernel takes, px: its scratch is sized for it. At least the widest
+ * box plus two multi-emitter margins (15 + 2·2 = 19); 24 leaves room for wider 3-D patches.
+ */
 export const MAX_WINDOW = 24;
 /** The damping λ of the joint fit falls by DAMPING_GROWTH after each accepted step, down to this. */
 export const DAMPING_FLOOR = 1e-9;

@@ -29,9 +29,11 @@ export function multiConfigure(window: i32, maxEmitters: i32, llrThreshold: f64)
   MK = maxEmitters; MLLR = llrThreshold;
 }
 
-/** Addresses of θ̂, the √CRLB (MAX_MULTI_PARAMETERS each) and MOUT, for the JavaScript side to read. */
+/** Address of θ̂ (x₁, y₁, N₁, …, b; MAX_MULTI_PARAMETERS values), for the JavaScript side to read. */
 export function multiTheta(): usize { return changetype<usize>(MTH); }
+/** Address of the √CRLB of θ̂, in θ's order (MAX_MULTI_PARAMETERS values). */
 export function multiCrlb(): usize { return changetype<usize>(MCR); }
+/** Address of the selection's scalars, laid out by MULTI_OUT_* (MULTI_OUTPUT_COLUMNS values). */
 export function multiOut(): usize { return changetype<usize>(MOUT); }
 
 /** EmitterSelector.plausible: every emitter inside the window and brighter than MIN_EMITTER_PHOTONS. */

@@ -2,17 +2,18 @@
 // that fitBatch fits, fitPatch.ts): the configuration, θ = (x, y, N, b, σ) in TX…TS and the axis
 // terms at θ. Module globals: one kernel instance per FitWorkspace. The other files of the 2-D
 // path read them and write θ through setTheta.
+import { MAX_BOX_PX } from '../fitConstants';
 import { axisAt, forgetAxisRatio } from './GaussianAxis';
 
-// Configuration (configure()).
+// Configuration, set by configure() before any fit (the defaults are FitOptions' FIT_DEFAULTS).
 export let BOX: i32 = 5;
 export let SIGMA: f64 = 1;
 export let MAX_IT: i32 = 50;
-export let TOL: f64 = 1e-4;
+export let TOL: f64 = NaN;
 export let MAX_STEP: f64 = 1;
 export let FIT_SIGMA: bool = false;
-export let SIGMA_MIN: f64 = 0.3;
-export let SIGMA_MAX: f64 = 2.5;
+export let SIGMA_MIN: f64 = NaN;
+export let SIGMA_MAX: f64 = NaN;
 // The CRLB's factor: a pixel's variance is NOISE_SCALE · (μ + s) (F²/QE, 2 with an EM register).
 export let NOISE_SCALE: f64 = 1;
 // The camera's shifts: whether the batch has them, and where a pixel's shift is relative to its
@@ -25,19 +26,19 @@ export let TX: f64 = 0, TY: f64 = 0, TN: f64 = 0, TB: f64 = 0, TS: f64 = 1;
 let AX: f64 = NaN, AY: f64 = NaN, AS: f64 = NaN;
 
 // Axis terms (GaussianAxis): E, ∂E/∂c, ∂²E/∂c² along x and y, and with σ free ∂E/∂σ, ∂²E/∂σ²,
-// ∂²E/∂c∂σ (boxes up to 15 px).
-export const EX = new StaticArray<f64>(16);
-export const DEX = new StaticArray<f64>(16);
-export const D2EX = new StaticArray<f64>(16);
-export const EY = new StaticArray<f64>(16);
-export const DEY = new StaticArray<f64>(16);
-export const D2EY = new StaticArray<f64>(16);
-export const SEX = new StaticArray<f64>(16);
-export const S2EX = new StaticArray<f64>(16);
-export const CSEX = new StaticArray<f64>(16);
-export const SEY = new StaticArray<f64>(16);
-export const S2EY = new StaticArray<f64>(16);
-export const CSEY = new StaticArray<f64>(16);
+// ∂²E/∂c∂σ, one value per pixel boundary of the widest box.
+export const EX = new StaticArray<f64>(MAX_BOX_PX + 1);
+export const DEX = new StaticArray<f64>(MAX_BOX_PX + 1);
+export const D2EX = new StaticArray<f64>(MAX_BOX_PX + 1);
+export const EY = new StaticArray<f64>(MAX_BOX_PX + 1);
+export const DEY = new StaticArray<f64>(MAX_BOX_PX + 1);
+export const D2EY = new StaticArray<f64>(MAX_BOX_PX + 1);
+export const SEX = new StaticArray<f64>(MAX_BOX_PX + 1);
+export const S2EX = new StaticArray<f64>(MAX_BOX_PX + 1);
+export const CSEX = new StaticArray<f64>(MAX_BOX_PX + 1);
+export const SEY = new StaticArray<f64>(MAX_BOX_PX + 1);
+export const S2EY = new StaticArray<f64>(MAX_BOX_PX + 1);
+export const CSEY = new StaticArray<f64>(MAX_BOX_PX + 1);
 
 /**
  * Set the fit: box (odd, 3–15), σ (px; the start value when fitted), iteration limit, step

@@ -155,8 +155,11 @@ function fill4(m: StaticArray<f64>, a00: f64, a01: f64, a02: f64, a03: f64, a11:
 }
 
 // The three passes, each compiled twice: for a Poisson camera and with the camera's shift.
+/** The Newton pass at θ: gradient and Hessian (PatchLikelihood.evaluate with the Hessian only). */
 export function passNewton(data: usize): void { if (SHIFTED) pass(data, true, false, true); else pass(data, true, false, false); }
+/** The full pass at θ: gradient, Hessian, Fisher information; returns ℓ. */
 export function passFull(data: usize): f64 { return SHIFTED ? pass(data, true, true, true) : pass(data, true, true, false); }
+/** The final pass at θ̂: Fisher information (for the CRLB) and ℓ, no Hessian; returns ℓ. */
 export function passInfo(data: usize): f64 { return SHIFTED ? pass(data, false, true, true) : pass(data, false, true, false); }
 
 /** passFreeSigma: gradient, and the Hessian, Fisher information and ℓ as asked (ℓ returned). */
