@@ -10,9 +10,9 @@ import {
   Z_OUTPUT_COLUMNS,
   Z_PARAMETERS,
 } from './fitConstants.js';
-import { instantiate, wasmModule } from '../wasm/wasmModule.js';
 import type { AstigmatismCurves } from './models/AstigmaticModel.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
+import { fitKernelInstance } from './fitKernelInstance.js';
 
 interface ZExports {
   memory: { buffer: ArrayBuffer };
@@ -49,7 +49,7 @@ export class WasmAstigmaticFit implements AstigmaticFitter {
    */
   constructor(readonly box: number, calibration: AstigmatismCurves) {
     if (!(box <= MAX_WINDOW)) throw new RangeError(`a 3-D patch of ${box} px is wider than the kernel's ${MAX_WINDOW}`);
-    this.exports = instantiate<ZExports>(wasmModule(new URL('./fitKernel.wasm', import.meta.url)), { env: { abort: () => { throw new Error('fitKernel.wasm aborted'); } } });
+    this.exports = fitKernelInstance<ZExports>();
     const { x, y } = calibration;
     this.exports.zConfigure(box, calibration.pixelSizeNm, calibration.zRangeNm[0], calibration.zRangeNm[1], x.sigma0Nm, x.centerNm, x.depthNm, x.a, x.b, y.sigma0Nm, y.centerNm, y.depthNm, y.a, y.b);
     this.area = box * box;

@@ -1,4 +1,3 @@
-import { instantiate, wasmModule } from '../wasm/wasmModule.js';
 import type { EmitterSelection } from './EmitterSelection.js';
 import { chiSquareThreshold } from './EmitterSelector.js';
 import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
@@ -11,6 +10,7 @@ import {
   MULTI_OUT_STATUS,
   MULTI_OUTPUT_COLUMNS,
 } from './fitConstants.js';
+import { fitKernelInstance } from './fitKernelInstance.js';
 
 interface MultiExports {
   memory: { buffer: ArrayBuffer };
@@ -43,7 +43,7 @@ export class WasmEmitterSelector implements EmitterSelection {
    */
   constructor(window: number, options: ResolvedMultiEmitterOptions) {
     if (!(window <= MAX_WINDOW)) throw new RangeError(`a multi-emitter window of ${window} px is wider than the kernel's ${MAX_WINDOW}`);
-    this.exports = instantiate<MultiExports>(wasmModule(new URL('./fitKernel.wasm', import.meta.url)), { env: { abort: () => { throw new Error('fitKernel.wasm aborted'); } } });
+    this.exports = fitKernelInstance<MultiExports>();
     this.exports.multiConfigure(window, options.maxEmitters, chiSquareThreshold(options.pValue, 3));
     this.area = window * window;
     const e = this.exports;

@@ -1,4 +1,3 @@
-import { instantiate, wasmModule } from '../wasm/wasmModule.js';
 import {
   FIT_OUT_BACKGROUND,
   FIT_OUT_CHI_SQUARE,
@@ -26,6 +25,7 @@ import {
 } from './fitConstants.js';
 import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults, FitStartValues } from './FitResults.js';
+import { fitKernelInstance } from './fitKernelInstance.js';
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer };
@@ -64,11 +64,11 @@ export class WasmFitKernel {
    */
   static create(options: ResolvedFitOptions): WasmFitKernel | undefined {
     if (options.solver !== 'newton') return undefined;
-    return new WasmFitKernel(wasmModule(new URL('./fitKernel.wasm', import.meta.url)), options);
+    return new WasmFitKernel(options);
   }
 
-  private constructor(module: object, options: ResolvedFitOptions) {
-    this.exports = instantiate<KernelExports>(module, { env: { abort: () => { throw new Error('fitKernel.wasm aborted'); } } });
+  private constructor(options: ResolvedFitOptions) {
+    this.exports = fitKernelInstance<KernelExports>();
     const o = options;
     this.exports.configure(o.box, o.sigmaPx, o.maxIterations, o.tolerance, o.maxStepPx, o.fitSigma ? 1 : 0, o.sigmaMinPx, o.sigmaMaxPx, o.noiseScale);
     this.area = options.box * options.box;

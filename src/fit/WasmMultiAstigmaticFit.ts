@@ -13,7 +13,7 @@ import {
   MULTI_Z_PER_EMITTER,
 } from './fitConstants.js';
 import type { AstigmatismCurves } from './models/AstigmaticModel.js';
-import { instantiate, wasmModule } from '../wasm/wasmModule.js';
+import { fitKernelInstance } from './fitKernelInstance.js';
 
 interface MultiZExports {
   memory: { buffer: ArrayBuffer };
@@ -62,7 +62,7 @@ export class WasmMultiAstigmaticFit {
    */
   constructor(readonly window: number, curves: AstigmatismCurves) {
     if (!(window <= MAX_WINDOW)) throw new RangeError(`a 3-D window of ${window} px is wider than the kernel's ${MAX_WINDOW}`);
-    this.exports = instantiate<MultiZExports>(wasmModule(new URL('./fitKernel.wasm', import.meta.url)), { env: { abort: () => { throw new Error('fitKernel.wasm aborted'); } } });
+    this.exports = fitKernelInstance<MultiZExports>();
     const { x, y } = curves;
     this.exports.multiZConfigure(window, curves.pixelSizeNm, curves.zRangeNm[0], curves.zRangeNm[1], x.sigma0Nm, x.centerNm, x.depthNm, x.a, x.b, y.sigma0Nm, y.centerNm, y.depthNm, y.a, y.b);
     this.area = window * window;
