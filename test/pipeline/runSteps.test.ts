@@ -7,14 +7,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { openRun } from '../../pipelines/openRun.js';
-import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
-import type { AstigmaticCalibration } from '../../src/astig/AstigmaticCalibration.js';
 import { AstigmaticFit } from '../../src/fit/AstigmaticFit.js';
 import { createFitEngines } from '../../src/fit/createFitEngines.js';
 import { WasmAstigmaticFit } from '../../src/fit/WasmAstigmaticFit.js';
 import { InvalidOptionError } from '../../src/errors/InvalidOptionError.js';
 import { EmitterSelector } from '../../src/fit/EmitterSelector.js';
 import { WarmStarts } from '../../src/fit/WarmStarts.js';
+import type { AstigmatismCurves } from '../../src/fit/models/AstigmaticModel.js';
 import { WasmEmitterSelector } from '../../src/fit/WasmEmitterSelector.js';
 import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 
@@ -54,17 +53,12 @@ describe('openRun', () => {
 
 describe('createFitEngines', () => {
   const options = (engine: 'wasm' | 'js', multi = true) => resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, fit: { engine }, multiEmitter: { enabled: multi } });
-  const calibration: AstigmaticCalibration = {
-    format: CALIBRATION_FORMAT,
+  // What the 3-D fits need of a calibration: the two defocus curves and their range.
+  const calibration: AstigmatismCurves = {
     x: { sigma0Nm: 130, centerNm: -200, depthNm: 400, a: 0, b: 0 },
     y: { sigma0Nm: 130, centerNm: 200, depthNm: 400, a: 0, b: 0 },
-    zOrigin: 'midway between the foci',
     zRangeNm: [-400, 400],
     pixelSizeNm: 100,
-    residualsNm: { x: 0, y: 0 },
-    beads: [],
-    zStartNm: -400,
-    zStepNm: 20,
   };
 
   test('one engine option chooses every fit: the kernel for wasm, the JavaScript reference for js', () => {
@@ -76,6 +70,13 @@ describe('createFitEngines', () => {
     assert.equal(js.workspace.kernel, undefined);
     assert.ok(js.selector instanceof EmitterSelector);
     assert.ok(js.astigmatic instanceof AstigmaticFit);
+  });
+
+  test('the conjugate-gradient solver runs in JavaScript: no kernel for the single fit, even with engine wasm', () => {
+    const o = resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, fit: { engine: 'wasm', solver: 'conjugate-gradient' } });
+    const engines = createFitEngines(o.fit, o.multiEmitter, undefined);
+    assert.equal(engines.workspace.kernel, undefined);
+    assert.ok(engines.selector instanceof WasmEmitterSelector, 'the multi-emitter selection still in the kernel');
   });
 
   test('no selector when multi-emitter fitting is off, no 3-D fit without a calibration', () => {
