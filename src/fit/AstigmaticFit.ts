@@ -47,11 +47,11 @@ export class AstigmaticFit implements AstigmaticFitter {
 
   /**
    * @param box - patch width, px
-   * @param calibration - the defocus curves and their range
+   * @param curves - the defocus curves and their range
    */
-  constructor(box: number, private readonly calibration: AstigmatismCurves) {
+  constructor(box: number, private readonly curves: AstigmatismCurves) {
     this.box = box;
-    this.model = new AstigmaticModel(box, calibration);
+    this.model = new AstigmaticModel(box, curves);
     this.estimator = new PoissonEstimator(this.model);
   }
 
@@ -61,7 +61,8 @@ export class AstigmaticFit implements AstigmaticFitter {
 
   /** θ = the lateral start with z at start number `s`. */
   private placeStart(start: { x: number; y: number; photons: number; background: number }, s: number): void {
-    const [lo, hi] = this.calibration.zRangeNm;
+    const range = this.curves.zRangeNm;
+    const lo = range[0], hi = range[1];
     const theta = this.theta;
     theta[0] = start.x;
     theta[1] = start.y;
@@ -88,7 +89,8 @@ export class AstigmaticFit implements AstigmaticFitter {
     const { theta, best } = this;
     this.crlb.fill(Number.NaN);
     for (let i = 0; i < this.box * this.box; i++) if (!Number.isFinite(data[at + i])) return STATUS_BAD_DATA;
-    const [lo, hi] = this.calibration.zRangeNm;
+    const range = this.curves.zRangeNm;
+    const lo = range[0], hi = range[1];
     let bestLl = Number.NEGATIVE_INFINITY;
     let bestStatus = STATUS_BAD_DATA;
     let iterations = 0;

@@ -44,14 +44,14 @@ export class WasmAstigmaticFit implements AstigmaticFitter {
 
   /**
    * @param box - patch width, px (at most {@link MAX_WINDOW})
-   * @param calibration - the defocus curves and their range
+   * @param curves - the defocus curves and their range
    * @throws KernelLoadError naming fitKernel.wasm when it cannot be loaded
    */
-  constructor(readonly box: number, calibration: AstigmatismCurves) {
+  constructor(readonly box: number, curves: AstigmatismCurves) {
     if (!(box <= MAX_WINDOW)) throw new RangeError(`a 3-D patch of ${box} px is wider than the kernel's ${MAX_WINDOW}`);
     this.exports = fitKernelInstance<ZExports>();
-    const { x, y } = calibration;
-    this.exports.zConfigure(box, calibration.pixelSizeNm, calibration.zRangeNm[0], calibration.zRangeNm[1], x.sigma0Nm, x.centerNm, x.depthNm, x.a, x.b, y.sigma0Nm, y.centerNm, y.depthNm, y.a, y.b);
+    const { x, y } = curves;
+    this.exports.zConfigure(box, curves.pixelSizeNm, curves.zRangeNm[0], curves.zRangeNm[1], x.sigma0Nm, x.centerNm, x.depthNm, x.a, x.b, y.sigma0Nm, y.centerNm, y.depthNm, y.a, y.b);
     this.area = box * box;
     const e = this.exports;
     this.pointers = { data: e.reserve(this.area * 8), shift: e.reserve(this.area * 8), out: e.zOut() };
