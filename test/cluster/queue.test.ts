@@ -325,7 +325,9 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     await w.waitFor(/answers again(.|\n)*lost the queue/);
     await w.stop();
     assert.match(w.log(), /SIGTERM: stopping now \(the queue is lost/);
-    assert.equal(w.log().match(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); trying again until it answers/g)?.length, 2, w.log());
+    // Each loss is said once, with the socket's code: ECONNREFUSED when Redis was already gone at
+    // the next connect, ECONNRESET when it died under an open connection (which one is a race).
+    assert.equal(w.log().match(/lost the queue at redis:\/\/127\.0\.0\.1:\d+ \((ECONNREFUSED|ECONNRESET)\); trying again until it answers/g)?.length, 2, w.log());
     assert.equal(w.log().match(new RegExp(`the queue at redis://127\\.0\\.0\\.1:${own.port} answers again; taking jobs`, 'g'))?.length, 1, w.log());
     assert.ok(!/\n\s+at /.test(w.log()), w.log());
   });
