@@ -208,7 +208,7 @@ export function calibrateCameraMaps(dark: PixelStatistics, flats: readonly Pixel
       warnings.push(`the flats give different gains (${flatSummaries.map((f) => `${f.gainMedianAduPerElectron.toFixed(3)} at ${f.signalMedianAdu.toFixed(0)} ADU`).join(', ')} ADU per e⁻): the camera is not linear over this range, or a flat is near saturation; the gain map is their weighted fit`);
     }
   }
-  if (gain && gain.summary.replacedPixels > 0) warnings.push(`${gain.summary.replacedPixels} pixels had no measurable gain (noise) and were given the median gain`);
+  if (gain && gain.summary.replacedPixels > 0) warnings.push(`${gain.summary.replacedPixels} pixel${gain.summary.replacedPixels === 1 ? '' : 's'} had no measurable gain (its excess variance was ≤ 0: noise) and got the median gain`);
   let readNoiseElectrons: CameraCalibrationSummary['readNoiseElectrons'];
   if (gain) {
     const electrons = new Float64Array(n);
