@@ -191,6 +191,7 @@ function printSummary(calibration: CameraCalibration, paths: ReturnType<typeof c
   const g = s.gain;
   if (g) {
     out(`  gain                median ${g.medianAduPerElectron.toFixed(3)} ADU per e⁻ (${g.photonsPerAdu.toFixed(3)} photoelectrons per ADU); spread ${percent(g.spread)} over the pixels: ${percent(g.estimationSpread)} the estimate's noise, ${percent(g.sensorSpread)} the sensor's`);
+    if (g.replacedPixels > 0) out(`                      ${g.replacedPixels} pixels (hot ones: their read noise hides the flats' photon noise) have the median gain: theirs was known to no better than ±${percent(g.replacedAboveError)}`);
   } else {
     out(`  gain                not measured (no --flat): offset and variance maps only; give localize the gain with --photons-per-adu${e ? ' (the value given here)' : ''}`);
   }

@@ -91,9 +91,11 @@ describe('calibrateCameraMaps on a simulated sCMOS sensor (64 × 64 px, gain 2 A
     const spread = 1.4826 * median(errors.map((e) => Math.abs(e - centre)));
     assert.ok(Math.abs(spread / g.estimationSpread - 1) < 0.1, `per-pixel gain error spread ${spread}, estimation spread ${g.estimationSpread}`);
     for (const f of calibration.summary.flats) assert.ok(Math.abs(f.gainMedianAduPerElectron / truthMedian - 1) < 0.03, `${f.source}: ${f.gainMedianAduPerElectron}`);
-    // A pixel whose flats happen to be no noisier than its dark gets the median (and is said).
-    assert.equal(calibration.warnings.length, g.replacedPixels > 0 ? 1 : 0, calibration.warnings.join('; '));
-    assert.ok(g.replacedPixels < 0.005 * n, `${g.replacedPixels} pixels without a gain`);
+    // Hot pixels' read noise hides the flats' photon noise: most of them get the median gain,
+    // hardly any ordinary pixel does; the flats agree, so no warning.
+    const hot = calibration.summary.hotPixels.count;
+    assert.ok(g.replacedPixels >= 0.4 * hot && g.replacedPixels <= hot + 0.002 * n, `${g.replacedPixels} pixels got the median gain, ${hot} are hot`);
+    assert.deepEqual(calibration.warnings, []);
   });
 
   test('hot pixels: those whose read noise is over 3× the median, as simulated (3 %)', () => {
