@@ -65,6 +65,12 @@ export interface PixelStatistics {
    * fluctuations with its right-hand and its lower neighbour's (0 for independent pixels).
    */
   readonly neighbourCorrelation?: { readonly horizontal: number; readonly vertical: number };
+  /**
+   * The variance of the frames' means (over all pixels) beyond what the pixels' own noise gives
+   * them (Σ variance / pixels²), ADU², floored at 0: what changes every pixel of a frame
+   * together (a flickering light, an offset that moves from frame to frame).
+   */
+  readonly commonVarianceAdu2: number;
 }
 
 /**
@@ -90,6 +96,10 @@ export class PixelMoments {
   private readonly downProducts: Float64Array | undefined;
   private floorSamples = 0;
   private count = 0;
+  /** Sums of the frames' means (less the first frame's) and of their squares. */
+  private frameMeanSum = 0;
+  private frameMeanSquares = 0;
+  private firstFrameMean = 0;
 
   /**
    * @param width - frame width, px
@@ -135,8 +145,10 @@ export class PixelMoments {
     const low = this.options.floorAdu ?? Number.NEGATIVE_INFINITY;
     if (this.count === 0) for (let k = 0; k < n; k++) reference[k] = data[k];
     let floor = 0;
+    let total = 0;
     for (let k = 0; k < n; k++) {
       const v = data[k];
+      total += v;
       const d = v - reference[k];
       sum[k] += d;
       sumSquares[k] += d * d;
@@ -153,6 +165,10 @@ export class PixelMoments {
       }
     }
     this.floorSamples += floor;
+    if (this.count === 0) this.firstFrameMean = total / n;
+    const frameMean = total / n - this.firstFrameMean;
+    this.frameMeanSum += frameMean;
+    this.frameMeanSquares += frameMean * frameMean;
     const { rightProducts, downProducts, width, height } = this;
     if (rightProducts && downProducts) {
       for (let r = 0; r < height; r++) {
@@ -226,11 +242,17 @@ export class PixelMoments {
         saturatedPixels++;
       }
     }
+    // The frames' means vary by the pixels' own noise, Σ var / n², and by what they share.
+    let varianceSum = 0;
+    for (let k = 0; k < n; k++) varianceSum += (sumSquares[k] - (sum[k] * sum[k]) / count) / (count - 1);
+    const frameMeanVariance = (this.frameMeanSquares - (this.frameMeanSum * this.frameMeanSum) / count) / (count - 1);
+    const commonVarianceAdu2 = Math.max(0, frameMeanVariance - varianceSum / (n * n));
     return {
       source,
       width,
       height,
       frames: count,
+      commonVarianceAdu2,
       meanAdu,
       varianceAdu2,
       samples,

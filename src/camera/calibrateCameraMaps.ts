@@ -59,6 +59,11 @@ export const CAMERA_CALIBRATION_DEFAULTS = {
    * sensor's spread (5 %) of the truth.
    */
   maxGainErrorFactor: 3,
+  /**
+   * A flat whose light changes from frame to frame by more than this (relative rms) is warned
+   * about: its flicker is taken out of the photon transfer, but it adds noise to it.
+   */
+  maxLightFlicker: 0.005,
 } as const;
 
 /** Options of {@link calibrateCameraMaps}. */
@@ -80,6 +85,12 @@ export interface FlatSummary {
   readonly excessVarianceMedianAdu2: number;
   /** Median over the pixels of excess variance over signal: the gain this flat alone gives, ADU per e⁻. */
   readonly gainMedianAduPerElectron: number;
+  /**
+   * How much the light changes from frame to frame, relative rms: the frames' means vary more
+   * than the pixels' noise makes them. A light that flickers by ε adds ε²·x² to the variance of
+   * a pixel of signal x, which is taken out of its excess variance before the slope.
+   */
+  readonly lightFlicker: number;
 }
 
 /** What the calibration found, for the summary and the run's record. */
@@ -99,7 +110,7 @@ export interface CameraCalibrationSummary {
   /** Hot pixels: read noise above `factor` × the median. */
   readonly hotPixels: { readonly count: number; readonly fraction: number; readonly thresholdAdu: number; readonly factor: number };
   /** The dark stack's checks: neighbours' correlation and the photon-transfer slope over its pixels. */
-  readonly darkChecks: { readonly neighbourCorrelation: number; readonly slopeAdu2PerAdu: number; readonly slopeStandardError: number };
+  readonly darkChecks: { readonly neighbourCorrelation: number; readonly slopeAdu2PerAdu: number; readonly slopeStandardError: number; readonly frameOffsetNoiseAdu: number };
   readonly flats: readonly FlatSummary[];
   /** The gain map's median, its spread over the pixels and the part of it the estimate's own noise explains (relative). */
   readonly gain?: {
@@ -213,6 +224,9 @@ export function calibrateCameraMaps(dark: PixelStatistics, flats: readonly Pixel
       throw new InputFileError(`${flatSummaries.map((f) => f.source).join(', ')}: the flats have one intensity (${signals.map((s) => s.toFixed(0)).join(', ')} ADU above the offset, ${((ratio - 1) * 100).toFixed(0)} % apart): photon transfer needs flats of different intensities for its slope (2× apart or more; change the light or the exposure)`);
     }
   }
+  for (const f of flatSummaries) {
+    if (f.lightFlicker > limits.maxLightFlicker) warnings.push(`${f.source}: the light changes from frame to frame by ${(100 * f.lightFlicker).toFixed(2)} % rms (beyond the pixels' noise); the gain is corrected for it, but a steadier light is better`);
+  }
   const gain = flats.length > 0 ? gainMap(dark, flats, flatSummaries) : undefined;
   if (gain && flats.length >= 2) {
     const gains = flatSummaries.map((f) => f.gainMedianAduPerElectron);
@@ -302,21 +316,33 @@ function checkDark(dark: PixelStatistics, hot: Uint8Array): CameraCalibrationSum
   if (slope > limits.maxDarkSlope && slope > limits.darkSlopeSignificance * slopeError) {
     throw new InputFileError(`${dark.source}: this is not a dark stack: its brighter pixels are noisier (${slope.toFixed(2)} ± ${slopeError.toFixed(2)} ADU² per ADU, about 0 for a dark sensor), as shot noise makes them under light; record it with the camera shut (cap on, shutter closed)`);
   }
-  return { neighbourCorrelation, slopeAdu2PerAdu: slope, slopeStandardError: slopeError };
+  return { neighbourCorrelation, slopeAdu2PerAdu: slope, slopeStandardError: slopeError, frameOffsetNoiseAdu: Math.sqrt(dark.commonVarianceAdu2) };
 }
 
 /** A flat's signal and excess variance over the dark (medians over the pixels). */
 function summarizeFlat(flat: PixelStatistics, dark: PixelStatistics): FlatSummary {
   const n = flat.width * flat.height;
   const signal = new Float64Array(n);
+  let total = 0;
+  for (let k = 0; k < n; k++) {
+    signal[k] = flat.meanAdu[k] - dark.meanAdu[k];
+    total += signal[k];
+  }
+  const lightFlicker = Math.sqrt(flat.commonVarianceAdu2) / (total / n);
   const excess = new Float64Array(n);
   const ratio = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    signal[k] = flat.meanAdu[k] - dark.meanAdu[k];
-    excess[k] = flat.varianceAdu2[k] - dark.varianceAdu2[k];
+    excess[k] = flat.varianceAdu2[k] - dark.varianceAdu2[k] - (lightFlicker * signal[k]) ** 2;
     ratio[k] = excess[k] / signal[k];
   }
-  return { source: flat.source, frames: flat.frames, signalMedianAdu: quantile(signal, 0.5), excessVarianceMedianAdu2: quantile(excess, 0.5), gainMedianAduPerElectron: quantile(ratio.filter(Number.isFinite), 0.5) };
+  return {
+    source: flat.source,
+    frames: flat.frames,
+    signalMedianAdu: quantile(signal, 0.5),
+    excessVarianceMedianAdu2: quantile(excess, 0.5),
+    gainMedianAduPerElectron: quantile(ratio.filter(Number.isFinite), 0.5),
+    lightFlicker: Number.isFinite(lightFlicker) ? lightFlicker : 0,
+  };
 }
 
 /** Each pixel's gain from photon transfer through the dark (see {@link calibrateCameraMaps}). */
@@ -339,9 +365,9 @@ function gainMap(dark: PixelStatistics, flats: readonly PixelStatistics[], summa
     let sxy = 0;
     let sxx = 0;
     let sx = 0;
-    for (const flat of flats) {
+    for (const [f, flat] of flats.entries()) {
       const x = flat.meanAdu[k] - dark.meanAdu[k];
-      const y = flat.varianceAdu2[k] - v0;
+      const y = flat.varianceAdu2[k] - v0 - (summaries[f].lightFlicker * x) ** 2;
       const predicted = v0 + typical * x;
       const w = (flat.samples[k] - 1) / (2 * predicted * predicted);
       sxy += w * x * y;

@@ -186,7 +186,7 @@ function printSummary(calibration: CameraCalibration, paths: ReturnType<typeof c
   out(`  read noise          ${e ? `median ${e.median.toFixed(2)} e⁻, 99th percentile ${e.p99.toFixed(2)} e⁻ (by ${from}; ${adu})` : `median ${adu}`}; each pixel's variance to ±${percent(s.varianceRelativeError)}`);
   out(`  hot pixels          ${s.hotPixels.count} (${percent(s.hotPixels.fraction)}): read noise above ${s.hotPixels.thresholdAdu.toFixed(2)} ADU (${s.hotPixels.factor}× the median)`);
   for (const [i, f] of s.flats.entries()) {
-    out(`  ${i === 0 ? 'flats               ' : '                    '}${f.source}: ${f.frames} frames, ${f.signalMedianAdu.toFixed(0)} ADU above the offset, gain ${f.gainMedianAduPerElectron.toFixed(3)} ADU per e⁻`);
+    out(`  ${i === 0 ? 'flats               ' : '                    '}${f.source}: ${f.frames} frames, ${f.signalMedianAdu.toFixed(0)} ADU above the offset, gain ${f.gainMedianAduPerElectron.toFixed(3)} ADU per e⁻${f.lightFlicker >= 0.001 ? `; its light flickers by ${percent(f.lightFlicker)} rms (taken out)` : ''}`);
   }
   const g = s.gain;
   if (g) {
