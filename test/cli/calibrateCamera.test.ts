@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -94,6 +94,13 @@ describe('calibrate-camera', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /spots\.tif: this is not a dark stack/);
     assert.ok(!existsSync(path('spots-cam.offset.tif')));
+
+    // An output is never an input: a dark stack named like the offset map PREFIX gives.
+    copyFileSync(path('dark.tif'), path('take2.offset.tif'));
+    r = cli('calibrate-camera', path('take2.offset.tif'), '-o', path('take2'));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /take2\.offset\.tif: refusing to write the offset map over the dark stack/);
+    assert.ok(!existsSync(path('take2.variance.tif')));
 
     // A file of the user's where the record goes is never replaced.
     writeFileSync(path('mine.camera.json'), '{"notes": "mine"}\n');
