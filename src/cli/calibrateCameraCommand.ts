@@ -130,7 +130,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       finished: new Date().toISOString(),
     });
     for (const w of calibration.warnings) process.stderr.write(`smlm-stream: warning: ${w}\n`);
-    printSummary(calibration, paths, out, seconds);
+    printSummary(calibration, paths, out, seconds, photonsPerAdu);
     return EXIT.ok;
   } finally {
     for (const s of stacks) s.stack.close();
@@ -171,7 +171,7 @@ function writeMaps(calibration: CameraCalibration, paths: ReturnType<typeof cali
 }
 
 /** The summary a person reads. */
-function printSummary(calibration: CameraCalibration, paths: ReturnType<typeof calibrationPaths>, out: (line: string) => void, seconds: number): void {
+function printSummary(calibration: CameraCalibration, paths: ReturnType<typeof calibrationPaths>, out: (line: string) => void, seconds: number, photonsPerAdu: number | undefined): void {
   const s = calibration.summary;
   const gainMap = calibration.gainAduPerElectron !== undefined;
   const written = [paths.offset, paths.variance, ...(gainMap ? [paths.gain] : [])];
@@ -193,8 +193,8 @@ function printSummary(calibration: CameraCalibration, paths: ReturnType<typeof c
     out(`  gain                median ${g.medianAduPerElectron.toFixed(3)} ADU per e⁻ (${g.photonsPerAdu.toFixed(3)} photoelectrons per ADU); spread ${percent(g.spread)} over the pixels: ${percent(g.estimationSpread)} the estimate's noise, ${percent(g.sensorSpread)} the sensor's`);
     if (g.replacedPixels > 0) out(`                      ${g.replacedPixels} pixels (hot ones: their read noise hides the flats' photon noise) have the median gain: theirs was known to no better than ±${percent(g.replacedAboveError)}`);
   } else {
-    out(`  gain                not measured (no --flat): offset and variance maps only; give localize the gain with --photons-per-adu${e ? ' (the value given here)' : ''}`);
+    out(`  gain                not measured (no --flat): offset and variance maps only; give localize the gain with --photons-per-adu`);
   }
-  out(`  use                 smlm-stream localize STACK.tif --offset-map ${paths.offset} --variance-map ${paths.variance}${gainMap ? ` --gain-map ${paths.gain}` : ' --photons-per-adu E'}`);
+  out(`  use                 smlm-stream localize STACK.tif --offset-map ${paths.offset} --variance-map ${paths.variance}${gainMap ? ` --gain-map ${paths.gain}` : ` --photons-per-adu ${photonsPerAdu ?? 'E'}`}`);
   out(`  time                ${seconds.toFixed(1)} s`);
 }
