@@ -15,6 +15,8 @@ export interface Flag {
   readonly default?: string;
   /** The library option it sets (`camera.pixelSizeNm`), to name the flag in option errors. */
   readonly option?: string;
+  /** A flag with a value that may be given more than once (`--flat A.tif --flat B.tif`): read with `list`. */
+  readonly multiple?: boolean;
 }
 
 /** Flags grouped under headings, as --help and the README show them. */
@@ -40,14 +42,15 @@ export class FlagTable {
   /** parseArgs' option table: a string for each flag with a value, a boolean for each switch. */
   get options(): OptionTable {
     const table: OptionTable = {};
-    for (const f of this.flags) table[f.name] = f.value ? { type: 'string', ...(f.short ? { short: f.short } : {}) } : { type: 'boolean', default: false, ...(f.short ? { short: f.short } : {}) };
+    for (const f of this.flags) table[f.name] = f.value ? { type: 'string', ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) } : { type: 'boolean', default: false, ...(f.short ? { short: f.short } : {}) };
     return table;
   }
 
   /**
    * Parse a command's arguments (strict; negative numbers after a space allowed).
    * @returns the values by flag name, the positionals, `text(name)`: a flag's value, or
-   *   undefined when it is not given (or is a switch), and `on(name)`: whether a switch is given
+   *   undefined when it is not given (or is a switch), `on(name)`: whether a switch is given, and
+   *   `list(name)`: every value of a flag given more than once (`multiple`), in order
    */
   parse(argv: readonly string[]) {
     const { values: parsed, positionals } = parseCommandArgs(argv, this.options);
@@ -57,7 +60,11 @@ export class FlagTable {
       return typeof value === 'string' ? value : undefined;
     };
     const on = (name: string): boolean => values[name] === true;
-    return { values, positionals, text, on };
+    const list = (name: string): string[] => {
+      const value = (parsed as Record<string, unknown>)[name];
+      return Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [];
+    };
+    return { values, positionals, text, on, list };
   }
 
   /** The flag that sets each library option. */
