@@ -162,17 +162,21 @@ describe('astigmatic calibration from a bead z-stack', () => {
       const ratio = e.rmsNm / bright.rmsNm;
       assert.ok(ratio > 1 / 1.25 && ratio < 1.25, `calibration ${e.rmsNm.toFixed(1)} nm, true ${bright.rmsNm.toFixed(1)} nm`);
       // At localization photons (3 000, b = 20): uncertainty_z, √(CRLB + model error²), against
-      // the true error; measured 0.78–1.06 over seeds 3–6 (the ring's error is smaller at lower
-      // photons): within 1.5× either way. The CRLB alone understates the ring's error 2.7–3.3×.
+      // the true error; within 1.5× either way. The CRLB alone understates the ring's error
+      // 1.6× (curves that fit the widths; 2.7–3.3× with the curves of ml-levenberg-marquardt,
+      // whose σx stayed at its start).
       const dim = trueDepthError(c, { seed: 203, ring, photons: 3000, background: 20 });
       const honest = dim.rmsNm / dim.uncertaintyNm;
       assert.ok(honest > 1 / 1.5 && honest < 1.5, `true ${dim.rmsNm.toFixed(1)} nm, uncertainty_z ${dim.uncertaintyNm.toFixed(1)} nm`);
       if (ring) {
         const crlbOnly = Math.sqrt(dim.uncertaintyNm ** 2 - e.modelErrorNm ** 2);
-        assert.ok(dim.rmsNm / crlbOnly > 2, `the CRLB alone, ${crlbOnly.toFixed(1)} nm, against ${dim.rmsNm.toFixed(1)} nm`);
+        assert.ok(dim.rmsNm / crlbOnly > 1.3, `the CRLB alone, ${crlbOnly.toFixed(1)} nm, against ${dim.rmsNm.toFixed(1)} nm`);
         assert.ok(e.rmsNm > MAX_Z_ERROR_OVER_NOISE * e.noiseRmsNm, JSON.stringify(e));
-        assert.equal(c.warnings?.length, 1);
-        assert.match(c.warnings?.[0] ?? '', /^the curves do not fit the beads: their z error is \d+\.\d nm RMS/);
+        // Both checks speak: the widths off the x curve (2.6–2.9 × their scatter), and the z error.
+        assert.equal(c.warnings?.length, 2, JSON.stringify(c.warnings));
+        assert.match(c.warnings?.[0] ?? '', /^the widths do not follow the defocus curve σx\(z\): RMS \d+\.\d nm about it/);
+        assert.match(c.warnings?.[1] ?? '', /^the curves do not fit the beads: their z error is \d+\.\d nm RMS/);
+        assert.deepEqual(c.quality?.warnings, [c.warnings?.[0]]);
       } else {
         assert.deepEqual(c.warnings, []);
         assert.ok(e.modelErrorNm < 0.5 * e.noiseRmsNm, JSON.stringify(e));
@@ -223,12 +227,13 @@ describe('astigmatic calibration from a bead z-stack', () => {
     const calibration = join(dir, 'ringed.calibration.json');
     const made = spawnSync(process.execPath, [...CLI, 'calibrate-3d', ringed, '--z-start', '-800', '--z-step', '40', '-o', calibration], { encoding: 'utf8' });
     assert.equal(made.status, 0, made.stderr);
-    assert.match(made.stderr, /^smlm-stream: warning: .*ringed\.tif: the curves do not fit the beads/);
+    assert.match(made.stderr, /^smlm-stream: warning: .*ringed\.tif: the widths do not follow the defocus curve σx\(z\)/);
+    assert.match(made.stderr, /\nsmlm-stream: warning: .*ringed\.tif: the curves do not fit the beads/);
     assert.match(made.stdout, /z error +\d+\.\d nm RMS against the stage z \(leave one bead out, \d+ bead frames\); photon noise \d+\.\d nm, model error \d+\.\d nm/);
     const c = readCalibration(calibration);
-    assert.match(c.warnings?.[0] ?? '', /the curves do not fit the beads/);
+    assert.match(c.warnings?.[1] ?? '', /the curves do not fit the beads/);
     const model = c.zError?.modelErrorNm ?? 0;
-    assert.ok(model > 20, `model error ${model} nm`);
+    assert.ok(model > 10, `model error ${model} nm`);
     const out = join(dir, 'ringed.csv');
     const localized = spawnSync(process.execPath, [...CLI, 'localize', ringed, '-o', out, '--calibration', calibration, '--quiet'], { encoding: 'utf8' });
     assert.equal(localized.status, 0, localized.stderr);
