@@ -184,6 +184,33 @@ describe('astigmatic calibration from a bead z-stack', () => {
     });
   }
 
+  test('beads through a pupil-function PSF (not the model): the curves converge and fit as well as the form allows, and both checks warn', () => {
+    // NA 1.49, 80 nm of astigmatism, 20 nm of spherical aberration: widths the defocus curve
+    // cannot follow above focus (they level off; RMS 8 / 17 nm about x / y measured).
+    const s = simulateBeadStack({ frames: 41, zStartNm: -800, zStepNm: 40, seed: 3, pupil: { sphericalNm: 20 } });
+    const c = calibrateAstigmatism(s.frames.map((f) => f.map((v) => v - 100)), s.width, s.height, { zStartNm: -800, zStepNm: 40, pixelSizeNm: 100 }).calibration;
+    const q = c.quality;
+    assert.ok(q && q.converged.x && q.converged.y, JSON.stringify(q));
+    assert.ok(q.widthScatterNm && q.rmsNm.y > 2 * q.widthScatterNm.y, JSON.stringify(q));
+    // Foci ~400 nm apart (the optics' ∓200 nm).
+    assert.ok(Math.abs(q.fociSeparationNm - 400) < 50, String(q.fociSeparationNm));
+    assert.match(c.warnings?.[0] ?? '', /^the widths do not follow the defocus curve σy\(z\)/);
+    assert.match(c.warnings?.at(-1) ?? '', /^the curves do not fit the beads: their z error/);
+    // The model error is what localize then adds to uncertainty_z: 17.5 nm measured, several × the noise.
+    assert.ok(c.zError && c.zError.modelErrorNm > 2 * c.zError.noiseRmsNm, JSON.stringify(c.zError));
+  });
+
+  test('frames out of z order: the curves miss the widths, and the calibration is refused', () => {
+    const s = simulateBeadStack({ frames: 41, zStartNm: -800, zStepNm: 40, seed: 3 });
+    const frames = s.frames.map((f) => f.map((v) => v - 100));
+    // A fixed shuffle (every 17th frame: 17 and 41 are coprime).
+    const shuffled = frames.map((_, k) => frames[(17 * k) % frames.length]);
+    assert.throws(() => calibrateAstigmatism(shuffled, s.width, s.height, { zStartNm: -800, zStepNm: 40, pixelSizeNm: 100 }), {
+      name: 'InputFileError',
+      message: /^the defocus curve σx\(z\) misses the beads: RMS \d+\.\d nm about their widths, above 0\.25 × their median width \(\d+ nm\)/,
+    });
+  });
+
   test('16 beads: each measured through curves fitted without its group of ten (the refits stay ten)', () => {
     const c = (calibrate({ seed: 6, grid: 4 })).calibration;
     assert.equal(c.beads.filter((b) => b.kept).length, 16);

@@ -97,7 +97,7 @@ describe('the defocus curve fit', () => {
     assert.deepEqual(judge(good).warnings, []);
     assert.deepEqual(judge(good).converged, { x: true, y: true });
     assert.throws(() => judge({ ...good, moved: false, status: 'stuck' }), /^InputFileError: the defocus curve σx\(z\) did not move from its start \(stuck after \d+ iterations, RMS 2\.5 nm about the beads' widths\): the curve fit failed/);
-    assert.throws(() => judge(good, { x: MAX_CURVE_RMS_SHARE * 200 + 1, y: 2.5 }), /the defocus curve σx\(z\) misses the beads: RMS 101\.0 nm about their widths, above 0\.5 × their median width \(200 nm\)/);
+    assert.throws(() => judge(good, { x: MAX_CURVE_RMS_SHARE * 200 + 1, y: 2.5 }), /the defocus curve σx\(z\) misses the beads: RMS 51\.0 nm about their widths, above 0\.25 × their median width \(200 nm\)/);
     assert.match(judge({ ...good, converged: false, status: 'max-iterations' }).warnings[0], /^the defocus curve σx\(z\) did not converge \(max-iterations/);
     assert.match(judge(good, { x: 6, y: 2.5 }).warnings[0], /^the widths do not follow the defocus curve σx\(z\): RMS 6\.0 nm about it, 2\.4 × the beads' scatter at one z \(2\.5 nm\)/);
   });
