@@ -89,8 +89,9 @@ const Z_ERROR_GROUPS = 10;
  *    miss the beads, warn when a fit did not converge or the widths do not follow the model;
  *    z = 0 midway between the two foci; refuse foci closer than the z precision at the midpoint
  *    can separate ({@link MIN_FOCI_SEPARATION_PRECISIONS}: no astigmatism);
- * 6. the usable range: the largest interval around 0, inside the stack's depths, where σx − σy
- *    changes monotonically (so a width pair names one z);
+ * 6. the usable range: the largest interval around 0, inside the depths the beads measured
+ *    (frames where at least half the kept beads have widths), where σx − σy changes
+ *    monotonically (so a width pair names one z);
  * 7. how well the curves place the beads in z: each kept bead's windows fitted in 3-D
  *    ({@link AstigmaticFit}, as `localize` fits) through curves fitted without that bead, ẑ
  *    against the stage z over the usable range; the RMS error, the part photon noise explains
@@ -186,7 +187,8 @@ export function calibrateAstigmatism(frames: readonly ArrayLike<number>[] | Bead
       `the x and y foci are ${separation.toFixed(0)} nm apart, closer than the z precision can separate (${Number.isFinite(precision) ? precision.toFixed(0) : 'none at all'} nm): the beads show no astigmatism — is the cylindrical lens in?`,
     );
   }
-  const zRangeNm = usableRange(x, y, Math.min(zNm[0], zNm[n - 1]), Math.max(zNm[0], zNm[n - 1]));
+  const [measuredLo, measuredHi] = measuredDepths(beads, kept, zNm);
+  const zRangeNm = usableRange(x, y, measuredLo, measuredHi);
   const depthError = measureDepthError({ beads, starts, windows, kept, zRaw, box, pixelSizeNm: p, curves, rangeNm: [zRangeNm[0] + shift, zRangeNm[1] + shift] });
   const warnings: string[] = [...quality.warnings];
   if (depthError.frames === 0) {
@@ -353,6 +355,24 @@ function midpointZPrecision(x: DefocusCurve, y: DefocusCurve, scatter: { x: numb
   const iy = (slope[1] / Math.max(scatter.y, Number.MIN_VALUE)) ** 2;
   const information = ix + iy;
   return information > 0 ? 1 / Math.sqrt(information) : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The depths the beads measured: from the first to the last frame where at least half the kept
+ * beads have widths (beyond, the curves would be extrapolated: a bead too defocused for its
+ * window has none).
+ */
+function measuredDepths(beads: readonly BeadWidths[], kept: readonly boolean[], zNm: Float64Array): [number, number] {
+  const keptCount = kept.filter(Boolean).length;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  zNm.forEach((z, k) => {
+    const measured = beads.reduce((m, b, i) => m + (kept[i] && Number.isFinite(b.sigmaXNm[k]) ? 1 : 0), 0);
+    if (2 * measured < keptCount) return;
+    lo = Math.min(lo, z);
+    hi = Math.max(hi, z);
+  });
+  return [lo, hi];
 }
 
 /** The largest interval around z = 0 within [lo, hi] where σx − σy is monotonic (1 nm steps). */
