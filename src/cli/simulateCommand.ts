@@ -100,9 +100,9 @@ export const flags = SIMULATE_FLAGS;
 
 export const help = `smlm-stream simulate OUT.tif [options]
 
-Writes a simulated blinking SMLM stack (pixel-integrated Gaussian spots, Poisson noise, camera
-offset, gain and read noise) and its ground truth OUT.truth.csv (frame, x [nm], y [nm], photons,
-background).
+Writes a simulated blinking SMLM stack (pixel-integrated Gaussian spots, or with --psf pupil
+spots through a pupil-function PSF; Poisson noise, camera offset, gain and read noise) and its
+ground truth OUT.truth.csv (frame, x [nm], y [nm], photons, background).
 
 ${SIMULATE_FLAGS.help()}`;
 
