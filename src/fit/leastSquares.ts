@@ -1,5 +1,5 @@
 import { choleskyFactor, choleskySolve } from './cholesky.js';
-import { DAMPING_GROWTH, DAMPING_LIMIT } from './fitConstants.js';
+import { DAMPING_GROWTH, DAMPING_LIMIT, DAMPING_START } from './fitConstants.js';
 
 /**
  * A nonlinear least-squares problem for {@link leastSquares}: m residuals r_i(θ) of p
@@ -41,9 +41,6 @@ export interface LeastSquaresOptions {
  */
 export const LEAST_SQUARES_DEFAULTS = { maxIterations: 200, gradientTolerance: 1e-10, stepTolerance: 1e-10, costTolerance: 1e-14 } as const;
 
-/** The damping of the first step, relative to diag(JᵀJ) (Marquardt's λ). */
-const DAMPING_START = 1e-3;
-
 /** How a {@link leastSquares} run ended. */
 export const LEAST_SQUARES_STATUS = {
   /** One of the convergence tests passed. */
@@ -76,8 +73,9 @@ export interface LeastSquaresResult {
  *
  *     (JᵀJ + λ·diag(JᵀJ))·δ = −Jᵀr
  *
- * by Cholesky, cuts θ + δ back into the bounds, and accepts it when the cost ½‖r‖² falls (λ
- * then shrinks ×{@link DAMPING_GROWTH}), else grows λ and retries. Scaling the damping by
+ * by Cholesky, cuts θ + δ back into the bounds, and accepts it when the cost ½‖r‖² falls (λ,
+ * from DAMPING_START, then shrinks by DAMPING_GROWTH), else grows λ and retries (up to
+ * DAMPING_LIMIT: the fit solvers' damping constants, fitConstants.ts). Scaling the damping by
  * diag(JᵀJ) makes the steps independent of the parameters' units (nm, and dimensionless
  * coefficients of order 0.1, in one fit). Convergence is tested three ways, each free of units
  * ({@link LeastSquaresOptions}); a run that ends otherwise says so in its status. For small
