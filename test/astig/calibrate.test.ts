@@ -17,6 +17,7 @@ import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { DEFAULT_ASTIGMATISM, simulateBeadStack } from '../../src/simulate/simulateBeadStack.js';
 import type { BeadStackOptions } from '../../src/simulate/simulateBeadStack.js';
 import { writeBeadStack } from '../../src/simulate/writeBeadStack.js';
+import { writeTiff } from '../../src/io/TiffWriter.js';
 import { CLI } from '../cli/cliArgs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-calib-'));
@@ -200,15 +201,21 @@ describe('astigmatic calibration from a bead z-stack', () => {
     assert.ok(c.zError && c.zError.modelErrorNm > 2 * c.zError.noiseRmsNm, JSON.stringify(c.zError));
   });
 
-  test('frames out of z order: the curves miss the widths, and the calibration is refused', () => {
+  test('frames out of z order: the curves miss the widths, and the calibration is refused (by the CLI in one line naming the stack, exit 2, nothing written)', () => {
     const s = simulateBeadStack({ frames: 41, zStartNm: -800, zStepNm: 40, seed: 3 });
-    const frames = s.frames.map((f) => f.map((v) => v - 100));
     // A fixed shuffle (every 17th frame: 17 and 41 are coprime).
-    const shuffled = frames.map((_, k) => frames[(17 * k) % frames.length]);
-    assert.throws(() => calibrateAstigmatism(shuffled, s.width, s.height, { zStartNm: -800, zStepNm: 40, pixelSizeNm: 100 }), {
-      name: 'InputFileError',
-      message: /^the defocus curve σx\(z\) misses the beads: RMS \d+\.\d nm about their widths, above 0\.25 × their median width \(\d+ nm\)/,
-    });
+    const shuffledAdu = s.frames.map((_, k) => s.frames[(17 * k) % s.frames.length]);
+    const shuffled = shuffledAdu.map((f) => f.map((v) => v - 100));
+    const refusal = /the defocus curve σx\(z\) misses the beads: RMS \d+\.\d nm about their widths, above 0\.25 × their median width \(\d+ nm\)/;
+    assert.throws(() => calibrateAstigmatism(shuffled, s.width, s.height, { zStartNm: -800, zStepNm: 40, pixelSizeNm: 100 }), { name: 'InputFileError', message: new RegExp(`^${refusal.source}`) });
+    const stack = join(dir, 'shuffled.tif');
+    writeTiff(stack, shuffledAdu.map((f) => Uint16Array.from(f)), { width: s.width, height: s.height, sampleType: 'uint16', pixelSizeNm: 100 });
+    const out = join(dir, 'shuffled.json');
+    const r = spawnSync(process.execPath, [...CLI, 'calibrate-3d', stack, '--z-start', '-800', '--z-step', '40', '-o', out], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.ok(r.stderr.startsWith(`smlm-stream: ${stack}: the defocus curve σx(z) misses the beads`), r.stderr);
+    assert.equal(existsSync(out), false, 'no calibration written');
   });
 
   test('16 beads: each measured through curves fitted without its group of ten (the refits stay ten)', () => {
