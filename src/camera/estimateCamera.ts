@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { PixelArray } from '../io/Frame.js';
+import { offsetFromSkew } from './offsetFromSkew.js';
 import { TileNoise } from './tileNoise.js';
 
 /** One frame given to {@link estimateCamera}: pixels row-major, ADU. */
@@ -27,6 +28,10 @@ export const CAMERA_ESTIMATE_DEFAULTS = {
   huberK: 3,
   /** Effective gains below this many photons per ADU suggest an EM register (F² = 2 folded in). */
   emLikelyPhotonsPerAdu: 0.1,
+  /** The third cumulant's offset is used when its standard deviation is at most this, ADU… */
+  offsetIdentifiedAdu: 1,
+  /** …or this share of the read noise's part of the offset (offset − effective offset). */
+  offsetIdentifiedShare: 0.25,
 } as const;
 
 /** The camera as estimated from frames, with standard deviations. */
@@ -54,6 +59,8 @@ export interface CameraEstimate {
   /** Slope of noise variance against mean, ADU (F²/photonsPerAdu·emGain), and its intercept, ADU². */
   slopeAdu: number;
   interceptAdu2: number;
+  /** The background level: the lower quartile of the tiles' means, ADU (where compareCamera compares noise). */
+  backgroundAdu: number;
   frames: number;
   pixelsUsed: number;
   /** Tiles measured and tiles the robust fit kept (weight above one half). */
@@ -83,21 +90,23 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
   const tilePx = side >= 2 * d.tilePx ? d.tilePx : side >= 16 ? 8 : 0;
   if (tilePx === 0) throw new InvalidOptionError(`frames of ${width}×${height} px are too small to estimate the camera from (at least 16×16 px)`, 'camera');
   const noise = new TileNoise(tilePx);
-  const perFrame = Math.floor(width / tilePx) * Math.floor(height / tilePx);
+  const stepPx = tilePx / 2;
+  const stride = 1 + noise.rings;
+  const perFrame = (Math.floor((width - tilePx) / stepPx) + 1) * (Math.floor((height - tilePx) / stepPx) + 1);
   // Pairs of consecutive frames (their difference cancels fixed structure), or the one frame.
   const pairs: [PixelArray, PixelArray | undefined][] = [];
   if (frames.length === 1) pairs.push([frames[0].data, undefined]);
   for (let f = 0; f + 1 < frames.length; f += 2) pairs.push([frames[f].data, frames[f + 1].data]);
   const step = Math.max(1, Math.ceil((pairs.length * perFrame) / d.maxTiles));
   const used = pairs.filter((_, i) => i % step === 0);
-  const top = integerRange(frames[0].data);
-  const points = new Float64Array(2 * used.length * perFrame);
+  const range = integerRange(frames[0].data);
+  const tiles = new Float64Array(stride * used.length * perFrame);
   let n = 0;
   for (const [a, b] of used) {
-    for (let r0 = 0; r0 + tilePx <= height; r0 += tilePx) {
-      for (let c0 = 0; c0 + tilePx <= width; c0 += tilePx) {
-        if (clipped(a, width, r0, c0, tilePx, top) || (b && clipped(b, width, r0, c0, tilePx, top))) continue;
-        noise.measure(a, width, r0, c0, b, points, 2 * n);
+    for (let r0 = 0; r0 + tilePx <= height; r0 += stepPx) {
+      for (let c0 = 0; c0 + tilePx <= width; c0 += stepPx) {
+        if (clipped(a, width, r0, c0, tilePx, range) || (b && clipped(b, width, r0, c0, tilePx, range))) continue;
+        noise.measure(a, width, r0, c0, b, tiles, stride * n);
         n++;
       }
     }
@@ -105,7 +114,15 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
   const framesUsed = used.reduce((s, [, b]) => s + (b ? 2 : 1), 0);
   const warnings: string[] = [];
   if (n < 8) throw new InvalidOptionError(`only ${n} unsaturated ${tilePx}×${tilePx} px tiles: too few to estimate the camera from`, 'camera');
-  const line = fitNoiseLine(points.subarray(0, 2 * n), noise.degreesOfFreedom, d.huberK);
+  const band = chooseBand(tiles.subarray(0, stride * n), noise.ringBins);
+  const points = new Float64Array(2 * n);
+  for (let t = 0; t < n; t++) {
+    let power = 0;
+    for (let j = band.ring; j < noise.rings; j++) power += tiles[stride * t + 1 + j];
+    points[2 * t] = tiles[stride * t];
+    points[2 * t + 1] = power / band.bins;
+  }
+  const line = fitNoiseLine(points, band.bins / WINDOW_BIN_CORRELATION, d.huberK);
   if (!(line.slope > 0)) throw new InvalidOptionError(`the frames' noise does not grow with their brightness (slope ${line.slope.toPrecision(3)} ADU): the camera cannot be estimated from them`, 'camera');
   const { slope, intercept } = line;
   const effective = -intercept / slope;
@@ -118,24 +135,48 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
   if (effectiveGain) warnings.push(`the gain (${photonsPerAdu.toPrecision(3)} photons per ADU) suggests an EM camera: without its EM gain the gain is an effective one (photon counts per F² = 2); give the EM gain for true photon counts`);
   if (line.range < 0.5) warnings.push(`too little brightness range: the tiles' noise varies by ${(100 * line.range).toFixed(0)} % only (more spots or structure, or more frames, would help)`);
   if (frames.length < 2) warnings.push('one frame: the offset includes fixed pattern noise (sCMOS pixel offsets); more frames remove it');
-  warnings.push('offset and read noise cannot be told apart by noise alone: the offset given is the effective one (read noise folded into a shifted Poisson, read noise 0)');
+  // Offset and read noise: the line gives σ² − slope·offset only; the third cumulant splits them.
+  const skewFrames = frames.filter((_, i) => i % Math.max(1, Math.ceil((frames.length * perFrame) / d.maxTiles)) === 0).map((f) => f.data);
+  const skew = offsetFromSkew({ frames: skewFrames, width, height, noise, stepPx, slope, intercept, slopeVariance: line.varSlope, skewFactor: f2 > 1 || effectiveGain ? 1.5 : 1, range });
+  const readNoiseAt = (offset: number) => Math.sqrt(Math.max(0, intercept + slope * offset));
+  /** photoelectrons at the readout per ADU: the read noise's conversion (without EM gain known, the effective one). */
+  const readoutPerAdu = emGain !== undefined ? photonsPerAdu : 1 / slope;
+  const gap = skew ? skew.offsetAdu - effective : 0;
+  const identified = skew !== undefined && skew.offsetSdAdu <= Math.max(d.offsetIdentifiedAdu, d.offsetIdentifiedShare * gap);
+  let baselineAdu = effective;
+  let baselineSdAdu = effectiveSd;
+  let readNoiseElectrons = 0;
+  let readNoiseSdElectrons = 0;
+  if (skew && identified) {
+    baselineAdu = Math.max(effective, skew.offsetAdu);
+    baselineSdAdu = skew.offsetSdAdu;
+    const sigma = readNoiseAt(baselineAdu);
+    const varSigma2 = line.varIntercept + baselineAdu ** 2 * line.varSlope + 2 * baselineAdu * line.covariance + slope ** 2 * baselineSdAdu ** 2;
+    readNoiseElectrons = sigma * readoutPerAdu;
+    readNoiseSdElectrons = sigma > 0 ? (Math.sqrt(varSigma2) / (2 * sigma)) * readoutPerAdu : Math.sqrt(Math.sqrt(varSigma2)) * readoutPerAdu;
+  } else {
+    const upper = skew ? Math.max(effective, skew.offsetAdu) + 2 * skew.offsetSdAdu : undefined;
+    if (upper !== undefined) readNoiseSdElectrons = readNoiseAt(upper) * readoutPerAdu;
+    warnings.push(`offset and read noise could not be told apart (${skew ? `the third cumulant of ${skew.pixels} background pixels gives ${skew.offsetAdu.toFixed(1)} ± ${skew.offsetSdAdu.toFixed(1)} ADU` : 'too few background pixels for the third cumulant'}): the base level is the effective one, ${effective.toFixed(1)} ADU, with the read noise (≤ ${(upper === undefined ? Number.NaN : readNoiseAt(upper) * readoutPerAdu).toFixed(1)} e⁻) folded into a shifted Poisson; positions, photon counts and uncertainties are the same, backgrounds come out larger by the read noise² in photons`);
+  }
   return {
-    baselineAdu: effective,
-    baselineSdAdu: effectiveSd,
+    baselineAdu,
+    baselineSdAdu,
     photonsPerAdu,
     photonsPerAduSd,
-    readNoiseElectrons: 0,
-    readNoiseSdElectrons: 0,
+    readNoiseElectrons,
+    readNoiseSdElectrons,
     effectiveGain,
     effectiveBaselineAdu: effective,
     effectiveBaselineSdAdu: effectiveSd,
-    offsetIdentified: false,
+    offsetIdentified: identified,
     slopeAdu: slope,
     interceptAdu2: intercept,
+    backgroundAdu: quartile(points),
     frames: framesUsed,
     pixelsUsed: n * tilePx * tilePx,
     tiles: n,
-    method: `PCFO: noise power at |fx|,|fy| ≥ 0.375 cycles/px against the mean in ${n} tiles of ${tilePx}×${tilePx} px${frames.length > 1 ? ', differences of consecutive frames' : ', one frame'}; robust weighted line fit`,
+    method: `${identified ? 'offset from the third cumulant of background pixels; ' : ''}PCFO: noise power at |fx|,|fy| ≥ ${(band.ring / tilePx).toFixed(3)} cycles/px against the mean in ${n} tiles of ${tilePx}×${tilePx} px${frames.length > 1 ? ', differences of consecutive frames' : ', one frame'}; robust weighted line fit`,
     warnings,
   };
 }
@@ -162,6 +203,60 @@ function clipped(data: PixelArray, width: number, row0: number, column0: number,
     }
   }
   return false;
+}
+
+/**
+ * Neighbouring frequencies of a Hann-windowed tile are correlated (the window's spectrum spans
+ * three bins): a band of B bins measures a variance with about B / 2 independent degrees of freedom.
+ */
+const WINDOW_BIN_CORRELATION = 2;
+
+/** The band used: rings ≥ ring, with bins frequencies in all. */
+interface Band {
+  ring: number;
+  bins: number;
+  /** The leak ratio of the ring below the band in the bright tiles (1: none). */
+  leak: number;
+}
+
+/**
+ * Choose the widest band free of signal: the lowest ring J (≥ 2, away from the tile's mean and
+ * gradients) whose power per bin, summed over the brightest quarter of the tiles (the ones with
+ * spots), exceeds that of the rings above it by less than 1 % or 2.5 standard errors. Spots leak
+ * into low rings first (their spectrum falls as exp(−4π²σ²f²)), so the first ring that passes
+ * leaves the rings above it clean. Sharp PSFs (σ < 1 px) push the band to the corners; differences
+ * of frames, where spots that stay on cancel, and wide PSFs allow more of the spectrum, and with
+ * it more degrees of freedom per tile.
+ */
+function chooseBand(tiles: Float64Array, ringBins: Float64Array): Band {
+  const rings = ringBins.length;
+  const stride = 1 + rings;
+  const n = tiles.length / stride;
+  const order = Array.from({ length: n }, (_, t) => t).sort((p, q) => tiles[stride * q] - tiles[stride * p]);
+  const bright = order.slice(0, Math.max(4, Math.ceil(n / 4)));
+  const ringPower = new Float64Array(rings);
+  for (const t of bright) for (let j = 0; j < rings; j++) ringPower[j] += tiles[stride * t + 1 + j];
+  const top = rings - 2;
+  let ring = top;
+  let leak = 1;
+  for (let j = 2; j < top; j++) {
+    let above = 0;
+    let aboveBins = 0;
+    for (let i = j + 1; i < rings; i++) {
+      above += ringPower[i];
+      aboveBins += ringBins[i];
+    }
+    const ratio = ringPower[j] / ringBins[j] / (above / aboveBins);
+    const se = Math.sqrt((2 * WINDOW_BIN_CORRELATION) / bright.length * (1 / ringBins[j] + 1 / aboveBins));
+    if (ratio - 1 < Math.max(0.01, 2.5 * se)) {
+      ring = j;
+      leak = ratio;
+      break;
+    }
+  }
+  let bins = 0;
+  for (let j = ring; j < rings; j++) bins += ringBins[j];
+  return { ring, bins, leak };
 }
 
 /** A line var = slope·mean + intercept, its covariance, and the brightness range it spans. */
@@ -251,4 +346,12 @@ function fitNoiseLine(points: Float64Array, dof: number, huberK: number): NoiseL
 function medianAbs(values: Float64Array): number {
   const a = Float64Array.from(values, Math.abs).sort();
   return a[a.length >> 1];
+}
+
+/** The lower quartile of the means of (mean, variance) pairs. */
+function quartile(points: Float64Array): number {
+  const means = new Float64Array(points.length / 2);
+  for (let i = 0; i < means.length; i++) means[i] = points[2 * i];
+  means.sort();
+  return means[means.length >> 2];
 }
