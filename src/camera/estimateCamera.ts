@@ -1,6 +1,7 @@
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { PixelArray } from '../io/Frame.js';
 import { offsetFromSkew } from './offsetFromSkew.js';
+import { chooseNoiseBand, fitNoiseLine, WINDOW_BIN_CORRELATION } from './fitNoiseLine.js';
 import { TileNoise } from './tileNoise.js';
 
 /** One frame given to {@link estimateCamera}: pixels row-major, ADU. */
@@ -101,29 +102,33 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
   const used = pairs.filter((_, i) => i % step === 0);
   const range = integerRange(frames[0].data);
   const tiles = new Float64Array(stride * used.length * perFrame);
-  let n = 0;
-  for (const [a, b] of used) {
-    for (let r0 = 0; r0 + tilePx <= height; r0 += stepPx) {
-      for (let c0 = 0; c0 + tilePx <= width; c0 += stepPx) {
-        if (clipped(a, width, r0, c0, tilePx, range) || (b && clipped(b, width, r0, c0, tilePx, range))) continue;
-        noise.measure(a, width, r0, c0, b, tiles, stride * n);
-        n++;
+  const measureAll = () => {
+    let count = 0;
+    for (const [a, b] of used) {
+      for (let r0 = 0; r0 + tilePx <= height; r0 += stepPx) {
+        for (let c0 = 0; c0 + tilePx <= width; c0 += stepPx) {
+          if (clipped(a, width, r0, c0, tilePx, range) || (b && clipped(b, width, r0, c0, tilePx, range))) continue;
+          noise.measure(a, width, r0, c0, b, tiles, stride * count);
+          count++;
+        }
       }
     }
-  }
+    if (count < 8) throw new InvalidOptionError(`only ${count} unsaturated ${tilePx}×${tilePx} px tiles: too few to estimate the camera from`, 'camera');
+    const band = chooseNoiseBand(tiles.subarray(0, stride * count), noise.ringBins);
+    const points = new Float64Array(2 * count);
+    for (let t = 0; t < count; t++) {
+      let power = 0;
+      for (let j = band.ring; j < noise.rings; j++) power += tiles[stride * t + 1 + j];
+      points[2 * t] = tiles[stride * t];
+      points[2 * t + 1] = power / band.bins;
+    }
+    const line = fitNoiseLine(points, band.bins / WINDOW_BIN_CORRELATION, d.huberK);
+    if (!(line.slope > 0)) throw new InvalidOptionError(`the frames' noise does not grow with their brightness (slope ${line.slope.toPrecision(3)} ADU): the camera cannot be estimated from them`, 'camera');
+    return { band, points, line, count };
+  };
+  const { band, points, line, count: n } = measureAll();
   const framesUsed = used.reduce((s, [, b]) => s + (b ? 2 : 1), 0);
   const warnings: string[] = [];
-  if (n < 8) throw new InvalidOptionError(`only ${n} unsaturated ${tilePx}×${tilePx} px tiles: too few to estimate the camera from`, 'camera');
-  const band = chooseBand(tiles.subarray(0, stride * n), noise.ringBins);
-  const points = new Float64Array(2 * n);
-  for (let t = 0; t < n; t++) {
-    let power = 0;
-    for (let j = band.ring; j < noise.rings; j++) power += tiles[stride * t + 1 + j];
-    points[2 * t] = tiles[stride * t];
-    points[2 * t + 1] = power / band.bins;
-  }
-  const line = fitNoiseLine(points, band.bins / WINDOW_BIN_CORRELATION, d.huberK);
-  if (!(line.slope > 0)) throw new InvalidOptionError(`the frames' noise does not grow with their brightness (slope ${line.slope.toPrecision(3)} ADU): the camera cannot be estimated from them`, 'camera');
   const { slope, intercept } = line;
   const effective = -intercept / slope;
   const effectiveSd = Math.sqrt((intercept / slope ** 2) ** 2 * line.varSlope + line.varIntercept / slope ** 2 - (2 * intercept / slope ** 3) * line.covariance);
@@ -134,6 +139,7 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
   const effectiveGain = emGain === undefined && photonsPerAdu < d.emLikelyPhotonsPerAdu;
   if (effectiveGain) warnings.push(`the gain (${photonsPerAdu.toPrecision(3)} photons per ADU) suggests an EM camera: without its EM gain the gain is an effective one (photon counts per F² = 2); give the EM gain for true photon counts`);
   if (line.range < 0.5) warnings.push(`too little brightness range: the tiles' noise varies by ${(100 * line.range).toFixed(0)} % only (more spots or structure, or more frames, would help)`);
+  if (!band.clean) warnings.push(`spots reach the highest spatial frequencies (their power there is ${band.leak.toFixed(2)}× the noise's in the brightest tiles: a PSF narrower than a pixel): the gain may come out too small`);
   if (frames.length < 2) warnings.push('one frame: the offset includes fixed pattern noise (sCMOS pixel offsets); more frames remove it');
   // Offset and read noise: the line gives σ² − slope·offset only; the third cumulant splits them.
   const skewFrames = frames.filter((_, i) => i % Math.max(1, Math.ceil((frames.length * perFrame) / d.maxTiles)) === 0).map((f) => f.data);
@@ -203,149 +209,6 @@ function clipped(data: PixelArray, width: number, row0: number, column0: number,
     }
   }
   return false;
-}
-
-/**
- * Neighbouring frequencies of a Hann-windowed tile are correlated (the window's spectrum spans
- * three bins): a band of B bins measures a variance with about B / 2 independent degrees of freedom.
- */
-const WINDOW_BIN_CORRELATION = 2;
-
-/** The band used: rings ≥ ring, with bins frequencies in all. */
-interface Band {
-  ring: number;
-  bins: number;
-  /** The leak ratio of the ring below the band in the bright tiles (1: none). */
-  leak: number;
-}
-
-/**
- * Choose the widest band free of signal: the lowest ring J (≥ 2, away from the tile's mean and
- * gradients) whose power per bin, summed over the brightest quarter of the tiles (the ones with
- * spots), exceeds that of the rings above it by less than 1 % or 2.5 standard errors. Spots leak
- * into low rings first (their spectrum falls as exp(−4π²σ²f²)), so the first ring that passes
- * leaves the rings above it clean. Sharp PSFs (σ < 1 px) push the band to the corners; differences
- * of frames, where spots that stay on cancel, and wide PSFs allow more of the spectrum, and with
- * it more degrees of freedom per tile.
- */
-function chooseBand(tiles: Float64Array, ringBins: Float64Array): Band {
-  const rings = ringBins.length;
-  const stride = 1 + rings;
-  const n = tiles.length / stride;
-  const order = Array.from({ length: n }, (_, t) => t).sort((p, q) => tiles[stride * q] - tiles[stride * p]);
-  const bright = order.slice(0, Math.max(4, Math.ceil(n / 4)));
-  const ringPower = new Float64Array(rings);
-  for (const t of bright) for (let j = 0; j < rings; j++) ringPower[j] += tiles[stride * t + 1 + j];
-  const top = rings - 2;
-  let ring = top;
-  let leak = 1;
-  for (let j = 2; j < top; j++) {
-    let above = 0;
-    let aboveBins = 0;
-    for (let i = j + 1; i < rings; i++) {
-      above += ringPower[i];
-      aboveBins += ringBins[i];
-    }
-    const ratio = ringPower[j] / ringBins[j] / (above / aboveBins);
-    const se = Math.sqrt((2 * WINDOW_BIN_CORRELATION) / bright.length * (1 / ringBins[j] + 1 / aboveBins));
-    if (ratio - 1 < Math.max(0.01, 2.5 * se)) {
-      ring = j;
-      leak = ratio;
-      break;
-    }
-  }
-  let bins = 0;
-  for (let j = ring; j < rings; j++) bins += ringBins[j];
-  return { ring, bins, leak };
-}
-
-/** A line var = slope·mean + intercept, its covariance, and the brightness range it spans. */
-interface NoiseLine {
-  slope: number;
-  intercept: number;
-  varSlope: number;
-  varIntercept: number;
-  covariance: number;
-  /** (largest − smallest fitted variance) / smallest, over the tiles kept. */
-  range: number;
-}
-
-/**
- * Fit var = slope·mean + intercept to (mean, var) pairs by iteratively reweighted least squares:
- * weights 1/var² (a variance measured from ν degrees of freedom has a standard deviation of
- * var·√(2/ν)) times Huber's weights on the relative residuals, so tiles with a hot pixel or a
- * leaking edge do not pull the line. Covariance from the weighted residuals.
- */
-function fitNoiseLine(points: Float64Array, dof: number, huberK: number): NoiseLine {
-  const n = points.length / 2;
-  const weights = new Float64Array(n).fill(1);
-  const robust = new Float64Array(n).fill(1);
-  let slope = 0;
-  let intercept = 0;
-  let cov = { ss: 0, ii: 0, si: 0 };
-  const solve = () => {
-    let sw = 0;
-    let sx = 0;
-    let sy = 0;
-    let sxx = 0;
-    let sxy = 0;
-    for (let i = 0; i < n; i++) {
-      const w = weights[i] * robust[i];
-      const x = points[2 * i];
-      const y = points[2 * i + 1];
-      sw += w;
-      sx += w * x;
-      sy += w * y;
-      sxx += w * x * x;
-      sxy += w * x * y;
-    }
-    const det = sw * sxx - sx * sx;
-    slope = det > 0 ? (sw * sxy - sx * sy) / det : 0;
-    intercept = (sy - slope * sx) / sw;
-    // Residual variance per unit weight, then the covariance of (slope, intercept).
-    let chi = 0;
-    let kept = 0;
-    for (let i = 0; i < n; i++) {
-      const w = weights[i] * robust[i];
-      const e = points[2 * i + 1] - slope * points[2 * i] - intercept;
-      chi += w * e * e;
-      kept += robust[i];
-    }
-    const s2 = chi / Math.max(1, kept - 2);
-    cov = { ss: (s2 * sw) / det, ii: (s2 * sxx) / det, si: (-s2 * sx) / det };
-  };
-  solve();
-  const relative = new Float64Array(n);
-  for (let iteration = 0; iteration < 20; iteration++) {
-    const previous = slope;
-    for (let i = 0; i < n; i++) {
-      const predicted = Math.max(1e-12, slope * points[2 * i] + intercept);
-      weights[i] = 1 / (predicted * predicted);
-      relative[i] = points[2 * i + 1] / predicted - 1;
-    }
-    const scale = Math.max(1.4826 * medianAbs(relative), 0.5 * Math.sqrt(2 / dof));
-    for (let i = 0; i < n; i++) {
-      const u = Math.abs(relative[i]) / scale;
-      robust[i] = u <= huberK ? 1 : huberK / u;
-    }
-    solve();
-    if (Math.abs(slope - previous) <= 1e-9 * Math.abs(slope)) break;
-  }
-  let low = Number.POSITIVE_INFINITY;
-  let high = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
-    if (robust[i] < 0.5) continue;
-    const v = slope * points[2 * i] + intercept;
-    low = Math.min(low, v);
-    high = Math.max(high, v);
-  }
-  return { slope, intercept, varSlope: cov.ss, varIntercept: cov.ii, covariance: cov.si, range: (high - low) / Math.max(1e-12, low) };
-}
-
-/** Median of |values| (values is reordered). */
-function medianAbs(values: Float64Array): number {
-  const a = Float64Array.from(values, Math.abs).sort();
-  return a[a.length >> 1];
 }
 
 /** The lower quartile of the means of (mean, variance) pairs. */

@@ -63,13 +63,12 @@ export function offsetFromSkew(input: SkewInput): SkewOffset | undefined {
   const limit = 1 + WHITE_SE * Math.sqrt(4 / lowBins);
   const core0 = t >> 2;
   const core = t >> 1;
-  const n = core * core;
-  const k3Scale = n / ((n - 1) * (n - 2));
   const [low, high] = range;
   let sum = 0;
   let sum2 = 0;
   let count = 0;
   let signal = 0;
+  let pixels = 0;
   for (const data of frames) {
     for (let r0 = 0; r0 + t <= height; r0 += stepPx) {
       tile: for (let c0 = 0; c0 + t <= width; c0 += stepPx) {
@@ -79,23 +78,31 @@ export function offsetFromSkew(input: SkewInput): SkewOffset | undefined {
         const expected = slope * out[0] + intercept;
         if (!(expected > 0) || lowPower / lowBins > limit * expected) continue;
         let mean = 0;
+        let n = 0;
         for (let r = r0 + core0; r < r0 + core0 + core; r++) {
           for (let c = c0 + core0; c < c0 + core0 + core; c++) {
-            const v = data[r * width + c];
+            const i = r * width + c;
+            const v = data[i];
             if (v <= low || v >= high) continue tile;
             mean += v;
+            n++;
           }
         }
+        if (n < 16) continue;
         mean /= n;
         let m3 = 0;
         for (let r = r0 + core0; r < r0 + core0 + core; r++) {
-          for (let c = c0 + core0; c < c0 + core0 + core; c++) m3 += (data[r * width + c] - mean) ** 3;
+          for (let c = c0 + core0; c < c0 + core0 + core; c++) {
+            const i = r * width + c;
+            m3 += (data[i] - mean) ** 3;
+          }
         }
-        const s = (k3Scale * m3) / (skewFactor * slope * slope);
+        const s = ((n / ((n - 1) * (n - 2))) * m3) / (skewFactor * slope * slope);
         const offset = mean - s;
         sum += offset;
         sum2 += offset * offset;
         signal += s;
+        pixels += n;
         count++;
       }
     }
@@ -105,5 +112,5 @@ export function offsetFromSkew(input: SkewInput): SkewOffset | undefined {
   const spread = Math.max(0, sum2 / count - offsetAdu * offsetAdu);
   const meanSignal = signal / count;
   const slopeShare = ((2 * meanSignal) / slope) ** 2 * input.slopeVariance;
-  return { offsetAdu, offsetSdAdu: Math.sqrt(spread / (count - 1) + slopeShare), tiles: count, pixels: count * n };
+  return { offsetAdu, offsetSdAdu: Math.sqrt(spread / (count - 1) + slopeShare), tiles: count, pixels };
 }
