@@ -1,0 +1,152 @@
+import type { PixelArray } from '../io/Frame.js';
+
+/** Scratch of {@link TileNoise}, made once per tile size. */
+interface Tables {
+  readonly cos: Float64Array;
+  readonly sin: Float64Array;
+  readonly window: Float64Array;
+  /** Σ w_r² w_c² over the tile. */
+  readonly window2Sum: number;
+  /** Ring of each frequency bin (row-major, l·T + k): min(|k|, |l|) in signed frequency indices. */
+  readonly ringOf: Uint8Array;
+  /** Bins in each ring. */
+  readonly ringBins: Float64Array;
+}
+
+/**
+ * The mean and the noise power spectrum of square tiles of a frame (PCFO, Heintzmann et al.
+ * 2016, arXiv:1611.05654). White noise puts E|F(k)|² = Σ w² var into every frequency k of the
+ * windowed tile, so the power of a frequency over Σw² is the w²-weighted mean variance of the
+ * tile's pixels, which pairs with the w²-weighted mean of the tile: var is linear in the mean, so
+ * the pairing is exact for tiles of uneven brightness. A band-limited image (spots, smooth or
+ * structured backgrounds) has no power at high frequencies, where only noise remains.
+ *
+ * The power is summed by ring: ring j holds the frequencies (k, l) with min(|k|, |l|) = j (in
+ * steps of 1/T cycles/px), so rings j ≥ J make the band |fx|, |fy| ≥ J/T, the corners of the
+ * spectrum, where a Gaussian PSF of σ px has the least power: N²·exp(−4π²σ²(fx² + fy²)).
+ * Window: sin²(π(n + ½)/T) on each axis (Hann), after the tile's mean is subtracted: its
+ * sidelobes fall as 1/f³, so low frequencies do not leak into the band. No allocation per tile.
+ */
+export class TileNoise {
+  /** Tile side, px. */
+  readonly tilePx: number;
+  /** Rings: 0 … tilePx/2. */
+  readonly rings: number;
+  /** Bins of each ring. */
+  readonly ringBins: Float64Array;
+  private readonly tables: Tables;
+  private readonly rowRe: Float64Array;
+  private readonly rowIm: Float64Array;
+  private readonly tile: Float64Array;
+
+  /** @param tilePx - tile side, px (even, ≥ 8) */
+  constructor(tilePx: number) {
+    this.tilePx = tilePx;
+    this.tables = makeTables(tilePx);
+    this.rings = tilePx / 2 + 1;
+    this.ringBins = this.tables.ringBins;
+    this.rowRe = new Float64Array(tilePx * tilePx);
+    this.rowIm = new Float64Array(tilePx * tilePx);
+    this.tile = new Float64Array(tilePx * tilePx);
+  }
+
+  /**
+   * Measure one tile: writes its w²-weighted mean (ADU) at `out[at]` and, for each ring j, the
+   * ring's summed power over Σw² (ADU², so ring power / ring bins is a variance) at
+   * `out[at + 1 + j]`. With `other` (a second frame of the same size), the tile of the difference
+   * `data − other` is measured instead, halved in power so it stays one frame's variance (fixed
+   * structure and spots that stay on cancel); the mean is the two frames' mean.
+   * @param data - frame pixels, row-major
+   * @param width - frame width, px
+   * @param row0 - tile's top row
+   * @param column0 - tile's left column
+   * @param other - second frame for a temporal difference, or undefined
+   * @param out - output, 1 + rings values per tile
+   * @param at - where this tile's values start in `out`
+   */
+  measure(data: PixelArray, width: number, row0: number, column0: number, other: PixelArray | undefined, out: Float64Array, at: number): void {
+    const t = this.tilePx;
+    const { window, cos, sin, window2Sum, ringOf } = this.tables;
+    const tile = this.tile;
+    let weighted = 0;
+    let plain = 0;
+    for (let r = 0; r < t; r++) {
+      const base = (row0 + r) * width + column0;
+      for (let c = 0; c < t; c++) {
+        const w2 = window[r] * window[r] * window[c] * window[c];
+        const x = data[base + c];
+        const y = other ? other[base + c] : x;
+        weighted += w2 * 0.5 * (x + y);
+        const value = other ? x - y : x;
+        tile[r * t + c] = value;
+        plain += value;
+      }
+    }
+    plain /= t * t;
+    for (let i = 0; i < t * t; i++) tile[i] = (tile[i] - plain) * window[i % t] * window[(i / t) | 0];
+    const rowRe = this.rowRe;
+    const rowIm = this.rowIm;
+    // Real input: F(−k, −l) = F(k, l)*, so columns k ≤ T/2 hold every power (those in between twice).
+    const half = t / 2;
+    for (let r = 0; r < t; r++) {
+      for (let k = 0; k <= half; k++) {
+        let re = 0;
+        let im = 0;
+        for (let c = 0; c < t; c++) {
+          const v = tile[r * t + c];
+          re += v * cos[k * t + c];
+          im -= v * sin[k * t + c];
+        }
+        rowRe[r * t + k] = re;
+        rowIm[r * t + k] = im;
+      }
+    }
+    for (let j = 0; j < this.rings; j++) out[at + 1 + j] = 0;
+    const scale = 1 / window2Sum / (other ? 2 : 1);
+    for (let l = 0; l < t; l++) {
+      for (let k = 0; k <= half; k++) {
+        let re = 0;
+        let im = 0;
+        for (let r = 0; r < t; r++) {
+          const a = rowRe[r * t + k];
+          const b = rowIm[r * t + k];
+          const cs = cos[l * t + r];
+          const sn = sin[l * t + r];
+          re += a * cs + b * sn;
+          im += b * cs - a * sn;
+        }
+        out[at + 1 + ringOf[l * t + k]] += (re * re + im * im) * (k === 0 || k === half ? scale : 2 * scale);
+      }
+    }
+    out[at] = weighted / window2Sum;
+  }
+}
+
+/** The window, DFT tables and rings of a tile size. */
+function makeTables(t: number): Tables {
+  const cos = new Float64Array(t * t);
+  const sin = new Float64Array(t * t);
+  for (let k = 0; k < t; k++) {
+    for (let n = 0; n < t; n++) {
+      cos[k * t + n] = Math.cos((2 * Math.PI * k * n) / t);
+      sin[k * t + n] = Math.sin((2 * Math.PI * k * n) / t);
+    }
+  }
+  const window = new Float64Array(t);
+  let w2 = 0;
+  for (let n = 0; n < t; n++) {
+    window[n] = Math.sin((Math.PI * (n + 0.5)) / t) ** 2;
+    w2 += window[n] ** 2;
+  }
+  const signed = (k: number) => Math.abs(k <= t / 2 ? k : k - t);
+  const ringOf = new Uint8Array(t * t);
+  const ringBins = new Float64Array(t / 2 + 1);
+  for (let l = 0; l < t; l++) {
+    for (let k = 0; k < t; k++) {
+      const j = Math.min(signed(k), signed(l));
+      ringOf[l * t + k] = j;
+      ringBins[j]++;
+    }
+  }
+  return { cos, sin, window, window2Sum: w2 * w2, ringOf, ringBins };
+}
