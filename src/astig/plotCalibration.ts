@@ -38,8 +38,9 @@ export function plotCalibration(result: CalibrationResult): Promise<Uint8Array> 
       { name: 'lines', values: lines },
     ],
     scales: [
-      { name: 'x', type: 'linear', domain: { data: 'points', field: 'z' }, range: 'width', nice: true, zero: false },
-      { name: 'y', type: 'linear', domain: { data: 'points', field: 'sigma' }, range: 'height', nice: true, zero: true },
+      // Both the beads and the curves inside the axes (a curve may run past the beads' frames).
+      { name: 'x', type: 'linear', domain: { fields: [{ data: 'points', field: 'z' }, { data: 'lines', field: 'z' }] }, range: 'width', nice: true, zero: false },
+      { name: 'y', type: 'linear', domain: { fields: [{ data: 'points', field: 'sigma' }, { data: 'lines', field: 'sigma' }] }, range: 'height', nice: true, zero: true },
       { name: 'color', type: 'ordinal', domain: ['σx', 'σy', 'left out'], range: ['#1f77b4', '#d62728', '#aaaaaa'] },
     ],
     axes: [
