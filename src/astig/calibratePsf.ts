@@ -4,7 +4,7 @@ import type { SplinePsf } from '../fit/spline/SplinePsf.js';
 import { estimateVolumeShift } from './estimateVolumeShift.js';
 import { fitBeadDepths } from './fitBeadDepths.js';
 import type { BeadWindows } from './readBeadWindows.js';
-import { shiftVolume } from './shiftVolume.js';
+import { shiftVolume, shiftVolumeScratch } from './shiftVolume.js';
 
 /**
  * Defaults of {@link calibratePsf}, each with its reason:
@@ -23,13 +23,13 @@ import { shiftVolume } from './shiftVolume.js';
  *   (clusters, dim debris) are left out;
  * - `shapeOutlierMad` 4: a bead whose shape differs from the others' average by more than the
  *   median + 4 MAD (×1.4826) of the beads' differences is left out (needs 4 beads);
- * - `smoothZNm` 40: σ of the Gaussian smoothing along z, nm. Measured on 9 simulated beads
- *   (20 000 photons, 50 photons/px background, 20 nm steps), leave-one-out z error RMS over
- *   ±700 nm without / 20 / 40 / 60 nm: 13.4 / 10.7 / 9.8 / 7.5 nm on the astigmatic Gaussian,
- *   12.7 / 10.9 / 10.0 / 11.1 nm on the ringed PSF (the error at the focus falls from 8.6 to 6 nm:
- *   bead noise along z otherwise enters the spline); 40 nm is the best on the PSF with z structure.
- *   A local quadratic regression (unbiased at the stack's ends) did worse: 11.4 nm at 40 nm on the
- *   Gaussian, its end planes noisier;
+ * - `smoothZNm` 20: σ of the Gaussian smoothing along z, nm. Measured on 9 simulated beads
+ *   (20 000 photons, 50 photons/px background, 20 nm steps), leave-one-out z error RMS over the
+ *   usable range without / 20 / 40 nm: 10.9 / 6.9 / 7.2 nm on the astigmatic Gaussian, 6.1 / 7.1
+ *   (20 / 40) on the ringed PSF, 11.4 / 9.0 / 10.0 nm on the pupil-function PSF (`simulate --psf
+ *   pupil`), whose z structure 40 nm already blurs into a bias of ±10 nm at ±700 nm (bead noise
+ *   along z otherwise enters the spline: 9 nm at the focus without, 5 nm with). A local quadratic
+ *   regression (unbiased at the stack's ends) did worse on the Gaussian (its end planes noisier);
  * - `usableErrorNm` 30: the usable z range is where the leave-one-out z error, RMS over the beads in
  *   bins of `binNm` 100 nm, stays below this (around the focus).
  */
@@ -41,7 +41,7 @@ export const PSF_CALIBRATION_DEFAULTS = {
   iterations: 3,
   brightnessRange: 3,
   shapeOutlierMad: 4,
-  smoothZNm: 40,
+  smoothZNm: 20,
   usableErrorNm: 30,
   binNm: 100,
 } as const;
@@ -143,7 +143,7 @@ interface Bead {
  * resampled by cubic convolution and the average rebuilt, 3 passes; beads shifted beyond the
  * limits or whose shape differs from the others' average (median + 4 MAD) left out; the average
  * cropped to `boxPx` laterally and to the planes every bead covers, smoothed along z (Gaussian of
- * σ `smoothZNm`, 40 nm by default), clipped at 0 and normalised so that the brightest plane's sum over
+ * σ `smoothZNm`, 20 nm by default), not clipped at 0 (a fit's background keeps μ positive), and normalised so that the brightest plane's sum over
  * the box is 1 (SMAPpy's convention: a fit's N is the photons in the box at focus); laterally
  * centred on the in-focus plane's centroid; z = 0 at the plane of the highest peak (a parabola
  * through it and its neighbours). The spline (the spline model's `buildSpline`, natural cubic)
@@ -226,7 +226,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   if (candidates().length === 0) throw new InputFileError(`${names}: every bead was left out (${summarise(beads)})`);
 
   // 2. Registration.
-  const scratch = new Float64Array(2 * voxels);
+  const scratch = shiftVolumeScratch(frames, W, W);
   const reference = new Float64Array(voxels);
   const limitZ = Math.max(1, Math.ceil(D.maxShiftZNm / Math.abs(zStepNm)) + 1);
   const average = (set: Bead[], into: Float64Array) => {
@@ -295,7 +295,10 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
     for (const b of kept) {
       const others = kept.filter((o) => o !== b);
       const spline = toSpline(psfVolume(others, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm)).psf);
-      fitBeadDepths(spline, { pixels: b.raw, offset: b.offset, frames, window: W, box: P, x: C + b.shift[2], y: C + b.shift[1] }, depth);
+      // The fitted part stays one pixel inside the spline's samples: a pixel on or beyond its
+      // last sample reads 0, and a defocused PSF's light there made every depth beyond ±300 nm
+      // read up to 50 nm short on the pupil-function beads.
+      fitBeadDepths(spline, { pixels: b.raw, offset: b.offset, frames, window: W, box: P - 2, x: C + b.shift[2], y: C + b.shift[1] }, depth);
       const points: { zNm: number; errorNm: number }[] = [];
       const [lo, hi] = [Math.min(planeZNm[0], planeZNm[planes - 1]), Math.max(planeZNm[0], planeZNm[planes - 1])];
       for (let k = 0; k < frames; k++) {
@@ -410,7 +413,7 @@ function shapeOutliers(set: Bead[], cropZ: number, planes: number, margin: numbe
 
 /**
  * The PSF of a set of registered beads: their mean over the box and the common planes, smoothed
- * along z (Gaussian, σ in planes, the kernel renormalised at the ends), clipped at 0, normalised
+ * along z (Gaussian, σ in planes, the kernel renormalised at the ends), normalised
  * so that the brightest plane sums to 1.
  */
 function psfVolume(set: readonly Bead[], cropZ: number, planes: number, margin: number, P: number, W: number, sigmaPlanes: number): { psf: Float64Array } {
@@ -440,11 +443,7 @@ function psfVolume(set: readonly Bead[], cropZ: number, planes: number, margin: 
   let top = 0;
   for (let z = 0; z < planes; z++) {
     let s = 0;
-    for (let p = 0; p < P * P; p++) {
-      const v = Math.max(0, psf[z * P * P + p]);
-      psf[z * P * P + p] = v;
-      s += v;
-    }
+    for (let p = 0; p < P * P; p++) s += psf[z * P * P + p];
     top = Math.max(top, s);
   }
   if (top > 0) for (let i = 0; i < psf.length; i++) psf[i] /= top;

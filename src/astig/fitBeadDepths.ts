@@ -11,7 +11,10 @@ export interface BeadDepthWindows {
   readonly frames: number;
   /** The windows' side, px. */
   readonly window: number;
-  /** The side of the central part fitted, px (≤ window). */
+  /**
+   * The side of the central part fitted, px: it must lie inside the spline's samples, one pixel
+   * short of them at least (a pixel on or beyond the last sample reads 0).
+   */
   readonly box: number;
   /** The emitter in window coordinates (pixel centres on integers), px: column, row. */
   readonly x: number;

@@ -28,7 +28,7 @@ describe('calibratePsf', () => {
     assert.ok(result.beads.every((b) => b.kept));
     for (const b of result.beads) {
       const nearest = Math.min(...truth.beads.map((t) => Math.hypot(t.xNm - b.xNm, t.yNm - b.yNm)));
-      // Registration to the beads' average is sub-pixel: measured ≤ 2.0 nm on seeds 3, 7, 11
+      // Registration to the beads' average is sub-pixel: measured ≤ 1.5 nm on seeds 3, 7, 11
       // (20 000 photons a frame over 41 frames); 5 nm (0.05 px) leaves room for the seed.
       assert.ok(nearest < 5, `bead at (${b.xNm.toFixed(1)}, ${b.yNm.toFixed(1)}) is ${nearest.toFixed(1)} nm from the nearest true bead`);
     }
@@ -41,7 +41,7 @@ describe('calibratePsf', () => {
     assert.equal(s.dzNm, -Z_STEP);
     // The simulated PSF's circle of least confusion is at stage z 0 (foci at ∓200 nm); the ring
     // above 0 takes light from the peak there, so the highest peak lies a little below
-    // (measured −18 to −31 nm on seeds 3, 7, 11): within one step of 0.
+    // (measured −4 to −27 nm on seeds 3, 7, 11): within one step of 0.
     assert.ok(Math.abs(result.focusStageZNm) < Z_STEP, `focus at ${result.focusStageZNm} nm`);
     // The brightest plane's sum over the box is 1 (samples read at the grid points).
     let best = 0;
@@ -71,15 +71,15 @@ describe('calibratePsf', () => {
     assert.ok(width('y', -300) > width('x', -300) * 1.2, 'below focus: wider in y');
   });
 
-  it('predicts a left-out bead within 12 nm RMS over its usable range', () => {
+  it('predicts a left-out bead within 10 nm RMS over its usable range', () => {
     assert.ok(result.usableRangeNm !== undefined && result.zErrorRmsNm !== undefined);
     const [lo, hi] = result.usableRangeNm;
     // The range holds the focus and most of the stack (±600 nm at least).
     assert.ok(lo < -600 && hi > 600, `usable ${lo}…${hi} nm`);
-    // Measured 9.1 nm on this stack (seed 7; 10.9 and 9.1 nm with seeds 3 and 11; 20 nm steps
-    // over 81 frames: 10.0 nm): one frame's photon noise at 20 000 photons is ~4 nm at the focus
-    // and 20–30 nm at the ends, where the usable range stops.
-    assert.ok(result.zErrorRmsNm < 12, `z error ${result.zErrorRmsNm} nm`);
+    // The issue's target for 9 noisy beads. Measured 6.5 nm on this stack (seed 7; 7.0 and 7.1 nm
+    // with seeds 3 and 11): one frame's photon noise at 20 000 photons is ~4 nm at the focus and
+    // 10–20 nm at the ends, where the usable range stops.
+    assert.ok(result.zErrorRmsNm < 10, `z error ${result.zErrorRmsNm} nm`);
     for (const b of result.beads) assert.ok(b.leaveOneOut && b.leaveOneOut.frames > 30);
   });
 
