@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -162,6 +162,11 @@ describe('spline calibration files', () => {
     file.create_dataset({ name: 'SXY/cspline/z0', data: new Float64Array([5]), shape: [1, 1] });
     file.create_dataset({ name: 'SXY/cspline/x0', data: new Float64Array([4]), shape: [1, 1] });
     file.close();
+    // MATLAB v7.3 puts a 512-byte header (a user block) before the HDF5 superblock; HDF5's
+    // addresses count from the superblock, so prefixing one keeps the file valid.
+    const header = Buffer.alloc(512, 0x20);
+    header.write('MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Dec  7 08:00:00 2026 HDF5 schema 1.00 .');
+    writeFileSync(path, Buffer.concat([header, readFileSync(path)]));
     const read = await readSplineCalibration(path);
     assert.equal(read.format, 'smap');
     assert.deepEqual(read.spline.coefficients, spline.coefficients);
