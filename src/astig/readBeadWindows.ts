@@ -17,6 +17,8 @@ export interface BeadWindows {
   readonly positions: readonly (readonly [number, number])[];
   /** Photons, [bead][frame][row][column] (float32: 4·box² bytes a bead and frame). */
   readonly windows: Float32Array;
+  /** Beads found but left out because their windows overlap another's. */
+  readonly overlapping?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function readBeadWindows(readFrames: BeadFrameReader, width: number
   const sum = new Float64Array(width * height);
   let frames = 0;
   for await (const frame of readFrames()) addToSum(sum, frame, frames++);
-  const positions = findBeads(sum, frames, width, height, box);
+  const { positions, overlapping } = findBeads(sum, frames, width, height, box);
   const windows = new Float32Array(positions.length * frames * box * box);
   let k = 0;
   for await (const frame of readFrames()) {
@@ -42,7 +44,7 @@ export async function readBeadWindows(readFrames: BeadFrameReader, width: number
     cutFrame(windows, frame, k++, frames, width, box, positions);
   }
   if (k !== frames) throw new InputFileError(`the stack gave ${frames} frames, then ${k} when read again: has the file changed?`);
-  return { frames, box, positions, windows };
+  return { frames, box, positions, windows, overlapping };
 }
 
 /**
@@ -52,10 +54,10 @@ export async function readBeadWindows(readFrames: BeadFrameReader, width: number
 export function beadWindowsOf(frames: readonly ArrayLike<number>[], width: number, height: number, box: number): BeadWindows {
   const sum = new Float64Array(width * height);
   frames.forEach((frame, k) => addToSum(sum, frame, k));
-  const positions = findBeads(sum, frames.length, width, height, box);
+  const { positions, overlapping } = findBeads(sum, frames.length, width, height, box);
   const windows = new Float32Array(positions.length * frames.length * box * box);
   frames.forEach((frame, k) => cutFrame(windows, frame, k, frames.length, width, box, positions));
-  return { frames: frames.length, box, positions, windows };
+  return { frames: frames.length, box, positions, windows, overlapping };
 }
 
 function addToSum(sum: Float64Array, frame: ArrayLike<number>, index: number): void {
@@ -77,8 +79,8 @@ function cutFrame(windows: Float32Array, frame: ArrayLike<number>, k: number, fr
 }
 
 /** Local maxima of the mean image (the sum over `frames`), far above its background, a window apart and inside the border. */
-function findBeads(sum: Float64Array, frames: number, width: number, height: number, box: number): [number, number][] {
-  if (frames === 0) return [];
+function findBeads(sum: Float64Array, frames: number, width: number, height: number, box: number): { positions: [number, number][]; overlapping: number } {
+  if (frames === 0) return { positions: [], overlapping: 0 };
   const mean = Float64Array.from(sum, (v) => v / frames);
   const sorted = Float64Array.from(mean).sort();
   const median = sorted[sorted.length >> 1];
@@ -96,5 +98,6 @@ function findBeads(sum: Float64Array, frames: number, width: number, height: num
     }
   }
   // Beads whose windows overlap are both left out (their widths would mix).
-  return peaks.filter(([c, r], i) => peaks.every(([c2, r2], j) => i === j || Math.abs(c - c2) >= box || Math.abs(r - r2) >= box)).map(([c, r]) => [c, r]);
+  const positions = peaks.filter(([c, r], i) => peaks.every(([c2, r2], j) => i === j || Math.abs(c - c2) >= box || Math.abs(r - r2) >= box)).map(([c, r]): [number, number] => [c, r]);
+  return { positions, overlapping: peaks.length - positions.length };
 }

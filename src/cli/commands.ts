@@ -22,6 +22,7 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
   render: { summary: 'draw a super-resolution image (PNG) from a localization CSV', load: () => import('./renderCommand.js') },
   'calibrate-3d': { summary: 'calibrate an astigmatic PSF (3-D) from a z-stack of beads', load: () => import('./calibrate3dCommand.js') },
   'calibrate-camera': { summary: 'calibrate an sCMOS camera: offset, variance and gain maps from dark and flat stacks', load: () => import('./calibrateCameraCommand.js') },
+  'calibrate-psf': { summary: "calibrate an experimental PSF (a spline, Picasso's HDF5) from bead z-stacks", load: () => import('./calibratePsfCommand.js') },
   drift: { summary: 'estimate the drift of a localization CSV (AIM) and correct it', load: () => import('./driftCommand.js') },
   merge: { summary: 'merge the blinks of each molecule in consecutive frames into one row', load: () => import('./mergeCommand.js') },
   filter: { summary: 'keep the rows of a localization CSV where an expression is true', load: () => import('./filterCommand.js') },

@@ -1,0 +1,83 @@
+/**
+ * Resample a volume at a constant sub-voxel offset: `out(p) = src(p + shift)` for every voxel
+ * p = (plane, row, column), one axis after the other, each line through its interpolating
+ * natural cubic spline (C², zero curvature at the ends); beyond the ends the end sample is
+ * repeated (the caller crops what that touches). A spline rather than a 4-tap cubic convolution
+ * (Keys), whose half-pixel shift attenuates a well-sampled PSF's fine structure more: on the
+ * pupil-function beads the leave-one-out z error went from 13.4 to 12.1 nm RMS.
+ * @param src - the volume, `src[(plane·rows + row)·columns + column]`
+ * @param planes - size along z
+ * @param rows - size along y
+ * @param columns - size along x
+ * @param shiftZ - offset along z, planes
+ * @param shiftY - offset along y, px
+ * @param shiftX - offset along x, px
+ * @param out - the resampled volume (same size; may not be `src`)
+ * @param scratch - {@link shiftVolumeScratch}'s
+ */
+export function shiftVolume(src: Float64Array, planes: number, rows: number, columns: number, shiftZ: number, shiftY: number, shiftX: number, out: Float64Array, scratch: Float64Array): void {
+  const n = planes * rows * columns;
+  const a = scratch.subarray(0, n);
+  const b = scratch.subarray(n, 2 * n);
+  const longest = Math.max(planes, rows, columns);
+  const line = scratch.subarray(2 * n, 2 * n + 3 * longest);
+  shiftAxis(src, a, columns, 1, n, shiftX, line);
+  shiftAxis(a, b, rows, columns, n, shiftY, line);
+  shiftAxis(b, out, planes, rows * columns, n, shiftZ, line);
+}
+
+/**
+ * The scratch {@link shiftVolume} needs for a volume of this size.
+ * @param planes - size along z
+ * @param rows - size along y
+ * @param columns - size along x
+ */
+export function shiftVolumeScratch(planes: number, rows: number, columns: number): Float64Array {
+  return new Float64Array(2 * planes * rows * columns + 3 * Math.max(planes, rows, columns));
+}
+
+/** One axis of {@link shiftVolume}: lines of `length` samples `stride` apart; `line` is scratch of 3·length. */
+function shiftAxis(src: Float64Array, dst: Float64Array, length: number, stride: number, n: number, shift: number, line: Float64Array): void {
+  const f = line.subarray(0, length);
+  const m = line.subarray(length, 2 * length);
+  const c = line.subarray(2 * length, 3 * length);
+  const block = length * stride;
+  for (let start = 0; start < n; start += block) {
+    for (let offset = 0; offset < stride; offset++) {
+      const base = start + offset;
+      for (let i = 0; i < length; i++) f[i] = src[base + i * stride];
+      naturalSecondDerivatives(f, m, c, length);
+      for (let i = 0; i < length; i++) {
+        const x = i + shift;
+        let value: number;
+        if (x <= 0) value = f[0];
+        else if (x >= length - 1) value = f[length - 1];
+        else {
+          const j = Math.floor(x);
+          const t = x - j;
+          const u = 1 - t;
+          value = u * f[j] + t * f[j + 1] + ((u * u * u - u) * m[j] + (t * t * t - t) * m[j + 1]) / 6;
+        }
+        dst[base + i * stride] = value;
+      }
+    }
+  }
+}
+
+/** The natural cubic spline's second derivatives at the samples (Thomas algorithm; c is scratch). */
+function naturalSecondDerivatives(f: Float64Array, m: Float64Array, c: Float64Array, n: number): void {
+  m[0] = 0;
+  m[n - 1] = 0;
+  if (n < 3) return;
+  let prevC = 0;
+  let prevD = 0;
+  for (let q = 1; q < n - 1; q++) {
+    const rhs = 6 * (f[q + 1] - 2 * f[q] + f[q - 1]);
+    const denom = 4 - prevC;
+    c[q] = 1 / denom;
+    m[q] = (rhs - prevD) / denom;
+    prevC = c[q];
+    prevD = m[q];
+  }
+  for (let q = n - 3; q >= 1; q--) m[q] -= c[q] * m[q + 1];
+}

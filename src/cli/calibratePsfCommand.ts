@@ -1,0 +1,196 @@
+import type { PsfBeadStack, PsfCalibrationResult } from '../astig/calibratePsf.js';
+import { calibratePsf, PSF_CALIBRATION_DEFAULTS } from '../astig/calibratePsf.js';
+import { plotPsfCalibration } from '../astig/plotPsfCalibration.js';
+import { readBeadWindows } from '../astig/readBeadWindows.js';
+import { frameCamera, resolveCamera, saturationLevel, toPhotons } from '../camera/CameraModel.js';
+import { InputFileError } from '../errors/InputFileError.js';
+import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import { RUN_RECORD } from '../export/checkRecordPath.js';
+import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
+import { sidecarPath, writeSidecar } from '../export/writeSidecar.js';
+import { writeSplineCalibration } from '../export/writeSplineCalibration.js';
+import { FrameBufferPool } from '../io/FrameBufferPool.js';
+import { openStack } from '../io/openStack.js';
+import { softwareVersion } from '../softwareVersion.js';
+import { EXIT } from './describeError.js';
+import { FlagTable } from './FlagTable.js';
+import { CAMERA_CONVERSION_FLAGS } from './localizeCommand.js';
+import { parseNumber } from './parseNumber.js';
+import { UsageError } from './UsageError.js';
+
+const D = PSF_CALIBRATION_DEFAULTS;
+
+export const CALIBRATE_PSF_FLAGS = new FlagTable([
+  ['Output', [
+    { name: 'output', short: 'o', value: 'FILE', help: "spline PSF to write (HDF5 in Picasso 0.11's *_spline_calib.hdf5 layout); the run's record is FILE with .json", default: 'BEADS.psf.h5 next to the first stack' },
+    { name: 'plot', value: 'PNG', help: "draw the PSF's xz and yz sections and the leave-one-bead-out z error against z" },
+  ]],
+  ['The z-stacks', [
+    { name: 'z-step', value: 'NM', help: 'z step from frame to frame, nm (required; negative when the stage moved down)' },
+    { name: 'z-start', value: 'NM', help: 'stage z of the first frame, nm (the summary gives the focus in these z)', default: '0' },
+    { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: String(D.boxPx) },
+    { name: 'smooth-z', value: 'NM', help: 'σ of the Gaussian smoothing of the averaged PSF along z, nm (0: none)', default: String(D.smoothZNm) },
+  ]],
+  ['Camera (ThunderSTORM\'s names)', [
+    ...CAMERA_CONVERSION_FLAGS,
+    { name: 'saturation', value: 'ADU', help: 'pixels at or above this are saturated: a bead with one is left out', default: "the sample type's largest value, 65535 for 16 bits" },
+  ]],
+]);
+
+/** The command's flags, for the command line's table of commands (and docs/cli.md). */
+export const flags = CALIBRATE_PSF_FLAGS;
+
+export const help = `smlm-stream calibrate-psf BEADS.tif [MORE.tif …] --z-step NM [--z-start NM] [-o PSF.h5] [--plot PSF.png]
+
+Calibrates an experimental PSF from z-stacks of fixed beads (frame k, counted from 1, at stage
+z = z-start + (k − 1)·z-step; several stacks, same steps, as several inputs) as a tricubic spline
+(Li et al., Nat. Methods 15:367, 2018): finds the beads, leaves out overlapping, saturated and
+too dim or bright ones (×${D.brightnessRange} off the median), subtracts each bead's background (its window border's
+median), normalises it, registers the beads to their average in x, y (sub-pixel) and z (sub-plane)
+by cross-correlation (${D.iterations} passes), leaves out beads offset by more than ${D.maxShiftZNm} nm or ${D.maxShiftXYPx} px or shaped
+unlike the others, averages them, smooths along z (Gaussian, --smooth-z) and normalises the PSF so
+that its brightest plane sums to 1 over the box. z = 0 is the focus: the plane of the PSF's highest
+peak. Each bead is then left out in turn and its depth in each frame fitted through the PSF of
+the others: the z error against the stage (RMS, per bead and over the usable range, where the
+error per 100 nm stays under ${D.usableErrorNm} nm). The file is a spline calibration in Picasso 0.11's layout (Picasso
+reads it; docs/guides/3d.md gives its fields); FILE.json records the run and every bead.
+
+${CALIBRATE_PSF_FLAGS.help()}`;
+
+export const optionFlags = CALIBRATE_PSF_FLAGS.optionFlags;
+
+/**
+ * `smlm-stream calibrate-psf`.
+ * @param argv - arguments after the subcommand
+ * @param out - stdout lines
+ */
+export async function run(argv: string[], out: (line: string) => void): Promise<number> {
+  const { positionals, text } = CALIBRATE_PSF_FLAGS.parse(argv);
+  if (positionals.length === 0) throw new UsageError('calibrate-psf needs a bead z-stack (BEADS.tif)');
+  const inputs = positionals;
+  if (text('z-step') === undefined) throw new UsageError(`${inputs[0]}: the z step between its frames is not known: pass --z-step NM`);
+  const zStepNm = parseNumber(text('z-step'), '--z-step');
+  if (zStepNm === 0) throw new UsageError('--z-step must not be 0');
+  const zStartNm = text('z-start') === undefined ? 0 : parseNumber(text('z-start'), '--z-start');
+  const box = parseNumber(text('box') ?? String(D.boxPx), '--box', { integer: true, min: 5 });
+  if (box % 2 === 0) throw new UsageError(`--box must be odd, got ${box}`);
+  const smoothZNm = parseNumber(text('smooth-z') ?? String(D.smoothZNm), '--smooth-z', { min: 0 });
+  const output = text('output') ?? `${inputs[0].replace(/\.ome\.tiff?$|\.tiff?$/i, '')}.psf.h5`;
+  const record = sidecarPath(output);
+  const plot = text('plot');
+  const optional = (name: string) => (text(name) === undefined ? undefined : parseNumber(text(name), `--${name}`));
+  const started = new Date();
+  const t0 = performance.now();
+  const stacks: PsfBeadStack[] = [];
+  let pixelSizeNm: number | undefined;
+  for (const input of inputs) {
+    const { stack } = openStack(input);
+    try {
+      const metadata = stack.metadata;
+      if (stacks.length === 0) {
+        checkOutputPaths(
+          inputs.map((path) => ({ path, role: 'a bead stack' })),
+          [
+            { path: output, role: 'the spline PSF' },
+            { path: temporaryPath(output), role: "the spline PSF's temporary file" },
+            { path: record, role: "the run's record", record: RUN_RECORD },
+            { path: temporaryPath(record), role: "the record's temporary file" },
+            ...(plot ? [{ path: plot, role: 'the plot' }, { path: temporaryPath(plot), role: "the plot's temporary file" }] : []),
+          ],
+        );
+      }
+      const pixel = optional('pixel-size') ?? metadata.pixelSizeNm;
+      if (pixel === undefined) throw new UsageError(`${input}: the file gives no pixel size; pass --pixel-size NM`);
+      pixelSizeNm ??= pixel;
+      const camera = resolveCamera({ pixelSizeNm: pixel, baselineAdu: optional('baseline'), photonsPerAdu: optional('photons-per-adu'), emGain: optional('em-gain'), qe: optional('qe'), saturationAdu: optional('saturation') });
+      const perFrame = frameCamera(camera, metadata.width, metadata.height);
+      const photons = new Float32Array(metadata.width * metadata.height);
+      const pool = new FrameBufferPool(2);
+      const readFrames = async function* () {
+        for await (const frame of stack.frames({ buffers: pool })) {
+          if (frame.width !== metadata.width || frame.height !== metadata.height) {
+            throw new InputFileError(`${input}: frame ${frame.index + 1} is ${frame.width}×${frame.height} px where the first is ${metadata.width}×${metadata.height} px: a bead z-stack has one frame size`);
+          }
+          toPhotons(perFrame, frame.data, photons);
+          pool.give(frame.data.buffer as ArrayBuffer);
+          yield photons;
+        }
+      };
+      let windows;
+      try {
+        windows = await readBeadWindows(readFrames, metadata.width, metadata.height, box + 2 * D.marginPx);
+      } catch (error) {
+        if (error instanceof InputFileError && !error.message.startsWith(`${input}: `)) throw new InputFileError(`${input}: ${error.message}`);
+        throw error;
+      }
+      const saturation = saturationLevel(camera, metadata.sampleType);
+      stacks.push({ name: input, windows, saturationPhotons: (saturation - camera.baselineAdu) * camera.photonsPerAduNet, overlapping: windows.overlapping });
+    } finally {
+      stack.close();
+    }
+  }
+  const result = calibratePsf(stacks, { zStartNm, zStepNm, pixelSizeNm: pixelSizeNm ?? 1, boxPx: box, smoothZNm });
+  const kept = result.beads.filter((b) => b.kept).length;
+  const zOrigin = `the focus: the plane of the averaged PSF's highest peak, at the stacks' z = ${result.focusStageZNm.toFixed(1)} nm`;
+  const results = {
+    beads: { found: result.beads.length, kept, leftOut: result.leftOut },
+    zOrigin,
+    focusStageZNm: result.focusStageZNm,
+    normalisation: "the brightest plane's sum over the box is 1",
+    psf: { boxPx: result.box, planes: result.planes, zRangeNm: [Math.min(...result.planeZNm), Math.max(...result.planeZNm)] },
+    leaveOneOut: {
+      method: "each kept bead's frames fitted through the PSF of the others: x, y at its registered position, z by a 1-D Poisson likelihood search",
+      zErrorRmsNm: result.zErrorRmsNm ?? null,
+      usableRangeNm: result.usableRangeNm ?? null,
+      usableCriterion: `100-nm bins about the focus whose RMS error is at most ${D.usableErrorNm} nm`,
+    },
+    perBead: result.beads,
+    messages: result.messages,
+  };
+  await writeSplineCalibration(output, result.spline, { pixelSizeNm: pixelSizeNm ?? 1, beads: kept, record: { zOrigin, focusStageZNm: result.focusStageZNm, zErrorRmsNm: result.zErrorRmsNm ?? null, usableRangeNm: result.usableRangeNm ?? null, normalisation: results.normalisation, smoothZNm } });
+  if (plot) writeFileAtomically(plot, await plotPsfCalibration(result, pixelSizeNm ?? 1));
+  const seconds = (performance.now() - t0) / 1000;
+  writeSidecar(record, {
+    software: { name: 'smlm-stream', version: softwareVersion() },
+    step: 'calibrate-psf',
+    inputs,
+    output,
+    parameters: { zStartNm, zStepNm, pixelSizeNm, boxPx: box, windowPx: box + 2 * D.marginPx, smoothZNm, ...limits() },
+    results,
+    started: started.toISOString(),
+    seconds,
+    finished: new Date().toISOString(),
+  });
+  for (const m of result.messages) process.stderr.write(`smlm-stream: warning: ${inputs[0]}: ${m}\n`);
+  summary(out, inputs, output, plot, result, { zStartNm, zStepNm, smoothZNm, seconds, zOrigin });
+  return EXIT.ok;
+}
+
+/** The rejection limits, for the record. */
+function limits(): Record<string, number> {
+  return { maxShiftZNm: D.maxShiftZNm, maxShiftXYPx: D.maxShiftXYPx, brightnessRange: D.brightnessRange, shapeOutlierMad: D.shapeOutlierMad, registrationPasses: D.iterations, usableErrorNm: D.usableErrorNm };
+}
+
+/** The end-of-run summary. */
+function summary(out: (line: string) => void, inputs: string[], output: string, plot: string | undefined, r: PsfCalibrationResult, o: { zStartNm: number; zStepNm: number; smoothZNm: number; seconds: number; zOrigin: string }): void {
+  const kept = r.beads.filter((b) => b.kept).length;
+  const left = Object.entries(r.leftOut).map(([why, n]) => `${n} ${why}`).join(', ');
+  const [zLo, zHi] = [Math.min(...r.planeZNm), Math.max(...r.planeZNm)];
+  out(`smlm-stream calibrate-psf: ${inputs.join(', ')} → ${output}${plot ? ` (plot ${plot})` : ''}`);
+  out(`  beads               ${kept} of ${r.beads.length} kept${left ? `; left out: ${left}` : ''}; z ${o.zStartNm} nm + k·${o.zStepNm} nm`);
+  out(`  PSF                 ${r.box}×${r.box} px × ${r.planes} planes, z ${zLo.toFixed(0)} to ${zHi.toFixed(0)} nm; brightest plane's sum = 1; smoothed along z, σ ${o.smoothZNm} nm`);
+  out(`  z = 0               ${o.zOrigin}`);
+  if (r.zErrorRmsNm !== undefined && r.usableRangeNm) {
+    out(`  z error             ${r.zErrorRmsNm.toFixed(1)} nm RMS, leave-one-bead-out, over the usable range (x, y at each bead's registered position, z by a 1-D likelihood search)`);
+    out(`  usable z range      ${r.usableRangeNm[0].toFixed(0)} to ${r.usableRangeNm[1].toFixed(0)} nm (100-nm bins with an RMS error ≤ ${D.usableErrorNm} nm)`);
+  } else {
+    out('  z error             not measured (one bead, or the beads disagree at the focus)');
+  }
+  r.beads.forEach((b, i) => {
+    const shift = b.shiftNm ? `, offset ${b.shiftNm.z >= 0 ? '+' : ''}${b.shiftNm.z.toFixed(1)} nm in z` : '';
+    const shape = b.shapeResidual !== undefined ? `, shape ${(b.shapeResidual * 100).toFixed(1)} %` : '';
+    const loo = b.leaveOneOut ? `, z error ${b.leaveOneOut.usableRmsNm.toFixed(1)} nm RMS (mean ${b.leaveOneOut.meanNm.toFixed(1)} nm)` : '';
+    out(`  bead ${String(i + 1).padEnd(3)}            (${b.xNm.toFixed(0)}, ${b.yNm.toFixed(0)}) nm, ${b.photons.toFixed(0)} photons${shift}${shape}${loo}${b.kept ? '' : ` — left out: ${b.reason}`}`);
+  });
+  out(`  time                ${o.seconds.toFixed(1)} s`);
+}

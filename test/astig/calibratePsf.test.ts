@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { calibratePsf } from '../../src/astig/calibratePsf.js';
+import { beadWindowsOf } from '../../src/astig/readBeadWindows.js';
+import { InputFileError } from '../../src/errors/InputFileError.js';
+import { SplineEvaluator } from '../../src/fit/spline/SplineEvaluator.js';
+import type { BeadStackOptions } from '../../src/simulate/simulateBeadStack.js';
+import { simulateBeadStack } from '../../src/simulate/simulateBeadStack.js';
+
+// Small stacks: 41 frames of 40 nm (−800…800 nm), 9 beads, 20 000 photons, background 50, and a
+// PSF that is not a Gaussian (a defocus ring on one side of focus).
+const Z_START = -800;
+const Z_STEP = 40;
+const RING = { fraction: 0.4, fromNm: 0, fullNm: 600 };
+function stack(options: BeadStackOptions = {}) {
+  const s = simulateBeadStack({ frames: 41, zStartNm: Z_START, zStepNm: Z_STEP, ring: RING, seed: 7, ...options });
+  const frames = s.frames.map((f) => Float64Array.from(f, (v) => v - 100));
+  return { truth: s, windows: beadWindowsOf(frames, s.width, s.height, 21) };
+}
+const options = { zStartNm: Z_START, zStepNm: Z_STEP, pixelSizeNm: 100 };
+
+describe('calibratePsf', () => {
+  const { truth, windows } = stack();
+  const result = calibratePsf([{ name: 'beads.tif', windows, saturationPhotons: 65435 }], options);
+
+  it('keeps every good bead and registers it to within a few nm of the truth', () => {
+    assert.equal(result.beads.length, 9);
+    assert.ok(result.beads.every((b) => b.kept));
+    for (const b of result.beads) {
+      const nearest = Math.min(...truth.beads.map((t) => Math.hypot(t.xNm - b.xNm, t.yNm - b.yNm)));
+      // Registration to the beads' average is sub-pixel: measured ≤ 1.5 nm on seeds 3, 7, 11
+      // (20 000 photons a frame over 41 frames); 5 nm (0.05 px) leaves room for the seed.
+      assert.ok(nearest < 5, `bead at (${b.xNm.toFixed(1)}, ${b.yNm.toFixed(1)}) is ${nearest.toFixed(1)} nm from the nearest true bead`);
+    }
+  });
+
+  it('builds a centred spline with z falling along its planes and z = 0 at the focus', () => {
+    const s = result.spline;
+    assert.equal(s.voxelsX, 14);
+    assert.equal(s.centerXPx, 7);
+    assert.equal(s.dzNm, -Z_STEP);
+    // The simulated PSF's circle of least confusion is at stage z 0 (foci at ∓200 nm); the ring
+    // above 0 takes light from the peak there, so the highest peak lies a little below
+    // (measured −4 to −27 nm on seeds 3, 7, 11): within one step of 0.
+    assert.ok(Math.abs(result.focusStageZNm) < Z_STEP, `focus at ${result.focusStageZNm} nm`);
+    // The brightest plane's sum over the box is 1 (samples read at the grid points).
+    let best = 0;
+    const out = new Float64Array(4);
+    const e = new SplineEvaluator(s);
+    for (let w = 0; w <= s.voxelsZ; w++) {
+      let sum = 0;
+      for (let v = 0; v <= s.voxelsY; v++) for (let u = 0; u <= s.voxelsX; u++) {
+        e.at(u, v, w, out);
+        sum += out[0];
+      }
+      best = Math.max(best, sum);
+    }
+    assert.ok(Math.abs(best - 1) < 1e-5, `brightest plane sums to ${best}`);
+    // And the spline is astigmatic as the truth: wider in x than in y above focus (σx's focus is at −200 nm).
+    const width = (axis: 'x' | 'y', zNm: number) => {
+      const w = (zNm - s.zStartNm) / s.dzNm;
+      let m0 = 0, m2 = 0;
+      for (let i = 0; i <= 14; i++) {
+        e.at(axis === 'x' ? i : 7, axis === 'x' ? 7 : i, w, out);
+        m0 += out[0];
+        m2 += out[0] * (i - 7) ** 2;
+      }
+      return Math.sqrt(m2 / m0);
+    };
+    assert.ok(width('x', 300) > width('y', 300) * 1.2, 'above focus: wider in x');
+    assert.ok(width('y', -300) > width('x', -300) * 1.2, 'below focus: wider in y');
+  });
+
+  it('predicts a left-out bead within 10 nm RMS over its usable range', () => {
+    assert.ok(result.usableRangeNm !== undefined && result.zErrorRmsNm !== undefined);
+    const [lo, hi] = result.usableRangeNm;
+    // The range holds the focus and most of the stack (±600 nm at least).
+    assert.ok(lo < -600 && hi > 600, `usable ${lo}…${hi} nm`);
+    // The issue's target for 9 noisy beads. Measured 6.5 nm on this stack (seed 7; 7.0 and 7.1 nm
+    // with seeds 3 and 11): one frame's photon noise at 20 000 photons is ~4 nm at the focus and
+    // 10–20 nm at the ends, where the usable range stops.
+    assert.ok(result.zErrorRmsNm < 10, `z error ${result.zErrorRmsNm} nm`);
+    for (const b of result.beads) assert.ok(b.leaveOneOut && b.leaveOneOut.frames > 30);
+  });
+
+  it('measures a bead at another height and leaves out one that does not defocus', () => {
+    const { windows } = stack({ bad: { 2: { zOffsetNm: 120 }, 6: { fixedSigmaNm: 200 } } });
+    const r = calibratePsf([{ name: 'beads.tif', windows, saturationPhotons: 65435 }], options);
+    const high = r.beads.find((b) => b.shiftNm && Math.abs(b.shiftNm.z) > 60);
+    // Its frame k shows the others' frame k + 3: it sits 120 nm lower in the stack's frames.
+    assert.ok(high && Math.abs(high.shiftNm!.z + 120) < 10, `offset ${high?.shiftNm?.z}`);
+    assert.ok(high.kept);
+    const flat = r.beads.filter((b) => !b.kept);
+    assert.equal(flat.length, 1, JSON.stringify(r.beads.map((b) => b.reason)));
+    assert.match(flat[0].reason ?? '', /^shape/);
+    assert.equal(r.leftOut.shape, 1);
+  });
+
+  it('refuses, naming the file, a stack with no beads or only saturated ones', () => {
+    const blank = beadWindowsOf(Array.from({ length: 20 }, () => new Float64Array(64 * 64).fill(50)), 64, 64, 21);
+    assert.throws(() => calibratePsf([{ name: 'blank.tif', windows: blank, saturationPhotons: Infinity }], options), (e: unknown) => e instanceof InputFileError && e.message.startsWith('blank.tif: no beads found'));
+    assert.throws(() => calibratePsf([{ name: 'bright.tif', windows, saturationPhotons: 500 }], options), (e: unknown) => e instanceof InputFileError && /^bright\.tif: all 9 beads are saturated/.test(e.message));
+  });
+});

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { readSplineCalibration } from '../../src/export/readSplineCalibration.js';
+import { writeBeadStack } from '../../src/simulate/writeBeadStack.js';
+import { CLI } from '../cli/cliArgs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'smlm-calpsf-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('calibrate-psf writes a spline file, its record and a plot; refusals name the file', async () => {
+  // Two stacks of the same beads' field (different seeds): 18 beads, 41 frames of 40 nm.
+  const a = join(dir, 'a.tif');
+  const b = join(dir, 'b.tif');
+  writeBeadStack(a, join(dir, 'a.truth.csv'), { frames: 41, zStepNm: 40, seed: 1 });
+  writeBeadStack(b, join(dir, 'b.truth.csv'), { frames: 41, zStepNm: 40, seed: 2, photons: 200000 });
+  const out = join(dir, 'psf.h5');
+  const png = join(dir, 'psf.png');
+  const r = spawnSync(process.execPath, [...CLI, 'calibrate-psf', a, b, '--z-start', '-800', '--z-step', '40', '-o', out, '--plot', png, '--saturation', '3000'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  // The second stack's beads (200 000 photons a frame) pass 3000 ADU at focus: left out as saturated.
+  assert.match(r.stdout, /beads +9 of 18 kept; left out: 9 saturated/);
+  assert.match(r.stdout, /z = 0 +the focus: the plane of the averaged PSF's highest peak, at the stacks' z = -?\d+\.\d nm/);
+  assert.match(r.stdout, /z error +\d+\.\d nm RMS, leave-one-bead-out/);
+  const file = await readSplineCalibration(out);
+  assert.equal(file.format, 'picasso');
+  assert.equal(file.pixelSizeNm, 100);
+  assert.equal(file.spline.dzNm, -40);
+  const record = JSON.parse(readFileSync(join(dir, 'psf.json'), 'utf8')) as { step: string; inputs: string[]; results: { beads: { kept: number; leftOut: Record<string, number> }; perBead: { kept: boolean; reason?: string }[]; leaveOneOut: { zErrorRmsNm: number } } };
+  assert.equal(record.step, 'calibrate-psf');
+  assert.deepEqual(record.inputs, [a, b]);
+  assert.equal(record.results.beads.kept, 9);
+  assert.equal(record.results.beads.leftOut.saturated, 9);
+  assert.equal(record.results.perBead.length, 18);
+  assert.ok(record.results.leaveOneOut.zErrorRmsNm > 0 && record.results.leaveOneOut.zErrorRmsNm < 12);
+  assert.ok(existsSync(png) && readFileSync(png).subarray(1, 4).toString() === 'PNG');
+
+  // Refusals: no z step; every bead saturated; no beads.
+  const noStep = spawnSync(process.execPath, [...CLI, 'calibrate-psf', a], { encoding: 'utf8' });
+  assert.equal(noStep.status, 2);
+  assert.match(noStep.stderr, new RegExp(`${a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the z step between its frames is not known: pass --z-step NM`));
+  const saturatedAll = spawnSync(process.execPath, [...CLI, 'calibrate-psf', b, '--z-step', '40', '--saturation', '3000', '-o', join(dir, 'sat.h5')], { encoding: 'utf8' });
+  assert.equal(saturatedAll.status, 2);
+  assert.match(saturatedAll.stderr, /b\.tif: all 9 beads are saturated/);
+  assert.ok(!existsSync(join(dir, 'sat.h5')));
+  const blank = join(dir, 'blank.tif');
+  writeBeadStack(blank, join(dir, 'blank.truth.csv'), { frames: 12, photons: 0 });
+  const none = spawnSync(process.execPath, [...CLI, 'calibrate-psf', blank, '--z-step', '50', '-o', join(dir, 'none.h5')], { encoding: 'utf8' });
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /blank\.tif: no beads found/);
+  assert.ok(!existsSync(join(dir, 'none.h5')));
+});
