@@ -238,7 +238,7 @@ async function streamRun(
       if (warning) warn(`${input}: ${warning}`);
       const noise = noiseWarning(frameCamera(camera, frame.width, frame.height), frame.data);
       if (noise) warn(`${input}: ${noise}`);
-      persistence = new PersistentSpots(frame.width, frame.height, options.detect, frameCamera(camera, frame.width, frame.height));
+      persistence = new PersistentSpots(frame.width, frame.height, options.detect, camera);
     }
     persistence.add(frame.data);
     if (persistence.wantsMore) return true;

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { frameCamera, resolveCamera } from '../../src/camera/CameraModel.js';
+import { resolveCamera } from '../../src/camera/CameraModel.js';
 import { resolveDetectOptions } from '../../src/detect/DetectOptions.js';
-import { PERSISTENCE_FRAMES, PERSISTENT_WARNING, PersistentSpots } from '../../src/detect/PersistentSpots.js';
+import { PERSISTENCE_CROP_PX, PERSISTENCE_FRAMES, PERSISTENT_WARNING, PersistentSpots } from '../../src/detect/PersistentSpots.js';
 import type { SimulateStackOptions } from '../../src/simulate/simulateStack.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
@@ -15,7 +15,7 @@ const SIZE = 128;
 
 /** The check after the first frames of a simulation (the simulator's camera: 100 ADU, 1 e⁻/ADU). */
 function check(options: SimulateStackOptions, frames = PERSISTENCE_FRAMES): PersistentSpots {
-  const camera = frameCamera(resolveCamera({ pixelSizeNm: 100 }), SIZE, SIZE);
+  const camera = resolveCamera({ pixelSizeNm: 100 });
   const spots = new PersistentSpots(SIZE, SIZE, resolveDetectOptions(), camera);
   for (const frame of simulateStack({ width: SIZE, height: SIZE, frames, ...options })) spots.add(frame.adu);
   return spots;
@@ -47,6 +47,12 @@ test('blinking molecules do not stay: no warning on sparse, dense or filament st
     assert.ok(r.candidates > 5, `${name}: the detector finds the molecules (${r.candidates} a frame)`);
     assert.equal(spots.warning(), undefined, name);
   }
+});
+
+test('large frames: the check looks at the central square of at most 256 px', () => {
+  const spots = new PersistentSpots(600, 200, resolveDetectOptions(), resolveCamera({ pixelSizeNm: 100 }));
+  assert.equal(spots.width, PERSISTENCE_CROP_PX);
+  assert.equal(spots.height, 200);
 });
 
 test('the check speaks only after all its frames', () => {
