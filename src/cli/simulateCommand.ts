@@ -10,9 +10,9 @@ import { SAMPLE_BYTES } from '../io/Frame.js';
 import { DRIFT_WOBBLE_DEFAULTS, resolveSimulateStackOptions, SCMOS_SENSOR, SIMULATE_DEFAULTS } from '../simulate/simulateStack.js';
 import type { StructureKind } from '../simulate/Structure.js';
 import { mapPaths, settingsPath, writeSimulation } from '../simulate/writeSimulation.js';
-import { CELL_BACKGROUND_DEFAULTS } from '../simulate/CellBackground.js';
+import { CELL_BACKGROUND_DEFAULTS, CELL_SHAPES } from '../simulate/CellBackground.js';
 import type { CameraPreset } from '../simulate/cameraPresets.js';
-import { CAMERA_PRESET_NAMES } from '../simulate/cameraPresets.js';
+import { CAMERA_PRESET_NAMES, CAMERA_PRESETS } from '../simulate/cameraPresets.js';
 import { writeBeadStack } from '../simulate/writeBeadStack.js';
 import { BAD_BEADS, BEAD_STACK_DEFAULTS, DEFAULT_ASTIGMATISM } from '../simulate/simulateBeadStack.js';
 import { STRUCTURE_DEFAULTS } from '../simulate/Structure.js';
@@ -35,6 +35,14 @@ const B = BEAD_STACK_DEFAULTS;
 const AX = DEFAULT_ASTIGMATISM.x;
 const AY = DEFAULT_ASTIGMATISM.y;
 
+/** Each camera preset's settings in a few words, for the help. */
+function presetSummary(): string {
+  return CAMERA_PRESET_NAMES.map((name) => {
+    const p = CAMERA_PRESETS[name];
+    return `${name} ${p.baselineAdu} ADU, ${p.photonsPerAdu} e⁻/ADU${p.sensor === 'scmos' ? ', sensor maps' : `, ${p.readNoiseAdu} ADU read noise`}${p.emGain > 1 ? `, EM gain ${p.emGain}` : ''}`;
+  }).join('; ');
+}
+
 /** The simulate command's flags, each default from the library's defaults. */
 export const SIMULATE_FLAGS = new FlagTable([
   ['Field and emitters', [
@@ -56,7 +64,7 @@ export const SIMULATE_FLAGS = new FlagTable([
     { name: 'ring-radius', value: 'NM', help: 'radius of the rings', default: String(S.ringRadiusNm), option: 'ringRadiusNm' },
   ]],
   ['Camera', [
-    { name: 'camera-preset', value: 'P', help: `imitate a kind of camera, ${CAMERA_PRESET_NAMES.join(', ')}: its offset, gain, read noise, EM gain and sensor become the defaults of the flags below (scmos 100 ADU, 0.46 e⁻/ADU, sensor maps; ccd 400 ADU, 2 e⁻/ADU, 3 ADU read noise; emccd 500 ADU, 4.5 e⁻/ADU, EM gain 100, 10 ADU); the TIFF tells nothing of it, OUT.truth.json does`, default: 'none', option: 'cameraPreset' },
+    { name: 'camera-preset', value: 'P', help: `imitate a kind of camera, ${CAMERA_PRESET_NAMES.join(', ')}: its offset, gain, read noise, EM gain and sensor become the defaults of the flags below (${presetSummary()}); the TIFF tells nothing of it, OUT.truth.json does`, default: 'none', option: 'cameraPreset' },
     { name: 'baseline', value: 'ADU', help: 'camera offset', default: String(S.baselineAdu), option: 'baselineAdu' },
     { name: 'photons-per-adu', value: 'E', help: 'photoelectrons per A/D count', default: String(S.photonsPerAdu), option: 'photonsPerAdu' },
     { name: 'read-noise', value: 'ADU', help: 'read noise standard deviation', default: String(S.readNoiseAdu), option: 'readNoiseAdu' },
@@ -64,7 +72,7 @@ export const SIMULATE_FLAGS = new FlagTable([
     { name: 'sensor', value: 'S', help: `uniform, or scmos: every pixel its own offset, gain and read noise, ${Number((100 * SCMOS_SENSOR.hotFraction).toPrecision(3))}\u00a0% hot pixels; writes OUT.offset.tif, OUT.variance.tif and OUT.gain.tif (ADU, ADU², ADU per e⁻) next to the stack`, default: S.sensor, option: 'sensor' },
   ]],
   ['Cell background', [
-    { name: 'cell-background', help: 'a cell\'s autofluorescence on top of --background: soft-edged cell bodies (5–15 µm radius, a darker nucleus, smooth texture) and vesicles (0.3–1 µm, some drifting, some blinking slowly), bleaching exponentially; the truth\'s background column is then each emitter\'s local background' },
+    { name: 'cell-background', help: `a cell's autofluorescence on top of --background: soft-edged cell bodies (${CELL_SHAPES.radiusUm.join('–')}\u00a0µm radius, a darker nucleus, smooth texture) and vesicles (${CELL_SHAPES.vesicleFwhmUm.join('–')}\u00a0µm FWHM, some drifting, some blinking slowly), bleaching exponentially; the truth's background column is then each emitter's local background` },
     { name: 'cell-peak', value: 'B', help: 'with --cell-background: its brightest, photons/px at the first frame', default: String(CELL_BACKGROUND_DEFAULTS.peakPhotons), option: 'cellBackground.peakPhotons' },
     { name: 'cell-bleach', value: 'F', help: 'with --cell-background: its bleaching time constant, frames', default: 'the number of frames', option: 'cellBackground.bleachFrames' },
     { name: 'cell-count', value: 'N', help: 'with --cell-background: cell bodies in the field', default: String(CELL_BACKGROUND_DEFAULTS.cells), option: 'cellBackground.cells' },
