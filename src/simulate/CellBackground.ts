@@ -134,8 +134,14 @@ export class CellBackground {
       }
       const edge = s.edgeUm * umPx;
       const nucleus = s.nucleusFraction * radius;
-      for (let row = 0; row < height; row++) {
-        for (let column = 0; column < width; column++) {
+      // Only the pixels the cell reaches: beyond R + ln(10⁴)·edge its logistic is under 10⁻⁴.
+      const reach = radius + Math.log(1e4) * edge + 1;
+      const r0 = Math.max(0, Math.floor(cy - reach));
+      const r1 = Math.min(height - 1, Math.ceil(cy + reach));
+      const c0 = Math.max(0, Math.floor(cx - reach));
+      const c1 = Math.min(width - 1, Math.ceil(cx + reach));
+      for (let row = r0; row <= r1; row++) {
+        for (let column = c0; column <= c1; column++) {
           const x = column + 0.5;
           const y = row + 0.5;
           const inside = 1 / (1 + Math.exp((Math.hypot(x - cx, y - cy) - radius) / edge));
