@@ -20,6 +20,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { baselineWarning, checkOffsetReachable, frameCamera, noiseWarning, saturationLevel } from '../src/camera/CameraModel.js';
+import { PersistentSpots } from '../src/detect/PersistentSpots.js';
 import { FileWriteError } from '../src/errors/FileWriteError.js';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
 import { checkOutputPaths } from '../src/export/checkOutputPaths.js';
@@ -199,7 +200,7 @@ interface Streamed {
 
 /**
  * Pull the run's batches and write each frame's rows as soon as it is done: the CSV, the merged
- * CSV, the medians, the preview, the warnings of the first frame and of saturated or non-finite
+ * CSV, the medians, the preview, the warnings of the first frames and of saturated or non-finite
  * pixels, the progress. An error (a read, a write, the queue) ends the stream and is returned,
  * the rows of the frames before it kept.
  */
@@ -228,15 +229,26 @@ async function streamRun(
   const report = () => run.onProgress?.({ frames, total: range.total, frame: lastFrame, localizations: writers.csv.rows, seconds: (performance.now() - t0) / 1000, workers: onQueue ? queueWorkers.size : undefined });
   // Frames are read into recycled buffers, given back once localized.
   const buffers = new FrameBufferPool();
-  const firstFrame = (frame: Frame) => {
-    const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
-    if (warning) warn(`${input}: ${warning}`);
-    const noise = noiseWarning(frameCamera(camera, frame.width, frame.height), frame.data);
-    if (noise) warn(`${input}: ${noise}`);
+  // The first frames' checks: the camera settings against the first frame; spots that stay in
+  // place through the first frames (a cell's vesicles: PersistentSpots).
+  let persistence: PersistentSpots | undefined;
+  const firstFrames = (frame: Frame): boolean => {
+    if (!persistence) {
+      const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
+      if (warning) warn(`${input}: ${warning}`);
+      const noise = noiseWarning(frameCamera(camera, frame.width, frame.height), frame.data);
+      if (noise) warn(`${input}: ${noise}`);
+      persistence = new PersistentSpots(frame.width, frame.height, options.detect, camera);
+    }
+    persistence.add(frame.data);
+    if (persistence.wantsMore) return true;
+    const structured = persistence.warning();
+    if (structured) warn(`${input}: ${structured}`);
+    return false;
   };
   try {
     const batches = runner.batches({
-      frames: () => timedFrames(opened.read(buffers, run.signal), readMs, firstFrame),
+      frames: () => timedFrames(opened.read(buffers, run.signal), readMs, firstFrames),
       stats,
       recycle: (buffer) => buffers.give(buffer),
       output: resolvePath(run.output),
@@ -434,20 +446,17 @@ function abortReason(signal: AbortSignal): string {
   return reason instanceof Error ? reason.message : String(reason);
 }
 
-/** Pass frames through, timing the reads and calling `first` on the first frame. */
-async function* timedFrames(frames: AsyncIterable<Frame>, readMs: { value: number }, first: (frame: Frame) => void): AsyncGenerator<Frame> {
+/** Pass frames through, timing the reads and calling `first` on the first frames while it returns true. */
+async function* timedFrames(frames: AsyncIterable<Frame>, readMs: { value: number }, first: (frame: Frame) => boolean): AsyncGenerator<Frame> {
   const iterator = frames[Symbol.asyncIterator]();
-  let seen = false;
+  let more = true;
   try {
     for (;;) {
       const t = performance.now();
       const next = await iterator.next();
       readMs.value += performance.now() - t;
       if (next.done) return;
-      if (!seen) {
-        seen = true;
-        first(next.value);
-      }
+      if (more) more = first(next.value);
       yield next.value;
     }
   } finally {
