@@ -32,8 +32,8 @@ export interface SplinePsf {
   /** The emitter's position in sample coordinates, px: u, v of the pixel centre on it. */
   readonly centerXPx: number;
   readonly centerYPx: number;
-  /** 64 coefficients per voxel, laid out as above. */
-  readonly coefficients: Float32Array;
+  /** 64 coefficients per voxel, laid out as above (float64: a file's float32 widened on reading). */
+  readonly coefficients: Float64Array;
 }
 
 /** The depths a spline covers, nm, low to high. */
