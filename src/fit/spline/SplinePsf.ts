@@ -32,8 +32,12 @@ export interface SplinePsf {
   /** The emitter's position in sample coordinates, px: u, v of the pixel centre on it. */
   readonly centerXPx: number;
   readonly centerYPx: number;
-  /** 64 coefficients per voxel, laid out as above (float64: a file's float32 widened on reading). */
-  readonly coefficients: Float64Array;
+  /**
+   * 64 coefficients per voxel, laid out as above: float64 from buildSpline (continuous across
+   * voxels to rounding), float32 as files store them (steps of ~1e-7 relative at voxel faces,
+   * far below any photon noise).
+   */
+  readonly coefficients: Float32Array | Float64Array;
 }
 
 /** The depths a spline covers, nm, low to high. */
