@@ -10,8 +10,11 @@ import { SPLINE_COEFFICIENTS, splineZRangeNm } from '../fit/spline/SplinePsf.js'
 export interface SplineCalibration {
   /** The PSF, its samples 1 camera pixel apart in x and y, normalised as N is to be counted. */
   readonly psf: SplinePsf;
-  /** The camera pixel size the PSF was measured with, nm (a run's must match). */
-  readonly pixelSizeNm: number;
+  /**
+   * The camera pixel size the PSF was measured with, nm, where known (a run's must match); the
+   * spline itself is in camera pixels, so a file that does not say is taken at its word.
+   */
+  readonly pixelSizeNm?: number;
   /** Where z = 0 is, in words (e.g. "the beads' focus"). */
   readonly zOrigin?: string;
   /**

@@ -156,7 +156,7 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
   const calibration = astigmatism ?? spline;
   if (calibration) {
     const option = astigmatism ? 'astigmatism' : 'spline';
-    if (!(Math.abs(calibration.pixelSizeNm / pixelSizeNm - 1) < 0.01)) throw new InvalidOptionError(`the calibration was made with ${calibration.pixelSizeNm} nm pixels, the stack has ${pixelSizeNm} nm: calibrate with the same camera and magnification`, option);
+    if (calibration.pixelSizeNm !== undefined && !(Math.abs(calibration.pixelSizeNm / pixelSizeNm - 1) < 0.01)) throw new InvalidOptionError(`the calibration was made with ${calibration.pixelSizeNm} nm pixels, the stack has ${pixelSizeNm} nm: calibrate with the same camera and magnification`, option);
     if (options.multiEmitter?.enabled === true) throw new InvalidOptionError(`multi-emitter fitting is 2-D: it cannot be combined with ${astigmatism ? 'an astigmatic' : 'a spline'} calibration`, 'multiEmitter.enabled');
   }
   const widest = astigmatism ? astigmaticBox(astigmatism, pixelSizeNm) : spline ? 2 * Math.ceil(1.5 * splineWidestSigmaPx(spline.psf)) + 1 : undefined;
