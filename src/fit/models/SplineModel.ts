@@ -31,7 +31,9 @@ function parametersOf(zRangeNm: readonly [number, number]): readonly PsfParamete
  * values, so the PSF integrated over pixel k is S read at its centre (as SMAP and Picasso do).
  * Every pixel's (u, v) differs from the first's by whole samples: the fractional offsets and
  * their powers are computed once per evaluation ({@link SplineEvaluator.prepare}), each pixel
- * then one 64-term pass giving S, ∂S/∂u, ∂S/∂v, ∂S/∂w, kept for {@link derivatives}:
+ * then one 64-term pass for S; ∂S/∂u, ∂S/∂v, ∂S/∂w follow from the same weights at the first
+ * {@link derivatives} call after an evaluation (the solver evaluates trial steps it rejects,
+ * whose derivatives it never asks for):
  * ∂μ/∂x = −N·∂S/∂u, ∂μ/∂y = −N·∂S/∂v, ∂μ/∂N = S, ∂μ/∂b = 1, ∂μ/∂z = N·∂S/∂w / Δz. z stays inside
  * the spline's range and moves by at most MAX_Z_STEP_NM per step. The PSF is 0 beyond the
  * spline's samples: the spline should be wider than the window (by the largest offset a fit reaches).
@@ -48,8 +50,16 @@ export class SplineModel implements PsfModel {
   readonly backgroundIndex = 3;
   /** The depths the spline covers, nm (z is kept inside). */
   readonly zRangeNm: readonly [number, number];
-  /** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of every pixel at the θ last evaluated: `terms[4·pixel + d]`. */
+  /**
+   * S, ∂S/∂u, ∂S/∂v, ∂S/∂w of every pixel at the θ last evaluated: `terms[4·pixel + d]` (the
+   * derivatives once {@link derivatives} has been called).
+   */
   readonly terms: Float64Array;
+  /** The voxel of pixel (0, 0) at the θ last evaluated, and whether its derivatives are in {@link terms}. */
+  private iu = 0;
+  private iv = 0;
+  private iz = 0;
+  private gradients = false;
   private readonly evaluator: SplineEvaluator;
   private readonly border: Float64Array;
 
@@ -78,7 +88,11 @@ export class SplineModel implements PsfModel {
     const iu = Math.floor(u0);
     const iv = Math.floor(v0);
     evaluator.prepare(u0 - iu, v0 - iv, w - iz);
-    for (let r = 0; r < box; r++) for (let col = 0; col < box; col++) evaluator.voxel(iu + col, iv + r, iz, terms, 4 * (r * box + col));
+    for (let r = 0; r < box; r++) for (let col = 0; col < box; col++) terms[4 * (r * box + col)] = evaluator.value(iu + col, iv + r, iz);
+    this.iu = iu;
+    this.iv = iv;
+    this.iz = iz;
+    this.gradients = false;
     const n = theta[2];
     const count = box * box;
     if (accumulate) {
@@ -93,6 +107,11 @@ export class SplineModel implements PsfModel {
   /** ∂μ/∂(x, y, N, b, z) of one pixel at the θ last evaluated. */
   derivatives(theta: Float64Array, pixel: number, d: Float64Array, at: number, withoutBackground: boolean): void {
     const t = this.terms;
+    if (!this.gradients) {
+      const { box, evaluator, iu, iv, iz } = this;
+      for (let r = 0; r < box; r++) for (let col = 0; col < box; col++) evaluator.gradient(iu + col, iv + r, iz, t, 4 * (r * box + col) + 1);
+      this.gradients = true;
+    }
     const q = 4 * pixel;
     const n = theta[2];
     d[at] = -n * t[q + 1];

@@ -84,6 +84,42 @@ export class SplineEvaluator {
     out[at + 3] = dw;
   }
 
+  /** PSF alone of voxel (ix, iy, iz) at the offsets last {@link prepare}d (0 outside the grid): one 64-term pass. */
+  value(ix: number, iy: number, iz: number): number {
+    const s = this.spline;
+    if (ix < 0 || iy < 0 || iz < 0 || ix >= s.voxelsX || iy >= s.voxelsY || iz >= s.voxelsZ) return 0;
+    const a = s.coefficients;
+    const w = this.weights;
+    const base = ((iz * s.voxelsY + iy) * s.voxelsX + ix) * SPLINE_COEFFICIENTS;
+    let v = 0;
+    for (let m = 0, q = 0; m < SPLINE_COEFFICIENTS; m++, q += 4) v += a[base + m] * w[q];
+    return v;
+  }
+
+  /** ∂PSF/∂u, ∂PSF/∂v, ∂PSF/∂w of voxel (ix, iy, iz) at the offsets last {@link prepare}d, into `out[at … at + 2]` (zeros outside). */
+  gradient(ix: number, iy: number, iz: number, out: Float64Array, at: number): void {
+    const s = this.spline;
+    if (ix < 0 || iy < 0 || iz < 0 || ix >= s.voxelsX || iy >= s.voxelsY || iz >= s.voxelsZ) {
+      out[at] = 0;
+      out[at + 1] = 0;
+      out[at + 2] = 0;
+      return;
+    }
+    const a = s.coefficients;
+    const w = this.weights;
+    const base = ((iz * s.voxelsY + iy) * s.voxelsX + ix) * SPLINE_COEFFICIENTS;
+    let du = 0, dv = 0, dw = 0;
+    for (let m = 0, q = 0; m < SPLINE_COEFFICIENTS; m++, q += 4) {
+      const c = a[base + m];
+      du += c * w[q + 1];
+      dv += c * w[q + 2];
+      dw += c * w[q + 3];
+    }
+    out[at] = du;
+    out[at + 1] = dv;
+    out[at + 2] = dw;
+  }
+
   /**
    * PSF and its u, v, w derivatives at a point in sample coordinates (u ∈ [0, voxelsX], likewise
    * v, w; zeros outside), into `out[0 … 3]`. Locates the voxel and prepares its offsets: for one
