@@ -26,6 +26,8 @@ export interface AstigmaticCalibration {
   readonly midpointZPrecisionNm?: number;
   /** How well the curves place the beads in z (absent in files of earlier versions: taken as exact). */
   readonly zError?: CalibrationDepthError;
+  /** How the curve fit went (absent in files of earlier versions). */
+  readonly quality?: CurveFitQuality;
   /** What calibrate-3d warned about (localize repeats them). */
   readonly warnings?: readonly string[];
   /** Every bead found: where, whether kept, and its own RMS about the curves (nm). */
@@ -33,6 +35,26 @@ export interface AstigmaticCalibration {
   /** The bead stack's z of its first frame and its step, nm. */
   readonly zStartNm: number;
   readonly zStepNm: number;
+}
+
+/**
+ * How the defocus curves fit the beads' widths (judgeCurves.ts): calibrate-3d refuses curves that
+ * did not move from their start or miss the beads, and warns about the rest here.
+ */
+export interface CurveFitQuality {
+  /** RMS of the kept beads' widths about each curve, nm. */
+  readonly rmsNm: { readonly x: number; readonly y: number };
+  /** The beads' width scatter at one z, nm, what the RMS is judged against (null with one bead). */
+  readonly widthScatterNm: { readonly x: number; readonly y: number } | null;
+  /** Whether each curve's least-squares fit ended on a convergence test, and its iterations. */
+  readonly converged: { readonly x: boolean; readonly y: boolean };
+  readonly iterations: { readonly x: number; readonly y: number };
+  /** How many of the fit's starts converged ("5 of 5"). */
+  readonly startsConverged: { readonly x: string; readonly y: string };
+  /** |c_x − c_y|, nm. */
+  readonly fociSeparationNm: number;
+  /** The curve fit's warnings (also in the calibration's warnings). */
+  readonly warnings: readonly string[];
 }
 
 /** One bead of a calibration. */

@@ -1,4 +1,3 @@
-import { levenbergMarquardt } from 'ml-levenberg-marquardt';
 import { InputFileError } from '../errors/InputFileError.js';
 import { FIT_DEFAULTS } from '../fit/FitOptions.js';
 import { STATUS_CONVERGED, STATUS_Z_RANGE } from '../fit/fitConstants.js';
@@ -6,8 +5,11 @@ import { AstigmaticFit } from '../fit/AstigmaticFit.js';
 import type { AstigmaticCalibration, BeadRecord, CalibrationDepthError } from './AstigmaticCalibration.js';
 import { CALIBRATION_FORMAT, MIN_FOCI_SEPARATION_PRECISIONS } from './AstigmaticCalibration.js';
 import type { DefocusCurve } from '../fit/models/DefocusCurve.js';
-import { curveOf, defocusJacobian, defocusSigma, defocusSlope } from '../fit/models/DefocusCurve.js';
+import { defocusSigma, defocusSlope } from '../fit/models/DefocusCurve.js';
+import type { DefocusCurveFit } from './fitDefocusCurve.js';
+import { fitDefocusCurve } from './fitDefocusCurve.js';
 import { fitEllipticalSpot } from './fitEllipticalSpot.js';
+import { judgeCurves } from './judgeCurves.js';
 import type { BeadWindows } from './readBeadWindows.js';
 import { beadWindowsOf } from './readBeadWindows.js';
 
@@ -77,12 +79,15 @@ const Z_ERROR_GROUPS = 10;
  *    window apart, away from the border) and
  * 2. cut a `box` × `box` window around each bead from every frame (float32): nothing else of a
  *    frame is kept ({@link readBeadWindows} reads a stack so, in two passes);
- * 3. fit σx and σy of each bead in each frame ({@link fitEllipticalSpot});
- * 4. fit one defocus curve per axis to all beads' widths by least squares
- *    (ml-levenberg-marquardt, analytic Jacobian); leave out beads whose RMS about the curves
+ * 3. fit σx and σy of each bead in each frame ({@link fitEllipticalSpot}: Poisson MLE);
+ * 4. fit one defocus curve per axis to all beads' widths by least squares ({@link
+ *    fitDefocusCurve}: Levenberg–Marquardt with Marquardt's scaling, several starts, a real
+ *    convergence test); leave out beads whose RMS about the curves
  *    exceeds `rejectFactor` × the median (a bead at another height, stuck, or two beads in one
  *    window) and refit, up to three rounds;
- * 5. z = 0 midway between the two foci; refuse foci closer than the z precision at the midpoint
+ * 5. judge the curves ({@link judgeCurves}): refuse a fit that did not move or curves that
+ *    miss the beads, warn when a fit did not converge or the widths do not follow the model;
+ *    z = 0 midway between the two foci; refuse foci closer than the z precision at the midpoint
  *    can separate ({@link MIN_FOCI_SEPARATION_PRECISIONS}: no astigmatism);
  * 6. the usable range: the largest interval around 0, inside the stack's depths, where σx − σy
  *    changes monotonically (so a width pair names one z);
@@ -97,7 +102,8 @@ const Z_ERROR_GROUPS = 10;
  * @param height - frame height, px
  * @param options - the stack's z, pixel size, window, rejection factor
  * @throws InputFileError when a frame has another size, no bead is found, fewer than 5 frames
- *   fit, or the foci are too close to tell apart
+ *   fit, the curve fit did not move or its curves miss the beads ({@link judgeCurves}), or the
+ *   foci are too close to tell apart
  */
 export function calibrateAstigmatism(frames: readonly ArrayLike<number>[] | BeadWindows, width: number, height: number, options: CalibrationOptions): CalibrationResult {
   const cut = Array.isArray(frames) ? beadWindowsOf(frames, width, height, options.boxPx ?? CALIBRATION_DEFAULTS.boxPx) : (frames as BeadWindows);
@@ -169,9 +175,12 @@ export function calibrateAstigmatism(frames: readonly ArrayLike<number>[] | Bead
   const y = { ...curves.y, centerNm: curves.y.centerNm - shift };
   const zNm = zRaw.map((z) => z - shift);
   const residuals = { x: axisResidual(beads, kept, x, zNm, 'x'), y: axisResidual(beads, kept, y, zNm, 'y') };
-  // Two foci the widths cannot tell apart: no astigmatism to calibrate.
   const separation = Math.abs(x.centerNm - y.centerNm);
-  const precision = midpointZPrecision(x, y, widthNoise(beads, kept) ?? residuals);
+  const scatter = widthNoise(beads, kept);
+  // Curves that did not move or miss the beads are refused; a misfit is warned about.
+  const quality = judgeCurves({ fits: curves.fits, rmsNm: residuals, scatterNm: scatter, medianWidthNm: medianWidths(beads, kept), fociSeparationNm: separation });
+  // Two foci the widths cannot tell apart: no astigmatism to calibrate.
+  const precision = midpointZPrecision(x, y, scatter ?? residuals);
   if (!(separation >= MIN_FOCI_SEPARATION_PRECISIONS * precision)) {
     throw new InputFileError(
       `the x and y foci are ${separation.toFixed(0)} nm apart, closer than the z precision can separate (${Number.isFinite(precision) ? precision.toFixed(0) : 'none at all'} nm): the beads show no astigmatism — is the cylindrical lens in?`,
@@ -179,7 +188,7 @@ export function calibrateAstigmatism(frames: readonly ArrayLike<number>[] | Bead
   }
   const zRangeNm = usableRange(x, y, Math.min(zNm[0], zNm[n - 1]), Math.max(zNm[0], zNm[n - 1]));
   const depthError = measureDepthError({ beads, starts, windows, kept, zRaw, box, pixelSizeNm: p, curves, rangeNm: [zRangeNm[0] + shift, zRangeNm[1] + shift] });
-  const warnings: string[] = [];
+  const warnings: string[] = [...quality.warnings];
   if (depthError.frames === 0) {
     warnings.push('no bead frame could be fitted in 3-D through the curves: how well they place a spot in z is unknown');
   } else if (!(depthError.rmsNm <= MAX_Z_ERROR_OVER_NOISE * depthError.noiseRmsNm)) {
@@ -207,6 +216,7 @@ export function calibrateAstigmatism(frames: readonly ArrayLike<number>[] | Bead
       fociSeparationNm: separation,
       midpointZPrecisionNm: precision,
       zError: depthError,
+      quality,
       warnings,
       beads: records,
       zStartNm: options.zStartNm - shift,
@@ -230,9 +240,9 @@ function fittedFrames(b: BeadWidths): number {
   return b.sigmaXNm.reduce((m, v) => m + (Number.isFinite(v) ? 1 : 0), 0);
 }
 
-/** Both axes' curves fitted to the kept beads' widths. */
-function fitCurves(beads: readonly BeadWidths[], kept: readonly boolean[], z: Float64Array): { x: DefocusCurve; y: DefocusCurve } {
-  const fit = (axis: 'x' | 'y'): DefocusCurve => {
+/** Both axes' curves fitted to the kept beads' widths ({@link fitDefocusCurve}), with how each fit went. */
+function fitCurves(beads: readonly BeadWidths[], kept: readonly boolean[], z: Float64Array): { x: DefocusCurve; y: DefocusCurve; fits: { x: DefocusCurveFit; y: DefocusCurveFit } } {
+  const fit = (axis: 'x' | 'y'): DefocusCurveFit => {
     const xs: number[] = [];
     const ys: number[] = [];
     beads.forEach((b, i) => {
@@ -245,21 +255,24 @@ function fitCurves(beads: readonly BeadWidths[], kept: readonly boolean[], z: Fl
       });
     });
     if (xs.length < 5) throw new InputFileError('too few bead widths to fit a defocus curve');
-    // Start: the focus at the narrowest width, a depth of a quarter of the stack.
-    let best = 0;
-    for (let i = 1; i < ys.length; i++) if (ys[i] < ys[best]) best = i;
-    const span = Math.max(...xs) - Math.min(...xs);
-    const result = levenbergMarquardt({ x: xs, y: ys }, (p) => (zz) => defocusSigma(curveOf(p), zz) || 0, {
-      initialValues: [ys[best], xs[best], span / 4, 0, 0],
-      jacobianFunction: (p) => (zz) => defocusJacobian(p, zz),
-      damping: 1e-2,
-      maxIterations: 100,
-      minValues: [1, Math.min(...xs) - span, span / 100, -5, -5],
-      maxValues: [1e4, Math.max(...xs) + span, 10 * span, 5, 5],
-    });
-    return curveOf(result.parameterValues);
+    return fitDefocusCurve(xs, ys);
   };
-  return { x: fit('x'), y: fit('y') };
+  const x = fit('x');
+  const y = fit('y');
+  return { x: x.curve, y: y.curve, fits: { x, y } };
+}
+
+/** The median of the kept beads' widths per axis, nm. */
+function medianWidths(beads: readonly BeadWidths[], kept: readonly boolean[]): { x: number; y: number } {
+  const median = (axis: 'x' | 'y') => {
+    const all: number[] = [];
+    beads.forEach((b, i) => {
+      if (kept[i]) for (const w of axis === 'x' ? b.sigmaXNm : b.sigmaYNm) if (Number.isFinite(w)) all.push(w);
+    });
+    all.sort((a, b) => a - b);
+    return all.length ? all[all.length >> 1] : Number.NaN;
+  };
+  return { x: median('x'), y: median('y') };
 }
 
 /** A bead's RMS (both axes) about the curves, nm. */

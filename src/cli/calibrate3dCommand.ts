@@ -1,5 +1,6 @@
-import type { CalibrationDepthError } from '../astig/AstigmaticCalibration.js';
+import type { CalibrationDepthError, CurveFitQuality } from '../astig/AstigmaticCalibration.js';
 import { CALIBRATION_DEFAULTS, calibrateAstigmatism, MAX_Z_ERROR_OVER_NOISE } from '../astig/calibrateAstigmatism.js';
+import { MAX_CURVE_RMS_OVER_SCATTER, MAX_CURVE_RMS_SHARE } from '../astig/judgeCurves.js';
 import { plotCalibration } from '../astig/plotCalibration.js';
 import { readBeadWindows } from '../astig/readBeadWindows.js';
 import { frameCamera, resolveCamera, toPhotons } from '../camera/CameraModel.js';
@@ -35,9 +36,14 @@ export const help = `smlm-stream calibrate-3d BEADS.tif --z-start NM --z-step NM
 
 Calibrates an astigmatic PSF from a z-stack of fixed beads (frame k, counted from 1 as the CSVs count frames, at z = z-start + (k − 1)·z-step):
 finds the beads, fits σx and σy of each bead in each frame (an elliptical pixel-integrated
-Gaussian), and fits one defocus curve per axis, σ(z) = σ0·√(1 + u² + A·u³ + B·u⁴), u = (z − c)/d
-(Huang et al., Science 319:810, 2008), leaving out beads that disagree with the others (their
-RMS about the curves above ${CALIBRATION_DEFAULTS.rejectFactor} × the median). z = 0 is put midway between the two foci. Beads
+Gaussian, Poisson maximum likelihood), and fits one defocus curve per axis,
+σ(z) = σ0·√(1 + u² + A·u³ + B·u⁴), u = (z − c)/d (Huang et al., Science 319:810, 2008; least
+squares, Levenberg–Marquardt from several starts), leaving out beads that disagree with the
+others (their RMS about the curves above ${CALIBRATION_DEFAULTS.rejectFactor} × the median). A curve fit that did not move
+from its start, or curves whose RMS about the widths is above ${MAX_CURVE_RMS_SHARE} × the median width, are
+refused (exit 2, nothing written); a fit that did not converge, or widths ${MAX_CURVE_RMS_OVER_SCATTER} × further from
+the curves than the beads scatter at one z (not the astigmatic Gaussian), are warned about,
+and said in the file's quality record. z = 0 is put midway between the two foci. Beads
 whose two foci are closer than the z precision can separate (no cylindrical lens) are refused.
 Each kept bead is then fitted in 3-D, as localize fits, through curves fitted without it: its z
 against the stage's is the calibration's z error, stored with the part photon noise explains and
@@ -123,6 +129,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     out(`  z = 0               ${c.zOrigin}: the stack's z = ${(Math.round(zStartNm - c.zStartNm) || 0).toFixed(0)} nm`);
     out(`  usable z range      ${c.zRangeNm[0].toFixed(0)} to ${c.zRangeNm[1].toFixed(0)} nm`);
     out(`  residuals           RMS ${c.residualsNm.x.toFixed(1)} nm (x), ${c.residualsNm.y.toFixed(1)} nm (y) over the kept beads`);
+    out(`  curve fit           ${curveFitLine(c.quality)}`);
     out(`  foci                ${(c.fociSeparationNm ?? 0).toFixed(0)} nm apart; z precision midway ${(c.midpointZPrecisionNm ?? 0).toFixed(1)} nm (from the widths' scatter)`);
     out(`  z error             ${depthErrorLine(c.zError)}`);
     c.beads.forEach((b, i) => out(`  bead ${String(i + 1).padEnd(3)}            (${b.xNm.toFixed(0)}, ${b.yNm.toFixed(0)}) nm, ${b.frames} frames, RMS ${b.rmsNm.toFixed(1)} nm${b.kept ? '' : ` — left out: ${b.reason}`}`));
@@ -131,6 +138,13 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   } finally {
     stack.close();
   }
+}
+
+/** The summary's line on the curve fit: converged or not, and the RMS against the beads' scatter. */
+function curveFitLine(q: CurveFitQuality | undefined): string {
+  if (!q) return 'not judged';
+  const axis = (a: 'x' | 'y') => `${a} ${q.converged[a] ? 'converged' : 'NOT converged'} in ${q.iterations[a]} iterations (${q.startsConverged[a]} starts)${q.widthScatterNm ? `, RMS ${(q.rmsNm[a] / q.widthScatterNm[a]).toFixed(1)} × the beads' scatter at one z` : ''}`;
+  return `${axis('x')}; ${axis('y')}${q.warnings.length ? ` — ${q.warnings.length} warning${q.warnings.length > 1 ? 's' : ''} (above)` : ''}`;
 }
 
 /** The summary's line on the calibration's own z error. */

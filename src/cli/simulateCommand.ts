@@ -4,7 +4,6 @@ import { basename, dirname, extname, join } from 'node:path';
 import { OutputPathError } from '../errors/OutputPathError.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import type { NamedPath } from '../export/checkOutputPaths.js';
-import { temporaryPath } from '../export/writeFileAtomically.js';
 import { driftPath } from '../table/driftPath.js';
 import { SAMPLE_BYTES } from '../io/Frame.js';
 import { DRIFT_WOBBLE_DEFAULTS, resolveSimulateStackOptions, SCMOS_SENSOR, SIMULATE_DEFAULTS } from '../simulate/simulateStack.js';
@@ -13,6 +12,9 @@ import { mapPaths, writeSimulation } from '../simulate/writeSimulation.js';
 import { writeBeadStack } from '../simulate/writeBeadStack.js';
 import { BAD_BEADS, BEAD_STACK_DEFAULTS, DEFAULT_ASTIGMATISM } from '../simulate/simulateBeadStack.js';
 import { STRUCTURE_DEFAULTS } from '../simulate/Structure.js';
+import type { PupilPsfOptions } from '../simulate/PupilPsf.js';
+import { PUPIL_PSF_DEFAULTS, resolvePupilPsfOptions } from '../simulate/PupilPsf.js';
+import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
 import { EXIT } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import { parseNumber } from './parseNumber.js';
@@ -31,6 +33,9 @@ const S = SIMULATE_DEFAULTS;
 const B = BEAD_STACK_DEFAULTS;
 const AX = DEFAULT_ASTIGMATISM.x;
 const AY = DEFAULT_ASTIGMATISM.y;
+const P = PUPIL_PSF_DEFAULTS;
+/** The flags of the pupil PSF, which need `--psf pupil`. */
+const PUPIL_FLAGS = ['na', 'wavelength', 'immersion-index', 'sample-index', 'zernike-astigmatism', 'zernike-spherical'] as const;
 
 /** The simulate command's flags, each default from the library's defaults. */
 export const SIMULATE_FLAGS = new FlagTable([
@@ -65,7 +70,16 @@ export const SIMULATE_FLAGS = new FlagTable([
     { name: 'wobble-period', value: 'N', help: 'its period, frames', default: String(DRIFT_WOBBLE_DEFAULTS.wobblePeriodFrames) },
   ]],
   ['3-D', [
-    { name: 'astigmatism', value: 'NM', help: 'an astigmatic PSF (the bead stacks\' curves, below), each emitter at a depth drawn from −NM…NM; the truth gains "z [nm]"', default: '2-D' },
+    { name: 'astigmatism', value: 'NM', help: 'an astigmatic PSF (the bead stacks\' curves, below; with --psf pupil, the pupil\'s), each emitter at a depth drawn from −NM…NM; the truth gains "z [nm]"', default: '2-D' },
+  ]],
+  ['A pupil-function PSF (not the fit\'s Gaussian), for stacks and bead stacks', [
+    { name: 'psf', value: 'MODEL', help: 'gaussian (the pixel-integrated Gaussian the fit models) or pupil: a scalar pupil function with Zernike astigmatism and spherical aberration, its parameters written to OUT.psf.json', default: 'gaussian' },
+    { name: 'na', value: 'NA', help: 'numerical aperture', default: String(P.numericalAperture), option: 'numericalAperture' },
+    { name: 'wavelength', value: 'NM', help: 'emission wavelength', default: String(P.wavelengthNm), option: 'wavelengthNm' },
+    { name: 'immersion-index', value: 'N', help: 'refractive index of the immersion oil', default: String(P.immersionIndex), option: 'immersionIndex' },
+    { name: 'sample-index', value: 'N', help: 'refractive index of the sample (defocus through it; light beyond its critical angle cut)', default: 'the immersion index', option: 'sampleIndex' },
+    { name: 'zernike-astigmatism', value: 'NM', help: 'Zernike astigmatism (Noll 6), RMS wavefront: x focuses below y', default: String(P.astigmatismNm), option: 'astigmatismNm' },
+    { name: 'zernike-spherical', value: 'NM', help: 'Zernike primary spherical aberration (Noll 11), RMS wavefront', default: String(P.sphericalNm), option: 'sphericalNm' },
   ]],
   ['Output', [
     { name: 'float32', help: 'write float32 pixels instead of uint16' },
@@ -110,8 +124,11 @@ export function run(argv: string[], out: (line: string) => void): number {
     return value === undefined ? undefined : parseNumber(value, `--${name}`, limits);
   };
   const t0 = performance.now();
+  const pupil = pupilOptions(text, n);
+  const psfRecord = pupilRecordPath(path);
+  const pupilOutput = pupil ? [{ path: psfRecord, role: 'the PSF\'s parameters' }] : [];
   if (on('beads')) {
-    checkSimulationOutputs([{ path, role: 'the bead stack' }, { path: truthPath, role: 'the ground truth' }], on('overwrite'));
+    checkSimulationOutputs([{ path, role: 'the bead stack' }, { path: truthPath, role: 'the ground truth' }, ...pupilOutput], on('overwrite'));
     let bad: Record<number, { zOffsetNm?: number; fixedSigmaNm?: number }> | undefined;
     const badBead = text('bad-bead');
     if (badBead !== undefined) {
@@ -133,8 +150,10 @@ export function run(argv: string[], out: (line: string) => void): number {
       readNoiseAdu: n('read-noise'),
       seed: n('seed', { integer: true }),
       bad,
+      pupil,
     });
-    out(`smlm-stream simulate: ${r.frames} frames of ${r.beads} beads → ${path}, their positions → ${truthPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
+    if (pupil) writePupilRecord(psfRecord, pupil, n('pixel-size') ?? B.pixelSizeNm);
+    out(`smlm-stream simulate: ${r.frames} frames of ${r.beads} beads → ${path}, their positions → ${truthPath}${pupil ? `, the PSF → ${psfRecord}` : ''} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
     return EXIT.ok;
   }
   const zMax = n('astigmatism', { min: 0 });
@@ -160,6 +179,7 @@ export function run(argv: string[], out: (line: string) => void): number {
     seed: n('seed', { integer: true }),
     drift: text('drift') === undefined ? undefined : { ...parsePair(text('drift') as string, '--drift'), wobbleNm: n('wobble', { min: 0 }), wobblePeriodFrames: n('wobble-period', { min: 1 }) },
     astigmatism: zMax === undefined ? undefined : { ...DEFAULT_ASTIGMATISM, zRangeNm: [-zMax, zMax] as const },
+    pupil,
     sampleType: on('float32') ? ('float32' as const) : ('uint16' as const),
     bigTiff: on('bigtiff'),
   };
@@ -173,6 +193,7 @@ export function run(argv: string[], out: (line: string) => void): number {
     { path: truthPath, role: 'the ground truth' },
     ...(o.drift ? [{ path: driftPath(truthPath), role: 'the true drift' }] : []),
     ...(o.sensor === 'scmos' ? [{ path: maps.offset, role: 'the offset map' }, { path: maps.variance, role: 'the variance map' }, { path: maps.gain, role: 'the gain map' }] : []),
+    ...pupilOutput,
   ], on('overwrite'));
   const progress = new ProgressReporter(process.stderr, { unit: 'emitters' });
   // Announced as work to do ("writing … to"); "→ FILE" is printed once the files are written.
@@ -191,7 +212,9 @@ export function run(argv: string[], out: (line: string) => void): number {
     onEmitters: on('quiet') ? undefined : (frame, count) => progress.update({ frames: frame, total: o.frames, frame: frame + 1, localizations: emitters + count, seconds: seconds() }),
   });
   progress.done();
+  if (pupil) writePupilRecord(psfRecord, pupil, o.pixelSizeNm);
   out(`smlm-stream simulate: ${result.frames} frames → ${path}, ${result.emitters} emitter-frames → ${truthPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
+  if (pupil) out(`  PSF: a scalar pupil function → ${psfRecord}`);
   if (result.drift) out(`  true drift: ${result.drift}`);
   if (result.maps) out(`  sensor maps: ${result.maps.offset}, ${result.maps.variance}, ${result.maps.gain}`);
   return EXIT.ok;
@@ -218,6 +241,43 @@ function lstatOrNothing(path: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The pupil PSF's options from `--psf pupil` and its flags; undefined for the Gaussian (whose flags refuse the pupil's). */
+function pupilOptions(text: (name: string) => string | undefined, n: (name: string, limits?: object) => number | undefined): PupilPsfOptions | undefined {
+  const psf = text('psf') ?? 'gaussian';
+  if (psf !== 'gaussian' && psf !== 'pupil') throw new UsageError(`--psf must be gaussian or pupil, got '${psf}'`);
+  if (psf === 'gaussian') {
+    const stray = PUPIL_FLAGS.find((flag) => text(flag) !== undefined);
+    if (stray) throw new UsageError(`--${stray} describes the pupil PSF: add --psf pupil`);
+    return undefined;
+  }
+  return resolvePupilPsfOptions({
+    numericalAperture: n('na'),
+    wavelengthNm: n('wavelength'),
+    immersionIndex: n('immersion-index'),
+    sampleIndex: n('sample-index'),
+    astigmatismNm: n('zernike-astigmatism'),
+    sphericalNm: n('zernike-spherical'),
+  });
+}
+
+/** Where a simulation with a pupil PSF records it: OUT.psf.json. */
+function pupilRecordPath(path: string): string {
+  return `${path.replace(/\.ome\.tiff?$|\.tiff?$/i, '')}.psf.json`;
+}
+
+/** The pupil PSF's record: what drew the spots (the optics, the sampling, the conventions). */
+function writePupilRecord(path: string, pupil: PupilPsfOptions, pixelSizeNm: number): void {
+  const record = {
+    psf: 'scalar pupil function',
+    ...resolvePupilPsfOptions(pupil),
+    pixelSizeNm,
+    aberrations: 'Zernike RMS amplitudes in nm of wavefront: astigmatism √6·ρ²·cos 2φ (Noll 6), spherical √5·(6ρ⁴ − 6ρ² + 1) (Noll 11)',
+    z: 'the emitter\'s depth, nm, 0 in focus without aberrations; a positive astigmatism focuses x at negative z',
+    normalisation: 'the PSF integrates to 1 over the whole plane (photons is the total)',
+  };
+  writeFileAtomically(path, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** "X,Y" in nm. */

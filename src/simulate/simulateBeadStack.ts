@@ -1,6 +1,8 @@
 import type { DefocusCurve } from '../fit/models/DefocusCurve.js';
 import { defocusSigma } from '../fit/models/DefocusCurve.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
+import type { PupilPsfOptions } from './PupilPsf.js';
+import { PupilPsf } from './PupilPsf.js';
 import { Random } from './Random.js';
 import { renderRingedSpot } from './renderRingedSpot.js';
 import { renderSpot } from './renderSpot.js';
@@ -56,6 +58,11 @@ export interface BeadStackOptions {
    * of focus. @default none (the Gaussian, exactly as the fit models it)
    */
   ring?: { fraction: number; fromNm: number; fullNm: number };
+  /**
+   * A pupil-function PSF ({@link PupilPsf}) instead of the Gaussian of `curves`: the optics' own
+   * astigmatism and aberrations, not the fit's model. @default none
+   */
+  pupil?: PupilPsfOptions;
   /** Bad beads: index → what is wrong (a bead stuck at another height, or one that does not defocus). */
   bad?: Readonly<Record<number, { zOffsetNm?: number; fixedSigmaNm?: number }>>;
   /** Camera: baseline (ADU), photons per ADU, read noise (ADU rms). @default {@link BEAD_STACK_DEFAULTS} */
@@ -86,8 +93,8 @@ export interface BeadStack {
 
 /**
  * Simulate a bead z-stack from the defocus model, with exact pixel integration of the
- * elliptical Gaussian (the fit's own model), or with a defocus ring (`ring`), Poisson noise and
- * the camera's offset, gain and read noise.
+ * elliptical Gaussian (the fit's own model), or with a defocus ring (`ring`), or through a
+ * pupil-function PSF (`pupil`), Poisson noise and the camera's offset, gain and read noise.
  */
 export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
   const d = BEAD_STACK_DEFAULTS;
@@ -115,6 +122,7 @@ export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
   const ax = new GaussianAxis(2 * half);
   const ay = new GaussianAxis(2 * half);
   const ringScratch = new Float64Array(2 * (2 * half) ** 2);
+  const pupil = options.pupil ? new PupilPsf(pixel, options.pupil) : undefined;
   const out: Float64Array[] = [];
   const zs: number[] = [];
   for (let k = 0; k < frames; k++) {
@@ -131,7 +139,8 @@ export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
       const c0 = Math.max(0, Math.min(width - 2 * half, Math.round(cx) - half));
       const r0 = Math.max(0, Math.min(height - 2 * half, Math.round(cy) - half));
       const ringed = options.ring ? ringShare(options.ring, zb) : 0;
-      if (ringed > 0) renderRingedSpot(image, width, c0, r0, 2 * half, cx - c0, cy - r0, photons, sx, sy, ringed, ringScratch);
+      if (pupil && bad?.fixedSigmaNm === undefined) pupil.add(image, width, height, cx, cy, photons, zb);
+      else if (ringed > 0) renderRingedSpot(image, width, c0, r0, 2 * half, cx - c0, cy - r0, photons, sx, sy, ringed, ringScratch);
       else renderSpot(image, width, c0, r0, ax, ay, cx - c0, cy - r0, photons, sx, sy);
     });
     const adu = new Float64Array(width * height);

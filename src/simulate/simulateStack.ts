@@ -2,6 +2,8 @@ import type { DefocusCurve } from '../fit/models/DefocusCurve.js';
 import { defocusSigma } from '../fit/models/DefocusCurve.js';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
+import type { PupilPsfOptions } from './PupilPsf.js';
+import { PupilPsf } from './PupilPsf.js';
 import { Random } from './Random.js';
 import { renderSpot } from './renderSpot.js';
 import type { StructureKind } from './Structure.js';
@@ -75,6 +77,12 @@ export interface SimulateStackOptions {
    * of `psfSigmaNm`; the truth has z. @default none (2-D)
    */
   astigmatism?: { x: DefocusCurve; y: DefocusCurve; zRangeNm: readonly [number, number] };
+  /**
+   * A pupil-function PSF ({@link PupilPsf}: not the fit's Gaussian) instead of the Gaussian:
+   * each spot drawn through it at its depth (from `astigmatism`'s z range, whose curves are then
+   * unused), or at z = 0 in 2-D. @default none (the pixel-integrated Gaussian)
+   */
+  pupil?: PupilPsfOptions;
   /** Random seed. @default 1 */
   seed?: number;
 }
@@ -104,7 +112,7 @@ export interface SimulatedFrame {
 }
 
 /** The resolved options (recorded with samples). */
-export type ResolvedSimulateStackOptions = Required<Omit<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters'>> & Pick<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters'>;
+export type ResolvedSimulateStackOptions = Required<Omit<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters' | 'pupil'>> & Pick<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters' | 'pupil'>;
 
 /** An empty grid cell. */
 const NO_EMITTERS: readonly number[] = [];
@@ -290,6 +298,7 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
   }
   const image = new Float64Array(width * height);
   const maps = o.sensor === 'scmos' ? sensorMaps(o) : undefined;
+  const pupil = o.pupil ? new PupilPsf(pixelSizeNm, o.pupil) : undefined;
   for (let f = 0; f < o.frames; f++) {
     image.fill(o.background);
     const [driftX, driftY] = driftAt(o, f);
@@ -299,7 +308,8 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
       const yPx = (ys[k] + driftY) / pixelSizeNm;
       const c0 = Math.min(Math.max(Math.round(xPx) - (xAxis.box >> 1), 0), width - xAxis.box);
       const r0 = Math.min(Math.max(Math.round(yPx) - (yAxis.box >> 1), 0), height - yAxis.box);
-      if (astig) renderSpot(image, width, c0, r0, xAxis, yAxis, xPx - c0, yPx - r0, o.photons, defocusSigma(astig.x, zs[k]) / pixelSizeNm, defocusSigma(astig.y, zs[k]) / pixelSizeNm);
+      if (pupil) pupil.add(image, width, height, xPx, yPx, o.photons, astig ? zs[k] : 0);
+      else if (astig) renderSpot(image, width, c0, r0, xAxis, yAxis, xPx - c0, yPx - r0, o.photons, defocusSigma(astig.x, zs[k]) / pixelSizeNm, defocusSigma(astig.y, zs[k]) / pixelSizeNm);
       else renderSpot(image, width, c0, r0, xAxis, yAxis, xPx - c0, yPx - r0, o.photons, sigmaPx);
     }
     const adu = new Float64Array(width * height);

@@ -162,23 +162,54 @@ describe('astigmatic calibration from a bead z-stack', () => {
       const ratio = e.rmsNm / bright.rmsNm;
       assert.ok(ratio > 1 / 1.25 && ratio < 1.25, `calibration ${e.rmsNm.toFixed(1)} nm, true ${bright.rmsNm.toFixed(1)} nm`);
       // At localization photons (3 000, b = 20): uncertainty_z, √(CRLB + model error²), against
-      // the true error; measured 0.78–1.06 over seeds 3–6 (the ring's error is smaller at lower
-      // photons): within 1.5× either way. The CRLB alone understates the ring's error 2.7–3.3×.
+      // the true error; within 1.5× either way. The CRLB alone understates the ring's error
+      // 1.6× (curves that fit the widths; 2.7–3.3× with the curves of ml-levenberg-marquardt,
+      // whose σx stayed at its start).
       const dim = trueDepthError(c, { seed: 203, ring, photons: 3000, background: 20 });
       const honest = dim.rmsNm / dim.uncertaintyNm;
       assert.ok(honest > 1 / 1.5 && honest < 1.5, `true ${dim.rmsNm.toFixed(1)} nm, uncertainty_z ${dim.uncertaintyNm.toFixed(1)} nm`);
       if (ring) {
         const crlbOnly = Math.sqrt(dim.uncertaintyNm ** 2 - e.modelErrorNm ** 2);
-        assert.ok(dim.rmsNm / crlbOnly > 2, `the CRLB alone, ${crlbOnly.toFixed(1)} nm, against ${dim.rmsNm.toFixed(1)} nm`);
+        assert.ok(dim.rmsNm / crlbOnly > 1.3, `the CRLB alone, ${crlbOnly.toFixed(1)} nm, against ${dim.rmsNm.toFixed(1)} nm`);
         assert.ok(e.rmsNm > MAX_Z_ERROR_OVER_NOISE * e.noiseRmsNm, JSON.stringify(e));
-        assert.equal(c.warnings?.length, 1);
-        assert.match(c.warnings?.[0] ?? '', /^the curves do not fit the beads: their z error is \d+\.\d nm RMS/);
+        // Both checks speak: the widths off the x curve (2.6–2.9 × their scatter), and the z error.
+        assert.equal(c.warnings?.length, 2, JSON.stringify(c.warnings));
+        assert.match(c.warnings?.[0] ?? '', /^the widths do not follow the defocus curve σx\(z\): RMS \d+\.\d nm about it/);
+        assert.match(c.warnings?.[1] ?? '', /^the curves do not fit the beads: their z error is \d+\.\d nm RMS/);
+        assert.deepEqual(c.quality?.warnings, [c.warnings?.[0]]);
       } else {
         assert.deepEqual(c.warnings, []);
         assert.ok(e.modelErrorNm < 0.5 * e.noiseRmsNm, JSON.stringify(e));
       }
     });
   }
+
+  test('beads through a pupil-function PSF (not the model): the curves converge and fit as well as the form allows, and both checks warn', () => {
+    // NA 1.49, 80 nm of astigmatism, 20 nm of spherical aberration: widths the defocus curve
+    // cannot follow above focus (they level off; RMS 8 / 17 nm about x / y measured).
+    const s = simulateBeadStack({ frames: 41, zStartNm: -800, zStepNm: 40, seed: 3, pupil: { sphericalNm: 20 } });
+    const c = calibrateAstigmatism(s.frames.map((f) => f.map((v) => v - 100)), s.width, s.height, { zStartNm: -800, zStepNm: 40, pixelSizeNm: 100 }).calibration;
+    const q = c.quality;
+    assert.ok(q && q.converged.x && q.converged.y, JSON.stringify(q));
+    assert.ok(q.widthScatterNm && q.rmsNm.y > 2 * q.widthScatterNm.y, JSON.stringify(q));
+    // Foci ~400 nm apart (the optics' ∓200 nm).
+    assert.ok(Math.abs(q.fociSeparationNm - 400) < 50, String(q.fociSeparationNm));
+    assert.match(c.warnings?.[0] ?? '', /^the widths do not follow the defocus curve σy\(z\)/);
+    assert.match(c.warnings?.at(-1) ?? '', /^the curves do not fit the beads: their z error/);
+    // The model error is what localize then adds to uncertainty_z: 17.5 nm measured, several × the noise.
+    assert.ok(c.zError && c.zError.modelErrorNm > 2 * c.zError.noiseRmsNm, JSON.stringify(c.zError));
+  });
+
+  test('frames out of z order: the curves miss the widths, and the calibration is refused', () => {
+    const s = simulateBeadStack({ frames: 41, zStartNm: -800, zStepNm: 40, seed: 3 });
+    const frames = s.frames.map((f) => f.map((v) => v - 100));
+    // A fixed shuffle (every 17th frame: 17 and 41 are coprime).
+    const shuffled = frames.map((_, k) => frames[(17 * k) % frames.length]);
+    assert.throws(() => calibrateAstigmatism(shuffled, s.width, s.height, { zStartNm: -800, zStepNm: 40, pixelSizeNm: 100 }), {
+      name: 'InputFileError',
+      message: /^the defocus curve σx\(z\) misses the beads: RMS \d+\.\d nm about their widths, above 0\.25 × their median width \(\d+ nm\)/,
+    });
+  });
 
   test('16 beads: each measured through curves fitted without its group of ten (the refits stay ten)', () => {
     const c = (calibrate({ seed: 6, grid: 4 })).calibration;
@@ -223,12 +254,13 @@ describe('astigmatic calibration from a bead z-stack', () => {
     const calibration = join(dir, 'ringed.calibration.json');
     const made = spawnSync(process.execPath, [...CLI, 'calibrate-3d', ringed, '--z-start', '-800', '--z-step', '40', '-o', calibration], { encoding: 'utf8' });
     assert.equal(made.status, 0, made.stderr);
-    assert.match(made.stderr, /^smlm-stream: warning: .*ringed\.tif: the curves do not fit the beads/);
+    assert.match(made.stderr, /^smlm-stream: warning: .*ringed\.tif: the widths do not follow the defocus curve σx\(z\)/);
+    assert.match(made.stderr, /\nsmlm-stream: warning: .*ringed\.tif: the curves do not fit the beads/);
     assert.match(made.stdout, /z error +\d+\.\d nm RMS against the stage z \(leave one bead out, \d+ bead frames\); photon noise \d+\.\d nm, model error \d+\.\d nm/);
     const c = readCalibration(calibration);
-    assert.match(c.warnings?.[0] ?? '', /the curves do not fit the beads/);
+    assert.match(c.warnings?.[1] ?? '', /the curves do not fit the beads/);
     const model = c.zError?.modelErrorNm ?? 0;
-    assert.ok(model > 20, `model error ${model} nm`);
+    assert.ok(model > 10, `model error ${model} nm`);
     const out = join(dir, 'ringed.csv');
     const localized = spawnSync(process.execPath, [...CLI, 'localize', ringed, '-o', out, '--calibration', calibration, '--quiet'], { encoding: 'utf8' });
     assert.equal(localized.status, 0, localized.stderr);
