@@ -5,6 +5,8 @@ import { FitStatus } from '../../src/fit/FitStatus.js';
 import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
 import { SplineFit } from '../../src/fit/SplineFit.js';
 import { buildSpline } from '../../src/fit/spline/buildSpline.js';
+import type { SplinePsf } from '../../src/fit/spline/SplinePsf.js';
+import { PupilPsf } from '../../src/simulate/PupilPsf.js';
 import { Random } from '../../src/simulate/Random.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
 import { astigmaticVolume } from './spline/astigmaticVolume.js';
@@ -12,96 +14,119 @@ import { astigmaticVolume } from './spline/astigmaticVolume.js';
 const BOX = 13;
 const PIXEL_NM = 100;
 const SOLVER = { maxIterations: 50, tolerance: 1e-4 };
+/** Spots: N = 5000 photons, b = 10 photons/px, x, y uniform within ½ px of the window's centre. */
+const PHOTONS = 5000;
+const BACKGROUND = 10;
+/** A z error beyond this is an outlier (the issue's 250 nm). */
+const OUTLIER_NM = 250;
+
+/** What a batch of fits gave, per 200 nm band of true z and pooled. */
+interface Measured {
+  readonly rows: string[];
+  /** Per band: z bias, nm. */
+  readonly biasZ: number[];
+  /** Pooled over the bands, per axis x, y, z: RMS error / RMS √CRLB, and RMS(error / √CRLB). */
+  readonly precision: number[];
+  readonly calibrated: number[];
+  readonly outliers: number;
+  readonly failed: number;
+  readonly spots: number;
+}
+
 /**
- * The spline of the astigmatic Gaussian (pixel-integrated), 25 × 25 px, planes every 25 nm over
- * ±800 nm: the spots below are rendered from the Gaussian itself at any depth and sub-pixel
- * position, so the fit meets the spline's interpolation error as it would a measured PSF's.
+ * Fit `perBand` spots in each 200 nm band of −600…600 nm, rendered by `render` (expected
+ * photons of a spot at x, y px in the window, z nm; Poisson noise added here), through `spline`.
  */
-const SPLINE = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, PIXEL_NM, 25, -800, 25, 65), 25, 25, 65, 25);
-
-/** A Poisson patch of the astigmatic Gaussian at (x, y) px in the patch, depth z nm. */
-function gaussianPatch(rng: Random, x: number, y: number, z: number, photons: number, background: number): Float64Array {
-  const ax = new GaussianAxis(BOX);
-  const ay = new GaussianAxis(BOX);
-  ax.evaluate(x, defocusSigma(DEFAULT_ASTIGMATISM.x, z) / PIXEL_NM, false);
-  ay.evaluate(y, defocusSigma(DEFAULT_ASTIGMATISM.y, z) / PIXEL_NM, false);
+function measure(spline: SplinePsf, render: (data: Float64Array, x: number, y: number, z: number) => void, perBand: number, seed: number): Measured {
+  const fit = new SplineFit(BOX, spline, PIXEL_NM);
+  const rng = new Random(seed);
   const data = new Float64Array(BOX * BOX);
-  for (let r = 0; r < BOX; r++) for (let c = 0; c < BOX; c++) data[r * BOX + c] = rng.poisson(photons * ax.value[c] * ay.value[r] + background);
-  return data;
-}
-
-interface Band {
-  readonly lo: number;
-  n: number;
-  outliers: number;
-  /** Σ error, Σ error², Σ CRLB², Σ (error/CRLB)² per axis x, y, z. */
-  readonly sum: number[];
-  readonly sq: number[];
-  readonly crlb: number[];
-  readonly norm: number[];
-}
-
-describe('the spline fit (SplineFit, SplineModel)', () => {
-  test('at the bound on astigmatic spots over ±600 nm: precision ≤ 1.10 × CRLB per axis, |z bias| < 5 nm per 200 nm band, uncertainty within 10 %, < 1 % outliers (1200 spots, seed 11)', () => {
-    const fit = new SplineFit(BOX, SPLINE, PIXEL_NM);
-    const rng = new Random(11);
-    const bands: Band[] = [];
-    for (let lo = -600; lo < 600; lo += 200) bands.push({ lo, n: 0, outliers: 0, sum: [0, 0, 0], sq: [0, 0, 0], crlb: [0, 0, 0], norm: [0, 0, 0] });
-    const perBand = 200;
-    let failed = 0;
-    const t0 = performance.now();
-    for (const band of bands) {
-      for (let s = 0; s < perBand; s++) {
-        const x = BOX / 2 + rng.uniform() - 0.5;
-        const y = BOX / 2 + rng.uniform() - 0.5;
-        const z = band.lo + 200 * rng.uniform();
-        const data = gaussianPatch(rng, x, y, z, 5000, 10);
-        const status = fit.fit(data, 0, { x: BOX / 2, y: BOX / 2, photons: 4000, background: 10 }, SOLVER);
-        if (status !== FitStatus.converged) {
-          failed++;
-          continue;
-        }
-        const t = fit.theta;
-        const err = [t[0] - x, t[1] - y, t[4] - z];
-        const bound = [fit.crlb[0], fit.crlb[1], fit.crlb[4]];
-        if (Math.abs(err[2]) > 250) {
-          band.outliers++;
-          continue;
-        }
-        band.n++;
-        for (let a = 0; a < 3; a++) {
-          band.sum[a] += err[a];
-          band.sq[a] += err[a] * err[a];
-          band.crlb[a] += bound[a] * bound[a];
-          band.norm[a] += (err[a] / bound[a]) ** 2;
-        }
+  const rows: string[] = [];
+  const biasZ: number[] = [];
+  const sq = [0, 0, 0], crlb = [0, 0, 0], norm = [0, 0, 0];
+  let n = 0, outliers = 0, failed = 0;
+  for (let lo = -600; lo < 600; lo += 200) {
+    const band = { n: 0, sum: [0, 0, 0], sq: [0, 0, 0], crlb: [0, 0, 0] };
+    let bandOutliers = 0;
+    for (let s = 0; s < perBand; s++) {
+      const x = BOX / 2 + rng.uniform() - 0.5;
+      const y = BOX / 2 + rng.uniform() - 0.5;
+      const z = lo + 200 * rng.uniform();
+      data.fill(0);
+      render(data, x, y, z);
+      for (let k = 0; k < data.length; k++) data[k] = rng.poisson(data[k] + BACKGROUND);
+      const status = fit.fit(data, 0, { x: BOX / 2, y: BOX / 2, photons: 0.8 * PHOTONS, background: BACKGROUND }, SOLVER);
+      if (status !== FitStatus.converged) {
+        failed++;
+        continue;
       }
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    const rows: string[] = [];
-    const total = { n: 0, sq: [0, 0, 0], crlb: [0, 0, 0], norm: [0, 0, 0] };
-    for (const b of bands) {
-      const precision = [0, 1, 2].map((a) => Math.sqrt((b.sq[a] - (b.sum[a] * b.sum[a]) / b.n) / (b.n - 1)) / Math.sqrt(b.crlb[a] / b.n));
-      const biasZ = b.sum[2] / b.n;
-      rows.push(`z ${b.lo}…${b.lo + 200} nm: precision/CRLB x ${precision[0].toFixed(3)} y ${precision[1].toFixed(3)} z ${precision[2].toFixed(3)}, z bias ${biasZ.toFixed(2)} nm, √CRLB z ${Math.sqrt(b.crlb[2] / b.n).toFixed(1)} nm, outliers ${b.outliers}`);
-      // The bias's standard error is √CRLB_z/√200 ≈ 1 nm (√CRLB_z ≈ 10–16 nm at N = 5000, b = 10): 5 nm is ≥ 3 of it.
-      assert.ok(Math.abs(biasZ) < 5, rows.at(-1));
-      total.n += b.n;
+      const t = fit.theta;
+      const err = [t[0] - x, t[1] - y, t[4] - z];
+      const bound = [fit.crlb[0], fit.crlb[1], fit.crlb[4]];
+      if (Math.abs(err[2]) > OUTLIER_NM) {
+        bandOutliers++;
+        continue;
+      }
+      band.n++;
       for (let a = 0; a < 3; a++) {
-        total.sq[a] += b.sq[a];
-        total.crlb[a] += b.crlb[a];
-        total.norm[a] += b.norm[a];
+        band.sum[a] += err[a];
+        band.sq[a] += err[a] * err[a];
+        band.crlb[a] += bound[a] * bound[a];
+        norm[a] += (err[a] / bound[a]) ** 2;
       }
     }
-    const outliers = bands.reduce((s, b) => s + b.outliers, 0);
-    console.log(`${rows.join('\n')}\n${total.n + outliers + failed} spots in ${seconds.toFixed(2)} s (${((total.n + outliers + failed) / seconds).toFixed(0)} fits/s), ${failed} not converged, ${outliers} outliers`);
-    // Pooled over 1200 spots a ratio's standard error is ≈ 1/√2400 = 2 %: 1.10 is 5 of it.
+    const ratio = [0, 1, 2].map((a) => Math.sqrt((band.sq[a] - band.sum[a] ** 2 / band.n) / (band.n - 1) / (band.crlb[a] / band.n)));
+    biasZ.push(band.sum[2] / band.n);
+    rows.push(`z ${lo}…${lo + 200} nm: precision/CRLB x ${ratio[0].toFixed(2)} y ${ratio[1].toFixed(2)} z ${ratio[2].toFixed(2)}, z bias ${biasZ.at(-1)?.toFixed(2)} nm, √CRLB z ${Math.sqrt(band.crlb[2] / band.n).toFixed(1)} nm, outliers ${bandOutliers}`);
+    n += band.n;
+    outliers += bandOutliers;
     for (let a = 0; a < 3; a++) {
-      const precision = Math.sqrt(total.sq[a] / total.crlb[a]);
-      assert.ok(precision <= 1.1, `axis ${'xyz'[a]}: precision/CRLB ${precision}`);
-      const calibrated = Math.sqrt(total.norm[a] / total.n);
-      assert.ok(Math.abs(calibrated - 1) < 0.1, `axis ${'xyz'[a]}: rms(error/uncertainty) ${calibrated}`);
+      sq[a] += band.sq[a];
+      crlb[a] += band.crlb[a];
     }
-    assert.ok(outliers + failed < 0.01 * 1200, `${outliers} outliers, ${failed} failed fits`);
+  }
+  return { rows, biasZ, precision: sq.map((v, a) => Math.sqrt(v / crlb[a])), calibrated: norm.map((v) => Math.sqrt(v / n)), outliers, failed, spots: 6 * perBand };
+}
+
+/** The issue's targets: each could fail (tolerances with their reasons at each call). */
+function assertAtTheBound(m: Measured): void {
+  const report = `${m.rows.join('\n')}\npooled: precision/CRLB ${m.precision.map((v) => v.toFixed(3)).join(' / ')}, RMS(error/uncertainty) ${m.calibrated.map((v) => v.toFixed(3)).join(' / ')} (x / y / z)`;
+  console.log(report);
+  // A band's z bias has a standard error of √CRLB_z/√perBand ≤ 16/√150 ≈ 1.3 nm: 5 nm is ≥ 3.8 of it.
+  for (const b of m.biasZ) assert.ok(Math.abs(b) < 5, report);
+  // Pooled over 900+ spots a ratio's standard error is ≈ 1/√(2·900) = 2.4 %: 1.10 is 4 of it.
+  for (let a = 0; a < 3; a++) {
+    assert.ok(m.precision[a] <= 1.1, `axis ${'xyz'[a]}: precision/CRLB ${m.precision[a]}\n${report}`);
+    assert.ok(Math.abs(m.calibrated[a] - 1) < 0.1, `axis ${'xyz'[a]}: RMS(error/uncertainty) ${m.calibrated[a]}\n${report}`);
+  }
+  assert.ok(m.outliers + m.failed < 0.01 * m.spots, `${m.outliers} outliers, ${m.failed} failed fits of ${m.spots}`);
+}
+
+describe('the spline fit (SplineFit, SplineModel) at the bound, over ±600 nm', () => {
+  test('astigmatic Gaussian spots through their spline: precision ≤ 1.10 × CRLB per axis, |z bias| < 5 nm per 200 nm band, uncertainty within 10 %, < 1 % outliers (1200 spots, seed 11)', () => {
+    // The spline of the pixel-integrated astigmatic Gaussian, 25 × 25 px, planes every 25 nm over
+    // ±800 nm; the spots are the Gaussian itself at any depth and sub-pixel position.
+    const spline = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, PIXEL_NM, 25, -800, 25, 65), 25, 25, 65, 25);
+    const ax = new GaussianAxis(BOX);
+    const ay = new GaussianAxis(BOX);
+    const m = measure(spline, (data, x, y, z) => {
+      ax.evaluate(x, defocusSigma(DEFAULT_ASTIGMATISM.x, z) / PIXEL_NM, false);
+      ay.evaluate(y, defocusSigma(DEFAULT_ASTIGMATISM.y, z) / PIXEL_NM, false);
+      for (let r = 0; r < BOX; r++) for (let c = 0; c < BOX; c++) data[r * BOX + c] = PHOTONS * ax.value[c] * ay.value[r];
+    }, 200, 11);
+    assertAtTheBound(m);
+  });
+
+  test('pupil-function spots (NA 1.49, astigmatism, 20 nm spherical aberration) through a spline of the same optics: the same targets (900 spots, seed 4)', () => {
+    // Not the fitter's own model: the spots are drawn by the pupil simulator at any sub-pixel
+    // position (its bilinear shift of a 5× oversampled plane) and depth (linear between its 10 nm
+    // planes); the spline is built from its planes every 20 nm, the emitter on a pixel centre.
+    const psf = new PupilPsf(PIXEL_NM, { sphericalNm: 20 });
+    const size = 25, dz = 20, planes = 81;
+    const volume = new Float64Array(size * size * planes);
+    for (let k = 0; k < planes; k++) psf.add(volume.subarray(k * size * size, (k + 1) * size * size), size, size, size / 2, size / 2, 1, -800 + k * dz);
+    const spline = buildSpline(volume, size, size, planes, dz);
+    const m = measure(spline, (data, x, y, z) => psf.add(data, BOX, BOX, x, y, PHOTONS, z), 150, 4);
+    assertAtTheBound(m);
   });
 });
