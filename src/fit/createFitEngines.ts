@@ -10,6 +10,7 @@ import { AstigmaticFit } from './AstigmaticFit.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
 import { WasmAstigmaticFit } from './WasmAstigmaticFit.js';
 import { SplineFit } from './SplineFit.js';
+import { WasmSplineFit } from './WasmSplineFit.js';
 import type { SplinePsf } from './spline/SplinePsf.js';
 
 /** The fits of one run, each from the engine its options name ('wasm': the fit kernel, 'js': the JavaScript reference). */
@@ -29,8 +30,6 @@ export interface FitEngines {
  *
  * @param fit - the resolved fit options (box, engine, solver)
  * @param multiEmitter - the resolved multi-emitter options (off, or at most 1 emitter: no selector)
- * The spline's 3-D fit has no kernel yet: it runs in JavaScript ({@link SplineFit}) with either engine.
- *
  * @param astigmatism - the astigmatic calibration, if the run has one
  * @param spline - the spline PSF and the camera's pixel size (nm), if the run has one (instead of `astigmatism`)
  */
@@ -47,6 +46,6 @@ export function createFitEngines(
     // The workspace holds the kernel's batch fit when fit.engine is 'wasm' and the solver is Newton.
     workspace: new FitWorkspace(fit),
     selector: !crowded ? undefined : wasm ? new WasmEmitterSelector(window, multiEmitter) : new EmitterSelector(window, multiEmitter),
-    astigmatic: spline ? new SplineFit(fit.box, spline.psf, spline.pixelSizeNm) : !astigmatism ? undefined : wasm ? new WasmAstigmaticFit(fit.box, astigmatism) : new AstigmaticFit(fit.box, astigmatism),
+    astigmatic: spline ? (wasm ? new WasmSplineFit(fit.box, spline.psf, spline.pixelSizeNm) : new SplineFit(fit.box, spline.psf, spline.pixelSizeNm)) : !astigmatism ? undefined : wasm ? new WasmAstigmaticFit(fit.box, astigmatism) : new AstigmaticFit(fit.box, astigmatism),
   };
 }

@@ -61,7 +61,7 @@ export interface LocalizeOptions {
   /**
    * 3-D through a measured PSF: the spline calibration (`calibrate-psf`'s PSF.h5, read with
    * readSplineCalibration, or a spline built with buildSpline): every spot is fitted for
-   * (x, y, N, b, z) through the spline (in JavaScript, whatever `fit.engine` says), and the
+   * (x, y, N, b, z) through the spline (SplineFit, or WasmSplineFit in the kernel), and the
    * table gains z, uncertainty_z, sigma1, sigma2 (the PSF's widths over the window at the fit).
    * Exclusive with {@link astigmatism}; multi-emitter fitting stays off; the default box holds
    * the widest plane of the PSF (2⌈1.5·σ_max⌉ + 1 px, σ_max its samples' standard deviation).

@@ -13,6 +13,7 @@ import { buildSpline } from '../../src/fit/spline/buildSpline.js';
 import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
 import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
 import { WasmAstigmaticFit } from '../../src/fit/WasmAstigmaticFit.js';
+import { WasmSplineFit } from '../../src/fit/WasmSplineFit.js';
 import { Random } from '../../src/simulate/Random.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
 import { astigmaticVolume } from '../fit/spline/astigmaticVolume.js';
@@ -50,6 +51,7 @@ export function addSplineCases(bench: Bench, quick: boolean): Map<string, CaseIn
   };
   add(baseline, new WasmAstigmaticFit(BOX, calibration));
   add('fit 13x13 astigmatic spots: 3-D Gaussian, best of 3 z starts (JavaScript)', new AstigmaticFit(BOX, calibration), baseline);
+  add('fit 13x13 astigmatic spots: 3-D spline, best of 3 z starts (WebAssembly)', new WasmSplineFit(BOX, spline, 100), baseline);
   add('fit 13x13 astigmatic spots: 3-D spline, best of 3 z starts (JavaScript)', new SplineFit(BOX, spline, 100), baseline);
   return info;
 }

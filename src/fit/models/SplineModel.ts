@@ -84,7 +84,8 @@ export class SplineModel implements PsfModel {
     const iz = Math.min(Math.floor(w), s.voxelsZ - 1);
     const u0 = s.centerXPx + 0.5 - theta[0];
     const v0 = s.centerYPx + 0.5 - theta[1];
-    if (!(Number.isFinite(u0) && Number.isFinite(v0))) return false;
+    // Beyond a million samples is impossible (and keeps the voxel index an i32, as in the kernel).
+    if (!(Math.abs(u0) < 1e6 && Math.abs(v0) < 1e6)) return false;
     const iu = Math.floor(u0);
     const iv = Math.floor(v0);
     evaluator.prepare(u0 - iu, v0 - iv, w - iz);

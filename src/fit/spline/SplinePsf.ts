@@ -1,5 +1,7 @@
-/** Coefficients per voxel of a tricubic spline: 4 powers along each of x, y, z. */
-export const SPLINE_COEFFICIENTS = 64;
+import { SPLINE_COEFFICIENTS } from '../fitConstants.js';
+
+/** Coefficients per voxel of a tricubic spline: 4 powers along each of x, y, z (fitConstants.ts, which the kernel reads too). */
+export { SPLINE_COEFFICIENTS };
 
 /**
  * A PSF measured on a voxel grid as a tricubic spline (Li et al., Nat. Methods 15:367, 2018;
