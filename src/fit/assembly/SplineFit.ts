@@ -30,8 +30,11 @@ let SCX: f64 = 0;
 let SCY: f64 = 0;
 let SZLO: f64 = 0;
 let SZHI: f64 = 0;
-/** The weights of value, ∂/∂u, ∂/∂v, ∂/∂w of each coefficient (SplineEvaluator's, interleaved). */
-const SW = new StaticArray<f64>(SPLINE_COEFFICIENTS * 4);
+/** The weights of value, ∂/∂u, ∂/∂v, ∂/∂w of each coefficient (SplineEvaluator's), one block of 64 each for SIMD. */
+const SWV = new StaticArray<f64>(SPLINE_COEFFICIENTS);
+const SWU = new StaticArray<f64>(SPLINE_COEFFICIENTS);
+const SWY = new StaticArray<f64>(SPLINE_COEFFICIENTS);
+const SWZ = new StaticArray<f64>(SPLINE_COEFFICIENTS);
 const SPX = new StaticArray<f64>(4);
 const SPY = new StaticArray<f64>(4);
 const SPZ = new StaticArray<f64>(4);
@@ -108,11 +111,11 @@ function prepare(dx: f64, dy: f64, dz: f64): void {
       const dyz = unchecked(SDPY[j]) * unchecked(SPZ[k]);
       const ydz = unchecked(SPY[j]) * unchecked(SDPZ[k]);
       for (let i = 0; i < 4; i++) {
-        const w = (i + 4 * j + 16 * k) * 4;
-        unchecked(SW[w] = unchecked(SPX[i]) * yz);
-        unchecked(SW[w + 1] = unchecked(SDPX[i]) * yz);
-        unchecked(SW[w + 2] = unchecked(SPX[i]) * dyz);
-        unchecked(SW[w + 3] = unchecked(SPX[i]) * ydz);
+        const w = i + 4 * j + 16 * k;
+        unchecked(SWV[w] = unchecked(SPX[i]) * yz);
+        unchecked(SWU[w] = unchecked(SDPX[i]) * yz);
+        unchecked(SWY[w] = unchecked(SPX[i]) * dyz);
+        unchecked(SWZ[w] = unchecked(SPX[i]) * ydz);
       }
     }
   }
@@ -143,7 +146,13 @@ function sEvaluate(theta: StaticArray<f64>, data: usize): f64 {
     for (let col = 0; col < box; col++) {
       const base = voxelAt(iu + col, iv + r, iz);
       let v: f64 = 0;
-      if (base != 0) for (let m = 0; m < SPLINE_COEFFICIENTS; m++) v += load<f64>(base + (<usize>m << 3)) * unchecked(SW[m << 2]);
+      if (base != 0) {
+        // Even terms in lane 0, odd in lane 1 (SplineEvaluator.value's order).
+        const wv = changetype<usize>(SWV);
+        let acc = f64x2.splat(0);
+        for (let m: usize = 0; m < <usize>SPLINE_COEFFICIENTS; m += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(base + (m << 3)), v128.load(wv + (m << 3))));
+        v = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+      }
       unchecked(STERMS[4 * (r * box + col)] = v);
     }
   }
@@ -173,13 +182,17 @@ function sGradients(): void {
       const base = voxelAt(SIU + col, SIV + r, SIZ);
       let du: f64 = 0, dv: f64 = 0, dw: f64 = 0;
       if (base != 0) {
-        for (let m = 0; m < SPLINE_COEFFICIENTS; m++) {
-          const c = load<f64>(base + (<usize>m << 3));
-          const q = m << 2;
-          du += c * unchecked(SW[q + 1]);
-          dv += c * unchecked(SW[q + 2]);
-          dw += c * unchecked(SW[q + 3]);
+        const wu = changetype<usize>(SWU), wy = changetype<usize>(SWY), wz = changetype<usize>(SWZ);
+        let au = f64x2.splat(0), ay = f64x2.splat(0), az = f64x2.splat(0);
+        for (let m: usize = 0; m < <usize>SPLINE_COEFFICIENTS; m += 2) {
+          const c = v128.load(base + (m << 3));
+          au = f64x2.add(au, f64x2.mul(c, v128.load(wu + (m << 3))));
+          ay = f64x2.add(ay, f64x2.mul(c, v128.load(wy + (m << 3))));
+          az = f64x2.add(az, f64x2.mul(c, v128.load(wz + (m << 3))));
         }
+        du = f64x2.extract_lane(au, 0) + f64x2.extract_lane(au, 1);
+        dv = f64x2.extract_lane(ay, 0) + f64x2.extract_lane(ay, 1);
+        dw = f64x2.extract_lane(az, 0) + f64x2.extract_lane(az, 1);
       }
       unchecked(STERMS[t + 1] = du);
       unchecked(STERMS[t + 2] = dv);
