@@ -24,6 +24,12 @@ export interface SplineCalibration {
   readonly zModelErrorNm?: number;
   /** What the calibration warned about (localize repeats them). */
   readonly warnings?: readonly string[];
+  /**
+   * Fit every spot from each of the three z starts and keep the best likelihood (about 2× the
+   * work): for a PSF that looks alike above and below focus (2-D optics without astigmatism, z a
+   * nuisance parameter), where the first start to converge may be the mirror image. @default false
+   */
+  readonly everyZStart?: boolean;
   /** The file it was read from, if any (the run record names it). */
   readonly source?: string;
 }
@@ -39,6 +45,7 @@ export function splineCalibrationRecord(c: SplineCalibration): Record<string, un
     pixelSizeNm: c.pixelSizeNm,
     zOrigin: c.zOrigin,
     zModelErrorNm: c.zModelErrorNm ?? 0,
+    everyZStart: c.everyZStart ?? false,
     zRangeNm: splineZRangeNm(p),
     dzNm: p.dzNm,
     voxels: [p.voxelsX, p.voxelsY, p.voxelsZ],

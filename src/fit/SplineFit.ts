@@ -29,9 +29,10 @@ export class SplineFit extends ZStartFit<SplineModel> implements AstigmaticFitte
    * @param box - patch width, px
    * @param spline - the PSF, its samples 1 camera px apart
    * @param pixelSizeNm - the camera's pixel size, nm (for σx, σy in nm)
+   * @param everyStart - fit from every z start, keep the best ℓ (2-D optics: z ambiguous about focus) @default false
    */
-  constructor(box: number, spline: SplinePsf, private readonly pixelSizeNm: number) {
+  constructor(box: number, spline: SplinePsf, private readonly pixelSizeNm: number, everyStart = false) {
     const model = new SplineModel(box, spline);
-    super(model, model.zRangeNm);
+    super(model, model.zRangeNm, everyStart);
   }
 }

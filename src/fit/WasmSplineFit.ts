@@ -17,7 +17,7 @@ import type { SplinePsf } from './spline/SplinePsf.js';
 interface SplineExports {
   memory: { buffer: ArrayBuffer };
   reserve(bytes: number): number;
-  splineConfigure(box: number, pixelNm: number, coefficients: number, vx: number, vy: number, vz: number, zStart: number, dz: number, cx: number, cy: number): void;
+  splineConfigure(box: number, pixelNm: number, coefficients: number, vx: number, vy: number, vz: number, zStart: number, dz: number, cx: number, cy: number, everyStart: number): void;
   splineFit(data: number, shift: number, x: number, y: number, photons: number, background: number, maxIterations: number, tolerance: number): number;
   splineOut(): number;
 }
@@ -46,14 +46,15 @@ export class WasmSplineFit implements AstigmaticFitter {
    * @param box - patch width, px (at most {@link MAX_WINDOW})
    * @param spline - the PSF, its samples 1 camera px apart
    * @param pixelSizeNm - the camera's pixel size, nm (for σx, σy in nm)
+   * @param everyStart - fit from every z start, keep the best ℓ (2-D optics: z ambiguous about focus) @default false
    * @throws KernelLoadError naming fitKernel.wasm when it cannot be loaded
    */
-  constructor(readonly box: number, spline: SplinePsf, pixelSizeNm: number) {
+  constructor(readonly box: number, spline: SplinePsf, pixelSizeNm: number, everyStart = false) {
     if (!(box <= MAX_WINDOW)) throw new RangeError(`a 3-D patch of ${box} px is wider than the kernel's ${MAX_WINDOW}`);
     const e = (this.exports = fitKernelInstance<SplineExports>());
     const coefficients = e.reserve(spline.coefficients.length * 8);
     new Float64Array(e.memory.buffer, coefficients, spline.coefficients.length).set(spline.coefficients);
-    e.splineConfigure(box, pixelSizeNm, coefficients, spline.voxelsX, spline.voxelsY, spline.voxelsZ, spline.zStartNm, spline.dzNm, spline.centerXPx, spline.centerYPx);
+    e.splineConfigure(box, pixelSizeNm, coefficients, spline.voxelsX, spline.voxelsY, spline.voxelsZ, spline.zStartNm, spline.dzNm, spline.centerXPx, spline.centerYPx, everyStart ? 1 : 0);
     this.area = box * box;
     this.pointers = { data: e.reserve(this.area * 8), shift: e.reserve(this.area * 8), out: e.splineOut() };
   }

@@ -15,7 +15,8 @@ const Z_STARTS = [Z_START_LOW, Z_START_MID, Z_START_HIGH] as const;
  * Levenberg–Marquardt damping), z kept inside the model's range; the likelihood is not
  * convex in z, so three z starts are ranked by their ℓ and the fit runs from the best, from the
  * next only when it does not converge (measured on the astigmatic model: the same precision as
- * fitting all three and keeping the best, 2.4–2.9× faster); with the camera's shift s the
+ * fitting all three and keeping the best, 2.4–2.9× faster), or from all three with
+ * `everyStart` (a PSF that looks alike above and below focus); with the camera's shift s the
  * shifted Poisson of n + s with mean μ + s. The CRLB of every parameter from the 5-parameter
  * Fisher information. Allocates nothing per fit; never throws: the status says what happened
  * (STATUS_Z_RANGE when z ends at an edge of the range).
@@ -38,10 +39,13 @@ export class ZStartFit<M extends PsfModel> {
   /**
    * @param model - the PSF model, θ = (x, y, N, b, z)
    * @param zRangeNm - the depths it covers, nm
+   * @param everyStart - fit from every z start and keep the best ℓ (a PSF whose z is ambiguous, as
+   *   2-D optics without astigmatism are above and below focus), not only until one converges @default false
    */
   constructor(
     protected readonly model: M,
     private readonly zRangeNm: readonly [number, number],
+    private readonly everyStart = false,
   ) {
     this.box = model.box;
     this.estimator = new PoissonEstimator(model);
@@ -112,7 +116,7 @@ export class ZStartFit<M extends PsfModel> {
         bestLl = this.logLikelihood;
         bestStatus = status;
       }
-      if (bestStatus === STATUS_CONVERGED) break;
+      if (bestStatus === STATUS_CONVERGED && !this.everyStart) break;
     }
     theta.set(best);
     this.iterations = iterations;

@@ -31,13 +31,13 @@ export interface FitEngines {
  * @param fit - the resolved fit options (box, engine, solver)
  * @param multiEmitter - the resolved multi-emitter options (off, or at most 1 emitter: no selector)
  * @param astigmatism - the astigmatic calibration, if the run has one
- * @param spline - the spline PSF and the camera's pixel size (nm), if the run has one (instead of `astigmatism`)
+ * @param spline - the spline PSF, the camera's pixel size (nm) and whether every z start is fitted, if the run has one (instead of `astigmatism`)
  */
 export function createFitEngines(
   fit: ResolvedFitOptions,
   multiEmitter: ResolvedMultiEmitterOptions,
   astigmatism: AstigmatismCurves | undefined,
-  spline?: { readonly psf: SplinePsf; readonly pixelSizeNm: number },
+  spline?: { readonly psf: SplinePsf; readonly pixelSizeNm: number; readonly everyZStart?: boolean },
 ): FitEngines {
   const wasm = fit.engine === 'wasm';
   const window = crowdedWindow(fit.box);
@@ -46,6 +46,6 @@ export function createFitEngines(
     // The workspace holds the kernel's batch fit when fit.engine is 'wasm' and the solver is Newton.
     workspace: new FitWorkspace(fit),
     selector: !crowded ? undefined : wasm ? new WasmEmitterSelector(window, multiEmitter) : new EmitterSelector(window, multiEmitter),
-    astigmatic: spline ? (wasm ? new WasmSplineFit(fit.box, spline.psf, spline.pixelSizeNm) : new SplineFit(fit.box, spline.psf, spline.pixelSizeNm)) : !astigmatism ? undefined : wasm ? new WasmAstigmaticFit(fit.box, astigmatism) : new AstigmaticFit(fit.box, astigmatism),
+    astigmatic: spline ? (wasm ? new WasmSplineFit(fit.box, spline.psf, spline.pixelSizeNm, spline.everyZStart) : new SplineFit(fit.box, spline.psf, spline.pixelSizeNm, spline.everyZStart)) : !astigmatism ? undefined : wasm ? new WasmAstigmaticFit(fit.box, astigmatism) : new AstigmaticFit(fit.box, astigmatism),
   };
 }

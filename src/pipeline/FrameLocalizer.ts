@@ -62,7 +62,7 @@ export class FrameLocalizer {
   constructor(options: ResolvedLocalizeOptions) {
     this.options = options;
     const { fit, multiEmitter, astigmatism, spline, camera } = options;
-    const engines = createFitEngines(fit, multiEmitter, astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm });
+    const engines = createFitEngines(fit, multiEmitter, astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm, everyZStart: spline.everyZStart });
     this.workspace = engines.workspace;
     this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector);
     const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? 0);

@@ -12,7 +12,7 @@ import { astigmaticVolume } from './spline/astigmaticVolume.js';
 
 const BOX = 13;
 
-test('the WebAssembly spline fit fits as the JavaScript reference does (300 spots, Poisson and shifted, some beyond the range, float64 and float32 coefficients; seed 9)', () => {
+test('the WebAssembly spline fit fits as the JavaScript reference does (300 spots, Poisson and shifted, some beyond the range, float64 and float32 coefficients, every z start; seed 9)', () => {
   const built = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 25, -800, 25, 65), 25, 25, 65, 25);
   // As a file gives it: float32 coefficients (the kernel gets them widened to f64, the same values).
   const stored: SplinePsf = { ...built, coefficients: Float32Array.from(built.coefficients) };
@@ -34,9 +34,9 @@ test('the WebAssembly spline fit fits as the JavaScript reference does (300 spot
     }
   }
   const solver = { maxIterations: 50, tolerance: 1e-4 };
-  for (const spline of [built, stored]) {
-    const js = new SplineFit(BOX, spline, 100);
-    const wasm = new WasmSplineFit(BOX, spline, 100);
+  for (const [spline, every] of [[built, false], [stored, false], [built, true]] as const) {
+    const js = new SplineFit(BOX, spline, 100, every);
+    const wasm = new WasmSplineFit(BOX, spline, 100, every);
     const statuses = new Set<number>();
     for (let p = 0; p < n; p++) {
       const start = { x: BOX / 2, y: BOX / 2, photons: 2000, background: 20 };
@@ -51,7 +51,9 @@ test('the WebAssembly spline fit fits as the JavaScript reference does (300 spot
       for (let k = 0; k < 5; k++) if (Number.isFinite(js.crlb[k])) assert.ok(Math.abs(wasm.crlb[k] - js.crlb[k]) <= 1e-6 * js.crlb[k], `spot ${p} CRLB ${k}`);
       assert.ok(Math.abs(wasm.logLikelihood - js.logLikelihood) <= 1e-9 * Math.abs(js.logLikelihood), `spot ${p}: ℓ`);
       assert.ok(Math.abs(wasm.sigmaXNm - js.sigmaXNm) <= 1e-6 * js.sigmaXNm && Math.abs(wasm.sigmaYNm - js.sigmaYNm) <= 1e-6 * js.sigmaYNm, `spot ${p}: widths`);
-      assert.ok(Math.abs(wasm.residualStd(data, p * area) - js.residualStd(data, p * area)) <= 1e-9 * js.residualStd(data, p * area), `spot ${p}: residual`);
+      // 1e-6 as θ̂: with every start, two starts can end on the same maximum a tolerance apart, and
+      // an ulp in ℓ picks either.
+      assert.ok(Math.abs(wasm.residualStd(data, p * area) - js.residualStd(data, p * area)) <= 1e-6 * js.residualStd(data, p * area), `spot ${p}: residual`);
     }
     assert.ok(statuses.has(0) && statuses.has(6), `converged and z-range statuses both seen: ${[...statuses]}`);
   }

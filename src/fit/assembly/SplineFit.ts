@@ -30,6 +30,8 @@ let SCX: f64 = 0;
 let SCY: f64 = 0;
 let SZLO: f64 = 0;
 let SZHI: f64 = 0;
+/** Fit from every z start (SplineFit's everyStart), not only until one converges. */
+let SEVERY: bool = false;
 /** The weights of value, ∂/∂u, ∂/∂v, ∂/∂w of each coefficient (SplineEvaluator's), one block of 64 each for SIMD. */
 const SWV = new StaticArray<f64>(SPLINE_COEFFICIENTS);
 const SWU = new StaticArray<f64>(SPLINE_COEFFICIENTS);
@@ -67,9 +69,11 @@ let SSHIFT_DELTA: usize = 0;
 /**
  * Set the spline fit: patch width (px), pixel size (nm, for the widths), the coefficients (f64,
  * 64 a voxel in SplinePsf's layout, at `coefficients`), voxels along x, y, z, plane 0's z and the
- * plane step (nm), the emitter's sample position (px).
+ * plane step (nm), the emitter's sample position (px), and whether to fit from every z start (1) or
+ * until one converges (0).
  */
-export function splineConfigure(box: i32, pixelNm: f64, coefficients: usize, vx: i32, vy: i32, vz: i32, zStart: f64, dz: f64, cx: f64, cy: f64): void {
+export function splineConfigure(box: i32, pixelNm: f64, coefficients: usize, vx: i32, vy: i32, vz: i32, zStart: f64, dz: f64, cx: f64, cy: f64, every: i32): void {
+  SEVERY = every != 0;
   SBOX = box;
   SPIXEL = pixelNm;
   SCOEF = coefficients;
@@ -342,7 +346,7 @@ function sChoose(data: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32
       bestLl = SLL;
       bestStatus = status;
     }
-    if (bestStatus == STATUS_CONVERGED) break;
+    if (bestStatus == STATUS_CONVERGED && !SEVERY) break;
   }
   for (let a = 0; a < 5; a++) unchecked(STH[a] = unchecked(SBEST[a]));
   SITER = iterations;
