@@ -89,7 +89,7 @@ describe('3-D localization through a spline calibration', () => {
     assert.ok(box >= 11 && box <= 15, `box ${box}`);
   });
 
-  test('the CLI: localize --calibration PSF.h5 writes the z columns; the run record lists the spline without its coefficients', async () => {
+  test('the CLI: localize --calibration PSF.h5 writes the z columns, the same with the kernel or JavaScript and 1 or 2 workers; the run record lists the spline without its coefficients', async () => {
     const stack = join(dir, 'astig.tif');
     const made = spawnSync(process.execPath, [...CLI, 'simulate', stack, '--astigmatism', '400', '--frames', '20', '--density', '0.3', '--quiet'], { encoding: 'utf8' });
     assert.equal(made.status, 0, made.stderr);
@@ -98,7 +98,7 @@ describe('3-D localization through a spline calibration', () => {
     const psf = join(dir, 'psf.h5');
     await writeSplineCalibration(psf, coarse, { pixelSizeNm: 100 });
     const out = join(dir, 'astig.csv');
-    const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', out, '--calibration', psf, '--quiet'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', out, '--calibration', psf, '--workers', '1', '--chunk-frames', '4', '--quiet'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
     assert.ok(header.endsWith('"emitters","z [nm]","uncertainty_z [nm]","sigma1 [nm]","sigma2 [nm]"'), header);
@@ -129,6 +129,11 @@ describe('3-D localization through a spline calibration', () => {
     assert.deepEqual(record.parameters.spline.voxels, [20, 20, 40]);
     assert.equal(record.parameters.spline.source, psf);
     assert.equal(record.parameters.astigmatism, undefined);
+    // The kernel and the JavaScript reference, one worker and two: the same CSV.
+    const other = join(dir, 'other.csv');
+    const r2 = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', other, '--calibration', psf, '--fit-engine', 'js', '--workers', '2', '--chunk-frames', '4', '--quiet'], { encoding: 'utf8' });
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.equal(readFileSync(other, 'utf8'), readFileSync(out, 'utf8'));
     const wrongPixel = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'wrong.csv'), '--calibration', psf, '--pixel-size', '160'], { encoding: 'utf8' });
     assert.equal(wrongPixel.status, 2);
     assert.match(wrongPixel.stderr, /--calibration: the calibration was made with 100 nm pixels/);
