@@ -139,7 +139,7 @@ function resolveRunOptions(run: LocalizeStackRun, opened: OpenedRun): ResolvedLo
   checkOffsetReachable(options.camera, metadata.sampleType);
   checkFrameSize(metadata.width, metadata.height, options.fit.box, input);
   frameCamera(options.camera, metadata.width, metadata.height); // the maps cover the frames
-  for (const w of options.astigmatism?.warnings ?? []) run.onWarning?.(`the 3-D calibration says: ${w}`);
+  for (const w of options.astigmatism?.warnings ?? options.spline?.warnings ?? []) run.onWarning?.(`the 3-D calibration says: ${w}`);
   return options;
 }
 
@@ -156,7 +156,7 @@ interface RunWriters {
 
 /** Open the CSV (rows go to its `.partial` until the run is recorded) and, with `merge`, the merged one. */
 function openWriters(run: LocalizeStackRun, options: ResolvedLocalizeOptions, plan: RunPlan): RunWriters {
-  const astigmatic = options.astigmatism !== undefined;
+  const astigmatic = options.astigmatism !== undefined || options.spline !== undefined;
   const { includeAllFits, merge } = plan;
   const csv = new LocalizationCsvWriter(run.output, { includeAllFits, astigmatic });
   let merger: BatchMerger | undefined;

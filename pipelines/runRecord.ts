@@ -4,6 +4,7 @@ import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import type { StackMetadata } from '../src/io/TiffStack.js';
 import type { ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { softwareVersion } from '../src/softwareVersion.js';
+import { splineCalibrationRecord } from '../src/astig/SplineCalibration.js';
 import type { LocalizeStackRun, LocalizeStackSummary } from './LocalizeStackRun.js';
 import { mergeParameters } from './mergeParameters.js';
 
@@ -37,6 +38,8 @@ export function runRecord(
     cluster: summary.cluster,
     parameters: {
       ...options,
+      // A spline calibration without its coefficients (millions of numbers); absent in other runs.
+      spline: options.spline && splineCalibrationRecord(options.spline),
       camera: { ...options.camera, saturationAdu: saturationLevel(options.camera, metadata.sampleType), maps: mapsRecord(options.camera.maps) },
       frames: framesRecord(run.frames),
       includeAllFits: run.includeAllFits ?? false,

@@ -2,13 +2,11 @@ import type { FitResults } from '../fit/FitResults.js';
 import type { ResolvedFitOptions } from '../fit/FitOptions.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { unconvergedStart } from '../fit/unconvergedStart.js';
-import type { AstigmaticCalibration } from './AstigmaticCalibration.js';
-import { zModelErrorNm } from './AstigmaticCalibration.js';
 import type { AstigmaticFitter } from '../fit/AstigmaticFitter.js';
 
 /**
  * The 3-D fit of a frame's patches: each patch fitted again for (x, y, N, b, z) through the
- * calibration's defocus curves, from its 2-D fit (or the patch's centre when that failed). The
+ * calibration's defocus curves or spline (the fitter's), from its 2-D fit (or the patch's centre when that failed). The
  * 2-D results are overwritten with the 3-D ones (σ = √(σxσy)); the depth columns (z, its
  * uncertainty, σx and σy in nm) are kept here, row p for patch p. Scratch grows with the
  * patches and is reused frame to frame.
@@ -28,16 +26,16 @@ export class PatchDepths {
   /**
    * @param fitter - the 3-D fit (the engine factory's)
    * @param options - the resolved fit options (box, iteration limit, tolerance, noise scale)
-   * @param calibration - the astigmatic calibration (its z model error)
+   * @param zModelErrorNm - the calibration's z model error, nm (zModelErrorNm of an astigmatic one, a spline's own)
    * @param pixelSizeNm - the camera's pixel size, nm
    */
   constructor(
     private readonly fitter: AstigmaticFitter,
     private readonly options: ResolvedFitOptions,
-    calibration: AstigmaticCalibration,
+    zModelErrorNm: number,
     private readonly pixelSizeNm: number,
   ) {
-    this.zModelErrorNm = zModelErrorNm(calibration);
+    this.zModelErrorNm = zModelErrorNm;
   }
 
   /**

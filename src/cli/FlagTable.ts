@@ -13,8 +13,8 @@ export interface Flag {
   readonly help: string;
   /** The default in words, taken from the library's defaults (absent: none, or off). */
   readonly default?: string;
-  /** The library option it sets (`camera.pixelSizeNm`), to name the flag in option errors. */
-  readonly option?: string;
+  /** The library option(s) it sets (`camera.pixelSizeNm`), to name the flag in option errors. */
+  readonly option?: string | readonly string[];
   /** A flag with a value that may be given more than once (`--flat A.tif --flat B.tif`): read with `list`. */
   readonly multiple?: boolean;
 }
@@ -70,7 +70,7 @@ export class FlagTable {
   /** The flag that sets each library option. */
   get optionFlags(): Readonly<Record<string, string>> {
     const map: Record<string, string> = {};
-    for (const f of this.flags) if (f.option) map[f.option] = `--${f.name}`;
+    for (const f of this.flags) for (const o of typeof f.option === 'string' ? [f.option] : (f.option ?? [])) map[o] = `--${f.name}`;
     return map;
   }
 

@@ -1,4 +1,4 @@
-import { readCalibration } from '../export/readCalibration.js';
+import { readCalibrationFile } from '../export/readCalibrationFile.js';
 import { basename, dirname, extname, join } from 'node:path';
 import type { LocalizeStackSummary } from '../../pipelines/LocalizeStackRun.js';
 import { localizeStack } from '../../pipelines/localizeStack.js';
@@ -75,8 +75,8 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'fit-engine', value: 'E', help: 'wasm (WebAssembly kernel) or js (JavaScript reference)', default: FIT_DEFAULTS.engine, option: 'fit.engine' },
     { name: 'no-warm-start', help: 'start every fit from its own pixels, not from the previous frame', option: 'warmStart' },
   ]],
-  ['3-D (astigmatism)', [
-    { name: 'calibration', value: 'FILE', help: 'fit x, y and z through this calibration of calibrate-3d (adds z, uncertainty_z, sigma1, sigma2; multi-emitter fitting off)', default: '2-D', option: 'astigmatism' },
+  ['3-D (astigmatism or a measured PSF)', [
+    { name: 'calibration', value: 'FILE', help: 'fit x, y and z through this calibration: calibrate-3d\'s CALIB.json (astigmatic Gaussian), or a spline PSF in HDF5 (calibrate-psf\'s PSF.h5, Picasso 0.11\'s *_spline_calib.hdf5, SMAPpy\'s, SMAP\'s v7.3 _3dcal.mat; fitted in JavaScript); adds z, uncertainty_z, sigma1, sigma2; multi-emitter fitting off', default: '2-D', option: ['astigmatism', 'spline'] },
   ]],
   ['Crowded spots (multi-emitter fitting, ThunderSTORM\'s defaults)', [
     { name: 'multi-emitter', value: 'on|off', help: 'fit a candidate whose single fit fails a χ² goodness-of-fit test with more emitters, kept by a likelihood-ratio test', default: MULTI_EMITTER_DEFAULTS.enabled ? 'on' : 'off', option: 'multiEmitter.enabled' },
@@ -229,7 +229,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       pValue: optional('p-value'),
       ambiguityPValue: optional('ambiguity'),
     },
-    astigmatism: text('calibration') === undefined ? undefined : readCalibration(text('calibration') as string),
+    ...(text('calibration') === undefined ? {} : await readCalibrationFile(text('calibration') as string)),
     warmStart: values['no-warm-start'] !== true,
     chunkFrames: optional('chunk-frames', { integer: true }),
   };

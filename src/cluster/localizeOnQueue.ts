@@ -114,6 +114,8 @@ export async function* localizeOnQueue(run: QueueSubmission): AsyncGenerator<Loc
     if ((await command(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]))) === STOPPED) return;
     const digest = optionsDigest(run.resolved);
     const software = softwareVersion();
+    // A spline's coefficients (millions of numbers) do not go into a job's JSON.
+    if (run.resolved.spline) throw new QueueError('a spline calibration does not travel over the queue yet: localize with it on this machine (its workers)');
     // sCMOS maps travel as their files' absolute paths; each worker reads them.
     const maps = run.resolved.camera.maps as ({ sources?: CameraMapFiles } | undefined);
     if (maps && !maps.sources) throw new QueueError('camera maps given as arrays do not travel over the queue: read them from files (readCameraMaps), so that workers can read the same files');

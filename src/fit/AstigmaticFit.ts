@@ -1,42 +1,18 @@
 import { AstigmaticModel } from './models/AstigmaticModel.js';
-import { FisherScoring } from './FisherScoring.js';
-import { MIN_START_BACKGROUND, MIN_START_PHOTONS, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_START_HIGH, Z_START_LOW, Z_START_MID } from './fitConstants.js';
-import { PoissonEstimator } from './PoissonEstimator.js';
 import type { AstigmatismCurves } from './models/AstigmaticModel.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
-
-/** Parameters of the 3-D fit: x, y (px in the patch), N (photons), b (photons/px), z (nm). */
-const P = 5;
-/** The z starts (fitConstants.ts), as fractions of the half range about its centre. */
-const Z_STARTS = [Z_START_LOW, Z_START_MID, Z_START_HIGH] as const;
+import { ZStartFit } from './ZStartFit.js';
 
 /**
- * The 3-D fit of one astigmatic spot (docs/design.md §8): Poisson maximum likelihood
- * ({@link PoissonEstimator}) of the {@link AstigmaticModel}
+ * The 3-D fit of one astigmatic spot (docs/design.md §8): the {@link ZStartFit} (Poisson MLE
+ * from three ranked z starts, the CRLB) of the {@link AstigmaticModel}
  *
  *     μ_i = N · Ex(x; σx(z)) · Ey(y; σy(z)) + b,
  *
- * θ = (x, y, N, b, z), by the one solver ({@link FisherScoring}: Fisher scoring with
- * Levenberg–Marquardt damping), z kept inside the calibrated range; the likelihood is not
- * convex in z, so three z starts are ranked by their ℓ and the fit runs from the best, from the
- * next only when it does not converge (measured: the same precision as fitting all three and
- * keeping the best, 2.4–2.9× faster); with the camera's shift s the shifted Poisson of n + s with mean μ + s. The CRLB of every
- * parameter from the 5-parameter Fisher information. Allocates nothing per fit; never throws:
- * the status says what happened (STATUS_Z_RANGE when z ends at an edge of the range).
+ * θ = (x, y, N, b, z), z kept inside the calibrated range. Allocates nothing per fit; never
+ * throws: the status says what happened (STATUS_Z_RANGE when z ends at an edge of the range).
  */
-export class AstigmaticFit implements AstigmaticFitter {
-  readonly box: number;
-  /** θ̂ after {@link fit}: x, y (px in the patch), N, b, z (nm). */
-  readonly theta = new Float64Array(P);
-  /** √CRLB of each parameter (x, y in px, z in nm), before any noise scale. */
-  readonly crlb = new Float64Array(P);
-  logLikelihood = Number.NaN;
-  iterations = 0;
-  private readonly model: AstigmaticModel;
-  private readonly estimator: PoissonEstimator;
-  private readonly scoring = new FisherScoring(P);
-  private readonly best = new Float64Array(P);
-
+export class AstigmaticFit extends ZStartFit<AstigmaticModel> implements AstigmaticFitter {
   /** σx, σy at θ̂, nm. */
   get sigmaXNm(): number {
     return this.model.sigmaXNm;
@@ -49,89 +25,7 @@ export class AstigmaticFit implements AstigmaticFitter {
    * @param box - patch width, px
    * @param curves - the defocus curves and their range
    */
-  constructor(box: number, private readonly curves: AstigmatismCurves) {
-    this.box = box;
-    this.model = new AstigmaticModel(box, curves);
-    this.estimator = new PoissonEstimator(this.model);
-  }
-
-  /** The z starts' ℓ, and their numbers ranked by it (largest first). */
-  private readonly startOrder = new Float64Array(Z_STARTS.length);
-  private readonly ranked = new Int32Array(Z_STARTS.length);
-
-  /** θ = the lateral start with z at start number `s`. */
-  private placeStart(start: { x: number; y: number; photons: number; background: number }, s: number): void {
-    const range = this.curves.zRangeNm;
-    const lo = range[0], hi = range[1];
-    const theta = this.theta;
-    theta[0] = start.x;
-    theta[1] = start.y;
-    theta[2] = Math.max(start.photons, MIN_START_PHOTONS);
-    theta[3] = Math.max(start.background, MIN_START_BACKGROUND);
-    theta[4] = (lo + hi) / 2 + (Z_STARTS[s] * (hi - lo)) / 2;
-  }
-
-  /** The standard deviation of n − μ over the patch at θ̂, photons. */
-  residualStd(data: Float64Array, at: number): number {
-    this.estimator.bind(data, at, undefined);
-    return this.estimator.residualStd();
-  }
-
-  /**
-   * Fit the spot from a lateral start (x, y px in the patch, N, b) and the z start of largest ℓ
-   * (the others if that fit does not converge), with its CRLB.
-   * @param data - photons; the patch at `data[at … at + box² − 1]`, row-major
-   * @param start - x, y (px), N (photons), b (photons/px)
-   * @param options - iteration limit, tolerance (px; z in pixel units), the camera's shifts
-   * @returns a status code (fitConstants.ts)
-   */
-  fit(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number }, options: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
-    const { theta, best } = this;
-    this.crlb.fill(Number.NaN);
-    for (let i = 0; i < this.box * this.box; i++) if (!Number.isFinite(data[at + i])) return STATUS_BAD_DATA;
-    const range = this.curves.zRangeNm;
-    const lo = range[0], hi = range[1];
-    let bestLl = Number.NEGATIVE_INFINITY;
-    let bestStatus = STATUS_BAD_DATA;
-    let iterations = 0;
-    // The starts' likelihoods first; the fit runs from the best one, then from the others only
-    // when it does not converge.
-    const { estimator, scoring } = this;
-    estimator.bind(data, at, options.shift);
-    const order = this.startOrder;
-    for (let s = 0; s < Z_STARTS.length; s++) {
-      this.placeStart(start, s);
-      order[s] = estimator.evaluate(theta);
-    }
-    // A stable insertion sort, largest ℓ first (−∞ ties keep their order).
-    const ranked = this.ranked;
-    for (let i = 0; i < ranked.length; i++) {
-      let j = i - 1;
-      while (j >= 0 && order[ranked[j]] < order[i]) {
-        ranked[j + 1] = ranked[j];
-        j--;
-      }
-      ranked[j + 1] = i;
-    }
-    for (const s of ranked) {
-      this.placeStart(start, s);
-      const status = scoring.run(estimator, theta, P, options.maxIterations, options.tolerance);
-      this.logLikelihood = scoring.logLikelihood;
-      iterations += scoring.iterations;
-      const better = status === STATUS_CONVERGED ? bestStatus !== STATUS_CONVERGED || this.logLikelihood > bestLl : bestStatus !== STATUS_CONVERGED && this.logLikelihood > bestLl;
-      if (better) {
-        best.set(theta);
-        bestLl = this.logLikelihood;
-        bestStatus = status;
-      }
-      if (bestStatus === STATUS_CONVERGED) break;
-    }
-    theta.set(best);
-    this.iterations = iterations;
-    this.logLikelihood = estimator.evaluate(theta);
-    if (bestStatus !== STATUS_CONVERGED) return bestStatus;
-    if (!estimator.bound(theta, this.crlb, scoring.gradient, scoring.fisher)) return STATUS_SINGULAR;
-    if (theta[4] <= lo + Z_EDGE_NM || theta[4] >= hi - Z_EDGE_NM) return STATUS_Z_RANGE;
-    return STATUS_CONVERGED;
+  constructor(box: number, curves: AstigmatismCurves) {
+    super(new AstigmaticModel(box, curves), curves.zRangeNm);
   }
 }

@@ -9,6 +9,9 @@ import type { AstigmatismCurves } from './models/AstigmaticModel.js';
 import { AstigmaticFit } from './AstigmaticFit.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
 import { WasmAstigmaticFit } from './WasmAstigmaticFit.js';
+import { SplineFit } from './SplineFit.js';
+import { WasmSplineFit } from './WasmSplineFit.js';
+import type { SplinePsf } from './spline/SplinePsf.js';
 
 /** The fits of one run, each from the engine its options name ('wasm': the fit kernel, 'js': the JavaScript reference). */
 export interface FitEngines {
@@ -16,7 +19,7 @@ export interface FitEngines {
   readonly workspace: FitWorkspace;
   /** The multi-emitter model selection of crowded windows; undefined when multi-emitter fitting is off. */
   readonly selector: EmitterSelection | undefined;
-  /** The 3-D fit of a run with an astigmatic calibration; undefined in 2-D. */
+  /** The 3-D fit of a run with an astigmatic or a spline calibration; undefined in 2-D. */
   readonly astigmatic: AstigmaticFitter | undefined;
 }
 
@@ -27,9 +30,15 @@ export interface FitEngines {
  *
  * @param fit - the resolved fit options (box, engine, solver)
  * @param multiEmitter - the resolved multi-emitter options (off, or at most 1 emitter: no selector)
- * @param astigmatism - the 3-D calibration, if the run has one
+ * @param astigmatism - the astigmatic calibration, if the run has one
+ * @param spline - the spline PSF, the camera's pixel size (nm) and whether every z start is fitted, if the run has one (instead of `astigmatism`)
  */
-export function createFitEngines(fit: ResolvedFitOptions, multiEmitter: ResolvedMultiEmitterOptions, astigmatism: AstigmatismCurves | undefined): FitEngines {
+export function createFitEngines(
+  fit: ResolvedFitOptions,
+  multiEmitter: ResolvedMultiEmitterOptions,
+  astigmatism: AstigmatismCurves | undefined,
+  spline?: { readonly psf: SplinePsf; readonly pixelSizeNm: number; readonly everyZStart?: boolean },
+): FitEngines {
   const wasm = fit.engine === 'wasm';
   const window = crowdedWindow(fit.box);
   const crowded = multiEmitter.enabled && multiEmitter.maxEmitters >= 2;
@@ -37,6 +46,6 @@ export function createFitEngines(fit: ResolvedFitOptions, multiEmitter: Resolved
     // The workspace holds the kernel's batch fit when fit.engine is 'wasm' and the solver is Newton.
     workspace: new FitWorkspace(fit),
     selector: !crowded ? undefined : wasm ? new WasmEmitterSelector(window, multiEmitter) : new EmitterSelector(window, multiEmitter),
-    astigmatic: !astigmatism ? undefined : wasm ? new WasmAstigmaticFit(fit.box, astigmatism) : new AstigmaticFit(fit.box, astigmatism),
+    astigmatic: spline ? (wasm ? new WasmSplineFit(fit.box, spline.psf, spline.pixelSizeNm, spline.everyZStart) : new SplineFit(fit.box, spline.psf, spline.pixelSizeNm, spline.everyZStart)) : !astigmatism ? undefined : wasm ? new WasmAstigmaticFit(fit.box, astigmatism) : new AstigmaticFit(fit.box, astigmatism),
   };
 }

@@ -202,6 +202,8 @@ export const MIN_RESIDUAL_VARIANCE = 1e-9;
 export const Z_EDGE_NM = 1.0;
 /** Largest z step per iteration, nm. */
 export const MAX_Z_STEP_NM = 100.0;
+/** Coefficients per voxel of a tricubic spline PSF (spline/SplinePsf.ts): 4 powers along each of x, y, z. */
+export const SPLINE_COEFFICIENTS = 64;
 /** The z starts, as fractions of the half range about its centre (the likelihood is not convex in z). */
 export const Z_START_LOW = -0.5;
 export const Z_START_MID = 0.0;

@@ -1,5 +1,6 @@
 import { createFitEngines } from '../fit/createFitEngines.js';
 import { PatchDepths } from '../astig/PatchDepths.js';
+import { zModelErrorNm as astigmaticZModelErrorNm } from '../astig/AstigmaticCalibration.js';
 import type { FrameCamera } from '../camera/CameraModel.js';
 import { frameCamera, saturationLevel } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
@@ -36,7 +37,7 @@ export class FrameLocalizer {
   stats: LocalizeStats = createLocalizeStats();
   private readonly workspace: FitWorkspace;
   private readonly crowding: CrowdingResolver;
-  /** The 3-D fit of every patch, in a run with an astigmatic calibration. */
+  /** The 3-D fit of every patch, in a run with an astigmatic or a spline calibration. */
   private readonly depths: PatchDepths | undefined;
   private readonly warmStarts = new WarmStarts();
   private readonly candidates = new Candidates();
@@ -60,11 +61,12 @@ export class FrameLocalizer {
   /** @param options - resolved pipeline options */
   constructor(options: ResolvedLocalizeOptions) {
     this.options = options;
-    const { fit, multiEmitter, astigmatism, camera } = options;
-    const engines = createFitEngines(fit, multiEmitter, astigmatism);
+    const { fit, multiEmitter, astigmatism, spline, camera } = options;
+    const engines = createFitEngines(fit, multiEmitter, astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm, everyZStart: spline.everyZStart });
     this.workspace = engines.workspace;
     this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector);
-    this.depths = engines.astigmatic && astigmatism ? new PatchDepths(engines.astigmatic, fit, astigmatism, camera.pixelSizeNm) : undefined;
+    const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? 0);
+    this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm) : undefined;
   }
 
   /** The counters so far, and start new ones (workers report per chunk). */

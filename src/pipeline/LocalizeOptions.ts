@@ -1,4 +1,6 @@
 import type { AstigmaticCalibration } from '../astig/AstigmaticCalibration.js';
+import type { SplineCalibration } from '../astig/SplineCalibration.js';
+import { splineWidestSigmaPx } from '../astig/SplineCalibration.js';
 import { defocusSigma } from '../fit/models/DefocusCurve.js';
 import type { CameraModel, CameraOptions } from '../camera/CameraModel.js';
 import { resolveCamera } from '../camera/CameraModel.js';
@@ -56,6 +58,16 @@ export interface LocalizeOptions {
    * @default none (2-D)
    */
   astigmatism?: AstigmaticCalibration;
+  /**
+   * 3-D through a measured PSF: the spline calibration (`calibrate-psf`'s PSF.h5, read with
+   * readSplineCalibration, or a spline built with buildSpline): every spot is fitted for
+   * (x, y, N, b, z) through the spline (SplineFit, or WasmSplineFit in the kernel), and the
+   * table gains z, uncertainty_z, sigma1, sigma2 (the PSF's widths over the window at the fit).
+   * Exclusive with {@link astigmatism}; multi-emitter fitting stays off; the default box holds
+   * the widest plane of the PSF (2⌈1.5·σ_max⌉ + 1 px, σ_max its samples' standard deviation).
+   * @default none (2-D)
+   */
+  spline?: SplineCalibration;
   /** Start a fit from the previous frame's localization within 1 px. @default true */
   warmStart?: boolean;
   /**
@@ -77,6 +89,8 @@ export interface ResolvedLocalizeOptions {
   readonly multiEmitter: ResolvedMultiEmitterOptions;
   /** The astigmatic calibration of a 3-D run; undefined in 2-D. */
   readonly astigmatism: AstigmaticCalibration | undefined;
+  /** The spline calibration of a 3-D run through a measured PSF; undefined otherwise. */
+  readonly spline: SplineCalibration | undefined;
   readonly warmStart: boolean;
   readonly chunkFrames: number;
 }
@@ -137,11 +151,16 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
   }
   const given = options.fit ?? {};
   const astigmatism = options.astigmatism;
-  if (astigmatism) {
-    if (!(Math.abs(astigmatism.pixelSizeNm / pixelSizeNm - 1) < 0.01)) throw new InvalidOptionError(`the calibration was made with ${astigmatism.pixelSizeNm} nm pixels, the stack has ${pixelSizeNm} nm: calibrate with the same camera and magnification`, 'astigmatism');
-    if (options.multiEmitter?.enabled === true) throw new InvalidOptionError('multi-emitter fitting is 2-D: it cannot be combined with an astigmatic calibration', 'multiEmitter.enabled');
+  const spline = options.spline;
+  if (astigmatism && spline) throw new InvalidOptionError('give one 3-D calibration: an astigmatic one or a spline, not both', 'spline');
+  const calibration = astigmatism ?? spline;
+  if (calibration) {
+    const option = astigmatism ? 'astigmatism' : 'spline';
+    if (calibration.pixelSizeNm !== undefined && !(Math.abs(calibration.pixelSizeNm / pixelSizeNm - 1) < 0.01)) throw new InvalidOptionError(`the calibration was made with ${calibration.pixelSizeNm} nm pixels, the stack has ${pixelSizeNm} nm: calibrate with the same camera and magnification`, option);
+    if (options.multiEmitter?.enabled === true) throw new InvalidOptionError(`multi-emitter fitting is 2-D: it cannot be combined with ${astigmatism ? 'an astigmatic' : 'a spline'} calibration`, 'multiEmitter.enabled');
   }
-  const box3d = astigmatism && given.box === undefined ? Math.min(MAX_BOX, astigmaticBox(astigmatism, pixelSizeNm)) : undefined;
+  const widest = astigmatism ? astigmaticBox(astigmatism, pixelSizeNm) : spline ? 2 * Math.ceil(1.5 * splineWidestSigmaPx(spline.psf)) + 1 : undefined;
+  const box3d = widest !== undefined && given.box === undefined ? Math.min(MAX_BOX, widest) : undefined;
   if (given.box === undefined && box3d === undefined && defaultBox(psfSigmaPx) > MAX_BOX) {
     throw new InvalidOptionError(
       `the PSF sigma of ${psfSigmaNm} nm is ${round(psfSigmaPx)} px at ${pixelSizeNm} nm pixels; fits take σ up to ${MAX_SIGMA_PX} px (windows up to ${MAX_BOX} px): check the PSF sigma and the pixel size`,
@@ -155,8 +174,9 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
     psfSigmaPx,
     detect: resolveDetectOptions(options.detect),
     fit,
-    multiEmitter: resolveMultiEmitterOptions(astigmatism ? { ...options.multiEmitter, enabled: false } : options.multiEmitter),
+    multiEmitter: resolveMultiEmitterOptions(calibration ? { ...options.multiEmitter, enabled: false } : options.multiEmitter),
     astigmatism,
+    spline,
     warmStart: options.warmStart ?? LOCALIZE_DEFAULTS.warmStart,
     chunkFrames: chunkFrames(options.chunkFrames),
   };

@@ -12,6 +12,7 @@ import { addIoCases } from './ioBench.js';
 import { addMultiEmitterCases } from './multiEmitterBench.js';
 import { addAstigmaticCases } from './astigBench.js';
 import { addDetectCases } from './detectBench.js';
+import { addSplineCases } from './splineBench.js';
 
 interface CaseResult {
   name: string;
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   for (const [k, v] of addMultiEmitterCases(bench, quick)) info.set(k, v);
   for (const [k, v] of addAstigmaticCases(bench, quick)) info.set(k, v);
   for (const [k, v] of addDetectCases(bench, quick)) info.set(k, v);
+  for (const [k, v] of addSplineCases(bench, quick)) info.set(k, v);
   const cleanups = [addIoCases(bench, info, quick)];
   if (filter) {
     for (const task of [...bench.tasks]) if (!task.name.includes(filter)) bench.remove(task.name);

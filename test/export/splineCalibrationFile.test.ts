@@ -49,7 +49,7 @@ describe('spline calibration files', () => {
     const read = await readSplineCalibration(path);
     assert.equal(read.format, 'picasso');
     assert.equal(read.pixelSizeNm, 110);
-    assert.deepEqual(read.spline.coefficients, spline.coefficients);
+    assert.deepEqual(read.spline.coefficients, Float32Array.from(spline.coefficients)); // the file holds float32 (Picasso's dtype)
     assert.deepEqual({ ...read.spline, coefficients: null }, { ...spline, coefficients: null });
     assert.equal(read.record?.zOrigin, 'test');
   });
@@ -133,7 +133,7 @@ describe('spline calibration files', () => {
     file.close();
     const read = await readSplineCalibration(path);
     assert.equal(read.format, 'smappy');
-    assert.deepEqual(read.spline.coefficients, spline.coefficients);
+    assert.deepEqual(read.spline.coefficients, Float32Array.from(spline.coefficients)); // the file holds float32 (Picasso's dtype)
     // Plane w is at −(w − z0)·dz: plane 0 at z0·dz, falling by dz a plane.
     assert.equal(read.spline.zStartNm, z0 * dz);
     assert.equal(read.spline.dzNm, -dz);
@@ -169,7 +169,7 @@ describe('spline calibration files', () => {
     writeFileSync(path, Buffer.concat([header, readFileSync(path)]));
     const read = await readSplineCalibration(path);
     assert.equal(read.format, 'smap');
-    assert.deepEqual(read.spline.coefficients, spline.coefficients);
+    assert.deepEqual(read.spline.coefficients, Float32Array.from(spline.coefficients)); // the file holds float32 (Picasso's dtype)
     assert.equal(read.spline.zStartNm, 50);
     assert.equal(read.spline.dzNm, -10);
     assert.equal(read.spline.centerXPx, 3);

@@ -16,6 +16,9 @@ import type { PsfModel } from '../../src/fit/PsfModel.js';
 import { PSF_MODELS } from '../../src/fit/models/psfModels.js';
 import { Random } from '../../src/simulate/Random.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
+import { buildSpline } from '../../src/fit/spline/buildSpline.js';
+import type { SplinePsf } from '../../src/fit/spline/SplinePsf.js';
+import { astigmaticVolume } from './spline/astigmaticVolume.js';
 
 const CURVES: AstigmatismCurves = { ...DEFAULT_ASTIGMATISM, zRangeNm: [-600, 600], pixelSizeNm: 100 };
 
@@ -24,10 +27,18 @@ const CURVES: AstigmatismCurves = { ...DEFAULT_ASTIGMATISM, zRangeNm: [-600, 600
  * of θ, from an independent route (σ itself, or defocusSigma rather than the model's
  * defocusSlope), for the pixel-by-pixel integration.
  */
-const CASES: Record<string, { box: number; settings: { sigmaPx?: number; curves?: AstigmatismCurves }; theta: number[]; widths: (theta: number[]) => [number, number] }> = {
+/**
+ * The spline of the same astigmatic Gaussian, pixel-integrated, 21 × 21 px, planes every 20 nm
+ * over ±800 nm. Its case's θ puts every pixel centre on a sample (x, y at pixel centres of the
+ * window, z on a plane): there the spline is the pixel integral itself, to rounding.
+ */
+const SPLINE: SplinePsf = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 21, -800, 20, 81), 21, 21, 81, 20);
+
+const CASES: Record<string, { box: number; settings: { sigmaPx?: number; curves?: AstigmatismCurves; spline?: SplinePsf }; theta: number[]; widths: (theta: number[]) => [number, number] }> = {
   'gaussian-2d': { box: 7, settings: { sigmaPx: 1.3 }, theta: [3.37, 2.81, 1800, 12], widths: () => [1.3, 1.3] },
   'gaussian-2d-free-sigma': { box: 7, settings: { sigmaPx: 1.3 }, theta: [3.62, 3.14, 2400, 7, 1.17], widths: (t) => [t[4], t[4]] },
   'astigmatic-3d': { box: 11, settings: { curves: CURVES }, theta: [5.21, 4.87, 3000, 15, 140], widths: (t) => [defocusSigma(CURVES.x, t[4]) / 100, defocusSigma(CURVES.y, t[4]) / 100] },
+  'spline-3d': { box: 11, settings: { spline: SPLINE }, theta: [5.5, 4.5, 3000, 15, 140], widths: (t) => [defocusSigma(CURVES.x, t[4]) / 100, defocusSigma(CURVES.y, t[4]) / 100] },
 };
 
 /**

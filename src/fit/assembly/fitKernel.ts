@@ -12,7 +12,8 @@
 //                   FisherScoring.ts); MultiEmitterFit.ts (its 2-D Gaussian instance) and
 //                   EmitterSelector.ts (multiSelect); proposeLateral.ts (the shared step limits)
 //   3-D             AstigmaticModel.ts (the curves, one emitter), AstigmaticFit.ts (zFit),
-//                   MultiAstigmaticFit.ts (multiZFit: MultiEmitterModel of AstigmaticEmitter)
+//                   MultiAstigmaticFit.ts (multiZFit: MultiEmitterModel of AstigmaticEmitter),
+//                   SplineFit.ts (splineFit: a tricubic spline PSF, one emitter)
 //
 // The same arithmetic and the same constants (../fitConstants.ts, which both sides import, also
 // for the output layouts) as the JavaScript, so the two agree to rounding (sums in another order,
@@ -27,6 +28,7 @@ export { fitBatch } from './fitPatch';
 export { multiConfigure, multiCrlb, multiOut, multiSelect, multiTheta } from './EmitterSelector';
 export { zConfigure, zFit, zOut } from './AstigmaticFit';
 export { multiZConfigure, multiZFit, multiZOut, multiZTheta } from './MultiAstigmaticFit';
+export { splineConfigure, splineFit, splineOut } from './SplineFit';
 
 /** Reserve `bytes` of memory (bump allocation, 16-byte aligned); returns the address. */
 export function reserve(bytes: usize): usize {

@@ -15,6 +15,8 @@ import {
 import { FIT_DEFAULTS } from '../FitOptions.js';
 import { GaussianModel } from './GaussianModel.js';
 import type { PsfModel, PsfParameter } from '../PsfModel.js';
+import { SplineModel } from './SplineModel.js';
+import type { SplinePsf } from '../spline/SplinePsf.js';
 
 /** What a model is made from besides the window width. */
 export interface PsfModelSettings {
@@ -22,6 +24,8 @@ export interface PsfModelSettings {
   readonly sigmaPx?: number;
   /** The defocus curves (the 3-D model). */
   readonly curves?: AstigmatismCurves;
+  /** The measured PSF as a tricubic spline (the spline model). */
+  readonly spline?: SplinePsf;
 }
 
 /** One registered PSF model. */
@@ -84,5 +88,12 @@ export const PSF_MODELS: Readonly<Record<string, PsfModelEntry>> = {
     parameters: AstigmaticModel.parametersOf([Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]),
     constants: { ...SHARED, MAX_Z_STEP_NM, Z_EDGE_NM, Z_START_LOW, Z_START_MID, Z_START_HIGH },
     create: (box, s) => new AstigmaticModel(box, need(s, 'curves', AstigmaticModel.NAME)),
+  },
+  [SplineModel.NAME]: {
+    name: SplineModel.NAME,
+    description: 'measured 3-D PSF as a tricubic spline (Li et al. 2018), read at pixel centres, z in its range (design.md §8)',
+    parameters: SplineModel.parametersOf([Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]),
+    constants: { ...SHARED, MAX_Z_STEP_NM, Z_EDGE_NM, Z_START_LOW, Z_START_MID, Z_START_HIGH },
+    create: (box, s) => new SplineModel(box, need(s, 'spline', SplineModel.NAME)),
   },
 };

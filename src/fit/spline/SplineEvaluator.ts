@@ -85,6 +85,56 @@ export class SplineEvaluator {
   }
 
   /**
+   * PSF alone of voxel (ix, iy, iz) at the offsets last {@link prepare}d (0 outside the grid): one
+   * 64-term pass, the even and the odd terms summed apart and added at the end (the kernel's two
+   * SIMD lanes, so both sides round alike).
+   */
+  value(ix: number, iy: number, iz: number): number {
+    const s = this.spline;
+    if (ix < 0 || iy < 0 || iz < 0 || ix >= s.voxelsX || iy >= s.voxelsY || iz >= s.voxelsZ) return 0;
+    const a = s.coefficients;
+    const w = this.weights;
+    const base = ((iz * s.voxelsY + iy) * s.voxelsX + ix) * SPLINE_COEFFICIENTS;
+    let even = 0, odd = 0;
+    for (let m = 0, q = 0; m < SPLINE_COEFFICIENTS; m += 2, q += 8) {
+      even += a[base + m] * w[q];
+      odd += a[base + m + 1] * w[q + 4];
+    }
+    return even + odd;
+  }
+
+  /**
+   * ∂PSF/∂u, ∂PSF/∂v, ∂PSF/∂w of voxel (ix, iy, iz) at the offsets last {@link prepare}d, into
+   * `out[at … at + 2]` (zeros outside); even and odd terms summed apart, as {@link value}.
+   */
+  gradient(ix: number, iy: number, iz: number, out: Float64Array, at: number): void {
+    const s = this.spline;
+    if (ix < 0 || iy < 0 || iz < 0 || ix >= s.voxelsX || iy >= s.voxelsY || iz >= s.voxelsZ) {
+      out[at] = 0;
+      out[at + 1] = 0;
+      out[at + 2] = 0;
+      return;
+    }
+    const a = s.coefficients;
+    const w = this.weights;
+    const base = ((iz * s.voxelsY + iy) * s.voxelsX + ix) * SPLINE_COEFFICIENTS;
+    let du0 = 0, dv0 = 0, dw0 = 0, du1 = 0, dv1 = 0, dw1 = 0;
+    for (let m = 0, q = 0; m < SPLINE_COEFFICIENTS; m += 2, q += 8) {
+      const c0 = a[base + m];
+      const c1 = a[base + m + 1];
+      du0 += c0 * w[q + 1];
+      du1 += c1 * w[q + 5];
+      dv0 += c0 * w[q + 2];
+      dv1 += c1 * w[q + 6];
+      dw0 += c0 * w[q + 3];
+      dw1 += c1 * w[q + 7];
+    }
+    out[at] = du0 + du1;
+    out[at + 1] = dv0 + dv1;
+    out[at + 2] = dw0 + dw1;
+  }
+
+  /**
    * PSF and its u, v, w derivatives at a point in sample coordinates (u ∈ [0, voxelsX], likewise
    * v, w; zeros outside), into `out[0 … 3]`. Locates the voxel and prepares its offsets: for one
    * point; a window's pixels share one {@link prepare}.

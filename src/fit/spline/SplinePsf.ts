@@ -1,5 +1,7 @@
-/** Coefficients per voxel of a tricubic spline: 4 powers along each of x, y, z. */
-export const SPLINE_COEFFICIENTS = 64;
+import { SPLINE_COEFFICIENTS } from '../fitConstants.js';
+
+/** Coefficients per voxel of a tricubic spline: 4 powers along each of x, y, z (fitConstants.ts, which the kernel reads too). */
+export { SPLINE_COEFFICIENTS };
 
 /**
  * A PSF measured on a voxel grid as a tricubic spline (Li et al., Nat. Methods 15:367, 2018;
@@ -32,8 +34,12 @@ export interface SplinePsf {
   /** The emitter's position in sample coordinates, px: u, v of the pixel centre on it. */
   readonly centerXPx: number;
   readonly centerYPx: number;
-  /** 64 coefficients per voxel, laid out as above. */
-  readonly coefficients: Float32Array;
+  /**
+   * 64 coefficients per voxel, laid out as above: float64 from buildSpline (continuous across
+   * voxels to rounding), float32 as files store them (steps of ~1e-7 relative at voxel faces,
+   * far below any photon noise).
+   */
+  readonly coefficients: Float32Array | Float64Array;
 }
 
 /** The depths a spline covers, nm, low to high. */

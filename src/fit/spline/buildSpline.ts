@@ -123,7 +123,7 @@ export function buildSpline(volume: Float32Array | Float64Array, nx: number, ny:
     }
   }
   // Along z, for each (x, y) interval and power pair: a[iz][iy][ix][pz·16 + py·4 + px].
-  const coefficients = new Float32Array(vz * vy * vx * SPLINE_COEFFICIENTS);
+  const coefficients = new Float64Array(vz * vy * vx * SPLINE_COEFFICIENTS);
   const plane = vy * vx * 16;
   for (let iy = 0; iy < vy; iy++) {
     for (let ix = 0; ix < vx; ix++) {

@@ -1,0 +1,36 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { AstigmaticCalibration } from '../astig/AstigmaticCalibration.js';
+import type { SplineCalibration } from '../astig/SplineCalibration.js';
+import { readCalibration } from './readCalibration.js';
+import { readSplineCalibration } from './readSplineCalibration.js';
+
+/** HDF5's signature, at the file's start or after a 512-byte user block (MATLAB v7.3). */
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Whether the file holds HDF5's signature at byte 0 or 512. */
+function isHdf5(path: string): boolean {
+  const head = Buffer.alloc(520);
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return [0, 512].some((at) => n >= at + 8 && HDF5_SIGNATURE.every((b, i) => head[at + i] === b));
+}
+
+/**
+ * Read the 3-D calibration `--calibration` names, whichever kind it is: an HDF5 file is a
+ * spline PSF (calibrate-psf's PSF.h5, Picasso 0.11's `*_spline_calib.hdf5`, SMAPpy's, SMAP's
+ * v7.3 `_3dcal.mat`: {@link readSplineCalibration}), anything else calibrate-3d's astigmatic
+ * CALIB.json ({@link readCalibration}).
+ * @param path - the calibration file
+ * @returns `astigmatism` or `spline`, the other undefined
+ * @throws InputFileError naming the file and what is wrong in it (a missing file throws the system's error)
+ */
+export async function readCalibrationFile(path: string): Promise<{ astigmatism?: AstigmaticCalibration; spline?: SplineCalibration }> {
+  if (!isHdf5(path)) return { astigmatism: readCalibration(path) };
+  const file = await readSplineCalibration(path);
+  return { spline: { psf: file.spline, pixelSizeNm: file.pixelSizeNm, source: path } };
+}

@@ -1,0 +1,361 @@
+// ../SplineFit.ts in the fit kernel: one spot through a tricubic spline PSF (../models/SplineModel.ts,
+// ../spline/SplineEvaluator.ts), θ = (x, y, N, b, z): evaluate (S of every pixel from the window's
+// shared weights), derivatives (∂S/∂u, ∂S/∂v, ∂S/∂w at the first call after an evaluation), the z
+// starts ranked by ℓ, the fit from the best (FisherScoring.ts's loop), the CRLB, the residual and the
+// PSF's widths; the same arithmetic in the same order as the JavaScript.
+import {
+  MAX_WINDOW, MAX_Z_STEP_NM, MIN_START_BACKGROUND, MIN_START_PHOTONS, SPLINE_COEFFICIENTS, STATUS_BAD_DATA, STATUS_CONVERGED,
+  STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_OUT_CRLB, Z_OUT_ITERATIONS, Z_OUT_LOG_LIKELIHOOD, Z_OUT_RESIDUAL_STD,
+  Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA, Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
+} from '../fitConstants';
+import { choleskyInverseDiagonal } from './cholesky';
+import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
+import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
+import { logLikelihoodSum } from './poissonLogLikelihood';
+import { residualSpread } from './residualSpread';
+
+const S_STARTS = StaticArray.fromArray<f64>([Z_START_LOW, Z_START_MID, Z_START_HIGH]);
+/** Offsets beyond this many samples are impossible (SplineModel.ts: keeps Math.floor in i32). */
+const FAR: f64 = 1e6;
+let SBOX: i32 = 13;
+let SPIXEL: f64 = 100;
+/** The spline: its coefficients (f64) at SCOEF, voxels, plane 0's z and the step (nm), the emitter's sample. */
+let SCOEF: usize = 0;
+let SVX: i32 = 0;
+let SVY: i32 = 0;
+let SVZ: i32 = 0;
+let SZ0: f64 = 0;
+let SDZ: f64 = 1;
+let SCX: f64 = 0;
+let SCY: f64 = 0;
+let SZLO: f64 = 0;
+let SZHI: f64 = 0;
+/** Fit from every z start (SplineFit's everyStart), not only until one converges. */
+let SEVERY: bool = false;
+/** The weights of value, ∂/∂u, ∂/∂v, ∂/∂w of each coefficient (SplineEvaluator's), one block of 64 each for SIMD. */
+const SWV = new StaticArray<f64>(SPLINE_COEFFICIENTS);
+const SWU = new StaticArray<f64>(SPLINE_COEFFICIENTS);
+const SWY = new StaticArray<f64>(SPLINE_COEFFICIENTS);
+const SWZ = new StaticArray<f64>(SPLINE_COEFFICIENTS);
+const SPX = new StaticArray<f64>(4);
+const SPY = new StaticArray<f64>(4);
+const SPZ = new StaticArray<f64>(4);
+const SDPX = new StaticArray<f64>(4);
+const SDPY = new StaticArray<f64>(4);
+const SDPZ = new StaticArray<f64>(4);
+/** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of every pixel (SplineModel's terms). */
+const STERMS = new StaticArray<f64>(4 * MAX_WINDOW * MAX_WINDOW);
+const SMU = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
+let SIU: i32 = 0;
+let SIV: i32 = 0;
+let SIZ: i32 = 0;
+let SGRADIENTS: bool = false;
+const STH = new StaticArray<f64>(Z_PARAMETERS);
+const STRIAL = new StaticArray<f64>(Z_PARAMETERS);
+const SBEST = new StaticArray<f64>(Z_PARAMETERS);
+const SDER = new StaticArray<f64>(Z_PARAMETERS);
+const SLOW = new StaticArray<f64>(Z_PARAMETERS * Z_PARAMETERS);
+const SCR = new StaticArray<f64>(Z_PARAMETERS);
+const SZZ = new StaticArray<f64>(Z_PARAMETERS);
+const SORDER = new StaticArray<f64>(3);
+const SRANK = new StaticArray<i32>(3);
+/** After splineFit: the Z_OUT_* layout (θ̂, √CRLB, ℓ, iterations, the PSF's widths in nm, residual std). */
+const SOUT = new StaticArray<f64>(Z_OUTPUT_COLUMNS);
+let SLL: f64 = NaN;
+let SITER: i32 = 0;
+let SSHIFTED: bool = false;
+let SSHIFT_DELTA: usize = 0;
+
+/**
+ * Set the spline fit: patch width (px), pixel size (nm, for the widths), the coefficients (f64,
+ * 64 a voxel in SplinePsf's layout, at `coefficients`), voxels along x, y, z, plane 0's z and the
+ * plane step (nm), the emitter's sample position (px), and whether to fit from every z start (1) or
+ * until one converges (0).
+ */
+export function splineConfigure(box: i32, pixelNm: f64, coefficients: usize, vx: i32, vy: i32, vz: i32, zStart: f64, dz: f64, cx: f64, cy: f64, every: i32): void {
+  SEVERY = every != 0;
+  SBOX = box;
+  SPIXEL = pixelNm;
+  SCOEF = coefficients;
+  SVX = vx;
+  SVY = vy;
+  SVZ = vz;
+  SZ0 = zStart;
+  SDZ = dz;
+  SCX = cx;
+  SCY = cy;
+  const a = zStart, b = zStart + <f64>vz * dz;
+  SZLO = a <= b ? a : b;
+  SZHI = a <= b ? b : a;
+}
+
+/** The address of SOUT. */
+export function splineOut(): usize { return changetype<usize>(SOUT); }
+
+// @ts-ignore
+@inline function powers(t: f64, p: StaticArray<f64>, d: StaticArray<f64>): void {
+  unchecked(p[0] = 1);
+  unchecked(p[1] = t);
+  unchecked(p[2] = t * t);
+  unchecked(p[3] = t * t * t);
+  unchecked(d[0] = 0);
+  unchecked(d[1] = 1);
+  unchecked(d[2] = 2 * t);
+  unchecked(d[3] = 3 * t * t);
+}
+
+/** SplineEvaluator.prepare. */
+function prepare(dx: f64, dy: f64, dz: f64): void {
+  powers(dx, SPX, SDPX);
+  powers(dy, SPY, SDPY);
+  powers(dz, SPZ, SDPZ);
+  for (let k = 0; k < 4; k++) {
+    for (let j = 0; j < 4; j++) {
+      const yz = unchecked(SPY[j]) * unchecked(SPZ[k]);
+      const dyz = unchecked(SDPY[j]) * unchecked(SPZ[k]);
+      const ydz = unchecked(SPY[j]) * unchecked(SDPZ[k]);
+      for (let i = 0; i < 4; i++) {
+        const w = i + 4 * j + 16 * k;
+        unchecked(SWV[w] = unchecked(SPX[i]) * yz);
+        unchecked(SWU[w] = unchecked(SDPX[i]) * yz);
+        unchecked(SWY[w] = unchecked(SPX[i]) * dyz);
+        unchecked(SWZ[w] = unchecked(SPX[i]) * ydz);
+      }
+    }
+  }
+}
+
+/** The address of voxel (ix, iy, iz)'s coefficients, or 0 outside the grid. */
+// @ts-ignore
+@inline function voxelAt(ix: i32, iy: i32, iz: i32): usize {
+  if (ix < 0 || iy < 0 || iz < 0 || ix >= SVX || iy >= SVY || iz >= SVZ) return 0;
+  return SCOEF + ((<usize>((iz * SVY + iy) * SVX + ix) * SPLINE_COEFFICIENTS) << 3);
+}
+
+/** SplineModel.evaluate with PoissonEstimator.evaluate: S and μ of every pixel; ℓ, or −∞ where impossible. */
+function sEvaluate(theta: StaticArray<f64>, data: usize): f64 {
+  const box = SBOX;
+  const w = (unchecked(theta[4]) - SZ0) / SDZ;
+  if (!(w >= 0 && w <= <f64>SVZ)) return -Infinity;
+  const iz = <i32>Math.min(Math.floor(w), <f64>(SVZ - 1));
+  const u0 = SCX + 0.5 - unchecked(theta[0]);
+  const v0 = SCY + 0.5 - unchecked(theta[1]);
+  if (!(Math.abs(u0) < FAR && Math.abs(v0) < FAR)) return -Infinity;
+  const fu = Math.floor(u0);
+  const fv = Math.floor(v0);
+  const iu = <i32>fu;
+  const iv = <i32>fv;
+  prepare(u0 - fu, v0 - fv, w - <f64>iz);
+  for (let r = 0; r < box; r++) {
+    for (let col = 0; col < box; col++) {
+      const base = voxelAt(iu + col, iv + r, iz);
+      let v: f64 = 0;
+      if (base != 0) {
+        // Even terms in lane 0, odd in lane 1 (SplineEvaluator.value's order).
+        const wv = changetype<usize>(SWV);
+        let acc = f64x2.splat(0);
+        for (let m: usize = 0; m < <usize>SPLINE_COEFFICIENTS; m += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(base + (m << 3)), v128.load(wv + (m << 3))));
+        v = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+      }
+      unchecked(STERMS[4 * (r * box + col)] = v);
+    }
+  }
+  SIU = iu;
+  SIV = iv;
+  SIZ = iz;
+  SGRADIENTS = false;
+  const n = unchecked(theta[2]);
+  const b = unchecked(theta[3]);
+  const count = box * box;
+  for (let k = 0; k < count; k++) {
+    const m = n * unchecked(STERMS[4 * k]) + b;
+    unchecked(SMU[k] = m);
+    const s: f64 = SSHIFTED ? load<f64>(data + (<usize>k << 3) + SSHIFT_DELTA) : 0;
+    if (!(m + s > 0)) return -Infinity;
+  }
+  return logLikelihoodSum(changetype<usize>(SMU), data, count, SSHIFTED, SSHIFT_DELTA);
+}
+
+/** SplineModel's gradients of every pixel (SplineEvaluator.gradient), once after an evaluation. */
+function sGradients(): void {
+  if (SGRADIENTS) return;
+  const box = SBOX;
+  for (let r = 0; r < box; r++) {
+    for (let col = 0; col < box; col++) {
+      const t = 4 * (r * box + col);
+      const base = voxelAt(SIU + col, SIV + r, SIZ);
+      let du: f64 = 0, dv: f64 = 0, dw: f64 = 0;
+      if (base != 0) {
+        const wu = changetype<usize>(SWU), wy = changetype<usize>(SWY), wz = changetype<usize>(SWZ);
+        let au = f64x2.splat(0), ay = f64x2.splat(0), az = f64x2.splat(0);
+        for (let m: usize = 0; m < <usize>SPLINE_COEFFICIENTS; m += 2) {
+          const c = v128.load(base + (m << 3));
+          au = f64x2.add(au, f64x2.mul(c, v128.load(wu + (m << 3))));
+          ay = f64x2.add(ay, f64x2.mul(c, v128.load(wy + (m << 3))));
+          az = f64x2.add(az, f64x2.mul(c, v128.load(wz + (m << 3))));
+        }
+        du = f64x2.extract_lane(au, 0) + f64x2.extract_lane(au, 1);
+        dv = f64x2.extract_lane(ay, 0) + f64x2.extract_lane(ay, 1);
+        dw = f64x2.extract_lane(az, 0) + f64x2.extract_lane(az, 1);
+      }
+      unchecked(STERMS[t + 1] = du);
+      unchecked(STERMS[t + 2] = dv);
+      unchecked(STERMS[t + 3] = dw);
+    }
+  }
+  SGRADIENTS = true;
+}
+
+/** PoissonEstimator.derivatives on SplineModel: ∇ℓ and the Fisher information (5 × 5) at the θ last evaluated. */
+function sDerivatives(theta: StaticArray<f64>, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
+  sGradients();
+  const count = SBOX * SBOX;
+  for (let a = 0; a < 5; a++) unchecked(gradient[a] = 0);
+  for (let a = 0; a < 25; a++) unchecked(fisher[a] = 0);
+  const n = unchecked(theta[2]);
+  for (let i = 0; i < count; i++) {
+    const q = 4 * i;
+    unchecked(SDER[0] = -n * unchecked(STERMS[q + 1]));
+    unchecked(SDER[1] = -n * unchecked(STERMS[q + 2]));
+    unchecked(SDER[2] = unchecked(STERMS[q]));
+    unchecked(SDER[3] = 1);
+    unchecked(SDER[4] = (n * unchecked(STERMS[q + 3])) / SDZ);
+    const at = data + (<usize>i << 3);
+    const s: f64 = SSHIFTED ? load<f64>(at + SSHIFT_DELTA) : 0;
+    const inv = 1 / (unchecked(SMU[i]) + s);
+    const w = (load<f64>(at) + s) * inv - 1;
+    for (let a = 0; a < 5; a++) {
+      const d = unchecked(SDER[a]);
+      unchecked(gradient[a] += w * d);
+      const da = d * inv;
+      for (let e = 0; e <= a; e++) unchecked(fisher[a * 5 + e] += da * unchecked(SDER[e]));
+    }
+  }
+  for (let a = 0; a < 5; a++) for (let e = 0; e < a; e++) unchecked(fisher[e * 5 + a] = unchecked(fisher[a * 5 + e]));
+}
+
+/** The spline model of FisherScoring.ts: the patch at `data`. */
+class SplineModel {
+  data: usize = 0;
+
+  evaluate(theta: StaticArray<f64>): f64 {
+    return sEvaluate(theta, this.data);
+  }
+
+  derivatives(theta: StaticArray<f64>, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
+    sDerivatives(theta, this.data, gradient, fisher);
+  }
+
+  /** θ + δ with N and b shrinking by at most MAX_SHRINK, z moving by at most MAX_Z_STEP_NM within the range; the largest position change (px, z in planes). */
+  propose(theta: StaticArray<f64>, step: StaticArray<f64>, trial: StaticArray<f64>): f64 {
+    unchecked(trial[0] = unchecked(theta[0]) + unchecked(step[0]));
+    unchecked(trial[1] = unchecked(theta[1]) + unchecked(step[1]));
+    unchecked(trial[2] = proposePhotons(unchecked(theta[2]), unchecked(step[2])));
+    unchecked(trial[3] = proposeBackground(unchecked(theta[3]), unchecked(step[3])));
+    unchecked(trial[4] = Math.min(SZHI, Math.max(SZLO, unchecked(theta[4]) + Math.max(-MAX_Z_STEP_NM, Math.min(MAX_Z_STEP_NM, unchecked(step[4]))))));
+    const lateral = Math.max(Math.abs(unchecked(trial[0]) - unchecked(theta[0])), Math.abs(unchecked(trial[1]) - unchecked(theta[1])));
+    return Math.max(lateral, Math.abs(unchecked(trial[4]) - unchecked(theta[4])) / Math.abs(SDZ));
+  }
+
+  leftWindow(theta: StaticArray<f64>): bool {
+    return outsideWindow(unchecked(theta[0]), unchecked(theta[1]), SBOX);
+  }
+}
+
+const MODEL = new SplineModel();
+
+function sFitFrom(data: usize, maxIterations: i32, tolerance: f64): i32 {
+  MODEL.data = data;
+  const status = fisherScoring<SplineModel>(MODEL, STH, STRIAL, Z_PARAMETERS, maxIterations, tolerance);
+  SITER = SCORING_ITERATIONS;
+  SLL = SCORING_LL;
+  return status;
+}
+
+function sPlace(x: f64, y: f64, n: f64, b: f64, s: i32): void {
+  unchecked(STH[0] = x);
+  unchecked(STH[1] = y);
+  unchecked(STH[2] = Math.max(n, MIN_START_PHOTONS));
+  unchecked(STH[3] = Math.max(b, MIN_START_BACKGROUND));
+  unchecked(STH[4] = (SZLO + SZHI) / 2 + (unchecked(S_STARTS[s]) * (SZHI - SZLO)) / 2);
+}
+
+/** SplineModel.widthsPx at the θ last evaluated, times the pixel size: SOUT's σx, σy (nm). */
+function sWidths(): void {
+  const box = SBOX;
+  const x = unchecked(STH[0]), y = unchecked(STH[1]);
+  let sum: f64 = 0, sxx: f64 = 0, syy: f64 = 0;
+  for (let r = 0; r < box; r++) {
+    const dy = <f64>r + 0.5 - y;
+    for (let col = 0; col < box; col++) {
+      const s = unchecked(STERMS[4 * (r * box + col)]);
+      const dx = <f64>col + 0.5 - x;
+      sum += s;
+      sxx += s * dx * dx;
+      syy += s * dy * dy;
+    }
+  }
+  unchecked(SOUT[Z_OUT_SIGMA_X_NM] = sum > 0 && sxx > 0 ? Math.sqrt(sxx / sum) * SPIXEL : NaN);
+  unchecked(SOUT[Z_OUT_SIGMA_Y_NM] = sum > 0 && syy > 0 ? Math.sqrt(syy / sum) * SPIXEL : NaN);
+}
+
+/**
+ * SplineFit.fit for the patch at `data` (SBOX² f64 photons; `shift` 0 or the camera's shift of
+ * each pixel, laid out as `data`) from (x, y) px, N, b: the z starts ranked by ℓ, the fit from the
+ * best (the next when it does not converge), the CRLB; results in splineOut().
+ * @returns the status
+ */
+export function splineFit(data: usize, shift: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32, tolerance: f64): i32 {
+  SSHIFTED = shift != 0;
+  SSHIFT_DELTA = shift - data;
+  const status = sChoose(data, x, y, n, b, maxIterations, tolerance);
+  for (let a = 0; a < Z_PARAMETERS; a++) { unchecked(SOUT[Z_OUT_THETA + a] = unchecked(STH[a])); unchecked(SOUT[Z_OUT_CRLB + a] = unchecked(SCR[a])); }
+  unchecked(SOUT[Z_OUT_LOG_LIKELIHOOD] = SLL);
+  unchecked(SOUT[Z_OUT_ITERATIONS] = <f64>SITER);
+  sWidths();
+  unchecked(SOUT[Z_OUT_RESIDUAL_STD] = residualSpread(data, SMU, SBOX * SBOX));
+  return status;
+}
+
+function sChoose(data: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32, tolerance: f64): i32 {
+  for (let a = 0; a < 5; a++) unchecked(SCR[a] = NaN);
+  const area = SBOX * SBOX;
+  for (let i = 0; i < area; i++) if (!isFinite<f64>(load<f64>(data + (<usize>i << 3)))) return STATUS_BAD_DATA;
+  for (let s = 0; s < 3; s++) {
+    sPlace(x, y, n, b, s);
+    unchecked(SORDER[s] = sEvaluate(STH, data));
+    unchecked(SRANK[s] = s);
+  }
+  // A stable sort by ℓ, largest first.
+  for (let i = 1; i < 3; i++) {
+    const v = unchecked(SRANK[i]);
+    let j = i - 1;
+    while (j >= 0 && unchecked(SORDER[unchecked(SRANK[j])]) < unchecked(SORDER[v])) { unchecked(SRANK[j + 1] = unchecked(SRANK[j])); j--; }
+    unchecked(SRANK[j + 1] = v);
+  }
+  let bestLl: f64 = -Infinity;
+  let bestStatus = STATUS_BAD_DATA;
+  let iterations = 0;
+  for (let k = 0; k < 3; k++) {
+    sPlace(x, y, n, b, unchecked(SRANK[k]));
+    const status = sFitFrom(data, maxIterations, tolerance);
+    iterations += SITER;
+    const better = status == STATUS_CONVERGED ? bestStatus != STATUS_CONVERGED || SLL > bestLl : bestStatus != STATUS_CONVERGED && SLL > bestLl;
+    if (better) {
+      for (let a = 0; a < 5; a++) unchecked(SBEST[a] = unchecked(STH[a]));
+      bestLl = SLL;
+      bestStatus = status;
+    }
+    if (bestStatus == STATUS_CONVERGED && !SEVERY) break;
+  }
+  for (let a = 0; a < 5; a++) unchecked(STH[a] = unchecked(SBEST[a]));
+  SITER = iterations;
+  SLL = sEvaluate(STH, data);
+  if (bestStatus != STATUS_CONVERGED) return bestStatus;
+  sDerivatives(STH, data, SCORING_GRADIENT, SCORING_FISHER);
+  if (!choleskyInverseDiagonal(SCORING_FISHER, 5, SCR, SLOW, SZZ)) return STATUS_SINGULAR;
+  for (let a = 0; a < 5; a++) unchecked(SCR[a] = Math.sqrt(unchecked(SCR[a])));
+  const z = unchecked(STH[4]);
+  if (z <= SZLO + Z_EDGE_NM || z >= SZHI - Z_EDGE_NM) return STATUS_Z_RANGE;
+  return STATUS_CONVERGED;
+}
