@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -313,8 +313,20 @@ describe('frame source', () => {
     const frames = testFrames(400, 64, 64, 'uint16');
     const path = file();
     writeTiff(path, frames, { width: 64, height: 64 });
-    const openFiles = () => readdirSync('/proc/self/fd').length;
+    // The descriptors open on this stack (not all of the process's: other tests of the same
+    // process, as in `npm run test:unit`, open and close files meanwhile).
+    const openFiles = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === realPath;
+      } catch {
+        return false; // closed between the listing and the link's read
+      }
+    }).length;
+    const realPath = realpathSync(path);
     const before = openFiles();
+    const probe = openSync(path, 'r'); // the count sees a descriptor on the stack
+    assert.equal(openFiles(), before + 1);
+    closeSync(probe);
     const readsBefore = FileSource.totalReads;
     const first = await firstValueFrom(framesFromTiff(path).pipe(take(3), toArray()));
     assert.deepEqual(first.map((f) => f.index), [0, 1, 2]);
