@@ -5,6 +5,7 @@ import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import type { WorkerRequest } from './localizeWorker.js';
+import type { BackgroundFrame } from './TemporalMedian.js';
 
 /** A chunk's results from a worker. */
 export interface ChunkResult {
@@ -81,7 +82,7 @@ export class LocalizerPool {
 
   /**
    * Localize a chunk of consecutive frames on the least busy worker. The frames' pixel buffers
-   * are transferred: the caller must not use them afterwards.
+   * (and their backgrounds') are transferred: the caller must not use them afterwards.
    * @param frames - consecutive frames of one chunk
    */
   submit(frames: Frame[]): Promise<ChunkResult> {
@@ -91,7 +92,7 @@ export class LocalizerPool {
     const id = this.nextId++;
     this.busy[w]++;
     const request: WorkerRequest = { type: 'chunk', id, frames };
-    const transfer = frames.map((f) => f.data.buffer as ArrayBuffer);
+    const transfer = frames.flatMap((f) => ((f as BackgroundFrame).background ? [f.data.buffer as ArrayBuffer, (f as BackgroundFrame).background?.buffer as ArrayBuffer] : [f.data.buffer as ArrayBuffer]));
     return new Promise<ChunkResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: w });
       this.workers[w].postMessage(request, transfer);

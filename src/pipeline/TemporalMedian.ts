@@ -35,9 +35,12 @@ export class TemporalMedian implements StreamStep<Frame, BackgroundFrame> {
   readonly anchorFrames: number;
   /** Most frames held at once so far (for tests of the memory bound). */
   maxHeld = 0;
-  private readonly half: number;
   /** Frames held, oldest first; `held[0]` is at position `base`. */
   private held: Frame[] = [];
+  /** Copies of the held frames' pixels (the frames themselves go on: a reader may reuse their buffers, a worker take them over). */
+  private copies: PixelArray[] = [];
+  /** Copies no longer needed, for reuse. */
+  private spare: PixelArray[] = [];
   private base = 0;
   /** Position of the next frame pushed. */
   private count = 0;
@@ -67,7 +70,6 @@ export class TemporalMedian implements StreamStep<Frame, BackgroundFrame> {
     if (!(Number.isInteger(anchorFrames) && anchorFrames >= 1 && anchorFrames <= half + 1)) throw new RangeError(`TemporalMedian: the anchor spacing must be 1…${half + 1}, got ${anchorFrames}`);
     this.windowFrames = windowFrames;
     this.anchorFrames = anchorFrames;
-    this.half = half;
     this.runLength = part?.runLength;
     this.firstOut = part?.first ?? 0;
     this.endOut = part?.end ?? Number.POSITIVE_INFINITY;
@@ -104,10 +106,12 @@ export class TemporalMedian implements StreamStep<Frame, BackgroundFrame> {
 
   push(frame: Frame): BackgroundFrame[] {
     this.held.push(frame);
+    this.copies.push(this.copyOf(frame.data));
     this.count++;
     // Only the last W frames can still be needed.
     if (this.held.length > this.windowFrames) {
       this.held.shift();
+      this.spare.push(this.copies.shift() as PixelArray);
       this.base++;
     }
     this.maxHeld = Math.max(this.maxHeld, this.held.length);
@@ -130,7 +134,19 @@ export class TemporalMedian implements StreamStep<Frame, BackgroundFrame> {
       for (let next = this.nextAnchor(total); next >= 0; next = this.nextAnchor(total)) this.advance(next, windowOf(next, total, this.windowFrames), out);
     }
     this.held = [];
+    this.copies = [];
+    this.spare = [];
     return out;
+  }
+
+  /** A copy of `data`, in a spare array of the same type and length when there is one. */
+  private copyOf(data: PixelArray): PixelArray {
+    const spare = this.spare.pop();
+    if (spare && spare.constructor === data.constructor && spare.length === data.length) {
+      spare.set(data as never);
+      return spare;
+    }
+    return data.slice();
   }
 
   /** The next anchor: on the grid, or the run's last position; −1 when all are done (or past the part). */
@@ -172,7 +188,7 @@ export class TemporalMedian implements StreamStep<Frame, BackgroundFrame> {
     for (let j = 0; j < length; j++) {
       const f = this.held[start - this.base + j];
       if (f.width !== first.width || f.height !== first.height) throw new RangeError(`the temporal median needs frames of one size: frame ${f.index + 1} is ${f.width}×${f.height} px, frame ${first.index + 1} ${first.width}×${first.height} px`);
-      rows.push(f.data);
+      rows.push(this.copies[start - this.base + j]);
     }
     const median = new Float32Array(pixels);
     if (this.scratch.length < BLOCK_PIXELS * length) this.scratch = new Float32Array(BLOCK_PIXELS * length);

@@ -8,6 +8,7 @@ import { LocalizerPool } from './LocalizerPool.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import { addLocalizeStats, createLocalizeStats } from './LocalizeStats.js';
+import { withBackground } from './withBackground.js';
 
 /** Options of {@link localizeStream}. */
 export interface StreamOptions {
@@ -78,7 +79,8 @@ export function chooseWorkers(asked: number | undefined, frames: number | undefi
  * With one worker, frames are localized on the calling thread. With more, chunks of
  * `chunkFrames` consecutive frames go to a {@link LocalizerPool}; results are reordered into
  * frame order. Warm starts restart at every chunk boundary in both modes, so the batches do not
- * depend on the worker count.
+ * depend on the worker count. A temporal-median background is computed here, on the frames in
+ * order, before they are localized (so it does not depend on the worker count either).
  *
  * @param frames - frames in order (e.g. `TiffStack.frames()`)
  * @param options - resolved pipeline options
@@ -91,6 +93,8 @@ export async function* localizeStream(
 ): AsyncGenerator<LocalizationBatch, void, undefined> {
   const choice = chooseWorkers(stream.workers, undefined, options.chunkFrames);
   const workers = choice.workers;
+  // The temporal median runs here, on the frames in order, whatever the workers.
+  frames = withBackground(frames, options.background);
   const stats = stream.stats ?? createLocalizeStats();
   if (workers <= 1) {
     const localizer = new FrameLocalizer(options);

@@ -4,13 +4,13 @@
  * transferred out), the chunk's counters, and the pixel buffers (transferred back for reuse).
  */
 import { parentPort } from 'node:worker_threads';
-import type { Frame } from '../io/Frame.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { FrameLocalizer } from './FrameLocalizer.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
+import type { BackgroundFrame } from './TemporalMedian.js';
 
 /** Messages to a worker. */
-export type WorkerRequest = { type: 'init'; options: ResolvedLocalizeOptions } | { type: 'chunk'; id: number; frames: Frame[] };
+export type WorkerRequest = { type: 'init'; options: ResolvedLocalizeOptions } | { type: 'chunk'; id: number; frames: BackgroundFrame[] };
 
 /** Transferable buffers of a batch. */
 function batchBuffers(batch: LocalizationBatch): ArrayBuffer[] {

@@ -1,0 +1,34 @@
+import type { PhotonConversion } from '../camera/CameraModel.js';
+import type { PixelArray } from '../io/Frame.js';
+
+/**
+ * A frame's known per-pixel background B in photons, and the frame minus it (what detection
+ * looks at), from the background in the frame's own units (ADU, e.g. the temporal median):
+ * B_i = (background_i − offset_i)·factor_i and residual_i = (pixel_i − background_i)·factor_i,
+ * the camera's conversion (docs/design.md §2) per pixel with maps. Returns the pedestal of the
+ * frame's fits, 1 + √(mean B) photons (see `subtractKnownBackground`).
+ *
+ * @param pixels - the frame (ADU), row-major
+ * @param background - its background, same units and layout
+ * @param camera - the ADU → photon conversion
+ * @param outPhotons - B, photons per pixel (caller-owned, ≥ the frame's pixels)
+ * @param outResidual - the frame minus B, photons (caller-owned)
+ * @returns the pedestal, photons per pixel
+ */
+export function knownBackground(pixels: PixelArray, background: Float32Array, camera: PhotonConversion, outPhotons: Float64Array, outResidual: Float32Array): number {
+  const { offsetMap, factorMap } = camera;
+  const baseline = camera.baselineAdu;
+  const factor = camera.photonsPerAduNet;
+  let sum = 0;
+  const n = background.length;
+  for (let i = 0; i < n; i++) {
+    const f = factorMap ? factorMap[i] : factor;
+    const o = offsetMap ? offsetMap[i] : baseline;
+    const b = background[i];
+    const photons = (b - o) * f;
+    outPhotons[i] = photons;
+    outResidual[i] = (pixels[i] - b) * f;
+    sum += photons;
+  }
+  return 1 + Math.sqrt(Math.max(0, sum / n));
+}
