@@ -9,7 +9,10 @@ import { driftPath } from '../table/driftPath.js';
 import { SAMPLE_BYTES } from '../io/Frame.js';
 import { DRIFT_WOBBLE_DEFAULTS, resolveSimulateStackOptions, SCMOS_SENSOR, SIMULATE_DEFAULTS } from '../simulate/simulateStack.js';
 import type { StructureKind } from '../simulate/Structure.js';
-import { mapPaths, writeSimulation } from '../simulate/writeSimulation.js';
+import { mapPaths, settingsPath, writeSimulation } from '../simulate/writeSimulation.js';
+import { CELL_BACKGROUND_DEFAULTS } from '../simulate/CellBackground.js';
+import type { CameraPreset } from '../simulate/cameraPresets.js';
+import { CAMERA_PRESET_NAMES } from '../simulate/cameraPresets.js';
 import { writeBeadStack } from '../simulate/writeBeadStack.js';
 import { BAD_BEADS, BEAD_STACK_DEFAULTS, DEFAULT_ASTIGMATISM } from '../simulate/simulateBeadStack.js';
 import { STRUCTURE_DEFAULTS } from '../simulate/Structure.js';
@@ -53,11 +56,18 @@ export const SIMULATE_FLAGS = new FlagTable([
     { name: 'ring-radius', value: 'NM', help: 'radius of the rings', default: String(S.ringRadiusNm), option: 'ringRadiusNm' },
   ]],
   ['Camera', [
+    { name: 'camera-preset', value: 'P', help: `imitate a kind of camera, ${CAMERA_PRESET_NAMES.join(', ')}: its offset, gain, read noise, EM gain and sensor become the defaults of the flags below (scmos 100 ADU, 0.46 e⁻/ADU, sensor maps; ccd 400 ADU, 2 e⁻/ADU, 3 ADU read noise; emccd 500 ADU, 4.5 e⁻/ADU, EM gain 100, 10 ADU); the TIFF tells nothing of it, OUT.truth.json does`, default: 'none', option: 'cameraPreset' },
     { name: 'baseline', value: 'ADU', help: 'camera offset', default: String(S.baselineAdu), option: 'baselineAdu' },
     { name: 'photons-per-adu', value: 'E', help: 'photoelectrons per A/D count', default: String(S.photonsPerAdu), option: 'photonsPerAdu' },
     { name: 'read-noise', value: 'ADU', help: 'read noise standard deviation', default: String(S.readNoiseAdu), option: 'readNoiseAdu' },
     { name: 'em-gain', value: 'G', help: 'EM gain: an EM register (excess-noise factor 2) before the read noise; 1: none', default: String(S.emGain), option: 'emGain' },
     { name: 'sensor', value: 'S', help: `uniform, or scmos: every pixel its own offset, gain and read noise, ${Number((100 * SCMOS_SENSOR.hotFraction).toPrecision(3))}\u00a0% hot pixels; writes OUT.offset.tif, OUT.variance.tif and OUT.gain.tif (ADU, ADU², ADU per e⁻) next to the stack`, default: S.sensor, option: 'sensor' },
+  ]],
+  ['Cell background', [
+    { name: 'cell-background', help: 'a cell\'s autofluorescence on top of --background: soft-edged cell bodies (5–15 µm radius, a darker nucleus, smooth texture) and vesicles (0.3–1 µm, some drifting, some blinking slowly), bleaching exponentially; the truth\'s background column is then each emitter\'s local background' },
+    { name: 'cell-peak', value: 'B', help: 'with --cell-background: its brightest, photons/px at the first frame', default: String(CELL_BACKGROUND_DEFAULTS.peakPhotons), option: 'cellBackground.peakPhotons' },
+    { name: 'cell-bleach', value: 'F', help: 'with --cell-background: its bleaching time constant, frames', default: 'the number of frames', option: 'cellBackground.bleachFrames' },
+    { name: 'cell-count', value: 'N', help: 'with --cell-background: cell bodies in the field', default: String(CELL_BACKGROUND_DEFAULTS.cells), option: 'cellBackground.cells' },
   ]],
   ['Drift', [
     { name: 'drift', value: 'X,Y', help: 'stage drift from the first frame to the last, nm; the truth stays in the sample, its trajectory in OUT.truth.drift.csv', default: 'none', option: 'drift' },
@@ -87,8 +97,9 @@ export const flags = SIMULATE_FLAGS;
 export const help = `smlm-stream simulate OUT.tif [options]
 
 Writes a simulated blinking SMLM stack (pixel-integrated Gaussian spots, Poisson noise, camera
-offset, gain and read noise) and its ground truth OUT.truth.csv (frame, x [nm], y [nm], photons,
-background).
+offset, gain and read noise), its ground truth OUT.truth.csv (frame, x [nm], y [nm], photons,
+background) and its settings OUT.truth.json (the camera's offset, gain, read noise, EM gain and
+sensor, the cell background, every option).
 
 ${SIMULATE_FLAGS.help()}`;
 
@@ -157,12 +168,15 @@ export function run(argv: string[], out: (line: string) => void): number {
     readNoiseAdu: n('read-noise'),
     emGain: n('em-gain'),
     sensor: text('sensor') as 'uniform' | 'scmos' | undefined,
+    cameraPreset: text('camera-preset') as CameraPreset | undefined,
+    cellBackground: on('cell-background') ? { peakPhotons: n('cell-peak', { min: 0 }), bleachFrames: n('cell-bleach', { min: 0 }), cells: n('cell-count', { integer: true, min: 1 }) } : undefined,
     seed: n('seed', { integer: true }),
     drift: text('drift') === undefined ? undefined : { ...parsePair(text('drift') as string, '--drift'), wobbleNm: n('wobble', { min: 0 }), wobblePeriodFrames: n('wobble-period', { min: 1 }) },
     astigmatism: zMax === undefined ? undefined : { ...DEFAULT_ASTIGMATISM, zRangeNm: [-zMax, zMax] as const },
     sampleType: on('float32') ? ('float32' as const) : ('uint16' as const),
     bigTiff: on('bigtiff'),
   };
+  if (!on('cell-background')) for (const flag of ['cell-peak', 'cell-bleach', 'cell-count']) if (text(flag) !== undefined) throw new UsageError(`--${flag} needs --cell-background`);
   const o = resolveSimulateStackOptions(options);
   if (o.width > MAX_SIDE_PX || o.height > MAX_SIDE_PX) throw new UsageError(`--width and --height are at most ${MAX_SIDE_PX} px, got ${o.width}×${o.height}`);
   const bytes = o.width * o.height * SAMPLE_BYTES[options.sampleType] * o.frames;
@@ -171,6 +185,7 @@ export function run(argv: string[], out: (line: string) => void): number {
   checkSimulationOutputs([
     { path, role: 'the stack' },
     { path: truthPath, role: 'the ground truth' },
+    { path: settingsPath(truthPath), role: 'the simulation\'s settings' },
     ...(o.drift ? [{ path: driftPath(truthPath), role: 'the true drift' }] : []),
     ...(o.sensor === 'scmos' ? [{ path: maps.offset, role: 'the offset map' }, { path: maps.variance, role: 'the variance map' }, { path: maps.gain, role: 'the gain map' }] : []),
   ], on('overwrite'));
@@ -192,6 +207,7 @@ export function run(argv: string[], out: (line: string) => void): number {
   });
   progress.done();
   out(`smlm-stream simulate: ${result.frames} frames → ${path}, ${result.emitters} emitter-frames → ${truthPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
+  out(`  settings (camera included): ${result.settings}`);
   if (result.drift) out(`  true drift: ${result.drift}`);
   if (result.maps) out(`  sensor maps: ${result.maps.offset}, ${result.maps.variance}, ${result.maps.gain}`);
   return EXIT.ok;

@@ -6,6 +6,10 @@ import { Random } from './Random.js';
 import { renderSpot } from './renderSpot.js';
 import type { StructureKind } from './Structure.js';
 import { Structure, STRUCTURE_DEFAULTS } from './Structure.js';
+import type { CellBackgroundOptions } from './CellBackground.js';
+import { CellBackground, resolveCellBackgroundOptions } from './CellBackground.js';
+import type { CameraPreset } from './cameraPresets.js';
+import { CAMERA_PRESET_NAMES, CAMERA_PRESETS } from './cameraPresets.js';
 
 /** Options of {@link simulateStack}. */
 export interface SimulateStackOptions {
@@ -75,6 +79,17 @@ export interface SimulateStackOptions {
    * of `psfSigmaNm`; the truth has z. @default none (2-D)
    */
   astigmatism?: { x: DefocusCurve; y: DefocusCurve; zRangeNm: readonly [number, number] };
+  /**
+   * A cell's autofluorescence on top of `background`: soft-edged cell bodies and vesicles,
+   * bleaching through the acquisition ({@link CellBackground}); the truth's background column is
+   * then each emitter's local background. @default none
+   */
+  cellBackground?: CellBackgroundOptions;
+  /**
+   * Imitate a kind of camera ({@link CAMERA_PRESETS}): its offset, gain, read noise, EM gain and
+   * sensor are the defaults of those options. @default none
+   */
+  cameraPreset?: CameraPreset;
   /** Random seed. @default 1 */
   seed?: number;
 }
@@ -104,7 +119,8 @@ export interface SimulatedFrame {
 }
 
 /** The resolved options (recorded with samples). */
-export type ResolvedSimulateStackOptions = Required<Omit<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters'>> & Pick<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters'>;
+export type ResolvedSimulateStackOptions = Required<Omit<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters' | 'cellBackground' | 'cameraPreset'>> &
+  Pick<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters' | 'cameraPreset'> & { cellBackground?: Required<CellBackgroundOptions> };
 
 /** An empty grid cell. */
 const NO_EMITTERS: readonly number[] = [];
@@ -176,10 +192,14 @@ export const DRIFT_WOBBLE_DEFAULTS = { wobbleNm: 0, wobblePeriodFrames: 1000 } a
 
 /** Fill defaults and check the simulation options. */
 export function resolveSimulateStackOptions(options: SimulateStackOptions = {}): ResolvedSimulateStackOptions {
+  const preset = options.cameraPreset;
+  if (preset !== undefined && !CAMERA_PRESET_NAMES.includes(preset)) throw new InvalidOptionError(`simulation option cameraPreset must be ${CAMERA_PRESET_NAMES.join(', ')}, got ${String(preset)}`, 'cameraPreset');
   const o: ResolvedSimulateStackOptions = {
     ...SIMULATE_DEFAULTS,
+    ...(preset ? CAMERA_PRESETS[preset] : {}),
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
   } as ResolvedSimulateStackOptions;
+  if (options.cellBackground) o.cellBackground = resolveCellBackgroundOptions(options.cellBackground);
   const positive = ['width', 'height', 'frames', 'pixelSizeNm', 'psfSigmaNm', 'photonsPerAdu', 'meanOnFrames'] as const;
   for (const key of positive) if (!(o[key] > 0 && Number.isFinite(o[key]))) throw new InvalidOptionError(`simulation option ${key} must be > 0, got ${o[key]}`, key);
   const nonNegative = ['density', 'photons', 'background', 'readNoiseAdu', 'marginNm', 'minSeparationNm'] as const;
@@ -202,7 +222,8 @@ export function resolveSimulateStackOptions(options: SimulateStackOptions = {}):
  * Simulate a blinking SMLM acquisition frame by frame, from the same pixel-integrated Gaussian
  * model the fit uses: emitters switch on at random positions of the labelled structure (uniform
  * over the image inside the margin, or along filaments, or on rings: {@link Structure}), stay on for a geometric number of frames (mean `meanOnFrames`), and bleach; on
- * average `density` emitters per µm² are on in a frame. Each frame is background plus spots,
+ * average `density` emitters per µm² are on in a frame. Each frame is background (plus, with
+ * `cellBackground`, a bleaching cell's autofluorescence: {@link CellBackground}) plus spots,
  * Poisson noise, then the camera: ADU = baseline + photons / photonsPerAdu + Gaussian read
  * noise, rounded and clamped to 16 bits.
  *
@@ -290,8 +311,10 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
   }
   const image = new Float64Array(width * height);
   const maps = o.sensor === 'scmos' ? sensorMaps(o) : undefined;
+  const cells = o.cellBackground ? new CellBackground(width, height, pixelSizeNm, o.frames, o.seed, o.cellBackground) : undefined;
   for (let f = 0; f < o.frames; f++) {
     image.fill(o.background);
+    cells?.render(image, f);
     const [driftX, driftY] = driftAt(o, f);
     for (let k = 0; k < xs.length; k++) {
       tick(f);
@@ -316,7 +339,8 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
       x: xs.slice(),
       y: ys.slice(),
       photons: xs.map(() => o.photons),
-      background: xs.map(() => o.background),
+      // With a cell background, each emitter's: the flat one plus the cell's in its pixel (0.01 photon).
+      background: cells ? xs.map((x, k) => Math.round(100 * (o.background + cells.at((x + driftX) / pixelSizeNm, (ys[k] + driftY) / pixelSizeNm))) / 100) : xs.map(() => o.background),
       emitter: ids.slice(),
       ...(astig ? { z: zs.slice() } : {}),
       driftX,

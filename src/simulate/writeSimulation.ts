@@ -25,15 +25,37 @@ export function mapPaths(path: string): { offset: string; variance: string; gain
 }
 
 /**
+ * The simulation's settings written next to its truth as `NAME.truth.json` (`NAME.truth.csv`'s
+ * name with `.json`): the camera (what a stack of an unknown camera hides), the cell background,
+ * and every other resolved option.
+ * @param truthPath - the truth CSV's path
+ */
+export function settingsPath(truthPath: string): string {
+  return truthPath.replace(/\.csv$/i, '') + '.json';
+}
+
+/**
+ * The simulation's settings as the JSON of {@link settingsPath}: `camera` (preset, offset ADU,
+ * photons per ADU, read noise ADU, EM gain, sensor), `cellBackground` (or null), and `options`.
+ * @param o - resolved simulation options
+ */
+export function simulationSettings(o: ReturnType<typeof resolveSimulateStackOptions>): string {
+  const { onEmitters: _onEmitters, ...options } = o;
+  const camera = { preset: o.cameraPreset ?? null, baselineAdu: o.baselineAdu, photonsPerAdu: o.photonsPerAdu, readNoiseAdu: o.readNoiseAdu, emGain: o.emGain, sensor: o.sensor };
+  return `${JSON.stringify({ camera, cellBackground: o.cellBackground ?? null, options }, null, 2)}\n`;
+}
+
+/**
  * Simulate a stack ({@link simulateStack}) and stream it to `path` (ImageJ TIFF with the pixel
  * size) and its truth to `truthPath` (CSV: frame, x [nm], y [nm], photons, background,
  * emitter); with an sCMOS sensor, its calibration maps too (float32 TIFFs, {@link mapPaths});
- * with drift, the true trajectory (`NAME.truth.drift.csv`). The files appear together when the
+ * with drift, the true trajectory (`NAME.truth.drift.csv`); and the settings, camera included
+ * ({@link settingsPath}: `NAME.truth.json`). The files appear together when the
  * last frame is written (each as an {@link AtomicFile}, `NAME.tmp` until then).
  * @returns the number of frames and of true emitter-frames written, and the maps' paths
  * @throws FileWriteError naming the file a write failed on (none of the files is then left)
  */
-export function writeSimulation(path: string, truthPath: string, options: WriteSimulationOptions = {}): { frames: number; emitters: number; maps?: ReturnType<typeof mapPaths>; drift?: string } {
+export function writeSimulation(path: string, truthPath: string, options: WriteSimulationOptions = {}): { frames: number; emitters: number; maps?: ReturnType<typeof mapPaths>; drift?: string; settings: string } {
   const o = resolveSimulateStackOptions(options);
   // Every file under a temporary name, all renamed once the last frame is written: a failure
   // (a full disk) leaves none of them, and no earlier file of those names replaced.
@@ -63,6 +85,7 @@ export function writeSimulation(path: string, truthPath: string, options: WriteS
       frameCount: o.frames,
     });
     const truth = create(truthPath);
+    create(settingsPath(truthPath)).append(simulationSettings(o));
     const drift = o.drift ? create(driftPath(truthPath)) : undefined;
     truth.append(`${o.astigmatism ? TRUTH_CSV_HEADER_3D : TRUTH_CSV_HEADER}\n`);
     drift?.append(`${DRIFT_CSV_HEADER}\n`);
@@ -80,5 +103,5 @@ export function writeSimulation(path: string, truthPath: string, options: WriteS
     AtomicFile.abandonAll(files);
     throw error;
   }
-  return { frames: o.frames, emitters, maps, drift: o.drift ? driftPath(truthPath) : undefined };
+  return { frames: o.frames, emitters, maps, drift: o.drift ? driftPath(truthPath) : undefined, settings: settingsPath(truthPath) };
 }
