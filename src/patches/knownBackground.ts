@@ -17,18 +17,28 @@ import type { PixelArray } from '../io/Frame.js';
  */
 export function knownBackground(pixels: PixelArray, background: Float32Array, camera: PhotonConversion, outPhotons: Float64Array, outResidual: Float32Array): number {
   const { offsetMap, factorMap } = camera;
-  const baseline = camera.baselineAdu;
-  const factor = camera.photonsPerAduNet;
-  let sum = 0;
   const n = background.length;
-  for (let i = 0; i < n; i++) {
-    const f = factorMap ? factorMap[i] : factor;
-    const o = offsetMap ? offsetMap[i] : baseline;
-    const b = background[i];
-    const photons = (b - o) * f;
-    outPhotons[i] = photons;
-    outResidual[i] = (pixels[i] - b) * f;
-    sum += photons;
+  let sum = 0;
+  if (offsetMap && factorMap) {
+    for (let i = 0; i < n; i++) {
+      const f = factorMap[i];
+      const b = background[i];
+      const photons = (b - offsetMap[i]) * f;
+      outPhotons[i] = photons;
+      outResidual[i] = (pixels[i] - b) * f;
+      sum += photons;
+    }
+  } else {
+    // One camera for every pixel: the loop the run spends its time in.
+    const baseline = camera.baselineAdu;
+    const factor = camera.photonsPerAduNet;
+    for (let i = 0; i < n; i++) {
+      const b = background[i];
+      const photons = (b - baseline) * factor;
+      outPhotons[i] = photons;
+      outResidual[i] = (pixels[i] - b) * factor;
+      sum += photons;
+    }
   }
   return 1 + Math.sqrt(Math.max(0, sum / n));
 }

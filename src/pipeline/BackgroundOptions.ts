@@ -18,7 +18,7 @@ import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 export const BACKGROUND_DEFAULTS = {
   method: 'none',
   windowFrames: 51,
-  anchorsPerWindow: 4,
+  anchorsPerWindow: 2,
 } as const;
 
 /** The background methods: none (the fit's constant offset only), or the temporal median. */

@@ -13,6 +13,8 @@ export interface ChunkResult {
   stats: LocalizeStats;
   /** The chunk's pixel buffers, transferred back (for reuse by the reader). */
   buffers: ArrayBuffer[];
+  /** The chunk's background arrays' buffers, transferred back (for reuse by the temporal median). */
+  backgrounds: ArrayBuffer[];
 }
 
 interface Pending {
@@ -63,12 +65,12 @@ export class LocalizerPool {
     } else {
       worker = new Worker(new URL('./localizeWorker.js', import.meta.url));
     }
-    worker.on('message', (message: { type: string; id: number; batches?: LocalizationBatch[]; stats?: LocalizeStats; buffers?: ArrayBuffer[]; message?: string }) => {
+    worker.on('message', (message: { type: string; id: number; batches?: LocalizationBatch[]; stats?: LocalizeStats; buffers?: ArrayBuffer[]; backgrounds?: ArrayBuffer[]; message?: string }) => {
       const p = this.pending.get(message.id);
       if (!p) return;
       this.pending.delete(message.id);
       this.busy[p.worker]--;
-      if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [] });
+      if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [], backgrounds: message.backgrounds ?? [] });
       else p.reject(new Error(message.message));
     });
     worker.on('error', (error) => this.fail(error));

@@ -4,11 +4,16 @@ import type { Frame } from '../../src/io/Frame.js';
 import type { BackgroundFrame } from '../../src/pipeline/TemporalMedian.js';
 import { TemporalMedian } from '../../src/pipeline/TemporalMedian.js';
 
-/** Small random frames (seeded), uint16 with ties, as a camera gives them. */
-function frames(count: number, pixels = 7, seed = 3): Frame[] {
+/**
+ * Small random frames (seeded): uint16 with ties, as a camera gives them (counted), with a
+ * bright outlier now and then that makes a pixel span more than the counts (selected); or
+ * float32 with fractions (selected).
+ */
+function frames(count: number, pixels = 7, seed = 3, type: 'uint16' | 'float32' = 'uint16'): Frame[] {
   let s = seed;
   const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-  return Array.from({ length: count }, (_, index) => ({ index, width: pixels, height: 1, data: Uint16Array.from({ length: pixels }, () => 100 + Math.floor(rand() * 40)) }));
+  const value = () => (type === 'float32' ? 100 + rand() * 40 : 100 + Math.floor(rand() * 40) + (rand() < 0.03 ? 6000 : 0));
+  return Array.from({ length: count }, (_, index) => ({ index, width: pixels, height: 1, data: type === 'float32' ? Float32Array.from({ length: pixels }, value) : Uint16Array.from({ length: pixels }, value) }));
 }
 
 /** Brute force: the median over positions [lo, hi] of pixel p (mean of the middle two for an even count). */
@@ -35,12 +40,13 @@ function run(step: TemporalMedian, input: Frame[]): BackgroundFrame[] {
 }
 
 test('with an anchor at every frame, each background is the exact median of its window (brute force)', () => {
-  for (const [T, W] of [[40, 7], [40, 9], [5, 7], [6, 7], [7, 7], [1, 3], [13, 1]] as const) {
-    const all = frames(T);
+  for (const [T, W, type] of [[40, 7, 'uint16'], [40, 9, 'float32'], [5, 7, 'uint16'], [6, 7, 'uint16'], [6, 7, 'float32'], [7, 7, 'uint16'], [1, 3, 'uint16'], [13, 1, 'uint16']] as const) {
+    const all = frames(T, 7, 3, type);
     const step = new TemporalMedian(W, 1);
     const out = run(step, all);
     assert.deepEqual(out.map((f) => f.index), all.map((f) => f.index), `T ${T} W ${W}: every frame, in order`);
-    for (const f of out) for (let p = 0; p < 7; p++) assert.equal(f.background?.[p], bruteWindow(all, f.index, W, p), `T ${T} W ${W} frame ${f.index} pixel ${p}`);
+    // Float32 frames: the median is one of their values, or the mean of two (rounded to float32).
+    for (const f of out) for (let p = 0; p < 7; p++) assert.equal(f.background?.[p], Math.fround(bruteWindow(all, f.index, W, p)), `T ${T} W ${W} ${type} frame ${f.index} pixel ${p}`);
     assert.ok(step.maxHeld <= W, `T ${T} W ${W}: held ${step.maxHeld} frames, at most the window`);
   }
 });
