@@ -10,10 +10,11 @@ import { InvalidOptionError } from '../errors/InvalidOptionError.js';
  * 0.031, 0.19, 0.46, 2.1 false positives per frame. Shorter windows lose molecules that stay on
  * for a good part of the window (the median rises under them) and are noisier (precision 1.74×
  * the CRLB at 21 frames, 1.10× at 51); longer ones miss slowly blinking or drifting vesicles,
- * which then look like spots. `anchorsPerWindow` 4: the exact median is taken every (W − 1)/4
- * frames (12 for 51) and interpolated linearly between, a quarter of a median per pixel and
- * frame instead of one (cell backgrounds that bleach over hundreds of frames are straight lines
- * over 12).
+ * which then look like spots. `anchorsPerWindow` 2: the exact median is taken every (W − 1)/2
+ * frames (25 for 51; the most that keeps the frames held to the window) and interpolated
+ * linearly between (medians every 12 frames would cost twice as much
+ * for the same result (Jaccard 99.9 vs 99.8 %, precision 1.10 vs 1.09× the CRLB, calibration
+ * 0.96 both)); cell backgrounds that bleach over hundreds of frames are straight lines over 25.
  */
 export const BACKGROUND_DEFAULTS = {
   method: 'none',

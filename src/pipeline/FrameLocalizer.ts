@@ -108,7 +108,7 @@ export class FrameLocalizer {
         this.residual = new Float32Array(background.length);
         this.backgroundPhotons = new Float64Array(background.length);
       }
-      this.pedestal = knownBackground(frame.data, background, camera, this.backgroundPhotons, this.residual);
+      this.pedestal = knownBackground(frame.data, background, camera, this.backgroundPhotons, this.residual, camera.shiftPhotons);
       this.detector.load(this.residual);
     } else {
       this.detector.load(frame.data, camera);
