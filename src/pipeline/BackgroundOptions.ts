@@ -6,15 +6,15 @@ import { InvalidOptionError } from '../errors/InvalidOptionError.js';
  *
  * `windowFrames` 51, measured on a simulated cell (`simulate --cell-background`, 128×128 px,
  * 1000 frames, isolated spots of 1500 photons; docs/guides/backgrounds.md): windows of 21, 35,
- * 51, 71, 101, 201 frames gave Jaccard 96.2, 99.8, 99.9, 99.3, 98.2, 92.2 % and 0.008, 0.011,
- * 0.031, 0.19, 0.46, 2.1 false positives per frame. Shorter windows lose molecules that stay on
- * for a good part of the window (the median rises under them) and are noisier (precision 1.74×
- * the CRLB at 21 frames, 1.10× at 51); longer ones miss slowly blinking or drifting vesicles,
- * which then look like spots. `anchorsPerWindow` 2: the exact median is taken every (W − 1)/2
- * frames (25 for 51; the most that keeps the frames held to the window) and interpolated
- * linearly between (medians every 12 frames would cost twice as much
- * for the same result (Jaccard 99.9 vs 99.8 %, precision 1.10 vs 1.09× the CRLB, calibration
- * 0.96 both)); cell backgrounds that bleach over hundreds of frames are straight lines over 25.
+ * 51, 71, 101, 201 frames gave Jaccard 96.5, 99.8, 99.9, 99.4, 98.7, 93.6 % and 0.003, 0.007,
+ * 0.029, 0.14, 0.32, 1.7 false positives per frame. Shorter windows lose molecules that stay on
+ * for a good part of the window (the median rises under them) and are noisier (precision 1.50×
+ * the CRLB at 21 frames, 1.16× at 35, 1.09× at 51); longer ones miss slowly blinking or
+ * drifting vesicles, which then look like spots. `anchorsPerWindow` 2: the exact median is
+ * taken every (W − 1)/2 frames (25 for 51; the most that keeps the frames held to the window)
+ * and interpolated linearly between. Medians every 12 frames cost twice as much for the same
+ * result (Jaccard 99.9 vs 99.8 %, precision 1.10 vs 1.09× the CRLB, calibration 0.96 both);
+ * cell backgrounds that bleach over hundreds of frames are straight lines over 25.
  */
 export const BACKGROUND_DEFAULTS = {
   method: 'none',
