@@ -20,6 +20,13 @@ import { localizeStream } from '../../src/pipeline/localizeStream.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 import type { TruthRows } from '../../src/simulate/simulateStack.js';
 import type { LocalizationBatch } from '../../src/table/LocalizationBatch.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { localize } from '../../pipelines/localize.js';
+import { localizeStack } from '../../pipelines/localizeStack.js';
+import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import { CLI } from '../cli/cliArgs.js';
 
 const W = 64;
@@ -160,6 +167,29 @@ describe('temporal-median background on broad bleaching blobs (64×64 px, 300 fr
     for (let k = 0; k < a.length; k++) {
       assert.ok(Math.abs(a[k][1] - b[k][1]) < 1e-4 && Math.abs(a[k][2] - b[k][2]) < 1e-4, `row ${k}: ${a[k]} vs ${b[k]}`);
       assert.ok(Math.abs(a[k][5] - b[k][5]) < 1e-4, `row ${k}: uncertainty ${a[k][5]} vs ${b[k][5]}`);
+    }
+  });
+});
+
+describe('follow mode and the stream API', () => {
+  test('--follow on a stack that stops growing: the held frames come out at the end, the CSV as without --follow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tmedian-'));
+    try {
+      const stack = join(dir, 'live.tif');
+      writeSimulation(stack, join(dir, 'live.truth.csv'), { width: 32, height: 32, frames: 40, density: 0.5, seed: 5 });
+      const options = { background: { method: 'temporal-median' as const, windowFrames: 11 } };
+      await localizeStack({ input: stack, output: join(dir, 'once.csv'), workers: 1, options });
+      await localizeStack({ input: stack, output: join(dir, 'live.csv'), options, frames: { follow: true, pollIntervalMs: 20, idleTimeoutMs: 300 } });
+      const once = readFileSync(join(dir, 'once.csv'), 'utf8');
+      assert.ok(once.split('\n').length > 20);
+      assert.equal(readFileSync(join(dir, 'live.csv'), 'utf8'), once);
+      // localize() on an Observable of the same frames: the batches of the path.
+      const path = await lastValueFrom(localize(stack, options).pipe(toArray()));
+      const frames = [...simulateStack({ width: 32, height: 32, frames: 40, density: 0.5, seed: 5 })].map((f) => ({ index: f.index, width: 32, height: 32, data: Uint16Array.from(f.adu) }));
+      const pushed = await lastValueFrom(localize(from(frames), { ...options, camera: { pixelSizeNm: 100 } }).pipe(toArray()));
+      assert.deepEqual(rows(pushed), rows(path));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
