@@ -5,8 +5,11 @@ import type { PixelArray } from '../io/Frame.js';
  * A frame's known per-pixel background B in photons, and the frame minus it (what detection
  * looks at), from the background in the frame's own units (ADU, e.g. the temporal median):
  * B_i = (background_i − offset_i)·factor_i and residual_i = (pixel_i − background_i)·factor_i,
- * the camera's conversion (docs/design.md §2) per pixel with maps. Returns the pedestal of the
- * frame's fits, 1 + √(mean B) photons (see `subtractKnownBackground`).
+ * the camera's conversion (docs/design.md §2) per pixel with maps. Returns the pedestal δ of the
+ * frame's fits (see `subtractKnownBackground`): its darkest background, max(0, min B) photons —
+ * the level a flat-background fit's b would sit at, so the fits converge as fast as without a
+ * known background (b's tolerance is relative), and the largest δ that keeps every pixel's
+ * shift s + B − δ ≥ 0, so the model μ + s + B − δ stays positive whatever b does.
  *
  * The residual is scaled to the noise of a pixel of the frame's mean background B̄:
  * residual_i·√((B̄ + s + 1)/(B_i + s + 1)), so that detection's one threshold (K × the frame's
@@ -26,6 +29,7 @@ export function knownBackground(pixels: PixelArray, background: Float32Array, ca
   const { offsetMap, factorMap } = camera;
   const n = background.length;
   let sum = 0;
+  let min = Number.POSITIVE_INFINITY;
   if (offsetMap && factorMap) {
     for (let i = 0; i < n; i++) {
       const f = factorMap[i];
@@ -34,6 +38,7 @@ export function knownBackground(pixels: PixelArray, background: Float32Array, ca
       outPhotons[i] = photons;
       outResidual[i] = (pixels[i] - b) * f;
       sum += photons;
+      if (photons < min) min = photons;
     }
   } else {
     // One camera for every pixel: the loop the run spends its time in.
@@ -45,6 +50,7 @@ export function knownBackground(pixels: PixelArray, background: Float32Array, ca
       outPhotons[i] = photons;
       outResidual[i] = (pixels[i] - b) * factor;
       sum += photons;
+      if (photons < min) min = photons;
     }
   }
   const mean = Math.max(0, sum / n);
@@ -53,5 +59,5 @@ export function knownBackground(pixels: PixelArray, background: Float32Array, ca
     const b = outPhotons[i];
     outResidual[i] *= Math.sqrt(reference / ((b > 0 ? b : 0) + shiftPhotons + 1));
   }
-  return 1 + Math.sqrt(mean);
+  return min > 0 ? min : 0;
 }

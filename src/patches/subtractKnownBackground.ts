@@ -3,9 +3,9 @@
  * and shift s + B − δ, so that data + shift = n + s and model + shift = μ + s + B − δ — exactly
  * the shifted-Poisson likelihood of the counts with B known (docs/design.md §3, §6), its Fisher
  * information and CRLB from the right expected counts. The fit's free constant background b is
- * then the offset above B − δ: the pedestal δ (per frame, `knownBackground`) keeps b well
- * above its floor where the median is a little high (spots lift it), and the table's offset is
- * b − δ + B at the spot's pixel.
+ * then the offset above B − δ: the pedestal δ (per frame, the frame's darkest B, `knownBackground`)
+ * keeps b off its floor where the median is a little high (spots lift it) and every shift ≥ 0;
+ * the table's offset is b − δ + B at the spot's pixel.
  *
  * @param backgroundPhotons - B, photons per pixel of the frame, row-major
  * @param width - frame width, px
