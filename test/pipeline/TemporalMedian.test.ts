@@ -101,3 +101,19 @@ test('a part of a run, read with its halo, gets the backgrounds of the whole run
     assert.ok(step.maxHeld <= W);
   }
 });
+
+test('the step keeps its own copies: a reader that reuses a frame\'s buffer at once changes no background', () => {
+  const T = 30;
+  const W = 9;
+  const all = frames(T);
+  const expected = run(new TemporalMedian(W, 4), all);
+  const step = new TemporalMedian(W, 4);
+  const out: BackgroundFrame[] = [];
+  for (const f of all) {
+    const buffer = f.data.slice();
+    out.push(...step.push({ ...f, data: buffer }));
+    buffer.fill(0);
+  }
+  out.push(...step.finish());
+  assert.deepEqual(out.map((f) => f.background), expected.map((f) => f.background));
+});
