@@ -11,6 +11,8 @@ import { FrameLocalizer } from '../src/pipeline/FrameLocalizer.js';
 import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { localizeFrames } from '../src/pipeline/localizeFrames.js';
+import { operatorOf } from '../src/pipeline/operatorOf.js';
+import { TemporalMedian } from '../src/pipeline/TemporalMedian.js';
 import { chooseWorkers, localizeStream } from '../src/pipeline/localizeStream.js';
 import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { chooseRunner } from './chooseRunner.js';
@@ -50,7 +52,9 @@ export interface LocalizeStreamOptions extends LocalizeOptions {
  *
  * Path and async-iterable sources are pulled through {@link localizeStream}: the frames read
  * ahead are bounded, and `workers > 1` spreads the work over threads. An Observable source is
- * pushed: it is localized on this thread as frames arrive.
+ * pushed: it is localized on this thread as frames arrive. With a temporal-median `background`,
+ * each frame's batch comes half a window plus (W − 1)/2 frames after it (the last ones when the
+ * source ends).
  *
  * @example
  * ```ts
@@ -62,7 +66,12 @@ export interface LocalizeStreamOptions extends LocalizeOptions {
  */
 export function localize(source: FrameSource, options: LocalizeStreamOptions = {}): Observable<LocalizationBatch> {
   if (isObservable(source)) {
-    return defer(() => source.pipe(localizeFrames(new FrameLocalizer(resolveLocalizeOptions(options)))));
+    return defer(() => {
+      const resolved = resolveLocalizeOptions(options);
+      const { background } = resolved;
+      const frames = background.method === 'none' ? source : source.pipe(operatorOf(() => new TemporalMedian(background.windowFrames, background.anchorFrames)));
+      return frames.pipe(localizeFrames(new FrameLocalizer(resolved)));
+    });
   }
   if (typeof source === 'string' || Array.isArray(source)) {
     const path = source as string | readonly string[];

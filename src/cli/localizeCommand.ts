@@ -1,3 +1,4 @@
+import { BACKGROUND_DEFAULTS, parseBackground } from '../pipeline/BackgroundOptions.js';
 import { readCalibrationFile } from '../export/readCalibrationFile.js';
 import { basename, dirname, extname, join } from 'node:path';
 import type { LocalizeStackSummary } from '../../pipelines/LocalizeStackRun.js';
@@ -63,6 +64,15 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'min-distance', value: 'PX', help: 'the weaker of two candidates closer than this is dropped, px', default: String(DETECT_DEFAULTS.minDistancePx), option: 'detect.minDistancePx' },
     { name: 'noise-samples', value: 'N', help: "pixels sampled for each frame's noise estimate", default: String(DETECT_DEFAULTS.noiseSamples), option: 'detect.noiseSamples' },
     { name: 'detect-engine', value: 'E', help: 'wasm (f32 SIMD kernel) or js (f64 reference)', default: DETECT_DEFAULTS.engine, option: 'detect.engine' },
+  ]],
+  ['Background', [
+    {
+      name: 'background',
+      value: 'B',
+      help: `none, or temporal-median[:FRAMES]: each pixel's median over FRAMES frames (odd) centred on the frame, the known background of detection and of every fit (cells: structured, bleaching backgrounds; see docs/guides/backgrounds.md). A frame comes out half a window plus (FRAMES − 1)/${BACKGROUND_DEFAULTS.anchorsPerWindow} frames later (in --follow, the last ones when the stack stops growing); FRAMES frames are held in memory`,
+      default: `${BACKGROUND_DEFAULTS.method} (temporal-median's window: ${BACKGROUND_DEFAULTS.windowFrames})`,
+      option: 'background',
+    },
   ]],
   ['Fit', [
     { name: 'box', value: 'PX', help: 'fitting window, odd, px', default: `2⌈2σ⌉+1 px for σ in px, at least ${MIN_DEFAULT_BOX_PX}`, option: 'fit.box' },
@@ -232,6 +242,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     ...(text('calibration') === undefined ? {} : await readCalibrationFile(text('calibration') as string)),
     warmStart: values['no-warm-start'] !== true,
     chunkFrames: optional('chunk-frames', { integer: true }),
+    background: text('background') === undefined ? undefined : parseBackground(text('background') as string),
   };
   const range = text('frames') !== undefined ? parseFrameRange(text('frames') as string) : { start: 0 };
   const idle = optional('idle-timeout', { min: 0 }) ?? FOLLOW_DEFAULTS.idleTimeoutMs / 1000;

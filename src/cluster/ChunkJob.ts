@@ -20,6 +20,13 @@ export interface ChunkJob {
   readonly start: number;
   readonly end: number;
   readonly step: number;
+  /**
+   * The whole run's frames, `runStart`, `runStart + step`, … before `runEnd`: given with a
+   * temporal-median background, whose windows at the job's ends reach into the frames of its
+   * neighbours (the job reads them, and emits its own).
+   */
+  readonly runStart?: number;
+  readonly runEnd?: number;
   /** The options as the user gave them (JSON). */
   readonly options: LocalizeOptions;
   /** The camera's map files (absolute paths) when the run has sCMOS maps: the worker reads them. */
@@ -143,6 +150,11 @@ export function checkChunkJob(data: unknown): ChunkJob {
   if (!(isPath(input) || (Array.isArray(input) && input.length > 0 && input.every(isPath)))) bad('input (absolute paths)');
   for (const key of ['start', 'end', 'step'] as const) if (!(Number.isInteger(d[key]) && (d[key] as number) >= (key === 'step' ? 1 : 0))) bad(key);
   if ((d.end as number) <= (d.start as number)) bad('an empty frame range');
+  if (d.runStart !== undefined || d.runEnd !== undefined) {
+    for (const key of ['runStart', 'runEnd'] as const) if (!(Number.isInteger(d[key]) && (d[key] as number) >= 0)) bad(key);
+    const [rs, re, s0, e0, st] = [d.runStart, d.runEnd, d.start, d.end, d.step] as number[];
+    if (!(rs <= s0 && e0 <= re && (s0 - rs) % st === 0)) bad('runStart…runEnd (the run holds the job, on its step)');
+  }
   if (typeof d.options !== 'object' || d.options === null || Array.isArray(d.options)) bad('options');
   if (typeof d.digest !== 'string' || !/^[0-9a-f]{64}$/.test(d.digest)) bad('digest');
   if (d.mapFiles !== undefined) {

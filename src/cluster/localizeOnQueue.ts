@@ -127,7 +127,9 @@ export async function* localizeOnQueue(run: QueueSubmission): AsyncGenerator<Loc
     const enqueue = () => {
       while (next < ranges.length && jobs.length < JOBS_IN_FLIGHT && !run.signal?.aborted) {
         const [start, end] = ranges[next++];
-        const data: ChunkJob = { format: JOB_FORMAT, run: id, input: run.input, start, end, step: run.step, options, ...(mapFiles ? { mapFiles } : {}), digest, software };
+        // A temporal median needs the run's ends: a job reads the frames its windows need beyond its own.
+        const whole = run.resolved.background.method === 'none' ? {} : { runStart: run.start, runEnd: run.end };
+        const data: ChunkJob = { format: JOB_FORMAT, run: id, input: run.input, start, end, step: run.step, ...whole, options, ...(mapFiles ? { mapFiles } : {}), digest, software };
         const job = q.add('chunk', data, {
           jobId: `${id}-${start}`,
           attempts: JOB_ATTEMPTS,

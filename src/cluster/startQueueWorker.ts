@@ -5,6 +5,7 @@ import type { Frame } from '../io/Frame.js';
 import { readCameraMaps } from '../camera/readCameraMaps.js';
 import { openStack } from '../io/openStack.js';
 import { FrameLocalizer } from '../pipeline/FrameLocalizer.js';
+import { TemporalMedian } from '../pipeline/TemporalMedian.js';
 import { resolveLocalizeOptions } from '../pipeline/LocalizeOptions.js';
 import type { ResolvedLocalizeOptions } from '../pipeline/LocalizeOptions.js';
 import { LocalizerPool } from '../pipeline/LocalizerPool.js';
@@ -135,9 +136,26 @@ export async function startQueueWorker(address: QueueAddress, options: QueueWork
       }
       frames = [];
     };
-    for await (const frame of stack.frames({ start: data.start, end: data.end, step: data.step })) {
+    const expected = Math.ceil((Math.min(data.end, stack.metadata.frameCount) - data.start) / data.step);
+    const add = async (frame: Frame) => {
       if (frames.length > 0 && Math.floor(frame.index / chunk) !== Math.floor(frames[0].index / chunk)) await flush();
       frames.push(frame);
+    };
+    const { background } = options;
+    if (background.method === 'temporal-median') {
+      // The job's frames are positions first … of the run; its windows read the halo around them.
+      const { runStart = data.start, runEnd = data.end, step } = data;
+      const runLength = Math.ceil((Math.min(runEnd, stack.metadata.frameCount) - runStart) / step);
+      const first = (data.start - runStart) / step;
+      const part = { runLength, first, end: first + expected };
+      const halo = TemporalMedian.haloOf(runLength, part.first, part.end, background.windowFrames, background.anchorFrames);
+      const median = new TemporalMedian(background.windowFrames, background.anchorFrames, part);
+      for await (const frame of stack.frames({ start: runStart + halo.from * step, end: Math.min(runEnd, runStart + halo.to * step), step })) {
+        for (const f of median.push(frame)) await add(f);
+      }
+      for (const f of median.finish()) await add(f);
+    } else {
+      for await (const frame of stack.frames({ start: data.start, end: data.end, step: data.step })) await add(frame);
     }
     await flush();
     for (const done of await Promise.all(pending)) {
@@ -145,7 +163,6 @@ export async function startQueueWorker(address: QueueAddress, options: QueueWork
       addLocalizeStats(stats, done.stats);
     }
     if (localizer) addLocalizeStats(stats, localizer.takeStats());
-    const expected = Math.ceil((Math.min(data.end, stack.metadata.frameCount) - data.start) / data.step);
     if (batches.length !== expected) throw new Error(`${stack.metadata.path}: read ${batches.length} of the ${expected} frames ${data.start + 1}–${data.end}`);
     const key = resultKey(String(job.id));
     await client.set(key, encodeBatches(batches), 'PX', RESULT_TTL_MS);

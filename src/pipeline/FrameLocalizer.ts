@@ -16,12 +16,15 @@ import { WarmStarts } from '../fit/WarmStarts.js';
 import type { Frame } from '../io/Frame.js';
 import { sampleTypeOf } from '../io/Frame.js';
 import { extractPatches } from '../patches/extractPatches.js';
+import { knownBackground } from '../patches/knownBackground.js';
+import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { createLocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import { checkFrameSize } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import { createLocalizeStats } from './LocalizeStats.js';
+import type { BackgroundFrame } from './TemporalMedian.js';
 
 /**
  * Localizes frame after frame: camera model → detection → patches → fit (warm-started from the
@@ -55,8 +58,12 @@ export class FrameLocalizer {
   private start = { x: new Float64Array(0), y: new Float64Array(0), photons: new Float64Array(0), background: new Float64Array(0), sigma: new Float64Array(0) };
   private results: FitResults = createFitResults(0);
   private previousFrame = -2;
+  /** The current frame's known background (photons), the frame minus it, and the fits' pedestal. */
+  private backgroundPhotons = new Float64Array(0);
+  private residual = new Float32Array(0);
+  private pedestal = 0;
   /** The current frame, for {@link cutWindows}. */
-  private frame: { data: Frame['data']; width: number; height: number; camera: FrameCamera } | undefined;
+  private frame: { data: Frame['data']; width: number; height: number; camera: FrameCamera; background: boolean } | undefined;
 
   /** @param options - resolved pipeline options */
   constructor(options: ResolvedLocalizeOptions) {
@@ -78,10 +85,12 @@ export class FrameLocalizer {
 
   /**
    * Localize one frame.
-   * @param frame - the frame (ADU)
+   * @param frame - the frame (ADU); with a known per-pixel `background` (ADU, e.g. the
+   *   {@link TemporalMedian}'s), detection sees the frame minus it and every fit takes it as
+   *   known, its constant background a free offset on top (`subtractKnownBackground`)
    * @returns the frame's localizations (every fit, with its status), positions in nm
    */
-  process(frame: Frame): LocalizationBatch {
+  process(frame: BackgroundFrame): LocalizationBatch {
     const { width, height } = frame;
     const { box } = this.options.fit;
     checkFrameSize(width, height, box);
@@ -94,16 +103,29 @@ export class FrameLocalizer {
     // The frame is converted to photons once for detection (f32, in the kernel); each patch
     // converts its own pixels from the frame in f64 for the fit.
     const t0 = performance.now();
-    this.detector.load(frame.data, camera);
+    const background = frame.background;
+    if (background) {
+      if (background.length !== width * height) throw new RangeError(`frame ${frame.index + 1}: a background of ${background.length} pixels for ${width}×${height}`);
+      if (this.residual.length !== background.length) {
+        this.residual = new Float32Array(background.length);
+        this.backgroundPhotons = new Float64Array(background.length);
+      }
+      this.pedestal = knownBackground(frame.data, background, camera, this.backgroundPhotons, this.residual, camera.shiftPhotons);
+      this.detector.load(this.residual);
+    } else {
+      this.detector.load(frame.data, camera);
+    }
     const t1 = performance.now();
     const candidates = this.candidates;
     this.detector.detectLoaded(candidates);
     const t2 = performance.now();
     const n = candidates.count;
-    this.ensureCapacity(n);
-    const shift = this.shifted ? this.shift : undefined;
+    const shifted = this.shifted || background !== undefined;
+    this.ensureCapacity(n, shifted);
+    const shift = shifted ? this.shift : undefined;
     const outputs = { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift };
     extractPatches(frame.data, width, height, candidates, box, outputs, camera, saturationLevel(this.options.camera, sampleTypeOf(frame.data)));
+    if (background) subtractKnownBackground(this.backgroundPhotons, width, this.pedestal, n, box, this.originColumn, this.originRow, this.patches, this.shift);
     const { warmStart, chunkFrames } = this.options;
     if (warmStart && frame.index === this.previousFrame + 1 && frame.index % chunkFrames !== 0) {
       this.warmStarts.find(n, candidates.column, candidates.row, this.originColumn, this.originRow, this.start);
@@ -115,7 +137,7 @@ export class FrameLocalizer {
     this.depths?.fit(this.patches, this.saturated, single, n, shift);
     // A fit over clipped pixels is wrong whatever the solver says.
     for (let p = 0; p < n; p++) if (this.saturated[p]) single.status[p] = FitStatus.saturated;
-    this.frame = { data: frame.data, width, height, camera };
+    this.frame = { data: frame.data, width, height, camera, background: background !== undefined };
     const fits = this.crowding.resolve(
       { width, height, cut: this.cutWindows },
       candidates,
@@ -124,7 +146,7 @@ export class FrameLocalizer {
     );
     this.frame = undefined;
     const t3 = performance.now();
-    const batch = this.toBatch(frame.index + 1, fits);
+    const batch = this.toBatch(frame.index + 1, fits, background ? width : 0, height);
     const s = this.stats;
     s.engines.fit = this.workspace.kernel ? 'wasm' : 'js';
     s.engines.detect = this.detector.filter.engine;
@@ -150,14 +172,16 @@ export class FrameLocalizer {
     centres.count = 0;
     for (let q = 0; q < windows.count; q++) centres.push(windows.row[q], windows.column[q], 0);
     extractPatches(frame.data, frame.width, frame.height, centres, windows.width, windows.out, frame.camera);
+    const { out } = windows;
+    if (frame.background && out.shift) subtractKnownBackground(this.backgroundPhotons, frame.width, this.pedestal, windows.count, windows.width, out.originColumn, out.originRow, out.patches, out.shift);
   };
 
-  private ensureCapacity(n: number): void {
+  private ensureCapacity(n: number, shifted: boolean): void {
     const area = this.options.fit.box ** 2;
-    if (this.patches.length >= n * area) return;
+    if (this.patches.length >= n * area && (!shifted || this.shift.length >= n * area)) return;
     const capacity = Math.max(64, 2 * n);
     this.patches = new Float64Array(capacity * area);
-    this.shift = new Float64Array(this.shifted ? capacity * area : 0);
+    this.shift = new Float64Array(shifted ? capacity * area : 0);
     this.originColumn = new Int32Array(capacity);
     this.originRow = new Int32Array(capacity);
     this.saturated = new Uint8Array(capacity);
@@ -166,8 +190,12 @@ export class FrameLocalizer {
     this.results = createFitResults(capacity);
   }
 
-  /** Convert fits to the table's units (the one place px become nm) and remember converged ones. */
-  private toBatch(frameNumber: number, fits: ResolvedFits): LocalizationBatch {
+  /**
+   * Convert fits to the table's units (the one place px become nm) and remember converged ones.
+   * With a known background (`width` > 0), the offset is the fit's free offset above the
+   * pedestal plus the known background at the spot's pixel.
+   */
+  private toBatch(frameNumber: number, fits: ResolvedFits, width: number, height: number): LocalizationBatch {
     const { rows: r, count: n, originColumn, originRow, emitters } = fits;
     // 3-D: the rows are the candidates' own (multi-emitter fitting is off), so the depths line up.
     const depth = this.depths;
@@ -185,7 +213,7 @@ export class FrameLocalizer {
       batch.y[p] = yPx * pixel;
       batch.sigma[p] = r.sigma[p] * pixel;
       batch.intensity[p] = r.photons[p];
-      batch.offset[p] = r.background[p];
+      batch.offset[p] = width > 0 ? r.background[p] - this.pedestal + this.backgroundPhotons[pixelOf(yPx, height) * width + pixelOf(xPx, width)] : r.background[p];
       batch.bkgstd[p] = r.residualStd[p];
       batch.uncertaintyX[p] = r.uncertaintyX[p] * pixel;
       batch.uncertaintyY[p] = r.uncertaintyY[p] * pixel;
@@ -220,6 +248,12 @@ export class FrameLocalizer {
     this.warmStarts.end();
     return batch;
   }
+}
+
+/** The pixel holding coordinate `v` (px), kept inside 0 … size − 1 (a failed fit's may be anywhere). */
+function pixelOf(v: number, size: number): number {
+  const i = Math.floor(v);
+  return i >= 0 && i < size ? i : i >= size ? size - 1 : 0;
 }
 
 /** The number of NaN and infinite values (float frames). */

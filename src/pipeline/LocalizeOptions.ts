@@ -12,6 +12,8 @@ import { BOX_RANGE_PX, resolveFitOptions } from '../fit/FitOptions.js';
 import type { MultiEmitterOptions, ResolvedMultiEmitterOptions } from '../fit/EmitterSelector.js';
 import { resolveMultiEmitterOptions } from '../fit/EmitterSelector.js';
 import { defaultBox } from '../patches/extractPatches.js';
+import type { BackgroundOptions, ResolvedBackgroundOptions } from './BackgroundOptions.js';
+import { resolveBackgroundOptions } from './BackgroundOptions.js';
 
 /** Every default of the pipeline's own options, stated once (the CLI's help and the README read them here). */
 export const LOCALIZE_DEFAULTS = {
@@ -76,6 +78,12 @@ export interface LocalizeOptions {
    * does not depend on the worker count. @default 64
    */
   chunkFrames?: number;
+  /**
+   * The per-pixel background: `none` (the fit's constant offset), or the temporal median of
+   * each pixel over a window of frames, used in detection and as the known background of every
+   * fit (see {@link BackgroundOptions}). @default none
+   */
+  background?: BackgroundOptions;
 }
 
 /** Every pipeline option resolved and checked (what the sidecar records). */
@@ -93,6 +101,7 @@ export interface ResolvedLocalizeOptions {
   readonly spline: SplineCalibration | undefined;
   readonly warmStart: boolean;
   readonly chunkFrames: number;
+  readonly background: ResolvedBackgroundOptions;
 }
 
 /** Pixel sizes outside this range (nm) are refused as implausible for a light microscope. */
@@ -179,6 +188,7 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
     spline,
     warmStart: options.warmStart ?? LOCALIZE_DEFAULTS.warmStart,
     chunkFrames: chunkFrames(options.chunkFrames),
+    background: resolveBackgroundOptions(options.background),
   };
 }
 

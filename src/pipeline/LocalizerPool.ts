@@ -5,6 +5,7 @@ import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import type { WorkerRequest } from './localizeWorker.js';
+import type { BackgroundFrame } from './TemporalMedian.js';
 
 /** A chunk's results from a worker. */
 export interface ChunkResult {
@@ -12,6 +13,8 @@ export interface ChunkResult {
   stats: LocalizeStats;
   /** The chunk's pixel buffers, transferred back (for reuse by the reader). */
   buffers: ArrayBuffer[];
+  /** The chunk's background arrays' buffers, transferred back (for reuse by the temporal median). */
+  backgrounds: ArrayBuffer[];
 }
 
 interface Pending {
@@ -62,12 +65,12 @@ export class LocalizerPool {
     } else {
       worker = new Worker(new URL('./localizeWorker.js', import.meta.url));
     }
-    worker.on('message', (message: { type: string; id: number; batches?: LocalizationBatch[]; stats?: LocalizeStats; buffers?: ArrayBuffer[]; message?: string }) => {
+    worker.on('message', (message: { type: string; id: number; batches?: LocalizationBatch[]; stats?: LocalizeStats; buffers?: ArrayBuffer[]; backgrounds?: ArrayBuffer[]; message?: string }) => {
       const p = this.pending.get(message.id);
       if (!p) return;
       this.pending.delete(message.id);
       this.busy[p.worker]--;
-      if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [] });
+      if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [], backgrounds: message.backgrounds ?? [] });
       else p.reject(new Error(message.message));
     });
     worker.on('error', (error) => this.fail(error));
@@ -81,7 +84,7 @@ export class LocalizerPool {
 
   /**
    * Localize a chunk of consecutive frames on the least busy worker. The frames' pixel buffers
-   * are transferred: the caller must not use them afterwards.
+   * (and their backgrounds') are transferred: the caller must not use them afterwards.
    * @param frames - consecutive frames of one chunk
    */
   submit(frames: Frame[]): Promise<ChunkResult> {
@@ -91,7 +94,7 @@ export class LocalizerPool {
     const id = this.nextId++;
     this.busy[w]++;
     const request: WorkerRequest = { type: 'chunk', id, frames };
-    const transfer = frames.map((f) => f.data.buffer as ArrayBuffer);
+    const transfer = frames.flatMap((f) => ((f as BackgroundFrame).background ? [f.data.buffer as ArrayBuffer, (f as BackgroundFrame).background?.buffer as ArrayBuffer] : [f.data.buffer as ArrayBuffer]));
     return new Promise<ChunkResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: w });
       this.workers[w].postMessage(request, transfer);

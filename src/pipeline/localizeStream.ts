@@ -8,6 +8,8 @@ import { LocalizerPool } from './LocalizerPool.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import { addLocalizeStats, createLocalizeStats } from './LocalizeStats.js';
+import type { BackgroundFrame } from './TemporalMedian.js';
+import { withBackground } from './withBackground.js';
 
 /** Options of {@link localizeStream}. */
 export interface StreamOptions {
@@ -78,7 +80,8 @@ export function chooseWorkers(asked: number | undefined, frames: number | undefi
  * With one worker, frames are localized on the calling thread. With more, chunks of
  * `chunkFrames` consecutive frames go to a {@link LocalizerPool}; results are reordered into
  * frame order. Warm starts restart at every chunk boundary in both modes, so the batches do not
- * depend on the worker count.
+ * depend on the worker count. A temporal-median background is computed here, on the frames in
+ * order, before they are localized (so it does not depend on the worker count either).
  *
  * @param frames - frames in order (e.g. `TiffStack.frames()`)
  * @param options - resolved pipeline options
@@ -91,13 +94,16 @@ export async function* localizeStream(
 ): AsyncGenerator<LocalizationBatch, void, undefined> {
   const choice = chooseWorkers(stream.workers, undefined, options.chunkFrames);
   const workers = choice.workers;
+  // The temporal median runs here, on the frames in order, whatever the workers.
+  const source = withBackground(frames, options.background);
   const stats = stream.stats ?? createLocalizeStats();
   if (workers <= 1) {
     const localizer = new FrameLocalizer(options);
-    for await (const frame of frames) {
+    for await (const frame of source.frames) {
       const batch = localizer.process(frame);
       addLocalizeStats(stats, localizer.takeStats());
       stream.recycle?.(frame.data.buffer as ArrayBuffer);
+      if (frame.background) source.give(frame.background);
       yield batch;
     }
     return;
@@ -107,7 +113,7 @@ export async function* localizeStream(
   const pool = new LocalizerPool(options, workers);
   const queue: { frames: number; result: Promise<ChunkResult> }[] = [];
   let inFlight = 0;
-  let current: Frame[] = [];
+  let current: BackgroundFrame[] = [];
   const dispatch = () => {
     const result = pool.submit(current);
     // Avoid an unhandled rejection before the consumer awaits it; the error is rethrown there.
@@ -119,11 +125,12 @@ export async function* localizeStream(
   const finish = (done: ChunkResult) => {
     addLocalizeStats(stats, done.stats);
     if (stream.recycle) for (const buffer of done.buffers) stream.recycle(buffer);
+    for (const buffer of done.backgrounds) source.give(new Float32Array(buffer));
   };
   let readError: unknown;
   try {
     try {
-      for await (const frame of frames) {
+      for await (const frame of source.frames) {
         if (current.length > 0 && Math.floor(frame.index / chunk) !== Math.floor(current[0].index / chunk)) dispatch();
         current.push(frame);
         if (current.length >= chunk) dispatch();

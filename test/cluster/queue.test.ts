@@ -223,6 +223,22 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     await w.stop();
   });
 
+  test('a temporal-median run on the queue writes the CSV of one machine: each job reads the halo its windows need', async () => {
+    // Frames 3–2590 of 2 600, every frame: the run's ends are not the stack's, and the job
+    // boundaries (1 024 frames) fall mid-window, so a job that read only its own frames would differ.
+    const options = { background: { method: 'temporal-median' as const, windowFrames: 31 } };
+    const frames = { start: 2, end: 2590 };
+    await localizeStack({ input: stack, output: join(dir, 'median-single.csv'), workers: 1, options, frames });
+    const a = startWorker();
+    const b = startWorker('--concurrency', '2');
+    await Promise.all([a.waitFor(/taking jobs/), b.waitFor(/taking jobs/)]);
+    await localizeStack({ input: stack, output: join(dir, 'median-queue.csv'), queue: redis.url, options, frames });
+    const local = readFileSync(join(dir, 'median-single.csv'), 'utf8');
+    assert.ok(local.split('\n').length > 1000, 'the run found spots');
+    assert.equal(readFileSync(join(dir, 'median-queue.csv'), 'utf8'), local);
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
   test('an sCMOS run: workers read the same map files, and write the CSV of one machine; maps given only as arrays are refused', async () => {
     const sc = join(dir, 'scmos.tif');
     const made = writeSimulation(sc, join(dir, 'scmos.truth.csv'), { width: 64, height: 64, frames: 200, density: 0.3, sensor: 'scmos', seed: 25 });
