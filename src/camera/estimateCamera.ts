@@ -147,7 +147,9 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
   const step = Math.max(1, Math.ceil((pairs.length * perFrame) / d.maxTiles));
   const used = pairs.filter((_, i) => i % step === 0);
   const range = integerRange(frames[0].data);
+  // Differences of frames: each tile's mean square, for the PRNU term of the line (fitNoiseLine).
   const tiles = new Float64Array(stride * used.length * perFrame);
+  const squares = new Float64Array(used.length * perFrame);
   const measureAll = () => {
     let count = 0;
     for (const [a, b] of used) {
@@ -155,6 +157,7 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
         for (let c0 = 0; c0 + tilePx <= width; c0 += stepPx) {
           if (clipped(a, width, r0, c0, tilePx, range) || (b && clipped(b, width, r0, c0, tilePx, range))) continue;
           noise.measure(a, width, r0, c0, b, tiles, stride * count);
+          squares[count] = noise.squareMean;
           count++;
         }
       }
@@ -168,7 +171,7 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
       points[2 * t] = tiles[stride * t];
       points[2 * t + 1] = power / band.bins;
     }
-    const line = fitNoiseLine(points, band.bins / WINDOW_BIN_CORRELATION, d.huberK);
+    const line = fitNoiseLine(points, band.bins / WINDOW_BIN_CORRELATION, d.huberK, frames.length > 1 ? squares.subarray(0, count) : undefined);
     if (!(line.slope > 0)) throw new InvalidOptionError(`the frames' noise does not grow with their brightness (slope ${line.slope.toPrecision(3)} ADU): the camera cannot be estimated from them`, 'camera');
     return { band, points, line, count };
   };
