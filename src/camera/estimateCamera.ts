@@ -140,10 +140,12 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
   const stepPx = tilePx / 2;
   const stride = 1 + noise.rings;
   const perFrame = (Math.floor((width - tilePx) / stepPx) + 1) * (Math.floor((height - tilePx) / stepPx) + 1);
-  // Pairs of consecutive frames (their difference cancels fixed structure), or the one frame.
-  const pairs: [PixelArray, PixelArray | undefined][] = [];
-  if (frames.length === 1) pairs.push([frames[0].data, undefined]);
-  for (let f = 0; f + 1 < frames.length; f += 2) pairs.push([frames[f].data, frames[f + 1].data]);
+  // Every pair of consecutive frames, overlapping (their difference cancels fixed structure), or
+  // the one frame: 1–2, 2–3, … rather than 1–2, 3–4, … made the gain's spread over 6 seeds of 10
+  // frames 0.38 → 0.13 (CCD, sparse), 0.024 → 0.014 (sCMOS-like, dense), about equal elsewhere.
+  const pairs: [PixelArray, PixelArray | undefined, number][] = [];
+  if (frames.length === 1) pairs.push([frames[0].data, undefined, 0]);
+  for (let f = 0; f + 1 < frames.length; f++) pairs.push([frames[f].data, frames[f + 1].data, f]);
   const step = Math.max(1, Math.ceil((pairs.length * perFrame) / d.maxTiles));
   const used = pairs.filter((_, i) => i % step === 0);
   const range = integerRange(frames[0].data);
@@ -176,7 +178,7 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
     return { band, points, line, count };
   };
   const { band, points, line, count: n } = measureAll();
-  const framesUsed = used.reduce((s, [, b]) => s + (b ? 2 : 1), 0);
+  const framesUsed = new Set(used.flatMap(([, b, f]) => (b ? [f, f + 1] : [f]))).size;
   const warnings: string[] = [];
   const { slope, intercept } = line;
   const effective = -intercept / slope;

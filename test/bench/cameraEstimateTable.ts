@@ -34,7 +34,7 @@ const DENSITIES = [
   { name: 'sparse', density: 0.5 },
   { name: 'dense', density: 1.5 },
 ];
-const FRAME_COUNTS = [1, 10, 50];
+const FRAME_COUNTS = (process.env.COUNTS ?? "1,10,50").split(",").map(Number);
 
 function stats(values: number[]): string {
   if (values.length === 0) return '–';
