@@ -85,10 +85,12 @@ export interface CameraEstimate {
  * count as noise, and they give the tiles the range of brightness the line needs. The band is the
  * widest whose power in the brightest tiles is that of the spectrum's corners (spots leak into
  * lower frequencies first: {@link chooseNoiseBand}). One frame: its tiles; several: the
- * differences of consecutive pairs of frames (fixed structure, sCMOS pixel offsets and spots that
- * stay on cancel; the variance halved, the pair's mean). The line is fitted by weighted least
- * squares (weights 1/var²) with Huber's weights on log var ({@link fitNoiseLine}); its covariance
- * gives the standard deviations.
+ * differences of every two consecutive frames, 1–2, 2–3, … (fixed structure, sCMOS pixel offsets
+ * and spots that stay on cancel; the variance halved, the pair's mean). The line is fitted by
+ * weighted least squares (weights 1/var²) with Huber's weights on log var ({@link fitNoiseLine});
+ * its covariance gives the standard deviations. On differences it has a third term, the pixels'
+ * gain spread (PRNU) times the power of the spots that switched between the two frames, which
+ * also takes up what those spots leak into the band.
  *
  * **Offset and read noise.** The line fixes σ_r² − slope·offset only. The offset that puts the
  * read noise to 0, the effective offset = −intercept/slope, is exact for localization: with it,
@@ -106,18 +108,24 @@ export interface CameraEstimate {
  * uncertainties stay right), flagged by `effectiveGain` when it is below 0.1 photons per ADU
  * (no sCMOS or CCD converts so coarsely); with it, photonsPerAdu = 2·emGain/slope.
  *
- * **Measured** (simulated stacks, 128×128 px, 100 nm pixels, PSF σ 1.3 px, 2000-photon spots,
- * 20 photons/px; the branch's report has the full table): sCMOS-like (offset 100, 1 e⁻/ADU,
- * 1.5 e⁻): one dense frame (1.5/µm²) gain ±4 %, 10–50 frames ±2–4 %; CCD (offset 500, 0.25–2
- * e⁻/ADU, 12 e⁻): gain ±5–12 % from 10–50 frames, offset from κ3 within a few ADU on sparse
- * frames (not identifiable on dense ones: too few background tiles; nor at 48 ADU of read noise);
- * EMCCD (gain 100–300, offset 300–500, 45–50 e⁻): effective gain ±1–3 % from 10 frames, offset
- * ±5–35 ADU (an extrapolation over the background's λ·G ADU). Structured, bleaching backgrounds
- * help (they widen the range of brightness). Weak spots: a single sparse frame (±10–30 %); a PSF
- * narrower than a pixel (only the corners are clean: warned); sCMOS sensors with hot pixels (3 %
- * at 10–40 e⁻: the gain 10–35 % low); tiny frames with high backgrounds (Picasso's 32×32 px
- * test movie, 250 photons/px: 0.74 ± 0.29 photons/ADU from 100 frames, truth 1). An offset within
- * 1 ADU needs the background's ADU above the offset times the gain's relative error below 1.
+ * **Measured** (test/bench/cameraEstimateTable.ts: 128×128 px, 100 nm pixels, PSF σ 1.3 px,
+ * 2000-photon spots, 20 photons/px, 0.5 and 1.5 emitters/µm², gain est ÷ truth over 3 seeds):
+ * sCMOS-like (offset 100, 1 e⁻/ADU, 1.5 e⁻): one frame 0.93–0.98 ± 0.05–0.08, 10 frames
+ * 1.00–1.04, 50 frames 1.00–1.01 ± 0.01–0.03; CCD (offset 500, 2 e⁻/ADU, 12 e⁻: read noise 36
+ * of the background's 41 ADU²): one frame ± 10–60 % (a dense one can fail: no slope), 10 frames
+ * 1.10 ± 0.15, 50 frames 1.00–1.03 ± 0.05–0.10, offset from κ3 within a few ADU on sparse frames
+ * (not identifiable on dense ones: too few background tiles; nor at 48 ADU of read noise); EMCCD
+ * (EM gain 100, offset 500): effective gain 0.97–1.06 from one frame, 0.99–1.01 from 10–50,
+ * offset ±5–35 ADU (an extrapolation over the background's λ·G ADU); the simulator's sCMOS with
+ * per-pixel maps (5 % PRNU, 3 % hot pixels of 10–40 e⁻): 0.96–1.04 from 10 frames, 0.97–1.01
+ * from 50, but 0.70–0.78 from one frame (there the PRNU of the spots themselves, p²·(s −
+ * offset)², cannot be told from shot noise without the offset; real sensors have well under 5 %).
+ * Structured, bleaching backgrounds help (they widen the range of brightness). Weak spots: a
+ * single sparse frame (the band that keeps the slope's spread at 5 % lets spots leak 5 % into
+ * it); a PSF narrower than a pixel (only the corners are clean: warned); tiny frames with high
+ * backgrounds (Picasso's 32×32 px test movie, 250 photons/px: 0.74 ± 0.29 photons/ADU from 100
+ * frames, truth 1). An offset within 1 ADU needs the background's ADU above the offset times the
+ * gain's relative error below 1.
  *
  * @param frames - one or more frames of one stack (same size, at least 16×16 px), ADU
  * @param options - what is known of the camera
@@ -140,14 +148,18 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
   const stepPx = tilePx / 2;
   const stride = 1 + noise.rings;
   const perFrame = (Math.floor((width - tilePx) / stepPx) + 1) * (Math.floor((height - tilePx) / stepPx) + 1);
-  // Pairs of consecutive frames (their difference cancels fixed structure), or the one frame.
-  const pairs: [PixelArray, PixelArray | undefined][] = [];
-  if (frames.length === 1) pairs.push([frames[0].data, undefined]);
-  for (let f = 0; f + 1 < frames.length; f += 2) pairs.push([frames[f].data, frames[f + 1].data]);
+  // Every pair of consecutive frames, overlapping (their difference cancels fixed structure), or
+  // the one frame: 1–2, 2–3, … rather than 1–2, 3–4, … made the gain's spread over 6 seeds of 10
+  // frames 0.38 → 0.13 (CCD, sparse), 0.024 → 0.014 (sCMOS-like, dense), about equal elsewhere.
+  const pairs: [PixelArray, PixelArray | undefined, number][] = [];
+  if (frames.length === 1) pairs.push([frames[0].data, undefined, 0]);
+  for (let f = 0; f + 1 < frames.length; f++) pairs.push([frames[f].data, frames[f + 1].data, f]);
   const step = Math.max(1, Math.ceil((pairs.length * perFrame) / d.maxTiles));
   const used = pairs.filter((_, i) => i % step === 0);
   const range = integerRange(frames[0].data);
+  // Differences of frames: each tile's mean square, for the PRNU term of the line (fitNoiseLine).
   const tiles = new Float64Array(stride * used.length * perFrame);
+  const squares = new Float64Array(used.length * perFrame);
   const measureAll = () => {
     let count = 0;
     for (const [a, b] of used) {
@@ -155,6 +167,7 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
         for (let c0 = 0; c0 + tilePx <= width; c0 += stepPx) {
           if (clipped(a, width, r0, c0, tilePx, range) || (b && clipped(b, width, r0, c0, tilePx, range))) continue;
           noise.measure(a, width, r0, c0, b, tiles, stride * count);
+          squares[count] = noise.squareMean;
           count++;
         }
       }
@@ -168,12 +181,12 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
       points[2 * t] = tiles[stride * t];
       points[2 * t + 1] = power / band.bins;
     }
-    const line = fitNoiseLine(points, band.bins / WINDOW_BIN_CORRELATION, d.huberK);
+    const line = fitNoiseLine(points, band.bins / WINDOW_BIN_CORRELATION, d.huberK, frames.length > 1 ? squares.subarray(0, count) : undefined);
     if (!(line.slope > 0)) throw new InvalidOptionError(`the frames' noise does not grow with their brightness (slope ${line.slope.toPrecision(3)} ADU): the camera cannot be estimated from them`, 'camera');
     return { band, points, line, count };
   };
   const { band, points, line, count: n } = measureAll();
-  const framesUsed = used.reduce((s, [, b]) => s + (b ? 2 : 1), 0);
+  const framesUsed = new Set(used.flatMap(([, b, f]) => (b ? [f, f + 1] : [f]))).size;
   const warnings: string[] = [];
   const { slope, intercept } = line;
   const effective = -intercept / slope;

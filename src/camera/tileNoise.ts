@@ -34,6 +34,13 @@ export class TileNoise {
   readonly rings: number;
   /** Bins of each ring. */
   readonly ringBins: Float64Array;
+  /**
+   * The last tile's w²-weighted mean square of the values measured, ADU² (of the frame's pixels,
+   * or of the difference, halved like the power, so it is in the units of the ring powers): with
+   * the noise's variance taken off, the signal's power, which a pixel-to-pixel gain spread
+   * (PRNU) turns into white noise ({@link fitNoiseLine}).
+   */
+  squareMean = 0;
   private readonly tables: Tables;
   private readonly rowRe: Float64Array;
   private readonly rowIm: Float64Array;
@@ -69,6 +76,7 @@ export class TileNoise {
     const { window, cos, sin, window2Sum, ringOf } = this.tables;
     const tile = this.tile;
     let weighted = 0;
+    let square = 0;
     let plain = 0;
     for (let r = 0; r < t; r++) {
       const base = (row0 + r) * width + column0;
@@ -79,6 +87,7 @@ export class TileNoise {
         weighted += w2 * 0.5 * (x + y);
         const value = other ? x - y : x;
         tile[r * t + c] = value;
+        square += w2 * value * value;
         plain += value;
       }
     }
@@ -119,6 +128,7 @@ export class TileNoise {
       }
     }
     out[at] = weighted / window2Sum;
+    this.squareMean = square * scale;
   }
 }
 
