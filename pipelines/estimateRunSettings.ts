@@ -8,6 +8,7 @@ import { frameCamera } from '../src/camera/CameraModel.js';
 import { checkCameraSettings } from '../src/camera/checkCameraSettings.js';
 import type { CameraEstimate } from '../src/camera/estimateCamera.js';
 import { estimateCamera } from '../src/camera/estimateCamera.js';
+import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
 import type { PsfSigmaEstimate } from '../src/fit/estimatePsfSigma.js';
 import type { Frame } from '../src/io/Frame.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
@@ -82,8 +83,13 @@ export async function estimateRunSettings(
   if (camera.maps) reason = 'camera maps given';
   else if (read.length < 2) reason = `${read.length} frame${read.length === 1 ? '' : 's'} to estimate from`;
   else {
-    estimate = estimateCamera(read, { emGain: camera.emGain, qe: camera.qe });
-    for (const w of estimate.warnings) warn(`camera estimate: ${w}`);
+    try {
+      // The EM gain when given: the gain is then the true one; else an effective one for EM data.
+      estimate = estimateCamera(read, { emGain: given.emGain, qe: camera.qe });
+    } catch (error) {
+      if (!(error instanceof InvalidOptionError)) throw error;
+      reason = error.message;
+    }
   }
   const kept = (['baselineAdu', 'photonsPerAdu', 'readNoiseElectrons'] as const).filter((k) => given[k] !== undefined);
   let cameraOptions: Partial<CameraOptions> = { ...given, pixelSizeNm: camera.pixelSizeNm };
@@ -98,7 +104,8 @@ export async function estimateRunSettings(
   } else if (cameraSource === 'auto') {
     warn(`the camera could not be estimated (${reason}): using the settings given and the defaults`);
   }
-  if (estimate && !estimated) for (const w of checkCameraSettings(camera, estimate)) warn(w);
+  if (estimate && !estimated) for (const w of checkCameraSettings(camera, estimate, medianPixel(read[0].data))) warn(w);
+  if (estimated && estimate) for (const w of estimate.warnings) warn(`camera estimate: ${w}`);
   const explicit: LocalizeOptions = { ...options, camera: cameraOptions, cameraSource: 'given' };
   // The σ: measured with the camera the run will use.
   const pixelSizeNm = camera.pixelSizeNm;
@@ -148,6 +155,12 @@ async function readFirstFrames(opened: OpenedRun, frames: FrameSourceOptions | u
     for await (const frame of opened.stack.frames({ start, end: start + 1, follow: true, idleTimeoutMs: frames.idleTimeoutMs, pollIntervalMs: frames.pollIntervalMs })) read.push(frame);
   }
   return read;
+}
+
+/** The median of a frame's pixels. */
+function medianPixel(data: ArrayLike<number>): number {
+  const sorted = Float64Array.from(data).sort();
+  return sorted[sorted.length >> 1];
 }
 
 /** Three significant digits. */
