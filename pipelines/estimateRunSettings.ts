@@ -11,6 +11,7 @@ import { estimateCamera } from '../src/camera/estimateCamera.js';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
 import type { PsfSigmaEstimate } from '../src/fit/estimatePsfSigma.js';
 import type { Frame } from '../src/io/Frame.js';
+import { TiffError } from '../src/io/TiffError.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { cameraSourceOf, LOCALIZE_DEFAULTS, psfSigmaIsAuto, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
@@ -105,7 +106,8 @@ export async function estimateRunSettings(
     warn(`the camera could not be estimated (${reason}): using the settings given and the defaults`);
   }
   if (estimate && !estimated) for (const w of checkCameraSettings(camera, estimate, medianPixel(read[0].data))) warn(w);
-  if (estimated && estimate) for (const w of estimate.warnings) warn(`camera estimate: ${w}`);
+  // The estimator's own notes (an effective gain, a small brightness range) go to the sidecar;
+  // the summary says what matters of them (an effective gain).
   const explicit: LocalizeOptions = { ...options, camera: cameraOptions, cameraSource: 'given' };
   // The σ: measured with the camera the run will use.
   const pixelSizeNm = camera.pixelSizeNm;
@@ -150,9 +152,15 @@ async function readFirstFrames(opened: OpenedRun, frames: FrameSourceOptions | u
   const available = opened.stack.metadata.frameCount;
   const end = Math.min(opened.range.end, available, start + SETTINGS_FRAMES * step);
   const read: Frame[] = [];
-  for await (const frame of opened.stack.frames({ start, end, step })) read.push(frame);
-  if (read.length === 0 && frames?.follow) {
-    for await (const frame of opened.stack.frames({ start, end: start + 1, follow: true, idleTimeoutMs: frames.idleTimeoutMs, pollIntervalMs: frames.pollIntervalMs })) read.push(frame);
+  try {
+    for await (const frame of opened.stack.frames({ start, end, step })) read.push(frame);
+    if (read.length === 0 && frames?.follow) {
+      for await (const frame of opened.stack.frames({ start, end: start + 1, follow: true, idleTimeoutMs: frames.idleTimeoutMs, pollIntervalMs: frames.pollIntervalMs })) read.push(frame);
+    }
+  } catch (error) {
+    // A frame that cannot be read (a stack cut off): estimate from those before it; the run
+    // meets the error again and reports it with the rows of the frames before it kept.
+    if (!(error instanceof TiffError)) throw error;
   }
   return read;
 }

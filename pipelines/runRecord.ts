@@ -134,6 +134,7 @@ function cameraSourceRecord(settings: RunSettings | undefined): Record<string, u
     frames: estimate.frames,
     pixelsUsed: estimate.pixelsUsed,
     method: estimate.method,
+    warnings: estimate.warnings,
   };
   const perF2 = estimate?.effectiveGain ? { photonCounts: 'per F² (EM gain unknown: an effective gain; positions and uncertainties are right)' } : {};
   if (source === 'estimated' && estimate) {
