@@ -4,7 +4,8 @@
  * queue and either engine all localize with the same settings, whatever their number.
  */
 import type { CameraOptions } from '../src/camera/CameraModel.js';
-import { frameCamera } from '../src/camera/CameraModel.js';
+import { checkOffsetReachable, frameCamera } from '../src/camera/CameraModel.js';
+import { resolveDetectOptions } from '../src/detect/DetectOptions.js';
 import { checkCameraSettings } from '../src/camera/checkCameraSettings.js';
 import type { CameraEstimate } from '../src/camera/estimateCamera.js';
 import { estimateCamera } from '../src/camera/estimateCamera.js';
@@ -14,7 +15,7 @@ import type { Frame } from '../src/io/Frame.js';
 import { TiffError } from '../src/io/TiffError.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
-import { cameraSourceOf, LOCALIZE_DEFAULTS, psfSigmaIsAuto, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import { cameraSourceOf, checkFrameSize, LOCALIZE_DEFAULTS, psfSigmaIsAuto, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { measurePsfSigma } from '../src/pipeline/measurePsfSigma.js';
 import type { OpenedRun } from './openRun.js';
 
@@ -74,6 +75,11 @@ export async function estimateRunSettings(
 ): Promise<{ options: LocalizeOptions; settings: RunSettings }> {
   const warn = (message: string) => onWarning?.(`${opened.input}: ${message}`);
   const provisional = resolveLocalizeOptions(options, opened.metadata);
+  // What the options cannot do with this stack is said before any frame is read.
+  const { metadata } = opened;
+  checkOffsetReachable(provisional.camera, metadata.sampleType);
+  checkFrameSize(metadata.width, metadata.height, provisional.fit.box, opened.input);
+  frameCamera(provisional.camera, metadata.width, metadata.height); // the maps cover the frames
   const cameraSource = cameraSourceOf(options);
   const sigmaAuto = psfSigmaIsAuto(options);
   const given = options.camera ?? {};
@@ -82,7 +88,7 @@ export async function estimateRunSettings(
   let estimate: CameraEstimate | undefined;
   let reason: string | undefined;
   if (camera.maps) reason = 'camera maps given';
-  else if (read.length < 2) reason = `${read.length} frame${read.length === 1 ? '' : 's'} to estimate from`;
+  else if (read.length === 0) reason = 'no frame to estimate from';
   else {
     try {
       // The EM gain when given: the gain is then the true one; else an effective one for EM data.
@@ -114,7 +120,9 @@ export async function estimateRunSettings(
   const runCamera = resolveLocalizeOptions(explicit, opened.metadata).camera;
   let sigma: PsfSigmaEstimate | undefined;
   if (!options.astigmatism && read.length > 0) {
-    sigma = measurePsfSigma(read, frameCamera(runCamera, read[0].width, read[0].height), provisional.detect, provisional.psfSigmaPx);
+    // The detector's default threshold: the spots measured are the bright ones whatever the run's.
+    const detect = resolveDetectOptions({ ...options.detect, threshold: undefined });
+    sigma = measurePsfSigma(read, frameCamera(runCamera, read[0].width, read[0].height), detect, provisional.psfSigmaPx);
   }
   const sigmaEstimate = sigma && { sigmaNm: sigma.sigmaPx * pixelSizeNm, sdNm: sigma.sigmaSdPx * pixelSizeNm, seNm: sigma.sigmaSePx * pixelSizeNm, spots: sigma.spots };
   let psfSource: RunSettings['psfSigma']['source'] = options.astigmatism ? 'calibration' : 'given';

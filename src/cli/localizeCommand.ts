@@ -42,6 +42,9 @@ export const CAMERA_CONVERSION_FLAGS: readonly Flag[] = [
   { name: 'qe', value: 'Q', help: 'quantum efficiency', default: String(CAMERA_DEFAULTS.qe), option: 'camera.qe' },
 ];
 
+/** The camera flags whose value --camera auto estimates when they are not given. */
+const ESTIMATED_FLAGS = new Set(['baseline', 'photons-per-adu']);
+
 export const LOCALIZE_FLAGS = new FlagTable([
   ['Output', [
     { name: 'output', short: 'o', value: 'FILE', help: 'CSV to write; the sidecar is FILE with .json', default: 'STACK.csv next to the stack (its first file)' },
@@ -51,9 +54,10 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ['Merging, with --merge (ThunderSTORM\'s rules and defaults)', MERGE_OPTION_FLAGS],
   ['Camera (ThunderSTORM\'s names)', [
     { name: 'camera', value: 'auto|given', help: `auto: base level, gain and read noise estimated from the first ${SETTINGS_FRAMES} frames (the settings given kept; with an EM gain not given, an effective gain: photon counts per F²); given: the settings given and the defaults, checked against the same estimate`, default: 'auto, unless --baseline, --photons-per-adu or a camera map is given', option: 'cameraSource' },
-    ...CAMERA_CONVERSION_FLAGS,
+    // localize estimates what is not given (--camera auto): the defaults are --camera given's.
+    ...CAMERA_CONVERSION_FLAGS.map((f) => (ESTIMATED_FLAGS.has(f.name) ? { ...f, default: `estimated; ${f.default} with --camera given` } : f)),
     { name: 'saturation', value: 'ADU', help: `pixels at or above this are saturated; spots on them get status ${FitStatus.saturated}`, default: "the sample type's largest value, 65535 for 16 bits", option: 'camera.saturationAdu' },
-    { name: 'read-noise', value: 'E', help: 'read noise at the readout, e⁻ rms (an EMCCD\'s before its EM gain is divided out)', default: String(CAMERA_DEFAULTS.readNoiseElectrons), option: 'camera.readNoiseElectrons' },
+    { name: 'read-noise', value: 'E', help: 'read noise at the readout, e⁻ rms (an EMCCD\'s before its EM gain is divided out)', default: `estimated; ${CAMERA_DEFAULTS.readNoiseElectrons} with --camera given`, option: 'camera.readNoiseElectrons' },
     { name: 'offset-map', value: 'FILE', help: 'per-pixel offset, ADU: a 2-D TIFF of the sensor (replaces --baseline)', option: 'camera.maps.offsetAdu' },
     { name: 'variance-map', value: 'FILE', help: 'per-pixel read-noise variance, ADU² (replaces --read-noise)', option: 'camera.maps.varianceAdu2' },
     { name: 'gain-map', value: 'FILE', help: 'per-pixel gain, ADU per e⁻ (replaces --photons-per-adu, its inverse)', option: 'camera.maps.gainAduPerElectron' },
