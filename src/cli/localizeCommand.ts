@@ -53,7 +53,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ]],
   ['Merging, with --merge (ThunderSTORM\'s rules and defaults)', MERGE_OPTION_FLAGS],
   ['Camera (ThunderSTORM\'s names)', [
-    { name: 'camera', value: 'auto|given', help: `auto: base level, gain and read noise estimated from the first ${SETTINGS_FRAMES} frames (the settings given kept; with an EM gain not given, an effective gain: photon counts per F²); given: the settings given and the defaults, checked against the same estimate`, default: 'auto, unless --baseline, --photons-per-adu or a camera map is given', option: 'cameraSource' },
+    { name: 'camera', value: 'auto|given', help: `auto: base level, gain and read noise estimated from up to the first ${SETTINGS_FRAMES} frames (the settings given kept; with an EM gain not given, an effective gain: photon counts per F²); given: the settings given and the defaults, checked against the same estimate`, default: 'auto, unless --baseline, --photons-per-adu or a camera map is given', option: 'cameraSource' },
     // localize estimates what is not given (--camera auto): the defaults are --camera given's.
     ...CAMERA_CONVERSION_FLAGS.map((f) => (ESTIMATED_FLAGS.has(f.name) ? { ...f, default: `estimated; ${f.default} with --camera given` } : f)),
     { name: 'saturation', value: 'ADU', help: `pixels at or above this are saturated; spots on them get status ${FitStatus.saturated}`, default: "the sample type's largest value, 65535 for 16 bits", option: 'camera.saturationAdu' },
@@ -64,7 +64,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'map-origin', value: 'X,Y', help: 'map pixel of the stack\'s top-left pixel, for stacks cropped from the sensor', default: CAMERA_MAP_DEFAULTS.origin.join(','), option: 'camera.maps.origin' },
   ]],
   ['PSF and detection', [
-    { name: 'psf-sigma', value: 'NM|auto', help: `PSF standard deviation, nm; auto: the median of free-σ fits of bright isolated spots of the first ${SETTINGS_FRAMES} frames (${LOCALIZE_DEFAULTS.psfSigmaNm} nm when there are too few); a given σ more than ${PSF_SIGMA_TOLERANCE * 100} % from that is warned about`, default: 'auto (2-D)', option: 'psfSigmaNm' },
+    { name: 'psf-sigma', value: 'NM|auto', help: `PSF standard deviation, nm; auto: the median of free-σ fits of bright isolated spots of up to the first ${SETTINGS_FRAMES} frames (${LOCALIZE_DEFAULTS.psfSigmaNm} nm when there are too few); a given σ more than ${PSF_SIGMA_TOLERANCE * 100} % from that is warned about`, default: 'auto (2-D)', option: 'psfSigmaNm' },
     { name: 'filter', value: 'F', help: "spot filter: thunderstorm (ThunderSTORM's wavelet filter, 5 taps) or bspline7 (7 taps, mirrored borders)", default: DETECT_DEFAULTS.filter, option: 'detect.filter' },
     { name: 'threshold', value: 'K', help: 'detection threshold, K × std(Wave.F1)', default: String(DETECT_DEFAULTS.threshold), option: 'detect.threshold' },
     { name: 'min-distance', value: 'PX', help: 'the weaker of two candidates closer than this is dropped, px', default: String(DETECT_DEFAULTS.minDistancePx), option: 'detect.minDistancePx' },

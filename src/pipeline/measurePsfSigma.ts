@@ -16,10 +16,17 @@ import { defaultBox, extractPatches } from '../patches/extractPatches.js';
 export const PSF_SIGMA_SEARCH_FACTOR = 1.5;
 
 /**
+ * Most isolated spots fitted: the median of 500 has a standard error near 0.2 nm (spread
+ * 4 nm at σ 130 nm, 100 nm pixels), and 500 JavaScript fits take about 0.1 s.
+ */
+export const PSF_SIGMA_MAX_SPOTS = 500;
+
+/**
  * Measure the PSF σ on frames (the settings step of a run, before its options are resolved):
  * detect candidates in each frame, keep the isolated ones — no other candidate within a window
  * width, the window inside the frame — cut their windows, and fit them with a free σ
- * ({@link estimatePsfSigma}, which keeps the bright single spots and returns the median σ̂).
+ * ({@link estimatePsfSigma}, which keeps the bright single spots and returns the median σ̂),
+ * at most {@link PSF_SIGMA_MAX_SPOTS}, from the first frames on.
  *
  * @param frames - the first frames of the run (ADU)
  * @param camera - their camera (converts ADU to photons, the shift of the likelihood)
@@ -38,6 +45,7 @@ export function measurePsfSigma(frames: readonly Frame[], camera: FrameCamera, d
   const chosen: { frame: Frame; row: number; column: number }[] = [];
   const half = box >> 1;
   for (const frame of frames) {
+    if (chosen.length >= PSF_SIGMA_MAX_SPOTS) break;
     if (frame.width !== width || frame.height !== height) continue;
     detector.detect(frame.data, found, camera);
     for (let i = 0; i < found.count; i++) {
@@ -48,7 +56,7 @@ export function measurePsfSigma(frames: readonly Frame[], camera: FrameCamera, d
       for (let j = 0; j < found.count && alone; j++) {
         if (j !== i && (found.row[j] - r) ** 2 + (found.column[j] - c) ** 2 < box * box) alone = false;
       }
-      if (alone) chosen.push({ frame, row: r, column: c });
+      if (alone && chosen.length < PSF_SIGMA_MAX_SPOTS) chosen.push({ frame, row: r, column: c });
     }
   }
   if (chosen.length === 0) return undefined;
