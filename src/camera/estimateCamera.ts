@@ -1,5 +1,7 @@
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { PixelArray } from '../io/Frame.js';
+import { offsetFromSkew } from './offsetFromSkew.js';
+import { chooseNoiseBand, fitNoiseLine, WINDOW_BIN_CORRELATION } from './fitNoiseLine.js';
 import { TileNoise } from './tileNoise.js';
 
 /** One frame given to {@link estimateCamera}: pixels row-major, ADU. */
@@ -27,6 +29,10 @@ export const CAMERA_ESTIMATE_DEFAULTS = {
   huberK: 3,
   /** Effective gains below this many photons per ADU suggest an EM register (F² = 2 folded in). */
   emLikelyPhotonsPerAdu: 0.1,
+  /** The third cumulant's offset is used when its standard deviation is at most this, ADU… */
+  offsetIdentifiedAdu: 1,
+  /** …or this share of the read noise's part of the offset (offset − effective offset). */
+  offsetIdentifiedShare: 0.25,
 } as const;
 
 /** The camera as estimated from frames, with standard deviations. */
@@ -54,6 +60,8 @@ export interface CameraEstimate {
   /** Slope of noise variance against mean, ADU (F²/photonsPerAdu·emGain), and its intercept, ADU². */
   slopeAdu: number;
   interceptAdu2: number;
+  /** The background level: the lower quartile of the tiles' means, ADU (where compareCamera compares noise). */
+  backgroundAdu: number;
   frames: number;
   pixelsUsed: number;
   /** Tiles measured and tiles the robust fit kept (weight above one half). */
@@ -83,30 +91,44 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
   const tilePx = side >= 2 * d.tilePx ? d.tilePx : side >= 16 ? 8 : 0;
   if (tilePx === 0) throw new InvalidOptionError(`frames of ${width}×${height} px are too small to estimate the camera from (at least 16×16 px)`, 'camera');
   const noise = new TileNoise(tilePx);
-  const perFrame = Math.floor(width / tilePx) * Math.floor(height / tilePx);
+  const stepPx = tilePx / 2;
+  const stride = 1 + noise.rings;
+  const perFrame = (Math.floor((width - tilePx) / stepPx) + 1) * (Math.floor((height - tilePx) / stepPx) + 1);
   // Pairs of consecutive frames (their difference cancels fixed structure), or the one frame.
   const pairs: [PixelArray, PixelArray | undefined][] = [];
   if (frames.length === 1) pairs.push([frames[0].data, undefined]);
   for (let f = 0; f + 1 < frames.length; f += 2) pairs.push([frames[f].data, frames[f + 1].data]);
   const step = Math.max(1, Math.ceil((pairs.length * perFrame) / d.maxTiles));
   const used = pairs.filter((_, i) => i % step === 0);
-  const top = integerRange(frames[0].data);
-  const points = new Float64Array(2 * used.length * perFrame);
-  let n = 0;
-  for (const [a, b] of used) {
-    for (let r0 = 0; r0 + tilePx <= height; r0 += tilePx) {
-      for (let c0 = 0; c0 + tilePx <= width; c0 += tilePx) {
-        if (clipped(a, width, r0, c0, tilePx, top) || (b && clipped(b, width, r0, c0, tilePx, top))) continue;
-        noise.measure(a, width, r0, c0, b, points, 2 * n);
-        n++;
+  const range = integerRange(frames[0].data);
+  const tiles = new Float64Array(stride * used.length * perFrame);
+  const measureAll = () => {
+    let count = 0;
+    for (const [a, b] of used) {
+      for (let r0 = 0; r0 + tilePx <= height; r0 += stepPx) {
+        for (let c0 = 0; c0 + tilePx <= width; c0 += stepPx) {
+          if (clipped(a, width, r0, c0, tilePx, range) || (b && clipped(b, width, r0, c0, tilePx, range))) continue;
+          noise.measure(a, width, r0, c0, b, tiles, stride * count);
+          count++;
+        }
       }
     }
-  }
+    if (count < 8) throw new InvalidOptionError(`only ${count} unsaturated ${tilePx}×${tilePx} px tiles: too few to estimate the camera from`, 'camera');
+    const band = chooseNoiseBand(tiles.subarray(0, stride * count), noise.ringBins);
+    const points = new Float64Array(2 * count);
+    for (let t = 0; t < count; t++) {
+      let power = 0;
+      for (let j = band.ring; j < noise.rings; j++) power += tiles[stride * t + 1 + j];
+      points[2 * t] = tiles[stride * t];
+      points[2 * t + 1] = power / band.bins;
+    }
+    const line = fitNoiseLine(points, band.bins / WINDOW_BIN_CORRELATION, d.huberK);
+    if (!(line.slope > 0)) throw new InvalidOptionError(`the frames' noise does not grow with their brightness (slope ${line.slope.toPrecision(3)} ADU): the camera cannot be estimated from them`, 'camera');
+    return { band, points, line, count };
+  };
+  const { band, points, line, count: n } = measureAll();
   const framesUsed = used.reduce((s, [, b]) => s + (b ? 2 : 1), 0);
   const warnings: string[] = [];
-  if (n < 8) throw new InvalidOptionError(`only ${n} unsaturated ${tilePx}×${tilePx} px tiles: too few to estimate the camera from`, 'camera');
-  const line = fitNoiseLine(points.subarray(0, 2 * n), noise.degreesOfFreedom, d.huberK);
-  if (!(line.slope > 0)) throw new InvalidOptionError(`the frames' noise does not grow with their brightness (slope ${line.slope.toPrecision(3)} ADU): the camera cannot be estimated from them`, 'camera');
   const { slope, intercept } = line;
   const effective = -intercept / slope;
   const effectiveSd = Math.sqrt((intercept / slope ** 2) ** 2 * line.varSlope + line.varIntercept / slope ** 2 - (2 * intercept / slope ** 3) * line.covariance);
@@ -117,25 +139,50 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
   const effectiveGain = emGain === undefined && photonsPerAdu < d.emLikelyPhotonsPerAdu;
   if (effectiveGain) warnings.push(`the gain (${photonsPerAdu.toPrecision(3)} photons per ADU) suggests an EM camera: without its EM gain the gain is an effective one (photon counts per F² = 2); give the EM gain for true photon counts`);
   if (line.range < 0.5) warnings.push(`too little brightness range: the tiles' noise varies by ${(100 * line.range).toFixed(0)} % only (more spots or structure, or more frames, would help)`);
+  if (!band.clean) warnings.push(`spots reach the highest spatial frequencies (their power there is ${band.leak.toFixed(2)}× the noise's in the brightest tiles: a PSF narrower than a pixel): the gain may come out too small`);
   if (frames.length < 2) warnings.push('one frame: the offset includes fixed pattern noise (sCMOS pixel offsets); more frames remove it');
-  warnings.push('offset and read noise cannot be told apart by noise alone: the offset given is the effective one (read noise folded into a shifted Poisson, read noise 0)');
+  // Offset and read noise: the line gives σ² − slope·offset only; the third cumulant splits them.
+  const skewFrames = frames.filter((_, i) => i % Math.max(1, Math.ceil((frames.length * perFrame) / d.maxTiles)) === 0).map((f) => f.data);
+  const skew = offsetFromSkew({ frames: skewFrames, width, height, noise, stepPx, slope, intercept, slopeVariance: line.varSlope, skewFactor: f2 > 1 || effectiveGain ? 1.5 : 1, range });
+  const readNoiseAt = (offset: number) => Math.sqrt(Math.max(0, intercept + slope * offset));
+  /** photoelectrons at the readout per ADU: the read noise's conversion (without EM gain known, the effective one). */
+  const readoutPerAdu = emGain !== undefined ? photonsPerAdu : 1 / slope;
+  const gap = skew ? skew.offsetAdu - effective : 0;
+  const identified = skew !== undefined && skew.offsetSdAdu <= Math.max(d.offsetIdentifiedAdu, d.offsetIdentifiedShare * gap);
+  let baselineAdu = effective;
+  let baselineSdAdu = effectiveSd;
+  let readNoiseElectrons = 0;
+  let readNoiseSdElectrons = 0;
+  if (skew && identified) {
+    baselineAdu = Math.max(effective, skew.offsetAdu);
+    baselineSdAdu = skew.offsetSdAdu;
+    const sigma = readNoiseAt(baselineAdu);
+    const varSigma2 = line.varIntercept + baselineAdu ** 2 * line.varSlope + 2 * baselineAdu * line.covariance + slope ** 2 * baselineSdAdu ** 2;
+    readNoiseElectrons = sigma * readoutPerAdu;
+    readNoiseSdElectrons = sigma > 0 ? (Math.sqrt(varSigma2) / (2 * sigma)) * readoutPerAdu : Math.sqrt(Math.sqrt(varSigma2)) * readoutPerAdu;
+  } else {
+    const upper = skew ? Math.max(effective, skew.offsetAdu) + 2 * skew.offsetSdAdu : undefined;
+    if (upper !== undefined) readNoiseSdElectrons = readNoiseAt(upper) * readoutPerAdu;
+    warnings.push(`offset and read noise could not be told apart (${skew ? `the third cumulant of ${skew.pixels} background pixels gives ${skew.offsetAdu.toFixed(1)} ± ${skew.offsetSdAdu.toFixed(1)} ADU` : 'too few background pixels for the third cumulant'}): the base level is the effective one, ${effective.toFixed(1)} ADU, with the read noise (≤ ${(upper === undefined ? Number.NaN : readNoiseAt(upper) * readoutPerAdu).toFixed(1)} e⁻) folded into a shifted Poisson; positions, photon counts and uncertainties are the same, backgrounds come out larger by the read noise² in photons`);
+  }
   return {
-    baselineAdu: effective,
-    baselineSdAdu: effectiveSd,
+    baselineAdu,
+    baselineSdAdu,
     photonsPerAdu,
     photonsPerAduSd,
-    readNoiseElectrons: 0,
-    readNoiseSdElectrons: 0,
+    readNoiseElectrons,
+    readNoiseSdElectrons,
     effectiveGain,
     effectiveBaselineAdu: effective,
     effectiveBaselineSdAdu: effectiveSd,
-    offsetIdentified: false,
+    offsetIdentified: identified,
     slopeAdu: slope,
     interceptAdu2: intercept,
+    backgroundAdu: quartile(points),
     frames: framesUsed,
     pixelsUsed: n * tilePx * tilePx,
     tiles: n,
-    method: `PCFO: noise power at |fx|,|fy| ≥ 0.375 cycles/px against the mean in ${n} tiles of ${tilePx}×${tilePx} px${frames.length > 1 ? ', differences of consecutive frames' : ', one frame'}; robust weighted line fit`,
+    method: `${identified ? 'offset from the third cumulant of background pixels; ' : ''}PCFO: noise power at |fx|,|fy| ≥ ${(band.ring / tilePx).toFixed(3)} cycles/px against the mean in ${n} tiles of ${tilePx}×${tilePx} px${frames.length > 1 ? ', differences of consecutive frames' : ', one frame'}; robust weighted line fit`,
     warnings,
   };
 }
@@ -164,91 +211,10 @@ function clipped(data: PixelArray, width: number, row0: number, column0: number,
   return false;
 }
 
-/** A line var = slope·mean + intercept, its covariance, and the brightness range it spans. */
-interface NoiseLine {
-  slope: number;
-  intercept: number;
-  varSlope: number;
-  varIntercept: number;
-  covariance: number;
-  /** (largest − smallest fitted variance) / smallest, over the tiles kept. */
-  range: number;
-}
-
-/**
- * Fit var = slope·mean + intercept to (mean, var) pairs by iteratively reweighted least squares:
- * weights 1/var² (a variance measured from ν degrees of freedom has a standard deviation of
- * var·√(2/ν)) times Huber's weights on the relative residuals, so tiles with a hot pixel or a
- * leaking edge do not pull the line. Covariance from the weighted residuals.
- */
-function fitNoiseLine(points: Float64Array, dof: number, huberK: number): NoiseLine {
-  const n = points.length / 2;
-  const weights = new Float64Array(n).fill(1);
-  const robust = new Float64Array(n).fill(1);
-  let slope = 0;
-  let intercept = 0;
-  let cov = { ss: 0, ii: 0, si: 0 };
-  const solve = () => {
-    let sw = 0;
-    let sx = 0;
-    let sy = 0;
-    let sxx = 0;
-    let sxy = 0;
-    for (let i = 0; i < n; i++) {
-      const w = weights[i] * robust[i];
-      const x = points[2 * i];
-      const y = points[2 * i + 1];
-      sw += w;
-      sx += w * x;
-      sy += w * y;
-      sxx += w * x * x;
-      sxy += w * x * y;
-    }
-    const det = sw * sxx - sx * sx;
-    slope = det > 0 ? (sw * sxy - sx * sy) / det : 0;
-    intercept = (sy - slope * sx) / sw;
-    // Residual variance per unit weight, then the covariance of (slope, intercept).
-    let chi = 0;
-    let kept = 0;
-    for (let i = 0; i < n; i++) {
-      const w = weights[i] * robust[i];
-      const e = points[2 * i + 1] - slope * points[2 * i] - intercept;
-      chi += w * e * e;
-      kept += robust[i];
-    }
-    const s2 = chi / Math.max(1, kept - 2);
-    cov = { ss: (s2 * sw) / det, ii: (s2 * sxx) / det, si: (-s2 * sx) / det };
-  };
-  solve();
-  const relative = new Float64Array(n);
-  for (let iteration = 0; iteration < 20; iteration++) {
-    const previous = slope;
-    for (let i = 0; i < n; i++) {
-      const predicted = Math.max(1e-12, slope * points[2 * i] + intercept);
-      weights[i] = 1 / (predicted * predicted);
-      relative[i] = points[2 * i + 1] / predicted - 1;
-    }
-    const scale = Math.max(1.4826 * medianAbs(relative), 0.5 * Math.sqrt(2 / dof));
-    for (let i = 0; i < n; i++) {
-      const u = Math.abs(relative[i]) / scale;
-      robust[i] = u <= huberK ? 1 : huberK / u;
-    }
-    solve();
-    if (Math.abs(slope - previous) <= 1e-9 * Math.abs(slope)) break;
-  }
-  let low = Number.POSITIVE_INFINITY;
-  let high = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
-    if (robust[i] < 0.5) continue;
-    const v = slope * points[2 * i] + intercept;
-    low = Math.min(low, v);
-    high = Math.max(high, v);
-  }
-  return { slope, intercept, varSlope: cov.ss, varIntercept: cov.ii, covariance: cov.si, range: (high - low) / Math.max(1e-12, low) };
-}
-
-/** Median of |values| (values is reordered). */
-function medianAbs(values: Float64Array): number {
-  const a = Float64Array.from(values, Math.abs).sort();
-  return a[a.length >> 1];
+/** The lower quartile of the means of (mean, variance) pairs. */
+function quartile(points: Float64Array): number {
+  const means = new Float64Array(points.length / 2);
+  for (let i = 0; i < means.length; i++) means[i] = points[2 * i];
+  means.sort();
+  return means[means.length >> 2];
 }
