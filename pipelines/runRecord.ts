@@ -131,6 +131,7 @@ function cameraSourceRecord(settings: RunSettings | undefined): Record<string, u
     readNoiseElectrons: estimate.readNoiseElectrons,
     readNoiseSdElectrons: estimate.readNoiseSdElectrons,
     effectiveGain: estimate.effectiveGain,
+    offsetIdentified: estimate.offsetIdentified,
     frames: estimate.frames,
     pixelsUsed: estimate.pixelsUsed,
     method: estimate.method,

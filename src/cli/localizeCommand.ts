@@ -328,7 +328,8 @@ function settingsLines(s: LocalizeStackSummary): string[] {
   if (camera.source === 'estimated' && e) {
     const kept = camera.kept.length ? ` (${camera.kept.join(', ')} as given)` : '';
     const perF2 = e.effectiveGain ? '; EM gain unknown: an effective gain, photon counts are per F²' : '';
-    cameraLine = `estimated from ${e.frames} frames${kept}: base ${f(e.baselineAdu)} ± ${f(e.baselineSdAdu)} ADU, ${f(e.photonsPerAdu)} ± ${f(e.photonsPerAduSd)} e⁻/ADU, read noise ${f(e.readNoiseElectrons)} ± ${f(e.readNoiseSdElectrons)} e⁻${perF2}`;
+    const noise = e.offsetIdentified ? `, read noise ${f(e.readNoiseElectrons)} ± ${f(e.readNoiseSdElectrons)} e⁻` : ' (effective: read noise folded in)';
+    cameraLine = `estimated from ${e.frames} frames${kept}: base ${f(e.baselineAdu)} ± ${f(e.baselineSdAdu)} ADU${noise}, ${f(e.photonsPerAdu)} ± ${f(e.photonsPerAduSd)} e⁻/ADU${perF2}`;
   } else if (e) {
     cameraLine = `given (the data say base ${f(e.baselineAdu)} ± ${f(e.baselineSdAdu)} ADU, ${f(e.photonsPerAdu)} ± ${f(e.photonsPerAduSd)} e⁻/ADU)`;
   }
