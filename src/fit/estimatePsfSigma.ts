@@ -59,6 +59,8 @@ export function estimatePsfSigma(
   options: { startSigmaPx: number; noiseScale?: number; shift?: Float64Array },
 ): PsfSigmaEstimate | undefined {
   if (count === 0) return undefined;
+  // The JavaScript reference whatever the run's engine: the σ, and so every fit of the run,
+  // does not depend on --fit-engine (a few hundred fits: milliseconds).
   const fitOptions = resolveFitOptions({ box, sigmaPx: options.startSigmaPx, fitSigma: true, noiseScale: options.noiseScale, engine: 'js' });
   const out = fitPatches(patches, fitOptions, { count, shift: options.shift, out: createFitResults(count) });
   const { sigmaMinPx, sigmaMaxPx } = fitOptions;
