@@ -86,8 +86,10 @@ export class TileNoise {
     for (let i = 0; i < t * t; i++) tile[i] = (tile[i] - plain) * window[i % t] * window[(i / t) | 0];
     const rowRe = this.rowRe;
     const rowIm = this.rowIm;
+    // Real input: F(−k, −l) = F(k, l)*, so columns k ≤ T/2 hold every power (those in between twice).
+    const half = t / 2;
     for (let r = 0; r < t; r++) {
-      for (let k = 0; k < t; k++) {
+      for (let k = 0; k <= half; k++) {
         let re = 0;
         let im = 0;
         for (let c = 0; c < t; c++) {
@@ -102,7 +104,7 @@ export class TileNoise {
     for (let j = 0; j < this.rings; j++) out[at + 1 + j] = 0;
     const scale = 1 / window2Sum / (other ? 2 : 1);
     for (let l = 0; l < t; l++) {
-      for (let k = 0; k < t; k++) {
+      for (let k = 0; k <= half; k++) {
         let re = 0;
         let im = 0;
         for (let r = 0; r < t; r++) {
@@ -113,7 +115,7 @@ export class TileNoise {
           re += a * cs + b * sn;
           im += b * cs - a * sn;
         }
-        out[at + 1 + ringOf[l * t + k]] += (re * re + im * im) * scale;
+        out[at + 1 + ringOf[l * t + k]] += (re * re + im * im) * (k === 0 || k === half ? scale : 2 * scale);
       }
     }
     out[at] = weighted / window2Sum;

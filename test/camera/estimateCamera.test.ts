@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { compareCamera } from '../../src/camera/compareCamera.js';
 import type { FrameSample } from '../../src/camera/estimateCamera.js';
 import { estimateCamera } from '../../src/camera/estimateCamera.js';
+import { TileNoise } from '../../src/camera/tileNoise.js';
 import { InvalidOptionError } from '../../src/errors/InvalidOptionError.js';
 import { Random } from '../../src/simulate/Random.js';
 import type { SimulateStackOptions } from '../../src/simulate/simulateStack.js';
@@ -165,4 +166,42 @@ test('frames it cannot use are refused with the reason', () => {
   // Saturated everywhere: no tile left.
   assert.throws(() => estimateCamera([{ data: new Uint16Array(64 * 64).fill(65535), width: 64, height: 64 }]), /too few/);
   assert.throws(() => estimateCamera(frames({ frames: 1 }), { emGain: 0.5 }), /EM gain/);
+});
+
+test('TileNoise: white noise of variance v gives v per frequency in every ring; a bright spot stays out of the corners', () => {
+  const rng = new Random(31);
+  const width = 256;
+  const noise = new TileNoise(16);
+  const stride = 1 + noise.rings;
+  const out = new Float64Array(stride);
+  const ring = new Float64Array(noise.rings);
+  const data = Float64Array.from({ length: width * width }, () => 50 + 3 * rng.normal());
+  let tiles = 0;
+  for (let r0 = 0; r0 + 16 <= width; r0 += 16) {
+    for (let c0 = 0; c0 + 16 <= width; c0 += 16) {
+      noise.measure(data, width, r0, c0, undefined, out, 0);
+      for (let j = 0; j < noise.rings; j++) ring[j] += out[1 + j] / noise.ringBins[j];
+      tiles++;
+    }
+  }
+  // Each ring's mean power per frequency is 9 within 3.5 standard errors: about √(4 / (tiles · bins))
+  // relative (half the bins are conjugates of the others, neighbours correlate through the window);
+  // ring 0 loses the subtracted mean and is not checked.
+  for (let j = 1; j < noise.rings; j++) {
+    const tolerance = 3.5 * Math.sqrt(4 / (tiles * noise.ringBins[j])) + 0.01;
+    assert.ok(Math.abs(ring[j] / tiles / 9 - 1) < tolerance, `ring ${j}: ${ring[j] / tiles}`);
+  }
+  // A noiseless Gaussian spot of 5000 photons, σ 1.3 px, at the tile's centre: its power in the
+  // corners (rings ≥ 6, |fx|, |fy| ≥ 0.375 cycles/px) is below 1 % of one photon² per frequency.
+  const spot = new Float64Array(16 * 16);
+  for (let r = 0; r < 16; r++) for (let c = 0; c < 16; c++) spot[r * 16 + c] = 20 + (5000 / (2 * Math.PI * 1.69)) * Math.exp(-((r - 7.6) ** 2 + (c - 8.3) ** 2) / (2 * 1.69));
+  noise.measure(spot, 16, 0, 0, undefined, out, 0);
+  let corner = 0;
+  let bins = 0;
+  for (let j = 6; j < noise.rings; j++) {
+    corner += out[1 + j];
+    bins += noise.ringBins[j];
+  }
+  assert.ok(corner / bins < 0.01, `corner power ${corner / bins}`);
+  assert.ok(out[1 + 2] / noise.ringBins[2] > 100, 'the spot is in the low rings');
 });
