@@ -116,7 +116,7 @@ export async function estimateRunSettings(
   } else if (cameraSource === 'auto') {
     warn(`the camera could not be estimated (${reason}): using the settings given and the defaults`);
   }
-  if (estimate && !estimated) for (const w of checkCameraSettings(camera, estimate, medianPixel(read[0].data))) warn(w);
+  if (estimate && !estimated) for (const w of checkCameraSettings(camera, estimate)) warn(w);
   // The estimator's own notes (an effective gain, a small brightness range) go to the sidecar;
   // the summary says what matters of them (an effective gain).
   const explicit: LocalizeOptions = { ...options, camera: cameraOptions, cameraSource: 'given' };
@@ -178,12 +178,6 @@ async function readFirstFrames(opened: OpenedRun, frames: FrameSourceOptions | u
     if (!(error instanceof TiffError)) throw error;
   }
   return read;
-}
-
-/** The median of a frame's pixels. */
-function medianPixel(data: ArrayLike<number>): number {
-  const sorted = Float64Array.from(data).sort();
-  return sorted[sorted.length >> 1];
 }
 
 /** Three significant digits. */

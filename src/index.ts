@@ -29,7 +29,7 @@ export type { Frame, PixelArray, SampleType } from './io/Frame.js';
 
 // Camera
 export { CAMERA_DEFAULTS, resolveCamera, toPhotons, saturationLevel, baselineWarning, frameCamera, PHOTONS } from './camera/CameraModel.js';
-export { checkCameraSettings, CAMERA_CHECK } from './camera/checkCameraSettings.js';
+export { checkCameraSettings } from './camera/checkCameraSettings.js';
 export { estimatePsfSigma, PSF_SIGMA_ESTIMATE } from './fit/estimatePsfSigma.js';
 export type { CameraMaps, CameraModel, CameraOptions, FrameCamera, PhotonConversion } from './camera/CameraModel.js';
 export { readCameraMaps } from './camera/readCameraMaps.js';
