@@ -7,6 +7,7 @@ import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import type { NamedPath } from '../src/export/checkOutputPaths.js';
 import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
+import type { RunSettings } from './estimateRunSettings.js';
 
 /** Defaults of the live preview, stated once. */
 export const PREVIEW_DEFAULTS = {
@@ -124,4 +125,6 @@ export interface LocalizeStackSummary {
   writeSeconds: number;
   /** The error that ended the run early, if any. */
   error?: Error;
+  /** What the settings step estimated (the camera, the PSF σ) and where the settings come from. */
+  settings?: RunSettings;
 }

@@ -17,6 +17,7 @@ import { chooseWorkers, localizeStream } from '../src/pipeline/localizeStream.js
 import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { chooseRunner } from './chooseRunner.js';
 import type { Runner } from './chooseRunner.js';
+import { estimateRunSettings } from './estimateRunSettings.js';
 import { openRun } from './openRun.js';
 
 /**
@@ -82,14 +83,17 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
 
 /**
  * The batches of a stack given by its path, in the run's steps: open it ({@link openRun}),
- * resolve the options against its metadata, choose where it runs (the workers, a queue), stream.
+ * estimate the settings not given from its first frames ({@link estimateRunSettings}: the
+ * camera, the PSF σ), resolve the options against its metadata, choose where it runs (the
+ * workers, a queue), stream.
  */
 async function* localizePath(path: string | readonly string[], options: LocalizeStreamOptions, signal: AbortSignal): AsyncGenerator<LocalizationBatch> {
   const { frames: range, workers, queue, ...plain } = options;
   const opened = openRun(path, range, queue);
   let runner: Runner | undefined;
   try {
-    const resolved = resolveLocalizeOptions(plain, opened.metadata);
+    const settled = (await estimateRunSettings(opened, plain, range)).options;
+    const resolved = resolveLocalizeOptions(settled, opened.metadata);
     runner = await chooseRunner(opened, resolved, workers);
     // Frames read here go into recycled buffers.
     const buffers = new FrameBufferPool();
@@ -99,7 +103,7 @@ async function* localizePath(path: string | readonly string[], options: Localize
       recycle: (buffer) => buffers.give(buffer),
       // No file is written: a key of its own, so that no other submission is superseded.
       output: `stream:${randomUUID()}`,
-      options: plain,
+      options: settled,
       queueWorkers: new Set(),
       signal,
     });

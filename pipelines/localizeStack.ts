@@ -19,7 +19,7 @@
  *   later run began and where its partial rows are.
  */
 import { resolve as resolvePath } from 'node:path';
-import { baselineWarning, checkOffsetReachable, frameCamera, noiseWarning, saturationLevel } from '../src/camera/CameraModel.js';
+import { baselineWarning, checkOffsetReachable, frameCamera, saturationLevel } from '../src/camera/CameraModel.js';
 import { PersistentSpots } from '../src/detect/PersistentSpots.js';
 import { FileWriteError } from '../src/errors/FileWriteError.js';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
@@ -36,10 +36,12 @@ import type { Frame } from '../src/io/Frame.js';
 import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import type { StackMetadata } from '../src/io/TiffStack.js';
-import type { ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import type { LocalizeOptions, ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { checkFrameSize, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
+import { estimateRunSettings } from './estimateRunSettings.js';
+import type { RunSettings } from './estimateRunSettings.js';
 import { BatchMerger } from '../src/post/BatchMerger.js';
 import type { MergeOptions } from '../src/post/BlinkMerger.js';
 import { addBatch } from '../src/render/addBatch.js';
@@ -58,7 +60,8 @@ import { runRecord } from './runRecord.js';
 
 /**
  * Localize a TIFF stack into a CSV (ThunderSTORM columns first) with a JSON sidecar, in named
- * steps: open the stack → check the outputs → resolve the options → choose where it runs (the
+ * steps: open the stack → check the outputs → estimate the settings not given (the camera, the
+ * PSF σ: estimateRunSettings) → resolve the options → choose where it runs (the
  * workers, a queue) → stream the batches into the CSV → write (commit the rows) → record (the
  * sidecar). Whatever was opened is closed in one place.
  * @param run - input, output, options, callbacks
@@ -78,14 +81,16 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   try {
     checkOutputs(run, opened, plan);
     if (opened.notice) run.onNotice?.(opened.notice);
-    const options = resolveRunOptions(run, opened);
+    checkFrameRange(run.frames, opened.metadata);
+    const settled = await estimateRunSettings(opened, run.options ?? {}, run.frames, run.onWarning);
+    const options = resolveRunOptions(run, opened, settled.options);
     runner = await chooseRunner(opened, options, run.workers, run.onWarning);
     supersedeSidecar(plan.sidecar, { startedAt, partial: plan.partial });
     writers = openWriters(run, options, plan);
-    const streamed = await streamRun(run, plan, opened, options, runner, writers, t0);
+    const streamed = await streamRun(run, plan, opened, options, settled.options, runner, writers, t0);
     opened.close(); // read no more: closed before the rows are committed
     const error = finishMerge(writers, streamed.error);
-    const summary = summarize(run, plan, opened, runner, writers, streamed, t0);
+    const summary = summarize(run, plan, opened, runner, writers, streamed, t0, settled.settings);
     return recordRun(run, plan, opened, options, writers, summary, startedAt, error);
   } finally {
     runner?.close();
@@ -128,14 +133,13 @@ function checkOutputs(run: LocalizeStackRun, opened: OpenedRun, plan: RunPlan): 
 }
 
 /**
- * Resolve the options once, against the stack's metadata, and check them against the stack:
- * the frame range, the camera's offset and maps, the fitting window. Tells the 3-D
- * calibration's own warnings.
+ * Resolve the options once (the settings step's, with explicit values), against the stack's
+ * metadata, and check them against the stack: the camera's offset and maps, the fitting window.
+ * Tells the 3-D calibration's own warnings.
  */
-function resolveRunOptions(run: LocalizeStackRun, opened: OpenedRun): ResolvedLocalizeOptions {
+function resolveRunOptions(run: LocalizeStackRun, opened: OpenedRun, settled: LocalizeOptions): ResolvedLocalizeOptions {
   const { metadata, input } = opened;
-  const options = resolveLocalizeOptions(run.options ?? {}, metadata);
-  checkFrameRange(run.frames, metadata);
+  const options = resolveLocalizeOptions(settled, metadata);
   checkOffsetReachable(options.camera, metadata.sampleType);
   checkFrameSize(metadata.width, metadata.height, options.fit.box, input);
   frameCamera(options.camera, metadata.width, metadata.height); // the maps cover the frames
@@ -209,6 +213,7 @@ async function streamRun(
   plan: RunPlan,
   opened: OpenedRun,
   options: ResolvedLocalizeOptions,
+  settled: LocalizeOptions,
   runner: Runner,
   writers: RunWriters,
   t0: number,
@@ -229,15 +234,14 @@ async function streamRun(
   const report = () => run.onProgress?.({ frames, total: range.total, frame: lastFrame, localizations: writers.csv.rows, seconds: (performance.now() - t0) / 1000, workers: onQueue ? queueWorkers.size : undefined });
   // Frames are read into recycled buffers, given back once localized.
   const buffers = new FrameBufferPool();
-  // The first frames' checks: the camera settings against the first frame; spots that stay in
-  // place through the first frames (a cell's vesicles: PersistentSpots).
+  // The first frames' checks (the camera's settings were checked against the data by the
+  // settings step): the base level against the first frame; spots that stay in place through
+  // the first frames (a cell's vesicles: PersistentSpots).
   let persistence: PersistentSpots | undefined;
   const firstFrames = (frame: Frame): boolean => {
     if (!persistence) {
       const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
       if (warning) warn(`${input}: ${warning}`);
-      const noise = noiseWarning(frameCamera(camera, frame.width, frame.height), frame.data);
-      if (noise) warn(`${input}: ${noise}`);
       persistence = new PersistentSpots(frame.width, frame.height, options.detect, camera);
     }
     persistence.add(frame.data);
@@ -252,7 +256,7 @@ async function streamRun(
       stats,
       recycle: (buffer) => buffers.give(buffer),
       output: resolvePath(run.output),
-      options: run.options ?? {},
+      options: settled,
       queueWorkers,
       signal: run.signal,
       onJobWritten: report,
@@ -317,7 +321,7 @@ function finishMerge(writers: RunWriters, error: Error | undefined): Error | und
 }
 
 /** The outcome of a run before it is written down: complete, or why not. */
-function summarize(run: LocalizeStackRun, plan: RunPlan, opened: OpenedRun, runner: Runner, writers: RunWriters, streamed: Streamed, t0: number): LocalizeStackSummary {
+function summarize(run: LocalizeStackRun, plan: RunPlan, opened: OpenedRun, runner: Runner, writers: RunWriters, streamed: Streamed, t0: number, settings: RunSettings): LocalizeStackSummary {
   const { error, frames, stats } = streamed;
   const { total } = opened.range;
   const { csv, mergedCsv } = writers;
@@ -339,6 +343,7 @@ function summarize(run: LocalizeStackRun, plan: RunPlan, opened: OpenedRun, runn
     seconds: (performance.now() - t0) / 1000,
     writeSeconds: streamed.writeSeconds,
     readSeconds: streamed.readSeconds,
+    settings,
   };
 }
 

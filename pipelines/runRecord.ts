@@ -5,6 +5,7 @@ import type { StackMetadata } from '../src/io/TiffStack.js';
 import type { ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { softwareVersion } from '../src/softwareVersion.js';
 import { splineCalibrationRecord } from '../src/astig/SplineCalibration.js';
+import type { RunSettings } from './estimateRunSettings.js';
 import type { LocalizeStackRun, LocalizeStackSummary } from './LocalizeStackRun.js';
 import { mergeParameters } from './mergeParameters.js';
 
@@ -40,7 +41,8 @@ export function runRecord(
       ...options,
       // A spline calibration without its coefficients (millions of numbers); absent in other runs.
       spline: options.spline && splineCalibrationRecord(options.spline),
-      camera: { ...options.camera, saturationAdu: saturationLevel(options.camera, metadata.sampleType), maps: mapsRecord(options.camera.maps) },
+      camera: { ...options.camera, saturationAdu: saturationLevel(options.camera, metadata.sampleType), maps: mapsRecord(options.camera.maps), ...cameraSourceRecord(summary.settings) },
+      psfSigma: psfSigmaRecord(summary.settings),
       frames: framesRecord(run.frames),
       includeAllFits: run.includeAllFits ?? false,
       workers: summary.workers,
@@ -115,3 +117,41 @@ function mapsRecord(maps: CameraMaps | undefined): Record<string, unknown> | und
   };
 }
 
+
+/**
+ * Where the camera's conversion comes from: `source: 'estimated'` with the estimate's values and
+ * uncertainties (with an unknown EM gain, an effective gain: photon counts per F²), or
+ * `source: 'given'` with the estimate it was checked against.
+ */
+function cameraSourceRecord(settings: RunSettings | undefined): Record<string, unknown> {
+  if (!settings) return {};
+  const { source, kept, estimate, reason } = settings.camera;
+  const e = estimate && {
+    baselineAdu: estimate.baselineAdu,
+    baselineSdAdu: estimate.baselineSdAdu,
+    photonsPerAdu: estimate.photonsPerAdu,
+    photonsPerAduSd: estimate.photonsPerAduSd,
+    readNoiseElectrons: estimate.readNoiseElectrons,
+    readNoiseSdElectrons: estimate.readNoiseSdElectrons,
+    effectiveGain: estimate.effectiveGain,
+    offsetIdentified: estimate.offsetIdentified,
+    frames: estimate.frames,
+    pixelsUsed: estimate.pixelsUsed,
+    method: estimate.method,
+    warnings: estimate.warnings,
+  };
+  const perF2 = estimate?.effectiveGain ? { photonCounts: 'per F² (EM gain unknown: an effective gain; positions and uncertainties are right)' } : {};
+  if (source === 'estimated' && estimate) {
+    // The values used stand beside (baselineAdu, photonsPerAdu, readNoiseElectrons); their uncertainties here.
+    const { baselineSdAdu, photonsPerAduSd, readNoiseSdElectrons, effectiveGain } = estimate;
+    return { source, baselineSdAdu, photonsPerAduSd, readNoiseSdElectrons, effectiveGain, ...perF2, given: kept.length ? kept : undefined, estimate: e };
+  }
+  return { source, estimate: e, estimateSkipped: reason };
+}
+
+/** The PSF σ's source and its measurement on spots (nm). */
+function psfSigmaRecord(settings: RunSettings | undefined): Record<string, unknown> | undefined {
+  if (!settings) return undefined;
+  const { source, sigmaNm, estimate } = settings.psfSigma;
+  return { source, sigmaNm, measured: estimate && { ...estimate, frames: settings.frames } };
+}

@@ -28,7 +28,9 @@ export { frameView, pixelArray, sampleTypeOf, SAMPLE_BYTES } from './io/Frame.js
 export type { Frame, PixelArray, SampleType } from './io/Frame.js';
 
 // Camera
-export { CAMERA_DEFAULTS, resolveCamera, toPhotons, saturationLevel, baselineWarning, noiseWarning, frameCamera, PHOTONS } from './camera/CameraModel.js';
+export { CAMERA_DEFAULTS, resolveCamera, toPhotons, saturationLevel, baselineWarning, frameCamera, PHOTONS } from './camera/CameraModel.js';
+export { checkCameraSettings } from './camera/checkCameraSettings.js';
+export { estimatePsfSigma, PSF_SIGMA_ESTIMATE } from './fit/estimatePsfSigma.js';
 export type { CameraMaps, CameraModel, CameraOptions, FrameCamera, PhotonConversion } from './camera/CameraModel.js';
 export { readCameraMaps } from './camera/readCameraMaps.js';
 export type { CameraMapFiles } from './camera/readCameraMaps.js';
@@ -116,7 +118,8 @@ export { localize } from '../pipelines/localize.js';
 export type { FrameSource, LocalizeStreamOptions } from '../pipelines/localize.js';
 export { localizeStream, chooseWorkers, defaultWorkers, CHUNKS_PER_WORKER } from './pipeline/localizeStream.js';
 export type { StreamOptions, WorkerChoice } from './pipeline/localizeStream.js';
-export { LOCALIZE_DEFAULTS, resolveLocalizeOptions, checkFrameSize, PLAUSIBLE_PIXEL_SIZE_NM } from './pipeline/LocalizeOptions.js';
+export { LOCALIZE_DEFAULTS, resolveLocalizeOptions, checkFrameSize, PLAUSIBLE_PIXEL_SIZE_NM, cameraSourceOf, psfSigmaIsAuto } from './pipeline/LocalizeOptions.js';
+export type { CameraSource } from './pipeline/LocalizeOptions.js';
 export type { LocalizeFitOptions, LocalizeOptions, MetadataPixelSize, ResolvedLocalizeOptions } from './pipeline/LocalizeOptions.js';
 export { FrameLocalizer } from './pipeline/FrameLocalizer.js';
 export { localizeFrames } from './pipeline/localizeFrames.js';

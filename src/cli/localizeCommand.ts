@@ -19,6 +19,8 @@ import { MIN_DEFAULT_BOX_PX } from '../patches/extractPatches.js';
 import { MULTI_EMITTER_DEFAULTS } from '../fit/EmitterSelector.js';
 import { FOLLOW_DEFAULTS } from '../io/TiffStack.js';
 import { LOCALIZE_DEFAULTS } from '../pipeline/LocalizeOptions.js';
+import type { CameraSource } from '../pipeline/LocalizeOptions.js';
+import { PSF_SIGMA_TOLERANCE, SETTINGS_FRAMES } from '../../pipelines/estimateRunSettings.js';
 import { CHUNKS_PER_WORKER } from '../pipeline/localizeStream.js';
 import { describeError, EXIT, signalExit } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
@@ -41,6 +43,9 @@ export const CAMERA_CONVERSION_FLAGS: readonly Flag[] = [
   { name: 'qe', value: 'Q', help: 'quantum efficiency', default: String(CAMERA_DEFAULTS.qe), option: 'camera.qe' },
 ];
 
+/** The camera flags whose value --camera auto estimates when they are not given. */
+const ESTIMATED_FLAGS = new Set(['baseline', 'photons-per-adu']);
+
 export const LOCALIZE_FLAGS = new FlagTable([
   ['Output', [
     { name: 'output', short: 'o', value: 'FILE', help: 'CSV to write; the sidecar is FILE with .json', default: 'STACK.csv next to the stack (its first file)' },
@@ -49,16 +54,18 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ]],
   ['Merging, with --merge (ThunderSTORM\'s rules and defaults)', MERGE_OPTION_FLAGS],
   ['Camera (ThunderSTORM\'s names)', [
-    ...CAMERA_CONVERSION_FLAGS,
+    { name: 'camera', value: 'auto|given', help: `auto: base level, gain and read noise estimated from up to the first ${SETTINGS_FRAMES} frames (the settings given kept; with an EM gain not given, an effective gain: photon counts per F²); given: the settings given and the defaults, checked against the same estimate`, default: 'auto, unless --baseline, --photons-per-adu or a camera map is given', option: 'cameraSource' },
+    // localize estimates what is not given (--camera auto): the defaults are --camera given's.
+    ...CAMERA_CONVERSION_FLAGS.map((f) => (ESTIMATED_FLAGS.has(f.name) ? { ...f, default: `estimated; ${f.default} with --camera given` } : f)),
     { name: 'saturation', value: 'ADU', help: `pixels at or above this are saturated; spots on them get status ${FitStatus.saturated}`, default: "the sample type's largest value, 65535 for 16 bits", option: 'camera.saturationAdu' },
-    { name: 'read-noise', value: 'E', help: 'read noise at the readout, e⁻ rms (an EMCCD\'s before its EM gain is divided out)', default: String(CAMERA_DEFAULTS.readNoiseElectrons), option: 'camera.readNoiseElectrons' },
+    { name: 'read-noise', value: 'E', help: 'read noise at the readout, e⁻ rms (an EMCCD\'s before its EM gain is divided out)', default: `estimated; ${CAMERA_DEFAULTS.readNoiseElectrons} with --camera given`, option: 'camera.readNoiseElectrons' },
     { name: 'offset-map', value: 'FILE', help: 'per-pixel offset, ADU: a 2-D TIFF of the sensor (replaces --baseline)', option: 'camera.maps.offsetAdu' },
     { name: 'variance-map', value: 'FILE', help: 'per-pixel read-noise variance, ADU² (replaces --read-noise)', option: 'camera.maps.varianceAdu2' },
     { name: 'gain-map', value: 'FILE', help: 'per-pixel gain, ADU per e⁻ (replaces --photons-per-adu, its inverse)', option: 'camera.maps.gainAduPerElectron' },
     { name: 'map-origin', value: 'X,Y', help: 'map pixel of the stack\'s top-left pixel, for stacks cropped from the sensor', default: CAMERA_MAP_DEFAULTS.origin.join(','), option: 'camera.maps.origin' },
   ]],
   ['PSF and detection', [
-    { name: 'psf-sigma', value: 'NM', help: 'PSF standard deviation, nm', default: String(LOCALIZE_DEFAULTS.psfSigmaNm), option: 'psfSigmaNm' },
+    { name: 'psf-sigma', value: 'NM|auto', help: `PSF standard deviation, nm; auto: the median of free-σ fits of bright isolated spots of up to the first ${SETTINGS_FRAMES} frames (${LOCALIZE_DEFAULTS.psfSigmaNm} nm when there are too few); a given σ more than ${PSF_SIGMA_TOLERANCE * 100} % from that is warned about`, default: 'auto (2-D)', option: 'psfSigmaNm' },
     { name: 'filter', value: 'F', help: "spot filter: thunderstorm (ThunderSTORM's wavelet filter, 5 taps) or bspline7 (7 taps, mirrored borders)", default: DETECT_DEFAULTS.filter, option: 'detect.filter' },
     { name: 'threshold', value: 'K', help: 'detection threshold, K × std(Wave.F1)', default: String(DETECT_DEFAULTS.threshold), option: 'detect.threshold' },
     { name: 'min-distance', value: 'PX', help: 'the weaker of two candidates closer than this is dropped, px', default: String(DETECT_DEFAULTS.minDistancePx), option: 'detect.minDistancePx' },
@@ -204,7 +211,10 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const output = (values.output as string | undefined) ?? join(dirname(first), `${basename(first, extname(first)).replace(/\.ome$/i, '')}.csv`);
   const text = (name: string) => values[name] as string | undefined;
   const optional = (name: string, limits = {}) => (text(name) === undefined ? undefined : parseNumber(text(name), `--${name}`, limits));
+  const cameraSource = text('camera');
+  if (cameraSource !== undefined && cameraSource !== 'auto' && cameraSource !== 'given') throw new UsageError(`--camera must be auto or given, got '${cameraSource}'`);
   const options: LocalizeOptions = {
+    cameraSource: cameraSource as CameraSource | undefined,
     camera: {
       pixelSizeNm: optional('pixel-size'),
       baselineAdu: optional('baseline'),
@@ -215,7 +225,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       readNoiseElectrons: optional('read-noise', { min: 0 }),
       maps: await cameraMaps(text('offset-map'), text('variance-map'), text('gain-map'), text('map-origin')),
     },
-    psfSigmaNm: optional('psf-sigma'),
+    psfSigmaNm: text('psf-sigma')?.trim() === 'auto' ? 'auto' : optional('psf-sigma'),
     detect: {
       filter: text('filter') as FilterKind | undefined,
       threshold: optional('threshold'),
@@ -318,6 +328,30 @@ function keptLine(s: LocalizeStackSummary): string {
   return `kept ${s.localizations} localizations of the ${s.frames} completed frames in ${s.output} (see ${s.sidecar})`;
 }
 
+/** Where the camera's settings and the PSF σ came from: estimated (with their uncertainty) or given. */
+function settingsLines(s: LocalizeStackSummary): string[] {
+  const settings = s.settings;
+  if (!settings) return [];
+  const f = (v: number) => String(Number(v.toPrecision(3)));
+  const { camera, psfSigma } = settings;
+  const e = camera.estimate;
+  let cameraLine = 'given';
+  if (camera.source === 'estimated' && e) {
+    const kept = camera.kept.length ? ` (${camera.kept.join(', ')} as given)` : '';
+    const perF2 = e.effectiveGain ? '; EM gain unknown: an effective gain, photon counts are per F²' : '';
+    const noise = e.offsetIdentified ? `, read noise ${f(e.readNoiseElectrons)} ± ${f(e.readNoiseSdElectrons)} e⁻` : ' (effective: read noise folded in)';
+    cameraLine = `estimated from ${e.frames} frames${kept}: base ${f(e.baselineAdu)} ± ${f(e.baselineSdAdu)} ADU${noise}, ${f(e.photonsPerAdu)} ± ${f(e.photonsPerAduSd)} e⁻/ADU${perF2}`;
+  } else if (e) {
+    cameraLine = `given (the data say base ${f(e.baselineAdu)} ± ${f(e.baselineSdAdu)} ADU, ${f(e.photonsPerAdu)} ± ${f(e.photonsPerAduSd)} e⁻/ADU)`;
+  }
+  const m = psfSigma.estimate;
+  const measured = m ? `${f(m.sigmaNm)} ± ${f(m.seNm)} nm, the median of ${m.spots} spots (spread ${f(m.sdNm)} nm)` : '';
+  let sigmaLine = `${psfSigma.source}${psfSigma.sigmaNm === undefined ? '' : ` ${f(psfSigma.sigmaNm)} nm`}`;
+  if (psfSigma.source === 'estimated') sigmaLine = `estimated ${measured}`;
+  else if (m && psfSigma.source === 'given') sigmaLine += ` (measured ${measured})`;
+  return [`  camera              ${cameraLine}`, `  PSF sigma           ${sigmaLine}`];
+}
+
 /** The end-of-run summary a person reads (Gpufit's example summary is the model). */
 function summaryLines(s: LocalizeStackSummary): string[] {
   const st = s.stats;
@@ -346,6 +380,7 @@ function summaryLines(s: LocalizeStackSummary): string[] {
   ];
   const crowded = st.emitterFits.reduce((n, v, k) => n + (k >= 2 ? v : 0), 0);
   lines.push(`  crowded spots       ${count(st.multiEmitterTried)} windows tried with more emitters, ${count(crowded)} held 2 or more`);
+  lines.push(...settingsLines(s));
   if (s.merged) lines.push(`  merged              ${count(s.merged.molecules)} molecules → ${s.merged.output}`);
   if (st.nonFinitePixels > 0) lines.push(`  non-finite pixels   ${count(st.nonFinitePixels)} NaN or infinite in ${count(st.framesWithNonFinite)} frames`);
   lines.push(

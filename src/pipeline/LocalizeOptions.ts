@@ -17,10 +17,49 @@ import { resolveBackgroundOptions } from './BackgroundOptions.js';
 
 /** Every default of the pipeline's own options, stated once (the CLI's help and the README read them here). */
 export const LOCALIZE_DEFAULTS = {
+  /**
+   * Where the camera's conversion comes from ({@link CameraSource}): estimated from the first
+   * frames, unless a base level, a gain or a camera map is given (then 'given').
+   */
+  cameraSource: 'auto' as CameraSource,
+  /** The PSF σ: measured on the first frames' spots (2-D runs without `psfSigmaNm`). */
+  psfSigma: 'auto' as const,
+  /** The PSF σ when it is neither given nor measured (too few bright isolated spots), nm. */
   psfSigmaNm: 130,
   warmStart: true,
   chunkFrames: 64,
 } as const;
+
+/**
+ * Where a run's camera conversion (base level, gain, read noise) comes from: `'auto'`, estimated
+ * from the first frames by the run's settings step (the settings given are kept, the rest
+ * estimated), or `'given'`, the settings given and the defaults of the rest (checked against
+ * the same estimate, with a warning when they contradict it).
+ */
+export type CameraSource = 'auto' | 'given';
+
+/**
+ * The camera source a run uses: the one asked for, else 'auto' unless the base level, the gain
+ * (`photonsPerAdu`) or a camera map is given ({@link LOCALIZE_DEFAULTS}.cameraSource).
+ * @param options - the caller's options
+ */
+export function cameraSourceOf(options: LocalizeOptions): CameraSource {
+  if (options.cameraSource !== undefined) {
+    if (options.cameraSource !== 'auto' && options.cameraSource !== 'given') throw new InvalidOptionError(`the camera source must be auto or given, got ${String(options.cameraSource)}`, 'cameraSource');
+    return options.cameraSource;
+  }
+  const c = options.camera ?? {};
+  return c.baselineAdu !== undefined || c.photonsPerAdu !== undefined || c.maps !== undefined ? 'given' : LOCALIZE_DEFAULTS.cameraSource;
+}
+
+/**
+ * Whether a run measures its PSF σ: when asked ('auto'), or by default in 2-D when no σ is given
+ * ({@link LOCALIZE_DEFAULTS}.psfSigma). A 3-D run's widths come from its calibration.
+ * @param options - the caller's options
+ */
+export function psfSigmaIsAuto(options: LocalizeOptions): boolean {
+  return options.astigmatism === undefined && options.spline === undefined && (options.psfSigmaNm === undefined || options.psfSigmaNm === LOCALIZE_DEFAULTS.psfSigma);
+}
 
 /**
  * The fit options of a pipeline: those of {@link FitOptions} but σ, which comes from
@@ -40,8 +79,21 @@ export interface LocalizeOptions {
    * The pixel size may be left out when the stack's metadata gives it.
    */
   camera?: Partial<CameraOptions>;
-  /** PSF standard deviation, nm. @default 130 */
-  psfSigmaNm?: number;
+  /**
+   * Where the camera's conversion comes from (see {@link CameraSource}). The estimate is made
+   * by the pipelines (`localizeStack`, `localize` on a path) before the options are resolved;
+   * {@link resolveLocalizeOptions} itself takes the settings given and the defaults.
+   * @default 'auto' when neither `camera.baselineAdu`, `camera.photonsPerAdu` nor `camera.maps`
+   *   is given, else 'given' ({@link cameraSourceOf})
+   */
+  cameraSource?: CameraSource;
+  /**
+   * PSF standard deviation, nm, or 'auto': measured on bright isolated spots of the first
+   * frames by the pipelines' settings step (estimatePsfSigma). {@link resolveLocalizeOptions}
+   * takes 'auto' as the fallback, 130 nm.
+   * @default 'auto' (130 nm where nothing measures it)
+   */
+  psfSigmaNm?: number | 'auto';
   /** Detector: threshold multiplier, minimum candidate distance, noise samples, engine. */
   detect?: DetectOptions;
   /** Fit: box, σ fitted or not, solver, iteration limit, tolerance, step limit, σ range, engine. */
@@ -148,7 +200,8 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
     throw new InvalidOptionError(`${file}the pixel size from ${source} is ${pixelSizeNm} nm, outside the plausible ${minPixel}–${maxPixel} nm: give it with camera.pixelSizeNm`, 'camera.pixelSizeNm');
   }
   const camera = resolveCamera({ ...options.camera, pixelSizeNm });
-  const psfSigmaNm = options.psfSigmaNm ?? LOCALIZE_DEFAULTS.psfSigmaNm;
+  cameraSourceOf(options); // checked
+  const psfSigmaNm = options.psfSigmaNm === undefined || options.psfSigmaNm === LOCALIZE_DEFAULTS.psfSigma ? LOCALIZE_DEFAULTS.psfSigmaNm : options.psfSigmaNm;
   if (!(psfSigmaNm > 0 && Number.isFinite(psfSigmaNm))) throw new InvalidOptionError(`the PSF sigma must be > 0 nm, got ${psfSigmaNm}`, 'psfSigmaNm');
   const psfSigmaPx = psfSigmaNm / pixelSizeNm;
   const [minSigmaPx, maxSigmaPx] = PSF_SIGMA_RANGE_PX;

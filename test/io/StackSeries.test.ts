@@ -175,10 +175,14 @@ describe('a stack over many files', () => {
       writer.append(frames[next++]);
     }, 15);
     const seen: number[] = [];
-    const summary = await localizeStack({ input: name(0), output: join(dir, 'live.csv'), frames: { follow: true, idleTimeoutMs: 600, pollIntervalMs: 5 }, onProgress: (p) => seen.push(p.frame) });
+    // The camera and σ given: a live run estimates them from the frames on disk when it starts
+    // (here one), a run of the whole file from its first 30, so only given settings compare.
+    const given = { cameraSource: 'given', psfSigmaNm: 130 } as const;
+    const summary = await localizeStack({ input: name(0), output: join(dir, 'live.csv'), options: given, frames: { follow: true, idleTimeoutMs: 600, pollIntervalMs: 5 }, onProgress: (p) => seen.push(p.frame) });
     clearInterval(timer);
     assert.equal(summary.frames, 30);
     assert.deepEqual(seen, Array.from({ length: 30 }, (_, i) => i + 1), 'every frame, numbered across the files');
-    assert.equal(readFileSync(join(dir, 'live.csv'), 'utf8'), readFileSync(join(dir, 'single.csv'), 'utf8'));
+    await localizeStack({ input: single, output: join(dir, 'single-given.csv'), options: given });
+    assert.equal(readFileSync(join(dir, 'live.csv'), 'utf8'), readFileSync(join(dir, 'single-given.csv'), 'utf8'));
   });
 });

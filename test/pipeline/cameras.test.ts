@@ -11,7 +11,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { frameCamera, noiseWarning, resolveCamera } from '../../src/camera/CameraModel.js';
+import { resolveCamera } from '../../src/camera/CameraModel.js';
+import { checkCameraSettings } from '../../src/camera/checkCameraSettings.js';
+import { estimateCamera } from '../../src/camera/estimateCamera.js';
+import { SETTINGS_FRAMES } from '../../pipelines/estimateRunSettings.js';
 import type { CameraOptions } from '../../src/camera/CameraModel.js';
 import { evaluateLocalizations } from '../../src/evaluate/evaluateLocalizations.js';
 import { readPointTable } from '../../src/evaluate/PointTable.js';
@@ -80,18 +83,31 @@ describe('real cameras (σ = 130 nm, 100 nm pixels, fixed seeds)', () => {
     assert.ok(r.fpPerFrame > 1, `${r.fpPerFrame} false positives per frame without maps`);
   });
 
-  test('the noise check warns about a gain off by 2 or a forgotten EM gain, not about the right settings', () => {
+  test('the check of given settings warns about a wrong gain or a forgotten EM gain, not about the right settings, sparse or dense', () => {
+    // As the settings step does: the camera estimated from the first frames (with the EM gain
+    // given), then the settings given checked against it.
     const warn = (sim: SimulateStackOptions, camera: Partial<CameraOptions>) => {
-      const [frame] = simulateStack({ ...sim, frames: 1 });
-      return noiseWarning(frameCamera(resolveCamera({ pixelSizeNm: 100, ...camera }), W, W), Uint16Array.from(frame.adu));
+      const frames = [...simulateStack({ ...sim, frames: SETTINGS_FRAMES })].map((f) => ({ width: W, height: W, data: Uint16Array.from(f.adu) }));
+      const estimate = estimateCamera(frames, { emGain: camera.emGain });
+      return checkCameraSettings(resolveCamera({ pixelSizeNm: 100, ...camera }), estimate);
     };
+    const sparse = { ...BASE, seed: 5 };
+    // 1.5 emitters/µm² (245 spots in a 128×128 px frame): the old check fired 3–5× here.
+    const dense = { width: W, height: W, density: 1.5, photons: 2000, background: 20, seed: 6 };
     const emccd = { ...BASE, emGain: 100, photonsPerAdu: 10, baselineAdu: 500, readNoiseAdu: 3, seed: 5 };
-    assert.equal(warn(BASE, {}), undefined);
-    assert.equal(warn(emccd, { emGain: 100, photonsPerAdu: 10, baselineAdu: 500, readNoiseElectrons: 30 }), undefined);
-    // photons = 2·(ADU − 100): the noise looks √2 larger than the doubled background predicts.
-    assert.match(warn(BASE, { photonsPerAdu: 2 }) ?? '', /noise is 1\.\d\d× what the camera settings predict/);
-    assert.match(warn(BASE, { photonsPerAdu: 0.5 }) ?? '', /noise is 0\.\d\d× what the camera settings predict/);
-    assert.match(warn(emccd, { photonsPerAdu: 10, baselineAdu: 500 }) ?? '', /noise is \d+\.\d\d× what the camera settings predict/);
+    const ccd = { ...BASE, photonsPerAdu: 0.5, baselineAdu: 500, readNoiseAdu: 20, seed: 7 };
+    assert.deepEqual(warn(sparse, { readNoiseElectrons: 1.5 }), []);
+    assert.deepEqual(warn(dense, { readNoiseElectrons: 1.5 }), []);
+    assert.deepEqual(warn({ ...dense, photonsPerAdu: 0.5, baselineAdu: 500, readNoiseAdu: 20 }, { photonsPerAdu: 0.5, baselineAdu: 500, readNoiseElectrons: 10 }), []);
+    assert.deepEqual(warn(ccd, { photonsPerAdu: 0.5, baselineAdu: 500, readNoiseElectrons: 10 }), []);
+    assert.deepEqual(warn(emccd, { emGain: 100, photonsPerAdu: 10, baselineAdu: 500, readNoiseElectrons: 30 }), []);
+    // A gain off by 2 either way: the flag named, the estimate (≈ 1) next to the given value.
+    assert.match(warn(sparse, { photonsPerAdu: 2 }).join(), /the camera settings \(--baseline 100, --photons-per-adu 2, --read-noise 0\) contradict the data: the gain given, 2 photons per ADU.* The data say base [\d.]+ ± [\d.]+ ADU.*, [\d.]+ ± [\d.e-]+ photoelectrons per ADU, estimated from 50 frames/);
+    assert.match(warn(dense, { photonsPerAdu: 0.5 }).join(), /--photons-per-adu 0\.5, .*contradict the data: the gain given/);
+    // The EM gain forgotten: the effective gain is 10/(100·2) = 0.05 e⁻/ADU.
+    assert.match(warn(emccd, { photonsPerAdu: 10, baselineAdu: 500 }).join(), /--photons-per-adu 10, .*contradict the data: the gain given.*an EM gain not given \(--em-gain\)\?.*, 0\.0\d+ ± [\d.e-]+ photoelectrons per ADU/);
+    // The CCD's read noise (10 e⁻ = 20 ADU) left out: the noise at the background is off.
+    assert.match(warn(ccd, { photonsPerAdu: 0.5, baselineAdu: 500 }).join(), /--baseline 500, --photons-per-adu 0\.5, --read-noise 0\) contradict the data: .*noise/);
   });
 });
 

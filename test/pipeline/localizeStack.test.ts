@@ -53,11 +53,13 @@ describe('localizeStack and the CLI', () => {
     assert.equal(Math.min(...rows.map((row) => row[1])), 1, 'frames from 1');
     assert.ok(Math.max(...rows.map((row) => row[1])) <= SIM.frames, 'frames up to the last');
     // nm: positions inside the 48 × 40 px image (4800 × 4000 nm; a fit of a spot at the very edge
-    // may land a fraction of a pixel outside), sigma 130 nm.
+    // may land a fraction of a pixel outside), sigma the one measured on the stack (130 nm simulated).
     const outside = rows.filter((row) => row[2] < -100 || row[2] > 4900 || row[3] < -100 || row[3] > 4100);
     assert.equal(outside.length, 0, `rows outside the image: ${JSON.stringify(outside)}`);
-    assert.ok(rows.every((row) => row[4] === 130), 'sigma [nm] is the PSF sigma, 130 nm');
     const sidecar = JSON.parse(readFileSync(join(dir, 'cli.json'), 'utf8'));
+    assert.equal(sidecar.parameters.psfSigma.source, 'estimated');
+    assert.ok(rows.every((row) => row[4] === rows[0][4]) && Math.abs(rows[0][4] / 130 - 1) < 0.05, `sigma [nm] is the PSF sigma measured, within 5 % of 130 nm: ${rows[0][4]}`);
+    assert.ok(Math.abs(rows[0][4] - sidecar.parameters.psfSigmaNm) < 0.5, 'the CSV has the sidecar\'s σ');
     assert.equal(sidecar.complete, true);
     assert.equal(sidecar.counts.localizationsWritten, rows.length);
     assert.equal(sidecar.parameters.camera.pixelSizeNm, 100);

@@ -117,7 +117,10 @@ describe('CLI render, preview and Picasso export', () => {
       const first = locs.value[0];
       assert.equal(first[0], table.frame[0] - 1, 'frames from 0');
       assert.ok(Math.abs(first[1] - (table.x[0] / 100 - 0.5)) < 1e-4, 'x in camera px, pixel centres on integers');
-      assert.ok(Math.abs(first[4] - 1.3) < 1e-6, 'sx in camera px');
+      // The run's σ (measured on the stack, --psf-sigma auto), in camera px: from the CSV's
+      // sigma column (0.01 nm, 1e-4 px), float32 in the file.
+      const sigmaNm = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).parameters.psfSigmaNm as number;
+      assert.ok(Math.abs(first[4] - sigmaNm / 100) < 1.1e-4 && Math.abs(sigmaNm / 130 - 1) < 0.05, `sx in camera px: ${first[4]} for ${sigmaNm} nm`);
     } finally {
       file.close();
     }

@@ -1,0 +1,188 @@
+/**
+ * The settings step of a run, before its options are resolved: the camera and the PSF width
+ * from the first frames, written into the options as explicit values, so that the workers, a
+ * queue and either engine all localize with the same settings, whatever their number.
+ */
+import type { CameraOptions } from '../src/camera/CameraModel.js';
+import { checkOffsetReachable, frameCamera } from '../src/camera/CameraModel.js';
+import { resolveDetectOptions } from '../src/detect/DetectOptions.js';
+import { checkCameraSettings } from '../src/camera/checkCameraSettings.js';
+import type { CameraEstimate } from '../src/camera/estimateCamera.js';
+import { estimateCamera } from '../src/camera/estimateCamera.js';
+import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
+import type { PsfSigmaEstimate } from '../src/fit/estimatePsfSigma.js';
+import type { Frame } from '../src/io/Frame.js';
+import { TiffError } from '../src/io/TiffError.js';
+import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
+import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import { cameraSourceOf, checkFrameSize, LOCALIZE_DEFAULTS, psfSigmaIsAuto, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import { measurePsfSigma } from '../src/pipeline/measurePsfSigma.js';
+import type { OpenedRun } from './openRun.js';
+
+/**
+ * Frames the settings step reads: the first of the run's range (fewer when the stack has
+ * fewer), at most {@link SETTINGS_PIXELS} pixels in all and at least 2 frames (the camera's
+ * estimate uses differences of consecutive frames). Measured on simulated 64×64 px stacks
+ * (test/pipeline/measurePsfSigma.test.ts): 10 frames give 16 usable spots at 1.5 emitters/µm²,
+ * 50 give 78 (σ within 1 % at 130 and 160 nm, sparse and dense); on 128×128 px frames the
+ * step takes 0.4–0.9 s (on a loaded machine).
+ */
+export const SETTINGS_FRAMES = 50;
+
+/** The most pixels the settings step reads (50 frames of 256×256 px): large frames read fewer. */
+export const SETTINGS_PIXELS = 50 * 256 * 256;
+
+/** What the settings step found, for the summary and the sidecar. */
+export interface RunSettings {
+  readonly camera: {
+    /** 'estimated': the conversion comes from the data (the settings given kept); 'given': from the settings and the defaults. */
+    readonly source: 'estimated' | 'given';
+    /** The settings the user gave that an estimated camera keeps (option names). */
+    readonly kept: readonly string[];
+    /** The estimate (with the given EM gain and QE), when frames were read and maps not given. */
+    readonly estimate: CameraEstimate | undefined;
+    /** Why there is no estimate, when there is none. */
+    readonly reason?: string;
+  };
+  readonly psfSigma: {
+    /** 'estimated' from spots, 'given', 'default' (too few spots: the fallback), 'calibration' (3-D). */
+    readonly source: 'estimated' | 'given' | 'default' | 'calibration';
+    /** σ used, nm (undefined in 3-D). */
+    readonly sigmaNm: number | undefined;
+    /** The measurement on spots, nm (also with a given σ, which it checks). */
+    readonly estimate: { readonly sigmaNm: number; readonly sdNm: number; readonly seNm: number; readonly spots: number } | undefined;
+  };
+  /** Frames read for the estimates. */
+  readonly frames: number;
+}
+
+/**
+ * Estimate what the run was not given, once, in the main process: read the first
+ * {@link SETTINGS_FRAMES} frames of the range (in follow mode those on disk at the start, at
+ * least the first), estimate the camera (estimateCamera: base level, gain, read noise; with the
+ * given EM gain and QE) and measure the PSF σ on bright isolated spots (measurePsfSigma).
+ * An 'auto' camera takes the estimate for every setting not given; given settings are checked
+ * against it (a warning naming the flag, the estimate next to the given value). An 'auto' σ
+ * takes the measurement; a given σ more than 10 % from it is warned about.
+ *
+ * @param opened - the run's stack and range
+ * @param options - the caller's options
+ * @param frames - the run's frame options (range, follow mode)
+ * @param onWarning - told of contradictions and of estimates that could not be made
+ * @returns the options with explicit values (cameraSource 'given', psfSigmaNm a number), and what was found
+ * @throws InvalidOptionError for options that cannot be resolved (before any frame is read)
+ */
+export async function estimateRunSettings(
+  opened: OpenedRun,
+  options: LocalizeOptions,
+  frames: FrameSourceOptions | undefined,
+  onWarning?: (message: string) => void,
+): Promise<{ options: LocalizeOptions; settings: RunSettings }> {
+  const warn = (message: string) => onWarning?.(`${opened.input}: ${message}`);
+  const provisional = resolveLocalizeOptions(options, opened.metadata);
+  // What the options cannot do with this stack is said before any frame is read.
+  const { metadata } = opened;
+  checkOffsetReachable(provisional.camera, metadata.sampleType);
+  checkFrameSize(metadata.width, metadata.height, provisional.fit.box, opened.input);
+  frameCamera(provisional.camera, metadata.width, metadata.height); // the maps cover the frames
+  const cameraSource = cameraSourceOf(options);
+  const sigmaAuto = psfSigmaIsAuto(options);
+  const given = options.camera ?? {};
+  const read = await readFirstFrames(opened, frames);
+  const camera = provisional.camera;
+  let estimate: CameraEstimate | undefined;
+  let reason: string | undefined;
+  if (camera.maps) reason = 'camera maps given';
+  else if (read.length === 0) reason = 'no frame to estimate from';
+  else {
+    try {
+      // The EM gain when given: the gain is then the true one; else an effective one for EM data.
+      estimate = estimateCamera(read, { emGain: given.emGain, qe: camera.qe });
+    } catch (error) {
+      if (!(error instanceof InvalidOptionError)) throw error;
+      reason = error.message;
+    }
+  }
+  const kept = (['baselineAdu', 'photonsPerAdu', 'readNoiseElectrons'] as const).filter((k) => given[k] !== undefined);
+  let cameraOptions: Partial<CameraOptions> = { ...given, pixelSizeNm: camera.pixelSizeNm };
+  const estimated = cameraSource === 'auto' && estimate !== undefined;
+  if (estimated && estimate) {
+    cameraOptions = {
+      ...cameraOptions,
+      baselineAdu: given.baselineAdu ?? estimate.baselineAdu,
+      photonsPerAdu: given.photonsPerAdu ?? estimate.photonsPerAdu,
+      readNoiseElectrons: given.readNoiseElectrons ?? estimate.readNoiseElectrons,
+    };
+  } else if (cameraSource === 'auto') {
+    warn(`the camera could not be estimated (${reason}): using the settings given and the defaults`);
+  }
+  if (estimate && !estimated) for (const w of checkCameraSettings(camera, estimate)) warn(w);
+  // The estimator's own notes (an effective gain, a small brightness range) go to the sidecar;
+  // the summary says what matters of them (an effective gain).
+  const explicit: LocalizeOptions = { ...options, camera: cameraOptions, cameraSource: 'given' };
+  // The σ: measured with the camera the run will use.
+  const pixelSizeNm = camera.pixelSizeNm;
+  const runCamera = resolveLocalizeOptions(explicit, opened.metadata).camera;
+  let sigma: PsfSigmaEstimate | undefined;
+  // 3-D runs (an astigmatic or a spline calibration) take their widths from the calibration.
+  const threeD = options.astigmatism !== undefined || options.spline !== undefined;
+  if (!threeD && read.length > 0) {
+    // The detector's default threshold: the spots measured are the bright ones whatever the run's.
+    const detect = resolveDetectOptions({ ...options.detect, threshold: undefined });
+    sigma = measurePsfSigma(read, frameCamera(runCamera, read[0].width, read[0].height), detect, provisional.psfSigmaPx);
+  }
+  const sigmaEstimate = sigma && { sigmaNm: sigma.sigmaPx * pixelSizeNm, sdNm: sigma.sigmaSdPx * pixelSizeNm, seNm: sigma.sigmaSePx * pixelSizeNm, spots: sigma.spots };
+  let psfSource: RunSettings['psfSigma']['source'] = threeD ? 'calibration' : 'given';
+  if (sigmaAuto) {
+    if (sigmaEstimate) {
+      explicit.psfSigmaNm = sigmaEstimate.sigmaNm;
+      psfSource = 'estimated';
+    } else {
+      explicit.psfSigmaNm = LOCALIZE_DEFAULTS.psfSigmaNm;
+      psfSource = 'default';
+      warn(`too few bright isolated spots in the first ${read.length} frames to measure the PSF σ (${sigma === undefined ? 'fewer than needed' : sigma.spots}): using ${LOCALIZE_DEFAULTS.psfSigmaNm} nm; give --psf-sigma`);
+    }
+  } else if (sigmaEstimate && typeof options.psfSigmaNm === 'number' && Math.abs(options.psfSigmaNm / sigmaEstimate.sigmaNm - 1) > PSF_SIGMA_TOLERANCE) {
+    warn(`--psf-sigma ${options.psfSigmaNm} disagrees with the data: ${fmt(sigmaEstimate.sigmaNm)} ± ${fmt(sigmaEstimate.seNm)} nm measured on ${sigmaEstimate.spots} spots of the first ${read.length} frames (spread ${fmt(sigmaEstimate.sdNm)} nm); give that, or leave --psf-sigma out to use the measurement`);
+  }
+  return {
+    options: explicit,
+    settings: {
+      camera: { source: estimated ? 'estimated' : 'given', kept: estimated ? kept : [], estimate, reason },
+      psfSigma: { source: psfSource, sigmaNm: threeD ? undefined : (explicit.psfSigmaNm as number), estimate: sigmaEstimate },
+      frames: read.length,
+    },
+  };
+}
+
+/** A given σ further than this (relative) from the measured one is warned about. */
+export const PSF_SIGMA_TOLERANCE = 0.1;
+
+/**
+ * The first {@link SETTINGS_FRAMES} frames of the run's range (fewer for large frames) that are on disk now (a stack in
+ * follow mode may hold none yet: then the first one is waited for, as the run would).
+ */
+async function readFirstFrames(opened: OpenedRun, frames: FrameSourceOptions | undefined): Promise<Frame[]> {
+  const { start, step } = opened.range;
+  const available = opened.stack.metadata.frameCount;
+  const { width, height } = opened.stack.metadata;
+  const count = Math.max(2, Math.min(SETTINGS_FRAMES, Math.floor(SETTINGS_PIXELS / (width * height))));
+  const end = Math.min(opened.range.end, available, start + count * step);
+  const read: Frame[] = [];
+  try {
+    for await (const frame of opened.stack.frames({ start, end, step })) read.push(frame);
+    if (read.length === 0 && frames?.follow) {
+      for await (const frame of opened.stack.frames({ start, end: start + 1, follow: true, idleTimeoutMs: frames.idleTimeoutMs, pollIntervalMs: frames.pollIntervalMs })) read.push(frame);
+    }
+  } catch (error) {
+    // A frame that cannot be read (a stack cut off): estimate from those before it; the run
+    // meets the error again and reports it with the rows of the frames before it kept.
+    if (!(error instanceof TiffError)) throw error;
+  }
+  return read;
+}
+
+/** Three significant digits. */
+function fmt(value: number): string {
+  return String(Number(value.toPrecision(3)));
+}

@@ -1,0 +1,86 @@
+/**
+ * The settings step of a run (--camera auto, --psf-sigma auto): what the sidecar and the
+ * summary say, the EM gain's effective gain, the given settings checked, and an output that
+ * does not depend on the worker count (the estimate is made once, before the workers).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { localizeStack } from '../../pipelines/localizeStack.js';
+import { writeSimulation } from '../../src/simulate/writeSimulation.js';
+import { CLI } from '../cli/cliArgs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'smlm-settings-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+/** 96×96 px, 60 frames, isolated bright spots: enough for both estimates. */
+const SIM = { width: 96, height: 96, frames: 60, density: 0.3, minSeparationNm: 800, photons: 2000, seed: 41 } as const;
+
+describe('the settings step', () => {
+  test('an EMCCD stack with only the pixel size: camera and σ estimated, an effective gain said; with --em-gain the true gain', async () => {
+    const stack = join(dir, 'em.tif');
+    // EM gain 100, 10 e⁻/ADU: the effective gain (EM gain unknown) is 10/(100·2) = 0.05 e⁻/ADU.
+    writeSimulation(stack, join(dir, 'em.truth.csv'), { ...SIM, emGain: 100, photonsPerAdu: 10, baselineAdu: 500, readNoiseAdu: 3, psfSigmaNm: 150 });
+    const warnings: string[] = [];
+    const s = await localizeStack({ input: stack, output: join(dir, 'em.csv'), options: { camera: { pixelSizeNm: 100 } }, onWarning: (w) => warnings.push(w) });
+    const sidecar = JSON.parse(readFileSync(join(dir, 'em.json'), 'utf8'));
+    const camera = sidecar.parameters.camera;
+    assert.equal(camera.source, 'estimated');
+    assert.equal(camera.effectiveGain, true);
+    assert.match(camera.photonCounts, /per F²/);
+    // The estimator's accuracy is its own tests' (test/camera); here: the values used are the estimate's.
+    assert.ok(Math.abs(camera.photonsPerAdu / 0.05 - 1) < 0.25, `effective gain ${camera.photonsPerAdu} e⁻/ADU`);
+    assert.equal(camera.photonsPerAdu, camera.estimate.photonsPerAdu);
+    assert.ok(camera.photonsPerAduSd > 0 && camera.baselineSdAdu > 0, 'uncertainties recorded');
+    assert.equal(sidecar.parameters.psfSigma.source, 'estimated');
+    assert.ok(Math.abs(sidecar.parameters.psfSigmaNm / 150 - 1) < 0.05, `σ ${sidecar.parameters.psfSigmaNm} nm for 150`);
+    assert.equal(s.settings?.camera.source, 'estimated');
+    assert.deepEqual(warnings, []);
+    await localizeStack({ input: stack, output: join(dir, 'em-gain.csv'), options: { camera: { pixelSizeNm: 100, emGain: 100 } } });
+    const withGain = JSON.parse(readFileSync(join(dir, 'em-gain.json'), 'utf8')).parameters.camera;
+    assert.equal(withGain.effectiveGain, false);
+    assert.ok(Math.abs(withGain.photonsPerAdu / 10 - 1) < 0.25, `gain with --em-gain 100: ${withGain.photonsPerAdu} e⁻/ADU for 10`);
+  });
+
+  test('given settings are used as given and checked: a forgotten EM gain and a σ 20 % off are warned about', async () => {
+    const stack = join(dir, 'em.tif');
+    const warnings: string[] = [];
+    await localizeStack({ input: stack, output: join(dir, 'given.csv'), options: { camera: { pixelSizeNm: 100, baselineAdu: 500, photonsPerAdu: 10 }, psfSigmaNm: 120 }, onWarning: (w) => warnings.push(w) });
+    const p = JSON.parse(readFileSync(join(dir, 'given.json'), 'utf8')).parameters;
+    assert.equal(p.camera.source, 'given');
+    assert.equal(p.camera.photonsPerAdu, 10);
+    assert.equal(p.psfSigmaNm, 120);
+    assert.equal(p.psfSigma.source, 'given');
+    assert.ok(warnings.some((w) => /--photons-per-adu 10, .*contradict the data: .*--em-gain/.test(w)), warnings.join('\n'));
+    assert.ok(warnings.some((w) => /--psf-sigma 120 disagrees with the data: 1[45]\d(\.\d)? ± /.test(w)), warnings.join('\n'));
+  });
+
+  test('the same rows on 1 thread and on 2 workers (the estimate is made once, before them)', async () => {
+    const stack = join(dir, 'plain.tif');
+    writeSimulation(stack, join(dir, 'plain.truth.csv'), { ...SIM, frames: 48 });
+    const options = { camera: { pixelSizeNm: 100 }, chunkFrames: 8 };
+    await localizeStack({ input: stack, output: join(dir, 'w1.csv'), options, workers: 1 });
+    const two = await localizeStack({ input: stack, output: join(dir, 'w3.csv'), options, workers: 2 });
+    assert.equal(two.workers, 2, 'two worker threads ran');
+    const rows = (name: string) => readFileSync(join(dir, name), 'utf8');
+    assert.ok(rows('w1.csv').split('\n').length > 100);
+    assert.equal(rows('w3.csv'), rows('w1.csv'));
+  });
+
+  test('the CLI summary says estimated, with the values and their uncertainty; --camera given --psf-sigma 130 says given', () => {
+    const stack = join(dir, 'plain.tif');
+    let r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'cli.csv')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /camera {14}estimated from \d+ frames: base [\d.]+ ± [\d.]+ ADU[^,]*, [\d.]+ ± [\d.e-]+ e⁻\/ADU/);
+    assert.match(r.stdout, /PSF sigma {11}estimated 1[23]\d(\.\d+)? ± [\d.]+ nm, the median of \d+ spots/);
+    r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'cli-given.csv'), '--camera', 'given', '--psf-sigma', '130'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /camera {14}given \(the data say base/);
+    assert.match(r.stdout, /PSF sigma {11}given 130 nm \(measured/);
+    r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'bad.csv'), '--camera', 'maybe'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--camera must be auto or given, got 'maybe'/);
+  });
+});
