@@ -51,6 +51,10 @@ let SIU: i32 = 0;
 let SIV: i32 = 0;
 let SIZ: i32 = 0;
 let SGRADIENTS: bool = false;
+/** The θ last evaluated (of this patch) and its ℓ, while STERMS and SMU hold its evaluation. */
+const SKEPT_THETA = new StaticArray<f64>(Z_PARAMETERS);
+let SKEPT_LL: f64 = NaN;
+let SKEPT: bool = false;
 const STH = new StaticArray<f64>(Z_PARAMETERS);
 const STRIAL = new StaticArray<f64>(Z_PARAMETERS);
 const SBEST = new StaticArray<f64>(Z_PARAMETERS);
@@ -149,8 +153,14 @@ function prepare(dx: f64, dy: f64, dz: f64): void {
   let av = f64x2.splat(0), au = f64x2.splat(0), ay = f64x2.splat(0), az = f64x2.splat(0);
   for (let g: usize = 0; g < 16; g += 2) {
     const at = base + (g << 5);
-    const x = groups(at, p01, p23);
-    const e = groups(at, d01, d23);
+    // Groups g (a) and g + 1 (b): their coefficients i = 0, 1 (lo) and 2, 3 (hi), loaded once for X and its x-derivative.
+    const alo = v128.load(at), ahi = v128.load(at, 16), blo = v128.load(at, 32), bhi = v128.load(at, 48);
+    const xa = f64x2.add(f64x2.mul(alo, p01), f64x2.mul(ahi, p23));
+    const xb = f64x2.add(f64x2.mul(blo, p01), f64x2.mul(bhi, p23));
+    const ea = f64x2.add(f64x2.mul(alo, d01), f64x2.mul(ahi, d23));
+    const eb = f64x2.add(f64x2.mul(blo, d01), f64x2.mul(bhi, d23));
+    const x = f64x2.add(v128.shuffle<f64>(xa, xb, 0, 2), v128.shuffle<f64>(xa, xb, 1, 3));
+    const e = f64x2.add(v128.shuffle<f64>(ea, eb, 0, 2), v128.shuffle<f64>(ea, eb, 1, 3));
     const o = g << 3;
     const wyz = v128.load(yz + o);
     av = f64x2.add(av, f64x2.mul(x, wyz));
@@ -173,6 +183,7 @@ function prepare(dx: f64, dy: f64, dz: f64): void {
 
 /** SplineModel.evaluate with PoissonEstimator.evaluate: S and μ of every pixel; ℓ, or −∞ where impossible. */
 function sEvaluate(theta: StaticArray<f64>, data: usize): f64 {
+  SKEPT = false;
   const box = SBOX;
   const w = (unchecked(theta[4]) - SZ0) / SDZ;
   if (!(w >= 0 && w <= <f64>SVZ)) return -Infinity;
@@ -212,7 +223,21 @@ function sEvaluate(theta: StaticArray<f64>, data: usize): f64 {
     const s: f64 = SSHIFTED ? load<f64>(data + (<usize>k << 3) + SSHIFT_DELTA) : 0;
     if (!(m + s > 0)) return -Infinity;
   }
-  return logLikelihoodSum(changetype<usize>(SMU), data, count, SSHIFTED, SSHIFT_DELTA);
+  const ll = logLikelihoodSum(changetype<usize>(SMU), data, count, SSHIFTED, SSHIFT_DELTA);
+  for (let a = 0; a < 5; a++) unchecked(SKEPT_THETA[a] = unchecked(theta[a]));
+  SKEPT_LL = ll;
+  SKEPT = true;
+  return ll;
+}
+
+/** sEvaluate, or its kept result where θ is the one last evaluated with its derivatives (the fit's last step, mostly). */
+function sAgain(theta: StaticArray<f64>, data: usize): f64 {
+  if (SKEPT && SGRADIENTS) {
+    let same = true;
+    for (let a = 0; a < 5; a++) same = same && unchecked(SKEPT_THETA[a]) == unchecked(theta[a]);
+    if (same) return SKEPT_LL;
+  }
+  return sEvaluate(theta, data);
 }
 
 /** SplineModel's gradients of every pixel (SplineEvaluator.gradient), once after an evaluation. */
@@ -331,6 +356,7 @@ function sWidths(): void {
 export function splineFit(data: usize, shift: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32, tolerance: f64): i32 {
   SSHIFTED = shift != 0;
   SSHIFT_DELTA = shift - data;
+  SKEPT = false;
   const status = sChoose(data, x, y, n, b, maxIterations, tolerance);
   for (let a = 0; a < Z_PARAMETERS; a++) { unchecked(SOUT[Z_OUT_THETA + a] = unchecked(STH[a])); unchecked(SOUT[Z_OUT_CRLB + a] = unchecked(SCR[a])); }
   unchecked(SOUT[Z_OUT_LOG_LIKELIHOOD] = SLL);
@@ -375,7 +401,7 @@ function sChoose(data: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32
   }
   for (let a = 0; a < 5; a++) unchecked(STH[a] = unchecked(SBEST[a]));
   SITER = iterations;
-  SLL = sEvaluate(STH, data);
+  SLL = sAgain(STH, data);
   if (bestStatus != STATUS_CONVERGED) return bestStatus;
   sDerivatives(STH, data, SCORING_GRADIENT, SCORING_FISHER);
   if (!choleskyInverseDiagonal(SCORING_FISHER, 5, SCR, SLOW, SZZ)) return STATUS_SINGULAR;
