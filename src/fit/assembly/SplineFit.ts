@@ -32,17 +32,18 @@ let SZLO: f64 = 0;
 let SZHI: f64 = 0;
 /** Fit from every z start (SplineFit's everyStart), not only until one converges. */
 let SEVERY: bool = false;
-/** The weights of value, ∂/∂u, ∂/∂v, ∂/∂w of each coefficient (SplineEvaluator's), one block of 64 each for SIMD. */
-const SWV = new StaticArray<f64>(SPLINE_COEFFICIENTS);
-const SWU = new StaticArray<f64>(SPLINE_COEFFICIENTS);
-const SWY = new StaticArray<f64>(SPLINE_COEFFICIENTS);
-const SWZ = new StaticArray<f64>(SPLINE_COEFFICIENTS);
+/** dx^0…3 and their derivatives (two f64x2 each), per group g = j + 4k: dy^j·dz^k, ∂/∂v and ∂/∂w of it (SplineEvaluator's). */
 const SPX = new StaticArray<f64>(4);
+const SDPX = new StaticArray<f64>(4);
 const SPY = new StaticArray<f64>(4);
 const SPZ = new StaticArray<f64>(4);
-const SDPX = new StaticArray<f64>(4);
 const SDPY = new StaticArray<f64>(4);
 const SDPZ = new StaticArray<f64>(4);
+const SYZ = new StaticArray<f64>(16);
+const SDYZ = new StaticArray<f64>(16);
+const SYDZ = new StaticArray<f64>(16);
+/** Whether an evaluation computes the derivatives with the values (in the fit: its next step needs them). */
+let SEAGER: bool = false;
 /** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of every pixel (SplineModel's terms). */
 const STERMS = new StaticArray<f64>(4 * MAX_WINDOW * MAX_WINDOW);
 const SMU = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
@@ -50,6 +51,10 @@ let SIU: i32 = 0;
 let SIV: i32 = 0;
 let SIZ: i32 = 0;
 let SGRADIENTS: bool = false;
+/** The θ last evaluated (of this patch) and its ℓ, while STERMS and SMU hold its evaluation. */
+const SKEPT_THETA = new StaticArray<f64>(Z_PARAMETERS);
+let SKEPT_LL: f64 = NaN;
+let SKEPT: bool = false;
 const STH = new StaticArray<f64>(Z_PARAMETERS);
 const STRIAL = new StaticArray<f64>(Z_PARAMETERS);
 const SBEST = new StaticArray<f64>(Z_PARAMETERS);
@@ -111,18 +116,62 @@ function prepare(dx: f64, dy: f64, dz: f64): void {
   powers(dz, SPZ, SDPZ);
   for (let k = 0; k < 4; k++) {
     for (let j = 0; j < 4; j++) {
-      const yz = unchecked(SPY[j]) * unchecked(SPZ[k]);
-      const dyz = unchecked(SDPY[j]) * unchecked(SPZ[k]);
-      const ydz = unchecked(SPY[j]) * unchecked(SDPZ[k]);
-      for (let i = 0; i < 4; i++) {
-        const w = i + 4 * j + 16 * k;
-        unchecked(SWV[w] = unchecked(SPX[i]) * yz);
-        unchecked(SWU[w] = unchecked(SDPX[i]) * yz);
-        unchecked(SWY[w] = unchecked(SPX[i]) * dyz);
-        unchecked(SWZ[w] = unchecked(SPX[i]) * ydz);
-      }
+      unchecked(SYZ[j + 4 * k] = unchecked(SPY[j]) * unchecked(SPZ[k]));
+      unchecked(SDYZ[j + 4 * k] = unchecked(SDPY[j]) * unchecked(SPZ[k]));
+      unchecked(SYDZ[j + 4 * k] = unchecked(SPY[j]) * unchecked(SDPZ[k]));
     }
   }
+}
+
+/**
+ * X of groups g, g + 1 (lanes 0, 1): Σ_i a_ijk·p_i of the two groups' coefficients at `at`, the
+ * terms i = 0, 2 and i = 1, 3 summed apart and added (SplineEvaluator.value's order).
+ */
+// @ts-ignore
+@inline function groups(at: usize, p01: v128, p23: v128): v128 {
+  const a = f64x2.add(f64x2.mul(v128.load(at), p01), f64x2.mul(v128.load(at, 16), p23));
+  const b = f64x2.add(f64x2.mul(v128.load(at, 32), p01), f64x2.mul(v128.load(at, 48), p23));
+  return f64x2.add(v128.shuffle<f64>(a, b, 0, 2), v128.shuffle<f64>(a, b, 1, 3));
+}
+
+/** S of the voxel at `base` (SplineEvaluator.value). */
+// @ts-ignore
+@inline function voxelValue(base: usize): f64 {
+  const p01 = v128.load(changetype<usize>(SPX)), p23 = v128.load(changetype<usize>(SPX), 16);
+  const yz = changetype<usize>(SYZ);
+  let acc = f64x2.splat(0);
+  for (let g: usize = 0; g < 16; g += 2) acc = f64x2.add(acc, f64x2.mul(groups(base + (g << 5), p01, p23), v128.load(yz + (g << 3))));
+  return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+}
+
+/** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into STERMS[t … t + 3] (SplineEvaluator.value and .gradient). */
+// @ts-ignore
+@inline function voxelTerms(base: usize, t: i32): void {
+  const p01 = v128.load(changetype<usize>(SPX)), p23 = v128.load(changetype<usize>(SPX), 16);
+  const d01 = v128.load(changetype<usize>(SDPX)), d23 = v128.load(changetype<usize>(SDPX), 16);
+  const yz = changetype<usize>(SYZ), dyz = changetype<usize>(SDYZ), ydz = changetype<usize>(SYDZ);
+  let av = f64x2.splat(0), au = f64x2.splat(0), ay = f64x2.splat(0), az = f64x2.splat(0);
+  for (let g: usize = 0; g < 16; g += 2) {
+    const at = base + (g << 5);
+    // Groups g (a) and g + 1 (b): their coefficients i = 0, 1 (lo) and 2, 3 (hi), loaded once for X and its x-derivative.
+    const alo = v128.load(at), ahi = v128.load(at, 16), blo = v128.load(at, 32), bhi = v128.load(at, 48);
+    const xa = f64x2.add(f64x2.mul(alo, p01), f64x2.mul(ahi, p23));
+    const xb = f64x2.add(f64x2.mul(blo, p01), f64x2.mul(bhi, p23));
+    const ea = f64x2.add(f64x2.mul(alo, d01), f64x2.mul(ahi, d23));
+    const eb = f64x2.add(f64x2.mul(blo, d01), f64x2.mul(bhi, d23));
+    const x = f64x2.add(v128.shuffle<f64>(xa, xb, 0, 2), v128.shuffle<f64>(xa, xb, 1, 3));
+    const e = f64x2.add(v128.shuffle<f64>(ea, eb, 0, 2), v128.shuffle<f64>(ea, eb, 1, 3));
+    const o = g << 3;
+    const wyz = v128.load(yz + o);
+    av = f64x2.add(av, f64x2.mul(x, wyz));
+    au = f64x2.add(au, f64x2.mul(e, wyz));
+    ay = f64x2.add(ay, f64x2.mul(x, v128.load(dyz + o)));
+    az = f64x2.add(az, f64x2.mul(x, v128.load(ydz + o)));
+  }
+  unchecked(STERMS[t] = f64x2.extract_lane(av, 0) + f64x2.extract_lane(av, 1));
+  unchecked(STERMS[t + 1] = f64x2.extract_lane(au, 0) + f64x2.extract_lane(au, 1));
+  unchecked(STERMS[t + 2] = f64x2.extract_lane(ay, 0) + f64x2.extract_lane(ay, 1));
+  unchecked(STERMS[t + 3] = f64x2.extract_lane(az, 0) + f64x2.extract_lane(az, 1));
 }
 
 /** The address of voxel (ix, iy, iz)'s coefficients, or 0 outside the grid. */
@@ -134,6 +183,7 @@ function prepare(dx: f64, dy: f64, dz: f64): void {
 
 /** SplineModel.evaluate with PoissonEstimator.evaluate: S and μ of every pixel; ℓ, or −∞ where impossible. */
 function sEvaluate(theta: StaticArray<f64>, data: usize): f64 {
+  SKEPT = false;
   const box = SBOX;
   const w = (unchecked(theta[4]) - SZ0) / SDZ;
   if (!(w >= 0 && w <= <f64>SVZ)) return -Infinity;
@@ -146,24 +196,24 @@ function sEvaluate(theta: StaticArray<f64>, data: usize): f64 {
   const iu = <i32>fu;
   const iv = <i32>fv;
   prepare(u0 - fu, v0 - fv, w - <f64>iz);
+  const eager = SEAGER;
   for (let r = 0; r < box; r++) {
     for (let col = 0; col < box; col++) {
       const base = voxelAt(iu + col, iv + r, iz);
-      let v: f64 = 0;
-      if (base != 0) {
-        // Even terms in lane 0, odd in lane 1 (SplineEvaluator.value's order).
-        const wv = changetype<usize>(SWV);
-        let acc = f64x2.splat(0);
-        for (let m: usize = 0; m < <usize>SPLINE_COEFFICIENTS; m += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(base + (m << 3)), v128.load(wv + (m << 3))));
-        v = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-      }
-      unchecked(STERMS[4 * (r * box + col)] = v);
+      const t = 4 * (r * box + col);
+      if (base == 0) {
+        unchecked(STERMS[t] = 0);
+        unchecked(STERMS[t + 1] = 0);
+        unchecked(STERMS[t + 2] = 0);
+        unchecked(STERMS[t + 3] = 0);
+      } else if (eager) voxelTerms(base, t);
+      else unchecked(STERMS[t] = voxelValue(base));
     }
   }
   SIU = iu;
   SIV = iv;
   SIZ = iz;
-  SGRADIENTS = false;
+  SGRADIENTS = eager;
   const n = unchecked(theta[2]);
   const b = unchecked(theta[3]);
   const count = box * box;
@@ -173,7 +223,21 @@ function sEvaluate(theta: StaticArray<f64>, data: usize): f64 {
     const s: f64 = SSHIFTED ? load<f64>(data + (<usize>k << 3) + SSHIFT_DELTA) : 0;
     if (!(m + s > 0)) return -Infinity;
   }
-  return logLikelihoodSum(changetype<usize>(SMU), data, count, SSHIFTED, SSHIFT_DELTA);
+  const ll = logLikelihoodSum(changetype<usize>(SMU), data, count, SSHIFTED, SSHIFT_DELTA);
+  for (let a = 0; a < 5; a++) unchecked(SKEPT_THETA[a] = unchecked(theta[a]));
+  SKEPT_LL = ll;
+  SKEPT = true;
+  return ll;
+}
+
+/** sEvaluate, or its kept result where θ is the one last evaluated with its derivatives (the fit's last step, mostly). */
+function sAgain(theta: StaticArray<f64>, data: usize): f64 {
+  if (SKEPT && SGRADIENTS) {
+    let same = true;
+    for (let a = 0; a < 5; a++) same = same && unchecked(SKEPT_THETA[a]) == unchecked(theta[a]);
+    if (same) return SKEPT_LL;
+  }
+  return sEvaluate(theta, data);
 }
 
 /** SplineModel's gradients of every pixel (SplineEvaluator.gradient), once after an evaluation. */
@@ -182,25 +246,8 @@ function sGradients(): void {
   const box = SBOX;
   for (let r = 0; r < box; r++) {
     for (let col = 0; col < box; col++) {
-      const t = 4 * (r * box + col);
       const base = voxelAt(SIU + col, SIV + r, SIZ);
-      let du: f64 = 0, dv: f64 = 0, dw: f64 = 0;
-      if (base != 0) {
-        const wu = changetype<usize>(SWU), wy = changetype<usize>(SWY), wz = changetype<usize>(SWZ);
-        let au = f64x2.splat(0), ay = f64x2.splat(0), az = f64x2.splat(0);
-        for (let m: usize = 0; m < <usize>SPLINE_COEFFICIENTS; m += 2) {
-          const c = v128.load(base + (m << 3));
-          au = f64x2.add(au, f64x2.mul(c, v128.load(wu + (m << 3))));
-          ay = f64x2.add(ay, f64x2.mul(c, v128.load(wy + (m << 3))));
-          az = f64x2.add(az, f64x2.mul(c, v128.load(wz + (m << 3))));
-        }
-        du = f64x2.extract_lane(au, 0) + f64x2.extract_lane(au, 1);
-        dv = f64x2.extract_lane(ay, 0) + f64x2.extract_lane(ay, 1);
-        dw = f64x2.extract_lane(az, 0) + f64x2.extract_lane(az, 1);
-      }
-      unchecked(STERMS[t + 1] = du);
-      unchecked(STERMS[t + 2] = dv);
-      unchecked(STERMS[t + 3] = dw);
+      if (base != 0) voxelTerms(base, 4 * (r * box + col));
     }
   }
   SGRADIENTS = true;
@@ -266,6 +313,7 @@ const MODEL = new SplineModel();
 
 function sFitFrom(data: usize, maxIterations: i32, tolerance: f64): i32 {
   MODEL.data = data;
+  SEAGER = true;
   const status = fisherScoring<SplineModel>(MODEL, STH, STRIAL, Z_PARAMETERS, maxIterations, tolerance);
   SITER = SCORING_ITERATIONS;
   SLL = SCORING_LL;
@@ -308,6 +356,7 @@ function sWidths(): void {
 export function splineFit(data: usize, shift: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32, tolerance: f64): i32 {
   SSHIFTED = shift != 0;
   SSHIFT_DELTA = shift - data;
+  SKEPT = false;
   const status = sChoose(data, x, y, n, b, maxIterations, tolerance);
   for (let a = 0; a < Z_PARAMETERS; a++) { unchecked(SOUT[Z_OUT_THETA + a] = unchecked(STH[a])); unchecked(SOUT[Z_OUT_CRLB + a] = unchecked(SCR[a])); }
   unchecked(SOUT[Z_OUT_LOG_LIKELIHOOD] = SLL);
@@ -321,6 +370,8 @@ function sChoose(data: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32
   for (let a = 0; a < 5; a++) unchecked(SCR[a] = NaN);
   const area = SBOX * SBOX;
   for (let i = 0; i < area; i++) if (!isFinite<f64>(load<f64>(data + (<usize>i << 3)))) return STATUS_BAD_DATA;
+  // The starts' ranking needs the values alone; the fits' evaluations are followed by derivatives (sFitFrom).
+  SEAGER = false;
   for (let s = 0; s < 3; s++) {
     sPlace(x, y, n, b, s);
     unchecked(SORDER[s] = sEvaluate(STH, data));
@@ -350,7 +401,7 @@ function sChoose(data: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32
   }
   for (let a = 0; a < 5; a++) unchecked(STH[a] = unchecked(SBEST[a]));
   SITER = iterations;
-  SLL = sEvaluate(STH, data);
+  SLL = sAgain(STH, data);
   if (bestStatus != STATUS_CONVERGED) return bestStatus;
   sDerivatives(STH, data, SCORING_GRADIENT, SCORING_FISHER);
   if (!choleskyInverseDiagonal(SCORING_FISHER, 5, SCR, SLOW, SZZ)) return STATUS_SINGULAR;

@@ -22,6 +22,10 @@ export class SplineEvaluator {
   private readonly dpx = new Float64Array(4);
   private readonly dpy = new Float64Array(4);
   private readonly dpz = new Float64Array(4);
+  /** Per group g = j + 4k of four coefficients (i = 0…3): dy^j·dz^k, ∂/∂v of it, ∂/∂w of it. */
+  private readonly yz = new Float64Array(16);
+  private readonly dyz = new Float64Array(16);
+  private readonly ydz = new Float64Array(16);
 
   /** @param spline - the spline read */
   constructor(readonly spline: SplinePsf) {}
@@ -42,6 +46,9 @@ export class SplineEvaluator {
         const yz = py[j] * pz[k];
         const dyz = dpy[j] * pz[k];
         const ydz = py[j] * dpz[k];
+        this.yz[j + 4 * k] = yz;
+        this.dyz[j + 4 * k] = dyz;
+        this.ydz[j + 4 * k] = ydz;
         for (let i = 0; i < 4; i++) {
           const w = (i + 4 * j + 16 * k) * 4;
           weights[w] = px[i] * yz;
@@ -85,27 +92,33 @@ export class SplineEvaluator {
   }
 
   /**
-   * PSF alone of voxel (ix, iy, iz) at the offsets last {@link prepare}d (0 outside the grid): one
-   * 64-term pass, the even and the odd terms summed apart and added at the end (the kernel's two
-   * SIMD lanes, so both sides round alike).
+   * PSF alone of voxel (ix, iy, iz) at the offsets last {@link prepare}d (0 outside the grid),
+   * factored: per group g = j + 4k of four coefficients X_g = Σ_i a_ijk·dx^i (terms i = 0, 2 and
+   * i = 1, 3 summed apart, then added), PSF = Σ_g X_g·dy^j·dz^k (even and odd g summed apart, added
+   * at the end): the kernel's two SIMD lanes, so both sides round alike, and the same rounding as
+   * {@link gradient}'s pass, which the kernel computes with the value.
    */
   value(ix: number, iy: number, iz: number): number {
     const s = this.spline;
     if (ix < 0 || iy < 0 || iz < 0 || ix >= s.voxelsX || iy >= s.voxelsY || iz >= s.voxelsZ) return 0;
     const a = s.coefficients;
-    const w = this.weights;
-    const base = ((iz * s.voxelsY + iy) * s.voxelsX + ix) * SPLINE_COEFFICIENTS;
+    const { px, yz } = this;
+    const p0 = px[0], p1 = px[1], p2 = px[2], p3 = px[3];
     let even = 0, odd = 0;
-    for (let m = 0, q = 0; m < SPLINE_COEFFICIENTS; m += 2, q += 8) {
-      even += a[base + m] * w[q];
-      odd += a[base + m + 1] * w[q + 4];
+    for (let g = 0, m = ((iz * s.voxelsY + iy) * s.voxelsX + ix) * SPLINE_COEFFICIENTS; g < 16; g += 2, m += 8) {
+      const x0 = (a[m] * p0 + a[m + 2] * p2) + (a[m + 1] * p1 + a[m + 3] * p3);
+      const x1 = (a[m + 4] * p0 + a[m + 6] * p2) + (a[m + 5] * p1 + a[m + 7] * p3);
+      even += x0 * yz[g];
+      odd += x1 * yz[g + 1];
     }
     return even + odd;
   }
 
   /**
    * ∂PSF/∂u, ∂PSF/∂v, ∂PSF/∂w of voxel (ix, iy, iz) at the offsets last {@link prepare}d, into
-   * `out[at … at + 2]` (zeros outside); even and odd terms summed apart, as {@link value}.
+   * `out[at … at + 2]` (zeros outside), factored as {@link value}: X_g and its x-derivative
+   * D_g = Σ_i a_ijk·i·dx^(i−1) per group, then ∂/∂u = Σ_g D_g·dy^j·dz^k, ∂/∂v = Σ_g X_g·∂(dy^j)·dz^k,
+   * ∂/∂w = Σ_g X_g·dy^j·∂(dz^k); even and odd g summed apart.
    */
   gradient(ix: number, iy: number, iz: number, out: Float64Array, at: number): void {
     const s = this.spline;
@@ -116,18 +129,22 @@ export class SplineEvaluator {
       return;
     }
     const a = s.coefficients;
-    const w = this.weights;
-    const base = ((iz * s.voxelsY + iy) * s.voxelsX + ix) * SPLINE_COEFFICIENTS;
+    const { px, dpx, yz, dyz, ydz } = this;
+    const p0 = px[0], p1 = px[1], p2 = px[2], p3 = px[3];
+    const d0 = dpx[0], d1 = dpx[1], d2 = dpx[2], d3 = dpx[3];
     let du0 = 0, dv0 = 0, dw0 = 0, du1 = 0, dv1 = 0, dw1 = 0;
-    for (let m = 0, q = 0; m < SPLINE_COEFFICIENTS; m += 2, q += 8) {
-      const c0 = a[base + m];
-      const c1 = a[base + m + 1];
-      du0 += c0 * w[q + 1];
-      du1 += c1 * w[q + 5];
-      dv0 += c0 * w[q + 2];
-      dv1 += c1 * w[q + 6];
-      dw0 += c0 * w[q + 3];
-      dw1 += c1 * w[q + 7];
+    for (let g = 0, m = ((iz * s.voxelsY + iy) * s.voxelsX + ix) * SPLINE_COEFFICIENTS; g < 16; g += 2, m += 8) {
+      const c0 = a[m], c1 = a[m + 1], c2 = a[m + 2], c3 = a[m + 3], c4 = a[m + 4], c5 = a[m + 5], c6 = a[m + 6], c7 = a[m + 7];
+      const x0 = (c0 * p0 + c2 * p2) + (c1 * p1 + c3 * p3);
+      const x1 = (c4 * p0 + c6 * p2) + (c5 * p1 + c7 * p3);
+      const e0 = (c0 * d0 + c2 * d2) + (c1 * d1 + c3 * d3);
+      const e1 = (c4 * d0 + c6 * d2) + (c5 * d1 + c7 * d3);
+      du0 += e0 * yz[g];
+      du1 += e1 * yz[g + 1];
+      dv0 += x0 * dyz[g];
+      dv1 += x1 * dyz[g + 1];
+      dw0 += x0 * ydz[g];
+      dw1 += x1 * ydz[g + 1];
     }
     out[at] = du0 + du1;
     out[at + 1] = dv0 + dv1;
