@@ -20,7 +20,6 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { baselineWarning, checkOffsetReachable, frameCamera, noiseWarning, saturationLevel } from '../src/camera/CameraModel.js';
-import { PersistentSpots } from '../src/detect/PersistentSpots.js';
 import { FileWriteError } from '../src/errors/FileWriteError.js';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
 import { checkOutputPaths } from '../src/export/checkOutputPaths.js';
@@ -46,6 +45,7 @@ import { addBatch } from '../src/render/addBatch.js';
 import { encodePng } from '../src/render/encodePng.js';
 import { SuperResolutionImage } from '../src/render/SuperResolutionImage.js';
 import type { LocalizationBatch } from '../src/table/LocalizationBatch.js';
+import { chooseBackground } from './chooseBackground.js';
 import { chooseRunner } from './chooseRunner.js';
 import type { Runner } from './chooseRunner.js';
 import { PREVIEW_DEFAULTS } from './LocalizeStackRun.js';
@@ -58,7 +58,8 @@ import { runRecord } from './runRecord.js';
 
 /**
  * Localize a TIFF stack into a CSV (ThunderSTORM columns first) with a JSON sidecar, in named
- * steps: open the stack → check the outputs → resolve the options → choose where it runs (the
+ * steps: open the stack → check the outputs → choose the background (`auto`: from the first
+ * frames) → resolve the options → choose where it runs (the
  * workers, a queue) → stream the batches into the CSV → write (commit the rows) → record (the
  * sidecar). Whatever was opened is closed in one place.
  * @param run - input, output, options, callbacks
@@ -78,7 +79,13 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   try {
     checkOutputs(run, opened, plan);
     if (opened.notice) run.onNotice?.(opened.notice);
-    const options = resolveRunOptions(run, opened);
+    const background = await chooseBackground(opened, run.options ?? {}, run.signal);
+    if (background.notice) run.onNotice?.(background.notice);
+    if (background.warning) run.onWarning?.(background.warning);
+    // From here on the background is explicit: workers and the queue take it as chosen.
+    run = { ...run, options: background.options };
+    const resolved = resolveRunOptions(run, opened);
+    const options = background.choice ? { ...resolved, background: { ...resolved.background, ...background.choice } } : resolved;
     runner = await chooseRunner(opened, options, run.workers, run.onWarning);
     supersedeSidecar(plan.sidecar, { startedAt, partial: plan.partial });
     writers = openWriters(run, options, plan);
@@ -229,21 +236,13 @@ async function streamRun(
   const report = () => run.onProgress?.({ frames, total: range.total, frame: lastFrame, localizations: writers.csv.rows, seconds: (performance.now() - t0) / 1000, workers: onQueue ? queueWorkers.size : undefined });
   // Frames are read into recycled buffers, given back once localized.
   const buffers = new FrameBufferPool();
-  // The first frames' checks: the camera settings against the first frame; spots that stay in
-  // place through the first frames (a cell's vesicles: PersistentSpots).
-  let persistence: PersistentSpots | undefined;
+  // The first frame's checks: the camera settings against it. (Spots that stay in place through
+  // the first frames are looked for before the run: chooseBackground.)
   const firstFrames = (frame: Frame): boolean => {
-    if (!persistence) {
-      const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
-      if (warning) warn(`${input}: ${warning}`);
-      const noise = noiseWarning(frameCamera(camera, frame.width, frame.height), frame.data);
-      if (noise) warn(`${input}: ${noise}`);
-      persistence = new PersistentSpots(frame.width, frame.height, options.detect, camera);
-    }
-    persistence.add(frame.data);
-    if (persistence.wantsMore) return true;
-    const structured = persistence.warning();
-    if (structured) warn(`${input}: ${structured}`);
+    const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
+    if (warning) warn(`${input}: ${warning}`);
+    const noise = noiseWarning(frameCamera(camera, frame.width, frame.height), frame.data);
+    if (noise) warn(`${input}: ${noise}`);
     return false;
   };
   try {
