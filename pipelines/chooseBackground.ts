@@ -30,7 +30,8 @@ export interface ChosenBackground {
  * through them (a cell's vesicles, or fiducial beads), the temporal median with its default
  * window (or `background.windowFrames` when given) is used, else `none`. Runs with fewer frames in range (or, in follow mode, in the
  * stack when the run starts: only the frames there are read, the run does not wait) get `none`,
- * as PersistentSpots needs all its frames to tell vesicles from molecules that stay on.
+ * as PersistentSpots needs all its frames to tell vesicles from molecules that stay on; so do
+ * runs whose first frames cannot all be read (the run itself reports the read error).
  *
  * A given `none` is checked the same way, and warned about (naming `--background
  * temporal-median`) when spots stay in place; a given temporal median is not checked.
@@ -50,7 +51,12 @@ export async function chooseBackground(opened: OpenedRun, options: LocalizeOptio
   const resolved = resolveLocalizeOptions({ ...options, background: { method: 'none' } }, metadata);
   frameCamera(resolved.camera, metadata.width, metadata.height); // the maps cover the frames (as the run checks)
   const spots = new PersistentSpots(metadata.width, metadata.height, resolved.detect, resolved.camera);
-  for await (const frame of opened.readFirst(PERSISTENCE_FRAMES, signal)) spots.add(frame.data);
+  try {
+    for await (const frame of opened.readFirst(PERSISTENCE_FRAMES, signal)) spots.add(frame.data);
+  } catch {
+    // A frame that cannot be read (a stack cut off): the run reads it too, and reports it where
+    // the rows of the frames before it are kept. The check goes on with the frames it has.
+  }
   if (method === 'none') {
     const structured = spots.warning();
     return { options: explicit({ ...asked, method: 'none' }), choice: undefined, notice: undefined, warning: structured && `${input}: ${structured}` };
