@@ -84,8 +84,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     if (background.warning) run.onWarning?.(background.warning);
     // From here on the background is explicit: workers and the queue take it as chosen.
     run = { ...run, options: background.options };
-    const resolved = resolveRunOptions(run, opened);
-    const options = background.choice ? { ...resolved, background: { ...resolved.background, ...background.choice } } : resolved;
+    const options = resolveRunOptions(run, opened);
     runner = await chooseRunner(opened, options, run.workers, run.onWarning);
     supersedeSidecar(plan.sidecar, { startedAt, partial: plan.partial });
     writers = openWriters(run, options, plan);
@@ -93,7 +92,9 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     opened.close(); // read no more: closed before the rows are committed
     const error = finishMerge(writers, streamed.error);
     const summary = summarize(run, plan, opened, runner, writers, streamed, t0);
-    return recordRun(run, plan, opened, options, writers, summary, startedAt, error);
+    // The record says how the background was chosen (workers and the queue only see the method).
+    const recorded = background.choice ? { ...options, background: { ...options.background, ...background.choice } } : options;
+    return recordRun(run, plan, opened, recorded, writers, summary, startedAt, error);
   } finally {
     runner?.close();
     writers?.close();
