@@ -15,6 +15,7 @@ import { operatorOf } from '../src/pipeline/operatorOf.js';
 import { TemporalMedian } from '../src/pipeline/TemporalMedian.js';
 import { chooseWorkers, localizeStream } from '../src/pipeline/localizeStream.js';
 import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
+import { chooseBackground } from './chooseBackground.js';
 import { chooseRunner } from './chooseRunner.js';
 import type { Runner } from './chooseRunner.js';
 import { estimateRunSettings } from './estimateRunSettings.js';
@@ -53,7 +54,11 @@ export interface LocalizeStreamOptions extends LocalizeOptions {
  *
  * Path and async-iterable sources are pulled through {@link localizeStream}: the frames read
  * ahead are bounded, and `workers > 1` spreads the work over threads. An Observable source is
- * pushed: it is localized on this thread as frames arrive. With a temporal-median `background`,
+ * pushed: it is localized on this thread as frames arrive. The default `background` (`auto`) is
+ * chosen for a path from its first frames before the run (see `chooseBackground`: the temporal
+ * median when spots stay in place, as a cell's vesicles do; the choice is not told, the stream
+ * has no notices); for an Observable or async iterable it is `none` (their frames cannot be
+ * read twice, and holding 30 back would delay every batch). With a temporal-median `background`,
  * each frame's batch comes half a window plus (W − 1)/2 frames after it (the last ones when the
  * source ends).
  *
@@ -84,16 +89,17 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
 /**
  * The batches of a stack given by its path, in the run's steps: open it ({@link openRun}),
  * estimate the settings not given from its first frames ({@link estimateRunSettings}: the
- * camera, the PSF σ), resolve the options against its metadata, choose where it runs (the
- * workers, a queue), stream.
+ * camera, the PSF σ), choose the background ({@link chooseBackground}), resolve the options
+ * against its metadata, choose where it runs (the workers, a queue), stream.
  */
 async function* localizePath(path: string | readonly string[], options: LocalizeStreamOptions, signal: AbortSignal): AsyncGenerator<LocalizationBatch> {
-  const { frames: range, workers, queue, ...plain } = options;
+  const { frames: range, workers, queue, ...given } = options;
   const opened = openRun(path, range, queue);
   let runner: Runner | undefined;
   try {
-    const settled = (await estimateRunSettings(opened, plain, range)).options;
-    const resolved = resolveLocalizeOptions(settled, opened.metadata);
+    const settled = (await estimateRunSettings(opened, given, range)).options;
+    const plain = (await chooseBackground(opened, settled, signal)).options;
+    const resolved = resolveLocalizeOptions(plain, opened.metadata);
     runner = await chooseRunner(opened, resolved, workers);
     // Frames read here go into recycled buffers.
     const buffers = new FrameBufferPool();

@@ -20,7 +20,6 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { baselineWarning, checkOffsetReachable, frameCamera, saturationLevel } from '../src/camera/CameraModel.js';
-import { PersistentSpots } from '../src/detect/PersistentSpots.js';
 import { FileWriteError } from '../src/errors/FileWriteError.js';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
 import { checkOutputPaths } from '../src/export/checkOutputPaths.js';
@@ -48,6 +47,7 @@ import { addBatch } from '../src/render/addBatch.js';
 import { encodePng } from '../src/render/encodePng.js';
 import { SuperResolutionImage } from '../src/render/SuperResolutionImage.js';
 import type { LocalizationBatch } from '../src/table/LocalizationBatch.js';
+import { chooseBackground } from './chooseBackground.js';
 import { chooseRunner } from './chooseRunner.js';
 import type { Runner } from './chooseRunner.js';
 import { PREVIEW_DEFAULTS } from './LocalizeStackRun.js';
@@ -61,7 +61,8 @@ import { runRecord } from './runRecord.js';
 /**
  * Localize a TIFF stack into a CSV (ThunderSTORM columns first) with a JSON sidecar, in named
  * steps: open the stack → check the outputs → estimate the settings not given (the camera, the
- * PSF σ: estimateRunSettings) → resolve the options → choose where it runs (the
+ * PSF σ: estimateRunSettings) → choose the background (`auto`: from the first frames) →
+ * resolve the options → choose where it runs (the
  * workers, a queue) → stream the batches into the CSV → write (commit the rows) → record (the
  * sidecar). Whatever was opened is closed in one place.
  * @param run - input, output, options, callbacks
@@ -83,15 +84,23 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     if (opened.notice) run.onNotice?.(opened.notice);
     checkFrameRange(run.frames, opened.metadata);
     const settled = await estimateRunSettings(opened, run.options ?? {}, run.frames, run.onWarning);
-    const options = resolveRunOptions(run, opened, settled.options);
+    // The background is chosen with the camera the run uses (estimated or given).
+    const background = await chooseBackground(opened, settled.options, run.signal);
+    if (background.notice) run.onNotice?.(background.notice);
+    if (background.warning) run.onWarning?.(background.warning);
+    // From here on the settings and the background are explicit: workers and the queue take them as chosen.
+    const explicit = background.options;
+    const options = resolveRunOptions(run, opened, explicit);
     runner = await chooseRunner(opened, options, run.workers, run.onWarning);
     supersedeSidecar(plan.sidecar, { startedAt, partial: plan.partial });
     writers = openWriters(run, options, plan);
-    const streamed = await streamRun(run, plan, opened, options, settled.options, runner, writers, t0);
+    const streamed = await streamRun(run, plan, opened, options, explicit, runner, writers, t0);
     opened.close(); // read no more: closed before the rows are committed
     const error = finishMerge(writers, streamed.error);
     const summary = summarize(run, plan, opened, runner, writers, streamed, t0, settled.settings);
-    return recordRun(run, plan, opened, options, writers, summary, startedAt, error);
+    // The record says how the background was chosen (workers and the queue only see the method).
+    const recorded = background.choice ? { ...options, background: { ...options.background, ...background.choice } } : options;
+    return recordRun(run, plan, opened, recorded, writers, summary, startedAt, error);
   } finally {
     runner?.close();
     writers?.close();
@@ -234,20 +243,12 @@ async function streamRun(
   const report = () => run.onProgress?.({ frames, total: range.total, frame: lastFrame, localizations: writers.csv.rows, seconds: (performance.now() - t0) / 1000, workers: onQueue ? queueWorkers.size : undefined });
   // Frames are read into recycled buffers, given back once localized.
   const buffers = new FrameBufferPool();
-  // The first frames' checks (the camera's settings were checked against the data by the
-  // settings step): the base level against the first frame; spots that stay in place through
-  // the first frames (a cell's vesicles: PersistentSpots).
-  let persistence: PersistentSpots | undefined;
+  // The first frame's check: the base level against it. (The camera's settings were checked
+  // against the data by the settings step; spots that stay in place through the first frames
+  // are looked for before the run: chooseBackground.)
   const firstFrames = (frame: Frame): boolean => {
-    if (!persistence) {
-      const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
-      if (warning) warn(`${input}: ${warning}`);
-      persistence = new PersistentSpots(frame.width, frame.height, options.detect, camera);
-    }
-    persistence.add(frame.data);
-    if (persistence.wantsMore) return true;
-    const structured = persistence.warning();
-    if (structured) warn(`${input}: ${structured}`);
+    const warning = camera.maps ? undefined : baselineWarning(camera, frame.data);
+    if (warning) warn(`${input}: ${warning}`);
     return false;
   };
   try {

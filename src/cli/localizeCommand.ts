@@ -1,3 +1,4 @@
+import { PERSISTENCE_FRAMES, PERSISTENT_WARNING } from '../detect/PersistentSpots.js';
 import { BACKGROUND_DEFAULTS, parseBackground } from '../pipeline/BackgroundOptions.js';
 import { readCalibrationFile } from '../export/readCalibrationFile.js';
 import { basename, dirname, extname, join } from 'node:path';
@@ -76,7 +77,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     {
       name: 'background',
       value: 'B',
-      help: `none, or temporal-median[:FRAMES]: each pixel's median over FRAMES frames (odd) centred on the frame, the known background of detection and of every fit (cells: structured, bleaching backgrounds; see docs/guides/backgrounds.md). A frame comes out half a window plus (FRAMES − 1)/${BACKGROUND_DEFAULTS.anchorsPerWindow} frames later (in --follow, the last ones when the stack stops growing); FRAMES frames are held in memory`,
+      help: `auto, none, or temporal-median[:FRAMES]. auto: the first ${PERSISTENCE_FRAMES} frames are looked at before the run, and when ${PERSISTENT_WARNING} or more places keep a spot through them (a cell's vesicles), the temporal median is used (said in a notice and recorded in the sidecar), else none (in --follow, only the frames there at the start are looked at). temporal-median: each pixel's median over FRAMES frames (odd) centred on the frame, the known background of detection and of every fit (cells: structured, bleaching backgrounds; see docs/guides/backgrounds.md). A frame comes out half a window plus (FRAMES − 1)/${BACKGROUND_DEFAULTS.anchorsPerWindow} frames later (in --follow, the last ones when the stack stops growing); FRAMES frames are held in memory`,
       default: `${BACKGROUND_DEFAULTS.method} (temporal-median's window: ${BACKGROUND_DEFAULTS.windowFrames})`,
       option: 'background',
     },

@@ -15,15 +15,23 @@ import { InvalidOptionError } from '../errors/InvalidOptionError.js';
  * and interpolated linearly between. Medians every 12 frames cost twice as much for the same
  * result (Jaccard 99.9 vs 99.8 %, precision 1.10 vs 1.09× the CRLB, calibration 0.96 both);
  * cell backgrounds that bleach over hundreds of frames are straight lines over 25.
+ *
+ * `method` `auto`: a run of a stack given by its path looks at its first frames before it
+ * starts (pipelines/chooseBackground.ts) and takes the temporal median when spots stay in place
+ * there (a cell's vesicles: PersistentSpots), else `none`. Measured over simulated cells
+ * (docs/guides/backgrounds.md, "What the default run does over a cell").
  */
 export const BACKGROUND_DEFAULTS = {
-  method: 'none',
+  method: 'auto',
   windowFrames: 51,
   anchorsPerWindow: 2,
 } as const;
 
-/** The background methods: none (the fit's constant offset only), or the temporal median. */
-export const BACKGROUND_METHODS = ['none', 'temporal-median'] as const;
+/**
+ * The background methods: `auto` (chosen from the stack's first frames before a run), `none`
+ * (the fit's constant offset only), or the temporal median.
+ */
+export const BACKGROUND_METHODS = ['auto', 'none', 'temporal-median'] as const;
 export type BackgroundMethod = (typeof BACKGROUND_METHODS)[number];
 
 /** Options of the per-pixel background. */
@@ -31,39 +39,59 @@ export interface BackgroundOptions {
   /**
    * `temporal-median`: each pixel's median over a sliding window of frames centred on the frame
    * (the window kept inside the run at its ends) is the known background of detection and of
-   * every fit, the fit's constant background a small free offset on top. @default 'none'
+   * every fit, the fit's constant background a small free offset on top. `auto`: a run of a
+   * stack by its path (`localizeStack`, `localize(path)`) chooses one of the two from its first
+   * frames before it starts (pipelines/chooseBackground.ts); where frames come without a path
+   * (an Observable or async iterable, which cannot be read twice) `auto` is `none`. @default 'auto'
    */
   method?: BackgroundMethod;
   /** The window, frames: odd, ≥ 3. @default 51 */
   windowFrames?: number;
 }
 
-/** Background options resolved: with the temporal median, its window and anchor spacing. */
+/**
+ * How `auto` chose, as the run's record says: the persistent places of the first frames
+ * (`PersistentSpots`) and the frames looked at.
+ */
+export interface BackgroundChoice {
+  readonly chosen: 'auto';
+  /** Places that kept a spot through the first frames. */
+  readonly persistentPlaces: number;
+  /** Frames looked at (fewer than PersistentSpots' when the run has fewer: then `none`). */
+  readonly framesChecked: number;
+}
+
+/**
+ * Background options resolved: with the temporal median, its window and anchor spacing; after
+ * `auto`, how it chose.
+ */
 export type ResolvedBackgroundOptions =
-  | { readonly method: 'none' }
-  | {
+  | ({ readonly method: 'none' } & Partial<BackgroundChoice>)
+  | ({
       readonly method: 'temporal-median';
       /** The window, frames (odd). */
       readonly windowFrames: number;
       /** The exact median is taken at every this many frames of the run, interpolated between. */
       readonly anchorFrames: number;
-    };
+    } & Partial<BackgroundChoice>);
 
 /** The smallest window, frames. */
 export const MIN_WINDOW_FRAMES = 3;
 
 /**
- * Resolve the background options, filling defaults.
+ * Resolve the background options, filling defaults. `auto` resolves to `none` here: a run that
+ * can look at its frames first chooses before it resolves (pipelines/chooseBackground.ts).
  * @param options - the caller's options
  * @throws InvalidOptionError naming `background.method` or `background.windowFrames`
  */
 export function resolveBackgroundOptions(options: BackgroundOptions | undefined): ResolvedBackgroundOptions {
-  const method = options?.method ?? BACKGROUND_DEFAULTS.method;
-  if (!(BACKGROUND_METHODS as readonly string[]).includes(method)) {
-    throw new InvalidOptionError(`the background must be one of ${BACKGROUND_METHODS.join(', ')}, got ${String(method)}`, 'background.method');
+  const asked = options?.method ?? BACKGROUND_DEFAULTS.method;
+  if (!(BACKGROUND_METHODS as readonly string[]).includes(asked)) {
+    throw new InvalidOptionError(`the background must be one of ${BACKGROUND_METHODS.join(', ')}, got ${String(asked)}`, 'background.method');
   }
+  const method = asked === 'auto' ? 'none' : asked;
   if (method === 'none') {
-    if (options?.windowFrames !== undefined) throw new InvalidOptionError('a background window needs the temporal-median background', 'background.windowFrames');
+    if (asked === 'none' && options?.windowFrames !== undefined) throw new InvalidOptionError('a background window needs the temporal-median background', 'background.windowFrames');
     return { method };
   }
   const windowFrames = options?.windowFrames ?? BACKGROUND_DEFAULTS.windowFrames;
@@ -82,17 +110,17 @@ export function anchorSpacing(windowFrames: number): number {
 }
 
 /**
- * Parse the CLI's `none` or `temporal-median[:FRAMES]`.
+ * Parse the CLI's `auto`, `none` or `temporal-median[:FRAMES]`.
  * @param text - the flag's value
  * @throws InvalidOptionError naming `--background`
  */
 export function parseBackground(text: string): BackgroundOptions {
   const [method, window, ...rest] = text.split(':');
-  const example = `none or temporal-median[:FRAMES] (e.g. temporal-median:${BACKGROUND_DEFAULTS.windowFrames})`;
+  const example = `auto, none or temporal-median[:FRAMES] (e.g. temporal-median:${BACKGROUND_DEFAULTS.windowFrames})`;
   if (rest.length > 0 || !(BACKGROUND_METHODS as readonly string[]).includes(method)) throw new InvalidOptionError(`--background: expected ${example}, got '${text}'`, 'background');
   if (window === undefined) return { method: method as BackgroundMethod };
   const frames = /^\d+$/.test(window) ? Number(window) : Number.NaN;
-  if (method === 'none' || !(frames >= MIN_WINDOW_FRAMES && frames % 2 === 1)) {
+  if (method !== 'temporal-median' || !(frames >= MIN_WINDOW_FRAMES && frames % 2 === 1)) {
     throw new InvalidOptionError(`--background: the window must be an odd whole number of frames ≥ ${MIN_WINDOW_FRAMES}, as temporal-median:${BACKGROUND_DEFAULTS.windowFrames}; got '${text}'`, 'background');
   }
   return { method: 'temporal-median', windowFrames: frames };

@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveCamera } from '../../src/camera/CameraModel.js';
 import { resolveDetectOptions } from '../../src/detect/DetectOptions.js';
 import { PERSISTENCE_CROP_PX, PERSISTENCE_FRAMES, PERSISTENT_WARNING, PersistentSpots } from '../../src/detect/PersistentSpots.js';
 import type { SimulateStackOptions } from '../../src/simulate/simulateStack.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
-import { writeSimulation } from '../../src/simulate/writeSimulation.js';
-import { localizeStack } from '../../pipelines/localizeStack.js';
 
 const SIZE = 128;
 
@@ -59,20 +54,4 @@ test('the check speaks only after all its frames', () => {
   const spots = check({ seed: 11, cellBackground: {} }, PERSISTENCE_FRAMES - 1);
   assert.equal(spots.wantsMore, true);
   assert.equal(spots.warning(), undefined);
-});
-
-test('a run over a cell background warns once; a sparse run does not', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'persistent-'));
-  try {
-    for (const [name, options] of [['cell', { cellBackground: {} }], ['sparse', {}]] as const) {
-      const path = join(dir, `${name}.tif`);
-      writeSimulation(path, join(dir, `${name}.truth.csv`), { width: 96, height: 96, frames: PERSISTENCE_FRAMES + 5, seed: 11, ...options });
-      const warnings: string[] = [];
-      await localizeStack({ input: path, output: join(dir, `${name}.csv`), onWarning: (w) => warnings.push(w) });
-      const persistent = warnings.filter((w) => /stayed in place/.test(w));
-      assert.equal(persistent.length, name === 'cell' ? 1 : 0, `${name}: ${warnings.join('\n')}`);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });
