@@ -13,6 +13,9 @@ const FREE_ARRAYS = 1024;
 /** Values a pixel's samples may span to be counted rather than selected (ADU). */
 const COUNTED_RANGE = 4096;
 
+/** Values around the previous median that {@link rankNear} counts (a median outside them is counted over the pixel's whole span). */
+const GUESS_BINS = 32;
+
 /** Pixels gathered at once into the transposed scratch (a block of them × the window). */
 const BLOCK_PIXELS = 1024;
 
@@ -233,6 +236,8 @@ export class TemporalMedian implements StreamStep<Frame, BackgroundFrame> {
    * counted; a pixel whose values span more than the counts is selected (the same values).
    */
   private smallIntegerMedian(rows: PixelArray[], pixels: number, length: number, median: Float32Array): void {
+    // The previous anchor's median, where there is one: this one is near it (counted in a few bins around it).
+    const guess = this.median?.length === pixels ? this.median : undefined;
     if (this.scratchInt.length < BLOCK_PIXELS * length) this.scratchInt = new Int32Array(BLOCK_PIXELS * length);
     if (this.scratch.length < length) this.scratch = new Float32Array(length);
     const scratch = this.scratchInt;
@@ -248,7 +253,12 @@ export class TemporalMedian implements StreamStep<Frame, BackgroundFrame> {
         for (let p = p0, o = j; p < p1; p++, o += length) scratch[o] = row[p];
       }
       for (let p = p0, o = 0; p < p1; p++, o += length) {
-        const counted = countedRank(scratch, o, length, middle, counts);
+        let counted = guess && !even ? rankNear(scratch, o, length, middle, Math.floor(guess[p]) - GUESS_BINS / 2, counts) : Number.NaN;
+        if (counted === counted) {
+          median[p] = counted;
+          continue;
+        }
+        counted = countedRank(scratch, o, length, middle, counts);
         if (counted === counted) {
           median[p] = even ? 0.5 * (counted + countedRank(scratch, o, length, middle - 1, counts)) : counted;
           continue;
@@ -336,6 +346,34 @@ function countedRank(v: Float32Array | Int32Array, lo: number, n: number, k: num
   }
   for (let i = lo; i < end; i++) counts[(v[i] - min) | 0] = 0;
   return min + r;
+}
+
+/**
+ * The value of rank `k` of the whole numbers `v[lo … lo + n − 1]` when it lies in
+ * `from … from + GUESS_BINS − 1`: counted in those bins, the values below them only tallied;
+ * NaN when it lies outside. `counts` is all zero before and after.
+ */
+function rankNear(v: Int32Array, lo: number, n: number, k: number, from: number, counts: Int32Array): number {
+  const end = lo + n;
+  let below = 0;
+  for (let i = lo; i < end; i++) {
+    const d = v[i] - from;
+    if (d < 0) below++;
+    else if (d < GUESS_BINS) counts[d]++;
+  }
+  let r = -1;
+  if (below <= k) {
+    let seen = below;
+    for (let b = 0; b < GUESS_BINS; b++) {
+      seen += counts[b];
+      if (seen > k) {
+        r = b;
+        break;
+      }
+    }
+  }
+  for (let b = 0; b < GUESS_BINS; b++) counts[b] = 0;
+  return r < 0 ? Number.NaN : from + r;
 }
 
 /** The largest of `v[lo … end − 1]` (after {@link select}, the values below the k-th). */
