@@ -13,6 +13,9 @@ const FREE_ARRAYS = 1024;
 /** Values a pixel's samples may span to be counted rather than selected (ADU). */
 const COUNTED_RANGE = 4096;
 
+/** Values around the previous median that {@link rankNear} counts (a median outside them is counted over the pixel's whole span). */
+const GUESS_BINS = 32;
+
 /** Pixels gathered at once into the transposed scratch (a block of them × the window). */
 const BLOCK_PIXELS = 1024;
 
@@ -57,6 +60,8 @@ export class TemporalMedian implements StreamStep<Frame, BackgroundFrame> {
   /** The first anchor to compute. */
   private readonly firstAnchor: number;
   private scratch = new Float32Array(0);
+  /** The same for samples of 16 bits or fewer, held exactly as integers (counted without float indices). */
+  private scratchInt = new Int32Array(0);
   /** Counts of whole-number values above a pixel's smallest ({@link countedRank}); all zero between calls. */
   private readonly counts = new Int32Array(COUNTED_RANGE);
   /** Background arrays given back ({@link give}), for reuse: a run allocates a few, not one per frame. */
@@ -220,13 +225,59 @@ export class TemporalMedian implements StreamStep<Frame, BackgroundFrame> {
       rows.push(this.copies[start - this.base + j]);
     }
     const median = this.take(pixels);
+    const data = first.data;
+    if (data instanceof Uint16Array || data instanceof Uint8Array || data instanceof Int16Array || data instanceof Int8Array) this.smallIntegerMedian(rows, pixels, length, median);
+    else this.anyMedian(rows, pixels, length, !(data instanceof Float32Array || data instanceof Float64Array), median);
+    return median;
+  }
+
+  /**
+   * Each pixel's median of samples of 16 bits or fewer: transposed into whole numbers and
+   * counted; a pixel whose values span more than the counts is selected (the same values).
+   */
+  private smallIntegerMedian(rows: PixelArray[], pixels: number, length: number, median: Float32Array): void {
+    // The previous anchor's median, where there is one: this one is near it (counted in a few bins around it).
+    const guess = this.median?.length === pixels ? this.median : undefined;
+    if (this.scratchInt.length < BLOCK_PIXELS * length) this.scratchInt = new Int32Array(BLOCK_PIXELS * length);
+    if (this.scratch.length < length) this.scratch = new Float32Array(length);
+    const scratch = this.scratchInt;
+    const series = this.scratch;
+    const middle = length >> 1;
+    const even = length % 2 === 0;
+    const counts = this.counts;
+    for (let p0 = 0; p0 < pixels; p0 += BLOCK_PIXELS) {
+      const p1 = Math.min(pixels, p0 + BLOCK_PIXELS);
+      // Transpose the block: each pixel's time series contiguous.
+      for (let j = 0; j < length; j++) {
+        const row = rows[j];
+        for (let p = p0, o = j; p < p1; p++, o += length) scratch[o] = row[p];
+      }
+      for (let p = p0, o = 0; p < p1; p++, o += length) {
+        let counted = guess && !even ? rankNear(scratch, o, length, middle, Math.floor(guess[p]) - GUESS_BINS / 2, counts) : Number.NaN;
+        if (counted === counted) {
+          median[p] = counted;
+          continue;
+        }
+        counted = countedRank(scratch, o, length, middle, counts);
+        if (counted === counted) {
+          median[p] = even ? 0.5 * (counted + countedRank(scratch, o, length, middle - 1, counts)) : counted;
+          continue;
+        }
+        for (let j = 0; j < length; j++) series[j] = scratch[o + j];
+        const upper = select(series, 0, length - 1, middle);
+        median[p] = even ? 0.5 * (upper + maxBelow(series, 0, middle)) : upper;
+      }
+    }
+  }
+
+  /** Each pixel's median of samples of any type: whole numbers counted where they span little, else selected. */
+  private anyMedian(rows: PixelArray[], pixels: number, length: number, whole: boolean, median: Float32Array): void {
     if (this.scratch.length < BLOCK_PIXELS * length) this.scratch = new Float32Array(BLOCK_PIXELS * length);
     const scratch = this.scratch;
     const middle = length >> 1;
     const even = length % 2 === 0;
     // Whole-number samples (every integer camera type) are counted, about twice as fast as
     // quickselect; float samples, and pixels whose values span more than the counts, select.
-    const whole = !(first.data instanceof Float32Array || first.data instanceof Float64Array);
     const counts = this.counts;
     for (let p0 = 0; p0 < pixels; p0 += BLOCK_PIXELS) {
       const p1 = Math.min(pixels, p0 + BLOCK_PIXELS);
@@ -245,7 +296,6 @@ export class TemporalMedian implements StreamStep<Frame, BackgroundFrame> {
         median[p] = even ? 0.5 * (upper + maxBelow(scratch, o, o + middle)) : upper;
       }
     }
-    return median;
   }
 }
 
@@ -277,7 +327,7 @@ function interpolate(a: Float32Array, b: Float32Array, w: number, atEnd: boolean
  * them above their smallest; NaN when they span {@link COUNTED_RANGE} or more. `counts` is all
  * zero before and after.
  */
-function countedRank(v: Float32Array, lo: number, n: number, k: number, counts: Int32Array): number {
+function countedRank(v: Float32Array | Int32Array, lo: number, n: number, k: number, counts: Int32Array): number {
   const end = lo + n;
   let min = v[lo];
   let max = min;
@@ -287,15 +337,43 @@ function countedRank(v: Float32Array, lo: number, n: number, k: number, counts: 
     else if (x > max) max = x;
   }
   if (max - min >= COUNTED_RANGE) return Number.NaN;
-  for (let i = lo; i < end; i++) counts[v[i] - min]++;
+  for (let i = lo; i < end; i++) counts[(v[i] - min) | 0]++;
   let seen = 0;
   let r = 0;
   for (;; r++) {
     seen += counts[r];
     if (seen > k) break;
   }
-  for (let i = lo; i < end; i++) counts[v[i] - min] = 0;
+  for (let i = lo; i < end; i++) counts[(v[i] - min) | 0] = 0;
   return min + r;
+}
+
+/**
+ * The value of rank `k` of the whole numbers `v[lo … lo + n − 1]` when it lies in
+ * `from … from + GUESS_BINS − 1`: counted in those bins, the values below them only tallied;
+ * NaN when it lies outside. `counts` is all zero before and after.
+ */
+function rankNear(v: Int32Array, lo: number, n: number, k: number, from: number, counts: Int32Array): number {
+  const end = lo + n;
+  let below = 0;
+  for (let i = lo; i < end; i++) {
+    const d = v[i] - from;
+    if (d < 0) below++;
+    else if (d < GUESS_BINS) counts[d]++;
+  }
+  let r = -1;
+  if (below <= k) {
+    let seen = below;
+    for (let b = 0; b < GUESS_BINS; b++) {
+      seen += counts[b];
+      if (seen > k) {
+        r = b;
+        break;
+      }
+    }
+  }
+  for (let b = 0; b < GUESS_BINS; b++) counts[b] = 0;
+  return r < 0 ? Number.NaN : from + r;
 }
 
 /** The largest of `v[lo … end − 1]` (after {@link select}, the values below the k-th). */
