@@ -16,7 +16,9 @@ import type { SpotPsf } from './SpotPsf.js';
  * exactly what the fit models). N is counted as the calibration normalises its PSF:
  * calibrate-psf's brightest plane sums to 1 over its box, so N is the photons that plane's box
  * collects (the light beyond the box is not drawn). Values below 0 (a spline's ringing on an
- * empty edge) are drawn as 0. Only the pixels inside the spline's box get light.
+ * empty edge) are drawn as 0. Only the pixels whose sample lies in the spline's voxels get light
+ * (u ∈ [0, voxelsX), v ∈ [0, voxelsY): the far face's samples are left out, as the fit's model
+ * leaves them out).
  */
 export class SplineSpotPsf implements SpotPsf {
   /** The depths the spline covers, nm, low to high. */
