@@ -18,6 +18,9 @@ import { STRUCTURE_DEFAULTS } from '../simulate/Structure.js';
 import type { PupilPsfOptions } from '../simulate/PupilPsf.js';
 import { PUPIL_PSF_DEFAULTS, resolvePupilPsfOptions } from '../simulate/PupilPsf.js';
 import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
+import { readCalibrationFile } from '../export/readCalibrationFile.js';
+import type { SplineCalibration } from '../astig/SplineCalibration.js';
+import { splineCalibrationRecord } from '../astig/SplineCalibration.js';
 import { EXIT } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import { parseNumber } from './parseNumber.js';
@@ -88,10 +91,10 @@ export const SIMULATE_FLAGS = new FlagTable([
     { name: 'wobble-period', value: 'N', help: 'its period, frames', default: String(DRIFT_WOBBLE_DEFAULTS.wobblePeriodFrames) },
   ]],
   ['3-D', [
-    { name: 'astigmatism', value: 'NM', help: 'an astigmatic PSF (the bead stacks\' curves, below; with --psf pupil, the pupil\'s), each emitter at a depth drawn from −NM…NM; the truth gains "z [nm]"', default: '2-D' },
+    { name: 'astigmatism', value: 'NM', help: 'an astigmatic PSF (the bead stacks\' curves, below; with --psf pupil, the pupil\'s; with --psf FILE.h5, the spline\'s, whose z range must hold −NM…NM), each emitter at a depth drawn from −NM…NM; the truth gains "z [nm]"', default: '2-D' },
   ]],
-  ['A pupil-function PSF (not the fit\'s Gaussian), for stacks and bead stacks', [
-    { name: 'psf', value: 'MODEL', help: 'gaussian (the pixel-integrated Gaussian the fit models) or pupil: a scalar pupil function with Zernike astigmatism and spherical aberration, its parameters written to OUT.psf.json', default: 'gaussian' },
+  ['A pupil-function or measured PSF (not the fit\'s Gaussian), for stacks and bead stacks', [
+    { name: 'psf', value: 'MODEL', help: 'gaussian (the pixel-integrated Gaussian the fit models); pupil: a scalar pupil function with Zernike astigmatism and spherical aberration; or FILE.h5: a spline calibration (calibrate-psf\'s PSF.h5, Picasso 0.11\'s or SMAPpy\'s), each spot N × the spline at the pixel centres, N counted as the calibration normalises it (calibrate-psf\'s brightest plane sums to 1 over its box), its pixel size the default of --pixel-size (another is refused), at z = 0 in 2-D; the PSF\'s parameters written to OUT.psf.json', default: 'gaussian' },
     { name: 'na', value: 'NA', help: 'numerical aperture', default: String(P.numericalAperture), option: 'numericalAperture' },
     { name: 'wavelength', value: 'NM', help: 'emission wavelength', default: String(P.wavelengthNm), option: 'wavelengthNm' },
     { name: 'immersion-index', value: 'N', help: 'refractive index of the immersion oil', default: String(P.immersionIndex), option: 'immersionIndex' },
@@ -119,7 +122,7 @@ export const flags = SIMULATE_FLAGS;
 export const help = `smlm-stream simulate OUT.tif [options]
 
 Writes a simulated blinking SMLM stack (pixel-integrated Gaussian spots, or with --psf pupil
-spots through a pupil-function PSF; Poisson noise, camera offset, gain and read noise), its
+spots through a pupil-function PSF, or with --psf FILE.h5 through a measured spline PSF; Poisson noise, camera offset, gain and read noise), its
 ground truth OUT.truth.csv (frame, x [nm], y [nm], photons, background) and its settings
 OUT.truth.json (the camera's offset, gain, read noise, EM gain and sensor, the cell
 background, every option).
@@ -134,9 +137,25 @@ export const optionFlags = SIMULATE_FLAGS.optionFlags;
  * @param argv - arguments after the subcommand
  * @param out - stdout lines
  */
-export function run(argv: string[], out: (line: string) => void): number {
-  const { positionals, text, on } = SIMULATE_FLAGS.parse(argv);
-  if (positionals.length !== 1) throw new UsageError(`simulate needs one output file, got ${positionals.length} (see smlm-stream simulate --help)`);
+export function run(argv: string[], out: (line: string) => void): number | Promise<number> {
+  const parsed = SIMULATE_FLAGS.parse(argv);
+  if (parsed.positionals.length !== 1) throw new UsageError(`simulate needs one output file, got ${parsed.positionals.length} (see smlm-stream simulate --help)`);
+  const psf = parsed.text('psf');
+  if (psf === undefined || psf === 'gaussian' || psf === 'pupil') return simulate(parsed, out, undefined);
+  return readSplinePsf(psf).then((spline) => simulate(parsed, out, spline));
+}
+
+/** A spline calibration for `--psf FILE`: an HDF5 file, the PSF a spline. */
+async function readSplinePsf(path: string): Promise<SplineCalibration> {
+  if (!/\.(h5|hdf5|hdf|mat)$/i.test(path)) throw new UsageError(`--psf must be gaussian, pupil, or a spline calibration FILE.h5 (calibrate-psf's, Picasso's, SMAPpy's), got '${path}'`);
+  const read = await readCalibrationFile(path);
+  if (!read.spline) throw new UsageError(`--psf ${path} is not an HDF5 spline calibration (calibrate-psf's PSF.h5, Picasso 0.11's *_spline_calib.hdf5, SMAPpy's)`);
+  return read.spline;
+}
+
+/** The simulation `run` parsed, with the spline PSF read (or none). */
+function simulate(parsed: ReturnType<typeof SIMULATE_FLAGS.parse>, out: (line: string) => void, spline: SplineCalibration | undefined): number {
+  const { positionals, text, on } = parsed;
   const path = positionals[0];
   const truthPath = join(dirname(path), `${basename(path, extname(path))}.truth.csv`);
   const n = (name: string, limits = {}) => {
@@ -144,9 +163,14 @@ export function run(argv: string[], out: (line: string) => void): number {
     return value === undefined ? undefined : parseNumber(value, `--${name}`, limits);
   };
   const t0 = performance.now();
-  const pupil = pupilOptions(text, n);
+  const pupil = pupilOptions(text, n, spline !== undefined);
   const psfRecord = pupilRecordPath(path);
-  const pupilOutput = pupil ? [{ path: psfRecord, role: 'the PSF\'s parameters' }] : [];
+  const pupilOutput = pupil || spline ? [{ path: psfRecord, role: 'the PSF\'s parameters' }] : [];
+  // The spline's samples are camera pixels: its pixel size is the default, another refused.
+  const pixelSizeNm = n('pixel-size') ?? spline?.pixelSizeNm;
+  if (spline && pixelSizeNm !== undefined && spline.pixelSizeNm !== undefined && Math.abs(pixelSizeNm - spline.pixelSizeNm) > 1e-6 * pixelSizeNm) {
+    throw new UsageError(`--pixel-size ${pixelSizeNm} nm differs from the ${spline.pixelSizeNm} nm pixels the spline PSF ${spline.source} was measured with: its samples are camera pixels (leave --pixel-size out to use the calibration's)`);
+  }
   if (on('beads')) {
     checkSimulationOutputs([{ path, role: 'the bead stack' }, { path: truthPath, role: 'the ground truth' }, ...pupilOutput], on('overwrite'));
     let bad: Record<number, { zOffsetNm?: number; fixedSigmaNm?: number }> | undefined;
@@ -160,7 +184,7 @@ export function run(argv: string[], out: (line: string) => void): number {
       width: n('width', { integer: true, min: 32 }),
       height: n('height', { integer: true, min: 32 }),
       frames: n('frames', { integer: true, min: 5 }),
-      pixelSizeNm: n('pixel-size'),
+      pixelSizeNm,
       zStartNm: n('z-start'),
       zStepNm: n('z-step'),
       photons: n('photons'),
@@ -171,9 +195,11 @@ export function run(argv: string[], out: (line: string) => void): number {
       seed: n('seed', { integer: true }),
       bad,
       pupil,
+      spline,
     });
-    if (pupil) writePupilRecord(psfRecord, pupil, n('pixel-size') ?? B.pixelSizeNm);
-    out(`smlm-stream simulate: ${r.frames} frames of ${r.beads} beads → ${path}, their positions → ${truthPath}${pupil ? `, the PSF → ${psfRecord}` : ''} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
+    if (pupil) writePupilRecord(psfRecord, pupil, pixelSizeNm ?? B.pixelSizeNm);
+    if (spline) writeSplineRecord(psfRecord, spline, pixelSizeNm ?? B.pixelSizeNm);
+    out(`smlm-stream simulate: ${r.frames} frames of ${r.beads} beads → ${path}, their positions → ${truthPath}${pupil || spline ? `, the PSF → ${psfRecord}` : ''} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
     return EXIT.ok;
   }
   const zMax = n('astigmatism', { min: 0 });
@@ -181,7 +207,7 @@ export function run(argv: string[], out: (line: string) => void): number {
     width: n('width', { integer: true, min: 1 }),
     height: n('height', { integer: true, min: 1 }),
     frames: n('frames', { integer: true, min: 1 }),
-    pixelSizeNm: n('pixel-size'),
+    pixelSizeNm,
     psfSigmaNm: n('psf-sigma'),
     density: n('density'),
     photons: n('photons'),
@@ -202,6 +228,7 @@ export function run(argv: string[], out: (line: string) => void): number {
     drift: text('drift') === undefined ? undefined : { ...parsePair(text('drift') as string, '--drift'), wobbleNm: n('wobble', { min: 0 }), wobblePeriodFrames: n('wobble-period', { min: 1 }) },
     astigmatism: zMax === undefined ? undefined : { ...DEFAULT_ASTIGMATISM, zRangeNm: [-zMax, zMax] as const },
     pupil,
+    spline,
     sampleType: on('float32') ? ('float32' as const) : ('uint16' as const),
     bigTiff: on('bigtiff'),
   };
@@ -237,9 +264,11 @@ export function run(argv: string[], out: (line: string) => void): number {
   });
   progress.done();
   if (pupil) writePupilRecord(psfRecord, pupil, o.pixelSizeNm);
+  if (spline) writeSplineRecord(psfRecord, spline, o.pixelSizeNm);
   out(`smlm-stream simulate: ${result.frames} frames → ${path}, ${result.emitters} emitter-frames → ${truthPath} (${((performance.now() - t0) / 1000).toFixed(2)} s)`);
   out(`  settings (camera included): ${result.settings}`);
   if (pupil) out(`  PSF: a scalar pupil function → ${psfRecord}`);
+  if (spline) out(`  PSF: the spline ${spline.source} → ${psfRecord}`);
   if (result.drift) out(`  true drift: ${result.drift}`);
   if (result.maps) out(`  sensor maps: ${result.maps.offset}, ${result.maps.variance}, ${result.maps.gain}`);
   return EXIT.ok;
@@ -269,12 +298,11 @@ function lstatOrNothing(path: string): Stats | undefined {
 }
 
 /** The pupil PSF's options from `--psf pupil` and its flags; undefined for the Gaussian (whose flags refuse the pupil's). */
-function pupilOptions(text: (name: string) => string | undefined, n: (name: string, limits?: object) => number | undefined): PupilPsfOptions | undefined {
+function pupilOptions(text: (name: string) => string | undefined, n: (name: string, limits?: object) => number | undefined, spline: boolean): PupilPsfOptions | undefined {
   const psf = text('psf') ?? 'gaussian';
-  if (psf !== 'gaussian' && psf !== 'pupil') throw new UsageError(`--psf must be gaussian or pupil, got '${psf}'`);
-  if (psf === 'gaussian') {
+  if (psf !== 'pupil') {
     const stray = PUPIL_FLAGS.find((flag) => text(flag) !== undefined);
-    if (stray) throw new UsageError(`--${stray} describes the pupil PSF: add --psf pupil`);
+    if (stray) throw new UsageError(`--${stray} describes the pupil PSF: add --psf pupil${spline ? ' (a spline calibration is its own optics)' : ''}`);
     return undefined;
   }
   return resolvePupilPsfOptions({
@@ -301,6 +329,19 @@ function writePupilRecord(path: string, pupil: PupilPsfOptions, pixelSizeNm: num
     aberrations: 'Zernike RMS amplitudes in nm of wavefront: astigmatism √6·ρ²·cos 2φ (Noll 6), spherical √5·(6ρ⁴ − 6ρ² + 1) (Noll 11)',
     z: 'the emitter\'s depth, nm, 0 in focus without aberrations; a positive astigmatism focuses x at negative z',
     normalisation: 'the PSF integrates to 1 over the whole plane (photons is the total)',
+  };
+  writeFileAtomically(path, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/** A spline PSF's record: the calibration (without its coefficients), the convention and what N means. */
+function writeSplineRecord(path: string, spline: SplineCalibration, pixelSizeNm: number): void {
+  const record = {
+    psf: 'tricubic spline (a measured PSF)',
+    ...splineCalibrationRecord(spline),
+    pixelSizeNm,
+    sampling: 'each pixel gets photons × the spline at the pixel\'s centre (its samples are camera pixels about the emitter); values below 0 drawn as 0; no light beyond the spline\'s box',
+    z: 'the emitter\'s depth, nm, as the calibration counts it',
+    normalisation: 'photons counts what the calibration normalises to 1: calibrate-psf\'s brightest plane sums to 1 over its box, so photons is what that plane\'s box collects (a fit through the same spline reports the same N)',
   };
   writeFileAtomically(path, `${JSON.stringify(record, null, 2)}\n`);
 }

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import type { SpotPsf } from './SpotPsf.js';
 
 /** Options of the {@link PupilPsf}; @default {@link PUPIL_PSF_DEFAULTS}. */
 export interface PupilPsfOptions {
@@ -82,7 +83,7 @@ export function resolvePupilPsfOptions(options: PupilPsfOptions = {}): ResolvedP
  * linearly in z; a spot's sub-pixel position interpolates its plane bilinearly, and each
  * pixel is the sum over its oversampled points.
  */
-export class PupilPsf {
+export class PupilPsf implements SpotPsf {
   readonly options: ResolvedPupilPsfOptions;
   /** Pixel size, nm. */
   readonly pixelSizeNm: number;

@@ -1,8 +1,12 @@
+import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { DefocusCurve } from '../fit/models/DefocusCurve.js';
 import { defocusSigma } from '../fit/models/DefocusCurve.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
 import type { PupilPsfOptions } from './PupilPsf.js';
 import { PupilPsf } from './PupilPsf.js';
+import type { SplineCalibration } from '../astig/SplineCalibration.js';
+import { SplineSpotPsf } from './SplineSpotPsf.js';
+import type { SpotPsf } from './SpotPsf.js';
 import { Random } from './Random.js';
 import { renderRingedSpot } from './renderRingedSpot.js';
 import { renderSpot } from './renderSpot.js';
@@ -63,6 +67,13 @@ export interface BeadStackOptions {
    * astigmatism and aberrations, not the fit's model. @default none
    */
   pupil?: PupilPsfOptions;
+  /**
+   * A measured PSF (a tricubic spline, {@link SplineSpotPsf}) instead of the Gaussian of `curves`:
+   * each bead drawn as photons × the spline at the pixel centres. Every frame's depth must lie
+   * within the spline's z range, and its pixel size (where it says one) be `pixelSizeNm`. Not
+   * with `pupil`. @default none
+   */
+  spline?: SplineCalibration;
   /** Bad beads: index → what is wrong (a bead stuck at another height, or one that does not defocus). */
   bad?: Readonly<Record<number, { zOffsetNm?: number; fixedSigmaNm?: number }>>;
   /** Camera: baseline (ADU), photons per ADU, read noise (ADU rms). @default {@link BEAD_STACK_DEFAULTS} */
@@ -94,7 +105,7 @@ export interface BeadStack {
 /**
  * Simulate a bead z-stack from the defocus model, with exact pixel integration of the
  * elliptical Gaussian (the fit's own model), or with a defocus ring (`ring`), or through a
- * pupil-function PSF (`pupil`), Poisson noise and the camera's offset, gain and read noise.
+ * pupil-function PSF (`pupil`) or a measured spline PSF (`spline`), Poisson noise and the camera's offset, gain and read noise.
  */
 export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
   const d = BEAD_STACK_DEFAULTS;
@@ -122,7 +133,13 @@ export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
   const ax = new GaussianAxis(2 * half);
   const ay = new GaussianAxis(2 * half);
   const ringScratch = new Float64Array(2 * (2 * half) ** 2);
-  const pupil = options.pupil ? new PupilPsf(pixel, options.pupil) : undefined;
+  if (options.pupil && options.spline) throw new InvalidOptionError('bead stack options pupil and spline are two PSFs: give one', 'spline');
+  if (options.spline) {
+    const offsets = Object.values(options.bad ?? {}).map((b) => b.zOffsetNm ?? 0);
+    const last = z0 + (frames - 1) * dz;
+    SplineSpotPsf.check(options.spline, pixel, [Math.min(z0, last) + Math.min(0, ...offsets), Math.max(z0, last) + Math.max(0, ...offsets)], 'the bead stack\'s frames');
+  }
+  const psf: SpotPsf | undefined = options.pupil ? new PupilPsf(pixel, options.pupil) : options.spline ? new SplineSpotPsf(options.spline.psf) : undefined;
   const out: Float64Array[] = [];
   const zs: number[] = [];
   for (let k = 0; k < frames; k++) {
@@ -139,7 +156,7 @@ export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
       const c0 = Math.max(0, Math.min(width - 2 * half, Math.round(cx) - half));
       const r0 = Math.max(0, Math.min(height - 2 * half, Math.round(cy) - half));
       const ringed = options.ring ? ringShare(options.ring, zb) : 0;
-      if (pupil && bad?.fixedSigmaNm === undefined) pupil.add(image, width, height, cx, cy, photons, zb);
+      if (psf && bad?.fixedSigmaNm === undefined) psf.add(image, width, height, cx, cy, photons, zb);
       else if (ringed > 0) renderRingedSpot(image, width, c0, r0, 2 * half, cx - c0, cy - r0, photons, sx, sy, ringed, ringScratch);
       else renderSpot(image, width, c0, r0, ax, ay, cx - c0, cy - r0, photons, sx, sy);
     });

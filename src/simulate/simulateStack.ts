@@ -4,6 +4,9 @@ import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
 import type { PupilPsfOptions } from './PupilPsf.js';
 import { PupilPsf } from './PupilPsf.js';
+import type { SplineCalibration } from '../astig/SplineCalibration.js';
+import { SplineSpotPsf } from './SplineSpotPsf.js';
+import type { SpotPsf } from './SpotPsf.js';
 import { Random } from './Random.js';
 import { renderSpot } from './renderSpot.js';
 import type { StructureKind } from './Structure.js';
@@ -88,6 +91,14 @@ export interface SimulateStackOptions {
    */
   pupil?: PupilPsfOptions;
   /**
+   * A measured PSF (a tricubic spline, {@link SplineSpotPsf}) instead of the Gaussian: each spot
+   * drawn as photons × the spline sampled at the pixel centres, at its depth (from
+   * `astigmatism`'s z range, which must lie within the spline's; its curves are then unused),
+   * or at z = 0 in 2-D. Its pixel size, where it says one, must be `pixelSizeNm` (the spline is
+   * in camera pixels). Not with `pupil`. @default none
+   */
+  spline?: SplineCalibration;
+  /**
    * A cell's autofluorescence on top of `background`: soft-edged cell bodies and vesicles,
    * bleaching through the acquisition ({@link CellBackground}); the truth's background column is
    * then each emitter's local background. @default none
@@ -127,8 +138,8 @@ export interface SimulatedFrame {
 }
 
 /** The resolved options (recorded with samples). */
-export type ResolvedSimulateStackOptions = Required<Omit<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters' | 'pupil' | 'cellBackground' | 'cameraPreset'>> &
-  Pick<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters' | 'pupil' | 'cameraPreset'> & { cellBackground?: Required<CellBackgroundOptions> };
+export type ResolvedSimulateStackOptions = Required<Omit<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters' | 'pupil' | 'spline' | 'cellBackground' | 'cameraPreset'>> &
+  Pick<SimulateStackOptions, 'drift' | 'astigmatism' | 'onEmitters' | 'pupil' | 'spline' | 'cameraPreset'> & { cellBackground?: Required<CellBackgroundOptions> };
 
 /** An empty grid cell. */
 const NO_EMITTERS: readonly number[] = [];
@@ -222,6 +233,8 @@ export function resolveSimulateStackOptions(options: SimulateStackOptions = {}):
     throw new InvalidOptionError(`simulation option drift needs finite xNm, yNm, wobbleNm ≥ 0 and wobblePeriodFrames > 0, got ${JSON.stringify(o.drift)}`, 'drift');
   }
   if (!(o.ringRadiusNm > 0)) throw new InvalidOptionError(`simulation option ringRadiusNm must be > 0, got ${o.ringRadiusNm}`, 'ringRadiusNm');
+  if (o.pupil && o.spline) throw new InvalidOptionError('simulation options pupil and spline are two PSFs: give one', 'spline');
+  if (o.spline) SplineSpotPsf.check(o.spline, o.pixelSizeNm, o.astigmatism?.zRangeNm ?? [0, 0], o.astigmatism ? 'the simulation\'s z range' : 'a 2-D simulation (z = 0)');
   checkDensity(o);
   return o;
 }
@@ -319,7 +332,7 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
   }
   const image = new Float64Array(width * height);
   const maps = o.sensor === 'scmos' ? sensorMaps(o) : undefined;
-  const pupil = o.pupil ? new PupilPsf(pixelSizeNm, o.pupil) : undefined;
+  const psf: SpotPsf | undefined = o.pupil ? new PupilPsf(pixelSizeNm, o.pupil) : o.spline ? new SplineSpotPsf(o.spline.psf) : undefined;
   const cells = o.cellBackground ? new CellBackground(width, height, pixelSizeNm, o.frames, o.seed, o.cellBackground) : undefined;
   for (let f = 0; f < o.frames; f++) {
     image.fill(o.background);
@@ -331,7 +344,7 @@ export function* simulateStack(options: SimulateStackOptions = {}): Generator<Si
       const yPx = (ys[k] + driftY) / pixelSizeNm;
       const c0 = Math.min(Math.max(Math.round(xPx) - (xAxis.box >> 1), 0), width - xAxis.box);
       const r0 = Math.min(Math.max(Math.round(yPx) - (yAxis.box >> 1), 0), height - yAxis.box);
-      if (pupil) pupil.add(image, width, height, xPx, yPx, o.photons, astig ? zs[k] : 0);
+      if (psf) psf.add(image, width, height, xPx, yPx, o.photons, astig ? zs[k] : 0);
       else if (astig) renderSpot(image, width, c0, r0, xAxis, yAxis, xPx - c0, yPx - r0, o.photons, defocusSigma(astig.x, zs[k]) / pixelSizeNm, defocusSigma(astig.y, zs[k]) / pixelSizeNm);
       else renderSpot(image, width, c0, r0, xAxis, yAxis, xPx - c0, yPx - r0, o.photons, sigmaPx);
     }

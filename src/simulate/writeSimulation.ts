@@ -1,3 +1,4 @@
+import { splineCalibrationRecord } from '../astig/SplineCalibration.js';
 import { AtomicFile } from '../io/AtomicFile.js';
 import { TiffWriter, writeTiff } from '../io/TiffWriter.js';
 import { DRIFT_CSV_HEADER, driftPath } from '../table/driftPath.js';
@@ -36,11 +37,14 @@ export function settingsPath(truthPath: string): string {
 
 /**
  * The simulation's settings as the JSON of {@link settingsPath}: `camera` (preset, offset ADU,
- * photons per ADU, read noise ADU, EM gain, sensor), `cellBackground` (or null), and `options`.
+ * photons per ADU, read noise ADU, EM gain, sensor), `cellBackground` (or null), and `options`
+ * (a spline PSF as its record, without its coefficients).
  * @param o - resolved simulation options
  */
 export function simulationSettings(o: ReturnType<typeof resolveSimulateStackOptions>): string {
-  const { onEmitters: _onEmitters, ...options } = o;
+  const { onEmitters: _onEmitters, spline, ...rest } = o;
+  // A spline's coefficients (millions of numbers) stay in its file: the record names it and its shape.
+  const options = spline ? { ...rest, spline: splineCalibrationRecord(spline) } : rest;
   const camera = { preset: o.cameraPreset ?? null, baselineAdu: o.baselineAdu, photonsPerAdu: o.photonsPerAdu, readNoiseAdu: o.readNoiseAdu, emGain: o.emGain, sensor: o.sensor };
   return `${JSON.stringify({ camera, cellBackground: o.cellBackground ?? null, options }, null, 2)}\n`;
 }

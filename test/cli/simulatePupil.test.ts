@@ -25,7 +25,7 @@ test('simulate --psf pupil: a 3-D stack drawn through the pupil, its PSF recorde
   // The pupil's flags without --psf pupil, an unknown model, an impossible aperture: one line each, exit 2.
   for (const [args, message] of [
     [['--na', '1.4'], /^smlm-stream: --na describes the pupil PSF: add --psf pupil\n$/],
-    [['--psf', 'airy'], /^smlm-stream: --psf must be gaussian or pupil, got 'airy'\n$/],
+    [['--psf', 'airy'], /^smlm-stream: --psf must be gaussian, pupil, or a spline calibration FILE\.h5 \(calibrate-psf's, Picasso's, SMAPpy's\), got 'airy'\n$/],
     [['--psf', 'pupil', '--na', '1.6'], /^smlm-stream: .*--na \(1\.6\) must be below the immersion index \(1\.518\)\n$/],
   ] as const) {
     const refused = spawnSync(process.execPath, [...CLI, 'simulate', join(dir, 'refused.tif'), '--frames', '2', '--quiet', ...args], { encoding: 'utf8' });
