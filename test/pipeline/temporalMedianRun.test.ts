@@ -177,7 +177,9 @@ describe('follow mode and the stream API', () => {
     try {
       const stack = join(dir, 'live.tif');
       writeSimulation(stack, join(dir, 'live.truth.csv'), { width: 32, height: 32, frames: 40, density: 0.5, seed: 5 });
-      const options = { background: { method: 'temporal-median' as const, windowFrames: 11 } };
+      // The camera and σ given: an Observable of frames is not estimated from (the path is), and
+      // this test is about the median in follow mode and on an Observable.
+      const options = { background: { method: 'temporal-median' as const, windowFrames: 11 }, cameraSource: 'given' as const, psfSigmaNm: 130 };
       await localizeStack({ input: stack, output: join(dir, 'once.csv'), workers: 1, options });
       await localizeStack({ input: stack, output: join(dir, 'live.csv'), options, frames: { follow: true, pollIntervalMs: 20, idleTimeoutMs: 300 } });
       const once = readFileSync(join(dir, 'once.csv'), 'utf8');
