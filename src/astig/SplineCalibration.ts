@@ -19,7 +19,7 @@ export interface SplineCalibration {
   readonly zOrigin?: string;
   /**
    * The model's own z error, nm (calibrate-psf's leave-one-bead-out RMS), added in quadrature to
-   * every uncertainty_z. @default 0
+   * every uncertainty_z. @default 0 ({@link SPLINE_CALIBRATION_DEFAULTS})
    */
   readonly zModelErrorNm?: number;
   /** What the calibration warned about (localize repeats them). */
@@ -27,12 +27,21 @@ export interface SplineCalibration {
   /**
    * Fit every spot from each of the three z starts and keep the best likelihood (about 2× the
    * work): for a PSF that looks alike above and below focus (2-D optics without astigmatism, z a
-   * nuisance parameter), where the first start to converge may be the mirror image. @default false
+   * nuisance parameter), where the first start to converge may be the mirror image
+   * (`localize --z-starts all`). @default false ({@link SPLINE_CALIBRATION_DEFAULTS})
    */
   readonly everyZStart?: boolean;
   /** The file it was read from, if any (the run record names it). */
   readonly source?: string;
 }
+
+/** The spline calibration's defaults: one home for them (the CLI's help and the fit read them). */
+export const SPLINE_CALIBRATION_DEFAULTS = {
+  /** The model's own z error, nm, when the file does not say (another tool's). */
+  zModelErrorNm: 0,
+  /** Fit from the first converging z start (astigmatic optics), not from every one. */
+  everyZStart: false,
+} as const;
 
 /**
  * What a run record says of a spline calibration: everything but the coefficients (millions
@@ -44,8 +53,9 @@ export function splineCalibrationRecord(c: SplineCalibration): Record<string, un
     source: c.source,
     pixelSizeNm: c.pixelSizeNm,
     zOrigin: c.zOrigin,
-    zModelErrorNm: c.zModelErrorNm ?? 0,
-    everyZStart: c.everyZStart ?? false,
+    zModelErrorNm: c.zModelErrorNm ?? SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm,
+    zModelErrorFrom: c.zModelErrorNm === undefined ? `none in the calibration (not calibrate-psf's): ${SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm} nm, uncertainty_z is the CRLB alone` : "the calibration's leave-one-bead-out z error RMS, added in quadrature to the CRLB",
+    everyZStart: c.everyZStart ?? SPLINE_CALIBRATION_DEFAULTS.everyZStart,
     zRangeNm: splineZRangeNm(p),
     dzNm: p.dzNm,
     voxels: [p.voxelsX, p.voxelsY, p.voxelsZ],

@@ -2,7 +2,7 @@ import { InputFileError } from '../errors/InputFileError.js';
 import { buildSpline } from '../fit/spline/buildSpline.js';
 import type { SplinePsf } from '../fit/spline/SplinePsf.js';
 import { estimateVolumeShift } from './estimateVolumeShift.js';
-import { fitBeadDepths } from './fitBeadDepths.js';
+import { fitBeadSplines } from './fitBeadSplines.js';
 import type { BeadWindows } from './readBeadWindows.js';
 import { shiftVolume, shiftVolumeScratch } from './shiftVolume.js';
 
@@ -150,8 +150,8 @@ interface Bead {
  * stores the planes from the highest z down (dzNm = −|zStepNm|), Picasso's order.
  *
  * Leave-one-bead-out: for each kept bead a PSF is built the same way from the others, and the
- * bead's depth in each frame is fitted through it ({@link fitBeadDepths}: a 1-D Poisson
- * likelihood search over z with x, y at its registered position); the error is that depth less
+ * bead's depth in each frame is fitted through it ({@link fitBeadSplines}: the spline fit of
+ * x, y, z, N, b that localize runs, x, y started at its registered position); the error is that depth less
  * the stage's (with the bead's registered z offset). The usable range: the run of 100-nm bins
  * about the focus where the error's RMS over the beads is below 30 nm.
  *
@@ -298,7 +298,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
       // The fitted part stays one pixel inside the spline's samples: a pixel on or beyond its
       // last sample reads 0, and a defocused PSF's light there made every depth beyond ±300 nm
       // read up to 50 nm short on the pupil-function beads.
-      fitBeadDepths(spline, { pixels: b.raw, offset: b.offset, frames, window: W, box: P - 2, x: C + b.shift[2], y: C + b.shift[1] }, depth);
+      fitBeadSplines(spline, { pixels: b.raw, offset: b.offset, frames, window: W, box: P - 2, x: C + b.shift[2], y: C + b.shift[1] }, depth);
       const points: { zNm: number; errorNm: number }[] = [];
       const [lo, hi] = [Math.min(planeZNm[0], planeZNm[planes - 1]), Math.max(planeZNm[0], planeZNm[planes - 1])];
       for (let k = 0; k < frames; k++) {

@@ -139,7 +139,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     normalisation: "the brightest plane's sum over the box is 1",
     psf: { boxPx: result.box, planes: result.planes, zRangeNm: [Math.min(...result.planeZNm), Math.max(...result.planeZNm)] },
     leaveOneOut: {
-      method: "each kept bead's frames fitted through the PSF of the others: x, y at its registered position, z by a 1-D Poisson likelihood search",
+      method: "each kept bead's frames fitted through the PSF of the others as localize fits a spot: Poisson MLE of x, y, z, N, b (x, y started at its registered position)",
       zErrorRmsNm: result.zErrorRmsNm ?? null,
       usableRangeNm: result.usableRangeNm ?? null,
       usableCriterion: `100-nm bins about the focus whose RMS error is at most ${D.usableErrorNm} nm`,
@@ -181,7 +181,7 @@ function summary(out: (line: string) => void, inputs: string[], output: string, 
   out(`  PSF                 ${r.box}×${r.box} px × ${r.planes} planes, z ${zLo.toFixed(0)} to ${zHi.toFixed(0)} nm; brightest plane's sum = 1; smoothed along z, σ ${o.smoothZNm} nm`);
   out(`  z = 0               ${o.zOrigin}`);
   if (r.zErrorRmsNm !== undefined && r.usableRangeNm) {
-    out(`  z error             ${r.zErrorRmsNm.toFixed(1)} nm RMS, leave-one-bead-out, over the usable range (x, y at each bead's registered position, z by a 1-D likelihood search)`);
+    out(`  z error             ${r.zErrorRmsNm.toFixed(1)} nm RMS, leave-one-bead-out, over the usable range (each frame fitted for x, y, z, N, b as localize fits a spot)`);
     out(`  usable z range      ${r.usableRangeNm[0].toFixed(0)} to ${r.usableRangeNm[1].toFixed(0)} nm (100-nm bins with an RMS error ≤ ${D.usableErrorNm} nm)`);
   } else {
     out('  z error             not measured (one bead, or the beads disagree at the focus)');

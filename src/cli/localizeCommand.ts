@@ -1,6 +1,8 @@
 import { PERSISTENCE_FRAMES, PERSISTENT_WARNING } from '../detect/PersistentSpots.js';
 import { BACKGROUND_DEFAULTS, parseBackground } from '../pipeline/BackgroundOptions.js';
 import { readCalibrationFile } from '../export/readCalibrationFile.js';
+import { SPLINE_CALIBRATION_DEFAULTS } from '../astig/SplineCalibration.js';
+import type { SplineCalibration } from '../astig/SplineCalibration.js';
 import { basename, dirname, extname, join } from 'node:path';
 import type { LocalizeStackSummary } from '../../pipelines/LocalizeStackRun.js';
 import { localizeStack } from '../../pipelines/localizeStack.js';
@@ -95,6 +97,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ]],
   ['3-D (astigmatism or a measured PSF)', [
     { name: 'calibration', value: 'FILE', help: 'fit x, y and z through this calibration: calibrate-3d\'s CALIB.json (astigmatic Gaussian), or a spline PSF in HDF5 (calibrate-psf\'s PSF.h5, Picasso 0.11\'s *_spline_calib.hdf5, SMAPpy\'s, SMAP\'s v7.3 _3dcal.mat; fitted in JavaScript); adds z, uncertainty_z, sigma1, sigma2; multi-emitter fitting off', default: '2-D', option: ['astigmatism', 'spline'] },
+    { name: 'z-starts', value: 'first|all', help: 'with a spline calibration: fit each spot from its z starts until one converges (first: astigmatic optics), or from all three and keep the best likelihood (all: a 2-D microscope\'s PSF, alike above and below focus, z a nuisance parameter; about 2× the work)', default: SPLINE_CALIBRATION_DEFAULTS.everyZStart ? 'all' : 'first', option: 'spline.everyZStart' },
   ]],
   ['Crowded spots (multi-emitter fitting, ThunderSTORM\'s defaults)', [
     { name: 'multi-emitter', value: 'on|off', help: 'fit a candidate whose single fit fails a χ² goodness-of-fit test with more emitters, kept by a likelihood-ratio test', default: MULTI_EMITTER_DEFAULTS.enabled ? 'on' : 'off', option: 'multiEmitter.enabled' },
@@ -170,6 +173,20 @@ function otherInputs(text: (name: string) => string | undefined): NamedPath[] {
 }
 
 /** Parse "on" or "off". */
+/** The calibration read, with `--z-starts` put into a spline's (refused without a spline). */
+function withZStarts<T extends { spline?: SplineCalibration }>(read: T, zStarts: string | undefined): T {
+  if (zStarts === undefined) return read;
+  if (zStarts !== 'first' && zStarts !== 'all') throw new UsageError(`--z-starts must be first or all, got '${zStarts}'`);
+  if (!read.spline) throw new UsageError('--z-starts applies to a spline calibration (an HDF5 PSF); --calibration gave an astigmatic one');
+  return { ...read, spline: { ...read.spline, everyZStart: zStarts === 'all' } };
+}
+
+/** No calibration: `--z-starts` has nothing to apply to. */
+function noZStarts(zStarts: string | undefined): Record<string, never> {
+  if (zStarts !== undefined) throw new UsageError('--z-starts needs a spline calibration (--calibration PSF.h5)');
+  return {};
+}
+
 function onOff(value: string, flag: string): boolean {
   if (value === 'on') return true;
   if (value === 'off') return false;
@@ -250,7 +267,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       pValue: optional('p-value'),
       ambiguityPValue: optional('ambiguity'),
     },
-    ...(text('calibration') === undefined ? {} : await readCalibrationFile(text('calibration') as string)),
+    ...(text('calibration') === undefined ? noZStarts(text('z-starts')) : withZStarts(await readCalibrationFile(text('calibration') as string), text('z-starts'))),
     warmStart: values['no-warm-start'] !== true,
     chunkFrames: optional('chunk-frames', { integer: true }),
     background: text('background') === undefined ? undefined : parseBackground(text('background') as string),

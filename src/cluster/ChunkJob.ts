@@ -31,6 +31,11 @@ export interface ChunkJob {
   readonly options: LocalizeOptions;
   /** The camera's map files (absolute paths) when the run has sCMOS maps: the worker reads them. */
   readonly mapFiles?: CameraMapFiles;
+  /**
+   * The spline calibration's file (an absolute path) when the run fits through a measured PSF:
+   * the worker reads its coefficients from it (the job's `options.spline` carries everything else).
+   */
+  readonly splineFile?: string;
   /** SHA-256 of the submitter's resolved options: the worker's must be the same. */
   readonly digest: string;
   /** The submitter's software version. */
@@ -121,13 +126,15 @@ export function outputKey(output: string): string {
 
 /**
  * The digest of resolved options that a worker's must equal: their JSON, with every typed array
- * (a camera map) replaced by the SHA-256 of its bytes and the maps' file names left out (the
- * same maps, wherever they were read from).
+ * (a camera map, a spline's coefficients) replaced by the SHA-256 of its bytes, every object's
+ * keys sorted, and the maps' file names left out (the same maps, wherever they were read from).
  */
 export function optionsDigest(options: ResolvedLocalizeOptions): string {
   const json = JSON.stringify(options, (key, value: unknown) => {
     if (key === 'sources') return undefined;
     if (ArrayBuffer.isView(value)) return `sha256:${createHash('sha256').update(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)).digest('hex')}`;
+    // Keys in sorted order: the same options, however their objects were put together.
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     return value;
   });
   return createHash('sha256').update(json).digest('hex');
@@ -165,6 +172,7 @@ export function checkChunkJob(data: unknown): ChunkJob {
     const o = m.origin;
     if (o !== undefined && !(Array.isArray(o) && o.length === 2 && o.every((v) => Number.isInteger(v) && v >= 0))) bad('mapFiles.origin');
   }
+  if (d.splineFile !== undefined && !isPath(d.splineFile)) bad('splineFile (an absolute path)');
   if (typeof d.software !== 'string') bad('software');
   return d as unknown as ChunkJob;
 }

@@ -114,13 +114,17 @@ export async function* localizeOnQueue(run: QueueSubmission): AsyncGenerator<Loc
     if ((await command(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]))) === STOPPED) return;
     const digest = optionsDigest(run.resolved);
     const software = softwareVersion();
-    // A spline's coefficients (millions of numbers) do not go into a job's JSON.
-    if (run.resolved.spline) throw new QueueError('a spline calibration does not travel over the queue yet: localize with it on this machine (its workers)');
     // sCMOS maps travel as their files' absolute paths; each worker reads them.
     const maps = run.resolved.camera.maps as ({ sources?: CameraMapFiles } | undefined);
     if (maps && !maps.sources) throw new QueueError('camera maps given as arrays do not travel over the queue: read them from files (readCameraMaps), so that workers can read the same files');
     const mapFiles = maps?.sources ? absoluteMapFiles(maps.sources) : undefined;
-    const options: LocalizeOptions = mapFiles ? { ...run.options, camera: { ...run.options.camera, maps: undefined } } : run.options;
+    // A spline's coefficients (millions of numbers) do not go into a job's JSON: its file's absolute
+    // path does, and each worker reads it (the rest of the calibration travels in the options).
+    const spline = run.resolved.spline;
+    if (spline && spline.source === undefined) throw new QueueError('a spline calibration built in memory does not travel over the queue: read it from a file (readCalibrationFile), so that workers can read the same file');
+    const splineFile = spline?.source === undefined ? undefined : resolvePath(spline.source);
+    let options: LocalizeOptions = mapFiles ? { ...run.options, camera: { ...run.options.camera, maps: undefined } } : run.options;
+    if (spline) options = { ...options, spline: { ...spline, psf: undefined } as unknown as LocalizeOptions['spline'] };
     const ranges = jobRanges(run.start, run.end, run.step, run.resolved.chunkFrames * CHUNKS_PER_JOB);
     let next = 0;
     const q = queue;
@@ -129,7 +133,7 @@ export async function* localizeOnQueue(run: QueueSubmission): AsyncGenerator<Loc
         const [start, end] = ranges[next++];
         // A temporal median needs the run's ends: a job reads the frames its windows need beyond its own.
         const whole = run.resolved.background.method === 'none' ? {} : { runStart: run.start, runEnd: run.end };
-        const data: ChunkJob = { format: JOB_FORMAT, run: id, input: run.input, start, end, step: run.step, ...whole, options, ...(mapFiles ? { mapFiles } : {}), digest, software };
+        const data: ChunkJob = { format: JOB_FORMAT, run: id, input: run.input, start, end, step: run.step, ...whole, options, ...(mapFiles ? { mapFiles } : {}), ...(splineFile ? { splineFile } : {}), digest, software };
         const job = q.add('chunk', data, {
           jobId: `${id}-${start}`,
           attempts: JOB_ATTEMPTS,

@@ -3,6 +3,7 @@ import { DelayedError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Frame } from '../io/Frame.js';
 import { readCameraMaps } from '../camera/readCameraMaps.js';
+import { readCalibrationFile } from '../export/readCalibrationFile.js';
 import { openStack } from '../io/openStack.js';
 import { FrameLocalizer } from '../pipeline/FrameLocalizer.js';
 import { TemporalMedian } from '../pipeline/TemporalMedian.js';
@@ -105,11 +106,18 @@ export async function startQueueWorker(address: QueueAddress, options: QueueWork
     return opened.stack;
   };
   const optionsFor = async (job: ChunkJob, stack: ReturnType<typeof openStack>['stack']) => {
-    const key = `${job.digest}:${JSON.stringify(job.input)}:${JSON.stringify(job.mapFiles ?? null)}`;
+    const key = `${job.digest}:${JSON.stringify(job.input)}:${JSON.stringify(job.mapFiles ?? null)}:${job.splineFile ?? ''}`;
     if (resolved?.key !== key) {
       // sCMOS maps: read from the files the job names (storage shared with the submitter).
       const maps = job.mapFiles ? await readCameraMaps(job.mapFiles) : undefined;
-      const r = resolveLocalizeOptions(maps ? { ...job.options, camera: { ...job.options.camera, maps } } : job.options, stack.metadata);
+      let options = maps ? { ...job.options, camera: { ...job.options.camera, maps } } : job.options;
+      // A spline: its coefficients from the file the job names, the rest of it from the job.
+      if (job.splineFile) {
+        const { spline } = await readCalibrationFile(job.splineFile);
+        if (!spline) throw new Error(`${job.splineFile}: not a spline calibration (HDF5) here`);
+        options = { ...options, spline: { ...job.options.spline, psf: spline.psf } };
+      }
+      const r = resolveLocalizeOptions(options, stack.metadata);
       if (optionsDigest(r) !== job.digest) throw new Error(`the options resolve differently here than on the submitting machine (smlm-stream ${job.software} there): install the same version on every machine`);
       void resolved?.pool?.close();
       resolved = { key, options: r, pool: concurrency > 1 ? new LocalizerPool(r, concurrency) : undefined };

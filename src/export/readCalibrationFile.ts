@@ -24,7 +24,10 @@ function isHdf5(path: string): boolean {
  * Read the 3-D calibration `--calibration` names, whichever kind it is: an HDF5 file is a
  * spline PSF (calibrate-psf's PSF.h5, Picasso 0.11's `*_spline_calib.hdf5`, SMAPpy's, SMAP's
  * v7.3 `_3dcal.mat`: {@link readSplineCalibration}), anything else calibrate-3d's astigmatic
- * CALIB.json ({@link readCalibration}).
+ * CALIB.json ({@link readCalibration}). A spline written by calibrate-psf brings its
+ * leave-one-bead-out z error RMS (`smlm_stream.zErrorRmsNm`) as its `zModelErrorNm`, the model
+ * term of every uncertainty_z (σ_z² = CRLB_z + model², as an astigmatic calibration's), and its
+ * z origin; another tool's file has neither (model error 0, which the run record says).
  * @param path - the calibration file
  * @returns `astigmatism` or `spline`, the other undefined
  * @throws InputFileError naming the file and what is wrong in it (a missing file throws the system's error)
@@ -32,5 +35,10 @@ function isHdf5(path: string): boolean {
 export async function readCalibrationFile(path: string): Promise<{ astigmatism?: AstigmaticCalibration; spline?: SplineCalibration }> {
   if (!isHdf5(path)) return { astigmatism: readCalibration(path) };
   const file = await readSplineCalibration(path);
-  return { spline: { psf: file.spline, pixelSizeNm: file.pixelSizeNm, source: path } };
+  // calibrate-psf's record: its leave-one-bead-out z error is the model's own; another tool's file has none (0).
+  const record = file.record ?? {};
+  const zError = record.zErrorRmsNm;
+  const zModelErrorNm = typeof zError === 'number' && Number.isFinite(zError) && zError >= 0 ? zError : undefined;
+  const zOrigin = typeof record.zOrigin === 'string' ? record.zOrigin : undefined;
+  return { spline: { psf: file.spline, pixelSizeNm: file.pixelSizeNm, source: path, ...(zModelErrorNm === undefined ? {} : { zModelErrorNm }), ...(zOrigin === undefined ? {} : { zOrigin }) } };
 }

@@ -1,6 +1,7 @@
 import { createFitEngines } from '../fit/createFitEngines.js';
 import { PatchDepths } from '../astig/PatchDepths.js';
 import { zModelErrorNm as astigmaticZModelErrorNm } from '../astig/AstigmaticCalibration.js';
+import { SPLINE_CALIBRATION_DEFAULTS } from '../astig/SplineCalibration.js';
 import type { FrameCamera } from '../camera/CameraModel.js';
 import { frameCamera, saturationLevel } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
@@ -69,10 +70,10 @@ export class FrameLocalizer {
   constructor(options: ResolvedLocalizeOptions) {
     this.options = options;
     const { fit, multiEmitter, astigmatism, spline, camera } = options;
-    const engines = createFitEngines(fit, multiEmitter, astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm, everyZStart: spline.everyZStart });
+    const engines = createFitEngines(fit, multiEmitter, astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm, everyZStart: spline.everyZStart ?? SPLINE_CALIBRATION_DEFAULTS.everyZStart });
     this.workspace = engines.workspace;
     this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector);
-    const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? 0);
+    const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm);
     this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm) : undefined;
   }
 

@@ -138,4 +138,40 @@ describe('3-D localization through a spline calibration', () => {
     assert.equal(wrongPixel.status, 2);
     assert.match(wrongPixel.stderr, /--calibration: the calibration was made with 100 nm pixels/);
   });
+
+  test('the CLI: --z-starts all fits from every z start; calibrate-psf\'s leave-one-bead-out z error is uncertainty_z\'s model term, 0 for a file without it (the record says which)', async () => {
+    const stack = join(dir, 'starts.tif');
+    const made = spawnSync(process.execPath, [...CLI, 'simulate', stack, '--astigmatism', '400', '--frames', '8', '--density', '0.3', '--seed', '4', '--quiet'], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const coarse = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 15, -800, 40, 41), 15, 15, 41, 40);
+    const ours = join(dir, 'ours.h5');
+    const theirs = join(dir, 'theirs.h5');
+    // 37.5 nm: far above any CRLB here (N ≈ 2000), so every uncertainty_z must hold it.
+    await writeSplineCalibration(ours, coarse, { pixelSizeNm: 100, record: { zOrigin: 'the beads\' focus', zErrorRmsNm: 37.5 } });
+    await writeSplineCalibration(theirs, coarse, { pixelSizeNm: 100 });
+    const run = (psf: string, out: string, ...flags: string[]) => {
+      const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, out), '--calibration', psf, '--workers', '1', '--quiet', ...flags], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const [header, ...rows] = readFileSync(join(dir, out), 'utf8').trim().split('\n');
+      const uz = header.split(',').indexOf('"uncertainty_z [nm]"');
+      const record = JSON.parse(readFileSync(join(dir, out.replace('.csv', '.json')), 'utf8')) as { parameters: { spline: Record<string, unknown> } };
+      return { uncertaintyZ: rows.map((l) => Number(l.split(',')[uz])), spline: record.parameters.spline };
+    };
+    const a = run(ours, 'ours.csv', '--z-starts', 'all');
+    assert.equal(a.spline.everyZStart, true);
+    assert.equal(a.spline.zModelErrorNm, 37.5);
+    assert.equal(a.spline.zOrigin, 'the beads\' focus');
+    assert.match(String(a.spline.zModelErrorFrom), /leave-one-bead-out/);
+    assert.ok(a.uncertaintyZ.length > 10 && a.uncertaintyZ.every((u) => u >= 37.5), 'every uncertainty_z holds the model error');
+    const b = run(theirs, 'theirs.csv');
+    assert.equal(b.spline.everyZStart, false);
+    assert.equal(b.spline.zModelErrorNm, 0);
+    assert.match(String(b.spline.zModelErrorFrom), /none in the calibration/);
+    assert.ok(Math.min(...b.uncertaintyZ) < 37.5, 'without a model error uncertainty_z is the CRLB');
+    for (const [flags, message] of [[['--calibration', theirs, '--z-starts', 'some'], /--z-starts must be first or all/], [['--z-starts', 'all'], /--z-starts needs a spline calibration/]] as const) {
+      const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'bad.csv'), ...flags], { encoding: 'utf8' });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
+  });
 });

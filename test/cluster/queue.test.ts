@@ -23,7 +23,11 @@ import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
 import { readCameraMaps } from '../../src/camera/readCameraMaps.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
+import { readCalibrationFile } from '../../src/export/readCalibrationFile.js';
+import { writeSplineCalibration } from '../../src/export/writeSplineCalibration.js';
+import { buildSpline } from '../../src/fit/spline/buildSpline.js';
 import { CLI } from '../cli/cliArgs.js';
+import { astigmaticVolume } from '../fit/spline/astigmaticVolume.js';
 import { redisMissing, startRedis } from './redisServer.js';
 
 const PASSWORD = 'pa55-w0rd-secret';
@@ -59,7 +63,7 @@ describe('the queue, without Redis', () => {
     const job = { format: 1, run: '0b6f8f4e-2f9c-4a51-9d0e-3f0b7c1d2e3f', input: '/data/a.tif', start: 0, end: 64, step: 1, options: {}, digest: 'a'.repeat(64), software: '0.1.0' };
     assert.equal(checkChunkJob(job), job);
     assert.equal(checkChunkJob({ ...job, mapFiles: { offset: '/data/offset.tif', origin: [0, 16] } }).mapFiles?.offset, '/data/offset.tif');
-    for (const [key, value] of [['input', 'relative.tif'], ['input', { toString: 'x' }], ['end', 0], ['step', 0], ['options', 'rm -rf /'], ['format', 2], ['run', '../../etc'], ['mapFiles', { offset: 'offset.tif' }], ['mapFiles', { script: '/bin/sh' }]] as const) {
+    for (const [key, value] of [['input', 'relative.tif'], ['input', { toString: 'x' }], ['end', 0], ['step', 0], ['options', 'rm -rf /'], ['format', 2], ['run', '../../etc'], ['mapFiles', { offset: 'offset.tif' }], ['mapFiles', { script: '/bin/sh' }], ['splineFile', 'psf.h5']] as const) {
       assert.throws(() => checkChunkJob({ ...job, [key]: value }), new RegExp(key === 'end' ? 'empty frame range' : key), `${key}: ${JSON.stringify(value)}`);
     }
   });
@@ -220,6 +224,25 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     const local = readFileSync(join(dir, 'deep-single.csv'), 'utf8');
     assert.ok(local.startsWith('"id"') && local.split('\n')[0].includes('"z [nm]"'));
     assert.equal(readFileSync(join(dir, 'deep-queue.csv'), 'utf8'), local);
+    await w.stop();
+  });
+
+  test('a spline run on the queue: workers read the same PSF file, and write the CSV of one machine; a spline built in memory is refused', async () => {
+    // Small on purpose: a 32×32 stack of 40 frames (one job), a 13×13-px spline over ±600 nm.
+    const deep = join(dir, 'spline.tif');
+    writeSimulation(deep, join(dir, 'spline.truth.csv'), { width: 32, height: 32, frames: 40, density: 0.3, seed: 26, astigmatism: { ...DEFAULT_ASTIGMATISM, zRangeNm: [-400, 400] } });
+    const psfFile = join(dir, 'psf.h5');
+    await writeSplineCalibration(psfFile, buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 13, -600, 40, 31), 13, 13, 31, 40), { pixelSizeNm: 100 });
+    const options = await readCalibrationFile(psfFile);
+    await localizeStack({ input: deep, output: join(dir, 'spline-single.csv'), workers: 1, options });
+    const w = startWorker();
+    await w.waitFor(/taking jobs/);
+    await localizeStack({ input: deep, output: join(dir, 'spline-queue.csv'), queue: redis.url, options });
+    const local = readFileSync(join(dir, 'spline-single.csv'), 'utf8');
+    assert.ok(local.split('\n')[0].includes('"z [nm]"') && local.split('\n').length > 20, 'a 3-D run that found spots');
+    assert.equal(readFileSync(join(dir, 'spline-queue.csv'), 'utf8'), local);
+    const inMemory = { spline: { ...options.spline, source: undefined } } as typeof options;
+    await assert.rejects(localizeStack({ input: deep, output: join(dir, 'spline-bare.csv'), queue: redis.url, options: inMemory }), /built in memory does not travel/);
     await w.stop();
   });
 
