@@ -20,6 +20,9 @@ import { UsageError } from './UsageError.js';
 
 const D = PSF_CALIBRATION_DEFAULTS;
 
+/** Stacks whose pixel sizes differ by more than this fraction are not averaged into one PSF (0.5 %: a rounding of the metadata, not another magnification). */
+const PIXEL_SIZE_TOLERANCE = 0.005;
+
 export const CALIBRATE_PSF_FLAGS = new FlagTable([
   ['Output', [
     { name: 'output', short: 'o', value: 'FILE', help: "spline PSF to write (HDF5 in Picasso 0.11's *_spline_calib.hdf5 layout); the run's record is FILE with .json", default: 'BEADS.psf.h5 next to the first stack' },
@@ -82,7 +85,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const started = new Date();
   const t0 = performance.now();
   const stacks: PsfBeadStack[] = [];
-  let pixelSizeNm: number | undefined;
+  const pixelSizes: { input: string; pixelSizeNm: number }[] = [];
   for (const input of inputs) {
     const { stack } = openStack(input);
     try {
@@ -101,7 +104,11 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       }
       const pixel = optional('pixel-size') ?? metadata.pixelSizeNm;
       if (pixel === undefined) throw new UsageError(`${input}: the file gives no pixel size; pass --pixel-size NM`);
-      pixelSizeNm ??= pixel;
+      const first = pixelSizes[0];
+      if (first && !(Math.abs(pixel / first.pixelSizeNm - 1) < PIXEL_SIZE_TOLERANCE)) {
+        throw new InputFileError(`${input} has ${+pixel.toFixed(2)} nm pixels, ${first.input} ${+first.pixelSizeNm.toFixed(2)} nm: one PSF is calibrated from stacks of one pixel size (calibrate them apart, or pass --pixel-size NM when a file's is wrong)`);
+      }
+      pixelSizes.push({ input, pixelSizeNm: pixel });
       const camera = resolveCamera({ pixelSizeNm: pixel, baselineAdu: optional('baseline'), photonsPerAdu: optional('photons-per-adu'), emGain: optional('em-gain'), qe: optional('qe'), saturationAdu: optional('saturation') });
       const perFrame = frameCamera(camera, metadata.width, metadata.height);
       const photons = new Float32Array(metadata.width * metadata.height);
@@ -129,7 +136,8 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       stack.close();
     }
   }
-  const result = calibratePsf(stacks, { zStartNm, zStepNm, pixelSizeNm: pixelSizeNm ?? 1, boxPx: box, smoothZNm });
+  const pixelSizeNm = pixelSizes[0].pixelSizeNm;
+  const result = calibratePsf(stacks, { zStartNm, zStepNm, pixelSizeNm, boxPx: box, smoothZNm });
   const kept = result.beads.filter((b) => b.kept).length;
   const zOrigin = `the focus: the plane of the averaged PSF's highest peak, at the stacks' z = ${result.focusStageZNm.toFixed(1)} nm`;
   const results = {
@@ -147,8 +155,8 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     perBead: result.beads,
     messages: result.messages,
   };
-  await writeSplineCalibration(output, result.spline, { pixelSizeNm: pixelSizeNm ?? 1, beads: kept, record: { zOrigin, focusStageZNm: result.focusStageZNm, zErrorRmsNm: result.zErrorRmsNm ?? null, usableRangeNm: result.usableRangeNm ?? null, normalisation: results.normalisation, smoothZNm } });
-  if (plot) writeFileAtomically(plot, await plotPsfCalibration(result, pixelSizeNm ?? 1));
+  await writeSplineCalibration(output, result.spline, { pixelSizeNm, beads: kept, record: { zOrigin, focusStageZNm: result.focusStageZNm, zErrorRmsNm: result.zErrorRmsNm ?? null, usableRangeNm: result.usableRangeNm ?? null, normalisation: results.normalisation, smoothZNm } });
+  if (plot) writeFileAtomically(plot, await plotPsfCalibration(result, pixelSizeNm));
   const seconds = (performance.now() - t0) / 1000;
   writeSidecar(record, {
     software: { name: 'smlm-stream', version: softwareVersion() },

@@ -52,4 +52,11 @@ test('calibrate-psf writes a spline file, its record and a plot; refusals name t
   assert.equal(none.status, 2);
   assert.match(none.stderr, /blank\.tif: no beads found/);
   assert.ok(!existsSync(join(dir, 'none.h5')));
+  // Stacks of two pixel sizes are not averaged: the refusal names both files.
+  const c = join(dir, 'c.tif');
+  writeBeadStack(c, join(dir, 'c.truth.csv'), { frames: 12, zStepNm: 40, seed: 3, pixelSizeNm: 110 });
+  const mixed = spawnSync(process.execPath, [...CLI, 'calibrate-psf', a, c, '--z-step', '40', '-o', join(dir, 'mixed.h5')], { encoding: 'utf8' });
+  assert.equal(mixed.status, 2, mixed.stderr);
+  assert.match(mixed.stderr, /c\.tif has 110 nm pixels, .*a\.tif 100 nm/);
+  assert.ok(!existsSync(join(dir, 'mixed.h5')));
 });
