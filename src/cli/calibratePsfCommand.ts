@@ -2,20 +2,20 @@ import type { PsfBeadStack, PsfCalibrationResult } from '../astig/calibratePsf.j
 import { calibratePsf, PSF_CALIBRATION_DEFAULTS } from '../astig/calibratePsf.js';
 import { plotPsfCalibration } from '../astig/plotPsfCalibration.js';
 import { readBeadWindows } from '../astig/readBeadWindows.js';
-import { frameCamera, resolveCamera, saturationLevel, toPhotons } from '../camera/CameraModel.js';
+import { saturationLevel } from '../camera/CameraModel.js';
 import { InputFileError } from '../errors/InputFileError.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { RUN_RECORD } from '../export/checkRecordPath.js';
 import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
 import { sidecarPath, writeSidecar } from '../export/writeSidecar.js';
 import { writeSplineCalibration } from '../export/writeSplineCalibration.js';
-import { FrameBufferPool } from '../io/FrameBufferPool.js';
 import { openStack } from '../io/openStack.js';
 import { softwareVersion } from '../softwareVersion.js';
 import { EXIT } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import { CAMERA_CONVERSION_FLAGS } from './localizeCommand.js';
 import { parseNumber } from './parseNumber.js';
+import { readBeadStack } from './readBeadStack.js';
 import { UsageError } from './UsageError.js';
 
 const D = PSF_CALIBRATION_DEFAULTS;
@@ -102,27 +102,13 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
           ],
         );
       }
-      const pixel = optional('pixel-size') ?? metadata.pixelSizeNm;
-      if (pixel === undefined) throw new UsageError(`${input}: the file gives no pixel size; pass --pixel-size NM`);
+      const { camera, readFrames } = readBeadStack(input, stack, optional, { saturation: true });
+      const pixel = camera.pixelSizeNm;
       const first = pixelSizes[0];
       if (first && !(Math.abs(pixel / first.pixelSizeNm - 1) < PIXEL_SIZE_TOLERANCE)) {
         throw new InputFileError(`${input} has ${+pixel.toFixed(2)} nm pixels, ${first.input} ${+first.pixelSizeNm.toFixed(2)} nm: one PSF is calibrated from stacks of one pixel size (calibrate them apart, or pass --pixel-size NM when a file's is wrong)`);
       }
       pixelSizes.push({ input, pixelSizeNm: pixel });
-      const camera = resolveCamera({ pixelSizeNm: pixel, baselineAdu: optional('baseline'), photonsPerAdu: optional('photons-per-adu'), emGain: optional('em-gain'), qe: optional('qe'), saturationAdu: optional('saturation') });
-      const perFrame = frameCamera(camera, metadata.width, metadata.height);
-      const photons = new Float32Array(metadata.width * metadata.height);
-      const pool = new FrameBufferPool(2);
-      const readFrames = async function* () {
-        for await (const frame of stack.frames({ buffers: pool })) {
-          if (frame.width !== metadata.width || frame.height !== metadata.height) {
-            throw new InputFileError(`${input}: frame ${frame.index + 1} is ${frame.width}×${frame.height} px where the first is ${metadata.width}×${metadata.height} px: a bead z-stack has one frame size`);
-          }
-          toPhotons(perFrame, frame.data, photons);
-          pool.give(frame.data.buffer as ArrayBuffer);
-          yield photons;
-        }
-      };
       let windows;
       try {
         windows = await readBeadWindows(readFrames, metadata.width, metadata.height, box + 2 * D.marginPx);
