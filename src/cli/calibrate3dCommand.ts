@@ -89,7 +89,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     const optional = (name: string) => (text(name) === undefined ? undefined : parseNumber(text(name), `--${name}`));
     // Frames stream through one photon buffer: the calibration keeps only the mean image and
     // each bead's window (it reads the stack twice).
-    const { camera, readFrames } = readBeadStack(input, stack, optional);
+    const { camera, readFrames } = await readBeadStack(input, stack, optional);
     const t0 = performance.now();
     let result;
     try {
