@@ -85,13 +85,14 @@ export class SplineEvaluator {
   }
 
   /**
-   * PSF alone of voxel (ix, iy, iz) at the offsets last {@link prepare}d (0 outside the grid): one
+   * PSF alone of voxel (ix, iy, iz) at the offsets last {@link prepare}d (0 outside the grid, but
+   * the last samples themselves at u = voxelsX or v = voxelsY with offset 0): one
    * 64-term pass, the even and the odd terms summed apart and added at the end (the kernel's two
    * SIMD lanes, so both sides round alike).
    */
   value(ix: number, iy: number, iz: number): number {
     const s = this.spline;
-    if (ix < 0 || iy < 0 || iz < 0 || ix >= s.voxelsX || iy >= s.voxelsY || iz >= s.voxelsZ) return 0;
+    if (ix < 0 || iy < 0 || iz < 0 || ix >= s.voxelsX || iy >= s.voxelsY || iz >= s.voxelsZ) return this.edge(ix, iy, iz, 0);
     const a = s.coefficients;
     const w = this.weights;
     const base = ((iz * s.voxelsY + iy) * s.voxelsX + ix) * SPLINE_COEFFICIENTS;
@@ -110,9 +111,9 @@ export class SplineEvaluator {
   gradient(ix: number, iy: number, iz: number, out: Float64Array, at: number): void {
     const s = this.spline;
     if (ix < 0 || iy < 0 || iz < 0 || ix >= s.voxelsX || iy >= s.voxelsY || iz >= s.voxelsZ) {
-      out[at] = 0;
-      out[at + 1] = 0;
-      out[at + 2] = 0;
+      out[at] = this.edge(ix, iy, iz, 1);
+      out[at + 1] = this.edge(ix, iy, iz, 2);
+      out[at + 2] = this.edge(ix, iy, iz, 3);
       return;
     }
     const a = s.coefficients;
@@ -135,6 +136,34 @@ export class SplineEvaluator {
   }
 
   /**
+   * The last samples (u = voxelsX or v = voxelsY exactly, offset 0 prepared): voxel ix − 1 (iy − 1)
+   * at offset 1, so a window as wide as the spline reads its edge samples rather than 0 (every
+   * other voxel outside the grid is 0). `what`: 0 the PSF, 1–3 its u, v, w derivative. Only at
+   * whole-sample positions; a few pixels of a window at most.
+   */
+  private edge(ix: number, iy: number, iz: number, what: number): number {
+    const s = this.spline;
+    const ex = ix === s.voxelsX && this.px[1] === 0;
+    const ey = iy === s.voxelsY && this.py[1] === 0;
+    if (!(ex || ey) || ix < 0 || iy < 0 || iz < 0 || iz >= s.voxelsZ || (ix >= s.voxelsX && !ex) || (iy >= s.voxelsY && !ey)) return 0;
+    const px = ex ? ONES : this.px, dpx = ex ? POWER_SLOPES_AT_1 : this.dpx;
+    const py = ey ? ONES : this.py, dpy = ey ? POWER_SLOPES_AT_1 : this.dpy;
+    const { pz, dpz } = this;
+    const a = s.coefficients;
+    const base = ((iz * s.voxelsY + (ey ? iy - 1 : iy)) * s.voxelsX + (ex ? ix - 1 : ix)) * SPLINE_COEFFICIENTS;
+    let sum = 0;
+    for (let k = 0; k < 4; k++) {
+      for (let j = 0; j < 4; j++) {
+        for (let i = 0; i < 4; i++) {
+          const w = what === 0 ? px[i] * py[j] * pz[k] : what === 1 ? dpx[i] * py[j] * pz[k] : what === 2 ? px[i] * dpy[j] * pz[k] : px[i] * py[j] * dpz[k];
+          sum += a[base + i + 4 * j + 16 * k] * w;
+        }
+      }
+    }
+    return sum;
+  }
+
+  /**
    * PSF and its u, v, w derivatives at a point in sample coordinates (u ∈ [0, voxelsX], likewise
    * v, w; zeros outside), into `out[0 … 3]`. Locates the voxel and prepares its offsets: for one
    * point; a window's pixels share one {@link prepare}.
@@ -150,6 +179,10 @@ export class SplineEvaluator {
     this.voxel(ix, iy, iz, out, 0);
   }
 }
+
+/** t^0…t^3 at t = 1, and their derivatives there. */
+const ONES = new Float64Array([1, 1, 1, 1]);
+const POWER_SLOPES_AT_1 = new Float64Array([0, 1, 2, 3]);
 
 /** The voxel of coordinate t on a grid of `voxels` (the last holds t = voxels); −1 outside. */
 function cell(t: number, voxels: number): number {
