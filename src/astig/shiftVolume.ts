@@ -1,3 +1,5 @@
+import { naturalSecondDerivatives } from '../fit/spline/naturalSecondDerivatives.js';
+
 /**
  * Resample a volume at a constant sub-voxel offset: `out(p) = src(p + shift)` for every voxel
  * p = (plane, row, column), one axis after the other, each line through its interpolating
@@ -46,7 +48,7 @@ function shiftAxis(src: Float64Array, dst: Float64Array, length: number, stride:
     for (let offset = 0; offset < stride; offset++) {
       const base = start + offset;
       for (let i = 0; i < length; i++) f[i] = src[base + i * stride];
-      naturalSecondDerivatives(f, m, c, length);
+      naturalSecondDerivatives(f, 0, 1, length, m, c);
       for (let i = 0; i < length; i++) {
         const x = i + shift;
         let value: number;
@@ -62,22 +64,4 @@ function shiftAxis(src: Float64Array, dst: Float64Array, length: number, stride:
       }
     }
   }
-}
-
-/** The natural cubic spline's second derivatives at the samples (Thomas algorithm; c is scratch). */
-function naturalSecondDerivatives(f: Float64Array, m: Float64Array, c: Float64Array, n: number): void {
-  m[0] = 0;
-  m[n - 1] = 0;
-  if (n < 3) return;
-  let prevC = 0;
-  let prevD = 0;
-  for (let q = 1; q < n - 1; q++) {
-    const rhs = 6 * (f[q + 1] - 2 * f[q] + f[q - 1]);
-    const denom = 4 - prevC;
-    c[q] = 1 / denom;
-    m[q] = (rhs - prevD) / denom;
-    prevC = c[q];
-    prevD = m[q];
-  }
-  for (let q = n - 3; q >= 1; q--) m[q] -= c[q] * m[q + 1];
 }

@@ -3,17 +3,16 @@ import { CALIBRATION_DEFAULTS, calibrateAstigmatism, MAX_Z_ERROR_OVER_NOISE } fr
 import { MAX_CURVE_RMS_OVER_SCATTER, MAX_CURVE_RMS_SHARE } from '../astig/judgeCurves.js';
 import { plotCalibration } from '../astig/plotCalibration.js';
 import { readBeadWindows } from '../astig/readBeadWindows.js';
-import { frameCamera, resolveCamera, toPhotons } from '../camera/CameraModel.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { CALIBRATION_RECORD } from '../export/checkRecordPath.js';
 import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
 import { InputFileError } from '../errors/InputFileError.js';
-import { FrameBufferPool } from '../io/FrameBufferPool.js';
 import { openStack } from '../io/openStack.js';
 import { EXIT } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import { CAMERA_CONVERSION_FLAGS } from './localizeCommand.js';
 import { parseNumber } from './parseNumber.js';
+import { readBeadStack } from './readBeadStack.js';
 import { UsageError } from './UsageError.js';
 
 export const CALIBRATE_3D_FLAGS = new FlagTable([
@@ -88,24 +87,9 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       ],
     );
     const optional = (name: string) => (text(name) === undefined ? undefined : parseNumber(text(name), `--${name}`));
-    const pixelSizeNm = optional('pixel-size') ?? metadata.pixelSizeNm;
-    if (pixelSizeNm === undefined) throw new UsageError(`${input}: the file gives no pixel size; pass --pixel-size NM`);
-    const camera = resolveCamera({ pixelSizeNm, baselineAdu: optional('baseline'), photonsPerAdu: optional('photons-per-adu'), emGain: optional('em-gain'), qe: optional('qe') });
-    const perFrame = frameCamera(camera, metadata.width, metadata.height);
     // Frames stream through one photon buffer: the calibration keeps only the mean image and
     // each bead's window (it reads the stack twice).
-    const photons = new Float32Array(metadata.width * metadata.height);
-    const pool = new FrameBufferPool(2);
-    const readFrames = async function* () {
-      for await (const frame of stack.frames({ buffers: pool })) {
-        if (frame.width !== metadata.width || frame.height !== metadata.height) {
-          throw new InputFileError(`${input}: frame ${frame.index + 1} is ${frame.width}×${frame.height} px where the first is ${metadata.width}×${metadata.height} px: a bead z-stack has one frame size`);
-        }
-        toPhotons(perFrame, frame.data, photons);
-        pool.give(frame.data.buffer as ArrayBuffer);
-        yield photons;
-      }
-    };
+    const { camera, readFrames } = await readBeadStack(input, stack, optional);
     const t0 = performance.now();
     let result;
     try {

@@ -2,23 +2,27 @@ import type { PsfBeadStack, PsfCalibrationResult } from '../astig/calibratePsf.j
 import { calibratePsf, PSF_CALIBRATION_DEFAULTS } from '../astig/calibratePsf.js';
 import { plotPsfCalibration } from '../astig/plotPsfCalibration.js';
 import { readBeadWindows } from '../astig/readBeadWindows.js';
-import { frameCamera, resolveCamera, saturationLevel, toPhotons } from '../camera/CameraModel.js';
+import { saturationLevel } from '../camera/CameraModel.js';
 import { InputFileError } from '../errors/InputFileError.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { RUN_RECORD } from '../export/checkRecordPath.js';
 import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
 import { sidecarPath, writeSidecar } from '../export/writeSidecar.js';
 import { writeSplineCalibration } from '../export/writeSplineCalibration.js';
-import { FrameBufferPool } from '../io/FrameBufferPool.js';
 import { openStack } from '../io/openStack.js';
 import { softwareVersion } from '../softwareVersion.js';
 import { EXIT } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import { CAMERA_CONVERSION_FLAGS } from './localizeCommand.js';
 import { parseNumber } from './parseNumber.js';
+import type { BeadStack } from './readBeadStack.js';
+import { BEAD_CAMERA_ESTIMATE, readBeadStack } from './readBeadStack.js';
 import { UsageError } from './UsageError.js';
 
 const D = PSF_CALIBRATION_DEFAULTS;
+
+/** Stacks whose pixel sizes differ by more than this fraction are not averaged into one PSF (0.5 %: a rounding of the metadata, not another magnification). */
+const PIXEL_SIZE_TOLERANCE = 0.005;
 
 export const CALIBRATE_PSF_FLAGS = new FlagTable([
   ['Output', [
@@ -54,6 +58,9 @@ peak. Each bead is then left out in turn and its depth in each frame fitted thro
 the others: the z error against the stage (RMS, per bead and over the usable range, where the
 error per 100 nm stays under ${D.usableErrorNm} nm). The file is a spline calibration in Picasso 0.11's layout (Picasso
 reads it; docs/guides/3d.md gives its fields); FILE.json records the run and every bead.
+Without --baseline and --photons-per-adu the camera's offset and gain are estimated from each
+stack (noise against brightness over ${BEAD_CAMERA_ESTIMATE.frames} frames spread over it; the defaults, with a warning,
+where that fails); the summary and the record say which.
 
 ${CALIBRATE_PSF_FLAGS.help()}`;
 
@@ -82,7 +89,8 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const started = new Date();
   const t0 = performance.now();
   const stacks: PsfBeadStack[] = [];
-  let pixelSizeNm: number | undefined;
+  const pixelSizes: { input: string; pixelSizeNm: number }[] = [];
+  const cameras: CameraRecord[] = [];
   for (const input of inputs) {
     const { stack } = openStack(input);
     try {
@@ -99,23 +107,16 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
           ],
         );
       }
-      const pixel = optional('pixel-size') ?? metadata.pixelSizeNm;
-      if (pixel === undefined) throw new UsageError(`${input}: the file gives no pixel size; pass --pixel-size NM`);
-      pixelSizeNm ??= pixel;
-      const camera = resolveCamera({ pixelSizeNm: pixel, baselineAdu: optional('baseline'), photonsPerAdu: optional('photons-per-adu'), emGain: optional('em-gain'), qe: optional('qe'), saturationAdu: optional('saturation') });
-      const perFrame = frameCamera(camera, metadata.width, metadata.height);
-      const photons = new Float32Array(metadata.width * metadata.height);
-      const pool = new FrameBufferPool(2);
-      const readFrames = async function* () {
-        for await (const frame of stack.frames({ buffers: pool })) {
-          if (frame.width !== metadata.width || frame.height !== metadata.height) {
-            throw new InputFileError(`${input}: frame ${frame.index + 1} is ${frame.width}×${frame.height} px where the first is ${metadata.width}×${metadata.height} px: a bead z-stack has one frame size`);
-          }
-          toPhotons(perFrame, frame.data, photons);
-          pool.give(frame.data.buffer as ArrayBuffer);
-          yield photons;
-        }
-      };
+      const bead = await readBeadStack(input, stack, optional, { saturation: true, estimateCamera: true });
+      const { camera, readFrames } = bead;
+      if (bead.warning) process.stderr.write(`smlm-stream: warning: ${input}: the camera could not be estimated (${bead.warning}): using the defaults (${camera.baselineAdu} ADU, ${camera.photonsPerAdu} e⁻/ADU); give --baseline and --photons-per-adu\n`);
+      cameras.push(cameraRecord(input, bead));
+      const pixel = camera.pixelSizeNm;
+      const first = pixelSizes[0];
+      if (first && !(Math.abs(pixel / first.pixelSizeNm - 1) < PIXEL_SIZE_TOLERANCE)) {
+        throw new InputFileError(`${input} has ${+pixel.toFixed(2)} nm pixels, ${first.input} ${+first.pixelSizeNm.toFixed(2)} nm: one PSF is calibrated from stacks of one pixel size (calibrate them apart, or pass --pixel-size NM when a file's is wrong)`);
+      }
+      pixelSizes.push({ input, pixelSizeNm: pixel });
       let windows;
       try {
         windows = await readBeadWindows(readFrames, metadata.width, metadata.height, box + 2 * D.marginPx);
@@ -129,7 +130,8 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       stack.close();
     }
   }
-  const result = calibratePsf(stacks, { zStartNm, zStepNm, pixelSizeNm: pixelSizeNm ?? 1, boxPx: box, smoothZNm });
+  const pixelSizeNm = pixelSizes[0].pixelSizeNm;
+  const result = calibratePsf(stacks, { zStartNm, zStepNm, pixelSizeNm, boxPx: box, smoothZNm });
   const kept = result.beads.filter((b) => b.kept).length;
   const zOrigin = `the focus: the plane of the averaged PSF's highest peak, at the stacks' z = ${result.focusStageZNm.toFixed(1)} nm`;
   const results = {
@@ -144,11 +146,12 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       usableRangeNm: result.usableRangeNm ?? null,
       usableCriterion: `100-nm bins about the focus whose RMS error is at most ${D.usableErrorNm} nm`,
     },
+    camera: cameras,
     perBead: result.beads,
     messages: result.messages,
   };
-  await writeSplineCalibration(output, result.spline, { pixelSizeNm: pixelSizeNm ?? 1, beads: kept, record: { zOrigin, focusStageZNm: result.focusStageZNm, zErrorRmsNm: result.zErrorRmsNm ?? null, usableRangeNm: result.usableRangeNm ?? null, normalisation: results.normalisation, smoothZNm } });
-  if (plot) writeFileAtomically(plot, await plotPsfCalibration(result, pixelSizeNm ?? 1));
+  await writeSplineCalibration(output, result.spline, { pixelSizeNm, beads: kept, record: { zOrigin, focusStageZNm: result.focusStageZNm, zErrorRmsNm: result.zErrorRmsNm ?? null, usableRangeNm: result.usableRangeNm ?? null, normalisation: results.normalisation, smoothZNm } });
+  if (plot) writeFileAtomically(plot, await plotPsfCalibration(result, pixelSizeNm));
   const seconds = (performance.now() - t0) / 1000;
   writeSidecar(record, {
     software: { name: 'smlm-stream', version: softwareVersion() },
@@ -162,8 +165,31 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     finished: new Date().toISOString(),
   });
   for (const m of result.messages) process.stderr.write(`smlm-stream: warning: ${inputs[0]}: ${m}\n`);
-  summary(out, inputs, output, plot, result, { zStartNm, zStepNm, smoothZNm, seconds, zOrigin });
+  summary(out, inputs, output, plot, result, { zStartNm, zStepNm, smoothZNm, seconds, zOrigin, cameras });
   return EXIT.ok;
+}
+
+/** A stack's camera as the record and the summary give it. */
+interface CameraRecord {
+  input: string;
+  source: BeadStack['cameraSource'];
+  baselineAdu: number;
+  photonsPerAdu: number;
+  estimate?: { baselineAdu: number; baselineSdAdu: number; photonsPerAdu: number; photonsPerAduSd: number; readNoiseElectrons: number; effectiveGain: boolean };
+  warning?: string;
+}
+
+/** The camera of one stack, for the record. */
+function cameraRecord(input: string, b: BeadStack): CameraRecord {
+  const e = b.estimate;
+  return {
+    input,
+    source: b.cameraSource,
+    baselineAdu: b.camera.baselineAdu,
+    photonsPerAdu: b.camera.photonsPerAdu,
+    ...(e ? { estimate: { baselineAdu: e.baselineAdu, baselineSdAdu: e.baselineSdAdu, photonsPerAdu: e.photonsPerAdu, photonsPerAduSd: e.photonsPerAduSd, readNoiseElectrons: e.readNoiseElectrons, effectiveGain: e.effectiveGain } } : {}),
+    ...(b.warning ? { warning: b.warning } : {}),
+  };
 }
 
 /** The rejection limits, for the record. */
@@ -172,12 +198,17 @@ function limits(): Record<string, number> {
 }
 
 /** The end-of-run summary. */
-function summary(out: (line: string) => void, inputs: string[], output: string, plot: string | undefined, r: PsfCalibrationResult, o: { zStartNm: number; zStepNm: number; smoothZNm: number; seconds: number; zOrigin: string }): void {
+function summary(out: (line: string) => void, inputs: string[], output: string, plot: string | undefined, r: PsfCalibrationResult, o: { zStartNm: number; zStepNm: number; smoothZNm: number; seconds: number; zOrigin: string; cameras: CameraRecord[] }): void {
   const kept = r.beads.filter((b) => b.kept).length;
   const left = Object.entries(r.leftOut).map(([why, n]) => `${n} ${why}`).join(', ');
   const [zLo, zHi] = [Math.min(...r.planeZNm), Math.max(...r.planeZNm)];
   out(`smlm-stream calibrate-psf: ${inputs.join(', ')} → ${output}${plot ? ` (plot ${plot})` : ''}`);
   out(`  beads               ${kept} of ${r.beads.length} kept${left ? `; left out: ${left}` : ''}; z ${o.zStartNm} nm + k·${o.zStepNm} nm`);
+  for (const c of o.cameras) {
+    const e = c.estimate;
+    const how = e ? `estimated from ${o.cameras.length > 1 ? c.input : 'the stack'}: offset ${e.baselineAdu.toFixed(1)} ± ${e.baselineSdAdu.toFixed(1)} ADU, ${e.photonsPerAdu.toFixed(3)} ± ${e.photonsPerAduSd.toFixed(3)} e⁻/ADU` : `${c.source === 'given' ? 'given' : 'the defaults (not estimated)'}: offset ${c.baselineAdu} ADU, ${c.photonsPerAdu} e⁻/ADU${o.cameras.length > 1 ? ` (${c.input})` : ''}`;
+    out(`  camera              ${how}`);
+  }
   out(`  PSF                 ${r.box}×${r.box} px × ${r.planes} planes, z ${zLo.toFixed(0)} to ${zHi.toFixed(0)} nm; brightest plane's sum = 1; smoothed along z, σ ${o.smoothZNm} nm`);
   out(`  z = 0               ${o.zOrigin}`);
   if (r.zErrorRmsNm !== undefined && r.usableRangeNm) {

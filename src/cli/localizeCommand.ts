@@ -19,6 +19,7 @@ import type { FitEngine, FitSolver } from '../fit/FitOptions.js';
 import { FIT_DEFAULTS } from '../fit/FitOptions.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { MIN_DEFAULT_BOX_PX } from '../patches/extractPatches.js';
+import { MAX_BOX_PX } from '../fit/fitConstants.js';
 import { MULTI_EMITTER_DEFAULTS } from '../fit/EmitterSelector.js';
 import { FOLLOW_DEFAULTS } from '../io/TiffStack.js';
 import { LOCALIZE_DEFAULTS } from '../pipeline/LocalizeOptions.js';
@@ -85,7 +86,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     },
   ]],
   ['Fit', [
-    { name: 'box', value: 'PX', help: 'fitting window, odd, px', default: `2⌈2σ⌉+1 px for σ in px, at least ${MIN_DEFAULT_BOX_PX}`, option: 'fit.box' },
+    { name: 'box', value: 'PX', help: 'fitting window, odd, px', default: `2⌈2σ⌉+1 px for σ in px, at least ${MIN_DEFAULT_BOX_PX}; with a spline calibration its own size (odd, ≤ ${MAX_BOX_PX})`, option: 'fit.box' },
     { name: 'fit-sigma', help: 'fit the PSF sigma too', option: 'fit.fitSigma' },
     { name: 'sigma-range', value: 'MIN:MAX', help: 'allowed sigma when fitted, px', default: `${FIT_DEFAULTS.sigmaMinPx}:box/2`, option: 'fit.sigmaRangePx' },
     { name: 'solver', value: 'S', help: 'newton, or conjugate-gradient (fmin, the cross-check)', default: FIT_DEFAULTS.solver, option: 'fit.solver' },
@@ -96,7 +97,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'no-warm-start', help: 'start every fit from its own pixels, not from the previous frame', option: 'warmStart' },
   ]],
   ['3-D (astigmatism or a measured PSF)', [
-    { name: 'calibration', value: 'FILE', help: 'fit x, y and z through this calibration: calibrate-3d\'s CALIB.json (astigmatic Gaussian), or a spline PSF in HDF5 (calibrate-psf\'s PSF.h5, Picasso 0.11\'s *_spline_calib.hdf5, SMAPpy\'s, SMAP\'s v7.3 _3dcal.mat; fitted in JavaScript); adds z, uncertainty_z, sigma1, sigma2; multi-emitter fitting off', default: '2-D', option: ['astigmatism', 'spline'] },
+    { name: 'calibration', value: 'FILE', help: 'fit x, y and z through this calibration: calibrate-3d\'s CALIB.json (astigmatic Gaussian), or a spline PSF in HDF5 (calibrate-psf\'s PSF.h5, Picasso 0.11\'s *_spline_calib.hdf5, SMAPpy\'s, SMAP\'s v7.3 _3dcal.mat; fitted in the WebAssembly kernel, or JavaScript with --fit-engine js); adds z, uncertainty_z, sigma1, sigma2; multi-emitter fitting off', default: '2-D', option: ['astigmatism', 'spline'] },
     { name: 'z-starts', value: 'first|all', help: 'with a spline calibration: fit each spot from its z starts until one converges (first: astigmatic optics), or from all three and keep the best likelihood (all: a 2-D microscope\'s PSF, alike above and below focus, z a nuisance parameter; about 2× the work)', default: SPLINE_CALIBRATION_DEFAULTS.everyZStart ? 'all' : 'first', option: 'spline.everyZStart' },
   ]],
   ['Crowded spots (multi-emitter fitting, ThunderSTORM\'s defaults)', [

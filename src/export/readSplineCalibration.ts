@@ -155,6 +155,12 @@ function readSmap(path: string, file: H5, cspline: Entity): SplineCalibrationFil
   }
   const dz = positive(scalar(field('dz')?.value), path, 'cspline.dz');
   const z0 = finite(scalar(field('z0')?.value), path, 'cspline.z0');
+  // x0 is a MATLAB index (SMAP's calibrate3D: cspline.x0 = dRx + 1, the centre pixel counted
+  // from 1): 1 off. z0 is not: SMAP's spline fitters take coordinates in the spline's own
+  // corner-based sample units (planes from 0), and SMAP and its fitter examples turn a fitted z
+  // into nm as (z_fit − z0)·dz and a depth into the fitter's z as z/dz + z0 (DECODE's loader reads
+  // it the same way: x0 − 1, z0 as is). So z = 0 is sample plane w = z0, whatever z0's origin in
+  // the calibration code (round((planes + 1)/2) in older versions, the focus in newer).
   const x0Field = field('x0');
   const x0 = x0Field ? finite(scalar(x0Field.value), path, 'cspline.x0') - 1 : undefined;
   const spline: SplinePsf = { voxelsX: vx, voxelsY: vy, voxelsZ: vz, zStartNm: z0 * dz, dzNm: -dz, centerXPx: x0 ?? vx / 2, centerYPx: x0 ?? vy / 2, coefficients: out };

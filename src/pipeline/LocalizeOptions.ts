@@ -1,6 +1,6 @@
 import type { AstigmaticCalibration } from '../astig/AstigmaticCalibration.js';
 import type { SplineCalibration } from '../astig/SplineCalibration.js';
-import { splineWidestSigmaPx } from '../astig/SplineCalibration.js';
+import { splineDefaultBox } from '../astig/splineDefaultBox.js';
 import { defocusSigma } from '../fit/models/DefocusCurve.js';
 import type { CameraModel, CameraOptions } from '../camera/CameraModel.js';
 import { resolveCamera } from '../camera/CameraModel.js';
@@ -221,7 +221,7 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
     if (calibration.pixelSizeNm !== undefined && !(Math.abs(calibration.pixelSizeNm / pixelSizeNm - 1) < 0.01)) throw new InvalidOptionError(`the calibration was made with ${calibration.pixelSizeNm} nm pixels, the stack has ${pixelSizeNm} nm: calibrate with the same camera and magnification`, option);
     if (options.multiEmitter?.enabled === true) throw new InvalidOptionError(`multi-emitter fitting is 2-D: it cannot be combined with ${astigmatism ? 'an astigmatic' : 'a spline'} calibration`, 'multiEmitter.enabled');
   }
-  const widest = astigmatism ? astigmaticBox(astigmatism, pixelSizeNm) : spline ? 2 * Math.ceil(1.5 * splineWidestSigmaPx(spline.psf)) + 1 : undefined;
+  const widest = astigmatism ? astigmaticBox(astigmatism, pixelSizeNm) : spline ? splineDefaultBox(spline.psf) : undefined;
   const box3d = widest !== undefined && given.box === undefined ? Math.min(MAX_BOX, widest) : undefined;
   if (given.box === undefined && box3d === undefined && defaultBox(psfSigmaPx) > MAX_BOX) {
     throw new InvalidOptionError(

@@ -37,6 +37,19 @@ test('calibrate-psf writes a spline file, its record and a plot; refusals name t
   assert.equal(record.results.perBead.length, 18);
   assert.ok(record.results.leaveOneOut.zErrorRmsNm > 0 && record.results.leaveOneOut.zErrorRmsNm < 12);
   assert.ok(existsSync(png) && readFileSync(png).subarray(1, 4).toString() === 'PNG');
+  // No camera flags: the camera is estimated from each stack (truth: offset 100 ADU, 1 e⁻/ADU;
+  // 10 frames give the offset to ± 3 ADU and the gain to ± 5 %: limits at about 2 standard deviations).
+  assert.match(r.stdout, /camera +estimated from \S*a\.tif: offset \d+\.\d ± \d+\.\d ADU/);
+  const cameras = (JSON.parse(readFileSync(join(dir, 'psf.json'), 'utf8')) as { results: { camera: { input: string; source: string; baselineAdu: number; photonsPerAdu: number }[] } }).results.camera;
+  assert.deepEqual(cameras.map((c) => c.source), ['estimated', 'estimated']);
+  for (const c of cameras) {
+    assert.ok(Math.abs(c.baselineAdu - 100) < 6, `${c.input}: offset ${c.baselineAdu} ADU for 100`);
+    assert.ok(Math.abs(c.photonsPerAdu - 1) < 0.1, `${c.input}: ${c.photonsPerAdu} e⁻/ADU for 1`);
+  }
+  // Given flags are used as given.
+  const given = spawnSync(process.execPath, [...CLI, 'calibrate-psf', a, '--z-step', '40', '--baseline', '100', '--photons-per-adu', '1', '-o', join(dir, 'given.h5')], { encoding: 'utf8' });
+  assert.equal(given.status, 0, given.stderr);
+  assert.match(given.stdout, /camera +given: offset 100 ADU, 1 e⁻\/ADU/);
 
   // Refusals: no z step; every bead saturated; no beads.
   const noStep = spawnSync(process.execPath, [...CLI, 'calibrate-psf', a], { encoding: 'utf8' });
@@ -52,4 +65,11 @@ test('calibrate-psf writes a spline file, its record and a plot; refusals name t
   assert.equal(none.status, 2);
   assert.match(none.stderr, /blank\.tif: no beads found/);
   assert.ok(!existsSync(join(dir, 'none.h5')));
+  // Stacks of two pixel sizes are not averaged: the refusal names both files.
+  const c = join(dir, 'c.tif');
+  writeBeadStack(c, join(dir, 'c.truth.csv'), { frames: 12, zStepNm: 40, seed: 3, pixelSizeNm: 110 });
+  const mixed = spawnSync(process.execPath, [...CLI, 'calibrate-psf', a, c, '--z-step', '40', '-o', join(dir, 'mixed.h5')], { encoding: 'utf8' });
+  assert.equal(mixed.status, 2, mixed.stderr);
+  assert.match(mixed.stderr, /c\.tif has 110 nm pixels, .*a\.tif 100 nm/);
+  assert.ok(!existsSync(join(dir, 'mixed.h5')));
 });

@@ -170,8 +170,11 @@ describe('spline calibration files', () => {
     const read = await readSplineCalibration(path);
     assert.equal(read.format, 'smap');
     assert.deepEqual(read.spline.coefficients, Float32Array.from(spline.coefficients)); // the file holds float32 (Picasso's dtype)
+    // z0 = 5 is used as SMAP's fitter uses it (corner-based planes, not 1 off as x0): plane
+    // w = 5 is z = 0, plane 0 is +z0·dz = 50 nm; x0 = 4 (from 1) is sample 3.
     assert.equal(read.spline.zStartNm, 50);
     assert.equal(read.spline.dzNm, -10);
+    assert.equal(read.spline.zStartNm + 5 * read.spline.dzNm, 0);
     assert.equal(read.spline.centerXPx, 3);
   });
 

@@ -19,7 +19,7 @@ import { simulateStack } from '../../src/simulate/simulateStack.js';
 const W = 64;
 
 /** σ measured on the first frames of a simulated stack (the run's camera given), nm. */
-function measure(psfSigmaNm: number, density: number, seed: number, photons = 2000) {
+function measure(psfSigmaNm: number, density: number, seed: number, photons = 2000, W = 64) {
   const frames = [...simulateStack({ width: W, height: W, frames: SETTINGS_FRAMES, psfSigmaNm, density, photons, background: 20, seed })].map((f) => ({ index: f.index, width: W, height: W, data: Uint16Array.from(f.adu) }));
   const camera = frameCamera(resolveCamera({ pixelSizeNm: 100, readNoiseElectrons: 1.5 }), W, W);
   const estimate = measurePsfSigma(frames, camera, resolveDetectOptions({}), LOCALIZE_DEFAULTS.psfSigmaNm / 100);
@@ -38,6 +38,16 @@ describe('measurePsfSigma: σ from bright isolated spots of the first frames (64
         assert.ok(Math.abs(e.sigmaNm / sigma - 1) < 0.05, `σ ${e.sigmaNm.toFixed(1)} nm for ${sigma} nm (${e.spots} spots, spread ${(e.sigmaSdPx * 100).toFixed(1)} nm)`);
       });
     }
+  }
+
+  // Crowded frames (reviewer: σ 137 ± 2.5 nm for 130 nm with the median alone): blends with
+  // undetected neighbours skew σ̂ wide; the mode of σ̂ stays within 5 %. Three seeds, none chosen.
+  for (const seed of [1, 2, 3]) {
+    test(`σ 130 nm, 3 emitters/µm² (128×128 px), seed ${seed}: within 5 %`, () => {
+      const e = measure(130, 3, seed, 2000, 128);
+      assert.ok(e.spots >= 30, `${e.spots} spots used`);
+      assert.ok(Math.abs(e.sigmaNm / 130 - 1) < 0.05, `σ ${e.sigmaNm.toFixed(1)} nm for 130 nm (${e.spots} spots)`);
+    });
   }
 
   test('dim spots (300 photons) give no estimate rather than a biased one, or one within 5 %', () => {

@@ -1,5 +1,6 @@
 import { SPLINE_COEFFICIENTS } from './SplinePsf.js';
 import type { SplinePsf } from './SplinePsf.js';
+import { naturalSecondDerivatives } from './naturalSecondDerivatives.js';
 
 /** How the 1-D cubic of each axis is made from the samples. */
 export type SplineMethod = 'natural' | 'catmull-rom';
@@ -31,23 +32,8 @@ function lineCoefficients(method: SplineMethod, src: Float64Array, at: number, s
     return;
   }
   if (method === 'natural') {
-    // Second derivatives M: M₀ = M_{n−1} = 0, M_{q−1} + 4M_q + M_{q+1} = 6(f_{q+1} − 2f_q + f_{q−1})
-    // (Thomas algorithm; c holds the eliminated super-diagonal).
-    m[0] = 0;
-    m[n - 1] = 0;
-    if (n > 2) {
-      let prevC = 0;
-      let prevD = 0;
-      for (let q = 1; q < n - 1; q++) {
-        const rhs = 6 * (f(q + 1) - 2 * f(q) + f(q - 1));
-        const denom = 4 - prevC;
-        c[q] = 1 / denom;
-        m[q] = (rhs - prevD) / denom;
-        prevC = c[q];
-        prevD = m[q];
-      }
-      for (let q = n - 3; q >= 1; q--) m[q] -= c[q] * m[q + 1];
-    }
+    // Second derivatives M of the natural spline (M₀ = M_{n−1} = 0).
+    naturalSecondDerivatives(src, at, stride, n, m, c);
     for (let i = 0; i < n - 1; i++) {
       const f0 = f(i), f1 = f(i + 1), m0 = m[i], m1 = m[i + 1];
       out[i * 4] = f0;
