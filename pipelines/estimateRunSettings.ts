@@ -3,7 +3,7 @@
  * from the first frames, written into the options as explicit values, so that the workers, a
  * queue and either engine all localize with the same settings, whatever their number.
  */
-import type { CameraOptions } from '../src/camera/CameraModel.js';
+import type { CameraModel, CameraOptions } from '../src/camera/CameraModel.js';
 import { checkOffsetReachable, frameCamera } from '../src/camera/CameraModel.js';
 import { resolveDetectOptions } from '../src/detect/DetectOptions.js';
 import { checkCameraSettings } from '../src/camera/checkCameraSettings.js';
@@ -43,6 +43,8 @@ export interface RunSettings {
     readonly estimate: CameraEstimate | undefined;
     /** Why there is no estimate, when there is none. */
     readonly reason?: string;
+    /** Whether the estimate was made on the frames less the offset map (maps given without a gain map: its base level is then ≈ 0). */
+    readonly lessOffsetMap?: boolean;
   };
   readonly psfSigma: {
     /** 'estimated' from spots, 'given', 'default' (too few spots: the fallback), 'calibration' (3-D). */
@@ -92,26 +94,34 @@ export async function estimateRunSettings(
   const camera = provisional.camera;
   let estimate: CameraEstimate | undefined;
   let reason: string | undefined;
-  if (camera.maps) reason = 'camera maps given';
+  // Maps without a gain map (calibrate-camera without flats) leave the gain to the data: it is
+  // estimated on the frames less the offset map, and checked when given.
+  const gainless = camera.maps !== undefined && camera.maps.gainAduPerElectron === undefined;
+  if (camera.maps && !gainless) reason = 'camera maps given';
   else if (read.length === 0) reason = 'no frame to estimate from';
   else {
     try {
+      const frames = gainless ? lessOffsetMap(read, provisional.camera) : read;
       // The EM gain when given: the gain is then the true one; else an effective one for EM data.
-      estimate = estimateCamera(read, { emGain: given.emGain, qe: camera.qe });
+      estimate = estimateCamera(frames, { emGain: given.emGain, qe: camera.qe });
     } catch (error) {
       if (!(error instanceof InvalidOptionError)) throw error;
       reason = error.message;
     }
   }
-  const kept = (['baselineAdu', 'photonsPerAdu', 'readNoiseElectrons'] as const).filter((k) => given[k] !== undefined);
+  const maps = camera.maps;
+  const kept: string[] = (['baselineAdu', 'photonsPerAdu', 'readNoiseElectrons'] as const).filter((k) => given[k] !== undefined);
+  if (maps?.offsetAdu) kept.push('offset map');
+  if (maps?.varianceAdu2) kept.push('variance map');
   let cameraOptions: Partial<CameraOptions> = { ...given, pixelSizeNm: camera.pixelSizeNm };
   const estimated = cameraSource === 'auto' && estimate !== undefined;
   if (estimated && estimate) {
+    // A map replaces its scalar: only the scalars of the maps not given are estimated.
     cameraOptions = {
       ...cameraOptions,
-      baselineAdu: given.baselineAdu ?? estimate.baselineAdu,
+      baselineAdu: maps?.offsetAdu ? given.baselineAdu : (given.baselineAdu ?? estimate.baselineAdu),
       photonsPerAdu: given.photonsPerAdu ?? estimate.photonsPerAdu,
-      readNoiseElectrons: given.readNoiseElectrons ?? estimate.readNoiseElectrons,
+      readNoiseElectrons: maps?.varianceAdu2 ? given.readNoiseElectrons : (given.readNoiseElectrons ?? estimate.readNoiseElectrons),
     };
   } else if (cameraSource === 'auto') {
     warn(`the camera could not be estimated (${reason}): using the settings given and the defaults`);
@@ -148,7 +158,7 @@ export async function estimateRunSettings(
   return {
     options: explicit,
     settings: {
-      camera: { source: estimated ? 'estimated' : 'given', kept: estimated ? kept : [], estimate, reason },
+      camera: { source: estimated ? 'estimated' : 'given', kept: estimated ? kept : [], estimate, reason, lessOffsetMap: gainless && maps?.offsetAdu !== undefined },
       psfSigma: { source: psfSource, sigmaNm: threeD ? undefined : (explicit.psfSigmaNm as number), estimate: sigmaEstimate },
       frames: read.length,
     },
@@ -180,6 +190,21 @@ async function readFirstFrames(opened: OpenedRun, frames: FrameSourceOptions | u
     if (!(error instanceof TiffError)) throw error;
   }
   return read;
+}
+
+/**
+ * The frames less the camera's offset map (maps without a gain map): what is left for the
+ * estimator is signal and noise above a base level of 0 ADU, pixel by pixel.
+ */
+function lessOffsetMap(read: readonly Frame[], camera: CameraModel): Frame[] {
+  if (!camera.maps?.offsetAdu) return [...read];
+  const { width, height } = read[0];
+  const offset = frameCamera(camera, width, height).offsetMap as Float32Array;
+  return read.map((f) => {
+    const data = new Float32Array(f.data.length);
+    for (let k = 0; k < data.length; k++) data[k] = f.data[k] - offset[k];
+    return { ...f, data };
+  });
 }
 
 /** Three significant digits. */

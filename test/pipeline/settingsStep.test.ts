@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { localizeStack } from '../../pipelines/localizeStack.js';
+import { resolveSimulateStackOptions, sensorMaps } from '../../src/simulate/simulateStack.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import { CLI } from '../cli/cliArgs.js';
 
@@ -82,5 +83,27 @@ describe('the settings step', () => {
     r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'bad.csv'), '--camera', 'maybe'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--camera must be auto or given, got 'maybe'/);
+  });
+
+  test('offset and variance maps without a gain map: the gain estimated (auto) or checked (given), not a silent 1', async () => {
+    // The scmos preset (0.46 e⁻/ADU) with the maps calibrate-camera writes without flats.
+    const sim = { ...SIM, cameraPreset: 'scmos', photons: 2000, seed: 43 } as const;
+    const stack = join(dir, 'scmos.tif');
+    writeSimulation(stack, join(dir, 'scmos.truth.csv'), sim);
+    const m = sensorMaps(resolveSimulateStackOptions(sim));
+    const maps = { width: SIM.width, height: SIM.height, offsetAdu: m.offsetAdu, varianceAdu2: m.varianceAdu2 };
+    const warnings: string[] = [];
+    const s = await localizeStack({ input: stack, output: join(dir, 'scmos-auto.csv'), options: { camera: { pixelSizeNm: 100, maps } }, onWarning: (w) => warnings.push(w) });
+    assert.equal(s.settings?.camera.source, 'estimated');
+    assert.equal(s.settings?.camera.lessOffsetMap, true);
+    const camera = JSON.parse(readFileSync(join(dir, 'scmos-auto.json'), 'utf8')).parameters.camera;
+    // Within 3 of the estimate's own standard deviations of 0.46 (on 50 frames of 96×96 px that
+    // is ≈ 9 %: 0.42, 0.43, 0.49 ± 0.04 over seeds 43–45), far from the silent 1 of before.
+    assert.ok(Math.abs(camera.photonsPerAdu - 0.46) < 3 * camera.photonsPerAduSd, `gain ${camera.photonsPerAdu} ± ${camera.photonsPerAduSd} e⁻/ADU for 0.46`);
+    assert.deepEqual(camera.given, ['offset map', 'variance map']);
+    const given: string[] = [];
+    const g = await localizeStack({ input: stack, output: join(dir, 'scmos-given.csv'), options: { camera: { pixelSizeNm: 100, maps }, cameraSource: 'given' }, onWarning: (w) => given.push(w) });
+    assert.equal(g.settings?.camera.source, 'given');
+    assert.ok(given.some((w) => /no gain map and the gain used, 1 photoelectrons per ADU, is 2\.\d\d× .*--photons-per-adu or --gain-map/.test(w)), given.join('\n'));
   });
 });
