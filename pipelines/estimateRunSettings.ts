@@ -4,7 +4,7 @@
  * queue and either engine all localize with the same settings, whatever their number.
  */
 import type { CameraModel, CameraOptions } from '../src/camera/CameraModel.js';
-import { checkOffsetReachable, frameCamera } from '../src/camera/CameraModel.js';
+import { checkOffsetReachable, frameCamera, resolveCamera } from '../src/camera/CameraModel.js';
 import { resolveDetectOptions } from '../src/detect/DetectOptions.js';
 import { checkCameraSettings } from '../src/camera/checkCameraSettings.js';
 import type { CameraEstimate } from '../src/camera/estimateCamera.js';
@@ -80,17 +80,40 @@ export async function estimateRunSettings(
   frames: FrameSourceOptions | undefined,
   onWarning?: (message: string) => void,
 ): Promise<{ options: LocalizeOptions; settings: RunSettings }> {
-  const warn = (message: string) => onWarning?.(`${opened.input}: ${message}`);
   const provisional = resolveLocalizeOptions(options, opened.metadata);
   // What the options cannot do with this stack is said before any frame is read.
   const { metadata } = opened;
   checkOffsetReachable(provisional.camera, metadata.sampleType);
   checkFrameSize(metadata.width, metadata.height, provisional.fit.box, opened.input);
   frameCamera(provisional.camera, metadata.width, metadata.height); // the maps cover the frames
+  const read = await readFirstFrames(opened, frames);
+  return settingsFromFrames(read, options, opened.metadata, (message) => onWarning?.(`${opened.input}: ${message}`));
+}
+
+/**
+ * The frames the settings step reads of frames `width` × `height` px: at most
+ * {@link SETTINGS_FRAMES}, at most {@link SETTINGS_PIXELS} pixels, at least 2.
+ */
+export function settingsFrameCount(width: number, height: number): number {
+  return Math.max(2, Math.min(SETTINGS_FRAMES, Math.floor(SETTINGS_PIXELS / (width * height))));
+}
+
+/**
+ * The core of {@link estimateRunSettings}, on frames already read (a path's first frames, or
+ * the first frames of an Observable or async iterable, buffered by `localize`): the camera and
+ * the σ not given, estimated; the given ones checked.
+ *
+ * @param read - the first frames (their pixels are only read)
+ * @param options - the caller's options
+ * @param metadata - the stack's metadata (its pixel size), when there is a file
+ * @param warn - told of contradictions and of estimates that could not be made
+ * @returns the options with explicit values and what was found
+ */
+export function settingsFromFrames(read: readonly Frame[], options: LocalizeOptions, metadata: Parameters<typeof resolveLocalizeOptions>[1], warn: (message: string) => void): { options: LocalizeOptions; settings: RunSettings } {
+  const provisional = resolveLocalizeOptions(options, metadata);
   const cameraSource = cameraSourceOf(options);
   const sigmaAuto = psfSigmaIsAuto(options);
   const given = options.camera ?? {};
-  const read = await readFirstFrames(opened, frames);
   const camera = provisional.camera;
   let estimate: CameraEstimate | undefined;
   let reason: string | undefined;
@@ -127,12 +150,16 @@ export async function estimateRunSettings(
     warn(`the camera could not be estimated (${reason}): using the settings given and the defaults`);
   }
   if (estimate && !estimated) for (const w of checkCameraSettings(camera, estimate)) warn(w);
+  // Settings kept beside an estimate (a --read-noise or --baseline given, the rest estimated):
+  // the merged camera is checked against the same estimate.
+  const keptScalars = (['baselineAdu', 'photonsPerAdu', 'readNoiseElectrons'] as const).some((k) => given[k] !== undefined);
+  if (estimate && estimated && keptScalars && !maps) for (const w of checkCameraSettings(resolveCamera({ ...cameraOptions, pixelSizeNm: camera.pixelSizeNm }), estimate)) warn(w);
   // The estimator's own notes (an effective gain, a small brightness range) go to the sidecar;
   // the summary says what matters of them (an effective gain).
   const explicit: LocalizeOptions = { ...options, camera: cameraOptions, cameraSource: 'given' };
   // The σ: measured with the camera the run will use.
   const pixelSizeNm = camera.pixelSizeNm;
-  const runCamera = resolveLocalizeOptions(explicit, opened.metadata).camera;
+  const runCamera = resolveLocalizeOptions(explicit, metadata).camera;
   let sigma: PsfSigmaEstimate | undefined;
   // 3-D runs (an astigmatic or a spline calibration) take their widths from the calibration.
   const threeD = options.astigmatism !== undefined || options.spline !== undefined;
@@ -176,7 +203,7 @@ async function readFirstFrames(opened: OpenedRun, frames: FrameSourceOptions | u
   const { start, step } = opened.range;
   const available = opened.stack.metadata.frameCount;
   const { width, height } = opened.stack.metadata;
-  const count = Math.max(2, Math.min(SETTINGS_FRAMES, Math.floor(SETTINGS_PIXELS / (width * height))));
+  const count = settingsFrameCount(width, height);
   const end = Math.min(opened.range.end, available, start + count * step);
   const read: Frame[] = [];
   try {
