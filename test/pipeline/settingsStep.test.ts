@@ -58,6 +58,18 @@ describe('the settings step', () => {
     assert.ok(warnings.some((w) => /--psf-sigma 120 disagrees with the data: 1[45]\d(\.\d)? ± /.test(w)), warnings.join('\n'));
   });
 
+  test('settings kept beside an estimate are checked: a wrong --read-noise or --baseline under --camera auto is warned about', async () => {
+    const stack = join(dir, 'em.tif');
+    const warnings: string[] = [];
+    // The stack's read noise is 3 ADU at 10 e⁻/ADU behind EM gain 100 (30 e⁻): 3000 e⁻ is 100× it.
+    await localizeStack({ input: stack, output: join(dir, 'kept-rn.csv'), options: { camera: { pixelSizeNm: 100, emGain: 100, readNoiseElectrons: 3000 }, psfSigmaNm: 150 }, onWarning: (w) => warnings.push(w) });
+    assert.ok(warnings.some((w) => /--read-noise 3000[,)].*contradict the data: the settings predict [\d.]+× the noise/.test(w)), warnings.join('\n'));
+    warnings.length = 0;
+    // A base level above the data's background (500 ADU offset: 900) kept beside the estimated gain.
+    await localizeStack({ input: stack, output: join(dir, 'kept-base.csv'), options: { camera: { pixelSizeNm: 100, baselineAdu: 900 }, cameraSource: 'auto', psfSigmaNm: 150 }, onWarning: (w) => warnings.push(w) });
+    assert.ok(warnings.some((w) => /--baseline 900, .*contradict the data: .*the base level given, 900 ADU, is above the data's background/.test(w)), warnings.join('\n'));
+  });
+
   test('the same rows on 1 thread and on 2 workers (the estimate is made once, before them)', async () => {
     const stack = join(dir, 'plain.tif');
     writeSimulation(stack, join(dir, 'plain.truth.csv'), { ...SIM, frames: 48 });
