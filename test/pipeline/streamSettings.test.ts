@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { from, lastValueFrom, toArray } from 'rxjs';
+import { GAIN_RELATIVE_SD_WARNING, settingsFromFrames } from '../../pipelines/estimateRunSettings.js';
 import { localize } from '../../pipelines/localize.js';
 import { readFrames } from '../../src/io/framesFromTiff.js';
 import type { Frame } from '../../src/io/Frame.js';
@@ -36,8 +37,18 @@ test('Observable and async-iterable frames get the settings estimated from their
   assert.deepEqual(pushed, path, 'the Observable: the rows of the path');
   const pulled = rows(await lastValueFrom(localize(readFrames(stack), { camera: { pixelSizeNm: 100 } }).pipe(toArray())));
   assert.deepEqual(pulled, path, 'the async iterable: the rows of the path');
-  assert.equal(warnings.length, 0, warnings.join('\n'));
+  // 60 frames of 48×48 px leave the gain ≈ 10 % uncertain: that warning only.
+  assert.equal(warnings.filter((w) => !/gain estimated from 60 frames is uncertain/.test(w)).length, 0, warnings.join('\n'));
   // Given settings that contradict the data are said through onWarning (the step runs for the σ).
   await lastValueFrom(localize(from(frames), { camera: { pixelSizeNm: 100, baselineAdu: 100, photonsPerAdu: 1 }, onWarning: (w) => warnings.push(w) }).pipe(toArray()));
   assert.ok(warnings.some((w) => /^frames: the camera settings \(--baseline 100, --photons-per-adu 1, .*contradict the data/.test(w)), warnings.join('\n'));
+});
+
+test('an uncertain estimated gain (few frames: > 5 % sd) is warned about, naming the flags and calibrate-camera', () => {
+  const frames: Frame[] = [...simulateStack({ ...SIM, frames: 3 })].map((f) => ({ index: f.index, width: SIM.width, height: SIM.height, data: Uint16Array.from(f.adu, (v) => Math.max(0, Math.round(v))) }));
+  const warnings: string[] = [];
+  const { settings } = settingsFromFrames(frames, { camera: { pixelSizeNm: 100 }, psfSigmaNm: 160 }, undefined, (w) => warnings.push(w));
+  const e = settings.camera.estimate;
+  assert.ok(e && e.photonsPerAduSd / e.photonsPerAdu > GAIN_RELATIVE_SD_WARNING, `sd ${e?.photonsPerAduSd} of ${e?.photonsPerAdu}`);
+  assert.ok(warnings.some((w) => /gain estimated from 3 frames is uncertain: .*--photons-per-adu and --baseline \(calibrate-camera/.test(w)), warnings.join('\n'));
 });
