@@ -7,6 +7,7 @@ import type { CameraModel, CameraOptions } from '../src/camera/CameraModel.js';
 import { checkOffsetReachable, frameCamera, resolveCamera } from '../src/camera/CameraModel.js';
 import { resolveDetectOptions } from '../src/detect/DetectOptions.js';
 import { checkCameraSettings } from '../src/camera/checkCameraSettings.js';
+import { countNoisyPixels, NOISY_PIXEL_LIMITS } from '../src/camera/countNoisyPixels.js';
 import type { CameraEstimate } from '../src/camera/estimateCamera.js';
 import { estimateCamera } from '../src/camera/estimateCamera.js';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
@@ -155,6 +156,13 @@ export function settingsFromFrames(read: readonly Frame[], options: LocalizeOpti
       photonsPerAdu: given.photonsPerAdu ?? estimate.photonsPerAdu,
       readNoiseElectrons: maps?.varianceAdu2 ? given.readNoiseElectrons : (given.readNoiseElectrons ?? estimate.readNoiseElectrons),
     };
+    // sCMOS hot pixels without maps: a share of pixels far noisier than the line is said.
+    if (!maps) {
+      const { noisy, pixels } = countNoisyPixels(read, estimate.slopeAdu, estimate.interceptAdu2);
+      if (pixels > 0 && noisy / pixels > NOISY_PIXEL_LIMITS.warnShare) {
+        warn(`${noisy} of ${pixels} pixels (${((100 * noisy) / pixels).toFixed(1)} %) are far noisier than the rest (sCMOS hot pixels?): the estimated base level and background take their noise in, and they make false spots; calibrate the sensor (calibrate-camera DARK.tif) and give --offset-map and --variance-map`);
+      }
+    }
     const relativeSd = estimate.photonsPerAduSd / estimate.photonsPerAdu;
     if (given.photonsPerAdu === undefined && relativeSd > GAIN_RELATIVE_SD_WARNING) {
       warn(`the gain estimated from ${estimate.frames} frames is uncertain: ${fmt(estimate.photonsPerAdu)} ± ${fmt(estimate.photonsPerAduSd)} photoelectrons per ADU (${(100 * relativeSd).toFixed(0)} %): photon counts are as uncertain; give --photons-per-adu and --baseline (calibrate-camera measures them), or a longer stack`);

@@ -52,3 +52,11 @@ test('an uncertain estimated gain (few frames: > 5 % sd) is warned about, naming
   assert.ok(e && e.photonsPerAduSd / e.photonsPerAdu > GAIN_RELATIVE_SD_WARNING, `sd ${e?.photonsPerAduSd} of ${e?.photonsPerAdu}`);
   assert.ok(warnings.some((w) => /gain estimated from 3 frames is uncertain: .*--photons-per-adu and --baseline \(calibrate-camera/.test(w)), warnings.join('\n'));
 });
+
+test('an sCMOS stack without maps: the hot pixels are said, naming calibrate-camera and --variance-map', () => {
+  const sim = { width: 64, height: 64, frames: 60, density: 1, seed: 3, cameraPreset: 'scmos' } as const;
+  const frames: Frame[] = [...simulateStack(sim)].map((f) => ({ index: f.index, width: 64, height: 64, data: Uint16Array.from(f.adu, (v) => Math.max(0, Math.round(v))) }));
+  const warnings: string[] = [];
+  settingsFromFrames(frames, { camera: { pixelSizeNm: 100 }, psfSigmaNm: 130 }, undefined, (w) => warnings.push(w));
+  assert.ok(warnings.some((w) => /pixels \([\d.]+ %\) are far noisier .*calibrate-camera .*--variance-map/.test(w)), warnings.join('\n'));
+});
