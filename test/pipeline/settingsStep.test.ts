@@ -32,7 +32,9 @@ describe('the settings step', () => {
     assert.equal(camera.effectiveGain, true);
     assert.match(camera.photonCounts, /per F²/);
     // The estimator's accuracy is its own tests' (test/camera); here: the values used are the estimate's.
-    assert.ok(Math.abs(camera.photonsPerAdu / 0.05 - 1) < 0.25, `effective gain ${camera.photonsPerAdu} e⁻/ADU`);
+    // Within 3 of the estimate's own standard deviations (a statistical bound, not a guess; the
+    // estimator's accuracy over seeds is its own tests', test/camera).
+    assert.ok(Math.abs(camera.photonsPerAdu - 0.05) < 3 * camera.photonsPerAduSd, `effective gain ${camera.photonsPerAdu} ± ${camera.photonsPerAduSd} e⁻/ADU for 0.05`);
     assert.equal(camera.photonsPerAdu, camera.estimate.photonsPerAdu);
     assert.ok(camera.photonsPerAduSd > 0 && camera.baselineSdAdu > 0, 'uncertainties recorded');
     assert.equal(sidecar.parameters.psfSigma.source, 'estimated');
@@ -42,7 +44,7 @@ describe('the settings step', () => {
     await localizeStack({ input: stack, output: join(dir, 'em-gain.csv'), options: { camera: { pixelSizeNm: 100, emGain: 100 } } });
     const withGain = JSON.parse(readFileSync(join(dir, 'em-gain.json'), 'utf8')).parameters.camera;
     assert.equal(withGain.effectiveGain, false);
-    assert.ok(Math.abs(withGain.photonsPerAdu / 10 - 1) < 0.25, `gain with --em-gain 100: ${withGain.photonsPerAdu} e⁻/ADU for 10`);
+    assert.ok(Math.abs(withGain.photonsPerAdu - 10) < 3 * withGain.photonsPerAduSd, `gain with --em-gain 100: ${withGain.photonsPerAdu} ± ${withGain.photonsPerAduSd} e⁻/ADU for 10`);
   });
 
   test('given settings are used as given and checked: a forgotten EM gain and a σ 20 % off are warned about', async () => {
