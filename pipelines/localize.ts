@@ -20,6 +20,7 @@ import { chooseRunner } from './chooseRunner.js';
 import type { Runner } from './chooseRunner.js';
 import { estimateRunSettings } from './estimateRunSettings.js';
 import { openRun } from './openRun.js';
+import { settleIterable, settleObservable } from './settleStreamSettings.js';
 
 /**
  * Where frames come from: a TIFF path (a file, a folder of TIFFs, a file of a Micro-Manager
@@ -43,6 +44,12 @@ export interface LocalizeStreamOptions extends LocalizeOptions {
    * The batches are the ones this machine would give. Not with follow mode.
    */
   queue?: string;
+  /**
+   * Told of what a person should know about the settings: given camera settings or σ that
+   * contradict the data, an estimate that could not be made (then the defaults are used).
+   * @default none: such warnings are dropped
+   */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -54,11 +61,18 @@ export interface LocalizeStreamOptions extends LocalizeOptions {
  *
  * Path and async-iterable sources are pulled through {@link localizeStream}: the frames read
  * ahead are bounded, and `workers > 1` spreads the work over threads. An Observable source is
- * pushed: it is localized on this thread as frames arrive. The default `background` (`auto`) is
- * chosen for a path from its first frames before the run (see `chooseBackground`: the temporal
- * median when spots stay in place, as a cell's vesicles do; the choice is not told, the stream
- * has no notices); for an Observable or async iterable it is `none` (their frames cannot be
- * read twice, and holding 30 back would delay every batch). With a temporal-median `background`,
+ * pushed: it is localized on this thread as frames arrive.
+ *
+ * What is not given is estimated from the data for every source, as `localizeStack` does: the
+ * camera (`cameraSource` 'auto': nothing of baseline and gain given) and the PSF σ (not given,
+ * in 2-D) from the first frames (up to SETTINGS_FRAMES, SETTINGS_PIXELS). Frames of an
+ * Observable or async iterable are copied and held until then (the first batch comes after
+ * them), then replayed; warnings (settings that contradict the data, an estimate that could not
+ * be made) go to `onWarning`. Give the camera and `psfSigmaNm` to skip the step. The default
+ * `background` (`auto`) is chosen for a path from its first frames before the run (see
+ * `chooseBackground`: the temporal median when spots stay in place, as a cell's vesicles do;
+ * the choice is not told, the stream has no notices); for an Observable or async iterable it is
+ * `none`. With a temporal-median `background`,
  * each frame's batch comes half a window plus (W − 1)/2 frames after it (the last ones when the
  * source ends).
  *
@@ -72,12 +86,15 @@ export interface LocalizeStreamOptions extends LocalizeOptions {
  */
 export function localize(source: FrameSource, options: LocalizeStreamOptions = {}): Observable<LocalizationBatch> {
   if (isObservable(source)) {
-    return defer(() => {
-      const resolved = resolveLocalizeOptions(options);
-      const { background } = resolved;
-      const frames = background.method === 'none' ? source : source.pipe(operatorOf(() => new TemporalMedian(background.windowFrames, background.anchorFrames)));
-      return frames.pipe(localizeFrames(new FrameLocalizer(resolved)));
-    });
+    const { onWarning, ...plain } = options;
+    return defer(() =>
+      settleObservable(source, plain, onWarning, (frames, settled) => {
+        const resolved = resolveLocalizeOptions(settled);
+        const { background } = resolved;
+        const input = background.method === 'none' ? frames : frames.pipe(operatorOf(() => new TemporalMedian(background.windowFrames, background.anchorFrames)));
+        return input.pipe(localizeFrames(new FrameLocalizer(resolved)));
+      }),
+    );
   }
   if (typeof source === 'string' || Array.isArray(source)) {
     const path = source as string | readonly string[];
@@ -93,11 +110,11 @@ export function localize(source: FrameSource, options: LocalizeStreamOptions = {
  * against its metadata, choose where it runs (the workers, a queue), stream.
  */
 async function* localizePath(path: string | readonly string[], options: LocalizeStreamOptions, signal: AbortSignal): AsyncGenerator<LocalizationBatch> {
-  const { frames: range, workers, queue, ...given } = options;
+  const { frames: range, workers, queue, onWarning, ...given } = options;
   const opened = openRun(path, range, queue);
   let runner: Runner | undefined;
   try {
-    const settled = (await estimateRunSettings(opened, given, range)).options;
+    const settled = (await estimateRunSettings(opened, given, range, onWarning)).options;
     const plain = (await chooseBackground(opened, settled, signal)).options;
     const resolved = resolveLocalizeOptions(plain, opened.metadata);
     runner = await chooseRunner(opened, resolved, workers);
@@ -120,9 +137,12 @@ async function* localizePath(path: string | readonly string[], options: Localize
 }
 
 /** The batches of frames the caller reads (its buffers are left alone), on this machine. */
-async function* localizeFrameIterable(frames: AsyncIterable<Frame>, options: LocalizeStreamOptions): AsyncGenerator<LocalizationBatch> {
-  const resolved = resolveLocalizeOptions(options);
+async function* localizeFrameIterable(source: AsyncIterable<Frame>, options: LocalizeStreamOptions): AsyncGenerator<LocalizationBatch> {
+  const { onWarning, ...plain } = options;
+  resolveLocalizeOptions(plain); // the options' errors before any frame is read
   if (options.queue !== undefined) throw new InvalidOptionError('a queue takes a stack given by its path, not in follow mode', 'queue');
+  const { options: settled, frames } = await settleIterable(source, plain, onWarning);
+  const resolved = resolveLocalizeOptions(settled);
   const { workers } = chooseWorkers(options.workers, undefined, resolved.chunkFrames);
   yield* localizeStream(frames, resolved, { workers });
 }

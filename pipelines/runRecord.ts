@@ -144,7 +144,8 @@ function cameraSourceRecord(settings: RunSettings | undefined): Record<string, u
   if (source === 'estimated' && estimate) {
     // The values used stand beside (baselineAdu, photonsPerAdu, readNoiseElectrons); their uncertainties here.
     const { baselineSdAdu, photonsPerAduSd, readNoiseSdElectrons, effectiveGain } = estimate;
-    return { source, baselineSdAdu, photonsPerAduSd, readNoiseSdElectrons, effectiveGain, ...perF2, given: kept.length ? kept : undefined, estimate: e };
+    const onMaps = settings.camera.lessOffsetMap ? { estimatedOn: 'the frames less the offset map (maps without a gain map): the gain' } : {};
+    return { source, baselineSdAdu, photonsPerAduSd, readNoiseSdElectrons, effectiveGain, ...perF2, ...onMaps, given: kept.length ? kept : undefined, estimate: e };
   }
   return { source, estimate: e, estimateSkipped: reason };
 }

@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { PixelArray, SampleType } from '../io/Frame.js';
+import { excessNoiseFactor } from './excessNoiseFactor.js';
 
 /** Every default of the camera options, stated once (ThunderSTORM's where it has them). */
 export const CAMERA_DEFAULTS = {
@@ -124,7 +125,7 @@ export function resolveCamera(options: CameraOptions): CameraModel {
     saturationAdu,
     photonsPerAduNet: photonsPerAdu / emGain / qe,
     readNoiseElectrons,
-    excessNoise: emGain > 1 ? 2 : 1,
+    excessNoise: excessNoiseFactor(emGain),
     maps,
   };
 }

@@ -1,4 +1,5 @@
 import type { CameraEstimate } from './estimateCamera.js';
+import { excessNoiseFactor } from './excessNoiseFactor.js';
 
 /** Camera settings a user gave (CameraOptions' names). */
 export interface GivenCamera {
@@ -49,7 +50,7 @@ export interface CameraComparison {
 export function compareCamera(given: GivenCamera, estimate: CameraEstimate): CameraComparison {
   const l = COMPARE_CAMERA_LIMITS;
   const emGain = given.emGain ?? 1;
-  const f2 = emGain > 1 ? 2 : 1;
+  const f2 = excessNoiseFactor(emGain);
   const givenSlope = (f2 * emGain) / given.photonsPerAdu;
   const gainRatio = estimate.slopeAdu / givenSlope;
   const relativeSd = estimate.photonsPerAduSd / estimate.photonsPerAdu;

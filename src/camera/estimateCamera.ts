@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { PixelArray } from '../io/Frame.js';
+import { excessNoiseFactor } from './excessNoiseFactor.js';
 import { offsetFromSkew } from './offsetFromSkew.js';
 import { chooseNoiseBand, fitNoiseLine, WINDOW_BIN_CORRELATION } from './fitNoiseLine.js';
 import { TileNoise } from './tileNoise.js';
@@ -191,7 +192,7 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
   const { slope, intercept } = line;
   const effective = -intercept / slope;
   const effectiveSd = Math.sqrt((intercept / slope ** 2) ** 2 * line.varSlope + line.varIntercept / slope ** 2 - (2 * intercept / slope ** 3) * line.covariance);
-  const f2 = emGain !== undefined && emGain > 1 ? 2 : 1;
+  const f2 = excessNoiseFactor(emGain);
   const gainFactor = emGain !== undefined ? f2 * emGain : 1;
   const photonsPerAdu = gainFactor / slope;
   const photonsPerAduSd = (photonsPerAdu * Math.sqrt(line.varSlope)) / slope;

@@ -24,7 +24,7 @@ import { MULTI_EMITTER_DEFAULTS } from '../fit/EmitterSelector.js';
 import { FOLLOW_DEFAULTS } from '../io/TiffStack.js';
 import { LOCALIZE_DEFAULTS } from '../pipeline/LocalizeOptions.js';
 import type { CameraSource } from '../pipeline/LocalizeOptions.js';
-import { PSF_SIGMA_TOLERANCE, SETTINGS_FRAMES } from '../../pipelines/estimateRunSettings.js';
+import { PSF_SIGMA_TOLERANCE, SETTINGS_FRAMES, SETTINGS_PIXELS } from '../../pipelines/estimateRunSettings.js';
 import { CHUNKS_PER_WORKER } from '../pipeline/localizeStream.js';
 import { describeError, EXIT, signalExit } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
@@ -58,7 +58,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ]],
   ['Merging, with --merge (ThunderSTORM\'s rules and defaults)', MERGE_OPTION_FLAGS],
   ['Camera (ThunderSTORM\'s names)', [
-    { name: 'camera', value: 'auto|given', help: `auto: base level, gain and read noise estimated from up to the first ${SETTINGS_FRAMES} frames (the settings given kept; with an EM gain not given, an effective gain: photon counts per F²); given: the settings given and the defaults, checked against the same estimate`, default: 'auto, unless --baseline, --photons-per-adu or a camera map is given', option: 'cameraSource' },
+    { name: 'camera', value: 'auto|given', help: `auto: base level, gain and read noise estimated from the first frames, up to ${(SETTINGS_PIXELS / 1e6).toFixed(1)} Mpx (${SETTINGS_PIXELS / 4096} frames of 64×64 px) (the settings given kept; with an EM gain not given, an effective gain: photon counts per F²); given: the settings given and the defaults, checked against the same estimate`, default: 'auto, unless --baseline, --photons-per-adu or --gain-map is given (offset and variance maps without a gain map: the gain estimated)', option: 'cameraSource' },
     // localize estimates what is not given (--camera auto): the defaults are --camera given's.
     ...CAMERA_CONVERSION_FLAGS.map((f) => (ESTIMATED_FLAGS.has(f.name) ? { ...f, default: `estimated; ${f.default} with --camera given` } : f)),
     { name: 'saturation', value: 'ADU', help: `pixels at or above this are saturated; spots on them get status ${FitStatus.saturated}`, default: "the sample type's largest value, 65535 for 16 bits", option: 'camera.saturationAdu' },
@@ -359,7 +359,8 @@ function settingsLines(s: LocalizeStackSummary): string[] {
     const kept = camera.kept.length ? ` (${camera.kept.join(', ')} as given)` : '';
     const perF2 = e.effectiveGain ? '; EM gain unknown: an effective gain, photon counts are per F²' : '';
     const noise = e.offsetIdentified ? `, read noise ${f(e.readNoiseElectrons)} ± ${f(e.readNoiseSdElectrons)} e⁻` : ' (effective: read noise folded in)';
-    cameraLine = `estimated from ${e.frames} frames${kept}: base ${f(e.baselineAdu)} ± ${f(e.baselineSdAdu)} ADU${noise}, ${f(e.photonsPerAdu)} ± ${f(e.photonsPerAduSd)} e⁻/ADU${perF2}`;
+    if (camera.lessOffsetMap) cameraLine = `gain estimated from ${e.frames} frames less the offset map${kept}: ${f(e.photonsPerAdu)} ± ${f(e.photonsPerAduSd)} e⁻/ADU${perF2}`;
+    else cameraLine = `estimated from ${e.frames} frames${kept}: base ${f(e.baselineAdu)} ± ${f(e.baselineSdAdu)} ADU${noise}, ${f(e.photonsPerAdu)} ± ${f(e.photonsPerAduSd)} e⁻/ADU${perF2}`;
   } else if (e) {
     cameraLine = `given (the data say base ${f(e.baselineAdu)} ± ${f(e.baselineSdAdu)} ADU, ${f(e.photonsPerAdu)} ± ${f(e.photonsPerAduSd)} e⁻/ADU)`;
   }

@@ -40,7 +40,8 @@ export type CameraSource = 'auto' | 'given';
 
 /**
  * The camera source a run uses: the one asked for, else 'auto' unless the base level, the gain
- * (`photonsPerAdu`) or a camera map is given ({@link LOCALIZE_DEFAULTS}.cameraSource).
+ * (`photonsPerAdu`, or a gain map) is given ({@link LOCALIZE_DEFAULTS}.cameraSource): offset and
+ * variance maps without a gain map leave the gain to the data.
  * @param options - the caller's options
  */
 export function cameraSourceOf(options: LocalizeOptions): CameraSource {
@@ -49,7 +50,9 @@ export function cameraSourceOf(options: LocalizeOptions): CameraSource {
     return options.cameraSource;
   }
   const c = options.camera ?? {};
-  return c.baselineAdu !== undefined || c.photonsPerAdu !== undefined || c.maps !== undefined ? 'given' : LOCALIZE_DEFAULTS.cameraSource;
+  // Maps without a gain map (calibrate-camera without flats) leave the gain unknown: estimated.
+  const gainGiven = c.photonsPerAdu !== undefined || c.maps?.gainAduPerElectron !== undefined;
+  return c.baselineAdu !== undefined || gainGiven ? 'given' : LOCALIZE_DEFAULTS.cameraSource;
 }
 
 /**
@@ -83,8 +86,8 @@ export interface LocalizeOptions {
    * Where the camera's conversion comes from (see {@link CameraSource}). The estimate is made
    * by the pipelines (`localizeStack`, `localize` on a path) before the options are resolved;
    * {@link resolveLocalizeOptions} itself takes the settings given and the defaults.
-   * @default 'auto' when neither `camera.baselineAdu`, `camera.photonsPerAdu` nor `camera.maps`
-   *   is given, else 'given' ({@link cameraSourceOf})
+   * @default 'auto' when neither `camera.baselineAdu`, `camera.photonsPerAdu` nor a gain map
+   *   is given (maps without a gain map: the gain estimated), else 'given' ({@link cameraSourceOf})
    */
   cameraSource?: CameraSource;
   /**

@@ -168,7 +168,8 @@ describe('values that cannot work are refused', () => {
     // A threshold below the limit that no spot of this stack passes: the run says so.
     const high = await cli(['localize', stack, '--threshold', '50000', '-o', join(dir, 'high.csv'), '--quiet']);
     assert.equal(high.status, 0, high.stderr);
-    assert.equal(high.stderr, 'smlm-stream: warning: no spot passed the detection threshold in 20 frames: check --threshold (50000 × the noise) and the camera settings\n');
+    // (20 frames of this small stack leave the estimated gain uncertain: that warning aside.)
+    assert.equal(high.stderr.replace(/^smlm-stream: warning: .*the gain estimated from 20 frames is uncertain.*\n/m, ''), 'smlm-stream: warning: no spot passed the detection threshold in 20 frames: check --threshold (50000 × the noise) and the camera settings\n');
   });
 
   test('an offset map above what the stack can hold names the map file', async () => {
