@@ -7,13 +7,12 @@ import { after, describe, test } from 'node:test';
 import { decode } from 'fast-png';
 import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
 import type { AstigmaticCalibration } from '../../src/astig/AstigmaticCalibration.js';
-import { FrameLocalizer } from '../../src/pipeline/FrameLocalizer.js';
 import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
-import { simulateStack } from '../../src/simulate/simulateStack.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import { localizeStack } from '../../pipelines/localizeStack.js';
 import { CLI } from '../cli/cliArgs.js';
+import { depthAccuracy } from './depthAccuracy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-3d-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,48 +25,12 @@ describe('3-D localization through a calibration', () => {
     // 96×96 px, 100 frames, isolated emitters (1.5 µm apart) at z uniform in ±400 nm, N = 2000,
     // b = 20: ~1 400 localizations, so RMSE/CRLB has a standard error of ≈ 2 % and the bias ≈ 0.6 nm.
     const sim = { width: 96, height: 96, frames: 100, density: 0.15, minSeparationNm: 1500, photons: 2000, background: 20, seed: 5, astigmatism: { ...DEFAULT_ASTIGMATISM, zRangeNm: [-400, 400] as const } };
-    const localizer = new FrameLocalizer(resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, astigmatism: CALIBRATION }));
-    let n = 0;
-    let se = 0;
-    let cr = 0;
-    let bias = 0;
-    let outliers = 0;
-    let truth = 0;
-    let lateral = 0;
-    let lateralCr = 0;
-    for (const f of simulateStack(sim)) {
-      const b = localizer.process({ index: f.index, width: 96, height: 96, data: Uint16Array.from(f.adu) });
-      truth += f.truth.x.length;
-      assert.ok(b.z && b.uncertaintyZ && b.sigma1 && b.sigma2, 'a 3-D batch has its depth columns');
-      for (let i = 0; i < b.count; i++) {
-        if (b.status[i] !== 0) continue;
-        let best = -1;
-        let bestD = 100;
-        for (let k = 0; k < f.truth.x.length; k++) {
-          const d = Math.hypot(b.x[i] - f.truth.x[k], b.y[i] - f.truth.y[k]);
-          if (d < bestD) [bestD, best] = [d, k];
-        }
-        if (best < 0) continue;
-        const dz = b.z[i] - (f.truth.z as number[])[best];
-        if (Math.abs(dz) > 250) {
-          outliers++;
-          continue;
-        }
-        n++;
-        se += dz * dz;
-        cr += b.uncertaintyZ[i] ** 2;
-        bias += dz;
-        lateral += (b.x[i] - f.truth.x[best]) ** 2;
-        lateralCr += b.uncertaintyX[i] ** 2;
-      }
-    }
-    assert.ok(n >= 0.97 * truth, `${n} of ${truth} found`);
-    assert.ok(outliers < 0.01 * n, `${outliers} outliers`);
-    const ratio = Math.sqrt(se / cr);
-    assert.ok(ratio > 0.85 && ratio < 1.15, `z RMSE/CRLB ${ratio}`);
-    assert.ok(Math.abs(bias / n) < 10, `z bias ${bias / n} nm`);
-    const x = Math.sqrt(lateral / lateralCr);
-    assert.ok(x > 0.9 && x < 1.1, `x RMSE/CRLB ${x}`);
+    const s = depthAccuracy(resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, astigmatism: CALIBRATION }), sim);
+    assert.ok(s.n >= 0.97 * s.truth, `${s.n} of ${s.truth} found`);
+    assert.ok(s.outliers < 0.01 * s.n, `${s.outliers} outliers`);
+    assert.ok(s.ratio > 0.85 && s.ratio < 1.15, `z RMSE/CRLB ${s.ratio}`);
+    assert.ok(Math.abs(s.bias) < 10, `z bias ${s.bias} nm`);
+    assert.ok(s.x > 0.9 && s.x < 1.1, `x RMSE/CRLB ${s.x}`);
   });
 
   test('the CLI: simulate --astigmatism, localize --calibration writes the z columns, Picasso gets z and lpz, --merge carries z', async () => {

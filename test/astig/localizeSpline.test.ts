@@ -8,13 +8,12 @@ import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
 import type { SplineCalibration } from '../../src/astig/SplineCalibration.js';
 import { writeSplineCalibration } from '../../src/export/writeSplineCalibration.js';
 import { buildSpline } from '../../src/fit/spline/buildSpline.js';
-import { FrameLocalizer } from '../../src/pipeline/FrameLocalizer.js';
 import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import type { ResolvedLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
-import { simulateStack } from '../../src/simulate/simulateStack.js';
 import { CLI } from '../cli/cliArgs.js';
 import { astigmaticVolume } from '../fit/spline/astigmaticVolume.js';
+import { depthAccuracy } from './depthAccuracy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-spline-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,38 +33,9 @@ describe('3-D localization through a spline calibration', () => {
     // The same stack through the simulator's own curves (the astigmatic calibration) is the yardstick.
     const sim = { width: 64, height: 64, frames: 120, density: 0.15, minSeparationNm: 1500, photons: 2000, background: 20, seed: 5, astigmatism: { ...DEFAULT_ASTIGMATISM, zRangeNm: [-400, 400] as const } };
     const astigmatism = { format: CALIBRATION_FORMAT, ...DEFAULT_ASTIGMATISM, zOrigin: 'midway between the foci', zRangeNm: [-600, 600] as const, pixelSizeNm: 100, residualsNm: { x: 0, y: 0 }, beads: [], zStartNm: -600, zStepNm: 10 };
-    const measure = (options: ResolvedLocalizeOptions) => {
-      const localizer = new FrameLocalizer(options);
-      let n = 0, se = 0, cr = 0, bias = 0, outliers = 0, truth = 0, lateral = 0, lateralCr = 0;
-      for (const f of simulateStack(sim)) {
-        const b = localizer.process({ index: f.index, width: 64, height: 64, data: Uint16Array.from(f.adu) });
-        truth += f.truth.x.length;
-        assert.ok(b.z && b.uncertaintyZ && b.sigma1 && b.sigma2, 'a 3-D batch has its depth columns');
-        for (let i = 0; i < b.count; i++) {
-          if (b.status[i] !== 0) continue;
-          let best = -1;
-          let bestD = 100;
-          for (let k = 0; k < f.truth.x.length; k++) {
-            const d = Math.hypot(b.x[i] - f.truth.x[k], b.y[i] - f.truth.y[k]);
-            if (d < bestD) [bestD, best] = [d, k];
-          }
-          if (best < 0) continue;
-          const dz = b.z[i] - (f.truth.z as number[])[best];
-          if (Math.abs(dz) > 250) {
-            outliers++;
-            continue;
-          }
-          n++;
-          se += dz * dz;
-          cr += b.uncertaintyZ[i] ** 2;
-          bias += dz;
-          lateral += (b.x[i] - f.truth.x[best]) ** 2;
-          lateralCr += b.uncertaintyX[i] ** 2;
-          assert.ok(b.sigma1[i] > 100 && b.sigma1[i] < 400, `sigma1 ${b.sigma1[i]} nm: the PSF's width`);
-        }
-      }
-      return { n, truth, outliers, rmse: Math.sqrt(se / n), ratio: Math.sqrt(se / cr), bias: bias / n, x: Math.sqrt(lateral / lateralCr) };
-    };
+    const measure = (options: ResolvedLocalizeOptions) => depthAccuracy(options, sim, (b, i) => {
+      assert.ok(b.sigma1 && b.sigma1[i] > 100 && b.sigma1[i] < 400, `sigma1 ${b.sigma1?.[i]} nm: the PSF's width`);
+    });
     const options = resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, spline: SPLINE });
     assert.equal(options.multiEmitter.enabled, false, 'multi-emitter fitting is off in 3-D');
     const s = measure(options);

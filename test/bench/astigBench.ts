@@ -5,7 +5,6 @@
  * the patch centre, as it starts when the 2-D fit fails).
  */
 import type { Bench } from 'tinybench';
-import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
 import { AstigmaticFit } from '../../src/fit/AstigmaticFit.js';
 import type { AstigmaticFitter } from '../../src/fit/AstigmaticFitter.js';
 import { WasmAstigmaticFit } from '../../src/fit/WasmAstigmaticFit.js';
@@ -14,9 +13,8 @@ import { resolveFitOptions } from '../../src/fit/FitOptions.js';
 import { createFitResults } from '../../src/fit/FitResults.js';
 import { fitPatches } from '../../src/fit/fitPatches.js';
 import { FitWorkspace } from '../../src/fit/FitWorkspace.js';
-import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
-import { Random } from '../../src/simulate/Random.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
+import { astigmaticPatches } from './astigmaticPatches.js';
 import type { CaseInfo } from './fitBench.js';
 
 const BOX = 11;
@@ -28,17 +26,7 @@ const BOX = 11;
  */
 export function addAstigmaticCases(bench: Bench, quick: boolean): Map<string, CaseInfo> {
   const count = quick ? 50 : 500;
-  const rng = new Random(2026);
-  const ax = new GaussianAxis(BOX);
-  const ay = new GaussianAxis(BOX);
-  const data = new Float64Array(count * BOX * BOX);
-  for (let p = 0; p < count; p++) {
-    const z = -400 + 800 * rng.uniform();
-    ax.evaluate(BOX / 2 + rng.uniform() - 0.5, defocusSigma(DEFAULT_ASTIGMATISM.x, z) / 100, false);
-    ay.evaluate(BOX / 2 + rng.uniform() - 0.5, defocusSigma(DEFAULT_ASTIGMATISM.y, z) / 100, false);
-    for (let r = 0; r < BOX; r++) for (let c = 0; c < BOX; c++) data[p * BOX * BOX + r * BOX + c] = rng.poisson(2000 * ax.value[c] * ay.value[r] + 20);
-  }
-  const calibration = { format: CALIBRATION_FORMAT, ...DEFAULT_ASTIGMATISM, zOrigin: '', zRangeNm: [-600, 600] as [number, number], pixelSizeNm: 100, residualsNm: { x: 0, y: 0 }, beads: [], zStartNm: -600, zStepNm: 10 };
+  const { data, calibration } = astigmaticPatches(count, BOX);
   const info = new Map<string, CaseInfo>();
   const options = resolveFitOptions({ box: BOX, sigmaPx: defocusSigma(DEFAULT_ASTIGMATISM.x, 0) / 100 });
   const out = createFitResults(count);

@@ -5,18 +5,15 @@
  * same patches. The spline is the simulator's PSF sampled on 25 × 25 px, planes every 20 nm.
  */
 import type { Bench } from 'tinybench';
-import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
 import { AstigmaticFit } from '../../src/fit/AstigmaticFit.js';
 import type { AstigmaticFitter } from '../../src/fit/AstigmaticFitter.js';
 import { SplineFit } from '../../src/fit/SplineFit.js';
 import { buildSpline } from '../../src/fit/spline/buildSpline.js';
-import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
-import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
 import { WasmAstigmaticFit } from '../../src/fit/WasmAstigmaticFit.js';
 import { WasmSplineFit } from '../../src/fit/WasmSplineFit.js';
-import { Random } from '../../src/simulate/Random.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
 import { astigmaticVolume } from '../fit/spline/astigmaticVolume.js';
+import { astigmaticPatches } from './astigmaticPatches.js';
 import type { CaseInfo } from './fitBench.js';
 
 const BOX = 13;
@@ -28,17 +25,7 @@ const BOX = 13;
  */
 export function addSplineCases(bench: Bench, quick: boolean): Map<string, CaseInfo> {
   const count = quick ? 50 : 300;
-  const rng = new Random(2026);
-  const ax = new GaussianAxis(BOX);
-  const ay = new GaussianAxis(BOX);
-  const data = new Float64Array(count * BOX * BOX);
-  for (let p = 0; p < count; p++) {
-    const z = -400 + 800 * rng.uniform();
-    ax.evaluate(BOX / 2 + rng.uniform() - 0.5, defocusSigma(DEFAULT_ASTIGMATISM.x, z) / 100, false);
-    ay.evaluate(BOX / 2 + rng.uniform() - 0.5, defocusSigma(DEFAULT_ASTIGMATISM.y, z) / 100, false);
-    for (let r = 0; r < BOX; r++) for (let c = 0; c < BOX; c++) data[p * BOX * BOX + r * BOX + c] = rng.poisson(2000 * ax.value[c] * ay.value[r] + 20);
-  }
-  const calibration = { format: CALIBRATION_FORMAT, ...DEFAULT_ASTIGMATISM, zOrigin: '', zRangeNm: [-600, 600] as [number, number], pixelSizeNm: 100, residualsNm: { x: 0, y: 0 }, beads: [], zStartNm: -600, zStepNm: 10 };
+  const { data, calibration } = astigmaticPatches(count, BOX);
   const spline = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 25, -800, 20, 81), 25, 25, 81, 20);
   const info = new Map<string, CaseInfo>();
   const solver = { maxIterations: 50, tolerance: 1e-4 };

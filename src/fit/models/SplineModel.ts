@@ -1,4 +1,5 @@
-import { LEAVE_PATCH_PX, MAX_Z_STEP_NM, MIN_BACKGROUND, MIN_PHOTONS } from '../fitConstants.js';
+import { depthParameters } from './depthParameters.js';
+import { MAX_Z_STEP_NM } from '../fitConstants.js';
 import { outsideWindow } from './outsideWindow.js';
 import { proposeLateral } from './proposeLateral.js';
 import type { PsfModel, PsfParameter } from '../PsfModel.js';
@@ -9,14 +10,7 @@ import { windowStart } from './windowStart.js';
 
 /** θ of the spline model, x, y, N, b, z, for z in `zRangeNm` (nm). */
 function parametersOf(zRangeNm: readonly [number, number]): readonly PsfParameter[] {
-  const [lo, hi] = zRangeNm;
-  return [
-    { name: 'x', unit: 'px', min: -LEAVE_PATCH_PX, max: Number.POSITIVE_INFINITY, start: 'centroid above the border median' },
-    { name: 'y', unit: 'px', min: -LEAVE_PATCH_PX, max: Number.POSITIVE_INFINITY, start: 'centroid above the border median' },
-    { name: 'N', unit: 'photons', min: MIN_PHOTONS, max: Number.POSITIVE_INFINITY, start: 'sum above the border median' },
-    { name: 'b', unit: 'photons/px', min: MIN_BACKGROUND, max: Number.POSITIVE_INFINITY, start: 'median of the border pixels' },
-    { name: 'z', unit: 'nm', min: lo, max: hi, start: 'the middle of the spline\'s range (the fit tries Z_START_LOW, _MID, _HIGH)' },
-  ];
+  return depthParameters(zRangeNm, 'the middle of the spline\'s range (the fit tries Z_START_LOW, _MID, _HIGH)');
 }
 
 /**
