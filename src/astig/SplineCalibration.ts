@@ -68,8 +68,9 @@ export function splineCalibrationRecord(c: SplineCalibration): Record<string, un
 /**
  * The widest the PSF is over its depths, px: the largest standard deviation along x or y of
  * its samples about the emitter, plane by plane (the samples are the coefficients a_000 of the
- * voxels; the last row, column and plane left out). A 3-D run's default window holds
- * 2⌈1.5·this⌉ + 1 px, as the astigmatic calibration's.
+ * voxels; the last row, column and plane left out). A spline run's default window is at
+ * least 2⌈1.5·this⌉ + 1 px (as the astigmatic calibration's) and otherwise the spline's own
+ * lateral size (splineDefaultBox.ts).
  */
 export function splineWidestSigmaPx(psf: SplinePsf): number {
   const { voxelsX: vx, voxelsY: vy, voxelsZ: vz, coefficients: a } = psf;
