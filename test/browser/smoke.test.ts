@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromiumMissing, launchChromium } from './launchChromium.ts';
+import { chromiumMissing, launchChromium } from './launchChromium.js';
 
 test('headless Chromium starts and renders a page', { skip: chromiumMissing() }, async () => {
   const { browser, close } = await launchChromium();
