@@ -27,7 +27,7 @@ const NOT_UNIT = [
   /from\s*['"](node:)?child_process['"]/, // starts a process
   /from\s*['"](smlm-stream(\/[^'"]*)?|[^'"]*\/dist\/[^'"]*)['"]/, // needs the build
   /from\s*['"](bullmq|ioredis)['"]/, // needs Redis
-  /from\s*['"][^'"]*browser\/launchChromium(\.[jt]s)?['"]/, // needs Chromium
+  /from\s*['"](playwright-core|[^'"]*launchChromium(\.[jt]s)?)['"]/, // needs Chromium
 ];
 
 /**
