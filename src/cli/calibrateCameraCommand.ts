@@ -45,7 +45,8 @@ From a dark stack (the camera shut, the exposure of the experiment, ${CAMERA_CAL
 more for a good map): each pixel's offset (its mean, ADU) and read-noise variance (ADU²). From flat stacks
 (the sensor evenly lit at different intensities, as many frames): each pixel's gain by photon transfer,
 the slope of its variance above the dark's against its mean above the offset (ADU per e⁻). Without flats
-only the offset and variance maps are written: give localize the gain with --photons-per-adu.
+only the offset and variance maps are written: localize then estimates the gain from the stack's own
+noise (--camera auto, on the frames less the offset map), or takes it from --photons-per-adu.
 Rare events (a cosmic ray, a hot event in one frame) are left out of each pixel's statistics: of its
 ${PIXEL_MOMENTS_DEFAULTS.outlierSamples} highest samples, those ${PIXEL_MOMENTS_DEFAULTS.outlierThreshold} standard deviations above its others. The frames stream through (memory
 grows with the sensor's size, not the number of frames).
@@ -193,8 +194,8 @@ function printSummary(calibration: CameraCalibration, paths: ReturnType<typeof c
     out(`  gain                median ${g.medianAduPerElectron.toFixed(3)} ADU per e⁻ (${g.photonsPerAdu.toFixed(3)} photoelectrons per ADU); spread ${percent(g.spread)} over the pixels: ${percent(g.estimationSpread)} the estimate's noise, ${percent(g.sensorSpread)} the sensor's`);
     if (g.replacedPixels > 0) out(`                      ${g.replacedPixels} pixels (hot ones: their read noise hides the flats' photon noise) have the median gain: theirs was known to no better than ±${percent(g.replacedAboveError)}`);
   } else {
-    out(`  gain                not measured (no --flat): offset and variance maps only; give localize the gain with --photons-per-adu`);
+    out(`  gain                not measured (no --flat): offset and variance maps only; localize estimates the gain from the stack's noise, or give it with --photons-per-adu`);
   }
-  out(`  use                 smlm-stream localize STACK.tif --offset-map ${paths.offset} --variance-map ${paths.variance}${gainMap ? ` --gain-map ${paths.gain}` : ` --photons-per-adu ${photonsPerAdu ?? 'E'}`}`);
+  out(`  use                 smlm-stream localize STACK.tif --offset-map ${paths.offset} --variance-map ${paths.variance}${gainMap ? ` --gain-map ${paths.gain}` : photonsPerAdu !== undefined ? ` --photons-per-adu ${photonsPerAdu}` : ''}${gainMap || photonsPerAdu !== undefined ? '' : '   (the gain estimated from the stack)'}`);
   out(`  time                ${seconds.toFixed(1)} s`);
 }

@@ -70,8 +70,12 @@ describe('calibrate-camera', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(path('noflat.offset.tif')) && existsSync(path('noflat.variance.tif')));
     assert.ok(!existsSync(path('noflat.gain.tif')), 'no gain map without flats');
-    assert.match(r.stdout, /gain {16}not measured \(no --flat\): offset and variance maps only; give localize the gain with --photons-per-adu/);
+    assert.match(r.stdout, /gain {16}not measured \(no --flat\): offset and variance maps only; localize estimates the gain from the stack's noise, or give it with --photons-per-adu/);
     assert.match(r.stdout, /read noise {10}median 1\.\d\d e⁻/);
+    assert.match(r.stdout, /use {17}smlm-stream localize STACK\.tif --offset-map \S+ --variance-map \S+ --photons-per-adu 0\.5\n/, 'the use line passes the gain given');
+    const estimated = cli('calibrate-camera', path('dark.tif'), '-o', path('noflat2'));
+    assert.equal(estimated.code, 0, estimated.stderr);
+    assert.match(estimated.stdout, /use {17}smlm-stream localize STACK\.tif --offset-map \S+ --variance-map \S+ {3}\(the gain estimated from the stack\)/, 'no gain known: localize estimates it');
   });
 
   test('user errors exit 2 naming the file, and write nothing', () => {
