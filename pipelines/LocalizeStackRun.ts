@@ -56,7 +56,7 @@ export interface LocalizeStackRun {
   /** Write every fit, not only converged ones. @default false */
   includeAllFits?: boolean;
   /** Worker threads (1 = all on this thread), at most the cores and the chunks of the run.
-   *  @default see `chooseWorkers`: available cores, at most one per 512 frames; 1 in follow mode */
+   *  @default see `chooseWorkers`: available cores, at most one per 8 chunks (512 frames of 256²); 1 in follow mode */
   workers?: number;
   /**
    * Merge blinks as the run goes (`BatchMerger`, ThunderSTORM's rules) into a second CSV,

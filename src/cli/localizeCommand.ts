@@ -118,7 +118,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ]],
   ['Running', [
     { name: 'workers', value: 'N', help: 'worker threads, at most the cores', default: `all cores, at most one per ${CHUNKS_PER_WORKER} chunks, so short stacks run on one thread; 1 with --follow`, option: 'workers' },
-    { name: 'chunk-frames', value: 'N', help: 'frames per chunk (warm starts restart at each chunk)', default: String(LOCALIZE_DEFAULTS.chunkFrames), option: 'chunkFrames' },
+    { name: 'chunk-frames', value: 'N', help: 'frames per chunk (warm starts restart at each chunk)', default: `${LOCALIZE_DEFAULTS.chunkFrames}, fewer for frames over 256×256 px: about ${(LOCALIZE_DEFAULTS.chunkPixels / 1e6).toFixed(1)} Mpx a chunk`, option: 'chunkFrames' },
     { name: 'queue', value: 'URL', help: `localize on the machines running \`smlm-stream worker\` against this Redis, redis://[:PASSWORD@]HOST:PORT, or ${QUEUE_FROM_ENV} for the URL in ${QUEUE_ENV} (out of sight of ps); the stack on storage they share`, default: 'this machine', option: 'queue' },
     { name: 'quiet', help: 'no progress and no summary' },
   ]],

@@ -27,7 +27,14 @@ export const LOCALIZE_DEFAULTS = {
   /** The PSF σ when it is neither given nor measured (too few bright isolated spots), nm. */
   psfSigmaNm: 130,
   warmStart: true,
+  /** Frames per chunk at most (and for frames of up to {@link LOCALIZE_DEFAULTS.chunkPixels} / 64 px). */
   chunkFrames: 64,
+  /**
+   * Pixels a chunk holds by default, 64 frames of 256×256 (16 MB as 32-bit values): larger frames
+   * get fewer frames a chunk ({@link defaultChunkFrames}), so the frames in flight, the work a
+   * chunk is and the default worker count are measured in pixels, not frames.
+   */
+  chunkPixels: 64 * 256 * 256,
 } as const;
 
 /**
@@ -130,7 +137,8 @@ export interface LocalizeOptions {
   /**
    * Frames are processed in chunks of this many (frame index / chunk), one chunk per worker at a
    * time; warm starts do not cross a chunk boundary, with any number of workers, so the output
-   * does not depend on the worker count. @default 64
+   * does not depend on the worker count. @default 64, fewer for frames over 256×256 px: about
+   * 4.2 Mpx a chunk ({@link defaultChunkFrames})
    */
   chunkFrames?: number;
   /**
@@ -170,6 +178,25 @@ export interface MetadataPixelSize {
   readonly pixelSizeSource?: string | undefined;
   /** The stack's (first) file, named in messages about its pixel size. */
   readonly path?: string;
+  /** Frame width, px, when known (it sets the default chunk, {@link defaultChunkFrames}). */
+  readonly width?: number;
+  /** Frame height, px, when known. */
+  readonly height?: number;
+}
+
+/**
+ * The default frames per chunk for frames of `width` × `height` px: as many as hold
+ * {@link LOCALIZE_DEFAULTS.chunkPixels} pixels, from 1 to {@link LOCALIZE_DEFAULTS.chunkFrames}
+ * (64 frames up to 256×256 px, 16 at 512×512, 4 at 1024×1024, 1 at 2048×2048). A chunk is
+ * the unit of work of a worker and of the frames in flight (2 chunks a worker), so memory and
+ * the default worker count follow the pixels. Frame size unknown (a live source): the most.
+ *
+ * @param width - frame width, px
+ * @param height - frame height, px
+ */
+export function defaultChunkFrames(width: number | undefined, height: number | undefined): number {
+  if (!(width !== undefined && height !== undefined && width > 0 && height > 0)) return LOCALIZE_DEFAULTS.chunkFrames;
+  return Math.min(LOCALIZE_DEFAULTS.chunkFrames, Math.max(1, Math.floor(LOCALIZE_DEFAULTS.chunkPixels / (width * height))));
 }
 
 /**
@@ -243,7 +270,7 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
     astigmatism,
     spline,
     warmStart: options.warmStart ?? LOCALIZE_DEFAULTS.warmStart,
-    chunkFrames: chunkFrames(options.chunkFrames),
+    chunkFrames: chunkFrames(options.chunkFrames ?? defaultChunkFrames(metadata?.width, metadata?.height)),
     background: resolveBackgroundOptions(options.background),
   };
 }
@@ -295,8 +322,7 @@ function withOptionPrefix<T>(prefix: string, resolve: () => T): T {
   }
 }
 
-function chunkFrames(value: number | undefined): number {
-  const chunk = value ?? LOCALIZE_DEFAULTS.chunkFrames;
+function chunkFrames(chunk: number): number {
   if (!(Number.isInteger(chunk) && chunk >= 1)) throw new InvalidOptionError(`chunkFrames must be a whole number ≥ 1, got ${chunk}`, 'chunkFrames');
   return chunk;
 }

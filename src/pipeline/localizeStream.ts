@@ -50,7 +50,8 @@ export interface WorkerChoice {
  * stacks — workers start in ~0.15 s and warm up their compiled code separately, so two workers
  * beat one thread only from ~1000 frames (measured, 256×256: 512 frames 0.82–0.94 s vs
  * 0.65–0.82 s on one thread; 2048 frames 1.68–1.85 s vs 2.25–2.41 s): at most one worker per
- * 8 chunks (512 frames); otherwise every core.
+ * 8 chunks (a chunk holds ~4.2 Mpx by default: 512 frames of 256², 32 of 1024²; see
+ * `defaultChunkFrames`); otherwise every core.
  *
  * @param asked - the caller's count, if any
  * @param frames - frames in the run, undefined when unknown

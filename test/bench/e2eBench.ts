@@ -1,9 +1,14 @@
 /**
- * End-to-end benchmark (issue 5): `npm run bench:e2e [-- --frames N1,N2 --workers 1,2 --multi-emitter on,off]`.
- * Localizes a simulated 256×256 uint16 stack with ~40 spots per frame, written once into
+ * End-to-end benchmark (issues 5, 28):
+ * `npm run bench:e2e [-- --size 256,1024,2048 --frames N1,N2 --workers 1,2 --multi-emitter on,off]`.
+ * Localizes simulated uint16 stacks with the same spot density per area at each frame size
+ * (~40 spots in a 256×256 frame, ~2 600 in a 2048×2048 one), written once into
  * `$TMPDIR/smlm-stream-bench/` and reused, in a fresh process per run, and prints frames/s,
- * localizations/s, the peak RSS of that process and the time by stage, for each stack length
- * and worker count. To write 10⁴ frames quickly the stack repeats 128 distinct simulated frames.
+ * pixels/s, localizations/s, the peak RSS of that process and the time by stage, for each size,
+ * stack length and worker count. To write long stacks quickly a stack repeats a few distinct
+ * simulated frames (128 of 256×256; as many pixels' worth, at least 4, of larger frames).
+ * `--size` alone runs each size with its own default length ({@link DEFAULT_FRAMES}: 10 000 and
+ * 20 000 frames of 256², 400 of 1024², 200 of 2048²); `--frames` applies to every size.
  * The runs use the compiled package (e2eChild.mjs imports dist/): run `npm run build` first.
  */
 import { execFileSync } from 'node:child_process';
@@ -13,19 +18,22 @@ import { join } from 'node:path';
 import { TiffWriter } from '../../src/io/TiffWriter.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 
-const WIDTH = 256;
-const DISTINCT = 128;
-/** ~40 emitters on per frame: 0.061 per µm² over 25.6 × 25.6 µm. */
-const SIM = { width: WIDTH, height: WIDTH, frames: DISTINCT, density: 0.061, photons: 1500, background: 20, seed: 5 } as const;
+/** Distinct simulated frames of 256×256 a stack repeats; larger frames get as many pixels' worth (at least 4). */
+const DISTINCT_256 = 128;
+/** Each size's stack lengths when `--frames` is not given. */
+const DEFAULT_FRAMES: Readonly<Record<number, readonly number[]>> = { 256: [10000, 20000], 1024: [400], 2048: [200] };
+/** ~40 emitters on per 256×256 frame: 0.061 per µm² over 25.6 × 25.6 µm, the same per area at every size. */
+const SIM = { density: 0.061, photons: 1500, background: 20, seed: 5 } as const;
 
-function stackPath(frames: number): string {
+function stackPath(width: number, frames: number): string {
   const dir = join(tmpdir(), 'smlm-stream-bench');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `e2e-256-${frames}.tif`);
+  const path = join(dir, `e2e-${width}-${frames}.tif`);
   if (existsSync(path)) return path;
-  const distinct = [...simulateStack(SIM)].map((f) => f.adu);
-  const writer = new TiffWriter(`${path}.writing`, { width: WIDTH, height: WIDTH, pixelSizeNm: 100, frameCount: frames });
-  for (let f = 0; f < frames; f++) writer.append(distinct[f % DISTINCT]);
+  const distinctFrames = Math.max(4, Math.round((DISTINCT_256 * 256 * 256) / (width * width)));
+  const distinct = [...simulateStack({ ...SIM, width, height: width, frames: distinctFrames })].map((f) => f.adu);
+  const writer = new TiffWriter(`${path}.writing`, { width, height: width, pixelSizeNm: 100, frameCount: frames });
+  for (let f = 0; f < frames; f++) writer.append(distinct[f % distinctFrames]);
   writer.close();
   execFileSync('mv', [`${path}.writing`, path]);
   return path;
@@ -36,13 +44,14 @@ function stackPath(frames: number): string {
     const i = process.argv.indexOf(name);
     return (i >= 0 ? process.argv[i + 1] : undefined) ?? fallback;
   };
-  const lengths = arg('--frames', '10000,20000').split(',').map(Number);
+  const sizes = arg('--size', '256').split(',').map(Number);
+  const givenLengths = process.argv.includes('--frames') ? arg('--frames', '').split(',').map(Number) : undefined;
   const all = availableParallelism();
   const workerCounts = arg('--workers', `1,${all}`).split(',').map(Number);
   const multi = arg('--multi-emitter', 'on').split(',');
   const rows = [];
-  for (const frames of lengths) {
-    const path = stackPath(frames);
+  for (const size of sizes) for (const frames of givenLengths ?? DEFAULT_FRAMES[size] ?? [200]) {
+    const path = stackPath(size, frames);
     for (const workers of workerCounts) for (const multiEmitter of multi) {
       const output = join(tmpdir(), `smlm-stream-bench-e2e-${process.pid}.csv`);
       const child = new URL('./e2eChild.mjs', import.meta.url).pathname;
@@ -51,10 +60,12 @@ function stackPath(frames: number): string {
       rmSync(output.replace(/\.csv$/, '.json'), { force: true });
       const r = JSON.parse(out) as { frames: number; localizations: number; seconds: number; read: number; write: number; ms: { camera: number; detect: number; fit: number }; peakMb: number };
       rows.push({
+        size: `${size}²`,
         frames: r.frames,
         workers,
         'multi-emitter': multiEmitter,
         'frames/s': Math.round(r.frames / r.seconds),
+        'Mpx/s': Math.round((r.frames * size * size) / r.seconds / 1e6),
         'localizations/s': Math.round(r.localizations / r.seconds),
         'wall s': r.seconds.toFixed(1),
         'peak RSS MB': Math.round(r.peakMb),

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Frame } from '../../src/io/Frame.js';
-import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
+import { defaultChunkFrames, LOCALIZE_DEFAULTS, resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { createLocalizeStats } from '../../src/pipeline/LocalizeStats.js';
-import { localizeStream } from '../../src/pipeline/localizeStream.js';
+import { chooseWorkers, defaultWorkers, localizeStream } from '../../src/pipeline/localizeStream.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 import type { LocalizationBatch } from '../../src/table/LocalizationBatch.js';
 
@@ -101,4 +101,20 @@ test('every frame buffer comes back for reuse, from the thread and from the work
     assert.ok(pool.length < SIM.frames, `${pool.length} buffers served ${SIM.frames} frames`);
     assert.deepEqual(rows(reused), rows(fresh), `${workers} worker(s)`);
   }
+});
+
+test('chunks are measured in pixels: frames over 256×256 px get fewer frames a chunk, and the default workers follow', () => {
+  // The rule's table (LOCALIZE_DEFAULTS.chunkPixels = 64 frames of 256²): exact integers.
+  const cases: [number, number, number][] = [[64, 64, 64], [256, 256, 64], [300, 300, 46], [512, 512, 16], [1024, 1024, 4], [2048, 2048, 1], [4096, 4096, 1]];
+  for (const [w, h, frames] of cases) assert.equal(defaultChunkFrames(w, h), frames, `${w}×${h}`);
+  assert.equal(defaultChunkFrames(undefined, undefined), LOCALIZE_DEFAULTS.chunkFrames, 'frame size unknown (a live source): the most');
+  // resolveLocalizeOptions takes the frame size from the stack's metadata; a given chunk wins.
+  assert.equal(resolveLocalizeOptions({ camera: { pixelSizeNm: 100 } }, { pixelSizeNm: undefined, width: 1024, height: 1024 }).chunkFrames, 4);
+  assert.equal(resolveLocalizeOptions({ camera: { pixelSizeNm: 100 } }, { pixelSizeNm: undefined, width: 64, height: 64 }).chunkFrames, 64);
+  assert.equal(resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, chunkFrames: 8 }, { pixelSizeNm: undefined, width: 1024, height: 1024 }).chunkFrames, 8);
+  // 400 frames of 1024² are 100 chunks: every core (issue 28 measured one thread before, when
+  // its 7 chunks of 64 frames fell under one worker per 8 chunks); 400 of 256² stay on one.
+  const cores = defaultWorkers();
+  assert.equal(chooseWorkers(undefined, 400, defaultChunkFrames(1024, 1024)).workers, Math.min(cores, 12));
+  assert.equal(chooseWorkers(undefined, 400, defaultChunkFrames(256, 256)).workers, 1);
 });
