@@ -1,4 +1,5 @@
 import { InputFileError } from '../errors/InputFileError.js';
+import { MAX_BOX_PX } from '../fit/fitConstants.js';
 import { buildSpline } from '../fit/spline/buildSpline.js';
 import type { SplinePsf } from '../fit/spline/SplinePsf.js';
 import { estimateVolumeShift } from './estimateVolumeShift.js';
@@ -8,8 +9,13 @@ import { shiftVolume, shiftVolumeScratch } from './shiftVolume.js';
 
 /**
  * Defaults of {@link calibratePsf}, each with its reason:
- * - `boxPx` 15: the spline's side, px (a defocused astigmatic PSF of 100 nm pixels at ±800 nm
- *   stays within ±7 px);
+ * - `boxPx` 21: the spline's side, px, wider than the widest fitting window (15 px) by 3 px a
+ *   side, as SMAP's 27 px bead windows are (a spot's window is centred on its brightest pixel,
+ *   which for a defocused spot can be a pixel or two off its centre, and the spline reads 0
+ *   beyond its samples). Measured on isolated pupil-function spots (2 000 photons, ±600 nm,
+ *   `test/bench/splineVsGaussian.ts`) through the true PSF's spline and 15 px windows: median z
+ *   bias +19 / −35 nm in the −600 / +500 nm bands with a 15 px spline, +5 / −13 with 21 px,
+ *   +1 / −12 with 25 px (19 px: +9 / −13);
  * - `marginPx` 3: extra pixels a side of each bead's window, room for the lateral registration
  *   (±2 px search and the parabola's neighbour);
  * - `maxShiftZNm` 300: beads further than this from the others' depth (a bead stuck above the
@@ -23,7 +29,13 @@ import { shiftVolume, shiftVolumeScratch } from './shiftVolume.js';
  *   (clusters, dim debris) are left out;
  * - `shapeOutlierMad` 4: a bead whose shape differs from the others' average by more than the
  *   median + 4 MAD (×1.4826) of the beads' differences is left out (needs 4 beads);
- * - `smoothZNm` 20: σ of the Gaussian smoothing along z, nm. Measured on 9 simulated beads
+ * - `smoothZNm` 30: σ of the Gaussian smoothing along z, nm. With 21 px splines, on 200
+ *   pupil-function spots a band (2 000 photons, 20 photons/px) fitted through the spline of 9
+ *   beads: at 20 nm, 58 of 200 spots at +450…+600 nm hit the iteration limit (the bead noise
+ *   left in the spline's defocused planes makes the likelihood rough in z; the true PSF's spline:
+ *   4), at 30 nm 26 (median z bias ≤ 4.7 nm in every band, leave-one-bead-out 8.6 nm RMS), at
+ *   40 nm 10 (but −6.2 nm at −600…−400, leave-one-bead-out 9.1 nm). Earlier, 15 px splines
+ *   measured by the leave-one-bead-out error alone: on 9 simulated beads
  *   (20 000 photons, 50 photons/px background, 20 nm steps), leave-one-out z error RMS over the
  *   usable range without / 20 / 40 nm: 10.9 / 6.9 / 7.2 nm on the astigmatic Gaussian, 6.1 / 7.1
  *   (20 / 40) on the ringed PSF, 11.4 / 9.0 / 10.0 nm on the pupil-function PSF (`simulate --psf
@@ -34,14 +46,14 @@ import { shiftVolume, shiftVolumeScratch } from './shiftVolume.js';
  *   bins of `binNm` 100 nm, stays below this (around the focus).
  */
 export const PSF_CALIBRATION_DEFAULTS = {
-  boxPx: 15,
+  boxPx: 21,
   marginPx: 3,
   maxShiftZNm: 300,
   maxShiftXYPx: 2,
   iterations: 3,
   brightnessRange: 3,
   shapeOutlierMad: 4,
-  smoothZNm: 20,
+  smoothZNm: 30,
   usableErrorNm: 30,
   binNm: 100,
 } as const;
@@ -69,6 +81,15 @@ export interface PsfCalibrationOptions {
   readonly boxPx?: number;
   /** σ of the smoothing along z, nm (0: none). @default {@link PSF_CALIBRATION_DEFAULTS} */
   readonly smoothZNm?: number;
+  /**
+   * Where z = 0 is: `'focus'`, the plane of the averaged PSF's highest peak; or `'stage'`, the
+   * stage's z = 0 in the stacks' coordinates (`zStartNm`, `zStepNm`), when the user's z-stack
+   * states where the sample's zero is (for optics with spherical aberration the highest peak
+   * lies off the nominal focus: 9.5 nm on the pupil-function beads with 20 nm of it). A stage
+   * zero outside the PSF's planes falls back to the focus, with a message.
+   * @default 'focus'
+   */
+  readonly zOrigin?: 'focus' | 'stage';
 }
 
 /** What calibrate-psf found about one bead. */
@@ -100,10 +121,14 @@ export interface PsfCalibrationResult {
   readonly psf: Float64Array;
   readonly box: number;
   readonly planes: number;
-  /** Depth of the PSF's plane k, nm (z = 0 at the focus). */
+  /** Depth of the PSF's plane k, nm (z = 0 at {@link PsfCalibrationResult.originStageZNm}). */
   readonly planeZNm: number[];
-  /** z = 0 lies at this stage z of the stacks, nm (the plane of the PSF's highest peak, refined by a parabola). */
+  /** The focus lies at this stage z of the stacks, nm (the plane of the PSF's highest peak, refined by a parabola). */
   readonly focusStageZNm: number;
+  /** z = 0 of the PSF lies at this stage z, nm: the focus's, or 0 with `zOrigin: 'stage'`. */
+  readonly originStageZNm: number;
+  /** Where z = 0 is, resolved (a stage zero outside the planes falls back to the focus). */
+  readonly zOrigin: 'focus' | 'stage';
   readonly beads: PsfBeadReport[];
   /** Every leave-one-out frame: its depth (the stage's, relative to the focus) and error, nm. */
   readonly leaveOneOut: { zNm: number; errorNm: number; bead: number }[];
@@ -282,27 +307,36 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   const model = psfVolume(kept, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm));
   const focus = focusPlane(model.psf, planes, P);
   const focusStageZNm = zStartNm + (cropZ + focus) * zStepNm;
-  const planeZNm = Array.from({ length: planes }, (_, k) => (k - focus) * zStepNm);
+  const stageZ = (k: number) => zStartNm + (cropZ + k) * zStepNm;
+  const stageInside = Math.min(stageZ(0), stageZ(planes - 1)) < 0 && Math.max(stageZ(0), stageZ(planes - 1)) > 0;
+  const messages: string[] = [];
+  let zOrigin = options.zOrigin ?? 'focus';
+  if (zOrigin === 'stage' && !stageInside) {
+    messages.push(`the stage's z = 0 is outside the PSF's planes (${stageZ(0).toFixed(0)} to ${stageZ(planes - 1).toFixed(0)} nm): z = 0 is the focus instead`);
+    zOrigin = 'focus';
+  }
+  const originStageZNm = zOrigin === 'stage' ? 0 : focusStageZNm;
+  const planeZNm = Array.from({ length: planes }, (_, k) => stageZ(k) - originStageZNm);
   const toSpline = (psf: Float64Array) => splineOf(psf, planes, P, planeZNm, zStepNm);
   const spline = toSpline(model.psf);
 
   // 5. Leave one bead out.
   const leaveOneOut: { zNm: number; errorNm: number; bead: number }[] = [];
-  const messages: string[] = [];
   const depth = new Float64Array(frames);
   const looOf = new Map<Bead, { zNm: number; errorNm: number }[]>();
   if (kept.length >= 2) {
     for (const b of kept) {
       const others = kept.filter((o) => o !== b);
       const spline = toSpline(psfVolume(others, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm)).psf);
-      // The fitted part stays one pixel inside the spline's samples: a pixel on or beyond its
-      // last sample reads 0, and a defocused PSF's light there made every depth beyond ±300 nm
-      // read up to 50 nm short on the pupil-function beads.
-      fitBeadSplines(spline, { pixels: b.raw, offset: b.offset, frames, window: W, box: P - 2, x: C + b.shift[2], y: C + b.shift[1] }, depth);
+      // Fitted as localize fits a spot through this spline: in its default window (the widest,
+      // MAX_BOX_PX), and at least one pixel inside the spline's samples (a pixel on or beyond its
+      // last sample reads 0: a defocused PSF's light there made every depth beyond ±300 nm read
+      // up to 50 nm short on the pupil-function beads).
+      fitBeadSplines(spline, { pixels: b.raw, offset: b.offset, frames, window: W, box: Math.min(P - 2, MAX_BOX_PX), x: C + b.shift[2], y: C + b.shift[1] }, depth);
       const points: { zNm: number; errorNm: number }[] = [];
       const [lo, hi] = [Math.min(planeZNm[0], planeZNm[planes - 1]), Math.max(planeZNm[0], planeZNm[planes - 1])];
       for (let k = 0; k < frames; k++) {
-        const expected = zStartNm + (k - b.shift[0]) * zStepNm - focusStageZNm;
+        const expected = zStartNm + (k - b.shift[0]) * zStepNm - originStageZNm;
         if (!(expected > lo + Math.abs(zStepNm) / 2 && expected < hi - Math.abs(zStepNm) / 2) || !Number.isFinite(depth[k])) continue;
         points.push({ zNm: expected, errorNm: depth[k] - expected });
       }
@@ -319,7 +353,8 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   let usableRangeNm: [number, number] | undefined;
   let zErrorRmsNm: number | undefined;
   if (leaveOneOut.length > 0) {
-    const bin = (z: number) => Math.floor(z / D.binNm + 0.5);
+    const focusZNm = focusStageZNm - originStageZNm;
+    const bin = (z: number) => Math.floor((z - focusZNm) / D.binNm + 0.5);
     const sums = new Map<number, { s: number; n: number }>();
     for (const p of leaveOneOut) {
       const e = sums.get(bin(p.zNm)) ?? { s: 0, n: 0 };
@@ -335,8 +370,8 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
       let a = 0, b = 0;
       while (good(a - 1)) a--;
       while (good(b + 1)) b++;
-      const lo = Math.max((a - 0.5) * D.binNm, Math.min(...leaveOneOut.map((p) => p.zNm)));
-      const hi = Math.min((b + 0.5) * D.binNm, Math.max(...leaveOneOut.map((p) => p.zNm)));
+      const lo = Math.max(focusZNm + (a - 0.5) * D.binNm, Math.min(...leaveOneOut.map((p) => p.zNm)));
+      const hi = Math.min(focusZNm + (b + 0.5) * D.binNm, Math.max(...leaveOneOut.map((p) => p.zNm)));
       usableRangeNm = [lo, hi];
       const inside = leaveOneOut.filter((p) => p.zNm >= lo && p.zNm <= hi);
       zErrorRmsNm = Math.sqrt(inside.reduce((s, p) => s + p.errorNm ** 2, 0) / inside.length);
@@ -369,7 +404,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   for (const b of beads) if (b.reason) leftOut[b.reason.split(':')[0].split(' ')[0]] = (leftOut[b.reason.split(':')[0].split(' ')[0]] ?? 0) + 1;
   const overlapping = stacks.reduce((t, s) => t + (s.overlapping ?? 0), 0);
   if (overlapping > 0) leftOut.overlapping = overlapping;
-  return { spline, psf: model.psf, box: P, planes, planeZNm, focusStageZNm, beads: reports, leaveOneOut, usableRangeNm, zErrorRmsNm, smoothZNm, leftOut, messages };
+  return { spline, psf: model.psf, box: P, planes, planeZNm, focusStageZNm, originStageZNm, zOrigin, beads: reports, leaveOneOut, usableRangeNm, zErrorRmsNm, smoothZNm, leftOut, messages };
 }
 
 /** "3 saturated, 1 dim": the beads left out, by the first word of their reason. */

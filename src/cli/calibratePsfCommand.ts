@@ -32,6 +32,7 @@ export const CALIBRATE_PSF_FLAGS = new FlagTable([
   ['The z-stacks', [
     { name: 'z-step', value: 'NM', help: 'z step from frame to frame, nm (required; negative when the stage moved down)' },
     { name: 'z-start', value: 'NM', help: 'stage z of the first frame, nm (the summary gives the focus in these z)', default: '0' },
+    { name: 'z-origin', value: 'WHERE', help: "where the PSF's z = 0 is: stage (the stage's z = 0 of --z-start, --z-step: the z-stack says where the sample's zero is) or focus (the plane of the PSF's highest peak, which aberrations move off the nominal focus)", default: 'stage when --z-start is given, else focus' },
     { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: String(D.boxPx) },
     { name: 'smooth-z', value: 'NM', help: 'σ of the Gaussian smoothing of the averaged PSF along z, nm (0: none)', default: String(D.smoothZNm) },
   ]],
@@ -53,9 +54,11 @@ too dim or bright ones (×${D.brightnessRange} off the median), subtracts each b
 median), normalises it, registers the beads to their average in x, y (sub-pixel) and z (sub-plane)
 by cross-correlation (${D.iterations} passes), leaves out beads offset by more than ${D.maxShiftZNm} nm or ${D.maxShiftXYPx} px or shaped
 unlike the others, averages them, smooths along z (Gaussian, --smooth-z) and normalises the PSF so
-that its brightest plane sums to 1 over the box. z = 0 is the focus: the plane of the PSF's highest
-peak. Each bead is then left out in turn and its depth in each frame fitted through the PSF of
-the others: the z error against the stage (RMS, per bead and over the usable range, where the
+that its brightest plane sums to 1 over the box. z = 0 is the stage's z = 0 when --z-start is given
+(the z-stack then says where the sample's zero is; a zero outside the PSF's planes falls back to
+the focus), else the focus: the plane of the PSF's highest peak (--z-origin chooses). Each bead is
+then left out in turn and its depth in each frame fitted through the PSF of the others, in the
+window localize uses: the z error against the stage (RMS, per bead and over the usable range, where the
 error per 100 nm stays under ${D.usableErrorNm} nm). The file is a spline calibration in Picasso 0.11's layout (Picasso
 reads it; docs/guides/3d.md gives its fields); FILE.json records the run and every bead.
 Without --baseline and --photons-per-adu the camera's offset and gain are estimated from each
@@ -79,6 +82,9 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const zStepNm = parseNumber(text('z-step'), '--z-step');
   if (zStepNm === 0) throw new UsageError('--z-step must not be 0');
   const zStartNm = text('z-start') === undefined ? 0 : parseNumber(text('z-start'), '--z-start');
+  const originFlag = text('z-origin') ?? (text('z-start') === undefined ? 'focus' : 'stage');
+  if (originFlag !== 'focus' && originFlag !== 'stage') throw new UsageError(`--z-origin is stage or focus, got ${originFlag}`);
+  const zOriginAsked: 'focus' | 'stage' = originFlag;
   const box = parseNumber(text('box') ?? String(D.boxPx), '--box', { integer: true, min: 5 });
   if (box % 2 === 0) throw new UsageError(`--box must be odd, got ${box}`);
   const smoothZNm = parseNumber(text('smooth-z') ?? String(D.smoothZNm), '--smooth-z', { min: 0 });
@@ -125,15 +131,20 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
         throw error;
       }
       const saturation = saturationLevel(camera, metadata.sampleType);
-      stacks.push({ name: input, windows, saturationPhotons: (saturation - camera.baselineAdu) * camera.photonsPerAduNet, overlapping: windows.overlapping });
+      // Half an ADU below the level: the windows hold photons as 32-bit floats, so a pixel read
+      // at the level itself can round below the level's own 64-bit value (all beads of a stack
+      // saturated at 65 535 ADU went unnoticed that way, with an estimated gain).
+      stacks.push({ name: input, windows, saturationPhotons: (saturation - 0.5 - camera.baselineAdu) * camera.photonsPerAduNet, overlapping: windows.overlapping });
     } finally {
       stack.close();
     }
   }
   const pixelSizeNm = pixelSizes[0].pixelSizeNm;
-  const result = calibratePsf(stacks, { zStartNm, zStepNm, pixelSizeNm, boxPx: box, smoothZNm });
+  const result = calibratePsf(stacks, { zStartNm, zStepNm, pixelSizeNm, boxPx: box, smoothZNm, zOrigin: zOriginAsked });
   const kept = result.beads.filter((b) => b.kept).length;
-  const zOrigin = `the focus: the plane of the averaged PSF's highest peak, at the stacks' z = ${result.focusStageZNm.toFixed(1)} nm`;
+  const zOrigin = result.zOrigin === 'stage'
+    ? `the stage's z = 0 (--z-start, --z-step); the averaged PSF's highest peak is at z = ${result.focusStageZNm.toFixed(1)} nm`
+    : `the focus: the plane of the averaged PSF's highest peak, at the stacks' z = ${result.focusStageZNm.toFixed(1)} nm`;
   const results = {
     beads: { found: result.beads.length, kept, leftOut: result.leftOut },
     zOrigin,

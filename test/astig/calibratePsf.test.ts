@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { calibratePsf } from '../../src/astig/calibratePsf.js';
+import { calibratePsf, PSF_CALIBRATION_DEFAULTS } from '../../src/astig/calibratePsf.js';
 import { beadWindowsOf } from '../../src/astig/readBeadWindows.js';
 import { InputFileError } from '../../src/errors/InputFileError.js';
 import { SplineEvaluator } from '../../src/fit/spline/SplineEvaluator.js';
@@ -36,8 +36,10 @@ describe('calibratePsf', () => {
 
   it('builds a centred spline with z falling along its planes and z = 0 at the focus', () => {
     const s = result.spline;
-    assert.equal(s.voxelsX, 14);
-    assert.equal(s.centerXPx, 7);
+    // The default box's samples (boxPx), the emitter on the middle one.
+    const half = (PSF_CALIBRATION_DEFAULTS.boxPx - 1) / 2;
+    assert.equal(s.voxelsX, 2 * half);
+    assert.equal(s.centerXPx, half);
     assert.equal(s.dzNm, -Z_STEP);
     // The simulated PSF's circle of least confusion is at stage z 0 (foci at ∓200 nm); the ring
     // above 0 takes light from the peak there, so the highest peak lies a little below
@@ -60,10 +62,10 @@ describe('calibratePsf', () => {
     const width = (axis: 'x' | 'y', zNm: number) => {
       const w = (zNm - s.zStartNm) / s.dzNm;
       let m0 = 0, m2 = 0;
-      for (let i = 0; i <= 14; i++) {
-        e.at(axis === 'x' ? i : 7, axis === 'x' ? 7 : i, w, out);
+      for (let i = 0; i <= 2 * half; i++) {
+        e.at(axis === 'x' ? i : half, axis === 'x' ? half : i, w, out);
         m0 += out[0];
-        m2 += out[0] * (i - 7) ** 2;
+        m2 += out[0] * (i - half) ** 2;
       }
       return Math.sqrt(m2 / m0);
     };

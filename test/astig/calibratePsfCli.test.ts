@@ -23,7 +23,8 @@ test('calibrate-psf writes a spline file, its record and a plot; refusals name t
   assert.equal(r.status, 0, r.stderr);
   // The second stack's beads (200 000 photons a frame) pass 3000 ADU at focus: left out as saturated.
   assert.match(r.stdout, /beads +9 of 18 kept; left out: 9 saturated/);
-  assert.match(r.stdout, /z = 0 +the focus: the plane of the averaged PSF's highest peak, at the stacks' z = -?\d+\.\d nm/);
+  // --z-start given: the stack says where the sample's zero is, and z = 0 is there.
+  assert.match(r.stdout, /z = 0 +the stage's z = 0 \(--z-start, --z-step\); the averaged PSF's highest peak is at z = -?\d+\.\d nm/);
   assert.match(r.stdout, /z error +\d+\.\d nm RMS, leave-one-bead-out/);
   const file = await readSplineCalibration(out);
   assert.equal(file.format, 'picasso');
@@ -50,6 +51,11 @@ test('calibrate-psf writes a spline file, its record and a plot; refusals name t
   const given = spawnSync(process.execPath, [...CLI, 'calibrate-psf', a, '--z-step', '40', '--baseline', '100', '--photons-per-adu', '1', '-o', join(dir, 'given.h5')], { encoding: 'utf8' });
   assert.equal(given.status, 0, given.stderr);
   assert.match(given.stdout, /camera +given: offset 100 ADU, 1 e⁻\/ADU/);
+  // No --z-start (frame 1 at z = 0): z = 0 is the focus, the plane of the PSF's highest peak.
+  assert.match(given.stdout, /z = 0 +the focus: the plane of the averaged PSF's highest peak, at the stacks' z = \d+\.\d nm/);
+  const givenFile = await readSplineCalibration(join(dir, 'given.h5'));
+  const [zLo, zHi] = [givenFile.spline.zStartNm, givenFile.spline.zStartNm + givenFile.spline.dzNm * givenFile.spline.voxelsZ].sort((p, q) => p - q);
+  assert.ok(zLo < 0 && zHi > 0, `z = 0 inside the PSF's range ${zLo}…${zHi} nm`);
 
   // Refusals: no z step; every bead saturated; no beads.
   const noStep = spawnSync(process.execPath, [...CLI, 'calibrate-psf', a], { encoding: 'utf8' });
@@ -58,6 +64,13 @@ test('calibrate-psf writes a spline file, its record and a plot; refusals name t
   const saturatedAll = spawnSync(process.execPath, [...CLI, 'calibrate-psf', b, '--z-step', '40', '--saturation', '3000', '-o', join(dir, 'sat.h5')], { encoding: 'utf8' });
   assert.equal(saturatedAll.status, 2);
   assert.match(saturatedAll.stderr, /b\.tif: all 9 beads are saturated/);
+  // Beads clipped at the camera's own limit (65 535 ADU) with the camera estimated: the windows
+  // hold 32-bit photons, and the level must still be seen (it once rounded below its own value).
+  const clipped = join(dir, 'clipped.tif');
+  writeBeadStack(clipped, join(dir, 'clipped.truth.csv'), { frames: 21, zStepNm: 40, seed: 4, photons: 3e6 });
+  const clippedRun = spawnSync(process.execPath, [...CLI, 'calibrate-psf', clipped, '--z-step', '40', '-o', join(dir, 'clipped.h5')], { encoding: 'utf8' });
+  assert.equal(clippedRun.status, 2, clippedRun.stdout);
+  assert.match(clippedRun.stderr, /clipped\.tif: all 9 beads are saturated/);
   assert.ok(!existsSync(join(dir, 'sat.h5')));
   const blank = join(dir, 'blank.tif');
   writeBeadStack(blank, join(dir, 'blank.truth.csv'), { frames: 12, photons: 0 });
