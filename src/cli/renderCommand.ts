@@ -6,6 +6,8 @@ import { CsvTableReader, TABLE_BLOCK_ROWS } from '../table/CsvTableReader.js';
 import { sidecarPath } from '../export/writeSidecar.js';
 import type { Colormap } from '../render/encodePng.js';
 import { encodeDepthPng, encodePng, PNG_DEFAULTS } from '../render/encodePng.js';
+import type { ImageAnnotation } from '../render/annotateImage.js';
+import { layoutAnnotation } from '../render/annotateImage.js';
 import type { RenderMode } from '../render/SuperResolutionImage.js';
 import { MAX_GAUSSIAN_SIGMA_PX, RENDER_DEFAULTS, SuperResolutionImage } from '../render/SuperResolutionImage.js';
 import { MAX_UNCERTAINTY_NM, RowFaultTally } from '../table/checkRows.js';
@@ -22,6 +24,7 @@ export const RENDER_FLAGS = new FlagTable([
     { name: 'output', short: 'o', value: 'FILE', help: 'PNG to write', default: 'LOCS.png' },
     { name: 'pixel', value: 'NM', help: 'output pixel size', default: String(RENDER_DEFAULTS.pixelNm) },
     { name: 'range', value: 'X0:X1,Y0:Y1', help: 'region in nm', default: 'the camera image from LOCS.json when present, else 0 to the largest coordinate' },
+    { name: 'no-scale-bar', help: 'leave out the scale bar (bottom right, a round length about a fifth of the width) and the colour bar of --color z' },
   ]],
   ['Drawing', [
     { name: 'mode', value: 'M', help: 'histogram or gaussian (each localization a Gaussian of its own uncertainty, at least --min-sigma)', default: RENDER_DEFAULTS.mode },
@@ -91,7 +94,7 @@ function renderWarnings(input: string, skipped: RowFaultTally, image: SuperResol
  * @param blockRows - rows per block read @default {@link TABLE_BLOCK_ROWS}
  */
 export function run(argv: string[], out: (line: string) => void, blockRows = TABLE_BLOCK_ROWS): number {
-  const { positionals, text } = RENDER_FLAGS.parse(argv);
+  const { positionals, text, on } = RENDER_FLAGS.parse(argv);
   const values = {
     output: text('output'),
     pixel: text('pixel'),
@@ -106,6 +109,7 @@ export function run(argv: string[], out: (line: string) => void, blockRows = TAB
   };
   if (positionals.length !== 1) throw new UsageError(`render needs one localization CSV, got ${positionals.length}`);
   const input = positionals[0];
+  const scaleBar = !on('no-scale-bar');
   const output = values.output ?? input.replace(/\.[^./\\]*$/, '') + '.png';
   checkOutputPaths(
     [{ path: input, role: 'the localization CSV' }, { path: sidecarPath(input), role: "the CSV's sidecar" }],
@@ -166,17 +170,22 @@ export function run(argv: string[], out: (line: string) => void, blockRows = TAB
       zRange = sorted.length ? [sorted[Math.floor((LOW_DEPTH_PERCENTILE / 100) * (sorted.length - 1))], sorted[Math.ceil((HIGH_DEPTH_PERCENTILE / 100) * (sorted.length - 1))]] : [0, 1];
       if (!(zRange[1] > zRange[0])) zRange = [zRange[0] - 1, zRange[0] + 1];
     }
-    writeFileAtomically(output, encodeDepthPng(image.counts, image.weighted, image.width, image.height, zRange, values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile')));
+    const annotation: ImageAnnotation | undefined = scaleBar ? { scaleBarPixelNm: pixelNm, colorBar: { title: 'z', range: zRange, unit: 'nm' } } : undefined;
+    if (annotation) warnings.push(...layoutAnnotation(image.width, image.height, annotation).omitted);
+    writeFileAtomically(output, encodeDepthPng(image.counts, image.weighted, image.width, image.height, zRange, values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile'), annotation));
     out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode}, coloured by z from ${zRange[0].toFixed(0)} nm (blue) to ${zRange[1].toFixed(0)} nm (red))`);
     for (const warning of warnings) out(`  warning: ${warning}`);
     return EXIT.ok;
   }
   const bitDepth = values['bit-depth'] === undefined ? PNG_DEFAULTS.bitDepth : parseNumber(values['bit-depth'], '--bit-depth', { integer: true });
   if (bitDepth !== 8 && bitDepth !== 16) throw new UsageError(`--bit-depth must be 8 or 16, got ${bitDepth}`);
+  const annotation: ImageAnnotation | undefined = scaleBar ? { scaleBarPixelNm: pixelNm } : undefined;
+  if (annotation) warnings.push(...layoutAnnotation(image.width, image.height, annotation).omitted);
   const png = encodePng(image.counts, image.width, image.height, {
     colormap: (values.colormap ?? PNG_DEFAULTS.colormap) as Colormap,
     bitDepth,
     percentile: values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile'),
+    annotation,
   });
   writeFileAtomically(output, png);
   out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode})`);
