@@ -24,7 +24,7 @@ export const RENDER_FLAGS = new FlagTable([
     { name: 'output', short: 'o', value: 'FILE', help: 'PNG to write', default: 'LOCS.png' },
     { name: 'pixel', value: 'NM', help: 'output pixel size', default: String(RENDER_DEFAULTS.pixelNm) },
     { name: 'range', value: 'X0:X1,Y0:Y1', help: 'region in nm', default: 'the camera image from LOCS.json when present, else 0 to the largest coordinate' },
-    { name: 'no-scale-bar', help: 'leave out the scale bar (bottom right, a round length about a fifth of the width) and the colour bar of --color z' },
+    { name: 'no-scale-bar', help: 'leave out the scale bar (bottom right, a round length about a fifth of the width) and the colour bar of --color' },
   ]],
   ['Drawing', [
     { name: 'mode', value: 'M', help: 'histogram or gaussian (each localization a Gaussian of its own uncertainty, at least --min-sigma)', default: RENDER_DEFAULTS.mode },
