@@ -111,6 +111,9 @@ export type { NenaOptions, NenaResult } from './post/estimateNena.js';
 export { nextFrameDistances } from './post/nextFrameDistances.js';
 export { fitPairDistances } from './post/fitPairDistances.js';
 export type { PairDistanceFit } from './post/fitPairDistances.js';
+export { estimateFrc, estimateFrcOfColumns, resolveFrcOptions, frcPixelNm, frcCrossing, FRC_DEFAULTS } from './post/estimateFrc.js';
+export type { FrcOptions, FrcResult, FrcSplit, ResolvedFrcOptions } from './post/estimateFrc.js';
+export { RadixTwoFft } from './post/RadixTwoFft.js';
 
 // Images
 export { SuperResolutionImage } from './render/SuperResolutionImage.js';
