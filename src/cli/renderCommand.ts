@@ -10,6 +10,10 @@ import type { ImageAnnotation } from '../render/annotateImage.js';
 import { layoutAnnotation } from '../render/annotateImage.js';
 import type { RenderMode } from '../render/SuperResolutionImage.js';
 import { MAX_GAUSSIAN_SIGMA_PX, RENDER_DEFAULTS, SuperResolutionImage } from '../render/SuperResolutionImage.js';
+import { PIXEL_FROM_PRECISION, pixelFromPrecision } from '../render/pixelFromPrecision.js';
+import { estimateNenaOfColumns } from '../post/estimateNena.js';
+import { InputFileError } from '../errors/InputFileError.js';
+import { DETECTIONS_HEADER } from '../table/columns.js';
 import { MAX_UNCERTAINTY_NM, RowFaultTally } from '../table/checkRows.js';
 import { EXIT } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
@@ -22,7 +26,7 @@ const [LOW_DEPTH_PERCENTILE, HIGH_DEPTH_PERCENTILE] = RENDER_DEFAULTS.depthPerce
 export const RENDER_FLAGS = new FlagTable([
   ['Output', [
     { name: 'output', short: 'o', value: 'FILE', help: 'PNG to write', default: 'LOCS.png' },
-    { name: 'pixel', value: 'NM', help: 'output pixel size', default: String(RENDER_DEFAULTS.pixelNm) },
+    { name: 'pixel', value: 'NM', help: "output pixel size; not given: half of NeNA's localization precision (whole nm) when the table has enough next-frame pairs, else", default: String(RENDER_DEFAULTS.pixelNm) },
     { name: 'range', value: 'X0:X1,Y0:Y1', help: 'region in nm', default: 'the camera image from LOCS.json when present, else 0 to the largest coordinate' },
     { name: 'no-scale-bar', help: 'leave out the scale bar (bottom right, a round length about a fifth of the width) and the colour bar of --color' },
   ]],
@@ -85,6 +89,51 @@ function renderWarnings(input: string, skipped: RowFaultTally, image: SuperResol
 }
 
 /**
+ * Rows NeNA reads for the default pixel: the first 10⁶ (their next-frame search takes some 0.3 s;
+ * a pixel of whole nm needs no more, and memory stays bounded whatever the table's length).
+ */
+const NENA_PIXEL_ROWS = 1_000_000;
+
+/**
+ * The default pixel of `render` ({@link pixelFromPrecision}): half of NeNA's localization
+ * precision of the table's first rows, else {@link RENDER_DEFAULTS}' when NeNA cannot be
+ * computed (a merged table, too few next-frame pairs), with a line saying which and why.
+ */
+function pixelFromNena(input: string, range: { x0: number; x1: number; y0: number; y1: number }, blockRows: number): { pixelNm: number; note: string } {
+  const fallback = (why: string) => ({ pixelNm: RENDER_DEFAULTS.pixelNm, note: `pixel: ${RENDER_DEFAULTS.pixelNm} nm, the default (${why}; --pixel sets it)` });
+  const capacity = Math.min(NENA_PIXEL_ROWS, CsvTableReader.rowCapacity(input));
+  const frame = new Float64Array(capacity);
+  const x = new Float64Array(capacity);
+  const y = new Float64Array(capacity);
+  let rows = 0;
+  // Rows left out here are counted by the drawing pass.
+  for (const table of pointTableChunks(input, blockRows, new RowFaultTally())) {
+    const detections = table.columns.get(DETECTIONS_HEADER);
+    if (detections?.some((d) => d > 1)) return fallback("NeNA needs per-frame localizations; this table is merged, one row per molecule");
+    const n = Math.min(table.x.length, capacity - rows);
+    frame.set(table.frame.subarray(0, n), rows);
+    x.set(table.x.subarray(0, n), rows);
+    y.set(table.y.subarray(0, n), rows);
+    rows += n;
+    if (rows >= capacity) break;
+  }
+  try {
+    const nena = estimateNenaOfColumns(frame.subarray(0, rows), x.subarray(0, rows), y.subarray(0, rows), {}, input);
+    const { pixelNm, precisionPixelNm, raised } = pixelFromPrecision(nena.nenaNm, range);
+    const source = `half of NeNA's ${nena.nenaNm.toFixed(1)} nm precision, ${nena.pairs} next-frame pairs${rows === NENA_PIXEL_ROWS ? ` in the first ${rows} rows` : ''}`;
+    return {
+      pixelNm,
+      note: raised
+        ? `pixel: ${pixelNm} nm, raised from ${precisionPixelNm} nm (${source}) to keep the image within ${PIXEL_FROM_PRECISION.maxSidePx} px a side; --pixel sets it`
+        : `pixel: ${pixelNm} nm (${source}; --pixel sets it)`,
+    };
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error;
+    return fallback(`no NeNA: ${error.message.replace(`${input}: `, '')}`);
+  }
+}
+
+/**
  * `smlm-stream render`: the table is read block by block (twice when the range comes from the
  * largest coordinate; z whole only for --color z without --z-range, for its percentiles), so
  * memory is the image's and a block's whatever the rows. Rows without a usable frame, x or y
@@ -131,7 +180,8 @@ export function run(argv: string[], out: (line: string) => void, blockRows = TAB
     }
     range = { x0: 0, x1: Math.max(xm, 1), y0: 0, y1: Math.max(ym, 1) };
   }
-  const pixelNm = values.pixel === undefined ? RENDER_DEFAULTS.pixelNm : parseNumber(values.pixel, '--pixel', { min: 1e-3 });
+  const chosenPixel = values.pixel === undefined ? pixelFromNena(input, range, blockRows) : undefined;
+  const pixelNm = chosenPixel ? chosenPixel.pixelNm : parseNumber(values.pixel as string, '--pixel', { min: 1e-3 });
   const mode = (values.mode ?? RENDER_DEFAULTS.mode) as RenderMode;
   if (mode !== 'histogram' && mode !== 'gaussian') throw new UsageError(`--mode must be histogram or gaussian, got '${values.mode}'`);
   const image = new SuperResolutionImage({
@@ -182,6 +232,7 @@ export function run(argv: string[], out: (line: string) => void, blockRows = TAB
     if (annotation) warnings.push(...layoutAnnotation(image.width, image.height, annotation).omitted);
     writeFileAtomically(output, encodeDepthPng(image.counts, image.weighted, image.width, image.height, frameRange, percentile, annotation));
     out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode}, coloured by frame from ${frameRange[0]} (blue) to ${frameRange[1]} (red))`);
+    if (chosenPixel) out(`  ${chosenPixel.note}`);
     for (const warning of warnings) out(`  warning: ${warning}`);
     return EXIT.ok;
   }
@@ -195,6 +246,7 @@ export function run(argv: string[], out: (line: string) => void, blockRows = TAB
     if (annotation) warnings.push(...layoutAnnotation(image.width, image.height, annotation).omitted);
     writeFileAtomically(output, encodeDepthPng(image.counts, image.weighted, image.width, image.height, zRange, percentile, annotation));
     out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode}, coloured by z from ${zRange[0].toFixed(0)} nm (blue) to ${zRange[1].toFixed(0)} nm (red))`);
+    if (chosenPixel) out(`  ${chosenPixel.note}`);
     for (const warning of warnings) out(`  warning: ${warning}`);
     return EXIT.ok;
   }
@@ -210,6 +262,7 @@ export function run(argv: string[], out: (line: string) => void, blockRows = TAB
   });
   writeFileAtomically(output, png);
   out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode})`);
+  if (chosenPixel) out(`  ${chosenPixel.note}`);
   for (const warning of warnings) out(`  warning: ${warning}`);
   return EXIT.ok;
 }
