@@ -123,6 +123,9 @@ export type { Colormap, PngOptions } from './render/encodePng.js';
 export { addBatch } from './render/addBatch.js';
 export { chooseScaleBar, SCALE_BAR_DEFAULTS } from './render/chooseScaleBar.js';
 export type { ScaleBar } from './render/chooseScaleBar.js';
+export { annotateImage, layoutAnnotation, ANNOTATION_DEFAULTS } from './render/annotateImage.js';
+export type { AnnotationLayout, ImageAnnotation } from './render/annotateImage.js';
+export { pixelFromPrecision, PIXEL_FROM_PRECISION } from './render/pixelFromPrecision.js';
 export { accumulateImage } from './pipeline/accumulateImage.js';
 
 // The stream layer
