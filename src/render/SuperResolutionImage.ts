@@ -24,10 +24,13 @@ export interface RenderOptions {
   minSigmaNm?: number;
 }
 
-/** Largest image side, px (a guard against a typo making a 10⁶ × 10⁶ image). */
-const MAX_SIDE = 16384;
-/** Most pixels in all: 2²⁵ (a 5792² image; its two float64 planes take 512 MB). */
-const MAX_PIXELS = 1 << 25;
+/**
+ * The largest image: `maxSide` px a side (a guard against a typo making a 10⁶ × 10⁶ image) and
+ * `maxPixels` in all, 2²⁵ (a 5792² image; its two float64 planes take 512 MB).
+ */
+export const RENDER_LIMITS = { maxSide: 16384, maxPixels: 1 << 25 } as const;
+const MAX_SIDE = RENDER_LIMITS.maxSide;
+const MAX_PIXELS = RENDER_LIMITS.maxPixels;
 
 /**
  * Widest Gaussian drawn, σ in output pixels: its ±4σ window is at most 1025 px a side, ~10⁶

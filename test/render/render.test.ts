@@ -13,6 +13,7 @@ import { encodePng } from '../../src/render/encodePng.js';
 import { SuperResolutionImage } from '../../src/render/SuperResolutionImage.js';
 import { createLocalizationBatch } from '../../src/table/LocalizationBatch.js';
 import { CLI } from '../cli/cliArgs.js';
+import { isWhite, longestRun } from './scaleBarPixels.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-render-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,6 +97,9 @@ describe('CLI render, preview and Picasso export', () => {
     assert.equal(r.status, 0, r.stderr);
     const p = decode(readFileSync(preview));
     assert.deepEqual([p.width, p.height], [200, 160], 'the camera field of view at 20 nm');
+    // The preview's scale bar: 4 µm wide, a fifth is 800 nm, so a 500 nm bar, 25 px of 20 nm (±1: whole pixels).
+    const bar = longestRun(p, (row, column) => isWhite(p, row, column), Math.floor(0.8 * p.height));
+    assert.ok(Math.abs(bar.length - 25) <= 1 && bar.start + bar.length > 0.9 * p.width, `preview scale bar ${JSON.stringify(bar)}`);
     const png = join(dir, 'r.png');
     r = spawnSync(process.execPath, [...CLI, 'render', csv, '-o', png, '--pixel', '10', '--mode', 'gaussian', '--bit-depth', '16'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
