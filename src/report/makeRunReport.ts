@@ -1,0 +1,143 @@
+import { readPointTable, skippedRowsWarning } from '../evaluate/PointTable.js';
+import type { PointTable } from '../evaluate/PointTable.js';
+import { readDriftTrajectory } from '../post/readDriftTrajectory.js';
+import { encodePng } from '../render/encodePng.js';
+import { RENDER_DEFAULTS, SuperResolutionImage } from '../render/SuperResolutionImage.js';
+import { softwareVersion } from '../softwareVersion.js';
+import { RowFaultTally } from '../table/checkRows.js';
+import { ASTIGMATIC_COLUMNS, DETECTIONS_HEADER, LOCALIZATION_COLUMNS } from '../table/columns.js';
+import type { Column } from '../table/columns.js';
+import { asRecord, readRunRecord } from './readRunRecord.js';
+import type { JsonRecord, RunRecordChain } from './readRunRecord.js';
+import type { DriftResult, FrcResult, NenaResult, NotComputed, ReportContent, ReportImage } from './ReportContent.js';
+import { frameCountsPlot, histogramSpec, lineSpec } from './reportPlots.js';
+import { reportScaleBar } from './reportScaleBar.js';
+import { columnHistogram, frameCounts } from './summarizeTable.js';
+import { vegaSvg } from './vegaSvg.js';
+
+/**
+ * The report's limits: the image's longest side, px (its pixel is the render default, 10 nm,
+ * or coarser so the field of view fits: a 2048² PNG of a dense image is a few MB of base64),
+ * and the most points of a drift plot (a line needs no more).
+ */
+export const REPORT_DEFAULTS = { maxImageSidePx: 2048, maxDriftPoints: 2000 } as const;
+
+/** The columns histogrammed, by their key in the column list, with the label a reader sees. */
+const HISTOGRAMS: readonly { key: Column['key']; label: string }[] = [
+  { key: 'intensity', label: 'photons' },
+  { key: 'offset', label: 'background (photons per pixel)' },
+  { key: 'uncertainty', label: 'lateral uncertainty (CRLB)' },
+  { key: 'sigma', label: 'PSF σ' },
+  { key: 'z', label: 'z' },
+];
+
+/** The column of a key (2-D or 3-D). */
+function columnOf(key: Column['key']): Column {
+  return [...LOCALIZATION_COLUMNS, ...ASTIGMATIC_COLUMNS].find((c) => c.key === key) as Column;
+}
+
+/** The field of view, nm: the camera image from the run's record, else 0 to the largest coordinate. */
+function fieldOfView(run: JsonRecord | undefined, table: PointTable): { x0: number; x1: number; y0: number; y1: number } {
+  const input = asRecord(run?.input);
+  const pixel = asRecord(asRecord(run?.parameters).camera).pixelSizeNm;
+  if (typeof input.width === 'number' && typeof input.height === 'number' && typeof pixel === 'number' && pixel > 0) {
+    return { x0: 0, x1: input.width * pixel, y0: 0, y1: input.height * pixel };
+  }
+  let xm = 1;
+  let ym = 1;
+  for (let i = 0; i < table.x.length; i++) {
+    if (table.x[i] > xm) xm = table.x[i];
+    if (table.y[i] > ym) ym = table.y[i];
+  }
+  return { x0: 0, x1: xm, y0: 0, y1: ym };
+}
+
+/** The super-resolution image: Gaussians of each localization's uncertainty where the table has it, else a histogram. */
+function reportImage(run: JsonRecord | undefined, table: PointTable): ReportImage {
+  const range = fieldOfView(run, table);
+  const side = Math.max(range.x1 - range.x0, range.y1 - range.y0);
+  const pixelNm = Math.max(RENDER_DEFAULTS.pixelNm, Math.ceil(side / REPORT_DEFAULTS.maxImageSidePx));
+  const uncertainty = table.columns.get(columnOf('uncertainty').header);
+  const mode = uncertainty ? 'gaussian' : 'histogram';
+  const image = new SuperResolutionImage({ pixelNm, mode, range });
+  image.add(table.x, table.y, uncertainty, table.x.length);
+  const png = encodePng(image.counts, image.width, image.height, { colormap: 'hot' });
+  const modeText = mode === 'gaussian' ? `each a Gaussian of its uncertainty, at least ${pixelNm} nm` : 'a histogram';
+  return { png, width: image.width, height: image.height, pixelNm, mode: modeText, drawn: image.drawn, scaleBar: reportScaleBar(image.width * pixelNm) };
+}
+
+/** The drift trajectory's plot, or why there is none. */
+async function driftResult(chain: RunRecordChain): Promise<DriftResult | NotComputed | undefined> {
+  const d = chain.drift;
+  if (!d) return undefined;
+  if (!d.path) return { reason: `the drift step's trajectory ${d.recorded} is missing (looked there and next to the record)` };
+  const { x, y } = readDriftTrajectory(d.path);
+  const frames = x.length;
+  const every = Math.max(1, Math.ceil(frames / REPORT_DEFAULTS.maxDriftPoints));
+  const at: number[] = [];
+  const xs: number[] = [];
+  const ys: number[] = [];
+  let maxX = 0;
+  let maxY = 0;
+  for (let f = 0; f < frames; f++) {
+    maxX = Math.max(maxX, Math.abs(x[f]));
+    maxY = Math.max(maxY, Math.abs(y[f]));
+    if (f % every === 0 || f === frames - 1) {
+      at.push(f + 1);
+      xs.push(x[f]);
+      ys.push(y[f]);
+    }
+  }
+  const svg = await vegaSvg(lineSpec({ title: 'drift trajectory (subtracted from the positions)', xTitle: 'frame', yTitle: 'drift [nm]', series: [{ name: 'x', x: at, y: xs }, { name: 'y', x: at, y: ys }] }));
+  return { svg, path: d.path, frames, maxAbsNm: { x: maxX, y: maxY }, precisionNm: d.precisionNm };
+}
+
+/** Why NeNA and FRC are not in this report (they are computed by the resolution library when it is part of the build). */
+function resolutionResults(merged: boolean): { nena: NenaResult | NotComputed; frc: FrcResult | NotComputed } {
+  const nena = merged
+    ? { reason: 'the table is merged (one row per molecule); NeNA needs the localizations of each frame: make the report of the run before merging' }
+    : { reason: 'not available in this build (NeNA is not part of it yet)' };
+  return { nena, frc: { reason: 'not available in this build (FRC is not part of it yet)' } };
+}
+
+/**
+ * The content of a run's report: the record (a localization run's sidecar, or a later step's)
+ * and the table it describes read, the image drawn, the histograms, the per-frame counts, the
+ * drift, NeNA and FRC computed.
+ * @param recordPath - the record, e.g. `locs.json`
+ * @param runtime - what runs the report, for its versions line (the CLI: `Node.js v20.x`) @default 'unknown'
+ * @throws InputFileError naming the record or the table when one cannot be read
+ */
+export async function makeRunReport(recordPath: string, runtime = 'unknown'): Promise<ReportContent> {
+  const started = performance.now();
+  const chain = readRunRecord(recordPath);
+  const skipped = new RowFaultTally();
+  const table = readPointTable(chain.table, { skipped });
+  const rows = table.x.length;
+  const merged = table.columns.has(DETECTIONS_HEADER);
+  const frames = asRecord(asRecord(chain.run?.parameters).frames);
+  const counts = frameCounts(table, typeof frames.first === 'number' ? frames.first : undefined, typeof frames.last === 'number' ? frames.last : undefined);
+  const histograms = [];
+  for (const { key, label } of HISTOGRAMS) {
+    const column = columnOf(key);
+    const values = table.columns.get(column.header);
+    if (!values) continue;
+    const histogram = columnHistogram(values, column.header, label);
+    histograms.push({ histogram, unit: column.unit, svg: await vegaSvg(histogramSpec(histogram)) });
+  }
+  return {
+    recordPath,
+    table: chain.table,
+    rows,
+    skippedRows: skippedRowsWarning(chain.table, skipped),
+    merged,
+    run: chain.run,
+    steps: chain.steps,
+    image: reportImage(chain.run, table),
+    frames: { counts, svg: await vegaSvg(lineSpec(frameCountsPlot(counts))) },
+    histograms,
+    drift: await driftResult(chain),
+    ...resolutionResults(merged),
+    reportedBy: { version: softwareVersion(), runtime, made: new Date().toISOString(), seconds: (performance.now() - started) / 1000 },
+  };
+}
