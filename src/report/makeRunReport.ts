@@ -1,6 +1,7 @@
 import { readPointTable, skippedRowsWarning } from '../evaluate/PointTable.js';
 import type { PointTable } from '../evaluate/PointTable.js';
 import { readDriftTrajectory } from '../post/readDriftTrajectory.js';
+import { chooseScaleBar } from '../render/chooseScaleBar.js';
 import { encodePng } from '../render/encodePng.js';
 import { RENDER_DEFAULTS, SuperResolutionImage } from '../render/SuperResolutionImage.js';
 import { softwareVersion } from '../softwareVersion.js';
@@ -11,7 +12,6 @@ import { asRecord, readRunRecord } from './readRunRecord.js';
 import type { JsonRecord, RunRecordChain } from './readRunRecord.js';
 import type { DriftResult, FrcResult, NenaResult, NotComputed, ReportContent, ReportImage } from './ReportContent.js';
 import { frameCountsPlot, histogramSpec, lineSpec } from './reportPlots.js';
-import { reportScaleBar } from './reportScaleBar.js';
 import { columnHistogram, frameCounts } from './summarizeTable.js';
 import { vegaSvg } from './vegaSvg.js';
 
@@ -63,7 +63,7 @@ function reportImage(run: JsonRecord | undefined, table: PointTable): ReportImag
   image.add(table.x, table.y, uncertainty, table.x.length);
   const png = encodePng(image.counts, image.width, image.height, { colormap: 'hot' });
   const modeText = mode === 'gaussian' ? `each a Gaussian of its uncertainty, at least ${pixelNm} nm` : 'a histogram';
-  return { png, width: image.width, height: image.height, pixelNm, mode: modeText, drawn: image.drawn, scaleBar: reportScaleBar(image.width * pixelNm) };
+  return { png, width: image.width, height: image.height, pixelNm, mode: modeText, drawn: image.drawn, scaleBar: chooseScaleBar(image.width * pixelNm, pixelNm) };
 }
 
 /** The drift trajectory's plot, or why there is none. */
