@@ -16,11 +16,18 @@ import { columnHistogram, frameCounts } from './summarizeTable.js';
 import { vegaSvg } from './vegaSvg.js';
 
 /**
- * The report's limits: the image's longest side, px (its pixel is the render default, 10 nm,
- * or coarser so the field of view fits: a 2048² PNG of a dense image is a few MB of base64),
- * and the most points of a drift plot (a line needs no more).
+ * The report's limits, each chosen by the report of 10⁶ made-up localizations spread evenly over
+ * a 25.6 µm field (test/bench/reportScale.ts, the worst case for PNG compression):
+ * - `maxImageSidePx`: the image's longest side; its pixel is the render default (10 nm), or
+ *   coarser so the field fits. At 2048 px that image was 6.5 MB of PNG, 8.8 MB of page (the
+ *   limit is 10 MB); at 1600 px, 2·10⁵ localizations drawn as Gaussians make a 5.5 MB page.
+ * - `maxGaussianRows`: up to this many localizations each is drawn as a Gaussian of its
+ *   uncertainty, above it as a histogram (a Gaussian costs a window of pixels: 10⁶ of them took
+ *   5 of the report's 20 s on a loaded machine; drawn as a histogram, the 10⁶ made a 1.2 MB page
+ *   in 5.8 s of CPU; at a pixel of 10 nm or more the two look alike for precisions of a few nm).
+ * - `maxDriftPoints`: the most points of the drift plot (a line needs no more).
  */
-export const REPORT_DEFAULTS = { maxImageSidePx: 2048, maxDriftPoints: 2000 } as const;
+export const REPORT_DEFAULTS = { maxImageSidePx: 1600, maxGaussianRows: 200_000, maxDriftPoints: 2000 } as const;
 
 /** The columns histogrammed, by their key in the column list, with the label a reader sees. */
 const HISTOGRAMS: readonly { key: Column['key']; label: string }[] = [
@@ -52,12 +59,13 @@ function fieldOfView(run: JsonRecord | undefined, table: PointTable): { x0: numb
   return { x0: 0, x1: xm, y0: 0, y1: ym };
 }
 
-/** The super-resolution image: Gaussians of each localization's uncertainty where the table has it, else a histogram. */
+/** The super-resolution image: Gaussians of each localization's uncertainty where the table has it (and is not too long), else a histogram. */
 function reportImage(run: JsonRecord | undefined, table: PointTable): ReportImage {
   const range = fieldOfView(run, table);
   const side = Math.max(range.x1 - range.x0, range.y1 - range.y0);
   const pixelNm = Math.max(RENDER_DEFAULTS.pixelNm, Math.ceil(side / REPORT_DEFAULTS.maxImageSidePx));
-  const uncertainty = table.columns.get(columnOf('uncertainty').header);
+  const column = table.columns.get(columnOf('uncertainty').header);
+  const uncertainty = column && table.x.length <= REPORT_DEFAULTS.maxGaussianRows ? column : undefined;
   const mode = uncertainty ? 'gaussian' : 'histogram';
   const image = new SuperResolutionImage({ pixelNm, mode, range });
   image.add(table.x, table.y, uncertainty, table.x.length);
