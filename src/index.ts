@@ -105,6 +105,16 @@ export { compileFilter, FilterExpressionError } from './post/compileFilter.js';
 export { filterTable } from './post/filterTable.js';
 export type { RowTest } from './post/filterTable.js';
 
+// Resolution
+export { estimateNena, estimateNenaOfColumns, resolveNenaOptions, refuseMergedTable, NENA_DEFAULTS, NENA_MIN_PAIRS } from './post/estimateNena.js';
+export type { NenaOptions, NenaResult } from './post/estimateNena.js';
+export { nextFrameDistances } from './post/nextFrameDistances.js';
+export { fitPairDistances } from './post/fitPairDistances.js';
+export type { PairDistanceFit } from './post/fitPairDistances.js';
+export { estimateFrc, estimateFrcOfColumns, resolveFrcOptions, frcPixelNm, frcCrossing, FRC_DEFAULTS } from './post/estimateFrc.js';
+export type { FrcOptions, FrcResult, FrcSplit, ResolvedFrcOptions } from './post/estimateFrc.js';
+export { RadixTwoFft } from './post/RadixTwoFft.js';
+
 // Images
 export { SuperResolutionImage } from './render/SuperResolutionImage.js';
 export type { RenderMode, RenderOptions } from './render/SuperResolutionImage.js';
