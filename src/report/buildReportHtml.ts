@@ -19,6 +19,7 @@ function num(value: unknown, digits = 3): string {
 /** `value ± sd`, each to 3 significant digits. */
 function pm(value: unknown, sd: unknown, unit = ''): string {
   const u = unit ? ` ${unit}` : '';
+  if (typeof sd === 'number' && !Number.isFinite(sd)) return `${num(value)}${u} (its standard error could not be had)`;
   return typeof sd === 'number' ? `${num(value)} ± ${num(sd)}${u}` : `${num(value)}${u}`;
 }
 

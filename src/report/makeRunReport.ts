@@ -1,4 +1,7 @@
+import { InputFileError } from '../errors/InputFileError.js';
 import { readPointTable, skippedRowsWarning } from '../evaluate/PointTable.js';
+import { estimateFrcOfColumns, frcPixelNm, resolveFrcOptions } from '../post/estimateFrc.js';
+import { estimateNenaOfColumns, refuseMergedTable } from '../post/estimateNena.js';
 import type { PointTable } from '../evaluate/PointTable.js';
 import { readDriftTrajectory } from '../post/readDriftTrajectory.js';
 import { chooseScaleBar } from '../render/chooseScaleBar.js';
@@ -100,12 +103,55 @@ async function driftResult(chain: RunRecordChain): Promise<DriftResult | NotComp
   return { svg, path: d.path, frames, maxAbsNm: { x: maxX, y: maxY }, precisionNm: d.precisionNm };
 }
 
-/** Why NeNA and FRC are not in this report (they are computed by the resolution library when it is part of the build). */
-function resolutionResults(merged: boolean): { nena: NenaResult | NotComputed; frc: FrcResult | NotComputed } {
-  const nena = merged
-    ? { reason: 'the table is merged (one row per molecule); NeNA needs the localizations of each frame: make the report of the run before merging' }
-    : { reason: 'not available in this build (NeNA is not part of it yet)' };
-  return { nena, frc: { reason: 'not available in this build (FRC is not part of it yet)' } };
+/**
+ * NeNA and FRC of the table (src/post/estimateNena.ts, estimateFrc.ts with their defaults; FRC's
+ * pixel from NeNA), each with its plot, or the reason it could not be had (a merged table, too
+ * few next-frame pairs, too few localizations: the library's own message).
+ */
+async function resolutionResults(table: PointTable, path: string): Promise<{ nena: NenaResult | NotComputed; frc: FrcResult | NotComputed }> {
+  const detections = table.columns.get(DETECTIONS_HEADER);
+  let nena: NenaResult | NotComputed;
+  let nenaNm: number | undefined;
+  try {
+    if (detections) refuseMergedTable({ header: [DETECTIONS_HEADER], columns: [detections] }, path);
+    const n = estimateNenaOfColumns(table.frame, table.x, table.y, {}, path);
+    nenaNm = n.nenaNm;
+    const { binNm } = n;
+    const centres = Array.from(n.histogram.counts, (_, k) => (k + 0.5) * binNm);
+    const plot = lineSpec({
+      title: 'distances to the nearest neighbour in the next frame',
+      xTitle: 'distance [nm]',
+      yTitle: 'pairs per bin',
+      series: [{ name: 'measured', x: centres, y: n.histogram.counts }, { name: 'fit', x: centres, y: n.histogram.expected }, { name: 'pair term', x: centres, y: n.histogram.expectedPair }],
+    });
+    nena = { precisionNm: n.nenaNm, precisionSeNm: n.nenaStandardErrorNm, pairs: n.pairs, svg: await vegaSvg(plot), parameters: { searchRadiusNm: n.searchRadiusNm, binNm } };
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error;
+    nena = { reason: error.message };
+  }
+  let frc: FrcResult | NotComputed;
+  try {
+    const f = estimateFrcOfColumns(table.frame, table.x, table.y, resolveFrcOptions({ pixelNm: frcPixelNm(nenaNm) }), path);
+    const perUm = Array.from(f.curve.frequencyPerNm, (q) => q * 1000);
+    const crossed = Number.isFinite(f.resolutionNm);
+    const plot = lineSpec({
+      title: `Fourier ring correlation (mean of ${f.options.splits} ${f.options.split} splits)`,
+      xTitle: 'spatial frequency [1/µm]',
+      yTitle: 'FRC',
+      series: [{ name: 'FRC', x: perUm.slice(1), y: f.curve.frc.slice(1) }, { name: 'smoothed', x: perUm.slice(1), y: f.curve.smoothed.slice(1) }],
+      hRule: { y: f.threshold, label: '1/7' },
+      vRule: crossed ? { x: 1000 / f.resolutionNm, label: `${Number(f.resolutionNm.toPrecision(3))} nm` } : undefined,
+    });
+    const { options } = f;
+    const parameters = { ...options, pixelFrom: nenaNm === undefined ? 'the default (no NeNA)' : 'NeNA', imagePx: f.imagePx, folded: f.folded, localizations: f.localizations, splitResolutionsNm: f.splitResolutionsNm };
+    frc = crossed
+      ? { resolutionNm: f.resolutionNm, resolutionSdNm: f.resolutionSdNm, svg: await vegaSvg(plot), parameters }
+      : { reason: `the FRC curve stayed above 1/7 up to the Nyquist frequency of ${options.pixelNm} nm pixels in every split: no resolution` };
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error;
+    frc = { reason: error.message };
+  }
+  return { nena, frc };
 }
 
 /**
@@ -122,7 +168,7 @@ export async function makeRunReport(recordPath: string, runtime = 'unknown'): Pr
   const skipped = new RowFaultTally();
   const table = readPointTable(chain.table, { skipped });
   const rows = table.x.length;
-  const merged = table.columns.has(DETECTIONS_HEADER);
+  const merged = (table.columns.get(DETECTIONS_HEADER) ?? []).some((d) => d > 1);
   const frames = asRecord(asRecord(chain.run?.parameters).frames);
   const counts = frameCounts(table, typeof frames.first === 'number' ? frames.first : undefined, typeof frames.last === 'number' ? frames.last : undefined);
   const histograms = [];
@@ -145,7 +191,7 @@ export async function makeRunReport(recordPath: string, runtime = 'unknown'): Pr
     frames: { counts, svg: await vegaSvg(lineSpec(frameCountsPlot(counts))) },
     histograms,
     drift: await driftResult(chain),
-    ...resolutionResults(merged),
+    ...(await resolutionResults(table, chain.table)),
     reportedBy: { version: softwareVersion(), runtime, made: new Date().toISOString(), seconds: (performance.now() - started) / 1000 },
   };
 }

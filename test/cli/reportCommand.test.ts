@@ -21,7 +21,7 @@ let record: string;
 let table: string;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'report-cli-'));
-  ({ record, table } = await writeSyntheticRun(dir, 'run', { rows: 500, frames: 50 }));
+  ({ record, table } = await writeSyntheticRun(dir, 'run', { rows: 500, frames: 50, widthPx: 16 }));
   results = runBatch(dir, [
     ['report', record, '-o', join(dir, 'page.html')],
     ['report', record, '-o', table],

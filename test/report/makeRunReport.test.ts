@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { InputFileError } from '../../src/errors/InputFileError.js';
+import { estimateFrc, frcPixelNm } from '../../src/post/estimateFrc.js';
+import { estimateNena } from '../../src/post/estimateNena.js';
+import { readTable } from '../../src/table/LocalizationTable.js';
 import { buildReportHtml } from '../../src/report/buildReportHtml.js';
 import { makeRunReport } from '../../src/report/makeRunReport.js';
 import { notComputed, REPORT_SECTIONS } from '../../src/report/ReportContent.js';
@@ -21,7 +24,10 @@ import type { SyntheticRun } from './syntheticRun.js';
 
 const ROWS = 3000;
 const FRAMES = 250;
-const OUTSIDE = 7;
+/** Rows placed outside the camera image: three molecules of three frames. */
+const OUTSIDE = 9;
+/** The made-up localization precision, nm. */
+const PRECISION_NM = 8;
 
 /** A column of a CSV as numbers, read here with split (independent of the report's reader). */
 function column(path: string, header: string): number[] {
@@ -45,7 +51,7 @@ describe('the run report', () => {
   let html: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'report-'));
-    run = await writeSyntheticRun(dir, 'run', { rows: ROWS, frames: FRAMES, outside: OUTSIDE, drift: true, stack: 'stack<script>alert(1)</script>.tif' });
+    run = await writeSyntheticRun(dir, 'run', { rows: ROWS, frames: FRAMES, widthPx: 32, outside: OUTSIDE, stack: 'stack<script>alert(1)</script>.tif' });
     content = await makeRunReport(run.record, 'test');
     html = buildReportHtml(content);
   });
@@ -117,23 +123,29 @@ describe('the run report', () => {
 
   test('the image: the camera field of view, the rows inside it drawn, a round scale bar', () => {
     const im = content.image;
-    assert.equal(im.pixelNm, 10, 'the render default pixel: the field (6.4 µm) fits in the image limit');
-    assert.equal(im.width, 640);
-    assert.equal(im.height, 640);
-    assert.equal(im.drawn, ROWS - OUTSIDE, 'the rows placed outside the camera image are not drawn');
-    assert.equal(im.scaleBar.lengthNm, 1000, 'a fifth of 6.4 µm rounds down to 1 µm');
-    assert.match(html, /data-testid="scale-bar" data-length-nm="1000" style="width: 15\.625%"><span>1 µm<\/span>/);
-    assert.ok(html.includes(`${(ROWS - OUTSIDE).toLocaleString('en-US')} of ${ROWS.toLocaleString('en-US')} localizations drawn`));
+    assert.equal(im.pixelNm, 10, 'the render default pixel: the field (3.2 µm) fits in the image limit');
+    assert.equal(im.width, 320);
+    assert.equal(im.height, 320);
+    const xs = column(run.table, 'x [nm]');
+    const ys = column(run.table, 'y [nm]');
+    const inside = xs.filter((x, i) => x >= 0 && x < 3200 && ys[i] >= 0 && ys[i] < 3200).length;
+    assert.ok(inside <= ROWS - OUTSIDE, 'the rows placed outside are outside');
+    assert.equal(im.drawn, inside, 'the rows inside the camera image are drawn, no other');
+    assert.equal(im.scaleBar.lengthNm, 500, 'a fifth of 3.2 µm rounds down to 500 nm');
+    assert.match(html, /data-testid="scale-bar" data-length-nm="500" style="width: 15\.625%"><span>500 nm<\/span>/);
+    assert.ok(html.includes(`${inside.toLocaleString('en-US')} of ${ROWS.toLocaleString('en-US')} localizations drawn`));
   });
 
   test('the drift of the drift step: its trajectory, largest drift and precision', async () => {
-    const drifted = await makeRunReport(run.driftRecord as string, 'test');
+    // A small field (1.6 µm): FRC's transform is small.
+    const small = await writeSyntheticRun(dir, 'drifted', { rows: 600, frames: 100, widthPx: 16, drift: true });
+    const drifted = await makeRunReport(small.driftRecord as string, 'test');
     const d = drifted.drift;
     assert.ok(d && !notComputed(d), 'a drift section with a plot');
-    assert.equal(d.frames, FRAMES);
-    assert.deepEqual(d.maxAbsNm, run.driftMaxNm);
+    assert.equal(d.frames, 100);
+    assert.deepEqual(d.maxAbsNm, small.driftMaxNm);
     assert.deepEqual(d.precisionNm, { x: 0.5, y: 0.75 });
-    assert.equal(drifted.table, run.driftTable, 'the step\'s table is reported');
+    assert.equal(drifted.table, small.driftTable, 'the step\'s table is reported');
     assert.equal(drifted.steps.map((s) => s.step).join(), 'drift');
     assert.match(buildReportHtml(drifted), /id="drift"[\s\S]*<svg[\s\S]*drift \[nm\][\s\S]*<\/section>/);
     assert.equal(content.drift, undefined, 'the run itself corrected no drift');
@@ -147,17 +159,40 @@ describe('the run report', () => {
     assert.match(html, /wallSeconds<\/th><td>12\.5</);
   });
 
+  test("NeNA and FRC: the library's values on the table, shown with their plots", () => {
+    const table = readTable(run.table);
+    const nena = estimateNena(table, {}, run.table);
+    assert.ok(!notComputed(content.nena), 'NeNA computed');
+    assert.equal(content.nena.precisionNm, nena.nenaNm);
+    assert.equal(content.nena.pairs, nena.pairs);
+    // The made-up precision, within NeNA's target of 10 % (2000 pairs: a standard error near 1 %).
+    assert.ok(Math.abs(nena.nenaNm / PRECISION_NM - 1) < 0.1, `NeNA ${nena.nenaNm} nm for ${PRECISION_NM} nm`);
+    assert.ok(html.includes(`data-testid="nena-nm" data-value="${nena.nenaNm}"`));
+    const frc = estimateFrc(table, { pixelNm: frcPixelNm(nena.nenaNm) }, run.table);
+    assert.ok(!notComputed(content.frc), 'FRC computed');
+    assert.equal(content.frc.resolutionNm, frc.resolutionNm);
+    assert.ok(html.includes(`data-testid="frc-nm" data-value="${frc.resolutionNm}"`));
+    assert.match(html, /id="frc"[\s\S]*<svg[\s\S]*1\/7[\s\S]*<\/section>/, 'the FRC curve with its threshold');
+  });
+
   test('NeNA on a merged table: not computed, and why', async () => {
-    const merged = await writeSyntheticRun(dir, 'merged', { rows: 200, frames: 20, merged: true });
+    const merged = await writeSyntheticRun(dir, 'merged', { rows: 200, frames: 20, widthPx: 16, merged: true });
     const c = await makeRunReport(merged.record, 'test');
     assert.ok(c.merged);
     assert.ok(notComputed(c.nena));
-    assert.match(c.nena.reason, /merged/);
-    assert.match(buildReportHtml(c), /id="nena"[\s\S]*Not computed: the table is merged/);
+    assert.match(c.nena.reason, /a merged table .*NeNA needs per-frame localizations/);
+    assert.match(buildReportHtml(c), /id="nena"[\s\S]*Not computed: .*a merged table/);
+  });
+
+  test('NeNA without molecules in consecutive frames: not computed, and why', async () => {
+    const single = await writeSyntheticRun(dir, 'single', { rows: 300, frames: 300, widthPx: 16, onFrames: 1 });
+    const c = await makeRunReport(single.record, 'test');
+    assert.ok(notComputed(c.nena));
+    assert.match(c.nena.reason, /NeNA found \d+ localizations with a neighbour in the next frame/);
   });
 
   test('a 3-D table gets a z histogram', async () => {
-    const depth = await writeSyntheticRun(dir, 'depth', { rows: 300, frames: 10, depth: true });
+    const depth = await writeSyntheticRun(dir, 'depth', { rows: 300, frames: 10, widthPx: 16, depth: true });
     const c = await makeRunReport(depth.record, 'test');
     const z = c.histograms.find((h) => h.histogram.header === 'z [nm]');
     assert.ok(z, 'z histogram');

@@ -18,7 +18,7 @@ let dir: string;
 let page: string;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'report-page-'));
-  const run = await writeSyntheticRun(dir, 'run', { rows: 2000, frames: 100, drift: true });
+  const run = await writeSyntheticRun(dir, 'run', { rows: 2000, frames: 100, widthPx: 16, drift: true });
   page = join(dir, 'run.report.html');
   await writeReport(run.driftRecord as string, page);
 });

@@ -25,8 +25,12 @@ export interface SyntheticRunOptions {
   merged?: boolean;
   /** Also write a drift step (NAME.corrected.json, .csv and .drift.csv) after the run. */
   drift?: boolean;
-  /** Rows placed outside the camera image (drawn in no pixel). */
+  /** Rows placed outside the camera image (drawn in no pixel), rounded up to whole molecules. */
   outside?: number;
+  /** Each molecule is on in this many consecutive frames, each localization off its site by N(0, precision²) a coordinate. @default 3 */
+  onFrames?: number;
+  /** @default 8 nm */
+  precisionNm?: number;
   /** The stack's name as the record states it. */
   stack?: string;
   seed?: number;
@@ -57,38 +61,51 @@ export function syntheticHeaders(options: Pick<SyntheticRunOptions, 'depth' | 'm
  * @param options - rows, frames and extras
  */
 export async function writeSyntheticRun(dir: string, name: string, options: SyntheticRunOptions): Promise<SyntheticRun> {
-  const { rows, frames, widthPx = 64, pixelNm = 100, seed = 29 } = options;
+  const { rows, frames, widthPx = 64, pixelNm = 100, seed = 29, onFrames = 3, precisionNm = 8 } = options;
   const random = new Random(seed);
   const table = join(dir, `${name}.csv`);
   const record = join(dir, `${name}.json`);
   const columns = [...LOCALIZATION_COLUMNS, ...(options.depth ? ASTIGMATIC_COLUMNS : [])];
   const header = csvHeader(columns) + (options.merged ? `,"${DETECTIONS_HEADER}"` : '');
-  const out = createWriteStream(table);
-  out.write(`${header}\n`);
   const fov = widthPx * pixelNm;
   const outside = options.outside ?? 0;
-  let lines: string[] = [];
+  const lines: string[] = new Array<string>(rows);
+  const frameOf = new Int32Array(rows);
+  let siteX = 0;
+  let siteY = 0;
+  let start = 1;
   for (let i = 0; i < rows; i++) {
-    const frame = 1 + Math.floor((i * frames) / rows);
-    const off = i < outside;
-    const x = off ? fov + 50 + random.uniform() * 100 : random.uniform() * fov;
-    const y = random.uniform() * fov;
+    // Molecule m = ⌊i / onFrames⌋ on from its start frame (molecules spread evenly over the frames).
+    const k = i % onFrames;
+    if (k === 0) {
+      siteX = i < outside ? fov + 50 + random.uniform() * 100 : random.uniform() * fov;
+      siteY = random.uniform() * fov;
+      start = Math.min(frames - onFrames + 1, 1 + Math.floor((i * frames) / rows));
+    }
+    const frame = Math.max(1, start + k);
+    const x = siteX + precisionNm * random.normal();
+    const y = siteY + precisionNm * random.normal();
     const photons = 2000 + 400 * random.normal();
     const background = 20 + 3 * random.normal();
     const uncertainty = 4 + 8 * random.uniform() ** 3;
     const sigma = 130 + 5 * random.normal();
     const values: Record<string, string> = {
-      id: String(i + 1), frame: String(frame), x: x.toFixed(2), y: y.toFixed(2), sigma: sigma.toFixed(2), intensity: photons.toFixed(1), offset: background.toFixed(2),
+      frame: String(frame), x: x.toFixed(2), y: y.toFixed(2), sigma: sigma.toFixed(2), intensity: photons.toFixed(1), offset: background.toFixed(2),
       bkgstd: '6.00', uncertainty: uncertainty.toFixed(2), uncertaintyX: uncertainty.toFixed(2), uncertaintyY: uncertainty.toFixed(2), logLikelihood: '1000.000', iterations: '4', status: '0', emitters: '1',
       z: (300 * random.normal()).toFixed(2), uncertaintyZ: '20.00', sigma1: sigma.toFixed(2), sigma2: sigma.toFixed(2),
     };
-    lines.push(columns.map((c) => values[c.key]).join(',') + (options.merged ? ',3' : ''));
-    if (lines.length === 10000) {
-      if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
-      lines = [];
-    }
+    lines[i] = columns.slice(1).map((c) => values[c.key]).join(',') + (options.merged ? ',3' : '');
+    frameOf[i] = frame;
   }
-  out.end(lines.length ? `${lines.join('\n')}\n` : '');
+  // In frame order, as localize writes its rows (a stable sort: molecules in the order made).
+  const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => frameOf[a] - frameOf[b] || a - b);
+  const out = createWriteStream(table);
+  out.write(`${header}\n`);
+  for (let r = 0; r < rows; r += 10000) {
+    const block = order.slice(r, r + 10000).map((i, j) => `${r + j + 1},${lines[i]}`);
+    if (!out.write(`${block.join('\n')}\n`)) await once(out, 'drain');
+  }
+  out.end();
   await once(out, 'finish');
   const run = {
     software: { name: 'smlm-stream', version: '0.1.0' },
