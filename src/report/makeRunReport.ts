@@ -27,7 +27,7 @@ import { vegaSvg } from './vegaSvg.js';
  * - `maxGaussianRows`: up to this many localizations each is drawn as a Gaussian of its
  *   uncertainty, above it as a histogram (a Gaussian costs a window of pixels: 10⁶ of them took
  *   5 of the report's 20 s on a loaded machine; drawn as a histogram, the 10⁶ made a 1.2 MB page
- *   in 5.8 s of CPU; at a pixel of 10 nm or more the two look alike for precisions of a few nm).
+ *   in 5.8 s of CPU before NeNA and FRC, 9.0 s with them; at a pixel of 10 nm or more the two look alike for precisions of a few nm).
  * - `maxDriftPoints`: the most points of the drift plot (a line needs no more).
  */
 export const REPORT_DEFAULTS = { maxImageSidePx: 1600, maxGaussianRows: 200_000, maxDriftPoints: 2000 } as const;
