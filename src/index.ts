@@ -115,6 +115,14 @@ export { estimateFrc, estimateFrcOfColumns, resolveFrcOptions, frcPixelNm, frcCr
 export type { FrcOptions, FrcResult, FrcSplit, ResolvedFrcOptions } from './post/estimateFrc.js';
 export { RadixTwoFft } from './post/RadixTwoFft.js';
 
+// The run report
+export { makeRunReport, REPORT_DEFAULTS } from './report/makeRunReport.js';
+export { buildReportHtml } from './report/buildReportHtml.js';
+export { readRunRecord } from './report/readRunRecord.js';
+export type { RunRecordChain } from './report/readRunRecord.js';
+export { REPORT_SECTIONS } from './report/ReportContent.js';
+export type { ReportContent } from './report/ReportContent.js';
+
 // Images
 export { SuperResolutionImage } from './render/SuperResolutionImage.js';
 export type { RenderMode, RenderOptions } from './render/SuperResolutionImage.js';

@@ -44,6 +44,7 @@ const FOLDER_RANK: Readonly<Record<string, number>> = {
   post: 7,
   evaluate: 7,
   export: 8,
+  report: 8, // the run report: reads a record and its table, draws, writes HTML (export's floor: it may use its writers)
   pipeline: 9,
   cluster: 10,
   pipelines: 11,

@@ -27,6 +27,7 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
   merge: { summary: 'merge the blinks of each molecule in consecutive frames into one row', load: () => import('./mergeCommand.js') },
   resolution: { summary: 'estimate the resolution of a localization CSV: NeNA precision and FRC', load: () => import('./resolutionCommand.js') },
   filter: { summary: 'keep the rows of a localization CSV where an expression is true', load: () => import('./filterCommand.js') },
+  report: { summary: 'write one self-contained HTML page of a run: image, histograms, drift, resolution, settings', load: () => import('./reportCommand.js') },
   export: { summary: "write a localization CSV in Picasso's HDF5 format", load: () => import('./exportCommand.js') },
   worker: { summary: 'take chunk jobs of localize --queue from a Redis job queue (many machines)', load: () => import('./workerCommand.js') },
   'fit-demo': { summary: 'simulate patches, fit them, compare with the truth and the CRLB', load: () => import('./fitDemo.js') },

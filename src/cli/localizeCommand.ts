@@ -36,6 +36,9 @@ import { parseNumber } from './parseNumber.js';
 import { formatDuration, ProgressReporter } from './ProgressReporter.js';
 import { QUEUE_ENV, QUEUE_FROM_ENV, queueUrlFrom } from './queueUrlFrom.js';
 import { UsageError } from './UsageError.js';
+import { defaultReportPath, writeReport } from './reportCommand.js';
+import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import { temporaryPath } from '../export/writeFileAtomically.js';
 
 /** The localize command's flags, with the library's defaults. */
 /** The camera's conversion of ADU to photons: every command that reads a stack takes these. */
@@ -54,6 +57,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ['Output', [
     { name: 'output', short: 'o', value: 'FILE', help: 'CSV to write; the sidecar is FILE with .json', default: 'STACK.csv next to the stack (its first file)' },
     { name: 'all-fits', help: 'also write fits that did not converge (see the status column)' },
+    { name: 'report', value: 'FILE.html', help: "at the end, write the run's report (smlm-stream report: one self-contained HTML page); --report alone, or followed by an argument not ending in .html, names it after the CSV", default: 'FILE with .report.html' },
     { name: 'merge', help: 'also write FILE with .merged.csv: the blinks of each molecule merged into one row as the run goes (as smlm-stream merge)' },
   ]],
   ['Merging, with --merge (ThunderSTORM\'s rules and defaults)', MERGE_OPTION_FLAGS],
@@ -222,13 +226,15 @@ function parseFrameRange(text: string): { start: number; end?: number } {
  * @returns exit code (0 on success)
  */
 export async function run(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = LOCALIZE_FLAGS.parse(argv);
+  const { values, positionals } = LOCALIZE_FLAGS.parse(reportFlagValue(argv));
   if (positionals.length === 0) throw new UsageError('localize needs a stack: a TIFF file, a folder of TIFFs, or several files (see smlm-stream localize --help)');
   const input = positionals.length === 1 ? positionals[0] : positionals;
   const first = positionals[0].replace(/[/\\]+$/, '');
   // STACK.csv next to the stack (a folder's is next to the folder); for a list, the first file's.
   const output = (values.output as string | undefined) ?? join(dirname(first), `${basename(first, extname(first)).replace(/\.ome$/i, '')}.csv`);
   const text = (name: string) => values[name] as string | undefined;
+  const report = text('report') === undefined ? undefined : text('report') || defaultReportPath(output);
+  if (report !== undefined) checkOutputPaths([...positionals, ...otherInputs(text).map((f) => f.path)].map((path) => ({ path, role: 'an input' })), [{ path: output, role: 'the CSV' }, { path: report, role: 'the report' }, { path: temporaryPath(report), role: "the report's temporary file" }]);
   const optional = (name: string, limits = {}) => (text(name) === undefined ? undefined : parseNumber(text(name), `--${name}`, limits));
   const cameraSource = text('camera');
   if (cameraSource !== undefined && cameraSource !== 'auto' && cameraSource !== 'given') throw new UsageError(`--camera must be auto or given, got '${cameraSource}'`);
@@ -336,10 +342,26 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   if (summary.stopReason !== undefined) {
     say(`${summary.stopReason}: ${keptLine(summary)}`);
     if (!quiet) for (const line of summaryLines(summary)) out(line);
+    if (report !== undefined) await reportLine(summary.sidecar, report, quiet, out);
     return exitCode === EXIT.ok ? EXIT.failed : exitCode;
   }
   if (!quiet) for (const line of summaryLines(summary)) out(line);
+  if (report !== undefined) await reportLine(summary.sidecar, report, quiet, out);
   return EXIT.ok;
+}
+
+/**
+ * `--report` takes a value only when the next argument ends in .html (`--report FILE.html`,
+ * `--report=FILE`); alone, or before the stack or another flag, it is `--report=`: the default name.
+ */
+function reportFlagValue(argv: readonly string[]): string[] {
+  return argv.map((arg, i) => (arg === '--report' && !/\.html?$/i.test(argv[i + 1] ?? '') ? '--report=' : arg));
+}
+
+/** Write the run's report and say where (on stdout, as the summary). */
+async function reportLine(record: string, report: string, quiet: boolean, out: (line: string) => void): Promise<void> {
+  const { bytes, seconds } = await writeReport(record, report);
+  if (!quiet) out(`  report              ${report} (${(bytes / 1e6).toFixed(2)} MB, ${seconds.toFixed(2)} s)`);
 }
 
 /** What a run that ended early kept, and where. */

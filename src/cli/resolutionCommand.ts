@@ -26,6 +26,7 @@ export const RESOLUTION_FLAGS = new FlagTable([
   ['NeNA (Endesfelder et al., Histochem. Cell Biol. 2014)', [
     { name: 'nena-radius', value: 'NM', help: "a localization's nearest neighbour in the next frame counts within this distance", default: String(NENA_DEFAULTS.searchRadiusNm), option: 'searchRadiusNm' },
     { name: 'nena-bin', value: 'NM', help: 'bin width of the distance histogram the model is fitted to', default: String(NENA_DEFAULTS.binNm), option: 'binNm' },
+    { name: 'nena-short-range', help: "also fit the model's short-range term (neighbours a few σ away: dimers, clusters); off, it would take a spread of precisions for neighbours", option: 'shortRangeTerm' },
   ]],
   ['FRC (Nieuwenhuizen et al., Nat. Methods 2013)', [
     { name: 'pixel', value: 'NM', help: 'pixel of the two half-images', default: `NeNA × ${FRC_DEFAULTS.pixelPerNena} within ${FRC_DEFAULTS.minPixelNm} to ${FRC_DEFAULTS.maxPixelNm} nm; ${FRC_DEFAULTS.pixelNm} nm without NeNA`, option: 'pixelNm' },
@@ -70,7 +71,7 @@ function finite(v: number): number | null {
  * @param out - stdout lines
  */
 export async function run(argv: string[], out: (line: string) => void): Promise<number> {
-  const { positionals, text } = RESOLUTION_FLAGS.parse(argv);
+  const { positionals, text, on } = RESOLUTION_FLAGS.parse(argv);
   if (positionals.length !== 1) throw new UsageError(`resolution needs one localization CSV, got ${positionals.length}`);
   const input = positionals[0];
   const json = text('json');
@@ -86,6 +87,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const nenaOptions = {
     searchRadiusNm: number('nena-radius', NENA_DEFAULTS.searchRadiusNm, { min: 1e-3 }),
     binNm: number('nena-bin', NENA_DEFAULTS.binNm, { min: 1e-3 }),
+    shortRangeTerm: on('nena-short-range'),
   };
   const split = (text('split') ?? FRC_DEFAULTS.split) as FrcSplit;
   if (split !== 'random' && split !== 'frame-blocks') throw new UsageError(`--split must be random or frame-blocks, got '${split}'`);
@@ -164,7 +166,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
         ? {
             method: 'Endesfelder et al. 2014: next-frame nearest-neighbour distances, binned maximum likelihood',
             pairs: nena.pairs,
-            parameters: { searchRadiusNm: nena.searchRadiusNm, binNm: nena.binNm },
+            parameters: { searchRadiusNm: nena.searchRadiusNm, binNm: nena.binNm, shortRangeTerm: nena.shortRangeTerm },
             fit: Object.fromEntries(Object.entries(nena.fit).map(([k, v]) => [k, typeof v === 'number' ? finite(v) : v])),
             histogram: { binNm: nena.binNm, counts: Array.from(nena.histogram.counts), expected: Array.from(nena.histogram.expected), expectedPair: Array.from(nena.histogram.expectedPair) },
             seconds: nenaSeconds,

@@ -24,7 +24,7 @@ export interface FrcOptions {
   seed?: number;
   /**
    * `random`: each localization to a half at random; `frame-blocks`: blocks of
-   * {@link blockFrames} frames to a half at random (a molecule's repeated localizations, in
+   * {@link blockFrames} frames, half of them (chosen at random) to each half (a molecule's repeated localizations, in
    * consecutive frames, stay in one half, so they do not correlate the halves).
    * @default 'random'
    */
@@ -276,11 +276,20 @@ export function estimateFrcOfColumns(frame: ArrayLike<number>, x: ArrayLike<numb
   const resolutions: number[] = [];
   const random = new Random(o.seed);
   const blockHalf = new Uint8Array(o.split === 'frame-blocks' ? blocks : 0);
+  const order = new Int32Array(blockHalf.length);
   for (let s = 0; s < o.splits; s++) {
     re.fill(0);
     im.fill(0);
     if (o.split === 'frame-blocks') {
-      for (let b = 0; b < blocks; b++) blockHalf[b] = random.uniform() < 0.5 ? 1 : 0;
+      // Half the blocks to each half, chosen at random (a shuffle): neither half is ever empty.
+      for (let b = 0; b < blocks; b++) order[b] = b;
+      for (let b = blocks - 1; b > 0; b--) {
+        const j = Math.floor(random.uniform() * (b + 1));
+        const t = order[b];
+        order[b] = order[j];
+        order[j] = t;
+      }
+      for (let b = 0; b < blocks; b++) blockHalf[order[b]] = b < blocks / 2 ? 1 : 0;
       for (let i = 0; i < n; i++) {
         const half = blockHalf[Math.floor((frame[i] - firstFrame) / o.blockFrames)];
         (half ? im : re)[pixel[i]] += weight[i];

@@ -42,6 +42,7 @@ const SLOW = [
   'test/pipeline/acceptance.test.ts', // 32 s: the acceptance criteria on simulated stacks
   'test/pipeline/crowded.test.ts', // 27 s: crowded stacks, one and two workers
   'test/pipeline/localizeStream.test.ts', // 15 s: the stream on simulated stacks
+  'test/report/makeRunReport.test.ts', // 27 s: run reports (with NeNA and FRC) of made-up runs
 ];
 
 /**

@@ -12,6 +12,8 @@ export interface BlinkingTableOptions {
   readonly frames: number;
   /** Mean frames a molecule is on, once switched on (geometric, at least 1). */
   readonly meanOnFrames: number;
+  /** Spread of the precision among molecules: each molecule's σ uniform in σ·(1 ± spread). @default 0 */
+  readonly sigmaSpread?: number;
 }
 
 /**
@@ -28,10 +30,11 @@ export function blinkingTable(o: BlinkingTableOptions): LocalizationTable {
   const stay = 1 - 1 / o.meanOnFrames; // P(on in the next frame | on now)
   for (let m = 0; m < o.sites.length / 2; m++) {
     let f = 1 + Math.floor(random.uniform() * o.frames);
+    const sigma = o.sigmaNm * (1 + (o.sigmaSpread ?? 0) * (2 * random.uniform() - 1));
     do {
       frame.push(f);
-      x.push(o.sites[2 * m] + o.sigmaNm * random.normal());
-      y.push(o.sites[2 * m + 1] + o.sigmaNm * random.normal());
+      x.push(o.sites[2 * m] + sigma * random.normal());
+      y.push(o.sites[2 * m + 1] + sigma * random.normal());
       f++;
     } while (f <= o.frames && random.uniform() < stay);
   }

@@ -44,10 +44,27 @@ describe('NeNA (Endesfelder et al. 2014)', () => {
       const a = random.uniform() * 2 * Math.PI;
       sites.set([base[2 * i], base[2 * i + 1], base[2 * i] + 40 * Math.cos(a), base[2 * i + 1] + 40 * Math.sin(a)], 4 * i);
     }
-    const dimers = estimateNena(blinkingTable({ seed: 33, sites, sigmaNm: 10, frames: 20, meanOnFrames: 3 }));
-    assert.ok(Math.abs(dimers.nenaNm / 10 - 1) < TARGET, `dimers: ${dimers.nenaNm}`);
+    const dimerTable = blinkingTable({ seed: 33, sites, sigmaNm: 10, frames: 20, meanOnFrames: 3 });
+    const dimers = estimateNena(dimerTable, { shortRangeTerm: true });
+    assert.ok(Math.abs(dimers.nenaNm / 10 - 1) < 0.02, `dimers: ${dimers.nenaNm}`);
     assert.ok(dimers.fit.shortRangeTerm, 'dimers: the short-range term is kept');
     assert.ok(Math.abs(dimers.fit.shortRangeCenterNm - 40) < 8, `dimers: short-range centre ${dimers.fit.shortRangeCenterNm}`);
+    // Without the term (the default), the neighbours at 40 nm widen the pair term a little.
+    const plain = estimateNena(dimerTable);
+    assert.ok(!plain.fit.shortRangeTerm);
+    assert.ok(Math.abs(plain.nenaNm / 10 - 1) < TARGET && plain.nenaNm > dimers.nenaNm, `dimers without the short-range term: ${plain.nenaNm}`);
+  });
+
+  test('a spread of precisions among molecules gives their RMS', () => {
+    // Each molecule's σ uniform in 10 nm ± 50 % (photon counts vary): RMS 10·√(1 + 0.5²/3) nm.
+    const table = blinkingTable({ seed: 71, sites: uniformSites(72, 8000, 20000), sigmaNm: 10, frames: 2000, meanOnFrames: 3, sigmaSpread: 0.5 });
+    const rms = 10 * Math.sqrt(1 + 0.25 / 3);
+    const nena = estimateNena(table);
+    // 5 %: the pairs weight molecules by their frames on, and the pair term is one Rayleigh, not a mixture.
+    assert.ok(Math.abs(nena.nenaNm / rms - 1) < 0.05, `NeNA ${nena.nenaNm} against RMS ${rms}`);
+    // The short-range term would take the wide molecules for neighbours: what the default avoids.
+    const withTerm = estimateNena(table, { shortRangeTerm: true });
+    assert.ok(withTerm.nenaNm < nena.nenaNm, `with the short-range term: ${withTerm.nenaNm}`);
   });
 
   test('the grid search finds the same nearest next-frame neighbours as a search of every pair', () => {
