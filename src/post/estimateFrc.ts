@@ -42,7 +42,13 @@ export interface FrcOptions {
   maxImagePx?: number;
   /** Tukey window's tapered fraction of the field along each axis (0: none, 1: Hann). @default 0.25 */
   tukeyFraction?: number;
-  /** Standard deviation of the Gaussian that smooths the FRC curve, in rings. @default 2 */
+  /**
+   * Standard deviation of the Gaussian that smooths the FRC curve, in rings. Unsmoothed, the
+   * first crossing of the noisy curve comes early: σ = 10 nm, 4 000 molecules on 2.4 µm at a
+   * 10 nm pixel gave 43–45 nm unsmoothed, 40.8–41.3 nm smoothed by 2 rings, 40.6–40.8 nm by 5
+   * (for Tukey fractions 0 to 0.5, which change it by under 1.5 % once smoothed).
+   * @default 2
+   */
   smoothingRings?: number;
 }
 
