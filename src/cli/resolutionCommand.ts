@@ -20,13 +20,13 @@ import { UsageError } from './UsageError.js';
 /** The resolution command's flags, each default from the library's defaults. */
 export const RESOLUTION_FLAGS = new FlagTable([
   ['Output', [
-    { name: 'json', value: 'FILE', help: 'write the figures, the parameters used, the FRC curve and the NeNA histogram as JSON' },
+    { name: 'json', value: 'FILE', help: 'write the figures, the parameters used, the FRC curve and the NeNA histogram as JSON (e.g. LOCS.resolution.json: not LOCS.json, the CSV\'s sidecar)' },
     { name: 'plot', value: 'FILE', help: 'draw the FRC curve (the 1/7 threshold and the crossing marked) and the NeNA histogram with its fit as a PNG' },
   ]],
   ['NeNA (Endesfelder et al., Histochem. Cell Biol. 2014)', [
     { name: 'nena-radius', value: 'NM', help: "a localization's nearest neighbour in the next frame counts within this distance", default: String(NENA_DEFAULTS.searchRadiusNm), option: 'searchRadiusNm' },
     { name: 'nena-bin', value: 'NM', help: 'bin width of the distance histogram the model is fitted to', default: String(NENA_DEFAULTS.binNm), option: 'binNm' },
-    { name: 'nena-short-range', help: "also fit the model's short-range term (neighbours a few σ away: dimers, clusters); off, it would take a spread of precisions for neighbours", option: 'shortRangeTerm' },
+    { name: 'nena-short-range', help: "also fit the model's short-range term (neighbours a few σ away: dimers, clusters); off by default, as it takes a spread of precisions among molecules for neighbours", option: 'shortRangeTerm' },
   ]],
   ['FRC (Nieuwenhuizen et al., Nat. Methods 2013)', [
     { name: 'pixel', value: 'NM', help: 'pixel of the two half-images', default: `NeNA × ${FRC_DEFAULTS.pixelPerNena} within ${FRC_DEFAULTS.minPixelNm} to ${FRC_DEFAULTS.maxPixelNm} nm; ${FRC_DEFAULTS.pixelNm} nm without NeNA`, option: 'pixelNm' },
