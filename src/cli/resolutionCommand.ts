@@ -20,19 +20,19 @@ import { UsageError } from './UsageError.js';
 /** The resolution command's flags, each default from the library's defaults. */
 export const RESOLUTION_FLAGS = new FlagTable([
   ['Output', [
-    { name: 'json', value: 'FILE', help: 'write the figures, the parameters used, the FRC curve and the NeNA histogram as JSON' },
+    { name: 'json', value: 'FILE', help: 'write the figures, the parameters used, the FRC curve and the NeNA histogram as JSON (e.g. LOCS.resolution.json: not LOCS.json, the CSV\'s sidecar)' },
     { name: 'plot', value: 'FILE', help: 'draw the FRC curve (the 1/7 threshold and the crossing marked) and the NeNA histogram with its fit as a PNG' },
   ]],
   ['NeNA (Endesfelder et al., Histochem. Cell Biol. 2014)', [
     { name: 'nena-radius', value: 'NM', help: "a localization's nearest neighbour in the next frame counts within this distance", default: String(NENA_DEFAULTS.searchRadiusNm), option: 'searchRadiusNm' },
     { name: 'nena-bin', value: 'NM', help: 'bin width of the distance histogram the model is fitted to', default: String(NENA_DEFAULTS.binNm), option: 'binNm' },
-    { name: 'nena-short-range', help: "also fit the model's short-range term (neighbours a few σ away: dimers, clusters); off, it would take a spread of precisions for neighbours", option: 'shortRangeTerm' },
+    { name: 'nena-short-range', help: "also fit the model's short-range term (neighbours a few σ away: dimers, clusters); off by default, as it takes a spread of precisions among molecules for neighbours", option: 'shortRangeTerm' },
   ]],
   ['FRC (Nieuwenhuizen et al., Nat. Methods 2013)', [
     { name: 'pixel', value: 'NM', help: 'pixel of the two half-images', default: `NeNA × ${FRC_DEFAULTS.pixelPerNena} within ${FRC_DEFAULTS.minPixelNm} to ${FRC_DEFAULTS.maxPixelNm} nm; ${FRC_DEFAULTS.pixelNm} nm without NeNA`, option: 'pixelNm' },
     { name: 'splits', value: 'N', help: 'splits into two halves: the resolution is their mean ± SD', default: String(FRC_DEFAULTS.splits), option: 'splits' },
-    { name: 'split', value: 'S', help: 'random (each localization to a half) or frame-blocks (blocks of --block-frames frames to a half: repeated localizations of a molecule stay in one half)', default: FRC_DEFAULTS.split, option: 'split' },
-    { name: 'block-frames', value: 'N', help: 'frames of a block for --split frame-blocks', default: String(FRC_DEFAULTS.blockFrames), option: 'blockFrames' },
+    { name: 'split', value: 'S', help: 'random (each localization to a half) or frame-blocks (the acquisition in --blocks blocks of frames, half of them to each half: repeated localizations of a molecule stay in one half)', default: FRC_DEFAULTS.split, option: 'split' },
+    { name: 'blocks', value: 'N', help: 'blocks of consecutive frames for --split frame-blocks', default: String(FRC_DEFAULTS.blocks), option: 'blocks' },
     { name: 'seed', value: 'N', help: 'seed of the random splits (the same seed, the same halves)', default: String(FRC_DEFAULTS.seed), option: 'seed' },
     { name: 'image-size', value: 'PX', help: 'side of the Fourier transform (a power of two); a wider field is folded into it', default: String(FRC_DEFAULTS.maxImagePx), option: 'maxImagePx' },
   ]],
@@ -95,7 +95,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const frcOptions = {
     splits: number('splits', FRC_DEFAULTS.splits, { integer: true, min: 1, max: 100 }),
     split,
-    blockFrames: number('block-frames', FRC_DEFAULTS.blockFrames, { integer: true, min: 1 }),
+    blocks: number('blocks', FRC_DEFAULTS.blocks, { integer: true, min: 2, max: 1e6 }),
     seed: number('seed', FRC_DEFAULTS.seed, { integer: true }),
     maxImagePx: number('image-size', FRC_DEFAULTS.maxImagePx, { integer: true, min: 16, max: 8192 }),
   };
@@ -142,7 +142,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const t2 = performance.now();
   const frc = estimateFrcOfColumns(frame, x, y, resolveFrcOptions({ ...frcOptions, pixelNm }), input);
   const frcSeconds = (performance.now() - t2) / 1000;
-  const how = `mean ± SD of ${frc.options.splits} ${frc.options.split === 'random' ? 'random' : `frame-block (${frc.options.blockFrames} frames)`} split${frc.options.splits === 1 ? '' : 's'}; pixel ${pixelNm.toFixed(2)} nm from ${pixelFrom}; ${frc.imagePx}-px transform${frc.folded ? ', the field folded into it' : ''}; ${frcSeconds.toFixed(1)} s`;
+  const how = `mean ± SD of ${frc.options.splits} ${frc.options.split === 'random' ? 'random' : `frame-block (${frc.options.blocks} blocks of ${frc.blockFrames} frames)`} split${frc.options.splits === 1 ? '' : 's'}; pixel ${pixelNm.toFixed(2)} nm from ${pixelFrom}; ${frc.imagePx}-px transform${frc.folded ? ', the field folded into it' : ''}; ${frcSeconds.toFixed(1)} s`;
   if (Number.isFinite(frc.resolutionNm)) {
     out(`  FRC   ${frc.resolutionNm.toFixed(1)} ± ${frc.resolutionSdNm.toFixed(1)} nm  resolution at the 1/7 threshold (${how})`);
     const missed = frc.splitResolutionsNm.filter((r) => !Number.isFinite(r)).length;
@@ -177,6 +177,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
         parameters: { ...frc.options, pixelFrom, threshold: frc.threshold },
         imagePx: frc.imagePx,
         folded: frc.folded,
+        blockFrames: frc.options.split === 'frame-blocks' ? frc.blockFrames : null,
         splitResolutionsNm: frc.splitResolutionsNm.map(finite),
         curve: { frequencyPerNm: Array.from(frc.curve.frequencyPerNm), frc: Array.from(frc.curve.frc), smoothed: Array.from(frc.curve.smoothed) },
         seconds: frcSeconds,

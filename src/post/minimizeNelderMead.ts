@@ -35,14 +35,23 @@ export function minimizeNelderMead(f: (x: Float64Array) => number, start: ArrayL
   const along = (t: number, out: Float64Array, worst: Float64Array) => {
     for (let i = 0; i < n; i++) out[i] = centroid[i] + t * (worst[i] - centroid[i]);
   };
+  const order = new Int32Array(n + 1);
   while (evaluations < maxEvaluations) {
-    const order = values.map((_, k) => k).sort((a, b) => values[a] - values[b]);
+    // The vertices by value (insertion sort: a handful of them, no allocation).
+    for (let k = 0; k <= n; k++) {
+      let j = k;
+      while (j > 0 && values[order[j - 1]] > values[k]) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = k;
+    }
     const best = order[0];
     const worst = order[n];
     const second = order[n - 1];
     if (Math.abs(values[worst] - values[best]) <= tolerance * (Math.abs(values[best]) + tolerance)) break;
     centroid.fill(0);
-    for (const k of order.slice(0, n)) for (let i = 0; i < n; i++) centroid[i] += points[k][i] / n;
+    for (let v = 0; v < n; v++) for (let i = 0; i < n; i++) centroid[i] += points[order[v]][i] / n;
     along(-1, trial, points[worst]);
     const fr = value(trial);
     evaluations++;
@@ -74,7 +83,8 @@ export function minimizeNelderMead(f: (x: Float64Array) => number, start: ArrayL
       values[worst] = fc;
       continue;
     }
-    for (const k of order.slice(1)) {
+    for (let v = 1; v <= n; v++) {
+      const k = order[v];
       for (let i = 0; i < n; i++) points[k][i] = points[best][i] + 0.5 * (points[k][i] - points[best][i]);
       values[k] = value(points[k]);
       evaluations++;

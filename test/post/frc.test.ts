@@ -186,13 +186,16 @@ describe('FRC (Nieuwenhuizen et al. 2013)', () => {
   });
 
   test('frame blocks, and errors', () => {
-    // Molecules each on once: blocks of 100 frames keep a molecule's localizations in one half,
+    // Molecules each on once: 50 blocks of 20 frames keep a molecule's localizations in one half,
     // so the halves share no molecule and uniform sites have no structure to correlate.
     const table = blinkingTable({ seed: 21, sites: uniformSites(22, 4000, 2400), sigmaNm: 10, frames: 1000, meanOnFrames: 3 });
     const random = estimateFrc(table, { pixelNm: 10, splits: 2 });
     const blocks = estimateFrc(table, { pixelNm: 10, splits: 2, split: 'frame-blocks' });
     assert.ok(!(blocks.resolutionNm < 5 * random.resolutionNm), `random ${random.resolutionNm}, blocks ${blocks.resolutionNm}`);
-    assert.throws(() => estimateFrc(table, { pixelNm: 10, split: 'frame-blocks', blockFrames: 5000 }, 'one.csv'), (e: unknown) => e instanceof InputFileError && e.message.startsWith('one.csv: FRC split by frame blocks needs at least 2 blocks'));
+    assert.equal(blocks.blockFrames, 20);
+    const oneFrame = { ...table, columns: [table.columns[0].map(() => 7), table.columns[1], table.columns[2]] };
+    assert.throws(() => estimateFrc(oneFrame, { pixelNm: 10, split: 'frame-blocks' }, 'one.csv'), (e: unknown) => e instanceof InputFileError && e.message.startsWith('one.csv: FRC split by frame blocks needs at least 2 frames'));
+    assert.throws(() => estimateFrc(table, { pixelNm: 10, split: 'frame-blocks', blocks: 1 }), InvalidOptionError);
     assert.throws(() => estimateFrc(table, { pixelNm: -1 }), InvalidOptionError);
     assert.throws(() => estimateFrc(table, { pixelNm: 10, maxImagePx: 1000 }), InvalidOptionError);
     assert.throws(() => estimateFrc(table, { pixelNm: 10, splits: 0 }), InvalidOptionError);
