@@ -80,7 +80,7 @@ export interface ResolvedFits {
  * candidate nearest to it (so two candidates whose windows see the same two molecules report
  * one each, and a pair that made one candidate is reported twice), and only emitters at least
  * σ/2 inside the window (ThunderSTORM's rule against partly seen neighbours). A window of one
- * emitter keeps the single fit as it was.
+ * emitter keeps the single fit as it was (in 3-D, where that failed, the window's).
  */
 export class CrowdingResolver {
   private readonly window: number;
@@ -252,7 +252,10 @@ export class CrowdingResolver {
       start.z = depths && r.status[from] === FitStatus.converged ? r.z[from] : Number.NaN;
       const k = selector.select(this.patches, q * W * W, start, sigmaPx, solver);
       stats.emitterFits[Math.max(1, k)]++;
-      if (k < 2) continue;
+      // One emitter keeps the single fit, except in 3-D where the single fit failed (z at the
+      // range's edge, the iteration limit) and the wider window's fit converged.
+      const rescued = depths !== undefined && k === 1 && partner < 0 && r.status[p] !== FitStatus.converged;
+      if (k < 2 && !rescued) continue;
       any = true;
       replaced[p] = 1;
       if (partner >= 0) replaced[partner] = 1;

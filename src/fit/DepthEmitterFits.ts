@@ -59,6 +59,8 @@ export interface EmitterDepths {
 export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, EmitterDepths {
   readonly box: number;
   readonly perEmitter = MULTI_Z_PER_EMITTER;
+  /** A single fit of a pair wanders in z: it gets the full iteration limit before the window is given up. */
+  readonly continueFirst = true;
   readonly maxEmitters: number;
   readonly theta: Float64Array;
   readonly crlb: Float64Array;

@@ -40,6 +40,12 @@ export interface EmitterFits {
    * Absent where an emitter has no more parameters (2-D).
    */
   startOwn?(data: Float64Array, at: number, e: number, shift: Float64Array | undefined): void;
+  /**
+   * Whether the first emitter's trial fit, when it does not converge in the trial's share of the
+   * iterations, goes on from where it stopped to the full limit before the window is given up (a
+   * 3-D fit of two spots as one wanders in z). @default false (2-D: as the kernel's selection)
+   */
+  readonly continueFirst?: boolean;
   /** Whether emitter e of the K-emitter θ̂ is plausible beyond lying in the window (a 3-D one's z inside its range). */
   plausibleOwn?(emitters: number, e: number): boolean;
 }

@@ -138,6 +138,8 @@ export class EmitterSelector<F extends EmitterFits = MultiEmitterFit> implements
     }
     this.emitters = 0;
     this.status = fit.fit(data, at, 1, sigma, trial);
+    // A 3-D single fit of a pair walks along z: it goes on to the full limit before the window is given up.
+    if (this.status !== STATUS_CONVERGED && fit.continueFirst) this.status = fit.fit(data, at, 1, sigma, solver);
     if (this.status !== STATUS_CONVERGED) return 0;
     let k = 1;
     let ll = fit.logLikelihood;
