@@ -14,6 +14,7 @@ import type { SplinePsf } from './spline/SplinePsf.js';
 import { DepthEmitterFits } from './DepthEmitterFits.js';
 import { MAX_WINDOW } from './fitConstants.js';
 import { WasmMultiAstigmaticFit } from './WasmMultiAstigmaticFit.js';
+import { WasmMultiSplineFit } from './WasmMultiSplineFit.js';
 import { AstigmaticModel } from './models/AstigmaticModel.js';
 import type { AstigmatismCurves } from './models/AstigmaticModel.js';
 import { SplineModel } from './models/SplineModel.js';
@@ -50,8 +51,8 @@ export function createFitEngines(
   const wasm = fit.engine === 'wasm';
   const window = crowdedWindow(fit.box);
   const crowded = multiEmitter.enabled && multiEmitter.maxEmitters >= 2;
-  // 3-D: K emitters of the run's own model, each with its z; the astigmatic model's fits in the
-  // kernel with fit.engine 'wasm' (the spline's K-emitter fit is JavaScript only).
+  // 3-D: K emitters of the run's own model, each with its z; their fits in the kernel with
+  // fit.engine 'wasm' (the selection, the residual and the z starts in JavaScript).
   const depthFits = !crowded
     ? undefined
     : spline
@@ -59,7 +60,7 @@ export function createFitEngines(
           m.widthsPx(theta, out);
           out[0] *= spline.pixelSizeNm;
           out[1] *= spline.pixelSizeNm;
-        })
+        }, wasm && window <= MAX_WINDOW ? new WasmMultiSplineFit(window, spline.psf) : undefined)
       : astigmatism
         ? new DepthEmitterFits<AstigmaticModel>(window, fit.box, (w) => new AstigmaticModel(w, astigmatism), multiEmitter.maxEmitters, (m, _theta, out) => {
             out[0] = m.sigmaXNm;

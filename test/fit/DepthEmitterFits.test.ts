@@ -12,6 +12,7 @@ import { SplineModel } from '../../src/fit/models/SplineModel.js';
 import { buildSpline } from '../../src/fit/spline/buildSpline.js';
 import type { EmitterFits } from '../../src/fit/EmitterFits.js';
 import { WasmMultiAstigmaticFit } from '../../src/fit/WasmMultiAstigmaticFit.js';
+import { WasmMultiSplineFit } from '../../src/fit/WasmMultiSplineFit.js';
 import { Random } from '../../src/simulate/Random.js';
 import { renderSpot } from '../../src/simulate/renderSpot.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
@@ -113,28 +114,34 @@ describe('3-D multi-emitter fitting (DepthEmitterFits under the one EmitterSelec
     });
   }
 
-  test('astigmatic: the fits in the kernel choose the same K and θ̂ as JavaScript (60 windows of 1–3 emitters, 1e-6 px, 1e-4 nm)', () => {
-    const js = new EmitterSelector(W, OPTIONS, MODELS[0].make());
-    const wasm = new EmitterSelector(W, OPTIONS, new DepthEmitterFits<AstigmaticModel>(W, BOX, (w) => new AstigmaticModel(w, CURVES), OPTIONS.maxEmitters, (m, _t, out) => ((out[0] = m.sigmaXNm), (out[1] = m.sigmaYNm)), new WasmMultiAstigmaticFit(W, CURVES)));
-    const rng = new Random(47);
-    const counts = [0, 0, 0, 0, 0, 0];
-    for (let s = 0; s < 60; s++) {
-      const n = 1 + (s % 3);
-      const truth = Array.from({ length: n }, () => ({ x: 4 + (W - 8) * rng.uniform(), y: 4 + (W - 8) * rng.uniform(), z: -400 + 800 * rng.uniform() }));
-      const data = window(rng, truth);
-      const start = startOf(truth.slice(0, 1));
-      const k = js.select(data, 0, start, 1.3, SOLVER);
-      assert.equal(wasm.select(data, 0, start, 1.3, SOLVER), k, `window ${s}: K`);
-      assert.equal(wasm.status, js.status);
-      counts[k]++;
-      for (let a = 0; a < Q * k + 1; a++) {
-        const tol = a % Q === 3 && a < Q * k ? 1e-4 : a % Q === 2 || a === Q * k ? 1e-6 * Math.abs(js.theta[a]) : 1e-6;
-        assert.ok(Math.abs(wasm.theta[a] - js.theta[a]) <= tol, `window ${s}, θ${a}: ${wasm.theta[a]} vs ${js.theta[a]}`);
-        assert.ok(Math.abs(wasm.crlb[a] / js.crlb[a] - 1) < 1e-6, `window ${s}, CRLB ${a}`);
+  const KERNELS = [
+    { name: 'astigmatic', js: MODELS[0].make, wasm: () => new DepthEmitterFits<AstigmaticModel>(W, BOX, (w) => new AstigmaticModel(w, CURVES), OPTIONS.maxEmitters, (m, _t, out) => ((out[0] = m.sigmaXNm), (out[1] = m.sigmaYNm)), new WasmMultiAstigmaticFit(W, CURVES)) },
+    { name: 'spline', js: MODELS[1].make, wasm: () => new DepthEmitterFits<SplineModel>(W, BOX, (w) => new SplineModel(w, PSF), OPTIONS.maxEmitters, (m, t, out) => m.widthsPx(t, out), new WasmMultiSplineFit(W, PSF)) },
+  ];
+  for (const kernel of KERNELS) {
+    test(`${kernel.name}: the fits in the kernel choose the same K and θ̂ as JavaScript (60 windows of 1–3 emitters, 1e-6 px, 1e-4 nm)`, () => {
+      const js = new EmitterSelector(W, OPTIONS, kernel.js());
+      const wasm = new EmitterSelector(W, OPTIONS, kernel.wasm());
+      const rng = new Random(47);
+      const counts = [0, 0, 0, 0, 0, 0];
+      for (let s = 0; s < 60; s++) {
+        const n = 1 + (s % 3);
+        const truth = Array.from({ length: n }, () => ({ x: 4 + (W - 8) * rng.uniform(), y: 4 + (W - 8) * rng.uniform(), z: -400 + 800 * rng.uniform() }));
+        const data = window(rng, truth);
+        const start = startOf(truth.slice(0, 1));
+        const k = js.select(data, 0, start, 1.3, SOLVER);
+        assert.equal(wasm.select(data, 0, start, 1.3, SOLVER), k, `window ${s}: K`);
+        assert.equal(wasm.status, js.status);
+        assert.equal(wasm.iterations, js.iterations, `window ${s}: iterations`);
+        counts[k]++;
+        for (let a = 0; a < Q * k + 1; a++) {
+          const tol = a % Q === 3 && a < Q * k ? 1e-4 : a % Q === 2 || a === Q * k ? 1e-6 * Math.abs(js.theta[a]) : 1e-6;
+          assert.ok(Math.abs(wasm.theta[a] - js.theta[a]) <= tol, `window ${s}, θ${a}: ${wasm.theta[a]} vs ${js.theta[a]}`);
+          assert.ok(Math.abs(wasm.crlb[a] / js.crlb[a] - 1) < 1e-6, `window ${s}, CRLB ${a}`);
+        }
       }
-    }
-    assert.ok(counts[2] > 5 && counts[3] > 5, `K chosen: ${counts}`);
-    // Each K met often enough for the comparison to mean something (measured 1 / 24 / 20 / 15 for K = 0 … 3).
-    assert.ok(counts[1] > 5, `K chosen: ${counts}`);
-  });
+      // Each K met often enough for the comparison to mean something (measured 1 / 24 / 20 / 15 for K = 0 … 3, astigmatic).
+      assert.ok(counts[1] > 5 && counts[2] > 5 && counts[3] > 5, `K chosen: ${counts}`);
+    });
+  }
 });
