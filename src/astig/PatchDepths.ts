@@ -7,18 +7,10 @@ import type { AstigmaticFitter } from '../fit/AstigmaticFitter.js';
 /**
  * The 3-D fit of a frame's patches: each patch fitted again for (x, y, N, b, z) through the
  * calibration's defocus curves or spline (the fitter's), from its 2-D fit (or the patch's centre when that failed). The
- * 2-D results are overwritten with the 3-D ones (σ = √(σxσy)); the depth columns (z, its
- * uncertainty, σx and σy in nm) are kept here, row p for patch p. Scratch grows with the
- * patches and is reused frame to frame.
+ * 2-D results are overwritten with the 3-D ones (σ = √(σxσy)), the depth columns (z, its
+ * uncertainty, σx and σy in nm) written to the same rows.
  */
 export class PatchDepths {
-  /** z of each patch, nm. */
-  z = new Float64Array(0);
-  /** √(CRLB_z · noise scale + the calibration's z model error²), nm. */
-  uncertaintyZ = new Float64Array(0);
-  /** σx and σy at the fit, nm. */
-  sigma1 = new Float64Array(0);
-  sigma2 = new Float64Array(0);
   /** The calibration's z model error, nm: added in quadrature to every uncertainty_z. */
   private readonly zModelErrorNm: number;
   private readonly start = { x: 0, y: 0, photons: 0, background: 0 };
@@ -39,7 +31,8 @@ export class PatchDepths {
   }
 
   /**
-   * Fit every patch for z, into `single` (x, y, N, b, σ, uncertainties, status) and the depth columns.
+   * Fit every patch for z, into `single` (x, y, N, b, σ, uncertainties, status, and z, its
+   * uncertainty, σx, σy).
    * @param patches - photons; patch p at `patches[p·box² …]`, row-major
    * @param saturated - per patch, nonzero when it holds a clipped pixel (not fitted: status saturated)
    * @param single - the 2-D fits, overwritten
@@ -51,7 +44,6 @@ export class PatchDepths {
     const { box, maxIterations, tolerance, noiseScale } = this.options;
     const area = box * box;
     const scale = Math.sqrt(noiseScale);
-    if (this.z.length < n) this.grow(2 * n);
     const pixel = this.pixelSizeNm;
     const solver = { maxIterations, tolerance, shift };
     const start = this.start;
@@ -80,19 +72,12 @@ export class PatchDepths {
       single.residualStd[p] = fit.residualStd(patches, p * area);
       single.iterations[p] = fit.iterations;
       single.chiSquare[p] = Number.NaN;
-      this.z[p] = t[4];
+      single.z[p] = t[4];
       // √(CRLB + the calibration's model error²): photon noise and what the curves get wrong.
       const crlbZ = fit.crlb[4] * scale;
-      this.uncertaintyZ[p] = Math.sqrt(crlbZ * crlbZ + this.zModelErrorNm * this.zModelErrorNm);
-      this.sigma1[p] = fit.sigmaXNm;
-      this.sigma2[p] = fit.sigmaYNm;
+      single.uncertaintyZ[p] = Math.sqrt(crlbZ * crlbZ + this.zModelErrorNm * this.zModelErrorNm);
+      single.sigma1[p] = fit.sigmaXNm;
+      single.sigma2[p] = fit.sigmaYNm;
     }
-  }
-
-  private grow(n: number): void {
-    this.z = new Float64Array(n);
-    this.uncertaintyZ = new Float64Array(n);
-    this.sigma1 = new Float64Array(n);
-    this.sigma2 = new Float64Array(n);
   }
 }

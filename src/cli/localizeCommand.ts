@@ -101,7 +101,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'no-warm-start', help: 'start every fit from its own pixels, not from the previous frame', option: 'warmStart' },
   ]],
   ['3-D (astigmatism or a measured PSF)', [
-    { name: 'calibration', value: 'FILE', help: 'fit x, y and z through this calibration: calibrate-3d\'s CALIB.json (astigmatic Gaussian), or a spline PSF in HDF5 (calibrate-psf\'s PSF.h5, Picasso 0.11\'s *_spline_calib.hdf5, SMAPpy\'s, SMAP\'s v7.3 _3dcal.mat; fitted in the WebAssembly kernel, or JavaScript with --fit-engine js); adds z, uncertainty_z, sigma1, sigma2; multi-emitter fitting off', default: '2-D', option: ['astigmatism', 'spline'] },
+    { name: 'calibration', value: 'FILE', help: 'fit x, y and z through this calibration: calibrate-3d\'s CALIB.json (astigmatic Gaussian), or a spline PSF in HDF5 (calibrate-psf\'s PSF.h5, Picasso 0.11\'s *_spline_calib.hdf5, SMAPpy\'s, SMAP\'s v7.3 _3dcal.mat; fitted in the WebAssembly kernel, or JavaScript with --fit-engine js); adds z, uncertainty_z, sigma1, sigma2; crowded spots fitted with several emitters, each with its own z, as in 2-D (--multi-emitter)', default: '2-D', option: ['astigmatism', 'spline'] },
     { name: 'z-starts', value: 'first|all', help: 'with a spline calibration: fit each spot from its z starts until one converges (first: astigmatic optics), or from all three and keep the best likelihood (all: a 2-D microscope\'s PSF, alike above and below focus, z a nuisance parameter; about 2× the work)', default: SPLINE_CALIBRATION_DEFAULTS.everyZStart ? 'all' : 'first', option: 'spline.everyZStart' },
   ]],
   ['Crowded spots (multi-emitter fitting, ThunderSTORM\'s defaults)', [

@@ -8,6 +8,7 @@ import { crowdedWindow } from './crowdedWindow.js';
 import { MULTI_EMITTER_MARGIN_PX } from './fitConstants.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
+import type { EmitterDepths } from './DepthEmitterFits.js';
 
 /** A frame's candidates, as the resolver reads them: the pixel row and column of each. */
 export interface CandidatePixels {
@@ -33,6 +34,17 @@ export interface CrowdingCounts {
   emitterFits: number[];
 }
 
+/**
+ * A 3-D run's part of crowding: the K-emitter fit's widths and single-fit χ²
+ * ({@link EmitterDepths}), the calibration's z model error (nm, added in quadrature to every
+ * uncertainty_z as for single fits) and the pixel size (nm).
+ */
+export interface CrowdedDepths {
+  readonly fits: EmitterDepths;
+  readonly zModelErrorNm: number;
+  readonly pixelSizeNm: number;
+}
+
 /** The fits of one frame after crowding is resolved: one row per localization, with its window's origin. */
 export interface ResolvedFits {
   readonly rows: FitResults;
@@ -53,7 +65,10 @@ export interface ResolvedFits {
  * computes it in its last pass), divided by the camera's noise scale (F²/QE), is improbable for
  * one emitter: above the χ² quantile of 1 − `ambiguityPValue` for box² − 4 (or − 5 with σ free)
  * degrees of freedom; fits that did not
- * converge (iteration limit, left the patch) are tried as well. Isolated spots pass the test
+ * converge (iteration limit, left the patch; in 3-D also z at the range's edge) are tried as well.
+ * In 3-D (a {@link CrowdedDepths}) the single fit's χ² is the 3-D model's on its patch, with
+ * box² − 5 degrees of freedom, and each emitter keeps its own z, widths and z CRLB from the
+ * joint fit. Isolated spots pass the test
  * (about one in a thousand is tried, and keeps its single fit unless a second emitter is
  * proven), so they pay nothing else.
  *
@@ -65,7 +80,7 @@ export interface ResolvedFits {
  * candidate nearest to it (so two candidates whose windows see the same two molecules report
  * one each, and a pair that made one candidate is reported twice), and only emitters at least
  * σ/2 inside the window (ThunderSTORM's rule against partly seen neighbours). A window of one
- * emitter keeps the single fit as it was.
+ * emitter keeps the single fit as it was (in 3-D, where that failed, the window's).
  */
 export class CrowdingResolver {
   private readonly window: number;
@@ -74,7 +89,10 @@ export class CrowdingResolver {
   private readonly windowRow: number[] = [];
   private readonly windowColumn: number[] = [];
   /** A window's start (scratch). */
-  private readonly start = { x: 0, y: 0, photons: 0, background: 0 };
+  private readonly start = { x: 0, y: 0, photons: 0, background: 0, z: Number.NaN };
+  /** A single 3-D fit's θ (x, y, N, b, z) and an emitter's widths (scratch). */
+  private readonly singleTheta = new Float64Array(5);
+  private readonly widths = new Float64Array(2);
   /** Tried candidates, in order. */
   private readonly flagged: number[] = [];
   /** Each window's first candidate and its partner (−1: none). */
@@ -105,15 +123,17 @@ export class CrowdingResolver {
    * @param multiEmitter - the resolved multi-emitter options (the ambiguity test's p-value)
    * @param selector - the model selection for windows of {@link crowdedWindow} px; undefined:
    *   multi-emitter fitting is off, every single fit is kept
+   * @param depths - a 3-D run's part (the single fits are 3-D, the selector's emitters carry z) @default 2-D
    */
   constructor(
     private readonly fit: ResolvedFitOptions,
     multiEmitter: ResolvedMultiEmitterOptions,
     private readonly selector: EmitterSelection | undefined,
+    private readonly depths?: CrowdedDepths,
   ) {
     const { box, fitSigma } = fit;
     this.window = crowdedWindow(box);
-    this.ambiguity = chiSquareThreshold(multiEmitter.ambiguityPValue, box * box - (fitSigma ? 5 : 4));
+    this.ambiguity = chiSquareThreshold(multiEmitter.ambiguityPValue, box * box - (fitSigma || depths ? 5 : 4));
   }
 
   /**
@@ -137,10 +157,21 @@ export class CrowdingResolver {
     const flagged = this.flagged;
     flagged.length = 0;
     const selector = this.selector;
+    const depths = this.depths;
     if (selector && frame.width >= W && frame.height >= W) {
+      const area = this.fit.box * this.fit.box;
+      const t = this.singleTheta;
       for (let p = 0; p < n; p++) {
         const status = r.status[p];
-        const tried = status === FitStatus.converged ? r.chiSquare[p] / noiseScale > this.ambiguity : status === FitStatus.maxIterations || status === FitStatus.leftPatch;
+        if (depths && status === FitStatus.converged) {
+          t[0] = r.x[p];
+          t[1] = r.y[p];
+          t[2] = r.photons[p];
+          t[3] = r.background[p];
+          t[4] = r.z[p];
+          r.chiSquare[p] = depths.fits.chiSquare(single.patches, p * area, t, single.shift);
+        }
+        const tried = status === FitStatus.converged ? r.chiSquare[p] / noiseScale > this.ambiguity : status === FitStatus.maxIterations || status === FitStatus.leftPatch || status === FitStatus.zOutOfRange;
         if (tried) flagged.push(p);
       }
     }
@@ -206,10 +237,11 @@ export class CrowdingResolver {
       const partner = this.partner[q];
       const wc = this.winColumn[q];
       const wr = this.winRow[q];
-      // The start: the single fit of the window's first candidate (or of its partner).
-      const from = r.status[p] !== FitStatus.converged && partner >= 0 && r.status[partner] === FitStatus.converged ? partner : p;
+      // The start: the single fit of the window's first candidate (or of its partner); in 3-D a
+      // fit that ended at the z range's edge still starts x, y, N, b, and z only a converged one.
+      const from = !usableStart(r.status[p]) && partner >= 0 && usableStart(r.status[partner]) ? partner : p;
       const start = this.start;
-      if (r.status[from] === FitStatus.converged) {
+      if (usableStart(r.status[from])) {
         start.x = r.x[from] + single.originColumn[from] - wc;
         start.y = r.y[from] + single.originRow[from] - wr;
         start.photons = r.photons[from];
@@ -217,9 +249,13 @@ export class CrowdingResolver {
       } else {
         unconvergedStart(start, candidates.column[p] + 0.5 - wc, candidates.row[p] + 0.5 - wr, r.background[p]);
       }
+      start.z = depths && r.status[from] === FitStatus.converged ? r.z[from] : Number.NaN;
       const k = selector.select(this.patches, q * W * W, start, sigmaPx, solver);
       stats.emitterFits[Math.max(1, k)]++;
-      if (k < 2) continue;
+      // One emitter keeps the single fit, except in 3-D where the single fit failed (z at the
+      // range's edge, the iteration limit) and the wider window's fit converged.
+      const rescued = depths !== undefined && k === 1 && partner < 0 && r.status[p] !== FitStatus.converged;
+      if (k < 2 && !rescued) continue;
       any = true;
       replaced[p] = 1;
       if (partner >= 0) replaced[partner] = 1;
@@ -262,8 +298,10 @@ export class CrowdingResolver {
 
   /** The emitters of the window of candidate p (and its partner, −1: none) that are theirs, into the staging rows. */
   private keepEmitters(selector: EmitterSelection, p: number, partner: number, k: number, wc: number, wr: number, candidates: CandidatePixels, warm: ArrayLike<number>, width: number, height: number): void {
-    const { theta, crlb } = selector;
+    const { theta, crlb, perEmitter: q } = selector;
     const { sigmaPx, noiseScale } = this.fit;
+    const depths = this.depths;
+    const widths = this.widths;
     const W = this.window;
     // Emitters within σ/2 of a window edge inside the image are left to the window beyond it;
     // at the image's own edges there is no such window.
@@ -275,8 +313,8 @@ export class CrowdingResolver {
     const scale = Math.sqrt(noiseScale);
     const staged = this.staged;
     for (let e = 0; e < k; e++) {
-      const x = theta[3 * e];
-      const y = theta[3 * e + 1];
+      const x = theta[q * e];
+      const y = theta[q * e + 1];
       if (x < left || x > right || y < top || y > bottom) continue;
       const owner = nearestCandidate(candidates, wc + x, wr + y);
       if (owner !== p && owner !== partner) continue;
@@ -284,13 +322,24 @@ export class CrowdingResolver {
       const rows = staged.rows;
       rows.x[i] = x;
       rows.y[i] = y;
-      rows.photons[i] = theta[3 * e + 2];
-      rows.background[i] = theta[3 * k];
+      rows.photons[i] = theta[q * e + 2];
+      rows.background[i] = theta[q * k];
       rows.sigma[i] = sigmaPx;
-      rows.uncertaintyX[i] = crlb[3 * e] * scale;
-      rows.uncertaintyY[i] = crlb[3 * e + 1] * scale;
-      rows.uncertaintyPhotons[i] = crlb[3 * e + 2] * scale;
-      rows.uncertaintyBackground[i] = crlb[3 * k] * scale;
+      rows.uncertaintyX[i] = crlb[q * e] * scale;
+      rows.uncertaintyY[i] = crlb[q * e + 1] * scale;
+      rows.uncertaintyPhotons[i] = crlb[q * e + 2] * scale;
+      rows.uncertaintyBackground[i] = crlb[q * k] * scale;
+      if (depths) {
+        // z, its CRLB from the joint Fisher information (with the model error, as single
+        // fits), and the widths; σ = √(σxσy) in px as a single 3-D fit's.
+        depths.fits.widthsNm(e, widths);
+        rows.z[i] = theta[q * e + 3];
+        const crlbZ = crlb[q * e + 3] * scale;
+        rows.uncertaintyZ[i] = Math.sqrt(crlbZ * crlbZ + depths.zModelErrorNm * depths.zModelErrorNm);
+        rows.sigma1[i] = widths[0];
+        rows.sigma2[i] = widths[1];
+        rows.sigma[i] = Math.sqrt(widths[0] * widths[1]) / depths.pixelSizeNm;
+      }
       rows.uncertaintySigma[i] = Number.NaN;
       rows.logLikelihood[i] = selector.logLikelihood;
       rows.residualStd[i] = selector.residualStd;
@@ -380,6 +429,11 @@ class RowBuffer {
     this.emitters = grown(this.emitters, (k) => new Uint8Array(k));
     this.owner = grown(this.owner, (k) => new Int32Array(k));
   }
+}
+
+/** Whether a single fit's x, y, N, b can start a window: converged, or (3-D) converged to the z range's edge. */
+function usableStart(status: number): boolean {
+  return status === FitStatus.converged || status === FitStatus.zOutOfRange;
 }
 
 /** The candidate whose pixel centre is nearest to (x, y), frame px (the first of equals). */

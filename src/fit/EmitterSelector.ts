@@ -13,6 +13,7 @@ import {
   TRIAL_ITERATION_SHARE,
   TRIAL_TOLERANCE_PX,
 } from './fitConstants.js';
+import type { EmitterFits } from './EmitterFits.js';
 import type { EmitterSelection } from './EmitterSelection.js';
 import { MultiEmitterFit } from './MultiEmitterFit.js';
 
@@ -59,13 +60,17 @@ export function chiSquareThreshold(p: number, dof: number): number {
  * How many emitters a window holds, by ThunderSTORM's multi-emitter analysis (after Huang et
  * al., Biomed. Opt. Express 2:1377, 2011): fit one emitter; add the next at the maximum of the
  * smoothed residual and refit all jointly from the data; keep the larger model while the
- * likelihood-ratio statistic 2(ℓ_K − ℓ_{K−1}) exceeds the χ²(3) quantile of 1 − p (3 more
- * parameters: x, y, N), the fit converged, and every emitter is bright (N > 0) and inside the
- * window. The background is shared. Afterwards {@link MultiEmitterFit.theta} holds the chosen
- * model's θ̂ and {@link emitters} its K.
+ * likelihood-ratio statistic 2(ℓ_K − ℓ_{K−1}) exceeds the χ² quantile of 1 − p with as many
+ * degrees of freedom as one emitter has parameters (3 in 2-D: x, y, N; 4 in 3-D: x, y, N, z),
+ * the fit converged, and every emitter is bright (N > 0) and inside the window (and, in 3-D,
+ * inside the z range: {@link EmitterFits.plausibleOwn}). The background is shared. One
+ * selection for every PSF model: the K-emitter fit ({@link EmitterFits}) is the model's, the
+ * 2-D Gaussian's ({@link MultiEmitterFit}) unless another is given; a 3-D model's z of an
+ * added emitter starts from the residual ({@link EmitterFits.startOwn}). Afterwards
+ * {@link theta} holds the chosen model's θ̂ and {@link emitters} its K.
  */
-export class EmitterSelector implements EmitterSelection {
-  readonly fit: MultiEmitterFit;
+export class EmitterSelector<F extends EmitterFits = MultiEmitterFit> implements EmitterSelection {
+  readonly fit: F;
   /** K of the chosen model after {@link select}. */
   emitters = 0;
   /** Status of the chosen model's fit. */
@@ -87,14 +92,20 @@ export class EmitterSelector implements EmitterSelection {
   get iterations(): number {
     return this.fit.iterations;
   }
+  /** Parameters of one emitter in {@link theta} (the fit's). */
+  get perEmitter(): number {
+    return this.fit.perEmitter;
+  }
 
   /**
    * @param box - window width, px
    * @param options - resolved multi-emitter options
+   * @param fit - the K-emitter fit of the model, for windows of `box` px and up to
+   *   `options.maxEmitters` emitters @default the 2-D Gaussian's MultiEmitterFit
    */
-  constructor(box: number, private readonly options: ResolvedMultiEmitterOptions) {
-    this.fit = new MultiEmitterFit(box, options.maxEmitters);
-    this.threshold = chiSquareThreshold(options.pValue, 3);
+  constructor(box: number, private readonly options: ResolvedMultiEmitterOptions, fit?: F) {
+    this.fit = fit ?? (new MultiEmitterFit(box, options.maxEmitters) as unknown as F);
+    this.threshold = chiSquareThreshold(options.pValue, this.fit.perEmitter);
     this.best = new Float64Array(this.fit.theta.length);
   }
 
@@ -102,47 +113,58 @@ export class EmitterSelector implements EmitterSelection {
    * Choose K for one window and fit it.
    * @param data - photons of the window at `data[at…]`
    * @param at - its first pixel
-   * @param start - one emitter's start (window px, photons) and the background
-   * @param sigma - PSF σ, px
+   * @param start - one emitter's start (window px, photons), the background, and in 3-D its z
+   *   (nm; NaN or absent: from the window, {@link EmitterFits.startOwn})
+   * @param sigma - PSF σ, px (2-D)
    * @param solver - iteration limit, position tolerance (px), the camera's shifts
    * @returns the chosen K (0 when even one emitter does not fit)
    */
-  select(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number }, sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
+  select(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number; z?: number }, sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
     const { fit, best } = this;
     const box = fit.box;
     const theta = fit.theta;
+    const q = fit.perEmitter;
     // Models are compared after fits to a looser tolerance and a share of the iterations (as
     // ThunderSTORM's model selection); the chosen one is then fitted to the full tolerance.
     const trial = { ...solver, tolerance: Math.max(solver.tolerance, TRIAL_TOLERANCE_PX), maxIterations: Math.max(MIN_TRIAL_ITERATIONS, Math.ceil(solver.maxIterations * TRIAL_ITERATION_SHARE)) };
     theta[0] = start.x;
     theta[1] = start.y;
     theta[2] = Math.max(start.photons, MIN_START_PHOTONS);
-    theta[3] = Math.max(start.background, MIN_START_BACKGROUND);
+    theta[q] = Math.max(start.background, MIN_START_BACKGROUND);
+    if (q > 3) {
+      const z = start.z ?? Number.NaN;
+      if (Number.isFinite(z)) theta[3] = z;
+      else fit.startOwn?.(data, at, 0, solver.shift);
+    }
     this.emitters = 0;
     this.status = fit.fit(data, at, 1, sigma, trial);
+    // A 3-D single fit of a pair walks along z: it goes on to the full limit before the window is given up.
+    if (this.status !== STATUS_CONVERGED && fit.continueFirst) this.status = fit.fit(data, at, 1, sigma, solver);
     if (this.status !== STATUS_CONVERGED) return 0;
     let k = 1;
     let ll = fit.logLikelihood;
-    best.set(theta.subarray(0, 4));
+    best.set(theta.subarray(0, q + 1));
     for (let next = 2; next <= this.options.maxEmitters; next++) {
       // The new emitter at the residual's peak, with the excess photons there (a 3×3 sum holds
-      // about half of a σ ≈ 1.3 px spot); the others from the last model.
+      // about half of a σ ≈ 1.3 px spot); the others from the last model; a 3-D emitter's z
+      // from the residual of the others.
       const peak = fit.residualPeak(data, at);
       if (!(peak.significance > MIN_RESIDUAL_SIGNIFICANCE)) break;
-      theta.set(best.subarray(0, 3 * k));
-      theta[3 * k] = peak.column + 0.5;
-      theta[3 * k + 1] = peak.row + 0.5;
-      theta[3 * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * peak.excess;
-      theta[3 * k + 3] = best[3 * k];
+      theta.set(best.subarray(0, q * k));
+      theta[q * k] = peak.column + 0.5;
+      theta[q * k + 1] = peak.row + 0.5;
+      theta[q * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * peak.excess;
+      theta[q * k + q] = best[q * k];
+      fit.startOwn?.(data, at, k, solver.shift);
       const status = fit.fit(data, at, next, sigma, trial);
       if (status !== STATUS_CONVERGED || !(2 * (fit.logLikelihood - ll) > this.threshold) || !this.plausible(next, box)) break;
       k = next;
       ll = fit.logLikelihood;
-      best.set(theta.subarray(0, 3 * k + 1));
+      best.set(theta.subarray(0, q * k + 1));
       // The residual of the model kept, for the next emitter's start.
       fit.refresh(data, at, k, sigma, solver.shift);
     }
-    theta.set(best.subarray(0, 3 * k + 1));
+    theta.set(best.subarray(0, q * k + 1));
     this.status = fit.fit(data, at, k, sigma, solver);
     if (this.status !== STATUS_CONVERGED) return 0;
     if (!fit.bound(k, data, at, solver.shift)) {
@@ -154,13 +176,16 @@ export class EmitterSelector implements EmitterSelection {
     return k;
   }
 
-  /** Every emitter of a fit inside the window and brighter than nothing. */
+  /** Every emitter of a fit inside the window, brighter than nothing, and plausible to the model. */
   private plausible(k: number, box: number): boolean {
-    const theta = this.fit.theta;
+    const { fit } = this;
+    const theta = fit.theta;
+    const q = fit.perEmitter;
     for (let e = 0; e < k; e++) {
-      const x = theta[3 * e];
-      const y = theta[3 * e + 1];
-      if (!(x >= 0 && x <= box && y >= 0 && y <= box && theta[3 * e + 2] > MIN_EMITTER_PHOTONS)) return false;
+      const x = theta[q * e];
+      const y = theta[q * e + 1];
+      if (!(x >= 0 && x <= box && y >= 0 && y <= box && theta[q * e + 2] > MIN_EMITTER_PHOTONS)) return false;
+      if (fit.plausibleOwn && !fit.plausibleOwn(k, e)) return false;
     }
     return true;
   }

@@ -36,6 +36,13 @@ export interface FitResults {
    * than one spot. Divide by the noise scale F²/QE for an EMCCD.
    */
   readonly chiSquare: Float64Array;
+  /** 3-D fits: ẑ, nm (unused in 2-D). */
+  readonly z: Float64Array;
+  /** 3-D fits: √(CRLB_z · noise scale + the calibration's z model error²), nm. */
+  readonly uncertaintyZ: Float64Array;
+  /** 3-D fits: the PSF's widths σx, σy at θ̂, nm. */
+  readonly sigma1: Float64Array;
+  readonly sigma2: Float64Array;
   /** Iterations used (Newton: passes that moved θ; conjugate gradient: objective evaluations). */
   readonly iterations: Uint16Array;
   /** {@link FitStatus} code. */
@@ -67,6 +74,10 @@ export function createFitResults(count: number): FitResults {
     logLikelihood: f64(),
     residualStd: f64(),
     chiSquare: f64(),
+    z: f64(),
+    uncertaintyZ: f64(),
+    sigma1: f64(),
+    sigma2: f64(),
     iterations: new Uint16Array(count),
     status: new Uint8Array(count),
     warmStart: new Uint8Array(count),

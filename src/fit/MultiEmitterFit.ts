@@ -1,8 +1,11 @@
 import { FisherScoring } from './FisherScoring.js';
-import { MIN_RESIDUAL_VARIANCE, STATUS_BAD_DATA } from './fitConstants.js';
+import type { EmitterFits } from './EmitterFits.js';
+import { STATUS_BAD_DATA } from './fitConstants.js';
 import { GaussianModel } from './models/GaussianModel.js';
 import { MultiEmitterModel } from './models/MultiEmitterModel.js';
 import { PoissonEstimator } from './PoissonEstimator.js';
+import { residualPeak } from './residualPeak.js';
+import type { ResidualPeak } from './residualPeak.js';
 
 /**
  * The joint Poisson maximum-likelihood fit of K emitters of one fixed σ on one background in a
@@ -22,8 +25,10 @@ import { PoissonEstimator } from './PoissonEstimator.js';
  * One instance holds the scratch for windows of `box` px and up to `maxEmitters` emitters;
  * fitting allocates nothing. Never throws for numeric reasons: the status says what happened.
  */
-export class MultiEmitterFit {
+export class MultiEmitterFit implements EmitterFits {
   readonly box: number;
+  /** x, y, N per emitter. */
+  readonly perEmitter = 3;
   readonly maxEmitters: number;
   /** θ̂ after {@link fit}: x, y (px in the window), N (photons) per emitter, then b. */
   readonly theta: Float64Array;
@@ -38,6 +43,7 @@ export class MultiEmitterFit {
   private readonly gaussians: GaussianModel[] = [];
   private readonly estimator: PoissonEstimator;
   private readonly scoring: FisherScoring;
+  private readonly peak: ResidualPeak = { column: 0, row: 0, excess: 0, significance: 0 };
 
   /**
    * @param box - window width, px
@@ -112,43 +118,8 @@ export class MultiEmitterFit {
     return this.estimator.residualStd();
   }
 
-  /**
-   * The residual n − μ of the last fit, smoothed over 3×3 pixels, and the pixel where it is
-   * largest: where the next emitter starts (Huang et al. 2011; ThunderSTORM's multi-emitter
-   * analysis).
-   * @returns the pixel (column, row), the residual's sum over the 3×3 there (photons), and that
-   *   sum over its Poisson standard deviation √Σμ (how many σ the excess is)
-   */
-  residualPeak(data: Float64Array, at: number): { column: number; row: number; excess: number; significance: number } {
-    const box = this.box;
-    const mu = this.estimator.mu;
-    let best = Number.NEGATIVE_INFINITY;
-    let bestVariance = 1;
-    let column = box >> 1;
-    let row = box >> 1;
-    for (let r = 0; r < box; r++) {
-      for (let c = 0; c < box; c++) {
-        let s = 0;
-        let variance = 0;
-        for (let dr = -1; dr <= 1; dr++) {
-          const rr = r + dr;
-          if (rr < 0 || rr >= box) continue;
-          for (let dc = -1; dc <= 1; dc++) {
-            const cc = c + dc;
-            if (cc < 0 || cc >= box) continue;
-            const i = rr * box + cc;
-            s += data[at + i] - mu[i];
-            variance += mu[i];
-          }
-        }
-        if (s > best) {
-          best = s;
-          bestVariance = variance;
-          column = c;
-          row = r;
-        }
-      }
-    }
-    return { column, row, excess: best, significance: best / Math.sqrt(Math.max(bestVariance, MIN_RESIDUAL_VARIANCE)) };
+  /** The 3×3-smoothed residual of the model last evaluated and where it is largest ({@link residualPeak}; scratch, reused). */
+  residualPeak(data: Float64Array, at: number): ResidualPeak {
+    return residualPeak(data, at, this.estimator.mu, this.box, this.peak);
   }
 }

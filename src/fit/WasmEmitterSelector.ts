@@ -31,6 +31,8 @@ interface MultiExports {
  * read from it afterwards.
  */
 export class WasmEmitterSelector implements EmitterSelection {
+  /** x, y, N per emitter (the 2-D Gaussian). */
+  readonly perEmitter = 3;
   private readonly exports: MultiExports;
   private readonly area: number;
   private readonly pointers: { data: number; shift: number; theta: number; crlb: number; out: number };

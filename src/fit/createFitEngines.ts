@@ -5,13 +5,20 @@ import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
 import type { ResolvedFitOptions } from './FitOptions.js';
 import { FitWorkspace } from './FitWorkspace.js';
 import { WasmEmitterSelector } from './WasmEmitterSelector.js';
-import type { AstigmatismCurves } from './models/AstigmaticModel.js';
 import { AstigmaticFit } from './AstigmaticFit.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
 import { WasmAstigmaticFit } from './WasmAstigmaticFit.js';
 import { SplineFit } from './SplineFit.js';
 import { WasmSplineFit } from './WasmSplineFit.js';
 import type { SplinePsf } from './spline/SplinePsf.js';
+import { DepthEmitterFits } from './DepthEmitterFits.js';
+import { MAX_WINDOW } from './fitConstants.js';
+import { WasmMultiAstigmaticFit } from './WasmMultiAstigmaticFit.js';
+import { WasmMultiSplineFit } from './WasmMultiSplineFit.js';
+import { AstigmaticModel } from './models/AstigmaticModel.js';
+import type { AstigmatismCurves } from './models/AstigmaticModel.js';
+import { SplineModel } from './models/SplineModel.js';
+import type { EmitterDepths } from './DepthEmitterFits.js';
 
 /** The fits of one run, each from the engine its options name ('wasm': the fit kernel, 'js': the JavaScript reference). */
 export interface FitEngines {
@@ -21,6 +28,8 @@ export interface FitEngines {
   readonly selector: EmitterSelection | undefined;
   /** The 3-D fit of a run with an astigmatic or a spline calibration; undefined in 2-D. */
   readonly astigmatic: AstigmaticFitter | undefined;
+  /** A 3-D run's K-emitter fit, the one {@link selector} drives (for the emitters' widths and the single fits' χ²); undefined in 2-D or with multi-emitter fitting off. */
+  readonly depthFits: EmitterDepths | undefined;
 }
 
 /**
@@ -42,10 +51,27 @@ export function createFitEngines(
   const wasm = fit.engine === 'wasm';
   const window = crowdedWindow(fit.box);
   const crowded = multiEmitter.enabled && multiEmitter.maxEmitters >= 2;
+  // 3-D: K emitters of the run's own model, each with its z; their fits in the kernel with
+  // fit.engine 'wasm' (the selection, the residual and the z starts in JavaScript).
+  const depthFits = !crowded
+    ? undefined
+    : spline
+      ? new DepthEmitterFits<SplineModel>(window, fit.box, (w) => new SplineModel(w, spline.psf), multiEmitter.maxEmitters, (m, theta, out) => {
+          m.widthsPx(theta, out);
+          out[0] *= spline.pixelSizeNm;
+          out[1] *= spline.pixelSizeNm;
+        }, wasm && window <= MAX_WINDOW ? new WasmMultiSplineFit(window, spline.psf) : undefined)
+      : astigmatism
+        ? new DepthEmitterFits<AstigmaticModel>(window, fit.box, (w) => new AstigmaticModel(w, astigmatism), multiEmitter.maxEmitters, (m, _theta, out) => {
+            out[0] = m.sigmaXNm;
+            out[1] = m.sigmaYNm;
+          }, wasm && window <= MAX_WINDOW ? new WasmMultiAstigmaticFit(window, astigmatism) : undefined)
+        : undefined;
   return {
     // The workspace holds the kernel's batch fit when fit.engine is 'wasm' and the solver is Newton.
     workspace: new FitWorkspace(fit),
-    selector: !crowded ? undefined : wasm ? new WasmEmitterSelector(window, multiEmitter) : new EmitterSelector(window, multiEmitter),
+    selector: !crowded ? undefined : depthFits ? new EmitterSelector(window, multiEmitter, depthFits) : wasm ? new WasmEmitterSelector(window, multiEmitter) : new EmitterSelector(window, multiEmitter),
+    depthFits,
     astigmatic: spline ? (wasm ? new WasmSplineFit(fit.box, spline.psf, spline.pixelSizeNm, spline.everyZStart) : new SplineFit(fit.box, spline.psf, spline.pixelSizeNm, spline.everyZStart)) : !astigmatism ? undefined : wasm ? new WasmAstigmaticFit(fit.box, astigmatism) : new AstigmaticFit(fit.box, astigmatism),
   };
 }

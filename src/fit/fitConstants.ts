@@ -210,6 +210,12 @@ export const Z_START_MID = 0.0;
 export const Z_START_HIGH = 0.5;
 /** Parameters of the 3-D fit: θ = (x, y, N, b, z). */
 export const Z_PARAMETERS = 5;
+/**
+ * Depths tried for the z start of an emitter added to a 3-D multi-emitter fit, spread evenly over
+ * the range (bin centres); the most likely with the other emitters held starts it. 9 over a
+ * ±600 nm range is one every 133 nm, inside the capture range of one fit (MAX_Z_STEP_NM steps).
+ */
+export const Z_SCAN_STARTS = 9;
 /** The kernel's zOut() after zFit: θ̂ (Z_PARAMETERS values from Z_OUT_THETA: x, y px, N, b, z nm), their √CRLB… */
 export const Z_OUT_THETA = 0;
 export const Z_OUT_CRLB = 5;

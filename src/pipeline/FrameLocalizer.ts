@@ -72,8 +72,8 @@ export class FrameLocalizer {
     const { fit, multiEmitter, astigmatism, spline, camera } = options;
     const engines = createFitEngines(fit, multiEmitter, astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm, everyZStart: spline.everyZStart ?? SPLINE_CALIBRATION_DEFAULTS.everyZStart });
     this.workspace = engines.workspace;
-    this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector);
     const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm);
+    this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector, engines.depthFits && { fits: engines.depthFits, zModelErrorNm, pixelSizeNm: camera.pixelSizeNm });
     this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm) : undefined;
   }
 
@@ -198,7 +198,7 @@ export class FrameLocalizer {
    */
   private toBatch(frameNumber: number, fits: ResolvedFits, width: number, height: number): LocalizationBatch {
     const { rows: r, count: n, originColumn, originRow, emitters } = fits;
-    // 3-D: the rows are the candidates' own (multi-emitter fitting is off), so the depths line up.
+    // 3-D: each row (a single fit or an emitter of a crowded window) carries its own depth columns.
     const depth = this.depths;
     const batch: LocalizationBatch = depth
       ? { ...createLocalizationBatch(frameNumber, n), z: new Float64Array(n), uncertaintyZ: new Float64Array(n), sigma1: new Float64Array(n), sigma2: new Float64Array(n) }
@@ -224,10 +224,10 @@ export class FrameLocalizer {
       batch.status[p] = r.status[p];
       batch.emitters[p] = emitters[p];
       if (depth) {
-        (batch.z as Float64Array)[p] = depth.z[p];
-        (batch.uncertaintyZ as Float64Array)[p] = depth.uncertaintyZ[p];
-        (batch.sigma1 as Float64Array)[p] = depth.sigma1[p];
-        (batch.sigma2 as Float64Array)[p] = depth.sigma2[p];
+        (batch.z as Float64Array)[p] = r.z[p];
+        (batch.uncertaintyZ as Float64Array)[p] = r.uncertaintyZ[p];
+        (batch.sigma1 as Float64Array)[p] = r.sigma1[p];
+        (batch.sigma2 as Float64Array)[p] = r.sigma2[p];
       }
       const warm = r.warmStart[p];
       batch.warmStart[p] = warm;

@@ -249,7 +249,6 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
   if (calibration) {
     const option = astigmatism ? 'astigmatism' : 'spline';
     if (calibration.pixelSizeNm !== undefined && !(Math.abs(calibration.pixelSizeNm / pixelSizeNm - 1) < 0.01)) throw new InvalidOptionError(`the calibration was made with ${calibration.pixelSizeNm} nm pixels, the stack has ${pixelSizeNm} nm: calibrate with the same camera and magnification`, option);
-    if (options.multiEmitter?.enabled === true) throw new InvalidOptionError(`multi-emitter fitting is 2-D: it cannot be combined with ${astigmatism ? 'an astigmatic' : 'a spline'} calibration`, 'multiEmitter.enabled');
   }
   const widest = astigmatism ? astigmaticBox(astigmatism, pixelSizeNm) : spline ? splineDefaultBox(spline.psf) : undefined;
   const box3d = widest !== undefined && given.box === undefined ? Math.min(MAX_BOX, widest) : undefined;
@@ -266,7 +265,7 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
     psfSigmaPx,
     detect: resolveDetectOptions(options.detect),
     fit,
-    multiEmitter: resolveMultiEmitterOptions(calibration ? { ...options.multiEmitter, enabled: false } : options.multiEmitter),
+    multiEmitter: resolveMultiEmitterOptions(options.multiEmitter),
     astigmatism,
     spline,
     warmStart: options.warmStart ?? LOCALIZE_DEFAULTS.warmStart,

@@ -37,7 +37,7 @@ describe('3-D localization through a spline calibration', () => {
       assert.ok(b.sigma1 && b.sigma1[i] > 100 && b.sigma1[i] < 400, `sigma1 ${b.sigma1?.[i]} nm: the PSF's width`);
     });
     const options = resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, spline: SPLINE });
-    assert.equal(options.multiEmitter.enabled, false, 'multi-emitter fitting is off in 3-D');
+    assert.equal(options.multiEmitter.enabled, true, 'multi-emitter fitting is on in 3-D, as in 2-D (isolated spots keep their single fits)');
     const s = measure(options);
     assert.ok(s.n >= 0.97 * s.truth, `${s.n} of ${s.truth} found`);
     assert.ok(s.outliers < 0.01 * s.n, `${s.outliers} outliers`);
@@ -49,9 +49,9 @@ describe('3-D localization through a spline calibration', () => {
     assert.ok(s.rmse <= 1.05 * g.rmse, `z RMSE ${s.rmse} nm through the spline, ${g.rmse} nm through the curves`);
   });
 
-  test('options: one 3-D calibration at a time, the pixel size checked, the box holds the widest plane', () => {
+  test('options: one 3-D calibration at a time, the pixel size checked, multi-emitter fitting can be turned off, the box holds the widest plane', () => {
     assert.throws(() => resolveLocalizeOptions({ camera: { pixelSizeNm: 160 }, spline: SPLINE }), /made with 100 nm pixels/);
-    assert.throws(() => resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, spline: SPLINE, multiEmitter: { enabled: true } }), /multi-emitter fitting is 2-D/);
+    assert.equal(resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, spline: SPLINE, multiEmitter: { enabled: false } }).multiEmitter.enabled, false, 'the 2-D flag turns 3-D multi-emitter fitting off');
     const astigmatism = { format: 'x', ...DEFAULT_ASTIGMATISM, zOrigin: '', zRangeNm: [-600, 600] as const, pixelSizeNm: 100, residualsNm: { x: 0, y: 0 }, beads: [], zStartNm: -600, zStepNm: 10 };
     assert.throws(() => resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, spline: SPLINE, astigmatism }), /not both/);
     // The widest plane (z = ±800 nm) has σ ≈ 3.5 px: 2⌈1.5·3.5⌉ + 1 = 13, capped at the largest box.

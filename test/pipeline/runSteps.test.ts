@@ -12,6 +12,7 @@ import { createFitEngines } from '../../src/fit/createFitEngines.js';
 import { WasmAstigmaticFit } from '../../src/fit/WasmAstigmaticFit.js';
 import { InvalidOptionError } from '../../src/errors/InvalidOptionError.js';
 import { EmitterSelector } from '../../src/fit/EmitterSelector.js';
+import { DepthEmitterFits } from '../../src/fit/DepthEmitterFits.js';
 import { WarmStarts } from '../../src/fit/WarmStarts.js';
 import type { AstigmatismCurves } from '../../src/fit/models/AstigmaticModel.js';
 import { WasmEmitterSelector } from '../../src/fit/WasmEmitterSelector.js';
@@ -64,11 +65,15 @@ describe('createFitEngines', () => {
   test('one engine option chooses every fit: the kernel for wasm, the JavaScript reference for js', () => {
     const wasm = createFitEngines(options('wasm').fit, options('wasm').multiEmitter, calibration);
     assert.ok(wasm.workspace.kernel, 'the single fit in the kernel');
-    assert.ok(wasm.selector instanceof WasmEmitterSelector);
+    // 3-D: the one selection over the 3-D model's K-emitter fit (its fits in the kernel for wasm).
+    assert.ok(wasm.selector instanceof EmitterSelector && wasm.selector.fit instanceof DepthEmitterFits);
+    assert.ok(wasm.depthFits === wasm.selector.fit);
     assert.ok(wasm.astigmatic instanceof WasmAstigmaticFit);
+    assert.ok(createFitEngines(options('wasm').fit, options('wasm').multiEmitter, undefined).selector instanceof WasmEmitterSelector, '2-D: the selection in the kernel');
     const js = createFitEngines(options('js').fit, options('js').multiEmitter, calibration);
     assert.equal(js.workspace.kernel, undefined);
-    assert.ok(js.selector instanceof EmitterSelector);
+    assert.ok(js.selector instanceof EmitterSelector && js.selector.fit instanceof DepthEmitterFits);
+    assert.ok(createFitEngines(options('js').fit, options('js').multiEmitter, undefined).selector instanceof EmitterSelector);
     assert.ok(js.astigmatic instanceof AstigmaticFit);
   });
 
@@ -84,6 +89,7 @@ describe('createFitEngines', () => {
     const engines = createFitEngines(o.fit, o.multiEmitter, undefined);
     assert.equal(engines.selector, undefined);
     assert.equal(engines.astigmatic, undefined);
+    assert.equal(createFitEngines(o.fit, o.multiEmitter, calibration).depthFits, undefined, 'nor a 3-D one');
   });
 });
 

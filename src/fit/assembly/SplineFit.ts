@@ -16,20 +16,20 @@ import { residualSpread } from './residualSpread';
 
 const S_STARTS = StaticArray.fromArray<f64>([Z_START_LOW, Z_START_MID, Z_START_HIGH]);
 /** Offsets beyond this many samples are impossible (SplineModel.ts: keeps Math.floor in i32). */
-const FAR: f64 = 1e6;
+export const FAR: f64 = 1e6;
 let SBOX: i32 = 13;
 let SPIXEL: f64 = 100;
 /** The spline: its coefficients (f64) at SCOEF, voxels, plane 0's z and the step (nm), the emitter's sample. */
 let SCOEF: usize = 0;
 let SVX: i32 = 0;
 let SVY: i32 = 0;
-let SVZ: i32 = 0;
-let SZ0: f64 = 0;
-let SDZ: f64 = 1;
-let SCX: f64 = 0;
-let SCY: f64 = 0;
-let SZLO: f64 = 0;
-let SZHI: f64 = 0;
+export let SVZ: i32 = 0;
+export let SZ0: f64 = 0;
+export let SDZ: f64 = 1;
+export let SCX: f64 = 0;
+export let SCY: f64 = 0;
+export let SZLO: f64 = 0;
+export let SZHI: f64 = 0;
 /** Fit from every z start (SplineFit's everyStart), not only until one converges. */
 let SEVERY: bool = false;
 /** dx^0…3 and their derivatives (two f64x2 each), per group g = j + 4k: dy^j·dz^k, ∂/∂v and ∂/∂w of it (SplineEvaluator's). */
@@ -110,7 +110,7 @@ export function splineOut(): usize { return changetype<usize>(SOUT); }
 }
 
 /** SplineEvaluator.prepare. */
-function prepare(dx: f64, dy: f64, dz: f64): void {
+export function prepare(dx: f64, dy: f64, dz: f64): void {
   powers(dx, SPX, SDPX);
   powers(dy, SPY, SDPY);
   powers(dz, SPZ, SDPZ);
@@ -147,6 +147,12 @@ function prepare(dx: f64, dy: f64, dz: f64): void {
 /** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into STERMS[t … t + 3] (SplineEvaluator.value and .gradient). */
 // @ts-ignore
 @inline function voxelTerms(base: usize, t: i32): void {
+  voxelTermsAt(base, changetype<usize>(STERMS) + (<usize>t << 3));
+}
+
+/** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into the four f64 at `dst`. */
+// @ts-ignore
+@inline export function voxelTermsAt(base: usize, dst: usize): void {
   const p01 = v128.load(changetype<usize>(SPX)), p23 = v128.load(changetype<usize>(SPX), 16);
   const d01 = v128.load(changetype<usize>(SDPX)), d23 = v128.load(changetype<usize>(SDPX), 16);
   const yz = changetype<usize>(SYZ), dyz = changetype<usize>(SDYZ), ydz = changetype<usize>(SYDZ);
@@ -168,15 +174,15 @@ function prepare(dx: f64, dy: f64, dz: f64): void {
     ay = f64x2.add(ay, f64x2.mul(x, v128.load(dyz + o)));
     az = f64x2.add(az, f64x2.mul(x, v128.load(ydz + o)));
   }
-  unchecked(STERMS[t] = f64x2.extract_lane(av, 0) + f64x2.extract_lane(av, 1));
-  unchecked(STERMS[t + 1] = f64x2.extract_lane(au, 0) + f64x2.extract_lane(au, 1));
-  unchecked(STERMS[t + 2] = f64x2.extract_lane(ay, 0) + f64x2.extract_lane(ay, 1));
-  unchecked(STERMS[t + 3] = f64x2.extract_lane(az, 0) + f64x2.extract_lane(az, 1));
+  store<f64>(dst, f64x2.extract_lane(av, 0) + f64x2.extract_lane(av, 1));
+  store<f64>(dst, f64x2.extract_lane(au, 0) + f64x2.extract_lane(au, 1), 8);
+  store<f64>(dst, f64x2.extract_lane(ay, 0) + f64x2.extract_lane(ay, 1), 16);
+  store<f64>(dst, f64x2.extract_lane(az, 0) + f64x2.extract_lane(az, 1), 24);
 }
 
 /** The address of voxel (ix, iy, iz)'s coefficients, or 0 outside the grid. */
 // @ts-ignore
-@inline function voxelAt(ix: i32, iy: i32, iz: i32): usize {
+@inline export function voxelAt(ix: i32, iy: i32, iz: i32): usize {
   if (ix < 0 || iy < 0 || iz < 0 || ix >= SVX || iy >= SVY || iz >= SVZ) return 0;
   return SCOEF + ((<usize>((iz * SVY + iy) * SVX + ix) * SPLINE_COEFFICIENTS) << 3);
 }

@@ -13,13 +13,14 @@
 //                   EmitterSelector.ts (multiSelect); proposeLateral.ts (the shared step limits)
 //   3-D             AstigmaticModel.ts (the curves, one emitter), AstigmaticFit.ts (zFit),
 //                   MultiAstigmaticFit.ts (multiZFit: MultiEmitterModel of AstigmaticEmitter),
-//                   SplineFit.ts (splineFit: a tricubic spline PSF, one emitter)
+//                   SplineFit.ts (splineFit: a tricubic spline PSF, one emitter),
+//                   MultiSplineFit.ts (multiSplineFit: MultiEmitterModel of SplineEmitter)
 //
 // The same arithmetic and the same constants (../fitConstants.ts, which both sides import, also
 // for the output layouts) as the JavaScript, so the two agree to rounding (sums in another order,
 // exp and log differ by an ulp; tests pin iterations, statuses and values). Loaded by
 // ../WasmFitKernel.ts (which documents the memory layout), ../WasmEmitterSelector.ts,
-// ../WasmAstigmaticFit.ts and ../WasmMultiAstigmaticFit.ts, each its own instance: the state of
+// ../WasmAstigmaticFit.ts, ../WasmMultiAstigmaticFit.ts and ../WasmMultiSplineFit.ts, each its own instance: the state of
 // a fit lives in module globals.
 //
 // Not part of the TypeScript program (own tsconfig: AssemblyScript's types f64, i32, unchecked…).
@@ -29,6 +30,7 @@ export { multiConfigure, multiCrlb, multiOut, multiSelect, multiTheta } from './
 export { zConfigure, zFit, zOut } from './AstigmaticFit';
 export { multiZConfigure, multiZFit, multiZOut, multiZTheta } from './MultiAstigmaticFit';
 export { splineConfigure, splineFit, splineOut } from './SplineFit';
+export { multiSplineConfigure, multiSplineFit, multiSplineOut, multiSplineTheta } from './MultiSplineFit';
 
 /** Reserve `bytes` of memory (bump allocation, 16-byte aligned); returns the address. */
 export function reserve(bytes: usize): usize {
