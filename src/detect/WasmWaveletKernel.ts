@@ -222,4 +222,10 @@ export class WasmWaveletKernel implements WindowPass {
     const q = (r + this.pad) * this.stride + (p - r * this.width) + this.pad;
     return this.image[q] - this.v1[q];
   }
+
+  /** The first smoothed level V1 = I * k1 at pixel index p of the frame, photons. */
+  v1At(p: number): number {
+    const r = Math.floor(p / this.width);
+    return this.v1[(r + this.pad) * this.stride + (p - r * this.width) + this.pad];
+  }
 }

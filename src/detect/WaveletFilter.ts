@@ -200,6 +200,15 @@ export class WaveletFilter {
     return m;
   }
 
+  /**
+   * The first smoothed level V1 = I * k1 at pixel (row, column) of the last frame, photons (the
+   * level the detection's background estimate reads: {@link BackgroundTiles}).
+   */
+  v1At(row: number, column: number): number {
+    if (this.wasm) return this.wasm.v1At(row * this.width + column);
+    return this.v1[this.origin + row * this.stride + column];
+  }
+
   /** The first wavelet level F1 = I − V1 at pixel index p. */
   f1At(p: number): number {
     if (this.wasm) return this.wasm.f1At(p);
