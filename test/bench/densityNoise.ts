@@ -1,7 +1,7 @@
 /**
  * Detection's noise estimate against density (issue 27, item 3):
  * `node --import tsx test/bench/densityNoise.ts` (after `npm run build`). Simulates 2-D stacks
- * at 1.5, 4 and 6 emitters/µm² (and 4/µm² through an EMCCD), takes the bundled sparse sample and,
+ * at 1.5, 4 and 6 emitters/µm² (and 4/µm² through an EMCCD; faint spots at 1.5 and 0.2/µm²), takes the bundled sparse sample and,
  * when present, the Picasso test movie (/work/ext/picasso.tif, 160 nm px, Picasso's own
  * localizations of frames ≤ 100 as the reference). For each: the detector's noise σ(F1) (mean
  * over frames) against what the camera and the true background predict, the threshold K·σ(F1),
@@ -56,6 +56,12 @@ for (const density of ['1.5', '4', '6']) {
   const stack = join(D, `d${density}.tif`);
   if (!existsSync(stack)) run(['simulate', stack, '--density', density, '--seed', '31', ...SIM]);
   cases.push({ name: `${density} /µm²`, stack, truth: stack.replace('.tif', '.truth.csv'), camera: RIGHT, flags: RIGHT_FLAGS, background: 20 });
+}
+// Faint spots, where the threshold decides what is found: 500 photons at 1.5 /µm², 300 sparse.
+for (const [density, photons] of [['1.5', '500'], ['0.2', '300']]) {
+  const stack = join(D, `faint${density}.tif`);
+  if (!existsSync(stack)) run(['simulate', stack, '--density', density, '--photons', photons, '--seed', '33', ...SIM]);
+  cases.push({ name: `${density} /µm², ${photons} photons`, stack, truth: stack.replace('.tif', '.truth.csv'), camera: RIGHT, flags: RIGHT_FLAGS, background: 20 });
 }
 {
   const stack = join(D, 'emccd4.tif');
