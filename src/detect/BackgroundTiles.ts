@@ -23,6 +23,7 @@ export class BackgroundTiles {
   readonly variance: Float64Array;
   private readonly tileWidth: number;
   private readonly tileHeight: number;
+  /** The lowest samples of a tile, in order (the quantile's rank + 1 of them). */
   private readonly values: Float64Array;
   private readonly sorted: Float64Array;
   /** V1's noise gain (its variance over a pixel's), interior. */
@@ -49,7 +50,7 @@ export class BackgroundTiles {
     this.variance = new Float64Array(n);
     this.sorted = new Float64Array(n);
     const step = DETECTION_NOISE.sampleStepPx;
-    this.values = new Float64Array((Math.ceil(this.tileWidth / step) + 1) * (Math.ceil(this.tileHeight / step) + 1));
+    this.values = new Float64Array(Math.floor(DETECTION_NOISE.quantile * (Math.ceil(this.tileWidth / step) + 1) * (Math.ceil(this.tileHeight / step) + 1)) + 1);
     const s = taps.reduce((sum, w) => sum + w * w, 0);
     this.v1Gain2 = s * s;
   }
@@ -58,6 +59,7 @@ export class BackgroundTiles {
   update(filter: WaveletFilter): void {
     const { quantile, quantileZ, iterations, minimumBackgroundPhotons, sampleStepPx: step } = DETECTION_NOISE;
     const { values, noiseScale, shiftPhotons } = this;
+    const { v1, f2Stride: stride, f2Origin: origin } = filter;
     const spread2 = this.v1Gain2 * noiseScale;
     for (let tr = 0; tr < this.rows; tr++) {
       const r0 = Math.round(tr * this.tileHeight);
@@ -65,9 +67,25 @@ export class BackgroundTiles {
       for (let tc = 0; tc < this.columns; tc++) {
         const c0 = Math.round(tc * this.tileWidth);
         const c1 = Math.round((tc + 1) * this.tileWidth);
-        let m = 0;
-        for (let r = r0; r < r1; r += step) for (let c = c0; c < c1; c += step) values[m++] = filter.v1At(r, c);
-        const q = selectKth(values, m, Math.floor(quantile * m));
+        // The rank-th smallest of the tile's samples: the rank + 1 smallest kept in order as
+        // they are read (a quickselect of 64 values cost 4× the whole pass).
+        const m = Math.ceil((r1 - r0) / step) * Math.ceil((c1 - c0) / step);
+        const rank = Math.floor(quantile * m);
+        let kept = 0;
+        for (let r = r0; r < r1; r += step) {
+          const row = origin + r * stride;
+          for (let c = c0; c < c1; c += step) {
+            const v = v1[row + c];
+            if (kept > rank && !(v < values[rank])) continue;
+            let i = kept > rank ? rank : kept++;
+            while (i > 0 && values[i - 1] > v) {
+              values[i] = values[i - 1];
+              i--;
+            }
+            values[i] = v;
+          }
+        }
+        const q = values[rank];
         let b = q;
         for (let k = 0; k < iterations; k++) b = q + quantileZ * Math.sqrt(spread2 * Math.max(b + shiftPhotons, 0));
         if (!(b >= minimumBackgroundPhotons)) b = minimumBackgroundPhotons;
@@ -81,6 +99,17 @@ export class BackgroundTiles {
     this.minimum = Infinity;
     for (let t = 0; t < n; t++) if (this.variance[t] < this.minimum) this.minimum = this.variance[t];
     this.median = selectKth(this.sorted, n, n >> 1);
+  }
+
+  /**
+   * Every tile at one known level (a frame less its known background, scaled to the noise at
+   * that level), photons/px (at least `minimumBackgroundPhotons`).
+   */
+  setLevel(levelPhotons: number): void {
+    const b = Math.max(levelPhotons, DETECTION_NOISE.minimumBackgroundPhotons);
+    this.level.fill(b);
+    this.variance.fill(this.noiseScale * (b + this.shiftPhotons));
+    this.minimum = this.median = this.variance[0];
   }
 
   /** The pixel variance at (row, column), photons²: bilinear between tile centres (constant beyond the outer ones). */

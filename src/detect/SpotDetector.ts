@@ -51,6 +51,8 @@ export class SpotDetector {
   private order = new Int32Array(256);
   /** std(F1) of the last frame's background, photons (with 'camera' noise, at the median tile's level). */
   noise = 0;
+  /** The mean known background of the frame loaded by {@link loadResidual}, photons/px; NaN after {@link load}. */
+  private knownLevel = Number.NaN;
   /** Where {@link noise} comes from: the camera model and the background level, or the data (the masked MAD of F1). */
   readonly noiseSource: 'camera' | 'data';
 
@@ -106,6 +108,23 @@ export class SpotDetector {
    */
   load(pixels: PixelArray, camera: PhotonConversion = PHOTONS): void {
     this.filter.load(pixels, camera);
+    this.knownLevel = Number.NaN;
+  }
+
+  /**
+   * Load a frame less its known background (the temporal median's residual, in photons, scaled
+   * to the noise of a pixel at the background's mean B̄: knownBackground) for
+   * {@link detectLoaded}. With 'camera' noise the threshold's noise is then the camera's at B̄
+   * everywhere (the residual has no level of its own to read).
+   * @param residual - the frame less its background, photons, scaled to the noise at B̄
+   * @param backgroundPhotons - the known background B, photons per pixel (its mean is B̄)
+   */
+  loadResidual(residual: PixelArray, backgroundPhotons: ArrayLike<number>): void {
+    this.filter.load(residual, PHOTONS);
+    const n = this.width * this.height;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += backgroundPhotons[i];
+    this.knownLevel = Math.max(0, sum / n);
   }
 
   /**
@@ -119,7 +138,8 @@ export class SpotDetector {
     const tiles = this.tiles;
     const g1 = this.f1Gain2;
     if (tiles) {
-      tiles.update(filter);
+      if (Number.isNaN(this.knownLevel)) tiles.update(filter);
+      else tiles.setLevel(this.knownLevel);
       this.noise = Math.sqrt(g1 * tiles.median);
     } else this.noise = this.robustStd();
     // The interior threshold: K·std(F1) at the pixel's background (the lowest tile's for the maxima).

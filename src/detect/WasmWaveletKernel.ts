@@ -59,7 +59,8 @@ export class WasmWaveletKernel implements WindowPass {
   private readonly paddedHeight: number;
   private readonly raw: Uint16Array;
   private readonly image: Float32Array;
-  private readonly v1: Float32Array;
+  /** V1 = I * k1 of the last frame, padded as {@link f2} (pixel (r, c) at origin + r·stride + c). */
+  readonly v1: Float32Array;
   private readonly offsets: { raw: number; image: number; scratch: number; v1: number; f2: number; list: number; samples: number; window: number; offsetMap: number; factorMap: number; select: number };
   /** The camera's per-pixel maps, once copied into the kernel's memory. */
   private maps: { offset: Float32Array; factor: Float32Array } | undefined;
@@ -223,9 +224,4 @@ export class WasmWaveletKernel implements WindowPass {
     return this.image[q] - this.v1[q];
   }
 
-  /** The first smoothed level V1 = I * k1 at pixel index p of the frame, photons. */
-  v1At(p: number): number {
-    const r = Math.floor(p / this.width);
-    return this.v1[(r + this.pad) * this.stride + (p - r * this.width) + this.pad];
-  }
 }
