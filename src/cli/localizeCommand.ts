@@ -14,6 +14,7 @@ import { CAMERA_DEFAULTS } from '../camera/CameraModel.js';
 import { CAMERA_MAP_DEFAULTS, readCameraMaps } from '../camera/readCameraMaps.js';
 import type { FilterKind } from '../detect/FilterKernel.js';
 import type { DetectEngine } from '../detect/DetectOptions.js';
+import type { NoiseSource } from '../detect/detectionNoise.js';
 import { DETECT_DEFAULTS } from '../detect/DetectOptions.js';
 import type { FitEngine, FitSolver } from '../fit/FitOptions.js';
 import { FIT_DEFAULTS } from '../fit/FitOptions.js';
@@ -78,7 +79,8 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'filter', value: 'F', help: "spot filter: thunderstorm (ThunderSTORM's wavelet filter, 5 taps) or bspline7 (7 taps, mirrored borders)", default: DETECT_DEFAULTS.filter, option: 'detect.filter' },
     { name: 'threshold', value: 'K', help: 'detection threshold, K × std(Wave.F1)', default: String(DETECT_DEFAULTS.threshold), option: 'detect.threshold' },
     { name: 'min-distance', value: 'PX', help: 'the weaker of two candidates closer than this is dropped, px', default: String(DETECT_DEFAULTS.minDistancePx), option: 'detect.minDistancePx' },
-    { name: 'noise-samples', value: 'N', help: "pixels sampled for each frame's noise estimate", default: String(DETECT_DEFAULTS.noiseSamples), option: 'detect.noiseSamples' },
+    { name: 'detect-noise', value: 'S', help: "where std(Wave.F1) of the threshold comes from: camera (the camera model at each part of the frame's background level; spots do not raise it), data (the MAD of F1 on pixels without spots), or auto (camera: every run has one, given or estimated)", default: DETECT_DEFAULTS.noiseSource, option: 'detect.noiseSource' },
+    { name: 'noise-samples', value: 'N', help: "pixels sampled for each frame's noise estimate (--detect-noise data)", default: String(DETECT_DEFAULTS.noiseSamples), option: 'detect.noiseSamples' },
     { name: 'detect-engine', value: 'E', help: 'wasm (f32 SIMD kernel) or js (f64 reference)', default: DETECT_DEFAULTS.engine, option: 'detect.engine' },
   ]],
   ['Background', [
@@ -256,6 +258,7 @@ export async function parseLocalizeFlags(parsed: ReturnType<FlagTable['parse']>)
       minDistancePx: optional('min-distance'),
       noiseSamples: optional('noise-samples', { integer: true }),
       engine: text('detect-engine') as DetectEngine | undefined,
+      noiseSource: text('detect-noise') as NoiseSource | undefined,
     },
     fit: {
       box: optional('box', { integer: true }),

@@ -1,4 +1,6 @@
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import type { NoiseSource } from './detectionNoise.js';
+import { NOISE_SOURCES } from './detectionNoise.js';
 import type { FilterKind } from './FilterKernel.js';
 import { FILTER_KINDS } from './FilterKernel.js';
 
@@ -12,6 +14,7 @@ export const DETECT_DEFAULTS = {
   minDistancePx: 2,
   noiseSamples: 8192,
   engine: 'wasm' as DetectEngine,
+  noiseSource: 'auto' as NoiseSource,
 } as const;
 
 /**
@@ -51,6 +54,13 @@ export interface DetectOptions {
    * run's record says which ran. @default 'wasm'
    */
   engine?: DetectEngine;
+  /**
+   * Where the threshold's noise std(F1) comes from ({@link NoiseSource}): `'camera'`, the camera
+   * model at the frame's background level (tiles of the smoothed frame), which spots do not
+   * inflate; `'data'`, the MAD of F1 on pixels without spots; `'auto'`, the camera wherever the
+   * detector has one (every pipeline run). @default 'auto'
+   */
+  noiseSource?: NoiseSource;
 }
 
 /** Every detector option resolved. */
@@ -60,6 +70,7 @@ export interface ResolvedDetectOptions {
   readonly minDistancePx: number;
   readonly noiseSamples: number;
   readonly engine: DetectEngine;
+  readonly noiseSource: NoiseSource;
 }
 
 /** Resolve and check detector options. */
@@ -69,10 +80,12 @@ export function resolveDetectOptions(options: DetectOptions = {}): ResolvedDetec
   const noiseSamples = options.noiseSamples ?? DETECT_DEFAULTS.noiseSamples;
   const engine = options.engine ?? DETECT_DEFAULTS.engine;
   const filter = options.filter ?? DETECT_DEFAULTS.filter;
+  const noiseSource = options.noiseSource ?? DETECT_DEFAULTS.noiseSource;
   if (!FILTER_KINDS.includes(filter)) throw new InvalidOptionError(`detection filter must be ${FILTER_KINDS.join(', ')}, got ${String(filter)}`, 'detect.filter');
   if (!(threshold > 0 && threshold <= MAX_THRESHOLD)) throw new InvalidOptionError(`the detection threshold must be > 0 and at most ${MAX_THRESHOLD} (a multiple of std(Wave.F1); no spot passes more), got ${threshold}`, 'detect.threshold');
   if (!(minDistancePx >= 0 && Number.isFinite(minDistancePx))) throw new InvalidOptionError(`minimum candidate distance must be ≥ 0 px, got ${minDistancePx}`, 'detect.minDistancePx');
   if (!(Number.isInteger(noiseSamples) && noiseSamples >= 64)) throw new InvalidOptionError(`noise samples must be a whole number ≥ 64, got ${noiseSamples}`, 'detect.noiseSamples');
   if (engine !== 'wasm' && engine !== 'js') throw new InvalidOptionError(`detection engine must be 'wasm' or 'js', got ${String(engine)}`, 'detect.engine');
-  return { filter, threshold, minDistancePx, noiseSamples, engine };
+  if (!NOISE_SOURCES.includes(noiseSource)) throw new InvalidOptionError(`the detection noise source must be ${NOISE_SOURCES.join(', ')}, got ${String(noiseSource)}`, 'detect.noiseSource');
+  return { filter, threshold, minDistancePx, noiseSamples, engine, noiseSource };
 }

@@ -1,7 +1,9 @@
 import type { FrameCamera, PhotonConversion } from '../camera/CameraModel.js';
 import { PHOTONS } from '../camera/CameraModel.js';
 import type { PixelArray } from '../io/Frame.js';
+import { BackgroundTiles } from './BackgroundTiles.js';
 import { Candidates } from './Candidates.js';
+import { chooseNoiseSource, DETECTION_NOISE } from './detectionNoise.js';
 import type { ResolvedDetectOptions } from './DetectOptions.js';
 import { MadEstimator } from './MadEstimator.js';
 import type { FoldedWeights } from './FilterKernel.js';
@@ -13,8 +15,11 @@ import { WaveletFilter } from './WaveletFilter.js';
  * filter (ThunderSTORM's B-spline à trous, {@link WaveletFilter}), a threshold that adapts to
  * each frame's noise, 8-neighbour local maxima of F2, and a minimum distance between candidates.
  *
- * The noise is std(F1) estimated robustly (median absolute deviation of F1 on a grid of
- * `noiseSamples` pixels, {@link MadEstimator}, so spots do not inflate it). The threshold is K · std(F1) in the interior; within 9 px of the
+ * The noise is std(F1) of the background, from the camera model and the frame's background level
+ * in tiles ({@link BackgroundTiles}: the threshold follows the background across the frame), or,
+ * without a camera, the median absolute deviation of F1 on a grid of `noiseSamples` pixels less
+ * those where F2 shows a spot ({@link MadEstimator}); the choice and its constants are in
+ * detectionNoise.ts. The threshold is K · std(F1) in the interior; within 9 px of the
  * border, where the mirrored filter adds the same pixels twice, F2's noise is larger, and the
  * threshold is raised by exactly that ratio — computed from the folded kernels — so the border
  * gets no excess false positives.
@@ -41,9 +46,15 @@ export class SpotDetector {
   private readonly sampleStride: number;
   private readonly mad: MadEstimator;
   private readonly found = new Candidates();
+  /** The background tiles ('camera' noise), or undefined ('data'). */
+  private readonly tiles: BackgroundTiles | undefined;
   private order = new Int32Array(256);
-  /** std(F1) of the last frame, photons. */
+  /** std(F1) of the last frame's background, photons (with 'camera' noise, at the median tile's level). */
   noise = 0;
+  /** The mean known background of the frame loaded by {@link loadResidual}, photons/px; NaN after {@link load}. */
+  private knownLevel = Number.NaN;
+  /** Where {@link noise} comes from: the camera model and the background level, or the data (the masked MAD of F1). */
+  readonly noiseSource: 'camera' | 'data';
 
   /**
    * @param width - frame width, px
@@ -73,6 +84,10 @@ export class SpotDetector {
     const centre = (w: FoldedWeights, p: number) => w.a[p * (2 * w.pad + 1) + w.pad];
     this.f1Gain2 = 1 - 2 * centre(c, cx) * centre(r, cy) + c.aa[cx] * r.aa[cy];
     this.excess = camera?.shiftMap ? excessVariance(camera.shiftMap, camera.noiseScale, c, r) : undefined;
+    this.noiseSource = chooseNoiseSource(options.noiseSource, camera !== undefined);
+    // The pixels' read noise: the scalar camera's, or the sensor's median (the excess above it is `excess`).
+    const shift = camera?.shiftMap ? median(camera.shiftMap) : (camera?.shiftPhotons ?? 0);
+    this.tiles = this.noiseSource === 'camera' ? new BackgroundTiles(width, height, this.filter.kernel.taps, camera?.noiseScale ?? 1, shift) : undefined;
   }
 
   /**
@@ -93,6 +108,23 @@ export class SpotDetector {
    */
   load(pixels: PixelArray, camera: PhotonConversion = PHOTONS): void {
     this.filter.load(pixels, camera);
+    this.knownLevel = Number.NaN;
+  }
+
+  /**
+   * Load a frame less its known background (the temporal median's residual, in photons, scaled
+   * to the noise of a pixel at the background's mean B̄: knownBackground) for
+   * {@link detectLoaded}. With 'camera' noise the threshold's noise is then the camera's at B̄
+   * everywhere (the residual has no level of its own to read).
+   * @param residual - the frame less its background, photons, scaled to the noise at B̄
+   * @param backgroundPhotons - the known background B, photons per pixel (its mean is B̄)
+   */
+  loadResidual(residual: PixelArray, backgroundPhotons: ArrayLike<number>): void {
+    this.filter.load(residual, PHOTONS);
+    const n = this.width * this.height;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += backgroundPhotons[i];
+    this.knownLevel = Math.max(0, sum / n);
   }
 
   /**
@@ -102,9 +134,16 @@ export class SpotDetector {
   detectLoaded(out: Candidates): void {
     const { width, filter } = this;
     filter.filter();
-    this.noise = this.robustStd();
     const k = this.options.threshold;
-    const base = k * this.noise;
+    const tiles = this.tiles;
+    const g1 = this.f1Gain2;
+    if (tiles) {
+      if (Number.isNaN(this.knownLevel)) tiles.update(filter);
+      else tiles.setLevel(this.knownLevel);
+      this.noise = Math.sqrt(g1 * tiles.median);
+    } else this.noise = this.robustStd();
+    // The interior threshold: K·std(F1) at the pixel's background (the lowest tile's for the maxima).
+    const base = k * (tiles ? Math.sqrt(g1 * tiles.minimum) : this.noise);
     const found = this.found;
     found.count = 0;
     const cs = this.columnSums;
@@ -116,6 +155,7 @@ export class SpotDetector {
     // G2·v0 + E (v0 = std(F1)²/G1 a typical pixel's, E the hot pixels' excess),
     // threshold² = base²·G2/G2int + K²·E·G1/G2int.
     const excessWeight = (k * k * this.f1Gain2) / interior2;
+    const k2g1 = k * k * g1;
     // Local maxima above the interior threshold; near the border the threshold is higher.
     const count = filter.maxima(base);
     const { f2, f2Stride: stride, f2Origin: origin, list } = filter;
@@ -124,8 +164,9 @@ export class SpotDetector {
       const row = (p / width) | 0;
       const column = p - row * width;
       const v = f2[origin + row * stride + column];
+      const b2 = tiles ? k2g1 * tiles.varianceAt(row, column) : base * base;
       const gain2 = cs.aa[column] * rs.aa[row] - 2 * cs.ab[column] * rs.ab[row] + cs.bb[column] * rs.bb[row];
-      const raised = (gain2 > interior2 ? (base * base * gain2) / interior2 : base * base) + (excess ? excessWeight * excess[p] : 0);
+      const raised = (gain2 > interior2 ? (b2 * gain2) / interior2 : b2) + (excess ? excessWeight * excess[p] : 0);
       if (v * v > raised) found.push(row, column, v);
     }
     this.suppressClose(found, out);
@@ -163,11 +204,28 @@ export class SpotDetector {
     return this.excess;
   }
 
-  /** 1.4826 · median |F1 − median F1| over a regular grid of pixels. */
+  /**
+   * 1.4826 · median |F1 − median F1| over a regular grid of pixels, then again over those of
+   * them where |F2| is within `maskSigmas` of F2's noise (so the spots' structure in F1 does not
+   * count), unless too few are left.
+   */
   private robustStd(): number {
-    const filter = this.filter;
-    const m = filter.sampleF1(this.sampleStride);
-    return this.mad.std(filter.samples, m, filter.windowPass);
+    const { filter, sampleStride: step } = this;
+    const m = filter.sampleF1(step);
+    const all = this.mad.std(filter.samples, m, filter.windowPass);
+    const limit = DETECTION_NOISE.maskSigmas * all * Math.sqrt(this.interiorGain2 / this.f1Gain2);
+    filter.sampleF1(step);
+    const samples = filter.samples;
+    const { f2, f2Stride: stride, f2Origin: origin } = filter;
+    const width = this.width;
+    let kept = 0;
+    for (let i = 0, p = 0; i < m; i++, p += step) {
+      const row = (p / width) | 0;
+      const v = f2[origin + row * stride + (p - row * width)];
+      if (v <= limit && v >= -limit) samples[kept++] = samples[i];
+    }
+    if (kept < DETECTION_NOISE.minimumKeptShare * m || kept < 2) return all;
+    return this.mad.std(samples, kept, filter.windowPass);
   }
 }
 
@@ -222,4 +280,10 @@ function excessVariance(shift: Float32Array, noiseScale: number, columns: Folded
   }
   for (let i = 0; i < out.length; i++) if (out[i] < 0) out[i] = 0;
   return out;
+}
+
+/** The median of a map (a copy is sorted). */
+function median(values: Float32Array): number {
+  const sorted = Float32Array.from(values).sort();
+  return sorted[sorted.length >> 1];
 }

@@ -59,7 +59,8 @@ export class WasmWaveletKernel implements WindowPass {
   private readonly paddedHeight: number;
   private readonly raw: Uint16Array;
   private readonly image: Float32Array;
-  private readonly v1: Float32Array;
+  /** V1 = I * k1 of the last frame, padded as {@link f2} (pixel (r, c) at origin + r·stride + c). */
+  readonly v1: Float32Array;
   private readonly offsets: { raw: number; image: number; scratch: number; v1: number; f2: number; list: number; samples: number; window: number; offsetMap: number; factorMap: number; select: number };
   /** The camera's per-pixel maps, once copied into the kernel's memory. */
   private maps: { offset: Float32Array; factor: Float32Array } | undefined;
@@ -222,4 +223,5 @@ export class WasmWaveletKernel implements WindowPass {
     const q = (r + this.pad) * this.stride + (p - r * this.width) + this.pad;
     return this.image[q] - this.v1[q];
   }
+
 }

@@ -44,6 +44,12 @@ export class WaveletFilter {
   readonly f2Stride: number;
   /** Index of pixel (0, 0) in {@link f2}. */
   readonly f2Origin: number;
+  /**
+   * The first smoothed level V1 = I * k1 of the last frame, photons, padded as {@link f2}: pixel
+   * (r, c) at `v1[f2Origin + r·f2Stride + c]` (the level the detection's background estimate
+   * reads: BackgroundTiles).
+   */
+  readonly v1: Float32Array | Float64Array;
   /** The pixel indices r·width + c found by the last {@link maxima}. */
   readonly list: Int32Array;
   /** F1 samples of the last {@link sampleF1}. */
@@ -55,7 +61,7 @@ export class WaveletFilter {
   private readonly wasm: WasmWaveletKernel | undefined;
   /** JavaScript path: padded buffers (image in photons, V1, scratch, F2), the image's row, and the frame in photons. */
   private readonly image: Float64Array;
-  private readonly v1: Float64Array;
+  private readonly v1js: Float64Array;
   private readonly scratch: Float64Array;
   private readonly f2js: Float64Array;
   private readonly stride: number;
@@ -83,11 +89,12 @@ export class WaveletFilter {
     this.origin = pad * this.stride + pad;
     const padded = wasm ? 0 : this.stride * (height + 2 * pad);
     this.image = new Float64Array(padded);
-    this.v1 = new Float64Array(padded);
+    this.v1js = new Float64Array(padded);
     this.scratch = new Float64Array(padded);
     this.f2js = new Float64Array(padded);
     this.photons = new Float64Array(wasm ? 0 : width * height);
     this.f2 = wasm ? wasm.f2 : this.f2js;
+    this.v1 = wasm ? wasm.v1 : this.v1js;
     this.f2Stride = wasm ? wasm.stride : this.stride;
     this.f2Origin = wasm ? wasm.origin : this.origin;
     this.list = wasm ? wasm.list : new Int32Array(width * height);
@@ -129,7 +136,7 @@ export class WaveletFilter {
       this.wasm.filter();
       return;
     }
-    const { stride, image, v1, scratch, f2js: f2 } = this;
+    const { stride, image, v1js: v1, scratch, f2js: f2 } = this;
     const { pad, reach, taps } = this.kernel;
     const rows = this.height + 2 * pad;
     // The same passes and ranges as the kernel: V1 over the margin V2 reads, then V2.
@@ -205,7 +212,7 @@ export class WaveletFilter {
     if (this.wasm) return this.wasm.f1At(p);
     const r = Math.floor(p / this.width);
     const q = this.origin + r * this.stride + (p - r * this.width);
-    return this.image[q] - this.v1[q];
+    return this.image[q] - this.v1js[q];
   }
 }
 

@@ -113,7 +113,7 @@ export class FrameLocalizer {
         this.backgroundPhotons = new Float64Array(background.length);
       }
       this.pedestal = knownBackground(frame.data, background, camera, this.backgroundPhotons, this.residual, camera.shiftPhotons);
-      this.detector.load(this.residual);
+      this.detector.loadResidual(this.residual, this.backgroundPhotons);
     } else {
       this.detector.load(frame.data, camera);
     }

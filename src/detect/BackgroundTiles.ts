@@ -1,0 +1,130 @@
+import { DETECTION_NOISE } from './detectionNoise.js';
+import { selectKth } from './MadEstimator.js';
+import type { WaveletFilter } from './WaveletFilter.js';
+
+/**
+ * The background level of a frame in tiles, and the pixel variance the camera gives it: the
+ * density-robust noise behind the detection threshold ({@link DETECTION_NOISE}, 'camera').
+ *
+ * In each tile of `tilePx`² px, V1 (the frame smoothed by k1) is read every `sampleStepPx` px;
+ * spots only add light, so the tile's level b comes from a low quantile q of those values,
+ * corrected for the noise's own spread: b = q + z·√(G_V1·F²/QE·(b + s)) (z = −Φ⁻¹(quantile),
+ * G_V1 = (Σ k1²)² V1's noise gain, s the read-noise shift), solved by a few fixed-point steps.
+ * A pixel's variance is then F²/QE·(b + s) photons², read between tile centres by bilinear
+ * interpolation. Scratch is allocated once; {@link update} allocates nothing.
+ */
+export class BackgroundTiles {
+  /** Tiles along x and y. */
+  readonly columns: number;
+  readonly rows: number;
+  /** Each tile's background level, photons/px, of the last {@link update}. */
+  readonly level: Float64Array;
+  /** Each tile's pixel variance, photons², of the last {@link update}. */
+  readonly variance: Float64Array;
+  private readonly tileWidth: number;
+  private readonly tileHeight: number;
+  /** The lowest samples of a tile, in order (the quantile's rank + 1 of them). */
+  private readonly values: Float64Array;
+  private readonly sorted: Float64Array;
+  /** V1's noise gain (its variance over a pixel's), interior. */
+  private readonly v1Gain2: number;
+  /** Lowest and median variance of the last update. */
+  minimum = 0;
+  median = 0;
+
+  /**
+   * @param width - frame width, px
+   * @param height - frame height, px
+   * @param taps - k1's taps (the filter's)
+   * @param noiseScale - F²/QE: a pixel's variance over its mean plus the shift
+   * @param shiftPhotons - the read noise's shift s, photons (the sensor's median with a variance map)
+   */
+  constructor(width: number, height: number, taps: readonly number[], private readonly noiseScale: number, private readonly shiftPhotons: number) {
+    const t = DETECTION_NOISE.tilePx;
+    this.columns = Math.max(1, Math.round(width / t));
+    this.rows = Math.max(1, Math.round(height / t));
+    this.tileWidth = width / this.columns;
+    this.tileHeight = height / this.rows;
+    const n = this.columns * this.rows;
+    this.level = new Float64Array(n);
+    this.variance = new Float64Array(n);
+    this.sorted = new Float64Array(n);
+    const step = DETECTION_NOISE.sampleStepPx;
+    this.values = new Float64Array(Math.floor(DETECTION_NOISE.quantile * (Math.ceil(this.tileWidth / step) + 1) * (Math.ceil(this.tileHeight / step) + 1)) + 1);
+    const s = taps.reduce((sum, w) => sum + w * w, 0);
+    this.v1Gain2 = s * s;
+  }
+
+  /** Estimate every tile's level and variance from the filter's last frame (V1). */
+  update(filter: WaveletFilter): void {
+    const { quantile, quantileZ, iterations, minimumBackgroundPhotons, sampleStepPx: step } = DETECTION_NOISE;
+    const { values, noiseScale, shiftPhotons } = this;
+    const { v1, f2Stride: stride, f2Origin: origin } = filter;
+    const spread2 = this.v1Gain2 * noiseScale;
+    for (let tr = 0; tr < this.rows; tr++) {
+      const r0 = Math.round(tr * this.tileHeight);
+      const r1 = Math.round((tr + 1) * this.tileHeight);
+      for (let tc = 0; tc < this.columns; tc++) {
+        const c0 = Math.round(tc * this.tileWidth);
+        const c1 = Math.round((tc + 1) * this.tileWidth);
+        // The rank-th smallest of the tile's samples: the rank + 1 smallest kept in order as
+        // they are read (a quickselect of 64 values cost 4× the whole pass).
+        const m = Math.ceil((r1 - r0) / step) * Math.ceil((c1 - c0) / step);
+        const rank = Math.floor(quantile * m);
+        let kept = 0;
+        for (let r = r0; r < r1; r += step) {
+          const row = origin + r * stride;
+          for (let c = c0; c < c1; c += step) {
+            const v = v1[row + c];
+            if (kept > rank && !(v < values[rank])) continue;
+            let i = kept > rank ? rank : kept++;
+            while (i > 0 && values[i - 1] > v) {
+              values[i] = values[i - 1];
+              i--;
+            }
+            values[i] = v;
+          }
+        }
+        const q = values[rank];
+        let b = q;
+        for (let k = 0; k < iterations; k++) b = q + quantileZ * Math.sqrt(spread2 * Math.max(b + shiftPhotons, 0));
+        if (!(b >= minimumBackgroundPhotons)) b = minimumBackgroundPhotons;
+        const t = tr * this.columns + tc;
+        this.level[t] = b;
+        this.variance[t] = noiseScale * (b + shiftPhotons);
+      }
+    }
+    const n = this.variance.length;
+    this.sorted.set(this.variance);
+    this.minimum = Infinity;
+    for (let t = 0; t < n; t++) if (this.variance[t] < this.minimum) this.minimum = this.variance[t];
+    this.median = selectKth(this.sorted, n, n >> 1);
+  }
+
+  /**
+   * Every tile at one known level (a frame less its known background, scaled to the noise at
+   * that level), photons/px (at least `minimumBackgroundPhotons`).
+   */
+  setLevel(levelPhotons: number): void {
+    const b = Math.max(levelPhotons, DETECTION_NOISE.minimumBackgroundPhotons);
+    this.level.fill(b);
+    this.variance.fill(this.noiseScale * (b + this.shiftPhotons));
+    this.minimum = this.median = this.variance[0];
+  }
+
+  /** The pixel variance at (row, column), photons²: bilinear between tile centres (constant beyond the outer ones). */
+  varianceAt(row: number, column: number): number {
+    const { columns, rows, variance } = this;
+    const x = Math.min(Math.max((column + 0.5) / this.tileWidth - 0.5, 0), columns - 1);
+    const y = Math.min(Math.max((row + 0.5) / this.tileHeight - 0.5, 0), rows - 1);
+    const x0 = Math.min(Math.floor(x), columns - 2 < 0 ? 0 : columns - 2);
+    const y0 = Math.min(Math.floor(y), rows - 2 < 0 ? 0 : rows - 2);
+    const x1 = Math.min(x0 + 1, columns - 1);
+    const y1 = Math.min(y0 + 1, rows - 1);
+    const fx = x - x0;
+    const fy = y - y0;
+    const top = variance[y0 * columns + x0] * (1 - fx) + variance[y0 * columns + x1] * fx;
+    const bottom = variance[y1 * columns + x0] * (1 - fx) + variance[y1 * columns + x1] * fx;
+    return top * (1 - fy) + bottom * fy;
+  }
+}
