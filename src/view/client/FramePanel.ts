@@ -3,6 +3,7 @@ import { autoContrast } from './autoContrast.js';
 import { el, formatCount } from './dom.js';
 import { FrameView } from './FrameView.js';
 import { FrameCache } from './FrameCache.js';
+import { TIMING_NAMES } from './timingNames.js';
 import type { ViewApi } from './ViewApi.js';
 import { ViewApiError } from './ViewApi.js';
 
@@ -11,14 +12,6 @@ import { ViewApiError } from './ViewApi.js';
  * "1.5" sends one request, not three. Short, because the overlay target is 100 ms from the change.
  */
 export const PREVIEW_DEBOUNCE_MS = 30;
-
-/** The performance marks and measures of the page (read by the browser tests, shown in the status line). */
-export const TIMING_NAMES = {
-  /** Mark: the first frame of an opened stack is on the canvas. */
-  firstFrame: 'smlm:first-frame',
-  /** Measure: from a frame or settings change to its overlay drawn. */
-  overlay: 'smlm:overlay',
-} as const;
 
 /** What the frame panel needs from the page. */
 export interface FramePanelHost {
@@ -60,6 +53,9 @@ export class FramePanel {
   /** When the change the next overlay answers happened (performance.now()), or undefined. */
   private changedAt: number | undefined;
   private firstFrameShown = false;
+  /** Settles when the opened stack's first frame is on the canvas (or failed, or there is none). */
+  private firstFrame: Promise<void> = Promise.resolve();
+  private firstFrameSettle: () => void = () => undefined;
   private contrastSet = false;
 
   constructor(private readonly host: FramePanelHost) {
@@ -101,13 +97,17 @@ export class FramePanel {
   open(info: StackInfo): void {
     this.info = info;
     this.cache.clear();
+    this.frameRequest?.abort();
+    this.frameRequest = undefined;
     this.contrastSet = false;
     this.firstFrameShown = false;
     const hasFrames = info.kind === 'stack' && info.frames > 0;
     this.placeholder.textContent = hasFrames ? '' : info.kind === 'csv' ? 'A localization table: no camera frames.' : 'No frames yet.';
     this.placeholder.hidden = hasFrames;
+    this.firstFrameSettle();
+    this.firstFrame = hasFrames ? new Promise((resolve) => (this.firstFrameSettle = resolve)) : Promise.resolve();
+    this.index = 0;
     this.setFrameCount(info.frames);
-    if (hasFrames) this.showFrame(0);
   }
 
   /** The stack now has this many frames (follow mode). */
@@ -116,7 +116,13 @@ export class FramePanel {
     this.slider.disabled = frames <= 1;
     if (this.info !== undefined) this.info = { ...this.info, frames };
     this.updateLabel();
-    if (frames > 0 && !this.firstFrameShown && this.info?.kind === 'stack') this.showFrame(this.index);
+    // The first frame is drawn as soon as there is one (at open, or when a followed stack gets it).
+    if (frames > 0 && !this.firstFrameShown && this.frameRequest === undefined && this.info?.kind === 'stack') void this.showFrame(this.index);
+  }
+
+  /** Settles when the opened stack's first frame is drawn (or could not be): the page does the rest after it. */
+  firstFrameDrawn(): Promise<void> {
+    return this.firstFrame;
   }
 
   /** The settings changed: the overlay is asked again (debounced). */
@@ -148,11 +154,17 @@ export class FramePanel {
       if (!this.contrastSet) this.autoContrast();
       if (!this.firstFrameShown) {
         this.firstFrameShown = true;
-        performance.mark(TIMING_NAMES.firstFrame);
+        void this.view.drawn().then(() => {
+          performance.mark(TIMING_NAMES.firstFrame);
+          this.firstFrameSettle();
+        });
       }
       this.schedulePreview(0);
     } catch (error) {
-      if (!isAbort(error)) this.host.onPreviewError(`frame ${index + 1}: ${messageOf(error)}`);
+      if (isAbort(error)) return;
+      if (this.frameRequest === request) this.frameRequest = undefined;
+      this.firstFrameSettle();
+      this.host.onPreviewError(`frame ${index + 1}: ${messageOf(error)}`);
     }
   }
 
@@ -199,7 +211,9 @@ export class FramePanel {
       this.candidateCount.dataset.state = 'ready';
       this.candidateCount.dataset.frame = String(frame);
       this.fitCount.textContent = formatCount(result.fits.length);
-      this.showTiming(result.elapsedMs);
+      const changedAt = this.changedAt;
+      this.changedAt = undefined;
+      void this.view.drawn().then(() => this.showTiming(changedAt, result.elapsedMs));
       this.host.onPreview(result);
     } catch (error) {
       if (isAbort(error)) return;
@@ -209,13 +223,11 @@ export class FramePanel {
     }
   }
 
-  /** Records the time from the change to the overlay on the canvas (a performance measure). */
-  private showTiming(serverMs: number): void {
-    const start = this.changedAt;
-    this.changedAt = undefined;
-    if (start === undefined) return;
-    const measure = performance.measure(TIMING_NAMES.overlay, { start, end: performance.now() });
-    this.timing.textContent = `overlay ${Math.round(measure.duration)} ms (fit ${Math.round(serverMs)} ms)`;
+  /** Records the time from the change (performance.now()) to the overlay on the canvas (a performance measure). */
+  private showTiming(changedAt: number | undefined, serverMs: number): void {
+    if (changedAt === undefined) return;
+    const measure = performance.measure(TIMING_NAMES.overlay, { start: changedAt, end: performance.now() });
+    this.timing.textContent = `overlay ${Math.round(measure.duration)} ms (server ${Math.round(serverMs)} ms)`;
   }
 
   /** Contrast from the shown frame's percentiles. */

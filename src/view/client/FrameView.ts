@@ -37,10 +37,21 @@ export class FrameView {
   private contrast: ContrastRange = { min: 0, max: 1 };
   private overlay: FrameOverlay | undefined;
   private readonly resize: ResizeObserver;
+  /** The pending animation frame's id, 0 when none: changes between two frames are drawn once. */
+  private frameRequest = 0;
+  private waiting: (() => void)[] = [];
 
   constructor(private readonly canvas: HTMLCanvasElement) {
-    this.resize = new ResizeObserver(() => this.draw());
+    this.resize = new ResizeObserver(() => this.requestDraw());
     this.resize.observe(canvas);
+  }
+
+  /** Resolves once the changes made so far are on the canvas (at the next animation frame). */
+  drawn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.requestDraw();
+    });
   }
 
   /** Shows a frame: `pixels` row-major, `width` × `height`, ADU. The overlay is cleared. */
@@ -50,20 +61,20 @@ export class FrameView {
     this.height = height;
     this.overlay = undefined;
     this.paintImage();
-    this.draw();
+    this.requestDraw();
   }
 
   /** The display range, ADU: `min` black, `max` white. */
   setContrast(contrast: ContrastRange): void {
     this.contrast = contrast;
     this.paintImage();
-    this.draw();
+    this.requestDraw();
   }
 
   /** Draws these candidates and fits over the frame (undefined: none). */
   setOverlay(overlay: FrameOverlay | undefined): void {
     this.overlay = overlay;
-    this.draw();
+    this.requestDraw();
   }
 
   /** The frame's pixel under a point of the canvas (CSS px from its top-left), or undefined outside. */
@@ -79,6 +90,17 @@ export class FrameView {
   /** Stops following the canvas's size. */
   destroy(): void {
     this.resize.disconnect();
+    cancelAnimationFrame(this.frameRequest);
+  }
+
+  /** Draws at the next animation frame (once, however many changes come before it). */
+  private requestDraw(): void {
+    if (this.frameRequest !== 0) return;
+    this.frameRequest = requestAnimationFrame(() => {
+      this.frameRequest = 0;
+      this.draw();
+      for (const resolve of this.waiting.splice(0)) resolve();
+    });
   }
 
   /** The frame's grey levels into the offscreen image, one canvas pixel per frame pixel. */
@@ -113,7 +135,7 @@ export class FrameView {
   }
 
   /** Composites the image and the overlay on the visible canvas. */
-  draw(): void {
+  private draw(): void {
     const canvas = this.canvas;
     const ratio = window.devicePixelRatio || 1;
     const cssWidth = canvas.clientWidth;

@@ -12,6 +12,7 @@ import { FramePanel, messageOf } from './FramePanel.js';
 import { ReconstructionPanel } from './ReconstructionPanel.js';
 import { RunPanel } from './RunPanel.js';
 import { SettingsPanel } from './SettingsPanel.js';
+import { TIMING_NAMES } from './timingNames.js';
 import { ViewApi } from './ViewApi.js';
 
 /** The session token of the page's address (`?token=…`). */
@@ -29,6 +30,7 @@ async function start(): Promise<void> {
     return;
   }
   const state: ViewState = await api.state();
+  performance.mark(TIMING_NAMES.state);
   const settings = new SettingsPanel(state.flags, state.defaults, () => frames.settingsChanged());
   const frames: FramePanel = new FramePanel({
     api,
@@ -42,7 +44,7 @@ async function start(): Promise<void> {
   });
   const reconstruction = new ReconstructionPanel(api);
   const run = new RunPanel(api, () => settings.flags(), reconstruction);
-  const files = new FileBrowser(api, (info) => open(info));
+  const files = new FileBrowser(api, (info) => void open(info));
   let latestEstimate = state.estimated;
 
   /** GET /api/state again for the estimates, which the server makes once a stack is open. */
@@ -55,13 +57,15 @@ async function start(): Promise<void> {
     }
   }
 
-  function open(info: StackInfo): void {
+  /** Shows what was opened: the first frame first, then the rest (the reconstruction, the table's localizations). */
+  async function open(info: StackInfo): Promise<void> {
     stackInfo.textContent =
       info.kind === 'stack'
         ? `${info.path} · ${info.width}×${info.height} px × ${info.frames} frames · ${info.pixelSizeNm} nm/px`
         : `${info.path} · localization table`;
     files.setOpen(false);
     frames.open(info);
+    await frames.firstFrameDrawn();
     reconstruction.open(info);
     run.opened(info.kind);
   }
@@ -75,6 +79,9 @@ async function start(): Promise<void> {
   reconstructionArea.append(reconstruction.element);
   settings.showEstimated(state.estimated);
 
+  if (state.opened !== null) await open(state.opened);
+  else files.setOpen(true);
+
   const events = api.events();
   for (const name of [VIEW_EVENTS.progress, VIEW_EVENTS.done, VIEW_EVENTS.cancelled, VIEW_EVENTS.error]) {
     events.addEventListener(name, (event) => {
@@ -83,11 +90,8 @@ async function start(): Promise<void> {
     });
   }
   events.addEventListener(VIEW_EVENTS.frames, (event) => frames.setFrameCount((JSON.parse((event as MessageEvent<string>).data) as FramesEvent).frames));
-
-  if (state.opened !== null) open(state.opened);
-  else files.setOpen(true);
-  void files.show('');
   run.resume(state.run);
+  void files.show('');
 }
 
 start().catch((error: unknown) => {
