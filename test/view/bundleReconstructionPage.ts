@@ -16,12 +16,13 @@ const HERE = dirname(fileURLToPath(import.meta.url));
  * A page with the reconstruction module on `window.smlm`, a `render-canvas` of `width` × `height`
  * px shown at that size (1 canvas px = 1 CSS px at the top-left of the page), and 300 × 150 px
  * `hist-photons`, `hist-uncertainty`, `hist-sigma` canvases.
+ * @param entry - the page script to bundle @default test/view/reconstructionPage.ts
  * @returns the page and a function removing the bundle's folder
  */
-export async function openReconstructionPage(browser: Browser, width: number, height: number): Promise<{ page: Page; cleanUp: () => void }> {
+export async function openReconstructionPage(browser: Browser, width: number, height: number, entry: string = join(HERE, 'reconstructionPage.ts')): Promise<{ page: Page; cleanUp: () => void }> {
   const folder = mkdtempSync(join(tmpdir(), 'smlm-view-test-'));
   const bundle = join(folder, 'page.js');
-  await build({ entryPoints: [join(HERE, 'reconstructionPage.ts')], outfile: bundle, bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
+  await build({ entryPoints: [entry], outfile: bundle, bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
   const page = await browser.newPage({ viewport: { width: Math.max(width, 960) + 20, height: height + 200 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));

@@ -33,6 +33,8 @@ export class ViewRaster {
   field = -1;
   /** Records accumulated so far (the store's first `done`). */
   done = 0;
+  /** Records accumulated per ms, measured (a running mean), for {@link estimateMs}. */
+  private recordsPerMs = 0;
   /** Counts changed since {@link takeChanged} was last called. */
   private changed = false;
 
@@ -54,8 +56,10 @@ export class ViewRaster {
     this.field = field;
     this.done = 0;
     this.counts.fill(0);
-    this.sums.fill(0);
-    this.valued.fill(0);
+    if (field >= 0) {
+      this.sums.fill(0);
+      this.valued.fill(0);
+    }
     this.changed = true;
   }
 
@@ -77,6 +81,8 @@ export class ViewRaster {
    * @returns whether all are in
    */
   advance(store: LocalizationStore, deadlineMs: number): boolean {
+    const startMs = performance.now();
+    const startDone = this.done;
     while (this.done < store.count) {
       const b = this.done >> 16;
       const from = this.done & (BLOCK_RECORDS - 1);
@@ -86,7 +92,15 @@ export class ViewRaster {
       this.changed = true;
       if (performance.now() > deadlineMs) break;
     }
+    const records = this.done - startDone;
+    const ms = performance.now() - startMs;
+    if (records >= CLOCK_STRIDE && ms > 0) this.recordsPerMs = this.recordsPerMs === 0 ? records / ms : 0.7 * this.recordsPerMs + 0.3 * (records / ms);
     return this.done >= store.count;
+  }
+
+  /** The time accumulating what is left would take at the measured rate, ms (0 before any measurement). */
+  estimateMs(store: LocalizationStore): number {
+    return this.recordsPerMs > 0 ? (store.count - this.done) / this.recordsPerMs : 0;
   }
 
   /** The hot loop: records [from, to) of one block into the counts (no allocation). */
