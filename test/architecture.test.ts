@@ -48,6 +48,7 @@ const FOLDER_RANK: Readonly<Record<string, number>> = {
   cluster: 10,
   pipelines: 11,
   cli: 12,
+  view: 12, // `smlm-stream view`: its server (pipelines, files) and its page (src/view/client)
   index: 12, // src/index.ts, the library's entry point
 };
 
@@ -228,6 +229,17 @@ describe('layering', () => {
 
   test('no process outside src/cli/ (beyond the listed exceptions)', () => {
     assertOnlyKnown(found.processUse, KNOWN_PROCESS, 'process outside src/cli/', 'KNOWN_PROCESS');
+  });
+});
+
+describe('the page of smlm-stream view', () => {
+  test('src/view/client imports no node:*, no rxjs and nothing of the server (it runs in a browser)', () => {
+    const client = layeredSources('src').filter((f) => f.startsWith('src/view/client/'));
+    const bad = client.flatMap((f) => {
+      const text = readFileSync(join(ROOT, f), 'utf8');
+      return [...platformOf(text).map((p) => `${f} ${p}`), ...importsOf(f, withoutComments(text)).filter((t) => t.startsWith('src/view/server/') || t.startsWith('src/cli/')).map((t) => `${f} -> ${t}`)];
+    });
+    assert.deepEqual(bad, []);
   });
 });
 
