@@ -111,6 +111,8 @@ export type { RenderMode, RenderOptions } from './render/SuperResolutionImage.js
 export { encodePng } from './render/encodePng.js';
 export type { Colormap, PngOptions } from './render/encodePng.js';
 export { addBatch } from './render/addBatch.js';
+export { chooseScaleBar, SCALE_BAR_DEFAULTS } from './render/chooseScaleBar.js';
+export type { ScaleBar } from './render/chooseScaleBar.js';
 export { accumulateImage } from './pipeline/accumulateImage.js';
 
 // The stream layer
