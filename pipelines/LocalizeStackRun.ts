@@ -8,6 +8,7 @@ import type { NamedPath } from '../src/export/checkOutputPaths.js';
 import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import type { RunSettings } from './estimateRunSettings.js';
+import type { LocalizationBatch } from '../src/table/LocalizationBatch.js';
 
 /** Defaults of the live preview, stated once. */
 export const PREVIEW_DEFAULTS = {
@@ -80,6 +81,12 @@ export interface LocalizeStackRun {
   queue?: string;
   /** Called after every frame (with a queue: after every job's frames). */
   onProgress?: (progress: Progress) => void;
+  /**
+   * Called with every frame's batch as it is written to the CSV, in frame order (every fit, each
+   * with its status: the CSV keeps the converged ones unless `includeAllFits`); `smlm-stream
+   * view` draws them as they come. The batch is the caller's to keep.
+   */
+  onBatch?: (batch: LocalizationBatch) => void;
   /** Called with warnings (a base level above most pixels, saturated pixels, fewer workers). */
   onWarning?: (message: string) => void;
   /** Called with what a person should know about how the input was read (the series a file belongs to). */

@@ -27,6 +27,7 @@ export const COMMANDS: Readonly<Record<string, { summary: string; load: () => Pr
   merge: { summary: 'merge the blinks of each molecule in consecutive frames into one row', load: () => import('./mergeCommand.js') },
   filter: { summary: 'keep the rows of a localization CSV where an expression is true', load: () => import('./filterCommand.js') },
   export: { summary: "write a localization CSV in Picasso's HDF5 format", load: () => import('./exportCommand.js') },
+  view: { summary: 'a local web page: open a stack, tune detection on its frames, run, watch the image form', load: () => import('./viewCommand.js') },
   worker: { summary: 'take chunk jobs of localize --queue from a Redis job queue (many machines)', load: () => import('./workerCommand.js') },
   'fit-demo': { summary: 'simulate patches, fit them, compare with the truth and the CRLB', load: () => import('./fitDemo.js') },
 };

@@ -22,6 +22,7 @@ import { MIN_DEFAULT_BOX_PX } from '../patches/extractPatches.js';
 import { MAX_BOX_PX } from '../fit/fitConstants.js';
 import { MULTI_EMITTER_DEFAULTS } from '../fit/EmitterSelector.js';
 import { FOLLOW_DEFAULTS } from '../io/TiffStack.js';
+import type { FrameSourceOptions } from '../io/framesFromTiff.js';
 import { LOCALIZE_DEFAULTS } from '../pipeline/LocalizeOptions.js';
 import type { CameraSource } from '../pipeline/LocalizeOptions.js';
 import { PSF_SIGMA_TOLERANCE, SETTINGS_FRAMES, SETTINGS_PIXELS } from '../../pipelines/estimateRunSettings.js';
@@ -165,7 +166,7 @@ async function cameraMaps(offset: string | undefined, variance: string | undefin
 }
 
 /** The files besides the stack that a run reads (no output may replace them). */
-function otherInputs(text: (name: string) => string | undefined): NamedPath[] {
+export function otherInputs(text: (name: string) => string | undefined): NamedPath[] {
   const files: [string, string][] = [['calibration', 'the 3-D calibration'], ['offset-map', 'the offset map'], ['variance-map', 'the variance map'], ['gain-map', 'the gain map']];
   return files.flatMap(([flag, role]) => {
     const path = text(flag);
@@ -212,22 +213,22 @@ function parseFrameRange(text: string): { start: number; end?: number } {
   return { start: a - 1, end: b };
 }
 
+/** The CSV localize writes when no -o is given: STACK.csv next to the stack (a folder's next to the folder; a list's, the first file's). */
+export function defaultOutputOf(stack: string): string {
+  const first = stack.replace(/[/\\]+$/, '');
+  return join(dirname(first), `${basename(first, extname(first)).replace(/\.ome$/i, '')}.csv`);
+}
+
 /**
- * `smlm-stream localize`: run the standard pipeline with progress on stderr and a summary on
- * stdout. SIGINT, SIGTERM and SIGHUP stop it cleanly (the frames in flight are finished, the
- * rows kept, the sidecar says why), and it exits with 128 + the signal's number; a second
- * signal quits at once.
- * @param argv - arguments after the subcommand
- * @param out - stdout lines
- * @returns exit code (0 on success)
+ * localize's flags (parsed by {@link LOCALIZE_FLAGS}) as the library's options: the pipeline's
+ * options (camera maps and a calibration read from their files) and the frames to read (range,
+ * channel, follow mode). One parser for `localize` and `smlm-stream view` (whose preview and run
+ * take localize's flags).
+ * @param parsed - `LOCALIZE_FLAGS.parse(argv)`
+ * @throws UsageError (or InvalidOptionError, InputFileError) with the message the CLI gives
  */
-export async function run(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = LOCALIZE_FLAGS.parse(argv);
-  if (positionals.length === 0) throw new UsageError('localize needs a stack: a TIFF file, a folder of TIFFs, or several files (see smlm-stream localize --help)');
-  const input = positionals.length === 1 ? positionals[0] : positionals;
-  const first = positionals[0].replace(/[/\\]+$/, '');
-  // STACK.csv next to the stack (a folder's is next to the folder); for a list, the first file's.
-  const output = (values.output as string | undefined) ?? join(dirname(first), `${basename(first, extname(first)).replace(/\.ome$/i, '')}.csv`);
+export async function parseLocalizeFlags(parsed: ReturnType<FlagTable['parse']>): Promise<{ options: LocalizeOptions; frames: FrameSourceOptions }> {
+  const { values } = parsed;
   const text = (name: string) => values[name] as string | undefined;
   const optional = (name: string, limits = {}) => (text(name) === undefined ? undefined : parseNumber(text(name), `--${name}`, limits));
   const cameraSource = text('camera');
@@ -275,6 +276,27 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   };
   const range = text('frames') !== undefined ? parseFrameRange(text('frames') as string) : { start: 0 };
   const idle = optional('idle-timeout', { min: 0 }) ?? FOLLOW_DEFAULTS.idleTimeoutMs / 1000;
+  return { options, frames: { ...range, channel: optional('channel', { integer: true, min: 1 }), follow: values.follow === true, idleTimeoutMs: idle * 1000 } };
+}
+
+/**
+ * `smlm-stream localize`: run the standard pipeline with progress on stderr and a summary on
+ * stdout. SIGINT, SIGTERM and SIGHUP stop it cleanly (the frames in flight are finished, the
+ * rows kept, the sidecar says why), and it exits with 128 + the signal's number; a second
+ * signal quits at once.
+ * @param argv - arguments after the subcommand
+ * @param out - stdout lines
+ * @returns exit code (0 on success)
+ */
+export async function run(argv: string[], out: (line: string) => void): Promise<number> {
+  const parsed = LOCALIZE_FLAGS.parse(argv);
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError('localize needs a stack: a TIFF file, a folder of TIFFs, or several files (see smlm-stream localize --help)');
+  const input = positionals.length === 1 ? positionals[0] : positionals;
+  const output = (values.output as string | undefined) ?? defaultOutputOf(positionals[0]);
+  const text = (name: string) => values[name] as string | undefined;
+  const optional = (name: string, limits = {}) => (text(name) === undefined ? undefined : parseNumber(text(name), `--${name}`, limits));
+  const { options, frames } = await parseLocalizeFlags(parsed);
   const quiet = values.quiet === true;
   const queue = queueUrlFrom(text('queue'), process.env, (message) => process.stderr.write(`smlm-stream: warning: ${message}\n`));
   const progress = new ProgressReporter(process.stderr);
@@ -302,7 +324,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       output,
       inputs: otherInputs(text),
       options,
-      frames: { ...range, channel: optional('channel', { integer: true, min: 1 }), follow: values.follow === true, idleTimeoutMs: idle * 1000 },
+      frames,
       includeAllFits: values['all-fits'] === true,
       merge: values.merge === true ? mergeOptionsFrom(values) : undefined,
       workers: optional('workers', { integer: true, min: 1 }),

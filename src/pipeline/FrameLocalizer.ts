@@ -44,7 +44,8 @@ export class FrameLocalizer {
   /** The 3-D fit of every patch, in a run with an astigmatic or a spline calibration. */
   private readonly depths: PatchDepths | undefined;
   private readonly warmStarts = new WarmStarts();
-  private readonly candidates = new Candidates();
+  /** The last frame's candidates (overwritten by the next {@link process}): `smlm-stream view` draws them. */
+  readonly candidates = new Candidates();
   /** The centres of the crowded windows (scratch of {@link cutWindows}). */
   private readonly windowCentres = new Candidates();
   private detector: SpotDetector | undefined;

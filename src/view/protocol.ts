@@ -88,6 +88,10 @@ export const VIEW_EVENTS = {
   error: 'error',
   /** {@link FramesEvent}: follow mode saw new frames (or a stack was opened). */
   frames: 'frames',
+  /** {@link NoteEvent}: a warning of the run (what `localize` prints as `warning: …`). */
+  warning: 'warning',
+  /** {@link NoteEvent}: a notice of the run (how the stack was read, the background chosen). */
+  notice: 'notice',
 } as const;
 
 /** An entry's kind in a listing. */
@@ -257,13 +261,22 @@ export interface ErrorEvent {
   readonly message: string;
 }
 
+/** SSE `warning` and `notice`. */
+export interface NoteEvent {
+  readonly runId: number;
+  readonly message: string;
+}
+
 /** SSE `frames`: the opened stack now has this many frames. */
 export interface FramesEvent {
   readonly frames: number;
 }
 
-/** The export formats of /api/export. */
-export const EXPORT_FORMATS = ['csv', 'picasso'] as const;
+/**
+ * The export formats of /api/export: csv, picasso (Picasso's HDF5), picasso-yaml (the YAML
+ * Picasso needs beside that HDF5, for the same filter).
+ */
+export const EXPORT_FORMATS = ['csv', 'picasso', 'picasso-yaml'] as const;
 
 /** One export format. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

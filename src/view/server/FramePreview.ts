@@ -1,0 +1,152 @@
+import { checkOffsetReachable, frameCamera } from '../../camera/CameraModel.js';
+import { FitStatus } from '../../fit/FitStatus.js';
+import type { Frame } from '../../io/Frame.js';
+import type { FrameSourceOptions } from '../../io/framesFromTiff.js';
+import { FrameLocalizer } from '../../pipeline/FrameLocalizer.js';
+import type { LocalizeOptions, ResolvedLocalizeOptions } from '../../pipeline/LocalizeOptions.js';
+import { checkFrameSize, resolveLocalizeOptions } from '../../pipeline/LocalizeOptions.js';
+import type { BackgroundFrame } from '../../pipeline/TemporalMedian.js';
+import { TemporalMedian } from '../../pipeline/TemporalMedian.js';
+import { chooseBackground } from '../../../pipelines/chooseBackground.js';
+import type { ChosenBackground } from '../../../pipelines/chooseBackground.js';
+import { estimateRunSettings } from '../../../pipelines/estimateRunSettings.js';
+import type { RunSettings } from '../../../pipelines/estimateRunSettings.js';
+import type { OpenedRun } from '../../../pipelines/openRun.js';
+import type { CameraSettings, PreviewCandidate, PreviewFit, PreviewResult } from '../protocol.js';
+
+/** Settings steps and background choices kept per stack, the oldest dropped beyond this. */
+const CACHE_ENTRIES = 16;
+
+/** What the settings step gave: the options with explicit values, what it found, and its warnings. */
+interface Settled {
+  readonly options: LocalizeOptions;
+  readonly settings: RunSettings;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * One frame through exactly what `localize` runs, for the page's overlay: the settings step
+ * (estimateRunSettings: the camera and the PSF σ not given, from the first frames), the
+ * background's choice (chooseBackground; with the temporal median, the frame's background from
+ * the frames around it, as a run's part computes it: TemporalMedian with its halo), the options
+ * resolved and checked as a run resolves them, then the pipeline's {@link FrameLocalizer}
+ * (camera → detection → patches → fit). The candidates are the detector's on that frame; the
+ * fits those the CSV would keep (converged), started cold (a run warm-starts a frame from the
+ * one before it within a chunk, so its fits of the same spots can differ in the last digits).
+ *
+ * The settings step does not depend on the detection threshold (it measures σ at the default
+ * threshold), so it is cached by the options less the threshold: a threshold change costs only
+ * the background's choice and the frame.
+ */
+export class FramePreview {
+  private readonly settled = new Map<string, Promise<Settled>>();
+  private readonly backgrounds = new Map<string, Promise<ChosenBackground>>();
+
+  /** @param opened - the stack, opened as a run opens it (its channel and range) */
+  constructor(readonly opened: OpenedRun) {}
+
+  /**
+   * The settings step of a run with these options (cached).
+   * @param options - localize's options as parsed from its flags
+   * @param frames - localize's frame options (range, channel)
+   * @param flags - the flags they were parsed from (the cache's key)
+   */
+  settle(options: LocalizeOptions, frames: FrameSourceOptions, flags: Readonly<Record<string, string>>): Promise<Settled> {
+    const key = flagKey(flags, 'threshold');
+    return cached(this.settled, key, async () => {
+      const warnings: string[] = [];
+      const s = await estimateRunSettings(this.opened, options, { ...frames, follow: false }, (w) => warnings.push(w));
+      return { options: s.options, settings: s.settings, warnings };
+    });
+  }
+
+  /**
+   * Localize frame `index` (0-based, in the stack) as a run with these options would.
+   * @param index - the frame
+   * @param options - localize's options as parsed from its flags
+   * @param frames - localize's frame options
+   * @param flags - the flags they were parsed from (the cache's key)
+   * @throws InvalidOptionError for options a run would refuse; TiffError for a frame out of range
+   */
+  async preview(index: number, options: LocalizeOptions, frames: FrameSourceOptions, flags: Readonly<Record<string, string>>): Promise<PreviewResult> {
+    const t0 = performance.now();
+    const settled = await this.settle(options, frames, flags);
+    const warnings = [...settled.warnings];
+    const key = flagKey(flags);
+    const background = await cached(this.backgrounds, key, () => chooseBackground(this.opened, settled.options));
+    if (background.warning) warnings.push(background.warning);
+    if (background.notice) warnings.push(background.notice);
+    const resolved = this.resolve(background.options);
+    const frame = await this.frameWithBackground(index, resolved);
+    const localizer = new FrameLocalizer(resolved);
+    const batch = localizer.process(frame);
+    const found = localizer.candidates;
+    const candidates: PreviewCandidate[] = [];
+    for (let i = 0; i < found.count; i++) candidates.push({ xPx: found.column[i], yPx: found.row[i] });
+    const pixel = resolved.camera.pixelSizeNm;
+    const fits: PreviewFit[] = [];
+    for (let i = 0; i < batch.count; i++) {
+      if (batch.status[i] !== FitStatus.converged) continue;
+      const fit: PreviewFit = { xPx: batch.x[i] / pixel, yPx: batch.y[i] / pixel, photons: batch.intensity[i], sigmaNm: batch.sigma[i], uncertaintyNm: batch.uncertainty[i] };
+      fits.push(batch.z ? { ...fit, zNm: batch.z[i] } : fit);
+    }
+    return { frame: index, candidates, fits, elapsedMs: performance.now() - t0, camera: cameraSettings(resolved), warnings };
+  }
+
+  /** Resolve and check the options against the stack, as a run does before it starts. */
+  private resolve(options: LocalizeOptions): ResolvedLocalizeOptions {
+    const { metadata, input } = this.opened;
+    const resolved = resolveLocalizeOptions(options, metadata);
+    checkOffsetReachable(resolved.camera, metadata.sampleType);
+    checkFrameSize(metadata.width, metadata.height, resolved.fit.box, input);
+    frameCamera(resolved.camera, metadata.width, metadata.height);
+    return resolved;
+  }
+
+  /**
+   * The frame, with its temporal-median background when the run has one: the frames of the
+   * halo around it pushed through a TemporalMedian for the part [position, position + 1) of the
+   * run, so that the background is the one the run computes (same anchors, same windows).
+   */
+  private async frameWithBackground(index: number, options: ResolvedLocalizeOptions): Promise<Frame | BackgroundFrame> {
+    const { stack, range } = this.opened;
+    const background = options.background;
+    if (background.method !== 'temporal-median') return stack.readFrame(index);
+    const { start, step } = range;
+    const end = Math.min(range.end, stack.metadata.frameCount);
+    const position = (index - start) / step;
+    if (!Number.isInteger(position) || position < 0 || index >= end) return stack.readFrame(index); // outside the run's range: no background
+    const runLength = Math.ceil((end - start) / step);
+    const part = { runLength, first: position, end: position + 1 };
+    const halo = TemporalMedian.haloOf(runLength, part.first, part.end, background.windowFrames, background.anchorFrames);
+    const median = new TemporalMedian(background.windowFrames, background.anchorFrames, part);
+    const out: BackgroundFrame[] = [];
+    for (let p = halo.from; p < halo.to; p++) out.push(...median.push(await stack.readFrame(start + p * step)));
+    out.push(...median.finish());
+    const found = out.find((f) => f.index === index);
+    if (!found) throw new Error(`frame ${index + 1}: the temporal median gave no background`);
+    return found;
+  }
+}
+
+/** The camera settings of resolved options, as the page shows them. */
+export function cameraSettings(options: ResolvedLocalizeOptions): CameraSettings {
+  const c = options.camera;
+  return { baselineAdu: c.baselineAdu, photonsPerAdu: c.photonsPerAdu, emGain: c.emGain, qe: c.qe, readNoiseElectrons: c.readNoiseElectrons, pixelSizeNm: c.pixelSizeNm };
+}
+
+/** A cache key of flags (name → value), in name order, less the names given. */
+function flagKey(flags: Readonly<Record<string, string>>, ...without: string[]): string {
+  return JSON.stringify(Object.entries(flags).filter(([name]) => !without.includes(name)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A promise from a small cache (a failed one is dropped, so that a retry runs again). */
+function cached<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const made = make();
+  cache.set(key, made);
+  made.catch(() => cache.delete(key));
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  return made;
+}

@@ -1,0 +1,293 @@
+import { realpathSync, statSync } from 'node:fs';
+import { openRun } from '../../../pipelines/openRun.js';
+import type { OpenedRun } from '../../../pipelines/openRun.js';
+import { tiffFiles } from '../../io/StackSeries.js';
+import { FOLLOW_DEFAULTS, TiffStack } from '../../io/TiffStack.js';
+import { resolveLocalizeOptions } from '../../pipeline/LocalizeOptions.js';
+import { readLocalizationTable } from '../../table/LocalizationTable.js';
+import type { ExportFormat, FileListing, FlagValues, PreviewResult, RunStarted, StackInfo, ViewState } from '../protocol.js';
+import { VIEW_EVENTS } from '../protocol.js';
+import { EventHub } from './EventHub.js';
+import { exportTable } from './exportTable.js';
+import type { ExportFile } from './exportTable.js';
+import { cameraSettings, FramePreview } from './FramePreview.js';
+import { HttpError } from './HttpError.js';
+import { listFiles } from './listFiles.js';
+import type { LocalizeFlags, ParsedLocalize } from './LocalizeFlags.js';
+import { LocRecords } from './LocRecords.js';
+import { ForbiddenPathError, isUnder, relativeTo, resolveUnder } from './resolveUnder.js';
+import { ViewRun } from './ViewRun.js';
+
+/** How often follow mode looks for new frames, ms (the page's frame count, not the run's reading). */
+export const FOLLOW_POLL_MS = 5 * FOLLOW_DEFAULTS.pollIntervalMs;
+
+/** What a session is started with. */
+export interface ViewSessionOptions {
+  /** The folder (or the stack, or the CSV) the server was started on. */
+  readonly path: string;
+  /** The localize flags of the command line (name → value; '' for a switch). */
+  readonly flags: FlagValues;
+  /** Follow a stack that is still being written. */
+  readonly follow: boolean;
+  /** localize's parser and defaults. */
+  readonly localize: LocalizeFlags;
+}
+
+/** An opened stack (frames) or CSV (localizations only). */
+type Opened =
+  | { readonly kind: 'stack'; readonly abs: string; info: StackInfo; readonly run: OpenedRun; readonly preview: FramePreview }
+  | { readonly kind: 'csv'; readonly abs: string; readonly info: StackInfo };
+
+/**
+ * The state behind `smlm-stream view`'s API: the root (files only under it), the opened stack or
+ * CSV, its frames, the preview of a frame and the run (through the pipeline `localize` runs),
+ * the localizations so far, follow mode and the event streams. The HTTP layer
+ * (startViewServer) only routes to it.
+ */
+export class ViewSession {
+  /** The root's real path: a folder; for a file given, its folder. */
+  readonly root: string;
+  readonly hub = new EventHub();
+  private readonly records = new LocRecords();
+  private readonly run: ViewRun;
+  private opened: Opened | undefined;
+  private estimated: ViewState['estimated'] = null;
+  private follower: ReturnType<typeof setInterval> | undefined;
+
+  /** @param options - the path, the flags, follow mode, localize's parser */
+  constructor(private readonly options: ViewSessionOptions) {
+    const real = realpathSync(options.path);
+    this.root = statSync(real).isDirectory() ? real : realpathSync(`${real}/..`);
+    this.run = new ViewRun(this.hub, this.records, options.localize.describe);
+  }
+
+  /**
+   * Open the start path when it is a stack (a TIFF, a series, a folder of TIFFs) or a CSV: what
+   * the page shows without a click. A folder without TIFFs is only listed.
+   */
+  async openStart(): Promise<StackInfo | undefined> {
+    const real = realpathSync(this.options.path);
+    if (real === this.root && !hasTiffs(real)) return undefined;
+    return this.open(relativeTo(this.root, real));
+  }
+
+  /** An error in the CLI's words. */
+  describe(error: unknown): string {
+    return this.options.localize.describe(error);
+  }
+
+  /** GET /api/state. */
+  state(): ViewState {
+    return {
+      root: this.root,
+      opened: this.opened?.info ?? null,
+      flags: this.options.flags,
+      estimated: this.estimated,
+      run: this.run.state,
+      follow: this.options.follow,
+      defaults: this.options.localize.defaults,
+    };
+  }
+
+  /** GET /api/files. */
+  files(dir: string): FileListing {
+    return listFiles(this.root, dir);
+  }
+
+  /**
+   * POST /api/open: a stack (read as localize reads it: openRun, with the command line's channel)
+   * or a localization CSV (its rows become the records at once).
+   * @throws HttpError 403/404 for a path outside the root or missing, 409 during a run, 400 for
+   *   a file that is neither
+   */
+  async open(rel: string): Promise<StackInfo> {
+    if (this.run.busy) throw new HttpError(409, 'a run is going: cancel it before opening another file');
+    const abs = resolveUnder(this.root, rel);
+    const parsed = await this.options.localize.parse(this.options.flags);
+    this.closeOpened();
+    this.records.clear();
+    this.estimated = null;
+    const path = relativeTo(this.root, abs);
+    if (/\.csv$/i.test(abs) && !statSync(abs).isDirectory()) {
+      const table = readLocalizationTable(abs);
+      this.records.addTable(table, abs);
+      const extent = (name: string) => {
+        const k = table.header.findIndex((h) => h.replace(/\s*\[.*$/, '') === name);
+        let max = 0;
+        if (k >= 0) for (const v of table.columns[k]) if (v > max) max = v;
+        return max;
+      };
+      const info: StackInfo = { path, kind: 'csv', width: 0, height: 0, frames: 0, pixelSizeNm: parsed.options.camera?.pixelSizeNm ?? 0, widthNm: extent('x'), heightNm: extent('y') };
+      this.opened = { kind: 'csv', abs, info };
+      return info;
+    }
+    const run = openRun(abs, { ...parsed.frames, follow: false }, undefined);
+    const outside = run.files.find((f) => !isUnder(this.root, realpathSync(f)));
+    if (outside !== undefined) {
+      run.close();
+      throw new ForbiddenPathError(`the stack ${path} reads ${outside}, outside the root`);
+    }
+    const { metadata } = run;
+    const info: StackInfo = { path, kind: 'stack', width: metadata.width, height: metadata.height, frames: metadata.frameCount, pixelSizeNm: pixelSizeOf(parsed, run) };
+    const preview = new FramePreview(run);
+    this.opened = { kind: 'stack', abs, info, run, preview };
+    this.hub.send(VIEW_EVENTS.frames, { frames: info.frames });
+    // The settings step of the command line's flags, in the background: the estimates for the
+    // page, and the first preview's cache.
+    preview.settle(parsed.options, parsed.frames, this.options.flags).then(
+      (s) => {
+        if (this.opened?.kind !== 'stack' || this.opened.preview !== preview) return;
+        const e = s.settings.camera.estimate;
+        const resolved = resolveLocalizeOptions(s.options, metadata);
+        const camera = cameraSettings(resolved);
+        this.estimated = {
+          camera: e ? { ...camera, baselineAdu: e.baselineAdu, photonsPerAdu: e.photonsPerAdu, readNoiseElectrons: e.readNoiseElectrons } : undefined,
+          psfSigmaNm: s.settings.psfSigma.estimate?.sigmaNm,
+        };
+      },
+      () => undefined, // the preview and the run report what is wrong with the options
+    );
+    if (this.options.follow) this.follow();
+    return info;
+  }
+
+  /**
+   * GET /api/frame: frame `index` (0-based) as little-endian Float32 ADU, row-major.
+   * @throws HttpError 409 with no stack opened, 400 for an index out of range
+   */
+  async frame(index: number): Promise<{ width: number; height: number; index: number; bytes: Buffer }> {
+    const opened = this.stackOpened();
+    if (!Number.isInteger(index) || index < 0 || index >= opened.info.frames) throw new HttpError(400, `frame index ${index}: the stack has ${opened.info.frames} frames (0-based)`);
+    const frame = await opened.run.stack.readFrame(index);
+    const data = Float32Array.from(frame.data as ArrayLike<number>);
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    return { width: frame.width, height: frame.height, index, bytes };
+  }
+
+  /**
+   * POST /api/preview: one frame through localize's code with the command line's flags and
+   * the page's on top.
+   */
+  async preview(frame: number, flags: FlagValues): Promise<PreviewResult> {
+    const opened = this.stackOpened();
+    if (!Number.isInteger(frame) || frame < 0 || frame >= opened.info.frames) throw new HttpError(400, `frame index ${frame}: the stack has ${opened.info.frames} frames (0-based)`);
+    const merged = this.merged(flags);
+    const parsed = await this.options.localize.parse(merged);
+    try {
+      return await opened.preview.preview(frame, parsed.options, parsed.frames, merged);
+    } catch (error) {
+      throw new HttpError(400, this.options.localize.describe(error));
+    }
+  }
+
+  /** POST /api/run: the whole opened stack through localize's pipeline, its CSV where localize writes it. */
+  async startRun(flags: FlagValues): Promise<RunStarted> {
+    const opened = this.stackOpened();
+    if (this.run.busy) throw new HttpError(409, 'a run is going: cancel it first');
+    const merged = this.merged(flags);
+    const parsed: ParsedLocalize = await this.options.localize.parse(merged);
+    const output = this.options.localize.outputOf(opened.abs);
+    const follow = this.options.follow || parsed.frames.follow === true;
+    const total = follow ? 0 : (opened.run.range.total ?? 0);
+    return this.run.start({ input: opened.abs, output, shownOutput: isUnder(this.root, output) ? relativeTo(this.root, output) : output, parsed, follow }, total);
+  }
+
+  /** POST /api/run/cancel. */
+  cancel(): boolean {
+    return this.run.cancel();
+  }
+
+  /** GET /api/locs: the records from `from` on, and how many there are. */
+  locs(from: number): { total: number; bytes: Buffer } {
+    return { total: this.records.count, bytes: this.records.bytesFrom(Number.isFinite(from) ? from : 0) };
+  }
+
+  /**
+   * GET /api/export: the run's CSV (or the opened one), filtered, in a format.
+   * @throws HttpError 409 with nothing to export yet
+   */
+  async export(format: ExportFormat, filter: string): Promise<ExportFile> {
+    const csv = this.opened?.kind === 'csv' ? this.opened.abs : this.run.busy ? undefined : this.run.csv;
+    if (csv === undefined) throw new HttpError(409, this.run.busy ? 'the run is going: export when it is done' : 'nothing to export: run the stack or open a CSV first');
+    const stack = this.opened?.kind === 'stack' ? this.opened.info : undefined;
+    try {
+      return await exportTable(csv, format, filter, stack && { width: stack.width, height: stack.height, frames: stack.frames, pixelSizeNm: stack.pixelSizeNm });
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw new HttpError(400, this.options.localize.describe(error));
+    }
+  }
+
+  /** Stop: cancel the run (its rows kept) and wait for it, end the event streams, close the stack. */
+  async close(): Promise<void> {
+    await this.run.close();
+    this.closeOpened();
+    this.hub.close();
+  }
+
+  /** The command line's flags with the page's on top; a page's file flag must name a file under the root. */
+  private merged(flags: FlagValues): FlagValues {
+    if (typeof flags !== 'object' || flags === null || Array.isArray(flags)) throw new HttpError(400, 'flags must be an object of flag names and values');
+    const merged: Record<string, string> = { ...this.options.flags };
+    for (const [name, value] of Object.entries(flags)) {
+      if (typeof value !== 'string') throw new HttpError(400, `--${name}: the value must be a string`);
+      merged[name] = this.options.localize.fileFlags.has(name) && value !== '' ? resolveUnder(this.root, value) : value;
+    }
+    return merged;
+  }
+
+  private stackOpened(): Extract<Opened, { kind: 'stack' }> {
+    if (this.opened?.kind !== 'stack') throw new HttpError(409, this.opened ? 'the opened file is a CSV: it has no frames' : 'no stack opened: POST /api/open first');
+    return this.opened;
+  }
+
+  /** Follow mode: look for new frames of the opened stack, and tell the page. */
+  private follow(): void {
+    const opened = this.opened;
+    if (opened?.kind !== 'stack') return;
+    this.follower = setInterval(() => {
+      try {
+        const stack = opened.run.stack;
+        const frames = stack instanceof TiffStack ? stack.refresh(true) : recount(opened.abs);
+        if (frames > opened.info.frames) {
+          opened.info = { ...opened.info, frames };
+          this.hub.send(VIEW_EVENTS.frames, { frames });
+        }
+      } catch {
+        // A file caught mid-write: the next look sees it whole.
+      }
+    }, FOLLOW_POLL_MS);
+    this.follower.unref();
+  }
+
+  private closeOpened(): void {
+    if (this.follower) clearInterval(this.follower);
+    this.follower = undefined;
+    if (this.opened?.kind === 'stack') this.opened.run.close();
+    this.opened = undefined;
+  }
+}
+
+/** A series' frames now (it is opened again: StackSeries has no refresh of its own). */
+function recount(abs: string): number {
+  const run = openRun(abs, undefined, undefined);
+  try {
+    return run.metadata.frameCount;
+  } finally {
+    run.close();
+  }
+}
+
+/** The pixel size a run would use: the flag or the file's metadata (0 when neither gives it: the run then asks for --pixel-size). */
+function pixelSizeOf(parsed: ParsedLocalize, run: OpenedRun): number {
+  try {
+    return resolveLocalizeOptions(parsed.options, run.metadata).camera.pixelSizeNm;
+  } catch {
+    return parsed.options.camera?.pixelSizeNm ?? run.metadata.pixelSizeNm ?? 0;
+  }
+}
+
+/** Whether a folder holds TIFF files (a stack to open at start, as localize reads a folder). */
+function hasTiffs(folder: string): boolean {
+  return tiffFiles(folder).length > 0;
+}
