@@ -73,7 +73,9 @@ export class FramePreview {
     const settled = await this.settle(options, frames, flags);
     const warnings = [...settled.warnings];
     const key = flagKey(flags);
-    const background = await cached(this.backgrounds, key, () => chooseBackground(this.opened, settled.options));
+    // The settled options are cached without the threshold: this request's threshold goes back in.
+    const settledOptions: LocalizeOptions = { ...settled.options, detect: { ...settled.options.detect, threshold: options.detect?.threshold } };
+    const background = await cached(this.backgrounds, key, () => chooseBackground(this.opened, settledOptions));
     if (background.warning) warnings.push(background.warning);
     if (background.notice) warnings.push(background.notice);
     const resolved = this.resolve(background.options);
