@@ -8,8 +8,10 @@ import type { ViewApi } from './ViewApi.js';
 import { ViewApiError } from './ViewApi.js';
 
 /**
- * How long a settings change waits for the next keystroke before the preview is asked, ms: typing
- * "1.5" sends one request, not three. Short, because the overlay target is 100 ms from the change.
+ * How long a settings change that follows another (or meets a preview on its way) waits for the
+ * next keystroke, ms: typing "1.5" sends two requests, not three, and a held arrow key does not
+ * queue a preview per repeat on the server. A lone change is sent at once: the overlay target is
+ * 100 ms from the change.
  */
 export const PREVIEW_DEBOUNCE_MS = 30;
 
@@ -49,6 +51,8 @@ export class FramePanel {
   private index = 0;
   private frameRequest: AbortController | undefined;
   private previewRequest: AbortController | undefined;
+  private previewInFlight = false;
+  private lastSettingsChange = -Infinity;
   private previewTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the change the next overlay answers happened (performance.now()), or undefined. */
   private changedAt: number | undefined;
@@ -125,9 +129,12 @@ export class FramePanel {
     return this.firstFrame;
   }
 
-  /** The settings changed: the overlay is asked again (debounced). */
+  /** The settings changed: the overlay is asked again (at once, or debounced when changes come fast). */
   settingsChanged(): void {
-    this.schedulePreview(PREVIEW_DEBOUNCE_MS);
+    const now = performance.now();
+    const busy = this.previewInFlight || now - this.lastSettingsChange < PREVIEW_DEBOUNCE_MS;
+    this.lastSettingsChange = now;
+    this.schedulePreview(busy ? PREVIEW_DEBOUNCE_MS : 0);
   }
 
   /** The 0-based index of the frame shown. */
@@ -199,8 +206,11 @@ export class FramePanel {
     const request = new AbortController();
     this.previewRequest = request;
     const frame = this.index;
+    this.previewInFlight = true;
     try {
-      const result = await this.host.api.preview(frame, this.host.flags(), request.signal);
+      const result = await this.host.api.preview(frame, this.host.flags(), request.signal).finally(() => {
+        if (this.previewRequest === request) this.previewInFlight = false;
+      });
       if (request.signal.aborted || frame !== this.index) return;
       this.view.setOverlay({
         // A candidate is its peak pixel (column, row): drawn at the pixel's centre.

@@ -79,7 +79,10 @@ export class ReconstructionPanel implements LocSink {
         { class: 'reconstruction-controls' },
         el('span', { class: 'unit' }, 'Export'),
         exportButton('export-csv', 'CSV', 'the localizations the filter keeps, as localize writes them', () => this.download('csv')),
-        exportButton('export-picasso', 'Picasso HDF5', "the localizations the filter keeps, in Picasso's HDF5 + YAML", () => this.download('picasso')),
+        exportButton('export-picasso', 'Picasso HDF5', "the localizations the filter keeps, in Picasso's HDF5, and the YAML Picasso needs beside it", async () => {
+          await this.download('picasso');
+          await this.download('picasso-yaml');
+        }),
         exportButton('export-png', 'PNG', 'the image as shown, with its scale bar', () => this.downloadPng()),
       ),
     );

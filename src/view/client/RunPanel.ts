@@ -1,4 +1,4 @@
-import type { CancelledEvent, DoneEvent, ErrorEvent, FlagValues, ProgressEvent, RunStatus } from '../protocol.js';
+import type { CancelledEvent, DoneEvent, ErrorEvent, FlagValues, NoteEvent, ProgressEvent, RunStatus } from '../protocol.js';
 import { el, formatCount } from './dom.js';
 import { messageOf } from './FramePanel.js';
 import { LocStream } from './LocStream.js';
@@ -22,6 +22,7 @@ export class RunPanel {
   private readonly status = el('p', { testid: 'run-status', class: 'run-status', role: 'status' });
   private readonly count = el('span', { testid: 'localization-count', class: 'count' }, '0');
   private readonly output = el('p', { class: 'run-output', testid: 'run-output' });
+  private readonly notes = el('ul', { class: 'run-notes', testid: 'run-notes' });
   private readonly locs: LocStream;
   private runId: number | null = null;
   private poll: ReturnType<typeof setInterval> | undefined;
@@ -43,6 +44,7 @@ export class RunPanel {
       this.status,
       el('p', {}, this.count, ' localizations'),
       this.output,
+      this.notes,
     );
   }
 
@@ -92,11 +94,18 @@ export class RunPanel {
     }
   }
 
+  /** A warning or a notice of the run (what localize prints as `warning: …` or `notice: …`). */
+  note(kind: 'warning' | 'notice', data: NoteEvent): void {
+    if (this.runId !== null && data.runId !== this.runId) return;
+    this.notes.append(el('li', { 'data-kind': kind }, `${kind}: ${data.message}`));
+  }
+
   /** POST /api/run with the panel's flags; the reconstruction starts empty. */
   private async start(): Promise<void> {
     this.runButton.disabled = true;
     this.say('starting…', 'running');
     this.output.textContent = '';
+    this.notes.replaceChildren();
     this.setProgress(0, 1);
     this.locs.restart();
     try {

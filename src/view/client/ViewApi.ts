@@ -16,6 +16,9 @@ import type {
   ViewState,
 } from '../protocol.js';
 
+/** The file extension of each export, for when the server names none. */
+const EXPORT_EXTENSIONS: Readonly<Record<ExportFormat, string>> = { csv: 'csv', picasso: 'hdf5', 'picasso-yaml': 'yaml' };
+
 /** A frame as /api/frame sends it: raw ADU, row-major. */
 export interface FramePixels {
   readonly index: number;
@@ -105,7 +108,7 @@ export class ViewApi {
     const response = await this.request(`${ROUTES.export}?${query}`);
     const disposition = response.headers.get('Content-Disposition') ?? '';
     const named = /filename="?([^";]+)"?/.exec(disposition);
-    return { blob: await response.blob(), fileName: named?.[1] ?? `localizations.${format === 'csv' ? 'csv' : 'hdf5'}` };
+    return { blob: await response.blob(), fileName: named?.[1] ?? `localizations.${EXPORT_EXTENSIONS[format]}` };
   }
 
   /** The Server-Sent Events of runs and of follow mode (the token as a query parameter). */

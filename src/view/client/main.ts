@@ -5,7 +5,7 @@
  * request (src/view/protocol.ts has the routes and the contract).
  */
 import { TOKEN_QUERY, VIEW_EVENTS } from '../protocol.js';
-import type { FramesEvent, StackInfo, ViewState } from '../protocol.js';
+import type { FramesEvent, NoteEvent, StackInfo, ViewState } from '../protocol.js';
 import { el } from './dom.js';
 import { FileBrowser } from './FileBrowser.js';
 import { FramePanel, messageOf } from './FramePanel.js';
@@ -88,6 +88,9 @@ async function start(): Promise<void> {
       // The EventSource's own connection errors come as plain events without data.
       if (event instanceof MessageEvent && typeof event.data === 'string') run.event(name, JSON.parse(event.data));
     });
+  }
+  for (const kind of [VIEW_EVENTS.warning, VIEW_EVENTS.notice]) {
+    events.addEventListener(kind, (event) => run.note(kind, JSON.parse((event as MessageEvent<string>).data) as NoteEvent));
   }
   events.addEventListener(VIEW_EVENTS.frames, (event) => frames.setFrameCount((JSON.parse((event as MessageEvent<string>).data) as FramesEvent).frames));
   run.resume(state.run);
