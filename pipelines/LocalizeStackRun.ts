@@ -84,9 +84,10 @@ export interface LocalizeStackRun {
   /**
    * Called with every frame's batch as it is written to the CSV, in frame order (every fit, each
    * with its status: the CSV keeps the converged ones unless `includeAllFits`); `smlm-stream
-   * view` draws them as they come. The batch is the caller's to keep.
+   * view` draws them as they come. The batch is the caller's to keep. A promise returned is
+   * awaited before the next frame (a server on this thread yields to its requests there).
    */
-  onBatch?: (batch: LocalizationBatch) => void;
+  onBatch?: (batch: LocalizationBatch) => void | Promise<void>;
   /** Called with warnings (a base level above most pixels, saturated pixels, fewer workers). */
   onWarning?: (message: string) => void;
   /** Called with what a person should know about how the input was read (the series a file belongs to). */

@@ -269,7 +269,7 @@ async function streamRun(
       frames++;
       tally.add(batch, stats);
       preview?.add(batch, frames);
-      run.onBatch?.(batch);
+      await run.onBatch?.(batch);
       lastFrame = batch.frame;
       // On a queue, frames arrive a job (1 024 frames) at a time, after seconds of nothing:
       // progress is told once per job, so that the rate is measured between jobs, not within one.

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchChromium } from '../browser/launchChromium.js';
-import { runCli, startView } from '../view/viewProcess.js';
+import { runCli } from '../view/runCli.js';
+import { startView } from '../view/viewProcess.js';
 
 const { values } = parseArgs({ options: { loads: { type: 'string', default: '5' }, changes: { type: 'string', default: '20' } } });
 const loads = Number(values.loads);
@@ -36,7 +37,7 @@ try {
   const stateAnswered: number[] = [];
   for (let i = 0; i < loads; i++) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    await page.goto(view.url);
+    await page.goto(view.firstLine);
     await page.waitForFunction(() => performance.getEntriesByName('smlm:first-frame').length > 0, null, { timeout: 30_000 });
     const marks = await page.evaluate(() => [performance.getEntriesByName('smlm:state')[0]?.startTime ?? NaN, performance.getEntriesByName('smlm:first-frame')[0]?.startTime ?? NaN]);
     stateAnswered.push(marks[0] as number);

@@ -15,7 +15,8 @@ import type { Browser, Page, Request } from 'playwright-core';
 import type { PreviewResult } from '../../src/view/protocol.js';
 import { chromiumMissing, launchChromium } from '../browser/launchChromium.js';
 import { canvasContent } from './pageCanvas.js';
-import { runCli, startView } from './viewProcess.js';
+import { runCli } from './runCli.js';
+import { startView } from './viewProcess.js';
 import type { ViewProcess } from './viewProcess.js';
 
 const skip = chromiumMissing();
@@ -49,6 +50,13 @@ async function overlay(): Promise<{ count: number; frame: number }> {
   return { count: Number(text.replaceAll(',', '')), frame };
 }
 
+/** POST /api/preview from the test, as the page asks it. */
+async function askPreview(body: { frame: number; flags: Record<string, string> }): Promise<PreviewResult> {
+  const response = await view.post('/api/preview', body);
+  assert.equal(response.status, 200, await response.clone().text());
+  return (await response.json()) as PreviewResult;
+}
+
 /** A count the page shows (digits with thousands separators). */
 async function shownCount(testid: string): Promise<number> {
   const text = (await page.textContent(`[data-testid="${testid}"]`)) ?? '';
@@ -71,7 +79,7 @@ before(async () => {
   page.on('request', (request: Request) => {
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/preview') previewFlags.push((request.postDataJSON() as { flags: Record<string, string> }).flags);
   });
-  await page.goto(view.url);
+  await page.goto(view.firstLine);
 });
 
 after(async () => {
@@ -97,7 +105,7 @@ test('the overlay counts the candidates the server detects on the shown frame', 
   assert.equal(shown.frame, 0);
   // An untouched page sends no flag: localize's defaults, as `localize STACK` runs.
   assert.deepEqual(previewFlags.at(-1), {});
-  const preview = await view.api<PreviewResult>('/api/preview', { frame: 0, flags: {} });
+  const preview = await askPreview({ frame: 0, flags: {} });
   assert.ok(preview.candidates.length > 0, 'the simulated frame has spots');
   assert.equal(shown.count, preview.candidates.length);
 });
@@ -107,7 +115,7 @@ test('a threshold change updates the overlay', { skip }, async (t) => {
   await page.fill('[data-testid="threshold-input"]', HIGH_THRESHOLD);
   const shown = await overlay();
   assert.deepEqual(previewFlags.at(-1), { threshold: HIGH_THRESHOLD });
-  const preview = await view.api<PreviewResult>('/api/preview', { frame: 0, flags: { threshold: HIGH_THRESHOLD } });
+  const preview = await askPreview({ frame: 0, flags: { threshold: HIGH_THRESHOLD } });
   assert.equal(shown.count, preview.candidates.length);
   assert.ok(shown.count < before.count, `threshold ${HIGH_THRESHOLD} keeps fewer candidates than the default: ${shown.count} vs ${before.count}`);
   const overlayMs = await page.evaluate(() => performance.getEntriesByName('smlm:overlay').at(-1)?.duration ?? NaN);
@@ -118,7 +126,7 @@ test('the frame slider shows another frame and its overlay', { skip }, async () 
   await page.fill('[data-testid="frame-slider"]', '5');
   const shown = await overlay();
   assert.equal(shown.frame, 5);
-  const preview = await view.api<PreviewResult>('/api/preview', { frame: 5, flags: { threshold: HIGH_THRESHOLD } });
+  const preview = await askPreview({ frame: 5, flags: { threshold: HIGH_THRESHOLD } });
   assert.equal(shown.count, preview.candidates.length);
 });
 

@@ -22,7 +22,7 @@ const view = await startView([stack]);
 const { browser, close } = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
-  await page.goto(view.url);
+  await page.goto(view.firstLine);
   const overlayReady = () => page.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="candidate-count"]')?.dataset.state === 'ready', null, { timeout: 30_000 });
   await overlayReady();
   await page.fill('[data-testid="frame-slider"]', '11');

@@ -70,12 +70,12 @@ export class FramePreview {
    */
   async preview(index: number, options: LocalizeOptions, frames: FrameSourceOptions, flags: Readonly<Record<string, string>>): Promise<PreviewResult> {
     const t0 = performance.now();
-    const settled = await this.settle(options, frames, flags);
+    const step = await this.settle(options, frames, flags);
+    // The cached step may come from other flags: only the threshold differs, and it is this call's.
+    const settled = { ...step, options: { ...step.options, detect: { ...step.options.detect, threshold: options.detect?.threshold } } };
     const warnings = [...settled.warnings];
     const key = flagKey(flags);
-    // The settled options are cached without the threshold: this request's threshold goes back in.
-    const settledOptions: LocalizeOptions = { ...settled.options, detect: { ...settled.options.detect, threshold: options.detect?.threshold } };
-    const background = await cached(this.backgrounds, key, () => chooseBackground(this.opened, settledOptions));
+    const background = await cached(this.backgrounds, key, () => chooseBackground(this.opened, settled.options));
     if (background.warning) warnings.push(background.warning);
     if (background.notice) warnings.push(background.notice);
     const resolved = this.resolve(background.options);

@@ -10,6 +10,9 @@ import type { LocRecords } from './LocRecords.js';
 /** The least time between two progress events, ms (a run of 10⁴ frames would send 10⁴ otherwise). */
 export const PROGRESS_EVERY_MS = 100;
 
+/** The longest a run holds the server's thread between two looks at its requests, ms. */
+export const YIELD_EVERY_MS = 20;
+
 /** What a run is given: the stack, the CSV (localize's default path), the parsed flags, follow mode. */
 export interface RunPlan {
   /** The stack's path (absolute). */
@@ -73,6 +76,7 @@ export class ViewRun {
     this.status = { state: 'running', runId, framesDone: 0, framesTotal, localizations: 0, csvPath: plan.shownOutput };
     const { parsed } = plan;
     let lastSent = 0;
+    let lastYield = performance.now();
     const t0 = performance.now();
     const progress = (force: boolean) => {
       const now = performance.now();
@@ -90,7 +94,15 @@ export class ViewRun {
       includeAllFits: parsed.includeAllFits,
       workers: parsed.workers,
       signal: stop.signal,
-      onBatch: (batch) => this.records.addBatch(batch, parsed.includeAllFits),
+      onBatch: (batch) => {
+        this.records.addBatch(batch, parsed.includeAllFits);
+        // A run on this thread (one worker: short stacks, follow mode) would hold the event loop
+        // until it ends: it lets the requests and the event streams through every few ms.
+        const now = performance.now();
+        if (now - lastYield < YIELD_EVERY_MS) return undefined;
+        lastYield = now;
+        return new Promise<void>((resolve) => setImmediate(resolve));
+      },
       onProgress: (p) => {
         this.status = { ...this.status, framesDone: p.frames, framesTotal: p.total ?? Math.max(this.status.framesTotal, p.frames) };
         progress(false);

@@ -13,6 +13,9 @@ import type { ViewSession } from './ViewSession.js';
 /** The only address the server listens on: this machine, never the network. */
 export const VIEW_HOST = '127.0.0.1';
 
+/** How long an idle connection stays open, ms. */
+export const KEEP_ALIVE_TIMEOUT_MS = 60_000;
+
 /** The largest request body read, bytes (flags and paths: a few hundred bytes). */
 export const MAX_BODY_BYTES = 1 << 20;
 
@@ -66,7 +69,9 @@ export async function startViewServer(session: ViewSession, port: number, token 
     }
     route(session, folder, token, request, response, url).catch((error: unknown) => fail(response, error, session));
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than a client's idle keep-alive (undici's 4 s), so that a reused connection is never
+  // closed under a request on its way.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, VIEW_HOST, () => {
