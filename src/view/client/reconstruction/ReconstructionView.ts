@@ -5,7 +5,7 @@ import { drawBinned } from './drawHistogram.js';
 import { drawColourBar, drawScaleBar } from './drawOverlays.js';
 import { LocalizationStore } from './LocalizationStore.js';
 import { contrastScratch, contrastTop, paintRaster } from './paintRaster.js';
-import { fieldHistogram, sampleField } from './sampleField.js';
+import { fieldExtent, fieldHistogram, sampleField } from './sampleField.js';
 import { ViewRaster, type ViewWindow } from './ViewRaster.js';
 
 /** What colours the image: nothing (the 'hot' map of density), the depth z, or the frame (time). */
@@ -328,15 +328,16 @@ export class ReconstructionView {
   /** The colour bar's range: z between RENDER_DEFAULTS.depthPercentiles of the shown z (as `render --color z`), frames first to last. */
   private updateRange(): void {
     const field = this.colorField();
-    const sorted = sampleField(this.store, field);
     this.rangeCount = this.store.shownCount;
-    if (sorted.length === 0) {
-      this.range = [0, 1];
+    if (field === LOC_FIELD.frame) {
+      // As `render --color frame`: the first and last frames shown (numbered from 1, as in the CSV).
+      const [first, last] = fieldExtent(this.store, field);
+      this.range = first <= last ? [first + 1, Math.max(last + 1, first + 2)] : [0, 1];
       return;
     }
-    if (field === LOC_FIELD.frame) {
-      this.range = [sorted[0] + 1, sorted[sorted.length - 1] + 1];
-      if (!(this.range[1] > this.range[0])) this.range[1] = this.range[0] + 1;
+    const sorted = sampleField(this.store, field);
+    if (sorted.length === 0) {
+      this.range = [0, 1];
       return;
     }
     const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.round((p / 100) * (sorted.length - 1)))];
