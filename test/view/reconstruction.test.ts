@@ -223,6 +223,25 @@ describe('reconstruction view in a browser', { skip: chromiumMissing() }, () => 
     assert.equal(await picture(), unfiltered, 'and is drawn as before without it');
   });
 
+  test('resize keeps the centre and the scale', async () => {
+    await reset();
+    await append([{ xNm: 1234, yNm: 567 }]);
+    // 400 × 300 → 200 × 150 canvas px at 10 nm/px: the centre (2000, 1500) nm stays at the centre, so x0 = 1000, y0 = 750 nm.
+    await page.evaluate('v.resize(200, 150); v.drawn()');
+    assert.deepEqual(await page.evaluate('[v.view, document.querySelector("[data-testid=render-canvas]").width]'), [{ x0Nm: 1000, y0Nm: 750, nmPerPx: 10 }, 200]);
+    const [x, y] = (await page.evaluate('v.nmToCanvas(1234, 567)')) as [number, number];
+    assert.ok(Math.abs(x - 23.4) < 1e-9 && Math.abs(y + 18.3) < 1e-9, `(1234, 567) nm is above the canvas now, at (${x}, ${y})`);
+    const litTopLeft = await page.evaluate(`(() => {
+      const d = document.querySelector('[data-testid=render-canvas]').getContext('2d').getImageData(0, 0, 130, 100).data; // left of the scale bar's strip; (123, 56), the old place, inside
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] > 0) n++;
+      return n;
+    })()`);
+    assert.equal(litTopLeft, 0, 'nothing drawn where the point is not');
+    await page.evaluate('v.resize(400, 300); v.resetView(); v.drawn()');
+    assert.deepEqual((await litPixels(page)).map((l) => [l.x, l.y]), [[123, 56]], 'back to the first view');
+  });
+
   test('toPngBlob gives a PNG of the canvas with the localizations on it', async () => {
     await reset();
     await append([{ xNm: 1234, yNm: 567 }]);

@@ -200,6 +200,24 @@ export class ReconstructionView {
     this.resetView();
   }
 
+  /**
+   * Give the canvas a new resolution (e.g. its CSS size × devicePixelRatio after the page's
+   * layout changed), keeping the view's centre and scale, and redraw.
+   * @param width - canvas px
+   * @param height - canvas px
+   */
+  resize(width: number, height: number): void {
+    const w = Math.max(1, Math.round(width));
+    const h = Math.max(1, Math.round(height));
+    if (w === this.canvas.width && h === this.canvas.height) return;
+    const { x0Nm, y0Nm, nmPerPx } = this.current;
+    const cx = x0Nm + (this.canvas.width / 2) * nmPerPx;
+    const cy = y0Nm + (this.canvas.height / 2) * nmPerPx;
+    this.canvas.width = w;
+    this.canvas.height = h;
+    this.setView({ x0Nm: cx - (w / 2) * nmPerPx, y0Nm: cy - (h / 2) * nmPerPx, nmPerPx });
+  }
+
   /** Show the whole field, centred. */
   resetView(): void {
     const { width, height } = this.canvas;
