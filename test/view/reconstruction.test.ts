@@ -78,7 +78,8 @@ describe('reconstruction view in a browser', { skip: chromiumMissing() }, () => 
     cleanUp?.();
   });
 
-  const append = (locs: readonly Loc[]) => page.evaluate(`v.append(new Float32Array(${JSON.stringify(records(locs))})); v.drawn()`);
+  // Written out as a JavaScript array (JSON would turn NaN into null, i.e. 0).
+  const append = (locs: readonly Loc[]) => page.evaluate(`v.append(new Float32Array([${records(locs).map(String).join(',')}])); v.drawn()`);
   const reset = () => page.evaluate(`v.clear(); v.setFilter(''); v.setColor('none'); v.resetView(); v.drawn()`);
 
   test('a localization lights the canvas pixel of its position, and only that', async () => {
@@ -160,6 +161,11 @@ describe('reconstruction view in a browser', { skip: chromiumMissing() }, () => 
       return [blue, red];
     })()`)) as [number, number];
     assert.ok(bar[0] > 0 && bar[1] > 0, `the colour bar shows blue and red, got ${bar}`);
+    // A 2-D table (z NaN) coloured by z: grey, not a made-up depth.
+    await page.evaluate(`v.clear(); v.setColor('z')`);
+    await append([{ xNm: 1005, yNm: 1005 }]);
+    const grey = await colourAt(100, 100);
+    assert.ok(grey !== undefined && grey[0] === grey[1] && grey[1] === grey[2] && grey[0] > 0, `no z: grey, got ${grey}`);
   });
 
   test('the filter shows as many as its rule counts here; a bad expression throws a readable error', async () => {

@@ -77,6 +77,8 @@ export class ReconstructionView {
   private colorBy: ColorBy = 'none';
   private range: [number, number] = [0, 1];
   private rangeCount = -1;
+  /** No shown localization has a value to colour by (z of a 2-D run). */
+  private rangeEmpty = false;
   /** The last finished image and the view it shows. */
   private readonly base: HTMLCanvasElement;
   private baseView: ViewWindow | null = null;
@@ -347,6 +349,7 @@ export class ReconstructionView {
   private updateRange(): void {
     const field = this.colorField();
     this.rangeCount = this.store.shownCount;
+    this.rangeEmpty = false;
     if (field === LOC_FIELD.frame) {
       // As `render --color frame`: the first and last frames shown (numbered from 1, as in the CSV).
       const [first, last] = fieldExtent(this.store, field);
@@ -356,6 +359,7 @@ export class ReconstructionView {
     const sorted = sampleField(this.store, field);
     if (sorted.length === 0) {
       this.range = [0, 1];
+      this.rangeEmpty = this.store.shownCount > 0;
       return;
     }
     const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.round((p / 100) * (sorted.length - 1)))];
@@ -382,7 +386,7 @@ export class ReconstructionView {
     drawScaleBar(ctx, this.current.nmPerPx);
     if (this.colorBy !== 'none') {
       if (this.rangeCount !== this.store.shownCount && this.raster.complete(this.store)) this.updateRange();
-      drawColourBar(ctx, this.range, this.colorBy === 'z' ? 'z [nm]' : 'frame');
+      drawColourBar(ctx, this.rangeEmpty ? null : this.range, this.colorBy === 'z' ? 'z [nm]' : 'frame');
     }
   }
 
