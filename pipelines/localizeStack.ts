@@ -296,11 +296,12 @@ function writeBatch(writers: RunWriters, batch: LocalizationBatch): void {
   if (writers.merger && writers.mergedCsv) writers.mergedCsv.write(writers.merger.push(batch));
 }
 
-/** The live preview of a run: a super-resolution PNG, rewritten every `everyFrames` frames and at the end. */
+/** The live preview of a run: a super-resolution PNG with a scale bar, rewritten every `everyFrames` frames and at the end. */
 function openPreview(asked: NonNullable<RunPlan['preview']>, metadata: StackMetadata, pixelSizeNm: number): { add(batch: LocalizationBatch, frames: number): void; write(): void } {
   const p = pixelSizeNm;
   const image = new SuperResolutionImage({ pixelNm: asked.pixelNm, mode: 'histogram', range: { x0: 0, x1: metadata.width * p, y0: 0, y1: metadata.height * p } });
-  const write = () => writeFileAtomically(asked.path, encodePng(image.counts, image.width, image.height));
+  // With a scale bar, as render's images (the strip's pixels only: small against the encoding).
+  const write = () => writeFileAtomically(asked.path, encodePng(image.counts, image.width, image.height, { annotation: { scaleBarPixelNm: image.pixelNm } }));
   return {
     add(batch, frames) {
       addBatch(image, batch);

@@ -6,6 +6,8 @@ import { CsvTableReader, TABLE_BLOCK_ROWS } from '../table/CsvTableReader.js';
 import { sidecarPath } from '../export/writeSidecar.js';
 import type { Colormap } from '../render/encodePng.js';
 import { encodeDepthPng, encodePng, PNG_DEFAULTS } from '../render/encodePng.js';
+import type { ImageAnnotation } from '../render/annotateImage.js';
+import { layoutAnnotation } from '../render/annotateImage.js';
 import type { RenderMode } from '../render/SuperResolutionImage.js';
 import { MAX_GAUSSIAN_SIGMA_PX, RENDER_DEFAULTS, SuperResolutionImage } from '../render/SuperResolutionImage.js';
 import { MAX_UNCERTAINTY_NM, RowFaultTally } from '../table/checkRows.js';
@@ -22,6 +24,7 @@ export const RENDER_FLAGS = new FlagTable([
     { name: 'output', short: 'o', value: 'FILE', help: 'PNG to write', default: 'LOCS.png' },
     { name: 'pixel', value: 'NM', help: 'output pixel size', default: String(RENDER_DEFAULTS.pixelNm) },
     { name: 'range', value: 'X0:X1,Y0:Y1', help: 'region in nm', default: 'the camera image from LOCS.json when present, else 0 to the largest coordinate' },
+    { name: 'no-scale-bar', help: 'leave out the scale bar (bottom right, a round length about a fifth of the width) and the colour bar of --color z' },
   ]],
   ['Drawing', [
     { name: 'mode', value: 'M', help: 'histogram or gaussian (each localization a Gaussian of its own uncertainty, at least --min-sigma)', default: RENDER_DEFAULTS.mode },
@@ -29,7 +32,7 @@ export const RENDER_FLAGS = new FlagTable([
   ]],
   ['Colour and contrast', [
     { name: 'colormap', value: 'C', help: 'hot or grey', default: PNG_DEFAULTS.colormap },
-    { name: 'color', value: 'z', help: '3-D tables: colour by depth (blue low, red high), brightness by density' },
+    { name: 'color', value: 'z|frame', help: 'colour by depth (3-D tables) or by frame (time), blue low, red high, brightness by density; with a colour bar' },
     { name: 'z-range', value: 'LO:HI', help: 'with --color z: the depths at the two ends, nm', default: `the percentiles ${LOW_DEPTH_PERCENTILE} and ${HIGH_DEPTH_PERCENTILE} of z` },
     { name: 'bit-depth', value: 'B', help: '8 (colour map) or 16 (grey)', default: String(PNG_DEFAULTS.bitDepth) },
     { name: 'percentile', value: 'P', help: 'pixel value shown at full scale: this percentile of non-zero pixels', default: String(PNG_DEFAULTS.percentile) },
@@ -91,7 +94,7 @@ function renderWarnings(input: string, skipped: RowFaultTally, image: SuperResol
  * @param blockRows - rows per block read @default {@link TABLE_BLOCK_ROWS}
  */
 export function run(argv: string[], out: (line: string) => void, blockRows = TABLE_BLOCK_ROWS): number {
-  const { positionals, text } = RENDER_FLAGS.parse(argv);
+  const { positionals, text, on } = RENDER_FLAGS.parse(argv);
   const values = {
     output: text('output'),
     pixel: text('pixel'),
@@ -106,6 +109,7 @@ export function run(argv: string[], out: (line: string) => void, blockRows = TAB
   };
   if (positionals.length !== 1) throw new UsageError(`render needs one localization CSV, got ${positionals.length}`);
   const input = positionals[0];
+  const scaleBar = !on('no-scale-bar');
   const output = values.output ?? input.replace(/\.[^./\\]*$/, '') + '.png';
   checkOutputPaths(
     [{ path: input, role: 'the localization CSV' }, { path: sidecarPath(input), role: "the CSV's sidecar" }],
@@ -139,7 +143,8 @@ export function run(argv: string[], out: (line: string) => void, blockRows = TAB
   const hasUncertainty = header.includes('uncertainty [nm]');
   if (mode === 'gaussian' && !hasUncertainty) throw new UsageError(`${input}: the gaussian mode needs an "uncertainty [nm]" column`);
   const byDepth = values.color === 'z';
-  if (values.color !== undefined && !byDepth) throw new UsageError(`--color must be z, got '${values.color}'`);
+  const byFrame = values.color === 'frame';
+  if (values.color !== undefined && !byDepth && !byFrame) throw new UsageError(`--color must be z or frame, got '${values.color}'`);
   if (byDepth && !header.includes('z [nm]')) throw new UsageError(`${input}: --color z needs a "z [nm]" column (a 3-D run: localize --calibration)`);
   let zRange: [number, number] | undefined;
   if (byDepth && values['z-range'] !== undefined) {
@@ -150,33 +155,58 @@ export function run(argv: string[], out: (line: string) => void, blockRows = TAB
   // The finite depths, kept for their percentiles when no --z-range gives the ends.
   const depths = byDepth && !zRange ? new Float64Array(CsvTableReader.rowCapacity(input)) : undefined;
   let finiteDepths = 0;
+  // With --color frame: the first and last frames, the two ends of the colours.
+  let firstFrame = Infinity;
+  let lastFrame = -Infinity;
   let rows = 0;
   const skipped = new RowFaultTally();
   for (const table of pointTableChunks(input, blockRows, skipped)) {
-    const z = byDepth ? table.columns.get('z [nm]') : undefined;
+    const z = byDepth ? table.columns.get('z [nm]') : byFrame ? table.frame : undefined;
     image.add(table.x, table.y, table.columns.get('uncertainty [nm]'), table.x.length, z);
+    if (byFrame) {
+      for (let i = 0; i < table.frame.length; i++) {
+        firstFrame = Math.min(firstFrame, table.frame[i]);
+        lastFrame = Math.max(lastFrame, table.frame[i]);
+      }
+    }
     rows += table.x.length;
     if (depths && z) for (let i = 0; i < z.length && finiteDepths < depths.length; i++) if (Number.isFinite(z[i])) depths[finiteDepths++] = z[i];
   }
   // Said after the line naming the image (as filter's and merge's notes), once it is written.
   const warnings = renderWarnings(input, skipped, image);
+  const percentile = values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile');
+  if (byFrame) {
+    // One frame alone still gets a range (its colour blue), as one depth does below.
+    const frameRange: [number, number] = firstFrame <= lastFrame ? [firstFrame, Math.max(lastFrame, firstFrame + 1)] : [0, 1];
+    const annotation: ImageAnnotation | undefined = scaleBar ? { scaleBarPixelNm: pixelNm, colorBar: { title: 'frame', range: frameRange } } : undefined;
+    if (annotation) warnings.push(...layoutAnnotation(image.width, image.height, annotation).omitted);
+    writeFileAtomically(output, encodeDepthPng(image.counts, image.weighted, image.width, image.height, frameRange, percentile, annotation));
+    out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode}, coloured by frame from ${frameRange[0]} (blue) to ${frameRange[1]} (red))`);
+    for (const warning of warnings) out(`  warning: ${warning}`);
+    return EXIT.ok;
+  }
   if (byDepth) {
     if (!zRange) {
       const sorted = (depths ?? new Float64Array(0)).subarray(0, finiteDepths).sort();
       zRange = sorted.length ? [sorted[Math.floor((LOW_DEPTH_PERCENTILE / 100) * (sorted.length - 1))], sorted[Math.ceil((HIGH_DEPTH_PERCENTILE / 100) * (sorted.length - 1))]] : [0, 1];
       if (!(zRange[1] > zRange[0])) zRange = [zRange[0] - 1, zRange[0] + 1];
     }
-    writeFileAtomically(output, encodeDepthPng(image.counts, image.weighted, image.width, image.height, zRange, values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile')));
+    const annotation: ImageAnnotation | undefined = scaleBar ? { scaleBarPixelNm: pixelNm, colorBar: { title: 'z', range: zRange, unit: 'nm' } } : undefined;
+    if (annotation) warnings.push(...layoutAnnotation(image.width, image.height, annotation).omitted);
+    writeFileAtomically(output, encodeDepthPng(image.counts, image.weighted, image.width, image.height, zRange, percentile, annotation));
     out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode}, coloured by z from ${zRange[0].toFixed(0)} nm (blue) to ${zRange[1].toFixed(0)} nm (red))`);
     for (const warning of warnings) out(`  warning: ${warning}`);
     return EXIT.ok;
   }
   const bitDepth = values['bit-depth'] === undefined ? PNG_DEFAULTS.bitDepth : parseNumber(values['bit-depth'], '--bit-depth', { integer: true });
   if (bitDepth !== 8 && bitDepth !== 16) throw new UsageError(`--bit-depth must be 8 or 16, got ${bitDepth}`);
+  const annotation: ImageAnnotation | undefined = scaleBar ? { scaleBarPixelNm: pixelNm } : undefined;
+  if (annotation) warnings.push(...layoutAnnotation(image.width, image.height, annotation).omitted);
   const png = encodePng(image.counts, image.width, image.height, {
     colormap: (values.colormap ?? PNG_DEFAULTS.colormap) as Colormap,
     bitDepth,
-    percentile: values.percentile === undefined ? undefined : parseNumber(values.percentile, '--percentile'),
+    percentile,
+    annotation,
   });
   writeFileAtomically(output, png);
   out(`smlm-stream render: ${image.drawn} of ${rows} localizations → ${output} (${image.width}×${image.height} px of ${pixelNm} nm, ${mode})`);

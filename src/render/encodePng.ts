@@ -1,5 +1,8 @@
 import { encode } from 'fast-png';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
+import type { ImageAnnotation } from './annotateImage.js';
+import { annotateImage } from './annotateImage.js';
+import { depthColour } from './depthColour.js';
 
 /** Colour maps: 'hot' (black → red → yellow → white), 'grey'. */
 export type Colormap = 'hot' | 'grey';
@@ -15,6 +18,8 @@ export interface PngOptions {
   bitDepth?: 8 | 16;
   /** The value shown at full scale is this percentile of the non-zero pixels. @default 99.5 */
   percentile?: number;
+  /** A scale bar (and colour bar) drawn on the image ({@link annotateImage}). @default none */
+  annotation?: ImageAnnotation;
 }
 
 /** The 'hot' colour map at t ∈ [0, 1]: red rises first, then green, then blue (each over a third). */
@@ -62,18 +67,24 @@ export function encodePng(values: Float64Array, width: number, height: number, o
   if (!(percentile > 0 && percentile <= 100)) throw new InvalidOptionError(`contrast percentile must be in (0, 100], got ${percentile}`);
   const top = percentileOfNonZero(values, percentile);
   const n = width * height;
+  const annotate = (data: Uint8Array | Uint16Array, channels: 1 | 3, white: number) => {
+    if (options.annotation) annotateImage({ data, width, height, channels, white }, options.annotation);
+  };
   if (bitDepth === 16) {
     const data = new Uint16Array(n);
     for (let i = 0; i < n; i++) data[i] = Math.round(65535 * Math.min(1, values[i] / top));
+    annotate(data, 1, 65535);
     return encode({ width, height, data, depth: 16, channels: 1 });
   }
   if (colormap === 'grey') {
     const data = new Uint8Array(n);
     for (let i = 0; i < n; i++) data[i] = Math.round(255 * Math.min(1, values[i] / top));
+    annotate(data, 1, 255);
     return encode({ width, height, data, depth: 8, channels: 1 });
   }
   const data = new Uint8Array(3 * n);
   for (let i = 0; i < n; i++) hot(Math.min(1, values[i] / top), data, 3 * i);
+  annotate(data, 3, 255);
   return encode({ width, height, data, depth: 8, channels: 3 });
 }
 
@@ -86,8 +97,9 @@ export function encodePng(values: Float64Array, width: number, height: number, o
  * @param weighted - row-major Σ density · value
  * @param range - the values shown at the two ends of the hue scale
  * @param percentile - the density shown at full brightness @default {@link PNG_DEFAULTS} (99.5)
+ * @param annotation - a scale bar and colour bar drawn on it ({@link annotateImage}) @default none
  */
-export function encodeDepthPng(counts: Float64Array, weighted: Float64Array, width: number, height: number, range: readonly [number, number], percentile: number = PNG_DEFAULTS.percentile): Uint8Array {
+export function encodeDepthPng(counts: Float64Array, weighted: Float64Array, width: number, height: number, range: readonly [number, number], percentile: number = PNG_DEFAULTS.percentile, annotation?: ImageAnnotation): Uint8Array {
   if (!(range[1] > range[0])) throw new InvalidOptionError(`the depth range must run from low to high, got ${range[0]}:${range[1]}`);
   if (!(percentile > 0 && percentile <= 100)) throw new InvalidOptionError(`contrast percentile must be in (0, 100], got ${percentile}`);
   const top = percentileOfNonZero(counts, percentile);
@@ -97,14 +109,8 @@ export function encodeDepthPng(counts: Float64Array, weighted: Float64Array, wid
     const c = counts[i];
     if (!(c > 0)) continue;
     const t = Math.min(1, Math.max(0, (weighted[i] / c - range[0]) / (range[1] - range[0])));
-    const v = Math.min(1, c / top);
-    // Hue 240° (blue) → 0° (red) at full saturation, value v.
-    const h = (1 - t) * 4;
-    const k = (m: number) => (m + h) % 6;
-    const f = (m: number) => v * (1 - Math.max(0, Math.min(k(m), 4 - k(m), 1)));
-    data[3 * i] = Math.round(255 * f(5));
-    data[3 * i + 1] = Math.round(255 * f(3));
-    data[3 * i + 2] = Math.round(255 * f(1));
+    depthColour(t, Math.min(1, c / top), data, 3 * i);
   }
+  if (annotation) annotateImage({ data, width, height, channels: 3, white: 255 }, annotation);
   return encode({ width, height, data, depth: 8, channels: 3 });
 }

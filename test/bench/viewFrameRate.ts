@@ -20,7 +20,7 @@ import { launchChromium } from '../browser/launchChromium.js';
 import { openReconstructionPage } from '../view/bundleReconstructionPage.js';
 
 const args = process.argv.slice(2);
-const sizeArg = args.find((a, k) => args[k - 1] === '--size') ?? '1280x800';
+const sizeArg = args.find((_, k) => args[k - 1] === '--size') ?? '1280x800';
 const [width, height] = sizeArg.split('x').map(Number);
 const counts = args.filter((a, k) => /^\d+$/.test(a) && args[k - 1] !== '--size').map(Number);
 const webgl = args.includes('--webgl');

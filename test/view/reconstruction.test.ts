@@ -78,7 +78,8 @@ describe('reconstruction view in a browser', { skip: chromiumMissing() }, () => 
     cleanUp?.();
   });
 
-  const append = (locs: readonly Loc[]) => page.evaluate(`v.append(new Float32Array(${JSON.stringify(records(locs))})); v.drawn()`);
+  // Written out as a JavaScript array (JSON would turn NaN into null, i.e. 0).
+  const append = (locs: readonly Loc[]) => page.evaluate(`v.append(new Float32Array([${records(locs).map(String).join(',')}])); v.drawn()`);
   const reset = () => page.evaluate(`v.clear(); v.setFilter(''); v.setColor('none'); v.resetView(); v.drawn()`);
 
   test('a localization lights the canvas pixel of its position, and only that', async () => {
@@ -160,6 +161,11 @@ describe('reconstruction view in a browser', { skip: chromiumMissing() }, () => 
       return [blue, red];
     })()`)) as [number, number];
     assert.ok(bar[0] > 0 && bar[1] > 0, `the colour bar shows blue and red, got ${bar}`);
+    // A 2-D table (z NaN) coloured by z: grey, not a made-up depth.
+    await page.evaluate(`v.clear(); v.setColor('z')`);
+    await append([{ xNm: 1005, yNm: 1005 }]);
+    const grey = await colourAt(100, 100);
+    assert.ok(grey !== undefined && grey[0] === grey[1] && grey[1] === grey[2] && grey[0] > 0, `no z: grey, got ${grey}`);
   });
 
   test('the filter shows as many as its rule counts here; a bad expression throws a readable error', async () => {
@@ -211,16 +217,35 @@ describe('reconstruction view in a browser', { skip: chromiumMissing() }, () => 
         for (let i = 0; i < d.length; i += 4) if (d[i] === 0x4a && d[i + 1] === 0x78 && d[i + 2] === 0xb5) { n++; left = Math.min(left, (i / 4) % c.width); }
         return { n, left };
       })()`) as Promise<{ n: number; left: number }>;
-    const before = { photons: await bars('hist-photons'), uncertainty: await bars('hist-uncertainty'), sigma: await bars('hist-sigma') };
-    for (const [k, b] of Object.entries(before)) assert.ok(b.n > 1000, `${k} histogram has bars (${b.n} px)`);
+    const all = { photons: await bars('hist-photons'), uncertainty: await bars('hist-uncertainty'), sigma: await bars('hist-sigma') };
+    for (const [k, b] of Object.entries(all)) assert.ok(b.n > 1000, `${k} histogram has bars (${b.n} px)`);
+    const picture = () => page.evaluate(`document.querySelector('[data-testid=hist-photons]').toDataURL()`) as Promise<string>;
+    const unfiltered = await picture();
     await page.evaluate(`v.setFilter('intensity > 1500'); v.drawn()`);
-    const after = await bars('hist-photons');
-    assert.ok(after.n > 1000, 'the filtered histogram has bars');
-    // 100–2000 photons uniform: unfiltered, bars start at the left axis; filtered, the axis starts near 1500, bars again from it.
-    const text = (await page.evaluate(`document.querySelector('[data-testid=hist-photons]').toDataURL()`)) as string;
-    const textBefore = text;
+    const filtered = await bars('hist-photons');
+    assert.ok(filtered.n > 1000, `the filtered histogram has bars (${filtered.n} px)`);
+    assert.notEqual(await picture(), unfiltered, 'the photons histogram changed with the filter');
     await page.evaluate(`v.setFilter(''); v.drawn()`);
-    assert.notEqual(await page.evaluate(`document.querySelector('[data-testid=hist-photons]').toDataURL()`), textBefore, 'the photons histogram changed with the filter');
+    assert.equal(await picture(), unfiltered, 'and is drawn as before without it');
+  });
+
+  test('resize keeps the centre and the scale', async () => {
+    await reset();
+    await append([{ xNm: 1234, yNm: 567 }]);
+    // 400 × 300 → 200 × 150 canvas px at 10 nm/px: the centre (2000, 1500) nm stays at the centre, so x0 = 1000, y0 = 750 nm.
+    await page.evaluate('v.resize(200, 150); v.drawn()');
+    assert.deepEqual(await page.evaluate('[v.view, document.querySelector("[data-testid=render-canvas]").width]'), [{ x0Nm: 1000, y0Nm: 750, nmPerPx: 10 }, 200]);
+    const [x, y] = (await page.evaluate('v.nmToCanvas(1234, 567)')) as [number, number];
+    assert.ok(Math.abs(x - 23.4) < 1e-9 && Math.abs(y + 18.3) < 1e-9, `(1234, 567) nm is above the canvas now, at (${x}, ${y})`);
+    const litTopLeft = await page.evaluate(`(() => {
+      const d = document.querySelector('[data-testid=render-canvas]').getContext('2d').getImageData(0, 0, 130, 100).data; // left of the scale bar's strip; (123, 56), the old place, inside
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] > 0) n++;
+      return n;
+    })()`);
+    assert.equal(litTopLeft, 0, 'nothing drawn where the point is not');
+    await page.evaluate('v.resize(400, 300); v.resetView(); v.drawn()');
+    assert.deepEqual((await litPixels(page)).map((l) => [l.x, l.y]), [[123, 56]], 'back to the first view');
   });
 
   test('toPngBlob gives a PNG of the canvas with the localizations on it', async () => {

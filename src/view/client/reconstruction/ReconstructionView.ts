@@ -5,7 +5,7 @@ import { drawBinned } from './drawHistogram.js';
 import { drawColourBar, drawScaleBar } from './drawOverlays.js';
 import { LocalizationStore } from './LocalizationStore.js';
 import { contrastScratch, contrastTop, paintRaster } from './paintRaster.js';
-import { fieldHistogram, sampleField } from './sampleField.js';
+import { fieldExtent, fieldHistogram, sampleField } from './sampleField.js';
 import { ViewRaster, type ViewWindow } from './ViewRaster.js';
 
 /** What colours the image: nothing (the 'hot' map of density), the depth z, or the frame (time). */
@@ -77,6 +77,8 @@ export class ReconstructionView {
   private colorBy: ColorBy = 'none';
   private range: [number, number] = [0, 1];
   private rangeCount = -1;
+  /** No shown localization has a value to colour by (z of a 2-D run). */
+  private rangeEmpty = false;
   /** The last finished image and the view it shows. */
   private readonly base: HTMLCanvasElement;
   private baseView: ViewWindow | null = null;
@@ -198,6 +200,24 @@ export class ReconstructionView {
     this.widthNm = widthNm;
     this.heightNm = heightNm;
     this.resetView();
+  }
+
+  /**
+   * Give the canvas a new resolution (e.g. its CSS size × devicePixelRatio after the page's
+   * layout changed), keeping the view's centre and scale, and redraw.
+   * @param width - canvas px
+   * @param height - canvas px
+   */
+  resize(width: number, height: number): void {
+    const w = Math.max(1, Math.round(width));
+    const h = Math.max(1, Math.round(height));
+    if (w === this.canvas.width && h === this.canvas.height) return;
+    const { x0Nm, y0Nm, nmPerPx } = this.current;
+    const cx = x0Nm + (this.canvas.width / 2) * nmPerPx;
+    const cy = y0Nm + (this.canvas.height / 2) * nmPerPx;
+    this.canvas.width = w;
+    this.canvas.height = h;
+    this.setView({ x0Nm: cx - (w / 2) * nmPerPx, y0Nm: cy - (h / 2) * nmPerPx, nmPerPx });
   }
 
   /** Show the whole field, centred. */
@@ -328,15 +348,18 @@ export class ReconstructionView {
   /** The colour bar's range: z between RENDER_DEFAULTS.depthPercentiles of the shown z (as `render --color z`), frames first to last. */
   private updateRange(): void {
     const field = this.colorField();
-    const sorted = sampleField(this.store, field);
     this.rangeCount = this.store.shownCount;
-    if (sorted.length === 0) {
-      this.range = [0, 1];
+    this.rangeEmpty = false;
+    if (field === LOC_FIELD.frame) {
+      // As `render --color frame`: the first and last frames shown (numbered from 1, as in the CSV).
+      const [first, last] = fieldExtent(this.store, field);
+      this.range = first <= last ? [first + 1, Math.max(last + 1, first + 2)] : [0, 1];
       return;
     }
-    if (field === LOC_FIELD.frame) {
-      this.range = [sorted[0] + 1, sorted[sorted.length - 1] + 1];
-      if (!(this.range[1] > this.range[0])) this.range[1] = this.range[0] + 1;
+    const sorted = sampleField(this.store, field);
+    if (sorted.length === 0) {
+      this.range = [0, 1];
+      this.rangeEmpty = this.store.shownCount > 0;
       return;
     }
     const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.round((p / 100) * (sorted.length - 1)))];
@@ -363,7 +386,7 @@ export class ReconstructionView {
     drawScaleBar(ctx, this.current.nmPerPx);
     if (this.colorBy !== 'none') {
       if (this.rangeCount !== this.store.shownCount && this.raster.complete(this.store)) this.updateRange();
-      drawColourBar(ctx, this.range, this.colorBy === 'z' ? 'z [nm]' : 'frame');
+      drawColourBar(ctx, this.rangeEmpty ? null : this.range, this.colorBy === 'z' ? 'z [nm]' : 'frame');
     }
   }
 

@@ -43,12 +43,13 @@ export function drawScaleBar(ctx: CanvasRenderingContext2D, nmPerPx: number): { 
 
 /**
  * Draw the colour bar at the top right: the hue scale from `range[0]` (blue) to `range[1]` (red)
- * with both ends labelled and the quantity named ("z [nm]", "frame").
+ * with both ends labelled and the quantity named ("z [nm]", "frame"); without a range (no
+ * localization has the value: z of a 2-D run), the name and "no values" (the pixels are grey).
  * @param ctx - the canvas's 2-D context (identity transform)
- * @param range - the values at the two ends
+ * @param range - the values at the two ends, or null
  * @param name - the quantity with its unit
  */
-export function drawColourBar(ctx: CanvasRenderingContext2D, range: readonly [number, number], name: string): void {
+export function drawColourBar(ctx: CanvasRenderingContext2D, range: readonly [number, number] | null, name: string): void {
   const { width } = ctx.canvas;
   const font = fontPx(width);
   const barWidth = Math.min(160, Math.round(width / 4));
@@ -59,6 +60,16 @@ export function drawColourBar(ctx: CanvasRenderingContext2D, range: readonly [nu
   ctx.save();
   ctx.fillStyle = 'rgba(0,0,0,0.55)';
   ctx.fillRect(left - 8, top - 4, barWidth + 16, barHeight + 2 * font + 16);
+  if (range === null) {
+    ctx.fillStyle = '#fff';
+    ctx.font = `${font}px sans-serif`;
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'center';
+    ctx.fillText(name, left + barWidth / 2, top);
+    ctx.fillText('no values (grey)', left + barWidth / 2, top + font + 6);
+    ctx.restore();
+    return;
+  }
   const gradient = ctx.createLinearGradient(left, 0, right, 0);
   for (let k = 0; k <= 8; k++) gradient.addColorStop(k / 8, hueCss(k / 8));
   ctx.fillStyle = gradient;

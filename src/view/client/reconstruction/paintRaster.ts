@@ -1,3 +1,4 @@
+import { depthColour } from '../../../render/depthColour.js';
 import { PNG_DEFAULTS } from '../../../render/encodePng.js';
 import type { ViewRaster } from './ViewRaster.js';
 
@@ -24,17 +25,16 @@ function hotTable(): Uint32Array {
 }
 
 /**
- * The depth colour scale of `render --color z` at full brightness (hue 240° blue → 0° red), as
- * three channel tables 0–1 (a pixel's colour is its mean value's entry times its brightness).
+ * The colour scale of `render --color z|frame` (src/render/depthColour.ts, blue → red) at full
+ * brightness, as three channel tables 0–1 (a pixel's colour is its mean value's entry times its
+ * brightness).
  */
 function hueTable(): Float32Array {
+  const rgb = new Uint8Array(3);
   const table = new Float32Array(3 * LUT_SIZE);
   for (let i = 0; i < LUT_SIZE; i++) {
-    const h = (1 - i / (LUT_SIZE - 1)) * 4;
-    [5, 3, 1].forEach((n, c) => {
-      const k = (n + h) % 6;
-      table[3 * i + c] = 1 - Math.max(0, Math.min(k, 4 - k, 1));
-    });
+    depthColour(i / (LUT_SIZE - 1), 1, rgb, 0);
+    for (let c = 0; c < 3; c++) table[3 * i + c] = rgb[c] / 255;
   }
   return table;
 }

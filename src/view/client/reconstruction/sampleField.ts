@@ -50,3 +50,25 @@ export function fieldHistogram(store: LocalizationStore, field: number, bins: nu
   }
   return { counts, lo, hi, total, median };
 }
+
+/**
+ * The smallest and largest finite value of one field over the shown records ([∞, −∞] for none).
+ * @param store - the records
+ * @param field - LOC_FIELD index
+ */
+export function fieldExtent(store: LocalizationStore, field: number): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let b = 0; b < store.blocks.length; b++) {
+    const block = store.blocks[b];
+    const first = b * BLOCK_RECORDS;
+    const inBlock = Math.min(BLOCK_RECORDS, store.count - first);
+    for (let i = 0; i < inBlock; i++) {
+      if (store.shown[first + i] === 0) continue;
+      const v = block[i * LOC_RECORD_LENGTH + field];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return [lo, hi];
+}
