@@ -5,9 +5,10 @@
  * the mark smlm:first-frame (ms from navigation) and the measure smlm:overlay (from the input
  * event to the overlay on the canvas, the server's preview included). Build first, then
  *
- *   node --import tsx test/bench/viewPageTimings.ts [--loads N] [--changes N]
+ *   node --import tsx test/bench/viewPageTimings.ts [--loads N] [--changes N] [-- VIEW_FLAGS…]
  *
- * prints the medians and 95th percentiles as JSON.
+ * prints the medians and 95th percentiles as JSON (flags after `--` go to `view`, e.g.
+ * `-- --background none` to leave out the background choice a threshold change repeats).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { launchChromium } from '../browser/launchChromium.js';
 import { runCli } from '../view/runCli.js';
 import { startView } from '../view/viewProcess.js';
 
-const { values } = parseArgs({ options: { loads: { type: 'string', default: '5' }, changes: { type: 'string', default: '20' } } });
+const { values, positionals } = parseArgs({ options: { loads: { type: 'string', default: '5' }, changes: { type: 'string', default: '20' } }, allowPositionals: true });
 const loads = Number(values.loads);
 const changes = Number(values.changes);
 
@@ -30,18 +31,30 @@ function summary(samples: number[]): { median: number; p95: number; max: number;
 const dir = mkdtempSync(join(tmpdir(), 'smlm-view-timings-'));
 const stack = join(dir, 'stack256.tif');
 await runCli(['simulate', stack, '--width', '256', '--height', '256', '--frames', '50', '--density', '0.5', '--quiet']);
-const view = await startView([stack]);
+const view = await startView([stack, ...positionals]);
 const { browser, close } = await launchChromium();
 try {
   const firstFrame: number[] = [];
   const stateAnswered: number[] = [];
+  const frameRequest: number[] = [];
+  const frameToDrawn: number[] = [];
   for (let i = 0; i < loads; i++) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     await page.goto(view.firstLine);
     await page.waitForFunction(() => performance.getEntriesByName('smlm:first-frame').length > 0, null, { timeout: 30_000 });
-    const marks = await page.evaluate(() => [performance.getEntriesByName('smlm:state')[0]?.startTime ?? NaN, performance.getEntriesByName('smlm:first-frame')[0]?.startTime ?? NaN]);
+    const marks = await page.evaluate(() => {
+      const frame = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/frame')) as PerformanceResourceTiming | undefined;
+      return [
+        performance.getEntriesByName('smlm:state')[0]?.startTime ?? NaN,
+        performance.getEntriesByName('smlm:first-frame')[0]?.startTime ?? NaN,
+        frame === undefined ? NaN : frame.responseEnd - frame.startTime,
+        frame?.responseEnd ?? NaN,
+      ];
+    });
     stateAnswered.push(marks[0] as number);
     firstFrame.push(marks[1] as number);
+    frameRequest.push(marks[2] as number);
+    frameToDrawn.push((marks[1] as number) - (marks[3] as number));
     if (i < loads - 1) await page.close();
   }
   const page = browser.contexts()[0]?.pages().at(-1);
@@ -70,8 +83,11 @@ try {
     JSON.stringify(
       {
         stack: '256×256 px, 50 frames',
+        viewFlags: positionals.join(' '),
         stateAnsweredMs: summary(stateAnswered),
         firstFrameMs: summary(firstFrame),
+        frameRequestMs: summary(frameRequest),
+        frameAnswerToDrawnMs: summary(frameToDrawn),
         overlayAfterThresholdMs: summary(overlay),
         serverPreviewMs: summary(server),
         overlayAfterFrameChangeMs: summary(slider),
