@@ -32,6 +32,9 @@ const VIEW_LOCALIZE_FLAGS: readonly (readonly [string, readonly Flag[]])[] = [
 /** Names of the localize flags `view` takes. */
 const LOCALIZE_NAMES = new Set(VIEW_LOCALIZE_FLAGS.flatMap(([, flags]) => flags.map((f) => f.name)));
 
+/** localize's sections whose flags change neither the camera, nor detection, nor the background. */
+const FIT_ONLY_SECTIONS = ['Fit', 'Crowded spots', 'Running'];
+
 /** The flags whose value is a file: from the page, a path under the root. */
 const FILE_FLAGS = new Set(['calibration', 'offset-map', 'variance-map', 'gain-map']);
 
@@ -111,6 +114,7 @@ export const VIEW_LOCALIZE: LocalizeFlags = {
   describe: (error) => describeError(error, LOCALIZE_FLAGS.optionFlags, [], LOCALIZE_FLAGS.valueFlags).message,
   defaults: Object.fromEntries(VIEW_LOCALIZE_FLAGS.flatMap(([, flags]) => flags.filter((f) => f.default !== undefined).map((f) => [f.name, f.default as string]))),
   fileFlags: FILE_FLAGS,
+  fitOnlyFlags: new Set(['all-fits', ...VIEW_LOCALIZE_FLAGS.filter(([heading]) => FIT_ONLY_SECTIONS.some((s) => heading.startsWith(s))).flatMap(([, flags]) => flags.map((f) => f.name))]),
 };
 
 /** One line on stderr, through printable. */

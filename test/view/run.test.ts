@@ -96,9 +96,14 @@ describe('smlm-stream view: run, export, cancel, Ctrl-C', () => {
     assert.equal(record.complete, false, 'the sidecar says the run is incomplete');
   });
 
-  test('Ctrl-C (SIGINT) stops the server and exits 0', async () => {
+  test('Ctrl-C (SIGINT) during a run cancels it (its rows kept), stops the server and exits 0', async () => {
     const opened = (await (await view.api('/api/state')).json()) as { opened: StackInfo };
     assert.ok(opened.opened);
+    const r = await view.post('/api/run', { flags: { workers: '1' } });
+    assert.equal(r.status, 200);
     assert.equal(await view.stop(), 0, view.stderr());
+    const record = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { complete?: boolean; stopReason?: string };
+    assert.equal(record.complete, false);
+    assert.equal(record.stopReason, 'the server stopped');
   });
 });

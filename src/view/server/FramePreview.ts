@@ -34,16 +34,25 @@ interface Settled {
  * fits those the CSV would keep (converged), started cold (a run warm-starts a frame from the
  * one before it within a chunk, so its fits of the same spots can differ in the last digits).
  *
- * The settings step does not depend on the detection threshold (it measures σ at the default
- * threshold), so it is cached by the options less the threshold: a threshold change costs only
- * the background's choice and the frame.
+ * The settings step depends on neither the detection threshold (it measures σ at the default
+ * threshold) nor the fit's flags, so it is cached by the flags less those, and what it adds to
+ * the options (the camera, the σ) is put on each call's options; the background's choice is
+ * cached by the flags less the fit's. A threshold change costs the background's choice (its 30
+ * frames of detection, as a run chooses) and the frame; a fit flag's change only the frame.
  */
 export class FramePreview {
   private readonly settled = new Map<string, Promise<Settled>>();
   private readonly backgrounds = new Map<string, Promise<ChosenBackground>>();
 
-  /** @param opened - the stack, opened as a run opens it (its channel and range) */
-  constructor(readonly opened: OpenedRun) {}
+  /**
+   * @param opened - the stack, opened as a run opens it (its channel and range)
+   * @param fitOnlyFlags - flags that change neither the camera, detection nor the background
+   *   (left out of the background choice's cache key)
+   */
+  constructor(
+    readonly opened: OpenedRun,
+    private readonly fitOnlyFlags: ReadonlySet<string> = new Set(),
+  ) {}
 
   /**
    * The settings step of a run with these options (cached).
@@ -52,7 +61,7 @@ export class FramePreview {
    * @param flags - the flags they were parsed from (the cache's key)
    */
   settle(options: LocalizeOptions, frames: FrameSourceOptions, flags: Readonly<Record<string, string>>): Promise<Settled> {
-    const key = flagKey(flags, 'threshold');
+    const key = flagKey(flags, 'threshold', ...this.fitOnlyFlags);
     return cached(this.settled, key, async () => {
       const warnings: string[] = [];
       const s = await estimateRunSettings(this.opened, options, { ...frames, follow: false }, (w) => warnings.push(w));
@@ -71,10 +80,11 @@ export class FramePreview {
   async preview(index: number, options: LocalizeOptions, frames: FrameSourceOptions, flags: Readonly<Record<string, string>>): Promise<PreviewResult> {
     const t0 = performance.now();
     const step = await this.settle(options, frames, flags);
-    // The cached step may come from other flags: only the threshold differs, and it is this call's.
-    const settled = { ...step, options: { ...step.options, detect: { ...step.options.detect, threshold: options.detect?.threshold } } };
+    // The cached step may come from flags that differ in the threshold or the fit's: what it
+    // adds to the options (settingsFromFrames: the camera, its source, the σ) on this call's.
+    const settled = { ...step, options: { ...options, camera: step.options.camera, cameraSource: step.options.cameraSource, psfSigmaNm: step.options.psfSigmaNm } };
     const warnings = [...settled.warnings];
-    const key = flagKey(flags);
+    const key = flagKey(flags, ...this.fitOnlyFlags);
     const background = await cached(this.backgrounds, key, () => chooseBackground(this.opened, settled.options));
     if (background.warning) warnings.push(background.warning);
     if (background.notice) warnings.push(background.notice);

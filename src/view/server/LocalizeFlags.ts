@@ -31,4 +31,9 @@ export interface LocalizeFlags {
   readonly defaults: Readonly<Record<string, string>>;
   /** The flags whose value is a file (a page that gives one gives a path under the root). */
   readonly fileFlags: ReadonlySet<string>;
+  /**
+   * The flags that change neither the camera nor detection nor the background (the fit, crowded
+   * spots, the workers, all-fits): a change of one keeps the background's choice of a preview.
+   */
+  readonly fitOnlyFlags: ReadonlySet<string>;
 }

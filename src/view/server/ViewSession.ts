@@ -21,6 +21,9 @@ import { ViewRun } from './ViewRun.js';
 /** How often follow mode looks for new frames, ms (the page's frame count, not the run's reading). */
 export const FOLLOW_POLL_MS = 5 * FOLLOW_DEFAULTS.pollIntervalMs;
 
+/** The longest the settings step at open waits for the page's first frame request, ms. */
+export const SETTLE_DELAY_MS = 2000;
+
 /** What a session is started with. */
 export interface ViewSessionOptions {
   /** The folder (or the stack, or the CSV) the server was started on. */
@@ -53,6 +56,8 @@ export class ViewSession {
   private opened: Opened | undefined;
   private estimated: ViewState['estimated'] = null;
   private follower: ReturnType<typeof setInterval> | undefined;
+  /** Set while the settings step at open waits for the first frame to be served. */
+  private firstFrameServed: (() => void) | undefined;
 
   /** @param options - the path, the flags, follow mode, localize's parser */
   constructor(private readonly options: ViewSessionOptions) {
@@ -129,12 +134,13 @@ export class ViewSession {
     }
     const { metadata } = run;
     const info: StackInfo = { path, kind: 'stack', width: metadata.width, height: metadata.height, frames: metadata.frameCount, pixelSizeNm: pixelSizeOf(parsed, run) };
-    const preview = new FramePreview(run);
+    const preview = new FramePreview(run, this.options.localize.fitOnlyFlags);
     this.opened = { kind: 'stack', abs, info, run, preview };
     this.hub.send(VIEW_EVENTS.frames, { frames: info.frames });
-    // The settings step of the command line's flags, in the background: the estimates for the
-    // page, and the first preview's cache.
-    preview.settle(parsed.options, parsed.frames, this.options.flags).then(
+    // The settings step of the command line's flags, in the background once the page has had
+    // its first frame (the step holds the thread for a while: 50 frames of 256² px read and
+    // estimated): the estimates for the page, and the first preview's cache.
+    this.afterFirstFrame(() => preview.settle(parsed.options, parsed.frames, this.options.flags)).then(
       (s) => {
         if (this.opened?.kind !== 'stack' || this.opened.preview !== preview) return;
         const e = s.settings.camera.estimate;
@@ -144,6 +150,8 @@ export class ViewSession {
           camera: e ? { ...camera, baselineAdu: e.baselineAdu, photonsPerAdu: e.photonsPerAdu, readNoiseElectrons: e.readNoiseElectrons } : undefined,
           psfSigmaNm: s.settings.psfSigma.estimate?.sigmaNm,
         };
+        // The background's choice and the kernels warmed for the page's first preview.
+        preview.preview(0, parsed.options, parsed.frames, this.options.flags).catch(() => undefined);
       },
       () => undefined, // the preview and the run report what is wrong with the options
     );
@@ -159,6 +167,7 @@ export class ViewSession {
     const opened = this.stackOpened();
     if (!Number.isInteger(index) || index < 0 || index >= opened.info.frames) throw new HttpError(400, `frame index ${index}: the stack has ${opened.info.frames} frames (0-based)`);
     const frame = await opened.run.stack.readFrame(index);
+    this.firstFrameServed?.();
     const data = Float32Array.from(frame.data as ArrayLike<number>);
     const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     return { width: frame.width, height: frame.height, index, bytes };
@@ -216,6 +225,22 @@ export class ViewSession {
       if (error instanceof HttpError) throw error;
       throw new HttpError(400, this.options.localize.describe(error));
     }
+  }
+
+  /**
+   * Run `work` once a frame has been served or {@link SETTLE_DELAY_MS} have passed, whichever
+   * is first (a preview asks for the step itself at once).
+   */
+  private afterFirstFrame<T>(work: () => Promise<T>): Promise<T> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, SETTLE_DELAY_MS);
+      timer.unref();
+      this.firstFrameServed = () => {
+        clearTimeout(timer);
+        this.firstFrameServed = undefined;
+        setImmediate(resolve);
+      };
+    }).then(work);
   }
 
   /** Stop: cancel the run (its rows kept) and wait for it, end the event streams, close the stack. */
