@@ -298,8 +298,8 @@ export class ReconstructionView {
 
   /** Accumulate again from the first record (colour, filter or store changed). */
   private restart(): void {
+    // The last image stays on the canvas until the new one is whole.
     this.raster.restart(this.current, this.colorField());
-    this.baseView = null;
     this.request();
   }
 
@@ -333,12 +333,13 @@ export class ReconstructionView {
   private renderFrame(deadlineMs: number): void {
     this.fitCanvas();
     const raster = this.raster;
-    if (!sameView(raster.view, this.current) || raster.field !== this.colorField()) raster.restart(this.current, this.colorField());
     // In a gesture, accumulating an image that cannot be finished and painted in this frame's
     // budget (at the measured rates) would be thrown away at the next move or stretch the frame:
     // move the last image instead and start when the view rests.
+    const stale = !sameView(raster.view, this.current) || raster.field !== this.colorField();
     const moving = deadlineMs !== Number.POSITIVE_INFINITY && performance.now() - this.viewChangedAt < RECONSTRUCTION_DEFAULTS.gestureMs;
-    const postpone = moving && raster.done === 0 && this.baseView !== null && raster.estimateMs(this.store) + this.paintMs > RECONSTRUCTION_DEFAULTS.frameBudgetMs;
+    const postpone = stale && moving && this.baseView !== null && raster.estimateMs(this.store.count) + this.paintMs > RECONSTRUCTION_DEFAULTS.frameBudgetMs;
+    if (stale && !postpone) raster.restart(this.current, this.colorField());
     const complete = postpone ? false : raster.advance(this.store, deadlineMs);
     if (complete && raster.takeChanged()) this.paint();
     this.compose();

@@ -98,9 +98,12 @@ export class ViewRaster {
     return this.done >= store.count;
   }
 
-  /** The time accumulating what is left would take at the measured rate, ms (0 before any measurement). */
-  estimateMs(store: LocalizationStore): number {
-    return this.recordsPerMs > 0 ? (store.count - this.done) / this.recordsPerMs : 0;
+  /**
+   * The time accumulating `records` records would take at the measured rate, ms (0 before any
+   * measurement).
+   */
+  estimateMs(records: number): number {
+    return this.recordsPerMs > 0 ? records / this.recordsPerMs : 0;
   }
 
   /** The hot loop: records [from, to) of one block into the counts (no allocation). */
