@@ -12,7 +12,9 @@
  * image takes to be whole again after each, the filter's time and a full redraw. `--webgl` also
  * measures the alternative design, WebGL point splats with additive blending into a float
  * texture, redrawn every frame (test/bench/viewFrameRatePage.ts). Prints one JSON line per run.
- * Frames per second count rAF callbacks over the gesture (60 is Chromium's ceiling).
+ * Frames per second count rAF callbacks over the gesture (60 is Chromium's ceiling); `viewWork`
+ * is the view's own time in its frames (mean and longest, ms: ReconstructionView.frameStats),
+ * which says what the code costs when the machine is shared and the fps say more about the load.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

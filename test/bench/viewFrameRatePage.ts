@@ -84,14 +84,24 @@ async function measureView(n: number, colour: 'none' | 'z'): Promise<Record<stri
   t0 = performance.now();
   await view.drawn();
   const firstImageMs = performance.now() - t0;
-  const pan = await timedFrames(3000, (k) => view.panBy(k % 120 < 60 ? 4 : -4, 2 * Math.sin(k / 10)));
+  const work = () => {
+    const { frames, busyMs, maxMs } = view.frameStats;
+    Object.assign(view.frameStats, { frames: 0, busyMs: 0, maxMs: 0 });
+    return { meanMs: busyMs / Math.max(1, frames), maxMs };
+  };
+  work();
+  const pan = { ...(await timedFrames(3000, (k) => view.panBy(k % 120 < 60 ? 4 : -4, 2 * Math.sin(k / 10)))), viewWork: work() };
   t0 = performance.now();
   await view.drawn();
   const panSettleMs = performance.now() - t0;
   const rect = canvas.getBoundingClientRect();
-  const zoom = await timedFrames(3000, (k) =>
-    canvas.dispatchEvent(new WheelEvent('wheel', { deltaY: k % 90 < 45 ? -20 : 20, clientX: rect.left + rect.width * 0.4, clientY: rect.top + rect.height * 0.6, cancelable: true })),
-  );
+  work();
+  const zoom = {
+    ...(await timedFrames(3000, (k) =>
+      canvas.dispatchEvent(new WheelEvent('wheel', { deltaY: k % 90 < 45 ? -20 : 20, clientX: rect.left + rect.width * 0.4, clientY: rect.top + rect.height * 0.6, cancelable: true })),
+    )),
+    viewWork: work(),
+  };
   t0 = performance.now();
   await view.drawn();
   const zoomSettleMs = performance.now() - t0;

@@ -85,6 +85,8 @@ export class ReconstructionView {
   private image: ImageData;
   private readonly scratch = contrastScratch();
   private frameRequest = 0;
+  /** Time a paint (contrast, colours, putImageData) takes, ms: a running mean. */
+  private paintMs = 0;
   /** performance.now() of the last change of view. */
   private viewChangedAt = 0;
   private histogramsDirty = false;
@@ -120,6 +122,12 @@ export class ReconstructionView {
     canvas.style.touchAction = 'none';
     canvas.style.cursor = 'grab';
   }
+
+  /**
+   * The view's own work in its animation frames since made (or since the caller zeroed them):
+   * frames drawn, ms spent in them, the longest; for measurements (test/bench/viewFrameRate.ts).
+   */
+  readonly frameStats = { frames: 0, busyMs: 0, maxMs: 0 };
 
   /** Localizations received. */
   get count(): number {
@@ -290,8 +298,8 @@ export class ReconstructionView {
 
   /** Accumulate again from the first record (colour, filter or store changed). */
   private restart(): void {
+    // The last image stays on the canvas until the new one is whole.
     this.raster.restart(this.current, this.colorField());
-    this.baseView = null;
     this.request();
   }
 
@@ -310,6 +318,10 @@ export class ReconstructionView {
         const now = performance.now();
         const moving = now - this.viewChangedAt < RECONSTRUCTION_DEFAULTS.gestureMs;
         this.renderFrame(now + (moving ? RECONSTRUCTION_DEFAULTS.frameBudgetMs : RECONSTRUCTION_DEFAULTS.restBudgetMs));
+        const busyMs = performance.now() - now;
+        this.frameStats.frames++;
+        this.frameStats.busyMs += busyMs;
+        this.frameStats.maxMs = Math.max(this.frameStats.maxMs, busyMs);
       });
     }
   }
@@ -321,11 +333,13 @@ export class ReconstructionView {
   private renderFrame(deadlineMs: number): void {
     this.fitCanvas();
     const raster = this.raster;
-    if (!sameView(raster.view, this.current) || raster.field !== this.colorField()) raster.restart(this.current, this.colorField());
-    // In a gesture, accumulating an image that cannot be finished in this frame would be thrown
-    // away at the next move: move the last image instead and start when the view rests.
+    // In a gesture, accumulating an image that cannot be finished and painted in this frame's
+    // budget (at the measured rates) would be thrown away at the next move or stretch the frame:
+    // move the last image instead and start when the view rests.
+    const stale = !sameView(raster.view, this.current) || raster.field !== this.colorField();
     const moving = deadlineMs !== Number.POSITIVE_INFINITY && performance.now() - this.viewChangedAt < RECONSTRUCTION_DEFAULTS.gestureMs;
-    const postpone = moving && raster.done === 0 && this.baseView !== null && raster.estimateMs(this.store) > RECONSTRUCTION_DEFAULTS.frameBudgetMs;
+    const postpone = stale && moving && this.baseView !== null && raster.estimateMs(this.store.count) + this.paintMs > RECONSTRUCTION_DEFAULTS.frameBudgetMs;
+    if (stale && !postpone) raster.restart(this.current, this.colorField());
     const complete = postpone ? false : raster.advance(this.store, deadlineMs);
     if (complete && raster.takeChanged()) this.paint();
     this.compose();
@@ -336,6 +350,7 @@ export class ReconstructionView {
 
   /** Colour the finished raster into the base canvas. */
   private paint(): void {
+    const startMs = performance.now();
     const raster = this.raster;
     if (raster.field >= 0 && this.rangeCount !== this.store.shownCount) this.updateRange();
     const top = contrastTop(raster.counts, this.scratch);
@@ -343,6 +358,7 @@ export class ReconstructionView {
     const baseCtx = this.base.getContext('2d');
     baseCtx?.putImageData(this.image, 0, 0);
     this.baseView = raster.view;
+    this.paintMs = 0.7 * this.paintMs + 0.3 * (performance.now() - startMs);
   }
 
   /** The colour bar's range: z between RENDER_DEFAULTS.depthPercentiles of the shown z (as `render --color z`), frames first to last. */
@@ -437,7 +453,11 @@ export class ReconstructionView {
   private onPointerDown(e: PointerEvent): void {
     if (e.button !== 0) return;
     this.dragging = { id: e.pointerId, x: e.clientX, y: e.clientY };
-    this.canvas.setPointerCapture?.(e.pointerId);
+    try {
+      this.canvas.setPointerCapture(e.pointerId);
+    } catch {
+      // A synthetic event's pointer cannot be captured; the drag works while it stays on the canvas.
+    }
     this.canvas.style.cursor = 'grabbing';
   }
 
@@ -453,7 +473,7 @@ export class ReconstructionView {
   private onPointerUp(e: PointerEvent): void {
     if (this.dragging === null || this.dragging.id !== e.pointerId) return;
     this.dragging = null;
-    this.canvas.releasePointerCapture?.(e.pointerId);
+    if (this.canvas.hasPointerCapture(e.pointerId)) this.canvas.releasePointerCapture(e.pointerId);
     this.canvas.style.cursor = 'grab';
   }
 

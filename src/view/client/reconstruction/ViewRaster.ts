@@ -25,8 +25,9 @@ export class ViewRaster {
   readonly width: number;
   readonly height: number;
   readonly counts: Float32Array;
-  readonly sums: Float32Array;
-  readonly valued: Float32Array;
+  /** Made when first colouring by a field (empty until then: two fewer canvas-sized arrays for the density image). */
+  sums = new Float32Array(0);
+  valued = new Float32Array(0);
   /** The view it is computed for. */
   view: ViewWindow = { x0Nm: 0, y0Nm: 0, nmPerPx: 1 };
   /** The record field whose mean colours a pixel (LOC_FIELD index), or −1 for none. */
@@ -46,8 +47,6 @@ export class ViewRaster {
     this.width = width;
     this.height = height;
     this.counts = new Float32Array(width * height);
-    this.sums = new Float32Array(width * height);
-    this.valued = new Float32Array(width * height);
   }
 
   /** Start again for a view and a colour field (the counts emptied, nothing accumulated). */
@@ -56,7 +55,10 @@ export class ViewRaster {
     this.field = field;
     this.done = 0;
     this.counts.fill(0);
-    if (field >= 0) {
+    if (field >= 0 && this.sums.length !== this.counts.length) {
+      this.sums = new Float32Array(this.counts.length);
+      this.valued = new Float32Array(this.counts.length);
+    } else if (field >= 0) {
       this.sums.fill(0);
       this.valued.fill(0);
     }
@@ -98,9 +100,12 @@ export class ViewRaster {
     return this.done >= store.count;
   }
 
-  /** The time accumulating what is left would take at the measured rate, ms (0 before any measurement). */
-  estimateMs(store: LocalizationStore): number {
-    return this.recordsPerMs > 0 ? (store.count - this.done) / this.recordsPerMs : 0;
+  /**
+   * The time accumulating `records` records would take at the measured rate, ms (0 before any
+   * measurement).
+   */
+  estimateMs(records: number): number {
+    return this.recordsPerMs > 0 ? records / this.recordsPerMs : 0;
   }
 
   /** The hot loop: records [from, to) of one block into the counts (no allocation). */
