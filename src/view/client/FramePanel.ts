@@ -31,7 +31,8 @@ export interface FramePanelHost {
  * the contrast (auto from percentiles when a stack opens), and the candidates (circles) and fits
  * (crosses) of the shown frame from POST /api/preview, asked again when the frame or a setting
  * changes (debounced, the stale request aborted). `candidate-count` shows the overlay's count;
- * it is empty while a newer overlay is on its way, so a reader never takes an old count for the new.
+ * while a newer overlay is on its way it keeps the last count, dimmed, with `data-state="pending"`
+ * (`ready` with `data-frame` once the count is the shown frame's with the shown settings).
  */
 export class FramePanel {
   readonly element: HTMLElement;
@@ -152,7 +153,7 @@ export class FramePanel {
     this.frameRequest?.abort();
     const request = new AbortController();
     this.frameRequest = request;
-    this.clearOverlay(changedAt);
+    this.clearOverlay(changedAt, true);
     this.previewRequest?.abort();
     try {
       const frame = await this.cache.get(index, request.signal);
@@ -184,18 +185,21 @@ export class FramePanel {
     this.frameLabel.textContent = `${this.index + 1} / ${info.frames}`;
   }
 
-  /** Drops the shown overlay and its counts; `changedAt` starts the timing of the next one. */
-  private clearOverlay(changedAt: number): void {
+  /**
+   * Marks the overlay and its counts as out of date (dimmed until the new ones come); a frame
+   * change also takes the overlay off, since it belongs to another frame. `changedAt` starts the
+   * timing of the next overlay.
+   */
+  private clearOverlay(changedAt: number, frameChanged: boolean): void {
     this.changedAt ??= changedAt;
-    this.view.setOverlay(undefined);
-    this.candidateCount.textContent = '';
-    this.fitCount.textContent = '';
+    if (frameChanged) this.view.setOverlay(undefined);
     this.candidateCount.dataset.state = 'pending';
+    this.fitCount.dataset.state = 'pending';
   }
 
   private schedulePreview(delayMs: number): void {
     if (this.info?.kind !== 'stack' || !this.firstFrameShown) return;
-    this.clearOverlay(performance.now());
+    this.clearOverlay(performance.now(), false);
     this.previewRequest?.abort();
     clearTimeout(this.previewTimer);
     this.previewTimer = setTimeout(() => void this.preview(), delayMs);
@@ -221,13 +225,19 @@ export class FramePanel {
       this.candidateCount.dataset.state = 'ready';
       this.candidateCount.dataset.frame = String(frame);
       this.fitCount.textContent = formatCount(result.fits.length);
+      this.fitCount.dataset.state = 'ready';
       const changedAt = this.changedAt;
       this.changedAt = undefined;
       void this.view.drawn().then(() => this.showTiming(changedAt, result.elapsedMs));
       this.host.onPreview(result);
     } catch (error) {
       if (isAbort(error)) return;
+      // No overlay belongs to these settings: none is shown.
+      this.view.setOverlay(undefined);
+      this.candidateCount.textContent = '';
+      this.fitCount.textContent = '';
       this.candidateCount.dataset.state = 'error';
+      this.fitCount.dataset.state = 'error';
       this.changedAt = undefined;
       this.host.onPreviewError(error instanceof ViewApiError && error.status === 400 ? error.message : `preview: ${messageOf(error)}`);
     }
