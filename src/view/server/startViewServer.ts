@@ -182,9 +182,9 @@ function json(response: ServerResponse, value: unknown, status = 200): void {
   send(response, status, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
-/** An answer with the headers every answer has (no caching, no sniffing). */
+/** An answer with the headers every answer has (no caching, no sniffing, no Referer: the token is in the page's address). */
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
+  response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', ...headers });
   response.end(body);
 }
 
