@@ -145,6 +145,7 @@ describe('reconstruction data', () => {
     assert.equal(binned.counts.reduce((a, b) => a + b, 0), binned.total);
     const inside = Array.from(values).filter((v) => v >= binned.lo && v <= binned.hi).length;
     assert.equal(binned.total, inside);
+    assert.equal(binned.values, values.length - 1, 'n counts every finite value, the outlier too');
     // Uniform on [100, 1000]: the 0.5 and 99.5 percentiles at 104.5 and 995.5, ± 1 (sampling: ~0.2 nm 1σ at 10⁵ values).
     assert.ok(Math.abs(binned.lo - 104.5) < 1 && Math.abs(binned.hi - 995.5) < 1, `range ${binned.lo}–${binned.hi}`);
     assert.ok(Math.abs(binned.median - 550) < 5, `median ${binned.median}`);
@@ -154,6 +155,7 @@ describe('reconstruction data', () => {
     const h = fieldHistogram(store, LOC_FIELD.photons);
     const expected = Array.from({ length: n }, (_, i) => get(all, i, LOC_FIELD.photons)).filter((v) => v >= h.lo && v <= h.hi).length;
     assert.equal(h.total, expected, 'the store histogram counts every shown record in its range');
+    assert.equal(h.values, n, 'and says how many there are in all');
     assert.deepEqual(fieldExtent(store, LOC_FIELD.frame), [0, 499]);
   });
 });

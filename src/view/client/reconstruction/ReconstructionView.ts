@@ -85,6 +85,8 @@ export class ReconstructionView {
   private image: ImageData;
   private readonly scratch = contrastScratch();
   private frameRequest = 0;
+  /** The canvas must be drawn again (view, image, colour bar changed). */
+  private needsCompose = true;
   /** Time a paint (contrast, colours, putImageData) takes, ms: a running mean. */
   private paintMs = 0;
   /** performance.now() of the last change of view. */
@@ -170,6 +172,7 @@ export class ReconstructionView {
   setColor(by: ColorBy): void {
     if (by !== 'none' && by !== 'z' && by !== 'frame') throw new Error(`colour by must be none, z or frame, got ${String(by)}`);
     this.colorBy = by;
+    this.needsCompose = true;
     this.rangeCount = -1;
     this.restart();
   }
@@ -239,6 +242,7 @@ export class ReconstructionView {
   setView(view: ViewWindow): void {
     if (!(view.nmPerPx > 0) || !Number.isFinite(view.x0Nm) || !Number.isFinite(view.y0Nm)) throw new Error(`not a view: ${JSON.stringify(view)}`);
     this.current = { ...view };
+    this.needsCompose = true;
     this.viewChangedAt = performance.now();
     this.request();
   }
@@ -280,6 +284,7 @@ export class ReconstructionView {
 
   /** The canvas as a PNG (the current view with every localization, scale bar and colour bar). */
   async toPngBlob(): Promise<Blob> {
+    this.needsCompose = true;
     this.renderFrame(Number.POSITIVE_INFINITY);
     return new Promise((resolve, reject) => {
       this.canvas.toBlob((blob) => (blob === null ? reject(new Error('the browser could not encode the reconstruction as PNG')) : resolve(blob)), 'image/png');
@@ -342,7 +347,8 @@ export class ReconstructionView {
     if (stale && !postpone) raster.restart(this.current, this.colorField());
     const complete = postpone ? false : raster.advance(this.store, deadlineMs);
     if (complete && raster.takeChanged()) this.paint();
-    this.compose();
+    // Frames that only wait (histograms throttled, a gesture's rest) leave the canvas as it is.
+    if (this.needsCompose) this.compose();
     if (this.histogramsDirty && (complete || deadlineMs === Number.POSITIVE_INFINITY)) this.drawHistograms();
     if (!complete || this.histogramsDirty) this.request();
     else if (this.frameRequest === 0) for (const resolve of this.waiting.splice(0)) resolve();
@@ -358,6 +364,7 @@ export class ReconstructionView {
     const baseCtx = this.base.getContext('2d');
     baseCtx?.putImageData(this.image, 0, 0);
     this.baseView = raster.view;
+    this.needsCompose = true;
     this.paintMs = 0.7 * this.paintMs + 0.3 * (performance.now() - startMs);
   }
 
@@ -385,6 +392,7 @@ export class ReconstructionView {
 
   /** Draw the base image where the current view puts it, then the scale bar and colour bar. */
   private compose(): void {
+    this.needsCompose = false;
     const { ctx, canvas } = this;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     const base = this.baseView;
@@ -433,6 +441,7 @@ export class ReconstructionView {
     this.base.width = width;
     this.base.height = height;
     this.baseView = null;
+    this.needsCompose = true;
   }
 
   private countsChanged(): void {

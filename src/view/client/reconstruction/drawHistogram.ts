@@ -15,8 +15,10 @@ export interface Binned {
   readonly counts: Uint32Array;
   readonly lo: number;
   readonly hi: number;
-  /** Values counted (inside [lo, hi]). */
+  /** Values counted in the bins (inside [lo, hi]). */
   readonly total: number;
+  /** Finite values in all (the outliers beyond the axis too): the n shown. */
+  readonly values: number;
   /** The median of the values, NaN for none. */
   readonly median: number;
 }
@@ -56,7 +58,7 @@ export function binValues(values: Float32Array, bins: number = HISTOGRAM_DEFAULT
   const { lo, hi, median } = histogramRange(sorted);
   const counts = new Uint32Array(bins);
   const total = addToBins(values, 0, values.length, 1, counts, lo, hi);
-  return { counts, lo, hi, total, median };
+  return { counts, lo, hi, total, values: finite, median };
 }
 
 /**
@@ -155,7 +157,7 @@ export function drawBinned(canvas: HTMLCanvasElement, binned: Binned, options: H
   if (Number.isFinite(binned.median)) {
     ctx.textAlign = 'right';
     ctx.textBaseline = 'top';
-    ctx.fillText(`median ${formatValue(binned.median)}${options.unit === '' ? '' : ` ${options.unit}`}, n = ${binned.total.toLocaleString('en-US')}`, width - PAD.right, 2);
+    ctx.fillText(`median ${formatValue(binned.median)}${options.unit === '' ? '' : ` ${options.unit}`}, n = ${binned.values.toLocaleString('en-US')}`, width - PAD.right, 2);
     ctx.strokeStyle = '#c0392b';
     ctx.beginPath();
     ctx.moveTo(xOf(binned.median), PAD.top);

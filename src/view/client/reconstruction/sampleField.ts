@@ -35,6 +35,7 @@ export function fieldHistogram(store: LocalizationStore, field: number, bins: nu
   const counts = new Uint32Array(bins);
   const perValue = bins / (hi - lo);
   let total = 0;
+  let values = 0;
   for (let b = 0; b < store.blocks.length; b++) {
     const block = store.blocks[b];
     const first = b * BLOCK_RECORDS;
@@ -43,12 +44,13 @@ export function fieldHistogram(store: LocalizationStore, field: number, bins: nu
     for (let i = 0; i < inBlock; i++) {
       if (shown[first + i] === 0) continue;
       const v = block[i * LOC_RECORD_LENGTH + field];
+      if (v - v === 0) values++;
       if (!(v >= lo && v <= hi)) continue;
       counts[Math.min(bins - 1, ((v - lo) * perValue) | 0)]++;
       total++;
     }
   }
-  return { counts, lo, hi, total, median };
+  return { counts, lo, hi, total, values, median };
 }
 
 /**
