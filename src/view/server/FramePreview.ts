@@ -88,7 +88,8 @@ export class FramePreview {
     const background = await cached(this.backgrounds, key, () => chooseBackground(this.opened, settled.options));
     if (background.warning) warnings.push(background.warning);
     if (background.notice) warnings.push(background.notice);
-    const resolved = this.resolve(background.options);
+    // The cached choice may come from flags that differ in the fit's: only its background is taken.
+    const resolved = this.resolve({ ...settled.options, background: background.options.background });
     const frame = await this.frameWithBackground(index, resolved);
     const localizer = new FrameLocalizer(resolved);
     const batch = localizer.process(frame);
