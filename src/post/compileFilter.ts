@@ -1,6 +1,6 @@
 import { compileExpression } from 'filtrex';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
-import { columnName } from '../table/LocalizationTable.js';
+import { columnName } from '../table/columnName.js';
 
 /**
  * An expression that cannot be used: a syntax error or an unknown column, with the position

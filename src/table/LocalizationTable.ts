@@ -1,5 +1,8 @@
 import { InputFileError } from '../errors/InputFileError.js';
+import { columnName } from './columnName.js';
 import { CsvTableReader, printable } from './CsvTableReader.js';
+
+export { columnName } from './columnName.js';
 
 /**
  * A whole localization table in memory, every column kept: the CSV's headers in order and one
@@ -13,15 +16,6 @@ export interface LocalizationTable {
   readonly columns: readonly Float64Array[];
   /** Number of rows. */
   readonly rows: number;
-}
-
-/**
- * A column's name without its unit, as filter expressions use it: `x [nm]` → `x`,
- * `intensity [photon]` → `intensity`.
- * @param header - a CSV header
- */
-export function columnName(header: string): string {
-  return header.replace(/\s*\[[^\]]*\]\s*$/, '').trim();
 }
 
 /**

@@ -22,8 +22,11 @@ export const MAX_BODY_BYTES = 1 << 20;
 /**
  * The page's policy: its own script, style and connections only (no CDN, no inline script);
  * images and workers from blobs and data URLs (the page's PNG export, the frame view).
+ * 'unsafe-eval': the filter box compiles its expression with filtrex (the `filter` command's
+ * grammar), which turns the parsed expression into a `new Function`; without it every filter is
+ * refused. The code filtrex writes comes from its grammar, never from the text as typed.
  */
-const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** The built page: dist/view beside dist/src (from src/ under tsx, the repository's dist/view). */
 export function pageFolder(): string {
