@@ -42,6 +42,9 @@ import { shiftVolume, shiftVolumeScratch } from './shiftVolume.js';
  *   pupil`), whose z structure 40 nm already blurs into a bias of ±10 nm at ±700 nm (bead noise
  *   along z otherwise enters the spline: 9 nm at the focus without, 5 nm with). A local quadratic
  *   regression (unbiased at the stack's ends) did worse on the Gaussian (its end planes noisier);
+ * - `zOrigin` 'focus': z = 0 at the PSF's highest peak, which needs nothing of the user; the
+ *   CLI passes 'stage' when `--z-start` is given (the z-stack then says where the sample's zero
+ *   is: see {@link PsfCalibrationOptions.zOrigin});
  * - `usableErrorNm` 30: the usable z range is where the leave-one-out z error, RMS over the beads in
  *   bins of `binNm` 100 nm, stays below this (around the focus).
  */
@@ -56,6 +59,7 @@ export const PSF_CALIBRATION_DEFAULTS = {
   smoothZNm: 30,
   usableErrorNm: 30,
   binNm: 100,
+  zOrigin: 'focus',
 } as const;
 
 /** One bead z-stack as calibrate-psf reads it: its windows and where its camera saturates. */
@@ -87,7 +91,7 @@ export interface PsfCalibrationOptions {
    * states where the sample's zero is (for optics with spherical aberration the highest peak
    * lies off the nominal focus: 9.5 nm on the pupil-function beads with 20 nm of it). A stage
    * zero outside the PSF's planes falls back to the focus, with a message.
-   * @default 'focus'
+   * @default 'focus' ({@link PSF_CALIBRATION_DEFAULTS})
    */
   readonly zOrigin?: 'focus' | 'stage';
 }
@@ -310,7 +314,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   const stageZ = (k: number) => zStartNm + (cropZ + k) * zStepNm;
   const stageInside = Math.min(stageZ(0), stageZ(planes - 1)) < 0 && Math.max(stageZ(0), stageZ(planes - 1)) > 0;
   const messages: string[] = [];
-  let zOrigin = options.zOrigin ?? 'focus';
+  let zOrigin = options.zOrigin ?? D.zOrigin;
   if (zOrigin === 'stage' && !stageInside) {
     messages.push(`the stage's z = 0 is outside the PSF's planes (${stageZ(0).toFixed(0)} to ${stageZ(planes - 1).toFixed(0)} nm): z = 0 is the focus instead`);
     zOrigin = 'focus';

@@ -40,6 +40,8 @@ import { QUEUE_ENV, QUEUE_FROM_ENV, queueUrlFrom } from './queueUrlFrom.js';
 import { UsageError } from './UsageError.js';
 import { defaultReportPath, writeReport } from './reportCommand.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
+import { RUN_RECORD } from '../export/checkRecordPath.js';
+import { sidecarPath } from '../export/writeSidecar.js';
 import { temporaryPath } from '../export/writeFileAtomically.js';
 
 /** The localize command's flags, with the library's defaults. */
@@ -303,7 +305,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const output = (values.output as string | undefined) ?? defaultOutputOf(positionals[0]);
   const text = (name: string) => values[name] as string | undefined;
   const report = text('report') === undefined ? undefined : text('report') || defaultReportPath(output);
-  if (report !== undefined) checkOutputPaths([...positionals, ...otherInputs(text).map((f) => f.path)].map((path) => ({ path, role: 'an input' })), [{ path: output, role: 'the CSV' }, { path: report, role: 'the report' }, { path: temporaryPath(report), role: "the report's temporary file" }]);
+  if (report !== undefined) checkOutputPaths([...positionals, ...otherInputs(text).map((f) => f.path)].map((path) => ({ path, role: 'an input' })), [{ path: output, role: 'the CSV' }, { path: sidecarPath(output), role: "the run's record", record: RUN_RECORD }, { path: report, role: 'the report' }, { path: temporaryPath(report), role: "the report's temporary file" }]);
   const optional = (name: string, limits = {}) => (text(name) === undefined ? undefined : parseNumber(text(name), `--${name}`, limits));
   const { options, frames } = await parseLocalizeFlags(parsed);
   const quiet = values.quiet === true;
@@ -385,8 +387,14 @@ function reportFlagValue(argv: readonly string[]): string[] {
 
 /** Write the run's report and say where (on stdout, as the summary). */
 async function reportLine(record: string, report: string, quiet: boolean, out: (line: string) => void): Promise<void> {
-  const { bytes, seconds } = await writeReport(record, report);
-  if (!quiet) out(`  report              ${report} (${(bytes / 1e6).toFixed(2)} MB, ${seconds.toFixed(2)} s)`);
+  try {
+    const { bytes, seconds } = await writeReport(record, report);
+    if (!quiet) out(`  report              ${report} (${(bytes / 1e6).toFixed(2)} MB, ${seconds.toFixed(2)} s)`);
+  } catch (error) {
+    // The run itself is done and kept: a report that cannot be written (memory, a disk, the
+    // table) is a warning, and `smlm-stream report` can write it again from the record.
+    say(`warning: the report was not written (${(error as Error).message}); the run is complete: write it later with smlm-stream report ${record} -o ${report}`);
+  }
 }
 
 /** What a run that ended early kept, and where. */

@@ -16,13 +16,14 @@ import type { JsonRecord, RunRecordChain } from './readRunRecord.js';
 import type { DriftResult, FrcResult, NenaResult, NotComputed, ReportContent, ReportImage } from './ReportContent.js';
 import { frameCountsPlot, histogramSpec, lineSpec } from './reportPlots.js';
 import { columnHistogram, frameCounts } from './summarizeTable.js';
-import { vegaSvg } from './vegaSvg.js';
+import { vegaSvg } from '../render/vegaSvg.js';
 
 /**
  * The report's limits, each chosen by the report of 10⁶ made-up localizations spread evenly over
  * a 25.6 µm field (test/bench/reportScale.ts, the worst case for PNG compression):
- * - `maxImageSidePx`: the image's longest side; its pixel is the render default (10 nm), or
- *   coarser so the field fits. At 2048 px that image was 6.5 MB of PNG, 8.8 MB of page (the
+ * - `maxImageSidePx`: the image's longest side; its pixel is 10 nm (`RENDER_DEFAULTS.pixelNm`,
+ *   render's pixel when no NeNA is had: a page is an overview, finer than the NeNA-based pixel
+ *   `render` now takes by default would only make it heavier), or coarser so the field fits. At 2048 px that image was 6.5 MB of PNG, 8.8 MB of page (the
  *   limit is 10 MB); at 1600 px, 2·10⁵ localizations drawn as Gaussians make a 5.5 MB page.
  * - `maxGaussianRows`: up to this many localizations each is drawn as a Gaussian of its
  *   uncertainty, above it as a histogram (a Gaussian costs a window of pixels: 10⁶ of them took

@@ -33,7 +33,7 @@ describe('3-D crowded spots: multi-emitter fitting on by default', () => {
       const off = depthAccuracy(resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, ...calibration, multiEmitter: { enabled: false } }), sim);
       assert.ok(multiRows > 0.2 * on.n, `${multiRows} rows from crowded windows of ${on.n}`);
       // Measured (seed 9): astigmatic (16 frames, 607 emitters) 278 found vs 161, z outliers 7.9 %
-      // vs 10.1 %, z RMSE 70 vs 91 nm; spline (8 frames) 123 vs 81, 6.8 % vs 12 %, 68 vs 96 nm.
+      // vs 10.1 %, z RMSE 70 vs 91 nm; spline (measured on 8 frames; the test runs 6 to stay short) 123 vs 81, 6.8 % vs 12 %, 68 vs 96 nm.
       // 15 % more found is several times the scatter of counts of 100–300.
       assert.ok(on.n > 1.15 * off.n, `${on.n} found (of ${on.truth}) with multi-emitter fitting, ${off.n} with single fits`);
       assert.ok(on.outliers / (on.n + on.outliers) < off.outliers / (off.n + off.outliers), `z outliers ${on.outliers} of ${on.n + on.outliers}, single fits ${off.outliers} of ${off.n + off.outliers}`);
