@@ -1,11 +1,10 @@
-import { InputFileError } from '../errors/InputFileError.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
 import { temporaryPath, writeFileAtomically } from '../export/writeFileAtomically.js';
 import { sidecarPath } from '../export/writeSidecar.js';
 import type { FrcSplit } from '../post/estimateFrc.js';
 import { estimateFrcOfColumns, FRC_DEFAULTS, frcPixelNm, resolveFrcOptions } from '../post/estimateFrc.js';
-import type { NenaResult } from '../post/estimateNena.js';
-import { estimateNenaOfColumns, NENA_DEFAULTS, refuseMergedTable } from '../post/estimateNena.js';
+import { NENA_DEFAULTS } from '../post/estimateNena.js';
+import { nenaOrReason } from '../post/nenaOrReason.js';
 import { softwareVersion } from '../softwareVersion.js';
 import { findFaultyRows } from '../table/checkRows.js';
 import { DETECTIONS_HEADER } from '../table/columns.js';
@@ -118,15 +117,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   out(`smlm-stream resolution: ${frame.length} localizations of ${input}${frame.length ? ` (frames ${first} to ${last})` : ''}, read in ${readSeconds.toFixed(1)} s`);
 
   const t1 = performance.now();
-  let nena: NenaResult | undefined;
-  let nenaError: string | undefined;
-  try {
-    if (detectionsColumn >= 0) refuseMergedTable({ header: [DETECTIONS_HEADER], columns: [columns[3] as Float64Array] }, input);
-    nena = estimateNenaOfColumns(frame, x, y, nenaOptions, input);
-  } catch (error) {
-    if (!(error instanceof InputFileError)) throw error;
-    nenaError = error.message;
-  }
+  const { nena, reason: nenaError } = nenaOrReason(frame, x, y, detectionsColumn >= 0 ? (columns[3] as Float64Array) : undefined, nenaOptions, input);
   const nenaSeconds = (performance.now() - t1) / 1000;
   if (nena) {
     const f = nena.fit;

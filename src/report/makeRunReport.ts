@@ -1,7 +1,7 @@
 import { InputFileError } from '../errors/InputFileError.js';
 import { readPointTable, skippedRowsWarning } from '../evaluate/PointTable.js';
 import { estimateFrcOfColumns, frcPixelNm, resolveFrcOptions } from '../post/estimateFrc.js';
-import { estimateNenaOfColumns, refuseMergedTable } from '../post/estimateNena.js';
+import { nenaOrReason } from '../post/nenaOrReason.js';
 import type { PointTable } from '../evaluate/PointTable.js';
 import { readDriftTrajectory } from '../post/readDriftTrajectory.js';
 import { chooseScaleBar } from '../render/chooseScaleBar.js';
@@ -112,11 +112,10 @@ async function driftResult(chain: RunRecordChain): Promise<DriftResult | NotComp
 async function resolutionResults(table: PointTable, path: string): Promise<{ nena: NenaResult | NotComputed; frc: FrcResult | NotComputed }> {
   const detections = table.columns.get(DETECTIONS_HEADER);
   let nena: NenaResult | NotComputed;
-  let nenaNm: number | undefined;
-  try {
-    if (detections) refuseMergedTable({ header: [DETECTIONS_HEADER], columns: [detections] }, path);
-    const n = estimateNenaOfColumns(table.frame, table.x, table.y, {}, path);
-    nenaNm = n.nenaNm;
+  const got = nenaOrReason(table.frame, table.x, table.y, detections, {}, path);
+  const nenaNm = got.nena?.nenaNm;
+  if (got.nena) {
+    const n = got.nena;
     const { binNm } = n;
     const centres = Array.from(n.histogram.counts, (_, k) => (k + 0.5) * binNm);
     const plot = lineSpec({
@@ -126,9 +125,8 @@ async function resolutionResults(table: PointTable, path: string): Promise<{ nen
       series: [{ name: 'measured', x: centres, y: n.histogram.counts }, { name: 'fit', x: centres, y: n.histogram.expected }, { name: 'pair term', x: centres, y: n.histogram.expectedPair }],
     });
     nena = { precisionNm: n.nenaNm, precisionSeNm: n.nenaStandardErrorNm, pairs: n.pairs, svg: await vegaSvg(plot), parameters: { searchRadiusNm: n.searchRadiusNm, binNm } };
-  } catch (error) {
-    if (!(error instanceof InputFileError)) throw error;
-    nena = { reason: error.message };
+  } else {
+    nena = { reason: got.reason };
   }
   let frc: FrcResult | NotComputed;
   try {
