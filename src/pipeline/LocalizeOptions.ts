@@ -190,6 +190,9 @@ export interface MetadataPixelSize {
  * (64 frames up to 256×256 px, 16 at 512×512, 4 at 1024×1024, 1 at 2048×2048). A chunk is
  * the unit of work of a worker and of the frames in flight (2 chunks a worker), so memory and
  * the default worker count follow the pixels. Frame size unknown (a live source): the most.
+ * Warm starts do not cross a chunk, so at 2048² no frame starts warm: measured on 120 frames of
+ * 1024² (~4 700 spots a frame, one thread, CPU time, two rounds), chunks of 64 / 4 / 1 frames
+ * took 4.33–4.66 / 4.67–4.93 / 4.21–4.69 s: no difference beyond the machine's noise.
  *
  * @param width - frame width, px
  * @param height - frame height, px
