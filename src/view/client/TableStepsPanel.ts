@@ -98,6 +98,9 @@ export class TableStepsPanel {
       el('p', { class: 'step-files' }, `${r.csvPath}, ${formatCount(r.localizations)} localizations`),
       plot,
     );
+    // The figures unrounded, for scripts and tests: the command's --json values.
+    const figures = { nenaNm: r.nenaNm, nenaStandardErrorNm: r.nenaStandardErrorNm, frcResolutionNm: r.frcResolutionNm, frcResolutionSdNm: r.frcResolutionSdNm };
+    this.resolutionResult.dataset.figures = JSON.stringify(figures);
     const f = r.frcFrequencyPerNm;
     linePlot(plot, [{ x: f, y: r.frcSmoothed, color: COLORS.first, label: 'FRC' }, { x: [f[0], f[f.length - 1]], y: [r.frcThreshold, r.frcThreshold], color: COLORS.threshold, dashed: true, label: '1/7' }], { x: 'frequency, 1/nm', y: 'FRC' });
   }
