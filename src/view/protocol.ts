@@ -48,6 +48,12 @@ export const ROUTES = {
   locs: '/api/locs',
   /** `?format=csv|picasso&filter=EXPR` → a download (Content-Disposition). */
   export: '/api/export',
+  /** POST → {@link DriftResult}: `smlm-stream drift` on the table shown; the corrected table becomes the one shown. */
+  drift: '/api/drift',
+  /** POST → {@link MergeResult}: `smlm-stream merge` on the table shown; the merged table becomes the one shown. */
+  merge: '/api/merge',
+  /** POST → {@link ResolutionResult}: `smlm-stream resolution` (NeNA, FRC) on the table shown. */
+  resolution: '/api/resolution',
 } as const;
 
 /** The headers of a /api/frame answer. */
@@ -280,6 +286,55 @@ export const EXPORT_FORMATS = ['csv', 'picasso', 'picasso-yaml'] as const;
 
 /** One export format. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** What a post-processing step (drift, merge) wrote and what the page now shows. */
+export interface StepTable {
+  /** The table written, the table shown from now on (relative to the root when under it). */
+  readonly csvPath: string;
+  /** The other files the step wrote (its sidecar, the drift trajectory). */
+  readonly written: readonly string[];
+  /** Localizations of the table the step read. */
+  readonly rowsBefore: number;
+  /** Localizations of the table it wrote (the page's /api/locs holds these now). */
+  readonly rowsAfter: number;
+  /** The command's report, as it prints it. */
+  readonly report: readonly string[];
+}
+
+/** POST /api/drift's answer: the trajectory (what was subtracted, relative to frame 1). */
+export interface DriftResult extends StepTable {
+  /** Frames, from 1. */
+  readonly frame: readonly number[];
+  /** Drift of each frame, nm. */
+  readonly dxNm: readonly number[];
+  readonly dyNm: readonly number[];
+  /** The trajectory's precision (two independent halves), nm. */
+  readonly precisionNm: { readonly x: number; readonly y: number };
+}
+
+/** POST /api/merge's answer. */
+export type MergeResult = StepTable;
+
+/** POST /api/resolution's answer: the figures of `smlm-stream resolution --json` (null where it has none). */
+export interface ResolutionResult {
+  /** The table measured (relative to the root when under it). */
+  readonly csvPath: string;
+  readonly localizations: number;
+  /** NeNA, the mean localization precision, nm, and its standard error; null with `nenaError` when NeNA refused the table. */
+  readonly nenaNm: number | null;
+  readonly nenaStandardErrorNm: number | null;
+  /** Why NeNA is missing (a merged table, too few next-frame pairs): the command's message. */
+  readonly nenaError?: string;
+  /** FRC resolution at the 1/7 threshold, nm: the mean and SD over the splits (null when never crossed). */
+  readonly frcResolutionNm: number | null;
+  readonly frcResolutionSdNm: number | null;
+  /** The FRC curve: spatial frequency (1/nm) and the smoothed correlation, and the threshold. */
+  readonly frcFrequencyPerNm: readonly number[];
+  readonly frcSmoothed: readonly number[];
+  readonly frcThreshold: number;
+  /** The command's report, as it prints it. */
+  readonly report: readonly string[];
+}
 
 /** The URL of a route with the token as a query parameter (EventSource, downloads). */
 export function withToken(route: string, token: string, query: Readonly<Record<string, string>> = {}): string {

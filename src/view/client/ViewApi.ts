@@ -7,6 +7,9 @@ import {
 } from '../protocol.js';
 import type {
   CancelResult,
+  DriftResult,
+  MergeResult,
+  ResolutionResult,
   ExportFormat,
   FileListing,
   FlagValues,
@@ -109,6 +112,21 @@ export class ViewApi {
     const disposition = response.headers.get('Content-Disposition') ?? '';
     const named = /filename="?([^";]+)"?/.exec(disposition);
     return { blob: await response.blob(), fileName: named?.[1] ?? `localizations.${EXPORT_EXTENSIONS[format]}` };
+  }
+
+  /** POST /api/drift: `smlm-stream drift` on the table shown, which becomes the corrected one. */
+  drift(): Promise<DriftResult> {
+    return this.json<DriftResult>(ROUTES.drift, { method: 'POST', body: {} });
+  }
+
+  /** POST /api/merge: `smlm-stream merge` on the table shown, which becomes the merged one. */
+  merge(): Promise<MergeResult> {
+    return this.json<MergeResult>(ROUTES.merge, { method: 'POST', body: {} });
+  }
+
+  /** POST /api/resolution: `smlm-stream resolution` (NeNA, FRC) on the table shown. */
+  resolution(): Promise<ResolutionResult> {
+    return this.json<ResolutionResult>(ROUTES.resolution, { method: 'POST', body: {} });
   }
 
   /** The Server-Sent Events of runs and of follow mode (the token as a query parameter). */

@@ -12,6 +12,7 @@ import { FramePanel, messageOf } from './FramePanel.js';
 import { ReconstructionPanel } from './ReconstructionPanel.js';
 import { RunPanel } from './RunPanel.js';
 import { SettingsPanel } from './SettingsPanel.js';
+import { TableStepsPanel } from './TableStepsPanel.js';
 import { TIMING_NAMES } from './timingNames.js';
 import { ViewApi } from './ViewApi.js';
 
@@ -76,7 +77,7 @@ async function start(): Promise<void> {
     run.element,
   );
   frameArea.append(frames.element);
-  reconstructionArea.append(reconstruction.element);
+  reconstructionArea.append(reconstruction.element, new TableStepsPanel(api, reconstruction).element);
   settings.showEstimated(state.estimated);
 
   if (state.opened !== null) await open(state.opened);

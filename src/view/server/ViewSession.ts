@@ -5,7 +5,7 @@ import { tiffFiles } from '../../io/StackSeries.js';
 import { FOLLOW_DEFAULTS, TiffStack } from '../../io/TiffStack.js';
 import { resolveLocalizeOptions } from '../../pipeline/LocalizeOptions.js';
 import { readLocalizationTable } from '../../table/LocalizationTable.js';
-import type { ExportFormat, FileListing, FlagValues, PreviewResult, RunStarted, StackInfo, ViewState } from '../protocol.js';
+import type { DriftResult, ExportFormat, FileListing, FlagValues, MergeResult, PreviewResult, ResolutionResult, RunStarted, StackInfo, ViewState } from '../protocol.js';
 import { VIEW_EVENTS } from '../protocol.js';
 import { EventHub } from './EventHub.js';
 import { exportTable } from './exportTable.js';
@@ -17,6 +17,7 @@ import type { LocalizeFlags, ParsedLocalize } from './LocalizeFlags.js';
 import { LocRecords } from './LocRecords.js';
 import { ForbiddenPathError, isUnder, relativeTo, resolveUnder } from './resolveUnder.js';
 import { ViewRun } from './ViewRun.js';
+import { TableSteps } from './TableSteps.js';
 
 /** How often follow mode looks for new frames, ms (the page's frame count, not the run's reading). */
 export const FOLLOW_POLL_MS = 5 * FOLLOW_DEFAULTS.pollIntervalMs;
@@ -216,7 +217,7 @@ export class ViewSession {
    * @throws HttpError 409 with nothing to export yet
    */
   async export(format: ExportFormat, filter: string): Promise<ExportFile> {
-    const csv = this.opened?.kind === 'csv' ? this.opened.abs : this.run.busy ? undefined : this.run.csv;
+    const csv = this.run.busy ? undefined : this.tableShown();
     if (csv === undefined) throw new HttpError(409, this.run.busy ? 'the run is going: export when it is done' : 'nothing to export: run the stack or open a CSV first');
     const stack = this.opened?.kind === 'stack' ? this.opened.info : undefined;
     try {
@@ -225,6 +226,39 @@ export class ViewSession {
       if (error instanceof HttpError) throw error;
       throw new HttpError(400, this.options.localize.describe(error));
     }
+  }
+
+  // The reconstruction's drift, merge and resolution buttons (TableSteps: the commands' code).
+  private readonly steps = new TableSteps();
+  /** The table a drift or merge step wrote, shown since; for the run or the file it came from. */
+  private stepTable: { readonly abs: string; readonly runId: number | null; readonly opened: Opened | undefined } | undefined;
+
+  /** The table the page shows: a step's output, else the opened CSV, else the finished run's CSV. */
+  private tableShown(): string | undefined {
+    const s = this.stepTable;
+    if (s !== undefined && s.opened === this.opened && s.runId === this.run.state.runId) return s.abs;
+    return this.opened?.kind === 'csv' ? this.opened.abs : this.run.csv;
+  }
+
+  /**
+   * POST /api/drift, /api/merge, /api/resolution: the command on the table shown; drift's and
+   * merge's output becomes the table shown (the records of /api/locs).
+   * @throws HttpError 409 with no table or during a run, 400 with the command's refusal
+   */
+  async tableStep(kind: 'drift'): Promise<DriftResult>;
+  async tableStep(kind: 'merge'): Promise<MergeResult>;
+  async tableStep(kind: 'resolution'): Promise<ResolutionResult>;
+  async tableStep(kind: 'drift' | 'merge' | 'resolution'): Promise<DriftResult | MergeResult | ResolutionResult> {
+    if (this.run.busy) throw new HttpError(409, `the run is going: ${kind} when it is done`);
+    const csv = this.tableShown();
+    if (csv === undefined) throw new HttpError(409, `no table for ${kind}: run the stack or open a CSV first`);
+    const shown = (abs: string) => (isUnder(this.root, abs) ? relativeTo(this.root, abs) : abs);
+    if (kind === 'resolution') return { ...(await this.steps.resolution(csv)), csvPath: shown(csv) };
+    const step = kind === 'drift' ? await this.steps.drift(csv) : await this.steps.merge(csv);
+    this.records.clear();
+    this.records.addTable(step.table, step.csv);
+    this.stepTable = { abs: step.csv, runId: this.run.state.runId, opened: this.opened };
+    return { ...step.result, csvPath: shown(step.csv), written: step.result.written.map(shown) };
   }
 
   /**

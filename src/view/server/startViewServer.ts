@@ -154,6 +154,10 @@ async function route(session: ViewSession, folder: string, token: string, reques
     stream.pipe(response);
     return;
   }
+  // The reconstruction's buttons: drift, merge, resolution (ViewSession.tableStep).
+  if (method === 'POST' && path === ROUTES.drift) return json(response, await session.tableStep('drift'));
+  if (method === 'POST' && path === ROUTES.merge) return json(response, await session.tableStep('merge'));
+  if (method === 'POST' && path === ROUTES.resolution) return json(response, await session.tableStep('resolution'));
   throw new HttpError(404, `no such route: ${method} ${path}`);
 }
 
