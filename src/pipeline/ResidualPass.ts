@@ -19,7 +19,10 @@ import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
  * A new fit of a residual pass closer than this to a fit already made (px) is the same molecule
  * seen again through an imperfect subtraction, and is dropped.
  */
-export const RESIDUAL_DUPLICATE_PX = 1;
+export const RESIDUAL_DUPLICATE_PX = 2;
+
+/** Jacobi sweeps of refits after each pass (every row with the others held). */
+const REFINE_SWEEPS = 4;
 
 /** The model of a fit is drawn out to this many σ from its centre (the rest is < 1e-4 of N). */
 const MODEL_RADIUS_SIGMAS = 4;
@@ -131,7 +134,8 @@ export class ResidualPass {
         out.append(fits, p, this.originColumn[p], this.originRow[p], 1);
       }
       if (out.count === before) break;
-      this.refine(frame);
+      this.drawAll(width, height);
+      for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
     }
     return { rows: out.rows, emitters: out.emitters, originColumn: out.column, originRow: out.row, count: out.count };
   }
@@ -144,59 +148,35 @@ export class ResidualPass {
   private refine(frame: ResidualFrame): void {
     const { width, height, data, camera, known } = frame;
     const out = this.out;
-    this.drawAll(width, height);
-    const candidates = this.candidates;
-    candidates.count = 0;
     const rows = out.rows;
-    for (let p = 0; p < out.count; p++) {
-      if (rows.status[p] !== FitStatus.converged) continue;
-      candidates.push(Math.floor(out.row[p] + rows.y[p]), Math.floor(out.column[p] + rows.x[p]), p);
-    }
-    const n = candidates.count;
-    if (n === 0) return;
-    this.ensureCapacity(n);
     const { box } = this.fit;
-    const area = box * box;
-    extractPatches(data, width, height, candidates, box, { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift: this.shift }, camera, frame.saturation);
+    this.ensureCapacity(1);
+    const candidates = this.candidates;
     const b = this.known;
     const model = this.model;
-    if (known) for (let i = 0; i < model.length; i++) b[i] = model[i] + known.photons[i];
-    else b.set(model);
-    subtractKnownBackground(b, width, known ? known.pedestal : 0, n, box, this.originColumn, this.originRow, this.patches, this.shift);
     const start = this.start;
-    for (let k = 0; k < n; k++) {
-      const p = candidates.strength[k];
-      const c0 = this.originColumn[k];
-      const r0 = this.originRow[k];
-      // Its own model back into its data: the row is fitted, the others are known.
-      const x = out.column[p] + rows.x[p] - c0;
-      const y = out.row[p] + rows.y[p] - r0;
-      if (this.xAxis.box < box) {
-        this.xAxis = new GaussianAxis(box);
-        this.yAxis = new GaussianAxis(box);
+    for (let p = 0; p < out.count; p++) {
+      if (rows.status[p] !== FitStatus.converged) continue;
+      // Gauss–Seidel: the row's own model out of the image, refitted, its new model back in.
+      this.draw(out, p, width, height, -1);
+      candidates.count = 0;
+      candidates.push(Math.floor(out.row[p] + rows.y[p]), Math.floor(out.column[p] + rows.x[p]), p);
+      extractPatches(data, width, height, candidates, box, { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift: this.shift }, camera, frame.saturation);
+      const c0 = this.originColumn[0];
+      const r0 = this.originRow[0];
+      for (let j = 0; j < box; j++) {
+        const base = (r0 + j) * width + c0;
+        for (let i = 0; i < box; i++) b[base + i] = model[base + i] + (known ? known.photons[base + i] : 0);
       }
-      this.xAxis.evaluate(x, rows.sigma[p], false);
-      this.yAxis.evaluate(y, rows.sigma[p], false);
-      const ex = this.xAxis.value;
-      const ey = this.yAxis.value;
-      const photons = rows.photons[p];
-      for (let j = 0, q = k * area; j < box; j++) {
-        for (let i = 0; i < box; i++, q++) {
-          const own = photons * ey[j] * ex[i];
-          this.patches[q] += own;
-          this.shift[q] -= own;
-        }
-      }
-      start.x[k] = x;
-      start.y[k] = y;
-      start.photons[k] = photons;
-      start.background[k] = rows.background[p];
-      start.sigma[k] = rows.sigma[p];
-    }
-    const fits = fitPatches(this.patches, this.workspace, { start, out: this.results, count: n, shift: this.shift });
-    for (let k = 0; k < n; k++) {
-      if (this.saturated[k] || fits.status[k] !== FitStatus.converged) continue;
-      out.replace(candidates.strength[k], fits, k, this.originColumn[k], this.originRow[k]);
+      subtractKnownBackground(b, width, known ? known.pedestal : 0, 1, box, this.originColumn, this.originRow, this.patches, this.shift);
+      start.x[0] = out.column[p] + rows.x[p] - c0;
+      start.y[0] = out.row[p] + rows.y[p] - r0;
+      start.photons[0] = rows.photons[p];
+      start.background[0] = rows.background[p];
+      start.sigma[0] = rows.sigma[p];
+      const fits = fitPatches(this.patches, this.workspace, { start, out: this.results, count: 1, shift: this.shift });
+      if (!this.saturated[0] && fits.status[0] === FitStatus.converged) out.replace(p, fits, 0, c0, r0);
+      this.draw(out, p, width, height, 1);
     }
   }
 
@@ -220,11 +200,11 @@ export class ResidualPass {
   }
 
   /** Add row p's model N·Ex·Ey (photons, no background) to the model image, when it converged. */
-  private draw(rows: FitRows, p: number, width: number, height: number): void {
+  private draw(rows: FitRows, p: number, width: number, height: number, sign = 1): void {
     const r = rows.rows;
     const sigma = r.sigma[p];
-    const photons = r.photons[p];
-    if (r.status[p] !== FitStatus.converged || !(sigma > 0) || !(photons > 0)) return;
+    const photons = sign * r.photons[p];
+    if (r.status[p] !== FitStatus.converged || !(sigma > 0) || !(r.photons[p] > 0)) return;
     const x = rows.column[p] + r.x[p];
     const y = rows.row[p] + r.y[p];
     const half = Math.ceil(MODEL_RADIUS_SIGMAS * sigma);
