@@ -3,8 +3,8 @@ import { chiSquareThreshold } from './EmitterSelector.js';
 import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
 import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults } from './FitResults.js';
-import { createFitResults } from './FitResults.js';
 import { crowdedWindow } from './crowdedWindow.js';
+import { FitRows } from './FitRows.js';
 import { MULTI_EMITTER_MARGIN_PX } from './fitConstants.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
@@ -103,9 +103,9 @@ export class CrowdingResolver {
   private winColumn = new Int32Array(0);
   private winRow = new Int32Array(0);
   /** The frame's rows, in candidate order. */
-  private readonly out = new RowBuffer();
+  private readonly out = new FitRows();
   /** Rows of the crowded windows, before they are put in candidate order. */
-  private readonly staged = new RowBuffer();
+  private readonly staged = new FitRows();
   /**
    * Per candidate: whether a window replaced its single fit, whether it has a window yet, where
    * its staged rows start (n + 1 entries), and the counting sort's cursor.
@@ -373,63 +373,6 @@ export class CrowdingResolver {
   }
 }
 
-
-/** The fields of a fit row (all but the count). */
-const FIT_FIELDS = (Object.keys(createFitResults(0)) as (keyof FitResults)[]).filter((k) => k !== 'count');
-
-/** Growable fit rows with their window origins and emitter counts (scratch, reused frame to frame). */
-class RowBuffer {
-  rows: FitResults = createFitResults(0);
-  column = new Int32Array(0);
-  row = new Int32Array(0);
-  emitters = new Uint8Array(0);
-  /** The candidate reporting each row (staging only). */
-  owner = new Int32Array(0);
-  count = 0;
-
-  /** A new row at the end (grown when full). @returns its index */
-  add(): number {
-    if (this.count === this.rows.count) this.grow(this.count + 1);
-    return this.count++;
-  }
-
-  /** Row `from` of `source`, with its window's origin and emitters, as a new row. */
-  append(source: FitResults, from: number, c0: number, r0: number, emitters: number): void {
-    const at = this.add();
-    for (const key of FIT_FIELDS) (this.rows[key] as Float64Array)[at] = (source[key] as Float64Array)[from];
-    this.column[at] = c0;
-    this.row[at] = r0;
-    this.emitters[at] = emitters;
-  }
-
-  /** Rows [from, to) of `source`, single fits with their windows' origins, as new rows. */
-  appendRange(source: FitResults, from: number, to: number, c0: Int32Array, r0: Int32Array): void {
-    const at = this.count;
-    const n = to - from;
-    if (at + n > this.rows.count) this.grow(at + n);
-    for (const key of FIT_FIELDS) (this.rows[key] as Float64Array).set((source[key] as Float64Array).subarray(from, to), at);
-    this.column.set(c0.subarray(from, to), at);
-    this.row.set(r0.subarray(from, to), at);
-    this.emitters.fill(1, at, at + n);
-    this.count += n;
-  }
-
-  private grow(n: number): void {
-    const capacity = Math.max(64, 2 * n);
-    const next = createFitResults(capacity);
-    for (const key of FIT_FIELDS) (next[key] as Float64Array).set((this.rows[key] as Float64Array).subarray(0, this.count));
-    this.rows = next;
-    const grown = <T extends Int32Array | Uint8Array>(a: T, make: (k: number) => T): T => {
-      const b = make(capacity);
-      b.set(a.subarray(0, this.count));
-      return b;
-    };
-    this.column = grown(this.column, (k) => new Int32Array(k));
-    this.row = grown(this.row, (k) => new Int32Array(k));
-    this.emitters = grown(this.emitters, (k) => new Uint8Array(k));
-    this.owner = grown(this.owner, (k) => new Int32Array(k));
-  }
-}
 
 /** Whether a single fit's x, y, N, b can start a window: converged, or (3-D) converged to the z range's edge. */
 function usableStart(status: number): boolean {

@@ -30,10 +30,20 @@ export interface MultiEmitterOptions {
    * (χ² goodness of fit, p-value below this). @default 1e-3
    */
   ambiguityPValue?: number;
+  /**
+   * Find–fit–subtract passes over the frame (2-D): after the first, the converged fits' models
+   * are subtracted, the residual detected again, and each new candidate fitted with the fits so
+   * far held as a known background (docs/guides/crowded-spots.md). 1: one pass, as before.
+   * @default 1
+   */
+  passes?: number;
 }
 
 /** The defaults of {@link MultiEmitterOptions}, stated once. */
-export const MULTI_EMITTER_DEFAULTS = { enabled: true, maxEmitters: 5, pValue: 1e-6, ambiguityPValue: 1e-3 } as const;
+export const MULTI_EMITTER_DEFAULTS = { enabled: true, maxEmitters: 5, pValue: 1e-6, ambiguityPValue: 1e-3, passes: 1 } as const;
+
+/** The most find–fit–subtract passes ({@link MultiEmitterOptions.passes}). */
+export const MAX_PASSES = 5;
 
 /** Resolved {@link MultiEmitterOptions}. */
 export type ResolvedMultiEmitterOptions = { readonly [K in keyof MultiEmitterOptions]-?: NonNullable<MultiEmitterOptions[K]> };
@@ -45,6 +55,7 @@ export type ResolvedMultiEmitterOptions = { readonly [K in keyof MultiEmitterOpt
 export function resolveMultiEmitterOptions(options: MultiEmitterOptions = {}): ResolvedMultiEmitterOptions {
   const o = { ...MULTI_EMITTER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedMultiEmitterOptions;
   if (!(Number.isInteger(o.maxEmitters) && o.maxEmitters >= 1 && o.maxEmitters <= MAX_EMITTERS)) throw new InvalidOptionError(`multi-emitter option maxEmitters must be a whole number from 1 to ${MAX_EMITTERS}, got ${o.maxEmitters}`, 'multiEmitter.maxEmitters');
+  if (!(Number.isInteger(o.passes) && o.passes >= 1 && o.passes <= MAX_PASSES)) throw new InvalidOptionError(`multi-emitter option passes must be a whole number from 1 to ${MAX_PASSES}, got ${o.passes}`, 'multiEmitter.passes');
   for (const key of ['pValue', 'ambiguityPValue'] as const) {
     if (!(o[key] > 0 && o[key] < 1)) throw new InvalidOptionError(`multi-emitter option ${key} must be between 0 and 1, got ${o[key]}`, `multiEmitter.${key}`);
   }

@@ -24,6 +24,7 @@ import { createLocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import { checkFrameSize } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
+import { ResidualPass } from './ResidualPass.js';
 import { createLocalizeStats } from './LocalizeStats.js';
 import type { BackgroundFrame } from './TemporalMedian.js';
 
@@ -44,6 +45,8 @@ export class FrameLocalizer {
   /** The 3-D fit of every patch, in a run with an astigmatic or a spline calibration. */
   private readonly depths: PatchDepths | undefined;
   private readonly warmStarts = new WarmStarts();
+  /** Find–fit–subtract passes after the first (`multiEmitter.passes` ≥ 2, 2-D). */
+  private readonly residualPass: ResidualPass | undefined;
   /** The last frame's candidates (overwritten by the next {@link process}): `smlm-stream view` draws them. */
   readonly candidates = new Candidates();
   /** The centres of the crowded windows (scratch of {@link cutWindows}). */
@@ -76,6 +79,7 @@ export class FrameLocalizer {
     const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm);
     this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector, engines.depthFits && { fits: engines.depthFits, zModelErrorNm, pixelSizeNm: camera.pixelSizeNm });
     this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm) : undefined;
+    this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter.passes) : undefined;
   }
 
   /** The counters so far, and start new ones (workers report per chunk). */
@@ -126,7 +130,8 @@ export class FrameLocalizer {
     this.ensureCapacity(n, shifted);
     const shift = shifted ? this.shift : undefined;
     const outputs = { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift };
-    extractPatches(frame.data, width, height, candidates, box, outputs, camera, saturationLevel(this.options.camera, sampleTypeOf(frame.data)));
+    const saturation = saturationLevel(this.options.camera, sampleTypeOf(frame.data));
+    extractPatches(frame.data, width, height, candidates, box, outputs, camera, saturation);
     if (background) subtractKnownBackground(this.backgroundPhotons, width, this.pedestal, n, box, this.originColumn, this.originRow, this.patches, this.shift);
     const { warmStart, chunkFrames } = this.options;
     if (warmStart && frame.index === this.previousFrame + 1 && frame.index % chunkFrames !== 0) {
@@ -140,12 +145,14 @@ export class FrameLocalizer {
     // A fit over clipped pixels is wrong whatever the solver says.
     for (let p = 0; p < n; p++) if (this.saturated[p]) single.status[p] = FitStatus.saturated;
     this.frame = { data: frame.data, width, height, camera, background: background !== undefined };
-    const fits = this.crowding.resolve(
+    const resolved = this.crowding.resolve(
       { width, height, cut: this.cutWindows },
       candidates,
       { fits: single, patches: this.patches, shift, originColumn: this.originColumn, originRow: this.originRow },
       this.stats,
     );
+    const known = background ? { photons: this.backgroundPhotons, pedestal: this.pedestal } : undefined;
+    const fits = this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, resolved) : resolved;
     this.frame = undefined;
     const t3 = performance.now();
     const batch = this.toBatch(frame.index + 1, fits, background ? width : 0, height);

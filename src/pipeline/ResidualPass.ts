@@ -1,0 +1,266 @@
+import type { FrameCamera } from '../camera/CameraModel.js';
+import { PHOTONS } from '../camera/CameraModel.js';
+import { Candidates } from '../detect/Candidates.js';
+import type { SpotDetector } from '../detect/SpotDetector.js';
+import type { ResolvedFits } from '../fit/CrowdingResolver.js';
+import type { ResolvedFitOptions } from '../fit/FitOptions.js';
+import type { FitResults } from '../fit/FitResults.js';
+import { createFitResults } from '../fit/FitResults.js';
+import { FitRows } from '../fit/FitRows.js';
+import { FitStatus } from '../fit/FitStatus.js';
+import type { FitWorkspace } from '../fit/FitWorkspace.js';
+import { GaussianAxis } from '../fit/GaussianAxis.js';
+import { fitPatches } from '../fit/fitPatches.js';
+import type { PixelArray } from '../io/Frame.js';
+import { extractPatches } from '../patches/extractPatches.js';
+import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
+
+/**
+ * A new fit of a residual pass closer than this to a fit already made (px) is the same molecule
+ * seen again through an imperfect subtraction, and is dropped.
+ */
+export const RESIDUAL_DUPLICATE_PX = 2;
+
+/** Jacobi sweeps of refits after each pass (every row with the others held). */
+const REFINE_SWEEPS = 4;
+
+/** The model of a fit is drawn out to this many σ from its centre (the rest is < 1e-4 of N). */
+const MODEL_RADIUS_SIGMAS = 4;
+
+/** The current frame, as the residual pass reads it. */
+export interface ResidualFrame {
+  /** The frame, row-major, in the camera's units (ADU). */
+  readonly data: PixelArray;
+  readonly width: number;
+  readonly height: number;
+  readonly camera: FrameCamera;
+  /** Pixels at or above this value (the frame's units) are saturated. */
+  readonly saturation: number;
+  /** The frame's known background B (photons) and the fits' pedestal δ, when it has one (`knownBackground`). */
+  readonly known: { readonly photons: Float64Array; readonly pedestal: number } | undefined;
+}
+
+/**
+ * Find–fit–subtract over the whole frame, after 3D-DAOSTORM (Babcock et al., Opt. Nanoscopy
+ * 1:6, 2012): the fits of the first pass (every converged row) are drawn into a model image —
+ * each N·Ex_i·Ey_j, the fit model's own pixel-integrated Gaussian ({@link GaussianAxis}) —
+ * which is subtracted from the frame in photons; the detector runs again on that residual (the
+ * camera's noise model unchanged, the level the residual's own: the fits' background), and each
+ * new candidate is fitted in its box with the model image inside the box added as a known
+ * background (`subtractKnownBackground`: the neighbours' light is then part of μ, not of the
+ * data the new spot explains). A new fit is kept when it converged and lies more than
+ * {@link RESIDUAL_DUPLICATE_PX} from every fit so far; kept fits join the model for the next
+ * pass. Stops after `passes` passes or when a pass keeps nothing. The first pass's rows are
+ * returned unchanged, the new ones after them (a single emitter each).
+ *
+ * 2-D (the Gaussian model) only. One instance per run: the model image, the residual and the
+ * patches are scratch of the frame's size, allocated when the size changes.
+ */
+export class ResidualPass {
+  private readonly fit: ResolvedFitOptions;
+  private readonly workspace: FitWorkspace;
+  private readonly passes: number;
+  private readonly candidates = new Candidates();
+  private readonly out = new FitRows();
+  private xAxis = new GaussianAxis(1);
+  private yAxis = new GaussianAxis(1);
+  private model = new Float64Array(0);
+  private known = new Float64Array(0);
+  private residual = new Float32Array(0);
+  private patches = new Float64Array(0);
+  private shift = new Float64Array(0);
+  private originColumn = new Int32Array(0);
+  private originRow = new Int32Array(0);
+  private saturated = new Uint8Array(0);
+  private start = { x: new Float64Array(0), y: new Float64Array(0), photons: new Float64Array(0), background: new Float64Array(0), sigma: new Float64Array(0) };
+  private results: FitResults = createFitResults(0);
+
+  /**
+   * @param fit - the resolved fit options (box, σ)
+   * @param workspace - the run's fit workspace (shared with the first pass; used after it)
+   * @param passes - passes in all, the first included (≥ 2 to do anything)
+   */
+  constructor(fit: ResolvedFitOptions, workspace: FitWorkspace, passes: number) {
+    this.fit = fit;
+    this.workspace = workspace;
+    this.passes = passes;
+  }
+
+  /**
+   * Run the passes after the first on one frame.
+   * @param frame - the frame, its camera and known background
+   * @param detector - the run's detector (loaded again with the residual)
+   * @param first - the first pass's rows
+   * @returns the first pass's rows followed by the new fits (this object's scratch, valid until the next call)
+   */
+  run(frame: ResidualFrame, detector: SpotDetector, first: ResolvedFits): ResolvedFits {
+    const { width, height, data, camera, known } = frame;
+    const size = width * height;
+    if (this.model.length !== size) {
+      this.model = new Float64Array(size);
+      this.known = new Float64Array(size);
+      this.residual = new Float32Array(size);
+    }
+    const out = this.out;
+    out.count = 0;
+    out.appendRange(first.rows, 0, first.count, first.originColumn, first.originRow);
+    out.emitters.set(first.emitters.subarray(0, first.count), 0);
+    const model = this.model;
+    for (let pass = 2; pass <= this.passes; pass++) {
+      this.drawAll(width, height);
+      this.residualOf(frame);
+      const candidates = this.candidates;
+      if (known) detector.loadResidual(this.residual, known.photons);
+      else detector.load(this.residual, PHOTONS);
+      detector.detectLoaded(candidates);
+      const n = candidates.count;
+      if (n === 0) break;
+      this.ensureCapacity(n);
+      const { box } = this.fit;
+      extractPatches(data, width, height, candidates, box, { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift: this.shift }, camera, frame.saturation);
+      // The known background of each box: the fits so far, on top of the frame's own known background.
+      const b = this.known;
+      if (known) for (let i = 0; i < size; i++) b[i] = model[i] + known.photons[i];
+      else b.set(model);
+      subtractKnownBackground(b, width, known ? known.pedestal : 0, n, box, this.originColumn, this.originRow, this.patches, this.shift);
+      this.start.x.fill(Number.NaN, 0, n);
+      const fits = fitPatches(this.patches, this.workspace, { start: this.start, out: this.results, count: n, shift: this.shift });
+      const before = out.count;
+      for (let p = 0; p < n; p++) {
+        if (this.saturated[p] || fits.status[p] !== FitStatus.converged) continue;
+        const x = this.originColumn[p] + fits.x[p];
+        const y = this.originRow[p] + fits.y[p];
+        if (!(x >= 0 && x < width && y >= 0 && y < height) || this.nearFit(x, y)) continue;
+        out.append(fits, p, this.originColumn[p], this.originRow[p], 1);
+      }
+      if (out.count === before) break;
+      this.drawAll(width, height);
+      for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
+    }
+    return { rows: out.rows, emitters: out.emitters, originColumn: out.column, originRow: out.row, count: out.count };
+  }
+
+  /**
+   * One sweep of refits (Jacobi): every converged row is fitted again in a box centred on its
+   * pixel, the model of all the others (and the frame's known background) held as known
+   * background, started from where it is. A refit that does not converge keeps the row as it was.
+   */
+  private refine(frame: ResidualFrame): void {
+    const { width, height, data, camera, known } = frame;
+    const out = this.out;
+    const rows = out.rows;
+    const { box } = this.fit;
+    this.ensureCapacity(1);
+    const candidates = this.candidates;
+    const b = this.known;
+    const model = this.model;
+    const start = this.start;
+    for (let p = 0; p < out.count; p++) {
+      if (rows.status[p] !== FitStatus.converged) continue;
+      // Gauss–Seidel: the row's own model out of the image, refitted, its new model back in.
+      this.draw(out, p, width, height, -1);
+      candidates.count = 0;
+      candidates.push(Math.floor(out.row[p] + rows.y[p]), Math.floor(out.column[p] + rows.x[p]), p);
+      extractPatches(data, width, height, candidates, box, { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift: this.shift }, camera, frame.saturation);
+      const c0 = this.originColumn[0];
+      const r0 = this.originRow[0];
+      for (let j = 0; j < box; j++) {
+        const base = (r0 + j) * width + c0;
+        for (let i = 0; i < box; i++) b[base + i] = model[base + i] + (known ? known.photons[base + i] : 0);
+      }
+      subtractKnownBackground(b, width, known ? known.pedestal : 0, 1, box, this.originColumn, this.originRow, this.patches, this.shift);
+      start.x[0] = out.column[p] + rows.x[p] - c0;
+      start.y[0] = out.row[p] + rows.y[p] - r0;
+      start.photons[0] = rows.photons[p];
+      start.background[0] = rows.background[p];
+      start.sigma[0] = rows.sigma[p];
+      const fits = fitPatches(this.patches, this.workspace, { start, out: this.results, count: 1, shift: this.shift });
+      if (!this.saturated[0] && fits.status[0] === FitStatus.converged) out.replace(p, fits, 0, c0, r0);
+      this.draw(out, p, width, height, 1);
+    }
+  }
+
+  /** Whether a row so far (converged) lies within {@link RESIDUAL_DUPLICATE_PX} of (x, y), frame px. */
+  private nearFit(x: number, y: number): boolean {
+    const { rows, column, row, count } = this.out;
+    const r2 = RESIDUAL_DUPLICATE_PX * RESIDUAL_DUPLICATE_PX;
+    for (let q = 0; q < count; q++) {
+      if (rows.status[q] !== FitStatus.converged) continue;
+      const dx = column[q] + rows.x[q] - x;
+      const dy = row[q] + rows.y[q] - y;
+      if (dx * dx + dy * dy < r2) return true;
+    }
+    return false;
+  }
+
+  /** The model image of every row so far. */
+  private drawAll(width: number, height: number): void {
+    this.model.fill(0);
+    for (let p = 0; p < this.out.count; p++) this.draw(this.out, p, width, height);
+  }
+
+  /** Add row p's model N·Ex·Ey (photons, no background) to the model image, when it converged. */
+  private draw(rows: FitRows, p: number, width: number, height: number, sign = 1): void {
+    const r = rows.rows;
+    const sigma = r.sigma[p];
+    const photons = sign * r.photons[p];
+    if (r.status[p] !== FitStatus.converged || !(sigma > 0) || !(r.photons[p] > 0)) return;
+    const x = rows.column[p] + r.x[p];
+    const y = rows.row[p] + r.y[p];
+    const half = Math.ceil(MODEL_RADIUS_SIGMAS * sigma);
+    const w = 2 * half + 1;
+    if (this.xAxis.box < w) {
+      this.xAxis = new GaussianAxis(w);
+      this.yAxis = new GaussianAxis(w);
+    }
+    const c0 = Math.floor(x) - half;
+    const r0 = Math.floor(y) - half;
+    this.xAxis.evaluate(x - c0, sigma, false);
+    this.yAxis.evaluate(y - r0, sigma, false);
+    const ex = this.xAxis.value;
+    const ey = this.yAxis.value;
+    const model = this.model;
+    for (let j = 0; j < w; j++) {
+      const rr = r0 + j;
+      if (rr < 0 || rr >= height) continue;
+      const f = photons * ey[j];
+      const base = rr * width;
+      for (let i = 0; i < w; i++) {
+        const cc = c0 + i;
+        if (cc >= 0 && cc < width) model[base + cc] += f * ex[i];
+      }
+    }
+  }
+
+  /**
+   * The frame in photons less the model image (less the known background too, when the frame
+   * has one: the frame minus B is what detection sees then).
+   */
+  private residualOf(frame: ResidualFrame): void {
+    const { data, camera, known } = frame;
+    const { offsetMap, factorMap } = camera;
+    const model = this.model;
+    const out = this.residual;
+    const n = out.length;
+    const baseline = camera.baselineAdu;
+    const factor = camera.photonsPerAduNet;
+    for (let i = 0; i < n; i++) {
+      const photons = offsetMap && factorMap ? (data[i] - offsetMap[i]) * factorMap[i] : (data[i] - baseline) * factor;
+      out[i] = photons - model[i] - (known ? known.photons[i] : 0);
+    }
+  }
+
+  private ensureCapacity(n: number): void {
+    const area = this.fit.box ** 2;
+    if (this.originColumn.length >= n) return;
+    const capacity = Math.max(64, 2 * n);
+    this.patches = new Float64Array(capacity * area);
+    this.shift = new Float64Array(capacity * area);
+    this.originColumn = new Int32Array(capacity);
+    this.originRow = new Int32Array(capacity);
+    this.saturated = new Uint8Array(capacity);
+    const f = () => new Float64Array(capacity);
+    this.start = { x: f(), y: f(), photons: f(), background: f(), sigma: f() };
+    this.results = createFitResults(capacity);
+  }
+}
