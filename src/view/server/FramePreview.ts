@@ -38,11 +38,21 @@ interface Settled {
  * threshold) nor the fit's flags, so it is cached by the flags less those, and what it adds to
  * the options (the camera, the σ) is put on each call's options; the background's choice is
  * cached by the flags less the fit's. A threshold change costs the background's choice (its 30
- * frames of detection, as a run chooses) and the frame; a fit flag's change only the frame.
+ * frames of detection, as a run chooses) and the frame; a fit flag's change only the frame. The
+ * page asks with `allowStale`: a choice not made yet is then made after the answer, which uses
+ * the last choice and says so (`backgroundCurrent: false`); the page asks again, without
+ * `allowStale`, for the answer that equals a run's.
  */
 export class FramePreview {
   private readonly settled = new Map<string, Promise<Settled>>();
   private readonly backgrounds = new Map<string, Promise<ChosenBackground>>();
+  /** The choices made so far, by key (the newest last), for an answer that may not wait. */
+  private readonly chosen = new Map<string, ChosenBackground>();
+  /** The choice to make next in the background (the latest asked wins), and whether one is being made. */
+  private nextChoice: (() => Promise<unknown>) | undefined;
+  private choosing = false;
+  /** The last preview's answer and its key (frame, flags, background): a refresh that finds the same choice reuses it. */
+  private last: { key: string; result: PreviewResult } | undefined;
 
   /**
    * @param opened - the stack, opened as a run opens it (its channel and range)
@@ -75,9 +85,12 @@ export class FramePreview {
    * @param options - localize's options as parsed from its flags
    * @param frames - localize's frame options
    * @param flags - the flags they were parsed from (the cache's key)
+   * @param allowStale - when the background's choice for these flags is not made yet, answer at
+   *   once with the last choice made (`backgroundCurrent: false`) and make it in the background
+   *   (the latest asked first); else wait for it @default false
    * @throws InvalidOptionError for options a run would refuse; TiffError for a frame out of range
    */
-  async preview(index: number, options: LocalizeOptions, frames: FrameSourceOptions, flags: Readonly<Record<string, string>>): Promise<PreviewResult> {
+  async preview(index: number, options: LocalizeOptions, frames: FrameSourceOptions, flags: Readonly<Record<string, string>>, allowStale = false): Promise<PreviewResult> {
     const t0 = performance.now();
     const step = await this.settle(options, frames, flags);
     // The cached step may come from flags that differ in the threshold or the fit's: what it
@@ -85,11 +98,23 @@ export class FramePreview {
     const settled = { ...step, options: { ...options, camera: step.options.camera, cameraSource: step.options.cameraSource, psfSigmaNm: step.options.psfSigmaNm } };
     const warnings = [...settled.warnings];
     const key = flagKey(flags, ...this.fitOnlyFlags);
-    const background = await cached(this.backgrounds, key, () => chooseBackground(this.opened, settled.options));
+    const choose = () => cached(this.backgrounds, key, () => chooseBackground(this.opened, settled.options)).then((c) => this.remember(key, c));
+    const known = this.chosen.get(key);
+    const previous = [...this.chosen.values()].at(-1);
+    const current = known !== undefined || !allowStale || previous === undefined;
+    const background = known ?? (current ? await choose() : (previous as ChosenBackground));
     if (background.warning) warnings.push(background.warning);
     if (background.notice) warnings.push(background.notice);
     // The cached choice may come from flags that differ in the fit's: only its background is taken.
     const resolved = this.resolve({ ...settled.options, background: background.options.background });
+    // The same frame, flags and background as the last answer (a refresh after a stale one that
+    // found the same choice): the same candidates and fits. The frame count is in the key: a
+    // followed stack's new frames can change a frame's temporal median.
+    const lastKey = JSON.stringify([index, this.opened.stack.metadata.frameCount, flagKey(flags), background.options.background ?? null]);
+    if (this.last?.key === lastKey) {
+      if (!current) this.chooseSoon(choose);
+      return { ...this.last.result, warnings, backgroundCurrent: current, elapsedMs: performance.now() - t0 };
+    }
     const frame = await this.frameWithBackground(index, resolved);
     const localizer = new FrameLocalizer(resolved);
     const batch = localizer.process(frame);
@@ -103,7 +128,38 @@ export class FramePreview {
       const fit: PreviewFit = { xPx: batch.x[i] / pixel, yPx: batch.y[i] / pixel, photons: batch.intensity[i], sigmaNm: batch.sigma[i], uncertaintyNm: batch.uncertainty[i] };
       fits.push(batch.z ? { ...fit, zNm: batch.z[i] } : fit);
     }
-    return { frame: index, candidates, fits, elapsedMs: performance.now() - t0, camera: cameraSettings(resolved), warnings };
+    const result: PreviewResult = { frame: index, candidates, fits, elapsedMs: performance.now() - t0, camera: cameraSettings(resolved), warnings, backgroundCurrent: current };
+    this.last = { key: lastKey, result };
+    // Begun once the frame is done (its reads would let the choice's detections in before).
+    if (!current) this.chooseSoon(choose);
+    return result;
+  }
+
+  /** Keep a choice made (the newest last, the oldest dropped beyond the cache's size). */
+  private remember(key: string, choice: ChosenBackground): ChosenBackground {
+    this.chosen.delete(key);
+    this.chosen.set(key, choice);
+    if (this.chosen.size > CACHE_ENTRIES) this.chosen.delete(this.chosen.keys().next().value as string);
+    return choice;
+  }
+
+  /**
+   * Make a background choice in the background, one at a time: asked while another is being
+   * made, it waits for it, and a later ask replaces it (a slider dragged starts no queue). It
+   * starts after this turn of the event loop (setImmediate), so that the frame's answer is
+   * computed and sent first rather than shared with its 30 frames of detection.
+   */
+  private chooseSoon(choose: () => Promise<unknown>): void {
+    this.nextChoice = choose;
+    if (this.choosing) return;
+    this.choosing = true;
+    setImmediate(async () => {
+      for (let next = this.nextChoice; next !== undefined; next = this.nextChoice) {
+        this.nextChoice = undefined;
+        await next().catch(() => undefined); // the preview that waits for it reports the error
+      }
+      this.choosing = false;
+    });
   }
 
   /** Resolve and check the options against the stack, as a run does before it starts. */
