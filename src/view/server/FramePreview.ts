@@ -17,6 +17,9 @@ import type { CameraSettings, PreviewCandidate, PreviewFit, PreviewResult } from
 /** Settings steps and background choices kept per stack, the oldest dropped beyond this. */
 const CACHE_ENTRIES = 16;
 
+/** The most bytes of the run's first frames kept for the background choices (a 256² stack's 30 frames: 4 MB). */
+const FIRST_FRAMES_MAX_BYTES = 64 * 2 ** 20;
+
 /** What the settings step gave: the options with explicit values, what it found, and its warnings. */
 interface Settled {
   readonly options: LocalizeOptions;
@@ -53,6 +56,10 @@ export class FramePreview {
   private choosing = false;
   /** The last preview's answer and its key (frame, flags, background): a refresh that finds the same choice reuses it. */
   private last: { key: string; result: PreviewResult } | undefined;
+  /** The run's first frames as the background's choice reads them (each a buffer of its own), once read in full. */
+  private firstFrames: Frame[] | undefined;
+  /** The opened run for chooseBackground: its first frames read once, then from memory. */
+  private readonly choiceRun: OpenedRun;
 
   /**
    * @param opened - the stack, opened as a run opens it (its channel and range)
@@ -62,7 +69,31 @@ export class FramePreview {
   constructor(
     readonly opened: OpenedRun,
     private readonly fitOnlyFlags: ReadonlySet<string> = new Set(),
-  ) {}
+  ) {
+    this.choiceRun = { ...opened, readFirst: (count, signal) => this.readFirst(count, signal) };
+  }
+
+  /**
+   * The run's first `count` frames (OpenedRun.readFirst), kept after a full read when they fit
+   * in {@link FIRST_FRAMES_MAX_BYTES}: each background choice reads the same frames (the range's
+   * first), and a threshold change makes a new choice. A read cut short (a stack being written,
+   * a bad frame) is not kept: the next choice reads again, as a run would.
+   */
+  private async *readFirst(count: number, signal: AbortSignal | undefined): AsyncIterable<Frame> {
+    const kept = this.firstFrames;
+    if (kept !== undefined && kept.length >= count) {
+      yield* kept.slice(0, count);
+      return;
+    }
+    const read: Frame[] = [];
+    let bytes = 0;
+    for await (const frame of this.opened.readFirst(count, signal)) {
+      bytes += frame.data.byteLength;
+      if (bytes <= FIRST_FRAMES_MAX_BYTES) read.push(frame);
+      yield frame;
+    }
+    if (read.length === count) this.firstFrames = read;
+  }
 
   /**
    * The settings step of a run with these options (cached).
@@ -98,7 +129,7 @@ export class FramePreview {
     const settled = { ...step, options: { ...options, camera: step.options.camera, cameraSource: step.options.cameraSource, psfSigmaNm: step.options.psfSigmaNm } };
     const warnings = [...settled.warnings];
     const key = flagKey(flags, ...this.fitOnlyFlags);
-    const choose = () => cached(this.backgrounds, key, () => chooseBackground(this.opened, settled.options)).then((c) => this.remember(key, c));
+    const choose = () => cached(this.backgrounds, key, () => chooseBackground(this.choiceRun, settled.options)).then((c) => this.remember(key, c));
     const known = this.chosen.get(key);
     const previous = [...this.chosen.values()].at(-1);
     const current = known !== undefined || !allowStale || previous === undefined;
