@@ -41,10 +41,10 @@ interface Settled {
  * threshold) nor the fit's flags, so it is cached by the flags less those, and what it adds to
  * the options (the camera, the σ) is put on each call's options; the background's choice is
  * cached by the flags less the fit's. A threshold change costs the background's choice (its 30
- * frames of detection, as a run chooses) and the frame; a fit flag's change only the frame. The
- * page asks with `allowStale`: a choice not made yet is then made after the answer, which uses
- * the last choice and says so (`backgroundCurrent: false`); the page asks again, without
- * `allowStale`, for the answer that equals a run's.
+ * frames of detection, as a run chooses; the frames themselves read once) and the frame; a fit
+ * flag's change only the frame. The page asks with `allowStale`: a choice not made yet is then
+ * made after the answer, which uses the last choice and says so (`backgroundCurrent: false`);
+ * the page asks again, without `allowStale`, for the answer that equals a run's.
  */
 export class FramePreview {
   private readonly settled = new Map<string, Promise<Settled>>();
