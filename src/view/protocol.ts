@@ -186,6 +186,11 @@ export interface PreviewRequest {
   /** 0-based frame index. */
   readonly frame: number;
   readonly flags: FlagValues;
+  /**
+   * Answer at once when the background's choice for these flags is not made yet (with the last
+   * choice made, `backgroundCurrent: false`) rather than wait for it. @default false
+   */
+  readonly allowStale?: boolean;
 }
 
 /**
@@ -217,6 +222,12 @@ export interface PreviewResult {
   /** The camera settings used. */
   readonly camera: CameraSettings;
   readonly warnings: readonly string[];
+  /**
+   * Whether the background is the one a run with these flags chooses (then the candidates and
+   * fits are the run's); false only for a request with `allowStale`, answered with the last
+   * choice while this one is made.
+   */
+  readonly backgroundCurrent: boolean;
 }
 
 /** POST /api/run. */

@@ -3,7 +3,9 @@
  * frame served (the first line read, then GET /api/frame?index=0) on a 256² px stack, from the
  * page's open (POST /api/open) to its first frame, and the
  * preview of one 256² frame after a threshold change (the settings step cached, as the page
- * meets it). The compiled CLI (`npm run build` first).
+ * meets it): waiting for the background's choice, and as the page asks (allowStale: at once,
+ * with the last choice; then again for the current answer). The compiled CLI (`npm run build`
+ * first).
  *
  *     node --import tsx test/bench/viewTimings.ts [FRAMES]   (default 200)
  */
@@ -22,6 +24,8 @@ try {
   const starts: number[] = [];
   const previews: number[] = [];
   const serverMs: number[] = [];
+  const staleMs: number[] = [];
+  const currentMs: number[] = [];
   const opens: number[] = [];
   for (let round = 0; round < 3; round++) {
     const t0 = performance.now();
@@ -38,6 +42,15 @@ try {
       previews.push(performance.now() - p0);
       serverMs.push(p.elapsedMs);
     }
+    // As the page asks: at once (allowStale: the last background choice while the new one is
+    // made), then again for the current answer.
+    for (const threshold of ['1.4', '1.7', '2.2']) {
+      const s0 = performance.now();
+      const p = (await (await view.post('/api/preview', { frame: 10, flags: { threshold }, allowStale: true })).json()) as { backgroundCurrent?: boolean };
+      staleMs.push(performance.now() - s0);
+      if (p.backgroundCurrent === false) await (await view.post('/api/preview', { frame: 10, flags: { threshold } })).json();
+      currentMs.push(performance.now() - s0);
+    }
     // Opening the stack from the page (the server up): POST /api/open, then its first frame.
     const o0 = performance.now();
     await (await view.post('/api/open', { path: 'bench.tif' })).json();
@@ -49,6 +62,7 @@ try {
   console.log(`  start → first frame served   median ${median(starts).toFixed(0)} ms (${starts.map((v) => v.toFixed(0)).join(', ')})`);
   console.log(`  open from the page → first frame   median ${median(opens).toFixed(0)} ms (${opens.map((v) => v.toFixed(0)).join(', ')})`);
   console.log(`  preview after a threshold change   median ${median(previews).toFixed(0)} ms round trip, ${median(serverMs).toFixed(0)} ms in the server (${previews.length} previews)`);
+  console.log(`  the same as the page asks   median ${median(staleMs).toFixed(0)} ms to the first answer (${staleMs.map((v) => v.toFixed(0)).join(', ')}), ${median(currentMs).toFixed(0)} ms to the current one (${currentMs.map((v) => v.toFixed(0)).join(', ')})`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 /**
  * `smlm-stream view`'s server at the HTTP level (no browser): the first line, the token, the
  * paths it refuses, a stack opened at start, the frame, the preview against `localize`'s own
- * detection, and Ctrl-C. One server for the file, on a 64×64 px, 60-frame simulated stack
+ * detection (also after an answer made with a stale background choice), and Ctrl-C. One server for the file, on a 64×64 px, 60-frame simulated stack
  * (test/view/run.test.ts: runs, export, cancel).
  */
 import assert from 'node:assert/strict';
@@ -129,6 +129,26 @@ describe('smlm-stream view: frames and preview', () => {
     assert.equal(p0.fits.length, converged.length, 'converged fits');
     const fitted = p0.fits.map((f) => [f.xPx * 100, f.yPx * 100]);
     for (const [x, y] of converged) assert.ok(fitted.some(([fx, fy]) => Math.abs(fx - x) <= 0.0051 && Math.abs(fy - y) <= 0.0051), `a fit at (${x}, ${y}) nm`);
+  });
+
+  test('a change answered at once (allowStale) is marked stale, then asked again equals localize at that threshold', async () => {
+    cli(['localize', stack, '-o', join(dir, 'all6.csv'), '--all-fits', '--multi-emitter', 'off', '--threshold', '6', '--quiet']);
+    const rows6 = rowsPerFrame(join(dir, 'all6.csv'));
+    const ask = async (flags: Record<string, string>, allowStale: boolean) => (await (await view.post('/api/preview', { frame: 7, flags: { 'multi-emitter': 'off', ...flags }, allowStale })).json()) as PreviewResult;
+    // The last choice made: the temporal median (given). A threshold not seen yet, background
+    // auto: the answer uses the temporal median while auto's choice is made, and says so.
+    const median6 = await ask({ background: 'temporal-median', threshold: '6' }, false);
+    assert.equal(median6.backgroundCurrent, true);
+    const stale = await ask({ threshold: '6' }, true);
+    assert.equal(stale.backgroundCurrent, false, 'the choice for these flags was not made yet');
+    assert.deepEqual(stale.candidates, median6.candidates, 'the stale answer is made with the last choice (the temporal median)');
+    // Asked again without allowStale: the choice a run makes (none, on these molecules), so localize's candidates.
+    const current = await ask({ threshold: '6' }, false);
+    assert.equal(current.backgroundCurrent, true);
+    assert.equal(current.candidates.length, rows6.get(8)?.length ?? 0, 'frame 8: candidates at --threshold 6');
+    assert.notDeepEqual(current.candidates, stale.candidates, 'the temporal median changes the candidates (else this test shows nothing)');
+    // The choice is made now: an allowStale ask is current.
+    assert.equal((await ask({ threshold: '6' }, true)).backgroundCurrent, true);
   });
 
   test("a bad flag is refused with 400 and localize's message", async () => {

@@ -7,8 +7,8 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { TOKEN_HEADER } from '../../src/view/protocol.js';
 
-/** The compiled CLI. */
-export const CLI_JS = join(import.meta.dirname, '../../dist/src/cli/smlm-stream.js');
+/** The compiled CLI (SMLM_VIEW_CLI names another build's, for a benchmark's before/after). */
+export const CLI_JS = process.env.SMLM_VIEW_CLI ?? join(import.meta.dirname, '../../dist/src/cli/smlm-stream.js');
 
 /** A running `smlm-stream view`. */
 export interface ViewProcess {

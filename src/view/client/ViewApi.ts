@@ -82,9 +82,12 @@ export class ViewApi {
     return { index: Number(response.headers.get(FRAME_HEADERS.index) ?? index), width, height, pixels };
   }
 
-  /** POST /api/preview: the candidates and fits of one frame with these localize flags. */
-  preview(frame: number, flags: FlagValues, signal?: AbortSignal): Promise<PreviewResult> {
-    return this.json<PreviewResult>(ROUTES.preview, { method: 'POST', body: { frame, flags }, signal });
+  /**
+   * POST /api/preview: the candidates and fits of one frame with these localize flags.
+   * @param allowStale - answer with the last background choice rather than wait for a new one @default false
+   */
+  preview(frame: number, flags: FlagValues, signal?: AbortSignal, allowStale = false): Promise<PreviewResult> {
+    return this.json<PreviewResult>(ROUTES.preview, { method: 'POST', body: { frame, flags, allowStale }, signal });
   }
 
   /** POST /api/run: localizes the opened stack with these flags. */

@@ -8,6 +8,11 @@ export const TIMING_NAMES = {
   state: 'smlm:state',
   /** Mark: the first frame of an opened stack is on the canvas. */
   firstFrame: 'smlm:first-frame',
-  /** Measure: from a frame or settings change to its overlay on the canvas. */
+  /** Measure: from a frame or settings change to its overlay on the canvas (current: a run's candidates). */
   overlay: 'smlm:overlay',
+  /**
+   * Measure: from a frame or settings change to the first overlay drawn for it, which may be
+   * stale (the last background choice, while the new one is made; dimmed, marked 'stale').
+   */
+  overlayShown: 'smlm:overlay-shown',
 } as const;

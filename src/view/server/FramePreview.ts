@@ -17,6 +17,9 @@ import type { CameraSettings, PreviewCandidate, PreviewFit, PreviewResult } from
 /** Settings steps and background choices kept per stack, the oldest dropped beyond this. */
 const CACHE_ENTRIES = 16;
 
+/** The most bytes of the run's first frames kept for the background choices (a 256² stack's 30 frames: 4 MB). */
+const FIRST_FRAMES_MAX_BYTES = 64 * 2 ** 20;
+
 /** What the settings step gave: the options with explicit values, what it found, and its warnings. */
 interface Settled {
   readonly options: LocalizeOptions;
@@ -38,11 +41,25 @@ interface Settled {
  * threshold) nor the fit's flags, so it is cached by the flags less those, and what it adds to
  * the options (the camera, the σ) is put on each call's options; the background's choice is
  * cached by the flags less the fit's. A threshold change costs the background's choice (its 30
- * frames of detection, as a run chooses) and the frame; a fit flag's change only the frame.
+ * frames of detection, as a run chooses; the frames themselves read once) and the frame; a fit
+ * flag's change only the frame. The page asks with `allowStale`: a choice not made yet is then
+ * made after the answer, which uses the last choice and says so (`backgroundCurrent: false`);
+ * the page asks again, without `allowStale`, for the answer that equals a run's.
  */
 export class FramePreview {
   private readonly settled = new Map<string, Promise<Settled>>();
   private readonly backgrounds = new Map<string, Promise<ChosenBackground>>();
+  /** The choices made so far, by key (the newest last), for an answer that may not wait. */
+  private readonly chosen = new Map<string, ChosenBackground>();
+  /** The choice to make next in the background (the latest asked wins), and whether one is being made. */
+  private nextChoice: (() => Promise<unknown>) | undefined;
+  private choosing = false;
+  /** The last preview's answer and its key (frame, flags, background): a refresh that finds the same choice reuses it. */
+  private last: { key: string; result: PreviewResult } | undefined;
+  /** The run's first frames as the background's choice reads them (each a buffer of its own), once read in full. */
+  private firstFrames: Frame[] | undefined;
+  /** The opened run for chooseBackground: its first frames read once, then from memory. */
+  private readonly choiceRun: OpenedRun;
 
   /**
    * @param opened - the stack, opened as a run opens it (its channel and range)
@@ -52,7 +69,31 @@ export class FramePreview {
   constructor(
     readonly opened: OpenedRun,
     private readonly fitOnlyFlags: ReadonlySet<string> = new Set(),
-  ) {}
+  ) {
+    this.choiceRun = { ...opened, readFirst: (count, signal) => this.readFirst(count, signal) };
+  }
+
+  /**
+   * The run's first `count` frames (OpenedRun.readFirst), kept after a full read when they fit
+   * in {@link FIRST_FRAMES_MAX_BYTES}: each background choice reads the same frames (the range's
+   * first), and a threshold change makes a new choice. A read cut short (a stack being written,
+   * a bad frame) is not kept: the next choice reads again, as a run would.
+   */
+  private async *readFirst(count: number, signal: AbortSignal | undefined): AsyncIterable<Frame> {
+    const kept = this.firstFrames;
+    if (kept !== undefined && kept.length >= count) {
+      yield* kept.slice(0, count);
+      return;
+    }
+    const read: Frame[] = [];
+    let bytes = 0;
+    for await (const frame of this.opened.readFirst(count, signal)) {
+      bytes += frame.data.byteLength;
+      if (bytes <= FIRST_FRAMES_MAX_BYTES) read.push(frame);
+      yield frame;
+    }
+    if (read.length === count) this.firstFrames = read;
+  }
 
   /**
    * The settings step of a run with these options (cached).
@@ -75,9 +116,12 @@ export class FramePreview {
    * @param options - localize's options as parsed from its flags
    * @param frames - localize's frame options
    * @param flags - the flags they were parsed from (the cache's key)
+   * @param allowStale - when the background's choice for these flags is not made yet, answer at
+   *   once with the last choice made (`backgroundCurrent: false`) and make it in the background
+   *   (the latest asked first); else wait for it @default false
    * @throws InvalidOptionError for options a run would refuse; TiffError for a frame out of range
    */
-  async preview(index: number, options: LocalizeOptions, frames: FrameSourceOptions, flags: Readonly<Record<string, string>>): Promise<PreviewResult> {
+  async preview(index: number, options: LocalizeOptions, frames: FrameSourceOptions, flags: Readonly<Record<string, string>>, allowStale = false): Promise<PreviewResult> {
     const t0 = performance.now();
     const step = await this.settle(options, frames, flags);
     // The cached step may come from flags that differ in the threshold or the fit's: what it
@@ -85,11 +129,23 @@ export class FramePreview {
     const settled = { ...step, options: { ...options, camera: step.options.camera, cameraSource: step.options.cameraSource, psfSigmaNm: step.options.psfSigmaNm } };
     const warnings = [...settled.warnings];
     const key = flagKey(flags, ...this.fitOnlyFlags);
-    const background = await cached(this.backgrounds, key, () => chooseBackground(this.opened, settled.options));
+    const choose = () => cached(this.backgrounds, key, () => chooseBackground(this.choiceRun, settled.options)).then((c) => this.remember(key, c));
+    const known = this.chosen.get(key);
+    const previous = [...this.chosen.values()].at(-1);
+    const current = known !== undefined || !allowStale || previous === undefined;
+    const background = known ?? (current ? await choose() : (previous as ChosenBackground));
     if (background.warning) warnings.push(background.warning);
     if (background.notice) warnings.push(background.notice);
     // The cached choice may come from flags that differ in the fit's: only its background is taken.
     const resolved = this.resolve({ ...settled.options, background: background.options.background });
+    // The same frame, flags and background as the last answer (a refresh after a stale one that
+    // found the same choice): the same candidates and fits. The frame count is in the key: a
+    // followed stack's new frames can change a frame's temporal median.
+    const lastKey = JSON.stringify([index, this.opened.stack.metadata.frameCount, flagKey(flags), background.options.background ?? null]);
+    if (this.last?.key === lastKey) {
+      if (!current) this.chooseSoon(choose);
+      return { ...this.last.result, warnings, backgroundCurrent: current, elapsedMs: performance.now() - t0 };
+    }
     const frame = await this.frameWithBackground(index, resolved);
     const localizer = new FrameLocalizer(resolved);
     const batch = localizer.process(frame);
@@ -103,7 +159,38 @@ export class FramePreview {
       const fit: PreviewFit = { xPx: batch.x[i] / pixel, yPx: batch.y[i] / pixel, photons: batch.intensity[i], sigmaNm: batch.sigma[i], uncertaintyNm: batch.uncertainty[i] };
       fits.push(batch.z ? { ...fit, zNm: batch.z[i] } : fit);
     }
-    return { frame: index, candidates, fits, elapsedMs: performance.now() - t0, camera: cameraSettings(resolved), warnings };
+    const result: PreviewResult = { frame: index, candidates, fits, elapsedMs: performance.now() - t0, camera: cameraSettings(resolved), warnings, backgroundCurrent: current };
+    this.last = { key: lastKey, result };
+    // Begun once the frame is done (its reads would let the choice's detections in before).
+    if (!current) this.chooseSoon(choose);
+    return result;
+  }
+
+  /** Keep a choice made (the newest last, the oldest dropped beyond the cache's size). */
+  private remember(key: string, choice: ChosenBackground): ChosenBackground {
+    this.chosen.delete(key);
+    this.chosen.set(key, choice);
+    if (this.chosen.size > CACHE_ENTRIES) this.chosen.delete(this.chosen.keys().next().value as string);
+    return choice;
+  }
+
+  /**
+   * Make a background choice in the background, one at a time: asked while another is being
+   * made, it waits for it, and a later ask replaces it (a slider dragged starts no queue). It
+   * starts after this turn of the event loop (setImmediate), so that the frame's answer is
+   * computed and sent first rather than shared with its 30 frames of detection.
+   */
+  private chooseSoon(choose: () => Promise<unknown>): void {
+    this.nextChoice = choose;
+    if (this.choosing) return;
+    this.choosing = true;
+    setImmediate(async () => {
+      for (let next = this.nextChoice; next !== undefined; next = this.nextChoice) {
+        this.nextChoice = undefined;
+        await next().catch(() => undefined); // the preview that waits for it reports the error
+      }
+      this.choosing = false;
+    });
   }
 
   /** Resolve and check the options against the stack, as a run does before it starts. */

@@ -22,9 +22,6 @@ import { TableSteps } from './TableSteps.js';
 /** How often follow mode looks for new frames, ms (the page's frame count, not the run's reading). */
 export const FOLLOW_POLL_MS = 5 * FOLLOW_DEFAULTS.pollIntervalMs;
 
-/** The longest the settings step at open waits for the page's first frame request, ms. */
-export const SETTLE_DELAY_MS = 2000;
-
 /** What a session is started with. */
 export interface ViewSessionOptions {
   /** The folder (or the stack, or the CSV) the server was started on. */
@@ -177,14 +174,15 @@ export class ViewSession {
   /**
    * POST /api/preview: one frame through localize's code with the command line's flags and
    * the page's on top.
+   * @param allowStale - answer with the last background choice rather than wait for a new one (FramePreview.preview)
    */
-  async preview(frame: number, flags: FlagValues): Promise<PreviewResult> {
+  async preview(frame: number, flags: FlagValues, allowStale = false): Promise<PreviewResult> {
     const opened = this.stackOpened();
     if (!Number.isInteger(frame) || frame < 0 || frame >= opened.info.frames) throw new HttpError(400, `frame index ${frame}: the stack has ${opened.info.frames} frames (0-based)`);
     const merged = this.merged(flags);
     const parsed = await this.options.localize.parse(merged);
     try {
-      return await opened.preview.preview(frame, parsed.options, parsed.frames, merged);
+      return await opened.preview.preview(frame, parsed.options, parsed.frames, merged, allowStale);
     } catch (error) {
       throw new HttpError(400, this.options.localize.describe(error));
     }
@@ -262,15 +260,14 @@ export class ViewSession {
   }
 
   /**
-   * Run `work` once a frame has been served or {@link SETTLE_DELAY_MS} have passed, whichever
-   * is first (a preview asks for the step itself at once).
+   * Run `work` once a frame has been served (a preview asks for the step itself at once). No
+   * timer starts it sooner: the step holds the thread for a second or more under load, and a
+   * browser that starts slowly (its first page load) would then wait for it for the page, its
+   * state and its first frame.
    */
   private afterFirstFrame<T>(work: () => Promise<T>): Promise<T> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, SETTLE_DELAY_MS);
-      timer.unref();
       this.firstFrameServed = () => {
-        clearTimeout(timer);
         this.firstFrameServed = undefined;
         setImmediate(resolve);
       };

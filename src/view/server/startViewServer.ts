@@ -127,7 +127,7 @@ async function route(session: ViewSession, folder: string, token: string, reques
   }
   if (method === 'POST' && path === ROUTES.preview) {
     const body = (await readJson(request)) as PreviewRequest;
-    return json(response, await session.preview(Number(body.frame), body.flags ?? {}));
+    return json(response, await session.preview(Number(body.frame), body.flags ?? {}, body.allowStale === true));
   }
   if (method === 'POST' && path === ROUTES.cancel) return json(response, { cancelled: session.cancel() });
   if (method === 'POST' && path === ROUTES.run) {
