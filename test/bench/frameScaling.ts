@@ -2,7 +2,7 @@
  * Cost per pixel by frame size (issue 28): CPU ms per 256²-equivalent of the camera conversion,
  * the detection and the fit stage of {@link FrameLocalizer} on the `bench:e2e` kind of frame
  * (uint16, same spot density per area: 0.061 /µm², N = 1500, b = 20) at each size, several
- * interleaved rounds (`npm run bench:frame-scaling [-- --size 256,2048 --rounds 5]`). Each size
+ * interleaved rounds (`npm run bench:frame-scaling [-- --size 256,1024,2048 --rounds 4]`). Each size
  * runs enough frames for ~16 Mpx per round; the stage times are the localizer's own
  * (performance.now around each stage), the total is process.cpuUsage over the round.
  */
@@ -16,8 +16,8 @@ const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name);
   return (i >= 0 ? process.argv[i + 1] : undefined) ?? fallback;
 };
-const sizes = arg('--size', '256,2048').split(',').map(Number);
-const rounds = Number(arg('--rounds', '5'));
+const sizes = arg('--size', '256,1024,2048').split(',').map(Number);
+const rounds = Number(arg('--rounds', '4'));
 const cases = sizes.map((size) => {
   const distinct = Math.max(2, Math.round((16 * 256 * 256) / (size * size)));
   const frames = [...simulateStack({ ...SIM, width: size, height: size, frames: distinct })].map((f) => Uint16Array.from(f.adu));
