@@ -49,6 +49,15 @@ export class SpotDetector {
   /** The background tiles ('camera' noise), or undefined ('data'). */
   private readonly tiles: BackgroundTiles | undefined;
   private order = new Int32Array(256);
+  /**
+   * The kept candidates by cell of ⌈minDistancePx⌉ px (the first's index in `out`, −1 for none;
+   * emptied again after each frame) and the next in the same cell: the minimum-distance test
+   * looks at the 3 × 3 cells around a candidate instead of every kept one.
+   */
+  private readonly cellHead: Int32Array;
+  private cellNext = new Int32Array(256);
+  private readonly cellPx: number;
+  private readonly cellColumns: number;
   /** std(F1) of the last frame's background, photons (with 'camera' noise, at the median tile's level). */
   noise = 0;
   /** The mean known background of the frame loaded by {@link loadResidual}, photons/px; NaN after {@link load}. */
@@ -87,6 +96,9 @@ export class SpotDetector {
     this.noiseSource = chooseNoiseSource(options.noiseSource, camera !== undefined);
     // The pixels' read noise: the scalar camera's, or the sensor's median (the excess above it is `excess`).
     const shift = camera?.shiftMap ? median(camera.shiftMap) : (camera?.shiftPhotons ?? 0);
+    this.cellPx = Math.max(1, Math.ceil(options.minDistancePx));
+    this.cellColumns = Math.ceil(width / this.cellPx);
+    this.cellHead = new Int32Array(this.cellColumns * Math.ceil(height / this.cellPx)).fill(-1);
     this.tiles = this.noiseSource === 'camera' ? new BackgroundTiles(width, height, this.filter.kernel.taps, camera?.noiseScale ?? 1, shift) : undefined;
   }
 
@@ -172,31 +184,53 @@ export class SpotDetector {
     this.suppressClose(found, out);
   }
 
-  /** Keep the strongest of candidates closer than the minimum distance (greedy, strongest first). */
+  /**
+   * Keep the strongest of candidates closer than the minimum distance (greedy, strongest first):
+   * each candidate is tested against the kept ones in the cells around it (a candidate closer
+   * than ⌈minDistancePx⌉ lies in a neighbouring cell), so the cost grows with the candidates,
+   * not their square (2 600 a 2048² frame), and the result is the test against every kept one.
+   */
   private suppressClose(found: Candidates, out: Candidates): void {
     out.count = 0;
     const n = found.count;
     const d2 = this.options.minDistancePx ** 2;
-    if (this.order.length < n) this.order = new Int32Array(n * 2);
+    if (this.order.length < n) {
+      this.order = new Int32Array(n * 2);
+      this.cellNext = new Int32Array(n * 2);
+    }
     const order = this.order.subarray(0, n);
     for (let i = 0; i < n; i++) order[i] = i;
     const strength = found.strength;
     order.sort((a, b) => strength[b] - strength[a]);
+    const { cellHead: head, cellNext: next, cellPx: size, cellColumns: columns } = this;
+    const rows = head.length / columns;
     for (let k = 0; k < n; k++) {
       const i = order[k];
       const r = found.row[i];
       const c = found.column[i];
+      const cr = (r / size) | 0;
+      const cc = (c / size) | 0;
       let keep = true;
-      for (let j = 0; j < out.count; j++) {
-        const dr = out.row[j] - r;
-        const dc = out.column[j] - c;
-        if (dr * dr + dc * dc < d2) {
-          keep = false;
-          break;
+      for (let y = Math.max(cr - 1, 0); keep && y <= Math.min(cr + 1, rows - 1); y++) {
+        for (let x = Math.max(cc - 1, 0); x <= Math.min(cc + 1, columns - 1); x++) {
+          for (let j = head[y * columns + x]; j >= 0; j = next[j]) {
+            const dr = out.row[j] - r;
+            const dc = out.column[j] - c;
+            if (dr * dr + dc * dc < d2) {
+              keep = false;
+              break;
+            }
+          }
+          if (!keep) break;
         }
       }
-      if (keep) out.push(r, c, strength[i]);
+      if (!keep) continue;
+      const cell = cr * columns + cc;
+      next[out.count] = head[cell];
+      head[cell] = out.count;
+      out.push(r, c, strength[i]);
     }
+    for (let j = 0; j < out.count; j++) head[((out.row[j] / size) | 0) * columns + ((out.column[j] / size) | 0)] = -1;
   }
 
   /** The excess variance of F2 at each pixel (see the constructor), or undefined. */

@@ -1,7 +1,7 @@
 import type { PixelArray } from '../io/Frame.js';
 import { instantiate, wasmModule } from '../wasm/wasmModule.js';
 import type { PhotonConversion } from '../camera/CameraModel.js';
-import { ALIGN, DUPLICATE_PAD, SLACK } from './detectConstants.js';
+import { ALIGN, DUPLICATE_PAD, FILTER_BAND_ROWS, SLACK } from './detectConstants.js';
 import type { FilterKernel } from './FilterKernel.js';
 import type { WindowPass } from './MadEstimator.js';
 
@@ -57,6 +57,8 @@ export class WasmWaveletKernel implements WindowPass {
   readonly window: Float64Array;
   private readonly exports: KernelExports;
   private readonly paddedHeight: number;
+  /** Output rows of F2 per band of {@link filter}. */
+  readonly bandRows: number;
   private readonly raw: Uint16Array;
   private readonly image: Float32Array;
   /** V1 = I * k1 of the last frame, padded as {@link f2} (pixel (r, c) at origin + r·stride + c). */
@@ -69,15 +71,18 @@ export class WasmWaveletKernel implements WindowPass {
    * @returns a kernel for frames of this size, or undefined where the frame is too small for the
    *   padded layout (under 2·PAD px a side: the caller then runs the JavaScript filter, and
    *   records that it did)
+   * @param bandRows - output rows per band of {@link filter} (at least the frame's height: one
+   *   whole-frame pass, the reference the bands reproduce exactly) @default FILTER_BAND_ROWS
    * @throws KernelLoadError naming waveletKernel.wasm when it cannot be loaded
    */
-  static create(kernel: FilterKernel, width: number, height: number, sampleCapacity: number): WasmWaveletKernel | undefined {
+  static create(kernel: FilterKernel, width: number, height: number, sampleCapacity: number, bandRows: number = FILTER_BAND_ROWS): WasmWaveletKernel | undefined {
     if (width < 2 * kernel.pad || height < 2 * kernel.pad) return undefined;
-    return new WasmWaveletKernel(wasmModule(new URL('./waveletKernel.wasm', import.meta.url)), kernel, width, height, sampleCapacity);
+    return new WasmWaveletKernel(wasmModule(new URL('./waveletKernel.wasm', import.meta.url)), kernel, width, height, sampleCapacity, bandRows);
   }
 
-  private constructor(module: object, kernel: FilterKernel, width: number, height: number, sampleCapacity: number) {
+  private constructor(module: object, kernel: FilterKernel, width: number, height: number, sampleCapacity: number, bandRows: number) {
     const pad = kernel.pad;
+    this.bandRows = Math.max(1, Math.min(Math.floor(bandRows), height));
     this.kernel = kernel;
     this.pad = pad;
     this.width = width;
@@ -93,14 +98,20 @@ export class WasmWaveletKernel implements WindowPass {
     const paddedBytes = align((this.stride * this.paddedHeight + SLACK) * 4);
     const raw = this.exports.base() + SLACK * 4;
     const image = align(raw + (n + SLACK) * 2 + SLACK * 4);
-    const list = image + 4 * paddedBytes;
+    // The scratch between a row pass and its column pass holds one band and its halo (the first
+    // pass's 2·pad rows at most), with slack after it.
+    const scratchBytes = align((this.stride * (this.bandRows + 2 * pad) + 2 * SLACK) * 4);
+    const scratch = image + paddedBytes;
+    const v1 = scratch + scratchBytes;
+    const f2 = v1 + paddedBytes;
+    const list = f2 + paddedBytes;
     const samples = align(list + (n + SLACK) * 4);
     const window = align(samples + sampleCapacity * 8);
     const offsetMap = align(window + sampleCapacity * 8);
     const factorMap = align(offsetMap + (n + SLACK) * 4);
     // kth's scratch: two halves of up to the window's values each.
     const select = align(factorMap + (n + SLACK) * 4);
-    const offsets = { raw, image, scratch: image + paddedBytes, v1: image + 2 * paddedBytes, f2: image + 3 * paddedBytes, list, samples, window, offsetMap, factorMap, select };
+    const offsets = { raw, image, scratch, v1, f2, list, samples, window, offsetMap, factorMap, select };
     this.offsets = offsets;
     const needed = select + (2 * sampleCapacity + SLACK) * 8;
     const memory = this.exports.memory;
@@ -158,18 +169,34 @@ export class WasmWaveletKernel implements WindowPass {
   }
 
   /**
-   * Filter the loaded frame into `f2` (and V1): V1's row and column passes over the margin that
-   * V2 reads, then V2's (taps two apart) over the image, the last pass writing F2 = V1 − V2.
+   * Filter the loaded frame into `f2` (and V1), band after band of {@link bandRows} output rows:
+   * V1's row and column passes over the rows V2 reads (each V1 row once, in order), then V2's
+   * (taps two apart) over the band, the last pass writing F2 = V1 − V2. The row passes' output
+   * lives in a band-sized scratch (its pointer shifted by the band's first row, so the passes
+   * index it as a whole frame; wasm32 addresses wrap), recomputed over the halo each band needs.
+   * Each value is the same arithmetic on the same inputs as one whole-frame pass, so the result
+   * is identical, bit for bit, in every pixel the detection reads.
    */
   filter(): void {
-    const { stride, paddedHeight: ph, offsets, pad } = this;
+    const { stride, paddedHeight: ph, offsets, pad, bandRows } = this;
     const e = this.exports;
     const taps = this.kernel.taps.length;
-    const reach = this.kernel.reach;
-    e.rows(offsets.image, offsets.scratch, stride, 0, ph, reach, stride - reach, taps, 1);
-    e.columns(offsets.scratch, offsets.v1, stride, reach, ph - reach, reach, stride - reach, taps, 1, 0);
-    e.rows(offsets.v1, offsets.scratch, stride, reach, ph - reach, pad, stride - pad, taps, 2);
-    e.columns(offsets.scratch, offsets.f2, stride, pad, ph - pad, pad, stride - pad, taps, 2, offsets.v1);
+    const r = this.kernel.reach;
+    const rowBytes = stride * 4;
+    // The scratch as if it began at padded row `first`.
+    const at = (first: number) => (offsets.scratch - first * rowBytes) | 0;
+    let v1Done = r;
+    for (let b0 = pad; b0 < ph - pad; b0 += bandRows) {
+      const b1 = Math.min(b0 + bandRows, ph - pad);
+      // V1 rows [v1Done, b1 + 2r) from the first pass's rows [v1Done − r, b1 + 3r).
+      const v1End = b1 + 2 * r;
+      e.rows(offsets.image, at(v1Done - r), stride, v1Done - r, v1End + r, r, stride - r, taps, 1);
+      e.columns(at(v1Done - r), offsets.v1, stride, v1Done, v1End, r, stride - r, taps, 1, 0);
+      v1Done = v1End;
+      // V2 over the band from V1 rows [b0 − 2r, b1 + 2r).
+      e.rows(offsets.v1, at(b0 - 2 * r), stride, b0 - 2 * r, b1 + 2 * r, pad, stride - pad, taps, 2);
+      e.columns(at(b0 - 2 * r), offsets.f2, stride, b0, b1, pad, stride - pad, taps, 2, offsets.v1);
+    }
   }
 
   /**

@@ -76,12 +76,14 @@ export class WaveletFilter {
    * @param sampleCapacity - the most F1 samples {@link sampleF1} will take @default the
    *   detector's default noise samples
    * @param filter - the filter @default the detector's default
+   * @param bandRows - output rows per band of the WebAssembly filter (the frame's height or more:
+   *   one whole-frame pass, the same result) @default FILTER_BAND_ROWS
    */
-  constructor(width: number, height: number, engine: DetectEngine = DETECT_DEFAULTS.engine, sampleCapacity: number = DETECT_DEFAULTS.noiseSamples, filter: FilterKind = DETECT_DEFAULTS.filter) {
+  constructor(width: number, height: number, engine: DetectEngine = DETECT_DEFAULTS.engine, sampleCapacity: number = DETECT_DEFAULTS.noiseSamples, filter: FilterKind = DETECT_DEFAULTS.filter, bandRows?: number) {
     this.width = width;
     this.height = height;
     this.kernel = FILTER_KERNELS[filter];
-    const wasm = engine === 'wasm' ? WasmWaveletKernel.create(this.kernel, width, height, sampleCapacity) : undefined;
+    const wasm = engine === 'wasm' ? WasmWaveletKernel.create(this.kernel, width, height, sampleCapacity, bandRows) : undefined;
     this.wasm = wasm;
     this.engine = wasm ? 'wasm' : 'js';
     const pad = this.kernel.pad;

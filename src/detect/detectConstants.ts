@@ -44,3 +44,12 @@ export const K1_CENTRE = 32.0 / 96.0;
 export const K5_SCALE = 1.0 / 16.0;
 export const K7_MIDDLE = 4.0;
 export const K7_SCALE = 1.0 / 96.0;
+
+/**
+ * Output rows of F2 per band of the WebAssembly filter (WasmWaveletKernel.filter): the four
+ * passes run band after band, so a band's rows of the image, V1, F2 and the band-sized scratch
+ * stay in cache between passes, and a 2048-px-wide frame costs per pixel what a 256-px one does.
+ * Each band recomputes a halo of the row passes (2·reach rows of the first, 4·reach of the
+ * third); measured on 2048² frames (test/bench/frameScaling.ts) — see the kernel.
+ */
+export const FILTER_BAND_ROWS = 64;
