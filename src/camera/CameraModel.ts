@@ -74,6 +74,13 @@ export interface CameraModel {
   /** photons = (ADU − baseline) · photonsPerAduNet, photonsPerAduNet = photonsPerAdu / emGain / qe. */
   readonly photonsPerAduNet: number;
   readonly readNoiseElectrons: number;
+  /**
+   * Whether the read noise is known: given (or estimated by the run's settings step, which passes
+   * it as given), or a variance map; not the default of 0 e⁻. Detection's noise trusts the camera
+   * model only then (src/detect/detectionNoise.ts): a CCD's or sCMOS's read noise left at 0
+   * would make the threshold too low at a few photons of background.
+   */
+  readonly readNoiseKnown: boolean;
   /** The EM register's excess-noise factor F²: 2 with EM gain (> 1), 1 without. */
   readonly excessNoise: number;
   /** The maps, checked (gain > 0, variance ≥ 0, finite), when given. */
@@ -125,6 +132,7 @@ export function resolveCamera(options: CameraOptions): CameraModel {
     saturationAdu,
     photonsPerAduNet: photonsPerAdu / emGain / qe,
     readNoiseElectrons,
+    readNoiseKnown: options.readNoiseElectrons !== undefined || maps?.varianceAdu2 !== undefined,
     excessNoise: excessNoiseFactor(emGain),
     maps,
   };
@@ -208,6 +216,8 @@ export interface FrameCamera extends PhotonConversion {
   readonly shiftPhotons: number;
   /** The shift of each pixel, photons (with a variance map), row-major. */
   readonly shiftMap?: Float32Array;
+  /** Whether the read noise is known ({@link CameraModel.readNoiseKnown}). @default true */
+  readonly readNoiseKnown?: boolean;
 }
 
 /**
@@ -221,7 +231,7 @@ export function frameCamera(camera: CameraModel, width: number, height: number):
   const { qe, emGain, excessNoise } = camera;
   const noiseScale = excessNoise / qe;
   const inputNoise = camera.readNoiseElectrons / emGain;
-  const base = { width, height, baselineAdu: camera.baselineAdu, photonsPerAduNet: camera.photonsPerAduNet, noiseScale, shiftPhotons: (inputNoise * inputNoise) / (excessNoise * qe) };
+  const base = { width, height, baselineAdu: camera.baselineAdu, photonsPerAduNet: camera.photonsPerAduNet, noiseScale, shiftPhotons: (inputNoise * inputNoise) / (excessNoise * qe), readNoiseKnown: camera.readNoiseKnown };
   const maps = camera.maps;
   if (!maps) return base;
   const { originX = 0, originY = 0 } = maps;

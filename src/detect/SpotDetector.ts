@@ -93,7 +93,7 @@ export class SpotDetector {
     const centre = (w: FoldedWeights, p: number) => w.a[p * (2 * w.pad + 1) + w.pad];
     this.f1Gain2 = 1 - 2 * centre(c, cx) * centre(r, cy) + c.aa[cx] * r.aa[cy];
     this.excess = camera?.shiftMap ? excessVariance(camera.shiftMap, camera.noiseScale, c, r) : undefined;
-    this.noiseSource = chooseNoiseSource(options.noiseSource, camera !== undefined);
+    this.noiseSource = chooseNoiseSource(options.noiseSource, camera !== undefined && camera.readNoiseKnown !== false);
     // The pixels' read noise: the scalar camera's, or the sensor's median (the excess above it is `excess`).
     const shift = camera?.shiftMap ? median(camera.shiftMap) : (camera?.shiftPhotons ?? 0);
     this.cellPx = Math.max(1, Math.ceil(options.minDistancePx));

@@ -14,8 +14,12 @@
  * - `'data'`: no camera model: the MAD of F1 (1.4826 · median |F1 − median|) on a grid of
  *   pixels, left out those where F2 shows a spot (|F2| above {@link DETECTION_NOISE}.maskSigmas
  *   of F2's noise), so the spots' own structure in F1 does not count.
- * - `'auto'` (the default): `'camera'` wherever the detector has a camera (every run of the
- *   pipeline: the settings given or estimated, `--camera auto`), else `'data'`.
+ * - `'auto'` (the default): `'camera'` wherever the detector has a camera whose read noise is
+ *   known (given, estimated by `--camera auto`'s settings step, or a variance map), else
+ *   `'data'`. A read noise left at its default of 0 is not known: on background-only frames of
+ *   2 photons/px with 1.5 e⁻ of read noise, the camera's noise without it (2 photons² instead of
+ *   4.25) put the threshold so low that 890 false candidates passed in 150 frames of 256²
+ *   (test/pipeline/acceptance.test.ts: at most 1).
  */
 export type NoiseSource = 'auto' | 'camera' | 'data';
 
@@ -57,7 +61,7 @@ export const DETECTION_NOISE = {
  * The noise source a detector uses: the one asked for, `'auto'` resolved by whether the
  * detector has a camera model.
  * @param asked - the option @default 'auto'
- * @param hasCamera - whether the detector was given a camera (its noise model)
+ * @param hasCamera - whether the detector was given a camera whose read noise is known (its noise model)
  */
 export function chooseNoiseSource(asked: NoiseSource, hasCamera: boolean): 'camera' | 'data' {
   if (asked === 'auto') return hasCamera ? 'camera' : 'data';

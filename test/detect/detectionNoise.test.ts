@@ -88,7 +88,9 @@ test('the threshold follows the background across the frame: a bright half gets 
   // Left half 10 photons/px, right half 200, no spots, photons in and a Poisson camera: the
   // candidates per unit area on each side stay alike (a frame-wide noise would flood the bright
   // half or starve the dark one).
-  const detector = new SpotDetector(W, W, resolveDetectOptions(), frameCamera(resolveCamera({ pixelSizeNm: 100, baselineAdu: 0 }), W, W));
+  // (the read noise given, 0: a camera whose read noise is left at its default is not trusted)
+  const detector = new SpotDetector(W, W, resolveDetectOptions(), frameCamera(resolveCamera({ pixelSizeNm: 100, baselineAdu: 0, readNoiseElectrons: 0 }), W, W));
+  assert.equal(new SpotDetector(W, W, resolveDetectOptions(), frameCamera(resolveCamera({ pixelSizeNm: 100, baselineAdu: 0 }), W, W)).noiseSource, 'data', 'read noise not given: the data');
   const out = new Candidates();
   let left = 0;
   let right = 0;
@@ -102,7 +104,7 @@ test('the threshold follows the background across the frame: a bright half gets 
   const frame = new Uint16Array(W * W);
   for (let f = 0; f < 40; f++) {
     for (let r = 0; r < W; r++) for (let c = 0; c < W; c++) frame[r * W + c] = poisson(c < W / 2 ? 10 : 200);
-    detector.detect(frame, out, frameCamera(resolveCamera({ pixelSizeNm: 100, baselineAdu: 0 }), W, W));
+    detector.detect(frame, out, frameCamera(resolveCamera({ pixelSizeNm: 100, baselineAdu: 0, readNoiseElectrons: 0 }), W, W));
     for (let i = 0; i < out.count; i++) {
       // Away from the step (its tiles blend the two levels).
       if (out.column[i] < W / 2 - 16) left++;
