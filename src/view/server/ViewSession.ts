@@ -58,6 +58,8 @@ export class ViewSession {
   private follower: ReturnType<typeof setInterval> | undefined;
   /** Set while the settings step at open waits for the first frame to be served. */
   private firstFrameServed: (() => void) | undefined;
+  /** Set while an open or a run's start awaits the flags' parsing: the other is refused (409) meanwhile. */
+  private pending: 'open' | 'run' | undefined;
 
   /** @param options - the path, the flags, follow mode, localize's parser */
   constructor(private readonly options: ViewSessionOptions) {
@@ -106,9 +108,10 @@ export class ViewSession {
    *   a file that is neither
    */
   async open(rel: string): Promise<StackInfo> {
-    if (this.run.busy) throw new HttpError(409, 'a run is going: cancel it before opening another file');
+    if (this.run.busy || this.pending === 'run') throw new HttpError(409, 'a run is going: cancel it before opening another file');
+    if (this.pending === 'open') throw new HttpError(409, 'another file is being opened: wait for it');
     const abs = resolveUnder(this.root, rel);
-    const parsed = await this.options.localize.parse(this.options.flags);
+    const parsed = await this.whilePending('open', this.options.localize.parse(this.options.flags));
     this.closeOpened();
     this.records.clear();
     this.estimated = null;
@@ -192,9 +195,10 @@ export class ViewSession {
   /** POST /api/run: the whole opened stack through localize's pipeline, its CSV where localize writes it. */
   async startRun(flags: FlagValues): Promise<RunStarted> {
     const opened = this.stackOpened();
-    if (this.run.busy) throw new HttpError(409, 'a run is going: cancel it first');
+    if (this.run.busy || this.pending === 'run') throw new HttpError(409, 'a run is going: cancel it first');
+    if (this.pending === 'open') throw new HttpError(409, 'a file is being opened: run it once it is open');
     const merged = this.merged(flags);
-    const parsed: ParsedLocalize = await this.options.localize.parse(merged);
+    const parsed: ParsedLocalize = await this.whilePending('run', this.options.localize.parse(merged));
     const output = this.options.localize.outputOf(opened.abs);
     const follow = this.options.follow || parsed.frames.follow === true;
     const total = follow ? 0 : (opened.run.range.total ?? 0);
@@ -248,6 +252,16 @@ export class ViewSession {
     await this.run.close();
     this.closeOpened();
     this.hub.close();
+  }
+
+  /** Await `work` with {@link pending} set: an open and a run's start exclude each other while they parse. */
+  private async whilePending<T>(what: 'open' | 'run', work: Promise<T>): Promise<T> {
+    this.pending = what;
+    try {
+      return await work;
+    } finally {
+      this.pending = undefined;
+    }
   }
 
   /** The command line's flags with the page's on top; a page's file flag must name a file under the root. */
