@@ -1,4 +1,5 @@
 import { realpathSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { openRun } from '../../../pipelines/openRun.js';
 import type { OpenedRun } from '../../../pipelines/openRun.js';
 import { tiffFiles } from '../../io/StackSeries.js';
@@ -50,6 +51,8 @@ type Opened =
 export class ViewSession {
   /** The root's real path: a folder; for a file given, its folder. */
   readonly root: string;
+  /** Started on a file: only the root's own stacks and CSVs are listed and opened (not its other files, not its subfolders). */
+  private readonly fileRoot: boolean;
   readonly hub = new EventHub();
   private readonly records = new LocRecords();
   private readonly run: ViewRun;
@@ -64,7 +67,8 @@ export class ViewSession {
   /** @param options - the path, the flags, follow mode, localize's parser */
   constructor(private readonly options: ViewSessionOptions) {
     const real = realpathSync(options.path);
-    this.root = statSync(real).isDirectory() ? real : realpathSync(`${real}/..`);
+    this.fileRoot = !statSync(real).isDirectory();
+    this.root = this.fileRoot ? realpathSync(`${real}/..`) : real;
     this.run = new ViewRun(this.hub, this.records, options.localize.describe);
   }
 
@@ -98,7 +102,7 @@ export class ViewSession {
 
   /** GET /api/files. */
   files(dir: string): FileListing {
-    return listFiles(this.root, dir);
+    return listFiles(this.root, dir, this.fileRoot);
   }
 
   /**
@@ -110,7 +114,7 @@ export class ViewSession {
   async open(rel: string): Promise<StackInfo> {
     if (this.run.busy || this.pending === 'run') throw new HttpError(409, 'a run is going: cancel it before opening another file');
     if (this.pending === 'open') throw new HttpError(409, 'another file is being opened: wait for it');
-    const abs = resolveUnder(this.root, rel);
+    const abs = this.under(rel, true);
     const parsed = await this.whilePending('open', this.options.localize.parse(this.options.flags));
     this.closeOpened();
     this.records.clear();
@@ -270,9 +274,21 @@ export class ViewSession {
     const merged: Record<string, string> = { ...this.options.flags };
     for (const [name, value] of Object.entries(flags)) {
       if (typeof value !== 'string') throw new HttpError(400, `--${name}: the value must be a string`);
-      merged[name] = this.options.localize.fileFlags.has(name) && value !== '' ? resolveUnder(this.root, value) : value;
+      merged[name] = this.options.localize.fileFlags.has(name) && value !== '' ? this.under(value, false) : value;
     }
     return merged;
+  }
+
+  /**
+   * A page's path under the root ({@link resolveUnder}); for a root that is a file PATH's folder,
+   * only a file of that folder itself, and to open, only a stack or a CSV (as listed).
+   */
+  private under(rel: string, toOpen: boolean): string {
+    const abs = resolveUnder(this.root, rel);
+    if (!this.fileRoot) return abs;
+    if (dirname(abs) !== this.root) throw new ForbiddenPathError(`${rel}: started on a file, the view reads only files of that file's folder (start it on a folder to see more)`);
+    if (toOpen && !listFiles(this.root, '.', true).entries.some((e) => e.name === basename(abs))) throw new ForbiddenPathError(`${rel}: started on a file, the view opens only the stacks and CSVs of its folder`);
+    return abs;
   }
 
   private stackOpened(): Extract<Opened, { kind: 'stack' }> {
