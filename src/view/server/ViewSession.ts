@@ -1,4 +1,4 @@
-import { realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { openRun } from '../../../pipelines/openRun.js';
 import type { OpenedRun } from '../../../pipelines/openRun.js';
@@ -61,6 +61,8 @@ export class ViewSession {
   private follower: ReturnType<typeof setInterval> | undefined;
   /** Set while the settings step at open waits for the first frame to be served. */
   private firstFrameServed: (() => void) | undefined;
+  /** The CSVs this session's runs have written (absolute): a run replaces only one of these. */
+  private readonly written = new Set<string>();
   /** Set while an open or a run's start awaits the flags' parsing: the other is refused (409) meanwhile. */
   private pending: 'open' | 'run' | undefined;
 
@@ -204,9 +206,28 @@ export class ViewSession {
     const merged = this.merged(flags);
     const parsed: ParsedLocalize = await this.whilePending('run', this.options.localize.parse(merged));
     const output = this.options.localize.outputOf(opened.abs);
+    this.checkOutput(output);
     const follow = this.options.follow || parsed.frames.follow === true;
     const total = follow ? 0 : (opened.run.range.total ?? 0);
-    return this.run.start({ input: opened.abs, output, shownOutput: isUnder(this.root, output) ? relativeTo(this.root, output) : output, parsed, follow }, total);
+    const started = this.run.start({ input: opened.abs, output, shownOutput: relativeTo(this.root, output), parsed, follow }, total);
+    this.written.add(output);
+    return started;
+  }
+
+  /**
+   * A run writes only under the root, and replaces no file but one of this session's runs'
+   * own CSVs (`localize` replaces STACK.csv; a page must not replace a file it never wrote).
+   * @throws HttpError 409 naming the file
+   */
+  private checkOutput(output: string): void {
+    let folder: string;
+    try {
+      folder = realpathSync(dirname(output));
+    } catch {
+      folder = dirname(output);
+    }
+    if (!isUnder(this.root, folder)) throw new HttpError(409, `a run writes ${output}, outside ${this.root}: start smlm-stream view on the folder that holds it, or run smlm-stream localize with -o`);
+    if (existsSync(output) && !this.written.has(output)) throw new HttpError(409, `${relativeTo(this.root, output)} exists and this view did not write it: move or rename it to run again (or run smlm-stream localize with -o)`);
   }
 
   /** POST /api/run/cancel. */
