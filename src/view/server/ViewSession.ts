@@ -164,7 +164,7 @@ export class ViewSession {
       },
       () => undefined, // the preview and the run report what is wrong with the options
     );
-    if (this.options.follow) this.follow();
+    if (this.options.follow) this.follow(parsed.frames);
     return info;
   }
 
@@ -317,18 +317,35 @@ export class ViewSession {
     return this.opened;
   }
 
-  /** Follow mode: look for new frames of the opened stack, and tell the page. */
-  private follow(): void {
-    const opened = this.opened;
-    if (opened?.kind !== 'stack') return;
+  /**
+   * Follow mode: look for new frames of the opened stack, and tell the page. A series (StackSeries
+   * has no refresh of its own) is opened again when it has grown, its new files with it.
+   * @param frames - the frames' options the stack was opened with (its channel)
+   */
+  private follow(frames: ParsedLocalize['frames']): void {
     this.follower = setInterval(() => {
+      const opened = this.opened;
+      if (opened?.kind !== 'stack') return;
       try {
         const stack = opened.run.stack;
-        const frames = stack instanceof TiffStack ? stack.refresh(true) : recount(opened.abs);
-        if (frames > opened.info.frames) {
-          opened.info = { ...opened.info, frames };
-          this.hub.send(VIEW_EVENTS.frames, { frames });
+        if (stack instanceof TiffStack) {
+          const count = stack.refresh(true);
+          if (count > opened.info.frames) {
+            opened.info = { ...opened.info, frames: count };
+            this.hub.send(VIEW_EVENTS.frames, { frames: count });
+          }
+          return;
         }
+        const run = openRun(opened.abs, { ...frames, follow: false }, undefined);
+        const count = run.metadata.frameCount;
+        if (count <= opened.info.frames || run.files.some((f) => !isUnder(this.root, realpathSync(f)))) {
+          run.close();
+          return;
+        }
+        const preview = new FramePreview(run, this.options.localize.fitOnlyFlags);
+        this.opened = { ...opened, info: { ...opened.info, frames: count }, run, preview };
+        opened.run.close();
+        this.hub.send(VIEW_EVENTS.frames, { frames: count });
       } catch {
         // A file caught mid-write: the next look sees it whole.
       }
@@ -341,16 +358,6 @@ export class ViewSession {
     this.follower = undefined;
     if (this.opened?.kind === 'stack') this.opened.run.close();
     this.opened = undefined;
-  }
-}
-
-/** A series' frames now (it is opened again: StackSeries has no refresh of its own). */
-function recount(abs: string): number {
-  const run = openRun(abs, undefined, undefined);
-  try {
-    return run.metadata.frameCount;
-  } finally {
-    run.close();
   }
 }
 
