@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FlagValues } from '../view/protocol.js';
 import { HttpError } from '../view/server/HttpError.js';
 import type { LocalizeFlags, ParsedLocalize } from '../view/server/LocalizeFlags.js';
@@ -122,9 +125,33 @@ function say(line: string): void {
   process.stderr.write(`smlm-stream: ${printable(line, Infinity)}\n`);
 }
 
-/** Open the page in the default browser (xdg-open, open, start); a failure is only a note. */
-function openBrowser(url: string): void {
-  const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+/**
+ * Open the page in the default browser (xdg-open, open, start); a failure is only a note. The
+ * browser is given a file, not the address: a command line is readable by every local user
+ * (`ps`, /proc/PID/cmdline), and the address holds the token. The file (mode 0600, in a
+ * folder of mode 0700) sends the browser on to the address.
+ * @returns remove the file (at exit)
+ */
+function openBrowser(url: string): () => void {
+  const attribute = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  const page = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${attribute}"><title>smlm-stream view</title></head>\n<body><p>Opening <a href="${attribute}">smlm-stream view</a>…</p></body></html>\n`;
+  let folder: string;
+  try {
+    folder = mkdtempSync(join(tmpdir(), 'smlm-stream-view-open-')); // mode 0700
+  } catch (error) {
+    say(`could not write the file that opens the browser (${(error as Error).message}): open the address above`);
+    return () => undefined;
+  }
+  const remove = () => rmSync(folder, { recursive: true, force: true });
+  const file = join(folder, 'open.html');
+  try {
+    writeFileSync(file, page, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    remove();
+    say(`could not write ${file} (${(error as Error).message}): open the address above`);
+    return () => undefined;
+  }
+  const [command, args] = process.platform === 'darwin' ? ['open', [file]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', file]] : ['xdg-open', [file]];
   try {
     const child = spawn(command, args, { stdio: 'ignore', detached: true });
     child.on('error', () => say(`could not open a browser (${command}): open the address above`));
@@ -132,6 +159,7 @@ function openBrowser(url: string): void {
   } catch {
     say(`could not open a browser (${command}): open the address above`);
   }
+  return remove;
 }
 
 /**
@@ -163,7 +191,8 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     say(`${path}: not opened: ${describeError(error, LOCALIZE_FLAGS.optionFlags).message}`);
   }
   out(server.url);
-  if (!parsed.on('no-open')) openBrowser(server.url);
+  const removeOpener = parsed.on('no-open') ? undefined : openBrowser(server.url);
+  if (removeOpener) process.once('exit', removeOpener); // a second signal exits at once
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   let stopping = false;
   await new Promise<void>((resolve) => {
@@ -181,5 +210,6 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     for (const s of signals) process.on(s, onSignal);
   });
   await server.close();
+  removeOpener?.();
   return EXIT.ok;
 }

@@ -4,13 +4,13 @@
  * once the writer stops.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Frame } from '../../src/io/Frame.js';
 import { TiffStack } from '../../src/io/TiffStack.js';
-import { TiffWriter } from '../../src/io/TiffWriter.js';
+import { TiffWriter, writeTiff } from '../../src/io/TiffWriter.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import type { ViewState } from '../../src/view/protocol.js';
 import { eventsUntil, startView } from './viewProcess.js';
@@ -18,9 +18,11 @@ import type { ViewProcess } from './viewProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-view-follow-'));
 let view: ViewProcess | undefined;
+let series: ViewProcess | undefined;
 
 after(async () => {
   await view?.stop();
+  await series?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -71,4 +73,26 @@ test('a growing stack: frames events as it grows, and a run that follows it to t
   assert.equal(record.complete, true);
   assert.ok(after.run.localizations > 0);
   assert.equal(await view.stop(), 0);
+});
+
+test("a Micro-Manager series that grows by a file: the new frames are served (the series is opened again)", async () => {
+  const frames = (await simulatedFrames(20)).map((f) => f.data);
+  const folder = join(dir, 'mm');
+  mkdirSync(folder);
+  const options = { width: 48, height: 48, pixelSizeNm: 100 };
+  writeTiff(join(folder, 'c_MMStack_Pos0.ome.tif'), frames.slice(0, 10), options);
+  series = await startView([join(folder, 'c_MMStack_Pos0.ome.tif'), '--follow']);
+  assert.equal(((await (await series.api('/api/state')).json()) as ViewState).opened?.frames, 10);
+  const grown = await eventsUntil(series, (e) => e.event === 'frames' && (e.data.frames as number) >= 20, 20_000, async () => {
+    // Micro-Manager's next file, written whole under another name first.
+    writeTiff(join(dir, 'next.tif'), frames.slice(10), options);
+    renameSync(join(dir, 'next.tif'), join(folder, 'c_MMStack_Pos0_1.ome.tif'));
+  });
+  assert.equal(grown.at(-1)?.data.frames, 20);
+  const r = await series.api('/api/frame?index=15');
+  assert.equal(r.status, 200, await r.clone().text());
+  const got = new Float32Array(await r.arrayBuffer());
+  assert.deepEqual(got, Float32Array.from(frames[15] as ArrayLike<number>), "frame 16 is the second file's sixth");
+  const preview = await series.post('/api/preview', { frame: 19, flags: {} });
+  assert.equal(preview.status, 200, await preview.clone().text());
 });

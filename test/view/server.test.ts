@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -43,6 +43,15 @@ before(async () => {
   copyFileSync(stack, join(outside, 'o.tif'));
   symlinkSync(outside, join(dir, 'out'));
   symlinkSync(join(outside, 'o.tif'), join(dir, 'link.tif'));
+  // What else a home folder holds: hidden folders, other files, subfolders.
+  const locs = 'id,frame,x [nm],y [nm]\n1,1,10,20\n';
+  mkdirSync(join(dir, '.ssh'));
+  writeFileSync(join(dir, '.ssh', 'keys.csv'), locs);
+  writeFileSync(join(dir, '.hidden.csv'), locs);
+  symlinkSync(join(dir, '.ssh'), join(dir, 'keys'));
+  writeFileSync(join(dir, 'notes.txt'), 'private\n');
+  mkdirSync(join(dir, 'sub'));
+  writeFileSync(join(dir, 'sub', 'x.csv'), locs);
   view = await startView([stack]);
 });
 
@@ -94,6 +103,44 @@ describe('smlm-stream view: start, token, paths', () => {
     assert.ok(names.includes('s.tif') && !names.includes('out') && !names.includes('link.tif'), `listed: ${names.join(', ')}`);
     const state = (await (await view.api('/api/state')).json()) as ViewState;
     assert.equal(state.opened?.path, 's.tif', 'the opened stack is unchanged');
+  });
+});
+
+describe('smlm-stream view: hidden files, and a file PATH', () => {
+  test("a file PATH: only its folder's stacks and CSVs are listed and opened (not other files, not subfolders)", async () => {
+    const listing = (await (await view.api('/api/files?dir=.')).json()) as FileListing;
+    assert.deepEqual(listing.entries.map((e) => e.name).sort(), ['s.tif', 's.truth.csv'].sort(), 'the stacks and CSVs of the folder');
+    const refused = [
+      await view.api('/api/files?dir=sub'),
+      await view.api('/api/files?dir=.ssh'),
+      await view.post('/api/open', { path: 'sub/x.csv' }),
+      await view.post('/api/open', { path: 'notes.txt' }),
+      await view.post('/api/open', { path: '.ssh/keys.csv' }),
+      await view.post('/api/open', { path: 'keys/keys.csv' }),
+      await view.post('/api/open', { path: '.' }),
+    ];
+    assert.deepEqual(refused.map((r) => r.status), [403, 403, 403, 403, 403, 403, 403]);
+    assert.equal((await (await view.api('/api/state')).json() as ViewState).opened?.path, 's.tif', 'the opened stack is unchanged');
+  });
+
+  test('a folder PATH: hidden files and folders (a name starting with a dot) are neither listed nor read', async () => {
+    const folder = await startView([dir]);
+    try {
+      const names = ((await (await folder.api('/api/files?dir=.')).json()) as FileListing).entries.map((e) => e.name);
+      assert.ok(names.includes('sub') && names.includes('notes.txt'), `a folder PATH lists its folders and files: ${names.join(', ')}`);
+      assert.ok(!names.includes('.ssh') && !names.includes('.hidden.csv') && !names.includes('keys'), `no hidden entry, nor a link to one: ${names.join(', ')}`);
+      const refused = [
+        await folder.api('/api/files?dir=.ssh'),
+        await folder.api('/api/files?dir=keys'),
+        await folder.post('/api/open', { path: '.ssh/keys.csv' }),
+        await folder.post('/api/open', { path: '.hidden.csv' }),
+        await folder.post('/api/open', { path: 'keys/keys.csv' }),
+      ];
+      assert.deepEqual(refused.map((r) => r.status), [403, 403, 403, 403, 403]);
+      assert.equal((await folder.post('/api/open', { path: 'sub/x.csv' })).status, 200, 'a CSV in a subfolder opens');
+    } finally {
+      await folder.stop();
+    }
   });
 });
 

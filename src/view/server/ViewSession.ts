@@ -1,4 +1,5 @@
-import { realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { openRun } from '../../../pipelines/openRun.js';
 import type { OpenedRun } from '../../../pipelines/openRun.js';
 import { tiffFiles } from '../../io/StackSeries.js';
@@ -48,6 +49,8 @@ type Opened =
 export class ViewSession {
   /** The root's real path: a folder; for a file given, its folder. */
   readonly root: string;
+  /** Started on a file: only the root's own stacks and CSVs are listed and opened (not its other files, not its subfolders). */
+  private readonly fileRoot: boolean;
   readonly hub = new EventHub();
   private readonly records = new LocRecords();
   private readonly run: ViewRun;
@@ -56,11 +59,16 @@ export class ViewSession {
   private follower: ReturnType<typeof setInterval> | undefined;
   /** Set while the settings step at open waits for the first frame to be served. */
   private firstFrameServed: (() => void) | undefined;
+  /** The CSVs this session's runs have written (absolute): a run replaces only one of these. */
+  private readonly written = new Set<string>();
+  /** Set while an open or a run's start awaits the flags' parsing: the other is refused (409) meanwhile. */
+  private pending: 'open' | 'run' | undefined;
 
   /** @param options - the path, the flags, follow mode, localize's parser */
   constructor(private readonly options: ViewSessionOptions) {
     const real = realpathSync(options.path);
-    this.root = statSync(real).isDirectory() ? real : realpathSync(`${real}/..`);
+    this.fileRoot = !statSync(real).isDirectory();
+    this.root = this.fileRoot ? realpathSync(`${real}/..`) : real;
     this.run = new ViewRun(this.hub, this.records, options.localize.describe);
   }
 
@@ -94,7 +102,7 @@ export class ViewSession {
 
   /** GET /api/files. */
   files(dir: string): FileListing {
-    return listFiles(this.root, dir);
+    return listFiles(this.root, dir, this.fileRoot);
   }
 
   /**
@@ -104,9 +112,10 @@ export class ViewSession {
    *   a file that is neither
    */
   async open(rel: string): Promise<StackInfo> {
-    if (this.run.busy) throw new HttpError(409, 'a run is going: cancel it before opening another file');
-    const abs = resolveUnder(this.root, rel);
-    const parsed = await this.options.localize.parse(this.options.flags);
+    if (this.run.busy || this.pending === 'run') throw new HttpError(409, 'a run is going: cancel it before opening another file');
+    if (this.pending === 'open') throw new HttpError(409, 'another file is being opened: wait for it');
+    const abs = this.under(rel, true);
+    const parsed = await this.whilePending('open', this.options.localize.parse(this.options.flags));
     this.closeOpened();
     this.records.clear();
     this.estimated = null;
@@ -153,7 +162,7 @@ export class ViewSession {
       },
       () => undefined, // the preview and the run report what is wrong with the options
     );
-    if (this.options.follow) this.follow();
+    if (this.options.follow) this.follow(parsed.frames);
     return info;
   }
 
@@ -191,13 +200,33 @@ export class ViewSession {
   /** POST /api/run: the whole opened stack through localize's pipeline, its CSV where localize writes it. */
   async startRun(flags: FlagValues): Promise<RunStarted> {
     const opened = this.stackOpened();
-    if (this.run.busy) throw new HttpError(409, 'a run is going: cancel it first');
+    if (this.run.busy || this.pending === 'run') throw new HttpError(409, 'a run is going: cancel it first');
+    if (this.pending === 'open') throw new HttpError(409, 'a file is being opened: run it once it is open');
     const merged = this.merged(flags);
-    const parsed: ParsedLocalize = await this.options.localize.parse(merged);
+    const parsed: ParsedLocalize = await this.whilePending('run', this.options.localize.parse(merged));
     const output = this.options.localize.outputOf(opened.abs);
+    this.checkOutput(output);
     const follow = this.options.follow || parsed.frames.follow === true;
     const total = follow ? 0 : (opened.run.range.total ?? 0);
-    return this.run.start({ input: opened.abs, output, shownOutput: isUnder(this.root, output) ? relativeTo(this.root, output) : output, parsed, follow }, total);
+    const started = this.run.start({ input: opened.abs, output, shownOutput: relativeTo(this.root, output), parsed, follow }, total);
+    this.written.add(output);
+    return started;
+  }
+
+  /**
+   * A run writes only under the root, and replaces no file but one of this session's runs'
+   * own CSVs (`localize` replaces STACK.csv; a page must not replace a file it never wrote).
+   * @throws HttpError 409 naming the file
+   */
+  private checkOutput(output: string): void {
+    let folder: string;
+    try {
+      folder = realpathSync(dirname(output));
+    } catch {
+      folder = dirname(output);
+    }
+    if (!isUnder(this.root, folder)) throw new HttpError(409, `a run writes ${output}, outside ${this.root}: start smlm-stream view on the folder that holds it, or run smlm-stream localize with -o`);
+    if (existsSync(output) && !this.written.has(output)) throw new HttpError(409, `${relativeTo(this.root, output)} exists and this view did not write it: move or rename it to run again (or run smlm-stream localize with -o)`);
   }
 
   /** POST /api/run/cancel. */
@@ -281,15 +310,37 @@ export class ViewSession {
     this.hub.close();
   }
 
+  /** Await `work` with {@link pending} set: an open and a run's start exclude each other while they parse. */
+  private async whilePending<T>(what: 'open' | 'run', work: Promise<T>): Promise<T> {
+    this.pending = what;
+    try {
+      return await work;
+    } finally {
+      this.pending = undefined;
+    }
+  }
+
   /** The command line's flags with the page's on top; a page's file flag must name a file under the root. */
   private merged(flags: FlagValues): FlagValues {
     if (typeof flags !== 'object' || flags === null || Array.isArray(flags)) throw new HttpError(400, 'flags must be an object of flag names and values');
     const merged: Record<string, string> = { ...this.options.flags };
     for (const [name, value] of Object.entries(flags)) {
       if (typeof value !== 'string') throw new HttpError(400, `--${name}: the value must be a string`);
-      merged[name] = this.options.localize.fileFlags.has(name) && value !== '' ? resolveUnder(this.root, value) : value;
+      merged[name] = this.options.localize.fileFlags.has(name) && value !== '' ? this.under(value, false) : value;
     }
     return merged;
+  }
+
+  /**
+   * A page's path under the root ({@link resolveUnder}); for a root that is a file PATH's folder,
+   * only a file of that folder itself, and to open, only a stack or a CSV (as listed).
+   */
+  private under(rel: string, toOpen: boolean): string {
+    const abs = resolveUnder(this.root, rel);
+    if (!this.fileRoot) return abs;
+    if (dirname(abs) !== this.root) throw new ForbiddenPathError(`${rel}: started on a file, the view reads only files of that file's folder (start it on a folder to see more)`);
+    if (toOpen && !listFiles(this.root, '.', true).entries.some((e) => e.name === basename(abs))) throw new ForbiddenPathError(`${rel}: started on a file, the view opens only the stacks and CSVs of its folder`);
+    return abs;
   }
 
   private stackOpened(): Extract<Opened, { kind: 'stack' }> {
@@ -297,18 +348,35 @@ export class ViewSession {
     return this.opened;
   }
 
-  /** Follow mode: look for new frames of the opened stack, and tell the page. */
-  private follow(): void {
-    const opened = this.opened;
-    if (opened?.kind !== 'stack') return;
+  /**
+   * Follow mode: look for new frames of the opened stack, and tell the page. A series (StackSeries
+   * has no refresh of its own) is opened again when it has grown, its new files with it.
+   * @param frames - the frames' options the stack was opened with (its channel)
+   */
+  private follow(frames: ParsedLocalize['frames']): void {
     this.follower = setInterval(() => {
+      const opened = this.opened;
+      if (opened?.kind !== 'stack') return;
       try {
         const stack = opened.run.stack;
-        const frames = stack instanceof TiffStack ? stack.refresh(true) : recount(opened.abs);
-        if (frames > opened.info.frames) {
-          opened.info = { ...opened.info, frames };
-          this.hub.send(VIEW_EVENTS.frames, { frames });
+        if (stack instanceof TiffStack) {
+          const count = stack.refresh(true);
+          if (count > opened.info.frames) {
+            opened.info = { ...opened.info, frames: count };
+            this.hub.send(VIEW_EVENTS.frames, { frames: count });
+          }
+          return;
         }
+        const run = openRun(opened.abs, { ...frames, follow: false }, undefined);
+        const count = run.metadata.frameCount;
+        if (count <= opened.info.frames || run.files.some((f) => !isUnder(this.root, realpathSync(f)))) {
+          run.close();
+          return;
+        }
+        const preview = new FramePreview(run, this.options.localize.fitOnlyFlags);
+        this.opened = { ...opened, info: { ...opened.info, frames: count }, run, preview };
+        opened.run.close();
+        this.hub.send(VIEW_EVENTS.frames, { frames: count });
       } catch {
         // A file caught mid-write: the next look sees it whole.
       }
@@ -321,16 +389,6 @@ export class ViewSession {
     this.follower = undefined;
     if (this.opened?.kind === 'stack') this.opened.run.close();
     this.opened = undefined;
-  }
-}
-
-/** A series' frames now (it is opened again: StackSeries has no refresh of its own). */
-function recount(abs: string): number {
-  const run = openRun(abs, undefined, undefined);
-  try {
-    return run.metadata.frameCount;
-  } finally {
-    run.close();
   }
 }
 

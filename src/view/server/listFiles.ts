@@ -1,7 +1,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileEntry, FileKind, FileListing } from '../protocol.js';
-import { isUnder, relativeTo, resolveUnder } from './resolveUnder.js';
+import { ForbiddenPathError, isHidden, isUnder, relativeTo, resolveUnder } from './resolveUnder.js';
 
 /** Micro-Manager's series files (as openStack recognizes them). */
 const SERIES = /_MMStack(?:_[^_]+?)?(?:_\d+)?\.ome\.tiff?$/i;
@@ -11,10 +11,13 @@ const SERIES = /_MMStack(?:_[^_]+?)?(?:_\d+)?\.ome\.tiff?$/i;
  * files, CSVs; hidden names (a leading dot) and symbolic links that lead out of the root left out.
  * @param root - the root's real path
  * @param dir - the folder, relative to the root
+ * @param dataOnly - only the root's own stacks and CSVs (no folders, no other files): the
+ *   listing of a root that is a file PATH's folder @default false
  * @throws ForbiddenPathError, MissingPathError (resolveUnder)
  */
-export function listFiles(root: string, dir: string): FileListing {
+export function listFiles(root: string, dir: string, dataOnly = false): FileListing {
   const folder = resolveUnder(root, dir === '' ? '.' : dir);
+  if (dataOnly && folder !== root) throw new ForbiddenPathError(`${dir}: started on a file, the view lists only that file's folder`);
   const entries: FileEntry[] = [];
   for (const name of readdirSync(folder).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))) {
     if (name.startsWith('.')) continue;
@@ -24,13 +27,14 @@ export function listFiles(root: string, dir: string): FileListing {
     } catch {
       continue; // a dangling link
     }
-    if (!isUnder(root, real)) continue;
+    if (!isUnder(root, real) || relativeTo(root, real).split('/').some(isHidden)) continue;
     let kind: FileKind;
     try {
       kind = statSync(real).isDirectory() ? 'folder' : kindOf(name);
     } catch {
       continue;
     }
+    if (dataOnly && kind !== 'stack' && kind !== 'series' && kind !== 'csv') continue;
     entries.push({ name, path: relativeTo(root, join(folder, name)), kind });
   }
   return { dir: relativeTo(root, folder), entries };

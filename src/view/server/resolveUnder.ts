@@ -10,7 +10,8 @@ export class MissingPathError extends Error {}
 /**
  * The real path of `rel` under `root`, or an error: `smlm-stream view` reads only files under
  * the folder it was started on. Refused (ForbiddenPathError): an absolute path, a `..` part, a
- * NUL, and any path whose real path (symlinks followed) leaves the root.
+ * NUL, a hidden part (a name starting with '.': `.ssh`, `.config`), and any path whose real
+ * path (symlinks followed) leaves the root or has a hidden part.
  * @param root - the root's real path (realpathSync of the folder)
  * @param rel - a path relative to the root, `/`-separated ('' or '.' for the root)
  * @throws ForbiddenPathError, or MissingPathError when it does not exist
@@ -20,6 +21,7 @@ export function resolveUnder(root: string, rel: string): string {
   if (rel.includes('\0')) throw new ForbiddenPathError('a NUL in the path');
   if (isAbsolute(rel) || /^[a-zA-Z]:/.test(rel) || rel.startsWith('\\')) throw new ForbiddenPathError(`an absolute path is refused: paths are relative to ${root}`);
   if (rel.split(/[/\\]/).includes('..')) throw new ForbiddenPathError("'..' is refused: paths stay under the root");
+  if (rel.split(/[/\\]/).some(isHidden)) throw new ForbiddenPathError(`${rel}: hidden files and folders (a name starting with '.') are refused`);
   let real: string;
   try {
     real = realpathSync(join(root, rel));
@@ -27,6 +29,7 @@ export function resolveUnder(root: string, rel: string): string {
     throw new MissingPathError(`no such file under the root: ${rel}`);
   }
   if (!isUnder(root, real)) throw new ForbiddenPathError(`${rel} leads out of the root (a symbolic link)`);
+  if (relative(root, real).split(sep).some(isHidden)) throw new ForbiddenPathError(`${rel} leads to a hidden file or folder (a symbolic link)`);
   return real;
 }
 
@@ -39,4 +42,9 @@ export function isUnder(root: string, real: string): boolean {
 export function relativeTo(root: string, real: string): string {
   const rel = relative(root, real).split(sep).join('/');
   return rel === '' ? '.' : rel;
+}
+
+/** A hidden name: one that starts with '.' ('.' itself, the folder, is not). */
+export function isHidden(name: string): boolean {
+  return name.startsWith('.') && name !== '.';
 }

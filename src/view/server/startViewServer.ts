@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { pipeline } from 'node:stream';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -147,11 +148,9 @@ async function route(session: ViewSession, folder: string, token: string, reques
     const format = (url.searchParams.get('format') ?? 'csv') as ExportFormat;
     if (!EXPORT_FORMATS.includes(format)) throw new HttpError(400, `format must be ${EXPORT_FORMATS.join(', ')}; got '${format}'`);
     const file = await session.export(format, url.searchParams.get('filter') ?? '');
-    response.writeHead(200, { 'Content-Type': file.contentType, 'Content-Disposition': `attachment; filename="${file.fileName.replace(/["\\\r\n]/g, '_')}"`, 'Cache-Control': 'no-store' });
-    const stream = createReadStream(file.path);
-    stream.on('close', () => file.cleanup());
-    stream.on('error', () => response.destroy());
-    stream.pipe(response);
+    response.writeHead(200, { 'Content-Type': file.contentType, 'Content-Disposition': contentDisposition(file.fileName), 'Cache-Control': 'no-store' });
+    // pipeline: an aborted download or a read error closes both and ends here, the file removed.
+    pipeline(createReadStream(file.path), response, () => file.cleanup());
     return;
   }
   // The reconstruction's buttons: drift, merge, resolution (ViewSession.tableStep).
@@ -159,6 +158,17 @@ async function route(session: ViewSession, folder: string, token: string, reques
   if (method === 'POST' && path === ROUTES.merge) return json(response, await session.tableStep('merge'));
   if (method === 'POST' && path === ROUTES.resolution) return json(response, await session.tableStep('resolution'));
   throw new HttpError(404, `no such route: ${method} ${path}`);
+}
+
+/**
+ * `attachment` with the name twice (RFC 6266): an ASCII fallback (other characters, quotes,
+ * backslashes and controls as '_') and `filename*=UTF-8''…`, percent-encoded (RFC 8187), so a
+ * name in any script is kept and never throws in a header.
+ */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** A request's JSON body (at most MAX_BODY_BYTES). */
