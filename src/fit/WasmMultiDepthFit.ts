@@ -11,6 +11,7 @@ import {
   MULTI_Z_PER_EMITTER,
 } from './fitConstants.js';
 import type { DepthKernelMemory } from './WasmDepthFit.js';
+import { kernelViews } from './kernelViews.js';
 
 /**
  * The shared half of the K-emitter 3-D fits in the fit kernel ({@link WasmMultiAstigmaticFit},
@@ -33,6 +34,7 @@ export abstract class WasmMultiDepthFit<Exports extends DepthKernelMemory> {
   protected readonly exports: Exports;
   private readonly area: number;
   private readonly pointers: { data: number; shift: number; theta: number; out: number };
+  private readonly layout: Record<'data' | 'shift' | 'theta' | 'out', readonly [number, number]>;
   private views: { data: Float64Array; shift: Float64Array; theta: Float64Array; out: Float64Array } | undefined;
 
   /**
@@ -45,7 +47,8 @@ export abstract class WasmMultiDepthFit<Exports extends DepthKernelMemory> {
     const { exports: e, theta, out } = setUp();
     this.exports = e;
     this.area = window * window;
-    this.pointers = { data: e.reserve(this.area * 8), shift: e.reserve(this.area * 8), theta, out };
+    const p = (this.pointers = { data: e.reserve(this.area * 8), shift: e.reserve(this.area * 8), theta, out });
+    this.layout = { data: [p.data, this.area], shift: [p.shift, this.area], theta: [theta, MULTI_Z_MAX_PARAMETERS], out: [out, MULTI_Z_OUTPUT_COLUMNS] };
   }
 
   /**
@@ -88,16 +91,6 @@ export abstract class WasmMultiDepthFit<Exports extends DepthKernelMemory> {
 
   /** Views of the module's memory (made again if it has grown). */
   private memory(): { data: Float64Array; shift: Float64Array; theta: Float64Array; out: Float64Array } {
-    const buffer = this.exports.memory.buffer;
-    if (!this.views || this.views.data.buffer !== buffer) {
-      const p = this.pointers;
-      this.views = {
-        data: new Float64Array(buffer, p.data, this.area),
-        shift: new Float64Array(buffer, p.shift, this.area),
-        theta: new Float64Array(buffer, p.theta, MULTI_Z_MAX_PARAMETERS),
-        out: new Float64Array(buffer, p.out, MULTI_Z_OUTPUT_COLUMNS),
-      };
-    }
-    return this.views;
+    return (this.views = kernelViews(this.exports.memory.buffer, this.layout, this.views));
   }
 }
