@@ -11,6 +11,7 @@ import {
   MULTI_OUTPUT_COLUMNS,
 } from './fitConstants.js';
 import { fitKernelInstance } from './fitKernelInstance.js';
+import { kernelViews } from './kernelViews.js';
 
 interface MultiExports {
   memory: { buffer: ArrayBuffer };
@@ -36,6 +37,7 @@ export class WasmEmitterSelector implements EmitterSelection {
   private readonly exports: MultiExports;
   private readonly area: number;
   private readonly pointers: { data: number; shift: number; theta: number; crlb: number; out: number };
+  private readonly layout: Record<'data' | 'shift' | 'theta' | 'crlb' | 'out', readonly [number, number]>;
   private views: { data: Float64Array; shift: Float64Array; theta: Float64Array; crlb: Float64Array; out: Float64Array } | undefined;
 
   /**
@@ -49,7 +51,8 @@ export class WasmEmitterSelector implements EmitterSelection {
     this.exports.multiConfigure(window, options.maxEmitters, chiSquareThreshold(options.pValue, 3));
     this.area = window * window;
     const e = this.exports;
-    this.pointers = { data: e.reserve(this.area * 8), shift: e.reserve(this.area * 8), theta: e.multiTheta(), crlb: e.multiCrlb(), out: e.multiOut() };
+    const p = (this.pointers = { data: e.reserve(this.area * 8), shift: e.reserve(this.area * 8), theta: e.multiTheta(), crlb: e.multiCrlb(), out: e.multiOut() });
+    this.layout = { data: [p.data, this.area], shift: [p.shift, this.area], theta: [p.theta, MAX_MULTI_PARAMETERS], crlb: [p.crlb, MAX_MULTI_PARAMETERS], out: [p.out, MULTI_OUTPUT_COLUMNS] };
   }
 
   get theta(): Float64Array {
@@ -81,17 +84,6 @@ export class WasmEmitterSelector implements EmitterSelection {
 
   /** Views of the module's memory (made again if it has grown). */
   private memory(): { data: Float64Array; shift: Float64Array; theta: Float64Array; crlb: Float64Array; out: Float64Array } {
-    const buffer = this.exports.memory.buffer;
-    if (!this.views || this.views.data.buffer !== buffer) {
-      const p = this.pointers;
-      this.views = {
-        data: new Float64Array(buffer, p.data, this.area),
-        shift: new Float64Array(buffer, p.shift, this.area),
-        theta: new Float64Array(buffer, p.theta, MAX_MULTI_PARAMETERS),
-        crlb: new Float64Array(buffer, p.crlb, MAX_MULTI_PARAMETERS),
-        out: new Float64Array(buffer, p.out, MULTI_OUTPUT_COLUMNS),
-      };
-    }
-    return this.views;
+    return (this.views = kernelViews(this.exports.memory.buffer, this.layout, this.views));
   }
 }

@@ -8,15 +8,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page, Request } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import type { PreviewResult } from '../../src/view/protocol.js';
-import { chromiumMissing, launchChromium } from '../browser/launchChromium.js';
+import { chromiumMissing } from '../browser/launchChromium.js';
 import { canvasContent } from './pageCanvas.js';
 import { runCli } from './runCli.js';
-import { startView } from './viewProcess.js';
+import { closeViewPage, openViewPage } from './viewPage.js';
 import type { ViewProcess } from './viewProcess.js';
 
 const skip = chromiumMissing();
@@ -32,7 +31,6 @@ const HIGH_THRESHOLD = '4';
 let dir = '';
 let stack = '';
 let view: ViewProcess;
-let browser: Browser;
 let closeBrowser: () => Promise<void> = async () => undefined;
 let page: Page;
 const consoleErrors: string[] = [];
@@ -66,16 +64,7 @@ async function shownCount(testid: string): Promise<number> {
 
 before(async () => {
   if (skip !== undefined) return;
-  dir = mkdtempSync(join(tmpdir(), 'smlm-view-page-'));
-  stack = join(dir, 'stack.tif');
-  await runCli(['simulate', stack, ...SIMULATED]);
-  view = await startView([stack]);
-  ({ browser, close: closeBrowser } = await launchChromium());
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  ({ dir, stack, view, closeBrowser, page } = await openViewPage('smlm-view-page-', SIMULATED, { width: 1280, height: 800 }, consoleErrors));
   page.on('request', (request: Request) => {
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/preview') previewFlags.push((request.postDataJSON() as { flags: Record<string, string> }).flags);
   });
@@ -84,10 +73,7 @@ before(async () => {
 
 after(async () => {
   if (skip !== undefined) return;
-  await closeBrowser();
-  const code = await view?.stop();
-  assert.equal(code, 0, `view exits 0 on Ctrl-C; stderr: ${view?.stderr()}`);
-  rmSync(dir, { recursive: true, force: true });
+  await closeViewPage({ closeBrowser, view, dir });
 });
 
 test('the first frame is drawn without a click', { skip }, async (t) => {

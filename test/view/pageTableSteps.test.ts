@@ -9,16 +9,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { LOC_FIELD, LOC_RECORD_LENGTH } from '../../src/view/protocol.js';
 import type { ResolutionResult } from '../../src/view/protocol.js';
-import { chromiumMissing, launchChromium } from '../browser/launchChromium.js';
+import { chromiumMissing } from '../browser/launchChromium.js';
 import { canvasContent } from './pageCanvas.js';
 import { runCli } from './runCli.js';
-import { startView } from './viewProcess.js';
+import { closeViewPage, openViewPage } from './viewPage.js';
 import type { ViewProcess } from './viewProcess.js';
 
 const skip = chromiumMissing();
@@ -29,9 +28,7 @@ const skip = chromiumMissing();
 const SIMULATED = ['--width', '32', '--height', '32', '--frames', '300', '--density', '2', '--drift', '40,-30', '--seed', '11', '--quiet'];
 
 let dir = '';
-let stack = '';
 let view: ViewProcess;
-let browser: Browser;
 let closeBrowser: () => Promise<void> = async () => undefined;
 let page: Page;
 const consoleErrors: string[] = [];
@@ -74,16 +71,7 @@ function lastRowX(path: string): number {
 
 before(async () => {
   if (skip !== undefined) return;
-  dir = mkdtempSync(join(tmpdir(), 'smlm-view-steps-'));
-  stack = join(dir, 'stack.tif');
-  await runCli(['simulate', stack, ...SIMULATED]);
-  view = await startView([stack]);
-  ({ browser, close: closeBrowser } = await launchChromium());
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  ({ dir, view, closeBrowser, page } = await openViewPage('smlm-view-steps-', SIMULATED, { width: 1280, height: 900 }, consoleErrors));
   await page.goto(view.firstLine);
   await page.waitForSelector('[data-testid="run-button"]:not([disabled])', { timeout: 15_000 });
   await page.click('[data-testid="run-button"]');
@@ -92,10 +80,7 @@ before(async () => {
 
 after(async () => {
   if (skip !== undefined) return;
-  await closeBrowser();
-  const code = await view?.stop();
-  assert.equal(code, 0, `view exits 0 on Ctrl-C; stderr: ${view?.stderr()}`);
-  rmSync(dir, { recursive: true, force: true });
+  await closeViewPage({ closeBrowser, view, dir });
 });
 
 test("resolution shows the NeNA and FRC of `smlm-stream resolution` on the run's CSV", { skip }, async () => {

@@ -5,7 +5,6 @@
  * frames, preview).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,19 +12,13 @@ import { after, before, describe, test } from 'node:test';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import { LOC_FIELD, LOC_RECORD_LENGTH, LOCS_TOTAL_HEADER } from '../../src/view/protocol.js';
 import type { StackInfo, ViewState } from '../../src/view/protocol.js';
-import { CLI_JS, eventsUntil, startView } from './viewProcess.js';
+import { runCliSync } from './runCli.js';
+import { eventsUntil, startView } from './viewProcess.js';
 import type { ViewProcess } from './viewProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-view-'));
 const stack = join(dir, 's.tif');
 let view: ViewProcess;
-
-/** Run the compiled CLI; fails the test on a non-zero exit. */
-function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI_JS, ...args], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
 
 before(async () => {
   writeSimulation(stack, join(dir, 's.truth.csv'), { width: 64, height: 64, frames: 60, density: 1, seed: 3 });
@@ -47,7 +40,7 @@ describe('smlm-stream view: run, export, cancel, Ctrl-C', () => {
     assert.equal(done?.event, 'done', JSON.stringify(done?.data));
     assert.equal(started?.csvPath, 's.csv');
     assert.ok(events.some((e) => e.event === 'progress'), 'progress events');
-    cli(['localize', stack, '-o', join(dir, 'cli.csv'), '--quiet']);
+    runCliSync(['localize', stack, '-o', join(dir, 'cli.csv'), '--quiet']);
     const ours = readFileSync(join(dir, 's.csv'));
     assert.ok(ours.equals(readFileSync(join(dir, 'cli.csv'))), 'the same CSV as localize');
     const rows = ours.toString().trim().split('\n').length - 1;
@@ -68,7 +61,7 @@ describe('smlm-stream view: run, export, cancel, Ctrl-C', () => {
     const r = await view.api(`/api/export?format=csv&filter=${encodeURIComponent('uncertainty < 8')}`);
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-disposition') ?? '', /attachment; filename="s\.filtered\.csv"/);
-    cli(['filter', join(dir, 's.csv'), '--where', 'uncertainty < 8', '-o', join(dir, 'f.csv')]);
+    runCliSync(['filter', join(dir, 's.csv'), '--where', 'uncertainty < 8', '-o', join(dir, 'f.csv')]);
     assert.equal(await r.text(), readFileSync(join(dir, 'f.csv'), 'utf8'), "the filter command's rows");
     const h5 = await view.api('/api/export?format=picasso');
     assert.equal(h5.status, 200);

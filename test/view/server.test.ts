@@ -5,7 +5,6 @@
  * (test/view/run.test.ts: runs, export, cancel).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,20 +13,14 @@ import { TiffStack } from '../../src/io/TiffStack.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import { TOKEN_HEADER } from '../../src/view/protocol.js';
 import type { FileListing, PreviewResult, ViewState } from '../../src/view/protocol.js';
-import { CLI_JS, startView } from './viewProcess.js';
+import { runCliSync } from './runCli.js';
+import { startView } from './viewProcess.js';
 import type { ViewProcess } from './viewProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-view-'));
 const outside = mkdtempSync(join(tmpdir(), 'smlm-view-outside-'));
 const stack = join(dir, 's.tif');
 let view: ViewProcess;
-
-/** Run the compiled CLI; fails the test on a non-zero exit. */
-function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI_JS, ...args], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
 
 /** Rows of a CSV per frame (1-based frame column, the second). */
 function rowsPerFrame(csv: string): Map<number, string[][]> {
@@ -158,8 +151,8 @@ describe('smlm-stream view: frames and preview', () => {
 
   test("the preview's candidates are localize's on that frame, and follow the threshold", async () => {
     // localize with every fit written and one emitter per window: a row per candidate.
-    cli(['localize', stack, '-o', join(dir, 'all.csv'), '--all-fits', '--multi-emitter', 'off', '--quiet']);
-    cli(['localize', stack, '-o', join(dir, 'all10.csv'), '--all-fits', '--multi-emitter', 'off', '--threshold', '10', '--quiet']);
+    runCliSync(['localize', stack, '-o', join(dir, 'all.csv'), '--all-fits', '--multi-emitter', 'off', '--quiet']);
+    runCliSync(['localize', stack, '-o', join(dir, 'all10.csv'), '--all-fits', '--multi-emitter', 'off', '--threshold', '10', '--quiet']);
     const rows = rowsPerFrame(join(dir, 'all.csv'));
     const rows10 = rowsPerFrame(join(dir, 'all10.csv'));
     for (const index of [0, 7]) {
@@ -179,7 +172,7 @@ describe('smlm-stream view: frames and preview', () => {
   });
 
   test('a change answered at once (allowStale) is marked stale, then asked again equals localize at that threshold', async () => {
-    cli(['localize', stack, '-o', join(dir, 'all6.csv'), '--all-fits', '--multi-emitter', 'off', '--threshold', '6', '--quiet']);
+    runCliSync(['localize', stack, '-o', join(dir, 'all6.csv'), '--all-fits', '--multi-emitter', 'off', '--threshold', '6', '--quiet']);
     const rows6 = rowsPerFrame(join(dir, 'all6.csv'));
     const ask = async (flags: Record<string, string>, allowStale: boolean) => (await (await view.post('/api/preview', { frame: 7, flags: { 'multi-emitter': 'off', ...flags }, allowStale })).json()) as PreviewResult;
     // The last choice made: the temporal median (given). A threshold not seen yet, background

@@ -4,11 +4,12 @@
 // the CRLB and the residual; the JavaScript reference is models/MultiEmitterModel.ts over
 // models/AstigmaticModel.ts through PoissonEstimator and FisherScoring.
 import {
-  MAX_EMITTERS, MULTI_Z_MAX_PARAMETERS, MULTI_Z_OUT_CRLB, MULTI_Z_OUT_ITERATIONS, MULTI_Z_OUT_LOG_LIKELIHOOD,
-  MULTI_Z_OUT_RESIDUAL_STD, MULTI_Z_OUT_SIGMA_X_NM, MULTI_Z_OUT_SIGMA_Y_NM, MULTI_Z_OUT_THETA, MULTI_Z_OUTPUT_COLUMNS,
+  MAX_EMITTERS, MULTI_Z_MAX_PARAMETERS,
+  MULTI_Z_OUT_SIGMA_X_NM, MULTI_Z_OUT_SIGMA_Y_NM, MULTI_Z_OUTPUT_COLUMNS,
 } from '../fitConstants';
 import { AstigmaticEmitter, zCurves } from './AstigmaticModel';
 import { MultiEmitterModel } from './MultiEmitterModel';
+import { multiDepthFit } from './multiDepthFit';
 
 const MODEL = new MultiEmitterModel<AstigmaticEmitter>(new AstigmaticEmitter());
 /** θ: the start of a fit (written by the caller), θ̂ after it. */
@@ -36,23 +37,11 @@ export function multiZOut(): usize { return changetype<usize>(MZOUT); }
  * @returns the status: the solver's, or STATUS_SINGULAR where the Fisher information at θ̂ is singular
  */
 export function multiZFit(data: usize, shift: usize, k: i32, maxIterations: i32, tolerance: f64): i32 {
-  MODEL.k = k;
-  MODEL.bind(data, shift);
-  MODEL.logLikelihood = NaN;
-  let status = MODEL.fit(MZTH, maxIterations, tolerance);
-  status = MODEL.bound(MZTH, status, MZCR);
-  const p = MODEL.parameters();
-  for (let a = 0; a < MULTI_Z_MAX_PARAMETERS; a++) {
-    unchecked(MZOUT[MULTI_Z_OUT_THETA + a] = a < p ? unchecked(MZTH[a]) : NaN);
-    unchecked(MZOUT[MULTI_Z_OUT_CRLB + a] = a < p ? unchecked(MZCR[a]) : NaN);
-  }
+  const status = multiDepthFit<AstigmaticEmitter>(MODEL, MZTH, MZCR, MZOUT, data, shift, k, maxIterations, tolerance);
   const emitter = MODEL.emitter;
   for (let e = 0; e < MAX_EMITTERS; e++) {
     unchecked(MZOUT[MULTI_Z_OUT_SIGMA_X_NM + e] = e < k ? unchecked(emitter.sigmaXNm[e]) : NaN);
     unchecked(MZOUT[MULTI_Z_OUT_SIGMA_Y_NM + e] = e < k ? unchecked(emitter.sigmaYNm[e]) : NaN);
   }
-  unchecked(MZOUT[MULTI_Z_OUT_LOG_LIKELIHOOD] = MODEL.logLikelihood);
-  unchecked(MZOUT[MULTI_Z_OUT_ITERATIONS] = <f64>MODEL.iterations);
-  unchecked(MZOUT[MULTI_Z_OUT_RESIDUAL_STD] = MODEL.residualStd());
   return status;
 }

@@ -4,10 +4,11 @@
 // by FisherScoring.ts's loop, with the CRLB and the residual; the JavaScript reference is
 // models/MultiEmitterModel.ts over models/SplineModel.ts through PoissonEstimator and FisherScoring.
 import {
-  MAX_EMITTERS, MAX_WINDOW, MAX_Z_STEP_NM, MULTI_Z_MAX_PARAMETERS, MULTI_Z_OUT_CRLB, MULTI_Z_OUT_ITERATIONS, MULTI_Z_OUT_LOG_LIKELIHOOD,
-  MULTI_Z_OUT_RESIDUAL_STD, MULTI_Z_OUT_SIGMA_X_NM, MULTI_Z_OUT_SIGMA_Y_NM, MULTI_Z_OUT_THETA, MULTI_Z_OUTPUT_COLUMNS, MULTI_Z_PER_EMITTER,
+  MAX_EMITTERS, MAX_WINDOW, MAX_Z_STEP_NM, MULTI_Z_MAX_PARAMETERS,
+  MULTI_Z_OUT_SIGMA_X_NM, MULTI_Z_OUT_SIGMA_Y_NM, MULTI_Z_OUTPUT_COLUMNS, MULTI_Z_PER_EMITTER,
 } from '../fitConstants';
 import { MultiEmitterModel } from './MultiEmitterModel';
+import { multiDepthFit } from './multiDepthFit';
 import { outsideWindow, proposePhotons } from './proposeLateral';
 import { FAR, SCX, SCY, SDZ, SVZ, SZ0, SZHI, SZLO, prepare, splineConfigure, voxelAt, voxelTermsAt } from './SplineFit';
 
@@ -114,22 +115,10 @@ export function multiSplineOut(): usize { return changetype<usize>(MSOUT); }
  * @returns the status: the solver's, or STATUS_SINGULAR where the Fisher information at θ̂ is singular
  */
 export function multiSplineFit(data: usize, shift: usize, k: i32, maxIterations: i32, tolerance: f64): i32 {
-  MODEL.k = k;
-  MODEL.bind(data, shift);
-  MODEL.logLikelihood = NaN;
-  let status = MODEL.fit(MSTH, maxIterations, tolerance);
-  status = MODEL.bound(MSTH, status, MSCR);
-  const p = MODEL.parameters();
-  for (let a = 0; a < MULTI_Z_MAX_PARAMETERS; a++) {
-    unchecked(MSOUT[MULTI_Z_OUT_THETA + a] = a < p ? unchecked(MSTH[a]) : NaN);
-    unchecked(MSOUT[MULTI_Z_OUT_CRLB + a] = a < p ? unchecked(MSCR[a]) : NaN);
-  }
+  const status = multiDepthFit<SplineEmitter>(MODEL, MSTH, MSCR, MSOUT, data, shift, k, maxIterations, tolerance);
   for (let e = 0; e < MAX_EMITTERS; e++) {
     unchecked(MSOUT[MULTI_Z_OUT_SIGMA_X_NM + e] = NaN);
     unchecked(MSOUT[MULTI_Z_OUT_SIGMA_Y_NM + e] = NaN);
   }
-  unchecked(MSOUT[MULTI_Z_OUT_LOG_LIKELIHOOD] = MODEL.logLikelihood);
-  unchecked(MSOUT[MULTI_Z_OUT_ITERATIONS] = <f64>MODEL.iterations);
-  unchecked(MSOUT[MULTI_Z_OUT_RESIDUAL_STD] = MODEL.residualStd());
   return status;
 }
