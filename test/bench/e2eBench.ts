@@ -6,7 +6,7 @@
  * `$TMPDIR/smlm-stream-bench/` and reused, in a fresh process per run, and prints frames/s,
  * pixels/s, localizations/s, the peak RSS of that process and the time by stage, for each size,
  * stack length and worker count. To write long stacks quickly a stack repeats a few distinct
- * simulated frames (128 of 256×256; as many pixels' worth, at least 4, of larger frames).
+ * simulated frames (128 of 256×256; as many pixels' worth, at least 31, of larger frames).
  * `--size` alone runs each size with its own default length ({@link DEFAULT_FRAMES}: 10 000 and
  * 20 000 frames of 256², 400 of 1024², 200 of 2048²); `--frames` applies to every size.
  * The runs use the compiled package (e2eChild.mjs imports dist/): run `npm run build` first.
@@ -16,9 +16,15 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TiffWriter } from '../../src/io/TiffWriter.js';
+import { PERSISTENCE_FRAMES } from '../../src/detect/PersistentSpots.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 
-/** Distinct simulated frames of 256×256 a stack repeats; larger frames get as many pixels' worth (at least 4). */
+/**
+ * Distinct simulated frames of 256×256 a stack repeats; larger frames get as many pixels' worth,
+ * but at least PERSISTENCE_FRAMES + 1: the run's background check looks for spots that stay in
+ * place through its first frames, and a stack repeating fewer would be taken for a cell's
+ * vesicles (the temporal median, which holds its window of frames: 1.3 GB at 2048²).
+ */
 const DISTINCT_256 = 128;
 /** Each size's stack lengths when `--frames` is not given. */
 const DEFAULT_FRAMES: Readonly<Record<number, readonly number[]>> = { 256: [10000, 20000], 1024: [400], 2048: [200] };
@@ -28,9 +34,9 @@ const SIM = { density: 0.061, photons: 1500, background: 20, seed: 5 } as const;
 function stackPath(width: number, frames: number): string {
   const dir = join(tmpdir(), 'smlm-stream-bench');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `e2e-${width}-${frames}.tif`);
+  const distinctFrames = Math.max(PERSISTENCE_FRAMES + 1, Math.round((DISTINCT_256 * 256 * 256) / (width * width)));
+  const path = join(dir, `e2e-${width}-${frames}${width === 256 ? '' : `-d${distinctFrames}`}.tif`);
   if (existsSync(path)) return path;
-  const distinctFrames = Math.max(4, Math.round((DISTINCT_256 * 256 * 256) / (width * width)));
   const distinct = [...simulateStack({ ...SIM, width, height: width, frames: distinctFrames })].map((f) => f.adu);
   const writer = new TiffWriter(`${path}.writing`, { width, height: width, pixelSizeNm: 100, frameCount: frames });
   for (let f = 0; f < frames; f++) writer.append(distinct[f % distinctFrames]);
