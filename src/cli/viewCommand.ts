@@ -11,6 +11,7 @@ import { printable } from '../errors/printable.js';
 import { describeError, EXIT } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import type { Flag } from './FlagTable.js';
+import { VIEW_TABLE_COMMANDS } from './viewTableCommands.js';
 import { defaultOutputOf, LOCALIZE_FLAGS, otherInputs, parseLocalizeFlags } from './localizeCommand.js';
 import { parseNumber } from './parseNumber.js';
 import { UsageError } from './UsageError.js';
@@ -183,7 +184,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     else if (value === true) localizeFlags[name] = '';
   }
   await parseWithLocalize(localizeFlags); // a bad flag is refused here, exit 2, as localize refuses it
-  const session = new ViewSession({ path, flags: localizeFlags, follow: parsed.on('follow'), localize: VIEW_LOCALIZE });
+  const session = new ViewSession({ path, flags: localizeFlags, follow: parsed.on('follow'), localize: VIEW_LOCALIZE, tables: VIEW_TABLE_COMMANDS });
   const server = await startViewServer(session, port);
   try {
     await session.openStart();

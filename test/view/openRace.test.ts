@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { VIEW_LOCALIZE } from '../../src/cli/viewCommand.js';
+import { VIEW_TABLE_COMMANDS } from '../../src/cli/viewTableCommands.js';
 import { writeSimulation } from '../../src/simulate/writeSimulation.js';
 import { TOKEN_HEADER } from '../../src/view/protocol.js';
 import type { ViewState } from '../../src/view/protocol.js';
@@ -35,7 +36,7 @@ let session: ViewSession;
 before(async () => {
   writeSimulation(join(dir, 'a.tif'), join(dir, 'a.truth.csv'), { width: 48, height: 48, frames: 40, density: 1, seed: 8 });
   writeSimulation(join(dir, 'b.tif'), join(dir, 'b.truth.csv'), { width: 48, height: 48, frames: 10, density: 1, seed: 9 });
-  session = new ViewSession({ path: dir, flags: { workers: '1' }, follow: false, localize: slow });
+  session = new ViewSession({ path: dir, flags: { workers: '1' }, follow: false, localize: slow, tables: VIEW_TABLE_COMMANDS });
   server = await startViewServer(session, 0);
 });
 

@@ -12,6 +12,7 @@ import { after, test } from 'node:test';
 import { describeError } from '../../src/cli/describeError.js';
 import { DRIFT_FLAGS, run as runDrift } from '../../src/cli/driftCommand.js';
 import { HttpError } from '../../src/view/server/HttpError.js';
+import { VIEW_TABLE_COMMANDS } from '../../src/cli/viewTableCommands.js';
 import { TableSteps } from '../../src/view/server/TableSteps.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-view-steps-unit-'));
@@ -31,7 +32,7 @@ function table(path: string, rows: number, frames: number): string {
 
 test("drift on too few localizations: 400 with the drift command's message, nothing written", async () => {
   const csv = table(join(dir, 'few.csv'), 15, 300);
-  const error = await new TableSteps().drift(csv).then(
+  const error = await new TableSteps(VIEW_TABLE_COMMANDS).drift(csv).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -49,7 +50,7 @@ test("drift on too few localizations: 400 with the drift command's message, noth
 
 test('resolution of a merged table: NeNA refused with the reason, FRC measured', async () => {
   const csv = table(join(dir, 'grid.csv'), 2000, 20);
-  const steps = new TableSteps();
+  const steps = new TableSteps(VIEW_TABLE_COMMANDS);
   const merged = await steps.merge(csv);
   assert.ok(existsSync(join(dir, 'grid.merged.csv')) && existsSync(join(dir, 'grid.merged.json')), 'merge writes NAME.merged.csv and its sidecar');
   assert.equal(merged.result.rowsBefore, 2000);

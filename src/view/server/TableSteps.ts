@@ -1,11 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeError } from '../../cli/describeError.js';
-import { DRIFT_FLAGS, run as runDrift } from '../../cli/driftCommand.js';
-import { MERGE_FLAGS, run as runMerge } from '../../cli/mergeCommand.js';
-import { RESOLUTION_FLAGS, run as runResolution } from '../../cli/resolutionCommand.js';
-import type { FlagTable } from '../../cli/FlagTable.js';
 import { sidecarPath } from '../../export/writeSidecar.js';
 import { readDriftTrajectory } from '../../post/readDriftTrajectory.js';
 import { driftPath } from '../../table/driftPath.js';
@@ -13,7 +8,21 @@ import { readLocalizationTable } from '../../table/LocalizationTable.js';
 import type { LocalizationTable } from '../../table/LocalizationTable.js';
 import { TableSource } from '../../table/TableSource.js';
 import type { DriftResult, MergeResult, ResolutionResult } from '../protocol.js';
-import { HttpError } from './HttpError.js';
+
+/**
+ * A table command run on one CSV with more arguments (`smlm-stream drift`, `merge`, `resolution`:
+ * given by src/cli/viewTableCommands.ts, so that the server runs the commands' own code without
+ * importing the command line): its report lines; a refusal is an HttpError 400 in the command's
+ * words.
+ */
+export type TableCommand = (csv: string, more?: string[]) => Promise<string[]>;
+
+/** The commands behind the reconstruction's buttons. */
+export interface TableCommands {
+  readonly drift: TableCommand;
+  readonly merge: TableCommand;
+  readonly resolution: TableCommand;
+}
 
 /** A step's output table, read whole for the page's records, and where it is. */
 export interface StepOutput<T> {
@@ -32,12 +41,15 @@ export interface StepOutput<T> {
  * HttpError 400 with the message the command prints.
  */
 export class TableSteps {
+  /** @param commands - the commands' runs ({@link TableCommands}) */
+  constructor(private readonly commands: TableCommands) {}
+
   /**
    * `smlm-stream drift CSV`: AIM with its defaults; NAME.corrected.csv, its .drift.csv and sidecar.
    * @param csv - the table shown (absolute)
    */
   async drift(csv: string): Promise<StepOutput<DriftResult>> {
-    const report = await command(runDrift, DRIFT_FLAGS, csv);
+    const report = await this.commands.drift(csv);
     const output = `${csv.replace(/\.csv$/i, '')}.corrected.csv`;
     const trajectory = readDriftTrajectory(driftPath(output));
     const results = stepResults(output);
@@ -65,7 +77,7 @@ export class TableSteps {
    * @param csv - the table shown (absolute)
    */
   async merge(csv: string): Promise<StepOutput<MergeResult>> {
-    const report = await command(runMerge, MERGE_FLAGS, csv);
+    const report = await this.commands.merge(csv);
     const output = `${csv.replace(/\.csv$/i, '')}.merged.csv`;
     const table = readLocalizationTable(output);
     return { csv: output, table, result: { csvPath: output, written: [sidecarPath(output)], rowsBefore: rowsOf(csv), rowsAfter: table.rows, report } };
@@ -81,7 +93,7 @@ export class TableSteps {
     const folder = mkdtempSync(join(tmpdir(), 'smlm-stream-view-resolution-'));
     try {
       const json = join(folder, 'resolution.json');
-      const report = await command(runResolution, RESOLUTION_FLAGS, csv, ['--json', json]);
+      const report = await this.commands.resolution(csv, ['--json', json]);
       const record = JSON.parse(readFileSync(json, 'utf8')) as {
         localizations: number;
         nenaNm: number | null;
@@ -108,22 +120,6 @@ export class TableSteps {
       rmSync(folder, { recursive: true, force: true });
     }
   }
-}
-
-/** A command's `run` on one CSV: its report lines; what it throws as HttpError 400 in the command's words. */
-async function command(run: (argv: string[], out: (line: string) => void) => Promise<number>, flags: FlagTable, csv: string, more: string[] = []): Promise<string[]> {
-  const lines: string[] = [];
-  const argv = [csv, ...more];
-  let code: number;
-  try {
-    code = await run(argv, (line) => lines.push(line));
-  } catch (error) {
-    const message = describeError(error, flags.optionFlags, argv, flags.valueFlags).message;
-    if (message.startsWith('internal error')) throw error;
-    throw new HttpError(400, message);
-  }
-  if (code !== 0) throw new HttpError(400, lines.at(-1) ?? `the step ended with exit code ${code}`);
-  return lines;
 }
 
 /** The rows of a CSV (read as the commands read it). */

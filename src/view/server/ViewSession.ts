@@ -19,6 +19,7 @@ import { LocRecords } from './LocRecords.js';
 import { ForbiddenPathError, isUnder, relativeTo, resolveUnder } from './resolveUnder.js';
 import { ViewRun } from './ViewRun.js';
 import { TableSteps } from './TableSteps.js';
+import type { TableCommands } from './TableSteps.js';
 
 /** How often follow mode looks for new frames, ms (the page's frame count, not the run's reading). */
 export const FOLLOW_POLL_MS = 5 * FOLLOW_DEFAULTS.pollIntervalMs;
@@ -33,6 +34,8 @@ export interface ViewSessionOptions {
   readonly follow: boolean;
   /** localize's parser and defaults. */
   readonly localize: LocalizeFlags;
+  /** The drift, merge and resolution commands behind the reconstruction's buttons. */
+  readonly tables: TableCommands;
 }
 
 /** An opened stack (frames) or CSV (localizations only). */
@@ -64,8 +67,9 @@ export class ViewSession {
   /** Set while an open or a run's start awaits the flags' parsing: the other is refused (409) meanwhile. */
   private pending: 'open' | 'run' | undefined;
 
-  /** @param options - the path, the flags, follow mode, localize's parser */
+  /** @param options - the path, the flags, follow mode, localize's parser, the table commands */
   constructor(private readonly options: ViewSessionOptions) {
+    this.steps = new TableSteps(options.tables);
     const real = realpathSync(options.path);
     this.fileRoot = !statSync(real).isDirectory();
     this.root = this.fileRoot ? realpathSync(`${real}/..`) : real;
@@ -256,7 +260,7 @@ export class ViewSession {
   }
 
   // The reconstruction's drift, merge and resolution buttons (TableSteps: the commands' code).
-  private readonly steps = new TableSteps();
+  private readonly steps: TableSteps;
   /** The table a drift or merge step wrote, shown since; for the run or the file it came from. */
   private stepTable: { readonly abs: string; readonly runId: number | null; readonly opened: Opened | undefined } | undefined;
 
