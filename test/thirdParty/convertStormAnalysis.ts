@@ -15,7 +15,7 @@ const PIXEL_NM = 160; // the movies' settings files (pixel_size 160.0)
 const [source, out] = process.argv.slice(2);
 if (!source || !out) throw new Error('usage: convertStormAnalysis.ts SOURCE_DIR OUT_DIR');
 
-/** Frames of a .dax movie (big-endian uint16), each width·height row-major. */
+/** Frames of a .dax movie (big-endian uint16), each width·height row-major (whole frames only). */
 function readDax(path: string, width: number, height: number): Uint16Array[] {
   const bytes = readFileSync(path);
   const n = bytes.length / (2 * width * height);
@@ -70,6 +70,10 @@ for (const m of grid) {
 writeTiff(join(out, 'spliner-beads.tif'), beadFrames, { width: COLS * BOX, height: ROWS * BOX, pixelSizeNm: PIXEL_NM });
 writeTiff(join(out, 'spliner-movie.tif'), spliner.slice(10), { width: W, height: W, pixelSizeNm: PIXEL_NM });
 writeTruth(join(out, 'spliner-movie.truth.csv'), truth3d.filter((m) => m.frame > 10), 10);
+// The same PSF, another movie: test_300x200_dh.dax, 5 frames of 300 × 200 px, 24 emitters a
+// frame on a grid, z from −750 to +750 nm in 23 steps (65.2 nm: between the beads' planes).
+writeTiff(join(out, 'dh-300x200.tif'), readDax(join(source, 'test_300x200_dh.dax'), 300, 200), { width: 300, height: 200, pixelSizeNm: PIXEL_NM });
+writeTruth(join(out, 'dh-300x200.truth.csv'), readBin(join(source, 'test_300x200_dh_olist.bin')));
 console.log('z planes', grid.map((m) => m.zNm.toFixed(1)).join(' '));
 
 // 2-D dense: test_l1h.dax, one frame, 2000 emitters on 256² px of 160 nm (1.19 per µm²).
