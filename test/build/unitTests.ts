@@ -43,6 +43,7 @@ const SLOW = [
   'test/pipeline/crowded.test.ts', // 27 s: crowded stacks, one and two workers
   'test/pipeline/localizeStream.test.ts', // 15 s: the stream on simulated stacks
   'test/report/makeRunReport.test.ts', // 27 s: run reports (with NeNA and FRC) of made-up runs
+  'test/thirdParty/stormAnalysis.test.ts', // 15 s CPU: a spline from third-party beads, 5 localize runs
 ];
 
 /**
