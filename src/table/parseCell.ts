@@ -13,9 +13,10 @@ const SPECIAL_VALUES: ReadonlyMap<string, number> = new Map([
 
 /**
  * The number in one CSV cell: a decimal number, or a missing or infinite value as other
- * programs write them (empty, `nan`, `NA`, `inf`, `-Infinity`, any case; NaN or ±Infinity).
- * Text that is none of these (`abc`, `"1.5"`, `1,5` split in two) gives `undefined`, for the
- * reader to refuse with the line. Allocates nothing for a number.
+ * programs write them (empty, `nan`, `NA`, `inf`, `-Infinity`, any case; NaN or ±Infinity),
+ * bare or in double quotes (RFC 4180 lets any field be quoted: `"1.5"` is 1.5, as pandas and
+ * R write with quoting on). Text that is none of these (`abc`, `1,5` split in two) gives
+ * `undefined`, for the reader to refuse with the line. Allocates nothing for a bare number.
  * @param cell - the cell's text, without the line end
  */
 export function parseCell(cell: string): number | undefined {
@@ -23,5 +24,10 @@ export function parseCell(cell: string): number | undefined {
   // Number('') and Number('  ') are 0: an empty cell is a missing value (a cell starting with a
   // printing character is not empty, without trimming every "0" of a status column).
   if (value === value && (value !== 0 || (cell.length > 0 && cell.charCodeAt(0) > 32) || cell.trim() !== '')) return value;
-  return SPECIAL_VALUES.get(cell.trim().toLowerCase());
+  const text = cell.trim();
+  if (text.length >= 2 && text.charCodeAt(0) === 34 && text.charCodeAt(text.length - 1) === 34) {
+    const inner = text.slice(1, -1);
+    return inner.includes('"') ? undefined : parseCell(inner);
+  }
+  return SPECIAL_VALUES.get(text.toLowerCase());
 }

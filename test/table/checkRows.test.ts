@@ -52,7 +52,11 @@ describe('the shared row check', () => {
     for (const missing of ['', '  ', 'nan', 'NaN', 'NA']) assert.ok(Number.isNaN(parseCell(missing)), missing);
     assert.equal(parseCell('inf'), Infinity);
     assert.equal(parseCell('-Infinity'), -Infinity);
-    for (const text of ['abc', '"1.5"', '1.2.3', 'x1']) assert.equal(parseCell(text), undefined, text);
+    // RFC 4180: any field may be quoted (pandas, R with quoting on; Deep-STORM's truth tables).
+    assert.equal(parseCell('"1.5"'), 1.5);
+    assert.equal(parseCell(' "-2" '), -2);
+    assert.ok(Number.isNaN(parseCell('"nan"')));
+    for (const text of ['abc', '"abc"', '"1"5"', '"1.5', '1.2.3', 'x1']) assert.equal(parseCell(text), undefined, text);
   });
 });
 
