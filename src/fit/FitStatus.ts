@@ -1,4 +1,4 @@
-import { STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_LEFT_PATCH, STATUS_MAX_ITERATIONS, STATUS_SATURATED, STATUS_SINGULAR, STATUS_Z_RANGE } from './fitConstants.js';
+import { STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_DUPLICATE, STATUS_LEFT_PATCH, STATUS_MAX_ITERATIONS, STATUS_SATURATED, STATUS_SINGULAR, STATUS_Z_RANGE } from './fitConstants.js';
 
 /**
  * Outcome of one patch fit, stored per fit as a small integer (Gpufit's named fit states).
@@ -23,6 +23,11 @@ export const FitStatus = {
   saturated: STATUS_SATURATED,
   /** A 3-D fit's z ended at the edge of the calibrated range (the spot lies beyond it). */
   zOutOfRange: STATUS_Z_RANGE,
+  /**
+   * The fit converged onto the emitter another fit of the same frame found, within their
+   * uncertainties (two candidates on one spot); the other fit, the more precise, is kept.
+   */
+  duplicate: STATUS_DUPLICATE,
 } as const;
 
 /** One of the values of {@link FitStatus}. */
@@ -37,4 +42,5 @@ export const FIT_STATUS_WORDS: Readonly<Record<FitStatusCode, string>> = {
   [FitStatus.singular]: 'singular',
   [FitStatus.saturated]: 'saturated',
   [FitStatus.zOutOfRange]: 'z out of range',
+  [FitStatus.duplicate]: 'duplicate',
 };

@@ -24,6 +24,11 @@ export const STATUS_SINGULAR = 4;
 export const STATUS_SATURATED = 5;
 /** A 3-D fit's z ended at the edge of the calibrated range: the spot is deeper or higher than the calibration covers. */
 export const STATUS_Z_RANGE = 6;
+/**
+ * The fit converged onto the same emitter as another fit of the frame (two candidates on one
+ * spot: a double helix's two lobes, a wide defocused spot); set by the pipeline, never by the kernel.
+ */
+export const STATUS_DUPLICATE = 7;
 
 // ---- The kernel's batch layout (WasmFitKernel.ts; the kernel's fitBatch, assembly/fitPatch.ts)
 
