@@ -10,7 +10,9 @@
  *   them give the level, and the threshold follows b across the frame. Spots do not inflate it:
  *   measured on 128×128 px stacks (test/bench/densityNoise.ts), σ(F1) is 1.00–1.02× the truth's
  *   prediction on sparse frames and 1.6× at 6 emitters/µm² (where the overlapping tails of the
- *   spots do raise the light between them), against 1.2× and 6.5× for the MAD of F1.
+ *   spots do raise the light between them: σ(F1) is 1.01–1.03× the camera's noise at the level
+ *   the noise-free frame has there, test/detect/detectionNoise.test.ts), against 1.2× and 6.5×
+ *   for the MAD of F1.
  * - `'data'`: no camera model: the MAD of F1 (1.4826 · median |F1 − median|) on a grid of
  *   pixels, left out those where F2 shows a spot (|F2| above {@link DETECTION_NOISE}.maskSigmas
  *   of F2's noise), so the spots' own structure in F1 does not count.
