@@ -5,7 +5,7 @@ import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults } from './FitResults.js';
 import { crowdedWindow } from './crowdedWindow.js';
 import { FitRows } from './FitRows.js';
-import { MAX_EMITTERS, MULTI_EMITTER_MARGIN_PX, SEED_REACH_PX } from './fitConstants.js';
+import { ADOPT_MARGIN_PX, MAX_EMITTERS, MULTI_EMITTER_MARGIN_PX, SEED_REACH_PX } from './fitConstants.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
 import type { EmitterDepths } from './DepthEmitterFits.js';
@@ -241,6 +241,8 @@ export class CrowdingResolver {
       const partner = this.partner[q];
       const wc = this.winColumn[q];
       const wr = this.winRow[q];
+      // 3-D: a window whose candidates an earlier window already reported is not fitted again.
+      if (depths && replaced[p] && (partner < 0 || replaced[partner])) continue;
       // The start: the single fit of the window's first candidate (or of its partner); in 3-D a
       // fit that ended at the z range's edge still starts x, y, N, b, and z only a converged one.
       const from = !usableStart(r.status[p]) && partner >= 0 && usableStart(r.status[partner]) ? partner : p;
@@ -263,9 +265,11 @@ export class CrowdingResolver {
       const rescued = depths !== undefined && k === 1 && partner < 0 && r.status[p] !== FitStatus.converged;
       if (k < 2 && !rescued) continue;
       any = true;
+      const from0 = staged.count;
+      this.keepEmitters(selector, p, partner, k, wc, wr, candidates, r.warmStart, frame.width, frame.height, replaced);
       replaced[p] = 1;
       if (partner >= 0) replaced[partner] = 1;
-      this.keepEmitters(selector, p, partner, k, wc, wr, candidates, r.warmStart, frame.width, frame.height);
+      for (let e = from0; e < staged.count; e++) replaced[staged.owner[e]] = 1;
     }
     if (!any) {
       if (this.ones.length < n) this.ones = new Uint8Array(2 * n).fill(1);
@@ -303,7 +307,7 @@ export class CrowdingResolver {
   }
 
   /** The emitters of the window of candidate p (and its partner, −1: none) that are theirs, into the staging rows. */
-  private keepEmitters(selector: EmitterSelection, p: number, partner: number, k: number, wc: number, wr: number, candidates: CandidatePixels, warm: ArrayLike<number>, width: number, height: number): void {
+  private keepEmitters(selector: EmitterSelection, p: number, partner: number, k: number, wc: number, wr: number, candidates: CandidatePixels, warm: ArrayLike<number>, width: number, height: number, reported: Uint8Array): void {
     const { theta, crlb, perEmitter: q } = selector;
     const { sigmaPx, noiseScale } = this.fit;
     const depths = this.depths;
@@ -323,7 +327,7 @@ export class CrowdingResolver {
       const y = theta[q * e + 1];
       if (x < left || x > right || y < top || y > bottom) continue;
       const owner = nearestCandidate(candidates, wc + x, wr + y);
-      if (owner !== p && owner !== partner) continue;
+      if (reported[owner] || (owner !== p && owner !== partner && !(depths && this.inner(candidates, owner, wc, wr, width, height)))) continue;
       const i = staged.add();
       const rows = staged.rows;
       rows.x[i] = x;
@@ -407,6 +411,18 @@ export class CrowdingResolver {
       seeds.z[s] = own && r.status[c] === FitStatus.converged ? r.z[c] : Number.NaN;
     }
     seeds.count = count;
+  }
+
+  /**
+   * Whether candidate c lies ADOPT_MARGIN_PX or more inside the window at (wc, wr) from each of
+   * its edges interior to the image (3-D: a window reports the emitters of the candidates well
+   * inside it, whose own windows are then not fitted).
+   */
+  private inner(candidates: CandidatePixels, c: number, wc: number, wr: number, width: number, height: number): boolean {
+    const W = this.window;
+    const x = candidates.column[c] + 0.5 - wc;
+    const y = candidates.row[c] + 0.5 - wr;
+    return (wc === 0 || x >= ADOPT_MARGIN_PX) && (wr === 0 || y >= ADOPT_MARGIN_PX) && (wc + W >= width || x <= W - ADOPT_MARGIN_PX) && (wr + W >= height || y <= W - ADOPT_MARGIN_PX);
   }
 
   /** Room for n candidates and m windows. */

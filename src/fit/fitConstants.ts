@@ -222,6 +222,11 @@ export const Z_SCAN_STARTS = 9;
  * pixel is the start). DepthEmitterSelector.
  */
 export const SEED_REACH_PX = 1.5;
+/**
+ * A 3-D crowded window reports the emitters of the candidates at least this far inside it (from
+ * edges interior to the image), px; their own windows are then not fitted (CrowdingResolver).
+ */
+export const ADOPT_MARGIN_PX = 1;
 /** The kernel's zOut() after zFit: θ̂ (Z_PARAMETERS values from Z_OUT_THETA: x, y px, N, b, z nm), their √CRLB… */
 export const Z_OUT_THETA = 0;
 export const Z_OUT_CRLB = 5;
