@@ -34,6 +34,10 @@ const NEIGHBOUR_NM = 400;
 const PIXEL_NM = 100;
 /** Two converged rows closer than this are counted as one spot fitted twice. */
 const DUPLICATE_NM = 100;
+/** Nearest-neighbour distance bins (lower edges), nm: recall and z RMSE by how crowded an emitter is. */
+const NN_BINS_NM = [0, 250, 500, 1000];
+const binOf = (d: number) => NN_BINS_NM.findLastIndex((edge) => d >= edge);
+const byNeighbour: string[] = [];
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -100,6 +104,7 @@ for (const model of models) {
     });
     const localizer = new FrameLocalizer(options);
     const truth = readTruth(stack.replace('.tif', '.truth.csv'));
+    const bins = NN_BINS_NM.map(() => ({ truth: 0, found: 0, dz: [] as number[] }));
     let duplicates = 0, nTruth = 0, found = 0, matched = 0, cpu = 0, frames = 0;
     const lateral: number[] = [], dz: number[] = [], crlb: number[] = [];
     const lost = { neighbour: 0, alone: 0, zEdge: 0, iterations: 0, otherFailed: 0, shared: 0, noFit: 0 };
@@ -118,9 +123,14 @@ for (const model of models) {
       const m = matchPoints(t.x, t.y, ok.map((i) => b.x[i]), ok.map((i) => b.y[i]), TOLERANCE_NM);
       matched += m.truth.length;
       const hit = new Uint8Array(t.x.length);
+      const nn = t.x.map((x, k) => Math.min(...t.x.map((x2, j) => (j === k ? Infinity : Math.hypot(x2 - x, t.y[j] - t.y[k])))));
+      nn.forEach((d) => bins[binOf(d)].truth++);
       m.truth.forEach((k, j) => {
         const i = ok[m.found[j]];
         hit[k] = 1;
+        const bin = bins[binOf(nn[k])];
+        bin.found++;
+        bin.dz.push((b.z as Float64Array)[i] - t.z[k]);
         lateral.push(Math.hypot(b.x[i] - t.x[k], b.y[i] - t.y[k]));
         dz.push((b.z as Float64Array)[i] - t.z[k]);
         crlb.push((b.uncertaintyZ as Float64Array)[i]);
@@ -149,6 +159,7 @@ for (const model of models) {
         else lost.otherFailed++;
       }
     }
+    byNeighbour.push(`| ${model}${density} | ${bins.map((bin) => `${bin.truth}: ${((100 * bin.found) / bin.truth).toFixed(1)} %, ${rms(bin.dz).toFixed(0)} (${rms(bin.dz.filter((e) => Math.abs(e) <= 250)).toFixed(0)}) nm`).join(' | ')} |`);
     const within = dz.filter((e) => Math.abs(e) <= 250);
     const pct = (v: number) => `${((100 * v) / nTruth).toFixed(1)}`;
     const medCrlb = median(crlb);
@@ -157,3 +168,5 @@ for (const model of models) {
     );
   }
 }
+console.log(`\nBy the nearest neighbour's distance (${NN_BINS_NM.join(', ')}… nm): emitters, recall, z RMSE (within 250 nm)`);
+for (const line of byNeighbour) console.log(line);
