@@ -49,8 +49,8 @@ export function createWindowSeeds(capacity: number): WindowSeeds {
  *    its single fit where that is near its candidate, else at its pixel; photons from the window
  *    (2 × the 3×3 excess over the background), z of each unknown one the most likely of
  *    Z_SCAN_STARTS depths with the emitters before it held ({@link DepthEmitterFits.startOwn}).
- * 2. Fit jointly (the trial's looser tolerance and share of the iterations). Where that fails
- *    or an emitter leaves the window, ends at the z range's edge or has no photons, drop the last
+ * 2. Fit jointly (the trial's looser tolerance and share of the iterations, going on to the full
+ *    limit where that is not enough). Where that fails or an emitter leaves the window, ends at the z range's edge or has no photons, drop the last
  *    seed (or that emitter) and fit again.
  * 3. Prune: while the least significant seeded emitter's N̂/σ_N (σ from the joint CRLB) is below
  *    √χ²₄(1 − p) (the likelihood-ratio test's threshold, applied as a Wald test on its photons),
@@ -137,7 +137,9 @@ export class DepthEmitterSelector implements EmitterSelection {
     this.emitters = 0;
     for (;;) {
       this.status = fit.fit(data, at, k, 0, trial);
-      if (this.status !== STATUS_CONVERGED && k === 1 && fit.continueFirst) this.status = fit.fit(data, at, 1, 0, solver);
+      // From rough starts (a pixel's centre, a scanned z) several emitters may need more than the
+      // trial's share of the iterations: they go on to the full limit before one is dropped.
+      if (this.status !== STATUS_CONVERGED) this.status = fit.fit(data, at, k, 0, { ...trial, maxIterations: solver.maxIterations });
       if (this.status !== STATUS_CONVERGED) {
         if (k === 1) return 0;
         theta.set(this.initial.subarray(0, q * k + 1));
