@@ -5,11 +5,11 @@ import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults } from './FitResults.js';
 import { crowdedWindow } from './crowdedWindow.js';
 import { FitRows } from './FitRows.js';
-import { ADOPT_MARGIN_PX, MAX_EMITTERS, MULTI_EMITTER_MARGIN_PX, SEED_REACH_PX } from './fitConstants.js';
+import { MULTI_EMITTER_MARGIN_PX } from './fitConstants.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
 import type { EmitterDepths } from './DepthEmitterFits.js';
-import type { WindowSeeds } from './DepthEmitterSelector.js';
+import { WindowSeeds } from './WindowSeeds.js';
 
 /** A frame's candidates, as the resolver reads them: the pixel row and column of each. */
 export interface CandidatePixels {
@@ -118,9 +118,6 @@ export class CrowdingResolver {
   /** Staged rows in candidate order. */
   private order = new Int32Array(0);
   private ones = new Uint8Array(0);
-  /** A window's seeds: candidate indices and squared distances, nearest first (scratch). */
-  private readonly seedOrder = new Int32Array(MAX_EMITTERS);
-  private readonly seedDistance = new Float64Array(MAX_EMITTERS);
 
   /**
    * @param fit - the run's resolved fit options (box, σ, noise scale, solver limits)
@@ -257,7 +254,7 @@ export class CrowdingResolver {
       }
       start.z = depths && r.status[from] === FitStatus.converged ? r.z[from] : Number.NaN;
       // 3-D: the window's other candidates seed its emitters (DepthEmitterSelector).
-      if (depths && 'seeds' in selector) this.seedWindow((selector as { seeds: WindowSeeds }).seeds, from, wc, wr, candidates, single);
+      if (depths && 'seeds' in selector) (selector as { seeds: WindowSeeds }).seeds.fill(from, wc, wr, W, candidates, single);
       const k = selector.select(this.patches, q * W * W, start, sigmaPx, solver);
       stats.emitterFits[Math.max(1, k)]++;
       // One emitter keeps the single fit, except in 3-D where the single fit failed (z at the
@@ -327,7 +324,7 @@ export class CrowdingResolver {
       const y = theta[q * e + 1];
       if (x < left || x > right || y < top || y > bottom) continue;
       const owner = nearestCandidate(candidates, wc + x, wr + y);
-      if (reported[owner] || (owner !== p && owner !== partner && !(depths && this.inner(candidates, owner, wc, wr, width, height)))) continue;
+      if (reported[owner] || (owner !== p && owner !== partner && !(depths && WindowSeeds.inside(candidates, owner, wc, wr, W, width, height)))) continue;
       const i = staged.add();
       const rows = staged.rows;
       rows.x[i] = x;
@@ -362,67 +359,6 @@ export class CrowdingResolver {
       staged.emitters[i] = k;
       staged.owner[i] = owner;
     }
-  }
-
-  /**
-   * The candidates inside the window at (wc, wr) other than `from` (the window's first emitter),
-   * nearest to it first, as seeds: each at its single fit (photons, and z where it converged)
-   * when that lies within SEED_REACH_PX of its pixel, else at the pixel's centre.
-   */
-  private seedWindow(seeds: WindowSeeds, from: number, wc: number, wr: number, candidates: CandidatePixels, single: { fits: FitResults; originColumn: Int32Array; originRow: Int32Array }): void {
-    const W = this.window;
-    const r = single.fits;
-    const capacity = seeds.x.length;
-    const order = this.seedOrder;
-    const d2s = this.seedDistance;
-    let count = 0;
-    const fx = candidates.column[from] + 0.5;
-    const fy = candidates.row[from] + 0.5;
-    for (let c = 0; c < candidates.count; c++) {
-      if (c === from) continue;
-      const x = candidates.column[c] + 0.5 - wc;
-      const y = candidates.row[c] + 0.5 - wr;
-      if (x < 0 || x > W || y < 0 || y > W) continue;
-      const d2 = (candidates.column[c] + 0.5 - fx) ** 2 + (candidates.row[c] + 0.5 - fy) ** 2;
-      // Insertion into the `capacity` nearest so far.
-      let i = Math.min(count, capacity);
-      if (i === capacity && d2 >= d2s[capacity - 1]) continue;
-      while (i > 0 && d2s[i - 1] > d2) {
-        if (i < capacity) {
-          d2s[i] = d2s[i - 1];
-          order[i] = order[i - 1];
-        }
-        i--;
-      }
-      d2s[i] = d2;
-      order[i] = c;
-      count = Math.min(count + 1, capacity);
-    }
-    for (let s = 0; s < count; s++) {
-      const c = order[s];
-      const px = candidates.column[c] + 0.5 - wc;
-      const py = candidates.row[c] + 0.5 - wr;
-      const x = r.x[c] + single.originColumn[c] - wc;
-      const y = r.y[c] + single.originRow[c] - wr;
-      const own = usableStart(r.status[c]) && Math.hypot(x - px, y - py) <= SEED_REACH_PX;
-      seeds.x[s] = own ? x : px;
-      seeds.y[s] = own ? y : py;
-      seeds.photons[s] = own ? r.photons[c] : Number.NaN;
-      seeds.z[s] = own && r.status[c] === FitStatus.converged ? r.z[c] : Number.NaN;
-    }
-    seeds.count = count;
-  }
-
-  /**
-   * Whether candidate c lies ADOPT_MARGIN_PX or more inside the window at (wc, wr) from each of
-   * its edges interior to the image (3-D: a window reports the emitters of the candidates well
-   * inside it, whose own windows are then not fitted).
-   */
-  private inner(candidates: CandidatePixels, c: number, wc: number, wr: number, width: number, height: number): boolean {
-    const W = this.window;
-    const x = candidates.column[c] + 0.5 - wc;
-    const y = candidates.row[c] + 0.5 - wr;
-    return (wc === 0 || x >= ADOPT_MARGIN_PX) && (wr === 0 || y >= ADOPT_MARGIN_PX) && (wc + W >= width || x <= W - ADOPT_MARGIN_PX) && (wr + W >= height || y <= W - ADOPT_MARGIN_PX);
   }
 
   /** Room for n candidates and m windows. */

@@ -2,6 +2,7 @@ import type { EmitterFits } from './EmitterFits.js';
 import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
 import { chiSquareThreshold } from './EmitterSelector.js';
 import type { EmitterSelection } from './EmitterSelection.js';
+import { WindowSeeds } from './WindowSeeds.js';
 import {
   MIN_EMITTER_PHOTONS,
   MIN_RESIDUAL_SIGNIFICANCE,
@@ -17,26 +18,6 @@ import {
 
 /** A K-emitter fit of a 3-D model ({@link DepthEmitterFits}): z starts of its own, emitters at the z edge refused. */
 export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'plausibleOwn'>>;
-
-/**
- * The other candidates of a window, as the crowding resolver hands them to a seeded selection
- * before {@link DepthEmitterSelector.select}: position (window px), photons and z (nm) of each
- * one's single fit (NaN where it has none to trust: photons then come from the window, z from the
- * residual). Caller-owned and reused; `count` of them are in use, nearest to the window's first
- * emitter first.
- */
-export interface WindowSeeds {
-  count: number;
-  readonly x: Float64Array;
-  readonly y: Float64Array;
-  readonly photons: Float64Array;
-  readonly z: Float64Array;
-}
-
-/** An empty {@link WindowSeeds} for up to `capacity` candidates. */
-export function createWindowSeeds(capacity: number): WindowSeeds {
-  return { count: 0, x: new Float64Array(capacity), y: new Float64Array(capacity), photons: new Float64Array(capacity), z: new Float64Array(capacity) };
-}
 
 /**
  * The model selection of a 3-D crowded window ({@link EmitterSelection}), seeded by the window's
@@ -99,7 +80,7 @@ export class DepthEmitterSelector implements EmitterSelection {
     this.threshold = chiSquareThreshold(options.pValue, fit.perEmitter);
     this.best = new Float64Array(fit.theta.length);
     this.initial = new Float64Array(fit.theta.length);
-    this.seeds = createWindowSeeds(options.maxEmitters);
+    this.seeds = new WindowSeeds(options.maxEmitters - 1);
   }
 
   select(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number; z?: number }, _sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
@@ -110,7 +91,7 @@ export class DepthEmitterSelector implements EmitterSelection {
     const trial = { ...solver, tolerance: Math.max(solver.tolerance, TRIAL_TOLERANCE_PX), maxIterations: Math.max(MIN_TRIAL_ITERATIONS, Math.ceil(solver.maxIterations * TRIAL_ITERATION_SHARE)) };
     const b = Math.max(start.background, MIN_START_BACKGROUND);
     // 1. K₀ emitters: the window's own start, then its other candidates.
-    let k = Math.min(1 + seeds.count, this.options.maxEmitters);
+    let k = 1 + seeds.count;
     seeds.count = 0;
     theta[0] = start.x;
     theta[1] = start.y;
