@@ -82,6 +82,12 @@ export interface ResolvedFits {
  * one each, and a pair that made one candidate is reported twice), and only emitters at least
  * σ/2 inside the window (ThunderSTORM's rule against partly seen neighbours). A window of one
  * emitter keeps the single fit as it was (in 3-D, where that failed, the window's).
+ *
+ * In 3-D the window's other candidates seed its emitters ({@link WindowSeeds}, a selection with
+ * `seeds`: DepthEmitterSelector), it also reports the emitters of every candidate at least
+ * ADOPT_MARGIN_PX inside it that no earlier window reported, and a window whose candidates were
+ * all reported already is not fitted: each emitter is reported once, from the first window that
+ * holds its candidate.
  */
 export class CrowdingResolver {
   private readonly window: number;
