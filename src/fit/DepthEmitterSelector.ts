@@ -52,6 +52,8 @@ export class DepthEmitterSelector implements EmitterSelection {
   residualStd = Number.NaN;
   private readonly threshold: number;
   private readonly best: Float64Array;
+  /** The chosen model's √CRLB, kept from its fit (the kernel's) while larger models are tried. */
+  private readonly bestCrlb: Float64Array;
   /** The K₀-emitter start, less the seeds dropped since (a failed fit starts again from it). */
   private readonly initial: Float64Array;
 
@@ -61,12 +63,10 @@ export class DepthEmitterSelector implements EmitterSelection {
   get crlb(): Float64Array {
     return this.fit.crlb;
   }
-  get logLikelihood(): number {
-    return this.fit.logLikelihood;
-  }
-  get iterations(): number {
-    return this.fit.iterations;
-  }
+  /** ℓ(θ̂) of the chosen model. */
+  logLikelihood = Number.NaN;
+  /** Iterations of the chosen model's fit. */
+  iterations = 0;
   get perEmitter(): number {
     return this.fit.perEmitter;
   }
@@ -79,6 +79,7 @@ export class DepthEmitterSelector implements EmitterSelection {
     this.fit = fit;
     this.threshold = chiSquareThreshold(options.pValue, fit.perEmitter);
     this.best = new Float64Array(fit.theta.length);
+    this.bestCrlb = new Float64Array(fit.theta.length);
     this.initial = new Float64Array(fit.theta.length);
     this.seeds = new WindowSeeds(options.maxEmitters - 1);
   }
@@ -147,8 +148,12 @@ export class DepthEmitterSelector implements EmitterSelection {
       if (least * least >= this.threshold) break;
       k = this.drop(k, weakest);
     }
+    if (k === 1 && !fit.bound(1, data, at, solver.shift)) {
+      this.status = STATUS_SINGULAR;
+      return 0;
+    }
     let ll = fit.logLikelihood;
-    best.set(theta.subarray(0, q * k + 1));
+    this.keep(k);
     // 4. More emitters from the residual, while the test accepts them.
     fit.refresh(data, at, k, 0, solver.shift);
     for (let next = k + 1; next <= this.options.maxEmitters; next++) {
@@ -161,25 +166,32 @@ export class DepthEmitterSelector implements EmitterSelection {
       theta[q * k + q] = best[q * k];
       fit.startOwn(data, at, k, solver.shift);
       const status = fit.fit(data, at, next, 0, trial);
-      if (status !== STATUS_CONVERGED || !(2 * (fit.logLikelihood - ll) > this.threshold) || this.implausible(next, box) >= 0) break;
+      if (status !== STATUS_CONVERGED || !(2 * (fit.logLikelihood - ll) > this.threshold) || this.implausible(next, box) >= 0 || !fit.bound(next, data, at, solver.shift)) break;
       k = next;
       ll = fit.logLikelihood;
-      best.set(theta.subarray(0, q * k + 1));
+      this.keep(k);
       fit.refresh(data, at, k, 0, solver.shift);
     }
-    // The chosen model's trial θ̂ stands: its last step was within TRIAL_TOLERANCE_PX, far below
-    // the CRLB, and fitting on to the full tolerance changed no measured error (a third of the
-    // selection's cost; many emitters' z converge slowly).
+    // The chosen model's trial θ̂ stands, with the bound its fit computed: its last step was
+    // within TRIAL_TOLERANCE_PX, far below the CRLB, and fitting on to the full tolerance changed
+    // no measured error (it was a third of the selection's cost; many emitters' z converge slowly).
     theta.set(best.subarray(0, q * k + 1));
+    fit.crlb.set(this.bestCrlb.subarray(0, q * k + 1));
     fit.refresh(data, at, k, 0, solver.shift);
     this.status = STATUS_CONVERGED;
-    if (!fit.bound(k, data, at, solver.shift)) {
-      this.status = STATUS_SINGULAR;
-      return 0;
-    }
+    this.logLikelihood = ll;
     this.residualStd = fit.residualStd(data, at);
     this.emitters = k;
     return k;
+  }
+
+  /** Keep the K-emitter fit just made (θ̂, its bound, its iterations) as the chosen model so far. */
+  private keep(k: number): void {
+    const { fit } = this;
+    const p = fit.perEmitter * k + 1;
+    this.best.set(fit.theta.subarray(0, p));
+    this.bestCrlb.set(fit.crlb.subarray(0, p));
+    this.iterations = fit.iterations;
   }
 
   /** Remove emitter e of the K-emitter θ and of the start (the later ones move up, b follows). @returns K − 1 */
