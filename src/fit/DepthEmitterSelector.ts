@@ -31,17 +31,18 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  *    (2 × the 3×3 excess over the background), z of each unknown one the most likely of
  *    Z_SCAN_STARTS depths with the emitters before it held ({@link DepthEmitterFits.startOwn}).
  * 2. Fit jointly (the trial's looser tolerance and share of the iterations, going on to the full
- *    limit where that is not enough). Where that fails or an emitter leaves the window, ends at the z range's edge or has no photons, drop the last
- *    seed (or that emitter) and fit again.
- * 3. Prune: while the least significant seeded emitter's N̂/σ_N (σ from the joint CRLB) is below
+ *    limit where that is not enough). Where that fails, drop the last seed and fit again from the
+ *    start; where an emitter leaves the window, ends at the z range's edge or has no photons,
+ *    drop that emitter and fit again.
+ * 3. Prune: while the least significant emitter's N̂/σ_N (σ from the joint CRLB) is below
  *    √χ²₄(1 − p) (the likelihood-ratio test's threshold, applied as a Wald test on its photons),
  *    drop it and refit: two candidates on one elongated spot become one.
  * 4. Add emitters at the residual's peak while the likelihood-ratio test accepts them (as
  *    {@link EmitterSelector}). The chosen model's trial θ̂ is the result (no fit to the full
  *    tolerance: its last step was below TRIAL_TOLERANCE_PX already).
  *
- * Without seeds it is {@link EmitterSelector}'s selection (steps 1–3 are K₀ = 1). The joint fit
- * is the model's ({@link DepthFits}: JavaScript or the fit kernel).
+ * Without seeds it is {@link EmitterSelector}'s selection (K₀ = 1) but for the last fit to the
+ * full tolerance. The joint fit is the model's ({@link DepthFits}: JavaScript or the fit kernel).
  */
 export class DepthEmitterSelector implements EmitterSelection {
   readonly fit: DepthFits;
