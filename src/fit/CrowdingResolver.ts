@@ -9,6 +9,7 @@ import { MULTI_EMITTER_MARGIN_PX } from './fitConstants.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
 import type { EmitterDepths } from './DepthEmitterFits.js';
+import { WindowSeeds } from './WindowSeeds.js';
 
 /** A frame's candidates, as the resolver reads them: the pixel row and column of each. */
 export interface CandidatePixels {
@@ -81,6 +82,12 @@ export interface ResolvedFits {
  * one each, and a pair that made one candidate is reported twice), and only emitters at least
  * σ/2 inside the window (ThunderSTORM's rule against partly seen neighbours). A window of one
  * emitter keeps the single fit as it was (in 3-D, where that failed, the window's).
+ *
+ * In 3-D the window's other candidates seed its emitters ({@link WindowSeeds}, a selection with
+ * `seeds`: DepthEmitterSelector), it also reports the emitters of every candidate at least
+ * ADOPT_MARGIN_PX inside it that no earlier window reported, and a window whose candidates were
+ * all reported already is not fitted: each emitter is reported once, from the first window that
+ * holds its candidate.
  */
 export class CrowdingResolver {
   private readonly window: number;
@@ -237,6 +244,8 @@ export class CrowdingResolver {
       const partner = this.partner[q];
       const wc = this.winColumn[q];
       const wr = this.winRow[q];
+      // 3-D: a window whose candidates an earlier window already reported is not fitted again.
+      if (depths && replaced[p] && (partner < 0 || replaced[partner])) continue;
       // The start: the single fit of the window's first candidate (or of its partner); in 3-D a
       // fit that ended at the z range's edge still starts x, y, N, b, and z only a converged one.
       const from = !usableStart(r.status[p]) && partner >= 0 && usableStart(r.status[partner]) ? partner : p;
@@ -250,6 +259,8 @@ export class CrowdingResolver {
         unconvergedStart(start, candidates.column[p] + 0.5 - wc, candidates.row[p] + 0.5 - wr, r.background[p]);
       }
       start.z = depths && r.status[from] === FitStatus.converged ? r.z[from] : Number.NaN;
+      // 3-D: the window's other candidates seed its emitters (DepthEmitterSelector).
+      if (depths && 'seeds' in selector) (selector as { seeds: WindowSeeds }).seeds.fill(from, wc, wr, W, candidates, single);
       const k = selector.select(this.patches, q * W * W, start, sigmaPx, solver);
       stats.emitterFits[Math.max(1, k)]++;
       // One emitter keeps the single fit, except in 3-D where the single fit failed (z at the
@@ -257,9 +268,11 @@ export class CrowdingResolver {
       const rescued = depths !== undefined && k === 1 && partner < 0 && r.status[p] !== FitStatus.converged;
       if (k < 2 && !rescued) continue;
       any = true;
+      const from0 = staged.count;
+      this.keepEmitters(selector, p, partner, k, wc, wr, candidates, r.warmStart, frame.width, frame.height, replaced);
       replaced[p] = 1;
       if (partner >= 0) replaced[partner] = 1;
-      this.keepEmitters(selector, p, partner, k, wc, wr, candidates, r.warmStart, frame.width, frame.height);
+      for (let e = from0; e < staged.count; e++) replaced[staged.owner[e]] = 1;
     }
     if (!any) {
       if (this.ones.length < n) this.ones = new Uint8Array(2 * n).fill(1);
@@ -297,7 +310,7 @@ export class CrowdingResolver {
   }
 
   /** The emitters of the window of candidate p (and its partner, −1: none) that are theirs, into the staging rows. */
-  private keepEmitters(selector: EmitterSelection, p: number, partner: number, k: number, wc: number, wr: number, candidates: CandidatePixels, warm: ArrayLike<number>, width: number, height: number): void {
+  private keepEmitters(selector: EmitterSelection, p: number, partner: number, k: number, wc: number, wr: number, candidates: CandidatePixels, warm: ArrayLike<number>, width: number, height: number, reported: Uint8Array): void {
     const { theta, crlb, perEmitter: q } = selector;
     const { sigmaPx, noiseScale } = this.fit;
     const depths = this.depths;
@@ -317,7 +330,7 @@ export class CrowdingResolver {
       const y = theta[q * e + 1];
       if (x < left || x > right || y < top || y > bottom) continue;
       const owner = nearestCandidate(candidates, wc + x, wr + y);
-      if (owner !== p && owner !== partner) continue;
+      if (reported[owner] || (owner !== p && owner !== partner && !(depths && WindowSeeds.inside(candidates, owner, wc, wr, W, width, height)))) continue;
       const i = staged.add();
       const rows = staged.rows;
       rows.x[i] = x;

@@ -12,6 +12,7 @@ import { SplineFit } from './SplineFit.js';
 import { WasmSplineFit } from './WasmSplineFit.js';
 import type { SplinePsf } from './spline/SplinePsf.js';
 import { DepthEmitterFits } from './DepthEmitterFits.js';
+import { DepthEmitterSelector } from './DepthEmitterSelector.js';
 import { MAX_WINDOW } from './fitConstants.js';
 import { WasmMultiAstigmaticFit } from './WasmMultiAstigmaticFit.js';
 import { WasmMultiSplineFit } from './WasmMultiSplineFit.js';
@@ -70,7 +71,7 @@ export function createFitEngines(
   return {
     // The workspace holds the kernel's batch fit when fit.engine is 'wasm' and the solver is Newton.
     workspace: new FitWorkspace(fit),
-    selector: !crowded ? undefined : depthFits ? new EmitterSelector(window, multiEmitter, depthFits) : wasm ? new WasmEmitterSelector(window, multiEmitter) : new EmitterSelector(window, multiEmitter),
+    selector: !crowded ? undefined : depthFits ? new DepthEmitterSelector(multiEmitter, depthFits) : wasm ? new WasmEmitterSelector(window, multiEmitter) : new EmitterSelector(window, multiEmitter),
     depthFits,
     astigmatic: spline ? (wasm ? new WasmSplineFit(fit.box, spline.psf, spline.pixelSizeNm, spline.everyZStart) : new SplineFit(fit.box, spline.psf, spline.pixelSizeNm, spline.everyZStart)) : !astigmatism ? undefined : wasm ? new WasmAstigmaticFit(fit.box, astigmatism) : new AstigmaticFit(fit.box, astigmatism),
   };

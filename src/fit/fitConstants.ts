@@ -221,6 +221,17 @@ export const Z_PARAMETERS = 5;
  * ±600 nm range is one every 133 nm, inside the capture range of one fit (MAX_Z_STEP_NM steps).
  */
 export const Z_SCAN_STARTS = 9;
+/**
+ * A 3-D crowded window's other candidates seed its emitters at their single fits when those lie
+ * within this of the candidate's pixel centre, px (further, the fit went to a neighbour: the
+ * pixel is the start). DepthEmitterSelector.
+ */
+export const SEED_REACH_PX = 1.5;
+/**
+ * A 3-D crowded window reports the emitters of the candidates at least this far inside it (from
+ * edges interior to the image), px; their own windows are then not fitted (CrowdingResolver).
+ */
+export const ADOPT_MARGIN_PX = 1;
 /** The kernel's zOut() after zFit: θ̂ (Z_PARAMETERS values from Z_OUT_THETA: x, y px, N, b, z nm), their √CRLB… */
 export const Z_OUT_THETA = 0;
 export const Z_OUT_CRLB = 5;

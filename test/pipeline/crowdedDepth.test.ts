@@ -32,12 +32,14 @@ describe('3-D crowded spots: multi-emitter fitting on by default', () => {
       });
       const off = depthAccuracy(resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, ...calibration, multiEmitter: { enabled: false } }), sim);
       assert.ok(multiRows > 0.2 * on.n, `${multiRows} rows from crowded windows of ${on.n}`);
-      // Measured (seed 9): astigmatic (16 frames, 607 emitters) 278 found vs 161, z outliers 7.9 %
-      // vs 10.1 %, z RMSE 70 vs 91 nm; spline (measured on 8 frames; the test runs 6 to stay short) 123 vs 81, 6.8 % vs 12 %, 68 vs 96 nm.
-      // 15 % more found is several times the scatter of counts of 100–300.
-      assert.ok(on.n > 1.15 * off.n, `${on.n} found (of ${on.truth}) with multi-emitter fitting, ${off.n} with single fits`);
+      // Measured (seed 9), seeded 3-D windows: astigmatic (16 frames, 607 emitters) 394 found vs
+      // 161, z outliers 3.4 % vs 10.1 %, z RMSE 64 vs 91 nm; spline (6 frames, 221 emitters) 136
+      // vs 60, 5.6 % vs 14 %, 64 vs 92 nm (one emitter added at a time, before: 278 and 123 found).
+      // Twice as many found leaves room for the scatter of counts of 60–400.
+      assert.ok(on.n > 2 * off.n, `${on.n} found (of ${on.truth}) with multi-emitter fitting, ${off.n} with single fits`);
       assert.ok(on.outliers / (on.n + on.outliers) < off.outliers / (off.n + off.outliers), `z outliers ${on.outliers} of ${on.n + on.outliers}, single fits ${off.outliers} of ${off.n + off.outliers}`);
-      assert.ok(on.rmse < 1.1 * off.rmse, `z RMSE ${on.rmse} nm, single fits ${off.rmse} nm`);
+      // Measured ratio 0.70 (both models); 0.85 leaves the RMSE's scatter over 140–400 matches.
+      assert.ok(on.rmse < 0.85 * off.rmse, `z RMSE ${on.rmse} nm, single fits ${off.rmse} nm`);
     });
   }
 });

@@ -13,6 +13,7 @@ import { WasmAstigmaticFit } from '../../src/fit/WasmAstigmaticFit.js';
 import { InvalidOptionError } from '../../src/errors/InvalidOptionError.js';
 import { EmitterSelector } from '../../src/fit/EmitterSelector.js';
 import { DepthEmitterFits } from '../../src/fit/DepthEmitterFits.js';
+import { DepthEmitterSelector } from '../../src/fit/DepthEmitterSelector.js';
 import { WarmStarts } from '../../src/fit/WarmStarts.js';
 import type { AstigmatismCurves } from '../../src/fit/models/AstigmaticModel.js';
 import { WasmEmitterSelector } from '../../src/fit/WasmEmitterSelector.js';
@@ -65,14 +66,14 @@ describe('createFitEngines', () => {
   test('one engine option chooses every fit: the kernel for wasm, the JavaScript reference for js', () => {
     const wasm = createFitEngines(options('wasm').fit, options('wasm').multiEmitter, calibration);
     assert.ok(wasm.workspace.kernel, 'the single fit in the kernel');
-    // 3-D: the one selection over the 3-D model's K-emitter fit (its fits in the kernel for wasm).
-    assert.ok(wasm.selector instanceof EmitterSelector && wasm.selector.fit instanceof DepthEmitterFits);
+    // 3-D: the seeded selection over the 3-D model's K-emitter fit (its fits in the kernel for wasm).
+    assert.ok(wasm.selector instanceof DepthEmitterSelector && wasm.selector.fit instanceof DepthEmitterFits);
     assert.ok(wasm.depthFits === wasm.selector.fit);
     assert.ok(wasm.astigmatic instanceof WasmAstigmaticFit);
     assert.ok(createFitEngines(options('wasm').fit, options('wasm').multiEmitter, undefined).selector instanceof WasmEmitterSelector, '2-D: the selection in the kernel');
     const js = createFitEngines(options('js').fit, options('js').multiEmitter, calibration);
     assert.equal(js.workspace.kernel, undefined);
-    assert.ok(js.selector instanceof EmitterSelector && js.selector.fit instanceof DepthEmitterFits);
+    assert.ok(js.selector instanceof DepthEmitterSelector && js.selector.fit instanceof DepthEmitterFits);
     assert.ok(createFitEngines(options('js').fit, options('js').multiEmitter, undefined).selector instanceof EmitterSelector);
     assert.ok(js.astigmatic instanceof AstigmaticFit);
   });

@@ -1,0 +1,229 @@
+import type { EmitterFits } from './EmitterFits.js';
+import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
+import { chiSquareThreshold } from './EmitterSelector.js';
+import type { EmitterSelection } from './EmitterSelection.js';
+import { WindowSeeds } from './WindowSeeds.js';
+import {
+  MIN_EMITTER_PHOTONS,
+  MIN_RESIDUAL_SIGNIFICANCE,
+  MIN_START_BACKGROUND,
+  MIN_START_PHOTONS,
+  MIN_TRIAL_ITERATIONS,
+  NEW_EMITTER_PHOTONS_FACTOR,
+  STATUS_CONVERGED,
+  STATUS_SINGULAR,
+  TRIAL_ITERATION_SHARE,
+  TRIAL_TOLERANCE_PX,
+} from './fitConstants.js';
+
+/** A K-emitter fit of a 3-D model ({@link DepthEmitterFits}): z starts of its own, emitters at the z edge refused. */
+export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'plausibleOwn'>>;
+
+/**
+ * The model selection of a 3-D crowded window ({@link EmitterSelection}), seeded by the window's
+ * candidates. Where a defocused spot is wide and a window holds several of them, adding one
+ * emitter at a time from a single fit (as {@link EmitterSelector} does) often never converges
+ * (one emitter for four spots walks along z) or adds the brightest residuals first and stops at
+ * the most emitters before the candidate's own. Here:
+ *
+ * 1. Start from K₀ = 1 + the seeds (the window's other candidates, up to `maxEmitters`), each at
+ *    its single fit where that is near its candidate, else at its pixel; photons from the window
+ *    (2 × the 3×3 excess over the background), z of each unknown one the most likely of
+ *    Z_SCAN_STARTS depths with the emitters before it held ({@link DepthEmitterFits.startOwn}).
+ * 2. Fit jointly (the trial's looser tolerance and share of the iterations, going on to the full
+ *    limit where that is not enough). Where that fails, drop the last seed and fit again from the
+ *    start; where an emitter leaves the window, ends at the z range's edge or has no photons,
+ *    drop that emitter and fit again.
+ * 3. Prune: while the least significant emitter's N̂/σ_N (σ from the joint CRLB) is below
+ *    √χ²₄(1 − p) (the likelihood-ratio test's threshold, applied as a Wald test on its photons),
+ *    drop it and refit: two candidates on one elongated spot become one.
+ * 4. Add emitters at the residual's peak while the likelihood-ratio test accepts them (as
+ *    {@link EmitterSelector}). The chosen model's trial θ̂ is the result (no fit to the full
+ *    tolerance: its last step was below TRIAL_TOLERANCE_PX already).
+ *
+ * Without seeds it is {@link EmitterSelector}'s selection (K₀ = 1) but for the last fit to the
+ * full tolerance. The joint fit is the model's ({@link DepthFits}: JavaScript or the fit kernel).
+ */
+export class DepthEmitterSelector implements EmitterSelection {
+  readonly fit: DepthFits;
+  /** The window's other candidates for the next {@link select} (cleared by it). */
+  readonly seeds: WindowSeeds;
+  emitters = 0;
+  status = 0;
+  residualStd = Number.NaN;
+  private readonly threshold: number;
+  private readonly best: Float64Array;
+  /** The chosen model's √CRLB, kept from its fit (the kernel's) while larger models are tried. */
+  private readonly bestCrlb: Float64Array;
+  /** The K₀-emitter start, less the seeds dropped since (a failed fit starts again from it). */
+  private readonly initial: Float64Array;
+
+  get theta(): Float64Array {
+    return this.fit.theta;
+  }
+  get crlb(): Float64Array {
+    return this.fit.crlb;
+  }
+  /** ℓ(θ̂) of the chosen model. */
+  logLikelihood = Number.NaN;
+  /** Iterations of the chosen model's fit. */
+  iterations = 0;
+  get perEmitter(): number {
+    return this.fit.perEmitter;
+  }
+
+  /**
+   * @param options - resolved multi-emitter options (most emitters, the test's p-value)
+   * @param fit - the K-emitter fit of the run's 3-D model, for the resolver's windows
+   */
+  constructor(private readonly options: ResolvedMultiEmitterOptions, fit: DepthFits) {
+    this.fit = fit;
+    this.threshold = chiSquareThreshold(options.pValue, fit.perEmitter);
+    this.best = new Float64Array(fit.theta.length);
+    this.bestCrlb = new Float64Array(fit.theta.length);
+    this.initial = new Float64Array(fit.theta.length);
+    this.seeds = new WindowSeeds(options.maxEmitters - 1);
+  }
+
+  select(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number; z?: number }, _sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
+    const { fit, best, seeds } = this;
+    const box = fit.box;
+    const theta = fit.theta;
+    const q = fit.perEmitter;
+    const trial = { ...solver, tolerance: Math.max(solver.tolerance, TRIAL_TOLERANCE_PX), maxIterations: Math.max(MIN_TRIAL_ITERATIONS, Math.ceil(solver.maxIterations * TRIAL_ITERATION_SHARE)) };
+    const b = Math.max(start.background, MIN_START_BACKGROUND);
+    // 1. K₀ emitters: the window's own start, then its other candidates.
+    let k = 1 + seeds.count;
+    seeds.count = 0;
+    theta[0] = start.x;
+    theta[1] = start.y;
+    theta[2] = Math.max(start.photons, MIN_START_PHOTONS);
+    theta[q] = b;
+    const z0 = start.z ?? Number.NaN;
+    if (Number.isFinite(z0)) theta[3] = z0;
+    else fit.startOwn(data, at, 0, solver.shift);
+    for (let e = 1; e < k; e++) {
+      const x = seeds.x[e - 1];
+      const y = seeds.y[e - 1];
+      theta[q * e] = x;
+      theta[q * e + 1] = y;
+      const photons = seeds.photons[e - 1];
+      theta[q * e + 2] = Number.isFinite(photons) ? Math.max(photons, MIN_START_PHOTONS) : Math.max(NEW_EMITTER_PHOTONS_FACTOR * excess(data, at, box, x, y, b), MIN_START_PHOTONS);
+      theta[q * (e + 1)] = b;
+      const z = seeds.z[e - 1];
+      if (Number.isFinite(z)) theta[q * e + 3] = z;
+      else fit.startOwn(data, at, e, solver.shift);
+    }
+    theta[q * k] = b;
+    this.initial.set(theta.subarray(0, q * k + 1));
+    // 2.–3. Fit; drop what the window does not support.
+    this.emitters = 0;
+    for (;;) {
+      this.status = fit.fit(data, at, k, 0, trial);
+      // From rough starts (a pixel's centre, a scanned z) several emitters may need more than the
+      // trial's share of the iterations: they go on to the full limit before one is dropped.
+      if (this.status !== STATUS_CONVERGED) this.status = fit.fit(data, at, k, 0, { ...trial, maxIterations: solver.maxIterations });
+      if (this.status !== STATUS_CONVERGED) {
+        if (k === 1) return 0;
+        theta.set(this.initial.subarray(0, q * k + 1));
+        k = this.drop(k, k - 1);
+        continue;
+      }
+      const bad = this.implausible(k, box);
+      if (bad >= 0) {
+        if (k === 1) return 0;
+        k = this.drop(k, bad);
+        continue;
+      }
+      if (k === 1) break;
+      if (!fit.bound(k, data, at, solver.shift)) {
+        k = this.drop(k, k - 1);
+        continue;
+      }
+      let weakest = -1;
+      let least = Number.POSITIVE_INFINITY;
+      for (let e = 0; e < k; e++) {
+        const w = theta[q * e + 2] / fit.crlb[q * e + 2];
+        if (w < least) [least, weakest] = [w, e];
+      }
+      if (least * least >= this.threshold) break;
+      k = this.drop(k, weakest);
+    }
+    if (k === 1 && !fit.bound(1, data, at, solver.shift)) {
+      this.status = STATUS_SINGULAR;
+      return 0;
+    }
+    let ll = fit.logLikelihood;
+    this.keep(k);
+    // 4. More emitters from the residual, while the test accepts them.
+    fit.refresh(data, at, k, 0, solver.shift);
+    for (let next = k + 1; next <= this.options.maxEmitters; next++) {
+      const peak = fit.residualPeak(data, at);
+      if (!(peak.significance > MIN_RESIDUAL_SIGNIFICANCE)) break;
+      theta.set(best.subarray(0, q * k));
+      theta[q * k] = peak.column + 0.5;
+      theta[q * k + 1] = peak.row + 0.5;
+      theta[q * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * peak.excess;
+      theta[q * k + q] = best[q * k];
+      fit.startOwn(data, at, k, solver.shift);
+      const status = fit.fit(data, at, next, 0, trial);
+      if (status !== STATUS_CONVERGED || !(2 * (fit.logLikelihood - ll) > this.threshold) || this.implausible(next, box) >= 0 || !fit.bound(next, data, at, solver.shift)) break;
+      k = next;
+      ll = fit.logLikelihood;
+      this.keep(k);
+      fit.refresh(data, at, k, 0, solver.shift);
+    }
+    // The chosen model's trial θ̂ stands, with the bound its fit computed: its last step was
+    // within TRIAL_TOLERANCE_PX, far below the CRLB, and fitting on to the full tolerance changed
+    // no measured error (it was a third of the selection's cost; many emitters' z converge slowly).
+    theta.set(best.subarray(0, q * k + 1));
+    fit.crlb.set(this.bestCrlb.subarray(0, q * k + 1));
+    fit.refresh(data, at, k, 0, solver.shift);
+    this.status = STATUS_CONVERGED;
+    this.logLikelihood = ll;
+    this.residualStd = fit.residualStd(data, at);
+    this.emitters = k;
+    return k;
+  }
+
+  /** Keep the K-emitter fit just made (θ̂, its bound, its iterations) as the chosen model so far. */
+  private keep(k: number): void {
+    const { fit } = this;
+    const p = fit.perEmitter * k + 1;
+    this.best.set(fit.theta.subarray(0, p));
+    this.bestCrlb.set(fit.crlb.subarray(0, p));
+    this.iterations = fit.iterations;
+  }
+
+  /** Remove emitter e of the K-emitter θ and of the start (the later ones move up, b follows). @returns K − 1 */
+  private drop(k: number, e: number): number {
+    const q = this.fit.perEmitter;
+    this.fit.theta.copyWithin(q * e, q * (e + 1), q * k + 1);
+    this.initial.copyWithin(q * e, q * (e + 1), q * k + 1);
+    return k - 1;
+  }
+
+  /** The first emitter of θ̂ outside the window, without photons, or implausible to the model (z at the edge); −1: none. */
+  private implausible(k: number, box: number): number {
+    const { fit } = this;
+    const theta = fit.theta;
+    const q = fit.perEmitter;
+    for (let e = 0; e < k; e++) {
+      const x = theta[q * e];
+      const y = theta[q * e + 1];
+      if (!(x >= 0 && x <= box && y >= 0 && y <= box && theta[q * e + 2] > MIN_EMITTER_PHOTONS) || !fit.plausibleOwn(k, e)) return e;
+    }
+    return -1;
+  }
+}
+
+/** The excess photons over b in the 3×3 pixels about (x, y) (window px), clipped to the window. */
+function excess(data: Float64Array, at: number, box: number, x: number, y: number, b: number): number {
+  const c0 = Math.floor(x);
+  const r0 = Math.floor(y);
+  let s = 0;
+  for (let r = Math.max(0, r0 - 1); r <= Math.min(box - 1, r0 + 1); r++) {
+    for (let c = Math.max(0, c0 - 1); c <= Math.min(box - 1, c0 + 1); c++) s += data[at + r * box + c] - b;
+  }
+  return s;
+}

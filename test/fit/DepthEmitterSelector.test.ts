@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { crowdedWindow } from '../../src/fit/crowdedWindow.js';
+import { DepthEmitterFits } from '../../src/fit/DepthEmitterFits.js';
+import { DepthEmitterSelector } from '../../src/fit/DepthEmitterSelector.js';
+import { resolveMultiEmitterOptions } from '../../src/fit/EmitterSelector.js';
+import { MULTI_Z_PER_EMITTER } from '../../src/fit/fitConstants.js';
+import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
+import { AstigmaticModel } from '../../src/fit/models/AstigmaticModel.js';
+import type { AstigmatismCurves } from '../../src/fit/models/AstigmaticModel.js';
+import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
+import { SplineModel } from '../../src/fit/models/SplineModel.js';
+import { buildSpline } from '../../src/fit/spline/buildSpline.js';
+import { WasmMultiAstigmaticFit } from '../../src/fit/WasmMultiAstigmaticFit.js';
+import { WasmMultiSplineFit } from '../../src/fit/WasmMultiSplineFit.js';
+import { Random } from '../../src/simulate/Random.js';
+import { renderSpot } from '../../src/simulate/renderSpot.js';
+import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
+import { astigmaticVolume } from './spline/astigmaticVolume.js';
+
+const PIXEL_NM = 100;
+const BOX = 15;
+const W = crowdedWindow(BOX);
+const CURVES: AstigmatismCurves = { ...DEFAULT_ASTIGMATISM, zRangeNm: [-600, 600], pixelSizeNm: PIXEL_NM };
+/** The simulator's astigmatic PSF sampled as a measured PSF would be and splined: not the Gaussian the data are drawn with. */
+const PSF = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, PIXEL_NM, 25, -800, 20, 81), 25, 25, 81, 20);
+const OPTIONS = resolveMultiEmitterOptions();
+const SOLVER = { maxIterations: 50, tolerance: 1e-4 };
+const Q = MULTI_Z_PER_EMITTER;
+const PHOTONS = 2000;
+const BACKGROUND = 20;
+
+// The fits in the kernel (as a run with the default engine): the selection is the same either way.
+const MODELS = [
+  { name: 'astigmatic Gaussian', make: () => new DepthEmitterSelector(OPTIONS, new DepthEmitterFits<AstigmaticModel>(W, BOX, (w) => new AstigmaticModel(w, CURVES), OPTIONS.maxEmitters, (m, _t, out) => ((out[0] = m.sigmaXNm), (out[1] = m.sigmaYNm)), new WasmMultiAstigmaticFit(W, CURVES))) },
+  { name: 'spline', make: () => new DepthEmitterSelector(OPTIONS, new DepthEmitterFits<SplineModel>(W, BOX, (w) => new SplineModel(w, PSF), OPTIONS.maxEmitters, (m, t, out) => m.widthsPx(t, out), new WasmMultiSplineFit(W, PSF))) },
+];
+
+interface Emitter {
+  x: number;
+  y: number;
+  z: number;
+}
+
+/** A W×W window of emitters (x, y px in the window, z nm) through the simulator's pixel-integrated astigmatic Gaussian, Poisson noise. */
+function window(rng: Random, emitters: readonly Emitter[]): Float64Array {
+  const image = new Float64Array(W * W);
+  const ax = new GaussianAxis(W);
+  const ay = new GaussianAxis(W);
+  for (const e of emitters) renderSpot(image, W, 0, 0, ax, ay, e.x, e.y, PHOTONS, defocusSigma(DEFAULT_ASTIGMATISM.x, e.z) / PIXEL_NM, defocusSigma(DEFAULT_ASTIGMATISM.y, e.z) / PIXEL_NM);
+  for (let i = 0; i < image.length; i++) image[i] = rng.poisson(image[i] + BACKGROUND);
+  return image;
+}
+
+/**
+ * Select with the window's first candidate at `candidates[0]` (its single fit merged what is
+ * near it: all the photons, z unknown) and the others as seeds at their pixels' centres (no
+ * single fit to trust), as CrowdingResolver hands them over.
+ */
+function selectWith(selector: DepthEmitterSelector, data: Float64Array, candidates: readonly { x: number; y: number }[], photons: number): number {
+  const s = selector.seeds;
+  s.count = candidates.length - 1;
+  for (let i = 1; i < candidates.length; i++) {
+    s.x[i - 1] = Math.floor(candidates[i].x) + 0.5;
+    s.y[i - 1] = Math.floor(candidates[i].y) + 0.5;
+    s.photons[i - 1] = Number.NaN;
+    s.z[i - 1] = Number.NaN;
+  }
+  return selector.select(data, 0, { x: candidates[0].x, y: candidates[0].y, photons, background: BACKGROUND, z: Number.NaN }, 1.3, SOLVER);
+}
+
+/** Median of a list. */
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+
+/** Errors of the K = truth.length fitted emitters against the truth, paired greedily by distance (nm). */
+function errors(theta: Float64Array, truth: readonly Emitter[]): { lateral: number[]; depth: number[] } {
+  const lateral: number[] = [];
+  const depth: number[] = [];
+  const used = new Set<number>();
+  for (const t of truth) {
+    let best = -1;
+    let bestD = Number.POSITIVE_INFINITY;
+    for (let e = 0; e < truth.length; e++) {
+      if (used.has(e)) continue;
+      const d = Math.hypot(theta[Q * e] - t.x, theta[Q * e + 1] - t.y) * PIXEL_NM;
+      if (d < bestD) [bestD, best] = [d, e];
+    }
+    used.add(best);
+    lateral.push(bestD);
+    depth.push(Math.abs(theta[Q * best + 3] - t.z));
+  }
+  return { lateral, depth };
+}
+
+describe('3-D crowded windows seeded by their candidates (DepthEmitterSelector)', () => {
+  for (const { name, make } of MODELS) {
+    test(`${name}: pairs at known lateral and axial separations, each with its candidate, found as two with small errors`, () => {
+      const selector = make();
+      const rng = new Random(51);
+      const SEEDS = 20;
+      // Lateral separation (nm) and the two depths: different z, and the same z (no help from shape).
+      for (const [separationNm, z1, z2] of [[200, -250, 200], [300, -250, 200], [300, 0, 0], [500, -300, 300]]) {
+        let two = 0;
+        const lateral: number[] = [];
+        const depth: number[] = [];
+        for (let s = 0; s < SEEDS; s++) {
+          const angle = rng.uniform() * Math.PI;
+          const h = separationNm / PIXEL_NM / 2;
+          const c = W / 2 + rng.uniform() - 0.5;
+          const truth = [
+            { x: c - h * Math.cos(angle), y: c - h * Math.sin(angle), z: z1 },
+            { x: c + h * Math.cos(angle), y: c + h * Math.sin(angle), z: z2 },
+          ];
+          const k = selectWith(selector, window(rng, truth), truth, 2 * PHOTONS);
+          if (k !== 2) continue;
+          two++;
+          const e = errors(selector.theta, truth);
+          lateral.push(...e.lateral);
+          depth.push(...e.depth);
+        }
+        const label = `${separationNm} nm apart at z ${z1} / ${z2} nm`;
+        // Measured (seed 51), as two of 20 at 200 / 300 / 300 (same z) / 500 nm: astigmatic 20 / 20
+        // / 18 / 18, spline 20 / 20 / 19 / 18 (the misses: a third emitter added, or one kept);
+        // the limit leaves room for the scatter of 20 windows.
+        assert.ok(two >= SEEDS - 4, `${label}: ${two} of ${SEEDS} as two`);
+        // CRLBs at 2000 photons on b = 20: ~10–15 nm laterally, ~25 nm in z for one spot; a
+        // neighbour's overlap widens them. Measured medians: lateral 10–17 nm, |Δz| 18–25 nm.
+        assert.ok(median(lateral) < 30, `${label}: median lateral error ${median(lateral)} nm`);
+        assert.ok(median(depth) < 60, `${label}: median |Δz| ${median(depth)} nm`);
+      }
+    });
+
+    test(`${name}: three emitters with their three candidates found as three`, () => {
+      const selector = make();
+      const rng = new Random(53);
+      let three = 0;
+      const N = 20;
+      for (let s = 0; s < N; s++) {
+        const c = W / 2;
+        // A triangle of 400 nm sides at −300, 0 and +300 nm.
+        const truth = [0, 1, 2].map((i) => ({ x: c + 2.31 * Math.cos((2 * Math.PI * i) / 3 + s), y: c + 2.31 * Math.sin((2 * Math.PI * i) / 3 + s), z: -300 + 300 * i }));
+        if (selectWith(selector, window(rng, truth), truth, 3 * PHOTONS) === 3) three++;
+      }
+      // Measured (seed 53): 17 (astigmatic) and 19 (spline) of 20.
+      assert.ok(three >= N - 5, `${three} of ${N} as three`);
+    });
+
+    test(`${name}: an isolated spot stays one, alone or with a second candidate on its defocused tail`, () => {
+      const selector = make();
+      const rng = new Random(57);
+      const N = 100;
+      let alone = 0;
+      let withTail = 0;
+      for (let s = 0; s < N; s++) {
+        // z within ±500 nm; at |z| ≥ 300 nm the spot is elongated (σ up to ~3 px) and detection
+        // can give it two candidates 2 px apart along its long axis.
+        const z = -500 + 1000 * rng.uniform();
+        const truth = [{ x: W / 2 + rng.uniform() - 0.5, y: W / 2 + rng.uniform() - 0.5, z }];
+        const data = window(rng, truth);
+        if (selectWith(selector, data, truth, PHOTONS) === 1) alone++;
+        const along = z > 0 ? { x: truth[0].x, y: truth[0].y + 2 } : { x: truth[0].x + 2, y: truth[0].y };
+        if (selectWith(selector, data, [truth[0], along], PHOTONS) === 1) withTail++;
+      }
+      // p = 1e-6 per emitter: splitting an isolated spot would be model error, not chance.
+      // Measured (seed 57): 100 and 100 of 100, both models.
+      assert.ok(alone >= 0.98 * N, `alone: ${alone} of ${N} as one`);
+      assert.ok(withTail >= 0.95 * N, `with a second candidate on its tail: ${withTail} of ${N} as one`);
+    });
+  }
+});
