@@ -304,12 +304,13 @@ export class CrowdingResolver {
     const widths = this.widths;
     const W = this.window;
     // Emitters within σ/2 of a window edge inside the image are left to the window beyond it;
-    // at the image's own edges there is no such window.
+    // at the image's own edges there is no such window, and an emitter is kept inside the image
+    // (a 2-D window's model may hold neighbours centred just outside it).
     const margin = sigmaPx / 2;
-    const left = wc > 0 ? margin : -Infinity;
-    const top = wr > 0 ? margin : -Infinity;
-    const right = wc + W < width ? W - margin : Infinity;
-    const bottom = wr + W < height ? W - margin : Infinity;
+    const left = wc > 0 ? margin : -wc;
+    const top = wr > 0 ? margin : -wr;
+    const right = wc + W < width ? W - margin : width - wc;
+    const bottom = wr + W < height ? W - margin : height - wr;
     const scale = Math.sqrt(noiseScale);
     const staged = this.staged;
     for (let e = 0; e < k; e++) {
