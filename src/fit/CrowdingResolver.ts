@@ -317,12 +317,14 @@ export class CrowdingResolver {
     const widths = this.widths;
     const W = this.window;
     // Emitters within σ/2 of a window edge inside the image are left to the window beyond it;
-    // at the image's own edges there is no such window.
+    // at the image's own edges there is no such window, and an emitter is kept up to σ/2 outside
+    // the image (a spot on the edge is fitted a little either side; a 2-D window's model may
+    // hold neighbours centred further out, which are not reported).
     const margin = sigmaPx / 2;
-    const left = wc > 0 ? margin : -Infinity;
-    const top = wr > 0 ? margin : -Infinity;
-    const right = wc + W < width ? W - margin : Infinity;
-    const bottom = wr + W < height ? W - margin : Infinity;
+    const left = wc > 0 ? margin : -wc - margin;
+    const top = wr > 0 ? margin : -wr - margin;
+    const right = wc + W < width ? W - margin : width - wc + margin;
+    const bottom = wr + W < height ? W - margin : height - wr + margin;
     const scale = Math.sqrt(noiseScale);
     const staged = this.staged;
     for (let e = 0; e < k; e++) {

@@ -73,8 +73,9 @@ export function chiSquareThreshold(p: number, dof: number): number {
  * smoothed residual and refit all jointly from the data; keep the larger model while the
  * likelihood-ratio statistic 2(ℓ_K − ℓ_{K−1}) exceeds the χ² quantile of 1 − p with as many
  * degrees of freedom as one emitter has parameters (3 in 2-D: x, y, N; 4 in 3-D: x, y, N, z),
- * the fit converged, and every emitter is bright (N > 0) and inside the window (and, in 3-D,
- * inside the z range: {@link EmitterFits.plausibleOwn}). The background is shared. One
+ * the fit converged, and every emitter is bright (N > 0) and inside the window (in 2-D a
+ * neighbour centred up to LEAVE_PATCH_PX outside it counts too: {@link EmitterFits.neighboursOutside};
+ * in 3-D also inside the z range: {@link EmitterFits.plausibleOwn}). The background is shared. One
  * selection for every PSF model: the K-emitter fit ({@link EmitterFits}) is the model's, the
  * 2-D Gaussian's ({@link MultiEmitterFit}) unless another is given; a 3-D model's z of an
  * added emitter starts from the residual ({@link EmitterFits.startOwn}). Afterwards
@@ -187,7 +188,11 @@ export class EmitterSelector<F extends EmitterFits = MultiEmitterFit> implements
     return k;
   }
 
-  /** Every emitter of a fit inside the window, brighter than nothing, and plausible to the model. */
+  /**
+   * Every emitter of a fit brighter than nothing, inside the window (or, where the fit models
+   * neighbours outside it, {@link EmitterFits.neighboursOutside}, anywhere the fit did not leave),
+   * and plausible to the model.
+   */
   private plausible(k: number, box: number): boolean {
     const { fit } = this;
     const theta = fit.theta;
@@ -195,7 +200,8 @@ export class EmitterSelector<F extends EmitterFits = MultiEmitterFit> implements
     for (let e = 0; e < k; e++) {
       const x = theta[q * e];
       const y = theta[q * e + 1];
-      if (!(x >= 0 && x <= box && y >= 0 && y <= box && theta[q * e + 2] > MIN_EMITTER_PHOTONS)) return false;
+      const inside = fit.neighboursOutside || (x >= 0 && x <= box && y >= 0 && y <= box);
+      if (!(inside && theta[q * e + 2] > MIN_EMITTER_PHOTONS)) return false;
       if (fit.plausibleOwn && !fit.plausibleOwn(k, e)) return false;
     }
     return true;

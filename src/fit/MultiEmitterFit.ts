@@ -29,6 +29,8 @@ export class MultiEmitterFit implements EmitterFits {
   readonly box: number;
   /** x, y, N per emitter. */
   readonly perEmitter = 3;
+  /** Neighbours centred just outside the window are held in the model ({@link EmitterFits.neighboursOutside}). */
+  readonly neighboursOutside = true;
   readonly maxEmitters: number;
   /** θ̂ after {@link fit}: x, y (px in the window), N (photons) per emitter, then b. */
   readonly theta: Float64Array;

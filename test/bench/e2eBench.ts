@@ -1,6 +1,6 @@
 /**
  * End-to-end benchmark (issues 5, 28):
- * `npm run bench:e2e [-- --size 256,1024,2048 --frames N1,N2 --workers 1,2 --multi-emitter on,off]`.
+ * `npm run bench:e2e [-- --size 256,1024,2048 --frames N1,N2 --workers 1,2 --multi-emitter on,off --density 0.061,1.5]`.
  * Localizes simulated uint16 stacks with the same spot density per area at each frame size
  * (~40 spots in a 256×256 frame, ~2 600 in a 2048×2048 one), written once into
  * `$TMPDIR/smlm-stream-bench/` and reused, in a fresh process per run, and prints frames/s,
@@ -9,6 +9,9 @@
  * simulated frames (128 of 256×256; as many pixels' worth, at least 31, of larger frames).
  * `--size` alone runs each size with its own default length ({@link DEFAULT_FRAMES}: 10 000 and
  * 20 000 frames of 256², 400 of 1024², 200 of 2048²); `--frames` applies to every size.
+ * `--density` (emitters/µm², same photons and background) adds dense stacks (issue 27: the dense
+ * case is 1.5 /µm², 256², {@link DENSE_FRAMES} frames unless `--frames` is given); each row then
+ * also gives localizations per CPU second and the ratio to the first density's.
  * The runs use the compiled package (e2eChild.mjs imports dist/): run `npm run build` first.
  */
 import { execFileSync } from 'node:child_process';
@@ -30,14 +33,17 @@ const DISTINCT_256 = 128;
 const DEFAULT_FRAMES: Readonly<Record<number, readonly number[]>> = { 256: [10000, 20000], 1024: [400], 2048: [200] };
 /** ~40 emitters on per 256×256 frame: 0.061 per µm² over 25.6 × 25.6 µm, the same per area at every size. */
 const SIM = { density: 0.061, photons: 1500, background: 20, seed: 5 } as const;
+/** Frames of a dense stack (density above {@link SIM}'s) when `--frames` is not given: ~1 000 spots a 256² frame at 1.5 /µm². */
+const DENSE_FRAMES = [300];
 
-function stackPath(width: number, frames: number): string {
+function stackPath(width: number, frames: number, density: number = SIM.density): string {
   const dir = join(tmpdir(), 'smlm-stream-bench');
   mkdirSync(dir, { recursive: true });
   const distinctFrames = Math.max(PERSISTENCE_FRAMES + 1, Math.round((DISTINCT_256 * 256 * 256) / (width * width)));
-  const path = join(dir, `e2e-${width}-${frames}${width === 256 ? '' : `-d${distinctFrames}`}.tif`);
+  const dense = density === SIM.density ? '' : `-rho${density}`;
+  const path = join(dir, `e2e-${width}-${frames}${width === 256 ? '' : `-d${distinctFrames}`}${dense}.tif`);
   if (existsSync(path)) return path;
-  const distinct = [...simulateStack({ ...SIM, width, height: width, frames: distinctFrames })].map((f) => f.adu);
+  const distinct = [...simulateStack({ ...SIM, density, width, height: width, frames: distinctFrames })].map((f) => f.adu);
   const writer = new TiffWriter(`${path}.writing`, { width, height: width, pixelSizeNm: 100, frameCount: frames });
   for (let f = 0; f < frames; f++) writer.append(distinct[f % distinctFrames]);
   writer.close();
@@ -55,24 +61,33 @@ function stackPath(width: number, frames: number): string {
   const all = availableParallelism();
   const workerCounts = arg('--workers', `1,${all}`).split(',').map(Number);
   const multi = arg('--multi-emitter', 'on').split(',');
+  const densities = arg('--density', String(SIM.density)).split(',').map(Number);
   const rows = [];
-  for (const size of sizes) for (const frames of givenLengths ?? DEFAULT_FRAMES[size] ?? [200]) {
-    const path = stackPath(size, frames);
+  /** Localizations per CPU second of the first density's run of the same size, workers and multi-emitter setting. */
+  const reference = new Map<string, number>();
+  for (const size of sizes) for (const density of densities) for (const frames of givenLengths ?? (density > SIM.density ? DENSE_FRAMES : DEFAULT_FRAMES[size] ?? [200])) {
+    const path = stackPath(size, frames, density);
     for (const workers of workerCounts) for (const multiEmitter of multi) {
       const output = join(tmpdir(), `smlm-stream-bench-e2e-${process.pid}.csv`);
       const child = new URL('./e2eChild.mjs', import.meta.url).pathname;
       const out = execFileSync(process.execPath, [child, path, String(workers), output, multiEmitter], { encoding: 'utf8', maxBuffer: 1 << 20 });
       rmSync(output, { force: true });
       rmSync(output.replace(/\.csv$/, '.json'), { force: true });
-      const r = JSON.parse(out) as { frames: number; localizations: number; seconds: number; read: number; write: number; ms: { camera: number; detect: number; fit: number }; peakMb: number };
+      const r = JSON.parse(out) as { frames: number; localizations: number; seconds: number; cpuSeconds: number; read: number; write: number; ms: { camera: number; detect: number; fit: number }; peakMb: number };
+      const perCpu = r.localizations / r.cpuSeconds;
+      const key = `${size} ${workers} ${multiEmitter}`;
+      if (!reference.has(key)) reference.set(key, perCpu);
       rows.push({
         size: `${size}²`,
+        '/µm²': density,
         frames: r.frames,
         workers,
         'multi-emitter': multiEmitter,
         'frames/s': Math.round(r.frames / r.seconds),
         'Mpx/s': Math.round((r.frames * size * size) / r.seconds / 1e6),
         'localizations/s': Math.round(r.localizations / r.seconds),
+        'loc/CPU s': Math.round(perCpu),
+        'vs first density': (perCpu / (reference.get(key) ?? perCpu)).toFixed(2),
         'wall s': r.seconds.toFixed(1),
         'peak RSS MB': Math.round(r.peakMb),
         'read s': r.read.toFixed(2),

@@ -5,4 +5,5 @@ import { localizeStack } from '../../dist/src/index.js';
 const [path, workers, output, multiEmitter = 'on'] = process.argv.slice(2);
 const s = await localizeStack({ input: path, output, workers: Number(workers), options: { multiEmitter: { enabled: multiEmitter === 'on' } } });
 const peakMb = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(JSON.stringify({ frames: s.frames, localizations: s.localizations, seconds: s.seconds, read: s.readSeconds, write: s.writeSeconds, ms: s.stats.ms, peakMb }));
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ frames: s.frames, localizations: s.localizations, seconds: s.seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, read: s.readSeconds, write: s.writeSeconds, ms: s.stats.ms, peakMb }));

@@ -36,13 +36,14 @@ export function multiCrlb(): usize { return changetype<usize>(MCR); }
 /** Address of the selection's scalars, laid out by MULTI_OUT_* (MULTI_OUTPUT_COLUMNS values). */
 export function multiOut(): usize { return changetype<usize>(MOUT); }
 
-/** EmitterSelector.plausible: every emitter inside the window and brighter than MIN_EMITTER_PHOTONS. */
+/**
+ * EmitterSelector.plausible with MultiEmitterFit's neighboursOutside: every emitter brighter than
+ * MIN_EMITTER_PHOTONS, anywhere the fit did not leave the window (a neighbour centred just
+ * outside it is held in the model; the crowding resolver reports only emitters inside).
+ */
 function multiPlausible(k: i32): bool {
-  const wf = <f64>MW;
   for (let e = 0; e < k; e++) {
-    const x = unchecked(MTH[3 * e]);
-    const y = unchecked(MTH[3 * e + 1]);
-    if (!(x >= 0 && x <= wf && y >= 0 && y <= wf && unchecked(MTH[3 * e + 2]) > MIN_EMITTER_PHOTONS)) return false;
+    if (!(unchecked(MTH[3 * e + 2]) > MIN_EMITTER_PHOTONS)) return false;
   }
   return true;
 }
