@@ -58,8 +58,7 @@ export class BackgroundTiles {
   /** Estimate every tile's level and variance from the filter's last frame (V1). */
   update(filter: WaveletFilter): void {
     const { quantile, quantileZ, iterations, minimumBackgroundPhotons, sampleStepPx: step } = DETECTION_NOISE;
-    const { values, noiseScale, shiftPhotons } = this;
-    const { v1, f2Stride: stride, f2Origin: origin } = filter;
+    const { noiseScale, shiftPhotons } = this;
     const spread2 = this.v1Gain2 * noiseScale;
     for (let tr = 0; tr < this.rows; tr++) {
       const r0 = Math.round(tr * this.tileHeight);
@@ -67,25 +66,11 @@ export class BackgroundTiles {
       for (let tc = 0; tc < this.columns; tc++) {
         const c0 = Math.round(tc * this.tileWidth);
         const c1 = Math.round((tc + 1) * this.tileWidth);
-        // The rank-th smallest of the tile's samples: the rank + 1 smallest kept in order as
-        // they are read (a quickselect of 64 values cost 4× the whole pass).
+        // The rank-th smallest of the tile's samples (the kernel's, else this.lowSample's).
         const m = Math.ceil((r1 - r0) / step) * Math.ceil((c1 - c0) / step);
         const rank = Math.floor(quantile * m);
-        let kept = 0;
-        for (let r = r0; r < r1; r += step) {
-          const row = origin + r * stride;
-          for (let c = c0; c < c1; c += step) {
-            const v = v1[row + c];
-            if (kept > rank && !(v < values[rank])) continue;
-            let i = kept > rank ? rank : kept++;
-            while (i > 0 && values[i - 1] > v) {
-              values[i] = values[i - 1];
-              i--;
-            }
-            values[i] = v;
-          }
-        }
-        const q = values[rank];
+        let q = filter.lowSample(r0, r1, c0, c1, step, rank);
+        if (Number.isNaN(q)) q = this.lowSample(filter, r0, r1, c0, c1, rank);
         let b = q;
         for (let k = 0; k < iterations; k++) b = q + quantileZ * Math.sqrt(spread2 * Math.max(b + shiftPhotons, 0));
         if (!(b >= minimumBackgroundPhotons)) b = minimumBackgroundPhotons;
@@ -99,6 +84,33 @@ export class BackgroundTiles {
     this.minimum = Infinity;
     for (let t = 0; t < n; t++) if (this.variance[t] < this.minimum) this.minimum = this.variance[t];
     this.median = selectKth(this.sorted, n, n >> 1);
+  }
+
+  /**
+   * The rank-th smallest of V1's samples in rows [r0, r1) and columns [c0, c1), every
+   * `sampleStepPx` px, in JavaScript: the rank + 1 smallest kept in order as they are read (a
+   * quickselect of 64 values cost 4× the whole pass). For what the filter's kernel does not take
+   * ({@link WaveletFilter.lowSample}).
+   */
+  private lowSample(filter: WaveletFilter, r0: number, r1: number, c0: number, c1: number, rank: number): number {
+    const { values } = this;
+    const { v1, f2Stride: stride, f2Origin: origin } = filter;
+    const step = DETECTION_NOISE.sampleStepPx;
+    let kept = 0;
+    for (let r = r0; r < r1; r += step) {
+      const row = origin + r * stride;
+      for (let c = c0; c < c1; c += step) {
+        const v = v1[row + c];
+        if (kept > rank && !(v < values[rank])) continue;
+        let i = kept > rank ? rank : kept++;
+        while (i > 0 && values[i - 1] > v) {
+          values[i] = values[i - 1];
+          i--;
+        }
+        values[i] = v;
+      }
+    }
+    return values[rank];
   }
 
   /**

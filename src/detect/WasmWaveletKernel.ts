@@ -18,6 +18,7 @@ interface KernelExports {
   sampleF1(image: number, v1: number, stride: number, width: number, height: number, pad: number, step: number, out: number): number;
   collect(values: number, n: number, low: number, high: number, center: number, fold: number, out: number): number;
   kth(values: number, n: number, rank: number, scratch: number): number;
+  lowSample(v1: number, stride: number, r0: number, r1: number, c0: number, c1: number, step: number, rank: number): number;
   below: { value: number };
 }
 
@@ -238,6 +239,16 @@ export class WasmWaveletKernel implements WindowPass {
   select(count: number, rank: number): number {
     return this.exports.kth(this.offsets.window, count, rank, this.offsets.select);
   }
+  /**
+   * The rank-th smallest (0: the least) of V1 at rows r0, r0 + step, … < r1 and columns c0,
+   * c0 + step, … < c1 of the last frame (a tile's low quantile, BackgroundTiles): branch-free in
+   * the kernel for rank < 8; NaN where the kernel does not take it (rank ≥ 8, a NaN sample, fewer
+   * than rank + 1 samples), for the caller's own loop.
+   */
+  lowSample(r0: number, r1: number, c0: number, c1: number, step: number, rank: number): number {
+    return this.exports.lowSample(this.offsets.v1 + 4 * this.origin, this.stride, r0, r1, c0, c1, step, rank);
+  }
+
 
   /** The values below the window in the last {@link collect}. */
   get below(): number {

@@ -105,6 +105,16 @@ export class WaveletFilter {
   }
 
   /**
+   * The rank-th smallest (0: the least) of V1 at rows r0, r0 + step, … < r1 and columns c0,
+   * c0 + step, … < c1 of the last filtered frame, photons, from the WebAssembly kernel (a tile's
+   * low quantile, BackgroundTiles); NaN where the kernel does not take it (the JavaScript engine,
+   * rank ≥ 8, a NaN sample): the caller then selects it itself (the same value).
+   */
+  lowSample(r0: number, r1: number, c0: number, c1: number, step: number, rank: number): number {
+    return this.wasm ? this.wasm.lowSample(r0, r1, c0, c1, step, rank) : Number.NaN;
+  }
+
+  /**
    * Convert one frame to photons (docs/design.md §2) and filter it into `f2` (and V1 for
    * {@link f1At}): {@link load} then {@link filter}.
    * @param pixels - the frame, row-major, width·height

@@ -3,6 +3,9 @@
  * `npm run bench -- --json` prints the same results as JSON (one object per case);
  * `npm run bench -- --quick` runs shorter (a smoke test, not for reporting);
  * `npm run bench -- --filter TEXT` runs only the cases whose name contains TEXT.
+ * After the table, the fit core is compared with a compiled numba Newton (baseline/numbaCompare.ts)
+ * where `python3 -c 'import numba'` works (without a filter, or with one that "numba" contains or
+ * that contains "numba"); otherwise it says numba is not available.
  * Ratios are computed within one run: this machine is shared and noisy.
  */
 import { Bench } from 'tinybench';
@@ -13,6 +16,7 @@ import { addMultiEmitterCases } from './multiEmitterBench.js';
 import { addAstigmaticCases } from './astigBench.js';
 import { addDetectCases } from './detectBench.js';
 import { addSplineCases } from './splineBench.js';
+import { printNumbaComparison } from './baseline/numbaCompare.js';
 
 interface CaseResult {
   name: string;
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
   for (const [k, v] of addDetectCases(bench, quick)) info.set(k, v);
   for (const [k, v] of addSplineCases(bench, quick)) info.set(k, v);
   const cleanups = [addIoCases(bench, info, quick)];
+  const withNumba = !filter || filter.includes('numba') || 'numba'.includes(filter);
   if (filter) {
     for (const task of [...bench.tasks]) if (!task.name.includes(filter)) bench.remove(task.name);
   }
@@ -79,7 +84,8 @@ async function main(): Promise<void> {
     if (b?.ratePerSecond && res.ratePerSecond) res.ratioToBaseline = res.ratePerSecond / b.ratePerSecond;
   }
   if (json) {
-    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    const numba = withNumba ? await printNumbaComparison(quick, true) : undefined;
+    process.stdout.write(`${JSON.stringify(numba ? [...results, { numbaComparison: numba }] : results, null, 2)}\n`);
     return;
   }
   console.table(
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
       'ratio to baseline': r.ratioToBaseline === undefined ? '' : `${r.ratioToBaseline.toFixed(1)}×`,
     })),
   );
+  if (withNumba) await printNumbaComparison(quick, false);
 }
 
 await main();

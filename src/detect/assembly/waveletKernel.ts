@@ -466,3 +466,49 @@ export function kth(values: usize, n: i32, rank: i32, scratch: usize): f64 {
   }
   return load<f64>(from + (<usize>rank << 3));
 }
+
+/** lowSample's kept samples (eight f32), stored to read the rank-th lane. */
+const KEPT: usize = memory.data(32, 16);
+
+/**
+ * The rank-th smallest (0: the least) of the samples of V1 (f32, row stride `stride`, pixel
+ * (r, c) at v1 + 4·(r·stride + c)) at rows r0, r0 + step, … < r1 and columns c0, c0 + step, …
+ * < c1: a tile's low quantile (BackgroundTiles). Its value does not depend on how it is found;
+ * for rank < 8 the eight smallest samples are kept sorted in two f32x4, each sample merged in
+ * branch-free (kept[k] ← max(kept[k − 1], min(kept[k], v))): whether a noise sample is among the
+ * lowest is a coin toss no branch predictor learns. Returns NaN where this does not apply — a
+ * rank of 8 or more, a NaN among the samples, fewer than rank + 1 samples — for the caller's
+ * scalar loop.
+ */
+export function lowSample(v1: usize, stride: i32, r0: i32, r1: i32, c0: i32, c1: i32, step: i32, rank: i32): f64 {
+  const rowStep = <usize>(stride * step) << 2;
+  const colStep = <usize>step << 2;
+  if (rank < 8) {
+    const inf = f32x4.splat(<f32>Infinity);
+    const negInf = f32x4.splat(<f32>-Infinity);
+    let lo = inf, hi = inf;
+    let nan = v128.xor(inf, inf);
+    let count = 0;
+    let row = v1 + (<usize>(r0 * stride + c0) << 2);
+    for (let r = r0; r < r1; r += step, row += rowStep) {
+      let p = row;
+      for (let c = c0; c < c1; c += step, p += colStep) {
+        const v = f32x4.splat(load<f32>(p));
+        nan = v128.or(nan, f32x4.ne(v, v));
+        const lo1 = f32x4.pmax(v128.shuffle<f32>(negInf, lo, 3, 4, 5, 6), f32x4.pmin(lo, v));
+        hi = f32x4.pmax(v128.shuffle<f32>(lo, hi, 3, 4, 5, 6), f32x4.pmin(hi, v));
+        lo = lo1;
+        count++;
+      }
+    }
+    if (!v128.any_true(nan)) {
+      if (count <= rank) return NaN;
+      // The rank-th lane of (lo, hi).
+      const kept = KEPT;
+      v128.store(kept, lo);
+      v128.store(kept, hi, 16);
+      return <f64>load<f32>(kept + (<usize>rank << 2));
+    }
+  }
+  return NaN;
+}

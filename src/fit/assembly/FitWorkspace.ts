@@ -3,7 +3,7 @@
 // terms at θ. Module globals: one kernel instance per FitWorkspace. The other files of the 2-D
 // path read them and write θ through setTheta.
 import { MAX_BOX_PX } from '../fitConstants';
-import { axisAt, forgetAxisRatio } from './GaussianAxis';
+import { axisAt, axisPair, forgetAxisRatio } from './GaussianAxis';
 
 // Configuration, set by configure() before any fit (the defaults are FitOptions' FIT_DEFAULTS).
 export let BOX: i32 = 5;
@@ -76,6 +76,12 @@ export function setShift(data: usize, shift: usize): void {
 /** The axis terms at θ, computed again where x, y or σ changed. */
 export function shape(): void {
   if (TS != AS) { AS = TS; AX = NaN; AY = NaN; }
+  if (!FIT_SIGMA && TX != AX && TY != AY) {
+    // Both axes in one pass, x and y in the two f64x2 lanes (the same values as two axisAt).
+    axisPair(TX, TY, BOX, TS, changetype<usize>(EX), changetype<usize>(DEX), changetype<usize>(D2EX), changetype<usize>(EY), changetype<usize>(DEY), changetype<usize>(D2EY));
+    AX = TX; AY = TY;
+    return;
+  }
   if (TX != AX) { axis(TX, EX, DEX, D2EX, SEX, S2EX, CSEX); AX = TX; }
   if (TY != AY) { axis(TY, EY, DEY, D2EY, SEY, S2EY, CSEY); AY = TY; }
 }

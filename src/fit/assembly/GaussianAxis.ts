@@ -96,3 +96,95 @@ export function axisAt(
     store<f64>(dCenterSigma + o, k2 * (ga * (ra - 1) - gb * (rb - 1)));
   }
 }
+
+// axisPair's boundaries: exp(−t²) of x (lane 0) and y (lane 1) interleaved, boundary m at
+// AXIS_OFFSET + m, with room on both sides for the recurrences' steps past the box (a lane whose
+// start lies further in runs on into the margin, whose values are never read); ½·erfc(|t|) of
+// both axes interleaved at boundary m.
+const AXIS_OFFSET = MAX_WINDOW + 1;
+const GAUSS_XY = new StaticArray<f64>(2 * (3 * MAX_WINDOW + 3));
+const TAIL_XY = new StaticArray<f64>(2 * (MAX_WINDOW + 2));
+
+/**
+ * GaussianAxis.evaluate of both axes at once, σ fixed: E_i, ∂E_i/∂c, ∂²E_i/∂c² of `box` pixels
+ * for a Gaussian of width `sigma` centred at `cx` (x, written at ex, dex, d2ex) and at `cy` (y,
+ * at ey, dey, d2ey); x in one f64x2 lane, y in the other, each lane by the same operations as
+ * {@link axisAt}, so the same values: the boundaries' exp(−t²) recurrences run side by side, one
+ * erfcPair per boundary, the per-pixel terms selected branch-free.
+ */
+export function axisPair(cx: f64, cy: f64, box: i32, sigma: f64, ex: usize, dex: usize, d2ex: usize, ey: usize, dey: usize, d2ey: usize): void {
+  const invSigma = 1 / sigma;
+  const scale = invSigma * Math.SQRT1_2;
+  const inv2s2 = 0.5 * invSigma * invSigma;
+  if (sigma != RATIO_SIGMA) {
+    RATIO_SIGMA = sigma;
+    RATIO_STEP = Math.exp(-2 * inv2s2);
+  }
+  const q = RATIO_STEP;
+  let mx = <i32>Math.round(cx);
+  if (mx < 0) mx = 0; else if (mx > box) mx = box;
+  let my = <i32>Math.round(cy);
+  if (my < 0) my = 0; else if (my > box) my = box;
+  const ux = <f64>mx - cx, uy = <f64>my - cy;
+  const gx = Math.exp(-ux * ux * inv2s2), gy = Math.exp(-uy * uy * inv2s2);
+  const fx = Math.exp(-(2 * ux + 1) * inv2s2), fy = Math.exp(-(2 * uy + 1) * inv2s2);
+  const gauss = changetype<usize>(GAUSS_XY);
+  // Lane 0's boundary m at gauss + 16·(AXIS_OFFSET + m), lane 1's 8 bytes further.
+  let px = gauss + (<usize>(AXIS_OFFSET + mx) << 4);
+  let py = gauss + (<usize>(AXIS_OFFSET + my) << 4) + 8;
+  store<f64>(px, gx); store<f64>(py, gy);
+  const g0 = f64x2.replace_lane(f64x2.splat(gx), 1, gy);
+  const qv = f64x2.splat(q);
+  let g = g0;
+  let ratio = f64x2.replace_lane(f64x2.splat(fx), 1, fy);
+  const up = box - (mx < my ? mx : my);
+  for (let s = 1, ax = px, ay = py; s <= up; s++) {
+    ax += 16; ay += 16;
+    g = f64x2.mul(g, ratio);
+    store<f64>(ax, f64x2.extract_lane(g, 0)); store<f64>(ay, f64x2.extract_lane(g, 1));
+    ratio = f64x2.mul(ratio, qv);
+  }
+  g = g0;
+  ratio = f64x2.replace_lane(
+    f64x2.splat(fx > 0 && fx < Infinity ? q / fx : Math.exp((2 * ux - 1) * inv2s2)), 1,
+    fy > 0 && fy < Infinity ? q / fy : Math.exp((2 * uy - 1) * inv2s2),
+  );
+  const down = mx > my ? mx : my;
+  for (let s = 1; s <= down; s++) {
+    px -= 16; py -= 16;
+    g = f64x2.mul(g, ratio);
+    store<f64>(px, f64x2.extract_lane(g, 0)); store<f64>(py, f64x2.extract_lane(g, 1));
+    ratio = f64x2.mul(ratio, qv);
+  }
+  // ½·erfc(|t|) at each boundary, x and y together.
+  const base = gauss + (<usize>AXIS_OFFSET << 4);
+  const tails = changetype<usize>(TAIL_XY);
+  const half = f64x2.splat(0.5);
+  const sc = f64x2.splat(scale);
+  const c = f64x2.replace_lane(f64x2.splat(cx), 1, cy);
+  for (let m = 0; m <= box; m++) {
+    const t = f64x2.mul(f64x2.sub(f64x2.splat(<f64>m), c), sc);
+    v128.store(tails + (<usize>m << 4), f64x2.mul(half, erfcPair(f64x2.abs(t), v128.load(base + (<usize>m << 4)))));
+  }
+  const k1 = f64x2.splat(INV_SQRT_2PI * invSigma);
+  const k3 = f64x2.splat(INV_SQRT_2PI * invSigma * invSigma * invSigma);
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1);
+  for (let i = 0; i < box; i++) {
+    const ga = v128.load(base + (<usize>i << 4));
+    const gb = v128.load(base + (<usize>(i + 1) << 4));
+    const ta = v128.load(tails + (<usize>i << 4));
+    const tb = v128.load(tails + (<usize>(i + 1) << 4));
+    const ua = f64x2.sub(f64x2.splat(<f64>i), c);
+    const ub = f64x2.add(ua, one);
+    // ua ≥ 0: Ta − Tb; else ub ≤ 0: Tb − Ta; else 1 − Ta − Tb.
+    const inner = v128.bitselect(f64x2.sub(tb, ta), f64x2.sub(f64x2.sub(one, ta), tb), f64x2.le(ub, zero));
+    const v = v128.bitselect(f64x2.sub(ta, tb), inner, f64x2.ge(ua, zero));
+    const d = f64x2.mul(f64x2.sub(ga, gb), k1);
+    const d2 = f64x2.mul(f64x2.sub(f64x2.mul(ga, ua), f64x2.mul(gb, ub)), k3);
+    const o = <usize>i << 3;
+    store<f64>(ex + o, f64x2.extract_lane(v, 0)); store<f64>(ey + o, f64x2.extract_lane(v, 1));
+    store<f64>(dex + o, f64x2.extract_lane(d, 0)); store<f64>(dey + o, f64x2.extract_lane(d, 1));
+    store<f64>(d2ex + o, f64x2.extract_lane(d2, 0)); store<f64>(d2ey + o, f64x2.extract_lane(d2, 1));
+  }
+}

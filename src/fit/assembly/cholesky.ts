@@ -48,3 +48,44 @@ export function choleskyInverseDiagonal(a: StaticArray<f64>, n: i32, out: Static
   }
   return true;
 }
+
+/**
+ * choleskyInverseDiagonal for n = 4, unrolled: the same operations in the same order (so the
+ * same values), the factor's tests gathered into one at the end (branch-free until then).
+ */
+export function choleskyInverseDiagonal4(a: StaticArray<f64>, out: StaticArray<f64>): bool {
+  const d0 = unchecked(a[0]);
+  const l00 = Math.sqrt(d0);
+  const l10 = unchecked(a[4]) / l00;
+  const l20 = unchecked(a[8]) / l00;
+  const l30 = unchecked(a[12]) / l00;
+  const d1 = unchecked(a[5]) - l10 * l10;
+  const l11 = Math.sqrt(d1);
+  const l21 = (unchecked(a[9]) - l20 * l10) / l11;
+  const l31 = (unchecked(a[13]) - l30 * l10) / l11;
+  const d2 = unchecked(a[10]) - l20 * l20 - l21 * l21;
+  const l22 = Math.sqrt(d2);
+  const l32 = (unchecked(a[14]) - l30 * l20 - l31 * l21) / l22;
+  const d3 = unchecked(a[15]) - l30 * l30 - l31 * l31 - l32 * l32;
+  const l33 = Math.sqrt(d3);
+  if (!(d0 > 0 && d1 > 0 && d2 > 0 && d3 > 0 && isFinite<f64>(d0) && isFinite<f64>(d1) && isFinite<f64>(d2) && isFinite<f64>(d3))) {
+    for (let i = 0; i < 4; i++) unchecked(out[i] = NaN);
+    return false;
+  }
+  // Column i of L⁻¹ (rows i…3), summed in squares: (A⁻¹)_ii.
+  const a0 = 1 / l00;
+  const a1 = (0 - l10 * a0) / l11;
+  const a2 = (0 - l20 * a0 - l21 * a1) / l22;
+  const a3 = (0 - l30 * a0 - l31 * a1 - l32 * a2) / l33;
+  unchecked(out[0] = 0 + a0 * a0 + a1 * a1 + a2 * a2 + a3 * a3);
+  const b1 = 1 / l11;
+  const b2 = (0 - l21 * b1) / l22;
+  const b3 = (0 - l31 * b1 - l32 * b2) / l33;
+  unchecked(out[1] = 0 + b1 * b1 + b2 * b2 + b3 * b3);
+  const c2 = 1 / l22;
+  const c3 = (0 - l32 * c2) / l33;
+  unchecked(out[2] = 0 + c2 * c2 + c3 * c3);
+  const e3 = 1 / l33;
+  unchecked(out[3] = 0 + e3 * e3);
+  return true;
+}

@@ -11,7 +11,7 @@ import {
   FIT_START_PHOTONS, FIT_START_SIGMA, FIT_START_X, FIT_START_Y, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR,
   WARM_START_MARGIN_PX,
 } from '../fitConstants';
-import { choleskyInverseDiagonal } from './cholesky';
+import { choleskyInverseDiagonal, choleskyInverseDiagonal4 } from './cholesky';
 import { BOX, FIT_SIGMA, NOISE_SCALE, SIGMA, SIGMA_MAX, SIGMA_MIN, TB, TN, TS, TX, TY, setShift, setTheta } from './FitWorkspace';
 import { initialGuess } from './initialGuess';
 import { ITER, LL, READY, STATUS, newton } from './newtonSolve';
@@ -68,7 +68,7 @@ function finishFit(patch: usize, o: usize, col: usize, warm: f64): void {
   const area = BOX * BOX;
   const ll = READY ? LL : FIT_SIGMA ? passFree(patch, false, true, true) : passInfo(patch);
   const parameters = FIT_SIGMA ? 5 : 4;
-  const ok = choleskyInverseDiagonal(FIT_SIGMA ? F5 : F, parameters, CR, CR_LOWER, CR_COLUMN);
+  const ok = FIT_SIGMA ? choleskyInverseDiagonal(F5, 5, CR, CR_LOWER, CR_COLUMN) : choleskyInverseDiagonal4(F, CR);
   for (let c = 0; c < 5; c++) store<f64>(o + <usize>(FIT_OUT_CRLB_X + c) * col, c < parameters ? Math.sqrt(NOISE_SCALE * unchecked(CR[c])) : NaN);
   const rstd = Math.sqrt(RSS / <f64>(area - parameters));
   const status = !ok && STATUS == STATUS_CONVERGED ? STATUS_SINGULAR : STATUS;
