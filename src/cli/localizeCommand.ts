@@ -453,7 +453,7 @@ function summaryLines(s: LocalizeStackSummary): string[] {
     `  frames              ${count(s.frames)}`,
     `  localizations       ${count(s.localizations)} written (${count(st.candidates)} candidates; converged ${pct(st.converged, st.fits)} of fits)`,
     `  precision (median)  ${digits(m.uncertaintyNm, 1)} nm uncertainty, ${digits(m.photons, 0)} photons, background ${digits(m.backgroundPhotons, 1)} photons/px`,
-    `  not converged       ${st.fits === st.converged ? 'none' : `${count(st.saturated)} saturated, ${count(st.fits - st.converged - st.saturated)} other fits (left out of the CSV unless --all-fits)`}`,
+    `  not converged       ${st.fits === st.converged ? 'none' : `${count(st.saturated)} saturated, ${st.duplicates > 0 ? `${count(st.duplicates)} duplicates (a second fit of one spot), ` : ''}${count(st.fits - st.converged - st.saturated - st.duplicates)} other fits (left out of the CSV unless --all-fits)`}`,
   ];
   const crowded = st.emitterFits.reduce((n, v, k) => n + (k >= 2 ? v : 0), 0);
   lines.push(`  crowded spots       ${count(st.multiEmitterTried)} windows tried with more emitters, ${count(crowded)} held 2 or more`);

@@ -7,6 +7,7 @@ import { frameCamera, saturationLevel } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
 import { SpotDetector } from '../detect/SpotDetector.js';
 import { CrowdingResolver } from '../fit/CrowdingResolver.js';
+import { DuplicateFits } from '../fit/DuplicateFits.js';
 import type { CrowdedWindows, ResolvedFits } from '../fit/CrowdingResolver.js';
 import { createFitResults } from '../fit/FitResults.js';
 import type { FitResults } from '../fit/FitResults.js';
@@ -45,6 +46,8 @@ export class FrameLocalizer {
   /** The 3-D fit of every patch, in a run with an astigmatic or a spline calibration. */
   private readonly depths: PatchDepths | undefined;
   private readonly warmStarts = new WarmStarts();
+  /** Marks fits that converged onto an emitter another fit of the frame found. */
+  private readonly duplicates = new DuplicateFits();
   /** Find–fit–subtract passes after the first (`multiEmitter.passes` ≥ 2, 2-D). */
   private readonly residualPass: ResidualPass | undefined;
   /** The last frame's candidates (overwritten by the next {@link process}): `smlm-stream view` draws them. */
@@ -154,6 +157,7 @@ export class FrameLocalizer {
     const known = background ? { photons: this.backgroundPhotons, pedestal: this.pedestal } : undefined;
     const fits = this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, resolved) : resolved;
     this.frame = undefined;
+    this.duplicates.mark(fits, this.depths !== undefined);
     const t3 = performance.now();
     const batch = this.toBatch(frame.index + 1, fits, background ? width : 0, height);
     const s = this.stats;
@@ -241,6 +245,7 @@ export class FrameLocalizer {
       batch.warmStart[p] = warm;
       s.warmStarts += warm;
       if (r.status[p] === FitStatus.saturated) s.saturated++;
+      else if (r.status[p] === FitStatus.duplicate) s.duplicates++;
       if (r.status[p] !== FitStatus.converged) continue;
       s.converged++;
       const it = r.iterations[p];

@@ -1,3 +1,4 @@
+import type { DuplicateFits } from '../fit/DuplicateFits.js';
 /** Counters and stage timings of a run (what the summary and the sidecar report). */
 export interface LocalizeStats {
   frames: number;
@@ -6,6 +7,8 @@ export interface LocalizeStats {
   converged: number;
   /** Fits of patches holding a saturated pixel (status `saturated`). */
   saturated: number;
+  /** Converged fits of an emitter another fit of the frame found too (status `duplicate`, {@link DuplicateFits}). */
+  duplicates: number;
   /** Pixels that were NaN or infinite (float stacks), and the frames that held any. */
   nonFinitePixels: number;
   framesWithNonFinite: number;
@@ -38,6 +41,7 @@ export function createLocalizeStats(): LocalizeStats {
     candidates: 0,
     converged: 0,
     saturated: 0,
+    duplicates: 0,
     nonFinitePixels: 0,
     framesWithNonFinite: 0,
     fits: 0,
@@ -63,6 +67,7 @@ export function addLocalizeStats(into: LocalizeStats, from: LocalizeStats): void
   into.candidates += from.candidates;
   into.converged += from.converged;
   into.saturated += from.saturated;
+  into.duplicates += from.duplicates;
   into.nonFinitePixels += from.nonFinitePixels;
   into.framesWithNonFinite += from.framesWithNonFinite;
   into.fits += from.fits;
