@@ -79,7 +79,7 @@ export class FrameLocalizer {
     const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm);
     this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector, engines.depthFits && { fits: engines.depthFits, zModelErrorNm, pixelSizeNm: camera.pixelSizeNm });
     this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm) : undefined;
-    this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter.passes) : undefined;
+    this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter) : undefined;
   }
 
   /** The counters so far, and start new ones (workers report per chunk). */

@@ -3,6 +3,11 @@ import { PHOTONS } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
 import type { SpotDetector } from '../detect/SpotDetector.js';
 import type { ResolvedFits } from '../fit/CrowdingResolver.js';
+import { crowdedWindow } from '../fit/crowdedWindow.js';
+import type { ResolvedMultiEmitterOptions } from '../fit/EmitterSelector.js';
+import { chiSquareThreshold } from '../fit/EmitterSelector.js';
+import { MULTI_EMITTER_MARGIN_PX } from '../fit/fitConstants.js';
+import { MultiEmitterFit } from '../fit/MultiEmitterFit.js';
 import type { ResolvedFitOptions } from '../fit/FitOptions.js';
 import type { FitResults } from '../fit/FitResults.js';
 import { createFitResults } from '../fit/FitResults.js';
@@ -74,16 +79,38 @@ export class ResidualPass {
   private saturated = new Uint8Array(0);
   private start = { x: new Float64Array(0), y: new Float64Array(0), photons: new Float64Array(0), background: new Float64Array(0), sigma: new Float64Array(0) };
   private results: FitResults = createFitResults(0);
+  /** The joint fit of a tested row and its neighbours, in a window of {@link crowdedWindow}(box) px. */
+  private readonly joint: MultiEmitterFit;
+  /** 2(ℓ₁ − ℓ₀) a row must add to be kept: the χ² quantile of the multi-emitter selection. */
+  private readonly threshold: number;
+  /** Neighbours within this distance of a tested row (px) are refitted with it, jointly. */
+  private readonly reach: number;
+  private readonly window = { patch: new Float64Array(0), shift: new Float64Array(0), column: new Int32Array(1), row: new Int32Array(1), saturated: new Uint8Array(1), centre: new Candidates() };
+  /** Rows to test (indices), their neighbours (scratch), rows dropped, rows of this pass. */
+  private tested = new Int32Array(0);
+  private neighbours = new Int32Array(0);
+  private dropped = new Uint8Array(0);
+  private isNew = new Uint8Array(0);
+  private readonly startTheta: Float64Array;
 
   /**
    * @param fit - the resolved fit options (box, σ)
    * @param workspace - the run's fit workspace (shared with the first pass; used after it)
-   * @param passes - passes in all, the first included (≥ 2 to do anything)
+   * @param multiEmitter - the resolved multi-emitter options: the passes in all, the first
+   *   included (≥ 2 to do anything), the most emitters of a joint refit and the p-value of the
+   *   likelihood-ratio test that keeps a row
    */
-  constructor(fit: ResolvedFitOptions, workspace: FitWorkspace, passes: number) {
+  constructor(fit: ResolvedFitOptions, workspace: FitWorkspace, multiEmitter: ResolvedMultiEmitterOptions) {
     this.fit = fit;
     this.workspace = workspace;
-    this.passes = passes;
+    this.passes = multiEmitter.passes;
+    const w = crowdedWindow(fit.box);
+    this.joint = new MultiEmitterFit(w, Math.max(2, multiEmitter.maxEmitters));
+    this.threshold = chiSquareThreshold(multiEmitter.pValue, this.joint.perEmitter);
+    this.reach = (w >> 1) - MULTI_EMITTER_MARGIN_PX;
+    this.window.patch = new Float64Array(w * w);
+    this.window.shift = new Float64Array(w * w);
+    this.startTheta = new Float64Array(this.joint.theta.length);
   }
 
   /**
@@ -136,6 +163,7 @@ export class ResidualPass {
       if (out.count === before) break;
       this.drawAll(width, height);
       for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
+      this.prune(frame, before);
     }
     return { rows: out.rows, emitters: out.emitters, originColumn: out.column, originRow: out.row, count: out.count };
   }
@@ -177,6 +205,184 @@ export class ResidualPass {
       const fits = fitPatches(this.patches, this.workspace, { start, out: this.results, count: 1, shift: this.shift });
       if (!this.saturated[0] && fits.status[0] === FitStatus.converged) out.replace(p, fits, 0, c0, r0);
       this.draw(out, p, width, height, 1);
+    }
+  }
+
+  /**
+   * The likelihood-ratio test of each row of this pass and of each older row one of them
+   * touches (within {@link reach}): the row and its neighbours within reach are fitted jointly
+   * ({@link MultiEmitterFit}, one shared background) in a window centred on it, every other
+   * row's model held as known background, with and without the row; the row is dropped when
+   * 2(ℓ₁ − ℓ₀) is below the χ² quantile of the multi-emitter selection (p-value
+   * `multiEmitter.pValue`, one emitter's parameters), and its neighbours then take the fit
+   * without it. Rows are tested faintest first. A row without neighbours is not tested (the
+   * detector found it on the residual, alone).
+   * @param newFrom - the first row of this pass
+   */
+  private prune(frame: ResidualFrame, newFrom: number): void {
+    const out = this.out;
+    const n = out.count;
+    const rows = out.rows;
+    const w = this.joint.box;
+    if (frame.width < w || frame.height < w) return;
+    if (this.tested.length < n) {
+      this.tested = new Int32Array(2 * n);
+      this.dropped = new Uint8Array(2 * n);
+      this.isNew = new Uint8Array(2 * n);
+    }
+    if (this.neighbours.length < this.joint.maxEmitters) this.neighbours = new Int32Array(this.joint.maxEmitters);
+    const { dropped, isNew, tested } = this;
+    dropped.fill(0, 0, n);
+    isNew.fill(0, 0, n);
+    for (let p = newFrom; p < n; p++) if (rows.status[p] === FitStatus.converged) isNew[p] = 1;
+    const r2 = this.reach * this.reach;
+    let t = 0;
+    for (let p = 0; p < n; p++) {
+      if (rows.status[p] !== FitStatus.converged) continue;
+      let touched = isNew[p] === 1;
+      for (let q = newFrom; q < n && !touched; q++) if (q !== p && isNew[q] && this.distance2(p, q) <= r2) touched = true;
+      if (touched) tested[t++] = p;
+    }
+    const order = tested.subarray(0, t);
+    order.sort((a, b) => rows.photons[a] - rows.photons[b]);
+    for (let i = 0; i < t; i++) {
+      const p = order[i];
+      if (!dropped[p]) this.testRow(frame, p);
+    }
+    // Compact the rows kept, in order.
+    let k = 0;
+    for (let p = 0; p < n; p++) {
+      if (dropped[p]) continue;
+      if (k !== p) {
+        out.replace(k, rows, p, out.column[p], out.row[p]);
+        out.emitters[k] = out.emitters[p];
+      }
+      k++;
+    }
+    out.count = k;
+  }
+
+  /** Squared distance between rows a and b, frame px. */
+  private distance2(a: number, b: number): number {
+    const { rows, column, row } = this.out;
+    const dx = column[a] + rows.x[a] - column[b] - rows.x[b];
+    const dy = row[a] + rows.y[a] - row[b] - rows.y[b];
+    return dx * dx + dy * dy;
+  }
+
+  /** The test of row p ({@link prune}): p is marked dropped, or kept with its neighbours as they were. */
+  private testRow(frame: ResidualFrame, p: number): void {
+    const out = this.out;
+    const rows = out.rows;
+    const { width, height, data, camera, known } = frame;
+    const joint = this.joint;
+    const w = joint.box;
+    const r2 = this.reach * this.reach;
+    // The neighbours within reach, nearest kept when there are more than the fit holds.
+    const nb = this.neighbours;
+    let k = 0;
+    const most = joint.maxEmitters - 1;
+    for (let q = 0; q < out.count; q++) {
+      if (q === p || this.dropped[q] || rows.status[q] !== FitStatus.converged) continue;
+      const d = this.distance2(p, q);
+      if (d > r2) continue;
+      if (k < most) nb[k++] = q;
+      else {
+        let far = 0;
+        for (let j = 1; j < k; j++) if (this.distance2(p, nb[j]) > this.distance2(p, nb[far])) far = j;
+        if (this.distance2(p, nb[far]) > d) nb[far] = q;
+      }
+    }
+    if (k === 0) return;
+    // The window centred on p's pixel, every other row's model (and the frame's known background) held.
+    this.draw(out, p, width, height, -1);
+    for (let j = 0; j < k; j++) this.draw(out, nb[j], width, height, -1);
+    const win = this.window;
+    win.centre.count = 0;
+    win.centre.push(Math.floor(out.row[p] + rows.y[p]), Math.floor(out.column[p] + rows.x[p]), 0);
+    extractPatches(data, width, height, win.centre, w, { patches: win.patch, originColumn: win.column, originRow: win.row, saturated: win.saturated, shift: win.shift }, camera, frame.saturation);
+    const c0 = win.column[0];
+    const r0 = win.row[0];
+    const b = this.known;
+    const model = this.model;
+    for (let j = 0; j < w; j++) {
+      const base = (r0 + j) * width + c0;
+      for (let i = 0; i < w; i++) b[base + i] = model[base + i] + (known ? known.photons[base + i] : 0);
+    }
+    subtractKnownBackground(b, width, known ? known.pedestal : 0, 1, w, win.column, win.row, win.patch, win.shift);
+    const { sigmaPx, maxIterations, tolerance } = this.fit;
+    const solver = { maxIterations, tolerance, shift: win.shift };
+    // θ with p (last) and without it: the neighbours first, then b.
+    const theta = joint.theta;
+    const start = this.startTheta;
+    for (let j = 0; j < k; j++) {
+      const q = nb[j];
+      start[3 * j] = out.column[q] + rows.x[q] - c0;
+      start[3 * j + 1] = out.row[q] + rows.y[q] - r0;
+      start[3 * j + 2] = rows.photons[q];
+    }
+    start[3 * k] = out.column[p] + rows.x[p] - c0;
+    start[3 * k + 1] = out.row[p] + rows.y[p] - r0;
+    start[3 * k + 2] = rows.photons[p];
+    start[3 * k + 3] = rows.background[p];
+    let keep = true;
+    if (!win.saturated[0]) {
+      theta.set(start.subarray(0, 3 * k + 4));
+      const s1 = joint.fit(win.patch, 0, k + 1, sigmaPx, solver);
+      let l1 = s1 === FitStatus.converged ? joint.logLikelihood : Number.NEGATIVE_INFINITY;
+      theta.set(start.subarray(0, 3 * k + 4));
+      l1 = Math.max(l1, joint.refresh(win.patch, 0, k + 1, sigmaPx, win.shift));
+      theta.set(start.subarray(0, 3 * k));
+      theta[3 * k] = rows.background[p];
+      const s0 = joint.fit(win.patch, 0, k, sigmaPx, solver);
+      if (s0 === FitStatus.converged && this.plausible(k) && 2 * (l1 - joint.logLikelihood) < this.threshold) keep = false;
+    }
+    if (!keep) {
+      this.dropped[p] = 1;
+      this.adopt(k, c0, r0);
+    } else {
+      this.draw(out, p, width, height, 1);
+    }
+    for (let j = 0; j < k; j++) this.draw(out, nb[j], width, height, 1);
+  }
+
+  /** Whether the joint fit's K emitters are all bright and inside the window. */
+  private plausible(k: number): boolean {
+    const theta = this.joint.theta;
+    const w = this.joint.box;
+    for (let j = 0; j < k; j++) {
+      const x = theta[3 * j];
+      const y = theta[3 * j + 1];
+      if (!(theta[3 * j + 2] > 0 && x >= 0 && x <= w && y >= 0 && y <= w)) return false;
+    }
+    return true;
+  }
+
+  /** The joint fit without the dropped row into its K neighbours' rows (window at c0, r0). */
+  private adopt(k: number, c0: number, r0: number): void {
+    const { joint, out } = this;
+    const rows = out.rows;
+    const theta = joint.theta;
+    const win = this.window;
+    const scale = Math.sqrt(this.fit.noiseScale);
+    const bounded = joint.bound(k, win.patch, 0, win.shift);
+    const residualStd = joint.residualStd(win.patch, 0);
+    for (let j = 0; j < k; j++) {
+      const q = this.neighbours[j];
+      out.column[q] = c0;
+      out.row[q] = r0;
+      rows.x[q] = theta[3 * j];
+      rows.y[q] = theta[3 * j + 1];
+      rows.photons[q] = theta[3 * j + 2];
+      rows.background[q] = theta[3 * k];
+      rows.uncertaintyX[q] = bounded ? joint.crlb[3 * j] * scale : Number.NaN;
+      rows.uncertaintyY[q] = bounded ? joint.crlb[3 * j + 1] * scale : Number.NaN;
+      rows.uncertaintyPhotons[q] = bounded ? joint.crlb[3 * j + 2] * scale : Number.NaN;
+      rows.uncertaintyBackground[q] = bounded ? joint.crlb[3 * k] * scale : Number.NaN;
+      rows.logLikelihood[q] = joint.logLikelihood;
+      rows.residualStd[q] = residualStd;
+      rows.chiSquare[q] = Number.NaN;
+      rows.iterations[q] = joint.iterations;
     }
   }
 
