@@ -145,6 +145,7 @@ export class FrameLocalizer {
     // A fit over clipped pixels is wrong whatever the solver says.
     for (let p = 0; p < n; p++) if (this.saturated[p]) single.status[p] = FitStatus.saturated;
     this.frame = { data: frame.data, width, height, camera, background: background !== undefined };
+    const tried = this.stats.multiEmitterTried;
     const resolved = this.crowding.resolve(
       { width, height, cut: this.cutWindows },
       candidates,
@@ -152,7 +153,9 @@ export class FrameLocalizer {
       this.stats,
     );
     const known = background ? { photons: this.backgroundPhotons, pedestal: this.pedestal } : undefined;
-    const fits = this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, resolved) : resolved;
+    // Find–fit–subtract where the first pass left something: a fit the crowding test flagged (every frame with multi-emitter fitting off).
+    const residual = this.residualPass && (!this.options.multiEmitter.enabled || this.stats.multiEmitterTried > tried);
+    const fits = residual && this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, resolved) : resolved;
     this.frame = undefined;
     const t3 = performance.now();
     const batch = this.toBatch(frame.index + 1, fits, background ? width : 0, height);

