@@ -70,9 +70,13 @@ export interface ResidualFrame {
  * new candidate is fitted in its box with the model image inside the box added as a known
  * background (`subtractKnownBackground`: the neighbours' light is then part of μ, not of the
  * data the new spot explains). A new fit is kept when it converged and lies more than
- * {@link RESIDUAL_DUPLICATE_PX} from every fit so far; kept fits join the model for the next
- * pass. Stops after `passes` passes or when a pass keeps nothing. The first pass's rows are
- * returned unchanged, the new ones after them (a single emitter each).
+ * {@link RESIDUAL_DUPLICATE_PX} from every fit so far. Then every row with a neighbour is
+ * refitted with the others held ({@link REFINE_SWEEPS} Gauss–Seidel sweeps) and tested: a row
+ * its refitted neighbours explain (a likelihood-ratio test with the multi-emitter selection's
+ * χ² quantile, {@link prune}) is dropped — the single fit a pair left between its two molecules.
+ * The rows kept form the model of the next pass. Stops after `passes` passes or when a pass
+ * keeps nothing. Rows alone keep their first fits; the new rows come after the first pass's
+ * (a single emitter each).
  *
  * 2-D (the Gaussian model) only. One instance per run: the model image, the residual and the
  * patches are scratch of the frame's size, allocated when the size changes.
