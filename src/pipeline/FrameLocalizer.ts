@@ -82,7 +82,7 @@ export class FrameLocalizer {
     const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm);
     this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector, engines.depthFits && { fits: engines.depthFits, zModelErrorNm, pixelSizeNm: camera.pixelSizeNm });
     this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm) : undefined;
-    this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter.passes) : undefined;
+    this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter) : undefined;
   }
 
   /** The counters so far, and start new ones (workers report per chunk). */
@@ -148,6 +148,7 @@ export class FrameLocalizer {
     // A fit over clipped pixels is wrong whatever the solver says.
     for (let p = 0; p < n; p++) if (this.saturated[p]) single.status[p] = FitStatus.saturated;
     this.frame = { data: frame.data, width, height, camera, background: background !== undefined };
+    const tried = this.stats.multiEmitterTried;
     const resolved = this.crowding.resolve(
       { width, height, cut: this.cutWindows },
       candidates,
@@ -155,7 +156,9 @@ export class FrameLocalizer {
       this.stats,
     );
     const known = background ? { photons: this.backgroundPhotons, pedestal: this.pedestal } : undefined;
-    const fits = this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, resolved) : resolved;
+    // Find–fit–subtract where the first pass left something: a fit the crowding test flagged (every frame with multi-emitter fitting off).
+    const residual = this.residualPass && (!this.options.multiEmitter.enabled || this.stats.multiEmitterTried > tried);
+    const fits = residual && this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, resolved) : resolved;
     this.frame = undefined;
     this.duplicates.mark(fits, this.depths !== undefined);
     const t3 = performance.now();

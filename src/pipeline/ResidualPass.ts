@@ -3,6 +3,11 @@ import { PHOTONS } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
 import type { SpotDetector } from '../detect/SpotDetector.js';
 import type { ResolvedFits } from '../fit/CrowdingResolver.js';
+import { crowdedWindow } from '../fit/crowdedWindow.js';
+import type { ResolvedMultiEmitterOptions } from '../fit/EmitterSelector.js';
+import { chiSquareThreshold } from '../fit/EmitterSelector.js';
+import { MULTI_EMITTER_MARGIN_PX } from '../fit/fitConstants.js';
+import { MultiEmitterFit } from '../fit/MultiEmitterFit.js';
 import type { ResolvedFitOptions } from '../fit/FitOptions.js';
 import type { FitResults } from '../fit/FitResults.js';
 import { createFitResults } from '../fit/FitResults.js';
@@ -24,8 +29,24 @@ export const RESIDUAL_DUPLICATE_PX = 2;
 /** Jacobi sweeps of refits after each pass (every row with the others held). */
 const REFINE_SWEEPS = 4;
 
+/**
+ * Rows within this many cells of {@link ResidualPass}'s reach (3 px for a 7 px box) of another
+ * are refitted and tested after a pass; the others are alone and keep their fits.
+ */
+const TOUCH_CELLS = 2;
+
 /** The model of a fit is drawn out to this many σ from its centre (the rest is < 1e-4 of N). */
 const MODEL_RADIUS_SIGMAS = 4;
+
+/** ℓ of the saturated model, Σ x log x − x over x = n + s of the window's pixels. */
+function saturatedLogLikelihood(data: Float64Array, shift: Float64Array, area: number): number {
+  let l = 0;
+  for (let i = 0; i < area; i++) {
+    const x = data[i] + shift[i];
+    if (x > 0) l += x * Math.log(x) - x;
+  }
+  return l;
+}
 
 /** The current frame, as the residual pass reads it. */
 export interface ResidualFrame {
@@ -49,9 +70,13 @@ export interface ResidualFrame {
  * new candidate is fitted in its box with the model image inside the box added as a known
  * background (`subtractKnownBackground`: the neighbours' light is then part of μ, not of the
  * data the new spot explains). A new fit is kept when it converged and lies more than
- * {@link RESIDUAL_DUPLICATE_PX} from every fit so far; kept fits join the model for the next
- * pass. Stops after `passes` passes or when a pass keeps nothing. The first pass's rows are
- * returned unchanged, the new ones after them (a single emitter each).
+ * {@link RESIDUAL_DUPLICATE_PX} from every fit so far. Then every row with a neighbour is
+ * refitted with the others held ({@link REFINE_SWEEPS} Gauss–Seidel sweeps) and tested: a row
+ * its refitted neighbours explain (a likelihood-ratio test with the multi-emitter selection's
+ * χ² quantile, {@link prune}) is dropped — the single fit a pair left between its two molecules.
+ * The rows kept form the model of the next pass. Stops after `passes` passes or when a pass
+ * keeps nothing. Rows alone keep their first fits; the new rows come after the first pass's
+ * (a single emitter each).
  *
  * 2-D (the Gaussian model) only. One instance per run: the model image, the residual and the
  * patches are scratch of the frame's size, allocated when the size changes.
@@ -74,16 +99,43 @@ export class ResidualPass {
   private saturated = new Uint8Array(0);
   private start = { x: new Float64Array(0), y: new Float64Array(0), photons: new Float64Array(0), background: new Float64Array(0), sigma: new Float64Array(0) };
   private results: FitResults = createFitResults(0);
+  /** The joint fit of a tested row and its neighbours, in a window of {@link crowdedWindow}(box) px. */
+  private readonly joint: MultiEmitterFit;
+  /** 2(ℓ₁ − ℓ₀) a row must add to be kept: the χ² quantile of the multi-emitter selection. */
+  private readonly threshold: number;
+  /** Neighbours within this distance of a tested row (px) are refitted with it, jointly. */
+  private readonly reach: number;
+  private readonly window = { patch: new Float64Array(0), shift: new Float64Array(0), column: new Int32Array(1), row: new Int32Array(1), saturated: new Uint8Array(1), centre: new Candidates() };
+  /** Rows to test (indices), their neighbours (scratch), rows dropped, rows of this pass. */
+  private tested = new Int32Array(0);
+  private neighbours = new Int32Array(0);
+  private dropped = new Uint8Array(0);
+  /** The converged rows by cells of {@link reach} px (counting sort): cell c's rows are cellRows[cellStart[c] … cellStart[c + 1] − 1]. */
+  private cellStart = new Int32Array(0);
+  private cellRows = new Int32Array(0);
+  private cellsAcross = 0;
+  /** Rows near a new row of this pass ({@link markTouched}): refitted and tested. */
+  private touched = new Uint8Array(0);
+  private readonly startTheta: Float64Array;
 
   /**
    * @param fit - the resolved fit options (box, σ)
    * @param workspace - the run's fit workspace (shared with the first pass; used after it)
-   * @param passes - passes in all, the first included (≥ 2 to do anything)
+   * @param multiEmitter - the resolved multi-emitter options: the passes in all, the first
+   *   included (≥ 2 to do anything), the most emitters of a joint refit and the p-value of the
+   *   likelihood-ratio test that keeps a row
    */
-  constructor(fit: ResolvedFitOptions, workspace: FitWorkspace, passes: number) {
+  constructor(fit: ResolvedFitOptions, workspace: FitWorkspace, multiEmitter: ResolvedMultiEmitterOptions) {
     this.fit = fit;
     this.workspace = workspace;
-    this.passes = passes;
+    this.passes = multiEmitter.passes;
+    const w = crowdedWindow(fit.box);
+    this.joint = new MultiEmitterFit(w, Math.max(2, multiEmitter.maxEmitters));
+    this.threshold = chiSquareThreshold(multiEmitter.pValue, this.joint.perEmitter);
+    this.reach = (w >> 1) - MULTI_EMITTER_MARGIN_PX;
+    this.window.patch = new Float64Array(w * w);
+    this.window.shift = new Float64Array(w * w);
+    this.startTheta = new Float64Array(this.joint.theta.length);
   }
 
   /**
@@ -134,14 +186,16 @@ export class ResidualPass {
         out.append(fits, p, this.originColumn[p], this.originRow[p], 1);
       }
       if (out.count === before) break;
+      this.markTouched(width, height, before);
       this.drawAll(width, height);
       for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
+      this.prune(frame);
     }
     return { rows: out.rows, emitters: out.emitters, originColumn: out.column, originRow: out.row, count: out.count };
   }
 
   /**
-   * One sweep of refits (Jacobi): every converged row is fitted again in a box centred on its
+   * One sweep of refits (Gauss–Seidel): every converged row {@link markTouched} marked is fitted again in a box centred on its
    * pixel, the model of all the others (and the frame's known background) held as known
    * background, started from where it is. A refit that does not converge keeps the row as it was.
    */
@@ -156,7 +210,7 @@ export class ResidualPass {
     const model = this.model;
     const start = this.start;
     for (let p = 0; p < out.count; p++) {
-      if (rows.status[p] !== FitStatus.converged) continue;
+      if (rows.status[p] !== FitStatus.converged || !this.touched[p]) continue;
       // Gauss–Seidel: the row's own model out of the image, refitted, its new model back in.
       this.draw(out, p, width, height, -1);
       candidates.count = 0;
@@ -177,6 +231,278 @@ export class ResidualPass {
       const fits = fitPatches(this.patches, this.workspace, { start, out: this.results, count: 1, shift: this.shift });
       if (!this.saturated[0] && fits.status[0] === FitStatus.converged) out.replace(p, fits, 0, c0, r0);
       this.draw(out, p, width, height, 1);
+    }
+  }
+
+  /**
+   * The likelihood-ratio test of every row that has a neighbour within {@link reach}: the row
+   * and its neighbours within reach are fitted jointly ({@link MultiEmitterFit}, one shared
+   * background) in a window centred on it, every other row's model held as known background,
+   * with and without the row; the row is dropped when 2(ℓ₁ − ℓ₀), divided by the larger model's
+   * dispersion (its deviance per degree of freedom, when above 1), is below the χ² quantile of
+   * the multi-emitter selection (p-value `multiEmitter.pValue`, one emitter's parameters), and
+   * its neighbours then take the fit without it. Rows are tested faintest first. A row without
+   * neighbours is not tested (the detector found it, alone). Every row with a neighbour, not only
+   * this pass's: the refits move older rows too (measured, test/bench/crowdedScore.ts, 3 passes
+   * at 4 /µm²: 5.5 → 2.5 false positives a frame, Jaccard 85.1 → 85.2 %).
+   */
+  private prune(frame: ResidualFrame): void {
+    const out = this.out;
+    const n = out.count;
+    const rows = out.rows;
+    const w = this.joint.box;
+    if (frame.width < w || frame.height < w) return;
+    if (this.tested.length < n) {
+      this.tested = new Int32Array(2 * n);
+      this.dropped = new Uint8Array(2 * n);
+      this.cellRows = new Int32Array(2 * n);
+    }
+    if (this.neighbours.length < this.joint.maxEmitters) this.neighbours = new Int32Array(this.joint.maxEmitters);
+    const { dropped, tested } = this;
+    dropped.fill(0, 0, n);
+    this.buildGrid(frame.width, frame.height);
+    let t = 0;
+    for (let p = 0; p < n; p++) if (rows.status[p] === FitStatus.converged && this.touched[p] && this.nearest(p, this.neighbours, 1) > 0) tested[t++] = p;
+    const order = tested.subarray(0, t);
+    order.sort((a, b) => rows.photons[a] - rows.photons[b]);
+    for (let i = 0; i < t; i++) {
+      const p = order[i];
+      if (!dropped[p]) this.testRow(frame, p);
+    }
+    // Compact the rows kept, in order.
+    let k = 0;
+    for (let p = 0; p < n; p++) {
+      if (dropped[p]) continue;
+      if (k !== p) {
+        out.replace(k, rows, p, out.column[p], out.row[p]);
+        out.emitters[k] = out.emitters[p];
+      }
+      k++;
+    }
+    out.count = k;
+  }
+
+  /**
+   * Mark the rows to refit and test after a pass: the new rows (from `newFrom`) and every
+   * converged row within {@link TOUCH_CELLS} cells of another (an isolated row's refit, with
+   * nothing near it held, is its first fit again). Refitting every row with neighbours, not only
+   * those near a new row, is measured to matter (crowdedScore, 3 passes, 1.5 /µm²: lateral RMSE
+   * 22.0 against 25.6 nm, Jaccard 95.5 against 95.0 %).
+   */
+  private markTouched(width: number, height: number, newFrom: number): void {
+    const { rows, column, row, count } = this.out;
+    if (this.touched.length < count) this.touched = new Uint8Array(2 * count);
+    const touched = this.touched;
+    touched.fill(0, 0, count);
+    if (this.tested.length < count) {
+      this.tested = new Int32Array(2 * count);
+      this.dropped = new Uint8Array(2 * count);
+      this.cellRows = new Int32Array(2 * count);
+    }
+    this.dropped.fill(0, 0, count);
+    this.buildGrid(width, height);
+    const size = this.reach;
+    const across = this.cellsAcross;
+    const cells = this.cellStart.length - 1;
+    for (let q = 0; q < count; q++) {
+      if (rows.status[q] !== FitStatus.converged) continue;
+      if (q >= newFrom) touched[q] = 1;
+      const cx = Math.floor((column[q] + rows.x[q]) / size);
+      const cy = Math.floor((row[q] + rows.y[q]) / size);
+      for (let y = cy - TOUCH_CELLS; y <= cy + TOUCH_CELLS; y++) {
+        for (let x = cx - TOUCH_CELLS; x <= cx + TOUCH_CELLS; x++) {
+          if (x < 0 || x >= across || y < 0) continue;
+          const c = y * across + x;
+          if (c >= cells) continue;
+          for (let i = this.cellStart[c]; i < this.cellStart[c + 1]; i++) {
+            const p = this.cellRows[i];
+            if (p === q) continue;
+            touched[p] = 1;
+            touched[q] = 1;
+          }
+        }
+      }
+    }
+  }
+
+  /** Sort the converged rows into cells of {@link reach} px. */
+  private buildGrid(width: number, height: number): void {
+    const { rows, column, row, count } = this.out;
+    const size = this.reach;
+    const across = Math.ceil(width / size) + 1;
+    const cells = across * (Math.ceil(height / size) + 1);
+    if (this.cellStart.length < cells + 1) this.cellStart = new Int32Array(cells + 1);
+    const start = this.cellStart;
+    start.fill(0, 0, cells + 1);
+    this.cellsAcross = across;
+    const cellOf = this.tested;
+    for (let p = 0; p < count; p++) {
+      cellOf[p] = -1;
+      if (rows.status[p] !== FitStatus.converged) continue;
+      const cx = Math.floor((column[p] + rows.x[p]) / size);
+      const cy = Math.floor((row[p] + rows.y[p]) / size);
+      if (!(cx >= 0 && cx < across && cy >= 0 && cy * across < cells)) continue;
+      cellOf[p] = cy * across + cx;
+      start[cellOf[p] + 1]++;
+    }
+    for (let c = 0; c < cells; c++) start[c + 1] += start[c];
+    const next = this.cellRows;
+    const total = start[cells];
+    // start[c + 1] is cell c's end: filled backwards it ends as cell c's first row, then moved to start[c].
+    for (let p = count - 1; p >= 0; p--) if (cellOf[p] >= 0) next[--start[cellOf[p] + 1]] = p;
+    for (let c = 0; c < cells; c++) start[c] = start[c + 1];
+    start[cells] = total;
+  }
+
+  /**
+   * The rows (converged, not dropped) within {@link reach} of row p, at most `most`, the
+   * nearest kept, into `out`. @returns how many
+   */
+  private nearest(p: number, out: Int32Array, most: number): number {
+    const { rows, column, row } = this.out;
+    const size = this.reach;
+    const r2 = size * size;
+    const across = this.cellsAcross;
+    const cells = this.cellStart.length - 1;
+    const cx = Math.floor((column[p] + rows.x[p]) / size);
+    const cy = Math.floor((row[p] + rows.y[p]) / size);
+    let k = 0;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const x = cx + dx;
+        const y = cy + dy;
+        if (x < 0 || x >= across || y < 0) continue;
+        const c = y * across + x;
+        if (c >= cells) continue;
+        for (let i = this.cellStart[c]; i < this.cellStart[c + 1]; i++) {
+          const q = this.cellRows[i];
+          if (q === p || this.dropped[q] || rows.status[q] !== FitStatus.converged) continue;
+          const d = this.distance2(p, q);
+          if (d > r2) continue;
+          if (k < most) out[k++] = q;
+          else {
+            let far = 0;
+            for (let j = 1; j < k; j++) if (this.distance2(p, out[j]) > this.distance2(p, out[far])) far = j;
+            if (this.distance2(p, out[far]) > d) out[far] = q;
+          }
+        }
+      }
+    }
+    return k;
+  }
+
+  /** Squared distance between rows a and b, frame px. */
+  private distance2(a: number, b: number): number {
+    const { rows, column, row } = this.out;
+    const dx = column[a] + rows.x[a] - column[b] - rows.x[b];
+    const dy = row[a] + rows.y[a] - row[b] - rows.y[b];
+    return dx * dx + dy * dy;
+  }
+
+  /** The test of row p ({@link prune}): p is marked dropped, or kept with its neighbours as they were. */
+  private testRow(frame: ResidualFrame, p: number): void {
+    const out = this.out;
+    const rows = out.rows;
+    const { width, height, data, camera, known } = frame;
+    const joint = this.joint;
+    const w = joint.box;
+    const nb = this.neighbours;
+    const k = this.nearest(p, nb, joint.maxEmitters - 1);
+    if (k === 0) return;
+    // The window centred on p's pixel, every other row's model (and the frame's known background) held.
+    this.draw(out, p, width, height, -1);
+    for (let j = 0; j < k; j++) this.draw(out, nb[j], width, height, -1);
+    const win = this.window;
+    win.centre.count = 0;
+    win.centre.push(Math.floor(out.row[p] + rows.y[p]), Math.floor(out.column[p] + rows.x[p]), 0);
+    extractPatches(data, width, height, win.centre, w, { patches: win.patch, originColumn: win.column, originRow: win.row, saturated: win.saturated, shift: win.shift }, camera, frame.saturation);
+    const c0 = win.column[0];
+    const r0 = win.row[0];
+    const b = this.known;
+    const model = this.model;
+    for (let j = 0; j < w; j++) {
+      const base = (r0 + j) * width + c0;
+      for (let i = 0; i < w; i++) b[base + i] = model[base + i] + (known ? known.photons[base + i] : 0);
+    }
+    subtractKnownBackground(b, width, known ? known.pedestal : 0, 1, w, win.column, win.row, win.patch, win.shift);
+    const { sigmaPx, maxIterations, tolerance } = this.fit;
+    const solver = { maxIterations, tolerance, shift: win.shift };
+    // θ with p (last) and without it: the neighbours first, then b.
+    const theta = joint.theta;
+    const start = this.startTheta;
+    for (let j = 0; j < k; j++) {
+      const q = nb[j];
+      start[3 * j] = out.column[q] + rows.x[q] - c0;
+      start[3 * j + 1] = out.row[q] + rows.y[q] - r0;
+      start[3 * j + 2] = rows.photons[q];
+    }
+    start[3 * k] = out.column[p] + rows.x[p] - c0;
+    start[3 * k + 1] = out.row[p] + rows.y[p] - r0;
+    start[3 * k + 2] = rows.photons[p];
+    start[3 * k + 3] = rows.background[p];
+    let keep = true;
+    if (!win.saturated[0]) {
+      theta.set(start.subarray(0, 3 * k + 4));
+      const s1 = joint.fit(win.patch, 0, k + 1, sigmaPx, solver);
+      let l1 = s1 === FitStatus.converged ? joint.logLikelihood : Number.NEGATIVE_INFINITY;
+      theta.set(start.subarray(0, 3 * k + 4));
+      l1 = Math.max(l1, joint.refresh(win.patch, 0, k + 1, sigmaPx, win.shift));
+      theta.set(start.subarray(0, 3 * k));
+      theta[3 * k] = rows.background[p];
+      const s0 = joint.fit(win.patch, 0, k, sigmaPx, solver);
+      const dof = w * w - 3 * (k + 1) - 1;
+      // Model error (the held neighbours' errors, a spot no row has) inflates every deviance in a
+      // crowded window: the statistic is divided by the larger model's deviance per degree of
+      // freedom when that exceeds 1 (quasi-likelihood dispersion).
+      const dispersion = Math.max(1, (2 * (saturatedLogLikelihood(win.patch, win.shift, w * w) - l1)) / dof);
+      if (s0 === FitStatus.converged && this.plausible(k) && (2 * (l1 - joint.logLikelihood)) / dispersion < this.threshold) keep = false;
+    }
+    if (!keep) {
+      this.dropped[p] = 1;
+      this.adopt(k, c0, r0);
+    } else {
+      this.draw(out, p, width, height, 1);
+    }
+    for (let j = 0; j < k; j++) this.draw(out, nb[j], width, height, 1);
+  }
+
+  /** Whether the joint fit's K emitters are all bright and inside the window. */
+  private plausible(k: number): boolean {
+    const theta = this.joint.theta;
+    const w = this.joint.box;
+    for (let j = 0; j < k; j++) {
+      const x = theta[3 * j];
+      const y = theta[3 * j + 1];
+      if (!(theta[3 * j + 2] > 0 && x >= 0 && x <= w && y >= 0 && y <= w)) return false;
+    }
+    return true;
+  }
+
+  /** The joint fit without the dropped row into its K neighbours' rows (window at c0, r0). */
+  private adopt(k: number, c0: number, r0: number): void {
+    const { joint, out } = this;
+    const rows = out.rows;
+    const theta = joint.theta;
+    const win = this.window;
+    const scale = Math.sqrt(this.fit.noiseScale);
+    const bounded = joint.bound(k, win.patch, 0, win.shift);
+    const residualStd = joint.residualStd(win.patch, 0);
+    for (let j = 0; j < k; j++) {
+      const q = this.neighbours[j];
+      out.column[q] = c0;
+      out.row[q] = r0;
+      rows.x[q] = theta[3 * j];
+      rows.y[q] = theta[3 * j + 1];
+      rows.photons[q] = theta[3 * j + 2];
+      rows.background[q] = theta[3 * k];
+      rows.uncertaintyX[q] = bounded ? joint.crlb[3 * j] * scale : Number.NaN;
+      rows.uncertaintyY[q] = bounded ? joint.crlb[3 * j + 1] * scale : Number.NaN;
+      rows.uncertaintyPhotons[q] = bounded ? joint.crlb[3 * j + 2] * scale : Number.NaN;
+      rows.uncertaintyBackground[q] = bounded ? joint.crlb[3 * k] * scale : Number.NaN;
+      rows.logLikelihood[q] = joint.logLikelihood;
+      rows.residualStd[q] = residualStd;
+      rows.chiSquare[q] = Number.NaN;
+      rows.iterations[q] = joint.iterations;
     }
   }
 
