@@ -223,9 +223,11 @@ export const SPLINE_Z_SCAN_FITS = 3;
  * cuts: the window is shifted inside it), fits from all SPLINE_Z_SCAN_FITS starts and keeps the
  * best ℓ: with part of the spot outside, a nearer, dimmer spot at another z converges too. Measured
  * on an emitter 0.6 px from the frame's edge at z −381 nm (splineVsGaussian): y off by 180–245 nm,
- * z by +230 nm in 5 of 5 frames from the best-ranked start alone.
+ * z by +230 nm in 5 of 5 frames from the best-ranked start alone; 3 px, not 2, as localize starts
+ * the 3-D fit from the 2-D fit's x, y, which that spot had pulled 2.4 px inside (y RMSE /
+ * uncertainty over the benchmark 1.14 with 2 px, 1.05 with 3).
  */
-export const SPLINE_EDGE_START_PX = 2;
+export const SPLINE_EDGE_START_PX = 3;
 /**
  * A spline fit stopped by the iteration limit has converged where the Newton decrement at θ̂,
  * ∇ℓᵀ·I⁻¹·∇ℓ (twice the likelihood a full Fisher step would still gain; k² for θ̂ k standard
