@@ -33,26 +33,59 @@ export class ZStartFit<M extends PsfModel> {
   private readonly scoring = new FisherScoring(P);
   private readonly best = new Float64Array(P);
   /** The z starts' ℓ, and their numbers ranked by it (largest first). */
-  private readonly startOrder = new Float64Array(Z_STARTS.length);
-  private readonly ranked = new Int32Array(Z_STARTS.length);
+  private readonly startOrder: Float64Array;
+  private readonly ranked: Int32Array;
 
   /**
    * @param model - the PSF model, θ = (x, y, N, b, z)
    * @param zRangeNm - the depths it covers, nm
    * @param everyStart - fit from every z start and keep the best ℓ (a PSF whose z is ambiguous, as
    *   2-D optics without astigmatism are above and below focus), not only until one converges @default false
+   * @param starts - how many z starts a subclass ranks with its own {@link rankStart} and
+   *   {@link placeStart} (the spline's scan of its planes) @default the three Z_START_* fractions
+   * @param fits - the most starts fitted, best ranked first @default every start
    */
   constructor(
     protected readonly model: M,
     private readonly zRangeNm: readonly [number, number],
     private readonly everyStart = false,
+    starts: number = Z_STARTS.length,
+    private readonly fits: number = starts,
   ) {
     this.box = model.box;
     this.estimator = new PoissonEstimator(model);
+    this.startOrder = new Float64Array(starts);
+    this.ranked = new Int32Array(starts);
+  }
+
+  /**
+   * ℓ of z start `s` for the patch at `data[at …]` (bound to the estimator; `shift` the camera's),
+   * which ranks it: here θ at {@link placeStart}'s start, evaluated.
+   */
+  protected rankStart(_data: Float64Array, _at: number, _shift: Float64Array | undefined, start: { x: number; y: number; photons: number; background: number }, s: number): number {
+    this.placeStart(start, s);
+    return this.estimator.evaluate(this.theta);
+  }
+
+  /**
+   * Whether to fit from every start (up to `fits`) for this lateral start and keep the best ℓ:
+   * here the constructor's `everyStart`.
+   */
+  protected everyStartFor(_start: { x: number; y: number }): boolean {
+    return this.everyStart;
+  }
+
+  /**
+   * The status of one start's fit, θ at its end (the estimator's patch bound): here the solver's.
+   * A subclass may return STATUS_Z_RANGE for a fit at the range's edge: the next start is then
+   * tried, and if none converges inside the range the best is reported with its CRLB.
+   */
+  protected settle(status: number): number {
+    return status;
   }
 
   /** θ = the lateral start with z at start number `s`. */
-  private placeStart(start: { x: number; y: number; photons: number; background: number }, s: number): void {
+  protected placeStart(start: { x: number; y: number; photons: number; background: number }, s: number): void {
     const range = this.zRangeNm;
     const lo = range[0], hi = range[1];
     const theta = this.theta;
@@ -91,10 +124,7 @@ export class ZStartFit<M extends PsfModel> {
     const { estimator, scoring } = this;
     estimator.bind(data, at, options.shift);
     const order = this.startOrder;
-    for (let s = 0; s < Z_STARTS.length; s++) {
-      this.placeStart(start, s);
-      order[s] = estimator.evaluate(theta);
-    }
+    for (let s = 0; s < order.length; s++) order[s] = this.rankStart(data, at, options.shift, start, s);
     // A stable insertion sort, largest ℓ first (−∞ ties keep their order).
     const ranked = this.ranked;
     for (let i = 0; i < ranked.length; i++) {
@@ -105,9 +135,11 @@ export class ZStartFit<M extends PsfModel> {
       }
       ranked[j + 1] = i;
     }
-    for (const s of ranked) {
+    const every = this.everyStartFor(start);
+    for (let k = 0; k < this.fits; k++) {
+      const s = ranked[k];
       this.placeStart(start, s);
-      const status = scoring.run(estimator, theta, P, options.maxIterations, options.tolerance);
+      const status = this.settle(scoring.run(estimator, theta, P, options.maxIterations, options.tolerance));
       this.logLikelihood = scoring.logLikelihood;
       iterations += scoring.iterations;
       const better = status === STATUS_CONVERGED ? bestStatus !== STATUS_CONVERGED || this.logLikelihood > bestLl : bestStatus !== STATUS_CONVERGED && this.logLikelihood > bestLl;
@@ -116,12 +148,13 @@ export class ZStartFit<M extends PsfModel> {
         bestLl = this.logLikelihood;
         bestStatus = status;
       }
-      if (bestStatus === STATUS_CONVERGED && !this.everyStart) break;
+      if (bestStatus === STATUS_CONVERGED && !every) break;
     }
     theta.set(best);
     this.iterations = iterations;
     this.logLikelihood = estimator.evaluate(theta);
-    if (bestStatus !== STATUS_CONVERGED) return bestStatus;
+    // A settled fit at the range's edge (STATUS_Z_RANGE from a subclass's settle) keeps its CRLB.
+    if (bestStatus !== STATUS_CONVERGED && bestStatus !== STATUS_Z_RANGE) return bestStatus;
     if (!estimator.bound(theta, this.crlb, scoring.gradient, scoring.fisher)) return STATUS_SINGULAR;
     if (theta[4] <= lo + Z_EDGE_NM || theta[4] >= hi - Z_EDGE_NM) return STATUS_Z_RANGE;
     return STATUS_CONVERGED;

@@ -9,9 +9,10 @@
  * matchPoints as `evaluate`), lateral RMSE (√⟨Δx² + Δy²⟩) and the mean Δx, Δy, z RMSE and bias over the matched (and the RMSE of the z errors within 250 nm, the median |Δz|), the
  * largest |z bias| of a 200 nm band of true z (bands with ≥ 20 matches), the share of z errors
  * beyond 250 nm, the share of fits that converged (the run record), and the precision against
- * the reported uncertainties (RMSE / RMS uncertainty over the z inliers: x and y against
- * `uncertainty`, z against `uncertainty_z`, which holds the calibration's model error), then the
- * bias band by band.
+ * the reported uncertainties (RMSE / RMS uncertainty over the z inliers, each axis against its own:
+ * `uncertainty_x`, `uncertainty_y`, and `uncertainty_z`, which holds the calibration's model error;
+ * the lateral `uncertainty` is their RMS, which astigmatism makes unlike either), then the bias band
+ * by band.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -68,9 +69,9 @@ function measure(name: string, calibration: string) {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const found = readTable(out);
   const [tf, tx, ty, tz] = ['frame', 'x [nm]', 'y [nm]', 'z [nm]'].map(truth.col);
-  const [ff, fx, fy, fz, fu, fuz] = ['frame', 'x [nm]', 'y [nm]', 'z [nm]', 'uncertainty [nm]', 'uncertainty_z [nm]'].map(found.col);
+  const [ff, fx, fy, fz, fux, fuy, fuz] = ['frame', 'x [nm]', 'y [nm]', 'z [nm]', 'uncertainty_x [nm]', 'uncertainty_y [nm]', 'uncertainty_z [nm]'].map(found.col);
   const foundFrames = byFrame(found.rows, ff);
-  const dx: number[] = [], dy: number[] = [], dz: number[] = [], u: number[] = [], uz: number[] = [];
+  const dx: number[] = [], dy: number[] = [], dz: number[] = [], ux: number[] = [], uy: number[] = [], uz: number[] = [];
   const inX: number[] = [], inY: number[] = [], inZ: number[] = [];
   const bands = new Map<number, number[]>();
   for (const [frame, rows] of byFrame(truth.rows, tf)) {
@@ -88,7 +89,8 @@ function measure(name: string, calibration: string) {
         inX.push(l[fx] - rows[t][tx]);
         inY.push(l[fy] - rows[t][ty]);
         inZ.push(e);
-        u.push(l[fu]);
+        ux.push(l[fux]);
+        uy.push(l[fuy]);
         uz.push(l[fuz]);
       }
     });
@@ -108,7 +110,7 @@ function measure(name: string, calibration: string) {
     worstBand: Math.max(...bandBias.map((b) => Math.abs(b.bias))),
     outliers: (100 * (tp - inZ.length)) / tp,
     converged: (100 * counts.converged) / counts.fits,
-    precision: [rms(inX) / rms(u), rms(inY) / rms(u), rms(inZ) / rms(uz)],
+    precision: [rms(inX) / rms(ux), rms(inY) / rms(uy), rms(inZ) / rms(uz)],
     bandBias,
     seconds,
   };

@@ -158,7 +158,8 @@ describe('the spline fit (SplineFit, SplineModel) at the bound, over ±600 nm', 
     assert.ok(every.failed < 0.01 * every.spots, `${every.failed} failed`);
     const first = measureWith(new SplineFit(BOX, spline, PIXEL_NM, false), render, 125, 5, mirror);
     console.log(`first converged start:\n${first.rows.join('\n')}`);
-    // Measured: 27 nm in the band −400…−200 nm (the same spots and noise).
-    assert.ok(Math.max(...first.biasZ.map(Math.abs)) > 10, `first converged start: z biases ${first.biasZ}`);
+    // Measured (the same spots and noise, fixed seed): 7.2 nm in the band −200…0 nm from the
+    // ranked scan of the spline's planes (27 nm in −400…−200 from three fixed z starts).
+    assert.ok(Math.max(...first.biasZ.map(Math.abs)) > 5, `first converged start: z biases ${first.biasZ}`);
   });
 });

@@ -4,17 +4,16 @@
 // starts ranked by ℓ, the fit from the best (FisherScoring.ts's loop), the CRLB, the residual and the
 // PSF's widths; the same arithmetic in the same order as the JavaScript.
 import {
-  MAX_WINDOW, MAX_Z_STEP_NM, MIN_START_BACKGROUND, MIN_START_PHOTONS, SPLINE_COEFFICIENTS, STATUS_BAD_DATA, STATUS_CONVERGED,
+  MAX_WINDOW, MAX_Z_STEP_NM, MIN_START_BACKGROUND, MIN_START_PHOTONS, SPLINE_COEFFICIENTS, SPLINE_EDGE_START_PX, SPLINE_SETTLED_DECREMENT, STATUS_MAX_ITERATIONS, SPLINE_Z_SCAN_FITS, SPLINE_Z_SCAN_STARTS, STATUS_BAD_DATA, STATUS_CONVERGED,
   STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_OUT_CRLB, Z_OUT_ITERATIONS, Z_OUT_LOG_LIKELIHOOD, Z_OUT_RESIDUAL_STD,
-  Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA, Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
+  Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA, Z_OUTPUT_COLUMNS, Z_PARAMETERS,
 } from '../fitConstants';
-import { choleskyInverseDiagonal } from './cholesky';
+import { choleskyFactor, choleskyInverseDiagonal, choleskySolve } from './cholesky';
 import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { logLikelihoodSum } from './poissonLogLikelihood';
 import { residualSpread } from './residualSpread';
 
-const S_STARTS = StaticArray.fromArray<f64>([Z_START_LOW, Z_START_MID, Z_START_HIGH]);
 /** Offsets beyond this many samples are impossible (SplineModel.ts: keeps Math.floor in i32). */
 export const FAR: f64 = 1e6;
 let SBOX: i32 = 13;
@@ -62,8 +61,10 @@ const SDER = new StaticArray<f64>(Z_PARAMETERS);
 const SLOW = new StaticArray<f64>(Z_PARAMETERS * Z_PARAMETERS);
 const SCR = new StaticArray<f64>(Z_PARAMETERS);
 const SZZ = new StaticArray<f64>(Z_PARAMETERS);
-const SORDER = new StaticArray<f64>(3);
-const SRANK = new StaticArray<i32>(3);
+const SORDER = new StaticArray<f64>(SPLINE_Z_SCAN_STARTS);
+const SRANK = new StaticArray<i32>(SPLINE_Z_SCAN_STARTS);
+/** N and b of each scan start (least squares). */
+const SPROF = new StaticArray<f64>(2 * SPLINE_Z_SCAN_STARTS);
 /** After splineFit: the Z_OUT_* layout (θ̂, √CRLB, ℓ, iterations, the PSF's widths in nm, residual std). */
 const SOUT = new StaticArray<f64>(Z_OUTPUT_COLUMNS);
 let SLL: f64 = NaN;
@@ -326,12 +327,71 @@ function sFitFrom(data: usize, maxIterations: i32, tolerance: f64): i32 {
   return status;
 }
 
+/** SplineFit.settle: a fit stopped at the z range's edge is STATUS_Z_RANGE; a fit at the iteration limit whose Newton decrement at θ̂ is below SPLINE_SETTLED_DECREMENT has converged. */
+function sSettle(data: usize, status: i32): i32 {
+  const z = unchecked(STH[4]);
+  if (status == STATUS_CONVERGED && (z <= SZLO + Z_EDGE_NM || z >= SZHI - Z_EDGE_NM)) return STATUS_Z_RANGE;
+  if (status != STATUS_MAX_ITERATIONS) return status;
+  if (sEvaluate(STH, data) == -Infinity) return status;
+  sDerivatives(STH, data, SCORING_GRADIENT, SCORING_FISHER);
+  if (!choleskyFactor(SCORING_FISHER, 5, SLOW)) return status;
+  choleskySolve(SLOW, 5, SCORING_GRADIENT, SZZ);
+  let decrement: f64 = 0;
+  for (let a = 0; a < 5; a++) decrement += unchecked(SCORING_GRADIENT[a]) * unchecked(SZZ[a]);
+  return decrement < SPLINE_SETTLED_DECREMENT ? STATUS_CONVERGED : status;
+}
+
+/** STH = the lateral start (x, y px), N and b (at least their floors), z of scan start s's plane. */
 function sPlace(x: f64, y: f64, n: f64, b: f64, s: i32): void {
   unchecked(STH[0] = x);
   unchecked(STH[1] = y);
   unchecked(STH[2] = Math.max(n, MIN_START_PHOTONS));
   unchecked(STH[3] = Math.max(b, MIN_START_BACKGROUND));
-  unchecked(STH[4] = (SZLO + SZHI) / 2 + (unchecked(S_STARTS[s]) * (SZHI - SZLO)) / 2);
+  unchecked(STH[4] = SZ0 + <f64>sScanPlane(s) * SDZ);
+}
+
+/** The plane of scan start s: evenly spread over the spline's planes. */
+function sScanPlane(s: i32): i32 {
+  return <i32>Math.min(<f64>(SVZ - 1), Math.floor(((<f64>s + 0.5) * <f64>SVZ) / <f64>SPLINE_Z_SCAN_STARTS));
+}
+
+/**
+ * Scan start s at (x, y): the spline's samples of plane sScanPlane(s) at the samples nearest the
+ * pixels' offsets (no interpolation: a coarse start), N and b by least squares on them, ℓ of that
+ * μ; N and b into SPROF.
+ */
+function sScan(data: usize, x: f64, y: f64, s: i32): f64 {
+  const box = SBOX;
+  const iz = sScanPlane(s);
+  const iu = <i32>Math.floor(SCX + 1 - x);
+  const iv = <i32>Math.floor(SCY + 1 - y);
+  let ss: f64 = 0, s1: f64 = 0, sd: f64 = 0, d1: f64 = 0;
+  for (let r = 0; r < box; r++) {
+    for (let col = 0; col < box; col++) {
+      const base = voxelAt(iu + col, iv + r, iz);
+      const v: f64 = base == 0 ? 0 : load<f64>(base);
+      const k = r * box + col;
+      unchecked(SMU[k] = v);
+      const d = load<f64>(data + (<usize>k << 3));
+      s1 += v; ss += v * v; sd += v * d; d1 += d;
+    }
+  }
+  const count = box * box;
+  const m = <f64>count;
+  const det = m * ss - s1 * s1;
+  let nn: f64 = det > 0 ? (m * sd - s1 * d1) / det : 0;
+  let bb: f64 = (d1 - nn * s1) / m;
+  if (!(bb >= MIN_START_BACKGROUND)) { bb = MIN_START_BACKGROUND; nn = ss > 0 ? (sd - bb * s1) / ss : 0; }
+  if (!(nn >= MIN_START_PHOTONS)) nn = MIN_START_PHOTONS;
+  unchecked(SPROF[2 * s] = nn);
+  unchecked(SPROF[2 * s + 1] = bb);
+  for (let k = 0; k < count; k++) {
+    const mu = nn * unchecked(SMU[k]) + bb;
+    unchecked(SMU[k] = mu);
+    const sh: f64 = SSHIFTED ? load<f64>(data + (<usize>k << 3) + SSHIFT_DELTA) : 0;
+    if (!(mu + sh > 0)) return -Infinity;
+  }
+  return logLikelihoodSum(changetype<usize>(SMU), data, count, SSHIFTED, SSHIFT_DELTA);
 }
 
 /** SplineModel.widthsPx at the θ last evaluated, times the pixel size: SOUT's σx, σy (nm). */
@@ -378,13 +438,13 @@ function sChoose(data: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32
   for (let i = 0; i < area; i++) if (!isFinite<f64>(load<f64>(data + (<usize>i << 3)))) return STATUS_BAD_DATA;
   // The starts' ranking needs the values alone; the fits' evaluations are followed by derivatives (sFitFrom).
   SEAGER = false;
-  for (let s = 0; s < 3; s++) {
-    sPlace(x, y, n, b, s);
-    unchecked(SORDER[s] = sEvaluate(STH, data));
+  const starts = SPLINE_Z_SCAN_STARTS;
+  for (let s = 0; s < starts; s++) {
+    unchecked(SORDER[s] = sScan(data, x, y, s));
     unchecked(SRANK[s] = s);
   }
   // A stable sort by ℓ, largest first.
-  for (let i = 1; i < 3; i++) {
+  for (let i = 1; i < starts; i++) {
     const v = unchecked(SRANK[i]);
     let j = i - 1;
     while (j >= 0 && unchecked(SORDER[unchecked(SRANK[j])]) < unchecked(SORDER[v])) { unchecked(SRANK[j + 1] = unchecked(SRANK[j])); j--; }
@@ -393,9 +453,12 @@ function sChoose(data: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32
   let bestLl: f64 = -Infinity;
   let bestStatus = STATUS_BAD_DATA;
   let iterations = 0;
-  for (let k = 0; k < 3; k++) {
-    sPlace(x, y, n, b, unchecked(SRANK[k]));
-    const status = sFitFrom(data, maxIterations, tolerance);
+  const far = <f64>SBOX - SPLINE_EDGE_START_PX;
+  const every = SEVERY || x < SPLINE_EDGE_START_PX || y < SPLINE_EDGE_START_PX || x > far || y > far;
+  for (let k = 0; k < SPLINE_Z_SCAN_FITS; k++) {
+    const r = unchecked(SRANK[k]);
+    sPlace(x, y, unchecked(SPROF[2 * r]), unchecked(SPROF[2 * r + 1]), r);
+    const status = sSettle(data, sFitFrom(data, maxIterations, tolerance));
     iterations += SITER;
     const better = status == STATUS_CONVERGED ? bestStatus != STATUS_CONVERGED || SLL > bestLl : bestStatus != STATUS_CONVERGED && SLL > bestLl;
     if (better) {
@@ -403,12 +466,12 @@ function sChoose(data: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32
       bestLl = SLL;
       bestStatus = status;
     }
-    if (bestStatus == STATUS_CONVERGED && !SEVERY) break;
+    if (bestStatus == STATUS_CONVERGED && !every) break;
   }
   for (let a = 0; a < 5; a++) unchecked(STH[a] = unchecked(SBEST[a]));
   SITER = iterations;
   SLL = sAgain(STH, data);
-  if (bestStatus != STATUS_CONVERGED) return bestStatus;
+  if (bestStatus != STATUS_CONVERGED && bestStatus != STATUS_Z_RANGE) return bestStatus;
   sDerivatives(STH, data, SCORING_GRADIENT, SCORING_FISHER);
   if (!choleskyInverseDiagonal(SCORING_FISHER, 5, SCR, SLOW, SZZ)) return STATUS_SINGULAR;
   for (let a = 0; a < 5; a++) unchecked(SCR[a] = Math.sqrt(unchecked(SCR[a])));
