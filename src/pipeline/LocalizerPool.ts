@@ -21,6 +21,19 @@ interface Pending {
   resolve: (result: ChunkResult) => void;
   reject: (error: Error) => void;
   worker: number;
+  /** The chunk's pixel and background bytes. */
+  bytes: number;
+}
+
+/**
+ * What a pool did, for the caller to check (tests, benchmarks): how the chunks spread over the
+ * workers and the most bytes of frames (pixels and backgrounds) handed to workers and not yet back.
+ */
+export interface PoolCounters {
+  /** Chunks submitted to each worker. */
+  chunksPerWorker: number[];
+  /** Most bytes of frames (pixels and backgrounds) in the workers at once. */
+  peakBytesInFlight: number;
 }
 
 /**
@@ -37,6 +50,9 @@ export class LocalizerPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | undefined;
+  private bytesInFlight = 0;
+  /** The pool's counters (updated as chunks go and come back). */
+  readonly counters: PoolCounters;
 
   /**
    * Start `size` workers for `options`.
@@ -47,6 +63,7 @@ export class LocalizerPool {
     if (!(Number.isInteger(size) && size >= 1)) throw new InvalidOptionError(`workers must be a whole number ≥ 1, got ${size}`, 'workers');
     this.size = size;
     this.busy = new Array<number>(size).fill(0);
+    this.counters = { chunksPerWorker: new Array<number>(size).fill(0), peakBytesInFlight: 0 };
     for (let w = 0; w < size; w++) this.workers.push(this.startWorker(options));
   }
 
@@ -70,6 +87,7 @@ export class LocalizerPool {
       if (!p) return;
       this.pending.delete(message.id);
       this.busy[p.worker]--;
+      this.bytesInFlight -= p.bytes;
       if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [], backgrounds: message.backgrounds ?? [] });
       else p.reject(new Error(message.message));
     });
@@ -93,10 +111,14 @@ export class LocalizerPool {
     for (let k = 1; k < this.size; k++) if (this.busy[k] < this.busy[w]) w = k;
     const id = this.nextId++;
     this.busy[w]++;
+    this.counters.chunksPerWorker[w]++;
     const request: WorkerRequest = { type: 'chunk', id, frames };
     const transfer = frames.flatMap((f) => ((f as BackgroundFrame).background ? [f.data.buffer as ArrayBuffer, (f as BackgroundFrame).background?.buffer as ArrayBuffer] : [f.data.buffer as ArrayBuffer]));
+    const bytes = frames.reduce((sum, f) => sum + f.data.byteLength + ((f as BackgroundFrame).background?.byteLength ?? 0), 0);
+    this.bytesInFlight += bytes;
+    this.counters.peakBytesInFlight = Math.max(this.counters.peakBytesInFlight, this.bytesInFlight);
     return new Promise<ChunkResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker: w });
+      this.pending.set(id, { resolve, reject, worker: w, bytes });
       this.workers[w].postMessage(request, transfer);
     });
   }

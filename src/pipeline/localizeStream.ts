@@ -3,7 +3,7 @@ import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { Frame } from '../io/Frame.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import { FrameLocalizer } from './FrameLocalizer.js';
-import type { ChunkResult } from './LocalizerPool.js';
+import type { ChunkResult, PoolCounters } from './LocalizerPool.js';
 import { LocalizerPool } from './LocalizerPool.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
@@ -25,6 +25,8 @@ export interface StreamOptions {
    * `FrameBufferPool`'s `give`, so the reader reuses it). @default buffers are left to the GC
    */
   recycle?: (buffer: ArrayBuffer) => void;
+  /** With workers: filled with the pool's counters at the end (chunks per worker, most bytes in flight). */
+  pool?: PoolCounters;
 }
 
 /** The default worker count: the cores available to this process. */
@@ -156,6 +158,7 @@ export async function* localizeStream(
     }
     if (readError !== undefined) throw readError;
   } finally {
+    if (stream.pool) Object.assign(stream.pool, pool.counters);
     await pool.close();
   }
 }

@@ -4,8 +4,12 @@
  * Localizes simulated uint16 stacks with the same spot density per area at each frame size
  * (~40 spots in a 256×256 frame, ~2 600 in a 2048×2048 one), written once into
  * `$TMPDIR/smlm-stream-bench/` and reused, in a fresh process per run, and prints frames/s,
- * pixels/s, localizations/s, the peak RSS of that process and the time by stage, for each size,
- * stack length and worker count. To write long stacks quickly a stack repeats a few distinct
+ * pixels/s, localizations/s, the setup (until the first frame's rows: the settings step, the
+ * background choice, the workers' start), the CPU seconds of the process and of its main thread,
+ * its peak RSS (VmHWM: see e2eChild.mjs) and the time by stage, for each size, stack length and
+ * worker count. The stage times are wall clocks summed over the threads, not CPU: with more
+ * threads than free cores they grow with the waiting (2 workers and the main thread on 2 cores
+ * "doubled" the detection's), while the CPU seconds do not. To write long stacks quickly a stack repeats a few distinct
  * simulated frames (128 of 256×256; as many pixels' worth, at least 31, of larger frames).
  * `--size` alone runs each size with its own default length ({@link DEFAULT_FRAMES}: 10 000 and
  * 20 000 frames of 256², 400 of 1024², 200 of 2048²); `--frames` applies to every size.
@@ -73,7 +77,7 @@ function stackPath(width: number, frames: number, density: number = SIM.density)
       const out = execFileSync(process.execPath, [child, path, String(workers), output, multiEmitter], { encoding: 'utf8', maxBuffer: 1 << 20 });
       rmSync(output, { force: true });
       rmSync(output.replace(/\.csv$/, '.json'), { force: true });
-      const r = JSON.parse(out) as { frames: number; localizations: number; seconds: number; cpuSeconds: number; read: number; write: number; ms: { camera: number; detect: number; fit: number }; peakMb: number };
+      const r = JSON.parse(out) as { frames: number; localizations: number; seconds: number; setupSeconds: number; read: number; write: number; ms: { camera: number; detect: number; fit: number }; cpuSeconds: number; mainCpuSeconds?: number; peakMb: number };
       const perCpu = r.localizations / r.cpuSeconds;
       const key = `${size} ${workers} ${multiEmitter}`;
       if (!reference.has(key)) reference.set(key, perCpu);
@@ -89,12 +93,15 @@ function stackPath(width: number, frames: number, density: number = SIM.density)
         'loc/CPU s': Math.round(perCpu),
         'vs first density': (perCpu / (reference.get(key) ?? perCpu)).toFixed(2),
         'wall s': r.seconds.toFixed(1),
+        'setup s': r.setupSeconds.toFixed(2),
+        'CPU s': r.cpuSeconds.toFixed(1),
+        'main CPU s': r.mainCpuSeconds?.toFixed(1) ?? '',
         'peak RSS MB': Math.round(r.peakMb),
         'read s': r.read.toFixed(2),
         'write s': r.write.toFixed(2),
-        'camera CPU s': (r.ms.camera / 1000).toFixed(2),
-        'detect CPU s': (r.ms.detect / 1000).toFixed(2),
-        'fit CPU s': (r.ms.fit / 1000).toFixed(2),
+        'camera s': (r.ms.camera / 1000).toFixed(2),
+        'detect s': (r.ms.detect / 1000).toFixed(2),
+        'fit s': (r.ms.fit / 1000).toFixed(2),
       });
     }
   }

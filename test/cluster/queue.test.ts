@@ -85,6 +85,10 @@ describe('the queue, without Redis', () => {
 });
 
 const missing = redisMissing();
+/** Frames of the main stack, and the chunks (16 to a job: jobs of 256 frames) of every run of it. */
+const FRAMES = 600;
+const CHUNKS = { chunkFrames: 16 } as const;
+const CHUNK_FLAGS = ['--chunk-frames', String(CHUNKS.chunkFrames)] as const;
 
 describe('localizing on a queue (a private redis-server)', { skip: missing }, () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -93,9 +97,11 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
   const single = join(dir, 'single.csv');
   before(async () => {
     redis = await startRedis(PASSWORD);
-    // 64×64 px, 2 600 frames: three jobs of 1 024 frames (16 chunks of 64).
-    writeSimulation(stack, join(dir, 'stack.truth.csv'), { width: 64, height: 64, frames: 2600, density: 0.15, seed: 21 });
-    await localizeStack({ input: stack, output: single, workers: 1 });
+    // 64×64 px, 600 frames in chunks of 16: three jobs of 256 frames (16 chunks), the last one
+    // short (88 frames). (Default chunks of 64 made jobs of 1 024 frames: a 2 600-frame stack
+    // localized 16 times over made this file take 140 s; jobs are what the tests are about.)
+    writeSimulation(stack, join(dir, 'stack.truth.csv'), { width: 64, height: 64, frames: FRAMES, density: 0.15, seed: 21 });
+    await localizeStack({ input: stack, output: single, workers: 1, options: CHUNKS });
   });
   after(async () => {
     for (const w of workers) w.kill('SIGKILL');
@@ -129,151 +135,143 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     };
   };
 
-  test('two workers (one fitting on two threads) write the CSV of one machine, byte for byte; the sidecar names them, never the password', async () => {
-    const a = startWorker();
-    const b = startWorker('--concurrency', '2');
-    await Promise.all([a.waitFor(/taking jobs/), b.waitFor(/taking jobs/)]);
-    const output = join(dir, 'two.csv');
-    const progress: Progress[] = [];
-    const summary = await localizeStack({ input: stack, output, queue: redis.url, onProgress: (p) => progress.push(p) });
-    assert.equal(readFileSync(output, 'utf8'), readFileSync(single, 'utf8'));
-    // Progress comes once per job (1 024 frames), as the jobs arrive: see the ETA test.
-    assert.deepEqual(progress.map((p) => p.frames), [1024, 2048, 2600]);
-    assert.deepEqual(progress.map((p) => p.frame), [1024, 2048, 2600]);
-    const sidecar = readFileSync(join(dir, 'two.json'), 'utf8');
-    assert.ok(!sidecar.includes(PASSWORD), 'the password is not in the sidecar');
-    const record = JSON.parse(sidecar);
-    assert.equal(record.cluster.queue, `redis://127.0.0.1:${redis.port}`);
-    assert.ok(record.cluster.workers.length >= 1 && record.cluster.workers.length <= 2, JSON.stringify(record.cluster));
-    assert.equal(record.parameters.workers, record.cluster.workers.length);
-    assert.deepEqual(record.counts, JSON.parse(readFileSync(join(dir, 'single.json'), 'utf8')).counts);
-    assert.equal(summary.frames, 2600);
-    for (const w of [a, b]) assert.ok(!w.log().includes(PASSWORD));
-    await Promise.all([a.stop(), b.stop()]);
+  // The tests that need healthy workers and nothing else share two (starting a worker process
+  // through tsx costs more than most of these runs: 10 starts were half of this file's time).
+  describe('with two workers running (one fitting on two threads)', () => {
+    let a: ReturnType<typeof startWorker>;
+    let b: ReturnType<typeof startWorker>;
+    before(async () => {
+      a = startWorker();
+      b = startWorker('--concurrency', '2');
+      await Promise.all([a.waitFor(/taking jobs/), b.waitFor(/taking jobs/)]);
+    });
+    after(async () => {
+      await Promise.all([a.stop(), b.stop()]);
+    });
+
+    test('two workers (one fitting on two threads) write the CSV of one machine, byte for byte; the sidecar names them, never the password', async () => {
+      const output = join(dir, 'two.csv');
+      const progress: Progress[] = [];
+      const summary = await localizeStack({ input: stack, output, queue: redis.url, options: CHUNKS, onProgress: (p) => progress.push(p) });
+      assert.equal(readFileSync(output, 'utf8'), readFileSync(single, 'utf8'));
+      // Progress comes once per job (256 frames), as the jobs arrive: see the ETA test.
+      assert.deepEqual(progress.map((p) => p.frames), [256, 512, FRAMES]);
+      assert.deepEqual(progress.map((p) => p.frame), [256, 512, FRAMES]);
+      const sidecar = readFileSync(join(dir, 'two.json'), 'utf8');
+      assert.ok(!sidecar.includes(PASSWORD), 'the password is not in the sidecar');
+      const record = JSON.parse(sidecar);
+      assert.equal(record.cluster.queue, `redis://127.0.0.1:${redis.port}`);
+      assert.ok(record.cluster.workers.length >= 1 && record.cluster.workers.length <= 2, JSON.stringify(record.cluster));
+      assert.equal(record.parameters.workers, record.cluster.workers.length);
+      assert.deepEqual(record.counts, JSON.parse(readFileSync(join(dir, 'single.json'), 'utf8')).counts);
+      assert.equal(summary.frames, FRAMES);
+      for (const w of [a, b]) assert.ok(!w.log().includes(PASSWORD));
+    });
+
+    test('two submissions at once on one queue keep their results apart', async () => {
+      const other = join(dir, 'other.tif');
+      writeSimulation(other, join(dir, 'other.truth.csv'), { width: 64, height: 64, frames: 350, density: 0.2, seed: 22 });
+      await localizeStack({ input: other, output: join(dir, 'other-single.csv'), workers: 1, options: CHUNKS });
+      await Promise.all([
+        localizeStack({ input: stack, output: join(dir, 'first.csv'), queue: redis.url, options: CHUNKS }),
+        localizeStack({ input: other, output: join(dir, 'second.csv'), queue: redis.url, options: CHUNKS }),
+      ]);
+      assert.equal(readFileSync(join(dir, 'first.csv'), 'utf8'), readFileSync(single, 'utf8'));
+      assert.equal(readFileSync(join(dir, 'second.csv'), 'utf8'), readFileSync(join(dir, 'other-single.csv'), 'utf8'));
+    });
+
+    test('localize(path, { queue }) in code emits the batches of this machine', async () => {
+      const here = await lastValueFrom(localize(stack, { ...CHUNKS, frames: { start: 100, end: 400 } }).pipe(toArray()));
+      const there = await lastValueFrom(localize(stack, { ...CHUNKS, frames: { start: 100, end: 400 }, queue: redis.url }).pipe(toArray()));
+      assert.equal(there.length, 300);
+      assert.deepEqual(there, here);
+    });
+
+    test('a 3-D run on the queue writes the CSV of one machine', async () => {
+      const deep = join(dir, 'deep.tif');
+      // 100 frames (one job): the CSVs are compared byte for byte, 3-D fits are the slow ones.
+      writeSimulation(deep, join(dir, 'deep.truth.csv'), { width: 64, height: 64, frames: 100, density: 0.2, seed: 24, astigmatism: { ...DEFAULT_ASTIGMATISM, zRangeNm: [-400, 400] } });
+      const options = { astigmatism: { format: CALIBRATION_FORMAT, ...DEFAULT_ASTIGMATISM, zOrigin: 'midway between the foci', zRangeNm: [-600, 600] as [number, number], pixelSizeNm: 100, residualsNm: { x: 0, y: 0 }, beads: [], zStartNm: -600, zStepNm: 10 } };
+      await localizeStack({ input: deep, output: join(dir, 'deep-single.csv'), workers: 1, options });
+      await localizeStack({ input: deep, output: join(dir, 'deep-queue.csv'), queue: redis.url, options });
+      const local = readFileSync(join(dir, 'deep-single.csv'), 'utf8');
+      assert.ok(local.startsWith('"id"') && local.split('\n')[0].includes('"z [nm]"'));
+      assert.equal(readFileSync(join(dir, 'deep-queue.csv'), 'utf8'), local);
+    });
+
+    test('a spline run on the queue: workers read the same PSF file, and write the CSV of one machine; a spline built in memory is refused', async () => {
+      // Small on purpose: a 32×32 stack of 40 frames (one job), a 13×13-px spline over ±600 nm.
+      const deep = join(dir, 'spline.tif');
+      writeSimulation(deep, join(dir, 'spline.truth.csv'), { width: 32, height: 32, frames: 40, density: 0.3, seed: 26, astigmatism: { ...DEFAULT_ASTIGMATISM, zRangeNm: [-400, 400] } });
+      const psfFile = join(dir, 'psf.h5');
+      await writeSplineCalibration(psfFile, buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 13, -600, 40, 31), 13, 13, 31, 40), { pixelSizeNm: 100 });
+      const options = await readCalibrationFile(psfFile);
+      await localizeStack({ input: deep, output: join(dir, 'spline-single.csv'), workers: 1, options });
+      await localizeStack({ input: deep, output: join(dir, 'spline-queue.csv'), queue: redis.url, options });
+      const local = readFileSync(join(dir, 'spline-single.csv'), 'utf8');
+      assert.ok(local.split('\n')[0].includes('"z [nm]"') && local.split('\n').length > 20, 'a 3-D run that found spots');
+      assert.equal(readFileSync(join(dir, 'spline-queue.csv'), 'utf8'), local);
+      const inMemory = { spline: { ...options.spline, source: undefined } } as typeof options;
+      await assert.rejects(localizeStack({ input: deep, output: join(dir, 'spline-bare.csv'), queue: redis.url, options: inMemory }), /built in memory does not travel/);
+    });
+
+    test('a temporal-median run on the queue writes the CSV of one machine: each job reads the halo its windows need', async () => {
+      // Frames 3–590 of 600, every frame: the run's ends are not the stack's, and the job
+      // boundaries (256 frames) fall mid-window, so a job that read only its own frames would differ.
+      const options = { ...CHUNKS, background: { method: 'temporal-median' as const, windowFrames: 31 } };
+      const frames = { start: 2, end: 590 };
+      await localizeStack({ input: stack, output: join(dir, 'median-single.csv'), workers: 1, options, frames });
+      await localizeStack({ input: stack, output: join(dir, 'median-queue.csv'), queue: redis.url, options, frames });
+      const local = readFileSync(join(dir, 'median-single.csv'), 'utf8');
+      assert.ok(local.split('\n').length > 1000, 'the run found spots');
+      assert.equal(readFileSync(join(dir, 'median-queue.csv'), 'utf8'), local);
+    });
+
+    test('an sCMOS run: workers read the same map files, and write the CSV of one machine; maps given only as arrays are refused', async () => {
+      const sc = join(dir, 'scmos.tif');
+      const made = writeSimulation(sc, join(dir, 'scmos.truth.csv'), { width: 64, height: 64, frames: 200, density: 0.3, sensor: 'scmos', seed: 25 });
+      const files = { offset: made.maps?.offset, variance: made.maps?.variance, gain: made.maps?.gain };
+      const maps = await readCameraMaps(files);
+      await localizeStack({ input: sc, output: join(dir, 'scmos-single.csv'), workers: 1, options: { camera: { maps } } });
+      await localizeStack({ input: sc, output: join(dir, 'scmos-queue.csv'), queue: redis.url, options: { camera: { maps } } });
+      assert.equal(readFileSync(join(dir, 'scmos-queue.csv'), 'utf8'), readFileSync(join(dir, 'scmos-single.csv'), 'utf8'));
+      const bare = { width: maps.width, height: maps.height, offsetAdu: maps.offsetAdu, varianceAdu2: maps.varianceAdu2, gainAduPerElectron: maps.gainAduPerElectron };
+      await assert.rejects(localizeStack({ input: sc, output: join(dir, 'scmos-bare.csv'), queue: redis.url, options: { camera: { maps: bare } } }), /camera maps given as arrays do not travel/);
+    });
   });
 
   test('a worker killed mid-run (SIGKILL): its job is taken by another, nothing lost or doubled', async () => {
     const a = startWorker();
     await a.waitFor(/taking jobs/);
     const output = join(dir, 'killed.csv');
-    const run = localizeStack({ input: stack, output, queue: redis.url });
-    await a.waitFor(/done frames 1–1024/);
+    const run = localizeStack({ input: stack, output, queue: redis.url, options: CHUNKS });
+    await a.waitFor(/done frames 1–256/);
     a.child.kill('SIGKILL');
     const b = startWorker();
     const summary = await run;
     assert.equal(summary.complete, true);
     assert.equal(readFileSync(output, 'utf8'), readFileSync(single, 'utf8'));
-    // A was killed as it took frames 1025–2048 (it had just finished the first job): the stalled
+    // A was killed as it took frames 257–512 (it had just finished the first job): the stalled
     // job went back to the queue, and B did it.
-    assert.match(b.log(), /done frames 1025–2048/);
+    assert.match(b.log(), /done frames 257–512/);
     await b.stop();
-  });
-
-  test('two submissions at once on one queue keep their results apart', async () => {
-    const other = join(dir, 'other.tif');
-    writeSimulation(other, join(dir, 'other.truth.csv'), { width: 64, height: 64, frames: 1500, density: 0.2, seed: 22 });
-    await localizeStack({ input: other, output: join(dir, 'other-single.csv'), workers: 1 });
-    const a = startWorker();
-    const b = startWorker();
-    await Promise.all([a.waitFor(/taking jobs/), b.waitFor(/taking jobs/)]);
-    await Promise.all([
-      localizeStack({ input: stack, output: join(dir, 'first.csv'), queue: redis.url }),
-      localizeStack({ input: other, output: join(dir, 'second.csv'), queue: redis.url }),
-    ]);
-    assert.equal(readFileSync(join(dir, 'first.csv'), 'utf8'), readFileSync(single, 'utf8'));
-    assert.equal(readFileSync(join(dir, 'second.csv'), 'utf8'), readFileSync(join(dir, 'other-single.csv'), 'utf8'));
-    await Promise.all([a.stop(), b.stop()]);
   });
 
   test('a submitter killed: the next submission with the same output starts clean', async () => {
     // No worker yet: the first submission's jobs wait in the queue when it is killed.
     const output = join(dir, 'restarted.csv');
-    const first = spawn(process.execPath, [...CLI, 'localize', stack, '-o', output, '--queue', redis.url, '--quiet'], { stdio: 'ignore' });
+    const first = spawn(process.execPath, [...CLI, 'localize', stack, '-o', output, '--queue', redis.url, ...CHUNK_FLAGS, '--quiet'], { stdio: 'ignore' });
     const queue = new Queue(QUEUE_NAME, { connection: { ...parseQueueUrl(redis.url).connection, maxRetriesPerRequest: null } });
     while ((await queue.getWaitingCount()) === 0) await new Promise((r) => setTimeout(r, 50));
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const w = startWorker();
-    await localizeStack({ input: stack, output, queue: redis.url });
+    await localizeStack({ input: stack, output, queue: redis.url, options: CHUNKS });
     assert.equal(readFileSync(output, 'utf8'), readFileSync(single, 'utf8'));
     // The killed submission's jobs were skipped, not done.
     await w.waitFor(/skipped/);
     assert.equal(await queue.getWaitingCount(), 0);
     await queue.close();
-    await w.stop();
-  });
-
-  test('localize(path, { queue }) in code emits the batches of this machine', async () => {
-    const w = startWorker();
-    await w.waitFor(/taking jobs/);
-    const here = await lastValueFrom(localize(stack, { frames: { start: 100, end: 1400 } }).pipe(toArray()));
-    const there = await lastValueFrom(localize(stack, { frames: { start: 100, end: 1400 }, queue: redis.url }).pipe(toArray()));
-    assert.equal(there.length, 1300);
-    assert.deepEqual(there, here);
-    await w.stop();
-  });
-
-  test('a 3-D run on the queue writes the CSV of one machine', async () => {
-    const deep = join(dir, 'deep.tif');
-    writeSimulation(deep, join(dir, 'deep.truth.csv'), { width: 64, height: 64, frames: 300, density: 0.2, seed: 24, astigmatism: { ...DEFAULT_ASTIGMATISM, zRangeNm: [-400, 400] } });
-    const options = { astigmatism: { format: CALIBRATION_FORMAT, ...DEFAULT_ASTIGMATISM, zOrigin: 'midway between the foci', zRangeNm: [-600, 600] as [number, number], pixelSizeNm: 100, residualsNm: { x: 0, y: 0 }, beads: [], zStartNm: -600, zStepNm: 10 } };
-    await localizeStack({ input: deep, output: join(dir, 'deep-single.csv'), workers: 1, options });
-    const w = startWorker();
-    await w.waitFor(/taking jobs/);
-    await localizeStack({ input: deep, output: join(dir, 'deep-queue.csv'), queue: redis.url, options });
-    const local = readFileSync(join(dir, 'deep-single.csv'), 'utf8');
-    assert.ok(local.startsWith('"id"') && local.split('\n')[0].includes('"z [nm]"'));
-    assert.equal(readFileSync(join(dir, 'deep-queue.csv'), 'utf8'), local);
-    await w.stop();
-  });
-
-  test('a spline run on the queue: workers read the same PSF file, and write the CSV of one machine; a spline built in memory is refused', async () => {
-    // Small on purpose: a 32×32 stack of 40 frames (one job), a 13×13-px spline over ±600 nm.
-    const deep = join(dir, 'spline.tif');
-    writeSimulation(deep, join(dir, 'spline.truth.csv'), { width: 32, height: 32, frames: 40, density: 0.3, seed: 26, astigmatism: { ...DEFAULT_ASTIGMATISM, zRangeNm: [-400, 400] } });
-    const psfFile = join(dir, 'psf.h5');
-    await writeSplineCalibration(psfFile, buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 13, -600, 40, 31), 13, 13, 31, 40), { pixelSizeNm: 100 });
-    const options = await readCalibrationFile(psfFile);
-    await localizeStack({ input: deep, output: join(dir, 'spline-single.csv'), workers: 1, options });
-    const w = startWorker();
-    await w.waitFor(/taking jobs/);
-    await localizeStack({ input: deep, output: join(dir, 'spline-queue.csv'), queue: redis.url, options });
-    const local = readFileSync(join(dir, 'spline-single.csv'), 'utf8');
-    assert.ok(local.split('\n')[0].includes('"z [nm]"') && local.split('\n').length > 20, 'a 3-D run that found spots');
-    assert.equal(readFileSync(join(dir, 'spline-queue.csv'), 'utf8'), local);
-    const inMemory = { spline: { ...options.spline, source: undefined } } as typeof options;
-    await assert.rejects(localizeStack({ input: deep, output: join(dir, 'spline-bare.csv'), queue: redis.url, options: inMemory }), /built in memory does not travel/);
-    await w.stop();
-  });
-
-  test('a temporal-median run on the queue writes the CSV of one machine: each job reads the halo its windows need', async () => {
-    // Frames 3–2590 of 2 600, every frame: the run's ends are not the stack's, and the job
-    // boundaries (1 024 frames) fall mid-window, so a job that read only its own frames would differ.
-    const options = { background: { method: 'temporal-median' as const, windowFrames: 31 } };
-    const frames = { start: 2, end: 2590 };
-    await localizeStack({ input: stack, output: join(dir, 'median-single.csv'), workers: 1, options, frames });
-    const a = startWorker();
-    const b = startWorker('--concurrency', '2');
-    await Promise.all([a.waitFor(/taking jobs/), b.waitFor(/taking jobs/)]);
-    await localizeStack({ input: stack, output: join(dir, 'median-queue.csv'), queue: redis.url, options, frames });
-    const local = readFileSync(join(dir, 'median-single.csv'), 'utf8');
-    assert.ok(local.split('\n').length > 1000, 'the run found spots');
-    assert.equal(readFileSync(join(dir, 'median-queue.csv'), 'utf8'), local);
-    await Promise.all([a.stop(), b.stop()]);
-  });
-
-  test('an sCMOS run: workers read the same map files, and write the CSV of one machine; maps given only as arrays are refused', async () => {
-    const sc = join(dir, 'scmos.tif');
-    const made = writeSimulation(sc, join(dir, 'scmos.truth.csv'), { width: 64, height: 64, frames: 200, density: 0.3, sensor: 'scmos', seed: 25 });
-    const files = { offset: made.maps?.offset, variance: made.maps?.variance, gain: made.maps?.gain };
-    const maps = await readCameraMaps(files);
-    await localizeStack({ input: sc, output: join(dir, 'scmos-single.csv'), workers: 1, options: { camera: { maps } } });
-    const w = startWorker();
-    await w.waitFor(/taking jobs/);
-    await localizeStack({ input: sc, output: join(dir, 'scmos-queue.csv'), queue: redis.url, options: { camera: { maps } } });
-    assert.equal(readFileSync(join(dir, 'scmos-queue.csv'), 'utf8'), readFileSync(join(dir, 'scmos-single.csv'), 'utf8'));
-    const bare = { width: maps.width, height: maps.height, offsetAdu: maps.offsetAdu, varianceAdu2: maps.varianceAdu2, gainAduPerElectron: maps.gainAduPerElectron };
-    await assert.rejects(localizeStack({ input: sc, output: join(dir, 'scmos-bare.csv'), queue: redis.url, options: { camera: { maps: bare } } }), /camera maps given as arrays do not travel/);
     await w.stop();
   });
 
@@ -308,7 +306,7 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
 
   /** A `localize --queue env` process (the URL in SMLM_STREAM_QUEUE) and its stderr. */
   const submit = (url: string, output: string) => {
-    const child = spawn(process.execPath, [...CLI, 'localize', stack, '-o', output, '--queue', 'env', '--quiet'], { env: { ...process.env, SMLM_STREAM_QUEUE: url }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, 'localize', stack, '-o', output, '--queue', 'env', ...CHUNK_FLAGS, '--quiet'], { env: { ...process.env, SMLM_STREAM_QUEUE: url }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -335,7 +333,7 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     await w.waitFor(/taking jobs/);
     const output = join(dir, 'redis-killed.csv');
     const s = submit(own.url, output);
-    await w.waitFor(/done frames 1–1024/);
+    await w.waitFor(/done frames 1–256/);
     // The worker frozen: no job after the first is done. The submitter has taken the first
     // job's rows once the job is gone from the queue; then Redis dies.
     w.child.kill('SIGSTOP');
@@ -347,12 +345,12 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     const lines = s.stderr().trim().split('\n');
     assert.equal(lines.length, 2, s.stderr());
     assert.equal(lines[0], `smlm-stream: lost the queue at redis://127.0.0.1:${own.port}: no answer for 5 s (ECONNREFUSED)`);
-    assert.match(lines[1], /^smlm-stream: kept \d+ localizations of the 1024 completed frames in .*redis-killed\.csv \(see .*redis-killed\.json\)$/);
-    assert.equal(readFileSync(output, 'utf8'), singleUpTo(1024));
+    assert.match(lines[1], /^smlm-stream: kept \d+ localizations of the 256 completed frames in .*redis-killed\.csv \(see .*redis-killed\.json\)$/);
+    assert.equal(readFileSync(output, 'utf8'), singleUpTo(256));
     assert.throws(() => readFileSync(`${output}.partial`), /ENOENT/);
     const record = JSON.parse(readFileSync(join(dir, 'redis-killed.json'), 'utf8'));
     assert.equal(record.complete, false);
-    assert.equal(record.counts.frames, 1024);
+    assert.equal(record.counts.frames, 256);
     assert.match(record.error, /lost the queue/);
     // The worker, woken: one line for the lost queue (no stack trace, no line per retry); it
     // says so when Redis is back, and a SIGTERM ends it while Redis is gone.
@@ -395,17 +393,17 @@ describe('localizing on a queue (a private redis-server)', { skip: missing }, ()
     // the broken one takes the first job and fails it.
     healthy.child.kill('SIGSTOP');
     const output = join(dir, 'one-broken.csv');
-    const run = localizeStack({ input: stack, output, queue: redis.url });
-    await broken.waitFor(/failed frames 1–1024: .*EACCES.*; it goes back to the queue/);
+    const run = localizeStack({ input: stack, output, queue: redis.url, options: CHUNKS });
+    await broken.waitFor(/failed frames 1–256: .*EACCES.*; it goes back to the queue/);
     healthy.child.kill('SIGCONT');
     const summary = await run;
     assert.equal(summary.complete, true);
     assert.equal(readFileSync(output, 'utf8'), readFileSync(single, 'utf8'));
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'one-broken.json'), 'utf8')).cluster.workers, [healthy.id]);
     // The broken worker failed each job it took once, then left it to the healthy one.
-    for (const frames of ['1–1024', '1025–2048', '2049–2600']) assert.ok((broken.log().match(new RegExp(`failed frames ${frames}:`, 'g'))?.length ?? 0) <= 1, broken.log());
+    for (const frames of ['1–256', '257–512', '513–600']) assert.ok((broken.log().match(new RegExp(`failed frames ${frames}:`, 'g'))?.length ?? 0) <= 1, broken.log());
     assert.ok(!/done frames/.test(broken.log()), broken.log());
-    assert.match(healthy.log(), /done frames 1–1024/);
+    assert.match(healthy.log(), /done frames 1–256/);
     await Promise.all([broken.stop(), healthy.stop()]);
   });
 

@@ -118,3 +118,21 @@ test('chunks are measured in pixels: frames over 256×256 px get fewer frames a 
   assert.equal(chooseWorkers(undefined, 400, defaultChunkFrames(1024, 1024)).workers, Math.min(cores, 12));
   assert.equal(chooseWorkers(undefined, 400, defaultChunkFrames(256, 256)).workers, 1);
 });
+
+test('both workers receive chunks, and the pixels in the workers stay within the in-flight bound in bytes', async () => {
+  const pool = { chunksPerWorker: [] as number[], peakBytesInFlight: 0 };
+  const limit = 32;
+  let frames = 0;
+  for await (const b of localizeStream(framesOf(), options, { workers: 2, maxFramesInFlight: limit, pool })) frames += b.count >= 0 ? 1 : 0;
+  assert.equal(frames, SIM.frames);
+  const chunks = Math.ceil(SIM.frames / options.chunkFrames);
+  assert.equal(pool.chunksPerWorker.length, 2);
+  assert.equal(pool.chunksPerWorker[0] + pool.chunksPerWorker[1], chunks);
+  // The least busy worker takes the next chunk: with two chunks a worker in flight (limit 32 =
+  // 2 chunks of 16), the first chunks alternate, so each worker gets at least 2 of the 6.
+  for (const [w, n] of pool.chunksPerWorker.entries()) assert.ok(n >= 2, `worker ${w} got ${n} of ${chunks} chunks`);
+  // Bytes, not frames: uint16 frames of 40×40 px, no background; at most the bound plus the chunk being filled.
+  const frameBytes = SIM.width * SIM.height * 2;
+  assert.ok(pool.peakBytesInFlight > 0);
+  assert.ok(pool.peakBytesInFlight <= limit * frameBytes, `${pool.peakBytesInFlight} bytes of frames in the workers (bound ${limit * frameBytes})`);
+});
