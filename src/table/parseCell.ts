@@ -14,9 +14,10 @@ const SPECIAL_VALUES: ReadonlyMap<string, number> = new Map([
 /**
  * The number in one CSV cell: a decimal number, or a missing or infinite value as other
  * programs write them (empty, `nan`, `NA`, `inf`, `-Infinity`, any case; NaN or ±Infinity),
- * bare or in double quotes (RFC 4180 lets any field be quoted: `"1.5"` is 1.5, as pandas and
- * R write with quoting on). Text that is none of these (`abc`, `1,5` split in two) gives
- * `undefined`, for the reader to refuse with the line. Allocates nothing for a bare number.
+ * bare or in double quotes (as pandas and R write with quoting on: `"1.5"` is 1.5). The reader
+ * splits lines on every comma, so a quoted cell holding a comma (`"1,5"`) reaches here in two
+ * pieces and is refused, as is any text that is none of these (`abc`): `undefined`, for the
+ * reader to refuse with the line. Allocates nothing for a bare number.
  * @param cell - the cell's text, without the line end
  */
 export function parseCell(cell: string): number | undefined {
