@@ -3,7 +3,8 @@ import type { PsfCalibrationResult } from './calibratePsf.js';
 
 /**
  * A PNG of a spline PSF calibration: the averaged PSF's xz and yz sections through its centre
- * (x or y in nm across, z in nm up, brightness as colour), and the leave-one-bead-out z error of
+ * (x or y in nm across, z in nm up from the focus or the stage's zero, as the result's zOrigin,
+ * brightness as colour), and the leave-one-bead-out z error of
  * every bead frame against its depth, with its RMS per 100 nm and the usable range shaded, so a
  * user sees the PSF's shape and where its z can be trusted.
  * @param result - calibrate-psf's result
@@ -37,19 +38,21 @@ export function plotPsfCalibration(result: PsfCalibrationResult, pixelSizeNm: nu
   const points = leaveOneOut.map((p) => ({ z: p.zNm, e: Math.max(-errorLimit, Math.min(errorLimit, p.errorNm)) }));
   const zDomain = [Math.min(...planeZNm) - step / 2, Math.max(...planeZNm) + step / 2];
   const kept = result.beads.filter((b) => b.kept).length;
+  // z = 0 is the focus or the stage's zero (calibrate-psf's --z-origin): the axes say which.
+  const zTitle = result.zOrigin === 'stage' ? "z [nm] (0 at the stage's zero)" : 'z [nm] (0 at the focus)';
   const error = result.zErrorRmsNm !== undefined && usableRangeNm ? `leave-one-out z error ${result.zErrorRmsNm.toFixed(1)} nm RMS over ${usableRangeNm[0].toFixed(0)}…${usableRangeNm[1].toFixed(0)} nm` : 'no leave-one-out z error';
   const section = (name: string, data: string, axis: string) => ({
     type: 'group',
     title: { text: name, fontSize: 13 },
     signals: [{ name: 'width', value: 200 }, { name: 'height', value: 300 }],
-    encode: { update: { width: { signal: 'width' }, height: { signal: 'height' } } },
+    encode: { enter: { width: { value: 200 }, height: { value: 300 } } },
     scales: [
       { name: 'a', type: 'linear', domain: [-(centre + 0.5) * pixelSizeNm, (centre + 0.5) * pixelSizeNm], range: 'width', nice: false, zero: false },
       { name: 'z', type: 'linear', domain: zDomain, range: 'height', nice: false, zero: false },
     ],
     axes: [
-      { orient: 'bottom', scale: 'a', title: `${axis} [nm]`, tickCount: 5 },
-      { orient: 'left', scale: 'z', title: 'z [nm] (0 at the focus)' },
+      { orient: 'bottom', scale: 'a', title: `${axis} [nm]`, tickCount: 4, format: 'd', labelOverlap: true },
+      { orient: 'left', scale: 'z', title: zTitle },
     ],
     marks: [{ type: 'rect', from: { data }, encode: { enter: { x: { scale: 'a', field: 'a0' }, x2: { scale: 'a', field: 'a1' }, y: { scale: 'z', field: 'z0' }, y2: { scale: 'z', field: 'z1' }, fill: { scale: 'colour', field: 'v' } } } }],
   });
@@ -74,13 +77,13 @@ export function plotPsfCalibration(result: PsfCalibrationResult, pixelSizeNm: nu
         type: 'group',
         title: { text: 'leave-one-bead-out z error', fontSize: 13 },
         signals: [{ name: 'width', value: 320 }, { name: 'height', value: 300 }],
-        encode: { update: { width: { signal: 'width' }, height: { signal: 'height' } } },
+        encode: { enter: { width: { value: 320 }, height: { value: 300 } } },
         scales: [
           { name: 'z', type: 'linear', domain: zDomain, range: 'width', nice: false, zero: false },
           { name: 'e', type: 'linear', domain: [-errorLimit, errorLimit], range: 'height', nice: true },
         ],
         axes: [
-          { orient: 'bottom', scale: 'z', title: 'z [nm]', grid: true },
+          { orient: 'bottom', scale: 'z', title: zTitle, grid: true },
           { orient: 'left', scale: 'e', title: 'fitted − stage z [nm]', grid: true },
         ],
         marks: [
