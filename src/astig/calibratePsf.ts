@@ -42,6 +42,11 @@ import { shiftVolume, shiftVolumeScratch } from './shiftVolume.js';
  *   pupil`), whose z structure 40 nm already blurs into a bias of ±10 nm at ±700 nm (bead noise
  *   along z otherwise enters the spline: 9 nm at the focus without, 5 nm with). A local quadratic
  *   regression (unbiased at the stack's ends) did worse on the Gaussian (its end planes noisier);
+ * - `endShiftPlanes` 0.1: a bead's z shift up to this many planes needs no crop of the end
+ *   planes (the end sample is repeated, off by at most a tenth of a plane's change); beyond it,
+ *   ⌈shift − 0.1⌉ planes are cropped at the end it reaches past. Before, ⌈largest |shift|⌉ + 1
+ *   planes went at each end: on the storm-analysis double-helix beads (shifts under 2 nm, 43 nm
+ *   planes) a spline of ±664 nm from beads covering ±750 nm;
  * - `zOrigin` 'focus': z = 0 at the PSF's highest peak, which needs nothing of the user; the
  *   CLI passes 'stage' when `--z-start` is given (the z-stack then says where the sample's zero
  *   is: see {@link PsfCalibrationOptions.zOrigin});
@@ -60,6 +65,7 @@ export const PSF_CALIBRATION_DEFAULTS = {
   usableErrorNm: 30,
   binNm: 100,
   zOrigin: 'focus',
+  endShiftPlanes: 0.1,
 } as const;
 
 /** One bead z-stack as calibrate-psf reads it: its windows and where its camera saturates. */
@@ -287,9 +293,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   if (candidates().length === 0) throw new InputFileError(`${names}: every bead was left out (${summarise(beads)})`);
 
   // 3. Crop in z to the planes every bead covers, then the shape outliers.
-  const reach = Math.max(0, ...candidates().map((b) => Math.abs(b.shift[0])));
-  const cropZ = Math.ceil(reach) + 1;
-  const planes = frames - 2 * cropZ;
+  const { cropZ, planes } = commonPlanes(candidates().map((b) => b.shift[0]), frames, D.endShiftPlanes);
   if (planes < 5) throw new InputFileError(`${names}: only ${planes} planes are common to the beads after registration; a longer z-stack is needed`);
   shapeOutliers(candidates(), cropZ, planes, margin, P, W, D.shapeOutlierMad);
   const kept = candidates();
@@ -409,6 +413,24 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   const overlapping = stacks.reduce((t, s) => t + (s.overlapping ?? 0), 0);
   if (overlapping > 0) leftOut.overlapping = overlapping;
   return { spline, psf: model.psf, box: P, planes, planeZNm, focusStageZNm, originStageZNm, zOrigin, beads: reports, leaveOneOut, usableRangeNm, zErrorRmsNm, smoothZNm, leftOut, messages };
+}
+
+/**
+ * The planes every bead covers after registration: a bead resampled at `out(k) = src(k + shift)`
+ * reads beyond its first plane for k < −shift and beyond its last for k > frames − 1 − shift
+ * (where {@link shiftVolume} repeats the end sample), so the low end loses ⌈max(−shift)⌉ planes
+ * and the high end ⌈max(shift)⌉, a shift of at most `tolerance` planes counting as none (the end
+ * plane is then off by that fraction of a plane's change, and the beads' shifts average out).
+ * @param shifts - the beads' z shifts, planes
+ * @param frames - planes in the stack
+ * @param tolerance - planes of shift that need no crop
+ * @returns the first plane kept and the count
+ */
+function commonPlanes(shifts: readonly number[], frames: number, tolerance: number): { cropZ: number; planes: number } {
+  const need = (s: number) => (s > tolerance ? Math.ceil(s - tolerance) : 0);
+  const low = need(Math.max(0, ...shifts.map((s) => -s)));
+  const high = need(Math.max(0, ...shifts));
+  return { cropZ: low, planes: frames - low - high };
 }
 
 /** "3 saturated, 1 dim": the beads left out, by the first word of their reason. */

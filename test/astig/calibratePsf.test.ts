@@ -85,6 +85,14 @@ describe('calibratePsf', () => {
     for (const b of result.beads) assert.ok(b.leaveOneOut && b.leaveOneOut.frames > 30);
   });
 
+  it('keeps every plane when the beads\' z shifts are a small fraction of a plane', () => {
+    const shifts = result.beads.map((b) => Math.abs(b.shiftNm!.z / Z_STEP));
+    // Same-height simulated beads: registration puts them within a tenth of a plane of each other
+    // (measured ≤ 0.05 on this seed); the PSF then spans the whole stack, −800…800 nm.
+    assert.ok(Math.max(...shifts) < PSF_CALIBRATION_DEFAULTS.endShiftPlanes, `shifts ${shifts.join(', ')} planes`);
+    assert.equal(result.planes, 41);
+  });
+
   it('bright beads of another PSF (pupil, 20 nm spherical; 10⁷ photons): usable over the whole stack, not only above focus', () => {
     // The leave-one-out fits are localize's spline fits: from the three fixed z starts, the bright
     // beads' frames converged elsewhere and the usable range shrank: −652…150 nm on this stack,
@@ -95,8 +103,15 @@ describe('calibratePsf', () => {
     const r = calibratePsf([{ name: 'bright.tif', windows: beadWindowsOf(frames, s.width, s.height, 21), saturationPhotons: Infinity }], options);
     const [lo, hi] = r.usableRangeNm ?? [0, 0];
     assert.ok(lo < -600 && hi > 600, `usable ${lo}…${hi} nm`);
-    // Photon noise is < 1 nm at 10⁷ photons: what is left is the spline's own error (measured 3.3 nm via the CLI).
-    assert.ok((r.zErrorRmsNm ?? Infinity) < 10, `z error ${r.zErrorRmsNm} nm`);
+    // The pupil PSF's mean over z is brightest off its centre: the bead finder smooths it and
+    // centres each bead on its light's centroid, so all 9 are found and kept (before: 5 found,
+    // 2 of them left out as 2.4–2.6 px off-centre).
+    assert.equal(r.beads.filter((b) => b.kept).length, 9, JSON.stringify(r.beads.map((b) => b.reason)));
+    // Photon noise is < 1 nm at 10⁷ photons: what is left is the spline's own error and the
+    // registration's (sub-pixel resampling of 100 nm pixels): measured 10.9 nm from the 9 beads,
+    // +13 nm at the focus and −30 nm at +360…+400 nm (9.3 nm from the 3 beads kept before, whose
+    // sub-pixel phases were alike); 12 nm leaves room for the seed.
+    assert.ok((r.zErrorRmsNm ?? Infinity) < 12, `z error ${r.zErrorRmsNm} nm`);
   });
 
   it('measures a bead at another height and leaves out one that does not defocus', () => {
@@ -110,6 +125,11 @@ describe('calibratePsf', () => {
     assert.equal(flat.length, 1, JSON.stringify(r.beads.map((b) => b.reason)));
     assert.match(flat[0].reason ?? '', /^shape/);
     assert.equal(r.leftOut.shape, 1);
+    // The crop in z follows the shifts: the bead 3 planes lower costs 3 planes at one end, the
+    // others' sub-plane shifts none (before: ⌈3⌉ + 1 at both ends, 33 of 41 planes).
+    const zShifts = r.beads.filter((b) => b.kept).map((b) => b.shiftNm!.z / Z_STEP);
+    assert.ok(zShifts.every((z) => Math.abs(z) < 0.1 || Math.abs(z + 3) < 0.25), `shifts ${zShifts.join(', ')} planes`);
+    assert.equal(r.planes, 41 - 3);
   });
 
   it('refuses, naming the file, a stack with no beads or only saturated ones', () => {
