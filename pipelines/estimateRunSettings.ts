@@ -265,9 +265,10 @@ function lessOffsetMap(read: readonly Frame[], camera: CameraModel): Frame[] {
  * spots of the first F frames (spread S nm)", or, where blends widened the spots, "from the power
  * spectrum of frame differences of the first F frames (N isolated spots spread S nm: blends)".
  * @param e - the measurement (nm)
- * @param frames - frames read by the settings step
+ * @param read - frames read by the settings step (σ is measured on up to {@link SETTINGS_FRAMES} of them)
  */
-export function psfSigmaMethodText(e: RunSettings['psfSigma']['estimate'] & object, frames: number): string {
+export function psfSigmaMethodText(e: RunSettings['psfSigma']['estimate'] & object, read: number): string {
+  const frames = Math.min(read, SETTINGS_FRAMES);
   if (e.method === 'spectrum') return `from the power spectrum of frame differences of the first ${frames} frames (the ${e.spots} isolated spots' fits spread ${fmt(e.sdNm)} nm: blends)`;
   return `the median of ${e.spots} spots of the first ${frames} frames (spread ${fmt(e.sdNm)} nm)`;
 }
