@@ -11,12 +11,12 @@ import { countNoisyPixels, NOISY_PIXEL_LIMITS } from '../src/camera/countNoisyPi
 import type { CameraEstimate } from '../src/camera/estimateCamera.js';
 import { estimateCamera } from '../src/camera/estimateCamera.js';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
-import type { PsfSigmaEstimate } from '../src/fit/estimatePsfSigma.js';
 import type { Frame } from '../src/io/Frame.js';
 import { TiffError } from '../src/io/TiffError.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import type { LocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { cameraSourceOf, checkFrameSize, LOCALIZE_DEFAULTS, psfSigmaIsAuto, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import type { MeasuredPsfSigma } from '../src/pipeline/measurePsfSigma.js';
 import { measurePsfSigma } from '../src/pipeline/measurePsfSigma.js';
 import type { OpenedRun } from './openRun.js';
 
@@ -61,8 +61,13 @@ export interface RunSettings {
     readonly source: 'estimated' | 'given' | 'default' | 'calibration';
     /** σ used, nm (undefined in 3-D). */
     readonly sigmaNm: number | undefined;
-    /** The measurement on spots, nm (also with a given σ, which it checks). */
-    readonly estimate: { readonly sigmaNm: number; readonly sdNm: number; readonly seNm: number; readonly spots: number } | undefined;
+    /**
+     * The measurement, nm (also with a given σ, which it checks): σ and its standard error by
+     * `method` (`spots`: the median of the isolated spots' fits; `spectrum`: their σ̂ spread
+     * too wide, blends, and σ came from the frames' power spectrum, its error over groups of
+     * frame pairs); `spots` and `sdNm` (the spots' spread) are the isolated spots' either way.
+     */
+    readonly estimate: { readonly sigmaNm: number; readonly sdNm: number; readonly seNm: number; readonly spots: number; readonly method: 'spots' | 'spectrum' } | undefined;
   };
   /** Frames read for the estimates. */
   readonly frames: number;
@@ -181,7 +186,7 @@ export function settingsFromFrames(read: readonly Frame[], options: LocalizeOpti
   // The σ: measured with the camera the run will use.
   const pixelSizeNm = camera.pixelSizeNm;
   const runCamera = resolveLocalizeOptions(explicit, metadata).camera;
-  let sigma: PsfSigmaEstimate | undefined;
+  let sigma: MeasuredPsfSigma | undefined;
   // 3-D runs (an astigmatic or a spline calibration) take their widths from the calibration.
   const threeD = options.astigmatism !== undefined || options.spline !== undefined;
   if (!threeD && read.length > 0) {
@@ -189,7 +194,7 @@ export function settingsFromFrames(read: readonly Frame[], options: LocalizeOpti
     const detect = resolveDetectOptions({ ...options.detect, threshold: undefined });
     sigma = measurePsfSigma(read.slice(0, SETTINGS_FRAMES), frameCamera(runCamera, read[0].width, read[0].height), detect, provisional.psfSigmaPx);
   }
-  const sigmaEstimate = sigma && { sigmaNm: sigma.sigmaPx * pixelSizeNm, sdNm: sigma.sigmaSdPx * pixelSizeNm, seNm: sigma.sigmaSePx * pixelSizeNm, spots: sigma.spots };
+  const sigmaEstimate = sigma && { sigmaNm: sigma.sigmaPx * pixelSizeNm, sdNm: sigma.sigmaSdPx * pixelSizeNm, seNm: sigma.sigmaSePx * pixelSizeNm, spots: sigma.spots, method: sigma.method };
   let psfSource: RunSettings['psfSigma']['source'] = threeD ? 'calibration' : 'given';
   if (sigmaAuto) {
     if (sigmaEstimate) {
@@ -201,7 +206,7 @@ export function settingsFromFrames(read: readonly Frame[], options: LocalizeOpti
       warn(`too few bright isolated spots in the first ${read.length} frames to measure the PSF σ (${sigma === undefined ? 'fewer than needed' : sigma.spots}): using ${LOCALIZE_DEFAULTS.psfSigmaNm} nm; give --psf-sigma`);
     }
   } else if (sigmaEstimate && typeof options.psfSigmaNm === 'number' && Math.abs(options.psfSigmaNm / sigmaEstimate.sigmaNm - 1) > PSF_SIGMA_TOLERANCE) {
-    warn(`--psf-sigma ${options.psfSigmaNm} disagrees with the data: ${fmt(sigmaEstimate.sigmaNm)} ± ${fmt(sigmaEstimate.seNm)} nm measured on ${sigmaEstimate.spots} spots of the first ${read.length} frames (spread ${fmt(sigmaEstimate.sdNm)} nm); give that, or leave --psf-sigma out to use the measurement`);
+    warn(`--psf-sigma ${options.psfSigmaNm} disagrees with the data: ${fmt(sigmaEstimate.sigmaNm)} ± ${fmt(sigmaEstimate.seNm)} nm ${psfSigmaMethodText(sigmaEstimate, read.length)}; give that, or leave --psf-sigma out to use the measurement`);
   }
   return {
     options: explicit,
@@ -253,6 +258,19 @@ function lessOffsetMap(read: readonly Frame[], camera: CameraModel): Frame[] {
     for (let k = 0; k < data.length; k++) data[k] = f.data[k] - offset[k];
     return { ...f, data };
   });
+}
+
+/**
+ * How the σ of a run was measured, in words for the summary and the warnings: "the median of N
+ * spots of the first F frames (spread S nm)", or, where blends widened the spots, "from the power
+ * spectrum of frame differences of the first F frames (N isolated spots spread S nm: blends)".
+ * @param e - the measurement (nm)
+ * @param read - frames read by the settings step (σ is measured on up to {@link SETTINGS_FRAMES} of them)
+ */
+export function psfSigmaMethodText(e: RunSettings['psfSigma']['estimate'] & object, read: number): string {
+  const frames = Math.min(read, SETTINGS_FRAMES);
+  if (e.method === 'spectrum') return `from the power spectrum of frame differences of the first ${frames} frames (the ${e.spots} isolated spots' fits spread ${fmt(e.sdNm)} nm: blends)`;
+  return `the median of ${e.spots} spots of the first ${frames} frames (spread ${fmt(e.sdNm)} nm)`;
 }
 
 /** Three significant digits. */

@@ -20,13 +20,14 @@ import type { FitEngine, FitSolver } from '../fit/FitOptions.js';
 import { FIT_DEFAULTS } from '../fit/FitOptions.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { MIN_DEFAULT_BOX_PX } from '../patches/extractPatches.js';
+import { PSF_SIGMA_ESTIMATE } from '../fit/estimatePsfSigma.js';
 import { MAX_BOX_PX } from '../fit/fitConstants.js';
 import { MULTI_EMITTER_DEFAULTS } from '../fit/EmitterSelector.js';
 import { FOLLOW_DEFAULTS } from '../io/TiffStack.js';
 import type { FrameSourceOptions } from '../io/framesFromTiff.js';
 import { LOCALIZE_DEFAULTS } from '../pipeline/LocalizeOptions.js';
 import type { CameraSource } from '../pipeline/LocalizeOptions.js';
-import { PSF_SIGMA_TOLERANCE, SETTINGS_FRAMES, SETTINGS_PIXELS } from '../../pipelines/estimateRunSettings.js';
+import { PSF_SIGMA_TOLERANCE, psfSigmaMethodText, SETTINGS_FRAMES, SETTINGS_PIXELS } from '../../pipelines/estimateRunSettings.js';
 import { CHUNKS_PER_WORKER } from '../pipeline/localizeStream.js';
 import { describeError, EXIT, signalExit } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
@@ -77,7 +78,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'map-origin', value: 'X,Y', help: 'map pixel of the stack\'s top-left pixel, for stacks cropped from the sensor', default: CAMERA_MAP_DEFAULTS.origin.join(','), option: 'camera.maps.origin' },
   ]],
   ['PSF and detection', [
-    { name: 'psf-sigma', value: 'NM|auto', help: `PSF standard deviation, nm; auto: the median of free-σ fits of bright isolated spots of up to the first ${SETTINGS_FRAMES} frames (${LOCALIZE_DEFAULTS.psfSigmaNm} nm when there are too few); a given σ more than ${PSF_SIGMA_TOLERANCE * 100} % from that is warned about`, default: 'auto (2-D)', option: 'psfSigmaNm' },
+    { name: 'psf-sigma', value: 'NM|auto', help: `PSF standard deviation, nm; auto: the median of free-σ fits of bright isolated spots of up to the first ${SETTINGS_FRAMES} frames (${LOCALIZE_DEFAULTS.psfSigmaNm} nm when there are too few); where their σ̂ spread more than ${PSF_SIGMA_ESTIMATE.maxRelativeUncertainty * 100} % (blends of crowded frames), σ from the power spectrum of those frames' differences when narrower (docs/guides/crowded-spots.md); the summary and the run record say which; a given σ more than ${PSF_SIGMA_TOLERANCE * 100} % from that is warned about`, default: 'auto (2-D)', option: 'psfSigmaNm' },
     { name: 'filter', value: 'F', help: "spot filter: thunderstorm (ThunderSTORM's wavelet filter, 5 taps) or bspline7 (7 taps, mirrored borders)", default: DETECT_DEFAULTS.filter, option: 'detect.filter' },
     { name: 'threshold', value: 'K', help: 'detection threshold, K × std(Wave.F1)', default: String(DETECT_DEFAULTS.threshold), option: 'detect.threshold' },
     { name: 'min-distance', value: 'PX', help: 'the weaker of two candidates closer than this is dropped, px', default: String(DETECT_DEFAULTS.minDistancePx), option: 'detect.minDistancePx' },
@@ -422,7 +423,7 @@ function settingsLines(s: LocalizeStackSummary): string[] {
     cameraLine = `given (the data say base ${f(e.baselineAdu)} ± ${f(e.baselineSdAdu)} ADU, ${f(e.photonsPerAdu)} ± ${f(e.photonsPerAduSd)} e⁻/ADU)`;
   }
   const m = psfSigma.estimate;
-  const measured = m ? `${f(m.sigmaNm)} ± ${f(m.seNm)} nm, the median of ${m.spots} spots (spread ${f(m.sdNm)} nm)` : '';
+  const measured = m ? `${f(m.sigmaNm)} ± ${f(m.seNm)} nm, ${psfSigmaMethodText(m, settings.frames)}` : '';
   let sigmaLine = `${psfSigma.source}${psfSigma.sigmaNm === undefined ? '' : ` ${f(psfSigma.sigmaNm)} nm`}`;
   if (psfSigma.source === 'estimated') sigmaLine = `estimated ${measured}`;
   else if (m && psfSigma.source === 'given') sigmaLine += ` (measured ${measured})`;

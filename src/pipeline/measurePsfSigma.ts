@@ -22,6 +22,16 @@ export const PSF_SIGMA_SEARCH_FACTOR = 1.5;
  */
 export const PSF_SIGMA_MAX_SPOTS = 500;
 
+/** What {@link measurePsfSigma} found: the spots' estimate, σ and its error from `method`. */
+export interface MeasuredPsfSigma extends PsfSigmaEstimate {
+  /**
+   * `spots`: the median of the isolated spots' σ̂ (sigmaSePx its standard error); `spectrum`: the
+   * spots' σ̂ spread too wide (blends), σ from the frames' power spectrum (spectralPsfSigma),
+   * sigmaSePx the jackknife's over groups of frame pairs; spots and sigmaSdPx stay the spots'.
+   */
+  method: 'spots' | 'spectrum';
+}
+
 /**
  * Measure the PSF σ on frames (the settings step of a run, before its options are resolved):
  * detect candidates in each frame, keep the isolated ones — no other candidate within a window
@@ -42,9 +52,9 @@ export const PSF_SIGMA_MAX_SPOTS = 500;
  * @param camera - their camera (converts ADU to photons, the shift of the likelihood)
  * @param detect - the detector's options
  * @param startSigmaPx - σ the fits start from, px (the given or default σ)
- * @returns the estimate (px), or undefined when too few spots are usable
+ * @returns the estimate (px) and the method that gave σ, or undefined when too few spots are usable
  */
-export function measurePsfSigma(frames: readonly Frame[], camera: FrameCamera, detect: ResolvedDetectOptions, startSigmaPx: number): PsfSigmaEstimate | undefined {
+export function measurePsfSigma(frames: readonly Frame[], camera: FrameCamera, detect: ResolvedDetectOptions, startSigmaPx: number): MeasuredPsfSigma | undefined {
   if (frames.length === 0) return undefined;
   const { width, height } = frames[0];
   const box = Math.min(BOX_RANGE_PX[1], defaultBox(PSF_SIGMA_SEARCH_FACTOR * startSigmaPx));
@@ -80,8 +90,10 @@ export function measurePsfSigma(frames: readonly Frame[], camera: FrameCamera, d
     one.push(spot.row, spot.column, 0);
     extractPatches(spot.frame.data, width, height, one, box, { patches: patches.subarray(p * area, (p + 1) * area), originColumn, originRow, shift: shift.subarray(p * area, (p + 1) * area) }, camera);
   });
-  const spots = estimatePsfSigma(patches, chosen.length, box, { startSigmaPx, noiseScale: camera.noiseScale, shift });
-  if (!spots || !(spots.sigmaSdPx > PSF_SIGMA_ESTIMATE.maxRelativeUncertainty * spots.sigmaPx)) return spots;
+  const estimate = estimatePsfSigma(patches, chosen.length, box, { startSigmaPx, noiseScale: camera.noiseScale, shift });
+  if (!estimate) return undefined;
+  const spots = { ...estimate, method: 'spots' as const };
+  if (!(spots.sigmaSdPx > PSF_SIGMA_ESTIMATE.maxRelativeUncertainty * spots.sigmaPx)) return spots;
   const spectral = spectralPsfSigma(frames);
-  return spectral && spectral.sigmaPx < spots.sigmaPx ? { ...spots, sigmaPx: spectral.sigmaPx, sigmaSePx: spectral.sigmaSePx } : spots;
+  return spectral && spectral.sigmaPx < spots.sigmaPx ? { ...spots, sigmaPx: spectral.sigmaPx, sigmaSePx: spectral.sigmaSePx, method: 'spectrum' } : spots;
 }

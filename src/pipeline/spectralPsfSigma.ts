@@ -20,7 +20,26 @@ export const SPECTRAL_PSF_SIGMA = {
   /** σ searched, px: a grid of this step over the range, then refined by parabola. */
   sigmaRangePx: [0.3, 5] as const,
   sigmaStepPx: 0.01,
+  /**
+   * Groups of frame pairs for the standard error: σ is measured again with each group left out
+   * (the delete-one-group jackknife). The misfit's curvature understates the error (the window
+   * correlates neighbouring frequencies, so a ring holds fewer independent values than it
+   * counts); the spread over groups of frames does not assume that independence.
+   */
+  seGroups: 10,
 } as const;
+
+/** What {@link spectralPsfSigma} measured. */
+export interface SpectralPsfSigma {
+  /** σ, px. */
+  sigmaPx: number;
+  /** Its standard error, px. */
+  sigmaSePx: number;
+  /** How the standard error was found: over groups of frame pairs, or (too few groups) from the misfit's curvature. */
+  seMethod: 'jackknife' | 'curvature';
+  /** Groups of frame pairs the jackknife used (0 with the curvature). */
+  groups: number;
+}
 
 /**
  * The PSF σ from the power spectrum of frame differences, which crowding does not bias. The
@@ -41,11 +60,14 @@ export const SPECTRAL_PSF_SIGMA = {
  * fits give 131.2: fits of isolated spots stay the measure, this one guards them against blends
  * ({@link measurePsfSigma}).
  *
+ * The standard error is the delete-one-group jackknife's over {@link SPECTRAL_PSF_SIGMA}.seGroups
+ * groups of consecutive frame pairs (the misfit's curvature when fewer than 3 groups measure).
+ *
  * @param frames - consecutive frames (ADU), all of one size
- * @returns σ and its standard error (from the misfit's curvature), px, or undefined (fewer than 2 frames, frames under 16 px a side, too little
- *   signal above the noise floor, or σ at an end of the range)
+ * @returns σ and its standard error, px, or undefined (fewer than 2 frames, frames under 16 px
+ *   a side, too little signal above the noise floor, or σ at an end of the range)
  */
-export function spectralPsfSigma(frames: readonly Frame[]): { sigmaPx: number; sigmaSePx: number } | undefined {
+export function spectralPsfSigma(frames: readonly Frame[]): SpectralPsfSigma | undefined {
   const rules = SPECTRAL_PSF_SIGMA;
   if (frames.length < 2) return undefined;
   const { width, height } = frames[0];
@@ -59,6 +81,9 @@ export function spectralPsfSigma(frames: readonly Frame[]): { sigmaPx: number; s
   const re = new Float64Array(n * n);
   const im = new Float64Array(n * n);
   const power = new Float64Array(n * n);
+  const groups = Math.max(1, Math.min(rules.seGroups, frames.length - lag));
+  const groupPower = Array.from({ length: groups }, () => new Float64Array(n * n));
+  const groupPairs = new Float64Array(groups);
   const hann = new Float64Array(n);
   for (let i = 0; i < n; i++) hann[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / n);
   let pairs = 0;
@@ -72,10 +97,44 @@ export function spectralPsfSigma(frames: readonly Frame[]): { sigmaPx: number; s
     }
     im.fill(0);
     fft.transform2d(re, im);
-    for (let i = 0; i < n * n; i++) power[i] += re[i] * re[i] + im[i] * im[i];
+    const g = Math.floor((k * groups) / (frames.length - lag));
+    const own = groupPower[g];
+    for (let i = 0; i < n * n; i++) {
+      const p = re[i] * re[i] + im[i] * im[i];
+      power[i] += p;
+      own[i] += p;
+    }
+    groupPairs[g]++;
     pairs++;
   }
   if (pairs === 0) return undefined;
+  const all = fitSpectrum(power, n, pairs);
+  if (!all) return undefined;
+  // The delete-one-group jackknife: SE² = (G − 1)/G · Σ (σ₋g − mean)².
+  const left: number[] = [];
+  const rest = new Float64Array(n * n);
+  for (let g = 0; g < groups; g++) {
+    if (groupPairs[g] === 0 || groupPairs[g] === pairs) continue;
+    const own = groupPower[g];
+    for (let i = 0; i < n * n; i++) rest[i] = power[i] - own[i];
+    const e = fitSpectrum(rest, n, pairs - groupPairs[g]);
+    if (e) left.push(e.sigmaPx);
+  }
+  if (left.length < 3) return { sigmaPx: all.sigmaPx, sigmaSePx: all.curvatureSePx, seMethod: 'curvature', groups: left.length };
+  const mean = left.reduce((s, v) => s + v, 0) / left.length;
+  const jackknife = Math.sqrt(((left.length - 1) / left.length) * left.reduce((s, v) => s + (v - mean) ** 2, 0));
+  return { sigmaPx: all.sigmaPx, sigmaSePx: jackknife, seMethod: 'jackknife', groups: left.length };
+}
+
+/**
+ * Fit the radially averaged power spectrum (see {@link spectralPsfSigma}): σ (px, corrected
+ * for the window) and the standard error the misfit's curvature gives, or undefined.
+ * @param power - summed periodograms, n × n
+ * @param n - side, px
+ * @param pairs - periodograms summed
+ */
+function fitSpectrum(power: Float64Array, n: number, pairs: number): { sigmaPx: number; curvatureSePx: number } | undefined {
+  const rules = SPECTRAL_PSF_SIGMA;
   // Rings of width 1/n cycles/px from the second (the first holds the window's leakage of the
   // mean) to 0.5: each ring's mean power, mean f² and mean pixel factor sinc²(fx)·sinc²(fy).
   const rings = n >> 1;
@@ -163,5 +222,5 @@ export function spectralPsfSigma(frames: readonly Frame[]): { sigmaPx: number; s
   const sigma = 1 / Math.sqrt(inverse);
   // Standard error from the misfit's curvature (Δχ² = 1), A and C refitted at each σ.
   const sigmaSePx = curvature > 0 ? ((step * Math.sqrt(2 / curvature)) * sigma ** 3) / fitted ** 3 : Infinity;
-  return { sigmaPx: sigma, sigmaSePx };
+  return { sigmaPx: sigma, curvatureSePx: sigmaSePx };
 }

@@ -192,7 +192,8 @@ function cameraSection(c: ReportContent): string {
   const psfRows: [string, string][] = [
     ['PSF σ', `${num(psf.sigmaNm ?? parameters.psfSigmaNm)} nm (${escapeHtml(String(psf.source ?? 'given'))})`],
   ];
-  if (measured.sigmaNm !== undefined) psfRows.push(['PSF σ measured', `${pm(measured.sigmaNm, measured.seNm, 'nm')}, the median of ${num(measured.spots)} spots (spread ${num(measured.sdNm)} nm)`]);
+  const how = measured.method === 'spectrum' ? `from the power spectrum of frame differences (the ${num(measured.spots)} isolated spots' fits spread ${num(measured.sdNm)} nm: blends)` : `the median of ${num(measured.spots)} spots (spread ${num(measured.sdNm)} nm)`;
+  if (measured.sigmaNm !== undefined) psfRows.push(['PSF σ measured', `${pm(measured.sigmaNm, measured.seNm, 'nm')}, ${how}`]);
   const fit = asRecord(parameters.fit);
   psfRows.push(['fitting window', `${num(fit.box)} px${fit.fitSigma ? ', σ fitted' : ''}`]);
   if (parameters.astigmatism) psfRows.push(['3-D calibration (astigmatic)', jsonHtml(parameters.astigmatism)]);
