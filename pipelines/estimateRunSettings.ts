@@ -269,6 +269,7 @@ function lessOffsetMap(read: readonly Frame[], camera: CameraModel): Frame[] {
  */
 export function psfSigmaMethodText(e: RunSettings['psfSigma']['estimate'] & object, read: number): string {
   const frames = Math.min(read, SETTINGS_FRAMES);
+  if (e.method === 'spectrum' && e.spots === 0) return `from the power spectrum of frame differences of the first ${frames} frames (no spot isolated and bright enough to fit)`;
   if (e.method === 'spectrum') return `from the power spectrum of frame differences of the first ${frames} frames (the ${e.spots} isolated spots' fits spread ${fmt(e.sdNm)} nm: blends)`;
   return `the median of ${e.spots} spots of the first ${frames} frames (spread ${fmt(e.sdNm)} nm)`;
 }
