@@ -21,7 +21,7 @@ import { FIT_DEFAULTS } from '../fit/FitOptions.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { MIN_DEFAULT_BOX_PX } from '../patches/extractPatches.js';
 import { PSF_SIGMA_ESTIMATE } from '../fit/estimatePsfSigma.js';
-import { MAX_BOX_PX } from '../fit/fitConstants.js';
+import { MAX_BOX_PX, SPLINE_EDGE_START_PX, SPLINE_Z_SCAN_FITS, SPLINE_Z_SCAN_STARTS } from '../fit/fitConstants.js';
 import { MULTI_EMITTER_DEFAULTS } from '../fit/EmitterSelector.js';
 import { FOLLOW_DEFAULTS } from '../io/TiffStack.js';
 import type { FrameSourceOptions } from '../io/framesFromTiff.js';
@@ -108,7 +108,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
   ]],
   ['3-D (astigmatism or a measured PSF)', [
     { name: 'calibration', value: 'FILE', help: 'fit x, y and z through this calibration: calibrate-3d\'s CALIB.json (astigmatic Gaussian), or a spline PSF in HDF5 (calibrate-psf\'s PSF.h5, Picasso 0.11\'s *_spline_calib.hdf5, SMAPpy\'s, SMAP\'s v7.3 _3dcal.mat; fitted in the WebAssembly kernel, or JavaScript with --fit-engine js); adds z, uncertainty_z, sigma1, sigma2; crowded spots fitted with several emitters, each with its own z, as in 2-D (--multi-emitter)', default: '2-D', option: ['astigmatism', 'spline'] },
-    { name: 'z-starts', value: 'first|all', help: 'with a spline calibration: fit each spot from its z starts until one converges (first: astigmatic optics), or from all three and keep the best likelihood (all: a 2-D microscope\'s PSF, alike above and below focus, z a nuisance parameter; about 2× the work)', default: SPLINE_CALIBRATION_DEFAULTS.everyZStart ? 'all' : 'first', option: 'spline.everyZStart' },
+    { name: 'z-starts', value: 'first|all', help: `with a spline calibration, whose ${SPLINE_Z_SCAN_STARTS} scanned planes rank the z starts: fit each spot from the best-ranked start, the next (${SPLINE_Z_SCAN_FITS} at most) only when it does not converge (first: astigmatic optics), or from all ${SPLINE_Z_SCAN_FITS} best-ranked and keep the best likelihood (all: a 2-D microscope's PSF, alike above and below focus, z a nuisance parameter; about 2× the work). Spots within ${SPLINE_EDGE_START_PX} px of their window's edge are fitted from all ${SPLINE_Z_SCAN_FITS} either way`, default: SPLINE_CALIBRATION_DEFAULTS.everyZStart ? 'all' : 'first', option: 'spline.everyZStart' },
   ]],
   ['Crowded spots (multi-emitter fitting, ThunderSTORM\'s defaults)', [
     { name: 'multi-emitter', value: 'on|off', help: 'fit a candidate whose single fit fails a χ² goodness-of-fit test with more emitters, kept by a likelihood-ratio test', default: MULTI_EMITTER_DEFAULTS.enabled ? 'on' : 'off', option: 'multiEmitter.enabled' },

@@ -57,7 +57,7 @@ export class SplineFit extends ZStartFit<SplineModel> implements AstigmaticFitte
    * @param box - patch width, px
    * @param spline - the PSF, its samples 1 camera px apart
    * @param pixelSizeNm - the camera's pixel size, nm (for σx, σy in nm)
-   * @param everyStart - fit from every z start, keep the best ℓ (2-D optics: z ambiguous about focus) @default false
+   * @param everyStart - fit from each of the SPLINE_Z_SCAN_FITS best-ranked scan starts (not only until one converges) and keep the best ℓ (2-D optics: z ambiguous about focus); a spot within SPLINE_EDGE_START_PX of the window's edge is fitted so regardless @default false
    */
   constructor(box: number, spline: SplinePsf, private readonly pixelSizeNm: number, everyStart = false) {
     const model = new SplineModel(box, spline);

@@ -22,7 +22,7 @@ export class WasmSplineFit extends WasmDepthFit<SplineExports> {
    * @param box - patch width, px (at most MAX_WINDOW)
    * @param spline - the PSF, its samples 1 camera px apart
    * @param pixelSizeNm - the camera's pixel size, nm (for σx, σy in nm)
-   * @param everyStart - fit from every z start, keep the best ℓ (2-D optics: z ambiguous about focus) @default false
+   * @param everyStart - fit from each of the SPLINE_Z_SCAN_FITS best-ranked scan starts (not only until one converges) and keep the best ℓ (2-D optics: z ambiguous about focus); a spot within SPLINE_EDGE_START_PX of the window's edge is fitted so regardless @default false
    * @throws KernelLoadError naming fitKernel.wasm when it cannot be loaded
    */
   constructor(box: number, spline: SplinePsf, pixelSizeNm: number, everyStart = false) {

@@ -15,10 +15,10 @@ const Z_STARTS = [Z_START_LOW, Z_START_MID, Z_START_HIGH] as const;
  * Levenberg–Marquardt damping), z kept inside the model's range; the likelihood is not
  * convex in z, so three z starts are ranked by their ℓ and the fit runs from the best, from the
  * next only when it does not converge (measured on the astigmatic model: the same precision as
- * fitting all three and keeping the best, 2.4–2.9× faster), or from all three with
- * `everyStart` (a PSF that looks alike above and below focus); with the camera's shift s the
- * shifted Poisson of n + s with mean μ + s. The CRLB of every parameter from the 5-parameter
- * Fisher information. Allocates nothing per fit; never throws: the status says what happened
+ * fitting all three and keeping the best, 2.4–2.9× faster), or, with `everyStart` (a PSF that
+ * looks alike above and below focus), from every start fitted (a subclass may rank more starts
+ * than it fits: the spline's scan); with the camera's shift s the shifted Poisson of n + s with
+ * mean μ + s. The CRLB of every parameter from the 5-parameter Fisher information. Allocates nothing per fit; never throws: the status says what happened
  * (STATUS_Z_RANGE when z ends at an edge of the range).
  */
 export class ZStartFit<M extends PsfModel> {
@@ -39,8 +39,10 @@ export class ZStartFit<M extends PsfModel> {
   /**
    * @param model - the PSF model, θ = (x, y, N, b, z)
    * @param zRangeNm - the depths it covers, nm
-   * @param everyStart - fit from every z start and keep the best ℓ (a PSF whose z is ambiguous, as
-   *   2-D optics without astigmatism are above and below focus), not only until one converges @default false
+   * @param everyStart - fit from every start fitted (the best-ranked `fits`: all three Z_START_*
+   *   fractions here, the spline's best SPLINE_Z_SCAN_FITS of its scan) and keep the best ℓ (a PSF
+   *   whose z is ambiguous, as 2-D optics without astigmatism are above and below focus), not only
+   *   until one converges @default false
    * @param starts - how many z starts a subclass ranks with its own {@link rankStart} and
    *   {@link placeStart} (the spline's scan of its planes) @default the three Z_START_* fractions
    * @param fits - the most starts fitted, best ranked first @default every start

@@ -332,7 +332,7 @@ function sSettle(data: usize, status: i32): i32 {
   const z = unchecked(STH[4]);
   if (status == STATUS_CONVERGED && (z <= SZLO + Z_EDGE_NM || z >= SZHI - Z_EDGE_NM)) return STATUS_Z_RANGE;
   if (status != STATUS_MAX_ITERATIONS) return status;
-  if (sEvaluate(STH, data) == -Infinity) return status;
+  if (!isFinite<f64>(sEvaluate(STH, data))) return status;
   sDerivatives(STH, data, SCORING_GRADIENT, SCORING_FISHER);
   if (!choleskyFactor(SCORING_FISHER, 5, SLOW)) return status;
   choleskySolve(SLOW, 5, SCORING_GRADIENT, SZZ);
