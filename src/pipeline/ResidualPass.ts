@@ -30,6 +30,16 @@ export const RESIDUAL_DUPLICATE_PX = 2;
 const REFINE_SWEEPS = 4;
 
 /**
+ * Most rounds of the likelihood-ratio test after a pass ({@link ResidualPass.prune}), each
+ * after the refits of the one before: a row dropped lets its neighbours move (they take the
+ * joint fit without it, then are refitted), and a row a cluster needed before may then be
+ * explained by them. Measured (test/bench/crowdedScore.ts, 3 passes, 4 /µm², 50 frames):
+ * 1 round 1.96 false positives a frame, Jaccard 85.12 %, lateral RMSE 45.1 nm; up to 3 rounds
+ * 0.54, 85.04 %, 34.8 nm. Stops early when a round drops nothing.
+ */
+const PRUNE_ROUNDS = 3;
+
+/**
  * Rows within this many cells of {@link ResidualPass}'s reach (3 px for a 7 px box) of another
  * are refitted and tested after a pass; the others are alone and keep their fits.
  */
@@ -73,8 +83,9 @@ export interface ResidualFrame {
  * {@link RESIDUAL_DUPLICATE_PX} from every fit so far. Then every row with a neighbour is
  * refitted with the others held ({@link REFINE_SWEEPS} Gauss–Seidel sweeps) and tested: a row
  * its refitted neighbours explain (a likelihood-ratio test with the multi-emitter selection's
- * χ² quantile, {@link prune}) is dropped — the single fit a pair left between its two molecules.
- * The rows kept form the model of the next pass. Stops after `passes` passes or when a pass
+ * χ² quantile, {@link prune}) is dropped — the single fit a pair left between its two molecules;
+ * after a round that drops rows the rows are refitted and tested again (up to
+ * {@link PRUNE_ROUNDS} rounds: a cluster's chain of shifted rows loses its extra row). The rows kept form the model of the next pass. Stops after `passes` passes or when a pass
  * keeps nothing. Rows alone keep their first fits; the new rows come after the first pass's
  * (a single emitter each).
  *
@@ -189,7 +200,15 @@ export class ResidualPass {
       this.markTouched(width, height, before);
       this.drawAll(width, height);
       for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
-      this.prune(frame);
+      for (let round = 0; round < PRUNE_ROUNDS; round++) {
+        const kept = out.count;
+        this.prune(frame);
+        if (out.count === kept) break;
+        // Every row with a neighbour refitted again around the rows dropped (none is new).
+        this.markTouched(width, height, out.count);
+        this.drawAll(width, height);
+        for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
+      }
     }
     return { rows: out.rows, emitters: out.emitters, originColumn: out.column, originRow: out.row, count: out.count };
   }
