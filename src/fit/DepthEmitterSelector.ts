@@ -36,8 +36,9 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  * 3. Prune: while the least significant emitter's N̂/σ_N (σ from the joint CRLB) is below
  *    √χ²₄(1 − p) (the likelihood-ratio test's threshold, applied as a Wald test on its photons),
  *    drop it and refit: two candidates on one elongated spot become one. Then, while K > 1, drop
- *    an emitter at the z range's edge and refit; a lone emitter there stands (a spot beyond the
- *    calibrated range, fitted at its edge as its single fit was).
+ *    an emitter at the z range's edge (the weakest instead where that one is the brightest) and
+ *    refit; a lone emitter there stands (a spot beyond the calibrated range, fitted at its edge
+ *    as its single fit was).
  * 4. Add emitters at the residual's peak while the likelihood-ratio test accepts them (as
  *    {@link EmitterSelector}). The chosen model's trial θ̂ is the result (no fit to the full
  *    tolerance: its last step was below TRIAL_TOLERANCE_PX already).
@@ -143,15 +144,18 @@ export class DepthEmitterSelector implements EmitterSelection {
         k = this.drop(k, k - 1);
         continue;
       }
-      // The insignificant emitter goes before the one at the z edge: a spot beyond the range
-      // with a seed on its other lobe (a double helix's two candidates) fits as the spot at the
-      // edge and a faint second emitter; dropping the spot first left the faint one, which then
-      // left the window, and the spot was lost.
+      // The insignificant emitter goes before the one at the z edge, and where that one is the
+      // window's brightest the weakest goes instead: a spot beyond the range with a seed on its
+      // other lobe (a double helix's two candidates) fits as the spot at the edge and a faint
+      // second emitter (the model's mismatch there); dropping the spot left the faint one, which
+      // then left the window, and the spot was lost.
       let weakest = -1;
       let least = Number.POSITIVE_INFINITY;
+      let brightest = 0;
       for (let e = 0; e < k; e++) {
         const w = theta[q * e + 2] / fit.crlb[q * e + 2];
         if (w < least) [least, weakest] = [w, e];
+        if (theta[q * e + 2] > theta[q * brightest + 2]) brightest = e;
       }
       if (least * least < this.threshold) {
         k = this.drop(k, weakest);
@@ -159,7 +163,7 @@ export class DepthEmitterSelector implements EmitterSelection {
       }
       const edge = this.atEdge(k);
       if (edge < 0) break;
-      k = this.drop(k, edge);
+      k = this.drop(k, edge === brightest ? weakest : edge);
     }
     if (k === 1 && !fit.bound(1, data, at, solver.shift)) {
       this.status = STATUS_SINGULAR;
