@@ -263,9 +263,10 @@ export class CrowdingResolver {
       if (depths && 'seeds' in selector) (selector as { seeds: WindowSeeds }).seeds.fill(from, wc, wr, W, candidates, single);
       const k = selector.select(this.patches, q * W * W, start, sigmaPx, solver);
       stats.emitterFits[Math.max(1, k)]++;
-      // One emitter keeps the single fit, except in 3-D where the single fit failed (z at the
-      // range's edge, the iteration limit) and the wider window's fit converged.
-      const rescued = depths !== undefined && k === 1 && partner < 0 && r.status[p] !== FitStatus.converged;
+      // One emitter keeps the single fit, except in 3-D where the single fits failed (z at the
+      // range's edge, the iteration limit: the candidate's, and its partner's where it has one,
+      // as two lobes of one double-helix spot) and the wider window's fit converged.
+      const rescued = depths !== undefined && k === 1 && r.status[p] !== FitStatus.converged && (partner < 0 || r.status[partner] !== FitStatus.converged);
       if (k < 2 && !rescued) continue;
       any = true;
       const from0 = staged.count;

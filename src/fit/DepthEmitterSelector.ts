@@ -32,11 +32,13 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  *    Z_SCAN_STARTS depths with the emitters before it held ({@link DepthEmitterFits.startOwn}).
  * 2. Fit jointly (the trial's looser tolerance and share of the iterations, going on to the full
  *    limit where that is not enough). Where that fails, drop the last seed and fit again from the
- *    start; where an emitter leaves the window, ends at the z range's edge or has no photons,
- *    drop that emitter and fit again.
+ *    start; where an emitter leaves the window or has no photons, drop that emitter and fit again.
  * 3. Prune: while the least significant emitter's N̂/σ_N (σ from the joint CRLB) is below
  *    √χ²₄(1 − p) (the likelihood-ratio test's threshold, applied as a Wald test on its photons),
- *    drop it and refit: two candidates on one elongated spot become one.
+ *    drop it and refit: two candidates on one elongated spot become one. Then, while K > 1, drop
+ *    an emitter at the z range's edge (the weakest instead where that one is the brightest) and
+ *    refit; a lone emitter there stands (a spot beyond the calibrated range, fitted at its edge
+ *    as its single fit was).
  * 4. Add emitters at the residual's peak while the likelihood-ratio test accepts them (as
  *    {@link EmitterSelector}). The chosen model's trial θ̂ is the result (no fit to the full
  *    tolerance: its last step was below TRIAL_TOLERANCE_PX already).
@@ -129,25 +131,39 @@ export class DepthEmitterSelector implements EmitterSelection {
         k = this.drop(k, k - 1);
         continue;
       }
-      const bad = this.implausible(k, box);
-      if (bad >= 0) {
+      const outside = this.outside(k, box);
+      if (outside >= 0) {
         if (k === 1) return 0;
-        k = this.drop(k, bad);
+        k = this.drop(k, outside);
         continue;
       }
+      // A lone emitter at the z edge stands (as EmitterSelector's first emitter): a spot beyond
+      // the calibrated range is still a spot, fitted at the range's edge as its single fit was.
       if (k === 1) break;
       if (!fit.bound(k, data, at, solver.shift)) {
         k = this.drop(k, k - 1);
         continue;
       }
+      // The insignificant emitter goes before the one at the z edge, and where that one is the
+      // window's brightest the weakest goes instead: a spot beyond the range with a seed on its
+      // other lobe (a double helix's two candidates) fits as the spot at the edge and a faint
+      // second emitter (the model's mismatch there); dropping the spot left the faint one, which
+      // then left the window, and the spot was lost.
       let weakest = -1;
       let least = Number.POSITIVE_INFINITY;
+      let brightest = 0;
       for (let e = 0; e < k; e++) {
         const w = theta[q * e + 2] / fit.crlb[q * e + 2];
         if (w < least) [least, weakest] = [w, e];
+        if (theta[q * e + 2] > theta[q * brightest + 2]) brightest = e;
       }
-      if (least * least >= this.threshold) break;
-      k = this.drop(k, weakest);
+      if (least * least < this.threshold) {
+        k = this.drop(k, weakest);
+        continue;
+      }
+      const edge = this.atEdge(k);
+      if (edge < 0) break;
+      k = this.drop(k, edge === brightest ? weakest : edge);
     }
     if (k === 1 && !fit.bound(1, data, at, solver.shift)) {
       this.status = STATUS_SINGULAR;
@@ -167,7 +183,7 @@ export class DepthEmitterSelector implements EmitterSelection {
       theta[q * k + q] = best[q * k];
       fit.startOwn(data, at, k, solver.shift);
       const status = fit.fit(data, at, next, 0, trial);
-      if (status !== STATUS_CONVERGED || !(2 * (fit.logLikelihood - ll) > this.threshold) || this.implausible(next, box) >= 0 || !fit.bound(next, data, at, solver.shift)) break;
+      if (status !== STATUS_CONVERGED || !(2 * (fit.logLikelihood - ll) > this.threshold) || this.outside(next, box) >= 0 || this.atEdge(next) >= 0 || !fit.bound(next, data, at, solver.shift)) break;
       k = next;
       ll = fit.logLikelihood;
       this.keep(k);
@@ -203,16 +219,21 @@ export class DepthEmitterSelector implements EmitterSelection {
     return k - 1;
   }
 
-  /** The first emitter of θ̂ outside the window, without photons, or implausible to the model (z at the edge); −1: none. */
-  private implausible(k: number, box: number): number {
-    const { fit } = this;
-    const theta = fit.theta;
-    const q = fit.perEmitter;
+  /** The first emitter of θ̂ outside the window or without photons; −1: none. */
+  private outside(k: number, box: number): number {
+    const theta = this.fit.theta;
+    const q = this.fit.perEmitter;
     for (let e = 0; e < k; e++) {
       const x = theta[q * e];
       const y = theta[q * e + 1];
-      if (!(x >= 0 && x <= box && y >= 0 && y <= box && theta[q * e + 2] > MIN_EMITTER_PHOTONS) || !fit.plausibleOwn(k, e)) return e;
+      if (!(x >= 0 && x <= box && y >= 0 && y <= box && theta[q * e + 2] > MIN_EMITTER_PHOTONS)) return e;
     }
+    return -1;
+  }
+
+  /** The first emitter of θ̂ implausible to the model (z at the range's edge); −1: none. */
+  private atEdge(k: number): number {
+    for (let e = 0; e < k; e++) if (!this.fit.plausibleOwn(k, e)) return e;
     return -1;
   }
 }

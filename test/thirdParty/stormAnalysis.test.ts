@@ -107,7 +107,7 @@ test('double helix: calibrate-psf keeps every bead of identical optics, over the
 
 test('double helix: localize --calibration with one candidate per spot is at the truth in x, y and z', async (t) => {
   const locs = join(dir, 'dh-md5.csv');
-  // --min-distance 5: one candidate per spot (the default 2 px keeps both lobes; todo below).
+  // --min-distance 5: one candidate per spot (the default 2 px keeps both lobes: below).
   const r = await cli(localize, movie, '--calibration', psf, ...CAMERA, '--min-distance', '5', '-o', locs, '--quiet');
   assert.equal(r.status, 0, r.stdout);
   const s = score(movieTruth, locs, usableNm);
@@ -139,13 +139,24 @@ test('double helix: a second movie, depths between the beads\' planes, through t
   assert.ok(s.zBandBiasNm <= 6, `largest band z bias ${s.zBandBiasNm} nm`);
 });
 
-test('double helix: localize --calibration with the default flags finds each spot once', { todo: 'both lobes of a spot are candidates (3–4 px apart, over --min-distance 2) and both fits converge on the same emitter: Jaccard 45.6 %, 302 duplicates' }, async (t) => {
+test('double helix: localize --calibration with the default flags finds each spot once', async (t) => {
   const locs = join(dir, 'dh-default.csv');
   const r = await cli(localize, movie, '--calibration', psf, ...CAMERA, '-o', locs, '--quiet');
   assert.equal(r.status, 0, r.stdout);
   const s = score(movieTruth, locs, usableNm);
   t.diagnostic(figures(s));
-  assert.ok(s.jaccard >= 0.95, `Jaccard ${s.jaccard} (${s.falsePositives} false positives)`);
+  // Both lobes of a spot are candidates (3–4 px apart, over --min-distance 2): the second fit
+  // of each spot is marked duplicate (298 of them), and the spots beyond the spline's range
+  // (|z| ≥ 664 nm) are kept at its edge by their shared window. Measured: Jaccard 98.9 %
+  // (TP 360, FP 4, FN 0; the 4: two spots of frame 8, at +590 and −296 nm, each split into two
+  // emitters by the window of a single fit whose χ² failed: the spline's mismatch at 12 700
+  // photons), lateral RMSE 4.0 nm, z RMSE 6.8 nm (4.3 nm with one candidate per spot: the two
+  // split spots' brighter emitters are 50–70 nm off in z; the bound allows them, not more).
+  assert.ok(s.jaccard >= 0.97, `Jaccard ${s.jaccard} (${s.falsePositives} false positives)`);
+  assert.ok(s.falseNegatives <= 4, `${s.falseNegatives} spots missed`);
+  assert.ok(s.falsePositives <= 8, `${s.falsePositives} false positives`);
+  assert.ok(s.rmseLateralNm <= 5, `lateral RMSE ${s.rmseLateralNm} nm`);
+  assert.ok(s.zRmseNm <= 9, `z RMSE ${s.zRmseNm} nm`);
 });
 
 test('double helix: astigmatic Gaussian curves from the same beads warn, and z is far worse than the spline\'s', async (t) => {
