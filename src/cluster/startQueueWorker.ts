@@ -10,6 +10,7 @@ import { TemporalMedian } from '../pipeline/TemporalMedian.js';
 import { resolveLocalizeOptions } from '../pipeline/LocalizeOptions.js';
 import type { ResolvedLocalizeOptions } from '../pipeline/LocalizeOptions.js';
 import { LocalizerPool } from '../pipeline/LocalizerPool.js';
+import { HeldWhileUsed } from './HeldWhileUsed.js';
 import type { LocalizeStats } from '../pipeline/LocalizeStats.js';
 import { addLocalizeStats, createLocalizeStats } from '../pipeline/LocalizeStats.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
@@ -94,41 +95,44 @@ export async function startQueueWorker(address: QueueAddress, options: QueueWork
     if (live === 0) await client.srem(WORKERS_KEY, ...others);
     return live > 0;
   };
-  let opened: { key: string; stack: ReturnType<typeof openStack>['stack'] } | undefined;
-  let resolved: { key: string; options: ResolvedLocalizeOptions; pool?: LocalizerPool } | undefined;
-  const stackFor = (job: ChunkJob) => {
-    const key = JSON.stringify(job.input);
-    if (opened?.key !== key) {
-      opened?.stack.close();
-      opened = undefined;
-      opened = { key, stack: openStack(job.input).stack };
+  type Stack = ReturnType<typeof openStack>['stack'];
+  type Resolved = { options: ResolvedLocalizeOptions; pool?: LocalizerPool };
+  // Shared by the jobs of one run, kept while any job uses them (two jobs of two runs at once
+  // with --concurrency 2: HeldWhileUsed).
+  const stacks = new HeldWhileUsed<Stack>((stack) => stack.close());
+  const resolvedRuns = new HeldWhileUsed<Resolved>((r) => r.pool?.close());
+  const stackKey = (job: ChunkJob) => JSON.stringify(job.input);
+  const optionsKey = (job: ChunkJob) => `${job.digest}:${JSON.stringify(job.input)}:${JSON.stringify(job.mapFiles ?? null)}:${job.splineFile ?? ''}`;
+  const resolveFor = async (job: ChunkJob, stack: Stack): Promise<Resolved> => {
+    // sCMOS maps: read from the files the job names (storage shared with the submitter).
+    const maps = job.mapFiles ? await readCameraMaps(job.mapFiles) : undefined;
+    let options = maps ? { ...job.options, camera: { ...job.options.camera, maps } } : job.options;
+    // A spline: its coefficients from the file the job names, the rest of it from the job.
+    if (job.splineFile) {
+      const { spline } = await readCalibrationFile(job.splineFile);
+      if (!spline) throw new Error(`${job.splineFile}: not a spline calibration (HDF5) here`);
+      options = { ...options, spline: { ...job.options.spline, psf: spline.psf } };
     }
-    return opened.stack;
-  };
-  const optionsFor = async (job: ChunkJob, stack: ReturnType<typeof openStack>['stack']) => {
-    const key = `${job.digest}:${JSON.stringify(job.input)}:${JSON.stringify(job.mapFiles ?? null)}:${job.splineFile ?? ''}`;
-    if (resolved?.key !== key) {
-      // sCMOS maps: read from the files the job names (storage shared with the submitter).
-      const maps = job.mapFiles ? await readCameraMaps(job.mapFiles) : undefined;
-      let options = maps ? { ...job.options, camera: { ...job.options.camera, maps } } : job.options;
-      // A spline: its coefficients from the file the job names, the rest of it from the job.
-      if (job.splineFile) {
-        const { spline } = await readCalibrationFile(job.splineFile);
-        if (!spline) throw new Error(`${job.splineFile}: not a spline calibration (HDF5) here`);
-        options = { ...options, spline: { ...job.options.spline, psf: spline.psf } };
-      }
-      const r = resolveLocalizeOptions(options, stack.metadata);
-      if (optionsDigest(r) !== job.digest) throw new Error(`the options resolve differently here than on the submitting machine (smlm-stream ${job.software} there): install the same version on every machine`);
-      void resolved?.pool?.close();
-      resolved = { key, options: r, pool: concurrency > 1 ? new LocalizerPool(r, concurrency) : undefined };
-    }
-    return resolved;
+    const r = resolveLocalizeOptions(options, stack.metadata);
+    if (optionsDigest(r) !== job.digest) throw new Error(`the options resolve differently here than on the submitting machine (smlm-stream ${job.software} there): install the same version on every machine`);
+    return { options: r, pool: concurrency > 1 ? new LocalizerPool(r, concurrency) : undefined };
   };
   const processJob = async (job: Job): Promise<ChunkResultMessage> => {
     const data = checkChunkJob(job.data);
     if (!(await client.exists(runKey(data.run)))) return { worker: id, skipped: true };
-    const stack = stackFor(data);
-    const { options, pool } = await optionsFor(data, stack);
+    const stack = await stacks.acquire(stackKey(data), () => openStack(data.input).stack);
+    try {
+      const resolved = await resolvedRuns.acquire(optionsKey(data), () => resolveFor(data, stack));
+      try {
+        return await localizeJob(job, data, stack, resolved);
+      } finally {
+        resolvedRuns.release(optionsKey(data));
+      }
+    } finally {
+      stacks.release(stackKey(data));
+    }
+  };
+  const localizeJob = async (job: Job, data: ChunkJob, stack: Stack, { options, pool }: Resolved): Promise<ChunkResultMessage> => {
     const stats = createLocalizeStats();
     const batches: LocalizationBatch[] = [];
     const chunk = options.chunkFrames;
@@ -235,8 +239,8 @@ export async function startQueueWorker(address: QueueAddress, options: QueueWork
       await worker.close(watch.isLost());
       watch.stop();
       if (!watch.isLost()) await client.multi().del(workerKey(id)).srem(WORKERS_KEY, id).exec().catch(() => undefined);
-      await resolved?.pool?.close();
-      opened?.stack.close();
+      await resolvedRuns.closeAll();
+      await stacks.closeAll();
       client.disconnect();
     },
   };
