@@ -33,14 +33,18 @@ export interface MultiEmitterOptions {
   /**
    * Find–fit–subtract passes over the frame (2-D): after the first, the converged fits' models
    * are subtracted, the residual detected again, and each new candidate fitted with the fits so
-   * far held as a known background (docs/guides/crowded-spots.md). 1: one pass, as before.
-   * @default 1
+   * far held as a known background (docs/guides/crowded-spots.md). 1: one pass. Frames whose
+   * first pass flagged no crowded window skip the rest; 3-D runs and frames over a known
+   * per-pixel background (the temporal median) take one pass. With 3 passes, at 1.5 / 4 / 6
+   * emitters/µm² Jaccard 86.4 → 95.6, 58.0 → 85.0, 41.9 → 73.2 %, at most 0.54 false positives a
+   * frame; CPU ×1.0 at 0.05 /µm², ×1.7–2.0 at 0.3 /µm² (test/bench/crowdedScore.ts).
+   * @default 3 with multi-emitter fitting on, 1 with it off
    */
   passes?: number;
 }
 
 /** The defaults of {@link MultiEmitterOptions}, stated once. */
-export const MULTI_EMITTER_DEFAULTS = { enabled: true, maxEmitters: 5, pValue: 1e-6, ambiguityPValue: 1e-3, passes: 1 } as const;
+export const MULTI_EMITTER_DEFAULTS = { enabled: true, maxEmitters: 5, pValue: 1e-6, ambiguityPValue: 1e-3, passes: 3 } as const;
 
 /** The most find–fit–subtract passes ({@link MultiEmitterOptions.passes}). */
 export const MAX_PASSES = 5;
@@ -54,6 +58,8 @@ export type ResolvedMultiEmitterOptions = { readonly [K in keyof MultiEmitterOpt
  */
 export function resolveMultiEmitterOptions(options: MultiEmitterOptions = {}): ResolvedMultiEmitterOptions {
   const o = { ...MULTI_EMITTER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedMultiEmitterOptions;
+  // Multi-emitter fitting off is single-emitter fitting: no passes unless asked for.
+  if (options.passes === undefined && !o.enabled) (o as { passes: number }).passes = 1;
   if (!(Number.isInteger(o.maxEmitters) && o.maxEmitters >= 1 && o.maxEmitters <= MAX_EMITTERS)) throw new InvalidOptionError(`multi-emitter option maxEmitters must be a whole number from 1 to ${MAX_EMITTERS}, got ${o.maxEmitters}`, 'multiEmitter.maxEmitters');
   if (!(Number.isInteger(o.passes) && o.passes >= 1 && o.passes <= MAX_PASSES)) throw new InvalidOptionError(`multi-emitter option passes must be a whole number from 1 to ${MAX_PASSES}, got ${o.passes}`, 'multiEmitter.passes');
   for (const key of ['pValue', 'ambiguityPValue'] as const) {
