@@ -9,8 +9,6 @@ import { SpotDetector } from '../detect/SpotDetector.js';
 import { CrowdingResolver } from '../fit/CrowdingResolver.js';
 import { DuplicateFits } from '../fit/DuplicateFits.js';
 import type { CrowdedWindows, ResolvedFits } from '../fit/CrowdingResolver.js';
-import { createFitResults } from '../fit/FitResults.js';
-import type { FitResults } from '../fit/FitResults.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { fitPatches } from '../fit/fitPatches.js';
 import type { FitWorkspace } from '../fit/FitWorkspace.js';
@@ -28,6 +26,7 @@ import type { LocalizeStats } from './LocalizeStats.js';
 import { ResidualPass } from './ResidualPass.js';
 import { createLocalizeStats } from './LocalizeStats.js';
 import type { BackgroundFrame } from './TemporalMedian.js';
+import { PatchScratch } from './PatchScratch.js';
 
 /**
  * Localizes frame after frame: camera model → detection → patches → fit (warm-started from the
@@ -58,13 +57,8 @@ export class FrameLocalizer {
   /** The camera for the current frame size (maps cut to it), and whether it has shifts. */
   private camera: FrameCamera | undefined;
   private shifted = false;
-  private patches = new Float64Array(0);
-  private shift = new Float64Array(0);
-  private originColumn = new Int32Array(0);
-  private originRow = new Int32Array(0);
-  private saturated = new Uint8Array(0);
-  private start = { x: new Float64Array(0), y: new Float64Array(0), photons: new Float64Array(0), background: new Float64Array(0), sigma: new Float64Array(0) };
-  private results: FitResults = createFitResults(0);
+  /** Patches, origins, start values and results of this pass's fits. */
+  private readonly scratch = new PatchScratch();
   private previousFrame = -2;
   /** The current frame's known background (photons), the frame minus it, and the fits' pedestal. */
   private backgroundPhotons = new Float64Array(0);
@@ -130,29 +124,29 @@ export class FrameLocalizer {
     const t2 = performance.now();
     const n = candidates.count;
     const shifted = this.shifted || background !== undefined;
-    this.ensureCapacity(n, shifted);
-    const shift = shifted ? this.shift : undefined;
-    const outputs = { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift };
+    this.scratch.ensure(n, this.options.fit.box ** 2, shifted);
+    const shift = shifted ? this.scratch.shift : undefined;
+    const outputs = { patches: this.scratch.patches, originColumn: this.scratch.originColumn, originRow: this.scratch.originRow, saturated: this.scratch.saturated, shift };
     const saturation = saturationLevel(this.options.camera, sampleTypeOf(frame.data));
     extractPatches(frame.data, width, height, candidates, box, outputs, camera, saturation);
-    if (background) subtractKnownBackground(this.backgroundPhotons, width, this.pedestal, n, box, this.originColumn, this.originRow, this.patches, this.shift);
+    if (background) subtractKnownBackground(this.backgroundPhotons, width, this.pedestal, n, box, this.scratch.originColumn, this.scratch.originRow, this.scratch.patches, this.scratch.shift);
     const { warmStart, chunkFrames } = this.options;
     if (warmStart && frame.index === this.previousFrame + 1 && frame.index % chunkFrames !== 0) {
-      this.warmStarts.find(n, candidates.column, candidates.row, this.originColumn, this.originRow, this.start);
+      this.warmStarts.find(n, candidates.column, candidates.row, this.scratch.originColumn, this.scratch.originRow, this.scratch.start);
     } else {
-      this.start.x.fill(Number.NaN, 0, n);
+      this.scratch.start.x.fill(Number.NaN, 0, n);
     }
-    const single = fitPatches(this.patches, this.workspace, { start: this.start, out: this.results, count: n, shift });
+    const single = fitPatches(this.scratch.patches, this.workspace, { start: this.scratch.start, out: this.scratch.results, count: n, shift });
     // 3-D: every patch fitted again for z, from its 2-D fit (or the patch's centre).
-    this.depths?.fit(this.patches, this.saturated, single, n, shift);
+    this.depths?.fit(this.scratch.patches, this.scratch.saturated, single, n, shift);
     // A fit over clipped pixels is wrong whatever the solver says.
-    for (let p = 0; p < n; p++) if (this.saturated[p]) single.status[p] = FitStatus.saturated;
+    for (let p = 0; p < n; p++) if (this.scratch.saturated[p]) single.status[p] = FitStatus.saturated;
     this.frame = { data: frame.data, width, height, camera, background: background !== undefined };
     const tried = this.stats.multiEmitterTried;
     const resolved = this.crowding.resolve(
       { width, height, cut: this.cutWindows },
       candidates,
-      { fits: single, patches: this.patches, shift, originColumn: this.originColumn, originRow: this.originRow },
+      { fits: single, patches: this.scratch.patches, shift, originColumn: this.scratch.originColumn, originRow: this.scratch.originRow },
       this.stats,
     );
     const known = background ? { photons: this.backgroundPhotons, pedestal: this.pedestal } : undefined;
@@ -193,20 +187,6 @@ export class FrameLocalizer {
     const { out } = windows;
     if (frame.background && out.shift) subtractKnownBackground(this.backgroundPhotons, frame.width, this.pedestal, windows.count, windows.width, out.originColumn, out.originRow, out.patches, out.shift);
   };
-
-  private ensureCapacity(n: number, shifted: boolean): void {
-    const area = this.options.fit.box ** 2;
-    if (this.patches.length >= n * area && (!shifted || this.shift.length >= n * area)) return;
-    const capacity = Math.max(64, 2 * n);
-    this.patches = new Float64Array(capacity * area);
-    this.shift = new Float64Array(shifted ? capacity * area : 0);
-    this.originColumn = new Int32Array(capacity);
-    this.originRow = new Int32Array(capacity);
-    this.saturated = new Uint8Array(capacity);
-    const f = () => new Float64Array(capacity);
-    this.start = { x: f(), y: f(), photons: f(), background: f(), sigma: f() };
-    this.results = createFitResults(capacity);
-  }
 
   /**
    * Convert fits to the table's units (the one place px become nm) and remember converged ones.

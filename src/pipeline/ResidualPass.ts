@@ -9,8 +9,6 @@ import { chiSquareThreshold } from '../fit/EmitterSelector.js';
 import { MULTI_EMITTER_MARGIN_PX } from '../fit/fitConstants.js';
 import { MultiEmitterFit } from '../fit/MultiEmitterFit.js';
 import type { ResolvedFitOptions } from '../fit/FitOptions.js';
-import type { FitResults } from '../fit/FitResults.js';
-import { createFitResults } from '../fit/FitResults.js';
 import { FitRows } from '../fit/FitRows.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import type { FitWorkspace } from '../fit/FitWorkspace.js';
@@ -18,6 +16,7 @@ import { GaussianAxis } from '../fit/GaussianAxis.js';
 import { fitPatches } from '../fit/fitPatches.js';
 import type { PixelArray } from '../io/Frame.js';
 import { extractPatches } from '../patches/extractPatches.js';
+import { PatchScratch } from './PatchScratch.js';
 import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
 
 /**
@@ -103,13 +102,8 @@ export class ResidualPass {
   private model = new Float64Array(0);
   private known = new Float64Array(0);
   private residual = new Float32Array(0);
-  private patches = new Float64Array(0);
-  private shift = new Float64Array(0);
-  private originColumn = new Int32Array(0);
-  private originRow = new Int32Array(0);
-  private saturated = new Uint8Array(0);
-  private start = { x: new Float64Array(0), y: new Float64Array(0), photons: new Float64Array(0), background: new Float64Array(0), sigma: new Float64Array(0) };
-  private results: FitResults = createFitResults(0);
+  /** Patches, origins, start values and results of this pass's fits. */
+  private readonly scratch = new PatchScratch();
   /** The joint fit of a tested row and its neighbours, in a window of {@link crowdedWindow}(box) px. */
   private readonly joint: MultiEmitterFit;
   /** 2(ℓ₁ − ℓ₀) a row must add to be kept: the χ² quantile of the multi-emitter selection. */
@@ -178,23 +172,23 @@ export class ResidualPass {
       detector.detectLoaded(candidates);
       const n = candidates.count;
       if (n === 0) break;
-      this.ensureCapacity(n);
+      this.scratch.ensure(n, this.fit.box ** 2, true);
       const { box } = this.fit;
-      extractPatches(data, width, height, candidates, box, { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift: this.shift }, camera, frame.saturation);
+      extractPatches(data, width, height, candidates, box, { patches: this.scratch.patches, originColumn: this.scratch.originColumn, originRow: this.scratch.originRow, saturated: this.scratch.saturated, shift: this.scratch.shift }, camera, frame.saturation);
       // The known background of each box: the fits so far, on top of the frame's own known background.
       const b = this.known;
       if (known) for (let i = 0; i < size; i++) b[i] = model[i] + known.photons[i];
       else b.set(model);
-      subtractKnownBackground(b, width, known ? known.pedestal : 0, n, box, this.originColumn, this.originRow, this.patches, this.shift);
-      this.start.x.fill(Number.NaN, 0, n);
-      const fits = fitPatches(this.patches, this.workspace, { start: this.start, out: this.results, count: n, shift: this.shift });
+      subtractKnownBackground(b, width, known ? known.pedestal : 0, n, box, this.scratch.originColumn, this.scratch.originRow, this.scratch.patches, this.scratch.shift);
+      this.scratch.start.x.fill(Number.NaN, 0, n);
+      const fits = fitPatches(this.scratch.patches, this.workspace, { start: this.scratch.start, out: this.scratch.results, count: n, shift: this.scratch.shift });
       const before = out.count;
       for (let p = 0; p < n; p++) {
-        if (this.saturated[p] || fits.status[p] !== FitStatus.converged) continue;
-        const x = this.originColumn[p] + fits.x[p];
-        const y = this.originRow[p] + fits.y[p];
+        if (this.scratch.saturated[p] || fits.status[p] !== FitStatus.converged) continue;
+        const x = this.scratch.originColumn[p] + fits.x[p];
+        const y = this.scratch.originRow[p] + fits.y[p];
         if (!(x >= 0 && x < width && y >= 0 && y < height) || this.nearFit(x, y)) continue;
-        out.append(fits, p, this.originColumn[p], this.originRow[p], 1);
+        out.append(fits, p, this.scratch.originColumn[p], this.scratch.originRow[p], 1);
       }
       if (out.count === before) break;
       this.markTouched(width, height, before);
@@ -223,32 +217,32 @@ export class ResidualPass {
     const out = this.out;
     const rows = out.rows;
     const { box } = this.fit;
-    this.ensureCapacity(1);
+    this.scratch.ensure(1, this.fit.box ** 2, true);
     const candidates = this.candidates;
     const b = this.known;
     const model = this.model;
-    const start = this.start;
+    const start = this.scratch.start;
     for (let p = 0; p < out.count; p++) {
       if (rows.status[p] !== FitStatus.converged || !this.touched[p]) continue;
       // Gauss–Seidel: the row's own model out of the image, refitted, its new model back in.
       this.draw(out, p, width, height, -1);
       candidates.count = 0;
       candidates.push(Math.floor(out.row[p] + rows.y[p]), Math.floor(out.column[p] + rows.x[p]), p);
-      extractPatches(data, width, height, candidates, box, { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift: this.shift }, camera, frame.saturation);
-      const c0 = this.originColumn[0];
-      const r0 = this.originRow[0];
+      extractPatches(data, width, height, candidates, box, { patches: this.scratch.patches, originColumn: this.scratch.originColumn, originRow: this.scratch.originRow, saturated: this.scratch.saturated, shift: this.scratch.shift }, camera, frame.saturation);
+      const c0 = this.scratch.originColumn[0];
+      const r0 = this.scratch.originRow[0];
       for (let j = 0; j < box; j++) {
         const base = (r0 + j) * width + c0;
         for (let i = 0; i < box; i++) b[base + i] = model[base + i] + (known ? known.photons[base + i] : 0);
       }
-      subtractKnownBackground(b, width, known ? known.pedestal : 0, 1, box, this.originColumn, this.originRow, this.patches, this.shift);
+      subtractKnownBackground(b, width, known ? known.pedestal : 0, 1, box, this.scratch.originColumn, this.scratch.originRow, this.scratch.patches, this.scratch.shift);
       start.x[0] = out.column[p] + rows.x[p] - c0;
       start.y[0] = out.row[p] + rows.y[p] - r0;
       start.photons[0] = rows.photons[p];
       start.background[0] = rows.background[p];
       start.sigma[0] = rows.sigma[p];
-      const fits = fitPatches(this.patches, this.workspace, { start, out: this.results, count: 1, shift: this.shift });
-      if (!this.saturated[0] && fits.status[0] === FitStatus.converged) out.replace(p, fits, 0, c0, r0);
+      const fits = fitPatches(this.scratch.patches, this.workspace, { start, out: this.scratch.results, count: 1, shift: this.scratch.shift });
+      if (!this.scratch.saturated[0] && fits.status[0] === FitStatus.converged) out.replace(p, fits, 0, c0, r0);
       this.draw(out, p, width, height, 1);
     }
   }
@@ -593,19 +587,5 @@ export class ResidualPass {
       const photons = offsetMap && factorMap ? (data[i] - offsetMap[i]) * factorMap[i] : (data[i] - baseline) * factor;
       out[i] = photons - model[i] - (known ? known.photons[i] : 0);
     }
-  }
-
-  private ensureCapacity(n: number): void {
-    const area = this.fit.box ** 2;
-    if (this.originColumn.length >= n) return;
-    const capacity = Math.max(64, 2 * n);
-    this.patches = new Float64Array(capacity * area);
-    this.shift = new Float64Array(capacity * area);
-    this.originColumn = new Int32Array(capacity);
-    this.originRow = new Int32Array(capacity);
-    this.saturated = new Uint8Array(capacity);
-    const f = () => new Float64Array(capacity);
-    this.start = { x: f(), y: f(), photons: f(), background: f(), sigma: f() };
-    this.results = createFitResults(capacity);
   }
 }
