@@ -37,6 +37,7 @@ import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import type { StackMetadata } from '../src/io/TiffStack.js';
 import type { LocalizeOptions, ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { checkFrameSize, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import { FrameSlots } from '../src/pipeline/FrameSlots.js';
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { estimateRunSettings } from './estimateRunSettings.js';
@@ -241,8 +242,9 @@ async function streamRun(
   let error: Error | undefined;
   const onQueue = runner.address !== undefined;
   const report = () => run.onProgress?.({ frames, total: range.total, frame: lastFrame, localizations: writers.csv.rows, seconds: (performance.now() - t0) / 1000, workers: onQueue ? queueWorkers.size : undefined });
-  // Frames are read into recycled buffers, given back once localized.
-  const buffers = new FrameBufferPool();
+  // Frames are read into recycled buffers, given back once localized; with workers, shared
+  // ones that cross to them by number (FrameSlots: no copy, no transfer).
+  const buffers = runner.workers > 1 && !onQueue ? FrameSlots.readerPool() : new FrameBufferPool();
   // The first frame's check: the base level against it. (The camera's settings were checked
   // against the data by the settings step; spots that stay in place through the first frames
   // are looked for before the run: chooseBackground.)

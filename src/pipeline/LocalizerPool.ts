@@ -4,6 +4,7 @@ import type { Frame } from '../io/Frame.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
+import { FrameSlots } from './FrameSlots.js';
 import type { WorkerRequest } from './localizeWorker.js';
 import type { BackgroundFrame } from './TemporalMedian.js';
 
@@ -11,8 +12,10 @@ import type { BackgroundFrame } from './TemporalMedian.js';
 export interface ChunkResult {
   batches: LocalizationBatch[];
   stats: LocalizeStats;
-  /** The chunk's pixel buffers, transferred back (for reuse by the reader). */
+  /** The chunk's pixel buffers, transferred back (for reuse by the reader); none when its frames were in shared slots. */
   buffers: ArrayBuffer[];
+  /** The chunk's frames whose pixels lie in shared slots (to give back: {@link FrameSlots.release}). */
+  shared: Frame[];
   /** The chunk's background arrays' buffers, transferred back (for reuse by the temporal median). */
   backgrounds: ArrayBuffer[];
 }
@@ -23,6 +26,8 @@ interface Pending {
   worker: number;
   /** The chunk's pixel and background bytes. */
   bytes: number;
+  /** The chunk's frames in shared slots. */
+  shared: Frame[];
 }
 
 /**
@@ -38,8 +43,9 @@ export interface PoolCounters {
 
 /**
  * A pool of worker threads, each running a FrameLocalizer (localizeWorker.ts, compiled).
- * Chunks of consecutive frames go to the least busy worker with their pixel buffers transferred
- * (not copied); results come back with their arrays transferred, and so do the pixel buffers.
+ * Chunks of consecutive frames go to the least busy worker: frames in shared slots
+ * ({@link FrameSlots}) by number, others with their pixel buffers transferred (not copied);
+ * results come back with their arrays transferred, and so do transferred pixel buffers.
  * The caller keeps the order and bounds the frames in flight (see {@link localizeStream}).
  */
 export class LocalizerPool {
@@ -53,6 +59,8 @@ export class LocalizerPool {
   private bytesInFlight = 0;
   /** The pool's counters (updated as chunks go and come back). */
   readonly counters: PoolCounters;
+  /** The shared slots frames cross in (see {@link submit}). */
+  readonly slots: FrameSlots;
 
   /**
    * Start `size` workers for `options`.
@@ -64,6 +72,7 @@ export class LocalizerPool {
     this.size = size;
     this.busy = new Array<number>(size).fill(0);
     this.counters = { chunksPerWorker: new Array<number>(size).fill(0), peakBytesInFlight: 0 };
+    this.slots = new FrameSlots(size);
     for (let w = 0; w < size; w++) this.workers.push(this.startWorker(options));
   }
 
@@ -88,7 +97,7 @@ export class LocalizerPool {
       this.pending.delete(message.id);
       this.busy[p.worker]--;
       this.bytesInFlight -= p.bytes;
-      if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [], backgrounds: message.backgrounds ?? [] });
+      if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [], shared: p.shared, backgrounds: message.backgrounds ?? [] });
       else p.reject(new Error(message.message));
     });
     worker.on('error', (error) => this.fail(error));
@@ -101,8 +110,11 @@ export class LocalizerPool {
   }
 
   /**
-   * Localize a chunk of consecutive frames on the least busy worker. The frames' pixel buffers
-   * (and their backgrounds') are transferred: the caller must not use them afterwards.
+   * Localize a chunk of consecutive frames on the least busy worker. Frames whose pixels lie in
+   * shared slots ({@link FrameSlots.share}, every frame of the chunk) cross by number, the caller
+   * keeping them until the result comes back (then {@link FrameSlots.release}); otherwise the
+   * pixel buffers are transferred. Backgrounds are transferred: the caller must not use
+   * transferred buffers afterwards.
    * @param frames - consecutive frames of one chunk
    */
   submit(frames: Frame[]): Promise<ChunkResult> {
@@ -112,13 +124,15 @@ export class LocalizerPool {
     const id = this.nextId++;
     this.busy[w]++;
     this.counters.chunksPerWorker[w]++;
-    const request: WorkerRequest = { type: 'chunk', id, frames };
-    const transfer = frames.flatMap((f) => ((f as BackgroundFrame).background ? [f.data.buffer as ArrayBuffer, (f as BackgroundFrame).background?.buffer as ArrayBuffer] : [f.data.buffer as ArrayBuffer]));
+    const shared = frames.length > 0 && frames.every((f) => FrameSlots.shared(f));
+    const backgrounds = frames.flatMap((f) => ((f as BackgroundFrame).background ? [(f as BackgroundFrame).background?.buffer as ArrayBuffer] : []));
+    const request: WorkerRequest = shared ? { type: 'chunk', id, slots: this.slots.encode(frames, w) } : { type: 'chunk', id, frames };
+    const transfer = shared ? backgrounds : [...frames.map((f) => f.data.buffer as ArrayBuffer), ...backgrounds];
     const bytes = frames.reduce((sum, f) => sum + f.data.byteLength + ((f as BackgroundFrame).background?.byteLength ?? 0), 0);
     this.bytesInFlight += bytes;
     this.counters.peakBytesInFlight = Math.max(this.counters.peakBytesInFlight, this.bytesInFlight);
     return new Promise<ChunkResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker: w, bytes });
+      this.pending.set(id, { resolve, reject, worker: w, bytes, shared: shared ? frames : [] });
       this.workers[w].postMessage(request, transfer);
     });
   }

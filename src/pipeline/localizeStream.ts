@@ -128,6 +128,7 @@ export async function* localizeStream(
   const finish = (done: ChunkResult) => {
     addLocalizeStats(stats, done.stats);
     if (stream.recycle) for (const buffer of done.buffers) stream.recycle(buffer);
+    for (const frame of done.shared) pool.slots.release(frame, stream.recycle);
     for (const buffer of done.backgrounds) source.give(new Float32Array(buffer));
   };
   let readError: unknown;
@@ -135,7 +136,8 @@ export async function* localizeStream(
     try {
       for await (const frame of source.frames) {
         if (current.length > 0 && Math.floor(frame.index / chunk) !== Math.floor(current[0].index / chunk)) dispatch();
-        current.push(frame);
+        // The pixels in a shared slot (a copy when the reader's buffer is not one): they cross by number.
+        current.push(pool.slots.share(frame, stream.recycle));
         if (current.length >= chunk) dispatch();
         while (inFlight >= limit && queue.length > 0) {
           const head = queue.shift() as (typeof queue)[number];
