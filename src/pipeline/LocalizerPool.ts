@@ -62,21 +62,38 @@ export class LocalizerPool {
   /** The shared slots frames cross in (see {@link submit}). */
   readonly slots: FrameSlots;
 
+  /** Whether the workers have their options (see {@link init}). */
+  private initialized = false;
+
   /**
-   * Start `size` workers for `options`.
-   * @param options - resolved pipeline options (sent to every worker)
+   * Start `size` workers for `options`; without options, the workers start loading their code
+   * at once (~0.15–0.2 s of CPU each) while the caller settles the options, then {@link init}.
+   * @param options - resolved pipeline options (sent to every worker) @default given later to {@link init}
    * @param size - number of workers, ≥ 1
    */
-  constructor(options: ResolvedLocalizeOptions, size: number) {
+  constructor(options: ResolvedLocalizeOptions | undefined, size: number) {
     if (!(Number.isInteger(size) && size >= 1)) throw new InvalidOptionError(`workers must be a whole number ≥ 1, got ${size}`, 'workers');
     this.size = size;
     this.busy = new Array<number>(size).fill(0);
     this.counters = { chunksPerWorker: new Array<number>(size).fill(0), peakBytesInFlight: 0 };
     this.slots = new FrameSlots(size);
-    for (let w = 0; w < size; w++) this.workers.push(this.startWorker(options));
+    for (let w = 0; w < size; w++) this.workers.push(this.startWorker());
+    if (options) this.init(options);
   }
 
-  private startWorker(options: ResolvedLocalizeOptions): Worker {
+  /**
+   * Give the workers their options (each makes its FrameLocalizer): once, before the first
+   * {@link submit}.
+   * @throws Error when the workers have their options already
+   */
+  init(options: ResolvedLocalizeOptions): void {
+    if (this.initialized) throw new Error('LocalizerPool: the workers have their options already');
+    this.initialized = true;
+    const init: WorkerRequest = { type: 'init', options };
+    for (const worker of this.workers) worker.postMessage(init);
+  }
+
+  private startWorker(): Worker {
     // The compiled package starts workers from the compiled worker module, plain JavaScript
     // (0.1 s for two). Run from the TypeScript sources (tests, development), a worker loads them
     // through tsx like its parent (~0.5 s).
@@ -104,8 +121,6 @@ export class LocalizerPool {
     worker.on('exit', (code) => {
       if (code !== 0) this.fail(new Error(`localizer worker stopped with exit code ${code}`));
     });
-    const init: WorkerRequest = { type: 'init', options };
-    worker.postMessage(init);
     return worker;
   }
 
@@ -119,6 +134,7 @@ export class LocalizerPool {
    */
   submit(frames: Frame[]): Promise<ChunkResult> {
     if (this.failure) return Promise.reject(this.failure);
+    if (!this.initialized) return Promise.reject(new Error('LocalizerPool: a chunk before the options (init)'));
     let w = 0;
     for (let k = 1; k < this.size; k++) if (this.busy[k] < this.busy[w]) w = k;
     const id = this.nextId++;
