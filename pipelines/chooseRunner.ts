@@ -1,6 +1,8 @@
 import type { QueueAddress } from '../src/cluster/parseQueueUrl.js';
 import type { Frame } from '../src/io/Frame.js';
 import type { LocalizeOptions, ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import { defaultChunkFrames } from '../src/pipeline/LocalizeOptions.js';
+import { LocalizerPool } from '../src/pipeline/LocalizerPool.js';
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { chooseWorkers, localizeStream } from '../src/pipeline/localizeStream.js';
 import type { LocalizationBatch } from '../src/table/LocalizationBatch.js';
@@ -23,6 +25,11 @@ export interface RunnerStream {
   readonly signal?: AbortSignal;
   /** On a queue: called once the last batch of a job has been taken. */
   readonly onJobWritten?: () => void;
+  /**
+   * On this machine's workers: a pool of {@link Runner.workers} workers started early
+   * ({@link startWorkersEarly}), which the stream takes over (and closes).
+   */
+  readonly started?: LocalizerPool;
 }
 
 /** Where a run's frames are localized: on this machine's threads, or on a queue's workers. */
@@ -59,7 +66,7 @@ export async function chooseRunner(opened: OpenedRun, options: ResolvedLocalizeO
     return {
       workers,
       address,
-      batches: (stream) => localizeStream(stream.frames(), options, { workers, stats: stream.stats, recycle: stream.recycle }),
+      batches: (stream) => localizeStream(stream.frames(), options, { workers, stats: stream.stats, recycle: stream.recycle, started: stream.started }),
       close: () => undefined,
     };
   }
@@ -94,4 +101,29 @@ export async function chooseRunner(opened: OpenedRun, options: ResolvedLocalizeO
       taken = true;
     },
   };
+}
+
+/**
+ * Start the worker threads a run will most likely use before its settings are estimated, so
+ * that they load their code (~0.15–0.2 s of CPU each) on the cores the one-threaded settings
+ * step leaves idle: the count {@link chooseRunner} will choose from the options as given (the
+ * default chunk for the stack's frame size unless one is given). None for a queue, one thread,
+ * or options {@link chooseRunner} will refuse. The caller hands the pool to the stream when
+ * the runner's count is the same, and closes it otherwise.
+ * @param opened - the run's stack, range and queue
+ * @param asked - the caller's worker count, if any
+ * @param chunkFrames - the chunk given in the options, if any
+ */
+export function startWorkersEarly(opened: OpenedRun, asked: number | undefined, chunkFrames: number | undefined): LocalizerPool | undefined {
+  if (opened.address) return undefined;
+  const { width, height } = opened.metadata;
+  const chunk = chunkFrames ?? defaultChunkFrames(width, height);
+  if (!(Number.isInteger(chunk) && chunk >= 1)) return undefined;
+  let workers: number;
+  try {
+    workers = chooseWorkers(asked, opened.range.total, chunk).workers;
+  } catch {
+    return undefined; // chooseRunner says why
+  }
+  return workers > 1 ? new LocalizerPool(undefined, workers) : undefined;
 }

@@ -37,6 +37,8 @@ import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import type { StackMetadata } from '../src/io/TiffStack.js';
 import type { LocalizeOptions, ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { checkFrameSize, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
+import { FrameSlots } from '../src/pipeline/FrameSlots.js';
+import type { LocalizerPool } from '../src/pipeline/LocalizerPool.js';
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { estimateRunSettings } from './estimateRunSettings.js';
@@ -48,7 +50,7 @@ import { encodePng } from '../src/render/encodePng.js';
 import { SuperResolutionImage } from '../src/render/SuperResolutionImage.js';
 import type { LocalizationBatch } from '../src/table/LocalizationBatch.js';
 import { chooseBackground } from './chooseBackground.js';
-import { chooseRunner } from './chooseRunner.js';
+import { chooseRunner, startWorkersEarly } from './chooseRunner.js';
 import type { Runner } from './chooseRunner.js';
 import { PREVIEW_DEFAULTS } from './LocalizeStackRun.js';
 import type { LocalizeStackRun, LocalizeStackSummary, RunMedians } from './LocalizeStackRun.js';
@@ -79,10 +81,13 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
   const opened = openRun(run.input, run.frames, run.queue);
   let runner: Runner | undefined;
   let writers: RunWriters | undefined;
+  // Workers started before the settings step load their code while it runs; the stream takes them over.
+  let early: LocalizerPool | undefined;
   try {
     checkOutputs(run, opened, plan);
     if (opened.notice) run.onNotice?.(opened.notice);
     checkFrameRange(run.frames, opened.metadata);
+    early = startWorkersEarly(opened, run.workers, run.options?.chunkFrames);
     const settled = await estimateRunSettings(opened, run.options ?? {}, run.frames, run.onWarning);
     // The background is chosen with the camera the run uses (estimated or given).
     const background = await chooseBackground(opened, settled.options, run.signal);
@@ -92,9 +97,11 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     const explicit = background.options;
     const options = resolveRunOptions(run, opened, explicit);
     runner = await chooseRunner(opened, options, run.workers, run.onWarning);
+    const started = early?.size === runner.workers && runner.address === undefined ? early : undefined;
     supersedeSidecar(plan.sidecar, { startedAt, partial: plan.partial });
     writers = openWriters(run, options, plan);
-    const streamed = await streamRun(run, plan, opened, options, explicit, runner, writers, t0);
+    if (started) early = undefined; // the stream closes it
+    const streamed = await streamRun(run, plan, opened, options, explicit, runner, writers, t0, started);
     opened.close(); // read no more: closed before the rows are committed
     const error = finishMerge(writers, streamed.error);
     const summary = summarize(run, plan, opened, runner, writers, streamed, t0, settled.settings);
@@ -102,6 +109,7 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     const recorded = background.choice ? { ...options, background: { ...options.background, ...background.choice } } : options;
     return recordRun(run, plan, opened, recorded, writers, summary, startedAt, error);
   } finally {
+    void early?.close();
     runner?.close();
     writers?.close();
     opened.close();
@@ -226,6 +234,7 @@ async function streamRun(
   runner: Runner,
   writers: RunWriters,
   t0: number,
+  started: LocalizerPool | undefined,
 ): Promise<Streamed> {
   const stats = createLocalizeStats();
   const { input, metadata, range } = opened;
@@ -241,8 +250,9 @@ async function streamRun(
   let error: Error | undefined;
   const onQueue = runner.address !== undefined;
   const report = () => run.onProgress?.({ frames, total: range.total, frame: lastFrame, localizations: writers.csv.rows, seconds: (performance.now() - t0) / 1000, workers: onQueue ? queueWorkers.size : undefined });
-  // Frames are read into recycled buffers, given back once localized.
-  const buffers = new FrameBufferPool();
+  // Frames are read into recycled buffers, given back once localized; with workers, shared
+  // ones that cross to them by number (FrameSlots: no copy, no transfer).
+  const buffers = runner.workers > 1 && !onQueue ? FrameSlots.readerPool() : new FrameBufferPool();
   // The first frame's check: the base level against it. (The camera's settings were checked
   // against the data by the settings step; spots that stay in place through the first frames
   // are looked for before the run: chooseBackground.)
@@ -261,6 +271,7 @@ async function streamRun(
       queueWorkers,
       signal: run.signal,
       onJobWritten: report,
+      started,
     });
     for await (const batch of batches) {
       const w0 = performance.now();

@@ -11,6 +11,10 @@ interface FrameFits {
   photons: Float64Array;
   background: Float64Array;
   sigma: Float64Array;
+  /** Scratch of the sort: indices, merged indices, one permuted column. */
+  order: Int32Array;
+  merge: Int32Array;
+  column: Float64Array;
 }
 
 /**
@@ -98,11 +102,58 @@ export class WarmStarts {
 
 function emptyFrameFits(capacity: number): FrameFits {
   const f = () => new Float64Array(capacity);
-  return { count: 0, x: f(), y: f(), photons: f(), background: f(), sigma: f() };
+  return { count: 0, x: f(), y: f(), photons: f(), background: f(), sigma: f(), order: new Int32Array(0), merge: new Int32Array(0), column: new Float64Array(0) };
 }
 
-/** Insertion sort of the localizations by x (a frame holds tens to hundreds). */
+/** Below this many localizations a frame is sorted by insertion (fewer moves than merging). */
+const INSERTION_MAX = 32;
+
+/**
+ * Sort the localizations by x, stably (equal x keep their order: the scan of {@link WarmStarts.find}
+ * then picks the same neighbour on a tie). Insertion sort up to {@link INSERTION_MAX}; beyond, a
+ * merge sort of their indices, then one permutation of the columns: an insertion sort of a
+ * 2048² frame's ~2 600 localizations (in detection order, by row) moved ~1.7 million rows, 0.21 s
+ * per 24 frames.
+ */
 function sortByX(p: FrameFits): void {
+  if (p.count <= INSERTION_MAX) {
+    insertionSortByX(p);
+    return;
+  }
+  const n = p.count;
+  if (p.order.length < n) {
+    p.order = new Int32Array(p.x.length);
+    p.merge = new Int32Array(p.x.length);
+    p.column = new Float64Array(p.x.length);
+  }
+  let a = p.order;
+  let b = p.merge;
+  const x = p.x;
+  for (let i = 0; i < n; i++) a[i] = i;
+  for (let width = 1; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) b[k++] = x[a[j]] < x[a[i]] ? a[j++] : a[i++];
+      while (i < mid) b[k++] = a[i++];
+      while (j < hi) b[k++] = a[j++];
+    }
+    const t = a;
+    a = b;
+    b = t;
+  }
+  const column = p.column;
+  for (const values of [p.x, p.y, p.photons, p.background, p.sigma]) {
+    for (let i = 0; i < n; i++) column[i] = values[a[i]];
+    values.set(column.subarray(0, n));
+  }
+}
+
+/** Insertion sort of the localizations by x (stable). */
+function insertionSortByX(p: FrameFits): void {
   for (let i = 1; i < p.count; i++) {
     const x = p.x[i], y = p.y[i], n = p.photons[i], b = p.background[i], s = p.sigma[i];
     let j = i - 1;

@@ -9,10 +9,15 @@ export class FrameBufferPool {
   /** Most buffers kept; more given back are left to the garbage collector. */
   readonly capacity: number;
   private readonly free: ArrayBuffer[] = [];
+  private readonly allocate: (bytes: number) => ArrayBuffer;
 
-  /** @param capacity - most buffers kept @default 1024 */
-  constructor(capacity = 1024) {
+  /**
+   * @param capacity - most buffers kept @default 1024
+   * @param allocate - makes a new buffer (e.g. a shared one, for worker threads) @default `new ArrayBuffer(bytes)`
+   */
+  constructor(capacity = 1024, allocate: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes)) {
     this.capacity = capacity;
+    this.allocate = allocate;
   }
 
   /** A buffer of exactly `bytes` bytes: a returned one if there is one, else a new one (contents undefined). */
@@ -25,7 +30,7 @@ export class FrameBufferPool {
         return buffer;
       }
     }
-    return new ArrayBuffer(bytes);
+    return this.allocate(bytes);
   }
 
   /** Give a buffer back for reuse (detached or over-capacity ones are dropped). */

@@ -4,6 +4,7 @@ import type { Frame } from '../io/Frame.js';
 import type { LocalizationBatch } from '../table/LocalizationBatch.js';
 import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
+import { FrameSlots } from './FrameSlots.js';
 import type { WorkerRequest } from './localizeWorker.js';
 import type { BackgroundFrame } from './TemporalMedian.js';
 
@@ -11,8 +12,10 @@ import type { BackgroundFrame } from './TemporalMedian.js';
 export interface ChunkResult {
   batches: LocalizationBatch[];
   stats: LocalizeStats;
-  /** The chunk's pixel buffers, transferred back (for reuse by the reader). */
+  /** The chunk's pixel buffers, transferred back (for reuse by the reader); none when its frames were in shared slots. */
   buffers: ArrayBuffer[];
+  /** The chunk's frames whose pixels lie in shared slots (to give back: {@link FrameSlots.release}). */
+  shared: Frame[];
   /** The chunk's background arrays' buffers, transferred back (for reuse by the temporal median). */
   backgrounds: ArrayBuffer[];
 }
@@ -23,6 +26,8 @@ interface Pending {
   worker: number;
   /** The chunk's pixel and background bytes. */
   bytes: number;
+  /** The chunk's frames in shared slots. */
+  shared: Frame[];
 }
 
 /**
@@ -38,8 +43,9 @@ export interface PoolCounters {
 
 /**
  * A pool of worker threads, each running a FrameLocalizer (localizeWorker.ts, compiled).
- * Chunks of consecutive frames go to the least busy worker with their pixel buffers transferred
- * (not copied); results come back with their arrays transferred, and so do the pixel buffers.
+ * Chunks of consecutive frames go to the least busy worker: frames in shared slots
+ * ({@link FrameSlots}) by number, others with their pixel buffers transferred (not copied);
+ * results come back with their arrays transferred, and so do transferred pixel buffers.
  * The caller keeps the order and bounds the frames in flight (see {@link localizeStream}).
  */
 export class LocalizerPool {
@@ -53,21 +59,41 @@ export class LocalizerPool {
   private bytesInFlight = 0;
   /** The pool's counters (updated as chunks go and come back). */
   readonly counters: PoolCounters;
+  /** The shared slots frames cross in (see {@link submit}). */
+  readonly slots: FrameSlots;
+
+  /** Whether the workers have their options (see {@link init}). */
+  private initialized = false;
 
   /**
-   * Start `size` workers for `options`.
-   * @param options - resolved pipeline options (sent to every worker)
+   * Start `size` workers for `options`; without options, the workers start loading their code
+   * at once (~0.15–0.2 s of CPU each) while the caller settles the options, then {@link init}.
+   * @param options - resolved pipeline options (sent to every worker) @default given later to {@link init}
    * @param size - number of workers, ≥ 1
    */
-  constructor(options: ResolvedLocalizeOptions, size: number) {
+  constructor(options: ResolvedLocalizeOptions | undefined, size: number) {
     if (!(Number.isInteger(size) && size >= 1)) throw new InvalidOptionError(`workers must be a whole number ≥ 1, got ${size}`, 'workers');
     this.size = size;
     this.busy = new Array<number>(size).fill(0);
     this.counters = { chunksPerWorker: new Array<number>(size).fill(0), peakBytesInFlight: 0 };
-    for (let w = 0; w < size; w++) this.workers.push(this.startWorker(options));
+    this.slots = new FrameSlots(size);
+    for (let w = 0; w < size; w++) this.workers.push(this.startWorker());
+    if (options) this.init(options);
   }
 
-  private startWorker(options: ResolvedLocalizeOptions): Worker {
+  /**
+   * Give the workers their options (each makes its FrameLocalizer): once, before the first
+   * {@link submit}.
+   * @throws Error when the workers have their options already
+   */
+  init(options: ResolvedLocalizeOptions): void {
+    if (this.initialized) throw new Error('LocalizerPool: the workers have their options already');
+    this.initialized = true;
+    const init: WorkerRequest = { type: 'init', options };
+    for (const worker of this.workers) worker.postMessage(init);
+  }
+
+  private startWorker(): Worker {
     // The compiled package starts workers from the compiled worker module, plain JavaScript
     // (0.1 s for two). Run from the TypeScript sources (tests, development), a worker loads them
     // through tsx like its parent (~0.5 s).
@@ -88,37 +114,41 @@ export class LocalizerPool {
       this.pending.delete(message.id);
       this.busy[p.worker]--;
       this.bytesInFlight -= p.bytes;
-      if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [], backgrounds: message.backgrounds ?? [] });
+      if (message.type === 'done') p.resolve({ batches: message.batches ?? [], stats: message.stats as LocalizeStats, buffers: message.buffers ?? [], shared: p.shared, backgrounds: message.backgrounds ?? [] });
       else p.reject(new Error(message.message));
     });
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => {
       if (code !== 0) this.fail(new Error(`localizer worker stopped with exit code ${code}`));
     });
-    const init: WorkerRequest = { type: 'init', options };
-    worker.postMessage(init);
     return worker;
   }
 
   /**
-   * Localize a chunk of consecutive frames on the least busy worker. The frames' pixel buffers
-   * (and their backgrounds') are transferred: the caller must not use them afterwards.
+   * Localize a chunk of consecutive frames on the least busy worker. Frames whose pixels lie in
+   * shared slots ({@link FrameSlots.share}, every frame of the chunk) cross by number, the caller
+   * keeping them until the result comes back (then {@link FrameSlots.release}); otherwise the
+   * pixel buffers are transferred. Backgrounds are transferred: the caller must not use
+   * transferred buffers afterwards.
    * @param frames - consecutive frames of one chunk
    */
   submit(frames: Frame[]): Promise<ChunkResult> {
     if (this.failure) return Promise.reject(this.failure);
+    if (!this.initialized) return Promise.reject(new Error('LocalizerPool: a chunk before the options (init)'));
     let w = 0;
     for (let k = 1; k < this.size; k++) if (this.busy[k] < this.busy[w]) w = k;
     const id = this.nextId++;
     this.busy[w]++;
     this.counters.chunksPerWorker[w]++;
-    const request: WorkerRequest = { type: 'chunk', id, frames };
-    const transfer = frames.flatMap((f) => ((f as BackgroundFrame).background ? [f.data.buffer as ArrayBuffer, (f as BackgroundFrame).background?.buffer as ArrayBuffer] : [f.data.buffer as ArrayBuffer]));
+    const shared = frames.length > 0 && frames.every((f) => FrameSlots.shared(f));
+    const backgrounds = frames.flatMap((f) => ((f as BackgroundFrame).background ? [(f as BackgroundFrame).background?.buffer as ArrayBuffer] : []));
+    const request: WorkerRequest = shared ? { type: 'chunk', id, slots: this.slots.encode(frames, w) } : { type: 'chunk', id, frames };
+    const transfer = shared ? backgrounds : [...frames.map((f) => f.data.buffer as ArrayBuffer), ...backgrounds];
     const bytes = frames.reduce((sum, f) => sum + f.data.byteLength + ((f as BackgroundFrame).background?.byteLength ?? 0), 0);
     this.bytesInFlight += bytes;
     this.counters.peakBytesInFlight = Math.max(this.counters.peakBytesInFlight, this.bytesInFlight);
     return new Promise<ChunkResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker: w, bytes });
+      this.pending.set(id, { resolve, reject, worker: w, bytes, shared: shared ? frames : [] });
       this.workers[w].postMessage(request, transfer);
     });
   }

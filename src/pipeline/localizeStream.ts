@@ -27,6 +27,12 @@ export interface StreamOptions {
   recycle?: (buffer: ArrayBuffer) => void;
   /** With workers: filled with the pool's counters at the end (chunks per worker, most bytes in flight). */
   pool?: PoolCounters;
+  /**
+   * With workers: a pool started earlier without options (its workers loading their code while
+   * the caller estimated the settings), of `workers` workers; the stream gives it the options
+   * and closes it at the end. @default a pool started here
+   */
+  started?: LocalizerPool;
 }
 
 /** The default worker count: the cores available to this process. */
@@ -100,6 +106,10 @@ export async function* localizeStream(
   // The temporal median runs here, on the frames in order, whatever the workers.
   const source = withBackground(frames, options.background);
   const stats = stream.stats ?? createLocalizeStats();
+  if (stream.started && stream.started.size !== workers) {
+    await stream.started.close();
+    throw new Error(`localizeStream: a started pool of ${stream.started.size} workers for ${workers}`);
+  }
   if (workers <= 1) {
     const localizer = new FrameLocalizer(options);
     for await (const frame of source.frames) {
@@ -113,7 +123,13 @@ export async function* localizeStream(
   }
   const chunk = options.chunkFrames;
   const limit = stream.maxFramesInFlight ?? 2 * chunk * workers;
-  const pool = new LocalizerPool(options, workers);
+  const pool = stream.started ?? new LocalizerPool(undefined, workers);
+  try {
+    pool.init(options);
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
   const queue: { frames: number; result: Promise<ChunkResult> }[] = [];
   let inFlight = 0;
   let current: BackgroundFrame[] = [];
@@ -128,6 +144,7 @@ export async function* localizeStream(
   const finish = (done: ChunkResult) => {
     addLocalizeStats(stats, done.stats);
     if (stream.recycle) for (const buffer of done.buffers) stream.recycle(buffer);
+    for (const frame of done.shared) pool.slots.release(frame, stream.recycle);
     for (const buffer of done.backgrounds) source.give(new Float32Array(buffer));
   };
   let readError: unknown;
@@ -135,7 +152,8 @@ export async function* localizeStream(
     try {
       for await (const frame of source.frames) {
         if (current.length > 0 && Math.floor(frame.index / chunk) !== Math.floor(current[0].index / chunk)) dispatch();
-        current.push(frame);
+        // The pixels in a shared slot (a copy when the reader's buffer is not one): they cross by number.
+        current.push(pool.slots.share(frame, stream.recycle));
         if (current.length >= chunk) dispatch();
         while (inFlight >= limit && queue.length > 0) {
           const head = queue.shift() as (typeof queue)[number];

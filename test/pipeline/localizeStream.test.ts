@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { Frame } from '../../src/io/Frame.js';
 import { defaultChunkFrames, LOCALIZE_DEFAULTS, resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { createLocalizeStats } from '../../src/pipeline/LocalizeStats.js';
+import { FrameSlots } from '../../src/pipeline/FrameSlots.js';
 import { chooseWorkers, defaultWorkers, localizeStream } from '../../src/pipeline/localizeStream.js';
 import { simulateStack } from '../../src/simulate/simulateStack.js';
 import type { LocalizationBatch } from '../../src/table/LocalizationBatch.js';
@@ -101,6 +102,43 @@ test('every frame buffer comes back for reuse, from the thread and from the work
     assert.ok(pool.length < SIM.frames, `${pool.length} buffers served ${SIM.frames} frames`);
     assert.deepEqual(rows(reused), rows(fresh), `${workers} worker(s)`);
   }
+});
+
+test('frames read into shared slots cross to the workers by number: the same buffers come back, none copied, the same rows', async () => {
+  const fresh: LocalizationBatch[] = [];
+  for await (const b of localizeStream(framesOf(), options, { workers: 1 })) fresh.push(b);
+  const reader = FrameSlots.readerPool();
+  const yielded = new Set<ArrayBufferLike>();
+  const given: ArrayBufferLike[] = [];
+  let made = 0;
+  let read = 0;
+  let lag = 0;
+  const sharedFrames = (async function* () {
+    for (const f of simulated) {
+      read++;
+      const buffer = reader.take(SIM.width * SIM.height * 2);
+      made += yielded.has(buffer) ? 0 : 1;
+      yielded.add(buffer);
+      const data = new Uint16Array(buffer);
+      data.set(f.adu);
+      yield { index: f.index, width: SIM.width, height: SIM.height, data };
+    }
+  })();
+  const recycle = (buffer: ArrayBuffer) => {
+    given.push(buffer);
+    lag = Math.max(lag, read - given.length);
+    reader.give(buffer);
+  };
+  const two: LocalizationBatch[] = [];
+  const limit = 32;
+  for await (const b of localizeStream(sharedFrames, options, { workers: 2, recycle, maxFramesInFlight: limit })) two.push(b);
+  assert.deepEqual(rows(two), rows(fresh));
+  assert.equal(given.length, SIM.frames, 'every slot given back once');
+  assert.ok(given.every((b) => b instanceof SharedArrayBuffer && yielded.has(b)), "the reader's own shared buffers came back");
+  // A copy would give each buffer back as soon as it was read; a slot comes back once its chunk is localized.
+  assert.ok(lag >= options.chunkFrames, `buffers given back at most ${lag} frames after they were read: copied, not shared`);
+  // Reused: at most the frames in flight plus the chunk being filled and the one being read.
+  assert.ok(made <= limit + options.chunkFrames + 1, `${made} shared buffers served ${SIM.frames} frames`);
 });
 
 test('chunks are measured in pixels: frames over 256×256 px get fewer frames a chunk, and the default workers follow', () => {
