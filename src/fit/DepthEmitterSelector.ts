@@ -1,3 +1,4 @@
+import type { EmitterDepths } from './DepthEmitterFits.js';
 import type { EmitterFits } from './EmitterFits.js';
 import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
 import { chiSquareThreshold } from './EmitterSelector.js';
@@ -11,13 +12,14 @@ import {
   MIN_TRIAL_ITERATIONS,
   NEW_EMITTER_PHOTONS_FACTOR,
   STATUS_CONVERGED,
+  SPLIT_OFFSET_SIGMA,
   STATUS_SINGULAR,
   TRIAL_ITERATION_SHARE,
   TRIAL_TOLERANCE_PX,
 } from './fitConstants.js';
 
 /** A K-emitter fit of a 3-D model ({@link DepthEmitterFits}): z starts of its own, emitters at the z edge refused. */
-export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'plausibleOwn'>>;
+export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'plausibleOwn'>> & Pick<EmitterDepths, 'widthsNm'>;
 
 /**
  * The model selection of a 3-D crowded window ({@link EmitterSelection}), seeded by the window's
@@ -39,9 +41,13 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  *    an emitter at the z range's edge (the weakest instead where that one is the brightest) and
  *    refit; a lone emitter there stands (a spot beyond the calibrated range, fitted at its edge
  *    as its single fit was).
- * 4. Add emitters at the residual's peak while the likelihood-ratio test accepts them (as
- *    {@link EmitterSelector}). The chosen model's trial θ̂ is the result (no fit to the full
- *    tolerance: its last step was below TRIAL_TOLERANCE_PX already).
+ * 4. Add emitters while the likelihood-ratio test accepts them: at the residual's peak (as
+ *    {@link EmitterSelector}), else by splitting the brightest emitter in two along its longer
+ *    axis (two spots along x or y fit as one spot elongated along it, at the wrong depth, and
+ *    leave no residual peak: 1 /µm² astigmatic Jaccard 82.1 → 86.7 %, spline 80.1 → 85.5 %).
+ *    Each trial goes on to the full iteration limit where its share is not enough. The chosen
+ *    model's trial θ̂ is the result (no fit to the full tolerance: its last step was below
+ *    TRIAL_TOLERANCE_PX already).
  *
  * Without seeds it is {@link EmitterSelector}'s selection (K₀ = 1) but for the last fit to the
  * full tolerance. The joint fit is the model's ({@link DepthFits}: JavaScript or the fit kernel).
@@ -59,6 +65,8 @@ export class DepthEmitterSelector implements EmitterSelection {
   private readonly bestCrlb: Float64Array;
   /** The K₀-emitter start, less the seeds dropped since (a failed fit starts again from it). */
   private readonly initial: Float64Array;
+  /** An emitter's σx, σy, nm (scratch of {@link split}). */
+  private readonly widths = new Float64Array(2);
 
   get theta(): Float64Array {
     return this.fit.theta;
@@ -87,7 +95,7 @@ export class DepthEmitterSelector implements EmitterSelection {
     this.seeds = new WindowSeeds(options.maxEmitters - 1);
   }
 
-  select(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number; z?: number }, _sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
+  select(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number; z?: number }, sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
     const { fit, best, seeds } = this;
     const box = fit.box;
     const theta = fit.theta;
@@ -121,10 +129,9 @@ export class DepthEmitterSelector implements EmitterSelection {
     // 2.–3. Fit; drop what the window does not support.
     this.emitters = 0;
     for (;;) {
-      this.status = fit.fit(data, at, k, 0, trial);
       // From rough starts (a pixel's centre, a scanned z) several emitters may need more than the
       // trial's share of the iterations: they go on to the full limit before one is dropped.
-      if (this.status !== STATUS_CONVERGED) this.status = fit.fit(data, at, k, 0, { ...trial, maxIterations: solver.maxIterations });
+      this.status = this.fitOn(data, at, k, trial, solver.maxIterations);
       if (this.status !== STATUS_CONVERGED) {
         if (k === 1) return 0;
         theta.set(this.initial.subarray(0, q * k + 1));
@@ -171,19 +178,27 @@ export class DepthEmitterSelector implements EmitterSelection {
     }
     let ll = fit.logLikelihood;
     this.keep(k);
-    // 4. More emitters from the residual, while the test accepts them.
+    // 4. More emitters, while the test accepts them: one at the residual's peak, else the
+    // brightest emitter split in two along its longer axis (two spots along x or y fit as one
+    // elongated spot at the wrong depth, and leave no residual peak).
     fit.refresh(data, at, k, 0, solver.shift);
     for (let next = k + 1; next <= this.options.maxEmitters; next++) {
       const peak = fit.residualPeak(data, at);
-      if (!(peak.significance > MIN_RESIDUAL_SIGNIFICANCE)) break;
-      theta.set(best.subarray(0, q * k));
-      theta[q * k] = peak.column + 0.5;
-      theta[q * k + 1] = peak.row + 0.5;
-      theta[q * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * peak.excess;
-      theta[q * k + q] = best[q * k];
-      fit.startOwn(data, at, k, solver.shift);
-      const status = fit.fit(data, at, next, 0, trial);
-      if (status !== STATUS_CONVERGED || !(2 * (fit.logLikelihood - ll) > this.threshold) || this.outside(next, box) >= 0 || this.atEdge(next) >= 0 || !fit.bound(next, data, at, solver.shift)) break;
+      let accepted = false;
+      if (peak.significance > MIN_RESIDUAL_SIGNIFICANCE) {
+        theta.set(best.subarray(0, q * k));
+        theta[q * k] = peak.column + 0.5;
+        theta[q * k + 1] = peak.row + 0.5;
+        theta[q * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * peak.excess;
+        theta[q * k + q] = best[q * k];
+        fit.startOwn(data, at, k, solver.shift);
+        accepted = this.accepts(this.fitOn(data, at, next, trial, solver.maxIterations), next, ll, data, at, solver.shift);
+      }
+      if (!accepted) {
+        this.split(k, sigma, data, at, solver.shift);
+        accepted = this.accepts(this.fitOn(data, at, next, trial, solver.maxIterations), next, ll, data, at, solver.shift);
+      }
+      if (!accepted) break;
       k = next;
       ll = fit.logLikelihood;
       this.keep(k);
@@ -200,6 +215,59 @@ export class DepthEmitterSelector implements EmitterSelection {
     this.residualStd = fit.residualStd(data, at);
     this.emitters = k;
     return k;
+  }
+
+  /**
+   * The K-emitter trial fit from θ; where it has not converged in the trial's share of the
+   * iterations, on from where it stopped up to the full limit (`maxIterations`).
+   * @returns its status
+   */
+  private fitOn(data: Float64Array, at: number, k: number, trial: { maxIterations: number; tolerance: number; shift?: Float64Array }, maxIterations: number): number {
+    const status = this.fit.fit(data, at, k, 0, trial);
+    if (status === STATUS_CONVERGED) return status;
+    const share = trial.maxIterations;
+    trial.maxIterations = maxIterations;
+    const full = this.fit.fit(data, at, k, 0, trial);
+    trial.maxIterations = share;
+    return full;
+  }
+
+  /** Whether the (K = `next`)-emitter fit just made is accepted over the chosen model of ℓ = `ll`: converged, the likelihood-ratio test, every emitter in the window and inside the z range, a bound. */
+  private accepts(status: number, next: number, ll: number, data: Float64Array, at: number, shift: Float64Array | undefined): boolean {
+    const fit = this.fit;
+    return status === STATUS_CONVERGED && 2 * (fit.logLikelihood - ll) > this.threshold && this.outside(next, fit.box) < 0 && this.atEdge(next) < 0 && fit.bound(next, data, at, shift);
+  }
+
+  /**
+   * θ of K + 1 emitters from the chosen K-emitter model with its brightest emitter split in two:
+   * the others first, then the two halves SPLIT_OFFSET_SIGMA·σ either side of it along its longer
+   * axis, each with half its photons and z from the scan ({@link DepthFits.startOwn}).
+   */
+  private split(k: number, sigma: number, data: Float64Array, at: number, shift: Float64Array | undefined): void {
+    const { fit, best, widths } = this;
+    const theta = fit.theta;
+    const q = fit.perEmitter;
+    let s = 0;
+    for (let e = 1; e < k; e++) if (best[q * e + 2] > best[q * s + 2]) s = e;
+    theta.set(best.subarray(0, q * k + 1));
+    fit.widthsNm(s, widths);
+    const alongX = !(widths[1] > widths[0]);
+    const x = best[q * s];
+    const y = best[q * s + 1];
+    const photons = best[q * s + 2] / 2;
+    const b = best[q * k];
+    theta.copyWithin(q * s, q * (s + 1), q * k);
+    const d = SPLIT_OFFSET_SIGMA * sigma;
+    for (let h = 0; h < 2; h++) {
+      const e = k - 1 + h;
+      const sign = h === 0 ? -1 : 1;
+      theta[q * e] = alongX ? x + sign * d : x;
+      theta[q * e + 1] = alongX ? y : y + sign * d;
+      theta[q * e + 2] = photons;
+      theta[q * (e + 1)] = b;
+      fit.startOwn(data, at, e, shift);
+    }
+    theta[q * (k + 1)] = b;
   }
 
   /** Keep the K-emitter fit just made (θ̂, its bound, its iterations) as the chosen model so far. */
