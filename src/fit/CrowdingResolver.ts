@@ -95,6 +95,8 @@ export class CrowdingResolver {
   /** The windows' centres (pixel row and column), in window order. */
   private readonly windowRow: number[] = [];
   private readonly windowColumn: number[] = [];
+  /** The windows' solver options (scratch, filled per frame). */
+  private readonly solver: { maxIterations: number; tolerance: number; shift: Float64Array | undefined } = { maxIterations: 0, tolerance: 0, shift: undefined };
   /** A window's start (scratch). */
   private readonly start = { x: 0, y: 0, photons: 0, background: 0, z: Number.NaN };
   /** A single 3-D fit's θ (x, y, N, b, z) and an emitter's widths (scratch). */
@@ -238,7 +240,10 @@ export class CrowdingResolver {
     const replaced = this.replaced;
     replaced.fill(0, 0, n);
     let any = false;
-    const solver = { maxIterations, tolerance, shift: single.shift ? this.shift : undefined };
+    const solver = this.solver;
+    solver.maxIterations = maxIterations;
+    solver.tolerance = tolerance;
+    solver.shift = single.shift ? this.shift : undefined;
     for (let q = 0; q < windows && selector; q++) {
       const p = this.map[q];
       const partner = this.partner[q];

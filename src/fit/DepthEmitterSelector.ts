@@ -65,6 +65,8 @@ export class DepthEmitterSelector implements EmitterSelection {
   private readonly bestCrlb: Float64Array;
   /** The K₀-emitter start, less the seeds dropped since (a failed fit starts again from it). */
   private readonly initial: Float64Array;
+  /** The trial fits' solver options (filled by each {@link select}: no object per window). */
+  private readonly trial: { maxIterations: number; tolerance: number; shift: Float64Array | undefined } = { maxIterations: 0, tolerance: 0, shift: undefined };
   /** An emitter's σx, σy, nm (scratch of {@link split}). */
   private readonly widths = new Float64Array(2);
 
@@ -100,7 +102,10 @@ export class DepthEmitterSelector implements EmitterSelection {
     const box = fit.box;
     const theta = fit.theta;
     const q = fit.perEmitter;
-    const trial = { ...solver, tolerance: Math.max(solver.tolerance, TRIAL_TOLERANCE_PX), maxIterations: Math.max(MIN_TRIAL_ITERATIONS, Math.ceil(solver.maxIterations * TRIAL_ITERATION_SHARE)) };
+    const trial = this.trial;
+    trial.tolerance = Math.max(solver.tolerance, TRIAL_TOLERANCE_PX);
+    trial.maxIterations = Math.max(MIN_TRIAL_ITERATIONS, Math.ceil(solver.maxIterations * TRIAL_ITERATION_SHARE));
+    trial.shift = solver.shift;
     const b = Math.max(start.background, MIN_START_BACKGROUND);
     // 1. K₀ emitters: the window's own start, then its other candidates.
     let k = 1 + seeds.count;
@@ -161,7 +166,10 @@ export class DepthEmitterSelector implements EmitterSelection {
       let brightest = 0;
       for (let e = 0; e < k; e++) {
         const w = theta[q * e + 2] / fit.crlb[q * e + 2];
-        if (w < least) [least, weakest] = [w, e];
+        if (w < least) {
+          least = w;
+          weakest = e;
+        }
         if (theta[q * e + 2] > theta[q * brightest + 2]) brightest = e;
       }
       if (least * least < this.threshold) {
