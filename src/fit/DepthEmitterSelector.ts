@@ -3,6 +3,7 @@ import type { EmitterFits } from './EmitterFits.js';
 import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
 import { chiSquareThreshold } from './EmitterSelector.js';
 import type { EmitterSelection } from './EmitterSelection.js';
+import type { PsfModel } from './PsfModel.js';
 import { WindowSeeds } from './WindowSeeds.js';
 import {
   MIN_EMITTER_PHOTONS,
@@ -67,6 +68,10 @@ export class DepthEmitterSelector implements EmitterSelection {
   private readonly initial: Float64Array;
   /** The trial fits' solver options (filled by each {@link select}: no object per window). */
   private readonly trial: { maxIterations: number; tolerance: number; shift: Float64Array | undefined } = { maxIterations: 0, tolerance: 0, shift: undefined };
+  /** The window less its fixed neighbours' light, and the camera's shift plus that light (scratch of {@link hold}). */
+  private readonly held: Float64Array;
+  private readonly heldShift: Float64Array;
+  private readonly neighbourTheta = new Float64Array(5);
   /** An emitter's σx, σy, nm (scratch of {@link split}). */
   private readonly widths = new Float64Array(2);
 
@@ -87,9 +92,18 @@ export class DepthEmitterSelector implements EmitterSelection {
   /**
    * @param options - resolved multi-emitter options (most emitters, the test's p-value)
    * @param fit - the K-emitter fit of the run's 3-D model, for the resolver's windows
+   * @param neighbour - the run's 3-D model for one emitter over the window, to hold the seeds'
+   *   neighbours outside the window fixed @default none: their light goes to the background
    */
-  constructor(private readonly options: ResolvedMultiEmitterOptions, fit: DepthFits) {
+  constructor(
+    private readonly options: ResolvedMultiEmitterOptions,
+    fit: DepthFits,
+    private readonly neighbour?: PsfModel,
+  ) {
     this.fit = fit;
+    const area = fit.box * fit.box;
+    this.held = new Float64Array(neighbour ? area : 0);
+    this.heldShift = new Float64Array(neighbour ? area : 0);
     this.threshold = chiSquareThreshold(options.pValue, fit.perEmitter);
     this.best = new Float64Array(fit.theta.length);
     this.bestCrlb = new Float64Array(fit.theta.length);
@@ -97,15 +111,27 @@ export class DepthEmitterSelector implements EmitterSelection {
     this.seeds = new WindowSeeds(options.maxEmitters - 1);
   }
 
-  select(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number; z?: number }, sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
+  select(windowData: Float64Array, windowAt: number, start: { x: number; y: number; photons: number; background: number; z?: number }, sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
     const { fit, best, seeds } = this;
     const box = fit.box;
+    // Neighbours outside the window held fixed: their light leaves the data and joins the
+    // shift, so the likelihood is the window's with their model added (n + s ~ Poisson(μ + s)).
+    let data = windowData;
+    let at = windowAt;
+    let shift = solver.shift;
+    if (this.neighbour && seeds.neighbours > 0) {
+      this.hold(windowData, windowAt, solver.shift);
+      data = this.held;
+      at = 0;
+      shift = this.heldShift;
+    }
+    seeds.neighbours = 0;
     const theta = fit.theta;
     const q = fit.perEmitter;
     const trial = this.trial;
     trial.tolerance = Math.max(solver.tolerance, TRIAL_TOLERANCE_PX);
     trial.maxIterations = Math.max(MIN_TRIAL_ITERATIONS, Math.ceil(solver.maxIterations * TRIAL_ITERATION_SHARE));
-    trial.shift = solver.shift;
+    trial.shift = shift;
     const b = Math.max(start.background, MIN_START_BACKGROUND);
     // 1. K₀ emitters: the window's own start, then its other candidates.
     let k = 1 + seeds.count;
@@ -116,7 +142,7 @@ export class DepthEmitterSelector implements EmitterSelection {
     theta[q] = b;
     const z0 = start.z ?? Number.NaN;
     if (Number.isFinite(z0)) theta[3] = z0;
-    else fit.startOwn(data, at, 0, solver.shift);
+    else fit.startOwn(data, at, 0, shift);
     for (let e = 1; e < k; e++) {
       const x = seeds.x[e - 1];
       const y = seeds.y[e - 1];
@@ -127,7 +153,7 @@ export class DepthEmitterSelector implements EmitterSelection {
       theta[q * (e + 1)] = b;
       const z = seeds.z[e - 1];
       if (Number.isFinite(z)) theta[q * e + 3] = z;
-      else fit.startOwn(data, at, e, solver.shift);
+      else fit.startOwn(data, at, e, shift);
     }
     theta[q * k] = b;
     this.initial.set(theta.subarray(0, q * k + 1));
@@ -152,7 +178,7 @@ export class DepthEmitterSelector implements EmitterSelection {
       // A lone emitter at the z edge stands (as EmitterSelector's first emitter): a spot beyond
       // the calibrated range is still a spot, fitted at the range's edge as its single fit was.
       if (k === 1) break;
-      if (!fit.bound(k, data, at, solver.shift)) {
+      if (!fit.bound(k, data, at, shift)) {
         k = this.drop(k, k - 1);
         continue;
       }
@@ -180,7 +206,7 @@ export class DepthEmitterSelector implements EmitterSelection {
       if (edge < 0) break;
       k = this.drop(k, edge === brightest ? weakest : edge);
     }
-    if (k === 1 && !fit.bound(1, data, at, solver.shift)) {
+    if (k === 1 && !fit.bound(1, data, at, shift)) {
       this.status = STATUS_SINGULAR;
       return 0;
     }
@@ -189,7 +215,7 @@ export class DepthEmitterSelector implements EmitterSelection {
     // 4. More emitters, while the test accepts them: one at the residual's peak, else the
     // brightest emitter split in two along its longer axis (two spots along x or y fit as one
     // elongated spot at the wrong depth, and leave no residual peak).
-    fit.refresh(data, at, k, 0, solver.shift);
+    fit.refresh(data, at, k, 0, shift);
     for (let next = k + 1; next <= this.options.maxEmitters; next++) {
       const peak = fit.residualPeak(data, at);
       let accepted = false;
@@ -199,25 +225,25 @@ export class DepthEmitterSelector implements EmitterSelection {
         theta[q * k + 1] = peak.row + 0.5;
         theta[q * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * peak.excess;
         theta[q * k + q] = best[q * k];
-        fit.startOwn(data, at, k, solver.shift);
-        accepted = this.accepts(this.fitOn(data, at, next, trial, solver.maxIterations), next, ll, data, at, solver.shift);
+        fit.startOwn(data, at, k, shift);
+        accepted = this.accepts(this.fitOn(data, at, next, trial, solver.maxIterations), next, ll, data, at, shift);
       }
       if (!accepted) {
-        this.split(k, sigma, data, at, solver.shift);
-        accepted = this.accepts(this.fitOn(data, at, next, trial, solver.maxIterations), next, ll, data, at, solver.shift);
+        this.split(k, sigma, data, at, shift);
+        accepted = this.accepts(this.fitOn(data, at, next, trial, solver.maxIterations), next, ll, data, at, shift);
       }
       if (!accepted) break;
       k = next;
       ll = fit.logLikelihood;
       this.keep(k);
-      fit.refresh(data, at, k, 0, solver.shift);
+      fit.refresh(data, at, k, 0, shift);
     }
     // The chosen model's trial θ̂ stands, with the bound its fit computed: its last step was
     // within TRIAL_TOLERANCE_PX, far below the CRLB, and fitting on to the full tolerance changed
     // no measured error (it was a third of the selection's cost; many emitters' z converge slowly).
     theta.set(best.subarray(0, q * k + 1));
     fit.crlb.set(this.bestCrlb.subarray(0, q * k + 1));
-    fit.refresh(data, at, k, 0, solver.shift);
+    fit.refresh(data, at, k, 0, shift);
     this.status = STATUS_CONVERGED;
     this.logLikelihood = ll;
     this.residualStd = fit.residualStd(data, at);
@@ -238,6 +264,26 @@ export class DepthEmitterSelector implements EmitterSelection {
     const full = this.fit.fit(data, at, k, 0, trial);
     trial.maxIterations = share;
     return full;
+  }
+
+  /** {@link held} and {@link heldShift}: the window at `data[at…]` less the seeds' neighbours' light, the shift plus it. */
+  private hold(data: Float64Array, at: number, shift: Float64Array | undefined): void {
+    const { held, heldShift, neighbourTheta: t, seeds } = this;
+    const model = this.neighbour as PsfModel;
+    const area = held.length;
+    heldShift.fill(0);
+    t[3] = 0;
+    for (let n = 0; n < seeds.neighbours; n++) {
+      t[0] = seeds.neighbourX[n];
+      t[1] = seeds.neighbourY[n];
+      t[2] = seeds.neighbourPhotons[n];
+      t[4] = seeds.neighbourZ[n];
+      model.evaluate(t, heldShift, true);
+    }
+    for (let i = 0; i < area; i++) {
+      held[i] = data[at + i] - heldShift[i];
+      if (shift) heldShift[i] += shift[at + i];
+    }
   }
 
   /** Whether the (K = `next`)-emitter fit just made is accepted over the chosen model of ℓ = `ll`: converged, the likelihood-ratio test, every emitter in the window and inside the z range, a bound. */

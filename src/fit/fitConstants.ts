@@ -261,6 +261,13 @@ export const SEED_REACH_PX = 1.5;
  */
 export const SPLIT_OFFSET_SIGMA = 1;
 /**
+ * A 3-D window holds fixed in its model the single fits of candidates centred outside it up to
+ * this far beyond its edges, px (their light in the window no longer raises its background), at
+ * most MAX_WINDOW_NEIGHBOURS of them (WindowSeeds, DepthEmitterSelector).
+ */
+export const NEIGHBOUR_REACH_PX = 4;
+export const MAX_WINDOW_NEIGHBOURS = 12;
+/**
  * A 3-D crowded window reports the emitters of the candidates at least this far inside it (from
  * edges interior to the image), px; their own windows are then not fitted (CrowdingResolver).
  */
