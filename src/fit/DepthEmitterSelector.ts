@@ -29,6 +29,10 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  * (one emitter for four spots walks along z) or adds the brightest residuals first and stops at
  * the most emitters before the candidate's own. Here:
  *
+ * 0. Hold the seeds' neighbours (single fits centred just outside the window, WindowSeeds) fixed:
+ *    their model leaves the window's photons and joins the camera's shift, so their light no
+ *    longer raises the shared background (which took photons from the spots inside and pulled
+ *    their z toward focus).
  * 1. Start from K₀ = 1 + the seeds (the window's other candidates, up to `maxEmitters`), each at
  *    its single fit where that is near its candidate, else at its pixel; photons from the window
  *    (2 × the 3×3 excess over the background), z of each unknown one the most likely of

@@ -20,7 +20,9 @@ interface SingleFits {
  * to the window's first candidate first. Each starts at its single fit where that lies within
  * SEED_REACH_PX of its pixel (photons, and z where it converged); further, the fit went to a
  * neighbour, and the seed starts at its pixel's centre with photons and z NaN (from the window
- * and from the residual). Holds its arrays; filling allocates nothing.
+ * and from the residual). It also lists the window's neighbours, held fixed by the selection
+ * (the converged single fits of candidates centred just outside it). Holds its arrays; filling
+ * allocates nothing.
  */
 export class WindowSeeds {
   /** Seeds in use. */
@@ -55,7 +57,7 @@ export class WindowSeeds {
 
   /**
    * Seeds from the candidates inside the window at (wc, wr) (frame px) other than `from` (the
-   * window's first emitter), the `capacity` nearest to it.
+   * window's first emitter), the `capacity` nearest to it; neighbours from those outside it.
    * @param from - the candidate whose single fit starts the window's first emitter
    * @param wc - the window's first column, px
    * @param wr - its first row, px
