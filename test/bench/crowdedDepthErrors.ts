@@ -10,7 +10,9 @@
  * outliers are then sorted by cause: the fitted z at the range's edge; a neighbour within
  * 500 nm whose true z lies within 100 nm of the fitted z (the fit took its neighbour's depth or
  * the pair was fitted as one); the truth's own nearest row is a row matched to another emitter;
- * other. Finally the share of the z error's sum of squares each group carries.
+ * other. Finally the share of the z error's sum of squares each group carries. With `DUMP=N` it
+ * prints the first N outliers (with `ISO=1`: pairs ≥ 1 µm from any neighbour and |Δz| > 50 nm)
+ * with the truth and the rows within 1 µm (offset nm, z, photons, background, K, status).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
