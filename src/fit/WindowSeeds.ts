@@ -1,4 +1,4 @@
-import { ADOPT_MARGIN_PX, MAX_EMITTERS, SEED_REACH_PX, STATUS_CONVERGED, STATUS_Z_RANGE } from './fitConstants.js';
+import { ADOPT_MARGIN_PX, MAX_EMITTERS, MAX_WINDOW_NEIGHBOURS, NEIGHBOUR_REACH_PX, SEED_REACH_PX, STATUS_CONVERGED, STATUS_Z_RANGE } from './fitConstants.js';
 
 /** A frame's candidates as the seeds read them: how many, and each one's pixel row and column. */
 interface Pixels {
@@ -20,7 +20,9 @@ interface SingleFits {
  * to the window's first candidate first. Each starts at its single fit where that lies within
  * SEED_REACH_PX of its pixel (photons, and z where it converged); further, the fit went to a
  * neighbour, and the seed starts at its pixel's centre with photons and z NaN (from the window
- * and from the residual). Holds its arrays; filling allocates nothing.
+ * and from the residual). It also lists the window's neighbours, held fixed by the selection
+ * (the converged single fits of candidates centred just outside it). Holds its arrays; filling
+ * allocates nothing.
  */
 export class WindowSeeds {
   /** Seeds in use. */
@@ -29,6 +31,15 @@ export class WindowSeeds {
   readonly y: Float64Array;
   readonly photons: Float64Array;
   readonly z: Float64Array;
+  /**
+   * Neighbours held fixed: the converged single fits of candidates centred outside the window
+   * (fit and pixel) up to NEIGHBOUR_REACH_PX beyond its edges, x, y (window px), photons, z (nm).
+   */
+  neighbours = 0;
+  readonly neighbourX = new Float64Array(MAX_WINDOW_NEIGHBOURS);
+  readonly neighbourY = new Float64Array(MAX_WINDOW_NEIGHBOURS);
+  readonly neighbourPhotons = new Float64Array(MAX_WINDOW_NEIGHBOURS);
+  readonly neighbourZ = new Float64Array(MAX_WINDOW_NEIGHBOURS);
   /** Candidate indices and squared distances of the nearest so far (scratch of {@link fill}). */
   private readonly order: Int32Array;
   private readonly distance: Float64Array;
@@ -46,7 +57,7 @@ export class WindowSeeds {
 
   /**
    * Seeds from the candidates inside the window at (wc, wr) (frame px) other than `from` (the
-   * window's first emitter), the `capacity` nearest to it.
+   * window's first emitter), the `capacity` nearest to it; neighbours from those outside it.
    * @param from - the candidate whose single fit starts the window's first emitter
    * @param wc - the window's first column, px
    * @param wr - its first row, px
@@ -58,14 +69,29 @@ export class WindowSeeds {
     const { capacity, order, distance } = this;
     const r = single.fits;
     let count = 0;
-    const fx = candidates.column[from] + 0.5;
-    const fy = candidates.row[from] + 0.5;
-    for (let c = 0; c < candidates.count && capacity > 0; c++) {
+    const cx = candidates.column[from] + 0.5;
+    const cy = candidates.row[from] + 0.5;
+    this.neighbours = 0;
+    for (let c = 0; c < candidates.count; c++) {
       if (c === from) continue;
       const x = candidates.column[c] + 0.5 - wc;
       const y = candidates.row[c] + 0.5 - wr;
-      if (x < 0 || x > width || y < 0 || y > width) continue;
-      const d2 = (candidates.column[c] + 0.5 - fx) ** 2 + (candidates.row[c] + 0.5 - fy) ** 2;
+      if (x < 0 || x > width || y < 0 || y > width) {
+        if (this.neighbours < MAX_WINDOW_NEIGHBOURS && x > -NEIGHBOUR_REACH_PX && x < width + NEIGHBOUR_REACH_PX && y > -NEIGHBOUR_REACH_PX && y < width + NEIGHBOUR_REACH_PX && r.status[c] === STATUS_CONVERGED) {
+          const fx = r.x[c] + single.originColumn[c] - wc;
+          const fy = r.y[c] + single.originRow[c] - wr;
+          if ((fx < 0 || fx > width || fy < 0 || fy > width) && Math.hypot(fx - x, fy - y) <= SEED_REACH_PX) {
+            const n = this.neighbours++;
+            this.neighbourX[n] = fx;
+            this.neighbourY[n] = fy;
+            this.neighbourPhotons[n] = r.photons[c];
+            this.neighbourZ[n] = r.z[c];
+          }
+        }
+        continue;
+      }
+      if (capacity === 0) continue;
+      const d2 = (candidates.column[c] + 0.5 - cx) ** 2 + (candidates.row[c] + 0.5 - cy) ** 2;
       // Insertion into the `capacity` nearest so far.
       let i = Math.min(count, capacity);
       if (i === capacity && d2 >= distance[capacity - 1]) continue;

@@ -71,7 +71,7 @@ export function createFitEngines(
   return {
     // The workspace holds the kernel's batch fit when fit.engine is 'wasm' and the solver is Newton.
     workspace: new FitWorkspace(fit),
-    selector: !crowded ? undefined : depthFits ? new DepthEmitterSelector(multiEmitter, depthFits) : wasm ? new WasmEmitterSelector(window, multiEmitter) : new EmitterSelector(window, multiEmitter),
+    selector: !crowded ? undefined : depthFits ? new DepthEmitterSelector(multiEmitter, depthFits, spline ? new SplineModel(window, spline.psf) : new AstigmaticModel(window, astigmatism as AstigmatismCurves)) : wasm ? new WasmEmitterSelector(window, multiEmitter) : new EmitterSelector(window, multiEmitter),
     depthFits,
     astigmatic: spline ? (wasm ? new WasmSplineFit(fit.box, spline.psf, spline.pixelSizeNm, spline.everyZStart) : new SplineFit(fit.box, spline.psf, spline.pixelSizeNm, spline.everyZStart)) : !astigmatism ? undefined : wasm ? new WasmAstigmaticFit(fit.box, astigmatism) : new AstigmaticFit(fit.box, astigmatism),
   };
