@@ -17,7 +17,8 @@ const SCAN_STARTS = SPLINE_Z_SCAN_STARTS * (1 + SPLINE_SCAN_LOBES);
  * μ_k = N·S(pixel k − (x, y), z) + b, from z starts found by a scan of the spline's planes:
  * {@link SPLINE_Z_SCAN_STARTS} planes spread over its range, each with N and b by least squares on the
  * spline's samples nearest the pixels (no interpolation: a few operations a pixel), ranked by
- * the Poisson ℓ of that μ; the fit runs from the best, from the next ({@link SPLINE_Z_SCAN_FITS} at
+ * the Poisson ℓ of that μ, each plane also placed with each of its lobes ({@link scanLobes},
+ * SPLINE_SCAN_LOBES) on the lateral start (a ringed PSF detected on a lobe); the fit runs from the best, from the next ({@link SPLINE_Z_SCAN_FITS} at
  * most) when it does not converge (from all of them, keeping the best ℓ, where the start lies
  * within SPLINE_EDGE_START_PX of the window's edge: a spot the frame cuts); a fit stopped by the
  * iteration limit within SPLINE_SETTLED_DECREMENT of the maximum has converged. The scan finds the basin a defocused spot lies in where three
