@@ -11,6 +11,17 @@ import type { FitResults } from './FitResults.js';
  */
 export const DUPLICATE_DISTANCE = 1;
 
+/**
+ * {@link DUPLICATE_DISTANCE} for 3-D fits (x, y and z): 3, about χ²₃'s 97 % quantile for two
+ * independent fits of one emitter (two fits of one spot share its photons: closer still). Two
+ * windows of one wide 3-D spot (a defocused ring detected on two lobes, an astigmatic spot on both
+ * ends) each cut it differently and their fits land 1–2.3 combined standard deviations apart:
+ * on isolated pupil spots (NA 1.4 into water, test/bench/splineVsGaussian.ts --optics na14) 205
+ * such pairs within 200 nm, 0 within D ≤ 1 (those were marked), 192 within 2, 203 within 3; each
+ * counted as a false positive.
+ */
+export const DUPLICATE_DISTANCE_DEPTH = 3;
+
 /** The rows of one frame's fits, positions in px of each row's patch (its origin added). */
 export interface FrameFits {
   readonly rows: FitResults;
@@ -58,8 +69,9 @@ export class DuplicateFits {
     if (n < 2) return 0;
     order.subarray(0, n).sort(this.byKey);
     // |Δx| ≤ D·√(u_a² + u_b²) ≤ D·√2·max u.
-    const reach = DUPLICATE_DISTANCE * Math.SQRT2 * widest;
-    const limit = DUPLICATE_DISTANCE * DUPLICATE_DISTANCE;
+    const distance = depth ? DUPLICATE_DISTANCE_DEPTH : DUPLICATE_DISTANCE;
+    const reach = distance * Math.SQRT2 * widest;
+    const limit = distance * distance;
     let marked = 0;
     for (let i = 0; i < n; i++) {
       const a = order[i];

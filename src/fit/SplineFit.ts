@@ -1,18 +1,14 @@
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
 import { choleskyFactor, choleskySolve } from './cholesky.js';
-import { MIN_START_BACKGROUND, MIN_START_PHOTONS, SPLINE_COEFFICIENTS, SPLINE_EDGE_START_PX, SPLINE_SETTLED_DECREMENT, SPLINE_Z_SCAN_FITS, SPLINE_Z_SCAN_STARTS, STATUS_CONVERGED, STATUS_MAX_ITERATIONS, STATUS_Z_RANGE, Z_EDGE_NM } from './fitConstants.js';
+import { MIN_START_BACKGROUND, MIN_START_PHOTONS, SPLINE_COEFFICIENTS, SPLINE_EDGE_START_PX, SPLINE_SCAN_LOBES, SPLINE_SETTLED_DECREMENT, SPLINE_Z_SCAN_FITS, SPLINE_Z_SCAN_STARTS, STATUS_CONVERGED, STATUS_MAX_ITERATIONS, STATUS_Z_RANGE, Z_EDGE_NM } from './fitConstants.js';
 import { SplineModel } from './models/SplineModel.js';
 import { poissonLogLikelihood } from './poissonLogLikelihood.js';
+import { scanLobes, scanPlane } from './spline/scanLobes.js';
 import type { SplinePsf } from './spline/SplinePsf.js';
 import { ZStartFit } from './ZStartFit.js';
 
-/**
- * The plane of scan start `s` of {@link SPLINE_Z_SCAN_STARTS}: spread evenly over the spline's planes
- * (the middle of each of as many equal parts).
- */
-function scanPlane(s: number, voxelsZ: number): number {
-  return Math.min(voxelsZ - 1, Math.floor(((s + 0.5) * voxelsZ) / SPLINE_Z_SCAN_STARTS));
-}
+/** Scan starts: each scanned plane at the lateral start, then at each of its lobes ({@link scanLobes}). */
+const SCAN_STARTS = SPLINE_Z_SCAN_STARTS * (1 + SPLINE_SCAN_LOBES);
 
 /**
  * The 3-D fit of one spot through a measured PSF (issue 26; Li et al., Nat. Methods 15:367,
@@ -21,7 +17,8 @@ function scanPlane(s: number, voxelsZ: number): number {
  * μ_k = N·S(pixel k − (x, y), z) + b, from z starts found by a scan of the spline's planes:
  * {@link SPLINE_Z_SCAN_STARTS} planes spread over its range, each with N and b by least squares on the
  * spline's samples nearest the pixels (no interpolation: a few operations a pixel), ranked by
- * the Poisson ℓ of that μ; the fit runs from the best, from the next ({@link SPLINE_Z_SCAN_FITS} at
+ * the Poisson ℓ of that μ, each plane also placed with each of its lobes ({@link scanLobes},
+ * SPLINE_SCAN_LOBES) on the lateral start (a ringed PSF detected on a lobe); the fit runs from the best, from the next ({@link SPLINE_Z_SCAN_FITS} at
  * most) when it does not converge (from all of them, keeping the best ℓ, where the start lies
  * within SPLINE_EDGE_START_PX of the window's edge: a spot the frame cuts); a fit stopped by the
  * iteration limit within SPLINE_SETTLED_DECREMENT of the maximum has converged. The scan finds the basin a defocused spot lies in where three
@@ -35,7 +32,11 @@ export class SplineFit extends ZStartFit<SplineModel> implements AstigmaticFitte
   /** The scanned samples, then μ, of one start (box²). */
   private readonly scan: Float64Array;
   /** N and b of each scan start (least squares). */
-  private readonly scanNb = new Float64Array(2 * SPLINE_Z_SCAN_STARTS);
+  private readonly scanNb = new Float64Array(2 * SCAN_STARTS);
+  /** The scanned planes' lobes ({@link scanLobes}). */
+  private readonly lobes: Float64Array;
+  /** The lateral start of the scan start last ranked or placed, px. */
+  private readonly lateral = new Float64Array(2);
   /** ∇ℓ, I, its Cholesky factor and I⁻¹·∇ℓ of {@link settle}. */
   private readonly settleGradient = new Float64Array(5);
   private readonly settleFisher = new Float64Array(25);
@@ -61,22 +62,26 @@ export class SplineFit extends ZStartFit<SplineModel> implements AstigmaticFitte
    */
   constructor(box: number, spline: SplinePsf, private readonly pixelSizeNm: number, everyStart = false) {
     const model = new SplineModel(box, spline);
-    super(model, model.zRangeNm, everyStart, SPLINE_Z_SCAN_STARTS, SPLINE_Z_SCAN_FITS);
+    super(model, model.zRangeNm, everyStart, SCAN_STARTS, SPLINE_Z_SCAN_FITS);
     this.scan = new Float64Array(box * box);
+    this.lobes = scanLobes(spline);
   }
 
   /**
-   * Scan start `s` at the lateral start (x, y): plane {@link scanPlane}'s samples at the samples
-   * nearest the pixels' offsets, N and b by least squares on them (b at least
-   * MIN_START_BACKGROUND, N at least MIN_START_PHOTONS), the Poisson ℓ of that μ.
+   * Scan start `s` (plane {@link scanPlane}(s mod SPLINE_Z_SCAN_STARTS); lobe j = ⌊s /
+   * SPLINE_Z_SCAN_STARTS⌋, 0: none) at its lateral start ({@link lateralStart}): the plane's
+   * samples at the samples nearest the pixels' offsets, N and b by least squares on them (b at
+   * least MIN_START_BACKGROUND, N at least MIN_START_PHOTONS), the Poisson ℓ of that μ; −∞ for a
+   * lobe the plane lacks or that puts the emitter outside the window.
    */
   protected override rankStart(data: Float64Array, at: number, shift: Float64Array | undefined, start: { x: number; y: number }, s: number): number {
-    const { box, scan, scanNb } = this;
+    const { box, scan, scanNb, lateral } = this;
+    if (!this.lateralStart(start, s)) return Number.NEGATIVE_INFINITY;
     const spline = this.model.spline;
     const { voxelsX, voxelsY, coefficients } = spline;
-    const iz = scanPlane(s, spline.voxelsZ);
-    const iu = Math.floor(spline.centerXPx + 1 - start.x);
-    const iv = Math.floor(spline.centerYPx + 1 - start.y);
+    const iz = scanPlane(s % SPLINE_Z_SCAN_STARTS, spline.voxelsZ);
+    const iu = Math.floor(spline.centerXPx + 1 - lateral[0]);
+    const iv = Math.floor(spline.centerYPx + 1 - lateral[1]);
     let ss = 0, s1 = 0, sd = 0, d1 = 0;
     for (let r = 0; r < box; r++) {
       for (let col = 0; col < box; col++) {
@@ -133,14 +138,35 @@ export class SplineFit extends ZStartFit<SplineModel> implements AstigmaticFitte
     return super.everyStartFor(start) || start.x < e || start.y < e || start.x > far || start.y > far;
   }
 
-  /** θ = the lateral start, N and b of scan start `s`, z at its plane. */
+  /**
+   * The lateral start of scan start `s` into {@link lateral}: the start itself (lobe 0), or the
+   * emitter whose lobe j of the plane lies on the start, (x − dx, y − dy).
+   * @returns false where the plane lacks that lobe or it puts the emitter outside the window (½ px in)
+   */
+  private lateralStart(start: { x: number; y: number }, s: number): boolean {
+    const j = Math.floor(s / SPLINE_Z_SCAN_STARTS);
+    const { lateral } = this;
+    if (j === 0) {
+      lateral[0] = start.x;
+      lateral[1] = start.y;
+      return true;
+    }
+    const at = 2 * (SPLINE_SCAN_LOBES * (s % SPLINE_Z_SCAN_STARTS) + j - 1);
+    lateral[0] = start.x - this.lobes[at];
+    lateral[1] = start.y - this.lobes[at + 1];
+    const far = this.box - 0.5;
+    return lateral[0] >= 0.5 && lateral[0] <= far && lateral[1] >= 0.5 && lateral[1] <= far;
+  }
+
+  /** θ = the lateral start of scan start `s` ({@link lateralStart}), its N and b, z at its plane. */
   protected override placeStart(start: { x: number; y: number }, s: number): void {
     const theta = this.theta;
     const spline = this.model.spline;
-    theta[0] = start.x;
-    theta[1] = start.y;
+    this.lateralStart(start, s);
+    theta[0] = this.lateral[0];
+    theta[1] = this.lateral[1];
     theta[2] = Math.max(this.scanNb[2 * s], MIN_START_PHOTONS);
     theta[3] = Math.max(this.scanNb[2 * s + 1], MIN_START_BACKGROUND);
-    theta[4] = spline.zStartNm + scanPlane(s, spline.voxelsZ) * spline.dzNm;
+    theta[4] = spline.zStartNm + scanPlane(s % SPLINE_Z_SCAN_STARTS, spline.voxelsZ) * spline.dzNm;
   }
 }

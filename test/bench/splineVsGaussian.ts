@@ -1,44 +1,70 @@
 /**
  * Issue 26's comparison: the Gaussian astigmatic model (calibrate-3d's curves) against the
- * spline (calibrate-psf's PSF.h5) on the same non-Gaussian data, a pupil-function PSF (NA 1.49,
- * Zernike astigmatism, 20 nm spherical aberration) that neither model made:
- * `npm run build && node --import tsx test/bench/splineVsGaussian.ts [DIR]`.
- * Simulates isolated spots (96×96 px, 300 frames, depths uniform in ±600 nm) and the bead stack
- * of the same optics, calibrates both models from the beads as a user would (the CLI), localizes
- * the spots with each, and prints a Markdown table: Jaccard (matched within 250 nm laterally,
- * matchPoints as `evaluate`), lateral RMSE (√⟨Δx² + Δy²⟩) and the mean Δx, Δy, z RMSE and bias over the matched (and the RMSE of the z errors within 250 nm, the median |Δz|), the
- * largest |z bias| of a 200 nm band of true z (bands with ≥ 20 matches), the share of z errors
- * beyond 250 nm, the share of fits that converged (the run record), and the precision against
- * the reported uncertainties (RMSE / RMS uncertainty over the z inliers, each axis against its own:
- * `uncertainty_x`, `uncertainty_y`, and `uncertainty_z`, which holds the calibration's model error;
- * the lateral `uncertainty` is their RMS, which astigmatism makes unlike either), then the bias band
- * by band.
+ * spline (calibrate-psf's PSF.h5) on the same non-Gaussian data, a pupil-function PSF that
+ * neither model made:
+ * `npm run build && node --import tsx test/bench/splineVsGaussian.ts [DIR] [--optics NAMES]
+ * [--camera given|estimated|both] [--models gaussian,spline]`.
+ * For each optical model of `--optics` (comma-separated names of {@link OPTICS}; default
+ * `na149`), simulates isolated spots (96×96 px, 300 frames, depths uniform in ±600 nm) and the
+ * bead stack of the same optics, calibrates the models from the beads as a user would (the CLI:
+ * with the camera's flags, `given`, or the camera estimated from the bead stack, `estimated`;
+ * the default `estimated` is what a user who gives no flags gets), localizes the spots with each
+ * and prints a Markdown table: Jaccard (matched within 250 nm laterally, matchPoints as
+ * `evaluate`), the false positives (unmatched localizations), lateral RMSE (√⟨Δx² + Δy²⟩) and
+ * the mean Δx, Δy, z RMSE and bias over the matched (and the RMSE of the z errors within 250 nm,
+ * the median |Δz|), the largest |z bias| of a 200 nm band of true z (bands with ≥ 20 matches),
+ * the share of z errors beyond 250 nm, the share of fits that converged or were marked duplicate
+ * (the run record), and the precision against the reported uncertainties (RMSE / RMS
+ * uncertainty over the z inliers, each axis against its own: `uncertainty_x`, `uncertainty_y`,
+ * and `uncertainty_z`, which holds the calibration's model error), the calibration's
+ * leave-one-bead-out z error and usable range, and the camera calibrate-psf used; then the bias
+ * band by band.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matchPoints } from '../../src/evaluate/matchPoints.js';
 
+/**
+ * The optical models (the simulator's flags for both the spots and the beads):
+ * - `na149`: the issue's oil objective, NA 1.49, 670 nm, 80 nm astigmatism, 20 nm spherical;
+ * - `na14`: an oil objective NA 1.4 into a water sample (index 1.33: light beyond its critical
+ *   angle cut, the defocus through water), 600 nm, 100 nm astigmatism, 40 nm spherical: a ring
+ *   below the focus;
+ * - `na12`: a water objective NA 1.2 (immersion 1.33), 580 nm, 70 nm astigmatism, −35 nm
+ *   spherical: the ring above the focus, a wider PSF.
+ */
+export const OPTICS: Record<string, { label: string; flags: string[] }> = {
+  na149: { label: 'NA 1.49 oil, 670 nm, 80 nm astigmatism, 20 nm spherical', flags: ['--zernike-spherical', '20'] },
+  na14: { label: 'NA 1.4 oil into water (n 1.33), 600 nm, 100 nm astigmatism, 40 nm spherical', flags: ['--na', '1.4', '--sample-index', '1.33', '--wavelength', '600', '--zernike-astigmatism', '100', '--zernike-spherical', '40'] },
+  na12: { label: 'NA 1.2 water, 580 nm, 70 nm astigmatism, −35 nm spherical', flags: ['--na', '1.2', '--immersion-index', '1.33', '--wavelength', '580', '--zernike-astigmatism', '70', '--zernike-spherical', '-35'] },
+};
+
 const CLI = join(import.meta.dirname, '../../dist/src/cli/smlm-stream.js');
-const dir = process.argv[2] ?? '/tmp/spline-vs-gaussian';
-mkdirSync(dir, { recursive: true });
+const args = process.argv.slice(2);
+function option(name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+}
+const opticsNames = option('--optics', 'na149').split(',');
+const cameraModes = option('--camera', 'estimated');
+const models = option('--models', 'gaussian,spline').split(',');
+const root = args[0] ?? '/tmp/spline-vs-gaussian';
+for (const n of opticsNames) if (!OPTICS[n]) throw new Error(`--optics ${n}: not one of ${Object.keys(OPTICS).join(', ')}`);
 const TOLERANCE_NM = 250;
 const BAND_NM = 200;
 const MIN_BAND = 20;
-const OPTICS = ['--psf', 'pupil', '--zernike-spherical', '20'];
+/** The simulator's default camera (what `given` passes to calibrate-psf and calibrate-3d). */
+const CAMERA_FLAGS = ['--baseline', '100', '--photons-per-adu', '1'];
 
-function cli(...args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`smlm-stream ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+function cli(...a: string[]): string {
+  const r = spawnSync(process.execPath, [CLI, ...a], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`smlm-stream ${a.join(' ')}: exit ${r.status}\n${r.stderr}`);
   return r.stdout;
 }
-
-const spots = join(dir, 'spots.tif');
-const beads = join(dir, 'beads.tif');
-cli('simulate', spots, ...OPTICS, '--astigmatism', '600', '--width', '96', '--height', '96', '--frames', '300', '--density', '0.1', '--min-separation', '1500', '--seed', '8', '--quiet');
-cli('simulate', beads, '--beads', ...OPTICS, '--seed', '6', '--quiet');
-cli('calibrate-3d', beads, '--z-start', '-800', '--z-step', '20', '-o', join(dir, 'calib.json'));
-cli('calibrate-psf', beads, '--z-start', '-800', '--z-step', '20', '-o', join(dir, 'psf.h5'));
 
 /** A CSV of numbers: a column's values by name (unquoted, with units). */
 function readTable(path: string): { col: (name: string) => number; rows: number[][] } {
@@ -60,12 +86,11 @@ function byFrame(rows: number[][], f: number): Map<number, number[][]> {
 
 const rms = (v: number[]) => Math.sqrt(v.reduce((s, d) => s + d * d, 0) / Math.max(1, v.length));
 const mean = (v: number[]) => v.reduce((s, d) => s + d, 0) / Math.max(1, v.length);
-const truth = readTable(join(dir, 'spots.truth.csv'));
 
-function measure(name: string, calibration: string) {
+function measure(dir: string, name: string, calibration: string, truth: ReturnType<typeof readTable>) {
   const out = join(dir, `${name}.csv`);
   const t0 = process.hrtime.bigint();
-  cli('localize', spots, '-o', out, '--calibration', calibration, '--workers', '1', '--quiet');
+  cli('localize', join(dir, 'spots.tif'), '-o', out, '--calibration', calibration, '--workers', '1', '--quiet');
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const found = readTable(out);
   const [tf, tx, ty, tz] = ['frame', 'x [nm]', 'y [nm]', 'z [nm]'].map(truth.col);
@@ -96,11 +121,12 @@ function measure(name: string, calibration: string) {
     });
   }
   const tp = dz.length;
-  const counts = (JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { counts: { fits: number; converged: number } }).counts;
+  const counts = (JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { counts: { fits: number; converged: number; duplicates?: number } }).counts;
   const bandBias = [...bands].filter(([, l]) => l.length >= MIN_BAND).sort((a, b) => a[0] - b[0]).map(([b, l]) => ({ band: b, n: l.length, bias: mean(l), rmse: rms(l) }));
   return {
     name,
     jaccard: (100 * tp) / (truth.rows.length + found.rows.length - tp),
+    falsePositives: found.rows.length - tp,
     lateral: Math.sqrt(mean(dx.map((v, i) => v * v + dy[i] * dy[i]))),
     lateralBias: [mean(dx), mean(dy)],
     zRmse: rms(dz),
@@ -109,23 +135,59 @@ function measure(name: string, calibration: string) {
     zMedian: dz.map(Math.abs).sort((a, b) => a - b)[dz.length >> 1],
     worstBand: Math.max(...bandBias.map((b) => Math.abs(b.bias))),
     outliers: (100 * (tp - inZ.length)) / tp,
-    converged: (100 * counts.converged) / counts.fits,
+    converged: (100 * (counts.converged + (counts.duplicates ?? 0))) / counts.fits,
     precision: [rms(inX) / rms(ux), rms(inY) / rms(uy), rms(inZ) / rms(uz)],
     bandBias,
     seconds,
   };
 }
 
-const results = [measure('gaussian', join(dir, 'calib.json')), measure('spline', join(dir, 'psf.h5'))];
-console.log(`truth ${truth.rows.length} emitters (pupil PSF, NA 1.49, astigmatism, 20 nm spherical; z in ±600 nm)\n`);
-console.log('| model | Jaccard | lateral RMSE (x / y bias) | z RMSE (≤ 250 nm; median \\|Δz\\|) | z bias | largest \\|z bias\\| per 200 nm | z errors > 250 nm | converged | RMSE / uncertainty (x / y / z) | localize, 1 thread |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
-for (const r of results) {
-  console.log(`| ${r.name === 'gaussian' ? 'astigmatic Gaussian (calibrate-3d)' : 'spline (calibrate-psf)'} | ${r.jaccard.toFixed(1)} % | ${r.lateral.toFixed(1)} nm (${r.lateralBias.map((b) => b.toFixed(1)).join(' / ')}) | ${r.zRmse.toFixed(1)} nm (${r.zInliers.toFixed(1)}; ${r.zMedian.toFixed(1)}) | ${r.zBias.toFixed(1)} nm | ${r.worstBand.toFixed(1)} nm | ${r.outliers.toFixed(1)} % | ${r.converged.toFixed(1)} % | ${r.precision.map((p) => p.toFixed(2)).join(' / ')} | ${r.seconds.toFixed(1)} s |`);
+/** calibrate-psf's record: its leave-one-bead-out error, usable range and the camera it used. */
+function psfRecord(path: string): string {
+  const r = (JSON.parse(readFileSync(path, 'utf8')) as { results: { leaveOneOut?: { zErrorRmsNm?: number; usableRangeNm?: number[] }; camera: { baselineAdu: number; photonsPerAdu: number; source: string }[]; beads?: { kept?: number } } }).results;
+  const camera = r.camera.map((c) => `${c.source} ${c.baselineAdu.toFixed(1)} ADU, ${c.photonsPerAdu.toFixed(3)} e⁻/ADU`).join('; ');
+  const loo = r.leaveOneOut?.zErrorRmsNm;
+  const range = r.leaveOneOut?.usableRangeNm;
+  return `leave-one-bead-out ${loo === undefined ? '—' : loo.toFixed(1)} nm, usable ${range ? range.map((v) => v.toFixed(0)).join('…') : '—'} nm, camera ${camera}`;
 }
-console.log('\nz bias by 200 nm band of true z, nm (its RMSE in brackets):\n');
-console.log(`| band | ${results.map((r) => `${r.name} bias (RMSE)`).join(' | ')} |`);
-console.log(`|---|${results.map(() => '---').join('|')}|`);
-for (const b of results[0].bandBias.map((x) => x.band)) {
-  console.log(`| ${b}…${b + BAND_NM} | ${results.map((r) => { const x = r.bandBias.find((y) => y.band === b); return x ? `${x.bias.toFixed(1)} (${x.rmse.toFixed(1)}), ${x.n} matched` : '—'; }).join(' | ')} |`);
+
+for (const opticsName of opticsNames) {
+  const optics = OPTICS[opticsName];
+  const flags = ['--psf', 'pupil', ...optics.flags];
+  const dir = join(root, opticsName);
+  mkdirSync(dir, { recursive: true });
+  const spots = join(dir, 'spots.tif');
+  const beads = join(dir, 'beads.tif');
+  cli('simulate', spots, ...flags, '--astigmatism', '600', '--width', '96', '--height', '96', '--frames', '300', '--density', '0.1', '--min-separation', '1500', '--seed', '8', '--quiet', '--overwrite');
+  cli('simulate', beads, '--beads', ...flags, '--seed', '6', '--quiet', '--overwrite');
+  const truth = readTable(join(dir, 'spots.truth.csv'));
+  const results: ReturnType<typeof measure>[] = [];
+  const notes: string[] = [];
+  for (const camera of cameraModes === 'both' ? ['given', 'estimated'] : [cameraModes]) {
+    const cameraFlags = camera === 'given' ? CAMERA_FLAGS : [];
+    if (models.includes('gaussian')) {
+      cli('calibrate-3d', beads, '--z-start', '-800', '--z-step', '20', ...cameraFlags, '-o', join(dir, `calib-${camera}.json`));
+      results.push(measure(dir, `gaussian-${camera}`, join(dir, `calib-${camera}.json`), truth));
+    }
+    if (models.includes('spline')) {
+      cli('calibrate-psf', beads, '--z-start', '-800', '--z-step', '20', ...cameraFlags, '-o', join(dir, `psf-${camera}.h5`));
+      notes.push(`spline-${camera}: ${psfRecord(join(dir, `psf-${camera}.json`))}`);
+      results.push(measure(dir, `spline-${camera}`, join(dir, `psf-${camera}.h5`), truth));
+    }
+  }
+  console.log(`\n### ${opticsName}: ${optics.label}\n\ntruth ${truth.rows.length} emitters (z in ±600 nm)\n`);
+  console.log('| model (bead camera) | Jaccard | FP | lateral RMSE (x / y bias) | z RMSE (≤ 250 nm; median \\|Δz\\|) | z bias | largest \\|z bias\\| per 200 nm | z errors > 250 nm | converged | RMSE / uncertainty (x / y / z) | localize, 1 thread |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(`| ${r.name} | ${r.jaccard.toFixed(1)} % | ${r.falsePositives} | ${r.lateral.toFixed(1)} nm (${r.lateralBias.map((b) => b.toFixed(1)).join(' / ')}) | ${r.zRmse.toFixed(1)} nm (${r.zInliers.toFixed(1)}; ${r.zMedian.toFixed(1)}) | ${r.zBias.toFixed(1)} nm | ${r.worstBand.toFixed(1)} nm | ${r.outliers.toFixed(1)} % | ${r.converged.toFixed(1)} % | ${r.precision.map((p) => p.toFixed(2)).join(' / ')} | ${r.seconds.toFixed(1)} s |`);
+  }
+  console.log('');
+  for (const n of notes) console.log(`- ${n}`);
+  console.log('\nz bias by 200 nm band of true z, nm (its RMSE in brackets):\n');
+  console.log(`| band | ${results.map((r) => r.name).join(' | ')} |`);
+  console.log(`|---|${results.map(() => '---').join('|')}|`);
+  const allBands = [...new Set(results.flatMap((r) => r.bandBias.map((x) => x.band)))].sort((a, b) => a - b);
+  for (const b of allBands) {
+    console.log(`| ${b}…${b + BAND_NM} | ${results.map((r) => { const x = r.bandBias.find((y) => y.band === b); return x ? `${x.bias.toFixed(1)} (${x.rmse.toFixed(1)}), ${x.n}` : '—'; }).join(' | ')} |`);
+  }
 }

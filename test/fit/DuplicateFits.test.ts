@@ -47,6 +47,15 @@ describe('DuplicateFits', () => {
     assert.equal(new DuplicateFits().mark(far, false), 1);
   });
 
+  test('3-D: two windows of one wide spot, 1–3 combined uncertainties apart, are one emitter (DUPLICATE_DISTANCE_DEPTH); in 2-D two', () => {
+    // Δx = 0.2 px, Δz = 30 nm against √2·0.1 px and √2·25 nm: D = √(1.41² + 0.85²) = 1.65.
+    const pair = () => frame([{ x: 10, y: 10, u: 0.1, z: 100, uz: 25 }, { x: 10.2, y: 10, u: 0.1, z: 130, uz: 25 }]);
+    assert.equal(new DuplicateFits().mark(pair(), true), 1);
+    assert.equal(new DuplicateFits().mark(pair(), false), 0);
+    // D = 3.2 (Δx 0.45 px): two emitters in 3-D too.
+    assert.equal(new DuplicateFits().mark(frame([{ x: 10, y: 10, u: 0.1, z: 100, uz: 25 }, { x: 10.45, y: 10, u: 0.1, z: 100, uz: 25 }]), true), 0);
+  });
+
   test('rows that did not converge are neither compared nor marked; three fits of one spot keep one', () => {
     const f = frame([
       { x: 10, y: 10, u: 0.06 },

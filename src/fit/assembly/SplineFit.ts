@@ -4,7 +4,7 @@
 // starts ranked by ℓ, the fit from the best (FisherScoring.ts's loop), the CRLB, the residual and the
 // PSF's widths; the same arithmetic in the same order as the JavaScript.
 import {
-  MAX_WINDOW, MAX_Z_STEP_NM, MIN_START_BACKGROUND, MIN_START_PHOTONS, SPLINE_COEFFICIENTS, SPLINE_EDGE_START_PX, SPLINE_SETTLED_DECREMENT, STATUS_MAX_ITERATIONS, SPLINE_Z_SCAN_FITS, SPLINE_Z_SCAN_STARTS, STATUS_BAD_DATA, STATUS_CONVERGED,
+  MAX_WINDOW, MAX_Z_STEP_NM, MIN_START_BACKGROUND, MIN_START_PHOTONS, SPLINE_COEFFICIENTS, SPLINE_EDGE_START_PX, SPLINE_LOBE_FRACTION, SPLINE_LOBE_MIN_PX, SPLINE_SCAN_LOBES, SPLINE_SETTLED_DECREMENT, STATUS_MAX_ITERATIONS, SPLINE_Z_SCAN_FITS, SPLINE_Z_SCAN_STARTS, STATUS_BAD_DATA, STATUS_CONVERGED,
   STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_OUT_CRLB, Z_OUT_ITERATIONS, Z_OUT_LOG_LIKELIHOOD, Z_OUT_RESIDUAL_STD,
   Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA, Z_OUTPUT_COLUMNS, Z_PARAMETERS,
 } from '../fitConstants';
@@ -61,10 +61,18 @@ const SDER = new StaticArray<f64>(Z_PARAMETERS);
 const SLOW = new StaticArray<f64>(Z_PARAMETERS * Z_PARAMETERS);
 const SCR = new StaticArray<f64>(Z_PARAMETERS);
 const SZZ = new StaticArray<f64>(Z_PARAMETERS);
-const SORDER = new StaticArray<f64>(SPLINE_Z_SCAN_STARTS);
-const SRANK = new StaticArray<i32>(SPLINE_Z_SCAN_STARTS);
+/** Scan starts: each scanned plane at the lateral start, then at each of its lobes (../spline/scanLobes.ts). */
+const SCAN_STARTS: i32 = SPLINE_Z_SCAN_STARTS * (1 + SPLINE_SCAN_LOBES);
+const SORDER = new StaticArray<f64>(SCAN_STARTS);
+const SRANK = new StaticArray<i32>(SCAN_STARTS);
 /** N and b of each scan start (least squares). */
-const SPROF = new StaticArray<f64>(2 * SPLINE_Z_SCAN_STARTS);
+const SPROF = new StaticArray<f64>(2 * SCAN_STARTS);
+/** The scanned planes' lobes: (dx, dy) px from the emitter at 2·(SPLINE_SCAN_LOBES·s + j); NaN: none (scanLobes). */
+const SLOBES = new StaticArray<f64>(2 * SPLINE_SCAN_LOBES * SPLINE_Z_SCAN_STARTS);
+const SLOBE_VALUE = new StaticArray<f64>(SPLINE_SCAN_LOBES);
+/** The lateral start of the scan start last ranked or placed, px. */
+let SLX: f64 = 0;
+let SLY: f64 = 0;
 /** After splineFit: the Z_OUT_* layout (θ̂, √CRLB, ℓ, iterations, the PSF's widths in nm, residual std). */
 const SOUT = new StaticArray<f64>(Z_OUTPUT_COLUMNS);
 let SLL: f64 = NaN;
@@ -93,6 +101,69 @@ export function splineConfigure(box: i32, pixelNm: f64, coefficients: usize, vx:
   const a = zStart, b = zStart + <f64>vz * dz;
   SZLO = a <= b ? a : b;
   SZHI = a <= b ? b : a;
+  sLobes();
+}
+
+/** The sample at voxel (ix, iy, iz)'s corner (its first coefficient). */
+function sSample(ix: i32, iy: i32, iz: i32): f64 {
+  return load<f64>(SCOEF + ((<usize>((iz * SVY + iy) * SVX + ix) * SPLINE_COEFFICIENTS) << 3));
+}
+
+/** scanLobes: SLOBES from the spline just configured, the same arithmetic in the same order. */
+function sLobes(): void {
+  const lobes = SPLINE_SCAN_LOBES;
+  for (let i = 0; i < 2 * lobes * SPLINE_Z_SCAN_STARTS; i++) unchecked(SLOBES[i] = NaN);
+  for (let s = 0; s < SPLINE_Z_SCAN_STARTS; s++) {
+    const iz = sScanPlane(s);
+    let peak: f64 = 0;
+    for (let iy = 0; iy < SVY; iy++) for (let ix = 0; ix < SVX; ix++) peak = Math.max(peak, sSample(ix, iy, iz));
+    for (let j = 0; j < lobes; j++) unchecked(SLOBE_VALUE[j] = 0);
+    for (let iy = 1; iy < SVY - 1; iy++) {
+      for (let ix = 1; ix < SVX - 1; ix++) {
+        const v = sSample(ix, iy, iz);
+        if (!(v > 0 && v >= SPLINE_LOBE_FRACTION * peak)) continue;
+        const dx = <f64>ix - SCX, dy = <f64>iy - SCY;
+        if (Math.sqrt(dx * dx + dy * dy) < SPLINE_LOBE_MIN_PX) continue;
+        let isMaximum = true;
+        for (let bb = -1; bb <= 1 && isMaximum; bb++) {
+          for (let aa = -1; aa <= 1; aa++) {
+            if ((aa != 0 || bb != 0) && sSample(ix + aa, iy + bb, iz) > v) { isMaximum = false; break; }
+          }
+        }
+        if (!isMaximum) continue;
+        let j = lobes;
+        while (j > 0 && v > unchecked(SLOBE_VALUE[j - 1])) j--;
+        if (j >= lobes) continue;
+        for (let k = lobes - 1; k > j; k--) {
+          unchecked(SLOBE_VALUE[k] = unchecked(SLOBE_VALUE[k - 1]));
+          unchecked(SLOBES[2 * (lobes * s + k)] = unchecked(SLOBES[2 * (lobes * s + k - 1)]));
+          unchecked(SLOBES[2 * (lobes * s + k) + 1] = unchecked(SLOBES[2 * (lobes * s + k - 1) + 1]));
+        }
+        unchecked(SLOBE_VALUE[j] = v);
+        unchecked(SLOBES[2 * (lobes * s + j)] = dx);
+        unchecked(SLOBES[2 * (lobes * s + j) + 1] = dy);
+      }
+    }
+  }
+}
+
+/**
+ * SplineFit.lateralStart: SLX, SLY = the lateral start of scan start s (lobe 0: (x, y); lobe j: the
+ * emitter whose lobe j of the plane lies on it). @returns false where the plane lacks the lobe or it
+ * puts the emitter outside the window (½ px in).
+ */
+function sLateral(x: f64, y: f64, s: i32): bool {
+  const j = s / SPLINE_Z_SCAN_STARTS;
+  if (j == 0) {
+    SLX = x;
+    SLY = y;
+    return true;
+  }
+  const at = 2 * (SPLINE_SCAN_LOBES * (s % SPLINE_Z_SCAN_STARTS) + j - 1);
+  SLX = x - unchecked(SLOBES[at]);
+  SLY = y - unchecked(SLOBES[at + 1]);
+  const far = <f64>SBOX - 0.5;
+  return SLX >= 0.5 && SLX <= far && SLY >= 0.5 && SLY <= far;
 }
 
 /** The address of SOUT. */
@@ -341,13 +412,14 @@ function sSettle(data: usize, status: i32): i32 {
   return decrement < SPLINE_SETTLED_DECREMENT ? STATUS_CONVERGED : status;
 }
 
-/** STH = the lateral start (x, y px), N and b (at least their floors), z of scan start s's plane. */
+/** STH = scan start s's lateral start (sLateral, from x, y px), N and b (at least their floors), z of its plane. */
 function sPlace(x: f64, y: f64, n: f64, b: f64, s: i32): void {
-  unchecked(STH[0] = x);
-  unchecked(STH[1] = y);
+  sLateral(x, y, s);
+  unchecked(STH[0] = SLX);
+  unchecked(STH[1] = SLY);
   unchecked(STH[2] = Math.max(n, MIN_START_PHOTONS));
   unchecked(STH[3] = Math.max(b, MIN_START_BACKGROUND));
-  unchecked(STH[4] = SZ0 + <f64>sScanPlane(s) * SDZ);
+  unchecked(STH[4] = SZ0 + <f64>sScanPlane(s % SPLINE_Z_SCAN_STARTS) * SDZ);
 }
 
 /** The plane of scan start s: evenly spread over the spline's planes. */
@@ -356,15 +428,17 @@ function sScanPlane(s: i32): i32 {
 }
 
 /**
- * Scan start s at (x, y): the spline's samples of plane sScanPlane(s) at the samples nearest the
- * pixels' offsets (no interpolation: a coarse start), N and b by least squares on them, ℓ of that
- * μ; N and b into SPROF.
+ * Scan start s at its lateral start from (x, y) (sLateral; −∞ where it has none): the spline's
+ * samples of plane sScanPlane(s mod SPLINE_Z_SCAN_STARTS) at the samples nearest the pixels'
+ * offsets (no interpolation: a coarse start), N and b by least squares on them, ℓ of that μ; N and
+ * b into SPROF.
  */
 function sScan(data: usize, x: f64, y: f64, s: i32): f64 {
   const box = SBOX;
-  const iz = sScanPlane(s);
-  const iu = <i32>Math.floor(SCX + 1 - x);
-  const iv = <i32>Math.floor(SCY + 1 - y);
+  if (!sLateral(x, y, s)) return -Infinity;
+  const iz = sScanPlane(s % SPLINE_Z_SCAN_STARTS);
+  const iu = <i32>Math.floor(SCX + 1 - SLX);
+  const iv = <i32>Math.floor(SCY + 1 - SLY);
   let ss: f64 = 0, s1: f64 = 0, sd: f64 = 0, d1: f64 = 0;
   for (let r = 0; r < box; r++) {
     for (let col = 0; col < box; col++) {
@@ -438,7 +512,7 @@ function sChoose(data: usize, x: f64, y: f64, n: f64, b: f64, maxIterations: i32
   for (let i = 0; i < area; i++) if (!isFinite<f64>(load<f64>(data + (<usize>i << 3)))) return STATUS_BAD_DATA;
   // The starts' ranking needs the values alone; the fits' evaluations are followed by derivatives (sFitFrom).
   SEAGER = false;
-  const starts = SPLINE_Z_SCAN_STARTS;
+  const starts = SCAN_STARTS;
   for (let s = 0; s < starts; s++) {
     unchecked(SORDER[s] = sScan(data, x, y, s));
     unchecked(SRANK[s] = s);
