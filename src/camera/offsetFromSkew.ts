@@ -72,7 +72,7 @@ export function offsetFromSkew(input: SkewInput): SkewOffset | undefined {
   for (const data of frames) {
     for (let r0 = 0; r0 + t <= height; r0 += stepPx) {
       tile: for (let c0 = 0; c0 + t <= width; c0 += stepPx) {
-        noise.measure(data, width, r0, c0, undefined, out, 0);
+        noise.measure(data, width, r0, c0, undefined, out, 0, 0, LOW_RINGS); // the low rings only
         let lowPower = 0;
         for (let j = 0; j < LOW_RINGS; j++) lowPower += out[1 + j];
         const expected = slope * out[0] + intercept;

@@ -45,6 +45,8 @@ export class TileNoise {
   private readonly rowRe: Float64Array;
   private readonly rowIm: Float64Array;
   private readonly tile: Float64Array;
+  /** 1/Σw² of the tile loaded, halved for a difference of frames. */
+  private scale = 0;
 
   /** @param tilePx - tile side, px (even, ≥ 8) */
   constructor(tilePx: number) {
@@ -62,7 +64,9 @@ export class TileNoise {
    * ring's summed power over Σw² (ADU², so ring power / ring bins is a variance) at
    * `out[at + 1 + j]`. With `other` (a second frame of the same size), the tile of the difference
    * `data − other` is measured instead, halved in power so it stays one frame's variance (fixed
-   * structure and spots that stay on cancel); the mean is the two frames' mean.
+   * structure and spots that stay on cancel); the mean is the two frames' mean. Only the rings
+   * `fromRing` … `toRing − 1` are computed (the others are written 0): the frequencies of the
+   * rings not asked for are skipped, and those asked for come out the same to the bit.
    * @param data - frame pixels, row-major
    * @param width - frame width, px
    * @param row0 - tile's top row
@@ -70,10 +74,22 @@ export class TileNoise {
    * @param other - second frame for a temporal difference, or undefined
    * @param out - output, 1 + rings values per tile
    * @param at - where this tile's values start in `out`
+   * @param fromRing - lowest ring computed @default 0
+   * @param toRing - ring after the highest computed @default rings (all)
    */
-  measure(data: PixelArray, width: number, row0: number, column0: number, other: PixelArray | undefined, out: Float64Array, at: number): void {
+  measure(data: PixelArray, width: number, row0: number, column0: number, other: PixelArray | undefined, out: Float64Array, at: number, fromRing = 0, toRing = this.rings): void {
+    out[at] = this.load(data, width, row0, column0, other);
+    this.spectrum(out, at, fromRing, toRing);
+  }
+
+  /**
+   * Load one tile for {@link spectrum} (windowed, its plain mean taken off) and set
+   * {@link squareMean}; see {@link measure} for the arguments.
+   * @returns the tile's w²-weighted mean, ADU
+   */
+  load(data: PixelArray, width: number, row0: number, column0: number, other: PixelArray | undefined): number {
     const t = this.tilePx;
-    const { window, cos, sin, window2Sum, ringOf } = this.tables;
+    const { window, window2Sum } = this.tables;
     const tile = this.tile;
     let weighted = 0;
     let square = 0;
@@ -93,12 +109,30 @@ export class TileNoise {
     }
     plain /= t * t;
     for (let i = 0; i < t * t; i++) tile[i] = (tile[i] - plain) * window[i % t] * window[(i / t) | 0];
+    this.scale = 1 / window2Sum / (other ? 2 : 1);
+    this.squareMean = square * this.scale;
+    return weighted / window2Sum;
+  }
+
+  /**
+   * The ring powers of the tile last loaded ({@link load}), rings `fromRing` … `toRing − 1`, at
+   * `out[at + 1 + j]` (the other rings 0). A ring j ≥ J needs only frequencies with |k|, |l| ≥ J,
+   * and one below J only those with min(|k|, |l|) < J: the rest are not computed.
+   * @param out - output, 1 + rings values per tile (`out[at]` is left alone)
+   * @param at - where this tile's values start in `out`
+   * @param fromRing - lowest ring computed @default 0
+   * @param toRing - ring after the highest computed @default rings (all)
+   */
+  spectrum(out: Float64Array, at: number, fromRing = 0, toRing = this.rings): void {
+    const t = this.tilePx;
+    const { cos, sin, ringOf } = this.tables;
+    const tile = this.tile;
     const rowRe = this.rowRe;
     const rowIm = this.rowIm;
     // Real input: F(−k, −l) = F(k, l)*, so columns k ≤ T/2 hold every power (those in between twice).
     const half = t / 2;
     for (let r = 0; r < t; r++) {
-      for (let k = 0; k <= half; k++) {
+      for (let k = fromRing; k <= half; k++) {
         let re = 0;
         let im = 0;
         for (let c = 0; c < t; c++) {
@@ -111,9 +145,12 @@ export class TileNoise {
       }
     }
     for (let j = 0; j < this.rings; j++) out[at + 1 + j] = 0;
-    const scale = 1 / window2Sum / (other ? 2 : 1);
+    const scale = this.scale;
     for (let l = 0; l < t; l++) {
-      for (let k = 0; k <= half; k++) {
+      if ((l <= half ? l : t - l) < fromRing) continue;
+      for (let k = fromRing; k <= half; k++) {
+        const ring = ringOf[l * t + k];
+        if (ring >= toRing) continue;
         let re = 0;
         let im = 0;
         for (let r = 0; r < t; r++) {
@@ -124,11 +161,9 @@ export class TileNoise {
           re += a * cs + b * sn;
           im += b * cs - a * sn;
         }
-        out[at + 1 + ringOf[l * t + k]] += (re * re + im * im) * (k === 0 || k === half ? scale : 2 * scale);
+        out[at + 1 + ring] += (re * re + im * im) * (k === 0 || k === half ? scale : 2 * scale);
       }
     }
-    out[at] = weighted / window2Sum;
-    this.squareMean = square * scale;
   }
 }
 
