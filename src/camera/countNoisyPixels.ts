@@ -51,16 +51,20 @@ export function countNoisyPixels(frames: readonly FrameSample[], slopeAdu: numbe
     for (let j = 0; j < b; j++) {
       const k = k0 + j;
       let finite = true;
+      let lowest = Number.POSITIVE_INFINITY;
       for (let t = 0; t < n; t++) {
         const v = block[j * n + t];
         values[t] = v;
         if (v !== v) finite = false;
+        if (v < lowest) lowest = v;
       }
       for (let t = 0; t < n - 1; t++) squares[t] = ((values[t + 1] - values[t]) ** 2) / 2;
       if (finite) {
-        // The middle elements by selection: the values a sort puts there, in O(n).
+        // The middle elements by selection: the values a sort puts there, in O(n). The level
+        // only matters for a pixel noisier than the line at its lowest value (the line rises).
         variances[k] = selectKth(squares, (n - 1) >> 1) / CHI2_1_MEDIAN;
-        levels[k] = selectKth(values, n >> 1);
+        const quiet = slopeAdu > 0 && !(variances[k] > l.varianceRatio * Math.max(slopeAdu * lowest + interceptAdu2, 1e-6));
+        levels[k] = quiet ? lowest : selectKth(values, n >> 1);
       } else {
         squares.sort();
         values.sort();

@@ -249,24 +249,27 @@ test('TileNoise: rings asked for come out as when every ring is measured, to the
   }
 });
 
-test('estimateCamera: a frame with more tiles than maxTiles is measured on a lattice spread over it, and the gain holds', () => {
-  // 1152² px: 20 449 half-overlapping tiles, above maxTiles (20 000); every second one across and
-  // down (5 184, from all of the frame) is measured. Two frames of shot noise (Gaussian, variance
-  // = the level: 1 photon per ADU, offset 100) on a smooth background from 110 to 290 ADU.
-  const side = 1152;
+test('estimateCamera: a frame with more tiles than maxFrameTiles has every n-th measured, and the gain holds', () => {
+  // 4096 × 1040 px: 511 × 129 = 65 919 half-overlapping tiles, above maxFrameTiles (65 536):
+  // every second one in reading order (32 960, from all of the frame) is measured. Two frames of
+  // shot noise (Gaussian, variance = the level: 1 photon per ADU, offset 100) on a smooth
+  // background from 110 to 290 ADU.
+  const width = 4096;
+  const height = 1040;
   const rng = new Random(8);
   const pair = [0, 1].map(() => {
-    const data = new Uint16Array(side * side);
-    for (let y = 0; y < side; y++) {
-      for (let x = 0; x < side; x++) {
-        const level = 100 + 10 + 90 * (1 + Math.sin((2 * Math.PI * x) / side) * Math.cos((2 * Math.PI * y) / side));
-        data[y * side + x] = Math.round(level + Math.sqrt(level - 100) * rng.normal());
+    const data = new Uint16Array(width * height);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const level = 100 + 10 + 90 * (1 + Math.sin((2 * Math.PI * x) / width) * Math.cos((2 * Math.PI * y) / height));
+        data[y * width + x] = Math.round(level + Math.sqrt(level - 100) * rng.normal());
       }
     }
-    return { data, width: side, height: side };
+    return { data, width, height };
   });
   const e = estimateCamera(pair);
-  assert.ok(e.tiles <= CAMERA_ESTIMATE_DEFAULTS.maxTiles && e.tiles > 5000, `${e.tiles} tiles`);
-  // Within 4 of the gain's standard deviations (~1 % from 5 000 tiles).
+  assert.equal(e.tiles, Math.ceil((511 * 129) / 2), 'every second tile, none clipped');
+  assert.ok(CAMERA_ESTIMATE_DEFAULTS.maxFrameTiles < 511 * 129);
+  // Within 4 of the gain's standard deviations (~1 % from 33 000 tiles).
   assert.ok(Math.abs(e.photonsPerAdu - 1) < 4 * e.photonsPerAduSd && e.photonsPerAduSd < 0.02, `gain ${e.photonsPerAdu} ± ${e.photonsPerAduSd}`);
 });
