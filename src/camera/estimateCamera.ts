@@ -2,7 +2,7 @@ import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { PixelArray } from '../io/Frame.js';
 import { excessNoiseFactor } from './excessNoiseFactor.js';
 import { offsetFromSkew } from './offsetFromSkew.js';
-import { brightTiles, chooseNoiseBand, fitNoiseLine, LOWEST_BAND_RING, WINDOW_BIN_CORRELATION } from './fitNoiseLine.js';
+import { brightOrder, brightTiles, chooseNoiseBand, fitNoiseLine, LOWEST_BAND_RING, WINDOW_BIN_CORRELATION } from './fitNoiseLine.js';
 import { TileNoise } from './tileNoise.js';
 
 /** One frame given to {@link estimateCamera}: pixels row-major, ADU. */
@@ -201,9 +201,10 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
       noise.load(a, width, where[3 * t + 1], where[3 * t + 2], b);
       noise.spectrum(tiles, stride * t, fromRing);
     };
-    const bright = brightTiles(tiles.subarray(0, stride * count), stride);
+    const order = brightOrder(tiles.subarray(0, stride * count), stride);
+    const bright = brightTiles(tiles.subarray(0, stride * count), stride, order);
     for (let t = 0; t < count; t++) if (bright[t]) measureTile(t, LOWEST_BAND_RING);
-    const band = chooseNoiseBand(tiles.subarray(0, stride * count), noise.ringBins);
+    const band = chooseNoiseBand(tiles.subarray(0, stride * count), noise.ringBins, order);
     for (let t = 0; t < count; t++) if (!bright[t]) measureTile(t, band.ring);
     const points = new Float64Array(2 * count);
     for (let t = 0; t < count; t++) {

@@ -1,3 +1,4 @@
+import { selectKth } from './selectKth.js';
 import type { TileNoise } from './tileNoise.js';
 
 /**
@@ -12,8 +13,12 @@ const BRIGHT_SHARE = 0.25;
 /** The lowest ring a band may start at: rings 0 and 1 hold the tile's mean and gradients. */
 export const LOWEST_BAND_RING = 2;
 
-/** The tiles whose spectra choose the band, brightest first: the brightest quarter, at least 4. */
-function brightOrder(tiles: Float64Array, stride: number): number[] {
+/**
+ * The tiles whose spectra choose the band, brightest first: the brightest quarter, at least 4.
+ * @param tiles - per tile: mean, then the power of each ring (only the means are read)
+ * @param stride - values per tile (1 + rings)
+ */
+export function brightOrder(tiles: Float64Array, stride: number): number[] {
   const n = tiles.length / stride;
   const order = Array.from({ length: n }, (_, t) => t).sort((p, q) => tiles[stride * q] - tiles[stride * p]);
   return order.slice(0, Math.max(4, Math.ceil(n * BRIGHT_SHARE)));
@@ -24,10 +29,11 @@ function brightOrder(tiles: Float64Array, stride: number): number[] {
  * their means alone: their rings from {@link LOWEST_BAND_RING} up are all it reads.
  * @param tiles - per tile: mean, then the power of each ring (only the means are read)
  * @param stride - values per tile (1 + rings)
+ * @param order - {@link brightOrder} of the tiles, when already known @default computed
  */
-export function brightTiles(tiles: Float64Array, stride: number): Uint8Array {
+export function brightTiles(tiles: Float64Array, stride: number, order = brightOrder(tiles, stride)): Uint8Array {
   const flags = new Uint8Array(tiles.length / stride);
-  for (const t of brightOrder(tiles, stride)) flags[t] = 1;
+  for (const t of order) flags[t] = 1;
   return flags;
 }
 
@@ -52,11 +58,11 @@ export interface NoiseBand {
  * @param tiles - per tile: mean, then the power of each ring ({@link TileNoise.measure}); only
  *   the rings from {@link LOWEST_BAND_RING} up of the tiles {@link brightTiles} picks are read
  * @param ringBins - frequencies in each ring
+ * @param bright - {@link brightOrder} of the tiles, when already known @default computed
  */
-export function chooseNoiseBand(tiles: Float64Array, ringBins: Float64Array): NoiseBand {
+export function chooseNoiseBand(tiles: Float64Array, ringBins: Float64Array, bright = brightOrder(tiles, 1 + ringBins.length)): NoiseBand {
   const rings = ringBins.length;
   const stride = 1 + rings;
-  const bright = brightOrder(tiles, stride);
   const ringPower = new Float64Array(rings);
   for (const t of bright) for (let j = 0; j < rings; j++) ringPower[j] += tiles[stride * t + 1 + j];
   const top = rings - 2;
@@ -240,6 +246,12 @@ function invert3(a: number, b: number, c: number, d: number, e: number, f: numbe
 
 /** Median of |values| (values is reordered). */
 function medianAbs(values: Float64Array): number {
-  const a = Float64Array.from(values, Math.abs).sort();
-  return a[a.length >> 1];
+  const a = new Float64Array(values.length);
+  let finite = true;
+  for (let i = 0; i < a.length; i++) {
+    a[i] = Math.abs(values[i]);
+    if (a[i] !== a[i]) finite = false;
+  }
+  // Selection: the value a sort puts in the middle (a NaN, which sorts last, by the sort).
+  return finite ? selectKth(a, a.length >> 1) : a.sort()[a.length >> 1];
 }
