@@ -42,9 +42,11 @@ export interface OpenedRun {
   read(buffers: FrameBufferPool, signal: AbortSignal | undefined): AsyncIterable<Frame>;
   /**
    * Read the first `count` frames of the run's range (its start and step) that are in the stack
-   * now, without following it, each into a buffer of its own: what a step before the run looks at.
+   * now, without following it, each into a buffer of its own (or taken from `buffers`, for a
+   * caller that gives each frame's buffer back once done with it): what a step before the run
+   * looks at.
    */
-  readFirst(count: number, signal: AbortSignal | undefined): AsyncIterable<Frame>;
+  readFirst(count: number, signal: AbortSignal | undefined, buffers?: FrameBufferPool): AsyncIterable<Frame>;
   /** Close the stack's files (again is harmless). */
   close(): void;
 }
@@ -91,7 +93,7 @@ export function openRun(input: string | readonly string[], frames: FrameSourceOp
     range: { start, end, step, total: frames?.follow ? undefined : Math.max(0, Math.ceil((end - start) / step)) },
     address,
     read: (buffers, signal) => stack.frames({ ...frames, buffers, signal }),
-    readFirst: (count, signal) => stack.frames({ start, end: Math.min(end, start + count * step), step, signal }),
+    readFirst: (count, signal, buffers) => stack.frames({ start, end: Math.min(end, start + count * step), step, signal, buffers }),
     close: () => stack.close(),
   };
 }

@@ -1,4 +1,5 @@
 import type { FrameSample } from './estimateCamera.js';
+import { selectKth } from './selectKth.js';
 
 /** Every limit of {@link countNoisyPixels}, stated once. */
 export const NOISY_PIXEL_LIMITS = {
@@ -11,6 +12,9 @@ export const NOISY_PIXEL_LIMITS = {
   /** Noisy pixels above this share of the frame are warned about (an sCMOS sensor's hot pixels). */
   warnShare: 0.005,
 } as const;
+
+/** Pixels gathered at a time (their values in every frame: 50 × 1024 × 8 bytes, in cache). */
+const NOISY_BLOCK_PIXELS = 1024;
 
 /** The median of χ²₁: the median of d²/2 for a difference d of two draws of variance v is this × v. */
 const CHI2_1_MEDIAN = 0.4549364;
@@ -37,13 +41,38 @@ export function countNoisyPixels(frames: readonly FrameSample[], slopeAdu: numbe
   const squares = new Float64Array(n - 1);
   const variances = new Float64Array(width * height);
   const levels = new Float64Array(width * height);
-  for (let k = 0; k < width * height; k++) {
-    for (let t = 0; t < n; t++) values[t] = used[t].data[k];
-    for (let t = 0; t < n - 1; t++) squares[t] = ((values[t + 1] - values[t]) ** 2) / 2;
-    squares.sort();
-    values.sort();
-    variances[k] = squares[(n - 1) >> 1] / CHI2_1_MEDIAN;
-    levels[k] = values[n >> 1];
+  // Pixels in blocks: each frame's run of a block copied at once (not 50 frames' pixel k in turn).
+  const block = new Float64Array(n * NOISY_BLOCK_PIXELS);
+  for (let k0 = 0; k0 < width * height; k0 += NOISY_BLOCK_PIXELS) {
+    const b = Math.min(NOISY_BLOCK_PIXELS, width * height - k0);
+    for (let t = 0; t < n; t++) {
+      const data = used[t].data;
+      for (let j = 0; j < b; j++) block[j * n + t] = data[k0 + j];
+    }
+    for (let j = 0; j < b; j++) {
+      const k = k0 + j;
+      let finite = true;
+      let lowest = Number.POSITIVE_INFINITY;
+      for (let t = 0; t < n; t++) {
+        const v = block[j * n + t];
+        values[t] = v;
+        if (v !== v) finite = false;
+        if (v < lowest) lowest = v;
+      }
+      for (let t = 0; t < n - 1; t++) squares[t] = ((values[t + 1] - values[t]) ** 2) / 2;
+      if (finite) {
+        // The middle elements by selection: the values a sort puts there, in O(n). The level
+        // only matters for a pixel noisier than the line at its lowest value (the line rises).
+        variances[k] = selectKth(squares, (n - 1) >> 1) / CHI2_1_MEDIAN;
+        const quiet = slopeAdu > 0 && !(variances[k] > l.varianceRatio * Math.max(slopeAdu * lowest + interceptAdu2, 1e-6));
+        levels[k] = quiet ? lowest : selectKth(values, n >> 1);
+      } else {
+        squares.sort();
+        values.sort();
+        variances[k] = squares[(n - 1) >> 1] / CHI2_1_MEDIAN;
+        levels[k] = values[n >> 1];
+      }
+    }
   }
   // A hot pixel stands alone; a blinking spot spans its neighbours too (dense frames).
   const neighbours = new Float64Array(8);
@@ -66,3 +95,4 @@ export function countNoisyPixels(frames: readonly FrameSample[], slopeAdu: numbe
   }
   return { noisy, pixels: width * height };
 }
+

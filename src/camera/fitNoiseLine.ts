@@ -1,3 +1,4 @@
+import { selectKth } from './selectKth.js';
 import type { TileNoise } from './tileNoise.js';
 
 /**
@@ -8,6 +9,33 @@ export const WINDOW_BIN_CORRELATION = 2;
 
 /** The share of the tiles, brightest first, whose spectra decide the band: they carry the slope. */
 const BRIGHT_SHARE = 0.25;
+
+/** The lowest ring a band may start at: rings 0 and 1 hold the tile's mean and gradients. */
+export const LOWEST_BAND_RING = 2;
+
+/**
+ * The tiles whose spectra choose the band, brightest first: the brightest quarter, at least 4.
+ * @param tiles - per tile: mean, then the power of each ring (only the means are read)
+ * @param stride - values per tile (1 + rings)
+ */
+export function brightOrder(tiles: Float64Array, stride: number): number[] {
+  const n = tiles.length / stride;
+  const order = Array.from({ length: n }, (_, t) => t).sort((p, q) => tiles[stride * q] - tiles[stride * p]);
+  return order.slice(0, Math.max(4, Math.ceil(n * BRIGHT_SHARE)));
+}
+
+/**
+ * Which tiles {@link chooseNoiseBand} takes the band from (1) and which it does not (0), from
+ * their means alone: their rings from {@link LOWEST_BAND_RING} up are all it reads.
+ * @param tiles - per tile: mean, then the power of each ring (only the means are read)
+ * @param stride - values per tile (1 + rings)
+ * @param order - {@link brightOrder} of the tiles, when already known @default computed
+ */
+export function brightTiles(tiles: Float64Array, stride: number, order = brightOrder(tiles, stride)): Uint8Array {
+  const flags = new Uint8Array(tiles.length / stride);
+  for (const t of order) flags[t] = 1;
+  return flags;
+}
 
 /** The band used: rings ≥ ring, with bins frequencies in all. */
 export interface NoiseBand {
@@ -27,22 +55,21 @@ export interface NoiseBand {
  * leaves the rings above it clean. Sharp PSFs (σ < 1 px) push the band to the corners; differences
  * of frames, where spots that stay on cancel, and wide PSFs allow more of the spectrum, and with
  * it more degrees of freedom per tile.
- * @param tiles - per tile: mean, then the power of each ring ({@link TileNoise.measure})
+ * @param tiles - per tile: mean, then the power of each ring ({@link TileNoise.measure}); only
+ *   the rings from {@link LOWEST_BAND_RING} up of the tiles {@link brightTiles} picks are read
  * @param ringBins - frequencies in each ring
+ * @param bright - {@link brightOrder} of the tiles, when already known @default computed
  */
-export function chooseNoiseBand(tiles: Float64Array, ringBins: Float64Array): NoiseBand {
+export function chooseNoiseBand(tiles: Float64Array, ringBins: Float64Array, bright = brightOrder(tiles, 1 + ringBins.length)): NoiseBand {
   const rings = ringBins.length;
   const stride = 1 + rings;
-  const n = tiles.length / stride;
-  const order = Array.from({ length: n }, (_, t) => t).sort((p, q) => tiles[stride * q] - tiles[stride * p]);
-  const bright = order.slice(0, Math.max(4, Math.ceil(n * BRIGHT_SHARE)));
   const ringPower = new Float64Array(rings);
   for (const t of bright) for (let j = 0; j < rings; j++) ringPower[j] += tiles[stride * t + 1 + j];
   const top = rings - 2;
   let ring = top;
   let leak = 1;
   let clean = false;
-  for (let j = 2; j <= top; j++) {
+  for (let j = LOWEST_BAND_RING; j <= top; j++) {
     let above = 0;
     let aboveBins = 0;
     for (let i = j + 1; i < rings; i++) {
@@ -219,6 +246,12 @@ function invert3(a: number, b: number, c: number, d: number, e: number, f: numbe
 
 /** Median of |values| (values is reordered). */
 function medianAbs(values: Float64Array): number {
-  const a = Float64Array.from(values, Math.abs).sort();
-  return a[a.length >> 1];
+  const a = new Float64Array(values.length);
+  let finite = true;
+  for (let i = 0; i < a.length; i++) {
+    a[i] = Math.abs(values[i]);
+    if (a[i] !== a[i]) finite = false;
+  }
+  // Selection: the value a sort puts in the middle (a NaN, which sorts last, by the sort).
+  return finite ? selectKth(a, a.length >> 1) : a.sort()[a.length >> 1];
 }

@@ -24,6 +24,8 @@ export interface SkewInput {
   readonly noise: TileNoise;
   /** Tile step, px (half a tile: the tiles' central quarters then tile the frame). */
   readonly stepPx: number;
+  /** Every this-many-th tile in reading order is used (a frame with more than maxFrameTiles). @default 1 */
+  readonly every?: number;
   /** Slope (ADU) and intercept (ADU²) of variance against mean, and the slope's variance. */
   readonly slope: number;
   readonly intercept: number;
@@ -69,10 +71,13 @@ export function offsetFromSkew(input: SkewInput): SkewOffset | undefined {
   let count = 0;
   let signal = 0;
   let pixels = 0;
+  const every = input.every ?? 1;
   for (const data of frames) {
+    let index = 0;
     for (let r0 = 0; r0 + t <= height; r0 += stepPx) {
       tile: for (let c0 = 0; c0 + t <= width; c0 += stepPx) {
-        noise.measure(data, width, r0, c0, undefined, out, 0);
+        if (index++ % every !== 0) continue;
+        noise.measure(data, width, r0, c0, undefined, out, 0, 0, LOW_RINGS); // the low rings only
         let lowPower = 0;
         for (let j = 0; j < LOW_RINGS; j++) lowPower += out[1 + j];
         const expected = slope * out[0] + intercept;

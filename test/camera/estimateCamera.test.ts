@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareCamera } from '../../src/camera/compareCamera.js';
 import type { FrameSample } from '../../src/camera/estimateCamera.js';
-import { estimateCamera } from '../../src/camera/estimateCamera.js';
+import { CAMERA_ESTIMATE_DEFAULTS, estimateCamera } from '../../src/camera/estimateCamera.js';
 import { TileNoise } from '../../src/camera/tileNoise.js';
 import { InvalidOptionError } from '../../src/errors/InvalidOptionError.js';
 import { Random } from '../../src/simulate/Random.js';
@@ -222,4 +222,54 @@ test('TileNoise: white noise of variance v gives v per frequency in every ring; 
   }
   assert.ok(corner / bins < 0.01, `corner power ${corner / bins}`);
   assert.ok(out[1 + 2] / noise.ringBins[2] > 100, 'the spot is in the low rings');
+});
+
+test('TileNoise: rings asked for come out as when every ring is measured, to the bit; the others are 0', () => {
+  const rng = new Random(5);
+  const width = 40;
+  const a = Float64Array.from({ length: width * width }, () => 100 + 30 * rng.normal());
+  const b = Float64Array.from({ length: width * width }, () => 100 + 30 * rng.normal());
+  for (const tilePx of [8, 16]) {
+    const noise = new TileNoise(tilePx);
+    const stride = 1 + noise.rings;
+    const all = new Float64Array(stride);
+    const some = new Float64Array(stride).fill(Number.NaN);
+    for (const other of [undefined, b]) {
+      noise.measure(a, width, 3, 5, other, all, 0);
+      const square = noise.squareMean;
+      for (let from = 0; from < noise.rings; from++) {
+        for (let to = from + 1; to <= noise.rings; to++) {
+          noise.measure(a, width, 3, 5, other, some, 0, from, to);
+          assert.equal(some[0], all[0], 'the mean');
+          assert.equal(noise.squareMean, square, 'the mean square');
+          for (let j = 0; j < noise.rings; j++) assert.equal(some[1 + j], j >= from && j < to ? all[1 + j] : 0, `tile ${tilePx}, rings ${from}…${to - 1}: ring ${j}`);
+        }
+      }
+    }
+  }
+});
+
+test('estimateCamera: a frame with more tiles than maxFrameTiles has every n-th measured, and the gain holds', () => {
+  // 4096 × 1040 px: 511 × 129 = 65 919 half-overlapping tiles, above maxFrameTiles (65 536):
+  // every second one in reading order (32 960, from all of the frame) is measured. Two frames of
+  // shot noise (Gaussian, variance = the level: 1 photon per ADU, offset 100) on a smooth
+  // background from 110 to 290 ADU.
+  const width = 4096;
+  const height = 1040;
+  const rng = new Random(8);
+  const pair = [0, 1].map(() => {
+    const data = new Uint16Array(width * height);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const level = 100 + 10 + 90 * (1 + Math.sin((2 * Math.PI * x) / width) * Math.cos((2 * Math.PI * y) / height));
+        data[y * width + x] = Math.round(level + Math.sqrt(level - 100) * rng.normal());
+      }
+    }
+    return { data, width, height };
+  });
+  const e = estimateCamera(pair);
+  assert.equal(e.tiles, Math.ceil((511 * 129) / 2), 'every second tile, none clipped');
+  assert.ok(CAMERA_ESTIMATE_DEFAULTS.maxFrameTiles < 511 * 129);
+  // Within 4 of the gain's standard deviations (~1 % from 33 000 tiles).
+  assert.ok(Math.abs(e.photonsPerAdu - 1) < 4 * e.photonsPerAduSd && e.photonsPerAduSd < 0.02, `gain ${e.photonsPerAdu} ± ${e.photonsPerAduSd}`);
 });

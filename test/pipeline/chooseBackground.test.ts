@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { lastValueFrom, toArray } from 'rxjs';
 import { localize } from '../../pipelines/localize.js';
+import { chooseBackground } from '../../pipelines/chooseBackground.js';
 import { localizeStack } from '../../pipelines/localizeStack.js';
+import { openRun } from '../../pipelines/openRun.js';
+import type { OpenedRun } from '../../pipelines/openRun.js';
 import { PERSISTENCE_FRAMES, PERSISTENT_WARNING } from '../../src/detect/PersistentSpots.js';
 import { evaluateLocalizations } from '../../src/evaluate/evaluateLocalizations.js';
 import { readPointTable } from '../../src/evaluate/PointTable.js';
@@ -89,6 +92,28 @@ describe('--background auto (the default)', () => {
     assert.ok((chosen.persistentPlaces as number) < PERSISTENT_WARNING, JSON.stringify(chosen));
     assert.deepEqual(r.notices.filter((n) => /structured background/.test(n)), []);
     assert.deepEqual(r.warnings.filter((w) => /stayed in place/.test(w)), []);
+  });
+
+  test('it reads its frames into one buffer, reused (a 2048² frame is 8 MB; only the central crop is looked at)', async () => {
+    const opened = openRun(stack('cell'), undefined, undefined);
+    const buffers = new Set<ArrayBufferLike>();
+    const watched: OpenedRun = {
+      ...opened,
+      readFirst: async function* (count, signal, pool) {
+        for await (const frame of opened.readFirst(count, signal, pool)) {
+          buffers.add(frame.data.buffer);
+          yield frame;
+        }
+      },
+    };
+    try {
+      const chosen = await chooseBackground(watched, {});
+      assert.equal(chosen.choice?.framesChecked, PERSISTENCE_FRAMES);
+      assert.equal(chosen.options.background?.method, 'temporal-median', 'the same choice as the run over a cell');
+      assert.equal(buffers.size, 1, `${PERSISTENCE_FRAMES} frames read into ${buffers.size} buffers`);
+    } finally {
+      opened.close();
+    }
   });
 
   test('the stream API on a path chooses as the run does, once: the batches of an explicit temporal median on 1 or 2 workers', async () => {
