@@ -58,6 +58,12 @@ export abstract class WasmMultiDepthFit<Exports extends DepthKernelMemory> {
   protected abstract kernelFit(data: number, shift: number, emitters: number, maxIterations: number, tolerance: number): number;
 
   /**
+   * The kernel's z start for one emitter (pointers into its memory; `shift` 0 for none; the θ already in place).
+   * @returns the z chosen, nm
+   */
+  protected abstract kernelStart(data: number, shift: number, e: number, zLo: number, zHi: number, starts: number): number;
+
+  /**
    * Reads what a subclass adds to the result from the out layout (called after each fit).
    * @param _out - the kernel's out columns (MULTI_Z_OUTPUT_COLUMNS values)
    */
@@ -87,6 +93,28 @@ export abstract class WasmMultiDepthFit<Exports extends DepthKernelMemory> {
     this.iterations = out[MULTI_Z_OUT_ITERATIONS];
     this.residualStd = out[MULTI_Z_OUT_RESIDUAL_STD];
     return status;
+  }
+
+  /**
+   * DepthEmitterFits.startOwn in the kernel: z of emitter e of the (e + 1)-emitter θ (its x, y,
+   * N and b placed; b at θ[MULTI_Z_PER_EMITTER·(e + 1)]), the most likely of `starts` depths
+   * zLo + (s + ½)·(zHi − zLo)/starts with the emitters before it held at their θ; (zLo + zHi)/2
+   * where no depth is possible.
+   * @param data - photons; the window at `data[at … at + window² − 1]`, row-major
+   * @param e - the emitter, 0 … MAX_EMITTERS − 1
+   * @param theta - θ, at least MULTI_Z_PER_EMITTER·(e + 1) + 1 values (not changed)
+   * @param shift - the camera's shifts, laid out as `data` @default none
+   * @param zLo - the range's low end, nm
+   * @param zHi - its high end, nm
+   * @param starts - depths tried
+   * @returns z, nm
+   */
+  startOwn(data: Float64Array, at: number, e: number, theta: Float64Array, shift: Float64Array | undefined, zLo: number, zHi: number, starts: number): number {
+    const v = this.memory();
+    v.data.set(data.subarray(at, at + this.area));
+    if (shift) v.shift.set(shift.subarray(at, at + this.area));
+    v.theta.set(theta.subarray(0, MULTI_Z_PER_EMITTER * (e + 1) + 1));
+    return this.kernelStart(this.pointers.data, shift ? this.pointers.shift : 0, e, zLo, zHi, starts);
   }
 
   /** Views of the module's memory (made again if it has grown). */

@@ -9,7 +9,7 @@ import {
 } from '../fitConstants';
 import { AstigmaticEmitter, zCurves } from './AstigmaticModel';
 import { MultiEmitterModel } from './MultiEmitterModel';
-import { multiDepthFit } from './multiDepthFit';
+import { multiDepthFit, multiDepthStart } from './multiDepthFit';
 
 const MODEL = new MultiEmitterModel<AstigmaticEmitter>(new AstigmaticEmitter());
 /** θ: the start of a fit (written by the caller), θ̂ after it. */
@@ -44,4 +44,13 @@ export function multiZFit(data: usize, shift: usize, k: i32, maxIterations: i32,
     unchecked(MZOUT[MULTI_Z_OUT_SIGMA_Y_NM + e] = e < k ? unchecked(emitter.sigmaYNm[e]) : NaN);
   }
   return status;
+}
+
+/**
+ * DepthEmitterFits.startOwn: z of emitter e of the (e + 1)-emitter θ at multiZTheta() on the
+ * window at `data` (`shift` 0 or the camera's shift of each pixel), the most likely of `starts`
+ * depths over zLo … zHi (nm) with the emitters before it held.
+ */
+export function multiZStart(data: usize, shift: usize, e: i32, zLo: f64, zHi: f64, starts: i32): f64 {
+  return multiDepthStart<AstigmaticEmitter>(MODEL, MZTH, data, shift, e, zLo, zHi, starts);
 }

@@ -41,6 +41,10 @@ export class MultiEmitterModel<E> {
   private readonly trial: StaticArray<f64> = new StaticArray<f64>(P);
   private readonly lower: StaticArray<f64> = new StaticArray<f64>(P * P);
   private readonly z: StaticArray<f64> = new StaticArray<f64>(P);
+  /** The other emitters' μ and one trial μ of {@link startOwn}; emitter e's θ_e there. */
+  private readonly base: StaticArray<f64> = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
+  private readonly trialMu: StaticArray<f64> = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
+  private readonly own: StaticArray<f64> = new StaticArray<f64>(P);
 
   constructor(readonly emitter: E) {}
 
@@ -116,6 +120,44 @@ export class MultiEmitterModel<E> {
       }
     }
     for (let a = 0; a < p; a++) for (let e = 0; e < a; e++) unchecked(fisher[e * p + a] = unchecked(fisher[a * p + e]));
+  }
+
+  /**
+   * DepthEmitterFits.startOwn for a 3-D emitter (θ_e = x, y, N, z): z of emitter e of the
+   * (e + 1)-emitter θ (its x, y, N and b placed, b at θ[q·(e + 1)]), the best of `starts` depths
+   * zLo + (s + ½)·(zHi − zLo)/starts by ℓ of the window with the emitters before it held at
+   * their θ; (zLo + zHi)/2 where no depth is possible. The window bound; θ is not changed.
+   */
+  startOwn(theta: StaticArray<f64>, e: i32, zLo: f64, zHi: f64, starts: i32): f64 {
+    const w = this.window, q = this.emitter.parameters;
+    const area = w * w;
+    const base = this.base, trialMu = this.trialMu, own = this.own;
+    const b = unchecked(theta[q * (e + 1)]);
+    for (let i = 0; i < area; i++) unchecked(base[i] = b);
+    for (let i = 0; i < e; i++) this.emitter.addSignal(i, theta, i * q, base, w);
+    for (let a = 0; a < q; a++) unchecked(own[a] = unchecked(theta[q * e + a]));
+    const data = this.data;
+    let bestZ = (zLo + zHi) / 2;
+    let bestLl: f64 = -Infinity;
+    for (let s = 0; s < starts; s++) {
+      const z = zLo + ((<f64>s + 0.5) * (zHi - zLo)) / <f64>starts;
+      unchecked(own[3] = z);
+      for (let i = 0; i < area; i++) unchecked(trialMu[i] = unchecked(base[i]));
+      if (!this.emitter.addSignal(e, own, 0, trialMu, w)) continue;
+      let possible = true;
+      if (this.shifted) {
+        for (let i = 0; i < area; i++) if (!(unchecked(trialMu[i]) + load<f64>(data + (<usize>i << 3) + this.shiftDelta) > 0)) { possible = false; break; }
+      } else {
+        for (let i = 0; i < area; i++) if (!(unchecked(trialMu[i]) > 0)) { possible = false; break; }
+      }
+      if (!possible) continue;
+      const ll = logLikelihoodSum(changetype<usize>(trialMu), data, area, this.shifted, this.shiftDelta);
+      if (ll > bestLl) {
+        bestLl = ll;
+        bestZ = z;
+      }
+    }
+    return bestZ;
   }
 
   /** Each emitter's own step limits; b shrinking by at most MAX_SHRINK, above MIN_BACKGROUND; the largest position change. */

@@ -8,7 +8,7 @@ import {
   MULTI_Z_OUT_SIGMA_X_NM, MULTI_Z_OUT_SIGMA_Y_NM, MULTI_Z_OUTPUT_COLUMNS, MULTI_Z_PER_EMITTER,
 } from '../fitConstants';
 import { MultiEmitterModel } from './MultiEmitterModel';
-import { multiDepthFit } from './multiDepthFit';
+import { multiDepthFit, multiDepthStart } from './multiDepthFit';
 import { outsideWindow, proposePhotons } from './proposeLateral';
 import { FAR, SCX, SCY, SDZ, SVZ, SZ0, SZHI, SZLO, prepare, splineConfigure, voxelAt, voxelTermsAt } from './SplineFit';
 
@@ -121,4 +121,13 @@ export function multiSplineFit(data: usize, shift: usize, k: i32, maxIterations:
     unchecked(MSOUT[MULTI_Z_OUT_SIGMA_Y_NM + e] = NaN);
   }
   return status;
+}
+
+/**
+ * DepthEmitterFits.startOwn: z of emitter e of the (e + 1)-emitter θ at multiSplineTheta() on
+ * the window at `data` (`shift` 0 or the camera's shift of each pixel), the most likely of
+ * `starts` depths over zLo … zHi (nm) with the emitters before it held.
+ */
+export function multiSplineStart(data: usize, shift: usize, e: i32, zLo: f64, zHi: f64, starts: i32): f64 {
+  return multiDepthStart<SplineEmitter>(MODEL, MSTH, data, shift, e, zLo, zHi, starts);
 }
