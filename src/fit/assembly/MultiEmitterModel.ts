@@ -198,7 +198,7 @@ export class MultiEmitterModel<E> {
     const base = this.base, trialMu = this.trialMu, own = this.own;
     const b = unchecked(theta[q * (e + 1)]);
     for (let i = 0; i < area; i++) unchecked(base[i] = b);
-    for (let i = 0; i < e; i++) this.emitter.addSignal(i, theta, i * q, base, w);
+    for (let i = 0; i < e; i++) this.add(i, theta, i * q, base, w);
     for (let a = 0; a < q; a++) unchecked(own[a] = unchecked(theta[q * e + a]));
     const data = this.data;
     let bestZ = (zLo + zHi) / 2;
@@ -207,7 +207,7 @@ export class MultiEmitterModel<E> {
       const z = zLo + ((<f64>s + 0.5) * (zHi - zLo)) / <f64>starts;
       unchecked(own[3] = z);
       for (let i = 0; i < area; i++) unchecked(trialMu[i] = unchecked(base[i]));
-      if (!this.emitter.addSignal(e, own, 0, trialMu, w)) continue;
+      if (!this.add(e, own, 0, trialMu, w)) continue;
       let possible = true;
       if (this.shifted) {
         for (let i = 0; i < area; i++) if (!(unchecked(trialMu[i]) + load<f64>(data + (<usize>i << 3) + this.shiftDelta) > 0)) { possible = false; break; }
@@ -222,6 +222,13 @@ export class MultiEmitterModel<E> {
       }
     }
     return bestZ;
+  }
+
+  /** Emitter e's signal added to `mu`: its values alone where the per-emitter model has `addValue` (no terms kept for derivatives), else addSignal. */
+  private add(e: i32, theta: StaticArray<f64>, at: i32, mu: StaticArray<f64>, w: i32): bool {
+    // @ts-ignore: isDefined is AssemblyScript's compile-time test
+    if (isDefined(this.emitter.addValue)) return this.emitter.addValue(e, theta, at, mu, w);
+    return this.emitter.addSignal(e, theta, at, mu, w);
   }
 
   /** Each emitter's own step limits; b shrinking by at most MAX_SHRINK, above MIN_BACKGROUND; the largest position change. */

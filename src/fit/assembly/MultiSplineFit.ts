@@ -10,7 +10,7 @@ import {
 import { MultiEmitterModel } from './MultiEmitterModel';
 import { multiDepthFit, multiDepthStart } from './multiDepthFit';
 import { outsideWindow, proposePhotons } from './proposeLateral';
-import { FAR, SCX, SCY, SDZ, SVZ, SZ0, SZHI, SZLO, prepare, splineConfigure, voxelAt, voxelTermsAt } from './SplineFit';
+import { FAR, SCX, SCY, SDZ, SVZ, SZ0, SZHI, SZLO, prepare, splineConfigure, voxelAt, voxelTermsAt, voxelValue } from './SplineFit';
 
 /** f64 of one emitter's terms: S, ∂S/∂u, ∂S/∂v, ∂S/∂w of every pixel of the largest window. */
 const TERMS = 4 * MAX_WINDOW * MAX_WINDOW;
@@ -55,6 +55,34 @@ export class SplineEmitter {
           store<f64>(dst, 0, 24);
         } else voxelTermsAt(base, dst);
         unchecked(mu[i] += n * load<f64>(dst));
+      }
+    }
+    return true;
+  }
+
+  /**
+   * SplineModel.evaluate's values alone (μ += N·S over the window, no gradients, the emitter's
+   * terms left as they were): the z start's scan (MultiEmitterModel.startOwn), whose trials are
+   * never followed by derivatives. false where addSignal's would be.
+   */
+  addValue(e: i32, theta: StaticArray<f64>, at: i32, mu: StaticArray<f64>, window: i32): bool {
+    const w = (unchecked(theta[at + 3]) - SZ0) / SDZ;
+    if (!(w >= 0 && w <= <f64>SVZ)) return false;
+    const iz = <i32>Math.min(Math.floor(w), <f64>(SVZ - 1));
+    const u0 = SCX + 0.5 - unchecked(theta[at]);
+    const v0 = SCY + 0.5 - unchecked(theta[at + 1]);
+    if (!(Math.abs(u0) < FAR && Math.abs(v0) < FAR)) return false;
+    const fu = Math.floor(u0);
+    const fv = Math.floor(v0);
+    const iu = <i32>fu;
+    const iv = <i32>fv;
+    prepare(u0 - fu, v0 - fv, w - <f64>iz);
+    const n = unchecked(theta[at + 2]);
+    for (let r = 0; r < window; r++) {
+      for (let col = 0; col < window; col++) {
+        const base = voxelAt(iu + col, iv + r, iz);
+        if (base != 0) unchecked(mu[r * window + col] += n * voxelValue(base));
+        else unchecked(mu[r * window + col] += n * 0);
       }
     }
     return true;
