@@ -25,6 +25,8 @@ export interface DepthFitKernel {
   readonly residualStd: number;
   /** {@link DepthEmitterFits.startOwn} in the kernel: z (nm) of emitter e of the (e + 1)-emitter θ, the most likely of `starts` depths over zLo … zHi. */
   startOwn?(data: Float64Array, at: number, e: number, theta: Float64Array, shift: Float64Array | undefined, zLo: number, zHi: number, starts: number): number;
+  /** {@link DepthEmitterFits.refresh}'s μ in the kernel: μ of the K-emitter θ over the window into `mu`; ℓ, or −∞ where θ is impossible. */
+  evaluate?(data: Float64Array, at: number, emitters: number, theta: Float64Array, shift: Float64Array | undefined, mu: Float64Array): number;
 }
 
 /** What a 3-D run's crowding reads of its K-emitter fit besides θ̂ (see {@link DepthEmitterFits}). */
@@ -172,6 +174,9 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
     this.prepare(emitters, data, at, shift);
     this.stale = false;
     this.kernelFitted = false;
+    // μ from the kernel where it has one (the residual's peak and spread read it; the bound
+    // evaluates the model's terms again itself).
+    if (this.kernel?.evaluate) return this.kernel.evaluate(data, at, emitters, this.theta, shift, this.estimator.mu);
     return this.estimator.evaluate(this.theta);
   }
 

@@ -64,6 +64,15 @@ export abstract class WasmMultiDepthFit<Exports extends DepthKernelMemory> {
   protected abstract kernelStart(data: number, shift: number, e: number, zLo: number, zHi: number, starts: number): number;
 
   /**
+   * The kernel's μ of the K-emitter θ already in place (pointers into its memory; `shift` 0 for none).
+   * @returns ℓ, or −∞ where θ is impossible; μ at {@link kernelMu}
+   */
+  protected abstract kernelValues(data: number, shift: number, emitters: number): number;
+
+  /** The address of the kernel's μ (window² f64) after {@link kernelValues}. */
+  protected abstract kernelMu(): number;
+
+  /**
    * Reads what a subclass adds to the result from the out layout (called after each fit).
    * @param _out - the kernel's out columns (MULTI_Z_OUTPUT_COLUMNS values)
    */
@@ -115,6 +124,27 @@ export abstract class WasmMultiDepthFit<Exports extends DepthKernelMemory> {
     if (shift) v.shift.set(shift.subarray(at, at + this.area));
     v.theta.set(theta.subarray(0, MULTI_Z_PER_EMITTER * (e + 1) + 1));
     return this.kernelStart(this.pointers.data, shift ? this.pointers.shift : 0, e, zLo, zHi, starts);
+  }
+
+  /**
+   * DepthEmitterFits.refresh in the kernel: μ of the K-emitter θ over the window (the emitters'
+   * values alone) into `mu`.
+   * @param data - photons; the window at `data[at … at + window² − 1]`, row-major
+   * @param emitters - K, 1 … MAX_EMITTERS
+   * @param theta - θ, MULTI_Z_PER_EMITTER·K + 1 values (not changed)
+   * @param shift - the camera's shifts, laid out as `data` @default none
+   * @param mu - window² values, overwritten
+   * @returns ℓ(θ), or −∞ where θ is impossible or some μ + s ≤ 0 (μ then partly written)
+   */
+  evaluate(data: Float64Array, at: number, emitters: number, theta: Float64Array, shift: Float64Array | undefined, mu: Float64Array): number {
+    if (!(Number.isInteger(emitters) && emitters >= 1 && emitters <= MAX_EMITTERS)) throw new RangeError(`emitters must be 1 to ${MAX_EMITTERS}, got ${emitters}`);
+    const v = this.memory();
+    v.data.set(data.subarray(at, at + this.area));
+    if (shift) v.shift.set(shift.subarray(at, at + this.area));
+    v.theta.set(theta.subarray(0, MULTI_Z_PER_EMITTER * emitters + 1));
+    const ll = this.kernelValues(this.pointers.data, shift ? this.pointers.shift : 0, emitters);
+    mu.set(new Float64Array(this.exports.memory.buffer, this.kernelMu(), this.area));
+    return ll;
   }
 
   /** Views of the module's memory (made again if it has grown). */

@@ -85,6 +85,26 @@ export class MultiEmitterModel<E> {
   }
 
   /**
+   * evaluate with each emitter's values alone where the per-emitter model has `addValue` (its
+   * terms not kept: no derivatives may follow): μ into mu; ℓ, or −∞ as evaluate.
+   */
+  values(theta: StaticArray<f64>): f64 {
+    const w = this.window, k = this.k, q = this.emitter.parameters;
+    const area = w * w;
+    const mu = this.mu;
+    const b = unchecked(theta[q * k]);
+    for (let i = 0; i < area; i++) unchecked(mu[i] = b);
+    for (let e = 0; e < k; e++) if (!this.add(e, theta, e * q, mu, w)) return -Infinity;
+    const data = this.data;
+    if (this.shifted) {
+      for (let i = 0; i < area; i++) if (!(unchecked(mu[i]) + load<f64>(data + (<usize>i << 3) + this.shiftDelta) > 0)) return -Infinity;
+    } else {
+      for (let i = 0; i < area; i++) if (!(unchecked(mu[i]) > 0)) return -Infinity;
+    }
+    return logLikelihoodSum(changetype<usize>(mu), data, area, this.shifted, this.shiftDelta);
+  }
+
+  /**
    * PoissonEstimator.derivatives: ∇ℓ and the Fisher information (p × p, row-major; `fisher`
    * holds p·p + 2 values: a SIMD write may pass the last row by one) at the θ last evaluated.
    * A per-emitter model may have a whole-window pass `windowDerivatives(k, θ, data, window, mu,

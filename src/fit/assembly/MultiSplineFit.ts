@@ -8,7 +8,7 @@ import {
   MULTI_Z_OUT_SIGMA_X_NM, MULTI_Z_OUT_SIGMA_Y_NM, MULTI_Z_OUTPUT_COLUMNS, MULTI_Z_PER_EMITTER,
 } from '../fitConstants';
 import { MultiEmitterModel } from './MultiEmitterModel';
-import { multiDepthFit, multiDepthStart } from './multiDepthFit';
+import { multiDepthFit, multiDepthStart, multiDepthValues } from './multiDepthFit';
 import { outsideWindow, proposePhotons } from './proposeLateral';
 import { FAR, SCX, SCY, SDZ, SVZ, SZ0, SZHI, SZLO, prepare, splineConfigure, voxelAt, voxelTermsAt, voxelValue } from './SplineFit';
 
@@ -159,3 +159,14 @@ export function multiSplineFit(data: usize, shift: usize, k: i32, maxIterations:
 export function multiSplineStart(data: usize, shift: usize, e: i32, zLo: f64, zHi: f64, starts: i32): f64 {
   return multiDepthStart<SplineEmitter>(MODEL, MSTH, data, shift, e, zLo, zHi, starts);
 }
+
+/**
+ * DepthEmitterFits.refresh: μ of the K-emitter θ at multiSplineTheta() over the window at `data`
+ * (`shift` 0 or the camera's shift of each pixel) into multiSplineMu(); ℓ, or −∞ where θ is impossible.
+ */
+export function multiSplineValues(data: usize, shift: usize, k: i32): f64 {
+  return multiDepthValues<SplineEmitter>(MODEL, MSTH, data, shift, k);
+}
+
+/** The address of μ after multiSplineValues (window² f64). */
+export function multiSplineMu(): usize { return changetype<usize>(MODEL.mu); }

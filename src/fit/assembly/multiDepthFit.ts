@@ -39,3 +39,14 @@ export function multiDepthStart<E>(model: MultiEmitterModel<E>, theta: StaticArr
   model.bind(data, shift);
   return model.startOwn(theta, e, zLo, zHi, starts);
 }
+
+/**
+ * DepthEmitterFits.refresh in the kernel: μ of the K-emitter θ in `theta` over the window at
+ * `data` (`shift` 0 or the camera's shift of each pixel) into the model's mu (values alone);
+ * ℓ, or −∞ where θ is impossible.
+ */
+export function multiDepthValues<E>(model: MultiEmitterModel<E>, theta: StaticArray<f64>, data: usize, shift: usize, k: i32): f64 {
+  model.k = k;
+  model.bind(data, shift);
+  return model.values(theta);
+}
