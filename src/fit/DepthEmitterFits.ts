@@ -23,6 +23,10 @@ export interface DepthFitKernel {
   readonly logLikelihood: number;
   readonly iterations: number;
   readonly residualStd: number;
+  /** {@link DepthEmitterFits.startOwn} in the kernel: z (nm) of emitter e of the (e + 1)-emitter θ, the most likely of `starts` depths over zLo … zHi. */
+  startOwn?(data: Float64Array, at: number, e: number, theta: Float64Array, shift: Float64Array | undefined, zLo: number, zHi: number, starts: number): number;
+  /** {@link DepthEmitterFits.refresh}'s μ in the kernel: μ of the K-emitter θ over the window into `mu`; ℓ, or −∞ where θ is impossible. */
+  evaluate?(data: Float64Array, at: number, emitters: number, theta: Float64Array, shift: Float64Array | undefined, mu: Float64Array): number;
 }
 
 /** What a 3-D run's crowding reads of its K-emitter fit besides θ̂ (see {@link DepthEmitterFits}). */
@@ -50,8 +54,8 @@ export interface EmitterDepths {
  * ({@link plausibleOwn}), and gives each emitter's widths ({@link widthsNm}) and a single 3-D
  * fit's Pearson χ² on its patch ({@link chiSquare}: which single fits are tried).
  *
- * With a {@link DepthFitKernel} the fits run in the kernel and the rest (the residual, the z
- * starts, the widths) in JavaScript on its θ̂.
+ * With a {@link DepthFitKernel} the fits and the z starts run in the kernel and the rest (the
+ * residual, the widths) in JavaScript on its θ̂.
  *
  * One instance holds the scratch for windows of `window` px and up to `maxEmitters` emitters;
  * fitting allocates nothing. Never throws for numeric reasons: the status says what happened.
@@ -170,6 +174,9 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
     this.prepare(emitters, data, at, shift);
     this.stale = false;
     this.kernelFitted = false;
+    // μ from the kernel where it has one (the residual's peak and spread read it; the bound
+    // evaluates the model's terms again itself).
+    if (this.kernel?.evaluate) return this.kernel.evaluate(data, at, emitters, this.theta, shift, this.estimator.mu);
     return this.estimator.evaluate(this.theta);
   }
 
@@ -196,6 +203,11 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
   startOwn(data: Float64Array, at: number, e: number, shift: Float64Array | undefined): void {
     const { theta, one, base, trialMu, copies, zLo, zHi } = this;
     const q = MULTI_Z_PER_EMITTER;
+    if (this.kernel?.startOwn) {
+      // The same scan in the kernel (its evaluations and ℓ).
+      theta[q * e + 3] = this.kernel.startOwn(data, at, e, theta, shift, zLo, zHi, Z_SCAN_STARTS);
+      return;
+    }
     const count = this.box * this.box;
     base.fill(theta[q * (e + 1)], 0, count);
     for (let i = 0; i < e; i++) {

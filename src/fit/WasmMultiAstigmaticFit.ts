@@ -9,6 +9,9 @@ interface MultiZExports {
   multiZConfigure(window: number, pixelNm: number, zLo: number, zHi: number, sx0: number, cx: number, dx: number, ax: number, bx: number, sy0: number, cy: number, dy: number, ay: number, by: number): void;
   multiZFit(data: number, shift: number, k: number, maxIterations: number, tolerance: number): number;
   multiZTheta(): number;
+  multiZValues(data: number, shift: number, k: number): number;
+  multiZMu(): number;
+  multiZStart(data: number, shift: number, e: number, zLo: number, zHi: number, starts: number): number;
   multiZOut(): number;
 }
 
@@ -48,6 +51,18 @@ export class WasmMultiAstigmaticFit extends WasmMultiDepthFit<MultiZExports> {
 
   protected kernelFit(data: number, shift: number, emitters: number, maxIterations: number, tolerance: number): number {
     return this.exports.multiZFit(data, shift, emitters, maxIterations, tolerance);
+  }
+
+  protected kernelValues(data: number, shift: number, emitters: number): number {
+    return this.exports.multiZValues(data, shift, emitters);
+  }
+
+  protected kernelMu(): number {
+    return this.exports.multiZMu();
+  }
+
+  protected kernelStart(data: number, shift: number, e: number, zLo: number, zHi: number, starts: number): number {
+    return this.exports.multiZStart(data, shift, e, zLo, zHi, starts);
   }
 
   protected override readExtra(out: Float64Array): void {

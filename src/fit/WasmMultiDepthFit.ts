@@ -58,6 +58,21 @@ export abstract class WasmMultiDepthFit<Exports extends DepthKernelMemory> {
   protected abstract kernelFit(data: number, shift: number, emitters: number, maxIterations: number, tolerance: number): number;
 
   /**
+   * The kernel's z start for one emitter (pointers into its memory; `shift` 0 for none; the θ already in place).
+   * @returns the z chosen, nm
+   */
+  protected abstract kernelStart(data: number, shift: number, e: number, zLo: number, zHi: number, starts: number): number;
+
+  /**
+   * The kernel's μ of the K-emitter θ already in place (pointers into its memory; `shift` 0 for none).
+   * @returns ℓ, or −∞ where θ is impossible; μ at {@link kernelMu}
+   */
+  protected abstract kernelValues(data: number, shift: number, emitters: number): number;
+
+  /** The address of the kernel's μ (window² f64) after {@link kernelValues}. */
+  protected abstract kernelMu(): number;
+
+  /**
    * Reads what a subclass adds to the result from the out layout (called after each fit).
    * @param _out - the kernel's out columns (MULTI_Z_OUTPUT_COLUMNS values)
    */
@@ -87,6 +102,49 @@ export abstract class WasmMultiDepthFit<Exports extends DepthKernelMemory> {
     this.iterations = out[MULTI_Z_OUT_ITERATIONS];
     this.residualStd = out[MULTI_Z_OUT_RESIDUAL_STD];
     return status;
+  }
+
+  /**
+   * DepthEmitterFits.startOwn in the kernel: z of emitter e of the (e + 1)-emitter θ (its x, y,
+   * N and b placed; b at θ[MULTI_Z_PER_EMITTER·(e + 1)]), the most likely of `starts` depths
+   * zLo + (s + ½)·(zHi − zLo)/starts with the emitters before it held at their θ; (zLo + zHi)/2
+   * where no depth is possible.
+   * @param data - photons; the window at `data[at … at + window² − 1]`, row-major
+   * @param e - the emitter, 0 … MAX_EMITTERS − 1
+   * @param theta - θ, at least MULTI_Z_PER_EMITTER·(e + 1) + 1 values (not changed)
+   * @param shift - the camera's shifts, laid out as `data` @default none
+   * @param zLo - the range's low end, nm
+   * @param zHi - its high end, nm
+   * @param starts - depths tried
+   * @returns z, nm
+   */
+  startOwn(data: Float64Array, at: number, e: number, theta: Float64Array, shift: Float64Array | undefined, zLo: number, zHi: number, starts: number): number {
+    const v = this.memory();
+    v.data.set(data.subarray(at, at + this.area));
+    if (shift) v.shift.set(shift.subarray(at, at + this.area));
+    v.theta.set(theta.subarray(0, MULTI_Z_PER_EMITTER * (e + 1) + 1));
+    return this.kernelStart(this.pointers.data, shift ? this.pointers.shift : 0, e, zLo, zHi, starts);
+  }
+
+  /**
+   * DepthEmitterFits.refresh in the kernel: μ of the K-emitter θ over the window (the emitters'
+   * values alone) into `mu`.
+   * @param data - photons; the window at `data[at … at + window² − 1]`, row-major
+   * @param emitters - K, 1 … MAX_EMITTERS
+   * @param theta - θ, MULTI_Z_PER_EMITTER·K + 1 values (not changed)
+   * @param shift - the camera's shifts, laid out as `data` @default none
+   * @param mu - window² values, overwritten
+   * @returns ℓ(θ), or −∞ where θ is impossible or some μ + s ≤ 0 (μ then partly written)
+   */
+  evaluate(data: Float64Array, at: number, emitters: number, theta: Float64Array, shift: Float64Array | undefined, mu: Float64Array): number {
+    if (!(Number.isInteger(emitters) && emitters >= 1 && emitters <= MAX_EMITTERS)) throw new RangeError(`emitters must be 1 to ${MAX_EMITTERS}, got ${emitters}`);
+    const v = this.memory();
+    v.data.set(data.subarray(at, at + this.area));
+    if (shift) v.shift.set(shift.subarray(at, at + this.area));
+    v.theta.set(theta.subarray(0, MULTI_Z_PER_EMITTER * emitters + 1));
+    const ll = this.kernelValues(this.pointers.data, shift ? this.pointers.shift : 0, emitters);
+    mu.set(new Float64Array(this.exports.memory.buffer, this.kernelMu(), this.area));
+    return ll;
   }
 
   /** Views of the module's memory (made again if it has grown). */

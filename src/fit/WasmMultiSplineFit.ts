@@ -8,6 +8,9 @@ interface MultiSplineExports {
   multiSplineConfigure(window: number, coefficients: number, vx: number, vy: number, vz: number, zStart: number, dz: number, cx: number, cy: number): void;
   multiSplineFit(data: number, shift: number, k: number, maxIterations: number, tolerance: number): number;
   multiSplineTheta(): number;
+  multiSplineValues(data: number, shift: number, k: number): number;
+  multiSplineMu(): number;
+  multiSplineStart(data: number, shift: number, e: number, zLo: number, zHi: number, starts: number): number;
   multiSplineOut(): number;
 }
 
@@ -41,5 +44,17 @@ export class WasmMultiSplineFit extends WasmMultiDepthFit<MultiSplineExports> {
 
   protected kernelFit(data: number, shift: number, emitters: number, maxIterations: number, tolerance: number): number {
     return this.exports.multiSplineFit(data, shift, emitters, maxIterations, tolerance);
+  }
+
+  protected kernelValues(data: number, shift: number, emitters: number): number {
+    return this.exports.multiSplineValues(data, shift, emitters);
+  }
+
+  protected kernelMu(): number {
+    return this.exports.multiSplineMu();
+  }
+
+  protected kernelStart(data: number, shift: number, e: number, zLo: number, zHi: number, starts: number): number {
+    return this.exports.multiSplineStart(data, shift, e, zLo, zHi, starts);
   }
 }

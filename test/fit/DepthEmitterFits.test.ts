@@ -143,5 +143,59 @@ describe('3-D multi-emitter fitting (DepthEmitterFits under the one EmitterSelec
       // Each K met often enough for the comparison to mean something (measured 1 / 24 / 20 / 15 for K = 0 … 3, astigmatic).
       assert.ok(counts[1] > 5 && counts[2] > 5 && counts[3] > 5, `K chosen: ${counts}`);
     });
+
+    test(`${kernel.name}: the kernel's z start (startOwn) is JavaScript's scan's (90 emitters of windows of 1–3, with and without a camera shift)`, () => {
+      const js = kernel.js() as DepthEmitterFits<AstigmaticModel | SplineModel>;
+      const wasm = kernel.wasm() as DepthEmitterFits<AstigmaticModel | SplineModel>;
+      const rng = new Random(53);
+      const shift = new Float64Array(W * W).fill(2.5);
+      let moved = 0;
+      for (let s = 0; s < 45; s++) {
+        const n = 1 + (s % 3);
+        const truth = Array.from({ length: n }, () => ({ x: 4 + (W - 8) * rng.uniform(), y: 4 + (W - 8) * rng.uniform(), z: -400 + 800 * rng.uniform() }));
+        const data = window(rng, truth);
+        for (const fits of [js, wasm]) {
+          truth.forEach((t, e) => fits.theta.set([t.x, t.y, PHOTONS, t.z], Q * e));
+          fits.theta[Q * n] = BACKGROUND;
+        }
+        for (let e = 0; e < n; e++) {
+          for (const withShift of [undefined, shift]) {
+            js.theta[Q * e + 3] = wasm.theta[Q * e + 3] = Number.NaN;
+            js.startOwn(data, 0, e, withShift);
+            wasm.startOwn(data, 0, e, withShift);
+            assert.equal(wasm.theta[Q * e + 3], js.theta[Q * e + 3], `window ${s}, emitter ${e}`);
+            // The scan must choose among its depths (a start that never left the middle would pass as well).
+            if (js.theta[Q * e + 3] !== 0) moved++;
+            js.theta[Q * e + 3] = wasm.theta[Q * e + 3] = truth[e].z;
+          }
+        }
+      }
+      assert.ok(moved > 100, `${moved} of 180 starts off the range's middle`);
+    });
+
+    test(`${kernel.name}: refresh's μ and ℓ from the kernel are JavaScript's (30 windows of 1–3 emitters, 1e-9 relative)`, () => {
+      const js = kernel.js() as DepthEmitterFits<AstigmaticModel | SplineModel>;
+      const wasm = kernel.wasm() as DepthEmitterFits<AstigmaticModel | SplineModel>;
+      const rng = new Random(59);
+      for (let s = 0; s < 30; s++) {
+        const n = 1 + (s % 3);
+        const truth = Array.from({ length: n }, () => ({ x: 4 + (W - 8) * rng.uniform(), y: 4 + (W - 8) * rng.uniform(), z: -400 + 800 * rng.uniform() }));
+        const data = window(rng, truth);
+        for (const fits of [js, wasm]) {
+          truth.forEach((t, e) => fits.theta.set([t.x, t.y, PHOTONS, t.z], Q * e));
+          fits.theta[Q * n] = BACKGROUND;
+        }
+        const l1 = js.refresh(data, 0, n, 0);
+        const l2 = wasm.refresh(data, 0, n, 0);
+        assert.ok(Number.isFinite(l1) && Math.abs(l2 / l1 - 1) < 1e-9, `window ${s}: ℓ ${l2} vs ${l1}`);
+        // The residual's peak reads μ: the same pixel and excess.
+        const p1 = { ...js.residualPeak(data, 0) };
+        const p2 = wasm.residualPeak(data, 0);
+        assert.equal(p2.column, p1.column, `window ${s}: peak column`);
+        assert.equal(p2.row, p1.row, `window ${s}: peak row`);
+        assert.ok(Math.abs(p2.excess - p1.excess) <= 1e-9 * Math.abs(p1.excess), `window ${s}: excess ${p2.excess} vs ${p1.excess}`);
+        assert.ok(Math.abs(wasm.residualStd(data, 0) / js.residualStd(data, 0) - 1) < 1e-9, `window ${s}: residual std`);
+      }
+    });
   }
 });

@@ -9,7 +9,7 @@ import {
 } from '../fitConstants';
 import { AstigmaticEmitter, zCurves } from './AstigmaticModel';
 import { MultiEmitterModel } from './MultiEmitterModel';
-import { multiDepthFit } from './multiDepthFit';
+import { multiDepthFit, multiDepthStart, multiDepthValues } from './multiDepthFit';
 
 const MODEL = new MultiEmitterModel<AstigmaticEmitter>(new AstigmaticEmitter());
 /** θ: the start of a fit (written by the caller), θ̂ after it. */
@@ -45,3 +45,23 @@ export function multiZFit(data: usize, shift: usize, k: i32, maxIterations: i32,
   }
   return status;
 }
+
+/**
+ * DepthEmitterFits.startOwn: z of emitter e of the (e + 1)-emitter θ at multiZTheta() on the
+ * window at `data` (`shift` 0 or the camera's shift of each pixel), the most likely of `starts`
+ * depths over zLo … zHi (nm) with the emitters before it held.
+ */
+export function multiZStart(data: usize, shift: usize, e: i32, zLo: f64, zHi: f64, starts: i32): f64 {
+  return multiDepthStart<AstigmaticEmitter>(MODEL, MZTH, data, shift, e, zLo, zHi, starts);
+}
+
+/**
+ * DepthEmitterFits.refresh: μ of the K-emitter θ at multiZTheta() over the window at `data`
+ * (`shift` 0 or the camera's shift of each pixel) into multiZMu(); ℓ, or −∞ where θ is impossible.
+ */
+export function multiZValues(data: usize, shift: usize, k: i32): f64 {
+  return multiDepthValues<AstigmaticEmitter>(MODEL, MZTH, data, shift, k);
+}
+
+/** The address of μ after multiZValues (window² f64). */
+export function multiZMu(): usize { return changetype<usize>(MODEL.mu); }

@@ -6,7 +6,8 @@
 //
 // the same arithmetic in the same order as the JavaScript MultiEmitterModel fitted through
 // PoissonEstimator by FisherScoring (μ starts at b, each emitter adds its signal in emitter
-// order; one pixel's ∂μ/∂θ at a time into ∇ℓ and the Fisher information's lower triangle).
+// order; ∇ℓ and each entry of the Fisher information's lower triangle summed in pixel order:
+// the pixels' ∂μ/∂θ are kept, then each entry pair summed in a register).
 // The per-emitter model E (AstigmaticModel.ts's AstigmaticEmitter documents its five members)
 // is a class, so MultiEmitterModel<E> and fisherScoring<MultiEmitterModel<E>> are compiled once
 // per emitter model and call it directly. Instances: the 2-D Gaussian's (MultiEmitterFit.ts,
@@ -19,6 +20,12 @@ import { proposeBackground } from './proposeLateral';
 import { residualSpread } from './residualSpread';
 
 const P = MAX_FIT_PARAMETERS;
+/**
+ * derivatives' scratch, shared by the module's models (one fit at a time): each pixel's ∂μ/∂θ
+ * (a row of P + 1 values, padded to an even length) and the same times 1/(μ + s).
+ */
+const JACOBIAN = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW * (P + 1));
+const SCALED = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW * (P + 1));
 
 /** K copies of the per-emitter model E and one background over a window of `window` px, the window's data at `data`. */
 export class MultiEmitterModel<E> {
@@ -41,6 +48,10 @@ export class MultiEmitterModel<E> {
   private readonly trial: StaticArray<f64> = new StaticArray<f64>(P);
   private readonly lower: StaticArray<f64> = new StaticArray<f64>(P * P);
   private readonly z: StaticArray<f64> = new StaticArray<f64>(P);
+  /** The other emitters' μ and one trial μ of {@link startOwn}; emitter e's θ_e there. */
+  private readonly base: StaticArray<f64> = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
+  private readonly trialMu: StaticArray<f64> = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
+  private readonly own: StaticArray<f64> = new StaticArray<f64>(P);
 
   constructor(readonly emitter: E) {}
 
@@ -74,6 +85,26 @@ export class MultiEmitterModel<E> {
   }
 
   /**
+   * evaluate with each emitter's values alone where the per-emitter model has `addValue` (its
+   * terms not kept: no derivatives may follow): μ into mu; ℓ, or −∞ as evaluate.
+   */
+  values(theta: StaticArray<f64>): f64 {
+    const w = this.window, k = this.k, q = this.emitter.parameters;
+    const area = w * w;
+    const mu = this.mu;
+    const b = unchecked(theta[q * k]);
+    for (let i = 0; i < area; i++) unchecked(mu[i] = b);
+    for (let e = 0; e < k; e++) if (!this.add(e, theta, e * q, mu, w)) return -Infinity;
+    const data = this.data;
+    if (this.shifted) {
+      for (let i = 0; i < area; i++) if (!(unchecked(mu[i]) + load<f64>(data + (<usize>i << 3) + this.shiftDelta) > 0)) return -Infinity;
+    } else {
+      for (let i = 0; i < area; i++) if (!(unchecked(mu[i]) > 0)) return -Infinity;
+    }
+    return logLikelihoodSum(changetype<usize>(mu), data, area, this.shifted, this.shiftDelta);
+  }
+
+  /**
    * PoissonEstimator.derivatives: ∇ℓ and the Fisher information (p × p, row-major; `fisher`
    * holds p·p + 2 values: a SIMD write may pass the last row by one) at the θ last evaluated.
    * A per-emitter model may have a whole-window pass `windowDerivatives(k, θ, data, window, mu,
@@ -87,11 +118,17 @@ export class MultiEmitterModel<E> {
       if (this.emitter.windowDerivatives(k, theta, this.data, w, this.mu, this.shifted, this.shiftDelta, gradient, fisher)) return;
     }
     const p = q * k + 1;
+    // Rows of the Jacobian padded to an even length, so a pair (e, e + 1) of a row is one load.
+    const pp = (p + 1) & ~1;
+    const stride = <usize>pp << 3;
     const d = this.d, mu = this.mu, data = this.data;
     for (let a = 0; a < p; a++) unchecked(gradient[a] = 0);
     for (let a = 0; a < p * p + 2; a++) unchecked(fisher[a] = 0);
     unchecked(d[p - 1] = 1);
-    const der = changetype<usize>(d);
+    const jac = changetype<usize>(JACOBIAN), scaled = changetype<usize>(SCALED);
+    // Pass 1, pixel by pixel: ∂μ/∂θ into the Jacobian's row, the same times 1/(μ + s) beside it,
+    // ∇ℓ summed in pixel order.
+    const area = w * w;
     for (let r = 0; r < w; r++) {
       for (let col = 0; col < w; col++) {
         const i = r * w + col;
@@ -100,22 +137,118 @@ export class MultiEmitterModel<E> {
         const s: f64 = this.shifted ? load<f64>(at + this.shiftDelta) : 0;
         const inv = 1 / (unchecked(mu[i]) + s);
         const wt = (load<f64>(at) + s) * inv - 1;
-        // The lower triangle two entries at a time (f64x2): each lane is the scalar
-        // fisher[a·p + e] += (∂μ_a·inv)·∂μ_e; the second lane of a row's last pair lands in the
-        // upper triangle (overwritten below) or, for the last row, in fisher's slack.
+        const rowJ = jac + <usize>i * stride, rowS = scaled + <usize>i * stride;
         for (let a = 0; a < p; a++) {
           const da = unchecked(d[a]);
           unchecked(gradient[a] += wt * da);
-          const di = f64x2.splat(da * inv);
-          const row = changetype<usize>(fisher) + (<usize>(a * p) << 3);
-          for (let e = 0; e <= a; e += 2) {
-            const o = <usize>e << 3;
-            v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(di, v128.load(der + o))));
-          }
+          store<f64>(rowJ + (<usize>a << 3), da);
+          store<f64>(rowS + (<usize>a << 3), da * inv);
+        }
+        if (pp > p) {
+          store<f64>(rowJ + (<usize>p << 3), 0);
+          store<f64>(rowS + (<usize>p << 3), 0);
         }
       }
     }
+    // Pass 2: the lower triangle's entries (a, e) two at a time (f64x2), each summed over the
+    // pixels in pixel order in a register, fisher[a·p + e] = Σ_i (∂μ_a·inv)·∂μ_e, the same
+    // products added in the same order as a pixel-by-pixel pass; up to four pairs of a row per
+    // sweep over the pixels. The second lane of a row's last pair lands in the upper triangle
+    // (overwritten below) or, for the last row, in fisher's slack.
+    const zero = f64x2.splat(0);
+    for (let a = 0; a < p; a++) {
+      const row = changetype<usize>(fisher) + (<usize>(a * p) << 3);
+      const sa = scaled + (<usize>a << 3);
+      let e = 0;
+      for (; e + 6 <= a; e += 8) {
+        let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+        let si = sa, ji = jac + (<usize>e << 3);
+        for (let i = 0; i < area; i++) {
+          const di = f64x2.splat(load<f64>(si));
+          a0 = f64x2.add(a0, f64x2.mul(di, v128.load(ji)));
+          a1 = f64x2.add(a1, f64x2.mul(di, v128.load(ji, 16)));
+          a2 = f64x2.add(a2, f64x2.mul(di, v128.load(ji, 32)));
+          a3 = f64x2.add(a3, f64x2.mul(di, v128.load(ji, 48)));
+          si += stride;
+          ji += stride;
+        }
+        const o = row + (<usize>e << 3);
+        v128.store(o, a0);
+        v128.store(o, a1, 16);
+        v128.store(o, a2, 32);
+        v128.store(o, a3, 48);
+      }
+      for (; e + 2 <= a; e += 4) {
+        let a0 = zero, a1 = zero;
+        let si = sa, ji = jac + (<usize>e << 3);
+        for (let i = 0; i < area; i++) {
+          const di = f64x2.splat(load<f64>(si));
+          a0 = f64x2.add(a0, f64x2.mul(di, v128.load(ji)));
+          a1 = f64x2.add(a1, f64x2.mul(di, v128.load(ji, 16)));
+          si += stride;
+          ji += stride;
+        }
+        const o = row + (<usize>e << 3);
+        v128.store(o, a0);
+        v128.store(o, a1, 16);
+      }
+      for (; e <= a; e += 2) {
+        let a0 = zero;
+        let si = sa, ji = jac + (<usize>e << 3);
+        for (let i = 0; i < area; i++) {
+          a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(load<f64>(si)), v128.load(ji)));
+          si += stride;
+          ji += stride;
+        }
+        v128.store(row + (<usize>e << 3), a0);
+      }
+    }
     for (let a = 0; a < p; a++) for (let e = 0; e < a; e++) unchecked(fisher[e * p + a] = unchecked(fisher[a * p + e]));
+  }
+
+  /**
+   * DepthEmitterFits.startOwn for a 3-D emitter (θ_e = x, y, N, z): z of emitter e of the
+   * (e + 1)-emitter θ (its x, y, N and b placed, b at θ[q·(e + 1)]), the best of `starts` depths
+   * zLo + (s + ½)·(zHi − zLo)/starts by ℓ of the window with the emitters before it held at
+   * their θ; (zLo + zHi)/2 where no depth is possible. The window bound; θ is not changed.
+   */
+  startOwn(theta: StaticArray<f64>, e: i32, zLo: f64, zHi: f64, starts: i32): f64 {
+    const w = this.window, q = this.emitter.parameters;
+    const area = w * w;
+    const base = this.base, trialMu = this.trialMu, own = this.own;
+    const b = unchecked(theta[q * (e + 1)]);
+    for (let i = 0; i < area; i++) unchecked(base[i] = b);
+    for (let i = 0; i < e; i++) this.add(i, theta, i * q, base, w);
+    for (let a = 0; a < q; a++) unchecked(own[a] = unchecked(theta[q * e + a]));
+    const data = this.data;
+    let bestZ = (zLo + zHi) / 2;
+    let bestLl: f64 = -Infinity;
+    for (let s = 0; s < starts; s++) {
+      const z = zLo + ((<f64>s + 0.5) * (zHi - zLo)) / <f64>starts;
+      unchecked(own[3] = z);
+      for (let i = 0; i < area; i++) unchecked(trialMu[i] = unchecked(base[i]));
+      if (!this.add(e, own, 0, trialMu, w)) continue;
+      let possible = true;
+      if (this.shifted) {
+        for (let i = 0; i < area; i++) if (!(unchecked(trialMu[i]) + load<f64>(data + (<usize>i << 3) + this.shiftDelta) > 0)) { possible = false; break; }
+      } else {
+        for (let i = 0; i < area; i++) if (!(unchecked(trialMu[i]) > 0)) { possible = false; break; }
+      }
+      if (!possible) continue;
+      const ll = logLikelihoodSum(changetype<usize>(trialMu), data, area, this.shifted, this.shiftDelta);
+      if (ll > bestLl) {
+        bestLl = ll;
+        bestZ = z;
+      }
+    }
+    return bestZ;
+  }
+
+  /** Emitter e's signal added to `mu`: its values alone where the per-emitter model has `addValue` (no terms kept for derivatives), else addSignal. */
+  private add(e: i32, theta: StaticArray<f64>, at: i32, mu: StaticArray<f64>, w: i32): bool {
+    // @ts-ignore: isDefined is AssemblyScript's compile-time test
+    if (isDefined(this.emitter.addValue)) return this.emitter.addValue(e, theta, at, mu, w);
+    return this.emitter.addSignal(e, theta, at, mu, w);
   }
 
   /** Each emitter's own step limits; b shrinking by at most MAX_SHRINK, above MIN_BACKGROUND; the largest position change. */

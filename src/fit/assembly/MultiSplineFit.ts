@@ -8,9 +8,9 @@ import {
   MULTI_Z_OUT_SIGMA_X_NM, MULTI_Z_OUT_SIGMA_Y_NM, MULTI_Z_OUTPUT_COLUMNS, MULTI_Z_PER_EMITTER,
 } from '../fitConstants';
 import { MultiEmitterModel } from './MultiEmitterModel';
-import { multiDepthFit } from './multiDepthFit';
+import { multiDepthFit, multiDepthStart, multiDepthValues } from './multiDepthFit';
 import { outsideWindow, proposePhotons } from './proposeLateral';
-import { FAR, SCX, SCY, SDZ, SVZ, SZ0, SZHI, SZLO, prepare, splineConfigure, voxelAt, voxelTermsAt } from './SplineFit';
+import { FAR, SCX, SCY, SDZ, SVZ, SZ0, SZHI, SZLO, prepare, splineConfigure, voxelAt, voxelTermsAt, voxelValue } from './SplineFit';
 
 /** f64 of one emitter's terms: S, ∂S/∂u, ∂S/∂v, ∂S/∂w of every pixel of the largest window. */
 const TERMS = 4 * MAX_WINDOW * MAX_WINDOW;
@@ -55,6 +55,34 @@ export class SplineEmitter {
           store<f64>(dst, 0, 24);
         } else voxelTermsAt(base, dst);
         unchecked(mu[i] += n * load<f64>(dst));
+      }
+    }
+    return true;
+  }
+
+  /**
+   * SplineModel.evaluate's values alone (μ += N·S over the window, no gradients, the emitter's
+   * terms left as they were): the z start's scan (MultiEmitterModel.startOwn), whose trials are
+   * never followed by derivatives. false where addSignal's would be.
+   */
+  addValue(e: i32, theta: StaticArray<f64>, at: i32, mu: StaticArray<f64>, window: i32): bool {
+    const w = (unchecked(theta[at + 3]) - SZ0) / SDZ;
+    if (!(w >= 0 && w <= <f64>SVZ)) return false;
+    const iz = <i32>Math.min(Math.floor(w), <f64>(SVZ - 1));
+    const u0 = SCX + 0.5 - unchecked(theta[at]);
+    const v0 = SCY + 0.5 - unchecked(theta[at + 1]);
+    if (!(Math.abs(u0) < FAR && Math.abs(v0) < FAR)) return false;
+    const fu = Math.floor(u0);
+    const fv = Math.floor(v0);
+    const iu = <i32>fu;
+    const iv = <i32>fv;
+    prepare(u0 - fu, v0 - fv, w - <f64>iz);
+    const n = unchecked(theta[at + 2]);
+    for (let r = 0; r < window; r++) {
+      for (let col = 0; col < window; col++) {
+        const base = voxelAt(iu + col, iv + r, iz);
+        if (base != 0) unchecked(mu[r * window + col] += n * voxelValue(base));
+        else unchecked(mu[r * window + col] += n * 0);
       }
     }
     return true;
@@ -122,3 +150,23 @@ export function multiSplineFit(data: usize, shift: usize, k: i32, maxIterations:
   }
   return status;
 }
+
+/**
+ * DepthEmitterFits.startOwn: z of emitter e of the (e + 1)-emitter θ at multiSplineTheta() on
+ * the window at `data` (`shift` 0 or the camera's shift of each pixel), the most likely of
+ * `starts` depths over zLo … zHi (nm) with the emitters before it held.
+ */
+export function multiSplineStart(data: usize, shift: usize, e: i32, zLo: f64, zHi: f64, starts: i32): f64 {
+  return multiDepthStart<SplineEmitter>(MODEL, MSTH, data, shift, e, zLo, zHi, starts);
+}
+
+/**
+ * DepthEmitterFits.refresh: μ of the K-emitter θ at multiSplineTheta() over the window at `data`
+ * (`shift` 0 or the camera's shift of each pixel) into multiSplineMu(); ℓ, or −∞ where θ is impossible.
+ */
+export function multiSplineValues(data: usize, shift: usize, k: i32): f64 {
+  return multiDepthValues<SplineEmitter>(MODEL, MSTH, data, shift, k);
+}
+
+/** The address of μ after multiSplineValues (window² f64). */
+export function multiSplineMu(): usize { return changetype<usize>(MODEL.mu); }

@@ -208,7 +208,7 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
 
 /** S of the voxel at `base` (SplineEvaluator.value). */
 // @ts-ignore
-@inline function voxelValue(base: usize): f64 {
+@inline export function voxelValue(base: usize): f64 {
   const p01 = v128.load(changetype<usize>(SPX)), p23 = v128.load(changetype<usize>(SPX), 16);
   const yz = changetype<usize>(SYZ);
   let acc = f64x2.splat(0);

@@ -28,9 +28,9 @@ export { configure } from './FitWorkspace';
 export { fitBatch } from './fitPatch';
 export { multiConfigure, multiCrlb, multiOut, multiSelect, multiTheta } from './EmitterSelector';
 export { zConfigure, zFit, zOut } from './AstigmaticFit';
-export { multiZConfigure, multiZFit, multiZOut, multiZTheta } from './MultiAstigmaticFit';
+export { multiZConfigure, multiZFit, multiZMu, multiZOut, multiZStart, multiZTheta, multiZValues } from './MultiAstigmaticFit';
 export { splineConfigure, splineFit, splineOut } from './SplineFit';
-export { multiSplineConfigure, multiSplineFit, multiSplineOut, multiSplineTheta } from './MultiSplineFit';
+export { multiSplineConfigure, multiSplineFit, multiSplineMu, multiSplineOut, multiSplineStart, multiSplineTheta, multiSplineValues } from './MultiSplineFit';
 
 /** Reserve `bytes` of memory (bump allocation, 16-byte aligned); returns the address. */
 export function reserve(bytes: usize): usize {

@@ -29,3 +29,24 @@ export function multiDepthFit<E>(model: MultiEmitterModel<E>, theta: StaticArray
   unchecked(out[MULTI_Z_OUT_RESIDUAL_STD] = model.residualStd());
   return status;
 }
+
+/**
+ * DepthEmitterFits.startOwn in the kernel: z of emitter e (0 … MAX_EMITTERS − 1) of the
+ * (e + 1)-emitter θ in `theta` (MultiEmitterModel.startOwn) on the window at `data` (`shift` 0 or
+ * the camera's shift of each pixel), the best of `starts` depths spread over zLo … zHi (nm).
+ */
+export function multiDepthStart<E>(model: MultiEmitterModel<E>, theta: StaticArray<f64>, data: usize, shift: usize, e: i32, zLo: f64, zHi: f64, starts: i32): f64 {
+  model.bind(data, shift);
+  return model.startOwn(theta, e, zLo, zHi, starts);
+}
+
+/**
+ * DepthEmitterFits.refresh in the kernel: μ of the K-emitter θ in `theta` over the window at
+ * `data` (`shift` 0 or the camera's shift of each pixel) into the model's mu (values alone);
+ * ℓ, or −∞ where θ is impossible.
+ */
+export function multiDepthValues<E>(model: MultiEmitterModel<E>, theta: StaticArray<f64>, data: usize, shift: usize, k: i32): f64 {
+  model.k = k;
+  model.bind(data, shift);
+  return model.values(theta);
+}
