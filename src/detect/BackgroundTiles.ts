@@ -1,5 +1,6 @@
 import { DETECTION_NOISE } from './detectionNoise.js';
 import { selectKth } from './MadEstimator.js';
+import { TileGrid } from './TileGrid.js';
 import type { WaveletFilter } from './WaveletFilter.js';
 
 /**
@@ -14,6 +15,8 @@ import type { WaveletFilter } from './WaveletFilter.js';
  * interpolation. Scratch is allocated once; {@link update} allocates nothing.
  */
 export class BackgroundTiles {
+  /** The tiles. */
+  readonly grid: TileGrid;
   /** Tiles along x and y. */
   readonly columns: number;
   readonly rows: number;
@@ -40,11 +43,11 @@ export class BackgroundTiles {
    * @param shiftPhotons - the read noise's shift s, photons (the sensor's median with a variance map)
    */
   constructor(width: number, height: number, taps: readonly number[], private readonly noiseScale: number, private readonly shiftPhotons: number) {
-    const t = DETECTION_NOISE.tilePx;
-    this.columns = Math.max(1, Math.round(width / t));
-    this.rows = Math.max(1, Math.round(height / t));
-    this.tileWidth = width / this.columns;
-    this.tileHeight = height / this.rows;
+    this.grid = new TileGrid(width, height);
+    this.columns = this.grid.columns;
+    this.rows = this.grid.rows;
+    this.tileWidth = this.grid.tileWidth;
+    this.tileHeight = this.grid.tileHeight;
     const n = this.columns * this.rows;
     this.level = new Float64Array(n);
     this.variance = new Float64Array(n);
@@ -57,33 +60,55 @@ export class BackgroundTiles {
 
   /** Estimate every tile's level and variance from the filter's last frame (V1). */
   update(filter: WaveletFilter): void {
+    for (let t = 0; t < this.level.length; t++) this.updateTile(filter, t);
+    this.summarize();
+  }
+
+  /**
+   * Estimate the level and variance of the tiles marked (1) from the filter's V1, which must
+   * hold the frame's values over them (WaveletFilter.filterRegion); the others keep theirs.
+   * @param marked - one flag per tile, row-major
+   */
+  updateMarked(filter: WaveletFilter, marked: Uint8Array): void {
+    for (let t = 0; t < this.level.length; t++) if (marked[t]) this.updateTile(filter, t);
+    this.summarize();
+  }
+
+  /** Tile t's level and variance from the filter's V1 (the lowest and median are left to {@link summarize}). */
+  updateTile(filter: WaveletFilter, t: number): void {
     const { quantile, quantileZ, iterations, minimumBackgroundPhotons, sampleStepPx: step } = DETECTION_NOISE;
-    const { noiseScale, shiftPhotons } = this;
+    const { noiseScale, shiftPhotons, grid } = this;
     const spread2 = this.v1Gain2 * noiseScale;
-    for (let tr = 0; tr < this.rows; tr++) {
-      const r0 = Math.round(tr * this.tileHeight);
-      const r1 = Math.round((tr + 1) * this.tileHeight);
-      for (let tc = 0; tc < this.columns; tc++) {
-        const c0 = Math.round(tc * this.tileWidth);
-        const c1 = Math.round((tc + 1) * this.tileWidth);
-        // The rank-th smallest of the tile's samples (the kernel's, else this.lowSample's).
-        const m = Math.ceil((r1 - r0) / step) * Math.ceil((c1 - c0) / step);
-        const rank = Math.floor(quantile * m);
-        let q = filter.lowSample(r0, r1, c0, c1, step, rank);
-        if (Number.isNaN(q)) q = this.lowSample(filter, r0, r1, c0, c1, rank);
-        let b = q;
-        for (let k = 0; k < iterations; k++) b = q + quantileZ * Math.sqrt(spread2 * Math.max(b + shiftPhotons, 0));
-        if (!(b >= minimumBackgroundPhotons)) b = minimumBackgroundPhotons;
-        const t = tr * this.columns + tc;
-        this.level[t] = b;
-        this.variance[t] = noiseScale * (b + shiftPhotons);
-      }
-    }
+    const tr = (t / this.columns) | 0;
+    const tc = t - tr * this.columns;
+    const r0 = grid.rowStart(tr);
+    const r1 = grid.rowStart(tr + 1);
+    const c0 = grid.columnStart(tc);
+    const c1 = grid.columnStart(tc + 1);
+    // The rank-th smallest of the tile's samples (the kernel's, else this.lowSample's).
+    const m = Math.ceil((r1 - r0) / step) * Math.ceil((c1 - c0) / step);
+    const rank = Math.floor(quantile * m);
+    let q = filter.lowSample(r0, r1, c0, c1, step, rank);
+    if (Number.isNaN(q)) q = this.lowSample(filter, r0, r1, c0, c1, rank);
+    let b = q;
+    for (let k = 0; k < iterations; k++) b = q + quantileZ * Math.sqrt(spread2 * Math.max(b + shiftPhotons, 0));
+    if (!(b >= minimumBackgroundPhotons)) b = minimumBackgroundPhotons;
+    this.level[t] = b;
+    this.variance[t] = noiseScale * (b + shiftPhotons);
+  }
+
+  /** The lowest and the median variance of the tiles, after their updates. */
+  summarize(): void {
     const n = this.variance.length;
     this.sorted.set(this.variance);
     this.minimum = Infinity;
     for (let t = 0; t < n; t++) if (this.variance[t] < this.minimum) this.minimum = this.variance[t];
     this.median = selectKth(this.sorted, n, n >> 1);
+  }
+
+  /** The lowest variance any tile can have, photons² (at `minimumBackgroundPhotons`). */
+  get floorVariance(): number {
+    return this.noiseScale * (DETECTION_NOISE.minimumBackgroundPhotons + this.shiftPhotons);
   }
 
   /**

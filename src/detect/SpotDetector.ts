@@ -2,6 +2,7 @@ import type { FrameCamera, PhotonConversion } from '../camera/CameraModel.js';
 import { PHOTONS } from '../camera/CameraModel.js';
 import type { PixelArray } from '../io/Frame.js';
 import { BackgroundTiles } from './BackgroundTiles.js';
+import { TileGrid } from './TileGrid.js';
 import { Candidates } from './Candidates.js';
 import { chooseNoiseSource, DETECTION_NOISE } from './detectionNoise.js';
 import type { ResolvedDetectOptions } from './DetectOptions.js';
@@ -49,6 +50,14 @@ export class SpotDetector {
   /** The background tiles ('camera' noise), or undefined ('data'). */
   private readonly tiles: BackgroundTiles | undefined;
   private order = new Int32Array(256);
+  /** The tiles {@link detectTiles} works on (those of the background level). */
+  readonly grid: TileGrid;
+  /** {@link detectTiles}' maxima (frame pixel index, F2) and their row-major order. */
+  private maximaPixel = new Int32Array(0);
+  private maximaValue = new Float64Array(0);
+  private maximaOrder = new Int32Array(0);
+  /** The interior threshold of the frame being detected ({@link interiorThreshold}). */
+  private base = 0;
   /**
    * The kept candidates by cell of ⌈minDistancePx⌉ px (the first's index in `out`, −1 for none;
    * emptied again after each frame) and the next in the same cell: the minimum-distance test
@@ -100,6 +109,7 @@ export class SpotDetector {
     this.cellColumns = Math.ceil(width / this.cellPx);
     this.cellHead = new Int32Array(this.cellColumns * Math.ceil(height / this.cellPx)).fill(-1);
     this.tiles = this.noiseSource === 'camera' ? new BackgroundTiles(width, height, this.filter.kernel.taps, camera?.noiseScale ?? 1, shift) : undefined;
+    this.grid = this.tiles ? this.tiles.grid : new TileGrid(width, height);
   }
 
   /**
@@ -144,44 +154,148 @@ export class SpotDetector {
    * @param out - candidates (cleared first)
    */
   detectLoaded(out: Candidates): void {
-    const { width, filter } = this;
+    const { filter } = this;
     filter.filter();
-    const k = this.options.threshold;
     const tiles = this.tiles;
-    const g1 = this.f1Gain2;
     if (tiles) {
       if (Number.isNaN(this.knownLevel)) tiles.update(filter);
       else tiles.setLevel(this.knownLevel);
-      this.noise = Math.sqrt(g1 * tiles.median);
+      this.noise = Math.sqrt(this.f1Gain2 * tiles.median);
     } else this.noise = this.robustStd();
-    // The interior threshold: K·std(F1) at the pixel's background (the lowest tile's for the maxima).
-    const base = k * (tiles ? Math.sqrt(g1 * tiles.minimum) : this.noise);
     const found = this.found;
     found.count = 0;
+    // Local maxima above the interior threshold; near the border the threshold is higher.
+    const count = filter.maxima(this.interiorThreshold(tiles ? tiles.minimum : Number.NaN));
+    const { f2, f2Stride: stride, f2Origin: origin, list } = filter;
+    const width = this.width;
+    for (let k = 0; k < count; k++) {
+      const p = list[k];
+      const row = (p / width) | 0;
+      this.test(row, p - row * width, f2[origin + row * stride + p - row * width], found);
+    }
+    this.suppressClose(found, out);
+  }
+
+  /**
+   * How far beyond its marked tiles {@link detectTiles} reads the frame, px: the filter's pad
+   * (F2's reach) and one pixel (the maxima's neighbours).
+   */
+  get marginPx(): number {
+    return this.filter.kernel.pad + 1;
+  }
+
+  /** Whether {@link detectTiles} runs here (the WebAssembly filter; the JavaScript one takes whole frames). */
+  get local(): boolean {
+    return this.filter.regions;
+  }
+
+  /**
+   * Detect candidates in the marked tiles ({@link grid}) of a frame in photons, as
+   * {@link load} and {@link detectLoaded} of the whole frame find them there: the filter runs
+   * over each run of marked tiles of a tile row (one pixel more around, for the maxima's
+   * neighbours) from the frame's pixels within the filter's margin of them; with 'camera' noise
+   * the marked tiles' levels are measured again (the other tiles keep those of the last frame
+   * detected), with 'data' noise the last frame's estimate holds. A candidate outside the marked
+   * tiles is not seen, nor suppresses one inside. Allocates nothing once its lists have grown.
+   * Needs {@link local}.
+   * @param pixels - the frame, photons, row-major: read only within `marginPx` of the marked tiles
+   * @param marked - one flag per tile of {@link grid}, row-major
+   * @param out - candidates (cleared first)
+   */
+  detectTiles(pixels: Float32Array, marked: Uint8Array, out: Candidates): void {
+    const { filter, grid, tiles } = this;
+    const { columns, rows } = grid;
+    let n = 0;
+    // Until every marked tile's level is known the maxima are collected above the lowest
+    // threshold any tile can have (the exact one is applied after).
+    const low = this.interiorThreshold(tiles ? Math.min(tiles.minimum, tiles.floorVariance) : Number.NaN);
+    for (let tr = 0; tr < rows; tr++) {
+      for (let ta = 0; ta < columns; ta++) {
+        if (!marked[tr * columns + ta]) continue;
+        let tb = ta + 1;
+        while (tb < columns && marked[tr * columns + tb]) tb++;
+        const r0 = grid.rowStart(tr);
+        const r1 = grid.rowStart(tr + 1);
+        const c0 = grid.columnStart(ta);
+        const c1 = grid.columnStart(tb);
+        // F2 one pixel around the run (within the frame), for the maxima's neighbours.
+        const fr0 = Math.max(r0 - 1, 0);
+        const fr1 = Math.min(r1 + 1, this.height);
+        const fc0 = Math.max(c0 - 1, 0);
+        const fc1 = Math.min(c1 + 1, this.width);
+        filter.loadRegion(pixels, fr0, fr1, fc0, fc1);
+        filter.filterRegion(fr0, fr1, fc0, fc1);
+        if (tiles) for (let t = tr * columns + ta; t < tr * columns + tb; t++) tiles.updateTile(filter, t);
+        const count = filter.maximaRegion(r0, r1, c0, c1, low);
+        if (this.maximaPixel.length < n + count) {
+          const grow = Math.max(2 * (n + count), 256);
+          const pixel = new Int32Array(grow);
+          pixel.set(this.maximaPixel.subarray(0, n));
+          const value = new Float64Array(grow);
+          value.set(this.maximaValue.subarray(0, n));
+          this.maximaPixel = pixel;
+          this.maximaValue = value;
+        }
+        const { f2, f2Stride: stride, f2Origin: origin, list } = filter;
+        for (let k = 0; k < count; k++) {
+          const p = list[k];
+          const row = (p / this.width) | 0;
+          this.maximaPixel[n] = p;
+          this.maximaValue[n++] = f2[origin + row * stride + p - row * this.width];
+        }
+        ta = tb;
+      }
+    }
+    if (tiles) {
+      tiles.summarize();
+      this.noise = Math.sqrt(this.f1Gain2 * tiles.median);
+    }
+    // The maxima in row-major order, as one pass over the whole frame lists them.
+    if (this.maximaOrder.length < n) this.maximaOrder = new Int32Array(this.maximaPixel.length);
+    const order = this.maximaOrder.subarray(0, n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    const pixel = this.maximaPixel;
+    order.sort((a, b) => pixel[a] - pixel[b]);
+    const found = this.found;
+    found.count = 0;
+    this.interiorThreshold(tiles ? tiles.minimum : Number.NaN);
+    for (let i = 0; i < n; i++) {
+      const p = pixel[order[i]];
+      const row = (p / this.width) | 0;
+      this.test(row, p - row * this.width, this.maximaValue[order[i]], found);
+    }
+    this.suppressClose(found, out);
+  }
+
+  /**
+   * The threshold of the maxima, K·std(F1) at the lowest tile's background ('camera', with that
+   * tile's variance) or at {@link noise} ('data'); sets {@link base} for {@link test}.
+   * @param minimumVariance - the lowest tile's pixel variance, photons² ('camera'; NaN for 'data')
+   */
+  private interiorThreshold(minimumVariance: number): number {
+    const k = this.options.threshold;
+    this.base = k * (this.tiles ? Math.sqrt(this.f1Gain2 * minimumVariance) : this.noise);
+    return this.base;
+  }
+
+  /**
+   * Keep a maximum of F2 (value v at row, column) that passes the pixel's threshold: K·std(F1)
+   * in the interior; at a pixel whose F2 is noisier — near the border, where the padding adds
+   * pixels twice, or near a hot pixel — raised by that ratio: with F2's variance G2·v0 + E (v0 =
+   * std(F1)²/G1 a typical pixel's, E the hot pixels' excess), threshold² = base²·G2/G2int +
+   * K²·E·G1/G2int.
+   */
+  private test(row: number, column: number, v: number, found: Candidates): void {
+    const k = this.options.threshold;
+    const tiles = this.tiles;
     const cs = this.columnSums;
     const rs = this.rowSums;
     const interior2 = this.interiorGain2;
     const excess = this.excess;
-    // K·std(F1) in the interior; at a pixel whose F2 is noisier — near the border, where the
-    // padding adds pixels twice, or near a hot pixel — raised by that ratio: with F2's variance
-    // G2·v0 + E (v0 = std(F1)²/G1 a typical pixel's, E the hot pixels' excess),
-    // threshold² = base²·G2/G2int + K²·E·G1/G2int.
-    const excessWeight = (k * k * this.f1Gain2) / interior2;
-    const k2g1 = k * k * g1;
-    // Local maxima above the interior threshold; near the border the threshold is higher.
-    const count = filter.maxima(base);
-    const { f2, f2Stride: stride, f2Origin: origin, list } = filter;
-    for (let k = 0; k < count; k++) {
-      const p = list[k];
-      const row = (p / width) | 0;
-      const column = p - row * width;
-      const v = f2[origin + row * stride + column];
-      const b2 = tiles ? k2g1 * tiles.varianceAt(row, column) : base * base;
-      const gain2 = cs.aa[column] * rs.aa[row] - 2 * cs.ab[column] * rs.ab[row] + cs.bb[column] * rs.bb[row];
-      const raised = (gain2 > interior2 ? (b2 * gain2) / interior2 : b2) + (excess ? excessWeight * excess[p] : 0);
-      if (v * v > raised) found.push(row, column, v);
-    }
-    this.suppressClose(found, out);
+    const b2 = tiles ? k * k * this.f1Gain2 * tiles.varianceAt(row, column) : this.base * this.base;
+    const gain2 = cs.aa[column] * rs.aa[row] - 2 * cs.ab[column] * rs.ab[row] + cs.bb[column] * rs.bb[row];
+    const raised = (gain2 > interior2 ? (b2 * gain2) / interior2 : b2) + (excess ? ((k * k * this.f1Gain2) / interior2) * excess[row * this.width + column] : 0);
+    if (v * v > raised) found.push(row, column, v);
   }
 
   /**

@@ -201,6 +201,87 @@ export class WasmWaveletKernel implements WindowPass {
   }
 
   /**
+   * Load a frame already in photons (f32) over frame rows [r0, r1) and columns [c0, c1) and the
+   * filter's margin around them: pixels outside the frame as the filter pads (FilterKernel's
+   * `inner`), so every value is the one {@link load} of the whole frame puts there. Only that
+   * part of `pixels` is read.
+   * @param pixels - the frame, photons, row-major, width·height (valid within the rows and columns ± pad)
+   */
+  loadRegion(pixels: Float32Array, r0: number, r1: number, c0: number, c1: number): void {
+    const { width, height, stride, pad, image, kernel } = this;
+    const from = Math.max(c0 - pad, 0);
+    const to = Math.min(c1 + pad, width);
+    for (let fr = r0 - pad; fr < r1 + pad; fr++) {
+      const target = (fr + pad) * stride + pad;
+      const sr = fr >= 0 && fr < height ? fr : kernel.inner(fr, height);
+      if (sr < 0) {
+        image.fill(0, target + c0 - pad, target + c1 + pad);
+        continue;
+      }
+      const source = sr * width;
+      image.set(pixels.subarray(source + from, source + to), target + from);
+      for (let c = c0 - pad; c < from; c++) {
+        const sc = kernel.inner(c, width);
+        image[target + c] = sc < 0 ? 0 : pixels[source + sc];
+      }
+      for (let c = to; c < c1 + pad; c++) {
+        const sc = kernel.inner(c, width);
+        image[target + c] = sc < 0 ? 0 : pixels[source + sc];
+      }
+    }
+  }
+
+  /**
+   * {@link filter} over frame rows [r0, r1) and columns [c0, c1) only (V1 over them ± 2·reach):
+   * the same passes on the same inputs, so every value there is the one of the whole-frame
+   * filter, bit for bit, given the image {@link loadRegion} loaded over them ± pad. Values
+   * outside (up to seven columns past c1 + 2·reach) are overwritten with what is not to be read.
+   */
+  filterRegion(r0: number, r1: number, c0: number, c1: number): void {
+    const { stride, offsets, pad, bandRows } = this;
+    const e = this.exports;
+    const taps = this.kernel.taps.length;
+    const r = this.kernel.reach;
+    const rowBytes = stride * 4;
+    const at = (first: number) => (offsets.scratch - first * rowBytes) | 0;
+    const a = c0 + pad;
+    const b = c1 + pad;
+    for (let b0 = r0 + pad; b0 < r1 + pad; b0 += bandRows) {
+      const b1 = Math.min(b0 + bandRows, r1 + pad);
+      e.rows(offsets.image, at(b0 - 3 * r), stride, b0 - 3 * r, b1 + 3 * r, a - 2 * r, b + 2 * r, taps, 1);
+      e.columns(at(b0 - 3 * r), offsets.v1, stride, b0 - 2 * r, b1 + 2 * r, a - 2 * r, b + 2 * r, taps, 1, 0);
+      e.rows(offsets.v1, at(b0 - 2 * r), stride, b0 - 2 * r, b1 + 2 * r, a, b, taps, 2);
+      e.columns(at(b0 - 2 * r), offsets.f2, stride, b0, b1, a, b, taps, 2, offsets.v1);
+    }
+  }
+
+  /**
+   * {@link maxima} over frame rows [r0, r1) and columns [c0, c1) (F2 must hold the whole frame's
+   * values there and one pixel around, within the frame: {@link filterRegion}): indices
+   * r·width + c of the frame into `list[0…count−1]`, row-major.
+   * @returns count
+   */
+  maximaRegion(r0: number, r1: number, c0: number, c1: number, threshold: number): number {
+    const { width, height, stride, origin, f2, list } = this;
+    const inf = Number.NEGATIVE_INFINITY;
+    // The ring around the frame where the region reaches it: −∞, as maxima() sets it.
+    if (r0 === 0) f2.fill(inf, origin - stride + c0 - 1, origin - stride + c1 + 1);
+    if (r1 === height) f2.fill(inf, origin + height * stride + c0 - 1, origin + height * stride + c1 + 1);
+    for (let r = r0 - 1; r <= r1; r++) {
+      if (c0 === 0) f2[origin + r * stride - 1] = inf;
+      if (c1 === width) f2[origin + r * stride + width] = inf;
+    }
+    const w = c1 - c0;
+    const count = this.exports.maxima(this.offsets.f2 + 4 * (r0 * stride + c0), stride, w, r1 - r0, this.pad, threshold, this.offsets.list);
+    for (let k = 0; k < count; k++) {
+      const i = list[k];
+      const row = (i / w) | 0;
+      list[k] = (r0 + row) * width + c0 + (i - row * w);
+    }
+    return count;
+  }
+
+  /**
    * Find the local maxima of F2 above `threshold` (greater than the earlier four 8-neighbours,
    * not less than the later four; pixels outside the image are no neighbours): their indices
    * r·width + c, in row-major order, are `list[0…count−1]`.

@@ -107,6 +107,11 @@ export class CrowdingResolver {
   private readonly widths = new Float64Array(2);
   /** Tried candidates, in order. */
   private readonly flagged: number[] = [];
+
+  /** The candidates the last {@link resolve} tried with more emitters (indices, in order; valid until the next call). */
+  get tried(): readonly number[] {
+    return this.flagged;
+  }
   /** Each window's first candidate and its partner (−1: none). */
   private readonly map: number[] = [];
   private readonly partner: number[] = [];

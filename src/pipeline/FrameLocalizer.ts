@@ -24,6 +24,7 @@ import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import { checkFrameSize } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import { ResidualPass } from './ResidualPass.js';
+import type { ResidualSeeds } from './ResidualPass.js';
 import { createLocalizeStats } from './LocalizeStats.js';
 import type { BackgroundFrame } from './TemporalMedian.js';
 import { PatchScratch } from './PatchScratch.js';
@@ -64,12 +65,22 @@ export class FrameLocalizer {
   private backgroundPhotons = new Float64Array(0);
   private residual = new Float32Array(0);
   private pedestal = 0;
+  /** The residual passes' seeds: the candidates the crowding test tried (frame px). */
+  private seeds = { count: 0, x: new Float64Array(64), y: new Float64Array(64) };
+  /** Whether the residual passes run where the crowding test looked only (ResidualPass's seeds) or over the whole frame. */
+  private readonly residualRegion: 'seeds' | 'frame';
   /** The current frame, for {@link cutWindows}. */
   private frame: { data: Frame['data']; width: number; height: number; camera: FrameCamera; background: boolean } | undefined;
 
-  /** @param options - resolved pipeline options */
-  constructor(options: ResolvedLocalizeOptions) {
+  /**
+   * @param options - resolved pipeline options
+   * @param internals - `residualRegion: 'frame'`: the residual passes detect over the whole
+   *   frame, not only around the candidates the crowding test tried (the reference the tests
+   *   compare with) @default 'seeds'
+   */
+  constructor(options: ResolvedLocalizeOptions, internals: { residualRegion?: 'seeds' | 'frame' } = {}) {
     this.options = options;
+    this.residualRegion = internals.residualRegion ?? 'seeds';
     const { fit, multiEmitter, astigmatism, spline, camera } = options;
     const engines = createFitEngines(fit, multiEmitter, astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm, everyZStart: spline.everyZStart ?? SPLINE_CALIBRATION_DEFAULTS.everyZStart });
     this.workspace = engines.workspace;
@@ -154,7 +165,10 @@ export class FrameLocalizer {
     // Over a known per-pixel background the residual's noise peaks pass as spots (24 false
     // positives a frame at 1.5 /µm² over a temporal median): one pass there.
     const residual = this.residualPass && !background && (!this.options.multiEmitter.enabled || this.stats.multiEmitterTried > tried);
-    const fits = residual && this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, resolved) : resolved;
+    // Multi-emitter fitting on, the later passes look where the crowding test did (elsewhere the
+    // first pass's fits explain the frame: the residual there holds nothing it did not detect).
+    const seeds = this.options.multiEmitter.enabled && this.residualRegion === 'seeds' ? this.triedSeeds(candidates) : undefined;
+    const fits = residual && this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, resolved, seeds) : resolved;
     this.frame = undefined;
     this.duplicates.mark(fits, this.depths !== undefined);
     const t3 = performance.now();
@@ -175,6 +189,20 @@ export class FrameLocalizer {
     s.ms.fit += t3 - t2;
     this.previousFrame = frame.index;
     return batch;
+  }
+
+  /** The centres of the candidates the crowding resolver tried with more emitters (frame px). */
+  private triedSeeds(candidates: Candidates): ResidualSeeds {
+    const tried = this.crowding.tried;
+    const seeds = this.seeds;
+    if (seeds.x.length < tried.length) seeds.x = new Float64Array(2 * tried.length);
+    if (seeds.y.length < tried.length) seeds.y = new Float64Array(2 * tried.length);
+    for (let i = 0; i < tried.length; i++) {
+      seeds.x[i] = candidates.column[tried[i]] + 0.5;
+      seeds.y[i] = candidates.row[tried[i]] + 0.5;
+    }
+    seeds.count = tried.length;
+    return seeds;
   }
 
   /** Cut the crowded windows the resolver asks for from the current frame (photons, with the camera's shift). */

@@ -17,6 +17,8 @@ import { fitPatches } from '../fit/fitPatches.js';
 import type { PixelArray } from '../io/Frame.js';
 import { extractPatches } from '../patches/extractPatches.js';
 import { PatchScratch } from './PatchScratch.js';
+import { RowCells } from './RowCells.js';
+import type { TileGrid } from '../detect/TileGrid.js';
 import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
 
 /**
@@ -55,6 +57,17 @@ function saturatedLogLikelihood(data: Float64Array, shift: Float64Array, area: n
     if (x > 0) l += x * Math.log(x) - x;
   }
   return l;
+}
+
+/**
+ * Where the first pass left something to look for (pixel positions, frame px): the candidates
+ * the crowding test tried with more emitters. The residual pass then runs in their
+ * neighbourhoods only ({@link ResidualPass.run}).
+ */
+export interface ResidualSeeds {
+  readonly count: number;
+  readonly x: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
 }
 
 /** The current frame, as the residual pass reads it. */
@@ -115,13 +128,27 @@ export class ResidualPass {
   private tested = new Int32Array(0);
   private neighbours = new Int32Array(0);
   private dropped = new Uint8Array(0);
-  /** The converged rows by cells of {@link reach} px (counting sort): cell c's rows are cellRows[cellStart[c] … cellStart[c + 1] − 1]. */
-  private cellStart = new Int32Array(0);
-  private cellRows = new Int32Array(0);
-  private cellsAcross = 0;
   /** Rows near a new row of this pass ({@link markTouched}): refitted and tested. */
   private touched = new Uint8Array(0);
   private readonly startTheta: Float64Array;
+  /** The converged rows by cells ({@link buildGrid}, and of RESIDUAL_DUPLICATE_PX for {@link nearFit}). */
+  private readonly cells = new RowCells();
+  /**
+   * Per tile of the detector's grid: where the next pass detects (its seeds' neighbourhoods),
+   * where the model image must hold every row (those tiles and the filter's margin around
+   * them), and where the model image holds anything (cleared tile by tile, not frame by frame).
+   */
+  private marked = new Uint8Array(0);
+  private need = new Uint8Array(0);
+  private dirty = new Uint8Array(0);
+  private grid: TileGrid | undefined;
+  /** The next pass's seeds (frame px), when the passes are local. */
+  private seedX = new Float64Array(64);
+  private seedY = new Float64Array(64);
+  private seedCount = 0;
+  private local = false;
+  /** A row's model footprint ({@link footprint}): first column and row, side, px. */
+  private readonly foot = { c0: 0, r0: 0, w: 0 };
 
   /**
    * @param fit - the resolved fit options (box, σ)
@@ -144,56 +171,89 @@ export class ResidualPass {
   }
 
   /**
-   * Run the passes after the first on one frame.
+   * Run the passes after the first on one frame. With `seeds` (and the detector's WebAssembly
+   * filter, no known background) the passes are local: the second detects only in the tiles of
+   * the detector's grid within a model's reach (MODEL_RADIUS_SIGMAS·σ) of a seed, each later
+   * one in those of the rows its refits and tests changed — elsewhere the residual is what an
+   * earlier pass (the first) already detected. Within those tiles the candidates are the ones
+   * a pass over the whole residual finds there: the residual is computed, and the model image
+   * drawn, over them and the filter's margin, and the detector reads nothing else. Without
+   * seeds every pass detects over the whole frame.
    * @param frame - the frame, its camera and known background
    * @param detector - the run's detector (loaded again with the residual)
    * @param first - the first pass's rows
+   * @param seeds - where the first pass left something (the crowding test's candidates) @default the whole frame
    * @returns the first pass's rows followed by the new fits (this object's scratch, valid until the next call)
    */
-  run(frame: ResidualFrame, detector: SpotDetector, first: ResolvedFits): ResolvedFits {
+  run(frame: ResidualFrame, detector: SpotDetector, first: ResolvedFits, seeds?: ResidualSeeds): ResolvedFits {
     const { width, height, data, camera, known } = frame;
     const size = width * height;
-    if (this.model.length !== size) {
+    const grid = detector.grid;
+    if (this.model.length !== size || this.grid !== grid) {
       this.model = new Float64Array(size);
       this.known = new Float64Array(size);
       this.residual = new Float32Array(size);
+      const tiles = grid.columns * grid.rows;
+      this.marked = new Uint8Array(tiles);
+      this.need = new Uint8Array(tiles);
+      this.dirty = new Uint8Array(tiles);
+      this.grid = grid;
     }
     const out = this.out;
     out.count = 0;
     out.appendRange(first.rows, 0, first.count, first.originColumn, first.originRow);
     out.emitters.set(first.emitters.subarray(0, first.count), 0);
-    const model = this.model;
+    this.local = seeds !== undefined && !known && detector.local;
+    this.seedCount = 0;
+    if (this.local && seeds) {
+      for (let i = 0; i < seeds.count; i++) this.addSeed(seeds.x[i], seeds.y[i]);
+      // Rows with a neighbour (those the refits would touch) seed too: a pair the crowding test
+      // passed may hide a third spot (measured on output-sums' sparse stack: without them 12 of
+      // 9 600 true spots that whole-frame passes find are missed).
+      this.markTouched(width, height, out.count);
+      this.seedTouched();
+    }
+    const { box } = this.fit;
     for (let pass = 2; pass <= this.passes; pass++) {
-      this.drawAll(width, height);
-      this.residualOf(frame);
       const candidates = this.candidates;
-      if (known) detector.loadResidual(this.residual, known.photons);
-      else detector.load(this.residual, PHOTONS);
-      detector.detectLoaded(candidates);
+      if (this.local) {
+        if (this.seedCount === 0) break;
+        this.markSeeds(grid, detector.marginPx);
+        this.seedCount = 0;
+        this.clearModel();
+        for (let p = 0; p < out.count; p++) if (this.needed(p, width, height)) this.draw(out, p, width, height);
+        this.residualOfTiles(frame, grid, detector.marginPx);
+        detector.detectTiles(this.residual, this.marked, candidates);
+      } else {
+        this.drawAll(width, height);
+        this.residualOf(frame);
+        if (known) detector.loadResidual(this.residual, known.photons);
+        else detector.load(this.residual, PHOTONS);
+        detector.detectLoaded(candidates);
+      }
       const n = candidates.count;
       if (n === 0) break;
-      this.scratch.ensure(n, this.fit.box ** 2, true);
-      const { box } = this.fit;
+      this.scratch.ensure(n, box ** 2, true);
       extractPatches(data, width, height, candidates, box, { patches: this.scratch.patches, originColumn: this.scratch.originColumn, originRow: this.scratch.originRow, saturated: this.scratch.saturated, shift: this.scratch.shift }, camera, frame.saturation);
       // The known background of each box: the fits so far, on top of the frame's own known background.
-      const b = this.known;
-      if (known) for (let i = 0; i < size; i++) b[i] = model[i] + known.photons[i];
-      else b.set(model);
-      subtractKnownBackground(b, width, known ? known.pedestal : 0, n, box, this.scratch.originColumn, this.scratch.originRow, this.scratch.patches, this.scratch.shift);
+      for (let q = 0; q < n; q++) this.knownBox(frame, this.scratch.originColumn[q], this.scratch.originRow[q], box);
+      subtractKnownBackground(this.known, width, known ? known.pedestal : 0, n, box, this.scratch.originColumn, this.scratch.originRow, this.scratch.patches, this.scratch.shift);
       this.scratch.start.x.fill(Number.NaN, 0, n);
       const fits = fitPatches(this.scratch.patches, this.workspace, { start: this.scratch.start, out: this.scratch.results, count: n, shift: this.scratch.shift });
       const before = out.count;
+      this.cells.build(out, width, height, RESIDUAL_DUPLICATE_PX);
       for (let p = 0; p < n; p++) {
         if (this.scratch.saturated[p] || fits.status[p] !== FitStatus.converged) continue;
         const x = this.scratch.originColumn[p] + fits.x[p];
         const y = this.scratch.originRow[p] + fits.y[p];
-        if (!(x >= 0 && x < width && y >= 0 && y < height) || this.nearFit(x, y)) continue;
+        if (!(x >= 0 && x < width && y >= 0 && y < height) || this.nearFit(x, y, before)) continue;
         out.append(fits, p, this.scratch.originColumn[p], this.scratch.originRow[p], 1);
       }
       if (out.count === before) break;
       this.markTouched(width, height, before);
       this.drawAll(width, height);
       for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
+      this.seedTouched();
       for (let round = 0; round < PRUNE_ROUNDS; round++) {
         const kept = out.count;
         this.prune(frame);
@@ -202,9 +262,88 @@ export class ResidualPass {
         this.markTouched(width, height, out.count);
         this.drawAll(width, height);
         for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
+        this.seedTouched();
       }
     }
     return { rows: out.rows, emitters: out.emitters, originColumn: out.column, originRow: out.row, count: out.count };
+  }
+
+  /** The model (and the frame's known background) into {@link known} over the box at (c0, r0). */
+  private knownBox(frame: ResidualFrame, c0: number, r0: number, box: number): void {
+    const { width } = frame;
+    const known = frame.known;
+    const b = this.known;
+    const model = this.model;
+    for (let j = 0; j < box; j++) {
+      const base = (r0 + j) * width + c0;
+      for (let i = 0; i < box; i++) b[base + i] = model[base + i] + (known ? known.photons[base + i] : 0);
+    }
+  }
+
+  /** A seed of the next pass (frame px). */
+  private addSeed(x: number, y: number): void {
+    if (this.seedCount === this.seedX.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(2 * a.length);
+        b.set(a);
+        return b;
+      };
+      this.seedX = grow(this.seedX);
+      this.seedY = grow(this.seedY);
+    }
+    this.seedX[this.seedCount] = x;
+    this.seedY[this.seedCount++] = y;
+  }
+
+  /** The rows just refitted seed the next pass (a local one): where they moved, the residual changed. */
+  private seedTouched(): void {
+    if (!this.local) return;
+    const { rows, column, row, count } = this.out;
+    for (let p = 0; p < count; p++) if (this.touched[p] && rows.status[p] === FitStatus.converged) this.addSeed(column[p] + rows.x[p], row[p] + rows.y[p]);
+  }
+
+  /**
+   * The tiles within a model's reach of a seed ({@link marked}: where the pass detects), and
+   * those within the detector's margin of them ({@link need}: where the model must hold every row).
+   */
+  private markSeeds(grid: TileGrid, marginPx: number): void {
+    const { marked, need } = this;
+    marked.fill(0);
+    need.fill(0);
+    const reach = Math.ceil(MODEL_RADIUS_SIGMAS * this.fit.sigmaPx);
+    for (let i = 0; i < this.seedCount; i++) {
+      const x = Math.floor(this.seedX[i]);
+      const y = Math.floor(this.seedY[i]);
+      const ta = grid.columnOf(x - reach);
+      const tb = grid.columnOf(x + reach);
+      const ra = grid.rowOf(y - reach);
+      const rb = grid.rowOf(y + reach);
+      for (let tr = ra; tr <= rb; tr++) marked.fill(1, tr * grid.columns + ta, tr * grid.columns + tb + 1);
+    }
+    for (let tr = 0; tr < grid.rows; tr++) {
+      for (let tc = 0; tc < grid.columns; tc++) {
+        if (!marked[tr * grid.columns + tc]) continue;
+        const ta = grid.columnOf(grid.columnStart(tc) - marginPx);
+        const tb = grid.columnOf(grid.columnStart(tc + 1) - 1 + marginPx);
+        const ra = grid.rowOf(grid.rowStart(tr) - marginPx);
+        const rb = grid.rowOf(grid.rowStart(tr + 1) - 1 + marginPx);
+        for (let r = ra; r <= rb; r++) need.fill(1, r * grid.columns + ta, r * grid.columns + tb + 1);
+      }
+    }
+  }
+
+  /** Whether row p's model reaches a tile {@link need} marks. */
+  private needed(p: number, width: number, height: number): boolean {
+    if (!this.footprint(this.out, p)) return false;
+    const grid = this.grid as TileGrid;
+    const { c0, r0, w } = this.foot;
+    if (c0 + w <= 0 || r0 + w <= 0 || c0 >= width || r0 >= height) return false;
+    const ta = grid.columnOf(c0);
+    const tb = grid.columnOf(c0 + w - 1);
+    const ra = grid.rowOf(r0);
+    const rb = grid.rowOf(r0 + w - 1);
+    for (let tr = ra; tr <= rb; tr++) for (let tc = ta; tc <= tb; tc++) if (this.need[tr * grid.columns + tc]) return true;
+    return false;
   }
 
   /**
@@ -268,12 +407,11 @@ export class ResidualPass {
     if (this.tested.length < n) {
       this.tested = new Int32Array(2 * n);
       this.dropped = new Uint8Array(2 * n);
-      this.cellRows = new Int32Array(2 * n);
     }
     if (this.neighbours.length < this.joint.maxEmitters) this.neighbours = new Int32Array(this.joint.maxEmitters);
     const { dropped, tested } = this;
     dropped.fill(0, 0, n);
-    this.buildGrid(frame.width, frame.height);
+    this.cells.build(out, frame.width, frame.height, this.reach);
     let t = 0;
     for (let p = 0; p < n; p++) if (rows.status[p] === FitStatus.converged && this.touched[p] && this.nearest(p, this.neighbours, 1) > 0) tested[t++] = p;
     const order = tested.subarray(0, t);
@@ -282,10 +420,13 @@ export class ResidualPass {
       const p = order[i];
       if (!dropped[p]) this.testRow(frame, p);
     }
-    // Compact the rows kept, in order.
+    // Compact the rows kept, in order (a dropped row seeds the next local pass: its light is back in the residual).
     let k = 0;
     for (let p = 0; p < n; p++) {
-      if (dropped[p]) continue;
+      if (dropped[p]) {
+        if (this.local) this.addSeed(out.column[p] + rows.x[p], out.row[p] + rows.y[p]);
+        continue;
+      }
       if (k !== p) {
         out.replace(k, rows, p, out.column[p], out.row[p]);
         out.emitters[k] = out.emitters[p];
@@ -310,61 +451,31 @@ export class ResidualPass {
     if (this.tested.length < count) {
       this.tested = new Int32Array(2 * count);
       this.dropped = new Uint8Array(2 * count);
-      this.cellRows = new Int32Array(2 * count);
     }
     this.dropped.fill(0, 0, count);
-    this.buildGrid(width, height);
+    const cells = this.cells;
+    cells.build(this.out, width, height, this.reach);
     const size = this.reach;
-    const across = this.cellsAcross;
-    const cells = this.cellStart.length - 1;
+    const across = cells.across;
     for (let q = 0; q < count; q++) {
       if (rows.status[q] !== FitStatus.converged) continue;
       if (q >= newFrom) touched[q] = 1;
       const cx = Math.floor((column[q] + rows.x[q]) / size);
       const cy = Math.floor((row[q] + rows.y[q]) / size);
-      for (let y = cy - TOUCH_CELLS; y <= cy + TOUCH_CELLS; y++) {
-        for (let x = cx - TOUCH_CELLS; x <= cx + TOUCH_CELLS; x++) {
-          if (x < 0 || x >= across || y < 0) continue;
-          const c = y * across + x;
-          if (c >= cells) continue;
-          for (let i = this.cellStart[c]; i < this.cellStart[c + 1]; i++) {
-            const p = this.cellRows[i];
-            if (p === q) continue;
-            touched[p] = 1;
-            touched[q] = 1;
-          }
+      const xa = Math.max(cx - TOUCH_CELLS, 0);
+      const xb = Math.min(cx + TOUCH_CELLS, across - 1);
+      if (xa > xb) continue;
+      for (let y = Math.max(cy - TOUCH_CELLS, 0); y <= cy + TOUCH_CELLS; y++) {
+        const last = y * across + xb;
+        if (y * across + xa >= cells.cells) break;
+        for (let i = cells.lower(y * across + xa); i < cells.count && cells.cell[i] <= last; i++) {
+          const p = cells.rows[i];
+          if (p === q) continue;
+          touched[p] = 1;
+          touched[q] = 1;
         }
       }
     }
-  }
-
-  /** Sort the converged rows into cells of {@link reach} px. */
-  private buildGrid(width: number, height: number): void {
-    const { rows, column, row, count } = this.out;
-    const size = this.reach;
-    const across = Math.ceil(width / size) + 1;
-    const cells = across * (Math.ceil(height / size) + 1);
-    if (this.cellStart.length < cells + 1) this.cellStart = new Int32Array(cells + 1);
-    const start = this.cellStart;
-    start.fill(0, 0, cells + 1);
-    this.cellsAcross = across;
-    const cellOf = this.tested;
-    for (let p = 0; p < count; p++) {
-      cellOf[p] = -1;
-      if (rows.status[p] !== FitStatus.converged) continue;
-      const cx = Math.floor((column[p] + rows.x[p]) / size);
-      const cy = Math.floor((row[p] + rows.y[p]) / size);
-      if (!(cx >= 0 && cx < across && cy >= 0 && cy * across < cells)) continue;
-      cellOf[p] = cy * across + cx;
-      start[cellOf[p] + 1]++;
-    }
-    for (let c = 0; c < cells; c++) start[c + 1] += start[c];
-    const next = this.cellRows;
-    const total = start[cells];
-    // start[c + 1] is cell c's end: filled backwards it ends as cell c's first row, then moved to start[c].
-    for (let p = count - 1; p >= 0; p--) if (cellOf[p] >= 0) next[--start[cellOf[p] + 1]] = p;
-    for (let c = 0; c < cells; c++) start[c] = start[c + 1];
-    start[cells] = total;
   }
 
   /**
@@ -373,31 +484,28 @@ export class ResidualPass {
    */
   private nearest(p: number, out: Int32Array, most: number): number {
     const { rows, column, row } = this.out;
+    const cells = this.cells;
     const size = this.reach;
     const r2 = size * size;
-    const across = this.cellsAcross;
-    const cells = this.cellStart.length - 1;
+    const across = cells.across;
     const cx = Math.floor((column[p] + rows.x[p]) / size);
     const cy = Math.floor((row[p] + rows.y[p]) / size);
+    const xa = Math.max(cx - 1, 0);
+    const xb = Math.min(cx + 1, across - 1);
     let k = 0;
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const x = cx + dx;
-        const y = cy + dy;
-        if (x < 0 || x >= across || y < 0) continue;
-        const c = y * across + x;
-        if (c >= cells) continue;
-        for (let i = this.cellStart[c]; i < this.cellStart[c + 1]; i++) {
-          const q = this.cellRows[i];
-          if (q === p || this.dropped[q] || rows.status[q] !== FitStatus.converged) continue;
-          const d = this.distance2(p, q);
-          if (d > r2) continue;
-          if (k < most) out[k++] = q;
-          else {
-            let far = 0;
-            for (let j = 1; j < k; j++) if (this.distance2(p, out[j]) > this.distance2(p, out[far])) far = j;
-            if (this.distance2(p, out[far]) > d) out[far] = q;
-          }
+    for (let y = Math.max(cy - 1, 0); y <= cy + 1 && xa <= xb; y++) {
+      const last = y * across + xb;
+      if (y * across + xa >= cells.cells) break;
+      for (let i = cells.lower(y * across + xa); i < cells.count && cells.cell[i] <= last; i++) {
+        const q = cells.rows[i];
+        if (q === p || this.dropped[q] || rows.status[q] !== FitStatus.converged) continue;
+        const d = this.distance2(p, q);
+        if (d > r2) continue;
+        if (k < most) out[k++] = q;
+        else {
+          let far = 0;
+          for (let j = 1; j < k; j++) if (this.distance2(p, out[j]) > this.distance2(p, out[far])) far = j;
+          if (this.distance2(p, out[far]) > d) out[far] = q;
         }
       }
     }
@@ -519,11 +627,36 @@ export class ResidualPass {
     }
   }
 
-  /** Whether a row so far (converged) lies within {@link RESIDUAL_DUPLICATE_PX} of (x, y), frame px. */
-  private nearFit(x: number, y: number): boolean {
+  /**
+   * Whether a row so far (converged) lies within {@link RESIDUAL_DUPLICATE_PX} of (x, y), frame
+   * px: the rows before `from` by their cells of that size ({@link cells}, built before the
+   * pass's new rows; those beyond the cells one by one), those appended since one by one.
+   */
+  private nearFit(x: number, y: number, from: number): boolean {
     const { rows, column, row, count } = this.out;
     const r2 = RESIDUAL_DUPLICATE_PX * RESIDUAL_DUPLICATE_PX;
-    for (let q = 0; q < count; q++) {
+    const cells = this.cells;
+    const across = cells.across;
+    const cx = Math.floor(x / cells.size);
+    const cy = Math.floor(y / cells.size);
+    const xa = Math.max(cx - 1, 0);
+    const xb = Math.min(cx + 1, across - 1);
+    for (let cyy = Math.max(cy - 1, 0); cyy <= cy + 1 && xa <= xb; cyy++) {
+      const last = cyy * across + xb;
+      for (let i = cells.lower(cyy * across + xa); i < cells.count && cells.cell[i] <= last; i++) {
+        const q = cells.rows[i];
+        const dx = column[q] + rows.x[q] - x;
+        const dy = row[q] + rows.y[q] - y;
+        if (dx * dx + dy * dy < r2) return true;
+      }
+    }
+    for (let i = 0; i < cells.outsideCount; i++) {
+      const q = cells.outside[i];
+      const dx = column[q] + rows.x[q] - x;
+      const dy = row[q] + rows.y[q] - y;
+      if (dx * dx + dy * dy < r2) return true;
+    }
+    for (let q = from; q < count; q++) {
       if (rows.status[q] !== FitStatus.converged) continue;
       const dx = column[q] + rows.x[q] - x;
       const dy = row[q] + rows.y[q] - y;
@@ -534,26 +667,55 @@ export class ResidualPass {
 
   /** The model image of every row so far. */
   private drawAll(width: number, height: number): void {
-    this.model.fill(0);
+    this.clearModel();
     for (let p = 0; p < this.out.count; p++) this.draw(this.out, p, width, height);
+  }
+
+  /** Zero the model image where anything was drawn (the tiles {@link draw} marked). */
+  private clearModel(): void {
+    const grid = this.grid as TileGrid;
+    const { dirty, model } = this;
+    const width = grid.width;
+    for (let tr = 0; tr < grid.rows; tr++) {
+      for (let tc = 0; tc < grid.columns; tc++) {
+        if (!dirty[tr * grid.columns + tc]) continue;
+        let tb = tc + 1;
+        while (tb < grid.columns && dirty[tr * grid.columns + tb]) tb++;
+        dirty.fill(0, tr * grid.columns + tc, tr * grid.columns + tb);
+        const c0 = grid.columnStart(tc);
+        const c1 = grid.columnStart(tb);
+        for (let r = grid.rowStart(tr); r < grid.rowStart(tr + 1); r++) model.fill(0, r * width + c0, r * width + c1);
+        tc = tb;
+      }
+    }
+  }
+
+  /** Row p's model square into {@link foot} (first column, row, side); false when it draws nothing. */
+  private footprint(rows: FitRows, p: number): boolean {
+    const r = rows.rows;
+    const sigma = r.sigma[p];
+    if (r.status[p] !== FitStatus.converged || !(sigma > 0) || !(r.photons[p] > 0)) return false;
+    const half = Math.ceil(MODEL_RADIUS_SIGMAS * sigma);
+    this.foot.c0 = Math.floor(rows.column[p] + r.x[p]) - half;
+    this.foot.r0 = Math.floor(rows.row[p] + r.y[p]) - half;
+    this.foot.w = 2 * half + 1;
+    return true;
   }
 
   /** Add row p's model N·Ex·Ey (photons, no background) to the model image, when it converged. */
   private draw(rows: FitRows, p: number, width: number, height: number, sign = 1): void {
+    if (!this.footprint(rows, p)) return;
     const r = rows.rows;
     const sigma = r.sigma[p];
     const photons = sign * r.photons[p];
-    if (r.status[p] !== FitStatus.converged || !(sigma > 0) || !(r.photons[p] > 0)) return;
     const x = rows.column[p] + r.x[p];
     const y = rows.row[p] + r.y[p];
-    const half = Math.ceil(MODEL_RADIUS_SIGMAS * sigma);
-    const w = 2 * half + 1;
+    const { c0, r0, w } = this.foot;
+    if (c0 + w <= 0 || r0 + w <= 0 || c0 >= width || r0 >= height) return;
     if (this.xAxis.box < w) {
       this.xAxis = new GaussianAxis(w);
       this.yAxis = new GaussianAxis(w);
     }
-    const c0 = Math.floor(x) - half;
-    const r0 = Math.floor(y) - half;
     this.xAxis.evaluate(x - c0, sigma, false);
     this.yAxis.evaluate(y - r0, sigma, false);
     const ex = this.xAxis.value;
@@ -569,6 +731,31 @@ export class ResidualPass {
         if (cc >= 0 && cc < width) model[base + cc] += f * ex[i];
       }
     }
+    const grid = this.grid as TileGrid;
+    const ta = grid.columnOf(c0);
+    const tb = grid.columnOf(c0 + w - 1);
+    for (let tr = grid.rowOf(r0); tr <= grid.rowOf(r0 + w - 1); tr++) this.dirty.fill(1, tr * grid.columns + ta, tr * grid.columns + tb + 1);
+  }
+
+  /**
+   * {@link residualOf} over the runs of {@link marked} tiles of each tile row and `marginPx`
+   * around them (what the detector reads of it).
+   */
+  private residualOfTiles(frame: ResidualFrame, grid: TileGrid, marginPx: number): void {
+    const { width, height } = frame;
+    const marked = this.marked;
+    for (let tr = 0; tr < grid.rows; tr++) {
+      for (let ta = 0; ta < grid.columns; ta++) {
+        if (!marked[tr * grid.columns + ta]) continue;
+        let tb = ta + 1;
+        while (tb < grid.columns && marked[tr * grid.columns + tb]) tb++;
+        const c0 = Math.max(grid.columnStart(ta) - marginPx, 0);
+        const c1 = Math.min(grid.columnStart(tb) + marginPx, width);
+        const r1 = Math.min(grid.rowStart(tr + 1) + marginPx, height);
+        for (let r = Math.max(grid.rowStart(tr) - marginPx, 0); r < r1; r++) this.residualRange(frame, r * width + c0, r * width + c1);
+        ta = tb;
+      }
+    }
   }
 
   /**
@@ -576,16 +763,23 @@ export class ResidualPass {
    * has one: the frame minus B is what detection sees then).
    */
   private residualOf(frame: ResidualFrame): void {
+    this.residualRange(frame, 0, this.residual.length);
+  }
+
+  /** {@link residualOf} at pixel indices [from, to). */
+  private residualRange(frame: ResidualFrame, from: number, to: number): void {
     const { data, camera, known } = frame;
     const { offsetMap, factorMap } = camera;
     const model = this.model;
     const out = this.residual;
-    const n = out.length;
     const baseline = camera.baselineAdu;
     const factor = camera.photonsPerAduNet;
-    for (let i = 0; i < n; i++) {
-      const photons = offsetMap && factorMap ? (data[i] - offsetMap[i]) * factorMap[i] : (data[i] - baseline) * factor;
-      out[i] = photons - model[i] - (known ? known.photons[i] : 0);
+    if (offsetMap && factorMap) {
+      for (let i = from; i < to; i++) out[i] = (data[i] - offsetMap[i]) * factorMap[i] - model[i] - (known ? known.photons[i] : 0);
+    } else if (known) {
+      for (let i = from; i < to; i++) out[i] = (data[i] - baseline) * factor - model[i] - known.photons[i];
+    } else {
+      for (let i = from; i < to; i++) out[i] = (data[i] - baseline) * factor - model[i];
     }
   }
 }
