@@ -113,6 +113,7 @@ export class ResidualPass {
   private xAxis = new GaussianAxis(1);
   private yAxis = new GaussianAxis(1);
   private model = new Float64Array(0);
+  /** The model plus the frame's own known background, over the boxes being fitted ({@link heldBox}); empty unless a frame has one. */
   private known = new Float64Array(0);
   private residual = new Float32Array(0);
   /** Patches, origins, start values and results of this pass's fits. */
@@ -191,7 +192,6 @@ export class ResidualPass {
     const grid = detector.grid;
     if (this.model.length !== size || this.grid !== grid) {
       this.model = new Float64Array(size);
-      this.known = new Float64Array(size);
       this.residual = new Float32Array(size);
       const tiles = grid.columns * grid.rows;
       this.marked = new Uint8Array(tiles);
@@ -236,8 +236,9 @@ export class ResidualPass {
       this.scratch.ensure(n, box ** 2, true);
       extractPatches(data, width, height, candidates, box, { patches: this.scratch.patches, originColumn: this.scratch.originColumn, originRow: this.scratch.originRow, saturated: this.scratch.saturated, shift: this.scratch.shift }, camera, frame.saturation);
       // The known background of each box: the fits so far, on top of the frame's own known background.
-      for (let q = 0; q < n; q++) this.knownBox(frame, this.scratch.originColumn[q], this.scratch.originRow[q], box);
-      subtractKnownBackground(this.known, width, known ? known.pedestal : 0, n, box, this.scratch.originColumn, this.scratch.originRow, this.scratch.patches, this.scratch.shift);
+      let held: Float64Array = this.model;
+      for (let q = 0; q < n; q++) held = this.heldBox(frame, this.scratch.originColumn[q], this.scratch.originRow[q], box);
+      subtractKnownBackground(held, width, known ? known.pedestal : 0, n, box, this.scratch.originColumn, this.scratch.originRow, this.scratch.patches, this.scratch.shift);
       this.scratch.start.x.fill(Number.NaN, 0, n);
       const fits = fitPatches(this.scratch.patches, this.workspace, { start: this.scratch.start, out: this.scratch.results, count: n, shift: this.scratch.shift });
       const before = out.count;
@@ -268,17 +269,25 @@ export class ResidualPass {
     return { rows: out.rows, emitters: out.emitters, originColumn: out.column, originRow: out.row, count: out.count };
   }
 
-  /** The model (and the frame's known background) into {@link known} over the box at (c0, r0). */
-  private knownBox(frame: ResidualFrame, c0: number, r0: number, box: number): void {
-    const { width } = frame;
+  /**
+   * The background held in a box at (c0, r0) of `side` px: the model image itself, or, over a
+   * frame's own known background, the model plus that background written into {@link known}
+   * over the box (allocated only for such frames: 32 MB less per worker at 2048²).
+   */
+  private heldBox(frame: ResidualFrame, c0: number, r0: number, side: number): Float64Array {
     const known = frame.known;
+    if (!known) return this.model;
+    const { width } = frame;
+    if (this.known.length !== this.model.length) this.known = new Float64Array(this.model.length);
     const b = this.known;
     const model = this.model;
-    for (let j = 0; j < box; j++) {
+    for (let j = 0; j < side; j++) {
       const base = (r0 + j) * width + c0;
-      for (let i = 0; i < box; i++) b[base + i] = model[base + i] + (known ? known.photons[base + i] : 0);
+      for (let i = 0; i < side; i++) b[base + i] = model[base + i] + known.photons[base + i];
     }
+    return b;
   }
+
 
   /** A seed of the next pass (frame px). */
   private addSeed(x: number, y: number): void {
@@ -358,8 +367,6 @@ export class ResidualPass {
     const { box } = this.fit;
     this.scratch.ensure(1, this.fit.box ** 2, true);
     const candidates = this.candidates;
-    const b = this.known;
-    const model = this.model;
     const start = this.scratch.start;
     for (let p = 0; p < out.count; p++) {
       if (rows.status[p] !== FitStatus.converged || !this.touched[p]) continue;
@@ -370,10 +377,7 @@ export class ResidualPass {
       extractPatches(data, width, height, candidates, box, { patches: this.scratch.patches, originColumn: this.scratch.originColumn, originRow: this.scratch.originRow, saturated: this.scratch.saturated, shift: this.scratch.shift }, camera, frame.saturation);
       const c0 = this.scratch.originColumn[0];
       const r0 = this.scratch.originRow[0];
-      for (let j = 0; j < box; j++) {
-        const base = (r0 + j) * width + c0;
-        for (let i = 0; i < box; i++) b[base + i] = model[base + i] + (known ? known.photons[base + i] : 0);
-      }
+      const b = this.heldBox(frame, c0, r0, box);
       subtractKnownBackground(b, width, known ? known.pedestal : 0, 1, box, this.scratch.originColumn, this.scratch.originRow, this.scratch.patches, this.scratch.shift);
       start.x[0] = out.column[p] + rows.x[p] - c0;
       start.y[0] = out.row[p] + rows.y[p] - r0;
@@ -539,12 +543,7 @@ export class ResidualPass {
     extractPatches(data, width, height, win.centre, w, { patches: win.patch, originColumn: win.column, originRow: win.row, saturated: win.saturated, shift: win.shift }, camera, frame.saturation);
     const c0 = win.column[0];
     const r0 = win.row[0];
-    const b = this.known;
-    const model = this.model;
-    for (let j = 0; j < w; j++) {
-      const base = (r0 + j) * width + c0;
-      for (let i = 0; i < w; i++) b[base + i] = model[base + i] + (known ? known.photons[base + i] : 0);
-    }
+    const b = this.heldBox(frame, c0, r0, w);
     subtractKnownBackground(b, width, known ? known.pedestal : 0, 1, w, win.column, win.row, win.patch, win.shift);
     const { sigmaPx, maxIterations, tolerance } = this.fit;
     const solver = { maxIterations, tolerance, shift: win.shift };
