@@ -98,9 +98,15 @@ export async function localizeStack(run: LocalizeStackRun): Promise<LocalizeStac
     const options = resolveRunOptions(run, opened, explicit);
     runner = await chooseRunner(opened, options, run.workers, run.onWarning);
     const started = early?.size === runner.workers && runner.address === undefined ? early : undefined;
+    // A pool the runner does not take is closed now, not after the run; one it takes stays
+    // `early` until the end too (closed twice at worst), so nothing thrown before the stream
+    // owns it leaves threads running.
+    if (!started) {
+      void early?.close();
+      early = undefined;
+    }
     supersedeSidecar(plan.sidecar, { startedAt, partial: plan.partial });
     writers = openWriters(run, options, plan);
-    if (started) early = undefined; // the stream closes it
     const streamed = await streamRun(run, plan, opened, options, explicit, runner, writers, t0, started);
     opened.close(); // read no more: closed before the rows are committed
     const error = finishMerge(writers, streamed.error);

@@ -111,6 +111,7 @@ export async function* localizeStream(
     throw new Error(`localizeStream: a started pool of ${stream.started.size} workers for ${workers}`);
   }
   if (workers <= 1) {
+    await stream.started?.close(); // one thread: a started pool has nothing to do
     const localizer = new FrameLocalizer(options);
     for await (const frame of source.frames) {
       const batch = localizer.process(frame);
