@@ -40,20 +40,23 @@ export const SAMPLE_BYTES: Readonly<Record<SampleType, number>> = {
 };
 
 /**
- * A typed array of `sampleType` over `buffer` (no copy).
+ * A typed array of `sampleType` over `buffer` (no copy): all of it, or `length` samples from
+ * `byteOffset`.
  * @param sampleType - the sample type
- * @param buffer - bytes in machine order, length a multiple of the sample size
+ * @param buffer - bytes in machine order, length a multiple of the sample size (a shared buffer too)
+ * @param byteOffset - where the view starts, bytes @default 0
+ * @param length - samples in the view @default the rest of the buffer
  */
-export function pixelArray(sampleType: SampleType, buffer: ArrayBuffer): PixelArray {
+export function pixelArray(sampleType: SampleType, buffer: ArrayBufferLike, byteOffset = 0, length?: number): PixelArray {
   switch (sampleType) {
-    case 'uint8': return new Uint8Array(buffer);
-    case 'int8': return new Int8Array(buffer);
-    case 'uint16': return new Uint16Array(buffer);
-    case 'int16': return new Int16Array(buffer);
-    case 'uint32': return new Uint32Array(buffer);
-    case 'int32': return new Int32Array(buffer);
-    case 'float32': return new Float32Array(buffer);
-    case 'float64': return new Float64Array(buffer);
+    case 'uint8': return new Uint8Array(buffer, byteOffset, length);
+    case 'int8': return new Int8Array(buffer, byteOffset, length);
+    case 'uint16': return new Uint16Array(buffer, byteOffset, length);
+    case 'int16': return new Int16Array(buffer, byteOffset, length);
+    case 'uint32': return new Uint32Array(buffer, byteOffset, length);
+    case 'int32': return new Int32Array(buffer, byteOffset, length);
+    case 'float32': return new Float32Array(buffer, byteOffset, length);
+    case 'float64': return new Float64Array(buffer, byteOffset, length);
   }
 }
 

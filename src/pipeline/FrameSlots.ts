@@ -1,18 +1,16 @@
 import { FrameBufferPool } from '../io/FrameBufferPool.js';
-import type { Frame, PixelArray } from '../io/Frame.js';
+import type { Frame, SampleType } from '../io/Frame.js';
+import { pixelArray, sampleTypeOf } from '../io/Frame.js';
 
 /** Shared buffers made by {@link FrameSlots.readerPool} or a FrameSlots: frames in them cross to workers by number. */
 const SHARED = new WeakSet<SharedArrayBuffer>();
-
-/** The typed arrays a frame's pixels come in, by name (a worker rebuilds the view from it). */
-export const PIXEL_ARRAYS = { Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array } as const;
-export type PixelArrayName = keyof typeof PIXEL_ARRAYS;
 
 /** A frame as it crosses to a worker: its fields, its pixels as a slot number and a view on it. */
 export interface SlotFrame {
   readonly frame: Omit<Frame, 'data'> & Record<string, unknown>;
   readonly slot: number;
-  readonly kind: PixelArrayName;
+  /** The pixels' sample type (a worker rebuilds the view from it: a subclass such as Buffer counts as its base array). */
+  readonly kind: SampleType;
   readonly byteOffset: number;
   readonly length: number;
 }
@@ -49,9 +47,11 @@ export class FrameSlots {
   /**
    * A buffer pool for the reader whose new buffers are shared (slots): frames read into them
    * cross to workers with no copy. Given back buffers are reused as by FrameBufferPool.
-   * @param capacity - most buffers kept @default FrameBufferPool's
+   * @param capacity - most buffers kept @default unbounded: the frames in flight bound how many
+   *   are made, and a slot the pool dropped would be replaced by a new one while every worker's
+   *   map (and {@link ids}) still held the old
    */
-  static readerPool(capacity?: number): FrameBufferPool {
+  static readerPool(capacity = Number.POSITIVE_INFINITY): FrameBufferPool {
     return new FrameBufferPool(capacity, (bytes) => {
       const buffer = new SharedArrayBuffer(bytes);
       SHARED.add(buffer);
@@ -68,8 +68,7 @@ export class FrameSlots {
     if (buffer instanceof SharedArrayBuffer && SHARED.has(buffer)) return frame;
     const bytes = frame.data.byteLength;
     const slot = this.free.get(bytes)?.pop() ?? this.ownSlot(bytes);
-    const Kind = PIXEL_ARRAYS[frame.data.constructor.name as PixelArrayName];
-    const data = new Kind(slot as unknown as ArrayBuffer) as PixelArray;
+    const data = pixelArray(sampleTypeOf(frame.data), slot);
     data.set(frame.data as never);
     recycle?.(buffer as ArrayBuffer);
     return { ...frame, data };
@@ -95,7 +94,7 @@ export class FrameSlots {
       }
       const frame: Record<string, unknown> = { ...f };
       delete frame.data;
-      return { frame: frame as SlotFrame['frame'], slot: id, kind: data.constructor.name as PixelArrayName, byteOffset: data.byteOffset, length: data.length };
+      return { frame: frame as SlotFrame['frame'], slot: id, kind: sampleTypeOf(data), byteOffset: data.byteOffset, length: data.length };
     });
     return { frames: out, slots };
   }

@@ -1,6 +1,6 @@
-import type { Frame, PixelArray } from '../io/Frame.js';
+import type { Frame } from '../io/Frame.js';
+import { pixelArray } from '../io/Frame.js';
 import type { SlotChunk } from './FrameSlots.js';
-import { PIXEL_ARRAYS } from './FrameSlots.js';
 
 /**
  * The worker's side of {@link FrameSlots}: the slots it was sent, and the frames of a chunk
@@ -15,8 +15,7 @@ export class SlotViews {
     return chunk.frames.map((f) => {
       const buffer = this.slots.get(f.slot);
       if (!buffer) throw new Error(`localizer worker: frame ${f.frame.index + 1} in slot ${f.slot}, never sent`);
-      const Kind = PIXEL_ARRAYS[f.kind];
-      return { ...f.frame, data: new Kind(buffer as unknown as ArrayBuffer, f.byteOffset, f.length) as PixelArray } as Frame;
+      return { ...f.frame, data: pixelArray(f.kind, buffer, f.byteOffset, f.length) } as Frame;
     });
   }
 }
