@@ -244,7 +244,7 @@ function invert3(a: number, b: number, c: number, d: number, e: number, f: numbe
   return [A / det, B / det, C / det, (a * f - c * c) / det, (b * c - a * e) / det, (a * d - b * b) / det];
 }
 
-/** Median of |values| (values is reordered). */
+/** Median of |values| (values is left as it is: a copy is reordered). */
 function medianAbs(values: Float64Array): number {
   const a = new Float64Array(values.length);
   let finite = true;

@@ -1,5 +1,5 @@
 import { DETECTION_NOISE } from './detectionNoise.js';
-import { selectKth } from './MadEstimator.js';
+import { selectKth } from '../camera/selectKth.js';
 import { TileGrid } from './TileGrid.js';
 import type { WaveletFilter } from './WaveletFilter.js';
 
@@ -103,7 +103,7 @@ export class BackgroundTiles {
     this.sorted.set(this.variance);
     this.minimum = Infinity;
     for (let t = 0; t < n; t++) if (this.variance[t] < this.minimum) this.minimum = this.variance[t];
-    this.median = selectKth(this.sorted, n, n >> 1);
+    this.median = selectKth(this.sorted, n >> 1, n);
   }
 
   /** The lowest variance any tile can have, photons² (at `minimumBackgroundPhotons`). */

@@ -1,3 +1,4 @@
+import { selectKth } from '../camera/selectKth.js';
 /** MAD → standard deviation for Gaussian noise: 1 / Φ⁻¹(3/4). */
 const MAD_TO_STD = 1.482602218505602;
 /** Values in the pilot sample that sets the windows. */
@@ -77,9 +78,9 @@ export class MadEstimator {
     const pilotMad = this.pilotKth(m, m >> 1, pilotPass);
     const reach = WINDOW_MADS * pilotMad;
     if (!(reach > 0 && Number.isFinite(reach))) {
-      const median = selectKth(values, n, half);
+      const median = selectKth(values, half, n);
       for (let i = 0; i < n; i++) values[i] = Math.abs(values[i] - median);
-      return MAD_TO_STD * selectKth(values, n, half);
+      return MAD_TO_STD * selectKth(values, half, n);
     }
     let windows = pass;
     if (!windows) {
@@ -97,7 +98,7 @@ export class MadEstimator {
    * quickselect.
    */
   private pilotKth(m: number, k: number, pass: WindowPass | undefined): number {
-    if (!pass?.select) return selectKth(this.pilot, m, k);
+    if (!pass?.select) return selectKth(this.pilot, k, m);
     // The whole pilot where the window holds it (no view made per call; values past m unused).
     if (pass.window.length >= PILOT) pass.window.set(this.pilot);
     else pass.window.set(this.pilot.subarray(0, m));
@@ -111,7 +112,7 @@ export class MadEstimator {
   private windowSelect(a: Float64Array, n: number, k: number, low: number, high: number, center: number, pass: WindowPass): number {
     const count = pass.collect(n, low, high, center);
     const rank = k - pass.below;
-    if (rank >= 0 && rank < count) return pass.select ? pass.select(count, rank) : selectKth(pass.window, count, rank);
+    if (rank >= 0 && rank < count) return pass.select ? pass.select(count, rank) : selectKth(pass.window, rank, count);
     // Outside the window (or NaN values, counted in neither): select among all values — by the
     // pass's selection when they are all finite (the window holds n values).
     const fold = !Number.isNaN(center);
@@ -121,7 +122,7 @@ export class MadEstimator {
       a[i] = v;
       finite &&= Number.isFinite(v);
     }
-    if (!(finite && pass.select && pass.window.length >= n)) return selectKth(a, n, k);
+    if (!(finite && pass.select && pass.window.length >= n)) return selectKth(a, k, n);
     pass.window.set(a.subarray(0, n));
     return pass.select(n, k);
   }
@@ -166,35 +167,3 @@ function bit(condition: boolean): number {
   return (condition as unknown as number) | 0;
 }
 
-/**
- * The k-th smallest of a[0…n−1] (Hoare's quickselect with median-of-three pivots; reorders a).
- * @param a - values (reordered in place)
- * @param n - how many values
- * @param k - rank, 0-based
- */
-export function selectKth(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >> 1;
-    const x = a[lo], y = a[mid], z = a[hi];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import type { PixelArray } from '../../src/io/Frame.js';
 import type { FilterKind } from '../../src/detect/FilterKernel.js';
 import { FILTER_KINDS } from '../../src/detect/FilterKernel.js';
-import { MadEstimator, selectKth } from '../../src/detect/MadEstimator.js';
+import { MadEstimator } from '../../src/detect/MadEstimator.js';
+import { selectKth } from '../../src/camera/selectKth.js';
 import { WaveletFilter } from '../../src/detect/WaveletFilter.js';
 import { Random } from '../../src/simulate/Random.js';
 import { compileKernel, WASM_PATH } from '../build/buildWasm.js';
@@ -137,7 +138,7 @@ test("the kernel's histogram selection finds selectKth's value for every rank tr
       for (const rank of new Set([0, n - 1, n >> 1, Math.floor(rng.uniform() * n)])) {
         pass.window.set(values);
         const got = select(n, rank);
-        assert.equal(got, selectKth(Float64Array.from(values), n, rank), `${kind}, n ${n}, rank ${rank}`);
+        assert.equal(got, selectKth(Float64Array.from(values), rank, n), `${kind}, n ${n}, rank ${rank}`);
       }
     }
   }
