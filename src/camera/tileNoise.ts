@@ -8,11 +8,11 @@ interface Tables {
   /** Σ w_r² w_c² over the tile. */
   readonly window2Sum: number;
   /** Ring of each frequency bin (row-major, l·T + k): min(|k|, |l|) in signed frequency indices. */
-  readonly ringOf: Uint8Array;
+  readonly ringOf: Uint16Array;
   /** Bins in each ring. */
   readonly ringBins: Float64Array;
   /** Bit-reversed index of each of 0 … T − 1 (the FFT's input order). */
-  readonly reversed: Uint8Array;
+  readonly reversed: Uint16Array;
 }
 
 /**
@@ -242,7 +242,7 @@ function makeTables(t: number): Tables {
     w2 += window[n] ** 2;
   }
   const signed = (k: number) => Math.abs(k <= t / 2 ? k : k - t);
-  const ringOf = new Uint8Array(t * t);
+  const ringOf = new Uint16Array(t * t);
   const ringBins = new Float64Array(t / 2 + 1);
   for (let l = 0; l < t; l++) {
     for (let k = 0; k < t; k++) {
@@ -252,7 +252,7 @@ function makeTables(t: number): Tables {
     }
   }
   const bits = Math.log2(t);
-  const reversed = new Uint8Array(t);
+  const reversed = new Uint16Array(t);
   for (let i = 0; i < t; i++) {
     let j = 0;
     for (let b = 0; b < bits; b++) j |= ((i >> b) & 1) << (bits - 1 - b);

@@ -190,13 +190,15 @@ export class SpotDetector {
   }
 
   /**
-   * Detect candidates in the marked tiles ({@link grid}) of a frame in photons, as
-   * {@link load} and {@link detectLoaded} of the whole frame find them there: the filter runs
+   * Detect candidates in the marked tiles ({@link grid}) of a frame in photons: the filter runs
    * over each run of marked tiles of a tile row (one pixel more around, for the maxima's
-   * neighbours) from the frame's pixels within the filter's margin of them; with 'camera' noise
-   * the marked tiles' levels are measured again (the other tiles keep those of the last frame
-   * detected), with 'data' noise the last frame's estimate holds. A candidate outside the marked
-   * tiles is not seen, nor suppresses one inside. Allocates nothing once its lists have grown.
+   * neighbours) from the frame's pixels within the filter's margin of them, so the filtered
+   * values there are those of a whole-frame {@link load}. The threshold: with 'camera' noise
+   * the marked tiles' levels are measured again and the other tiles keep those of the last frame
+   * detected, so near the edge of the marked area, where the level is interpolated between tiles,
+   * it is the whole frame's only when the unmarked neighbours' levels are (the residual passes:
+   * there the residual is the frame itself); with 'data' noise the last frame's estimate holds.
+   * A candidate outside the marked tiles is not seen, nor suppresses one inside.
    * Needs {@link local}.
    * @param pixels - the frame, photons, row-major: read only within `marginPx` of the marked tiles
    * @param marked - one flag per tile of {@link grid}, row-major

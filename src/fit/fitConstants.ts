@@ -284,6 +284,7 @@ export const SPLIT_OFFSET_SIGMA = 1;
  * most MAX_WINDOW_NEIGHBOURS of them (WindowSeeds, DepthEmitterSelector).
  */
 export const NEIGHBOUR_REACH_PX = 4;
+/** The most outside neighbours a 3-D window holds fixed ({@link NEIGHBOUR_REACH_PX}), the first in candidate order. */
 export const MAX_WINDOW_NEIGHBOURS = 12;
 /**
  * A 3-D crowded window reports the emitters of the candidates at least this far inside it (from

@@ -167,7 +167,7 @@ export class FrameLocalizer {
     const residual = this.residualPass && !background && (!this.options.multiEmitter.enabled || this.stats.multiEmitterTried > tried);
     // Multi-emitter fitting on, the later passes look where the crowding test did (elsewhere the
     // first pass's fits explain the frame: the residual there holds nothing it did not detect).
-    const seeds = this.options.multiEmitter.enabled && this.residualRegion === 'seeds' ? this.triedSeeds(candidates) : undefined;
+    const seeds = residual && this.options.multiEmitter.enabled && this.residualRegion === 'seeds' ? this.triedSeeds(candidates) : undefined;
     const fits = residual && this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, resolved, seeds) : resolved;
     this.frame = undefined;
     this.duplicates.mark(fits, this.depths !== undefined);

@@ -288,7 +288,6 @@ export class ResidualPass {
     return b;
   }
 
-
   /** A seed of the next pass (frame px). */
   private addSeed(x: number, y: number): void {
     if (this.seedCount === this.seedX.length) {
