@@ -274,11 +274,6 @@ export const Z_SCAN_STARTS = 9;
  */
 export const SEED_REACH_PX = 1.5;
 /**
- * A 3-D window's brightest emitter, split in two to test for a pair fitted as one elongated spot,
- * starts its halves this many PSF σ either side of it along its longer axis (DepthEmitterSelector).
- */
-export const SPLIT_OFFSET_SIGMA = 1;
-/**
  * A 3-D window holds fixed in its model the single fits of candidates centred outside it up to
  * this far beyond its edges, px (their light in the window no longer raises its background), at
  * most MAX_WINDOW_NEIGHBOURS of them (WindowSeeds, DepthEmitterSelector).
