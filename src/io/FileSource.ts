@@ -115,11 +115,12 @@ export class FileSource {
   /**
    * Refill the window from `position` with at least `length` bytes (fewer at the end of the
    * file): the whole window when `position` lies less than a quarter window past the end of
-   * the previous fill (or inside it), a page otherwise.
+   * the previous fill, or less than a window before its start (small frames whose pixels
+   * precede their directory: reading a frame's directory then its pixels walks back a little,
+   * then on), a page otherwise (the directories of large frames, far apart).
    */
   private fill(position: number, length: number): void {
-    const gap = position - this.lastFillEnd;
-    const nearby = gap > -this.window.length && gap < this.window.length >> 2;
+    const nearby = position > this.windowStart - this.window.length && position < this.lastFillEnd + (this.window.length >> 2);
     const want = nearby ? this.window.length : Math.min(this.window.length, Math.max(length, SMALL_READ_BYTES));
     this.windowStart = position;
     this.windowLength = this.pread(this.window, 0, want, position);
