@@ -174,3 +174,19 @@ test('both workers receive chunks, and the pixels in the workers stay within the
   assert.ok(pool.peakBytesInFlight > 0);
   assert.ok(pool.peakBytesInFlight <= limit * frameBytes, `${pool.peakBytesInFlight} bytes of frames in the workers (bound ${limit * frameBytes})`);
 });
+
+test('frames in a subclass of a typed array (a Buffer, or a class of the caller) cross to workers as their base array', async () => {
+  // The slot names the frame's sample type; a lookup by constructor name failed here ("Kind is
+  // not a constructor") for any subclass, Node's Buffer among them.
+  class Pixels extends Uint16Array {}
+  const of = () =>
+    (async function* () {
+      for (const f of simulated) yield { index: f.index, width: SIM.width, height: SIM.height, data: Pixels.from(f.adu) as Uint16Array };
+    })();
+  const one: LocalizationBatch[] = [];
+  for await (const b of localizeStream(of(), options, { workers: 1 })) one.push(b);
+  const two: LocalizationBatch[] = [];
+  for await (const b of localizeStream(of(), options, { workers: 2 })) two.push(b);
+  assert.ok(one.reduce((s, b) => s + b.count, 0) > SIM.frames, 'the frames hold spots');
+  assert.deepEqual(rows(two), rows(one));
+});
