@@ -113,7 +113,7 @@ export { fitPairDistances } from './post/fitPairDistances.js';
 export type { PairDistanceFit } from './post/fitPairDistances.js';
 export { estimateFrc, estimateFrcOfColumns, resolveFrcOptions, frcPixelNm, frcCrossing, FRC_DEFAULTS } from './post/estimateFrc.js';
 export type { FrcOptions, FrcResult, FrcSplit, ResolvedFrcOptions } from './post/estimateFrc.js';
-export { RadixTwoFft } from './post/RadixTwoFft.js';
+export { RadixTwoFft } from './camera/RadixTwoFft.js';
 
 // The run report
 export { makeRunReport, REPORT_DEFAULTS } from './report/makeRunReport.js';

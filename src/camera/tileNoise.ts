@@ -1,9 +1,8 @@
 import type { PixelArray } from '../io/Frame.js';
+import { RadixTwoFft } from './RadixTwoFft.js';
 
 /** Scratch of {@link TileNoise}, made once per tile size. */
 interface Tables {
-  readonly cos: Float64Array;
-  readonly sin: Float64Array;
   readonly window: Float64Array;
   /** Σ w_r² w_c² over the tile. */
   readonly window2Sum: number;
@@ -11,8 +10,8 @@ interface Tables {
   readonly ringOf: Uint16Array;
   /** Bins in each ring. */
   readonly ringBins: Float64Array;
-  /** Bit-reversed index of each of 0 … T − 1 (the FFT's input order). */
-  readonly reversed: Uint16Array;
+  /** The transform of a row or column (length T). */
+  readonly fft: RadixTwoFft;
 }
 
 /**
@@ -150,7 +149,7 @@ export class TileNoise {
         zRe[c] = tile[r * t + c];
         zIm[c] = tile[(r + 1) * t + c];
       }
-      this.fft(zRe, zIm);
+      this.tables.fft.transform(zRe, zIm);
       for (let k = 0; k <= half; k++) {
         const m = (t - k) & (t - 1);
         rowRe[r * t + k] = 0.5 * (zRe[k] + zRe[m]);
@@ -165,7 +164,7 @@ export class TileNoise {
         zRe[r] = rowRe[r * t + k];
         zIm[r] = rowIm[r * t + k];
       }
-      this.fft(zRe, zIm);
+      this.tables.fft.transform(zRe, zIm);
       for (let l = 0; l < t; l++) {
         rowRe[l * t + k] = zRe[l];
         rowIm[l * t + k] = zIm[l];
@@ -184,57 +183,10 @@ export class TileNoise {
       }
     }
   }
-
-  /**
-   * In-place radix-2 FFT of length tilePx, F_k = Σ_n z_n e^{−2πikn/T} (decimation in time:
-   * bit-reversed order, then log₂ T stages of butterflies).
-   */
-  private fft(re: Float64Array, im: Float64Array): void {
-    const t = this.tilePx;
-    const { cos, sin, reversed } = this.tables;
-    for (let i = 0; i < t; i++) {
-      const j = reversed[i];
-      if (j > i) {
-        const r = re[i];
-        re[i] = re[j];
-        re[j] = r;
-        const m = im[i];
-        im[i] = im[j];
-        im[j] = m;
-      }
-    }
-    for (let size = 2; size <= t; size <<= 1) {
-      const halfSize = size >> 1;
-      const step = t / size;
-      for (let start = 0; start < t; start += size) {
-        for (let m = 0; m < halfSize; m++) {
-          // e^{−2πi·m/size} = cos − i·sin of 2π·(m·step)/T: row 1 of the tables.
-          const wr = cos[t + m * step];
-          const wi = -sin[t + m * step];
-          const a = start + m;
-          const b = a + halfSize;
-          const tr = re[b] * wr - im[b] * wi;
-          const ti = re[b] * wi + im[b] * wr;
-          re[b] = re[a] - tr;
-          im[b] = im[a] - ti;
-          re[a] += tr;
-          im[a] += ti;
-        }
-      }
-    }
-  }
 }
 
-/** The window, DFT tables and rings of a tile size. */
+/** The window, the rings and the transform of a tile size. */
 function makeTables(t: number): Tables {
-  const cos = new Float64Array(t * t);
-  const sin = new Float64Array(t * t);
-  for (let k = 0; k < t; k++) {
-    for (let n = 0; n < t; n++) {
-      cos[k * t + n] = Math.cos((2 * Math.PI * k * n) / t);
-      sin[k * t + n] = Math.sin((2 * Math.PI * k * n) / t);
-    }
-  }
   const window = new Float64Array(t);
   let w2 = 0;
   for (let n = 0; n < t; n++) {
@@ -251,12 +203,5 @@ function makeTables(t: number): Tables {
       ringBins[j]++;
     }
   }
-  const bits = Math.log2(t);
-  const reversed = new Uint16Array(t);
-  for (let i = 0; i < t; i++) {
-    let j = 0;
-    for (let b = 0; b < bits; b++) j |= ((i >> b) & 1) << (bits - 1 - b);
-    reversed[i] = j;
-  }
-  return { cos, sin, window, window2Sum: w2 * w2, ringOf, ringBins, reversed };
+  return { window, window2Sum: w2 * w2, ringOf, ringBins, fft: new RadixTwoFft(t) };
 }

@@ -1,5 +1,5 @@
 import type { Frame } from '../io/Frame.js';
-import { RadixTwoFft } from '../post/RadixTwoFft.js';
+import { RadixTwoFft } from '../camera/RadixTwoFft.js';
 
 /**
  * The rules of {@link spectralPsfSigma}, stated once.

@@ -5,7 +5,7 @@ import { describeFault, findFaultyRows } from '../table/checkRows.js';
 import type { LocalizationTable } from '../table/LocalizationTable.js';
 import { positions } from '../table/LocalizationTable.js';
 import { estimateNena } from './estimateNena.js';
-import { RadixTwoFft } from './RadixTwoFft.js';
+import { RadixTwoFft } from '../camera/RadixTwoFft.js';
 
 /** How the table is split into two halves. */
 export type FrcSplit = 'random' | 'frame-blocks';

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { InputFileError } from '../../src/errors/InputFileError.js';
 import { InvalidOptionError } from '../../src/errors/InvalidOptionError.js';
 import { estimateFrc, frcCrossing, FRC_DEFAULTS } from '../../src/post/estimateFrc.js';
-import { RadixTwoFft } from '../../src/post/RadixTwoFft.js';
+import { RadixTwoFft } from '../../src/camera/RadixTwoFft.js';
 import { Random } from '../../src/simulate/Random.js';
 import type { LocalizationTable } from '../../src/table/LocalizationTable.js';
 import { blinkingTable, uniformSites } from './blinkingTable.js';
