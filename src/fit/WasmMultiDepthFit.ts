@@ -36,6 +36,8 @@ export abstract class WasmMultiDepthFit<Exports extends DepthKernelMemory> {
   private readonly pointers: { data: number; shift: number; theta: number; out: number };
   private readonly layout: Record<'data' | 'shift' | 'theta' | 'out', readonly [number, number]>;
   private views: { data: Float64Array; shift: Float64Array; theta: Float64Array; out: Float64Array } | undefined;
+  /** The kernel's μ of the last {@link evaluate}, viewed (made again if the memory grew): no view per refresh. */
+  private muView: Float64Array | undefined;
 
   /**
    * @param window - window width, px (at most {@link MAX_WINDOW})
@@ -143,7 +145,11 @@ export abstract class WasmMultiDepthFit<Exports extends DepthKernelMemory> {
     if (shift) v.shift.set(shift.subarray(at, at + this.area));
     v.theta.set(theta.subarray(0, MULTI_Z_PER_EMITTER * emitters + 1));
     const ll = this.kernelValues(this.pointers.data, shift ? this.pointers.shift : 0, emitters);
-    mu.set(new Float64Array(this.exports.memory.buffer, this.kernelMu(), this.area));
+    const muAt = this.kernelMu();
+    const buffer = this.exports.memory.buffer;
+    let view = this.muView;
+    if (!view || view.buffer !== buffer || view.byteOffset !== muAt) view = this.muView = new Float64Array(buffer, muAt, this.area);
+    mu.set(view);
     return ll;
   }
 
