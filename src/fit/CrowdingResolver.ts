@@ -5,7 +5,8 @@ import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults } from './FitResults.js';
 import { crowdedWindow } from './crowdedWindow.js';
 import { FitRows } from './FitRows.js';
-import { MULTI_EMITTER_MARGIN_PX } from './fitConstants.js';
+import { MULTI_EMITTER_MARGIN_PX, SPLIT_MIN_SINGLE_FITS } from './fitConstants.js';
+import { selectKth } from '../camera/selectKth.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
 import type { EmitterDepths } from './DepthEmitterFits.js';
@@ -44,6 +45,13 @@ export interface CrowdedDepths {
   readonly fits: EmitterDepths;
   readonly zModelErrorNm: number;
   readonly pixelSizeNm: number;
+  /**
+   * Whether the calibration's own record says its model follows the beads (an astigmatic
+   * calibration's z error within MAX_Z_ERROR_OVER_NOISE × photon noise; a spline: the beads' own
+   * PSF): only then may a window split an emitter with a pair's photons in two (WindowSeeds.typicalPhotons).
+   * @default false
+   */
+  readonly modelFollowsPsf?: boolean;
 }
 
 /** The fits of one frame after crowding is resolved: one row per localization, with its window's origin. */
@@ -107,6 +115,8 @@ export class CrowdingResolver {
   private readonly widths = new Float64Array(2);
   /** Tried candidates, in order. */
   private readonly flagged: number[] = [];
+  /** The photons of a 3-D frame's converged single fits (scratch of its typical emitter's). */
+  private singlePhotons = new Float64Array(0);
 
   /** The candidates the last {@link resolve} tried with more emitters (indices, in order; valid until the next call). */
   get tried(): readonly number[] {
@@ -175,12 +185,16 @@ export class CrowdingResolver {
     flagged.length = 0;
     const selector = this.selector;
     const depths = this.depths;
+    let typical = Number.NaN;
     if (selector && frame.width >= W && frame.height >= W) {
       const area = this.fit.box * this.fit.box;
       const t = this.singleTheta;
+      if (depths && this.singlePhotons.length < n) this.singlePhotons = new Float64Array(2 * n);
+      let converged = 0;
       for (let p = 0; p < n; p++) {
         const status = r.status[p];
         if (depths && status === FitStatus.converged) {
+          this.singlePhotons[converged++] = r.photons[p];
           t[0] = r.x[p];
           t[1] = r.y[p];
           t[2] = r.photons[p];
@@ -191,6 +205,10 @@ export class CrowdingResolver {
         const tried = status === FitStatus.converged ? r.chiSquare[p] / noiseScale > this.ambiguity : status === FitStatus.maxIterations || status === FitStatus.leftPatch || status === FitStatus.zOutOfRange;
         if (tried) flagged.push(p);
       }
+      // The frame's typical single emitter (the median of its converged single fits): a window
+      // splits an emitter in two only with a pair's photons, and only where the model follows
+      // the calibration's beads (DepthEmitterSelector).
+      typical = depths?.modelFollowsPsf && converged >= SPLIT_MIN_SINGLE_FITS ? selectKth(this.singlePhotons, converged >> 1, converged) : Number.NaN;
     }
     const m = flagged.length;
     stats.multiEmitterTried += m;
@@ -273,7 +291,11 @@ export class CrowdingResolver {
       }
       start.z = depths && r.status[from] === FitStatus.converged ? r.z[from] : Number.NaN;
       // 3-D: the window's other candidates seed its emitters (DepthEmitterSelector).
-      if (depths && 'seeds' in selector) (selector as { seeds: WindowSeeds }).seeds.fill(from, wc, wr, W, candidates, single);
+      if (depths && 'seeds' in selector) {
+        const seeds = (selector as { seeds: WindowSeeds }).seeds;
+        seeds.fill(from, wc, wr, W, candidates, single);
+        seeds.typicalPhotons = typical;
+      }
       const k = selector.select(this.patches, q * W * W, start, sigmaPx, solver);
       stats.emitterFits[Math.max(1, k)]++;
       // One emitter keeps the single fit, except in 3-D where the single fits failed (z at the

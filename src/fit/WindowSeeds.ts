@@ -36,6 +36,12 @@ export class WindowSeeds {
    * (fit and pixel) up to NEIGHBOUR_REACH_PX beyond its edges, x, y (window px), photons, z (nm).
    */
   neighbours = 0;
+  /**
+   * The frame's typical single emitter's photons (the median of its converged single fits, set by
+   * the resolver per frame; NaN: too few fits, or a calibration whose model does not follow its
+   * beads): the selection splits an emitter in two only with a pair's photons (SPLIT_MIN_PHOTONS_RATIO).
+   */
+  typicalPhotons = Number.NaN;
   readonly neighbourX = new Float64Array(MAX_WINDOW_NEIGHBOURS);
   readonly neighbourY = new Float64Array(MAX_WINDOW_NEIGHBOURS);
   readonly neighbourPhotons = new Float64Array(MAX_WINDOW_NEIGHBOURS);
