@@ -57,8 +57,14 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  *    iteration limit, it took storm-analysis's double-helix movie through astigmatic curves from
  *    93.6 to 62.2 %; the split alone to 82.0 %); the resolver also leaves it off (typical
  *    photons NaN) where the calibration's own record says its model does not follow the beads.
- *    The chosen model's trial θ̂ is the result (no fit to the full tolerance: its last step was
- *    below TRIAL_TOLERANCE_PX already).
+ * 5. Where the window's first candidate's single fit strayed from its pixel toward another
+ *    candidate ({@link WindowSeeds.alternative}: a spline's lobe starts fit two in-focus
+ *    neighbours 2–5 px apart as one defocused emitter between them), that one emitter refitted in
+ *    the window stands unless the chosen K-emitter model beats it by (K − 1) × the test's
+ *    threshold: a ringed spot's two lobes stay one emitter, two neighbours become two.
+ *
+ * The chosen model's trial θ̂ is the result (no fit to the full tolerance: its last step was
+ * below TRIAL_TOLERANCE_PX already).
  *
  * Without seeds it is {@link EmitterSelector}'s selection (K₀ = 1) but for the last fit to the
  * full tolerance. The joint fit is the model's ({@link DepthFits}: JavaScript or the fit kernel).
@@ -137,6 +143,8 @@ export class DepthEmitterSelector implements EmitterSelection {
     }
     seeds.neighbours = 0;
     const typical = seeds.typicalPhotons;
+    const alternative = seeds.hasAlternative;
+    seeds.hasAlternative = false;
     const theta = fit.theta;
     const q = fit.perEmitter;
     const trial = this.trial;
@@ -244,6 +252,21 @@ export class DepthEmitterSelector implements EmitterSelection {
       ll = fit.logLikelihood;
       this.keep(k);
       fit.refresh(data, at, k, 0, shift);
+    }
+    // 5. A first candidate whose single fit strayed toward another candidate: the window's model
+    // must beat that one emitter (refitted in the window) by the test, per emitter more.
+    if (alternative && k > 1) {
+      const a = seeds.alternative;
+      theta[0] = a[0];
+      theta[1] = a[1];
+      theta[2] = Math.max(a[2], MIN_START_PHOTONS);
+      theta[3] = a[4];
+      theta[q] = Math.max(a[3], MIN_START_BACKGROUND);
+      if (fit.fit(data, at, 1, 0, trial) === STATUS_CONVERGED && this.outside(1, box) < 0 && 2 * (ll - fit.logLikelihood) <= (k - 1) * this.threshold && fit.bound(1, data, at, shift)) {
+        k = 1;
+        ll = fit.logLikelihood;
+        this.keep(1);
+      }
     }
     // The chosen model's trial θ̂ stands, with the bound its fit computed: its last step was
     // within TRIAL_TOLERANCE_PX, far below the CRLB, and fitting on to the full tolerance changed

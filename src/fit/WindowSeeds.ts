@@ -42,6 +42,14 @@ export class WindowSeeds {
    * beads): the selection splits an emitter in two only with a pair's photons (SPLIT_MIN_PHOTONS_RATIO).
    */
   typicalPhotons = Number.NaN;
+  /**
+   * The window's first candidate's own single fit where it strayed from its pixel toward another
+   * candidate (CrowdingResolver): x, y (window px), N, b, z (nm), the one-emitter model the
+   * window's selection must beat by the likelihood-ratio test (a ringed spot's lobes are one
+   * emitter; two in-focus neighbours are two). `hasAlternative` false: none (cleared by the selection).
+   */
+  hasAlternative = false;
+  readonly alternative = new Float64Array(5);
   readonly neighbourX = new Float64Array(MAX_WINDOW_NEIGHBOURS);
   readonly neighbourY = new Float64Array(MAX_WINDOW_NEIGHBOURS);
   readonly neighbourPhotons = new Float64Array(MAX_WINDOW_NEIGHBOURS);
