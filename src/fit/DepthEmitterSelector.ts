@@ -1,3 +1,4 @@
+import type { EmitterDepths } from './DepthEmitterFits.js';
 import type { EmitterFits } from './EmitterFits.js';
 import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
 import { chiSquareThreshold } from './EmitterSelector.js';
@@ -11,6 +12,8 @@ import {
   MIN_START_PHOTONS,
   MIN_TRIAL_ITERATIONS,
   NEW_EMITTER_PHOTONS_FACTOR,
+  SPLIT_MIN_PHOTONS_RATIO,
+  SPLIT_OFFSET_SIGMA,
   STATUS_CONVERGED,
   STATUS_SINGULAR,
   TRIAL_ITERATION_SHARE,
@@ -18,7 +21,7 @@ import {
 } from './fitConstants.js';
 
 /** A K-emitter fit of a 3-D model ({@link DepthEmitterFits}): z starts of its own, emitters at the z edge refused. */
-export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'plausibleOwn'>>;
+export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'plausibleOwn'>> & Pick<EmitterDepths, 'widthsNm'>;
 
 /**
  * The model selection of a 3-D crowded window ({@link EmitterSelection}), seeded by the window's
@@ -44,15 +47,24 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  *    an emitter at the z range's edge (the weakest instead where that one is the brightest) and
  *    refit; a lone emitter there stands (a spot beyond the calibrated range, fitted at its edge
  *    as its single fit was).
- * 4. Add emitters at the residual's peak while the likelihood-ratio test accepts them (as
- *    {@link EmitterSelector}), each trial in the trial's share of the iterations. The chosen
- *    model's trial θ̂ is the result (no fit to the full tolerance: its last step was below
- *    TRIAL_TOLERANCE_PX already). Splitting the brightest emitter in two when no residual peak
- *    is left, with trials run on to the full iteration limit, was measured and taken out: it
- *    found pairs fitted as one (1 /µm² astigmatic Jaccard 82.1 → 86.7 %, spline 80.1 → 85.5 %)
- *    but where the model is not the PSF it split single spots (storm-analysis's double-helix
- *    movie through astigmatic curves: 93.6 → 62.2 %, 16 → 122 false positives; the split alone
- *    82.0 %, the run-on alone 63.0 %).
+ * 4. Add emitters while the likelihood-ratio test accepts them, each trial in the trial's share
+ *    of the iterations: at the residual's peak (as {@link EmitterSelector}), else, where the
+ *    brightest emitter carries at least SPLIT_MIN_PHOTONS_RATIO × the frame's typical single
+ *    emitter's photons ({@link WindowSeeds.typicalPhotons}), by splitting it in two along its
+ *    longer axis: two spots along x or y fit as one spot elongated along it, at the wrong depth
+ *    with both spots' photons, and leave no residual peak. The photon gate keeps the split off
+ *    single spots where the model is not the PSF (ungated, with trials run on to the full
+ *    iteration limit, it took storm-analysis's double-helix movie through astigmatic curves from
+ *    93.6 to 62.2 %; the split alone to 82.0 %); the resolver also leaves it off (typical
+ *    photons NaN) where the calibration's own record says its model does not follow the beads.
+ * 5. Where the window's first candidate's single fit strayed from its pixel toward another
+ *    candidate ({@link WindowSeeds.alternative}: a spline's lobe starts fit two in-focus
+ *    neighbours 2–5 px apart as one defocused emitter between them), that one emitter refitted in
+ *    the window stands unless the chosen K-emitter model beats it by (K − 1) × the test's
+ *    threshold: a ringed spot's two lobes stay one emitter, two neighbours become two.
+ *
+ * The chosen model's trial θ̂ is the result (no fit to the full tolerance: its last step was
+ * below TRIAL_TOLERANCE_PX already).
  *
  * Without seeds it is {@link EmitterSelector}'s selection (K₀ = 1) but for the last fit to the
  * full tolerance. The joint fit is the model's ({@link DepthFits}: JavaScript or the fit kernel).
@@ -76,6 +88,8 @@ export class DepthEmitterSelector implements EmitterSelection {
   private readonly held: Float64Array;
   private readonly heldShift: Float64Array;
   private readonly neighbourTheta = new Float64Array(5);
+  /** An emitter's σx, σy, nm (scratch of {@link split}). */
+  private readonly widths = new Float64Array(2);
 
   get theta(): Float64Array {
     return this.fit.theta;
@@ -113,7 +127,7 @@ export class DepthEmitterSelector implements EmitterSelection {
     this.seeds = new WindowSeeds(options.maxEmitters - 1);
   }
 
-  select(windowData: Float64Array, windowAt: number, start: { x: number; y: number; photons: number; background: number; z?: number }, _sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
+  select(windowData: Float64Array, windowAt: number, start: { x: number; y: number; photons: number; background: number; z?: number }, sigma: number, solver: { maxIterations: number; tolerance: number; shift?: Float64Array }): number {
     const { fit, best, seeds } = this;
     const box = fit.box;
     // Neighbours outside the window held fixed: their light leaves the data and joins the
@@ -128,6 +142,9 @@ export class DepthEmitterSelector implements EmitterSelection {
       shift = this.heldShift;
     }
     seeds.neighbours = 0;
+    const typical = seeds.typicalPhotons;
+    const alternative = seeds.hasAlternative;
+    seeds.hasAlternative = false;
     const theta = fit.theta;
     const q = fit.perEmitter;
     const trial = this.trial;
@@ -214,22 +231,42 @@ export class DepthEmitterSelector implements EmitterSelection {
     }
     let ll = fit.logLikelihood;
     this.keep(k);
-    // 4. More emitters from the residual, while the test accepts them.
+    // 4. More emitters, while the test accepts them: one at the residual's peak, else (where the
+    // brightest emitter has a pair's photons) that emitter split in two along its longer axis.
     fit.refresh(data, at, k, 0, shift);
     for (let next = k + 1; next <= this.options.maxEmitters; next++) {
       const peak = fit.residualPeak(data, at);
-      if (!(peak.significance > MIN_RESIDUAL_SIGNIFICANCE)) break;
-      theta.set(best.subarray(0, q * k));
-      theta[q * k] = peak.column + 0.5;
-      theta[q * k + 1] = peak.row + 0.5;
-      theta[q * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * peak.excess;
-      theta[q * k + q] = best[q * k];
-      fit.startOwn(data, at, k, shift);
-      if (!this.accepts(fit.fit(data, at, next, 0, trial), next, ll, data, at, shift)) break;
+      let accepted = false;
+      if (peak.significance > MIN_RESIDUAL_SIGNIFICANCE) {
+        theta.set(best.subarray(0, q * k));
+        theta[q * k] = peak.column + 0.5;
+        theta[q * k + 1] = peak.row + 0.5;
+        theta[q * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * peak.excess;
+        theta[q * k + q] = best[q * k];
+        fit.startOwn(data, at, k, shift);
+        accepted = this.accepts(fit.fit(data, at, next, 0, trial), next, ll, data, at, shift);
+      }
+      if (!accepted && this.split(k, typical, sigma, data, at, shift)) accepted = this.accepts(fit.fit(data, at, next, 0, trial), next, ll, data, at, shift);
+      if (!accepted) break;
       k = next;
       ll = fit.logLikelihood;
       this.keep(k);
       fit.refresh(data, at, k, 0, shift);
+    }
+    // 5. A first candidate whose single fit strayed toward another candidate: the window's model
+    // must beat that one emitter (refitted in the window) by the test, per emitter more.
+    if (alternative && k > 1) {
+      const a = seeds.alternative;
+      theta[0] = a[0];
+      theta[1] = a[1];
+      theta[2] = Math.max(a[2], MIN_START_PHOTONS);
+      theta[3] = a[4];
+      theta[q] = Math.max(a[3], MIN_START_BACKGROUND);
+      if (fit.fit(data, at, 1, 0, trial) === STATUS_CONVERGED && this.outside(1, box) < 0 && 2 * (ll - fit.logLikelihood) <= (k - 1) * this.threshold && fit.bound(1, data, at, shift)) {
+        k = 1;
+        ll = fit.logLikelihood;
+        this.keep(1);
+      }
     }
     // The chosen model's trial θ̂ stands, with the bound its fit computed: its last step was
     // within TRIAL_TOLERANCE_PX, far below the CRLB, and fitting on to the full tolerance changed
@@ -283,6 +320,44 @@ export class DepthEmitterSelector implements EmitterSelection {
   private accepts(status: number, next: number, ll: number, data: Float64Array, at: number, shift: Float64Array | undefined): boolean {
     const fit = this.fit;
     return status === STATUS_CONVERGED && 2 * (fit.logLikelihood - ll) > this.threshold && this.outside(next, fit.box) < 0 && this.atEdge(next) < 0 && fit.bound(next, data, at, shift);
+  }
+
+  /**
+   * θ of K + 1 emitters from the chosen K-emitter model with its brightest emitter split in two:
+   * the others first, then the two halves SPLIT_OFFSET_SIGMA·σ either side of it along its longer
+   * axis, each with half its photons and z from the scan ({@link DepthFits.startOwn}); only where
+   * that emitter's photons are at least SPLIT_MIN_PHOTONS_RATIO × `typical`.
+   * @param typical - the frame's typical single emitter's photons (NaN: no split)
+   * @param sigma - the PSF's σ, px
+   * @returns whether θ holds the split (false: the brightest emitter is no pair's)
+   */
+  private split(k: number, typical: number, sigma: number, data: Float64Array, at: number, shift: Float64Array | undefined): boolean {
+    const { fit, best, widths } = this;
+    const theta = fit.theta;
+    const q = fit.perEmitter;
+    let s = 0;
+    for (let e = 1; e < k; e++) if (best[q * e + 2] > best[q * s + 2]) s = e;
+    if (!(best[q * s + 2] >= SPLIT_MIN_PHOTONS_RATIO * typical)) return false;
+    theta.set(best.subarray(0, q * k + 1));
+    fit.widthsNm(s, widths);
+    const alongX = !(widths[1] > widths[0]);
+    const x = best[q * s];
+    const y = best[q * s + 1];
+    const photons = best[q * s + 2] / 2;
+    const b = best[q * k];
+    theta.copyWithin(q * s, q * (s + 1), q * k);
+    const d = SPLIT_OFFSET_SIGMA * sigma;
+    for (let h = 0; h < 2; h++) {
+      const e = k - 1 + h;
+      const sign = h === 0 ? -1 : 1;
+      theta[q * e] = alongX ? x + sign * d : x;
+      theta[q * e + 1] = alongX ? y : y + sign * d;
+      theta[q * e + 2] = photons;
+      theta[q * (e + 1)] = b;
+      fit.startOwn(data, at, e, shift);
+    }
+    theta[q * (k + 1)] = b;
+    return true;
   }
 
   /** Keep the K-emitter fit just made (θ̂, its bound, its iterations) as the chosen model so far. */

@@ -36,6 +36,20 @@ export class WindowSeeds {
    * (fit and pixel) up to NEIGHBOUR_REACH_PX beyond its edges, x, y (window px), photons, z (nm).
    */
   neighbours = 0;
+  /**
+   * The frame's typical single emitter's photons (the median of its converged single fits, set by
+   * the resolver per frame; NaN: too few fits, or a calibration whose model does not follow its
+   * beads): the selection splits an emitter in two only with a pair's photons (SPLIT_MIN_PHOTONS_RATIO).
+   */
+  typicalPhotons = Number.NaN;
+  /**
+   * The window's first candidate's own single fit where it strayed from its pixel toward another
+   * candidate (CrowdingResolver): x, y (window px), N, b, z (nm), the one-emitter model the
+   * window's selection must beat by the likelihood-ratio test (a ringed spot's lobes are one
+   * emitter; two in-focus neighbours are two). `hasAlternative` false: none (cleared by the selection).
+   */
+  hasAlternative = false;
+  readonly alternative = new Float64Array(5);
   readonly neighbourX = new Float64Array(MAX_WINDOW_NEIGHBOURS);
   readonly neighbourY = new Float64Array(MAX_WINDOW_NEIGHBOURS);
   readonly neighbourPhotons = new Float64Array(MAX_WINDOW_NEIGHBOURS);

@@ -2,6 +2,8 @@ import { createFitEngines } from '../fit/createFitEngines.js';
 import { PatchDepths } from '../astig/PatchDepths.js';
 import { zModelErrorNm as astigmaticZModelErrorNm } from '../astig/AstigmaticCalibration.js';
 import { SPLINE_CALIBRATION_DEFAULTS } from '../astig/SplineCalibration.js';
+import type { AstigmaticCalibration } from '../astig/AstigmaticCalibration.js';
+import { MAX_Z_ERROR_OVER_NOISE } from '../astig/calibrateAstigmatism.js';
 import type { FrameCamera } from '../camera/CameraModel.js';
 import { frameCamera, saturationLevel } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
@@ -85,7 +87,7 @@ export class FrameLocalizer {
     const engines = createFitEngines(fit, multiEmitter, astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm, everyZStart: spline.everyZStart ?? SPLINE_CALIBRATION_DEFAULTS.everyZStart });
     this.workspace = engines.workspace;
     const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm);
-    this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector, engines.depthFits && { fits: engines.depthFits, zModelErrorNm, pixelSizeNm: camera.pixelSizeNm });
+    this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector, engines.depthFits && { fits: engines.depthFits, zModelErrorNm, pixelSizeNm: camera.pixelSizeNm, modelFollowsPsf: spline !== undefined || (astigmatism !== undefined && astigmaticModelFollowsBeads(astigmatism)) });
     this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm) : undefined;
     this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter) : undefined;
   }
@@ -288,4 +290,15 @@ function countNonFinite(data: Float32Array | Float64Array): number {
   let bad = 0;
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) bad++;
   return bad;
+}
+
+/**
+ * Whether an astigmatic calibration's own record says its curves follow the beads: their z error
+ * against the stage within MAX_Z_ERROR_OVER_NOISE × photon noise (calibrate-3d warns beyond it).
+ * A file without that record (older calibrate-3d) does not say so. Crowded 3-D windows split an
+ * emitter with a pair's photons only where it does (CrowdedDepths.modelFollowsPsf).
+ */
+function astigmaticModelFollowsBeads(calibration: AstigmaticCalibration): boolean {
+  const e = calibration.zError;
+  return e !== undefined && e.frames > 0 && e.rmsNm <= MAX_Z_ERROR_OVER_NOISE * e.noiseRmsNm;
 }

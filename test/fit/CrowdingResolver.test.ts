@@ -76,4 +76,44 @@ describe('CrowdingResolver, 3-D', () => {
     // make 3 rows in every frame.
     assert.ok(exact >= N - 2, `${exact} of ${N} frames with exactly one row per spot`);
   });
+
+  test('the frame\'s typical single emitter (the median converged single fit) reaches the windows only where the calibration follows its beads', () => {
+    // The split move of a window (DepthEmitterSelector) needs the frame's typical single emitter's
+    // photons; where the calibration's own record says its model does not follow the beads
+    // (storm-analysis's double helix through astigmatic curves) it gets NaN, and never splits.
+    const fit = resolveFitOptions({ box: BOX, sigmaPx: 1.3 });
+    const multiEmitter = resolveMultiEmitterOptions();
+    const n = 9;
+    // Eight converged single fits of 1000…1700 photons on a 4 × 2 grid, and one the window tries.
+    const candidates = { count: n, row: Int32Array.from({ length: n }, (_, i) => 6 + 9 * (i >> 2)), column: Int32Array.from({ length: n }, (_, i) => 6 + 9 * (i & 3)) };
+    const single = createFitResults(n);
+    for (let i = 0; i < n; i++) {
+      single.status[i] = i < 8 ? FitStatus.converged : FitStatus.maxIterations;
+      single.x[i] = single.y[i] = BOX / 2;
+      single.photons[i] = 1000 + 100 * ((i * 3) % 8);
+      single.background[i] = 20;
+      single.z[i] = 0;
+    }
+    const origin = (axis: Int32Array) => Int32Array.from(axis, (v) => v - (BOX >> 1));
+    const patches = new Float64Array(n * BOX * BOX).fill(20);
+    const cut = (w: CrowdedWindows) => {
+      for (let q = 0; q < w.count; q++) {
+        w.out.originColumn[q] = w.column[q] - (w.width >> 1);
+        w.out.originRow[q] = w.row[q] - (w.width >> 1);
+        w.out.patches.fill(20, q * w.width * w.width, (q + 1) * w.width * w.width);
+      }
+    };
+    const typical = [true, false, undefined].map((modelFollowsPsf) => {
+      const engines = createFitEngines(fit, multiEmitter, CURVES);
+      assert.ok(engines.depthFits);
+      const resolver = new CrowdingResolver(fit, multiEmitter, engines.selector, { fits: engines.depthFits, zModelErrorNm: 0, pixelSizeNm: PIXEL_NM, modelFollowsPsf });
+      const counts = { multiEmitterTried: 0, emitterFits: new Array(11).fill(0) };
+      resolver.resolve({ width: SIZE, height: SIZE, cut }, candidates, { fits: single, patches, shift: undefined, originColumn: origin(candidates.column), originRow: origin(candidates.row) }, counts);
+      assert.ok(resolver.tried.includes(8), 'the unconverged candidate has a window');
+      return (engines.selector as unknown as { seeds: { typicalPhotons: number } }).seeds.typicalPhotons;
+    });
+    // The median of 1000…1700 (the upper of the middle two, as selectKth's n/2-th).
+    assert.equal(typical[0], 1400);
+    assert.ok(Number.isNaN(typical[1]) && Number.isNaN(typical[2]), `typical ${typical[1]}, ${typical[2]} where the model does not follow its beads`);
+  });
 });
