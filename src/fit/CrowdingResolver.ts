@@ -75,8 +75,8 @@ export interface ResolvedFits {
  * one emitter: above the χ² quantile of 1 − `ambiguityPValue` for box² − 4 (or − 5 with σ free)
  * degrees of freedom; fits that did not
  * converge (iteration limit, left the patch; in 3-D also z at the range's edge) are tried as well.
- * In 3-D (a {@link CrowdedDepths}) the single fit's χ² is the 3-D model's on its patch, with
- * box² − 5 degrees of freedom, and each emitter keeps its own z, widths and z CRLB from the
+ * In 3-D (a {@link CrowdedDepths}) the single fit's χ² is the 3-D model's over its patch's core
+ * (EmitterDepths.chiSquare, with its chiSquareFreedom degrees of freedom), and each emitter keeps its own z, widths and z CRLB from the
  * joint fit. Isolated spots pass the test
  * (about one in a thousand is tried, and keeps its single fit unless a second emitter is
  * proven), so they pay nothing else.
@@ -165,7 +165,7 @@ export class CrowdingResolver {
   ) {
     const { box, fitSigma } = fit;
     this.window = crowdedWindow(box);
-    this.ambiguity = chiSquareThreshold(multiEmitter.ambiguityPValue, box * box - (fitSigma || depths ? 5 : 4));
+    this.ambiguity = chiSquareThreshold(multiEmitter.ambiguityPValue, depths ? depths.fits.chiSquareFreedom : box * box - (fitSigma ? 5 : 4));
   }
 
   /**

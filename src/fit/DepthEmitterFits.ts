@@ -1,6 +1,6 @@
 import type { EmitterFits } from './EmitterFits.js';
 import { FisherScoring } from './FisherScoring.js';
-import { MULTI_Z_PER_EMITTER, STATUS_BAD_DATA, Z_EDGE_NM, Z_SCAN_STARTS } from './fitConstants.js';
+import { CHI_SQUARE_CORE_PX, MULTI_Z_PER_EMITTER, STATUS_BAD_DATA, Z_EDGE_NM, Z_SCAN_STARTS } from './fitConstants.js';
 import { MultiEmitterModel } from './models/MultiEmitterModel.js';
 import { poissonLogLikelihood } from './poissonLogLikelihood.js';
 import { PoissonEstimator } from './PoissonEstimator.js';
@@ -33,8 +33,10 @@ export interface DepthFitKernel {
 export interface EmitterDepths {
   /** σx, σy of emitter e of θ̂, nm, into `out[0]`, `out[1]`. */
   widthsNm(e: number, out: Float64Array): void;
-  /** Pearson's χ² of a single 3-D fit θ̂ = (x, y, N, b, z) on its patch at `data[at…]`. */
+  /** Pearson's χ² of a single 3-D fit θ̂ = (x, y, N, b, z) over the core of its patch at `data[at…]` ({@link chiSquareFreedom} degrees of freedom). */
   chiSquare(data: Float64Array, at: number, theta: Float64Array, shift: Float64Array | undefined): number;
+  /** Degrees of freedom of {@link chiSquare}: the core's pixels less the 5 parameters. */
+  readonly chiSquareFreedom: number;
 }
 
 /**
@@ -82,6 +84,11 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
   /** The model on a single fit's patch (box px) and its μ, for {@link chiSquare}. */
   private readonly single: M;
   private readonly singleMu: Float64Array;
+  /** The single fit's patch width and its χ² core's first and past-last row (and column). */
+  private readonly singleBox: number;
+  private readonly coreFrom: number;
+  private readonly coreTo: number;
+  readonly chiSquareFreedom: number;
   private readonly zLo: number;
   private readonly zHi: number;
   /** Whether μ is not yet θ̂'s (after a kernel fit), and whether the kernel's CRLB and residual are θ̂'s. */
@@ -121,6 +128,10 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
     this.trialMu = new Float64Array(window * window);
     this.single = make(box);
     this.singleMu = new Float64Array(box * box);
+    this.singleBox = box;
+    this.coreFrom = Math.max(0, ((box - 1) >> 1) - CHI_SQUARE_CORE_PX);
+    this.coreTo = Math.min(box, ((box - 1) >> 1) + CHI_SQUARE_CORE_PX + 1);
+    this.chiSquareFreedom = (this.coreTo - this.coreFrom) ** 2 - P;
     // z's bounds are the model's range (θ index 4 of a 3-D model).
     this.zLo = this.single.parameters[4].min;
     this.zHi = this.single.parameters[4].max;
@@ -252,8 +263,13 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
   }
 
   /**
-   * Pearson's χ² of a single 3-D fit on its patch, Σ (n − μ̂)²/(μ̂ + s), the statistic the 2-D
-   * fit computes in its last pass (FitResults.chiSquare); NaN where θ is impossible.
+   * Pearson's χ² of a single 3-D fit over the core of its patch, Σ (n − μ̂)²/(μ̂ + s) over the
+   * (2·CHI_SQUARE_CORE_PX + 1)² pixels about the patch's centre (its candidate; the whole patch
+   * where it is smaller), the statistic the 2-D fit computes over its patch in its last pass
+   * (FitResults.chiSquare), with {@link chiSquareFreedom} degrees of freedom. The core leaves out
+   * the patch's edge, where a neighbour's light (0.3 /µm² puts one in most 15 px patches) would
+   * flag a spot whose own pixels fit one emitter; a second emitter near the candidate, the blend
+   * a window resolves, lies in the core. NaN where θ is impossible.
    * @param data - photons; the patch (box px) at `data[at…]`
    * @param theta - the single fit's θ̂: x, y (px in the patch), N, b, z (nm)
    * @param shift - the camera's shift of each pixel, laid out as `data`
@@ -261,10 +277,13 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
   chiSquare(data: Float64Array, at: number, theta: Float64Array, shift: Float64Array | undefined): number {
     const mu = this.singleMu;
     if (!this.single.evaluate(theta, mu, false)) return Number.NaN;
+    const { singleBox: box, coreFrom: from, coreTo: to } = this;
     let chi = 0;
-    for (let i = 0; i < mu.length; i++) {
-      const r = data[at + i] - mu[i];
-      chi += (r * r) / (mu[i] + (shift ? shift[at + i] : 0));
+    for (let row = from; row < to; row++) {
+      for (let i = row * box + from; i < row * box + to; i++) {
+        const r = data[at + i] - mu[i];
+        chi += (r * r) / (mu[i] + (shift ? shift[at + i] : 0));
+      }
     }
     return chi;
   }

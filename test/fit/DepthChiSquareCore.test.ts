@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DepthEmitterFits } from '../../src/fit/DepthEmitterFits.js';
+import { chiSquareThreshold, MULTI_EMITTER_DEFAULTS } from '../../src/fit/EmitterSelector.js';
+import { CHI_SQUARE_CORE_PX } from '../../src/fit/fitConstants.js';
+import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
+import { AstigmaticModel } from '../../src/fit/models/AstigmaticModel.js';
+import type { AstigmatismCurves } from '../../src/fit/models/AstigmaticModel.js';
+import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
+import { Random } from '../../src/simulate/Random.js';
+import { renderSpot } from '../../src/simulate/renderSpot.js';
+import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
+
+const PIXEL_NM = 100;
+/** The 3-D runs' patch (15 px: depthE2e's stacks). */
+const BOX = 15;
+const CURVES: AstigmatismCurves = { ...DEFAULT_ASTIGMATISM, zRangeNm: [-600, 600], pixelSizeNm: PIXEL_NM };
+const PHOTONS = 3000;
+const BACKGROUND = 20;
+/** Draws per case: enough that a 10 % false-flag share is told from 50 % (fixed seed). */
+const DRAWS = 40;
+
+/** A BOX² patch of astigmatic Gaussian spots (x, y px in the patch, z nm) with Poisson noise. */
+function patch(rng: Random, spots: readonly { x: number; y: number; z: number }[]): Float64Array {
+  const image = new Float64Array(BOX * BOX);
+  const ax = new GaussianAxis(BOX);
+  const ay = new GaussianAxis(BOX);
+  for (const s of spots) renderSpot(image, BOX, 0, 0, ax, ay, s.x, s.y, PHOTONS, defocusSigma(DEFAULT_ASTIGMATISM.x, s.z) / PIXEL_NM, defocusSigma(DEFAULT_ASTIGMATISM.y, s.z) / PIXEL_NM);
+  for (let i = 0; i < image.length; i++) image[i] = rng.poisson(image[i] + BACKGROUND);
+  return image;
+}
+
+test(`the 3-D ambiguity χ² (core of ${2 * CHI_SQUARE_CORE_PX + 1}² px) passes a spot whose neighbour lies at the patch's edge and flags a pair 2 px apart`, () => {
+  const fits = new DepthEmitterFits<AstigmaticModel>(BOX + 4, BOX, (w) => new AstigmaticModel(w, CURVES), 2, () => undefined);
+  const dof = fits.chiSquareFreedom;
+  assert.equal(dof, Math.min(BOX, 2 * CHI_SQUARE_CORE_PX + 1) ** 2 - 5);
+  const threshold = chiSquareThreshold(MULTI_EMITTER_DEFAULTS.ambiguityPValue, dof);
+  const wholeThreshold = chiSquareThreshold(MULTI_EMITTER_DEFAULTS.ambiguityPValue, BOX * BOX - 5);
+  const centre = { x: BOX / 2, y: BOX / 2, z: 100 };
+  // θ of the centre spot (the single fit's target): the statistic is tested, not the fit.
+  const theta = Float64Array.of(centre.x, centre.y, PHOTONS, BACKGROUND, centre.z);
+  const model = new AstigmaticModel(BOX, CURVES);
+  const mu = new Float64Array(BOX * BOX);
+  assert.ok(model.evaluate(theta, mu, false));
+  const rng = new Random(17);
+  let edgeFlagged = 0;
+  let edgeWholeFlagged = 0;
+  let pairFlagged = 0;
+  for (let d = 0; d < DRAWS; d++) {
+    const edge = patch(rng, [centre, { x: BOX, y: BOX / 2 + 1, z: -200 }]);
+    if (fits.chiSquare(edge, 0, theta, undefined) > threshold) edgeFlagged++;
+    let whole = 0;
+    for (let i = 0; i < mu.length; i++) whole += (edge[i] - mu[i]) ** 2 / mu[i];
+    if (whole > wholeThreshold) edgeWholeFlagged++;
+    const pair = patch(rng, [centre, { x: centre.x + 2, y: centre.y, z: -200 }]);
+    if (fits.chiSquare(pair, 0, theta, undefined) > threshold) pairFlagged++;
+  }
+  // The whole patch's χ² flags the spot for its neighbour's light (the test's reason to exist).
+  assert.equal(edgeWholeFlagged, DRAWS);
+  // p = 1e-3 at the true θ: a flag or two in 40 would already be unlikely; allow 10 %.
+  assert.ok(edgeFlagged <= DRAWS / 10, `edge neighbour flagged ${edgeFlagged} of ${DRAWS}`);
+  assert.equal(pairFlagged, DRAWS);
+});
