@@ -40,7 +40,7 @@ export const OPTICS: Record<string, { label: string; flags: string[]; pupil: Pup
  * registration and smoothing.
  * @returns the spline, and the share of a spot's photons (the simulator's N, over the whole plane) that its N counts
  */
-export function trueSpline(psf: PupilPsf, side = 21, stepNm = 20, halfRangeNm = 800): { spline: SplinePsf; photonShare: number } {
+export function trueSpline(psf: PupilPsf, side = 21, stepNm = 20, halfRangeNm = 800, padTo = side): { spline: SplinePsf; photonShare: number } {
   const planes = Math.round((2 * halfRangeNm) / stepNm) + 1;
   const area = side * side;
   const volume = new Float64Array(area * planes);
@@ -52,5 +52,12 @@ export function trueSpline(psf: PupilPsf, side = 21, stepNm = 20, halfRangeNm = 
     top = Math.max(top, s);
   }
   for (let i = 0; i < volume.length; i++) volume[i] /= top;
+  if (padTo > side) {
+    const m = (padTo - side) / 2;
+    const wide = new Float64Array(padTo * padTo * planes);
+    const clamp = (i: number) => Math.min(side - 1, Math.max(0, i - m));
+    for (let k = 0; k < planes; k++) for (let r = 0; r < padTo; r++) for (let c = 0; c < padTo; c++) wide[(k * padTo + r) * padTo + c] = volume[(k * side + clamp(r)) * side + clamp(c)];
+    return { spline: buildSpline(wide, padTo, padTo, planes, stepNm, { zStartNm: -halfRangeNm }), photonShare: top };
+  }
   return { spline: buildSpline(volume, side, side, planes, stepNm, { zStartNm: -halfRangeNm }), photonShare: top };
 }

@@ -56,6 +56,8 @@ const readNoise = Number(option('--read-noise', '1.5'));
 const offsetPx = Number(option('--offset', '0'));
 /** The true spline's side, px (calibrate-psf's box by default). */
 const trueSide = Number(option('--true-side', String(PSF_CALIBRATION_DEFAULTS.boxPx)));
+/** Pad the true spline to this side by repeating its border samples (experiment). */
+const padTo = Number(option('--pad-to', '0'));
 const seed = Number(option('--seed', '11'));
 for (const n of opticsNames) if (!OPTICS[n]) throw new Error(`--optics ${n}: not one of ${Object.keys(OPTICS).join(', ')}`);
 
@@ -127,7 +129,7 @@ const mean = (v: number[]) => v.reduce((t, d) => t + d, 0) / Math.max(1, v.lengt
 for (const name of opticsNames) {
   const optics = OPTICS[name];
   const psf = new PupilPsf(PIXEL_NM, optics.pupil);
-  const { spline: truth, photonShare } = trueSpline(psf, trueSide);
+  const { spline: truth, photonShare } = trueSpline(psf, trueSide, 20, 800, padTo);
   const splines: { label: string; spline: SplinePsf; modelNm: number }[] = [{ label: 'true', spline: truth, modelNm: 0 }];
   for (const smooth of smoothings) {
     const b = beadSpline(psf, smooth, false);

@@ -20,12 +20,14 @@
  * calibration's leave-one-bead-out z error and usable range, and the camera calibrate-psf used;
  * then band by band the z bias and RMSE and the three ratios, and the x, y ratios of the spots
  * within 1.5 px of the frame's edge apart from the others. Model `true` is the true PSF's own
- * spline (benchOptics.ts's trueSpline, no beads, model error 0): the spline path without its
+ * spline (benchOptics.ts's trueSpline over calibrate-psf's padded side, no beads, model
+ * error 0): the spline path without its
  * calibration.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PSF_CALIBRATION_DEFAULTS } from '../../src/astig/calibratePsf.js';
 import { matchPoints } from '../../src/evaluate/matchPoints.js';
 import { writeSplineCalibration } from '../../src/export/writeSplineCalibration.js';
 import { PupilPsf } from '../../src/simulate/PupilPsf.js';
@@ -177,8 +179,8 @@ for (const opticsName of opticsNames) {
       results.push(measure(dir, `gaussian-${camera}`, join(dir, `calib-${camera}.json`), truth));
     }
     if (models.includes('true') && camera === (cameraModes === 'both' ? 'given' : cameraModes)) {
-      // The true PSF's own spline on calibrate-psf's grid, no model error: the fit without the calibration.
-      const { spline } = trueSpline(new PupilPsf(PIXEL_NM, optics.pupil));
+      // The true PSF's own spline on calibrate-psf's grid (its padded side, sampled), no model error: the fit without the calibration.
+      const { spline } = trueSpline(new PupilPsf(PIXEL_NM, optics.pupil), PSF_CALIBRATION_DEFAULTS.splineSidePx);
       await writeSplineCalibration(join(dir, 'psf-true.h5'), spline, { pixelSizeNm: PIXEL_NM, record: { zOrigin: "the pupil PSF's z = 0", zErrorRmsNm: 0 } });
       results.push(measure(dir, 'true', join(dir, 'psf-true.h5'), truth));
     }
