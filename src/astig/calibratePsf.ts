@@ -346,8 +346,8 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   }
   const originStageZNm = zOrigin === 'stage' ? 0 : focusStageZNm;
   const planeZNm = Array.from({ length: planes }, (_, k) => stageZ(k) - originStageZNm);
-  const toSpline = (psf: Float64Array) => splineOf(psf, planes, P, planeZNm, zStepNm, D.splineSidePx);
-  const spline = toSpline(model.psf);
+  const toSpline = (psf: Float64Array, side: number) => splineOf(psf, planes, P, planeZNm, zStepNm, side);
+  const spline = toSpline(model.psf, D.splineSidePx);
 
   // 5. Leave one bead out.
   const leaveOneOut: { zNm: number; errorNm: number; bead: number }[] = [];
@@ -356,7 +356,8 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   if (kept.length >= 2) {
     for (const b of kept) {
       const others = kept.filter((o) => o !== b);
-      const spline = toSpline(psfVolume(others, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm), smoothZDegree).psf);
+      // Unpadded: the bead's windows are centred on it (within a pixel), inside the measured box.
+      const spline = toSpline(psfVolume(others, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm), smoothZDegree).psf, P);
       // Fitted as localize fits a spot through this spline: in its default window (the widest,
       // MAX_BOX_PX), and at least one pixel inside the spline's samples (a pixel on or beyond its
       // last sample reads 0: a defocused PSF's light there made every depth beyond ±300 nm read
