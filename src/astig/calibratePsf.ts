@@ -107,6 +107,8 @@ export interface PsfCalibrationOptions {
   readonly boxPx?: number;
   /** σ of the smoothing along z, nm (0: none). @default {@link PSF_CALIBRATION_DEFAULTS} */
   readonly smoothZNm?: number;
+  /** The spline's side after padding, px (at least boxPx). @default {@link PSF_CALIBRATION_DEFAULTS} */
+  readonly splineSidePx?: number;
   /** The smoothing's local polynomial ({@link smoothAlongZ}): 0 the Gaussian mean, 2 a quadratic. @default {@link PSF_CALIBRATION_DEFAULTS} */
   readonly smoothZDegree?: 0 | 2;
   /**
@@ -347,7 +349,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   const originStageZNm = zOrigin === 'stage' ? 0 : focusStageZNm;
   const planeZNm = Array.from({ length: planes }, (_, k) => stageZ(k) - originStageZNm);
   const toSpline = (psf: Float64Array, side: number) => splineOf(psf, planes, P, planeZNm, zStepNm, side);
-  const spline = toSpline(model.psf, D.splineSidePx);
+  const spline = toSpline(model.psf, options.splineSidePx ?? D.splineSidePx);
 
   // 5. Leave one bead out.
   const leaveOneOut: { zNm: number; errorNm: number; bead: number }[] = [];
