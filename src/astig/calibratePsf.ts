@@ -6,6 +6,7 @@ import { estimateVolumeShift } from './estimateVolumeShift.js';
 import { fitBeadSplines } from './fitBeadSplines.js';
 import type { BeadWindows } from './readBeadWindows.js';
 import { shiftVolume, shiftVolumeScratch } from './shiftVolume.js';
+import { smoothAlongZ } from './smoothAlongZ.js';
 
 /**
  * Defaults of {@link calibratePsf}, each with its reason:
@@ -42,6 +43,11 @@ import { shiftVolume, shiftVolumeScratch } from './shiftVolume.js';
  *   pupil`), whose z structure 40 nm already blurs into a bias of ±10 nm at ±700 nm (bead noise
  *   along z otherwise enters the spline: 9 nm at the focus without, 5 nm with). A local quadratic
  *   regression (unbiased at the stack's ends) did worse on the Gaussian (its end planes noisier);
+ * - `smoothZDegree` 0: the smoothing is the Gaussian local mean ({@link smoothAlongZ}). The local
+ *   quadratic (2) has no (σ²/2)·∂²f/∂z² bias, but passes more of the beads' noise: on 400 spots a
+ *   200 nm band through the benchmark's 9 NA 1.49 beads (test/bench/splineBudget.ts), z bias in
+ *   the bands of −600…+200 nm −2.2 / −1.7 / −1.5 / +1.3 nm at Gaussian 30 nm, +0.5 / −0.5 / −0.7
+ *   / −0.4 at quadratic 40–60 nm, but z RMSE over the CRLB at +400…+600 nm 1.42 → 1.47–1.64;
  * - `endShiftPlanes` 0.1: a bead's z shift up to this many planes needs no crop of the end
  *   planes (the end sample is repeated, off by at most a tenth of a plane's change); beyond it,
  *   ⌈shift − 0.1⌉ planes are cropped at the end it reaches past. Before, ⌈largest |shift|⌉ + 1
@@ -50,6 +56,14 @@ import { shiftVolume, shiftVolumeScratch } from './shiftVolume.js';
  * - `zOrigin` 'focus': z = 0 at the PSF's highest peak, which needs nothing of the user; the
  *   CLI passes 'stage' when `--z-start` is given (the z-stack then says where the sample's zero
  *   is: see {@link PsfCalibrationOptions.zOrigin});
+ * - `splineSidePx` 31 (2·MAX_BOX_PX + 1): the spline's side after padding the `boxPx` samples
+ *   by repeating each plane's border outwards. A window at the frame's edge is shifted inwards,
+ *   its spot up to 7 px off its centre, its far pixels up to 14.5 px from the spot: beyond the
+ *   measured box the spline read 0 where the spot's defocused tails still lie. Measured on
+ *   isolated NA 1.4 pupil spots 6–7 px off a 15 px window's centre through the true PSF's spline
+ *   (test/bench/splineBudget.ts --offset 6): z bias at +400…+600 nm −24.6 nm with its 21 px,
+ *   −1.6 nm padded so to 31 px (−3.5 nm with the true PSF sampled over 31 px); end to end
+ *   (splineVsGaussian.ts) spots within 2 px of the frame's edge were −47 nm off there;
  * - `usableErrorNm` 30: the usable z range is where the leave-one-out z error, RMS over the beads in
  *   bins of `binNm` 100 nm, stays below this (around the focus).
  */
@@ -62,10 +76,12 @@ export const PSF_CALIBRATION_DEFAULTS = {
   brightnessRange: 3,
   shapeOutlierMad: 4,
   smoothZNm: 30,
+  smoothZDegree: 0 as 0 | 2,
   usableErrorNm: 30,
   binNm: 100,
   zOrigin: 'focus',
   endShiftPlanes: 0.1,
+  splineSidePx: 2 * MAX_BOX_PX + 1,
 } as const;
 
 /** One bead z-stack as calibrate-psf reads it: its windows and where its camera saturates. */
@@ -91,6 +107,10 @@ export interface PsfCalibrationOptions {
   readonly boxPx?: number;
   /** σ of the smoothing along z, nm (0: none). @default {@link PSF_CALIBRATION_DEFAULTS} */
   readonly smoothZNm?: number;
+  /** The spline's side after padding, px (at least boxPx). @default {@link PSF_CALIBRATION_DEFAULTS} */
+  readonly splineSidePx?: number;
+  /** The smoothing's local polynomial ({@link smoothAlongZ}): 0 the Gaussian mean, 2 a quadratic. @default {@link PSF_CALIBRATION_DEFAULTS} */
+  readonly smoothZDegree?: 0 | 2;
   /**
    * Where z = 0 is: `'focus'`, the plane of the averaged PSF's highest peak; or `'stage'`, the
    * stage's z = 0 in the stacks' coordinates (`zStartNm`, `zStepNm`), when the user's z-stack
@@ -178,11 +198,13 @@ interface Bead {
  * resampled by cubic convolution and the average rebuilt, 3 passes; beads shifted beyond the
  * limits or whose shape differs from the others' average (median + 4 MAD) left out; the average
  * cropped to `boxPx` laterally and to the planes every bead covers, smoothed along z (Gaussian of
- * σ `smoothZNm`, 20 nm by default), not clipped at 0 (a fit's background keeps μ positive), and normalised so that the brightest plane's sum over
+ * σ `smoothZNm`, 30 nm by default), not clipped at 0 (a fit's background keeps μ positive), and normalised so that the brightest plane's sum over
  * the box is 1 (SMAPpy's convention: a fit's N is the photons in the box at focus); laterally
  * centred on the in-focus plane's centroid; z = 0 at the plane of the highest peak (a parabola
  * through it and its neighbours). The spline (the spline model's `buildSpline`, natural cubic)
- * stores the planes from the highest z down (dzNm = −|zStepNm|), Picasso's order.
+ * stores the planes from the highest z down (dzNm = −|zStepNm|), Picasso's order, and is padded
+ * laterally to `splineSidePx` samples by repeating each plane's border (the windows of spots at
+ * a frame's edge reach beyond the measured box).
  *
  * Leave-one-bead-out: for each kept bead a PSF is built the same way from the others, and the
  * bead's depth in each frame is fitted through it ({@link fitBeadSplines}: the spline fit of
@@ -200,6 +222,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   const D = PSF_CALIBRATION_DEFAULTS;
   const P = options.boxPx ?? D.boxPx;
   const smoothZNm = options.smoothZNm ?? D.smoothZNm;
+  const smoothZDegree = options.smoothZDegree ?? D.smoothZDegree;
   const { zStartNm, zStepNm, pixelSizeNm } = options;
   const names = stacks.map((s) => s.name).join(', ');
   if (stacks.length === 0) throw new InputFileError('calibrate-psf needs at least one bead stack');
@@ -301,7 +324,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
 
   // 4. Lateral centre: the in-focus plane's centroid goes to the window's centre.
   for (let pass = 0; pass < 2; pass++) {
-    const model = psfVolume(kept, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm));
+    const model = psfVolume(kept, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm), smoothZDegree);
     const focus = focusPlane(model.psf, planes, P);
     const [cx, cy] = centroid(model.psf, Math.round(focus), planes, P);
     const dx = cx - (P - 1) / 2;
@@ -312,7 +335,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
       shiftVolume(b.volume, frames, W, W, b.shift[0], b.shift[1], b.shift[2], b.aligned, scratch);
     }
   }
-  const model = psfVolume(kept, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm));
+  const model = psfVolume(kept, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm), smoothZDegree);
   const focus = focusPlane(model.psf, planes, P);
   const focusStageZNm = zStartNm + (cropZ + focus) * zStepNm;
   const stageZ = (k: number) => zStartNm + (cropZ + k) * zStepNm;
@@ -325,8 +348,8 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   }
   const originStageZNm = zOrigin === 'stage' ? 0 : focusStageZNm;
   const planeZNm = Array.from({ length: planes }, (_, k) => stageZ(k) - originStageZNm);
-  const toSpline = (psf: Float64Array) => splineOf(psf, planes, P, planeZNm, zStepNm);
-  const spline = toSpline(model.psf);
+  const toSpline = (psf: Float64Array, side: number) => splineOf(psf, planes, P, planeZNm, zStepNm, side);
+  const spline = toSpline(model.psf, options.splineSidePx ?? D.splineSidePx);
 
   // 5. Leave one bead out.
   const leaveOneOut: { zNm: number; errorNm: number; bead: number }[] = [];
@@ -335,7 +358,8 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   if (kept.length >= 2) {
     for (const b of kept) {
       const others = kept.filter((o) => o !== b);
-      const spline = toSpline(psfVolume(others, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm)).psf);
+      // Unpadded: the bead's windows are centred on it (within a pixel), inside the measured box.
+      const spline = toSpline(psfVolume(others, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm), smoothZDegree).psf, P);
       // Fitted as localize fits a spot through this spline: in its default window (the widest,
       // MAX_BOX_PX), and at least one pixel inside the spline's samples (a pixel on or beyond its
       // last sample reads 0: a defocused PSF's light there made every depth beyond ±300 nm read
@@ -477,7 +501,7 @@ function shapeOutliers(set: Bead[], cropZ: number, planes: number, margin: numbe
  * along z (Gaussian, σ in planes, the kernel renormalised at the ends), normalised
  * so that the brightest plane sums to 1.
  */
-function psfVolume(set: readonly Bead[], cropZ: number, planes: number, margin: number, P: number, W: number, sigmaPlanes: number): { psf: Float64Array } {
+function psfVolume(set: readonly Bead[], cropZ: number, planes: number, margin: number, P: number, W: number, sigmaPlanes: number, degree: 0 | 2): { psf: Float64Array } {
   const area = W * W;
   const mean = new Float64Array(planes * P * P);
   for (const b of set) {
@@ -486,20 +510,7 @@ function psfVolume(set: readonly Bead[], cropZ: number, planes: number, margin: 
   let psf = mean;
   if (sigmaPlanes > 0) {
     psf = new Float64Array(mean.length);
-    const reach = Math.ceil(3 * sigmaPlanes);
-    const kernel = Array.from({ length: 2 * reach + 1 }, (_, i) => Math.exp(-((i - reach) ** 2) / (2 * sigmaPlanes * sigmaPlanes)));
-    for (let z = 0; z < planes; z++) {
-      for (let p = 0; p < P * P; p++) {
-        let s = 0, w = 0;
-        for (let j = -reach; j <= reach; j++) {
-          const q = z + j;
-          if (q < 0 || q >= planes) continue;
-          s += kernel[j + reach] * mean[q * P * P + p];
-          w += kernel[j + reach];
-        }
-        psf[z * P * P + p] = s / w;
-      }
-    }
+    smoothAlongZ(mean, planes, P * P, sigmaPlanes, degree, psf);
   }
   let top = 0;
   for (let z = 0; z < planes; z++) {
@@ -538,10 +549,21 @@ function centroid(psf: Float64Array, plane: number, planes: number, P: number): 
   return s > 0 ? [sx / s, sy / s] : [(P - 1) / 2, (P - 1) / 2];
 }
 
-/** The spline of a PSF volume (planes in stage order), stored from the highest z down. */
-function splineOf(psf: Float64Array, planes: number, P: number, planeZNm: readonly number[], zStepNm: number): SplinePsf {
+/**
+ * The spline of a PSF volume (planes in stage order), stored from the highest z down, its sides
+ * padded to `side` samples by repeating each plane's border samples outwards
+ * ({@link PSF_CALIBRATION_DEFAULTS}.splineSidePx: the beads tell nothing beyond their box, and
+ * the spline read 0 there, where a window shifted to the frame's edge holds the spot's tails).
+ */
+function splineOf(psf: Float64Array, planes: number, P: number, planeZNm: readonly number[], zStepNm: number, side: number): SplinePsf {
   const rising = zStepNm > 0;
-  const volume = new Float64Array(psf.length);
-  for (let z = 0; z < planes; z++) volume.set(psf.subarray((rising ? planes - 1 - z : z) * P * P, ((rising ? planes - 1 - z : z) + 1) * P * P), z * P * P);
-  return buildSpline(volume, P, P, planes, -Math.abs(zStepNm), { zStartNm: rising ? planeZNm[planes - 1] : planeZNm[0] });
+  const S = Math.max(side, P);
+  const m = (S - P) >> 1;
+  const clamp = (i: number) => Math.min(P - 1, Math.max(0, i - m));
+  const volume = new Float64Array(planes * S * S);
+  for (let z = 0; z < planes; z++) {
+    const from = (rising ? planes - 1 - z : z) * P * P;
+    for (let r = 0; r < S; r++) for (let c = 0; c < S; c++) volume[(z * S + r) * S + c] = psf[from + clamp(r) * P + clamp(c)];
+  }
+  return buildSpline(volume, S, S, planes, -Math.abs(zStepNm), { zStartNm: rising ? planeZNm[planes - 1] : planeZNm[0] });
 }

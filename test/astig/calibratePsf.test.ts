@@ -36,28 +36,44 @@ describe('calibratePsf', () => {
 
   it('builds a centred spline with z falling along its planes and z = 0 at the focus', () => {
     const s = result.spline;
-    // The default box's samples (boxPx), the emitter on the middle one.
-    const half = (PSF_CALIBRATION_DEFAULTS.boxPx - 1) / 2;
-    assert.equal(s.voxelsX, 2 * half);
-    assert.equal(s.centerXPx, half);
+    // The default box's samples (boxPx) padded to splineSidePx, the emitter on the middle one.
+    const side = PSF_CALIBRATION_DEFAULTS.splineSidePx;
+    const pad = (side - PSF_CALIBRATION_DEFAULTS.boxPx) / 2;
+    assert.equal(s.voxelsX, side - 1);
+    assert.equal(s.voxelsY, side - 1);
+    assert.equal(s.centerXPx, (side - 1) / 2);
+    const half = (side - 1) / 2;
     assert.equal(s.dzNm, -Z_STEP);
     // The simulated PSF's circle of least confusion is at stage z 0 (foci at ∓200 nm); the ring
     // above 0 takes light from the peak there, so the highest peak lies a little below
     // (measured −4 to −27 nm on seeds 3, 7, 11): within one step of 0.
     assert.ok(Math.abs(result.focusStageZNm) < Z_STEP, `focus at ${result.focusStageZNm} nm`);
-    // The brightest plane's sum over the box is 1 (samples read at the grid points).
+    // The brightest plane's sum over the measured box is 1 (samples read at the grid points).
     let best = 0;
     const out = new Float64Array(4);
     const e = new SplineEvaluator(s);
     for (let w = 0; w <= s.voxelsZ; w++) {
       let sum = 0;
-      for (let v = 0; v <= s.voxelsY; v++) for (let u = 0; u <= s.voxelsX; u++) {
+      for (let v = pad; v < side - pad; v++) for (let u = pad; u < side - pad; u++) {
         e.at(u, v, w, out);
         sum += out[0];
       }
       best = Math.max(best, sum);
     }
     assert.ok(Math.abs(best - 1) < 1e-5, `brightest plane sums to ${best}`);
+    // Beyond the box the border samples repeat outwards (to the spline's edge, a corner its
+    // corner sample): every plane, both sides, both axes.
+    const sample = new Float64Array(4);
+    for (let w = 0; w <= s.voxelsZ; w += 7) {
+      for (let i = 0; i < side; i++) {
+        const inside = Math.min(side - 1 - pad, Math.max(pad, i));
+        for (const [u, v, bu, bv] of [[i, 0, inside, pad], [i, side - 1, inside, side - 1 - pad], [0, i, pad, inside], [side - 1, i, side - 1 - pad, inside]]) {
+          e.at(u, v, w, out);
+          e.at(bu, bv, w, sample);
+          assert.ok(Math.abs(out[0] - sample[0]) < 1e-9, `plane ${w}, sample (${u}, ${v}) against (${bu}, ${bv})`);
+        }
+      }
+    }
     // And the spline is astigmatic as the truth: wider in x than in y above focus (σx's focus is at −200 nm).
     const width = (axis: 'x' | 'y', zNm: number) => {
       const w = (zNm - s.zStartNm) / s.dzNm;

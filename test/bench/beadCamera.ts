@@ -3,7 +3,7 @@
  * "the camera estimated from a bead stack is biased"), against the simulator's (offset 100 ADU,
  * 1 e⁻/ADU, read noise 1.5 ADU):
  * `npm run build && node --import tsx test/bench/beadCamera.ts [DIR] [--seeds N] [--optics NAMES]`.
- * For each optical model of splineVsGaussian.ts's OPTICS and each seed, simulates the bead stack
+ * For each optical model of benchOptics.ts's OPTICS and each seed, simulates the bead stack
  * (`simulate --beads --psf pupil …`, 9 beads, 81 frames of 20 nm) and reads it as calibrate-psf
  * does ({@link readBeadStack}: {@link BEAD_CAMERA_ESTIMATE}.frames frames spread over the stack);
  * prints each estimate with its own standard error, and per optics the mean error and its
@@ -15,6 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBeadStack } from '../../src/cli/readBeadStack.js';
 import { TiffStack } from '../../src/io/TiffStack.js';
+import { OPTICS } from './benchOptics.js';
 
 const CLI = join(import.meta.dirname, '../../dist/src/cli/smlm-stream.js');
 const args = process.argv.slice(2);
@@ -28,12 +29,6 @@ function option(name: string, fallback: string): string {
 const seeds = Number(option('--seeds', '5'));
 const opticsNames = option('--optics', 'na149,na14,na12').split(',');
 const root = args[0] ?? '/tmp/bead-camera';
-/** The optics (the same as test/bench/splineVsGaussian.ts's OPTICS). */
-const OPTICS: Record<string, string[]> = {
-  na149: ['--zernike-spherical', '20'],
-  na14: ['--na', '1.4', '--sample-index', '1.33', '--wavelength', '600', '--zernike-astigmatism', '100', '--zernike-spherical', '40'],
-  na12: ['--na', '1.2', '--immersion-index', '1.33', '--wavelength', '580', '--zernike-astigmatism', '70', '--zernike-spherical', '-35'],
-};
 const TRUE_BASELINE = 100;
 const TRUE_GAIN = 1;
 
@@ -48,7 +43,7 @@ for (const name of opticsNames) {
   const db: number[] = [], dg: number[] = [], zb: number[] = [], zg: number[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
     const path = join(dir, `beads-${seed}.tif`);
-    const r = spawnSync(process.execPath, [CLI, 'simulate', path, '--beads', '--psf', 'pupil', ...OPTICS[name], '--seed', String(seed), '--quiet', '--overwrite'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'simulate', path, '--beads', '--psf', 'pupil', ...OPTICS[name].flags, '--seed', String(seed), '--quiet', '--overwrite'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     const stack = TiffStack.open(path);
     const bead = await readBeadStack(path, stack, () => undefined, { estimateCamera: true });

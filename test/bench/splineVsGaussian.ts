@@ -3,42 +3,35 @@
  * spline (calibrate-psf's PSF.h5) on the same non-Gaussian data, a pupil-function PSF that
  * neither model made:
  * `npm run build && node --import tsx test/bench/splineVsGaussian.ts [DIR] [--optics NAMES]
- * [--camera given|estimated|both] [--models gaussian,spline]`.
- * For each optical model of `--optics` (comma-separated names of {@link OPTICS}; default
- * `na149`), simulates isolated spots (96×96 px, 300 frames, depths uniform in ±600 nm) and the
- * bead stack of the same optics, calibrates the models from the beads as a user would (the CLI:
- * with the camera's flags, `given`, or the camera estimated from the bead stack, `estimated`;
- * the default `estimated` is what a user who gives no flags gets), localizes the spots with each
- * and prints a Markdown table: Jaccard (matched within 250 nm laterally, matchPoints as
- * `evaluate`), the false positives (unmatched localizations), lateral RMSE (√⟨Δx² + Δy²⟩) and
- * the mean Δx, Δy, z RMSE and bias over the matched (and the RMSE of the z errors within 250 nm,
- * the median |Δz|), the largest |z bias| of a 200 nm band of true z (bands with ≥ 20 matches),
- * the share of z errors beyond 250 nm, the share of fits that converged or were marked duplicate
- * (the run record), and the precision against the reported uncertainties (RMSE / RMS
- * uncertainty over the z inliers, each axis against its own: `uncertainty_x`, `uncertainty_y`,
- * and `uncertainty_z`, which holds the calibration's model error), the calibration's
- * leave-one-bead-out z error and usable range, and the camera calibrate-psf used; then the bias
- * band by band.
+ * [--camera given|estimated|both] [--models gaussian,spline,true]`.
+ * For each optical model of `--optics` (comma-separated names of benchOptics.ts's OPTICS;
+ * default `na149`), simulates isolated spots (96×96 px, 300 frames, depths uniform in ±600 nm)
+ * and the bead stack of the same optics, calibrates the models from the beads as a user would
+ * (the CLI: with the camera's flags, `given`, or the camera estimated from the bead stack,
+ * `estimated`; the default `estimated` is what a user who gives no flags gets), localizes the
+ * spots with each and prints a Markdown table: Jaccard (matched within 250 nm laterally,
+ * matchPoints as `evaluate`), the false positives (unmatched localizations), lateral RMSE
+ * (√⟨Δx² + Δy²⟩) and the mean Δx, Δy, z RMSE and bias over the matched (and the RMSE of the z
+ * errors within 250 nm, the median |Δz|), the largest |z bias| of a 200 nm band of true z (bands
+ * with ≥ 20 matches), the share of z errors beyond 250 nm, the share of fits that converged or
+ * were marked duplicate (the run record), and the precision against the reported uncertainties
+ * (RMSE / RMS uncertainty over the z inliers, each axis against its own: `uncertainty_x`,
+ * `uncertainty_y`, and `uncertainty_z`, which holds the calibration's model error), the
+ * calibration's leave-one-bead-out z error and usable range, and the camera calibrate-psf used;
+ * then band by band the z bias and RMSE and the three ratios, and the x, y ratios of the spots
+ * within 1.5 px of the frame's edge apart from the others. Model `true` is the true PSF's own
+ * spline (benchOptics.ts's trueSpline over calibrate-psf's padded side, no beads, model
+ * error 0): the spline path without its
+ * calibration.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PSF_CALIBRATION_DEFAULTS } from '../../src/astig/calibratePsf.js';
 import { matchPoints } from '../../src/evaluate/matchPoints.js';
-
-/**
- * The optical models (the simulator's flags for both the spots and the beads):
- * - `na149`: the issue's oil objective, NA 1.49, 670 nm, 80 nm astigmatism, 20 nm spherical;
- * - `na14`: an oil objective NA 1.4 into a water sample (index 1.33: light beyond its critical
- *   angle cut, the defocus through water), 600 nm, 100 nm astigmatism, 40 nm spherical: a ring
- *   below the focus;
- * - `na12`: a water objective NA 1.2 (immersion 1.33), 580 nm, 70 nm astigmatism, −35 nm
- *   spherical: the ring above the focus, a wider PSF.
- */
-export const OPTICS: Record<string, { label: string; flags: string[] }> = {
-  na149: { label: 'NA 1.49 oil, 670 nm, 80 nm astigmatism, 20 nm spherical', flags: ['--zernike-spherical', '20'] },
-  na14: { label: 'NA 1.4 oil into water (n 1.33), 600 nm, 100 nm astigmatism, 40 nm spherical', flags: ['--na', '1.4', '--sample-index', '1.33', '--wavelength', '600', '--zernike-astigmatism', '100', '--zernike-spherical', '40'] },
-  na12: { label: 'NA 1.2 water, 580 nm, 70 nm astigmatism, −35 nm spherical', flags: ['--na', '1.2', '--immersion-index', '1.33', '--wavelength', '580', '--zernike-astigmatism', '70', '--zernike-spherical', '-35'] },
-};
+import { writeSplineCalibration } from '../../src/export/writeSplineCalibration.js';
+import { PupilPsf } from '../../src/simulate/PupilPsf.js';
+import { OPTICS, trueSpline } from './benchOptics.js';
 
 const CLI = join(import.meta.dirname, '../../dist/src/cli/smlm-stream.js');
 const args = process.argv.slice(2);
@@ -50,6 +43,10 @@ function option(name: string, fallback: string): string {
   return v;
 }
 const opticsNames = option('--optics', 'na149').split(',');
+/** A spot whose true position lies within this of the frame's edge, px, is an edge spot. */
+const EDGE_PX = 1.5;
+const FRAME_PX = 96;
+const PIXEL_NM = 100;
 const cameraModes = option('--camera', 'estimated');
 const models = option('--models', 'gaussian,spline').split(',');
 const root = args[0] ?? '/tmp/spline-vs-gaussian';
@@ -99,6 +96,10 @@ function measure(dir: string, name: string, calibration: string, truth: ReturnTy
   const dx: number[] = [], dy: number[] = [], dz: number[] = [], ux: number[] = [], uy: number[] = [], uz: number[] = [];
   const inX: number[] = [], inY: number[] = [], inZ: number[] = [];
   const bands = new Map<number, number[]>();
+  /** Per band: the inliers' errors and uncertainties, x, y, z. */
+  const bandPrecision = new Map<number, number[][]>();
+  /** Edge spots' and the others' x, y errors and uncertainties. */
+  const edge = { near: [[], [], [], []] as number[][], far: [[], [], [], []] as number[][] };
   for (const [frame, rows] of byFrame(truth.rows, tf)) {
     const locs = foundFrames.get(frame) ?? [];
     const m = matchPoints(rows.map((r) => r[tx]), rows.map((r) => r[ty]), locs.map((r) => r[fx]), locs.map((r) => r[fy]), TOLERANCE_NM);
@@ -117,12 +118,19 @@ function measure(dir: string, name: string, calibration: string, truth: ReturnTy
         ux.push(l[fux]);
         uy.push(l[fuy]);
         uz.push(l[fuz]);
+        const p = bandPrecision.get(band) ?? bandPrecision.set(band, [[], [], [], [], [], []]).get(band) as number[][];
+        [l[fx] - rows[t][tx], l[fy] - rows[t][ty], e, l[fux], l[fuy], l[fuz]].forEach((v, i) => p[i].push(v));
+        const margin = Math.min(rows[t][tx], rows[t][ty], FRAME_PX * PIXEL_NM - rows[t][tx], FRAME_PX * PIXEL_NM - rows[t][ty]) / PIXEL_NM;
+        const side = margin < EDGE_PX ? edge.near : edge.far;
+        [l[fx] - rows[t][tx], l[fy] - rows[t][ty], l[fux], l[fuy]].forEach((v, i) => side[i].push(v));
       }
     });
   }
   const tp = dz.length;
   const counts = (JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { counts: { fits: number; converged: number; duplicates?: number } }).counts;
-  const bandBias = [...bands].filter(([, l]) => l.length >= MIN_BAND).sort((a, b) => a[0] - b[0]).map(([b, l]) => ({ band: b, n: l.length, bias: mean(l), rmse: rms(l) }));
+  const ratios = (p: number[][] | undefined) => (p ? [0, 1, 2].map((a) => rms(p[a]) / rms(p[a + 3])) : [Number.NaN, Number.NaN, Number.NaN]);
+  const bandBias = [...bands].filter(([, l]) => l.length >= MIN_BAND).sort((a, b) => a[0] - b[0]).map(([b, l]) => ({ band: b, n: l.length, bias: mean(l), rmse: rms(l), ratios: ratios(bandPrecision.get(b)) }));
+  const edgeRatio = (p: number[][]) => ({ n: p[0].length, x: rms(p[0]) / rms(p[2]), y: rms(p[1]) / rms(p[3]) });
   return {
     name,
     jaccard: (100 * tp) / (truth.rows.length + found.rows.length - tp),
@@ -138,6 +146,7 @@ function measure(dir: string, name: string, calibration: string, truth: ReturnTy
     converged: (100 * (counts.converged + (counts.duplicates ?? 0))) / counts.fits,
     precision: [rms(inX) / rms(ux), rms(inY) / rms(uy), rms(inZ) / rms(uz)],
     bandBias,
+    edge: { near: edgeRatio(edge.near), far: edgeRatio(edge.far) },
     seconds,
   };
 }
@@ -169,6 +178,12 @@ for (const opticsName of opticsNames) {
       cli('calibrate-3d', beads, '--z-start', '-800', '--z-step', '20', ...cameraFlags, '-o', join(dir, `calib-${camera}.json`));
       results.push(measure(dir, `gaussian-${camera}`, join(dir, `calib-${camera}.json`), truth));
     }
+    if (models.includes('true') && camera === (cameraModes === 'both' ? 'given' : cameraModes)) {
+      // The true PSF's own spline on calibrate-psf's grid (its padded side, sampled), no model error: the fit without the calibration.
+      const { spline } = trueSpline(new PupilPsf(PIXEL_NM, optics.pupil), PSF_CALIBRATION_DEFAULTS.splineSidePx);
+      await writeSplineCalibration(join(dir, 'psf-true.h5'), spline, { pixelSizeNm: PIXEL_NM, record: { zOrigin: "the pupil PSF's z = 0", zErrorRmsNm: 0 } });
+      results.push(measure(dir, 'true', join(dir, 'psf-true.h5'), truth));
+    }
     if (models.includes('spline')) {
       cli('calibrate-psf', beads, '--z-start', '-800', '--z-step', '20', ...cameraFlags, '-o', join(dir, `psf-${camera}.h5`));
       notes.push(`spline-${camera}: ${psfRecord(join(dir, `psf-${camera}.json`))}`);
@@ -183,11 +198,13 @@ for (const opticsName of opticsNames) {
   }
   console.log('');
   for (const n of notes) console.log(`- ${n}`);
-  console.log('\nz bias by 200 nm band of true z, nm (its RMSE in brackets):\n');
+  console.log(`\nx / y RMSE over uncertainty of the spots within ${EDGE_PX} px of the frame's edge (their count), and of the others:\n`);
+  for (const r of results) console.log(`- ${r.name}: edge ${r.edge.near.x.toFixed(2)} / ${r.edge.near.y.toFixed(2)} (${r.edge.near.n}), others ${r.edge.far.x.toFixed(2)} / ${r.edge.far.y.toFixed(2)} (${r.edge.far.n})`);
+  console.log('\nz bias by 200 nm band of true z, nm (its RMSE in brackets), matches; RMSE / uncertainty x / y / z of its z inliers:\n');
   console.log(`| band | ${results.map((r) => r.name).join(' | ')} |`);
   console.log(`|---|${results.map(() => '---').join('|')}|`);
   const allBands = [...new Set(results.flatMap((r) => r.bandBias.map((x) => x.band)))].sort((a, b) => a - b);
   for (const b of allBands) {
-    console.log(`| ${b}…${b + BAND_NM} | ${results.map((r) => { const x = r.bandBias.find((y) => y.band === b); return x ? `${x.bias.toFixed(1)} (${x.rmse.toFixed(1)}), ${x.n}` : '—'; }).join(' | ')} |`);
+    console.log(`| ${b}…${b + BAND_NM} | ${results.map((r) => { const x = r.bandBias.find((y) => y.band === b); return x ? `${x.bias.toFixed(1)} (${x.rmse.toFixed(1)}), ${x.n}; ${x.ratios.map((v) => v.toFixed(2)).join(' / ')}` : '—'; }).join(' | ')} |`);
   }
 }
