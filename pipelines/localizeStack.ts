@@ -32,12 +32,10 @@ import { temporaryPath, writeFileAtomically } from '../src/export/writeFileAtomi
 import { sidecarPath, writeSidecar } from '../src/export/writeSidecar.js';
 import { writeStepSidecar } from '../src/export/writeStepSidecar.js';
 import type { Frame } from '../src/io/Frame.js';
-import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import type { StackMetadata } from '../src/io/TiffStack.js';
 import type { LocalizeOptions, ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { checkFrameSize, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
-import { FrameSlots } from '../src/pipeline/FrameSlots.js';
 import type { LocalizerPool } from '../src/pipeline/LocalizerPool.js';
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
@@ -258,7 +256,7 @@ async function streamRun(
   const report = () => run.onProgress?.({ frames, total: range.total, frame: lastFrame, localizations: writers.csv.rows, seconds: (performance.now() - t0) / 1000, workers: onQueue ? queueWorkers.size : undefined });
   // Frames are read into recycled buffers, given back once localized; with workers, shared
   // ones that cross to them by number (FrameSlots: no copy, no transfer).
-  const buffers = runner.workers > 1 && !onQueue ? FrameSlots.readerPool() : new FrameBufferPool();
+  const buffers = runner.readerBuffers();
   // The first frame's check: the base level against it. (The camera's settings were checked
   // against the data by the settings step; spots that stay in place through the first frames
   // are looked for before the run: chooseBackground.)

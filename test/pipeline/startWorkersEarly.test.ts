@@ -7,6 +7,7 @@ import { chooseRunner, startWorkersEarly } from '../../pipelines/chooseRunner.js
 import { openRun } from '../../pipelines/openRun.js';
 import { TiffWriter } from '../../src/io/TiffWriter.js';
 import { defaultChunkFrames, resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
+import { FrameSlots } from '../../src/pipeline/FrameSlots.js';
 import { LocalizerPool } from '../../src/pipeline/LocalizerPool.js';
 import { defaultWorkers } from '../../src/pipeline/localizeStream.js';
 
@@ -68,5 +69,22 @@ test('a pool started without options takes them once, and no chunk before them',
     assert.equal(done.batches[0].frame, 1);
   } finally {
     await pool.close();
+  }
+});
+
+test("a runner with workers reads into shared slots (no copy into the stream's own); one thread into plain buffers", async () => {
+  const opened = openRun(stack(64, 200), undefined, undefined);
+  try {
+    const options = resolveLocalizeOptions({ camera: { pixelSizeNm: 100 } }, opened.metadata);
+    for (const asked of [1, 2]) {
+      const runner = await chooseRunner(opened, options, asked);
+      const data = new Uint16Array(runner.readerBuffers().take(64 * 64 * 2));
+      const frame = { index: 0, width: 64, height: 64, data };
+      // Shared exactly when the frames cross to workers (one core: one thread whatever is asked).
+      assert.equal(FrameSlots.shared(frame), runner.workers > 1, `asked ${asked}, ${runner.workers} workers`);
+      runner.close();
+    }
+  } finally {
+    opened.close();
   }
 });
