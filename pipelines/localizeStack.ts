@@ -183,7 +183,9 @@ interface RunWriters {
 function openWriters(run: LocalizeStackRun, options: ResolvedLocalizeOptions, plan: RunPlan): RunWriters {
   const astigmatic = options.astigmatism !== undefined || options.spline !== undefined;
   const { includeAllFits, merge } = plan;
-  const csv = new LocalizationCsvWriter(run.output, { includeAllFits, astigmatic });
+  // In follow mode each frame's rows are written as it is done (frames come at the camera's
+  // pace); otherwise in blocks (CSV_FLUSH_BYTES), the rows held written when the stream ends.
+  const csv = new LocalizationCsvWriter(run.output, { includeAllFits, astigmatic, flushBytes: run.frames?.follow ? 0 : undefined });
   let merger: BatchMerger | undefined;
   let mergedCsv: TableCsvWriter | undefined;
   try {
@@ -224,7 +226,8 @@ interface Streamed {
 }
 
 /**
- * Pull the run's batches and write each frame's rows as soon as it is done: the CSV, the merged
+ * Pull the run's batches and write each frame's rows as it is done (the CSV's in blocks, all
+ * written before this returns, also after an error): the CSV, the merged
  * CSV, the medians, the preview, the warnings of the first frames and of saturated or non-finite
  * pixels, the progress. An error (a read, a write, the queue) ends the stream and is returned,
  * the rows of the frames before it kept.
@@ -294,6 +297,15 @@ async function streamRun(
   } catch (e) {
     error = e instanceof Error ? e : new Error(String(e));
   }
+  // The rows held for the next block, also when the run stopped or failed (the summary counts
+  // the rows in the file).
+  const w0 = performance.now();
+  try {
+    writers.csv.flush();
+  } catch (e) {
+    error ??= e instanceof Error ? e : new Error(String(e));
+  }
+  writeMs += performance.now() - w0;
   return {
     frames,
     stats,
