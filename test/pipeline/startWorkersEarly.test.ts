@@ -8,7 +8,7 @@ import { openRun } from '../../pipelines/openRun.js';
 import { TiffWriter } from '../../src/io/TiffWriter.js';
 import { defaultChunkFrames, resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { FrameSlots } from '../../src/pipeline/FrameSlots.js';
-import { LocalizerPool } from '../../src/pipeline/LocalizerPool.js';
+import { LocalizerPool, WORKER_YOUNG_GENERATION_MB } from '../../src/pipeline/LocalizerPool.js';
 import { defaultWorkers } from '../../src/pipeline/localizeStream.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-early-'));
@@ -86,5 +86,17 @@ test("a runner with workers reads into shared slots (no copy into the stream's o
     }
   } finally {
     opened.close();
+  }
+});
+
+test("a pool's workers run with the small young generation (WORKER_YOUNG_GENERATION_MB)", async () => {
+  const pool = new LocalizerPool(undefined, 2);
+  try {
+    // The pool's threads (private): each was started with the limit.
+    const workers = (pool as unknown as { workers: { resourceLimits?: { maxYoungGenerationSizeMb?: number } }[] }).workers;
+    assert.equal(workers.length, 2);
+    for (const w of workers) assert.equal(w.resourceLimits?.maxYoungGenerationSizeMb, WORKER_YOUNG_GENERATION_MB);
+  } finally {
+    await pool.close();
   }
 });
