@@ -38,7 +38,8 @@ interface Pending {
  * × 3 000 frames, 2 workers, three interleaved runs each (load 13–15): peak RSS 212–219 → 198–202
  * MB, minor page faults 54–60 k → 50–53 k, CPU (user + system) 6.44–6.52 → 6.35–6.45 s, the
  * workers' own CPU unchanged (1.2–1.4 s each); the same limit on every thread
- * (`--max-semi-space-size=2`) gave 176–186 MB.
+ * (`--max-semi-space-size=2`) gave 176–186 MB. On 10 000 frames (two runs each, load 9–10) the
+ * peak is the main thread's: 220–222 against 222–226 MB, CPU within the machine's noise.
  */
 export const WORKER_YOUNG_GENERATION_MB = 6;
 
