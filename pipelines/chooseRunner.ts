@@ -1,7 +1,9 @@
 import type { QueueAddress } from '../src/cluster/parseQueueUrl.js';
 import type { Frame } from '../src/io/Frame.js';
+import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import type { LocalizeOptions, ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { defaultChunkFrames } from '../src/pipeline/LocalizeOptions.js';
+import { FrameSlots } from '../src/pipeline/FrameSlots.js';
 import { LocalizerPool } from '../src/pipeline/LocalizerPool.js';
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { chooseWorkers, localizeStream } from '../src/pipeline/localizeStream.js';
@@ -40,6 +42,13 @@ export interface Runner {
   readonly address: QueueAddress | undefined;
   /** The run's batches, in frame order (each call starts a new stream). */
   batches(stream: RunnerStream): AsyncIterable<LocalizationBatch>;
+  /**
+   * A buffer pool for the run's reader (its `recycle` given back to it): with worker threads on
+   * this machine, shared buffers, whose frames cross to the workers by number (FrameSlots: no
+   * copy, no transfer); otherwise plain ones. A path read into plain buffers with workers had each
+   * frame copied into a slot of the stream's own.
+   */
+  readerBuffers(): FrameBufferPool;
   /** Let go of a queue connection that no stream has taken over (again is harmless). */
   close(): void;
 }
@@ -67,6 +76,7 @@ export async function chooseRunner(opened: OpenedRun, options: ResolvedLocalizeO
       workers,
       address,
       batches: (stream) => localizeStream(stream.frames(), options, { workers, stats: stream.stats, recycle: stream.recycle, started: stream.started }),
+      readerBuffers: () => (workers > 1 ? FrameSlots.readerPool() : new FrameBufferPool()),
       close: () => undefined,
     };
   }
@@ -96,6 +106,7 @@ export async function chooseRunner(opened: OpenedRun, options: ResolvedLocalizeO
         onJobWritten: stream.onJobWritten,
       });
     },
+    readerBuffers: () => new FrameBufferPool(),
     close: () => {
       if (!taken) client.disconnect();
       taken = true;

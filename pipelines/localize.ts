@@ -3,7 +3,6 @@ import { defer, isObservable } from 'rxjs';
 import { observeAsync } from '../src/io/observeAsync.js';
 import type { Frame } from '../src/io/Frame.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
-import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import { randomUUID } from 'node:crypto';
 import { InvalidOptionError } from '../src/errors/InvalidOptionError.js';
 import type { LocalizationBatch } from '../src/table/LocalizationBatch.js';
@@ -118,8 +117,8 @@ async function* localizePath(path: string | readonly string[], options: Localize
     const plain = (await chooseBackground(opened, settled, signal)).options;
     const resolved = resolveLocalizeOptions(plain, opened.metadata);
     runner = await chooseRunner(opened, resolved, workers);
-    // Frames read here go into recycled buffers.
-    const buffers = new FrameBufferPool();
+    // Frames read here go into recycled buffers (shared ones with workers: no copy into the stream's slots).
+    const buffers = runner.readerBuffers();
     yield* runner.batches({
       frames: () => opened.read(buffers, signal),
       stats: createLocalizeStats(),

@@ -32,12 +32,10 @@ import { temporaryPath, writeFileAtomically } from '../src/export/writeFileAtomi
 import { sidecarPath, writeSidecar } from '../src/export/writeSidecar.js';
 import { writeStepSidecar } from '../src/export/writeStepSidecar.js';
 import type { Frame } from '../src/io/Frame.js';
-import { FrameBufferPool } from '../src/io/FrameBufferPool.js';
 import type { FrameSourceOptions } from '../src/io/framesFromTiff.js';
 import type { StackMetadata } from '../src/io/TiffStack.js';
 import type { LocalizeOptions, ResolvedLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
 import { checkFrameSize, resolveLocalizeOptions } from '../src/pipeline/LocalizeOptions.js';
-import { FrameSlots } from '../src/pipeline/FrameSlots.js';
 import type { LocalizerPool } from '../src/pipeline/LocalizerPool.js';
 import type { LocalizeStats } from '../src/pipeline/LocalizeStats.js';
 import { createLocalizeStats } from '../src/pipeline/LocalizeStats.js';
@@ -185,7 +183,9 @@ interface RunWriters {
 function openWriters(run: LocalizeStackRun, options: ResolvedLocalizeOptions, plan: RunPlan): RunWriters {
   const astigmatic = options.astigmatism !== undefined || options.spline !== undefined;
   const { includeAllFits, merge } = plan;
-  const csv = new LocalizationCsvWriter(run.output, { includeAllFits, astigmatic });
+  // In follow mode each frame's rows are written as it is done (frames come at the camera's
+  // pace); otherwise in blocks (CSV_FLUSH_BYTES), the rows held written when the stream ends.
+  const csv = new LocalizationCsvWriter(run.output, { includeAllFits, astigmatic, flushBytes: run.frames?.follow ? 0 : undefined });
   let merger: BatchMerger | undefined;
   let mergedCsv: TableCsvWriter | undefined;
   try {
@@ -226,7 +226,8 @@ interface Streamed {
 }
 
 /**
- * Pull the run's batches and write each frame's rows as soon as it is done: the CSV, the merged
+ * Pull the run's batches and write each frame's rows as it is done (the CSV's in blocks, all
+ * written before this returns, also after an error): the CSV, the merged
  * CSV, the medians, the preview, the warnings of the first frames and of saturated or non-finite
  * pixels, the progress. An error (a read, a write, the queue) ends the stream and is returned,
  * the rows of the frames before it kept.
@@ -258,7 +259,7 @@ async function streamRun(
   const report = () => run.onProgress?.({ frames, total: range.total, frame: lastFrame, localizations: writers.csv.rows, seconds: (performance.now() - t0) / 1000, workers: onQueue ? queueWorkers.size : undefined });
   // Frames are read into recycled buffers, given back once localized; with workers, shared
   // ones that cross to them by number (FrameSlots: no copy, no transfer).
-  const buffers = runner.workers > 1 && !onQueue ? FrameSlots.readerPool() : new FrameBufferPool();
+  const buffers = runner.readerBuffers();
   // The first frame's check: the base level against it. (The camera's settings were checked
   // against the data by the settings step; spots that stay in place through the first frames
   // are looked for before the run: chooseBackground.)
@@ -296,6 +297,15 @@ async function streamRun(
   } catch (e) {
     error = e instanceof Error ? e : new Error(String(e));
   }
+  // The rows held for the next block, also when the run stopped or failed (the summary counts
+  // the rows in the file).
+  const w0 = performance.now();
+  try {
+    writers.csv.flush();
+  } catch (e) {
+    error ??= e instanceof Error ? e : new Error(String(e));
+  }
+  writeMs += performance.now() - w0;
   return {
     frames,
     stats,

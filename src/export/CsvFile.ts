@@ -50,7 +50,8 @@ export class CsvFile {
   }
 
   /**
-   * Write the buffer as one unit at the end of the whole units; on failure cut back to them.
+   * Write the buffer as one unit at the end of the whole units; on failure cut back to them
+   * (the unit's text is dropped: the buffer is empty after either).
    * @throws FileWriteError naming the temporary file
    */
   flush(): void {
@@ -59,6 +60,7 @@ export class CsvFile {
     try {
       while (done < out.length) done += this.sink.write(out.bytes, done, out.length - done, this.bytes + done);
     } catch (error) {
+      out.length = 0;
       try {
         this.sink.truncate(this.bytes);
       } catch {

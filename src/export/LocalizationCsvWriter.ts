@@ -7,6 +7,13 @@ import type { FileSink } from '../io/FileSink.js';
 
 export { partialPath } from './CsvFile.js';
 
+/**
+ * Rows are written to the file in blocks of at least this many bytes (whole frames): one write
+ * call per block, not per frame (a 256² frame of ~40 spots is ~8 KB of text: one call per ~8
+ * frames). The rows of the last block wait in memory until the next write, {@link
+ * LocalizationCsvWriter.flush}, commit or abandon.
+ */
+export const CSV_FLUSH_BYTES = 65536;
 
 /** Options of {@link LocalizationCsvWriter}. */
 export interface CsvWriterOptions {
@@ -16,6 +23,12 @@ export interface CsvWriterOptions {
   sink?: FileSink;
   /** A 3-D run: the z columns too (z, uncertainty_z, sigma1, sigma2). @default false */
   astigmatic?: boolean;
+  /**
+   * Bytes of rows held before they are written as one block of whole frames; 0 writes each
+   * frame as it comes (follow mode: rows appear as the camera's frames are localized).
+   * @default CSV_FLUSH_BYTES
+   */
+  flushBytes?: number;
 }
 
 /**
@@ -23,18 +36,22 @@ export interface CsvWriterOptions {
  * of docs/design.md §2 verbatim, then our extra columns; values unquoted, `.` decimals, `\n`
  * line ends, ids from 1; digits are written straight into a reused byte buffer.
  *
- * Rows go to `PATH.partial`, one frame per write ({@link CsvFile}): a write that fails (disk
- * full, I/O error) throws a FileWriteError naming the file, and the file is first cut back to
- * the last whole frame, so it never ends mid-row. {@link commit} flushes it and gives it its
- * final name; {@link abandon} closes it and leaves it under the temporary name.
+ * Rows go to `PATH.partial` in blocks of whole frames ({@link CsvFile}, at least `flushBytes`
+ * each): a write that fails (disk full, I/O error) throws a FileWriteError naming the file, and
+ * the file is first cut back to the last whole block, so it never ends mid-row. {@link flush}
+ * writes the rows held; {@link commit} flushes them and gives the file its final name; {@link
+ * abandon} writes what it can and leaves the file under the temporary name.
  */
 export class LocalizationCsvWriter {
   /** The final path. */
   readonly path: string;
   /** The temporary path rows are written to until the run ends. */
   readonly partialPath: string;
-  /** Rows written so far (whole frames). */
+  /** Rows written so far (whole frames), those held for the next block too; after a failed write, those in the file. */
   rows = 0;
+  /** Rows in the file (written blocks). */
+  private fileRows = 0;
+  private readonly flushBytes: number;
   private readonly file: CsvFile;
   private readonly includeAllFits: boolean;
   private readonly columns: readonly Column[];
@@ -50,6 +67,7 @@ export class LocalizationCsvWriter {
   constructor(path: string, options: CsvWriterOptions = {}) {
     this.path = path;
     this.includeAllFits = options.includeAllFits ?? false;
+    this.flushBytes = options.flushBytes ?? CSV_FLUSH_BYTES;
     this.columns = tableColumns(options.astigmatic ?? false);
     this.decimals = this.columns.map((c) => c.decimals);
     this.values = new Array(this.columns.length).fill(undefined);
@@ -58,13 +76,14 @@ export class LocalizationCsvWriter {
   }
 
   /**
-   * Append the rows of one frame (converged fits only unless `includeAllFits`).
-   * @returns the number of rows written
-   * @throws FileWriteError when the write fails (the file then ends with the previous frame)
+   * Append the rows of one frame (converged fits only unless `includeAllFits`), written to the
+   * file once the rows held reach `flushBytes`.
+   * @returns the number of rows appended
+   * @throws FileWriteError when the block's write fails (the file then ends with the previous
+   *   block; the rows held are dropped)
    */
   write(batch: LocalizationBatch): number {
     const out = this.file.buffer;
-    out.length = 0;
     const { values, columns, decimals } = this;
     const n = columns.length;
     for (let c = 0; c < n; c++) {
@@ -85,22 +104,44 @@ export class LocalizationCsvWriter {
       out.byte(10); // '\n'
       written++;
     }
-    this.file.flush();
     this.rows += written;
+    if (out.length >= this.flushBytes) this.flush();
     return written;
   }
 
   /**
-   * Flush the rows to the device, close, and move them to the final path (replacing any file
-   * there). Call once the run's record is safe: the rows then stand under their final name.
-   * @throws FileWriteError when the flush or the rename fails (the rows stay in `PATH.partial`)
+   * Write the rows held to the file as one block.
+   * @throws FileWriteError when the write fails (the file then ends with the previous block;
+   *   {@link rows} counts the rows in it)
+   */
+  flush(): void {
+    try {
+      this.file.flush();
+    } catch (error) {
+      this.rows = this.fileRows;
+      throw error;
+    }
+    this.fileRows = this.rows;
+  }
+
+  /**
+   * Write the rows held, flush the file to the device, close, and move it to the final path
+   * (replacing any file there). Call once the run's record is safe: the rows then stand under
+   * their final name.
+   * @throws FileWriteError when a write, the flush or the rename fails (the rows written stay in `PATH.partial`)
    */
   commit(): void {
+    this.flush();
     this.file.commit();
   }
 
-  /** Close, leaving the rows (whole frames) in `PATH.partial`. Never throws. */
+  /** Write the rows held if it can, close, leaving the rows (whole frames) in `PATH.partial`. Never throws. */
   abandon(): void {
+    try {
+      this.flush();
+    } catch {
+      // The rows before the failed block stay; the caller has the first error.
+    }
     this.file.abandon();
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileWriteError } from '../../src/errors/FileWriteError.js';
 import { fullDisk } from './fullDisk.js';
-import { LocalizationCsvWriter } from '../../src/export/LocalizationCsvWriter.js';
+import { CSV_FLUSH_BYTES, LocalizationCsvWriter } from '../../src/export/LocalizationCsvWriter.js';
 import { sidecarPath } from '../../src/export/writeSidecar.js';
 import { createLocalizationBatch } from '../../src/table/LocalizationBatch.js';
 
@@ -50,9 +50,9 @@ test('a write error (disk full) names the file and the cause, and the file is cu
   const dir = mkdtempSync(join(tmpdir(), 'smlm-csv-'));
   try {
     const path = join(dir, 'locs.csv');
-    // Room for the header and about one and a half frames of 3 rows.
+    // Room for the header and about one and a half frames of 3 rows; each frame written as it comes.
     const sink = fullDisk(600);
-    const writer = new LocalizationCsvWriter(path, { sink });
+    const writer = new LocalizationCsvWriter(path, { sink, flushBytes: 0 });
     const batch = (frame: number) => {
       const b = createLocalizationBatch(frame, 3);
       b.x.set([1000.5, 2000.25, 3000.125]);
@@ -79,6 +79,74 @@ test('a write error (disk full) names the file and the cause, and the file is cu
     assert.equal(writer.rows, rows.length);
     writer.abandon();
     assert.ok(!existsSync(path), 'nothing under the final name');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A frame of `rows` converged rows at distinct positions. */
+function frameRows(frame: number, rows: number) {
+  const b = createLocalizationBatch(frame, rows);
+  for (let i = 0; i < rows; i++) b.x[i] = 1000 * frame + i;
+  return b;
+}
+
+test('rows are written in blocks of whole frames; flush, commit and abandon write the rows held', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'smlm-csv-'));
+  try {
+    const path = join(dir, 'locs.csv');
+    const writes: number[] = [];
+    const sink = fullDisk(1 << 22);
+    const counting = { ...sink, write: (b: Uint8Array, o: number, l: number, p: number) => (writes.push(l), sink.write(b, o, l, p)) };
+    const writer = new LocalizationCsvWriter(path, { sink: counting });
+    const header = writes.length;
+    let frames = 0;
+    while (writes.length === header) writer.write(frameRows(++frames, 40));
+    // One block of several frames, at least CSV_FLUSH_BYTES long and less than one frame more.
+    const block = writes[header];
+    const frameBytes = block / frames;
+    assert.ok(frames > 1, `${frames} frames in the first block`);
+    assert.ok(block >= CSV_FLUSH_BYTES && block < CSV_FLUSH_BYTES + frameBytes + 1, `block of ${block} bytes`);
+    const fileText = () => new TextDecoder().decode(sink.bytes.subarray(0, sink.length));
+    assert.equal(fileText().trim().split('\n').length - 1, 40 * frames, 'the file holds the whole block');
+    writer.write(frameRows(++frames, 40));
+    assert.equal(fileText().trim().split('\n').length - 1, 40 * (frames - 1), 'the next frame is held');
+    writer.flush();
+    assert.equal(fileText().trim().split('\n').length - 1, 40 * frames, 'flush writes it');
+    writer.write(frameRows(++frames, 3));
+    writer.abandon();
+    const rows = fileText().trim().split('\n').slice(1);
+    assert.equal(rows.length, 40 * (frames - 1) + 3, 'abandon writes the rows held');
+    assert.deepEqual(rows.map((r) => Number(r.split(',')[0])), rows.map((_, i) => i + 1), 'ids run on across blocks');
+    assert.equal(writer.rows, rows.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a block that cannot be written: the file is cut back to the blocks before it, rows counts them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'smlm-csv-'));
+  try {
+    const path = join(dir, 'locs.csv');
+    // Room for the header, one block and part of the next.
+    const sink = fullDisk(CSV_FLUSH_BYTES + 30000);
+    const writer = new LocalizationCsvWriter(path, { sink });
+    let caught: unknown;
+    for (let frame = 1; frame < 200 && caught === undefined; frame++) {
+      try {
+        writer.write(frameRows(frame, 40));
+      } catch (error) {
+        caught = error;
+      }
+    }
+    assert.ok(caught instanceof FileWriteError, String(caught));
+    assert.equal(caught.code, 'ENOSPC');
+    const rows = new TextDecoder().decode(sink.bytes.subarray(0, sink.length)).split('\n').slice(1, -1);
+    assert.ok(rows.length > 40 && rows.length % 40 === 0, `whole frames of the first block: ${rows.length} rows`);
+    assert.equal(writer.rows, rows.length);
+    const kept = sink.length;
+    writer.abandon();
+    assert.equal(sink.length, kept, 'abandon adds nothing after the failure (the failed block is dropped)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,8 @@ import { chooseRunner, startWorkersEarly } from '../../pipelines/chooseRunner.js
 import { openRun } from '../../pipelines/openRun.js';
 import { TiffWriter } from '../../src/io/TiffWriter.js';
 import { defaultChunkFrames, resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
-import { LocalizerPool } from '../../src/pipeline/LocalizerPool.js';
+import { FrameSlots } from '../../src/pipeline/FrameSlots.js';
+import { LocalizerPool, WORKER_YOUNG_GENERATION_MB } from '../../src/pipeline/LocalizerPool.js';
 import { defaultWorkers } from '../../src/pipeline/localizeStream.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smlm-early-'));
@@ -66,6 +67,35 @@ test('a pool started without options takes them once, and no chunk before them',
     const done = await pool.submit([{ ...frame, data: new Uint16Array(256).fill(100) }]);
     assert.equal(done.batches.length, 1);
     assert.equal(done.batches[0].frame, 1);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("a runner with workers reads into shared slots (no copy into the stream's own); one thread into plain buffers", async () => {
+  const opened = openRun(stack(64, 200), undefined, undefined);
+  try {
+    const options = resolveLocalizeOptions({ camera: { pixelSizeNm: 100 } }, opened.metadata);
+    for (const asked of [1, 2]) {
+      const runner = await chooseRunner(opened, options, asked);
+      const data = new Uint16Array(runner.readerBuffers().take(64 * 64 * 2));
+      const frame = { index: 0, width: 64, height: 64, data };
+      // Shared exactly when the frames cross to workers (one core: one thread whatever is asked).
+      assert.equal(FrameSlots.shared(frame), runner.workers > 1, `asked ${asked}, ${runner.workers} workers`);
+      runner.close();
+    }
+  } finally {
+    opened.close();
+  }
+});
+
+test("a pool's workers run with the small young generation (WORKER_YOUNG_GENERATION_MB)", async () => {
+  const pool = new LocalizerPool(undefined, 2);
+  try {
+    // The pool's threads (private): each was started with the limit.
+    const workers = (pool as unknown as { workers: { resourceLimits?: { maxYoungGenerationSizeMb?: number } }[] }).workers;
+    assert.equal(workers.length, 2);
+    for (const w of workers) assert.equal(w.resourceLimits?.maxYoungGenerationSizeMb, WORKER_YOUNG_GENERATION_MB);
   } finally {
     await pool.close();
   }
