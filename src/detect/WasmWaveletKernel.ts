@@ -282,34 +282,34 @@ export class WasmWaveletKernel implements WindowPass {
    * `inner`; zeros where it has none), then the columns padded.
    */
   private convertRows(first: number, end: number): void {
-    const { width, height, pad, stride, kernel, camera, source: pixels } = this;
+    const { width, height, pad, stride, kernel, camera, source: pixels, rowBytes } = this;
     const e = this.exports;
     const image = this.image;
     image.place(first, end);
     const view = this.imageView;
-    const at = (p: number) => (p - image.top) * stride;
-    const top = Math.max(first - pad, 0);
-    const bottom = Math.min(end - pad, height);
-    const sourceRow = (p: number) => kernel.inner(p - pad, height);
-    const margin = (p: number) => p - pad < 0 || p - pad >= height;
+    const top = image.top;
+    // The frame's rows in the window: padded rows [inFirst, inEnd); the others are margin rows.
+    const inFirst = Math.min(Math.max(first, pad), pad + height);
+    const inEnd = Math.max(Math.min(end, pad + height), inFirst);
     if (pixels instanceof Uint16Array) {
-      // Raw row i is padded row first + i.
+      // Raw row i is padded row first + i; convertU16's row 0 is padded row `pad` of its dst,
+      // which is shifted so that it is padded row `first` (or `p` for one margin row).
       const raw = this.raw;
-      if (bottom > top) raw.set(pixels.subarray(top * width, bottom * width), (top + pad - first) * width);
+      const rawAt = this.offsets.raw;
+      if (inEnd > inFirst) raw.set(pixels.subarray((inFirst - pad) * width, (inEnd - pad) * width), (inFirst - first) * width);
       for (let p = first; p < end; p++) {
-        const s = margin(p) ? sourceRow(p) : -1;
+        const s = p < inFirst || p >= inEnd ? kernel.inner(p - pad, height) : -1;
         if (s >= 0) raw.set(pixels.subarray(s * width, (s + 1) * width), (p - first) * width);
       }
-      // convertU16's row 0 is padded row `pad` of dst: shift dst so that it is row `first`.
-      const dst = (p: number) => (image.base + (p - pad) * this.rowBytes) | 0;
-      const rawAt = (p: number) => this.offsets.raw + (p - first) * width * 2;
-      if (!this.mapped) e.convertU16(rawAt(first), dst(first), stride, width, end - first, pad, camera.baselineAdu, camera.photonsPerAduNet);
+      const base = image.base;
+      if (!this.mapped) e.convertU16(rawAt, (base + (first - pad) * rowBytes) | 0, stride, width, end - first, pad, camera.baselineAdu, camera.photonsPerAduNet);
       else {
         const { offsetMap, factorMap } = this.offsets;
-        if (bottom > top) e.convertU16Map(rawAt(top + pad), dst(top + pad), stride, width, bottom - top, pad, offsetMap + top * width * 4, factorMap + top * width * 4);
+        const rowMap = 4 * width;
+        if (inEnd > inFirst) e.convertU16Map(rawAt + (inFirst - first) * width * 2, (base + (inFirst - pad) * rowBytes) | 0, stride, width, inEnd - inFirst, pad, offsetMap + (inFirst - pad) * rowMap, factorMap + (inFirst - pad) * rowMap);
         for (let p = first; p < end; p++) {
-          const s = margin(p) ? sourceRow(p) : -1;
-          if (s >= 0) e.convertU16Map(rawAt(p), dst(p), stride, width, 1, pad, offsetMap + s * width * 4, factorMap + s * width * 4);
+          const s = p < inFirst || p >= inEnd ? kernel.inner(p - pad, height) : -1;
+          if (s >= 0) e.convertU16Map(rawAt + (p - first) * width * 2, (base + (p - pad) * rowBytes) | 0, stride, width, 1, pad, offsetMap + s * rowMap, factorMap + s * rowMap);
         }
       }
     } else {
@@ -317,17 +317,20 @@ export class WasmWaveletKernel implements WindowPass {
       const factor = camera.photonsPerAduNet;
       const maps = this.mapped ? this.maps : undefined;
       for (let p = first; p < end; p++) {
-        const s = margin(p) ? sourceRow(p) : p - pad;
+        const s = p < inFirst || p >= inEnd ? kernel.inner(p - pad, height) : p - pad;
         if (s < 0) continue;
         const from = s * width;
-        const target = at(p) + pad;
+        const target = (p - top) * stride + pad;
         if (maps) for (let c = 0; c < width; c++) view[target + c] = (pixels[from + c] - maps.offset[from + c]) * maps.factor[from + c];
         else for (let c = 0; c < width; c++) view[target + c] = (pixels[from + c] - baseline) * factor;
       }
     }
     if (kernel.padding === 'duplicate') e.duplicateColumns(image.base, stride, width, first, end, pad, DUPLICATE_PAD);
     else e.mirrorColumns(image.base, stride, width, first, end, pad);
-    for (let p = first; p < end; p++) if (margin(p) && sourceRow(p) < 0) view.fill(0, at(p), at(p) + stride);
+    // Margin rows without a source row (beyond ThunderSTORM's duplicated edge): zeros.
+    for (let p = first; p < end; p++) {
+      if ((p < inFirst || p >= inEnd) && kernel.inner(p - pad, height) < 0) view.fill(0, (p - top) * stride, (p - top + 1) * stride);
+    }
   }
 
   /** The camera's maps in the kernel's memory (copied the first time they are seen). */
