@@ -24,6 +24,11 @@ import { WaveletFilter } from './WaveletFilter.js';
  */
 const BOUND_SHARE = 1 - 1e-6;
 
+/** The low 29 bits of an f64, clear in an f32 value's (f32 has 23 mantissa bits, f64 52). */
+const INDEX_BITS = 0x1fffffff;
+/** Whether an f64's low 32 bits come first in memory (its first Uint32 word). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * Finds spot candidates in a frame (converted from ADU to photons by the filter's kernel): wavelet
  * filter (ThunderSTORM's B-spline à trous, {@link WaveletFilter}), a threshold that adapts to
@@ -80,6 +85,9 @@ export class SpotDetector {
   /** The background tiles ('camera' noise), or undefined ('data'). */
   private readonly tiles: BackgroundTiles | undefined;
   private order = new Int32Array(256);
+  /** {@link strongestFirst}'s keys (and their low 32-bit words). */
+  private keys = new Float64Array(0);
+  private keyWords = new Uint32Array(0);
   /** The tiles {@link detectTiles} works on (those of the background level). */
   readonly grid: TileGrid;
   /** {@link detectTiles}' maxima (frame pixel index, F2) and their row-major order. */
@@ -459,10 +467,8 @@ export class SpotDetector {
       this.order = new Int32Array(n * 2);
       this.cellNext = new Int32Array(n * 2);
     }
-    const order = this.order.subarray(0, n);
-    for (let i = 0; i < n; i++) order[i] = i;
+    const order = this.strongestFirst(found, n);
     const strength = found.strength;
-    order.sort((a, b) => strength[b] - strength[a]);
     const { cellHead: head, cellNext: next, cellPx: size, cellColumns: columns } = this;
     const rows = head.length / columns;
     for (let k = 0; k < n; k++) {
@@ -492,6 +498,39 @@ export class SpotDetector {
       out.push(r, c, strength[i]);
     }
     for (let j = 0; j < out.count; j++) head[((out.row[j] / size) | 0) * columns + ((out.column[j] / size) | 0)] = -1;
+  }
+
+  /**
+   * The order of the first n candidates by strength, strongest first, ties in their order (a
+   * stable sort's). Strengths of the kernel's F2 are f32 values: their f64 has 29 low mantissa
+   * bits clear, which then hold the index (reversed) of a key sorted natively, ~4× faster than
+   * a sort with a comparator (2 600 candidates a 2048² frame); other strengths (JavaScript's
+   * f64, a non-finite one) are sorted with the comparator.
+   */
+  private strongestFirst(found: Candidates, n: number): Int32Array {
+    const order = this.order.subarray(0, n);
+    const strength = found.strength;
+    if (this.keys.length < n) {
+      this.keys = new Float64Array(this.order.length);
+      this.keyWords = new Uint32Array(this.keys.buffer);
+    }
+    const keys = this.keys.subarray(0, n);
+    const words = this.keyWords;
+    let packed = LITTLE_ENDIAN && n <= INDEX_BITS;
+    for (let i = 0; packed && i < n; i++) {
+      const v = strength[i];
+      keys[i] = v;
+      packed = v > 0 && v < Infinity && Math.fround(v) === v;
+      words[2 * i] |= INDEX_BITS - i;
+    }
+    if (packed) {
+      keys.sort();
+      for (let k = 0; k < n; k++) order[k] = INDEX_BITS - (words[2 * (n - 1 - k)] & INDEX_BITS);
+      return order;
+    }
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => strength[b] - strength[a]);
+    return order;
   }
 
   /** The excess variance of F2 at each pixel (see the constructor), or undefined. */
