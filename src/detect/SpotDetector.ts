@@ -131,7 +131,7 @@ export class SpotDetector {
     const kernel = FILTER_KERNELS[options.filter];
     this.noiseSource = chooseNoiseSource(options.noiseSource, camera !== undefined && camera.readNoiseKnown !== false);
     this.grid = new TileGrid(width, height);
-    this.bands = detectionBands(this.grid, kernel, bandRows, this.noiseSource === 'data');
+    this.bands = detectionBands(this.grid, kernel, bandRows, this.noiseSource === 'data', camera?.offsetMap !== undefined && camera.factorMap !== undefined);
     this.stream = options.engine === 'wasm' ? WasmWaveletKernel.create(kernel, width, height, sampleCount, FILTER_BAND_ROWS, this.bands.rows) : undefined;
     this.js = this.stream ? undefined : new WaveletFilter(width, height, 'js', sampleCount, options.filter);
     this.f1Samples = new Float64Array(this.stream && this.noiseSource === 'data' ? sampleCount : 0);

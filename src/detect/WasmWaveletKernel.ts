@@ -35,6 +35,12 @@ export interface KernelRows {
   readonly f2: number;
   /** The row passes' output, read by the column passes. */
   readonly scratch: number;
+  /**
+   * Whether the kernel holds a copy of the camera's per-pixel maps (8 B/px: uint16 frames of an
+   * sCMOS camera converted in the kernel); without it such frames are converted by a
+   * JavaScript loop (the same values).
+   */
+  readonly maps: boolean;
 }
 
 /**
@@ -131,6 +137,8 @@ export class WasmWaveletKernel implements WindowPass {
   private source: PixelArray = new Uint16Array(0);
   private camera: PhotonConversion = { baselineAdu: 0, photonsPerAduNet: 1 };
   private mapped = false;
+  /** Whether the kernel's memory has room for the camera's maps ({@link KernelRows.maps}). */
+  private readonly mapsHeld: boolean;
   /** V1 is computed up to this padded row (exclusive) in the frame given to {@link begin}. */
   private v1Done = 0;
 
@@ -164,7 +172,8 @@ export class WasmWaveletKernel implements WindowPass {
     this.origin = pad * this.stride + pad;
     const n = width * height;
     this.exports = instantiate<KernelExports>(module);
-    const held = rows ?? { image: ph, v1: ph, f2: ph, scratch: this.bandRows + 2 * pad };
+    const held = rows ?? { image: ph, v1: ph, f2: ph, scratch: this.bandRows + 2 * pad, maps: true };
+    const mapPixels = held.maps ? n : 0;
     const capacity = (r: number) => Math.max(1, Math.min(Math.ceil(r), ph));
     // Every buffer starts on an aligned boundary after the module's own data, with slack before
     // and after.
@@ -181,9 +190,10 @@ export class WasmWaveletKernel implements WindowPass {
     const samples = align(list + (listCapacity + SLACK) * 4);
     const window = align(samples + sampleCapacity * 8);
     const offsetMap = align(window + sampleCapacity * 8);
-    const factorMap = align(offsetMap + (n + SLACK) * 4);
+    const factorMap = align(offsetMap + (mapPixels + SLACK) * 4);
     // kth's scratch: two halves of up to the window's values each.
-    const select = align(factorMap + (n + SLACK) * 4);
+    const select = align(factorMap + (mapPixels + SLACK) * 4);
+    this.mapsHeld = held.maps;
     this.offsets = { raw, list, samples, window, offsetMap, factorMap, select };
     const needed = select + (2 * sampleCapacity + SLACK) * 8;
     const memory = this.exports.memory;
@@ -241,6 +251,7 @@ export class WasmWaveletKernel implements WindowPass {
     this.camera = camera;
     this.mapped = camera.offsetMap !== undefined && camera.factorMap !== undefined;
     if (this.mapped) this.useMaps(camera.offsetMap as Float32Array, camera.factorMap as Float32Array);
+    this.maps = this.mapped ? { offset: camera.offsetMap as Float32Array, factor: camera.factorMap as Float32Array } : undefined;
     this.v1Done = this.reach;
   }
 
@@ -291,7 +302,7 @@ export class WasmWaveletKernel implements WindowPass {
     // The frame's rows in the window: padded rows [inFirst, inEnd); the others are margin rows.
     const inFirst = Math.min(Math.max(first, pad), pad + height);
     const inEnd = Math.max(Math.min(end, pad + height), inFirst);
-    if (pixels instanceof Uint16Array) {
+    if (pixels instanceof Uint16Array && (!this.mapped || this.mapsHeld)) {
       // Raw row i is padded row first + i; convertU16's row 0 is padded row `pad` of its dst,
       // which is shifted so that it is padded row `first` (or `p` for one margin row).
       const raw = this.raw;
@@ -316,12 +327,16 @@ export class WasmWaveletKernel implements WindowPass {
       const baseline = camera.baselineAdu;
       const factor = camera.photonsPerAduNet;
       const maps = this.mapped ? this.maps : undefined;
+      // uint16 frames here (the maps not in the kernel) get the kernel's f32 arithmetic.
+      const f32 = pixels instanceof Uint16Array;
+      const round = Math.fround;
       for (let p = first; p < end; p++) {
         const s = p < inFirst || p >= inEnd ? kernel.inner(p - pad, height) : p - pad;
         if (s < 0) continue;
         const from = s * width;
         const target = (p - top) * stride + pad;
-        if (maps) for (let c = 0; c < width; c++) view[target + c] = (pixels[from + c] - maps.offset[from + c]) * maps.factor[from + c];
+        if (maps && f32) for (let c = 0; c < width; c++) view[target + c] = round(pixels[from + c] - maps.offset[from + c]) * maps.factor[from + c];
+        else if (maps) for (let c = 0; c < width; c++) view[target + c] = (pixels[from + c] - maps.offset[from + c]) * maps.factor[from + c];
         else for (let c = 0; c < width; c++) view[target + c] = (pixels[from + c] - baseline) * factor;
       }
     }
@@ -335,7 +350,7 @@ export class WasmWaveletKernel implements WindowPass {
 
   /** The camera's maps in the kernel's memory (copied the first time they are seen). */
   private useMaps(offset: Float32Array, factor: Float32Array): void {
-    if (this.maps?.offset !== offset || this.maps.factor !== factor) {
+    if (this.mapsHeld && (this.maps?.offset !== offset || this.maps.factor !== factor)) {
       const buffer = this.exports.memory.buffer;
       const n = this.width * this.height;
       new Float32Array(buffer, this.offsets.offsetMap, n).set(offset);

@@ -29,8 +29,9 @@ export interface DetectionBands {
  * @param kernel - the filter (its reach and margin)
  * @param bandRows - the band's height the tile rows are grouped to, px
  * @param wholeF2 - whether F2 is kept for the whole frame ('data' noise)
+ * @param maps - whether the kernel holds the camera's per-pixel maps (an sCMOS camera's)
  */
-export function detectionBands(grid: TileGrid, kernel: FilterKernel, bandRows: number, wholeF2: boolean): DetectionBands {
+export function detectionBands(grid: TileGrid, kernel: FilterKernel, bandRows: number, wholeF2: boolean, maps: boolean): DetectionBands {
   const { reach: r, pad } = kernel;
   const height = grid.height;
   const group = Math.max(1, Math.round(bandRows / grid.tileHeight));
@@ -63,5 +64,5 @@ export function detectionBands(grid: TileGrid, kernel: FilterKernel, bandRows: n
   v1 = Math.max(v1, tile + 4 * r);
   scratch = Math.max(scratch, tile + 6 * r);
   f2 = wholeF2 ? height + 2 * pad : Math.max(f2, tile + 2);
-  return { ends, rows: { image, v1, f2, scratch }, v1End };
+  return { ends, rows: { image, v1, f2, scratch, maps }, v1End };
 }
