@@ -1,7 +1,19 @@
 import { DETECTION_NOISE } from './detectionNoise.js';
 import { selectKth } from '../camera/selectKth.js';
 import { TileGrid } from './TileGrid.js';
-import type { WaveletFilter } from './WaveletFilter.js';
+
+/**
+ * Where the tiles' levels are read: V1 of the last frame (pixel (r, c) at `v1[v1Origin + r·v1Stride
+ * + c]`, over the rows being measured) and the kernel's quantile of it where it has one
+ * (WaveletFilter, WasmWaveletKernel).
+ */
+export interface V1Source {
+  readonly v1: Float32Array | Float64Array;
+  readonly v1Stride: number;
+  readonly v1Origin: number;
+  /** The rank-th smallest V1 sample of a tile, or NaN where the source does not take it. */
+  lowSample(r0: number, r1: number, c0: number, c1: number, step: number, rank: number): number;
+}
 
 /**
  * The background level of a frame in tiles, and the pixel variance the camera gives it: the
@@ -59,23 +71,23 @@ export class BackgroundTiles {
   }
 
   /** Estimate every tile's level and variance from the filter's last frame (V1). */
-  update(filter: WaveletFilter): void {
+  update(filter: V1Source): void {
     for (let t = 0; t < this.level.length; t++) this.updateTile(filter, t);
     this.summarize();
   }
 
   /**
    * Estimate the level and variance of the tiles marked (1) from the filter's V1, which must
-   * hold the frame's values over them (WaveletFilter.filterRegion); the others keep theirs.
+   * hold the frame's values over them (WasmWaveletKernel.filterRegion); the others keep theirs.
    * @param marked - one flag per tile, row-major
    */
-  updateMarked(filter: WaveletFilter, marked: Uint8Array): void {
+  updateMarked(filter: V1Source, marked: Uint8Array): void {
     for (let t = 0; t < this.level.length; t++) if (marked[t]) this.updateTile(filter, t);
     this.summarize();
   }
 
   /** Tile t's level and variance from the filter's V1 (the lowest and median are left to {@link summarize}). */
-  updateTile(filter: WaveletFilter, t: number): void {
+  updateTile(filter: V1Source, t: number): void {
     const { quantile, quantileZ, iterations, minimumBackgroundPhotons, sampleStepPx: step } = DETECTION_NOISE;
     const { noiseScale, shiftPhotons, grid } = this;
     const spread2 = this.v1Gain2 * noiseScale;
@@ -117,9 +129,9 @@ export class BackgroundTiles {
    * quickselect of 64 values cost 4× the whole pass). For what the filter's kernel does not take
    * ({@link WaveletFilter.lowSample}).
    */
-  private lowSample(filter: WaveletFilter, r0: number, r1: number, c0: number, c1: number, rank: number): number {
+  private lowSample(filter: V1Source, r0: number, r1: number, c0: number, c1: number, rank: number): number {
     const { values } = this;
-    const { v1, f2Stride: stride, f2Origin: origin } = filter;
+    const { v1, v1Stride: stride, v1Origin: origin } = filter;
     const step = DETECTION_NOISE.sampleStepPx;
     let kept = 0;
     for (let r = r0; r < r1; r += step) {

@@ -7,9 +7,27 @@ import { Candidates } from './Candidates.js';
 import { chooseNoiseSource, DETECTION_NOISE } from './detectionNoise.js';
 import type { ResolvedDetectOptions } from './DetectOptions.js';
 import { MadEstimator } from './MadEstimator.js';
-import type { FoldedWeights } from './FilterKernel.js';
-import { foldedWeights } from './FilterKernel.js';
+import type { WindowPass } from './MadEstimator.js';
+import type { FoldedWeights, FilterKernel } from './FilterKernel.js';
+import { FILTER_KERNELS, foldedWeights } from './FilterKernel.js';
+import { FILTER_BAND_ROWS } from './detectConstants.js';
+import { detectionBands } from './detectionBands.js';
+import type { DetectionBands } from './detectionBands.js';
+import { WasmWaveletKernel } from './WasmWaveletKernel.js';
 import { WaveletFilter } from './WaveletFilter.js';
+
+/**
+ * The share of a band's lowest threshold above which {@link SpotDetector} collects the band's
+ * maxima: a candidate's own threshold is at least that lowest one up to rounding (the bilinear
+ * interpolation of the tiles' variances and the border's raise lose a few ulps of f64), and the
+ * kernel compares in f32 (a relative 6·10⁻⁸); 10⁻⁶ below it loses none.
+ */
+const BOUND_SHARE = 1 - 1e-6;
+
+/** The low 29 bits of an f64, clear in an f32 value's (f32 has 23 mantissa bits, f64 52). */
+const INDEX_BITS = 0x1fffffff;
+/** Whether an f64's low 32 bits come first in memory (its first Uint32 word). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Finds spot candidates in a frame (converted from ADU to photons by the filter's kernel): wavelet
@@ -25,14 +43,31 @@ import { WaveletFilter } from './WaveletFilter.js';
  * threshold is raised by exactly that ratio — computed from the folded kernels — so the border
  * gets no excess false positives.
  *
+ * With the WebAssembly kernel the frame goes through in bands of whole tile rows
+ * ({@link detectionBands}): each band is converted, filtered, its tiles' levels (or its F1
+ * samples) measured and its maxima found while its rows are in cache, and the kernel holds a
+ * band's rows, not the frame's (with 'data' noise the frame's F2, whose threshold is known only
+ * after the last band). The candidates are those of one whole-frame pass: each band's maxima are
+ * collected above a bound no kept candidate can be under, and tested once the frame's noise is
+ * known.
+ *
  * One detector per frame size (scratch is allocated once).
  */
 export class SpotDetector {
   readonly options: ResolvedDetectOptions;
   readonly width: number;
   readonly height: number;
-  /** The filter (its `f2` and `f1At` give the last frame's levels). */
-  readonly filter: WaveletFilter;
+  /** The JavaScript filter (engine 'js', or frames too small for the kernel), whole frames. */
+  private readonly js: WaveletFilter | undefined;
+  /** The WebAssembly kernel, over bands of the frame. */
+  private readonly stream: WasmWaveletKernel | undefined;
+  /** The bands the kernel takes a frame in. */
+  private readonly bands: DetectionBands;
+  /** The frame given to {@link load} and its conversion (read band by band by {@link detectLoaded}). */
+  private source: PixelArray = new Float32Array(0);
+  private conversion: PhotonConversion = PHOTONS;
+  /** The F1 samples of the frame (the 'data' noise with the kernel: the first MAD reorders the kernel's). */
+  private readonly f1Samples: Float64Array;
   /** The filter's folded weights along columns (x) and rows (y): F2's noise gain per pixel. */
   private readonly columnSums: FoldedWeights;
   private readonly rowSums: FoldedWeights;
@@ -50,6 +85,9 @@ export class SpotDetector {
   /** The background tiles ('camera' noise), or undefined ('data'). */
   private readonly tiles: BackgroundTiles | undefined;
   private order = new Int32Array(256);
+  /** {@link strongestFirst}'s keys (and their low 32-bit words). */
+  private keys = new Float64Array(0);
+  private keyWords = new Uint32Array(0);
   /** The tiles {@link detectTiles} works on (those of the background level). */
   readonly grid: TileGrid;
   /** {@link detectTiles}' maxima (frame pixel index, F2) and their row-major order. */
@@ -80,18 +118,26 @@ export class SpotDetector {
    * @param options - detector options (resolved)
    * @param camera - the camera for these frames (its maps and read noise set the per-pixel
    *   threshold) @default a Poisson camera, the frames in photons
+   * @param bandRows - the kernel's bands, px (rounded to whole tile rows; the frame's height or
+   *   more: one band, the whole frame; the candidates are the same) @default FILTER_BAND_ROWS
    */
-  constructor(width: number, height: number, options: ResolvedDetectOptions, camera?: FrameCamera) {
+  constructor(width: number, height: number, options: ResolvedDetectOptions, camera?: FrameCamera, bandRows: number = FILTER_BAND_ROWS) {
     this.options = options;
     this.width = width;
     this.height = height;
     const n = width * height;
     this.sampleStride = Math.max(1, Math.floor(n / options.noiseSamples));
     const sampleCount = Math.ceil(n / this.sampleStride);
-    this.filter = new WaveletFilter(width, height, options.engine, sampleCount, options.filter);
+    const kernel = FILTER_KERNELS[options.filter];
+    this.noiseSource = chooseNoiseSource(options.noiseSource, camera !== undefined && camera.readNoiseKnown !== false);
+    this.grid = new TileGrid(width, height);
+    this.bands = detectionBands(this.grid, kernel, bandRows, this.noiseSource === 'data', camera?.offsetMap !== undefined && camera.factorMap !== undefined);
+    this.stream = options.engine === 'wasm' ? WasmWaveletKernel.create(kernel, width, height, sampleCount, FILTER_BAND_ROWS, this.bands.rows) : undefined;
+    this.js = this.stream ? undefined : new WaveletFilter(width, height, 'js', sampleCount, options.filter);
+    this.f1Samples = new Float64Array(this.stream && this.noiseSource === 'data' ? sampleCount : 0);
     this.mad = new MadEstimator(sampleCount);
-    this.columnSums = foldedWeights(this.filter.kernel, width);
-    this.rowSums = foldedWeights(this.filter.kernel, height);
+    this.columnSums = foldedWeights(kernel, width);
+    this.rowSums = foldedWeights(kernel, height);
     // Interior gains: both axes far from the border (for small images, the centre). F1 = I − V1
     // has weights δ − a⊗a, so Σ w² = 1 − 2·a₀ₓa₀ᵧ + Σa²ₓ·Σa²ᵧ with a₀ the centre weight.
     const cx = width >> 1;
@@ -102,14 +148,17 @@ export class SpotDetector {
     const centre = (w: FoldedWeights, p: number) => w.a[p * (2 * w.pad + 1) + w.pad];
     this.f1Gain2 = 1 - 2 * centre(c, cx) * centre(r, cy) + c.aa[cx] * r.aa[cy];
     this.excess = camera?.shiftMap ? excessVariance(camera.shiftMap, camera.noiseScale, c, r) : undefined;
-    this.noiseSource = chooseNoiseSource(options.noiseSource, camera !== undefined && camera.readNoiseKnown !== false);
     // The pixels' read noise: the scalar camera's, or the sensor's median (the excess above it is `excess`).
     const shift = camera?.shiftMap ? median(camera.shiftMap) : (camera?.shiftPhotons ?? 0);
     this.cellPx = Math.max(1, Math.ceil(options.minDistancePx));
     this.cellColumns = Math.ceil(width / this.cellPx);
     this.cellHead = new Int32Array(this.cellColumns * Math.ceil(height / this.cellPx)).fill(-1);
-    this.tiles = this.noiseSource === 'camera' ? new BackgroundTiles(width, height, this.filter.kernel.taps, camera?.noiseScale ?? 1, shift) : undefined;
-    this.grid = this.tiles ? this.tiles.grid : new TileGrid(width, height);
+    this.tiles = this.noiseSource === 'camera' ? new BackgroundTiles(width, height, kernel.taps, camera?.noiseScale ?? 1, shift) : undefined;
+  }
+
+  /** The filter that runs: its engine and its kernel. */
+  get filter(): { readonly engine: 'wasm' | 'js'; readonly kernel: FilterKernel } {
+    return this.stream ?? (this.js as WaveletFilter);
   }
 
   /**
@@ -129,8 +178,17 @@ export class SpotDetector {
    * @param camera - converts ADU to photons @default none (pixels are photons)
    */
   load(pixels: PixelArray, camera: PhotonConversion = PHOTONS): void {
-    this.filter.load(pixels, camera);
+    this.take(pixels, camera);
     this.knownLevel = Number.NaN;
+  }
+
+  /** The frame to detect: loaded by the JavaScript filter, or kept for the kernel's bands (read then). */
+  private take(pixels: PixelArray, camera: PhotonConversion): void {
+    if (this.js) this.js.load(pixels, camera);
+    else {
+      this.source = pixels;
+      this.conversion = camera;
+    }
   }
 
   /**
@@ -138,11 +196,12 @@ export class SpotDetector {
    * to the noise of a pixel at the background's mean B̄: knownBackground) for
    * {@link detectLoaded}. With 'camera' noise the threshold's noise is then the camera's at B̄
    * everywhere (the residual has no level of its own to read).
-   * @param residual - the frame less its background, photons, scaled to the noise at B̄
+   * @param residual - the frame less its background, photons, scaled to the noise at B̄ (read
+   *   until {@link detectLoaded} returns)
    * @param backgroundPhotons - the known background B, photons per pixel (its mean is B̄)
    */
   loadResidual(residual: PixelArray, backgroundPhotons: ArrayLike<number>): void {
-    this.filter.load(residual, PHOTONS);
+    this.take(residual, PHOTONS);
     const n = this.width * this.height;
     let sum = 0;
     for (let i = 0; i < n; i++) sum += backgroundPhotons[i];
@@ -154,14 +213,22 @@ export class SpotDetector {
    * @param out - candidates (cleared first)
    */
   detectLoaded(out: Candidates): void {
-    const { filter } = this;
+    if (this.stream) this.detectBands(this.stream, out);
+    else this.detectWhole(this.js as WaveletFilter, out);
+  }
+
+  /** {@link detectLoaded} by the JavaScript filter, over the whole frame. */
+  private detectWhole(filter: WaveletFilter, out: Candidates): void {
     filter.filter();
     const tiles = this.tiles;
     if (tiles) {
       if (Number.isNaN(this.knownLevel)) tiles.update(filter);
       else tiles.setLevel(this.knownLevel);
       this.noise = Math.sqrt(this.f1Gain2 * tiles.median);
-    } else this.noise = this.robustStd();
+    } else {
+      const m = filter.sampleF1(this.sampleStride);
+      this.noise = this.robustStd(filter.samples, m, filter.windowPass, filter.f2, filter.f2Stride, filter.f2Origin, () => filter.sampleF1(this.sampleStride));
+    }
     const found = this.found;
     found.count = 0;
     // Local maxima above the interior threshold; near the border the threshold is higher.
@@ -184,9 +251,110 @@ export class SpotDetector {
     return this.filter.kernel.pad + 1;
   }
 
+  /**
+   * {@link detectLoaded} by the kernel, band after band ({@link detectionBands}): V1 through the
+   * band and the next band's first tile row, the tiles' levels as their rows are done ('camera';
+   * 'data': the F1 samples), F2 over the band and a row around it, and its maxima above the
+   * lowest threshold of the tiles its pixels' thresholds interpolate ('camera'; a kept candidate
+   * is above it). With 'data' noise F2 stays whole and the maxima are found after the last band.
+   * The maxima are then tested in row-major order, as one whole-frame pass finds them.
+   */
+  private detectBands(kernel: WasmWaveletKernel, out: Candidates): void {
+    const { tiles, grid, height, width } = this;
+    const { reach: r, pad } = kernel.kernel;
+    const known = !Number.isNaN(this.knownLevel);
+    if (tiles && known) tiles.setLevel(this.knownLevel);
+    kernel.begin(this.source, this.conversion);
+    let n = 0;
+    let tileDone = 0;
+    let tA = 0;
+    for (const tB of this.bands.ends) {
+      const b0 = grid.rowStart(tA);
+      const b1 = grid.rowStart(tB);
+      const v1End = this.bands.v1End(tB);
+      const from = kernel.v1Through(b0 - 1 - 2 * r + pad, v1End + pad) - pad;
+      if (!tiles) {
+        kernel.sampleF1Rows(Math.max(from, 0), Math.min(v1End, height), this.sampleStride);
+        kernel.f2Through(b0 + pad, b1 + pad);
+      } else {
+        // The tile rows V1 now covers (this band's and the next one's first), then the maxima
+        // above the lowest threshold of the tile rows this band's pixels interpolate.
+        if (!known) {
+          const done = Math.min(tB + 1, grid.rows);
+          for (let t = tileDone * grid.columns; t < done * grid.columns; t++) tiles.updateTile(kernel, t);
+          tileDone = done;
+        }
+        kernel.f2Through(Math.max(b0 - 1, 0) + pad, Math.min(b1 + 1, height) + pad);
+        const lowest = this.lowestVariance(tiles, Math.max(tA - 1, 0), Math.min(tB + 1, grid.rows));
+        n = this.gather(kernel, n, kernel.maximaRegion(b0, b1, 0, width, BOUND_SHARE * this.options.threshold * Math.sqrt(this.f1Gain2 * lowest)));
+      }
+      tA = tB;
+    }
+    const found = this.found;
+    found.count = 0;
+    if (tiles) {
+      if (!known) tiles.summarize();
+      this.noise = Math.sqrt(this.f1Gain2 * tiles.median);
+      // The threshold one whole-frame pass would have given the kernel (f32), then each pixel's.
+      const base = Math.fround(this.interiorThreshold(tiles.minimum));
+      const { maximaPixel: pixel, maximaValue: value } = this;
+      for (let i = 0; i < n; i++) {
+        if (!(value[i] > base)) continue;
+        const row = (pixel[i] / width) | 0;
+        this.test(row, pixel[i] - row * width, value[i], found);
+      }
+    } else {
+      const m = Math.ceil((width * height) / this.sampleStride);
+      this.f1Samples.set(kernel.samples.subarray(0, m));
+      this.noise = this.robustStd(kernel.samples, m, kernel, kernel.f2, kernel.stride, kernel.f2Origin, () => kernel.samples.set(this.f1Samples.subarray(0, m)));
+      const count = kernel.maxima(this.interiorThreshold(Number.NaN));
+      const { f2, stride, f2Origin: origin, list } = kernel;
+      for (let k = 0; k < count; k++) {
+        const p = list[k];
+        const row = (p / width) | 0;
+        this.test(row, p - row * width, f2[origin + row * stride + p - row * width], found);
+      }
+    }
+    this.suppressClose(found, out);
+  }
+
+  /** The lowest pixel variance of the tiles in tile rows [first, end), photons². */
+  private lowestVariance(tiles: BackgroundTiles, first: number, end: number): number {
+    const { variance } = tiles;
+    let lowest = Infinity;
+    for (let t = first * tiles.columns; t < end * tiles.columns; t++) if (variance[t] < lowest) lowest = variance[t];
+    return lowest;
+  }
+
+  /**
+   * Append the kernel's last `count` maxima (frame pixel index, F2) to {@link maximaPixel} and
+   * {@link maximaValue} after the first n.
+   * @returns the new total
+   */
+  private gather(kernel: WasmWaveletKernel, n: number, count: number): number {
+    if (this.maximaPixel.length < n + count) {
+      const grow = Math.max(2 * (n + count), 256);
+      const pixel = new Int32Array(grow);
+      pixel.set(this.maximaPixel.subarray(0, n));
+      const value = new Float64Array(grow);
+      value.set(this.maximaValue.subarray(0, n));
+      this.maximaPixel = pixel;
+      this.maximaValue = value;
+    }
+    const { f2, stride, f2Origin: origin, list } = kernel;
+    const width = this.width;
+    for (let k = 0; k < count; k++) {
+      const p = list[k];
+      const row = (p / width) | 0;
+      this.maximaPixel[n] = p;
+      this.maximaValue[n++] = f2[origin + row * stride + p - row * width];
+    }
+    return n;
+  }
+
   /** Whether {@link detectTiles} runs here (the WebAssembly filter; the JavaScript one takes whole frames). */
   get local(): boolean {
-    return this.filter.regions;
+    return this.stream !== undefined;
   }
 
   /**
@@ -205,7 +373,8 @@ export class SpotDetector {
    * @param out - candidates (cleared first)
    */
   detectTiles(pixels: Float32Array, marked: Uint8Array, out: Candidates): void {
-    const { filter, grid, tiles } = this;
+    const { stream: kernel, grid, tiles } = this;
+    if (!kernel) throw new Error('detectTiles needs the WebAssembly kernel (local)');
     const { columns, rows } = grid;
     let n = 0;
     // Until every marked tile's level is known the maxima are collected above the lowest
@@ -225,26 +394,10 @@ export class SpotDetector {
         const fr1 = Math.min(r1 + 1, this.height);
         const fc0 = Math.max(c0 - 1, 0);
         const fc1 = Math.min(c1 + 1, this.width);
-        filter.loadRegion(pixels, fr0, fr1, fc0, fc1);
-        filter.filterRegion(fr0, fr1, fc0, fc1);
-        if (tiles) for (let t = tr * columns + ta; t < tr * columns + tb; t++) tiles.updateTile(filter, t);
-        const count = filter.maximaRegion(r0, r1, c0, c1, low);
-        if (this.maximaPixel.length < n + count) {
-          const grow = Math.max(2 * (n + count), 256);
-          const pixel = new Int32Array(grow);
-          pixel.set(this.maximaPixel.subarray(0, n));
-          const value = new Float64Array(grow);
-          value.set(this.maximaValue.subarray(0, n));
-          this.maximaPixel = pixel;
-          this.maximaValue = value;
-        }
-        const { f2, f2Stride: stride, f2Origin: origin, list } = filter;
-        for (let k = 0; k < count; k++) {
-          const p = list[k];
-          const row = (p / this.width) | 0;
-          this.maximaPixel[n] = p;
-          this.maximaValue[n++] = f2[origin + row * stride + p - row * this.width];
-        }
+        kernel.loadRegion(pixels, fr0, fr1, fc0, fc1);
+        kernel.filterRegion(fr0, fr1, fc0, fc1);
+        if (tiles) for (let t = tr * columns + ta; t < tr * columns + tb; t++) tiles.updateTile(kernel, t);
+        n = this.gather(kernel, n, kernel.maximaRegion(r0, r1, c0, c1, low));
         ta = tb;
       }
     }
@@ -314,10 +467,8 @@ export class SpotDetector {
       this.order = new Int32Array(n * 2);
       this.cellNext = new Int32Array(n * 2);
     }
-    const order = this.order.subarray(0, n);
-    for (let i = 0; i < n; i++) order[i] = i;
+    const order = this.strongestFirst(found, n);
     const strength = found.strength;
-    order.sort((a, b) => strength[b] - strength[a]);
     const { cellHead: head, cellNext: next, cellPx: size, cellColumns: columns } = this;
     const rows = head.length / columns;
     for (let k = 0; k < n; k++) {
@@ -349,6 +500,39 @@ export class SpotDetector {
     for (let j = 0; j < out.count; j++) head[((out.row[j] / size) | 0) * columns + ((out.column[j] / size) | 0)] = -1;
   }
 
+  /**
+   * The order of the first n candidates by strength, strongest first, ties in their order (a
+   * stable sort's). Strengths of the kernel's F2 are f32 values: their f64 has 29 low mantissa
+   * bits clear, which then hold the index (reversed) of a key sorted natively, ~4× faster than
+   * a sort with a comparator (2 600 candidates a 2048² frame); other strengths (JavaScript's
+   * f64, a non-finite one) are sorted with the comparator.
+   */
+  private strongestFirst(found: Candidates, n: number): Int32Array {
+    const order = this.order.subarray(0, n);
+    const strength = found.strength;
+    if (this.keys.length < n) {
+      this.keys = new Float64Array(this.order.length);
+      this.keyWords = new Uint32Array(this.keys.buffer);
+    }
+    const keys = this.keys.subarray(0, n);
+    const words = this.keyWords;
+    let packed = LITTLE_ENDIAN && n <= INDEX_BITS;
+    for (let i = 0; packed && i < n; i++) {
+      const v = strength[i];
+      keys[i] = v;
+      packed = v > 0 && v < Infinity && Math.fround(v) === v;
+      words[2 * i] |= INDEX_BITS - i;
+    }
+    if (packed) {
+      keys.sort();
+      for (let k = 0; k < n; k++) order[k] = INDEX_BITS - (words[2 * (n - 1 - k)] & INDEX_BITS);
+      return order;
+    }
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => strength[b] - strength[a]);
+    return order;
+  }
+
   /** The excess variance of F2 at each pixel (see the constructor), or undefined. */
   get excessVariance(): Float64Array | undefined {
     return this.excess;
@@ -358,15 +542,17 @@ export class SpotDetector {
    * 1.4826 · median |F1 − median F1| over a regular grid of pixels, then again over those of
    * them where |F2| is within `maskSigmas` of F2's noise (so the spots' structure in F1 does not
    * count), unless too few are left.
+   * @param samples - F1 at pixels 0, step, 2·step, … (reordered)
+   * @param m - how many
+   * @param pass - the kernel's window pass over `samples`, if any
+   * @param f2 - F2 of the whole frame: pixel (r, c) at f2[origin + r·stride + c]
+   * @param restore - puts the F1 samples back into `samples` (in their order)
    */
-  private robustStd(): number {
-    const { filter, sampleStride: step } = this;
-    const m = filter.sampleF1(step);
-    const all = this.mad.std(filter.samples, m, filter.windowPass);
+  private robustStd(samples: Float64Array, m: number, pass: WindowPass | undefined, f2: Float32Array | Float64Array, stride: number, origin: number, restore: () => void): number {
+    const step = this.sampleStride;
+    const all = this.mad.std(samples, m, pass);
     const limit = DETECTION_NOISE.maskSigmas * all * Math.sqrt(this.interiorGain2 / this.f1Gain2);
-    filter.sampleF1(step);
-    const samples = filter.samples;
-    const { f2, f2Stride: stride, f2Origin: origin } = filter;
+    restore();
     const width = this.width;
     let kept = 0;
     for (let i = 0, p = 0; i < m; i++, p += step) {
@@ -375,7 +561,7 @@ export class SpotDetector {
       if (v <= limit && v >= -limit) samples[kept++] = samples[i];
     }
     if (kept < DETECTION_NOISE.minimumKeptShare * m || kept < 2) return all;
-    return this.mad.std(samples, kept, filter.windowPass);
+    return this.mad.std(samples, kept, pass);
   }
 }
 

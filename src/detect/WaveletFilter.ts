@@ -50,6 +50,16 @@ export class WaveletFilter {
    * reads: BackgroundTiles).
    */
   readonly v1: Float32Array | Float64Array;
+  /** Row stride of {@link v1} (that of {@link f2}). */
+  get v1Stride(): number {
+    return this.f2Stride;
+  }
+
+  /** Index of pixel (0, 0) in {@link v1} (that of {@link f2}). */
+  get v1Origin(): number {
+    return this.f2Origin;
+  }
+
   /** The pixel indices r·width + c found by the last {@link maxima}. */
   readonly list: Int32Array;
   /** F1 samples of the last {@link sampleF1}. */
@@ -159,39 +169,6 @@ export class WaveletFilter {
     for (let r = pad; r < rows - pad; r++) {
       for (let p = r * stride + pad; p < (r + 1) * stride - pad; p++) f2[p] = v1[p] - f2[p];
     }
-  }
-
-  /** Whether the filter runs on parts of a frame ({@link loadRegion}: the WebAssembly engine only). */
-  get regions(): boolean {
-    return this.wasm !== undefined;
-  }
-
-  /**
-   * Load a frame in photons over rows [r0, r1) and columns [c0, c1) and the filter's margin
-   * around them, as {@link load} puts them ({@link regions} only).
-   * @param pixels - the frame, photons, row-major (read over the rows and columns ± the filter's pad)
-   */
-  loadRegion(pixels: Float32Array, r0: number, r1: number, c0: number, c1: number): void {
-    this.region().loadRegion(pixels, r0, r1, c0, c1);
-  }
-
-  /** {@link filter} over rows [r0, r1) and columns [c0, c1) only: the whole frame's values there, bit for bit ({@link regions} only). */
-  filterRegion(r0: number, r1: number, c0: number, c1: number): void {
-    this.region().filterRegion(r0, r1, c0, c1);
-  }
-
-  /**
-   * {@link maxima} over rows [r0, r1) and columns [c0, c1) (F2 filtered there and one pixel
-   * around): frame indices r·width + c into {@link list}, row-major ({@link regions} only).
-   * @returns count
-   */
-  maximaRegion(r0: number, r1: number, c0: number, c1: number, threshold: number): number {
-    return this.region().maximaRegion(r0, r1, c0, c1, threshold);
-  }
-
-  private region(): WasmWaveletKernel {
-    if (!this.wasm) throw new Error('the JavaScript filter runs on whole frames only');
-    return this.wasm;
   }
 
   /**

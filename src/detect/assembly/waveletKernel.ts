@@ -59,12 +59,14 @@ export function convertU16Map(src: usize, dst: usize, stride: i32, width: i32, h
 }
 
 /**
- * Fill the margins of the padded image at buf as ThunderSTORM pads: `duplicate` px of the edge
- * value, zeros beyond (to `pad`), corners included; needs duplicate ≤ pad.
+ * Fill the column margins of padded rows [r0, r1) of the image at buf as ThunderSTORM pads:
+ * `duplicate` px of the row's edge value, zeros beyond (to `pad`); needs duplicate ≤ pad. The
+ * margin rows are converted from their source rows by the caller, so this and the rows give
+ * the whole padded frame.
  */
-export function padDuplicate(buf: usize, stride: i32, width: i32, height: i32, pad: i32, duplicate: i32): void {
+export function duplicateColumns(buf: usize, stride: i32, width: i32, r0: i32, r1: i32, pad: i32, duplicate: i32): void {
   const rowBytes = <usize>stride << 2;
-  for (let r = pad; r < pad + height; r++) {
+  for (let r = r0; r < r1; r++) {
     const row = buf + <usize>r * rowBytes;
     const first = load<f32>(row + (<usize>pad << 2));
     const last = load<f32>(row + (<usize>(pad + width - 1) << 2));
@@ -73,37 +75,21 @@ export function padDuplicate(buf: usize, stride: i32, width: i32, height: i32, p
       store<f32>(row + (<usize>(pad + width - 1 + k) << 2), k <= duplicate ? last : 0);
     }
   }
-  for (let k = 1; k <= pad; k++) {
-    const top = buf + <usize>(pad - k) * rowBytes;
-    const bottom = buf + <usize>(pad + height - 1 + k) * rowBytes;
-    if (k <= duplicate) {
-      memory.copy(top, buf + <usize>pad * rowBytes, rowBytes);
-      memory.copy(bottom, buf + <usize>(pad + height - 1) * rowBytes, rowBytes);
-    } else {
-      memory.fill(top, 0, rowBytes);
-      memory.fill(bottom, 0, rowBytes);
-    }
-  }
 }
 
 /**
- * Fill the margins of the padded image at buf by half-sample symmetric mirroring (−1 → 0,
- * width → width − 1); needs pad ≤ width and pad ≤ height.
+ * Fill the column margins of padded rows [r0, r1) of the image at buf by half-sample symmetric
+ * mirroring (−1 → 0, width → width − 1); needs pad ≤ width.
  */
-export function mirror(buf: usize, stride: i32, width: i32, height: i32, pad: i32): void {
+export function mirrorColumns(buf: usize, stride: i32, width: i32, r0: i32, r1: i32, pad: i32): void {
   const rowBytes = <usize>stride << 2;
-  for (let r = pad; r < pad + height; r++) {
+  for (let r = r0; r < r1; r++) {
     const row = buf + <usize>r * rowBytes;
     for (let k = 1; k <= pad; k++) {
       // column pad − k ← pad + k − 1; column pad + width − 1 + k ← pad + width − k
       store<f32>(row + (<usize>(pad - k) << 2), load<f32>(row + (<usize>(pad + k - 1) << 2)));
       store<f32>(row + (<usize>(pad + width - 1 + k) << 2), load<f32>(row + (<usize>(pad + width - k) << 2)));
     }
-  }
-  // Whole margin rows: row pad − k ← pad + k − 1; row pad + height − 1 + k ← pad + height − k.
-  for (let k = 1; k <= pad; k++) {
-    memory.copy(buf + <usize>(pad - k) * rowBytes, buf + <usize>(pad + k - 1) * rowBytes, rowBytes);
-    memory.copy(buf + <usize>(pad + height - 1 + k) * rowBytes, buf + <usize>(pad + height - k) * rowBytes, rowBytes);
   }
 }
 
@@ -142,8 +128,9 @@ const BAND: i32 = 128;
 
 /**
  * The column pass of a level: out[r][c] = Σ_t k1[t] · in[r + t·hole][c] for rows [r0, r1) and
- * columns [c0, c1); where `minus` ≠ 0, out = minus − that sum instead (the last pass: F2 = V1 −
- * V2). Strips of eight columns are swept down the rows, k1 applied as the cascade of its
+ * columns [c0, c1); where `subtract` ≠ 0, out = minus − that sum instead (the last pass: F2 =
+ * V1 − V2; minus is laid out as out, and may be any address, 0 included: the buffers' addresses
+ * are shifted to their windows of rows and wrap). Strips of eight columns are swept down the rows, k1 applied as the cascade of its
  * factors (detectConstants.ts): (1 + z)⁴ by four running pair sums, then (1 + m·z + z²) for
  * 7 taps, each stage's earlier values kept in registers — one load, six or four additions and
  * a scaling per output instead of 2·reach + 1 loads and their address arithmetic. With hole 2
@@ -157,7 +144,7 @@ const BAND: i32 = 128;
  * Writes up to seven values past c1: into the margin, or into the next row's first columns,
  * there the values that row's own strips write where its input is defined.
  */
-export function columns(input: usize, out: usize, stride: i32, r0: i32, r1: i32, c0: i32, c1: i32, taps: i32, hole: i32, minus: usize): void {
+export function columns(input: usize, out: usize, stride: i32, r0: i32, r1: i32, c0: i32, c1: i32, taps: i32, hole: i32, minus: usize, subtract: i32): void {
   for (let b0 = r0; b0 < r1; b0 += BAND) {
     const b1 = min(b0 + BAND, r1);
     for (let c = c0; c < c1; c += 8) {
@@ -165,11 +152,11 @@ export function columns(input: usize, out: usize, stride: i32, r0: i32, r1: i32,
         const first = b0 + parity;
         if (first >= b1) continue;
         if (taps == 7) {
-          if (hole == 1) sweep(input, out, stride, first, b1, c, 7, 1, minus);
-          else sweep(input, out, stride, first, b1, c, 7, 2, minus);
+          if (hole == 1) sweep(input, out, stride, first, b1, c, 7, 1, minus, subtract);
+          else sweep(input, out, stride, first, b1, c, 7, 2, minus, subtract);
         } else {
-          if (hole == 1) sweep(input, out, stride, first, b1, c, 5, 1, minus);
-          else sweep(input, out, stride, first, b1, c, 5, 2, minus);
+          if (hole == 1) sweep(input, out, stride, first, b1, c, 5, 1, minus, subtract);
+          else sweep(input, out, stride, first, b1, c, 5, 2, minus, subtract);
         }
       }
     }
@@ -208,7 +195,7 @@ export function columns(input: usize, out: usize, stride: i32, r0: i32, r1: i32,
  * per sweep measured ~12 % slower (filter of a 256 × 256 frame, median of 15 interleaved
  * rounds, 215–218 against 190 µs), each cache line then being swept four times.
  */
-@inline function sweep(input: usize, out: usize, stride: i32, first: i32, r1: i32, c: i32, taps: i32, hole: i32, minus: usize): void {
+@inline function sweep(input: usize, out: usize, stride: i32, first: i32, r1: i32, c: i32, taps: i32, hole: i32, minus: usize, subtract: i32): void {
   const reach = taps >> 1;
   const step = <usize>(stride * hole) << 2;
   const middle = f32x4.splat(<f32>K7_MIDDLE);
@@ -218,7 +205,7 @@ export function columns(input: usize, out: usize, stride: i32, r0: i32, r1: i32,
   const steps = (r1 - first + hole - 1) / hole + 2 * reach;
   let p = input + (<usize>((first - reach * hole) * stride + c) << 2);
   let q = out + (<usize>(first * stride + c) << 2);
-  let m = minus ? minus + (q - out) : 0;
+  let m = minus + (q - out);
   let x0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero;
   let y0 = zero, t1 = zero, t2 = zero, t3 = zero, t4 = zero, t5 = zero;
   for (let k = 0; k < steps; k++, p += step) {
@@ -254,7 +241,7 @@ export function columns(input: usize, out: usize, stride: i32, r0: i32, r1: i32,
     if (k >= 2 * reach) {
       sum = f32x4.mul(scale, sum);
       sum2 = f32x4.mul(scale, sum2);
-      if (minus) {
+      if (subtract) {
         sum = f32x4.sub(v128.load(m), sum);
         sum2 = f32x4.sub(v128.load(m, 16), sum2);
         m += step;
@@ -320,16 +307,18 @@ export function maxima(buf: usize, stride: i32, width: i32, height: i32, pad: i3
 }
 
 /**
- * F1 = I − V1 at pixel indices 0, step, 2·step, … of the width × height image (padded buffers
- * image and v1, f32), promoted to f64 and subtracted there, into out (f64). Returns how many.
- * Row by row, with one pointer step per sample (no index arithmetic or division per sample).
+ * F1 = I − V1 at the pixel indices r·width + c ≡ 0 (mod step) of frame rows [r0, r1) (padded
+ * buffers image and v1, f32, frame row r at padded row r + pad), promoted to f64 and subtracted
+ * there, into out (f64) in index order; `first` is the first such column of row r0. Returns how
+ * many. Row by row, with one pointer step per sample (no index arithmetic or division per
+ * sample).
  */
-export function sampleF1(image: usize, v1: usize, stride: i32, width: i32, height: i32, pad: i32, step: i32, out: usize): i32 {
+export function sampleF1(image: usize, v1: usize, stride: i32, width: i32, r0: i32, r1: i32, pad: i32, step: i32, first: i32, out: usize): i32 {
   let m = 0;
-  // Row by row: the first sampled column of row r is (−r·width) mod step, then every step-th.
-  let c = 0;
+  // Row by row: the first sampled column of the next row follows from this row's last.
+  let c = first;
   const stepBytes = <usize>step << 2;
-  for (let r = 0; r < height; r++) {
+  for (let r = r0; r < r1; r++) {
     if (c < width) {
       const offset = <usize>((r + pad) * stride + pad) << 2;
       let p = image + offset + (<usize>c << 2);
@@ -486,13 +475,30 @@ export function lowSample(v1: usize, stride: i32, r0: i32, r1: i32, c0: i32, c1:
   if (rank < 8) {
     const inf = f32x4.splat(<f32>Infinity);
     const negInf = f32x4.splat(<f32>-Infinity);
-    let lo = inf, hi = inf;
+    // Two sets of kept samples (lo, hi) and (lo2, hi2), a row's samples taken in turn: each
+    // merge waits on the last one's result, so two chains run twice as fast as one; the second
+    // set is merged into the first at the end (the eight smallest of both are all candidates).
+    let lo = inf, hi = inf, lo2 = inf, hi2 = inf;
     let nan = v128.xor(inf, inf);
     let count = 0;
+    const pairStep = colStep << 1;
     let row = v1 + (<usize>(r0 * stride + c0) << 2);
     for (let r = r0; r < r1; r += step, row += rowStep) {
       let p = row;
-      for (let c = c0; c < c1; c += step, p += colStep) {
+      let c = c0;
+      for (; c + step < c1; c += step << 1, p += pairStep) {
+        const v = f32x4.splat(load<f32>(p));
+        const w = f32x4.splat(load<f32>(p + colStep));
+        nan = v128.or(nan, v128.or(f32x4.ne(v, v), f32x4.ne(w, w)));
+        const lo1 = f32x4.pmax(v128.shuffle<f32>(negInf, lo, 3, 4, 5, 6), f32x4.pmin(lo, v));
+        hi = f32x4.pmax(v128.shuffle<f32>(lo, hi, 3, 4, 5, 6), f32x4.pmin(hi, v));
+        lo = lo1;
+        const lo3 = f32x4.pmax(v128.shuffle<f32>(negInf, lo2, 3, 4, 5, 6), f32x4.pmin(lo2, w));
+        hi2 = f32x4.pmax(v128.shuffle<f32>(lo2, hi2, 3, 4, 5, 6), f32x4.pmin(hi2, w));
+        lo2 = lo3;
+        count += 2;
+      }
+      if (c < c1) {
         const v = f32x4.splat(load<f32>(p));
         nan = v128.or(nan, f32x4.ne(v, v));
         const lo1 = f32x4.pmax(v128.shuffle<f32>(negInf, lo, 3, 4, 5, 6), f32x4.pmin(lo, v));
@@ -503,8 +509,16 @@ export function lowSample(v1: usize, stride: i32, r0: i32, r1: i32, c0: i32, c1:
     }
     if (!v128.any_true(nan)) {
       if (count <= rank) return NaN;
-      // The rank-th lane of (lo, hi).
       const kept = KEPT;
+      v128.store(kept, lo2);
+      v128.store(kept, hi2, 16);
+      for (let k = 0; k < 8; k++) {
+        const v = f32x4.splat(load<f32>(kept + (<usize>k << 2)));
+        const lo1 = f32x4.pmax(v128.shuffle<f32>(negInf, lo, 3, 4, 5, 6), f32x4.pmin(lo, v));
+        hi = f32x4.pmax(v128.shuffle<f32>(lo, hi, 3, 4, 5, 6), f32x4.pmin(hi, v));
+        lo = lo1;
+      }
+      // The rank-th lane of (lo, hi).
       v128.store(kept, lo);
       v128.store(kept, hi, 16);
       return <f64>load<f32>(kept + (<usize>rank << 2));
