@@ -6,8 +6,10 @@ import type { ResolvedFits } from '../fit/CrowdingResolver.js';
 import { crowdedWindow } from '../fit/crowdedWindow.js';
 import type { ResolvedMultiEmitterOptions } from '../fit/EmitterSelector.js';
 import { chiSquareThreshold } from '../fit/EmitterSelector.js';
-import { MULTI_EMITTER_MARGIN_PX } from '../fit/fitConstants.js';
+import { MAX_WINDOW, MULTI_EMITTER_MARGIN_PX } from '../fit/fitConstants.js';
 import { MultiEmitterFit } from '../fit/MultiEmitterFit.js';
+import { WasmMultiEmitterFit } from '../fit/WasmMultiEmitterFit.js';
+import type { JointFits } from '../fit/WasmMultiEmitterFit.js';
 import type { ResolvedFitOptions } from '../fit/FitOptions.js';
 import { FitRows } from '../fit/FitRows.js';
 import { FitStatus } from '../fit/FitStatus.js';
@@ -118,8 +120,8 @@ export class ResidualPass {
   private residual = new Float32Array(0);
   /** Patches, origins, start values and results of this pass's fits. */
   private readonly scratch = new PatchScratch();
-  /** The joint fit of a tested row and its neighbours, in a window of {@link crowdedWindow}(box) px. */
-  private readonly joint: MultiEmitterFit;
+  /** The joint fit of a tested row and its neighbours, in a window of {@link crowdedWindow}(box) px (the fit kernel's when the run has it). */
+  private readonly joint: JointFits;
   /** 2(ℓ₁ − ℓ₀) a row must add to be kept: the χ² quantile of the multi-emitter selection. */
   private readonly threshold: number;
   /** Neighbours within this distance of a tested row (px) are refitted with it, jointly. */
@@ -163,7 +165,8 @@ export class ResidualPass {
     this.workspace = workspace;
     this.passes = multiEmitter.passes;
     const w = crowdedWindow(fit.box);
-    this.joint = new MultiEmitterFit(w, Math.max(2, multiEmitter.maxEmitters));
+    const most = Math.max(2, multiEmitter.maxEmitters);
+    this.joint = workspace.kernel && w <= MAX_WINDOW ? new WasmMultiEmitterFit(w, most) : new MultiEmitterFit(w, most);
     this.threshold = chiSquareThreshold(multiEmitter.pValue, this.joint.perEmitter);
     this.reach = (w >> 1) - MULTI_EMITTER_MARGIN_PX;
     this.window.patch = new Float64Array(w * w);
