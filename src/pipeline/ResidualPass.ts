@@ -29,8 +29,15 @@ import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
  */
 export const RESIDUAL_DUPLICATE_PX = 2;
 
-/** Jacobi sweeps of refits after each pass (every row with the others held). */
+/** Most Gauss–Seidel sweeps of refits after each pass (each row with the others held). */
 const REFINE_SWEEPS = 4;
+
+/**
+ * A refit that moves its row by less than this many of the row's √CRLB (x, y and N, each by its
+ * own) leaves its neighbours' refits of the next sweep as they were: they are refitted only when
+ * a row within {@link TOUCH_CELLS} cells of them moved by more ({@link ResidualPass.refineAll}).
+ */
+export const REFINE_TOLERANCE_CRLB = 0.1;
 
 /**
  * Most rounds of the likelihood-ratio test after a pass ({@link ResidualPass.prune}), each
@@ -133,6 +140,10 @@ export class ResidualPass {
   private dropped = new Uint8Array(0);
   /** Rows near a new row of this pass ({@link markTouched}): refitted and tested. */
   private touched = new Uint8Array(0);
+  /** Rows the next sweep of refits refits ({@link refineAll}). */
+  private pending = new Uint8Array(0);
+  /** Refits of the last {@link run} (for tests and profiles). */
+  refits = 0;
   private readonly startTheta: Float64Array;
   /** The converged rows by cells ({@link buildGrid}, and of RESIDUAL_DUPLICATE_PX for {@link nearFit}). */
   private readonly cells = new RowCells();
@@ -203,6 +214,7 @@ export class ResidualPass {
       this.grid = grid;
     }
     const out = this.out;
+    this.refits = 0;
     out.count = 0;
     out.appendRange(first.rows, 0, first.count, first.originColumn, first.originRow);
     out.emitters.set(first.emitters.subarray(0, first.count), 0);
@@ -256,7 +268,7 @@ export class ResidualPass {
       if (out.count === before) break;
       this.markTouched(width, height, before);
       this.drawAll(width, height);
-      for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
+      this.refineAll(frame);
       this.seedTouched();
       for (let round = 0; round < PRUNE_ROUNDS; round++) {
         const kept = out.count;
@@ -265,7 +277,7 @@ export class ResidualPass {
         // Every row with a neighbour refitted again around the rows dropped (none is new).
         this.markTouched(width, height, out.count);
         this.drawAll(width, height);
-        for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
+        this.refineAll(frame);
         this.seedTouched();
       }
     }
@@ -358,11 +370,27 @@ export class ResidualPass {
   }
 
   /**
-   * One sweep of refits (Gauss–Seidel): every converged row {@link markTouched} marked is fitted again in a box centred on its
-   * pixel, the model of all the others (and the frame's known background) held as known
-   * background, started from where it is. A refit that does not converge keeps the row as it was.
+   * Refit the rows {@link markTouched} marked, in up to {@link REFINE_SWEEPS} Gauss–Seidel
+   * sweeps: the first sweep refits every one; a later one only those with a row within
+   * {@link TOUCH_CELLS} cells that moved by more than {@link REFINE_TOLERANCE_CRLB} of its √CRLB
+   * since their last refit (the others' held models are as they were: their refit would return
+   * them where they are). Stops when a sweep has nothing to refit.
    */
-  private refine(frame: ResidualFrame): void {
+  private refineAll(frame: ResidualFrame): void {
+    const { count } = this.out;
+    if (this.pending.length < count) this.pending = new Uint8Array(this.touched.length);
+    this.pending.set(this.touched.subarray(0, count));
+    for (let sweep = 0; sweep < REFINE_SWEEPS && this.refine(frame); sweep++);
+  }
+
+  /**
+   * One sweep of refits (Gauss–Seidel): every converged row {@link pending} marks is fitted
+   * again in a box centred on its pixel, the model of all the others (and the frame's known
+   * background) held as known background, started from where it is, and its neighbours are
+   * marked when it moved ({@link refineAll}). A refit that does not converge keeps the row as it was.
+   * @returns whether a row is marked for the next sweep
+   */
+  private refine(frame: ResidualFrame): boolean {
     const { width, height, data, camera, known } = frame;
     const out = this.out;
     const rows = out.rows;
@@ -370,26 +398,48 @@ export class ResidualPass {
     this.scratch.ensure(1, this.fit.box ** 2, true);
     const candidates = this.candidates;
     const start = this.scratch.start;
+    const { pending, touched, cells } = this;
+    let marked = false;
     for (let p = 0; p < out.count; p++) {
-      if (rows.status[p] !== FitStatus.converged || !this.touched[p]) continue;
+      if (!pending[p] || rows.status[p] !== FitStatus.converged) continue;
+      pending[p] = 0;
+      this.refits++;
       // Gauss–Seidel: the row's own model out of the image, refitted, its new model back in.
       this.draw(out, p, width, height, -1);
+      const x = out.column[p] + rows.x[p];
+      const y = out.row[p] + rows.y[p];
+      const photons = rows.photons[p];
       candidates.count = 0;
-      candidates.push(Math.floor(out.row[p] + rows.y[p]), Math.floor(out.column[p] + rows.x[p]), p);
+      candidates.push(Math.floor(y), Math.floor(x), p);
       extractPatches(data, width, height, candidates, box, { patches: this.scratch.patches, originColumn: this.scratch.originColumn, originRow: this.scratch.originRow, saturated: this.scratch.saturated, shift: this.scratch.shift }, camera, frame.saturation);
       const c0 = this.scratch.originColumn[0];
       const r0 = this.scratch.originRow[0];
       const b = this.heldBox(frame, c0, r0, box);
       subtractKnownBackground(b, width, known ? known.pedestal : 0, 1, box, this.scratch.originColumn, this.scratch.originRow, this.scratch.patches, this.scratch.shift);
-      start.x[0] = out.column[p] + rows.x[p] - c0;
-      start.y[0] = out.row[p] + rows.y[p] - r0;
-      start.photons[0] = rows.photons[p];
+      start.x[0] = x - c0;
+      start.y[0] = y - r0;
+      start.photons[0] = photons;
       start.background[0] = rows.background[p];
       start.sigma[0] = rows.sigma[p];
       const fits = fitPatches(this.scratch.patches, this.workspace, { start, out: this.scratch.results, count: 1, shift: this.scratch.shift });
-      if (!this.scratch.saturated[0] && fits.status[0] === FitStatus.converged) out.replace(p, fits, 0, c0, r0);
+      if (!this.scratch.saturated[0] && fits.status[0] === FitStatus.converged) {
+        out.replace(p, fits, 0, c0, r0);
+        // How far it moved, in its own √CRLB (NaN bounds: moved).
+        const moved = Math.max(Math.abs(c0 + rows.x[p] - x) / rows.uncertaintyX[p], Math.abs(r0 + rows.y[p] - y) / rows.uncertaintyY[p], Math.abs(rows.photons[p] - photons) / rows.uncertaintyPhotons[p]);
+        if (!(moved <= REFINE_TOLERANCE_CRLB)) {
+          const n = cells.near(x, y, TOUCH_CELLS);
+          for (let i = 0; i < n; i++) {
+            const q = cells.found[i];
+            if (q !== p && touched[q]) {
+              pending[q] = 1;
+              marked = true;
+            }
+          }
+        }
+      }
       this.draw(out, p, width, height, 1);
     }
+    return marked;
   }
 
   /**
@@ -461,25 +511,15 @@ export class ResidualPass {
     this.dropped.fill(0, 0, count);
     const cells = this.cells;
     cells.build(this.out, width, height, this.reach);
-    const size = this.reach;
-    const across = cells.across;
     for (let q = 0; q < count; q++) {
       if (rows.status[q] !== FitStatus.converged) continue;
       if (q >= newFrom) touched[q] = 1;
-      const cx = Math.floor((column[q] + rows.x[q]) / size);
-      const cy = Math.floor((row[q] + rows.y[q]) / size);
-      const xa = Math.max(cx - TOUCH_CELLS, 0);
-      const xb = Math.min(cx + TOUCH_CELLS, across - 1);
-      if (xa > xb) continue;
-      for (let y = Math.max(cy - TOUCH_CELLS, 0); y <= cy + TOUCH_CELLS; y++) {
-        const last = y * across + xb;
-        if (y * across + xa >= cells.cells) break;
-        for (let i = cells.lower(y * across + xa); i < cells.count && cells.cell[i] <= last; i++) {
-          const p = cells.rows[i];
-          if (p === q) continue;
-          touched[p] = 1;
-          touched[q] = 1;
-        }
+      const n = cells.near(column[q] + rows.x[q], row[q] + rows.y[q], TOUCH_CELLS);
+      for (let i = 0; i < n; i++) {
+        const p = cells.found[i];
+        if (p === q) continue;
+        touched[p] = 1;
+        touched[q] = 1;
       }
     }
   }
@@ -491,28 +531,19 @@ export class ResidualPass {
   private nearest(p: number, out: Int32Array, most: number): number {
     const { rows, column, row } = this.out;
     const cells = this.cells;
-    const size = this.reach;
-    const r2 = size * size;
-    const across = cells.across;
-    const cx = Math.floor((column[p] + rows.x[p]) / size);
-    const cy = Math.floor((row[p] + rows.y[p]) / size);
-    const xa = Math.max(cx - 1, 0);
-    const xb = Math.min(cx + 1, across - 1);
+    const r2 = this.reach * this.reach;
+    const found = cells.near(column[p] + rows.x[p], row[p] + rows.y[p], 1);
     let k = 0;
-    for (let y = Math.max(cy - 1, 0); y <= cy + 1 && xa <= xb; y++) {
-      const last = y * across + xb;
-      if (y * across + xa >= cells.cells) break;
-      for (let i = cells.lower(y * across + xa); i < cells.count && cells.cell[i] <= last; i++) {
-        const q = cells.rows[i];
-        if (q === p || this.dropped[q] || rows.status[q] !== FitStatus.converged) continue;
-        const d = this.distance2(p, q);
-        if (d > r2) continue;
-        if (k < most) out[k++] = q;
-        else {
-          let far = 0;
-          for (let j = 1; j < k; j++) if (this.distance2(p, out[j]) > this.distance2(p, out[far])) far = j;
-          if (this.distance2(p, out[far]) > d) out[far] = q;
-        }
+    for (let i = 0; i < found; i++) {
+      const q = cells.found[i];
+      if (q === p || this.dropped[q] || rows.status[q] !== FitStatus.converged) continue;
+      const d = this.distance2(p, q);
+      if (d > r2) continue;
+      if (k < most) out[k++] = q;
+      else {
+        let far = 0;
+        for (let j = 1; j < k; j++) if (this.distance2(p, out[j]) > this.distance2(p, out[far])) far = j;
+        if (this.distance2(p, out[far]) > d) out[far] = q;
       }
     }
     return k;
@@ -637,19 +668,12 @@ export class ResidualPass {
     const { rows, column, row, count } = this.out;
     const r2 = RESIDUAL_DUPLICATE_PX * RESIDUAL_DUPLICATE_PX;
     const cells = this.cells;
-    const across = cells.across;
-    const cx = Math.floor(x / cells.size);
-    const cy = Math.floor(y / cells.size);
-    const xa = Math.max(cx - 1, 0);
-    const xb = Math.min(cx + 1, across - 1);
-    for (let cyy = Math.max(cy - 1, 0); cyy <= cy + 1 && xa <= xb; cyy++) {
-      const last = cyy * across + xb;
-      for (let i = cells.lower(cyy * across + xa); i < cells.count && cells.cell[i] <= last; i++) {
-        const q = cells.rows[i];
-        const dx = column[q] + rows.x[q] - x;
-        const dy = row[q] + rows.y[q] - y;
-        if (dx * dx + dy * dy < r2) return true;
-      }
+    const found = cells.near(x, y, 1);
+    for (let i = 0; i < found; i++) {
+      const q = cells.found[i];
+      const dx = column[q] + rows.x[q] - x;
+      const dy = row[q] + rows.y[q] - y;
+      if (dx * dx + dy * dy < r2) return true;
     }
     for (let i = 0; i < cells.outsideCount; i++) {
       const q = cells.outside[i];
