@@ -19,8 +19,8 @@ import { fitPatches } from '../fit/fitPatches.js';
 import type { PixelArray } from '../io/Frame.js';
 import { extractPatches } from '../patches/extractPatches.js';
 import { PatchScratch } from './PatchScratch.js';
+import { ResidualRegions } from './ResidualRegions.js';
 import { RowCells } from './RowCells.js';
-import type { TileGrid } from '../detect/TileGrid.js';
 import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
 
 /**
@@ -140,26 +140,20 @@ export class ResidualPass {
   private dropped = new Uint8Array(0);
   /** Rows near a new row of this pass ({@link markTouched}): refitted and tested. */
   private touched = new Uint8Array(0);
-  /** Rows the next sweep of refits refits ({@link refineAll}). */
-  private pending = new Uint8Array(0);
+  /**
+   * Rows due a refit and a test: every row of the first pass; then a row near a change — a new
+   * row, a row dropped, a row that took the joint fit without one, a refit that moved
+   * ({@link changed}). Of these, the rows {@link markTouched} marks are refitted ({@link refineAll}) and tested ({@link prune}).
+   */
+  private refitDue = new Uint8Array(0);
+  private testDue = new Uint8Array(0);
   /** Refits of the last {@link run} (for tests and profiles). */
   refits = 0;
   private readonly startTheta: Float64Array;
   /** The converged rows by cells ({@link buildGrid}, and of RESIDUAL_DUPLICATE_PX for {@link nearFit}). */
   private readonly cells = new RowCells();
-  /**
-   * Per tile of the detector's grid: where the next pass detects (its seeds' neighbourhoods),
-   * where the model image must hold every row (those tiles and the filter's margin around
-   * them), and where the model image holds anything (cleared tile by tile, not frame by frame).
-   */
-  private marked = new Uint8Array(0);
-  private need = new Uint8Array(0);
-  private dirty = new Uint8Array(0);
-  private grid: TileGrid | undefined;
-  /** The next pass's seeds (frame px), when the passes are local. */
-  private seedX = new Float64Array(64);
-  private seedY = new Float64Array(64);
-  private seedCount = 0;
+  /** Where the passes detect, draw and clear, by the detector's tiles, and the next pass's seeds. */
+  private readonly regions = new ResidualRegions();
   private local = false;
   /** A row's model footprint ({@link footprint}): first column and row, side, px. */
   private readonly foot = { c0: 0, r0: 0, w: 0 };
@@ -204,24 +198,24 @@ export class ResidualPass {
     const { width, height, data, camera, known } = frame;
     const size = width * height;
     const grid = detector.grid;
-    if (this.model.length !== size || this.grid !== grid) {
+    const regions = this.regions;
+    if (this.model.length !== size || regions.grid !== grid) {
       this.model = new Float64Array(size);
       this.residual = new Float32Array(size);
-      const tiles = grid.columns * grid.rows;
-      this.marked = new Uint8Array(tiles);
-      this.need = new Uint8Array(tiles);
-      this.dirty = new Uint8Array(tiles);
-      this.grid = grid;
+      regions.resize(grid);
     }
     const out = this.out;
     this.refits = 0;
     out.count = 0;
     out.appendRange(first.rows, 0, first.count, first.originColumn, first.originRow);
     out.emitters.set(first.emitters.subarray(0, first.count), 0);
+    this.ensureDue(out.count);
+    this.refitDue.fill(1, 0, out.count);
+    this.testDue.fill(1, 0, out.count);
     this.local = seeds !== undefined && !known && detector.local;
-    this.seedCount = 0;
+    regions.seedCount = 0;
     if (this.local && seeds) {
-      for (let i = 0; i < seeds.count; i++) this.addSeed(seeds.x[i], seeds.y[i]);
+      for (let i = 0; i < seeds.count; i++) regions.addSeed(seeds.x[i], seeds.y[i]);
       // Rows with a neighbour (those the refits would touch) seed too: a pair the crowding test
       // passed may hide a third spot (measured on output-sums' sparse stack: without them 12 of
       // 9 600 true spots that whole-frame passes find are missed).
@@ -232,13 +226,15 @@ export class ResidualPass {
     for (let pass = 2; pass <= this.passes; pass++) {
       const candidates = this.candidates;
       if (this.local) {
-        if (this.seedCount === 0) break;
-        this.markSeeds(grid, detector.marginPx);
-        this.seedCount = 0;
-        this.clearModel();
-        for (let p = 0; p < out.count; p++) if (this.needed(p, width, height)) this.draw(out, p, width, height);
-        this.residualOfTiles(frame, grid, detector.marginPx);
-        detector.detectTiles(this.residual, this.marked, candidates);
+        if (regions.seedCount === 0) break;
+        regions.markSeeds(Math.ceil(MODEL_RADIUS_SIGMAS * this.fit.sigmaPx), detector.marginPx);
+        regions.clearDrawn(this.model);
+        for (let p = 0; p < out.count; p++) if (this.footprint(out, p) && regions.needs(this.foot.c0, this.foot.r0, this.foot.w)) this.draw(out, p, width, height);
+        const runs = regions.markedRuns(detector.marginPx);
+        for (let i = 0; i < runs; i++) {
+          for (let r = regions.runRow0[i]; r < regions.runRow1[i]; r++) this.residualRange(frame, r * width + regions.runColumn0[i], r * width + regions.runColumn1[i]);
+        }
+        detector.detectTiles(this.residual, regions.marked, candidates);
       } else {
         this.drawAll(width, height);
         this.residualOf(frame);
@@ -303,70 +299,11 @@ export class ResidualPass {
     return b;
   }
 
-  /** A seed of the next pass (frame px). */
-  private addSeed(x: number, y: number): void {
-    if (this.seedCount === this.seedX.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(2 * a.length);
-        b.set(a);
-        return b;
-      };
-      this.seedX = grow(this.seedX);
-      this.seedY = grow(this.seedY);
-    }
-    this.seedX[this.seedCount] = x;
-    this.seedY[this.seedCount++] = y;
-  }
-
   /** The rows just refitted seed the next pass (a local one): where they moved, the residual changed. */
   private seedTouched(): void {
     if (!this.local) return;
     const { rows, column, row, count } = this.out;
-    for (let p = 0; p < count; p++) if (this.touched[p] && rows.status[p] === FitStatus.converged) this.addSeed(column[p] + rows.x[p], row[p] + rows.y[p]);
-  }
-
-  /**
-   * The tiles within a model's reach of a seed ({@link marked}: where the pass detects), and
-   * those within the detector's margin of them ({@link need}: where the model must hold every row).
-   */
-  private markSeeds(grid: TileGrid, marginPx: number): void {
-    const { marked, need } = this;
-    marked.fill(0);
-    need.fill(0);
-    const reach = Math.ceil(MODEL_RADIUS_SIGMAS * this.fit.sigmaPx);
-    for (let i = 0; i < this.seedCount; i++) {
-      const x = Math.floor(this.seedX[i]);
-      const y = Math.floor(this.seedY[i]);
-      const ta = grid.columnOf(x - reach);
-      const tb = grid.columnOf(x + reach);
-      const ra = grid.rowOf(y - reach);
-      const rb = grid.rowOf(y + reach);
-      for (let tr = ra; tr <= rb; tr++) marked.fill(1, tr * grid.columns + ta, tr * grid.columns + tb + 1);
-    }
-    for (let tr = 0; tr < grid.rows; tr++) {
-      for (let tc = 0; tc < grid.columns; tc++) {
-        if (!marked[tr * grid.columns + tc]) continue;
-        const ta = grid.columnOf(grid.columnStart(tc) - marginPx);
-        const tb = grid.columnOf(grid.columnStart(tc + 1) - 1 + marginPx);
-        const ra = grid.rowOf(grid.rowStart(tr) - marginPx);
-        const rb = grid.rowOf(grid.rowStart(tr + 1) - 1 + marginPx);
-        for (let r = ra; r <= rb; r++) need.fill(1, r * grid.columns + ta, r * grid.columns + tb + 1);
-      }
-    }
-  }
-
-  /** Whether row p's model reaches a tile {@link need} marks. */
-  private needed(p: number, width: number, height: number): boolean {
-    if (!this.footprint(this.out, p)) return false;
-    const grid = this.grid as TileGrid;
-    const { c0, r0, w } = this.foot;
-    if (c0 + w <= 0 || r0 + w <= 0 || c0 >= width || r0 >= height) return false;
-    const ta = grid.columnOf(c0);
-    const tb = grid.columnOf(c0 + w - 1);
-    const ra = grid.rowOf(r0);
-    const rb = grid.rowOf(r0 + w - 1);
-    for (let tr = ra; tr <= rb; tr++) for (let tc = ta; tc <= tb; tc++) if (this.need[tr * grid.columns + tc]) return true;
-    return false;
+    for (let p = 0; p < count; p++) if (this.touched[p] && rows.status[p] === FitStatus.converged) this.regions.addSeed(column[p] + rows.x[p], row[p] + rows.y[p]);
   }
 
   /**
@@ -377,9 +314,6 @@ export class ResidualPass {
    * them where they are). Stops when a sweep has nothing to refit.
    */
   private refineAll(frame: ResidualFrame): void {
-    const { count } = this.out;
-    if (this.pending.length < count) this.pending = new Uint8Array(this.touched.length);
-    this.pending.set(this.touched.subarray(0, count));
     for (let sweep = 0; sweep < REFINE_SWEEPS && this.refine(frame); sweep++);
   }
 
@@ -398,11 +332,10 @@ export class ResidualPass {
     this.scratch.ensure(1, this.fit.box ** 2, true);
     const candidates = this.candidates;
     const start = this.scratch.start;
-    const { pending, touched, cells } = this;
-    let marked = false;
+    const { refitDue, touched } = this;
     for (let p = 0; p < out.count; p++) {
-      if (!pending[p] || rows.status[p] !== FitStatus.converged) continue;
-      pending[p] = 0;
+      if (!refitDue[p] || !touched[p] || rows.status[p] !== FitStatus.converged) continue;
+      refitDue[p] = 0;
       this.refits++;
       // Gauss–Seidel: the row's own model out of the image, refitted, its new model back in.
       this.draw(out, p, width, height, -1);
@@ -426,20 +359,39 @@ export class ResidualPass {
         out.replace(p, fits, 0, c0, r0);
         // How far it moved, in its own √CRLB (NaN bounds: moved).
         const moved = Math.max(Math.abs(c0 + rows.x[p] - x) / rows.uncertaintyX[p], Math.abs(r0 + rows.y[p] - y) / rows.uncertaintyY[p], Math.abs(rows.photons[p] - photons) / rows.uncertaintyPhotons[p]);
-        if (!(moved <= REFINE_TOLERANCE_CRLB)) {
-          const n = cells.near(x, y, TOUCH_CELLS);
-          for (let i = 0; i < n; i++) {
-            const q = cells.found[i];
-            if (q !== p && touched[q]) {
-              pending[q] = 1;
-              marked = true;
-            }
-          }
-        }
+        if (!(moved <= REFINE_TOLERANCE_CRLB)) this.changed(x, y, p);
       }
       this.draw(out, p, width, height, 1);
     }
-    return marked;
+    for (let p = 0; p < out.count; p++) if (refitDue[p] && touched[p] && rows.status[p] === FitStatus.converged) return true;
+    return false;
+  }
+
+  /**
+   * Row `p` (at x, y frame px before it changed) changed: the rows within {@link TOUCH_CELLS}
+   * cells of it are due a refit, they and p a test ({@link refitDue}, by the cells last built).
+   */
+  private changed(x: number, y: number, p: number): void {
+    const cells = this.cells;
+    const n = cells.near(x, y, TOUCH_CELLS);
+    for (let i = 0; i < n; i++) {
+      const q = cells.found[i];
+      if (q !== p) this.refitDue[q] = 1;
+      this.testDue[q] = 1;
+    }
+    this.testDue[p] = 1;
+  }
+
+  /** {@link refitDue} and {@link testDue} hold `count` rows (kept as they are). */
+  private ensureDue(count: number): void {
+    if (this.refitDue.length >= count) return;
+    const grow = (a: Uint8Array) => {
+      const b = new Uint8Array(2 * count);
+      b.set(a);
+      return b;
+    };
+    this.refitDue = grow(this.refitDue);
+    this.testDue = grow(this.testDue);
   }
 
   /**
@@ -469,23 +421,28 @@ export class ResidualPass {
     dropped.fill(0, 0, n);
     this.cells.build(out, frame.width, frame.height, this.reach);
     let t = 0;
-    for (let p = 0; p < n; p++) if (rows.status[p] === FitStatus.converged && this.touched[p] && this.nearest(p, this.neighbours, 1) > 0) tested[t++] = p;
+    const testDue = this.testDue;
+    for (let p = 0; p < n; p++) if (testDue[p] && rows.status[p] === FitStatus.converged && this.touched[p] && this.nearest(p, this.neighbours, 1) > 0) tested[t++] = p;
     const order = tested.subarray(0, t);
     order.sort((a, b) => rows.photons[a] - rows.photons[b]);
     for (let i = 0; i < t; i++) {
       const p = order[i];
-      if (!dropped[p]) this.testRow(frame, p);
+      if (dropped[p]) continue;
+      testDue[p] = 0;
+      this.testRow(frame, p);
     }
     // Compact the rows kept, in order (a dropped row seeds the next local pass: its light is back in the residual).
     let k = 0;
     for (let p = 0; p < n; p++) {
       if (dropped[p]) {
-        if (this.local) this.addSeed(out.column[p] + rows.x[p], out.row[p] + rows.y[p]);
+        if (this.local) this.regions.addSeed(out.column[p] + rows.x[p], out.row[p] + rows.y[p]);
         continue;
       }
       if (k !== p) {
         out.replace(k, rows, p, out.column[p], out.row[p]);
         out.emitters[k] = out.emitters[p];
+        this.refitDue[k] = this.refitDue[p];
+        testDue[k] = testDue[p];
       }
       k++;
     }
@@ -511,9 +468,14 @@ export class ResidualPass {
     this.dropped.fill(0, 0, count);
     const cells = this.cells;
     cells.build(this.out, width, height, this.reach);
+    this.ensureDue(count);
     for (let q = 0; q < count; q++) {
       if (rows.status[q] !== FitStatus.converged) continue;
-      if (q >= newFrom) touched[q] = 1;
+      if (q >= newFrom) {
+        touched[q] = 1;
+        this.refitDue[q] = 1;
+        this.changed(column[q] + rows.x[q], row[q] + rows.y[q], q);
+      }
       const n = cells.near(column[q] + rows.x[q], row[q] + rows.y[q], TOUCH_CELLS);
       for (let i = 0; i < n; i++) {
         const p = cells.found[i];
@@ -612,6 +574,13 @@ export class ResidualPass {
     }
     if (!keep) {
       this.dropped[p] = 1;
+      // Its neighbourhood changes: it goes, they take the joint fit without it (and are refitted).
+      this.changed(out.column[p] + rows.x[p], out.row[p] + rows.y[p], p);
+      for (let j = 0; j < k; j++) {
+        const q = nb[j];
+        this.changed(out.column[q] + rows.x[q], out.row[q] + rows.y[q], q);
+        this.refitDue[q] = 1;
+      }
       this.adopt(k, c0, r0);
     } else {
       this.draw(out, p, width, height, 1);
@@ -692,27 +661,8 @@ export class ResidualPass {
 
   /** The model image of every row so far. */
   private drawAll(width: number, height: number): void {
-    this.clearModel();
+    this.regions.clearDrawn(this.model);
     for (let p = 0; p < this.out.count; p++) this.draw(this.out, p, width, height);
-  }
-
-  /** Zero the model image where anything was drawn (the tiles {@link draw} marked). */
-  private clearModel(): void {
-    const grid = this.grid as TileGrid;
-    const { dirty, model } = this;
-    const width = grid.width;
-    for (let tr = 0; tr < grid.rows; tr++) {
-      for (let tc = 0; tc < grid.columns; tc++) {
-        if (!dirty[tr * grid.columns + tc]) continue;
-        let tb = tc + 1;
-        while (tb < grid.columns && dirty[tr * grid.columns + tb]) tb++;
-        dirty.fill(0, tr * grid.columns + tc, tr * grid.columns + tb);
-        const c0 = grid.columnStart(tc);
-        const c1 = grid.columnStart(tb);
-        for (let r = grid.rowStart(tr); r < grid.rowStart(tr + 1); r++) model.fill(0, r * width + c0, r * width + c1);
-        tc = tb;
-      }
-    }
   }
 
   /** Row p's model square into {@link foot} (first column, row, side); false when it draws nothing. */
@@ -756,31 +706,7 @@ export class ResidualPass {
         if (cc >= 0 && cc < width) model[base + cc] += f * ex[i];
       }
     }
-    const grid = this.grid as TileGrid;
-    const ta = grid.columnOf(c0);
-    const tb = grid.columnOf(c0 + w - 1);
-    for (let tr = grid.rowOf(r0); tr <= grid.rowOf(r0 + w - 1); tr++) this.dirty.fill(1, tr * grid.columns + ta, tr * grid.columns + tb + 1);
-  }
-
-  /**
-   * {@link residualOf} over the runs of {@link marked} tiles of each tile row and `marginPx`
-   * around them (what the detector reads of it).
-   */
-  private residualOfTiles(frame: ResidualFrame, grid: TileGrid, marginPx: number): void {
-    const { width, height } = frame;
-    const marked = this.marked;
-    for (let tr = 0; tr < grid.rows; tr++) {
-      for (let ta = 0; ta < grid.columns; ta++) {
-        if (!marked[tr * grid.columns + ta]) continue;
-        let tb = ta + 1;
-        while (tb < grid.columns && marked[tr * grid.columns + tb]) tb++;
-        const c0 = Math.max(grid.columnStart(ta) - marginPx, 0);
-        const c1 = Math.min(grid.columnStart(tb) + marginPx, width);
-        const r1 = Math.min(grid.rowStart(tr + 1) + marginPx, height);
-        for (let r = Math.max(grid.rowStart(tr) - marginPx, 0); r < r1; r++) this.residualRange(frame, r * width + c0, r * width + c1);
-        ta = tb;
-      }
-    }
+    this.regions.drawn(c0, r0, w);
   }
 
   /**
