@@ -117,6 +117,8 @@ export class ResidualPass {
   private readonly fit: ResolvedFitOptions;
   private readonly workspace: FitWorkspace;
   private readonly passes: number;
+  /** Whether every row with a neighbour is refitted and tested each time (the constructor's `every`). */
+  private readonly every: boolean;
   private readonly candidates = new Candidates();
   private readonly out = new FitRows();
   private xAxis = new GaussianAxis(1);
@@ -164,9 +166,12 @@ export class ResidualPass {
    * @param multiEmitter - the resolved multi-emitter options: the passes in all, the first
    *   included (≥ 2 to do anything), the most emitters of a joint refit and the p-value of the
    *   likelihood-ratio test that keeps a row
+   * @param every - every row with a neighbour refitted in every sweep and tested in every round,
+   *   not only those near a change (the reference the tests compare with) @default false
    */
-  constructor(fit: ResolvedFitOptions, workspace: FitWorkspace, multiEmitter: ResolvedMultiEmitterOptions) {
+  constructor(fit: ResolvedFitOptions, workspace: FitWorkspace, multiEmitter: ResolvedMultiEmitterOptions, every = false) {
     this.fit = fit;
+    this.every = every;
     this.workspace = workspace;
     this.passes = multiEmitter.passes;
     const w = crowdedWindow(fit.box);
@@ -314,7 +319,10 @@ export class ResidualPass {
    * them where they are). Stops when a sweep has nothing to refit.
    */
   private refineAll(frame: ResidualFrame): void {
-    for (let sweep = 0; sweep < REFINE_SWEEPS && this.refine(frame); sweep++);
+    for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) {
+      if (this.every) this.refitDue.fill(1, 0, this.out.count);
+      if (!this.refine(frame) && !this.every) break;
+    }
   }
 
   /**
@@ -422,6 +430,7 @@ export class ResidualPass {
     this.cells.build(out, frame.width, frame.height, this.reach);
     let t = 0;
     const testDue = this.testDue;
+    if (this.every) testDue.fill(1, 0, n);
     for (let p = 0; p < n; p++) if (testDue[p] && rows.status[p] === FitStatus.converged && this.touched[p] && this.nearest(p, this.neighbours, 1) > 0) tested[t++] = p;
     const order = tested.subarray(0, t);
     order.sort((a, b) => rows.photons[a] - rows.photons[b]);
