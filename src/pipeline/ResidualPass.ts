@@ -123,6 +123,10 @@ export class ResidualPass {
   private readonly out = new FitRows();
   private xAxis = new GaussianAxis(1);
   private yAxis = new GaussianAxis(1);
+  /** Each row's axes as {@link draw} last drew them (a stride of the axes' box per row), and their x, y, σ (frame px). */
+  private axisKey = new Float64Array(0);
+  private axisX = new Float64Array(0);
+  private axisY = new Float64Array(0);
   private model = new Float64Array(0);
   /** The model plus the frame's own known background, over the boxes being fitted ({@link heldBox}); empty unless a frame has one. */
   private known = new Float64Array(0);
@@ -699,20 +703,36 @@ export class ResidualPass {
     if (this.xAxis.box < w) {
       this.xAxis = new GaussianAxis(w);
       this.yAxis = new GaussianAxis(w);
+      this.axisKey = new Float64Array(0);
     }
-    this.xAxis.evaluate(x - c0, sigma, false);
-    this.yAxis.evaluate(y - r0, sigma, false);
-    const ex = this.xAxis.value;
-    const ey = this.yAxis.value;
+    // Row p's axes as last drawn, when it is where it was (a row is taken out as it was put in).
+    const stride = this.xAxis.box;
+    if (this.axisKey.length < 3 * (p + 1)) {
+      const rows = 2 * (p + 1);
+      this.axisKey = new Float64Array(3 * rows).fill(Number.NaN);
+      this.axisX = new Float64Array(stride * rows);
+      this.axisY = new Float64Array(stride * rows);
+    }
+    const { axisKey, axisX: ex, axisY: ey } = this;
+    const at = p * stride;
+    if (axisKey[3 * p] !== x || axisKey[3 * p + 1] !== y || axisKey[3 * p + 2] !== sigma) {
+      this.xAxis.evaluate(x - c0, sigma, false);
+      this.yAxis.evaluate(y - r0, sigma, false);
+      ex.set(this.xAxis.value, at);
+      ey.set(this.yAxis.value, at);
+      axisKey[3 * p] = x;
+      axisKey[3 * p + 1] = y;
+      axisKey[3 * p + 2] = sigma;
+    }
     const model = this.model;
     for (let j = 0; j < w; j++) {
       const rr = r0 + j;
       if (rr < 0 || rr >= height) continue;
-      const f = photons * ey[j];
+      const f = photons * ey[at + j];
       const base = rr * width;
       for (let i = 0; i < w; i++) {
         const cc = c0 + i;
-        if (cc >= 0 && cc < width) model[base + cc] += f * ex[i];
+        if (cc >= 0 && cc < width) model[base + cc] += f * ex[at + i];
       }
     }
     this.regions.drawn(c0, r0, w);
