@@ -272,16 +272,20 @@ export class ResidualPass {
       }
       if (out.count === before) break;
       this.markTouched(width, height, before);
-      this.drawAll(width, height);
+      // The model image holds every row from here on: the rows it lacks are drawn (a local pass
+      // drew those reaching its tiles), then the refits and row tests keep it current.
+      for (let p = 0; p < out.count; p++) {
+        if (p >= before || (this.local && !(this.footprint(out, p) && regions.needs(this.foot.c0, this.foot.r0, this.foot.w)))) this.draw(out, p, width, height);
+      }
       this.refineAll(frame);
       this.seedTouched();
       for (let round = 0; round < PRUNE_ROUNDS; round++) {
         const kept = out.count;
         this.prune(frame);
         if (out.count === kept) break;
-        // Every row with a neighbour refitted again around the rows dropped (none is new).
+        // Every row with a neighbour refitted again around the rows dropped (none is new; the
+        // row tests took the dropped rows out of the model image).
         this.markTouched(width, height, out.count);
-        this.drawAll(width, height);
         this.refineAll(frame);
         this.seedTouched();
       }
