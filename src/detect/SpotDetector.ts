@@ -383,8 +383,7 @@ export class SpotDetector {
     for (let tr = 0; tr < rows; tr++) {
       for (let ta = 0; ta < columns; ta++) {
         if (!marked[tr * columns + ta]) continue;
-        let tb = ta + 1;
-        while (tb < columns && marked[tr * columns + tb]) tb++;
+        const tb = grid.runEnd(marked, tr, ta);
         const r0 = grid.rowStart(tr);
         const r1 = grid.rowStart(tr + 1);
         const c0 = grid.columnStart(ta);

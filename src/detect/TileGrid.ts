@@ -40,6 +40,19 @@ export class TileGrid {
     return Math.round(tr * this.tileHeight);
   }
 
+  /**
+   * The end of a run of flagged tiles along a tile row: the first tile column from `ta` on (ta
+   * itself flagged) whose flag is clear, or {@link columns}.
+   * @param flags - one flag per tile, row-major
+   * @param tr - tile row
+   * @param ta - the run's first tile column
+   */
+  runEnd(flags: Uint8Array, tr: number, ta: number): number {
+    let tb = ta + 1;
+    while (tb < this.columns && flags[tr * this.columns + tb]) tb++;
+    return tb;
+  }
+
   /** The tile column holding pixel column c (clamped into the frame). */
   columnOf(c: number): number {
     const tc = Math.min(Math.max(Math.floor(c / this.tileWidth), 0), this.columns - 1);

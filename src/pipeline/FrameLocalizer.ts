@@ -78,9 +78,11 @@ export class FrameLocalizer {
    * @param options - resolved pipeline options
    * @param internals - `residualRegion: 'frame'`: the residual passes detect over the whole
    *   frame, not only around the candidates the crowding test tried (the reference the tests
-   *   compare with) @default 'seeds'
+   *   compare with) @default 'seeds'; `everyRefit`: the residual passes refit every row with a
+   *   neighbour in every sweep and test it in every round, not only near a change (the reference
+   *   the tests compare with) @default false
    */
-  constructor(options: ResolvedLocalizeOptions, internals: { residualRegion?: 'seeds' | 'frame' } = {}) {
+  constructor(options: ResolvedLocalizeOptions, internals: { residualRegion?: 'seeds' | 'frame'; everyRefit?: boolean } = {}) {
     this.options = options;
     this.residualRegion = internals.residualRegion ?? 'seeds';
     const { fit, multiEmitter, astigmatism, spline, camera } = options;
@@ -89,7 +91,12 @@ export class FrameLocalizer {
     const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm);
     this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector, engines.depthFits && { fits: engines.depthFits, zModelErrorNm, pixelSizeNm: camera.pixelSizeNm, modelFollowsPsf: spline !== undefined || (astigmatism !== undefined && astigmaticModelFollowsBeads(astigmatism)) });
     this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm) : undefined;
-    this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter) : undefined;
+    this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter, internals.everyRefit) : undefined;
+  }
+
+  /** Refits of the residual passes on the last frame (0 without them). */
+  get residualRefits(): number {
+    return this.residualPass?.refits ?? 0;
   }
 
   /** The counters so far, and start new ones (workers report per chunk). */

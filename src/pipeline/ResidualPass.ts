@@ -6,8 +6,10 @@ import type { ResolvedFits } from '../fit/CrowdingResolver.js';
 import { crowdedWindow } from '../fit/crowdedWindow.js';
 import type { ResolvedMultiEmitterOptions } from '../fit/EmitterSelector.js';
 import { chiSquareThreshold } from '../fit/EmitterSelector.js';
-import { MULTI_EMITTER_MARGIN_PX } from '../fit/fitConstants.js';
+import { MAX_WINDOW, MULTI_EMITTER_MARGIN_PX } from '../fit/fitConstants.js';
 import { MultiEmitterFit } from '../fit/MultiEmitterFit.js';
+import { WasmMultiEmitterFit } from '../fit/WasmMultiEmitterFit.js';
+import type { JointFits } from '../fit/WasmMultiEmitterFit.js';
 import type { ResolvedFitOptions } from '../fit/FitOptions.js';
 import { FitRows } from '../fit/FitRows.js';
 import { FitStatus } from '../fit/FitStatus.js';
@@ -17,8 +19,8 @@ import { fitPatches } from '../fit/fitPatches.js';
 import type { PixelArray } from '../io/Frame.js';
 import { extractPatches } from '../patches/extractPatches.js';
 import { PatchScratch } from './PatchScratch.js';
+import { ResidualRegions } from './ResidualRegions.js';
 import { RowCells } from './RowCells.js';
-import type { TileGrid } from '../detect/TileGrid.js';
 import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
 
 /**
@@ -27,8 +29,15 @@ import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
  */
 export const RESIDUAL_DUPLICATE_PX = 2;
 
-/** Jacobi sweeps of refits after each pass (every row with the others held). */
+/** Most Gauss–Seidel sweeps of refits after each pass (each row with the others held). */
 const REFINE_SWEEPS = 4;
+
+/**
+ * A refit that moves its row by less than this many of the row's √CRLB (x, y and N, each by its
+ * own) leaves its neighbours' refits of the next sweep as they were: they are refitted only when
+ * a row within {@link TOUCH_CELLS} cells of them moved by more ({@link ResidualPass.refineAll}).
+ */
+export const REFINE_TOLERANCE_CRLB = 0.1;
 
 /**
  * Most rounds of the likelihood-ratio test after a pass ({@link ResidualPass.prune}), each
@@ -108,18 +117,24 @@ export class ResidualPass {
   private readonly fit: ResolvedFitOptions;
   private readonly workspace: FitWorkspace;
   private readonly passes: number;
+  /** Whether every row with a neighbour is refitted and tested each time (the constructor's `every`). */
+  private readonly every: boolean;
   private readonly candidates = new Candidates();
   private readonly out = new FitRows();
   private xAxis = new GaussianAxis(1);
   private yAxis = new GaussianAxis(1);
+  /** Each row's axes as {@link draw} last drew them (a stride of the axes' box per row), and their x, y, σ (frame px). */
+  private axisKey = new Float64Array(0);
+  private axisX = new Float64Array(0);
+  private axisY = new Float64Array(0);
   private model = new Float64Array(0);
   /** The model plus the frame's own known background, over the boxes being fitted ({@link heldBox}); empty unless a frame has one. */
   private known = new Float64Array(0);
   private residual = new Float32Array(0);
   /** Patches, origins, start values and results of this pass's fits. */
   private readonly scratch = new PatchScratch();
-  /** The joint fit of a tested row and its neighbours, in a window of {@link crowdedWindow}(box) px. */
-  private readonly joint: MultiEmitterFit;
+  /** The joint fit of a tested row and its neighbours, in a window of {@link crowdedWindow}(box) px (the fit kernel's when the run has it). */
+  private readonly joint: JointFits;
   /** 2(ℓ₁ − ℓ₀) a row must add to be kept: the χ² quantile of the multi-emitter selection. */
   private readonly threshold: number;
   /** Neighbours within this distance of a tested row (px) are refitted with it, jointly. */
@@ -131,22 +146,20 @@ export class ResidualPass {
   private dropped = new Uint8Array(0);
   /** Rows near a new row of this pass ({@link markTouched}): refitted and tested. */
   private touched = new Uint8Array(0);
+  /**
+   * Rows due a refit and a test: every row of the first pass; then a row near a change — a new
+   * row, a row dropped, a row that took the joint fit without one, a refit that moved
+   * ({@link changed}). Of these, the rows {@link markTouched} marks are refitted ({@link refineAll}) and tested ({@link prune}).
+   */
+  private refitDue = new Uint8Array(0);
+  private testDue = new Uint8Array(0);
+  /** Refits of the last {@link run} (for tests and profiles). */
+  refits = 0;
   private readonly startTheta: Float64Array;
   /** The converged rows by cells ({@link buildGrid}, and of RESIDUAL_DUPLICATE_PX for {@link nearFit}). */
   private readonly cells = new RowCells();
-  /**
-   * Per tile of the detector's grid: where the next pass detects (its seeds' neighbourhoods),
-   * where the model image must hold every row (those tiles and the filter's margin around
-   * them), and where the model image holds anything (cleared tile by tile, not frame by frame).
-   */
-  private marked = new Uint8Array(0);
-  private need = new Uint8Array(0);
-  private dirty = new Uint8Array(0);
-  private grid: TileGrid | undefined;
-  /** The next pass's seeds (frame px), when the passes are local. */
-  private seedX = new Float64Array(64);
-  private seedY = new Float64Array(64);
-  private seedCount = 0;
+  /** Where the passes detect, draw and clear, by the detector's tiles, and the next pass's seeds. */
+  private readonly regions = new ResidualRegions();
   private local = false;
   /** A row's model footprint ({@link footprint}): first column and row, side, px. */
   private readonly foot = { c0: 0, r0: 0, w: 0 };
@@ -157,13 +170,17 @@ export class ResidualPass {
    * @param multiEmitter - the resolved multi-emitter options: the passes in all, the first
    *   included (≥ 2 to do anything), the most emitters of a joint refit and the p-value of the
    *   likelihood-ratio test that keeps a row
+   * @param every - every row with a neighbour refitted in every sweep and tested in every round,
+   *   not only those near a change (the reference the tests compare with) @default false
    */
-  constructor(fit: ResolvedFitOptions, workspace: FitWorkspace, multiEmitter: ResolvedMultiEmitterOptions) {
+  constructor(fit: ResolvedFitOptions, workspace: FitWorkspace, multiEmitter: ResolvedMultiEmitterOptions, every = false) {
     this.fit = fit;
+    this.every = every;
     this.workspace = workspace;
     this.passes = multiEmitter.passes;
     const w = crowdedWindow(fit.box);
-    this.joint = new MultiEmitterFit(w, Math.max(2, multiEmitter.maxEmitters));
+    const most = Math.max(2, multiEmitter.maxEmitters);
+    this.joint = workspace.kernel && w <= MAX_WINDOW ? new WasmMultiEmitterFit(w, most) : new MultiEmitterFit(w, most);
     this.threshold = chiSquareThreshold(multiEmitter.pValue, this.joint.perEmitter);
     this.reach = (w >> 1) - MULTI_EMITTER_MARGIN_PX;
     this.window.patch = new Float64Array(w * w);
@@ -190,23 +207,24 @@ export class ResidualPass {
     const { width, height, data, camera, known } = frame;
     const size = width * height;
     const grid = detector.grid;
-    if (this.model.length !== size || this.grid !== grid) {
+    const regions = this.regions;
+    if (this.model.length !== size || regions.grid !== grid) {
       this.model = new Float64Array(size);
       this.residual = new Float32Array(size);
-      const tiles = grid.columns * grid.rows;
-      this.marked = new Uint8Array(tiles);
-      this.need = new Uint8Array(tiles);
-      this.dirty = new Uint8Array(tiles);
-      this.grid = grid;
+      regions.resize(grid);
     }
     const out = this.out;
+    this.refits = 0;
     out.count = 0;
     out.appendRange(first.rows, 0, first.count, first.originColumn, first.originRow);
     out.emitters.set(first.emitters.subarray(0, first.count), 0);
+    this.ensureDue(out.count);
+    this.refitDue.fill(1, 0, out.count);
+    this.testDue.fill(1, 0, out.count);
     this.local = seeds !== undefined && !known && detector.local;
-    this.seedCount = 0;
+    regions.seedCount = 0;
     if (this.local && seeds) {
-      for (let i = 0; i < seeds.count; i++) this.addSeed(seeds.x[i], seeds.y[i]);
+      for (let i = 0; i < seeds.count; i++) regions.addSeed(seeds.x[i], seeds.y[i]);
       // Rows with a neighbour (those the refits would touch) seed too: a pair the crowding test
       // passed may hide a third spot (measured on output-sums' sparse stack: without them 12 of
       // 9 600 true spots that whole-frame passes find are missed).
@@ -217,13 +235,15 @@ export class ResidualPass {
     for (let pass = 2; pass <= this.passes; pass++) {
       const candidates = this.candidates;
       if (this.local) {
-        if (this.seedCount === 0) break;
-        this.markSeeds(grid, detector.marginPx);
-        this.seedCount = 0;
-        this.clearModel();
-        for (let p = 0; p < out.count; p++) if (this.needed(p, width, height)) this.draw(out, p, width, height);
-        this.residualOfTiles(frame, grid, detector.marginPx);
-        detector.detectTiles(this.residual, this.marked, candidates);
+        if (regions.seedCount === 0) break;
+        regions.markSeeds(Math.ceil(MODEL_RADIUS_SIGMAS * this.fit.sigmaPx), detector.marginPx);
+        regions.clearDrawn(this.model);
+        for (let p = 0; p < out.count; p++) if (this.footprint(out, p) && regions.needs(this.foot.c0, this.foot.r0, this.foot.w)) this.draw(out, p, width, height);
+        const runs = regions.markedRuns(detector.marginPx);
+        for (let i = 0; i < runs; i++) {
+          for (let r = regions.runRow0[i]; r < regions.runRow1[i]; r++) this.residualRange(frame, r * width + regions.runColumn0[i], r * width + regions.runColumn1[i]);
+        }
+        detector.detectTiles(this.residual, regions.marked, candidates);
       } else {
         this.drawAll(width, height);
         this.residualOf(frame);
@@ -252,17 +272,21 @@ export class ResidualPass {
       }
       if (out.count === before) break;
       this.markTouched(width, height, before);
-      this.drawAll(width, height);
-      for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
+      // The model image holds every row from here on: the rows it lacks are drawn (a local pass
+      // drew those reaching its tiles), then the refits and row tests keep it current.
+      for (let p = 0; p < out.count; p++) {
+        if (p >= before || (this.local && !(this.footprint(out, p) && regions.needs(this.foot.c0, this.foot.r0, this.foot.w)))) this.draw(out, p, width, height);
+      }
+      this.refineAll(frame);
       this.seedTouched();
       for (let round = 0; round < PRUNE_ROUNDS; round++) {
         const kept = out.count;
         this.prune(frame);
         if (out.count === kept) break;
-        // Every row with a neighbour refitted again around the rows dropped (none is new).
+        // Every row with a neighbour refitted again around the rows dropped (none is new; the
+        // row tests took the dropped rows out of the model image).
         this.markTouched(width, height, out.count);
-        this.drawAll(width, height);
-        for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) this.refine(frame);
+        this.refineAll(frame);
         this.seedTouched();
       }
     }
@@ -288,78 +312,35 @@ export class ResidualPass {
     return b;
   }
 
-  /** A seed of the next pass (frame px). */
-  private addSeed(x: number, y: number): void {
-    if (this.seedCount === this.seedX.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(2 * a.length);
-        b.set(a);
-        return b;
-      };
-      this.seedX = grow(this.seedX);
-      this.seedY = grow(this.seedY);
-    }
-    this.seedX[this.seedCount] = x;
-    this.seedY[this.seedCount++] = y;
-  }
-
   /** The rows just refitted seed the next pass (a local one): where they moved, the residual changed. */
   private seedTouched(): void {
     if (!this.local) return;
     const { rows, column, row, count } = this.out;
-    for (let p = 0; p < count; p++) if (this.touched[p] && rows.status[p] === FitStatus.converged) this.addSeed(column[p] + rows.x[p], row[p] + rows.y[p]);
+    for (let p = 0; p < count; p++) if (this.touched[p] && rows.status[p] === FitStatus.converged) this.regions.addSeed(column[p] + rows.x[p], row[p] + rows.y[p]);
   }
 
   /**
-   * The tiles within a model's reach of a seed ({@link marked}: where the pass detects), and
-   * those within the detector's margin of them ({@link need}: where the model must hold every row).
+   * Refit the rows {@link markTouched} marked, in up to {@link REFINE_SWEEPS} Gauss–Seidel
+   * sweeps: the first sweep refits every one; a later one only those with a row within
+   * {@link TOUCH_CELLS} cells that moved by more than {@link REFINE_TOLERANCE_CRLB} of its √CRLB
+   * since their last refit (the others' held models are as they were: their refit would return
+   * them where they are). Stops when a sweep has nothing to refit.
    */
-  private markSeeds(grid: TileGrid, marginPx: number): void {
-    const { marked, need } = this;
-    marked.fill(0);
-    need.fill(0);
-    const reach = Math.ceil(MODEL_RADIUS_SIGMAS * this.fit.sigmaPx);
-    for (let i = 0; i < this.seedCount; i++) {
-      const x = Math.floor(this.seedX[i]);
-      const y = Math.floor(this.seedY[i]);
-      const ta = grid.columnOf(x - reach);
-      const tb = grid.columnOf(x + reach);
-      const ra = grid.rowOf(y - reach);
-      const rb = grid.rowOf(y + reach);
-      for (let tr = ra; tr <= rb; tr++) marked.fill(1, tr * grid.columns + ta, tr * grid.columns + tb + 1);
+  private refineAll(frame: ResidualFrame): void {
+    for (let sweep = 0; sweep < REFINE_SWEEPS; sweep++) {
+      if (this.every) this.refitDue.fill(1, 0, this.out.count);
+      if (!this.refine(frame) && !this.every) break;
     }
-    for (let tr = 0; tr < grid.rows; tr++) {
-      for (let tc = 0; tc < grid.columns; tc++) {
-        if (!marked[tr * grid.columns + tc]) continue;
-        const ta = grid.columnOf(grid.columnStart(tc) - marginPx);
-        const tb = grid.columnOf(grid.columnStart(tc + 1) - 1 + marginPx);
-        const ra = grid.rowOf(grid.rowStart(tr) - marginPx);
-        const rb = grid.rowOf(grid.rowStart(tr + 1) - 1 + marginPx);
-        for (let r = ra; r <= rb; r++) need.fill(1, r * grid.columns + ta, r * grid.columns + tb + 1);
-      }
-    }
-  }
-
-  /** Whether row p's model reaches a tile {@link need} marks. */
-  private needed(p: number, width: number, height: number): boolean {
-    if (!this.footprint(this.out, p)) return false;
-    const grid = this.grid as TileGrid;
-    const { c0, r0, w } = this.foot;
-    if (c0 + w <= 0 || r0 + w <= 0 || c0 >= width || r0 >= height) return false;
-    const ta = grid.columnOf(c0);
-    const tb = grid.columnOf(c0 + w - 1);
-    const ra = grid.rowOf(r0);
-    const rb = grid.rowOf(r0 + w - 1);
-    for (let tr = ra; tr <= rb; tr++) for (let tc = ta; tc <= tb; tc++) if (this.need[tr * grid.columns + tc]) return true;
-    return false;
   }
 
   /**
-   * One sweep of refits (Gauss–Seidel): every converged row {@link markTouched} marked is fitted again in a box centred on its
-   * pixel, the model of all the others (and the frame's known background) held as known
-   * background, started from where it is. A refit that does not converge keeps the row as it was.
+   * One sweep of refits (Gauss–Seidel): every converged row {@link pending} marks is fitted
+   * again in a box centred on its pixel, the model of all the others (and the frame's known
+   * background) held as known background, started from where it is, and its neighbours are
+   * marked when it moved ({@link refineAll}). A refit that does not converge keeps the row as it was.
+   * @returns whether a row is marked for the next sweep
    */
-  private refine(frame: ResidualFrame): void {
+  private refine(frame: ResidualFrame): boolean {
     const { width, height, data, camera, known } = frame;
     const out = this.out;
     const rows = out.rows;
@@ -367,26 +348,66 @@ export class ResidualPass {
     this.scratch.ensure(1, this.fit.box ** 2, true);
     const candidates = this.candidates;
     const start = this.scratch.start;
+    const { refitDue, touched } = this;
     for (let p = 0; p < out.count; p++) {
-      if (rows.status[p] !== FitStatus.converged || !this.touched[p]) continue;
+      if (!refitDue[p] || !touched[p] || rows.status[p] !== FitStatus.converged) continue;
+      refitDue[p] = 0;
+      this.refits++;
       // Gauss–Seidel: the row's own model out of the image, refitted, its new model back in.
       this.draw(out, p, width, height, -1);
+      const x = out.column[p] + rows.x[p];
+      const y = out.row[p] + rows.y[p];
+      const photons = rows.photons[p];
       candidates.count = 0;
-      candidates.push(Math.floor(out.row[p] + rows.y[p]), Math.floor(out.column[p] + rows.x[p]), p);
+      candidates.push(Math.floor(y), Math.floor(x), p);
       extractPatches(data, width, height, candidates, box, { patches: this.scratch.patches, originColumn: this.scratch.originColumn, originRow: this.scratch.originRow, saturated: this.scratch.saturated, shift: this.scratch.shift }, camera, frame.saturation);
       const c0 = this.scratch.originColumn[0];
       const r0 = this.scratch.originRow[0];
       const b = this.heldBox(frame, c0, r0, box);
       subtractKnownBackground(b, width, known ? known.pedestal : 0, 1, box, this.scratch.originColumn, this.scratch.originRow, this.scratch.patches, this.scratch.shift);
-      start.x[0] = out.column[p] + rows.x[p] - c0;
-      start.y[0] = out.row[p] + rows.y[p] - r0;
-      start.photons[0] = rows.photons[p];
+      start.x[0] = x - c0;
+      start.y[0] = y - r0;
+      start.photons[0] = photons;
       start.background[0] = rows.background[p];
       start.sigma[0] = rows.sigma[p];
       const fits = fitPatches(this.scratch.patches, this.workspace, { start, out: this.scratch.results, count: 1, shift: this.scratch.shift });
-      if (!this.scratch.saturated[0] && fits.status[0] === FitStatus.converged) out.replace(p, fits, 0, c0, r0);
+      if (!this.scratch.saturated[0] && fits.status[0] === FitStatus.converged) {
+        out.replace(p, fits, 0, c0, r0);
+        // How far it moved, in its own √CRLB (NaN bounds: moved).
+        const moved = Math.max(Math.abs(c0 + rows.x[p] - x) / rows.uncertaintyX[p], Math.abs(r0 + rows.y[p] - y) / rows.uncertaintyY[p], Math.abs(rows.photons[p] - photons) / rows.uncertaintyPhotons[p]);
+        if (!(moved <= REFINE_TOLERANCE_CRLB)) this.changed(x, y, p);
+      }
       this.draw(out, p, width, height, 1);
     }
+    for (let p = 0; p < out.count; p++) if (refitDue[p] && touched[p] && rows.status[p] === FitStatus.converged) return true;
+    return false;
+  }
+
+  /**
+   * Row `p` (at x, y frame px before it changed) changed: the rows within {@link TOUCH_CELLS}
+   * cells of it are due a refit, they and p a test ({@link refitDue}, by the cells last built).
+   */
+  private changed(x: number, y: number, p: number): void {
+    const cells = this.cells;
+    const n = cells.near(x, y, TOUCH_CELLS);
+    for (let i = 0; i < n; i++) {
+      const q = cells.found[i];
+      if (q !== p) this.refitDue[q] = 1;
+      this.testDue[q] = 1;
+    }
+    this.testDue[p] = 1;
+  }
+
+  /** {@link refitDue} and {@link testDue} hold `count` rows (kept as they are). */
+  private ensureDue(count: number): void {
+    if (this.refitDue.length >= count) return;
+    const grow = (a: Uint8Array) => {
+      const b = new Uint8Array(2 * count);
+      b.set(a);
+      return b;
+    };
+    this.refitDue = grow(this.refitDue);
+    this.testDue = grow(this.testDue);
   }
 
   /**
@@ -416,23 +437,29 @@ export class ResidualPass {
     dropped.fill(0, 0, n);
     this.cells.build(out, frame.width, frame.height, this.reach);
     let t = 0;
-    for (let p = 0; p < n; p++) if (rows.status[p] === FitStatus.converged && this.touched[p] && this.nearest(p, this.neighbours, 1) > 0) tested[t++] = p;
+    const testDue = this.testDue;
+    if (this.every) testDue.fill(1, 0, n);
+    for (let p = 0; p < n; p++) if (testDue[p] && rows.status[p] === FitStatus.converged && this.touched[p] && this.nearest(p, this.neighbours, 1) > 0) tested[t++] = p;
     const order = tested.subarray(0, t);
     order.sort((a, b) => rows.photons[a] - rows.photons[b]);
     for (let i = 0; i < t; i++) {
       const p = order[i];
-      if (!dropped[p]) this.testRow(frame, p);
+      if (dropped[p]) continue;
+      testDue[p] = 0;
+      this.testRow(frame, p);
     }
     // Compact the rows kept, in order (a dropped row seeds the next local pass: its light is back in the residual).
     let k = 0;
     for (let p = 0; p < n; p++) {
       if (dropped[p]) {
-        if (this.local) this.addSeed(out.column[p] + rows.x[p], out.row[p] + rows.y[p]);
+        if (this.local) this.regions.addSeed(out.column[p] + rows.x[p], out.row[p] + rows.y[p]);
         continue;
       }
       if (k !== p) {
         out.replace(k, rows, p, out.column[p], out.row[p]);
         out.emitters[k] = out.emitters[p];
+        this.refitDue[k] = this.refitDue[p];
+        testDue[k] = testDue[p];
       }
       k++;
     }
@@ -458,25 +485,20 @@ export class ResidualPass {
     this.dropped.fill(0, 0, count);
     const cells = this.cells;
     cells.build(this.out, width, height, this.reach);
-    const size = this.reach;
-    const across = cells.across;
+    this.ensureDue(count);
     for (let q = 0; q < count; q++) {
       if (rows.status[q] !== FitStatus.converged) continue;
-      if (q >= newFrom) touched[q] = 1;
-      const cx = Math.floor((column[q] + rows.x[q]) / size);
-      const cy = Math.floor((row[q] + rows.y[q]) / size);
-      const xa = Math.max(cx - TOUCH_CELLS, 0);
-      const xb = Math.min(cx + TOUCH_CELLS, across - 1);
-      if (xa > xb) continue;
-      for (let y = Math.max(cy - TOUCH_CELLS, 0); y <= cy + TOUCH_CELLS; y++) {
-        const last = y * across + xb;
-        if (y * across + xa >= cells.cells) break;
-        for (let i = cells.lower(y * across + xa); i < cells.count && cells.cell[i] <= last; i++) {
-          const p = cells.rows[i];
-          if (p === q) continue;
-          touched[p] = 1;
-          touched[q] = 1;
-        }
+      if (q >= newFrom) {
+        touched[q] = 1;
+        this.refitDue[q] = 1;
+        this.changed(column[q] + rows.x[q], row[q] + rows.y[q], q);
+      }
+      const n = cells.near(column[q] + rows.x[q], row[q] + rows.y[q], TOUCH_CELLS);
+      for (let i = 0; i < n; i++) {
+        const p = cells.found[i];
+        if (p === q) continue;
+        touched[p] = 1;
+        touched[q] = 1;
       }
     }
   }
@@ -488,28 +510,19 @@ export class ResidualPass {
   private nearest(p: number, out: Int32Array, most: number): number {
     const { rows, column, row } = this.out;
     const cells = this.cells;
-    const size = this.reach;
-    const r2 = size * size;
-    const across = cells.across;
-    const cx = Math.floor((column[p] + rows.x[p]) / size);
-    const cy = Math.floor((row[p] + rows.y[p]) / size);
-    const xa = Math.max(cx - 1, 0);
-    const xb = Math.min(cx + 1, across - 1);
+    const r2 = this.reach * this.reach;
+    const found = cells.near(column[p] + rows.x[p], row[p] + rows.y[p], 1);
     let k = 0;
-    for (let y = Math.max(cy - 1, 0); y <= cy + 1 && xa <= xb; y++) {
-      const last = y * across + xb;
-      if (y * across + xa >= cells.cells) break;
-      for (let i = cells.lower(y * across + xa); i < cells.count && cells.cell[i] <= last; i++) {
-        const q = cells.rows[i];
-        if (q === p || this.dropped[q] || rows.status[q] !== FitStatus.converged) continue;
-        const d = this.distance2(p, q);
-        if (d > r2) continue;
-        if (k < most) out[k++] = q;
-        else {
-          let far = 0;
-          for (let j = 1; j < k; j++) if (this.distance2(p, out[j]) > this.distance2(p, out[far])) far = j;
-          if (this.distance2(p, out[far]) > d) out[far] = q;
-        }
+    for (let i = 0; i < found; i++) {
+      const q = cells.found[i];
+      if (q === p || this.dropped[q] || rows.status[q] !== FitStatus.converged) continue;
+      const d = this.distance2(p, q);
+      if (d > r2) continue;
+      if (k < most) out[k++] = q;
+      else {
+        let far = 0;
+        for (let j = 1; j < k; j++) if (this.distance2(p, out[j]) > this.distance2(p, out[far])) far = j;
+        if (this.distance2(p, out[far]) > d) out[far] = q;
       }
     }
     return k;
@@ -578,6 +591,13 @@ export class ResidualPass {
     }
     if (!keep) {
       this.dropped[p] = 1;
+      // Its neighbourhood changes: it goes, they take the joint fit without it (and are refitted).
+      this.changed(out.column[p] + rows.x[p], out.row[p] + rows.y[p], p);
+      for (let j = 0; j < k; j++) {
+        const q = nb[j];
+        this.changed(out.column[q] + rows.x[q], out.row[q] + rows.y[q], q);
+        this.refitDue[q] = 1;
+      }
       this.adopt(k, c0, r0);
     } else {
       this.draw(out, p, width, height, 1);
@@ -634,19 +654,12 @@ export class ResidualPass {
     const { rows, column, row, count } = this.out;
     const r2 = RESIDUAL_DUPLICATE_PX * RESIDUAL_DUPLICATE_PX;
     const cells = this.cells;
-    const across = cells.across;
-    const cx = Math.floor(x / cells.size);
-    const cy = Math.floor(y / cells.size);
-    const xa = Math.max(cx - 1, 0);
-    const xb = Math.min(cx + 1, across - 1);
-    for (let cyy = Math.max(cy - 1, 0); cyy <= cy + 1 && xa <= xb; cyy++) {
-      const last = cyy * across + xb;
-      for (let i = cells.lower(cyy * across + xa); i < cells.count && cells.cell[i] <= last; i++) {
-        const q = cells.rows[i];
-        const dx = column[q] + rows.x[q] - x;
-        const dy = row[q] + rows.y[q] - y;
-        if (dx * dx + dy * dy < r2) return true;
-      }
+    const found = cells.near(x, y, 1);
+    for (let i = 0; i < found; i++) {
+      const q = cells.found[i];
+      const dx = column[q] + rows.x[q] - x;
+      const dy = row[q] + rows.y[q] - y;
+      if (dx * dx + dy * dy < r2) return true;
     }
     for (let i = 0; i < cells.outsideCount; i++) {
       const q = cells.outside[i];
@@ -665,27 +678,8 @@ export class ResidualPass {
 
   /** The model image of every row so far. */
   private drawAll(width: number, height: number): void {
-    this.clearModel();
+    this.regions.clearDrawn(this.model);
     for (let p = 0; p < this.out.count; p++) this.draw(this.out, p, width, height);
-  }
-
-  /** Zero the model image where anything was drawn (the tiles {@link draw} marked). */
-  private clearModel(): void {
-    const grid = this.grid as TileGrid;
-    const { dirty, model } = this;
-    const width = grid.width;
-    for (let tr = 0; tr < grid.rows; tr++) {
-      for (let tc = 0; tc < grid.columns; tc++) {
-        if (!dirty[tr * grid.columns + tc]) continue;
-        let tb = tc + 1;
-        while (tb < grid.columns && dirty[tr * grid.columns + tb]) tb++;
-        dirty.fill(0, tr * grid.columns + tc, tr * grid.columns + tb);
-        const c0 = grid.columnStart(tc);
-        const c1 = grid.columnStart(tb);
-        for (let r = grid.rowStart(tr); r < grid.rowStart(tr + 1); r++) model.fill(0, r * width + c0, r * width + c1);
-        tc = tb;
-      }
-    }
   }
 
   /** Row p's model square into {@link foot} (first column, row, side); false when it draws nothing. */
@@ -713,47 +707,39 @@ export class ResidualPass {
     if (this.xAxis.box < w) {
       this.xAxis = new GaussianAxis(w);
       this.yAxis = new GaussianAxis(w);
+      this.axisKey = new Float64Array(0);
     }
-    this.xAxis.evaluate(x - c0, sigma, false);
-    this.yAxis.evaluate(y - r0, sigma, false);
-    const ex = this.xAxis.value;
-    const ey = this.yAxis.value;
+    // Row p's axes as last drawn, when it is where it was (a row is taken out as it was put in).
+    const stride = this.xAxis.box;
+    if (this.axisKey.length < 3 * (p + 1)) {
+      const rows = 2 * (p + 1);
+      this.axisKey = new Float64Array(3 * rows).fill(Number.NaN);
+      this.axisX = new Float64Array(stride * rows);
+      this.axisY = new Float64Array(stride * rows);
+    }
+    const { axisKey, axisX: ex, axisY: ey } = this;
+    const at = p * stride;
+    if (axisKey[3 * p] !== x || axisKey[3 * p + 1] !== y || axisKey[3 * p + 2] !== sigma) {
+      this.xAxis.evaluate(x - c0, sigma, false);
+      this.yAxis.evaluate(y - r0, sigma, false);
+      ex.set(this.xAxis.value, at);
+      ey.set(this.yAxis.value, at);
+      axisKey[3 * p] = x;
+      axisKey[3 * p + 1] = y;
+      axisKey[3 * p + 2] = sigma;
+    }
     const model = this.model;
     for (let j = 0; j < w; j++) {
       const rr = r0 + j;
       if (rr < 0 || rr >= height) continue;
-      const f = photons * ey[j];
+      const f = photons * ey[at + j];
       const base = rr * width;
       for (let i = 0; i < w; i++) {
         const cc = c0 + i;
-        if (cc >= 0 && cc < width) model[base + cc] += f * ex[i];
+        if (cc >= 0 && cc < width) model[base + cc] += f * ex[at + i];
       }
     }
-    const grid = this.grid as TileGrid;
-    const ta = grid.columnOf(c0);
-    const tb = grid.columnOf(c0 + w - 1);
-    for (let tr = grid.rowOf(r0); tr <= grid.rowOf(r0 + w - 1); tr++) this.dirty.fill(1, tr * grid.columns + ta, tr * grid.columns + tb + 1);
-  }
-
-  /**
-   * {@link residualOf} over the runs of {@link marked} tiles of each tile row and `marginPx`
-   * around them (what the detector reads of it).
-   */
-  private residualOfTiles(frame: ResidualFrame, grid: TileGrid, marginPx: number): void {
-    const { width, height } = frame;
-    const marked = this.marked;
-    for (let tr = 0; tr < grid.rows; tr++) {
-      for (let ta = 0; ta < grid.columns; ta++) {
-        if (!marked[tr * grid.columns + ta]) continue;
-        let tb = ta + 1;
-        while (tb < grid.columns && marked[tr * grid.columns + tb]) tb++;
-        const c0 = Math.max(grid.columnStart(ta) - marginPx, 0);
-        const c1 = Math.min(grid.columnStart(tb) + marginPx, width);
-        const r1 = Math.min(grid.rowStart(tr + 1) + marginPx, height);
-        for (let r = Math.max(grid.rowStart(tr) - marginPx, 0); r < r1; r++) this.residualRange(frame, r * width + c0, r * width + c1);
-        ta = tb;
-      }
-    }
+    this.regions.drawn(c0, r0, w);
   }
 
   /**

@@ -22,6 +22,8 @@ export class RowCells {
   /** The converged rows outside the cells (a fit a little beyond the frame's edge): `outside[0…outsideCount−1]`. */
   outside = new Int32Array(0);
   outsideCount = 0;
+  /** The rows {@link near} found. */
+  found = new Int32Array(0);
   private keys = new Float64Array(0);
 
   /**
@@ -66,6 +68,29 @@ export class RowCells {
       this.rows[i] = keys[i] - c * m;
     }
     this.count = n;
+  }
+
+  /**
+   * The rows in the cells within `radius` cells (along x and y) of the cell of (x, y), frame px,
+   * into {@link found}, in the order a scan of those cells row by row visits them (each cell's
+   * rows in row order). The one neighbour scan of the residual passes.
+   * @returns how many (the first entries of {@link found})
+   */
+  near(x: number, y: number, radius: number): number {
+    const { across, size } = this;
+    const cx = Math.floor(x / size);
+    const cy = Math.floor(y / size);
+    const xa = Math.max(cx - radius, 0);
+    const xb = Math.min(cx + radius, across - 1);
+    if (this.found.length < this.count) this.found = new Int32Array(this.rows.length);
+    const found = this.found;
+    let n = 0;
+    for (let r = Math.max(cy - radius, 0); r <= cy + radius && xa <= xb; r++) {
+      const last = r * across + xb;
+      if (r * across + xa >= this.cells) break;
+      for (let i = this.lower(r * across + xa); i < this.count && this.cell[i] <= last; i++) found[n++] = this.rows[i];
+    }
+    return n;
   }
 
   /** The first entry whose cell is ≥ c (binary search). */

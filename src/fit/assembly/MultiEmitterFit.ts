@@ -437,11 +437,11 @@ export function multiFit(data: usize, k: i32, maxIterations: i32, tolerance: f64
   return status;
 }
 
-/** MultiEmitterFit.evaluate at θ = MTH: the model's μ (for the residual) is then that of MTH. */
-export function multiRefresh(data: usize, k: i32): void {
+/** MultiEmitterFit.refresh at θ = MTH: the model's μ (for the residual) is then that of MTH; returns ℓ(MTH). */
+export function multiRefresh(data: usize, k: i32): f64 {
   MODEL.k = k;
   MODEL.data = data;
-  MODEL.evaluate(MTH);
+  return MODEL.evaluate(MTH);
 }
 
 /** MultiEmitterFit.bound: the √CRLB of θ̂ = MTH (K emitters) into MCR; false when the Fisher information is singular. */

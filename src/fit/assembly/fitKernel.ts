@@ -27,6 +27,7 @@
 export { configure } from './FitWorkspace';
 export { fitBatch } from './fitPatch';
 export { multiConfigure, multiCrlb, multiOut, multiSelect, multiTheta } from './EmitterSelector';
+export { jointBound, jointConfigure, jointFit, jointIterations, jointLogLikelihood, jointRefresh, jointResidualStd } from './JointFit';
 export { zConfigure, zFit, zOut } from './AstigmaticFit';
 export { multiZConfigure, multiZFit, multiZMu, multiZOut, multiZStart, multiZTheta, multiZValues } from './MultiAstigmaticFit';
 export { splineConfigure, splineFit, splineOut } from './SplineFit';
