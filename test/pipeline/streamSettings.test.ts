@@ -81,3 +81,22 @@ test('settingsFromFrames: frames wider than SIGMA_CROP_PX have σ measured in th
   assert.deepEqual(a, b);
   assert.ok(Math.abs(a.sigmaNm - 130) < 10, `σ ${a.sigmaNm}`);
 });
+
+test('settingsFromFrames: the central square of frames with sensor maps takes the maps under it', () => {
+  // An offset and a variance map that vary along the columns (100 + 0.2·column ADU, 2 + 0.01·column
+  // ADU²): σ on 1100 px wide frames equals σ on their central 1024 px with the maps cut alike.
+  const width = 1100;
+  const height = 40;
+  const sim = { width, height, frames: 3, density: 1.5, seed: 6, baselineAdu: 0 };
+  const offset = Float32Array.from({ length: width * height }, (_, i) => 100 + 0.2 * (i % width));
+  const variance = Float32Array.from({ length: width * height }, (_, i) => 2 + 0.01 * (i % width));
+  const full: Frame[] = [...simulateStack(sim)].map((f) => ({ index: f.index, width, height, data: Uint16Array.from(f.adu, (v, i) => Math.max(0, Math.round(v + offset[i]))) }));
+  const x0 = (width - SIGMA_CROP_PX) >> 1;
+  const cutMap = (map: Float32Array) => Float32Array.from({ length: SIGMA_CROP_PX * height }, (_, i) => map[Math.floor(i / SIGMA_CROP_PX) * width + x0 + (i % SIGMA_CROP_PX)]);
+  const cut: Frame[] = full.map((f) => ({ index: f.index, width: SIGMA_CROP_PX, height, data: Uint16Array.from({ length: SIGMA_CROP_PX * height }, (_, i) => f.data[Math.floor(i / SIGMA_CROP_PX) * width + x0 + (i % SIGMA_CROP_PX)]) }));
+  const camera = { pixelSizeNm: 100, photonsPerAdu: 1 };
+  const a = settingsFromFrames(full, { camera: { ...camera, maps: { width, height, offsetAdu: offset, varianceAdu2: variance } } }, undefined, () => {}).settings.psfSigma.estimate;
+  const b = settingsFromFrames(cut, { camera: { ...camera, maps: { width: SIGMA_CROP_PX, height, offsetAdu: cutMap(offset), varianceAdu2: cutMap(variance) } } }, undefined, () => {}).settings.psfSigma.estimate;
+  assert.ok(a && b && a.spots >= 20, `spots ${a?.spots}`);
+  assert.deepEqual(a, b);
+});
