@@ -192,7 +192,8 @@ export function settingsFromFrames(read: readonly Frame[], options: LocalizeOpti
   if (!threeD && read.length > 0) {
     // The detector's default threshold: the spots measured are the bright ones whatever the run's.
     const detect = resolveDetectOptions({ ...options.detect, threshold: undefined });
-    sigma = measurePsfSigma(read.slice(0, SETTINGS_FRAMES), frameCamera(runCamera, read[0].width, read[0].height), detect, provisional.psfSigmaPx);
+    const crop = centralCrop(read.slice(0, SETTINGS_FRAMES), runCamera);
+    sigma = measurePsfSigma(crop.frames, frameCamera(crop.camera, crop.frames[0].width, crop.frames[0].height), detect, provisional.psfSigmaPx);
   }
   const sigmaEstimate = sigma && { sigmaNm: sigma.sigmaPx * pixelSizeNm, sdNm: sigma.sigmaSdPx * pixelSizeNm, seNm: sigma.sigmaSePx * pixelSizeNm, spots: sigma.spots, method: sigma.method };
   let psfSource: RunSettings['psfSigma']['source'] = threeD ? 'calibration' : 'given';
@@ -216,6 +217,36 @@ export function settingsFromFrames(read: readonly Frame[], options: LocalizeOpti
       frames: read.length,
     },
   };
+}
+
+/**
+ * The PSF σ of frames wider or taller than this is measured in their central square of this
+ * side, px: its detection and its isolation test then cost what a 1024×1024 px frame's do
+ * (one 2048×2048 px frame at 0.2 emitters/µm² gave the 500 spots in its first rows anyway;
+ * the spectrum's 256×256 px are the frame's centre either way).
+ */
+export const SIGMA_CROP_PX = 1024;
+
+/**
+ * The frames' central {@link SIGMA_CROP_PX} square (copied) and the camera of its pixels (the
+ * maps' origin moved with it), or the frames and camera as they are when they fit in it.
+ * @param frames - frames of one size
+ * @param camera - their camera
+ */
+function centralCrop(frames: readonly Frame[], camera: CameraModel): { frames: readonly Frame[]; camera: CameraModel } {
+  const { width, height } = frames[0];
+  if (width <= SIGMA_CROP_PX && height <= SIGMA_CROP_PX) return { frames, camera };
+  const w = Math.min(width, SIGMA_CROP_PX);
+  const h = Math.min(height, SIGMA_CROP_PX);
+  const x0 = (width - w) >> 1;
+  const y0 = (height - h) >> 1;
+  const cropped = frames.map((frame) => {
+    const data = new (frame.data.constructor as new (length: number) => Frame['data'])(w * h);
+    for (let r = 0; r < h; r++) data.set(frame.data.subarray((y0 + r) * width + x0, (y0 + r) * width + x0 + w), r * w);
+    return { index: frame.index, width: w, height: h, data };
+  });
+  const maps = camera.maps && { ...camera.maps, originX: (camera.maps.originX ?? 0) + x0, originY: (camera.maps.originY ?? 0) + y0 };
+  return { frames: cropped, camera: maps ? { ...camera, maps } : camera };
 }
 
 /** A given σ further than this (relative) from the measured one is warned about. */

@@ -24,7 +24,7 @@ export interface SkewInput {
   readonly noise: TileNoise;
   /** Tile step, px (half a tile: the tiles' central quarters then tile the frame). */
   readonly stepPx: number;
-  /** Every this-many-th tile in reading order is used (a frame with more than maxFrameTiles). @default 1 */
+  /** Every this-many-th tile in reading order is used (a frame with more than maxFrameTiles or sampleTiles). @default 1 */
   readonly every?: number;
   /** Slope (ADU) and intercept (ADU²) of variance against mean, and the slope's variance. */
   readonly slope: number;

@@ -70,7 +70,9 @@ export function measurePsfSigma(frames: readonly Frame[], camera: FrameCamera, d
     if (chosen.length >= PSF_SIGMA_MAX_SPOTS) break;
     if (frame.width !== width || frame.height !== height) continue;
     detector.detect(frame.data, found, camera);
-    for (let i = 0; i < found.count; i++) {
+    // Once enough spots are chosen the frame's other candidates are not tested (the test is
+    // quadratic in the candidates: 8 400 in a 2048×2048 px frame at 0.2 emitters/µm²).
+    for (let i = 0; i < found.count && chosen.length < PSF_SIGMA_MAX_SPOTS; i++) {
       const r = found.row[i];
       const c = found.column[i];
       if (r < half || c < half || r >= height - half || c >= width - half) continue;
@@ -78,7 +80,7 @@ export function measurePsfSigma(frames: readonly Frame[], camera: FrameCamera, d
       for (let j = 0; j < found.count && alone; j++) {
         if (j !== i && (found.row[j] - r) ** 2 + (found.column[j] - c) ** 2 < box * box) alone = false;
       }
-      if (alone && chosen.length < PSF_SIGMA_MAX_SPOTS) chosen.push({ frame, row: r, column: c });
+      if (alone) chosen.push({ frame, row: r, column: c });
     }
   }
   if (chosen.length === 0) return fromSpectrum(frames, 0);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { GAIN_RELATIVE_SD_WARNING, settingsFromFrames } from '../../pipelines/estimateRunSettings.js';
+import { GAIN_RELATIVE_SD_WARNING, SIGMA_CROP_PX, settingsFromFrames } from '../../pipelines/estimateRunSettings.js';
 import { localize } from '../../pipelines/localize.js';
 import { readFrames } from '../../src/io/framesFromTiff.js';
 import type { Frame } from '../../src/io/Frame.js';
@@ -59,4 +59,44 @@ test('an sCMOS stack without maps: the hot pixels are said, naming calibrate-cam
   const warnings: string[] = [];
   settingsFromFrames(frames, { camera: { pixelSizeNm: 100 }, psfSigmaNm: 130 }, undefined, (w) => warnings.push(w));
   assert.ok(warnings.some((w) => /pixels \([\d.]+ %\) are far noisier .*calibrate-camera .*--variance-map/.test(w)), warnings.join('\n'));
+});
+
+test('settingsFromFrames: frames wider than SIGMA_CROP_PX have σ measured in their central square', () => {
+  // 1100 × 40 px frames: σ is measured in the central 1024 × 40 px (columns 38…1061), the same
+  // as on frames cut there by hand. The camera is given, so both runs convert alike.
+  const width = 1100;
+  const height = 40;
+  const sim = { width, height, frames: 3, density: 1.5, seed: 4 };
+  const full: Frame[] = [...simulateStack(sim)].map((f) => ({ index: f.index, width, height, data: Uint16Array.from(f.adu, (v) => Math.max(0, Math.round(v))) }));
+  const x0 = (width - SIGMA_CROP_PX) >> 1;
+  const cut: Frame[] = full.map((f) => {
+    const data = new Uint16Array(SIGMA_CROP_PX * height);
+    for (let r = 0; r < height; r++) data.set(f.data.subarray(r * width + x0, r * width + x0 + SIGMA_CROP_PX), r * SIGMA_CROP_PX);
+    return { index: f.index, width: SIGMA_CROP_PX, height, data };
+  });
+  const options = { camera: { pixelSizeNm: 100, baselineAdu: 100, photonsPerAdu: 1, readNoiseElectrons: 1.5 } };
+  const a = settingsFromFrames(full, options, undefined, () => {}).settings.psfSigma.estimate;
+  const b = settingsFromFrames(cut, options, undefined, () => {}).settings.psfSigma.estimate;
+  assert.ok(a && b && a.spots >= 20, `spots ${a?.spots}`);
+  assert.deepEqual(a, b);
+  assert.ok(Math.abs(a.sigmaNm - 130) < 10, `σ ${a.sigmaNm}`);
+});
+
+test('settingsFromFrames: the central square of frames with sensor maps takes the maps under it', () => {
+  // An offset and a variance map that vary along the columns (100 + 0.2·column ADU, 2 + 0.01·column
+  // ADU²): σ on 1100 px wide frames equals σ on their central 1024 px with the maps cut alike.
+  const width = 1100;
+  const height = 40;
+  const sim = { width, height, frames: 3, density: 1.5, seed: 6, baselineAdu: 0 };
+  const offset = Float32Array.from({ length: width * height }, (_, i) => 100 + 0.2 * (i % width));
+  const variance = Float32Array.from({ length: width * height }, (_, i) => 2 + 0.01 * (i % width));
+  const full: Frame[] = [...simulateStack(sim)].map((f) => ({ index: f.index, width, height, data: Uint16Array.from(f.adu, (v, i) => Math.max(0, Math.round(v + offset[i]))) }));
+  const x0 = (width - SIGMA_CROP_PX) >> 1;
+  const cutMap = (map: Float32Array) => Float32Array.from({ length: SIGMA_CROP_PX * height }, (_, i) => map[Math.floor(i / SIGMA_CROP_PX) * width + x0 + (i % SIGMA_CROP_PX)]);
+  const cut: Frame[] = full.map((f) => ({ index: f.index, width: SIGMA_CROP_PX, height, data: Uint16Array.from({ length: SIGMA_CROP_PX * height }, (_, i) => f.data[Math.floor(i / SIGMA_CROP_PX) * width + x0 + (i % SIGMA_CROP_PX)]) }));
+  const camera = { pixelSizeNm: 100, photonsPerAdu: 1 };
+  const a = settingsFromFrames(full, { camera: { ...camera, maps: { width, height, offsetAdu: offset, varianceAdu2: variance } } }, undefined, () => {}).settings.psfSigma.estimate;
+  const b = settingsFromFrames(cut, { camera: { ...camera, maps: { width: SIGMA_CROP_PX, height, offsetAdu: cutMap(offset), varianceAdu2: cutMap(variance) } } }, undefined, () => {}).settings.psfSigma.estimate;
+  assert.ok(a && b && a.spots >= 20, `spots ${a?.spots}`);
+  assert.deepEqual(a, b);
 });
