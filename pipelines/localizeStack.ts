@@ -306,6 +306,9 @@ async function streamRun(
     error ??= e instanceof Error ? e : new Error(String(e));
   }
   writeMs += performance.now() - w0;
+  // After a failed block the file holds fewer frames than were localized: the record says what
+  // the file holds (the rows of the dropped block are counted out of `rows` by the writer).
+  if (error instanceof FileWriteError) frames = writers.csv.framesInFile;
   return {
     frames,
     stats,

@@ -557,7 +557,8 @@ function centroid(psf: Float64Array, plane: number, planes: number, P: number): 
  */
 function splineOf(psf: Float64Array, planes: number, P: number, planeZNm: readonly number[], zStepNm: number, side: number): SplinePsf {
   const rising = zStepNm > 0;
-  const S = Math.max(side, P);
+  // Padded evenly on both sides (the centre stays at (S − 1)/2): S has P's parity.
+  const S = Math.max(side + ((side - P) & 1), P);
   const m = (S - P) >> 1;
   const clamp = (i: number) => Math.min(P - 1, Math.max(0, i - m));
   const volume = new Float64Array(planes * S * S);

@@ -161,7 +161,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     perBead: result.beads,
     messages: result.messages,
   };
-  await writeSplineCalibration(output, result.spline, { pixelSizeNm, beads: kept, record: { zOrigin, focusStageZNm: result.focusStageZNm, zErrorRmsNm: result.zErrorRmsNm ?? null, usableRangeNm: result.usableRangeNm ?? null, normalisation: results.normalisation, smoothZNm } });
+  await writeSplineCalibration(output, result.spline, { pixelSizeNm, beads: kept, boxPx: result.box, record: { zOrigin, focusStageZNm: result.focusStageZNm, zErrorRmsNm: result.zErrorRmsNm ?? null, usableRangeNm: result.usableRangeNm ?? null, normalisation: results.normalisation, smoothZNm } });
   if (plot) writeFileAtomically(plot, await plotPsfCalibration(result, pixelSizeNm));
   const seconds = (performance.now() - t0) / 1000;
   writeSidecar(record, {

@@ -51,6 +51,13 @@ export class LocalizationCsvWriter {
   rows = 0;
   /** Rows in the file (written blocks). */
   private fileRows = 0;
+  /** Frames whose rows are in the file (written blocks): after a failed write, what the file holds. */
+  framesInFile = 0;
+  /** The last frame whose rows are in the file (its number in the stack), or -1 before the first block. */
+  lastFrameInFile = -1;
+  /** Frames given to {@link write} since the last block, and the last of them. */
+  private framesHeld = 0;
+  private lastFrameHeld = -1;
   private readonly flushBytes: number;
   private readonly file: CsvFile;
   private readonly includeAllFits: boolean;
@@ -105,6 +112,8 @@ export class LocalizationCsvWriter {
       written++;
     }
     this.rows += written;
+    this.framesHeld++;
+    this.lastFrameHeld = batch.frame;
     if (out.length >= this.flushBytes) this.flush();
     return written;
   }
@@ -119,9 +128,15 @@ export class LocalizationCsvWriter {
       this.file.flush();
     } catch (error) {
       this.rows = this.fileRows;
+      this.framesHeld = 0;
       throw error;
     }
     this.fileRows = this.rows;
+    if (this.framesHeld > 0) {
+      this.framesInFile += this.framesHeld;
+      this.lastFrameInFile = this.lastFrameHeld;
+      this.framesHeld = 0;
+    }
   }
 
   /**

@@ -15,6 +15,12 @@ export interface SplineFileInfo {
    * @default the RMS radius of the spline's samples in the plane nearest z = 0
    */
   readonly effectiveSigmaPx?: number;
+  /**
+   * The side of the box the PSF was measured over, px (Picasso's `box`); the spline may be wider
+   * (calibrate-psf pads it by repeating its border samples), and `effective_sigma` is measured
+   * within this box, not over the padding. @default the spline's side
+   */
+  readonly boxPx?: number;
   /** smlm-stream's own record (z origin, how it was made), stored under `smlm_stream` in the metadata. */
   readonly record?: Record<string, unknown>;
 }
@@ -66,9 +72,9 @@ export async function writeSplineCalibration(path: string, spline: SplinePsf, in
     z_step_nm: stepNm,
     magnification_factor: 1.0,
     correct_z_bias: false,
-    effective_sigma: info.effectiveSigmaPx ?? effectiveSigmaPx(stored, zCenter),
+    effective_sigma: info.effectiveSigmaPx ?? effectiveSigmaPx(stored, zCenter, info.boxPx),
     photon_scale: 1.0,
-    box: Math.min(nx, ny),
+    box: info.boxPx ?? Math.min(nx, ny),
     pixelsize: info.pixelSizeNm,
     n_channels: 1,
     n_beads: info.beads ?? 0,
@@ -129,14 +135,20 @@ export function flipSplineZ(spline: SplinePsf): SplinePsf {
   return { ...spline, zStartNm: spline.zStartNm + vz * spline.dzNm, dzNm: -spline.dzNm, coefficients: out };
 }
 
-/** √(⟨r²⟩/2) of the positive samples of the plane nearest `plane`, px (a Gaussian's σ). */
-function effectiveSigmaPx(spline: SplinePsf, plane: number): number {
+/**
+ * √(⟨r²⟩/2) of the positive samples of the plane nearest `plane`, px (a Gaussian's σ), within
+ * `box` px about the centre (the measured samples, not the padding repeated beyond them).
+ */
+function effectiveSigmaPx(spline: SplinePsf, plane: number, box = Infinity): number {
   const { voxelsX: vx, voxelsY: vy, voxelsZ: vz } = spline;
   const iz = Math.min(vz - 1, Math.max(0, Math.round(plane)));
+  const half = (box - 1) / 2;
   let sum = 0;
   let r2 = 0;
   for (let iy = 0; iy < vy; iy++) {
+    if (Math.abs(iy - spline.centerYPx) > half) continue;
     for (let ix = 0; ix < vx; ix++) {
+      if (Math.abs(ix - spline.centerXPx) > half) continue;
       // The sample at the voxel's corner is its constant coefficient.
       const v = spline.coefficients[((iz * vy + iy) * vx + ix) * SPLINE_COEFFICIENTS];
       if (!(v > 0)) continue;

@@ -5,7 +5,7 @@ import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults } from './FitResults.js';
 import { crowdedWindow } from './crowdedWindow.js';
 import { FitRows } from './FitRows.js';
-import { MULTI_EMITTER_MARGIN_PX, SPLINE_LOBE_MIN_PX, SPLIT_MIN_SINGLE_FITS } from './fitConstants.js';
+import { MULTI_EMITTER_MARGIN_PX, SPLIT_MIN_SINGLE_FITS, STRAY_FIT_MIN_PX } from './fitConstants.js';
 import { selectKth } from '../camera/selectKth.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
@@ -95,7 +95,7 @@ export interface ResolvedFits {
  * `seeds`: DepthEmitterSelector), it also reports the emitters of every candidate at least
  * ADOPT_MARGIN_PX inside it that no earlier window reported, and a window whose candidates were
  * all reported already is not fitted: each emitter is reported once, from the first window that
- * holds its candidate. A candidate whose converged single fit strayed SPLINE_LOBE_MIN_PX or more
+ * holds its candidate. A candidate whose converged single fit strayed STRAY_FIT_MIN_PX or more
  * from its pixel while another candidate lies in its patch is tried too, its window started from
  * the pixel with that fit as the one-emitter model to beat (spline at 1 /µm²: Jaccard 81.9 →
  * 84.5 %, FP/frame 1.77 → 1.48; crowdedDepthBench). A window's first candidate (and its partner) is replaced even when none
@@ -206,10 +206,10 @@ export class CrowdingResolver {
           t[2] = r.photons[p];
           t[3] = r.background[p];
           t[4] = r.z[p];
-          r.chiSquare[p] = depths.fits.chiSquare(single.patches, p * area, t, single.shift);
+          r.chiSquare[p] = depths.fits.chiSquare(single.patches, p * area, t, single.shift, candidates.column[p] - single.originColumn[p], candidates.row[p] - single.originRow[p]);
         }
         const strays = depths !== undefined && status === FitStatus.converged && this.strays(p, candidates, r, single.originColumn, single.originRow);
-        this.strayed[p] = strays ? 1 : 0;
+        if (depths) this.strayed[p] = strays ? 1 : 0;
         const tried = strays || (status === FitStatus.converged ? r.chiSquare[p] / noiseScale > this.ambiguity : status === FitStatus.maxIterations || status === FitStatus.leftPatch || status === FitStatus.zOutOfRange);
         if (tried) flagged.push(p);
       }
@@ -422,9 +422,8 @@ export class CrowdingResolver {
     }
   }
 
-  /** Room for n candidates and m windows. */
   /**
-   * Whether candidate p's converged 3-D single fit lies SPLINE_LOBE_MIN_PX or more from its pixel
+   * Whether candidate p's converged 3-D single fit lies STRAY_FIT_MIN_PX or more from its pixel
    * centre while another candidate lies in its patch: two in-focus neighbours 2–5 px apart pass
    * for one defocused emitter between them (a spline's lobe starts place one so), whose fit the
    * χ² test does not flag. Its window decides, from the candidates' pixels.
@@ -432,7 +431,7 @@ export class CrowdingResolver {
   private strays(p: number, candidates: CandidatePixels, r: FitResults, originColumn: Int32Array, originRow: Int32Array): boolean {
     const cx = candidates.column[p] + 0.5;
     const cy = candidates.row[p] + 0.5;
-    if (Math.hypot(r.x[p] + originColumn[p] - cx, r.y[p] + originRow[p] - cy) < SPLINE_LOBE_MIN_PX) return false;
+    if (Math.hypot(r.x[p] + originColumn[p] - cx, r.y[p] + originRow[p] - cy) < STRAY_FIT_MIN_PX) return false;
     const half = this.fit.box / 2;
     for (let c = 0; c < candidates.count; c++) {
       if (c !== p && Math.abs(candidates.column[c] - candidates.column[p]) < half && Math.abs(candidates.row[c] - candidates.row[p]) < half) return true;
@@ -440,6 +439,7 @@ export class CrowdingResolver {
     return false;
   }
 
+  /** Room for n candidates and m windows. */
   private ensure(n: number, m: number): void {
     if (this.first.length < n + 1) {
       this.first = new Int32Array(2 * n + 1);

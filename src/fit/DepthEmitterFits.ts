@@ -34,7 +34,7 @@ export interface EmitterDepths {
   /** σx, σy of emitter e of θ̂, nm, into `out[0]`, `out[1]`. */
   widthsNm(e: number, out: Float64Array): void;
   /** Pearson's χ² of a single 3-D fit θ̂ = (x, y, N, b, z) over the core of its patch at `data[at…]` ({@link chiSquareFreedom} degrees of freedom). */
-  chiSquare(data: Float64Array, at: number, theta: Float64Array, shift: Float64Array | undefined): number;
+  chiSquare(data: Float64Array, at: number, theta: Float64Array, shift: Float64Array | undefined, column: number, row: number): number;
   /** Degrees of freedom of {@link chiSquare}: the core's pixels less the 5 parameters. */
   readonly chiSquareFreedom: number;
 }
@@ -86,8 +86,8 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
   private readonly singleMu: Float64Array;
   /** The single fit's patch width and its χ² core's first and past-last row (and column). */
   private readonly singleBox: number;
-  private readonly coreFrom: number;
-  private readonly coreTo: number;
+  /** Half the core's width, px: CHI_SQUARE_CORE_PX, or less in a patch narrower than the core. */
+  private readonly coreHalf: number;
   readonly chiSquareFreedom: number;
   private readonly zLo: number;
   private readonly zHi: number;
@@ -129,9 +129,8 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
     this.single = make(box);
     this.singleMu = new Float64Array(box * box);
     this.singleBox = box;
-    this.coreFrom = Math.max(0, ((box - 1) >> 1) - CHI_SQUARE_CORE_PX);
-    this.coreTo = Math.min(box, ((box - 1) >> 1) + CHI_SQUARE_CORE_PX + 1);
-    this.chiSquareFreedom = (this.coreTo - this.coreFrom) ** 2 - P;
+    this.coreHalf = Math.min(CHI_SQUARE_CORE_PX, (box - 1) >> 1);
+    this.chiSquareFreedom = (2 * this.coreHalf + 1) ** 2 - P;
     // z's bounds are the model's range (θ index 4 of a 3-D model).
     this.zLo = this.single.parameters[4].min;
     this.zHi = this.single.parameters[4].max;
@@ -264,8 +263,9 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
 
   /**
    * Pearson's χ² of a single 3-D fit over the core of its patch, Σ (n − μ̂)²/(μ̂ + s) over the
-   * (2·CHI_SQUARE_CORE_PX + 1)² pixels about the patch's centre (its candidate; the whole patch
-   * where it is smaller), the statistic the 2-D fit computes over its patch in its last pass
+   * (2·CHI_SQUARE_CORE_PX + 1)² pixels about the candidate's pixel (moved inwards where the
+   * candidate is nearer the patch's edge than that, as at a frame's edge, where the patch is
+   * shifted inwards; the whole patch where it is smaller), the statistic the 2-D fit computes over its patch in its last pass
    * (FitResults.chiSquare), with {@link chiSquareFreedom} degrees of freedom. The core leaves out
    * the patch's edge, where a neighbour's light (0.3 /µm² puts one in most 15 px patches) would
    * flag a spot whose own pixels fit one emitter; a second emitter near the candidate, the blend
@@ -273,14 +273,20 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
    * @param data - photons; the patch (box px) at `data[at…]`
    * @param theta - the single fit's θ̂: x, y (px in the patch), N, b, z (nm)
    * @param shift - the camera's shift of each pixel, laid out as `data`
+   * @param column - the candidate's column in the patch, px
+   * @param row - the candidate's row in the patch, px
    */
-  chiSquare(data: Float64Array, at: number, theta: Float64Array, shift: Float64Array | undefined): number {
+  chiSquare(data: Float64Array, at: number, theta: Float64Array, shift: Float64Array | undefined, column: number, row: number): number {
     const mu = this.singleMu;
     if (!this.single.evaluate(theta, mu, false)) return Number.NaN;
-    const { singleBox: box, coreFrom: from, coreTo: to } = this;
+    const { singleBox: box, coreHalf: h } = this;
+    const cx = Math.min(Math.max(column, h), box - 1 - h);
+    const cy = Math.min(Math.max(row, h), box - 1 - h);
+    const from = cx - h;
+    const to = cx + h + 1;
     let chi = 0;
-    for (let row = from; row < to; row++) {
-      for (let i = row * box + from; i < row * box + to; i++) {
+    for (let r = cy - h; r <= cy + h; r++) {
+      for (let i = r * box + from; i < r * box + to; i++) {
         const r = data[at + i] - mu[i];
         chi += (r * r) / (mu[i] + (shift ? shift[at + i] : 0));
       }

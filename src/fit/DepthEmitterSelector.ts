@@ -262,7 +262,7 @@ export class DepthEmitterSelector implements EmitterSelection {
       theta[2] = Math.max(a[2], MIN_START_PHOTONS);
       theta[3] = a[4];
       theta[q] = Math.max(a[3], MIN_START_BACKGROUND);
-      if (fit.fit(data, at, 1, 0, trial) === STATUS_CONVERGED && this.outside(1, box) < 0 && 2 * (ll - fit.logLikelihood) <= (k - 1) * this.threshold && fit.bound(1, data, at, shift)) {
+      if (fit.fit(data, at, 1, 0, trial) === STATUS_CONVERGED && this.outside(1, box) < 0 && this.atEdge(1) < 0 && 2 * (ll - fit.logLikelihood) <= (k - 1) * this.threshold && fit.bound(1, data, at, shift)) {
         k = 1;
         ll = fit.logLikelihood;
         this.keep(1);

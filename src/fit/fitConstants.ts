@@ -239,6 +239,15 @@ export const SPLINE_SCAN_LOBES = 2;
 export const SPLINE_LOBE_FRACTION = 0.5;
 /** A lobe lies at least this far from the emitter, px (nearer, the scan's own start finds its basin). */
 export const SPLINE_LOBE_MIN_PX = 2;
+
+/**
+ * A converged 3-D single fit this far (px) or more from its candidate's pixel centre, with
+ * another candidate in its patch, goes to a crowded window (CrowdingResolver): two in-focus
+ * neighbours 2–5 px apart pass for one defocused emitter between them. Its own constant, though
+ * equal to SPLINE_LOBE_MIN_PX today (the nearest lobe start a spline's scan tries, the fit that
+ * strays so), so the two can be tuned apart.
+ */
+export const STRAY_FIT_MIN_PX = 2;
 /** The most of the ranked scan starts the spline fit fits from (the next when one does not converge). */
 export const SPLINE_Z_SCAN_FITS = 3;
 /**

@@ -144,6 +144,10 @@ test('a block that cannot be written: the file is cut back to the blocks before 
     const rows = new TextDecoder().decode(sink.bytes.subarray(0, sink.length)).split('\n').slice(1, -1);
     assert.ok(rows.length > 40 && rows.length % 40 === 0, `whole frames of the first block: ${rows.length} rows`);
     assert.equal(writer.rows, rows.length);
+    // The frames the file holds (the run record's count after a write error): frames 1…k.
+    assert.equal(writer.framesInFile, rows.length / 40);
+    assert.equal(writer.lastFrameInFile, rows.length / 40);
+    assert.equal(Number(rows[rows.length - 1].split(',')[1]), writer.lastFrameInFile, 'the last row is the last frame counted');
     const kept = sink.length;
     writer.abandon();
     assert.equal(sink.length, kept, 'abandon adds nothing after the failure (the failed block is dropped)');

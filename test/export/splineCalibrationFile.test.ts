@@ -195,4 +195,47 @@ describe('spline calibration files', () => {
     const spline = { ...buildSpline(asymmetricVolume(), NX, NY, NZ, -20), centerXPx: 3 };
     await assert.rejects(writeSplineCalibration(join(dir, 'off.h5'), spline, { pixelSizeNm: 100 }), RangeError);
   });
+  it("records the measured box as Picasso's box, and effective_sigma within it, not over the padding", async () => {
+    // A Gaussian PSF of σ 1.3 px measured over 11 px, on a small positive floor (what a bead's
+    // background subtraction leaves), and the same padded to 21 px by repeating its border
+    // samples (calibrate-psf's padding): the padded spline's σ and box are the measured ones.
+    const P = 11;
+    const S = 21;
+    const Z = 5;
+    const sample = (x: number, y: number) => 0.002 + Math.exp(-((x - 5) ** 2 + (y - 5) ** 2) / (2 * 1.3 ** 2));
+    const measured = new Float64Array(P * P * Z);
+    const padded = new Float64Array(S * S * Z);
+    const m = (S - P) / 2;
+    const clamp = (i: number) => Math.min(P - 1, Math.max(0, i - m));
+    for (let z = 0; z < Z; z++) {
+      for (let y = 0; y < P; y++) for (let x = 0; x < P; x++) measured[(z * P + y) * P + x] = sample(x, y);
+      for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) padded[(z * S + y) * S + x] = sample(clamp(x), clamp(y));
+    }
+    const meta = async (name: string, spline: SplinePsf, boxPx?: number) => {
+      const path = join(dir, name);
+      await writeSplineCalibration(path, spline, { pixelSizeNm: 100, boxPx });
+      const hdf5 = await Hdf5Library.load();
+      const file = new hdf5.h5wasm.File(path, 'r');
+      const m = JSON.parse(String(file.attrs.metadata.value)) as { box: number; effective_sigma: number };
+      file.close();
+      return m;
+    };
+    const own = await meta('measured.h5', buildSpline(measured, P, P, Z, -20));
+    const wide = await meta('padded.h5', buildSpline(padded, S, S, Z, -20), P);
+    const unstated = await meta('padded-unstated.h5', buildSpline(padded, S, S, Z, -20));
+    assert.equal(own.box, P);
+    assert.equal(wide.box, P);
+    // √(⟨r²⟩/2) over the box's P² measured samples, by hand: equal to float32 rounding (the
+    // file's coefficients are float32, 1e-6 relative).
+    let sum = 0;
+    let r2 = 0;
+    for (let y = 0; y < P; y++) for (let x = 0; x < P; x++) {
+      sum += sample(x, y);
+      r2 += sample(x, y) * ((x - 5) ** 2 + (y - 5) ** 2);
+    }
+    const byHand = Math.sqrt(r2 / sum / 2);
+    assert.ok(Math.abs(wide.effective_sigma - byHand) < 1e-5, `${wide.effective_sigma} against ${byHand}`);
+    // Over the padding the floor, repeated at large r², inflates it (the reason for boxPx).
+    assert.ok(unstated.effective_sigma > own.effective_sigma * 1.1, `${unstated.effective_sigma} against ${own.effective_sigma}`);
+  });
 });
