@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { astigmaticWindow } from './astigmaticWindow.js';
 import { DepthEmitterFits } from '../../src/fit/DepthEmitterFits.js';
 import { chiSquareThreshold, MULTI_EMITTER_DEFAULTS } from '../../src/fit/EmitterSelector.js';
 import { CHI_SQUARE_CORE_PX } from '../../src/fit/fitConstants.js';
-import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
 import { AstigmaticModel } from '../../src/fit/models/AstigmaticModel.js';
 import type { AstigmatismCurves } from '../../src/fit/models/AstigmaticModel.js';
-import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
 import { Random } from '../../src/simulate/Random.js';
-import { renderSpot } from '../../src/simulate/renderSpot.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
 
 const PIXEL_NM = 100;
@@ -24,12 +22,7 @@ const DRAWS = 40;
 
 /** A BOX² patch of astigmatic Gaussian spots (x, y px in the patch, z nm) with Poisson noise. */
 function patch(rng: Random, spots: readonly { x: number; y: number; z: number }[]): Float64Array {
-  const image = new Float64Array(BOX * BOX);
-  const ax = new GaussianAxis(BOX);
-  const ay = new GaussianAxis(BOX);
-  for (const s of spots) renderSpot(image, BOX, 0, 0, ax, ay, s.x, s.y, PHOTONS, defocusSigma(DEFAULT_ASTIGMATISM.x, s.z) / PIXEL_NM, defocusSigma(DEFAULT_ASTIGMATISM.y, s.z) / PIXEL_NM);
-  for (let i = 0; i < image.length; i++) image[i] = rng.poisson(image[i] + BACKGROUND);
-  return image;
+  return astigmaticWindow(rng, BOX, spots, PHOTONS, BACKGROUND, PIXEL_NM);
 }
 
 test(`the 3-D ambiguity χ² (core of ${2 * CHI_SQUARE_CORE_PX + 1}² px) passes a spot whose neighbour lies at the patch's edge and flags a pair 2 px apart`, () => {

@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { crowdedWindow } from '../../src/fit/crowdedWindow.js';
+import { astigmaticWindow } from './astigmaticWindow.js';
 import { DepthEmitterFits } from '../../src/fit/DepthEmitterFits.js';
 import { DepthEmitterSelector } from '../../src/fit/DepthEmitterSelector.js';
 import { resolveMultiEmitterOptions } from '../../src/fit/EmitterSelector.js';
 import { MULTI_Z_PER_EMITTER } from '../../src/fit/fitConstants.js';
-import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
 import { AstigmaticModel } from '../../src/fit/models/AstigmaticModel.js';
 import type { AstigmatismCurves } from '../../src/fit/models/AstigmaticModel.js';
-import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
 import { SplineModel } from '../../src/fit/models/SplineModel.js';
 import { buildSpline } from '../../src/fit/spline/buildSpline.js';
 import { WasmMultiAstigmaticFit } from '../../src/fit/WasmMultiAstigmaticFit.js';
 import { WasmMultiSplineFit } from '../../src/fit/WasmMultiSplineFit.js';
 import { Random } from '../../src/simulate/Random.js';
-import { renderSpot } from '../../src/simulate/renderSpot.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
 import { astigmaticVolume } from './spline/astigmaticVolume.js';
 
@@ -45,12 +43,7 @@ interface Emitter {
 
 /** A W×W window of emitters (x, y px in the window, z nm) through the simulator's pixel-integrated astigmatic Gaussian, Poisson noise. */
 function window(rng: Random, emitters: readonly Emitter[], photons = PHOTONS): Float64Array {
-  const image = new Float64Array(W * W);
-  const ax = new GaussianAxis(W);
-  const ay = new GaussianAxis(W);
-  for (const e of emitters) renderSpot(image, W, 0, 0, ax, ay, e.x, e.y, photons, defocusSigma(DEFAULT_ASTIGMATISM.x, e.z) / PIXEL_NM, defocusSigma(DEFAULT_ASTIGMATISM.y, e.z) / PIXEL_NM);
-  for (let i = 0; i < image.length; i++) image[i] = rng.poisson(image[i] + BACKGROUND);
-  return image;
+  return astigmaticWindow(rng, W, emitters, photons, BACKGROUND, PIXEL_NM);
 }
 
 /**
