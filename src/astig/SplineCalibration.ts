@@ -31,6 +31,12 @@ export interface SplineCalibration {
    * (`localize --z-starts all`). @default false ({@link SPLINE_CALIBRATION_DEFAULTS})
    */
   readonly everyZStart?: boolean;
+  /**
+   * The side of the box the PSF was measured over, px, where the file says (Picasso's `box`):
+   * calibrate-psf pads its spline beyond it by repeating border samples, so the default fitting
+   * window and its σ rule look within it ({@link splineDefaultBox}). @default the spline's side
+   */
+  readonly measuredBoxPx?: number;
   /** The file it was read from, if any (the run record names it). */
   readonly source?: string;
 }
@@ -60,6 +66,7 @@ export function splineCalibrationRecord(c: SplineCalibration): Record<string, un
     dzNm: p.dzNm,
     voxels: [p.voxelsX, p.voxelsY, p.voxelsZ],
     centerPx: [p.centerXPx, p.centerYPx],
+    measuredBoxPx: c.measuredBoxPx,
     coefficients: p.coefficients.length,
     warnings: c.warnings,
   };
@@ -71,16 +78,21 @@ export function splineCalibrationRecord(c: SplineCalibration): Record<string, un
  * voxels; the last row, column and plane left out). A spline run's default window is at
  * least 2⌈1.5·this⌉ + 1 px (as the astigmatic calibration's) and otherwise the spline's own
  * lateral size (splineDefaultBox.ts).
+ * @param psf - the spline
+ * @param boxPx - look only within this box about the emitter, px (the measured samples, not the
+ *   padding beyond them) @default the whole spline
  */
-export function splineWidestSigmaPx(psf: SplinePsf): number {
+export function splineWidestSigmaPx(psf: SplinePsf, boxPx = Infinity): number {
   const { voxelsX: vx, voxelsY: vy, voxelsZ: vz, coefficients: a } = psf;
+  const half = (boxPx - 1) / 2;
   let widest = 0;
   for (let iz = 0; iz < vz; iz++) {
     let sum = 0, sxx = 0, syy = 0;
     for (let iy = 0; iy < vy; iy++) {
       for (let ix = 0; ix < vx; ix++) {
-        const s = Math.max(0, a[((iz * vy + iy) * vx + ix) * SPLINE_COEFFICIENTS]);
         const dx = ix - psf.centerXPx, dy = iy - psf.centerYPx;
+        if (Math.abs(dx) > half || Math.abs(dy) > half) continue;
+        const s = Math.max(0, a[((iz * vy + iy) * vx + ix) * SPLINE_COEFFICIENTS]);
         sum += s;
         sxx += s * dx * dx;
         syy += s * dy * dy;

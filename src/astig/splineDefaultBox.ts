@@ -11,12 +11,17 @@ import { splineWidestSigmaPx } from './SplineCalibration.js';
  * isolated pupil-model spots through a calibrate-psf spline of 15 px, the 13 px window of the
  * σ rule gave z RMS 50.6 nm (error/uncertainty 2.66), the spline's 15 px 31.2 nm (1.74).
  *
+ * A spline padded beyond the box its PSF was measured over (calibrate-psf's, for windows at a
+ * frame's edge) counts as that box: the padding repeats border samples, it is no wider PSF.
+ *
  * @param psf - the spline
+ * @param measuredBoxPx - the box the PSF was measured over, px (SplineCalibration.measuredBoxPx)
+ *   @default the spline's side
  * @returns an odd window width, px
  */
-export function splineDefaultBox(psf: SplinePsf): number {
-  const samples = Math.max(psf.voxelsX, psf.voxelsY) + 1;
+export function splineDefaultBox(psf: SplinePsf, measuredBoxPx = Infinity): number {
+  const samples = Math.min(Math.max(psf.voxelsX, psf.voxelsY) + 1, measuredBoxPx);
   const own = samples % 2 === 1 ? samples : samples - 1;
-  const sigmaRule = 2 * Math.ceil(1.5 * splineWidestSigmaPx(psf)) + 1;
+  const sigmaRule = 2 * Math.ceil(1.5 * splineWidestSigmaPx(psf, measuredBoxPx)) + 1;
   return Math.min(MAX_BOX_PX, Math.max(own, sigmaRule));
 }

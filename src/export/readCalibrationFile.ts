@@ -27,7 +27,9 @@ function isHdf5(path: string): boolean {
  * CALIB.json ({@link readCalibration}). A spline written by calibrate-psf brings its
  * leave-one-bead-out z error RMS (`smlm_stream.zErrorRmsNm`) as its `zModelErrorNm`, the model
  * term of every uncertainty_z (σ_z² = CRLB_z + model², as an astigmatic calibration's), and its
- * z origin; another tool's file has neither (model error 0, which the run record says).
+ * z origin, and the box its PSF was measured over (Picasso's `box`: calibrate-psf pads its spline
+ * beyond it, and the default window keeps to it); another tool's file has none of these (model
+ * error 0, which the run record says; the window from the spline's own size).
  * @param path - the calibration file
  * @returns `astigmatism` or `spline`, the other undefined
  * @throws InputFileError naming the file and what is wrong in it (a missing file throws the system's error)
@@ -40,5 +42,5 @@ export async function readCalibrationFile(path: string): Promise<{ astigmatism?:
   const zError = record.zErrorRmsNm;
   const zModelErrorNm = typeof zError === 'number' && Number.isFinite(zError) && zError >= 0 ? zError : undefined;
   const zOrigin = typeof record.zOrigin === 'string' ? record.zOrigin : undefined;
-  return { spline: { psf: file.spline, pixelSizeNm: file.pixelSizeNm, source: path, ...(zModelErrorNm === undefined ? {} : { zModelErrorNm }), ...(zOrigin === undefined ? {} : { zOrigin }) } };
+  return { spline: { psf: file.spline, pixelSizeNm: file.pixelSizeNm, source: path, ...(file.boxPx === undefined || file.record === undefined ? {} : { measuredBoxPx: file.boxPx }), ...(zModelErrorNm === undefined ? {} : { zModelErrorNm }), ...(zOrigin === undefined ? {} : { zOrigin }) } };
 }

@@ -18,6 +18,8 @@ export interface SplineCalibrationFile {
   readonly pixelSizeNm?: number;
   /** smlm-stream's own record (calibrate-psf's), where the file has one. */
   readonly record?: Record<string, unknown>;
+  /** The box the PSF was measured over, px, where the file says (Picasso's `box`). */
+  readonly boxPx?: number;
 }
 
 /** The h5wasm objects the reader walks (a group, a dataset, a reference). */
@@ -102,7 +104,8 @@ function readPicasso(path: string, file: H5): SplineCalibrationFile {
     spline = { ...spline, zStartNm: record.z_start_nm, dzNm: record.dz_nm };
   }
   const pixelSizeNm = typeof meta.pixelsize === 'number' && meta.pixelsize > 0 ? meta.pixelsize : undefined;
-  return { spline, format: 'picasso', pixelSizeNm, record };
+  const boxPx = Number.isInteger(meta.box) && (meta.box as number) >= 1 ? (meta.box as number) : undefined;
+  return { spline, format: 'picasso', pixelSizeNm, record, boxPx };
 }
 
 function readSmappy(path: string, file: H5): SplineCalibrationFile {

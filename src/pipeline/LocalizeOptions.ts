@@ -254,7 +254,7 @@ export function resolveLocalizeOptions(options: LocalizeOptions, metadata?: Meta
     if ((options.multiEmitter?.passes ?? 1) > 1) throw new InvalidOptionError('find–fit–subtract passes (multiEmitter.passes > 1) are 2-D only: leave them at 1 with a 3-D calibration', 'multiEmitter.passes');
     if (calibration.pixelSizeNm !== undefined && !(Math.abs(calibration.pixelSizeNm / pixelSizeNm - 1) < 0.01)) throw new InvalidOptionError(`the calibration was made with ${calibration.pixelSizeNm} nm pixels, the stack has ${pixelSizeNm} nm: calibrate with the same camera and magnification`, option);
   }
-  const widest = astigmatism ? astigmaticBox(astigmatism, pixelSizeNm) : spline ? splineDefaultBox(spline.psf) : undefined;
+  const widest = astigmatism ? astigmaticBox(astigmatism, pixelSizeNm) : spline ? splineDefaultBox(spline.psf, spline.measuredBoxPx) : undefined;
   const box3d = widest !== undefined && given.box === undefined ? Math.min(MAX_BOX, widest) : undefined;
   if (given.box === undefined && box3d === undefined && defaultBox(psfSigmaPx) > MAX_BOX) {
     throw new InvalidOptionError(
