@@ -31,8 +31,10 @@ interface Pending {
 }
 
 /**
- * Each worker's young generation (V8's nursery of short-lived objects), MB: two semi-spaces of
- * 2 MB and the space they promote to. V8's default lets a nursery grow to 16 MB semi-spaces
+ * Each worker's young generation (V8's nursery of short-lived objects), MB: V8 counts three
+ * semi-space sizes in it (two semi-spaces of 2 MB and the new large-object space); the old
+ * generation and the stack keep their defaults, and typed arrays' pixels live outside the heap.
+ * V8's default lets a nursery grow to 16 MB semi-spaces
  * where objects are made fast, as a worker's per-spot arrays and batches are, and each page of
  * it is touched (a page fault each, costly on this project's virtual machines). Measured, 256²
  * × 3 000 frames, 2 workers, three interleaved runs each (load 13–15): peak RSS 212–219 → 198–202
