@@ -27,9 +27,17 @@ export class SplineEmitter {
   private readonly terms: StaticArray<f64> = new StaticArray<f64>(MAX_EMITTERS * TERMS);
   private window: i32 = 0;
 
-  /** SplineModel.evaluate with `accumulate`: μ += N·S over the window; false where z is outside the spline or x, y absurd. */
-  addSignal(e: i32, theta: StaticArray<f64>, at: i32, mu: StaticArray<f64>, window: i32): bool {
-    this.window = window;
+  /** The voxel of the window's first pixel (set by {@link locate}). */
+  private iu: i32 = 0;
+  private iv: i32 = 0;
+  private iz: i32 = 0;
+
+  /**
+   * Where emitter θ[at…] = (x, y, N, z) puts the window's first pixel in the spline: its voxel
+   * (iu, iv, iz) and the fractional offsets' powers, shared by every pixel ({@link prepare});
+   * false where z is outside the spline or x, y absurd.
+   */
+  private locate(theta: StaticArray<f64>, at: i32): bool {
     const w = (unchecked(theta[at + 3]) - SZ0) / SDZ;
     if (!(w >= 0 && w <= <f64>SVZ)) return false;
     const iz = <i32>Math.min(Math.floor(w), <f64>(SVZ - 1));
@@ -38,9 +46,20 @@ export class SplineEmitter {
     if (!(Math.abs(u0) < FAR && Math.abs(v0) < FAR)) return false;
     const fu = Math.floor(u0);
     const fv = Math.floor(v0);
-    const iu = <i32>fu;
-    const iv = <i32>fv;
+    this.iu = <i32>fu;
+    this.iv = <i32>fv;
+    this.iz = iz;
     prepare(u0 - fu, v0 - fv, w - <f64>iz);
+    return true;
+  }
+
+  /** SplineModel.evaluate with `accumulate`: μ += N·S over the window; false where z is outside the spline or x, y absurd. */
+  addSignal(e: i32, theta: StaticArray<f64>, at: i32, mu: StaticArray<f64>, window: i32): bool {
+    this.window = window;
+    if (!this.locate(theta, at)) return false;
+    const iu = this.iu;
+    const iv = this.iv;
+    const iz = this.iz;
     const n = unchecked(theta[at + 2]);
     const t0 = changetype<usize>(this.terms) + (<usize>(e * TERMS) << 3);
     for (let r = 0; r < window; r++) {
@@ -66,17 +85,10 @@ export class SplineEmitter {
    * never followed by derivatives. false where addSignal's would be.
    */
   addValue(e: i32, theta: StaticArray<f64>, at: i32, mu: StaticArray<f64>, window: i32): bool {
-    const w = (unchecked(theta[at + 3]) - SZ0) / SDZ;
-    if (!(w >= 0 && w <= <f64>SVZ)) return false;
-    const iz = <i32>Math.min(Math.floor(w), <f64>(SVZ - 1));
-    const u0 = SCX + 0.5 - unchecked(theta[at]);
-    const v0 = SCY + 0.5 - unchecked(theta[at + 1]);
-    if (!(Math.abs(u0) < FAR && Math.abs(v0) < FAR)) return false;
-    const fu = Math.floor(u0);
-    const fv = Math.floor(v0);
-    const iu = <i32>fu;
-    const iv = <i32>fv;
-    prepare(u0 - fu, v0 - fv, w - <f64>iz);
+    if (!this.locate(theta, at)) return false;
+    const iu = this.iu;
+    const iv = this.iv;
+    const iz = this.iz;
     const n = unchecked(theta[at + 2]);
     for (let r = 0; r < window; r++) {
       for (let col = 0; col < window; col++) {
