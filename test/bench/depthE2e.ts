@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { matchPoints } from '../../src/evaluate/matchPoints.js';
+import { readNumberTable, rowsByFrame } from './numberTable.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -58,33 +59,16 @@ const calibrations: Record<string, string> = { astig: join(dir, 'calib.json'), s
 if (!existsSync(calibrations.astig)) cli('calibrate-3d', beads, '--z-start', '-800', '--z-step', '20', '-o', calibrations.astig);
 if (!existsSync(calibrations.spline)) cli('calibrate-psf', beads, '--z-start', '-800', '--z-step', '20', '-o', calibrations.spline);
 
-/** A CSV of numbers: a column's index by name, and the rows. */
-function readTable(path: string): { col: (name: string) => number; rows: number[][] } {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  const names = header.split(',').map((c) => c.replace(/"/g, ''));
-  const col = (name: string): number => {
-    const i = names.indexOf(name);
-    if (i < 0) throw new Error(`${path}: no column "${name}"`);
-    return i;
-  };
-  return { col, rows: lines.map((line) => line.split(',').map(Number)) };
-}
 
-function byFrame(rows: number[][], f: number): Map<number, number[][]> {
-  const m = new Map<number, number[][]>();
-  for (const r of rows) (m.get(r[f]) ?? m.set(r[f], []).get(r[f]) as number[][]).push(r);
-  return m;
-}
-
-const truth = readTable(stack.replace(/\.tif$/, '.truth.csv'));
-const truthFrames = byFrame(truth.rows, truth.col('frame'));
+const truth = readNumberTable(stack.replace(/\.tif$/, '.truth.csv'));
+const truthFrames = rowsByFrame(truth.rows, truth.col('frame'));
 
 /** Jaccard, lateral RMSE, z RMSE and bias, and z outliers of one run's CSV against the truth. */
 function score(csv: string): { rows: number; jaccard: number; lateral: number; zRmse: number; zBias: number; outliers: number } {
-  const found = readTable(csv);
+  const found = readNumberTable(csv);
   const [tx, ty, tz] = ['x [nm]', 'y [nm]', 'z [nm]'].map(truth.col);
   const [ff, fx, fy, fz] = ['frame', 'x [nm]', 'y [nm]', 'z [nm]'].map(found.col);
-  const foundFrames = byFrame(found.rows, ff);
+  const foundFrames = rowsByFrame(found.rows, ff);
   let d2 = 0;
   const dz: number[] = [];
   for (const [frame, rows] of truthFrames) {

@@ -32,6 +32,8 @@ import { matchPoints } from '../../src/evaluate/matchPoints.js';
 import { writeSplineCalibration } from '../../src/export/writeSplineCalibration.js';
 import { PupilPsf } from '../../src/simulate/PupilPsf.js';
 import { OPTICS, trueSpline } from './benchOptics.js';
+import { readNumberTable, rowsByFrame } from './numberTable.js';
+import type { NumberTable } from './numberTable.js';
 
 const CLI = join(import.meta.dirname, '../../dist/src/cli/smlm-stream.js');
 const args = process.argv.slice(2);
@@ -63,36 +65,19 @@ function cli(...a: string[]): string {
   return r.stdout;
 }
 
-/** A CSV of numbers: a column's values by name (unquoted, with units). */
-function readTable(path: string): { col: (name: string) => number; rows: number[][] } {
-  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  const names = header.split(',').map((c) => c.replace(/"/g, ''));
-  const col = (name: string) => {
-    const i = names.indexOf(name);
-    if (i < 0) throw new Error(`${path}: no column "${name}"`);
-    return i;
-  };
-  return { col, rows: lines.map((line) => line.split(',').map(Number)) };
-}
-
-function byFrame(rows: number[][], f: number): Map<number, number[][]> {
-  const m = new Map<number, number[][]>();
-  for (const r of rows) (m.get(r[f]) ?? m.set(r[f], []).get(r[f]) as number[][]).push(r);
-  return m;
-}
 
 const rms = (v: number[]) => Math.sqrt(v.reduce((s, d) => s + d * d, 0) / Math.max(1, v.length));
 const mean = (v: number[]) => v.reduce((s, d) => s + d, 0) / Math.max(1, v.length);
 
-function measure(dir: string, name: string, calibration: string, truth: ReturnType<typeof readTable>) {
+function measure(dir: string, name: string, calibration: string, truth: NumberTable) {
   const out = join(dir, `${name}.csv`);
   const t0 = process.hrtime.bigint();
   cli('localize', join(dir, 'spots.tif'), '-o', out, '--calibration', calibration, '--workers', '1', '--quiet');
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const found = readTable(out);
+  const found = readNumberTable(out);
   const [tf, tx, ty, tz] = ['frame', 'x [nm]', 'y [nm]', 'z [nm]'].map(truth.col);
   const [ff, fx, fy, fz, fux, fuy, fuz] = ['frame', 'x [nm]', 'y [nm]', 'z [nm]', 'uncertainty_x [nm]', 'uncertainty_y [nm]', 'uncertainty_z [nm]'].map(found.col);
-  const foundFrames = byFrame(found.rows, ff);
+  const foundFrames = rowsByFrame(found.rows, ff);
   const dx: number[] = [], dy: number[] = [], dz: number[] = [], ux: number[] = [], uy: number[] = [], uz: number[] = [];
   const inX: number[] = [], inY: number[] = [], inZ: number[] = [];
   const bands = new Map<number, number[]>();
@@ -100,7 +85,7 @@ function measure(dir: string, name: string, calibration: string, truth: ReturnTy
   const bandPrecision = new Map<number, number[][]>();
   /** Edge spots' and the others' x, y errors and uncertainties. */
   const edge = { near: [[], [], [], []] as number[][], far: [[], [], [], []] as number[][] };
-  for (const [frame, rows] of byFrame(truth.rows, tf)) {
+  for (const [frame, rows] of rowsByFrame(truth.rows, tf)) {
     const locs = foundFrames.get(frame) ?? [];
     const m = matchPoints(rows.map((r) => r[tx]), rows.map((r) => r[ty]), locs.map((r) => r[fx]), locs.map((r) => r[fy]), TOLERANCE_NM);
     m.truth.forEach((t, k) => {
@@ -169,7 +154,7 @@ for (const opticsName of opticsNames) {
   const beads = join(dir, 'beads.tif');
   cli('simulate', spots, ...flags, '--astigmatism', '600', '--width', '96', '--height', '96', '--frames', '300', '--density', '0.1', '--min-separation', '1500', '--seed', '8', '--quiet', '--overwrite');
   cli('simulate', beads, '--beads', ...flags, '--seed', '6', '--quiet', '--overwrite');
-  const truth = readTable(join(dir, 'spots.truth.csv'));
+  const truth = readNumberTable(join(dir, 'spots.truth.csv'));
   const results: ReturnType<typeof measure>[] = [];
   const notes: string[] = [];
   for (const camera of cameraModes === 'both' ? ['given', 'estimated'] : [cameraModes]) {
