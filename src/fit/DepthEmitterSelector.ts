@@ -6,8 +6,8 @@ import type { EmitterSelection } from './EmitterSelection.js';
 import type { PsfModel } from './PsfModel.js';
 import { WindowSeeds } from './WindowSeeds.js';
 import {
+  MIN_DEPTH_RESIDUAL_SIGNIFICANCE,
   MIN_EMITTER_PHOTONS,
-  MIN_RESIDUAL_SIGNIFICANCE,
   MIN_START_BACKGROUND,
   MIN_START_PHOTONS,
   MIN_TRIAL_ITERATIONS,
@@ -48,7 +48,9 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  *    refit; a lone emitter there stands (a spot beyond the calibrated range, fitted at its edge
  *    as its single fit was).
  * 4. Add emitters while the likelihood-ratio test accepts them, each trial in the trial's share
- *    of the iterations: at the residual's peak (as {@link EmitterSelector}), else, where the
+ *    of the iterations: at the residual's peak (as {@link EmitterSelector}, but only where it
+ *    stands MIN_DEPTH_RESIDUAL_SIGNIFICANCE above its noise: a 3-D model's misfit leaves weaker
+ *    excesses beside every spot), else, where the
  *    brightest emitter carries at least SPLIT_MIN_PHOTONS_RATIO × the frame's typical single
  *    emitter's photons ({@link WindowSeeds.typicalPhotons}), by splitting it in two along its
  *    longer axis: two spots along x or y fit as one spot elongated along it, at the wrong depth
@@ -237,7 +239,7 @@ export class DepthEmitterSelector implements EmitterSelection {
     for (let next = k + 1; next <= this.options.maxEmitters; next++) {
       const peak = fit.residualPeak(data, at);
       let accepted = false;
-      if (peak.significance > MIN_RESIDUAL_SIGNIFICANCE) {
+      if (peak.significance > MIN_DEPTH_RESIDUAL_SIGNIFICANCE) {
         theta.set(best.subarray(0, q * k));
         theta[q * k] = peak.column + 0.5;
         theta[q * k + 1] = peak.row + 0.5;
