@@ -153,7 +153,7 @@ export class SpotDetector {
     this.cellPx = Math.max(1, Math.ceil(options.minDistancePx));
     this.cellColumns = Math.ceil(width / this.cellPx);
     this.cellHead = new Int32Array(this.cellColumns * Math.ceil(height / this.cellPx)).fill(-1);
-    this.tiles = this.noiseSource === 'camera' ? new BackgroundTiles(width, height, kernel.taps, camera?.noiseScale ?? 1, shift) : undefined;
+    this.tiles = this.noiseSource === 'camera' ? new BackgroundTiles(this.grid, kernel.taps, camera?.noiseScale ?? 1, shift) : undefined;
   }
 
   /** The filter that runs: its engine and its kernel. */
@@ -281,7 +281,7 @@ export class SpotDetector {
         // above the lowest threshold of the tile rows this band's pixels interpolate.
         if (!known) {
           const done = Math.min(tB + 1, grid.rows);
-          for (let t = tileDone * grid.columns; t < done * grid.columns; t++) tiles.updateTile(kernel, t);
+          for (let tr = tileDone; tr < done; tr++) tiles.updateTiles(kernel, tr, 0, grid.columns);
           tileDone = done;
         }
         kernel.f2Through(Math.max(b0 - 1, 0) + pad, Math.min(b1 + 1, height) + pad);
@@ -395,7 +395,7 @@ export class SpotDetector {
         const fc1 = Math.min(c1 + 1, this.width);
         kernel.loadRegion(pixels, fr0, fr1, fc0, fc1);
         kernel.filterRegion(fr0, fr1, fc0, fc1);
-        if (tiles) for (let t = tr * columns + ta; t < tr * columns + tb; t++) tiles.updateTile(kernel, t);
+        if (tiles) tiles.updateTiles(kernel, tr, ta, tb);
         n = this.gather(kernel, n, kernel.maximaRegion(r0, r1, c0, c1, low));
         ta = tb;
       }
@@ -468,6 +468,12 @@ export class SpotDetector {
     }
     const order = this.strongestFirst(found, n);
     const strength = found.strength;
+    if (d2 <= 4) {
+      // Closer than 2 px is an 8-neighbour (dr² + dc² ≤ 3), and two local maxima never are
+      // (each would have to beat or tie the other, one of them strictly): none is dropped.
+      for (let k = 0; k < n; k++) out.push(found.row[order[k]], found.column[order[k]], strength[order[k]]);
+      return;
+    }
     const { cellHead: head, cellNext: next, cellPx: size, cellColumns: columns } = this;
     const rows = head.length / columns;
     for (let k = 0; k < n; k++) {
