@@ -105,8 +105,8 @@ export class SpotDetector {
   private cellNext = new Int32Array(256);
   private readonly cellPx: number;
   private readonly cellColumns: number;
-  /** std(F1) of the last frame's background, photons (with 'camera' noise, at the median tile's level). */
-  noise = 0;
+  /** std(F1) of the last frame's background with 'data' noise (the masked MAD), photons. */
+  private dataNoise = 0;
   /** The mean known background of the frame loaded by {@link loadResidual}, photons/px; NaN after {@link load}. */
   private knownLevel = Number.NaN;
   /** Where {@link noise} comes from: the camera model and the background level, or the data (the masked MAD of F1). */
@@ -154,6 +154,14 @@ export class SpotDetector {
     this.cellColumns = Math.ceil(width / this.cellPx);
     this.cellHead = new Int32Array(this.cellColumns * Math.ceil(height / this.cellPx)).fill(-1);
     this.tiles = this.noiseSource === 'camera' ? new BackgroundTiles(this.grid, kernel.taps, camera?.noiseScale ?? 1, shift) : undefined;
+  }
+
+  /**
+   * std(F1) of the last frame's background, photons: with 'camera' noise the camera's at the
+   * median tile's level (selected when asked for), with 'data' noise the masked MAD of F1.
+   */
+  get noise(): number {
+    return this.tiles ? Math.sqrt(this.f1Gain2 * this.tiles.median) : this.dataNoise;
   }
 
   /** The filter that runs: its engine and its kernel. */
@@ -224,10 +232,9 @@ export class SpotDetector {
     if (tiles) {
       if (Number.isNaN(this.knownLevel)) tiles.update(filter);
       else tiles.setLevel(this.knownLevel);
-      this.noise = Math.sqrt(this.f1Gain2 * tiles.median);
     } else {
       const m = filter.sampleF1(this.sampleStride);
-      this.noise = this.robustStd(filter.samples, m, filter.windowPass, filter.f2, filter.f2Stride, filter.f2Origin, () => filter.sampleF1(this.sampleStride));
+      this.dataNoise = this.robustStd(filter.samples, m, filter.windowPass, filter.f2, filter.f2Stride, filter.f2Origin, () => filter.sampleF1(this.sampleStride));
     }
     const found = this.found;
     found.count = 0;
@@ -294,7 +301,6 @@ export class SpotDetector {
     found.count = 0;
     if (tiles) {
       if (!known) tiles.summarize();
-      this.noise = Math.sqrt(this.f1Gain2 * tiles.median);
       // The threshold one whole-frame pass would have given the kernel (f32), then each pixel's.
       const base = Math.fround(this.interiorThreshold(tiles.minimum));
       const { maximaPixel: pixel, maximaValue: value } = this;
@@ -306,7 +312,7 @@ export class SpotDetector {
     } else {
       const m = Math.ceil((width * height) / this.sampleStride);
       this.f1Samples.set(kernel.samples.subarray(0, m));
-      this.noise = this.robustStd(kernel.samples, m, kernel, kernel.f2, kernel.stride, kernel.f2Origin, () => kernel.samples.set(this.f1Samples.subarray(0, m)));
+      this.dataNoise = this.robustStd(kernel.samples, m, kernel, kernel.f2, kernel.stride, kernel.f2Origin, () => kernel.samples.set(this.f1Samples.subarray(0, m)));
       const count = kernel.maxima(this.interiorThreshold(Number.NaN));
       const { f2, stride, f2Origin: origin, list } = kernel;
       for (let k = 0; k < count; k++) {
@@ -402,7 +408,6 @@ export class SpotDetector {
     }
     if (tiles) {
       tiles.summarize();
-      this.noise = Math.sqrt(this.f1Gain2 * tiles.median);
     }
     // The maxima in row-major order, as one pass over the whole frame lists them.
     if (this.maximaOrder.length < n) this.maximaOrder = new Int32Array(this.maximaPixel.length);
@@ -428,7 +433,7 @@ export class SpotDetector {
    */
   private interiorThreshold(minimumVariance: number): number {
     const k = this.options.threshold;
-    this.base = k * (this.tiles ? Math.sqrt(this.f1Gain2 * minimumVariance) : this.noise);
+    this.base = k * (this.tiles ? Math.sqrt(this.f1Gain2 * minimumVariance) : this.dataNoise);
     return this.base;
   }
 
