@@ -105,8 +105,8 @@ export class SpotDetector {
   private cellNext = new Int32Array(256);
   private readonly cellPx: number;
   private readonly cellColumns: number;
-  /** std(F1) of the last frame's background, photons (with 'camera' noise, at the median tile's level). */
-  noise = 0;
+  /** std(F1) of the last frame's background with 'data' noise (the masked MAD), photons. */
+  private dataNoise = 0;
   /** The mean known background of the frame loaded by {@link loadResidual}, photons/px; NaN after {@link load}. */
   private knownLevel = Number.NaN;
   /** Where {@link noise} comes from: the camera model and the background level, or the data (the masked MAD of F1). */
@@ -153,7 +153,15 @@ export class SpotDetector {
     this.cellPx = Math.max(1, Math.ceil(options.minDistancePx));
     this.cellColumns = Math.ceil(width / this.cellPx);
     this.cellHead = new Int32Array(this.cellColumns * Math.ceil(height / this.cellPx)).fill(-1);
-    this.tiles = this.noiseSource === 'camera' ? new BackgroundTiles(width, height, kernel.taps, camera?.noiseScale ?? 1, shift) : undefined;
+    this.tiles = this.noiseSource === 'camera' ? new BackgroundTiles(this.grid, kernel.taps, camera?.noiseScale ?? 1, shift) : undefined;
+  }
+
+  /**
+   * std(F1) of the last frame's background, photons: with 'camera' noise the camera's at the
+   * median tile's level (selected when asked for), with 'data' noise the masked MAD of F1.
+   */
+  get noise(): number {
+    return this.tiles ? Math.sqrt(this.f1Gain2 * this.tiles.median) : this.dataNoise;
   }
 
   /** The filter that runs: its engine and its kernel. */
@@ -224,10 +232,9 @@ export class SpotDetector {
     if (tiles) {
       if (Number.isNaN(this.knownLevel)) tiles.update(filter);
       else tiles.setLevel(this.knownLevel);
-      this.noise = Math.sqrt(this.f1Gain2 * tiles.median);
     } else {
       const m = filter.sampleF1(this.sampleStride);
-      this.noise = this.robustStd(filter.samples, m, filter.windowPass, filter.f2, filter.f2Stride, filter.f2Origin, () => filter.sampleF1(this.sampleStride));
+      this.dataNoise = this.robustStd(filter.samples, m, filter.windowPass, filter.f2, filter.f2Stride, filter.f2Origin, () => filter.sampleF1(this.sampleStride));
     }
     const found = this.found;
     found.count = 0;
@@ -281,7 +288,7 @@ export class SpotDetector {
         // above the lowest threshold of the tile rows this band's pixels interpolate.
         if (!known) {
           const done = Math.min(tB + 1, grid.rows);
-          for (let t = tileDone * grid.columns; t < done * grid.columns; t++) tiles.updateTile(kernel, t);
+          for (let tr = tileDone; tr < done; tr++) tiles.updateTiles(kernel, tr, 0, grid.columns);
           tileDone = done;
         }
         kernel.f2Through(Math.max(b0 - 1, 0) + pad, Math.min(b1 + 1, height) + pad);
@@ -294,7 +301,6 @@ export class SpotDetector {
     found.count = 0;
     if (tiles) {
       if (!known) tiles.summarize();
-      this.noise = Math.sqrt(this.f1Gain2 * tiles.median);
       // The threshold one whole-frame pass would have given the kernel (f32), then each pixel's.
       const base = Math.fround(this.interiorThreshold(tiles.minimum));
       const { maximaPixel: pixel, maximaValue: value } = this;
@@ -306,7 +312,7 @@ export class SpotDetector {
     } else {
       const m = Math.ceil((width * height) / this.sampleStride);
       this.f1Samples.set(kernel.samples.subarray(0, m));
-      this.noise = this.robustStd(kernel.samples, m, kernel, kernel.f2, kernel.stride, kernel.f2Origin, () => kernel.samples.set(this.f1Samples.subarray(0, m)));
+      this.dataNoise = this.robustStd(kernel.samples, m, kernel, kernel.f2, kernel.stride, kernel.f2Origin, () => kernel.samples.set(this.f1Samples.subarray(0, m)));
       const count = kernel.maxima(this.interiorThreshold(Number.NaN));
       const { f2, stride, f2Origin: origin, list } = kernel;
       for (let k = 0; k < count; k++) {
@@ -395,14 +401,13 @@ export class SpotDetector {
         const fc1 = Math.min(c1 + 1, this.width);
         kernel.loadRegion(pixels, fr0, fr1, fc0, fc1);
         kernel.filterRegion(fr0, fr1, fc0, fc1);
-        if (tiles) for (let t = tr * columns + ta; t < tr * columns + tb; t++) tiles.updateTile(kernel, t);
+        if (tiles) tiles.updateTiles(kernel, tr, ta, tb);
         n = this.gather(kernel, n, kernel.maximaRegion(r0, r1, c0, c1, low));
         ta = tb;
       }
     }
     if (tiles) {
       tiles.summarize();
-      this.noise = Math.sqrt(this.f1Gain2 * tiles.median);
     }
     // The maxima in row-major order, as one pass over the whole frame lists them.
     if (this.maximaOrder.length < n) this.maximaOrder = new Int32Array(this.maximaPixel.length);
@@ -428,7 +433,7 @@ export class SpotDetector {
    */
   private interiorThreshold(minimumVariance: number): number {
     const k = this.options.threshold;
-    this.base = k * (this.tiles ? Math.sqrt(this.f1Gain2 * minimumVariance) : this.noise);
+    this.base = k * (this.tiles ? Math.sqrt(this.f1Gain2 * minimumVariance) : this.dataNoise);
     return this.base;
   }
 
@@ -468,6 +473,12 @@ export class SpotDetector {
     }
     const order = this.strongestFirst(found, n);
     const strength = found.strength;
+    if (d2 <= 4) {
+      // Closer than 2 px is an 8-neighbour (dr² + dc² ≤ 3), and two local maxima never are
+      // (each would have to beat or tie the other, one of them strictly): none is dropped.
+      for (let k = 0; k < n; k++) out.push(found.row[order[k]], found.column[order[k]], strength[order[k]]);
+      return;
+    }
     const { cellHead: head, cellNext: next, cellPx: size, cellColumns: columns } = this;
     const rows = head.length / columns;
     for (let k = 0; k < n; k++) {

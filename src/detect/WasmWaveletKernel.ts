@@ -19,6 +19,7 @@ interface KernelExports {
   collect(values: number, n: number, low: number, high: number, center: number, fold: number, out: number): number;
   kth(values: number, n: number, rank: number, scratch: number): number;
   lowSample(v1: number, stride: number, r0: number, r1: number, c0: number, c1: number, step: number, rank: number): number;
+  lowSampleRow(v1: number, stride: number, r0: number, r1: number, starts: number, ta: number, tb: number, step: number, quantile: number, out: number): void;
   below: { value: number };
 }
 
@@ -130,7 +131,11 @@ export class WasmWaveletKernel implements WindowPass {
   private readonly v1Rows: RowWindow;
   private readonly f2Rows: RowWindow;
   private readonly scratch: RowWindow;
-  private readonly offsets: { raw: number; list: number; samples: number; window: number; offsetMap: number; factorMap: number; select: number };
+  private readonly offsets: { raw: number; list: number; samples: number; window: number; offsetMap: number; factorMap: number; select: number; starts: number; quantiles: number };
+  /** The tiles' first columns {@link lowSampleRow} last copied into the kernel, and the kernel's copy and output. */
+  private startsCopied: Int32Array | undefined;
+  private readonly startsView: Int32Array;
+  private readonly quantiles: Float64Array;
   /** The camera's per-pixel maps, once copied into the kernel's memory. */
   private maps: { offset: Float32Array; factor: Float32Array } | undefined;
   /** The frame being converted, and its conversion (whether it uses the maps). */
@@ -193,9 +198,12 @@ export class WasmWaveletKernel implements WindowPass {
     const factorMap = align(offsetMap + (mapPixels + SLACK) * 4);
     // kth's scratch: two halves of up to the window's values each.
     const select = align(factorMap + (mapPixels + SLACK) * 4);
+    // lowSampleRow's tile edges (a tile column per pixel column at most, and the frame's width) and its output.
+    const starts = align(select + (2 * sampleCapacity + SLACK) * 8);
+    const quantiles = align(starts + (width + 1) * 4);
     this.mapsHeld = held.maps;
-    this.offsets = { raw, list, samples, window, offsetMap, factorMap, select };
-    const needed = select + (2 * sampleCapacity + SLACK) * 8;
+    this.offsets = { raw, list, samples, window, offsetMap, factorMap, select, starts, quantiles };
+    const needed = quantiles + width * 8;
     const memory = this.exports.memory;
     if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
     const buffer = memory.buffer;
@@ -211,6 +219,8 @@ export class WasmWaveletKernel implements WindowPass {
     this.list = new Int32Array(buffer, list, listCapacity);
     this.samples = new Float64Array(buffer, samples, sampleCapacity);
     this.window = new Float64Array(buffer, window, sampleCapacity);
+    this.startsView = new Int32Array(buffer, starts, width + 1);
+    this.quantiles = new Float64Array(buffer, quantiles, width);
   }
 
   /** Row stride of {@link v1}, values. */
@@ -536,6 +546,22 @@ export class WasmWaveletKernel implements WindowPass {
    */
   lowSample(r0: number, r1: number, c0: number, c1: number, step: number, rank: number): number {
     return this.exports.lowSample((this.v1Rows.base + 4 * this.origin) | 0, this.stride, r0, r1, c0, c1, step, rank);
+  }
+
+  /**
+   * {@link lowSample} for the tiles [ta, tb) of a tile row (rows [r0, r1)), tile tc spanning
+   * columns [columnStarts[tc], columnStarts[tc + 1]), at rank ⌊quantile · m⌋ of its m samples:
+   * one call into the kernel a tile row. V1 must hold the rows.
+   * @returns the values by tile column (index tc; NaN where the kernel does not take it), a
+   *   view of the kernel's memory valid until the next call
+   */
+  lowSampleRow(r0: number, r1: number, columnStarts: Int32Array, ta: number, tb: number, step: number, quantile: number): Float64Array {
+    if (this.startsCopied !== columnStarts) {
+      this.startsView.set(columnStarts);
+      this.startsCopied = columnStarts;
+    }
+    this.exports.lowSampleRow((this.v1Rows.base + 4 * this.origin) | 0, this.stride, r0, r1, this.offsets.starts, ta, tb, step, quantile, this.offsets.quantiles);
+    return this.quantiles;
   }
 
   /** The values below the window in the last {@link collect}. */

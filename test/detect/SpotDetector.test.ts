@@ -138,3 +138,36 @@ test('candidates closer than the minimum distance: the weaker is dropped', () =>
   assert.equal(far.count, 1);
   assert.equal(far.column[0], 8, 'the brighter one is kept');
 });
+
+test('no two candidates are 8-neighbours (a minimum distance of 2 px or less drops none), strongest first', () => {
+  // Dense spots on noise, with plateaus (a flat frame region), in both engines: a minimum
+  // distance of 2 px keeps every local maximum above the threshold (SpotDetector.suppressClose
+  // relies on it), listed strongest first; 6 px drops some.
+  const width = 96;
+  const height = 80;
+  const rng = new Random(11);
+  const image = noiseFrame(width, height, 5, rng);
+  for (let p = 0; p < 12 * width; p++) image[p] = 5;
+  // Two pairs of equal spikes on the flat rows, side by side and diagonal: F2 ties at both pixels of each.
+  for (const [r, c] of [[5, 20], [5, 21], [5, 60], [6, 61]]) image[r * width + c] = 200;
+  const ax = new GaussianAxis(9);
+  for (let k = 0; k < 120; k++) renderSpot(image, width, Math.floor(rng.uniform() * (width - 9)), 12 + Math.floor(rng.uniform() * (height - 21)), ax, ax, 4.5, 4.5, 300 + 1000 * rng.uniform(), 1.3);
+  for (const engine of ['wasm', 'js'] as const) {
+    const all = new Candidates();
+    new SpotDetector(width, height, resolveDetectOptions({ engine, minDistancePx: 2 })).detect(image, all);
+    assert.ok(all.count >= 60, `${engine}: ${all.count} candidates`);
+    const at = (r: number, c: number) => Array.from({ length: all.count }, (_, i) => i).filter((i) => all.row[i] === r && all.column[i] === c).length;
+    assert.equal(at(5, 20) + at(5, 21), 1, `${engine}: one candidate for the side-by-side tie`);
+    assert.equal(at(5, 60) + at(6, 61), 1, `${engine}: one candidate for the diagonal tie`);
+    for (let i = 0; i < all.count; i++) {
+      if (i > 0) assert.ok(all.strength[i] <= all.strength[i - 1], `${engine}: strongest first at ${i}`);
+      for (let j = i + 1; j < all.count; j++) {
+        const near = Math.abs(all.row[i] - all.row[j]) <= 1 && Math.abs(all.column[i] - all.column[j]) <= 1;
+        assert.ok(!near, `${engine}: candidates ${i} and ${j} are neighbours`);
+      }
+    }
+    const spaced = new Candidates();
+    new SpotDetector(width, height, resolveDetectOptions({ engine, minDistancePx: 6 })).detect(image, spaced);
+    assert.ok(spaced.count < all.count, `${engine}: 6 px drops some (${spaced.count} of ${all.count})`);
+  }
+});

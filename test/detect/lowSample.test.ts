@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { FILTER_KERNELS } from '../../src/detect/FilterKernel.js';
+import { WasmWaveletKernel } from '../../src/detect/WasmWaveletKernel.js';
 import { WaveletFilter } from '../../src/detect/WaveletFilter.js';
 import { Random } from '../../src/simulate/Random.js';
 
@@ -37,4 +39,31 @@ test('the kernel\'s tile quantile (lowSample) is the rank-th smallest sample, fo
   const js = new WaveletFilter(width, height, 'js');
   js.apply(pixels);
   assert.ok(Number.isNaN(js.lowSample(0, 16, 0, 16, 2, 3)));
+});
+
+test('a tile row\'s quantiles in one call (lowSampleRow) are each tile\'s lowSample, NaN where it takes none', () => {
+  const width = 83, height = 61;
+  const rng = new Random(9);
+  const pixels = Uint16Array.from({ length: width * height }, (_, p) => 100 + rng.poisson(p % 89 < 9 ? 4 : 25 + (p % 11 === 0 ? 300 : 0)));
+  const kernel = WasmWaveletKernel.create(FILTER_KERNELS.bspline7, width, height, 1024);
+  assert.ok(kernel);
+  kernel.load(pixels, { baselineAdu: 100, photonsPerAduNet: 1 });
+  kernel.filter();
+  // Uneven tiles, one of 1 px; quantiles whose rank reaches 8 (NaN: the caller's own loop).
+  const starts = Int32Array.from([0, 13, 14, 30, 51, 83]);
+  let checked = 0;
+  for (const [r0, r1] of [[0, 16], [16, 31], [40, 61]]) {
+    for (const step of [1, 2]) {
+      for (const quantile of [0, 0.1, 0.5]) {
+        const row = kernel.lowSampleRow(r0, r1, starts, 1, 5, step, quantile);
+        for (let tc = 1; tc < 5; tc++) {
+          const m = Math.ceil((r1 - r0) / step) * Math.ceil((starts[tc + 1] - starts[tc]) / step);
+          const expected = kernel.lowSample(r0, r1, starts[tc], starts[tc + 1], step, Math.floor(quantile * m));
+          assert.ok(Object.is(row[tc], expected), `rows ${r0}–${r1}, tile ${tc}, step ${step}, quantile ${quantile}: ${row[tc]} ≠ ${expected}`);
+          if (!Number.isNaN(expected)) checked++;
+        }
+      }
+    }
+  }
+  assert.ok(checked > 30, `${checked} tiles compared`);
 });

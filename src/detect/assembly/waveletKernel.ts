@@ -526,3 +526,20 @@ export function lowSample(v1: usize, stride: i32, r0: i32, r1: i32, c0: i32, c1:
   }
   return NaN;
 }
+
+/**
+ * {@link lowSample} for tiles [ta, tb) of one tile row (V1 rows [r0, r1)): tile tc spans columns
+ * [starts[tc], starts[tc + 1]) (i32 at `starts`), its rank ⌊quantile · m⌋ of its m samples
+ * (every `step` px along rows and columns); each tile's value (NaN where lowSample does not take
+ * it) goes to out[tc] (f64). One call a tile row instead of one a tile (256 a 256² frame).
+ */
+export function lowSampleRow(v1: usize, stride: i32, r0: i32, r1: i32, starts: usize, ta: i32, tb: i32, step: i32, quantile: f64, out: usize): void {
+  const rows = (r1 - r0 + step - 1) / step;
+  for (let tc = ta; tc < tb; tc++) {
+    const c0 = load<i32>(starts + (<usize>tc << 2));
+    const c1 = load<i32>(starts + (<usize>tc << 2), 4);
+    const m = rows * ((c1 - c0 + step - 1) / step);
+    const rank = <i32>Math.floor(quantile * <f64>m);
+    store<f64>(out + (<usize>tc << 3), lowSample(v1, stride, r0, r1, c0, c1, step, rank));
+  }
+}
