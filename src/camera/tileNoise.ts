@@ -150,7 +150,7 @@ export class TileNoise {
         zIm[c] = tile[(r + 1) * t + c];
       }
       this.tables.fft.transform(zRe, zIm);
-      for (let k = 0; k <= half; k++) {
+      for (let k = fromRing; k <= half; k++) {
         const m = (t - k) & (t - 1);
         rowRe[r * t + k] = 0.5 * (zRe[k] + zRe[m]);
         rowIm[r * t + k] = 0.5 * (zIm[k] - zIm[m]);
@@ -159,7 +159,9 @@ export class TileNoise {
       }
     }
     // Each column k ≤ T/2 transformed down the rows, in place: rowRe/rowIm[l·T + k] is F(k, l).
-    for (let k = 0; k <= half; k++) {
+    // A ring j ≥ fromRing needs |k| ≥ fromRing: the columns below it are not transformed (each
+    // column's transform is its own, so those computed are the same to the bit).
+    for (let k = fromRing; k <= half; k++) {
       for (let r = 0; r < t; r++) {
         zRe[r] = rowRe[r * t + k];
         zIm[r] = rowIm[r * t + k];
