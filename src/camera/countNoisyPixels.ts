@@ -39,8 +39,19 @@ export function countNoisyPixels(frames: readonly FrameSample[], slopeAdu: numbe
   const { width, height } = used[0];
   const values = new Float64Array(n);
   const squares = new Float64Array(n - 1);
+  /** Each pixel's variance, or NOT_MEASURED for a quiet pixel's until a noisy neighbour asks for it. */
   const variances = new Float64Array(width * height);
   const levels = new Float64Array(width * height);
+  // The median of the squares is above a bound exactly when at least this many of them are (the
+  // (n − 1 − middle) largest): a quiet pixel is told by counting, with no selection.
+  const middle = (n - 1) >> 1;
+  const above = n - 1 - middle;
+  /** A pixel's variance from its values: the same numbers, hence the same median, as the blocks'. */
+  const measure = (k: number): number => {
+    for (let t = 0; t < n; t++) values[t] = used[t].data[k];
+    for (let t = 0; t < n - 1; t++) squares[t] = ((values[t + 1] - values[t]) ** 2) / 2;
+    return selectKth(squares, middle) / CHI2_1_MEDIAN;
+  };
   // Pixels in blocks: each frame's run of a block copied at once (not 50 frames' pixel k in turn).
   const block = new Float64Array(n * NOISY_BLOCK_PIXELS);
   for (let k0 = 0; k0 < width * height; k0 += NOISY_BLOCK_PIXELS) {
@@ -61,15 +72,27 @@ export function countNoisyPixels(frames: readonly FrameSample[], slopeAdu: numbe
       }
       for (let t = 0; t < n - 1; t++) squares[t] = ((values[t + 1] - values[t]) ** 2) / 2;
       if (finite) {
-        // The middle elements by selection: the values a sort puts there, in O(n). The level
-        // only matters for a pixel noisier than the line at its lowest value (the line rises).
-        variances[k] = selectKth(squares, (n - 1) >> 1) / CHI2_1_MEDIAN;
-        const quiet = slopeAdu > 0 && !(variances[k] > l.varianceRatio * Math.max(slopeAdu * lowest + interceptAdu2, 1e-6));
-        levels[k] = quiet ? lowest : selectKth(values, n >> 1);
+        // The level only matters for a pixel noisier than the line at its lowest value (the
+        // line rises): a pixel within it is quiet, its level its lowest value. Whether the
+        // median of the squares over χ²₁'s median exceeds the bound is counted (the division is
+        // monotone, so the count says what the median would); the median itself, by selection
+        // (the value a sort puts there, in O(n)), only for the others.
+        if (slopeAdu > 0) {
+          const bound = l.varianceRatio * Math.max(slopeAdu * lowest + interceptAdu2, 1e-6);
+          let over = 0;
+          for (let t = 0; t < n - 1; t++) if (squares[t] / CHI2_1_MEDIAN > bound) over++;
+          if (over < above) {
+            variances[k] = NOT_MEASURED;
+            levels[k] = lowest;
+            continue;
+          }
+        }
+        variances[k] = selectKth(squares, middle) / CHI2_1_MEDIAN;
+        levels[k] = selectKth(values, n >> 1);
       } else {
         squares.sort();
         values.sort();
-        variances[k] = squares[(n - 1) >> 1] / CHI2_1_MEDIAN;
+        variances[k] = squares[middle] / CHI2_1_MEDIAN;
         levels[k] = values[n >> 1];
       }
     }
@@ -80,13 +103,17 @@ export function countNoisyPixels(frames: readonly FrameSample[], slopeAdu: numbe
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const k = y * width + x;
+      if (variances[k] === NOT_MEASURED) continue; // quiet: within the line at its level
       const predicted = Math.max(slopeAdu * levels[k] + interceptAdu2, 1e-6);
       if (!(variances[k] > l.varianceRatio * predicted)) continue;
       let m = 0;
       for (let dy = -1; dy <= 1; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
           const xx = x + dx, yy = y + dy;
-          if ((dx || dy) && xx >= 0 && yy >= 0 && xx < width && yy < height) neighbours[m++] = variances[yy * width + xx];
+          if (!((dx || dy) && xx >= 0 && yy >= 0 && xx < width && yy < height)) continue;
+          const i = yy * width + xx;
+          if (variances[i] === NOT_MEASURED) variances[i] = measure(i);
+          neighbours[m++] = variances[i];
         }
       }
       const around = neighbours.subarray(0, m).sort()[m >> 1];
@@ -96,3 +123,5 @@ export function countNoisyPixels(frames: readonly FrameSample[], slopeAdu: numbe
   return { noisy, pixels: width * height };
 }
 
+/** The mark of a variance not measured (a quiet pixel's): no measured variance is negative. */
+const NOT_MEASURED = -1;

@@ -200,7 +200,7 @@ export function estimateCamera(frames: readonly FrameSample[], options: CameraEs
         for (let c0 = 0; c0 + tilePx <= width; c0 += stepPx) {
           if (index++ % every !== 0) continue;
           if (clipped(a, width, r0, c0, tilePx, range) || (b && clipped(b, width, r0, c0, tilePx, range))) continue;
-          tiles[stride * count] = noise.load(a, width, r0, c0, b);
+          tiles[stride * count] = noise.mean(a, width, r0, c0, b);
           squares[count] = noise.squareMean;
           where[3 * count] = p;
           where[3 * count + 1] = r0;

@@ -124,6 +124,32 @@ export class TileNoise {
   }
 
   /**
+   * The w²-weighted mean of one tile and its {@link squareMean}, as {@link load} gives them (the
+   * same sums in the same order, so the same numbers), without loading the tile for
+   * {@link spectrum}: for tiles whose spectrum may not be wanted.
+   * @returns the tile's w²-weighted mean, ADU
+   */
+  mean(data: PixelArray, width: number, row0: number, column0: number, other: PixelArray | undefined): number {
+    const t = this.tilePx;
+    const { window, window2Sum } = this.tables;
+    let weighted = 0;
+    let square = 0;
+    for (let r = 0; r < t; r++) {
+      const base = (row0 + r) * width + column0;
+      for (let c = 0; c < t; c++) {
+        const w2 = window[r] * window[r] * window[c] * window[c];
+        const x = data[base + c];
+        const y = other ? other[base + c] : x;
+        weighted += w2 * 0.5 * (x + y);
+        const value = other ? x - y : x;
+        square += w2 * value * value;
+      }
+    }
+    this.squareMean = square * (1 / window2Sum / (other ? 2 : 1));
+    return weighted / window2Sum;
+  }
+
+  /**
    * The ring powers of the tile last loaded ({@link load}), rings `fromRing` … `toRing − 1`, at
    * `out[at + 1 + j]` (the other rings 0). A ring j ≥ J needs only frequencies with |k|, |l| ≥ J,
    * and one below J only those with min(|k|, |l|) < J: the rest are not computed.
@@ -150,7 +176,7 @@ export class TileNoise {
         zIm[c] = tile[(r + 1) * t + c];
       }
       this.tables.fft.transform(zRe, zIm);
-      for (let k = 0; k <= half; k++) {
+      for (let k = fromRing; k <= half; k++) {
         const m = (t - k) & (t - 1);
         rowRe[r * t + k] = 0.5 * (zRe[k] + zRe[m]);
         rowIm[r * t + k] = 0.5 * (zIm[k] - zIm[m]);
@@ -159,7 +185,9 @@ export class TileNoise {
       }
     }
     // Each column k ≤ T/2 transformed down the rows, in place: rowRe/rowIm[l·T + k] is F(k, l).
-    for (let k = 0; k <= half; k++) {
+    // A ring j ≥ fromRing needs |k| ≥ fromRing: the columns below it are not transformed (each
+    // column's transform is its own, so those computed are the same to the bit).
+    for (let k = fromRing; k <= half; k++) {
       for (let r = 0; r < t; r++) {
         zRe[r] = rowRe[r * t + k];
         zIm[r] = rowIm[r * t + k];

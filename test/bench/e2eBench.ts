@@ -1,6 +1,7 @@
 /**
  * End-to-end benchmark (issues 5, 28):
- * `npm run bench:e2e [-- --size 256,1024,2048 --frames N1,N2 --workers 1,2 --multi-emitter on,off --density 0.061,1.5]`.
+ * `npm run bench:e2e [-- --size 256,1024,2048 --frames N1,N2 --workers 1,2 --multi-emitter on,off --density 0.061,1.5
+ * --other CHECKOUT --repeat R]`.
  * Localizes simulated uint16 stacks with the same spot density per area at each frame size
  * (~40 spots in a 256×256 frame, ~2 600 in a 2048×2048 one), written once into
  * `$TMPDIR/smlm-stream-bench/` and reused, in a fresh process per run, and prints frames/s,
@@ -17,6 +18,9 @@
  * case is 1.5 /µm², 256², {@link DENSE_FRAMES} frames unless `--frames` is given); each row then
  * also gives localizations per CPU second and the ratio to the first density's.
  * The runs use the compiled package (e2eChild.mjs imports dist/): run `npm run build` first.
+ * `--other CHECKOUT` runs that checkout's e2eChild.mjs (its own dist/) right after each run of
+ * this one (the machine's load falls on both alike), a row each: a before/after table from one
+ * run; `--repeat R` repeats every run R times (interleaved: compare the ranges).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -66,22 +70,26 @@ function stackPath(width: number, frames: number, density: number = SIM.density)
   const workerCounts = arg('--workers', `1,${all}`).split(',').map(Number);
   const multi = arg('--multi-emitter', 'on').split(',');
   const densities = arg('--density', String(SIM.density)).split(',').map(Number);
+  const other = arg('--other', '');
+  const repeat = Number(arg('--repeat', '1'));
+  const children: [string, string][] = [['this', new URL('./e2eChild.mjs', import.meta.url).pathname]];
+  if (other) children.push(['other', join(other, 'test/bench/e2eChild.mjs')]);
   const rows = [];
   /** Localizations per CPU second of the first density's run of the same size, workers and multi-emitter setting. */
   const reference = new Map<string, number>();
   for (const size of sizes) for (const density of densities) for (const frames of givenLengths ?? (density > SIM.density ? DENSE_FRAMES : DEFAULT_FRAMES[size] ?? [200])) {
     const path = stackPath(size, frames, density);
-    for (const workers of workerCounts) for (const multiEmitter of multi) {
+    for (let r = 0; r < repeat; r++) for (const workers of workerCounts) for (const multiEmitter of multi) for (const [checkout, child] of children) {
       const output = join(tmpdir(), `smlm-stream-bench-e2e-${process.pid}.csv`);
-      const child = new URL('./e2eChild.mjs', import.meta.url).pathname;
       const out = execFileSync(process.execPath, [child, path, String(workers), output, multiEmitter], { encoding: 'utf8', maxBuffer: 1 << 20 });
       rmSync(output, { force: true });
       rmSync(output.replace(/\.csv$/, '.json'), { force: true });
       const r = JSON.parse(out) as { frames: number; localizations: number; seconds: number; setupSeconds: number; read: number; write: number; ms: { camera: number; detect: number; fit: number }; cpuSeconds: number; mainCpuSeconds?: number; peakMb: number };
       const perCpu = r.localizations / r.cpuSeconds;
-      const key = `${size} ${workers} ${multiEmitter}`;
+      const key = `${checkout} ${size} ${workers} ${multiEmitter}`;
       if (!reference.has(key)) reference.set(key, perCpu);
       rows.push({
+        ...(other ? { checkout } : {}),
         size: `${size}²`,
         '/µm²': density,
         frames: r.frames,

@@ -33,7 +33,7 @@ describe('the npm package', () => {
   });
 
   test('the tarball holds the build, its types and kernels, and no tests or samples', () => {
-    for (const needed of ['package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/smlm-stream.js', 'dist/src/pipeline/localizeWorker.js', 'dist/src/fit/fitKernel.wasm', 'dist/src/detect/waveletKernel.wasm', 'dist/pipelines/localizeStack.js', 'dist/view/app.js', 'dist/view/index.html', 'docs/design.md']) {
+    for (const needed of ['package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/smlm-stream.js', 'dist/src/pipeline/localizeWorker.js', 'dist/src/pipeline/localizeWorker.bundle.js', 'dist/src/pipeline/fitKernel.wasm', 'dist/src/pipeline/waveletKernel.wasm', 'dist/src/fit/fitKernel.wasm', 'dist/src/detect/waveletKernel.wasm', 'dist/pipelines/localizeStack.js', 'dist/view/app.js', 'dist/view/index.html', 'docs/design.md']) {
       assert.ok(files.includes(needed), `${needed} is in the tarball`);
     }
     const stray = files.filter((f) => f.startsWith('test/') || f.startsWith('samples/') || f.startsWith('src/') || f.includes('.test.') || f.includes('/assembly/'));
