@@ -65,7 +65,10 @@ import { smoothAlongZ } from './smoothAlongZ.js';
  *   −1.6 nm padded so to 31 px (−3.5 nm with the true PSF sampled over 31 px); end to end
  *   (splineVsGaussian.ts) spots within 2 px of the frame's edge were −47 nm off there;
  * - `usableErrorNm` 30: the usable z range is where the leave-one-out z error, RMS over the beads in
- *   bins of `binNm` 100 nm, stays below this (around the focus).
+ *   bins of `binNm` 100 nm, stays below this (around the focus);
+ * - `minBinFrames` 10: a bin of the z error by depth (the model error localize adds at each
+ *   fitted z) needs this many leave-one-out frames (two beads' five planes of 20 nm): fewer give
+ *   an RMS whose own error is over ±25 % (√(1/2n)).
  */
 export const PSF_CALIBRATION_DEFAULTS = {
   boxPx: 21,
@@ -79,6 +82,7 @@ export const PSF_CALIBRATION_DEFAULTS = {
   smoothZDegree: 0 as 0 | 2,
   usableErrorNm: 30,
   binNm: 100,
+  minBinFrames: 10,
   zOrigin: 'focus',
   endShiftPlanes: 0.1,
   splineSidePx: 2 * MAX_BOX_PX + 1,
@@ -166,6 +170,12 @@ export interface PsfCalibrationResult {
   readonly usableRangeNm: [number, number] | undefined;
   /** Leave-one-out z error, RMS over the usable range's frames, nm. */
   readonly zErrorRmsNm: number | undefined;
+  /**
+   * Leave-one-out z error by depth: its RMS in each `binNm` bin about the focus with at least
+   * `minBinFrames` frames, at the bin's mean depth, nm (increasing z; undefined without
+   * leave-one-out). localize adds it at each fitted z ({@link SplineCalibration.zModelErrorByDepth}).
+   */
+  readonly zErrorByDepth: { zNm: number[]; errorNm: number[] } | undefined;
   /** Resolved options. */
   readonly smoothZNm: number;
   /** Counts of the beads left out, by reason. */
@@ -384,16 +394,20 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   // 6. The usable range: 100-nm bins about the focus with the error's RMS below the limit.
   let usableRangeNm: [number, number] | undefined;
   let zErrorRmsNm: number | undefined;
+  let zErrorByDepth: { zNm: number[]; errorNm: number[] } | undefined;
   if (leaveOneOut.length > 0) {
     const focusZNm = focusStageZNm - originStageZNm;
     const bin = (z: number) => Math.floor((z - focusZNm) / D.binNm + 0.5);
-    const sums = new Map<number, { s: number; n: number }>();
+    const sums = new Map<number, { s: number; n: number; z: number }>();
     for (const p of leaveOneOut) {
-      const e = sums.get(bin(p.zNm)) ?? { s: 0, n: 0 };
+      const e = sums.get(bin(p.zNm)) ?? { s: 0, n: 0, z: 0 };
       e.s += p.errorNm ** 2;
       e.n++;
+      e.z += p.zNm;
       sums.set(bin(p.zNm), e);
     }
+    const bins = [...sums.values()].filter((e) => e.n >= D.minBinFrames).sort((a, b) => a.z / a.n - b.z / b.n);
+    zErrorByDepth = { zNm: bins.map((e) => e.z / e.n), errorNm: bins.map((e) => Math.sqrt(e.s / e.n)) };
     const good = (k: number) => {
       const e = sums.get(k);
       return e !== undefined && Math.sqrt(e.s / e.n) <= D.usableErrorNm;
@@ -436,7 +450,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   for (const b of beads) if (b.reason) leftOut[b.reason.split(':')[0].split(' ')[0]] = (leftOut[b.reason.split(':')[0].split(' ')[0]] ?? 0) + 1;
   const overlapping = stacks.reduce((t, s) => t + (s.overlapping ?? 0), 0);
   if (overlapping > 0) leftOut.overlapping = overlapping;
-  return { spline, psf: model.psf, box: P, planes, planeZNm, focusStageZNm, originStageZNm, zOrigin, beads: reports, leaveOneOut, usableRangeNm, zErrorRmsNm, smoothZNm, leftOut, messages };
+  return { spline, psf: model.psf, box: P, planes, planeZNm, focusStageZNm, originStageZNm, zOrigin, beads: reports, leaveOneOut, usableRangeNm, zErrorRmsNm, zErrorByDepth, smoothZNm, leftOut, messages };
 }
 
 /**
