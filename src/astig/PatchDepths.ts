@@ -3,6 +3,8 @@ import type { ResolvedFitOptions } from '../fit/FitOptions.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { unconvergedStart } from '../fit/unconvergedStart.js';
 import type { AstigmaticFitter } from '../fit/AstigmaticFitter.js';
+import { zModelErrorAt } from '../fit/zModelErrorAt.js';
+import type { ZModelErrorTable } from '../fit/zModelErrorAt.js';
 
 /**
  * The 3-D fit of a frame's patches: each patch fitted again for (x, y, N, b, z) through the
@@ -11,7 +13,7 @@ import type { AstigmaticFitter } from '../fit/AstigmaticFitter.js';
  * uncertainty, σx and σy in nm) written to the same rows.
  */
 export class PatchDepths {
-  /** The calibration's z model error, nm: added in quadrature to every uncertainty_z. */
+  /** The calibration's z model error, nm: added in quadrature to every uncertainty_z (without a table by depth). */
   private readonly zModelErrorNm: number;
   private readonly start = { x: 0, y: 0, photons: 0, background: 0 };
 
@@ -20,12 +22,15 @@ export class PatchDepths {
    * @param options - the resolved fit options (box, iteration limit, tolerance, noise scale)
    * @param zModelErrorNm - the calibration's z model error, nm (zModelErrorNm of an astigmatic one, a spline's own)
    * @param pixelSizeNm - the camera's pixel size, nm
+   * @param zModelErrorByDepth - the model error by depth, where the calibration has one (it then
+   *   replaces zModelErrorNm at each fitted z: {@link zModelErrorAt})
    */
   constructor(
     private readonly fitter: AstigmaticFitter,
     private readonly options: ResolvedFitOptions,
     zModelErrorNm: number,
     private readonly pixelSizeNm: number,
+    private readonly zModelErrorByDepth?: ZModelErrorTable,
   ) {
     this.zModelErrorNm = zModelErrorNm;
   }
@@ -75,7 +80,8 @@ export class PatchDepths {
       single.z[p] = t[4];
       // √(CRLB + the calibration's model error²): photon noise and what the curves get wrong.
       const crlbZ = fit.crlb[4] * scale;
-      single.uncertaintyZ[p] = Math.sqrt(crlbZ * crlbZ + this.zModelErrorNm * this.zModelErrorNm);
+      const model = zModelErrorAt(t[4], this.zModelErrorNm, this.zModelErrorByDepth);
+      single.uncertaintyZ[p] = Math.sqrt(crlbZ * crlbZ + model * model);
       single.sigma1[p] = fit.sigmaXNm;
       single.sigma2[p] = fit.sigmaYNm;
     }

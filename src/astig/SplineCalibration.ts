@@ -1,5 +1,6 @@
 import type { SplinePsf } from '../fit/spline/SplinePsf.js';
 import { SPLINE_COEFFICIENTS, splineZRangeNm } from '../fit/spline/SplinePsf.js';
+import type { ZModelErrorTable } from '../fit/zModelErrorAt.js';
 
 /**
  * A 3-D calibration by a measured PSF (issue 26): the tricubic spline of an averaged bead
@@ -22,6 +23,12 @@ export interface SplineCalibration {
    * every uncertainty_z. @default 0 ({@link SPLINE_CALIBRATION_DEFAULTS})
    */
   readonly zModelErrorNm?: number;
+  /**
+   * The model's z error by depth, nm (calibrate-psf's leave-one-bead-out RMS in 100 nm bins):
+   * where given, uncertainty_z adds the error at the fitted z instead of zModelErrorNm
+   * ({@link zModelErrorAt}). @default none (zModelErrorNm at every depth)
+   */
+  readonly zModelErrorByDepth?: ZModelErrorTable;
   /** What the calibration warned about (localize repeats them). */
   readonly warnings?: readonly string[];
   /**
@@ -60,7 +67,12 @@ export function splineCalibrationRecord(c: SplineCalibration): Record<string, un
     pixelSizeNm: c.pixelSizeNm,
     zOrigin: c.zOrigin,
     zModelErrorNm: c.zModelErrorNm ?? SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm,
-    zModelErrorFrom: c.zModelErrorNm === undefined ? `none in the calibration (not calibrate-psf's): ${SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm} nm, uncertainty_z is the CRLB alone` : "the calibration's leave-one-bead-out z error RMS, added in quadrature to the CRLB",
+    zModelErrorFrom: c.zModelErrorByDepth
+      ? "the calibration's leave-one-bead-out z error RMS by depth (zModelErrorByDepth), at each fitted z, added in quadrature to the CRLB"
+      : c.zModelErrorNm === undefined
+        ? `none in the calibration (not calibrate-psf's): ${SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm} nm, uncertainty_z is the CRLB alone`
+        : "the calibration's leave-one-bead-out z error RMS, added in quadrature to the CRLB",
+    zModelErrorByDepth: c.zModelErrorByDepth,
     everyZStart: c.everyZStart ?? SPLINE_CALIBRATION_DEFAULTS.everyZStart,
     zRangeNm: splineZRangeNm(p),
     dzNm: p.dzNm,

@@ -154,6 +154,8 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     leaveOneOut: {
       method: "each kept bead's frames fitted through the PSF of the others as localize fits a spot: Poisson MLE of x, y, z, N, b (x, y started at its registered position)",
       zErrorRmsNm: result.zErrorRmsNm ?? null,
+      zErrorByDepth: result.zErrorByDepth ?? null,
+      zErrorByDepthUse: `RMS in ${D.binNm}-nm bins about the focus (at least ${D.minBinFrames} frames), at each bin's mean z: localize adds it at each fitted z (variance interpolated between bins) to uncertainty_z`,
       usableRangeNm: result.usableRangeNm ?? null,
       usableCriterion: `100-nm bins about the focus whose RMS error is at most ${D.usableErrorNm} nm`,
     },
@@ -161,7 +163,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     perBead: result.beads,
     messages: result.messages,
   };
-  await writeSplineCalibration(output, result.spline, { pixelSizeNm, beads: kept, boxPx: result.box, record: { zOrigin, focusStageZNm: result.focusStageZNm, zErrorRmsNm: result.zErrorRmsNm ?? null, usableRangeNm: result.usableRangeNm ?? null, normalisation: results.normalisation, smoothZNm } });
+  await writeSplineCalibration(output, result.spline, { pixelSizeNm, beads: kept, boxPx: result.box, record: { zOrigin, focusStageZNm: result.focusStageZNm, zErrorRmsNm: result.zErrorRmsNm ?? null, zErrorByDepth: result.zErrorByDepth ?? null, usableRangeNm: result.usableRangeNm ?? null, normalisation: results.normalisation, smoothZNm } });
   if (plot) writeFileAtomically(plot, await plotPsfCalibration(result, pixelSizeNm));
   const seconds = (performance.now() - t0) / 1000;
   writeSidecar(record, {

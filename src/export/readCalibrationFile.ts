@@ -1,6 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { AstigmaticCalibration } from '../astig/AstigmaticCalibration.js';
 import type { SplineCalibration } from '../astig/SplineCalibration.js';
+import { InputFileError } from '../errors/InputFileError.js';
+import type { ZModelErrorTable } from '../fit/zModelErrorAt.js';
 import { readCalibration } from './readCalibration.js';
 import { readSplineCalibration } from './readSplineCalibration.js';
 
@@ -27,7 +29,8 @@ function isHdf5(path: string): boolean {
  * CALIB.json ({@link readCalibration}). A spline written by calibrate-psf brings its
  * leave-one-bead-out z error RMS (`smlm_stream.zErrorRmsNm`) as its `zModelErrorNm`, the model
  * term of every uncertainty_z (σ_z² = CRLB_z + model², as an astigmatic calibration's), and its
- * z origin, and the box its PSF was measured over (Picasso's `box`: calibrate-psf pads its spline
+ * z origin, its error by depth (`smlm_stream.zErrorByDepth`, where present: the model error at each
+ * fitted z instead), and the box its PSF was measured over (Picasso's `box`: calibrate-psf pads its spline
  * beyond it, and the default window keeps to it); another tool's file has none of these (model
  * error 0, which the run record says; the window from the spline's own size).
  * @param path - the calibration file
@@ -42,5 +45,22 @@ export async function readCalibrationFile(path: string): Promise<{ astigmatism?:
   const zError = record.zErrorRmsNm;
   const zModelErrorNm = typeof zError === 'number' && Number.isFinite(zError) && zError >= 0 ? zError : undefined;
   const zOrigin = typeof record.zOrigin === 'string' ? record.zOrigin : undefined;
-  return { spline: { psf: file.spline, pixelSizeNm: file.pixelSizeNm, source: path, ...(file.boxPx === undefined || file.record === undefined ? {} : { measuredBoxPx: file.boxPx }), ...(zModelErrorNm === undefined ? {} : { zModelErrorNm }), ...(zOrigin === undefined ? {} : { zOrigin }) } };
+  const zModelErrorByDepth = errorByDepth(path, record.zErrorByDepth);
+  return { spline: { psf: file.spline, pixelSizeNm: file.pixelSizeNm, source: path, ...(file.boxPx === undefined || file.record === undefined ? {} : { measuredBoxPx: file.boxPx }), ...(zModelErrorNm === undefined ? {} : { zModelErrorNm }), ...(zModelErrorByDepth === undefined ? {} : { zModelErrorByDepth }), ...(zOrigin === undefined ? {} : { zOrigin }) } };
+}
+
+/**
+ * calibrate-psf's z error by depth (`smlm_stream.zErrorByDepth`: `zNm`, `errorNm`, equal-length
+ * arrays, z increasing, errors ≥ 0); undefined where the record has none (older files: the one
+ * zErrorRmsNm at every depth).
+ * @throws InputFileError naming the file when the record holds one that is malformed
+ */
+function errorByDepth(path: string, value: unknown): ZModelErrorTable | undefined {
+  if (value === undefined || value === null) return undefined;
+  const { zNm, errorNm } = value as { zNm?: unknown; errorNm?: unknown };
+  const ok = Array.isArray(zNm) && Array.isArray(errorNm) && zNm.length === errorNm.length
+    && zNm.every((z, i) => typeof z === 'number' && Number.isFinite(z) && (i === 0 || z > (zNm[i - 1] as number)))
+    && errorNm.every((e) => typeof e === 'number' && Number.isFinite(e) && e >= 0);
+  if (!ok) throw new InputFileError(`${path}: smlm_stream.zErrorByDepth is not two equal-length lists of finite numbers (zNm increasing, errorNm ≥ 0)`);
+  return { zNm: zNm as number[], errorNm: errorNm as number[] };
 }

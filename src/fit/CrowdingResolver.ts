@@ -11,6 +11,8 @@ import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
 import type { EmitterDepths } from './DepthEmitterFits.js';
 import { WindowSeeds } from './WindowSeeds.js';
+import { zModelErrorAt } from './zModelErrorAt.js';
+import type { ZModelErrorTable } from './zModelErrorAt.js';
 
 /** A frame's candidates, as the resolver reads them: the pixel row and column of each. */
 export interface CandidatePixels {
@@ -44,6 +46,8 @@ export interface CrowdingCounts {
 export interface CrowdedDepths {
   readonly fits: EmitterDepths;
   readonly zModelErrorNm: number;
+  /** The model error by depth, where the calibration has one (it then replaces zModelErrorNm: {@link zModelErrorAt}). */
+  readonly zModelErrorByDepth?: ZModelErrorTable;
   readonly pixelSizeNm: number;
   /**
    * Whether the calibration's own record says its model follows the beads (an astigmatic
@@ -403,7 +407,8 @@ export class CrowdingResolver {
         depths.fits.widthsNm(e, widths);
         rows.z[i] = theta[q * e + 3];
         const crlbZ = crlb[q * e + 3] * scale;
-        rows.uncertaintyZ[i] = Math.sqrt(crlbZ * crlbZ + depths.zModelErrorNm * depths.zModelErrorNm);
+        const model = zModelErrorAt(rows.z[i], depths.zModelErrorNm, depths.zModelErrorByDepth);
+        rows.uncertaintyZ[i] = Math.sqrt(crlbZ * crlbZ + model * model);
         rows.sigma1[i] = widths[0];
         rows.sigma2[i] = widths[1];
         rows.sigma[i] = Math.sqrt(widths[0] * widths[1]) / depths.pixelSizeNm;

@@ -89,8 +89,8 @@ export class FrameLocalizer {
     const engines = createFitEngines(fit, multiEmitter, astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm, everyZStart: spline.everyZStart ?? SPLINE_CALIBRATION_DEFAULTS.everyZStart });
     this.workspace = engines.workspace;
     const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm);
-    this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector, engines.depthFits && { fits: engines.depthFits, zModelErrorNm, pixelSizeNm: camera.pixelSizeNm, modelFollowsPsf: spline !== undefined || (astigmatism !== undefined && astigmaticModelFollowsBeads(astigmatism)) });
-    this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm) : undefined;
+    this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector, engines.depthFits && { fits: engines.depthFits, zModelErrorNm, zModelErrorByDepth: spline?.zModelErrorByDepth, pixelSizeNm: camera.pixelSizeNm, modelFollowsPsf: spline !== undefined || (astigmatism !== undefined && astigmaticModelFollowsBeads(astigmatism)) });
+    this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm, spline?.zModelErrorByDepth) : undefined;
     this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter, internals.everyRefit) : undefined;
   }
 

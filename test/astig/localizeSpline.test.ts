@@ -109,7 +109,7 @@ describe('3-D localization through a spline calibration', () => {
     assert.match(wrongPixel.stderr, /--calibration: the calibration was made with 100 nm pixels/);
   });
 
-  test('the CLI: --z-starts all fits from every z start; calibrate-psf\'s leave-one-bead-out z error is uncertainty_z\'s model term, 0 for a file without it (the record says which)', async () => {
+  test('the CLI: --z-starts all fits from every z start; calibrate-psf\'s leave-one-bead-out z error (by depth where the file has it) is uncertainty_z\'s model term, 0 for a file without it (the record says which)', async () => {
     const stack = join(dir, 'starts.tif');
     const made = spawnSync(process.execPath, [...CLI, 'simulate', stack, '--astigmatism', '400', '--frames', '8', '--density', '0.3', '--seed', '4', '--quiet'], { encoding: 'utf8' });
     assert.equal(made.status, 0, made.stderr);
@@ -124,8 +124,9 @@ describe('3-D localization through a spline calibration', () => {
       assert.equal(r.status, 0, r.stderr);
       const [header, ...rows] = readFileSync(join(dir, out), 'utf8').trim().split('\n');
       const uz = header.split(',').indexOf('"uncertainty_z [nm]"');
+      const zi = header.split(',').indexOf('"z [nm]"');
       const record = JSON.parse(readFileSync(join(dir, out.replace('.csv', '.json')), 'utf8')) as { parameters: { spline: Record<string, unknown> } };
-      return { uncertaintyZ: rows.map((l) => Number(l.split(',')[uz])), spline: record.parameters.spline };
+      return { uncertaintyZ: rows.map((l) => Number(l.split(',')[uz])), z: rows.map((l) => Number(l.split(',')[zi])), spline: record.parameters.spline };
     };
     const a = run(ours, 'ours.csv', '--z-starts', 'all');
     assert.equal(a.spline.everyZStart, true);
@@ -138,6 +139,16 @@ describe('3-D localization through a spline calibration', () => {
     assert.equal(b.spline.zModelErrorNm, 0);
     assert.match(String(b.spline.zModelErrorFrom), /none in the calibration/);
     assert.ok(Math.min(...b.uncertaintyZ) < 37.5, 'without a model error uncertainty_z is the CRLB');
+    // An error by depth replaces the constant at each fitted z: 0 below z = 0, 60 nm above +10 nm.
+    const byDepth = join(dir, 'bydepth.h5');
+    await writeSplineCalibration(byDepth, coarse, { pixelSizeNm: 100, record: { zErrorRmsNm: 37.5, zErrorByDepth: { zNm: [0, 10], errorNm: [0, 60] } } });
+    const c = run(byDepth, 'bydepth.csv');
+    assert.match(String(c.spline.zModelErrorFrom), /by depth/);
+    const below = c.uncertaintyZ.filter((_, i) => c.z[i] < 0), above = c.uncertaintyZ.filter((_, i) => c.z[i] > 10);
+    assert.ok(below.length > 3 && above.length > 3, `${below.length} rows below z = 0, ${above.length} above`);
+    assert.ok(above.every((u) => u >= 60), 'above +10 nm every uncertainty_z holds 60 nm');
+    // Below, the CRLB alone: the same rows as the file without a model error.
+    assert.deepEqual(below, b.uncertaintyZ.filter((_, i) => c.z[i] < 0));
     for (const [flags, message] of [[['--calibration', theirs, '--z-starts', 'some'], /--z-starts must be first or all/], [['--z-starts', 'all'], /--z-starts needs a spline calibration/]] as const) {
       const r = spawnSync(process.execPath, [...CLI, 'localize', stack, '-o', join(dir, 'bad.csv'), ...flags], { encoding: 'utf8' });
       assert.equal(r.status, 2, r.stderr);

@@ -18,7 +18,8 @@
  * - `/true`: the true PSF's √CRLB at the true position through the same window (the bound the
  *   data hold);
  * - `/rep`: the uncertainty localize reports, √(CRLB + model²) with the calibration's model z
- *   error (its leave-one-bead-out RMS; 0 for the true spline), the calibration target (0.9–1.1).
+ *   error at the fitted z (its leave-one-bead-out RMS by depth, zModelErrorAt; 0 for the true
+ *   spline), RMS over the band: the calibration target (0.9–1.1).
  *
  * What it separates: `true` against the truth is the fit (the window, the estimator at this
  * information); `bead` against `true` on the same spots is the calibration; `/rep` against
@@ -30,6 +31,8 @@ import { SplineModel } from '../../src/fit/models/SplineModel.js';
 import { PoissonEstimator } from '../../src/fit/PoissonEstimator.js';
 import type { SplinePsf } from '../../src/fit/spline/SplinePsf.js';
 import { WasmSplineFit } from '../../src/fit/WasmSplineFit.js';
+import { zModelErrorAt } from '../../src/fit/zModelErrorAt.js';
+import type { ZModelErrorTable } from '../../src/fit/zModelErrorAt.js';
 import { PupilPsf } from '../../src/simulate/PupilPsf.js';
 import { Random } from '../../src/simulate/Random.js';
 import { BEAD_STACK_DEFAULTS, simulateBeadStack } from '../../src/simulate/simulateBeadStack.js';
@@ -72,7 +75,7 @@ const SOLVER = { maxIterations: 50, tolerance: 1e-4 };
 const BEADS = { zStartNm: -800, zStepNm: 20, frames: 81, seed: 6 };
 /** The true spline's grid: calibrate-psf's box, 20 nm planes over ±800 nm. */
 
-function beadSpline(psf: PupilPsf, smoothing: string, noiseFree: boolean): { spline: SplinePsf; modelNm: number } {
+function beadSpline(psf: PupilPsf, smoothing: string, noiseFree: boolean): { spline: SplinePsf; modelNm: number; byDepth?: ZModelErrorTable } {
   const s = simulateBeadStack({ pupil: psf.options, zStartNm: BEADS.zStartNm, zStepNm: BEADS.zStepNm, frames: BEADS.frames, seed: BEADS.seed });
   let frames = s.frames.map((f) => Float64Array.from(f, (v) => v - 100));
   if (noiseFree) {
@@ -85,7 +88,7 @@ function beadSpline(psf: PupilPsf, smoothing: string, noiseFree: boolean): { spl
   }
   const windows = beadWindowsOf(frames, s.width, s.height, PSF_CALIBRATION_DEFAULTS.boxPx + 2 * PSF_CALIBRATION_DEFAULTS.marginPx);
   const r = calibratePsf([{ name: 'beads', windows, saturationPhotons: 65435 }], { zStartNm: BEADS.zStartNm, zStepNm: BEADS.zStepNm, pixelSizeNm: PIXEL_NM, smoothZNm: Number(smoothing.replace('q', '')), smoothZDegree: smoothing.startsWith('q') ? 2 : 0, zOrigin: 'stage' });
-  return { spline: r.spline, modelNm: r.zErrorRmsNm ?? 0 };
+  return { spline: r.spline, modelNm: r.zErrorRmsNm ?? 0, byDepth: r.zErrorByDepth };
 }
 
 interface Spot { readonly data: Float64Array; readonly x: number; readonly y: number; readonly z: number; readonly band: number }
@@ -130,10 +133,10 @@ for (const name of opticsNames) {
   const optics = OPTICS[name];
   const psf = new PupilPsf(PIXEL_NM, optics.pupil);
   const { spline: truth, photonShare } = trueSpline(psf, trueSide, 20, 800, padTo);
-  const splines: { label: string; spline: SplinePsf; modelNm: number }[] = [{ label: 'true', spline: truth, modelNm: 0 }];
+  const splines: { label: string; spline: SplinePsf; modelNm: number; byDepth?: ZModelErrorTable }[] = [{ label: 'true', spline: truth, modelNm: 0 }];
   for (const smooth of smoothings) {
     const b = beadSpline(psf, smooth, false);
-    splines.push({ label: `bead σz ${smooth}`, spline: b.spline, modelNm: b.modelNm });
+    splines.push({ label: `bead σz ${smooth}`, spline: b.spline, modelNm: b.modelNm, byDepth: b.byDepth });
     if (clean) {
       const c = beadSpline(psf, smooth, true);
       splines.push({ label: `clean σz ${smooth}`, spline: c.spline, modelNm: c.modelNm });
@@ -148,13 +151,13 @@ for (const name of opticsNames) {
     const set = fromSpline ? spots(new SplineSpotPsf(truth), box, new Random(seed), scale) : spots(psf, box, new Random(seed), PHOTONS);
     // The bound the data hold: the true spline at the true θ.
     const bounds = set.map((s) => trueBound(truth, box, s, scale));
-    for (const { label, spline, modelNm } of splines) {
+    for (const { label, spline, modelNm, byDepth } of splines) {
       const fit = new WasmSplineFit(box, spline, PIXEL_NM);
-      const rows = new Map<number, { dx: number[]; dy: number[]; dz: number[]; cx: number[]; cy: number[]; cz: number[]; tx: number[]; ty: number[]; tz: number[]; out: number }>();
+      const rows = new Map<number, { dx: number[]; dy: number[]; dz: number[]; cx: number[]; cy: number[]; cz: number[]; tx: number[]; ty: number[]; tz: number[]; rz: number[]; out: number }>();
       set.forEach((s, i) => {
         const half = (box - 1) / 2;
         fit.fit(s.data, 0, { x: half + offsetPx + 0.5, y: half + 0.5, photons: PHOTONS, background: BACKGROUND }, SOLVER);
-        const r = rows.get(s.band) ?? rows.set(s.band, { dx: [], dy: [], dz: [], cx: [], cy: [], cz: [], tx: [], ty: [], tz: [], out: 0 }).get(s.band)!;
+        const r = rows.get(s.band) ?? rows.set(s.band, { dx: [], dy: [], dz: [], cx: [], cy: [], cz: [], tx: [], ty: [], tz: [], rz: [], out: 0 }).get(s.band)!;
         const dz = fit.theta[4] - s.z;
         if (!(Math.abs(dz) <= OUTLIER_NM) || !fit.crlb.every(Number.isFinite)) {
           r.out++;
@@ -166,17 +169,18 @@ for (const name of opticsNames) {
         r.cx.push(fit.crlb[0] * PIXEL_NM);
         r.cy.push(fit.crlb[1] * PIXEL_NM);
         r.cz.push(fit.crlb[4]);
+        r.rz.push(Math.hypot(fit.crlb[4], zModelErrorAt(fit.theta[4], modelNm, byDepth)));
         r.tx.push(bounds[i][0] * PIXEL_NM);
         r.ty.push(bounds[i][1] * PIXEL_NM);
         r.tz.push(bounds[i][2]);
       });
-      const all = { dx: [] as number[], dy: [] as number[], dz: [] as number[], cx: [] as number[], cy: [] as number[], cz: [] as number[], tx: [] as number[], ty: [] as number[], tz: [] as number[], out: 0 };
+      const all = { dx: [] as number[], dy: [] as number[], dz: [] as number[], cx: [] as number[], cy: [] as number[], cz: [] as number[], tx: [] as number[], ty: [] as number[], tz: [] as number[], rz: [] as number[], out: 0 };
       const line = (band: string, r: typeof all) => {
         const n = r.dz.length + r.out;
         const e = [rms(r.dx), rms(r.dy), rms(r.dz)];
         const own = [rms(r.cx), rms(r.cy), rms(r.cz)];
         const bound = [rms(r.tx), rms(r.ty), rms(r.tz)];
-        const reported = [own[0], own[1], Math.sqrt(own[2] ** 2 + modelNm ** 2)];
+        const reported = [own[0], own[1], rms(r.rz)];
         const f = (v: number[], d = 2) => v.map((a) => a.toFixed(d)).join(' / ');
         console.log(`| ${label} | ${box} | ${band} | ${n} | ${((100 * r.out) / n).toFixed(1)} | ${mean(r.dz).toFixed(1)} | ${f(e, 1)} | ${f(e.map((a, k) => a / own[k]))} | ${f(e.map((a, k) => a / bound[k]))} | ${f(e.map((a, k) => a / reported[k]))} |`);
       };
