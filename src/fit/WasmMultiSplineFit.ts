@@ -23,8 +23,9 @@ interface MultiSplineExports {
  * the selection: the same K, θ̂ within 1e-6 px). As {@link WasmMultiAstigmaticFit}: θ = (x₁, y₁,
  * N₁, z₁, …, b), the caller's start, the results by their named offsets (MULTI_Z_OUT_*; the
  * widths are NaN: the JavaScript model gives them). The spline's coefficients are copied once
- * into the module's memory (its own instance of fitKernel.wasm); the window, start and results are
- * handled by {@link WasmMultiDepthFit}.
+ * into the module's memory (its own instance of fitKernel.wasm; the kernel's configure reorders
+ * them there for its SIMD pass); the window, start and results are handled by
+ * {@link WasmMultiDepthFit}.
  */
 export class WasmMultiSplineFit extends WasmMultiDepthFit<MultiSplineExports> {
   /**

@@ -9,6 +9,7 @@ import {
   Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA, Z_OUTPUT_COLUMNS, Z_PARAMETERS,
 } from '../fitConstants';
 import { choleskyFactor, choleskyInverseDiagonal, choleskySolve } from './cholesky';
+import { FIVE_D, fisherFive } from './fisherFive';
 import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { logLikelihoodSum } from './poissonLogLikelihood';
@@ -57,7 +58,6 @@ let SKEPT: bool = false;
 const STH = new StaticArray<f64>(Z_PARAMETERS);
 const STRIAL = new StaticArray<f64>(Z_PARAMETERS);
 const SBEST = new StaticArray<f64>(Z_PARAMETERS);
-const SDER = new StaticArray<f64>(Z_PARAMETERS);
 const SLOW = new StaticArray<f64>(Z_PARAMETERS * Z_PARAMETERS);
 const SCR = new StaticArray<f64>(Z_PARAMETERS);
 const SZZ = new StaticArray<f64>(Z_PARAMETERS);
@@ -82,7 +82,8 @@ let SSHIFT_DELTA: usize = 0;
 
 /**
  * Set the spline fit: patch width (px), pixel size (nm, for the widths), the coefficients (f64,
- * 64 a voxel in SplinePsf's layout, at `coefficients`), voxels along x, y, z, plane 0's z and the
+ * 64 a voxel in SplinePsf's layout, at `coefficients`; reordered there into the kernel's, once:
+ * pairGroups), voxels along x, y, z, plane 0's z and the
  * plane step (nm), the emitter's sample position (px), and whether to fit from every z start (1) or
  * until one converges (0).
  */
@@ -101,7 +102,35 @@ export function splineConfigure(box: i32, pixelNm: f64, coefficients: usize, vx:
   const a = zStart, b = zStart + <f64>vz * dz;
   SZLO = a <= b ? a : b;
   SZHI = a <= b ? b : a;
+  if (coefficients != SPAIRED) pairGroups(coefficients, <usize>vx * <usize>vy * <usize>vz);
+  SPAIRED = coefficients;
   sLobes();
+}
+
+/** The coefficients last reordered by pairGroups (a configure again on them leaves them as they are). */
+let SPAIRED: usize = 0;
+
+/** One voxel's 64 coefficients while {@link pairGroups} reorders them. */
+const SVOXEL = new StaticArray<f64>(SPLINE_COEFFICIENTS);
+
+/**
+ * Reorder each voxel's coefficients in place from SplinePsf's layout (a_ijk at i + 4g, g = j + 4k)
+ * to the kernel's: per pair of groups (g, g + 1), g even, the coefficients i = 0…3 of both side
+ * by side, [a_i,g, a_i,g+1] at 4g + 2i, so one f64x2 holds coefficient i of the pair and X_g, X_g+1
+ * are lane-wise sums (voxelValue, voxelTermsAt); coefficient 0 of a voxel (its sample) stays first.
+ */
+function pairGroups(coefficients: usize, voxels: usize): void {
+  const scratch = changetype<usize>(SVOXEL);
+  for (let v: usize = 0; v < voxels; v++) {
+    const at = coefficients + ((v * SPLINE_COEFFICIENTS) << 3);
+    memory.copy(scratch, at, SPLINE_COEFFICIENTS << 3);
+    for (let g = 0; g < 16; g += 2) {
+      for (let i = 0; i < 4; i++) {
+        store<f64>(at + (<usize>(4 * g + 2 * i) << 3), unchecked(SVOXEL[4 * g + i]));
+        store<f64>(at + (<usize>(4 * g + 2 * i + 1) << 3), unchecked(SVOXEL[4 * g + 4 + i]));
+      }
+    }
+  }
 }
 
 /** The sample at voxel (ix, iy, iz)'s corner (its first coefficient). */
@@ -196,23 +225,21 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
 }
 
 /**
- * X of groups g, g + 1 (lanes 0, 1): Σ_i a_ijk·p_i of the two groups' coefficients at `at`, the
- * terms i = 0, 2 and i = 1, 3 summed apart and added (SplineEvaluator.value's order).
+ * X of groups g, g + 1 (lanes 0, 1) of the pair at `at` (pairGroups' layout): Σ_i a_ijk·dx^i as
+ * SplineEvaluator.value sums it, (a_0·1 + a_2·dx²) + (a_1·dx + a_3·dx³), a_0·1 being a_0.
  */
 // @ts-ignore
-@inline function groups(at: usize, p01: v128, p23: v128): v128 {
-  const a = f64x2.add(f64x2.mul(v128.load(at), p01), f64x2.mul(v128.load(at, 16), p23));
-  const b = f64x2.add(f64x2.mul(v128.load(at, 32), p01), f64x2.mul(v128.load(at, 48), p23));
-  return f64x2.add(v128.shuffle<f64>(a, b, 0, 2), v128.shuffle<f64>(a, b, 1, 3));
+@inline function pairX(at: usize, p1: v128, p2: v128, p3: v128): v128 {
+  return f64x2.add(f64x2.add(v128.load(at), f64x2.mul(v128.load(at, 32), p2)), f64x2.add(f64x2.mul(v128.load(at, 16), p1), f64x2.mul(v128.load(at, 48), p3)));
 }
 
 /** S of the voxel at `base` (SplineEvaluator.value). */
 // @ts-ignore
 @inline export function voxelValue(base: usize): f64 {
-  const p01 = v128.load(changetype<usize>(SPX)), p23 = v128.load(changetype<usize>(SPX), 16);
+  const p1 = f64x2.splat(unchecked(SPX[1])), p2 = f64x2.splat(unchecked(SPX[2])), p3 = f64x2.splat(unchecked(SPX[3]));
   const yz = changetype<usize>(SYZ);
   let acc = f64x2.splat(0);
-  for (let g: usize = 0; g < 16; g += 2) acc = f64x2.add(acc, f64x2.mul(groups(base + (g << 5), p01, p23), v128.load(yz + (g << 3))));
+  for (let g: usize = 0; g < 16; g += 2) acc = f64x2.add(acc, f64x2.mul(pairX(base + (g << 5), p1, p2, p3), v128.load(yz + (g << 3))));
   return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
 }
 
@@ -222,23 +249,23 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
   voxelTermsAt(base, changetype<usize>(STERMS) + (<usize>t << 3));
 }
 
-/** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into the four f64 at `dst`. */
+/**
+ * S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into the four f64 at `dst`: per pair of groups
+ * (pairGroups' layout) X and its x-derivative (a_0·0 + a_2·2dx) + (a_1·1 + a_3·3dx²) as
+ * SplineEvaluator.gradient sums them (a_0·0 adds nothing, a_1·1 is a_1: the same values).
+ */
 // @ts-ignore
 @inline export function voxelTermsAt(base: usize, dst: usize): void {
-  const p01 = v128.load(changetype<usize>(SPX)), p23 = v128.load(changetype<usize>(SPX), 16);
-  const d01 = v128.load(changetype<usize>(SDPX)), d23 = v128.load(changetype<usize>(SDPX), 16);
+  const p1 = f64x2.splat(unchecked(SPX[1])), p2 = f64x2.splat(unchecked(SPX[2])), p3 = f64x2.splat(unchecked(SPX[3]));
+  const d2 = f64x2.splat(unchecked(SDPX[2])), d3 = f64x2.splat(unchecked(SDPX[3]));
   const yz = changetype<usize>(SYZ), dyz = changetype<usize>(SDYZ), ydz = changetype<usize>(SYDZ);
   let av = f64x2.splat(0), au = f64x2.splat(0), ay = f64x2.splat(0), az = f64x2.splat(0);
   for (let g: usize = 0; g < 16; g += 2) {
     const at = base + (g << 5);
-    // Groups g (a) and g + 1 (b): their coefficients i = 0, 1 (lo) and 2, 3 (hi), loaded once for X and its x-derivative.
-    const alo = v128.load(at), ahi = v128.load(at, 16), blo = v128.load(at, 32), bhi = v128.load(at, 48);
-    const xa = f64x2.add(f64x2.mul(alo, p01), f64x2.mul(ahi, p23));
-    const xb = f64x2.add(f64x2.mul(blo, p01), f64x2.mul(bhi, p23));
-    const ea = f64x2.add(f64x2.mul(alo, d01), f64x2.mul(ahi, d23));
-    const eb = f64x2.add(f64x2.mul(blo, d01), f64x2.mul(bhi, d23));
-    const x = f64x2.add(v128.shuffle<f64>(xa, xb, 0, 2), v128.shuffle<f64>(xa, xb, 1, 3));
-    const e = f64x2.add(v128.shuffle<f64>(ea, eb, 0, 2), v128.shuffle<f64>(ea, eb, 1, 3));
+    // Coefficient i of groups g (lane 0) and g + 1 (lane 1), each loaded once for X and its x-derivative.
+    const a0 = v128.load(at), a1 = v128.load(at, 16), a2 = v128.load(at, 32), a3 = v128.load(at, 48);
+    const x = f64x2.add(f64x2.add(a0, f64x2.mul(a2, p2)), f64x2.add(f64x2.mul(a1, p1), f64x2.mul(a3, p3)));
+    const e = f64x2.add(f64x2.mul(a2, d2), f64x2.add(a1, f64x2.mul(a3, d3)));
     const o = g << 3;
     const wyz = v128.load(yz + o);
     av = f64x2.add(av, f64x2.mul(x, wyz));
@@ -331,32 +358,29 @@ function sGradients(): void {
   SGRADIENTS = true;
 }
 
-/** PoissonEstimator.derivatives on SplineModel: ∇ℓ and the Fisher information (5 × 5) at the θ last evaluated. */
+/** One pixel's ∂μ/∂(x, y, N, b, z) from STERMS for fisherFive (N of the θ last evaluated in `n`). */
+class SplineTerms {
+  n: f64 = 0;
+
+  // @ts-ignore
+  @inline terms(r: i32, col: i32): void {
+    const q = 4 * (r * SBOX + col);
+    const n = this.n;
+    unchecked(FIVE_D[0] = -n * unchecked(STERMS[q + 1]));
+    unchecked(FIVE_D[1] = -n * unchecked(STERMS[q + 2]));
+    unchecked(FIVE_D[2] = unchecked(STERMS[q]));
+    unchecked(FIVE_D[3] = 1);
+    unchecked(FIVE_D[4] = (n * unchecked(STERMS[q + 3])) / SDZ);
+  }
+}
+
+const SPLINE_TERMS = new SplineTerms();
+
+/** PoissonEstimator.derivatives on SplineModel: ∇ℓ and the Fisher information (5 × 5) at the θ last evaluated (fisherFive). */
 function sDerivatives(theta: StaticArray<f64>, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
   sGradients();
-  const count = SBOX * SBOX;
-  for (let a = 0; a < 5; a++) unchecked(gradient[a] = 0);
-  for (let a = 0; a < 25; a++) unchecked(fisher[a] = 0);
-  const n = unchecked(theta[2]);
-  for (let i = 0; i < count; i++) {
-    const q = 4 * i;
-    unchecked(SDER[0] = -n * unchecked(STERMS[q + 1]));
-    unchecked(SDER[1] = -n * unchecked(STERMS[q + 2]));
-    unchecked(SDER[2] = unchecked(STERMS[q]));
-    unchecked(SDER[3] = 1);
-    unchecked(SDER[4] = (n * unchecked(STERMS[q + 3])) / SDZ);
-    const at = data + (<usize>i << 3);
-    const s: f64 = SSHIFTED ? load<f64>(at + SSHIFT_DELTA) : 0;
-    const inv = 1 / (unchecked(SMU[i]) + s);
-    const w = (load<f64>(at) + s) * inv - 1;
-    for (let a = 0; a < 5; a++) {
-      const d = unchecked(SDER[a]);
-      unchecked(gradient[a] += w * d);
-      const da = d * inv;
-      for (let e = 0; e <= a; e++) unchecked(fisher[a * 5 + e] += da * unchecked(SDER[e]));
-    }
-  }
-  for (let a = 0; a < 5; a++) for (let e = 0; e < a; e++) unchecked(fisher[e * 5 + a] = unchecked(fisher[a * 5 + e]));
+  SPLINE_TERMS.n = unchecked(theta[2]);
+  fisherFive<SplineTerms>(SPLINE_TERMS, SBOX, data, changetype<usize>(SMU), SSHIFTED, SSHIFT_DELTA, gradient, fisher);
 }
 
 /** The spline model of FisherScoring.ts: the patch at `data`. */
