@@ -9,8 +9,8 @@ import {
   Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
 } from '../fitConstants';
 import { choleskyInverseDiagonal } from './cholesky';
-import { FIVE_D, fisherFive } from './fisherFive';
-import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, pixelDerivatives, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
+import { fisherFive } from './fisherFive';
+import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
 import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { axisAt } from './GaussianAxis';
@@ -89,14 +89,28 @@ function zDerivatives(theta: StaticArray<f64>, data: usize, gradient: StaticArra
   fisherFive<AstigTerms>(ASTIG_TERMS, ZBOX, data, changetype<usize>(ZMU), ZSHIFTED, ZSHIFT_DELTA, gradient, fisher);
 }
 
-/** One pixel's ∂μ/∂(x, y, N, b, z) from the axis terms for fisherFive (N of the θ last evaluated in `n`). */
+/** One pixel's ∂μ/∂(x, y, N, b, z) from the axis terms, in fisherFive's pairs (AstigmaticModel.ts's pixelDerivatives; N of the θ last evaluated in `n`). */
 class AstigTerms {
   n: f64 = 0;
 
+  /** (N·∂Ex/∂x·Ey, N·Ex·∂Ey/∂y). */
   // @ts-ignore
-  @inline terms(r: i32, col: i32): void {
-    pixelDerivatives(this.n, unchecked(ZXV[col]), unchecked(ZXD[col]), unchecked(ZXS[col]), unchecked(ZYV[r]), unchecked(ZYD[r]), unchecked(ZYS[r]), ZSLOPE_X, ZSLOPE_Y, FIVE_D, 0, 4);
-    unchecked(FIVE_D[3] = 1);
+  @inline d01(r: i32, col: i32): v128 {
+    const n = this.n;
+    return f64x2.replace_lane(f64x2.splat(n * unchecked(ZXD[col]) * unchecked(ZYV[r])), 1, n * unchecked(ZXV[col]) * unchecked(ZYD[r]));
+  }
+
+  /** (Ex·Ey, 1). */
+  // @ts-ignore
+  @inline d23(r: i32, col: i32): v128 {
+    return f64x2.replace_lane(f64x2.splat(unchecked(ZXV[col]) * unchecked(ZYV[r])), 1, 1.0);
+  }
+
+  /** (N·(∂Ex/∂σx·σx′·Ey + Ex·∂Ey/∂σy·σy′), 0). */
+  // @ts-ignore
+  @inline d4(r: i32, col: i32): v128 {
+    const ex = unchecked(ZXV[col]), ey = unchecked(ZYV[r]);
+    return f64x2.replace_lane(f64x2.splat(this.n * (unchecked(ZXS[col]) * ZSLOPE_X * ey + ex * unchecked(ZYS[r]) * ZSLOPE_Y)), 1, 0.0);
   }
 }
 

@@ -9,7 +9,7 @@ import {
   Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA, Z_OUTPUT_COLUMNS, Z_PARAMETERS,
 } from '../fitConstants';
 import { choleskyFactor, choleskyInverseDiagonal, choleskySolve } from './cholesky';
-import { FIVE_D, fisherFive } from './fisherFive';
+import { fisherFive } from './fisherFive';
 import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { logLikelihoodSum } from './poissonLogLikelihood';
@@ -105,6 +105,26 @@ export function splineConfigure(box: i32, pixelNm: f64, coefficients: usize, vx:
   if (coefficients != SPAIRED) pairGroups(coefficients, <usize>vx * <usize>vy * <usize>vz);
   SPAIRED = coefficients;
   sLobes();
+  scanPlanes();
+}
+
+/** The scanned planes' samples (sScanPlane(s) of s = 0…SPLINE_Z_SCAN_STARTS − 1), vx × vy f64 each, row-major; its size in bytes. */
+let SPLANES: usize = 0;
+let SPLANES_BYTES: usize = 0;
+
+/** SPLANES from the spline just configured: each scanned plane's samples side by side, so the scan reads rows, not one f64 every 512 bytes. */
+function scanPlanes(): void {
+  const plane = <usize>SVX * <usize>SVY;
+  const bytes = (<usize>SPLINE_Z_SCAN_STARTS * plane) << 3;
+  if (bytes > SPLANES_BYTES) {
+    SPLANES = heap.alloc(bytes);
+    SPLANES_BYTES = bytes;
+  }
+  for (let s = 0; s < SPLINE_Z_SCAN_STARTS; s++) {
+    const iz = sScanPlane(s);
+    const to = SPLANES + ((<usize>s * plane) << 3);
+    for (let iy = 0; iy < SVY; iy++) for (let ix = 0; ix < SVX; ix++) store<f64>(to + (<usize>(iy * SVX + ix) << 3), sSample(ix, iy, iz));
+  }
 }
 
 /** The coefficients last reordered by pairGroups (a configure again on them leaves them as they are). */
@@ -358,19 +378,26 @@ function sGradients(): void {
   SGRADIENTS = true;
 }
 
-/** One pixel's ∂μ/∂(x, y, N, b, z) from STERMS for fisherFive (N of the θ last evaluated in `n`). */
+/** One pixel's ∂μ/∂(x, y, N, b, z) from STERMS, in fisherFive's pairs (N of the θ last evaluated in `n`). */
 class SplineTerms {
   n: f64 = 0;
 
+  /** (−N·∂S/∂u, −N·∂S/∂v). */
   // @ts-ignore
-  @inline terms(r: i32, col: i32): void {
-    const q = 4 * (r * SBOX + col);
-    const n = this.n;
-    unchecked(FIVE_D[0] = -n * unchecked(STERMS[q + 1]));
-    unchecked(FIVE_D[1] = -n * unchecked(STERMS[q + 2]));
-    unchecked(FIVE_D[2] = unchecked(STERMS[q]));
-    unchecked(FIVE_D[3] = 1);
-    unchecked(FIVE_D[4] = (n * unchecked(STERMS[q + 3])) / SDZ);
+  @inline d01(r: i32, col: i32): v128 {
+    return f64x2.mul(f64x2.splat(-this.n), v128.load(changetype<usize>(STERMS) + (<usize>(4 * (r * SBOX + col) + 1) << 3)));
+  }
+
+  /** (S, 1). */
+  // @ts-ignore
+  @inline d23(r: i32, col: i32): v128 {
+    return f64x2.replace_lane(f64x2.splat(unchecked(STERMS[4 * (r * SBOX + col)])), 1, 1.0);
+  }
+
+  /** (N·∂S/∂w / Δz, 0). */
+  // @ts-ignore
+  @inline d4(r: i32, col: i32): v128 {
+    return f64x2.replace_lane(f64x2.splat((this.n * unchecked(STERMS[4 * (r * SBOX + col) + 3])) / SDZ), 1, 0.0);
   }
 }
 
@@ -460,14 +487,17 @@ function sScanPlane(s: i32): i32 {
 function sScan(data: usize, x: f64, y: f64, s: i32): f64 {
   const box = SBOX;
   if (!sLateral(x, y, s)) return -Infinity;
-  const iz = sScanPlane(s % SPLINE_Z_SCAN_STARTS);
+  const plane = SPLANES + ((<usize>(s % SPLINE_Z_SCAN_STARTS) * <usize>SVX * <usize>SVY) << 3);
   const iu = <i32>Math.floor(SCX + 1 - SLX);
   const iv = <i32>Math.floor(SCY + 1 - SLY);
   let ss: f64 = 0, s1: f64 = 0, sd: f64 = 0, d1: f64 = 0;
   for (let r = 0; r < box; r++) {
+    const iy = iv + r;
+    const inside = iy >= 0 && iy < SVY;
+    const row = plane + (<usize>(iy * SVX) << 3);
     for (let col = 0; col < box; col++) {
-      const base = voxelAt(iu + col, iv + r, iz);
-      const v: f64 = base == 0 ? 0 : load<f64>(base);
+      const ix = iu + col;
+      const v: f64 = inside && ix >= 0 && ix < SVX ? load<f64>(row + (<usize>ix << 3)) : 0;
       const k = r * box + col;
       unchecked(SMU[k] = v);
       const d = load<f64>(data + (<usize>k << 3));

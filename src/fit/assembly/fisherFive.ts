@@ -8,30 +8,26 @@
 // (d_a·inv first, then times d_e), so the same values, in 12 vector multiply-adds a pixel
 // instead of 20 scalar ones.
 
-/** One pixel's ∂μ/∂θ (five values, written by a source's `terms`); the sixth stays 0 (the last pair's second lane). */
-export const FIVE_D = new StaticArray<f64>(6);
-
 /**
  * ∇ℓ into `gradient` (5) and the Fisher information into `fisher` (5 × 5, row-major, symmetric)
  * over a box × box window: μ at `mu`, the counts at `data` (f64 each; with `shifted`, each pixel's
- * shift s at data + delta). `source.terms(row, column)` writes the pixel's ∂μ/∂θ into FIVE_D[0…4]
- * (a class, so the call is direct and inlined).
+ * shift s at data + delta). The source gives a pixel's ∂μ/∂θ in pairs (a class, so its calls are
+ * direct and inlined, the pairs kept in registers): `d01(row, column)` = (∂μ/∂θ₀, ∂μ/∂θ₁),
+ * `d23(…)` = (∂μ/∂θ₂, ∂μ/∂θ₃), `d4(…)` = (∂μ/∂θ₄, 0).
  */
 export function fisherFive<S>(source: S, box: i32, data: usize, mu: usize, shifted: bool, delta: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
   const zero = f64x2.splat(0);
   let g01 = zero, g23 = zero, g4 = zero;
   // Row a of the lower triangle: its entries (a, 0…a) in pairs; the second lane of a row's last pair is unused.
   let f0 = zero, f1 = zero, f20 = zero, f21 = zero, f30 = zero, f31 = zero, f40 = zero, f41 = zero, f42 = zero;
-  const dp = changetype<usize>(FIVE_D);
   for (let r = 0; r < box; r++) {
     for (let col = 0; col < box; col++) {
-      source.terms(r, col);
       const o = <usize>(r * box + col) << 3;
       const at = data + o;
       const s: f64 = shifted ? load<f64>(at + delta) : 0;
       const inv = 1 / (load<f64>(mu + o) + s);
       const w = (load<f64>(at) + s) * inv - 1;
-      const d01 = v128.load(dp), d23 = v128.load(dp, 16), d45 = v128.load(dp, 32);
+      const d01 = source.d01(r, col), d23 = source.d23(r, col), d45 = source.d4(r, col);
       const ws = f64x2.splat(w);
       g01 = f64x2.add(g01, f64x2.mul(ws, d01));
       g23 = f64x2.add(g23, f64x2.mul(ws, d23));
