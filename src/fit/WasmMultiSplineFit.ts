@@ -1,11 +1,12 @@
 import type { SplinePsf } from './spline/SplinePsf.js';
+import { copySplineCoefficients } from './copySplineCoefficients.js';
 import { fitKernelInstance } from './fitKernelInstance.js';
 import { WasmMultiDepthFit } from './WasmMultiDepthFit.js';
 
 interface MultiSplineExports {
   memory: { buffer: ArrayBuffer };
   reserve(bytes: number): number;
-  multiSplineConfigure(window: number, coefficients: number, vx: number, vy: number, vz: number, zStart: number, dz: number, cx: number, cy: number): void;
+  multiSplineConfigure(window: number, coefficients: number, f32: number, vx: number, vy: number, vz: number, zStart: number, dz: number, cx: number, cy: number): void;
   multiSplineFit(data: number, shift: number, k: number, maxIterations: number, tolerance: number): number;
   multiSplineTheta(): number;
   multiSplineValues(data: number, shift: number, k: number): number;
@@ -36,9 +37,8 @@ export class WasmMultiSplineFit extends WasmMultiDepthFit<MultiSplineExports> {
   constructor(window: number, spline: SplinePsf) {
     super(window, () => {
       const e = fitKernelInstance<MultiSplineExports>();
-      const coefficients = e.reserve(spline.coefficients.length * 8);
-      new Float64Array(e.memory.buffer, coefficients, spline.coefficients.length).set(spline.coefficients);
-      e.multiSplineConfigure(window, coefficients, spline.voxelsX, spline.voxelsY, spline.voxelsZ, spline.zStartNm, spline.dzNm, spline.centerXPx, spline.centerYPx);
+      const coefficients = copySplineCoefficients(e, spline);
+      e.multiSplineConfigure(window, coefficients.at, coefficients.f32, spline.voxelsX, spline.voxelsY, spline.voxelsZ, spline.zStartNm, spline.dzNm, spline.centerXPx, spline.centerYPx);
       return { exports: e, theta: e.multiSplineTheta(), out: e.multiSplineOut() };
     });
   }

@@ -19,8 +19,11 @@ import { residualSpread } from './residualSpread';
 export const FAR: f64 = 1e6;
 let SBOX: i32 = 13;
 let SPIXEL: f64 = 100;
-/** The spline: its coefficients (f64) at SCOEF, voxels, plane 0's z and the step (nm), the emitter's sample. */
+/** The spline: its coefficients at SCOEF (f32 where SF32, else f64), voxels, plane 0's z and the step (nm), the emitter's sample. */
 let SCOEF: usize = 0;
+let SF32: bool = false;
+/** log2 of a voxel's bytes: 64 coefficients of 4 (f32) or 8 (f64) bytes. */
+let SVOXEL_SHIFT: usize = 9;
 let SVX: i32 = 0;
 let SVY: i32 = 0;
 export let SVZ: i32 = 0;
@@ -81,14 +84,17 @@ let SSHIFTED: bool = false;
 let SSHIFT_DELTA: usize = 0;
 
 /**
- * Set the spline fit: patch width (px), pixel size (nm, for the widths), the coefficients (f64,
- * 64 a voxel in SplinePsf's layout, at `coefficients`; reordered there into the kernel's, once:
- * pairGroups), voxels along x, y, z, plane 0's z and the
+ * Set the spline fit: patch width (px), pixel size (nm, for the widths), the coefficients (64 a
+ * voxel in SplinePsf's layout at `coefficients`, f32 where `f32` is 1, else f64: a spline read
+ * from a file holds f32, and each is promoted to f64 exactly where used, half the memory to read;
+ * reordered there into the kernel's, once: pairGroups), voxels along x, y, z, plane 0's z and the
  * plane step (nm), the emitter's sample position (px), and whether to fit from every z start (1) or
  * until one converges (0).
  */
-export function splineConfigure(box: i32, pixelNm: f64, coefficients: usize, vx: i32, vy: i32, vz: i32, zStart: f64, dz: f64, cx: f64, cy: f64, every: i32): void {
+export function splineConfigure(box: i32, pixelNm: f64, coefficients: usize, f32: i32, vx: i32, vy: i32, vz: i32, zStart: f64, dz: f64, cx: f64, cy: f64, every: i32): void {
   SEVERY = every != 0;
+  SF32 = f32 != 0;
+  SVOXEL_SHIFT = SF32 ? 8 : 9;
   SBOX = box;
   SPIXEL = pixelNm;
   SCOEF = coefficients;
@@ -142,12 +148,20 @@ const SVOXEL = new StaticArray<f64>(SPLINE_COEFFICIENTS);
 function pairGroups(coefficients: usize, voxels: usize): void {
   const scratch = changetype<usize>(SVOXEL);
   for (let v: usize = 0; v < voxels; v++) {
-    const at = coefficients + ((v * SPLINE_COEFFICIENTS) << 3);
-    memory.copy(scratch, at, SPLINE_COEFFICIENTS << 3);
+    const at = coefficients + (v << SVOXEL_SHIFT);
+    if (SF32) {
+      for (let m = 0; m < SPLINE_COEFFICIENTS; m++) unchecked(SVOXEL[m] = <f64>load<f32>(at + (<usize>m << 2)));
+    } else memory.copy(scratch, at, SPLINE_COEFFICIENTS << 3);
     for (let g = 0; g < 16; g += 2) {
       for (let i = 0; i < 4; i++) {
-        store<f64>(at + (<usize>(4 * g + 2 * i) << 3), unchecked(SVOXEL[4 * g + i]));
-        store<f64>(at + (<usize>(4 * g + 2 * i + 1) << 3), unchecked(SVOXEL[4 * g + 4 + i]));
+        const m = 4 * g + 2 * i;
+        if (SF32) {
+          store<f32>(at + (<usize>m << 2), <f32>unchecked(SVOXEL[4 * g + i]));
+          store<f32>(at + (<usize>(m + 1) << 2), <f32>unchecked(SVOXEL[4 * g + 4 + i]));
+        } else {
+          store<f64>(at + (<usize>m << 3), unchecked(SVOXEL[4 * g + i]));
+          store<f64>(at + (<usize>(m + 1) << 3), unchecked(SVOXEL[4 * g + 4 + i]));
+        }
       }
     }
   }
@@ -155,7 +169,8 @@ function pairGroups(coefficients: usize, voxels: usize): void {
 
 /** The sample at voxel (ix, iy, iz)'s corner (its first coefficient). */
 function sSample(ix: i32, iy: i32, iz: i32): f64 {
-  return load<f64>(SCOEF + ((<usize>((iz * SVY + iy) * SVX + ix) * SPLINE_COEFFICIENTS) << 3));
+  const at = SCOEF + (<usize>((iz * SVY + iy) * SVX + ix) << SVOXEL_SHIFT);
+  return SF32 ? <f64>load<f32>(at) : load<f64>(at);
 }
 
 /** scanLobes: SLOBES from the spline just configured, the same arithmetic in the same order. */
@@ -245,22 +260,34 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
 }
 
 /**
- * X of groups g, g + 1 (lanes 0, 1) of the pair at `at` (pairGroups' layout): Σ_i a_ijk·dx^i as
- * SplineEvaluator.value sums it, (a_0·1 + a_2·dx²) + (a_1·dx + a_3·dx³), a_0·1 being a_0.
+ * Coefficient i (0…3) of the pair of groups at `at` (pairGroups' layout) as f64x2, stored as T
+ * (f32: promoted exactly; f64).
  */
 // @ts-ignore
-@inline function pairX(at: usize, p1: v128, p2: v128, p3: v128): v128 {
-  return f64x2.add(f64x2.add(v128.load(at), f64x2.mul(v128.load(at, 32), p2)), f64x2.add(f64x2.mul(v128.load(at, 16), p1), f64x2.mul(v128.load(at, 48), p3)));
+@inline function pairCoefficient<T>(at: usize, i: usize): v128 {
+  if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(at + (i << 3)));
+  return v128.load(at + (i << 4));
+}
+
+/** S of the voxel at `base` (SplineEvaluator.value), its coefficients stored as T. */
+// @ts-ignore
+@inline function voxelValueOf<T>(base: usize): f64 {
+  const p1 = f64x2.splat(unchecked(SPX[1])), p2 = f64x2.splat(unchecked(SPX[2])), p3 = f64x2.splat(unchecked(SPX[3]));
+  const yz = changetype<usize>(SYZ);
+  let acc = f64x2.splat(0);
+  for (let g: usize = 0; g < 16; g += 2) {
+    const at = base + g * 4 * sizeof<T>();
+    // X of groups g, g + 1 as SplineEvaluator.value sums it: (a_0·1 + a_2·dx²) + (a_1·dx + a_3·dx³), a_0·1 being a_0.
+    const x = f64x2.add(f64x2.add(pairCoefficient<T>(at, 0), f64x2.mul(pairCoefficient<T>(at, 2), p2)), f64x2.add(f64x2.mul(pairCoefficient<T>(at, 1), p1), f64x2.mul(pairCoefficient<T>(at, 3), p3)));
+    acc = f64x2.add(acc, f64x2.mul(x, v128.load(yz + (g << 3))));
+  }
+  return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
 }
 
 /** S of the voxel at `base` (SplineEvaluator.value). */
 // @ts-ignore
 @inline export function voxelValue(base: usize): f64 {
-  const p1 = f64x2.splat(unchecked(SPX[1])), p2 = f64x2.splat(unchecked(SPX[2])), p3 = f64x2.splat(unchecked(SPX[3]));
-  const yz = changetype<usize>(SYZ);
-  let acc = f64x2.splat(0);
-  for (let g: usize = 0; g < 16; g += 2) acc = f64x2.add(acc, f64x2.mul(pairX(base + (g << 5), p1, p2, p3), v128.load(yz + (g << 3))));
-  return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  return SF32 ? voxelValueOf<f32>(base) : voxelValueOf<f64>(base);
 }
 
 /** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into STERMS[t … t + 3] (SplineEvaluator.value and .gradient). */
@@ -270,20 +297,21 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
 }
 
 /**
- * S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into the four f64 at `dst`: per pair of groups
- * (pairGroups' layout) X and its x-derivative (a_0·0 + a_2·2dx) + (a_1·1 + a_3·3dx²) as
- * SplineEvaluator.gradient sums them (a_0·0 adds nothing, a_1·1 is a_1: the same values).
+ * S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` (coefficients stored as T) into the four f64 at
+ * `dst`: per pair of groups (pairGroups' layout) X and its x-derivative (a_0·0 + a_2·2dx) +
+ * (a_1·1 + a_3·3dx²) as SplineEvaluator.gradient sums them (a_0·0 adds nothing, a_1·1 is a_1:
+ * the same values).
  */
 // @ts-ignore
-@inline export function voxelTermsAt(base: usize, dst: usize): void {
+@inline function voxelTermsOf<T>(base: usize, dst: usize): void {
   const p1 = f64x2.splat(unchecked(SPX[1])), p2 = f64x2.splat(unchecked(SPX[2])), p3 = f64x2.splat(unchecked(SPX[3]));
   const d2 = f64x2.splat(unchecked(SDPX[2])), d3 = f64x2.splat(unchecked(SDPX[3]));
   const yz = changetype<usize>(SYZ), dyz = changetype<usize>(SDYZ), ydz = changetype<usize>(SYDZ);
   let av = f64x2.splat(0), au = f64x2.splat(0), ay = f64x2.splat(0), az = f64x2.splat(0);
   for (let g: usize = 0; g < 16; g += 2) {
-    const at = base + (g << 5);
+    const at = base + g * 4 * sizeof<T>();
     // Coefficient i of groups g (lane 0) and g + 1 (lane 1), each loaded once for X and its x-derivative.
-    const a0 = v128.load(at), a1 = v128.load(at, 16), a2 = v128.load(at, 32), a3 = v128.load(at, 48);
+    const a0 = pairCoefficient<T>(at, 0), a1 = pairCoefficient<T>(at, 1), a2 = pairCoefficient<T>(at, 2), a3 = pairCoefficient<T>(at, 3);
     const x = f64x2.add(f64x2.add(a0, f64x2.mul(a2, p2)), f64x2.add(f64x2.mul(a1, p1), f64x2.mul(a3, p3)));
     const e = f64x2.add(f64x2.mul(a2, d2), f64x2.add(a1, f64x2.mul(a3, d3)));
     const o = g << 3;
@@ -299,11 +327,18 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
   store<f64>(dst, f64x2.extract_lane(az, 0) + f64x2.extract_lane(az, 1), 24);
 }
 
+/** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into the four f64 at `dst` (voxelTermsOf). */
+// @ts-ignore
+@inline export function voxelTermsAt(base: usize, dst: usize): void {
+  if (SF32) voxelTermsOf<f32>(base, dst);
+  else voxelTermsOf<f64>(base, dst);
+}
+
 /** The address of voxel (ix, iy, iz)'s coefficients, or 0 outside the grid. */
 // @ts-ignore
 @inline export function voxelAt(ix: i32, iy: i32, iz: i32): usize {
   if (ix < 0 || iy < 0 || iz < 0 || ix >= SVX || iy >= SVY || iz >= SVZ) return 0;
-  return SCOEF + ((<usize>((iz * SVY + iy) * SVX + ix) * SPLINE_COEFFICIENTS) << 3);
+  return SCOEF + (<usize>((iz * SVY + iy) * SVX + ix) << SVOXEL_SHIFT);
 }
 
 /** SplineModel.evaluate with PoissonEstimator.evaluate: S and μ of every pixel; ℓ, or −∞ where impossible. */
