@@ -1,11 +1,12 @@
 import type { SplinePsf } from './spline/SplinePsf.js';
+import { copySplineCoefficients } from './copySplineCoefficients.js';
 import { fitKernelInstance } from './fitKernelInstance.js';
 import { WasmMultiDepthFit } from './WasmMultiDepthFit.js';
 
 interface MultiSplineExports {
   memory: { buffer: ArrayBuffer };
   reserve(bytes: number): number;
-  multiSplineConfigure(window: number, coefficients: number, vx: number, vy: number, vz: number, zStart: number, dz: number, cx: number, cy: number): void;
+  multiSplineConfigure(window: number, coefficients: number, f32: number, vx: number, vy: number, vz: number, zStart: number, dz: number, cx: number, cy: number): void;
   multiSplineFit(data: number, shift: number, k: number, maxIterations: number, tolerance: number): number;
   multiSplineTheta(): number;
   multiSplineValues(data: number, shift: number, k: number): number;
@@ -23,8 +24,9 @@ interface MultiSplineExports {
  * the selection: the same K, θ̂ within 1e-6 px). As {@link WasmMultiAstigmaticFit}: θ = (x₁, y₁,
  * N₁, z₁, …, b), the caller's start, the results by their named offsets (MULTI_Z_OUT_*; the
  * widths are NaN: the JavaScript model gives them). The spline's coefficients are copied once
- * into the module's memory (its own instance of fitKernel.wasm); the window, start and results are
- * handled by {@link WasmMultiDepthFit}.
+ * into the module's memory (its own instance of fitKernel.wasm; the kernel's configure reorders
+ * them there for its SIMD pass); the window, start and results are handled by
+ * {@link WasmMultiDepthFit}.
  */
 export class WasmMultiSplineFit extends WasmMultiDepthFit<MultiSplineExports> {
   /**
@@ -35,9 +37,8 @@ export class WasmMultiSplineFit extends WasmMultiDepthFit<MultiSplineExports> {
   constructor(window: number, spline: SplinePsf) {
     super(window, () => {
       const e = fitKernelInstance<MultiSplineExports>();
-      const coefficients = e.reserve(spline.coefficients.length * 8);
-      new Float64Array(e.memory.buffer, coefficients, spline.coefficients.length).set(spline.coefficients);
-      e.multiSplineConfigure(window, coefficients, spline.voxelsX, spline.voxelsY, spline.voxelsZ, spline.zStartNm, spline.dzNm, spline.centerXPx, spline.centerYPx);
+      const coefficients = copySplineCoefficients(e, spline);
+      e.multiSplineConfigure(window, coefficients.at, coefficients.f32, spline.voxelsX, spline.voxelsY, spline.voxelsZ, spline.zStartNm, spline.dzNm, spline.centerXPx, spline.centerYPx);
       return { exports: e, theta: e.multiSplineTheta(), out: e.multiSplineOut() };
     });
   }

@@ -1,10 +1,11 @@
+import { copySplineCoefficients } from './copySplineCoefficients.js';
 import { fitKernelInstance } from './fitKernelInstance.js';
 import type { SplinePsf } from './spline/SplinePsf.js';
 import { WasmDepthFit } from './WasmDepthFit.js';
 import type { DepthKernelMemory } from './WasmDepthFit.js';
 
 interface SplineExports extends DepthKernelMemory {
-  splineConfigure(box: number, pixelNm: number, coefficients: number, vx: number, vy: number, vz: number, zStart: number, dz: number, cx: number, cy: number, everyStart: number): void;
+  splineConfigure(box: number, pixelNm: number, coefficients: number, f32: number, vx: number, vy: number, vz: number, zStart: number, dz: number, cx: number, cy: number, everyStart: number): void;
   splineFit(data: number, shift: number, x: number, y: number, photons: number, background: number, maxIterations: number, tolerance: number): number;
   splineOut(): number;
 }
@@ -14,8 +15,9 @@ interface SplineExports extends DepthKernelMemory {
  * the same evaluation, solver, starts and constants, the same arithmetic in the same order, so
  * the two agree to rounding (tested: the same statuses and iterations, θ̂ within 1e-6). The
  * spline's coefficients are copied once, as f64, into the module's memory (its own instance of
- * fitKernel.wasm: 8 bytes a coefficient); each patch is copied in, the results read out
- * ({@link WasmDepthFit}).
+ * fitKernel.wasm: 8 bytes a coefficient), where the kernel's configure reorders each voxel's 64
+ * for its SIMD pass (pairGroups: the same products and sums); each patch is copied in, the
+ * results read out ({@link WasmDepthFit}).
  */
 export class WasmSplineFit extends WasmDepthFit<SplineExports> {
   /**
@@ -28,9 +30,8 @@ export class WasmSplineFit extends WasmDepthFit<SplineExports> {
   constructor(box: number, spline: SplinePsf, pixelSizeNm: number, everyStart = false) {
     super(box, () => {
       const e = fitKernelInstance<SplineExports>();
-      const coefficients = e.reserve(spline.coefficients.length * 8);
-      new Float64Array(e.memory.buffer, coefficients, spline.coefficients.length).set(spline.coefficients);
-      e.splineConfigure(box, pixelSizeNm, coefficients, spline.voxelsX, spline.voxelsY, spline.voxelsZ, spline.zStartNm, spline.dzNm, spline.centerXPx, spline.centerYPx, everyStart ? 1 : 0);
+      const coefficients = copySplineCoefficients(e, spline);
+      e.splineConfigure(box, pixelSizeNm, coefficients.at, coefficients.f32, spline.voxelsX, spline.voxelsY, spline.voxelsZ, spline.zStartNm, spline.dzNm, spline.centerXPx, spline.centerYPx, everyStart ? 1 : 0);
       return { exports: e, out: e.splineOut() };
     });
   }

@@ -60,7 +60,7 @@ function assertAgree(js: SplineFit, wasm: WasmSplineFit, data: Float64Array, at:
 
 test('the WebAssembly spline fit fits as the JavaScript reference does (300 spots, Poisson and shifted, some beyond the range, float64 and float32 coefficients, every z start; seed 9)', () => {
   const built = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 25, -800, 25, 65), 25, 25, 65, 25);
-  // As a file gives it: float32 coefficients (the kernel gets them widened to f64, the same values).
+  // As a file gives it: float32 coefficients (the kernel keeps them as f32 and widens each where it reads it).
   const stored: SplinePsf = { ...built, coefficients: Float32Array.from(built.coefficients) };
   const rng = new Random(9);
   const ax = new GaussianAxis(BOX);
@@ -166,4 +166,36 @@ test('the WebAssembly spline fit takes the edge-start rule, the scan\'s ranking 
   }
   // Settle also leaves some at the limit (decrement above SPLINE_SETTLED_DECREMENT): both ways agree.
   assert.ok(leftAtLimit >= 5, `${leftAtLimit} fits left at the iteration limit`);
+});
+
+test('the WebAssembly spline fit on float32 coefficients (kept as f32 in the kernel) fits exactly as on the same values as float64 (200 spots; seed 12)', () => {
+  const built = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 25, -800, 25, 65), 25, 25, 65, 25);
+  const f32: SplinePsf = { ...built, coefficients: Float32Array.from(built.coefficients) };
+  const f64: SplinePsf = { ...built, coefficients: Float64Array.from(f32.coefficients) };
+  const rng = new Random(12);
+  const ax = new GaussianAxis(BOX);
+  const ay = new GaussianAxis(BOX);
+  const n = 200;
+  const area = BOX * BOX;
+  const data = new Float64Array(n * area);
+  for (let p = 0; p < n; p++) {
+    const z = -700 + 1400 * rng.uniform();
+    ax.evaluate(BOX / 2 + 2 * rng.uniform() - 1, defocusSigma(DEFAULT_ASTIGMATISM.x, z) / 100, false);
+    ay.evaluate(BOX / 2 + 2 * rng.uniform() - 1, defocusSigma(DEFAULT_ASTIGMATISM.y, z) / 100, false);
+    for (let k = 0; k < area; k++) data[p * area + k] = rng.poisson(1500 * ax.value[k % BOX] * ay.value[Math.floor(k / BOX)] + 15);
+  }
+  const a = new WasmSplineFit(BOX, f32, 100);
+  const b = new WasmSplineFit(BOX, f64, 100);
+  const solver = { maxIterations: 50, tolerance: 1e-4 };
+  let converged = 0;
+  for (let p = 0; p < n; p++) {
+    const start = { x: BOX / 2, y: BOX / 2, photons: 1500, background: 15 };
+    const sa = a.fit(data, p * area, start, solver);
+    const sb = b.fit(data, p * area, start, solver);
+    assert.equal(sa, sb, `spot ${p}: status`);
+    if (sa === STATUS_CONVERGED) converged++;
+    // The same values read, the same arithmetic: equal to the last bit (NaN where not converged in both).
+    assert.deepEqual([...a.theta, ...a.crlb, a.logLikelihood, a.iterations, a.sigmaXNm, a.sigmaYNm], [...b.theta, ...b.crlb, b.logLikelihood, b.iterations, b.sigmaXNm, b.sigmaYNm], `spot ${p}`);
+  }
+  assert.ok(converged >= n / 2, `${converged} of ${n} converged`);
 });

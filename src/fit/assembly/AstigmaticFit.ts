@@ -9,7 +9,8 @@ import {
   Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
 } from '../fitConstants';
 import { choleskyInverseDiagonal } from './cholesky';
-import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, pixelDerivatives, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
+import { fisherFive } from './fisherFive';
+import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
 import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { axisAt } from './GaussianAxis';
@@ -29,7 +30,6 @@ const ZMU = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
 const ZTH = new StaticArray<f64>(Z_PARAMETERS);
 const ZTRIAL = new StaticArray<f64>(Z_PARAMETERS);
 const ZBEST = new StaticArray<f64>(Z_PARAMETERS);
-const ZDER = new StaticArray<f64>(Z_PARAMETERS);
 // The CRLB: its variances, then √, and the scratch of the inversion.
 const ZLOW = new StaticArray<f64>(Z_PARAMETERS * Z_PARAMETERS);
 const ZCR = new StaticArray<f64>(Z_PARAMETERS);
@@ -85,29 +85,36 @@ function zEvaluate(theta: StaticArray<f64>, data: usize): f64 {
 
 /** AstigmaticFit.derivatives: ∇ℓ into `gradient` and the Fisher information (5 × 5) into `fisher` at the θ last evaluated. */
 function zDerivatives(theta: StaticArray<f64>, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
-  const box = ZBOX;
-  for (let a = 0; a < 5; a++) unchecked(gradient[a] = 0);
-  for (let a = 0; a < 25; a++) unchecked(fisher[a] = 0);
-  const n = unchecked(theta[2]);
-  for (let r = 0; r < box; r++) {
-    for (let col = 0; col < box; col++) {
-      const i = r * box + col;
-      pixelDerivatives(n, unchecked(ZXV[col]), unchecked(ZXD[col]), unchecked(ZXS[col]), unchecked(ZYV[r]), unchecked(ZYD[r]), unchecked(ZYS[r]), ZSLOPE_X, ZSLOPE_Y, ZDER, 0, 4);
-      unchecked(ZDER[3] = 1);
-      const at = data + (<usize>i << 3);
-      const s: f64 = ZSHIFTED ? load<f64>(at + ZSHIFT_DELTA) : 0;
-      const inv = 1 / (unchecked(ZMU[i]) + s);
-      const w = (load<f64>(at) + s) * inv - 1;
-      for (let a = 0; a < 5; a++) {
-        const d = unchecked(ZDER[a]);
-        unchecked(gradient[a] += w * d);
-        const da = d * inv;
-        for (let e = 0; e <= a; e++) unchecked(fisher[a * 5 + e] += da * unchecked(ZDER[e]));
-      }
-    }
-  }
-  for (let a = 0; a < 5; a++) for (let e = 0; e < a; e++) unchecked(fisher[e * 5 + a] = unchecked(fisher[a * 5 + e]));
+  ASTIG_TERMS.n = unchecked(theta[2]);
+  fisherFive<AstigTerms>(ASTIG_TERMS, ZBOX, data, changetype<usize>(ZMU), ZSHIFTED, ZSHIFT_DELTA, gradient, fisher);
 }
+
+/** One pixel's ∂μ/∂(x, y, N, b, z) from the axis terms, in fisherFive's pairs (AstigmaticModel.ts's pixelDerivatives; N of the θ last evaluated in `n`). */
+class AstigTerms {
+  n: f64 = 0;
+
+  /** (N·∂Ex/∂x·Ey, N·Ex·∂Ey/∂y). */
+  // @ts-ignore
+  @inline d01(r: i32, col: i32): v128 {
+    const n = this.n;
+    return f64x2.replace_lane(f64x2.splat(n * unchecked(ZXD[col]) * unchecked(ZYV[r])), 1, n * unchecked(ZXV[col]) * unchecked(ZYD[r]));
+  }
+
+  /** (Ex·Ey, 1). */
+  // @ts-ignore
+  @inline d23(r: i32, col: i32): v128 {
+    return f64x2.replace_lane(f64x2.splat(unchecked(ZXV[col]) * unchecked(ZYV[r])), 1, 1.0);
+  }
+
+  /** (N·(∂Ex/∂σx·σx′·Ey + Ex·∂Ey/∂σy·σy′), 0). */
+  // @ts-ignore
+  @inline d4(r: i32, col: i32): v128 {
+    const ex = unchecked(ZXV[col]), ey = unchecked(ZYV[r]);
+    return f64x2.replace_lane(f64x2.splat(this.n * (unchecked(ZXS[col]) * ZSLOPE_X * ey + ex * unchecked(ZYS[r]) * ZSLOPE_Y)), 1, 0.0);
+  }
+}
+
+const ASTIG_TERMS = new AstigTerms();
 
 /** The 3-D model of FisherScoring.ts: the patch at `data`. */
 class AstigmaticModel {

@@ -136,9 +136,9 @@ const MSCR = new StaticArray<f64>(MULTI_Z_MAX_PARAMETERS);
 /** After multiSplineFit: θ̂, √CRLB, (σx, σy: NaN, the JavaScript computes the widths), ℓ, iterations, residual std (MULTI_Z_OUT_*). */
 const MSOUT = new StaticArray<f64>(MULTI_Z_OUTPUT_COLUMNS);
 
-/** Set the spline multi-emitter fit: window width (px), then splineConfigure's spline (coefficients at `coefficients`, voxels, plane 0's z and step, nm, the sample position, px). */
-export function multiSplineConfigure(window: i32, coefficients: usize, vx: i32, vy: i32, vz: i32, zStart: f64, dz: f64, cx: f64, cy: f64): void {
-  splineConfigure(window, 1, coefficients, vx, vy, vz, zStart, dz, cx, cy, 0);
+/** Set the spline multi-emitter fit: window width (px), then splineConfigure's spline (coefficients at `coefficients`, f32 where `f32` is 1, else f64; voxels, plane 0's z and step, nm, the sample position, px). */
+export function multiSplineConfigure(window: i32, coefficients: usize, f32: i32, vx: i32, vy: i32, vz: i32, zStart: f64, dz: f64, cx: f64, cy: f64): void {
+  splineConfigure(window, 1, coefficients, f32, vx, vy, vz, zStart, dz, cx, cy, 0);
   MODEL.window = window;
 }
 

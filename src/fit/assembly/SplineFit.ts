@@ -9,6 +9,7 @@ import {
   Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA, Z_OUTPUT_COLUMNS, Z_PARAMETERS,
 } from '../fitConstants';
 import { choleskyFactor, choleskyInverseDiagonal, choleskySolve } from './cholesky';
+import { fisherFive } from './fisherFive';
 import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { logLikelihoodSum } from './poissonLogLikelihood';
@@ -18,8 +19,11 @@ import { residualSpread } from './residualSpread';
 export const FAR: f64 = 1e6;
 let SBOX: i32 = 13;
 let SPIXEL: f64 = 100;
-/** The spline: its coefficients (f64) at SCOEF, voxels, plane 0's z and the step (nm), the emitter's sample. */
+/** The spline: its coefficients at SCOEF (f32 where SF32, else f64), voxels, plane 0's z and the step (nm), the emitter's sample. */
 let SCOEF: usize = 0;
+let SF32: bool = false;
+/** log2 of a voxel's bytes: 64 coefficients of 4 (f32) or 8 (f64) bytes. */
+let SVOXEL_SHIFT: usize = 9;
 let SVX: i32 = 0;
 let SVY: i32 = 0;
 export let SVZ: i32 = 0;
@@ -57,7 +61,6 @@ let SKEPT: bool = false;
 const STH = new StaticArray<f64>(Z_PARAMETERS);
 const STRIAL = new StaticArray<f64>(Z_PARAMETERS);
 const SBEST = new StaticArray<f64>(Z_PARAMETERS);
-const SDER = new StaticArray<f64>(Z_PARAMETERS);
 const SLOW = new StaticArray<f64>(Z_PARAMETERS * Z_PARAMETERS);
 const SCR = new StaticArray<f64>(Z_PARAMETERS);
 const SZZ = new StaticArray<f64>(Z_PARAMETERS);
@@ -81,13 +84,17 @@ let SSHIFTED: bool = false;
 let SSHIFT_DELTA: usize = 0;
 
 /**
- * Set the spline fit: patch width (px), pixel size (nm, for the widths), the coefficients (f64,
- * 64 a voxel in SplinePsf's layout, at `coefficients`), voxels along x, y, z, plane 0's z and the
+ * Set the spline fit: patch width (px), pixel size (nm, for the widths), the coefficients (64 a
+ * voxel in SplinePsf's layout at `coefficients`, f32 where `f32` is 1, else f64: a spline read
+ * from a file holds f32, and each is promoted to f64 exactly where used, half the memory to read;
+ * reordered there into the kernel's, once: pairGroups), voxels along x, y, z, plane 0's z and the
  * plane step (nm), the emitter's sample position (px), and whether to fit from every z start (1) or
  * until one converges (0).
  */
-export function splineConfigure(box: i32, pixelNm: f64, coefficients: usize, vx: i32, vy: i32, vz: i32, zStart: f64, dz: f64, cx: f64, cy: f64, every: i32): void {
+export function splineConfigure(box: i32, pixelNm: f64, coefficients: usize, f32: i32, vx: i32, vy: i32, vz: i32, zStart: f64, dz: f64, cx: f64, cy: f64, every: i32): void {
   SEVERY = every != 0;
+  SF32 = f32 != 0;
+  SVOXEL_SHIFT = SF32 ? 8 : 9;
   SBOX = box;
   SPIXEL = pixelNm;
   SCOEF = coefficients;
@@ -101,12 +108,69 @@ export function splineConfigure(box: i32, pixelNm: f64, coefficients: usize, vx:
   const a = zStart, b = zStart + <f64>vz * dz;
   SZLO = a <= b ? a : b;
   SZHI = a <= b ? b : a;
+  if (coefficients != SPAIRED) pairGroups(coefficients, <usize>vx * <usize>vy * <usize>vz);
+  SPAIRED = coefficients;
   sLobes();
+  scanPlanes();
+}
+
+/** The scanned planes' samples (sScanPlane(s) of s = 0…SPLINE_Z_SCAN_STARTS − 1), vx × vy f64 each, row-major; its size in bytes. */
+let SPLANES: usize = 0;
+let SPLANES_BYTES: usize = 0;
+
+/** SPLANES from the spline just configured: each scanned plane's samples side by side, so the scan reads rows, not one f64 every 512 bytes. */
+function scanPlanes(): void {
+  const plane = <usize>SVX * <usize>SVY;
+  const bytes = (<usize>SPLINE_Z_SCAN_STARTS * plane) << 3;
+  if (bytes > SPLANES_BYTES) {
+    SPLANES = heap.alloc(bytes);
+    SPLANES_BYTES = bytes;
+  }
+  for (let s = 0; s < SPLINE_Z_SCAN_STARTS; s++) {
+    const iz = sScanPlane(s);
+    const to = SPLANES + ((<usize>s * plane) << 3);
+    for (let iy = 0; iy < SVY; iy++) for (let ix = 0; ix < SVX; ix++) store<f64>(to + (<usize>(iy * SVX + ix) << 3), sSample(ix, iy, iz));
+  }
+}
+
+/** The coefficients last reordered by pairGroups (a configure again on them leaves them as they are). */
+let SPAIRED: usize = 0;
+
+/** One voxel's 64 coefficients while {@link pairGroups} reorders them. */
+const SVOXEL = new StaticArray<f64>(SPLINE_COEFFICIENTS);
+
+/**
+ * Reorder each voxel's coefficients in place from SplinePsf's layout (a_ijk at i + 4g, g = j + 4k)
+ * to the kernel's: per pair of groups (g, g + 1), g even, the coefficients i = 0…3 of both side
+ * by side, [a_i,g, a_i,g+1] at 4g + 2i, so one f64x2 holds coefficient i of the pair and X_g, X_g+1
+ * are lane-wise sums (voxelValue, voxelTermsAt); coefficient 0 of a voxel (its sample) stays first.
+ */
+function pairGroups(coefficients: usize, voxels: usize): void {
+  const scratch = changetype<usize>(SVOXEL);
+  for (let v: usize = 0; v < voxels; v++) {
+    const at = coefficients + (v << SVOXEL_SHIFT);
+    if (SF32) {
+      for (let m = 0; m < SPLINE_COEFFICIENTS; m++) unchecked(SVOXEL[m] = <f64>load<f32>(at + (<usize>m << 2)));
+    } else memory.copy(scratch, at, SPLINE_COEFFICIENTS << 3);
+    for (let g = 0; g < 16; g += 2) {
+      for (let i = 0; i < 4; i++) {
+        const m = 4 * g + 2 * i;
+        if (SF32) {
+          store<f32>(at + (<usize>m << 2), <f32>unchecked(SVOXEL[4 * g + i]));
+          store<f32>(at + (<usize>(m + 1) << 2), <f32>unchecked(SVOXEL[4 * g + 4 + i]));
+        } else {
+          store<f64>(at + (<usize>m << 3), unchecked(SVOXEL[4 * g + i]));
+          store<f64>(at + (<usize>(m + 1) << 3), unchecked(SVOXEL[4 * g + 4 + i]));
+        }
+      }
+    }
+  }
 }
 
 /** The sample at voxel (ix, iy, iz)'s corner (its first coefficient). */
 function sSample(ix: i32, iy: i32, iz: i32): f64 {
-  return load<f64>(SCOEF + ((<usize>((iz * SVY + iy) * SVX + ix) * SPLINE_COEFFICIENTS) << 3));
+  const at = SCOEF + (<usize>((iz * SVY + iy) * SVX + ix) << SVOXEL_SHIFT);
+  return SF32 ? <f64>load<f32>(at) : load<f64>(at);
 }
 
 /** scanLobes: SLOBES from the spline just configured, the same arithmetic in the same order. */
@@ -196,24 +260,34 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
 }
 
 /**
- * X of groups g, g + 1 (lanes 0, 1): Σ_i a_ijk·p_i of the two groups' coefficients at `at`, the
- * terms i = 0, 2 and i = 1, 3 summed apart and added (SplineEvaluator.value's order).
+ * Coefficient i (0…3) of the pair of groups at `at` (pairGroups' layout) as f64x2, stored as T
+ * (f32: promoted exactly; f64).
  */
 // @ts-ignore
-@inline function groups(at: usize, p01: v128, p23: v128): v128 {
-  const a = f64x2.add(f64x2.mul(v128.load(at), p01), f64x2.mul(v128.load(at, 16), p23));
-  const b = f64x2.add(f64x2.mul(v128.load(at, 32), p01), f64x2.mul(v128.load(at, 48), p23));
-  return f64x2.add(v128.shuffle<f64>(a, b, 0, 2), v128.shuffle<f64>(a, b, 1, 3));
+@inline function pairCoefficient<T>(at: usize, i: usize): v128 {
+  if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(at + (i << 3)));
+  return v128.load(at + (i << 4));
+}
+
+/** S of the voxel at `base` (SplineEvaluator.value), its coefficients stored as T. */
+// @ts-ignore
+@inline function voxelValueOf<T>(base: usize): f64 {
+  const p1 = f64x2.splat(unchecked(SPX[1])), p2 = f64x2.splat(unchecked(SPX[2])), p3 = f64x2.splat(unchecked(SPX[3]));
+  const yz = changetype<usize>(SYZ);
+  let acc = f64x2.splat(0);
+  for (let g: usize = 0; g < 16; g += 2) {
+    const at = base + g * 4 * sizeof<T>();
+    // X of groups g, g + 1 as SplineEvaluator.value sums it: (a_0·1 + a_2·dx²) + (a_1·dx + a_3·dx³), a_0·1 being a_0.
+    const x = f64x2.add(f64x2.add(pairCoefficient<T>(at, 0), f64x2.mul(pairCoefficient<T>(at, 2), p2)), f64x2.add(f64x2.mul(pairCoefficient<T>(at, 1), p1), f64x2.mul(pairCoefficient<T>(at, 3), p3)));
+    acc = f64x2.add(acc, f64x2.mul(x, v128.load(yz + (g << 3))));
+  }
+  return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
 }
 
 /** S of the voxel at `base` (SplineEvaluator.value). */
 // @ts-ignore
 @inline export function voxelValue(base: usize): f64 {
-  const p01 = v128.load(changetype<usize>(SPX)), p23 = v128.load(changetype<usize>(SPX), 16);
-  const yz = changetype<usize>(SYZ);
-  let acc = f64x2.splat(0);
-  for (let g: usize = 0; g < 16; g += 2) acc = f64x2.add(acc, f64x2.mul(groups(base + (g << 5), p01, p23), v128.load(yz + (g << 3))));
-  return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  return SF32 ? voxelValueOf<f32>(base) : voxelValueOf<f64>(base);
 }
 
 /** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into STERMS[t … t + 3] (SplineEvaluator.value and .gradient). */
@@ -222,23 +296,24 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
   voxelTermsAt(base, changetype<usize>(STERMS) + (<usize>t << 3));
 }
 
-/** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into the four f64 at `dst`. */
+/**
+ * S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` (coefficients stored as T) into the four f64 at
+ * `dst`: per pair of groups (pairGroups' layout) X and its x-derivative (a_0·0 + a_2·2dx) +
+ * (a_1·1 + a_3·3dx²) as SplineEvaluator.gradient sums them (a_0·0 adds nothing, a_1·1 is a_1:
+ * the same values).
+ */
 // @ts-ignore
-@inline export function voxelTermsAt(base: usize, dst: usize): void {
-  const p01 = v128.load(changetype<usize>(SPX)), p23 = v128.load(changetype<usize>(SPX), 16);
-  const d01 = v128.load(changetype<usize>(SDPX)), d23 = v128.load(changetype<usize>(SDPX), 16);
+@inline function voxelTermsOf<T>(base: usize, dst: usize): void {
+  const p1 = f64x2.splat(unchecked(SPX[1])), p2 = f64x2.splat(unchecked(SPX[2])), p3 = f64x2.splat(unchecked(SPX[3]));
+  const d2 = f64x2.splat(unchecked(SDPX[2])), d3 = f64x2.splat(unchecked(SDPX[3]));
   const yz = changetype<usize>(SYZ), dyz = changetype<usize>(SDYZ), ydz = changetype<usize>(SYDZ);
   let av = f64x2.splat(0), au = f64x2.splat(0), ay = f64x2.splat(0), az = f64x2.splat(0);
   for (let g: usize = 0; g < 16; g += 2) {
-    const at = base + (g << 5);
-    // Groups g (a) and g + 1 (b): their coefficients i = 0, 1 (lo) and 2, 3 (hi), loaded once for X and its x-derivative.
-    const alo = v128.load(at), ahi = v128.load(at, 16), blo = v128.load(at, 32), bhi = v128.load(at, 48);
-    const xa = f64x2.add(f64x2.mul(alo, p01), f64x2.mul(ahi, p23));
-    const xb = f64x2.add(f64x2.mul(blo, p01), f64x2.mul(bhi, p23));
-    const ea = f64x2.add(f64x2.mul(alo, d01), f64x2.mul(ahi, d23));
-    const eb = f64x2.add(f64x2.mul(blo, d01), f64x2.mul(bhi, d23));
-    const x = f64x2.add(v128.shuffle<f64>(xa, xb, 0, 2), v128.shuffle<f64>(xa, xb, 1, 3));
-    const e = f64x2.add(v128.shuffle<f64>(ea, eb, 0, 2), v128.shuffle<f64>(ea, eb, 1, 3));
+    const at = base + g * 4 * sizeof<T>();
+    // Coefficient i of groups g (lane 0) and g + 1 (lane 1), each loaded once for X and its x-derivative.
+    const a0 = pairCoefficient<T>(at, 0), a1 = pairCoefficient<T>(at, 1), a2 = pairCoefficient<T>(at, 2), a3 = pairCoefficient<T>(at, 3);
+    const x = f64x2.add(f64x2.add(a0, f64x2.mul(a2, p2)), f64x2.add(f64x2.mul(a1, p1), f64x2.mul(a3, p3)));
+    const e = f64x2.add(f64x2.mul(a2, d2), f64x2.add(a1, f64x2.mul(a3, d3)));
     const o = g << 3;
     const wyz = v128.load(yz + o);
     av = f64x2.add(av, f64x2.mul(x, wyz));
@@ -252,11 +327,18 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
   store<f64>(dst, f64x2.extract_lane(az, 0) + f64x2.extract_lane(az, 1), 24);
 }
 
+/** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into the four f64 at `dst` (voxelTermsOf). */
+// @ts-ignore
+@inline export function voxelTermsAt(base: usize, dst: usize): void {
+  if (SF32) voxelTermsOf<f32>(base, dst);
+  else voxelTermsOf<f64>(base, dst);
+}
+
 /** The address of voxel (ix, iy, iz)'s coefficients, or 0 outside the grid. */
 // @ts-ignore
 @inline export function voxelAt(ix: i32, iy: i32, iz: i32): usize {
   if (ix < 0 || iy < 0 || iz < 0 || ix >= SVX || iy >= SVY || iz >= SVZ) return 0;
-  return SCOEF + ((<usize>((iz * SVY + iy) * SVX + ix) * SPLINE_COEFFICIENTS) << 3);
+  return SCOEF + (<usize>((iz * SVY + iy) * SVX + ix) << SVOXEL_SHIFT);
 }
 
 /** SplineModel.evaluate with PoissonEstimator.evaluate: S and μ of every pixel; ℓ, or −∞ where impossible. */
@@ -331,32 +413,36 @@ function sGradients(): void {
   SGRADIENTS = true;
 }
 
-/** PoissonEstimator.derivatives on SplineModel: ∇ℓ and the Fisher information (5 × 5) at the θ last evaluated. */
+/** One pixel's ∂μ/∂(x, y, N, b, z) from STERMS, in fisherFive's pairs (N of the θ last evaluated in `n`). */
+class SplineTerms {
+  n: f64 = 0;
+
+  /** (−N·∂S/∂u, −N·∂S/∂v). */
+  // @ts-ignore
+  @inline d01(r: i32, col: i32): v128 {
+    return f64x2.mul(f64x2.splat(-this.n), v128.load(changetype<usize>(STERMS) + (<usize>(4 * (r * SBOX + col) + 1) << 3)));
+  }
+
+  /** (S, 1). */
+  // @ts-ignore
+  @inline d23(r: i32, col: i32): v128 {
+    return f64x2.replace_lane(f64x2.splat(unchecked(STERMS[4 * (r * SBOX + col)])), 1, 1.0);
+  }
+
+  /** (N·∂S/∂w / Δz, 0). */
+  // @ts-ignore
+  @inline d4(r: i32, col: i32): v128 {
+    return f64x2.replace_lane(f64x2.splat((this.n * unchecked(STERMS[4 * (r * SBOX + col) + 3])) / SDZ), 1, 0.0);
+  }
+}
+
+const SPLINE_TERMS = new SplineTerms();
+
+/** PoissonEstimator.derivatives on SplineModel: ∇ℓ and the Fisher information (5 × 5) at the θ last evaluated (fisherFive). */
 function sDerivatives(theta: StaticArray<f64>, data: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
   sGradients();
-  const count = SBOX * SBOX;
-  for (let a = 0; a < 5; a++) unchecked(gradient[a] = 0);
-  for (let a = 0; a < 25; a++) unchecked(fisher[a] = 0);
-  const n = unchecked(theta[2]);
-  for (let i = 0; i < count; i++) {
-    const q = 4 * i;
-    unchecked(SDER[0] = -n * unchecked(STERMS[q + 1]));
-    unchecked(SDER[1] = -n * unchecked(STERMS[q + 2]));
-    unchecked(SDER[2] = unchecked(STERMS[q]));
-    unchecked(SDER[3] = 1);
-    unchecked(SDER[4] = (n * unchecked(STERMS[q + 3])) / SDZ);
-    const at = data + (<usize>i << 3);
-    const s: f64 = SSHIFTED ? load<f64>(at + SSHIFT_DELTA) : 0;
-    const inv = 1 / (unchecked(SMU[i]) + s);
-    const w = (load<f64>(at) + s) * inv - 1;
-    for (let a = 0; a < 5; a++) {
-      const d = unchecked(SDER[a]);
-      unchecked(gradient[a] += w * d);
-      const da = d * inv;
-      for (let e = 0; e <= a; e++) unchecked(fisher[a * 5 + e] += da * unchecked(SDER[e]));
-    }
-  }
-  for (let a = 0; a < 5; a++) for (let e = 0; e < a; e++) unchecked(fisher[e * 5 + a] = unchecked(fisher[a * 5 + e]));
+  SPLINE_TERMS.n = unchecked(theta[2]);
+  fisherFive<SplineTerms>(SPLINE_TERMS, SBOX, data, changetype<usize>(SMU), SSHIFTED, SSHIFT_DELTA, gradient, fisher);
 }
 
 /** The spline model of FisherScoring.ts: the patch at `data`. */
@@ -436,14 +522,17 @@ function sScanPlane(s: i32): i32 {
 function sScan(data: usize, x: f64, y: f64, s: i32): f64 {
   const box = SBOX;
   if (!sLateral(x, y, s)) return -Infinity;
-  const iz = sScanPlane(s % SPLINE_Z_SCAN_STARTS);
+  const plane = SPLANES + ((<usize>(s % SPLINE_Z_SCAN_STARTS) * <usize>SVX * <usize>SVY) << 3);
   const iu = <i32>Math.floor(SCX + 1 - SLX);
   const iv = <i32>Math.floor(SCY + 1 - SLY);
   let ss: f64 = 0, s1: f64 = 0, sd: f64 = 0, d1: f64 = 0;
   for (let r = 0; r < box; r++) {
+    const iy = iv + r;
+    const inside = iy >= 0 && iy < SVY;
+    const row = plane + (<usize>(iy * SVX) << 3);
     for (let col = 0; col < box; col++) {
-      const base = voxelAt(iu + col, iv + r, iz);
-      const v: f64 = base == 0 ? 0 : load<f64>(base);
+      const ix = iu + col;
+      const v: f64 = inside && ix >= 0 && ix < SVX ? load<f64>(row + (<usize>ix << 3)) : 0;
       const k = r * box + col;
       unchecked(SMU[k] = v);
       const d = load<f64>(data + (<usize>k << 3));

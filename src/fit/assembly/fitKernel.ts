@@ -5,7 +5,8 @@
 //
 //   shared pieces   erf.ts (erfc pairs), poissonLogLikelihood.ts (log pairs, ℓ of a window),
 //                   GaussianAxis.ts (a pixel-integrated Gaussian along one axis), cholesky.ts,
-//                   residualSpread.ts, FisherScoring.ts (the damped Fisher-scoring loop)
+//                   residualSpread.ts, FisherScoring.ts (the damped Fisher-scoring loop),
+//                   fisherFive.ts (∇ℓ and I of the five-parameter 3-D fits)
 //   2-D model       fitPatch.ts (fitBatch) on FitWorkspace.ts (its state), initialGuess.ts,
 //                   PatchLikelihood.ts and newtonSolve.ts: the specialised Newton path
 //   multi-emitter   MultiEmitterModel.ts (K copies of a per-emitter model + one background, run by
