@@ -153,6 +153,14 @@ export class ResidualPass {
    */
   private refitDue = new Uint8Array(0);
   private testDue = new Uint8Array(0);
+  /**
+   * Whether each row's model is in the model image now ({@link draw}). A local pass draws the
+   * rows reaching its tiles; the refits and row tests draw what their boxes need when they need
+   * it ({@link drawAround}), so the cost follows the rows worked on, not the frame.
+   */
+  private inModel = new Uint8Array(0);
+  /** Half the side of the largest model square a row draws ({@link footprint}), px. */
+  private readonly footHalf: number;
   /** Refits of the last {@link run} (for tests and profiles). */
   refits = 0;
   private readonly startTheta: Float64Array;
@@ -186,6 +194,7 @@ export class ResidualPass {
     this.window.patch = new Float64Array(w * w);
     this.window.shift = new Float64Array(w * w);
     this.startTheta = new Float64Array(this.joint.theta.length);
+    this.footHalf = Math.ceil(MODEL_RADIUS_SIGMAS * (fit.fitSigma ? fit.sigmaMaxPx : fit.sigmaPx));
   }
 
   /**
@@ -237,7 +246,7 @@ export class ResidualPass {
       if (this.local) {
         if (regions.seedCount === 0) break;
         regions.markSeeds(Math.ceil(MODEL_RADIUS_SIGMAS * this.fit.sigmaPx), detector.marginPx);
-        regions.clearDrawn(this.model);
+        this.clearModel();
         for (let p = 0; p < out.count; p++) if (this.footprint(out, p) && regions.needs(this.foot.c0, this.foot.r0, this.foot.w)) this.draw(out, p, width, height);
         const runs = regions.markedRuns(detector.marginPx);
         for (let i = 0; i < runs; i++) {
@@ -272,11 +281,9 @@ export class ResidualPass {
       }
       if (out.count === before) break;
       this.markTouched(width, height, before);
-      // The model image holds every row from here on: the rows it lacks are drawn (a local pass
-      // drew those reaching its tiles), then the refits and row tests keep it current.
-      for (let p = 0; p < out.count; p++) {
-        if (p >= before || (this.local && !(this.footprint(out, p) && regions.needs(this.foot.c0, this.foot.r0, this.foot.w)))) this.draw(out, p, width, height);
-      }
+      // The new rows into the model image; the rows a local pass did not draw are drawn where a
+      // refit or a row test needs them (drawAround), then the refits and tests keep it current.
+      for (let p = before; p < out.count; p++) this.draw(out, p, width, height);
       this.refineAll(frame);
       this.seedTouched();
       for (let round = 0; round < PRUNE_ROUNDS; round++) {
@@ -354,6 +361,7 @@ export class ResidualPass {
       refitDue[p] = 0;
       this.refits++;
       // Gauss–Seidel: the row's own model out of the image, refitted, its new model back in.
+      this.drawAround(out.column[p] + rows.x[p], out.row[p] + rows.y[p], box, width, height);
       this.draw(out, p, width, height, -1);
       const x = out.column[p] + rows.x[p];
       const y = out.row[p] + rows.y[p];
@@ -408,6 +416,7 @@ export class ResidualPass {
     };
     this.refitDue = grow(this.refitDue);
     this.testDue = grow(this.testDue);
+    this.inModel = grow(this.inModel);
   }
 
   /**
@@ -460,6 +469,7 @@ export class ResidualPass {
         out.emitters[k] = out.emitters[p];
         this.refitDue[k] = this.refitDue[p];
         testDue[k] = testDue[p];
+        this.inModel[k] = this.inModel[p];
       }
       k++;
     }
@@ -547,6 +557,7 @@ export class ResidualPass {
     const k = this.nearest(p, nb, joint.maxEmitters - 1);
     if (k === 0) return;
     // The window centred on p's pixel, every other row's model (and the frame's known background) held.
+    this.drawAround(out.column[p] + rows.x[p], out.row[p] + rows.y[p], w, width, height);
     this.draw(out, p, width, height, -1);
     for (let j = 0; j < k; j++) this.draw(out, nb[j], width, height, -1);
     const win = this.window;
@@ -678,8 +689,36 @@ export class ResidualPass {
 
   /** The model image of every row so far. */
   private drawAll(width: number, height: number): void {
-    this.regions.clearDrawn(this.model);
+    this.clearModel();
     for (let p = 0; p < this.out.count; p++) this.draw(this.out, p, width, height);
+  }
+
+  /** Zero the model image where it holds anything: no row is in it. */
+  private clearModel(): void {
+    this.regions.clearDrawn(this.model);
+    this.inModel.fill(0);
+  }
+
+  /**
+   * Draw the rows not yet in the model image whose model squares reach the box of `side` px a
+   * refit or row test centred on the pixel of (x, y) reads (frame px), found by the cells last
+   * built ({@link cells}: a row out of the image has not moved since).
+   */
+  private drawAround(x: number, y: number, side: number, width: number, height: number): void {
+    const cells = this.cells;
+    // The box as extractPatches places it (shifted inwards at the frame's border).
+    const c0 = Math.min(Math.max(Math.floor(x) - (side >> 1), 0), width - side);
+    const r0 = Math.min(Math.max(Math.floor(y) - (side >> 1), 0), height - side);
+    const n = cells.near(c0 + side / 2, r0 + side / 2, Math.ceil((side + 2 * this.footHalf + 2) / (2 * cells.size)) + 1);
+    for (let i = 0; i < n; i++) this.drawInto(cells.found[i], c0, r0, side, width, height);
+    for (let i = 0; i < cells.outsideCount; i++) this.drawInto(cells.outside[i], c0, r0, side, width, height);
+  }
+
+  /** Row q into the model image when it is not there (nor dropped) and its model square meets the square of `side` px at (c0, r0). */
+  private drawInto(q: number, c0: number, r0: number, side: number, width: number, height: number): void {
+    if (this.inModel[q] || this.dropped[q] || !this.footprint(this.out, q)) return;
+    const f = this.foot;
+    if (f.c0 < c0 + side && f.c0 + f.w > c0 && f.r0 < r0 + side && f.r0 + f.w > r0) this.draw(this.out, q, width, height);
   }
 
   /** Row p's model square into {@link foot} (first column, row, side); false when it draws nothing. */
@@ -697,6 +736,7 @@ export class ResidualPass {
   /** Add row p's model N·Ex·Ey (photons, no background) to the model image, when it converged. */
   private draw(rows: FitRows, p: number, width: number, height: number, sign = 1): void {
     if (!this.footprint(rows, p)) return;
+    this.inModel[p] = sign > 0 ? 1 : 0;
     const r = rows.rows;
     const sigma = r.sigma[p];
     const photons = sign * r.photons[p];
