@@ -506,13 +506,16 @@ export class ResidualPass {
     const cells = this.cells;
     cells.build(this.out, width, height, this.reach);
     this.ensureDue(count);
-    for (let q = 0; q < count; q++) {
+    for (let q = newFrom; q < count; q++) {
       if (rows.status[q] !== FitStatus.converged) continue;
-      if (q >= newFrom) {
-        touched[q] = 1;
-        this.refitDue[q] = 1;
-        this.changed(column[q] + rows.x[q], row[q] + rows.y[q], q);
-      }
+      touched[q] = 1;
+      this.refitDue[q] = 1;
+      this.changed(column[q] + rows.x[q], row[q] + rows.y[q], q);
+    }
+    // Rows with a neighbour within TOUCH_CELLS cells: in the cells, one sweep; a row beyond them, by its own scan.
+    cells.markCrowded(TOUCH_CELLS, touched);
+    for (let k = 0; k < cells.outsideCount; k++) {
+      const q = cells.outside[k];
       const n = cells.near(column[q] + rows.x[q], row[q] + rows.y[q], TOUCH_CELLS);
       for (let i = 0; i < n; i++) {
         const p = cells.found[i];
