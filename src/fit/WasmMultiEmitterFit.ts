@@ -100,9 +100,13 @@ export class WasmMultiEmitterFit implements JointFits {
   /** Copy the window (and its shifts) into the kernel's memory. @returns the shifts' address, 0 without */
   private load(data: Float64Array, at: number, shift: Float64Array | undefined): number {
     const v = this.memory();
-    v.data.set(data.subarray(at, at + this.area));
+    const area = this.area;
+    // Copied by index: a subarray view would be one object per call (a joint fit loads 2–4 times).
+    const d = v.data;
+    for (let i = 0; i < area; i++) d[i] = data[at + i];
     if (!shift) return 0;
-    v.shift.set(shift.subarray(at, at + this.area));
+    const s = v.shift;
+    for (let i = 0; i < area; i++) s[i] = shift[at + i];
     return this.pointers.shift;
   }
 

@@ -1,5 +1,6 @@
 import { createFitResults } from '../fit/FitResults.js';
 import type { FitResults } from '../fit/FitResults.js';
+import type { PatchOutputs } from '../patches/extractPatches.js';
 
 /**
  * The scratch of one batch of patch fits: the patches (photons), the camera's shift per pixel,
@@ -16,6 +17,8 @@ export class PatchScratch {
   saturated = new Uint8Array(0);
   start = { x: new Float64Array(0), y: new Float64Array(0), photons: new Float64Array(0), background: new Float64Array(0), sigma: new Float64Array(0) };
   results: FitResults = createFitResults(0);
+  /** The arrays above as extractPatches' outputs (one object, made again when {@link ensure} grows them). */
+  outputs: PatchOutputs = { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift: this.shift };
 
   /**
    * Make room for `n` patches of `area` pixels (the shift's too when `shifted`).
@@ -34,5 +37,6 @@ export class PatchScratch {
     const f = () => new Float64Array(capacity);
     this.start = { x: f(), y: f(), photons: f(), background: f(), sigma: f() };
     this.results = createFitResults(capacity);
+    this.outputs = { patches: this.patches, originColumn: this.originColumn, originRow: this.originRow, saturated: this.saturated, shift: this.shift };
   }
 }

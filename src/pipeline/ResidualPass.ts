@@ -14,11 +14,12 @@ import type { ResolvedFitOptions } from '../fit/FitOptions.js';
 import { FitRows } from '../fit/FitRows.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import type { FitWorkspace } from '../fit/FitWorkspace.js';
-import { GaussianAxis } from '../fit/GaussianAxis.js';
 import { fitPatches } from '../fit/fitPatches.js';
 import type { PixelArray } from '../io/Frame.js';
 import { extractPatches } from '../patches/extractPatches.js';
+import type { PatchOutputs } from '../patches/extractPatches.js';
 import { PatchScratch } from './PatchScratch.js';
+import { ModelImage, MODEL_RADIUS_SIGMAS } from './ModelImage.js';
 import { ResidualRegions } from './ResidualRegions.js';
 import { RowCells } from './RowCells.js';
 import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
@@ -55,8 +56,10 @@ const PRUNE_ROUNDS = 3;
  */
 const TOUCH_CELLS = 2;
 
-/** The model of a fit is drawn out to this many σ from its centre (the rest is < 1e-4 of N). */
-const MODEL_RADIUS_SIGMAS = 4;
+/** The first `n` values of `from` into `to` (by index: no view object per call). */
+function copyInto(to: Float64Array, from: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) to[i] = from[i];
+}
 
 /** ℓ of the saturated model, Σ x log x − x over x = n + s of the window's pixels. */
 function saturatedLogLikelihood(data: Float64Array, shift: Float64Array, area: number): number {
@@ -95,7 +98,7 @@ export interface ResidualFrame {
 /**
  * Find–fit–subtract over the whole frame, after 3D-DAOSTORM (Babcock et al., Opt. Nanoscopy
  * 1:6, 2012): the fits of the first pass (every converged row) are drawn into a model image —
- * each N·Ex_i·Ey_j, the fit model's own pixel-integrated Gaussian ({@link GaussianAxis}) —
+ * each N·Ex_i·Ey_j, the fit model's own pixel-integrated Gaussian ({@link ModelImage}) —
  * which is subtracted from the frame in photons; the detector runs again on that residual (the
  * camera's noise model unchanged, the level the residual's own: the fits' background), and each
  * new candidate is fitted in its box with the model image inside the box added as a known
@@ -121,15 +124,10 @@ export class ResidualPass {
   private readonly every: boolean;
   private readonly candidates = new Candidates();
   private readonly out = new FitRows();
-  private xAxis = new GaussianAxis(1);
-  private yAxis = new GaussianAxis(1);
-  /** Each row's axes as {@link draw} last drew them (a stride of the axes' box per row), and their x, y, σ (frame px). */
-  private axisKey = new Float64Array(0);
-  private axisX = new Float64Array(0);
-  private axisY = new Float64Array(0);
-  private model = new Float64Array(0);
   /** The model plus the frame's own known background, over the boxes being fitted ({@link heldBox}); empty unless a frame has one. */
   private known = new Float64Array(0);
+  /** The rows' models ({@link ModelImage}). */
+  private readonly model: ModelImage;
   private residual = new Float32Array(0);
   /** Patches, origins, start values and results of this pass's fits. */
   private readonly scratch = new PatchScratch();
@@ -139,6 +137,12 @@ export class ResidualPass {
   private readonly threshold: number;
   /** Neighbours within this distance of a tested row (px) are refitted with it, jointly. */
   private readonly reach: number;
+  /** fitPatches' options of one refit ({@link refine}; the scratch's arrays set before each). */
+  private readonly refit = { start: this.scratch.start, out: this.scratch.results, count: 1, shift: this.scratch.shift };
+  /** The joint fits' solver options of a row test ({@link testRow}). */
+  private readonly solver = { maxIterations: 0, tolerance: 0, shift: new Float64Array(0) };
+  /** extractPatches' outputs for a row test's window. */
+  private readonly windowOutputs: PatchOutputs;
   private readonly window = { patch: new Float64Array(0), shift: new Float64Array(0), column: new Int32Array(1), row: new Int32Array(1), saturated: new Uint8Array(1), centre: new Candidates() };
   /** Rows to test (indices), their neighbours (scratch), rows dropped, rows of this pass. */
   private tested = new Int32Array(0);
@@ -161,8 +165,6 @@ export class ResidualPass {
   /** Where the passes detect, draw and clear, by the detector's tiles, and the next pass's seeds. */
   private readonly regions = new ResidualRegions();
   private local = false;
-  /** A row's model footprint ({@link footprint}): first column and row, side, px. */
-  private readonly foot = { c0: 0, r0: 0, w: 0 };
 
   /**
    * @param fit - the resolved fit options (box, σ)
@@ -185,7 +187,13 @@ export class ResidualPass {
     this.reach = (w >> 1) - MULTI_EMITTER_MARGIN_PX;
     this.window.patch = new Float64Array(w * w);
     this.window.shift = new Float64Array(w * w);
+    const win = this.window;
+    this.windowOutputs = { patches: win.patch, originColumn: win.column, originRow: win.row, saturated: win.saturated, shift: win.shift };
+    this.solver.maxIterations = fit.maxIterations;
+    this.solver.tolerance = fit.tolerance;
+    this.solver.shift = win.shift;
     this.startTheta = new Float64Array(this.joint.theta.length);
+    this.model = new ModelImage(this.regions, fit.fitSigma ? fit.sigmaMaxPx : fit.sigmaPx);
   }
 
   /**
@@ -208,8 +216,8 @@ export class ResidualPass {
     const size = width * height;
     const grid = detector.grid;
     const regions = this.regions;
-    if (this.model.length !== size || regions.grid !== grid) {
-      this.model = new Float64Array(size);
+    if (this.model.image.length !== size || regions.grid !== grid) {
+      this.model.resize(size);
       this.residual = new Float32Array(size);
       regions.resize(grid);
     }
@@ -237,8 +245,9 @@ export class ResidualPass {
       if (this.local) {
         if (regions.seedCount === 0) break;
         regions.markSeeds(Math.ceil(MODEL_RADIUS_SIGMAS * this.fit.sigmaPx), detector.marginPx);
-        regions.clearDrawn(this.model);
-        for (let p = 0; p < out.count; p++) if (this.footprint(out, p) && regions.needs(this.foot.c0, this.foot.r0, this.foot.w)) this.draw(out, p, width, height);
+        const model = this.model;
+        model.clear();
+        for (let p = 0; p < out.count; p++) if (model.footprint(out, p) && regions.needs(model.foot.c0, model.foot.r0, model.foot.w)) model.draw(out, p, width, height);
         const runs = regions.markedRuns(detector.marginPx);
         for (let i = 0; i < runs; i++) {
           for (let r = regions.runRow0[i]; r < regions.runRow1[i]; r++) this.residualRange(frame, r * width + regions.runColumn0[i], r * width + regions.runColumn1[i]);
@@ -254,9 +263,9 @@ export class ResidualPass {
       const n = candidates.count;
       if (n === 0) break;
       this.scratch.ensure(n, box ** 2, true);
-      extractPatches(data, width, height, candidates, box, { patches: this.scratch.patches, originColumn: this.scratch.originColumn, originRow: this.scratch.originRow, saturated: this.scratch.saturated, shift: this.scratch.shift }, camera, frame.saturation);
+      extractPatches(data, width, height, candidates, box, this.scratch.outputs, camera, frame.saturation);
       // The known background of each box: the fits so far, on top of the frame's own known background.
-      let held: Float64Array = this.model;
+      let held: Float64Array = this.model.image;
       for (let q = 0; q < n; q++) held = this.heldBox(frame, this.scratch.originColumn[q], this.scratch.originRow[q], box);
       subtractKnownBackground(held, width, known ? known.pedestal : 0, n, box, this.scratch.originColumn, this.scratch.originRow, this.scratch.patches, this.scratch.shift);
       this.scratch.start.x.fill(Number.NaN, 0, n);
@@ -272,11 +281,9 @@ export class ResidualPass {
       }
       if (out.count === before) break;
       this.markTouched(width, height, before);
-      // The model image holds every row from here on: the rows it lacks are drawn (a local pass
-      // drew those reaching its tiles), then the refits and row tests keep it current.
-      for (let p = 0; p < out.count; p++) {
-        if (p >= before || (this.local && !(this.footprint(out, p) && regions.needs(this.foot.c0, this.foot.r0, this.foot.w)))) this.draw(out, p, width, height);
-      }
+      // The new rows into the model image; the rows a local pass did not draw are drawn where a
+      // refit or a row test needs them (drawAround), then the refits and tests keep it current.
+      for (let p = before; p < out.count; p++) this.model.draw(out, p, width, height);
       this.refineAll(frame);
       this.seedTouched();
       for (let round = 0; round < PRUNE_ROUNDS; round++) {
@@ -300,11 +307,11 @@ export class ResidualPass {
    */
   private heldBox(frame: ResidualFrame, c0: number, r0: number, side: number): Float64Array {
     const known = frame.known;
-    if (!known) return this.model;
+    if (!known) return this.model.image;
     const { width } = frame;
-    if (this.known.length !== this.model.length) this.known = new Float64Array(this.model.length);
+    const model = this.model.image;
+    if (this.known.length !== model.length) this.known = new Float64Array(model.length);
     const b = this.known;
-    const model = this.model;
     for (let j = 0; j < side; j++) {
       const base = (r0 + j) * width + c0;
       for (let i = 0; i < side; i++) b[base + i] = model[base + i] + known.photons[base + i];
@@ -354,13 +361,14 @@ export class ResidualPass {
       refitDue[p] = 0;
       this.refits++;
       // Gauss–Seidel: the row's own model out of the image, refitted, its new model back in.
-      this.draw(out, p, width, height, -1);
+      this.model.drawAround(out, this.cells, this.dropped, out.column[p] + rows.x[p], out.row[p] + rows.y[p], box, width, height);
+      this.model.draw(out, p, width, height, -1);
       const x = out.column[p] + rows.x[p];
       const y = out.row[p] + rows.y[p];
       const photons = rows.photons[p];
       candidates.count = 0;
       candidates.push(Math.floor(y), Math.floor(x), p);
-      extractPatches(data, width, height, candidates, box, { patches: this.scratch.patches, originColumn: this.scratch.originColumn, originRow: this.scratch.originRow, saturated: this.scratch.saturated, shift: this.scratch.shift }, camera, frame.saturation);
+      extractPatches(data, width, height, candidates, box, this.scratch.outputs, camera, frame.saturation);
       const c0 = this.scratch.originColumn[0];
       const r0 = this.scratch.originRow[0];
       const b = this.heldBox(frame, c0, r0, box);
@@ -370,14 +378,24 @@ export class ResidualPass {
       start.photons[0] = photons;
       start.background[0] = rows.background[p];
       start.sigma[0] = rows.sigma[p];
-      const fits = fitPatches(this.scratch.patches, this.workspace, { start, out: this.scratch.results, count: 1, shift: this.scratch.shift });
+      const refit = this.refit;
+      refit.start = start;
+      refit.out = this.scratch.results;
+      refit.shift = this.scratch.shift;
+      const fits = fitPatches(this.scratch.patches, this.workspace, refit);
       if (!this.scratch.saturated[0] && fits.status[0] === FitStatus.converged) {
         out.replace(p, fits, 0, c0, r0);
         // How far it moved, in its own √CRLB (NaN bounds: moved).
         const moved = Math.max(Math.abs(c0 + rows.x[p] - x) / rows.uncertaintyX[p], Math.abs(r0 + rows.y[p] - y) / rows.uncertaintyY[p], Math.abs(rows.photons[p] - photons) / rows.uncertaintyPhotons[p]);
-        if (!(moved <= REFINE_TOLERANCE_CRLB)) this.changed(x, y, p);
+        if (!(moved <= REFINE_TOLERANCE_CRLB)) {
+          this.changed(x, y, p);
+          // Moved out of its cell's reach: the rows near where it went are due too (the cells hold where it was).
+          const nx = c0 + rows.x[p];
+          const ny = r0 + rows.y[p];
+          if ((nx - x) ** 2 + (ny - y) ** 2 > this.cells.size ** 2) this.changed(nx, ny, p);
+        }
       }
-      this.draw(out, p, width, height, 1);
+      this.model.draw(out, p, width, height, 1);
     }
     for (let p = 0; p < out.count; p++) if (refitDue[p] && touched[p] && rows.status[p] === FitStatus.converged) return true;
     return false;
@@ -408,6 +426,7 @@ export class ResidualPass {
     };
     this.refitDue = grow(this.refitDue);
     this.testDue = grow(this.testDue);
+    this.model.ensureRows(count);
   }
 
   /**
@@ -460,6 +479,7 @@ export class ResidualPass {
         out.emitters[k] = out.emitters[p];
         this.refitDue[k] = this.refitDue[p];
         testDue[k] = testDue[p];
+        this.model.move(k, p);
       }
       k++;
     }
@@ -486,13 +506,16 @@ export class ResidualPass {
     const cells = this.cells;
     cells.build(this.out, width, height, this.reach);
     this.ensureDue(count);
-    for (let q = 0; q < count; q++) {
+    for (let q = newFrom; q < count; q++) {
       if (rows.status[q] !== FitStatus.converged) continue;
-      if (q >= newFrom) {
-        touched[q] = 1;
-        this.refitDue[q] = 1;
-        this.changed(column[q] + rows.x[q], row[q] + rows.y[q], q);
-      }
+      touched[q] = 1;
+      this.refitDue[q] = 1;
+      this.changed(column[q] + rows.x[q], row[q] + rows.y[q], q);
+    }
+    // Rows with a neighbour within TOUCH_CELLS cells: in the cells, one sweep; a row beyond them, by its own scan.
+    cells.markCrowded(TOUCH_CELLS, touched);
+    for (let k = 0; k < cells.outsideCount; k++) {
+      const q = cells.outside[k];
       const n = cells.near(column[q] + rows.x[q], row[q] + rows.y[q], TOUCH_CELLS);
       for (let i = 0; i < n; i++) {
         const p = cells.found[i];
@@ -547,18 +570,19 @@ export class ResidualPass {
     const k = this.nearest(p, nb, joint.maxEmitters - 1);
     if (k === 0) return;
     // The window centred on p's pixel, every other row's model (and the frame's known background) held.
-    this.draw(out, p, width, height, -1);
-    for (let j = 0; j < k; j++) this.draw(out, nb[j], width, height, -1);
+    this.model.drawAround(out, this.cells, this.dropped, out.column[p] + rows.x[p], out.row[p] + rows.y[p], w, width, height);
+    this.model.draw(out, p, width, height, -1);
+    for (let j = 0; j < k; j++) this.model.draw(out, nb[j], width, height, -1);
     const win = this.window;
     win.centre.count = 0;
     win.centre.push(Math.floor(out.row[p] + rows.y[p]), Math.floor(out.column[p] + rows.x[p]), 0);
-    extractPatches(data, width, height, win.centre, w, { patches: win.patch, originColumn: win.column, originRow: win.row, saturated: win.saturated, shift: win.shift }, camera, frame.saturation);
+    extractPatches(data, width, height, win.centre, w, this.windowOutputs, camera, frame.saturation);
     const c0 = win.column[0];
     const r0 = win.row[0];
     const b = this.heldBox(frame, c0, r0, w);
     subtractKnownBackground(b, width, known ? known.pedestal : 0, 1, w, win.column, win.row, win.patch, win.shift);
-    const { sigmaPx, maxIterations, tolerance } = this.fit;
-    const solver = { maxIterations, tolerance, shift: win.shift };
+    const { sigmaPx } = this.fit;
+    const solver = this.solver;
     // θ with p (last) and without it: the neighbours first, then b.
     const theta = joint.theta;
     const start = this.startTheta;
@@ -574,12 +598,12 @@ export class ResidualPass {
     start[3 * k + 3] = rows.background[p];
     let keep = true;
     if (!win.saturated[0]) {
-      theta.set(start.subarray(0, 3 * k + 4));
+      copyInto(theta, start, 3 * k + 4);
       const s1 = joint.fit(win.patch, 0, k + 1, sigmaPx, solver);
       let l1 = s1 === FitStatus.converged ? joint.logLikelihood : Number.NEGATIVE_INFINITY;
-      theta.set(start.subarray(0, 3 * k + 4));
+      copyInto(theta, start, 3 * k + 4);
       l1 = Math.max(l1, joint.refresh(win.patch, 0, k + 1, sigmaPx, win.shift));
-      theta.set(start.subarray(0, 3 * k));
+      copyInto(theta, start, 3 * k);
       theta[3 * k] = rows.background[p];
       const s0 = joint.fit(win.patch, 0, k, sigmaPx, solver);
       const dof = w * w - 3 * (k + 1) - 1;
@@ -600,9 +624,9 @@ export class ResidualPass {
       }
       this.adopt(k, c0, r0);
     } else {
-      this.draw(out, p, width, height, 1);
+      this.model.draw(out, p, width, height, 1);
     }
-    for (let j = 0; j < k; j++) this.draw(out, nb[j], width, height, 1);
+    for (let j = 0; j < k; j++) this.model.draw(out, nb[j], width, height, 1);
   }
 
   /** Whether the joint fit's K emitters are all bright and inside the window. */
@@ -678,68 +702,8 @@ export class ResidualPass {
 
   /** The model image of every row so far. */
   private drawAll(width: number, height: number): void {
-    this.regions.clearDrawn(this.model);
-    for (let p = 0; p < this.out.count; p++) this.draw(this.out, p, width, height);
-  }
-
-  /** Row p's model square into {@link foot} (first column, row, side); false when it draws nothing. */
-  private footprint(rows: FitRows, p: number): boolean {
-    const r = rows.rows;
-    const sigma = r.sigma[p];
-    if (r.status[p] !== FitStatus.converged || !(sigma > 0) || !(r.photons[p] > 0)) return false;
-    const half = Math.ceil(MODEL_RADIUS_SIGMAS * sigma);
-    this.foot.c0 = Math.floor(rows.column[p] + r.x[p]) - half;
-    this.foot.r0 = Math.floor(rows.row[p] + r.y[p]) - half;
-    this.foot.w = 2 * half + 1;
-    return true;
-  }
-
-  /** Add row p's model N·Ex·Ey (photons, no background) to the model image, when it converged. */
-  private draw(rows: FitRows, p: number, width: number, height: number, sign = 1): void {
-    if (!this.footprint(rows, p)) return;
-    const r = rows.rows;
-    const sigma = r.sigma[p];
-    const photons = sign * r.photons[p];
-    const x = rows.column[p] + r.x[p];
-    const y = rows.row[p] + r.y[p];
-    const { c0, r0, w } = this.foot;
-    if (c0 + w <= 0 || r0 + w <= 0 || c0 >= width || r0 >= height) return;
-    if (this.xAxis.box < w) {
-      this.xAxis = new GaussianAxis(w);
-      this.yAxis = new GaussianAxis(w);
-      this.axisKey = new Float64Array(0);
-    }
-    // Row p's axes as last drawn, when it is where it was (a row is taken out as it was put in).
-    const stride = this.xAxis.box;
-    if (this.axisKey.length < 3 * (p + 1)) {
-      const rows = 2 * (p + 1);
-      this.axisKey = new Float64Array(3 * rows).fill(Number.NaN);
-      this.axisX = new Float64Array(stride * rows);
-      this.axisY = new Float64Array(stride * rows);
-    }
-    const { axisKey, axisX: ex, axisY: ey } = this;
-    const at = p * stride;
-    if (axisKey[3 * p] !== x || axisKey[3 * p + 1] !== y || axisKey[3 * p + 2] !== sigma) {
-      this.xAxis.evaluate(x - c0, sigma, false);
-      this.yAxis.evaluate(y - r0, sigma, false);
-      ex.set(this.xAxis.value, at);
-      ey.set(this.yAxis.value, at);
-      axisKey[3 * p] = x;
-      axisKey[3 * p + 1] = y;
-      axisKey[3 * p + 2] = sigma;
-    }
-    const model = this.model;
-    for (let j = 0; j < w; j++) {
-      const rr = r0 + j;
-      if (rr < 0 || rr >= height) continue;
-      const f = photons * ey[at + j];
-      const base = rr * width;
-      for (let i = 0; i < w; i++) {
-        const cc = c0 + i;
-        if (cc >= 0 && cc < width) model[base + cc] += f * ex[at + i];
-      }
-    }
-    this.regions.drawn(c0, r0, w);
+    this.model.clear();
+    for (let p = 0; p < this.out.count; p++) this.model.draw(this.out, p, width, height);
   }
 
   /**
@@ -754,7 +718,7 @@ export class ResidualPass {
   private residualRange(frame: ResidualFrame, from: number, to: number): void {
     const { data, camera, known } = frame;
     const { offsetMap, factorMap } = camera;
-    const model = this.model;
+    const model = this.model.image;
     const out = this.residual;
     const baseline = camera.baselineAdu;
     const factor = camera.photonsPerAduNet;

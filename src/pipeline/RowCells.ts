@@ -25,6 +25,8 @@ export class RowCells {
   /** The rows {@link near} found. */
   found = new Int32Array(0);
   private keys = new Float64Array(0);
+  /** {@link markCrowded}'s cursors, one per row of cells. */
+  private cursors = new Int32Array(0);
 
   /**
    * Sort the converged rows of `out` into cells of `size` px (rows outside the frame's cells are left out).
@@ -91,6 +93,43 @@ export class RowCells {
       for (let i = this.lower(r * across + xa); i < this.count && this.cell[i] <= last; i++) found[n++] = this.rows[i];
     }
     return n;
+  }
+
+  /**
+   * Set `flags[row]` to 1 for every row with another row in the cells within `radius` cells of
+   * its own (along x and y): what {@link near} about each row finds, in one sweep of the sorted
+   * rows (one cursor per row of cells, each moving forward only), O(rows) rather than a search a row.
+   */
+  markCrowded(radius: number, flags: Uint8Array): void {
+    const { across, cell, rows, count } = this;
+    const side = 2 * radius + 1;
+    if (this.cursors.length < side) this.cursors = new Int32Array(side);
+    const cursors = this.cursors;
+    cursors.fill(0, 0, side);
+    for (let i = 0; i < count; i++) {
+      const c = cell[i];
+      const cy = (c / across) | 0;
+      const cx = c - cy * across;
+      const xa = Math.max(cx - radius, 0);
+      const xb = Math.min(cx + radius, across - 1);
+      let crowded = false;
+      for (let d = 0; d < side && !crowded; d++) {
+        const r = cy + d - radius;
+        if (r < 0) continue;
+        const first = r * across + xa;
+        const last = r * across + xb;
+        let j = cursors[d];
+        while (j < count && cell[j] < first) j++;
+        cursors[d] = j;
+        for (; j < count && cell[j] <= last; j++) {
+          if (j !== i) {
+            crowded = true;
+            break;
+          }
+        }
+      }
+      if (crowded) flags[rows[i]] = 1;
+    }
   }
 
   /** The first entry whose cell is ≥ c (binary search). */
