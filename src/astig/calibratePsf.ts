@@ -423,7 +423,9 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
       sums.set(bin(p.zNm), e);
     }
     const bins = [...sums.values()].filter((e) => e.n >= D.minBinFrames).sort((a, b) => a.z / a.n - b.z / b.n);
-    zErrorByDepth = { zNm: bins.map((e) => e.z / e.n), errorNm: bins.map((e) => Math.sqrt(e.s / e.n)) };
+    // No bin with enough frames (coarse z steps, few beads): no table; localize adds the one RMS.
+    if (bins.length > 0) zErrorByDepth = { zNm: bins.map((e) => e.z / e.n), errorNm: bins.map((e) => Math.sqrt(e.s / e.n)) };
+    else messages.push(`no ${D.binNm}-nm bin has ${D.minBinFrames} leave-one-out frames (coarse z steps or few beads): no z error by depth, localize adds the one RMS at every depth`);
     const good = (k: number) => {
       const e = sums.get(k);
       return e !== undefined && Math.sqrt(e.s / e.n) <= D.usableErrorNm;

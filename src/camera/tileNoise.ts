@@ -126,7 +126,13 @@ export class TileNoise {
   /**
    * The w²-weighted mean of one tile and its {@link squareMean}, as {@link load} gives them (the
    * same sums in the same order, so the same numbers), without loading the tile for
-   * {@link spectrum}: for tiles whose spectrum may not be wanted.
+   * {@link spectrum}: for tiles whose spectrum may not be wanted. Its sums repeat {@link load}'s
+   * term for term: an edit to one must be made to the other.
+   * @param data - the frame, ADU, row-major
+   * @param width - the frame's width, px
+   * @param row0 - the tile's first row, px
+   * @param column0 - the tile's first column, px
+   * @param other - the pair's second frame (the tile is then their mean and difference) @default none
    * @returns the tile's w²-weighted mean, ADU
    */
   mean(data: PixelArray, width: number, row0: number, column0: number, other: PixelArray | undefined): number {

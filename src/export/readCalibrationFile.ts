@@ -62,5 +62,6 @@ function errorByDepth(path: string, value: unknown): ZModelErrorTable | undefine
     && zNm.every((z, i) => typeof z === 'number' && Number.isFinite(z) && (i === 0 || z > (zNm[i - 1] as number)))
     && errorNm.every((e) => typeof e === 'number' && Number.isFinite(e) && e >= 0);
   if (!ok) throw new InputFileError(`${path}: smlm_stream.zErrorByDepth is not two equal-length lists of finite numbers (zNm increasing, errorNm ≥ 0)`);
-  return { zNm: zNm as number[], errorNm: errorNm as number[] };
+  // An empty table (an older calibrate-psf wrote one when no bin had enough frames) is no table.
+  return zNm.length === 0 ? undefined : { zNm: zNm as number[], errorNm: errorNm as number[] };
 }

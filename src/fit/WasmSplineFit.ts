@@ -14,8 +14,9 @@ interface SplineExports extends DepthKernelMemory {
  * The 3-D fit of {@link SplineFit} in the fit kernel (fit/assembly/SplineFit.ts, `splineFit`):
  * the same evaluation, solver, starts and constants, the same arithmetic in the same order, so
  * the two agree to rounding (tested: the same statuses and iterations, θ̂ within 1e-6). The
- * spline's coefficients are copied once, as f64, into the module's memory (its own instance of
- * fitKernel.wasm: 8 bytes a coefficient), where the kernel's configure reorders each voxel's 64
+ * spline's coefficients are copied once into the module's memory (its own instance of
+ * fitKernel.wasm) in their own precision (copySplineCoefficients: a file's Float32Array as f32, 4
+ * bytes a coefficient, widened where read; f64 otherwise), where the kernel's configure reorders each voxel's 64
  * for its SIMD pass (pairGroups: the same products and sums); each patch is copied in, the
  * results read out ({@link WasmDepthFit}).
  */

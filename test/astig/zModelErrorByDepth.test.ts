@@ -38,7 +38,7 @@ describe("calibrate-psf's z error by depth", () => {
   const windows = beadWindowsOf(beads.frames.map((f) => Float64Array.from(f, (v) => v - 100)), beads.width, beads.height, PSF_CALIBRATION_DEFAULTS.boxPx + 2 * PSF_CALIBRATION_DEFAULTS.marginPx);
   const result = calibratePsf([{ name: 'beads', windows, saturationPhotons: 65435 }], { zStartNm: -800, zStepNm: 20, pixelSizeNm: 100, zOrigin: 'stage' });
 
-  it('is written to the file, read back (a file without it, or an older one, has none), and a malformed one is refused', async () => {
+  it('is written to the file, read back (a file without it, an older one or an empty table: none), and a malformed one is refused', async () => {
     const table = result.zErrorByDepth;
     assert.ok(table && table.zNm.length >= 12, `${table?.zNm.length} bins`);
     assert.ok(table.zNm.every((z, i) => i === 0 || z > table.zNm[i - 1]), 'depths increase');
@@ -52,6 +52,12 @@ describe("calibrate-psf's z error by depth", () => {
     const o = (await readCalibrationFile(older)).spline;
     assert.equal(o?.zModelErrorByDepth, undefined);
     assert.equal(o?.zModelErrorNm, 9);
+    // An empty table (no bin with enough frames) is no table: the one RMS at every depth.
+    const empty = join(dir, 'empty.h5');
+    await writeSplineCalibration(empty, result.spline, { pixelSizeNm: 100, record: { zErrorRmsNm: 9, zErrorByDepth: { zNm: [], errorNm: [] } } });
+    const e = (await readCalibrationFile(empty)).spline;
+    assert.equal(e?.zModelErrorByDepth, undefined);
+    assert.equal(e?.zModelErrorNm, 9);
     const bad = join(dir, 'bad.h5');
     await writeSplineCalibration(bad, result.spline, { pixelSizeNm: 100, record: { zErrorByDepth: { zNm: [0, -100], errorNm: [1, 2] } } });
     await assert.rejects(readCalibrationFile(bad), (e: unknown) => e instanceof InputFileError && e.message.startsWith(`${bad}: smlm_stream.zErrorByDepth`));

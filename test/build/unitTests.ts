@@ -44,6 +44,7 @@ const SLOW = [
   'test/pipeline/localizeStream.test.ts', // 15 s: the stream on simulated stacks
   'test/report/makeRunReport.test.ts', // 27 s: run reports (with NeNA and FRC) of made-up runs
   'test/thirdParty/stormAnalysis.test.ts', // 15 s CPU: a spline from third-party beads, 5 localize runs
+  'test/astig/zModelErrorByDepth.test.ts', // 11 s CPU: a 9-bead calibrate-psf and 600 spline fits
 ];
 
 /**

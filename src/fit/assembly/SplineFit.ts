@@ -133,7 +133,12 @@ function scanPlanes(): void {
   }
 }
 
-/** The coefficients last reordered by pairGroups (a configure again on them leaves them as they are). */
+/**
+ * The coefficients last reordered by pairGroups (a configure again on them leaves them as they
+ * are). Only the last block is remembered: an instance holds one spline, configured once (each
+ * WasmSplineFit / WasmMultiSplineFit has its own instance); configuring A, B, then A again would
+ * reorder A twice.
+ */
 let SPAIRED: usize = 0;
 
 /** One voxel's 64 coefficients while {@link pairGroups} reorders them. */
