@@ -97,37 +97,31 @@ export class TileNoise {
    * @returns the tile's w²-weighted mean, ADU
    */
   load(data: PixelArray, width: number, row0: number, column0: number, other: PixelArray | undefined): number {
+    // The sums are mean's (one home); the tile is written in its own sweep (the tile is small: in cache).
+    const weightedMean = this.mean(data, width, row0, column0, other);
     const t = this.tilePx;
     const { window, window2Sum } = this.tables;
     const tile = this.tile;
-    let weighted = 0;
-    let square = 0;
     let plain = 0;
     for (let r = 0; r < t; r++) {
       const base = (row0 + r) * width + column0;
       for (let c = 0; c < t; c++) {
-        const w2 = window[r] * window[r] * window[c] * window[c];
         const x = data[base + c];
-        const y = other ? other[base + c] : x;
-        weighted += w2 * 0.5 * (x + y);
-        const value = other ? x - y : x;
+        const value = other ? x - other[base + c] : x;
         tile[r * t + c] = value;
-        square += w2 * value * value;
         plain += value;
       }
     }
     plain /= t * t;
     for (let i = 0; i < t * t; i++) tile[i] = (tile[i] - plain) * window[i % t] * window[(i / t) | 0];
     this.scale = 1 / window2Sum / (other ? 2 : 1);
-    this.squareMean = square * this.scale;
-    return weighted / window2Sum;
+    return weightedMean;
   }
 
   /**
-   * The w²-weighted mean of one tile and its {@link squareMean}, as {@link load} gives them (the
-   * same sums in the same order, so the same numbers), without loading the tile for
-   * {@link spectrum}: for tiles whose spectrum may not be wanted. Its sums repeat {@link load}'s
-   * term for term: an edit to one must be made to the other.
+   * The w²-weighted mean of one tile and its {@link squareMean}, without loading the tile for
+   * {@link spectrum}: for tiles whose spectrum may not be wanted ({@link load} takes its sums from
+   * here, so both give the same numbers).
    * @param data - the frame, ADU, row-major
    * @param width - the frame's width, px
    * @param row0 - the tile's first row, px
