@@ -1,10 +1,10 @@
 // Write the licence notices of the packages a bundle holds: esbuild copies the code of the
 // node_modules packages it bundles into one file, and their licences (MIT and the like) ask that
-// their notices travel with every copy. From the build's metafile, each bundled package (its
-// folder under the last node_modules/ of an input's path) gives its name, version and licence
-// text (its LICENSE, LICENCE or COPYING file, or the package.json licence field when it has no
-// such file), written to `<bundle>.LICENSE.txt` beside the bundle. Used by bundleWorker.mjs and
-// buildView.mjs (metafile: true, absWorkingDir: the repository root).
+// their notices travel with every copy. From the build's metafile, each package with code in the
+// bundle (its folder under the last node_modules/ of an input's path) gives its name, version and
+// licence text (its LICENSE, LICENCE or COPYING file, or the package.json licence field when it
+// has no such file), written to `<bundle>.LICENSE.txt` beside the bundle. Used by
+// bundleWorker.mjs and buildView.mjs (metafile: true, absWorkingDir: the repository root).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
@@ -19,14 +19,18 @@ function packageFolder(input) {
 
 /**
  * Write `<outfile>.LICENSE.txt`: the name, version and licence text of every node_modules package
- * among the metafile's inputs, sorted by name.
+ * with code in the bundle (the metafile's output inputs of more than 0 bytes), sorted by name.
  * @param root - the repository root (esbuild's absWorkingDir: the metafile's paths are relative to it)
  * @param metafile - esbuild's metafile of the build
  * @param outfile - the bundle's path
  * @returns the bundled packages' names
  */
 export function writeBundleNotices(root, metafile, outfile) {
-  const folders = [...new Set(Object.keys(metafile.inputs).map(packageFolder).filter((f) => f !== undefined))];
+  // The inputs with code in the output (a package imported but shaken out entirely, as fflate
+  // from fast-png in the view, is not copied and needs no notice).
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined) ?? Object.values(metafile.outputs)[0];
+  const used = Object.entries(output.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path);
+  const folders = [...new Set(used.map(packageFolder).filter((f) => f !== undefined))];
   const packages = folders.map((folder) => {
     const dir = join(root, folder);
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
