@@ -1,7 +1,7 @@
 /**
  * The package as a user gets it: `npm pack`, installed into an empty project, imported from
  * plain ESM, type-checked from a strict TypeScript consumer, and its CLI run on the sample
- * (with workers, which start from the compiled worker module). Needs the build (`npm test`
+ * (with workers, which start from the worker bundle). Needs the build (`npm test`
  * runs it first) and the npm registry or the cache `npm ci` fills (--prefer-offline).
  */
 import assert from 'node:assert/strict';
