@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InvalidOptionError } from '../errors/InvalidOptionError.js';
 import type { Frame } from '../io/Frame.js';
@@ -8,6 +9,7 @@ import type { LocalizeStats } from './LocalizeStats.js';
 import { FrameSlots } from './FrameSlots.js';
 import type { WorkerRequest } from './localizeWorker.js';
 import type { BackgroundFrame } from './TemporalMedian.js';
+import { workerModule } from './workerModule.js';
 
 /** A chunk's results from a worker. */
 export interface ChunkResult {
@@ -185,14 +187,13 @@ export class LocalizerPool {
   }
 }
 
+let chosenWorker: URL | undefined;
+
 /**
- * The compiled worker module: the bundle when the build made it from the modules there now (not
- * older than the compiled worker: a `tsc` alone after a build leaves a stale bundle), else the
- * compiled module.
+ * The compiled worker module: the bundle when its manifest says it was made from the compiled
+ * files there now ({@link workerModule}), else the compiled module. Checked once a process.
  */
 function compiledWorker(): URL {
-  const bundle = new URL('./localizeWorker.bundle.js', import.meta.url);
-  const compiled = new URL('./localizeWorker.js', import.meta.url);
-  const fresh = existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(compiled).mtimeMs;
-  return fresh ? bundle : compiled;
+  chosenWorker ??= pathToFileURL(workerModule(dirname(fileURLToPath(import.meta.url))));
+  return chosenWorker;
 }
