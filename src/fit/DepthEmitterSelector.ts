@@ -240,7 +240,7 @@ export class DepthEmitterSelector implements EmitterSelection {
     let ll = fit.logLikelihood;
     this.keep(k);
     if (k >= 2) {
-      k = this.merge(k, ll, typical, data, at, shift, solver.maxIterations);
+      k = this.merge(k, ll, typical, data, at, shift);
       ll = this.mergedLogLikelihood;
     }
     // 4. More emitters, while the test accepts them: one at the residual's peak, else (where the
@@ -308,7 +308,7 @@ export class DepthEmitterSelector implements EmitterSelection {
    * @param typical - the frame's typical single emitter's photons (NaN: no merge)
    * @returns the emitters chosen (its ℓ in {@link mergedLogLikelihood}; θ holds {@link best})
    */
-  private merge(k: number, ll: number, typical: number, data: Float64Array, at: number, shift: Float64Array | undefined, maxIterations: number): number {
+  private merge(k: number, ll: number, typical: number, data: Float64Array, at: number, shift: Float64Array | undefined): number {
     const { fit, best } = this;
     const theta = fit.theta;
     const q = fit.perEmitter;
@@ -344,7 +344,7 @@ export class DepthEmitterSelector implements EmitterSelection {
       theta[q * n + 2] = sum;
       theta[q * (n + 1)] = best[q * k];
       fit.startOwn(data, at, n, shift);
-      const status = this.fitOn(data, at, k - 1, this.trial, maxIterations);
+      const status = fit.fit(data, at, k - 1, 0, this.trial);
       if (status === STATUS_CONVERGED && this.outside(k - 1, fit.box) < 0 && this.atEdge(k - 1) < 0 && 2 * (ll - fit.logLikelihood) <= this.threshold && fit.bound(k - 1, data, at, shift)) {
         k--;
         ll = fit.logLikelihood;
