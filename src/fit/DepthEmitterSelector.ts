@@ -300,8 +300,10 @@ export class DepthEmitterSelector implements EmitterSelection {
    * Step 3b: the chosen K-emitter model (in {@link best}, ℓ = `ll`) tested against K − 1. The
    * closest pair of emitters within MERGE_REACH_PX whose photons together are fewer than the
    * frame's typical single emitter's becomes one emitter at their photon-weighted mean with their
-   * summed photons (z from the scan), and the (K − 1)-emitter fit (in the trial's share of the iterations: no more; going on cost the spline ~15 % of its CPU for 0.1 point) replaces the K unless K beats
-   * it by the likelihood-ratio threshold of the K + 1 trials; repeated while pairs merge. A spot
+   * summed photons (z from the scan), and the (K − 1)-emitter fit (in the trial's share of the
+   * iterations only: going on to the full limit cost the spline ~15 % of its CPU for 0.1 point of
+   * Jaccard) replaces the K unless K beats it by the likelihood-ratio threshold of the K + 1
+   * trials; repeated while pairs merge. A spot
    * near the spline's line focus (z ≈ −350…−400 nm) makes two candidates, and the window seeded
    * with both fits two dim emitters ~500 nm apart at the wrong z; a true pair keeps two
    * emitters' photons and is not tried.
