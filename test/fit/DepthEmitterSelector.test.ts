@@ -14,6 +14,7 @@ import { WasmMultiAstigmaticFit } from '../../src/fit/WasmMultiAstigmaticFit.js'
 import { WasmMultiSplineFit } from '../../src/fit/WasmMultiSplineFit.js';
 import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
 import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
+import { PupilPsf } from '../../src/simulate/PupilPsf.js';
 import { Random } from '../../src/simulate/Random.js';
 import { renderSpot } from '../../src/simulate/renderSpot.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
@@ -325,6 +326,77 @@ describe('3-D crowded windows seeded by their candidates (DepthEmitterSelector)'
       assert.ok(withTail >= N - 4, `with a second candidate: ${withTail} of ${N} kept as one`);
       // Laterally the edge's model is still close (widths ~3 px): well under a pixel.
       assert.ok(median(lateral) < 60, `median lateral error ${median(lateral)} nm`);
+    });
+  }
+});
+
+describe('3-D windows seeded with two candidates tested against one emitter (DepthEmitterSelector.merge)', () => {
+  test('spline: a spot near its line focus seeded by two candidates is one emitter; without the test about half are two', () => {
+    // The benchmark's optics (pupil PSF, 20 nm spherical aberration) and a bead-calibrated spline
+    // of them (3 beads of 20 000 photons over 50 a pixel, as SplineStarts.test.ts): near the line
+    // focus (z −350 nm here) a spot is a line ~5 px long along y, and a candidate at each end
+    // seeds the window with two emitters that fit as two dim ones (crowdedDepthBench at 1 /µm²:
+    // 38 of the spline's 50 false positives in 40 frames). The frame's typical single emitter
+    // is PHOTONS; NaN leaves the test off.
+    const psf = new PupilPsf(PIXEL_NM, { sphericalNm: 20 });
+    const size = 25, dz = 20, planes = 81, beads = 3, beadPhotons = 20000, beadBackground = 50;
+    const beadRng = new Random(5);
+    const volume = new Float64Array(size * size * planes);
+    const bead = new Float64Array(size * size);
+    for (let k = 0; k < planes; k++) {
+      for (let b = 0; b < beads; b++) {
+        bead.fill(0);
+        psf.add(bead, size, size, size / 2, size / 2, beadPhotons, -800 + k * dz);
+        for (let i = 0; i < bead.length; i++) volume[k * size * size + i] += (beadRng.poisson(bead[i] + beadBackground) - beadBackground) / (beadPhotons * beads);
+      }
+    }
+    const spline = buildSpline(volume, size, size, planes, dz);
+    const selector = new DepthEmitterSelector(OPTIONS, new DepthEmitterFits<SplineModel>(W, BOX, (w) => new SplineModel(w, spline), OPTIONS.maxEmitters, (m, t, out) => m.widthsPx(t, out), new WasmMultiSplineFit(W, spline)), new SplineModel(W, spline));
+    const N = 40;
+    const [merged, off] = [PHOTONS, Number.NaN].map((typical) => {
+      const rng = new Random(11);
+      const data = new Float64Array(W * W);
+      let one = 0;
+      for (let s = 0; s < N; s++) {
+        const c = W / 2 + rng.uniform() - 0.5;
+        data.fill(0);
+        psf.add(data, W, W, c, c, PHOTONS, -350);
+        for (let k = 0; k < data.length; k++) data[k] = rng.poisson(data[k] + BACKGROUND);
+        const h = (s % 2 ? 5 : 4) / 2;
+        if (selectWith(selector, data, [{ x: c, y: c - h }, { x: c, y: c + h }], PHOTONS / 2, typical) === 1) one++;
+      }
+      return one;
+    });
+    // Measured (seed 11, candidates 4 and 5 px apart, 20 windows each): one emitter with the test
+    // 20 / 20, without it 7 / 11. The limits leave room for the fit's scatter and fail without.
+    assert.ok(merged >= N - 3, `with the test: ${merged} of ${N} as one, without: ${off}`);
+    assert.ok(merged - off >= 10, `with the test: ${merged} of ${N} as one, without: ${off}`);
+  });
+
+  for (const { name, make } of MODELS) {
+    test(`${name}: true pairs 300–400 nm apart, each with its candidate, stay two with the frame's typical emitter known`, () => {
+      // A true pair keeps two emitters' photons (more than the typical single emitter's
+      // together), so it is not tried; d3sel's ungated merge of pairs within 6 px lost such pairs.
+      const selector = make();
+      const rng = new Random(53);
+      const SEEDS = 30;
+      let two = 0;
+      for (let s = 0; s < SEEDS; s++) {
+        const separationNm = 300 + 50 * (s % 3);
+        const angle = rng.uniform() * Math.PI;
+        const h = separationNm / PIXEL_NM / 2;
+        const c = W / 2 + rng.uniform() - 0.5;
+        const truth = [
+          { x: c - h * Math.cos(angle), y: c - h * Math.sin(angle), z: -300 + 600 * rng.uniform() },
+          { x: c + h * Math.cos(angle), y: c + h * Math.sin(angle), z: -300 + 600 * rng.uniform() },
+        ];
+        if (selectWith(selector, window(rng, truth), truth, 2 * PHOTONS, PHOTONS) === 2) two++;
+      }
+      // Measured (seed 53, 30 windows): as two 27 (astigmatic) / 28 (spline); without the photon
+      // gate 26 / 27 (these windows' fits rarely lose a pair: the gate's worth is measured in
+      // crowdedDepthBench, this guards against a merge that would take true pairs, e.g. one
+      // without the likelihood-ratio test). The limit leaves room for the fit's scatter.
+      assert.ok(two >= SEEDS - 5, `${two} of ${SEEDS} as two`);
     });
   }
 });
