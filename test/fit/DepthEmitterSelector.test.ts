@@ -16,6 +16,7 @@ import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
 import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
 import { PupilPsf } from '../../src/simulate/PupilPsf.js';
 import { Random } from '../../src/simulate/Random.js';
+import { noisyBeadSpline } from './spline/noisyBeadSpline.js';
 import { renderSpot } from '../../src/simulate/renderSpot.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
 import { astigmaticVolume } from './spline/astigmaticVolume.js';
@@ -339,18 +340,7 @@ describe('3-D windows seeded with two candidates tested against one emitter (Dep
     // 38 of the spline's 50 false positives in 40 frames). The frame's typical single emitter
     // is PHOTONS; NaN leaves the test off.
     const psf = new PupilPsf(PIXEL_NM, { sphericalNm: 20 });
-    const size = 25, dz = 20, planes = 81, beads = 3, beadPhotons = 20000, beadBackground = 50;
-    const beadRng = new Random(5);
-    const volume = new Float64Array(size * size * planes);
-    const bead = new Float64Array(size * size);
-    for (let k = 0; k < planes; k++) {
-      for (let b = 0; b < beads; b++) {
-        bead.fill(0);
-        psf.add(bead, size, size, size / 2, size / 2, beadPhotons, -800 + k * dz);
-        for (let i = 0; i < bead.length; i++) volume[k * size * size + i] += (beadRng.poisson(bead[i] + beadBackground) - beadBackground) / (beadPhotons * beads);
-      }
-    }
-    const spline = buildSpline(volume, size, size, planes, dz);
+    const spline = noisyBeadSpline(psf);
     const selector = new DepthEmitterSelector(OPTIONS, new DepthEmitterFits<SplineModel>(W, BOX, (w) => new SplineModel(w, spline), OPTIONS.maxEmitters, (m, t, out) => m.widthsPx(t, out), new WasmMultiSplineFit(W, spline)), new SplineModel(W, spline));
     const N = 40;
     const [merged, off] = [PHOTONS, Number.NaN].map((typical) => {

@@ -7,6 +7,7 @@ import { buildSpline } from '../../src/fit/spline/buildSpline.js';
 import type { SplinePsf } from '../../src/fit/spline/SplinePsf.js';
 import { PupilPsf } from '../../src/simulate/PupilPsf.js';
 import { Random } from '../../src/simulate/Random.js';
+import { noisyBeadSpline } from './spline/noisyBeadSpline.js';
 import { ZStartFit } from '../../src/fit/ZStartFit.js';
 
 const BOX = 15;
@@ -78,18 +79,7 @@ describe('the spline fit\'s z starts (a scan of the spline\'s planes)', () => {
     // converges to an in-focus spot of a third of the photons (benchmark splineVsGaussian: 21 of
     // 186 spots of +500…+600 nm beyond 250 nm; the scan: 0). The true PSF's own spline (above)
     // does not show it (three fixed starts: 1 outlier of these 300).
-    const size = 25, dz = 20, planes = 81, beads = 3, beadPhotons = 20000, beadBackground = 50;
-    const rng = new Random(5);
-    const volume = new Float64Array(size * size * planes);
-    const bead = new Float64Array(size * size);
-    for (let k = 0; k < planes; k++) {
-      for (let b = 0; b < beads; b++) {
-        bead.fill(0);
-        psf.add(bead, size, size, size / 2, size / 2, beadPhotons, -800 + k * dz);
-        for (let i = 0; i < bead.length; i++) volume[k * size * size + i] += (rng.poisson(bead[i] + beadBackground) - beadBackground) / (beadPhotons * beads);
-      }
-    }
-    const beadSpline = buildSpline(volume, size, size, planes, dz);
+    const beadSpline = noisyBeadSpline(psf);
     const place = (r: Random): [number, number, number] => [BOX / 2 + r.uniform() - 0.5, BOX / 2 + r.uniform() - 0.5, 450 + 150 * r.uniform()];
     const start = (_x: number, _y: number, data: Float64Array) => brightest(data);
     const r = outliers(new SplineFit(BOX, beadSpline, PIXEL_NM), psf, 300, 21, place, start);
