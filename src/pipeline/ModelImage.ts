@@ -3,6 +3,7 @@ import type { FitRows } from '../fit/FitRows.js';
 import { GaussianAxis } from '../fit/GaussianAxis.js';
 import type { ResidualRegions } from './ResidualRegions.js';
 import type { RowCells } from './RowCells.js';
+import { grownKeeping } from './grownKeeping.js';
 
 /** The model of a fit is drawn out to this many σ from its centre (the rest is < 1e-4 of N). */
 export const MODEL_RADIUS_SIGMAS = 4;
@@ -51,10 +52,7 @@ export class ModelImage {
 
   /** Room for `count` rows' flags (those held kept). */
   ensureRows(count: number): void {
-    if (this.inModel.length >= count) return;
-    const b = new Uint8Array(2 * count);
-    b.set(this.inModel);
-    this.inModel = b;
+    this.inModel = grownKeeping(this.inModel, count);
   }
 
   /** Whether row p's model is in the image. */

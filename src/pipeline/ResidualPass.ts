@@ -23,6 +23,7 @@ import { ModelImage, MODEL_RADIUS_SIGMAS } from './ModelImage.js';
 import { ResidualRegions } from './ResidualRegions.js';
 import { RowCells } from './RowCells.js';
 import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
+import { grownKeeping } from './grownKeeping.js';
 
 /**
  * A new fit of a residual pass closer than this to a fit already made (px) is the same molecule
@@ -418,14 +419,8 @@ export class ResidualPass {
 
   /** {@link refitDue} and {@link testDue} hold `count` rows (kept as they are). */
   private ensureDue(count: number): void {
-    if (this.refitDue.length >= count) return;
-    const grow = (a: Uint8Array) => {
-      const b = new Uint8Array(2 * count);
-      b.set(a);
-      return b;
-    };
-    this.refitDue = grow(this.refitDue);
-    this.testDue = grow(this.testDue);
+    this.refitDue = grownKeeping(this.refitDue, count);
+    this.testDue = grownKeeping(this.testDue, count);
     this.model.ensureRows(count);
   }
 
