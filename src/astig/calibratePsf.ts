@@ -17,6 +17,10 @@ import { smoothAlongZ } from './smoothAlongZ.js';
  *   `test/bench/splineVsGaussian.ts`) through the true PSF's spline and 15 px windows: median z
  *   bias +19 / −35 nm in the −600 / +500 nm bands with a 15 px spline, +5 / −13 with 21 px,
  *   +1 / −12 with 25 px (19 px: +9 / −13);
+ * - `boxNm` 2100, `minBoxPx` 11: without a box asked for, {@link psfDefaultBoxPx} sizes it to
+ *   hold 2.1 µm (21 px of 100 nm, the measured `boxPx`), at most `boxPx`, at least `minBoxPx`:
+ *   160 nm pixels get 13 px, not 21 px (3.4 µm, whose 27 px windows found none of 8 beads in a
+ *   10 µm field: test/bench/userOptics.ts `em160`);
  * - `marginPx` 3: extra pixels a side of each bead's window, room for the lateral registration
  *   (±2 px search and the parabola's neighbour);
  * - `maxShiftZNm` 300: beads further than this from the others' depth (a bead stuck above the
@@ -84,6 +88,8 @@ import { smoothAlongZ } from './smoothAlongZ.js';
  */
 export const PSF_CALIBRATION_DEFAULTS = {
   boxPx: 21,
+  boxNm: 2100,
+  minBoxPx: 11,
   marginPx: 3,
   maxShiftZNm: 300,
   maxShiftXYPx: 2,
@@ -101,6 +107,19 @@ export const PSF_CALIBRATION_DEFAULTS = {
   lateralResampling: 'spline' as 'spline' | 'fourier',
 } as const;
 
+/**
+ * The spline's side when none is asked for: the odd number of pixels nearest to
+ * {@link PSF_CALIBRATION_DEFAULTS}.boxNm, at most its `boxPx` (a wider spline gains nothing:
+ * localize's windows are at most MAX_BOX_PX), at least its `minBoxPx`.
+ * @param pixelSizeNm - the camera's pixel in the sample, nm
+ * @returns an odd side, px: 21 for 100 nm pixels and smaller, 19 for 110 nm, 13 for 160 nm
+ */
+export function psfDefaultBoxPx(pixelSizeNm: number): number {
+  const D = PSF_CALIBRATION_DEFAULTS;
+  const odd = 2 * Math.round((D.boxNm / pixelSizeNm - 1) / 2) + 1;
+  return Math.max(D.minBoxPx, Math.min(D.boxPx, Number.isFinite(odd) ? odd : D.boxPx));
+}
+
 /** One bead z-stack as calibrate-psf reads it: its windows and where its camera saturates. */
 export interface PsfBeadStack {
   /** The file, for messages. */
@@ -111,6 +130,8 @@ export interface PsfBeadStack {
   readonly saturationPhotons: number;
   /** Beads the finder left out because their windows overlap. @default 0 */
   readonly overlapping?: number;
+  /** Beads the finder left out because their windows would cross the frame's edge. @default 0 */
+  readonly nearEdge?: number;
 }
 
 /** Options of {@link calibratePsf}; defaults in {@link PSF_CALIBRATION_DEFAULTS}. */
@@ -295,7 +316,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
       beads.push({ stack: si, index: bi, volume, raw, offset, photons, background, shift: [0, 0, 0], aligned: new Float64Array(voxels), reason: saturated ? 'saturated' : undefined });
     });
   });
-  if (beads.length === 0) throw new InputFileError(`${names}: no beads found (bright isolated spots in the mean image, a window of ${W} px apart and from the border)`);
+  if (beads.length === 0) throw new InputFileError(`${names}: no beads found (bright isolated spots in the mean image, a window of ${W} px apart and from the border; the window is the spline's box and ${2 * ((W - P) >> 1)} px: a smaller box, --box, fits more beads)`);
   if (beads.every((b) => b.reason === 'saturated')) throw new InputFileError(`${names}: all ${beads.length} beads are saturated (a pixel at the camera's saturation level): lower the exposure or the laser power, or pass --saturation ADU if the level is higher`);
   const unsaturated = beads.filter((b) => !b.reason).map((b) => b.photons).sort((a, b) => a - b);
   const medianPhotons = unsaturated[unsaturated.length >> 1];
@@ -468,6 +489,8 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   for (const b of beads) if (b.reason) leftOut[b.reason.split(':')[0].split(' ')[0]] = (leftOut[b.reason.split(':')[0].split(' ')[0]] ?? 0) + 1;
   const overlapping = stacks.reduce((t, s) => t + (s.overlapping ?? 0), 0);
   if (overlapping > 0) leftOut.overlapping = overlapping;
+  const nearEdge = stacks.reduce((t, s) => t + (s.nearEdge ?? 0), 0);
+  if (nearEdge > 0) leftOut['near the edge'] = nearEdge;
   return { spline, psf: model.psf, box: P, planes, planeZNm, focusStageZNm, originStageZNm, zOrigin, beads: reports, leaveOneOut, usableRangeNm, zErrorRmsNm, zErrorByDepth, smoothZNm, leftOut, messages };
 }
 

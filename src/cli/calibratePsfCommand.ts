@@ -1,5 +1,5 @@
 import type { PsfBeadStack, PsfCalibrationResult } from '../astig/calibratePsf.js';
-import { calibratePsf, PSF_CALIBRATION_DEFAULTS } from '../astig/calibratePsf.js';
+import { calibratePsf, psfDefaultBoxPx, PSF_CALIBRATION_DEFAULTS } from '../astig/calibratePsf.js';
 import { plotPsfCalibration } from '../astig/plotPsfCalibration.js';
 import { readBeadWindows } from '../astig/readBeadWindows.js';
 import { saturationLevel } from '../camera/CameraModel.js';
@@ -33,7 +33,7 @@ export const CALIBRATE_PSF_FLAGS = new FlagTable([
     { name: 'z-step', value: 'NM', help: 'z step from frame to frame, nm (required; negative when the stage moved down)' },
     { name: 'z-start', value: 'NM', help: 'stage z of the first frame, nm (the summary gives the focus in these z)', default: '0' },
     { name: 'z-origin', value: 'WHERE', help: "where the PSF's z = 0 is: stage (the stage's z = 0 of --z-start, --z-step: the z-stack says where the sample's zero is) or focus (the plane of the PSF's highest peak, which aberrations move off the nominal focus)", default: 'stage when --z-start is given, else focus' },
-    { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: String(D.boxPx) },
+    { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: `${D.boxNm} nm in pixels (odd), ${D.minBoxPx} to ${D.boxPx}: ${D.boxPx} for 100 nm pixels` },
     { name: 'smooth-z', value: 'NM', help: 'σ of the Gaussian smoothing of the averaged PSF along z, nm (0: none)', default: String(D.smoothZNm) },
   ]],
   ['Camera (ThunderSTORM\'s names)', [
@@ -85,8 +85,9 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const originFlag = text('z-origin') ?? (text('z-start') === undefined ? 'focus' : 'stage');
   if (originFlag !== 'focus' && originFlag !== 'stage') throw new UsageError(`--z-origin is stage or focus, got ${originFlag}`);
   const zOriginAsked: 'focus' | 'stage' = originFlag;
-  const box = parseNumber(text('box') ?? String(D.boxPx), '--box', { integer: true, min: 5 });
-  if (box % 2 === 0) throw new UsageError(`--box must be odd, got ${box}`);
+  const askedBox = text('box') === undefined ? undefined : parseNumber(text('box'), '--box', { integer: true, min: 5 });
+  if (askedBox !== undefined && askedBox % 2 === 0) throw new UsageError(`--box must be odd, got ${askedBox}`);
+  let box = askedBox ?? D.boxPx;
   const smoothZNm = parseNumber(text('smooth-z') ?? String(D.smoothZNm), '--smooth-z', { min: 0 });
   const output = text('output') ?? `${inputs[0].replace(/\.ome\.tiff?$|\.tiff?$/i, '')}.psf.h5`;
   const record = sidecarPath(output);
@@ -123,6 +124,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
         throw new InputFileError(`${input} has ${+pixel.toFixed(2)} nm pixels, ${first.input} ${+first.pixelSizeNm.toFixed(2)} nm: one PSF is calibrated from stacks of one pixel size (calibrate them apart, or pass --pixel-size NM when a file's is wrong)`);
       }
       pixelSizes.push({ input, pixelSizeNm: pixel });
+      if (askedBox === undefined) box = psfDefaultBoxPx(pixel);
       let windows;
       try {
         windows = await readBeadWindows(readFrames, metadata.width, metadata.height, box + 2 * D.marginPx);
@@ -134,7 +136,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       // Half an ADU below the level: the windows hold photons as 32-bit floats, so a pixel read
       // at the level itself can round below the level's own 64-bit value (all beads of a stack
       // saturated at 65 535 ADU went unnoticed that way, with an estimated gain).
-      stacks.push({ name: input, windows, saturationPhotons: (saturation - 0.5 - camera.baselineAdu) * camera.photonsPerAduNet, overlapping: windows.overlapping });
+      stacks.push({ name: input, windows, saturationPhotons: (saturation - 0.5 - camera.baselineAdu) * camera.photonsPerAduNet, overlapping: windows.overlapping, nearEdge: windows.nearEdge });
     } finally {
       stack.close();
     }
