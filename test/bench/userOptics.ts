@@ -12,6 +12,7 @@
  * lines (beads kept, leave-one-bead-out z error, usable range), and a table: Jaccard, lateral and
  * z RMSE, the largest |z bias| of a 200 nm band of true z, z RMSE / reported uncertainty (all and
  * the end bands), the share of z errors beyond 250 nm; then the bias per band.
+ * `--beads grid` uses the simulator's 3×3 bead grid (`simulate --beads`) instead.
  * `--flags-psf` and `--flags-localize` add flags to the two commands (to compare a fix).
  */
 import { spawnSync } from 'node:child_process';
@@ -122,6 +123,8 @@ const names = option('--optics', Object.keys(SCENARIOS).join(',')).split(',');
 const psfFlags = option('--flags-psf', '').split(' ').filter(Boolean);
 const localizeFlags = option('--flags-localize', '').split(' ').filter(Boolean);
 const tag = option('--tag', 'default');
+/** `--beads grid`: the simulator's own bead stack (`simulate --beads`, 3×3 beads in 96×96 px) instead of the irregular one. */
+const beadLayout = option('--beads', 'irregular');
 const root = args[0] ?? '/tmp/user-optics';
 const BAND_NM = 200;
 const TOLERANCE_NM = 250;
@@ -141,7 +144,11 @@ for (const name of names) {
   const beads = join(dir, 'beads.tif');
   const frames = Math.round((2 * s.zHalfRangeNm) / s.zStepNm) + 1;
   const fieldNm = s.beadField * s.pixelNm;
-  writeBeadStack(beads, join(dir, 'beads.truth.csv'), {
+  if (beadLayout === 'grid') {
+    const b = s.beadCamera;
+    const r = cli('simulate', beads, '--beads', '--psf', 'pupil', ...s.flags, '--pixel-size', String(s.pixelNm), '--z-start', String(-s.zHalfRangeNm), '--z-step', String(s.zStepNm), '--frames', String(frames), '--baseline', String(b.baselineAdu), '--photons-per-adu', String(b.photonsPerAdu), '--read-noise', String(b.readNoiseAdu), '--seed', '21', '--quiet', '--overwrite');
+    if (r.status !== 0) throw new Error(r.err);
+  } else writeBeadStack(beads, join(dir, 'beads.truth.csv'), {
     width: s.beadField, height: s.beadField, pixelSizeNm: s.pixelNm, frames, zStartNm: -s.zHalfRangeNm, zStepNm: s.zStepNm,
     positions: s.beads.map((b, i) => ({ xNm: b.x * fieldNm + 17 * ((i * 7) % 5), yNm: b.y * fieldNm + 13 * ((i * 3) % 7), photons: s.beadPhotons * (b.scale ?? 1) })),
     photons: s.beadPhotons, background: 50, pupil: s.pupil, seed: 21, ...s.beadCamera,
