@@ -12,7 +12,7 @@
  * lines (beads kept, leave-one-bead-out z error, usable range), and a table: Jaccard, lateral and
  * z RMSE, the largest |z bias| of a 200 nm band of true z, z RMSE / reported uncertainty (all and
  * the end bands), the share of z errors beyond 250 nm; then the bias per band.
- * `--beads grid` uses the simulator's 3×3 bead grid (`simulate --beads`) instead.
+ * `--z-step NM` replaces the scenario's bead step. `--beads grid` uses the simulator's 3×3 bead grid (`simulate --beads`) instead.
  * `--flags-psf` and `--flags-localize` add flags to the two commands (to compare a fix).
  */
 import { spawnSync } from 'node:child_process';
@@ -125,6 +125,8 @@ const localizeFlags = option('--flags-localize', '').split(' ').filter(Boolean);
 const tag = option('--tag', 'default');
 /** `--beads grid`: the simulator's own bead stack (`simulate --beads`, 3×3 beads in 96×96 px) instead of the irregular one. */
 const beadLayout = option('--beads', 'irregular');
+/** `--z-step NM`: the bead stack's step instead of the scenario's. */
+const zStepAsked = option('--z-step', '');
 const root = args[0] ?? '/tmp/user-optics';
 const BAND_NM = 200;
 const TOLERANCE_NM = 250;
@@ -137,8 +139,9 @@ const rms = (v: number[]) => Math.sqrt(v.reduce((s, d) => s + d * d, 0) / Math.m
 const mean = (v: number[]) => v.reduce((s, d) => s + d, 0) / Math.max(1, v.length);
 
 for (const name of names) {
-  const s = SCENARIOS[name];
-  if (!s) throw new Error(`--optics ${name}: not one of ${Object.keys(SCENARIOS).join(', ')}`);
+  const s0 = SCENARIOS[name];
+  if (!s0) throw new Error(`--optics ${name}: not one of ${Object.keys(SCENARIOS).join(', ')}`);
+  const s = zStepAsked ? { ...s0, zStepNm: Number(zStepAsked) } : s0;
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   const beads = join(dir, 'beads.tif');
