@@ -17,10 +17,13 @@ import { smoothAlongZ } from './smoothAlongZ.js';
  *   `test/bench/splineVsGaussian.ts`) through the true PSF's spline and 15 px windows: median z
  *   bias +19 / −35 nm in the −600 / +500 nm bands with a 15 px spline, +5 / −13 with 21 px,
  *   +1 / −12 with 25 px (19 px: +9 / −13);
- * - `boxNm` 2100, `minBoxPx` 11: without a box asked for, {@link psfDefaultBoxPx} sizes it to
- *   hold 2.1 µm (21 px of 100 nm, the measured `boxPx`), at most `boxPx`, at least `minBoxPx`:
- *   160 nm pixels get 13 px, not 21 px (3.4 µm, whose 27 px windows found none of 8 beads in a
- *   10 µm field: test/bench/userOptics.ts `em160`);
+ * - `fallbackBoxesPx` [15, 13, 11], `fallbackMinBeads` 3: without a box asked for, a first stack
+ *   whose `boxPx` windows hold fewer than 3 beads apart and inside the frame is read again with
+ *   these smaller boxes, the first that holds 3 kept (else the one that holds most), and the
+ *   summary says so. A fixed 21 px box made 27 px windows (4.3 µm at 160 nm pixels): a 10 µm
+ *   field of 8 beads gave "no beads found". Not smaller by default: on 160 nm EMCCD pupil beads
+ *   (test/bench/userOptics.ts `em160 --beads grid`) a 13 px box gave the −600…−400 nm band a
+ *   z bias of 33 nm against 20 nm with 21 px (the fits' windows shrink with the spline);
  * - `marginPx` 3: extra pixels a side of each bead's window, room for the lateral registration
  *   (±2 px search and the parabola's neighbour);
  * - `maxShiftZNm` 300: beads further than this from the others' depth (a bead stuck above the
@@ -88,8 +91,8 @@ import { smoothAlongZ } from './smoothAlongZ.js';
  */
 export const PSF_CALIBRATION_DEFAULTS = {
   boxPx: 21,
-  boxNm: 2100,
-  minBoxPx: 11,
+  fallbackBoxesPx: [15, 13, 11] as readonly number[],
+  fallbackMinBeads: 3,
   marginPx: 3,
   maxShiftZNm: 300,
   maxShiftXYPx: 2,
@@ -106,19 +109,6 @@ export const PSF_CALIBRATION_DEFAULTS = {
   splineSidePx: 2 * MAX_BOX_PX + 1,
   lateralResampling: 'spline' as 'spline' | 'fourier',
 } as const;
-
-/**
- * The spline's side when none is asked for: the odd number of pixels nearest to
- * {@link PSF_CALIBRATION_DEFAULTS}.boxNm, at most its `boxPx` (a wider spline gains nothing:
- * localize's windows are at most MAX_BOX_PX), at least its `minBoxPx`.
- * @param pixelSizeNm - the camera's pixel in the sample, nm
- * @returns an odd side, px: 21 for 100 nm pixels and smaller, 19 for 110 nm, 13 for 160 nm
- */
-export function psfDefaultBoxPx(pixelSizeNm: number): number {
-  const D = PSF_CALIBRATION_DEFAULTS;
-  const odd = 2 * Math.round((D.boxNm / pixelSizeNm - 1) / 2) + 1;
-  return Math.max(D.minBoxPx, Math.min(D.boxPx, Number.isFinite(odd) ? odd : D.boxPx));
-}
 
 /** One bead z-stack as calibrate-psf reads it: its windows and where its camera saturates. */
 export interface PsfBeadStack {

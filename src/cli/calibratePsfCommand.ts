@@ -1,5 +1,5 @@
 import type { PsfBeadStack, PsfCalibrationResult } from '../astig/calibratePsf.js';
-import { calibratePsf, psfDefaultBoxPx, PSF_CALIBRATION_DEFAULTS } from '../astig/calibratePsf.js';
+import { calibratePsf, PSF_CALIBRATION_DEFAULTS } from '../astig/calibratePsf.js';
 import { plotPsfCalibration } from '../astig/plotPsfCalibration.js';
 import { readBeadWindows } from '../astig/readBeadWindows.js';
 import { saturationLevel } from '../camera/CameraModel.js';
@@ -33,7 +33,7 @@ export const CALIBRATE_PSF_FLAGS = new FlagTable([
     { name: 'z-step', value: 'NM', help: 'z step from frame to frame, nm (required; negative when the stage moved down)' },
     { name: 'z-start', value: 'NM', help: 'stage z of the first frame, nm (the summary gives the focus in these z)', default: '0' },
     { name: 'z-origin', value: 'WHERE', help: "where the PSF's z = 0 is: stage (the stage's z = 0 of --z-start, --z-step: the z-stack says where the sample's zero is) or focus (the plane of the PSF's highest peak, which aberrations move off the nominal focus)", default: 'stage when --z-start is given, else focus' },
-    { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: `${D.boxNm} nm in pixels (odd), ${D.minBoxPx} to ${D.boxPx}: ${D.boxPx} for 100 nm pixels` },
+    { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: `${D.boxPx}; where its windows hold fewer than ${D.fallbackMinBeads} beads apart, ${D.fallbackBoxesPx.join(', ')}` },
     { name: 'smooth-z', value: 'NM', help: 'σ of the Gaussian smoothing of the averaged PSF along z, nm (0: none)', default: String(D.smoothZNm) },
   ]],
   ['Camera (ThunderSTORM\'s names)', [
@@ -124,10 +124,19 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
         throw new InputFileError(`${input} has ${+pixel.toFixed(2)} nm pixels, ${first.input} ${+first.pixelSizeNm.toFixed(2)} nm: one PSF is calibrated from stacks of one pixel size (calibrate them apart, or pass --pixel-size NM when a file's is wrong)`);
       }
       pixelSizes.push({ input, pixelSizeNm: pixel });
-      if (askedBox === undefined) box = psfDefaultBoxPx(pixel);
       let windows;
       try {
         windows = await readBeadWindows(readFrames, metadata.width, metadata.height, box + 2 * D.marginPx);
+        // Dense beads or a small field: smaller boxes (the first stack decides for all).
+        if (askedBox === undefined && stacks.length === 0 && windows.positions.length < D.fallbackMinBeads) {
+          const first = { box, found: windows.positions.length };
+          for (const smaller of D.fallbackBoxesPx) {
+            if (windows.positions.length >= D.fallbackMinBeads) break;
+            const w = await readBeadWindows(readFrames, metadata.width, metadata.height, smaller + 2 * D.marginPx);
+            if (w.positions.length > windows.positions.length) [windows, box] = [w, smaller];
+          }
+          if (box !== first.box) process.stderr.write(`smlm-stream: warning: ${input}: ${first.found} beads lie apart and inside the frame in windows of the ${first.box} px box (${first.box + 2 * D.marginPx} px); the ${box} px box's hold ${windows.positions.length}: the PSF is ${box} px (a defocused PSF may reach beyond it; --box chooses)\n`);
+        }
       } catch (error) {
         if (error instanceof InputFileError && !error.message.startsWith(`${input}: `)) throw new InputFileError(`${input}: ${error.message}`);
         throw error;

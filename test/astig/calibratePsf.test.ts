@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { calibratePsf, psfDefaultBoxPx, PSF_CALIBRATION_DEFAULTS } from '../../src/astig/calibratePsf.js';
+import { calibratePsf, PSF_CALIBRATION_DEFAULTS } from '../../src/astig/calibratePsf.js';
 import { beadWindowsOf } from '../../src/astig/readBeadWindows.js';
 import { InputFileError } from '../../src/errors/InputFileError.js';
 import { SplineEvaluator } from '../../src/fit/spline/SplineEvaluator.js';
@@ -152,20 +152,5 @@ describe('calibratePsf', () => {
     const blank = beadWindowsOf(Array.from({ length: 20 }, () => new Float64Array(64 * 64).fill(50)), 64, 64, 21);
     assert.throws(() => calibratePsf([{ name: 'blank.tif', windows: blank, saturationPhotons: Infinity }], options), (e: unknown) => e instanceof InputFileError && e.message.startsWith('blank.tif: no beads found') && /--box/.test(e.message));
     assert.throws(() => calibratePsf([{ name: 'bright.tif', windows, saturationPhotons: 500 }], options), (e: unknown) => e instanceof InputFileError && /^bright\.tif: all 9 beads are saturated/.test(e.message));
-  });
-
-  it('sizes the default box to the pixel: 2.1 µm, odd, 11 to 21 px', () => {
-    assert.equal(psfDefaultBoxPx(100), PSF_CALIBRATION_DEFAULTS.boxPx);
-    assert.equal(psfDefaultBoxPx(65), PSF_CALIBRATION_DEFAULTS.boxPx);
-    assert.equal(psfDefaultBoxPx(110), 19);
-    assert.equal(psfDefaultBoxPx(160), 13);
-    assert.equal(psfDefaultBoxPx(400), PSF_CALIBRATION_DEFAULTS.minBoxPx);
-    // 8 beads of a 10 µm field of 160 nm pixels (64 px), 2.3–3.1 µm apart: the 21 px box's
-    // 27 px windows hold none of them apart; the 13 px box's 19 px windows hold each.
-    const positions = [[12.5, 12.5], [32.5, 12.5], [52.5, 12.5], [12.5, 32.5], [52.5, 32.5], [12.5, 51.5], [32.5, 51.5], [51.5, 51.5]].map(([x, y]) => ({ xNm: x * 160, yNm: y * 160 }));
-    const stack = simulateBeadStack({ width: 64, height: 64, pixelSizeNm: 160, frames: 9, zStartNm: -400, zStepNm: 100, positions, seed: 2 });
-    const photons = stack.frames.map((f) => f.map((v) => v - 100));
-    assert.equal(beadWindowsOf(photons, 64, 64, PSF_CALIBRATION_DEFAULTS.boxPx + 2 * PSF_CALIBRATION_DEFAULTS.marginPx).positions.length, 0);
-    assert.equal(beadWindowsOf(photons, 64, 64, psfDefaultBoxPx(160) + 2 * PSF_CALIBRATION_DEFAULTS.marginPx).positions.length, 8);
   });
 });

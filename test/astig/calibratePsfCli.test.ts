@@ -86,3 +86,22 @@ test('calibrate-psf writes a spline file, its record and a plot; refusals name t
   assert.match(mixed.stderr, /c\.tif has 110 nm pixels, .*a\.tif 100 nm/);
   assert.ok(!existsSync(join(dir, 'mixed.h5')));
 });
+
+test('calibrate-psf: beads too close for the default box are read with a smaller one, and it says so', () => {
+  // 3×3 beads of 160 nm pixels in a 70 px field (11 µm): 23 px apart, 12 px from the edge, where
+  // the 21 px box's 27 px windows hold one (the centre's, its neighbours too near the edge to
+  // count); the 15 px box's 21 px windows hold all 9.
+  const dense = join(dir, 'dense.tif');
+  writeBeadStack(dense, join(dir, 'dense.truth.csv'), { width: 70, height: 70, pixelSizeNm: 160, frames: 13, zStepNm: 120, seed: 5 });
+  const r = spawnSync(process.execPath, [...CLI, 'calibrate-psf', dense, '--z-start', '-720', '--z-step', '120', '--baseline', '100', '--photons-per-adu', '1', '-o', join(dir, 'dense.h5')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /dense\.tif: 1 beads lie apart and inside the frame in windows of the 21 px box \(27 px\); the 15 px box's hold 9/);
+  assert.match(r.stdout, /beads +9 of 9 kept/);
+  assert.match(r.stdout, /PSF +15×15 px/);
+  // Asked for, the box is kept.
+  const asked = spawnSync(process.execPath, [...CLI, 'calibrate-psf', dense, '--z-step', '120', '--box', '21', '-o', join(dir, 'dense21.h5')], { encoding: 'utf8' });
+  assert.equal(asked.status, 0, asked.stderr);
+  assert.match(asked.stdout, /beads +1 of 1 kept/);
+  assert.doesNotMatch(asked.stderr, /beads lie apart/);
+});
+

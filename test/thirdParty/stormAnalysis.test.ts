@@ -112,10 +112,8 @@ test('double helix: localize --calibration with one candidate per spot is at the
   assert.equal(r.status, 0, r.stdout);
   const s = score(movieTruth, locs, usableNm);
   t.diagnostic(figures(s));
-  // Measured: Jaccard 100 % (360 of 360), lateral RMSE 2.8 nm, in the usable range z bias
-  // 0.1 nm, z RMSE 3.9 nm, largest band bias 1.2 nm (12 700 photons: the CRLB is a few nm),
-  // with the 13 px box calibrate-psf now picks for 160 nm pixels; the 21 px box before gave
-  // 3.8 nm, 0.0 nm, 4.4 nm, 1.6 nm.
+  // Measured: Jaccard 100 % (360 of 360), lateral RMSE 3.8 nm, in the usable range z bias
+  // 0.0 nm, z RMSE 4.4 nm, largest band bias 1.6 nm (12 700 photons: the CRLB is a few nm).
   assert.ok(s.jaccard >= 0.97, `Jaccard ${s.jaccard}`);
   assert.ok(s.rmseLateralNm <= 5, `lateral RMSE ${s.rmseLateralNm} nm`);
   assert.ok(Math.abs(s.biasXNm) <= 3 && Math.abs(s.biasYNm) <= 3, `bias ${s.biasXNm}, ${s.biasYNm} nm`);
