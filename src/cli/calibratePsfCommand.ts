@@ -62,7 +62,7 @@ window localize uses: the z error against the stage (RMS, per bead and over the 
 error per 100 nm stays under ${D.usableErrorNm} nm). The file is a spline calibration in Picasso 0.11's layout (Picasso
 reads it; docs/guides/3d.md gives its fields); FILE.json records the run and every bead.
 Without --baseline and --photons-per-adu the camera's offset and gain are estimated from each
-stack (noise against brightness over ${BEAD_CAMERA_ESTIMATE.frames} frames spread over it; the defaults, with a warning,
+stack (noise against brightness over ${BEAD_CAMERA_ESTIMATE.frames} frames spread over it, ${BEAD_CAMERA_ESTIMATE.retryFrames} where those leave the gain uncertain; the defaults, with a warning,
 where that fails); the summary and the record say which.
 
 ${CALIBRATE_PSF_FLAGS.help()}`;
