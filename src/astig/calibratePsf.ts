@@ -17,6 +17,13 @@ import { smoothAlongZ } from './smoothAlongZ.js';
  *   `test/bench/splineVsGaussian.ts`) through the true PSF's spline and 15 px windows: median z
  *   bias +19 / −35 nm in the −600 / +500 nm bands with a 15 px spline, +5 / −13 with 21 px,
  *   +1 / −12 with 25 px (19 px: +9 / −13);
+ * - `fallbackBoxesPx` [15, 13, 11], `fallbackMinBeads` 3: without a box asked for, a first stack
+ *   whose `boxPx` windows hold fewer than 3 beads apart and inside the frame is read again with
+ *   these smaller boxes, the first that holds 3 kept (else the one that holds most), and the
+ *   summary says so. A fixed 21 px box made 27 px windows (4.3 µm at 160 nm pixels): a 10 µm
+ *   field of 8 beads gave "no beads found". Not smaller by default: on 160 nm EMCCD pupil beads
+ *   (test/bench/userOptics.ts `em160 --beads grid`) a 13 px box gave the −600…−400 nm band a
+ *   z bias of 33 nm against 20 nm with 21 px (the fits' windows shrink with the spline);
  * - `marginPx` 3: extra pixels a side of each bead's window, room for the lateral registration
  *   (±2 px search and the parabola's neighbour);
  * - `maxShiftZNm` 300: beads further than this from the others' depth (a bead stuck above the
@@ -84,6 +91,8 @@ import { smoothAlongZ } from './smoothAlongZ.js';
  */
 export const PSF_CALIBRATION_DEFAULTS = {
   boxPx: 21,
+  fallbackBoxesPx: [15, 13, 11] as readonly number[],
+  fallbackMinBeads: 3,
   marginPx: 3,
   maxShiftZNm: 300,
   maxShiftXYPx: 2,
@@ -111,6 +120,8 @@ export interface PsfBeadStack {
   readonly saturationPhotons: number;
   /** Beads the finder left out because their windows overlap. @default 0 */
   readonly overlapping?: number;
+  /** Beads the finder left out because their windows would cross the frame's edge. @default 0 */
+  readonly nearEdge?: number;
 }
 
 /** Options of {@link calibratePsf}; defaults in {@link PSF_CALIBRATION_DEFAULTS}. */
@@ -295,7 +306,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
       beads.push({ stack: si, index: bi, volume, raw, offset, photons, background, shift: [0, 0, 0], aligned: new Float64Array(voxels), reason: saturated ? 'saturated' : undefined });
     });
   });
-  if (beads.length === 0) throw new InputFileError(`${names}: no beads found (bright isolated spots in the mean image, a window of ${W} px apart and from the border)`);
+  if (beads.length === 0) throw new InputFileError(`${names}: no beads found (bright isolated spots in the mean image, a window of ${W} px apart and from the border; the window is the spline's box and ${2 * ((W - P) >> 1)} px: a smaller box, --box, fits more beads)`);
   if (beads.every((b) => b.reason === 'saturated')) throw new InputFileError(`${names}: all ${beads.length} beads are saturated (a pixel at the camera's saturation level): lower the exposure or the laser power, or pass --saturation ADU if the level is higher`);
   const unsaturated = beads.filter((b) => !b.reason).map((b) => b.photons).sort((a, b) => a - b);
   const medianPhotons = unsaturated[unsaturated.length >> 1];
@@ -403,7 +414,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
       for (const p of points) leaveOneOut.push({ ...p, bead: index + 1 });
     }
   } else {
-    messages.push('one bead: no leave-one-out measure of the z error (calibrate from several beads)');
+    messages.push("one bead: no leave-one-out measure of the z error, so localize's uncertainty_z will be the CRLB alone (too small: 2× on a 160 nm-pixel EMCCD stack); calibrate from several beads");
   }
   if (kept.length < 5) messages.push(`${kept.length} beads kept: few for a PSF (their noise stays in it); 9 or more are better`);
 
@@ -468,6 +479,8 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   for (const b of beads) if (b.reason) leftOut[b.reason.split(':')[0].split(' ')[0]] = (leftOut[b.reason.split(':')[0].split(' ')[0]] ?? 0) + 1;
   const overlapping = stacks.reduce((t, s) => t + (s.overlapping ?? 0), 0);
   if (overlapping > 0) leftOut.overlapping = overlapping;
+  const nearEdge = stacks.reduce((t, s) => t + (s.nearEdge ?? 0), 0);
+  if (nearEdge > 0) leftOut['near the edge'] = nearEdge;
   return { spline, psf: model.psf, box: P, planes, planeZNm, focusStageZNm, originStageZNm, zOrigin, beads: reports, leaveOneOut, usableRangeNm, zErrorRmsNm, zErrorByDepth, smoothZNm, leftOut, messages };
 }
 

@@ -19,6 +19,8 @@ export interface BeadWindows {
   readonly windows: Float32Array;
   /** Beads found but left out because their windows overlap another's. */
   readonly overlapping?: number;
+  /** Beads found but left out because their window would cross the frame's edge. */
+  readonly nearEdge?: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function readBeadWindows(readFrames: BeadFrameReader, width: number
   const sum = new Float64Array(width * height);
   let frames = 0;
   for await (const frame of readFrames()) addToSum(sum, frame, frames++);
-  const { positions, overlapping } = findBeads(sum, frames, width, height, box);
+  const { positions, overlapping, nearEdge } = findBeads(sum, frames, width, height, box);
   const windows = new Float32Array(positions.length * frames * box * box);
   let k = 0;
   for await (const frame of readFrames()) {
@@ -44,7 +46,7 @@ export async function readBeadWindows(readFrames: BeadFrameReader, width: number
     cutFrame(windows, frame, k++, frames, width, box, positions);
   }
   if (k !== frames) throw new InputFileError(`the stack gave ${frames} frames, then ${k} when read again: has the file changed?`);
-  return { frames, box, positions, windows, overlapping };
+  return { frames, box, positions, windows, overlapping, nearEdge };
 }
 
 /**
@@ -54,10 +56,10 @@ export async function readBeadWindows(readFrames: BeadFrameReader, width: number
 export function beadWindowsOf(frames: readonly ArrayLike<number>[], width: number, height: number, box: number): BeadWindows {
   const sum = new Float64Array(width * height);
   frames.forEach((frame, k) => addToSum(sum, frame, k));
-  const { positions, overlapping } = findBeads(sum, frames.length, width, height, box);
+  const { positions, overlapping, nearEdge } = findBeads(sum, frames.length, width, height, box);
   const windows = new Float32Array(positions.length * frames.length * box * box);
   frames.forEach((frame, k) => cutFrame(windows, frame, k, frames.length, width, box, positions));
-  return { frames: frames.length, box, positions, windows, overlapping };
+  return { frames: frames.length, box, positions, windows, overlapping, nearEdge };
 }
 
 function addToSum(sum: Float64Array, frame: ArrayLike<number>, index: number): void {
@@ -87,8 +89,8 @@ function cutFrame(windows: Float32Array, frame: ArrayLike<number>, k: number, fr
  * lobes, whose brightest pixel lies 1–2 px off the bead (5 of 10 storm-analysis beads were left out
  * as offset by 2.9 px before).
  */
-function findBeads(sum: Float64Array, frames: number, width: number, height: number, box: number): { positions: [number, number][]; overlapping: number } {
-  if (frames === 0) return { positions: [], overlapping: 0 };
+function findBeads(sum: Float64Array, frames: number, width: number, height: number, box: number): { positions: [number, number][]; overlapping: number; nearEdge: number } {
+  if (frames === 0) return { positions: [], overlapping: 0, nearEdge: 0 };
   const mean = Float64Array.from(sum, (v) => v / frames);
   const sorted = Float64Array.from(mean).sort();
   const median = sorted[sorted.length >> 1];
@@ -98,10 +100,11 @@ function findBeads(sum: Float64Array, frames: number, width: number, height: num
   const light = (i: number) => Math.max(0, mean[i] - median - 3 * mad);
   let brightest = 0;
   for (let i = 1; i < mean.length; i++) if (mean[i] > mean[brightest]) brightest = i;
-  if (!(mean[brightest] > threshold)) return { positions: [], overlapping: 0 };
+  if (!(mean[brightest] > threshold)) return { positions: [], overlapping: 0, nearEdge: 0 };
   const sigma = Math.min(Math.max(1, extentPx(light, brightest % width, Math.floor(brightest / width), width, height, half) / 2), box / 6);
   const smooth = gaussianSmooth(mean, width, height, sigma);
   const peaks: [number, number, number][] = [];
+  let nearEdge = 0;
   const reach = Math.max(2, Math.ceil(sigma));
   for (let r = reach; r < height - reach; r++) {
     for (let c = reach; c < width - reach; c++) {
@@ -110,13 +113,17 @@ function findBeads(sum: Float64Array, frames: number, width: number, height: num
       let top = true;
       for (let dr = -reach; dr <= reach && top; dr++) for (let dc = -reach; dc <= reach; dc++) if ((dr || dc) && smooth[(r + dr) * width + c + dc] > v) { top = false; break; }
       if (!top) continue;
-      const [cx, cy] = centreOf(light, c, r, width, height, Math.max(2, Math.ceil(3 * sigma)));
+      // A centroid that wandered further than the smoothing's reach from its maximum was pulled
+      // by a neighbour's light (a bright or saturated bead nearby): the maximum is the bead.
+      const [mx, my] = centreOf(light, c, r, width, height, Math.max(2, Math.ceil(3 * sigma)));
+      const [cx, cy] = Math.max(Math.abs(mx - c), Math.abs(my - r)) > reach ? [c, r] : [mx, my];
       if (cx >= half && cy >= half && cx < width - half && cy < height - half) peaks.push([cx, cy, v]);
+      else nearEdge++;
     }
   }
   // Beads whose windows overlap are both left out (their widths would mix).
   const positions = peaks.filter(([c, r], i) => peaks.every(([c2, r2], j) => i === j || Math.abs(c - c2) >= box || Math.abs(r - r2) >= box)).map(([c, r]): [number, number] => [c, r]);
-  return { positions, overlapping: peaks.length - positions.length };
+  return { positions, overlapping: peaks.length - positions.length, nearEdge };
 }
 
 /** Whether a pixel within `reach` of (c, r) of the image is over `threshold` (the caller keeps the square inside). */

@@ -33,7 +33,7 @@ export const CALIBRATE_PSF_FLAGS = new FlagTable([
     { name: 'z-step', value: 'NM', help: 'z step from frame to frame, nm (required; negative when the stage moved down)' },
     { name: 'z-start', value: 'NM', help: 'stage z of the first frame, nm (the summary gives the focus in these z)', default: '0' },
     { name: 'z-origin', value: 'WHERE', help: "where the PSF's z = 0 is: stage (the stage's z = 0 of --z-start, --z-step: the z-stack says where the sample's zero is) or focus (the plane of the PSF's highest peak, which aberrations move off the nominal focus)", default: 'stage when --z-start is given, else focus' },
-    { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: String(D.boxPx) },
+    { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: `${D.boxPx}; where its windows hold fewer than ${D.fallbackMinBeads} beads apart, ${D.fallbackBoxesPx.join(', ')}` },
     { name: 'smooth-z', value: 'NM', help: 'σ of the Gaussian smoothing of the averaged PSF along z, nm (0: none)', default: String(D.smoothZNm) },
   ]],
   ['Camera (ThunderSTORM\'s names)', [
@@ -62,7 +62,7 @@ window localize uses: the z error against the stage (RMS, per bead and over the 
 error per 100 nm stays under ${D.usableErrorNm} nm). The file is a spline calibration in Picasso 0.11's layout (Picasso
 reads it; docs/guides/3d.md gives its fields); FILE.json records the run and every bead.
 Without --baseline and --photons-per-adu the camera's offset and gain are estimated from each
-stack (noise against brightness over ${BEAD_CAMERA_ESTIMATE.frames} frames spread over it; the defaults, with a warning,
+stack (noise against brightness over ${BEAD_CAMERA_ESTIMATE.frames} frames spread over it, ${BEAD_CAMERA_ESTIMATE.retryFrames} where those leave the gain uncertain; the defaults, with a warning,
 where that fails); the summary and the record say which.
 
 ${CALIBRATE_PSF_FLAGS.help()}`;
@@ -85,8 +85,9 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const originFlag = text('z-origin') ?? (text('z-start') === undefined ? 'focus' : 'stage');
   if (originFlag !== 'focus' && originFlag !== 'stage') throw new UsageError(`--z-origin is stage or focus, got ${originFlag}`);
   const zOriginAsked: 'focus' | 'stage' = originFlag;
-  const box = parseNumber(text('box') ?? String(D.boxPx), '--box', { integer: true, min: 5 });
-  if (box % 2 === 0) throw new UsageError(`--box must be odd, got ${box}`);
+  const askedBox = text('box') === undefined ? undefined : parseNumber(text('box'), '--box', { integer: true, min: 5 });
+  if (askedBox !== undefined && askedBox % 2 === 0) throw new UsageError(`--box must be odd, got ${askedBox}`);
+  let box = askedBox ?? D.boxPx;
   const smoothZNm = parseNumber(text('smooth-z') ?? String(D.smoothZNm), '--smooth-z', { min: 0 });
   const output = text('output') ?? `${inputs[0].replace(/\.ome\.tiff?$|\.tiff?$/i, '')}.psf.h5`;
   const record = sidecarPath(output);
@@ -126,6 +127,16 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       let windows;
       try {
         windows = await readBeadWindows(readFrames, metadata.width, metadata.height, box + 2 * D.marginPx);
+        // Dense beads or a small field: smaller boxes (the first stack decides for all).
+        if (askedBox === undefined && stacks.length === 0 && windows.positions.length < D.fallbackMinBeads) {
+          const first = { box, found: windows.positions.length };
+          for (const smaller of D.fallbackBoxesPx) {
+            if (windows.positions.length >= D.fallbackMinBeads) break;
+            const w = await readBeadWindows(readFrames, metadata.width, metadata.height, smaller + 2 * D.marginPx);
+            if (w.positions.length > windows.positions.length) [windows, box] = [w, smaller];
+          }
+          if (box !== first.box) process.stderr.write(`smlm-stream: warning: ${input}: ${first.found} beads lie apart and inside the frame in windows of the ${first.box} px box (${first.box + 2 * D.marginPx} px); the ${box} px box's hold ${windows.positions.length}: the PSF is ${box} px (a defocused PSF may reach beyond it; --box chooses)\n`);
+        }
       } catch (error) {
         if (error instanceof InputFileError && !error.message.startsWith(`${input}: `)) throw new InputFileError(`${input}: ${error.message}`);
         throw error;
@@ -134,7 +145,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       // Half an ADU below the level: the windows hold photons as 32-bit floats, so a pixel read
       // at the level itself can round below the level's own 64-bit value (all beads of a stack
       // saturated at 65 535 ADU went unnoticed that way, with an estimated gain).
-      stacks.push({ name: input, windows, saturationPhotons: (saturation - 0.5 - camera.baselineAdu) * camera.photonsPerAduNet, overlapping: windows.overlapping });
+      stacks.push({ name: input, windows, saturationPhotons: (saturation - 0.5 - camera.baselineAdu) * camera.photonsPerAduNet, overlapping: windows.overlapping, nearEdge: windows.nearEdge });
     } finally {
       stack.close();
     }

@@ -41,7 +41,7 @@ const AX = DEFAULT_ASTIGMATISM.x;
 const AY = DEFAULT_ASTIGMATISM.y;
 const P = PUPIL_PSF_DEFAULTS;
 /** The flags of the pupil PSF, which need `--psf pupil`. */
-const PUPIL_FLAGS = ['na', 'wavelength', 'immersion-index', 'sample-index', 'zernike-astigmatism', 'zernike-spherical'] as const;
+const PUPIL_FLAGS = ['na', 'wavelength', 'immersion-index', 'sample-index', 'zernike-astigmatism', 'zernike-spherical', 'zernike-coma', 'zernike-trefoil'] as const;
 
 /** Each camera preset's settings in a few words, for the help. */
 function presetSummary(): string {
@@ -101,6 +101,8 @@ export const SIMULATE_FLAGS = new FlagTable([
     { name: 'sample-index', value: 'N', help: 'refractive index of the sample (defocus through it; light beyond its critical angle cut)', default: 'the immersion index', option: 'sampleIndex' },
     { name: 'zernike-astigmatism', value: 'NM', help: 'Zernike astigmatism (Noll 6), RMS wavefront: x focuses below y', default: String(P.astigmatismNm), option: 'astigmatismNm' },
     { name: 'zernike-spherical', value: 'NM', help: 'Zernike primary spherical aberration (Noll 11), RMS wavefront', default: String(P.sphericalNm), option: 'sphericalNm' },
+    { name: 'zernike-coma', value: 'NM', help: 'Zernike coma along x (Noll 8), RMS wavefront', default: String(P.comaNm), option: 'comaNm' },
+    { name: 'zernike-trefoil', value: 'NM', help: 'Zernike trefoil (Noll 10), RMS wavefront', default: String(P.trefoilNm), option: 'trefoilNm' },
   ]],
   ['Output', [
     { name: 'float32', help: 'write float32 pixels instead of uint16' },
@@ -312,6 +314,8 @@ function pupilOptions(text: (name: string) => string | undefined, n: (name: stri
     sampleIndex: n('sample-index'),
     astigmatismNm: n('zernike-astigmatism'),
     sphericalNm: n('zernike-spherical'),
+    comaNm: n('zernike-coma'),
+    trefoilNm: n('zernike-trefoil'),
   });
 }
 

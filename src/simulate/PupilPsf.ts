@@ -19,6 +19,10 @@ export interface PupilPsfOptions {
   astigmatismNm?: number;
   /** Zernike primary spherical aberration Z(4, 0) = √5·(6ρ⁴ − 6ρ² + 1) (Noll 11), RMS, nm. */
   sphericalNm?: number;
+  /** Zernike coma along x, Z(3, 1) = √8·(3ρ³ − 2ρ)·cos φ (Noll 8), RMS, nm: spots grow a tail along x that turns with the focus. @default 0 */
+  comaNm?: number;
+  /** Zernike trefoil, Z(3, 3) = √8·ρ³·cos 3φ (Noll 10), RMS, nm: a three-lobed defocus. @default 0 */
+  trefoilNm?: number;
   /** Pupil samples across its diameter (the field's period is this many × λ/(2·NA): 14 µm at 64). */
   pupilSamples?: number;
   /** Samples of the image per pixel and axis: the pixel integral is their mean. */
@@ -40,6 +44,8 @@ export const PUPIL_PSF_DEFAULTS = {
   wavelengthNm: 670,
   astigmatismNm: 80,
   sphericalNm: 0,
+  comaNm: 0,
+  trefoilNm: 0,
   pupilSamples: 64,
   oversampling: 5,
   windowNm: 2600,
@@ -59,7 +65,7 @@ export function resolvePupilPsfOptions(options: PupilPsfOptions = {}): ResolvedP
   const positive = ['numericalAperture', 'immersionIndex', 'sampleIndex', 'wavelengthNm', 'windowNm', 'zStepNm'] as const;
   for (const key of positive) if (!(o[key] > 0 && Number.isFinite(o[key]))) throw new InvalidOptionError(`pupil PSF option ${key} must be > 0, got ${o[key]}`, key);
   if (!(o.numericalAperture < o.immersionIndex)) throw new InvalidOptionError(`pupil PSF option numericalAperture (${o.numericalAperture}) must be below the immersion index (${o.immersionIndex})`, 'numericalAperture');
-  for (const key of ['astigmatismNm', 'sphericalNm'] as const) if (!Number.isFinite(o[key])) throw new InvalidOptionError(`pupil PSF option ${key} must be a number of nm, got ${o[key]}`, key);
+  for (const key of ['astigmatismNm', 'sphericalNm', 'comaNm', 'trefoilNm'] as const) if (!Number.isFinite(o[key])) throw new InvalidOptionError(`pupil PSF option ${key} must be a number of nm, got ${o[key]}`, key);
   if (!(Number.isInteger(o.pupilSamples) && o.pupilSamples >= 16 && o.pupilSamples <= 512)) throw new InvalidOptionError(`pupil PSF option pupilSamples must be a whole number from 16 to 512, got ${o.pupilSamples}`, 'pupilSamples');
   if (!(Number.isInteger(o.oversampling) && o.oversampling >= 1 && o.oversampling <= 16)) throw new InvalidOptionError(`pupil PSF option oversampling must be a whole number from 1 to 16, got ${o.oversampling}`, 'oversampling');
   return o;
@@ -72,8 +78,8 @@ export function resolvePupilPsfOptions(options: PupilPsfOptions = {}): ResolvedP
  *     I(r; z) ∝ |∫ P(f)·exp(i·2π/λ·(W(ρ, φ) − z·√(n_s² − (NA·ρ)²)))·exp(i·2π f·r) d²f|²
  *
  * over the pupil |f| ≤ NA/λ (ρ = |f|·λ/NA, φ its angle; amplitude 1 inside, 0 outside and
- * where NA·ρ ≥ n_s), W the Zernike aberrations, astigmatism √6·ρ²·cos 2φ and spherical
- * √5·(6ρ⁴ − 6ρ² + 1) with RMS amplitudes in nm. Not the fit's Gaussian: tests and benchmarks
+ * where NA·ρ ≥ n_s), W the Zernike aberrations, astigmatism √6·ρ²·cos 2φ, spherical
+ * √5·(6ρ⁴ − 6ρ² + 1), coma √8·(3ρ³ − 2ρ)·cos φ and trefoil √8·ρ³·cos 3φ with RMS amplitudes in nm. Not the fit's Gaussian: tests and benchmarks
  * draw spots through it. The field is computed by a separable matrix DFT (the exact discrete
  * Fourier sum at the wanted points, two matrix products: its points need not be the FFT's,
  * so the pupil's sampling and the pixel's are chosen apart), on a grid of `oversampling`
@@ -143,7 +149,9 @@ export class PupilPsf implements SpotPsf {
         // The defocus path per nm of z, less its piston n_s (which changes no intensity).
         defocus.push(o.sampleIndex - Math.sqrt(o.sampleIndex ** 2 - sine ** 2));
         const r2 = rho * rho;
-        aberration.push(o.astigmatismNm * Math.sqrt(6) * r2 * Math.cos(2 * phi) + o.sphericalNm * Math.sqrt(5) * (6 * r2 * r2 - 6 * r2 + 1));
+        const coma = Math.sqrt(8) * (3 * r2 - 2) * rho * Math.cos(phi);
+        const trefoil = Math.sqrt(8) * r2 * rho * Math.cos(3 * phi);
+        aberration.push(o.astigmatismNm * Math.sqrt(6) * r2 * Math.cos(2 * phi) + o.sphericalNm * Math.sqrt(5) * (6 * r2 * r2 - 6 * r2 + 1) + o.comaNm * coma + o.trefoilNm * trefoil);
       }
     }
     this.pupilColumn = Int32Array.from(columns);

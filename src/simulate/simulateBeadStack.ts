@@ -46,6 +46,11 @@ export interface BeadStackOptions {
   pixelSizeNm?: number;
   /** Beads on a grid of this many a side, with a random sub-pixel offset. @default {@link BEAD_STACK_DEFAULTS} */
   grid?: number;
+  /**
+   * The beads themselves instead of the grid: each at (xNm, yNm) of the field, with its own
+   * photons per frame where given (a saturated or a dim bead). @default the grid
+   */
+  positions?: readonly { xNm: number; yNm: number; photons?: number }[];
   /** Frame k (0-based) is imaged at z = zStartNm + k·zStepNm. @default {@link BEAD_STACK_DEFAULTS} */
   zStartNm?: number;
   zStepNm?: number;
@@ -123,8 +128,8 @@ export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
   const perAdu = options.photonsPerAdu ?? d.photonsPerAdu;
   const read = options.readNoiseAdu ?? d.readNoiseAdu;
   const rng = new Random(options.seed ?? d.seed);
-  const beads: { xNm: number; yNm: number }[] = [];
-  for (let gy = 0; gy < grid; gy++) {
+  const beads: { xNm: number; yNm: number }[] = options.positions ? options.positions.map((p) => ({ xNm: p.xNm, yNm: p.yNm })) : [];
+  for (let gy = 0; gy < (options.positions ? 0 : grid); gy++) {
     for (let gx = 0; gx < grid; gx++) {
       beads.push({ xNm: ((gx + 0.5) * width / grid + rng.uniform() - 0.5) * pixel, yNm: ((gy + 0.5) * height / grid + rng.uniform() - 0.5) * pixel });
     }
@@ -156,9 +161,10 @@ export function simulateBeadStack(options: BeadStackOptions = {}): BeadStack {
       const c0 = Math.max(0, Math.min(width - 2 * half, Math.round(cx) - half));
       const r0 = Math.max(0, Math.min(height - 2 * half, Math.round(cy) - half));
       const ringed = options.ring ? ringShare(options.ring, zb) : 0;
-      if (psf && bad?.fixedSigmaNm === undefined) psf.add(image, width, height, cx, cy, photons, zb);
-      else if (ringed > 0) renderRingedSpot(image, width, c0, r0, 2 * half, cx - c0, cy - r0, photons, sx, sy, ringed, ringScratch);
-      else renderSpot(image, width, c0, r0, ax, ay, cx - c0, cy - r0, photons, sx, sy);
+      const n = options.positions?.[i].photons ?? photons;
+      if (psf && bad?.fixedSigmaNm === undefined) psf.add(image, width, height, cx, cy, n, zb);
+      else if (ringed > 0) renderRingedSpot(image, width, c0, r0, 2 * half, cx - c0, cy - r0, n, sx, sy, ringed, ringScratch);
+      else renderSpot(image, width, c0, r0, ax, ay, cx - c0, cy - r0, n, sx, sy);
     });
     const adu = new Float64Array(width * height);
     for (let i = 0; i < adu.length; i++) adu[i] = Math.min(65535, Math.max(0, Math.round(baseline + rng.poisson(image[i]) / perAdu + read * rng.normal())));

@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { BEAD_CAMERA_ESTIMATE, readBeadStack } from '../../src/cli/readBeadStack.js';
 import { readSplineCalibration } from '../../src/export/readSplineCalibration.js';
+import { TiffStack } from '../../src/io/TiffStack.js';
 import { writeBeadStack } from '../../src/simulate/writeBeadStack.js';
 import { CLI } from '../cli/cliArgs.js';
 
@@ -86,3 +88,38 @@ test('calibrate-psf writes a spline file, its record and a plot; refusals name t
   assert.match(mixed.stderr, /c\.tif has 110 nm pixels, .*a\.tif 100 nm/);
   assert.ok(!existsSync(join(dir, 'mixed.h5')));
 });
+
+test('calibrate-psf: beads too close for the default box are read with a smaller one, and it says so', () => {
+  // 3×3 beads of 160 nm pixels in a 70 px field (11 µm): 23 px apart, 12 px from the edge, where
+  // the 21 px box's 27 px windows hold one (the centre's, its neighbours too near the edge to
+  // count); the 15 px box's 21 px windows hold all 9.
+  const dense = join(dir, 'dense.tif');
+  writeBeadStack(dense, join(dir, 'dense.truth.csv'), { width: 70, height: 70, pixelSizeNm: 160, frames: 13, zStepNm: 120, seed: 5 });
+  const r = spawnSync(process.execPath, [...CLI, 'calibrate-psf', dense, '--z-start', '-720', '--z-step', '120', '--baseline', '100', '--photons-per-adu', '1', '-o', join(dir, 'dense.h5')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /dense\.tif: 1 beads lie apart and inside the frame in windows of the 21 px box \(27 px\); the 15 px box's hold 9/);
+  assert.match(r.stdout, /beads +9 of 9 kept/);
+  assert.match(r.stdout, /PSF +15×15 px/);
+  // Asked for, the box is kept.
+  const asked = spawnSync(process.execPath, [...CLI, 'calibrate-psf', dense, '--z-step', '120', '--box', '21', '-o', join(dir, 'dense21.h5')], { encoding: 'utf8' });
+  assert.equal(asked.status, 0, asked.stderr);
+  assert.match(asked.stdout, /beads +1 of 1 kept/);
+  assert.doesNotMatch(asked.stderr, /beads lie apart/);
+});
+
+test('the bead stack\'s camera: where ten frames leave the gain too uncertain, more frames estimate it', async () => {
+  // 33 frames of 160 nm pupil beads (200 ADU, 2 e⁻/ADU, 4 ADU read noise): ten frames gave
+  // 2.08 ± 0.33 e⁻/ADU (16 %, over the 15 % limit) and the defaults (100 ADU, 1 e⁻/ADU) were used;
+  // all 33 give 2.06 ± 0.13.
+  const path = join(dir, 'em.tif');
+  writeBeadStack(path, join(dir, 'em.truth.csv'), { pixelSizeNm: 160, frames: 33, zStartNm: -800, zStepNm: 50, baselineAdu: 200, photonsPerAdu: 2, readNoiseAdu: 4, seed: 21, pupil: { numericalAperture: 1.45, wavelengthNm: 600, astigmatismNm: 110, comaNm: -40, sphericalNm: -30 } });
+  const stack = TiffStack.open(path);
+  const bead = await readBeadStack(path, stack, () => undefined, { estimateCamera: true });
+  stack.close();
+  assert.equal(bead.cameraSource, 'estimated', bead.warning);
+  assert.ok(bead.estimate && bead.estimate.photonsPerAduSd / bead.estimate.photonsPerAdu <= BEAD_CAMERA_ESTIMATE.maxGainRelativeSd);
+  // Within 2 of its standard errors of the truth (and far from the 1 e⁻/ADU default).
+  assert.ok(Math.abs(bead.camera.photonsPerAdu - 2) <= 2 * (bead.estimate?.photonsPerAduSd ?? 0), `gain ${bead.camera.photonsPerAdu}`);
+  assert.ok(Math.abs(bead.camera.baselineAdu - 200) < 20, `offset ${bead.camera.baselineAdu} ADU`);
+});
+
