@@ -22,7 +22,8 @@ export const help = `smlm-stream evaluate TRUTH.csv LOCS.csv [options]
 Matches localizations to the truth frame by frame (optimal one-to-one assignment within the
 tolerance, as the EPFL SMLM challenge) and reports Jaccard, recall, precision, lateral RMSE and
 the bias in x and y. Both files need "frame", "x [nm]" and "y [nm]" columns (ours and
-ThunderSTORM's CSV have them).
+ThunderSTORM's CSV have them). Where both also have "z [nm]" (3-D), the matched pairs' z RMSE,
+z bias and share of z errors beyond ${EVALUATE_DEFAULTS.zOutlierNm} nm are reported too (matching stays lateral).
 
 ${EVALUATE_FLAGS.help()}`;
 
@@ -56,6 +57,9 @@ export function run(argv: string[], out: (line: string) => void): number {
     ['RMSE x / y', `${nm(e.rmseXNm)} / ${nm(e.rmseYNm)}`],
     ['bias x / y', `${nm(e.biasXNm)} / ${nm(e.biasYNm)}`],
   ];
+  if (e.rmseZNm !== undefined) {
+    rows.push(['z RMSE', nm(e.rmseZNm)], ['z bias', nm(e.biasZNm ?? Number.NaN)], [`|Δz| > ${e.zOutlierNm} nm`, pct(e.zOutliers ?? Number.NaN)]);
+  }
   out(`smlm-stream evaluate: ${positionals[1]} against ${positionals[0]} (tolerance ${tolerance} nm)`);
   for (const [k, v] of rows) out(`  ${k.padEnd(18)}${v}`);
   return EXIT.ok;

@@ -21,4 +21,17 @@ export interface Evaluation {
   /** mean(found − truth) in x and y, nm. */
   biasXNm: number;
   biasYNm: number;
+  /**
+   * √mean(Δz²) over the matches whose truth and localization both have a finite z, nm; present
+   * only where both tables have a z column (matching stays lateral, as the EPFL challenge's).
+   */
+  rmseZNm?: number;
+  /** mean(found − truth) in z over the same matches, nm. */
+  biasZNm?: number;
+  /** Share of those matches with |Δz| above `zOutlierNm` (0–1). */
+  zOutliers?: number;
+  /** The |Δz| beyond which a match counts in `zOutliers`, nm. */
+  zOutlierNm?: number;
+  /** Matches with a z on both sides (the count behind the z figures). */
+  zPairs?: number;
 }

@@ -16,9 +16,21 @@ export class MatchTally {
   private sy = 0;
   private sxx = 0;
   private syy = 0;
+  /** Whether any frame came with z on both sides. */
+  private withZ = false;
+  private zPairs = 0;
+  private sz = 0;
+  private szz = 0;
+  private zOutliers = 0;
 
-  /** @param toleranceNm - matching distance, nm */
-  constructor(toleranceNm: number) {
+  /**
+   * @param toleranceNm - matching distance, nm
+   * @param zOutlierNm - |Δz| beyond which a match is a z outlier, nm
+   */
+  constructor(
+    toleranceNm: number,
+    readonly zOutlierNm: number,
+  ) {
     this.toleranceNm = toleranceNm;
   }
 
@@ -28,9 +40,11 @@ export class MatchTally {
    * @param ty - true y (nm)
    * @param fx - found x of the frame (nm)
    * @param fy - found y (nm)
+   * @param tz - true z of the frame (nm), where the truth has z @default none
+   * @param fz - found z (nm), where the localizations have z @default none
    * @returns the frame's pairs (indices into the frame's points)
    */
-  addFrame(tx: ArrayLike<number>, ty: ArrayLike<number>, fx: ArrayLike<number>, fy: ArrayLike<number>): Matches {
+  addFrame(tx: ArrayLike<number>, ty: ArrayLike<number>, fx: ArrayLike<number>, fy: ArrayLike<number>, tz?: ArrayLike<number>, fz?: ArrayLike<number>): Matches {
     const m = matchPoints(tx, ty, fx, fy, this.toleranceNm);
     for (let k = 0; k < m.truth.length; k++) {
       const dx = fx[m.found[k]] - tx[m.truth[k]];
@@ -39,6 +53,18 @@ export class MatchTally {
       this.sy += dy;
       this.sxx += dx * dx;
       this.syy += dy * dy;
+    }
+    if (tz && fz) {
+      this.withZ = true;
+      for (let k = 0; k < m.truth.length; k++) {
+        const dz = fz[m.found[k]] - tz[m.truth[k]];
+        // A row without a z (NaN: a 2-D fit in a 3-D table) is matched but not in the z figures.
+        if (!Number.isFinite(dz)) continue;
+        this.zPairs++;
+        this.sz += dz;
+        this.szz += dz * dz;
+        if (Math.abs(dz) > this.zOutlierNm) this.zOutliers++;
+      }
     }
     this.truePositives += m.truth.length;
     return m;
@@ -66,6 +92,13 @@ export class MatchTally {
       rmseYNm: Math.sqrt(this.syy / tp),
       biasXNm: this.sx / tp,
       biasYNm: this.sy / tp,
+      ...(this.withZ && {
+        rmseZNm: Math.sqrt(this.szz / this.zPairs),
+        biasZNm: this.sz / this.zPairs,
+        zOutliers: this.zOutliers / this.zPairs,
+        zOutlierNm: this.zOutlierNm,
+        zPairs: this.zPairs,
+      }),
     };
   }
 }

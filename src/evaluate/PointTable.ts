@@ -18,6 +18,21 @@ export interface PointTable {
 
 const X_NAMES = ['x [nm]', 'x_nm', 'x'];
 const Y_NAMES = ['y [nm]', 'y_nm', 'y'];
+/** Headers of a z column in nm (ours, ThunderSTORM's, and bare), first found wins. */
+export const Z_NAMES: readonly string[] = ['z [nm]', 'z_nm', 'z'];
+
+/**
+ * A table's z column in nm (the first of {@link Z_NAMES} among its other columns), or undefined
+ * when it has none (2-D data, or a table read with positions only).
+ * @param table - a table from {@link readPointTable} or {@link pointTableChunks}
+ */
+export function zColumn(table: PointTable): Float64Array | undefined {
+  for (const name of Z_NAMES) {
+    const z = table.columns.get(name);
+    if (z) return z;
+  }
+  return undefined;
+}
 
 /**
  * The rows of a localization or truth CSV (ours, ThunderSTORM's, or any with `frame`,
@@ -94,11 +109,13 @@ export function skippedRowsWarning(path: string, skipped: FaultyRows): string | 
  * a table already in frame order is not copied again.
  * @param path - the CSV file
  * @param options - `positionsOnly`: keep frame, x and y only (an empty `columns`), as matching
- *   needs; `skipped`: where to note the rows left out (unusable frame, x or y), else such a row
+ *   needs; `keep`: other columns kept even so, where the file has them (e.g. {@link Z_NAMES});
+ *   `skipped`: where to note the rows left out (unusable frame, x or y), else such a row
  *   is refused @default { positionsOnly: false }
  * @throws InputFileError naming the file and the missing column or the bad line
  */
-export function readPointTable(path: string, options: { positionsOnly?: boolean; skipped?: RowFaultTally } = {}): PointTable {
+export function readPointTable(path: string, options: { positionsOnly?: boolean; keep?: readonly string[]; skipped?: RowFaultTally } = {}): PointTable {
+  const kept = (name: string) => !options.positionsOnly || (options.keep?.includes(name) ?? false);
   const capacity = CsvTableReader.rowCapacity(path);
   const frame = new Int32Array(capacity);
   const x = new Float64Array(capacity);
@@ -114,8 +131,8 @@ export function readPointTable(path: string, options: { positionsOnly?: boolean;
     frame.set(chunk.frame, n);
     x.set(chunk.x, n);
     y.set(chunk.y, n);
-    if (!options.positionsOnly) {
-      for (const [name, column] of chunk.columns) {
+    for (const [name, column] of chunk.columns) {
+      if (kept(name)) {
         let whole = others.get(name);
         if (!whole) others.set(name, (whole = new Float64Array(capacity)));
         whole.set(column, n);
@@ -124,7 +141,7 @@ export function readPointTable(path: string, options: { positionsOnly?: boolean;
     n += rows;
   }
   const columns = new Map<string, Float64Array>();
-  if (!options.positionsOnly) for (const name of others.size ? others.keys() : headerOthers(path)) columns.set(name, others.get(name)?.subarray(0, n) ?? new Float64Array(0));
+  for (const name of others.size ? others.keys() : headerOthers(path)) if (kept(name)) columns.set(name, others.get(name)?.subarray(0, n) ?? new Float64Array(0));
   if (inOrder) return { frame: frame.subarray(0, n), x: x.subarray(0, n), y: y.subarray(0, n), columns };
   // Typed arrays filled by index: `from` with a mapping function holds every value as a boxed
   // number first (hundreds of MB for millions of rows).
