@@ -62,9 +62,13 @@ export class FisherScoring {
    * Maximize ℓ from θ (modified in place) over its first `p` parameters.
    * @param maxIterations - iteration limit
    * @param tolerance - converged when an accepted step moves no position by this much, px
+   * @param settled - also converged when an accepted step began where the Newton decrement
+   *   ∇ℓᵀ·δ (δ the step of an undamped or barely damped system, λ ≤ DAMPING_START) was below
+   *   this: θ within √settled standard errors of the maximum (the spline's
+   *   SPLINE_SETTLED_DECREMENT) @default 0: the tolerance alone
    * @returns a status code; ℓ and the iterations in the fields
    */
-  run(model: ScoringModel, theta: Float64Array, p: number, maxIterations: number, tolerance: number): number {
+  run(model: ScoringModel, theta: Float64Array, p: number, maxIterations: number, tolerance: number, settled = 0): number {
     const { gradient, fisher, system, lower, step, trial } = this;
     this.iterations = 0;
     let ll = model.evaluate(theta);
@@ -77,6 +81,8 @@ export class FisherScoring {
       model.derivatives(theta, gradient, fisher);
       let accepted = false;
       let moved = 0;
+      // The Newton decrement at θ, from the iteration's first solve where that is barely damped.
+      let decrement = Number.POSITIVE_INFINITY;
       while (lambda <= DAMPING_LIMIT) {
         for (let a = 0; a < p * p; a++) system[a] = fisher[a];
         for (let a = 0; a < p; a++) system[a * p + a] *= 1 + lambda;
@@ -85,6 +91,10 @@ export class FisherScoring {
           continue;
         }
         choleskySolve(lower, p, gradient, step);
+        if (settled > 0 && decrement === Number.POSITIVE_INFINITY && lambda <= DAMPING_START) {
+          decrement = 0;
+          for (let a = 0; a < p; a++) decrement += gradient[a] * step[a];
+        }
         moved = model.propose(theta, step, trial);
         const next = model.evaluate(trial);
         if (next >= ll - LL_GUARD * Math.abs(ll)) {
@@ -106,7 +116,7 @@ export class FisherScoring {
         status = STATUS_LEFT_PATCH;
         break;
       }
-      if (moved < tolerance) {
+      if (moved < tolerance || decrement < settled) {
         status = STATUS_CONVERGED;
         break;
       }

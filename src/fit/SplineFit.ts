@@ -62,7 +62,7 @@ export class SplineFit extends ZStartFit<SplineModel> implements AstigmaticFitte
    */
   constructor(box: number, spline: SplinePsf, private readonly pixelSizeNm: number, everyStart = false) {
     const model = new SplineModel(box, spline);
-    super(model, model.zRangeNm, everyStart, SCAN_STARTS, SPLINE_Z_SCAN_FITS);
+    super(model, model.zRangeNm, everyStart, SCAN_STARTS, SPLINE_Z_SCAN_FITS, SPLINE_SETTLED_DECREMENT);
     this.scan = new Float64Array(box * box);
     this.lobes = scanLobes(spline);
   }

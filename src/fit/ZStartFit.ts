@@ -46,6 +46,9 @@ export class ZStartFit<M extends PsfModel> {
    * @param starts - how many z starts a subclass ranks with its own {@link rankStart} and
    *   {@link placeStart} (the spline's scan of its planes) @default the three Z_START_* fractions
    * @param fits - the most starts fitted, best ranked first @default every start
+   * @param settledDecrement - each start's fit has also converged once a step begins where the
+   *   Newton decrement is below this ({@link FisherScoring.run}'s `settled`: the spline's
+   *   SPLINE_SETTLED_DECREMENT) @default 0: the tolerance alone
    */
   constructor(
     protected readonly model: M,
@@ -53,6 +56,7 @@ export class ZStartFit<M extends PsfModel> {
     private readonly everyStart = false,
     starts: number = Z_STARTS.length,
     private readonly fits: number = starts,
+    private readonly settledDecrement = 0,
   ) {
     this.box = model.box;
     this.estimator = new PoissonEstimator(model);
@@ -141,7 +145,7 @@ export class ZStartFit<M extends PsfModel> {
     for (let k = 0; k < this.fits; k++) {
       const s = ranked[k];
       this.placeStart(start, s);
-      const status = this.settle(scoring.run(estimator, theta, P, options.maxIterations, options.tolerance));
+      const status = this.settle(scoring.run(estimator, theta, P, options.maxIterations, options.tolerance, this.settledDecrement));
       this.logLikelihood = scoring.logLikelihood;
       iterations += scoring.iterations;
       const better = status === STATUS_CONVERGED ? bestStatus !== STATUS_CONVERGED || this.logLikelihood > bestLl : bestStatus !== STATUS_CONVERGED && this.logLikelihood > bestLl;

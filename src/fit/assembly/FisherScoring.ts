@@ -33,10 +33,12 @@ export let SCORING_ITERATIONS: i32 = 0;
  * (I + λ·diag I)·δ = ∇ℓ by Cholesky; a step that lowers ℓ (beyond rounding, LL_GUARD) is
  * retried with λ × DAMPING_GROWTH, an accepted one divides λ by it (down to DAMPING_FLOOR); no
  * damping that raises ℓ means θ is a maximum to rounding. `trial` holds p values of scratch.
- * Converged when an accepted step moves no position by `tolerance` px.
+ * Converged when an accepted step moves no position by `tolerance` px, or (`settled` > 0) when
+ * it began where the Newton decrement ∇ℓᵀ·δ of the iteration's first, barely damped solve
+ * (λ ≤ DAMPING_START) was below `settled` (θ within √settled standard errors of the maximum).
  * @returns a status code; ℓ in SCORING_LL, iterations in SCORING_ITERATIONS
  */
-export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, trial: StaticArray<f64>, p: i32, maxIterations: i32, tolerance: f64): i32 {
+export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, trial: StaticArray<f64>, p: i32, maxIterations: i32, tolerance: f64, settled: f64 = 0): i32 {
   SCORING_ITERATIONS = 0;
   let ll = model.evaluate(theta);
   SCORING_LL = ll;
@@ -48,11 +50,17 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
     model.derivatives(theta, SCORING_GRADIENT, SCORING_FISHER);
     let accepted = false;
     let moved: f64 = 0;
+    // The Newton decrement at θ, from the iteration's first solve where that is barely damped.
+    let decrement: f64 = Infinity;
     while (lambda <= DAMPING_LIMIT) {
       for (let a = 0; a < p * p; a++) unchecked(SYSTEM[a] = unchecked(SCORING_FISHER[a]));
       for (let a = 0; a < p; a++) unchecked(SYSTEM[a * p + a] *= 1 + lambda);
       if (!choleskyFactor(SYSTEM, p, LOWER)) { lambda *= DAMPING_GROWTH; continue; }
       choleskySolve(LOWER, p, SCORING_GRADIENT, STEP);
+      if (settled > 0 && decrement == Infinity && lambda <= DAMPING_START) {
+        decrement = 0;
+        for (let a = 0; a < p; a++) decrement += unchecked(SCORING_GRADIENT[a]) * unchecked(STEP[a]);
+      }
       moved = model.propose(theta, STEP, trial);
       const next = model.evaluate(trial);
       if (next >= ll - LL_GUARD * Math.abs(ll)) {
@@ -71,7 +79,7 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
       break;
     }
     if (model.leftWindow(theta)) { status = STATUS_LEFT_PATCH; break; }
-    if (moved < tolerance) { status = STATUS_CONVERGED; break; }
+    if (moved < tolerance || decrement < settled) { status = STATUS_CONVERGED; break; }
   }
   SCORING_LL = ll;
   return status;

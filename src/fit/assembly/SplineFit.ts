@@ -483,7 +483,7 @@ const MODEL = new SplineModel();
 function sFitFrom(data: usize, maxIterations: i32, tolerance: f64): i32 {
   MODEL.data = data;
   SEAGER = true;
-  const status = fisherScoring<SplineModel>(MODEL, STH, STRIAL, Z_PARAMETERS, maxIterations, tolerance);
+  const status = fisherScoring<SplineModel>(MODEL, STH, STRIAL, Z_PARAMETERS, maxIterations, tolerance, SPLINE_SETTLED_DECREMENT);
   SITER = SCORING_ITERATIONS;
   SLL = SCORING_LL;
   return status;
