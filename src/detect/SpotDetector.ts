@@ -94,6 +94,8 @@ export class SpotDetector {
   private maximaPixel = new Int32Array(0);
   private maximaValue = new Float64Array(0);
   private maximaOrder = new Int32Array(0);
+  /** {@link detectTiles}' tiles already taken with a rectangle of the tile rows above. */
+  private regionDone = new Uint8Array(0);
   /** The interior threshold of the frame being detected ({@link interiorThreshold}). */
   private base = 0;
   /**
@@ -386,22 +388,37 @@ export class SpotDetector {
     // Until every marked tile's level is known the maxima are collected above the lowest
     // threshold any tile can have (the exact one is applied after).
     const low = this.interiorThreshold(tiles ? Math.min(tiles.minimum, tiles.floorVariance) : Number.NaN);
+    const most = kernel.regionRows;
+    if (this.regionDone.length !== marked.length) this.regionDone = new Uint8Array(marked.length);
+    const done = this.regionDone;
+    done.fill(0);
     for (let tr = 0; tr < rows; tr++) {
       for (let ta = 0; ta < columns; ta++) {
         if (!marked[tr * columns + ta]) continue;
         const tb = grid.runEnd(marked, tr, ta);
+        if (done[tr * columns + ta]) {
+          ta = tb;
+          continue;
+        }
+        // The same run in the tile rows below joins it: one rectangle, its margin loaded and
+        // filtered once (the values are the same whatever the region: filterRegion).
+        let te = tr + 1;
+        while (te < rows && this.sameRun(marked, te, ta, tb) && Math.min(grid.rowStart(te + 1) + 1, this.height) - Math.max(grid.rowStart(tr) - 1, 0) <= most) {
+          done[te * columns + ta] = 1;
+          te++;
+        }
         const r0 = grid.rowStart(tr);
-        const r1 = grid.rowStart(tr + 1);
+        const r1 = grid.rowStart(te);
         const c0 = grid.columnStart(ta);
         const c1 = grid.columnStart(tb);
-        // F2 one pixel around the run (within the frame), for the maxima's neighbours.
+        // F2 one pixel around the rectangle (within the frame), for the maxima's neighbours.
         const fr0 = Math.max(r0 - 1, 0);
         const fr1 = Math.min(r1 + 1, this.height);
         const fc0 = Math.max(c0 - 1, 0);
         const fc1 = Math.min(c1 + 1, this.width);
         kernel.loadRegion(pixels, fr0, fr1, fc0, fc1);
         kernel.filterRegion(fr0, fr1, fc0, fc1);
-        if (tiles) tiles.updateTiles(kernel, tr, ta, tb);
+        if (tiles) for (let t = tr; t < te; t++) tiles.updateTiles(kernel, t, ta, tb);
         n = this.gather(kernel, n, kernel.maximaRegion(r0, r1, c0, c1, low));
         ta = tb;
       }
@@ -424,6 +441,14 @@ export class SpotDetector {
       this.test(row, p - row * this.width, this.maximaValue[order[i]], found);
     }
     this.suppressClose(found, out);
+  }
+
+  /** Whether tile row tr's marked tiles from `ta` on are the run [ta, tb) exactly (none marked just before or after it). */
+  private sameRun(marked: Uint8Array, tr: number, ta: number, tb: number): boolean {
+    const { columns } = this.grid;
+    const row = tr * columns;
+    if (!marked[row + ta] || (ta > 0 && marked[row + ta - 1])) return false;
+    return this.grid.runEnd(marked, tr, ta) === tb;
   }
 
   /**

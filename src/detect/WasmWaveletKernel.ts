@@ -441,6 +441,18 @@ export class WasmWaveletKernel implements WindowPass {
   }
 
   /**
+   * The most frame rows a region of {@link loadRegion} and {@link filterRegion} may span (the
+   * rows of the buffers' windows; buffers holding the whole frame set no bound).
+   */
+  get regionRows(): number {
+    const { pad, reach: r } = this;
+    const most = (w: RowWindow, extra: number) => (w.whole ? Infinity : w.capacity - extra);
+    // The scratch holds one band of filterRegion's (at most bandRows rows) and 6·reach more.
+    const scratch = this.scratch.whole || this.scratch.capacity - 6 * r >= this.bandRows ? Infinity : this.scratch.capacity - 6 * r;
+    return Math.min(most(this.image, 2 * pad), most(this.v1Rows, 4 * r), most(this.f2Rows, 2), scratch);
+  }
+
+  /**
    * {@link filter} over frame rows [r0, r1) and columns [c0, c1) only (V1 over them ± 2·reach):
    * the same passes on the same inputs, so every value there is the one of the whole-frame
    * filter, bit for bit, given the image {@link loadRegion} loaded over them ± pad. Values

@@ -24,6 +24,8 @@ export class ResidualRegions {
   runColumn1 = new Int32Array(0);
   runRow0 = new Int32Array(0);
   runRow1 = new Int32Array(0);
+  /** {@link markedRuns}' tiles already in a rectangle of the tile rows above. */
+  private joined = new Uint8Array(0);
   private seedX = new Float64Array(64);
   private seedY = new Float64Array(64);
 
@@ -38,6 +40,7 @@ export class ResidualRegions {
     this.runColumn1 = new Int32Array(tiles);
     this.runRow0 = new Int32Array(tiles);
     this.runRow1 = new Int32Array(tiles);
+    this.joined = new Uint8Array(tiles);
     this.grid = grid;
   }
 
@@ -122,22 +125,32 @@ export class ResidualRegions {
   }
 
   /**
-   * The runs of {@link marked} tiles along each tile row, each grown by `marginPx` (within the
-   * frame): pixel columns [runColumn0, runColumn1) of rows [runRow0, runRow1).
+   * The runs of {@link marked} tiles along each tile row, the same run in the tile rows below
+   * joined to it (one rectangle, as SpotDetector.detectTiles filters them), each grown by
+   * `marginPx` (within the frame): pixel columns [runColumn0, runColumn1) of rows [runRow0,
+   * runRow1). Joined, the rows between two tile rows' margins are not listed twice.
    * @returns how many runs
    */
   markedRuns(marginPx: number): number {
     const grid = this.grid as TileGrid;
-    const { marked } = this;
+    const { marked, joined } = this;
+    const columns = grid.columns;
+    joined.fill(0);
     let n = 0;
     for (let tr = 0; tr < grid.rows; tr++) {
-      for (let ta = 0; ta < grid.columns; ta++) {
-        if (!marked[tr * grid.columns + ta]) continue;
+      for (let ta = 0; ta < columns; ta++) {
+        if (!marked[tr * columns + ta]) continue;
         const tb = grid.runEnd(marked, tr, ta);
+        if (joined[tr * columns + ta]) {
+          ta = tb;
+          continue;
+        }
+        let te = tr + 1;
+        while (te < grid.rows && marked[te * columns + ta] && !(ta > 0 && marked[te * columns + ta - 1]) && grid.runEnd(marked, te, ta) === tb) joined[te++ * columns + ta] = 1;
         this.runColumn0[n] = Math.max(grid.columnStart(ta) - marginPx, 0);
         this.runColumn1[n] = Math.min(grid.columnStart(tb) + marginPx, grid.width);
         this.runRow0[n] = Math.max(grid.rowStart(tr) - marginPx, 0);
-        this.runRow1[n++] = Math.min(grid.rowStart(tr + 1) + marginPx, grid.height);
+        this.runRow1[n++] = Math.min(grid.rowStart(te) + marginPx, grid.height);
         ta = tb;
       }
     }
