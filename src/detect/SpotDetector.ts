@@ -4,6 +4,7 @@ import type { PixelArray } from '../io/Frame.js';
 import { BackgroundTiles } from './BackgroundTiles.js';
 import { TileGrid } from './TileGrid.js';
 import { Candidates } from './Candidates.js';
+import type { RegionPixels } from './RegionPixels.js';
 import { chooseNoiseSource, DETECTION_NOISE } from './detectionNoise.js';
 import type { ResolvedDetectOptions } from './DetectOptions.js';
 import { MadEstimator } from './MadEstimator.js';
@@ -376,11 +377,12 @@ export class SpotDetector {
    * there the residual is the frame itself); with 'data' noise the last frame's estimate holds.
    * A candidate outside the marked tiles is not seen, nor suppresses one inside.
    * Needs {@link local}.
-   * @param pixels - the frame, photons, row-major: read only within `marginPx` of the marked tiles
+   * @param pixels - the frame, photons, row-major: read only within `marginPx` of the marked
+   *   tiles; or its rows computed where read there ({@link RegionPixels})
    * @param marked - one flag per tile of {@link grid}, row-major
    * @param out - candidates (cleared first)
    */
-  detectTiles(pixels: Float32Array, marked: Uint8Array, out: Candidates): void {
+  detectTiles(pixels: Float32Array | RegionPixels, marked: Uint8Array, out: Candidates): void {
     const { stream: kernel, grid, tiles } = this;
     if (!kernel) throw new Error('detectTiles needs the WebAssembly kernel (local)');
     const { columns, rows } = grid;

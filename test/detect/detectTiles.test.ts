@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { frameCamera, resolveCamera } from '../../src/camera/CameraModel.js';
 import { Candidates } from '../../src/detect/Candidates.js';
 import { resolveDetectOptions } from '../../src/detect/DetectOptions.js';
+import type { RegionPixels } from '../../src/detect/RegionPixels.js';
 import type { NoiseSource } from '../../src/detect/detectionNoise.js';
 import type { FilterKind } from '../../src/detect/FilterKernel.js';
 import { SpotDetector } from '../../src/detect/SpotDetector.js';
@@ -77,6 +78,10 @@ for (const [filter, noiseSource, bandRows] of [
       const expected = list(full).filter(inMarked);
       assert.ok(expected.length >= 5, `${expected.length} candidates in the marked tiles`);
       assert.deepEqual(list(out), expected, `frame ${f}, half the tiles`);
+      // The same pixels computed where read, row by row (the residual passes' RegionPixels).
+      const rows: RegionPixels = { copyRow: (target, at, row, c0, c1) => target.set(masked.subarray(row * W + c0, row * W + c1), at) };
+      local.detectTiles(rows, marked, out);
+      assert.deepEqual(list(out), expected, `frame ${f}, half the tiles, rows computed where read`);
     }
   });
 }
