@@ -95,6 +95,7 @@ export class SpotDetector {
   private maximaPixel = new Int32Array(0);
   private maximaValue = new Float64Array(0);
   private maximaOrder = new Int32Array(0);
+  private maximaKeys = new Float64Array(0);
   /** {@link detectTiles}' tiles already taken with a rectangle of the tile rows above. */
   private regionDone = new Uint8Array(0);
   /** The interior threshold of the frame being detected ({@link interiorThreshold}). */
@@ -428,12 +429,18 @@ export class SpotDetector {
     if (tiles) {
       tiles.summarize();
     }
-    // The maxima in row-major order, as one pass over the whole frame lists them.
-    if (this.maximaOrder.length < n) this.maximaOrder = new Int32Array(this.maximaPixel.length);
+    // The maxima in row-major order, as one pass over the whole frame lists them: keys pixel·n +
+    // i (exact in f64: pixels and maxima each < 2²⁶) sorted natively, no comparator.
+    if (this.maximaOrder.length < n) {
+      this.maximaOrder = new Int32Array(this.maximaPixel.length);
+      this.maximaKeys = new Float64Array(this.maximaPixel.length);
+    }
     const order = this.maximaOrder.subarray(0, n);
-    for (let i = 0; i < n; i++) order[i] = i;
+    const keys = this.maximaKeys.subarray(0, n);
     const pixel = this.maximaPixel;
-    order.sort((a, b) => pixel[a] - pixel[b]);
+    for (let i = 0; i < n; i++) keys[i] = pixel[i] * n + i;
+    keys.sort();
+    for (let k = 0; k < n; k++) order[k] = keys[k] % n;
     const found = this.found;
     found.count = 0;
     this.interiorThreshold(tiles ? tiles.minimum : Number.NaN);
