@@ -4,6 +4,7 @@ import type { PixelArray } from '../io/Frame.js';
 import { BackgroundTiles } from './BackgroundTiles.js';
 import { TileGrid } from './TileGrid.js';
 import { Candidates } from './Candidates.js';
+import type { RegionPixels } from './RegionPixels.js';
 import { chooseNoiseSource, DETECTION_NOISE } from './detectionNoise.js';
 import type { ResolvedDetectOptions } from './DetectOptions.js';
 import { MadEstimator } from './MadEstimator.js';
@@ -94,6 +95,9 @@ export class SpotDetector {
   private maximaPixel = new Int32Array(0);
   private maximaValue = new Float64Array(0);
   private maximaOrder = new Int32Array(0);
+  private maximaKeys = new Float64Array(0);
+  /** {@link detectTiles}' tiles already taken with a rectangle of the tile rows above. */
+  private regionDone = new Uint8Array(0);
   /** The interior threshold of the frame being detected ({@link interiorThreshold}). */
   private base = 0;
   /**
@@ -374,11 +378,12 @@ export class SpotDetector {
    * there the residual is the frame itself); with 'data' noise the last frame's estimate holds.
    * A candidate outside the marked tiles is not seen, nor suppresses one inside.
    * Needs {@link local}.
-   * @param pixels - the frame, photons, row-major: read only within `marginPx` of the marked tiles
+   * @param pixels - the frame, photons, row-major: read only within `marginPx` of the marked
+   *   tiles; or its rows computed where read there ({@link RegionPixels})
    * @param marked - one flag per tile of {@link grid}, row-major
    * @param out - candidates (cleared first)
    */
-  detectTiles(pixels: Float32Array, marked: Uint8Array, out: Candidates): void {
+  detectTiles(pixels: Float32Array | RegionPixels, marked: Uint8Array, out: Candidates): void {
     const { stream: kernel, grid, tiles } = this;
     if (!kernel) throw new Error('detectTiles needs the WebAssembly kernel (local)');
     const { columns, rows } = grid;
@@ -386,22 +391,37 @@ export class SpotDetector {
     // Until every marked tile's level is known the maxima are collected above the lowest
     // threshold any tile can have (the exact one is applied after).
     const low = this.interiorThreshold(tiles ? Math.min(tiles.minimum, tiles.floorVariance) : Number.NaN);
+    const most = kernel.regionRows;
+    if (this.regionDone.length !== marked.length) this.regionDone = new Uint8Array(marked.length);
+    const done = this.regionDone;
+    done.fill(0);
     for (let tr = 0; tr < rows; tr++) {
       for (let ta = 0; ta < columns; ta++) {
         if (!marked[tr * columns + ta]) continue;
         const tb = grid.runEnd(marked, tr, ta);
+        if (done[tr * columns + ta]) {
+          ta = tb;
+          continue;
+        }
+        // The same run in the tile rows below joins it: one rectangle, its margin loaded and
+        // filtered once (the values are the same whatever the region: filterRegion).
+        let te = tr + 1;
+        while (te < rows && this.sameRun(marked, te, ta, tb) && Math.min(grid.rowStart(te + 1) + 1, this.height) - Math.max(grid.rowStart(tr) - 1, 0) <= most) {
+          done[te * columns + ta] = 1;
+          te++;
+        }
         const r0 = grid.rowStart(tr);
-        const r1 = grid.rowStart(tr + 1);
+        const r1 = grid.rowStart(te);
         const c0 = grid.columnStart(ta);
         const c1 = grid.columnStart(tb);
-        // F2 one pixel around the run (within the frame), for the maxima's neighbours.
+        // F2 one pixel around the rectangle (within the frame), for the maxima's neighbours.
         const fr0 = Math.max(r0 - 1, 0);
         const fr1 = Math.min(r1 + 1, this.height);
         const fc0 = Math.max(c0 - 1, 0);
         const fc1 = Math.min(c1 + 1, this.width);
         kernel.loadRegion(pixels, fr0, fr1, fc0, fc1);
         kernel.filterRegion(fr0, fr1, fc0, fc1);
-        if (tiles) tiles.updateTiles(kernel, tr, ta, tb);
+        if (tiles) for (let t = tr; t < te; t++) tiles.updateTiles(kernel, t, ta, tb);
         n = this.gather(kernel, n, kernel.maximaRegion(r0, r1, c0, c1, low));
         ta = tb;
       }
@@ -409,12 +429,18 @@ export class SpotDetector {
     if (tiles) {
       tiles.summarize();
     }
-    // The maxima in row-major order, as one pass over the whole frame lists them.
-    if (this.maximaOrder.length < n) this.maximaOrder = new Int32Array(this.maximaPixel.length);
+    // The maxima in row-major order, as one pass over the whole frame lists them: keys pixel·n +
+    // i (exact in f64: pixels and maxima each < 2²⁶) sorted natively, no comparator.
+    if (this.maximaOrder.length < n) {
+      this.maximaOrder = new Int32Array(this.maximaPixel.length);
+      this.maximaKeys = new Float64Array(this.maximaPixel.length);
+    }
     const order = this.maximaOrder.subarray(0, n);
-    for (let i = 0; i < n; i++) order[i] = i;
+    const keys = this.maximaKeys.subarray(0, n);
     const pixel = this.maximaPixel;
-    order.sort((a, b) => pixel[a] - pixel[b]);
+    for (let i = 0; i < n; i++) keys[i] = pixel[i] * n + i;
+    keys.sort();
+    for (let k = 0; k < n; k++) order[k] = keys[k] % n;
     const found = this.found;
     found.count = 0;
     this.interiorThreshold(tiles ? tiles.minimum : Number.NaN);
@@ -424,6 +450,14 @@ export class SpotDetector {
       this.test(row, p - row * this.width, this.maximaValue[order[i]], found);
     }
     this.suppressClose(found, out);
+  }
+
+  /** Whether tile row tr's marked tiles from `ta` on are the run [ta, tb) exactly (none marked just before or after it). */
+  private sameRun(marked: Uint8Array, tr: number, ta: number, tb: number): boolean {
+    const { columns } = this.grid;
+    const row = tr * columns;
+    if (!marked[row + ta] || (ta > 0 && marked[row + ta - 1])) return false;
+    return this.grid.runEnd(marked, tr, ta) === tb;
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { PixelArray } from '../io/Frame.js';
+import type { RegionPixels } from './RegionPixels.js';
 import { instantiate, wasmModule } from '../wasm/wasmModule.js';
 import type { PhotonConversion } from '../camera/CameraModel.js';
 import { ALIGN, DUPLICATE_PAD, FILTER_BAND_ROWS, SLACK } from './detectConstants.js';
@@ -411,9 +412,14 @@ export class WasmWaveletKernel implements WindowPass {
    * filter's margin around them: pixels outside the frame as the filter pads (FilterKernel's
    * `inner`), so every value is the one {@link load} of the whole frame puts there. Only that
    * part of `pixels` is read.
-   * @param pixels - the frame, photons, row-major, width·height (valid within the rows and columns ± pad)
+   * @param pixels - the frame, photons, row-major, width·height (valid within the rows and
+   *   columns ± pad), or the rows' photons computed where read ({@link RegionPixels})
    */
-  loadRegion(pixels: Float32Array, r0: number, r1: number, c0: number, c1: number): void {
+  loadRegion(pixels: Float32Array | RegionPixels, r0: number, r1: number, c0: number, c1: number): void {
+    if (!(pixels instanceof Float32Array)) {
+      this.loadRegionRows(pixels, r0, r1, c0, c1);
+      return;
+    }
     const { width, height, stride, pad, kernel } = this;
     const image = this.imageView;
     this.image.place(r0, r1 + 2 * pad);
@@ -438,6 +444,47 @@ export class WasmWaveletKernel implements WindowPass {
         image[target + c] = sc < 0 ? 0 : pixels[source + sc];
       }
     }
+  }
+
+  /** {@link loadRegion} from rows computed where read: the same values in the same places. */
+  private loadRegionRows(pixels: RegionPixels, r0: number, r1: number, c0: number, c1: number): void {
+    const { width, height, stride, pad, kernel } = this;
+    const image = this.imageView;
+    this.image.place(r0, r1 + 2 * pad);
+    const top = this.image.top;
+    const from = Math.max(c0 - pad, 0);
+    const to = Math.min(c1 + pad, width);
+    for (let fr = r0 - pad; fr < r1 + pad; fr++) {
+      const target = (fr + pad - top) * stride + pad;
+      const sr = fr >= 0 && fr < height ? fr : kernel.inner(fr, height);
+      if (sr < 0) {
+        image.fill(0, target + c0 - pad, target + c1 + pad);
+        continue;
+      }
+      pixels.copyRow(image, target + from, sr, from, to);
+      for (let c = c0 - pad; c < from; c++) {
+        const sc = kernel.inner(c, width);
+        if (sc < 0) image[target + c] = 0;
+        else pixels.copyRow(image, target + c, sr, sc, sc + 1);
+      }
+      for (let c = to; c < c1 + pad; c++) {
+        const sc = kernel.inner(c, width);
+        if (sc < 0) image[target + c] = 0;
+        else pixels.copyRow(image, target + c, sr, sc, sc + 1);
+      }
+    }
+  }
+
+  /**
+   * The most frame rows a region of {@link loadRegion} and {@link filterRegion} may span (the
+   * rows of the buffers' windows; buffers holding the whole frame set no bound).
+   */
+  get regionRows(): number {
+    const { pad, reach: r } = this;
+    const most = (w: RowWindow, extra: number) => (w.whole ? Infinity : w.capacity - extra);
+    // The scratch holds one band of filterRegion's (at most bandRows rows) and 6·reach more.
+    const scratch = this.scratch.whole || this.scratch.capacity - 6 * r >= this.bandRows ? Infinity : this.scratch.capacity - 6 * r;
+    return Math.min(most(this.image, 2 * pad), most(this.v1Rows, 4 * r), most(this.f2Rows, 2), scratch);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { FrameCamera } from '../camera/CameraModel.js';
 import { PHOTONS } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
+import type { RegionPixels } from '../detect/RegionPixels.js';
 import type { SpotDetector } from '../detect/SpotDetector.js';
 import type { ResolvedFits } from '../fit/CrowdingResolver.js';
 import { crowdedWindow } from '../fit/crowdedWindow.js';
@@ -166,6 +167,15 @@ export class ResidualPass {
   /** Where the passes detect, draw and clear, by the detector's tiles, and the next pass's seeds. */
   private readonly regions = new ResidualRegions();
   private local = false;
+  /** The frame a local pass detects in, while it does ({@link residualRows}). */
+  private current: ResidualFrame | undefined;
+  /** The residual of {@link current}'s rows, computed where the detector reads it (a local pass). */
+  private readonly residualRows: RegionPixels = {
+    copyRow: (target, at, row, c0, c1) => {
+      const frame = this.current as ResidualFrame;
+      this.residualInto(frame, target, at, row * frame.width + c0, row * frame.width + c1);
+    },
+  };
 
   /**
    * @param fit - the resolved fit options (box, σ)
@@ -203,9 +213,10 @@ export class ResidualPass {
    * the detector's grid within a model's reach (MODEL_RADIUS_SIGMAS·σ) of a seed, each later
    * one in those of the rows its refits and tests changed — elsewhere the residual is what an
    * earlier pass (the first) already detected. Within those tiles the candidates are the ones
-   * a pass over the whole residual finds there: the residual is computed, and the model image
-   * drawn, over them and the filter's margin, and the detector reads nothing else. Without
-   * seeds every pass detects over the whole frame.
+   * a pass over the whole residual finds there: the model image is drawn over them and the
+   * filter's margin, and the residual is computed there as the detector loads it (straight into
+   * its kernel: RegionPixels), which reads nothing else. Without seeds every pass detects over
+   * the whole frame (the residual then a frame-sized array).
    * @param frame - the frame, its camera and known background
    * @param detector - the run's detector (loaded again with the residual)
    * @param first - the first pass's rows
@@ -219,7 +230,6 @@ export class ResidualPass {
     const regions = this.regions;
     if (this.model.image.length !== size || regions.grid !== grid) {
       this.model.resize(size);
-      this.residual = new Float32Array(size);
       regions.resize(grid);
     }
     const out = this.out;
@@ -249,11 +259,10 @@ export class ResidualPass {
         const model = this.model;
         model.clear();
         for (let p = 0; p < out.count; p++) if (model.footprint(out, p) && regions.needs(model.foot.c0, model.foot.r0, model.foot.w)) model.draw(out, p, width, height);
-        const runs = regions.markedRuns(detector.marginPx);
-        for (let i = 0; i < runs; i++) {
-          for (let r = regions.runRow0[i]; r < regions.runRow1[i]; r++) this.residualRange(frame, r * width + regions.runColumn0[i], r * width + regions.runColumn1[i]);
-        }
-        detector.detectTiles(this.residual, regions.marked, candidates);
+        // The residual computed where the detector reads it, straight into its kernel.
+        this.current = frame;
+        detector.detectTiles(this.residualRows, regions.marked, candidates);
+        this.current = undefined;
       } else {
         this.drawAll(width, height);
         this.residualOf(frame);
@@ -706,23 +715,25 @@ export class ResidualPass {
    * has one: the frame minus B is what detection sees then).
    */
   private residualOf(frame: ResidualFrame): void {
-    this.residualRange(frame, 0, this.residual.length);
+    const size = frame.width * frame.height;
+    if (this.residual.length !== size) this.residual = new Float32Array(size);
+    this.residualInto(frame, this.residual, 0, 0, size);
   }
 
-  /** {@link residualOf} at pixel indices [from, to). */
-  private residualRange(frame: ResidualFrame, from: number, to: number): void {
+  /** The residual ({@link residualOf}) at frame pixel indices [from, to) into `out[at …]`. */
+  private residualInto(frame: ResidualFrame, out: Float32Array, at: number, from: number, to: number): void {
     const { data, camera, known } = frame;
     const { offsetMap, factorMap } = camera;
     const model = this.model.image;
-    const out = this.residual;
     const baseline = camera.baselineAdu;
     const factor = camera.photonsPerAduNet;
+    const shift = at - from;
     if (offsetMap && factorMap) {
-      for (let i = from; i < to; i++) out[i] = (data[i] - offsetMap[i]) * factorMap[i] - model[i] - (known ? known.photons[i] : 0);
+      for (let i = from; i < to; i++) out[i + shift] = (data[i] - offsetMap[i]) * factorMap[i] - model[i] - (known ? known.photons[i] : 0);
     } else if (known) {
-      for (let i = from; i < to; i++) out[i] = (data[i] - baseline) * factor - model[i] - known.photons[i];
+      for (let i = from; i < to; i++) out[i + shift] = (data[i] - baseline) * factor - model[i] - known.photons[i];
     } else {
-      for (let i = from; i < to; i++) out[i] = (data[i] - baseline) * factor - model[i];
+      for (let i = from; i < to; i++) out[i + shift] = (data[i] - baseline) * factor - model[i];
     }
   }
 }

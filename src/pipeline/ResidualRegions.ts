@@ -19,11 +19,6 @@ export class ResidualRegions {
   dirty = new Uint8Array(0);
   /** Seeds added since the last {@link markSeeds}. */
   seedCount = 0;
-  /** The runs of marked tiles of {@link markedRuns}, with their margins: first and end column, first and end row, px. */
-  runColumn0 = new Int32Array(0);
-  runColumn1 = new Int32Array(0);
-  runRow0 = new Int32Array(0);
-  runRow1 = new Int32Array(0);
   private seedX = new Float64Array(64);
   private seedY = new Float64Array(64);
 
@@ -34,10 +29,6 @@ export class ResidualRegions {
     this.marked = new Uint8Array(tiles);
     this.need = new Uint8Array(tiles);
     this.dirty = new Uint8Array(tiles);
-    this.runColumn0 = new Int32Array(tiles);
-    this.runColumn1 = new Int32Array(tiles);
-    this.runRow0 = new Int32Array(tiles);
-    this.runRow1 = new Int32Array(tiles);
     this.grid = grid;
   }
 
@@ -119,29 +110,6 @@ export class ResidualRegions {
         ta = tb;
       }
     }
-  }
-
-  /**
-   * The runs of {@link marked} tiles along each tile row, each grown by `marginPx` (within the
-   * frame): pixel columns [runColumn0, runColumn1) of rows [runRow0, runRow1).
-   * @returns how many runs
-   */
-  markedRuns(marginPx: number): number {
-    const grid = this.grid as TileGrid;
-    const { marked } = this;
-    let n = 0;
-    for (let tr = 0; tr < grid.rows; tr++) {
-      for (let ta = 0; ta < grid.columns; ta++) {
-        if (!marked[tr * grid.columns + ta]) continue;
-        const tb = grid.runEnd(marked, tr, ta);
-        this.runColumn0[n] = Math.max(grid.columnStart(ta) - marginPx, 0);
-        this.runColumn1[n] = Math.min(grid.columnStart(tb) + marginPx, grid.width);
-        this.runRow0[n] = Math.max(grid.rowStart(tr) - marginPx, 0);
-        this.runRow1[n++] = Math.min(grid.rowStart(tr + 1) + marginPx, grid.height);
-        ta = tb;
-      }
-    }
-    return n;
   }
 
   /** Set `flags` of the tiles the square of `side` px at (c0, r0) covers (clamped into the frame). */
