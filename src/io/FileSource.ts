@@ -37,8 +37,11 @@ export class FileSource {
   reads = 0;
   /** Bytes those calls read. */
   bytesRead = 0;
-  /** Read system calls made by all sources of the process (tests check that unsubscribing stops reading). */
-  static totalReads = 0;
+  /**
+   * Called with the source after each read system call of any source of the process (tests
+   * count one file's reads with it, to check that unsubscribing stops reading); empty by default.
+   */
+  static readonly readListeners = new Set<(source: FileSource) => void>();
 
   /**
    * @param path - file to open for reading
@@ -133,7 +136,7 @@ export class FileSource {
     let done = 0;
     while (done < length) {
       this.reads++;
-      FileSource.totalReads++;
+      if (FileSource.readListeners.size > 0) for (const listener of FileSource.readListeners) listener(this);
       const n = readSync(this.fd, target, offset + done, length - done, position + done);
       if (n === 0) break;
       done += n;
