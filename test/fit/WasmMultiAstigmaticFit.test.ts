@@ -87,7 +87,7 @@ describe('the kernel\'s 3-D multi-emitter fit (multiZFit)', () => {
     assert.ok(fit.residualStd < 1e-3, `residual std ${fit.residualStd}`);
   });
 
-  test('agrees with MultiEmitterModel over AstigmaticModel by PoissonEstimator and FisherScoring: same statuses and iterations, θ̂ to rounding (300 windows of K = 2, 60 of K = 1 and 3, seed 31)', () => {
+  test('agrees with MultiEmitterModel over AstigmaticModel by PoissonEstimator and FisherScoring: same statuses and iterations, θ̂ to rounding (300 windows of K = 2, 60 of K = 1 and 3, 60 of K = 4, 5 (the unrolled passes) and 6 (the generic pass), seed 31)', () => {
     const rng = new Random(31);
     const reference = new Reference();
     const wasm = new WasmMultiAstigmaticFit(BOX, CURVES);
@@ -97,7 +97,7 @@ describe('the kernel\'s 3-D multi-emitter fit (multiZFit)', () => {
     const shift = new Float64Array(windows * area);
     const statuses = new Map<number, number>();
     const worst = { position: 0, z: 0, relative: 0, crlb: 0, ll: 0 };
-    const ks = [...Array.from({ length: 300 }, () => 2), ...Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? 1 : 3))];
+    const ks = [...Array.from({ length: 300 }, () => 2), ...Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? 1 : 3)), ...Array.from({ length: 60 }, (_, i) => 4 + (i % 3))];
     for (const [n, k] of ks.entries()) {
       const at = (n % windows) * area;
       const shifted = n % 2 === 1;
