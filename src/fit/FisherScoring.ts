@@ -62,9 +62,11 @@ export class FisherScoring {
    * Maximize ℓ from θ (modified in place) over its first `p` parameters.
    * @param maxIterations - iteration limit
    * @param tolerance - converged when an accepted step moves no position by this much, px
+   * @param minGain - also converged when an accepted step raises ℓ by less than this (0: off; a
+   *   step that gains ε moved θ by about √(2ε) standard errors) @default 0
    * @returns a status code; ℓ and the iterations in the fields
    */
-  run(model: ScoringModel, theta: Float64Array, p: number, maxIterations: number, tolerance: number): number {
+  run(model: ScoringModel, theta: Float64Array, p: number, maxIterations: number, tolerance: number, minGain = 0): number {
     const { gradient, fisher, system, lower, step, trial } = this;
     this.iterations = 0;
     let ll = model.evaluate(theta);
@@ -77,6 +79,7 @@ export class FisherScoring {
       model.derivatives(theta, gradient, fisher);
       let accepted = false;
       let moved = 0;
+      let gain = 0;
       while (lambda <= DAMPING_LIMIT) {
         for (let a = 0; a < p * p; a++) system[a] = fisher[a];
         for (let a = 0; a < p; a++) system[a * p + a] *= 1 + lambda;
@@ -89,6 +92,7 @@ export class FisherScoring {
         const next = model.evaluate(trial);
         if (next >= ll - LL_GUARD * Math.abs(ll)) {
           theta.set(trial.subarray(0, p));
+          gain = next - ll;
           ll = next;
           lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
           accepted = true;
@@ -106,7 +110,7 @@ export class FisherScoring {
         status = STATUS_LEFT_PATCH;
         break;
       }
-      if (moved < tolerance) {
+      if (moved < tolerance || (minGain > 0 && gain < minGain)) {
         status = STATUS_CONVERGED;
         break;
       }

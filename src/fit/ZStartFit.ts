@@ -31,6 +31,8 @@ export class ZStartFit<M extends PsfModel> {
   iterations = 0;
   protected readonly estimator: PoissonEstimator;
   private readonly scoring = new FisherScoring(P);
+  /** A fit has also converged when an accepted step raises ℓ by less than this (FisherScoring.run's `minGain`; 0: off). */
+  protected minGain = 0;
   private readonly best = new Float64Array(P);
   /** The z starts' ℓ, and their numbers ranked by it (largest first). */
   private readonly startOrder: Float64Array;
@@ -141,7 +143,7 @@ export class ZStartFit<M extends PsfModel> {
     for (let k = 0; k < this.fits; k++) {
       const s = ranked[k];
       this.placeStart(start, s);
-      const status = this.settle(scoring.run(estimator, theta, P, options.maxIterations, options.tolerance));
+      const status = this.settle(scoring.run(estimator, theta, P, options.maxIterations, options.tolerance, this.minGain));
       this.logLikelihood = scoring.logLikelihood;
       iterations += scoring.iterations;
       const better = status === STATUS_CONVERGED ? bestStatus !== STATUS_CONVERGED || this.logLikelihood > bestLl : bestStatus !== STATUS_CONVERGED && this.logLikelihood > bestLl;

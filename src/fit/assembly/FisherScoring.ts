@@ -33,10 +33,11 @@ export let SCORING_ITERATIONS: i32 = 0;
  * (I + λ·diag I)·δ = ∇ℓ by Cholesky; a step that lowers ℓ (beyond rounding, LL_GUARD) is
  * retried with λ × DAMPING_GROWTH, an accepted one divides λ by it (down to DAMPING_FLOOR); no
  * damping that raises ℓ means θ is a maximum to rounding. `trial` holds p values of scratch.
- * Converged when an accepted step moves no position by `tolerance` px.
+ * Converged when an accepted step moves no position by `tolerance` px, or (`minGain` > 0)
+ * raises ℓ by less than `minGain`.
  * @returns a status code; ℓ in SCORING_LL, iterations in SCORING_ITERATIONS
  */
-export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, trial: StaticArray<f64>, p: i32, maxIterations: i32, tolerance: f64): i32 {
+export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, trial: StaticArray<f64>, p: i32, maxIterations: i32, tolerance: f64, minGain: f64 = 0): i32 {
   SCORING_ITERATIONS = 0;
   let ll = model.evaluate(theta);
   SCORING_LL = ll;
@@ -48,6 +49,7 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
     model.derivatives(theta, SCORING_GRADIENT, SCORING_FISHER);
     let accepted = false;
     let moved: f64 = 0;
+    let gain: f64 = 0;
     while (lambda <= DAMPING_LIMIT) {
       for (let a = 0; a < p * p; a++) unchecked(SYSTEM[a] = unchecked(SCORING_FISHER[a]));
       for (let a = 0; a < p; a++) unchecked(SYSTEM[a * p + a] *= 1 + lambda);
@@ -57,6 +59,7 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
       const next = model.evaluate(trial);
       if (next >= ll - LL_GUARD * Math.abs(ll)) {
         for (let a = 0; a < p; a++) unchecked(theta[a] = unchecked(trial[a]));
+        gain = next - ll;
         ll = next;
         lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
         accepted = true;
@@ -71,7 +74,7 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
       break;
     }
     if (model.leftWindow(theta)) { status = STATUS_LEFT_PATCH; break; }
-    if (moved < tolerance) { status = STATUS_CONVERGED; break; }
+    if (moved < tolerance || (minGain > 0 && gain < minGain)) { status = STATUS_CONVERGED; break; }
   }
   SCORING_LL = ll;
   return status;
