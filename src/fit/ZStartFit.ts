@@ -33,6 +33,8 @@ export class ZStartFit<M extends PsfModel> {
   private readonly scoring = new FisherScoring(P);
   /** A fit has also converged when an accepted step raises ℓ by less than this (FisherScoring.run's `minGain`; 0: off). */
   protected minGain = 0;
+  /** …and its damping rises after a step that gains less than this share of its predicted gain (FisherScoring.run's `minRatio`; 0: off). */
+  protected minRatio = 0;
   private readonly best = new Float64Array(P);
   /** The z starts' ℓ, and their numbers ranked by it (largest first). */
   private readonly startOrder: Float64Array;
@@ -143,7 +145,7 @@ export class ZStartFit<M extends PsfModel> {
     for (let k = 0; k < this.fits; k++) {
       const s = ranked[k];
       this.placeStart(start, s);
-      const status = this.settle(scoring.run(estimator, theta, P, options.maxIterations, options.tolerance, this.minGain));
+      const status = this.settle(scoring.run(estimator, theta, P, options.maxIterations, options.tolerance, this.minGain, this.minRatio));
       this.logLikelihood = scoring.logLikelihood;
       iterations += scoring.iterations;
       const better = status === STATUS_CONVERGED ? bestStatus !== STATUS_CONVERGED || this.logLikelihood > bestLl : bestStatus !== STATUS_CONVERGED && this.logLikelihood > bestLl;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FisherScoring } from '../../src/fit/FisherScoring.js';
 import type { ScoringModel } from '../../src/fit/FisherScoring.js';
-import { STATUS_CONVERGED } from '../../src/fit/fitConstants.js';
+import { STATUS_CONVERGED, STATUS_MAX_ITERATIONS } from '../../src/fit/fitConstants.js';
 
 /**
  * ℓ(θ) = −½·c·(θ − t)², its Fisher information given as `over` × the curvature: each step covers
@@ -44,4 +44,17 @@ describe('FisherScoring', () => {
     // And not sooner: the step before gained at least minGain, so |θ̂ − t| ≥ ρ²·√(2·minGain/(c(1 − ρ²))).
     assert.ok(Math.abs(theta[0] - t) >= rho * bound, `stopped early: |θ̂ − t| ${Math.abs(theta[0] - t)}`);
   });
+
+  test('minRatio: steps that overshoot (Fisher information half the curvature: a two-cycle about the maximum) raise the damping, and the fit converges', () => {
+    const c = 4, t = 1, over = 0.51;
+    const scoring = new FisherScoring(1);
+    const theta = Float64Array.of(0);
+    // Undamped, each step lands at −0.96 × the error: 100 iterations leave it far from converged.
+    assert.equal(scoring.run(creeping(c, t, over), theta, 1, 100, 1e-9), STATUS_MAX_ITERATIONS);
+    theta[0] = 0;
+    assert.equal(scoring.run(creeping(c, t, over), theta, 1, 100, 1e-9, 0, 0.25), STATUS_CONVERGED);
+    assert.ok(scoring.iterations < 30, `${scoring.iterations} iterations`);
+    assert.ok(Math.abs(theta[0] - t) < 1e-8, `θ ${theta[0]}`);
+  });
 });
+

@@ -6,7 +6,7 @@ import {
   MAX_WINDOW, MIN_START_BACKGROUND,
   MIN_START_PHOTONS, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_OUT_CRLB,
   Z_OUT_ITERATIONS, Z_OUT_LOG_LIKELIHOOD, Z_OUT_RESIDUAL_STD, Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA,
-  Z_MIN_GAIN, Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
+  Z_MIN_GAIN, Z_MIN_GAIN_RATIO, Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
 } from '../fitConstants';
 import { choleskyInverseDiagonal } from './cholesky';
 import { fisherFive } from './fisherFive';
@@ -147,7 +147,7 @@ const MODEL = new AstigmaticModel();
 /** AstigmaticFit.fitFrom: θ from ZTH; θ̂ in ZTH, ℓ in ZLL, iterations in ZITER. */
 function zFitFrom(data: usize, maxIterations: i32, tolerance: f64): i32 {
   MODEL.data = data;
-  const status = fisherScoring<AstigmaticModel>(MODEL, ZTH, ZTRIAL, Z_PARAMETERS, maxIterations, tolerance, Z_MIN_GAIN);
+  const status = fisherScoring<AstigmaticModel>(MODEL, ZTH, ZTRIAL, Z_PARAMETERS, maxIterations, tolerance, Z_MIN_GAIN, Z_MIN_GAIN_RATIO);
   ZITER = SCORING_ITERATIONS;
   ZLL = SCORING_LL;
   return status;

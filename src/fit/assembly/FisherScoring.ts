@@ -34,10 +34,12 @@ export let SCORING_ITERATIONS: i32 = 0;
  * retried with λ × DAMPING_GROWTH, an accepted one divides λ by it (down to DAMPING_FLOOR); no
  * damping that raises ℓ means θ is a maximum to rounding. `trial` holds p values of scratch.
  * Converged when an accepted step moves no position by `tolerance` px, or (`minGain` > 0)
- * raises ℓ by less than `minGain`.
+ * raises ℓ by less than `minGain`. With `minRatio` > 0, an accepted step that gains less than
+ * that share of the gain the Fisher information predicts for it raises λ (to at least
+ * DAMPING_START) instead of lowering it.
  * @returns a status code; ℓ in SCORING_LL, iterations in SCORING_ITERATIONS
  */
-export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, trial: StaticArray<f64>, p: i32, maxIterations: i32, tolerance: f64, minGain: f64 = 0): i32 {
+export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, trial: StaticArray<f64>, p: i32, maxIterations: i32, tolerance: f64, minGain: f64 = 0, minRatio: f64 = 0): i32 {
   SCORING_ITERATIONS = 0;
   let ll = model.evaluate(theta);
   SCORING_LL = ll;
@@ -58,10 +60,11 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
       moved = model.propose(theta, STEP, trial);
       const next = model.evaluate(trial);
       if (next >= ll - LL_GUARD * Math.abs(ll)) {
-        for (let a = 0; a < p; a++) unchecked(theta[a] = unchecked(trial[a]));
         gain = next - ll;
+        const overshot = minRatio > 0 && gain < minRatio * predictedGain(theta, trial, p);
+        for (let a = 0; a < p; a++) unchecked(theta[a] = unchecked(trial[a]));
         ll = next;
-        lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
+        lambda = overshot ? Math.max(lambda * DAMPING_GROWTH, DAMPING_START) : Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
         accepted = true;
         break;
       }
@@ -78,4 +81,18 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
   }
   SCORING_LL = ll;
   return status;
+}
+
+/** FisherScoring.ts's predictedGain: ∇ℓ·Δ − ½Δ·I·Δ with Δ = trial − θ (SCORING_GRADIENT, SCORING_FISHER), the same sums in the same order. */
+function predictedGain(theta: StaticArray<f64>, trial: StaticArray<f64>, p: i32): f64 {
+  let linear: f64 = 0;
+  let quadratic: f64 = 0;
+  for (let a = 0; a < p; a++) {
+    const da = unchecked(trial[a]) - unchecked(theta[a]);
+    linear += unchecked(SCORING_GRADIENT[a]) * da;
+    let row: f64 = 0;
+    for (let e = 0; e < p; e++) row += unchecked(SCORING_FISHER[a * p + e]) * (unchecked(trial[e]) - unchecked(theta[e]));
+    quadratic += da * row;
+  }
+  return linear - 0.5 * quadratic;
 }
