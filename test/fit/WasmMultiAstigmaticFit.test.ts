@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { WasmMultiAstigmaticFit } from '../../src/fit/WasmMultiAstigmaticFit.js';
 import * as c from '../../src/fit/fitConstants.js';
@@ -10,6 +11,8 @@ import { MultiEmitterModel } from '../../src/fit/models/MultiEmitterModel.js';
 import { PoissonEstimator } from '../../src/fit/PoissonEstimator.js';
 import { Random } from '../../src/simulate/Random.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
+import { MULTI_EMITTER_DEFAULTS } from '../../src/fit/EmitterSelector.js';
+import { PASSES_MAX_K, PASSES_PATH, astigmaticPassesSource } from '../build/astigmaticPasses.js';
 
 const BOX = 11;
 const CURVES: AstigmatismCurves = { ...DEFAULT_ASTIGMATISM, zRangeNm: [-600, 600], pixelSizeNm: 100 };
@@ -156,6 +159,11 @@ describe('the kernel\'s 3-D multi-emitter fit (multiZFit)', () => {
     assert.ok(worst.ll < 1e-12, `ℓ differs by ${worst.ll} (relative)`);
     // Measured: 291 converged, 68 at the iteration limit, 1 left the window.
     assert.ok((statuses.get(c.STATUS_CONVERGED) ?? 0) > 200 && (statuses.get(c.STATUS_MAX_ITERATIONS) ?? 0) > 10, `statuses ${[...statuses]}: converged and unconverged fits are both compared`);
+  });
+
+  test('the unrolled passes (astigmaticPasses.ts) are their generator\'s output, one for every K up to the default most emitters', () => {
+    assert.equal(readFileSync(PASSES_PATH, 'utf8'), astigmaticPassesSource(), 'run node --import tsx test/build/astigmaticPasses.ts, then npm run build:wasm');
+    assert.equal(PASSES_MAX_K, MULTI_EMITTER_DEFAULTS.maxEmitters);
   });
 
   test('a window holding a non-finite value is bad data, not iterated; K outside 1 … MAX_EMITTERS is refused', () => {
