@@ -2,6 +2,7 @@ import { AstigmaticModel } from './models/AstigmaticModel.js';
 import type { AstigmatismCurves } from './models/AstigmaticModel.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
 import { ZStartFit } from './ZStartFit.js';
+import { Z_MIN_GAIN, Z_MIN_GAIN_RATIO } from './fitConstants.js';
 
 /**
  * The 3-D fit of one astigmatic spot (docs/design.md §8): the {@link ZStartFit} (Poisson MLE
@@ -27,5 +28,7 @@ export class AstigmaticFit extends ZStartFit<AstigmaticModel> implements Astigma
    */
   constructor(box: number, curves: AstigmatismCurves) {
     super(new AstigmaticModel(box, curves), curves.zRangeNm);
+    this.minGain = Z_MIN_GAIN;
+    this.minRatio = Z_MIN_GAIN_RATIO;
   }
 }

@@ -66,9 +66,14 @@ export class FisherScoring {
    *   ∇ℓᵀ·δ (δ the step of an undamped or barely damped system, λ ≤ DAMPING_START) was below
    *   this: θ within √settled standard errors of the maximum (the spline's
    *   SPLINE_SETTLED_DECREMENT) @default 0: the tolerance alone
+   * @param minGain - also converged when an accepted step raises ℓ by less than this (0: off; a
+   *   step that gains ε moved θ by about √(2ε) standard errors) @default 0
+   * @param minRatio - an accepted step that gains less than this share of the gain the Fisher
+   *   information predicts for it (∇ℓ·Δ − ½Δ·I·Δ, Δ the step taken) raises the damping λ (to at
+   *   least DAMPING_START) instead of lowering it: the quadratic model overshoots (0: off) @default 0
    * @returns a status code; ℓ and the iterations in the fields
    */
-  run(model: ScoringModel, theta: Float64Array, p: number, maxIterations: number, tolerance: number, settled = 0): number {
+  run(model: ScoringModel, theta: Float64Array, p: number, maxIterations: number, tolerance: number, settled = 0, minGain = 0, minRatio = 0): number {
     const { gradient, fisher, system, lower, step, trial } = this;
     this.iterations = 0;
     let ll = model.evaluate(theta);
@@ -83,6 +88,7 @@ export class FisherScoring {
       let moved = 0;
       // The Newton decrement at θ, from the iteration's first solve where that is barely damped.
       let decrement = Number.POSITIVE_INFINITY;
+      let gain = 0;
       while (lambda <= DAMPING_LIMIT) {
         for (let a = 0; a < p * p; a++) system[a] = fisher[a];
         for (let a = 0; a < p; a++) system[a * p + a] *= 1 + lambda;
@@ -98,9 +104,11 @@ export class FisherScoring {
         moved = model.propose(theta, step, trial);
         const next = model.evaluate(trial);
         if (next >= ll - LL_GUARD * Math.abs(ll)) {
+          gain = next - ll;
+          const overshot = minRatio > 0 && gain < minRatio * predictedGain(gradient, fisher, theta, trial, p);
           theta.set(trial.subarray(0, p));
           ll = next;
-          lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
+          lambda = overshot ? Math.max(lambda * DAMPING_GROWTH, DAMPING_START) : Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
           accepted = true;
           break;
         }
@@ -116,7 +124,7 @@ export class FisherScoring {
         status = STATUS_LEFT_PATCH;
         break;
       }
-      if (moved < tolerance || decrement < settled) {
+      if (moved < tolerance || decrement < settled || (minGain > 0 && gain < minGain)) {
         status = STATUS_CONVERGED;
         break;
       }
@@ -124,4 +132,18 @@ export class FisherScoring {
     this.logLikelihood = ll;
     return status;
   }
+}
+
+/** ∇ℓ·Δ − ½Δ·I·Δ with Δ = trial − θ over the first p parameters: the gain in ℓ the Fisher information predicts for the step. */
+function predictedGain(gradient: Float64Array, fisher: Float64Array, theta: Float64Array, trial: Float64Array, p: number): number {
+  let linear = 0;
+  let quadratic = 0;
+  for (let a = 0; a < p; a++) {
+    const da = trial[a] - theta[a];
+    linear += gradient[a] * da;
+    let row = 0;
+    for (let e = 0; e < p; e++) row += fisher[a * p + e] * (trial[e] - theta[e]);
+    quadratic += da * row;
+  }
+  return linear - 0.5 * quadratic;
 }

@@ -31,6 +31,10 @@ export class ZStartFit<M extends PsfModel> {
   iterations = 0;
   protected readonly estimator: PoissonEstimator;
   private readonly scoring = new FisherScoring(P);
+  /** A fit has also converged when an accepted step raises ℓ by less than this (FisherScoring.run's `minGain`; 0: off). */
+  protected minGain = 0;
+  /** …and its damping rises after a step that gains less than this share of its predicted gain (FisherScoring.run's `minRatio`; 0: off). */
+  protected minRatio = 0;
   private readonly best = new Float64Array(P);
   /** The z starts' ℓ, and their numbers ranked by it (largest first). */
   private readonly startOrder: Float64Array;
@@ -145,7 +149,7 @@ export class ZStartFit<M extends PsfModel> {
     for (let k = 0; k < this.fits; k++) {
       const s = ranked[k];
       this.placeStart(start, s);
-      const status = this.settle(scoring.run(estimator, theta, P, options.maxIterations, options.tolerance, this.settledDecrement));
+      const status = this.settle(scoring.run(estimator, theta, P, options.maxIterations, options.tolerance, this.settledDecrement, this.minGain, this.minRatio));
       this.logLikelihood = scoring.logLikelihood;
       iterations += scoring.iterations;
       const better = status === STATUS_CONVERGED ? bestStatus !== STATUS_CONVERGED || this.logLikelihood > bestLl : bestStatus !== STATUS_CONVERGED && this.logLikelihood > bestLl;

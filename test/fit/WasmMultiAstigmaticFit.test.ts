@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { WasmMultiAstigmaticFit } from '../../src/fit/WasmMultiAstigmaticFit.js';
 import * as c from '../../src/fit/fitConstants.js';
@@ -10,6 +11,8 @@ import { MultiEmitterModel } from '../../src/fit/models/MultiEmitterModel.js';
 import { PoissonEstimator } from '../../src/fit/PoissonEstimator.js';
 import { Random } from '../../src/simulate/Random.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
+import { MULTI_EMITTER_DEFAULTS } from '../../src/fit/EmitterSelector.js';
+import { PASSES_MAX_K, PASSES_PATH, astigmaticPassesSource } from '../build/astigmaticPasses.js';
 
 const BOX = 11;
 const CURVES: AstigmatismCurves = { ...DEFAULT_ASTIGMATISM, zRangeNm: [-600, 600], pixelSizeNm: 100 };
@@ -87,7 +90,7 @@ describe('the kernel\'s 3-D multi-emitter fit (multiZFit)', () => {
     assert.ok(fit.residualStd < 1e-3, `residual std ${fit.residualStd}`);
   });
 
-  test('agrees with MultiEmitterModel over AstigmaticModel by PoissonEstimator and FisherScoring: same statuses and iterations, θ̂ to rounding (300 windows of K = 2, 60 of K = 1 and 3, seed 31)', () => {
+  test('agrees with MultiEmitterModel over AstigmaticModel by PoissonEstimator and FisherScoring: same statuses and iterations, θ̂ to rounding (300 windows of K = 2, 60 of K = 1 and 3, 60 of K = 4, 5 (the unrolled passes) and 6 (the generic pass), seed 31)', () => {
     const rng = new Random(31);
     const reference = new Reference();
     const wasm = new WasmMultiAstigmaticFit(BOX, CURVES);
@@ -97,7 +100,7 @@ describe('the kernel\'s 3-D multi-emitter fit (multiZFit)', () => {
     const shift = new Float64Array(windows * area);
     const statuses = new Map<number, number>();
     const worst = { position: 0, z: 0, relative: 0, crlb: 0, ll: 0 };
-    const ks = [...Array.from({ length: 300 }, () => 2), ...Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? 1 : 3))];
+    const ks = [...Array.from({ length: 300 }, () => 2), ...Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? 1 : 3)), ...Array.from({ length: 60 }, (_, i) => 4 + (i % 3))];
     for (const [n, k] of ks.entries()) {
       const at = (n % windows) * area;
       const shifted = n % 2 === 1;
@@ -156,6 +159,11 @@ describe('the kernel\'s 3-D multi-emitter fit (multiZFit)', () => {
     assert.ok(worst.ll < 1e-12, `ℓ differs by ${worst.ll} (relative)`);
     // Measured: 291 converged, 68 at the iteration limit, 1 left the window.
     assert.ok((statuses.get(c.STATUS_CONVERGED) ?? 0) > 200 && (statuses.get(c.STATUS_MAX_ITERATIONS) ?? 0) > 10, `statuses ${[...statuses]}: converged and unconverged fits are both compared`);
+  });
+
+  test('the unrolled passes (astigmaticPasses.ts) are their generator\'s output, one for every K up to the default most emitters', () => {
+    assert.equal(readFileSync(PASSES_PATH, 'utf8'), astigmaticPassesSource(), 'run node --import tsx test/build/astigmaticPasses.ts, then npm run build:wasm');
+    assert.equal(PASSES_MAX_K, MULTI_EMITTER_DEFAULTS.maxEmitters);
   });
 
   test('a window holding a non-finite value is bad data, not iterated; K outside 1 … MAX_EMITTERS is refused', () => {

@@ -6,11 +6,11 @@ import {
   MAX_WINDOW, MIN_START_BACKGROUND,
   MIN_START_PHOTONS, STATUS_BAD_DATA, STATUS_CONVERGED, STATUS_SINGULAR, STATUS_Z_RANGE, Z_EDGE_NM, Z_OUT_CRLB,
   Z_OUT_ITERATIONS, Z_OUT_LOG_LIKELIHOOD, Z_OUT_RESIDUAL_STD, Z_OUT_SIGMA_X_NM, Z_OUT_SIGMA_Y_NM, Z_OUT_THETA,
-  Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
+  Z_MIN_GAIN, Z_MIN_GAIN_RATIO, Z_OUTPUT_COLUMNS, Z_PARAMETERS, Z_START_HIGH, Z_START_LOW, Z_START_MID,
 } from '../fitConstants';
 import { choleskyInverseDiagonal } from './cholesky';
 import { fisherFive } from './fisherFive';
-import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
+import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, depthDerivative, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
 import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { axisAt } from './GaussianAxis';
@@ -89,7 +89,7 @@ function zDerivatives(theta: StaticArray<f64>, data: usize, gradient: StaticArra
   fisherFive<AstigTerms>(ASTIG_TERMS, ZBOX, data, changetype<usize>(ZMU), ZSHIFTED, ZSHIFT_DELTA, gradient, fisher);
 }
 
-/** One pixel's ∂μ/∂(x, y, N, b, z) from the axis terms, in fisherFive's pairs (AstigmaticModel.ts's pixelDerivatives; N of the θ last evaluated in `n`). */
+/** One pixel's ∂μ/∂(x, y, N, b, z) from the axis terms, in fisherFive's pairs (AstigmaticModel.ts's pixelDerivatives, ∂μ/∂z by its depthDerivative; N of the θ last evaluated in `n`). */
 class AstigTerms {
   n: f64 = 0;
 
@@ -109,8 +109,7 @@ class AstigTerms {
   /** (N·(∂Ex/∂σx·σx′·Ey + Ex·∂Ey/∂σy·σy′), 0). */
   // @ts-ignore
   @inline d4(r: i32, col: i32): v128 {
-    const ex = unchecked(ZXV[col]), ey = unchecked(ZYV[r]);
-    return f64x2.replace_lane(f64x2.splat(this.n * (unchecked(ZXS[col]) * ZSLOPE_X * ey + ex * unchecked(ZYS[r]) * ZSLOPE_Y)), 1, 0.0);
+    return f64x2.replace_lane(f64x2.splat(depthDerivative(this.n, unchecked(ZXV[col]), unchecked(ZXS[col]), unchecked(ZYV[r]), unchecked(ZYS[r]), ZSLOPE_X, ZSLOPE_Y)), 1, 0.0);
   }
 }
 
@@ -148,7 +147,7 @@ const MODEL = new AstigmaticModel();
 /** AstigmaticFit.fitFrom: θ from ZTH; θ̂ in ZTH, ℓ in ZLL, iterations in ZITER. */
 function zFitFrom(data: usize, maxIterations: i32, tolerance: f64): i32 {
   MODEL.data = data;
-  const status = fisherScoring<AstigmaticModel>(MODEL, ZTH, ZTRIAL, Z_PARAMETERS, maxIterations, tolerance);
+  const status = fisherScoring<AstigmaticModel>(MODEL, ZTH, ZTRIAL, Z_PARAMETERS, maxIterations, tolerance, 0, Z_MIN_GAIN, Z_MIN_GAIN_RATIO);
   ZITER = SCORING_ITERATIONS;
   ZLL = SCORING_LL;
   return status;

@@ -6,6 +6,7 @@
 import { MAX_EMITTERS, MAX_WINDOW, MAX_Z_STEP_NM, MULTI_Z_PER_EMITTER } from '../fitConstants';
 import { axisAt } from './GaussianAxis';
 import { outsideWindow, proposePhotons } from './proposeLateral';
+import { astigmaticPass1, astigmaticPass2, astigmaticPass3, astigmaticPass4, astigmaticPass5 } from './astigmaticPasses';
 
 /** Pixel size, nm, and the calibrated range of z, nm. */
 export let ZPIXEL: f64 = 100;
@@ -63,7 +64,17 @@ export function zSigmas(z: f64): bool {
   unchecked(d[at] = n * dex * ey);
   unchecked(d[at + 1] = n * ex * dey);
   unchecked(d[at + 2] = ex * ey);
-  unchecked(d[zAt] = n * (sex * slopeX * ey + ex * sey * slopeY));
+  unchecked(d[zAt] = depthDerivative(n, ex, sex, ey, sey, slopeX, slopeY));
+}
+
+/**
+ * ∂μ/∂z of one pixel, N·(∂Ex/∂σx·σx′·Ey + Ex·∂Ey/∂σy·σy′), from its column's Ex, ∂Ex/∂σx, its
+ * row's Ey, ∂Ey/∂σy and the slopes (px per nm): the one spelling of pixelDerivatives, the
+ * single fit's AstigTerms (AstigmaticFit.ts) and the unrolled passes (astigmaticPasses.ts).
+ */
+// @ts-ignore
+@inline export function depthDerivative(n: f64, ex: f64, sex: f64, ey: f64, sey: f64, slopeX: f64, slopeY: f64): f64 {
+  return n * (sex * slopeX * ey + ex * sey * slopeY);
 }
 
 /** z + δ with δ limited to ±MAX_Z_STEP_NM, kept inside the calibrated range (AstigmaticModel.propose). */
@@ -127,6 +138,21 @@ export class AstigmaticEmitter {
   derivatives(e: i32, theta: StaticArray<f64>, at: i32, row: i32, column: i32, d: StaticArray<f64>, dAt: i32): void {
     const c = e * MAX_WINDOW + column, r = e * MAX_WINDOW + row;
     pixelDerivatives(unchecked(theta[at + 2]), unchecked(this.xv[c]), unchecked(this.xd[c]), unchecked(this.xs[c]), unchecked(this.yv[r]), unchecked(this.yd[r]), unchecked(this.ys[r]), unchecked(this.slopeX[e]), unchecked(this.slopeY[e]), d, dAt, dAt + 3);
+  }
+
+  /**
+   * MultiEmitterModel.derivatives for K ≤ 5 emitters by the unrolled pass of
+   * astigmaticPasses.ts (the same values as the generic pass, without its stored Jacobian);
+   * false (the generic pass) for more.
+   */
+  windowDerivatives(k: i32, theta: StaticArray<f64>, data: usize, window: i32, mu: StaticArray<f64>, shifted: bool, delta: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): bool {
+    if (k == 1) astigmaticPass1(theta, this.xv, this.xd, this.xs, this.yv, this.yd, this.ys, this.slopeX, this.slopeY, data, window, mu, shifted, delta, gradient, fisher);
+    else if (k == 2) astigmaticPass2(theta, this.xv, this.xd, this.xs, this.yv, this.yd, this.ys, this.slopeX, this.slopeY, data, window, mu, shifted, delta, gradient, fisher);
+    else if (k == 3) astigmaticPass3(theta, this.xv, this.xd, this.xs, this.yv, this.yd, this.ys, this.slopeX, this.slopeY, data, window, mu, shifted, delta, gradient, fisher);
+    else if (k == 4) astigmaticPass4(theta, this.xv, this.xd, this.xs, this.yv, this.yd, this.ys, this.slopeX, this.slopeY, data, window, mu, shifted, delta, gradient, fisher);
+    else if (k == 5) astigmaticPass5(theta, this.xv, this.xd, this.xs, this.yv, this.yd, this.ys, this.slopeX, this.slopeY, data, window, mu, shifted, delta, gradient, fisher);
+    else return false;
+    return true;
   }
 
   /** AstigmaticModel.propose for θ_e: x, y free, N shrinking by at most MAX_SHRINK, z by ≤ MAX_Z_STEP_NM in range; max(|Δx|, |Δy|, |Δz| in pixels). */

@@ -35,10 +35,13 @@ export let SCORING_ITERATIONS: i32 = 0;
  * damping that raises ℓ means θ is a maximum to rounding. `trial` holds p values of scratch.
  * Converged when an accepted step moves no position by `tolerance` px, or (`settled` > 0) when
  * it began where the Newton decrement ∇ℓᵀ·δ of the iteration's first, barely damped solve
- * (λ ≤ DAMPING_START) was below `settled` (θ within √settled standard errors of the maximum).
+ * (λ ≤ DAMPING_START) was below `settled` (θ within √settled standard errors of the maximum),
+ * or (`minGain` > 0) raises ℓ by less than `minGain`. With `minRatio` > 0, an accepted step that
+ * gains less than that share of the gain the Fisher information predicts for it raises λ (to at
+ * least DAMPING_START) instead of lowering it.
  * @returns a status code; ℓ in SCORING_LL, iterations in SCORING_ITERATIONS
  */
-export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, trial: StaticArray<f64>, p: i32, maxIterations: i32, tolerance: f64, settled: f64 = 0): i32 {
+export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, trial: StaticArray<f64>, p: i32, maxIterations: i32, tolerance: f64, settled: f64 = 0, minGain: f64 = 0, minRatio: f64 = 0): i32 {
   SCORING_ITERATIONS = 0;
   let ll = model.evaluate(theta);
   SCORING_LL = ll;
@@ -52,6 +55,7 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
     let moved: f64 = 0;
     // The Newton decrement at θ, from the iteration's first solve where that is barely damped.
     let decrement: f64 = Infinity;
+    let gain: f64 = 0;
     while (lambda <= DAMPING_LIMIT) {
       for (let a = 0; a < p * p; a++) unchecked(SYSTEM[a] = unchecked(SCORING_FISHER[a]));
       for (let a = 0; a < p; a++) unchecked(SYSTEM[a * p + a] *= 1 + lambda);
@@ -64,9 +68,11 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
       moved = model.propose(theta, STEP, trial);
       const next = model.evaluate(trial);
       if (next >= ll - LL_GUARD * Math.abs(ll)) {
+        gain = next - ll;
+        const overshot = minRatio > 0 && gain < minRatio * predictedGain(theta, trial, p);
         for (let a = 0; a < p; a++) unchecked(theta[a] = unchecked(trial[a]));
         ll = next;
-        lambda = Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
+        lambda = overshot ? Math.max(lambda * DAMPING_GROWTH, DAMPING_START) : Math.max(lambda / DAMPING_GROWTH, DAMPING_FLOOR);
         accepted = true;
         break;
       }
@@ -79,8 +85,22 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
       break;
     }
     if (model.leftWindow(theta)) { status = STATUS_LEFT_PATCH; break; }
-    if (moved < tolerance || decrement < settled) { status = STATUS_CONVERGED; break; }
+    if (moved < tolerance || decrement < settled || (minGain > 0 && gain < minGain)) { status = STATUS_CONVERGED; break; }
   }
   SCORING_LL = ll;
   return status;
+}
+
+/** FisherScoring.ts's predictedGain: ∇ℓ·Δ − ½Δ·I·Δ with Δ = trial − θ (SCORING_GRADIENT, SCORING_FISHER), the same sums in the same order. */
+function predictedGain(theta: StaticArray<f64>, trial: StaticArray<f64>, p: i32): f64 {
+  let linear: f64 = 0;
+  let quadratic: f64 = 0;
+  for (let a = 0; a < p; a++) {
+    const da = unchecked(trial[a]) - unchecked(theta[a]);
+    linear += unchecked(SCORING_GRADIENT[a]) * da;
+    let row: f64 = 0;
+    for (let e = 0; e < p; e++) row += unchecked(SCORING_FISHER[a * p + e]) * (unchecked(trial[e]) - unchecked(theta[e]));
+    quadratic += da * row;
+  }
+  return linear - 0.5 * quadratic;
 }
