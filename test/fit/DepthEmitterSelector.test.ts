@@ -59,7 +59,10 @@ function window(rng: Random, emitters: readonly Emitter[], photons = PHOTONS): F
 function selectWith(selector: DepthEmitterSelector, data: Float64Array, candidates: readonly { x: number; y: number }[], photons: number, typicalPhotons = Number.NaN): number {
   const s = selector.seeds;
   s.count = candidates.length - 1;
+  // The single emitter's photons: the merge's reference and the split's (in a frame the median and
+  // a lower quantile of its single fits: WindowSeeds).
   s.typicalPhotons = typicalPhotons;
+  s.splitPhotons = typicalPhotons;
   for (let i = 1; i < candidates.length; i++) {
     s.x[i - 1] = Math.floor(candidates[i].x) + 0.5;
     s.y[i - 1] = Math.floor(candidates[i].y) + 0.5;
