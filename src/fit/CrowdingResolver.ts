@@ -5,7 +5,7 @@ import type { ResolvedFitOptions } from './FitOptions.js';
 import type { FitResults } from './FitResults.js';
 import { crowdedWindow } from './crowdedWindow.js';
 import { FitRows } from './FitRows.js';
-import { MULTI_EMITTER_MARGIN_PX, SPLIT_MIN_SINGLE_FITS, STRAY_FIT_MIN_PX } from './fitConstants.js';
+import { MULTI_EMITTER_MARGIN_PX, SPLIT_MIN_SINGLE_FITS, SPLIT_PHOTONS_QUANTILE, STRAY_FIT_MIN_PX } from './fitConstants.js';
 import { selectKth } from '../camera/selectKth.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
@@ -195,6 +195,7 @@ export class CrowdingResolver {
     const selector = this.selector;
     const depths = this.depths;
     let typical = Number.NaN;
+    let splitPhotons = Number.NaN;
     if (selector && frame.width >= W && frame.height >= W) {
       const area = this.fit.box * this.fit.box;
       const t = this.singleTheta;
@@ -217,10 +218,14 @@ export class CrowdingResolver {
         const tried = strays || (status === FitStatus.converged ? r.chiSquare[p] / noiseScale > this.ambiguity : status === FitStatus.maxIterations || status === FitStatus.leftPatch || status === FitStatus.zOutOfRange);
         if (tried) flagged.push(p);
       }
-      // The frame's typical single emitter (the median of its converged single fits): a window
-      // splits an emitter in two only with a pair's photons, and only where the model follows
-      // the calibration's beads (DepthEmitterSelector).
-      typical = depths?.modelFollowsPsf && converged >= SPLIT_MIN_SINGLE_FITS ? selectKth(this.singlePhotons, converged >> 1, converged) : Number.NaN;
+      // The frame's typical single emitter (the median of its converged single fits) and the
+      // split's reference (a lower quantile: blends raise the median): a window merges a pair
+      // lighter than the one and splits an emitter in two only with a pair's photons of the
+      // other, only where the model follows the calibration's beads (DepthEmitterSelector).
+      if (depths?.modelFollowsPsf && converged >= SPLIT_MIN_SINGLE_FITS) {
+        typical = selectKth(this.singlePhotons, converged >> 1, converged);
+        splitPhotons = selectKth(this.singlePhotons, Math.floor(SPLIT_PHOTONS_QUANTILE * converged), converged);
+      }
     }
     const m = flagged.length;
     stats.multiEmitterTried += m;
@@ -307,6 +312,7 @@ export class CrowdingResolver {
         const seeds = (selector as { seeds: WindowSeeds }).seeds;
         seeds.fill(from, wc, wr, W, candidates, single);
         seeds.typicalPhotons = typical;
+        seeds.splitPhotons = splitPhotons;
         seeds.hasAlternative = this.strayed[from] === 1;
         if (seeds.hasAlternative) {
           const a = seeds.alternative;

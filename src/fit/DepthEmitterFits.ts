@@ -196,13 +196,14 @@ export class DepthEmitterFits<M extends PsfModel> implements EmitterFits, Emitte
     return this.estimator.residualStd();
   }
 
-  residualPeak(data: Float64Array, at: number): ResidualPeak {
+  /** The residual's peak ({@link residualPeak}) of θ̂, or of the θ last refreshed; `margin` px from the window's edge left out @default 0 */
+  residualPeak(data: Float64Array, at: number, margin = 0): ResidualPeak {
     if (this.stale) {
       // μ of the kernel's θ̂ (the estimator is bound to the window and K of the fit).
       this.estimator.evaluate(this.theta);
       this.stale = false;
     }
-    return residualPeak(data, at, this.estimator.mu, this.box, this.peak);
+    return residualPeak(data, at, this.estimator.mu, this.box, this.peak, margin);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { ResolvedMultiEmitterOptions } from './EmitterSelector.js';
 import { chiSquareThreshold } from './EmitterSelector.js';
 import type { EmitterSelection } from './EmitterSelection.js';
 import type { PsfModel } from './PsfModel.js';
+import type { ResidualPeak } from './residualPeak.js';
 import { WindowSeeds } from './WindowSeeds.js';
 import {
   MERGE_REACH_PX,
@@ -12,6 +13,7 @@ import {
   MIN_START_BACKGROUND,
   MIN_START_PHOTONS,
   MIN_TRIAL_ITERATIONS,
+  EDGE_PEAK_PX,
   NEW_EMITTER_PHOTONS_FACTOR,
   SPLIT_MIN_PHOTONS_RATIO,
   SPLIT_OFFSET_SIGMA,
@@ -21,8 +23,8 @@ import {
   TRIAL_TOLERANCE_PX,
 } from './fitConstants.js';
 
-/** A K-emitter fit of a 3-D model ({@link DepthEmitterFits}): z starts of its own, emitters at the z edge refused. */
-export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'plausibleOwn'>> & Pick<EmitterDepths, 'widthsNm'>;
+/** A K-emitter fit of a 3-D model ({@link DepthEmitterFits}): z starts of its own, emitters at the z edge refused, the residual's peak away from the window's edge. */
+export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'plausibleOwn'>> & Pick<EmitterDepths, 'widthsNm'> & { residualPeak(data: Float64Array, at: number, margin?: number): ResidualPeak };
 
 /**
  * The model selection of a 3-D crowded window ({@link EmitterSelection}), seeded by the window's
@@ -56,11 +58,13 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  * 4. Add emitters while the likelihood-ratio test accepts them, each trial in the trial's share
  *    of the iterations: at the residual's peak (as {@link EmitterSelector}, but only where it
  *    stands MIN_DEPTH_RESIDUAL_SIGNIFICANCE above its noise: a 3-D model's misfit leaves weaker
- *    excesses beside every spot), else, where the
- *    brightest emitter carries at least SPLIT_MIN_PHOTONS_RATIO × the frame's typical single
- *    emitter's photons ({@link WindowSeeds.typicalPhotons}), by splitting it in two along its
- *    longer axis: two spots along x or y fit as one spot elongated along it, at the wrong depth
- *    with both spots' photons, and leave no residual peak. The photon gate keeps the split off
+ *    excesses beside every spot; where that peak lies within EDGE_PEAK_PX of the window's edge
+ *    and is refused, a neighbour's light from outside, the interior's peak), else, where the
+ *    brightest emitter carries at least SPLIT_MIN_PHOTONS_RATIO × the split's reference photons
+ *    ({@link WindowSeeds.splitPhotons}, a low quantile of the frame's single fits), by splitting
+ *    it in two along its longer axis, then along its shorter one: two spots fit as one spot
+ *    elongated along some axis, at the wrong depth with both spots' photons, and leave no
+ *    residual peak. The photon gate keeps the split off
  *    single spots where the model is not the PSF (ungated, with trials run on to the full
  *    iteration limit, it took storm-analysis's double-helix movie through astigmatic curves from
  *    93.6 to 62.2 %; the split alone to 82.0 %); the resolver also leaves it off (typical
@@ -151,6 +155,7 @@ export class DepthEmitterSelector implements EmitterSelection {
     }
     seeds.neighbours = 0;
     const typical = seeds.typicalPhotons;
+    const splitPhotons = seeds.splitPhotons;
     const alternative = seeds.hasAlternative;
     seeds.hasAlternative = false;
     const theta = fit.theta;
@@ -243,22 +248,25 @@ export class DepthEmitterSelector implements EmitterSelection {
       k = this.merge(k, ll, typical, data, at, shift);
       ll = this.mergedLogLikelihood;
     }
-    // 4. More emitters, while the test accepts them: one at the residual's peak, else (where the
-    // brightest emitter has a pair's photons) that emitter split in two along its longer axis.
+    // 4. More emitters, while the test accepts them: one at the residual's peak (where that peak
+    // lies at the window's edge and is refused, then at the interior's), else (where the
+    // brightest emitter has a pair's photons) that emitter split in two along its longer axis,
+    // then along its shorter one.
     fit.refresh(data, at, k, 0, shift);
     for (let next = k + 1; next <= this.options.maxEmitters; next++) {
       const peak = fit.residualPeak(data, at);
-      let accepted = false;
-      if (peak.significance > MIN_DEPTH_RESIDUAL_SIGNIFICANCE) {
-        theta.set(best.subarray(0, q * k));
-        theta[q * k] = peak.column + 0.5;
-        theta[q * k + 1] = peak.row + 0.5;
-        theta[q * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * peak.excess;
-        theta[q * k + q] = best[q * k];
-        fit.startOwn(data, at, k, shift);
+      const atEdge = peak.column < EDGE_PEAK_PX || peak.row < EDGE_PEAK_PX || peak.column >= box - EDGE_PEAK_PX || peak.row >= box - EDGE_PEAK_PX;
+      let accepted = this.tryPeak(peak, k, ll, data, at, shift);
+      if (!accepted && atEdge) {
+        // μ of the chosen model again (the refused trial's is in the fit).
+        theta.set(best.subarray(0, q * k + 1));
+        fit.refresh(data, at, k, 0, shift);
+        accepted = this.tryPeak(fit.residualPeak(data, at, EDGE_PEAK_PX), k, ll, data, at, shift);
+      }
+      for (let axis = 0; axis < 2 && !accepted; axis++) {
+        if (!this.split(k, splitPhotons, sigma, data, at, shift, axis === 1)) break;
         accepted = this.accepts(fit.fit(data, at, next, 0, trial), next, ll, data, at, shift);
       }
-      if (!accepted && this.split(k, typical, sigma, data, at, shift)) accepted = this.accepts(fit.fit(data, at, next, 0, trial), next, ll, data, at, shift);
       if (!accepted) break;
       k = next;
       ll = fit.logLikelihood;
@@ -291,6 +299,27 @@ export class DepthEmitterSelector implements EmitterSelection {
     this.residualStd = fit.residualStd(data, at);
     this.emitters = k;
     return k;
+  }
+
+  /**
+   * The K + 1 trial at a residual peak of the chosen K-emitter model (in {@link best}, ℓ =
+   * `ll`): where it stands
+   * MIN_DEPTH_RESIDUAL_SIGNIFICANCE above its noise, an emitter there (photons from its excess,
+   * z from the scan) fitted with the others from their θ̂.
+   * @returns whether the test accepts it ({@link accepts}; θ̂ is then the fit's)
+   */
+  private tryPeak(peak: ResidualPeak, k: number, ll: number, data: Float64Array, at: number, shift: Float64Array | undefined): boolean {
+    if (!(peak.significance > MIN_DEPTH_RESIDUAL_SIGNIFICANCE)) return false;
+    const { fit, best } = this;
+    const theta = fit.theta;
+    const q = fit.perEmitter;
+    theta.set(best.subarray(0, q * k));
+    theta[q * k] = peak.column + 0.5;
+    theta[q * k + 1] = peak.row + 0.5;
+    theta[q * k + 2] = NEW_EMITTER_PHOTONS_FACTOR * peak.excess;
+    theta[q * k + q] = best[q * k];
+    fit.startOwn(data, at, k, shift);
+    return this.accepts(fit.fit(data, at, k + 1, 0, this.trial), k + 1, ll, data, at, shift);
   }
 
   /** ℓ of the model {@link merge} chose. */
@@ -404,13 +433,14 @@ export class DepthEmitterSelector implements EmitterSelection {
   /**
    * θ of K + 1 emitters from the chosen K-emitter model with its brightest emitter split in two:
    * the others first, then the two halves SPLIT_OFFSET_SIGMA·σ either side of it along its longer
-   * axis, each with half its photons and z from the scan ({@link DepthFits.startOwn}); only where
-   * that emitter's photons are at least SPLIT_MIN_PHOTONS_RATIO × `typical`.
-   * @param typical - the frame's typical single emitter's photons (NaN: no split)
+   * axis (`shorter`: its shorter one), each with half its photons and z from the scan
+   * ({@link DepthFits.startOwn}); only where that emitter's photons are at least
+   * SPLIT_MIN_PHOTONS_RATIO × `typical`.
+   * @param typical - the split's reference photons (WindowSeeds.splitPhotons; NaN: no split)
    * @param sigma - the PSF's σ, px
    * @returns whether θ holds the split (false: the brightest emitter is no pair's)
    */
-  private split(k: number, typical: number, sigma: number, data: Float64Array, at: number, shift: Float64Array | undefined): boolean {
+  private split(k: number, typical: number, sigma: number, data: Float64Array, at: number, shift: Float64Array | undefined, shorter: boolean): boolean {
     const { fit, best, widths } = this;
     const theta = fit.theta;
     const q = fit.perEmitter;
@@ -419,7 +449,7 @@ export class DepthEmitterSelector implements EmitterSelection {
     if (!(best[q * s + 2] >= SPLIT_MIN_PHOTONS_RATIO * typical)) return false;
     theta.set(best.subarray(0, q * k + 1));
     fit.widthsNm(s, widths);
-    const alongX = !(widths[1] > widths[0]);
+    const alongX = !(widths[1] > widths[0]) !== shorter;
     const x = best[q * s];
     const y = best[q * s + 1];
     const photons = best[q * s + 2] / 2;

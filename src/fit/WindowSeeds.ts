@@ -39,9 +39,15 @@ export class WindowSeeds {
   /**
    * The frame's typical single emitter's photons (the median of its converged single fits, set by
    * the resolver per frame; NaN: too few fits, or a calibration whose model does not follow its
-   * beads): the selection splits an emitter in two only with a pair's photons (SPLIT_MIN_PHOTONS_RATIO).
+   * beads): the selection tests a pair of its emitters with fewer photons together as one (MERGE_REACH_PX).
    */
   typicalPhotons = Number.NaN;
+  /**
+   * The split's reference photons: the SPLIT_PHOTONS_QUANTILE quantile of the same single fits
+   * (NaN where {@link typicalPhotons} is): the selection splits an emitter in two only with
+   * SPLIT_MIN_PHOTONS_RATIO × this (a crowded frame's median holds pairs fitted as one).
+   */
+  splitPhotons = Number.NaN;
   /**
    * The window's first candidate's own single fit where it strayed from its pixel toward another
    * candidate (CrowdingResolver): x, y (window px), N, b, z (nm), the one-emitter model the

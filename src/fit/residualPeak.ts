@@ -20,15 +20,17 @@ export interface ResidualPeak {
  * @param mu - the model's μ of every pixel, photons (box² values)
  * @param box - window width, px
  * @param out - receives the peak (first of equals in row-major order)
+ * @param margin - pixels this close to the window's edge are not peaks (their 3×3 sums still
+ *   read the pixels there), px @default 0
  * @returns `out`
  */
-export function residualPeak(data: Float64Array, at: number, mu: Float64Array, box: number, out: ResidualPeak): ResidualPeak {
+export function residualPeak(data: Float64Array, at: number, mu: Float64Array, box: number, out: ResidualPeak, margin = 0): ResidualPeak {
   let best = Number.NEGATIVE_INFINITY;
   let bestVariance = 1;
   let column = box >> 1;
   let row = box >> 1;
-  for (let r = 0; r < box; r++) {
-    for (let c = 0; c < box; c++) {
+  for (let r = margin; r < box - margin; r++) {
+    for (let c = margin; c < box - margin; c++) {
       let s = 0;
       let variance = 0;
       for (let dr = -1; dr <= 1; dr++) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CrowdedWindows } from '../../src/fit/CrowdingResolver.js';
+import { SPLIT_PHOTONS_QUANTILE } from '../../src/fit/fitConstants.js';
 import { CrowdingResolver } from '../../src/fit/CrowdingResolver.js';
 import { createFitEngines } from '../../src/fit/createFitEngines.js';
 import { resolveMultiEmitterOptions } from '../../src/fit/EmitterSelector.js';
@@ -110,10 +111,14 @@ describe('CrowdingResolver, 3-D', () => {
       const counts = { multiEmitterTried: 0, emitterFits: new Array(11).fill(0) };
       resolver.resolve({ width: SIZE, height: SIZE, cut }, candidates, { fits: single, patches, shift: undefined, originColumn: origin(candidates.column), originRow: origin(candidates.row) }, counts);
       assert.ok(resolver.tried.includes(8), 'the unconverged candidate has a window');
-      return (engines.selector as unknown as { seeds: { typicalPhotons: number } }).seeds.typicalPhotons;
+      const seeds = (engines.selector as unknown as { seeds: { typicalPhotons: number; splitPhotons: number } }).seeds;
+      return [seeds.typicalPhotons, seeds.splitPhotons];
     });
-    // The median of 1000…1700 (the upper of the middle two, as selectKth's n/2-th).
-    assert.equal(typical[0], 1400);
-    assert.ok(Number.isNaN(typical[1]) && Number.isNaN(typical[2]), `typical ${typical[1]}, ${typical[2]} where the model does not follow its beads`);
+    // The median of 1000…1700 (the upper of the middle two, as selectKth's n/2-th), and the
+    // split's reference, the SPLIT_PHOTONS_QUANTILE quantile of the same eight (the ⌊8q⌋-th).
+    assert.equal(typical[0][0], 1400);
+    assert.equal(typical[0][1], 1000 + 100 * Math.floor(SPLIT_PHOTONS_QUANTILE * 8));
+    assert.ok(typical[0][1] < typical[0][0], 'the split reference lies below the median');
+    assert.ok(typical.slice(1).every(([t, s]) => Number.isNaN(t) && Number.isNaN(s)), `typical ${typical[1]}, ${typical[2]} where the model does not follow its beads`);
   });
 });
