@@ -30,8 +30,10 @@ export interface ScoringModel {
  * compute the model (ℓ) → coefficients (∇ℓ, I) → solve → update (propose) → check convergence.
  * Each iteration solves (I + λ·diag I)·δ = ∇ℓ by
  * Cholesky; a step that lowers ℓ (beyond rounding, LL_GUARD) is retried with λ ×
- * DAMPING_GROWTH, an accepted one divides λ by it (down to DAMPING_FLOOR); no damping that
- * raises ℓ means θ is a maximum to rounding. Holds the scratch for up to `maxParameters`
+ * DAMPING_GROWTH, an accepted one divides λ by it (down to DAMPING_FLOOR; with `minRatio`, one
+ * that overshoots raises it instead); no damping that raises ℓ means θ is a maximum to rounding.
+ * Converged when a step moves no position by the tolerance, or on the optional `settled` and
+ * `minGain` tests of {@link FisherScoring.run}. Holds the scratch for up to `maxParameters`
  * parameters; running allocates nothing. Its kernel port is `fisherScoring`
  * (src/fit/assembly/FisherScoring.ts), shared by the kernel's multi-emitter and 3-D fits.
  */
@@ -66,8 +68,9 @@ export class FisherScoring {
    *   ∇ℓᵀ·δ (δ the step of an undamped or barely damped system, λ ≤ DAMPING_START) was below
    *   this: θ within √settled standard errors of the maximum (the spline's
    *   SPLINE_SETTLED_DECREMENT) @default 0: the tolerance alone
-   * @param minGain - also converged when an accepted step raises ℓ by less than this (0: off; a
-   *   step that gains ε moved θ by about √(2ε) standard errors) @default 0
+   * @param minGain - also converged when an accepted step of a barely damped solve (λ ≤
+   *   DAMPING_START) raises ℓ by less than this (0: off; such a step that gains ε moved θ by about
+   *   √(2ε) standard errors; a heavily damped one gains little wherever it is) @default 0
    * @param minRatio - an accepted step that gains less than this share of the gain the Fisher
    *   information predicts for it (∇ℓ·Δ − ½Δ·I·Δ, Δ the step taken) raises the damping λ (to at
    *   least DAMPING_START) instead of lowering it: the quadratic model overshoots (0: off) @default 0
@@ -89,6 +92,8 @@ export class FisherScoring {
       // The Newton decrement at θ, from the iteration's first solve where that is barely damped.
       let decrement = Number.POSITIVE_INFINITY;
       let gain = 0;
+      // The damping of the accepted step: a small gain ends the fit only from a barely damped one.
+      let stepLambda = lambda;
       while (lambda <= DAMPING_LIMIT) {
         for (let a = 0; a < p * p; a++) system[a] = fisher[a];
         for (let a = 0; a < p; a++) system[a * p + a] *= 1 + lambda;
@@ -105,6 +110,7 @@ export class FisherScoring {
         const next = model.evaluate(trial);
         if (next >= ll - LL_GUARD * Math.abs(ll)) {
           gain = next - ll;
+          stepLambda = lambda;
           const overshot = minRatio > 0 && gain < minRatio * predictedGain(gradient, fisher, theta, trial, p);
           theta.set(trial.subarray(0, p));
           ll = next;
@@ -124,7 +130,7 @@ export class FisherScoring {
         status = STATUS_LEFT_PATCH;
         break;
       }
-      if (moved < tolerance || decrement < settled || (minGain > 0 && gain < minGain)) {
+      if (moved < tolerance || decrement < settled || (minGain > 0 && gain < minGain && stepLambda <= DAMPING_START)) {
         status = STATUS_CONVERGED;
         break;
       }

@@ -58,3 +58,23 @@ describe('FisherScoring', () => {
   });
 });
 
+
+describe('FisherScoring, minGain after heavy damping', () => {
+  test('a small gain from a heavily damped step (λ raised by rejected trials) does not end the fit', () => {
+    // ℓ = −½c(θ − t)² with σ = 1/√c ≈ 31.6 and the start 3.2 σ away; the first 9 trials are
+    // refused (−∞, as a step out of bounds would be), so the first accepted step has λ = 1e-3·10⁹
+    // and covers 1/(1 + λ) of the way: it gains ~1e-5, below minGain, 3.2 σ from the maximum.
+    const c = 1e-3, t = 100;
+    let refusals = 9;
+    let calls = 0;
+    const model: ScoringModel = {
+      ...creeping(c, t, 1),
+      evaluate: (theta) => (calls++ > 0 && refusals-- > 0 ? Number.NEGATIVE_INFINITY : -0.5 * c * (theta[0] - t) ** 2),
+    };
+    const scoring = new FisherScoring(1);
+    const theta = Float64Array.of(0);
+    assert.equal(scoring.run(model, theta, 1, 100, 1e-9, 0, 1e-4), STATUS_CONVERGED);
+    // It runs on until λ is small again and the exact (Fisher = curvature) steps land on t.
+    assert.ok(Math.abs(theta[0] - t) < 1e-3, `θ ${theta[0]}, ${scoring.iterations} iterations`);
+  });
+});

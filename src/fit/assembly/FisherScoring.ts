@@ -31,12 +31,14 @@ export let SCORING_ITERATIONS: i32 = 0;
 /**
  * Maximize ℓ from θ (modified in place) over its first `p` parameters: each iteration solves
  * (I + λ·diag I)·δ = ∇ℓ by Cholesky; a step that lowers ℓ (beyond rounding, LL_GUARD) is
- * retried with λ × DAMPING_GROWTH, an accepted one divides λ by it (down to DAMPING_FLOOR); no
- * damping that raises ℓ means θ is a maximum to rounding. `trial` holds p values of scratch.
+ * retried with λ × DAMPING_GROWTH, an accepted one divides λ by it (down to DAMPING_FLOOR; but
+ * see `minRatio`); no damping that raises ℓ means θ is a maximum to rounding. `trial` holds p
+ * values of scratch.
  * Converged when an accepted step moves no position by `tolerance` px, or (`settled` > 0) when
  * it began where the Newton decrement ∇ℓᵀ·δ of the iteration's first, barely damped solve
  * (λ ≤ DAMPING_START) was below `settled` (θ within √settled standard errors of the maximum),
- * or (`minGain` > 0) raises ℓ by less than `minGain`. With `minRatio` > 0, an accepted step that
+ * or (`minGain` > 0) raises ℓ by less than `minGain` from a barely damped solve (λ ≤ DAMPING_START:
+ * a heavily damped step gains little wherever it is). With `minRatio` > 0, an accepted step that
  * gains less than that share of the gain the Fisher information predicts for it raises λ (to at
  * least DAMPING_START) instead of lowering it.
  * @returns a status code; ℓ in SCORING_LL, iterations in SCORING_ITERATIONS
@@ -56,6 +58,8 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
     // The Newton decrement at θ, from the iteration's first solve where that is barely damped.
     let decrement: f64 = Infinity;
     let gain: f64 = 0;
+    // The damping of the accepted step: a small gain ends the fit only from a barely damped one.
+    let stepLambda: f64 = lambda;
     while (lambda <= DAMPING_LIMIT) {
       for (let a = 0; a < p * p; a++) unchecked(SYSTEM[a] = unchecked(SCORING_FISHER[a]));
       for (let a = 0; a < p; a++) unchecked(SYSTEM[a * p + a] *= 1 + lambda);
@@ -69,6 +73,7 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
       const next = model.evaluate(trial);
       if (next >= ll - LL_GUARD * Math.abs(ll)) {
         gain = next - ll;
+        stepLambda = lambda;
         const overshot = minRatio > 0 && gain < minRatio * predictedGain(theta, trial, p);
         for (let a = 0; a < p; a++) unchecked(theta[a] = unchecked(trial[a]));
         ll = next;
@@ -85,7 +90,7 @@ export function fisherScoring<Model>(model: Model, theta: StaticArray<f64>, tria
       break;
     }
     if (model.leftWindow(theta)) { status = STATUS_LEFT_PATCH; break; }
-    if (moved < tolerance || decrement < settled || (minGain > 0 && gain < minGain)) { status = STATUS_CONVERGED; break; }
+    if (moved < tolerance || decrement < settled || (minGain > 0 && gain < minGain && stepLambda <= DAMPING_START)) { status = STATUS_CONVERGED; break; }
   }
   SCORING_LL = ll;
   return status;
