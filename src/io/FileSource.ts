@@ -38,8 +38,9 @@ export class FileSource {
   /** Bytes those calls read. */
   bytesRead = 0;
   /**
-   * Called with the source after each read system call of any source of the process (tests
-   * count one file's reads with it, to check that unsubscribing stops reading); empty by default.
+   * A test hook: called with the source after each read system call of any source of the
+   * process (tests count one file's reads with it, to check that unsubscribing stops reading);
+   * empty by default, and then one size check per read.
    */
   static readonly readListeners = new Set<(source: FileSource) => void>();
 

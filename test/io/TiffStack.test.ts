@@ -309,7 +309,7 @@ describe('frame source', () => {
     assert.deepEqual(viaRx.map((f) => f.index), [8, 9]);
   });
 
-  test('unsubscribing stops reading and closes the file', async () => {
+  test('unsubscribing stops reading and closes the file', async (t) => {
     const frames = testFrames(400, 64, 64, 'uint16');
     const path = file();
     writeTiff(path, frames, { width: 64, height: 64 });
@@ -328,6 +328,7 @@ describe('frame source', () => {
     assert.equal(openFiles(), before + 1);
     closeSync(probe);
     const reads = countReads(path);
+    t.after(reads.stop);
     const first = await firstValueFrom(framesFromTiff(path).pipe(take(3), toArray()));
     assert.deepEqual(first.map((f) => f.index), [0, 1, 2]);
     await new Promise((r) => setTimeout(r, 50));

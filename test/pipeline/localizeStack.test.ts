@@ -139,10 +139,11 @@ describe('stream API', () => {
     await assert.rejects(lastValueFrom(localize(join(dir, 'nope.tif'))), (e: unknown) => e instanceof TiffError && e.problem === 'unreadable');
   });
 
-  test('unsubscribing stops reading the file', async () => {
+  test('unsubscribing stops reading the file', async (t) => {
     const stack = join(dir, 'long.tif');
     writeSimulation(stack, join(dir, 'long.truth.csv'), { ...SIM, frames: 300 });
     const reads = countReads(stack);
+    t.after(reads.stop);
     const first = await firstValueFrom(localize(stack).pipe(take(2), toArray()));
     assert.equal(first.length, 2);
     await new Promise((r) => setTimeout(r, 50));
