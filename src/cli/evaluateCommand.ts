@@ -1,5 +1,6 @@
 import { evaluateFiles } from '../evaluate/evaluateFiles.js';
 import { EVALUATE_DEFAULTS } from '../evaluate/evaluateLocalizations.js';
+import { Z_NAMES } from '../evaluate/PointTable.js';
 import { EXIT } from './describeError.js';
 import { FlagTable } from './FlagTable.js';
 import { formatPercent } from './formatPercent.js';
@@ -22,8 +23,9 @@ export const help = `smlm-stream evaluate TRUTH.csv LOCS.csv [options]
 Matches localizations to the truth frame by frame (optimal one-to-one assignment within the
 tolerance, as the EPFL SMLM challenge) and reports Jaccard, recall, precision, lateral RMSE and
 the bias in x and y. Both files need "frame", "x [nm]" and "y [nm]" columns (ours and
-ThunderSTORM's CSV have them). Where both also have "z [nm]" (3-D), the matched pairs' z RMSE,
-z bias and share of z errors beyond ${EVALUATE_DEFAULTS.zOutlierNm} nm are reported too (matching stays lateral).
+ThunderSTORM's CSV have them). Where both also have a z column in nm (3-D; the first of
+${Z_NAMES.map((name) => `"${name}"`).join(', ')}), the matched pairs' z RMSE, z bias and share of z
+errors beyond ${EVALUATE_DEFAULTS.zOutlierNm} nm are reported too (matching stays lateral).
 
 ${EVALUATE_FLAGS.help()}`;
 

@@ -101,7 +101,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'sigma-range', value: 'MIN:MAX', help: 'allowed sigma when fitted, px', default: `${FIT_DEFAULTS.sigmaMinPx}:box/2`, option: 'fit.sigmaRangePx' },
     { name: 'solver', value: 'S', help: 'newton, or conjugate-gradient (fmin, the cross-check)', default: FIT_DEFAULTS.solver, option: 'fit.solver' },
     { name: 'max-iterations', value: 'N', help: 'iteration limit per fit', default: String(FIT_DEFAULTS.maxIterations), option: 'fit.maxIterations' },
-    { name: 'tolerance', value: 'T', help: 'converged when every step is below T (px for x, y, sigma; relative for N, b)', default: String(FIT_DEFAULTS.tolerance), option: 'fit.tolerance' },
+    { name: 'tolerance', value: 'T', help: 'converged when every step is below T (px for x, y, sigma; relative for N, b); 3-D fits may also stop on a small likelihood gain (astigmatic) or Newton decrement (spline)', default: String(FIT_DEFAULTS.tolerance), option: 'fit.tolerance' },
     { name: 'max-step', value: 'PX', help: 'largest step in x or y per iteration, px', default: String(FIT_DEFAULTS.maxStepPx), option: 'fit.maxStepPx' },
     { name: 'fit-engine', value: 'E', help: 'wasm (WebAssembly kernel) or js (JavaScript reference)', default: FIT_DEFAULTS.engine, option: 'fit.engine' },
     { name: 'no-warm-start', help: 'start every fit from its own pixels, not from the previous frame', option: 'warmStart' },

@@ -147,6 +147,8 @@ export class WasmWaveletKernel implements WindowPass {
   private readonly mapsHeld: boolean;
   /** V1 is computed up to this padded row (exclusive) in the frame given to {@link begin}. */
   private v1Done = 0;
+  /** {@link loadRegion}'s frame held as an array, read through the rows interface (made once). */
+  private readonly arrayRows: ArrayRows;
 
   /**
    * @returns a kernel for frames of this size, or undefined where the frame is too small for the
@@ -171,6 +173,7 @@ export class WasmWaveletKernel implements WindowPass {
     this.taps = kernel.taps.length;
     this.width = width;
     this.height = height;
+    this.arrayRows = new ArrayRows(width);
     this.stride = width + 2 * pad;
     this.rowBytes = this.stride * 4;
     const ph = height + 2 * pad;
@@ -416,9 +419,12 @@ export class WasmWaveletKernel implements WindowPass {
    *   columns ± pad), or the rows' photons computed where read ({@link RegionPixels})
    */
   loadRegion(pixels: Float32Array | RegionPixels, r0: number, r1: number, c0: number, c1: number): void {
-    if (!(pixels instanceof Float32Array)) {
-      this.loadRegionRows(pixels, r0, r1, c0, c1);
-      return;
+    let rows: RegionPixels;
+    if (pixels instanceof Float32Array) {
+      this.arrayRows.pixels = pixels;
+      rows = this.arrayRows;
+    } else {
+      rows = pixels;
     }
     const { width, height, stride, pad, kernel } = this;
     const image = this.imageView;
@@ -433,46 +439,19 @@ export class WasmWaveletKernel implements WindowPass {
         image.fill(0, target + c0 - pad, target + c1 + pad);
         continue;
       }
-      const source = sr * width;
-      image.set(pixels.subarray(source + from, source + to), target + from);
-      for (let c = c0 - pad; c < from; c++) {
-        const sc = kernel.inner(c, width);
-        image[target + c] = sc < 0 ? 0 : pixels[source + sc];
-      }
-      for (let c = to; c < c1 + pad; c++) {
-        const sc = kernel.inner(c, width);
-        image[target + c] = sc < 0 ? 0 : pixels[source + sc];
-      }
-    }
-  }
-
-  /** {@link loadRegion} from rows computed where read: the same values in the same places. */
-  private loadRegionRows(pixels: RegionPixels, r0: number, r1: number, c0: number, c1: number): void {
-    const { width, height, stride, pad, kernel } = this;
-    const image = this.imageView;
-    this.image.place(r0, r1 + 2 * pad);
-    const top = this.image.top;
-    const from = Math.max(c0 - pad, 0);
-    const to = Math.min(c1 + pad, width);
-    for (let fr = r0 - pad; fr < r1 + pad; fr++) {
-      const target = (fr + pad - top) * stride + pad;
-      const sr = fr >= 0 && fr < height ? fr : kernel.inner(fr, height);
-      if (sr < 0) {
-        image.fill(0, target + c0 - pad, target + c1 + pad);
-        continue;
-      }
-      pixels.copyRow(image, target + from, sr, from, to);
+      rows.copyRow(image, target + from, sr, from, to);
       for (let c = c0 - pad; c < from; c++) {
         const sc = kernel.inner(c, width);
         if (sc < 0) image[target + c] = 0;
-        else pixels.copyRow(image, target + c, sr, sc, sc + 1);
+        else rows.copyRow(image, target + c, sr, sc, sc + 1);
       }
       for (let c = to; c < c1 + pad; c++) {
         const sc = kernel.inner(c, width);
         if (sc < 0) image[target + c] = 0;
-        else pixels.copyRow(image, target + c, sr, sc, sc + 1);
+        else rows.copyRow(image, target + c, sr, sc, sc + 1);
       }
     }
+    this.arrayRows.pixels = EMPTY_PIXELS;
   }
 
   /**
@@ -621,5 +600,24 @@ export class WasmWaveletKernel implements WindowPass {
     const r = Math.floor(p / this.width);
     const c = p - r * this.width;
     return this.imageView[(r + this.pad - this.image.top) * this.stride + this.pad + c] - this.v1[this.v1Origin + r * this.stride + c];
+  }
+}
+
+/** An empty frame: what {@link ArrayRows} holds between loads (no frame kept alive). */
+const EMPTY_PIXELS = new Float32Array(0);
+
+/** A frame held as an f32 array (photons, row-major) read as {@link RegionPixels}: the same values copied. */
+class ArrayRows implements RegionPixels {
+  /** The frame, set for the length of one WasmWaveletKernel.loadRegion. */
+  pixels: Float32Array = EMPTY_PIXELS;
+
+  /** @param width - the frame's width, px */
+  constructor(private readonly width: number) {}
+
+  /** RegionPixels.copyRow: one pixel by assignment, a run by one `set`. */
+  copyRow(target: Float32Array, at: number, row: number, c0: number, c1: number): void {
+    const source = row * this.width;
+    if (c1 - c0 === 1) target[at] = this.pixels[source + c0];
+    else target.set(this.pixels.subarray(source + c0, source + c1), at);
   }
 }

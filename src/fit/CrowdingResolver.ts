@@ -52,7 +52,8 @@ export interface CrowdedDepths {
   /**
    * Whether the calibration's own record says its model follows the beads (an astigmatic
    * calibration's z error within MAX_Z_ERROR_OVER_NOISE × photon noise; a spline: the beads' own
-   * PSF): only then may a window split an emitter with a pair's photons in two (WindowSeeds.typicalPhotons).
+   * PSF): only then may a window split an emitter with a pair's photons in two (WindowSeeds.splitPhotons,
+   * the SPLIT_PHOTONS_QUANTILE quantile of the frame's converged single fits).
    * @default false
    */
   readonly modelFollowsPsf?: boolean;

@@ -59,7 +59,7 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  *    of the iterations: at the residual's peak (as {@link EmitterSelector}, but only where it
  *    stands MIN_DEPTH_RESIDUAL_SIGNIFICANCE above its noise: a 3-D model's misfit leaves weaker
  *    excesses beside every spot; where that peak lies within EDGE_PEAK_PX of the window's edge
- *    and is refused, a neighbour's light from outside, the interior's peak), else, where the
+ *    and is refused or too weak, a neighbour's light from outside, the interior's peak), else, where the
  *    brightest emitter carries at least SPLIT_MIN_PHOTONS_RATIO × the split's reference photons
  *    ({@link WindowSeeds.splitPhotons}, a low quantile of the frame's single fits), by splitting
  *    it in two along its longer axis, then along its shorter one: two spots fit as one spot
@@ -67,7 +67,7 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  *    residual peak. The photon gate keeps the split off
  *    single spots where the model is not the PSF (ungated, with trials run on to the full
  *    iteration limit, it took storm-analysis's double-helix movie through astigmatic curves from
- *    93.6 to 62.2 %; the split alone to 82.0 %); the resolver also leaves it off (typical
+ *    93.6 to 62.2 %; the split alone to 82.0 %); the resolver also leaves it off (split
  *    photons NaN) where the calibration's own record says its model does not follow the beads.
  * 5. Where the window's first candidate's single fit strayed from its pixel toward another
  *    candidate ({@link WindowSeeds.alternative}: a spline's lobe starts fit two in-focus
@@ -249,7 +249,7 @@ export class DepthEmitterSelector implements EmitterSelection {
       ll = this.mergedLogLikelihood;
     }
     // 4. More emitters, while the test accepts them: one at the residual's peak (where that peak
-    // lies at the window's edge and is refused, then at the interior's), else (where the
+    // lies at the window's edge and is refused or too weak, then at the interior's), else (where the
     // brightest emitter has a pair's photons) that emitter split in two along its longer axis,
     // then along its shorter one.
     fit.refresh(data, at, k, 0, shift);
@@ -435,18 +435,19 @@ export class DepthEmitterSelector implements EmitterSelection {
    * the others first, then the two halves SPLIT_OFFSET_SIGMA·σ either side of it along its longer
    * axis (`shorter`: its shorter one), each with half its photons and z from the scan
    * ({@link DepthFits.startOwn}); only where that emitter's photons are at least
-   * SPLIT_MIN_PHOTONS_RATIO × `typical`.
-   * @param typical - the split's reference photons (WindowSeeds.splitPhotons; NaN: no split)
+   * SPLIT_MIN_PHOTONS_RATIO × `reference`.
+   * @param reference - the split's reference photons (WindowSeeds.splitPhotons, the
+   *   SPLIT_PHOTONS_QUANTILE quantile of the frame's converged single fits; NaN: no split)
    * @param sigma - the PSF's σ, px
    * @returns whether θ holds the split (false: the brightest emitter is no pair's)
    */
-  private split(k: number, typical: number, sigma: number, data: Float64Array, at: number, shift: Float64Array | undefined, shorter: boolean): boolean {
+  private split(k: number, reference: number, sigma: number, data: Float64Array, at: number, shift: Float64Array | undefined, shorter: boolean): boolean {
     const { fit, best, widths } = this;
     const theta = fit.theta;
     const q = fit.perEmitter;
     let s = 0;
     for (let e = 1; e < k; e++) if (best[q * e + 2] > best[q * s + 2]) s = e;
-    if (!(best[q * s + 2] >= SPLIT_MIN_PHOTONS_RATIO * typical)) return false;
+    if (!(best[q * s + 2] >= SPLIT_MIN_PHOTONS_RATIO * reference)) return false;
     theta.set(best.subarray(0, q * k + 1));
     fit.widthsNm(s, widths);
     const alongX = !(widths[1] > widths[0]) !== shorter;

@@ -345,12 +345,13 @@ export const SEED_REACH_PX = 1.5;
 export const SPLIT_OFFSET_SIGMA = 1;
 /**
  * The split (SPLIT_OFFSET_SIGMA) is tried only on an emitter with at least this many times the
- * photons of the frame's typical single emitter (the median of its converged single fits): a pair
- * fitted as one carries both emitters' light, a single spot through a model that is not its PSF
- * does not. Measured with the calibration's own gate forced open, storm-analysis's double helix
+ * split's reference photons (WindowSeeds.splitPhotons: the SPLIT_PHOTONS_QUANTILE quantile of the
+ * frame's converged single fits): a pair fitted as one carries both emitters' light, a single spot
+ * through a model that is not its PSF does not. Measured (then against the frame's median single
+ * fit) with the calibration's own gate forced open, storm-analysis's double helix
  * through astigmatic curves (93.6 % without the split): 82.2 % at 1, 93.6 % at 1.25 and 1.5;
  * crowdedDepthBench at 1 /µm², astigmatic / spline Jaccard: no gate 86.7 / 83.2 %, 1.25: 85.5 /
- * 81.9 %, 1.5: 84.8 / 81.2 %, no split 83.5 / 79.9 %. WindowSeeds.typicalPhotons, DepthEmitterSelector.
+ * 81.9 %, 1.5: 84.8 / 81.2 %, no split 83.5 / 79.9 %. WindowSeeds.splitPhotons, DepthEmitterSelector.
  */
 export const SPLIT_MIN_PHOTONS_RATIO = 1.25;
 
@@ -366,7 +367,7 @@ export const SPLIT_MIN_PHOTONS_RATIO = 1.25;
  * Jaccard 91.0 → 93.2 %, lateral RMSE 39 → 30 nm.
  */
 export const MERGE_REACH_PX = 6;
-/** A frame's typical single emitter (SPLIT_MIN_PHOTONS_RATIO) needs this many converged single fits; fewer: no split. */
+/** A frame's split reference (SPLIT_MIN_PHOTONS_RATIO, SPLIT_PHOTONS_QUANTILE) and typical single emitter need this many converged single fits; fewer: no split, no merge. */
 export const SPLIT_MIN_SINGLE_FITS = 8;
 /**
  * The split's reference (SPLIT_MIN_PHOTONS_RATIO) is this quantile of the photons of a 3-D
@@ -380,11 +381,12 @@ export const SPLIT_MIN_SINGLE_FITS = 8;
  */
 export const SPLIT_PHOTONS_QUANTILE = 0.3;
 /**
- * A residual peak within this many px of a 3-D window's edge whose K + 1 trial is refused (its
- * emitter left the window or reached the z range's edge: the light of a neighbour outside the
- * window that no single fit holds) gives way to the largest residual at least this far inside,
+ * A residual peak within this many px of a 3-D window's edge that is refused or too weak (its K + 1
+ * trial refused: its emitter left the window or reached the z range's edge, the light of a
+ * neighbour outside the window that no single fit holds; or, with no trial fitted, below
+ * MIN_DEPTH_RESIDUAL_SIGNIFICANCE) gives way to the largest residual at least this far inside,
  * tried once (DepthEmitterSelector step 4): before, the refused edge peak ended the window's
- * search, and a second emitter inside it was never tried. crowdedDepthBench at 1 /µm², 100
+ * search, and a second emitter inside it was never tried. The benchmark measured both cases. crowdedDepthBench at 1 /µm², 100
  * frames (with SPLIT_PHOTONS_QUANTILE and the split along both axes): astigmatic Jaccard 84.6 →
  * 84.9 / 85.1 % at 2 / 3 px.
  */
