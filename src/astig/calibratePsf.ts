@@ -19,11 +19,11 @@ import { smoothAlongZ } from './smoothAlongZ.js';
  *   +1 / −12 with 25 px (19 px: +9 / −13);
  * - `fallbackBoxesPx` [15, 13, 11], `fallbackMinBeads` 3: without a box asked for, a first stack
  *   whose `boxPx` windows hold fewer than 3 beads apart and inside the frame is read again with
- *   these smaller boxes, the first that holds 3 kept (else the one that holds most), and the
- *   summary says so. A 21 px box makes 27 px windows (4.3 µm at 160 nm pixels): a 10 µm field of
- *   8 beads (test/bench/userOptics.ts `em160`) holds none apart in them, and the fallback's 15 px
- *   box keeps one (5 overlapping, 1 near the edge). Not smaller by default: on 160 nm EMCCD pupil beads
- *   (test/bench/userOptics.ts `em160 --beads grid`) a 13 px box gave the −600…−400 nm band a
+ *   these smaller boxes, the first that holds 3 kept (else the one that holds most), and a
+ *   warning and the run record say so (readBeadWindowsFitting.ts). A 21 px box makes 27 px
+ *   windows (4.3 µm at 160 nm pixels): a 10 µm field of 8 beads (test/bench/userOptics.ts
+ *   `em160`) holds none apart in them, and the fallback's 15 px box keeps one (5 overlapping, 1
+ *   near the edge). Not smaller by default: on 160 nm EMCCD pupil beads (test/bench/userOptics.ts `em160 --beads grid`) a 13 px box gave the −600…−400 nm band a
  *   z bias of 33 nm against 20 nm with 21 px (the fits' windows shrink with the spline);
  * - `marginPx` 3: extra pixels a side of each bead's window, room for the lateral registration
  *   (±2 px search and the parabola's neighbour);

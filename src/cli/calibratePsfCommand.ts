@@ -2,6 +2,7 @@ import type { PsfBeadStack, PsfCalibrationResult } from '../astig/calibratePsf.j
 import { calibratePsf, PSF_CALIBRATION_DEFAULTS } from '../astig/calibratePsf.js';
 import { plotPsfCalibration } from '../astig/plotPsfCalibration.js';
 import { readBeadWindows } from '../astig/readBeadWindows.js';
+import { readBeadWindowsFitting } from '../astig/readBeadWindowsFitting.js';
 import { saturationLevel } from '../camera/CameraModel.js';
 import { InputFileError } from '../errors/InputFileError.js';
 import { checkOutputPaths } from '../export/checkOutputPaths.js';
@@ -88,6 +89,8 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   const askedBox = text('box') === undefined ? undefined : parseNumber(text('box'), '--box', { integer: true, min: 5 });
   if (askedBox !== undefined && askedBox % 2 === 0) throw new UsageError(`--box must be odd, got ${askedBox}`);
   let box = askedBox ?? D.boxPx;
+  // Why a smaller box than the default was used (the warning, and the run record's psf.boxNote).
+  let boxNote: string | undefined;
   const smoothZNm = parseNumber(text('smooth-z') ?? String(D.smoothZNm), '--smooth-z', { min: 0 });
   const output = text('output') ?? `${inputs[0].replace(/\.ome\.tiff?$|\.tiff?$/i, '')}.psf.h5`;
   const record = sidecarPath(output);
@@ -126,16 +129,13 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       pixelSizes.push({ input, pixelSizeNm: pixel });
       let windows;
       try {
-        windows = await readBeadWindows(readFrames, metadata.width, metadata.height, box + 2 * D.marginPx);
         // Dense beads or a small field: smaller boxes (the first stack decides for all).
-        if (askedBox === undefined && stacks.length === 0 && windows.positions.length < D.fallbackMinBeads) {
-          const first = { box, found: windows.positions.length };
-          for (const smaller of D.fallbackBoxesPx) {
-            if (windows.positions.length >= D.fallbackMinBeads) break;
-            const w = await readBeadWindows(readFrames, metadata.width, metadata.height, smaller + 2 * D.marginPx);
-            if (w.positions.length > windows.positions.length) [windows, box] = [w, smaller];
-          }
-          if (box !== first.box) process.stderr.write(`smlm-stream: warning: ${input}: ${first.found} beads lie apart and inside the frame in windows of the ${first.box} px box (${first.box + 2 * D.marginPx} px); the ${box} px box's hold ${windows.positions.length}: the PSF is ${box} px (a defocused PSF may reach beyond it; --box chooses)\n`);
+        if (askedBox === undefined && stacks.length === 0) {
+          const fitting = await readBeadWindowsFitting(readFrames, metadata.width, metadata.height, box);
+          [windows, box, boxNote] = [fitting.windows, fitting.boxPx, fitting.note];
+          if (boxNote) process.stderr.write(`smlm-stream: warning: ${input}: ${boxNote}\n`);
+        } else {
+          windows = await readBeadWindows(readFrames, metadata.width, metadata.height, box + 2 * D.marginPx);
         }
       } catch (error) {
         if (error instanceof InputFileError && !error.message.startsWith(`${input}: `)) throw new InputFileError(`${input}: ${error.message}`);
@@ -161,7 +161,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     zOrigin,
     focusStageZNm: result.focusStageZNm,
     normalisation: "the brightest plane's sum over the box is 1",
-    psf: { boxPx: result.box, planes: result.planes, zRangeNm: [Math.min(...result.planeZNm), Math.max(...result.planeZNm)] },
+    psf: { boxPx: result.box, ...(boxNote && { boxNote }), planes: result.planes, zRangeNm: [Math.min(...result.planeZNm), Math.max(...result.planeZNm)] },
     leaveOneOut: {
       method: "each kept bead's frames fitted through the PSF of the others as localize fits a spot: Poisson MLE of x, y, z, N, b (x, y started at its registered position)",
       zErrorRmsNm: result.zErrorRmsNm ?? null,

@@ -100,6 +100,9 @@ test('calibrate-psf: beads too close for the default box are read with a smaller
   assert.match(r.stderr, /dense\.tif: 1 beads lie apart and inside the frame in windows of the 21 px box \(27 px\); the 15 px box's hold 9/);
   assert.match(r.stdout, /beads +9 of 9 kept/);
   assert.match(r.stdout, /PSF +15×15 px/);
+  const psf = (JSON.parse(readFileSync(join(dir, 'dense.json'), 'utf8')) as { results: { psf: { boxPx: number; boxNote?: string } } }).results.psf;
+  assert.equal(psf.boxPx, 15);
+  assert.match(psf.boxNote ?? '', /the 15 px box's hold 9/, 'the run record says why the box is smaller');
   // Asked for, the box is kept.
   const asked = spawnSync(process.execPath, [...CLI, 'calibrate-psf', dense, '--z-step', '120', '--box', '21', '-o', join(dir, 'dense21.h5')], { encoding: 'utf8' });
   assert.equal(asked.status, 0, asked.stderr);
