@@ -16,16 +16,11 @@ import { join } from 'node:path';
 import { readBeadStack } from '../../src/cli/readBeadStack.js';
 import { TiffStack } from '../../src/io/TiffStack.js';
 import { OPTICS } from './benchOptics.js';
+import { takeOption } from './takeOption.js';
 
 const CLI = join(import.meta.dirname, '../../dist/src/cli/smlm-stream.js');
 const args = process.argv.slice(2);
-function option(name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-}
+const option = (name: string, fallback: string): string => takeOption(args, name, fallback);
 const seeds = Number(option('--seeds', '5'));
 const opticsNames = option('--optics', 'na149,na14,na12').split(',');
 const root = args[0] ?? '/tmp/bead-camera';

@@ -34,16 +34,11 @@ import { PupilPsf } from '../../src/simulate/PupilPsf.js';
 import { OPTICS, trueSpline } from './benchOptics.js';
 import { readNumberTable, rowsByFrame } from './numberTable.js';
 import type { NumberTable } from './numberTable.js';
+import { takeOption } from './takeOption.js';
 
 const CLI = join(import.meta.dirname, '../../dist/src/cli/smlm-stream.js');
 const args = process.argv.slice(2);
-function option(name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-}
+const option = (name: string, fallback: string): string => takeOption(args, name, fallback);
 const opticsNames = option('--optics', 'na149').split(',');
 /** A spot whose true position lies within this of the frame's edge, px, is an edge spot. */
 const EDGE_PX = 1.5;

@@ -22,16 +22,11 @@ import { matchPoints } from '../../src/evaluate/matchPoints.js';
 import type { PupilPsfOptions } from '../../src/simulate/PupilPsf.js';
 import { writeBeadStack } from '../../src/simulate/writeBeadStack.js';
 import { readNumberTable, rowsByFrame } from './numberTable.js';
+import { takeOption } from './takeOption.js';
 
 const CLI = join(import.meta.dirname, '../../dist/src/cli/smlm-stream.js');
 const args = process.argv.slice(2);
-function option(name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-}
+const option = (name: string, fallback: string): string => takeOption(args, name, fallback);
 
 interface Scenario {
   label: string;
