@@ -25,7 +25,7 @@ export function astigmaticPassesSource(maxK = PASSES_MAX_K): string {
 // information's lower triangle summed in pixel order in one lane, (∂μ_a·inv)·∂μ_e: the same products
 // in the same order as the generic pass (MultiEmitterModel.ts), so the same values.
 import { MAX_WINDOW } from '../fitConstants';
-import { depthDerivative } from './AstigmaticModel';`);
+import { depthDerivative } from './depthDerivative';`);
   for (let k = 1; k <= MAX_K; k++) {
     const p = 4 * k + 1;
     const pairs = Math.ceil(p / 2);

@@ -10,7 +10,8 @@ import {
 } from '../fitConstants';
 import { choleskyInverseDiagonal } from './cholesky';
 import { fisherFive } from './fisherFive';
-import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, depthDerivative, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
+import { SIGMA_X, SIGMA_Y, SLOPE_X, SLOPE_Y, ZHI, ZLO, ZPIXEL, proposeDepth, zCurves, zSigmas } from './AstigmaticModel';
+import { depthDerivative } from './depthDerivative';
 import { outsideWindow, proposeBackground, proposePhotons } from './proposeLateral';
 import { SCORING_FISHER, SCORING_GRADIENT, SCORING_ITERATIONS, SCORING_LL, fisherScoring } from './FisherScoring';
 import { axisAt } from './GaussianAxis';

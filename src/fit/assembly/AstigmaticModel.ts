@@ -6,6 +6,7 @@
 import { MAX_EMITTERS, MAX_WINDOW, MAX_Z_STEP_NM, MULTI_Z_PER_EMITTER } from '../fitConstants';
 import { axisAt } from './GaussianAxis';
 import { outsideWindow, proposePhotons } from './proposeLateral';
+import { depthDerivative } from './depthDerivative';
 import { astigmaticPass1, astigmaticPass2, astigmaticPass3, astigmaticPass4, astigmaticPass5 } from './astigmaticPasses';
 
 /** Pixel size, nm, and the calibrated range of z, nm. */
@@ -65,16 +66,6 @@ export function zSigmas(z: f64): bool {
   unchecked(d[at + 1] = n * ex * dey);
   unchecked(d[at + 2] = ex * ey);
   unchecked(d[zAt] = depthDerivative(n, ex, sex, ey, sey, slopeX, slopeY));
-}
-
-/**
- * ∂μ/∂z of one pixel, N·(∂Ex/∂σx·σx′·Ey + Ex·∂Ey/∂σy·σy′), from its column's Ex, ∂Ex/∂σx, its
- * row's Ey, ∂Ey/∂σy and the slopes (px per nm): the one spelling of pixelDerivatives, the
- * single fit's AstigTerms (AstigmaticFit.ts) and the unrolled passes (astigmaticPasses.ts).
- */
-// @ts-ignore
-@inline export function depthDerivative(n: f64, ex: f64, sex: f64, ey: f64, sey: f64, slopeX: f64, slopeY: f64): f64 {
-  return n * (sex * slopeX * ey + ex * sey * slopeY);
 }
 
 /** z + δ with δ limited to ±MAX_Z_STEP_NM, kept inside the calibrated range (AstigmaticModel.propose). */

@@ -5,7 +5,7 @@
 // information's lower triangle summed in pixel order in one lane, (∂μ_a·inv)·∂μ_e: the same products
 // in the same order as the generic pass (MultiEmitterModel.ts), so the same values.
 import { MAX_WINDOW } from '../fitConstants';
-import { depthDerivative } from './AstigmaticModel';
+import { depthDerivative } from './depthDerivative';
 
 /** The pass for K = 1 (θ = x, y, N, z per emitter, then b; p = 5): ∇ℓ into `gradient`, the Fisher information (p × p) into `fisher`; the axis terms at e·MAX_WINDOW of each array, the slopes at e. */
 export function astigmaticPass1(theta: StaticArray<f64>, xv: StaticArray<f64>, xd: StaticArray<f64>, xs: StaticArray<f64>, yv: StaticArray<f64>, yd: StaticArray<f64>, ys: StaticArray<f64>, slopeX: StaticArray<f64>, slopeY: StaticArray<f64>, data: usize, w: i32, mu: StaticArray<f64>, shifted: bool, delta: usize, gradient: StaticArray<f64>, fisher: StaticArray<f64>): void {
