@@ -1,7 +1,8 @@
 import { AstigmaticModel } from './models/AstigmaticModel.js';
 import type { AstigmatismCurves } from './models/AstigmaticModel.js';
 import type { AstigmaticFitter } from './AstigmaticFitter.js';
-import { ZStartFit } from './ZStartFit.js';
+import type { ScoringStops } from './ZStartFit.js';
+import { NO_STOPS, ZStartFit } from './ZStartFit.js';
 import { Z_MIN_GAIN, Z_MIN_GAIN_RATIO } from './fitConstants.js';
 
 /**
@@ -25,10 +26,10 @@ export class AstigmaticFit extends ZStartFit<AstigmaticModel> implements Astigma
   /**
    * @param box - patch width, px
    * @param curves - the defocus curves and their range
+   * @param stops - the fit's optional convergence tests (the kernel's zFit uses the default)
+   *   @default the gain test Z_MIN_GAIN and the overshoot test Z_MIN_GAIN_RATIO
    */
-  constructor(box: number, curves: AstigmatismCurves) {
-    super(new AstigmaticModel(box, curves), curves.zRangeNm);
-    this.minGain = Z_MIN_GAIN;
-    this.minRatio = Z_MIN_GAIN_RATIO;
+  constructor(box: number, curves: AstigmatismCurves, stops: ScoringStops = { ...NO_STOPS, minGain: Z_MIN_GAIN, minRatio: Z_MIN_GAIN_RATIO }) {
+    super(new AstigmaticModel(box, curves), curves.zRangeNm, false, undefined, undefined, stops);
   }
 }

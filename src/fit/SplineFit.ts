@@ -5,7 +5,7 @@ import { SplineModel } from './models/SplineModel.js';
 import { poissonLogLikelihood } from './poissonLogLikelihood.js';
 import { scanLobes, scanPlane } from './spline/scanLobes.js';
 import type { SplinePsf } from './spline/SplinePsf.js';
-import { ZStartFit } from './ZStartFit.js';
+import { NO_STOPS, ZStartFit } from './ZStartFit.js';
 
 /** Scan starts: each scanned plane at the lateral start, then at each of its lobes ({@link scanLobes}). */
 const SCAN_STARTS = SPLINE_Z_SCAN_STARTS * (1 + SPLINE_SCAN_LOBES);
@@ -62,7 +62,7 @@ export class SplineFit extends ZStartFit<SplineModel> implements AstigmaticFitte
    */
   constructor(box: number, spline: SplinePsf, private readonly pixelSizeNm: number, everyStart = false) {
     const model = new SplineModel(box, spline);
-    super(model, model.zRangeNm, everyStart, SCAN_STARTS, SPLINE_Z_SCAN_FITS, SPLINE_SETTLED_DECREMENT);
+    super(model, model.zRangeNm, everyStart, SCAN_STARTS, SPLINE_Z_SCAN_FITS, { ...NO_STOPS, settled: SPLINE_SETTLED_DECREMENT });
     this.scan = new Float64Array(box * box);
     this.lobes = scanLobes(spline);
   }

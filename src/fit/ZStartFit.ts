@@ -8,6 +8,19 @@ const P = 5;
 /** The z starts (fitConstants.ts), as fractions of the half range about its centre. */
 const Z_STARTS = [Z_START_LOW, Z_START_MID, Z_START_HIGH] as const;
 
+/** The optional convergence tests of {@link FisherScoring.run} (each 0: off). */
+export interface ScoringStops {
+  /** Converged when a barely damped step begins where the Newton decrement is below this. */
+  readonly settled: number;
+  /** Converged when a barely damped accepted step raises ℓ by less than this. */
+  readonly minGain: number;
+  /** A step that gains less than this share of its predicted gain raises the damping. */
+  readonly minRatio: number;
+}
+
+/** No optional test: a fit converges on the position tolerance alone. */
+export const NO_STOPS: ScoringStops = { settled: 0, minGain: 0, minRatio: 0 };
+
 /**
  * The 3-D fit of one spot through any {@link PsfModel} of θ = (x, y, N, b, z) (the astigmatic
  * Gaussian, docs/design.md §8, or a measured spline): Poisson maximum likelihood
@@ -31,10 +44,6 @@ export class ZStartFit<M extends PsfModel> {
   iterations = 0;
   protected readonly estimator: PoissonEstimator;
   private readonly scoring = new FisherScoring(P);
-  /** A fit has also converged when an accepted step raises ℓ by less than this (FisherScoring.run's `minGain`; 0: off). */
-  protected minGain = 0;
-  /** …and its damping rises after a step that gains less than this share of its predicted gain (FisherScoring.run's `minRatio`; 0: off). */
-  protected minRatio = 0;
   private readonly best = new Float64Array(P);
   /** The z starts' ℓ, and their numbers ranked by it (largest first). */
   private readonly startOrder: Float64Array;
@@ -50,9 +59,9 @@ export class ZStartFit<M extends PsfModel> {
    * @param starts - how many z starts a subclass ranks with its own {@link rankStart} and
    *   {@link placeStart} (the spline's scan of its planes) @default the three Z_START_* fractions
    * @param fits - the most starts fitted, best ranked first @default every start
-   * @param settledDecrement - each start's fit has also converged once a step begins where the
-   *   Newton decrement is below this ({@link FisherScoring.run}'s `settled`: the spline's
-   *   SPLINE_SETTLED_DECREMENT) @default 0: the tolerance alone
+   * @param stops - each start's fit's optional convergence tests ({@link FisherScoring.run}'s
+   *   `settled`, `minGain`, `minRatio`: the spline's SPLINE_SETTLED_DECREMENT, the astigmatic
+   *   fit's Z_MIN_GAIN and Z_MIN_GAIN_RATIO) @default {@link NO_STOPS}: the tolerance alone
    */
   constructor(
     protected readonly model: M,
@@ -60,7 +69,7 @@ export class ZStartFit<M extends PsfModel> {
     private readonly everyStart = false,
     starts: number = Z_STARTS.length,
     private readonly fits: number = starts,
-    private readonly settledDecrement = 0,
+    private readonly stops: ScoringStops = NO_STOPS,
   ) {
     this.box = model.box;
     this.estimator = new PoissonEstimator(model);
@@ -149,7 +158,7 @@ export class ZStartFit<M extends PsfModel> {
     for (let k = 0; k < this.fits; k++) {
       const s = ranked[k];
       this.placeStart(start, s);
-      const status = this.settle(scoring.run(estimator, theta, P, options.maxIterations, options.tolerance, this.settledDecrement, this.minGain, this.minRatio));
+      const status = this.settle(scoring.run(estimator, theta, P, options.maxIterations, options.tolerance, this.stops.settled, this.stops.minGain, this.stops.minRatio));
       this.logLikelihood = scoring.logLikelihood;
       iterations += scoring.iterations;
       const better = status === STATUS_CONVERGED ? bestStatus !== STATUS_CONVERGED || this.logLikelihood > bestLl : bestStatus !== STATUS_CONVERGED && this.logLikelihood > bestLl;

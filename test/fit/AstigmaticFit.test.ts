@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
 import type { AstigmaticCalibration } from '../../src/astig/AstigmaticCalibration.js';
 import { AstigmaticFit } from '../../src/fit/AstigmaticFit.js';
+import { NO_STOPS } from '../../src/fit/ZStartFit.js';
 import { WasmAstigmaticFit } from '../../src/fit/WasmAstigmaticFit.js';
 import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
 import { FitStatus } from '../../src/fit/FitStatus.js';
@@ -45,15 +46,6 @@ function assertAgree(k: number, js: AstigmaticFit, wasm: WasmAstigmaticFit, data
   assert.ok(Math.abs(wasm.sigmaXNm - js.sigmaXNm) < 1e-6 && Math.abs(wasm.sigmaYNm - js.sigmaYNm) < 1e-6);
   assert.ok(Math.abs(wasm.residualStd(data, at) - js.residualStd(data, at)) < 1e-9 * js.residualStd(data, at));
   return sj;
-}
-
-/** The JavaScript fit without the gain and overshoot tests (Z_MIN_GAIN, Z_MIN_GAIN_RATIO off). */
-class WithoutGainStop extends AstigmaticFit {
-  constructor(box: number, calibration: AstigmaticCalibration) {
-    super(box, calibration);
-    this.minGain = 0;
-    this.minRatio = 0;
-  }
 }
 
 describe('the 3-D fit of an astigmatic spot', () => {
@@ -141,7 +133,7 @@ describe('the 3-D fit of an astigmatic spot', () => {
     // creeps or overshoots, and the fits end on Z_MIN_GAIN / Z_MIN_GAIN_RATIO (fewer iterations
     // than without them) — the paths the Gaussian spots above hardly take.
     const rng = new Random(12);
-    const [js, wasm, plain] = [new AstigmaticFit(BOX, CALIBRATION), new WasmAstigmaticFit(BOX, CALIBRATION), new WithoutGainStop(BOX, CALIBRATION)];
+    const [js, wasm, plain] = [new AstigmaticFit(BOX, CALIBRATION), new WasmAstigmaticFit(BOX, CALIBRATION), new AstigmaticFit(BOX, CALIBRATION, NO_STOPS)];
     const data = new Float64Array(BOX * BOX);
     let fewer = 0;
     let converged = 0;
