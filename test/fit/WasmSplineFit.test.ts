@@ -14,6 +14,9 @@ import { Random } from '../../src/simulate/Random.js';
 import { DEFAULT_ASTIGMATISM } from '../../src/simulate/simulateBeadStack.js';
 import { astigmaticVolume } from './spline/astigmaticVolume.js';
 
+/** The astigmatic Gaussian PSF as a spline (25 nm planes over ±800 nm, 65 px boxes), built once for every test here. */
+const SPLINE = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 25, -800, 25, 65), 25, 25, 65, 25);
+
 const BOX = 13;
 
 /**
@@ -62,7 +65,7 @@ function assertAgree(js: SplineFit, wasm: WasmSplineFit, data: Float64Array, at:
 }
 
 test('the WebAssembly spline fit fits as the JavaScript reference does (300 spots, Poisson and shifted, some beyond the range, float64 and float32 coefficients, every z start; seed 9)', () => {
-  const built = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 25, -800, 25, 65), 25, 25, 65, 25);
+  const built = SPLINE;
   // As a file gives it: float32 coefficients (the kernel keeps them as f32 and widens each where it reads it).
   const stored: SplinePsf = { ...built, coefficients: Float32Array.from(built.coefficients) };
   const rng = new Random(9);
@@ -101,7 +104,7 @@ test('the WebAssembly spline fit fits as the JavaScript reference does (300 spot
 });
 
 test('the WebAssembly spline fit takes the edge-start rule, the scan\'s ranking and the Newton-decrement stop as the JavaScript does (300 spots × 3 iteration limits, half within 3 px of the edge; seed 10)', () => {
-  const spline = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 25, -800, 25, 65), 25, 25, 65, 25);
+  const spline = SPLINE;
   const rng = new Random(10);
   const ax = new GaussianAxis(BOX);
   const ay = new GaussianAxis(BOX);
@@ -174,7 +177,7 @@ test('the WebAssembly spline fit takes the edge-start rule, the scan\'s ranking 
 });
 
 test('the WebAssembly spline fit on float32 coefficients (kept as f32 in the kernel) fits exactly as on the same values as float64 (200 spots; seed 12)', () => {
-  const built = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 25, -800, 25, 65), 25, 25, 65, 25);
+  const built = SPLINE;
   const f32: SplinePsf = { ...built, coefficients: Float32Array.from(built.coefficients) };
   const f64: SplinePsf = { ...built, coefficients: Float64Array.from(f32.coefficients) };
   const rng = new Random(12);
@@ -206,7 +209,7 @@ test('the WebAssembly spline fit on float32 coefficients (kept as f32 in the ker
 });
 
 test('a spline fit stops once the Newton decrement falls below SPLINE_SETTLED_DECREMENT: fewer iterations, the same maximum to 0.05 standard errors (200 spots; seed 13)', () => {
-  const spline = buildSpline(astigmaticVolume(DEFAULT_ASTIGMATISM, 100, 25, -800, 25, 65), 25, 25, 65, 25);
+  const spline = SPLINE;
   const rng = new Random(13);
   const ax = new GaussianAxis(BOX);
   const ay = new GaussianAxis(BOX);
