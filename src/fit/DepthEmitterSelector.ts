@@ -15,9 +15,12 @@ import {
   MIN_TRIAL_ITERATIONS,
   EDGE_PEAK_PX,
   NEW_EMITTER_PHOTONS_FACTOR,
+  SPLIT_CHECK_ITERATIONS,
+  SPLIT_HOPELESS_GAIN,
   SPLIT_MIN_PHOTONS_RATIO,
   SPLIT_OFFSET_SIGMA,
   STATUS_CONVERGED,
+  STATUS_MAX_ITERATIONS,
   STATUS_SINGULAR,
   TRIAL_ITERATION_SHARE,
   TRIAL_TOLERANCE_PX,
@@ -64,7 +67,8 @@ export type DepthFits = EmitterFits & Required<Pick<EmitterFits, 'startOwn' | 'p
  *    ({@link WindowSeeds.splitPhotons}, a low quantile of the frame's single fits), by splitting
  *    it in two along its longer axis, then along its shorter one: two spots fit as one spot
  *    elongated along some axis, at the wrong depth with both spots' photons, and leave no
- *    residual peak. The photon gate keeps the split off
+ *    residual peak. A split's trial still far from the test's threshold after
+ *    SPLIT_CHECK_ITERATIONS is given up ({@link splitTrial}). The photon gate keeps the split off
  *    single spots where the model is not the PSF (ungated, with trials run on to the full
  *    iteration limit, it took storm-analysis's double-helix movie through astigmatic curves from
  *    93.6 to 62.2 %; the split alone to 82.0 %); the resolver also leaves it off (split
@@ -265,7 +269,7 @@ export class DepthEmitterSelector implements EmitterSelection {
       }
       for (let axis = 0; axis < 2 && !accepted; axis++) {
         if (!this.split(k, splitPhotons, sigma, data, at, shift, axis === 1)) break;
-        accepted = this.accepts(fit.fit(data, at, next, 0, trial), next, ll, data, at, shift);
+        accepted = this.accepts(this.splitTrial(data, at, next, ll), next, ll, data, at, shift);
       }
       if (!accepted) break;
       k = next;
@@ -402,6 +406,25 @@ export class DepthEmitterSelector implements EmitterSelection {
     const full = this.fit.fit(data, at, k, 0, trial);
     trial.maxIterations = share;
     return full;
+  }
+
+  /**
+   * A split's (K = `next`)-emitter trial fit from θ: SPLIT_CHECK_ITERATIONS iterations first; one
+   * not converged by then whose 2Δℓ over the chosen model (ℓ = `ll`) is below SPLIT_HOPELESS_GAIN ×
+   * the test's threshold is given up (STATUS_MAX_ITERATIONS), the others go on from where they
+   * stopped to the trial's iteration limit.
+   * @returns its status
+   */
+  private splitTrial(data: Float64Array, at: number, next: number, ll: number): number {
+    const { fit, trial } = this;
+    const share = trial.maxIterations;
+    if (share <= SPLIT_CHECK_ITERATIONS) return fit.fit(data, at, next, 0, trial);
+    trial.maxIterations = SPLIT_CHECK_ITERATIONS;
+    let status = fit.fit(data, at, next, 0, trial);
+    trial.maxIterations = share - SPLIT_CHECK_ITERATIONS;
+    if (status === STATUS_MAX_ITERATIONS && 2 * (fit.logLikelihood - ll) >= SPLIT_HOPELESS_GAIN * this.threshold) status = fit.fit(data, at, next, 0, trial);
+    trial.maxIterations = share;
+    return status;
   }
 
   /** {@link held} and {@link heldShift}: the window at `data[at…]` less the seeds' neighbours' light, the shift plus it. */
