@@ -6,9 +6,7 @@ import type { FitResults } from './FitResults.js';
 import { crowdedWindow } from './crowdedWindow.js';
 import { FitRows } from './FitRows.js';
 import { GaussianAxis } from './GaussianAxis.js';
-import { residualPeak } from './residualPeak.js';
-import type { ResidualPeak } from './residualPeak.js';
-import { MIN_RESIDUAL_SIGNIFICANCE, MULTI_EMITTER_MARGIN_PX, SPLIT_MIN_SINGLE_FITS, SPLIT_PHOTONS_QUANTILE, STRAY_FIT_MIN_PX } from './fitConstants.js';
+import { MIN_RESIDUAL_SIGNIFICANCE, MIN_RESIDUAL_VARIANCE, MULTI_EMITTER_MARGIN_PX, SPLIT_MIN_SINGLE_FITS, SPLIT_PHOTONS_QUANTILE, STRAY_FIT_MIN_PX } from './fitConstants.js';
 import { selectKth } from '../camera/selectKth.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
@@ -151,11 +149,12 @@ export class CrowdingResolver {
    * single fits' test ({@link ambiguity}) applied to the window.
    */
   private readonly explainedDeviance: Float64Array;
-  /** A 2-D window's model μ and its axes, and its residual's peak ({@link explains}; scratch). */
+  /** A 2-D window's model μ, its axes, and the row sums of its residual and μ ({@link explains}; scratch). */
   private readonly windowMu: Float64Array;
   private readonly axisX: GaussianAxis;
   private readonly axisY: GaussianAxis;
-  private readonly peak: ResidualPeak = { column: 0, row: 0, excess: 0, significance: 0 };
+  private readonly rowResidual: Float64Array;
+  private readonly rowMu: Float64Array;
   /** Whether {@link unexplained} is kept (2-D, more than one pass). */
   private readonly seeding: boolean;
   /** Each window's first candidate and its partner (−1: none). */
@@ -203,6 +202,8 @@ export class CrowdingResolver {
     this.explainedDeviance = new Float64Array(multiEmitter.maxEmitters + 1);
     for (let k = 1; k <= multiEmitter.maxEmitters && this.seeding; k++) this.explainedDeviance[k] = chiSquareThreshold(multiEmitter.ambiguityPValue, Math.max(1, area - 3 * k - 1));
     this.windowMu = new Float64Array(this.seeding ? area : 0);
+    this.rowResidual = new Float64Array(this.seeding ? area : 0);
+    this.rowMu = new Float64Array(this.seeding ? area : 0);
     this.axisX = new GaussianAxis(this.seeding ? this.window : 1);
     this.axisY = new GaussianAxis(this.seeding ? this.window : 1);
   }
@@ -495,7 +496,7 @@ export class CrowdingResolver {
    * Whether the 2-D window at `patches[at …]` is explained by its chosen model of k emitters
    * (0: none fitted, not explained): the selection's own stopping rule holds — the 3×3-smoothed
    * residual of the model (μ of the k pixel-integrated Gaussians and b, design.md §3) has no
-   * peak above MIN_RESIDUAL_SIGNIFICANCE σ ({@link residualPeak}: a peak the selector saw and
+   * peak above MIN_RESIDUAL_SIGNIFICANCE σ ({@link peakSignificance}: a peak the selector saw and
    * could not add, or had no room for) — and its Poisson deviance 2(ℓ_sat − ℓ(θ̂)) (ℓ_sat =
    * Σ x ln x − x over x = n + s), divided by the camera's noise scale (F²/QE), is within
    * {@link explainedDeviance}[k] (a misfit spread over the window). Measured on a simulated 256²
@@ -519,13 +520,55 @@ export class CrowdingResolver {
         for (let c = 0; c < W; c++) mu[r * W + c] += ny * axisX.value[c];
       }
     }
-    if (residualPeak(data, at, mu, W, this.peak).significance > MIN_RESIDUAL_SIGNIFICANCE) return false;
+    if (this.peakSignificance(data, at) > MIN_RESIDUAL_SIGNIFICANCE) return false;
     let saturated = 0;
     for (let i = at; i < at + area; i++) {
       const x = data[i] + (shift ? shift[i] : 0);
       if (x > 0) saturated += x * Math.log(x) - x;
     }
     return (2 * (saturated - selector.logLikelihood)) / this.fit.noiseScale <= this.explainedDeviance[k];
+  }
+
+  /**
+   * residualPeak's significance (residualPeak.ts) for the window at `data[at …]` and the model in
+   * {@link windowMu}: the largest 3×3 sum of n − μ over √ of its Σμ, the 3×3 sums taken as row
+   * sums then column sums (the same sums, added in another order).
+   */
+  private peakSignificance(data: Float64Array, at: number): number {
+    const W = this.window;
+    const mu = this.windowMu;
+    const rowResidual = this.rowResidual;
+    const rowMu = this.rowMu;
+    for (let r = 0; r < W; r++) {
+      const o = r * W;
+      for (let c = 0; c < W; c++) {
+        let s = 0;
+        let v = 0;
+        for (let i = Math.max(0, c - 1); i <= Math.min(W - 1, c + 1); i++) {
+          s += data[at + o + i] - mu[o + i];
+          v += mu[o + i];
+        }
+        rowResidual[o + c] = s;
+        rowMu[o + c] = v;
+      }
+    }
+    let best = Number.NEGATIVE_INFINITY;
+    let bestVariance = 1;
+    for (let r = 0; r < W; r++) {
+      const r0 = Math.max(0, r - 1);
+      const r1 = Math.min(W - 1, r + 1);
+      for (let c = 0; c < W; c++) {
+        let s = 0;
+        for (let j = r0; j <= r1; j++) s += rowResidual[j * W + c];
+        if (s > best) {
+          best = s;
+          let v = 0;
+          for (let j = r0; j <= r1; j++) v += rowMu[j * W + c];
+          bestVariance = v;
+        }
+      }
+    }
+    return best / Math.sqrt(Math.max(bestVariance, MIN_RESIDUAL_VARIANCE));
   }
 
   /** Room for n candidates and m windows. */

@@ -132,7 +132,7 @@ describe('CrowdingResolver, 2-D', () => {
   function unexplainedShare(offsets: readonly [number, number][], maxEmitters: number, seed: number, frames: number): number {
     const fit = resolveFitOptions({ box: 7, sigmaPx: 1.3 });
     const multiEmitter = resolveMultiEmitterOptions({ maxEmitters });
-    const engines = createFitEngines(fit, multiEmitter);
+    const engines = createFitEngines(fit, multiEmitter, undefined);
     const resolver = new CrowdingResolver(fit, multiEmitter, engines.selector);
     const candidates = { count: 1, row: Int32Array.from([20]), column: Int32Array.from([20]) };
     const rng = new Random(seed);
