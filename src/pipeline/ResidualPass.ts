@@ -75,8 +75,8 @@ function saturatedLogLikelihood(data: Float64Array, shift: Float64Array, area: n
 
 /**
  * Where the first pass left something to look for (pixel positions, frame px): the candidates
- * the crowding test tried with more emitters. The residual pass then runs in their
- * neighbourhoods only ({@link ResidualPass.run}).
+ * of the crowded windows their model did not explain (CrowdingResolver.unexplained). The
+ * residual pass then runs in their neighbourhoods only ({@link ResidualPass.run}).
  */
 export interface ResidualSeeds {
   readonly count: number;
@@ -220,7 +220,8 @@ export class ResidualPass {
    * @param frame - the frame, its camera and known background
    * @param detector - the run's detector (loaded again with the residual)
    * @param first - the first pass's rows
-   * @param seeds - where the first pass left something (the crowding test's candidates) @default the whole frame
+   * @param seeds - where the first pass left something (the candidates of the crowded windows
+   *   their model did not explain) @default the whole frame
    * @returns the first pass's rows followed by the new fits (this object's scratch, valid until the next call)
    */
   run(frame: ResidualFrame, detector: SpotDetector, first: ResolvedFits, seeds?: ResidualSeeds): ResolvedFits {
@@ -246,7 +247,11 @@ export class ResidualPass {
       for (let i = 0; i < seeds.count; i++) regions.addSeed(seeds.x[i], seeds.y[i]);
       // Rows with a neighbour (those the refits would touch) seed too: a pair the crowding test
       // passed may hide a third spot (measured on output-sums' sparse stack: without them 12 of
-      // 9 600 true spots that whole-frame passes find are missed).
+      // 9 600 true spots that whole-frame passes find are missed; with the passes started by
+      // the unexplained windows only, leaving these seeds out found 5 of 9 709 fewer than every
+      // window tried, keeping them 1 fewer). A 2048² frame has an unexplained window in nearly
+      // every frame, so its crowded rows seed every frame (measured 17 % of its localization
+      // time, simulated 2048² × 24 frames at 0.061 /µm²).
       this.markTouched(width, height, out.count);
       this.seedTouched();
     }
