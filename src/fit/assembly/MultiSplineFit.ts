@@ -20,7 +20,7 @@ const VALUES = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
 /**
  * One emitter of the spline multi-emitter model (SplineModel as a copy of the JavaScript
  * MultiEmitterModel): θ_e = (x, y, N, z) at θ[at…], μ += N·S(pixel − (x, y), z). Emitter e's
- * terms (value and gradient of every pixel, SplineFit.ts's voxelTermsAt) live at e·TERMS,
+ * terms (value and gradient of every pixel, SplineFit.ts's windowTerms) live at e·TERMS,
  * kept from addSignal for derivatives; the five members of a per-emitter model (see
  * AstigmaticModel.ts's AstigmaticEmitter).
  */

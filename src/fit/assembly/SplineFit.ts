@@ -314,7 +314,9 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
     av = f64x2.add(av, f64x2.mul(x, wyz));
     au = f64x2.add(au, f64x2.mul(e, wyz));
     ay = f64x2.add(ay, f64x2.mul(x, v128.load(dyz + o)));
-    az = f64x2.add(az, f64x2.mul(x, v128.load(ydz + o)));
+    // Groups 0…3 (k = 0) weigh ∂/∂w by ∂(dz⁰) = 0: X·0 = ±0 added to the +0 az starts from leaves
+    // it +0, so skipping them gives the same az.
+    if (g >= 4) az = f64x2.add(az, f64x2.mul(x, v128.load(ydz + o)));
   }
   v128.store(dst, f64x2.add(v128.shuffle<f64>(av, au, 0, 2), v128.shuffle<f64>(av, au, 1, 3)));
   v128.store(dst, f64x2.add(v128.shuffle<f64>(ay, az, 0, 2), v128.shuffle<f64>(ay, az, 1, 3)), 16);
