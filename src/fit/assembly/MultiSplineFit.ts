@@ -10,15 +10,17 @@ import {
 import { MultiEmitterModel } from './MultiEmitterModel';
 import { multiDepthFit, multiDepthStart, multiDepthValues } from './multiDepthFit';
 import { outsideWindow, proposePhotons } from './proposeLateral';
-import { FAR, SCX, SCY, SDZ, SVZ, SZ0, SZHI, SZLO, prepare, splineConfigure, voxelAt, voxelTermsAt, voxelValue } from './SplineFit';
+import { FAR, SCX, SCY, SDZ, SVZ, SZ0, SZHI, SZLO, prepare, splineConfigure, windowTerms, windowValues } from './SplineFit';
 
 /** f64 of one emitter's terms: S, ∂S/∂u, ∂S/∂v, ∂S/∂w of every pixel of the largest window. */
 const TERMS = 4 * MAX_WINDOW * MAX_WINDOW;
+/** addValue's S of every pixel. */
+const VALUES = new StaticArray<f64>(MAX_WINDOW * MAX_WINDOW);
 
 /**
  * One emitter of the spline multi-emitter model (SplineModel as a copy of the JavaScript
  * MultiEmitterModel): θ_e = (x, y, N, z) at θ[at…], μ += N·S(pixel − (x, y), z). Emitter e's
- * terms (value and gradient of every pixel, SplineFit.ts's voxelTermsAt) live at e·TERMS,
+ * terms (value and gradient of every pixel, SplineFit.ts's windowTerms) live at e·TERMS,
  * kept from addSignal for derivatives; the five members of a per-emitter model (see
  * AstigmaticModel.ts's AstigmaticEmitter).
  */
@@ -62,20 +64,9 @@ export class SplineEmitter {
     const iz = this.iz;
     const n = unchecked(theta[at + 2]);
     const t0 = changetype<usize>(this.terms) + (<usize>(e * TERMS) << 3);
-    for (let r = 0; r < window; r++) {
-      for (let col = 0; col < window; col++) {
-        const i = r * window + col;
-        const dst = t0 + (<usize>(4 * i) << 3);
-        const base = voxelAt(iu + col, iv + r, iz);
-        if (base == 0) {
-          store<f64>(dst, 0);
-          store<f64>(dst, 0, 8);
-          store<f64>(dst, 0, 16);
-          store<f64>(dst, 0, 24);
-        } else voxelTermsAt(base, dst);
-        unchecked(mu[i] += n * load<f64>(dst));
-      }
-    }
+    windowTerms(iu, iv, iz, window, t0);
+    const area = window * window;
+    for (let i = 0; i < area; i++) unchecked(mu[i] += n * load<f64>(t0 + (<usize>i << 5)));
     return true;
   }
 
@@ -90,13 +81,10 @@ export class SplineEmitter {
     const iv = this.iv;
     const iz = this.iz;
     const n = unchecked(theta[at + 2]);
-    for (let r = 0; r < window; r++) {
-      for (let col = 0; col < window; col++) {
-        const base = voxelAt(iu + col, iv + r, iz);
-        if (base != 0) unchecked(mu[r * window + col] += n * voxelValue(base));
-        else unchecked(mu[r * window + col] += n * 0);
-      }
-    }
+    const values = changetype<usize>(VALUES);
+    windowValues(iu, iv, iz, window, values, 8);
+    const area = window * window;
+    for (let i = 0; i < area; i++) unchecked(mu[i] += n * unchecked(VALUES[i]));
     return true;
   }
 

@@ -148,7 +148,7 @@ const SVOXEL = new StaticArray<f64>(SPLINE_COEFFICIENTS);
  * Reorder each voxel's coefficients in place from SplinePsf's layout (a_ijk at i + 4g, g = j + 4k)
  * to the kernel's: per pair of groups (g, g + 1), g even, the coefficients i = 0…3 of both side
  * by side, [a_i,g, a_i,g+1] at 4g + 2i, so one f64x2 holds coefficient i of the pair and X_g, X_g+1
- * are lane-wise sums (voxelValue, voxelTermsAt); coefficient 0 of a voxel (its sample) stays first.
+ * are lane-wise sums (voxelValueOf, voxelTermsOf); coefficient 0 of a voxel (its sample) stays first.
  */
 function pairGroups(coefficients: usize, voxels: usize): void {
   const scratch = changetype<usize>(SVOXEL);
@@ -274,10 +274,12 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
   return v128.load(at + (i << 4));
 }
 
-/** S of the voxel at `base` (SplineEvaluator.value), its coefficients stored as T. */
+/**
+ * S of the voxel at `base` (SplineEvaluator.value), its coefficients stored as T; p1…p3: dx, dx²,
+ * dx³ splatted (windowValuesOf's, once a window).
+ */
 // @ts-ignore
-@inline function voxelValueOf<T>(base: usize): f64 {
-  const p1 = f64x2.splat(unchecked(SPX[1])), p2 = f64x2.splat(unchecked(SPX[2])), p3 = f64x2.splat(unchecked(SPX[3]));
+@inline function voxelValueOf<T>(base: usize, p1: v128, p2: v128, p3: v128): f64 {
   const yz = changetype<usize>(SYZ);
   let acc = f64x2.splat(0);
   for (let g: usize = 0; g < 16; g += 2) {
@@ -289,28 +291,16 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
   return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
 }
 
-/** S of the voxel at `base` (SplineEvaluator.value). */
-// @ts-ignore
-@inline export function voxelValue(base: usize): f64 {
-  return SF32 ? voxelValueOf<f32>(base) : voxelValueOf<f64>(base);
-}
-
-/** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into STERMS[t … t + 3] (SplineEvaluator.value and .gradient). */
-// @ts-ignore
-@inline function voxelTerms(base: usize, t: i32): void {
-  voxelTermsAt(base, changetype<usize>(STERMS) + (<usize>t << 3));
-}
-
 /**
  * S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` (coefficients stored as T) into the four f64 at
  * `dst`: per pair of groups (pairGroups' layout) X and its x-derivative (a_0·0 + a_2·2dx) +
  * (a_1·1 + a_3·3dx²) as SplineEvaluator.gradient sums them (a_0·0 adds nothing, a_1·1 is a_1:
- * the same values).
+ * the same values); p1…p3, d2, d3: dx, dx², dx³, 2dx, 3dx² splatted (once a window). Each pair
+ * of lanes is summed as [S, ∂S/∂u] and [∂S/∂v, ∂S/∂w] lane-wise (lane 0 + lane 1 of each: the
+ * same sums), two stores.
  */
 // @ts-ignore
-@inline function voxelTermsOf<T>(base: usize, dst: usize): void {
-  const p1 = f64x2.splat(unchecked(SPX[1])), p2 = f64x2.splat(unchecked(SPX[2])), p3 = f64x2.splat(unchecked(SPX[3]));
-  const d2 = f64x2.splat(unchecked(SDPX[2])), d3 = f64x2.splat(unchecked(SDPX[3]));
+@inline function voxelTermsOf<T>(base: usize, dst: usize, p1: v128, p2: v128, p3: v128, d2: v128, d3: v128): void {
   const yz = changetype<usize>(SYZ), dyz = changetype<usize>(SDYZ), ydz = changetype<usize>(SYDZ);
   let av = f64x2.splat(0), au = f64x2.splat(0), ay = f64x2.splat(0), az = f64x2.splat(0);
   for (let g: usize = 0; g < 16; g += 2) {
@@ -324,26 +314,74 @@ export function prepare(dx: f64, dy: f64, dz: f64): void {
     av = f64x2.add(av, f64x2.mul(x, wyz));
     au = f64x2.add(au, f64x2.mul(e, wyz));
     ay = f64x2.add(ay, f64x2.mul(x, v128.load(dyz + o)));
-    az = f64x2.add(az, f64x2.mul(x, v128.load(ydz + o)));
+    // Groups 0…3 (k = 0) weigh ∂/∂w by ∂(dz⁰) = 0: X·0 = ±0 added to the +0 az starts from leaves
+    // it +0, so skipping them gives the same az.
+    if (g >= 4) az = f64x2.add(az, f64x2.mul(x, v128.load(ydz + o)));
   }
-  store<f64>(dst, f64x2.extract_lane(av, 0) + f64x2.extract_lane(av, 1));
-  store<f64>(dst, f64x2.extract_lane(au, 0) + f64x2.extract_lane(au, 1), 8);
-  store<f64>(dst, f64x2.extract_lane(ay, 0) + f64x2.extract_lane(ay, 1), 16);
-  store<f64>(dst, f64x2.extract_lane(az, 0) + f64x2.extract_lane(az, 1), 24);
+  v128.store(dst, f64x2.add(v128.shuffle<f64>(av, au, 0, 2), v128.shuffle<f64>(av, au, 1, 3)));
+  v128.store(dst, f64x2.add(v128.shuffle<f64>(ay, az, 0, 2), v128.shuffle<f64>(ay, az, 1, 3)), 16);
 }
 
-/** S, ∂S/∂u, ∂S/∂v, ∂S/∂w of the voxel at `base` into the four f64 at `dst` (voxelTermsOf). */
+/** The x powers of the offsets last {@link prepare}d, splatted: which of dx, dx², dx³, 2dx, 3dx². */
 // @ts-ignore
-@inline export function voxelTermsAt(base: usize, dst: usize): void {
-  if (SF32) voxelTermsOf<f32>(base, dst);
-  else voxelTermsOf<f64>(base, dst);
+@inline function splatPower(d: StaticArray<f64>, i: i32): v128 {
+  return f64x2.splat(unchecked(d[i]));
 }
 
-/** The address of voxel (ix, iy, iz)'s coefficients, or 0 outside the grid. */
+/**
+ * The window's pixels from voxel (iu, iv, iz) on (row r, column c: voxel (iu + c, iv + r, iz)),
+ * `window` px square, at the offsets last {@link prepare}d: where `terms`, S, ∂S/∂u, ∂S/∂v, ∂S/∂w
+ * of each into 4 f64 at `dst` (pixel i at dst + 32·i; zeros outside the grid), else S alone at
+ * `dst` with a stride of `stride` bytes (0 outside). The voxels of a row are consecutive, so a
+ * row's pixels inside the grid are one run, its address stepped a voxel a pixel.
+ */
 // @ts-ignore
-@inline export function voxelAt(ix: i32, iy: i32, iz: i32): usize {
-  if (ix < 0 || iy < 0 || iz < 0 || ix >= SVX || iy >= SVY || iz >= SVZ) return 0;
-  return SCOEF + (<usize>((iz * SVY + iy) * SVX + ix) << SVOXEL_SHIFT);
+@inline function windowPassOf<T>(iu: i32, iv: i32, iz: i32, window: i32, dst: usize, terms: bool, stride: usize): void {
+  const p1 = splatPower(SPX, 1), p2 = splatPower(SPX, 2), p3 = splatPower(SPX, 3);
+  const d2 = splatPower(SDPX, 2), d3 = splatPower(SDPX, 3);
+  const step = terms ? <usize>32 : stride;
+  const voxel = <usize>1 << SVOXEL_SHIFT;
+  // Columns c0 … c1 − 1 of each row lie inside the grid along x (iz is inside: the callers' z test).
+  const c0 = iu >= 0 ? 0 : min(window, -iu);
+  const c1 = max(c0, min(window, SVX - iu));
+  let out = dst;
+  for (let r = 0; r < window; r++) {
+    const iy = iv + r;
+    const inside = iy >= 0 && iy < SVY;
+    const a = inside ? c0 : window;
+    const b = inside ? c1 : window;
+    for (let col = 0; col < a; col++) {
+      if (terms) { v128.store(out, f64x2.splat(0)); v128.store(out, f64x2.splat(0), 16); } else store<f64>(out, 0);
+      out += step;
+    }
+    let base = SCOEF + (<usize>((iz * SVY + iy) * SVX + iu + a) << SVOXEL_SHIFT);
+    for (let col = a; col < b; col++) {
+      if (terms) voxelTermsOf<T>(base, out, p1, p2, p3, d2, d3);
+      else store<f64>(out, voxelValueOf<T>(base, p1, p2, p3));
+      base += voxel;
+      out += step;
+    }
+    for (let col = b; col < window; col++) {
+      if (terms) { v128.store(out, f64x2.splat(0)); v128.store(out, f64x2.splat(0), 16); } else store<f64>(out, 0);
+      out += step;
+    }
+  }
+}
+
+/**
+ * S, ∂S/∂u, ∂S/∂v, ∂S/∂w (SplineEvaluator.value and .gradient) of a window's pixels from voxel
+ * (iu, iv, iz) at the offsets last {@link prepare}d, 4 f64 a pixel at `dst`, row-major; zeros
+ * outside the grid (iz inside it).
+ */
+export function windowTerms(iu: i32, iv: i32, iz: i32, window: i32, dst: usize): void {
+  if (SF32) windowPassOf<f32>(iu, iv, iz, window, dst, true, 32);
+  else windowPassOf<f64>(iu, iv, iz, window, dst, true, 32);
+}
+
+/** S alone (SplineEvaluator.value) of windowTerms' pixels, one f64 every `stride` bytes at `dst`; 0 outside the grid. */
+export function windowValues(iu: i32, iv: i32, iz: i32, window: i32, dst: usize, stride: usize): void {
+  if (SF32) windowPassOf<f32>(iu, iv, iz, window, dst, false, stride);
+  else windowPassOf<f64>(iu, iv, iz, window, dst, false, stride);
 }
 
 /** SplineModel.evaluate with PoissonEstimator.evaluate: S and μ of every pixel; ℓ, or −∞ where impossible. */
@@ -362,19 +400,8 @@ function sEvaluate(theta: StaticArray<f64>, data: usize): f64 {
   const iv = <i32>fv;
   prepare(u0 - fu, v0 - fv, w - <f64>iz);
   const eager = SEAGER;
-  for (let r = 0; r < box; r++) {
-    for (let col = 0; col < box; col++) {
-      const base = voxelAt(iu + col, iv + r, iz);
-      const t = 4 * (r * box + col);
-      if (base == 0) {
-        unchecked(STERMS[t] = 0);
-        unchecked(STERMS[t + 1] = 0);
-        unchecked(STERMS[t + 2] = 0);
-        unchecked(STERMS[t + 3] = 0);
-      } else if (eager) voxelTerms(base, t);
-      else unchecked(STERMS[t] = voxelValue(base));
-    }
-  }
+  if (eager) windowTerms(iu, iv, iz, box, changetype<usize>(STERMS));
+  else windowValues(iu, iv, iz, box, changetype<usize>(STERMS), 32);
   SIU = iu;
   SIV = iv;
   SIZ = iz;
@@ -408,13 +435,7 @@ function sAgain(theta: StaticArray<f64>, data: usize): f64 {
 /** SplineModel's gradients of every pixel (SplineEvaluator.gradient), once after an evaluation. */
 function sGradients(): void {
   if (SGRADIENTS) return;
-  const box = SBOX;
-  for (let r = 0; r < box; r++) {
-    for (let col = 0; col < box; col++) {
-      const base = voxelAt(SIU + col, SIV + r, SIZ);
-      if (base != 0) voxelTerms(base, 4 * (r * box + col));
-    }
-  }
+  windowTerms(SIU, SIV, SIZ, SBOX, changetype<usize>(STERMS));
   SGRADIENTS = true;
 }
 
