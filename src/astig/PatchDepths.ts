@@ -31,7 +31,7 @@ export class PatchDepths {
     private readonly fitter: AstigmaticFitter,
     private readonly options: ResolvedFitOptions,
     zModelErrorNm: number,
-    private readonly pixelSizeNm: number,
+    readonly pixelSizeNm: number,
     private readonly zModelErrorByDepth?: ZModelErrorTable,
   ) {
     this.zModelErrorNm = zModelErrorNm;
@@ -81,6 +81,17 @@ export class PatchDepths {
     return status;
   }
 
+  /**
+   * uncertainty_z of a fit at depth z, nm: √(CRLB + the calibration's model error²), photon
+   * noise and what the curves get wrong.
+   * @param z - the fitted depth, nm
+   * @param crlbZ - √CRLB of z with the camera's noise scale, nm
+   */
+  uncertaintyZ(z: number, crlbZ: number): number {
+    const model = zModelErrorAt(z, this.zModelErrorNm, this.zModelErrorByDepth);
+    return Math.sqrt(crlbZ * crlbZ + model * model);
+  }
+
   /** The fitter's last result (its θ̂, CRLB, ℓ) with `status` into row `row` of `out`. */
   private store(data: Float64Array, at: number, status: number, out: FitResults, row: number): void {
     const fit = this.fitter;
@@ -101,10 +112,7 @@ export class PatchDepths {
     out.iterations[row] = fit.iterations;
     out.chiSquare[row] = Number.NaN;
     out.z[row] = t[4];
-    // √(CRLB + the calibration's model error²): photon noise and what the curves get wrong.
-    const crlbZ = fit.crlb[4] * scale;
-    const model = zModelErrorAt(t[4], this.zModelErrorNm, this.zModelErrorByDepth);
-    out.uncertaintyZ[row] = Math.sqrt(crlbZ * crlbZ + model * model);
+    out.uncertaintyZ[row] = this.uncertaintyZ(t[4], fit.crlb[4] * scale);
     out.sigma1[row] = fit.sigmaXNm;
     out.sigma2[row] = fit.sigmaYNm;
   }

@@ -6,10 +6,15 @@ import { createFitResults } from '../fit/FitResults.js';
 import { FitRows } from '../fit/FitRows.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import type { PsfModel } from '../fit/PsfModel.js';
+import type { EmitterFits } from '../fit/EmitterFits.js';
+import type { EmitterDepths } from '../fit/DepthEmitterFits.js';
+import { chiSquareThreshold } from '../fit/EmitterSelector.js';
+import { selectKth } from '../camera/selectKth.js';
 import type { PixelArray } from '../io/Frame.js';
 import { extractPatches } from '../patches/extractPatches.js';
 import type { PatchOutputs } from '../patches/extractPatches.js';
 import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
+import { grownKeeping } from './grownKeeping.js';
 
 /** Gauss–Seidel sweeps of 3-D refits over a frame's rows ({@link DepthRefits}). */
 export const DEPTH_REFIT_SWEEPS = 2;
@@ -20,6 +25,17 @@ export const DEPTH_REFIT_SWEEPS = 2;
  * REFINE_TOLERANCE_CRLB).
  */
 export const DEPTH_REFIT_TOLERANCE_CRLB = 0.1;
+
+/**
+ * A row brighter than this many times the frame's median converged row is tried as a pair
+ * ({@link DepthRefits}' split): two emitters 250–500 nm apart fitted as one wide spot carry
+ * both their photons, and a depth neither has (crowdedDepthErrors.ts at 1 /µm²: the outliers'
+ * rows hold 1.5–2.5× the frame's typical N).
+ */
+export const DEPTH_SPLIT_PHOTONS = 1.5;
+
+/** The K-emitter 3-D fit a split runs (two emitters in a box of the fit's width). */
+export type PairFits = EmitterFits & EmitterDepths & Required<Pick<EmitterFits, 'startOwn' | 'plausibleOwn'>>;
 
 /** The current frame, as the 3-D refits read it. */
 export interface DepthRefitFrame {
@@ -57,6 +73,13 @@ export class DepthRefits {
   private readonly centre = new Candidates();
   private readonly patch: PatchOutputs & { patches: Float64Array; shift: Float64Array; saturated: Uint8Array };
   private readonly start = { x: 0, y: 0, photons: 0, background: 0 };
+  /** 2(ℓ₂ − ℓ₁) a split must gain: the χ² quantile of the multi-emitter selection. */
+  private readonly threshold: number;
+  private readonly solver: { maxIterations: number; tolerance: number; shift: Float64Array | undefined } = { maxIterations: 0, tolerance: 0, shift: undefined };
+  private photons = new Float64Array(0);
+  private readonly widths = new Float64Array(2);
+  /** Splits of the last {@link run}. */
+  splits = 0;
   /** Rows by x (indices), their frame positions, and each row's neighbours (CSR). */
   private order = new Int32Array(0);
   private fx = new Float64Array(0);
@@ -66,6 +89,8 @@ export class DepthRefits {
   /** Per row: due a refit in this sweep, and moved in it. */
   private due = new Uint8Array(0);
   private moved = new Uint8Array(0);
+  /** Per row: a pair's emitter (kept as its joint fit gave it). */
+  private fixed = new Uint8Array(0);
 
   /**
    * @param depths - the run's 3-D fit of a patch (its fitter and output)
@@ -77,9 +102,15 @@ export class DepthRefits {
     private readonly depths: PatchDepths,
     private readonly model: PsfModel,
     private readonly box: number,
+    private readonly split?: { readonly fits: PairFits; readonly pValue: number; readonly noiseScale: number; readonly maxIterations: number; readonly tolerance: number },
     private readonly sweeps = DEPTH_REFIT_SWEEPS,
   ) {
     const area = box * box;
+    this.threshold = split ? chiSquareThreshold(split.pValue, split.fits.perEmitter) : Number.POSITIVE_INFINITY;
+    if (split) {
+      this.solver.maxIterations = split.maxIterations;
+      this.solver.tolerance = split.tolerance;
+    }
     this.held = new Float64Array(area);
     this.patch = { patches: new Float64Array(area), originColumn: new Int32Array(1), originRow: new Int32Array(1), saturated: new Uint8Array(1), shift: new Float64Array(area) };
   }
@@ -96,14 +127,33 @@ export class DepthRefits {
     out.appendRange(fits.rows, 0, fits.count, fits.originColumn, fits.originRow);
     out.emitters.set(fits.emitters.subarray(0, fits.count), 0);
     this.refits = 0;
+    this.splits = 0;
     const n = out.count;
-    if (this.neighbours(n) === 0) return this.resolved();
-    const { due, moved, first, list } = this;
-    due.fill(1, 0, n);
-    for (let sweep = 0; sweep < this.sweeps; sweep++) {
+    if (this.neighbours(n) === 0 && !this.split) return this.resolved();
+    this.due.fill(1, 0, n);
+    this.fixed.fill(0, 0, this.fixed.length);
+    this.sweepAll(frame, n, this.sweeps);
+    if (this.split && this.splitAll(frame, n) > 0) {
+      // The pairs' rows keep their joint fit; the rows next to them are refitted once with them held.
+      const count = out.count;
+      this.neighbours(count);
+      const { due, fixed, first, list } = this;
+      for (let p = 0; p < count; p++) {
+        due[p] = 0;
+        for (let i = first[p]; i < first[p + 1] && !due[p]; i++) due[p] = fixed[list[i]];
+      }
+      this.sweepAll(frame, count, 1);
+    }
+    return this.resolved();
+  }
+
+  /** Up to `sweeps` Gauss–Seidel sweeps over rows 0 … n − 1 (from {@link due}; after the first, only the rows next to one that moved). */
+  private sweepAll(frame: DepthRefitFrame, n: number, sweeps: number): void {
+    const { due, moved, fixed, first, list } = this;
+    for (let sweep = 0; sweep < sweeps; sweep++) {
       moved.fill(0, 0, n);
-      for (let p = 0; p < n; p++) if (due[p]) this.refit(frame, p);
-      // The next sweep refits the rows next to one that moved.
+      for (let p = 0; p < n; p++) if (due[p] && !fixed[p]) this.refit(frame, p);
+      if (sweep === sweeps - 1) break;
       let any = false;
       for (let p = 0; p < n; p++) {
         due[p] = 0;
@@ -112,7 +162,119 @@ export class DepthRefits {
       }
       if (!any) break;
     }
-    return this.resolved();
+  }
+
+  /**
+   * Try every converged row DEPTH_SPLIT_PHOTONS times brighter than the frame's median as a
+   * pair, its neighbours held: the one-emitter fit against a two-emitter fit started from the
+   * residual's peak and its mirror about the row, each emitter's z from a scan; the pair is
+   * kept when 2(ℓ₂ − ℓ₁) passes the selection's χ² quantile and both emitters are plausible
+   * and inside the box. Its second emitter becomes a new row (its neighbours not listed: it is
+   * held by none this frame). Marks the rows next to a split due a refit.
+   */
+  private splitAll(frame: DepthRefitFrame, n: number): number {
+    const rows = this.out.rows;
+    if (this.photons.length < n) this.photons = new Float64Array(2 * n);
+    let m = 0;
+    for (let p = 0; p < n; p++) if (rows.status[p] === FitStatus.converged) this.photons[m++] = rows.photons[p];
+    if (m < 3) return 0;
+    const limit = DEPTH_SPLIT_PHOTONS * selectKth(this.photons, m >> 1, m);
+    for (let p = 0; p < n; p++) if (rows.status[p] === FitStatus.converged && rows.photons[p] > limit) this.trySplit(frame, p);
+    return this.splits;
+  }
+
+  /** {@link splitAll}'s test of row p. @returns whether it was split */
+  private trySplit(frame: DepthRefitFrame, p: number): boolean {
+    const split = this.split as NonNullable<DepthRefits['split']>;
+    const fits = split.fits;
+    if (!this.cut(frame, p, true)) return false;
+    const { patch, box, solver } = this;
+    const out = this.out;
+    const rows = out.rows;
+    const c0 = patch.originColumn[0];
+    const r0 = patch.originRow[0];
+    const t = fits.theta;
+    const x = out.column[p] + rows.x[p] - c0;
+    const y = out.row[p] + rows.y[p] - r0;
+    t[0] = x;
+    t[1] = y;
+    t[2] = rows.photons[p];
+    t[3] = rows.z[p];
+    t[4] = rows.background[p];
+    solver.shift = patch.shift;
+    if (fits.fit(patch.patches, 0, 1, 0, solver) !== FitStatus.converged) return false;
+    const l1 = fits.logLikelihood;
+    const x1 = t[0], y1 = t[1], n1 = t[2], b1 = t[4];
+    const peak = fits.residualPeak(patch.patches, 0);
+    const px = peak.column + 0.5, py = peak.row + 0.5;
+    let st2 = -1;
+    for (let attempt = 0; attempt < 2 && st2 !== FitStatus.converged; attempt++) {
+      // The second emitter at the peak; the first at its mirror about the single fit, then (where
+      // that fit fails) at the single fit itself.
+      const share = attempt === 0 ? 0.5 : 0.6;
+      t[0] = attempt === 0 ? 2 * x1 - px : x1;
+      t[1] = attempt === 0 ? 2 * y1 - py : y1;
+      t[2] = n1 * share;
+      t[4] = b1;
+      fits.startOwn(patch.patches, 0, 0, patch.shift);
+      t[4] = px;
+      t[5] = py;
+      t[6] = n1 * (1 - share);
+      t[7] = t[3];
+      t[8] = b1;
+      fits.startOwn(patch.patches, 0, 1, patch.shift);
+      st2 = fits.fit(patch.patches, 0, 2, 0, solver);
+      // A pair wanders in z: it gets the iteration limit again from where it stopped.
+      if (st2 === FitStatus.maxIterations) st2 = fits.fit(patch.patches, 0, 2, 0, solver);
+    }
+    if (st2 !== FitStatus.converged) return false;
+    if (2 * (fits.logLikelihood - l1) < this.threshold) return false;
+    for (let e = 0; e < 2; e++) {
+      const ex = t[4 * e], ey = t[4 * e + 1];
+      if (!fits.plausibleOwn(2, e) || !(ex > 0.5 && ex < box - 0.5 && ey > 0.5 && ey < box - 0.5) || !(t[4 * e + 2] > 0)) return false;
+    }
+    if (!fits.bound(2, patch.patches, 0, patch.shift)) return false;
+    const residualStd = fits.residualStd(patch.patches, 0);
+    this.pairRow(0, residualStd);
+    out.replace(p, this.one, 0, c0, r0);
+    out.emitters[p] = 2;
+    this.pairRow(1, residualStd);
+    out.append(this.one, 0, c0, r0, 2);
+    this.fixed = grownKeeping(this.fixed, out.count);
+    this.fixed[p] = 1;
+    this.fixed[out.count - 1] = 1;
+    this.splits++;
+    return true;
+  }
+
+  /** Emitter e of the pair fit (θ̂, its CRLB) into {@link one}. */
+  private pairRow(e: number, residualStd: number): void {
+    const split = this.split as NonNullable<DepthRefits['split']>;
+    const { theta: t, crlb } = split.fits;
+    const scale = Math.sqrt(split.noiseScale);
+    const o = this.one;
+    const widths = this.widths;
+    split.fits.widthsNm(e, widths);
+    o.x[0] = t[4 * e];
+    o.y[0] = t[4 * e + 1];
+    o.photons[0] = t[4 * e + 2];
+    o.z[0] = t[4 * e + 3];
+    o.background[0] = t[8];
+    o.uncertaintyX[0] = crlb[4 * e] * scale;
+    o.uncertaintyY[0] = crlb[4 * e + 1] * scale;
+    o.uncertaintyPhotons[0] = crlb[4 * e + 2] * scale;
+    o.uncertaintyBackground[0] = crlb[8] * scale;
+    o.uncertaintyZ[0] = this.depths.uncertaintyZ(t[4 * e + 3], crlb[4 * e + 3] * scale);
+    o.uncertaintySigma[0] = Number.NaN;
+    o.sigma1[0] = widths[0];
+    o.sigma2[0] = widths[1];
+    o.sigma[0] = Math.sqrt(widths[0] * widths[1]) / this.depths.pixelSizeNm;
+    o.logLikelihood[0] = split.fits.logLikelihood;
+    o.residualStd[0] = residualStd;
+    o.chiSquare[0] = Number.NaN;
+    o.iterations[0] = split.fits.iterations;
+    o.status[0] = FitStatus.converged;
+    o.warmStart[0] = 0;
   }
 
   private resolved(): ResolvedFits {
@@ -133,6 +295,7 @@ export class DepthRefits {
       this.first = new Int32Array(2 * n + 1);
       this.due = new Uint8Array(2 * n);
       this.moved = new Uint8Array(2 * n);
+      this.fixed = grownKeeping(this.fixed, 2 * n);
     }
     const { fx, fy, order, first } = this;
     const { rows, column, row } = this.out;
@@ -167,19 +330,23 @@ export class DepthRefits {
     return pairs;
   }
 
-  /** Refit row p with its neighbours' models held (nothing where it has none or did not converge). */
-  private refit(frame: DepthRefitFrame, p: number): void {
-    const { first, list, fx, fy, box, held, theta, model, patch, start } = this;
+  /**
+   * Cut row p's box from the frame (photons, the camera's shift) with its neighbours' models
+   * held (data − H, shift + H) into {@link patch}.
+   * @param always - cut it even where no neighbour's light is held
+   * @returns false where the box is saturated or (without `always`) holds no neighbour
+   */
+  private cut(frame: DepthRefitFrame, p: number, always: boolean): boolean {
+    const { first, list, fx, fy, box, held, theta, model, patch } = this;
     const out = this.out;
     const rows = out.rows;
-    if (first[p + 1] === first[p] || rows.status[p] !== FitStatus.converged) return;
     const { width, height, known } = frame;
     const centre = this.centre;
     centre.count = 0;
     centre.push(Math.floor(fy[p]), Math.floor(fx[p]), p);
     patch.shift.fill(0);
     extractPatches(frame.data, width, height, centre, box, patch, frame.camera, frame.saturation);
-    if (patch.saturated[0]) return;
+    if (patch.saturated[0]) return false;
     const c0 = patch.originColumn[0];
     const r0 = patch.originRow[0];
     if (known) subtractKnownBackground(known.photons, width, known.pedestal, 1, box, patch.originColumn, patch.originRow, patch.patches, patch.shift);
@@ -187,7 +354,6 @@ export class DepthRefits {
     let any = false;
     for (let i = first[p]; i < first[p + 1]; i++) {
       const q = list[i];
-      // A neighbour that failed since (it did not, refits keep the row) is skipped all the same.
       if (rows.status[q] !== FitStatus.converged) continue;
       theta[0] = out.column[q] + rows.x[q] - c0;
       theta[1] = out.row[q] + rows.y[q] - r0;
@@ -196,12 +362,24 @@ export class DepthRefits {
       theta[4] = rows.z[q];
       if (model.evaluate(theta, held, true)) any = true;
     }
-    if (!any) return;
+    if (!any && !always) return false;
     const area = box * box;
     for (let k = 0; k < area; k++) {
       patch.patches[k] -= held[k];
       patch.shift[k] += held[k];
     }
+    return true;
+  }
+
+  /** Refit row p with its neighbours' models held (nothing where it has none or did not converge). */
+  private refit(frame: DepthRefitFrame, p: number): void {
+    const { first, fx, fy, patch, start } = this;
+    const out = this.out;
+    const rows = out.rows;
+    if (first[p + 1] === first[p] || rows.status[p] !== FitStatus.converged) return;
+    if (!this.cut(frame, p, false)) return;
+    const c0 = patch.originColumn[0];
+    const r0 = patch.originRow[0];
     start.x = out.column[p] + rows.x[p] - c0;
     start.y = out.row[p] + rows.y[p] - r0;
     start.photons = rows.photons[p];

@@ -29,6 +29,7 @@ import { ResidualPass } from './ResidualPass.js';
 import { DepthRefits } from './DepthRefits.js';
 import { AstigmaticModel } from '../fit/models/AstigmaticModel.js';
 import { SplineModel } from '../fit/models/SplineModel.js';
+import { createDepthEmitterFits } from '../fit/createDepthEmitterFits.js';
 import type { ResidualSeeds } from './ResidualPass.js';
 import { createLocalizeStats } from './LocalizeStats.js';
 import type { BackgroundFrame } from './TemporalMedian.js';
@@ -99,7 +100,9 @@ export class FrameLocalizer {
     this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm, spline?.zModelErrorByDepth) : undefined;
     this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter, internals.everyRefit) : undefined;
     const depthModel = spline ? new SplineModel(fit.box, spline.psf) : astigmatism && new AstigmaticModel(fit.box, astigmatism);
-    this.depthRefits = this.depths && depthModel && multiEmitter.enabled && internals.depthRefits !== false ? new DepthRefits(this.depths, depthModel, fit.box) : undefined;
+    const pairs = createDepthEmitterFits(fit.box, fit.box, 2, fit.engine === 'wasm', astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm });
+    const split = pairs && { fits: pairs, pValue: multiEmitter.pValue, noiseScale: fit.noiseScale, maxIterations: fit.maxIterations, tolerance: fit.tolerance };
+    this.depthRefits = this.depths && depthModel && multiEmitter.enabled && internals.depthRefits !== false ? new DepthRefits(this.depths, depthModel, fit.box, split) : undefined;
   }
 
   /** Refits of the residual passes on the last frame (0 without them). */
