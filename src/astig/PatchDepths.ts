@@ -16,6 +16,8 @@ export class PatchDepths {
   /** The calibration's z model error, nm: added in quadrature to every uncertainty_z (without a table by depth). */
   private readonly zModelErrorNm: number;
   private readonly start = { x: 0, y: 0, photons: 0, background: 0 };
+  /** The solver's options of one fit (scratch). */
+  private readonly solver: { maxIterations: number; tolerance: number; shift: Float64Array | undefined } = { maxIterations: 0, tolerance: 0, shift: undefined };
 
   /**
    * @param fitter - the 3-D fit (the engine factory's)
@@ -29,7 +31,7 @@ export class PatchDepths {
     private readonly fitter: AstigmaticFitter,
     private readonly options: ResolvedFitOptions,
     zModelErrorNm: number,
-    private readonly pixelSizeNm: number,
+    readonly pixelSizeNm: number,
     private readonly zModelErrorByDepth?: ZModelErrorTable,
   ) {
     this.zModelErrorNm = zModelErrorNm;
@@ -45,45 +47,73 @@ export class PatchDepths {
    * @param shift - the camera's shift of each pixel, laid out as the patches, if any
    */
   fit(patches: Float64Array, saturated: Uint8Array, single: FitResults, n: number, shift: Float64Array | undefined): void {
-    const fit = this.fitter;
-    const { box, maxIterations, tolerance, noiseScale } = this.options;
+    const { box } = this.options;
     const area = box * box;
-    const scale = Math.sqrt(noiseScale);
-    const pixel = this.pixelSizeNm;
-    const solver = { maxIterations, tolerance, shift };
     const start = this.start;
     for (let p = 0; p < n; p++) {
       // From the 2-D fit, or the patch's centre when that failed.
-      const converged = single.status[p] === FitStatus.converged;
-      if (converged) {
+      if (single.status[p] === FitStatus.converged) {
         start.x = single.x[p];
         start.y = single.y[p];
         start.photons = single.photons[p];
         start.background = single.background[p];
       } else unconvergedStart(start, box / 2, box / 2, single.background[p]);
-      const status = saturated[p] ? FitStatus.saturated : fit.fit(patches, p * area, start, solver);
-      const t = fit.theta;
-      single.status[p] = status;
-      single.x[p] = t[0];
-      single.y[p] = t[1];
-      single.photons[p] = t[2];
-      single.background[p] = t[3];
-      single.sigma[p] = Math.sqrt(fit.sigmaXNm * fit.sigmaYNm) / pixel;
-      single.uncertaintyX[p] = fit.crlb[0] * scale;
-      single.uncertaintyY[p] = fit.crlb[1] * scale;
-      single.uncertaintyPhotons[p] = fit.crlb[2] * scale;
-      single.uncertaintyBackground[p] = fit.crlb[3] * scale;
-      single.logLikelihood[p] = fit.logLikelihood;
-      single.residualStd[p] = fit.residualStd(patches, p * area);
-      single.iterations[p] = fit.iterations;
-      single.chiSquare[p] = Number.NaN;
-      single.z[p] = t[4];
-      // √(CRLB + the calibration's model error²): photon noise and what the curves get wrong.
-      const crlbZ = fit.crlb[4] * scale;
-      const model = zModelErrorAt(t[4], this.zModelErrorNm, this.zModelErrorByDepth);
-      single.uncertaintyZ[p] = Math.sqrt(crlbZ * crlbZ + model * model);
-      single.sigma1[p] = fit.sigmaXNm;
-      single.sigma2[p] = fit.sigmaYNm;
+      if (saturated[p]) this.store(patches, p * area, FitStatus.saturated, single, p);
+      else this.fitRow(patches, p * area, start, shift, single, p);
     }
+  }
+
+  /**
+   * Fit one patch for z from a lateral start and write the 3-D fit into row `row` of `out`
+   * (x, y px in the patch, N, b, σ, uncertainties, status, z, its uncertainty, σx, σy).
+   * @param data - photons; the patch (box px) at `data[at…]`, row-major
+   * @param start - x, y (px in the patch), N (photons), b (photons/px)
+   * @param shift - the camera's shift of each pixel (and any known background), laid out as `data`
+   * @returns the fit's status
+   */
+  fitRow(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number }, shift: Float64Array | undefined, out: FitResults, row: number): number {
+    const solver = this.solver;
+    solver.maxIterations = this.options.maxIterations;
+    solver.tolerance = this.options.tolerance;
+    solver.shift = shift;
+    const status = this.fitter.fit(data, at, start, solver);
+    this.store(data, at, status, out, row);
+    return status;
+  }
+
+  /**
+   * uncertainty_z of a fit at depth z, nm: √(CRLB + the calibration's model error²), photon
+   * noise and what the curves get wrong.
+   * @param z - the fitted depth, nm
+   * @param crlbZ - √CRLB of z with the camera's noise scale, nm
+   */
+  uncertaintyZ(z: number, crlbZ: number): number {
+    const model = zModelErrorAt(z, this.zModelErrorNm, this.zModelErrorByDepth);
+    return Math.sqrt(crlbZ * crlbZ + model * model);
+  }
+
+  /** The fitter's last result (its θ̂, CRLB, ℓ) with `status` into row `row` of `out`. */
+  private store(data: Float64Array, at: number, status: number, out: FitResults, row: number): void {
+    const fit = this.fitter;
+    const scale = Math.sqrt(this.options.noiseScale);
+    const t = fit.theta;
+    out.status[row] = status;
+    out.x[row] = t[0];
+    out.y[row] = t[1];
+    out.photons[row] = t[2];
+    out.background[row] = t[3];
+    out.sigma[row] = Math.sqrt(fit.sigmaXNm * fit.sigmaYNm) / this.pixelSizeNm;
+    out.uncertaintyX[row] = fit.crlb[0] * scale;
+    out.uncertaintyY[row] = fit.crlb[1] * scale;
+    out.uncertaintyPhotons[row] = fit.crlb[2] * scale;
+    out.uncertaintyBackground[row] = fit.crlb[3] * scale;
+    out.logLikelihood[row] = fit.logLikelihood;
+    out.residualStd[row] = fit.residualStd(data, at);
+    out.iterations[row] = fit.iterations;
+    out.chiSquare[row] = Number.NaN;
+    out.z[row] = t[4];
+    out.uncertaintyZ[row] = this.uncertaintyZ(t[4], fit.crlb[4] * scale);
+    out.sigma1[row] = fit.sigmaXNm;
+    out.sigma2[row] = fit.sigmaYNm;
   }
 }

@@ -11,11 +11,8 @@ import { WasmAstigmaticFit } from './WasmAstigmaticFit.js';
 import { SplineFit } from './SplineFit.js';
 import { WasmSplineFit } from './WasmSplineFit.js';
 import type { SplinePsf } from './spline/SplinePsf.js';
-import { DepthEmitterFits } from './DepthEmitterFits.js';
 import { DepthEmitterSelector } from './DepthEmitterSelector.js';
-import { MAX_WINDOW } from './fitConstants.js';
-import { WasmMultiAstigmaticFit } from './WasmMultiAstigmaticFit.js';
-import { WasmMultiSplineFit } from './WasmMultiSplineFit.js';
+import { createDepthEmitterFits } from './createDepthEmitterFits.js';
 import { AstigmaticModel } from './models/AstigmaticModel.js';
 import type { AstigmatismCurves } from './models/AstigmaticModel.js';
 import { SplineModel } from './models/SplineModel.js';
@@ -54,20 +51,7 @@ export function createFitEngines(
   const crowded = multiEmitter.enabled && multiEmitter.maxEmitters >= 2;
   // 3-D: K emitters of the run's own model, each with its z; their fits in the kernel with
   // fit.engine 'wasm' (the selection, the residual and the z starts in JavaScript).
-  const depthFits = !crowded
-    ? undefined
-    : spline
-      ? new DepthEmitterFits<SplineModel>(window, fit.box, (w) => new SplineModel(w, spline.psf), multiEmitter.maxEmitters, (m, theta, out) => {
-          m.widthsPx(theta, out);
-          out[0] *= spline.pixelSizeNm;
-          out[1] *= spline.pixelSizeNm;
-        }, wasm && window <= MAX_WINDOW ? new WasmMultiSplineFit(window, spline.psf) : undefined)
-      : astigmatism
-        ? new DepthEmitterFits<AstigmaticModel>(window, fit.box, (w) => new AstigmaticModel(w, astigmatism), multiEmitter.maxEmitters, (m, _theta, out) => {
-            out[0] = m.sigmaXNm;
-            out[1] = m.sigmaYNm;
-          }, wasm && window <= MAX_WINDOW ? new WasmMultiAstigmaticFit(window, astigmatism) : undefined)
-        : undefined;
+  const depthFits = crowded ? createDepthEmitterFits(window, fit.box, multiEmitter.maxEmitters, wasm, astigmatism, spline) : undefined;
   return {
     // The workspace holds the kernel's batch fit when fit.engine is 'wasm' and the solver is Newton.
     workspace: new FitWorkspace(fit),

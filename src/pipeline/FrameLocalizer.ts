@@ -26,6 +26,10 @@ import type { ResolvedLocalizeOptions } from './LocalizeOptions.js';
 import { checkFrameSize } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import { ResidualPass } from './ResidualPass.js';
+import { DepthRefits } from './DepthRefits.js';
+import { AstigmaticModel } from '../fit/models/AstigmaticModel.js';
+import { SplineModel } from '../fit/models/SplineModel.js';
+import { createDepthEmitterFits } from '../fit/createDepthEmitterFits.js';
 import type { ResidualSeeds } from './ResidualPass.js';
 import { createLocalizeStats } from './LocalizeStats.js';
 import type { BackgroundFrame } from './TemporalMedian.js';
@@ -52,6 +56,8 @@ export class FrameLocalizer {
   private readonly duplicates = new DuplicateFits();
   /** Find–fit–subtract passes after the first (`multiEmitter.passes` ≥ 2, 2-D). */
   private readonly residualPass: ResidualPass | undefined;
+  /** 3-D: each row refitted with its neighbours' models held (multi-emitter fitting on). */
+  private readonly depthRefits: DepthRefits | undefined;
   /** The last frame's candidates (overwritten by the next {@link process}): `smlm-stream view` draws them. */
   readonly candidates = new Candidates();
   /** The centres of the crowded windows (scratch of {@link cutWindows}). */
@@ -84,9 +90,11 @@ export class FrameLocalizer {
    *   neighbour in every sweep and test it in every round, not only near a change (the reference
    *   the tests compare with) @default false; `residualFrom: 'tried'`: every window the crowding
    *   test tried starts the residual passes, not only those its chosen model did not explain
-   *   (CrowdingResolver.unexplained; the reference the tests compare with) @default 'unexplained'
+   *   (CrowdingResolver.unexplained; the reference the tests compare with) @default 'unexplained';
+   *   `depthRefits: false`: 3-D rows keep their fits alone (no {@link DepthRefits}; the comparison
+   *   of the benches and tests) @default true
    */
-  constructor(options: ResolvedLocalizeOptions, internals: { residualRegion?: 'seeds' | 'frame'; everyRefit?: boolean; residualFrom?: 'unexplained' | 'tried' } = {}) {
+  constructor(options: ResolvedLocalizeOptions, internals: { residualRegion?: 'seeds' | 'frame'; everyRefit?: boolean; residualFrom?: 'unexplained' | 'tried'; depthRefits?: boolean } = {}) {
     this.options = options;
     this.residualRegion = internals.residualRegion ?? 'seeds';
     this.residualFrom = internals.residualFrom ?? 'unexplained';
@@ -97,6 +105,10 @@ export class FrameLocalizer {
     this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector, engines.depthFits && { fits: engines.depthFits, zModelErrorNm, zModelErrorByDepth: spline?.zModelErrorByDepth, pixelSizeNm: camera.pixelSizeNm, modelFollowsPsf: spline !== undefined || (astigmatism !== undefined && astigmaticModelFollowsBeads(astigmatism)) });
     this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm, spline?.zModelErrorByDepth) : undefined;
     this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter, internals.everyRefit) : undefined;
+    const depthModel = spline ? new SplineModel(fit.box, spline.psf) : astigmatism && new AstigmaticModel(fit.box, astigmatism);
+    const pairs = createDepthEmitterFits(fit.box, fit.box, 2, fit.engine === 'wasm', astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm });
+    const split = pairs && { fits: pairs, pValue: multiEmitter.pValue, noiseScale: fit.noiseScale, maxIterations: fit.maxIterations, tolerance: fit.tolerance };
+    this.depthRefits = this.depths && depthModel && multiEmitter.enabled && internals.depthRefits !== false ? new DepthRefits(this.depths, depthModel, fit.box, split) : undefined;
   }
 
   /** Refits of the residual passes on the last frame (0 without them). */
@@ -175,6 +187,9 @@ export class FrameLocalizer {
       this.stats,
     );
     const known = background ? { photons: this.backgroundPhotons, pedestal: this.pedestal } : undefined;
+    // 3-D: two rows of one spot would each hold the other: the duplicates are marked first.
+    if (this.depthRefits) this.duplicates.mark(resolved, true);
+    const refitted = this.depthRefits ? this.depthRefits.run({ data: frame.data, width, height, camera, saturation, known }, resolved) : resolved;
     // Find–fit–subtract where the first pass left something: a crowded window its chosen model
     // does not explain (CrowdingResolver.unexplained; with residualFrom 'tried', any window the
     // crowding test tried), every frame with multi-emitter fitting off. Measured (simulated
@@ -189,7 +204,7 @@ export class FrameLocalizer {
     // Multi-emitter fitting on, the later passes look where those windows are (elsewhere the
     // first pass's fits explain the frame: the residual there holds nothing it did not detect).
     const seeds = residual && this.options.multiEmitter.enabled && this.residualRegion === 'seeds' ? this.seedsAt(candidates, from) : undefined;
-    const fits = residual && this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, resolved, seeds) : resolved;
+    const fits = residual && this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, refitted, seeds) : refitted;
     this.frame = undefined;
     this.duplicates.mark(fits, this.depths !== undefined);
     const t3 = performance.now();

@@ -1,6 +1,6 @@
 /**
  * 3-D crowded spots (issue 27, item 1): `node --import tsx test/bench/crowdedDepthBench.ts
- * [DIR] [--models a,p] [--densities 0.5,1,2] [--frames N] [--multi on|off] [--max-emitters K] [--p-value P]` (after `npm run build`:
+ * [DIR] [--models a,p] [--densities 0.5,1,2] [--frames N] [--multi on|off] [--refits on|off] [--max-emitters K] [--p-value P]` (after `npm run build`:
  * the stacks and calibrations come from the CLI, made once into DIR).
  *
  * Stacks: 64×64 px at 100 nm, z uniform in ±400 nm, N = 2000, b = 20, `--seed 7`. Model `a`:
@@ -48,6 +48,8 @@ const models = flag('--models', 'a,p').split(',');
 const densities = flag('--densities', '0.5,1,2').split(',');
 const frameCount = Number(flag('--frames', '100'));
 const multi = flag('--multi', 'on') === 'on';
+/** `off`: 3-D rows keep their fits alone (FrameLocalizer's DepthRefits off). */
+const refits = flag('--refits', 'on') === 'on';
 const maxEmitters = args.includes('--max-emitters') ? Number(flag('--max-emitters', '5')) : undefined;
 const pValue = args.includes('--p-value') ? Number(flag('--p-value', '1e-6')) : undefined;
 const D = args[0] ?? '/tmp/smlm-stream-crowded-depth';
@@ -103,7 +105,7 @@ for (const model of models) {
       ...calibration,
       multiEmitter: { enabled: multi, maxEmitters, pValue },
     });
-    const localizer = new FrameLocalizer(options);
+    const localizer = new FrameLocalizer(options, { depthRefits: refits });
     const truth = readTruth(stack.replace('.tif', '.truth.csv'));
     const bins = NN_BINS_NM.map(() => ({ truth: 0, found: 0, dz: [] as number[] }));
     let duplicates = 0, nTruth = 0, found = 0, matched = 0, cpu = 0, frames = 0;

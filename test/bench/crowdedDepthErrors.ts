@@ -1,6 +1,6 @@
 /**
  * Where the z error of crowded 3-D stacks comes from (issue 27): `node --import tsx
- * test/bench/crowdedDepthErrors.ts [DIR] [--models a,p] [--density 1] [--frames N]`, DIR and its
+ * test/bench/crowdedDepthErrors.ts [DIR] [--models a,p] [--density 1] [--frames N] [--refits on|off]`, DIR and its
  * stacks as made by crowdedDepthBench.ts (run that first).
  *
  * Matches each frame's converged rows to the truth within 250 nm (matchPoints, as `evaluate`)
@@ -37,6 +37,8 @@ const flag = (name: string, fallback: string) => {
 const models = flag('--models', 'a,p').split(',');
 const density = flag('--density', '1');
 const frameCount = Number(flag('--frames', '40'));
+/** `off`: 3-D rows keep their fits alone (FrameLocalizer's DepthRefits off). */
+const refits = flag('--refits', 'on') === 'on';
 const D = args[0] ?? '/tmp/smlm-stream-crowded-depth';
 
 interface Truth {
@@ -86,7 +88,7 @@ for (const model of models) {
   if (!existsSync(stack)) throw new Error(`${stack}: run crowdedDepthBench.ts ${D} first`);
   const calibration = await readCalibrationFile(join(D, model === 'p' ? 'psf.h5' : 'calib.json'));
   const options = resolveLocalizeOptions({ camera: { pixelSizeNm: 100, baselineAdu: 100, photonsPerAdu: 1, readNoiseElectrons: 1.5 }, ...calibration });
-  const localizer = new FrameLocalizer(options);
+  const localizer = new FrameLocalizer(options, { depthRefits: refits });
   const truth = readTruth(stack.replace('.tif', '.truth.csv'));
   const pairs: Pair[] = [];
   let nTruth = 0;
