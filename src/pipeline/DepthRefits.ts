@@ -1,5 +1,4 @@
 import type { PatchDepths } from '../astig/PatchDepths.js';
-import type { FrameCamera } from '../camera/CameraModel.js';
 import { Candidates } from '../detect/Candidates.js';
 import type { ResolvedFits } from '../fit/CrowdingResolver.js';
 import { createFitResults } from '../fit/FitResults.js';
@@ -10,11 +9,11 @@ import type { EmitterFits } from '../fit/EmitterFits.js';
 import type { EmitterDepths } from '../fit/DepthEmitterFits.js';
 import { chiSquareThreshold } from '../fit/EmitterSelector.js';
 import { selectKth } from '../camera/selectKth.js';
-import type { PixelArray } from '../io/Frame.js';
 import { extractPatches } from '../patches/extractPatches.js';
 import type { PatchOutputs } from '../patches/extractPatches.js';
 import { subtractKnownBackground } from '../patches/subtractKnownBackground.js';
 import { grownKeeping } from './grownKeeping.js';
+import type { ResidualFrame } from './ResidualPass.js';
 
 /** Gauss–Seidel sweeps of 3-D refits over a frame's rows ({@link DepthRefits}). */
 export const DEPTH_REFIT_SWEEPS = 2;
@@ -50,18 +49,8 @@ export const DEPTH_SPLIT_MIN_PHOTONS = 0.3;
 /** The K-emitter 3-D fit a split runs (two emitters in a box of the fit's width). */
 export type PairFits = EmitterFits & EmitterDepths & Required<Pick<EmitterFits, 'startOwn' | 'plausibleOwn'>>;
 
-/** The current frame, as the 3-D refits read it. */
-export interface DepthRefitFrame {
-  /** The frame, row-major, in the camera's units (ADU). */
-  readonly data: PixelArray;
-  readonly width: number;
-  readonly height: number;
-  readonly camera: FrameCamera;
-  /** Pixels at or above this value (the frame's units) are saturated. */
-  readonly saturation: number;
-  /** The frame's known background B (photons) and the fits' pedestal δ, when it has one (`knownBackground`). */
-  readonly known: { readonly photons: Float64Array; readonly pedestal: number } | undefined;
-}
+/** The current frame, as the 3-D refits read it: what the residual pass reads. */
+export type DepthRefitFrame = ResidualFrame;
 
 /**
  * The 3-D counterpart of the residual passes' refits ({@link ResidualPass}): after a frame's 3-D
