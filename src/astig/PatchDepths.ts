@@ -80,7 +80,7 @@ export class PatchDepths {
       single.z[p] = t[4];
       // √(CRLB + the calibration's model error²): photon noise and what the curves get wrong.
       const crlbZ = fit.crlb[4] * scale;
-      const model = zModelErrorAt(t[4], this.zModelErrorNm, this.zModelErrorByDepth);
+      const model = zModelErrorAt(t[4], this.zModelErrorNm, this.zModelErrorByDepth, crlbZ);
       single.uncertaintyZ[p] = Math.sqrt(crlbZ * crlbZ + model * model);
       single.sigma1[p] = fit.sigmaXNm;
       single.sigma2[p] = fit.sigmaYNm;
