@@ -36,8 +36,10 @@ const BEAD_FIT = { maxIterations: FIT_DEFAULTS.maxIterations, tolerance: FIT_DEF
  * @param spline - the PSF (its samples 1 camera px apart)
  * @param bead - the bead's windows, position and fitted part (odd `box`)
  * @param zNm - out: the depth of each frame, nm (NaN where the fit did not converge)
+ * @param crlbZNm - out, where given: the fit's √CRLB of z in each frame, nm (Poisson counts; NaN
+ *   where the fit did not converge)
  */
-export function fitBeadSplines(spline: SplinePsf, bead: BeadDepthWindows, zNm: Float64Array): void {
+export function fitBeadSplines(spline: SplinePsf, bead: BeadDepthWindows, zNm: Float64Array, crlbZNm?: Float64Array): void {
   const { box, window, frames } = bead;
   const first = (window - box) >> 1;
   const fit = new SplineFit(box, spline, 1);
@@ -62,5 +64,6 @@ export function fitBeadSplines(spline: SplinePsf, bead: BeadDepthWindows, zNm: F
     start.background = background;
     const status = total > 0 ? fit.fit(data, 0, start, BEAD_FIT) : -1;
     zNm[k] = status === STATUS_CONVERGED ? fit.theta[4] : Number.NaN;
+    if (crlbZNm) crlbZNm[k] = status === STATUS_CONVERGED ? fit.crlb[4] : Number.NaN;
   }
 }
