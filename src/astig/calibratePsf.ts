@@ -93,16 +93,20 @@ import { thinBeadWindows } from './thinBeadWindows.js';
  * - `minBinFrames` 10: a bin of the z error by depth (the model error localize adds at each
  *   fitted z) needs this many leave-one-out frames (two beads' five planes of 20 nm): fewer give
  *   an RMS whose own error is over ±25 % (√(1/2n));
- * - `spotPhotons` 3000, `spotBackgroundPhotons` 30, `spotDraws` 4: the z error localize adds is
- *   measured at a spot's brightness, not a bead's: each left-out bead's frames thinned to 3 000
- *   photons (the spline's N: the box at focus) on 30 photons a pixel ({@link thinBeadWindows}),
- *   4 draws a frame, fitted through the others' spline; in each bin the variance of their z
- *   errors beyond their CRLB's, √max(0, ⟨Δz²⟩ − ⟨CRLB_z²⟩) (the spots' 2 000–4 000 photons on
- *   20–40 a pixel of issue 26's benchmarks; 4 draws of a bin's ≥ 10 frames put ≥ 40 errors in
- *   it). At a bead's 20 000–30 000 photons the fit's spread beyond the CRLB where the PSF tells
+ * - `spotPhotons` 2000, `spotBackgroundPhotons` 30, `spotFitsPerPlane` 54: the z error localize
+ *   adds is measured at a spot's brightness, not only a bead's: each left-out bead's frames
+ *   thinned to 2 000 photons (the spline's N: the box at focus) on 30 photons a pixel
+ *   ({@link thinBeadWindows}), 54 fits a plane over the beads (6 draws a bead of 9, 54 of one),
+ *   fitted through the others' spline; per 100 nm bin the model's own error e and the spread
+ *   κ of a spot's fit over its CRLB ({@link spotErrorTable}), uncertainty_z = √(e² + κ²·CRLB²).
+ *   At a bead's 20 000–30 000 photons the fit's spread beyond the CRLB where the PSF tells
  *   little about z, and what the spline's leftover bead noise does to a dim spot's likelihood,
- *   do not show: the bead-brightness error left the least informative 200 nm band of each
- *   optics at 1.21–1.36 × the reported uncertainty;
+ *   do not show: the beads' error alone left the least informative 200 nm band of each optics
+ *   at 1.21–1.36 × the reported uncertainty. 2 000 photons, the low end of issue 26's spots
+ *   (2 000–4 000 on 20–40 a pixel): κ falls towards 1 with more photons, and the form scales
+ *   with the CRLB; thinned to 3 000, spots of 2 000 (na149, +400…+600 nm) were still 1.17 ×.
+ *   54 fits a plane put 270 in a bin of 20 nm planes (its mean square error within ±9 %);
+ *   calibrate-psf's time on 9 beads × 81 planes 4 → 9 s (the fits in the kernel);
  * - `spotOutlierNm` 250: thinned fits further than this from the stage's z are outliers, not
  *   spread (the benchmarks' and evaluate's match radius; a few would dominate the variance).
  */
@@ -123,7 +127,7 @@ export const PSF_CALIBRATION_DEFAULTS = {
   minBinFrames: 10,
   spotPhotons: 2000,
   spotBackgroundPhotons: 30,
-  spotDraws: 6,
+  spotFitsPerPlane: 54,
   spotOutlierNm: 250,
   zOrigin: 'focus',
   endShiftPlanes: 0.1,
@@ -171,10 +175,10 @@ export interface PsfCalibrationOptions {
    * @default 'focus' ({@link PSF_CALIBRATION_DEFAULTS})
    */
   readonly zOrigin?: 'focus' | 'stage';
-  /** The spot brightness the z error by depth is measured at: photons (the spline's N) and background, photons a pixel; draws a frame (0: at the beads' own brightness). @default {@link PSF_CALIBRATION_DEFAULTS} */
+  /** The spot brightness the z error by depth is measured at: photons (the spline's N) and background, photons a pixel; thinned fits a plane over the beads (0: at the beads' own brightness only). @default {@link PSF_CALIBRATION_DEFAULTS} */
   readonly spotPhotons?: number;
   readonly spotBackgroundPhotons?: number;
-  readonly spotDraws?: number;
+  readonly spotFitsPerPlane?: number;
 }
 
 /** What calibrate-psf found about one bead. */
@@ -226,7 +230,7 @@ export interface PsfCalibrationResult {
    * nm, in each `binNm` bin about the focus with at least `minBinFrames` leave-one-out frames, at
    * the bin's mean depth (increasing z; undefined without leave-one-out): the left-out beads
    * thinned to a spot's brightness, √max(0, ⟨Δz²⟩ − ⟨CRLB_z²⟩) over their fits
-   * ({@link PSF_CALIBRATION_DEFAULTS} `spotPhotons`); with `spotDraws` 0, the beads' own RMS.
+   * ({@link PSF_CALIBRATION_DEFAULTS} `spotPhotons`); with `spotFitsPerPlane` 0, the beads' own RMS.
    */
   readonly zErrorByDepth: ZModelErrorTable | undefined;
   /** The beads' own leave-one-out z error by depth (their brightness): RMS in the same bins, nm. */
@@ -422,7 +426,8 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   const depth = new Float64Array(frames);
   const spotPhotons = options.spotPhotons ?? D.spotPhotons;
   const spotBackground = options.spotBackgroundPhotons ?? D.spotBackgroundPhotons;
-  const draws = options.spotDraws ?? D.spotDraws;
+  const fitsPerPlane = options.spotFitsPerPlane ?? D.spotFitsPerPlane;
+  const draws = fitsPerPlane > 0 ? Math.ceil(fitsPerPlane / kept.length) : 0;
   /** The left-out beads thinned to a spot: each fit's depth, error and √CRLB, nm. */
   const spotErrors: FitError[] = [];
   /** The same at the beads' brightness. */
@@ -431,13 +436,20 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   const crlbZ = new Float64Array(frames);
   const looOf = new Map<Bead, { zNm: number; errorNm: number }[]>();
   // One bead: no leave-one-out, but its frames thinned to a spot's and fitted through its own
-  // PSF show how a spot's fit spreads over its CRLB (optimistic: the bead's noise is in the PSF).
+  // PSF show roughly how a spot's fit spreads over its CRLB (the bead's noise is in the PSF).
   const alone = kept.length < 2;
   if (!alone || draws > 0) {
     for (const b of kept) {
       const others = alone ? kept : kept.filter((o) => o !== b);
       // Unpadded: the bead's windows are centred on it (within a pixel), inside the measured box.
-      const spline = toSpline(psfVolume(others, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm), smoothZDegree).psf, P);
+      const volume = psfVolume(others, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm), smoothZDegree).psf;
+      const spline = toSpline(volume, P);
+      // The thinned spots in localize's own window for this file (the measured box, at most
+      // MAX_BOX_PX), through the spline padded as the file's is, where that window is wider
+      // than the one above (boxes under 17 px: a 13 px window of a 15 px spline spread
+      // defocused fits more than localize's 15 px do).
+      const spotBox = Math.min(P, MAX_BOX_PX);
+      const spotSpline = spotBox > Math.min(P - 2, MAX_BOX_PX) ? toSpline(volume, options.splineSidePx ?? D.splineSidePx) : spline;
       // Fitted as localize fits a spot through this spline: in its default window (the widest,
       // MAX_BOX_PX), and at least one pixel inside the spline's samples (a pixel on or beyond its
       // last sample reads 0: a defocused PSF's light there made every depth beyond ±300 nm read
@@ -457,7 +469,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
       const keep = spotPhotons / b.photons;
       for (let d = 0; d < draws; d++) {
         thinBeadWindows(b.raw, b.offset, voxels, { keep, addBackground: spotBackground - Math.min(1, keep) * b.background }, 7919 * (beads.indexOf(b) + 1) + d, thinned);
-        fitBeadSplines(spline, { ...windows, pixels: thinned, offset: 0 }, depth, crlbZ);
+        fitBeadSplines(spotSpline, { ...windows, pixels: thinned, offset: 0, box: spotBox }, depth, crlbZ);
         for (let k = 0; k < frames; k++) {
           const expected = expectedAt(k);
           if (inside(expected)) spotErrors.push({ zNm: expected, errorNm: depth[k] - expected, crlbNm: crlbZ[k] });
@@ -471,7 +483,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   }
   if (alone) {
     messages.push(draws > 0
-      ? "one bead: no leave-one-out measure of the PSF's z error; localize's uncertainty_z is the CRLB scaled by how the bead's frames, thinned to a spot's photons, spread through its own PSF (optimistic: its noise is in the PSF); calibrate from several beads"
+      ? "one bead: no leave-one-out measure of the PSF's z error; localize's uncertainty_z is the CRLB scaled by how the bead's frames, thinned to a spot's photons, spread through its own PSF (rough: its noise is in the PSF, and the PSF's own error is not measured); calibrate from several beads"
       : "one bead: no leave-one-out measure of the z error, so localize's uncertainty_z will be the CRLB alone (too small: 2× on a 160 nm-pixel EMCCD stack); calibrate from several beads");
   }
   if (kept.length < 5) messages.push(`${kept.length} beads kept: few for a PSF (their noise stays in it); 9 or more are better`);

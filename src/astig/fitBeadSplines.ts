@@ -1,4 +1,4 @@
-import { SplineFit } from '../fit/SplineFit.js';
+import { WasmSplineFit } from '../fit/WasmSplineFit.js';
 import { STATUS_CONVERGED } from '../fit/fitConstants.js';
 import { FIT_DEFAULTS } from '../fit/FitOptions.js';
 import type { SplinePsf } from '../fit/spline/SplinePsf.js';
@@ -28,7 +28,7 @@ const BEAD_FIT = { maxIterations: FIT_DEFAULTS.maxIterations, tolerance: FIT_DEF
 
 /**
  * The depth of a fixed bead in each frame of its z-stack by the full spline fit, as localize
- * fits a spot: Poisson MLE of (x, y, z, N, b) through the spline ({@link SplineFit}, JavaScript,
+ * fits a spot: Poisson MLE of (x, y, z, N, b) through the spline ({@link WasmSplineFit}, the kernel,
  * its ranked z starts), x, y started at the bead's registered position and free, N and b
  * started from the window's sum and its border's mean. What calibrate-psf's leave-one-bead-out
  * reports: a bead's z as a run would localize it, lateral freedom included (a 1-D search with
@@ -42,7 +42,7 @@ const BEAD_FIT = { maxIterations: FIT_DEFAULTS.maxIterations, tolerance: FIT_DEF
 export function fitBeadSplines(spline: SplinePsf, bead: BeadDepthWindows, zNm: Float64Array, crlbZNm?: Float64Array): void {
   const { box, window, frames } = bead;
   const first = (window - box) >> 1;
-  const fit = new SplineFit(box, spline, 1);
+  const fit = new WasmSplineFit(box, spline, 1);
   const data = new Float64Array(box * box);
   // The fit's patch has pixel edges on integers (centres at +½), the window its centres.
   const start = { x: bead.x - first + 0.5, y: bead.y - first + 0.5, photons: 0, background: 0 };
