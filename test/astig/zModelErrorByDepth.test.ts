@@ -87,11 +87,11 @@ describe("calibrate-psf's z error by depth", () => {
     // each fitted through the beads' spline in a 15 px window as localize fits it, its
     // uncertainty_z as localize writes it: √(CRLB² + zModelErrorAt(z, …, CRLB)²). The table
     // measured at a spot's brightness (the left-out beads thinned) against the one measured at the
-    // beads' (spotDraws 0, the error by depth before): at +400…+600 nm, where the PSF tells little
+    // beads' (spotFitsPerPlane 0, the error by depth before): at +400…+600 nm, where the PSF tells little
     // about z, a 2 000-photon spot's fit spreads ~1.3–1.4 × its CRLB (the true PSF's own spline
     // too: splineBudget.ts), which a 20 000-photon bead's does not show. 150 spots give an RMSE
     // within ±6 % (1 SD, √(1/2n)): the 15 % band is 2.5 SD.
-    const beadOnly = calibratePsf([{ name: 'beads', windows, saturationPhotons: 65435 }], { zStartNm: -800, zStepNm: 20, pixelSizeNm: 100, zOrigin: 'stage', spotDraws: 0 });
+    const beadOnly = calibratePsf([{ name: 'beads', windows, saturationPhotons: 65435 }], { zStartNm: -800, zStepNm: 20, pixelSizeNm: 100, zOrigin: 'stage', spotFitsPerPlane: 0 });
     const psf = new PupilPsf(100, optics);
     const box = 15, half = (box - 1) / 2, perBand = 150;
     const fit = new WasmSplineFit(box, result.spline, 100);
