@@ -3,6 +3,7 @@ import type { ResolvedFitOptions } from '../fit/FitOptions.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { unconvergedStart } from '../fit/unconvergedStart.js';
 import type { AstigmaticFitter } from '../fit/AstigmaticFitter.js';
+import { lateralScaleAt } from '../fit/lateralScaleAt.js';
 import { zModelErrorAt } from '../fit/zModelErrorAt.js';
 import type { ZModelErrorTable } from '../fit/zModelErrorAt.js';
 
@@ -69,8 +70,9 @@ export class PatchDepths {
       single.photons[p] = t[2];
       single.background[p] = t[3];
       single.sigma[p] = Math.sqrt(fit.sigmaXNm * fit.sigmaYNm) / pixel;
-      single.uncertaintyX[p] = fit.crlb[0] * scale;
-      single.uncertaintyY[p] = fit.crlb[1] * scale;
+      // The CRLB × how far a spot's fit spreads beyond it at this depth (the calibration's κ_x, κ_y).
+      single.uncertaintyX[p] = fit.crlb[0] * scale * lateralScaleAt(t[4], this.zModelErrorByDepth, 0);
+      single.uncertaintyY[p] = fit.crlb[1] * scale * lateralScaleAt(t[4], this.zModelErrorByDepth, 1);
       single.uncertaintyPhotons[p] = fit.crlb[2] * scale;
       single.uncertaintyBackground[p] = fit.crlb[3] * scale;
       single.logLikelihood[p] = fit.logLikelihood;

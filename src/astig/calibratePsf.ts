@@ -434,6 +434,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   const beadErrors: FitError[] = [];
   const thinned = new Float64Array(draws > 0 ? voxels : 0);
   const crlbZ = new Float64Array(frames);
+  const lateralFits = new Float64Array(4 * frames);
   const looOf = new Map<Bead, { zNm: number; errorNm: number }[]>();
   // One bead: no leave-one-out, but its frames thinned to a spot's and fitted through its own
   // PSF show roughly how a spot's fit spreads over its CRLB (the bead's noise is in the PSF).
@@ -469,10 +470,10 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
       const keep = spotPhotons / b.photons;
       for (let d = 0; d < draws; d++) {
         thinBeadWindows(b.raw, b.offset, voxels, { keep, addBackground: spotBackground - Math.min(1, keep) * b.background }, 7919 * (beads.indexOf(b) + 1) + d, thinned);
-        fitBeadSplines(spotSpline, { ...windows, pixels: thinned, offset: 0, box: spotBox }, depth, crlbZ);
+        fitBeadSplines(spotSpline, { ...windows, pixels: thinned, offset: 0, box: spotBox }, depth, crlbZ, lateralFits);
         for (let k = 0; k < frames; k++) {
           const expected = expectedAt(k);
-          if (inside(expected)) spotErrors.push({ zNm: expected, errorNm: depth[k] - expected, crlbNm: crlbZ[k] });
+          if (inside(expected)) spotErrors.push({ zNm: expected, errorNm: depth[k] - expected, crlbNm: crlbZ[k], lateral: [lateralFits[4 * k], lateralFits[4 * k + 1], lateralFits[4 * k + 2], lateralFits[4 * k + 3]] });
         }
       }
       if (alone) continue;

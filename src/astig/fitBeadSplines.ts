@@ -38,8 +38,10 @@ const BEAD_FIT = { maxIterations: FIT_DEFAULTS.maxIterations, tolerance: FIT_DEF
  * @param zNm - out: the depth of each frame, nm (NaN where the fit did not converge)
  * @param crlbZNm - out, where given: the fit's √CRLB of z in each frame, nm (Poisson counts; NaN
  *   where the fit did not converge)
+ * @param lateral - out, where given: per frame, x and y less the bead's position and the fit's
+ *   √CRLB of x and y, px (`[4k … 4k + 3]`; NaN where the fit did not converge)
  */
-export function fitBeadSplines(spline: SplinePsf, bead: BeadDepthWindows, zNm: Float64Array, crlbZNm?: Float64Array): void {
+export function fitBeadSplines(spline: SplinePsf, bead: BeadDepthWindows, zNm: Float64Array, crlbZNm?: Float64Array, lateral?: Float64Array): void {
   const { box, window, frames } = bead;
   const first = (window - box) >> 1;
   const fit = new WasmSplineFit(box, spline, 1);
@@ -65,5 +67,12 @@ export function fitBeadSplines(spline: SplinePsf, bead: BeadDepthWindows, zNm: F
     const status = total > 0 ? fit.fit(data, 0, start, BEAD_FIT) : -1;
     zNm[k] = status === STATUS_CONVERGED ? fit.theta[4] : Number.NaN;
     if (crlbZNm) crlbZNm[k] = status === STATUS_CONVERGED ? fit.crlb[4] : Number.NaN;
+    if (lateral) {
+      const ok = status === STATUS_CONVERGED;
+      lateral[4 * k] = ok ? fit.theta[0] - start.x : Number.NaN;
+      lateral[4 * k + 1] = ok ? fit.theta[1] - start.y : Number.NaN;
+      lateral[4 * k + 2] = ok ? fit.crlb[0] : Number.NaN;
+      lateral[4 * k + 3] = ok ? fit.crlb[1] : Number.NaN;
+    }
   }
 }

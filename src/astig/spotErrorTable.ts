@@ -5,6 +5,8 @@ export interface FitError {
   readonly zNm: number;
   readonly errorNm: number;
   readonly crlbNm: number;
+  /** x and y less the bead's position and their √CRLB, px: Δx, Δy, CRLB_x, CRLB_y (spot fits). */
+  readonly lateral?: readonly [number, number, number, number];
 }
 
 /**
@@ -17,7 +19,8 @@ export interface FitError {
  * spot's brightness less its CRLB, √max(0, ⟨Δz²⟩ − ⟨CRLB²⟩), what a caller without the fit's
  * own CRLB adds. Fits failed, without a CRLB or beyond `limits.outlierNm` are left out; a bin
  * with fewer than `limits.minFits` spot fits keeps the beads' RMS, κ 1; without bead fits (one
- * bead: no leave-one-out) e is 0 and κ² = ⟨Δz²⟩ / ⟨CRLB²⟩ of the spot fits.
+ * bead: no leave-one-out) e is 0 and κ² = ⟨Δz²⟩ / ⟨CRLB²⟩ of the spot fits. x and y: κ_x, κ_y
+ * of the spot fits alone, √max(1, ⟨Δx²⟩ / ⟨CRLB_x²⟩) (the same from y), 1 in a bin short of fits.
  * @param keys - the bins, as `bin` numbers them, in the table's order
  * @param zNm - the table's nodes, nm (one a bin, increasing)
  * @param bin - the bin of a depth
@@ -40,6 +43,23 @@ export function spotErrorTable(keys: readonly number[], zNm: number[], bin: (z: 
     return m;
   };
   const atBead = sums(bead), atSpot = sums(spot);
+  // x and y: the spot fits' mean square error over their mean CRLB (the registered position is
+  // the truth, its own error a few nm at the beads' brightness).
+  const side = new Map<number, number[]>();
+  for (const p of spot) {
+    const l = p.lateral;
+    if (!l || !(Math.abs(p.errorNm) <= limits.outlierNm) || !l.every(Number.isFinite)) continue;
+    const e = side.get(bin(p.zNm)) ?? side.set(bin(p.zNm), [0, 0, 0, 0, 0]).get(bin(p.zNm)) as number[];
+    for (let a = 0; a < 4; a++) e[a] += l[a] * l[a];
+    e[4]++;
+  }
+  const crlbScaleX: number[] = [], crlbScaleY: number[] = [];
+  for (const k of keys) {
+    const e = side.get(k);
+    const ok = e !== undefined && e[4] >= limits.minFits;
+    crlbScaleX.push(ok ? Math.sqrt(Math.max(1, e[0] / e[2])) : 1);
+    crlbScaleY.push(ok ? Math.sqrt(Math.max(1, e[1] / e[3])) : 1);
+  }
   const errorNm: number[] = [], modelErrorNm: number[] = [], crlbScale: number[] = [];
   for (const k of keys) {
     const none = { e2: 0, c2: 0, n: 0 };
@@ -64,5 +84,5 @@ export function spotErrorTable(keys: readonly number[], zNm: number[], bin: (z: 
     modelErrorNm.push(Math.sqrt(e2));
     crlbScale.push(Math.sqrt(k2));
   }
-  return { zNm, errorNm, modelErrorNm, crlbScale };
+  return { zNm, errorNm, modelErrorNm, crlbScale, crlbScaleX, crlbScaleY };
 }

@@ -16,6 +16,9 @@ export interface ZModelErrorTable {
   readonly modelErrorNm?: readonly number[];
   /** κ ≥ 1 at each node: a spot's fit spreads κ × its CRLB (the MLE is not efficient where the PSF tells little about z); with {@link modelErrorNm}. */
   readonly crlbScale?: readonly number[];
+  /** κ_x, κ_y ≥ 1 at each node: a spot's x, y fit spreads κ × its CRLB ({@link lateralScaleAt}); both or neither. */
+  readonly crlbScaleX?: readonly number[];
+  readonly crlbScaleY?: readonly number[];
 }
 
 /**

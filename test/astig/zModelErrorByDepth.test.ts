@@ -9,6 +9,7 @@ import { InputFileError } from '../../src/errors/InputFileError.js';
 import { readCalibrationFile } from '../../src/export/readCalibrationFile.js';
 import { writeSplineCalibration } from '../../src/export/writeSplineCalibration.js';
 import { WasmSplineFit } from '../../src/fit/WasmSplineFit.js';
+import { lateralScaleAt } from '../../src/fit/lateralScaleAt.js';
 import { zModelErrorAt } from '../../src/fit/zModelErrorAt.js';
 import { PupilPsf } from '../../src/simulate/PupilPsf.js';
 import { Random } from '../../src/simulate/Random.js';
@@ -39,6 +40,17 @@ describe('zModelErrorAt: the model error at a fitted z', () => {
     // Without the CRLB (NaN), or a table without the scales: errorNm as before.
     assert.equal(zModelErrorAt(0, 9, scaled), 4);
     assert.equal(zModelErrorAt(0, 9, table, 10), 4);
+  });
+  it('lateralScaleAt: κ_x, κ_y at a fitted z, κ² interpolated, 1 without', () => {
+    const scaled = { ...table, crlbScaleX: [1, 1.1, 1.3], crlbScaleY: [1.2, 1, 1] };
+    assert.equal(lateralScaleAt(0, scaled, 0), 1.1);
+    assert.ok(Math.abs(lateralScaleAt(50, scaled, 0) - Math.sqrt((1.21 + 1.69) / 2)) < 1e-12);
+    assert.ok(Math.abs(lateralScaleAt(-50, scaled, 1) - Math.sqrt((1.44 + 1) / 2)) < 1e-12);
+    assert.equal(lateralScaleAt(-900, scaled, 1), 1.2);
+    assert.equal(lateralScaleAt(900, scaled, 0), 1.3);
+    assert.equal(lateralScaleAt(Number.NaN, scaled, 0), 1);
+    assert.equal(lateralScaleAt(0, table, 0), 1);
+    assert.equal(lateralScaleAt(0, undefined, 1), 1);
   });
 });
 
@@ -74,6 +86,10 @@ describe("calibrate-psf's z error by depth", () => {
     const half = join(dir, 'half.h5');
     await writeSplineCalibration(half, result.spline, { pixelSizeNm: 100, record: { zErrorByDepth: { zNm: [0, 100], errorNm: [1, 2], crlbScale: [1, 1.1] } } });
     await assert.rejects(readCalibrationFile(half), (e: unknown) => e instanceof InputFileError && e.message.includes('modelErrorNm and crlbScale'));
+    assert.ok(table.crlbScaleX?.length === table.zNm.length && table.crlbScaleY?.every((k) => k >= 1), 'κ_x, κ_y by depth');
+    const lateral = join(dir, 'lateral.h5');
+    await writeSplineCalibration(lateral, result.spline, { pixelSizeNm: 100, record: { zErrorByDepth: { zNm: [0, 100], errorNm: [1, 2], modelErrorNm: [1, 1], crlbScale: [1, 1.1], crlbScaleX: [1, 1.2] } } });
+    await assert.rejects(readCalibrationFile(lateral), (e: unknown) => e instanceof InputFileError && e.message.includes('crlbScaleX and crlbScaleY'));
     const below = join(dir, 'below.h5');
     await writeSplineCalibration(below, result.spline, { pixelSizeNm: 100, record: { zErrorByDepth: { zNm: [0, 100], errorNm: [1, 2], modelErrorNm: [1, 1], crlbScale: [1, 0.9] } } });
     await assert.rejects(readCalibrationFile(below), (e: unknown) => e instanceof InputFileError && e.message.includes('crlbScale ≥ 1'));
