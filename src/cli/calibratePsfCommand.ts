@@ -176,7 +176,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       zErrorRmsNm: result.zErrorRmsNm ?? null,
       zErrorByDepth: result.zErrorByDepth ?? null,
       zErrorByDepthUse: spotPhotons > 0
-        ? `in ${D.binNm}-nm bins about the focus (at least ${D.minBinFrames} frames), at each bin's mean z, from the left-out beads' fits at their brightness and thinned to spots of ${spotPhotons} photons on ${spotBackgroundPhotons} a pixel (${D.spotFitsPerPlane} fits a plane over the beads): modelErrorNm e, the PSF's own error, and crlbScale κ, a spot fit's spread over its CRLB; localize's uncertainty_z = √(e² + κ²·CRLB_z²) (e², κ² interpolated between bins); errorNm, √(⟨Δz²⟩ − ⟨CRLB²⟩) of the thinned fits, where the CRLB is not at hand`
+        ? `in ${D.binNm}-nm bins about the focus (at least ${D.minBinFrames} frames), at each bin's mean z, from the left-out beads' fits at their brightness and thinned to spots of ${spotPhotons} photons on ${spotBackgroundPhotons} a pixel (${D.spotFitsPerPlane} fits a plane over the beads): modelErrorNm e, the PSF's own error, and crlbScale κ, a spot fit's spread over its CRLB; localize's uncertainty_z = √(e² + κ²·CRLB_z²) (e², κ² interpolated between bins); errorNm, √(⟨Δz²⟩ − ⟨CRLB²⟩) of the thinned fits, where the CRLB is not at hand; crlbScaleX, crlbScaleY, the thinned fits' x, y spread over their CRLB: uncertainty_x = κx·CRLB_x, y likewise`
         : `RMS in ${D.binNm}-nm bins about the focus (at least ${D.minBinFrames} frames), at each bin's mean z: localize adds it at each fitted z (variance interpolated between bins) to uncertainty_z`,
       beadZErrorByDepth: result.beadZErrorByDepth ?? null,
       usableRangeNm: result.usableRangeNm ?? null,
