@@ -21,6 +21,13 @@ import { thinBeadWindows } from './thinBeadWindows.js';
  *   `test/bench/splineVsGaussian.ts`) through the true PSF's spline and 15 px windows: median z
  *   bias +19 / −35 nm in the −600 / +500 nm bands with a 15 px spline, +5 / −13 with 21 px,
  *   +1 / −12 with 25 px (19 px: +9 / −13);
+ * - `minBoxNm` 1600: calibrate-psf's default box spans at least this ({@link defaultPsfBox}:
+ *   25 px at 65 nm pixels, where 21 px span 1.37 µm and spots off their window's centre at
+ *   −600 nm read the spline's padding, not the PSF's tails). Measured on the 65 nm sCMOS optics
+ *   of test/bench/userOptics.ts (`w127 --beads grid`, 9 beads kept either way), 21 → 25 px: the
+ *   −600…−400 nm band's z bias 13.7 → 1.1 nm and RMSE / uncertainty_z 1.42 → 1.02, the largest
+ *   band bias 13.7 → 6.9 nm, Jaccard 87.7 → 90.8 %, lateral RMSE 63.2 → 52.4 nm. Where the
+ *   wider box's windows hold fewer than 3 beads, the fallback tries `boxPx` first;
  * - `fallbackBoxesPx` [15, 13, 11], `fallbackMinBeads` 3: without a box asked for, a first stack
  *   whose `boxPx` windows hold fewer than 3 beads apart and inside the frame is read again with
  *   these smaller boxes, the first that holds 3 kept (else the one that holds most), and a
@@ -112,6 +119,7 @@ import { thinBeadWindows } from './thinBeadWindows.js';
  */
 export const PSF_CALIBRATION_DEFAULTS = {
   boxPx: 21,
+  minBoxNm: 1600,
   fallbackBoxesPx: [15, 13, 11] as readonly number[],
   fallbackMinBeads: 3,
   marginPx: 3,

@@ -1,5 +1,6 @@
 import type { PsfBeadStack, PsfCalibrationResult } from '../astig/calibratePsf.js';
 import { calibratePsf, PSF_CALIBRATION_DEFAULTS } from '../astig/calibratePsf.js';
+import { defaultPsfBox } from '../astig/defaultPsfBox.js';
 import { plotPsfCalibration } from '../astig/plotPsfCalibration.js';
 import { readBeadWindows } from '../astig/readBeadWindows.js';
 import { readBeadWindowsFitting } from '../astig/readBeadWindowsFitting.js';
@@ -34,7 +35,7 @@ export const CALIBRATE_PSF_FLAGS = new FlagTable([
     { name: 'z-step', value: 'NM', help: 'z step from frame to frame, nm (required; negative when the stage moved down)' },
     { name: 'z-start', value: 'NM', help: 'stage z of the first frame, nm (the summary gives the focus in these z)', default: '0' },
     { name: 'z-origin', value: 'WHERE', help: "where the PSF's z = 0 is: stage (the stage's z = 0 of --z-start, --z-step: the z-stack says where the sample's zero is) or focus (the plane of the PSF's highest peak, which aberrations move off the nominal focus)", default: 'stage when --z-start is given, else focus' },
-    { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: `${D.boxPx}; where its windows hold fewer than ${D.fallbackMinBeads} beads apart, ${D.fallbackBoxesPx.join(', ')}` },
+    { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: `${D.boxPx}, or the odd px spanning ${D.minBoxNm} nm where more (25 at 65 nm pixels); where its windows hold fewer than ${D.fallbackMinBeads} beads apart, ${D.boxPx}, ${D.fallbackBoxesPx.join(', ')}` },
     { name: 'smooth-z', value: 'NM', help: 'σ of the Gaussian smoothing of the averaged PSF along z, nm (0: none)', default: String(D.smoothZNm) },
   ]],
   ["localize's uncertainty_z", [
@@ -140,6 +141,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       try {
         // Dense beads or a small field: smaller boxes (the first stack decides for all).
         if (askedBox === undefined && stacks.length === 0) {
+          box = defaultPsfBox(pixel);
           const fitting = await readBeadWindowsFitting(readFrames, metadata.width, metadata.height, box);
           [windows, box, boxNote] = [fitting.windows, fitting.boxPx, fitting.note];
           if (boxNote) process.stderr.write(`smlm-stream: warning: ${input}: ${boxNote}\n`);
