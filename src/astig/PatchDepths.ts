@@ -3,6 +3,7 @@ import type { ResolvedFitOptions } from '../fit/FitOptions.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { unconvergedStart } from '../fit/unconvergedStart.js';
 import type { AstigmaticFitter } from '../fit/AstigmaticFitter.js';
+import { lateralScaleAt } from '../fit/lateralScaleAt.js';
 import { zModelErrorAt } from '../fit/zModelErrorAt.js';
 import type { ZModelErrorTable } from '../fit/zModelErrorAt.js';
 
@@ -83,12 +84,12 @@ export class PatchDepths {
 
   /**
    * uncertainty_z of a fit at depth z, nm: √(CRLB + the calibration's model error²), photon
-   * noise and what the curves get wrong.
+   * noise and what the curves get wrong (with a table by depth: √(e² + κ²·crlbZ²), zModelErrorAt).
    * @param z - the fitted depth, nm
    * @param crlbZ - √CRLB of z with the camera's noise scale, nm
    */
   uncertaintyZ(z: number, crlbZ: number): number {
-    const model = zModelErrorAt(z, this.zModelErrorNm, this.zModelErrorByDepth);
+    const model = zModelErrorAt(z, this.zModelErrorNm, this.zModelErrorByDepth, crlbZ);
     return Math.sqrt(crlbZ * crlbZ + model * model);
   }
 
@@ -103,8 +104,9 @@ export class PatchDepths {
     out.photons[row] = t[2];
     out.background[row] = t[3];
     out.sigma[row] = Math.sqrt(fit.sigmaXNm * fit.sigmaYNm) / this.pixelSizeNm;
-    out.uncertaintyX[row] = fit.crlb[0] * scale;
-    out.uncertaintyY[row] = fit.crlb[1] * scale;
+    // The CRLB × how far a spot's fit spreads beyond it at this depth (the calibration's κ_x, κ_y).
+    out.uncertaintyX[row] = fit.crlb[0] * scale * lateralScaleAt(t[4], this.zModelErrorByDepth, 0);
+    out.uncertaintyY[row] = fit.crlb[1] * scale * lateralScaleAt(t[4], this.zModelErrorByDepth, 1);
     out.uncertaintyPhotons[row] = fit.crlb[2] * scale;
     out.uncertaintyBackground[row] = fit.crlb[3] * scale;
     out.logLikelihood[row] = fit.logLikelihood;

@@ -1,4 +1,5 @@
 import { InputFileError } from '../errors/InputFileError.js';
+import type { ZModelErrorTable } from '../fit/zModelErrorAt.js';
 import { MAX_BOX_PX } from '../fit/fitConstants.js';
 import { buildSpline } from '../fit/spline/buildSpline.js';
 import type { SplinePsf } from '../fit/spline/SplinePsf.js';
@@ -7,6 +8,9 @@ import { fitBeadSplines } from './fitBeadSplines.js';
 import type { BeadWindows } from './readBeadWindows.js';
 import { shiftVolume, shiftVolumeScratch } from './shiftVolume.js';
 import { smoothAlongZ } from './smoothAlongZ.js';
+import type { FitError } from './spotErrorTable.js';
+import { spotErrorTable } from './spotErrorTable.js';
+import { thinBeadWindows } from './thinBeadWindows.js';
 
 /**
  * Defaults of {@link calibratePsf}, each with its reason:
@@ -17,6 +21,13 @@ import { smoothAlongZ } from './smoothAlongZ.js';
  *   `test/bench/splineVsGaussian.ts`) through the true PSF's spline and 15 px windows: median z
  *   bias +19 / −35 nm in the −600 / +500 nm bands with a 15 px spline, +5 / −13 with 21 px,
  *   +1 / −12 with 25 px (19 px: +9 / −13);
+ * - `minBoxNm` 1600: calibrate-psf's default box spans at least this ({@link defaultPsfBox}:
+ *   25 px at 65 nm pixels, where 21 px span 1.37 µm and spots off their window's centre at
+ *   −600 nm read the spline's padding, not the PSF's tails). Measured on the 65 nm sCMOS optics
+ *   of test/bench/userOptics.ts (`w127 --beads grid`, 9 beads kept either way), 21 → 25 px: the
+ *   −600…−400 nm band's z bias 13.7 → 1.1 nm and RMSE / uncertainty_z 1.42 → 1.02, the largest
+ *   band bias 13.7 → 6.9 nm, Jaccard 87.7 → 90.8 %, lateral RMSE 63.2 → 52.4 nm. Where the
+ *   wider box's windows hold fewer than 3 beads, the fallback tries `boxPx` first;
  * - `fallbackBoxesPx` [15, 13, 11], `fallbackMinBeads` 3: without a box asked for, a first stack
  *   whose `boxPx` windows hold fewer than 3 beads apart and inside the frame is read again with
  *   these smaller boxes, the first that holds 3 kept (else the one that holds most), and a
@@ -88,10 +99,27 @@ import { smoothAlongZ } from './smoothAlongZ.js';
  *   bins of `binNm` 100 nm, stays below this (around the focus);
  * - `minBinFrames` 10: a bin of the z error by depth (the model error localize adds at each
  *   fitted z) needs this many leave-one-out frames (two beads' five planes of 20 nm): fewer give
- *   an RMS whose own error is over ±25 % (√(1/2n)).
+ *   an RMS whose own error is over ±25 % (√(1/2n));
+ * - `spotPhotons` 2000, `spotBackgroundPhotons` 30, `spotFitsPerPlane` 54: the z error localize
+ *   adds is measured at a spot's brightness, not only a bead's: each left-out bead's frames
+ *   thinned to 2 000 photons (the spline's N: the box at focus) on 30 photons a pixel
+ *   ({@link thinBeadWindows}), 54 fits a plane over the beads (6 draws a bead of 9, 54 of one),
+ *   fitted through the others' spline; per 100 nm bin the model's own error e and the spread
+ *   κ of a spot's fit over its CRLB ({@link spotErrorTable}), uncertainty_z = √(e² + κ²·CRLB²).
+ *   At a bead's 20 000–30 000 photons the fit's spread beyond the CRLB where the PSF tells
+ *   little about z, and what the spline's leftover bead noise does to a dim spot's likelihood,
+ *   do not show: the beads' error alone left the least informative 200 nm band of each optics
+ *   at 1.21–1.36 × the reported uncertainty. 2 000 photons, the low end of issue 26's spots
+ *   (2 000–4 000 on 20–40 a pixel): κ falls towards 1 with more photons, and the form scales
+ *   with the CRLB; thinned to 3 000, spots of 2 000 (na149, +400…+600 nm) were still 1.17 ×.
+ *   54 fits a plane put 270 in a bin of 20 nm planes (its mean square error within ±9 %);
+ *   calibrate-psf's time on 9 beads × 81 planes 4 → 9 s (the fits in the kernel);
+ * - `spotOutlierNm` 250: thinned fits further than this from the stage's z are outliers, not
+ *   spread (the benchmarks' and evaluate's match radius; a few would dominate the variance).
  */
 export const PSF_CALIBRATION_DEFAULTS = {
   boxPx: 21,
+  minBoxNm: 1600,
   fallbackBoxesPx: [15, 13, 11] as readonly number[],
   fallbackMinBeads: 3,
   marginPx: 3,
@@ -105,6 +133,10 @@ export const PSF_CALIBRATION_DEFAULTS = {
   usableErrorNm: 30,
   binNm: 100,
   minBinFrames: 10,
+  spotPhotons: 2000,
+  spotBackgroundPhotons: 30,
+  spotFitsPerPlane: 54,
+  spotOutlierNm: 250,
   zOrigin: 'focus',
   endShiftPlanes: 0.1,
   splineSidePx: 2 * MAX_BOX_PX + 1,
@@ -151,6 +183,10 @@ export interface PsfCalibrationOptions {
    * @default 'focus' ({@link PSF_CALIBRATION_DEFAULTS})
    */
   readonly zOrigin?: 'focus' | 'stage';
+  /** The spot brightness the z error by depth is measured at: photons (the spline's N) and background, photons a pixel; thinned fits a plane over the beads (0: at the beads' own brightness only). @default {@link PSF_CALIBRATION_DEFAULTS} */
+  readonly spotPhotons?: number;
+  readonly spotBackgroundPhotons?: number;
+  readonly spotFitsPerPlane?: number;
 }
 
 /** What calibrate-psf found about one bead. */
@@ -198,11 +234,15 @@ export interface PsfCalibrationResult {
   /** Leave-one-out z error, RMS over the usable range's frames, nm. */
   readonly zErrorRmsNm: number | undefined;
   /**
-   * Leave-one-out z error by depth: its RMS in each `binNm` bin about the focus with at least
-   * `minBinFrames` frames, at the bin's mean depth, nm (increasing z; undefined without
-   * leave-one-out). localize adds it at each fitted z ({@link SplineCalibration.zModelErrorByDepth}).
+   * The z error localize adds at each fitted z ({@link SplineCalibration.zModelErrorByDepth}),
+   * nm, in each `binNm` bin about the focus with at least `minBinFrames` leave-one-out frames, at
+   * the bin's mean depth (increasing z; undefined without leave-one-out): the left-out beads
+   * thinned to a spot's brightness, √max(0, ⟨Δz²⟩ − ⟨CRLB_z²⟩) over their fits
+   * ({@link PSF_CALIBRATION_DEFAULTS} `spotPhotons`); with `spotFitsPerPlane` 0, the beads' own RMS.
    */
-  readonly zErrorByDepth: { zNm: number[]; errorNm: number[] } | undefined;
+  readonly zErrorByDepth: ZModelErrorTable | undefined;
+  /** The beads' own leave-one-out z error by depth (their brightness): RMS in the same bins, nm. */
+  readonly beadZErrorByDepth: { zNm: number[]; errorNm: number[] } | undefined;
   /** Resolved options. */
   readonly smoothZNm: number;
   /** Counts of the beads left out, by reason. */
@@ -392,40 +432,92 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   // 5. Leave one bead out.
   const leaveOneOut: { zNm: number; errorNm: number; bead: number }[] = [];
   const depth = new Float64Array(frames);
+  const spotPhotons = options.spotPhotons ?? D.spotPhotons;
+  const spotBackground = options.spotBackgroundPhotons ?? D.spotBackgroundPhotons;
+  const fitsPerPlane = options.spotFitsPerPlane ?? D.spotFitsPerPlane;
+  const draws = fitsPerPlane > 0 ? Math.ceil(fitsPerPlane / kept.length) : 0;
+  /** The left-out beads thinned to a spot: each fit's depth, error and √CRLB, nm. */
+  const spotErrors: FitError[] = [];
+  /** The same at the beads' brightness. */
+  const beadErrors: FitError[] = [];
+  const thinned = new Float64Array(draws > 0 ? voxels : 0);
+  const crlbZ = new Float64Array(frames);
+  const lateralFits = new Float64Array(4 * frames);
   const looOf = new Map<Bead, { zNm: number; errorNm: number }[]>();
-  if (kept.length >= 2) {
+  // One bead: no leave-one-out, but its frames thinned to a spot's and fitted through its own
+  // PSF show roughly how a spot's fit spreads over its CRLB (the bead's noise is in the PSF).
+  const alone = kept.length < 2;
+  if (!alone || draws > 0) {
     for (const b of kept) {
-      const others = kept.filter((o) => o !== b);
+      const others = alone ? kept : kept.filter((o) => o !== b);
       // Unpadded: the bead's windows are centred on it (within a pixel), inside the measured box.
-      const spline = toSpline(psfVolume(others, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm), smoothZDegree).psf, P);
+      const volume = psfVolume(others, cropZ, planes, margin, P, W, smoothZNm / Math.abs(zStepNm), smoothZDegree).psf;
+      const spline = toSpline(volume, P);
+      // The thinned spots in localize's own window for this file (the measured box, at most
+      // MAX_BOX_PX), through the spline padded as the file's is, where that window is wider
+      // than the one above (boxes under 17 px: a 13 px window of a 15 px spline spread
+      // defocused fits more than localize's 15 px do).
+      const spotBox = Math.min(P, MAX_BOX_PX);
+      const spotSpline = spotBox > Math.min(P - 2, MAX_BOX_PX) ? toSpline(volume, options.splineSidePx ?? D.splineSidePx) : spline;
       // Fitted as localize fits a spot through this spline: in its default window (the widest,
       // MAX_BOX_PX), and at least one pixel inside the spline's samples (a pixel on or beyond its
       // last sample reads 0: a defocused PSF's light there made every depth beyond ±300 nm read
       // up to 50 nm short on the pupil-function beads).
-      fitBeadSplines(spline, { pixels: b.raw, offset: b.offset, frames, window: W, box: Math.min(P - 2, MAX_BOX_PX), x: C + b.shift[2], y: C + b.shift[1] }, depth);
+      const windows = { pixels: b.raw, offset: b.offset, frames, window: W, box: Math.min(P - 2, MAX_BOX_PX), x: C + b.shift[2], y: C + b.shift[1] };
       const points: { zNm: number; errorNm: number }[] = [];
       const [lo, hi] = [Math.min(planeZNm[0], planeZNm[planes - 1]), Math.max(planeZNm[0], planeZNm[planes - 1])];
-      for (let k = 0; k < frames; k++) {
-        const expected = zStartNm + (k - b.shift[0]) * zStepNm - originStageZNm;
-        if (!(expected > lo + Math.abs(zStepNm) / 2 && expected < hi - Math.abs(zStepNm) / 2) || !Number.isFinite(depth[k])) continue;
+      const expectedAt = (k: number) => zStartNm + (k - b.shift[0]) * zStepNm - originStageZNm;
+      const inside = (z: number) => z > lo + Math.abs(zStepNm) / 2 && z < hi - Math.abs(zStepNm) / 2;
+      if (!alone) fitBeadSplines(spline, windows, depth, crlbZ);
+      for (let k = 0; k < frames && !alone; k++) {
+        const expected = expectedAt(k);
+        if (!inside(expected) || !Number.isFinite(depth[k])) continue;
         points.push({ zNm: expected, errorNm: depth[k] - expected });
+        beadErrors.push({ zNm: expected, errorNm: depth[k] - expected, crlbNm: crlbZ[k] });
       }
+      const keep = spotPhotons / b.photons;
+      for (let d = 0; d < draws; d++) {
+        thinBeadWindows(b.raw, b.offset, voxels, { keep, addBackground: spotBackground - Math.min(1, keep) * b.background }, 7919 * (beads.indexOf(b) + 1) + d, thinned);
+        fitBeadSplines(spotSpline, { ...windows, pixels: thinned, offset: 0, box: spotBox }, depth, crlbZ, lateralFits);
+        for (let k = 0; k < frames; k++) {
+          const expected = expectedAt(k);
+          if (inside(expected)) spotErrors.push({ zNm: expected, errorNm: depth[k] - expected, crlbNm: crlbZ[k], lateral: [lateralFits[4 * k], lateralFits[4 * k + 1], lateralFits[4 * k + 2], lateralFits[4 * k + 3]] });
+        }
+      }
+      if (alone) continue;
       looOf.set(b, points);
       const index = beads.indexOf(b);
       for (const p of points) leaveOneOut.push({ ...p, bead: index + 1 });
     }
-  } else {
-    messages.push("one bead: no leave-one-out measure of the z error, so localize's uncertainty_z will be the CRLB alone (too small: 2× on a 160 nm-pixel EMCCD stack); calibrate from several beads");
+  }
+  if (alone) {
+    messages.push(draws > 0
+      ? "one bead: no leave-one-out measure of the PSF's z error; localize's uncertainty_z is the CRLB scaled by how the bead's frames, thinned to a spot's photons, spread through its own PSF (rough: its noise is in the PSF, and the PSF's own error is not measured); calibrate from several beads"
+      : "one bead: no leave-one-out measure of the z error, so localize's uncertainty_z will be the CRLB alone (too small: 2× on a 160 nm-pixel EMCCD stack); calibrate from several beads");
   }
   if (kept.length < 5) messages.push(`${kept.length} beads kept: few for a PSF (their noise stays in it); 9 or more are better`);
 
   // 6. The usable range: 100-nm bins about the focus with the error's RMS below the limit.
   let usableRangeNm: [number, number] | undefined;
   let zErrorRmsNm: number | undefined;
-  let zErrorByDepth: { zNm: number[]; errorNm: number[] } | undefined;
+  let zErrorByDepth: ZModelErrorTable | undefined;
+  let beadZErrorByDepth: { zNm: number[]; errorNm: number[] } | undefined;
+  const focusZNm = focusStageZNm - originStageZNm;
+  const bin = (z: number) => Math.floor((z - focusZNm) / D.binNm + 0.5);
+  const spotLimits = { outlierNm: D.spotOutlierNm, minFits: D.minBinFrames };
+  if (leaveOneOut.length === 0 && spotErrors.length > 0) {
+    // One bead: the spread of its thinned frames alone (model error unknown, taken as 0).
+    const sums = new Map<number, { n: number; z: number }>();
+    for (const p of spotErrors) {
+      const e = sums.get(bin(p.zNm)) ?? { n: 0, z: 0 };
+      e.n++;
+      e.z += p.zNm;
+      sums.set(bin(p.zNm), e);
+    }
+    const bins = [...sums.entries()].filter(([, e]) => e.n >= D.minBinFrames).sort((a, b) => a[1].z / a[1].n - b[1].z / b[1].n);
+    if (bins.length > 0) zErrorByDepth = spotErrorTable(bins.map(([k]) => k), bins.map(([, e]) => e.z / e.n), bin, [], spotErrors, spotLimits);
+  }
   if (leaveOneOut.length > 0) {
-    const focusZNm = focusStageZNm - originStageZNm;
-    const bin = (z: number) => Math.floor((z - focusZNm) / D.binNm + 0.5);
     const sums = new Map<number, { s: number; n: number; z: number }>();
     for (const p of leaveOneOut) {
       const e = sums.get(bin(p.zNm)) ?? { s: 0, n: 0, z: 0 };
@@ -434,10 +526,13 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
       e.z += p.zNm;
       sums.set(bin(p.zNm), e);
     }
-    const bins = [...sums.values()].filter((e) => e.n >= D.minBinFrames).sort((a, b) => a.z / a.n - b.z / b.n);
+    const bins = [...sums.entries()].filter(([, e]) => e.n >= D.minBinFrames).sort((a, b) => a[1].z / a[1].n - b[1].z / b[1].n);
     // No bin with enough frames (coarse z steps, few beads): no table; localize adds the one RMS.
-    if (bins.length > 0) zErrorByDepth = { zNm: bins.map((e) => e.z / e.n), errorNm: bins.map((e) => Math.sqrt(e.s / e.n)) };
-    else messages.push(`no ${D.binNm}-nm bin has ${D.minBinFrames} leave-one-out frames (coarse z steps or few beads): no z error by depth, localize adds the one RMS at every depth`);
+    if (bins.length > 0) {
+      const zNm = bins.map(([, e]) => e.z / e.n);
+      beadZErrorByDepth = { zNm, errorNm: bins.map(([, e]) => Math.sqrt(e.s / e.n)) };
+      zErrorByDepth = draws > 0 ? spotErrorTable(bins.map(([k]) => k), zNm, bin, beadErrors, spotErrors, spotLimits) : beadZErrorByDepth;
+    }
     const good = (k: number) => {
       const e = sums.get(k);
       return e !== undefined && Math.sqrt(e.s / e.n) <= D.usableErrorNm;
@@ -482,7 +577,7 @@ export function calibratePsf(stacks: readonly PsfBeadStack[], options: PsfCalibr
   if (overlapping > 0) leftOut.overlapping = overlapping;
   const nearEdge = stacks.reduce((t, s) => t + (s.nearEdge ?? 0), 0);
   if (nearEdge > 0) leftOut['near the edge'] = nearEdge;
-  return { spline, psf: model.psf, box: P, planes, planeZNm, focusStageZNm, originStageZNm, zOrigin, beads: reports, leaveOneOut, usableRangeNm, zErrorRmsNm, zErrorByDepth, smoothZNm, leftOut, messages };
+  return { spline, psf: model.psf, box: P, planes, planeZNm, focusStageZNm, originStageZNm, zOrigin, beads: reports, leaveOneOut, usableRangeNm, zErrorRmsNm, zErrorByDepth, beadZErrorByDepth, smoothZNm, leftOut, messages };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { SplineFit } from '../fit/SplineFit.js';
+import { WasmSplineFit } from '../fit/WasmSplineFit.js';
 import { STATUS_CONVERGED } from '../fit/fitConstants.js';
 import { FIT_DEFAULTS } from '../fit/FitOptions.js';
 import type { SplinePsf } from '../fit/spline/SplinePsf.js';
@@ -28,7 +28,7 @@ const BEAD_FIT = { maxIterations: FIT_DEFAULTS.maxIterations, tolerance: FIT_DEF
 
 /**
  * The depth of a fixed bead in each frame of its z-stack by the full spline fit, as localize
- * fits a spot: Poisson MLE of (x, y, z, N, b) through the spline ({@link SplineFit}, JavaScript,
+ * fits a spot: Poisson MLE of (x, y, z, N, b) through the spline ({@link WasmSplineFit}, the kernel,
  * its ranked z starts), x, y started at the bead's registered position and free, N and b
  * started from the window's sum and its border's mean. What calibrate-psf's leave-one-bead-out
  * reports: a bead's z as a run would localize it, lateral freedom included (a 1-D search with
@@ -36,11 +36,15 @@ const BEAD_FIT = { maxIterations: FIT_DEFAULTS.maxIterations, tolerance: FIT_DEF
  * @param spline - the PSF (its samples 1 camera px apart)
  * @param bead - the bead's windows, position and fitted part (odd `box`)
  * @param zNm - out: the depth of each frame, nm (NaN where the fit did not converge)
+ * @param crlbZNm - out, where given: the fit's √CRLB of z in each frame, nm (Poisson counts; NaN
+ *   where the fit did not converge)
+ * @param lateral - out, where given: per frame, x and y less the bead's position and the fit's
+ *   √CRLB of x and y, px (`[4k … 4k + 3]`; NaN where the fit did not converge)
  */
-export function fitBeadSplines(spline: SplinePsf, bead: BeadDepthWindows, zNm: Float64Array): void {
+export function fitBeadSplines(spline: SplinePsf, bead: BeadDepthWindows, zNm: Float64Array, crlbZNm?: Float64Array, lateral?: Float64Array): void {
   const { box, window, frames } = bead;
   const first = (window - box) >> 1;
-  const fit = new SplineFit(box, spline, 1);
+  const fit = new WasmSplineFit(box, spline, 1);
   const data = new Float64Array(box * box);
   // The fit's patch has pixel edges on integers (centres at +½), the window its centres.
   const start = { x: bead.x - first + 0.5, y: bead.y - first + 0.5, photons: 0, background: 0 };
@@ -62,5 +66,13 @@ export function fitBeadSplines(spline: SplinePsf, bead: BeadDepthWindows, zNm: F
     start.background = background;
     const status = total > 0 ? fit.fit(data, 0, start, BEAD_FIT) : -1;
     zNm[k] = status === STATUS_CONVERGED ? fit.theta[4] : Number.NaN;
+    if (crlbZNm) crlbZNm[k] = status === STATUS_CONVERGED ? fit.crlb[4] : Number.NaN;
+    if (lateral) {
+      const ok = status === STATUS_CONVERGED;
+      lateral[4 * k] = ok ? fit.theta[0] - start.x : Number.NaN;
+      lateral[4 * k + 1] = ok ? fit.theta[1] - start.y : Number.NaN;
+      lateral[4 * k + 2] = ok ? fit.crlb[0] : Number.NaN;
+      lateral[4 * k + 3] = ok ? fit.crlb[1] : Number.NaN;
+    }
   }
 }

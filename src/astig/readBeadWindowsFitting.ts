@@ -14,7 +14,7 @@ export interface FittingBeadWindows {
 /**
  * Read a first bead stack's windows for a spline of `boxPx` px, and where they hold fewer than
  * `fallbackMinBeads` beads apart and inside the frame (dense beads or a small field), read it
- * again with the smaller `fallbackBoxesPx`: the first that holds that many is kept, else the one
+ * again with the smaller `fallbackBoxesPx` (after `boxPx`'s default where a wider box was asked): the first that holds that many is kept, else the one
  * that holds most ({@link PSF_CALIBRATION_DEFAULTS} says why these sizes).
  * @param readFrames - a new pass over the stack per call
  * @param width - frame width, px
@@ -34,7 +34,9 @@ export async function readBeadWindowsFitting(
   let windows = await readBeadWindows(readFrames, width, height, boxPx + margin);
   const asked = { boxPx, found: windows.positions.length };
   let box = boxPx;
-  for (const smaller of defaults.fallbackBoxesPx) {
+  // A box wider than the default (small pixels: defaultPsfBox) falls back to the default first.
+  const fallbacks = [...(boxPx > PSF_CALIBRATION_DEFAULTS.boxPx ? [PSF_CALIBRATION_DEFAULTS.boxPx] : []), ...defaults.fallbackBoxesPx].filter((b) => b < boxPx);
+  for (const smaller of fallbacks) {
     if (windows.positions.length >= defaults.fallbackMinBeads) break;
     const w = await readBeadWindows(readFrames, width, height, smaller + margin);
     if (w.positions.length > windows.positions.length) [windows, box] = [w, smaller];

@@ -1,5 +1,6 @@
 import type { PsfBeadStack, PsfCalibrationResult } from '../astig/calibratePsf.js';
 import { calibratePsf, PSF_CALIBRATION_DEFAULTS } from '../astig/calibratePsf.js';
+import { defaultPsfBox } from '../astig/defaultPsfBox.js';
 import { plotPsfCalibration } from '../astig/plotPsfCalibration.js';
 import { readBeadWindows } from '../astig/readBeadWindows.js';
 import { readBeadWindowsFitting } from '../astig/readBeadWindowsFitting.js';
@@ -34,8 +35,12 @@ export const CALIBRATE_PSF_FLAGS = new FlagTable([
     { name: 'z-step', value: 'NM', help: 'z step from frame to frame, nm (required; negative when the stage moved down)' },
     { name: 'z-start', value: 'NM', help: 'stage z of the first frame, nm (the summary gives the focus in these z)', default: '0' },
     { name: 'z-origin', value: 'WHERE', help: "where the PSF's z = 0 is: stage (the stage's z = 0 of --z-start, --z-step: the z-stack says where the sample's zero is) or focus (the plane of the PSF's highest peak, which aberrations move off the nominal focus)", default: 'stage when --z-start is given, else focus' },
-    { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: `${D.boxPx}; where its windows hold fewer than ${D.fallbackMinBeads} beads apart, ${D.fallbackBoxesPx.join(', ')}` },
+    { name: 'box', value: 'PX', help: "the spline's side, px (odd); each bead's window is 2·" + String(D.marginPx) + ' px wider, for the registration', default: `${D.boxPx}, or the odd px spanning ${D.minBoxNm} nm where more (25 at 65 nm pixels); where its windows hold fewer than ${D.fallbackMinBeads} beads apart, ${D.boxPx}, ${D.fallbackBoxesPx.join(', ')}` },
     { name: 'smooth-z', value: 'NM', help: 'σ of the Gaussian smoothing of the averaged PSF along z, nm (0: none)', default: String(D.smoothZNm) },
+  ]],
+  ["localize's uncertainty_z", [
+    { name: 'spot-photons', value: 'N', help: "a spot's photons (the PSF box's at focus) that the left-out beads are thinned to, to measure the z error localize adds at a spot's brightness (0: at the beads' own)", default: String(D.spotPhotons) },
+    { name: 'spot-background', value: 'N', help: "the thinned spots' background, photons a pixel", default: String(D.spotBackgroundPhotons) },
   ]],
   ['Camera (ThunderSTORM\'s names)', [
     ...CAMERA_CONVERSION_FLAGS,
@@ -60,7 +65,9 @@ that its brightest plane sums to 1 over the box. z = 0 is the stage's z = 0 when
 the focus), else the focus: the plane of the PSF's highest peak (--z-origin chooses). Each bead is
 then left out in turn and its depth in each frame fitted through the PSF of the others, in the
 window localize uses: the z error against the stage (RMS, per bead and over the usable range, where the
-error per 100 nm stays under ${D.usableErrorNm} nm). The file is a spline calibration in Picasso 0.11's layout (Picasso
+error per 100 nm stays under ${D.usableErrorNm} nm); and again with its frames thinned to a spot's
+photons (--spot-photons, --spot-background): how far a spot's fit spreads beyond its CRLB at each
+depth, which localize adds to uncertainty_z. The file is a spline calibration in Picasso 0.11's layout (Picasso
 reads it; docs/guides/3d.md gives its fields); FILE.json records the run and every bead.
 Without --baseline and --photons-per-adu the camera's offset and gain are estimated from each
 stack (noise against brightness over ${BEAD_CAMERA_ESTIMATE.frames} frames spread over it, ${BEAD_CAMERA_ESTIMATE.retryFrames} where those leave the gain uncertain; the defaults, with a warning,
@@ -92,6 +99,9 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
   // Why a smaller box than the default was used (the warning, and the run record's psf.boxNote).
   let boxNote: string | undefined;
   const smoothZNm = parseNumber(text('smooth-z') ?? String(D.smoothZNm), '--smooth-z', { min: 0 });
+  const spotPhotons = parseNumber(text('spot-photons') ?? String(D.spotPhotons), '--spot-photons', { min: 0 });
+  const spotBackgroundPhotons = parseNumber(text('spot-background') ?? String(D.spotBackgroundPhotons), '--spot-background', { min: 0 });
+  const spot = spotPhotons > 0 ? { spotPhotons, spotBackgroundPhotons } : { spotFitsPerPlane: 0 };
   const output = text('output') ?? `${inputs[0].replace(/\.ome\.tiff?$|\.tiff?$/i, '')}.psf.h5`;
   const record = sidecarPath(output);
   const plot = text('plot');
@@ -131,6 +141,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       try {
         // Dense beads or a small field: smaller boxes (the first stack decides for all).
         if (askedBox === undefined && stacks.length === 0) {
+          box = defaultPsfBox(pixel);
           const fitting = await readBeadWindowsFitting(readFrames, metadata.width, metadata.height, box);
           [windows, box, boxNote] = [fitting.windows, fitting.boxPx, fitting.note];
           if (boxNote) process.stderr.write(`smlm-stream: warning: ${input}: ${boxNote}\n`);
@@ -151,7 +162,7 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     }
   }
   const pixelSizeNm = pixelSizes[0].pixelSizeNm;
-  const result = calibratePsf(stacks, { zStartNm, zStepNm, pixelSizeNm, boxPx: box, smoothZNm, zOrigin: zOriginAsked });
+  const result = calibratePsf(stacks, { zStartNm, zStepNm, pixelSizeNm, boxPx: box, smoothZNm, zOrigin: zOriginAsked, ...spot });
   const kept = result.beads.filter((b) => b.kept).length;
   const zOrigin = result.zOrigin === 'stage'
     ? `the stage's z = 0 (--z-start, --z-step); the averaged PSF's highest peak is at z = ${result.focusStageZNm.toFixed(1)} nm`
@@ -166,7 +177,10 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
       method: "each kept bead's frames fitted through the PSF of the others as localize fits a spot: Poisson MLE of x, y, z, N, b (x, y started at its registered position)",
       zErrorRmsNm: result.zErrorRmsNm ?? null,
       zErrorByDepth: result.zErrorByDepth ?? null,
-      zErrorByDepthUse: `RMS in ${D.binNm}-nm bins about the focus (at least ${D.minBinFrames} frames), at each bin's mean z: localize adds it at each fitted z (variance interpolated between bins) to uncertainty_z`,
+      zErrorByDepthUse: spotPhotons > 0
+        ? `in ${D.binNm}-nm bins about the focus (at least ${D.minBinFrames} frames), at each bin's mean z, from the left-out beads' fits at their brightness and thinned to spots of ${spotPhotons} photons on ${spotBackgroundPhotons} a pixel (${D.spotFitsPerPlane} fits a plane over the beads): modelErrorNm e, the PSF's own error, and crlbScale κ, a spot fit's spread over its CRLB; localize's uncertainty_z = √(e² + κ²·CRLB_z²) (e², κ² interpolated between bins); errorNm, √(⟨Δz²⟩ − ⟨CRLB²⟩) of the thinned fits, where the CRLB is not at hand; crlbScaleX, crlbScaleY, the thinned fits' x, y spread over their CRLB: uncertainty_x = κx·CRLB_x, y likewise`
+        : `RMS in ${D.binNm}-nm bins about the focus (at least ${D.minBinFrames} frames), at each bin's mean z: localize adds it at each fitted z (variance interpolated between bins) to uncertainty_z`,
+      beadZErrorByDepth: result.beadZErrorByDepth ?? null,
       usableRangeNm: result.usableRangeNm ?? null,
       usableCriterion: `100-nm bins about the focus whose RMS error is at most ${D.usableErrorNm} nm`,
     },
@@ -182,14 +196,14 @@ export async function run(argv: string[], out: (line: string) => void): Promise<
     step: 'calibrate-psf',
     inputs,
     output,
-    parameters: { zStartNm, zStepNm, pixelSizeNm, boxPx: box, windowPx: box + 2 * D.marginPx, smoothZNm, ...limits() },
+    parameters: { zStartNm, zStepNm, pixelSizeNm, boxPx: box, windowPx: box + 2 * D.marginPx, smoothZNm, spotPhotons, spotBackgroundPhotons, ...limits() },
     results,
     started: started.toISOString(),
     seconds,
     finished: new Date().toISOString(),
   });
   for (const m of result.messages) process.stderr.write(`smlm-stream: warning: ${inputs[0]}: ${m}\n`);
-  summary(out, inputs, output, plot, result, { zStartNm, zStepNm, smoothZNm, seconds, zOrigin, cameras });
+  summary(out, inputs, output, plot, result, { zStartNm, zStepNm, smoothZNm, seconds, zOrigin, cameras, spotPhotons });
   return EXIT.ok;
 }
 
@@ -222,7 +236,7 @@ function limits(): Record<string, number> {
 }
 
 /** The end-of-run summary. */
-function summary(out: (line: string) => void, inputs: string[], output: string, plot: string | undefined, r: PsfCalibrationResult, o: { zStartNm: number; zStepNm: number; smoothZNm: number; seconds: number; zOrigin: string; cameras: CameraRecord[] }): void {
+function summary(out: (line: string) => void, inputs: string[], output: string, plot: string | undefined, r: PsfCalibrationResult, o: { zStartNm: number; zStepNm: number; smoothZNm: number; seconds: number; zOrigin: string; cameras: CameraRecord[]; spotPhotons: number }): void {
   const kept = r.beads.filter((b) => b.kept).length;
   const left = Object.entries(r.leftOut).map(([why, n]) => `${n} ${why}`).join(', ');
   const [zLo, zHi] = [Math.min(...r.planeZNm), Math.max(...r.planeZNm)];
@@ -240,6 +254,11 @@ function summary(out: (line: string) => void, inputs: string[], output: string, 
     out(`  usable z range      ${r.usableRangeNm[0].toFixed(0)} to ${r.usableRangeNm[1].toFixed(0)} nm (100-nm bins with an RMS error ≤ ${D.usableErrorNm} nm)`);
   } else {
     out('  z error             not measured (one bead, or the beads disagree at the focus)');
+  }
+  const t = r.zErrorByDepth;
+  if (t?.crlbScale && t.modelErrorNm) {
+    const range = (v: readonly number[], d: number) => `${Math.min(...v).toFixed(d)}–${Math.max(...v).toFixed(d)}`;
+    out(`  at a spot           the beads thinned to ${o.spotPhotons} photons: fits spread ${range(t.crlbScale, 2)} × their CRLB, model error ${range(t.modelErrorNm, 1)} nm by depth; localize's uncertainty_z = √(model² + (spread × CRLB)²)`);
   }
   r.beads.forEach((b, i) => {
     const shift = b.shiftNm ? `, offset ${b.shiftNm.z >= 0 ? '+' : ''}${b.shiftNm.z.toFixed(1)} nm in z` : '';

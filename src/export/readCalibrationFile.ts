@@ -51,7 +51,9 @@ export async function readCalibrationFile(path: string): Promise<{ astigmatism?:
 
 /**
  * calibrate-psf's z error by depth (`smlm_stream.zErrorByDepth`: `zNm`, `errorNm`, equal-length
- * arrays, z increasing, errors ≥ 0); undefined where the record has none (older files: the one
+ * arrays, z increasing, errors ≥ 0; with `modelErrorNm` ≥ 0 and `crlbScale` ≥ 1 of the same
+ * length where calibrate-psf measured them, and `crlbScaleX`, `crlbScaleY` ≥ 1: see zModelErrorAt
+ * and lateralScaleAt); undefined where the record has none (older files: the one
  * zErrorRmsNm at every depth).
  * @throws InputFileError naming the file when the record holds one that is malformed
  */
@@ -63,5 +65,16 @@ function errorByDepth(path: string, value: unknown): ZModelErrorTable | undefine
     && errorNm.every((e) => typeof e === 'number' && Number.isFinite(e) && e >= 0);
   if (!ok) throw new InputFileError(`${path}: smlm_stream.zErrorByDepth is not two equal-length lists of finite numbers (zNm increasing, errorNm ≥ 0)`);
   // An empty table (an older calibrate-psf wrote one when no bin had enough frames) is no table.
-  return zNm.length === 0 ? undefined : { zNm: zNm as number[], errorNm: errorNm as number[] };
+  if (zNm.length === 0) return undefined;
+  // The model error and the CRLB's scale (calibrate-psf since issue 26's spot-brightness term): both or neither.
+  const { modelErrorNm, crlbScale } = value as { modelErrorNm?: unknown; crlbScale?: unknown };
+  if ((modelErrorNm === undefined || modelErrorNm === null) && (crlbScale === undefined || crlbScale === null)) return { zNm: zNm as number[], errorNm: errorNm as number[] };
+  const list = (v: unknown, least: number) => Array.isArray(v) && v.length === zNm.length && v.every((e) => typeof e === 'number' && Number.isFinite(e) && e >= least);
+  if (!list(modelErrorNm, 0) || !list(crlbScale, 1)) throw new InputFileError(`${path}: smlm_stream.zErrorByDepth's modelErrorNm and crlbScale are not both lists of zNm's length (modelErrorNm ≥ 0, crlbScale ≥ 1)`);
+  const table = { zNm: zNm as number[], errorNm: errorNm as number[], modelErrorNm: modelErrorNm as number[], crlbScale: crlbScale as number[] };
+  // κ_x, κ_y by depth (calibrate-psf since the lateral scale): both or neither, ≥ 1.
+  const { crlbScaleX, crlbScaleY } = value as { crlbScaleX?: unknown; crlbScaleY?: unknown };
+  if ((crlbScaleX === undefined || crlbScaleX === null) && (crlbScaleY === undefined || crlbScaleY === null)) return table;
+  if (!list(crlbScaleX, 1) || !list(crlbScaleY, 1)) throw new InputFileError(`${path}: smlm_stream.zErrorByDepth's crlbScaleX and crlbScaleY are not both lists of zNm's length (≥ 1)`);
+  return { ...table, crlbScaleX: crlbScaleX as number[], crlbScaleY: crlbScaleY as number[] };
 }

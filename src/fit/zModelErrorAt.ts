@@ -1,32 +1,50 @@
 /**
- * A calibration's z model error as a function of depth (issue 26): RMS of the errors it makes,
- * nm, at nodes of increasing depth (calibrate-psf's leave-one-bead-out error in 100 nm bins
- * about the focus). {@link zModelErrorAt} reads it at a fitted z.
+ * A calibration's z model error as a function of depth (issue 26), at nodes of increasing depth
+ * (calibrate-psf's 100 nm bins about the focus, from its leave-one-bead-out fits at the beads'
+ * brightness and thinned to a spot's). {@link zModelErrorAt} reads it at a fitted z.
  */
 export interface ZModelErrorTable {
   /** The nodes' depths, nm, increasing. */
   readonly zNm: readonly number[];
-  /** The model error at each node, nm (RMS, ≥ 0). */
+  /**
+   * The error a spot's fit makes beyond its CRLB at each node, nm (≥ 0): at calibrate-psf's
+   * reference spot brightness, √max(0, ⟨Δz²⟩ − ⟨CRLB²⟩); what is added where the fit's own CRLB
+   * is not given (or the table has no {@link crlbScale}). In older files, the beads' RMS error.
+   */
   readonly errorNm: readonly number[];
+  /** The PSF model's own error at each node, nm (≥ 0), the same at any brightness; with {@link crlbScale}. */
+  readonly modelErrorNm?: readonly number[];
+  /** κ ≥ 1 at each node: a spot's fit spreads κ × its CRLB (the MLE is not efficient where the PSF tells little about z); with {@link modelErrorNm}. */
+  readonly crlbScale?: readonly number[];
+  /** κ_x, κ_y ≥ 1 at each node: a spot's x, y fit spreads κ × its CRLB ({@link lateralScaleAt}); both or neither. */
+  readonly crlbScaleX?: readonly number[];
+  readonly crlbScaleY?: readonly number[];
 }
 
 /**
- * The z model error at a fitted depth, nm: the table's variance interpolated linearly between
- * its two nodes about `zNm` (σ² is what adds in quadrature to the CRLB), the end node's beyond
- * the table's ends; `constantNm` where there is no table (or an empty one) or z is not finite.
- * localize's uncertainty_z is √(CRLB_z + this²).
+ * The z model error at a fitted depth, nm: what adds in quadrature to the fit's √CRLB_z to give
+ * uncertainty_z = √(CRLB_z² + this²). With the fit's CRLB and a table that has `modelErrorNm` and
+ * `crlbScale`: √(e² + (κ² − 1)·CRLB_z²), so that uncertainty_z² = e² + κ²·CRLB_z², e² and κ²
+ * interpolated linearly between the table's two nodes about `zNm` (the end node's beyond its
+ * ends); else the table's `errorNm`, its variance interpolated so; `constantNm` where there is no
+ * table (or an empty one) or z is not finite.
  * @param zNm - the fitted depth, nm
  * @param constantNm - the calibration's one model error, nm (used without a table)
  * @param table - the error by depth, if the calibration has one
+ * @param crlbZNm - the fit's √CRLB of z, nm (NaN or omitted: `errorNm`) @default NaN
  */
-export function zModelErrorAt(zNm: number, constantNm: number, table: ZModelErrorTable | undefined): number {
+export function zModelErrorAt(zNm: number, constantNm: number, table: ZModelErrorTable | undefined, crlbZNm = Number.NaN): number {
   if (table === undefined || table.zNm.length === 0 || !Number.isFinite(zNm)) return constantNm;
-  const { zNm: nodes, errorNm: error } = table;
+  const { zNm: nodes } = table;
   const last = nodes.length - 1;
-  if (zNm <= nodes[0]) return error[0];
-  if (zNm >= nodes[last]) return error[last];
-  let k = 0;
-  while (nodes[k + 1] < zNm) k++;
-  const t = (zNm - nodes[k]) / (nodes[k + 1] - nodes[k]);
-  return Math.sqrt((1 - t) * error[k] * error[k] + t * error[k + 1] * error[k + 1]);
+  let k = 0, t = 0;
+  if (zNm >= nodes[last]) [k, t] = [last, 0];
+  else if (zNm > nodes[0]) {
+    while (nodes[k + 1] < zNm) k++;
+    t = (zNm - nodes[k]) / (nodes[k + 1] - nodes[k]);
+  }
+  const at = (v: readonly number[]) => (t === 0 ? v[k] * v[k] : (1 - t) * v[k] * v[k] + t * v[k + 1] * v[k + 1]);
+  const { modelErrorNm, crlbScale } = table;
+  if (Number.isFinite(crlbZNm) && modelErrorNm !== undefined && crlbScale !== undefined) return Math.sqrt(at(modelErrorNm) + Math.max(0, at(crlbScale) - 1) * crlbZNm * crlbZNm);
+  return Math.sqrt(at(table.errorNm));
 }

@@ -28,6 +28,8 @@ test('calibrate-psf writes a spline file, its record and a plot; refusals name t
   // --z-start given: the stack says where the sample's zero is, and z = 0 is there.
   assert.match(r.stdout, /z = 0 +the stage's z = 0 \(--z-start, --z-step\); the averaged PSF's highest peak is at z = -?\d+\.\d nm/);
   assert.match(r.stdout, /z error +\d+\.\d nm RMS, leave-one-bead-out/);
+  // The z error at a spot's brightness (the left-out beads thinned): κ ≥ 1, e ≥ 0, in the record and the file.
+  assert.match(r.stdout, /at a spot +the beads thinned to 2000 photons: fits spread \d\.\d\d–\d\.\d\d × their CRLB, model error \d+\.\d–\d+\.\d nm by depth/);
   const file = await readSplineCalibration(out);
   assert.equal(file.format, 'picasso');
   assert.equal(file.pixelSizeNm, 100);
@@ -39,6 +41,9 @@ test('calibrate-psf writes a spline file, its record and a plot; refusals name t
   assert.equal(record.results.beads.leftOut.saturated, 9);
   assert.equal(record.results.perBead.length, 18);
   assert.ok(record.results.leaveOneOut.zErrorRmsNm > 0 && record.results.leaveOneOut.zErrorRmsNm < 12);
+  const byDepth = (record.results.leaveOneOut as { zErrorByDepth?: { zNm: number[]; crlbScale?: number[]; modelErrorNm?: number[] } }).zErrorByDepth;
+  assert.ok(byDepth?.crlbScale?.length === byDepth?.zNm.length && byDepth?.crlbScale?.every((k) => k >= 1), 'crlbScale by depth, ≥ 1');
+  assert.ok(byDepth?.modelErrorNm?.length === byDepth?.zNm.length, 'modelErrorNm by depth');
   assert.ok(existsSync(png) && readFileSync(png).subarray(1, 4).toString() === 'PNG');
   // No camera flags: the camera is estimated from each stack (truth: offset 100 ADU, 1 e⁻/ADU;
   // 10 frames give the offset to ± 3 ADU and the gain to ± 5 %: limits at about 2 standard deviations).

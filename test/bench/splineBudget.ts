@@ -1,7 +1,7 @@
 /**
  * Issue 26's error budget of the spline path on isolated spots, fit by fit (no detection, no
  * frame): `node --import tsx test/bench/splineBudget.ts [--optics na149,na14,na12] [--spots N]
- * [--boxes 15,21] [--smooth-z NM,…] [--read-noise E] [--seed S]`.
+ * [--boxes 15,21] [--smooth-z NM,…] [--read-noise E] [--seed S] [--spot-fits N]`.
  *
  * For each optical model of benchOptics.ts: the bead stack the benchmark's CLI run simulates
  * (9 beads, 20 000 photons, background 50, 20 nm steps over ±800 nm, seed 6) calibrated in
@@ -17,9 +17,11 @@
  * - `/CRLB`: the fit's own √CRLB (RMS over the band), the precision target (≤ 1.10);
  * - `/true`: the true PSF's √CRLB at the true position through the same window (the bound the
  *   data hold);
- * - `/rep`: the uncertainty localize reports, √(CRLB + model²) with the calibration's model z
- *   error at the fitted z (its leave-one-bead-out RMS by depth, zModelErrorAt; 0 for the true
- *   spline), RMS over the band: the calibration target (0.9–1.1).
+ * - `/rep`: the uncertainty localize reports, RMS over the band: √(CRLB_z² + model²) with the
+ *   calibration's model z error at the fitted z (zModelErrorAt with the fit's CRLB: √(e² + κ²·CRLB²)
+ *   from calibrate-psf's thinned leave-one-bead-out; 0 for the true spline), and κ_x·CRLB_x,
+ *   κ_y·CRLB_y (lateralScaleAt): the calibration target (0.9–1.1). `--spot-fits 0` calibrates
+ *   without the thinned fits (the beads' own leave-one-out RMS by depth, as before).
  *
  * What it separates: `true` against the truth is the fit (the window, the estimator at this
  * information); `bead` against `true` on the same spots is the calibration; `/rep` against
@@ -31,6 +33,7 @@ import { SplineModel } from '../../src/fit/models/SplineModel.js';
 import { PoissonEstimator } from '../../src/fit/PoissonEstimator.js';
 import type { SplinePsf } from '../../src/fit/spline/SplinePsf.js';
 import { WasmSplineFit } from '../../src/fit/WasmSplineFit.js';
+import { lateralScaleAt } from '../../src/fit/lateralScaleAt.js';
 import { zModelErrorAt } from '../../src/fit/zModelErrorAt.js';
 import type { ZModelErrorTable } from '../../src/fit/zModelErrorAt.js';
 import { PupilPsf } from '../../src/simulate/PupilPsf.js';
@@ -62,6 +65,8 @@ const trueSide = Number(option('--true-side', String(PSF_CALIBRATION_DEFAULTS.bo
 /** Pad the true spline to this side by repeating its border samples (experiment). */
 const padTo = Number(option('--pad-to', '0'));
 const seed = Number(option('--seed', '11'));
+/** calibrate-psf's thinned fits a plane (0: the z error at the beads' brightness only, as before issue 26's spot term); its default without. */
+const spotFits = args.includes('--spot-fits') ? Number(option('--spot-fits', '0')) : undefined;
 for (const n of opticsNames) if (!OPTICS[n]) throw new Error(`--optics ${n}: not one of ${Object.keys(OPTICS).join(', ')}`);
 
 const PIXEL_NM = 100;
@@ -87,7 +92,7 @@ function beadSpline(psf: PupilPsf, smoothing: string, noiseFree: boolean): { spl
     });
   }
   const windows = beadWindowsOf(frames, s.width, s.height, PSF_CALIBRATION_DEFAULTS.boxPx + 2 * PSF_CALIBRATION_DEFAULTS.marginPx);
-  const r = calibratePsf([{ name: 'beads', windows, saturationPhotons: 65435 }], { zStartNm: BEADS.zStartNm, zStepNm: BEADS.zStepNm, pixelSizeNm: PIXEL_NM, smoothZNm: Number(smoothing.replace('q', '')), smoothZDegree: smoothing.startsWith('q') ? 2 : 0, zOrigin: 'stage' });
+  const r = calibratePsf([{ name: 'beads', windows, saturationPhotons: 65435 }], { zStartNm: BEADS.zStartNm, zStepNm: BEADS.zStepNm, pixelSizeNm: PIXEL_NM, smoothZNm: Number(smoothing.replace('q', '')), smoothZDegree: smoothing.startsWith('q') ? 2 : 0, zOrigin: 'stage', ...(spotFits === undefined ? {} : { spotFitsPerPlane: spotFits }) });
   return { spline: r.spline, modelNm: r.zErrorRmsNm ?? 0, byDepth: r.zErrorByDepth };
 }
 
@@ -153,11 +158,11 @@ for (const name of opticsNames) {
     const bounds = set.map((s) => trueBound(truth, box, s, scale));
     for (const { label, spline, modelNm, byDepth } of splines) {
       const fit = new WasmSplineFit(box, spline, PIXEL_NM);
-      const rows = new Map<number, { dx: number[]; dy: number[]; dz: number[]; cx: number[]; cy: number[]; cz: number[]; tx: number[]; ty: number[]; tz: number[]; rz: number[]; out: number }>();
+      const rows = new Map<number, { dx: number[]; dy: number[]; dz: number[]; cx: number[]; cy: number[]; cz: number[]; tx: number[]; ty: number[]; tz: number[]; rz: number[]; rx: number[]; ry: number[]; out: number }>();
       set.forEach((s, i) => {
         const half = (box - 1) / 2;
         fit.fit(s.data, 0, { x: half + offsetPx + 0.5, y: half + 0.5, photons: PHOTONS, background: BACKGROUND }, SOLVER);
-        const r = rows.get(s.band) ?? rows.set(s.band, { dx: [], dy: [], dz: [], cx: [], cy: [], cz: [], tx: [], ty: [], tz: [], rz: [], out: 0 }).get(s.band)!;
+        const r = rows.get(s.band) ?? rows.set(s.band, { dx: [], dy: [], dz: [], cx: [], cy: [], cz: [], tx: [], ty: [], tz: [], rz: [], rx: [], ry: [], out: 0 }).get(s.band)!;
         const dz = fit.theta[4] - s.z;
         if (!(Math.abs(dz) <= OUTLIER_NM) || !fit.crlb.every(Number.isFinite)) {
           r.out++;
@@ -169,18 +174,20 @@ for (const name of opticsNames) {
         r.cx.push(fit.crlb[0] * PIXEL_NM);
         r.cy.push(fit.crlb[1] * PIXEL_NM);
         r.cz.push(fit.crlb[4]);
-        r.rz.push(Math.hypot(fit.crlb[4], zModelErrorAt(fit.theta[4], modelNm, byDepth)));
+        r.rz.push(Math.hypot(fit.crlb[4], zModelErrorAt(fit.theta[4], modelNm, byDepth, fit.crlb[4])));
+        r.rx.push(fit.crlb[0] * PIXEL_NM * lateralScaleAt(fit.theta[4], byDepth, 0));
+        r.ry.push(fit.crlb[1] * PIXEL_NM * lateralScaleAt(fit.theta[4], byDepth, 1));
         r.tx.push(bounds[i][0] * PIXEL_NM);
         r.ty.push(bounds[i][1] * PIXEL_NM);
         r.tz.push(bounds[i][2]);
       });
-      const all = { dx: [] as number[], dy: [] as number[], dz: [] as number[], cx: [] as number[], cy: [] as number[], cz: [] as number[], tx: [] as number[], ty: [] as number[], tz: [] as number[], rz: [] as number[], out: 0 };
+      const all = { dx: [] as number[], dy: [] as number[], dz: [] as number[], cx: [] as number[], cy: [] as number[], cz: [] as number[], tx: [] as number[], ty: [] as number[], tz: [] as number[], rz: [] as number[], rx: [] as number[], ry: [] as number[], out: 0 };
       const line = (band: string, r: typeof all) => {
         const n = r.dz.length + r.out;
         const e = [rms(r.dx), rms(r.dy), rms(r.dz)];
         const own = [rms(r.cx), rms(r.cy), rms(r.cz)];
         const bound = [rms(r.tx), rms(r.ty), rms(r.tz)];
-        const reported = [own[0], own[1], rms(r.rz)];
+        const reported = [rms(r.rx), rms(r.ry), rms(r.rz)];
         const f = (v: number[], d = 2) => v.map((a) => a.toFixed(d)).join(' / ');
         console.log(`| ${label} | ${box} | ${band} | ${n} | ${((100 * r.out) / n).toFixed(1)} | ${mean(r.dz).toFixed(1)} | ${f(e, 1)} | ${f(e.map((a, k) => a / own[k]))} | ${f(e.map((a, k) => a / bound[k]))} | ${f(e.map((a, k) => a / reported[k]))} |`);
       };

@@ -19,7 +19,7 @@
  * `uncertainty_y`, and `uncertainty_z`, which holds the calibration's model error), the
  * calibration's leave-one-bead-out z error and usable range, and the camera calibrate-psf used;
  * then band by band the z bias and RMSE and the three ratios, and the x, y ratios of the spots
- * within 1.5 px of the frame's edge apart from the others. Model `true` is the true PSF's own
+ * within 1.5 px of the frame's edge apart from the others, and the z ratio of the others by band. Model `true` is the true PSF's own
  * spline (benchOptics.ts's trueSpline over calibrate-psf's padded side, no beads, model
  * error 0): the spline path without its
  * calibration.
@@ -78,6 +78,8 @@ function measure(dir: string, name: string, calibration: string, truth: NumberTa
   const bands = new Map<number, number[]>();
   /** Per band: the inliers' errors and uncertainties, x, y, z. */
   const bandPrecision = new Map<number, number[][]>();
+  /** Per band: the z errors and uncertainties of the z inliers away from the frame's edge. */
+  const farZ = new Map<number, number[][]>();
   /** Edge spots' and the others' x, y errors and uncertainties. */
   const edge = { near: [[], [], [], []] as number[][], far: [[], [], [], []] as number[][] };
   for (const [frame, rows] of rowsByFrame(truth.rows, tf)) {
@@ -102,6 +104,7 @@ function measure(dir: string, name: string, calibration: string, truth: NumberTa
         [l[fx] - rows[t][tx], l[fy] - rows[t][ty], e, l[fux], l[fuy], l[fuz]].forEach((v, i) => p[i].push(v));
         const margin = Math.min(rows[t][tx], rows[t][ty], FRAME_PX * PIXEL_NM - rows[t][tx], FRAME_PX * PIXEL_NM - rows[t][ty]) / PIXEL_NM;
         const side = margin < EDGE_PX ? edge.near : edge.far;
+        if (margin >= EDGE_PX) (farZ.get(band) ?? farZ.set(band, [[], []]).get(band) as number[][]).forEach((list, i) => list.push([e, l[fuz]][i]));
         [l[fx] - rows[t][tx], l[fy] - rows[t][ty], l[fux], l[fuy]].forEach((v, i) => side[i].push(v));
       }
     });
@@ -109,7 +112,7 @@ function measure(dir: string, name: string, calibration: string, truth: NumberTa
   const tp = dz.length;
   const counts = (JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { counts: { fits: number; converged: number; duplicates?: number } }).counts;
   const ratios = (p: number[][] | undefined) => (p ? [0, 1, 2].map((a) => rms(p[a]) / rms(p[a + 3])) : [Number.NaN, Number.NaN, Number.NaN]);
-  const bandBias = [...bands].filter(([, l]) => l.length >= MIN_BAND).sort((a, b) => a[0] - b[0]).map(([b, l]) => ({ band: b, n: l.length, bias: mean(l), rmse: rms(l), ratios: ratios(bandPrecision.get(b)) }));
+  const bandBias = [...bands].filter(([, l]) => l.length >= MIN_BAND).sort((a, b) => a[0] - b[0]).map(([b, l]) => ({ band: b, n: l.length, bias: mean(l), rmse: rms(l), ratios: ratios(bandPrecision.get(b)), farZ: ((p) => (p ? rms(p[0]) / rms(p[1]) : Number.NaN))(farZ.get(b)) }));
   const edgeRatio = (p: number[][]) => ({ n: p[0].length, x: rms(p[0]) / rms(p[2]), y: rms(p[1]) / rms(p[3]) });
   return {
     name,
@@ -180,11 +183,11 @@ for (const opticsName of opticsNames) {
   for (const n of notes) console.log(`- ${n}`);
   console.log(`\nx / y RMSE over uncertainty of the spots within ${EDGE_PX} px of the frame's edge (their count), and of the others:\n`);
   for (const r of results) console.log(`- ${r.name}: edge ${r.edge.near.x.toFixed(2)} / ${r.edge.near.y.toFixed(2)} (${r.edge.near.n}), others ${r.edge.far.x.toFixed(2)} / ${r.edge.far.y.toFixed(2)} (${r.edge.far.n})`);
-  console.log('\nz bias by 200 nm band of true z, nm (its RMSE in brackets), matches; RMSE / uncertainty x / y / z of its z inliers:\n');
+  console.log(`\nz bias by 200 nm band of true z, nm (its RMSE in brackets), matches; RMSE / uncertainty x / y / z of its z inliers (z of those ${EDGE_PX} px or more from the frame's edge):\n`);
   console.log(`| band | ${results.map((r) => r.name).join(' | ')} |`);
   console.log(`|---|${results.map(() => '---').join('|')}|`);
   const allBands = [...new Set(results.flatMap((r) => r.bandBias.map((x) => x.band)))].sort((a, b) => a - b);
   for (const b of allBands) {
-    console.log(`| ${b}…${b + BAND_NM} | ${results.map((r) => { const x = r.bandBias.find((y) => y.band === b); return x ? `${x.bias.toFixed(1)} (${x.rmse.toFixed(1)}), ${x.n}; ${x.ratios.map((v) => v.toFixed(2)).join(' / ')}` : '—'; }).join(' | ')} |`);
+    console.log(`| ${b}…${b + BAND_NM} | ${results.map((r) => { const x = r.bandBias.find((y) => y.band === b); return x ? `${x.bias.toFixed(1)} (${x.rmse.toFixed(1)}), ${x.n}; ${x.ratios.map((v) => v.toFixed(2)).join(' / ')} (z ${x.farZ.toFixed(2)})` : '—'; }).join(' | ')} |`);
   }
 }
