@@ -117,6 +117,12 @@ export class DepthEmitterSelector implements EmitterSelection {
   logLikelihood = Number.NaN;
   /** Iterations of the chosen model's fit. */
   iterations = 0;
+  /**
+   * Split trials ({@link splitTrial}) since construction: not converged after
+   * SPLIT_CHECK_ITERATIONS and given up (below SPLIT_HOPELESS_GAIN × the threshold), or gone on to
+   * the trial's limit. Counts only (tests and instrumented runs); the selection never reads them.
+   */
+  readonly splitChecks = { givenUp: 0, wentOn: 0 };
   get perEmitter(): number {
     return this.fit.perEmitter;
   }
@@ -422,7 +428,12 @@ export class DepthEmitterSelector implements EmitterSelection {
     trial.maxIterations = SPLIT_CHECK_ITERATIONS;
     let status = fit.fit(data, at, next, 0, trial);
     trial.maxIterations = share - SPLIT_CHECK_ITERATIONS;
-    if (status === STATUS_MAX_ITERATIONS && 2 * (fit.logLikelihood - ll) >= SPLIT_HOPELESS_GAIN * this.threshold) status = fit.fit(data, at, next, 0, trial);
+    if (status === STATUS_MAX_ITERATIONS) {
+      if (2 * (fit.logLikelihood - ll) >= SPLIT_HOPELESS_GAIN * this.threshold) {
+        this.splitChecks.wentOn++;
+        status = fit.fit(data, at, next, 0, trial);
+      } else this.splitChecks.givenUp++;
+    }
     trial.maxIterations = share;
     return status;
   }
