@@ -73,6 +73,8 @@ export class FrameLocalizer {
   private readonly residualRegion: 'seeds' | 'frame';
   /** Which crowded windows start the residual passes: those their model did not explain, or every one tried. */
   private readonly residualFrom: 'unexplained' | 'tried';
+  /** Whether the residual passes ran on the last frame ({@link residualPassesRan}). */
+  private passesRan = false;
   /** The current frame, for {@link cutWindows}. */
   private frame: { data: Frame['data']; width: number; height: number; camera: FrameCamera; background: boolean } | undefined;
 
@@ -102,6 +104,11 @@ export class FrameLocalizer {
   /** Refits of the residual passes on the last frame (0 without them). */
   get residualRefits(): number {
     return this.residualPass?.refits ?? 0;
+  }
+
+  /** Whether the residual passes ran on the last frame (its gate opened: tests). */
+  get residualPassesRan(): boolean {
+    return this.passesRan;
   }
 
   /** The counters so far, and start new ones (workers report per chunk). */
@@ -189,6 +196,7 @@ export class FrameLocalizer {
     // Multi-emitter fitting on, the later passes look where those windows are (elsewhere the
     // first pass's fits explain the frame: the residual there holds nothing it did not detect).
     const seeds = residual && this.options.multiEmitter.enabled && this.residualRegion === 'seeds' ? this.seedsAt(candidates, from) : undefined;
+    this.passesRan = Boolean(residual) && this.residualPass !== undefined;
     const fits = residual && this.residualPass ? this.residualPass.run({ data: frame.data, width, height, camera, saturation, known }, this.detector, resolved, seeds) : resolved;
     this.frame = undefined;
     this.duplicates.mark(fits, this.depths !== undefined);
