@@ -418,7 +418,8 @@ export class DepthEmitterSelector implements EmitterSelection {
    * A split's (K = `next`)-emitter trial fit from θ: SPLIT_CHECK_ITERATIONS iterations first; one
    * not converged by then whose 2Δℓ over the chosen model (ℓ = `ll`) is below SPLIT_HOPELESS_GAIN ×
    * the test's threshold is given up (STATUS_MAX_ITERATIONS), the others go on from where they
-   * stopped to the trial's iteration limit.
+   * stopped to the trial's iteration limit. After one that went on, `fit.iterations` (and the
+   * chosen model's {@link iterations}, if it is kept) counts the second segment only.
    * @returns its status
    */
   private splitTrial(data: Float64Array, at: number, next: number, ll: number): number {
