@@ -160,6 +160,12 @@ export class CrowdingResolver {
   private readonly peak: ResidualPeak = { column: 0, row: 0, excess: 0, significance: 0 };
   /** Whether {@link unexplained} is kept (2-D, more than one pass). */
   private readonly seeding: boolean;
+  /**
+   * Whether the next frames' windows are checked for {@link unexplained} (FrameLocalizer clears
+   * it for a frame over a known per-pixel background, where the residual passes never run: the
+   * check's μ, 3×3 sums and deviance would be spent for nothing). @default true
+   */
+  checkWindows = true;
   /** Each window's first candidate and its partner (−1: none). */
   private readonly map: number[] = [];
   private readonly partner: number[] = [];
@@ -366,7 +372,7 @@ export class CrowdingResolver {
       }
       const k = selector.select(this.patches, q * W * W, start, sigmaPx, solver);
       stats.emitterFits[Math.max(1, k)]++;
-      if (this.seeding && !this.explains(selector, k, q * W * W, solver.shift)) {
+      if (this.seeding && this.checkWindows && !this.explains(selector, k, q * W * W, solver.shift)) {
         unexplained.push(p);
         if (partner >= 0) unexplained.push(partner);
       }

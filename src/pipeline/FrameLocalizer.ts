@@ -175,6 +175,8 @@ export class FrameLocalizer {
     for (let p = 0; p < n; p++) if (this.scratch.saturated[p]) single.status[p] = FitStatus.saturated;
     this.frame = { data: frame.data, width, height, camera, background: background !== undefined };
     const tried = this.stats.multiEmitterTried;
+    // Over a known background the passes do not run: the windows need no check.
+    this.crowding.checkWindows = !background;
     const resolved = this.crowding.resolve(
       { width, height, cut: this.cutWindows },
       candidates,

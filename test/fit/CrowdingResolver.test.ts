@@ -187,11 +187,12 @@ describe('CrowdingResolver, 2-D', () => {
    * single fit, so tried. Noiseless, the deviance of a model that fits is ~0 and the residual has
    * no peak: each case below trips one branch of CrowdingResolver.explains only.
    */
-  function unexplainedOf(spots: readonly [number, number, number][], at: readonly [number, number][], maxEmitters: number, extra?: (column: number, row: number) => number): number[] {
+  function unexplainedOf(spots: readonly [number, number, number][], at: readonly [number, number][], maxEmitters: number, extra?: (column: number, row: number) => number, checkWindows = true): number[] {
     const fit = resolveFitOptions({ box: 7, sigmaPx: 1.3 });
     const multiEmitter = resolveMultiEmitterOptions({ maxEmitters });
     const engines = createFitEngines(fit, multiEmitter, undefined);
     const resolver = new CrowdingResolver(fit, multiEmitter, engines.selector);
+    resolver.checkWindows = checkWindows;
     const axis = [new GaussianAxis(SIZE), new GaussianAxis(SIZE)];
     const frame = new Float64Array(SIZE * SIZE);
     for (const [x, y, n] of spots) renderSpot(frame, SIZE, 0, 0, axis[0], axis[1], x, y, n, 1.3);
@@ -242,5 +243,7 @@ describe('CrowdingResolver, 2-D', () => {
     const pair: [number, number, number][] = [[19, 20.5, 2000], [22, 20.5, 2000]];
     assert.deepEqual(unexplainedOf(pair, [[18, 20], [21, 20]], 5, checker), [0, 1]);
     assert.deepEqual(unexplainedOf(pair, [[18, 20], [21, 20]], 5), []);
+    // Over a known background (FrameLocalizer clears checkWindows: no passes run there) no window is checked.
+    assert.deepEqual(unexplainedOf(pair, [[18, 20], [21, 20]], 5, checker, false), []);
   });
 });
