@@ -115,7 +115,7 @@ export const LOCALIZE_FLAGS = new FlagTable([
     { name: 'max-emitters', value: 'N', help: 'most emitters in one window', default: String(MULTI_EMITTER_DEFAULTS.maxEmitters), option: 'multiEmitter.maxEmitters' },
     { name: 'p-value', value: 'P', help: 'one more emitter is kept when the likelihood-ratio test gives a p-value below P', default: String(MULTI_EMITTER_DEFAULTS.pValue), option: 'multiEmitter.pValue' },
     { name: 'ambiguity', value: 'P', help: 'a single fit is tried with more emitters when its goodness-of-fit p-value is below P', default: String(MULTI_EMITTER_DEFAULTS.ambiguityPValue), option: 'multiEmitter.ambiguityPValue' },
-    { name: 'passes', value: 'N', help: 'find–fit–subtract passes (2-D): after the first, subtract the fitted spots, detect again on the residual and fit the new candidates with the fits so far held as known background; only frames with crowded windows, not over a temporal-median background (1 with --multi-emitter off)', default: String(MULTI_EMITTER_DEFAULTS.passes), option: 'multiEmitter.passes' },
+    { name: 'passes', value: 'N', help: 'find–fit–subtract passes (2-D): after the first, subtract the fitted spots, detect again on the residual and fit the new candidates with the fits so far held as known background; only frames with a crowded window its chosen model leaves unexplained (a residual peak above 3σ or a misfit), looking around those windows and rows with a neighbour; not over a temporal-median background (1 with --multi-emitter off)', default: String(MULTI_EMITTER_DEFAULTS.passes), option: 'multiEmitter.passes' },
   ]],
   ['Preview', [
     { name: 'preview', value: 'PNG', help: 'rewrite a super-resolution preview as the run goes' },

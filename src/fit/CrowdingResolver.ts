@@ -6,7 +6,9 @@ import type { FitResults } from './FitResults.js';
 import { crowdedWindow } from './crowdedWindow.js';
 import { FitRows } from './FitRows.js';
 import { GaussianAxis } from './GaussianAxis.js';
-import { MIN_RESIDUAL_SIGNIFICANCE, MIN_RESIDUAL_VARIANCE, MULTI_EMITTER_MARGIN_PX, SPLIT_MIN_SINGLE_FITS, SPLIT_PHOTONS_QUANTILE, STRAY_FIT_MIN_PX } from './fitConstants.js';
+import { residualPeak } from './residualPeak.js';
+import type { ResidualPeak } from './residualPeak.js';
+import { MIN_RESIDUAL_SIGNIFICANCE, MULTI_EMITTER_MARGIN_PX, SPLIT_MIN_SINGLE_FITS, SPLIT_PHOTONS_QUANTILE, STRAY_FIT_MIN_PX } from './fitConstants.js';
 import { selectKth } from '../camera/selectKth.js';
 import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
@@ -145,18 +147,25 @@ export class CrowdingResolver {
   private readonly unexplainedList: number[] = [];
   /**
    * The deviance a 2-D window's K-emitter model may reach and still explain the window (index
-   * K): the χ² quantile of 1 − ambiguityPValue for window² − 3K − 1 degrees of freedom, the
+   * K): the χ² quantile of 1 − ambiguityPValue for window² − qK − 1 degrees of freedom (q: the
+   * selector's perEmitter, 3 in 2-D), the
    * single fits' test ({@link ambiguity}) applied to the window.
    */
   private readonly explainedDeviance: Float64Array;
-  /** A 2-D window's model μ, its axes, and the row sums of its residual and μ ({@link explains}; scratch). */
+  /** A 2-D window's model μ, its axes, residualPeak's row sums and its peak ({@link explains}; scratch). */
   private readonly windowMu: Float64Array;
   private readonly axisX: GaussianAxis;
   private readonly axisY: GaussianAxis;
-  private readonly rowResidual: Float64Array;
-  private readonly rowMu: Float64Array;
+  private readonly rowSums: Float64Array;
+  private readonly peak: ResidualPeak = { column: 0, row: 0, excess: 0, significance: 0 };
   /** Whether {@link unexplained} is kept (2-D, more than one pass). */
   private readonly seeding: boolean;
+  /**
+   * Whether the next frames' windows are checked for {@link unexplained} (FrameLocalizer clears
+   * it for a frame over a known per-pixel background, where the residual passes never run: the
+   * check's μ, 3×3 sums and deviance would be spent for nothing). @default true
+   */
+  checkWindows = true;
   /** Each window's first candidate and its partner (−1: none). */
   private readonly map: number[] = [];
   private readonly partner: number[] = [];
@@ -200,10 +209,10 @@ export class CrowdingResolver {
     this.seeding = !depths && selector !== undefined && multiEmitter.passes > 1;
     const area = this.window * this.window;
     this.explainedDeviance = new Float64Array(multiEmitter.maxEmitters + 1);
-    for (let k = 1; k <= multiEmitter.maxEmitters && this.seeding; k++) this.explainedDeviance[k] = chiSquareThreshold(multiEmitter.ambiguityPValue, Math.max(1, area - 3 * k - 1));
+    const perEmitter = selector ? selector.perEmitter : 0;
+    for (let k = 1; k <= multiEmitter.maxEmitters && this.seeding; k++) this.explainedDeviance[k] = chiSquareThreshold(multiEmitter.ambiguityPValue, Math.max(1, area - perEmitter * k - 1));
     this.windowMu = new Float64Array(this.seeding ? area : 0);
-    this.rowResidual = new Float64Array(this.seeding ? area : 0);
-    this.rowMu = new Float64Array(this.seeding ? area : 0);
+    this.rowSums = new Float64Array(this.seeding ? 2 * area : 0);
     this.axisX = new GaussianAxis(this.seeding ? this.window : 1);
     this.axisY = new GaussianAxis(this.seeding ? this.window : 1);
   }
@@ -363,7 +372,7 @@ export class CrowdingResolver {
       }
       const k = selector.select(this.patches, q * W * W, start, sigmaPx, solver);
       stats.emitterFits[Math.max(1, k)]++;
-      if (this.seeding && !this.explains(selector, k, q * W * W, solver.shift)) {
+      if (this.seeding && this.checkWindows && !this.explains(selector, k, q * W * W, solver.shift)) {
         unexplained.push(p);
         if (partner >= 0) unexplained.push(partner);
       }
@@ -496,7 +505,8 @@ export class CrowdingResolver {
    * Whether the 2-D window at `patches[at …]` is explained by its chosen model of k emitters
    * (0: none fitted, not explained): the selection's own stopping rule holds — the 3×3-smoothed
    * residual of the model (μ of the k pixel-integrated Gaussians and b, design.md §3) has no
-   * peak above MIN_RESIDUAL_SIGNIFICANCE σ ({@link peakSignificance}: a peak the selector saw and
+   * peak above MIN_RESIDUAL_SIGNIFICANCE σ ({@link residualPeak}, the selection's own, its
+   * 3×3 sums taken as row then column sums: a peak the selector saw and
    * could not add, or had no room for) — and its Poisson deviance 2(ℓ_sat − ℓ(θ̂)) (ℓ_sat =
    * Σ x ln x − x over x = n + s), divided by the camera's noise scale (F²/QE), is within
    * {@link explainedDeviance}[k] (a misfit spread over the window). Measured on a simulated 256²
@@ -508,67 +518,25 @@ export class CrowdingResolver {
     const data = this.patches;
     const W = this.window;
     const area = W * W;
-    const { theta } = selector;
-    const mu = this.windowMu.fill(theta[3 * k]);
+    const { theta, perEmitter: q } = selector;
+    const mu = this.windowMu.fill(theta[q * k]);
     const { axisX, axisY } = this;
     for (let e = 0; e < k; e++) {
-      axisX.evaluate(theta[3 * e], this.fit.sigmaPx, false);
-      axisY.evaluate(theta[3 * e + 1], this.fit.sigmaPx, false);
-      const n = theta[3 * e + 2];
+      axisX.evaluate(theta[q * e], this.fit.sigmaPx, false);
+      axisY.evaluate(theta[q * e + 1], this.fit.sigmaPx, false);
+      const n = theta[q * e + 2];
       for (let r = 0; r < W; r++) {
         const ny = n * axisY.value[r];
         for (let c = 0; c < W; c++) mu[r * W + c] += ny * axisX.value[c];
       }
     }
-    if (this.peakSignificance(data, at) > MIN_RESIDUAL_SIGNIFICANCE) return false;
+    if (residualPeak(data, at, mu, W, this.peak, 0, this.rowSums).significance > MIN_RESIDUAL_SIGNIFICANCE) return false;
     let saturated = 0;
     for (let i = at; i < at + area; i++) {
       const x = data[i] + (shift ? shift[i] : 0);
       if (x > 0) saturated += x * Math.log(x) - x;
     }
     return (2 * (saturated - selector.logLikelihood)) / this.fit.noiseScale <= this.explainedDeviance[k];
-  }
-
-  /**
-   * residualPeak's significance (residualPeak.ts) for the window at `data[at …]` and the model in
-   * {@link windowMu}: the largest 3×3 sum of n − μ over √ of its Σμ, the 3×3 sums taken as row
-   * sums then column sums (the same sums, added in another order).
-   */
-  private peakSignificance(data: Float64Array, at: number): number {
-    const W = this.window;
-    const mu = this.windowMu;
-    const rowResidual = this.rowResidual;
-    const rowMu = this.rowMu;
-    for (let r = 0; r < W; r++) {
-      const o = r * W;
-      for (let c = 0; c < W; c++) {
-        let s = 0;
-        let v = 0;
-        for (let i = Math.max(0, c - 1); i <= Math.min(W - 1, c + 1); i++) {
-          s += data[at + o + i] - mu[o + i];
-          v += mu[o + i];
-        }
-        rowResidual[o + c] = s;
-        rowMu[o + c] = v;
-      }
-    }
-    let best = Number.NEGATIVE_INFINITY;
-    let bestVariance = 1;
-    for (let r = 0; r < W; r++) {
-      const r0 = Math.max(0, r - 1);
-      const r1 = Math.min(W - 1, r + 1);
-      for (let c = 0; c < W; c++) {
-        let s = 0;
-        for (let j = r0; j <= r1; j++) s += rowResidual[j * W + c];
-        if (s > best) {
-          best = s;
-          let v = 0;
-          for (let j = r0; j <= r1; j++) v += rowMu[j * W + c];
-          bestVariance = v;
-        }
-      }
-    }
-    return best / Math.sqrt(Math.max(bestVariance, MIN_RESIDUAL_VARIANCE));
   }
 
   /** Room for n candidates and m windows. */

@@ -117,6 +117,12 @@ export class DepthEmitterSelector implements EmitterSelection {
   logLikelihood = Number.NaN;
   /** Iterations of the chosen model's fit. */
   iterations = 0;
+  /**
+   * Split trials ({@link splitTrial}) since construction: not converged after
+   * SPLIT_CHECK_ITERATIONS and given up (below SPLIT_HOPELESS_GAIN × the threshold), or gone on to
+   * the trial's limit. Counts only (tests and instrumented runs); the selection never reads them.
+   */
+  readonly splitChecks = { givenUp: 0, wentOn: 0 };
   get perEmitter(): number {
     return this.fit.perEmitter;
   }
@@ -412,7 +418,8 @@ export class DepthEmitterSelector implements EmitterSelection {
    * A split's (K = `next`)-emitter trial fit from θ: SPLIT_CHECK_ITERATIONS iterations first; one
    * not converged by then whose 2Δℓ over the chosen model (ℓ = `ll`) is below SPLIT_HOPELESS_GAIN ×
    * the test's threshold is given up (STATUS_MAX_ITERATIONS), the others go on from where they
-   * stopped to the trial's iteration limit.
+   * stopped to the trial's iteration limit. After one that went on, `fit.iterations` (and the
+   * chosen model's {@link iterations}, if it is kept) counts the second segment only.
    * @returns its status
    */
   private splitTrial(data: Float64Array, at: number, next: number, ll: number): number {
@@ -422,7 +429,12 @@ export class DepthEmitterSelector implements EmitterSelection {
     trial.maxIterations = SPLIT_CHECK_ITERATIONS;
     let status = fit.fit(data, at, next, 0, trial);
     trial.maxIterations = share - SPLIT_CHECK_ITERATIONS;
-    if (status === STATUS_MAX_ITERATIONS && 2 * (fit.logLikelihood - ll) >= SPLIT_HOPELESS_GAIN * this.threshold) status = fit.fit(data, at, next, 0, trial);
+    if (status === STATUS_MAX_ITERATIONS) {
+      if (2 * (fit.logLikelihood - ll) >= SPLIT_HOPELESS_GAIN * this.threshold) {
+        this.splitChecks.wentOn++;
+        status = fit.fit(data, at, next, 0, trial);
+      } else this.splitChecks.givenUp++;
+    }
     trial.maxIterations = share;
     return status;
   }

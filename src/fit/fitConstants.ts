@@ -361,13 +361,17 @@ export const SPLIT_MIN_PHOTONS_RATIO = 1.25;
  * on (the solver's damping starts again). Measured on the depthE2e stack (spline, 1 000 frames):
  * of 2 200 split trials 260 were accepted and 673 ran to the trial's limit of 20 iterations; of
  * the 1 802 not converged after 6 iterations, 916 refused and 1 accepted stood below a third of
- * the threshold then, none of either below 0. The selection's fitting (Σ iterations × K) 419.7 →
- * 386.2 / 401.9 k at 6 / 10 iterations, CPU −6 / −3 %, Jaccard 93.62 % either way;
+ * the threshold then, none of either below 0 (that count was taken at 6 iterations, not at 10).
+ * The selection's fitting (Σ iterations × K) 419.7 → 386.2 / 401.9 k at 6 / 10 iterations; CPU
+ * at 10 (depthE2e spline, 1 worker, two interleaved runs) 16.39 / 16.63 s against 16.65 / 17.72 s
+ * without the check, −1.6 / −6.2 % (CPU at 6 not measured); Jaccard 93.62 % either way;
  * crowdedDepthBench spline at 1 /µm² 86.6 → 86.5 / 86.5 / 86.6 % at 6 / 8 / 10 (one emitter: the
- * restarted damping moves the trials that go on), astigmatic unchanged.
+ * restarted damping moves the trials that go on), astigmatic unchanged. The selector's test
+ * (30 single spots with the split's gate open and 30 pairs, seed 73, counted by
+ * DepthEmitterSelector.splitChecks): given up 38 / 57 trials (astigmatic / spline), 6 / 15 went on.
  */
 export const SPLIT_CHECK_ITERATIONS = 10;
-/** …the share of the test's threshold a split's trial must have gained by then (SPLIT_CHECK_ITERATIONS). */
+/** …the share of the test's threshold a split's trial must have gained by then (SPLIT_CHECK_ITERATIONS): below it the trial is given up; −∞ gives none up, +∞ all not yet converged. */
 export const SPLIT_HOPELESS_GAIN = 1 / 3;
 
 /**

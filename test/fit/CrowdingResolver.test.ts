@@ -180,4 +180,70 @@ describe('CrowdingResolver, 2-D', () => {
     assert.ok(three >= 0.95, `three spots, two emitters at most: ${three} of windows unexplained`);
     assert.ok(six >= 0.9, `six spots, five emitters at most: ${six} of windows unexplained`);
   });
+
+  /**
+   * `unexplained` for one noiseless frame (40 × 40 px, b = 20 photons/px plus `extra`, σ = 1.3
+   * px): `spots` (x, y, photons) drawn, `at` the candidates (column, row), each with a failed
+   * single fit, so tried. Noiseless, the deviance of a model that fits is ~0 and the residual has
+   * no peak: each case below trips one branch of CrowdingResolver.explains only.
+   */
+  function unexplainedOf(spots: readonly [number, number, number][], at: readonly [number, number][], maxEmitters: number, extra?: (column: number, row: number) => number, checkWindows = true): number[] {
+    const fit = resolveFitOptions({ box: 7, sigmaPx: 1.3 });
+    const multiEmitter = resolveMultiEmitterOptions({ maxEmitters });
+    const engines = createFitEngines(fit, multiEmitter, undefined);
+    const resolver = new CrowdingResolver(fit, multiEmitter, engines.selector);
+    resolver.checkWindows = checkWindows;
+    const axis = [new GaussianAxis(SIZE), new GaussianAxis(SIZE)];
+    const frame = new Float64Array(SIZE * SIZE);
+    for (const [x, y, n] of spots) renderSpot(frame, SIZE, 0, 0, axis[0], axis[1], x, y, n, 1.3);
+    for (let r = 0; r < SIZE; r++) for (let c = 0; c < SIZE; c++) frame[r * SIZE + c] += 20 + (extra ? extra(c, r) : 0);
+    const n = at.length;
+    const single = createFitResults(n);
+    single.status.fill(FitStatus.maxIterations);
+    single.background.fill(20);
+    const cut = (w: CrowdedWindows) => {
+      for (let q = 0; q < w.count; q++) {
+        const c0 = w.column[q] - (w.width >> 1);
+        const r0 = w.row[q] - (w.width >> 1);
+        w.out.originColumn[q] = c0;
+        w.out.originRow[q] = r0;
+        for (let r = 0; r < w.width; r++) for (let c = 0; c < w.width; c++) w.out.patches[q * w.width * w.width + r * w.width + c] = frame[(r0 + r) * SIZE + c0 + c];
+      }
+    };
+    const candidates = { count: n, row: Int32Array.from(at.map(([, r]) => r)), column: Int32Array.from(at.map(([c]) => c)) };
+    const origin = Int32Array.from(at.map(([c]) => c - 3));
+    const originRow = Int32Array.from(at.map(([, r]) => r - 3));
+    const counts = { multiEmitterTried: 0, emitterFits: new Array(11).fill(0) };
+    resolver.resolve({ width: SIZE, height: SIZE, cut }, candidates, { fits: single, patches: new Float64Array(49 * n), shift: undefined, originColumn: origin, originRow }, counts);
+    assert.deepEqual([...resolver.tried].sort(), at.map((_, i) => i), 'every candidate tried');
+    return [...resolver.unexplained].sort();
+  }
+
+  test('explains: a misfit spread over the window is caught by the deviance alone, a residual spot by the peak alone', () => {
+    // A checkerboard of ±8 photons/px over the background: deviance ≈ Σ d²/μ ≈ 121 · 64 / 20 ≈ 390
+    // against the χ² quantile 169 (117 dof, p 1e-3), while a 3×3 sum holds one square's excess
+    // only (8 photons over √(Σμ) ≈ 13: 0.6 σ). Removing the deviance test makes it explained.
+    const checker = (c: number, r: number) => ((c + r) % 2 ? 8 : -8);
+    assert.deepEqual(unexplainedOf([[20.5, 20.5, 2000]], [[20, 20]], 2, checker), [0], 'checkerboard: unexplained (deviance)');
+    // Two spots the model holds and a faint third (150 photons) that two emitters at most leave
+    // in the residual (multi-emitter fitting needs room for two): its 3×3 peak ~6 σ, its
+    // deviance ~50 (N² / (20 · 4πσ²)) against 166 (114 dof). Removing the peak test makes it
+    // explained.
+    const three: [number, number, number][] = [[20.5, 20.5, 2000], [20.5, 17.5, 2000], [24, 22, 150]];
+    assert.deepEqual(unexplainedOf(three, [[20, 20]], 2), [0], 'a faint third spot: unexplained (peak)');
+    // The controls, noiseless: every spot its emitter, explained.
+    assert.deepEqual(unexplainedOf([[20.5, 20.5, 2000]], [[20, 20]], 2), [], 'one spot');
+    assert.deepEqual(unexplainedOf(three.slice(0, 2), [[20, 20]], 2), [], 'the two bright spots alone');
+  });
+
+  test('explains: a pair window left unexplained seeds both its candidates; explained, neither', () => {
+    // Two candidates 3 px apart, both tried: one window for the pair (partner). The
+    // checkerboard leaves it unexplained, and both candidates are seeds (the partner's push).
+    const checker = (c: number, r: number) => ((c + r) % 2 ? 8 : -8);
+    const pair: [number, number, number][] = [[19, 20.5, 2000], [22, 20.5, 2000]];
+    assert.deepEqual(unexplainedOf(pair, [[18, 20], [21, 20]], 5, checker), [0, 1]);
+    assert.deepEqual(unexplainedOf(pair, [[18, 20], [21, 20]], 5), []);
+    // Over a known background (FrameLocalizer clears checkWindows: no passes run there) no window is checked.
+    assert.deepEqual(unexplainedOf(pair, [[18, 20], [21, 20]], 5, checker, false), []);
+  });
 });

@@ -186,7 +186,65 @@ describe('find–fit–subtract passes (multiEmitter.passes)', () => {
     const rowsOf = (r: number[]) => r.length / 3;
     const missing = tried.rows.reduce((sum, r, f) => sum + Math.abs(rowsOf(r) - rowsOf(whole.rows[f])), 0);
     assert.ok(missing <= 2, `${missing} rows more or fewer than the whole-frame passes in 4 frames`);
+    // The shipped default (seeds: the unexplained windows and the rows with a neighbour): its
+    // row count within 2 of the whole-frame passes' in 4 frames (measured 1: 128, 128, 121, 126
+    // rows against 128, 128, 122, 126).
+    const offDefault = local.rows.reduce((sum, r, f) => sum + Math.abs(rowsOf(r) - rowsOf(whole.rows[f])), 0);
+    assert.ok(offDefault <= 2, `default seeds: ${offDefault} rows more or fewer than the whole-frame passes in 4 frames`);
     assert.ok(tried.rows.some((r, f) => JSON.stringify(r) === JSON.stringify(whole.rows[f])), 'a frame with the very rows of the whole-frame passes');
+  });
+
+  // The gate (FrameLocalizer): the passes run only in a frame with a tried window its chosen
+  // model does not explain. A frame of pairs 3 px apart (each fitted as two) has tried windows
+  // and none unexplained: it skips the passes (FrameLocalizer.residualPassesRan), while the old gate (every tried
+  // window, residualFrom 'tried') runs them; a bright spot with a hidden faint neighbour opens
+  // them.
+  test('the residual passes skip a frame whose tried windows are all explained, and run where one is not', () => {
+    const camera = { pixelSizeNm: 100, baselineAdu: 100, photonsPerAdu: 1, readNoiseElectrons: 1.5 };
+    const S = 64;
+    const ax = new GaussianAxis(11);
+    const frameOf = (spots: readonly [number, number, number][], seed: number) => {
+      const rng = new Random(seed);
+      const image = new Float64Array(S * S).fill(20);
+      for (const [x, y, n] of spots) renderSpot(image, S, Math.round(x) - 5, Math.round(y) - 5, ax, ax, x - Math.round(x) + 5, y - Math.round(y) + 5, n, SIGMA_PX);
+      const adu = new Uint16Array(S * S);
+      for (let i = 0; i < adu.length; i++) adu[i] = Math.max(0, Math.round(100 + rng.poisson(image[i]) + 1.5 * rng.normal()));
+      return adu;
+    };
+    const run = (spots: readonly [number, number, number][], seed: number, residualFrom: 'unexplained' | 'tried') => {
+      const localizer = new FrameLocalizer(resolveLocalizeOptions({ camera }), { residualFrom });
+      localizer.process({ index: 0, width: S, height: S, data: frameOf(spots, seed) });
+      return { tried: localizer.takeStats().multiEmitterTried, ran: localizer.residualPassesRan };
+    };
+    const pairs: [number, number, number][] = [
+      [15.3, 16.1, 2000], [18.3, 16.1, 2000],
+      [44.7, 20.4, 2000], [44.7, 23.4, 2000],
+      [20.2, 45.5, 2000], [22.3, 47.6, 2000],
+    ];
+    // Bright spots each with a faint neighbour 2.2 px away (as hiddenPairs), 16 in the frame.
+    const hidden: [number, number, number][] = [];
+    for (let gy = 8; gy < S - 8; gy += 14) for (let gx = 8; gx < S - 8; gx += 14) hidden.push([gx + 0.3, gy + 0.6, 4000], [gx + 2.5, gy + 0.9, 700]);
+    let skipped = 0;
+    let oldGateRan = 0;
+    let opened = 0;
+    const SEEDS = 20;
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const explained = run(pairs, seed, 'unexplained');
+      assert.ok(explained.tried >= 1, `seed ${seed}: the pairs' windows are tried`);
+      if (!explained.ran) skipped++;
+      if (run(pairs, seed, 'tried').ran) oldGateRan++;
+      if (run(hidden, seed, 'unexplained').ran) opened++;
+    }
+    // Measured (seeds 1–20): the pairs' frame skips the passes in 17 of 20 (3 with a window
+    // unexplained by chance: a residual peak above 3 σ), the old gate runs them in 20 of 20; the
+    // hidden neighbours' frame opens them in 10 of 20 (the selection fits most faint neighbours
+    // as a second emitter: explained). The limits leave room for the noise; an always-open gate
+    // fails the first, a never-open one the last two.
+    const message = `pairs skip ${skipped}, old gate ran ${oldGateRan}, hidden neighbours open ${opened} of ${SEEDS}`;
+    assert.ok(skipped >= 14, message);
+    assert.equal(oldGateRan, SEEDS, message);
+    assert.ok(opened >= 6, message);
+    assert.ok(opened >= SEEDS - skipped + 4, message);
   });
 
   // The refits after a pass are due only near a change (a new row, a row dropped, a refit that
