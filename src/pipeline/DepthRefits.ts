@@ -8,6 +8,7 @@ import type { PsfModel } from '../fit/PsfModel.js';
 import type { EmitterFits } from '../fit/EmitterFits.js';
 import type { EmitterDepths } from '../fit/DepthEmitterFits.js';
 import { chiSquareThreshold } from '../fit/EmitterSelector.js';
+import { SPLIT_MIN_SINGLE_FITS } from '../fit/fitConstants.js';
 import { selectKth } from '../camera/selectKth.js';
 import { extractPatches } from '../patches/extractPatches.js';
 import type { PatchOutputs } from '../patches/extractPatches.js';
@@ -100,6 +101,8 @@ export class DepthRefits {
   private moved = new Uint8Array(0);
   /** Per row: a pair's emitter (kept as its joint fit gave it). */
   private fixed = new Uint8Array(0);
+  /** Rows from here on were appended by this frame's splits (not in the neighbour lists): {@link cut} holds those within reach too. */
+  private appendedFrom = 0;
 
   /**
    * @param depths - the run's 3-D fit of a patch (its fitter and output)
@@ -133,6 +136,7 @@ export class DepthRefits {
   run(frame: DepthRefitFrame, fits: ResolvedFits): ResolvedFits {
     const out = this.out;
     out.count = 0;
+    this.appendedFrom = Number.MAX_SAFE_INTEGER;
     out.appendRange(fits.rows, 0, fits.count, fits.originColumn, fits.originRow);
     out.emitters.set(fits.emitters.subarray(0, fits.count), 0);
     this.refits = 0;
@@ -145,6 +149,7 @@ export class DepthRefits {
     if (this.split && this.splitAll(frame, n) > 0) {
       // The pairs' rows keep their joint fit; the rows next to them are refitted once with them held.
       const count = out.count;
+      this.appendedFrom = Number.MAX_SAFE_INTEGER; // the lists below hold the pairs' rows
       this.neighbours(count);
       const { due, fixed, first, list } = this;
       for (let p = 0; p < count; p++) {
@@ -187,10 +192,12 @@ export class DepthRefits {
     if (this.photons.length < n) this.photons = new Float64Array(2 * n);
     let m = 0;
     for (let p = 0; p < n; p++) if (rows.status[p] === FitStatus.converged) this.photons[m++] = rows.photons[p];
-    if (m < 3) return 0;
+    // A frame's typical row needs as many fits as the crowded windows' split reference (CrowdingResolver).
+    if (m < SPLIT_MIN_SINGLE_FITS) return 0;
     const typical = selectKth(this.photons, m >> 1, m);
     this.minPhotons = DEPTH_SPLIT_MIN_PHOTONS * typical;
     const limit = DEPTH_SPLIT_PHOTONS * typical;
+    this.appendedFrom = n;
     for (let p = 0; p < n; p++) if (rows.status[p] === FitStatus.converged && rows.photons[p] > limit) this.trySplit(frame, p);
     return this.splits;
   }
@@ -247,10 +254,11 @@ export class DepthRefits {
     }
     if (!fits.bound(2, patch.patches, 0, patch.shift)) return false;
     const residualStd = fits.residualStd(patch.patches, 0);
-    this.pairRow(0, residualStd);
+    const warm = rows.warmStart[p];
+    this.pairRow(0, residualStd, warm);
     out.replace(p, this.one, 0, c0, r0);
     out.emitters[p] = 2;
-    this.pairRow(1, residualStd);
+    this.pairRow(1, residualStd, warm);
     out.append(this.one, 0, c0, r0, 2);
     this.fixed = grownKeeping(this.fixed, out.count);
     this.fixed[p] = 1;
@@ -259,8 +267,8 @@ export class DepthRefits {
     return true;
   }
 
-  /** Emitter e of the pair fit (θ̂, its CRLB) into {@link one}. */
-  private pairRow(e: number, residualStd: number): void {
+  /** Emitter e of the pair fit (θ̂, its CRLB) into {@link one}, warm-started as the row it split (`warm`, as CrowdingResolver's rows of a window). */
+  private pairRow(e: number, residualStd: number, warm: number): void {
     const split = this.split as NonNullable<DepthRefits['split']>;
     const { theta: t, crlb } = split.fits;
     const scale = Math.sqrt(split.noiseScale);
@@ -286,7 +294,7 @@ export class DepthRefits {
     o.chiSquare[0] = Number.NaN;
     o.iterations[0] = split.fits.iterations;
     o.status[0] = FitStatus.converged;
-    o.warmStart[0] = 0;
+    o.warmStart[0] = warm;
   }
 
   private resolved(): ResolvedFits {
@@ -374,6 +382,18 @@ export class DepthRefits {
       theta[4] = rows.z[q];
       if (model.evaluate(theta, held, true)) any = true;
     }
+    // A pair's second emitter split off earlier in this frame is in no list yet.
+    for (let q = this.appendedFrom; q < out.count; q++) {
+      const cx = out.column[q] + rows.x[q];
+      const cy = out.row[q] + rows.y[q];
+      if (q === p || Math.abs(cx - fx[p]) > box || Math.abs(cy - fy[p]) > box) continue;
+      theta[0] = cx - c0;
+      theta[1] = cy - r0;
+      theta[2] = rows.photons[q];
+      theta[3] = 0;
+      theta[4] = rows.z[q];
+      if (model.evaluate(theta, held, true)) any = true;
+    }
     if (!any && !always) return false;
     const area = box * box;
     for (let k = 0; k < area; k++) {
@@ -400,6 +420,9 @@ export class DepthRefits {
     const status = this.depths.fitRow(patch.patches, 0, start, patch.shift, this.one, 0);
     if (status !== FitStatus.converged) return;
     const photons = rows.photons[p];
+    // What the 3-D fit does not write stays the row's own (a warm start, the 2-D fit's σ uncertainty).
+    this.one.warmStart[0] = rows.warmStart[p];
+    this.one.uncertaintySigma[0] = rows.uncertaintySigma[p];
     out.replace(p, this.one, 0, c0, r0);
     const x = c0 + rows.x[p];
     const y = r0 + rows.y[p];
