@@ -3,8 +3,7 @@ import type { ResolvedFitOptions } from '../fit/FitOptions.js';
 import { FitStatus } from '../fit/FitStatus.js';
 import { unconvergedStart } from '../fit/unconvergedStart.js';
 import type { AstigmaticFitter } from '../fit/AstigmaticFitter.js';
-import { lateralScaleAt } from '../fit/lateralScaleAt.js';
-import { zModelErrorAt } from '../fit/zModelErrorAt.js';
+import { storeDepthUncertainties } from '../fit/storeDepthUncertainties.js';
 import type { ZModelErrorTable } from '../fit/zModelErrorAt.js';
 
 /**
@@ -26,7 +25,7 @@ export class PatchDepths {
    * @param zModelErrorNm - the calibration's z model error, nm (zModelErrorNm of an astigmatic one, a spline's own)
    * @param pixelSizeNm - the camera's pixel size, nm
    * @param zModelErrorByDepth - the model error by depth, where the calibration has one (it then
-   *   replaces zModelErrorNm at each fitted z: {@link zModelErrorAt})
+   *   replaces zModelErrorNm at each fitted z: {@link storeDepthUncertainties})
    */
   constructor(
     private readonly fitter: AstigmaticFitter,
@@ -83,14 +82,14 @@ export class PatchDepths {
   }
 
   /**
-   * uncertainty_z of a fit at depth z, nm: √(CRLB + the calibration's model error²), photon
-   * noise and what the curves get wrong (with a table by depth: √(e² + κ²·crlbZ²), zModelErrorAt).
-   * @param z - the fitted depth, nm
+   * Row `row`'s x, y and z uncertainties from its fit's √CRLB, at its depth `out.z[row]` (already
+   * written), by the calibration's tables as every 3-D row's ({@link storeDepthUncertainties}).
+   * @param crlbX - √CRLB of x with the camera's noise scale, px
+   * @param crlbY - √CRLB of y with the camera's noise scale, px
    * @param crlbZ - √CRLB of z with the camera's noise scale, nm
    */
-  uncertaintyZ(z: number, crlbZ: number): number {
-    const model = zModelErrorAt(z, this.zModelErrorNm, this.zModelErrorByDepth, crlbZ);
-    return Math.sqrt(crlbZ * crlbZ + model * model);
+  storeUncertainties(out: FitResults, row: number, crlbX: number, crlbY: number, crlbZ: number): void {
+    storeDepthUncertainties(out, row, crlbX, crlbY, crlbZ, this.zModelErrorNm, this.zModelErrorByDepth);
   }
 
   /** The fitter's last result (its θ̂, CRLB, ℓ) with `status` into row `row` of `out`. */
@@ -104,9 +103,6 @@ export class PatchDepths {
     out.photons[row] = t[2];
     out.background[row] = t[3];
     out.sigma[row] = Math.sqrt(fit.sigmaXNm * fit.sigmaYNm) / this.pixelSizeNm;
-    // The CRLB × how far a spot's fit spreads beyond it at this depth (the calibration's κ_x, κ_y).
-    out.uncertaintyX[row] = fit.crlb[0] * scale * lateralScaleAt(t[4], this.zModelErrorByDepth, 0);
-    out.uncertaintyY[row] = fit.crlb[1] * scale * lateralScaleAt(t[4], this.zModelErrorByDepth, 1);
     out.uncertaintyPhotons[row] = fit.crlb[2] * scale;
     out.uncertaintyBackground[row] = fit.crlb[3] * scale;
     out.logLikelihood[row] = fit.logLikelihood;
@@ -114,7 +110,8 @@ export class PatchDepths {
     out.iterations[row] = fit.iterations;
     out.chiSquare[row] = Number.NaN;
     out.z[row] = t[4];
-    out.uncertaintyZ[row] = this.uncertaintyZ(t[4], fit.crlb[4] * scale);
+    // The CRLB × how far a spot's fit spreads beyond it at this depth (κ_x, κ_y), z's with the model error.
+    this.storeUncertainties(out, row, fit.crlb[0] * scale, fit.crlb[1] * scale, fit.crlb[4] * scale);
     out.sigma1[row] = fit.sigmaXNm;
     out.sigma2[row] = fit.sigmaYNm;
   }

@@ -14,7 +14,7 @@ import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
 import type { EmitterDepths } from './DepthEmitterFits.js';
 import { WindowSeeds } from './WindowSeeds.js';
-import { zModelErrorAt } from './zModelErrorAt.js';
+import { storeDepthUncertainties } from './storeDepthUncertainties.js';
 import type { ZModelErrorTable } from './zModelErrorAt.js';
 
 /** A frame's candidates, as the resolver reads them: the pixel row and column of each. */
@@ -43,13 +43,13 @@ export interface CrowdingCounts {
 
 /**
  * A 3-D run's part of crowding: the K-emitter fit's widths and single-fit χ²
- * ({@link EmitterDepths}), the calibration's z model error (nm, added in quadrature to every
- * uncertainty_z as for single fits) and the pixel size (nm).
+ * ({@link EmitterDepths}), the calibration's z model error (nm) and error table, which make every
+ * row's uncertainties as single fits' ({@link storeDepthUncertainties}), and the pixel size (nm).
  */
 export interface CrowdedDepths {
   readonly fits: EmitterDepths;
   readonly zModelErrorNm: number;
-  /** The model error by depth, where the calibration has one (it then replaces zModelErrorNm: {@link zModelErrorAt}). */
+  /** The model error by depth, where the calibration has one (it then replaces zModelErrorNm: {@link storeDepthUncertainties}). */
   readonly zModelErrorByDepth?: ZModelErrorTable;
   readonly pixelSizeNm: number;
   /**
@@ -459,13 +459,11 @@ export class CrowdingResolver {
       rows.uncertaintyPhotons[i] = crlb[q * e + 2] * scale;
       rows.uncertaintyBackground[i] = crlb[q * k] * scale;
       if (depths) {
-        // z, its CRLB from the joint Fisher information (with the model error, as single
-        // fits), and the widths; σ = √(σxσy) in px as a single 3-D fit's.
+        // z, the uncertainties from the joint Fisher information's CRLB by the calibration's
+        // tables (as single fits'), and the widths; σ = √(σxσy) in px as a single 3-D fit's.
         depths.fits.widthsNm(e, widths);
         rows.z[i] = theta[q * e + 3];
-        const crlbZ = crlb[q * e + 3] * scale;
-        const model = zModelErrorAt(rows.z[i], depths.zModelErrorNm, depths.zModelErrorByDepth);
-        rows.uncertaintyZ[i] = Math.sqrt(crlbZ * crlbZ + model * model);
+        storeDepthUncertainties(rows, i, crlb[q * e] * scale, crlb[q * e + 1] * scale, crlb[q * e + 3] * scale, depths.zModelErrorNm, depths.zModelErrorByDepth);
         rows.sigma1[i] = widths[0];
         rows.sigma2[i] = widths[1];
         rows.sigma[i] = Math.sqrt(widths[0] * widths[1]) / depths.pixelSizeNm;

@@ -280,11 +280,9 @@ export class DepthRefits {
     o.photons[0] = t[4 * e + 2];
     o.z[0] = t[4 * e + 3];
     o.background[0] = t[8];
-    o.uncertaintyX[0] = crlb[4 * e] * scale;
-    o.uncertaintyY[0] = crlb[4 * e + 1] * scale;
     o.uncertaintyPhotons[0] = crlb[4 * e + 2] * scale;
     o.uncertaintyBackground[0] = crlb[8] * scale;
-    o.uncertaintyZ[0] = this.depths.uncertaintyZ(t[4 * e + 3], crlb[4 * e + 3] * scale);
+    this.depths.storeUncertainties(o, 0, crlb[4 * e] * scale, crlb[4 * e + 1] * scale, crlb[4 * e + 3] * scale);
     o.uncertaintySigma[0] = Number.NaN;
     o.sigma1[0] = widths[0];
     o.sigma2[0] = widths[1];

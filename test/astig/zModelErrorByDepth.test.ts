@@ -9,7 +9,9 @@ import { InputFileError } from '../../src/errors/InputFileError.js';
 import { readCalibrationFile } from '../../src/export/readCalibrationFile.js';
 import { writeSplineCalibration } from '../../src/export/writeSplineCalibration.js';
 import { WasmSplineFit } from '../../src/fit/WasmSplineFit.js';
+import { createFitResults } from '../../src/fit/FitResults.js';
 import { lateralScaleAt } from '../../src/fit/lateralScaleAt.js';
+import { storeDepthUncertainties } from '../../src/fit/storeDepthUncertainties.js';
 import { zModelErrorAt } from '../../src/fit/zModelErrorAt.js';
 import { PupilPsf } from '../../src/simulate/PupilPsf.js';
 import { Random } from '../../src/simulate/Random.js';
@@ -51,6 +53,19 @@ describe('zModelErrorAt: the model error at a fitted z', () => {
     assert.equal(lateralScaleAt(Number.NaN, scaled, 0), 1);
     assert.equal(lateralScaleAt(0, table, 0), 1);
     assert.equal(lateralScaleAt(0, undefined, 1), 1);
+  });
+  it('storeDepthUncertainties: κ_x·CRLB_x, κ_y·CRLB_y and √(e² + κ²·CRLB_z²) at the row\'s z; the CRLB and the one error without a table', () => {
+    const scaled = { ...table, modelErrorNm: [1, 2, 3], crlbScale: [1.2, 1.5, 1.1], crlbScaleX: [1, 1.1, 1.3], crlbScaleY: [1.2, 1, 1] };
+    const rows = createFitResults(2);
+    rows.z[0] = 50;
+    rows.z[1] = 50;
+    storeDepthUncertainties(rows, 0, 0.1, 0.2, 10, 9, scaled);
+    storeDepthUncertainties(rows, 1, 0.1, 0.2, 10, 9, undefined);
+    // Halfway between the nodes at 0 and 100 nm: κ², e² averaged (rounding only: 1e-12).
+    assert.ok(Math.abs(rows.uncertaintyX[0] - 0.1 * Math.sqrt((1.21 + 1.69) / 2)) < 1e-12);
+    assert.ok(Math.abs(rows.uncertaintyY[0] - 0.2) < 1e-12);
+    assert.ok(Math.abs(rows.uncertaintyZ[0] - Math.sqrt((4 + 9) / 2 + ((2.25 + 1.21) / 2) * 100)) < 1e-12);
+    assert.deepEqual([rows.uncertaintyX[1], rows.uncertaintyY[1], rows.uncertaintyZ[1]], [0.1, 0.2, Math.sqrt(100 + 81)]);
   });
 });
 

@@ -78,6 +78,67 @@ describe('CrowdingResolver, 3-D', () => {
     assert.ok(exact >= N - 2, `${exact} of ${N} frames with exactly one row per spot`);
   });
 
+  test('a multi-emitter row\'s uncertainties follow the calibration\'s table by depth, as a single fit\'s (storeDepthUncertainties)', () => {
+    // The same two-spot frames resolved twice: with no model error (uncertainties = the joint
+    // CRLB) and with a table of κ_x 1.5, κ_y 1.25, κ_z 2, model error 10 nm at every depth (its
+    // errorNm 3 nm, what the old z term added). Nothing in the resolver reads the uncertainties,
+    // so the fits are the same, and every multi-emitter row must carry uncertainty_x = 1.5 ×
+    // CRLB_x, uncertainty_y = 1.25 × CRLB_y and uncertainty_z = √(10² + 2²·CRLB_z²). Written as
+    // the plain CRLB (x, y) or √(CRLB_z² + errorNm²) (z), they would miss by ≥ 25 % (CRLB_z > 1 nm).
+    const fit = resolveFitOptions({ box: BOX, sigmaPx: 1.3 });
+    const multiEmitter = resolveMultiEmitterOptions();
+    const nodes = [-600, 0, 600];
+    const table = { zNm: nodes, errorNm: nodes.map(() => 3), modelErrorNm: nodes.map(() => 10), crlbScale: nodes.map(() => 2), crlbScaleX: nodes.map(() => 1.5), crlbScaleY: nodes.map(() => 1.25) };
+    const resolvers = [undefined, table].map((zModelErrorByDepth) => {
+      const engines = createFitEngines(fit, multiEmitter, CURVES);
+      assert.ok(engines.depthFits);
+      return new CrowdingResolver(fit, multiEmitter, engines.selector, { fits: engines.depthFits, zModelErrorNm: 0, zModelErrorByDepth, pixelSizeNm: PIXEL_NM });
+    });
+    const candidates = { count: 3, row: Int32Array.from([20, 20, 20]), column: Int32Array.from([19, 17, 21]) };
+    const rng = new Random(72);
+    const axis = [new GaussianAxis(SIZE), new GaussianAxis(SIZE)];
+    let checked = 0;
+    for (let s = 0; s < 4; s++) {
+      const frame = new Float64Array(SIZE * SIZE);
+      for (const e of [{ x: 17.5, z: -200 }, { x: 21.5, z: 200 }]) renderSpot(frame, SIZE, 0, 0, axis[0], axis[1], e.x, 20.5, 2000, defocusSigma(CURVES.x, e.z) / PIXEL_NM, defocusSigma(CURVES.y, e.z) / PIXEL_NM);
+      for (let i = 0; i < frame.length; i++) frame[i] = rng.poisson(frame[i] + 20);
+      const cut = (w: CrowdedWindows) => {
+        for (let q = 0; q < w.count; q++) {
+          const c0 = Math.min(Math.max(w.column[q] - (w.width >> 1), 0), SIZE - w.width);
+          const r0 = Math.min(Math.max(w.row[q] - (w.width >> 1), 0), SIZE - w.width);
+          w.out.originColumn[q] = c0;
+          w.out.originRow[q] = r0;
+          for (let r = 0; r < w.width; r++) for (let c = 0; c < w.width; c++) w.out.patches[q * w.width * w.width + r * w.width + c] = frame[(r0 + r) * SIZE + c0 + c];
+        }
+      };
+      const [plain, tabled] = resolvers.map((resolver) => {
+        const single = createFitResults(3);
+        single.status.fill(FitStatus.maxIterations);
+        single.background.fill(20);
+        const origin = Int32Array.from([0, 0, 0]);
+        const counts = { multiEmitterTried: 0, emitterFits: new Array(11).fill(0) };
+        const r = resolver.resolve({ width: SIZE, height: SIZE, cut }, candidates, { fits: single, patches: new Float64Array(3 * BOX * BOX), shift: undefined, originColumn: origin, originRow: origin }, counts);
+        // Copies: the resolver's rows are its scratch.
+        return { count: r.count, emitters: Uint8Array.from(r.emitters.subarray(0, r.count)), ...Object.fromEntries((['x', 'z', 'uncertaintyX', 'uncertaintyY', 'uncertaintyZ'] as const).map((k) => [k, Float64Array.from(r.rows[k].subarray(0, r.count))])) } as { count: number; emitters: Uint8Array } & Record<'x' | 'z' | 'uncertaintyX' | 'uncertaintyY' | 'uncertaintyZ', Float64Array>;
+      });
+      assert.equal(tabled.count, plain.count);
+      for (let i = 0; i < plain.count; i++) {
+        if (plain.emitters[i] < 2) continue;
+        assert.equal(tabled.x[i], plain.x[i], 'the same fit');
+        assert.equal(tabled.z[i], plain.z[i], 'the same fit');
+        assert.ok(plain.uncertaintyZ[i] > 1, `CRLB_z ${plain.uncertaintyZ[i]} nm`);
+        // Rounding only (a product and a square root): 1e-12 relative.
+        const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * b, `${what}: ${a} vs ${b}`);
+        close(tabled.uncertaintyX[i], 1.5 * plain.uncertaintyX[i], 'uncertainty_x');
+        close(tabled.uncertaintyY[i], 1.25 * plain.uncertaintyY[i], 'uncertainty_y');
+        close(tabled.uncertaintyZ[i], Math.sqrt(100 + 4 * plain.uncertaintyZ[i] ** 2), 'uncertainty_z');
+        checked++;
+      }
+    }
+    // Measured (seed 72): 8 multi-emitter rows in 4 frames.
+    assert.ok(checked >= 4, `${checked} multi-emitter rows checked`);
+  });
+
   test('the frame\'s typical single emitter (the median converged single fit) reaches the windows only where the calibration follows its beads', () => {
     // The split move of a window (DepthEmitterSelector) needs the frame's typical single emitter's
     // photons; where the calibration's own record says its model does not follow the beads
