@@ -79,6 +79,16 @@ export class FrameLocalizer {
   private readonly residualRegion: 'seeds' | 'frame';
   /** Which crowded windows start the residual passes: those their model did not explain, or every one tried. */
   private readonly residualFrom: 'unexplained' | 'tried';
+  /** 3-D rows of the last frame refitted with their neighbours held ({@link DepthRefits}; 0 without them). */
+  get depthRefitRows(): number {
+    return this.depthRefits?.refits ?? 0;
+  }
+
+  /** 3-D rows of the last frame split into pairs by the refits ({@link DepthRefits}; 0 without them). */
+  get depthSplits(): number {
+    return this.depthRefits?.splits ?? 0;
+  }
+
   /** Whether the residual passes ran on the last frame ({@link residualPassesRan}). */
   private passesRan = false;
   /** The current frame, for {@link cutWindows}. */
