@@ -66,11 +66,15 @@ export class PatchDepths {
 
   /**
    * Fit one patch for z from a lateral start and write the 3-D fit into row `row` of `out`
-   * (x, y px in the patch, N, b, σ, uncertainties, status, z, its uncertainty, σx, σy).
+   * (x, y px in the patch, N, b, σ, uncertainties, status, z, its uncertainty, σx, σy). The row's
+   * warmStart and uncertaintySigma are not written (they stay what `out` held).
    * @param data - photons; the patch (box px) at `data[at…]`, row-major
+   * @param at - the patch's first value in `data` (an index, not a patch number)
    * @param start - x, y (px in the patch), N (photons), b (photons/px)
    * @param shift - the camera's shift of each pixel (and any known background), laid out as `data`
-   * @returns the fit's status
+   * @param out - the fit results written to (any length above `row`)
+   * @param row - the row of `out` written
+   * @returns the fit's status (a FitStatus code; the row is written whatever it is)
    */
   fitRow(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number }, shift: Float64Array | undefined, out: FitResults, row: number): number {
     const solver = this.solver;
@@ -87,6 +91,7 @@ export class PatchDepths {
    * noise and what the curves get wrong (with a table by depth: √(e² + κ²·crlbZ²), zModelErrorAt).
    * @param z - the fitted depth, nm
    * @param crlbZ - √CRLB of z with the camera's noise scale, nm
+   * @returns uncertainty_z, nm (≥ crlbZ; NaN where crlbZ is NaN)
    */
   uncertaintyZ(z: number, crlbZ: number): number {
     const model = zModelErrorAt(z, this.zModelErrorNm, this.zModelErrorByDepth, crlbZ);
