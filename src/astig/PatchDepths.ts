@@ -65,11 +65,15 @@ export class PatchDepths {
 
   /**
    * Fit one patch for z from a lateral start and write the 3-D fit into row `row` of `out`
-   * (x, y px in the patch, N, b, σ, uncertainties, status, z, its uncertainty, σx, σy).
+   * (x, y px in the patch, N, b, σ, uncertainties, status, z, its uncertainty, σx, σy). The row's
+   * warmStart and uncertaintySigma are not written (they stay what `out` held).
    * @param data - photons; the patch (box px) at `data[at…]`, row-major
+   * @param at - the patch's first value in `data` (an index, not a patch number)
    * @param start - x, y (px in the patch), N (photons), b (photons/px)
    * @param shift - the camera's shift of each pixel (and any known background), laid out as `data`
-   * @returns the fit's status
+   * @param out - the fit results written to (any length above `row`)
+   * @param row - the row of `out` written
+   * @returns the fit's status (a FitStatus code; the row is written whatever it is)
    */
   fitRow(data: Float64Array, at: number, start: { x: number; y: number; photons: number; background: number }, shift: Float64Array | undefined, out: FitResults, row: number): number {
     const solver = this.solver;
@@ -87,6 +91,7 @@ export class PatchDepths {
    * @param crlbX - √CRLB of x with the camera's noise scale, px
    * @param crlbY - √CRLB of y with the camera's noise scale, px
    * @param crlbZ - √CRLB of z with the camera's noise scale, nm
+   * @returns uncertainty_z, nm (≥ crlbZ; NaN where crlbZ is NaN)
    */
   storeUncertainties(out: FitResults, row: number, crlbX: number, crlbY: number, crlbZ: number): void {
     storeDepthUncertainties(out, row, crlbX, crlbY, crlbZ, this.zModelErrorNm, this.zModelErrorByDepth);

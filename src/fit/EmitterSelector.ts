@@ -19,7 +19,13 @@ import { MultiEmitterFit } from './MultiEmitterFit.js';
 
 /** Options of multi-emitter fitting. */
 export interface MultiEmitterOptions {
-  /** Fit crowded candidates with several emitters. @default true */
+  /**
+   * Fit crowded candidates with several emitters. In 3-D it also turns on the refits of every
+   * converged row with its neighbours' fitted models held as known background and, where the
+   * calibration's model follows the beads (a spline; astigmatic curves whose record says so) and
+   * {@link maxEmitters} ≥ 2, the split of rows much brighter than the frame's typical row into
+   * pairs (DepthRefits). @default true
+   */
   enabled?: boolean;
   /** Most emitters in one window. @default 5 (ThunderSTORM's) */
   maxEmitters?: number;

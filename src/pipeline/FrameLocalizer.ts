@@ -27,9 +27,6 @@ import { checkFrameSize } from './LocalizeOptions.js';
 import type { LocalizeStats } from './LocalizeStats.js';
 import { ResidualPass } from './ResidualPass.js';
 import { DepthRefits } from './DepthRefits.js';
-import { AstigmaticModel } from '../fit/models/AstigmaticModel.js';
-import { SplineModel } from '../fit/models/SplineModel.js';
-import { createDepthEmitterFits } from '../fit/createDepthEmitterFits.js';
 import type { ResidualSeeds } from './ResidualPass.js';
 import { createLocalizeStats } from './LocalizeStats.js';
 import type { BackgroundFrame } from './TemporalMedian.js';
@@ -79,6 +76,16 @@ export class FrameLocalizer {
   private readonly residualRegion: 'seeds' | 'frame';
   /** Which crowded windows start the residual passes: those their model did not explain, or every one tried. */
   private readonly residualFrom: 'unexplained' | 'tried';
+  /** 3-D rows of the last frame refitted with their neighbours held ({@link DepthRefits}; 0 without them). */
+  get depthRefitRows(): number {
+    return this.depthRefits?.refits ?? 0;
+  }
+
+  /** 3-D rows of the last frame split into pairs by the refits ({@link DepthRefits}; 0 without them). */
+  get depthSplits(): number {
+    return this.depthRefits?.splits ?? 0;
+  }
+
   /** Whether the residual passes ran on the last frame ({@link residualPassesRan}). */
   private passesRan = false;
   /** The current frame, for {@link cutWindows}. */
@@ -101,22 +108,18 @@ export class FrameLocalizer {
     this.residualRegion = internals.residualRegion ?? 'seeds';
     this.residualFrom = internals.residualFrom ?? 'unexplained';
     const { fit, multiEmitter, astigmatism, spline, camera } = options;
-    const engines = createFitEngines(fit, multiEmitter, astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm, everyZStart: spline.everyZStart ?? SPLINE_CALIBRATION_DEFAULTS.everyZStart });
+    const modelFollowsPsf = spline !== undefined || (astigmatism !== undefined && astigmaticModelFollowsBeads(astigmatism));
+    // The refits' engines (DepthRefits' model and pair fit) only for a run that refits.
+    const refits = internals.depthRefits === false ? undefined : { modelFollowsPsf };
+    const engines = createFitEngines(fit, multiEmitter, astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm, everyZStart: spline.everyZStart ?? SPLINE_CALIBRATION_DEFAULTS.everyZStart }, refits);
     this.workspace = engines.workspace;
     const zModelErrorNm = astigmatism ? astigmaticZModelErrorNm(astigmatism) : (spline?.zModelErrorNm ?? SPLINE_CALIBRATION_DEFAULTS.zModelErrorNm);
-    const modelFollowsPsf = spline !== undefined || (astigmatism !== undefined && astigmaticModelFollowsBeads(astigmatism));
     this.crowding = new CrowdingResolver(fit, multiEmitter, engines.selector, engines.depthFits && { fits: engines.depthFits, zModelErrorNm, zModelErrorByDepth: spline?.zModelErrorByDepth, pixelSizeNm: camera.pixelSizeNm, modelFollowsPsf });
     this.depths = engines.astigmatic ? new PatchDepths(engines.astigmatic, fit, zModelErrorNm, camera.pixelSizeNm, spline?.zModelErrorByDepth) : undefined;
     this.residualPass = multiEmitter.passes > 1 && !this.depths ? new ResidualPass(fit, this.workspace, multiEmitter, internals.everyRefit) : undefined;
-    // The refits' engines are made only for a run that refits (each holds a kernel and, for a
-    // spline, a copy of its coefficients); splits as the crowded windows' (CrowdingResolver): only
-    // where K = 2 is allowed and the model follows the beads (through curves that do not, a single
-    // spot's misfit reads as a pair).
-    const refits = this.depths !== undefined && multiEmitter.enabled && internals.depthRefits !== false;
-    const depthModel = refits ? (spline ? new SplineModel(fit.box, spline.psf) : astigmatism && new AstigmaticModel(fit.box, astigmatism)) : undefined;
-    const pairs = depthModel && modelFollowsPsf && multiEmitter.maxEmitters >= 2 ? createDepthEmitterFits(fit.box, fit.box, 2, fit.engine === 'wasm', astigmatism, spline && { psf: spline.psf, pixelSizeNm: camera.pixelSizeNm }) : undefined;
+    const pairs = engines.pairFits;
     const split = pairs && { fits: pairs, pValue: multiEmitter.pValue, noiseScale: fit.noiseScale, maxIterations: fit.maxIterations, tolerance: fit.tolerance };
-    this.depthRefits = this.depths && depthModel ? new DepthRefits(this.depths, depthModel, fit.box, split) : undefined;
+    this.depthRefits = this.depths && engines.depthModel ? new DepthRefits(this.depths, engines.depthModel, fit.box, split) : undefined;
   }
 
   /** Refits of the residual passes on the last frame (0 without them). */

@@ -117,8 +117,11 @@ export interface LocalizeOptions {
   /**
    * 3-D: the astigmatic calibration (`calibrate-3d`'s CALIB.json, read with readCalibration):
    * every spot is fitted for (x, y, N, b, z) through its defocus curves, and the table gains
-   * z, uncertainty_z, sigma1, sigma2. Multi-emitter fitting is 2-D and stays off. The default
-   * box grows to hold the widest spot of the calibrated range (2⌈1.5·σ_max⌉ + 1 px).
+   * z, uncertainty_z, sigma1, sigma2. With {@link multiEmitter} on (the default) crowded spots
+   * are fitted with several emitters, each with its own z, every converged row is refitted with
+   * its neighbours' fitted models held, and (where the calibration's record says its curves
+   * follow the beads) rows much brighter than the frame's typical row are tried as pairs
+   * (DepthRefits; docs/guides/crowded-spots.md). The default box grows to hold the widest spot of the calibrated range (2⌈1.5·σ_max⌉ + 1 px).
    * @default none (2-D)
    */
   astigmatism?: AstigmaticCalibration;
@@ -127,7 +130,8 @@ export interface LocalizeOptions {
    * readSplineCalibration, or a spline built with buildSpline): every spot is fitted for
    * (x, y, N, b, z) through the spline (SplineFit, or WasmSplineFit in the kernel), and the
    * table gains z, uncertainty_z, sigma1, sigma2 (the PSF's widths over the window at the fit).
-   * Exclusive with {@link astigmatism}; multi-emitter fitting stays off; the default box holds
+   * Exclusive with {@link astigmatism}; {@link multiEmitter} as there (a spline always counts as
+   * following the beads, so bright rows may be split); the default box holds
    * the widest plane of the PSF (2⌈1.5·σ_max⌉ + 1 px, σ_max its samples' standard deviation).
    * @default none (2-D)
    */
