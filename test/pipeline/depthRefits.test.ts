@@ -4,6 +4,7 @@ import { CALIBRATION_FORMAT } from '../../src/astig/AstigmaticCalibration.js';
 import { GaussianAxis } from '../../src/fit/GaussianAxis.js';
 import { defocusSigma } from '../../src/fit/models/DefocusCurve.js';
 import { buildSpline } from '../../src/fit/spline/buildSpline.js';
+import type { DepthRefits } from '../../src/pipeline/DepthRefits.js';
 import { FrameLocalizer } from '../../src/pipeline/FrameLocalizer.js';
 import type { LocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
 import { resolveLocalizeOptions } from '../../src/pipeline/LocalizeOptions.js';
@@ -112,6 +113,47 @@ describe('3-D refits with the neighbours held (DepthRefits)', () => {
       // the scatter of 120–180 paired errors.
       assert.ok(rms(farOn) < 0.95 * rms(farOff), `z RMSE 550–700 nm ${rms(farOn).toFixed(1)} nm with the refits, ${rms(farOff).toFixed(1)} nm without`);
       assert.ok(rms(on) < rms(off), `z RMSE ${rms(on).toFixed(1)} nm with the refits, ${rms(off).toFixed(1)} nm without`);
+    });
+  }
+
+  for (const { name, calibration } of [
+    { name: 'astigmatic Gaussian', calibration: { astigmatism: ASTIGMATISM } as LocalizeOptions },
+    { name: 'spline', calibration: { spline: SPLINE } as LocalizeOptions },
+  ]) {
+    test(`${name}: a refit skipped where the held light barely changed leaves the rows within their bound`, () => {
+      // The same seeded pair frames with the skip (changeTolerance 0.5 √CRLB) and without (−1):
+      // a skipped refit would have moved its row by at most ~0.5 √CRLB (first order), so every
+      // row agrees within 0.5 × its uncertainty (x, y, z; uncertainty ≥ √CRLB). Measured: 3 / 2
+      // refits skipped (astigmatic / spline), 80 rows each, the largest move 0.10 / 0.12.
+      const options = resolveLocalizeOptions({ camera: { pixelSizeNm: PIXEL_NM, baselineAdu: BASELINE, photonsPerAdu: 1 }, ...calibration });
+      const gated = new FrameLocalizer(options);
+      const every = new FrameLocalizer(options);
+      const refitsOf = (l: FrameLocalizer) => (l as unknown as { depthRefits: DepthRefits }).depthRefits;
+      refitsOf(every).changeTolerance = -1;
+      const rng = new Random(2627);
+      const image = new Float64Array(SIZE * SIZE);
+      const axes = { x: new GaussianAxis(21), y: new GaussianAxis(21) };
+      let skipped = 0, skippedEvery = 0, rows = 0, worst = 0;
+      for (let f = 0; f < 40; f++) {
+        const t = pairFrame(rng, 450 + 5 * f, image, axes);
+        const a = gated.process({ index: f, width: SIZE, height: SIZE, data: t.adu });
+        skipped += refitsOf(gated).skipped;
+        const ax = Array.from(a.x), ay = Array.from(a.y), az = Array.from(a.z as Float64Array), status = Array.from(a.status);
+        const ux = Array.from(a.uncertaintyX), uy = Array.from(a.uncertaintyY), uz = Array.from(a.uncertaintyZ as Float64Array);
+        const b = every.process({ index: f, width: SIZE, height: SIZE, data: t.adu });
+        skippedEvery += refitsOf(every).skipped;
+        assert.equal(b.count, ax.length, `frame ${f}: ${ax.length} rows with the skip, ${b.count} without`);
+        for (let i = 0; i < b.count; i++) {
+          assert.equal(b.status[i], status[i], `frame ${f} row ${i}: status`);
+          if (status[i] !== 0) continue;
+          rows++;
+          worst = Math.max(worst, Math.abs(b.x[i] - ax[i]) / ux[i], Math.abs(b.y[i] - ay[i]) / uy[i], Math.abs((b.z as Float64Array)[i] - az[i]) / uz[i]);
+        }
+      }
+      assert.equal(skippedEvery, 0, 'changeTolerance −1 refits every row');
+      assert.ok(skipped > 0, 'no refit skipped: the test does not reach the skip');
+      assert.ok(rows >= 60, `${rows} converged rows compared`);
+      assert.ok(worst <= 0.5, `a row moved by ${worst.toFixed(2)} of its uncertainty between the skip and none`);
     });
   }
 });
