@@ -88,10 +88,11 @@ export class PatchDepths {
   /**
    * Row `row`'s x, y and z uncertainties from its fit's √CRLB, at its depth `out.z[row]` (already
    * written), by the calibration's tables as every 3-D row's ({@link storeDepthUncertainties}).
+   * @param out - the rows; `out.z[row]` already written
+   * @param row - the row written
    * @param crlbX - √CRLB of x with the camera's noise scale, px
    * @param crlbY - √CRLB of y with the camera's noise scale, px
    * @param crlbZ - √CRLB of z with the camera's noise scale, nm
-   * @returns uncertainty_z, nm (≥ crlbZ; NaN where crlbZ is NaN)
    */
   storeUncertainties(out: FitResults, row: number, crlbX: number, crlbY: number, crlbZ: number): void {
     storeDepthUncertainties(out, row, crlbX, crlbY, crlbZ, this.zModelErrorNm, this.zModelErrorByDepth);

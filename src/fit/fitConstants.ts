@@ -386,7 +386,12 @@ export const SPLIT_HOPELESS_GAIN = 1 / 3;
  * Jaccard 91.0 → 93.2 %, lateral RMSE 39 → 30 nm.
  */
 export const MERGE_REACH_PX = 6;
-/** A frame's split reference (SPLIT_MIN_PHOTONS_RATIO, SPLIT_PHOTONS_QUANTILE) and typical single emitter need this many converged single fits; fewer: no split, no merge. */
+/**
+ * A frame's split reference (SPLIT_MIN_PHOTONS_RATIO, SPLIT_PHOTONS_QUANTILE) and typical single
+ * emitter need this many converged single fits; fewer: no split, no merge. The 3-D refits' splits
+ * (DepthRefits) take their typical row from as many converged rows of the frame (single fits and
+ * windows' emitters alike).
+ */
 export const SPLIT_MIN_SINGLE_FITS = 8;
 /**
  * The split's reference (SPLIT_MIN_PHOTONS_RATIO) is this quantile of the photons of a 3-D

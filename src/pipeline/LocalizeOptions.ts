@@ -120,8 +120,8 @@ export interface LocalizeOptions {
    * z, uncertainty_z, sigma1, sigma2. With {@link multiEmitter} on (the default) crowded spots
    * are fitted with several emitters, each with its own z, every converged row is refitted with
    * its neighbours' fitted models held, and (where the calibration's record says its curves
-   * follow the beads) rows much brighter than the frame's typical row are tried as pairs
-   * (DepthRefits; docs/guides/crowded-spots.md). The default box grows to hold the widest spot of the calibrated range (2⌈1.5·σ_max⌉ + 1 px).
+   * follow the beads, and with `maxEmitters` ≥ 2) rows much brighter than the frame's typical
+   * row are tried as pairs (DepthRefits; docs/guides/crowded-spots.md). The default box grows to hold the widest spot of the calibrated range (2⌈1.5·σ_max⌉ + 1 px).
    * @default none (2-D)
    */
   astigmatism?: AstigmaticCalibration;
