@@ -92,6 +92,25 @@ describe('createFitEngines', () => {
     assert.equal(engines.astigmatic, undefined);
     assert.equal(createFitEngines(o.fit, o.multiEmitter, calibration).depthFits, undefined, 'nor a 3-D one');
   });
+
+  test("the 3-D refits' engines only for a run that refits; the pair fit only where a split may run", () => {
+    const on = options('wasm');
+    const refits = createFitEngines(on.fit, on.multiEmitter, calibration, undefined, { modelFollowsPsf: true });
+    assert.ok(refits.depthModel !== undefined && refits.pairFits instanceof DepthEmitterFits, 'refits and splits');
+    assert.equal(refits.pairFits.maxEmitters, 2);
+    const noRefits = createFitEngines(on.fit, on.multiEmitter, calibration);
+    assert.equal(noRefits.depthModel, undefined, 'no refits asked for: no model');
+    assert.equal(noRefits.pairFits, undefined);
+    const misfit = createFitEngines(on.fit, on.multiEmitter, calibration, undefined, { modelFollowsPsf: false });
+    assert.ok(misfit.depthModel !== undefined && misfit.pairFits === undefined, 'curves that do not follow the beads: refits, no split');
+    const one = resolveLocalizeOptions({ camera: { pixelSizeNm: 100 }, multiEmitter: { maxEmitters: 1 } });
+    const single = createFitEngines(one.fit, one.multiEmitter, calibration, undefined, { modelFollowsPsf: true });
+    assert.ok(single.depthModel !== undefined && single.pairFits === undefined, 'K = 1 only: refits, no split');
+    const off = options('wasm', false);
+    const none = createFitEngines(off.fit, off.multiEmitter, calibration, undefined, { modelFollowsPsf: true });
+    assert.ok(none.depthModel === undefined && none.pairFits === undefined, 'multi-emitter off: neither');
+    assert.equal(createFitEngines(on.fit, on.multiEmitter, undefined, undefined, { modelFollowsPsf: true }).depthModel, undefined, '2-D: neither');
+  });
 });
 
 describe('WarmStarts', () => {
