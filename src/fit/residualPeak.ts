@@ -58,11 +58,7 @@ export function residualPeak(data: Float64Array, at: number, mu: Float64Array, b
       }
     }
   }
-  out.column = column;
-  out.row = row;
-  out.excess = best;
-  out.significance = best / Math.sqrt(Math.max(bestVariance, MIN_RESIDUAL_VARIANCE));
-  return out;
+  return settle(out, column, row, best, bestVariance);
 }
 
 /** {@link residualPeak} with its 3×3 sums as row sums then column sums (`rowSums`: residual sums, then μ sums, box² each). */
@@ -101,9 +97,14 @@ function separablePeak(data: Float64Array, at: number, mu: Float64Array, box: nu
       }
     }
   }
+  return settle(out, column, row, best, bestVariance);
+}
+
+/** The peak found, into `out`: its pixel, its excess and its significance (excess over √variance, the variance floored at MIN_RESIDUAL_VARIANCE). */
+function settle(out: ResidualPeak, column: number, row: number, excess: number, variance: number): ResidualPeak {
   out.column = column;
   out.row = row;
-  out.excess = best;
-  out.significance = best / Math.sqrt(Math.max(bestVariance, MIN_RESIDUAL_VARIANCE));
+  out.excess = excess;
+  out.significance = excess / Math.sqrt(Math.max(variance, MIN_RESIDUAL_VARIANCE));
   return out;
 }
