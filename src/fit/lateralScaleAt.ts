@@ -1,3 +1,4 @@
+import { interpolateSquares } from './interpolateSquares.js';
 import type { ZModelErrorTable } from './zModelErrorAt.js';
 
 /**
@@ -13,12 +14,5 @@ import type { ZModelErrorTable } from './zModelErrorAt.js';
 export function lateralScaleAt(zNm: number, table: ZModelErrorTable | undefined, axis: 0 | 1): number {
   const scale = axis === 0 ? table?.crlbScaleX : table?.crlbScaleY;
   if (table === undefined || scale === undefined || table.zNm.length === 0 || !Number.isFinite(zNm)) return 1;
-  const nodes = table.zNm;
-  const last = nodes.length - 1;
-  if (zNm <= nodes[0]) return scale[0];
-  if (zNm >= nodes[last]) return scale[last];
-  let k = 0;
-  while (nodes[k + 1] < zNm) k++;
-  const t = (zNm - nodes[k]) / (nodes[k + 1] - nodes[k]);
-  return Math.sqrt((1 - t) * scale[k] * scale[k] + t * scale[k + 1] * scale[k + 1]);
+  return Math.sqrt(interpolateSquares(zNm, table.zNm, scale));
 }

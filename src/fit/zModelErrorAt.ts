@@ -1,3 +1,5 @@
+import { interpolateSquares } from './interpolateSquares.js';
+
 /**
  * A calibration's z model error as a function of depth (issue 26), at nodes of increasing depth
  * (calibrate-psf's 100 nm bins about the focus, from its leave-one-bead-out fits at the beads'
@@ -35,16 +37,9 @@ export interface ZModelErrorTable {
  */
 export function zModelErrorAt(zNm: number, constantNm: number, table: ZModelErrorTable | undefined, crlbZNm = Number.NaN): number {
   if (table === undefined || table.zNm.length === 0 || !Number.isFinite(zNm)) return constantNm;
-  const { zNm: nodes } = table;
-  const last = nodes.length - 1;
-  let k = 0, t = 0;
-  if (zNm >= nodes[last]) [k, t] = [last, 0];
-  else if (zNm > nodes[0]) {
-    while (nodes[k + 1] < zNm) k++;
-    t = (zNm - nodes[k]) / (nodes[k + 1] - nodes[k]);
-  }
-  const at = (v: readonly number[]) => (t === 0 ? v[k] * v[k] : (1 - t) * v[k] * v[k] + t * v[k + 1] * v[k + 1]);
   const { modelErrorNm, crlbScale } = table;
-  if (Number.isFinite(crlbZNm) && modelErrorNm !== undefined && crlbScale !== undefined) return Math.sqrt(at(modelErrorNm) + Math.max(0, at(crlbScale) - 1) * crlbZNm * crlbZNm);
-  return Math.sqrt(at(table.errorNm));
+  if (Number.isFinite(crlbZNm) && modelErrorNm !== undefined && crlbScale !== undefined) {
+    return Math.sqrt(interpolateSquares(zNm, table.zNm, modelErrorNm) + Math.max(0, interpolateSquares(zNm, table.zNm, crlbScale) - 1) * crlbZNm * crlbZNm);
+  }
+  return Math.sqrt(interpolateSquares(zNm, table.zNm, table.errorNm));
 }

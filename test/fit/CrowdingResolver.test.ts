@@ -20,6 +20,20 @@ const CURVES: AstigmatismCurves = { ...DEFAULT_ASTIGMATISM, zRangeNm: [-600, 600
 const SIZE = 40;
 const BOX = 15;
 
+
+/** The resolver's window cutter over one SIZE × SIZE frame (windows shifted inwards at the border). */
+function cutFrom(frame: Float64Array): (w: CrowdedWindows) => void {
+  return (w) => {
+    for (let q = 0; q < w.count; q++) {
+      const c0 = Math.min(Math.max(w.column[q] - (w.width >> 1), 0), SIZE - w.width);
+      const r0 = Math.min(Math.max(w.row[q] - (w.width >> 1), 0), SIZE - w.width);
+      w.out.originColumn[q] = c0;
+      w.out.originRow[q] = r0;
+      for (let r = 0; r < w.width; r++) for (let c = 0; c < w.width; c++) w.out.patches[q * w.width * w.width + r * w.width + c] = frame[(r0 + r) * SIZE + c0 + c];
+    }
+  };
+}
+
 describe('CrowdingResolver, 3-D', () => {
   test('a candidate between two emitters whose window reports them by their own candidates gets no row: each emitter is reported once', () => {
     // Two spots 400 nm apart at z −200 and +200 nm made three candidates: their own pixels and
@@ -53,15 +67,7 @@ describe('CrowdingResolver, 3-D', () => {
       single.status.fill(FitStatus.maxIterations);
       single.background.fill(20);
       const origin = Int32Array.from([0, 0, 0]);
-      const cut = (w: CrowdedWindows) => {
-        for (let q = 0; q < w.count; q++) {
-          const c0 = Math.min(Math.max(w.column[q] - (w.width >> 1), 0), SIZE - w.width);
-          const r0 = Math.min(Math.max(w.row[q] - (w.width >> 1), 0), SIZE - w.width);
-          w.out.originColumn[q] = c0;
-          w.out.originRow[q] = r0;
-          for (let r = 0; r < w.width; r++) for (let c = 0; c < w.width; c++) w.out.patches[q * w.width * w.width + r * w.width + c] = frame[(r0 + r) * SIZE + c0 + c];
-        }
-      };
+      const cut = cutFrom(frame);
       const counts = { multiEmitterTried: 0, emitterFits: new Array(11).fill(0) };
       const resolved = resolver.resolve({ width: SIZE, height: SIZE, cut }, candidates, { fits: single, patches: new Float64Array(3 * BOX * BOX), shift: undefined, originColumn: origin, originRow: origin }, counts);
       // One converged row near each spot, and nothing else (no row for the candidate between).
@@ -102,15 +108,7 @@ describe('CrowdingResolver, 3-D', () => {
       const frame = new Float64Array(SIZE * SIZE);
       for (const e of [{ x: 17.5, z: -200 }, { x: 21.5, z: 200 }]) renderSpot(frame, SIZE, 0, 0, axis[0], axis[1], e.x, 20.5, 2000, defocusSigma(CURVES.x, e.z) / PIXEL_NM, defocusSigma(CURVES.y, e.z) / PIXEL_NM);
       for (let i = 0; i < frame.length; i++) frame[i] = rng.poisson(frame[i] + 20);
-      const cut = (w: CrowdedWindows) => {
-        for (let q = 0; q < w.count; q++) {
-          const c0 = Math.min(Math.max(w.column[q] - (w.width >> 1), 0), SIZE - w.width);
-          const r0 = Math.min(Math.max(w.row[q] - (w.width >> 1), 0), SIZE - w.width);
-          w.out.originColumn[q] = c0;
-          w.out.originRow[q] = r0;
-          for (let r = 0; r < w.width; r++) for (let c = 0; c < w.width; c++) w.out.patches[q * w.width * w.width + r * w.width + c] = frame[(r0 + r) * SIZE + c0 + c];
-        }
-      };
+      const cut = cutFrom(frame);
       const [plain, tabled] = resolvers.map((resolver) => {
         const single = createFitResults(3);
         single.status.fill(FitStatus.maxIterations);
