@@ -14,7 +14,8 @@ import type { ZModelErrorTable } from '../fit/zModelErrorAt.js';
  */
 export class PatchDepths {
   /** The calibration's z model error, nm: added in quadrature to every uncertainty_z (without a table by depth). */
-  private readonly zModelErrorNm: number;
+  /** The calibration's z model error, nm (without a table by depth). */
+  readonly zModelErrorNm: number;
   private readonly start = { x: 0, y: 0, photons: 0, background: 0 };
   /** The solver's options of one fit (scratch). */
   private readonly solver: { maxIterations: number; tolerance: number; shift: Float64Array | undefined } = { maxIterations: 0, tolerance: 0, shift: undefined };
@@ -32,7 +33,7 @@ export class PatchDepths {
     private readonly options: ResolvedFitOptions,
     zModelErrorNm: number,
     readonly pixelSizeNm: number,
-    private readonly zModelErrorByDepth?: ZModelErrorTable,
+    readonly zModelErrorByDepth?: ZModelErrorTable,
   ) {
     this.zModelErrorNm = zModelErrorNm;
   }

@@ -14,7 +14,7 @@ import { FitStatus } from './FitStatus.js';
 import { unconvergedStart } from './unconvergedStart.js';
 import type { EmitterDepths } from './DepthEmitterFits.js';
 import { WindowSeeds } from './WindowSeeds.js';
-import { storeDepthUncertainties } from './storeDepthUncertainties.js';
+import { storeEmitterRow } from './storeEmitterRow.js';
 import type { ZModelErrorTable } from './zModelErrorAt.js';
 
 /** A frame's candidates, as the resolver reads them: the pixel row and column of each. */
@@ -425,7 +425,7 @@ export class CrowdingResolver {
 
   /** The emitters of the window of candidate p (and its partner, −1: none) that are theirs, into the staging rows. */
   private keepEmitters(selector: EmitterSelection, p: number, partner: number, k: number, wc: number, wr: number, candidates: CandidatePixels, warm: ArrayLike<number>, width: number, height: number, reported: Uint8Array): void {
-    const { theta, crlb, perEmitter: q } = selector;
+    const { theta, perEmitter: q } = selector;
     const { sigmaPx, noiseScale } = this.fit;
     const depths = this.depths;
     const widths = this.widths;
@@ -439,7 +439,6 @@ export class CrowdingResolver {
     const top = wr > 0 ? margin : -wr - margin;
     const right = wc + W < width ? W - margin : width - wc + margin;
     const bottom = wr + W < height ? W - margin : height - wr + margin;
-    const scale = Math.sqrt(noiseScale);
     const staged = this.staged;
     for (let e = 0; e < k; e++) {
       const x = theta[q * e];
@@ -448,33 +447,7 @@ export class CrowdingResolver {
       const owner = nearestCandidate(candidates, wc + x, wr + y);
       if (reported[owner] || (owner !== p && owner !== partner && !(depths && WindowSeeds.inside(candidates, owner, wc, wr, W, width, height)))) continue;
       const i = staged.add();
-      const rows = staged.rows;
-      rows.x[i] = x;
-      rows.y[i] = y;
-      rows.photons[i] = theta[q * e + 2];
-      rows.background[i] = theta[q * k];
-      rows.sigma[i] = sigmaPx;
-      rows.uncertaintyX[i] = crlb[q * e] * scale;
-      rows.uncertaintyY[i] = crlb[q * e + 1] * scale;
-      rows.uncertaintyPhotons[i] = crlb[q * e + 2] * scale;
-      rows.uncertaintyBackground[i] = crlb[q * k] * scale;
-      if (depths) {
-        // z, the uncertainties from the joint Fisher information's CRLB by the calibration's
-        // tables (as single fits'), and the widths; σ = √(σxσy) in px as a single 3-D fit's.
-        depths.fits.widthsNm(e, widths);
-        rows.z[i] = theta[q * e + 3];
-        storeDepthUncertainties(rows, i, crlb[q * e] * scale, crlb[q * e + 1] * scale, crlb[q * e + 3] * scale, depths.zModelErrorNm, depths.zModelErrorByDepth);
-        rows.sigma1[i] = widths[0];
-        rows.sigma2[i] = widths[1];
-        rows.sigma[i] = Math.sqrt(widths[0] * widths[1]) / depths.pixelSizeNm;
-      }
-      rows.uncertaintySigma[i] = Number.NaN;
-      rows.logLikelihood[i] = selector.logLikelihood;
-      rows.residualStd[i] = selector.residualStd;
-      rows.chiSquare[i] = Number.NaN;
-      rows.iterations[i] = selector.iterations;
-      rows.status[i] = FitStatus.converged;
-      rows.warmStart[i] = warm[owner];
+      storeEmitterRow(staged.rows, i, selector, e, k, noiseScale, sigmaPx, selector.residualStd, warm[owner], depths, widths);
       staged.column[i] = wc;
       staged.row[i] = wr;
       staged.emitters[i] = k;

@@ -9,6 +9,8 @@ import type { EmitterFits } from '../fit/EmitterFits.js';
 import type { EmitterDepths } from '../fit/DepthEmitterFits.js';
 import { chiSquareThreshold } from '../fit/EmitterSelector.js';
 import { SPLIT_MIN_SINGLE_FITS } from '../fit/fitConstants.js';
+import { storeEmitterRow } from '../fit/storeEmitterRow.js';
+import type { EmitterRowDepths } from '../fit/storeEmitterRow.js';
 import { selectKth } from '../camera/selectKth.js';
 import { extractPatches } from '../patches/extractPatches.js';
 import type { PatchOutputs } from '../patches/extractPatches.js';
@@ -89,6 +91,8 @@ export class DepthRefits {
   private readonly solver: { maxIterations: number; tolerance: number; shift: Float64Array | undefined } = { maxIterations: 0, tolerance: 0, shift: undefined };
   private photons = new Float64Array(0);
   private readonly widths = new Float64Array(2);
+  /** A pair's 3-D part of its rows (the pair fit's widths, the calibration's z error): {@link pairRow}. */
+  private readonly pairDepths: EmitterRowDepths | undefined;
   /** An emitter of a split holds more photons than this (DEPTH_SPLIT_MIN_PHOTONS of the frame's median row). */
   private minPhotons = 0;
   /** Splits of the last {@link run}. */
@@ -134,6 +138,7 @@ export class DepthRefits {
     private readonly sweeps = DEPTH_REFIT_SWEEPS,
   ) {
     const area = box * box;
+    this.pairDepths = split && { fits: split.fits, zModelErrorNm: depths.zModelErrorNm, zModelErrorByDepth: depths.zModelErrorByDepth, pixelSizeNm: depths.pixelSizeNm };
     this.threshold = split ? chiSquareThreshold(split.pValue, split.fits.perEmitter) : Number.POSITIVE_INFINITY;
     if (split) {
       this.solver.maxIterations = split.maxIterations;
@@ -290,29 +295,7 @@ export class DepthRefits {
   /** Emitter e of the pair fit (θ̂, its CRLB) into {@link one}, warm-started as the row it split (`warm`, as CrowdingResolver's rows of a window). */
   private pairRow(e: number, residualStd: number, warm: number): void {
     const split = this.split as NonNullable<DepthRefits['split']>;
-    const { theta: t, crlb } = split.fits;
-    const scale = Math.sqrt(split.noiseScale);
-    const o = this.one;
-    const widths = this.widths;
-    split.fits.widthsNm(e, widths);
-    o.x[0] = t[4 * e];
-    o.y[0] = t[4 * e + 1];
-    o.photons[0] = t[4 * e + 2];
-    o.z[0] = t[4 * e + 3];
-    o.background[0] = t[8];
-    o.uncertaintyPhotons[0] = crlb[4 * e + 2] * scale;
-    o.uncertaintyBackground[0] = crlb[8] * scale;
-    this.depths.storeUncertainties(o, 0, crlb[4 * e] * scale, crlb[4 * e + 1] * scale, crlb[4 * e + 3] * scale);
-    o.uncertaintySigma[0] = Number.NaN;
-    o.sigma1[0] = widths[0];
-    o.sigma2[0] = widths[1];
-    o.sigma[0] = Math.sqrt(widths[0] * widths[1]) / this.depths.pixelSizeNm;
-    o.logLikelihood[0] = split.fits.logLikelihood;
-    o.residualStd[0] = residualStd;
-    o.chiSquare[0] = Number.NaN;
-    o.iterations[0] = split.fits.iterations;
-    o.status[0] = FitStatus.converged;
-    o.warmStart[0] = warm;
+    storeEmitterRow(this.one, 0, split.fits, e, 2, split.noiseScale, Number.NaN, residualStd, warm, this.pairDepths, this.widths);
   }
 
   private resolved(): ResolvedFits {

@@ -204,15 +204,7 @@ describe('CrowdingResolver, 2-D', () => {
       const single = createFitResults(1);
       single.status[0] = FitStatus.maxIterations;
       single.background[0] = 20;
-      const cut = (w: CrowdedWindows) => {
-        for (let q = 0; q < w.count; q++) {
-          const c0 = w.column[q] - (w.width >> 1);
-          const r0 = w.row[q] - (w.width >> 1);
-          w.out.originColumn[q] = c0;
-          w.out.originRow[q] = r0;
-          for (let r = 0; r < w.width; r++) for (let c = 0; c < w.width; c++) w.out.patches[q * w.width * w.width + r * w.width + c] = frame[(r0 + r) * SIZE + c0 + c];
-        }
-      };
+      const cut = cutFrom(frame);
       const counts = { multiEmitterTried: 0, emitterFits: new Array(11).fill(0) };
       const origin = Int32Array.from([17]);
       resolver.resolve({ width: SIZE, height: SIZE, cut }, candidates, { fits: single, patches: new Float64Array(49), shift: undefined, originColumn: origin, originRow: origin }, counts);
@@ -260,15 +252,7 @@ describe('CrowdingResolver, 2-D', () => {
     const single = createFitResults(n);
     single.status.fill(FitStatus.maxIterations);
     single.background.fill(20);
-    const cut = (w: CrowdedWindows) => {
-      for (let q = 0; q < w.count; q++) {
-        const c0 = w.column[q] - (w.width >> 1);
-        const r0 = w.row[q] - (w.width >> 1);
-        w.out.originColumn[q] = c0;
-        w.out.originRow[q] = r0;
-        for (let r = 0; r < w.width; r++) for (let c = 0; c < w.width; c++) w.out.patches[q * w.width * w.width + r * w.width + c] = frame[(r0 + r) * SIZE + c0 + c];
-      }
-    };
+    const cut = cutFrom(frame);
     const candidates = { count: n, row: Int32Array.from(at.map(([, r]) => r)), column: Int32Array.from(at.map(([c]) => c)) };
     const origin = Int32Array.from(at.map(([c]) => c - 3));
     const originRow = Int32Array.from(at.map(([, r]) => r - 3));
